@@ -1,0 +1,55 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { loadConfig } from '../config';
+import { createLogger } from '../lib/logger';
+import { PROJECT_ROOT, WEB_DIST, startConsole } from '../server';
+
+/** Builds the SPA when there is no build yet (a fresh clone), so `npm start` is all a user runs. */
+async function ensureWebBuild(): Promise<void> {
+  if (process.env.MESH_CONSOLE_SKIP_WEB_BUILD === '1') return;
+  if (fs.existsSync(path.join(WEB_DIST, 'index.html'))) return;
+  console.log('Building the web console (first start only)…');
+  const { build } = await import('vite');
+  await build({ configFile: path.join(PROJECT_ROOT, 'vite.config.ts'), logLevel: 'warn' });
+}
+
+async function main(): Promise<void> {
+  let config;
+  try {
+    config = loadConfig();
+  } catch (err) {
+    console.error(err instanceof Error ? err.message : String(err));
+    process.exit(2);
+  }
+  const log = createLogger({ level: config.logLevel });
+  await ensureWebBuild();
+  const running = await startConsole(config, log);
+
+  console.log('');
+  console.log(`  Mesh console        ${running.url}`);
+  if (running.controlPlane) {
+    console.log(`  Control plane       ${running.controlPlane.url} (embedded; data in ${config.dataDir})`);
+    console.log(`  kubectl             kubectl --kubeconfig ${running.controlPlane.kubeconfigPath} get virtualservices -A`);
+  } else {
+    console.log(`  Control plane       ${running.kube.server()}`);
+  }
+  console.log('');
+
+  let closing = false;
+  const shutdown = (signal: string) => {
+    if (closing) return;
+    closing = true;
+    log.info({ signal }, 'shutting down');
+    running.close().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.on('SIGINT', () => shutdown('SIGINT'));
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+}
+
+main().catch((err: unknown) => {
+  console.error('The console failed to start:', err instanceof Error ? err.message : err);
+  process.exit(1);
+});

@@ -1,0 +1,115 @@
+import {
+  ApiException,
+  ApisApi,
+  CoreV1Api,
+  CustomObjectsApi,
+  KubeConfig,
+  KubernetesObjectApi,
+  ListWatch,
+  Watch,
+  VersionApi,
+} from '@kubernetes/client-node';
+import type { KubernetesListObject, KubernetesObject, ListPromise } from '@kubernetes/client-node';
+import type { Logger } from '../lib/logger';
+
+export { ApiException };
+
+export interface GroupVersionResource {
+  group: string;
+  version: string;
+  plural: string;
+}
+
+/**
+ * The only code that talks to the control plane, a Kubernetes API, real or embedded.
+ * Everything goes through @kubernetes/client-node so that one path serves both.
+ */
+export class KubeClient {
+  readonly core: CoreV1Api;
+  readonly custom: CustomObjectsApi;
+  readonly objects: KubernetesObjectApi;
+  private readonly versionApi: VersionApi;
+  private readonly apis: ApisApi;
+
+  constructor(readonly kubeConfig: KubeConfig) {
+    this.core = kubeConfig.makeApiClient(CoreV1Api);
+    this.custom = kubeConfig.makeApiClient(CustomObjectsApi);
+    this.objects = KubernetesObjectApi.makeApiClient(kubeConfig);
+    this.versionApi = kubeConfig.makeApiClient(VersionApi);
+    this.apis = kubeConfig.makeApiClient(ApisApi);
+  }
+
+  /** From a kubeconfig file, or the default loading rules (KUBECONFIG, in-cluster, ~/.kube/config). */
+  static load(kubeconfigPath?: string): KubeClient {
+    const kc = new KubeConfig();
+    if (kubeconfigPath) kc.loadFromFile(kubeconfigPath);
+    else kc.loadFromDefault();
+    return new KubeClient(kc);
+  }
+
+  server(): string {
+    return this.kubeConfig.getCurrentCluster()?.server ?? 'unknown';
+  }
+
+  async reachable(): Promise<boolean> {
+    try {
+      await this.versionApi.getCode();
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  /** The version of an API group the server prefers, or null when the group is not served. */
+  async preferredVersion(group: string): Promise<string | null> {
+    const groups = await this.apis.getAPIVersions();
+    const found = groups.groups.find((g) => g.name === group);
+    return found?.preferredVersion?.version ?? found?.versions[0]?.version ?? null;
+  }
+
+  /** The path an informer watches for a resource across all namespaces. */
+  static collectionPath(gvr: GroupVersionResource): string {
+    return gvr.group === '' ? `/api/${gvr.version}/${gvr.plural}` : `/apis/${gvr.group}/${gvr.version}/${gvr.plural}`;
+  }
+
+  listAll<T extends KubernetesObject>(gvr: GroupVersionResource): ListPromise<T> {
+    if (gvr.group === '' && gvr.plural === 'services')
+      return async () => (await this.core.listServiceForAllNamespaces()) as KubernetesListObject<T>;
+    if (gvr.group === '' && gvr.plural === 'pods')
+      return async () => (await this.core.listPodForAllNamespaces()) as KubernetesListObject<T>;
+    if (gvr.group === '') throw new Error(`no list function for core resource ${gvr.plural}`);
+    return async () =>
+      (await this.custom.listClusterCustomObject({
+        group: gvr.group,
+        version: gvr.version,
+        plural: gvr.plural,
+      })) as KubernetesListObject<T>;
+  }
+
+  /**
+   * A list-then-watch cache of one resource in all namespaces. It restarts itself after a watch
+   * error (the client's informer does not), so a control plane restart heals on its own.
+   */
+  informer<T extends KubernetesObject>(gvr: GroupVersionResource, log: Logger): ListWatch<T> {
+    const informer = new ListWatch<T>(
+      KubeClient.collectionPath(gvr),
+      new Watch(this.kubeConfig),
+      this.listAll<T>(gvr),
+      false,
+    );
+    let stopped = false;
+    informer.on('error', (err: unknown) => {
+      if (stopped) return;
+      log.warn({ resource: gvr.plural, err: err instanceof Error ? err.message : String(err) }, 'watch failed; restarting');
+      setTimeout(() => {
+        if (!stopped) informer.start().catch(() => undefined);
+      }, 2000).unref();
+    });
+    const stop = informer.stop.bind(informer);
+    informer.stop = async () => {
+      stopped = true;
+      await stop();
+    };
+    return informer;
+  }
+}

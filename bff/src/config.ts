@@ -1,0 +1,60 @@
+import os from 'node:os';
+import path from 'node:path';
+import { z } from 'zod';
+
+const Flag = z
+  .enum(['on', 'off', 'true', 'false', '1', '0'])
+  .transform((v) => v === 'on' || v === 'true' || v === '1');
+
+const Env = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(8080),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  KUBECONFIG: z.string().optional(),
+  KUBERNETES_SERVICE_HOST: z.string().optional(),
+  MESH_CONSOLE_DATA_DIR: z.string().optional(),
+  MESH_CONSOLE_DEMO: Flag.default(true),
+  MESH_CONSOLE_CONTROL_PLANE_PORT: z.coerce.number().int().min(0).max(65535).default(0),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export interface Config {
+  port: number;
+  host: string;
+  /** Where the control plane is: a real cluster (kubeconfig or in-cluster) or the embedded one. */
+  controlPlane: { mode: 'kubernetes'; kubeconfig?: string } | { mode: 'embedded'; port: number };
+  /** The embedded control plane's SQLite store and kubeconfig live here. */
+  dataDir: string;
+  demo: boolean;
+  logLevel: string;
+}
+
+/** The default data directory: $XDG_DATA_HOME/mesh-console, else ~/.local/share/mesh-console. */
+export function defaultDataDir(env: NodeJS.ProcessEnv = process.env): string {
+  const base = env.XDG_DATA_HOME ?? path.join(os.homedir(), '.local', 'share');
+  return path.join(base, 'mesh-console');
+}
+
+/** Reads settings from the environment; a bad value is an error naming the variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = Env.safeParse(env);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const name = issue?.path.join('.') ?? 'environment';
+    throw new Error(`Invalid setting ${name}: ${issue?.message ?? 'invalid value'}`);
+  }
+  const e = parsed.data;
+  const inCluster = e.KUBERNETES_SERVICE_HOST !== undefined;
+  return {
+    port: e.PORT,
+    host: e.HOST,
+    controlPlane:
+      e.KUBECONFIG !== undefined && e.KUBECONFIG !== ''
+        ? { mode: 'kubernetes', kubeconfig: e.KUBECONFIG }
+        : inCluster
+          ? { mode: 'kubernetes' }
+          : { mode: 'embedded', port: e.MESH_CONSOLE_CONTROL_PLANE_PORT },
+    dataDir: e.MESH_CONSOLE_DATA_DIR ?? defaultDataDir(env),
+    demo: e.MESH_CONSOLE_DEMO,
+    logLevel: e.LOG_LEVEL,
+  };
+}

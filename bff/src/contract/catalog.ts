@@ -1,0 +1,100 @@
+import { z } from 'zod';
+
+/**
+ * The console's service type. Wire protocols as Istio names them (http, http2, grpc, tcp), the RPC
+ * protocols the mesh proxies (dubbo, sofarpc), and Spring Cloud, which is HTTP on the wire but is
+ * governed by application, as its registry does.
+ */
+export const Protocol = z.enum(['http', 'http2', 'grpc', 'dubbo', 'sofarpc', 'springcloud', 'tcp']);
+export type Protocol = z.infer<typeof Protocol>;
+
+export const Platform = z.enum(['kubernetes', 'vm']);
+export type Platform = z.infer<typeof Platform>;
+
+export const Instance = z
+  .object({
+    name: z.string().describe('Pod or WorkloadEntry name (for inline ServiceEntry endpoints, the address)'),
+    namespace: z.string(),
+    kind: z.enum(['Pod', 'WorkloadEntry', 'ServiceEntryEndpoint']),
+    address: z.string().describe('IP address or host name; empty while a Pod has none yet'),
+    port: z.number().int().nullable(),
+    version: z.string().nullable().describe('From the version, app.kubernetes.io/version or canonical-revision label'),
+    labels: z.record(z.string(), z.string()),
+    platform: Platform,
+    ready: z.boolean(),
+  })
+  .meta({ id: 'Instance' });
+export type Instance = z.infer<typeof Instance>;
+
+export const ServicePort = z.object({
+  name: z.string(),
+  port: z.number().int(),
+  protocol: Protocol,
+});
+export type ServicePort = z.infer<typeof ServicePort>;
+
+export const ServiceSource = z.object({
+  kind: z.enum(['Service', 'ServiceEntry']),
+  namespace: z.string(),
+  name: z.string(),
+});
+export type ServiceSource = z.infer<typeof ServiceSource>;
+
+export const ServiceSummary = z
+  .object({
+    id: z
+      .string()
+      .describe(
+        'The service ID: `interface@protocol` for RPC services (com.alibaba.dubbo.samples.echo.api.EchoService@dubbo), the mesh host for HTTP/gRPC ones (reviews.bookinfo.svc.cluster.local)',
+      ),
+    name: z.string().describe('The interface for RPC services, the Kubernetes or ServiceEntry name otherwise'),
+    application: z.string(),
+    namespace: z.string(),
+    protocol: Protocol,
+    host: z.string().describe('The mesh host that routing rules name'),
+    platforms: z.array(Platform),
+    versions: z.array(z.string()),
+    instances: z.object({ total: z.number().int(), ready: z.number().int() }),
+  })
+  .meta({ id: 'ServiceSummary' });
+export type ServiceSummary = z.infer<typeof ServiceSummary>;
+
+export const VersionSummary = z.object({
+  version: z.string().nullable(),
+  instances: z.number().int(),
+  ready: z.number().int(),
+  platforms: z.array(Platform),
+});
+export type VersionSummary = z.infer<typeof VersionSummary>;
+
+export const ServiceDetail = ServiceSummary.extend({
+  ports: z.array(ServicePort),
+  versionDetails: z.array(VersionSummary),
+  providers: z.array(Instance),
+  sources: z.array(ServiceSource).describe('The Kubernetes objects this service is read from'),
+}).meta({ id: 'ServiceDetail' });
+export type ServiceDetail = z.infer<typeof ServiceDetail>;
+
+export const MAX_PAGE_SIZE = 200;
+
+export const ServiceListQuery = z.object({
+  q: z.string().trim().max(253).optional().describe('Matches service ID, name or application, case-insensitively'),
+  namespace: z.string().max(63).optional(),
+  protocol: Protocol.optional(),
+  page: z.coerce.number().int().min(1).default(1),
+  pageSize: z.coerce.number().int().min(1).max(MAX_PAGE_SIZE).default(20),
+});
+export type ServiceListQuery = z.infer<typeof ServiceListQuery>;
+
+export const ServiceListResponse = z
+  .object({
+    items: z.array(ServiceSummary),
+    total: z.number().int(),
+    page: z.number().int(),
+    pageSize: z.number().int(),
+    facets: z
+      .object({ namespaces: z.array(z.string()), protocols: z.array(Protocol) })
+      .describe('Every namespace and protocol in the catalog, for filter controls'),
+  })
+  .meta({ id: 'ServiceList' });
+export type ServiceListResponse = z.infer<typeof ServiceListResponse>;

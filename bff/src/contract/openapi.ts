@@ -1,0 +1,85 @@
+import { z } from 'zod';
+// Importing the contract registers its schemas with zod's global registry.
+import './common';
+import { ServiceListQuery } from './catalog';
+
+type JsonSchema = Record<string, unknown>;
+
+const ref = (id: string) => ({ $ref: `#/components/schemas/${id}` });
+
+/**
+ * Every contract schema registered with an id (`.meta({ id })`) becomes a component; schemas
+ * nested in others are referenced, not repeated.
+ */
+function components(): Record<string, JsonSchema> {
+  const { schemas } = z.toJSONSchema(z.globalRegistry, {
+    target: 'openapi-3.0',
+    unrepresentable: 'any',
+    uri: (id) => `#/components/schemas/${id}`,
+  }) as { schemas: Record<string, JsonSchema> };
+  for (const schema of Object.values(schemas)) delete schema.$id;
+  return schemas;
+}
+
+function queryParameters(schema: z.ZodObject): JsonSchema[] {
+  const json = z.toJSONSchema(schema, { target: 'openapi-3.0', io: 'input' }) as {
+    properties?: Record<string, JsonSchema>;
+    required?: string[];
+  };
+  return Object.entries(json.properties ?? {}).map(([name, s]) => ({
+    name,
+    in: 'query',
+    required: json.required?.includes(name) ?? false,
+    description: s.description,
+    schema: { ...s, description: undefined },
+  }));
+}
+
+const errorResponse = (description: string) => ({
+  description,
+  content: { 'application/json': { schema: ref('ApiError') } },
+});
+
+const ok = (id: string) => ({
+  description: 'OK',
+  content: { 'application/json': { schema: ref(id) } },
+});
+
+/** The API as an OpenAPI 3 document, generated from the same zod schemas the code validates with. */
+export function buildOpenApiDocument(version: string): JsonSchema {
+  return {
+    openapi: '3.0.3',
+    info: {
+      title: 'Mesh console API',
+      version,
+      description: 'The BFF of the mesh console. Errors are `{ code, message, field? }`.',
+    },
+    servers: [{ url: '/api/v1' }],
+    paths: {
+      '/healthz': { get: { summary: 'Health of the BFF and its control plane', responses: { 200: ok('Health') } } },
+      '/services': {
+        get: {
+          summary: 'The service catalog: search, filter and page',
+          parameters: queryParameters(ServiceListQuery),
+          responses: { 200: ok('ServiceList'), 400: errorResponse('A query parameter is invalid') },
+        },
+      },
+      '/services/{id}': {
+        get: {
+          summary: 'A service with its versions and providers',
+          parameters: [
+            {
+              name: 'id',
+              in: 'path',
+              required: true,
+              description: 'The service ID, URL-encoded',
+              schema: { type: 'string' },
+            },
+          ],
+          responses: { 200: ok('ServiceDetail'), 404: errorResponse('No such service') },
+        },
+      },
+    },
+    components: { schemas: components() },
+  };
+}

@@ -1,0 +1,87 @@
+import type { KubernetesObject, ListWatch } from '@kubernetes/client-node';
+import type { GroupVersionResource, KubeClient } from '../../clients/kube';
+import type { ServiceDetail } from '../../contract/catalog';
+import type { Logger } from '../../lib/logger';
+import type { ServiceEntry, V1Pod, V1Service, WorkloadEntry } from './kube-types';
+import { indexCatalog } from './query';
+import type { CatalogView } from './query';
+import { buildCatalog } from './registry';
+
+/** Where the catalog's services come from; the API depends on this, not on informers. */
+export interface CatalogSource {
+  view(): CatalogView;
+  get(id: string): ServiceDetail | undefined;
+}
+
+/** A catalog over a fixed list of services (tests, benchmarks). */
+export function staticCatalog(services: ServiceDetail[]): CatalogSource {
+  const view = indexCatalog(services);
+  return { view: () => view, get: (id) => view.byId.get(id) };
+}
+
+/**
+ * The catalog kept current by watching the control plane. The informers' caches are the
+ * control plane's state, not the BFF's: the BFF keeps nothing it could not rebuild by listing
+ * again. The catalog is rebuilt on the first read after a change, so a burst of watch events
+ * costs one rebuild.
+ */
+export class InformerCatalog implements CatalogSource {
+  private cached: CatalogView | null = null;
+  private readonly informers: ListWatch<KubernetesObject>[];
+
+  private constructor(
+    private readonly services: ListWatch<V1Service>,
+    private readonly pods: ListWatch<V1Pod>,
+    private readonly serviceEntries: ListWatch<ServiceEntry> | null,
+    private readonly workloadEntries: ListWatch<WorkloadEntry> | null,
+  ) {
+    this.informers = [services, pods, serviceEntries, workloadEntries].filter(
+      (i): i is ListWatch<KubernetesObject> => i !== null,
+    );
+    const invalidate = () => {
+      this.cached = null;
+    };
+    for (const informer of this.informers) {
+      for (const verb of ['add', 'update', 'delete'] as const) informer.on(verb, invalidate);
+      informer.on('connect', invalidate);
+    }
+  }
+
+  /** Starts the informers and resolves once each has listed. Istio's kinds are optional. */
+  static async start(kube: KubeClient, log: Logger): Promise<InformerCatalog> {
+    const istio = await kube.preferredVersion('networking.istio.io');
+    if (!istio) log.warn('networking.istio.io is not served: ServiceEntries and WorkloadEntries are not read');
+    const core = (plural: string): GroupVersionResource => ({ group: '', version: 'v1', plural });
+    const ist = (plural: string): GroupVersionResource => ({ group: 'networking.istio.io', version: istio ?? 'v1', plural });
+    const catalog = new InformerCatalog(
+      kube.informer<V1Service>(core('services'), log),
+      kube.informer<V1Pod>(core('pods'), log),
+      istio ? kube.informer<ServiceEntry>(ist('serviceentries'), log) : null,
+      istio ? kube.informer<WorkloadEntry>(ist('workloadentries'), log) : null,
+    );
+    await Promise.all(catalog.informers.map((i) => i.start()));
+    return catalog;
+  }
+
+  view(): CatalogView {
+    if (!this.cached) {
+      this.cached = indexCatalog(
+        buildCatalog({
+          services: this.services.list(),
+          pods: this.pods.list(),
+          serviceEntries: this.serviceEntries?.list() ?? [],
+          workloadEntries: this.workloadEntries?.list() ?? [],
+        }),
+      );
+    }
+    return this.cached;
+  }
+
+  get(id: string): ServiceDetail | undefined {
+    return this.view().byId.get(id);
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all(this.informers.map((i) => i.stop()));
+  }
+}

@@ -1,0 +1,170 @@
+import { describe, expect, it } from 'vitest';
+import { demoObjects } from '../../embedded/demo-mesh/seed';
+import { ECHO_VERSIONS } from '../../embedded/demo-mesh/mesh';
+import type { ServiceEntry, V1Pod, V1Service, WorkloadEntry } from './kube-types';
+import { buildCatalog } from './registry';
+import type { RegistrySnapshot } from './registry';
+import { portProtocol } from './protocol';
+
+const pod = (name: string, ns: string, labels: Record<string, string>, ready = true, ip = '10.0.0.1'): V1Pod => ({
+  metadata: { name, namespace: ns, labels },
+  spec: { containers: [{ name: 'app', ports: [{ name: 'web', containerPort: 8081 }] }] },
+  status: { phase: 'Running', podIP: ip, conditions: [{ type: 'Ready', status: ready ? 'True' : 'False' }] },
+});
+
+const snapshot = (s: Partial<RegistrySnapshot>): RegistrySnapshot => ({
+  services: [],
+  pods: [],
+  serviceEntries: [],
+  workloadEntries: [],
+  ...s,
+});
+
+describe('portProtocol', () => {
+  it.each([
+    [{ name: 'http' }, 'http'],
+    [{ name: 'http-web' }, 'http'],
+    [{ name: 'http2' }, 'http2'],
+    [{ name: 'grpc-api' }, 'grpc'],
+    [{ name: 'dubbo' }, 'dubbo'],
+    [{ name: 'bolt' }, 'sofarpc'],
+    [{ name: 'tcp-db' }, 'tcp'],
+    [{ name: 'metrics' }, 'tcp'],
+    [{ name: 'web', appProtocol: 'grpc' }, 'grpc'],
+    [{ name: 'web', appProtocol: 'kubernetes.io/h2c' }, 'http2'],
+    [{ name: 'dubbo', protocol: 'TCP' }, 'dubbo'],
+    [{ name: 'api', protocol: 'HTTP' }, 'http'],
+    [{ name: 'http-x', appProtocol: 'tcp' }, 'http'],
+  ] as const)('%j is %s', (port, expected) => {
+    expect(portProtocol(port)).toBe(expected);
+  });
+});
+
+describe('buildCatalog', () => {
+  it('maps a Kubernetes Service and the Pods its selector picks, with versions from labels', () => {
+    const svc: V1Service = {
+      metadata: { name: 'reviews', namespace: 'bookinfo', labels: { app: 'reviews' } },
+      spec: { selector: { app: 'reviews' }, ports: [{ name: 'http', port: 9080, targetPort: 'web' as never }] },
+    };
+    const catalog = buildCatalog(
+      snapshot({
+        services: [svc],
+        pods: [
+          pod('reviews-v1', 'bookinfo', { app: 'reviews', version: 'v1' }),
+          pod('reviews-v2', 'bookinfo', { app: 'reviews', 'app.kubernetes.io/version': 'v2' }, false),
+          pod('reviews-v3', 'bookinfo', { app: 'reviews', 'service.istio.io/canonical-revision': 'v3' }),
+          pod('reviews-other-ns', 'other', { app: 'reviews', version: 'v9' }),
+          pod('ratings-v1', 'bookinfo', { app: 'ratings', version: 'v1' }),
+        ],
+      }),
+    );
+    expect(catalog).toHaveLength(1);
+    const s = catalog[0];
+    expect(s?.id).toBe('reviews.bookinfo.svc.cluster.local');
+    expect(s?.protocol).toBe('http');
+    expect(s?.application).toBe('reviews');
+    expect(s?.versions).toEqual(['v1', 'v2', 'v3']);
+    expect(s?.instances).toEqual({ total: 3, ready: 2 });
+    // The named targetPort resolves to the container's port.
+    expect(s?.providers.map((p) => p.port)).toEqual([8081, 8081, 8081]);
+    expect(s?.platforms).toEqual(['kubernetes']);
+  });
+
+  it('gives an RPC service one entry per exported interface, with the interface@protocol ID', () => {
+    const svc: V1Service = {
+      metadata: {
+        name: 'user-provider',
+        namespace: 'dubbo',
+        annotations: { 'mesh-console.io/rpc-interfaces': 'a.UserService, a.UserQueryService' },
+      },
+      spec: { selector: { app: 'user' }, ports: [{ name: 'dubbo', port: 20880 }] },
+    };
+    const catalog = buildCatalog(snapshot({ services: [svc], pods: [pod('u1', 'dubbo', { app: 'user', version: '1' })] }));
+    expect(catalog.map((s) => s.id)).toEqual(['a.UserQueryService@dubbo', 'a.UserService@dubbo']);
+    expect(catalog.every((s) => s.application === 'user' && s.instances.total === 1)).toBe(true);
+  });
+
+  it('selects VM WorkloadEntries with a Kubernetes Service selector, as Istio does, and marks them VM', () => {
+    const svc: V1Service = {
+      metadata: { name: 'ratings', namespace: 'bookinfo' },
+      spec: { selector: { app: 'ratings' }, ports: [{ name: 'http', port: 9080 }] },
+    };
+    const we: WorkloadEntry = {
+      metadata: { name: 'ratings-vm-1', namespace: 'bookinfo' },
+      spec: { address: '10.20.0.5', labels: { app: 'ratings', version: 'v2' }, ports: { http: 19080 } },
+      status: { conditions: [{ type: 'Healthy', status: 'False' }] },
+    };
+    const [s] = buildCatalog(snapshot({ services: [svc], pods: [pod('r1', 'bookinfo', { app: 'ratings', version: 'v1' })], workloadEntries: [we] }));
+    expect(s?.platforms).toEqual(['kubernetes', 'vm']);
+    const vm = s?.providers.find((p) => p.kind === 'WorkloadEntry');
+    expect(vm).toMatchObject({ address: '10.20.0.5', port: 19080, version: 'v2', platform: 'vm', ready: false });
+  });
+
+  it('maps a ServiceEntry with its selected WorkloadEntries and inline endpoints', () => {
+    const se: ServiceEntry = {
+      metadata: { name: 'currency', namespace: 'shop' },
+      spec: {
+        hosts: ['currency.shop.vm.internal'],
+        ports: [{ number: 7000, name: 'grpc', protocol: 'GRPC' }],
+        workloadSelector: { labels: { app: 'currency' } },
+        endpoints: [{ address: '10.30.0.1', labels: { version: 'v9' } }],
+      },
+    };
+    const we: WorkloadEntry = { metadata: { name: 'c1', namespace: 'shop' }, spec: { address: '10.20.0.1', labels: { app: 'currency', version: 'v1' } } };
+    const otherNs: WorkloadEntry = { metadata: { name: 'c2', namespace: 'x' }, spec: { address: '10.20.0.2', labels: { app: 'currency' } } };
+    const [s] = buildCatalog(snapshot({ serviceEntries: [se], workloadEntries: [we, otherNs] }));
+    expect(s?.id).toBe('currency.shop.vm.internal');
+    expect(s?.protocol).toBe('grpc');
+    expect(s?.application).toBe('currency');
+    expect(s?.providers.map((p) => `${p.kind}:${p.address}:${p.port}:${p.version}`)).toEqual([
+      'WorkloadEntry:10.20.0.1:7000:v1',
+      'ServiceEntryEndpoint:10.30.0.1:7000:v9',
+    ]);
+  });
+
+  it('merges a Kubernetes Service and a ServiceEntry for the same RPC interface, counting a shared VM once', () => {
+    const ann = { 'mesh-console.io/rpc-interfaces': 'x.Echo' };
+    const svc: V1Service = { metadata: { name: 'echo', namespace: 'd', annotations: ann }, spec: { selector: { app: 'echo' }, ports: [{ name: 'dubbo', port: 20880 }] } };
+    const se: ServiceEntry = {
+      metadata: { name: 'echo-vm', namespace: 'd', annotations: ann },
+      spec: { hosts: ['echo.d.vm'], ports: [{ number: 20880, name: 'dubbo', protocol: 'TCP' }], workloadSelector: { labels: { app: 'echo' } } },
+    };
+    const we: WorkloadEntry = { metadata: { name: 'echo-vm-1', namespace: 'd' }, spec: { address: '10.20.0.1', labels: { app: 'echo', version: '2' } } };
+    const catalog = buildCatalog(snapshot({ services: [svc], serviceEntries: [se], pods: [pod('p', 'd', { app: 'echo', version: '1' })], workloadEntries: [we] }));
+    expect(catalog).toHaveLength(1);
+    expect(catalog[0]?.id).toBe('x.Echo@dubbo');
+    expect(catalog[0]?.instances.total).toBe(2);
+    expect(catalog[0]?.sources.map((s) => s.kind)).toEqual(['Service', 'ServiceEntry']);
+  });
+
+  it('labels Spring Cloud applications and hides the platform namespaces', () => {
+    const sc: V1Service = {
+      metadata: { name: 'orders', namespace: 's', labels: { 'mesh-console.io/framework': 'spring-cloud' } },
+      spec: { selector: { app: 'orders' }, ports: [{ name: 'http', port: 8080 }] },
+    };
+    const dns: V1Service = { metadata: { name: 'kube-dns', namespace: 'kube-system' }, spec: { ports: [{ name: 'dns', port: 53 }] } };
+    const api: V1Service = { metadata: { name: 'kubernetes', namespace: 'default' }, spec: { ports: [{ name: 'https', port: 443 }] } };
+    const catalog = buildCatalog(snapshot({ services: [sc, dns, api] }));
+    expect(catalog.map((s) => [s.id, s.protocol])).toEqual([['orders.s.svc.cluster.local', 'springcloud']]);
+  });
+
+  it('turns the demo mesh into 15 to 30 services of every protocol, on Kubernetes and VMs', () => {
+    const objects = demoObjects();
+    const byKind = (kind: string) => objects.filter((o) => o.kind === kind);
+    const catalog = buildCatalog({
+      services: byKind('Service') as V1Service[],
+      pods: byKind('Pod') as V1Pod[],
+      serviceEntries: byKind('ServiceEntry') as ServiceEntry[],
+      workloadEntries: byKind('WorkloadEntry') as WorkloadEntry[],
+    });
+    expect(catalog.length).toBeGreaterThanOrEqual(15);
+    expect(catalog.length).toBeLessThanOrEqual(30);
+    expect(new Set(catalog.map((s) => s.protocol))).toEqual(new Set(['http', 'grpc', 'dubbo', 'sofarpc', 'springcloud']));
+    const echo = catalog.find((s) => s.id === 'com.alibaba.dubbo.samples.echo.api.EchoService@dubbo');
+    expect(echo?.application).toBe('echo-provider');
+    expect(echo?.versions).toEqual([...ECHO_VERSIONS]);
+    expect(catalog.some((s) => s.platforms.includes('vm') && s.platforms.includes('kubernetes'))).toBe(true);
+    expect(catalog.some((s) => s.platforms.length === 1 && s.platforms[0] === 'vm')).toBe(true);
+    expect(catalog.every((s) => s.instances.total > 0)).toBe(true);
+  });
+});

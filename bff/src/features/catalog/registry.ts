@@ -1,0 +1,308 @@
+import type { Instance, Platform, Protocol, ServiceDetail, ServicePort, ServiceSource } from '../../contract/catalog';
+import type { ServiceEntry, V1Pod, V1Service, WorkloadEntry, WorkloadEntrySpec } from './kube-types';
+import { APP_LABELS, FRAMEWORK_LABEL, RPC_INTERFACES_ANNOTATION, firstLabel, selectorMatches, versionOf } from './labels';
+import { isRpc, portProtocol, serviceProtocol } from './protocol';
+
+/** What the registry is built from: the objects of the control plane, as the informers hold them. */
+export interface RegistrySnapshot {
+  services: readonly V1Service[];
+  pods: readonly V1Pod[];
+  serviceEntries: readonly ServiceEntry[];
+  workloadEntries: readonly WorkloadEntry[];
+}
+
+/** Namespaces whose Services are the platform's own, not the mesh's. */
+const HIDDEN_NAMESPACES = new Set(['kube-system', 'kube-public', 'kube-node-lease']);
+
+export const CLUSTER_DOMAIN = 'svc.cluster.local';
+
+/**
+ * Finds objects whose labels match a selector without scanning every object: objects are indexed
+ * by (namespace, label, value), and a selector looks up its first pair, then checks the rest.
+ */
+class LabelIndex<T> {
+  private readonly byPair = new Map<string, T[]>();
+
+  constructor(
+    items: readonly T[],
+    private readonly namespaceOf: (item: T) => string,
+    private readonly labelsOf: (item: T) => Record<string, string> | undefined,
+  ) {
+    for (const item of items) {
+      const labels = labelsOf(item);
+      if (!labels) continue;
+      const ns = namespaceOf(item);
+      for (const [k, v] of Object.entries(labels)) {
+        const key = `${ns}\u0000${k}\u0000${v}`;
+        const list = this.byPair.get(key);
+        if (list) list.push(item);
+        else this.byPair.set(key, [item]);
+      }
+    }
+  }
+
+  select(namespace: string, selector: Record<string, string> | undefined): T[] {
+    const pairs = Object.entries(selector ?? {});
+    const first = pairs[0];
+    if (!first) return []; // an empty selector selects nothing, as for a Service without selector
+    const candidates = this.byPair.get(`${namespace}\u0000${first[0]}\u0000${first[1]}`) ?? [];
+    return pairs.length === 1 ? candidates : candidates.filter((c) => selectorMatches(selector ?? {}, this.labelsOf(c)));
+  }
+}
+
+function podReady(pod: V1Pod): boolean {
+  if (pod.metadata?.deletionTimestamp) return false;
+  if (pod.status?.phase !== 'Running') return false;
+  return pod.status.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
+}
+
+function workloadEntryReady(we: WorkloadEntry): boolean {
+  // Istio sets the Healthy condition only when health checking is configured; without it, an entry is in service.
+  const healthy = we.status?.conditions?.find((c) => c.type === 'Healthy');
+  return healthy === undefined || healthy.status === 'True';
+}
+
+/** The container port a Service port's targetPort names, for a Pod. */
+function podPort(pod: V1Pod, targetPort: number | string | undefined, servicePort: number): number {
+  if (typeof targetPort === 'number') return targetPort;
+  if (typeof targetPort === 'string' && targetPort !== '') {
+    const asNumber = Number(targetPort);
+    if (Number.isInteger(asNumber)) return asNumber;
+    for (const c of pod.spec?.containers ?? []) {
+      const p = c.ports?.find((cp) => cp.name === targetPort);
+      if (p) return p.containerPort;
+    }
+  }
+  return servicePort;
+}
+
+function podInstance(pod: V1Pod, port: number | null): Instance {
+  const labels = pod.metadata?.labels ?? {};
+  return {
+    name: pod.metadata?.name ?? '',
+    namespace: pod.metadata?.namespace ?? '',
+    kind: 'Pod',
+    address: pod.status?.podIP ?? '',
+    port,
+    version: versionOf(labels),
+    labels,
+    platform: 'kubernetes',
+    ready: podReady(pod),
+  };
+}
+
+function workloadInstance(
+  spec: WorkloadEntrySpec,
+  meta: { name: string; namespace: string; kind: 'WorkloadEntry' | 'ServiceEntryEndpoint' },
+  port: { name: string; number: number; targetPort?: number | undefined },
+  ready: boolean,
+): Instance {
+  const labels = spec.labels ?? {};
+  return {
+    name: meta.name,
+    namespace: meta.namespace,
+    kind: meta.kind,
+    address: spec.address ?? '',
+    port: spec.ports?.[port.name] ?? port.targetPort ?? port.number,
+    version: versionOf(labels),
+    labels,
+    platform: 'vm',
+    ready,
+  };
+}
+
+function rpcInterfaces(annotations: Record<string, string> | undefined): string[] {
+  const raw = annotations?.[RPC_INTERFACES_ANNOTATION];
+  if (!raw) return [];
+  return [...new Set(raw.split(/[\s,]+/).filter((s) => s !== ''))];
+}
+
+interface Draft {
+  id: string;
+  name: string;
+  application: string;
+  namespace: string;
+  protocol: Protocol;
+  host: string;
+  ports: ServicePort[];
+  instances: Instance[];
+  source: ServiceSource;
+}
+
+/** The catalog entries one Kubernetes object yields: one per RPC interface, else one per host. */
+function entriesFor(d: Omit<Draft, 'id' | 'name'>, interfaces: string[], hosts: string[], name: string) {
+  if (isRpc(d.protocol)) {
+    const names = interfaces.length > 0 ? interfaces : [name];
+    return names.map((n) => ({ ...d, id: `${n}@${d.protocol}`, name: n }));
+  }
+  return hosts.map((h) => ({ ...d, id: h, name, host: h }));
+}
+
+function fromService(svc: V1Service, pods: LabelIndex<V1Pod>, wes: LabelIndex<WorkloadEntry>): Draft[] {
+  const name = svc.metadata?.name ?? '';
+  const namespace = svc.metadata?.namespace ?? 'default';
+  const labels = svc.metadata?.labels;
+  const selector = svc.spec?.selector;
+  const ports: ServicePort[] = (svc.spec?.ports ?? []).map((p) => ({
+    name: p.name ?? '',
+    port: p.port,
+    protocol: portProtocol({ name: p.name, appProtocol: p.appProtocol, protocol: p.protocol }),
+  }));
+  const protocol = serviceProtocol(
+    ports.map((p) => p.protocol),
+    firstLabel(labels, [FRAMEWORK_LABEL]),
+  );
+  const mainPort = (svc.spec?.ports ?? []).find((p) => ports.find((q) => q.port === p.port)?.protocol === protocol)
+    ?? svc.spec?.ports?.[0];
+  const selectedPods = pods.select(namespace, selector);
+  // Istio: a Kubernetes Service's selector also selects WorkloadEntries in its namespace (VMs).
+  const selectedWes = wes.select(namespace, selector);
+  const instances: Instance[] = [
+    ...selectedPods.map((pod) =>
+      podInstance(pod, mainPort ? podPort(pod, mainPort.targetPort as number | string | undefined, mainPort.port) : null),
+    ),
+    ...selectedWes.map((we) =>
+      workloadInstance(
+        we.spec ?? {},
+        { name: we.metadata?.name ?? '', namespace, kind: 'WorkloadEntry' },
+        { name: mainPort?.name ?? '', number: mainPort?.port ?? 0 },
+        workloadEntryReady(we),
+      ),
+    ),
+  ];
+  const application =
+    firstLabel(labels, APP_LABELS) ??
+    firstLabel(selector, APP_LABELS) ??
+    firstLabel(selectedPods[0]?.metadata?.labels, APP_LABELS) ??
+    name;
+  const host = `${name}.${namespace}.${CLUSTER_DOMAIN}`;
+  return entriesFor(
+    { application, namespace, protocol, host, ports, instances, source: { kind: 'Service', namespace, name } },
+    rpcInterfaces(svc.metadata?.annotations),
+    [host],
+    name,
+  );
+}
+
+function fromServiceEntry(se: ServiceEntry, wes: LabelIndex<WorkloadEntry>): Draft[] {
+  const name = se.metadata?.name ?? '';
+  const namespace = se.metadata?.namespace ?? 'default';
+  const spec = se.spec ?? {};
+  const ports: ServicePort[] = (spec.ports ?? []).map((p) => ({
+    name: p.name ?? '',
+    port: p.number,
+    protocol: portProtocol({ name: p.name, protocol: p.protocol }),
+  }));
+  const protocol = serviceProtocol(
+    ports.map((p) => p.protocol),
+    firstLabel(se.metadata?.labels, [FRAMEWORK_LABEL]),
+  );
+  const main = (spec.ports ?? []).find((p) => portProtocol({ name: p.name, protocol: p.protocol }) === protocol) ?? spec.ports?.[0];
+  const mainPort = { name: main?.name ?? '', number: main?.number ?? 0, targetPort: main?.targetPort };
+  const selected = spec.workloadSelector?.labels ? wes.select(namespace, spec.workloadSelector.labels) : [];
+  const instances: Instance[] = [
+    ...selected.map((we) =>
+      workloadInstance(we.spec ?? {}, { name: we.metadata?.name ?? '', namespace, kind: 'WorkloadEntry' }, mainPort, workloadEntryReady(we)),
+    ),
+    ...(spec.endpoints ?? []).map((ep) =>
+      workloadInstance(ep, { name: ep.address ?? '', namespace, kind: 'ServiceEntryEndpoint' }, mainPort, true),
+    ),
+  ];
+  const application =
+    firstLabel(se.metadata?.labels, APP_LABELS) ??
+    firstLabel(spec.workloadSelector?.labels, APP_LABELS) ??
+    firstLabel(instances[0]?.labels, APP_LABELS) ??
+    name;
+  const hosts = spec.hosts ?? [];
+  return entriesFor(
+    { application, namespace, protocol, host: hosts[0] ?? name, ports, instances, source: { kind: 'ServiceEntry', namespace, name } },
+    rpcInterfaces(se.metadata?.annotations),
+    hosts,
+    name,
+  );
+}
+
+function platformsOf(instances: Instance[]): Platform[] {
+  const set = new Set(instances.map((i) => i.platform));
+  return (['kubernetes', 'vm'] as const).filter((p) => set.has(p));
+}
+
+const byVersion = (a: string | null, b: string | null) => (a ?? '').localeCompare(b ?? '', 'en', { numeric: true });
+
+function finish(id: string, name: string, parts: Draft[]): ServiceDetail {
+  const first = parts[0] as Draft;
+  const seen = new Set<string>();
+  const providers: Instance[] = [];
+  for (const part of parts) {
+    for (const inst of part.instances) {
+      const key = `${inst.kind}/${inst.namespace}/${inst.name}`;
+      if (seen.has(key)) continue; // a VM selected by both a Service and a ServiceEntry is one instance
+      seen.add(key);
+      providers.push(inst);
+    }
+  }
+  providers.sort((a, b) => byVersion(a.version, b.version) || a.name.localeCompare(b.name));
+  const versionMap = new Map<string | null, Instance[]>();
+  for (const p of providers) {
+    const list = versionMap.get(p.version);
+    if (list) list.push(p);
+    else versionMap.set(p.version, [p]);
+  }
+  const versionDetails = [...versionMap.entries()]
+    .sort(([a], [b]) => byVersion(a, b))
+    .map(([version, list]) => ({
+      version,
+      instances: list.length,
+      ready: list.filter((i) => i.ready).length,
+      platforms: platformsOf(list),
+    }));
+  const ports = new Map<string, ServicePort>();
+  for (const part of parts) for (const p of part.ports) ports.set(`${p.port}/${p.name}`, p);
+  return {
+    id,
+    name,
+    application: first.application,
+    namespace: first.namespace,
+    protocol: first.protocol,
+    host: first.host,
+    platforms: platformsOf(providers),
+    versions: versionDetails.flatMap((v) => (v.version === null ? [] : [v.version])),
+    instances: { total: providers.length, ready: providers.filter((i) => i.ready).length },
+    ports: [...ports.values()],
+    versionDetails,
+    providers,
+    sources: parts.map((p) => p.source),
+  };
+}
+
+/**
+ * Maps Kubernetes Services + Pods and ServiceEntries + WorkloadEntries to the console's services.
+ * Pure: the same snapshot gives the same catalog. Objects that describe the same service (a
+ * Kubernetes Service and a ServiceEntry for the same host, or one RPC interface exported by two
+ * applications) are merged into one service with every provider.
+ */
+export function buildCatalog(snapshot: RegistrySnapshot): ServiceDetail[] {
+  const pods = new LabelIndex(snapshot.pods, (p) => p.metadata?.namespace ?? 'default', (p) => p.metadata?.labels);
+  const wes = new LabelIndex(
+    snapshot.workloadEntries,
+    (w) => w.metadata?.namespace ?? 'default',
+    (w) => w.spec?.labels,
+  );
+  const drafts: Draft[] = [];
+  for (const svc of snapshot.services) {
+    const ns = svc.metadata?.namespace ?? 'default';
+    if (HIDDEN_NAMESPACES.has(ns) || (ns === 'default' && svc.metadata?.name === 'kubernetes')) continue;
+    drafts.push(...fromService(svc, pods, wes));
+  }
+  for (const se of snapshot.serviceEntries) drafts.push(...fromServiceEntry(se, wes));
+
+  const groups = new Map<string, { name: string; parts: Draft[] }>();
+  for (const d of drafts) {
+    const group = groups.get(d.id);
+    if (group) group.parts.push(d);
+    else groups.set(d.id, { name: d.name, parts: [d] });
+  }
+  return [...groups.entries()]
+    .map(([id, g]) => finish(id, g.name, g.parts))
+    .sort((a, b) => a.id.localeCompare(b.id));
+}

@@ -1,0 +1,33 @@
+import pino from 'pino';
+import type { Logger } from 'pino';
+
+export type { Logger };
+
+/**
+ * Structured JSON logs. Anything that may carry a credential is redacted here, once, so a
+ * careless `log.info({ req })` cannot leak a token or a cookie.
+ */
+export function createLogger(options: { level?: string; name?: string } = {}): Logger {
+  return pino({
+    name: options.name ?? 'mesh-console',
+    level: options.level ?? process.env.LOG_LEVEL ?? 'info',
+    redact: {
+      paths: [
+        'req.headers.authorization',
+        'req.headers.cookie',
+        'res.headers["set-cookie"]',
+        'headers.authorization',
+        'token',
+        '*.token',
+        'password',
+        '*.password',
+      ],
+      censor: '[redacted]',
+    },
+  });
+}
+
+/** A logger that drops everything; for tests that do not look at logs. */
+export function silentLogger(): Logger {
+  return pino({ level: 'silent' });
+}

@@ -1,0 +1,84 @@
+import fs from 'node:fs';
+import type { Server } from 'node:http';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createApp } from './app';
+import { KubeClient } from './clients/kube';
+import type { Config } from './config';
+import type { HealthResponse } from './contract/common';
+import { startControlPlane } from './embedded/control-plane';
+import type { ControlPlane } from './embedded/control-plane';
+import { seedDemoMesh } from './embedded/demo-mesh/seed';
+import { InformerCatalog } from './features/catalog/catalog';
+import type { Logger } from './lib/logger';
+
+export const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+export const WEB_DIST = path.join(PROJECT_ROOT, 'dist', 'web');
+
+export function packageVersion(): string {
+  const pkg = JSON.parse(fs.readFileSync(path.join(PROJECT_ROOT, 'package.json'), 'utf8')) as { version?: string };
+  return pkg.version ?? '0.0.0';
+}
+
+export interface RunningConsole {
+  url: string;
+  server: Server;
+  kube: KubeClient;
+  controlPlane: ControlPlane | null;
+  close(): Promise<void>;
+}
+
+/**
+ * Starts the console: the embedded control plane when no cluster is configured (seeded with the
+ * demo mesh on first start), the catalog's informers, and the HTTP server.
+ */
+export async function startConsole(config: Config, log: Logger): Promise<RunningConsole> {
+  let controlPlane: ControlPlane | null = null;
+  let kube: KubeClient;
+  if (config.controlPlane.mode === 'embedded') {
+    controlPlane = await startControlPlane({
+      dataDir: config.dataDir,
+      host: '127.0.0.1',
+      port: config.controlPlane.port,
+      logger: log.child({ component: 'control-plane' }),
+    });
+    kube = KubeClient.load(controlPlane.kubeconfigPath);
+    if (config.demo) await seedDemoMesh(kube, log);
+  } else {
+    kube = KubeClient.load(config.controlPlane.kubeconfig);
+  }
+
+  const catalog = await InformerCatalog.start(kube, log.child({ component: 'catalog' }));
+  const mode = config.controlPlane.mode;
+  const health = async (): Promise<HealthResponse> => {
+    const reachable = await kube.reachable();
+    return {
+      status: reachable ? 'ok' : 'degraded',
+      version: packageVersion(),
+      controlPlane: { mode, server: kube.server(), reachable },
+    };
+  };
+  const app = createApp({ log, version: packageVersion(), catalog, health, staticDir: WEB_DIST });
+  const server = await new Promise<Server>((resolve, reject) => {
+    const s = app.listen(config.port, config.host, () => resolve(s));
+    s.once('error', reject);
+  });
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  const host = config.host.includes(':') ? `[${config.host}]` : config.host;
+
+  return {
+    url: `http://${host}:${port}`,
+    server,
+    kube,
+    controlPlane,
+    async close() {
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+      await catalog.stop();
+      await controlPlane?.close();
+    },
+  };
+}

@@ -1,0 +1,31 @@
+/// <reference types="vitest/config" />
+import { defineConfig } from 'vite';
+import react from '@vitejs/plugin-react';
+
+const bffPort = process.env.BFF_PORT ?? '8080';
+
+// The SPA lives in web/; the build lands in dist/web, which the BFF serves.
+export default defineConfig({
+  root: 'web',
+  publicDir: '../public',
+  plugins: [react()],
+  build: {
+    outDir: '../dist/web',
+    emptyOutDir: true,
+    chunkSizeWarningLimit: 1500,
+  },
+  server: {
+    port: Number(process.env.VITE_PORT ?? 5173),
+    proxy: {
+      '/api': { target: `http://127.0.0.1:${bffPort}`, changeOrigin: false },
+    },
+  },
+  test: {
+    root: '.',
+    include: ['bff/**/*.test.ts', 'web/**/*.test.{ts,tsx}', 'scripts/**/*.test.ts'],
+    environment: 'node',
+    testTimeout: 30_000,
+    hookTimeout: 60_000,
+    pool: 'forks',
+  },
+});
