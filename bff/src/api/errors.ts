@@ -4,7 +4,9 @@ import type { Logger } from '../lib/logger';
 
 /** Unknown /api paths answer JSON, not the SPA's index.html. */
 export const apiNotFound: RequestHandler = (req, res) => {
-  res.status(404).json({ code: 'NotFound', message: `No API route for ${req.method} ${req.baseUrl}${req.path}` });
+  res
+    .status(404)
+    .json({ code: 'NotFound', message: `No API route for ${req.method} ${req.baseUrl}${req.path}` });
 };
 
 interface HttpishError {

@@ -29,7 +29,9 @@ async function main(): Promise<void> {
   console.log(`  Mesh console        ${running.url}`);
   if (running.controlPlane) {
     console.log(`  Control plane       ${running.controlPlane.url} (embedded; data in ${config.dataDir})`);
-    console.log(`  kubectl             kubectl --kubeconfig ${running.controlPlane.kubeconfigPath} get virtualservices -A`);
+    console.log(
+      `  kubectl             kubectl --kubeconfig ${running.controlPlane.kubeconfigPath} get virtualservices -A`,
+    );
   } else {
     console.log(`  Control plane       ${running.kube.server()}`);
   }

@@ -69,7 +69,9 @@ export class KubeClient {
 
   /** The path an informer watches for a resource across all namespaces. */
   static collectionPath(gvr: GroupVersionResource): string {
-    return gvr.group === '' ? `/api/${gvr.version}/${gvr.plural}` : `/apis/${gvr.group}/${gvr.version}/${gvr.plural}`;
+    return gvr.group === ''
+      ? `/api/${gvr.version}/${gvr.plural}`
+      : `/apis/${gvr.group}/${gvr.version}/${gvr.plural}`;
   }
 
   listAll<T extends KubernetesObject>(gvr: GroupVersionResource): ListPromise<T> {
@@ -100,7 +102,10 @@ export class KubeClient {
     let stopped = false;
     informer.on('error', (err: unknown) => {
       if (stopped) return;
-      log.warn({ resource: gvr.plural, err: err instanceof Error ? err.message : String(err) }, 'watch failed; restarting');
+      log.warn(
+        { resource: gvr.plural, err: err instanceof Error ? err.message : String(err) },
+        'watch failed; restarting',
+      );
       setTimeout(() => {
         if (!stopped) informer.start().catch(() => undefined);
       }, 2000).unref();

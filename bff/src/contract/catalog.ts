@@ -18,7 +18,10 @@ export const Instance = z
     kind: z.enum(['Pod', 'WorkloadEntry', 'ServiceEntryEndpoint']),
     address: z.string().describe('IP address or host name; empty while a Pod has none yet'),
     port: z.number().int().nullable(),
-    version: z.string().nullable().describe('From the version, app.kubernetes.io/version or canonical-revision label'),
+    version: z
+      .string()
+      .nullable()
+      .describe('From the version, app.kubernetes.io/version or canonical-revision label'),
     labels: z.record(z.string(), z.string()),
     platform: Platform,
     ready: z.boolean(),
@@ -47,7 +50,9 @@ export const ServiceSummary = z
       .describe(
         'The service ID: `interface@protocol` for RPC services (com.alibaba.dubbo.samples.echo.api.EchoService@dubbo), the mesh host for HTTP/gRPC ones (reviews.bookinfo.svc.cluster.local)',
       ),
-    name: z.string().describe('The interface for RPC services, the Kubernetes or ServiceEntry name otherwise'),
+    name: z
+      .string()
+      .describe('The interface for RPC services, the Kubernetes or ServiceEntry name otherwise'),
     application: z.string(),
     namespace: z.string(),
     protocol: Protocol,
@@ -78,7 +83,12 @@ export type ServiceDetail = z.infer<typeof ServiceDetail>;
 export const MAX_PAGE_SIZE = 200;
 
 export const ServiceListQuery = z.object({
-  q: z.string().trim().max(253).optional().describe('Matches service ID, name or application, case-insensitively'),
+  q: z
+    .string()
+    .trim()
+    .max(253)
+    .optional()
+    .describe('Matches service ID, name or application, case-insensitively'),
   namespace: z.string().max(63).optional(),
   protocol: Protocol.optional(),
   page: z.coerce.number().int().min(1).default(1),

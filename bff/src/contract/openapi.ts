@@ -56,7 +56,9 @@ export function buildOpenApiDocument(version: string): JsonSchema {
     },
     servers: [{ url: '/api/v1' }],
     paths: {
-      '/healthz': { get: { summary: 'Health of the BFF and its control plane', responses: { 200: ok('Health') } } },
+      '/healthz': {
+        get: { summary: 'Health of the BFF and its control plane', responses: { 200: ok('Health') } },
+      },
       '/services': {
         get: {
           summary: 'The service catalog: search, filter and page',

@@ -33,7 +33,9 @@ function suffix(seed: string, length: number): string {
 const slug = (s: string) => s.toLowerCase().replace(/[^a-z0-9.-]+/g, '-');
 
 function appLabels(app: DemoApp): Record<string, string> {
-  return app.protocol === 'springcloud' ? { app: app.app, [FRAMEWORK_LABEL]: 'spring-cloud' } : { app: app.app };
+  return app.protocol === 'springcloud'
+    ? { app: app.app, [FRAMEWORK_LABEL]: 'spring-cloud' }
+    : { app: app.app };
 }
 
 function appAnnotations(app: DemoApp): Record<string, string> | undefined {
@@ -45,7 +47,9 @@ function versionLabels(app: DemoApp, v: DemoVersion): Record<string, string> {
 }
 
 function ipFor(index: number, vm: boolean): string {
-  return vm ? `10.20.${Math.floor(index / 250)}.${(index % 250) + 2}` : `10.1.${Math.floor(index / 250)}.${(index % 250) + 2}`;
+  return vm
+    ? `10.20.${Math.floor(index / 250)}.${(index % 250) + 2}`
+    : `10.1.${Math.floor(index / 250)}.${(index % 250) + 2}`;
 }
 
 /** The objects of the demo mesh, in an order a control plane accepts (namespaces first). */
@@ -65,7 +69,12 @@ export function demoObjects(now: Date = new Date()): KubernetesObject[] {
       objects.push({
         apiVersion: 'v1',
         kind: 'Service',
-        metadata: { name: app.app, namespace: app.namespace, labels: appLabels(app), annotations: appAnnotations(app) },
+        metadata: {
+          name: app.app,
+          namespace: app.namespace,
+          labels: appLabels(app),
+          annotations: appAnnotations(app),
+        },
         spec: {
           selector: { app: app.app },
           ports: [{ name: portName, port: app.port, targetPort: app.port, protocol: 'TCP' }],
@@ -76,12 +85,28 @@ export function demoObjects(now: Date = new Date()): KubernetesObject[] {
       objects.push({
         apiVersion: 'networking.istio.io/v1',
         kind: 'ServiceEntry',
-        metadata: { name: app.app, namespace: app.namespace, labels: appLabels(app), annotations: appAnnotations(app) },
+        metadata: {
+          name: app.app,
+          namespace: app.namespace,
+          labels: appLabels(app),
+          annotations: appAnnotations(app),
+        },
         spec: {
           hosts: [`${app.app}.${app.namespace}.vm.internal`],
           location: 'MESH_INTERNAL',
           resolution: 'STATIC',
-          ports: [{ number: app.port, name: portName, protocol: app.protocol === 'grpc' ? 'GRPC' : app.protocol === 'http' || app.protocol === 'springcloud' ? 'HTTP' : 'TCP' }],
+          ports: [
+            {
+              number: app.port,
+              name: portName,
+              protocol:
+                app.protocol === 'grpc'
+                  ? 'GRPC'
+                  : app.protocol === 'http' || app.protocol === 'springcloud'
+                    ? 'HTTP'
+                    : 'TCP',
+            },
+          ],
           workloadSelector: { labels: { app: app.app } },
         },
       } as KubernetesObject);
@@ -97,11 +122,19 @@ export function demoObjects(now: Date = new Date()): KubernetesObject[] {
           metadata: {
             name: `${app.app}-${slug(v.version)}-${rs}-${suffix(`${rs}/${i}`, 5)}`,
             namespace: app.namespace,
-            labels: { ...versionLabels(app, v), 'pod-template-hash': rs, 'security.istio.io/tlsMode': 'istio' },
+            labels: {
+              ...versionLabels(app, v),
+              'pod-template-hash': rs,
+              'security.istio.io/tlsMode': 'istio',
+            },
           },
           spec: {
             containers: [
-              { name: app.app, image: `registry.local/demo/${app.app}:${v.version}`, ports: [{ name: portName, containerPort: app.port }] },
+              {
+                name: app.app,
+                image: `registry.local/demo/${app.app}:${v.version}`,
+                ports: [{ name: portName, containerPort: app.port }],
+              },
               { name: 'istio-proxy', image: 'docker.io/istio/proxyv2:1.28.0' },
             ],
           },
@@ -109,7 +142,9 @@ export function demoObjects(now: Date = new Date()): KubernetesObject[] {
             phase: 'Running',
             podIP: ipFor(podIndex++, false),
             startTime: now.toISOString(),
-            conditions: [{ type: 'Ready', status: ready ? 'True' : 'False', lastTransitionTime: now.toISOString() }],
+            conditions: [
+              { type: 'Ready', status: ready ? 'True' : 'False', lastTransitionTime: now.toISOString() },
+            ],
           },
         } as KubernetesObject);
       }
@@ -117,7 +152,11 @@ export function demoObjects(now: Date = new Date()): KubernetesObject[] {
         objects.push({
           apiVersion: 'networking.istio.io/v1',
           kind: 'WorkloadEntry',
-          metadata: { name: `${app.app}-${slug(v.version)}-vm-${i + 1}`, namespace: app.namespace, labels: { app: app.app } },
+          metadata: {
+            name: `${app.app}-${slug(v.version)}-vm-${i + 1}`,
+            namespace: app.namespace,
+            labels: { app: app.app },
+          },
           spec: {
             address: ipFor(vmIndex++, true),
             labels: versionLabels(app, v),
@@ -158,7 +197,11 @@ export async function seedDemoMesh(kube: KubeClient, log: Logger): Promise<'seed
   await kube.core.createNamespacedConfigMap({
     namespace: DEMO_MARKER.namespace,
     body: {
-      metadata: { name: DEMO_MARKER.name, namespace: DEMO_MARKER.namespace, labels: { 'app.kubernetes.io/managed-by': 'mesh-console' } },
+      metadata: {
+        name: DEMO_MARKER.name,
+        namespace: DEMO_MARKER.namespace,
+        labels: { 'app.kubernetes.io/managed-by': 'mesh-console' },
+      },
       data: { seededAt: new Date().toISOString(), objects: String(objects.length) },
     },
   });

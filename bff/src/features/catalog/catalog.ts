@@ -50,9 +50,14 @@ export class InformerCatalog implements CatalogSource {
   /** Starts the informers and resolves once each has listed. Istio's kinds are optional. */
   static async start(kube: KubeClient, log: Logger): Promise<InformerCatalog> {
     const istio = await kube.preferredVersion('networking.istio.io');
-    if (!istio) log.warn('networking.istio.io is not served: ServiceEntries and WorkloadEntries are not read');
+    if (!istio)
+      log.warn('networking.istio.io is not served: ServiceEntries and WorkloadEntries are not read');
     const core = (plural: string): GroupVersionResource => ({ group: '', version: 'v1', plural });
-    const ist = (plural: string): GroupVersionResource => ({ group: 'networking.istio.io', version: istio ?? 'v1', plural });
+    const ist = (plural: string): GroupVersionResource => ({
+      group: 'networking.istio.io',
+      version: istio ?? 'v1',
+      plural,
+    });
     const catalog = new InformerCatalog(
       kube.informer<V1Service>(core('services'), log),
       kube.informer<V1Pod>(core('pods'), log),

@@ -20,7 +20,10 @@ export function versionOf(labels: Record<string, string> | undefined): string | 
   return firstLabel(labels, VERSION_LABELS);
 }
 
-export function selectorMatches(selector: Record<string, string>, labels: Record<string, string> | undefined) {
+export function selectorMatches(
+  selector: Record<string, string>,
+  labels: Record<string, string> | undefined,
+) {
   if (!labels) return false;
   for (const [k, v] of Object.entries(selector)) if (labels[k] !== v) return false;
   return true;

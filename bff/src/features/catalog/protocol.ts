@@ -39,7 +39,9 @@ function fromName(name: string | undefined): Protocol | undefined {
 export function portProtocol(port: { name?: string; appProtocol?: string; protocol?: string }): Protocol {
   const byName = fromName(port.name);
   if (byName && isRpc(byName)) return byName;
-  const explicit = fromName(port.appProtocol) ?? (port.protocol?.toUpperCase() === 'UDP' ? undefined : fromName(port.protocol));
+  const explicit =
+    fromName(port.appProtocol) ??
+    (port.protocol?.toUpperCase() === 'UDP' ? undefined : fromName(port.protocol));
   if (explicit && explicit !== 'tcp') return explicit;
   return byName ?? explicit ?? 'tcp';
 }

@@ -2,7 +2,12 @@ import { describe, expect, it } from 'vitest';
 import type { ServiceDetail } from '../../contract/catalog';
 import { indexCatalog, queryCatalog } from './query';
 
-function service(id: string, namespace: string, protocol: ServiceDetail['protocol'], application = id): ServiceDetail {
+function service(
+  id: string,
+  namespace: string,
+  protocol: ServiceDetail['protocol'],
+  application = id,
+): ServiceDetail {
   return {
     id,
     name: id,
@@ -28,7 +33,8 @@ const view = indexCatalog([
   service('checkout.shop.svc.cluster.local', 'shop', 'grpc'),
 ]);
 
-const q = (over: Partial<Parameters<typeof queryCatalog>[1]>) => queryCatalog(view, { page: 1, pageSize: 20, ...over });
+const q = (over: Partial<Parameters<typeof queryCatalog>[1]>) =>
+  queryCatalog(view, { page: 1, pageSize: 20, ...over });
 
 describe('queryCatalog', () => {
   it('searches ID, name and application case-insensitively', () => {
@@ -46,11 +52,17 @@ describe('queryCatalog', () => {
   it('pages, counting every match', () => {
     const page2 = q({ page: 2, pageSize: 2 });
     expect(page2.total).toBe(5);
-    expect(page2.items.map((s) => s.id)).toEqual(['reviews.bookinfo.svc.cluster.local', 'ratings.bookinfo.svc.cluster.local']);
+    expect(page2.items.map((s) => s.id)).toEqual([
+      'reviews.bookinfo.svc.cluster.local',
+      'ratings.bookinfo.svc.cluster.local',
+    ]);
     expect(q({ page: 4, pageSize: 2 }).items).toEqual([]);
   });
 
   it('reports the facets of the whole catalog, not of the page', () => {
-    expect(q({ q: 'echo' }).facets).toEqual({ namespaces: ['bookinfo', 'dubbo', 'shop'], protocols: ['dubbo', 'grpc', 'http'] });
+    expect(q({ q: 'echo' }).facets).toEqual({
+      namespaces: ['bookinfo', 'dubbo', 'shop'],
+      protocols: ['dubbo', 'grpc', 'http'],
+    });
   });
 });

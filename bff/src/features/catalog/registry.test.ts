@@ -6,7 +6,13 @@ import { buildCatalog } from './registry';
 import type { RegistrySnapshot } from './registry';
 import { portProtocol } from './protocol';
 
-const pod = (name: string, ns: string, labels: Record<string, string>, ready = true, ip = '10.0.0.1'): V1Pod => ({
+const pod = (
+  name: string,
+  ns: string,
+  labels: Record<string, string>,
+  ready = true,
+  ip = '10.0.0.1',
+): V1Pod => ({
   metadata: { name, namespace: ns, labels },
   spec: { containers: [{ name: 'app', ports: [{ name: 'web', containerPort: 8081 }] }] },
   status: { phase: 'Running', podIP: ip, conditions: [{ type: 'Ready', status: ready ? 'True' : 'False' }] },
@@ -44,7 +50,10 @@ describe('buildCatalog', () => {
   it('maps a Kubernetes Service and the Pods its selector picks, with versions from labels', () => {
     const svc: V1Service = {
       metadata: { name: 'reviews', namespace: 'bookinfo', labels: { app: 'reviews' } },
-      spec: { selector: { app: 'reviews' }, ports: [{ name: 'http', port: 9080, targetPort: 'web' as never }] },
+      spec: {
+        selector: { app: 'reviews' },
+        ports: [{ name: 'http', port: 9080, targetPort: 'web' as never }],
+      },
     };
     const catalog = buildCatalog(
       snapshot({
@@ -79,7 +88,9 @@ describe('buildCatalog', () => {
       },
       spec: { selector: { app: 'user' }, ports: [{ name: 'dubbo', port: 20880 }] },
     };
-    const catalog = buildCatalog(snapshot({ services: [svc], pods: [pod('u1', 'dubbo', { app: 'user', version: '1' })] }));
+    const catalog = buildCatalog(
+      snapshot({ services: [svc], pods: [pod('u1', 'dubbo', { app: 'user', version: '1' })] }),
+    );
     expect(catalog.map((s) => s.id)).toEqual(['a.UserQueryService@dubbo', 'a.UserService@dubbo']);
     expect(catalog.every((s) => s.application === 'user' && s.instances.total === 1)).toBe(true);
   });
@@ -94,10 +105,22 @@ describe('buildCatalog', () => {
       spec: { address: '10.20.0.5', labels: { app: 'ratings', version: 'v2' }, ports: { http: 19080 } },
       status: { conditions: [{ type: 'Healthy', status: 'False' }] },
     };
-    const [s] = buildCatalog(snapshot({ services: [svc], pods: [pod('r1', 'bookinfo', { app: 'ratings', version: 'v1' })], workloadEntries: [we] }));
+    const [s] = buildCatalog(
+      snapshot({
+        services: [svc],
+        pods: [pod('r1', 'bookinfo', { app: 'ratings', version: 'v1' })],
+        workloadEntries: [we],
+      }),
+    );
     expect(s?.platforms).toEqual(['kubernetes', 'vm']);
     const vm = s?.providers.find((p) => p.kind === 'WorkloadEntry');
-    expect(vm).toMatchObject({ address: '10.20.0.5', port: 19080, version: 'v2', platform: 'vm', ready: false });
+    expect(vm).toMatchObject({
+      address: '10.20.0.5',
+      port: 19080,
+      version: 'v2',
+      platform: 'vm',
+      ready: false,
+    });
   });
 
   it('maps a ServiceEntry with its selected WorkloadEntries and inline endpoints', () => {
@@ -110,8 +133,14 @@ describe('buildCatalog', () => {
         endpoints: [{ address: '10.30.0.1', labels: { version: 'v9' } }],
       },
     };
-    const we: WorkloadEntry = { metadata: { name: 'c1', namespace: 'shop' }, spec: { address: '10.20.0.1', labels: { app: 'currency', version: 'v1' } } };
-    const otherNs: WorkloadEntry = { metadata: { name: 'c2', namespace: 'x' }, spec: { address: '10.20.0.2', labels: { app: 'currency' } } };
+    const we: WorkloadEntry = {
+      metadata: { name: 'c1', namespace: 'shop' },
+      spec: { address: '10.20.0.1', labels: { app: 'currency', version: 'v1' } },
+    };
+    const otherNs: WorkloadEntry = {
+      metadata: { name: 'c2', namespace: 'x' },
+      spec: { address: '10.20.0.2', labels: { app: 'currency' } },
+    };
     const [s] = buildCatalog(snapshot({ serviceEntries: [se], workloadEntries: [we, otherNs] }));
     expect(s?.id).toBe('currency.shop.vm.internal');
     expect(s?.protocol).toBe('grpc');
@@ -124,13 +153,30 @@ describe('buildCatalog', () => {
 
   it('merges a Kubernetes Service and a ServiceEntry for the same RPC interface, counting a shared VM once', () => {
     const ann = { 'mesh-console.io/rpc-interfaces': 'x.Echo' };
-    const svc: V1Service = { metadata: { name: 'echo', namespace: 'd', annotations: ann }, spec: { selector: { app: 'echo' }, ports: [{ name: 'dubbo', port: 20880 }] } };
+    const svc: V1Service = {
+      metadata: { name: 'echo', namespace: 'd', annotations: ann },
+      spec: { selector: { app: 'echo' }, ports: [{ name: 'dubbo', port: 20880 }] },
+    };
     const se: ServiceEntry = {
       metadata: { name: 'echo-vm', namespace: 'd', annotations: ann },
-      spec: { hosts: ['echo.d.vm'], ports: [{ number: 20880, name: 'dubbo', protocol: 'TCP' }], workloadSelector: { labels: { app: 'echo' } } },
+      spec: {
+        hosts: ['echo.d.vm'],
+        ports: [{ number: 20880, name: 'dubbo', protocol: 'TCP' }],
+        workloadSelector: { labels: { app: 'echo' } },
+      },
     };
-    const we: WorkloadEntry = { metadata: { name: 'echo-vm-1', namespace: 'd' }, spec: { address: '10.20.0.1', labels: { app: 'echo', version: '2' } } };
-    const catalog = buildCatalog(snapshot({ services: [svc], serviceEntries: [se], pods: [pod('p', 'd', { app: 'echo', version: '1' })], workloadEntries: [we] }));
+    const we: WorkloadEntry = {
+      metadata: { name: 'echo-vm-1', namespace: 'd' },
+      spec: { address: '10.20.0.1', labels: { app: 'echo', version: '2' } },
+    };
+    const catalog = buildCatalog(
+      snapshot({
+        services: [svc],
+        serviceEntries: [se],
+        pods: [pod('p', 'd', { app: 'echo', version: '1' })],
+        workloadEntries: [we],
+      }),
+    );
     expect(catalog).toHaveLength(1);
     expect(catalog[0]?.id).toBe('x.Echo@dubbo');
     expect(catalog[0]?.instances.total).toBe(2);
@@ -142,8 +188,14 @@ describe('buildCatalog', () => {
       metadata: { name: 'orders', namespace: 's', labels: { 'mesh-console.io/framework': 'spring-cloud' } },
       spec: { selector: { app: 'orders' }, ports: [{ name: 'http', port: 8080 }] },
     };
-    const dns: V1Service = { metadata: { name: 'kube-dns', namespace: 'kube-system' }, spec: { ports: [{ name: 'dns', port: 53 }] } };
-    const api: V1Service = { metadata: { name: 'kubernetes', namespace: 'default' }, spec: { ports: [{ name: 'https', port: 443 }] } };
+    const dns: V1Service = {
+      metadata: { name: 'kube-dns', namespace: 'kube-system' },
+      spec: { ports: [{ name: 'dns', port: 53 }] },
+    };
+    const api: V1Service = {
+      metadata: { name: 'kubernetes', namespace: 'default' },
+      spec: { ports: [{ name: 'https', port: 443 }] },
+    };
     const catalog = buildCatalog(snapshot({ services: [sc, dns, api] }));
     expect(catalog.map((s) => [s.id, s.protocol])).toEqual([['orders.s.svc.cluster.local', 'springcloud']]);
   });
@@ -159,7 +211,9 @@ describe('buildCatalog', () => {
     });
     expect(catalog.length).toBeGreaterThanOrEqual(15);
     expect(catalog.length).toBeLessThanOrEqual(30);
-    expect(new Set(catalog.map((s) => s.protocol))).toEqual(new Set(['http', 'grpc', 'dubbo', 'sofarpc', 'springcloud']));
+    expect(new Set(catalog.map((s) => s.protocol))).toEqual(
+      new Set(['http', 'grpc', 'dubbo', 'sofarpc', 'springcloud']),
+    );
     const echo = catalog.find((s) => s.id === 'com.alibaba.dubbo.samples.echo.api.EchoService@dubbo');
     expect(echo?.application).toBe('echo-provider');
     expect(echo?.versions).toEqual([...ECHO_VERSIONS]);

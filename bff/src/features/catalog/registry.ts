@@ -1,6 +1,20 @@
-import type { Instance, Platform, Protocol, ServiceDetail, ServicePort, ServiceSource } from '../../contract/catalog';
+import type {
+  Instance,
+  Platform,
+  Protocol,
+  ServiceDetail,
+  ServicePort,
+  ServiceSource,
+} from '../../contract/catalog';
 import type { ServiceEntry, V1Pod, V1Service, WorkloadEntry, WorkloadEntrySpec } from './kube-types';
-import { APP_LABELS, FRAMEWORK_LABEL, RPC_INTERFACES_ANNOTATION, firstLabel, selectorMatches, versionOf } from './labels';
+import {
+  APP_LABELS,
+  FRAMEWORK_LABEL,
+  RPC_INTERFACES_ANNOTATION,
+  firstLabel,
+  selectorMatches,
+  versionOf,
+} from './labels';
 import { isRpc, portProtocol, serviceProtocol } from './protocol';
 
 /** What the registry is built from: the objects of the control plane, as the informers hold them. */
@@ -46,7 +60,9 @@ class LabelIndex<T> {
     const first = pairs[0];
     if (!first) return []; // an empty selector selects nothing, as for a Service without selector
     const candidates = this.byPair.get(`${namespace}\u0000${first[0]}\u0000${first[1]}`) ?? [];
-    return pairs.length === 1 ? candidates : candidates.filter((c) => selectorMatches(selector ?? {}, this.labelsOf(c)));
+    return pairs.length === 1
+      ? candidates
+      : candidates.filter((c) => selectorMatches(selector ?? {}, this.labelsOf(c)));
   }
 }
 
@@ -152,14 +168,18 @@ function fromService(svc: V1Service, pods: LabelIndex<V1Pod>, wes: LabelIndex<Wo
     ports.map((p) => p.protocol),
     firstLabel(labels, [FRAMEWORK_LABEL]),
   );
-  const mainPort = (svc.spec?.ports ?? []).find((p) => ports.find((q) => q.port === p.port)?.protocol === protocol)
-    ?? svc.spec?.ports?.[0];
+  const mainPort =
+    (svc.spec?.ports ?? []).find((p) => ports.find((q) => q.port === p.port)?.protocol === protocol) ??
+    svc.spec?.ports?.[0];
   const selectedPods = pods.select(namespace, selector);
   // Istio: a Kubernetes Service's selector also selects WorkloadEntries in its namespace (VMs).
   const selectedWes = wes.select(namespace, selector);
   const instances: Instance[] = [
     ...selectedPods.map((pod) =>
-      podInstance(pod, mainPort ? podPort(pod, mainPort.targetPort as number | string | undefined, mainPort.port) : null),
+      podInstance(
+        pod,
+        mainPort ? podPort(pod, mainPort.targetPort as number | string | undefined, mainPort.port) : null,
+      ),
     ),
     ...selectedWes.map((we) =>
       workloadInstance(
@@ -177,7 +197,15 @@ function fromService(svc: V1Service, pods: LabelIndex<V1Pod>, wes: LabelIndex<Wo
     name;
   const host = `${name}.${namespace}.${CLUSTER_DOMAIN}`;
   return entriesFor(
-    { application, namespace, protocol, host, ports, instances, source: { kind: 'Service', namespace, name } },
+    {
+      application,
+      namespace,
+      protocol,
+      host,
+      ports,
+      instances,
+      source: { kind: 'Service', namespace, name },
+    },
     rpcInterfaces(svc.metadata?.annotations),
     [host],
     name,
@@ -197,15 +225,27 @@ function fromServiceEntry(se: ServiceEntry, wes: LabelIndex<WorkloadEntry>): Dra
     ports.map((p) => p.protocol),
     firstLabel(se.metadata?.labels, [FRAMEWORK_LABEL]),
   );
-  const main = (spec.ports ?? []).find((p) => portProtocol({ name: p.name, protocol: p.protocol }) === protocol) ?? spec.ports?.[0];
+  const main =
+    (spec.ports ?? []).find((p) => portProtocol({ name: p.name, protocol: p.protocol }) === protocol) ??
+    spec.ports?.[0];
   const mainPort = { name: main?.name ?? '', number: main?.number ?? 0, targetPort: main?.targetPort };
   const selected = spec.workloadSelector?.labels ? wes.select(namespace, spec.workloadSelector.labels) : [];
   const instances: Instance[] = [
     ...selected.map((we) =>
-      workloadInstance(we.spec ?? {}, { name: we.metadata?.name ?? '', namespace, kind: 'WorkloadEntry' }, mainPort, workloadEntryReady(we)),
+      workloadInstance(
+        we.spec ?? {},
+        { name: we.metadata?.name ?? '', namespace, kind: 'WorkloadEntry' },
+        mainPort,
+        workloadEntryReady(we),
+      ),
     ),
     ...(spec.endpoints ?? []).map((ep) =>
-      workloadInstance(ep, { name: ep.address ?? '', namespace, kind: 'ServiceEntryEndpoint' }, mainPort, true),
+      workloadInstance(
+        ep,
+        { name: ep.address ?? '', namespace, kind: 'ServiceEntryEndpoint' },
+        mainPort,
+        true,
+      ),
     ),
   ];
   const application =
@@ -215,7 +255,15 @@ function fromServiceEntry(se: ServiceEntry, wes: LabelIndex<WorkloadEntry>): Dra
     name;
   const hosts = spec.hosts ?? [];
   return entriesFor(
-    { application, namespace, protocol, host: hosts[0] ?? name, ports, instances, source: { kind: 'ServiceEntry', namespace, name } },
+    {
+      application,
+      namespace,
+      protocol,
+      host: hosts[0] ?? name,
+      ports,
+      instances,
+      source: { kind: 'ServiceEntry', namespace, name },
+    },
     rpcInterfaces(se.metadata?.annotations),
     hosts,
     name,
@@ -227,7 +275,8 @@ function platformsOf(instances: Instance[]): Platform[] {
   return (['kubernetes', 'vm'] as const).filter((p) => set.has(p));
 }
 
-const byVersion = (a: string | null, b: string | null) => (a ?? '').localeCompare(b ?? '', 'en', { numeric: true });
+const byVersion = (a: string | null, b: string | null) =>
+  (a ?? '').localeCompare(b ?? '', 'en', { numeric: true });
 
 function finish(id: string, name: string, parts: Draft[]): ServiceDetail {
   const first = parts[0] as Draft;
@@ -282,7 +331,11 @@ function finish(id: string, name: string, parts: Draft[]): ServiceDetail {
  * applications) are merged into one service with every provider.
  */
 export function buildCatalog(snapshot: RegistrySnapshot): ServiceDetail[] {
-  const pods = new LabelIndex(snapshot.pods, (p) => p.metadata?.namespace ?? 'default', (p) => p.metadata?.labels);
+  const pods = new LabelIndex(
+    snapshot.pods,
+    (p) => p.metadata?.namespace ?? 'default',
+    (p) => p.metadata?.labels,
+  );
   const wes = new LabelIndex(
     snapshot.workloadEntries,
     (w) => w.metadata?.namespace ?? 'default',

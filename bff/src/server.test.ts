@@ -1,0 +1,89 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import request from 'supertest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from './config';
+import { silentLogger } from './lib/logger';
+import { startConsole } from './server';
+import type { RunningConsole } from './server';
+
+/**
+ * The BFF against the embedded control plane over HTTP: the same path `npm start` takes, with the
+ * demo mesh seeded through the Kubernetes API and the catalog fed by watches.
+ */
+describe('the console on the embedded control plane', () => {
+  let dataDir: string;
+  let running: RunningConsole;
+
+  beforeAll(async () => {
+    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'mesh-console-it-'));
+    running = await startConsole(
+      loadConfig({ PORT: '0', HOST: '127.0.0.1', MESH_CONSOLE_DATA_DIR: dataDir, MESH_CONSOLE_DEMO: 'on' }),
+      silentLogger(),
+    );
+  });
+
+  afterAll(async () => {
+    await running?.close();
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('reports the embedded control plane as healthy', async () => {
+    const res = await request(running.url).get('/api/v1/healthz').expect(200);
+    expect(res.body.controlPlane).toMatchObject({ mode: 'embedded', reachable: true });
+    expect(res.body.controlPlane.server).toBe(running.controlPlane?.url);
+  });
+
+  it('serves the seeded demo mesh in the catalog', async () => {
+    const res = await request(running.url).get('/api/v1/services?pageSize=200').expect(200);
+    expect(res.body.total).toBeGreaterThanOrEqual(15);
+    const detail = await request(running.url)
+      .get(`/api/v1/services/${encodeURIComponent('com.alibaba.dubbo.samples.echo.api.EchoService@dubbo')}`)
+      .expect(200);
+    expect(detail.body.versions).toEqual(['20191115224823305.fvxo1wbt', '20191115225115467.dfy77ofd']);
+    expect(detail.body.providers.every((p: { ready: boolean }) => p.ready)).toBe(true);
+  });
+
+  it('follows the control plane: a Service and Pod created through the API appear, and go when deleted', async () => {
+    const namespace = 'bookinfo';
+    await running.kube.objects.create({
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: { name: 'it-new', namespace },
+      spec: { selector: { app: 'it-new' }, ports: [{ name: 'grpc', port: 7000 }] },
+    } as never);
+    await running.kube.objects.create({
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'it-new-1', namespace, labels: { app: 'it-new', version: 'v7' } },
+      spec: { containers: [{ name: 'c', image: 'x' }] },
+      status: { phase: 'Running', podIP: '10.9.9.9', conditions: [{ type: 'Ready', status: 'True' }] },
+    } as never);
+    const id = encodeURIComponent('it-new.bookinfo.svc.cluster.local');
+    await expect
+      .poll(async () => (await request(running.url).get(`/api/v1/services/${id}`)).body.versions, {
+        timeout: 5000,
+      })
+      .toEqual(['v7']);
+    await running.kube.core.deleteNamespacedService({ name: 'it-new', namespace });
+    await expect
+      .poll(async () => (await request(running.url).get(`/api/v1/services/${id}`)).status, { timeout: 5000 })
+      .toBe(404);
+  });
+
+  it('does not seed the demo again on a restart, so deleted demo services stay deleted', async () => {
+    await running.kube.core.deleteNamespacedService({ name: 'productpage', namespace: 'bookinfo' });
+    await running.close();
+    running = await startConsole(
+      loadConfig({ PORT: '0', HOST: '127.0.0.1', MESH_CONSOLE_DATA_DIR: dataDir, MESH_CONSOLE_DEMO: 'on' }),
+      silentLogger(),
+    );
+    await request(running.url)
+      .get(`/api/v1/services/${encodeURIComponent('productpage.bookinfo.svc.cluster.local')}`)
+      .expect(404);
+    await request(running.url)
+      .get(`/api/v1/services/${encodeURIComponent('reviews.bookinfo.svc.cluster.local')}`)
+      .expect(200);
+  });
+});
