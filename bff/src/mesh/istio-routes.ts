@@ -1,0 +1,215 @@
+import type {
+  ConditionRoute,
+  Destination,
+  KeyedMatch,
+  RouteForm,
+  RouteMatch,
+  StringMatch,
+} from '../contract/routing';
+import { isCatchAll } from '../contract/routing';
+import type { HttpMatch, HttpRoute, HttpRouteDestination, StringMatchSpec } from './istio-types';
+import { isRpcProtocol } from './model';
+import type { RouteTarget } from './model';
+
+/**
+ * On an RPC service routed with Istio's HTTP routes (as SOFAMesh's x-protocol did), the sidecar
+ * exposes the request's metadata as headers: the method name as `method`, attachments under
+ * their own names.
+ */
+export const RPC_METHOD_HEADER = 'method';
+
+function toStringMatch(m: StringMatch): StringMatchSpec {
+  return { [m.type]: m.value } as StringMatchSpec;
+}
+
+function fromStringMatch(spec: StringMatchSpec | undefined): StringMatch | null {
+  if (!spec) return null;
+  const keys = Object.keys(spec).filter((k) => (spec as Record<string, unknown>)[k] !== undefined);
+  if (keys.length !== 1) return null;
+  const type = keys[0];
+  const value = (spec as Record<string, unknown>)[type as string];
+  if (
+    (type !== 'exact' && type !== 'prefix' && type !== 'regex') ||
+    typeof value !== 'string' ||
+    value === ''
+  )
+    return null;
+  return { type, value };
+}
+
+/** The form's match as an Istio HTTPMatchRequest, over what the existing match holds beyond the form. */
+function toHttpMatch(
+  m: RouteMatch,
+  target: RouteTarget,
+  existing: HttpMatch | undefined,
+): HttpMatch | undefined {
+  const rest: HttpMatch = { ...(existing ?? {}) };
+  delete rest.headers;
+  delete rest.uri;
+  delete rest.method;
+  delete rest.sourceLabels;
+  const headers: Record<string, StringMatchSpec> = {};
+  for (const h of m.headers) headers[h.name] = toStringMatch(h);
+  if (isRpcProtocol(target.protocol)) {
+    if (m.rpcMethod !== undefined) headers[RPC_METHOD_HEADER] = { exact: m.rpcMethod };
+    for (const a of m.attachments) headers[a.name] = toStringMatch(a);
+  }
+  const out: HttpMatch = { ...rest };
+  if (Object.keys(headers).length > 0) out.headers = headers as HttpMatch['headers'];
+  if (m.uri) out.uri = toStringMatch(m.uri);
+  if (m.method) out.method = toStringMatch(m.method);
+  if (Object.keys(m.sourceLabels).length > 0) out.sourceLabels = { ...m.sourceLabels };
+  return Object.keys(out).length > 0 ? out : undefined;
+}
+
+function toDestinations(
+  dests: Destination[],
+  target: RouteTarget,
+  subsetOf: (version: string) => string,
+  existing: HttpRouteDestination[] | undefined,
+): HttpRouteDestination[] {
+  const hostRef = existing?.[0]?.destination?.host ?? target.host;
+  const single = dests.length === 1;
+  return dests.map((d) => {
+    const subset = subsetOf(d.version);
+    const before = existing?.find((e) => e.destination?.subset === subset);
+    const destination = { ...(before?.destination ?? { host: hostRef }), subset };
+    const out: HttpRouteDestination = { ...(before ?? {}), destination } as HttpRouteDestination;
+    // A lone destination without a weight gets all traffic; keep a hand-written rule as it was.
+    if (single && d.weight === 100 && before !== undefined && before.weight === undefined) delete out.weight;
+    else out.weight = d.weight;
+    return out;
+  });
+}
+
+/**
+ * The HTTP routes of a VirtualService for a form: each condition in order, then the default.
+ * Routes of the existing VirtualService are carried over (matched by name, else by position), so
+ * timeouts, retries, fault injection, mirroring and anything else the form does not show stay.
+ */
+export function toHttpRoutes(
+  form: RouteForm,
+  target: RouteTarget,
+  subsetOf: (version: string) => string,
+  existing: HttpRoute[] = [],
+): HttpRoute[] {
+  const conditions: ConditionRoute[] = form.routeType === 'condition' ? form.matches : [];
+  const wanted: { name?: string | undefined; match: RouteMatch | null; destinations: Destination[] }[] = [
+    ...conditions.map((c) => ({ name: c.name, match: c.match, destinations: c.destinations })),
+    { match: null, destinations: form.destinations },
+  ];
+  const used = new Set<number>();
+  const pick = (name: string | undefined, index: number, isDefault: boolean): HttpRoute | undefined => {
+    let at = name ? existing.findIndex((r) => r.name === name) : -1;
+    if (at < 0 && isDefault) at = existing.findIndex((r, i) => !used.has(i) && (r.match ?? []).length === 0);
+    if (at < 0 && !isDefault && index < existing.length && !used.has(index) && !name) at = index;
+    if (at < 0 || used.has(at)) return undefined;
+    used.add(at);
+    return existing[at];
+  };
+  return wanted.map((w, i) => {
+    const isDefault = w.match === null;
+    const before = pick(w.name, i, isDefault);
+    const route: HttpRoute = { ...(before ?? {}) };
+    if (w.name) route.name = w.name;
+    const match =
+      w.match && !isCatchAll(w.match) ? toHttpMatch(w.match, target, before?.match?.[0]) : undefined;
+    if (match) route.match = [match];
+    else delete route.match;
+    route.route = toDestinations(w.destinations, target, subsetOf, before?.route);
+    return route;
+  });
+}
+
+export interface ReadResult {
+  form: RouteForm | null;
+  /** Why the form cannot represent the rule (then it opens in the YAML editor). */
+  reasons: string[];
+}
+
+function readMatch(
+  m: HttpMatch | undefined,
+  target: RouteTarget,
+  reasons: string[],
+  where: string,
+): RouteMatch {
+  const match: RouteMatch = { headers: [], attachments: [], sourceLabels: { ...(m?.sourceLabels ?? {}) } };
+  if (!m) return match;
+  const rpc = isRpcProtocol(target.protocol);
+  for (const [name, spec] of Object.entries(m.headers ?? {})) {
+    const sm = fromStringMatch(spec as StringMatchSpec);
+    if (!sm) {
+      reasons.push(`${where}: header ${name} uses a match the form does not show`);
+      continue;
+    }
+    if (rpc && name === RPC_METHOD_HEADER && sm.type === 'exact') match.rpcMethod = sm.value;
+    else if (rpc) match.attachments.push({ name, ...sm } as KeyedMatch);
+    else match.headers.push({ name, ...sm } as KeyedMatch);
+  }
+  for (const key of ['uri', 'method'] as const) {
+    if (m[key] === undefined) continue;
+    const sm = fromStringMatch(m[key]);
+    if (sm) match[key] = sm;
+    else reasons.push(`${where}: ${key} uses a match the form does not show`);
+  }
+  return match;
+}
+
+/**
+ * Reads a VirtualService's HTTP routes back into the form. Fields the form does not show are
+ * kept in the object and carried over on write; shapes the form cannot express at all (several
+ * match blocks in one route, a route without destinations, destinations on another host or
+ * without a subset) make it unrepresentable.
+ */
+export function fromHttpRoutes(
+  http: HttpRoute[] | undefined,
+  target: RouteTarget,
+  versionOfSubset: (subset: string) => string | undefined,
+  isTargetHost: (host: string) => boolean,
+  name: string,
+): ReadResult {
+  const reasons: string[] = [];
+  const routes = http ?? [];
+  if (routes.length === 0) return { form: null, reasons: ['The VirtualService has no HTTP routes'] };
+  const readDests = (r: HttpRoute, where: string): Destination[] => {
+    if (r.delegate || r.redirect || r.directResponse || !r.route || r.route.length === 0) {
+      reasons.push(`${where}: delegates, redirects or answers directly instead of routing`);
+      return [];
+    }
+    return r.route.map((d, j) => {
+      const host = d.destination?.host ?? '';
+      const subset = d.destination?.subset;
+      const version = subset ? versionOfSubset(subset) : undefined;
+      if (!isTargetHost(host)) reasons.push(`${where}.route[${j}]: routes to another host (${host})`);
+      else if (!subset) reasons.push(`${where}.route[${j}]: routes to every version (no subset)`);
+      else if (!version)
+        reasons.push(`${where}.route[${j}]: subset ${subset} is not a version of this service`);
+      const weight = d.weight ?? (r.route?.length === 1 ? 100 : 0);
+      return { version: version ?? subset ?? host, weight };
+    });
+  };
+  const last = routes[routes.length - 1] as HttpRoute;
+  if ((last.match ?? []).length > 0)
+    reasons.push('The last route has conditions, so nothing says where other traffic goes');
+  const conditions: ConditionRoute[] = routes.slice(0, -1).map((r, i) => {
+    const where = `http[${i}]`;
+    if ((r.match ?? []).length > 1)
+      reasons.push(`${where}: several match blocks (any of them) are not shown by the form`);
+    const c: ConditionRoute = {
+      match: readMatch(r.match?.[0], target, reasons, where),
+      destinations: readDests(r, where),
+    };
+    if (r.name) c.name = r.name;
+    return c;
+  });
+  const destinations = readDests(last, `http[${routes.length - 1}]`);
+  if (reasons.length > 0) return { form: null, reasons };
+  const form: RouteForm = {
+    name,
+    routeType: conditions.length > 0 ? 'condition' : 'version',
+    trafficSplit: destinations.length > 1 || conditions.some((c) => c.destinations.length > 1),
+    destinations,
+    matches: conditions,
+  };
+  return { form, reasons };
+}

@@ -1,0 +1,328 @@
+import type { RouteForm } from '../contract/routing';
+import { unreachableConditions } from '../contract/routing';
+import { hostName, sameHost, toDnsLabel } from './hosts';
+import { fromHttpRoutes, toHttpRoutes } from './istio-routes';
+import type { ReadResult } from './istio-routes';
+import type { HttpRoute, MeshObject, Subset } from './istio-types';
+import { MANAGED_BY, MANAGED_BY_LABEL, SERVICE_ANNOTATION, SUBSETS_ANNOTATION, dialectFor } from './model';
+import type {
+  LiveState,
+  PlannedWrite,
+  RoutePlan,
+  RouteTarget,
+  RouteWarning,
+  RpcDialect,
+  TranslateOptions,
+} from './model';
+import { fromDubboSpec, fromSofaSpec, toDubboSpec, toSofaSpec } from './rpc-routes';
+import { assignSubsets, mergeSubsets, parseOwned, versionOfSubset } from './subsets';
+
+type Json = Record<string, unknown>;
+
+export interface Kind {
+  apiVersion: string;
+  kind: string;
+  group: string;
+  version: string;
+  plural: string;
+}
+
+/** The kinds a dialect writes: its routing object and its subset object. */
+export function kindsFor(dialect: RpcDialect, options: TranslateOptions): { route: Kind; subsets: Kind } {
+  const make = (group: string, version: string, kind: string, plural: string): Kind => ({
+    apiVersion: `${group}/${version}`,
+    kind,
+    group,
+    version,
+    plural,
+  });
+  if (dialect === 'dubbo') {
+    return {
+      route: make('service.dubbo.apache.org', 'v1alpha1', 'VirtualService', 'virtualservices'),
+      subsets: make('service.dubbo.apache.org', 'v1alpha1', 'DestinationRule', 'destinationrules'),
+    };
+  }
+  // SOFA's control plane reads the talk's format from networking.istio.io/v1alpha3.
+  const version = dialect === 'sofa' ? 'v1alpha3' : options.istioVersion;
+  return {
+    route: make('networking.istio.io', version, 'VirtualService', 'virtualservices'),
+    subsets: make('networking.istio.io', version, 'DestinationRule', 'destinationrules'),
+  };
+}
+
+/** The host a dialect's rules name: the mesh host (Istio), the interface (Dubbo), the service ID (SOFA). */
+export function routeHost(target: RouteTarget, dialect: RpcDialect): string {
+  if (dialect === 'dubbo') return target.name;
+  if (dialect === 'sofa') return target.id;
+  return target.host;
+}
+
+/** Whether a routing or subset object is about the target's host. */
+export function isForHost(obj: MeshObject, target: RouteTarget, dialect: RpcDialect): boolean {
+  const ns = obj.metadata.namespace ?? target.namespace;
+  const host = routeHost(target, dialect);
+  const spec = obj.spec as Json;
+  if (typeof spec.host === 'string') return sameHost(spec.host, host, ns);
+  const hosts = Array.isArray(spec.hosts) ? (spec.hosts as unknown[]) : [];
+  return hosts.some((h) => typeof h === 'string' && sameHost(h, host, ns));
+}
+
+/** Every subset name an object refers to (`subset` in Istio and Dubbo rules, `lbSubset` in SOFA's). */
+export function referencedSubsets(obj: MeshObject | undefined): Set<string> {
+  const out = new Set<string>();
+  const walk = (v: unknown): void => {
+    if (Array.isArray(v)) v.forEach(walk);
+    else if (v && typeof v === 'object') {
+      for (const [k, child] of Object.entries(v as Json)) {
+        if ((k === 'subset' || k === 'lbSubset') && typeof child === 'string') out.add(child);
+        else walk(child);
+      }
+    }
+  };
+  walk(obj?.spec);
+  return out;
+}
+
+function withOwnership(meta: MeshObject['metadata'], target: RouteTarget): MeshObject['metadata'] {
+  const labels = { ...(meta.labels ?? {}) };
+  // Never take over an object another tool manages (Helm, Argo CD): its label stays.
+  if (labels[MANAGED_BY_LABEL] === undefined) labels[MANAGED_BY_LABEL] = MANAGED_BY;
+  return { ...meta, labels, annotations: { ...(meta.annotations ?? {}), [SERVICE_ANNOTATION]: target.id } };
+}
+
+function destinationRuleName(target: RouteTarget, dialect: RpcDialect): string {
+  if (dialect === 'istio') return toDnsLabel(hostName(target.host));
+  const simple = target.name.split('.').pop() ?? target.name;
+  return toDnsLabel(`${target.application}-${simple}`.toLowerCase());
+}
+
+function versionsUsed(form: RouteForm): string[] {
+  const all = [
+    ...form.destinations,
+    ...(form.routeType === 'condition' ? form.matches.flatMap((m) => m.destinations) : []),
+  ];
+  return [...new Set(all.map((d) => d.version))];
+}
+
+function stableStringify(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(stableStringify).join(',')}]`;
+  if (v && typeof v === 'object') {
+    return `{${Object.keys(v as Json)
+      .sort()
+      .filter((k) => (v as Json)[k] !== undefined)
+      .map((k) => `${JSON.stringify(k)}:${stableStringify((v as Json)[k])}`)
+      .join(',')}}`;
+  }
+  return JSON.stringify(v);
+}
+
+/** Whether writing `next` over `current` would change anything an operator cares about. */
+export function sameContent(current: MeshObject | undefined, next: MeshObject): boolean {
+  if (!current) return false;
+  const pick = (o: MeshObject) => ({
+    spec: o.spec,
+    labels: o.metadata.labels ?? {},
+    annotations: o.metadata.annotations ?? {},
+  });
+  return stableStringify(pick(current)) === stableStringify(pick(next));
+}
+
+function write(next: MeshObject, current: MeshObject | undefined): PlannedWrite {
+  if (!current) return { action: 'create', object: next };
+  return { action: sameContent(current, next) ? 'unchanged' : 'update', object: next, current };
+}
+
+function subsetsOf(dr: MeshObject | undefined): Subset[] {
+  return ((dr?.spec as Json | undefined)?.subsets as Subset[] | undefined) ?? [];
+}
+
+/**
+ * The subset object after a change: `needed` subsets added, the console's own unused ones
+ * removed; null when the console created it and nothing is left in it.
+ */
+function planSubsets(
+  target: RouteTarget,
+  live: LiveState,
+  dialect: RpcDialect,
+  options: TranslateOptions,
+  needed: Map<string, Record<string, string>>,
+): PlannedWrite | null {
+  const kinds = kindsFor(dialect, options);
+  const current = live.destinationRule;
+  const usedElsewhere = new Set<string>();
+  for (const other of live.otherRoutes) for (const s of referencedSubsets(other)) usedElsewhere.add(s);
+  const owned = parseOwned(current?.metadata.annotations?.[SUBSETS_ANNOTATION]);
+  const merged = mergeSubsets(subsetsOf(current), owned, needed, usedElsewhere);
+  if (!current && merged.subsets.length === 0) return null;
+  const spec: Json = {
+    ...((current?.spec as Json | undefined) ?? { host: routeHost(target, dialect) }),
+    subsets: merged.subsets,
+  };
+  const metaBase = current?.metadata ?? {
+    name: destinationRuleName(target, dialect),
+    namespace: target.namespace,
+  };
+  const metadata = withOwnership(metaBase, target);
+  metadata.annotations = { ...(metadata.annotations ?? {}), [SUBSETS_ANNOTATION]: merged.owned.join(',') };
+  const next: MeshObject = {
+    apiVersion: current?.apiVersion ?? kinds.subsets.apiVersion,
+    kind: kinds.subsets.kind,
+    metadata,
+    spec,
+  };
+  const createdByConsole = current?.metadata.labels?.[MANAGED_BY_LABEL] === MANAGED_BY;
+  const onlyOwned =
+    merged.subsets.length === 0 && Object.keys(spec).every((k) => k === 'host' || k === 'subsets');
+  if (current && createdByConsole && onlyOwned) return { action: 'delete', object: current, current };
+  return write(next, current);
+}
+
+function warningsFor(
+  form: RouteForm,
+  target: RouteTarget,
+  live: LiveState,
+  dialect: RpcDialect,
+): RouteWarning[] {
+  const warnings: RouteWarning[] = [];
+  for (const other of live.otherRoutes) {
+    warnings.push({
+      code: 'second-route-on-host',
+      message: `VirtualService ${other.metadata.name} also routes ${routeHost(target, dialect)}; the mesh applies only one of them`,
+    });
+  }
+  if (form.routeType === 'condition') {
+    for (const i of unreachableConditions(form.matches)) {
+      warnings.push({
+        code: 'unreachable-condition',
+        field: `matches.${i}`,
+        message: `Condition ${i + 1} is never reached: an earlier condition matches all traffic`,
+      });
+    }
+  }
+  for (const s of subsetsOf(live.destinationRule)) {
+    if (s.name && !versionOfSubset(s, target.versions) && Object.keys(s.labels ?? {}).length > 0) {
+      const matchesSome = target.versions.some((v) =>
+        Object.entries(s.labels ?? {}).every(([k, val]) => v.labels[k] === val),
+      );
+      if (!matchesSome) {
+        warnings.push({
+          code: 'subset-matches-no-instance',
+          message: `Subset ${s.name} selects no instance of this service`,
+        });
+      }
+    }
+  }
+  for (const d of form.destinations) {
+    const v = target.versions.find((t) => t.version === d.version);
+    if (v && v.readyInstances === 0 && d.weight === 0) {
+      warnings.push({
+        code: 'version-without-instances',
+        message: `Version ${d.version} has no ready instance`,
+      });
+    }
+  }
+  if (dialect === 'sofa') {
+    warnings.push({
+      code: 'pruned-by-istio',
+      message:
+        "The sofa dialect writes spec.dubbo, which only SOFA's control plane reads; stock Istio drops the field",
+    });
+  }
+  return warnings;
+}
+
+/**
+ * The writes that make a routing form true: the routing object (created or updated, keeping what
+ * the form does not model), and the subsets it needs merged into the service's subset object.
+ * Pure: the live state comes in, the writes go out.
+ */
+export function planRoute(
+  form: RouteForm,
+  target: RouteTarget,
+  live: LiveState,
+  options: TranslateOptions,
+): RoutePlan {
+  const dialect = dialectFor(target, options);
+  const kinds = kindsFor(dialect, options);
+  const wanted = versionsUsed(form);
+  const targetVersions = target.versions.filter((v) => wanted.includes(v.version));
+  const names = assignSubsets(targetVersions, subsetsOf(live.destinationRule));
+  const subsetOf = (version: string) => names.get(version) ?? toDnsLabel(version);
+  const needed = new Map<string, Record<string, string>>();
+  for (const v of targetVersions) needed.set(subsetOf(v.version), v.labels);
+
+  const current = live.route;
+  const spec = routeSpec(form, target, dialect, subsetOf, current);
+  const metaBase = current?.metadata ?? { name: form.name, namespace: target.namespace };
+  const metadata = withOwnership({ ...metaBase }, target);
+  if (form.resourceVersion !== undefined) metadata.resourceVersion = form.resourceVersion;
+  const routeObject: MeshObject = {
+    apiVersion: current?.apiVersion ?? kinds.route.apiVersion,
+    kind: kinds.route.kind,
+    metadata,
+    spec,
+  };
+
+  const writes: PlannedWrite[] = [];
+  const subsets = planSubsets(target, live, dialect, options, needed);
+  // Subsets first: a route must never point at a subset that does not exist yet.
+  if (subsets) writes.push(subsets);
+  writes.push(write(routeObject, current));
+  return { writes, warnings: warningsFor(form, target, live, dialect) };
+}
+
+function routeSpec(
+  form: RouteForm,
+  target: RouteTarget,
+  dialect: RpcDialect,
+  subsetOf: (v: string) => string,
+  current: MeshObject | undefined,
+): Json {
+  const before = (current?.spec as Json | undefined) ?? {};
+  if (dialect === 'dubbo') return { ...before, ...toDubboSpec(form, target.name, subsetOf) };
+  if (dialect === 'sofa') return { ...before, ...toSofaSpec(form, target.id, subsetOf) };
+  const http = toHttpRoutes(form, target, subsetOf, (before.http as HttpRoute[] | undefined) ?? []);
+  return { ...before, hosts: (before.hosts as string[] | undefined) ?? [target.host], http };
+}
+
+/** Deleting a rule: the routing object goes, and with it the console's subsets no one else uses. */
+export function planRouteDelete(target: RouteTarget, live: LiveState, options: TranslateOptions): RoutePlan {
+  const dialect = dialectFor(target, options);
+  const writes: PlannedWrite[] = [];
+  if (live.route) writes.push({ action: 'delete', object: live.route, current: live.route });
+  const subsets = planSubsets(target, live, dialect, options, new Map());
+  // The route goes first, so no moment exists in which it points at a removed subset.
+  if (subsets && subsets.action !== 'unchanged') writes.push(subsets);
+  return { writes, warnings: [] };
+}
+
+/** Reads a routing object back into the form; `reasons` says why when the form cannot show it. */
+export function readRoute(
+  obj: MeshObject,
+  target: RouteTarget,
+  live: Pick<LiveState, 'destinationRule'>,
+): ReadResult {
+  const subsets = subsetsOf(live.destinationRule);
+  const versionOf = (name: string) =>
+    versionOfSubset(
+      subsets.find((s) => s.name === name),
+      target.versions,
+    );
+  const spec = obj.spec as Json;
+  const name = obj.metadata.name;
+  let result: ReadResult;
+  if (obj.apiVersion.startsWith('service.dubbo.apache.org/')) result = fromDubboSpec(spec, name, versionOf);
+  else if (Array.isArray(spec.dubbo)) result = fromSofaSpec(spec, name, versionOf);
+  else {
+    const ns = obj.metadata.namespace ?? target.namespace;
+    result = fromHttpRoutes(
+      spec.http as HttpRoute[] | undefined,
+      target,
+      versionOf,
+      (h) => sameHost(h, target.host, ns),
+      name,
+    );
+  }
+  if (result.form && obj.metadata.resourceVersion) result.form.resourceVersion = obj.metadata.resourceVersion;
+  return result;
+}
