@@ -450,8 +450,9 @@ spec:
     );
     const next = plan.writes.find((w) => w.object.kind === 'VirtualService')?.object as MeshObject;
     const expected = structuredClone(vs.spec) as { http: { route: { weight?: number }[] }[] };
-    (expected.http[1] as { route: { weight?: number }[] }).route[0]!.weight = 20;
-    (expected.http[1] as { route: { weight?: number }[] }).route[1]!.weight = 80;
+    expected.http[1]?.route.forEach((r, i) => {
+      r.weight = [20, 80][i];
+    });
     expect(next.spec).toEqual(expected);
     expect(next.metadata.labels).toEqual({ team: 'books', 'app.kubernetes.io/managed-by': 'mesh-console' });
   });
