@@ -1,2 +1,4 @@
 export * from './common';
 export * from './catalog';
+export * from './routing';
+export * from './routing-checks';

@@ -153,3 +153,112 @@ export function unreachableConditions(matches: readonly ConditionRoute[]): numbe
   if (firstCatchAll < 0) return [];
   return matches.map((_, i) => i).filter((i) => i > firstCatchAll);
 }
+
+// ---------------------------------------------------------------------------------------------
+// The routing API's responses.
+
+export const WriteAction = z.enum(['create', 'update', 'delete', 'unchanged']);
+export type WriteAction = z.infer<typeof WriteAction>;
+
+export const RouteWarning = z
+  .object({
+    code: z.enum([
+      'second-route-on-host',
+      'subset-matches-no-instance',
+      'unreachable-condition',
+      'pruned-by-istio',
+      'version-without-instances',
+    ]),
+    message: z.string(),
+    field: z.string().optional(),
+  })
+  .meta({ id: 'RouteWarning' });
+export type RouteWarning = z.infer<typeof RouteWarning>;
+
+export const ObjectRef = z.object({
+  apiVersion: z.string(),
+  kind: z.string(),
+  namespace: z.string(),
+  name: z.string(),
+});
+export type ObjectRef = z.infer<typeof ObjectRef>;
+
+export const PlannedObject = ObjectRef.extend({
+  action: WriteAction,
+  yaml: z.string().describe('The object as it will be written (for delete: as it is now)'),
+  diff: z.string().describe('A unified diff from the live object to this one; empty when unchanged'),
+}).meta({ id: 'PlannedObject' });
+export type PlannedObject = z.infer<typeof PlannedObject>;
+
+export const RpcDialect = z.enum(['istio', 'dubbo', 'sofa']);
+export type RpcDialect = z.infer<typeof RpcDialect>;
+
+export const PreviewResponse = z
+  .object({
+    dialect: RpcDialect.describe('How the rule is written: Istio routes, Apache Dubbo mesh rules, or SOFA\'s format'),
+    objects: z.array(PlannedObject),
+    warnings: z.array(RouteWarning),
+  })
+  .meta({ id: 'RoutePreview' });
+export type PreviewResponse = z.infer<typeof PreviewResponse>;
+
+/** A rule written as YAML, for what the form cannot show. */
+export const RouteYamlBody = z
+  .object({
+    yaml: z.string().min(1, 'Enter the YAML of a VirtualService').max(512 * 1024),
+    resourceVersion: z.string().optional(),
+    comment: z.string().max(500).optional(),
+  })
+  .meta({ id: 'RouteYaml' });
+export type RouteYamlBody = z.infer<typeof RouteYamlBody>;
+
+export const RouteWriteBody = z.union([RouteForm, RouteYamlBody]);
+
+export const RouteRule = z
+  .object({
+    name: z.string(),
+    ref: ObjectRef,
+    resourceVersion: z.string(),
+    managedByConsole: z.boolean().describe('Written by this console (app.kubernetes.io/managed-by)'),
+    form: RouteForm.nullable().describe('The rule in the form, when the form can show it'),
+    reasons: z.array(z.string()).describe('Why the form cannot show the rule (then it opens as YAML)'),
+    yaml: z.string(),
+  })
+  .meta({ id: 'RouteRule' });
+export type RouteRule = z.infer<typeof RouteRule>;
+
+export const RouteSubsetObject = z.object({ ref: ObjectRef, yaml: z.string(), subsets: z.array(z.string()) });
+
+export const RouteListResponse = z
+  .object({
+    dialect: RpcDialect,
+    items: z.array(RouteRule),
+    destinationRules: z.array(RouteSubsetObject),
+    warnings: z.array(RouteWarning),
+  })
+  .meta({ id: 'RouteList' });
+export type RouteListResponse = z.infer<typeof RouteListResponse>;
+
+export const RevisionAction = z.enum(['create', 'update', 'delete', 'rollback']);
+
+export const Revision = z
+  .object({
+    revision: z.number().int(),
+    action: RevisionAction,
+    user: z.string(),
+    timestamp: z.string(),
+    comment: z.string().optional(),
+    fromRevision: z.number().int().optional().describe('For a rollback: the revision it restored'),
+    objects: z.array(ObjectRef.extend({ yaml: z.string() })),
+    diff: z.string(),
+  })
+  .meta({ id: 'Revision' });
+export type Revision = z.infer<typeof Revision>;
+
+export const RevisionList = z.object({ items: z.array(Revision) }).meta({ id: 'RevisionList' });
+export type RevisionList = z.infer<typeof RevisionList>;
+
+export const DeleteRouteQuery = z.object({
+  resourceVersion: z.string().optional(),
+  comment: z.string().max(500).optional(),
+});
