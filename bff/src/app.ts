@@ -5,16 +5,19 @@ import type { Express } from 'express';
 import helmet from 'helmet';
 import { pinoHttp } from 'pino-http';
 import { catalogRouter } from './api/catalog';
+import { routingRouter } from './api/routing';
 import { apiNotFound, errorHandler } from './api/errors';
 import type { HealthResponse } from './contract/common';
 import { buildOpenApiDocument } from './contract/openapi';
 import type { CatalogSource } from './features/catalog/catalog';
+import type { RoutingService } from './features/routing/routing';
 import type { Logger } from './lib/logger';
 
 export interface AppDeps {
   log: Logger;
   version: string;
   catalog: CatalogSource;
+  routing?: RoutingService;
   health: () => Promise<HealthResponse>;
   /** The built SPA (dist/web); when absent, only the API is served. */
   staticDir?: string;
@@ -56,6 +59,7 @@ export function createApp(deps: AppDeps): Express {
     res.json(openapi);
   });
   api.use(catalogRouter(deps.catalog));
+  if (deps.routing) api.use(routingRouter(deps.routing));
   api.use(apiNotFound);
   app.use('/api/v1', api);
   app.use('/api', apiNotFound);

@@ -14,6 +14,8 @@ const Env = z.object({
   MESH_CONSOLE_DATA_DIR: z.string().optional(),
   MESH_CONSOLE_DEMO: Flag.default(true),
   MESH_CONSOLE_CONTROL_PLANE_PORT: z.coerce.number().int().min(0).max(65535).default(0),
+  MESH_CONSOLE_RPC_DIALECT: z.enum(['istio', 'dubbo', 'sofa']).default('istio'),
+  MESH_CONSOLE_ISTIO_VERSION: z.enum(['auto', 'v1', 'v1beta1', 'v1alpha3']).default('auto'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -26,6 +28,10 @@ export interface Config {
   dataDir: string;
   demo: boolean;
   logLevel: string;
+  /** How rules for Dubbo and SOFARPC services are written (HTTP and gRPC always use Istio's). */
+  rpcDialect: 'istio' | 'dubbo' | 'sofa';
+  /** The networking.istio.io version to write; `auto` takes v1 when served, else the newest served. */
+  istioVersion: 'auto' | 'v1' | 'v1beta1' | 'v1alpha3';
 }
 
 /** The default data directory: $XDG_DATA_HOME/mesh-console, else ~/.local/share/mesh-console. */
@@ -56,5 +62,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dataDir: e.MESH_CONSOLE_DATA_DIR ?? defaultDataDir(env),
     demo: e.MESH_CONSOLE_DEMO,
     logLevel: e.LOG_LEVEL,
+    rpcDialect: e.MESH_CONSOLE_RPC_DIALECT,
+    istioVersion: e.MESH_CONSOLE_ISTIO_VERSION,
   };
 }

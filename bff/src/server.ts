@@ -9,7 +9,11 @@ import type { HealthResponse } from './contract/common';
 import { startControlPlane } from './embedded/control-plane';
 import type { ControlPlane } from './embedded/control-plane';
 import { seedDemoMesh } from './embedded/demo-mesh/seed';
+import { MeshObjects } from './clients/mesh-objects';
 import { InformerCatalog } from './features/catalog/catalog';
+import { RevisionHistory } from './features/changes/history';
+import { RoutingService } from './features/routing/routing';
+import type { IstioApiVersion } from './mesh/model';
 import type { Logger } from './lib/logger';
 
 export const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -20,6 +24,15 @@ export function packageVersion(): string {
     version?: string;
   };
   return pkg.version ?? '0.0.0';
+}
+
+/** The networking.istio.io version to write: the configured one, else v1 when served, else the preferred. */
+async function istioVersion(kube: KubeClient, config: Config): Promise<IstioApiVersion> {
+  if (config.istioVersion !== 'auto') return config.istioVersion;
+  const served = await kube.servedVersions('networking.istio.io');
+  if (served.includes('v1')) return 'v1';
+  if (served.includes('v1beta1')) return 'v1beta1';
+  return 'v1alpha3';
 }
 
 export interface RunningConsole {
@@ -43,6 +56,8 @@ export async function startConsole(config: Config, log: Logger): Promise<Running
       host: '127.0.0.1',
       port: config.controlPlane.port,
       logger: log.child({ component: 'control-plane' }),
+      // Stock Istio's schema prunes spec.dubbo; SOFA's control plane, which the sofa dialect targets, keeps it.
+      keepIstioDubboField: config.rpcDialect === 'sofa',
     });
     kube = KubeClient.load(controlPlane.kubeconfigPath);
     if (config.demo) await seedDemoMesh(kube, log);
@@ -60,7 +75,14 @@ export async function startConsole(config: Config, log: Logger): Promise<Running
       controlPlane: { mode, server: kube.server(), reachable },
     };
   };
-  const app = createApp({ log, version: packageVersion(), catalog, health, staticDir: WEB_DIST });
+  const routing = new RoutingService({
+    objects: new MeshObjects(kube),
+    catalog,
+    history: new RevisionHistory(kube, 'routes'),
+    options: { dialect: config.rpcDialect, istioVersion: await istioVersion(kube, config) },
+    log: log.child({ component: 'routing' }),
+  });
+  const app = createApp({ log, version: packageVersion(), catalog, routing, health, staticDir: WEB_DIST });
   const server = await new Promise<Server>((resolve, reject) => {
     const s = app.listen(config.port, config.host, () => resolve(s));
     s.once('error', reject);

@@ -67,6 +67,12 @@ export class KubeClient {
     return found?.preferredVersion?.version ?? found?.versions[0]?.version ?? null;
   }
 
+  /** Every version of an API group the server serves (empty when the group is not served). */
+  async servedVersions(group: string): Promise<string[]> {
+    const groups = await this.apis.getAPIVersions();
+    return groups.groups.find((g) => g.name === group)?.versions.map((v) => v.version) ?? [];
+  }
+
   /** The path an informer watches for a resource across all namespaces. */
   static collectionPath(gvr: GroupVersionResource): string {
     return gvr.group === ''

@@ -326,3 +326,40 @@ export function readRoute(
   if (result.form && obj.metadata.resourceVersion) result.form.resourceVersion = obj.metadata.resourceVersion;
   return result;
 }
+
+/**
+ * Restores a routing object from a revision (a rollback): the object's spec, labels and
+ * annotations as they were, written over the live one, and the subsets it refers to merged back
+ * into the subset object without touching the others.
+ */
+export function planRestore(
+  target: RouteTarget,
+  live: LiveState,
+  restored: MeshObject,
+  subsetDefinitions: Subset[],
+  options: TranslateOptions,
+): RoutePlan {
+  const dialect = dialectFor(target, options);
+  const refs = referencedSubsets(restored);
+  const needed = new Map<string, Record<string, string>>();
+  for (const s of subsetDefinitions) if (s.name && refs.has(s.name)) needed.set(s.name, s.labels ?? {});
+  const current = live.route;
+  const metadata: MeshObject['metadata'] = {
+    ...(current?.metadata ?? { name: restored.metadata.name, namespace: target.namespace }),
+    labels: restored.metadata.labels ?? {},
+    annotations: restored.metadata.annotations ?? {},
+  };
+  const object: MeshObject = {
+    apiVersion: current?.apiVersion ?? restored.apiVersion,
+    kind: restored.kind,
+    metadata,
+    spec: restored.spec,
+  };
+  const writes: PlannedWrite[] = [];
+  const subsets = planSubsets(target, live, dialect, options, needed);
+  if (subsets) writes.push(subsets);
+  writes.push(write(object, current));
+  return { writes, warnings: [] };
+}
+
+export { subsetsOf };

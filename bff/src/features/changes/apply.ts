@@ -1,0 +1,87 @@
+import type { KubeObject, MeshObjects } from '../../clients/mesh-objects';
+import type { Logger } from '../../lib/logger';
+import type { PlannedWrite } from '../../mesh/model';
+
+interface Done {
+  write: PlannedWrite;
+  result?: KubeObject;
+}
+
+function forRecreate(obj: KubeObject): KubeObject {
+  const {
+    uid: _u,
+    resourceVersion: _r,
+    creationTimestamp: _c,
+    generation: _g,
+    managedFields: _m,
+    ...metadata
+  } = obj.metadata;
+  return { ...obj, metadata: metadata as KubeObject['metadata'] };
+}
+
+/** Thrown when a change failed and could not be fully undone: the operator must be told exactly that. */
+export class PartialWriteError extends Error {
+  constructor(
+    override readonly cause: unknown,
+    readonly notRestored: string[],
+  ) {
+    super(`change failed and ${notRestored.join(', ')} could not be restored`);
+    this.name = 'PartialWriteError';
+  }
+}
+
+/**
+ * Applies planned writes in order. When one fails, the writes already made are undone in reverse
+ * order (a created object deleted, an updated one put back, a deleted one re-created), so the
+ * control plane is left as it was, and the first error is rethrown.
+ */
+export async function applyWrites(
+  store: MeshObjects,
+  writes: PlannedWrite[],
+  log: Logger,
+): Promise<KubeObject[]> {
+  const done: Done[] = [];
+  try {
+    for (const write of writes) {
+      const obj = write.object as KubeObject;
+      if (write.action === 'unchanged') continue;
+      if (write.action === 'create') done.push({ write, result: await store.create(obj) });
+      else if (write.action === 'update') done.push({ write, result: await store.replace(obj) });
+      else {
+        await store.delete(obj);
+        done.push({ write });
+      }
+    }
+  } catch (err) {
+    const notRestored: string[] = [];
+    for (const { write, result } of done.reverse()) {
+      const name = `${write.object.kind} ${write.object.metadata.name}`;
+      try {
+        if (write.action === 'create' && result) await store.delete(result);
+        else if (write.action === 'update' && result && write.current) {
+          const previous = write.current as KubeObject;
+          await store.replace({
+            ...previous,
+            metadata: { ...previous.metadata, resourceVersion: result.metadata.resourceVersion },
+          });
+        } else if (write.action === 'delete' && write.current)
+          await store.create(forRecreate(write.current as KubeObject));
+      } catch (undoErr) {
+        log.error({ err: undoErr, object: name }, 'could not undo a write of a failed change');
+        notRestored.push(name);
+      }
+    }
+    if (notRestored.length > 0) throw new PartialWriteError(err, notRestored);
+    throw err;
+  }
+  return done.flatMap((d) => (d.result ? [d.result] : []));
+}
+
+/** Runs the writes as a server-side dry run: the control plane validates, nothing is stored. */
+export async function dryRunWrites(store: MeshObjects, writes: PlannedWrite[]): Promise<void> {
+  for (const write of writes) {
+    const obj = write.object as KubeObject;
+    if (write.action === 'create') await store.create(obj, { dryRun: true });
+    else if (write.action === 'update') await store.replace(obj, { dryRun: true });
+  }
+}

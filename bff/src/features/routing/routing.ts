@@ -1,0 +1,386 @@
+import * as yaml from 'js-yaml';
+import type { KubeObject, MeshObjects } from '../../clients/mesh-objects';
+import { toApiError } from '../../clients/kube-errors';
+import type { ServiceDetail } from '../../contract/catalog';
+import type {
+  PlannedObject,
+  PreviewResponse,
+  RevisionList,
+  RouteForm,
+  RouteListResponse,
+  RouteRule,
+  RouteYamlBody,
+} from '../../contract/routing';
+import { checkRouteForService } from '../../contract/routing-checks';
+import { ApiError, badRequest, notFound } from '../../lib/errors';
+import type { Logger } from '../../lib/logger';
+import type { MeshObject } from '../../mesh/istio-types';
+import { MANAGED_BY, MANAGED_BY_LABEL, dialectFor } from '../../mesh/model';
+import type { LiveState, RoutePlan, RouteTarget, RpcDialect, TranslateOptions } from '../../mesh/model';
+import {
+  isForHost,
+  kindsFor,
+  planRestore,
+  planRoute,
+  planRouteDelete,
+  readRoute,
+  subsetsOf,
+} from '../../mesh/plan';
+import type { CatalogSource } from '../catalog/catalog';
+import { PartialWriteError, applyWrites, dryRunWrites } from '../changes/apply';
+import type { RevisionHistory } from '../changes/history';
+import { toYaml, yamlDiff } from '../changes/yaml';
+import { routeTarget, serviceInfo } from './target';
+
+export interface RoutingDeps {
+  objects: MeshObjects;
+  catalog: CatalogSource;
+  history: RevisionHistory;
+  options: TranslateOptions;
+  log: Logger;
+}
+
+interface Context {
+  service: ServiceDetail;
+  target: RouteTarget;
+  dialect: RpcDialect;
+  routes: MeshObject[];
+  destinationRules: MeshObject[];
+}
+
+const isForm = (body: RouteForm | RouteYamlBody): body is RouteForm => !('yaml' in body);
+
+function yamlName(body: RouteYamlBody): string | undefined {
+  try {
+    const name = (yaml.load(body.yaml) as { metadata?: { name?: unknown } } | null)?.metadata?.name;
+    return typeof name === 'string' ? name : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Routing rules of a service, from form to control plane: list (every rule on the service's host,
+ * hand-written ones too), preview (objects, diff, warnings; nothing written), create, update,
+ * delete, history and rollback. Writes carry the resourceVersion the operator's form was based
+ * on; a change of several objects that fails half-way is undone.
+ */
+export class RoutingService {
+  constructor(private readonly deps: RoutingDeps) {}
+
+  private async context(serviceId: string): Promise<Context> {
+    const service = this.deps.catalog.get(serviceId);
+    if (!service) throw notFound(`Service ${serviceId} was not found`);
+    const target = routeTarget(service);
+    const dialect = dialectFor(target, this.deps.options);
+    const kinds = kindsFor(dialect, this.deps.options);
+    const [routes, drs] = await Promise.all([
+      this.deps.objects.list(kinds.route, target.namespace),
+      this.deps.objects.list(kinds.subsets, target.namespace),
+    ]).catch((err: unknown) => {
+      throw toApiError(err, `the rules of ${serviceId}`) ?? err;
+    });
+    const byName = (a: MeshObject, b: MeshObject) => a.metadata.name.localeCompare(b.metadata.name);
+    return {
+      service,
+      target,
+      dialect,
+      routes: (routes as MeshObject[]).filter((r) => isForHost(r, target, dialect)).sort(byName),
+      destinationRules: (drs as MeshObject[]).filter((d) => isForHost(d, target, dialect)).sort(byName),
+    };
+  }
+
+  private live(ctx: Context, name: string | undefined): LiveState {
+    const route = name === undefined ? undefined : ctx.routes.find((r) => r.metadata.name === name);
+    // When several subset objects exist for a host, the console's own is preferred, else the first.
+    const destinationRule =
+      ctx.destinationRules.find((d) => d.metadata.labels?.[MANAGED_BY_LABEL] === MANAGED_BY) ??
+      ctx.destinationRules[0];
+    const live: LiveState = { otherRoutes: ctx.routes.filter((r) => r !== route) };
+    if (route) live.route = route;
+    if (destinationRule) live.destinationRule = destinationRule;
+    return live;
+  }
+
+  private rule(ctx: Context, obj: MeshObject): RouteRule {
+    const { form, reasons } = readRoute(obj, ctx.target, this.live(ctx, obj.metadata.name));
+    return {
+      name: obj.metadata.name,
+      ref: {
+        apiVersion: obj.apiVersion,
+        kind: obj.kind,
+        namespace: obj.metadata.namespace ?? ctx.target.namespace,
+        name: obj.metadata.name,
+      },
+      resourceVersion: obj.metadata.resourceVersion ?? '',
+      managedByConsole: obj.metadata.labels?.[MANAGED_BY_LABEL] === MANAGED_BY,
+      form,
+      reasons,
+      yaml: toYaml(obj),
+    };
+  }
+
+  async list(serviceId: string): Promise<RouteListResponse> {
+    const ctx = await this.context(serviceId);
+    const warnings: RouteListResponse['warnings'] = [];
+    if (ctx.routes.length > 1) {
+      warnings.push({
+        code: 'second-route-on-host',
+        message: `${ctx.routes.length} VirtualServices route this service (${ctx.routes.map((r) => r.metadata.name).join(', ')}); the mesh applies only one per host`,
+      });
+    }
+    return {
+      dialect: ctx.dialect,
+      items: ctx.routes.map((r) => this.rule(ctx, r)),
+      destinationRules: ctx.destinationRules.map((d) => ({
+        ref: {
+          apiVersion: d.apiVersion,
+          kind: d.kind,
+          namespace: d.metadata.namespace ?? '',
+          name: d.metadata.name,
+        },
+        yaml: toYaml(d),
+        subsets: subsetsOf(d).flatMap((s) => (s.name ? [s.name] : [])),
+      })),
+      warnings,
+    };
+  }
+
+  async get(serviceId: string, name: string): Promise<RouteRule> {
+    const ctx = await this.context(serviceId);
+    const obj = ctx.routes.find((r) => r.metadata.name === name);
+    if (!obj) throw notFound(`Routing rule ${name} of ${serviceId} was not found`);
+    return this.rule(ctx, obj);
+  }
+
+  /** The plan for a form or a YAML rule: validated against the service, nothing written. */
+  private plan(ctx: Context, body: RouteForm | RouteYamlBody, name: string | undefined): RoutePlan {
+    const live = this.live(ctx, name ?? (isForm(body) ? body.name : yamlName(body)));
+    if (isForm(body)) {
+      const problem = checkRouteForService(body, serviceInfo(ctx.service, ctx.dialect))[0];
+      if (problem) throw badRequest(problem.message, problem.field);
+      if (name !== undefined && body.name !== name)
+        throw badRequest('A rule cannot be renamed; create a new one', 'name');
+      return planRoute(body, ctx.target, live, this.deps.options);
+    }
+    return this.planYaml(ctx, body, name, live);
+  }
+
+  private planYaml(ctx: Context, body: RouteYamlBody, name: string | undefined, live: LiveState): RoutePlan {
+    let parsed: unknown;
+    try {
+      parsed = yaml.load(body.yaml);
+    } catch (err) {
+      throw badRequest(
+        `The YAML does not parse: ${err instanceof Error ? err.message.split('\n')[0] : 'syntax error'}`,
+        'yaml',
+      );
+    }
+    const obj = parsed as Partial<MeshObject> | null;
+    const kinds = kindsFor(ctx.dialect, this.deps.options);
+    if (
+      !obj ||
+      typeof obj !== 'object' ||
+      obj.kind !== kinds.route.kind ||
+      !obj.apiVersion?.startsWith(`${kinds.route.group}/`)
+    ) {
+      throw badRequest(`The YAML must be one ${kinds.route.kind} of ${kinds.route.group}`, 'yaml');
+    }
+    if (!obj.metadata?.name || typeof obj.spec !== 'object' || obj.spec === null) {
+      throw badRequest('The YAML needs metadata.name and spec', 'yaml');
+    }
+    if (name !== undefined && obj.metadata.name !== name)
+      throw badRequest("metadata.name must stay the rule's name", 'yaml');
+    if (obj.metadata.namespace && obj.metadata.namespace !== ctx.target.namespace) {
+      throw badRequest(`metadata.namespace must be ${ctx.target.namespace}`, 'yaml');
+    }
+    const next: MeshObject = {
+      apiVersion: obj.apiVersion,
+      kind: obj.kind,
+      metadata: { ...obj.metadata, namespace: ctx.target.namespace },
+      spec: obj.spec as Record<string, unknown>,
+    };
+    if (!isForHost(next, ctx.target, ctx.dialect))
+      throw badRequest(`The rule must route ${ctx.target.host}`, 'yaml');
+    const current = live.route;
+    if (current)
+      next.metadata.resourceVersion = body.resourceVersion ?? current.metadata.resourceVersion ?? '';
+    else delete next.metadata.resourceVersion;
+    return {
+      writes: [{ action: current ? 'update' : 'create', object: next, ...(current ? { current } : {}) }],
+      warnings: [],
+    };
+  }
+
+  private async describe(plan: RoutePlan, ctx: Context): Promise<PreviewResponse> {
+    const objects: PlannedObject[] = plan.writes.map((w) => ({
+      action: w.action,
+      apiVersion: w.object.apiVersion,
+      kind: w.object.kind,
+      namespace: w.object.metadata.namespace ?? ctx.target.namespace,
+      name: w.object.metadata.name,
+      yaml: toYaml(w.object),
+      diff:
+        w.action === 'delete'
+          ? yamlDiff(w.object.metadata.name, w.current, undefined)
+          : yamlDiff(w.object.metadata.name, w.current, w.object),
+    }));
+    return { dialect: ctx.dialect, objects, warnings: plan.warnings };
+  }
+
+  async preview(serviceId: string, body: RouteForm | RouteYamlBody, name?: string): Promise<PreviewResponse> {
+    const ctx = await this.context(serviceId);
+    const plan = this.plan(ctx, body, name);
+    // The control plane validates the objects too (a server-side dry run), so a preview that
+    // passes is a change that will be accepted.
+    await dryRunWrites(this.deps.objects, plan.writes).catch((err: unknown) => {
+      throw toApiError(err, 'the rule') ?? err;
+    });
+    return this.describe(plan, ctx);
+  }
+
+  private async applyAndRecord(
+    ctx: Context,
+    plan: RoutePlan,
+    rule: string,
+    action: 'create' | 'update' | 'delete' | 'rollback',
+    user: string,
+    extra: { comment?: string | undefined; fromRevision?: number },
+  ): Promise<KubeObject[]> {
+    const preview = await this.describe(plan, ctx);
+    let written: KubeObject[];
+    try {
+      written = await applyWrites(this.deps.objects, plan.writes, this.deps.log);
+    } catch (err) {
+      if (err instanceof PartialWriteError) {
+        this.deps.log.error(
+          { rule, notRestored: err.notRestored },
+          'a routing change failed and was not fully undone',
+        );
+        throw new ApiError(
+          502,
+          'PartiallyApplied',
+          `The change failed and ${err.notRestored.join(', ')} could not be put back; check them before trying again`,
+        );
+      }
+      throw toApiError(err, `Routing rule ${rule}`) ?? err;
+    }
+    this.deps.log.info(
+      {
+        service: ctx.service.id,
+        rule,
+        action,
+        user,
+        objects: preview.objects.map((o) => `${o.kind}/${o.name}:${o.action}`),
+      },
+      'routing rule changed',
+    );
+    const routeKind = kindsFor(ctx.dialect, this.deps.options).route.kind;
+    const after = written.filter((o) => o.kind === routeKind || o.kind === 'DestinationRule');
+    const unchangedObjects = plan.writes
+      .filter((w) => w.action === 'unchanged')
+      .map((w) => w.object as KubeObject);
+    await this.deps.history.record(ctx.target.namespace, ctx.service.id, rule, {
+      action,
+      user,
+      comment: extra.comment,
+      fromRevision: extra.fromRevision,
+      objects: action === 'delete' ? [] : [...after, ...unchangedObjects],
+      diff: preview.objects
+        .map((o) => o.diff)
+        .filter((d) => d !== '')
+        .join('\n'),
+    });
+    return written;
+  }
+
+  async create(serviceId: string, body: RouteForm | RouteYamlBody, user: string): Promise<RouteRule> {
+    const ctx = await this.context(serviceId);
+    const name = isForm(body) ? body.name : yamlName(body);
+    if (name && ctx.routes.some((r) => r.metadata.name === name)) {
+      throw new ApiError(
+        409,
+        'AlreadyExists',
+        `Routing rule ${name} already exists; edit it or choose another name`,
+        'name',
+      );
+    }
+    const plan = this.plan(ctx, isForm(body) ? { ...body, resourceVersion: undefined } : body, undefined);
+    const ruleName = plan.writes[plan.writes.length - 1]?.object.metadata.name ?? name ?? '';
+    await this.applyAndRecord(ctx, plan, ruleName, 'create', user, { comment: body.comment });
+    return this.get(serviceId, ruleName);
+  }
+
+  async update(
+    serviceId: string,
+    name: string,
+    body: RouteForm | RouteYamlBody,
+    user: string,
+  ): Promise<RouteRule> {
+    const ctx = await this.context(serviceId);
+    const current = ctx.routes.find((r) => r.metadata.name === name);
+    if (!current) throw notFound(`Routing rule ${name} of ${serviceId} was not found`);
+    if (body.resourceVersion !== undefined && body.resourceVersion !== current.metadata.resourceVersion) {
+      throw new ApiError(
+        409,
+        'Conflict',
+        `Routing rule ${name} was changed by someone else after you opened it. Reload to see the live version and the difference, then apply again; your form is kept.`,
+      );
+    }
+    const plan = this.plan(ctx, body, name);
+    await this.applyAndRecord(ctx, plan, name, 'update', user, { comment: body.comment });
+    return this.get(serviceId, name);
+  }
+
+  async remove(
+    serviceId: string,
+    name: string,
+    opts: { resourceVersion?: string | undefined; comment?: string | undefined },
+    user: string,
+  ) {
+    const ctx = await this.context(serviceId);
+    const live = this.live(ctx, name);
+    if (!live.route) throw notFound(`Routing rule ${name} of ${serviceId} was not found`);
+    if (opts.resourceVersion !== undefined)
+      live.route = {
+        ...live.route,
+        metadata: { ...live.route.metadata, resourceVersion: opts.resourceVersion },
+      };
+    const plan = planRouteDelete(ctx.target, live, this.deps.options);
+    await this.applyAndRecord(ctx, plan, name, 'delete', user, { comment: opts.comment });
+  }
+
+  async revisions(serviceId: string, name: string): Promise<RevisionList> {
+    const service = this.deps.catalog.get(serviceId);
+    if (!service) throw notFound(`Service ${serviceId} was not found`);
+    const items = await this.deps.history.list(service.namespace, serviceId, name);
+    return { items: items.map(({ raw: _raw, ...rev }) => rev) };
+  }
+
+  async rollback(
+    serviceId: string,
+    name: string,
+    revision: number,
+    user: string,
+    comment?: string,
+  ): Promise<RouteRule | null> {
+    const ctx = await this.context(serviceId);
+    const rev = await this.deps.history.get(ctx.target.namespace, serviceId, name, revision);
+    if (!rev) throw notFound(`Revision ${revision} of routing rule ${name} was not found`);
+    const live = this.live(ctx, name);
+    const routeKind = kindsFor(ctx.dialect, this.deps.options).route.kind;
+    const restored = rev.raw.find((o) => o.kind === routeKind && o.metadata.name === name) as
+      MeshObject | undefined;
+    let plan: RoutePlan;
+    if (!restored) {
+      plan = planRouteDelete(ctx.target, live, this.deps.options);
+    } else {
+      const subsetDefs = rev.raw
+        .filter((o) => o.kind === 'DestinationRule')
+        .flatMap((o) => subsetsOf(o as MeshObject));
+      plan = planRestore(ctx.target, live, restored, subsetDefs, this.deps.options);
+    }
+    await this.applyAndRecord(ctx, plan, name, 'rollback', user, { comment, fromRevision: revision });
+    return restored ? this.get(serviceId, name) : null;
+  }
+}
