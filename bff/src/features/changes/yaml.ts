@@ -16,8 +16,9 @@ const SERVER_FIELDS = [
 /** An object as an operator reads it: no server-owned metadata, no status, keys in a stable order. */
 export function cleanObject(obj: object): Json {
   const { status: _status, ...rest } = obj as Json;
-  const metadata = { ...((rest.metadata as Json | undefined) ?? {}) };
-  for (const f of SERVER_FIELDS) delete metadata[f];
+  const metadata = Object.fromEntries(
+    Object.entries((rest.metadata as Json | undefined) ?? {}).filter(([k]) => !SERVER_FIELDS.includes(k)),
+  );
   const annotations = metadata.annotations as Record<string, string> | undefined;
   if (annotations?.['kubectl.kubernetes.io/last-applied-configuration'] !== undefined) {
     const { 'kubectl.kubernetes.io/last-applied-configuration': _last, ...others } = annotations;
