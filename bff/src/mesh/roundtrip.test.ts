@@ -9,14 +9,17 @@ import { planRoute, readRoute } from './plan';
 
 /** Weights over the given versions that total exactly 100. */
 function destinations(versions: string[]): fc.Arbitrary<Destination[]> {
-  return fc
-    .shuffledSubarray(versions, { minLength: 1 })
-    .chain((vs) =>
-      fc.array(fc.integer({ min: 0, max: 100 }), { minLength: vs.length - 1, maxLength: vs.length - 1 }).map((cuts) => {
+  return fc.shuffledSubarray(versions, { minLength: 1 }).chain((vs) =>
+    fc
+      .array(fc.integer({ min: 0, max: 100 }), { minLength: vs.length - 1, maxLength: vs.length - 1 })
+      .map((cuts) => {
         const sorted = [0, ...cuts.sort((a, b) => a - b), 100];
-        return vs.map((version, i) => ({ version, weight: (sorted[i + 1] as number) - (sorted[i] as number) }));
+        return vs.map((version, i) => ({
+          version,
+          weight: (sorted[i + 1] as number) - (sorted[i] as number),
+        }));
       }),
-    );
+  );
 }
 
 const token = fc.stringMatching(/^[a-z]([a-z0-9-]{0,8}[a-z0-9])?$/);
@@ -33,7 +36,9 @@ function match(target: RouteTarget, dialect: RpcDialect): fc.Arbitrary<RouteMatc
     });
   return fc.record({
     headers: rpc ? fc.constant([]) : keyed(['exact', 'prefix', 'regex']),
-    attachments: rpc ? keyed(dialect === 'sofa' ? ['exact', 'prefix'] : ['exact', 'prefix', 'regex']) : fc.constant([]),
+    attachments: rpc
+      ? keyed(dialect === 'sofa' ? ['exact', 'prefix'] : ['exact', 'prefix', 'regex'])
+      : fc.constant([]),
     sourceLabels: fc.dictionary(token, value, { maxKeys: 2 }),
     ...(rpc ? { rpcMethod: fc.option(value, { nil: undefined }) } : {}),
     ...(!rpc ? { uri: fc.option(stringMatch(['exact', 'prefix', 'regex']), { nil: undefined }) } : {}),
