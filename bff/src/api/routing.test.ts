@@ -173,7 +173,8 @@ describe('the routes API', () => {
     expect(
       revisions.body.items.map((r: { revision: number; action: string }) => `${r.revision}:${r.action}`),
     ).toEqual(['2:update', '1:create']);
-    expect(revisions.body.items[0].diff).toContain('-        weight: 20');
+    expect(revisions.body.items[0].diff).toMatch(/^-\s+weight: 20$/m);
+    expect(revisions.body.items[0].diff).toMatch(/^\+\s+weight: 50$/m);
 
     await request(app)
       .post(`${routes}/echo-split/revisions/1/rollback`)

@@ -141,9 +141,9 @@ export function demoObjects(now: Date = new Date()): KubernetesObject[] {
           status: {
             phase: 'Running',
             podIP: ipFor(podIndex++, false),
-            startTime: now.toISOString(),
+            startTime: now,
             conditions: [
-              { type: 'Ready', status: ready ? 'True' : 'False', lastTransitionTime: now.toISOString() },
+              { type: 'Ready', status: ready ? 'True' : 'False', lastTransitionTime: now },
             ],
           },
         } as KubernetesObject);

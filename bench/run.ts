@@ -1,0 +1,18 @@
+import { benchCatalog } from './catalog';
+import { benchRouting } from './routing';
+
+/**
+ * `npm run bench`: every benchmark, printing its figures and whether each goal is met.
+ * `npm run bench -- catalog` runs one.
+ */
+const sections: Record<string, () => Promise<void>> = {
+  catalog: benchCatalog,
+  routing: benchRouting,
+};
+
+const only = process.argv.slice(2);
+for (const [name, run] of Object.entries(sections)) {
+  if (only.length > 0 && !only.includes(name)) continue;
+  await run();
+}
+console.log('');
