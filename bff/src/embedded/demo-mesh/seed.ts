@@ -142,9 +142,18 @@ export function demoObjects(now: Date = new Date()): KubernetesObject[] {
             phase: 'Running',
             podIP: ipFor(podIndex++, false),
             startTime: now,
-            conditions: [
-              { type: 'Ready', status: ready ? 'True' : 'False', lastTransitionTime: now },
-            ],
+            conditions: [{ type: 'Ready', status: ready ? 'True' : 'False', lastTransitionTime: now }],
+            containerStatuses: [app.app, 'istio-proxy'].map((name) => ({
+              name,
+              ready,
+              restartCount: 0,
+              image:
+                name === 'istio-proxy'
+                  ? 'docker.io/istio/proxyv2:1.28.0'
+                  : `registry.local/demo/${app.app}:${v.version}`,
+              imageID: '',
+              state: ready ? { running: { startedAt: now } } : { waiting: { reason: 'CrashLoopBackOff' } },
+            })),
           },
         } as KubernetesObject);
       }
