@@ -32,7 +32,9 @@ async function seed(dataDir: string): Promise<void> {
             name,
             namespace: ns,
             labels: { app: name },
-            ...(port === 'dubbo' ? { annotations: { 'mesh-console.io/rpc-interfaces': `com.example.bench${n}.Service${i}` } } : {}),
+            ...(port === 'dubbo'
+              ? { annotations: { 'mesh-console.io/rpc-interfaces': `com.example.bench${n}.Service${i}` } }
+              : {}),
           },
           spec: { selector: { app: name }, ports: [{ name: port, port: 8080 }] },
         });
@@ -59,7 +61,13 @@ export async function benchCatalog(): Promise<void> {
   const seeded = performance.now() - t0;
   const t1 = performance.now();
   const running = await startConsole(
-    loadConfig({ PORT: '0', HOST: '127.0.0.1', MESH_CONSOLE_DATA_DIR: dataDir, MESH_CONSOLE_DEMO: 'off', LOG_LEVEL: 'silent' }),
+    loadConfig({
+      PORT: '0',
+      HOST: '127.0.0.1',
+      MESH_CONSOLE_DATA_DIR: dataDir,
+      MESH_CONSOLE_DEMO: 'off',
+      LOG_LEVEL: 'silent',
+    }),
     silentLogger(),
   );
   const started = performance.now() - t1;
@@ -70,7 +78,8 @@ export async function benchCatalog(): Promise<void> {
       return (await res.json()) as { total: number; items: unknown[] };
     };
     const first = await get('pageSize=50');
-    if (first.total !== SERVICES) throw new Error(`expected ${SERVICES} services, the catalog has ${first.total}`);
+    if (first.total !== SERVICES)
+      throw new Error(`expected ${SERVICES} services, the catalog has ${first.total}`);
     const queries = (i: number) =>
       [
         `q=svc-${i % NAMESPACES}-${i % 500}&page=1&pageSize=50`,

@@ -16,7 +16,10 @@ const CONDITIONS = 50;
 function bigForm(): RouteForm {
   const versions = Array.from({ length: VERSIONS }, (_, i) => `v${i + 1}`);
   const split = (offset: number) =>
-    versions.map((version, i) => ({ version, weight: i === (offset % VERSIONS) ? 100 - (VERSIONS - 1) * 5 : 5 }));
+    versions.map((version, i) => ({
+      version,
+      weight: i === offset % VERSIONS ? 100 - (VERSIONS - 1) * 5 : 5,
+    }));
   return RouteForm.parse({
     name: 'big-rule',
     routeType: 'condition',
@@ -36,7 +39,13 @@ function bigForm(): RouteForm {
 export async function benchRouting(): Promise<void> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'mesh-console-bench-routing-'));
   const running = await startConsole(
-    loadConfig({ PORT: '0', HOST: '127.0.0.1', MESH_CONSOLE_DATA_DIR: dataDir, MESH_CONSOLE_DEMO: 'off', LOG_LEVEL: 'silent' }),
+    loadConfig({
+      PORT: '0',
+      HOST: '127.0.0.1',
+      MESH_CONSOLE_DATA_DIR: dataDir,
+      MESH_CONSOLE_DEMO: 'off',
+      LOG_LEVEL: 'silent',
+    }),
     silentLogger(),
   );
   try {
@@ -86,7 +95,11 @@ export async function benchRouting(): Promise<void> {
       application: 'big',
       protocol: 'http',
       host: 'big.default.svc.cluster.local',
-      versions: Array.from({ length: VERSIONS }, (_, i) => ({ version: `v${i + 1}`, labels: { version: `v${i + 1}` }, readyInstances: 1 })),
+      versions: Array.from({ length: VERSIONS }, (_, i) => ({
+        version: `v${i + 1}`,
+        labels: { version: `v${i + 1}` },
+        readyInstances: 1,
+      })),
     };
     const pure = await timeMany(1000, async () =>
       planRoute(form, target, { otherRoutes: [] }, { dialect: 'istio', istioVersion: 'v1' }),

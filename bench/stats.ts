@@ -16,14 +16,23 @@ export interface Figure {
 export function summarize(name: string, samples: number[], unit = 'ms', goalP99?: number): Figure[] {
   return [
     { name: `${name} p50`, value: percentile(samples, 50), unit },
-    { name: `${name} p99`, value: percentile(samples, 99), unit, ...(goalP99 !== undefined ? { goal: { max: goalP99 } } : {}) },
+    {
+      name: `${name} p99`,
+      value: percentile(samples, 99),
+      unit,
+      ...(goalP99 !== undefined ? { goal: { max: goalP99 } } : {}),
+    },
   ];
 }
 
 export function printFigures(section: string, figures: Figure[]): void {
   console.log(`\n${section}`);
   for (const f of figures) {
-    const verdict = f.goal ? (f.value <= f.goal.max ? `  (goal < ${f.goal.max} ${f.unit}: met)` : `  (goal < ${f.goal.max} ${f.unit}: MISSED)`) : '';
+    const verdict = f.goal
+      ? f.value <= f.goal.max
+        ? `  (goal < ${f.goal.max} ${f.unit}: met)`
+        : `  (goal < ${f.goal.max} ${f.unit}: MISSED)`
+      : '';
     console.log(`  ${f.name.padEnd(52)} ${f.value.toFixed(2).padStart(10)} ${f.unit}${verdict}`);
   }
 }

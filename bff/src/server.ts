@@ -59,7 +59,7 @@ export async function startConsole(config: Config, log: Logger): Promise<Running
       // Stock Istio's schema prunes spec.dubbo; SOFA's control plane, which the sofa dialect targets, keeps it.
       keepIstioDubboField: config.rpcDialect === 'sofa',
     });
-    kube = KubeClient.load(controlPlane.kubeconfigPath);
+    kube = KubeClient.forLoopback(controlPlane.url, controlPlane.token);
     if (config.demo) await seedDemoMesh(kube, log);
   } else {
     kube = KubeClient.load(config.controlPlane.kubeconfig);

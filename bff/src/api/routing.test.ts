@@ -72,7 +72,7 @@ describe('the routes API', () => {
   beforeAll(async () => {
     dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'mesh-console-routing-'));
     cp = await startControlPlane({ dataDir, logger: silentLogger() });
-    kube = KubeClient.load(cp.kubeconfigPath);
+    kube = KubeClient.forLoopback(cp.url, cp.token);
     await seedDemoMesh(kube, silentLogger());
     catalog = await InformerCatalog.start(kube, silentLogger());
     objects = new RacyObjects(kube);

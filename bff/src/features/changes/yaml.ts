@@ -33,20 +33,22 @@ export function toYaml(obj: object | undefined): string {
   return yaml.dump(cleanObject(obj), { noRefs: true, lineWidth: 120, sortKeys: false });
 }
 
+/** A unified diff between two YAML texts; empty when they are the same. */
+export function textDiff(name: string, before: string, after: string): string {
+  if (before === after) return '';
+  const header = (b: string, a: string) =>
+    `===================================================================\n--- ${b}\n+++ ${a}\n`;
+  // A new or removed object is all additions or all removals: no need to run the diff algorithm.
+  if (before === '' || after === '') {
+    const lines = (before || after).replace(/\n$/, '').split('\n');
+    const sign = before === '' ? '+' : '-';
+    const range = before === '' ? `@@ -0,0 +1,${lines.length} @@` : `@@ -1,${lines.length} +0,0 @@`;
+    return `${header(before === '' ? '/dev/null' : `live/${name}`, after === '' ? '/dev/null' : `new/${name}`)}${range}\n${lines.map((l) => sign + l).join('\n')}\n`;
+  }
+  return createTwoFilesPatch(`live/${name}`, `new/${name}`, before, after, '', '', { context: 3 });
+}
+
 /** A unified diff of two objects' YAML; empty when they read the same. */
 export function yamlDiff(name: string, before: object | undefined, after: object | undefined): string {
-  const a = toYaml(before);
-  const b = toYaml(after);
-  if (a === b) return '';
-  return createTwoFilesPatch(
-    before ? `live/${name}` : '/dev/null',
-    after ? `new/${name}` : '/dev/null',
-    a,
-    b,
-    '',
-    '',
-    {
-      context: 3,
-    },
-  );
+  return textDiff(name, toYaml(before), toYaml(after));
 }

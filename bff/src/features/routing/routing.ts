@@ -29,7 +29,7 @@ import {
 import type { CatalogSource } from '../catalog/catalog';
 import { PartialWriteError, applyWrites, dryRunWrites } from '../changes/apply';
 import type { RevisionHistory } from '../changes/history';
-import { toYaml, yamlDiff } from '../changes/yaml';
+import { textDiff, toYaml } from '../changes/yaml';
 import { routeTarget, serviceInfo } from './target';
 
 export interface RoutingDeps {
@@ -212,19 +212,21 @@ export class RoutingService {
     };
   }
 
-  private async describe(plan: RoutePlan, ctx: Context): Promise<PreviewResponse> {
-    const objects: PlannedObject[] = plan.writes.map((w) => ({
-      action: w.action,
-      apiVersion: w.object.apiVersion,
-      kind: w.object.kind,
-      namespace: w.object.metadata.namespace ?? ctx.target.namespace,
-      name: w.object.metadata.name,
-      yaml: toYaml(w.object),
-      diff:
-        w.action === 'delete'
-          ? yamlDiff(w.object.metadata.name, w.current, undefined)
-          : yamlDiff(w.object.metadata.name, w.current, w.object),
-    }));
+  private describe(plan: RoutePlan, ctx: Context): PreviewResponse {
+    const objects: PlannedObject[] = plan.writes.map((w) => {
+      // Each object is dumped to YAML once; the diff works on the texts.
+      const next = toYaml(w.object);
+      const live = w.current ? (w.action === 'unchanged' ? next : toYaml(w.current)) : '';
+      return {
+        action: w.action,
+        apiVersion: w.object.apiVersion,
+        kind: w.object.kind,
+        namespace: w.object.metadata.namespace ?? ctx.target.namespace,
+        name: w.object.metadata.name,
+        yaml: next,
+        diff: textDiff(w.object.metadata.name, live, w.action === 'delete' ? '' : next),
+      };
+    });
     return { dialect: ctx.dialect, objects, warnings: plan.warnings };
   }
 
@@ -247,7 +249,7 @@ export class RoutingService {
     user: string,
     extra: { comment?: string | undefined; fromRevision?: number },
   ): Promise<KubeObject[]> {
-    const preview = await this.describe(plan, ctx);
+    const preview = this.describe(plan, ctx);
     let written: KubeObject[];
     try {
       written = await applyWrites(this.deps.objects, plan.writes, this.deps.log);
