@@ -1,0 +1,110 @@
+import os from 'node:os';
+import type { ResourceRegistry } from '../registry/registry';
+import { resourceNotFound } from '../status-error';
+import { resourceKey } from '../types';
+
+/** Legacy discovery documents (/api, /apis, /apis/{group}, /apis/{group}/{version}) and /version. */
+
+const VERBS = ['delete', 'deletecollection', 'get', 'list', 'patch', 'create', 'update', 'watch'];
+// A real server does not offer deletecollection on namespaces.
+const NAMESPACE_VERBS = ['create', 'delete', 'get', 'list', 'patch', 'update', 'watch'];
+const STATUS_VERBS = ['get', 'patch', 'update'];
+
+export function apiVersions(serverAddress: string) {
+  return {
+    kind: 'APIVersions',
+    versions: ['v1'],
+    serverAddressByClientCIDRs: [{ clientCIDR: '0.0.0.0/0', serverAddress }],
+  };
+}
+
+const groupVersion = (group: string, version: string) => ({ groupVersion: `${group}/${version}`, version });
+
+function apiGroup(name: string, versions: string[]) {
+  const preferred = versions[0] ?? 'v1';
+  return {
+    name,
+    versions: versions.map((v) => groupVersion(name, v)),
+    preferredVersion: groupVersion(name, preferred),
+  };
+}
+
+export function apiGroupList(registry: ResourceRegistry) {
+  return {
+    kind: 'APIGroupList',
+    apiVersion: 'v1',
+    groups: registry.groups().map((g) => apiGroup(g.name, g.versions)),
+  };
+}
+
+export function apiGroupDocument(registry: ResourceRegistry, group: string) {
+  const found = registry.groups().find((g) => g.name === group);
+  if (!found) throw resourceNotFound();
+  return { kind: 'APIGroup', apiVersion: 'v1', ...apiGroup(found.name, found.versions) };
+}
+
+export function apiResourceList(registry: ResourceRegistry, group: string, version: string) {
+  const served = registry.inGroupVersion(group, version);
+  if (served.length === 0) throw resourceNotFound();
+  const resources = served.flatMap(({ type }) => {
+    const main = {
+      name: type.plural,
+      singularName: type.singular,
+      namespaced: type.namespaced,
+      kind: type.kind,
+      verbs: resourceKey(type) === 'namespaces' ? NAMESPACE_VERBS : VERBS,
+      ...(type.shortNames.length > 0 ? { shortNames: type.shortNames } : {}),
+      ...(type.categories.length > 0 ? { categories: type.categories } : {}),
+    };
+    if (!type.statusSubresource) return [main];
+    return [
+      main,
+      {
+        name: `${type.plural}/status`,
+        singularName: '',
+        namespaced: type.namespaced,
+        kind: type.kind,
+        verbs: STATUS_VERBS,
+      },
+    ];
+  });
+  return {
+    kind: 'APIResourceList',
+    apiVersion: 'v1',
+    groupVersion: group === '' ? version : `${group}/${version}`,
+    resources,
+  };
+}
+
+const GO_ARCH: Record<string, string> = {
+  x64: 'amd64',
+  arm64: 'arm64',
+  arm: 'arm',
+  ia32: '386',
+  ppc64: 'ppc64le',
+  s390x: 's390x',
+};
+
+/** kubectl's dispatcher (and `kubectl version`) read this; 1.32 matches the kubectl the tests use. */
+export function versionInfo(startedAt: Date) {
+  return {
+    major: '1',
+    minor: '32',
+    gitVersion: 'v1.32.0-mesh-console-embedded',
+    gitCommit: '0000000000000000000000000000000000000000',
+    gitTreeState: 'clean',
+    buildDate: startedAt.toISOString().replace(/\.\d{3}Z$/, 'Z'),
+    goVersion: `node${process.versions.node}`,
+    compiler: 'node',
+    platform: `${os.platform()}/${GO_ARCH[os.arch()] ?? os.arch()}`,
+  };
+}
+
+export function rootPaths(registry: ResourceRegistry) {
+  const paths = ['/api', '/api/v1', '/apis', '/healthz', '/livez', '/openapi/v3', '/readyz', '/version'];
+  for (const g of registry.groups()) {
+    paths.push(`/apis/${g.name}`);
+    for (const v of g.versions) paths.push(`/apis/${g.name}/${v}`);
+  }
+  return { paths: paths.sort() };
+}

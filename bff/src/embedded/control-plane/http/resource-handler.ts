@@ -1,0 +1,218 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { ResolvedResource } from '../registry/registry';
+import { badRequest, methodNotAllowed, resourceNotFound } from '../status-error';
+import type { DeleteOptions, FieldValidation, Gvr, KubeObject, UpdateOptions } from '../types';
+import { apiVersionOf, isRecord, resourceKey } from '../types';
+import { parseObjectBody, parseOptionalJson, parsePatchBody, readBody } from './body';
+import type { ApiContext } from './context';
+import type { ResponseFormat } from './negotiate';
+import { negotiate } from './negotiate';
+import { sendJson, sendYaml, setWarnings } from './respond';
+import type { ResourceRoute } from './routes';
+import type { IncludeObject } from './table';
+import { buildTable } from './table';
+import { serveWatch } from './watch';
+
+const isTrue = (v: string | null) => v === 'true' || v === '1';
+
+function dryRunOf(values: string[]): boolean {
+  for (const v of values)
+    if (v !== 'All') throw badRequest(`dryRun: Unsupported value: "${v}": supported values: "All"`);
+  return values.length > 0;
+}
+
+function fieldValidationOf(query: URLSearchParams): FieldValidation | undefined {
+  const v = query.get('fieldValidation');
+  if (v === null || v === '') return undefined;
+  if (v === 'Strict' || v === 'Warn' || v === 'Ignore') return v;
+  throw badRequest(
+    `fieldValidation: Unsupported value: "${v}": supported values: "Ignore", "Strict", "Warn"`,
+  );
+}
+
+function includeOf(query: URLSearchParams): IncludeObject {
+  const v = query.get('includeObject');
+  return v === 'None' || v === 'Object' ? v : 'Metadata';
+}
+
+function partialMetadata(object: KubeObject, version: string) {
+  return { kind: 'PartialObjectMetadata', apiVersion: `meta.k8s.io/${version}`, metadata: object.metadata };
+}
+
+function sendObject(
+  res: ServerResponse,
+  code: number,
+  format: ResponseFormat,
+  resolved: ResolvedResource,
+  object: KubeObject,
+  include: IncludeObject,
+) {
+  switch (format.kind) {
+    case 'table':
+      return sendJson(
+        res,
+        code,
+        buildTable(resolved, [object], {
+          include,
+          metaVersion: format.version,
+          withColumns: true,
+          resourceVersion: object.metadata.resourceVersion,
+        }),
+        `application/json;as=Table;v=${format.version};g=meta.k8s.io`,
+      );
+    case 'partial-metadata':
+      return sendJson(res, code, partialMetadata(object, format.version));
+    case 'yaml':
+      return sendYaml(res, code, object);
+    case 'json':
+      return sendJson(res, code, object);
+  }
+}
+
+function sendList(
+  res: ServerResponse,
+  format: ResponseFormat,
+  resolved: ResolvedResource,
+  gvr: Gvr,
+  items: KubeObject[],
+  resourceVersion: string,
+  include: IncludeObject,
+) {
+  switch (format.kind) {
+    case 'table':
+      return sendJson(
+        res,
+        200,
+        buildTable(resolved, items, {
+          include,
+          metaVersion: format.version,
+          withColumns: true,
+          resourceVersion,
+        }),
+        `application/json;as=Table;v=${format.version};g=meta.k8s.io`,
+      );
+    case 'partial-metadata':
+      return sendJson(res, 200, {
+        kind: 'PartialObjectMetadataList',
+        apiVersion: `meta.k8s.io/${format.version}`,
+        metadata: { resourceVersion },
+        items: items.map((o) => partialMetadata(o, format.version)),
+      });
+    default: {
+      const list = {
+        apiVersion: apiVersionOf(gvr.group, gvr.version),
+        kind: resolved.type.listKind,
+        metadata: { resourceVersion },
+        items,
+      };
+      return format.kind === 'yaml' ? sendYaml(res, 200, list) : sendJson(res, 200, list);
+    }
+  }
+}
+
+/** DeleteOptions from the body (preconditions, dryRun) merged with the query's dryRun. */
+function deleteOptionsOf(body: unknown, query: URLSearchParams): DeleteOptions {
+  const options: DeleteOptions = { dryRun: dryRunOf(query.getAll('dryRun')) };
+  if (body === undefined) return options;
+  if (!isRecord(body)) throw badRequest('the request body must be a DeleteOptions object');
+  if (Array.isArray(body.dryRun)) options.dryRun = dryRunOf(body.dryRun.map(String)) || options.dryRun;
+  if (isRecord(body.preconditions)) {
+    const { uid, resourceVersion } = body.preconditions;
+    if (typeof uid === 'string') options.uid = uid;
+    if (typeof resourceVersion === 'string') options.resourceVersion = resourceVersion;
+  }
+  return options;
+}
+
+export async function handleResource(
+  ctx: ApiContext,
+  req: IncomingMessage,
+  res: ServerResponse,
+  route: ResourceRoute,
+  query: URLSearchParams,
+): Promise<void> {
+  const gvr: Gvr = { group: route.group, version: route.version, plural: route.plural };
+  const resolved = ctx.registry.find(gvr);
+  if (!resolved) throw resourceNotFound();
+  const { type } = resolved;
+  if (!type.namespaced && route.namespace !== undefined) throw resourceNotFound();
+  if (type.namespaced && route.namespace === undefined && route.name !== undefined) throw resourceNotFound();
+  if (route.subresource !== undefined && (route.subresource !== 'status' || !type.statusSubresource))
+    throw resourceNotFound();
+  const subresource = route.subresource === 'status' ? 'status' : undefined;
+
+  const { store } = ctx;
+  const method = req.method ?? 'GET';
+  const format = negotiate(req.headers.accept, true);
+  const include = includeOf(query);
+  const warnings: string[] = [];
+  const writeOptions = (): UpdateOptions => ({
+    dryRun: dryRunOf(query.getAll('dryRun')),
+    fieldValidation: fieldValidationOf(query),
+    onWarning: (w) => warnings.push(w),
+    subresource,
+  });
+  const ns = route.namespace;
+  const listOptions = {
+    labelSelector: query.get('labelSelector') ?? undefined,
+    fieldSelector: query.get('fieldSelector') ?? undefined,
+  };
+
+  if (method === 'GET') {
+    if (route.legacyWatch || isTrue(query.get('watch'))) {
+      if (subresource) throw methodNotAllowed();
+      return serveWatch(ctx, req, res, {
+        gvr,
+        resolved,
+        namespace: ns,
+        name: route.name,
+        query,
+        format,
+        include,
+      });
+    }
+    if (route.name === undefined) {
+      const { items, resourceVersion } = store.list(gvr, ns, listOptions);
+      return sendList(res, format, resolved, gvr, items, resourceVersion, include);
+    }
+    return sendObject(res, 200, format, resolved, store.get(gvr, ns, route.name), include);
+  }
+
+  if (route.legacyWatch) throw methodNotAllowed();
+  const body = await readBody(req);
+
+  if (method === 'POST' && route.name === undefined) {
+    const created = store.create(gvr, ns, parseObjectBody(req, body), writeOptions());
+    setWarnings(res, warnings);
+    return sendObject(res, 201, format, resolved, created, include);
+  }
+  if (route.name === undefined) {
+    if (method === 'DELETE' && !subresource && resourceKey(type) !== 'namespaces') {
+      const options = deleteOptionsOf(parseOptionalJson(body), query);
+      const { items, resourceVersion } = store.deleteCollection(gvr, ns, listOptions, options);
+      return sendList(res, format, resolved, gvr, items, resourceVersion, include);
+    }
+    throw methodNotAllowed();
+  }
+  const name = route.name;
+  switch (method) {
+    case 'PUT': {
+      const updated = store.update(gvr, ns, name, parseObjectBody(req, body), writeOptions());
+      setWarnings(res, warnings);
+      return sendObject(res, 200, format, resolved, updated, include);
+    }
+    case 'PATCH': {
+      const { patchType, patch } = parsePatchBody(req, body);
+      const patched = store.patch(gvr, ns, name, patchType, patch, writeOptions());
+      setWarnings(res, warnings);
+      return sendObject(res, 200, format, resolved, patched, include);
+    }
+    case 'DELETE': {
+      if (subresource) throw methodNotAllowed();
+      const deleted = store.delete(gvr, ns, name, deleteOptionsOf(parseOptionalJson(body), query));
+      return sendObject(res, 200, format, resolved, deleted, include);
+    }
+    default:
+      throw methodNotAllowed();
+  }
+}

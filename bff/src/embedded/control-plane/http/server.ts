@@ -1,0 +1,109 @@
+import { timingSafeEqual } from 'node:crypto';
+import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
+import { StatusError, internalError, methodNotAllowed, resourceNotFound } from '../status-error';
+import type { ApiContext } from './context';
+import {
+  apiGroupDocument,
+  apiGroupList,
+  apiResourceList,
+  apiVersions,
+  rootPaths,
+  versionInfo,
+} from './discovery';
+import { negotiate } from './negotiate';
+import { handleResource } from './resource-handler';
+import { sendJson, sendRawJson, sendText } from './respond';
+import { parseRoute } from './routes';
+
+const unauthorized = () => new StatusError(401, 'Unauthorized', 'Unauthorized');
+
+function authorized(req: IncomingMessage, token: string): boolean {
+  const header = req.headers.authorization ?? '';
+  const m = /^Bearer\s+(.+)$/i.exec(header);
+  if (!m?.[1]) return false;
+  const given = Buffer.from(m[1].trim());
+  const expected = Buffer.from(token);
+  return given.length === expected.length && timingSafeEqual(given, expected);
+}
+
+function serverAddress(req: IncomingMessage): string {
+  const { localAddress, localPort } = req.socket;
+  const host = localAddress?.includes(':') ? `[${localAddress}]` : (localAddress ?? '127.0.0.1');
+  return `${host}:${localPort ?? 0}`;
+}
+
+async function route(ctx: ApiContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const url = new URL(req.url ?? '/', 'http://localhost');
+  const r = parseRoute(url.pathname);
+  // Probes and /version answer without a token, like a kube-apiserver's anonymous defaults.
+  if (r.kind === 'health') return sendText(res, 200, 'ok');
+  if (r.kind === 'version') return sendJson(res, 200, versionInfo(ctx.startedAt));
+  if (!authorized(req, ctx.token)) throw unauthorized();
+  if (r.kind === 'resource') return handleResource(ctx, req, res, r, url.searchParams);
+  if (req.method !== 'GET' && req.method !== 'HEAD') throw methodNotAllowed();
+  // Discovery answers the legacy documents; a client asking for aggregated discovery alone gets 406.
+  negotiate(req.headers.accept, false);
+  switch (r.kind) {
+    case 'root':
+      return sendJson(res, 200, rootPaths(ctx.registry));
+    case 'api':
+      return sendJson(res, 200, apiVersions(serverAddress(req)));
+    case 'apis':
+      return sendJson(res, 200, apiGroupList(ctx.registry));
+    case 'group':
+      return sendJson(res, 200, apiGroupDocument(ctx.registry, r.group));
+    case 'group-version':
+      return sendJson(res, 200, apiResourceList(ctx.registry, r.group, r.version));
+    case 'openapi-v3-index':
+      return sendJson(res, 200, ctx.openapi.index());
+    case 'openapi-v3':
+      return sendRawJson(res, 200, ctx.openapi.document(r.group, r.version));
+    default:
+      // Includes /openapi/v2: only protobuf clients ask for it, and they fall back to v3.
+      throw resourceNotFound();
+  }
+}
+
+function sendError(ctx: ApiContext, req: IncomingMessage, res: ServerResponse, err: unknown): void {
+  let status;
+  if (err instanceof StatusError) {
+    status = err.status;
+  } else {
+    // Never a stack trace or an internal message in a response; the log has it.
+    ctx.logger.error({ err, method: req.method, url: req.url }, 'request failed');
+    status = internalError().status;
+  }
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
+  if (status.code === 413) res.setHeader('Connection', 'close');
+  sendJson(res, status.code, status);
+}
+
+/** The API's request handler: whatever a request carries, it cannot take the server down. */
+export function createRequestHandler(ctx: ApiContext): RequestListener {
+  return (req, res) => {
+    const started = performance.now();
+    req.on('error', (err) => ctx.logger.debug({ err }, 'request stream error'));
+    res.on('finish', () =>
+      ctx.logger.debug(
+        {
+          method: req.method,
+          url: req.url?.split('?')[0],
+          status: res.statusCode,
+          ms: Math.round(performance.now() - started),
+        },
+        'request',
+      ),
+    );
+    route(ctx, req, res).catch((err: unknown) => {
+      try {
+        sendError(ctx, req, res, err);
+      } catch (sendErr) {
+        ctx.logger.error({ err: sendErr }, 'could not send an error response');
+        res.destroy();
+      }
+    });
+  };
+}

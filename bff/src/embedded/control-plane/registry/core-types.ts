@@ -1,0 +1,142 @@
+import type { JsonSchema, ResourceType } from './resource-type';
+
+/**
+ * The built-in kinds the console reads and writes. A real server decodes them into Go structs; here
+ * a loose schema catches the mistakes that matter (wrong types in the fields the console uses) and
+ * keeps every other field as it was sent.
+ */
+
+const open = (properties: Record<string, JsonSchema> = {}, extra: JsonSchema = {}): JsonSchema => ({
+  type: 'object',
+  'x-kubernetes-preserve-unknown-fields': true,
+  properties,
+  ...extra,
+});
+
+const stringMap: JsonSchema = { type: 'object', additionalProperties: { type: 'string' } };
+const intOrString: JsonSchema = {
+  'x-kubernetes-int-or-string': true,
+  anyOf: [{ type: 'integer' }, { type: 'string' }],
+};
+
+const serviceSchema = open({
+  spec: open({
+    type: { type: 'string', enum: ['ClusterIP', 'NodePort', 'LoadBalancer', 'ExternalName'] },
+    selector: stringMap,
+    clusterIP: { type: 'string' },
+    ports: {
+      type: 'array',
+      items: open(
+        {
+          name: { type: 'string' },
+          protocol: { type: 'string', enum: ['TCP', 'UDP', 'SCTP'] },
+          port: { type: 'integer', minimum: 1, maximum: 65535 },
+          targetPort: intOrString,
+          nodePort: { type: 'integer' },
+          appProtocol: { type: 'string' },
+        },
+        { required: ['port'] },
+      ),
+    },
+  }),
+});
+
+const podSchema = open({
+  spec: open({
+    containers: {
+      type: 'array',
+      items: open({ name: { type: 'string' }, image: { type: 'string' } }, { required: ['name'] }),
+    },
+  }),
+  status: open({ phase: { type: 'string' }, podIP: { type: 'string' } }),
+});
+
+const configMapSchema = open({
+  data: stringMap,
+  binaryData: stringMap,
+  immutable: { type: 'boolean' },
+});
+
+const eventSchema = open({
+  involvedObject: open(),
+  reason: { type: 'string' },
+  message: { type: 'string' },
+  type: { type: 'string' },
+  count: { type: 'integer' },
+});
+
+const namespaceSchema = open({ spec: open({ finalizers: { type: 'array', items: { type: 'string' } } }) });
+
+function core(
+  plural: string,
+  singular: string,
+  kind: string,
+  shortNames: string[],
+  schema: JsonSchema,
+  extra: Partial<ResourceType> = {},
+): ResourceType {
+  return {
+    group: '',
+    plural,
+    singular,
+    kind,
+    listKind: `${kind}List`,
+    shortNames,
+    categories: [],
+    namespaced: true,
+    versions: [{ name: 'v1', schema, printerColumns: [] }],
+    custom: false,
+    // No kubelet or controller runs here to fill in status, so writers (the demo seed) may set it.
+    statusSubresource: false,
+    allowUnconditionalUpdate: true,
+    allowCreateOnUpdate: false,
+    nameRule: 'dns1123-subdomain',
+    extraFieldSelectors: [],
+    ...extra,
+  };
+}
+
+export function coreTypes(): ResourceType[] {
+  return [
+    core('namespaces', 'namespace', 'Namespace', ['ns'], namespaceSchema, {
+      namespaced: false,
+      nameRule: 'dns1123-label',
+      extraFieldSelectors: ['status.phase'],
+    }),
+    core('services', 'service', 'Service', ['svc'], serviceSchema, {
+      nameRule: 'dns1035-label',
+      extraFieldSelectors: ['spec.clusterIP', 'spec.type'],
+      categories: ['all'],
+    }),
+    core('pods', 'pod', 'Pod', ['po'], podSchema, {
+      categories: ['all'],
+      extraFieldSelectors: [
+        'spec.nodeName',
+        'spec.restartPolicy',
+        'spec.schedulerName',
+        'spec.serviceAccountName',
+        'spec.hostNetwork',
+        'status.phase',
+        'status.podIP',
+        'status.nominatedNodeName',
+      ],
+    }),
+    core('configmaps', 'configmap', 'ConfigMap', ['cm'], configMapSchema),
+    core('events', 'event', 'Event', ['ev'], eventSchema, {
+      allowCreateOnUpdate: true,
+      extraFieldSelectors: [
+        'involvedObject.kind',
+        'involvedObject.namespace',
+        'involvedObject.name',
+        'involvedObject.uid',
+        'involvedObject.apiVersion',
+        'involvedObject.resourceVersion',
+        'involvedObject.fieldPath',
+        'reason',
+        'reportingComponent',
+        'source',
+        'type',
+      ],
+    }),
+  ];
+}

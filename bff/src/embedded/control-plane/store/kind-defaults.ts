@@ -1,0 +1,104 @@
+import { randomInt } from 'node:crypto';
+import { resourceKey, isRecord } from '../types';
+import type { KubeObject } from '../types';
+import type { ResourceType } from '../registry/resource-type';
+
+/**
+ * What the built-in registries of a kube-apiserver fill in on write, for the kinds where clients
+ * notice: a Namespace's phase and name label, a Service's type, ports and cluster IP.
+ */
+
+/** Hands out Service cluster IPs from 10.96.0.0/12 (kubeadm's default), never twice. */
+export class ClusterIpAllocator {
+  private inUse: Set<string> | undefined;
+
+  constructor(private readonly loadInUse: () => Iterable<string>) {}
+
+  private used(): Set<string> {
+    this.inUse ??= new Set(this.loadInUse());
+    return this.inUse;
+  }
+
+  allocate(): string {
+    const used = this.used();
+    for (;;) {
+      // 10.96.0.1 is the kubernetes Service's address in a real cluster; skip the network's first two.
+      const n = randomInt(2, 1 << 20);
+      const ip = `10.${96 + (n >> 16)}.${(n >> 8) & 255}.${n & 255}`;
+      if (!used.has(ip)) return ip;
+    }
+  }
+
+  reserve(ip: string): void {
+    this.used().add(ip);
+  }
+
+  release(ip: string): void {
+    this.inUse?.delete(ip);
+  }
+}
+
+export function serviceClusterIp(object: KubeObject): string | undefined {
+  const spec = isRecord(object.spec) ? object.spec : undefined;
+  return typeof spec?.clusterIP === 'string' && spec.clusterIP !== 'None' && spec.clusterIP !== ''
+    ? spec.clusterIP
+    : undefined;
+}
+
+function defaultNamespace(object: KubeObject): void {
+  object.metadata.labels = {
+    ...object.metadata.labels,
+    'kubernetes.io/metadata.name': object.metadata.name ?? '',
+  };
+  const spec = isRecord(object.spec) ? object.spec : {};
+  if (!Array.isArray(spec.finalizers)) spec.finalizers = ['kubernetes'];
+  object.spec = spec;
+  object.status = { phase: 'Active' };
+}
+
+function defaultService(
+  object: KubeObject,
+  old: KubeObject | undefined,
+  allocator: ClusterIpAllocator,
+): void {
+  const spec = isRecord(object.spec) ? object.spec : {};
+  object.spec = spec;
+  spec.type ??= 'ClusterIP';
+  if (spec.type !== 'ExternalName') spec.sessionAffinity ??= 'None';
+  if (Array.isArray(spec.ports)) {
+    for (const port of spec.ports) {
+      if (!isRecord(port)) continue;
+      port.protocol ??= 'TCP';
+      port.targetPort ??= port.port;
+    }
+  }
+  // The cluster IP is immutable; an update that leaves it out keeps the allocated one, as real.
+  const oldSpec = old && isRecord(old.spec) ? old.spec : undefined;
+  if ((spec.clusterIP === undefined || spec.clusterIP === '') && oldSpec?.clusterIP !== undefined) {
+    spec.clusterIP = oldSpec.clusterIP;
+    if (oldSpec.clusterIPs !== undefined) spec.clusterIPs = oldSpec.clusterIPs;
+  }
+  if (spec.type !== 'ExternalName' && (spec.clusterIP === undefined || spec.clusterIP === '')) {
+    spec.clusterIP = allocator.allocate();
+  }
+  if (typeof spec.clusterIP === 'string' && spec.clusterIPs === undefined) spec.clusterIPs = [spec.clusterIP];
+}
+
+/** Fills in server-set fields of built-in kinds; `old` is the stored object on update. */
+export function applyKindDefaults(
+  type: ResourceType,
+  object: KubeObject,
+  old: KubeObject | undefined,
+  allocator: ClusterIpAllocator,
+): void {
+  switch (resourceKey(type)) {
+    case 'namespaces':
+      defaultNamespace(object);
+      break;
+    case 'services':
+      defaultService(object, old, allocator);
+      break;
+    default:
+      break;
+  }
+}

@@ -1,0 +1,567 @@
+import { randomUUID } from 'node:crypto';
+import type { Logger } from 'pino';
+import type { ResolvedResource, ResourceRegistry } from '../registry/registry';
+import type { ResourceType } from '../registry/resource-type';
+import {
+  StatusError,
+  alreadyExists,
+  badRequest,
+  expired,
+  forbidden,
+  invalid,
+  notFound,
+  resourceNotFound,
+  staleResourceVersion,
+  unsupportedMediaType,
+} from '../status-error';
+import type {
+  DeleteOptions,
+  Gvr,
+  KubeObject,
+  ListOptions,
+  ListResult,
+  ObjectMeta,
+  PatchType,
+  UpdateOptions,
+  WatchEvent,
+  WatchOptions,
+  WriteOptions,
+} from '../types';
+import { apiVersionOf, isRecord, resourceKey } from '../types';
+import type { DecodedObject } from '../validation/decode';
+import { admitBody, checkPreconditions, decodeFor, validateObject } from './admission';
+import type { Database, ObjectRow } from './database';
+import { deepEqual } from './deep-equal';
+import { ClusterIpAllocator, applyKindDefaults, serviceClusterIp } from './kind-defaults';
+import { composeObject, generatedName, specPart, timestamp } from './object-meta';
+import { jsonPatch, mergePatch, strategicMergePatch } from './patch';
+import { ObjectFilter } from './selectors';
+import type { ChangeEvent } from './watch-hub';
+import { WatchHub } from './watch-hub';
+
+export interface ResourceStoreOptions {
+  db: Database;
+  registry: ResourceRegistry;
+  logger: Logger;
+  /** How many events the log keeps for watch replay; older resourceVersions answer 410 Expired. */
+  eventRetention?: number;
+}
+
+const NAMESPACES: Gvr = { group: '', version: 'v1', plural: 'namespaces' };
+const PROTECTED_NAMESPACES = new Set(['default', 'kube-system', 'kube-public']);
+const COMPACTION_INTERVAL = 1000;
+
+const PATCH_KINDS: Record<PatchType, 'merge' | 'json' | 'strategic' | 'apply'> = {
+  merge: 'merge',
+  json: 'json',
+  strategic: 'strategic',
+  apply: 'apply',
+  'application/merge-patch+json': 'merge',
+  'application/json-patch+json': 'json',
+  'application/strategic-merge-patch+json': 'strategic',
+  'application/apply-patch+yaml': 'apply',
+};
+
+const versionOf = (gvr: Gvr) => apiVersionOf(gvr.group, gvr.version);
+
+/** The stored object as the version asked for (all served versions share one schema and one stored object). */
+function present(stored: KubeObject, apiVersion: string): KubeObject {
+  const { apiVersion: _, ...rest } = stored;
+  return { apiVersion, ...rest };
+}
+
+function parseRow(row: ObjectRow): KubeObject {
+  return JSON.parse(row.body) as KubeObject;
+}
+
+/**
+ * The system of record: Kubernetes objects with Kubernetes semantics (resourceVersion,
+ * generation, optimistic concurrency, validation, watch), persisted in SQLite. The HTTP server is a
+ * thin layer over it, so calling it directly behaves exactly as the API does.
+ *
+ * All methods are synchronous: a write has been committed to disk and delivered to watches when it
+ * returns. Objects returned and delivered must be treated as read-only.
+ */
+export class ResourceStore {
+  private rv: number;
+  private compactedRv: number;
+  private readonly retention: number;
+  private writesSinceCompaction = 0;
+  /** Events of the open transaction; published only once the outermost transaction commits. */
+  private pending: ChangeEvent[] = [];
+  private committed: ChangeEvent[] = [];
+  private depth = 0;
+  private publishing = false;
+  private readonly hub: WatchHub;
+  private readonly ips: ClusterIpAllocator;
+  private readonly db: Database;
+  private readonly log: Logger;
+  readonly registry: ResourceRegistry;
+
+  constructor(options: ResourceStoreOptions) {
+    this.db = options.db;
+    this.registry = options.registry;
+    this.log = options.logger;
+    this.retention = options.eventRetention ?? 50_000;
+    this.compactedRv = Number(this.db.getMeta('compactedRv') ?? '0');
+    // The event log's newest entry is never compacted, so the counter resumes where it stopped.
+    this.rv = Math.max(this.db.maxEventRv(), this.compactedRv);
+    this.hub = new WatchHub((err) => this.log.error({ err }, 'a watch listener failed'));
+    this.ips = new ClusterIpAllocator(() =>
+      this.db
+        .listObjects('services', undefined)
+        .map((row) => serviceClusterIp(parseRow(row)))
+        .filter((ip): ip is string => ip !== undefined),
+    );
+  }
+
+  /** The newest resourceVersion, as a list returns it. */
+  get resourceVersion(): string {
+    return String(this.rv);
+  }
+
+  /** Creates the namespaces a cluster starts with, on the first start. */
+  ensureNamespaces(names: string[]): void {
+    for (const name of names) {
+      if (!this.db.getObject('namespaces', '', name))
+        this.create(NAMESPACES, undefined, { metadata: { name } });
+    }
+  }
+
+  // ---- reads --------------------------------------------------------------------------------
+
+  get(gvr: Gvr, namespace: string | undefined, name: string): KubeObject {
+    const { type } = this.registry.resolve(gvr);
+    const row = this.db.getObject(resourceKey(type), this.scope(type, namespace), name);
+    if (!row) throw notFound(type, name);
+    return present(parseRow(row), versionOf(gvr));
+  }
+
+  list(gvr: Gvr, namespace: string | undefined, options: ListOptions = {}): ListResult {
+    const { type } = this.registry.resolve(gvr);
+    const filter = ObjectFilter.from(options, type);
+    const ns = type.namespaced && namespace ? namespace : undefined;
+    const apiVersion = versionOf(gvr);
+    const items: KubeObject[] = [];
+    for (const row of this.db.listObjects(resourceKey(type), ns)) {
+      const object = parseRow(row);
+      if (filter.matches(object)) items.push(present(object, apiVersion));
+    }
+    return { items, resourceVersion: this.resourceVersion };
+  }
+
+  // ---- writes -------------------------------------------------------------------------------
+
+  create(gvr: Gvr, namespace: string | undefined, input: unknown, options: WriteOptions = {}): KubeObject {
+    const resolved = this.registry.resolve(gvr);
+    const { type } = resolved;
+    const decoded = decodeFor(resolved, input);
+    if (decoded.meta.namespace && namespace && type.namespaced && decoded.meta.namespace !== namespace)
+      throw badRequest(
+        'the namespace of the provided object does not match the namespace sent on the request',
+      );
+    const ns = this.scope(type, namespace ?? decoded.meta.namespace);
+    if (decoded.meta.resourceVersion)
+      throw new StatusError(
+        500,
+        'InternalError',
+        'resourceVersion should not be set on objects to be created',
+      );
+    const body = admitBody(resolved, decoded, options);
+    if (type.statusSubresource) delete body.status;
+    if (type.namespaced) this.requireNamespace(ns);
+
+    let name = decoded.meta.name;
+    if (!name && decoded.meta.generateName) {
+      const prefix = decoded.meta.generateName;
+      for (
+        let attempt = 0;
+        attempt < 8 && (!name || this.db.getObject(resourceKey(type), ns, name));
+        attempt++
+      )
+        name = generatedName(prefix);
+    }
+    const meta: ObjectMeta = {
+      name,
+      generateName: decoded.meta.generateName,
+      namespace: type.namespaced ? ns : undefined,
+      uid: randomUUID(),
+      generation: 1,
+      creationTimestamp: timestamp(),
+      labels: decoded.meta.labels,
+      annotations: decoded.meta.annotations,
+      ownerReferences: decoded.meta.ownerReferences,
+      finalizers: decoded.meta.finalizers,
+    };
+    const object = composeObject(apiVersionOf(type.group, this.storageVersion(type)), type.kind, meta, body);
+    applyKindDefaults(type, object, undefined, this.ips);
+    validateObject(resolved, object);
+    if (name && this.db.getObject(resourceKey(type), ns, name)) throw alreadyExists(type, name);
+    if (options.dryRun) return present(object, versionOf(gvr));
+    return present(this.commit(type, 'ADDED', object, undefined), versionOf(gvr));
+  }
+
+  /** Creates many objects in one transaction (one fsync): how a seed of thousands stays fast. */
+  createMany(
+    gvr: Gvr,
+    namespace: string | undefined,
+    inputs: unknown[],
+    options: WriteOptions = {},
+  ): KubeObject[] {
+    return this.transaction(() => inputs.map((input) => this.create(gvr, namespace, input, options)));
+  }
+
+  update(
+    gvr: Gvr,
+    namespace: string | undefined,
+    name: string,
+    input: unknown,
+    options: UpdateOptions = {},
+  ): KubeObject {
+    const resolved = this.registry.resolve(gvr);
+    const { type } = resolved;
+    const ns = this.scope(type, namespace);
+    const decoded = decodeFor(resolved, input);
+    decoded.meta.name ??= name;
+    if (decoded.meta.name !== name)
+      throw badRequest(
+        `the name of the object (${decoded.meta.name}) does not match the name on the URL (${name})`,
+      );
+    if (type.namespaced && decoded.meta.namespace && decoded.meta.namespace !== ns)
+      throw badRequest(
+        'the namespace of the provided object does not match the namespace sent on the request',
+      );
+    const row = this.db.getObject(resourceKey(type), ns, name);
+    if (!row) {
+      if (type.allowCreateOnUpdate && !options.subresource) return this.create(gvr, ns, input, options);
+      throw notFound(type, name);
+    }
+    return this.applyUpdate(resolved, gvr, parseRow(row), decoded, options, false);
+  }
+
+  patch(
+    gvr: Gvr,
+    namespace: string | undefined,
+    name: string,
+    requestedType: PatchType,
+    patch: unknown,
+    options: UpdateOptions = {},
+  ): KubeObject {
+    const resolved = this.registry.resolve(gvr);
+    const { type } = resolved;
+    const patchType = PATCH_KINDS[requestedType];
+    const accepted = type.custom
+      ? ['application/json-patch+json', 'application/merge-patch+json']
+      : [
+          'application/json-patch+json',
+          'application/merge-patch+json',
+          'application/strategic-merge-patch+json',
+        ];
+    if (patchType === 'apply' || (patchType === 'strategic' && type.custom))
+      throw unsupportedMediaType(
+        patchType === 'apply' ? 'application/apply-patch+yaml' : 'application/strategic-merge-patch+json',
+        accepted,
+      );
+    const ns = this.scope(type, namespace);
+    const row = this.db.getObject(resourceKey(type), ns, name);
+    if (!row) throw notFound(type, name);
+    const stored = parseRow(row);
+    const current = present(stored, versionOf(gvr));
+    if (patchType !== 'json' && !isRecord(patch))
+      throw badRequest('json: cannot unmarshal into Go value of type map[string]interface {}');
+    const patched =
+      patchType === 'json'
+        ? jsonPatch(current, patch)
+        : patchType === 'merge'
+          ? mergePatch(current, patch)
+          : strategicMergePatch(current, patch);
+    const decoded = decodeFor(resolved, patched);
+    if (decoded.meta.name !== name)
+      throw badRequest(
+        `the name of the object (${decoded.meta.name ?? ''}) does not match the name on the URL (${name})`,
+      );
+    return this.applyUpdate(resolved, gvr, stored, decoded, options, true);
+  }
+
+  delete(gvr: Gvr, namespace: string | undefined, name: string, options: DeleteOptions = {}): KubeObject {
+    const { type } = this.registry.resolve(gvr);
+    const ns = this.scope(type, namespace);
+    const row = this.db.getObject(resourceKey(type), ns, name);
+    if (!row) throw notFound(type, name);
+    const current = parseRow(row);
+    checkPreconditions(type, current, options);
+    if (resourceKey(type) === 'namespaces' && PROTECTED_NAMESPACES.has(name))
+      throw forbidden(type, name, 'this namespace may not be deleted');
+    if (!options.dryRun) {
+      this.transaction(() => {
+        // Namespace deletion is immediate here: its objects go first, each with its DELETED event.
+        if (resourceKey(type) === 'namespaces') {
+          for (const child of this.db.objectsInNamespace(name)) this.remove(child.resource, parseRow(child));
+        }
+        this.remove(resourceKey(type), current);
+      });
+    }
+    return present(current, versionOf(gvr));
+  }
+
+  deleteCollection(
+    gvr: Gvr,
+    namespace: string | undefined,
+    listOptions: ListOptions = {},
+    options: DeleteOptions = {},
+  ): ListResult {
+    const { type } = this.registry.resolve(gvr);
+    const matching = this.list(gvr, namespace, listOptions).items;
+    if (options.dryRun) return { items: matching, resourceVersion: this.resourceVersion };
+    const deleted = this.transaction(() =>
+      matching.map((object) =>
+        this.delete(gvr, type.namespaced ? object.metadata.namespace : undefined, object.metadata.name ?? ''),
+      ),
+    );
+    return { items: deleted, resourceVersion: this.resourceVersion };
+  }
+
+  /**
+   * Runs fn in one SQLite transaction: all its writes commit together (or none, if it throws) and
+   * watches see them only after the commit. fn must be synchronous.
+   */
+  transaction<T>(fn: () => T): T {
+    const rvBefore = this.rv;
+    const pendingBefore = this.pending.length;
+    this.depth++;
+    let result: T;
+    try {
+      result = this.db.transaction(fn);
+    } catch (err) {
+      this.rv = rvBefore;
+      this.pending.length = pendingBefore;
+      throw err;
+    } finally {
+      this.depth--;
+    }
+    if (this.depth === 0) {
+      this.committed.push(...this.pending);
+      this.pending = [];
+      this.drain();
+    }
+    return result;
+  }
+
+  // ---- watch --------------------------------------------------------------------------------
+
+  /**
+   * Starts a watch. Without a resourceVersion (or "0") it first reports every current object as
+   * ADDED; with one it replays every change after it from the event log, then continues live, with
+   * no gap and no duplicate. A resourceVersion older than the log throws 410 Expired.
+   */
+  watch(
+    gvr: Gvr,
+    namespace: string | undefined,
+    fromResourceVersion: string | undefined,
+    onEvent: (event: WatchEvent) => void,
+    options: WatchOptions = {},
+  ): () => void {
+    const { type } = this.registry.resolve(gvr);
+    const filter = ObjectFilter.from(options, type);
+    const ns = type.namespaced && namespace ? namespace : undefined;
+    const key = resourceKey(type);
+    const apiVersion = versionOf(gvr);
+    const deliver = (change: ChangeEvent) => {
+      if (ns !== undefined && change.namespace !== ns) return;
+      const event = filter.eventType(change.type, change.object, change.prevLabels);
+      if (event) onEvent({ type: event, object: present(change.object, apiVersion) });
+    };
+
+    if (fromResourceVersion === undefined || fromResourceVersion === '' || fromResourceVersion === '0') {
+      for (const row of this.db.listObjects(key, ns)) {
+        const object = parseRow(row);
+        if (filter.matches(object)) onEvent({ type: 'ADDED', object: present(object, apiVersion) });
+      }
+      options.onInitialEventsEnd?.(this.resourceVersion);
+    } else {
+      const from = Number(fromResourceVersion);
+      if (!/^\d+$/.test(fromResourceVersion) || !Number.isSafeInteger(from))
+        throw badRequest(
+          `resourceVersion: Invalid value: "${fromResourceVersion}": must be a non-negative integer`,
+        );
+      if (from < this.compactedRv)
+        throw expired(`too old resource version: ${from} (${this.compactedRv + 1})`);
+      for (const row of this.db.eventsAfter(from, key, ns)) {
+        deliver({
+          rv: row.rv,
+          resource: row.resource,
+          namespace: row.namespace,
+          type: row.type,
+          object: JSON.parse(row.body) as KubeObject,
+          prevLabels:
+            row.prev_labels === null ? undefined : (JSON.parse(row.prev_labels) as Record<string, string>),
+        });
+      }
+    }
+    return this.hub.subscribe(key, deliver);
+  }
+
+  /** Number of open watches, for diagnostics and tests. */
+  get watchCount(): number {
+    return this.hub.size;
+  }
+
+  // ---- internals ----------------------------------------------------------------------------
+
+  private storageVersion(type: ResourceType): string {
+    return type.versions[0]?.name ?? 'v1';
+  }
+
+  /** The namespace column of a resource: '' for cluster-scoped kinds; required for namespaced ones. */
+  private scope(type: ResourceType, namespace: string | undefined): string {
+    if (!type.namespaced) return '';
+    if (!namespace)
+      throw badRequest('the server could not find the requested resource: a namespace is required');
+    return namespace;
+  }
+
+  private requireNamespace(namespace: string): void {
+    if (!this.db.getObject('namespaces', '', namespace))
+      throw notFound({ group: '', plural: 'namespaces' }, namespace);
+  }
+
+  private applyUpdate(
+    resolved: ResolvedResource,
+    gvr: Gvr,
+    current: KubeObject,
+    decoded: DecodedObject,
+    options: UpdateOptions,
+    fromPatch: boolean,
+  ): KubeObject {
+    const { type } = resolved;
+    const name = current.metadata.name ?? '';
+    if (options.subresource === 'status' && !type.statusSubresource) throw resourceNotFound();
+    const rvIn = decoded.meta.resourceVersion;
+    if (rvIn) {
+      if (rvIn !== current.metadata.resourceVersion) throw staleResourceVersion(type, name);
+    } else if (!type.allowUnconditionalUpdate && !fromPatch) {
+      throw invalid(type.kind, type.group, name, [
+        {
+          reason: 'FieldValueInvalid',
+          field: 'metadata.resourceVersion',
+          message: 'Invalid value: 0x0: must be specified for an update',
+        },
+      ]);
+    }
+    checkPreconditions(type, current, { uid: decoded.meta.uid });
+    const body = admitBody(resolved, decoded, options);
+
+    let next: KubeObject;
+    if (options.subresource === 'status') {
+      next = structuredClone(current);
+      if (body.status === undefined) delete next.status;
+      else next.status = body.status;
+    } else {
+      const meta: ObjectMeta = {
+        ...current.metadata,
+        generateName: decoded.meta.generateName,
+        labels: decoded.meta.labels,
+        annotations: decoded.meta.annotations,
+        ownerReferences: decoded.meta.ownerReferences,
+        finalizers: decoded.meta.finalizers,
+      };
+      next = composeObject(current.apiVersion, type.kind, meta, body);
+      // With a status subresource the main resource cannot change status, as real.
+      if (type.statusSubresource) {
+        if (current.status === undefined) delete next.status;
+        else next.status = current.status;
+      }
+      applyKindDefaults(type, next, current, this.ips);
+    }
+    validateObject(resolved, next);
+    const specChanged = !deepEqual(specPart(current), specPart(next));
+    next.metadata.generation = (current.metadata.generation ?? 1) + (specChanged ? 1 : 0);
+    next.metadata.resourceVersion = current.metadata.resourceVersion;
+    // A write that changes nothing is not a write: no new resourceVersion and no event, as real.
+    if (deepEqual(current, next)) return present(current, versionOf(gvr));
+    if (options.dryRun) return present(next, versionOf(gvr));
+    return present(this.commit(type, 'MODIFIED', next, current.metadata.labels ?? {}), versionOf(gvr));
+  }
+
+  private commit(
+    type: ResourceType,
+    change: 'ADDED' | 'MODIFIED',
+    object: KubeObject,
+    prevLabels: Record<string, string> | undefined,
+  ): KubeObject {
+    return this.transaction(() => {
+      const rv = ++this.rv;
+      object.metadata.resourceVersion = String(rv);
+      const body = JSON.stringify(object);
+      const resource = resourceKey(type);
+      const namespace = object.metadata.namespace ?? '';
+      const name = object.metadata.name ?? '';
+      this.db.putObject({ resource, namespace, name, rv, body });
+      this.db.appendEvent({
+        rv,
+        resource,
+        namespace,
+        type: change,
+        body,
+        prev_labels: prevLabels === undefined ? null : JSON.stringify(prevLabels),
+      });
+      const ip = resource === 'services' ? serviceClusterIp(object) : undefined;
+      if (ip) this.ips.reserve(ip);
+      this.pending.push({ rv, resource, namespace, type: change, object, prevLabels });
+      return object;
+    });
+  }
+
+  /** Deletes one stored object and logs its DELETED event, inside the caller's transaction. */
+  private remove(resource: string, current: KubeObject): void {
+    const rv = ++this.rv;
+    const namespace = current.metadata.namespace ?? '';
+    const name = current.metadata.name ?? '';
+    const tombstone: KubeObject = {
+      ...current,
+      metadata: { ...current.metadata, resourceVersion: String(rv) },
+    };
+    this.db.deleteObject(resource, namespace, name);
+    this.db.appendEvent({
+      rv,
+      resource,
+      namespace,
+      type: 'DELETED',
+      body: JSON.stringify(tombstone),
+      prev_labels: null,
+    });
+    const ip = resource === 'services' ? serviceClusterIp(current) : undefined;
+    if (ip) this.ips.release(ip);
+    this.pending.push({ rv, resource, namespace, type: 'DELETED', object: tombstone, prevLabels: undefined });
+  }
+
+  /** Publishes committed events in commit order, even when a listener writes from its callback. */
+  private drain(): void {
+    if (this.publishing) return;
+    this.publishing = true;
+    try {
+      while (this.committed.length > 0) {
+        // Commits made by listeners land in a new batch, published after this one: still commit order.
+        const batch = this.committed;
+        this.committed = [];
+        for (const event of batch) this.hub.publish(event);
+        this.writesSinceCompaction += batch.length;
+      }
+    } finally {
+      this.publishing = false;
+    }
+    if (this.writesSinceCompaction >= Math.min(COMPACTION_INTERVAL, this.retention)) this.compact();
+  }
+
+  private compact(): void {
+    this.writesSinceCompaction = 0;
+    const through = this.rv - this.retention;
+    if (through <= this.compactedRv) return;
+    this.db.transaction(() => {
+      this.db.compactThrough(through);
+      this.db.setMeta('compactedRv', String(through));
+    });
+    this.compactedRv = through;
+    this.log.debug({ through }, 'event log compacted');
+  }
+}
