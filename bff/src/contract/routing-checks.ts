@@ -23,12 +23,17 @@ const isRpc = (p: Protocol) => p === 'dubbo' || p === 'sofarpc';
  */
 export function checkRouteForService(form: RouteForm, service: RouteServiceInfo): FieldProblem[] {
   const problems: FieldProblem[] = [];
-  const known = new Map(service.versions.flatMap((v) => (v.version === null ? [] : [[v.version, v.ready] as const])));
+  const known = new Map(
+    service.versions.flatMap((v) => (v.version === null ? [] : [[v.version, v.ready] as const])),
+  );
   const checkDests = (dests: Destination[], path: string) => {
     dests.forEach((d, i) => {
       const ready = known.get(d.version);
       if (ready === undefined) {
-        problems.push({ field: `${path}.${i}.version`, message: `Version ${d.version} is not a version of this service` });
+        problems.push({
+          field: `${path}.${i}.version`,
+          message: `Version ${d.version} is not a version of this service`,
+        });
       } else if (ready === 0 && d.weight > 0) {
         problems.push({
           field: `${path}.${i}.version`,
@@ -44,13 +49,23 @@ export function checkRouteForService(form: RouteForm, service: RouteServiceInfo)
     const at = `matches.${i}.match`;
     checkDests(c.destinations, `matches.${i}.destinations`);
     if (rpc && (c.match.headers.length > 0 || c.match.uri || c.match.method)) {
-      problems.push({ field: at, message: 'HTTP headers, URI and method do not apply to an RPC service; use the method name and attachments' });
+      problems.push({
+        field: at,
+        message:
+          'HTTP headers, URI and method do not apply to an RPC service; use the method name and attachments',
+      });
     }
     if (!rpc && (c.match.rpcMethod !== undefined || c.match.attachments.length > 0)) {
-      problems.push({ field: at, message: 'RPC method names and attachments apply to Dubbo and SOFARPC services only' });
+      problems.push({
+        field: at,
+        message: 'RPC method names and attachments apply to Dubbo and SOFARPC services only',
+      });
     }
     if (service.dialect === 'sofa' && rpc && c.match.attachments.some((a) => a.type === 'regex')) {
-      problems.push({ field: `${at}.attachments`, message: 'The sofa dialect matches attachments exactly or by prefix, not by regex' });
+      problems.push({
+        field: `${at}.attachments`,
+        message: 'The sofa dialect matches attachments exactly or by prefix, not by regex',
+      });
     }
   });
   return problems;

@@ -195,7 +195,9 @@ export type RpcDialect = z.infer<typeof RpcDialect>;
 
 export const PreviewResponse = z
   .object({
-    dialect: RpcDialect.describe('How the rule is written: Istio routes, Apache Dubbo mesh rules, or SOFA\'s format'),
+    dialect: RpcDialect.describe(
+      "How the rule is written: Istio routes, Apache Dubbo mesh rules, or SOFA's format",
+    ),
     objects: z.array(PlannedObject),
     warnings: z.array(RouteWarning),
   })
@@ -205,7 +207,10 @@ export type PreviewResponse = z.infer<typeof PreviewResponse>;
 /** A rule written as YAML, for what the form cannot show. */
 export const RouteYamlBody = z
   .object({
-    yaml: z.string().min(1, 'Enter the YAML of a VirtualService').max(512 * 1024),
+    yaml: z
+      .string()
+      .min(1, 'Enter the YAML of a VirtualService')
+      .max(512 * 1024),
     resourceVersion: z.string().optional(),
     comment: z.string().max(500).optional(),
   })
