@@ -1,0 +1,65 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { defineConfig, devices } from '@playwright/test';
+
+const port = Number(process.env.E2E_PORT ?? 18080);
+// E2E_BASE_URL runs the suite against a console that is already running (no server is started).
+const externalURL = process.env.E2E_BASE_URL;
+const baseURL = externalURL ?? `http://127.0.0.1:${port}`;
+
+// A fresh embedded control plane for every run. Playwright evaluates this file again in each
+// worker; the variable, inherited from the runner, keeps them all on the runner's directory.
+const dataDir = (process.env.MESH_CONSOLE_E2E_DATA_DIR ??= fs.mkdtempSync(
+  path.join(os.tmpdir(), 'mesh-console-e2e-'),
+));
+
+export default defineConfig({
+  testDir: 'e2e',
+  testMatch: '**/*.spec.ts',
+  forbidOnly: !!process.env.CI,
+  retries: process.env.CI ? 1 : 0,
+  workers: 2,
+  fullyParallel: false,
+  reporter: 'list',
+  timeout: 30_000,
+  expect: { timeout: 10_000 },
+  globalTeardown: './e2e/global-teardown.ts',
+  use: {
+    baseURL,
+    trace: 'retain-on-failure',
+    screenshot: 'only-on-failure',
+    locale: 'en-US',
+    launchOptions: {
+      // No browser download works here: drive Debian's Chromium (see DEVELOPERS.md).
+      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
+        '--disable-quic',
+      ],
+    },
+  },
+  projects: [{ name: 'chromium', use: { ...devices['Desktop Chrome'], channel: undefined } }],
+  webServer: externalURL
+    ? undefined
+    : {
+        command: 'npx tsx bff/src/cli/start.ts',
+        url: `${baseURL}/api/v1/healthz`,
+        // The start command builds the SPA first when dist/web is missing.
+        timeout: 180_000,
+        reuseExistingServer: false,
+        stdout: 'pipe',
+        stderr: 'pipe',
+        env: {
+          PORT: String(port),
+          HOST: '127.0.0.1',
+          MESH_CONSOLE_DATA_DIR: dataDir,
+          LOG_LEVEL: 'warn',
+        },
+      },
+});

@@ -1,0 +1,75 @@
+import { ApartmentOutlined, AppstoreOutlined, LineChartOutlined } from '@ant-design/icons';
+import { Layout, Menu, Spin, Typography, theme } from 'antd';
+import type { MenuProps } from 'antd';
+import { Suspense } from 'react';
+import { useTranslation } from 'react-i18next';
+import { Link, Outlet, useLocation } from 'react-router';
+import { LanguageSwitch } from './LanguageSwitch';
+
+const SECTIONS = ['services', 'topology', 'monitoring'] as const;
+type Section = (typeof SECTIONS)[number];
+
+function sectionOf(pathname: string): Section | undefined {
+  const first = pathname.split('/')[1];
+  return SECTIONS.find((s) => s === first);
+}
+
+export function AppLayout() {
+  const { t } = useTranslation();
+  const { pathname } = useLocation();
+  const { token } = theme.useToken();
+  const section = sectionOf(pathname);
+
+  const items: MenuProps['items'] = [
+    {
+      key: 'services',
+      icon: <AppstoreOutlined aria-hidden />,
+      label: <Link to="/services">{t('app.nav.services')}</Link>,
+    },
+    {
+      key: 'topology',
+      icon: <ApartmentOutlined aria-hidden />,
+      label: <Link to="/topology">{t('app.nav.topology')}</Link>,
+    },
+    {
+      key: 'monitoring',
+      icon: <LineChartOutlined aria-hidden />,
+      label: <Link to="/monitoring">{t('app.nav.monitoring')}</Link>,
+    },
+  ];
+
+  return (
+    <Layout style={{ minHeight: '100vh' }}>
+      <Layout.Header style={{ display: 'flex', alignItems: 'center', gap: 16, paddingInline: 24 }}>
+        <Link to="/services" style={{ display: 'flex', alignItems: 'center', gap: 10 }}>
+          <img src="/favicon.svg" alt="" width={28} height={28} />
+          <Typography.Text strong style={{ color: '#fff', fontSize: 16 }}>
+            {t('app.name')}
+          </Typography.Text>
+        </Link>
+        <div style={{ marginInlineStart: 'auto' }}>
+          <LanguageSwitch />
+        </div>
+      </Layout.Header>
+      <Layout>
+        <Layout.Sider width={200} style={{ background: token.colorBgContainer }}>
+          <nav aria-label={t('app.mainNavigation')}>
+            <Menu
+              mode="inline"
+              selectedKeys={section ? [section] : []}
+              items={items}
+              style={{ borderInlineEnd: 0, paddingTop: 8 }}
+            />
+          </nav>
+        </Layout.Sider>
+        <Layout.Content style={{ padding: 24, minWidth: 0 }}>
+          <main>
+            <Suspense fallback={<Spin />}>
+              <Outlet />
+            </Suspense>
+          </main>
+        </Layout.Content>
+      </Layout>
+    </Layout>
+  );
+}

@@ -1,0 +1,61 @@
+import { SearchOutlined } from '@ant-design/icons';
+import { Button, Flex, Input, Select } from 'antd';
+import { useTranslation } from 'react-i18next';
+import type { Protocol } from '../../lib/contract';
+import { useProtocolLabel } from './tags';
+
+export interface ServiceFiltersProps {
+  search: string;
+  onSearchChange: (value: string) => void;
+  protocol: Protocol | undefined;
+  onProtocolChange: (value: Protocol | undefined) => void;
+  namespace: string | undefined;
+  onNamespaceChange: (value: string | undefined) => void;
+  /** The choices, from the list response's facets. */
+  protocols: readonly Protocol[];
+  namespaces: readonly string[];
+  onClear?: () => void;
+}
+
+export function ServiceFilters(props: ServiceFiltersProps) {
+  const { t } = useTranslation();
+  const protocolLabel = useProtocolLabel();
+  const filtered = Boolean(props.search || props.protocol || props.namespace);
+  return (
+    <Flex gap={12} wrap align="center">
+      <Input
+        aria-label={t('catalog.list.search')}
+        placeholder={t('catalog.list.searchPlaceholder')}
+        prefix={<SearchOutlined aria-hidden />}
+        allowClear
+        value={props.search}
+        onChange={(e) => props.onSearchChange(e.target.value)}
+        style={{ width: 360, maxWidth: '100%' }}
+      />
+      <Select<Protocol>
+        aria-label={t('catalog.list.protocol')}
+        placeholder={t('catalog.list.allProtocols')}
+        allowClear
+        value={props.protocol}
+        onChange={(value) => props.onProtocolChange(value ?? undefined)}
+        options={props.protocols.map((p) => ({ value: p, label: protocolLabel(p) }))}
+        style={{ width: 180 }}
+      />
+      <Select<string>
+        aria-label={t('catalog.list.namespace')}
+        placeholder={t('catalog.list.allNamespaces')}
+        allowClear
+        showSearch
+        value={props.namespace}
+        onChange={(value) => props.onNamespaceChange(value ?? undefined)}
+        options={props.namespaces.map((n) => ({ value: n, label: n }))}
+        style={{ width: 200 }}
+      />
+      {filtered && props.onClear ? (
+        <Button type="link" onClick={props.onClear}>
+          {t('catalog.list.clearFilters')}
+        </Button>
+      ) : null}
+    </Flex>
+  );
+}

@@ -1,0 +1,45 @@
+import type { ServiceListParams } from './queries';
+import { PROTOCOLS } from './tags';
+import type { Protocol } from '../../lib/contract';
+
+export const DEFAULT_PAGE_SIZE = 20;
+export const PAGE_SIZE_OPTIONS = [10, 20, 50, 100] as const;
+const MAX_PAGE_SIZE = 200; // The contract's MAX_PAGE_SIZE; a value, so not imported into the bundle.
+
+function positiveInt(value: string | null, fallback: number, max = Number.MAX_SAFE_INTEGER): number {
+  const n = Number(value);
+  return Number.isInteger(n) && n >= 1 && n <= max ? n : fallback;
+}
+
+function isProtocol(value: string | null): value is Protocol {
+  return value !== null && (PROTOCOLS as readonly string[]).includes(value);
+}
+
+/** The list's state lives in the URL (`?q=&protocol=&namespace=&page=&pageSize=`), so reloads keep it. */
+export function parseListParams(search: URLSearchParams): ServiceListParams {
+  const q = search.get('q')?.trim();
+  const namespace = search.get('namespace') ?? undefined;
+  const protocol = search.get('protocol');
+  return {
+    ...(q ? { q } : {}),
+    ...(namespace ? { namespace } : {}),
+    ...(isProtocol(protocol) ? { protocol } : {}),
+    page: positiveInt(search.get('page'), 1),
+    pageSize: positiveInt(search.get('pageSize'), DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE),
+  };
+}
+
+/** The URL query for `params`, leaving out defaults so plain /services stays plain. */
+export function listParamsToSearch(params: ServiceListParams): URLSearchParams {
+  const search = new URLSearchParams();
+  if (params.q) search.set('q', params.q);
+  if (params.protocol) search.set('protocol', params.protocol);
+  if (params.namespace) search.set('namespace', params.namespace);
+  if (params.page !== 1) search.set('page', String(params.page));
+  if (params.pageSize !== DEFAULT_PAGE_SIZE) search.set('pageSize', String(params.pageSize));
+  return search;
+}
+
+export function hasFilters(params: ServiceListParams): boolean {
+  return Boolean(params.q || params.protocol || params.namespace);
+}

@@ -1,0 +1,11 @@
+import { useEffect } from 'react';
+import { useTranslation } from 'react-i18next';
+
+/** Sets the browser tab's title to "<page> · <app name>". */
+export function useDocumentTitle(page: string | undefined): void {
+  const { t } = useTranslation();
+  const appName = t('app.name');
+  useEffect(() => {
+    document.title = page ? `${page} · ${appName}` : appName;
+  }, [page, appName]);
+}

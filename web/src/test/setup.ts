@@ -1,0 +1,68 @@
+/**
+ * Shared set-up for the web's jsdom tests. Import it first in every web test file (the project's
+ * vitest config runs in node and has no setupFiles for the web):
+ *
+ *   // @vitest-environment jsdom
+ *   import '../../test/setup';
+ */
+import '@testing-library/jest-dom/vitest';
+import { cleanup, configure } from '@testing-library/react';
+import { afterAll, afterEach, beforeAll, beforeEach } from 'vitest';
+import { i18n } from '../lib/i18n';
+import { server } from './server';
+
+// antd reads media queries (Grid, Descriptions' responsive columns) and observes sizes (Table, Tabs).
+if (!window.matchMedia) {
+  Object.defineProperty(window, 'matchMedia', {
+    writable: true,
+    configurable: true,
+    value: (query: string): MediaQueryList => ({
+      matches: false,
+      media: query,
+      onchange: null,
+      addListener: () => {},
+      removeListener: () => {},
+      addEventListener: () => {},
+      removeEventListener: () => {},
+      dispatchEvent: () => false,
+    }),
+  });
+}
+
+if (!('ResizeObserver' in window)) {
+  class ResizeObserverStub {
+    observe(): void {}
+    unobserve(): void {}
+    disconnect(): void {}
+  }
+  Object.defineProperty(window, 'ResizeObserver', {
+    writable: true,
+    configurable: true,
+    value: ResizeObserverStub,
+  });
+  Object.defineProperty(globalThis, 'ResizeObserver', {
+    writable: true,
+    configurable: true,
+    value: ResizeObserverStub,
+  });
+}
+
+// jsdom does not compute pseudo-element styles and says so on stderr; antd asks for them to
+// measure scrollbars. Answer with the element's own style.
+const getComputedStyle = window.getComputedStyle.bind(window);
+window.getComputedStyle = (element: Element) => getComputedStyle(element);
+
+// antd is slow to render in jsdom, and CI has 2 cores shared with other suites: wait longer than
+// Testing Library's default second for things to appear.
+configure({ asyncUtilTimeout: 5_000 });
+
+beforeAll(() => server.listen({ onUnhandledRequest: 'error' }));
+beforeEach(async () => {
+  window.localStorage.clear();
+  await i18n.changeLanguage('en-US');
+});
+afterEach(() => {
+  cleanup();
+  server.resetHandlers();
+});
+afterAll(() => server.close());
