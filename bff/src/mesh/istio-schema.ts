@@ -40,7 +40,19 @@ function load(): Crd[] {
       .filter((d) => d?.kind === 'CustomResourceDefinition')
       .map((d) => ({ name: d.metadata?.name ?? '', versions: d.spec?.versions ?? [] }));
   } else {
-    crds = (JSON.parse(fs.readFileSync(VENDORED, 'utf8')) as { crds: Crd[] }).crds;
+    // The vendored copy stores each schema once: `schema` is the openAPIV3Schema itself, and a
+    // version with the same schema as another names it in `schemaSameAs`.
+    type Vendored = { name: string; schema?: Schema; schemaSameAs?: string };
+    const vendored = (
+      JSON.parse(fs.readFileSync(VENDORED, 'utf8')) as { crds: { name: string; versions: Vendored[] }[] }
+    ).crds;
+    crds = vendored.map((c) => ({
+      name: c.name,
+      versions: c.versions.map((v) => {
+        const schema = v.schema ?? c.versions.find((o) => o.name === v.schemaSameAs)?.schema ?? {};
+        return { name: v.name, schema: { openAPIV3Schema: schema } };
+      }),
+    }));
   }
   return crds;
 }
