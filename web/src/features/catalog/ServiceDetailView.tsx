@@ -1,11 +1,18 @@
-import { Card, Descriptions, Flex, Tabs, Typography } from 'antd';
+import { Card, Descriptions, Flex, Spin, Tabs, Typography } from 'antd';
 import type { DescriptionsProps, TabsProps } from 'antd';
+import { Suspense, lazy } from 'react';
 import { useTranslation } from 'react-i18next';
 import { EmptyState } from '../../components/EmptyState';
-import type { ServiceDetail } from '../../lib/contract';
+import type { Instance, ServiceDetail } from '../../lib/contract';
+import { ConsumersPanel } from '../monitoring/ConsumersPanel';
+import { useInstanceStatsColumns } from '../monitoring/InstanceStats';
+import { ServiceMetricsPanel } from '../monitoring/ServiceMetricsPanel';
 import type { DetailTab } from './detailTabs';
 import { ProvidersPanel } from './ProvidersPanel';
 import { PlatformTags, ProtocolTag, VersionTags } from './tags';
+
+// The routing form carries the shared zod contract and js-yaml: loaded with the tab, not the app.
+const RoutesTab = lazy(() => import('../routing/RoutesTab').then((m) => ({ default: m.RoutesTab })));
 
 export interface ServiceDetailViewProps {
   service: ServiceDetail;
@@ -15,6 +22,7 @@ export interface ServiceDetailViewProps {
 
 export function ServiceDetailView({ service, activeTab, onTabChange }: ServiceDetailViewProps) {
   const { t } = useTranslation();
+  const instanceStatsColumns = useInstanceStatsColumns<Instance>(service.id, (i) => i.name);
 
   const info: DescriptionsProps['items'] = [
     {
@@ -59,14 +67,18 @@ export function ServiceDetailView({ service, activeTab, onTabChange }: ServiceDe
     {
       key: 'providers',
       label: t('catalog.detail.tabs.providers'),
-      children: <ProvidersPanel versions={service.versionDetails} providers={service.providers} />,
+      children: (
+        <ProvidersPanel
+          versions={service.versionDetails}
+          providers={service.providers}
+          extraInstanceColumns={instanceStatsColumns}
+        />
+      ),
     },
     {
       key: 'consumers',
       label: t('catalog.detail.tabs.consumers'),
-      children: (
-        <EmptyState title={t('catalog.detail.consumers.title')} hint={t('catalog.detail.consumers.hint')} />
-      ),
+      children: <ConsumersPanel serviceId={service.id} />,
     },
     {
       key: 'rate-limits',
@@ -79,7 +91,9 @@ export function ServiceDetailView({ service, activeTab, onTabChange }: ServiceDe
       key: 'routes',
       label: t('catalog.detail.tabs.routes'),
       children: (
-        <EmptyState title={t('catalog.detail.routes.title')} hint={t('catalog.detail.routes.hint')} />
+        <Suspense fallback={<Spin aria-label={t('catalog.detail.routes.loading')} />}>
+          <RoutesTab service={service} />
+        </Suspense>
       ),
     },
   ];
@@ -99,6 +113,9 @@ export function ServiceDetailView({ service, activeTab, onTabChange }: ServiceDe
           onChange={(key) => onTabChange(key as DetailTab)}
           items={tabs}
         />
+      </Card>
+      <Card title={t('monitoring.service.title')} size="small">
+        <ServiceMetricsPanel serviceId={service.id} />
       </Card>
     </Flex>
   );

@@ -1,0 +1,402 @@
+import { ArrowDownOutlined, ArrowUpOutlined, DeleteOutlined, PlusOutlined } from '@ant-design/icons';
+import { Alert, Button, Card, Flex, Form, Input, Select, Space, Tag, Typography } from 'antd';
+import type { ReactNode } from 'react';
+import type { StringMatchType } from './contract';
+import type { ConditionDraft, LabelRow, MatchRow, WeightRow } from './draft';
+import { emptyCondition, labelRow, matchRow } from './draft';
+import type { FieldFeedback } from './feedback';
+import { itemStatus } from './feedback';
+import { useRoutingT } from './i18n';
+import type { RoutingT } from './i18n';
+import type { VersionOption } from './WeightsEditor';
+import { WeightsEditor } from './WeightsEditor';
+
+const MATCH_TYPES: StringMatchType[] = ['exact', 'prefix', 'regex'];
+
+function matchTypeOptions(t: RoutingT) {
+  return MATCH_TYPES.map((type) => ({ value: type, label: t(`conditions.${type}`) }));
+}
+
+function Problems({ errors }: { errors: readonly string[] }) {
+  if (errors.length === 0) return null;
+  return (
+    <Typography.Paragraph type="danger" style={{ margin: '4px 0 0' }}>
+      {errors.join(' ')}
+    </Typography.Paragraph>
+  );
+}
+
+interface MatchRowsProps {
+  rows: MatchRow[];
+  onChange: (rows: MatchRow[]) => void;
+  path: string;
+  feedback: FieldFeedback;
+  labels: {
+    group: string;
+    row: (n: number) => string;
+    name: string;
+    add: string;
+    remove: (n: number) => string;
+  };
+}
+
+/** Header or attachment matches: name, match type, value. */
+function MatchRows({ rows, onChange, path, feedback, labels }: MatchRowsProps) {
+  const t = useRoutingT();
+  const update = (index: number, patch: Partial<MatchRow>) => {
+    onChange(rows.map((r, i) => (i === index ? { ...r, ...patch } : r)));
+    feedback.touch(`${path}.${index}`);
+  };
+  return (
+    <div role="group" aria-label={labels.group}>
+      <Typography.Text strong>{labels.group}</Typography.Text>
+      {rows.map((row, index) => (
+        <div key={row.key} role="group" aria-label={labels.row(index + 1)}>
+          <Flex gap={8} align="start" style={{ marginTop: 6 }}>
+            <Form.Item
+              style={{ margin: 0, flex: 1 }}
+              {...itemStatus(feedback.errorsAt(`${path}.${index}.name`))}
+            >
+              <Input
+                aria-label={labels.name}
+                placeholder={labels.name}
+                value={row.name}
+                onChange={(e) => update(index, { name: e.target.value })}
+              />
+            </Form.Item>
+            <Select<StringMatchType>
+              aria-label={t('conditions.matchType')}
+              value={row.type}
+              options={matchTypeOptions(t)}
+              virtual={false}
+              style={{ width: 110 }}
+              onChange={(type) => update(index, { type })}
+            />
+            <Form.Item
+              style={{ margin: 0, flex: 1 }}
+              {...itemStatus(feedback.errorsAt(`${path}.${index}.value`))}
+            >
+              <Input
+                aria-label={t('conditions.value')}
+                placeholder={t('conditions.value')}
+                value={row.value}
+                onChange={(e) => update(index, { value: e.target.value })}
+              />
+            </Form.Item>
+            <Button
+              type="text"
+              danger
+              icon={<DeleteOutlined aria-hidden />}
+              aria-label={labels.remove(index + 1)}
+              onClick={() => onChange(rows.filter((_, i) => i !== index))}
+            />
+          </Flex>
+        </div>
+      ))}
+      <Problems errors={feedback.errorsAt(path)} />
+      <Button
+        type="dashed"
+        size="small"
+        icon={<PlusOutlined aria-hidden />}
+        style={{ marginTop: 6 }}
+        onClick={() => onChange([...rows, matchRow()])}
+      >
+        {labels.add}
+      </Button>
+    </div>
+  );
+}
+
+interface SingleMatchProps {
+  value: { type: StringMatchType; value: string };
+  onChange: (value: { type: StringMatchType; value: string }) => void;
+  label: string;
+  typeLabel: string;
+  path: string;
+  feedback: FieldFeedback;
+}
+
+/** URI or method: a match type and a value; an empty value means "any". */
+function SingleMatch({ value, onChange, label, typeLabel, path, feedback }: SingleMatchProps) {
+  const t = useRoutingT();
+  const errors = [...feedback.errorsAt(path), ...feedback.errorsAt(`${path}.value`)];
+  return (
+    <Form.Item label={label} style={{ marginBottom: 8 }} {...itemStatus(errors)}>
+      <Space.Compact style={{ width: '100%' }}>
+        <Select<StringMatchType>
+          aria-label={typeLabel}
+          value={value.type}
+          options={matchTypeOptions(t)}
+          virtual={false}
+          style={{ width: 110 }}
+          onChange={(type) => {
+            onChange({ ...value, type });
+            feedback.touch(path);
+          }}
+        />
+        <Input
+          aria-label={label}
+          value={value.value}
+          onChange={(e) => {
+            onChange({ ...value, value: e.target.value });
+            feedback.touch(path);
+          }}
+        />
+      </Space.Compact>
+    </Form.Item>
+  );
+}
+
+interface LabelRowsProps {
+  rows: LabelRow[];
+  onChange: (rows: LabelRow[]) => void;
+  path: string;
+  feedback: FieldFeedback;
+}
+
+function SourceLabels({ rows, onChange, path, feedback }: LabelRowsProps) {
+  const t = useRoutingT();
+  const update = (index: number, patch: Partial<LabelRow>) => {
+    onChange(rows.map((r, i) => (i === index ? { ...r, ...patch } : r)));
+    feedback.touch(`${path}.${index}`);
+  };
+  return (
+    <div role="group" aria-label={t('conditions.sourceLabels')}>
+      <Typography.Text strong>{t('conditions.sourceLabels')}</Typography.Text>
+      {rows.map((row, index) => (
+        <div key={row.key} role="group" aria-label={t('conditions.sourceLabel', { n: index + 1 })}>
+          <Flex gap={8} align="start" style={{ marginTop: 6 }}>
+            <Form.Item
+              style={{ margin: 0, flex: 1 }}
+              {...itemStatus(feedback.errorsAt(`${path}.${index}.name`))}
+            >
+              <Input
+                aria-label={t('conditions.labelKey')}
+                placeholder={t('conditions.labelKey')}
+                value={row.name}
+                onChange={(e) => update(index, { name: e.target.value })}
+              />
+            </Form.Item>
+            <span aria-hidden style={{ lineHeight: '32px' }}>
+              =
+            </span>
+            <Input
+              aria-label={t('conditions.labelValue')}
+              placeholder={t('conditions.labelValue')}
+              value={row.value}
+              style={{ flex: 1 }}
+              onChange={(e) => update(index, { value: e.target.value })}
+            />
+            <Button
+              type="text"
+              danger
+              icon={<DeleteOutlined aria-hidden />}
+              aria-label={t('conditions.removeLabel', { n: index + 1 })}
+              onClick={() => onChange(rows.filter((_, i) => i !== index))}
+            />
+          </Flex>
+        </div>
+      ))}
+      <Problems errors={feedback.errorsAt(path)} />
+      <Button
+        type="dashed"
+        size="small"
+        icon={<PlusOutlined aria-hidden />}
+        style={{ marginTop: 6 }}
+        onClick={() => onChange([...rows, labelRow()])}
+      >
+        {t('conditions.addLabel')}
+      </Button>
+    </div>
+  );
+}
+
+export interface ConditionsEditorProps {
+  conditions: ConditionDraft[];
+  onChange: (conditions: ConditionDraft[]) => void;
+  versions: VersionOption[];
+  /** Dubbo and SOFARPC match on the RPC method and attachments; the others on HTTP fields. */
+  rpc: boolean;
+  /** Indexes of conditions after a catch-all. */
+  unreachable: readonly number[];
+  catchAll: readonly boolean[];
+  /** Weights a new condition starts with (the default destination's). */
+  defaultRows: WeightRow[];
+  feedback: FieldFeedback;
+}
+
+/** The ordered conditions of a condition route, each with its own version weights. */
+export function ConditionsEditor(props: ConditionsEditorProps) {
+  const { conditions, onChange, versions, rpc, unreachable, catchAll, defaultRows, feedback } = props;
+  const t = useRoutingT();
+
+  const update = (index: number, patch: Partial<ConditionDraft>) =>
+    onChange(conditions.map((c, i) => (i === index ? { ...c, ...patch } : c)));
+
+  const move = (index: number, by: -1 | 1) => {
+    const next = [...conditions];
+    const [item] = next.splice(index, 1);
+    if (!item) return;
+    next.splice(index + by, 0, item);
+    onChange(next);
+  };
+
+  return (
+    <section aria-label={t('conditions.title')}>
+      <Typography.Title level={5} style={{ marginTop: 0 }}>
+        {t('conditions.title')}
+      </Typography.Title>
+      <Typography.Paragraph type="secondary">{t('conditions.hint')}</Typography.Paragraph>
+      <Problems errors={feedback.errorsAt('matches')} />
+      <Flex vertical gap={12}>
+        {conditions.map((c, index) => {
+          const n = index + 1;
+          const at = `matches.${index}`;
+          const showHttp = !rpc || c.headers.length > 0 || c.uri.value !== '' || c.method.value !== '';
+          const showRpc = rpc || c.rpcMethod !== '' || c.attachments.length > 0;
+          const body: ReactNode = (
+            <Flex vertical gap={12}>
+              {unreachable.includes(index) ? (
+                <Alert type="warning" showIcon title={t('conditions.unreachable')} />
+              ) : null}
+              <Problems errors={feedback.errorsAt(`${at}.match`)} />
+              {showHttp ? (
+                <>
+                  <MatchRows
+                    rows={c.headers}
+                    onChange={(headers) => update(index, { headers })}
+                    path={`${at}.match.headers`}
+                    feedback={feedback}
+                    labels={{
+                      group: t('conditions.headers'),
+                      row: (k) => t('conditions.header', { n: k }),
+                      name: t('conditions.headerName'),
+                      add: t('conditions.addHeader'),
+                      remove: (k) => t('conditions.removeHeader', { n: k }),
+                    }}
+                  />
+                  <SingleMatch
+                    value={c.uri}
+                    onChange={(uri) => update(index, { uri })}
+                    label={t('conditions.uri')}
+                    typeLabel={t('conditions.uriType')}
+                    path={`${at}.match.uri`}
+                    feedback={feedback}
+                  />
+                  <SingleMatch
+                    value={c.method}
+                    onChange={(method) => update(index, { method })}
+                    label={t('conditions.method')}
+                    typeLabel={t('conditions.methodType')}
+                    path={`${at}.match.method`}
+                    feedback={feedback}
+                  />
+                </>
+              ) : null}
+              {showRpc ? (
+                <>
+                  <Form.Item
+                    label={t('conditions.rpcMethod')}
+                    style={{ marginBottom: 0 }}
+                    {...itemStatus(feedback.errorsAt(`${at}.match.rpcMethod`))}
+                  >
+                    <Input
+                      aria-label={t('conditions.rpcMethod')}
+                      value={c.rpcMethod}
+                      onChange={(e) => {
+                        update(index, { rpcMethod: e.target.value });
+                        feedback.touch(`${at}.match.rpcMethod`);
+                      }}
+                    />
+                  </Form.Item>
+                  <MatchRows
+                    rows={c.attachments}
+                    onChange={(attachments) => update(index, { attachments })}
+                    path={`${at}.match.attachments`}
+                    feedback={feedback}
+                    labels={{
+                      group: t('conditions.attachments'),
+                      row: (k) => t('conditions.attachment', { n: k }),
+                      name: t('conditions.attachmentName'),
+                      add: t('conditions.addAttachment'),
+                      remove: (k) => t('conditions.removeAttachment', { n: k }),
+                    }}
+                  />
+                </>
+              ) : null}
+              <SourceLabels
+                rows={c.sourceLabels}
+                onChange={(sourceLabels) => update(index, { sourceLabels })}
+                path={`${at}.match.sourceLabels`}
+                feedback={feedback}
+              />
+              <div>
+                <Typography.Text strong>{t('form.weights')}</Typography.Text>
+                <WeightsEditor
+                  rows={c.rows}
+                  onChange={(rows) => update(index, { rows })}
+                  versions={versions}
+                  path={`${at}.destinations`}
+                  label={t('conditions.weights', { n })}
+                  feedback={feedback}
+                />
+              </div>
+            </Flex>
+          );
+          return (
+            <Card
+              key={c.key}
+              size="small"
+              role="group"
+              aria-label={t('conditions.label', { n })}
+              title={
+                <Flex gap={8} align="center">
+                  {t('conditions.label', { n })}
+                  {catchAll[index] ? <Tag>{t('conditions.catchAll')}</Tag> : null}
+                </Flex>
+              }
+              extra={
+                <Flex gap={4}>
+                  <Button
+                    type="text"
+                    size="small"
+                    icon={<ArrowUpOutlined aria-hidden />}
+                    aria-label={t('conditions.moveUp', { n })}
+                    disabled={index === 0}
+                    onClick={() => move(index, -1)}
+                  />
+                  <Button
+                    type="text"
+                    size="small"
+                    icon={<ArrowDownOutlined aria-hidden />}
+                    aria-label={t('conditions.moveDown', { n })}
+                    disabled={index === conditions.length - 1}
+                    onClick={() => move(index, 1)}
+                  />
+                  <Button
+                    type="text"
+                    size="small"
+                    danger
+                    icon={<DeleteOutlined aria-hidden />}
+                    aria-label={t('conditions.remove', { n })}
+                    onClick={() => onChange(conditions.filter((_, i) => i !== index))}
+                  />
+                </Flex>
+              }
+            >
+              {body}
+            </Card>
+          );
+        })}
+      </Flex>
+      <Button
+        type="dashed"
+        icon={<PlusOutlined aria-hidden />}
+        style={{ marginTop: 12 }}
+        onClick={() => onChange([...conditions, emptyCondition(defaultRows)])}
+      >
+        {t('conditions.add')}
+      </Button>
+    </section>
+  );
+}

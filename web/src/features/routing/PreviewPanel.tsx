@@ -1,0 +1,137 @@
+import { CopyOutlined, DownloadOutlined } from '@ant-design/icons';
+import { Alert, App, Button, Card, Flex, Tabs, Tag, Typography, theme } from 'antd';
+import type { PlannedObject, PreviewResponse, WriteAction } from './contract';
+import { DiffView, codeStyle } from './DiffView';
+import { useRoutingT } from './i18n';
+
+const ACTION_COLORS: Record<WriteAction, string> = {
+  create: 'green',
+  update: 'blue',
+  delete: 'red',
+  unchanged: 'default',
+};
+
+export function ActionTag({ action }: { action: WriteAction }) {
+  const t = useRoutingT();
+  return <Tag color={ACTION_COLORS[action]}>{t(`preview.${action}`)}</Tag>;
+}
+
+function download(name: string, text: string) {
+  const url = URL.createObjectURL(new Blob([text], { type: 'application/yaml' }));
+  const link = document.createElement('a');
+  link.href = url;
+  link.download = `${name}.yaml`;
+  link.click();
+  setTimeout(() => URL.revokeObjectURL(url), 0);
+}
+
+function YamlBlock({ object }: { object: PlannedObject }) {
+  const t = useRoutingT();
+  const { message } = App.useApp();
+  const { token } = theme.useToken();
+  const handleCopy = async () => {
+    try {
+      await navigator.clipboard.writeText(object.yaml);
+      void message.success(t('preview.copied'));
+    } catch {
+      void message.error(t('preview.copyFailed'));
+    }
+  };
+  return (
+    <Flex vertical gap={8}>
+      <Flex gap={8}>
+        <Button size="small" icon={<CopyOutlined aria-hidden />} onClick={() => void handleCopy()}>
+          {t('preview.copy')}
+        </Button>
+        <Button
+          size="small"
+          icon={<DownloadOutlined aria-hidden />}
+          onClick={() => download(object.name, object.yaml)}
+        >
+          {t('preview.download')}
+        </Button>
+      </Flex>
+      <pre
+        aria-label={t('preview.yamlOf', { kind: object.kind, name: object.name })}
+        tabIndex={0}
+        style={{ ...codeStyle, background: token.colorFillQuaternary }}
+      >
+        {object.yaml}
+      </pre>
+    </Flex>
+  );
+}
+
+export interface PreviewPanelProps {
+  preview: PreviewResponse;
+  /** The form changed after this preview was made. */
+  stale: boolean;
+  /** Open on the changes rather than the YAML (an edit, a conflict). */
+  showChanges: boolean;
+}
+
+/** What a write would do: per object its action, YAML and diff against live; warnings; the dialect's caveat. */
+export function PreviewPanel({ preview, stale, showChanges }: PreviewPanelProps) {
+  const t = useRoutingT();
+  return (
+    <section aria-label={t('preview.title')}>
+      <Typography.Title level={5} style={{ marginTop: 0 }}>
+        {t('preview.title')}
+      </Typography.Title>
+      <Flex vertical gap={8}>
+        <Typography.Text type="secondary">{t('preview.hint')}</Typography.Text>
+        {stale ? <Alert type="info" showIcon title={t('preview.stale')} /> : null}
+        {preview.dialect === 'sofa' ? <Alert type="warning" showIcon title={t('preview.sofaNote')} /> : null}
+        {preview.warnings.length > 0 ? (
+          <Alert
+            type="warning"
+            showIcon
+            title={t('preview.warnings')}
+            description={
+              <ul style={{ margin: 0, paddingInlineStart: 18 }}>
+                {preview.warnings.map((w, i) => (
+                  <li key={`${w.code}-${i}`}>{w.message}</li>
+                ))}
+              </ul>
+            }
+          />
+        ) : null}
+        {preview.objects.map((object) => (
+          <Card
+            key={`${object.kind}/${object.namespace}/${object.name}`}
+            size="small"
+            title={
+              <Flex gap={8} align="center" wrap>
+                <ActionTag action={object.action} />
+                <Typography.Text>
+                  {object.kind} {object.namespace}/{object.name}
+                </Typography.Text>
+              </Flex>
+            }
+          >
+            <Tabs
+              size="small"
+              defaultActiveKey={showChanges ? 'diff' : 'yaml'}
+              items={[
+                { key: 'yaml', label: t('preview.yaml'), children: <YamlBlock object={object} /> },
+                {
+                  key: 'diff',
+                  label: t('preview.diff'),
+                  children:
+                    object.diff === '' ? (
+                      <Typography.Text type="secondary">{t('preview.noChanges')}</Typography.Text>
+                    ) : (
+                      <DiffView
+                        diff={object.diff}
+                        label={t('preview.diffOf', { kind: object.kind, name: object.name })}
+                      />
+                    ),
+                },
+              ]}
+            />
+          </Card>
+        ))}
+      </Flex>
+    </section>
+  );
+}

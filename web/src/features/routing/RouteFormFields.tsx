@@ -1,0 +1,182 @@
+import { Col, Form, Input, Radio, Row, Select, Switch } from 'antd';
+import { useId } from 'react';
+import { useTranslation } from 'react-i18next';
+import type { ServiceDetail } from '../../lib/contract';
+import { isCatchAll } from './contract';
+import type { RouteType } from './contract';
+import { ConditionsEditor } from './ConditionsEditor';
+import type { RouteDraft } from './draft';
+import { isRpcProtocol, withRouteType, withTrafficSplit } from './draft';
+import type { FieldFeedback } from './feedback';
+import { itemStatus } from './feedback';
+import { useRoutingT } from './i18n';
+import type { DraftCheck } from './validation';
+import type { VersionOption } from './WeightsEditor';
+import { WeightsEditor } from './WeightsEditor';
+
+export interface RouteFormFieldsProps {
+  draft: RouteDraft;
+  onChange: (draft: RouteDraft) => void;
+  service: ServiceDetail;
+  versions: VersionOption[];
+  /** Editing an existing rule: its name is fixed. */
+  editing: boolean;
+  check: DraftCheck;
+  feedback: FieldFeedback;
+}
+
+/** The routing form of the talk: name, the service, route type, traffic split, version weights. */
+export function RouteFormFields({
+  draft,
+  onChange,
+  service,
+  versions,
+  editing,
+  check,
+  feedback,
+}: RouteFormFieldsProps) {
+  const t = useRoutingT();
+  const { t: tc } = useTranslation();
+  const ids = { name: useId(), split: useId(), single: useId(), comment: useId() };
+  const set = (patch: Partial<RouteDraft>) => onChange({ ...draft, ...patch });
+
+  const singleErrors = [...feedback.errorsAt('destinations'), ...feedback.errorsAt('destinations.0.version')];
+
+  return (
+    <Form layout="vertical" component="div" requiredMark>
+      <Form.Item
+        label={t('form.name')}
+        htmlFor={ids.name}
+        required
+        {...itemStatus(feedback.errorsAt('name'))}
+      >
+        <Input
+          id={ids.name}
+          aria-label={t('form.name')}
+          value={draft.name}
+          disabled={editing}
+          placeholder={t('form.namePlaceholder')}
+          maxLength={63}
+          autoComplete="off"
+          onChange={(e) => {
+            set({ name: e.target.value });
+            feedback.touch('name');
+          }}
+          onBlur={() => feedback.touch('name')}
+        />
+      </Form.Item>
+      <Form.Item label={t('form.service')}>
+        <Input aria-label={t('form.service')} value={service.id} readOnly variant="filled" />
+      </Form.Item>
+      <Row gutter={12}>
+        <Col xs={24} md={12}>
+          <Form.Item label={t('form.application')}>
+            <Input aria-label={t('form.application')} value={service.application} readOnly variant="filled" />
+          </Form.Item>
+        </Col>
+        <Col xs={24} md={12}>
+          <Form.Item label={t('form.serviceType')}>
+            <Input
+              aria-label={t('form.serviceType')}
+              value={tc(`protocol.${service.protocol}`)}
+              readOnly
+              variant="filled"
+            />
+          </Form.Item>
+        </Col>
+      </Row>
+      <Form.Item label={t('form.routeType')} tooltip={t('form.routeTypeHelp')} required>
+        <Radio.Group
+          aria-label={t('form.routeType')}
+          value={draft.routeType}
+          options={[
+            { value: 'version', label: t('routeType.version') },
+            { value: 'condition', label: t('routeType.condition') },
+          ]}
+          onChange={(e) => onChange(withRouteType(draft, e.target.value as RouteType))}
+        />
+      </Form.Item>
+      <Form.Item
+        label={t('form.trafficSplit')}
+        htmlFor={ids.split}
+        tooltip={t('form.trafficSplitHelp')}
+        required
+      >
+        <Switch
+          id={ids.split}
+          aria-label={t('form.trafficSplit')}
+          checked={draft.trafficSplit}
+          onChange={(on) => onChange(withTrafficSplit(draft, on))}
+        />
+      </Form.Item>
+      {draft.trafficSplit ? (
+        <Form.Item
+          label={t('form.weights')}
+          required
+          extra={draft.routeType === 'condition' ? t('form.defaultWeightsHint') : null}
+        >
+          <WeightsEditor
+            rows={draft.rows}
+            onChange={(rows) => set({ rows })}
+            versions={versions}
+            path="destinations"
+            label={t('form.weights')}
+            feedback={feedback}
+          />
+        </Form.Item>
+      ) : (
+        <Form.Item
+          label={t('form.singleVersion')}
+          htmlFor={ids.single}
+          required
+          extra={draft.routeType === 'condition' ? t('form.defaultWeightsHint') : null}
+          {...itemStatus(singleErrors)}
+        >
+          <Select<string>
+            id={ids.single}
+            aria-label={t('form.singleVersion')}
+            placeholder={t('weights.placeholder')}
+            value={draft.single}
+            virtual={false}
+            options={versions.map((v) => ({
+              value: v.version,
+              label: v.ready > 0 ? v.version : `${v.version} (${t('weights.noReady')})`,
+            }))}
+            onChange={(single) => {
+              set({ single });
+              feedback.touch('destinations');
+            }}
+          />
+        </Form.Item>
+      )}
+      {draft.routeType === 'condition' ? (
+        <ConditionsEditor
+          conditions={draft.conditions}
+          onChange={(conditions) => set({ conditions })}
+          versions={versions}
+          rpc={isRpcProtocol(service.protocol)}
+          unreachable={check.unreachable}
+          catchAll={check.form.matches.map((m) => isCatchAll(m.match))}
+          defaultRows={draft.rows}
+          feedback={feedback}
+        />
+      ) : null}
+      <Form.Item
+        label={t('form.comment')}
+        htmlFor={ids.comment}
+        style={{ marginTop: 16 }}
+        {...itemStatus(feedback.errorsAt('comment'))}
+      >
+        <Input.TextArea
+          id={ids.comment}
+          aria-label={t('form.comment')}
+          value={draft.comment}
+          placeholder={t('form.commentPlaceholder')}
+          autoSize={{ minRows: 1, maxRows: 4 }}
+          maxLength={500}
+          onChange={(e) => set({ comment: e.target.value })}
+        />
+      </Form.Item>
+    </Form>
+  );
+}

@@ -1,0 +1,124 @@
+import { queryOptions, useMutation, useQueryClient } from '@tanstack/react-query';
+import { apiGet, apiPath } from '../../lib/api';
+import type {
+  PreviewResponse,
+  RevisionList,
+  RouteFormValue,
+  RouteListResponse,
+  RouteRule,
+  RouteYamlBody,
+} from './contract';
+import { apiSend } from './http';
+
+/** What a write sends: the form, or YAML for a rule the form cannot show. */
+export type RouteWriteBody = RouteFormValue | RouteYamlBody;
+
+/**
+ * Hierarchical keys: everything of one service lives under `['routing', serviceId]`, so a write
+ * invalidates the list, the rules and their histories at once.
+ */
+export const routingKeys = {
+  all: ['routing'] as const,
+  service: (serviceId: string) => [...routingKeys.all, serviceId] as const,
+  list: (serviceId: string) => [...routingKeys.service(serviceId), 'list'] as const,
+  rule: (serviceId: string, name: string) => [...routingKeys.service(serviceId), 'rule', name] as const,
+  revisions: (serviceId: string, name: string) =>
+    [...routingKeys.service(serviceId), 'revisions', name] as const,
+};
+
+const routesPath = (serviceId: string, ...rest: (string | number)[]) =>
+  apiPath(['services', serviceId, 'routes', ...rest]);
+
+export function routeListQuery(serviceId: string) {
+  return queryOptions({
+    queryKey: routingKeys.list(serviceId),
+    queryFn: ({ signal }) => apiGet<RouteListResponse>(routesPath(serviceId), { signal }),
+  });
+}
+
+/** One rule as it is live now; always fetched fresh (it is what a conflict is resolved against). */
+export function routeRuleQuery(serviceId: string, name: string) {
+  return queryOptions({
+    queryKey: routingKeys.rule(serviceId, name),
+    queryFn: ({ signal }) => apiGet<RouteRule>(routesPath(serviceId, name), { signal }),
+    staleTime: 0,
+  });
+}
+
+export function revisionsQuery(serviceId: string, name: string) {
+  return queryOptions({
+    queryKey: routingKeys.revisions(serviceId, name),
+    queryFn: ({ signal }) => apiGet<RevisionList>(routesPath(serviceId, name, 'revisions'), { signal }),
+    staleTime: 0,
+  });
+}
+
+function required<T>(value: T | undefined): T {
+  if (value === undefined) throw new Error('The server answered without a body');
+  return value;
+}
+
+/** Plans a change and shows it; nothing is written. */
+export function usePreviewRoute(serviceId: string) {
+  return useMutation({
+    mutationFn: async (body: RouteWriteBody) =>
+      required(await apiSend<PreviewResponse>('POST', routesPath(serviceId, 'preview'), body)),
+  });
+}
+
+export interface SaveRouteInput {
+  /** The rule's name when it exists (PUT); absent to create it (POST). */
+  existing?: string;
+  body: RouteWriteBody;
+}
+
+export function useSaveRoute(serviceId: string) {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: async ({ existing, body }: SaveRouteInput) =>
+      required(
+        existing === undefined
+          ? await apiSend<RouteRule>('POST', routesPath(serviceId), body)
+          : await apiSend<RouteRule>('PUT', routesPath(serviceId, existing), body),
+      ),
+    // A conflict means the list is stale too, so refresh after failures as well.
+    onSettled: () => queryClient.invalidateQueries({ queryKey: routingKeys.service(serviceId) }),
+  });
+}
+
+export interface DeleteRouteInput {
+  name: string;
+  resourceVersion: string;
+  comment?: string;
+}
+
+export function useDeleteRoute(serviceId: string) {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: async ({ name, resourceVersion, comment }: DeleteRouteInput) => {
+      await apiSend<undefined>(
+        'DELETE',
+        apiPath(['services', serviceId, 'routes', name], { resourceVersion, comment }),
+      );
+    },
+    onSettled: () => queryClient.invalidateQueries({ queryKey: routingKeys.service(serviceId) }),
+  });
+}
+
+export interface RollbackInput {
+  name: string;
+  revision: number;
+  comment?: string;
+}
+
+/** Restores a revision; resolves with the rule, or undefined when the restored state is "deleted". */
+export function useRollbackRoute(serviceId: string) {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: ({ name, revision, comment }: RollbackInput) =>
+      apiSend<RouteRule>('POST', routesPath(serviceId, name, 'revisions', revision, 'rollback'), {
+        ...(comment ? { comment } : {}),
+      }),
+    onSettled: () => queryClient.invalidateQueries({ queryKey: routingKeys.service(serviceId) }),
+  });
+}

@@ -1,0 +1,163 @@
+import { render, screen, within } from '@testing-library/react';
+import userEvent, { PointerEventsCheckLevel } from '@testing-library/user-event';
+import type { UserEvent } from '@testing-library/user-event';
+import { http, HttpResponse } from 'msw';
+import { AppProviders } from '../../app/AppProviders';
+import type { ServiceDetail } from '../../lib/contract';
+import { ECHO_ID, ECHO_V1, ECHO_V2, echoDetail } from '../../test/fixtures';
+import { createTestQueryClient } from '../../test/render';
+import { server } from '../../test/server';
+import type { PreviewResponse, Revision, RouteFormValue, RouteListResponse, RouteRule } from './contract';
+import { RoutesTab } from './RoutesTab';
+
+// Test helpers for the routing UI: fixtures and an in-memory BFF behind msw.
+
+export { ECHO_ID, ECHO_V1, ECHO_V2, echoDetail };
+
+/** The value, or a test failure saying it is missing. */
+export function must<T>(value: T | null | undefined): T {
+  if (value === null || value === undefined) throw new Error('Expected a value');
+  return value;
+}
+
+export const ROUTES = '*/api/v1/services/:id/routes';
+
+export function versionForm(weights: [string, number][], name = 'echo-split'): RouteFormValue {
+  return {
+    name,
+    routeType: 'version',
+    trafficSplit: true,
+    destinations: weights.map(([version, weight]) => ({ version, weight })),
+    matches: [],
+  };
+}
+
+export function rule(overrides: Partial<RouteRule> = {}): RouteRule {
+  const name = overrides.name ?? 'echo-split';
+  return {
+    name,
+    ref: { apiVersion: 'networking.istio.io/v1', kind: 'VirtualService', namespace: 'dubbo-demo', name },
+    resourceVersion: '101',
+    managedByConsole: true,
+    form: versionForm(
+      [
+        [ECHO_V1, 20],
+        [ECHO_V2, 80],
+      ],
+      name,
+    ),
+    reasons: [],
+    yaml: `apiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata:\n  name: ${name}\n  namespace: dubbo-demo\nspec:\n  hosts:\n    - ${echoDetail.host}\n`,
+    ...overrides,
+  };
+}
+
+export function listOf(items: RouteRule[], overrides: Partial<RouteListResponse> = {}): RouteListResponse {
+  return { dialect: 'istio', items, destinationRules: [], warnings: [], ...overrides };
+}
+
+export function previewOf(name = 'echo-split', overrides: Partial<PreviewResponse> = {}): PreviewResponse {
+  return {
+    dialect: 'istio',
+    objects: [
+      {
+        action: 'create',
+        apiVersion: 'networking.istio.io/v1',
+        kind: 'VirtualService',
+        namespace: 'dubbo-demo',
+        name,
+        yaml: `apiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata:\n  name: ${name}\n`,
+        diff: `--- /dev/null\n+++ new/${name}\n@@ -0,0 +1,3 @@\n+apiVersion: networking.istio.io/v1\n+kind: VirtualService\n-removed: line\n`,
+      },
+    ],
+    warnings: [],
+    ...overrides,
+  };
+}
+
+export function revision(n: number, overrides: Partial<Revision> = {}): Revision {
+  return {
+    revision: n,
+    action: n === 1 ? 'create' : 'update',
+    user: 'anonymous',
+    timestamp: `2025-01-0${n}T10:00:00Z`,
+    objects: [],
+    diff: `--- live/echo-split\n+++ new/echo-split\n@@ -1 +1 @@\n-weight: 20\n+weight: ${n * 10}\n`,
+    ...overrides,
+  };
+}
+
+export interface Recorded {
+  method: string;
+  path: string;
+  search: URLSearchParams;
+  body: unknown;
+}
+
+/** Serves the list and records every routing request (method, decoded path, query, JSON body). */
+export function serveRoutes(list: RouteListResponse | (() => RouteListResponse)) {
+  const requests: Recorded[] = [];
+  const record = async (request: Request) => {
+    const url = new URL(request.url);
+    const text = request.method === 'GET' || request.method === 'DELETE' ? '' : await request.text();
+    requests.push({
+      method: request.method,
+      path: decodeURIComponent(url.pathname),
+      search: url.searchParams,
+      body: text ? JSON.parse(text) : undefined,
+    });
+  };
+  server.use(
+    http.get(ROUTES, async ({ request }) => {
+      await record(request);
+      return HttpResponse.json(typeof list === 'function' ? list() : list);
+    }),
+  );
+  return { requests, record };
+}
+
+export function renderRoutesTab(service: ServiceDetail = echoDetail) {
+  const queryClient = createTestQueryClient();
+  return {
+    ...render(
+      <AppProviders queryClient={queryClient}>
+        <RoutesTab service={service} />
+      </AppProviders>,
+    ),
+    queryClient,
+  };
+}
+
+// Interactions with the form, shared by the editor tests.
+
+export const weightOf = (version: string) => `Weight of ${version}`;
+
+// Role queries walk antd's large DOM computing styles (about a second each in jsdom), so most
+// lookups go by label, and role queries stay inside small containers such as the drawer footer.
+export const byLabel = (container: HTMLElement, label: string | RegExp) =>
+  within(container).getByLabelText(label);
+export const footerOf = (drawer: HTMLElement) =>
+  must(drawer.querySelector<HTMLElement>('.ant-drawer-footer'));
+// user-event checks `pointer-events` up the tree with getComputedStyle on every action, which
+// over antd's CSS costs most of a test's time in jsdom; the e2e spec clicks for real.
+export const setupUser = () => userEvent.setup({ pointerEventsCheck: PointerEventsCheckLevel.Never });
+export const weightsGroup = (drawer: HTMLElement, name = 'Version weights') =>
+  within(drawer).getByLabelText(name, { selector: '[role=group]' });
+
+export async function openAddForm(user: UserEvent) {
+  await user.click(await screen.findByRole('button', { name: 'Add routing rule' }));
+  return screen.findByRole('dialog', { name: 'Add routing rule' });
+}
+
+/** Switches a row to manual input and types its weight. */
+export async function typeWeight(user: UserEvent, drawer: HTMLElement, version: string, weight: number) {
+  const manual = within(drawer).queryByLabelText(`Switch to manual input for ${version}`);
+  if (manual) await user.click(manual);
+  const input = byLabel(drawer, weightOf(version));
+  await user.clear(input);
+  await user.type(input, String(weight));
+}
+
+export function submitButton(drawer: HTMLElement, name = 'Submit') {
+  return within(footerOf(drawer)).getByRole('button', { name });
+}
