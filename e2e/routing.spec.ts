@@ -1,9 +1,8 @@
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
-import { test as base } from '@playwright/test';
 import { load } from 'js-yaml';
 import { RoutesTab } from './pages/routing';
-import { expect, test } from './fixtures';
+import { expect, failedResource, test } from './fixtures';
 
 const ECHO = 'com.alibaba.dubbo.samples.echo.api.EchoService@dubbo';
 const V1 = '20191115224823305.fvxo1wbt';
@@ -130,31 +129,14 @@ test('split EchoService 20/80 through the form, edit it, and roll it back from t
   expect(liveWeights()).toEqual([20, 80]);
 });
 
-/**
- * Like ./fixtures' `test`, but Chromium's own log line for the one expected 409 is not a failure:
- * the conflict is the point of the test. Any other console error or page error still fails it.
- */
-const conflictTest = base.extend<{ failOnPageErrors: undefined }>({
-  failOnPageErrors: [
-    async ({ page }, use) => {
-      const problems: string[] = [];
-      const expected = /Failed to load resource: the server responded with a status of 409/;
-      page.on('console', (message) => {
-        if (message.type() === 'error' && !expected.test(message.text())) {
-          problems.push(`console.error: ${message.text()}`);
-        }
-      });
-      page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
-      await use(undefined);
-      expect(problems, 'console errors and page errors').toEqual([]);
-    },
-    { auto: true },
-  ],
-});
+test.describe(() => {
+  // Chromium logs the one expected 409 as a console error: the conflict is the point of the test.
+  test.use({ allowedConsoleErrors: [failedResource(409)] });
 
-conflictTest(
-  'a rule changed by someone else meanwhile: the form is kept, reloaded against live and applied',
-  async ({ page, request }) => {
+  test('a rule changed by someone else meanwhile: the form is kept, reloaded against live and applied', async ({
+    page,
+    request,
+  }) => {
     test.slow();
     const split = (a: number, b: number) => ({
       name: CONFLICT_RULE,
@@ -197,5 +179,5 @@ conflictTest(
     await expect(editor.dialog).toBeHidden();
     expect(liveWeights(CONFLICT_RULE)).toEqual([30, 70]);
     expect((await request.delete(rulePath(CONFLICT_RULE))).status()).toBe(204);
-  },
-);
+  });
+});

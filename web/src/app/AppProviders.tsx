@@ -21,7 +21,11 @@ export function AppProviders({ queryClient, children }: AppProvidersProps) {
   const { i18n } = useTranslation();
   return (
     <QueryClientProvider client={queryClient}>
-      <ConfigProvider locale={ANTD_LOCALES[currentLanguage(i18n.language)]}>
+      {/* antd spaces out two-character Chinese labels (提 交), which changes buttons' accessible names. */}
+      <ConfigProvider
+        locale={ANTD_LOCALES[currentLanguage(i18n.language)]}
+        button={{ autoInsertSpace: false }}
+      >
         <AntApp>{children}</AntApp>
       </ConfigProvider>
     </QueryClientProvider>

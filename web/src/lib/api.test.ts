@@ -3,7 +3,7 @@ import '../test/setup';
 import { http, HttpResponse } from 'msw';
 import { describe, expect, it } from 'vitest';
 import { server } from '../test/server';
-import { ApiError, apiGet, apiPath } from './api';
+import { ApiError, apiDelete, apiGet, apiPath, apiPost, apiPut } from './api';
 import { shouldRetry } from './queryClient';
 
 describe('apiPath', () => {
@@ -56,10 +56,67 @@ describe('apiGet', () => {
     expect(error).toMatchObject({ status: 0, code: 'NetworkError' });
   });
 
+  it('rejects a 204 No Content: a read must answer with what it was asked for', async () => {
+    server.use(http.get('*/api/v1/thing', () => new HttpResponse(null, { status: 204 })));
+    const error = (await apiGet('/api/v1/thing').catch((e: unknown) => e)) as ApiError;
+    expect(error.code).toBe('InvalidResponse');
+  });
+
   it('rejects a success that is not JSON', async () => {
     server.use(http.get('*/api/v1/thing', () => HttpResponse.text('<html></html>')));
     const error = (await apiGet('/api/v1/thing').catch((e: unknown) => e)) as ApiError;
     expect(error.code).toBe('InvalidResponse');
+  });
+});
+
+describe('apiPost, apiPut, apiDelete', () => {
+  it('send the body as JSON and return the JSON answer', async () => {
+    const seen: { method: string; type: string | null; body: unknown }[] = [];
+    const echo = async ({ request }: { request: Request }) => {
+      seen.push({
+        method: request.method,
+        type: request.headers.get('content-type'),
+        body: await request.json(),
+      });
+      return HttpResponse.json({ name: 'x' }, { status: request.method === 'POST' ? 201 : 200 });
+    };
+    server.use(http.post('*/api/v1/thing', echo), http.put('*/api/v1/thing', echo));
+    await expect(apiPost('/api/v1/thing', { a: 1 })).resolves.toEqual({ name: 'x' });
+    await expect(apiPut('/api/v1/thing', { b: 2 })).resolves.toEqual({ name: 'x' });
+    expect(seen).toEqual([
+      { method: 'POST', type: 'application/json', body: { a: 1 } },
+      { method: 'PUT', type: 'application/json', body: { b: 2 } },
+    ]);
+  });
+
+  it('resolve with undefined for 204 No Content', async () => {
+    server.use(
+      http.delete('*/api/v1/thing', () => new HttpResponse(null, { status: 204 })),
+      http.post('*/api/v1/thing', () => new HttpResponse(null, { status: 204 })),
+    );
+    await expect(apiDelete('/api/v1/thing')).resolves.toBeUndefined();
+    await expect(apiPost('/api/v1/thing')).resolves.toBeUndefined();
+  });
+
+  it('turn an error body into an ApiError, and never repeat one that is not', async () => {
+    server.use(
+      http.put('*/api/v1/thing', () =>
+        HttpResponse.json({ code: 'Conflict', message: 'Changed by someone else' }, { status: 409 }),
+      ),
+      http.delete('*/api/v1/thing', () => HttpResponse.text('panic: nil map at kube.go:12', { status: 500 })),
+    );
+    const conflict = await apiPut('/api/v1/thing', {}).catch((e: unknown) => e);
+    expect(conflict).toBeInstanceOf(ApiError);
+    expect(conflict).toMatchObject({ status: 409, code: 'Conflict', message: 'Changed by someone else' });
+    const failed = (await apiDelete('/api/v1/thing').catch((e: unknown) => e)) as ApiError;
+    expect(failed).toMatchObject({ status: 500, code: 'HttpError' });
+    expect(failed.message).toBe('The request failed with HTTP status 500');
+  });
+
+  it('report an unreachable server as a network error', async () => {
+    server.use(http.post('*/api/v1/thing', () => HttpResponse.error()));
+    const error = (await apiPost('/api/v1/thing', {}).catch((e: unknown) => e)) as ApiError;
+    expect(error).toMatchObject({ status: 0, code: 'NetworkError' });
   });
 });
 

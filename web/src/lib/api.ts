@@ -88,14 +88,28 @@ export interface RequestOptions {
   signal?: AbortSignal;
 }
 
-/** GETs a JSON resource of the API. Rejects with an ApiError on any failure. */
-export async function apiGet<T>(path: string, options: RequestOptions = {}): Promise<T> {
+type Method = 'GET' | 'POST' | 'PUT' | 'DELETE';
+
+/**
+ * Sends one request and reads its JSON body (`undefined` for a write's 204 No Content). Rejects with
+ * an ApiError for any failure: network, non-2xx, a success without JSON.
+ */
+async function request(
+  method: Method,
+  path: string,
+  body: unknown,
+  options: RequestOptions,
+): Promise<unknown> {
   let response: Response;
   try {
     response = await fetch(toUrl(path), {
-      method: 'GET',
-      headers: { accept: 'application/json' },
+      method,
+      headers: {
+        accept: 'application/json',
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      },
       credentials: 'same-origin',
+      body: body === undefined ? undefined : JSON.stringify(body),
       signal: options.signal,
     });
   } catch (err) {
@@ -103,23 +117,58 @@ export async function apiGet<T>(path: string, options: RequestOptions = {}): Pro
     if (err instanceof DOMException && err.name === 'AbortError') throw err;
     throw new ApiError(0, { code: CLIENT_ERROR_CODES.network, message: 'The server could not be reached' });
   }
-  const body = await readJson(response);
+  const json = await readJson(response);
   if (!response.ok) {
     throw new ApiError(
       response.status,
-      isErrorBody(body)
-        ? body
+      isErrorBody(json)
+        ? json
         : {
             code: CLIENT_ERROR_CODES.http,
             message: `The request failed with HTTP status ${response.status}`,
           },
     );
   }
-  if (body === undefined) {
+  // A write may answer 204 No Content; a read must send what it was asked for.
+  if (response.status === 204 && method !== 'GET') return undefined;
+  if (json === undefined) {
     throw new ApiError(response.status, {
       code: CLIENT_ERROR_CODES.invalidResponse,
       message: 'The server sent a response the console does not understand',
     });
   }
-  return body as T;
+  return json;
+}
+
+/** GETs a JSON resource of the API. Rejects with an ApiError on any failure. */
+export async function apiGet<T>(path: string, options: RequestOptions = {}): Promise<T> {
+  return (await request('GET', path, undefined, options)) as T;
+}
+
+// Writes resolve with the JSON body the server answers with, or `undefined` for 204 No Content.
+
+/** POSTs `body` (as JSON, if given). Rejects with an ApiError on any failure. */
+export async function apiPost<T>(
+  path: string,
+  body?: unknown,
+  options: RequestOptions = {},
+): Promise<T | undefined> {
+  return (await request('POST', path, body, options)) as T | undefined;
+}
+
+/** PUTs `body` as JSON. Rejects with an ApiError on any failure. */
+export async function apiPut<T>(
+  path: string,
+  body: unknown,
+  options: RequestOptions = {},
+): Promise<T | undefined> {
+  return (await request('PUT', path, body, options)) as T | undefined;
+}
+
+/** DELETEs a resource. Rejects with an ApiError on any failure. */
+export async function apiDelete<T = undefined>(
+  path: string,
+  options: RequestOptions = {},
+): Promise<T | undefined> {
+  return (await request('DELETE', path, undefined, options)) as T | undefined;
 }

@@ -47,6 +47,18 @@ if (!('ResizeObserver' in window)) {
   });
 }
 
+// CodeMirror measures text through Ranges, which jsdom does not lay out: report empty boxes, as
+// jsdom does for elements.
+if (!(Range.prototype as Partial<Range>).getClientRects) {
+  Range.prototype.getClientRects = function getClientRects(): DOMRectList {
+    const rects: DOMRect[] = [];
+    return Object.assign(rects, { item: (i: number) => rects[i] ?? null }) as unknown as DOMRectList;
+  };
+  Range.prototype.getBoundingClientRect = function getBoundingClientRect(): DOMRect {
+    return new DOMRect();
+  };
+}
+
 // jsdom does not compute pseudo-element styles and says so on stderr; antd asks for them to
 // measure scrollbars. Answer with the element's own style.
 const getComputedStyle = window.getComputedStyle.bind(window);

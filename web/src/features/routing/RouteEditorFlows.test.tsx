@@ -2,6 +2,7 @@
 import '../../test/setup';
 import { screen, within } from '@testing-library/react';
 import { http, HttpResponse } from 'msw';
+import { EditorView } from '@uiw/react-codemirror';
 import { describe, expect, it } from 'vitest';
 import { server } from '../../test/server';
 import {
@@ -22,6 +23,9 @@ import {
   versionForm,
   weightOf,
 } from './testing';
+
+/** The text in a CodeMirror editor, read through CodeMirror's own API. */
+const yamlIn = (editor: HTMLElement) => EditorView.findFromDOM(editor)?.state.doc.toString();
 
 describe('Routing rule form: conflicts, server errors, YAML, conditions', () => {
   it('keeps the form on a 409 Conflict, reloads the live rule and applies on top of it', async () => {
@@ -142,22 +146,25 @@ describe('Routing rule form: conflicts, server errors, YAML, conditions', () => 
 
     expect(within(drawer).getByText('spec.http[0].mirror is not in the form')).toBeInTheDocument();
     expect(within(drawer).queryByLabelText('Rule name')).not.toBeInTheDocument();
-    const editor = byLabel(drawer, 'YAML of the rule');
-    expect(editor).toHaveValue(yamlRule.yaml);
+    const editor = await within(drawer).findByLabelText('YAML of the rule');
+    expect(editor).toHaveAttribute('role', 'textbox');
+    expect(yamlIn(editor)).toBe(yamlRule.yaml);
 
     await user.click(editor);
     await user.paste('spec: [');
     expect(await within(drawer).findByText(/The YAML does not parse/)).toBeInTheDocument();
     expect(editor).toHaveAttribute('aria-invalid', 'true');
     await user.clear(editor);
-    await user.click(editor);
-    await user.paste(yamlRule.yaml.replace('dubbo-demo\nspec', 'dubbo-demo\n  labels:\n    team: a\nspec'));
+    const labelled = yamlRule.yaml.replace('dubbo-demo\nspec', 'dubbo-demo\n  labels:\n    team: a\nspec');
+    await user.paste(labelled);
+    expect(yamlIn(editor)).toBe(labelled);
     expect(within(drawer).queryByText(/The YAML does not parse/)).not.toBeInTheDocument();
+    expect(editor).toHaveAttribute('aria-invalid', 'false');
 
     await user.click(submitButton(drawer));
     await screen.findByText('Routing rule mirror saved');
     const put = requests.find((r) => r.method === 'PUT');
-    expect(put?.body).toMatchObject({ resourceVersion: '101', yaml: expect.stringContaining('team: a') });
+    expect(put?.body).toMatchObject({ resourceVersion: '101', yaml: labelled });
   });
 
   it('flags a condition after a catch-all as unreachable and offers RPC matches for Dubbo', async () => {

@@ -1,7 +1,6 @@
 // @vitest-environment jsdom
 import '../../test/setup';
 import { screen, waitFor, within } from '@testing-library/react';
-import userEvent, { PointerEventsCheckLevel } from '@testing-library/user-event';
 import { http, HttpResponse } from 'msw';
 import { describe, expect, it } from 'vitest';
 import { server } from '../../test/server';
@@ -16,11 +15,9 @@ import {
   revision,
   rule,
   serveRoutes,
+  setupUser,
   must,
 } from './testing';
-
-// See RouteEditor.test.tsx: user-event's pointer-events check is what makes jsdom slow here.
-const setupUser = () => userEvent.setup({ pointerEventsCheck: PointerEventsCheckLevel.Never });
 
 function cellsOf(row: HTMLElement): string[] {
   return [...row.querySelectorAll('td')].map((td) => td.textContent ?? '');

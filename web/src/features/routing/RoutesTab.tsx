@@ -1,6 +1,6 @@
 import { PlusOutlined } from '@ant-design/icons';
 import { useQuery } from '@tanstack/react-query';
-import { Alert, App, Button, Card, ConfigProvider, Flex, Typography } from 'antd';
+import { Alert, App, Button, Card, Flex, Typography } from 'antd';
 import { useState } from 'react';
 import { EmptyState } from '../../components/EmptyState';
 import { QueryErrorAlert } from '../../components/QueryErrorAlert';
@@ -92,45 +92,41 @@ export function RoutesTab({ service }: { service: ServiceDetail }) {
     );
   }
 
-  // antd spaces out two-character Chinese labels (提 交), which changes the buttons' accessible
-  // names; the talk's screens and the tests use them as written.
   return (
-    <ConfigProvider button={{ autoInsertSpace: false }}>
-      <Flex vertical gap={12}>
-        <Flex justify="space-between" align="center" gap={12} wrap>
-          <Typography.Text type="secondary">{t('tab.description')}</Typography.Text>
-          {addButton}
-        </Flex>
-        {query.data && query.data.warnings.length > 0 ? (
-          <Flex vertical gap={8} role="group" aria-label={t('tab.warnings')}>
-            {query.data.warnings.map((w, i) => (
-              <Alert key={`${w.code}-${i}`} type="warning" showIcon title={w.message} />
-            ))}
-          </Flex>
-        ) : null}
-        {body}
-        {editor.opened && query.data ? (
-          <RouteEditorDrawer
-            key={editor.opened.key}
-            service={service}
-            dialect={query.data.dialect}
-            target={editor.opened.value}
-            open={editor.opened.open}
-            onClose={editor.hide}
-            onClosed={editor.clear}
-          />
-        ) : null}
-        {history.opened ? (
-          <HistoryDrawer
-            key={history.opened.key}
-            serviceId={service.id}
-            name={history.opened.value}
-            open={history.opened.open}
-            onClose={history.hide}
-            onClosed={history.clear}
-          />
-        ) : null}
+    <Flex vertical gap={12}>
+      <Flex justify="space-between" align="center" gap={12} wrap>
+        <Typography.Text type="secondary">{t('tab.description')}</Typography.Text>
+        {addButton}
       </Flex>
-    </ConfigProvider>
+      {query.data && query.data.warnings.length > 0 ? (
+        <Flex vertical gap={8} role="group" aria-label={t('tab.warnings')}>
+          {query.data.warnings.map((w, i) => (
+            <Alert key={`${w.code}-${i}`} type="warning" showIcon title={w.message} />
+          ))}
+        </Flex>
+      ) : null}
+      {body}
+      {editor.opened && query.data ? (
+        <RouteEditorDrawer
+          key={editor.opened.key}
+          service={service}
+          dialect={query.data.dialect}
+          target={editor.opened.value}
+          open={editor.opened.open}
+          onClose={editor.hide}
+          onClosed={editor.clear}
+        />
+      ) : null}
+      {history.opened ? (
+        <HistoryDrawer
+          key={history.opened.key}
+          serviceId={service.id}
+          name={history.opened.value}
+          open={history.opened.open}
+          onClose={history.hide}
+          onClosed={history.clear}
+        />
+      ) : null}
+    </Flex>
   );
 }

@@ -1,4 +1,13 @@
-import { Input } from 'antd';
+import { Skeleton, theme } from 'antd';
+import { lazy, Suspense } from 'react';
+
+/** A problem to show in the editor beside YAML parse errors, e.g. from a schema check. */
+export interface YamlDiagnostic {
+  /** 1-based line; out-of-range lines are clamped to the document. */
+  line: number;
+  message: string;
+  severity?: 'error' | 'warning' | 'info';
+}
 
 export interface YamlEditorProps {
   value: string;
@@ -8,32 +17,19 @@ export interface YamlEditorProps {
   invalid?: boolean;
   describedBy?: string;
   readOnly?: boolean;
+  /** Shown as lint markers at their lines, beside the editor's own YAML parse errors. */
+  diagnostics?: readonly YamlDiagnostic[];
 }
 
-/**
- * The YAML editor. A plain monospaced text area for now; a highlighting editor (e.g.
- * @uiw/react-codemirror with @codemirror/lang-yaml) replaces it in this one file.
- */
-export function YamlEditor({
-  value,
-  onChange,
-  label,
-  invalid = false,
-  describedBy,
-  readOnly = false,
-}: YamlEditorProps) {
+// CodeMirror is only needed for the rare rule the form cannot show: load it on first use.
+const CodeMirrorYaml = lazy(() => import('./CodeMirrorYaml'));
+
+/** The YAML editor: CodeMirror with YAML highlighting and live parse errors at their line. */
+export function YamlEditor(props: YamlEditorProps) {
+  const { token } = theme.useToken();
   return (
-    <Input.TextArea
-      aria-label={label}
-      aria-invalid={invalid}
-      aria-describedby={describedBy}
-      status={invalid ? 'error' : undefined}
-      value={value}
-      readOnly={readOnly}
-      spellCheck={false}
-      autoSize={{ minRows: 12, maxRows: 32 }}
-      style={{ fontFamily: 'ui-monospace, SFMono-Regular, Menlo, Consolas, monospace', fontSize: 12 }}
-      onChange={(e) => onChange(e.target.value)}
-    />
+    <Suspense fallback={<Skeleton active paragraph={{ rows: 8 }} title={false} />}>
+      <CodeMirrorYaml {...props} token={token} />
+    </Suspense>
   );
 }

@@ -1,5 +1,5 @@
 import { queryOptions, useMutation, useQueryClient } from '@tanstack/react-query';
-import { apiGet, apiPath } from '../../lib/api';
+import { apiDelete, apiGet, apiPath, apiPost, apiPut } from '../../lib/api';
 import type {
   PreviewResponse,
   RevisionList,
@@ -8,7 +8,6 @@ import type {
   RouteRule,
   RouteYamlBody,
 } from './contract';
-import { apiSend } from './http';
 
 /** What a write sends: the form, or YAML for a rule the form cannot show. */
 export type RouteWriteBody = RouteFormValue | RouteYamlBody;
@@ -62,7 +61,7 @@ function required<T>(value: T | undefined): T {
 export function usePreviewRoute(serviceId: string) {
   return useMutation({
     mutationFn: async (body: RouteWriteBody) =>
-      required(await apiSend<PreviewResponse>('POST', routesPath(serviceId, 'preview'), body)),
+      required(await apiPost<PreviewResponse>(routesPath(serviceId, 'preview'), body)),
   });
 }
 
@@ -78,8 +77,8 @@ export function useSaveRoute(serviceId: string) {
     mutationFn: async ({ existing, body }: SaveRouteInput) =>
       required(
         existing === undefined
-          ? await apiSend<RouteRule>('POST', routesPath(serviceId), body)
-          : await apiSend<RouteRule>('PUT', routesPath(serviceId, existing), body),
+          ? await apiPost<RouteRule>(routesPath(serviceId), body)
+          : await apiPut<RouteRule>(routesPath(serviceId, existing), body),
       ),
     // A conflict means the list is stale too, so refresh after failures as well.
     onSettled: () => queryClient.invalidateQueries({ queryKey: routingKeys.service(serviceId) }),
@@ -96,10 +95,7 @@ export function useDeleteRoute(serviceId: string) {
   const queryClient = useQueryClient();
   return useMutation({
     mutationFn: async ({ name, resourceVersion, comment }: DeleteRouteInput) => {
-      await apiSend<undefined>(
-        'DELETE',
-        apiPath(['services', serviceId, 'routes', name], { resourceVersion, comment }),
-      );
+      await apiDelete(apiPath(['services', serviceId, 'routes', name], { resourceVersion, comment }));
     },
     onSettled: () => queryClient.invalidateQueries({ queryKey: routingKeys.service(serviceId) }),
   });
@@ -116,7 +112,7 @@ export function useRollbackRoute(serviceId: string) {
   const queryClient = useQueryClient();
   return useMutation({
     mutationFn: ({ name, revision, comment }: RollbackInput) =>
-      apiSend<RouteRule>('POST', routesPath(serviceId, name, 'revisions', revision, 'rollback'), {
+      apiPost<RouteRule>(routesPath(serviceId, name, 'revisions', revision, 'rollback'), {
         ...(comment ? { comment } : {}),
       }),
     onSettled: () => queryClient.invalidateQueries({ queryKey: routingKeys.service(serviceId) }),
