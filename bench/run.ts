@@ -1,4 +1,5 @@
 import { benchCatalog } from './catalog';
+import { benchMonitoring } from './monitoring';
 import { benchRouting } from './routing';
 
 /**
@@ -8,6 +9,7 @@ import { benchRouting } from './routing';
 const sections: Record<string, () => Promise<void>> = {
   catalog: benchCatalog,
   routing: benchRouting,
+  monitoring: benchMonitoring,
 };
 
 const only = process.argv.slice(2);

@@ -1,14 +1,16 @@
 #!/usr/bin/env bash
 # Makes sure the programs the test suite drives are on this machine: Debian's Chromium (for
-# Playwright; no browser download works here) and a real kubectl (the compatibility judge of the
-# embedded control plane). Installs them with apt-get when missing and allowed (root), else says
-# exactly what to install.
+# Playwright; no browser download works here), a real kubectl (the compatibility judge of the
+# embedded control plane) and Prometheus (the monitoring contract test runs it against the demo
+# mesh's metrics). Installs them with apt-get when missing and allowed (root), else says exactly what
+# to install.
 set -euo pipefail
 
 missing=()
 chromium_path="${CHROMIUM_PATH:-/usr/bin/chromium}"
 [ -x "$chromium_path" ] || missing+=(chromium)
 command -v kubectl >/dev/null 2>&1 || missing+=(kubernetes-client)
+[ -x "${PROMETHEUS_PATH:-/usr/bin/prometheus}" ] || missing+=(prometheus)
 
 if [ ${#missing[@]} -eq 0 ]; then
   exit 0

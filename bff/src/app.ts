@@ -5,6 +5,8 @@ import type { Express } from 'express';
 import helmet from 'helmet';
 import { pinoHttp } from 'pino-http';
 import { catalogRouter } from './api/catalog';
+import { monitoringRouter } from './api/monitoring';
+import type { MonitoringRouterDeps } from './api/monitoring';
 import { routingRouter } from './api/routing';
 import { apiNotFound, errorHandler } from './api/errors';
 import type { HealthResponse } from './contract/common';
@@ -18,6 +20,10 @@ export interface AppDeps {
   version: string;
   catalog: CatalogSource;
   routing?: RoutingService;
+  /** Monitoring: the overview, service metrics and the event stream. */
+  monitoring?: MonitoringRouterDeps;
+  /** Istio's metrics of the embedded demo mesh, for a Prometheus to scrape at /demo-mesh/metrics. */
+  demoMetrics?: () => Promise<{ contentType: string; body: string }>;
   health: () => Promise<HealthResponse>;
   /** The built SPA (dist/web); when absent, only the API is served. */
   staticDir?: string;
@@ -46,7 +52,9 @@ export function createApp(deps: AppDeps): Express {
       },
     }),
   );
-  app.use(pinoHttp({ logger: deps.log, autoLogging: { ignore: (req) => req.url === '/api/v1/healthz' } }));
+  // Health checks and scrapes come every few seconds; logging each would drown everything else.
+  const quiet = new Set(['/api/v1/healthz', '/demo-mesh/metrics']);
+  app.use(pinoHttp({ logger: deps.log, autoLogging: { ignore: (req) => quiet.has(req.url ?? '') } }));
 
   const api = express.Router();
   api.use(express.json({ limit: '1mb' }));
@@ -60,9 +68,19 @@ export function createApp(deps: AppDeps): Express {
   });
   api.use(catalogRouter(deps.catalog));
   if (deps.routing) api.use(routingRouter(deps.routing));
+  if (deps.monitoring) api.use(monitoringRouter(deps.monitoring));
   api.use(apiNotFound);
   app.use('/api/v1', api);
   app.use('/api', apiNotFound);
+
+  const demoMetrics = deps.demoMetrics;
+  if (demoMetrics) {
+    app.get('/demo-mesh/metrics', async (_req, res) => {
+      const { contentType, body } = await demoMetrics();
+      res.setHeader('content-type', contentType);
+      res.send(body);
+    });
+  }
 
   if (deps.staticDir && fs.existsSync(path.join(deps.staticDir, 'index.html'))) {
     const index = path.join(deps.staticDir, 'index.html');

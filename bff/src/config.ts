@@ -1,6 +1,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
+import { parseDuration } from './features/monitoring/window';
 
 const Flag = z
   .enum(['on', 'off', 'true', 'false', '1', '0'])
@@ -16,6 +17,13 @@ const Env = z.object({
   MESH_CONSOLE_CONTROL_PLANE_PORT: z.coerce.number().int().min(0).max(65535).default(0),
   MESH_CONSOLE_RPC_DIALECT: z.enum(['istio', 'dubbo', 'sofa']).default('istio'),
   MESH_CONSOLE_ISTIO_VERSION: z.enum(['auto', 'v1', 'v1beta1', 'v1alpha3']).default('auto'),
+  PROMETHEUS_URL: z.url().optional().or(z.literal('')),
+  PROMETHEUS_SCRAPE_INTERVAL: z
+    .string()
+    .default('15s')
+    .refine((v) => parseDuration(v) !== null, 'a duration like 15s or 1m'),
+  PROMETHEUS_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(5000),
+  MESH_CONSOLE_STREAM_INTERVAL_MS: z.coerce.number().int().min(200).max(600_000).default(5000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -32,6 +40,10 @@ export interface Config {
   rpcDialect: 'istio' | 'dubbo' | 'sofa';
   /** The networking.istio.io version to write; `auto` takes v1 when served, else the newest served. */
   istioVersion: 'auto' | 'v1' | 'v1beta1' | 'v1alpha3';
+  /** Where monitoring reads telemetry; null: the embedded demo mesh's own series (when it runs). */
+  prometheus: { url: string; scrapeIntervalSeconds: number; timeoutMs: number } | null;
+  /** Time between two updates of the monitoring event stream. */
+  streamIntervalMs: number;
 }
 
 /** The default data directory: $XDG_DATA_HOME/mesh-console, else ~/.local/share/mesh-console. */
@@ -64,5 +76,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: e.LOG_LEVEL,
     rpcDialect: e.MESH_CONSOLE_RPC_DIALECT,
     istioVersion: e.MESH_CONSOLE_ISTIO_VERSION,
+    prometheus: e.PROMETHEUS_URL
+      ? {
+          url: e.PROMETHEUS_URL,
+          scrapeIntervalSeconds: parseDuration(e.PROMETHEUS_SCRAPE_INTERVAL) ?? 15,
+          timeoutMs: e.PROMETHEUS_TIMEOUT_MS,
+        }
+      : null,
+    streamIntervalMs: e.MESH_CONSOLE_STREAM_INTERVAL_MS,
   };
 }

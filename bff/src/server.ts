@@ -9,9 +9,14 @@ import type { HealthResponse } from './contract/common';
 import { startControlPlane } from './embedded/control-plane';
 import type { ControlPlane } from './embedded/control-plane';
 import { seedDemoMesh } from './embedded/demo-mesh/seed';
+import { startDemoTraffic } from './embedded/demo-mesh/traffic';
+import type { DemoTraffic } from './embedded/demo-mesh/traffic';
 import { MeshObjects } from './clients/mesh-objects';
 import { InformerCatalog } from './features/catalog/catalog';
 import { RevisionHistory } from './features/changes/history';
+import { MonitoringService } from './features/monitoring/monitoring';
+import { chooseTelemetry } from './features/monitoring/source';
+import { MonitoringStream } from './features/monitoring/stream';
 import { RoutingService } from './features/routing/routing';
 import type { IstioApiVersion } from './mesh/model';
 import type { Logger } from './lib/logger';
@@ -40,6 +45,8 @@ export interface RunningConsole {
   server: Server;
   kube: KubeClient;
   controlPlane: ControlPlane | null;
+  /** The demo mesh's simulated traffic, when the embedded control plane runs with the demo on. */
+  traffic: DemoTraffic | null;
   close(): Promise<void>;
 }
 
@@ -82,7 +89,37 @@ export async function startConsole(config: Config, log: Logger): Promise<Running
     options: { dialect: config.rpcDialect, istioVersion: await istioVersion(kube, config) },
     log: log.child({ component: 'routing' }),
   });
-  const app = createApp({ log, version: packageVersion(), catalog, routing, health, staticDir: WEB_DIST });
+  const traffic =
+    controlPlane && config.demo
+      ? await startDemoTraffic({
+          kube,
+          catalog,
+          dialect: config.rpcDialect,
+          log: log.child({ component: 'demo-traffic' }),
+        })
+      : null;
+  const monitoring = new MonitoringService({
+    catalog,
+    telemetry: chooseTelemetry(
+      { prometheus: config.prometheus, demoStore: traffic?.store ?? null },
+      log.child({ component: 'telemetry' }),
+    ),
+  });
+  const stream = new MonitoringStream({
+    monitoring,
+    intervalMs: config.streamIntervalMs,
+    log: log.child({ component: 'stream' }),
+  });
+  const app = createApp({
+    log,
+    version: packageVersion(),
+    catalog,
+    routing,
+    health,
+    staticDir: WEB_DIST,
+    monitoring: { monitoring, stream },
+    ...(traffic ? { demoMetrics: () => traffic.exporter.metrics() } : {}),
+  });
   const server = await new Promise<Server>((resolve, reject) => {
     const s = app.listen(config.port, config.host, () => resolve(s));
     s.once('error', reject);
@@ -96,11 +133,14 @@ export async function startConsole(config: Config, log: Logger): Promise<Running
     server,
     kube,
     controlPlane,
+    traffic,
     async close() {
+      stream.close();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();
       });
+      await traffic?.stop();
       await catalog.stop();
       await controlPlane?.close();
     },

@@ -2,3 +2,4 @@ export * from './common';
 export * from './catalog';
 export * from './routing';
 export * from './routing-checks';
+export * from './monitoring';

@@ -2,6 +2,7 @@ import { z } from 'zod';
 // Importing the contract registers its schemas with zod's global registry.
 import './common';
 import { ServiceListQuery } from './catalog';
+import { StreamQuery, WindowQuery } from './monitoring';
 
 type JsonSchema = Record<string, unknown>;
 
@@ -79,6 +80,55 @@ export function buildOpenApiDocument(version: string): JsonSchema {
             },
           ],
           responses: { 200: ok('ServiceDetail'), 404: errorResponse('No such service') },
+        },
+      },
+      '/monitoring/overview': {
+        get: {
+          summary: 'Real-time monitoring: Top 5 by requests, response time and error rate; every application',
+          parameters: queryParameters(WindowQuery),
+          responses: {
+            200: ok('MonitoringOverview'),
+            400: errorResponse('A query parameter is invalid'),
+            502: errorResponse('Prometheus rejected a query'),
+            503: errorResponse('No telemetry: Prometheus is unreachable or did not answer in time'),
+          },
+        },
+      },
+      '/services/{id}/metrics': {
+        get: {
+          summary: "A service's traffic: series per version, consumers, instances and the observed split",
+          parameters: [
+            {
+              name: 'id',
+              in: 'path',
+              required: true,
+              description: 'The service ID, URL-encoded',
+              schema: { type: 'string' },
+            },
+            ...queryParameters(WindowQuery),
+          ],
+          responses: {
+            200: ok('ServiceMetrics'),
+            400: errorResponse('A query parameter is invalid'),
+            404: errorResponse('No such service'),
+            502: errorResponse('Prometheus rejected a query'),
+            503: errorResponse('No telemetry: Prometheus is unreachable or did not answer in time'),
+          },
+        },
+      },
+      '/stream': {
+        get: {
+          summary: 'Live updates as Server-Sent Events',
+          description:
+            'Events: `overview` (MonitoringOverview) every interval (5 s by default); `service-metrics` (ServiceMetrics) for each `service` asked for; `telemetry-error` (TelemetryStreamError) when an update fails, after which the stream goes on. Comment lines are heartbeats. A client that cannot keep up gets only the latest update of each kind.',
+          parameters: queryParameters(StreamQuery),
+          responses: {
+            200: {
+              description: 'An event stream that stays open',
+              content: { 'text/event-stream': { schema: { type: 'string' } } },
+            },
+            400: errorResponse('A query parameter is invalid or names an unknown service'),
+          },
         },
       },
     },

@@ -9,6 +9,8 @@ import { PlatformTag, PlatformTags } from './tags';
 export interface ProvidersPanelProps {
   versions: readonly VersionSummary[];
   providers: readonly Instance[];
+  /** Columns added to the instances table, before the labels (each instance's live traffic). */
+  extraInstanceColumns?: TableColumnsType<Instance>;
 }
 
 function formatAddress({ address, port }: Pick<Instance, 'address' | 'port'>): string {
@@ -57,7 +59,7 @@ function LabelsCell({ labels }: { labels: Record<string, string> }) {
   );
 }
 
-export function ProvidersPanel({ versions, providers }: ProvidersPanelProps) {
+export function ProvidersPanel({ versions, providers, extraInstanceColumns = [] }: ProvidersPanelProps) {
   const { t } = useTranslation();
   const noVersion = t('common.noVersion');
   const versionsHeading = useId();
@@ -126,6 +128,7 @@ export function ProvidersPanel({ versions, providers }: ProvidersPanelProps) {
         />
       ),
     },
+    ...extraInstanceColumns,
     {
       key: 'labels',
       title: t('catalog.detail.providers.columns.labels'),

@@ -1,20 +1,106 @@
-import { Card, Flex, Typography } from 'antd';
+import { Card, Col, Flex, Row, Typography } from 'antd';
+import { useId } from 'react';
 import { useTranslation } from 'react-i18next';
-import { EmptyState } from '../../components/EmptyState';
 import { useDocumentTitle } from '../../lib/useDocumentTitle';
+import { ApplicationsTable } from './ApplicationsTable';
+import type { MonitoringOverview } from './contract';
+import { formatMs, formatNumber, formatPercent } from './format';
+import { LiveIndicator } from './LiveIndicator';
+import { useLiveOverview } from './queries';
+import { TelemetryBanner } from './TelemetryBanner';
+import { TopList } from './TopList';
+import { UpdatedAt } from './UpdatedAt';
+import { useMonitoringWindow } from './useMonitoringWindow';
+import { WindowSelector } from './WindowSelector';
 
-/** Loaded on its route only: the charting library (ECharts) will come with it, not in the first bundle. */
+/**
+ * The talk's 实时监控 screen: when the figures were measured, the Top 5 applications by requests,
+ * response time and error rate, and every application's traffic. Loaded on its route only.
+ */
 export function MonitoringPage() {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
   useDocumentTitle(t('monitoring.title'));
+  const [window, setWindow] = useMonitoringWindow();
+  const { query, live, streamState, streamError } = useLiveOverview(window);
+  const tableHeading = useId();
+  const language = i18n.language;
+
+  const data: MonitoringOverview | undefined = query.data;
+  const retry = () => void query.refetch();
+
+  const banner = (
+    <TelemetryBanner
+      error={query.isError ? query.error : null}
+      streamError={streamError}
+      shownUpdatedAt={data?.updatedAt}
+      onRetry={retry}
+      retrying={query.isFetching}
+    />
+  );
+  // Without any figures, an error is all there is to say: empty lists would claim there is no traffic.
+  const failed = query.isError && !data;
+  const loading = query.isPending;
   return (
     <Flex vertical gap={16}>
-      <Typography.Title level={3} style={{ margin: 0 }}>
-        {t('monitoring.title')}
-      </Typography.Title>
-      <Card>
-        <EmptyState title={t('monitoring.emptyTitle')} hint={t('monitoring.emptyHint')} />
-      </Card>
+      <Flex gap={16} wrap align="flex-end" justify="space-between">
+        <div>
+          <Typography.Title level={3} style={{ marginBottom: 4 }}>
+            {t('monitoring.title')}
+          </Typography.Title>
+          <Flex gap={16} wrap align="center">
+            <UpdatedAt updatedAt={data?.updatedAt} />
+            {data ? (
+              <Typography.Text type="secondary">{t(`monitoring.source.${data.source}`)}</Typography.Text>
+            ) : null}
+          </Flex>
+        </div>
+        <Flex gap={16} wrap align="center">
+          <LiveIndicator state={streamState} live={live} />
+          <WindowSelector value={window} onChange={setWindow} />
+        </Flex>
+      </Flex>
+      {banner}
+      {failed ? null : (
+        <>
+          <Row gutter={[16, 16]}>
+            <Col xs={24} lg={8}>
+              <TopList
+                title={t('monitoring.top.requests')}
+                entries={data?.top.requests}
+                format={(v) => formatNumber(v, language)}
+                loading={loading}
+              />
+            </Col>
+            <Col xs={24} lg={8}>
+              <TopList
+                title={t('monitoring.top.latency')}
+                entries={data?.top.latency}
+                format={(v) => `${formatMs(v, language)}ms`}
+                loading={loading}
+              />
+            </Col>
+            <Col xs={24} lg={8}>
+              <TopList
+                title={t('monitoring.top.errorRate')}
+                entries={data?.top.errorRate}
+                format={(v) => formatPercent(v, language)}
+                loading={loading}
+              />
+            </Col>
+          </Row>
+          <Card
+            title={
+              <Typography.Title level={5} id={tableHeading} style={{ margin: 0 }}>
+                {t('monitoring.table.title')}
+              </Typography.Title>
+            }
+          >
+            <section aria-labelledby={tableHeading}>
+              <ApplicationsTable rows={data?.applications} loading={loading || query.isPlaceholderData} />
+            </section>
+          </Card>
+        </>
+      )}
     </Flex>
   );
 }

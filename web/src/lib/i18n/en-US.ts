@@ -128,7 +128,6 @@ export const enUS = {
   },
   monitoring: {
     title: 'Monitoring',
-    description: "Live traffic of every application in the mesh, from Istio's request metrics.",
     updatedAt: 'Updated at:',
     source: {
       prometheus: 'Source: Prometheus',

@@ -128,7 +128,6 @@ export const zhCN: Messages = {
   },
   monitoring: {
     title: '实时监控',
-    description: '网格中每个应用的实时流量，来自 Istio 请求指标。',
     updatedAt: '更新时间：',
     source: {
       prometheus: '数据来源：Prometheus',
@@ -211,7 +210,7 @@ export const zhCN: Messages = {
     },
     consumers: {
       label: '服务消费者',
-      description: '最近 {{window}} 内调用本服务的应用。',
+      description: '最近 {{window}}内调用本服务的应用。',
       none: '该时间窗口内没有对本服务的调用',
       noneHint: '有应用调用本服务后，会显示在这里。',
       columns: {

@@ -1,0 +1,241 @@
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import request from 'supertest';
+import { afterAll, describe, expect, it } from 'vitest';
+import { createApp } from '../app';
+import { PrometheusClient } from '../clients/prometheus';
+import { MonitoringOverview, STREAM_EVENTS, ServiceMetrics } from '../contract/monitoring';
+import { simulation } from '../embedded/demo-mesh/traffic/testing';
+import { EmbeddedTelemetry } from '../features/monitoring/embedded-source';
+import { deadUrl, fakePrometheus } from '../features/monitoring/fake-prometheus';
+import type { FakePrometheus } from '../features/monitoring/fake-prometheus';
+import { MonitoringService } from '../features/monitoring/monitoring';
+import { PrometheusTelemetry } from '../features/monitoring/prometheus-source';
+import { MonitoringStream } from '../features/monitoring/stream';
+import type { TelemetrySource } from '../features/monitoring/telemetry';
+import { silentLogger } from '../lib/logger';
+
+const REVIEWS = 'reviews.bookinfo.svc.cluster.local';
+const health = async () => ({
+  status: 'ok' as const,
+  version: 'test',
+  controlPlane: { mode: 'embedded' as const, server: 'x', reachable: true },
+});
+
+function appWith(telemetry: TelemetrySource, catalog = simulation().catalog, streamOptions = {}) {
+  const monitoring = new MonitoringService({ catalog, telemetry });
+  const stream = new MonitoringStream({ monitoring, log: silentLogger(), ...streamOptions });
+  const app = createApp({
+    log: silentLogger(),
+    version: 'test',
+    catalog,
+    health,
+    monitoring: { monitoring, stream },
+  });
+  return { app, stream };
+}
+
+const demo = simulation();
+demo.advance(180);
+const embedded = appWith(new EmbeddedTelemetry(demo.store), demo.catalog);
+
+describe('the OpenAPI document', () => {
+  it('has the monitoring paths, and every reference in it resolves', async () => {
+    const res = await request(embedded.app).get('/api/v1/openapi.json').expect(200);
+    expect(Object.keys(res.body.paths)).toEqual(
+      expect.arrayContaining(['/monitoring/overview', '/services/{id}/metrics', '/stream']),
+    );
+    const refs = [...JSON.stringify(res.body).matchAll(/"\$ref":"([^"]+)"/g)].map((m) => m[1] as string);
+    expect(refs).toContain('#/components/schemas/MonitoringOverview');
+    for (const ref of refs) {
+      expect(ref).toMatch(/^#\/components\/schemas\//);
+      expect(res.body.components.schemas[ref.split('/').pop() as string], ref).toBeDefined();
+    }
+    const windowParam = res.body.paths['/monitoring/overview'].get.parameters[0];
+    expect(windowParam).toMatchObject({
+      name: 'window',
+      in: 'query',
+      schema: { enum: ['5m', '15m', '1h', '6h'] },
+    });
+  });
+});
+
+describe('GET /api/v1/monitoring/overview', () => {
+  it('answers the Top 5 lists and a row for every application, in the contract shape', async () => {
+    const res = await request(embedded.app).get('/api/v1/monitoring/overview?window=5m').expect(200);
+    const body = MonitoringOverview.parse(res.body);
+    expect(body.source).toBe('embedded');
+    const catalogApps = new Set(demo.catalog.view().services.map((s) => `${s.namespace}/${s.application}`));
+    expect(new Set(body.applications.map((a) => `${a.namespace}/${a.application}`))).toEqual(catalogApps);
+    // Each Top 5 is the five largest values of its column, largest first.
+    const column = {
+      requests: (a: (typeof body.applications)[number]) => a.traffic.requestsPerMinute,
+      latency: (a: (typeof body.applications)[number]) => a.traffic.latencyMs.avg ?? -1,
+      errorRate: (a: (typeof body.applications)[number]) => a.traffic.errorRate ?? -1,
+    };
+    for (const [list, value] of Object.entries(column) as [
+      keyof typeof column,
+      (typeof column)['requests'],
+    ][]) {
+      const expected = [...body.applications]
+        .sort((a, b) => value(b) - value(a))
+        .slice(0, 5)
+        .map(value);
+      expect(body.top[list].map((e) => e.value)).toEqual(expected);
+    }
+    // The demo's characters: one application fails often, one is slow.
+    expect(body.top.errorRate[0]?.application).toBe('sofa-hello');
+    expect(body.top.latency[0]?.application).toBe('greeting-provider');
+    const cart = body.applications.find((a) => a.application === 'cart');
+    expect(cart).toMatchObject({ replicas: 2, readyReplicas: 1 });
+  });
+
+  it.each(['2m', '', 'x'])('rejects window=%j with a 400 naming the field', async (window) => {
+    const res = await request(embedded.app).get(`/api/v1/monitoring/overview?window=${window}`).expect(400);
+    expect(res.body).toMatchObject({ code: 'InvalidRequest', field: 'window' });
+  });
+});
+
+describe('GET /api/v1/services/{id}/metrics', () => {
+  it('answers series per version, consumers, instances and the split', async () => {
+    const res = await request(embedded.app)
+      .get(`/api/v1/services/${encodeURIComponent(REVIEWS)}/metrics?window=15m`)
+      .expect(200);
+    const body = ServiceMetrics.parse(res.body);
+    expect(body.versions.map((v) => v.version)).toEqual(['v1', 'v2', 'v3']);
+    expect(body.timestamps).toHaveLength(body.total.series.requestsPerMinute.length);
+    expect(body.timestamps.length).toBeGreaterThan(30);
+    for (const v of body.versions) expect(v.series.p95).toHaveLength(body.timestamps.length);
+    expect(body.consumers.map((c) => c.workload)).toEqual(['productpage-v1']);
+    expect(body.instances.map((i) => i.ready)).toEqual([true, true, true]);
+    const shares = body.split.versions.map((v) => v.share ?? 0);
+    expect(shares.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 6);
+    // The totals are the sum of the versions.
+    const sum = body.versions.reduce((s, v) => s + v.stats.requestsPerMinute, 0);
+    expect(body.total.stats.requestsPerMinute).toBeCloseTo(sum, 6);
+  });
+
+  it('answers 404 for a service the catalog does not have', async () => {
+    const res = await request(embedded.app).get('/api/v1/services/nope%40dubbo/metrics').expect(404);
+    expect(res.body.code).toBe('NotFound');
+  });
+
+  it('rejects a bad window with a 400 naming the field', async () => {
+    const res = await request(embedded.app)
+      .get(`/api/v1/services/${encodeURIComponent(REVIEWS)}/metrics?window=1d`)
+      .expect(400);
+    expect(res.body.field).toBe('window');
+  });
+});
+
+describe('monitoring when Prometheus fails', () => {
+  const fakes: FakePrometheus[] = [];
+  afterAll(async () => {
+    for (const f of fakes) await f.close();
+  });
+  const viaPrometheus = (url: string, timeoutMs: number) =>
+    appWith(new PrometheusTelemetry(new PrometheusClient({ url, timeoutMs }), 15, silentLogger())).app;
+
+  it('answers 503 at once when Prometheus is down', async () => {
+    const app = viaPrometheus(await deadUrl(), 5000);
+    const t0 = performance.now();
+    const res = await request(app).get('/api/v1/monitoring/overview').expect(503);
+    expect(performance.now() - t0).toBeLessThan(4000);
+    expect(res.body.code).toBe('TelemetryUnavailable');
+    expect(res.body.message).toMatch(/^Prometheus at http:\/\/127\.0\.0\.1:\d+ is unreachable/);
+    expect(JSON.stringify(res.body)).not.toMatch(/at .*\.ts:\d+/);
+  });
+
+  it('answers 503 after the timeout when Prometheus does not answer, for every endpoint', async () => {
+    const silent = await fakePrometheus(() => undefined);
+    fakes.push(silent);
+    const app = viaPrometheus(silent.url, 300);
+    for (const path of [
+      '/api/v1/monitoring/overview',
+      `/api/v1/services/${encodeURIComponent(REVIEWS)}/metrics`,
+    ]) {
+      const t0 = performance.now();
+      const res = await request(app).get(path).expect(503);
+      expect(performance.now() - t0).toBeLessThan(5000);
+      expect(res.body).toEqual({
+        code: 'TelemetryUnavailable',
+        message: expect.stringMatching(/did not answer within 0\.3 s/),
+      });
+    }
+  });
+});
+
+/** Reads a server-sent event stream until `until` says enough. */
+async function readStream(
+  url: string,
+  until: (events: { event: string; data: string }[], comments: number) => boolean,
+) {
+  const controller = new AbortController();
+  const res = await fetch(url, { signal: controller.signal });
+  const events: { event: string; data: string }[] = [];
+  let comments = 0;
+  let buffer = '';
+  const reader = (res.body as ReadableStream<Uint8Array>).getReader();
+  const decoder = new TextDecoder();
+  try {
+    while (!until(events, comments)) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      buffer += decoder.decode(value, { stream: true });
+      let end: number;
+      while ((end = buffer.indexOf('\n\n')) >= 0) {
+        const frame = buffer.slice(0, end);
+        buffer = buffer.slice(end + 2);
+        if (frame.startsWith(':')) comments++;
+        const event = /^event: (.*)$/m.exec(frame)?.[1];
+        const data = /^data: (.*)$/m.exec(frame)?.[1];
+        if (event && data) events.push({ event, data });
+      }
+    }
+  } finally {
+    controller.abort();
+  }
+  return { status: res.status, type: res.headers.get('content-type'), events, comments };
+}
+
+describe('GET /api/v1/stream', () => {
+  let server: Server;
+  let base = '';
+  const live = appWith(new EmbeddedTelemetry(demo.store), demo.catalog, { intervalMs: 100, heartbeatMs: 50 });
+
+  afterAll(async () => {
+    live.stream.close();
+    server?.closeAllConnections();
+    await new Promise((r) => server?.close(r));
+  });
+
+  it('sends overview and service-metrics events and heartbeats, and forgets the client when it leaves', async () => {
+    server = live.app.listen(0, '127.0.0.1');
+    await new Promise((r) => server.once('listening', r));
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const got = await readStream(
+      `${base}/api/v1/stream?window=5m&service=${encodeURIComponent(REVIEWS)}`,
+      (events, comments) =>
+        events.filter((e) => e.event === STREAM_EVENTS.overview).length >= 2 &&
+        events.some((e) => e.event === STREAM_EVENTS.serviceMetrics) &&
+        comments >= 1,
+    );
+    expect(got.status).toBe(200);
+    expect(got.type).toMatch(/^text\/event-stream/);
+    const overview = got.events.find((e) => e.event === STREAM_EVENTS.overview);
+    MonitoringOverview.parse(JSON.parse(overview?.data ?? '{}'));
+    const metrics = got.events.find((e) => e.event === STREAM_EVENTS.serviceMetrics);
+    expect(ServiceMetrics.parse(JSON.parse(metrics?.data ?? '{}')).serviceId).toBe(REVIEWS);
+    // The client went away: the hub lets go of it.
+    await expect.poll(() => live.stream.clientCount, { timeout: 5000 }).toBe(0);
+  });
+
+  it.each([
+    ['service=nope%40dubbo', 'service'],
+    ['window=1y', 'window'],
+    ['overview=maybe', 'overview'],
+  ])('rejects %s with a 400 naming the field', async (query, field) => {
+    const res = await request(live.app).get(`/api/v1/stream?${query}`).expect(400);
+    expect(res.body).toMatchObject({ code: 'InvalidRequest', field });
+  });
+});

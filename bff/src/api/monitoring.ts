@@ -1,0 +1,70 @@
+import { Router } from 'express';
+import type { Response } from 'express';
+import { StreamQuery, WindowQuery } from '../contract/monitoring';
+import type { MonitoringOverview, ServiceMetrics } from '../contract/monitoring';
+import type { MonitoringService } from '../features/monitoring/monitoring';
+import type { MonitoringStream, StreamClient } from '../features/monitoring/stream';
+import { badRequest } from '../lib/errors';
+import { parseInput } from './validate';
+
+export interface MonitoringRouterDeps {
+  monitoring: MonitoringService;
+  stream: MonitoringStream;
+}
+
+function sseClient(res: Response): StreamClient {
+  return {
+    write: (chunk) => res.write(chunk),
+    onceDrained: (callback) => {
+      res.once('drain', callback);
+    },
+    close: () => res.end(),
+  };
+}
+
+export function monitoringRouter({ monitoring, stream }: MonitoringRouterDeps): Router {
+  const router = Router();
+
+  router.get('/monitoring/overview', async (req, res) => {
+    const { window } = parseInput(WindowQuery, req.query);
+    const body: MonitoringOverview = await monitoring.overview(window);
+    res.setHeader('cache-control', 'no-store');
+    res.json(body);
+  });
+
+  router.get('/services/:id/metrics', async (req, res) => {
+    const { window } = parseInput(WindowQuery, req.query);
+    const body: ServiceMetrics = await monitoring.serviceMetrics(req.params.id, window);
+    res.setHeader('cache-control', 'no-store');
+    res.json(body);
+  });
+
+  router.get('/stream', (req, res) => {
+    const query = parseInput(StreamQuery, req.query);
+    for (const id of query.service) {
+      try {
+        monitoring.service(id);
+      } catch {
+        throw badRequest(`service: no service ${id} in the catalog`, 'service');
+      }
+    }
+    res.writeHead(200, {
+      'content-type': 'text/event-stream; charset=utf-8',
+      'cache-control': 'no-store, no-transform',
+      connection: 'keep-alive',
+      // nginx and some ingress controllers buffer responses unless told not to.
+      'x-accel-buffering': 'no',
+    });
+    res.write('retry: 5000\n\n');
+    req.socket.setNoDelay(true);
+    const remove = stream.add(sseClient(res), {
+      window: query.window,
+      overview: query.overview,
+      services: query.service,
+    });
+    // The browser went away (tab closed, navigation): drop the client at once, nothing kept for it.
+    res.on('close', remove);
+  });
+
+  return router;
+}

@@ -1,0 +1,205 @@
+import { z } from 'zod';
+
+/**
+ * Real-time monitoring: the overview of the talk's 实时监控 screen (Top 5 by request volume,
+ * response time and error rate; the application services table) and the metrics of one service.
+ * Numbers come from Istio's standard metrics, measured where requests arrive (reporter=destination).
+ * A value that cannot be computed (no requests in the window) is null, never 0 or NaN.
+ */
+
+export const MONITORING_WINDOWS = ['5m', '15m', '1h', '6h'] as const;
+// No component id: query parameters are converted one by one, where a $ref would point nowhere.
+export const MonitoringWindow = z
+  .enum(MONITORING_WINDOWS)
+  .describe('How far back the figures look: rates and percentiles over this window, series across it');
+export type MonitoringWindow = z.infer<typeof MonitoringWindow>;
+
+export const WindowQuery = z.object({ window: MonitoringWindow.default('5m') });
+export type WindowQuery = z.infer<typeof WindowQuery>;
+
+export const TelemetrySourceKind = z
+  .enum(['prometheus', 'embedded'])
+  .describe("Where the numbers come from: a Prometheus, or the embedded demo mesh's own series");
+export type TelemetrySourceKind = z.infer<typeof TelemetrySourceKind>;
+
+const nullableNumber = z.number().nullable();
+
+export const LatencyStats = z
+  .object({
+    avg: nullableNumber.describe('Mean response time, ms'),
+    p50: nullableNumber.describe('Median, ms (interpolated within histogram buckets, as Prometheus does)'),
+    p95: nullableNumber,
+    p99: nullableNumber,
+  })
+  .meta({ id: 'LatencyStats' });
+export type LatencyStats = z.infer<typeof LatencyStats>;
+
+export const TrafficStats = z
+  .object({
+    requestsPerMinute: z.number(),
+    errorRate: nullableNumber.describe(
+      'Share of requests answered with an error (response code 0, 4xx or 5xx), 0..1; null without requests',
+    ),
+    latencyMs: LatencyStats,
+    inboundBytesPerMinute: z.number().describe('Request bytes received'),
+    outboundBytesPerMinute: z.number().describe('Response bytes sent'),
+  })
+  .meta({ id: 'TrafficStats' });
+export type TrafficStats = z.infer<typeof TrafficStats>;
+
+export const ApplicationRow = z
+  .object({
+    application: z.string(),
+    namespace: z.string(),
+    replicas: z.number().int().describe('Instances of the application in the catalog'),
+    readyReplicas: z.number().int(),
+    services: z.array(z.string()).describe('Catalog IDs of the services the application provides'),
+    traffic: TrafficStats,
+  })
+  .meta({ id: 'ApplicationRow' });
+export type ApplicationRow = z.infer<typeof ApplicationRow>;
+
+export const TopEntry = z
+  .object({ application: z.string(), namespace: z.string(), value: z.number() })
+  .meta({ id: 'TopEntry' });
+export type TopEntry = z.infer<typeof TopEntry>;
+
+export const TOP_N = 5;
+
+export const MonitoringOverview = z
+  .object({
+    window: MonitoringWindow,
+    updatedAt: z.iso.datetime(),
+    source: TelemetrySourceKind,
+    top: z.object({
+      requests: z.array(TopEntry).max(TOP_N).describe('By requests per minute'),
+      latency: z.array(TopEntry).max(TOP_N).describe('By mean response time, ms'),
+      errorRate: z.array(TopEntry).max(TOP_N).describe('By error rate, 0..1'),
+    }),
+    applications: z.array(ApplicationRow).describe('Every application in the catalog, by namespace and name'),
+  })
+  .meta({ id: 'MonitoringOverview' });
+export type MonitoringOverview = z.infer<typeof MonitoringOverview>;
+
+const series = z.array(nullableNumber);
+
+/** Time series, one value per timestamp of the response (columnar, which ECharts takes as it is). */
+export const MetricSeries = z
+  .object({
+    requestsPerMinute: series,
+    errorRate: series,
+    p50: series,
+    p95: series,
+    p99: series,
+    inboundBytesPerMinute: series,
+    outboundBytesPerMinute: series,
+  })
+  .meta({ id: 'MetricSeries' });
+export type MetricSeries = z.infer<typeof MetricSeries>;
+
+export const VersionMetrics = z
+  .object({
+    version: z.string().describe('The version label; `unknown` for instances without one'),
+    stats: TrafficStats,
+    series: MetricSeries,
+  })
+  .meta({ id: 'VersionMetrics' });
+export type VersionMetrics = z.infer<typeof VersionMetrics>;
+
+export const ConsumerStats = z
+  .object({
+    workload: z.string().describe('The calling workload (`istio-ingressgateway` for traffic from outside)'),
+    application: z.string(),
+    namespace: z.string(),
+    version: z.string(),
+    requestsPerMinute: z.number(),
+    errorRate: nullableNumber,
+  })
+  .meta({ id: 'ConsumerStats' });
+export type ConsumerStats = z.infer<typeof ConsumerStats>;
+
+export const InstanceStats = z
+  .object({
+    name: z.string().describe('Pod or WorkloadEntry name'),
+    version: z.string(),
+    ready: z.boolean().nullable().describe('From the catalog; null for an instance only telemetry knows'),
+    requestsPerMinute: z.number(),
+    errorRate: nullableNumber,
+    avgLatencyMs: nullableNumber,
+  })
+  .meta({ id: 'InstanceStats' });
+export type InstanceStats = z.infer<typeof InstanceStats>;
+
+export const ObservedSplit = z
+  .object({
+    intervalSeconds: z
+      .number()
+      .int()
+      .describe('The recent interval the split is measured over (the rate interval), so a change shows soon'),
+    versions: z.array(
+      z.object({
+        version: z.string(),
+        share: nullableNumber.describe('Share of the requests, 0..1; null when there were none'),
+        requestsPerMinute: z.number(),
+      }),
+    ),
+  })
+  .meta({ id: 'ObservedSplit' });
+export type ObservedSplit = z.infer<typeof ObservedSplit>;
+
+export const ServiceMetrics = z
+  .object({
+    serviceId: z.string(),
+    window: MonitoringWindow,
+    updatedAt: z.iso.datetime(),
+    source: TelemetrySourceKind,
+    stepSeconds: z.number().int().describe('Time between two points of the series'),
+    rateIntervalSeconds: z.number().int().describe('Each point is a rate over this interval, ending at it'),
+    timestamps: z.array(z.number().int()).describe('Milliseconds since the epoch, one per series value'),
+    total: z.object({ stats: TrafficStats, series: MetricSeries }),
+    versions: z.array(VersionMetrics),
+    split: ObservedSplit,
+    consumers: z.array(ConsumerStats).describe('Who calls the service, busiest first'),
+    instances: z.array(InstanceStats),
+  })
+  .meta({ id: 'ServiceMetrics' });
+export type ServiceMetrics = z.infer<typeof ServiceMetrics>;
+
+export const MAX_STREAM_SERVICES = 10;
+
+const flag = z
+  .enum(['true', 'false', '1', '0'])
+  .transform((v) => v === 'true' || v === '1')
+  .default(true);
+
+/**
+ * The event stream (Server-Sent Events). Events: `overview` (a MonitoringOverview), `service-metrics`
+ * (a ServiceMetrics, one per subscribed service), `telemetry-error` (a TelemetryStreamError; the stream
+ * stays open and the next round tries again). Comment lines are heartbeats.
+ */
+export const StreamQuery = z.object({
+  window: MonitoringWindow.default('5m'),
+  overview: flag.describe('Send `overview` events (default true)'),
+  service: z
+    .union([z.string().min(1), z.array(z.string().min(1))])
+    .transform((v) => [...new Set(Array.isArray(v) ? v : [v])])
+    .pipe(z.array(z.string()).max(MAX_STREAM_SERVICES, `At most ${MAX_STREAM_SERVICES} services`))
+    .default([])
+    .describe('A service ID to send `service-metrics` events for; repeat for several'),
+});
+export type StreamQuery = z.infer<typeof StreamQuery>;
+
+export const STREAM_EVENTS = {
+  overview: 'overview',
+  serviceMetrics: 'service-metrics',
+  error: 'telemetry-error',
+} as const;
+
+export const TelemetryStreamError = z
+  .object({
+    topic: z.string().describe('`overview` or the service ID whose update failed'),
+    code: z.string(),
+    message: z.string(),
+  })
+  .meta({ id: 'TelemetryStreamError' });
+export type TelemetryStreamError = z.infer<typeof TelemetryStreamError>;

@@ -1,0 +1,88 @@
+import { describe, expect, it } from 'vitest';
+import { EmbeddedTelemetry } from '../../../features/monitoring/embedded-source';
+import {
+  ISTIO_BUCKETS,
+  ISTIO_LABELS,
+  ISTIO_METRICS,
+  isErrorCode,
+} from '../../../features/monitoring/istio-metrics';
+import { parseExposition, simulation } from './testing';
+import type { ExportedSample } from './testing';
+
+const HISTOGRAMS = [ISTIO_METRICS.duration, ISTIO_METRICS.requestBytes, ISTIO_METRICS.responseBytes];
+
+const seriesKey = (labels: Record<string, string>) => ISTIO_LABELS.map((l) => labels[l] ?? '').join('\u0000');
+
+describe("the demo mesh's Istio metrics", async () => {
+  const s = simulation({ exporter: true });
+  s.advance(90);
+  const { contentType, body } = (await s.exporter?.metrics()) ?? { contentType: '', body: '' };
+  const samples = parseExposition(body);
+  const requests = samples.filter((x) => x.name === ISTIO_METRICS.requests);
+
+  it('are Prometheus text with the four standard metrics and their types', () => {
+    expect(contentType).toMatch(/^text\/plain; version=0\.0\.4/);
+    expect(body).toContain(`# TYPE ${ISTIO_METRICS.requests} counter`);
+    for (const h of HISTOGRAMS) expect(body).toContain(`# TYPE ${h} histogram`);
+    expect(requests.length).toBeGreaterThan(50);
+  });
+
+  it("carry Istio's standard labels on every series, reported by the destination", () => {
+    for (const x of requests) {
+      for (const label of ISTIO_LABELS) {
+        if (label === 'pod' && x.labels.response_flags === 'UH') continue;
+        expect(x.labels[label], `${label} of ${JSON.stringify(x.labels)}`).toBeTruthy();
+      }
+      expect(x.labels.reporter).toBe('destination');
+    }
+  });
+
+  it("have Istio's (Envoy's) bucket bounds, cumulative counts, and +Inf = _count = the request counter", () => {
+    const counter = new Map(requests.map((x) => [seriesKey(x.labels), x.value]));
+    for (const h of HISTOGRAMS) {
+      const buckets = new Map<string, ExportedSample[]>();
+      for (const x of samples.filter((y) => y.name === `${h}_bucket`)) {
+        const key = seriesKey(x.labels);
+        buckets.set(key, [...(buckets.get(key) ?? []), x]);
+      }
+      const counts = new Map(
+        samples.filter((y) => y.name === `${h}_count`).map((y) => [seriesKey(y.labels), y.value]),
+      );
+      expect(buckets.size).toBe(counter.size);
+      for (const [key, list] of buckets) {
+        expect(list.map((x) => x.labels.le)).toEqual([...ISTIO_BUCKETS.map(String), '+Inf']);
+        const values = list.map((x) => x.value);
+        values.forEach((v, i) => expect(v).toBeGreaterThanOrEqual(values[i - 1] ?? 0));
+        expect(values[values.length - 1]).toBe(counts.get(key));
+        expect(counts.get(key)).toBe(counter.get(key));
+      }
+    }
+  });
+
+  it('add up to what the embedded series hold: a Prometheus scraping them sees the same traffic', async () => {
+    const source = new EmbeddedTelemetry(s.store);
+    const q = { rangeSeconds: 300, stepSeconds: 5, rateSeconds: 20 };
+    const sumBy = (name: string, service: string, errorsOnly = false) =>
+      samples
+        .filter(
+          (x) =>
+            x.name === name &&
+            x.labels.destination_service === service &&
+            (!errorsOnly || isErrorCode(x.labels.response_code ?? '')),
+        )
+        .reduce((sum, x) => sum + x.value, 0);
+    const services = [...new Set(requests.map((x) => x.labels.destination_service as string))];
+    expect(services.length).toBeGreaterThan(15);
+    for (const service of services) {
+      const { total } = await source.serviceFigures(service, q);
+      const count = sumBy(ISTIO_METRICS.requests, service);
+      expect(total.requests * q.rangeSeconds).toBeCloseTo(count, 3);
+      expect(total.errors * q.rangeSeconds).toBeCloseTo(sumBy(ISTIO_METRICS.requests, service, true), 3);
+      const durationSum = sumBy(`${ISTIO_METRICS.duration}_sum`, service);
+      // The store keeps Float32 sums: equal to about 6 significant digits.
+      expect(Math.abs((total.avgMs ?? 0) * count - durationSum) / durationSum).toBeLessThan(1e-5);
+      const inBytes = sumBy(`${ISTIO_METRICS.requestBytes}_sum`, service);
+      expect(Math.abs(total.inBytes * q.rangeSeconds - inBytes) / inBytes).toBeLessThan(1e-5);
+    }
+  });
+});

@@ -1,0 +1,183 @@
+import { Counter, Registry } from 'prom-client';
+import type { Metric } from 'prom-client';
+import { ISTIO_BUCKETS, ISTIO_LABELS, ISTIO_METRICS } from '../../../features/monitoring/istio-metrics';
+import type { IstioLabels } from '../../../features/monitoring/istio-metrics';
+
+/** One series' histogram state: counts per bucket (not cumulative; +Inf last) and the sum. */
+interface HistogramState {
+  buckets: Float64Array;
+  sum: number;
+  count: number;
+}
+
+interface SeriesState {
+  labels: IstioLabels;
+  duration: HistogramState;
+  requestBytes: HistogramState;
+  responseBytes: HistogramState;
+}
+
+const newHistogram = (): HistogramState => ({
+  buckets: new Float64Array(ISTIO_BUCKETS.length + 1),
+  sum: 0,
+  count: 0,
+});
+
+type HistogramField = 'duration' | 'requestBytes' | 'responseBytes';
+
+interface ExportValue {
+  labels: Record<string, string | number>;
+  sharedLabels: Record<string, string>;
+  value: number;
+  metricName: string;
+}
+
+/**
+ * A histogram whose observations arrive in bulk: the simulator adds a tick's bucket counts at once
+ * instead of calling prom-client's observe() per request (one call per simulated request). prom-client's
+ * Registry renders it like any histogram: a registry takes any object with a name and a `get`
+ * (`getForPromString` for the text format), though its typings list only prom-client's own classes.
+ */
+class BulkHistogram {
+  readonly type = 'histogram';
+  readonly aggregator = 'sum';
+
+  constructor(
+    readonly name: string,
+    readonly help: string,
+    private readonly series: () => Iterable<SeriesState>,
+    private readonly field: HistogramField,
+  ) {}
+
+  register(registry: Registry): void {
+    registry.registerMetric(this as unknown as Metric<string>);
+  }
+
+  private values(): ExportValue[] {
+    const values: ExportValue[] = [];
+    const bucketName = `${this.name}_bucket`;
+    for (const s of this.series()) {
+      const h = s[this.field];
+      let acc = 0;
+      for (let i = 0; i < ISTIO_BUCKETS.length; i++) {
+        acc += h.buckets[i] as number;
+        values.push({
+          labels: { le: ISTIO_BUCKETS[i] as number },
+          sharedLabels: s.labels,
+          value: acc,
+          metricName: bucketName,
+        });
+      }
+      values.push({ labels: { le: '+Inf' }, sharedLabels: s.labels, value: h.count, metricName: bucketName });
+      values.push({ labels: {}, sharedLabels: s.labels, value: h.sum, metricName: `${this.name}_sum` });
+      values.push({ labels: {}, sharedLabels: s.labels, value: h.count, metricName: `${this.name}_count` });
+    }
+    return values;
+  }
+
+  async get() {
+    const values = this.values().map(({ sharedLabels, ...v }) => ({
+      ...v,
+      labels: { ...v.labels, ...sharedLabels },
+    }));
+    return { name: this.name, help: this.help, type: this.type, aggregator: this.aggregator, values };
+  }
+
+  async getForPromString() {
+    return {
+      name: this.name,
+      help: this.help,
+      type: this.type,
+      aggregator: this.aggregator,
+      values: this.values(),
+    };
+  }
+
+  reset(): void {
+    // The series belong to the exporter; a registry reset does not forget the demo's counters.
+  }
+}
+
+/** What one tick adds to one series (one caller, instance and response code of a service version). */
+export interface SeriesTick {
+  labels: IstioLabels;
+  count: number;
+  /** Duration bucket counts (not cumulative), one per bound, then +Inf. */
+  durationBuckets: ArrayLike<number>;
+  durationSum: number;
+  requestBytesBuckets: ArrayLike<number>;
+  requestBytesSum: number;
+  responseBytesBuckets: ArrayLike<number>;
+  responseBytesSum: number;
+}
+
+/**
+ * Istio's standard metrics of the demo mesh, in Prometheus's text format, for a Prometheus to scrape
+ * at /demo-mesh/metrics. Counters only grow, as a sidecar's do, from the moment the simulator starts.
+ * Cardinality: one series per (caller workload, instance, response code) that has seen traffic;
+ * the demo mesh has a few hundred.
+ */
+export class IstioExporter {
+  readonly registry = new Registry();
+  private readonly series = new Map<string, SeriesState>();
+  private readonly requests: Counter<string>;
+
+  constructor() {
+    this.requests = new Counter({
+      name: ISTIO_METRICS.requests,
+      help: 'Requests, counted by the sidecar of the destination (reporter="destination").',
+      labelNames: [...ISTIO_LABELS],
+      registers: [this.registry],
+    });
+    const all = () => this.series.values();
+    for (const h of [
+      new BulkHistogram(ISTIO_METRICS.duration, 'Request duration, ms.', all, 'duration'),
+      new BulkHistogram(ISTIO_METRICS.requestBytes, 'Request body size, bytes.', all, 'requestBytes'),
+      new BulkHistogram(ISTIO_METRICS.responseBytes, 'Response body size, bytes.', all, 'responseBytes'),
+    ])
+      h.register(this.registry);
+  }
+
+  get seriesCount(): number {
+    return this.series.size;
+  }
+
+  private state(labels: IstioLabels): SeriesState {
+    const key = ISTIO_LABELS.map((l) => labels[l]).join('\u0000');
+    let s = this.series.get(key);
+    if (!s) {
+      s = { labels, duration: newHistogram(), requestBytes: newHistogram(), responseBytes: newHistogram() };
+      this.series.set(key, s);
+      this.requests.inc(labels, 0);
+    }
+    return s;
+  }
+
+  /**
+   * Exports a series at zero before its first request. Prometheus's advice for known label sets: a
+   * counter that appears already above zero loses its first increase to rate() and increase(), which
+   * for a rare response code (one error a minute) is most of what there is to see.
+   */
+  declare(labels: IstioLabels): void {
+    this.state(labels);
+  }
+
+  add(tick: SeriesTick): void {
+    const s = this.state(tick.labels);
+    this.requests.inc(tick.labels, tick.count);
+    addTo(s.duration, tick.durationBuckets, tick.durationSum, tick.count);
+    addTo(s.requestBytes, tick.requestBytesBuckets, tick.requestBytesSum, tick.count);
+    addTo(s.responseBytes, tick.responseBytesBuckets, tick.responseBytesSum, tick.count);
+  }
+
+  /** The text a Prometheus scrapes. */
+  async metrics(): Promise<{ contentType: string; body: string }> {
+    return { contentType: this.registry.contentType, body: await this.registry.metrics() };
+  }
+}
+
+function addTo(h: HistogramState, buckets: ArrayLike<number>, sum: number, count: number) {
+  for (let i = 0; i < h.buckets.length; i++) h.buckets[i] = (h.buckets[i] as number) + (buckets[i] as number);
+  h.sum += sum;
+  h.count += count;
+}

@@ -1,0 +1,60 @@
+import type { KubeClient } from '../../../clients/kube';
+import type { CatalogSource } from '../../../features/catalog/catalog';
+import type { Logger } from '../../../lib/logger';
+import type { RpcDialect } from '../../../mesh/model';
+import { DEMO_APPS } from '../mesh';
+import { IstioExporter } from './exporter';
+import type { AdmissionPolicy } from './pipeline';
+import { InformerRules } from './rules';
+import { TrafficSimulator } from './simulator';
+import { TrafficStore } from './store';
+
+export type { AdmissionPolicy, Flow, TickInfo } from './pipeline';
+
+export interface DemoTraffic {
+  simulator: TrafficSimulator;
+  store: TrafficStore;
+  exporter: IstioExporter;
+  stop(): Promise<void>;
+}
+
+export interface DemoTrafficOptions {
+  kube: KubeClient;
+  catalog: CatalogSource;
+  dialect: RpcDialect;
+  log: Logger;
+  tickMs?: number;
+  /** The rate-limit hook (see pipeline.ts); everything is admitted without one. */
+  admission?: AdmissionPolicy;
+}
+
+/**
+ * Starts the demo mesh's traffic: watches the routing rules through the Kubernetes API, ticks every
+ * second, and keeps both the embedded series and Istio's metrics for /demo-mesh/metrics.
+ */
+export async function startDemoTraffic(options: DemoTrafficOptions): Promise<DemoTraffic> {
+  const rules = await InformerRules.start(options.kube, options.log);
+  const store = new TrafficStore();
+  const exporter = new IstioExporter();
+  const simulator = new TrafficSimulator({
+    apps: DEMO_APPS,
+    catalog: options.catalog,
+    rules,
+    dialect: options.dialect,
+    store,
+    exporter,
+    log: options.log,
+    ...(options.admission ? { admission: options.admission } : {}),
+  });
+  simulator.start(options.tickMs ?? 1000);
+  options.log.info('demo mesh traffic started');
+  return {
+    simulator,
+    store,
+    exporter,
+    async stop() {
+      simulator.stop();
+      await rules.stop();
+    },
+  };
+}

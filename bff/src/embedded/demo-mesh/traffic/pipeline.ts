@@ -1,0 +1,47 @@
+/**
+ * The stages a tick's requests pass through at an instance, and the hook where rate limiting goes.
+ *
+ *   route (VirtualService: which version) → spread over the version's ready instances
+ *     → admit (AdmissionPolicy: the sidecar's rate limit) → serve (the application: errors, latency)
+ *
+ * Requests an AdmissionPolicy turns away never reach the application: they are answered 429 with
+ * response_flags "RL" (what Envoy reports for a local rate limit), take almost no time, and cause no
+ * calls downstream. The default policy admits everything; the rate-limit feature supplies one that
+ * reads the mesh's rate-limit rules (e.g. a token bucket per instance, refilled by `dtSeconds`).
+ */
+export interface Flow {
+  serviceId: string;
+  namespace: string;
+  app: string;
+  version: string;
+  /** The Pod or WorkloadEntry the requests arrive at. */
+  instance: string;
+  /** The calling workload and its labels (what a rule's sourceLabels would match). */
+  sourceWorkload: string;
+  sourceNamespace: string;
+  sourceLabels: Readonly<Record<string, string>>;
+}
+
+export interface TickInfo {
+  nowMs: number;
+  dtSeconds: number;
+}
+
+export interface AdmissionPolicy {
+  /** How many of `count` requests arriving in this tick get through (0..count). Called in a stable order. */
+  admit(flow: Flow, count: number, tick: TickInfo): number;
+  /** Called once at the start of every tick (to refill buckets, re-read rules). */
+  beginTick?(tick: TickInfo): void;
+}
+
+export const ADMIT_ALL: AdmissionPolicy = { admit: (_flow, count) => count };
+
+/** The response code and flags of each outcome, as Istio labels them. */
+export const OUTCOMES = {
+  ok: { code: '200', flags: '-' },
+  appError: { code: '500', flags: '-' },
+  rateLimited: { code: '429', flags: 'RL' },
+  /** Routed to a version without a ready instance: Envoy answers "no healthy upstream". */
+  noHealthyUpstream: { code: '503', flags: 'UH' },
+} as const;
+export type Outcome = keyof typeof OUTCOMES;

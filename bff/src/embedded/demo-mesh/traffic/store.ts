@@ -1,0 +1,335 @@
+import { ISTIO_BUCKETS } from '../../../features/monitoring/istio-metrics';
+
+/**
+ * The demo mesh's own time series: per-tick aggregates kept in ring buffers, so the embedded telemetry
+ * source answers the monitoring page's questions without a Prometheus. Three tiers: 5-second slots
+ * for the last ~16 minutes (the 5m and 15m windows), 1-minute slots for the last 70 minutes (1h) and
+ * 6-minute slots for the last 6.5 hours (6h), so any window sums about 60 slots. Every tick is added to
+ * each tier. Memory is fixed per cell: a slot is one Float32Array over all cells (2,000 services × 3
+ * versions: 600 kB a slot, 200 MB for all 335), not an object per request.
+ *
+ * Three kinds of cell, one per question:
+ *  - group: a version of a service (requests, errors, duration sum and buckets, bytes);
+ *  - consumer: a calling workload of a service (requests, errors);
+ *  - instance: an instance of a service (requests, errors, duration sum).
+ *
+ * A slot covers the half-open interval (k·width, (k+1)·width], and a tick ending at t falls into the
+ * slot containing t: like a Prometheus sample at t, it belongs to every range that ends at or after t.
+ */
+
+export const BUCKET_COUNT = ISTIO_BUCKETS.length + 1;
+
+/** Offsets within a group cell. */
+export const G = {
+  requests: 0,
+  errors: 1,
+  durationSum: 2,
+  inBytes: 3,
+  outBytes: 4,
+  buckets: 5,
+  width: 5 + BUCKET_COUNT,
+} as const;
+export const C = { requests: 0, errors: 1, width: 2 } as const;
+export const I = { requests: 0, errors: 1, durationSum: 2, width: 3 } as const;
+
+export type CellKind = 'group' | 'consumer' | 'instance';
+const WIDTH: Record<CellKind, number> = { group: G.width, consumer: C.width, instance: I.width };
+
+export interface GroupMeta {
+  serviceId: string;
+  app: string;
+  namespace: string;
+  version: string;
+}
+export interface ConsumerMeta {
+  serviceId: string;
+  workload: string;
+  app: string;
+  namespace: string;
+  version: string;
+}
+export interface InstanceMeta {
+  serviceId: string;
+  instance: string;
+  version: string;
+}
+
+/** One tier's ring of slots for one kind of cell. */
+class SlotRing {
+  private readonly slotIds: Float64Array;
+  private readonly data: (Float32Array | null)[];
+  private capacity = 64;
+
+  constructor(
+    readonly slotMs: number,
+    readonly slots: number,
+    readonly width: number,
+  ) {
+    this.slotIds = new Float64Array(slots).fill(-1);
+    this.data = Array<Float32Array | null>(slots).fill(null);
+  }
+
+  slotOf(tMs: number): number {
+    return Math.ceil(tMs / this.slotMs) - 1;
+  }
+
+  /** The row array of a slot for writing (allocated or recycled); cells start at cell × width. */
+  writable(slot: number, cells: number): Float32Array {
+    if (cells > this.capacity) this.grow(cells);
+    const pos = slot % this.slots;
+    let arr = this.data[pos];
+    if (!arr) {
+      arr = new Float32Array(this.capacity * this.width);
+      this.data[pos] = arr;
+      this.slotIds[pos] = slot;
+    } else if (this.slotIds[pos] !== slot) {
+      arr.fill(0);
+      this.slotIds[pos] = slot;
+    }
+    return arr;
+  }
+
+  /** The data of a slot, or null when the ring holds nothing for it (never written, or overwritten). */
+  readable(slot: number): Float32Array | null {
+    if (slot < 0) return null;
+    const pos = slot % this.slots;
+    return this.slotIds[pos] === slot ? (this.data[pos] ?? null) : null;
+  }
+
+  private grow(cells: number) {
+    let capacity = this.capacity;
+    while (capacity < cells) capacity *= 2;
+    for (let i = 0; i < this.data.length; i++) {
+      const old = this.data[i];
+      if (!old) continue;
+      const next = new Float32Array(capacity * this.width);
+      next.set(old);
+      this.data[i] = next;
+    }
+    this.capacity = capacity;
+  }
+}
+
+export interface Tier {
+  slotMs: number;
+  slots: number;
+}
+
+/** 5 s for the 5m and 15m windows, 1 min for 1h, 6 min for 6h: each window sums about 60 slots. */
+export const DEFAULT_TIERS: readonly Tier[] = [
+  { slotMs: 5_000, slots: 200 },
+  { slotMs: 60_000, slots: 70 },
+  { slotMs: 360_000, slots: 65 },
+];
+
+class CellIndex<M> {
+  readonly meta: M[] = [];
+  private readonly byKey = new Map<string, number>();
+
+  get size(): number {
+    return this.meta.length;
+  }
+
+  index(key: string, make: () => M): number {
+    let i = this.byKey.get(key);
+    if (i === undefined) {
+      i = this.meta.length;
+      this.meta.push(make());
+      this.byKey.set(key, i);
+    }
+    return i;
+  }
+}
+
+/** What one tick adds for one (caller, instance, response code) of a service version. */
+export interface TickRecord {
+  group: number;
+  consumer: number;
+  instance: number;
+  requests: number;
+  errors: number;
+  durationSum: number;
+  inBytes: number;
+  outBytes: number;
+  /** Duration bucket counts (not cumulative), one per bound, then +Inf. */
+  buckets: ArrayLike<number>;
+}
+
+export class TrafficStore {
+  readonly groups = new CellIndex<GroupMeta>();
+  readonly consumers = new CellIndex<ConsumerMeta>();
+  readonly instances = new CellIndex<InstanceMeta>();
+  private readonly rings: Record<CellKind, SlotRing>[];
+  private lastMs = 0;
+  private firstMs: number | null = null;
+  /** Group cells by service, for per-service questions. */
+  private readonly groupsOfService = new Map<string, number[]>();
+  private readonly consumersOfService = new Map<string, number[]>();
+  private readonly instancesOfService = new Map<string, number[]>();
+
+  constructor(readonly tiers: readonly Tier[] = DEFAULT_TIERS) {
+    this.rings = tiers.map((t) => ({
+      group: new SlotRing(t.slotMs, t.slots, WIDTH.group),
+      consumer: new SlotRing(t.slotMs, t.slots, WIDTH.consumer),
+      instance: new SlotRing(t.slotMs, t.slots, WIDTH.instance),
+    }));
+  }
+
+  /** The time of the last tick recorded: "now" for the embedded source. */
+  get now(): number {
+    return this.lastMs;
+  }
+
+  /** The time of the first tick recorded (series have no points before it). */
+  get first(): number {
+    return this.firstMs ?? this.lastMs;
+  }
+
+  groupCell(meta: GroupMeta): number {
+    return this.groups.index(`${meta.serviceId}\u0000${meta.version}`, () => {
+      push(this.groupsOfService, meta.serviceId, this.groups.size);
+      return meta;
+    });
+  }
+
+  consumerCell(meta: ConsumerMeta): number {
+    return this.consumers.index(`${meta.serviceId}\u0000${meta.namespace}\u0000${meta.workload}`, () => {
+      push(this.consumersOfService, meta.serviceId, this.consumers.size);
+      return meta;
+    });
+  }
+
+  instanceCell(meta: InstanceMeta): number {
+    return this.instances.index(`${meta.serviceId}\u0000${meta.instance}\u0000${meta.version}`, () => {
+      push(this.instancesOfService, meta.serviceId, this.instances.size);
+      return meta;
+    });
+  }
+
+  cellsOf(kind: CellKind, serviceId: string): readonly number[] {
+    const map =
+      kind === 'group'
+        ? this.groupsOfService
+        : kind === 'consumer'
+          ? this.consumersOfService
+          : this.instancesOfService;
+    return map.get(serviceId) ?? [];
+  }
+
+  /** Adds one tick's records, all ending at `tMs`. */
+  record(tMs: number, records: readonly TickRecord[]): void {
+    for (const r of records) this.add(tMs, r);
+  }
+
+  /** The slot arrays a tick ending at `tMs` writes to, per tier; kept while the tick lasts. */
+  private openTick: { tMs: number; rows: { g: Float32Array; c: Float32Array; i: Float32Array }[] } | null =
+    null;
+
+  private rowsFor(tMs: number, r: TickRecord) {
+    let open = this.openTick;
+    const fits = (rows: { g: Float32Array; c: Float32Array; i: Float32Array }) =>
+      r.group * G.width < rows.g.length &&
+      r.consumer * C.width < rows.c.length &&
+      r.instance * I.width < rows.i.length;
+    if (!open || open.tMs !== tMs || !open.rows.every(fits)) {
+      open = {
+        tMs,
+        rows: this.rings.map((rings) => ({
+          g: rings.group.writable(rings.group.slotOf(tMs), this.groups.size),
+          c: rings.consumer.writable(rings.consumer.slotOf(tMs), this.consumers.size),
+          i: rings.instance.writable(rings.instance.slotOf(tMs), this.instances.size),
+        })),
+      };
+      this.openTick = open;
+    }
+    return open.rows;
+  }
+
+  /** Adds one record of a tick ending at `tMs` (the record is copied; the caller may reuse it). */
+  add(tMs: number, r: TickRecord): void {
+    for (const { g, c, i } of this.rowsFor(tMs, r)) {
+      const go = r.group * G.width;
+      add(g, go + G.requests, r.requests);
+      add(g, go + G.errors, r.errors);
+      add(g, go + G.durationSum, r.durationSum);
+      add(g, go + G.inBytes, r.inBytes);
+      add(g, go + G.outBytes, r.outBytes);
+      for (let b = 0; b < BUCKET_COUNT; b++) add(g, go + G.buckets + b, r.buckets[b] as number);
+      const co = r.consumer * C.width;
+      add(c, co + C.requests, r.requests);
+      add(c, co + C.errors, r.errors);
+      const io = r.instance * I.width;
+      add(i, io + I.requests, r.requests);
+      add(i, io + I.errors, r.errors);
+      add(i, io + I.durationSum, r.durationSum);
+    }
+    if (tMs > this.lastMs) this.lastMs = tMs;
+    this.firstMs ??= tMs;
+  }
+
+  /**
+   * The finest tier that can answer a query: slots that divide its step and rate interval, and a
+   * horizon that holds the whole window plus one rate interval.
+   */
+  tierFor(rangeSeconds: number, stepSeconds: number, rateSeconds: number): number {
+    for (let t = 0; t < this.tiers.length; t++) {
+      const tier = this.tiers[t] as Tier;
+      const fits =
+        (stepSeconds * 1000) % tier.slotMs === 0 &&
+        (rateSeconds * 1000) % tier.slotMs === 0 &&
+        tier.slots * tier.slotMs >= (rangeSeconds + rateSeconds) * 1000 + tier.slotMs;
+      if (fits) return t;
+    }
+    return this.tiers.length - 1;
+  }
+
+  /**
+   * Sums cells over the interval (fromMs, toMs] into `out` (groupCount × width, row per group):
+   * `cells[k]` is added to row `groupOf[k]`. The oldest slot counts by the part of it inside the
+   * interval (as Prometheus extrapolates a rate to the range's edge); the newest slot counts whole,
+   * since nothing in it is later than the last tick.
+   */
+  accumulate(
+    kind: CellKind,
+    tier: number,
+    fromMs: number,
+    toMs: number,
+    cells: ArrayLike<number>,
+    groupOf: ArrayLike<number>,
+    out: Float64Array,
+  ): void {
+    const ring = (this.rings[tier] as Record<CellKind, SlotRing>)[kind];
+    const width = ring.width;
+    const first = ring.slotOf(fromMs + 1);
+    const last = ring.slotOf(toMs);
+    for (let slot = first; slot <= last; slot++) {
+      const data = ring.readable(slot);
+      if (!data) continue;
+      const slotStart = slot * ring.slotMs;
+      const weight = slot === first && slot !== last ? (slotStart + ring.slotMs - fromMs) / ring.slotMs : 1;
+      const n = data.length / width;
+      for (let k = 0; k < cells.length; k++) {
+        const cell = cells[k] as number;
+        if (cell >= n) continue;
+        const src = cell * width;
+        const dst = (groupOf[k] as number) * width;
+        for (let f = 0; f < width; f++) add(out, dst + f, (data[src + f] as number) * weight);
+      }
+    }
+  }
+
+  /** The slot width of a tier, ms. */
+  slotMs(tier: number): number {
+    return (this.tiers[tier] as Tier).slotMs;
+  }
+}
+
+function add(arr: Float32Array | Float64Array, i: number, value: number) {
+  arr[i] = (arr[i] as number) + value;
+}
+
+function push(map: Map<string, number[]>, key: string, value: number) {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
+}

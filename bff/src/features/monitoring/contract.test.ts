@@ -1,0 +1,281 @@
+import { spawn, spawnSync } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import http from 'node:http';
+import net from 'node:net';
+import type { AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PrometheusClient } from '../../clients/prometheus';
+import { DEMO_APPS } from '../../embedded/demo-mesh/mesh';
+import { IstioExporter } from '../../embedded/demo-mesh/traffic/exporter';
+import { StaticRules } from '../../embedded/demo-mesh/traffic/rules';
+import { TrafficSimulator } from '../../embedded/demo-mesh/traffic/simulator';
+import { TrafficStore } from '../../embedded/demo-mesh/traffic/store';
+import { demoCatalog } from '../../embedded/demo-mesh/traffic/testing';
+import { silentLogger } from '../../lib/logger';
+import { EmbeddedTelemetry } from './embedded-source';
+import { ISTIO_BUCKETS } from './istio-metrics';
+import { PrometheusTelemetry } from './prometheus-source';
+import { bucketIndex } from './quantile';
+import type { Figures } from './telemetry';
+import { resolveWindow } from './window';
+
+/**
+ * The contract between the two telemetry sources: a real Prometheus (Debian's) scrapes the demo mesh's
+ * /demo-mesh/metrics every second while the simulator runs; then both sources are asked the same
+ * questions at the same instant and must agree: rates and error ratios within 5%, percentiles within
+ * one histogram bucket.
+ *
+ * To compare like with like, the simulator starts ticking on Prometheus's first scrape (so every
+ * counter's history is in Prometheus from zero), and stops before the questions are asked; the
+ * evaluation time is Prometheus's last scrape, taken after the stop, so both hold exactly the same
+ * counts and only Prometheus's extrapolation at the edges differs.
+ */
+const PROMETHEUS = process.env.PROMETHEUS_PATH ?? '/usr/bin/prometheus';
+const installed = spawnSync(PROMETHEUS, ['--version'], { stdio: 'ignore' }).status === 0;
+
+/** Run for at least this long (Prometheus's scrapes of the simulator's traffic). */
+const RUN_SECONDS = 25;
+
+async function freePort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((r) => server.close(r));
+  return port;
+}
+
+async function until<T>(what: string, timeoutMs: number, probe: () => Promise<T | null>): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown = null;
+  while (Date.now() < deadline) {
+    try {
+      const value = await probe();
+      if (value !== null) return value;
+    } catch (err) {
+      last = err;
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+}
+
+/** Relative agreement for rates: within 5% of the larger. */
+function closeRate(a: number, b: number, what: string) {
+  expect(Math.abs(a - b), `${what}: prometheus ${a}, embedded ${b}`).toBeLessThanOrEqual(
+    0.05 * Math.max(a, b),
+  );
+}
+
+/** Error ratios: within 5% of each other, or half a percentage point for rare errors (a handful of requests). */
+function closeRatio(a: Figures, b: Figures, what: string) {
+  const ra = a.requests > 0 ? a.errors / a.requests : 0;
+  const rb = b.requests > 0 ? b.errors / b.requests : 0;
+  expect(Math.abs(ra - rb), `${what} error ratio: prometheus ${ra}, embedded ${rb}`).toBeLessThanOrEqual(
+    Math.max(0.05 * Math.max(ra, rb), 0.005),
+  );
+}
+
+function closePercentiles(a: Figures, b: Figures, what: string) {
+  for (const p of ['p50', 'p95', 'p99'] as const) {
+    const pa = a[p];
+    const pb = b[p];
+    expect(pa, `${what} ${p}`).not.toBeNull();
+    expect(pb, `${what} ${p}`).not.toBeNull();
+    const gap = Math.abs(bucketIndex(ISTIO_BUCKETS, pa as number) - bucketIndex(ISTIO_BUCKETS, pb as number));
+    expect(gap, `${what} ${p}: prometheus ${pa}, embedded ${pb}`).toBeLessThanOrEqual(1);
+  }
+}
+
+describe.skipIf(!installed)(
+  installed
+    ? 'Prometheus and the embedded source answer alike'
+    : 'Prometheus and the embedded source answer alike (SKIPPED: no prometheus binary; run scripts/ensure-test-deps.sh)',
+  () => {
+    let work: string;
+    let prometheus: ChildProcess;
+    let target: http.Server;
+    let sim: TrafficSimulator;
+    let store: TrafficStore;
+    let prom: PrometheusTelemetry;
+    let embedded: EmbeddedTelemetry;
+    let at = 0;
+    let stoppedAt = 0;
+    let scrapes = 0;
+    const q = resolveWindow('5m', 5);
+
+    beforeAll(async () => {
+      work = fs.mkdtempSync(path.join(os.tmpdir(), 'mesh-console-prom-'));
+      store = new TrafficStore();
+      const exporter = new IstioExporter();
+      sim = new TrafficSimulator({
+        apps: DEMO_APPS,
+        catalog: demoCatalog(),
+        rules: new StaticRules(),
+        dialect: 'istio',
+        store,
+        exporter,
+      });
+      target = http.createServer((req, res) => {
+        void exporter.metrics().then(({ contentType, body }) => {
+          res.writeHead(200, { 'content-type': contentType });
+          res.end(body);
+          if (scrapes++ === 0) sim.start(1000);
+        });
+      });
+      await new Promise<void>((resolve) => target.listen(0, '127.0.0.1', resolve));
+      const targetPort = (target.address() as AddressInfo).port;
+      const port = await freePort();
+      const config = path.join(work, 'prometheus.yml');
+      fs.writeFileSync(
+        config,
+        [
+          'global:',
+          '  scrape_interval: 1s',
+          '  scrape_timeout: 1s',
+          'scrape_configs:',
+          '  - job_name: demo-mesh',
+          '    metrics_path: /demo-mesh/metrics',
+          '    static_configs:',
+          `      - targets: ['127.0.0.1:${targetPort}']`,
+          '',
+        ].join('\n'),
+      );
+      prometheus = spawn(
+        PROMETHEUS,
+        [
+          `--config.file=${config}`,
+          `--storage.tsdb.path=${path.join(work, 'data')}`,
+          `--web.listen-address=127.0.0.1:${port}`,
+          '--log.level=warn',
+        ],
+        { stdio: ['ignore', 'ignore', 'pipe'] },
+      );
+      let stderr = '';
+      prometheus.stderr?.on('data', (c: Buffer) => (stderr = (stderr + c.toString()).slice(-2000)));
+      const url = `http://127.0.0.1:${port}`;
+      const client = new PrometheusClient({ url, timeoutMs: 5000 });
+      prom = new PrometheusTelemetry(client, 1, silentLogger());
+      embedded = new EmbeddedTelemetry(store);
+
+      await until(`Prometheus to start (${stderr})`, 20_000, async () =>
+        (await fetch(`${url}/-/ready`)).ok ? true : null,
+      );
+      // Enough traffic scraped: poll Prometheus instead of sleeping blindly.
+      await until('Prometheus to scrape the simulator', 60_000, async () => {
+        const [s] = await client.query('count_over_time(up{job="demo-mesh"}[5m])');
+        return (s?.value ?? 0) >= RUN_SECONDS ? true : null;
+      });
+      sim.stop();
+      stoppedAt = store.now;
+      // The evaluation instant: a scrape taken after the last tick, so Prometheus has the final counts.
+      at = await until('a scrape after the stop', 10_000, async () => {
+        const [s] = await client.query('timestamp(up{job="demo-mesh"})');
+        const t = (s?.value ?? 0) * 1000;
+        return t > stoppedAt + 200 ? t : null;
+      });
+    }, 120_000);
+
+    afterAll(async () => {
+      sim?.stop();
+      prometheus?.kill('SIGTERM');
+      if (prometheus && prometheus.exitCode === null) await new Promise((r) => prometheus.once('exit', r));
+      target?.closeAllConnections();
+      await new Promise((r) => target?.close(r));
+      if (work) fs.rmSync(work, { recursive: true, force: true });
+    }, 30_000);
+
+    it('per application: request rates, error ratios, mean latency and bytes within 5%, percentiles within a bucket', async () => {
+      const [p, e] = await Promise.all([prom.applications(q, at), embedded.applications(q, at)]);
+      const busy = e.filter((a) => a.figures.requests * q.rangeSeconds >= 100);
+      expect(busy.length).toBeGreaterThan(15);
+      for (const a of busy) {
+        const other = p.find((x) => x.app === a.app && x.namespace === a.namespace);
+        expect(other, `${a.app} in Prometheus`).toBeDefined();
+        const pf = other?.figures as Figures;
+        closeRate(pf.requests, a.figures.requests, `${a.app} requests`);
+        closeRatio(pf, a.figures, a.app);
+        closeRate(pf.avgMs ?? 0, a.figures.avgMs ?? 0, `${a.app} mean latency`);
+        closeRate(pf.inBytes, a.figures.inBytes, `${a.app} inbound bytes`);
+        closeRate(pf.outBytes, a.figures.outBytes, `${a.app} outbound bytes`);
+        closePercentiles(pf, a.figures, a.app);
+      }
+    });
+
+    it('per service and version, consumers and instances', async () => {
+      for (const id of [
+        'reviews.bookinfo.svc.cluster.local',
+        'com.alibaba.dubbo.samples.echo.api.EchoService@dubbo',
+        'com.alipay.sofa.rpc.sample.HelloService@sofarpc',
+        'cart.shop.svc.cluster.local',
+      ]) {
+        const [p, e] = await Promise.all([
+          prom.serviceFigures(id, q, at),
+          embedded.serviceFigures(id, q, at),
+        ]);
+        closeRate(p.total.requests, e.total.requests, `${id} requests`);
+        closeRatio(p.total, e.total, id);
+        closePercentiles(p.total, e.total, id);
+        expect(new Set(p.byVersion.map((v) => v.version))).toEqual(
+          new Set(e.byVersion.map((v) => v.version)),
+        );
+        for (const v of e.byVersion) {
+          const pv = p.byVersion.find((x) => x.version === v.version)?.figures as Figures;
+          closeRate(pv.requests, v.figures.requests, `${id} ${v.version} requests`);
+          closeRatio(pv, v.figures, `${id} ${v.version}`);
+        }
+        const [pc, ec] = await Promise.all([prom.consumers(id, q, at), embedded.consumers(id, q, at)]);
+        expect(new Set(pc.map((c) => c.workload))).toEqual(new Set(ec.map((c) => c.workload)));
+        for (const c of ec)
+          closeRate(
+            pc.find((x) => x.workload === c.workload)?.requests ?? 0,
+            c.requests,
+            `${id} from ${c.workload}`,
+          );
+        const [pi, ei] = await Promise.all([prom.instances(id, q, at), embedded.instances(id, q, at)]);
+        expect(new Set(pi.map((i) => i.instance))).toEqual(new Set(ei.map((i) => i.instance)));
+        for (const i of ei)
+          closeRate(
+            pi.find((x) => x.instance === i.instance)?.requests ?? 0,
+            i.requests,
+            `${id} at ${i.instance}`,
+          );
+      }
+    });
+
+    /**
+     * Range queries: the same timestamps, and at each about the same rate. Prometheus estimates each
+     * point from the ~10 samples inside its rate interval, extrapolating to both edges (a second's worth
+     * of traffic each, ±√n requests), and on a busy machine timer jitter moves a tick across an edge: a
+     * point carries that noise, ~10% here. So points agree within 30% and on average within 15%, which
+     * still rejects a wrong unit, step or interval (a factor of 2 or 60); the figures over the window
+     * above agree exactly. Only steady points count: those whose rate interval lies between the first
+     * tick and the stop. (How points align with slots is the embedded source's own test.)
+     */
+    it('the same series: points within 30%, their mean within 15%', async () => {
+      const id = 'cart.shop.svc.cluster.local';
+      // A short rate interval (two slots), so a half-minute run has several points to compare.
+      const q = { rangeSeconds: 300, stepSeconds: 5, rateSeconds: 10 };
+      const [p, e] = await Promise.all([prom.serviceSeries(id, q, at), embedded.serviceSeries(id, q, at)]);
+      expect(p.timestamps).toEqual(e.timestamps);
+      const pairs = p.timestamps.flatMap((t, i) => {
+        const a = p.total.requests[i];
+        const b = e.total.requests[i];
+        const steady = t - q.rateSeconds * 1000 > store.first + 1000 && t < stoppedAt - 1000;
+        return steady && a != null && b != null ? [[a, b] as const] : [];
+      });
+      expect(pairs.length).toBeGreaterThanOrEqual(2);
+      const mean = (xs: number[]) => xs.reduce((s, x) => s + x, 0) / xs.length;
+      const detail = JSON.stringify(pairs);
+      const [ma, mb] = [mean(pairs.map(([a]) => a)), mean(pairs.map(([, b]) => b))];
+      expect(Math.abs(ma - mb), `mean of the series ${detail}`).toBeLessThanOrEqual(0.15 * Math.max(ma, mb));
+      for (const [a, b] of pairs) {
+        expect(Math.abs(a - b), `prometheus ${a}, embedded ${b} in ${detail}`).toBeLessThanOrEqual(
+          0.3 * Math.max(a, b),
+        );
+      }
+    });
+  },
+);

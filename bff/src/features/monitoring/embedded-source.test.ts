@@ -1,0 +1,87 @@
+import { describe, expect, it } from 'vitest';
+import { BUCKET_COUNT, TrafficStore } from '../../embedded/demo-mesh/traffic/store';
+import type { TickRecord } from '../../embedded/demo-mesh/traffic/store';
+import { EmbeddedTelemetry } from './embedded-source';
+import { ISTIO_BUCKETS } from './istio-metrics';
+import { histogramQuantile } from './quantile';
+import { resolveWindow, seriesTimestamps } from './window';
+
+const T0 = Date.UTC(2024, 0, 1, 12, 0, 0);
+const BUCKET = 4; // (10, 25] ms
+
+/** `seconds` ticks of a steady service: per second, v1 `rate` requests (a tenth failing), v2 half as many. */
+function steadyStore(seconds: number, rate: number) {
+  const store = new TrafficStore();
+  const rec = (version: string, n: number, instance: string): TickRecord => ({
+    group: store.groupCell({ serviceId: 'svc', app: 'app', namespace: 'ns', version }),
+    consumer: store.consumerCell({
+      serviceId: 'svc',
+      workload: 'caller-v1',
+      app: 'caller',
+      namespace: 'ns',
+      version: 'v1',
+    }),
+    instance: store.instanceCell({ serviceId: 'svc', instance, version }),
+    requests: n,
+    errors: version === 'v1' ? n / 10 : 0,
+    durationSum: n * 20,
+    inBytes: n * 100,
+    outBytes: n * 1000,
+    buckets: Array.from({ length: BUCKET_COUNT }, (_, b) => (b === BUCKET ? n : 0)),
+  });
+  for (let s = 1; s <= seconds; s++)
+    store.record(T0 + s * 1000, [rec('v1', rate, 'pod-1'), rec('v2', rate / 2, 'pod-2')]);
+  return store;
+}
+
+describe('EmbeddedTelemetry', () => {
+  const store = steadyStore(600, 10);
+  const source = new EmbeddedTelemetry(store);
+  const q = resolveWindow('5m', source.scrapeIntervalSeconds);
+
+  it('answers rates as counts over the window, and the figures of the histogram', async () => {
+    const [app] = await source.applications(q);
+    expect(app?.figures.requests).toBeCloseTo(15, 9);
+    expect(app?.figures.errors).toBeCloseTo(1, 9);
+    expect(app?.figures.avgMs).toBeCloseTo(20, 9);
+    expect(app?.figures.inBytes).toBeCloseTo(1500, 6);
+    const counts = Array.from({ length: BUCKET_COUNT }, (_, b) => (b === BUCKET ? 1 : 0));
+    expect(app?.figures.p95).toBeCloseTo(histogramQuantile(0.95, ISTIO_BUCKETS, counts) as number, 9);
+    const { byVersion, total } = await source.serviceFigures('svc', q);
+    expect(byVersion.map((v) => [v.version, v.figures.requests])).toEqual([
+      ['v1', 10],
+      ['v2', 5],
+    ]);
+    expect(total.requests).toBeCloseTo(15, 9);
+  });
+
+  it('puts a point at every step, each a rate over the rate interval ending there, and none before the data', async () => {
+    const fresh = steadyStore(30, 10);
+    const at = T0 + 30_000;
+    const series = await new EmbeddedTelemetry(fresh).serviceSeries('svc', q, at);
+    expect(series.timestamps).toEqual(seriesTimestamps(q, at));
+    series.timestamps.forEach((t, i) => {
+      const value = series.total.requests[i];
+      if (t <= T0) expect(value).toBeNull();
+      // Full rate intervals inside the data: the steady rate.
+      else if (t - q.rateSeconds * 1000 >= T0) expect(value).toBeCloseTo(15, 9);
+      // A rate interval reaching back before the first tick counts what there is, over the whole interval.
+      else expect(value).toBeCloseTo((15 * (t - T0)) / 1000 / q.rateSeconds, 9);
+    });
+  });
+
+  it('answers consumers, instances and the split', async () => {
+    const [consumer] = await source.consumers('svc', q);
+    expect(consumer).toMatchObject({ workload: 'caller-v1', requests: 15, errors: 1 });
+    const instances = await source.instances('svc', q);
+    expect(instances.map((i) => [i.instance, i.requests, i.avgMs])).toEqual([
+      ['pod-1', 10, 20],
+      ['pod-2', 5, 20],
+    ]);
+    const split = await source.split('svc', q);
+    expect(split).toEqual([
+      { version: 'v1', requests: 10 },
+      { version: 'v2', requests: 5 },
+    ]);
+  });
+});

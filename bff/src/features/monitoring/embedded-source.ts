@@ -1,0 +1,227 @@
+import { BUCKET_COUNT, C, G, I } from '../../embedded/demo-mesh/traffic/store';
+import type { ConsumerMeta, TrafficStore } from '../../embedded/demo-mesh/traffic/store';
+import { ISTIO_BUCKETS } from './istio-metrics';
+import { QUANTILES } from './promql';
+import { histogramQuantile } from './quantile';
+import type {
+  AppFigures,
+  ConsumerFigures,
+  FigureSeries,
+  Figures,
+  InstanceFigures,
+  ServiceSeries,
+  SplitFigures,
+  TelemetrySource,
+  VersionFigures,
+} from './telemetry';
+import { seriesTimestamps } from './window';
+import type { QueryWindow } from './window';
+
+/** Figures from a summed group row: counts over `seconds` become rates, buckets become percentiles. */
+function figuresOf(row: Float64Array, offset: number, seconds: number): Figures {
+  const requests = row[offset + G.requests] as number;
+  const buckets = row.subarray(offset + G.buckets, offset + G.buckets + BUCKET_COUNT);
+  const quantile = (q: number) => (requests > 0 ? histogramQuantile(q, ISTIO_BUCKETS, buckets) : null);
+  return {
+    requests: requests / seconds,
+    errors: (row[offset + G.errors] as number) / seconds,
+    avgMs: requests > 0 ? (row[offset + G.durationSum] as number) / requests : null,
+    p50: quantile(QUANTILES.p50),
+    p95: quantile(QUANTILES.p95),
+    p99: quantile(QUANTILES.p99),
+    inBytes: (row[offset + G.inBytes] as number) / seconds,
+    outBytes: (row[offset + G.outBytes] as number) / seconds,
+  };
+}
+
+const identity = (n: number) => Int32Array.from({ length: n }, (_, i) => i);
+
+/**
+ * The monitoring page's questions answered from the demo mesh's own series (TrafficStore), the same way
+ * the PromQL of PrometheusTelemetry answers them: rates are counts over the range divided by its
+ * length, percentiles interpolate in the same buckets as histogram_quantile. Its "scrape interval"
+ * is the finest slot width, so windows resolve to whole slots.
+ */
+export class EmbeddedTelemetry implements TelemetrySource {
+  readonly kind = 'embedded' as const;
+  readonly scrapeIntervalSeconds: number;
+
+  constructor(private readonly store: TrafficStore) {
+    this.scrapeIntervalSeconds = store.slotMs(0) / 1000;
+  }
+
+  private tier(q: QueryWindow): number {
+    return this.store.tierFor(q.rangeSeconds, q.stepSeconds, q.rateSeconds);
+  }
+
+  /** Group cells of one service, summed per version over (fromMs, toMs]. */
+  private byVersion(serviceId: string, tier: number, fromMs: number, toMs: number) {
+    const cells = this.store.cellsOf('group', serviceId);
+    const versions: string[] = [];
+    const groupOf = cells.map((cell) => {
+      const version = (this.store.groups.meta[cell] as { version: string }).version;
+      let i = versions.indexOf(version);
+      if (i < 0) i = versions.push(version) - 1;
+      return i;
+    });
+    // One extra row at the end: every version together.
+    const rows = new Float64Array((versions.length + 1) * G.width);
+    this.store.accumulate('group', tier, fromMs, toMs, cells, groupOf, rows);
+    const total = versions.length * G.width;
+    for (let v = 0; v < versions.length; v++) {
+      for (let f = 0; f < G.width; f++)
+        rows[total + f] = (rows[total + f] as number) + (rows[v * G.width + f] as number);
+    }
+    return { versions, rows, totalOffset: total };
+  }
+
+  async applications(q: QueryWindow, atMs = this.store.now): Promise<AppFigures[]> {
+    const n = this.store.groups.size;
+    const apps: { app: string; namespace: string }[] = [];
+    const appIndex = new Map<string, number>();
+    const groupOf = new Int32Array(n);
+    for (let cell = 0; cell < n; cell++) {
+      const meta = this.store.groups.meta[cell] as { app: string; namespace: string };
+      const key = `${meta.namespace}/${meta.app}`;
+      let i = appIndex.get(key);
+      if (i === undefined) {
+        i = apps.push({ app: meta.app, namespace: meta.namespace }) - 1;
+        appIndex.set(key, i);
+      }
+      groupOf[cell] = i;
+    }
+    const rows = new Float64Array(apps.length * G.width);
+    this.store.accumulate(
+      'group',
+      this.tier(q),
+      atMs - q.rangeSeconds * 1000,
+      atMs,
+      identity(n),
+      groupOf,
+      rows,
+    );
+    return apps.map((a, i) => ({ ...a, figures: figuresOf(rows, i * G.width, q.rangeSeconds) }));
+  }
+
+  async serviceFigures(
+    serviceId: string,
+    q: QueryWindow,
+    atMs = this.store.now,
+  ): Promise<{ total: Figures; byVersion: VersionFigures[] }> {
+    const { versions, rows, totalOffset } = this.byVersion(
+      serviceId,
+      this.tier(q),
+      atMs - q.rangeSeconds * 1000,
+      atMs,
+    );
+    return {
+      total: figuresOf(rows, totalOffset, q.rangeSeconds),
+      byVersion: versions.map((version, i) => ({
+        version,
+        figures: figuresOf(rows, i * G.width, q.rangeSeconds),
+      })),
+    };
+  }
+
+  async serviceSeries(serviceId: string, q: QueryWindow, atMs = this.store.now): Promise<ServiceSeries> {
+    const timestamps = seriesTimestamps(q, atMs);
+    const tier = this.tier(q);
+    const empty = (): FigureSeries => {
+      const col = () => Array<number | null>(timestamps.length).fill(null);
+      return {
+        requests: col(),
+        errors: col(),
+        p50: col(),
+        p95: col(),
+        p99: col(),
+        inBytes: col(),
+        outBytes: col(),
+      };
+    };
+    const total = empty();
+    const byVersion = new Map<string, FigureSeries>();
+    const put = (s: FigureSeries, i: number, f: Figures) => {
+      s.requests[i] = f.requests;
+      s.errors[i] = f.errors;
+      s.p50[i] = f.p50;
+      s.p95[i] = f.p95;
+      s.p99[i] = f.p99;
+      s.inBytes[i] = f.inBytes;
+      s.outBytes[i] = f.outBytes;
+    };
+    timestamps.forEach((t, i) => {
+      // Like a range query: nothing before the first sample, and no point in the future.
+      if (t <= this.store.first || t > this.store.now + this.scrapeIntervalSeconds * 1000) return;
+      const { versions, rows, totalOffset } = this.byVersion(serviceId, tier, t - q.rateSeconds * 1000, t);
+      put(total, i, figuresOf(rows, totalOffset, q.rateSeconds));
+      versions.forEach((version, v) => {
+        let s = byVersion.get(version);
+        if (!s) byVersion.set(version, (s = empty()));
+        put(s, i, figuresOf(rows, v * G.width, q.rateSeconds));
+      });
+    });
+    return {
+      timestamps,
+      total,
+      byVersion: [...byVersion.entries()].map(([version, series]) => ({ version, series })),
+    };
+  }
+
+  async consumers(serviceId: string, q: QueryWindow, atMs = this.store.now): Promise<ConsumerFigures[]> {
+    const cells = this.store.cellsOf('consumer', serviceId);
+    const rows = new Float64Array(cells.length * C.width);
+    this.store.accumulate(
+      'consumer',
+      this.tier(q),
+      atMs - q.rangeSeconds * 1000,
+      atMs,
+      cells,
+      identity(cells.length),
+      rows,
+    );
+    return cells.map((cell, i) => {
+      const meta = this.store.consumers.meta[cell] as ConsumerMeta;
+      return {
+        workload: meta.workload,
+        app: meta.app,
+        namespace: meta.namespace,
+        version: meta.version,
+        requests: (rows[i * C.width + C.requests] as number) / q.rangeSeconds,
+        errors: (rows[i * C.width + C.errors] as number) / q.rangeSeconds,
+      };
+    });
+  }
+
+  async instances(serviceId: string, q: QueryWindow, atMs = this.store.now): Promise<InstanceFigures[]> {
+    const cells = this.store.cellsOf('instance', serviceId);
+    const rows = new Float64Array(cells.length * I.width);
+    this.store.accumulate(
+      'instance',
+      this.tier(q),
+      atMs - q.rangeSeconds * 1000,
+      atMs,
+      cells,
+      identity(cells.length),
+      rows,
+    );
+    return cells.map((cell, i) => {
+      const meta = this.store.instances.meta[cell] as { instance: string; version: string };
+      const requests = rows[i * I.width + I.requests] as number;
+      return {
+        instance: meta.instance,
+        version: meta.version,
+        requests: requests / q.rangeSeconds,
+        errors: (rows[i * I.width + I.errors] as number) / q.rangeSeconds,
+        avgMs: requests > 0 ? (rows[i * I.width + I.durationSum] as number) / requests : null,
+      };
+    });
+  }
+
+  async split(serviceId: string, q: QueryWindow, atMs = this.store.now): Promise<SplitFigures[]> {
+    const { versions, rows } = this.byVersion(serviceId, this.tier(q), atMs - q.rateSeconds * 1000, atMs);
+    return versions.map((version, i) => ({
+      version,
+      requests: (rows[i * G.width + G.requests] as number) / q.rateSeconds,
+    }));
+  }
+}

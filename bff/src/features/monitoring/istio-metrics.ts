@@ -1,0 +1,64 @@
+/**
+ * Istio's standard metrics, as the console reads them (and as the demo mesh writes them).
+ * https://istio.io/latest/docs/reference/config/metrics/
+ */
+export const ISTIO_METRICS = {
+  requests: 'istio_requests_total',
+  duration: 'istio_request_duration_milliseconds',
+  requestBytes: 'istio_request_bytes',
+  responseBytes: 'istio_response_bytes',
+} as const;
+
+/**
+ * The bucket bounds of all three Istio histograms. Istio's sidecars (telemetry v2) record them as
+ * Envoy histograms, and Envoy's default bounds apply to durations (ms) and sizes (bytes) alike: a
+ * scrape of a stock sidecar shows `istio_request_bytes_bucket{…,le="600000"}` (istio/istio#22007). The
+ * exponential byte buckets (1, 10, … 1e7) some older material mentions were Mixer's, before 1.5.
+ */
+export const ISTIO_BUCKETS: readonly number[] = [
+  0.5, 1, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000, 30000, 60000, 300000, 600000, 1800000,
+  3600000,
+];
+
+/**
+ * The labels of each series. Istio sets more (principals, canonical service and revision, security
+ * policy); these are the ones the console reads, plus `pod`. `pod` is not Istio's own: in a real mesh
+ * Prometheus adds it when scraping each sidecar (the `kubernetes-pods` job of Istio's sample config
+ * relabels `__meta_kubernetes_pod_name` to `pod`); the demo mesh, scraped as one target, writes it itself.
+ */
+export const ISTIO_LABELS = [
+  'reporter',
+  'source_workload',
+  'source_workload_namespace',
+  'source_app',
+  'source_version',
+  'destination_service',
+  'destination_service_name',
+  'destination_service_namespace',
+  'destination_workload',
+  'destination_workload_namespace',
+  'destination_app',
+  'destination_version',
+  'request_protocol',
+  'response_code',
+  'response_flags',
+  'pod',
+] as const;
+export type IstioLabel = (typeof ISTIO_LABELS)[number];
+export type IstioLabels = Record<IstioLabel, string>;
+
+/** The label Prometheus's pod discovery adds; the per-instance figures group by it. */
+export const INSTANCE_LABEL = 'pod';
+
+/**
+ * An error is a response code of 0 (no response: reset, timeout), 4xx or 5xx, as Kiali counts it.
+ * 429 (rate limited) is an error from the caller's point of view, so it is one here too.
+ */
+export const ERROR_CODE_REGEX = '0|[45][0-9][0-9]';
+const ERROR_CODE = new RegExp(`^(?:${ERROR_CODE_REGEX})$`);
+export function isErrorCode(code: string): boolean {
+  return ERROR_CODE.test(code);
+}
+
+/** Istio's value for a label it cannot know (a caller outside the mesh, a workload without a version). */
+export const UNKNOWN = 'unknown';

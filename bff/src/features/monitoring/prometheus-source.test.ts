@@ -1,0 +1,159 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { PrometheusClient } from '../../clients/prometheus';
+import { ApiError } from '../../lib/errors';
+import { silentLogger } from '../../lib/logger';
+import { fakePrometheus, sendJson } from './fake-prometheus';
+import type { FakeHandler, FakePrometheus } from './fake-prometheus';
+import { PrometheusTelemetry } from './prometheus-source';
+import { queries } from './promql';
+import type { Measure } from './promql';
+import { resolveWindow, seriesTimestamps } from './window';
+
+const fakes: FakePrometheus[] = [];
+afterEach(async () => {
+  for (const f of fakes.splice(0)) await f.close();
+});
+
+async function source(handler: FakeHandler, timeoutMs = 2000) {
+  const fake = await fakePrometheus(handler);
+  fakes.push(fake);
+  return new PrometheusTelemetry(new PrometheusClient({ url: fake.url, timeoutMs }), 15, silentLogger());
+}
+
+const q = resolveWindow('5m', 15);
+const AT = Date.UTC(2024, 0, 1, 12, 0, 0);
+
+describe('PrometheusTelemetry', () => {
+  it('turns the per-measure vectors into figures per application', async () => {
+    // What Prometheus holds, per application and measure (a NaN quantile: no requests in a bucket range).
+    const data: Record<string, Partial<Record<Measure, string>>> = {
+      'bookinfo/reviews': {
+        requests: '2',
+        errors: '0.5',
+        durationSum: '80',
+        p50: '25',
+        p95: '90',
+        p99: 'NaN',
+        inBytes: '1000',
+        outBytes: '4000',
+      },
+      'shop/cart': {
+        requests: '4',
+        durationSum: '20',
+        p50: '3',
+        p95: '8',
+        p99: '9',
+        inBytes: '10',
+        outBytes: '20',
+      },
+    };
+    const byQuery = new Map<string, Measure>();
+    for (const m of [
+      'requests',
+      'errors',
+      'durationSum',
+      'p50',
+      'p95',
+      'p99',
+      'inBytes',
+      'outBytes',
+    ] as Measure[]) {
+      byQuery.set(queries.applications(m, q.rangeSeconds), m);
+    }
+    const src = await source((path, params, res) => {
+      const measure = byQuery.get(params.get('query') ?? '');
+      expect(path).toBe('/api/v1/query');
+      expect(Number(params.get('time')) * 1000).toBe(AT);
+      if (!measure)
+        return sendJson(res, 400, { status: 'error', errorType: 'bad_data', error: 'unexpected query' });
+      const result = Object.entries(data).flatMap(([key, values]) => {
+        const [ns, app] = key.split('/');
+        const v = values[measure];
+        return v === undefined
+          ? []
+          : [{ metric: { destination_service_namespace: ns, destination_app: app }, value: [AT / 1000, v] }];
+      });
+      sendJson(res, 200, { status: 'success', data: { resultType: 'vector', result } });
+    });
+    const apps = await src.applications(q, AT);
+    const reviews = apps.find((a) => a.app === 'reviews');
+    const cart = apps.find((a) => a.app === 'cart');
+    expect(reviews?.namespace).toBe('bookinfo');
+    expect(reviews?.figures).toEqual({
+      requests: 2,
+      errors: 0.5,
+      avgMs: 80 / 2,
+      p50: 25,
+      p95: 90,
+      p99: null,
+      inBytes: 1000,
+      outBytes: 4000,
+    });
+    // No error series at all: no errors, not "unknown".
+    expect(cart?.figures.errors).toBe(0);
+    expect(cart?.figures.avgMs).toBe(20 / 4);
+  });
+
+  it('puts range results at their timestamps and fills error rates where there are requests', async () => {
+    const timestamps = seriesTimestamps(q, AT);
+    const src = await source((path, params, res) => {
+      expect(path).toBe('/api/v1/query_range');
+      const query = params.get('query') ?? '';
+      const byVersion = query.includes('by (destination_version)');
+      const isRequests =
+        query.startsWith('sum') && query.includes('istio_requests_total') && !query.includes('response_code');
+      // Requests of v1 at the last two points only; nothing else.
+      const result =
+        isRequests && byVersion
+          ? [
+              {
+                metric: { destination_version: 'v1' },
+                values: timestamps.slice(-2).map((t) => [t / 1000, '3']),
+              },
+            ]
+          : isRequests
+            ? [{ metric: {}, values: timestamps.slice(-2).map((t) => [t / 1000, '3']) }]
+            : [];
+      sendJson(res, 200, { status: 'success', data: { resultType: 'matrix', result } });
+    });
+    const series = await src.serviceSeries('reviews.bookinfo.svc.cluster.local', q, AT);
+    expect(series.timestamps).toEqual(timestamps);
+    const v1 = series.byVersion.find((v) => v.version === 'v1')?.series;
+    expect(v1?.requests.slice(-3)).toEqual([null, 3, 3]);
+    expect(v1?.errors.slice(-3)).toEqual([null, 0, 0]);
+    expect(v1?.p95.slice(-1)).toEqual([null]);
+    expect(series.total.requests.slice(-2)).toEqual([3, 3]);
+  });
+
+  it.each([
+    ['down', 503, 'TelemetryUnavailable', /unreachable/],
+    [
+      'rejecting the query',
+      502,
+      'TelemetryQueryFailed',
+      /rejected a query; the details are in the server log/,
+    ],
+  ] as const)(
+    'answers a clear %s error, without Prometheus internals',
+    async (what, status, code, message) => {
+      let src: PrometheusTelemetry;
+      if (what === 'down') {
+        src = await source(() => undefined);
+        await fakes.pop()?.close();
+      } else {
+        src = await source((_p, _q, res) =>
+          sendJson(res, 422, {
+            status: 'error',
+            errorType: 'execution',
+            error: 'query processing would load too many samples',
+          }),
+        );
+      }
+      const err = await src.applications(q, AT).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(ApiError);
+      expect(err).toMatchObject({ status, code });
+      expect((err as ApiError).message).toMatch(message);
+      expect((err as ApiError).message).not.toContain('too many samples');
+    },
+  );
+});

@@ -1,0 +1,276 @@
+import { PrometheusError } from '../../clients/prometheus';
+import type { PrometheusClient, PromSample, PromSeries } from '../../clients/prometheus';
+import { ApiError } from '../../lib/errors';
+import type { Logger } from '../../lib/logger';
+import { INSTANCE_LABEL, UNKNOWN } from './istio-metrics';
+import { ALL_MEASURES, APP_LABELS, SERIES_MEASURES, VERSION_LABELS, queries } from './promql';
+import type { Measure } from './promql';
+import { telemetryUnavailable } from './telemetry';
+import type {
+  AppFigures,
+  ConsumerFigures,
+  FigureSeries,
+  Figures,
+  InstanceFigures,
+  ServiceSeries,
+  SplitFigures,
+  TelemetrySource,
+  VersionFigures,
+} from './telemetry';
+import { seriesTimestamps } from './window';
+import type { QueryWindow } from './window';
+
+const finiteOrNull = (v: number | undefined): number | null =>
+  v === undefined || !Number.isFinite(v) ? null : v;
+
+/** Per group (the grouping labels' values joined), the value of each measure. */
+type Grouped = Map<string, Partial<Record<Measure, number>>>;
+
+const keyOf = (metric: Record<string, string>, labels: readonly string[]) =>
+  labels.map((l) => metric[l] ?? '').join('\u0000');
+
+function figuresOf(values: Partial<Record<Measure, number>>): Figures {
+  const requests = finiteOrNull(values.requests) ?? 0;
+  const durationSum = finiteOrNull(values.durationSum);
+  return {
+    requests,
+    errors: finiteOrNull(values.errors) ?? 0,
+    avgMs: requests > 0 && durationSum !== null ? durationSum / requests : null,
+    p50: finiteOrNull(values.p50),
+    p95: finiteOrNull(values.p95),
+    p99: finiteOrNull(values.p99),
+    inBytes: finiteOrNull(values.inBytes) ?? 0,
+    outBytes: finiteOrNull(values.outBytes) ?? 0,
+  };
+}
+
+function emptySeries(n: number): FigureSeries {
+  const col = () => Array<number | null>(n).fill(null);
+  return {
+    requests: col(),
+    errors: col(),
+    p50: col(),
+    p95: col(),
+    p99: col(),
+    inBytes: col(),
+    outBytes: col(),
+  };
+}
+
+/**
+ * The questions of the monitoring page, answered by a Prometheus that scrapes Istio's sidecars.
+ * The queries of one question run in parallel under one deadline (the client's timeout).
+ */
+export class PrometheusTelemetry implements TelemetrySource {
+  readonly kind = 'prometheus' as const;
+
+  constructor(
+    private readonly client: PrometheusClient,
+    readonly scrapeIntervalSeconds: number,
+    private readonly log: Logger,
+  ) {}
+
+  /** Runs the queries of one question; any Prometheus failure becomes one clear 503. */
+  private async ask<T>(question: string, fn: (signal: AbortSignal) => Promise<T>): Promise<T> {
+    const controller = new AbortController();
+    try {
+      return await fn(controller.signal);
+    } catch (err) {
+      if (err instanceof PrometheusError) {
+        this.log.warn({ question, failure: err.failure, detail: err.detail }, err.message);
+        throw err.failure === 'query' || err.failure === 'bad-response'
+          ? new ApiError(502, 'TelemetryQueryFailed', `${err.message}; the details are in the server log`)
+          : telemetryUnavailable(err.message);
+      }
+      throw err;
+    } finally {
+      // One query failing cancels its siblings instead of leaving them running.
+      controller.abort();
+    }
+  }
+
+  private async grouped(
+    build: (m: Measure) => string,
+    measures: readonly Measure[],
+    labels: readonly string[],
+    atMs: number,
+    signal: AbortSignal,
+  ): Promise<Grouped> {
+    const results = await Promise.all(measures.map((m) => this.client.query(build(m), atMs, signal)));
+    const out: Grouped = new Map();
+    results.forEach((samples: PromSample[], i) => {
+      const measure = measures[i] as Measure;
+      for (const s of samples) {
+        const key = keyOf(s.metric, labels);
+        const entry = out.get(key) ?? {};
+        entry[measure] = s.value;
+        out.set(key, entry);
+      }
+    });
+    return out;
+  }
+
+  applications(q: QueryWindow, atMs = Date.now()): Promise<AppFigures[]> {
+    return this.ask('applications', async (signal) => {
+      const grouped = await this.grouped(
+        (m) => queries.applications(m, q.rangeSeconds),
+        ALL_MEASURES,
+        APP_LABELS,
+        atMs,
+        signal,
+      );
+      return [...grouped.entries()].map(([key, values]) => {
+        const [namespace = '', app = ''] = key.split('\u0000');
+        return { app, namespace, figures: figuresOf(values) };
+      });
+    });
+  }
+
+  serviceFigures(
+    serviceId: string,
+    q: QueryWindow,
+    atMs = Date.now(),
+  ): Promise<{ total: Figures; byVersion: VersionFigures[] }> {
+    return this.ask('serviceFigures', async (signal) => {
+      const [byVersion, total] = await Promise.all([
+        this.grouped(
+          (m) => queries.service(serviceId, m, VERSION_LABELS, q.rangeSeconds),
+          ALL_MEASURES,
+          VERSION_LABELS,
+          atMs,
+          signal,
+        ),
+        this.grouped(
+          (m) => queries.service(serviceId, m, [], q.rangeSeconds),
+          ALL_MEASURES,
+          [],
+          atMs,
+          signal,
+        ),
+      ]);
+      return {
+        total: figuresOf(total.get('') ?? {}),
+        byVersion: [...byVersion.entries()].map(([version, values]) => ({
+          version: version || UNKNOWN,
+          figures: figuresOf(values),
+        })),
+      };
+    });
+  }
+
+  serviceSeries(serviceId: string, q: QueryWindow, atMs = Date.now()): Promise<ServiceSeries> {
+    return this.ask('serviceSeries', async (signal) => {
+      const timestamps = seriesTimestamps(q, atMs);
+      const start = timestamps[0] as number;
+      const end = timestamps[timestamps.length - 1] as number;
+      const stepMs = q.stepSeconds * 1000;
+      const range = (labels: readonly string[]) =>
+        Promise.all(
+          SERIES_MEASURES.map((m) =>
+            this.client.queryRange(
+              queries.service(serviceId, m, labels, q.rateSeconds),
+              start,
+              end,
+              q.stepSeconds,
+              signal,
+            ),
+          ),
+        );
+      const [byVersionResults, totalResults] = await Promise.all([range(VERSION_LABELS), range([])]);
+      const fill = (target: FigureSeries, measure: Measure, series: PromSeries) => {
+        const column = target[measure as keyof FigureSeries];
+        for (const [t, v] of series.values) {
+          const i = Math.round((t * 1000 - start) / stepMs);
+          if (i >= 0 && i < column.length) column[i] = Number.isFinite(v) ? v : null;
+        }
+      };
+      const versions = new Map<string, FigureSeries>();
+      byVersionResults.forEach((result, i) => {
+        for (const series of result) {
+          const version = series.metric.destination_version || UNKNOWN;
+          let target = versions.get(version);
+          if (!target) versions.set(version, (target = emptySeries(timestamps.length)));
+          fill(target, SERIES_MEASURES[i] as Measure, series);
+        }
+      });
+      const total = emptySeries(timestamps.length);
+      totalResults.forEach((result, i) => {
+        for (const series of result) fill(total, SERIES_MEASURES[i] as Measure, series);
+      });
+      // A rate that exists where requests do but has no series (no errors at all) is 0, not unknown.
+      for (const s of [total, ...versions.values()]) {
+        s.requests.forEach((r, i) => {
+          if (r === null) return;
+          for (const col of [s.errors, s.inBytes, s.outBytes]) if (col[i] === null) col[i] = 0;
+        });
+      }
+      return {
+        timestamps,
+        total,
+        byVersion: [...versions.entries()].map(([version, series]) => ({ version, series })),
+      };
+    });
+  }
+
+  consumers(serviceId: string, q: QueryWindow, atMs = Date.now()): Promise<ConsumerFigures[]> {
+    return this.ask('consumers', async (signal) => {
+      const [requests, errors] = await Promise.all(
+        (['requests', 'errors'] as const).map((m) =>
+          this.client.query(queries.consumers(serviceId, m, q.rangeSeconds), atMs, signal),
+        ),
+      );
+      const errorsByWorkload = new Map<string, number>();
+      for (const s of errors ?? [])
+        errorsByWorkload.set(keyOf(s.metric, ['source_workload', 'source_workload_namespace']), s.value);
+      return (requests ?? []).map((s) => ({
+        workload: s.metric.source_workload || UNKNOWN,
+        app: s.metric.source_app || UNKNOWN,
+        namespace: s.metric.source_workload_namespace || UNKNOWN,
+        version: s.metric.source_version || UNKNOWN,
+        requests: finiteOrNull(s.value) ?? 0,
+        errors:
+          finiteOrNull(
+            errorsByWorkload.get(keyOf(s.metric, ['source_workload', 'source_workload_namespace'])),
+          ) ?? 0,
+      }));
+    });
+  }
+
+  instances(serviceId: string, q: QueryWindow, atMs = Date.now()): Promise<InstanceFigures[]> {
+    return this.ask('instances', async (signal) => {
+      const labels = [INSTANCE_LABEL, 'destination_version'];
+      const grouped = await this.grouped(
+        (m) => queries.instances(serviceId, m as 'requests' | 'errors' | 'durationSum', q.rangeSeconds),
+        ['requests', 'errors', 'durationSum'],
+        labels,
+        atMs,
+        signal,
+      );
+      return [...grouped.entries()].map(([key, values]) => {
+        const [instance = '', version = ''] = key.split('\u0000');
+        const f = figuresOf(values);
+        return {
+          instance,
+          version: version || UNKNOWN,
+          requests: f.requests,
+          errors: f.errors,
+          avgMs: f.avgMs,
+        };
+      });
+    });
+  }
+
+  split(serviceId: string, q: QueryWindow, atMs = Date.now()): Promise<SplitFigures[]> {
+    return this.ask('split', async (signal) => {
+      const samples = await this.client.query(
+        queries.service(serviceId, 'requests', VERSION_LABELS, q.rateSeconds),
+        atMs,
+        signal,
+      );
+      return samples.map((s) => ({
+        version: s.metric.destination_version || UNKNOWN,
+        requests: finiteOrNull(s.value) ?? 0,
+      }));
+    });
+  }
+}

@@ -1,0 +1,92 @@
+import { describe, expect, it } from 'vitest';
+import { promString, queries } from './promql';
+
+const RANGE = 300;
+
+describe('the PromQL of each question', () => {
+  it.each([
+    [
+      'overview: requests per application',
+      queries.applications('requests', RANGE),
+      'sum by (destination_service_namespace, destination_app) (rate(istio_requests_total{reporter="destination"}[5m]))',
+    ],
+    [
+      'overview: errors per application (code 0, 4xx, 5xx)',
+      queries.applications('errors', RANGE),
+      'sum by (destination_service_namespace, destination_app) (rate(istio_requests_total{reporter="destination",response_code=~"0|[45][0-9][0-9]"}[5m]))',
+    ],
+    [
+      'overview: time spent per application (the mean is this over requests)',
+      queries.applications('durationSum', RANGE),
+      'sum by (destination_service_namespace, destination_app) (rate(istio_request_duration_milliseconds_sum{reporter="destination"}[5m]))',
+    ],
+    [
+      'overview: p95 per application',
+      queries.applications('p95', RANGE),
+      'histogram_quantile(0.95, sum by (le, destination_service_namespace, destination_app) (rate(istio_request_duration_milliseconds_bucket{reporter="destination"}[5m])))',
+    ],
+    [
+      'overview: inbound bytes per application',
+      queries.applications('inBytes', RANGE),
+      'sum by (destination_service_namespace, destination_app) (rate(istio_request_bytes_sum{reporter="destination"}[5m]))',
+    ],
+    [
+      'overview: outbound bytes per application',
+      queries.applications('outBytes', RANGE),
+      'sum by (destination_service_namespace, destination_app) (rate(istio_response_bytes_sum{reporter="destination"}[5m]))',
+    ],
+    [
+      'service: requests per version over 1h',
+      queries.service('reviews.bookinfo.svc.cluster.local', 'requests', ['destination_version'], 3600),
+      'sum by (destination_version) (rate(istio_requests_total{reporter="destination",destination_service="reviews.bookinfo.svc.cluster.local"}[1h]))',
+    ],
+    [
+      'service: p99 of all versions together, rate interval 20s',
+      queries.service('reviews.bookinfo.svc.cluster.local', 'p99', [], 20),
+      'histogram_quantile(0.99, sum by (le) (rate(istio_request_duration_milliseconds_bucket{reporter="destination",destination_service="reviews.bookinfo.svc.cluster.local"}[20s])))',
+    ],
+    [
+      'service: p50 per version over 6h',
+      queries.service(
+        'com.alibaba.dubbo.samples.echo.api.EchoService@dubbo',
+        'p50',
+        ['destination_version'],
+        21600,
+      ),
+      'histogram_quantile(0.5, sum by (le, destination_version) (rate(istio_request_duration_milliseconds_bucket{reporter="destination",destination_service="com.alibaba.dubbo.samples.echo.api.EchoService@dubbo"}[6h])))',
+    ],
+    [
+      'consumers: requests by calling workload',
+      queries.consumers('ratings.bookinfo.svc.cluster.local', 'requests', 900),
+      'sum by (source_workload, source_workload_namespace, source_app, source_version) (rate(istio_requests_total{reporter="destination",destination_service="ratings.bookinfo.svc.cluster.local"}[15m]))',
+    ],
+    [
+      'consumers: errors by calling workload',
+      queries.consumers('ratings.bookinfo.svc.cluster.local', 'errors', 900),
+      'sum by (source_workload, source_workload_namespace, source_app, source_version) (rate(istio_requests_total{reporter="destination",destination_service="ratings.bookinfo.svc.cluster.local",response_code=~"0|[45][0-9][0-9]"}[15m]))',
+    ],
+    [
+      'instances: time spent per pod',
+      queries.instances('cart.shop.svc.cluster.local', 'durationSum', 300),
+      'sum by (pod, destination_version) (rate(istio_request_duration_milliseconds_sum{reporter="destination",destination_service="cart.shop.svc.cluster.local"}[5m]))',
+    ],
+  ])('%s', (_question, promql, expected) => {
+    expect(promql).toBe(expected);
+  });
+
+  it.each([
+    ['plain', 'reviews.bookinfo.svc.cluster.local', '"reviews.bookinfo.svc.cluster.local"'],
+    ['a double quote', 'a"b', '"a\\"b"'],
+    ['a backslash', 'a\\b', '"a\\\\b"'],
+    ['a newline', 'a\nb', '"a\\nb"'],
+  ])('quotes a label value with %s so it cannot end the selector', (_case, value, literal) => {
+    expect(promString(value)).toBe(literal);
+  });
+
+  it('puts a hostile service ID inside its string literal, never into the query', () => {
+    const q = queries.service('x"} or vector(1) or {a="', 'requests', [], 60);
+    expect(q).toBe(
+      'sum (rate(istio_requests_total{reporter="destination",destination_service="x\\"} or vector(1) or {a=\\""}[1m]))',
+    );
+  });
+});

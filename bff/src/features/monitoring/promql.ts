@@ -1,0 +1,117 @@
+import { ERROR_CODE_REGEX, INSTANCE_LABEL, ISTIO_METRICS } from './istio-metrics';
+import { promDuration } from './window';
+
+/**
+ * The PromQL of each question the monitoring page asks. Pure string building, so the queries are
+ * tested as text. Every query reads `reporter="destination"`: the figures of a service are what its
+ * own sidecars measured, which also counts callers from outside the mesh (sidecars report both sides;
+ * summing both would count each request twice).
+ */
+
+/** A PromQL string literal (Go's escaping: backslash, double quote, newline). */
+export function promString(value: string): string {
+  return `"${value.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n')}"`;
+}
+
+type Matchers = Record<string, string>;
+
+function selector(extra: Matchers = {}, errorsOnly = false): string {
+  const parts = ['reporter="destination"'];
+  for (const [label, value] of Object.entries(extra)) parts.push(`${label}=${promString(value)}`);
+  if (errorsOnly) parts.push(`response_code=~${promString(ERROR_CODE_REGEX)}`);
+  return `{${parts.join(',')}}`;
+}
+
+const by = (labels: readonly string[]) => (labels.length > 0 ? ` by (${labels.join(', ')})` : '');
+
+/** `sum by (…) (rate(metric{…}[range]))` */
+function sumRate(
+  metric: string,
+  labels: readonly string[],
+  matchers: Matchers,
+  range: number,
+  errorsOnly = false,
+) {
+  return `sum${by(labels)} (rate(${metric}${selector(matchers, errorsOnly)}[${promDuration(range)}]))`;
+}
+
+/** The figure a query answers; each becomes one field of Figures. */
+export type Measure = 'requests' | 'errors' | 'durationSum' | 'p50' | 'p95' | 'p99' | 'inBytes' | 'outBytes';
+
+export const QUANTILES = { p50: 0.5, p95: 0.95, p99: 0.99 } as const;
+
+/**
+ * One measure of traffic to the selected series, grouped by `labels`, as rates over `range` seconds.
+ * Percentiles interpolate in the duration histogram's buckets, grouped by `le` as histogram_quantile
+ * needs. The mean latency is durationSum / requests (Istio counts every request in both).
+ */
+export function measureQuery(
+  measure: Measure,
+  labels: readonly string[],
+  matchers: Matchers,
+  range: number,
+): string {
+  switch (measure) {
+    case 'requests':
+      return sumRate(ISTIO_METRICS.requests, labels, matchers, range);
+    case 'errors':
+      return sumRate(ISTIO_METRICS.requests, labels, matchers, range, true);
+    case 'durationSum':
+      return sumRate(`${ISTIO_METRICS.duration}_sum`, labels, matchers, range);
+    case 'inBytes':
+      return sumRate(`${ISTIO_METRICS.requestBytes}_sum`, labels, matchers, range);
+    case 'outBytes':
+      return sumRate(`${ISTIO_METRICS.responseBytes}_sum`, labels, matchers, range);
+    case 'p50':
+    case 'p95':
+    case 'p99':
+      return `histogram_quantile(${QUANTILES[measure]}, ${sumRate(`${ISTIO_METRICS.duration}_bucket`, ['le', ...labels], matchers, range)})`;
+  }
+}
+
+export const ALL_MEASURES: readonly Measure[] = [
+  'requests',
+  'errors',
+  'durationSum',
+  'p50',
+  'p95',
+  'p99',
+  'inBytes',
+  'outBytes',
+];
+
+/** The measures a chart shows (the mean is not charted; percentiles say more). */
+export const SERIES_MEASURES: readonly Measure[] = [
+  'requests',
+  'errors',
+  'p50',
+  'p95',
+  'p99',
+  'inBytes',
+  'outBytes',
+];
+
+export const APP_LABELS = ['destination_service_namespace', 'destination_app'] as const;
+export const VERSION_LABELS = ['destination_version'] as const;
+export const CONSUMER_LABELS = [
+  'source_workload',
+  'source_workload_namespace',
+  'source_app',
+  'source_version',
+] as const;
+export const INSTANCE_LABELS = [INSTANCE_LABEL, 'destination_version'] as const;
+
+const service = (serviceId: string): Matchers => ({ destination_service: serviceId });
+
+/** The questions, as PromQL. `range` is in seconds. */
+export const queries = {
+  /** Overview: one query per measure, grouped by application. */
+  applications: (measure: Measure, range: number) => measureQuery(measure, APP_LABELS, {}, range),
+  /** One service, grouped by version (labels []: all versions together). */
+  service: (serviceId: string, measure: Measure, labels: readonly string[], range: number) =>
+    measureQuery(measure, labels, service(serviceId), range),
+  consumers: (serviceId: string, measure: 'requests' | 'errors', range: number) =>
+    measureQuery(measure, CONSUMER_LABELS, service(serviceId), range),
+  instances: (serviceId: string, measure: 'requests' | 'errors' | 'durationSum', range: number) =>
+    measureQuery(measure, INSTANCE_LABELS, service(serviceId), range),
+};

@@ -1,0 +1,157 @@
+import type { TelemetrySourceKind } from '../../contract/monitoring';
+import { ApiError } from '../../lib/errors';
+import type { QueryWindow } from './window';
+
+/**
+ * Raw traffic figures over an interval, before they become the API's TrafficStats: rates per second,
+ * latency in ms. Both sources fill this the same way, so the contract test compares like with like.
+ */
+export interface Figures {
+  /** Requests per second. */
+  requests: number;
+  /** Errors (see isErrorCode) per second. */
+  errors: number;
+  /** Mean latency, ms; null without requests. */
+  avgMs: number | null;
+  p50: number | null;
+  p95: number | null;
+  p99: number | null;
+  /** Request bytes received per second. */
+  inBytes: number;
+  /** Response bytes sent per second. */
+  outBytes: number;
+}
+
+export const EMPTY_FIGURES: Figures = {
+  requests: 0,
+  errors: 0,
+  avgMs: null,
+  p50: null,
+  p95: null,
+  p99: null,
+  inBytes: 0,
+  outBytes: 0,
+};
+
+/** An application, as Istio labels it: `destination_app` in `destination_service_namespace`. */
+export interface AppKey {
+  app: string;
+  namespace: string;
+}
+
+export interface AppFigures extends AppKey {
+  figures: Figures;
+}
+
+/** Per-point values of a series; null where nothing can be said (no requests for a ratio or percentile). */
+export interface FigureSeries {
+  requests: (number | null)[];
+  errors: (number | null)[];
+  p50: (number | null)[];
+  p95: (number | null)[];
+  p99: (number | null)[];
+  inBytes: (number | null)[];
+  outBytes: (number | null)[];
+}
+
+export interface VersionFigures {
+  version: string;
+  figures: Figures;
+}
+
+export interface ServiceSeries {
+  /** Milliseconds since the epoch (see seriesTimestamps). */
+  timestamps: number[];
+  total: FigureSeries;
+  byVersion: { version: string; series: FigureSeries }[];
+}
+
+export interface ConsumerFigures {
+  workload: string;
+  app: string;
+  namespace: string;
+  version: string;
+  /** Requests and errors per second. */
+  requests: number;
+  errors: number;
+}
+
+export interface InstanceFigures {
+  instance: string;
+  version: string;
+  requests: number;
+  errors: number;
+  avgMs: number | null;
+}
+
+export interface SplitFigures {
+  version: string;
+  /** Requests per second over the rate interval. */
+  requests: number;
+}
+
+/**
+ * The questions the monitoring page asks, answered by a Prometheus (PromQL over its HTTP API) or by the
+ * demo mesh's in-memory series. A service is named by its catalog ID, which is what the mesh's
+ * `destination_service` label holds (the mesh host for HTTP and gRPC; `interface@protocol` for Dubbo and
+ * SOFARPC, as SOFAMesh names RPC services). `atMs` is the evaluation time (default: now).
+ *
+ * Failures are ApiErrors (TelemetryUnavailable, 503) with a message for the operator.
+ */
+export interface TelemetrySource {
+  readonly kind: TelemetrySourceKind;
+  /** How often samples are taken; windows are resolved against it (see resolveWindow). */
+  readonly scrapeIntervalSeconds: number;
+  /** Per application: figures over the whole window. */
+  applications(q: QueryWindow, atMs?: number): Promise<AppFigures[]>;
+  /** Per version of a service and for all versions together: figures over the whole window. */
+  serviceFigures(
+    serviceId: string,
+    q: QueryWindow,
+    atMs?: number,
+  ): Promise<{ total: Figures; byVersion: VersionFigures[] }>;
+  /** Series across the window, per version and in total. */
+  serviceSeries(serviceId: string, q: QueryWindow, atMs?: number): Promise<ServiceSeries>;
+  /** Who calls the service, over the window. */
+  consumers(serviceId: string, q: QueryWindow, atMs?: number): Promise<ConsumerFigures[]>;
+  /** Per instance that served the service, over the window. */
+  instances(serviceId: string, q: QueryWindow, atMs?: number): Promise<InstanceFigures[]>;
+  /** Requests per version over the last rate interval: the split the mesh applies now. */
+  split(serviceId: string, q: QueryWindow, atMs?: number): Promise<SplitFigures[]>;
+}
+
+/** Where monitoring cannot get numbers from: a 503 the page explains, never a hang or a stack trace. */
+export function telemetryUnavailable(message: string): ApiError {
+  return new ApiError(503, 'TelemetryUnavailable', message);
+}
+
+/** A source for when there is none: a cluster without PROMETHEUS_URL, or the demo mesh switched off. */
+export class UnavailableTelemetry implements TelemetrySource {
+  readonly kind = 'prometheus' as const;
+  readonly scrapeIntervalSeconds = 15;
+
+  constructor(private readonly reason: string) {}
+
+  private fail(): Promise<never> {
+    return Promise.reject(telemetryUnavailable(this.reason));
+  }
+
+  applications(): Promise<AppFigures[]> {
+    return this.fail();
+  }
+  serviceFigures(): Promise<{ total: Figures; byVersion: VersionFigures[] }> {
+    return this.fail();
+  }
+  serviceSeries(): Promise<ServiceSeries> {
+    return this.fail();
+  }
+  consumers(): Promise<ConsumerFigures[]> {
+    return this.fail();
+  }
+  instances(): Promise<InstanceFigures[]> {
+    return this.fail();
+  }
+  split(): Promise<SplitFigures[]> {
+    return this.fail();
+  }
+}

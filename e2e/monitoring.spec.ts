@@ -1,0 +1,61 @@
+import { MonitoringPage } from './pages/MonitoringPage';
+import type { TopList } from './pages/MonitoringPage';
+import { expect, test } from './fixtures';
+
+const ECHO = 'com.alibaba.dubbo.samples.echo.api.EchoService@dubbo';
+const LISTS: TopList[] = ['requests', 'latency', 'errorRate'];
+
+test('the monitoring page shows the three Top 5 lists and the application services, and updates live', async ({
+  page,
+}) => {
+  const monitoring = new MonitoringPage(page);
+  await monitoring.open();
+
+  for (const list of LISTS) {
+    await expect(monitoring.topList(list).getByRole('listitem').first()).toBeVisible();
+    expect(await monitoring.topList(list).getByRole('listitem').count()).toBeLessThanOrEqual(5);
+  }
+  // The demo mesh's applications, with the talk's columns.
+  await expect(monitoring.applicationRow('echo-provider')).toBeVisible();
+  for (const column of ['Application', 'Replicas', 'Requests (/min)', 'Response time (ms)', 'Error rate']) {
+    await expect(monitoring.applicationsTable().getByRole('columnheader', { name: column })).toBeVisible();
+  }
+
+  await expect(monitoring.updatedAt()).toHaveText(/\d{4}-\d\d-\d\d \d\d:\d\d:\d\d/);
+  const first = await monitoring.updatedAt().textContent();
+  await expect(monitoring.liveStatus()).toHaveText('Live');
+  // The stream sends an overview about every 5 s.
+  await expect(monitoring.updatedAt()).not.toHaveText(first ?? '', { timeout: 15_000 });
+});
+
+test('a window is chosen, searched in, and a row leads to its service', async ({ page }) => {
+  const monitoring = new MonitoringPage(page);
+  await monitoring.open();
+  await expect(monitoring.applicationRow('echo-provider')).toBeVisible();
+
+  await monitoring.chooseWindow('1 hour');
+  await expect(page).toHaveURL(/[?&]window=1h/);
+  await expect(monitoring.liveStatus()).toHaveText('Live');
+
+  await monitoring.searchBox().fill('echo-prov');
+  await expect(monitoring.applicationsTable().getByRole('row')).toHaveCount(2);
+  await monitoring.applicationRow('echo-provider').getByRole('link', { name: 'echo-provider' }).click();
+  await expect(page).toHaveURL(new RegExp(`/services/${encodeURIComponent(ECHO)}`));
+  await expect(
+    page.getByRole('heading', { name: 'com.alibaba.dubbo.samples.echo.api.EchoService' }),
+  ).toBeVisible();
+});
+
+test('the page reads in Chinese, as the talk shows it', async ({ page }) => {
+  const monitoring = new MonitoringPage(page);
+  await monitoring.open();
+  await monitoring.switchLanguage('中文');
+
+  await expect(monitoring.heading()).toHaveText('实时监控');
+  await expect(monitoring.updatedAt()).toBeVisible();
+  for (const list of LISTS) await expect(monitoring.topList(list)).toBeVisible();
+  for (const column of ['应用服务', '副本数', '请求量 (分钟)', '响应时间 (ms)', '错误率']) {
+    await expect(monitoring.applicationsTable().getByRole('columnheader', { name: column })).toBeVisible();
+  }
+  await expect(monitoring.timeWindow()).toHaveAccessibleName('时间窗口');
+});

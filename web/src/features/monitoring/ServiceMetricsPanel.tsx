@@ -1,0 +1,159 @@
+import { Col, Flex, Row, Statistic, Typography } from 'antd';
+import { useId, useMemo } from 'react';
+import { useTranslation } from 'react-i18next';
+import type { ServiceMetrics } from './contract';
+import { EChart } from './EChart';
+import type { ChartOption } from './EChart';
+import { formatBytes, formatMs, formatNumber, formatPercent } from './format';
+import { LiveIndicator } from './LiveIndicator';
+import { UpdatedAt } from './UpdatedAt';
+import { useLiveServiceMetrics } from './queries';
+import { bytesOption, errorRateOption, latencyOption, requestRateOption } from './serviceCharts';
+import type { ChartTexts } from './serviceCharts';
+import { TelemetryBanner } from './TelemetryBanner';
+import { useMonitoringWindow } from './useMonitoringWindow';
+import { WindowSelector } from './WindowSelector';
+
+export interface ServiceMetricsPanelProps {
+  serviceId: string;
+}
+
+function Summary({ metrics }: { metrics: ServiceMetrics }) {
+  const { t, i18n } = useTranslation();
+  const language = i18n.language;
+  const { stats } = metrics.total;
+  const items: [string, string][] = [
+    [t('monitoring.service.stats.requests'), formatNumber(stats.requestsPerMinute, language)],
+    [t('monitoring.service.stats.errorRate'), formatPercent(stats.errorRate, language)],
+    [t('monitoring.service.stats.avg'), formatMs(stats.latencyMs.avg, language)],
+    [t('monitoring.service.stats.p50'), formatMs(stats.latencyMs.p50, language)],
+    [t('monitoring.service.stats.p95'), formatMs(stats.latencyMs.p95, language)],
+    [t('monitoring.service.stats.p99'), formatMs(stats.latencyMs.p99, language)],
+    [t('monitoring.service.stats.inbound'), formatBytes(stats.inboundBytesPerMinute, language)],
+    [t('monitoring.service.stats.outbound'), formatBytes(stats.outboundBytesPerMinute, language)],
+  ];
+  return (
+    <Row gutter={[16, 8]}>
+      {items.map(([title, value]) => (
+        <Col key={title} xs={12} md={6} xl={3}>
+          <Statistic title={title} value={value} styles={{ content: { fontSize: 18 } }} />
+        </Col>
+      ))}
+    </Row>
+  );
+}
+
+/** The share of each version over the last rate interval: what a weight split does now. */
+function ObservedSplit({ metrics }: { metrics: ServiceMetrics }) {
+  const { t, i18n } = useTranslation();
+  const { split } = metrics;
+  if (split.versions.length === 0) return null;
+  const shares = split.versions
+    .map(
+      (v) =>
+        `${v.version} ${v.share === null ? t('monitoring.service.splitNone') : formatPercent(v.share, i18n.language)}`,
+    )
+    .join(' · ');
+  return (
+    <Typography.Text type="secondary">
+      {t('monitoring.service.split', { seconds: split.intervalSeconds })}: {shares}
+    </Typography.Text>
+  );
+}
+
+function ChartFigure({ title, option, label }: { title: string; option: ChartOption; label: string }) {
+  const captionId = useId();
+  return (
+    <figure aria-labelledby={captionId} style={{ margin: 0 }}>
+      <figcaption id={captionId}>
+        <Typography.Text strong>{title}</Typography.Text>
+      </figcaption>
+      <EChart option={option} label={label} height={220} style={{ marginTop: 8 }} />
+    </figure>
+  );
+}
+
+function Charts({ metrics }: { metrics: ServiceMetrics }) {
+  const { t, i18n } = useTranslation();
+  const texts: ChartTexts = useMemo(
+    () => ({
+      language: i18n.language,
+      requestBytes: t('monitoring.service.requestBytes'),
+      responseBytes: t('monitoring.service.responseBytes'),
+    }),
+    [t, i18n.language],
+  );
+  // New options only when the figures change, so a re-render for anything else costs the chart nothing.
+  const options = useMemo(
+    () => ({
+      rate: requestRateOption(metrics, texts),
+      latency: latencyOption(metrics, texts),
+      errors: errorRateOption(metrics, texts),
+      bytes: bytesOption(metrics, texts),
+    }),
+    [metrics, texts],
+  );
+  const windowText = t(`monitoring.window.${metrics.window}`);
+  const charts: [string, keyof typeof options][] = [
+    [t('monitoring.service.requestRate'), 'rate'],
+    [t('monitoring.service.latency'), 'latency'],
+    [t('monitoring.service.errorRate'), 'errors'],
+    [t('monitoring.service.bytes'), 'bytes'],
+  ];
+  return (
+    <Row gutter={[24, 24]}>
+      {charts.map(([title, key]) => (
+        <Col key={key} xs={24} xl={12}>
+          <ChartFigure
+            title={title}
+            option={options[key]}
+            label={t('monitoring.service.chartLabel', { title, window: windowText })}
+          />
+        </Col>
+      ))}
+    </Row>
+  );
+}
+
+/**
+ * One service's traffic over the chosen window: totals, the split the mesh applies now, and time series
+ * of request rate by version, latency percentiles, error rate and bytes. Kept current by the stream.
+ */
+export function ServiceMetricsPanel({ serviceId }: ServiceMetricsPanelProps) {
+  const { t } = useTranslation();
+  const [window, setWindow] = useMonitoringWindow();
+  const { query, live, streamState, streamError } = useLiveServiceMetrics(serviceId, window);
+  const metrics = query.data;
+
+  return (
+    <Flex vertical gap={16}>
+      <Flex gap={16} wrap align="center" justify="space-between">
+        <UpdatedAt updatedAt={metrics?.updatedAt} />
+        <Flex gap={16} wrap align="center">
+          <LiveIndicator state={streamState} live={live} />
+          <WindowSelector value={window} onChange={setWindow} />
+        </Flex>
+      </Flex>
+      <TelemetryBanner
+        error={query.isError ? query.error : null}
+        streamError={streamError}
+        shownUpdatedAt={metrics?.updatedAt}
+        onRetry={() => void query.refetch()}
+        retrying={query.isFetching}
+      />
+      {query.isPending ? <Typography.Text type="secondary">{t('common.loading')}</Typography.Text> : null}
+      {metrics ? (
+        <>
+          <Summary metrics={metrics} />
+          <ObservedSplit metrics={metrics} />
+          {metrics.total.stats.requestsPerMinute === 0 ? (
+            <Typography.Text type="secondary">
+              {t('monitoring.service.noTraffic')}. {t('monitoring.service.noTrafficHint')}
+            </Typography.Text>
+          ) : null}
+          <Charts metrics={metrics} />
+        </>
+      ) : null}
+    </Flex>
+  );
+}

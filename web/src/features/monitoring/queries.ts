@@ -1,0 +1,134 @@
+import { keepPreviousData, queryOptions, skipToken, useQuery } from '@tanstack/react-query';
+import type { QueryClient } from '@tanstack/react-query';
+import { apiGet, apiPath } from '../../lib/api';
+import { cacheWrite, useLiveSubscription } from '../../lib/sse';
+import type { StreamCacheWrite, StreamEvent } from '../../lib/sse';
+import { STREAM_EVENTS } from './contract';
+import type { MonitoringOverview, MonitoringWindow, ServiceMetrics, TelemetryStreamError } from './contract';
+
+/** How often to ask when the stream is not sending (closed, reconnecting, or on another window). */
+export const POLL_INTERVAL_MS = 10_000;
+
+/** The stream's topic of the overview; a service's topic is its ID. */
+export const OVERVIEW_TOPIC = 'overview';
+
+/** Hierarchical keys: invalidating `monitoringKeys.all` refreshes every monitoring query. */
+export const monitoringKeys = {
+  all: ['monitoring'] as const,
+  overviews: () => [...monitoringKeys.all, 'overview'] as const,
+  overview: (window: MonitoringWindow) => [...monitoringKeys.overviews(), window] as const,
+  services: () => [...monitoringKeys.all, 'service'] as const,
+  service: (id: string, window: MonitoringWindow) => [...monitoringKeys.services(), id, window] as const,
+  /** The last `telemetry-error` of a topic, null once an update of it succeeded. Only the stream writes it. */
+  streamError: (topic: string) => [...monitoringKeys.all, 'stream-error', topic] as const,
+};
+
+interface Timestamped {
+  updatedAt: string;
+}
+
+/** The later of two answers for the same key: a slow request must not undo a newer stream event. */
+export function newer<T extends Timestamped>(current: T | undefined, next: T): T {
+  return current && Date.parse(current.updatedAt) > Date.parse(next.updatedAt) ? current : next;
+}
+
+function clearStreamError(client: QueryClient, topic: string): void {
+  if (client.getQueryData(monitoringKeys.streamError(topic))) {
+    client.setQueryData(monitoringKeys.streamError(topic), null);
+  }
+}
+
+export function overviewQuery(window: MonitoringWindow) {
+  return queryOptions({
+    queryKey: monitoringKeys.overview(window),
+    queryFn: async ({ signal, client, queryKey }) => {
+      const fresh = await apiGet<MonitoringOverview>(apiPath(['monitoring', 'overview'], { window }), {
+        signal,
+      });
+      clearStreamError(client, OVERVIEW_TOPIC);
+      return newer(client.getQueryData<MonitoringOverview>(queryKey), fresh);
+    },
+    // A new window keeps the old figures on screen until its own arrive.
+    placeholderData: keepPreviousData,
+  });
+}
+
+export function serviceMetricsQuery(serviceId: string, window: MonitoringWindow) {
+  return queryOptions({
+    queryKey: monitoringKeys.service(serviceId, window),
+    queryFn: async ({ signal, client, queryKey }) => {
+      const fresh = await apiGet<ServiceMetrics>(apiPath(['services', serviceId, 'metrics'], { window }), {
+        signal,
+      });
+      clearStreamError(client, serviceId);
+      return newer(client.getQueryData<ServiceMetrics>(queryKey), fresh);
+    },
+    placeholderData: keepPreviousData,
+  });
+}
+
+function errorWrites(event: StreamEvent, topic: string): StreamCacheWrite[] {
+  const error = event.data as TelemetryStreamError;
+  if (event.type !== STREAM_EVENTS.error || error.topic !== topic) return [];
+  return [cacheWrite<TelemetryStreamError | null>(monitoringKeys.streamError(topic), () => error)];
+}
+
+// Only when there is an error to clear, so a healthy stream does not touch the entry every round.
+function clearErrorWrite(topic: string): StreamCacheWrite {
+  return cacheWrite<TelemetryStreamError | null>(monitoringKeys.streamError(topic), (old) =>
+    old ? null : undefined,
+  );
+}
+
+/** The cache writes an event implies for the overview. */
+export function overviewWrites(event: StreamEvent): StreamCacheWrite[] {
+  if (event.type !== STREAM_EVENTS.overview) return errorWrites(event, OVERVIEW_TOPIC);
+  const overview = event.data as MonitoringOverview;
+  return [
+    cacheWrite<MonitoringOverview>(monitoringKeys.overview(overview.window), (old) => newer(old, overview)),
+    clearErrorWrite(OVERVIEW_TOPIC),
+  ];
+}
+
+/** The cache writes an event implies for one service's metrics. */
+export function serviceMetricsWrites(event: StreamEvent, serviceId: string): StreamCacheWrite[] {
+  if (event.type !== STREAM_EVENTS.serviceMetrics) return errorWrites(event, serviceId);
+  const metrics = event.data as ServiceMetrics;
+  if (metrics.serviceId !== serviceId) return [];
+  return [
+    cacheWrite<ServiceMetrics>(monitoringKeys.service(serviceId, metrics.window), (old) =>
+      newer(old, metrics),
+    ),
+    clearErrorWrite(serviceId),
+  ];
+}
+
+/** The last stream error of a topic, read from the cache. */
+function useStreamError(topic: string): TelemetryStreamError | null {
+  const { data } = useQuery<TelemetryStreamError | null>({
+    queryKey: monitoringKeys.streamError(topic),
+    queryFn: skipToken,
+  });
+  return data ?? null;
+}
+
+/** The overview over a window: fetched once, then kept current by the stream (or by polling without it). */
+export function useLiveOverview(window: MonitoringWindow) {
+  const { live, state } = useLiveSubscription({ window, overview: true }, overviewWrites);
+  const query = useQuery({ ...overviewQuery(window), refetchInterval: live ? false : POLL_INTERVAL_MS });
+  const streamError = useStreamError(OVERVIEW_TOPIC);
+  return { query, live, streamState: state, streamError };
+}
+
+/** One service's metrics over a window, kept current like the overview. */
+export function useLiveServiceMetrics(serviceId: string, window: MonitoringWindow) {
+  const { live, state } = useLiveSubscription({ window, services: [serviceId] }, (event) =>
+    serviceMetricsWrites(event, serviceId),
+  );
+  const query = useQuery({
+    ...serviceMetricsQuery(serviceId, window),
+    refetchInterval: live ? false : POLL_INTERVAL_MS,
+  });
+  const streamError = useStreamError(serviceId);
+  return { query, live, streamState: state, streamError };
+}

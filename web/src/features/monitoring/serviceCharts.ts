@@ -1,0 +1,123 @@
+import type { ChartOption } from './echarts';
+import type { MetricSeries, ServiceMetrics } from './contract';
+import { formatBytes, formatMs, formatNumber, formatPercent, formatTime } from './format';
+
+// ECharts options for one service's metrics: pure functions of the response, so a live update is a new
+// option for the same chart (setOption merges it; series keep their ids, so lines move, not redraw).
+
+type Point = [number, number | null];
+
+function points(timestamps: readonly number[], values: readonly (number | null)[]): Point[] {
+  return timestamps.map((t, i) => [t, values[i] ?? null]);
+}
+
+interface SeriesSpec {
+  id: string;
+  name: string;
+  values: readonly (number | null)[];
+  area?: boolean;
+  stack?: string;
+}
+
+interface ChartSpec {
+  timestamps: readonly number[];
+  series: SeriesSpec[];
+  format: (value: number) => string;
+}
+
+function timeSeriesOption({ timestamps, series, format }: ChartSpec): ChartOption {
+  return {
+    animationDurationUpdate: 300,
+    grid: { left: 8, right: 16, top: 36, bottom: 8, containLabel: true },
+    legend: { top: 0, type: 'scroll', icon: 'roundRect', itemWidth: 12, itemHeight: 8 },
+    tooltip: {
+      trigger: 'axis',
+      valueFormatter: (value) => (typeof value === 'number' ? format(value) : '—'),
+    },
+    xAxis: {
+      type: 'time',
+      min: timestamps[0],
+      max: timestamps.at(-1),
+      axisLabel: { formatter: (value: number) => formatTime(value), hideOverlap: true },
+      splitLine: { show: false },
+    },
+    yAxis: {
+      type: 'value',
+      min: 0,
+      axisLabel: { formatter: (value: number) => format(value) },
+      splitNumber: 4,
+    },
+    series: series.map((s) => ({
+      id: s.id,
+      name: s.name,
+      type: 'line',
+      showSymbol: false,
+      connectNulls: false,
+      smooth: false,
+      ...(s.stack ? { stack: s.stack } : {}),
+      ...(s.area ? { areaStyle: { opacity: 0.25 } } : {}),
+      data: points(timestamps, s.values),
+    })),
+  };
+}
+
+export interface ChartTexts {
+  requestBytes: string;
+  responseBytes: string;
+  language: string;
+}
+
+/** Requests per minute, one stacked area per version: the split is the share of the stack. */
+export function requestRateOption(m: ServiceMetrics, { language }: ChartTexts): ChartOption {
+  return timeSeriesOption({
+    timestamps: m.timestamps,
+    series: m.versions.map((v) => ({
+      id: `rate:${v.version}`,
+      name: v.version,
+      values: v.series.requestsPerMinute,
+      area: true,
+      stack: 'rate',
+    })),
+    format: (v) => formatNumber(v, language),
+  });
+}
+
+/** p50, p95 and p99 over all versions. */
+export function latencyOption(m: ServiceMetrics, { language }: ChartTexts): ChartOption {
+  const quantiles: (keyof Pick<MetricSeries, 'p50' | 'p95' | 'p99'>)[] = ['p50', 'p95', 'p99'];
+  return timeSeriesOption({
+    timestamps: m.timestamps,
+    series: quantiles.map((q) => ({ id: `latency:${q}`, name: q, values: m.total.series[q] })),
+    format: (v) => `${formatMs(v, language)} ms`,
+  });
+}
+
+/** Error rate per version (0..1). */
+export function errorRateOption(m: ServiceMetrics, { language }: ChartTexts): ChartOption {
+  return timeSeriesOption({
+    timestamps: m.timestamps,
+    series: m.versions.map((v) => ({
+      id: `errors:${v.version}`,
+      name: v.version,
+      values: v.series.errorRate,
+    })),
+    format: (v) => formatPercent(v, language),
+  });
+}
+
+/** Request and response bytes per minute over all versions. */
+export function bytesOption(m: ServiceMetrics, texts: ChartTexts): ChartOption {
+  return timeSeriesOption({
+    timestamps: m.timestamps,
+    series: [
+      { id: 'bytes:in', name: texts.requestBytes, values: m.total.series.inboundBytesPerMinute, area: true },
+      {
+        id: 'bytes:out',
+        name: texts.responseBytes,
+        values: m.total.series.outboundBytesPerMinute,
+        area: true,
+      },
+    ],
+    format: (v) => formatBytes(v, texts.language),
+  });
+}

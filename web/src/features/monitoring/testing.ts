@@ -1,0 +1,251 @@
+import { act } from '@testing-library/react';
+import { ECHO_ID, ECHO_V1, ECHO_V2 } from '../../test/fixtures';
+import type {
+  ApplicationRow,
+  MetricSeries,
+  MonitoringOverview,
+  MonitoringWindow,
+  ServiceMetrics,
+  TrafficStats,
+} from './contract';
+
+// Test helpers for the monitoring UI: fixtures in the contract's shapes and an EventSource for jsdom.
+
+export { ECHO_ID, ECHO_V1, ECHO_V2 };
+
+export const UPDATED_AT = '2019-09-23T09:56:53.000Z';
+
+export function traffic(overrides: Partial<TrafficStats> = {}): TrafficStats {
+  return {
+    requestsPerMinute: 30,
+    errorRate: 0,
+    latencyMs: { avg: 2.27, p50: 2, p95: 4, p99: 5 },
+    inboundBytesPerMinute: 1464.6,
+    outboundBytesPerMinute: 4351.2,
+    ...overrides,
+  };
+}
+
+export function appRow(application: string, overrides: Partial<ApplicationRow> = {}): ApplicationRow {
+  return {
+    application,
+    namespace: 'demo',
+    replicas: 1,
+    readyReplicas: 1,
+    services: [`${application}.demo.svc.cluster.local`],
+    traffic: traffic(),
+    ...overrides,
+  };
+}
+
+/** The talk's table, more or less. */
+export const TALK_ROWS: ApplicationRow[] = [
+  appRow('sc-service-new-0917-1'),
+  appRow('sc-service-test-2', {
+    traffic: traffic({
+      requestsPerMinute: 29,
+      latencyMs: { avg: 3.03, p50: 3, p95: 5, p99: 6 },
+      inboundBytesPerMinute: 10324.8,
+      outboundBytesPerMinute: 15384.6,
+    }),
+  }),
+  appRow('shpre-sofa-service', {
+    traffic: traffic({
+      requestsPerMinute: 60,
+      errorRate: 0.1833,
+      latencyMs: { avg: 143.47, p50: 120, p95: 250, p99: 300 },
+      inboundBytesPerMinute: 13989.6,
+      outboundBytesPerMinute: 20186.4,
+    }),
+  }),
+  appRow('shpre-sofa-service-2', {
+    traffic: traffic({
+      requestsPerMinute: 60,
+      errorRate: 0.5,
+      latencyMs: { avg: 298.4, p50: 250, p95: 400, p99: 500 },
+      inboundBytesPerMinute: 6408.6,
+      outboundBytesPerMinute: 15517.2,
+    }),
+  }),
+  appRow('shpre-dubbo-service-2', {
+    services: [],
+    traffic: traffic({
+      requestsPerMinute: 0,
+      errorRate: null,
+      latencyMs: { avg: null, p50: null, p95: null, p99: null },
+      inboundBytesPerMinute: 452.4,
+      outboundBytesPerMinute: 9395.4,
+    }),
+  }),
+];
+
+export function overview(overrides: Partial<MonitoringOverview> = {}): MonitoringOverview {
+  const rows = overrides.applications ?? TALK_ROWS;
+  const top = (value: (r: ApplicationRow) => number | null) =>
+    rows
+      .filter((r) => value(r) !== null)
+      .map((r) => ({ application: r.application, namespace: r.namespace, value: value(r) as number }))
+      .sort((a, b) => b.value - a.value)
+      .slice(0, 5);
+  return {
+    window: '5m',
+    updatedAt: UPDATED_AT,
+    source: 'embedded',
+    top: {
+      requests: top((r) => r.traffic.requestsPerMinute),
+      latency: top((r) => r.traffic.latencyMs.avg),
+      errorRate: top((r) => r.traffic.errorRate),
+    },
+    applications: rows,
+    ...overrides,
+  };
+}
+
+function series(values: (number | null)[]): MetricSeries {
+  return {
+    requestsPerMinute: values,
+    errorRate: values.map((v) => (v === null ? null : 0.01)),
+    p50: values.map((v) => (v === null ? null : 2)),
+    p95: values.map((v) => (v === null ? null : 4)),
+    p99: values.map((v) => (v === null ? null : 8)),
+    inboundBytesPerMinute: values.map((v) => (v === null ? null : v * 100)),
+    outboundBytesPerMinute: values.map((v) => (v === null ? null : v * 300)),
+  };
+}
+
+export function serviceMetrics(overrides: Partial<ServiceMetrics> = {}): ServiceMetrics {
+  const window: MonitoringWindow = overrides.window ?? '5m';
+  const end = Date.parse(UPDATED_AT);
+  return {
+    serviceId: ECHO_ID,
+    window,
+    updatedAt: UPDATED_AT,
+    source: 'embedded',
+    stepSeconds: 5,
+    rateIntervalSeconds: 20,
+    timestamps: [end - 10_000, end - 5_000, end],
+    total: { stats: traffic({ requestsPerMinute: 120, errorRate: 0.01 }), series: series([100, 120, 140]) },
+    versions: [
+      { version: ECHO_V1, stats: traffic({ requestsPerMinute: 24 }), series: series([20, 24, 28]) },
+      { version: ECHO_V2, stats: traffic({ requestsPerMinute: 96 }), series: series([80, 96, null]) },
+    ],
+    split: {
+      intervalSeconds: 20,
+      versions: [
+        { version: ECHO_V1, share: 0.2, requestsPerMinute: 24 },
+        { version: ECHO_V2, share: 0.8, requestsPerMinute: 96 },
+      ],
+    },
+    consumers: [
+      {
+        workload: 'echo-consumer-v1',
+        application: 'echo-consumer',
+        namespace: 'dubbo-demo',
+        version: 'v1',
+        requestsPerMinute: 90,
+        errorRate: 0.02,
+      },
+      {
+        workload: 'istio-ingressgateway',
+        application: 'istio-ingressgateway',
+        namespace: 'istio-system',
+        version: 'unknown',
+        requestsPerMinute: 30,
+        errorRate: 0,
+      },
+    ],
+    instances: [
+      {
+        name: 'echo-provider-v1-a',
+        version: ECHO_V1,
+        ready: true,
+        requestsPerMinute: 24,
+        errorRate: 0,
+        avgLatencyMs: 2.5,
+      },
+    ],
+    ...overrides,
+  };
+}
+
+type Listener = (event: MessageEvent<string>) => void;
+
+/** An EventSource for jsdom (which has none), driven by the test. */
+export class MockEventSource {
+  static readonly CONNECTING = 0;
+  static readonly OPEN = 1;
+  static readonly CLOSED = 2;
+  static instances: MockEventSource[] = [];
+
+  readonly url: string;
+  readyState = MockEventSource.CONNECTING;
+  onopen: ((event: Event) => void) | null = null;
+  onerror: ((event: Event) => void) | null = null;
+  private readonly listeners = new Map<string, Set<Listener>>();
+
+  constructor(url: string | URL) {
+    this.url = String(url);
+    MockEventSource.instances.push(this);
+  }
+
+  /** The stream opened last. */
+  static latest(): MockEventSource {
+    const source = MockEventSource.instances.at(-1);
+    if (!source) throw new Error('No EventSource was opened');
+    return source;
+  }
+
+  static open(): MockEventSource[] {
+    return MockEventSource.instances.filter((s) => s.readyState !== MockEventSource.CLOSED);
+  }
+
+  static reset(): void {
+    MockEventSource.instances = [];
+  }
+
+  get params(): URLSearchParams {
+    return new URL(this.url, 'http://localhost').searchParams;
+  }
+
+  addEventListener(type: string, listener: Listener): void {
+    let set = this.listeners.get(type);
+    if (!set) {
+      set = new Set();
+      this.listeners.set(type, set);
+    }
+    set.add(listener);
+  }
+
+  removeEventListener(type: string, listener: Listener): void {
+    this.listeners.get(type)?.delete(listener);
+  }
+
+  close(): void {
+    this.readyState = MockEventSource.CLOSED;
+  }
+
+  // ---- driven by the test ----
+
+  connect(): void {
+    act(() => {
+      this.readyState = MockEventSource.OPEN;
+      this.onopen?.(new Event('open'));
+    });
+  }
+
+  emit(type: string, data: unknown): void {
+    this.emitRaw(type, JSON.stringify(data));
+  }
+
+  emitRaw(type: string, data: string): void {
+    const event = new MessageEvent<string>(type, { data });
+    for (const listener of this.listeners.get(type) ?? []) listener(event);
+  }
+
+  fail(): void {
+    act(() => {
+      this.readyState = MockEventSource.CONNECTING;
+      this.onerror?.(new Event('error'));
+    });
+  }
+}
