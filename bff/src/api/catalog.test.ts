@@ -86,8 +86,19 @@ describe('the API surface', () => {
     const res = await request(app).get('/api/v1/openapi.json').expect(200);
     expect(res.body.openapi).toBe('3.0.3');
     expect(Object.keys(res.body.paths)).toEqual(
-      expect.arrayContaining(['/services', '/services/{id}', '/healthz']),
+      expect.arrayContaining([
+        '/services',
+        '/services/{id}',
+        '/healthz',
+        '/services/{id}/routes',
+        '/services/{id}/routes/preview',
+        '/services/{id}/routes/{name}',
+        '/services/{id}/routes/{name}/revisions/{revision}/rollback',
+      ]),
     );
+    // The routing form's schema is published for API users, and the weight rule is documented.
+    expect(res.body.components.schemas.RouteForm.properties.destinations.type).toBe('array');
+    expect(res.body.paths['/services/{id}/routes'].post.responses[400].description).toContain('destinations');
     expect(res.body.components.schemas.ServiceDetail.properties.providers.items.$ref).toBe(
       '#/components/schemas/Instance',
     );

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import './common';
 import { ServiceListQuery } from './catalog';
 import { StreamQuery, WindowQuery } from './monitoring';
+import { DeleteRouteQuery } from './routing';
 
 type JsonSchema = Record<string, unknown>;
 
@@ -40,6 +41,113 @@ const errorResponse = (description: string) => ({
   description,
   content: { 'application/json': { schema: ref('ApiError') } },
 });
+
+const idParam = {
+  name: 'id',
+  in: 'path',
+  required: true,
+  description: 'The service ID, URL-encoded',
+  schema: { type: 'string' },
+};
+const nameParam = {
+  name: 'name',
+  in: 'path',
+  required: true,
+  description: 'The rule name',
+  schema: { type: 'string' },
+};
+
+/** A body that is a routing form, or `{ yaml }` for a rule the form cannot show. */
+const routeBody = {
+  required: true,
+  content: { 'application/json': { schema: { oneOf: [ref('RouteForm'), ref('RouteYaml')] } } },
+};
+
+const writeErrors = {
+  400: errorResponse(
+    'The form is invalid; `field` names the field (for weights: `destinations`). Nothing is written',
+  ),
+  404: errorResponse('No such service or rule'),
+  409: errorResponse(
+    'Conflict: the rule changed since the form was loaded (stale resourceVersion), or the name is taken',
+  ),
+  422: errorResponse('The control plane rejected an object'),
+};
+
+/** The routing API: every path documented, the same schemas the code validates with. */
+function routingPaths(): Record<string, JsonSchema> {
+  return {
+    '/services/{id}/routes': {
+      get: {
+        summary: 'Every routing rule on the service (hand-written ones too)',
+        parameters: [idParam],
+        responses: { 200: ok('RouteList'), 404: errorResponse('No such service') },
+      },
+      post: {
+        summary: 'Create a routing rule (a revision is recorded)',
+        parameters: [idParam],
+        requestBody: routeBody,
+        responses: { 201: ok('RouteRule'), ...writeErrors },
+      },
+    },
+    '/services/{id}/routes/preview': {
+      post: {
+        summary:
+          'The objects a form would write, as YAML, with the diff against live and the warnings; nothing is written (the control plane validates by a dry run)',
+        parameters: [idParam],
+        requestBody: routeBody,
+        responses: { 200: ok('RoutePreview'), ...writeErrors },
+      },
+    },
+    '/services/{id}/routes/{name}': {
+      get: {
+        summary: 'One routing rule, with its form when the form can show it',
+        parameters: [idParam, nameParam],
+        responses: { 200: ok('RouteRule'), 404: errorResponse('No such rule') },
+      },
+      put: {
+        summary: 'Update a rule from the resourceVersion the form was based on',
+        parameters: [idParam, nameParam],
+        requestBody: routeBody,
+        responses: { 200: ok('RouteRule'), ...writeErrors },
+      },
+      delete: {
+        summary: 'Delete a rule and the subsets only it used',
+        parameters: [idParam, nameParam, ...queryParameters(DeleteRouteQuery)],
+        responses: { 204: { description: 'Deleted' }, ...writeErrors },
+      },
+    },
+    '/services/{id}/routes/{name}/revisions': {
+      get: {
+        summary: 'The history of a rule, newest first',
+        parameters: [idParam, nameParam],
+        responses: { 200: ok('RevisionList'), 404: errorResponse('No such service') },
+      },
+    },
+    '/services/{id}/routes/{name}/revisions/{revision}/rollback': {
+      post: {
+        summary: 'Write an earlier revision as a new revision',
+        parameters: [
+          idParam,
+          nameParam,
+          { name: 'revision', in: 'path', required: true, schema: { type: 'integer', minimum: 1 } },
+        ],
+        requestBody: {
+          content: {
+            'application/json': {
+              schema: { type: 'object', properties: { comment: { type: 'string', maxLength: 500 } } },
+            },
+          },
+        },
+        responses: {
+          200: ok('RouteRule'),
+          204: { description: 'The revision restored is a deletion' },
+          ...writeErrors,
+        },
+      },
+    },
+  };
+}
 
 const ok = (id: string) => ({
   description: 'OK',
@@ -82,6 +190,7 @@ export function buildOpenApiDocument(version: string): JsonSchema {
           responses: { 200: ok('ServiceDetail'), 404: errorResponse('No such service') },
         },
       },
+      ...routingPaths(),
       '/monitoring/overview': {
         get: {
           summary: 'Real-time monitoring: Top 5 by requests, response time and error rate; every application',
