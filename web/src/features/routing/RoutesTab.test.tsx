@@ -51,21 +51,50 @@ describe('Routes tab', () => {
     const table = within(await screen.findByLabelText('Routing rules', { selector: 'section' })).getByRole(
       'table',
     );
+    // The observed split arrives from telemetry beside the configured one.
+    await waitFor(() =>
+      expect(within(table).getAllByText(`${ECHO_V1} 20% · ${ECHO_V2} 80%`)).toHaveLength(3),
+    );
     const rows = [...table.querySelectorAll<HTMLElement>('tbody tr[data-row-key]')];
-    expect(rows.map(cellsOf).map((cells) => cells.slice(0, 5))).toEqual([
-      ['by-method', 'echo-provider', 'Condition route', `1 condition, then ${ECHO_V1} 100%`, 'Hand-written'],
-      ['echo-split', 'echo-provider', 'Version route', `${ECHO_V1} 20% · ${ECHO_V2} 80%`, 'Console'],
+    expect(rows.map(cellsOf).map((cells) => cells.slice(0, 6))).toEqual([
+      [
+        'by-method',
+        'echo-provider',
+        'Condition route',
+        `1 condition, then ${ECHO_V1} 100%`,
+        `${ECHO_V1} 20% · ${ECHO_V2} 80%`,
+        'Hand-written',
+      ],
+      [
+        'echo-split',
+        'echo-provider',
+        'Version route',
+        `${ECHO_V1} 20% · ${ECHO_V2} 80%`,
+        `${ECHO_V1} 20% · ${ECHO_V2} 80%`,
+        'Console',
+      ],
     ]);
     expect([...table.querySelectorAll('thead th')].map((th) => th.textContent)).toEqual([
       'Rule name',
       'Application',
       'Route type',
       'Version weights',
+      'Observed split',
       'Managed by',
       'Actions',
     ]);
     expect(screen.getByText('2 VirtualServices route this service')).toBeInTheDocument();
     expect(requests[0]?.path).toBe(`/api/v1/services/${ECHO_ID}/routes`);
+  });
+
+  it('says no traffic is observed when telemetry is down, keeping the rules', async () => {
+    serveRoutes(listOf([rule()]), { telemetryDown: true });
+    renderRoutesTab();
+    const table = within(await screen.findByLabelText('Routing rules', { selector: 'section' })).getByRole(
+      'table',
+    );
+    expect(await within(table).findByText('No traffic observed')).toBeInTheDocument();
+    expect(within(table).getByText(`${ECHO_V1} 20% · ${ECHO_V2} 80%`)).toBeInTheDocument();
   });
 
   it('has an empty state with the add button', async () => {
@@ -78,6 +107,9 @@ describe('Routes tab', () => {
   it('shows the error and retries', async () => {
     let calls = 0;
     server.use(
+      http.get('*/api/v1/services/:id/metrics', () =>
+        HttpResponse.json({ code: 'TelemetryUnavailable', message: 'down' }, { status: 503 }),
+      ),
       http.get(ROUTES, () => {
         calls += 1;
         return calls === 1

@@ -13,6 +13,7 @@ import { routeListQuery, useDeleteRoute } from './queries';
 import { RouteEditorDrawer } from './RouteEditorDrawer';
 import type { EditorTarget } from './RouteEditorDrawer';
 import { RoutesTable } from './RoutesTable';
+import { serviceMetricsQuery } from '../monitoring/queries';
 
 /** A drawer's content stays mounted through its closing animation, then goes. */
 interface Opened<T> {
@@ -62,6 +63,14 @@ export function RoutesTab({ service }: { service: ServiceDetail }) {
     </Button>
   );
 
+  // What the mesh does now, beside what the rules say: the split observed over the last rate
+  // interval. Without telemetry the column says so instead of guessing.
+  const observed = useQuery({
+    ...serviceMetricsQuery(service.id, '5m'),
+    refetchInterval: 5000,
+    retry: false,
+  });
+
   let body;
   if (query.isPending) {
     body = <Card loading variant="borderless" />;
@@ -81,6 +90,7 @@ export function RoutesTab({ service }: { service: ServiceDetail }) {
       <section aria-label={t('table.label')}>
         <RoutesTable
           rules={query.data.items}
+          observed={observed.data?.split}
           application={service.application}
           loading={query.isFetching && !query.isPending}
           deleting={remove.isPending ? remove.variables?.name : undefined}

@@ -1,6 +1,9 @@
 import { DeleteOutlined, EditOutlined, HistoryOutlined } from '@ant-design/icons';
 import { Button, Flex, Popconfirm, Table, Tag, Typography } from 'antd';
+import { useTranslation } from 'react-i18next';
 import type { TableColumnsType } from 'antd';
+import type { ServiceMetrics } from '../monitoring/contract';
+import { formatPercent } from '../monitoring/format';
 import type { Destination, RouteRule } from './contract';
 import { useRoutingT } from './i18n';
 import type { RoutingT } from './i18n';
@@ -18,8 +21,17 @@ function describeSplit(rule: RouteRule, t: RoutingT): string {
   return `${t('table.conditions', { count: form.matches.length })} ${split}`;
 }
 
+/** "v1 19.8% · v2 80.2%": the shares of traffic each version received lately. */
+export function observedText(split: ServiceMetrics['split'] | undefined, language: string): string | null {
+  const seen = split?.versions.filter((v) => v.share !== null) ?? [];
+  if (seen.length === 0) return null;
+  return seen.map((v) => `${v.version} ${formatPercent(v.share, language)}`).join(' · ');
+}
+
 export interface RoutesTableProps {
   rules: RouteRule[];
+  /** The split the mesh's telemetry observes now, when there is telemetry. */
+  observed?: ServiceMetrics['split'] | undefined;
   application: string;
   loading: boolean;
   deleting: string | undefined;
@@ -31,6 +43,7 @@ export interface RoutesTableProps {
 /** Every VirtualService on the service's host: the console's and hand-written ones. */
 export function RoutesTable({
   rules,
+  observed,
   application,
   loading,
   deleting,
@@ -39,6 +52,8 @@ export function RoutesTable({
   onDelete,
 }: RoutesTableProps) {
   const t = useRoutingT();
+  const { i18n } = useTranslation();
+  const observedNow = observedText(observed, i18n.language);
   const columns: TableColumnsType<RouteRule> = [
     {
       key: 'name',
@@ -67,6 +82,15 @@ export function RoutesTable({
       // Versions are long unbroken strings (20191115224823305.fvxo1wbt): wrap between them first,
       // inside one only when it alone is too wide.
       render: (_, rule) => <span style={{ overflowWrap: 'anywhere' }}>{describeSplit(rule, t)}</span>,
+    },
+    {
+      key: 'observed',
+      title: t('table.observed'),
+      render: () => (
+        <span style={{ overflowWrap: 'anywhere' }}>
+          {observedNow ?? <Typography.Text type="secondary">{t('table.noTraffic')}</Typography.Text>}
+        </span>
+      ),
     },
     {
       key: 'managedBy',

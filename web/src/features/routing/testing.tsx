@@ -1,3 +1,4 @@
+import { serviceMetrics } from '../monitoring/testing';
 import { render, screen, within } from '@testing-library/react';
 import userEvent, { PointerEventsCheckLevel } from '@testing-library/user-event';
 import type { UserEvent } from '@testing-library/user-event';
@@ -95,7 +96,10 @@ export interface Recorded {
 }
 
 /** Serves the list and records every routing request (method, decoded path, query, JSON body). */
-export function serveRoutes(list: RouteListResponse | (() => RouteListResponse)) {
+export function serveRoutes(
+  list: RouteListResponse | (() => RouteListResponse),
+  options: { telemetryDown?: boolean } = {},
+) {
   const requests: Recorded[] = [];
   const record = async (request: Request) => {
     const url = new URL(request.url);
@@ -112,6 +116,15 @@ export function serveRoutes(list: RouteListResponse | (() => RouteListResponse))
       await record(request);
       return HttpResponse.json(typeof list === 'function' ? list() : list);
     }),
+    // The observed split beside the rules: 20/80, unless a test says telemetry is down.
+    http.get('*/api/v1/services/:id/metrics', () =>
+      options.telemetryDown
+        ? HttpResponse.json(
+            { code: 'TelemetryUnavailable', message: 'Prometheus is unreachable' },
+            { status: 503 },
+          )
+        : HttpResponse.json(serviceMetrics()),
+    ),
   );
   return { requests, record };
 }
