@@ -1,0 +1,37 @@
+import { expect, test } from './fixtures';
+
+const REVIEWS = 'reviews.bookinfo.svc.cluster.local';
+const ROUTES = `/api/v1/services/${encodeURIComponent(REVIEWS)}/routes`;
+
+/**
+ * The point of live traffic: an operator changes a split and watches traffic follow. A 0/100
+ * split applied through the API shows up on the Routes tab as the observed split within 30 s.
+ */
+test('a 0/100 split is followed by the traffic within 30 s', async ({ page }) => {
+  const created = await page.request.post(ROUTES, {
+    data: {
+      name: 'reviews-all-v2',
+      routeType: 'version',
+      trafficSplit: true,
+      destinations: [
+        { version: 'v1', weight: 0 },
+        { version: 'v2', weight: 100 },
+      ],
+    },
+  });
+  expect(created.status()).toBe(201);
+
+  await page.goto(`/services/${encodeURIComponent(REVIEWS)}?tab=routes`);
+  const row = page.getByRole('row', { name: /reviews-all-v2/ });
+  await expect(row.getByRole('cell', { name: 'v1 0% · v2 100%' })).toBeVisible();
+
+  // The observed split cell reads like "v1 1.2% · v2 98.8%" (v3 is not routed any more).
+  const observedShareOfV2 = async () => {
+    const text = (await row.getByRole('cell').nth(4).textContent()) ?? '';
+    const match = /v2 ([\d.]+)%/.exec(text);
+    return match ? Number(match[1]) : 0;
+  };
+  await expect.poll(observedShareOfV2, { timeout: 30_000, intervals: [1_000] }).toBeGreaterThanOrEqual(95);
+
+  await page.request.delete(`${ROUTES}/reviews-all-v2`);
+});
