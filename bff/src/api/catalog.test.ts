@@ -2,24 +2,9 @@ import request from 'supertest';
 import { describe, expect, it } from 'vitest';
 import { createApp } from '../app';
 import { ServiceDetail, ServiceListResponse } from '../contract/catalog';
-import { demoObjects } from '../embedded/demo-mesh/seed';
-import { staticCatalog } from '../features/catalog/catalog';
-import type { ServiceEntry, V1Pod, V1Service, WorkloadEntry } from '../features/catalog/kube-types';
-import { buildCatalog } from '../features/catalog/registry';
+import { demoCatalog } from '../embedded/demo-mesh/traffic/testing';
 import { silentLogger } from '../lib/logger';
 
-function demoCatalog() {
-  const objects = demoObjects();
-  const of = <T>(kind: string) => objects.filter((o) => o.kind === kind) as T[];
-  return staticCatalog(
-    buildCatalog({
-      services: of<V1Service>('Service'),
-      pods: of<V1Pod>('Pod'),
-      serviceEntries: of<ServiceEntry>('ServiceEntry'),
-      workloadEntries: of<WorkloadEntry>('WorkloadEntry'),
-    }),
-  );
-}
 
 const app = createApp({
   log: silentLogger(),
