@@ -28,11 +28,9 @@ export function summarize(name: string, samples: number[], unit = 'ms', goalP99?
 export function printFigures(section: string, figures: Figure[]): void {
   console.log(`\n${section}`);
   for (const f of figures) {
-    const verdict = f.goal
-      ? f.value <= f.goal.max
-        ? `  (goal < ${f.goal.max} ${f.unit}: met)`
-        : `  (goal < ${f.goal.max} ${f.unit}: MISSED)`
-      : '';
+    // A goal of 0 means "none at all" (missed updates); any other goal is an upper bound.
+    const goal = f.goal ? (f.goal.max === 0 ? 'goal 0' : `goal < ${f.goal.max} ${f.unit}`.trim()) : '';
+    const verdict = f.goal ? `  (${goal}: ${f.value <= f.goal.max ? 'met' : 'MISSED'})` : '';
     console.log(`  ${f.name.padEnd(52)} ${f.value.toFixed(2).padStart(10)} ${f.unit}${verdict}`);
   }
 }
