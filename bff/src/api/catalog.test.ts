@@ -5,7 +5,6 @@ import { ServiceDetail, ServiceListResponse } from '../contract/catalog';
 import { demoCatalog } from '../embedded/demo-mesh/traffic/testing';
 import { silentLogger } from '../lib/logger';
 
-
 const app = createApp({
   log: silentLogger(),
   version: 'test',
