@@ -167,11 +167,18 @@ export class EmbeddedTelemetry implements TelemetrySource {
     };
   }
 
-  async consumers(serviceId: string, q: QueryWindow, atMs = this.store.now): Promise<ConsumerFigures[]> {
-    const cells = this.store.cellsOf('consumer', serviceId);
-    const rows = new Float64Array(cells.length * C.width);
+  /** One row of sums per cell (consumer or instance) of a service, over the query's window. */
+  private perCell(
+    kind: 'consumer' | 'instance',
+    width: number,
+    serviceId: string,
+    q: QueryWindow,
+    atMs: number,
+  ) {
+    const cells = this.store.cellsOf(kind, serviceId);
+    const rows = new Float64Array(cells.length * width);
     this.store.accumulate(
-      'consumer',
+      kind,
       this.tier(q),
       atMs - q.rangeSeconds * 1000,
       atMs,
@@ -179,6 +186,11 @@ export class EmbeddedTelemetry implements TelemetrySource {
       identity(cells.length),
       rows,
     );
+    return { cells, rows };
+  }
+
+  async consumers(serviceId: string, q: QueryWindow, atMs = this.store.now): Promise<ConsumerFigures[]> {
+    const { cells, rows } = this.perCell('consumer', C.width, serviceId, q, atMs);
     return cells.map((cell, i) => {
       const meta = this.store.consumers.meta[cell] as ConsumerMeta;
       return {
@@ -193,17 +205,7 @@ export class EmbeddedTelemetry implements TelemetrySource {
   }
 
   async instances(serviceId: string, q: QueryWindow, atMs = this.store.now): Promise<InstanceFigures[]> {
-    const cells = this.store.cellsOf('instance', serviceId);
-    const rows = new Float64Array(cells.length * I.width);
-    this.store.accumulate(
-      'instance',
-      this.tier(q),
-      atMs - q.rangeSeconds * 1000,
-      atMs,
-      cells,
-      identity(cells.length),
-      rows,
-    );
+    const { cells, rows } = this.perCell('instance', I.width, serviceId, q, atMs);
     return cells.map((cell, i) => {
       const meta = this.store.instances.meta[cell] as { instance: string; version: string };
       const requests = rows[i * I.width + I.requests] as number;
