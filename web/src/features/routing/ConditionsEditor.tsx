@@ -26,24 +26,28 @@ function Problems({ errors }: { errors: readonly string[] }) {
   );
 }
 
-interface MatchRowsProps {
-  rows: MatchRow[];
-  onChange: (rows: MatchRow[]) => void;
+interface EditableRowsProps<R extends { key: string }> {
+  rows: R[];
+  onChange: (rows: R[]) => void;
   path: string;
   feedback: FieldFeedback;
-  labels: {
-    group: string;
-    row: (n: number) => string;
-    name: string;
-    add: string;
-    remove: (n: number) => string;
-  };
+  labels: { group: string; row: (n: number) => string; add: string; remove: (n: number) => string };
+  newRow: () => R;
+  /** The inputs of one row; `update` merges a change into it. */
+  renderFields: (row: R, index: number, update: (patch: Partial<R>) => void) => ReactNode;
 }
 
-/** Header or attachment matches: name, match type, value. */
-function MatchRows({ rows, onChange, path, feedback, labels }: MatchRowsProps) {
-  const t = useRoutingT();
-  const update = (index: number, patch: Partial<MatchRow>) => {
+/** A titled list of rows, each with its own inputs and a remove button, and an add button. */
+function EditableRows<R extends { key: string }>({
+  rows,
+  onChange,
+  path,
+  feedback,
+  labels,
+  newRow,
+  renderFields,
+}: EditableRowsProps<R>) {
+  const update = (index: number, patch: Partial<R>) => {
     onChange(rows.map((r, i) => (i === index ? { ...r, ...patch } : r)));
     feedback.touch(`${path}.${index}`);
   };
@@ -53,36 +57,7 @@ function MatchRows({ rows, onChange, path, feedback, labels }: MatchRowsProps) {
       {rows.map((row, index) => (
         <div key={row.key} role="group" aria-label={labels.row(index + 1)}>
           <Flex gap={8} align="start" style={{ marginTop: 6 }}>
-            <Form.Item
-              style={{ margin: 0, flex: 1 }}
-              {...itemStatus(feedback.errorsAt(`${path}.${index}.name`))}
-            >
-              <Input
-                aria-label={labels.name}
-                placeholder={labels.name}
-                value={row.name}
-                onChange={(e) => update(index, { name: e.target.value })}
-              />
-            </Form.Item>
-            <Select<StringMatchType>
-              aria-label={t('conditions.matchType')}
-              value={row.type}
-              options={matchTypeOptions(t)}
-              virtual={false}
-              style={{ width: 110 }}
-              onChange={(type) => update(index, { type })}
-            />
-            <Form.Item
-              style={{ margin: 0, flex: 1 }}
-              {...itemStatus(feedback.errorsAt(`${path}.${index}.value`))}
-            >
-              <Input
-                aria-label={t('conditions.value')}
-                placeholder={t('conditions.value')}
-                value={row.value}
-                onChange={(e) => update(index, { value: e.target.value })}
-              />
-            </Form.Item>
+            {renderFields(row, index, (patch) => update(index, patch))}
             <Button
               type="text"
               danger
@@ -99,11 +74,72 @@ function MatchRows({ rows, onChange, path, feedback, labels }: MatchRowsProps) {
         size="small"
         icon={<PlusOutlined aria-hidden />}
         style={{ marginTop: 6 }}
-        onClick={() => onChange([...rows, matchRow()])}
+        onClick={() => onChange([...rows, newRow()])}
       >
         {labels.add}
       </Button>
     </div>
+  );
+}
+
+interface MatchRowsProps {
+  rows: MatchRow[];
+  onChange: (rows: MatchRow[]) => void;
+  path: string;
+  feedback: FieldFeedback;
+  labels: {
+    group: string;
+    row: (n: number) => string;
+    name: string;
+    add: string;
+    remove: (n: number) => string;
+  };
+}
+
+/** Header or attachment matches: name, match type, value. */
+function MatchRows({ labels, ...props }: MatchRowsProps) {
+  const t = useRoutingT();
+  const { path, feedback } = props;
+  return (
+    <EditableRows<MatchRow>
+      {...props}
+      labels={labels}
+      newRow={matchRow}
+      renderFields={(row, index, update) => (
+        <>
+          <Form.Item
+            style={{ margin: 0, flex: 1 }}
+            {...itemStatus(feedback.errorsAt(`${path}.${index}.name`))}
+          >
+            <Input
+              aria-label={labels.name}
+              placeholder={labels.name}
+              value={row.name}
+              onChange={(e) => update({ name: e.target.value })}
+            />
+          </Form.Item>
+          <Select<StringMatchType>
+            aria-label={t('conditions.matchType')}
+            value={row.type}
+            options={matchTypeOptions(t)}
+            virtual={false}
+            style={{ width: 110 }}
+            onChange={(type) => update({ type })}
+          />
+          <Form.Item
+            style={{ margin: 0, flex: 1 }}
+            {...itemStatus(feedback.errorsAt(`${path}.${index}.value`))}
+          >
+            <Input
+              aria-label={t('conditions.value')}
+              placeholder={t('conditions.value')}
+              value={row.value}
+              onChange={(e) => update({ value: e.target.value })}
+            />
+          </Form.Item>
+        </>
+      )}
+    />
   );
 }
 
@@ -154,60 +190,46 @@ interface LabelRowsProps {
   feedback: FieldFeedback;
 }
 
-function SourceLabels({ rows, onChange, path, feedback }: LabelRowsProps) {
+/** Labels of the calling workload: key = value. */
+function SourceLabels(props: LabelRowsProps) {
   const t = useRoutingT();
-  const update = (index: number, patch: Partial<LabelRow>) => {
-    onChange(rows.map((r, i) => (i === index ? { ...r, ...patch } : r)));
-    feedback.touch(`${path}.${index}`);
-  };
+  const { path, feedback } = props;
   return (
-    <div role="group" aria-label={t('conditions.sourceLabels')}>
-      <Typography.Text strong>{t('conditions.sourceLabels')}</Typography.Text>
-      {rows.map((row, index) => (
-        <div key={row.key} role="group" aria-label={t('conditions.sourceLabel', { n: index + 1 })}>
-          <Flex gap={8} align="start" style={{ marginTop: 6 }}>
-            <Form.Item
-              style={{ margin: 0, flex: 1 }}
-              {...itemStatus(feedback.errorsAt(`${path}.${index}.name`))}
-            >
-              <Input
-                aria-label={t('conditions.labelKey')}
-                placeholder={t('conditions.labelKey')}
-                value={row.name}
-                onChange={(e) => update(index, { name: e.target.value })}
-              />
-            </Form.Item>
-            <span aria-hidden style={{ lineHeight: '32px' }}>
-              =
-            </span>
+    <EditableRows<LabelRow>
+      {...props}
+      labels={{
+        group: t('conditions.sourceLabels'),
+        row: (n) => t('conditions.sourceLabel', { n }),
+        add: t('conditions.addLabel'),
+        remove: (n) => t('conditions.removeLabel', { n }),
+      }}
+      newRow={labelRow}
+      renderFields={(row, index, update) => (
+        <>
+          <Form.Item
+            style={{ margin: 0, flex: 1 }}
+            {...itemStatus(feedback.errorsAt(`${path}.${index}.name`))}
+          >
             <Input
-              aria-label={t('conditions.labelValue')}
-              placeholder={t('conditions.labelValue')}
-              value={row.value}
-              style={{ flex: 1 }}
-              onChange={(e) => update(index, { value: e.target.value })}
+              aria-label={t('conditions.labelKey')}
+              placeholder={t('conditions.labelKey')}
+              value={row.name}
+              onChange={(e) => update({ name: e.target.value })}
             />
-            <Button
-              type="text"
-              danger
-              icon={<DeleteOutlined aria-hidden />}
-              aria-label={t('conditions.removeLabel', { n: index + 1 })}
-              onClick={() => onChange(rows.filter((_, i) => i !== index))}
-            />
-          </Flex>
-        </div>
-      ))}
-      <Problems errors={feedback.errorsAt(path)} />
-      <Button
-        type="dashed"
-        size="small"
-        icon={<PlusOutlined aria-hidden />}
-        style={{ marginTop: 6 }}
-        onClick={() => onChange([...rows, labelRow()])}
-      >
-        {t('conditions.addLabel')}
-      </Button>
-    </div>
+          </Form.Item>
+          <span aria-hidden style={{ lineHeight: '32px' }}>
+            =
+          </span>
+          <Input
+            aria-label={t('conditions.labelValue')}
+            placeholder={t('conditions.labelValue')}
+            value={row.value}
+            style={{ flex: 1 }}
+            onChange={(e) => update({ value: e.target.value })}
+          />
+        </>
+      )}
+    />
   );
 }
 
