@@ -60,6 +60,8 @@ export default defineConfig({
           HOST: '127.0.0.1',
           MESH_CONSOLE_DATA_DIR: dataDir,
           LOG_LEVEL: 'warn',
+          // E2E_WEB_DIR serves a build of your own (e.g. `npx vite build --outDir /abs/dir` first).
+          ...(process.env.E2E_WEB_DIR ? { MESH_CONSOLE_WEB_DIR: process.env.E2E_WEB_DIR } : {}),
         },
       },
 });

@@ -1,5 +1,6 @@
 import os from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { parseDuration } from './features/monitoring/window';
 
@@ -24,6 +25,7 @@ const Env = z.object({
     .refine((v) => parseDuration(v) !== null, 'a duration like 15s or 1m'),
   PROMETHEUS_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(5000),
   MESH_CONSOLE_STREAM_INTERVAL_MS: z.coerce.number().int().min(200).max(600_000).default(5000),
+  MESH_CONSOLE_WEB_DIR: z.string().min(1).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -44,7 +46,12 @@ export interface Config {
   prometheus: { url: string; scrapeIntervalSeconds: number; timeoutMs: number } | null;
   /** Time between two updates of the monitoring event stream. */
   streamIntervalMs: number;
+  /** The built SPA the BFF serves (built there on first start when missing). */
+  webDir: string;
 }
+
+/** Where `vite build` puts the SPA by default. */
+export const DEFAULT_WEB_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../dist/web');
 
 /** The default data directory: $XDG_DATA_HOME/mesh-console, else ~/.local/share/mesh-console. */
 export function defaultDataDir(env: NodeJS.ProcessEnv = process.env): string {
@@ -84,5 +91,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
         }
       : null,
     streamIntervalMs: e.MESH_CONSOLE_STREAM_INTERVAL_MS,
+    webDir: e.MESH_CONSOLE_WEB_DIR ? path.resolve(e.MESH_CONSOLE_WEB_DIR) : DEFAULT_WEB_DIR,
   };
 }

@@ -22,7 +22,6 @@ import type { IstioApiVersion } from './mesh/model';
 import type { Logger } from './lib/logger';
 
 export const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-export const WEB_DIST = path.join(PROJECT_ROOT, 'dist', 'web');
 
 export function packageVersion(): string {
   const pkg = JSON.parse(fs.readFileSync(path.join(PROJECT_ROOT, 'package.json'), 'utf8')) as {
@@ -116,7 +115,7 @@ export async function startConsole(config: Config, log: Logger): Promise<Running
     catalog,
     routing,
     health,
-    staticDir: WEB_DIST,
+    staticDir: config.webDir,
     monitoring: { monitoring, stream },
     ...(traffic ? { demoMetrics: () => traffic.exporter.metrics() } : {}),
   });

@@ -2,15 +2,19 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { loadConfig } from '../config';
 import { createLogger } from '../lib/logger';
-import { PROJECT_ROOT, WEB_DIST, startConsole } from '../server';
+import { PROJECT_ROOT, startConsole } from '../server';
 
 /** Builds the SPA when there is no build yet (a fresh clone), so `npm start` is all a user runs. */
-async function ensureWebBuild(): Promise<void> {
+async function ensureWebBuild(webDir: string): Promise<void> {
   if (process.env.MESH_CONSOLE_SKIP_WEB_BUILD === '1') return;
-  if (fs.existsSync(path.join(WEB_DIST, 'index.html'))) return;
+  if (fs.existsSync(path.join(webDir, 'index.html'))) return;
   console.log('Building the web console (first start only)…');
   const { build } = await import('vite');
-  await build({ configFile: path.join(PROJECT_ROOT, 'vite.config.ts'), logLevel: 'warn' });
+  await build({
+    configFile: path.join(PROJECT_ROOT, 'vite.config.ts'),
+    logLevel: 'warn',
+    build: { outDir: webDir, emptyOutDir: true },
+  });
 }
 
 async function main(): Promise<void> {
@@ -22,7 +26,7 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   const log = createLogger({ level: config.logLevel });
-  await ensureWebBuild();
+  await ensureWebBuild(config.webDir);
   const running = await startConsole(config, log);
 
   console.log('');
