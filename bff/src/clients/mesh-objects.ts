@@ -1,3 +1,4 @@
+import type { V1ConfigMap } from '@kubernetes/client-node';
 import type { KubeClient } from './kube';
 
 /** A kind of object the console reads and writes: group, version and plural name the API path. */
@@ -49,14 +50,29 @@ export function kindOfObject(obj: Pick<KubeObject, 'apiVersion' | 'kind'>): Obje
   return kindOf(obj.apiVersion, obj.kind, plural);
 }
 
+const isConfigMap = (kind: ObjectKind) => kind.group === '' && kind.kind === 'ConfigMap';
+
+/** A core object as plain JSON (the client returns class instances with Dates), as custom objects are. */
+function plainConfigMap(cm: V1ConfigMap): KubeObject {
+  return { ...(JSON.parse(JSON.stringify(cm)) as KubeObject), apiVersion: 'v1', kind: 'ConfigMap' };
+}
+
 /**
- * Namespaced custom objects (Istio's and Dubbo's kinds) through the Kubernetes API. Writes carry
+ * Namespaced custom objects (Istio's and Dubbo's kinds), and the core ConfigMaps that go with them
+ * (the rate-limit service's descriptors), through the Kubernetes API. Writes carry
  * the resourceVersion the caller based them on, so a stale write is a 409, never an overwrite.
  */
 export class MeshObjects {
   constructor(private readonly kube: KubeClient) {}
 
   async list(kind: ObjectKind, namespace: string, labelSelector?: string): Promise<KubeObject[]> {
+    if (isConfigMap(kind)) {
+      const res = await this.kube.core.listNamespacedConfigMap({
+        namespace,
+        ...(labelSelector ? { labelSelector } : {}),
+      });
+      return res.items.map(plainConfigMap);
+    }
     const res = (await this.kube.custom.listNamespacedCustomObject({
       group: kind.group,
       version: kind.version,
@@ -72,6 +88,8 @@ export class MeshObjects {
   }
 
   async get(kind: ObjectKind, namespace: string, name: string): Promise<KubeObject> {
+    if (isConfigMap(kind))
+      return plainConfigMap(await this.kube.core.readNamespacedConfigMap({ namespace, name }));
     return (await this.kube.custom.getNamespacedCustomObject({
       group: kind.group,
       version: kind.version,
@@ -83,6 +101,14 @@ export class MeshObjects {
 
   async create(obj: KubeObject, opts: WriteOptions = {}): Promise<KubeObject> {
     const kind = kindOfObject(obj);
+    if (isConfigMap(kind))
+      return plainConfigMap(
+        await this.kube.core.createNamespacedConfigMap({
+          namespace: obj.metadata.namespace ?? 'default',
+          body: obj as V1ConfigMap,
+          ...(opts.dryRun ? { dryRun: 'All' } : {}),
+        }),
+      );
     return (await this.kube.custom.createNamespacedCustomObject({
       group: kind.group,
       version: kind.version,
@@ -95,6 +121,15 @@ export class MeshObjects {
 
   async replace(obj: KubeObject, opts: WriteOptions = {}): Promise<KubeObject> {
     const kind = kindOfObject(obj);
+    if (isConfigMap(kind))
+      return plainConfigMap(
+        await this.kube.core.replaceNamespacedConfigMap({
+          namespace: obj.metadata.namespace ?? 'default',
+          name: obj.metadata.name,
+          body: obj as V1ConfigMap,
+          ...(opts.dryRun ? { dryRun: 'All' } : {}),
+        }),
+      );
     return (await this.kube.custom.replaceNamespacedCustomObject({
       group: kind.group,
       version: kind.version,
@@ -110,6 +145,15 @@ export class MeshObjects {
   async delete(obj: KubeObject, opts: WriteOptions = {}): Promise<void> {
     const kind = kindOfObject(obj);
     const rv = obj.metadata.resourceVersion;
+    if (isConfigMap(kind)) {
+      await this.kube.core.deleteNamespacedConfigMap({
+        namespace: obj.metadata.namespace ?? 'default',
+        name: obj.metadata.name,
+        ...(rv ? { body: { preconditions: { resourceVersion: rv } } } : {}),
+        ...(opts.dryRun ? { dryRun: 'All' } : {}),
+      });
+      return;
+    }
     await this.kube.custom.deleteNamespacedCustomObject({
       group: kind.group,
       version: kind.version,

@@ -26,6 +26,8 @@ export interface DemoApp {
   calls?: string[];
   /** Which label carries the version; most use `version`, some only the recommended label. */
   versionLabel?: 'version' | 'app.kubernetes.io/version';
+  /** Requests per second arriving from outside the mesh, when not the hashed default (front applications only). */
+  entryRate?: number;
 }
 
 /** The two versions of EchoService shown in the talk's routing form. */
@@ -218,6 +220,8 @@ export const DEMO_APPS: DemoApp[] = [
     port: 8080,
     versions: [{ version: 'v1', kubernetes: 1 }],
     calls: ['order-service', 'user-service'],
+    // The busy front door: about 50 requests per second, where a rate limit has something to refuse.
+    entryRate: 50,
   },
   {
     app: 'order-service',

@@ -3,7 +3,6 @@ import type { KubeObject, MeshObjects } from '../../clients/mesh-objects';
 import { toApiError } from '../../clients/kube-errors';
 import type { ServiceDetail } from '../../contract/catalog';
 import type {
-  PlannedObject,
   PreviewResponse,
   RevisionList,
   RouteForm,
@@ -27,9 +26,10 @@ import {
   subsetsOf,
 } from '../../mesh/plan';
 import type { CatalogSource } from '../catalog/catalog';
-import { PartialWriteError, applyWrites, dryRunWrites } from '../changes/apply';
+import { dryRunWrites } from '../changes/apply';
+import { applyAndRecord, describeWrites } from '../changes/flow';
 import type { RevisionHistory } from '../changes/history';
-import { textDiff, toYaml } from '../changes/yaml';
+import { toYaml } from '../changes/yaml';
 import { routeTarget, serviceInfo } from './target';
 
 export interface RoutingDeps {
@@ -213,21 +213,11 @@ export class RoutingService {
   }
 
   private describe(plan: RoutePlan, ctx: Context): PreviewResponse {
-    const objects: PlannedObject[] = plan.writes.map((w) => {
-      // Each object is dumped to YAML once; the diff works on the texts.
-      const next = toYaml(w.object);
-      const live = w.current ? (w.action === 'unchanged' ? next : toYaml(w.current)) : '';
-      return {
-        action: w.action,
-        apiVersion: w.object.apiVersion,
-        kind: w.object.kind,
-        namespace: w.object.metadata.namespace ?? ctx.target.namespace,
-        name: w.object.metadata.name,
-        yaml: next,
-        diff: textDiff(w.object.metadata.name, live, w.action === 'delete' ? '' : next),
-      };
-    });
-    return { dialect: ctx.dialect, objects, warnings: plan.warnings };
+    return {
+      dialect: ctx.dialect,
+      objects: describeWrites(plan.writes, ctx.target.namespace),
+      warnings: plan.warnings,
+    };
   }
 
   async preview(serviceId: string, body: RouteForm | RouteYamlBody, name?: string): Promise<PreviewResponse> {
@@ -249,51 +239,18 @@ export class RoutingService {
     user: string,
     extra: { comment?: string | undefined; fromRevision?: number },
   ): Promise<KubeObject[]> {
-    const preview = this.describe(plan, ctx);
-    let written: KubeObject[];
-    try {
-      written = await applyWrites(this.deps.objects, plan.writes, this.deps.log);
-    } catch (err) {
-      if (err instanceof PartialWriteError) {
-        this.deps.log.error(
-          { rule, notRestored: err.notRestored },
-          'a routing change failed and was not fully undone',
-        );
-        throw new ApiError(
-          502,
-          'PartiallyApplied',
-          `The change failed and ${err.notRestored.join(', ')} could not be put back; check them before trying again`,
-        );
-      }
-      throw toApiError(err, `Routing rule ${rule}`) ?? err;
-    }
-    this.deps.log.info(
-      {
-        service: ctx.service.id,
-        rule,
-        action,
-        user,
-        objects: preview.objects.map((o) => `${o.kind}/${o.name}:${o.action}`),
-      },
-      'routing rule changed',
-    );
     const routeKind = kindsFor(ctx.dialect, this.deps.options).route.kind;
-    const after = written.filter((o) => o.kind === routeKind || o.kind === 'DestinationRule');
-    const unchangedObjects = plan.writes
-      .filter((w) => w.action === 'unchanged')
-      .map((w) => w.object as KubeObject);
-    await this.deps.history.record(ctx.target.namespace, ctx.service.id, rule, {
+    return applyAndRecord(this.deps, plan.writes, {
+      kind: 'routing rule',
+      namespace: ctx.target.namespace,
+      serviceId: ctx.service.id,
+      rule,
       action,
       user,
       comment: extra.comment,
       fromRevision: extra.fromRevision,
-      objects: action === 'delete' ? [] : [...after, ...unchangedObjects],
-      diff: preview.objects
-        .map((o) => o.diff)
-        .filter((d) => d !== '')
-        .join('\n'),
+      keep: (o) => o.kind === routeKind || o.kind === 'DestinationRule',
     });
-    return written;
   }
 
   async create(serviceId: string, body: RouteForm | RouteYamlBody, user: string): Promise<RouteRule> {

@@ -32,6 +32,8 @@ export interface AdmissionPolicy {
   admit(flow: Flow, count: number, tick: TickInfo): number;
   /** Called once at the start of every tick (to refill buckets, re-read rules). */
   beginTick?(tick: TickInfo): void;
+  /** The status refused requests of a flow are answered with (429 when absent); asked after `admit`. */
+  limitedStatus?(flow: Flow): number | undefined;
 }
 
 export const ADMIT_ALL: AdmissionPolicy = { admit: (_flow, count) => count };

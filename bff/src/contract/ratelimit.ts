@@ -1,0 +1,240 @@
+import { z } from 'zod';
+import { ObjectRef, PlannedObject, RuleName } from './routing';
+
+/**
+ * The rate-limit form: one contract for the browser (validating as the operator types) and the BFF
+ * (validating again before anything is written).
+ */
+
+export const RateUnit = z.enum(['second', 'minute', 'hour']);
+export type RateUnit = z.infer<typeof RateUnit>;
+
+export const UNIT_SECONDS: Record<RateUnit, number> = { second: 1, minute: 60, hour: 3600 };
+
+export const RateScope = z.enum(['instance', 'global']);
+export type RateScope = z.infer<typeof RateScope>;
+
+export const PathMatch = z.object({
+  type: z.enum(['exact', 'prefix']),
+  value: z.string().min(1, 'Enter a path').regex(/^\//, 'A path starts with "/"'),
+});
+export type PathMatch = z.infer<typeof PathMatch>;
+
+export const HeaderMatch = z.object({
+  name: z
+    .string()
+    .min(1, 'Enter a header name')
+    .regex(/^[A-Za-z0-9-_.:]+$/, 'Letters, digits, "-", "_", "." and ":"'),
+  value: z.string().min(1, 'Enter a header value'),
+});
+export type HeaderMatch = z.infer<typeof HeaderMatch>;
+
+export const HTTP_METHODS = ['GET', 'POST', 'PUT', 'DELETE', 'PATCH', 'HEAD', 'OPTIONS'] as const;
+
+/**
+ * Which requests a rule counts. HTTP: path (exact or prefix), method, one header. Dubbo and SOFARPC:
+ * the method name. Every condition given must hold; no match at all counts every request.
+ */
+export const RateLimitMatch = z
+  .object({
+    path: PathMatch.optional(),
+    method: z.enum(HTTP_METHODS).optional(),
+    header: HeaderMatch.optional(),
+    rpcMethod: z.string().min(1, 'Enter a method name').max(200).optional(),
+  })
+  .meta({ id: 'RateLimitMatch' });
+export type RateLimitMatch = z.infer<typeof RateLimitMatch>;
+
+export function isEmptyMatch(m: RateLimitMatch | undefined): boolean {
+  return !m || (!m.path && !m.method && !m.header && m.rpcMethod === undefined);
+}
+
+/** A stable text of a match: two rules with the same key count the same requests. */
+export function matchKey(m: RateLimitMatch | undefined): string {
+  if (isEmptyMatch(m) || !m) return '*';
+  return JSON.stringify([
+    m.path?.type ?? null,
+    m.path?.value ?? null,
+    m.method ?? null,
+    m.header?.name.toLowerCase() ?? null,
+    m.header?.value ?? null,
+    m.rpcMethod ?? null,
+  ]);
+}
+
+export const MAX_REQUESTS = 1_000_000;
+
+export const RateLimitForm = z
+  .object({
+    name: RuleName,
+    version: z.string().min(1).optional().describe('Limit only this version of the service'),
+    match: RateLimitMatch.optional(),
+    limit: z.object({
+      requests: z
+        .number({ error: 'Enter a number of requests' })
+        .int('A whole number')
+        .min(1, 'At least 1 request')
+        .max(MAX_REQUESTS, `At most ${MAX_REQUESTS}`),
+      unit: RateUnit,
+      window: z
+        .number()
+        .int('A whole number')
+        .min(1, 'The window is at least 1 unit')
+        .max(3600, 'At most 3600 units')
+        .optional()
+        .describe('The window in units (default 1): "100 per 5 seconds"'),
+    }),
+    burst: z
+      .number()
+      .int('A whole number')
+      .min(0, 'At least 0')
+      .max(MAX_REQUESTS, `At most ${MAX_REQUESTS}`)
+      .optional()
+      .describe('Requests allowed above the limit in a burst (per-instance limits: the bucket size)'),
+    scope: RateScope.describe(
+      'instance: each instance enforces the limit (Envoy local rate limit); global: one limit shared by all (Envoy global rate limit service)',
+    ),
+    response: z
+      .object({
+        status: z
+          .number()
+          .int('A whole number')
+          .min(400, 'A 4xx or 5xx status')
+          .max(599, 'A 4xx or 5xx status'),
+        header: HeaderMatch.optional().describe('A header added to limited responses'),
+      })
+      .default({ status: 429 }),
+    enabled: z.boolean(),
+    shadow: z.boolean().describe('Count what would be limited without refusing anything'),
+    resourceVersion: z
+      .string()
+      .optional()
+      .describe('The resourceVersion of the EnvoyFilter this edit is based on; a stale one is a 409'),
+    comment: z.string().max(500).optional().describe('Recorded with the revision in the history'),
+  })
+  .superRefine((form, ctx) => {
+    if (form.scope === 'global' && form.burst !== undefined && form.burst > 0) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['burst'],
+        message: 'The global rate limit service has no burst; leave it empty or use a per-instance limit',
+      });
+    }
+    if (form.scope === 'global' && (form.limit.window ?? 1) !== 1) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['limit', 'window'],
+        message: 'The global rate limit service counts per whole second, minute or hour',
+      });
+    }
+    if (form.scope === 'global' && form.response.header) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['response', 'header'],
+        message: 'A response header can only be added by a per-instance limit',
+      });
+    }
+  })
+  .meta({ id: 'RateLimitForm' });
+export type RateLimitForm = z.infer<typeof RateLimitForm>;
+export type RateLimitFormInput = z.input<typeof RateLimitForm>;
+
+/** What the checks that need the service know of it. */
+export interface RateLimitServiceInfo {
+  protocol: string;
+  versions: { version: string | null; ready: number }[];
+}
+
+export interface RateLimitProblem {
+  field: string;
+  message: string;
+}
+
+const isRpc = (p: string) => p === 'dubbo' || p === 'sofarpc';
+
+/**
+ * The checks that need the service and its other rules: a version that exists, match fields that fit
+ * the protocol, and no second rule with the same match (the two would fight over the same requests).
+ */
+export function checkRateLimitForService(
+  form: RateLimitForm,
+  service: RateLimitServiceInfo,
+  others: { name: string; version?: string | undefined; match?: RateLimitMatch | undefined }[],
+): RateLimitProblem[] {
+  const problems: RateLimitProblem[] = [];
+  if (form.version !== undefined && !service.versions.some((v) => v.version === form.version)) {
+    problems.push({ field: 'version', message: `Version ${form.version} is not a version of this service` });
+  }
+  const m = form.match;
+  if (m) {
+    if (isRpc(service.protocol) && (m.path || m.method || m.header)) {
+      problems.push({
+        field: 'match',
+        message: 'Path, method and headers do not apply to an RPC service; use the method name',
+      });
+    }
+    if (!isRpc(service.protocol) && m.rpcMethod !== undefined) {
+      problems.push({
+        field: 'match.rpcMethod',
+        message: 'Method names apply to Dubbo and SOFARPC services only',
+      });
+    }
+  }
+  const key = matchKey(form.match);
+  const clash = others.find(
+    (o) => o.name !== form.name && matchKey(o.match) === key && (o.version ?? '') === (form.version ?? ''),
+  );
+  if (clash) {
+    problems.push({
+      field: 'match',
+      message: `Rule ${clash.name} already limits the same requests of this service; edit it instead`,
+    });
+  }
+  return problems;
+}
+
+/** The per-instance limit multiplied out: what the service as a whole lets through. */
+export function effectiveTotal(form: Pick<RateLimitForm, 'limit' | 'scope'>, readyInstances: number) {
+  return form.scope === 'instance' ? form.limit.requests * readyInstances : form.limit.requests;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The API's responses.
+
+export const RateLimitRule = z
+  .object({
+    name: z.string(),
+    objects: z
+      .array(ObjectRef)
+      .describe('The EnvoyFilters (and, for a global limit, the ConfigMap) of the rule'),
+    resourceVersion: z.string().describe("The EnvoyFilter's resourceVersion"),
+    form: RateLimitForm,
+    yaml: z.string(),
+  })
+  .meta({ id: 'RateLimitRule' });
+export type RateLimitRule = z.infer<typeof RateLimitRule>;
+
+export const ForeignEnvoyFilter = z
+  .object({ ref: ObjectRef, yaml: z.string() })
+  .meta({ id: 'ForeignEnvoyFilter' })
+  .describe('An EnvoyFilter on the service the console did not write: shown read-only');
+
+export const RateLimitListResponse = z
+  .object({
+    items: z.array(RateLimitRule),
+    foreign: z.array(ForeignEnvoyFilter),
+    readyInstances: z.number().int().describe('Ready instances of the service, for the effective total'),
+    versions: z.array(z.object({ version: z.string(), ready: z.number().int() })),
+  })
+  .meta({ id: 'RateLimitList' });
+export type RateLimitListResponse = z.infer<typeof RateLimitListResponse>;
+
+export const RateLimitPreview = z
+  .object({ objects: z.array(PlannedObject), warnings: z.array(z.object({ message: z.string() })) })
+  .meta({ id: 'RateLimitPreview' });
+export type RateLimitPreview = z.infer<typeof RateLimitPreview>;
+
+export const DeleteRateLimitQuery = z.object({
+  resourceVersion: z.string().optional(),
+  comment: z.string().max(500).optional(),
+});

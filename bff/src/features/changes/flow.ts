@@ -1,0 +1,106 @@
+import type { KubeObject, MeshObjects } from '../../clients/mesh-objects';
+import { toApiError } from '../../clients/kube-errors';
+import type { PlannedObject, Revision } from '../../contract/routing';
+import { ApiError } from '../../lib/errors';
+import type { Logger } from '../../lib/logger';
+import type { PlannedWrite } from '../../mesh/model';
+import { PartialWriteError, applyWrites } from './apply';
+import type { RevisionHistory } from './history';
+import { textDiff, toYaml } from './yaml';
+
+/**
+ * The steps every kind of rule (routes, rate limits) takes from a plan to the control plane: show
+ * the writes as YAML and diffs, apply them (undone on failure), and record the change as a revision.
+ */
+
+/** Each planned write as the operator sees it: its action, YAML and diff against the live object. */
+export function describeWrites(writes: readonly PlannedWrite[], namespace: string): PlannedObject[] {
+  return writes.map((w) => {
+    // Each object is dumped to YAML once; the diff works on the texts.
+    const next = toYaml(w.object);
+    const live = w.current ? (w.action === 'unchanged' ? next : toYaml(w.current)) : '';
+    return {
+      action: w.action,
+      apiVersion: w.object.apiVersion,
+      kind: w.object.kind,
+      namespace: w.object.metadata.namespace ?? namespace,
+      name: w.object.metadata.name,
+      yaml: next,
+      diff: textDiff(w.object.metadata.name, live, w.action === 'delete' ? '' : next),
+    };
+  });
+}
+
+export interface ChangeDeps {
+  objects: MeshObjects;
+  history: RevisionHistory;
+  log: Logger;
+}
+
+export interface Change {
+  /** What the rule is called in messages and logs: "routing rule", "rate limit". */
+  kind: string;
+  namespace: string;
+  serviceId: string;
+  rule: string;
+  action: Revision['action'];
+  user: string;
+  comment?: string | undefined;
+  fromRevision?: number | undefined;
+  /** Which of the written objects the revision keeps (default: all). */
+  keep?: (obj: KubeObject) => boolean;
+}
+
+/**
+ * Applies the writes and records the revision. A failure that could not be undone is a 502 naming
+ * what was left changed; a refusal by the control plane is explained (409, 422, 403).
+ */
+export async function applyAndRecord(
+  deps: ChangeDeps,
+  writes: PlannedWrite[],
+  change: Change,
+): Promise<KubeObject[]> {
+  const described = describeWrites(writes, change.namespace);
+  let written: KubeObject[];
+  try {
+    written = await applyWrites(deps.objects, writes, deps.log);
+  } catch (err) {
+    if (err instanceof PartialWriteError) {
+      deps.log.error(
+        { rule: change.rule, notRestored: err.notRestored },
+        `a ${change.kind} change failed and was not fully undone`,
+      );
+      throw new ApiError(
+        502,
+        'PartiallyApplied',
+        `The change failed and ${err.notRestored.join(', ')} could not be put back; check them before trying again`,
+      );
+    }
+    const what = `${change.kind.charAt(0).toUpperCase()}${change.kind.slice(1)} ${change.rule}`;
+    throw toApiError(err, what) ?? err;
+  }
+  deps.log.info(
+    {
+      service: change.serviceId,
+      rule: change.rule,
+      action: change.action,
+      user: change.user,
+      objects: described.map((o) => `${o.kind}/${o.name}:${o.action}`),
+    },
+    `${change.kind} changed`,
+  );
+  const keep = change.keep ?? (() => true);
+  const unchanged = writes.filter((w) => w.action === 'unchanged').map((w) => w.object as KubeObject);
+  await deps.history.record(change.namespace, change.serviceId, change.rule, {
+    action: change.action,
+    user: change.user,
+    comment: change.comment,
+    fromRevision: change.fromRevision,
+    objects: change.action === 'delete' ? [] : [...written.filter(keep), ...unchanged],
+    diff: described
+      .map((o) => o.diff)
+      .filter((d) => d !== '')
+      .join('\n'),
+  });
+  return written;
+}

@@ -1,0 +1,260 @@
+// @vitest-environment jsdom
+import '../../test/setup';
+import { render, screen, waitFor, within } from '@testing-library/react';
+import userEvent, { PointerEventsCheckLevel } from '@testing-library/user-event';
+import { http, HttpResponse } from 'msw';
+import { describe, expect, it } from 'vitest';
+import { AppProviders } from '../../app/AppProviders';
+import { ECHO_V1, ECHO_V2, echoDetail } from '../../test/fixtures';
+import { createTestQueryClient } from '../../test/render';
+import { server } from '../../test/server';
+import type { RateLimitListResponse, RateLimitRule } from './contract';
+import { RateLimitsTab } from './RateLimitsTab';
+
+const LIST = '*/api/v1/services/:id/ratelimits';
+
+function rule(name: string, overrides: Partial<RateLimitRule['form']> = {}): RateLimitRule {
+  return {
+    name,
+    objects: [
+      { apiVersion: 'networking.istio.io/v1alpha3', kind: 'EnvoyFilter', namespace: 'dubbo-demo', name },
+    ],
+    resourceVersion: '7',
+    form: {
+      name,
+      limit: { requests: 10, unit: 'second' },
+      scope: 'instance',
+      response: { status: 429 },
+      enabled: true,
+      shadow: false,
+      ...overrides,
+    },
+    yaml: `kind: EnvoyFilter\nmetadata:\n  name: ${name}\n`,
+  };
+}
+
+function listOf(
+  items: RateLimitRule[],
+  overrides: Partial<RateLimitListResponse> = {},
+): RateLimitListResponse {
+  return {
+    items,
+    foreign: [],
+    readyInstances: 3,
+    versions: [
+      { version: ECHO_V1, ready: 1 },
+      { version: ECHO_V2, ready: 2 },
+    ],
+    ...overrides,
+  };
+}
+
+interface Recorded {
+  method: string;
+  path: string;
+  body: unknown;
+}
+
+function serve(list: RateLimitListResponse) {
+  const requests: Recorded[] = [];
+  const record = async (request: Request) => {
+    const text = request.method === 'GET' || request.method === 'DELETE' ? '' : await request.text();
+    requests.push({
+      method: request.method,
+      path: decodeURIComponent(new URL(request.url).pathname),
+      body: text ? JSON.parse(text) : undefined,
+    });
+  };
+  server.use(
+    http.get(LIST, () => HttpResponse.json(list)),
+    http.post(`${LIST}/preview`, async ({ request }) => {
+      await record(request);
+      return HttpResponse.json({
+        objects: [
+          {
+            action: 'create',
+            apiVersion: 'networking.istio.io/v1alpha3',
+            kind: 'EnvoyFilter',
+            namespace: 'dubbo-demo',
+            name: 'echo-provider-ratelimit-gate',
+            yaml: 'kind: EnvoyFilter\n',
+            diff: '+kind: EnvoyFilter\n',
+          },
+        ],
+        warnings: [],
+      });
+    }),
+    http.post(LIST, async ({ request }) => {
+      await record(request);
+      return HttpResponse.json(rule('gate'), { status: 201 });
+    }),
+  );
+  return requests;
+}
+
+function renderTab() {
+  return render(
+    <AppProviders queryClient={createTestQueryClient()}>
+      <RateLimitsTab service={echoDetail} />
+    </AppProviders>,
+  );
+}
+
+const setupUser = () => userEvent.setup({ pointerEventsCheck: PointerEventsCheckLevel.Never });
+
+describe('Rate limits tab', () => {
+  it('says there are none yet', async () => {
+    serve(listOf([]));
+    renderTab();
+    expect(await screen.findByText('No rate limits yet')).toBeInTheDocument();
+  });
+
+  it('lists the rules with their limit, scope, match and state, and hand-written EnvoyFilters read-only', async () => {
+    serve(
+      listOf(
+        [
+          rule('gate', { burst: 5 }),
+          rule('echo-only', { match: { rpcMethod: 'echo' }, scope: 'global', shadow: true, enabled: false }),
+        ],
+        {
+          foreign: [
+            {
+              ref: {
+                apiVersion: 'networking.istio.io/v1alpha3',
+                kind: 'EnvoyFilter',
+                namespace: 'dubbo-demo',
+                name: 'legacy',
+              },
+              yaml: 'kind: EnvoyFilter\nmetadata:\n  name: legacy\n',
+            },
+          ],
+        },
+      ),
+    );
+    renderTab();
+    const table = within(await screen.findByLabelText('Rate limits', { selector: 'section' })).getByRole(
+      'table',
+    );
+    const rows = [...table.querySelectorAll<HTMLElement>('tbody tr[data-row-key]')].map((r) =>
+      [...r.querySelectorAll('td')].slice(0, 5).map((td) => td.textContent),
+    );
+    expect(rows).toEqual([
+      ['gate', '10 per second (+5)', 'Per instance', 'Every request', 'Enabled'],
+      ['echo-only', '10 per second', 'Global', 'echo()', 'DisabledShadow'],
+    ]);
+    expect(screen.getByText('EnvoyFilter dubbo-demo/legacy')).toBeInTheDocument();
+  });
+
+  it('opens a rule’s history from the rate-limit API and rolls back to a revision', async () => {
+    serve(listOf([rule('gate')]));
+    const rolledBack: string[] = [];
+    server.use(
+      http.get(`${LIST}/:name/revisions`, ({ params }) =>
+        HttpResponse.json({
+          items: [2, 1].map((n) => ({
+            revision: n,
+            action: n === 1 ? 'create' : 'update',
+            user: 'admin',
+            timestamp: `2025-01-0${n}T10:00:00Z`,
+            objects: [],
+            diff: `--- live/${String(params.name)}\n+++ new/${String(params.name)}\n@@ -1 +1 @@\n-tokens_per_fill: 5\n+tokens_per_fill: 10\n`,
+          })),
+        }),
+      ),
+      http.post(`${LIST}/:name/revisions/:revision/rollback`, ({ params }) => {
+        rolledBack.push(`${String(params.name)}@${String(params.revision)}`);
+        return HttpResponse.json(rule('gate'));
+      }),
+    );
+    const user = setupUser();
+    renderTab();
+    await user.click(await screen.findByRole('button', { name: 'History of gate' }));
+    const drawer = await screen.findByRole('dialog', { name: /gate/ });
+    await user.click(await within(drawer).findByRole('button', { name: 'Roll back to revision 1' }));
+    await user.click(await screen.findByRole('button', { name: 'Roll back' }));
+    await waitFor(() => expect(rolledBack).toEqual(['gate@1']));
+  });
+
+  it('edits a rule with the resourceVersion it was based on, and explains a conflict keeping the form', async () => {
+    const requests = serve(listOf([rule('gate')]));
+    server.use(
+      http.put(`${LIST}/:name`, async ({ request }) => {
+        requests.push({ method: 'PUT', path: new URL(request.url).pathname, body: await request.json() });
+        return HttpResponse.json(
+          { code: 'Conflict', message: 'Rate limit gate was changed by someone else after you opened it.' },
+          { status: 409 },
+        );
+      }),
+    );
+    const user = setupUser();
+    renderTab();
+    await user.click(await screen.findByRole('button', { name: 'Edit gate' }));
+    const drawer = await screen.findByRole('dialog', { name: 'Edit rate limit' });
+    expect(within(drawer).getByLabelText('Rule name')).toBeDisabled();
+    const requestsInput = within(drawer).getByLabelText('Requests');
+    await user.clear(requestsInput);
+    await user.type(requestsInput, '20');
+    const footer = drawer.querySelector<HTMLElement>('.ant-drawer-footer') as HTMLElement;
+    await user.click(within(footer).getByRole('button', { name: 'Submit' }));
+    expect(await within(footer).findByText(/changed by someone else/)).toBeInTheDocument();
+    expect(within(footer).getByText('Conflict')).toBeInTheDocument();
+    expect(requests.find((r) => r.method === 'PUT')?.body).toMatchObject({
+      name: 'gate',
+      limit: { requests: 20, unit: 'second' },
+      resourceVersion: '7',
+    });
+    expect(within(drawer).getByLabelText('Requests')).toHaveValue('20');
+  });
+
+  it('keeps Submit disabled naming the field, shows the effective total and a same-match conflict, then previews and creates', async () => {
+    const requests = serve(listOf([rule('existing', { match: { rpcMethod: 'echo' } })]));
+    const user = setupUser();
+    renderTab();
+    await user.click(await screen.findByRole('button', { name: 'Add rate limit' }));
+    const drawer = await screen.findByRole('dialog', { name: 'Add rate limit' });
+    const footer = drawer.querySelector<HTMLElement>('.ant-drawer-footer') as HTMLElement;
+    const submit = within(footer).getByRole('button', { name: 'Submit' });
+
+    expect(submit).toBeDisabled();
+    expect(within(footer).getByRole('status')).toHaveTextContent(/Fix the rule name/);
+
+    await user.type(within(drawer).getByLabelText('Rule name'), 'gate');
+    await waitFor(() => expect(submit).toBeEnabled());
+    // Per instance: the limit times the ready instances (3 here).
+    expect(
+      within(drawer).getByText(/Effective total: 30 requests per second \(10 × 3 ready instances\)/),
+    ).toBeInTheDocument();
+
+    await user.type(within(drawer).getByLabelText('Method name'), 'echo');
+    await waitFor(() => expect(submit).toBeDisabled());
+    expect(within(footer).getByRole('status')).toHaveTextContent(
+      /Rule existing already limits the same requests/,
+    );
+    await user.clear(within(drawer).getByLabelText('Method name'));
+
+    const requestsInput = within(drawer).getByLabelText('Requests');
+    await user.clear(requestsInput);
+    await user.type(requestsInput, '0');
+    await waitFor(() =>
+      expect(within(footer).getByRole('status')).toHaveTextContent(/Fix the number of requests/),
+    );
+    await user.clear(requestsInput);
+    await user.type(requestsInput, '10');
+
+    await waitFor(() => expect(submit).toBeEnabled());
+    await user.click(submit);
+    await waitFor(() => expect(requests.map((r) => `${r.method} ${r.path}`)).toHaveLength(2));
+    expect(requests.map((r) => `${r.method} ${r.path.replace(/.*\/ratelimits/, '…')}`)).toEqual([
+      'POST …/preview',
+      'POST …',
+    ]);
+    expect(requests[1]?.body).toEqual({
+      name: 'gate',
+      limit: { requests: 10, unit: 'second' },
+      scope: 'instance',
+      response: { status: 429 },
+      enabled: true,
+      shadow: false,
+    });
+  });
+});

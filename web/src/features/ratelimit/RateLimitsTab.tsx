@@ -1,0 +1,237 @@
+import { DeleteOutlined, EditOutlined, HistoryOutlined, PlusOutlined } from '@ant-design/icons';
+import { useQuery } from '@tanstack/react-query';
+import { Alert, App, Button, Card, Collapse, Flex, Popconfirm, Table, Tag, Typography } from 'antd';
+import type { TableColumnsType } from 'antd';
+import { useState } from 'react';
+import { EmptyState } from '../../components/EmptyState';
+import { QueryErrorAlert } from '../../components/QueryErrorAlert';
+import { CLIENT_ERROR_CODES, isApiError } from '../../lib/api';
+import type { ServiceDetail } from '../../lib/contract';
+import { useCan } from '../auth/session';
+import { codeStyle } from '../routing/DiffView';
+import { HistoryDrawer } from '../routing/HistoryDrawer';
+import type { RateLimitMatch, RateLimitRule } from './contract';
+import { isEmptyMatch } from './contract';
+import { useRateLimitT } from './i18n';
+import type { RateLimitT } from './i18n';
+import { rateLimitListQuery, useDeleteRateLimit } from './queries';
+import { RateLimitEditorDrawer } from './RateLimitEditorDrawer';
+import type { RateLimitTarget } from './RateLimitEditorDrawer';
+
+interface Opened<T> {
+  value: T;
+  open: boolean;
+  key: number;
+}
+
+function useOpened<T>() {
+  const [opened, setOpened] = useState<Opened<T>>();
+  return {
+    opened,
+    show: (value: T) => setOpened((prev) => ({ value, open: true, key: (prev?.key ?? 0) + 1 })),
+    hide: () => setOpened((prev) => (prev ? { ...prev, open: false } : prev)),
+    clear: () => setOpened((prev) => (prev && !prev.open ? undefined : prev)),
+  };
+}
+
+function describeMatch(m: RateLimitMatch | undefined, t: RateLimitT): string {
+  if (!m || isEmptyMatch(m)) return t('table.everything');
+  const parts: string[] = [];
+  if (m.method) parts.push(m.method);
+  if (m.path) parts.push(m.path.type === 'prefix' ? `${m.path.value}*` : m.path.value);
+  if (m.header) parts.push(`${m.header.name}: ${m.header.value}`);
+  if (m.rpcMethod) parts.push(`${m.rpcMethod}()`);
+  return parts.join(' ');
+}
+
+/** The service's Rate limits tab (服务限流): its rules, added and edited through the form. */
+export function RateLimitsTab({ service }: { service: ServiceDetail }) {
+  const t = useRateLimitT();
+  const { message } = App.useApp();
+  const query = useQuery(rateLimitListQuery(service.id));
+  const remove = useDeleteRateLimit(service.id);
+  const editor = useOpened<RateLimitTarget>();
+  const history = useOpened<string>();
+  const can = useCan('changeRateLimits', service.namespace);
+  const readOnly = can.allowed ? undefined : can.reason;
+
+  const handleDelete = async (rule: RateLimitRule) => {
+    try {
+      await remove.mutateAsync({ name: rule.name, resourceVersion: rule.resourceVersion });
+      void message.success(t('remove.done', { name: rule.name }));
+    } catch (err) {
+      const text =
+        isApiError(err) && err.code !== CLIENT_ERROR_CODES.network ? err.message : t('form.saveFailed');
+      void message.error(t('remove.failed', { name: rule.name, message: text }));
+    }
+  };
+
+  const columns: TableColumnsType<RateLimitRule> = [
+    { title: t('table.name'), dataIndex: 'name', key: 'name' },
+    {
+      title: t('table.limit'),
+      key: 'limit',
+      render: (_, r) =>
+        `${r.form.limit.requests} ${t(`unit.${r.form.limit.unit}`)}${r.form.burst ? ` (+${r.form.burst})` : ''}`,
+    },
+    {
+      title: t('table.scope'),
+      key: 'scope',
+      render: (_, r) => (
+        <Flex gap={4} wrap>
+          <Tag>{r.form.scope === 'instance' ? t('table.perInstance') : t('table.global')}</Tag>
+          {r.form.version ? <Tag>{t('table.version', { version: r.form.version })}</Tag> : null}
+        </Flex>
+      ),
+    },
+    { title: t('table.match'), key: 'match', render: (_, r) => describeMatch(r.form.match, t) },
+    {
+      title: t('table.state'),
+      key: 'state',
+      render: (_, r) => (
+        <Flex gap={4} wrap>
+          <Tag color={r.form.enabled ? 'green' : 'default'}>
+            {r.form.enabled ? t('table.enabled') : t('table.disabled')}
+          </Tag>
+          {r.form.shadow ? <Tag color="gold">{t('table.shadow')}</Tag> : null}
+        </Flex>
+      ),
+    },
+    {
+      title: t('table.actions'),
+      key: 'actions',
+      render: (_, r) => (
+        <Flex gap={4} wrap>
+          {readOnly ? null : (
+            <Button
+              size="small"
+              icon={<EditOutlined aria-hidden />}
+              aria-label={t('table.editRule', { name: r.name })}
+              onClick={() => editor.show({ mode: 'edit', rule: r })}
+            >
+              {t('table.edit')}
+            </Button>
+          )}
+          <Button
+            size="small"
+            icon={<HistoryOutlined aria-hidden />}
+            aria-label={t('table.historyOf', { name: r.name })}
+            onClick={() => history.show(r.name)}
+          >
+            {t('table.history')}
+          </Button>
+          {readOnly ? null : (
+            <Popconfirm
+              title={t('remove.confirm', { name: r.name })}
+              description={t('remove.hint')}
+              okText={t('remove.ok')}
+              cancelText={t('remove.cancel')}
+              onConfirm={() => handleDelete(r)}
+            >
+              <Button
+                size="small"
+                danger
+                icon={<DeleteOutlined aria-hidden />}
+                aria-label={t('table.deleteRule', { name: r.name })}
+                loading={remove.isPending && remove.variables?.name === r.name}
+              >
+                {t('table.delete')}
+              </Button>
+            </Popconfirm>
+          )}
+        </Flex>
+      ),
+    },
+  ];
+
+  let body;
+  if (query.isPending) {
+    body = <Card loading variant="borderless" />;
+  } else if (query.isError) {
+    body = (
+      <QueryErrorAlert
+        title={t('tab.loadFailed')}
+        error={query.error}
+        onRetry={() => void query.refetch()}
+        retrying={query.isFetching}
+      />
+    );
+  } else if (query.data.items.length === 0) {
+    body = <EmptyState title={t('tab.empty')} hint={t('tab.emptyHint')} />;
+  } else {
+    body = (
+      <section aria-label={t('table.label')}>
+        <Table<RateLimitRule>
+          rowKey="name"
+          size="small"
+          pagination={false}
+          columns={columns}
+          dataSource={query.data.items}
+          loading={query.isFetching && !query.isPending}
+        />
+      </section>
+    );
+  }
+
+  const foreign = query.data?.foreign ?? [];
+
+  return (
+    <Flex vertical gap={12}>
+      <Flex justify="space-between" align="center" gap={12} wrap>
+        <Typography.Text type="secondary">{t('tab.description')}</Typography.Text>
+        {readOnly ? null : (
+          <Button
+            type="primary"
+            icon={<PlusOutlined aria-hidden />}
+            disabled={!query.data}
+            onClick={() => editor.show({ mode: 'create' })}
+          >
+            {t('tab.add')}
+          </Button>
+        )}
+      </Flex>
+      {readOnly ? <Alert type="info" showIcon title={readOnly} role="note" /> : null}
+      {body}
+      {foreign.length > 0 ? (
+        <section aria-label={t('tab.foreign')}>
+          <Typography.Title level={5}>{t('tab.foreign')}</Typography.Title>
+          <Collapse
+            size="small"
+            items={foreign.map((f) => ({
+              key: `${f.ref.namespace}/${f.ref.name}`,
+              label: `${f.ref.kind} ${f.ref.namespace}/${f.ref.name}`,
+              children: (
+                <pre aria-label={`${f.ref.kind} ${f.ref.name}`} tabIndex={0} style={codeStyle}>
+                  {f.yaml}
+                </pre>
+              ),
+            }))}
+          />
+        </section>
+      ) : null}
+      {editor.opened && query.data ? (
+        <RateLimitEditorDrawer
+          key={editor.opened.key}
+          service={service}
+          list={query.data}
+          target={editor.opened.value}
+          open={editor.opened.open}
+          onClose={editor.hide}
+          onClosed={editor.clear}
+        />
+      ) : null}
+      {history.opened ? (
+        <HistoryDrawer
+          key={history.opened.key}
+          serviceId={service.id}
+          name={history.opened.value}
+          open={history.opened.open}
+          readOnly={readOnly}
+          resource="ratelimits"
+          onClose={history.hide}
+          onClosed={history.clear}
+        />
+      ) : null}
+    </Flex>
+  );
+}
