@@ -1,20 +1,291 @@
-import { Card, Flex, Typography } from 'antd';
+import {
+  Badge,
+  Button,
+  Card,
+  Checkbox,
+  Flex,
+  Input,
+  InputNumber,
+  List,
+  Segmented,
+  Select,
+  Space,
+  Typography,
+} from 'antd';
+import { useDeferredValue, useId, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { EmptyState } from '../../components/EmptyState';
+import { QueryErrorAlert } from '../../components/QueryErrorAlert';
 import { useDocumentTitle } from '../../lib/useDocumentTitle';
+import { LiveIndicator } from '../monitoring/LiveIndicator';
+import { TelemetryBanner } from '../monitoring/TelemetryBanner';
+import { UpdatedAt } from '../monitoring/UpdatedAt';
+import { useMonitoringWindow } from '../monitoring/useMonitoringWindow';
+import { WindowSelector } from '../monitoring/WindowSelector';
+import { HEALTH_COLORS } from './colors';
+import { GRAPH_TYPES } from './contract';
+import type { GraphType, Health, TopologyGraph } from './contract';
+import { chooseLayout } from './layout';
+import type { LayoutName } from './layout';
+import { NO_HIDING, NOTHING_EXPANDED, expand, findNodes, nodeLabel, viewGraph } from './model';
+import type { Expansion, HideOptions } from './model';
+import { useLiveTopology } from './queries';
+import { SidePanel } from './SidePanel';
+import { TopologyCanvas } from './TopologyCanvas';
+import type { Selection } from './TopologyCanvas';
 
-/** Loaded on its route only: the graph library (G6) will come with it, not in the first bundle. */
+type LayoutChoice = 'auto' | LayoutName;
+const HEALTHS: Health[] = ['healthy', 'degraded', 'failing', 'none'];
+
+function FindBox({ graph, onPick }: { graph: TopologyGraph | undefined; onPick: (id: string) => void }) {
+  const { t } = useTranslation();
+  const [text, setText] = useState('');
+  const deferred = useDeferredValue(text);
+  const results = useMemo(() => (graph ? findNodes(graph, deferred) : []), [graph, deferred]);
+  const listId = useId();
+  return (
+    <Flex vertical gap={4} style={{ minWidth: 240 }}>
+      <Input.Search
+        aria-label={t('topology.find.label')}
+        placeholder={t('topology.find.placeholder')}
+        allowClear
+        value={text}
+        onChange={(e) => setText(e.target.value)}
+        aria-controls={listId}
+      />
+      {deferred.trim() ? (
+        <div id={listId} role="region" aria-label={t('topology.find.results')}>
+          <List
+            size="small"
+            bordered
+            style={{ maxHeight: 220, overflow: 'auto', background: '#fff' }}
+            locale={{ emptyText: t('topology.find.none') }}
+            dataSource={results}
+            renderItem={(n) => (
+              <List.Item>
+                <Button type="link" size="small" onClick={() => onPick(n.id)} style={{ padding: 0 }}>
+                  {nodeLabel(n)}
+                </Button>
+                <Typography.Text type="secondary">
+                  {t(`topology.kind.${n.kind}`)} · {n.namespace}
+                </Typography.Text>
+              </List.Item>
+            )}
+          />
+        </div>
+      ) : null}
+    </Flex>
+  );
+}
+
+/** 查看服务拓扑关系: who calls whom, live, with health by error rate. Loaded on its route only. */
 export function TopologyPage() {
   const { t } = useTranslation();
   useDocumentTitle(t('topology.title'));
+  const [window, setWindow] = useMonitoringWindow();
+  const [graphType, setGraphType] = useState<GraphType>('versionedApp');
+  const [namespace, setNamespace] = useState<string | null>(null);
+  const [layoutChoice, setLayoutChoice] = useState<LayoutChoice>('auto');
+  const [hide, setHide] = useState<HideOptions>(NO_HIDING);
+  const [expansion, setExpansion] = useState<Expansion>(NOTHING_EXPANDED);
+  const [selection, setSelection] = useState<Selection | null>(null);
+  const [focus, setFocus] = useState<{ id: string; seq: number } | null>(null);
+  const deferredHide = useDeferredValue(hide);
+
+  const { query, live, streamState } = useLiveTopology({ graphType, window, namespace });
+  const graph = query.data;
+  const view = useMemo(
+    () => (graph ? viewGraph(graph, deferredHide, expansion) : null),
+    [graph, deferredHide, expansion],
+  );
+  const layout: LayoutName = layoutChoice === 'auto' ? chooseLayout(view?.nodes.length ?? 0) : layoutChoice;
+  // A new drawing (fresh layout, fitted) when what is drawn changes in kind; data updates keep it.
+  const drawingKey = [
+    graph?.graphType,
+    graph?.namespace,
+    layout,
+    view?.grouped,
+    [...expansion.namespaces].join(','),
+    [...expansion.applications].join(','),
+  ].join('|');
+
+  const handleSelect = (s: Selection | null) => {
+    if (s?.kind === 'node' && view?.grouped) {
+      const clicked = view.nodes.find((n) => n.id === s.id);
+      if (clicked && clicked.node === null) {
+        setExpansion((e) => expand(e, clicked));
+        return;
+      }
+    }
+    setSelection(s);
+  };
+  const handlePick = (id: string) => {
+    // A node inside a group: open its namespace and application so that it is drawn.
+    const picked = graph?.nodes.find((n) => n.id === id);
+    if (view?.grouped && picked) {
+      setExpansion((e) => ({
+        namespaces: new Set([...e.namespaces, picked.namespace]),
+        applications: new Set([...e.applications, `${picked.namespace}/${picked.application}`]),
+      }));
+    }
+    setSelection({ kind: 'node', id });
+    setFocus((f) => ({ id, seq: (f?.seq ?? 0) + 1 }));
+  };
+  const changeGraph = (next: () => void) => {
+    next();
+    setExpansion(NOTHING_EXPANDED);
+  };
+
+  const failed = query.isError && !graph;
   return (
     <Flex vertical gap={16}>
-      <Typography.Title level={3} style={{ margin: 0 }}>
-        {t('topology.title')}
-      </Typography.Title>
-      <Card>
-        <EmptyState title={t('topology.emptyTitle')} hint={t('topology.emptyHint')} />
+      <Flex gap={16} wrap align="flex-end" justify="space-between">
+        <div>
+          <Typography.Title level={3} style={{ marginBottom: 4 }}>
+            {t('topology.title')}
+          </Typography.Title>
+          <Flex gap={16} wrap align="center">
+            <UpdatedAt updatedAt={graph?.updatedAt} />
+            {graph ? (
+              <Typography.Text type="secondary">{t(`monitoring.source.${graph.source}`)}</Typography.Text>
+            ) : null}
+          </Flex>
+        </div>
+        <Flex gap={16} wrap align="center">
+          <LiveIndicator state={streamState} live={live} />
+          <WindowSelector value={window} onChange={setWindow} />
+        </Flex>
+      </Flex>
+      <Card size="small">
+        <Flex gap={16} wrap align="flex-start">
+          <Segmented<GraphType>
+            aria-label={t('topology.graphType.label')}
+            value={graphType}
+            onChange={(v) => changeGraph(() => setGraphType(v))}
+            options={GRAPH_TYPES.map((g) => ({ value: g, label: t(`topology.graphType.${g}`) }))}
+          />
+          <Select<string>
+            aria-label={t('topology.namespace.label')}
+            showSearch
+            style={{ minWidth: 200 }}
+            value={namespace ?? ''}
+            onChange={(v) => changeGraph(() => setNamespace(v || null))}
+            options={[
+              { value: '', label: t('topology.namespace.all') },
+              ...(graph?.namespaces ?? []).map((ns) => ({ value: ns, label: ns })),
+            ]}
+          />
+          <Segmented<LayoutChoice>
+            aria-label={t('topology.layout.label')}
+            value={layoutChoice}
+            onChange={setLayoutChoice}
+            options={(['auto', 'layered', 'fast'] as const).map((l) => ({
+              value: l,
+              label: t(`topology.layout.${l}`),
+            }))}
+          />
+          <FindBox graph={graph} onPick={handlePick} />
+        </Flex>
+        <Flex gap={16} wrap align="center" style={{ marginTop: 12 }}>
+          <Input
+            aria-label={t('topology.hide.name')}
+            placeholder={t('topology.hide.namePlaceholder')}
+            allowClear
+            style={{ width: 220 }}
+            value={hide.name}
+            onChange={(e) => setHide((h) => ({ ...h, name: e.target.value }))}
+          />
+          <Space>
+            <Typography.Text id="hide-error-label">{t('topology.hide.errorRateAbove')}</Typography.Text>
+            <InputNumber<number>
+              aria-labelledby="hide-error-label"
+              min={0}
+              max={100}
+              step={1}
+              value={hide.errorRateAbove}
+              onChange={(v) => setHide((h) => ({ ...h, errorRateAbove: v ?? null }))}
+            />
+          </Space>
+          <Checkbox
+            checked={hide.idleNodes}
+            onChange={(e) => setHide((h) => ({ ...h, idleNodes: e.target.checked }))}
+          >
+            {t('topology.hide.idleNodes')}
+          </Checkbox>
+          <Checkbox
+            checked={hide.idleEdges}
+            onChange={(e) => setHide((h) => ({ ...h, idleEdges: e.target.checked }))}
+          >
+            {t('topology.hide.idleEdges')}
+          </Checkbox>
+        </Flex>
       </Card>
+      {query.isError && graph ? (
+        <TelemetryBanner
+          error={query.error}
+          streamError={null}
+          shownUpdatedAt={graph?.updatedAt}
+          onRetry={() => void query.refetch()}
+          retrying={query.isFetching}
+        />
+      ) : null}
+      {failed ? (
+        <QueryErrorAlert
+          title={t('topology.loadFailed')}
+          error={query.error}
+          onRetry={() => void query.refetch()}
+          retrying={query.isFetching}
+        />
+      ) : null}
+      {!failed ? (
+        <Card
+          size="small"
+          title={
+            view ? (
+              <Space wrap size="middle">
+                <span>{t('topology.summary', { nodes: view.nodes.length, edges: view.edges.length })}</span>
+                {view.hidden > 0 ? (
+                  <Typography.Text type="secondary">
+                    {t('topology.hiddenCount', { count: view.hidden })}
+                  </Typography.Text>
+                ) : null}
+              </Space>
+            ) : null
+          }
+          extra={
+            <Space size="middle" wrap aria-hidden>
+              {HEALTHS.map((h) => (
+                <Badge key={h} color={HEALTH_COLORS[h]} text={t(`topology.legend.${h}`)} />
+              ))}
+            </Space>
+          }
+          loading={query.isPending}
+        >
+          {view?.grouped ? (
+            <Typography.Paragraph type="secondary">{t('topology.grouped')}</Typography.Paragraph>
+          ) : null}
+          {view && view.nodes.length === 0 ? (
+            <EmptyState title={t('topology.emptyTitle')} hint={t('topology.emptyHint')} />
+          ) : view ? (
+            <TopologyCanvas
+              view={view}
+              layout={layout}
+              drawingKey={drawingKey}
+              selection={selection}
+              onSelect={handleSelect}
+              focus={focus}
+            />
+          ) : null}
+        </Card>
+      ) : null}
+      {graph ? (
+        <SidePanel
+          graph={graph}
+          selection={selection}
+          onClose={() => setSelection(null)}
+          onSelect={setSelection}
+        />
+      ) : null}
     </Flex>
   );
 }

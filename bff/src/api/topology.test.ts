@@ -1,0 +1,153 @@
+import request from 'supertest';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createApp } from '../app';
+import { PrometheusClient } from '../clients/prometheus';
+import { TopologyGraph } from '../contract/topology';
+import { simulation } from '../embedded/demo-mesh/traffic/testing';
+import type { CatalogSource } from '../features/catalog/catalog';
+import { EmbeddedTelemetry } from '../features/monitoring/embedded-source';
+import { fakePrometheus, sendJson } from '../features/monitoring/fake-prometheus';
+import type { FakePrometheus } from '../features/monitoring/fake-prometheus';
+import { PrometheusTelemetry } from '../features/monitoring/prometheus-source';
+import { UnavailableTelemetry } from '../features/monitoring/telemetry';
+import type { TelemetrySource } from '../features/monitoring/telemetry';
+import { nodeIds } from '../features/topology/graph';
+import { TopologyService } from '../features/topology/topology';
+import { silentLogger } from '../lib/logger';
+import { asAdmin, testAuth } from '../testing/auth';
+
+const ECHO = 'com.alibaba.dubbo.samples.echo.api.EchoService@dubbo';
+const health = async () => ({
+  status: 'ok' as const,
+  version: 'test',
+  controlPlane: { mode: 'embedded' as const, server: 'x', reachable: true },
+});
+
+function appWith(telemetry: TelemetrySource, catalog: CatalogSource) {
+  return asAdmin(
+    createApp({
+      log: silentLogger(),
+      version: 'test',
+      catalog,
+      health,
+      auth: testAuth(),
+      topology: new TopologyService({ catalog, telemetry }),
+    }),
+  );
+}
+
+const demo = simulation();
+demo.advance(120);
+const app = appWith(new EmbeddedTelemetry(demo.store), demo.catalog);
+
+const fakes: FakePrometheus[] = [];
+afterEach(async () => {
+  for (const f of fakes.splice(0)) await f.close();
+});
+
+describe('GET /api/v1/topology', () => {
+  it('draws the demo mesh: echo-provider and the applications that call it, as the contract says', async () => {
+    const res = await request(app).get('/api/v1/topology?graphType=app').expect(200);
+    const graph = TopologyGraph.parse(res.body);
+    expect(graph).toMatchObject({ graphType: 'app', window: '5m', source: 'embedded', namespace: null });
+    const echo = nodeIds.app('dubbo-demo', 'echo-provider');
+    const callers = graph.edges.filter((e) => e.target === echo && e.traffic.requestsPerMinute > 0);
+    expect(callers.map((e) => e.source)).toContain(nodeIds.app('dubbo-demo', 'echo-consumer'));
+    const node = graph.nodes.find((n) => n.id === echo);
+    expect(node).toMatchObject({ protocol: 'dubbo', services: [ECHO], inCatalog: true });
+    expect(node?.inbound.requestsPerMinute).toBeGreaterThan(0);
+    expect(node?.p95Ms).toBeGreaterThan(0);
+    // Every catalog application is drawn, and the front doors are called from the ingress gateway.
+    expect(graph.nodes.filter((n) => n.inCatalog).length).toBe(
+      new Set(demo.catalog.view().services.map((s) => `${s.namespace}/${s.application}`)).size,
+    );
+    expect(graph.edges.some((e) => e.source === nodeIds.app('istio-system', 'istio-ingressgateway'))).toBe(
+      true,
+    );
+  });
+
+  it('by default draws versions, with the share of each version of a service adding up to one', async () => {
+    const res = await request(app).get('/api/v1/topology').expect(200);
+    const graph = TopologyGraph.parse(res.body);
+    expect(graph.graphType).toBe('versionedApp');
+    const reviews = nodeIds.service('reviews.bookinfo.svc.cluster.local');
+    const shares = graph.edges.filter((e) => e.source === reviews).map((e) => e.share ?? 0);
+    expect(shares).toHaveLength(3);
+    expect(shares.reduce((a, b) => a + b, 0)).toBeCloseTo(1);
+    expect(graph.groups.map((g) => g.id)).toContain(nodeIds.group('bookinfo', 'reviews'));
+  });
+
+  it('filters by namespace, keeping the nodes across the namespace border', async () => {
+    const res = await request(app).get('/api/v1/topology?graphType=app&namespace=shop').expect(200);
+    const graph = TopologyGraph.parse(res.body);
+    const namespaces = new Set(graph.nodes.map((n) => n.namespace));
+    expect(namespaces).toEqual(new Set(['shop', 'istio-system']));
+    expect(graph.namespaces).toContain('bookinfo');
+  });
+
+  it.each([
+    ['graphType=cluster', 'graphType'],
+    ['window=2d', 'window'],
+    ['namespace=Not_A_Namespace', 'namespace'],
+  ])('answers 400 naming the field for %s', async (query, field) => {
+    const res = await request(app).get(`/api/v1/topology?${query}`).expect(400);
+    expect(res.body).toMatchObject({ code: 'InvalidRequest', field });
+  });
+
+  it('answers 503 with a message for the operator when there is no telemetry', async () => {
+    const none = appWith(new UnavailableTelemetry('No telemetry: set PROMETHEUS_URL'), demo.catalog);
+    const res = await request(none).get('/api/v1/topology').expect(503);
+    expect(res.body).toEqual({ code: 'TelemetryUnavailable', message: 'No telemetry: set PROMETHEUS_URL' });
+  });
+
+  it('from Prometheus: four queries per kind of link, joined into caller → service → version', async () => {
+    const asked: string[] = [];
+    const fake = await fakePrometheus((_path, params, res) => {
+      const query = params.get('query') ?? '';
+      asked.push(query);
+      const isCall = query.includes('source_workload');
+      const value = query.includes('histogram_quantile')
+        ? '42'
+        : query.includes('"0|5[0-9][0-9]"')
+          ? '0.5'
+          : query.includes('"4[0-9][0-9]"')
+            ? '0'
+            : '2';
+      const metric = isCall
+        ? {
+            source_workload: 'echo-consumer-v1',
+            source_workload_namespace: 'dubbo-demo',
+            source_app: 'echo-consumer',
+            source_version: 'v1',
+            destination_service: ECHO,
+          }
+        : {
+            destination_service: ECHO,
+            destination_service_namespace: 'dubbo-demo',
+            destination_app: 'echo-provider',
+            destination_version: '20191115224823305.fvxo1wbt',
+          };
+      sendJson(res, 200, {
+        status: 'success',
+        data: { resultType: 'vector', result: [{ metric, value: [1700000000, value] }] },
+      });
+    });
+    fakes.push(fake);
+    const prom = new PrometheusTelemetry(
+      new PrometheusClient({ url: fake.url, timeoutMs: 2000 }),
+      15,
+      silentLogger(),
+    );
+    const res = await request(appWith(prom, demo.catalog)).get('/api/v1/topology').expect(200);
+    expect(asked).toHaveLength(8);
+    const graph = TopologyGraph.parse(res.body);
+    const e = graph.edges.find(
+      (x) =>
+        x.source === nodeIds.version('dubbo-demo', 'echo-consumer', 'v1') &&
+        x.target === nodeIds.service(ECHO),
+    );
+    expect(e).toMatchObject({ p95Ms: 42, health: 'failing' });
+    expect(e?.traffic.requestsPerMinute).toBe(120);
+    expect(e?.traffic.serverErrorRate).toBeCloseTo(0.25);
+  });
+});

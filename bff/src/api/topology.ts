@@ -1,0 +1,18 @@
+import { Router } from 'express';
+import { TopologyQuery } from '../contract/topology';
+import type { TopologyGraph } from '../contract/topology';
+import type { TopologyService } from '../features/topology/topology';
+import { parseInput } from './validate';
+
+export function topologyRouter(topology: TopologyService): Router {
+  const router = Router();
+
+  router.get('/topology', async (req, res) => {
+    const query = parseInput(TopologyQuery, req.query);
+    const body: TopologyGraph = await topology.graph(query);
+    res.setHeader('cache-control', 'no-store');
+    res.json(body);
+  });
+
+  return router;
+}

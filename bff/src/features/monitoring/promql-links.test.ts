@@ -1,0 +1,29 @@
+import { describe, expect, it } from 'vitest';
+import { CALL_LABELS, SERVICE_VERSION_LABELS, linkQuery } from './promql';
+
+describe("the topology's PromQL: every link of the mesh in one query per measure", () => {
+  it.each([
+    [
+      'requests per caller and service',
+      linkQuery('requests', CALL_LABELS, 300),
+      'sum by (source_workload, source_workload_namespace, source_app, source_version, destination_service) (rate(istio_requests_total{reporter="destination"}[5m]))',
+    ],
+    [
+      '5xx and no response, per caller and service',
+      linkQuery('serverErrors', CALL_LABELS, 300),
+      'sum by (source_workload, source_workload_namespace, source_app, source_version, destination_service) (rate(istio_requests_total{reporter="destination",response_code=~"0|5[0-9][0-9]"}[5m]))',
+    ],
+    [
+      '4xx per service version, over 1h',
+      linkQuery('clientErrors', SERVICE_VERSION_LABELS, 3600),
+      'sum by (destination_service, destination_service_namespace, destination_app, destination_version) (rate(istio_requests_total{reporter="destination",response_code=~"4[0-9][0-9]"}[1h]))',
+    ],
+    [
+      'p95 per service version',
+      linkQuery('p95', SERVICE_VERSION_LABELS, 300),
+      'histogram_quantile(0.95, sum by (le, destination_service, destination_service_namespace, destination_app, destination_version) (rate(istio_request_duration_milliseconds_bucket{reporter="destination"}[5m])))',
+    ],
+  ])('%s', (_name, query, expected) => {
+    expect(query).toBe(expected);
+  });
+});

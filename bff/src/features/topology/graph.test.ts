@@ -1,0 +1,198 @@
+import { describe, expect, it } from 'vitest';
+import type { Platform, Protocol, ServiceDetail } from '../../contract/catalog';
+import type { TopologyGraph } from '../../contract/topology';
+import { indexCatalog } from '../catalog/query';
+import type { CallFigures, ServiceVersionFigures, TrafficEdges } from '../monitoring/telemetry';
+import { buildGraph, nodeIds } from './graph';
+
+function service(
+  id: string,
+  app: string,
+  namespace: string,
+  protocol: Protocol,
+  versions: [string, Platform][],
+): ServiceDetail {
+  const platforms = [...new Set(versions.map(([, p]) => p))];
+  return {
+    id,
+    name: id.split('.')[0] as string,
+    application: app,
+    namespace,
+    protocol,
+    host: id,
+    platforms,
+    versions: versions.map(([v]) => v),
+    instances: { total: versions.length, ready: versions.length },
+    ports: [],
+    versionDetails: versions.map(([version, p]) => ({ version, instances: 1, ready: 1, platforms: [p] })),
+    providers: [],
+    sources: [],
+  };
+}
+
+const PRODUCTPAGE = 'productpage.bookinfo.svc.cluster.local';
+const REVIEWS = 'reviews.bookinfo.svc.cluster.local';
+const ECHO = 'EchoService@dubbo';
+const GREETING = 'GreetingService@dubbo';
+
+const catalog = indexCatalog([
+  service(PRODUCTPAGE, 'productpage', 'bookinfo', 'http', [
+    ['v1', 'kubernetes'],
+    ['v2', 'kubernetes'],
+  ]),
+  service(REVIEWS, 'reviews', 'bookinfo', 'http', [
+    ['v1', 'kubernetes'],
+    ['v2', 'vm'],
+    ['v3', 'kubernetes'],
+  ]),
+  // One application providing two RPC services.
+  service(ECHO, 'echo-provider', 'dubbo-demo', 'dubbo', [['1.0', 'vm']]),
+  service(GREETING, 'echo-provider', 'dubbo-demo', 'dubbo', [['1.0', 'vm']]),
+]);
+
+const link = (requests: number, serverErrors = 0, clientErrors = 0, p95: number | null = 10) => ({
+  requests,
+  serverErrors,
+  clientErrors,
+  p95,
+});
+const caller = (app: string, version: string, namespace = 'bookinfo') => ({
+  workload: version === 'unknown' ? app : `${app}-${version}`,
+  namespace,
+  app,
+  version,
+});
+
+const calls: CallFigures[] = [
+  { source: caller('istio-ingressgateway', 'unknown', 'istio-system'), serviceId: PRODUCTPAGE, ...link(10) },
+  { source: caller('productpage', 'v1'), serviceId: REVIEWS, ...link(6, 0.6, 0, 20) },
+  { source: caller('productpage', 'v2'), serviceId: REVIEWS, ...link(2, 0, 0, 40) },
+  { source: caller('reviews', 'v2'), serviceId: ECHO, ...link(4, 0, 1) },
+  // Seen before the window, nothing in it: an idle edge.
+  { source: caller('reviews', 'v3'), serviceId: GREETING, ...link(0, 0, 0, null) },
+];
+const ver = (serviceId: string, app: string, version: string, l: ReturnType<typeof link>, ns = 'bookinfo') =>
+  ({ serviceId, namespace: ns, app, version, ...l }) satisfies ServiceVersionFigures;
+const versions: ServiceVersionFigures[] = [
+  ver(PRODUCTPAGE, 'productpage', 'v1', link(10)),
+  ver(REVIEWS, 'reviews', 'v1', link(6, 0, 0, 10)),
+  ver(REVIEWS, 'reviews', 'v2', link(2, 0.6, 0, 50)),
+  ver(ECHO, 'echo-provider', '1.0', link(4, 0, 1), 'dubbo-demo'),
+];
+const links: TrafficEdges = { calls, versions };
+
+const node = (g: Pick<TopologyGraph, 'nodes'>, id: string) => {
+  const n = g.nodes.find((x) => x.id === id);
+  if (!n) throw new Error(`no node ${id} in ${g.nodes.map((x) => x.id).join(', ')}`);
+  return n;
+};
+const edge = (g: Pick<TopologyGraph, 'edges'>, source: string, target: string) => {
+  const e = g.edges.find((x) => x.source === source && x.target === target);
+  if (!e) throw new Error(`no edge ${source} → ${target}`);
+  return e;
+};
+
+describe('the versioned application graph', () => {
+  const g = buildGraph({ links, catalog, graphType: 'versionedApp' });
+  const v = (app: string, version: string, ns = 'bookinfo') => nodeIds.version(ns, app, version);
+
+  it('draws caller version → service → version, with each version’s share of the service', () => {
+    const svc = nodeIds.service(REVIEWS);
+    expect(edge(g, v('productpage', 'v1'), svc).traffic.requestsPerMinute).toBe(360);
+    expect(edge(g, svc, v('reviews', 'v1')).share).toBeCloseTo(0.75);
+    expect(edge(g, svc, v('reviews', 'v2')).share).toBeCloseTo(0.25);
+    // A version without traffic is still a node, with no edge.
+    expect(node(g, v('reviews', 'v3')).inbound.requestsPerMinute).toBe(0);
+    expect(g.edges.some((e) => e.target === v('reviews', 'v3'))).toBe(false);
+  });
+
+  it('groups versions under their application, with their platforms', () => {
+    expect(node(g, v('reviews', 'v2')).parent).toBe(nodeIds.group('bookinfo', 'reviews'));
+    expect(node(g, v('reviews', 'v2')).platforms).toEqual(['vm']);
+    expect(g.groups.map((x) => x.id)).toContain(nodeIds.group('bookinfo', 'reviews'));
+  });
+
+  it('draws a caller without a version (the ingress gateway) as an application outside the catalog', () => {
+    const ingress = node(g, nodeIds.app('istio-system', 'istio-ingressgateway'));
+    expect(ingress).toMatchObject({ kind: 'app', inCatalog: false, parent: null, health: 'none' });
+    expect(ingress.outboundRequestsPerMinute).toBe(600);
+  });
+
+  it('judges nodes by what they received and edges by what they carried', () => {
+    // reviews v2 answered 30% 5xx: failing; the service as a whole 7.5%: degraded.
+    expect(node(g, v('reviews', 'v2')).health).toBe('failing');
+    expect(node(g, nodeIds.service(REVIEWS)).health).toBe('degraded');
+    expect(node(g, nodeIds.service(REVIEWS)).inbound.serverErrorRate).toBeCloseTo(0.075);
+    // 25% 4xx: failing.
+    expect(node(g, nodeIds.service(ECHO)).health).toBe('failing');
+    expect(edge(g, v('productpage', 'v1'), nodeIds.service(REVIEWS)).health).toBe('degraded');
+    expect(edge(g, v('productpage', 'v2'), nodeIds.service(REVIEWS)).health).toBe('healthy');
+  });
+
+  it('keeps idle edges, with no error rate and no health', () => {
+    const idle = edge(g, v('reviews', 'v3'), nodeIds.service(GREETING));
+    expect(idle.traffic).toMatchObject({ requestsPerMinute: 0, errorRate: null });
+    expect(idle.health).toBe('none');
+  });
+});
+
+describe('the application graph', () => {
+  const g = buildGraph({ links, catalog, graphType: 'app' });
+  const app = (name: string, ns = 'bookinfo') => nodeIds.app(ns, name);
+
+  it('sums every version of a caller into one edge, p95 weighted by requests', () => {
+    const e = edge(g, app('productpage'), app('reviews'));
+    expect(e.traffic.requestsPerMinute).toBe(480);
+    expect(e.p95Ms).toBeCloseTo((6 * 20 + 2 * 40) / 8);
+    expect(g.nodes.filter((n) => n.kind !== 'app')).toEqual([]);
+  });
+
+  it('gives an application the traffic of all its services and versions', () => {
+    const echo = node(g, app('echo-provider', 'dubbo-demo'));
+    expect(echo.services.sort()).toEqual([ECHO, GREETING]);
+    expect(echo.protocol).toBe('dubbo');
+    expect(echo.inbound.requestsPerMinute).toBe(240);
+    expect(node(g, app('reviews')).platforms).toEqual(['kubernetes', 'vm']);
+  });
+});
+
+describe('the service graph', () => {
+  const g = buildGraph({ links, catalog, graphType: 'service' });
+
+  it('draws a caller as its service when its application has one, else as the application', () => {
+    expect(edge(g, nodeIds.service(PRODUCTPAGE), nodeIds.service(REVIEWS)).traffic.requestsPerMinute).toBe(
+      480,
+    );
+    expect(edge(g, nodeIds.service(REVIEWS), nodeIds.service(ECHO))).toBeDefined();
+    expect(g.nodes.some((n) => n.kind === 'version')).toBe(false);
+    expect(node(g, nodeIds.service(ECHO))).toMatchObject({ protocol: 'dubbo', platforms: ['vm'] });
+  });
+});
+
+describe('filters and telemetry the catalog does not know', () => {
+  it('a namespace keeps its nodes and the nodes they exchange traffic with', () => {
+    const g = buildGraph({ links, catalog, graphType: 'app', namespace: 'dubbo-demo' });
+    expect(g.nodes.map((n) => n.id).sort()).toEqual(
+      [nodeIds.app('bookinfo', 'reviews'), nodeIds.app('dubbo-demo', 'echo-provider')].sort(),
+    );
+    expect(g.edges).toHaveLength(1);
+    expect(g.namespaces).toEqual(['bookinfo', 'dubbo-demo', 'istio-system']);
+  });
+
+  it('a service only telemetry knows still gets a node, placed where its traffic says', () => {
+    const g = buildGraph({
+      links: {
+        calls: [{ source: caller('reviews', 'v1'), serviceId: 'ghost.other.svc.cluster.local', ...link(1) }],
+        versions: [ver('ghost.other.svc.cluster.local', 'ghost', 'v9', link(1), 'other')],
+      },
+      catalog,
+      graphType: 'versionedApp',
+    });
+    expect(node(g, nodeIds.service('ghost.other.svc.cluster.local'))).toMatchObject({
+      namespace: 'other',
+      application: 'ghost',
+      inCatalog: false,
+    });
+    expect(node(g, nodeIds.version('other', 'ghost', 'v9')).inCatalog).toBe(false);
+  });
+});

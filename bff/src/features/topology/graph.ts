@@ -1,0 +1,354 @@
+import type { Platform, Protocol, ServiceDetail } from '../../contract/catalog';
+import type { GraphType, TopologyEdge, TopologyGroup, TopologyNode } from '../../contract/topology';
+import type { CatalogView } from '../catalog/query';
+import { UNKNOWN } from '../monitoring/istio-metrics';
+import type { LinkFigures, TrafficEdges } from '../monitoring/telemetry';
+import { healthOf, linkTraffic, round } from './health';
+
+/**
+ * The topology as a pure function of telemetry's links and the catalog: no I/O, so it is tested with
+ * tables and timed by the benchmark at thousands of services.
+ *
+ * Telemetry gives two kinds of link (rates per second): caller → service (Istio's source_* labels and
+ * destination_service) and service → version (destination_*). Each graph type maps their ends to nodes
+ * and sums links that land on the same pair of nodes. Every service of the catalog has its nodes even
+ * without traffic (idle nodes, which the page can hide).
+ *
+ * Percentiles do not add: where several links merge into one edge or node, its p95 is their
+ * request-weighted mean, which is what the operator would estimate from them and equals them when they
+ * are alike.
+ */
+export interface BuildInput {
+  links: TrafficEdges;
+  catalog: CatalogView;
+  graphType: GraphType;
+  /** Only nodes of this namespace and the nodes they exchange traffic with. */
+  namespace?: string | null;
+}
+
+export interface BuiltGraph {
+  groups: TopologyGroup[];
+  nodes: TopologyNode[];
+  edges: TopologyEdge[];
+  namespaces: string[];
+}
+
+interface Sum {
+  requests: number;
+  serverErrors: number;
+  clientErrors: number;
+  /** Σ p95 × requests over links that had a p95. */
+  p95Weighted: number;
+  p95Requests: number;
+}
+
+const emptySum = (): Sum => ({
+  requests: 0,
+  serverErrors: 0,
+  clientErrors: 0,
+  p95Weighted: 0,
+  p95Requests: 0,
+});
+
+function addTo(sum: Sum, link: LinkFigures): void {
+  sum.requests += link.requests;
+  sum.serverErrors += link.serverErrors;
+  sum.clientErrors += link.clientErrors;
+  if (link.p95 !== null && link.requests > 0) {
+    sum.p95Weighted += link.p95 * link.requests;
+    sum.p95Requests += link.requests;
+  }
+}
+
+const p95Of = (sum: Sum) => (sum.p95Requests > 0 ? sum.p95Weighted / sum.p95Requests : null);
+
+interface NodeAcc {
+  node: Omit<TopologyNode, 'inbound' | 'outboundRequestsPerMinute' | 'p95Ms' | 'health'>;
+  inbound: Sum;
+  outbound: number;
+  /** Edges from this node, by target (no string keys to build per link). */
+  out: Map<NodeAcc, EdgeAcc> | null;
+}
+
+interface EdgeAcc {
+  source: NodeAcc;
+  target: NodeAcc;
+  sum: Sum;
+  /** For service → version edges: the service's total, for the share. */
+  shareOf: Sum | null;
+}
+
+export const nodeIds = {
+  app: (namespace: string, app: string) => `app:${namespace}/${app}`,
+  version: (namespace: string, app: string, version: string) => `version:${namespace}/${app}/${version}`,
+  service: (serviceId: string) => `svc:${serviceId}`,
+  group: (namespace: string, app: string) => `group:${namespace}/${app}`,
+};
+
+/** What the catalog says about an application: its services, protocols and platforms per version. */
+interface AppInfo {
+  namespace: string;
+  app: string;
+  services: ServiceDetail[];
+}
+
+const appKey = (namespace: string, app: string) => `${namespace}/${app}`;
+
+function sharedProtocol(services: readonly ServiceDetail[]): Protocol | null {
+  const first = services[0]?.protocol ?? null;
+  return services.every((s) => s.protocol === first) ? first : null;
+}
+
+function platformsOf(services: readonly ServiceDetail[], version?: string): Platform[] {
+  const out = new Set<Platform>();
+  for (const s of services) {
+    if (version === undefined) for (const p of s.platforms) out.add(p);
+    else
+      for (const v of s.versionDetails)
+        if ((v.version ?? UNKNOWN) === version) for (const p of v.platforms) out.add(p);
+  }
+  return [...out].sort();
+}
+
+export function buildGraph({ links, catalog, graphType, namespace }: BuildInput): BuiltGraph {
+  const apps = new Map<string, AppInfo>();
+  for (const s of catalog.services) {
+    const key = appKey(s.namespace, s.application);
+    let info = apps.get(key);
+    if (!info) apps.set(key, (info = { namespace: s.namespace, app: s.application, services: [] }));
+    info.services.push(s);
+  }
+
+  const nodes = new Map<string, NodeAcc>();
+  const groups = new Map<string, TopologyGroup>();
+  const edges: EdgeAcc[] = [];
+  const byServiceId = new Map<string, NodeAcc>();
+
+  const appNode = (ns: string, app: string, name = app): NodeAcc => {
+    const id = nodeIds.app(ns, app);
+    let acc = nodes.get(id);
+    if (!acc) {
+      const info = apps.get(appKey(ns, app));
+      const services = info?.services ?? [];
+      acc = {
+        node: {
+          id,
+          kind: 'app',
+          name,
+          namespace: ns,
+          application: app,
+          version: null,
+          parent: null,
+          services: services.map((s) => s.id),
+          protocol: sharedProtocol(services),
+          platforms: platformsOf(services),
+          inCatalog: info !== undefined,
+        },
+        inbound: emptySum(),
+        outbound: 0,
+        out: null,
+      };
+      nodes.set(id, acc);
+    }
+    return acc;
+  };
+
+  const versionNode = (ns: string, app: string, version: string): NodeAcc => {
+    const id = nodeIds.version(ns, app, version);
+    let acc = nodes.get(id);
+    if (!acc) {
+      const info = apps.get(appKey(ns, app));
+      const services = (info?.services ?? []).filter((s) =>
+        s.versionDetails.some((v) => (v.version ?? UNKNOWN) === version),
+      );
+      const group = nodeIds.group(ns, app);
+      if (!groups.has(group)) groups.set(group, { id: group, namespace: ns, application: app });
+      acc = {
+        node: {
+          id,
+          kind: 'version',
+          name: version,
+          namespace: ns,
+          application: app,
+          version,
+          parent: group,
+          services: services.map((s) => s.id),
+          protocol: sharedProtocol(info?.services ?? []),
+          platforms: platformsOf(services, version),
+          inCatalog: services.length > 0,
+        },
+        inbound: emptySum(),
+        outbound: 0,
+        out: null,
+      };
+      nodes.set(id, acc);
+    }
+    return acc;
+  };
+
+  const serviceNode = (serviceId: string, fallback?: { namespace: string; app: string }): NodeAcc => {
+    let acc = byServiceId.get(serviceId);
+    if (!acc) {
+      const id = nodeIds.service(serviceId);
+      const s = catalog.byId.get(serviceId);
+      acc = {
+        node: {
+          id,
+          kind: 'service',
+          name: s?.name ?? serviceId,
+          namespace: s?.namespace ?? fallback?.namespace ?? UNKNOWN,
+          application: s?.application ?? fallback?.app ?? UNKNOWN,
+          version: null,
+          parent: null,
+          services: [serviceId],
+          protocol: s?.protocol ?? null,
+          platforms: s ? [...s.platforms].sort() : [],
+          inCatalog: s !== undefined,
+        },
+        inbound: emptySum(),
+        outbound: 0,
+        out: null,
+      };
+      nodes.set(id, acc);
+      byServiceId.set(serviceId, acc);
+    }
+    return acc;
+  };
+
+  const edge = (source: NodeAcc, target: NodeAcc, link: LinkFigures, shareOf: Sum | null = null) => {
+    source.out ??= new Map();
+    let acc = source.out.get(target);
+    if (!acc) {
+      acc = { source, target, sum: emptySum(), shareOf };
+      source.out.set(target, acc);
+      edges.push(acc);
+    }
+    addTo(acc.sum, link);
+    source.outbound += link.requests;
+  };
+
+  // Where the destination of a service's traffic lives, when the catalog does not know the service.
+  const serviceHome = new Map<string, { namespace: string; app: string }>();
+  for (const v of links.versions) {
+    if (!serviceHome.has(v.serviceId)) serviceHome.set(v.serviceId, { namespace: v.namespace, app: v.app });
+  }
+  const homeOf = (serviceId: string) => {
+    const s = catalog.byId.get(serviceId);
+    return s ? { namespace: s.namespace, app: s.application } : serviceHome.get(serviceId);
+  };
+
+  /** The node a caller is drawn as. */
+  const callerNode = (src: {
+    workload: string;
+    namespace: string;
+    app: string;
+    version: string;
+  }): NodeAcc => {
+    const known = src.app !== UNKNOWN;
+    const app = known ? src.app : src.workload;
+    if (graphType === 'versionedApp' && known && src.version !== UNKNOWN)
+      return versionNode(src.namespace, app, src.version);
+    if (graphType === 'service') {
+      const own = apps.get(appKey(src.namespace, app))?.services ?? [];
+      if (own.length === 1) return serviceNode((own[0] as ServiceDetail).id);
+    }
+    return appNode(src.namespace, app);
+  };
+
+  // Every catalog service has its nodes, traffic or not.
+  for (const s of catalog.services) {
+    if (graphType === 'app') appNode(s.namespace, s.application);
+    else serviceNode(s.id);
+    if (graphType === 'versionedApp')
+      for (const v of s.versionDetails) versionNode(s.namespace, s.application, v.version ?? UNKNOWN);
+  }
+
+  // Service → version: the destination's own measure of what it received.
+  const serviceTotals = new Map<string, Sum>();
+  for (const v of links.versions) {
+    let total = serviceTotals.get(v.serviceId);
+    if (!total) serviceTotals.set(v.serviceId, (total = emptySum()));
+    addTo(total, v);
+  }
+  for (const v of links.versions) {
+    if (graphType === 'app') {
+      addTo(appNode(v.namespace, v.app).inbound, v);
+      continue;
+    }
+    const svc = serviceNode(v.serviceId, { namespace: v.namespace, app: v.app });
+    addTo(svc.inbound, v);
+    if (graphType === 'versionedApp') {
+      const target = versionNode(v.namespace, v.app, v.version);
+      addTo(target.inbound, v);
+      edge(svc, target, v, serviceTotals.get(v.serviceId) ?? null);
+    }
+  }
+
+  // Caller → service (or its application).
+  for (const c of links.calls) {
+    const source = callerNode(c.source);
+    let target: NodeAcc;
+    if (graphType === 'app') {
+      const home = homeOf(c.serviceId);
+      target = home ? appNode(home.namespace, home.app) : serviceNode(c.serviceId);
+    } else {
+      target = serviceNode(c.serviceId, homeOf(c.serviceId));
+    }
+    edge(source, target, c);
+  }
+
+  // The namespace filter: its nodes, and the nodes at the other end of their edges.
+  let keep: Set<string> | null = null;
+  if (namespace) {
+    const own = new Set(
+      [...nodes.values()].filter((n) => n.node.namespace === namespace).map((n) => n.node.id),
+    );
+    keep = new Set(own);
+    for (const e of edges) {
+      if (own.has(e.source.node.id) || own.has(e.target.node.id)) {
+        keep.add(e.source.node.id);
+        keep.add(e.target.node.id);
+      }
+    }
+  }
+
+  const outNodes: TopologyNode[] = [];
+  const usedGroups = new Set<string>();
+  for (const acc of nodes.values()) {
+    if (keep && !keep.has(acc.node.id)) continue;
+    if (acc.node.parent) usedGroups.add(acc.node.parent);
+    outNodes.push({
+      ...acc.node,
+      inbound: linkTraffic(acc.inbound),
+      outboundRequestsPerMinute: round(acc.outbound * 60, 3),
+      p95Ms: round(p95Of(acc.inbound), 2),
+      health: healthOf(acc.inbound),
+    });
+  }
+  const outEdges: TopologyEdge[] = [];
+  for (const e of edges) {
+    const source = e.source.node.id;
+    const target = e.target.node.id;
+    if (keep && !(keep.has(source) && keep.has(target))) continue;
+    outEdges.push({
+      id: `${source}>${target}`,
+      source,
+      target,
+      traffic: linkTraffic(e.sum),
+      p95Ms: round(p95Of(e.sum), 2),
+      share: e.shareOf
+        ? e.shareOf.requests > 0
+          ? round(e.sum.requests / e.shareOf.requests, 6)
+          : null
+        : null,
+      health: healthOf(e.sum),
+    });
+  }
+  const namespaces = [...new Set([...nodes.values()].map((n) => n.node.namespace))].sort();
+  return {
+    groups: [...groups.values()].filter((g) => usedGroups.has(g.id)),
+    nodes: outNodes,
+    edges: outEdges,
+    namespaces,
+  };
+}

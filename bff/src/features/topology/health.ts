@@ -1,0 +1,56 @@
+import type { Health, LinkTraffic } from '../../contract/topology';
+
+/**
+ * Health by error rate, with Kiali's default tolerances (its `health_config.rate`): for 5xx (and
+ * requests that got no response) any error makes a node or edge degraded and 10% failing; for 4xx,
+ * above 10% is degraded and 20% failing. As in Kiali, a ratio counts as degraded when it is above the
+ * degraded tolerance and as failing when it reaches the failure tolerance. The worse class decides.
+ */
+export const HEALTH_THRESHOLDS = {
+  serverErrors: { degraded: 0, failure: 0.1 },
+  clientErrors: { degraded: 0.1, failure: 0.2 },
+} as const;
+
+const RANK: Record<Health, number> = { none: 0, healthy: 1, degraded: 2, failing: 3 };
+
+function judge(ratio: number, tolerance: { degraded: number; failure: number }): Health {
+  if (ratio >= tolerance.failure) return 'failing';
+  if (ratio > tolerance.degraded) return 'degraded';
+  return 'healthy';
+}
+
+/** Rates per second (or per minute: only the ratios matter). */
+export interface ErrorCounts {
+  requests: number;
+  serverErrors: number;
+  clientErrors: number;
+}
+
+export function healthOf({ requests, serverErrors, clientErrors }: ErrorCounts): Health {
+  if (!(requests > 0)) return 'none';
+  const server = judge(serverErrors / requests, HEALTH_THRESHOLDS.serverErrors);
+  const client = judge(clientErrors / requests, HEALTH_THRESHOLDS.clientErrors);
+  return RANK[server] >= RANK[client] ? server : client;
+}
+
+/**
+ * Rounded for the wire: thousands of nodes and edges with 17-digit floats would double the response.
+ * Ratios keep six decimals, so a single error in a million requests still shows (and explains a
+ * degraded health).
+ */
+export function round<T extends number | null>(value: T, decimals: number): T {
+  if (value === null) return value;
+  const f = 10 ** decimals;
+  return (Math.round(value * f) / f) as T;
+}
+
+/** The API's traffic figures of a link from its rates per second. */
+export function linkTraffic({ requests, serverErrors, clientErrors }: ErrorCounts): LinkTraffic {
+  const ratio = (n: number) => (requests > 0 ? round(Math.min(1, Math.max(0, n / requests)), 6) : null);
+  return {
+    requestsPerMinute: round(requests * 60, 3),
+    errorRate: ratio(serverErrors + clientErrors),
+    serverErrorRate: ratio(serverErrors),
+    clientErrorRate: ratio(clientErrors),
+  };
+}

@@ -1,0 +1,98 @@
+import type { Locator, Page } from '@playwright/test';
+import { expect, test } from './fixtures';
+
+const ECHO = 'com.alibaba.dubbo.samples.echo.api.EchoService@dubbo';
+
+/** The topology page (查看服务拓扑关系): controls by their accessible names, the graph, the side panel. */
+class TopologyPage {
+  constructor(readonly page: Page) {}
+
+  async open(): Promise<void> {
+    await this.page.goto('/topology');
+    await expect(this.page.getByRole('heading', { name: /^(Topology|服务拓扑)$/, level: 3 })).toBeVisible();
+  }
+
+  canvas(): Locator {
+    return this.page.getByTestId('topology-canvas');
+  }
+
+  async chooseGraphType(label: string): Promise<void> {
+    const group = this.page.getByRole('radiogroup', { name: 'Graph type' });
+    await group.getByText(label, { exact: true }).click();
+    await expect(group.getByRole('radio', { name: label, exact: true })).toBeChecked();
+  }
+
+  /** Finds a node by name and picks it from the results, as clicking it in the graph does. */
+  async pick(name: string): Promise<void> {
+    await this.page.getByRole('searchbox', { name: 'Find' }).fill(name);
+    await this.page
+      .getByRole('region', { name: 'Nodes found' })
+      .getByRole('button', { name, exact: true })
+      .click();
+  }
+
+  panel(name: string): Locator {
+    return this.page.getByRole('dialog', { name });
+  }
+
+  updatedAt(): Locator {
+    return this.page.getByText(/^Updated at:/);
+  }
+}
+
+test('the topology shows echo-provider and the apps that call it; its panel links to its Routes', async ({
+  page,
+}) => {
+  const topology = new TopologyPage(page);
+  await topology.open();
+  await topology.chooseGraphType('App');
+  // The graph is drawn (G6 loaded on this route only) and names its size.
+  await expect(topology.canvas()).toHaveAttribute('data-ready', 'true');
+  await expect(topology.canvas().locator('canvas').first()).toBeVisible();
+  await expect(topology.canvas()).toHaveAccessibleName(/Service topology graph: \d+ nodes, \d+ edges/);
+
+  await topology.pick('echo-provider');
+  const panel = topology.panel('echo-provider');
+  await expect(panel).toBeVisible();
+  await expect(panel.getByText('dubbo-demo', { exact: true })).toBeVisible();
+  // The applications that call it, with their traffic.
+  const callers = panel.getByRole('region', { name: 'Called by' });
+  await expect(callers.getByRole('button', { name: 'echo-consumer', exact: true })).toBeVisible();
+  await expect(panel.getByText(ECHO, { exact: true })).toBeVisible();
+
+  // The graph refreshes live without losing the selection.
+  const first = await topology.updatedAt().textContent();
+  await expect(topology.updatedAt()).not.toHaveText(first ?? '', { timeout: 15_000 });
+  await expect(panel).toBeVisible();
+
+  await panel.getByRole('link', { name: 'Routes' }).click();
+  await expect(page).toHaveURL(new RegExp(`/services/${encodeURIComponent(ECHO)}\\?tab=routes`));
+  await expect(page.getByRole('tab', { name: /Routes/, selected: true })).toBeVisible();
+});
+
+test('graph types, namespace filter and hiding change what is drawn', async ({ page }) => {
+  const topology = new TopologyPage(page);
+  await topology.open();
+  await expect(topology.canvas()).toHaveAttribute('data-ready', 'true');
+  const summary = () => topology.canvas().getAttribute('aria-label');
+  const count = async () => Number(/(\d+) nodes/.exec((await summary()) ?? '')?.[1]);
+
+  // Versioned: reviews has three versions under it, and the service gives each its share.
+  await topology.pick('reviews v2');
+  await expect(topology.panel('reviews v2')).toBeVisible();
+  await topology.panel('reviews v2').getByRole('button', { name: 'Close' }).click();
+  const versioned = await count();
+
+  await topology.chooseGraphType('App');
+  await expect.poll(count).toBeLessThan(versioned);
+  const apps = await count();
+
+  await page.getByRole('combobox', { name: 'Namespace' }).fill('dubbo-demo');
+  await page.getByRole('combobox', { name: 'Namespace' }).press('Enter');
+  await expect.poll(count).toBeLessThan(apps);
+  const inNamespace = await count();
+
+  await page.getByRole('textbox', { name: 'Hide by name' }).fill('echo-consumer');
+  await expect.poll(count).toBe(inNamespace - 1);
+  await expect(topology.page.getByText('1 hidden')).toBeVisible();
+});

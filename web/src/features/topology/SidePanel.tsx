@@ -1,0 +1,206 @@
+import { Badge, Button, Descriptions, Drawer, Flex, List, Space, Tag, Typography } from 'antd';
+import { useTranslation } from 'react-i18next';
+import { Link } from 'react-router';
+import { formatMs, formatNumber, formatPercent } from '../monitoring/format';
+import type { Health, TopologyEdge, TopologyGraph, TopologyNode } from './contract';
+import { nodeLabel } from './model';
+import { HEALTH_COLORS } from './colors';
+import type { Selection } from './TopologyCanvas';
+
+export interface SidePanelProps {
+  graph: TopologyGraph;
+  selection: Selection | null;
+  onClose: () => void;
+  onSelect: (selection: Selection) => void;
+}
+
+export function HealthBadge({ health }: { health: Health }) {
+  const { t } = useTranslation();
+  return <Badge color={HEALTH_COLORS[health]} text={t(`topology.legend.${health}`)} />;
+}
+
+function ServiceLinks({ ids }: { ids: string[] }) {
+  const { t } = useTranslation();
+  if (ids.length === 0) return null;
+  return (
+    <List
+      size="small"
+      header={<Typography.Text strong>{t('topology.panel.links')}</Typography.Text>}
+      dataSource={ids}
+      renderItem={(id) => {
+        const base = `/services/${encodeURIComponent(id)}`;
+        return (
+          <List.Item>
+            <Flex vertical gap={4}>
+              <Typography.Text code>{id}</Typography.Text>
+              <Space size="middle" wrap>
+                <Link to={base}>{t('topology.panel.details')}</Link>
+                <Link to={`${base}?tab=routes`}>{t('topology.panel.routes')}</Link>
+                <Link to={`${base}?tab=rate-limits`}>{t('topology.panel.rateLimits')}</Link>
+              </Space>
+            </Flex>
+          </List.Item>
+        );
+      }}
+    />
+  );
+}
+
+function Neighbours({
+  title,
+  edges,
+  end,
+  byId,
+  onSelect,
+}: {
+  title: string;
+  edges: TopologyEdge[];
+  end: 'source' | 'target';
+  byId: Map<string, TopologyNode>;
+  onSelect: (s: Selection) => void;
+}) {
+  const { t, i18n } = useTranslation();
+  return (
+    <section aria-label={title}>
+      <List
+        size="small"
+        header={<Typography.Text strong>{title}</Typography.Text>}
+        locale={{ emptyText: t('topology.panel.none') }}
+        dataSource={edges}
+        renderItem={(e) => {
+          const other = byId.get(e[end]);
+          return (
+            <List.Item
+              extra={
+                <Typography.Text type="secondary">
+                  {formatNumber(e.traffic.requestsPerMinute, i18n.language)}/min
+                </Typography.Text>
+              }
+            >
+              <Button
+                type="link"
+                size="small"
+                style={{ padding: 0 }}
+                onClick={() => onSelect({ kind: 'node', id: e[end] })}
+              >
+                {other ? nodeLabel(other) : e[end]}
+              </Button>
+            </List.Item>
+          );
+        }}
+      />
+    </section>
+  );
+}
+
+/** What a click on a node or edge opens: its figures, its neighbours, links to its service's pages. */
+export function SidePanel({ graph, selection, onClose, onSelect }: SidePanelProps) {
+  const { t, i18n } = useTranslation();
+  const lang = i18n.language;
+  const byId = new Map(graph.nodes.map((n) => [n.id, n]));
+  const node = selection?.kind === 'node' ? byId.get(selection.id) : undefined;
+  const edge = selection?.kind === 'edge' ? graph.edges.find((e) => e.id === selection.id) : undefined;
+  const open = node !== undefined || edge !== undefined;
+
+  let title = '';
+  let body = null;
+  if (node) {
+    title = nodeLabel(node);
+    const incoming = graph.edges.filter((e) => e.target === node.id && e.traffic.requestsPerMinute > 0);
+    const outgoing = graph.edges.filter((e) => e.source === node.id && e.traffic.requestsPerMinute > 0);
+    body = (
+      <Flex vertical gap={16}>
+        <Descriptions size="small" column={1} bordered>
+          <Descriptions.Item label={t('topology.panel.namespace')}>{node.namespace}</Descriptions.Item>
+          <Descriptions.Item label={t('topology.panel.application')}>{node.application}</Descriptions.Item>
+          {node.version ? (
+            <Descriptions.Item label={t('topology.panel.version')}>{node.version}</Descriptions.Item>
+          ) : null}
+          <Descriptions.Item label={t('topology.panel.protocol')}>
+            {node.protocol ? t(`protocol.${node.protocol}`) : '—'}
+          </Descriptions.Item>
+          <Descriptions.Item label={t('topology.panel.platforms')}>
+            {node.inCatalog
+              ? node.platforms.map((p) => <Tag key={p}>{t(`platform.${p}`)}</Tag>)
+              : t('topology.panel.notInCatalog')}
+          </Descriptions.Item>
+          <Descriptions.Item label={t('topology.panel.health')}>
+            <HealthBadge health={node.health} />
+          </Descriptions.Item>
+          <Descriptions.Item label={t('topology.panel.requests')}>
+            {formatNumber(node.inbound.requestsPerMinute, lang)}
+          </Descriptions.Item>
+          <Descriptions.Item label={t('topology.panel.errorRate')}>
+            {formatPercent(node.inbound.errorRate, lang)} ({t('topology.panel.serverErrors')}{' '}
+            {formatPercent(node.inbound.serverErrorRate, lang)}, {t('topology.panel.clientErrors')}{' '}
+            {formatPercent(node.inbound.clientErrorRate, lang)})
+          </Descriptions.Item>
+          <Descriptions.Item label={t('topology.panel.p95')}>{formatMs(node.p95Ms, lang)}</Descriptions.Item>
+          <Descriptions.Item label={t('topology.panel.outbound')}>
+            {formatNumber(node.outboundRequestsPerMinute, lang)}
+          </Descriptions.Item>
+        </Descriptions>
+        <ServiceLinks ids={node.services} />
+        <Neighbours
+          title={t('topology.panel.callers')}
+          edges={incoming}
+          end="source"
+          byId={byId}
+          onSelect={onSelect}
+        />
+        <Neighbours
+          title={t('topology.panel.callees')}
+          edges={outgoing}
+          end="target"
+          byId={byId}
+          onSelect={onSelect}
+        />
+      </Flex>
+    );
+  } else if (edge) {
+    const source = byId.get(edge.source);
+    const target = byId.get(edge.target);
+    title = t('topology.panel.edgeTitle', {
+      source: source ? nodeLabel(source) : edge.source,
+      target: target ? nodeLabel(target) : edge.target,
+    });
+    body = (
+      <Flex vertical gap={16}>
+        <Descriptions size="small" column={1} bordered>
+          <Descriptions.Item label={t('topology.panel.health')}>
+            <HealthBadge health={edge.health} />
+          </Descriptions.Item>
+          <Descriptions.Item label={t('topology.panel.requests')}>
+            {formatNumber(edge.traffic.requestsPerMinute, lang)}
+          </Descriptions.Item>
+          <Descriptions.Item label={t('topology.panel.errorRate')}>
+            {formatPercent(edge.traffic.errorRate, lang)} ({t('topology.panel.serverErrors')}{' '}
+            {formatPercent(edge.traffic.serverErrorRate, lang)}, {t('topology.panel.clientErrors')}{' '}
+            {formatPercent(edge.traffic.clientErrorRate, lang)})
+          </Descriptions.Item>
+          <Descriptions.Item label={t('topology.panel.p95')}>{formatMs(edge.p95Ms, lang)}</Descriptions.Item>
+          {edge.share !== null ? (
+            <Descriptions.Item label={t('topology.panel.share')}>
+              {formatPercent(edge.share, lang)}
+            </Descriptions.Item>
+          ) : null}
+        </Descriptions>
+        <ServiceLinks ids={[...new Set(target?.services ?? [])]} />
+      </Flex>
+    );
+  }
+
+  return (
+    <Drawer
+      open={open}
+      title={title}
+      onClose={onClose}
+      mask={false}
+      size={420}
+      closable={{ 'aria-label': t('topology.panel.close') }}
+      destroyOnHidden
+    >
+      {body}
+    </Drawer>
+  );
+}

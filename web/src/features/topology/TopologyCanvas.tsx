@@ -1,0 +1,133 @@
+import { Alert, Spin } from 'antd';
+import { useEffect, useRef, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { computeLayout, placeNew } from './layout';
+import type { LayoutName, Positions } from './layout';
+import type { ViewGraph } from './model';
+import type { TopologyRenderer } from './renderer';
+
+export interface Selection {
+  kind: 'node' | 'edge';
+  id: string;
+}
+
+export interface TopologyCanvasProps {
+  view: ViewGraph;
+  layout: LayoutName;
+  /**
+   * Identifies the drawing: while it stays the same, a new `view` is an update of the one on screen
+   * (positions, zoom, pan and selection stay); when it changes, the graph is laid out and fitted anew.
+   */
+  drawingKey: string;
+  selection: Selection | null;
+  onSelect: (selection: Selection | null) => void;
+  /** A node to bring into view (the find box). */
+  focus: { id: string; seq: number } | null;
+  height?: number;
+}
+
+const toLayout = (view: ViewGraph) => ({
+  nodes: view.nodes.map((n) => ({ id: n.id, group: n.group, namespace: n.namespace })),
+  edges: view.edges,
+});
+
+/** The graph. G6 comes with `./renderer`, imported when the first graph is drawn. */
+export function TopologyCanvas({
+  view,
+  layout,
+  drawingKey,
+  selection,
+  onSelect,
+  focus,
+  height = 620,
+}: TopologyCanvasProps) {
+  const { t } = useTranslation();
+  const container = useRef<HTMLDivElement>(null);
+  const renderer = useRef<TopologyRenderer | null>(null);
+  const positions = useRef<Positions>(new Map());
+  const drawn = useRef<string | null>(null);
+  // Draws run one after another: a newer view waits for the one being drawn.
+  const queue = useRef<Promise<void>>(Promise.resolve());
+  const onSelectRef = useRef(onSelect);
+  const [ready, setReady] = useState(false);
+  const [failed, setFailed] = useState(false);
+
+  useEffect(() => {
+    onSelectRef.current = onSelect;
+  });
+
+  useEffect(() => {
+    let cancelled = false;
+    let created: TopologyRenderer | null = null;
+    import('./renderer')
+      .then(({ createRenderer }) => {
+        if (cancelled || !container.current) return;
+        created = createRenderer(container.current, {
+          onSelect: (s) => onSelectRef.current(s),
+        });
+        renderer.current = created;
+        setReady(true);
+      })
+      .catch(() => {
+        if (!cancelled) setFailed(true);
+      });
+    return () => {
+      cancelled = true;
+      created?.destroy();
+      renderer.current = null;
+      drawn.current = null;
+    };
+  }, []);
+
+  useEffect(() => {
+    const r = renderer.current;
+    if (!ready || !r) return;
+    queue.current = queue.current
+      .then(async () => {
+        const { nodes, edges } = toLayout(view);
+        if (drawn.current !== drawingKey) {
+          positions.current = computeLayout(layout, nodes, edges);
+          await r.show(view, positions.current);
+          drawn.current = drawingKey;
+        } else {
+          // Kept for nodes hidden for now, so a node shown again returns to its place.
+          const placed = placeNew(nodes, edges, positions.current).positions;
+          positions.current = new Map([...positions.current, ...placed]);
+          await r.update(view, positions.current);
+        }
+      })
+      .catch(() => setFailed(true));
+  }, [ready, view, layout, drawingKey]);
+
+  useEffect(() => {
+    const r = renderer.current;
+    if (!ready || !r) return;
+    queue.current = queue.current.then(() => r.select(selection)).catch(() => undefined);
+  }, [ready, selection]);
+
+  useEffect(() => {
+    const r = renderer.current;
+    if (!ready || !r || !focus) return;
+    queue.current = queue.current.then(() => r.focus(focus.id)).catch(() => undefined);
+  }, [ready, focus]);
+
+  return (
+    <div style={{ position: 'relative' }}>
+      {failed ? <Alert type="error" showIcon title={t('topology.drawFailed')} /> : null}
+      <div
+        ref={container}
+        role="img"
+        aria-label={`${t('topology.canvas')}: ${t('topology.summary', {
+          nodes: view.nodes.length,
+          edges: view.edges.length,
+        })}`}
+        data-testid="topology-canvas"
+        data-ready={ready && !failed ? 'true' : 'false'}
+        style={{ height, width: '100%', background: '#fafafa', borderRadius: 8 }}
+      />
+      {!ready && !failed ? (
+        <Spin style={{ position: 'absolute', top: '45%', left: '50%' }} aria-label={t('common.loading')} />
+      ) : null}
+    </div>
+  );
+}

@@ -1,0 +1,120 @@
+// @vitest-environment jsdom
+import '../../test/setup';
+import { screen, waitFor, within } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { http, HttpResponse } from 'msw';
+import { describe, expect, it, vi } from 'vitest';
+import { renderApp } from '../../test/render';
+import { server } from '../../test/server';
+import type { TopologyGraph, TopologyNode } from './contract';
+
+// The canvas (G6) does not run in jsdom: a stand-in records what the page asks it to draw.
+const drawn = vi.hoisted(() => ({ shows: [] as { nodes: number }[], updates: 0 }));
+vi.mock('./renderer', () => ({
+  createRenderer: () => ({
+    graph: null,
+    show: async (view: { nodes: unknown[] }) => {
+      drawn.shows.push({ nodes: view.nodes.length });
+    },
+    update: async () => {
+      drawn.updates++;
+    },
+    select: async () => undefined,
+    focus: async () => undefined,
+    labelsShown: () => true,
+    destroy: () => undefined,
+  }),
+}));
+
+const ECHO = 'com.alibaba.dubbo.samples.echo.api.EchoService@dubbo';
+
+function node(id: string, application: string, services: string[], rpm: number): TopologyNode {
+  return {
+    id,
+    kind: 'app',
+    name: application,
+    namespace: 'dubbo-demo',
+    application,
+    version: null,
+    parent: null,
+    services,
+    protocol: 'dubbo',
+    platforms: ['vm'],
+    inCatalog: true,
+    inbound: { requestsPerMinute: rpm, errorRate: 0, serverErrorRate: 0, clientErrorRate: 0 },
+    outboundRequestsPerMinute: 0,
+    p95Ms: 12,
+    health: rpm > 0 ? 'healthy' : 'none',
+  };
+}
+
+const graph: TopologyGraph = {
+  graphType: 'versionedApp',
+  window: '5m',
+  namespace: null,
+  updatedAt: '2024-01-01T00:00:00.000Z',
+  source: 'embedded',
+  namespaces: ['dubbo-demo'],
+  groups: [],
+  nodes: [
+    node('app:dubbo-demo/echo-consumer', 'echo-consumer', [], 0),
+    node('app:dubbo-demo/echo-provider', 'echo-provider', [ECHO], 120),
+  ],
+  edges: [
+    {
+      id: 'app:dubbo-demo/echo-consumer>app:dubbo-demo/echo-provider',
+      source: 'app:dubbo-demo/echo-consumer',
+      target: 'app:dubbo-demo/echo-provider',
+      traffic: { requestsPerMinute: 120, errorRate: 0, serverErrorRate: 0, clientErrorRate: 0 },
+      p95Ms: 12,
+      share: null,
+      health: 'healthy',
+    },
+  ],
+};
+
+describe('the topology page', () => {
+  it('draws the graph, and a found node opens its panel with its callers and links to its pages', async () => {
+    server.use(http.get('*/api/v1/topology', () => HttpResponse.json(graph)));
+    renderApp('/topology');
+    expect(await screen.findByText('2 nodes, 1 edges')).toBeInTheDocument();
+    await waitFor(() => expect(drawn.shows.at(-1)).toEqual({ nodes: 2 }));
+
+    await userEvent.type(screen.getByRole('searchbox', { name: 'Find' }), 'echo-prov');
+    const results = await screen.findByRole('region', { name: 'Nodes found' });
+    await userEvent.click(within(results).getByRole('button', { name: 'echo-provider' }));
+    // antd's drawer opens with a motion; its name is its title.
+    const panel = await screen.findByRole('dialog', {}, { timeout: 5000 });
+    expect(within(panel).getAllByText('echo-provider').length).toBeGreaterThan(0);
+    expect(within(panel).getByRole('link', { name: 'Routes' })).toHaveAttribute(
+      'href',
+      `/services/${encodeURIComponent(ECHO)}?tab=routes`,
+    );
+    expect(within(panel).getByRole('link', { name: 'Rate limits' })).toHaveAttribute(
+      'href',
+      `/services/${encodeURIComponent(ECHO)}?tab=rate-limits`,
+    );
+    const callers = within(panel).getByRole('region', { name: 'Called by' });
+    expect(within(callers).getByRole('button', { name: 'echo-consumer' })).toBeInTheDocument();
+  });
+
+  it('says when there is nothing to draw', async () => {
+    server.use(http.get('*/api/v1/topology', () => HttpResponse.json({ ...graph, nodes: [], edges: [] })));
+    renderApp('/topology');
+    expect(await screen.findByText('Nothing to draw')).toBeInTheDocument();
+  });
+
+  it('shows the server’s message when telemetry is unavailable', async () => {
+    server.use(
+      http.get('*/api/v1/topology', () =>
+        HttpResponse.json(
+          { code: 'TelemetryUnavailable', message: 'No telemetry: set PROMETHEUS_URL' },
+          { status: 503 },
+        ),
+      ),
+    );
+    renderApp('/topology');
+    expect(await screen.findByText('Could not load the topology')).toBeInTheDocument();
+    expect(screen.getByText('No telemetry: set PROMETHEUS_URL')).toBeInTheDocument();
+  });
+});

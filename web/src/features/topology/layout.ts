@@ -1,0 +1,262 @@
+/**
+ * Node positions, computed here rather than by the graph library: both layouts are linear (or nearly)
+ * in the size of the graph, run before anything is drawn, and give positions that later updates keep.
+ *
+ *  - `layered`: callers left of what they call, like dagre's left-to-right ranks: each node's rank is
+ *    the longest path to it (cycles broken where the walk meets them), then two barycenter sweeps order
+ *    each rank to shorten edges. Nodes of one group (an application's versions) stay next to each other.
+ *  - `fast`: for large graphs: every namespace is a block, its nodes filled into columns in rank
+ *    order, blocks in a grid. No crossing reduction; a few milliseconds for 20,000 nodes.
+ */
+export type LayoutName = 'layered' | 'fast';
+
+export interface LayoutNode {
+  id: string;
+  /** Nodes with the same group are kept together within a rank. */
+  group?: string | null;
+  namespace: string;
+}
+
+export interface LayoutEdge {
+  source: string;
+  target: string;
+}
+
+export type Positions = Map<string, { x: number; y: number }>;
+
+export const SPACING = { rank: 220, row: 64, block: 120 } as const;
+
+/** Above this many nodes the page picks the fast layout. */
+export const FAST_LAYOUT_ABOVE = 400;
+
+export function chooseLayout(nodeCount: number): LayoutName {
+  return nodeCount > FAST_LAYOUT_ABOVE ? 'fast' : 'layered';
+}
+
+/** Longest-path ranks; an edge closing a cycle is ignored. Iterative, so deep chains do not overflow. */
+export function ranks(nodes: readonly LayoutNode[], edges: readonly LayoutEdge[]): Map<string, number> {
+  const index = new Map(nodes.map((n, i) => [n.id, i]));
+  const out: number[][] = nodes.map(() => []);
+  const indegree = new Int32Array(nodes.length);
+  for (const e of edges) {
+    const s = index.get(e.source);
+    const t = index.get(e.target);
+    if (s === undefined || t === undefined || s === t) continue;
+    (out[s] as number[]).push(t);
+    indegree[t] = (indegree[t] as number) + 1;
+  }
+  // Kahn's order; what remains after it (cycles) is released one node at a time, lowest indegree first.
+  const rank = new Int32Array(nodes.length);
+  const done = new Uint8Array(nodes.length);
+  const queue: number[] = [];
+  for (let i = 0; i < nodes.length; i++) if (indegree[i] === 0) queue.push(i);
+  let head = 0;
+  let processed = 0;
+  let scan = 0;
+  while (processed < nodes.length) {
+    if (head === queue.length) {
+      // A cycle: start it from the first node not yet placed.
+      while (done[scan]) scan++;
+      queue.push(scan);
+      indegree[scan] = 0;
+    }
+    const i = queue[head++] as number;
+    if (done[i]) continue;
+    done[i] = 1;
+    processed++;
+    for (const t of out[i] as number[]) {
+      if (done[t]) continue;
+      if ((rank[t] as number) < (rank[i] as number) + 1) rank[t] = (rank[i] as number) + 1;
+      indegree[t] = (indegree[t] as number) - 1;
+      if (indegree[t] === 0) queue.push(t);
+    }
+  }
+  return new Map(nodes.map((n, i) => [n.id, rank[i] as number]));
+}
+
+/** Orders of each rank after barycenter sweeps (groups kept contiguous). */
+function orderRanks(
+  nodes: readonly LayoutNode[],
+  edges: readonly LayoutEdge[],
+  rankOf: Map<string, number>,
+): string[][] {
+  const layers: string[][] = [];
+  for (const n of nodes) {
+    const r = rankOf.get(n.id) ?? 0;
+    (layers[r] ??= []).push(n.id);
+  }
+  const groupOf = new Map(nodes.map((n) => [n.id, n.group ?? n.id]));
+  const neighbours = new Map<string, string[]>();
+  for (const e of edges) {
+    if (!rankOf.has(e.source) || !rankOf.has(e.target)) continue;
+    (neighbours.get(e.source) ?? neighbours.set(e.source, []).get(e.source))?.push(e.target);
+    (neighbours.get(e.target) ?? neighbours.set(e.target, []).get(e.target))?.push(e.source);
+  }
+  const pos = new Map<string, number>();
+  for (const layer of layers) layer?.forEach((id, i) => pos.set(id, i));
+  const sweep = (layer: string[]) => {
+    const bary = new Map<string, number>();
+    for (const id of layer) {
+      const ns = neighbours.get(id) ?? [];
+      let sum = 0;
+      let count = 0;
+      for (const n of ns) {
+        const p = pos.get(n);
+        if (p !== undefined && rankOf.get(n) !== rankOf.get(id)) {
+          sum += p;
+          count++;
+        }
+      }
+      bary.set(id, count > 0 ? sum / count : (pos.get(id) ?? 0));
+    }
+    // A group sorts by its members' mean, and its members stay together.
+    const groupBary = new Map<string, { sum: number; n: number }>();
+    for (const id of layer) {
+      const g = groupOf.get(id) as string;
+      const acc = groupBary.get(g) ?? { sum: 0, n: 0 };
+      acc.sum += bary.get(id) as number;
+      acc.n++;
+      groupBary.set(g, acc);
+    }
+    const gb = (id: string) => {
+      const acc = groupBary.get(groupOf.get(id) as string) as { sum: number; n: number };
+      return acc.sum / acc.n;
+    };
+    layer.sort(
+      (a, b) =>
+        gb(a) - gb(b) ||
+        (groupOf.get(a) as string).localeCompare(groupOf.get(b) as string) ||
+        (bary.get(a) as number) - (bary.get(b) as number),
+    );
+    layer.forEach((id, i) => pos.set(id, i));
+  };
+  for (let pass = 0; pass < 2; pass++) {
+    for (let r = 1; r < layers.length; r++) if (layers[r]) sweep(layers[r] as string[]);
+    for (let r = layers.length - 2; r >= 0; r--) if (layers[r]) sweep(layers[r] as string[]);
+  }
+  return layers.map((l) => l ?? []);
+}
+
+export function layeredLayout(nodes: readonly LayoutNode[], edges: readonly LayoutEdge[]): Positions {
+  const rankOf = ranks(nodes, edges);
+  const layers = orderRanks(nodes, edges, rankOf);
+  const positions: Positions = new Map();
+  layers.forEach((layer, r) => {
+    const offset = ((layer.length - 1) * SPACING.row) / 2;
+    layer.forEach((id, i) => positions.set(id, { x: r * SPACING.rank, y: i * SPACING.row - offset }));
+  });
+  return positions;
+}
+
+export function fastLayout(nodes: readonly LayoutNode[], edges: readonly LayoutEdge[]): Positions {
+  const rankOf = ranks(nodes, edges);
+  const byNamespace = new Map<string, LayoutNode[]>();
+  for (const n of nodes) {
+    const list = byNamespace.get(n.namespace);
+    if (list) list.push(n);
+    else byNamespace.set(n.namespace, [n]);
+  }
+  const blocks = [...byNamespace.entries()].sort(([a], [b]) => a.localeCompare(b));
+  const columnsOfBlocks = Math.max(1, Math.ceil(Math.sqrt(blocks.length)));
+  const positions: Positions = new Map();
+  const colSpacing = SPACING.rank / 2;
+  const rowSpacing = SPACING.row / 2;
+  let blockX = 0;
+  let blockY = 0;
+  let rowHeight = 0;
+  blocks.forEach(([, members], b) => {
+    // Nodes by rank, then group, filled column after column: ranks still read left to right, and
+    // the block comes out about as wide as it is tall, however deep or shallow its call graph is.
+    const height = Math.max(4, Math.ceil(Math.sqrt((members.length * colSpacing) / rowSpacing)));
+    const ordered = [...members].sort(
+      (x, y) =>
+        (rankOf.get(x.id) ?? 0) - (rankOf.get(y.id) ?? 0) || (x.group ?? x.id).localeCompare(y.group ?? y.id),
+    );
+    let maxRow = 0;
+    ordered.forEach((n, i) => {
+      const row = i % height;
+      maxRow = Math.max(maxRow, row);
+      positions.set(n.id, { x: blockX + Math.floor(i / height) * colSpacing, y: blockY + row * rowSpacing });
+    });
+    const col = Math.ceil(ordered.length / height);
+    const width = col * colSpacing;
+    rowHeight = Math.max(rowHeight, (maxRow + 1) * rowSpacing);
+    if ((b + 1) % columnsOfBlocks === 0) {
+      blockX = 0;
+      blockY += rowHeight + SPACING.block;
+      rowHeight = 0;
+    } else {
+      blockX += width + SPACING.block;
+    }
+  });
+  return positions;
+}
+
+export function computeLayout(
+  name: LayoutName,
+  nodes: readonly LayoutNode[],
+  edges: readonly LayoutEdge[],
+): Positions {
+  return name === 'fast' ? fastLayout(nodes, edges) : layeredLayout(nodes, edges);
+}
+
+/**
+ * Positions for an update: nodes already placed keep their place; a new node goes next to a placed
+ * neighbour (below it, fanned out so several newcomers do not stack), or, with none, below the rest.
+ */
+export function placeNew(
+  nodes: readonly LayoutNode[],
+  edges: readonly LayoutEdge[],
+  previous: Positions,
+): { positions: Positions; added: string[] } {
+  const positions: Positions = new Map();
+  const added: string[] = [];
+  for (const n of nodes) {
+    const p = previous.get(n.id);
+    if (p) positions.set(n.id, p);
+    else added.push(n.id);
+  }
+  if (added.length === 0) return { positions, added };
+  const neighbours = new Map<string, string[]>();
+  for (const e of edges) {
+    (neighbours.get(e.source) ?? neighbours.set(e.source, []).get(e.source))?.push(e.target);
+    (neighbours.get(e.target) ?? neighbours.set(e.target, []).get(e.target))?.push(e.source);
+  }
+  let maxY = 0;
+  let minX = Infinity;
+  for (const p of positions.values()) {
+    maxY = Math.max(maxY, p.y);
+    minX = Math.min(minX, p.x);
+  }
+  if (!Number.isFinite(minX)) minX = 0;
+  const crowd = new Map<string, number>();
+  let orphans = 0;
+  // Newcomers next to newcomers: repeat while any gets placed.
+  let pending = added;
+  for (let round = 0; round < 4 && pending.length > 0; round++) {
+    const next: string[] = [];
+    for (const id of pending) {
+      const anchor = (neighbours.get(id) ?? []).find((n) => positions.has(n));
+      if (!anchor) {
+        next.push(id);
+        continue;
+      }
+      const a = positions.get(anchor) as { x: number; y: number };
+      const k = crowd.get(anchor) ?? 0;
+      crowd.set(anchor, k + 1);
+      const angle = Math.PI / 2 + (k % 8) * (Math.PI / 4);
+      const r = SPACING.row * (1 + Math.floor(k / 8));
+      positions.set(id, { x: a.x + r * Math.cos(angle) + SPACING.row / 2, y: a.y + r * Math.sin(angle) });
+    }
+    if (next.length === pending.length) {
+      pending = next;
+      break;
+    }
+    pending = next;
+  }
+  for (const id of pending) {
+    positions.set(id, { x: minX + orphans * SPACING.row, y: maxY + SPACING.row * 2 });
+    orphans++;
+  }
+  return { positions, added };
+}

@@ -1,0 +1,47 @@
+import { keepPreviousData, queryOptions, useQuery, useQueryClient } from '@tanstack/react-query';
+import { apiGet, apiPath } from '../../lib/api';
+import { useLiveSubscription } from '../../lib/sse';
+import type { MonitoringWindow } from '../monitoring/contract';
+import { STREAM_EVENTS } from '../monitoring/contract';
+import { POLL_INTERVAL_MS } from '../monitoring/queries';
+import type { GraphType, TopologyGraph } from './contract';
+
+export interface TopologyParams {
+  graphType: GraphType;
+  window: MonitoringWindow;
+  namespace: string | null;
+}
+
+export const topologyKeys = {
+  all: ['topology'] as const,
+  graph: (p: TopologyParams) => [...topologyKeys.all, p.graphType, p.window, p.namespace ?? ''] as const,
+};
+
+export function topologyQuery(p: TopologyParams) {
+  return queryOptions({
+    queryKey: topologyKeys.graph(p),
+    queryFn: ({ signal }) =>
+      apiGet<TopologyGraph>(
+        apiPath(['topology'], { graphType: p.graphType, window: p.window, namespace: p.namespace }),
+        { signal },
+      ),
+    // Another graph type or window keeps the old graph on screen until the new one arrives.
+    placeholderData: keepPreviousData,
+  });
+}
+
+/**
+ * The graph, refreshed when the monitoring stream says new figures are in (its overview event, about
+ * every 5 s): the graph is asked again and applied in place by the canvas. Without the stream it polls.
+ */
+export function useLiveTopology(p: TopologyParams) {
+  const queryClient = useQueryClient();
+  const { live, state } = useLiveSubscription({ window: p.window, overview: true }, (event) => {
+    if (event.type === STREAM_EVENTS.overview) {
+      void queryClient.invalidateQueries({ queryKey: topologyKeys.graph(p), exact: true });
+    }
+    return [];
+  });
+  const query = useQuery({ ...topologyQuery(p), refetchInterval: live ? false : POLL_INTERVAL_MS });
+  return { query, live, streamState: state };
+}
