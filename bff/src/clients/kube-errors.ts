@@ -67,8 +67,8 @@ export function toApiError(err: unknown, what: string): ApiError | null {
     case 403:
       return new ApiError(
         403,
-        'Forbidden',
-        `The control plane does not allow this change to ${what}: ${status.message ?? 'forbidden'}`,
+        'KubernetesForbidden',
+        `Kubernetes does not allow you this change to ${what}: ${status.message ?? 'forbidden'}`,
       );
     default:
       return new ApiError(

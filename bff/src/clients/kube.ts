@@ -6,13 +6,46 @@ import {
   KubeConfig,
   KubernetesObjectApi,
   ListWatch,
+  ServerConfiguration,
   Watch,
   VersionApi,
+  createConfiguration,
 } from '@kubernetes/client-node';
-import type { KubernetesListObject, KubernetesObject, ListPromise } from '@kubernetes/client-node';
+import type {
+  Configuration,
+  KubernetesListObject,
+  KubernetesObject,
+  ListPromise,
+  RequestContext,
+} from '@kubernetes/client-node';
+import { currentPrincipal } from '../features/auth/context';
+import { kubernetesGroups } from '../features/auth/principal';
 import type { Logger } from '../lib/logger';
 
 export { ApiException };
+
+const WRITES = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+/**
+ * Adds Impersonate-User and one Impersonate-Group header per group to a write made while serving
+ * a signed-in user, so the cluster's RBAC decides with the user's identity. The generated client
+ * keeps headers in a name → value record, which cannot repeat a header; node-fetch, which sends
+ * the request, also takes a list of [name, value] pairs, so the record is handed over as one.
+ */
+async function impersonate(kubeConfig: KubeConfig, context: RequestContext): Promise<void> {
+  await kubeConfig.applySecurityAuthentication(context);
+  const principal = currentPrincipal();
+  if (!principal || !WRITES.has(context.getHttpMethod().toString())) return;
+  const pairs: [string, string][] = Object.entries(context.getHeaders());
+  pairs.push(['Impersonate-User', principal.name]);
+  for (const group of kubernetesGroups(principal)) pairs.push(['Impersonate-Group', group]);
+  context.getHeaders = () => pairs as unknown as Record<string, string>;
+}
+
+export interface KubeClientOptions {
+  /** Writes made while serving a signed-in user impersonate that user (a real cluster). */
+  impersonate?: boolean;
+}
 
 export interface GroupVersionResource {
   group: string;
@@ -31,20 +64,50 @@ export class KubeClient {
   private readonly versionApi: VersionApi;
   private readonly apis: ApisApi;
 
-  constructor(readonly kubeConfig: KubeConfig) {
-    this.core = kubeConfig.makeApiClient(CoreV1Api);
-    this.custom = kubeConfig.makeApiClient(CustomObjectsApi);
-    this.objects = KubernetesObjectApi.makeApiClient(kubeConfig);
-    this.versionApi = kubeConfig.makeApiClient(VersionApi);
-    this.apis = kubeConfig.makeApiClient(ApisApi);
+  constructor(
+    readonly kubeConfig: KubeConfig,
+    readonly options: KubeClientOptions = {},
+  ) {
+    const config = KubeClient.configuration(kubeConfig, options);
+    this.core = new CoreV1Api(config);
+    this.custom = new CustomObjectsApi(config);
+    this.objects = new KubernetesObjectApi(config);
+    // What KubernetesObjectApi.makeApiClient does after construction (a protected method).
+    (this.objects as unknown as { setDefaultNamespace(kc: KubeConfig): void }).setDefaultNamespace(
+      kubeConfig,
+    );
+    this.versionApi = new VersionApi(config);
+    this.apis = new ApisApi(config);
+  }
+
+  /** What `kubeConfig.makeApiClient` builds, with impersonation when asked for. */
+  private static configuration(kubeConfig: KubeConfig, options: KubeClientOptions): Configuration {
+    const cluster = kubeConfig.getCurrentCluster();
+    if (!cluster) throw new Error('No active cluster!');
+    return createConfiguration({
+      baseServer: new ServerConfiguration(cluster.server, {}),
+      authMethods: {
+        default: options.impersonate
+          ? {
+              getName: () => 'impersonation',
+              applySecurityAuthentication: (context: RequestContext) => impersonate(kubeConfig, context),
+            }
+          : kubeConfig,
+      },
+    });
+  }
+
+  /** The same cluster as the console itself: for its own records (audit, tokens, sign-outs). */
+  withoutImpersonation(): KubeClient {
+    return this.options.impersonate ? new KubeClient(this.kubeConfig) : this;
   }
 
   /** From a kubeconfig file, or the default loading rules (KUBECONFIG, in-cluster, ~/.kube/config). */
-  static load(kubeconfigPath?: string): KubeClient {
+  static load(kubeconfigPath?: string, options: KubeClientOptions = {}): KubeClient {
     const kc = new KubeConfig();
     if (kubeconfigPath) kc.loadFromFile(kubeconfigPath);
     else kc.loadFromDefault();
-    return new KubeClient(kc);
+    return new KubeClient(kc, options);
   }
 
   /**
@@ -52,7 +115,7 @@ export class KubeClient {
    * with its token. (The kubeconfig it writes for kubectl uses HTTPS; the client builds a new TLS
    * connection for every request, which costs more than the request on loopback.)
    */
-  static forLoopback(server: string, token: string): KubeClient {
+  static forLoopback(server: string, token: string, options: KubeClientOptions = {}): KubeClient {
     const kc = new KubeConfig();
     kc.loadFromOptions({
       clusters: [{ name: 'embedded', server, skipTLSVerify: true }],
@@ -60,7 +123,7 @@ export class KubeClient {
       contexts: [{ name: 'embedded', cluster: 'embedded', user: 'mesh-console' }],
       currentContext: 'embedded',
     });
-    return new KubeClient(kc);
+    return new KubeClient(kc, options);
   }
 
   server(): string {

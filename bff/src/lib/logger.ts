@@ -7,8 +7,10 @@ export type { Logger };
  * Structured JSON logs. Anything that may carry a credential is redacted here, once, so a
  * careless `log.info({ req })` cannot leak a token or a cookie.
  */
-export function createLogger(options: { level?: string; name?: string } = {}): Logger {
-  return pino({
+export function createLogger(
+  options: { level?: string; name?: string; destination?: pino.DestinationStream } = {},
+): Logger {
+  const settings: pino.LoggerOptions = {
     name: options.name ?? 'mesh-console',
     level: options.level ?? process.env.LOG_LEVEL ?? 'info',
     redact: {
@@ -17,6 +19,7 @@ export function createLogger(options: { level?: string; name?: string } = {}): L
         'req.headers.cookie',
         'res.headers["set-cookie"]',
         'headers.authorization',
+        'req.headers["x-csrf-token"]',
         'token',
         '*.token',
         'password',
@@ -24,7 +27,8 @@ export function createLogger(options: { level?: string; name?: string } = {}): L
       ],
       censor: '[redacted]',
     },
-  });
+  };
+  return options.destination ? pino(settings, options.destination) : pino(settings);
 }
 
 /** A logger that drops everything; for tests that do not look at logs. */

@@ -1,0 +1,41 @@
+import { z } from 'zod';
+
+export const AuditOutcome = z.enum(['succeeded', 'failed', 'denied', 'invalid']);
+export type AuditOutcome = z.infer<typeof AuditOutcome>;
+
+export const AuditRecord = z
+  .object({
+    id: z.string(),
+    time: z.string(),
+    user: z.string(),
+    role: z.string().describe('The role the user had, or "none" when signed out'),
+    action: z.string().describe('What was attempted, e.g. routes.create, tokens.delete, auth.login'),
+    method: z.string(),
+    path: z.string(),
+    serviceId: z.string().nullable(),
+    namespace: z.string().nullable(),
+    resource: z.object({ kind: z.string(), name: z.string() }).nullable(),
+    outcome: AuditOutcome,
+    status: z.number().int(),
+    message: z.string().nullable(),
+    diff: z.string().nullable(),
+  })
+  .meta({ id: 'AuditRecord' });
+export type AuditRecord = z.infer<typeof AuditRecord>;
+
+const isoTime = z
+  .string()
+  .refine((v) => !Number.isNaN(Date.parse(v)), 'an ISO time like 2025-01-31T12:00:00Z')
+  .transform((v) => new Date(v));
+
+export const AuditQuery = z.object({
+  user: z.string().max(256).optional().describe('Only changes by this user'),
+  service: z.string().max(512).optional().describe('Only changes to this service ID'),
+  since: isoTime.optional().describe('Only changes at or after this time'),
+  until: isoTime.optional().describe('Only changes before this time'),
+  limit: z.coerce.number().int().min(1).max(1000).default(200).describe('At most this many, newest first'),
+});
+export type AuditQuery = z.infer<typeof AuditQuery>;
+
+export const AuditList = z.object({ items: z.array(AuditRecord) }).meta({ id: 'AuditList' });
+export type AuditList = z.infer<typeof AuditList>;

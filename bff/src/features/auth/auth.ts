@@ -1,0 +1,137 @@
+import type { SessionResponse } from '../../contract/auth';
+import { ApiError, badRequest } from '../../lib/errors';
+import type { Logger } from '../../lib/logger';
+import type { LocalAccounts } from './accounts';
+import type { LoginLimiter } from './login-limiter';
+import type { OidcSignIn } from './oidc';
+import type { Principal } from './principal';
+import type { SessionRevocations } from './revocations';
+import type { SessionCodec } from './sessions';
+import type { ApiTokens } from './tokens';
+
+export interface AuthDeps {
+  /** How people sign in: a local accounts file, or an OpenID Connect provider. */
+  mode: 'local' | 'oidc';
+  accounts: LocalAccounts | null;
+  oidc: OidcSignIn | null;
+  sessions: SessionCodec;
+  revocations: SessionRevocations;
+  tokens: ApiTokens;
+  limiter: LoginLimiter;
+  log: Logger;
+}
+
+const invalidCredentials = () =>
+  new ApiError(401, 'InvalidCredentials', 'The user name or password is wrong');
+
+/** Sign-in, sessions and tokens: who a request comes from. The HTTP side is in api/auth.ts. */
+export class AuthService {
+  constructor(readonly deps: AuthDeps) {}
+
+  methods(): { local: boolean; oidc: boolean } {
+    return { local: this.deps.mode === 'local', oidc: this.deps.mode === 'oidc' };
+  }
+
+  get oidc(): OidcSignIn | null {
+    return this.deps.oidc;
+  }
+
+  get sessionTtlMs(): number {
+    return this.deps.sessions.ttlMs;
+  }
+
+  /**
+   * The user of a session cookie, or null when it is invalid, expired or signed out. A local
+   * user's role, namespaces and password state are read from the accounts file on every request,
+   * so an admin's edit there takes effect at once; a removed user is signed out.
+   */
+  async fromCookie(cookie: string | undefined): Promise<Principal | null> {
+    const principal = this.deps.sessions.read(cookie);
+    if (!principal?.sessionId) return null;
+    if (await this.deps.revocations.isRevoked(principal.sessionId)) return null;
+    if (principal.via === 'local') {
+      const account = this.deps.accounts?.find(principal.name);
+      if (!account) return null;
+      return {
+        ...principal,
+        role: account.role,
+        namespaces: account.namespaces,
+        mustChangePassword: account.mustChangePassword,
+      };
+    }
+    return principal;
+  }
+
+  async fromBearer(token: string): Promise<Principal | null> {
+    return this.deps.tokens.authenticate(token.trim());
+  }
+
+  async login(
+    username: string,
+    password: string,
+    address: string,
+  ): Promise<{ cookie: string; principal: Principal }> {
+    const accounts = this.deps.accounts;
+    if (!accounts || this.deps.mode !== 'local')
+      throw new ApiError(404, 'NotFound', 'Password sign-in is not enabled; use single sign-on');
+    await this.deps.limiter.check(username, address);
+    const account = await accounts.verify(username, password);
+    if (!account) {
+      await this.deps.limiter.failed(username, address);
+      throw invalidCredentials();
+    }
+    await this.deps.limiter.succeeded(username);
+    return this.deps.sessions.issue({
+      name: account.name,
+      role: account.role,
+      namespaces: account.namespaces,
+      via: 'local',
+      groups: [],
+      mustChangePassword: account.mustChangePassword,
+    });
+  }
+
+  /** A session for a user the identity provider vouched for. */
+  issue(user: Omit<Principal, 'sessionId' | 'expiresAt'>): { cookie: string; principal: Principal } {
+    return this.deps.sessions.issue(user);
+  }
+
+  async logout(principal: Principal): Promise<void> {
+    if (principal.sessionId && principal.expiresAt)
+      await this.deps.revocations.revoke(principal.sessionId, principal.expiresAt);
+  }
+
+  async changePassword(principal: Principal, current: string, next: string, address: string): Promise<void> {
+    const accounts = this.deps.accounts;
+    if (principal.via !== 'local' || !accounts)
+      throw badRequest('Only local accounts have a password here; change it at your identity provider');
+    await this.deps.limiter.check(principal.name, address);
+    if (!(await accounts.verify(principal.name, current))) {
+      await this.deps.limiter.failed(principal.name, address);
+      throw badRequest('currentPassword: the current password is wrong', 'currentPassword');
+    }
+    await accounts.setPassword(principal.name, next);
+  }
+
+  checkCsrf(principal: Principal, token: string | undefined): boolean {
+    return principal.sessionId !== undefined && this.deps.sessions.checkCsrf(principal.sessionId, token);
+  }
+
+  session(principal: Principal | null): SessionResponse {
+    const methods = this.methods();
+    if (!principal) return { authenticated: false, methods };
+    return {
+      authenticated: true,
+      methods,
+      csrfToken: principal.sessionId ? this.deps.sessions.csrfToken(principal.sessionId) : '',
+      expiresAt: new Date(principal.expiresAt ?? Date.now() + this.deps.sessions.ttlMs).toISOString(),
+      user: {
+        name: principal.name,
+        role: principal.role,
+        namespaces: principal.role === 'admin' ? ['*'] : principal.namespaces,
+        via: principal.via,
+        mustChangePassword: principal.mustChangePassword,
+      },
+    };
+  }
+}
