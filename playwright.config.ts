@@ -1,6 +1,8 @@
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { hashSync } from '@node-rs/argon2';
 import { defineConfig, devices } from '@playwright/test';
 
 const port = Number(process.env.E2E_PORT ?? 18080);
@@ -14,8 +16,44 @@ const dataDir = (process.env.MESH_CONSOLE_E2E_DATA_DIR ??= fs.mkdtempSync(
   path.join(os.tmpdir(), 'mesh-console-e2e-'),
 ));
 
+// Every test runs signed in (e2e/fixtures.ts): fresh secrets per run, kept in variables the
+// workers inherit like the data directory. The admin token is what the `request` fixture sends; the
+// passwords are the accounts' of the users file below.
+const secret = () => randomBytes(32).toString('base64url');
+process.env.MESH_CONSOLE_E2E_ADMIN_TOKEN ??= `e2e_${secret()}`;
+process.env.MESH_CONSOLE_E2E_PASSWORD_ADMIN ??= secret();
+process.env.MESH_CONSOLE_E2E_PASSWORD_OPERATOR ??= secret();
+process.env.MESH_CONSOLE_E2E_PASSWORD_VIEWER ??= secret();
+
+// The accounts, written once (by the runner) before the console starts: an admin, a viewer of
+// everything and an operator of the demo's dubbo-demo namespace only.
+const usersFile = path.join(dataDir, 'users.yaml');
+if (!externalURL && !fs.existsSync(usersFile)) {
+  const account = (name: string, role: string, namespaces: string[], password: string) =>
+    [
+      `  - name: ${name}`,
+      `    passwordHash: '${hashSync(password)}'`,
+      `    role: ${role}`,
+      `    namespaces: [${namespaces.map((n) => `'${n}'`).join(', ')}]`,
+    ].join('\n');
+  const env = process.env;
+  fs.writeFileSync(
+    usersFile,
+    [
+      'users:',
+      account('admin', 'admin', ['*'], env.MESH_CONSOLE_E2E_PASSWORD_ADMIN ?? ''),
+      account('operator', 'operator', ['dubbo-demo'], env.MESH_CONSOLE_E2E_PASSWORD_OPERATOR ?? ''),
+      account('viewer', 'viewer', ['*'], env.MESH_CONSOLE_E2E_PASSWORD_VIEWER ?? ''),
+      '',
+    ].join('\n'),
+    { mode: 0o600 },
+  );
+}
+
 export default defineConfig({
   testDir: 'e2e',
+  // Runs on other ports (several people testing at once) keep their results apart.
+  outputDir: process.env.E2E_PORT ? `test-results/port-${port}` : 'test-results',
   testMatch: '**/*.spec.ts',
   forbidOnly: !!process.env.CI,
   retries: process.env.CI ? 1 : 0,
@@ -59,6 +97,9 @@ export default defineConfig({
           PORT: String(port),
           HOST: '127.0.0.1',
           MESH_CONSOLE_DATA_DIR: dataDir,
+          MESH_CONSOLE_USERS_FILE: usersFile,
+          MESH_CONSOLE_ADMIN_TOKEN: process.env.MESH_CONSOLE_E2E_ADMIN_TOKEN,
+          MESH_CONSOLE_ADMIN_PASSWORD: process.env.MESH_CONSOLE_E2E_PASSWORD_ADMIN,
           LOG_LEVEL: 'warn',
           // E2E_WEB_DIR serves a build of your own (e.g. `npx vite build --outDir /abs/dir` first).
           ...(process.env.E2E_WEB_DIR ? { MESH_CONSOLE_WEB_DIR: process.env.E2E_WEB_DIR } : {}),

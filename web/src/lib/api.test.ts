@@ -3,7 +3,19 @@ import '../test/setup';
 import { http, HttpResponse } from 'msw';
 import { describe, expect, it } from 'vitest';
 import { server } from '../test/server';
-import { ApiError, apiDelete, apiGet, apiPath, apiPost, apiPut } from './api';
+import { adminSession } from '../test/session';
+import {
+  ApiError,
+  apiDelete,
+  apiGet,
+  apiPatch,
+  apiPath,
+  apiPost,
+  apiPut,
+  onUnauthenticated,
+  setCsrfToken,
+  signInPath,
+} from './api';
 import { shouldRetry } from './queryClient';
 
 describe('apiPath', () => {
@@ -128,5 +140,90 @@ describe('shouldRetry', () => {
     expect(shouldRetry(0, unavailable)).toBe(true);
     expect(shouldRetry(2, unavailable)).toBe(false);
     expect(shouldRetry(0, new TypeError('boom'))).toBe(true);
+  });
+});
+
+describe('sessions', () => {
+  it('sends the CSRF token on writes only, and refetches it once when the server refuses it', async () => {
+    const seen: { method: string; csrf: string | null }[] = [];
+    let accepted = 'first';
+    const check = ({ request }: { request: Request }) => {
+      const csrf = request.headers.get('x-csrf-token');
+      seen.push({ method: request.method, csrf });
+      return csrf === accepted || request.method === 'GET'
+        ? HttpResponse.json({ ok: true })
+        : HttpResponse.json({ code: 'CsrfTokenInvalid', message: 'No' }, { status: 403 });
+    };
+    server.use(
+      http.get('*/api/v1/thing', check),
+      http.post('*/api/v1/thing', check),
+      http.put('*/api/v1/thing', check),
+      http.patch('*/api/v1/thing', check),
+      http.delete('*/api/v1/thing', check),
+      http.get('*/api/v1/auth/session', () => HttpResponse.json({ ...adminSession(), csrfToken: 'second' })),
+    );
+    setCsrfToken('first');
+    try {
+      await apiGet('/api/v1/thing');
+      await apiPost('/api/v1/thing', {});
+      await apiPut('/api/v1/thing', {});
+      await apiPatch('/api/v1/thing', {});
+      await apiDelete('/api/v1/thing');
+      expect(seen).toEqual([
+        { method: 'GET', csrf: null },
+        { method: 'POST', csrf: 'first' },
+        { method: 'PUT', csrf: 'first' },
+        { method: 'PATCH', csrf: 'first' },
+        { method: 'DELETE', csrf: 'first' },
+      ]);
+      // Renewed elsewhere: the write is refused once, the token refetched, the write repeated.
+      seen.length = 0;
+      accepted = 'second';
+      await expect(apiPost('/api/v1/thing', {})).resolves.toEqual({ ok: true });
+      expect(seen).toEqual([
+        { method: 'POST', csrf: 'first' },
+        { method: 'POST', csrf: 'second' },
+      ]);
+      // A refusal that persists is an error, not a loop.
+      seen.length = 0;
+      accepted = 'third';
+      const error = await apiPost('/api/v1/thing', {}).catch((e: unknown) => e);
+      expect(error).toMatchObject({ status: 403, code: 'CsrfTokenInvalid' });
+      expect(seen).toHaveLength(2);
+    } finally {
+      setCsrfToken(undefined);
+    }
+  });
+
+  it('hands a 401 to the sign-in handler, except a wrong password on the sign-in form', async () => {
+    server.use(
+      http.get('*/api/v1/thing', () =>
+        HttpResponse.json({ code: 'Unauthenticated', message: 'Sign in first' }, { status: 401 }),
+      ),
+      http.post('*/api/v1/auth/login', () =>
+        HttpResponse.json({ code: 'InvalidCredentials', message: 'Wrong' }, { status: 401 }),
+      ),
+    );
+    let calls = 0;
+    const restore = onUnauthenticated(() => {
+      calls += 1;
+    });
+    try {
+      const error = await apiGet('/api/v1/thing').catch((e: unknown) => e);
+      expect(error).toMatchObject({ status: 401, code: 'Unauthenticated' });
+      expect(calls).toBe(1);
+      await expect(apiPost('/api/v1/auth/login', { username: 'a', password: 'b' })).rejects.toMatchObject({
+        status: 401,
+      });
+      expect(calls).toBe(1);
+    } finally {
+      restore();
+    }
+  });
+
+  it('builds the sign-in address with where to come back to', () => {
+    expect(signInPath('/services/a@b?tab=routes')).toBe(
+      '/signin?returnTo=%2Fservices%2Fa%40b%3Ftab%3Droutes',
+    );
   });
 });

@@ -88,7 +88,70 @@ export interface RequestOptions {
   signal?: AbortSignal;
 }
 
-type Method = 'GET' | 'POST' | 'PUT' | 'DELETE';
+type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+
+// The session's CSRF token, sent on every write made with the session cookie (the BFF refuses a
+// write without it). The session module keeps it current from GET /auth/session and sign-in.
+let csrfToken: string | undefined;
+
+/** Sets (or, signed out, clears) the CSRF token that writes carry in `X-CSRF-Token`. */
+export function setCsrfToken(token: string | undefined): void {
+  csrfToken = token;
+}
+
+/** The path and query the browser is at: where to come back to after signing in. */
+export function currentReturnTo(): string {
+  const location = globalThis.location;
+  return location ? `${location.pathname}${location.search}` : '/';
+}
+
+/** `/signin?returnTo=<path and query>`. */
+export function signInPath(returnTo: string): string {
+  return `/signin?${new URLSearchParams({ returnTo }).toString()}`;
+}
+
+/** What to do when the API says the session is gone: by default, load the sign-in page. */
+let unauthenticatedHandler: () => void = () => {
+  if (!globalThis.location || globalThis.location.pathname === '/signin') return;
+  globalThis.location.assign(signInPath(currentReturnTo()));
+};
+
+/**
+ * Replaces what happens on a 401 (the session provider navigates inside the SPA instead of
+ * reloading it). Returns a function that puts the previous handler back.
+ */
+export function onUnauthenticated(handler: () => void): () => void {
+  const previous = unauthenticatedHandler;
+  unauthenticatedHandler = handler;
+  return () => {
+    if (unauthenticatedHandler === handler) unauthenticatedHandler = previous;
+  };
+}
+
+const AUTH_LOGIN = `${API_BASE}/auth/login`;
+const SESSION = `${API_BASE}/auth/session`;
+
+/** Whether a 401 means "sign in again" (a wrong password on the sign-in form does not). */
+function endsSession(path: string, code: string): boolean {
+  const pathname = path.split('?')[0];
+  return pathname !== AUTH_LOGIN && code !== 'InvalidCredentials';
+}
+
+/** After a refused CSRF token (a session renewed elsewhere): the session's current token. */
+async function refreshCsrfToken(): Promise<boolean> {
+  try {
+    const response = await fetch(toUrl(SESSION), {
+      headers: { accept: 'application/json' },
+      credentials: 'same-origin',
+    });
+    const json = (await readJson(response)) as { csrfToken?: unknown } | undefined;
+    if (typeof json?.csrfToken !== 'string') return false;
+    csrfToken = json.csrfToken;
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 /**
  * Sends one request and reads its JSON body (`undefined` for a write's 204 No Content). Rejects with
@@ -99,7 +162,9 @@ async function request(
   path: string,
   body: unknown,
   options: RequestOptions,
+  retriedCsrf = false,
 ): Promise<unknown> {
+  const write = method !== 'GET';
   let response: Response;
   try {
     response = await fetch(toUrl(path), {
@@ -107,6 +172,7 @@ async function request(
       headers: {
         accept: 'application/json',
         ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        ...(write && csrfToken ? { 'x-csrf-token': csrfToken } : {}),
       },
       credentials: 'same-origin',
       body: body === undefined ? undefined : JSON.stringify(body),
@@ -119,7 +185,7 @@ async function request(
   }
   const json = await readJson(response);
   if (!response.ok) {
-    throw new ApiError(
+    const error = new ApiError(
       response.status,
       isErrorBody(json)
         ? json
@@ -128,6 +194,12 @@ async function request(
             message: `The request failed with HTTP status ${response.status}`,
           },
     );
+    // The session was renewed (another tab signed in again): fetch its token and try once more.
+    if (write && !retriedCsrf && error.status === 403 && error.code === 'CsrfTokenInvalid') {
+      if (await refreshCsrfToken()) return request(method, path, body, options, true);
+    }
+    if (error.status === 401 && endsSession(path, error.code)) unauthenticatedHandler();
+    throw error;
   }
   // A write may answer 204 No Content; a read must send what it was asked for.
   if (response.status === 204 && method !== 'GET') return undefined;
@@ -163,6 +235,15 @@ export async function apiPut<T>(
   options: RequestOptions = {},
 ): Promise<T | undefined> {
   return (await request('PUT', path, body, options)) as T | undefined;
+}
+
+/** PATCHes `body` as JSON. Rejects with an ApiError on any failure. */
+export async function apiPatch<T>(
+  path: string,
+  body: unknown,
+  options: RequestOptions = {},
+): Promise<T | undefined> {
+  return (await request('PATCH', path, body, options)) as T | undefined;
 }
 
 /** DELETEs a resource. Rejects with an ApiError on any failure. */

@@ -1,6 +1,18 @@
 import { RollbackOutlined } from '@ant-design/icons';
 import { useQuery } from '@tanstack/react-query';
-import { App, Button, Card, Collapse, Drawer, Flex, Popconfirm, Skeleton, Tag, Typography } from 'antd';
+import {
+  Alert,
+  App,
+  Button,
+  Card,
+  Collapse,
+  Drawer,
+  Flex,
+  Popconfirm,
+  Skeleton,
+  Tag,
+  Typography,
+} from 'antd';
 import { useTranslation } from 'react-i18next';
 import { EmptyState } from '../../components/EmptyState';
 import { QueryErrorAlert, useErrorMessage } from '../../components/QueryErrorAlert';
@@ -8,6 +20,7 @@ import type { Revision } from './contract';
 import { DiffView } from './DiffView';
 import { useRoutingT } from './i18n';
 import { revisionsQuery, useRollbackRoute } from './queries';
+import type { ChangeResource } from './queries';
 
 const ACTION_COLORS: Record<Revision['action'], string> = {
   create: 'green',
@@ -20,6 +33,10 @@ export interface HistoryDrawerProps {
   serviceId: string;
   name: string;
   open: boolean;
+  /** Why the user may not roll back (there are then no Rollback buttons). */
+  readOnly?: string | undefined;
+  /** Whose history: a routing rule's (default) or a rate limit's. */
+  resource?: ChangeResource;
   onClose: () => void;
   onClosed: () => void;
 }
@@ -29,16 +46,20 @@ function RevisionItem({
   name,
   revision,
   current,
+  readOnly,
+  resource,
 }: {
   serviceId: string;
   name: string;
   revision: Revision;
   current: boolean;
+  readOnly: boolean;
+  resource: ChangeResource;
 }) {
   const t = useRoutingT();
   const { i18n } = useTranslation();
   const { message } = App.useApp();
-  const rollback = useRollbackRoute(serviceId);
+  const rollback = useRollbackRoute(serviceId, resource);
   const rollbackError = useErrorMessage(rollback.error);
   const n = revision.revision;
   const time = new Date(revision.timestamp);
@@ -75,7 +96,7 @@ function RevisionItem({
             </Typography.Text>
             {revision.comment ? <Typography.Text>{revision.comment}</Typography.Text> : null}
           </Flex>
-          {current ? null : (
+          {current || readOnly ? null : (
             <Popconfirm
               title={t('history.confirm', { name, n })}
               description={t('history.confirmHint')}
@@ -124,9 +145,17 @@ function RevisionItem({
 }
 
 /** The revisions of one rule, newest first, each with its diff and a rollback to it. */
-export function HistoryDrawer({ serviceId, name, open, onClose, onClosed }: HistoryDrawerProps) {
+export function HistoryDrawer({
+  serviceId,
+  name,
+  open,
+  readOnly,
+  resource = 'routes',
+  onClose,
+  onClosed,
+}: HistoryDrawerProps) {
   const t = useRoutingT();
-  const query = useQuery({ ...revisionsQuery(serviceId, name), enabled: open });
+  const query = useQuery({ ...revisionsQuery(serviceId, name, resource), enabled: open });
 
   let body;
   if (query.isPending) {
@@ -155,6 +184,8 @@ export function HistoryDrawer({ serviceId, name, open, onClose, onClosed }: Hist
             name={name}
             revision={revision}
             current={i === 0}
+            readOnly={readOnly !== undefined}
+            resource={resource}
           />
         ))}
       </ol>
@@ -172,6 +203,9 @@ export function HistoryDrawer({ serviceId, name, open, onClose, onClosed }: Hist
       size="min(820px, 100vw)"
       destroyOnHidden
     >
+      {readOnly ? (
+        <Alert type="info" showIcon title={readOnly} role="note" style={{ marginBottom: 12 }} />
+      ) : null}
       {body}
     </Drawer>
   );

@@ -1,5 +1,5 @@
 import { useQueryClient } from '@tanstack/react-query';
-import { Alert, App, Button, Drawer, Flex, Form, Input, Typography } from 'antd';
+import { Alert, App, Button, ConfigProvider, Drawer, Flex, Form, Input, Typography } from 'antd';
 import { useId, useMemo, useState } from 'react';
 import { useErrorMessage } from '../../components/QueryErrorAlert';
 import { isApiError } from '../../lib/api';
@@ -25,6 +25,11 @@ export interface RouteEditorDrawerProps {
   dialect: RpcDialect;
   target: EditorTarget;
   open: boolean;
+  /**
+   * Why the user may not change the rule: the drawer then shows it read-only, without Preview and
+   * Submit, and says why in their place.
+   */
+  readOnly?: string | undefined;
   onClose: () => void;
   /** After the closing animation: the parent may unmount the editor. */
   onClosed: () => void;
@@ -48,6 +53,7 @@ export function RouteEditorDrawer({
   dialect,
   target,
   open,
+  readOnly,
   onClose,
   onClosed,
 }: RouteEditorDrawerProps) {
@@ -207,7 +213,14 @@ export function RouteEditorDrawer({
 
   // Buttons that show a spinner carry their name explicitly: antd's spinner icon is labelled
   // "loading" and can linger in the DOM while it animates out, which would rename the button.
-  const footer = (
+  const footer = readOnly ? (
+    <Flex justify="space-between" align="center" gap={8} wrap>
+      <Typography.Text type="secondary" role="note">
+        {readOnly}
+      </Typography.Text>
+      <Button onClick={onClose}>{t('form.close')}</Button>
+    </Flex>
+  ) : (
     <Flex vertical gap={8}>
       {weightsBlocked ? (
         <Typography.Text type="danger" id={ruleId}>
@@ -246,115 +259,119 @@ export function RouteEditorDrawer({
       afterOpenChange={(isOpen) => {
         if (!isOpen) onClosed();
       }}
-      title={existing ? t('form.titleEdit') : t('form.titleAdd')}
+      title={readOnly ? t('form.titleView') : existing ? t('form.titleEdit') : t('form.titleAdd')}
       size="min(960px, 100vw)"
       footer={footer}
       destroyOnHidden
     >
-      <Flex vertical gap={16}>
-        {conflict === 'conflict' ? (
-          <Alert
-            type="warning"
-            showIcon
-            title={t('conflict.title')}
-            description={t('conflict.description')}
-            action={
-              <Button
-                size="small"
-                onClick={() => void handleReload()}
-                loading={reloading}
-                aria-label={t('conflict.reload')}
-              >
-                {t('conflict.reload')}
-              </Button>
-            }
-          />
-        ) : null}
-        {conflict === 'reloaded' ? <Alert type="info" showIcon title={t('conflict.reloaded')} /> : null}
-        {reloadError !== undefined ? (
-          <Alert type="error" showIcon title={t('conflict.reloadFailed', { message: reloadMessage })} />
-        ) : null}
-        {generalFailure ? (
-          <Alert
-            type="error"
-            showIcon
-            title={preview?.key === bodyKey ? t('form.saveFailed') : t('form.previewFailed')}
-            description={failureMessage}
-          />
-        ) : null}
-        {isYaml && existing ? (
-          <>
-            {existing.reasons.length > 0 ? (
-              <Alert
-                type="info"
-                showIcon
-                title={t('yaml.reasons')}
-                description={
-                  <ul style={{ margin: 0, paddingInlineStart: 18 }}>
-                    {existing.reasons.map((r) => (
-                      <li key={r}>{r}</li>
-                    ))}
-                  </ul>
-                }
-              />
-            ) : null}
-            <Form layout="vertical" component="div">
-              <Form.Item label={t('yaml.editor')} {...itemStatus(feedback.errorsAt('yaml'))}>
-                <YamlEditor
-                  value={yamlText}
-                  onChange={(text) => {
-                    setYamlText(text);
-                    handleTouch('yaml');
-                  }}
-                  label={t('yaml.editor')}
-                  invalid={feedback.errorsAt('yaml').length > 0}
+      {/* Read-only: every control of the form is disabled, not just the buttons. */}
+      <ConfigProvider componentDisabled={readOnly !== undefined}>
+        <Flex vertical gap={16}>
+          {conflict === 'conflict' ? (
+            <Alert
+              type="warning"
+              showIcon
+              title={t('conflict.title')}
+              description={t('conflict.description')}
+              action={
+                <Button
+                  size="small"
+                  onClick={() => void handleReload()}
+                  loading={reloading}
+                  aria-label={t('conflict.reload')}
+                >
+                  {t('conflict.reload')}
+                </Button>
+              }
+            />
+          ) : null}
+          {conflict === 'reloaded' ? <Alert type="info" showIcon title={t('conflict.reloaded')} /> : null}
+          {reloadError !== undefined ? (
+            <Alert type="error" showIcon title={t('conflict.reloadFailed', { message: reloadMessage })} />
+          ) : null}
+          {generalFailure ? (
+            <Alert
+              type="error"
+              showIcon
+              title={preview?.key === bodyKey ? t('form.saveFailed') : t('form.previewFailed')}
+              description={failureMessage}
+            />
+          ) : null}
+          {isYaml && existing ? (
+            <>
+              {existing.reasons.length > 0 ? (
+                <Alert
+                  type="info"
+                  showIcon
+                  title={t('yaml.reasons')}
+                  description={
+                    <ul style={{ margin: 0, paddingInlineStart: 18 }}>
+                      {existing.reasons.map((r) => (
+                        <li key={r}>{r}</li>
+                      ))}
+                    </ul>
+                  }
                 />
-              </Form.Item>
-              <Form.Item label={t('form.comment')}>
-                <Input.TextArea
-                  aria-label={t('form.comment')}
-                  value={draft.comment}
-                  placeholder={t('form.commentPlaceholder')}
-                  autoSize={{ minRows: 1, maxRows: 4 }}
-                  maxLength={500}
-                  onChange={(e) => setDraft({ ...draft, comment: e.target.value })}
-                />
-              </Form.Item>
-            </Form>
-          </>
-        ) : (
-          <RouteFormFields
-            draft={draft}
-            onChange={setDraft}
-            service={service}
-            versions={versions}
-            editing={existing !== undefined}
-            check={check}
-            feedback={feedback}
-          />
-        )}
-        {otherProblems.length > 0 ? (
-          <Alert
-            type="error"
-            showIcon
-            title={t('form.problems')}
-            description={
-              <ul style={{ margin: 0, paddingInlineStart: 18 }}>
-                {otherProblems.map((p) => (
-                  <li key={p}>{p}</li>
-                ))}
-              </ul>
-            }
-          />
-        ) : null}
-        {preview ? (
-          <PreviewPanel
-            preview={preview.data}
-            stale={preview.key !== bodyKey}
-            showChanges={existing !== undefined}
-          />
-        ) : null}
-      </Flex>
+              ) : null}
+              <Form layout="vertical" component="div">
+                <Form.Item label={t('yaml.editor')} {...itemStatus(feedback.errorsAt('yaml'))}>
+                  <YamlEditor
+                    value={yamlText}
+                    onChange={(text) => {
+                      setYamlText(text);
+                      handleTouch('yaml');
+                    }}
+                    label={t('yaml.editor')}
+                    invalid={feedback.errorsAt('yaml').length > 0}
+                    readOnly={readOnly !== undefined}
+                  />
+                </Form.Item>
+                <Form.Item label={t('form.comment')}>
+                  <Input.TextArea
+                    aria-label={t('form.comment')}
+                    value={draft.comment}
+                    placeholder={t('form.commentPlaceholder')}
+                    autoSize={{ minRows: 1, maxRows: 4 }}
+                    maxLength={500}
+                    onChange={(e) => setDraft({ ...draft, comment: e.target.value })}
+                  />
+                </Form.Item>
+              </Form>
+            </>
+          ) : (
+            <RouteFormFields
+              draft={draft}
+              onChange={setDraft}
+              service={service}
+              versions={versions}
+              editing={existing !== undefined}
+              check={check}
+              feedback={feedback}
+            />
+          )}
+          {otherProblems.length > 0 ? (
+            <Alert
+              type="error"
+              showIcon
+              title={t('form.problems')}
+              description={
+                <ul style={{ margin: 0, paddingInlineStart: 18 }}>
+                  {otherProblems.map((p) => (
+                    <li key={p}>{p}</li>
+                  ))}
+                </ul>
+              }
+            />
+          ) : null}
+          {preview ? (
+            <PreviewPanel
+              preview={preview.data}
+              stale={preview.key !== bodyKey}
+              showChanges={existing !== undefined}
+            />
+          ) : null}
+        </Flex>
+      </ConfigProvider>
     </Drawer>
   );
 }

@@ -14,6 +14,7 @@ import { RouteEditorDrawer } from './RouteEditorDrawer';
 import type { EditorTarget } from './RouteEditorDrawer';
 import { RoutesTable } from './RoutesTable';
 import { serviceMetricsQuery } from '../monitoring/queries';
+import { useCan } from '../auth/session';
 
 /** A drawer's content stays mounted through its closing animation, then goes. */
 interface Opened<T> {
@@ -41,6 +42,10 @@ export function RoutesTab({ service }: { service: ServiceDetail }) {
   const remove = useDeleteRoute(service.id);
   const editor = useOpened<EditorTarget>();
   const history = useOpened<string>();
+  // Viewers, and operators outside the service's namespace, read the rules without the controls
+  // that change them, and are told why.
+  const can = useCan('changeRoutes', service.namespace);
+  const readOnly = can.allowed ? undefined : can.reason;
 
   const handleDelete = async (rule: RouteRule) => {
     try {
@@ -53,7 +58,7 @@ export function RoutesTab({ service }: { service: ServiceDetail }) {
     }
   };
 
-  const addButton = (
+  const addButton = readOnly ? null : (
     <Button
       type="primary"
       icon={<PlusOutlined aria-hidden />}
@@ -94,6 +99,7 @@ export function RoutesTab({ service }: { service: ServiceDetail }) {
           application={service.application}
           loading={query.isFetching && !query.isPending}
           deleting={remove.isPending ? remove.variables?.name : undefined}
+          readOnly={readOnly !== undefined}
           onEdit={(rule) => editor.show({ mode: 'edit', rule })}
           onHistory={(rule) => history.show(rule.name)}
           onDelete={(rule) => void handleDelete(rule)}
@@ -108,6 +114,7 @@ export function RoutesTab({ service }: { service: ServiceDetail }) {
         <Typography.Text type="secondary">{t('tab.description')}</Typography.Text>
         {addButton}
       </Flex>
+      {readOnly ? <Alert type="info" showIcon title={readOnly} role="note" /> : null}
       {query.data && query.data.warnings.length > 0 ? (
         <Flex vertical gap={8} role="group" aria-label={t('tab.warnings')}>
           {query.data.warnings.map((w, i) => (
@@ -123,6 +130,7 @@ export function RoutesTab({ service }: { service: ServiceDetail }) {
           dialect={query.data.dialect}
           target={editor.opened.value}
           open={editor.opened.open}
+          readOnly={readOnly}
           onClose={editor.hide}
           onClosed={editor.clear}
         />
@@ -133,6 +141,7 @@ export function RoutesTab({ service }: { service: ServiceDetail }) {
           serviceId={service.id}
           name={history.opened.value}
           open={history.opened.open}
+          readOnly={readOnly}
           onClose={history.hide}
           onClosed={history.clear}
         />

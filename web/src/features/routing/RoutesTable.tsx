@@ -1,4 +1,4 @@
-import { DeleteOutlined, EditOutlined, HistoryOutlined } from '@ant-design/icons';
+import { DeleteOutlined, EditOutlined, EyeOutlined, HistoryOutlined } from '@ant-design/icons';
 import { Button, Flex, Popconfirm, Table, Tag, Typography } from 'antd';
 import { useTranslation } from 'react-i18next';
 import type { TableColumnsType } from 'antd';
@@ -35,6 +35,8 @@ export interface RoutesTableProps {
   application: string;
   loading: boolean;
   deleting: string | undefined;
+  /** The user may not change the rules: Edit becomes View, and Delete goes. */
+  readOnly?: boolean;
   onEdit: (rule: RouteRule) => void;
   onHistory: (rule: RouteRule) => void;
   onDelete: (rule: RouteRule) => void;
@@ -47,6 +49,7 @@ export function RoutesTable({
   application,
   loading,
   deleting,
+  readOnly = false,
   onEdit,
   onHistory,
   onDelete,
@@ -110,11 +113,11 @@ export function RoutesTable({
           <Button
             type="link"
             size="small"
-            icon={<EditOutlined aria-hidden />}
-            aria-label={t('table.editRule', { name: rule.name })}
+            icon={readOnly ? <EyeOutlined aria-hidden /> : <EditOutlined aria-hidden />}
+            aria-label={t(readOnly ? 'table.viewRule' : 'table.editRule', { name: rule.name })}
             onClick={() => onEdit(rule)}
           >
-            {t('table.edit')}
+            {t(readOnly ? 'table.view' : 'table.edit')}
           </Button>
           <Button
             type="link"
@@ -125,25 +128,27 @@ export function RoutesTable({
           >
             {t('table.history')}
           </Button>
-          <Popconfirm
-            title={t('remove.confirm', { name: rule.name })}
-            description={t('remove.hint')}
-            okText={t('remove.ok')}
-            cancelText={t('remove.cancel')}
-            okButtonProps={{ danger: true }}
-            onConfirm={() => onDelete(rule)}
-          >
-            <Button
-              type="link"
-              size="small"
-              danger
-              icon={<DeleteOutlined aria-hidden />}
-              loading={deleting === rule.name}
-              aria-label={t('table.deleteRule', { name: rule.name })}
+          {readOnly ? null : (
+            <Popconfirm
+              title={t('remove.confirm', { name: rule.name })}
+              description={t('remove.hint')}
+              okText={t('remove.ok')}
+              cancelText={t('remove.cancel')}
+              okButtonProps={{ danger: true }}
+              onConfirm={() => onDelete(rule)}
             >
-              {t('table.delete')}
-            </Button>
-          </Popconfirm>
+              <Button
+                type="link"
+                size="small"
+                danger
+                icon={<DeleteOutlined aria-hidden />}
+                loading={deleting === rule.name}
+                aria-label={t('table.deleteRule', { name: rule.name })}
+              >
+                {t('table.delete')}
+              </Button>
+            </Popconfirm>
+          )}
         </Flex>
       ),
     },

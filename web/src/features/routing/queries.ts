@@ -28,6 +28,21 @@ export const routingKeys = {
 const routesPath = (serviceId: string, ...rest: (string | number)[]) =>
   apiPath(['services', serviceId, 'routes', ...rest]);
 
+/**
+ * The kinds of rule with the same revision history and rollback API (routes, rate limits), so the
+ * history drawer serves both. Each keeps its queries under its own root key.
+ */
+export type ChangeResource = 'routes' | 'ratelimits';
+
+export const changeKeys = {
+  service: (resource: ChangeResource, serviceId: string) =>
+    resource === 'routes' ? routingKeys.service(serviceId) : (['ratelimits', serviceId] as const),
+  revisions: (resource: ChangeResource, serviceId: string, name: string) =>
+    resource === 'routes'
+      ? routingKeys.revisions(serviceId, name)
+      : ([...changeKeys.service(resource, serviceId), 'revisions', name] as const),
+};
+
 export function routeListQuery(serviceId: string) {
   return queryOptions({
     queryKey: routingKeys.list(serviceId),
@@ -44,10 +59,11 @@ export function routeRuleQuery(serviceId: string, name: string) {
   });
 }
 
-export function revisionsQuery(serviceId: string, name: string) {
+export function revisionsQuery(serviceId: string, name: string, resource: ChangeResource = 'routes') {
   return queryOptions({
-    queryKey: routingKeys.revisions(serviceId, name),
-    queryFn: ({ signal }) => apiGet<RevisionList>(routesPath(serviceId, name, 'revisions'), { signal }),
+    queryKey: changeKeys.revisions(resource, serviceId, name),
+    queryFn: ({ signal }) =>
+      apiGet<RevisionList>(apiPath(['services', serviceId, resource, name, 'revisions']), { signal }),
     staleTime: 0,
   });
 }
@@ -108,13 +124,13 @@ export interface RollbackInput {
 }
 
 /** Restores a revision; resolves with the rule, or undefined when the restored state is "deleted". */
-export function useRollbackRoute(serviceId: string) {
+export function useRollbackRoute(serviceId: string, resource: ChangeResource = 'routes') {
   const queryClient = useQueryClient();
   return useMutation({
     mutationFn: ({ name, revision, comment }: RollbackInput) =>
-      apiPost<RouteRule>(routesPath(serviceId, name, 'revisions', revision, 'rollback'), {
+      apiPost<unknown>(apiPath(['services', serviceId, resource, name, 'revisions', revision, 'rollback']), {
         ...(comment ? { comment } : {}),
       }),
-    onSettled: () => queryClient.invalidateQueries({ queryKey: routingKeys.service(serviceId) }),
+    onSettled: () => queryClient.invalidateQueries({ queryKey: changeKeys.service(resource, serviceId) }),
   });
 }

@@ -8,6 +8,8 @@ import type { ServiceDetail } from '../../lib/contract';
 import { ECHO_ID, ECHO_V1, ECHO_V2, echoDetail } from '../../test/fixtures';
 import { createTestQueryClient } from '../../test/render';
 import { server } from '../../test/server';
+import { sessionHandler } from '../../test/session';
+import type { Session } from '../auth/contract';
 import type { PreviewResponse, Revision, RouteFormValue, RouteListResponse, RouteRule } from './contract';
 import { RoutesTab } from './RoutesTab';
 
@@ -129,8 +131,10 @@ export function serveRoutes(
   return { requests, record };
 }
 
-export function renderRoutesTab(service: ServiceDetail = echoDetail) {
-  const queryClient = createTestQueryClient();
+/** Renders the tab as the admin, unless `session` says who is signed in. */
+export function renderRoutesTab(service: ServiceDetail = echoDetail, session?: Session) {
+  if (session) server.use(sessionHandler(session));
+  const queryClient = createTestQueryClient(session ? { session } : {});
   return {
     ...render(
       <AppProviders queryClient={queryClient}>

@@ -1,0 +1,235 @@
+import { DeleteOutlined, PlusOutlined } from '@ant-design/icons';
+import { useQuery } from '@tanstack/react-query';
+import { App, Button, Card, Flex, Popconfirm, Result, Table, Tag, Typography } from 'antd';
+import type { TableColumnsType } from 'antd';
+import { useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { EmptyState } from '../../components/EmptyState';
+import { QueryErrorAlert } from '../../components/QueryErrorAlert';
+import { CLIENT_ERROR_CODES, isApiError } from '../../lib/api';
+import { useDocumentTitle } from '../../lib/useDocumentTitle';
+import type { ApiToken, LocalUser, Role } from '../auth/contract';
+import { useCan } from '../auth/session';
+import { CreateTokenModal } from './CreateTokenModal';
+import { tokensQuery, usersQuery, useRevokeToken } from './queries';
+
+const ROLE_COLORS: Record<Role, string> = { viewer: 'default', operator: 'blue', admin: 'gold' };
+
+function useFormatTime() {
+  const { i18n } = useTranslation();
+  const format = new Intl.DateTimeFormat(i18n.language, { dateStyle: 'medium', timeStyle: 'short' });
+  return (iso: string) => {
+    const time = new Date(iso);
+    return Number.isNaN(time.getTime()) ? iso : format.format(time);
+  };
+}
+
+function useNamespacesText() {
+  const { t } = useTranslation();
+  return (namespaces: readonly string[]) =>
+    namespaces.includes('*') ? t('admin.allNamespaces') : namespaces.join(', ');
+}
+
+function RoleTag({ role }: { role: Role }) {
+  const { t } = useTranslation();
+  return <Tag color={ROLE_COLORS[role]}>{t(`auth.roles.${role}`)}</Tag>;
+}
+
+function TokensSection() {
+  const { t } = useTranslation();
+  const { message } = App.useApp();
+  const formatTime = useFormatTime();
+  const namespacesText = useNamespacesText();
+  const query = useQuery(tokensQuery);
+  const revoke = useRevokeToken();
+  const [creating, setCreating] = useState(false);
+
+  const handleRevoke = async (token: ApiToken) => {
+    try {
+      await revoke.mutateAsync(token.id);
+      void message.success(t('admin.tokens.revoked', { name: token.name }));
+    } catch (err) {
+      const text =
+        isApiError(err) && err.code !== CLIENT_ERROR_CODES.network ? err.message : t('common.networkError');
+      void message.error(t('admin.tokens.revokeFailed', { name: token.name, message: text }));
+    }
+  };
+
+  const columns: TableColumnsType<ApiToken> = [
+    {
+      key: 'name',
+      title: t('admin.tokens.columns.name'),
+      render: (_, tk) => <Typography.Text strong>{tk.name}</Typography.Text>,
+    },
+    { key: 'role', title: t('admin.tokens.columns.role'), render: (_, tk) => <RoleTag role={tk.role} /> },
+    {
+      key: 'namespaces',
+      title: t('admin.tokens.columns.namespaces'),
+      render: (_, tk) => namespacesText(tk.namespaces),
+    },
+    { key: 'createdBy', title: t('admin.tokens.columns.createdBy'), dataIndex: 'createdBy' },
+    {
+      key: 'createdAt',
+      title: t('admin.tokens.columns.createdAt'),
+      render: (_, tk) => <time dateTime={tk.createdAt}>{formatTime(tk.createdAt)}</time>,
+    },
+    {
+      key: 'lastUsed',
+      title: t('admin.tokens.columns.lastUsed'),
+      render: (_, tk) =>
+        tk.lastUsedAt ? (
+          <time dateTime={tk.lastUsedAt}>{formatTime(tk.lastUsedAt)}</time>
+        ) : (
+          <Typography.Text type="secondary">{t('admin.tokens.never')}</Typography.Text>
+        ),
+    },
+    {
+      key: 'actions',
+      title: t('admin.tokens.columns.actions'),
+      render: (_, tk) => (
+        <Popconfirm
+          title={t('admin.tokens.revokeConfirm', { name: tk.name })}
+          description={t('admin.tokens.revokeHint')}
+          okText={t('admin.tokens.revokeOk')}
+          cancelText={t('admin.tokens.cancel')}
+          okButtonProps={{ danger: true }}
+          onConfirm={() => handleRevoke(tk)}
+        >
+          <Button
+            type="link"
+            size="small"
+            danger
+            icon={<DeleteOutlined aria-hidden />}
+            loading={revoke.isPending && revoke.variables === tk.id}
+            aria-label={t('admin.tokens.revokeToken', { name: tk.name })}
+          >
+            {t('admin.tokens.revoke')}
+          </Button>
+        </Popconfirm>
+      ),
+    },
+  ];
+
+  let body;
+  if (query.isPending) {
+    body = <Card loading variant="borderless" />;
+  } else if (query.isError) {
+    body = (
+      <QueryErrorAlert
+        title={t('admin.tokens.loadFailed')}
+        error={query.error}
+        onRetry={() => void query.refetch()}
+        retrying={query.isFetching}
+      />
+    );
+  } else if (query.data.items.length === 0) {
+    body = <EmptyState title={t('admin.tokens.empty')} hint={t('admin.tokens.emptyHint')} />;
+  } else {
+    body = (
+      <Table<ApiToken>
+        size="small"
+        rowKey="id"
+        columns={columns}
+        dataSource={query.data.items}
+        pagination={false}
+      />
+    );
+  }
+
+  return (
+    <section aria-label={t('admin.tokens.table')}>
+      <Flex vertical gap={12}>
+        <Flex justify="space-between" align="center" gap={12} wrap>
+          <div>
+            <Typography.Title level={4} style={{ margin: 0 }}>
+              {t('admin.tokens.title')}
+            </Typography.Title>
+            <Typography.Text type="secondary">{t('admin.tokens.description')}</Typography.Text>
+          </div>
+          <Button type="primary" icon={<PlusOutlined aria-hidden />} onClick={() => setCreating(true)}>
+            {t('admin.tokens.create')}
+          </Button>
+        </Flex>
+        {body}
+      </Flex>
+      <CreateTokenModal open={creating} onClose={() => setCreating(false)} />
+    </section>
+  );
+}
+
+function UsersSection() {
+  const { t } = useTranslation();
+  const namespacesText = useNamespacesText();
+  const query = useQuery(usersQuery);
+  const columns: TableColumnsType<LocalUser> = [
+    { key: 'name', title: t('admin.users.columns.name'), dataIndex: 'name' },
+    { key: 'role', title: t('admin.users.columns.role'), render: (_, u) => <RoleTag role={u.role} /> },
+    {
+      key: 'namespaces',
+      title: t('admin.users.columns.namespaces'),
+      render: (_, u) => namespacesText(u.namespaces),
+    },
+    { key: 'source', title: t('admin.users.columns.source'), dataIndex: 'source' },
+  ];
+
+  let body;
+  if (query.isPending) {
+    body = <Card loading variant="borderless" />;
+  } else if (query.isError) {
+    body = (
+      <QueryErrorAlert
+        title={t('admin.users.loadFailed')}
+        error={query.error}
+        onRetry={() => void query.refetch()}
+        retrying={query.isFetching}
+      />
+    );
+  } else if (query.data.items.length === 0) {
+    body = <EmptyState title={t('admin.users.empty')} />;
+  } else {
+    body = (
+      <Table<LocalUser>
+        size="small"
+        rowKey="name"
+        columns={columns}
+        dataSource={query.data.items}
+        pagination={false}
+      />
+    );
+  }
+  return (
+    <section aria-label={t('admin.users.table')}>
+      <Flex vertical gap={12}>
+        <div>
+          <Typography.Title level={4} style={{ margin: 0 }}>
+            {t('admin.users.title')}
+          </Typography.Title>
+          <Typography.Text type="secondary">{t('admin.users.description')}</Typography.Text>
+        </div>
+        {body}
+      </Flex>
+    </section>
+  );
+}
+
+/** /admin/tokens: API tokens (create, revoke) and the local users; admins only. */
+export function TokensPage() {
+  const { t } = useTranslation();
+  useDocumentTitle(t('admin.title'));
+  const can = useCan('admin');
+  return (
+    <Flex vertical gap={24}>
+      <Typography.Title level={3} style={{ margin: 0 }}>
+        {t('admin.title')}
+      </Typography.Title>
+      {can.allowed ? (
+        <>
+          <TokensSection />
+          <UsersSection />
+        </>
+      ) : (
+        <Result status="403" title={t('admin.forbidden')} subTitle={can.reason} />
+      )}
+    </Flex>
+  );
+}

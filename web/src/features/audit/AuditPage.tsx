@@ -1,0 +1,274 @@
+import { useQuery } from '@tanstack/react-query';
+import { Button, Card, DatePicker, Flex, Input, Result, Table, Tag, Typography } from 'antd';
+import type { TableColumnsType } from 'antd';
+import dayjs from 'dayjs';
+import type { Dayjs } from 'dayjs';
+import { useEffect, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { useSearchParams } from 'react-router';
+import { EmptyState } from '../../components/EmptyState';
+import { QueryErrorAlert } from '../../components/QueryErrorAlert';
+import { useDebouncedValue } from '../../lib/useDebouncedValue';
+import { useDocumentTitle } from '../../lib/useDocumentTitle';
+import type { AuditEntry, AuditOutcome } from '../auth/contract';
+import { useCan } from '../auth/session';
+import { DiffView } from '../routing/DiffView';
+import { AUDIT_LIMIT, auditQuery, filtersFrom } from './queries';
+import type { AuditFilters } from './queries';
+
+export const OUTCOME_COLORS: Record<AuditOutcome, string> = {
+  succeeded: 'green',
+  failed: 'red',
+  denied: 'volcano',
+  invalid: 'gold',
+};
+
+function useFormatTime() {
+  const { i18n } = useTranslation();
+  const format = new Intl.DateTimeFormat(i18n.language, { dateStyle: 'medium', timeStyle: 'medium' });
+  return (iso: string) => {
+    const time = new Date(iso);
+    return Number.isNaN(time.getTime()) ? iso : format.format(time);
+  };
+}
+
+function EntryDetails({ entry }: { entry: AuditEntry }) {
+  const { t } = useTranslation();
+  return (
+    <Flex vertical gap={8}>
+      <Typography.Text>
+        <Typography.Text type="secondary">{t('audit.columns.action')}: </Typography.Text>
+        <code>
+          {entry.method} {entry.path}
+        </code>
+      </Typography.Text>
+      {entry.resource ? (
+        <Typography.Text>
+          <Typography.Text type="secondary">{t('audit.resource')}: </Typography.Text>
+          {entry.resource.kind} {entry.namespace ? `${entry.namespace}/` : ''}
+          {entry.resource.name}
+        </Typography.Text>
+      ) : null}
+      {entry.message ? <Typography.Text>{entry.message}</Typography.Text> : null}
+      {entry.diff ? (
+        <DiffView diff={entry.diff} label={`${t('audit.diff')} · ${entry.id}`} />
+      ) : (
+        <Typography.Text type="secondary">{t('audit.noDiff')}</Typography.Text>
+      )}
+    </Flex>
+  );
+}
+
+/** The filters, kept in the address so that a filtered view can be shared. */
+function useFilters(): [AuditFilters, (next: Partial<AuditFilters>) => void] {
+  const [params, setParams] = useSearchParams();
+  const filters = filtersFrom(params);
+  const update = (next: Partial<AuditFilters>) =>
+    setParams(
+      (prev) => {
+        const out = new URLSearchParams(prev);
+        for (const [key, value] of Object.entries(next)) {
+          if (value) out.set(key, value);
+          else out.delete(key);
+        }
+        return out;
+      },
+      { replace: true },
+    );
+  return [filters, update];
+}
+
+/** A text filter that writes to the address once the user stops typing. */
+function useTextFilter(value: string, onChange: (value: string) => void) {
+  const [text, setText] = useState(value);
+  const debounced = useDebouncedValue(text, 300);
+  useEffect(() => {
+    if (debounced !== value) onChange(debounced);
+    // Only the typed text drives this; `value` follows it through the address.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [debounced]);
+  return [text, setText] as const;
+}
+
+function AuditLog() {
+  const { t } = useTranslation();
+  const formatTime = useFormatTime();
+  const [filters, setFilters] = useFilters();
+  const [user, setUser] = useTextFilter(filters.user, (v) => setFilters({ user: v }));
+  const [service, setService] = useTextFilter(filters.service, (v) => setFilters({ service: v }));
+  const query = useQuery(auditQuery(filters));
+  const filtered = Object.values(filters).some((v) => v !== '');
+
+  const range: [Dayjs | null, Dayjs | null] = [
+    filters.since ? dayjs(filters.since) : null,
+    filters.until ? dayjs(filters.until) : null,
+  ];
+
+  const columns: TableColumnsType<AuditEntry> = [
+    {
+      key: 'time',
+      title: t('audit.columns.time'),
+      render: (_, e) => (
+        <time dateTime={e.time} style={{ whiteSpace: 'nowrap' }}>
+          {formatTime(e.time)}
+        </time>
+      ),
+    },
+    {
+      key: 'user',
+      title: t('audit.columns.user'),
+      render: (_, e) => (
+        <Flex gap={4} align="center" wrap>
+          <Typography.Text>{e.user}</Typography.Text>
+          <Typography.Text type="secondary">({e.role})</Typography.Text>
+        </Flex>
+      ),
+    },
+    {
+      key: 'action',
+      title: t('audit.columns.action'),
+      render: (_, e) => (
+        <Flex vertical>
+          <Typography.Text>{e.action}</Typography.Text>
+          {e.resource ? (
+            <Typography.Text type="secondary">
+              {e.resource.kind} {e.resource.name}
+            </Typography.Text>
+          ) : null}
+        </Flex>
+      ),
+    },
+    {
+      key: 'service',
+      title: t('audit.columns.service'),
+      render: (_, e) => <span style={{ overflowWrap: 'anywhere' }}>{e.serviceId ?? '—'}</span>,
+    },
+    {
+      key: 'outcome',
+      title: t('audit.columns.outcome'),
+      render: (_, e) => <Tag color={OUTCOME_COLORS[e.outcome]}>{t(`audit.outcomes.${e.outcome}`)}</Tag>,
+    },
+    { key: 'status', title: t('audit.columns.status'), dataIndex: 'status' },
+    {
+      key: 'message',
+      title: t('audit.columns.message'),
+      render: (_, e) => (
+        <Typography.Text type="secondary" ellipsis={{ tooltip: e.message }} style={{ maxWidth: 280 }}>
+          {e.message ?? ''}
+        </Typography.Text>
+      ),
+    },
+  ];
+
+  let body;
+  if (query.isPending) {
+    body = <Card loading variant="borderless" />;
+  } else if (query.isError) {
+    body = (
+      <QueryErrorAlert
+        title={t('audit.loadFailed')}
+        error={query.error}
+        onRetry={() => void query.refetch()}
+        retrying={query.isFetching}
+      />
+    );
+  } else if (query.data.items.length === 0) {
+    body = <EmptyState title={filtered ? t('audit.noMatch') : t('audit.empty')} />;
+  } else {
+    body = (
+      <section aria-label={t('audit.table')}>
+        <Table<AuditEntry>
+          size="small"
+          rowKey="id"
+          columns={columns}
+          dataSource={query.data.items}
+          loading={query.isFetching && query.isPlaceholderData}
+          pagination={{ pageSize: 50, hideOnSinglePage: true, showSizeChanger: false }}
+          expandable={{ expandedRowRender: (entry) => <EntryDetails entry={entry} /> }}
+        />
+        {query.data.items.length >= AUDIT_LIMIT ? (
+          <Typography.Paragraph type="secondary" style={{ marginTop: 8 }}>
+            {t('audit.limited', { count: AUDIT_LIMIT })}
+          </Typography.Paragraph>
+        ) : null}
+      </section>
+    );
+  }
+
+  const now = dayjs();
+  return (
+    <Flex vertical gap={16}>
+      <Flex gap={12} wrap align="center" role="search" aria-label={t('audit.filters.label')}>
+        <Input
+          aria-label={t('audit.filters.user')}
+          placeholder={t('audit.filters.userPlaceholder')}
+          value={user}
+          onChange={(e) => setUser(e.target.value)}
+          allowClear
+          style={{ width: 180 }}
+        />
+        <Input
+          aria-label={t('audit.filters.service')}
+          placeholder={t('audit.filters.servicePlaceholder')}
+          value={service}
+          onChange={(e) => setService(e.target.value)}
+          allowClear
+          style={{ width: 280 }}
+        />
+        <div role="group" aria-label={t('audit.filters.time')}>
+          <DatePicker.RangePicker
+            showTime
+            allowEmpty={[true, true]}
+            value={range}
+            placeholder={[t('audit.filters.from'), t('audit.filters.until')]}
+            presets={[
+              { label: t('audit.filters.lastHour'), value: [now.subtract(1, 'hour'), now] },
+              { label: t('audit.filters.lastDay'), value: [now.subtract(1, 'day'), now] },
+              { label: t('audit.filters.lastWeek'), value: [now.subtract(7, 'day'), now] },
+            ]}
+            onChange={(values) =>
+              setFilters({
+                since: values?.[0]?.toISOString() ?? '',
+                until: values?.[1]?.toISOString() ?? '',
+              })
+            }
+          />
+        </div>
+        {filtered ? (
+          <Button
+            onClick={() => {
+              setUser('');
+              setService('');
+              setFilters({ user: '', service: '', since: '', until: '' });
+            }}
+          >
+            {t('audit.filters.clear')}
+          </Button>
+        ) : null}
+      </Flex>
+      {body}
+    </Flex>
+  );
+}
+
+/** /audit: every change made through the console, newest first; admins only. */
+export function AuditPage() {
+  const { t } = useTranslation();
+  useDocumentTitle(t('audit.title'));
+  const can = useCan('admin');
+  return (
+    <Flex vertical gap={16}>
+      <div>
+        <Typography.Title level={3} style={{ marginTop: 0 }}>
+          {t('audit.title')}
+        </Typography.Title>
+        <Typography.Text type="secondary">{t('audit.description')}</Typography.Text>
+      </div>
+      {can.allowed ? (
+        <AuditLog />
+      ) : (
+        <Result status="403" title={t('audit.forbidden')} subTitle={can.reason} />
+      )}
+    </Flex>
+  );
+}

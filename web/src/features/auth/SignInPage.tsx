@@ -1,0 +1,256 @@
+import { LockOutlined, LoginOutlined, UserOutlined } from '@ant-design/icons';
+import { Alert, App, Button, Card, Divider, Flex, Form, Input, Layout, Spin, Typography } from 'antd';
+import { useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { Navigate, useNavigate, useSearchParams } from 'react-router';
+import { LanguageSwitch } from '../../app/LanguageSwitch';
+import { QueryErrorAlert, useErrorMessage } from '../../components/QueryErrorAlert';
+import { apiPath, isApiError } from '../../lib/api';
+import { useDocumentTitle } from '../../lib/useDocumentTitle';
+import type { SignInMethods } from './contract';
+import { safeReturnTo, useChangePassword, useSession, useSignIn } from './session';
+
+// The BFF's rule (PASSWORD_MIN_LENGTH in bff/src/contract/auth.ts), checked here before sending.
+export const MIN_PASSWORD_LENGTH = 12;
+
+interface Credentials {
+  username: string;
+  password: string;
+}
+
+function SignInForm({ methods, returnTo }: { methods: SignInMethods; returnTo: string }) {
+  const { t } = useTranslation();
+  const navigate = useNavigate();
+  const [form] = Form.useForm<Credentials>();
+  const signIn = useSignIn();
+  const failure = useErrorMessage(signIn.error);
+
+  const handleFinish = async (values: Credentials) => {
+    try {
+      const session = await signIn.mutateAsync(values);
+      // One step further for a one-time password: the page shows the change-password form.
+      if (!session.user.mustChangePassword) void navigate(returnTo, { replace: true });
+    } catch (err) {
+      if (isApiError(err) && err.status === 400 && (err.field === 'username' || err.field === 'password')) {
+        form.setFields([{ name: err.field, errors: [err.message] }]);
+      }
+    }
+  };
+
+  let error: string | undefined;
+  if (signIn.isError && !(isApiError(signIn.error) && signIn.error.field)) {
+    error =
+      isApiError(signIn.error) && signIn.error.code === 'InvalidCredentials'
+        ? t('auth.signIn.invalid')
+        : t('auth.signIn.failed', { message: failure });
+  }
+
+  const oidcHref = apiPath(['auth', 'oidc', 'login'], { returnTo });
+
+  return (
+    <Flex vertical gap={16}>
+      {error ? <Alert type="error" showIcon title={error} role="alert" /> : null}
+      {methods.local ? (
+        <Form<Credentials>
+          form={form}
+          name="signin"
+          layout="vertical"
+          requiredMark={false}
+          aria-label={t('auth.signIn.form')}
+          onFinish={(values) => void handleFinish(values)}
+          onValuesChange={() => {
+            if (signIn.isError) signIn.reset();
+          }}
+        >
+          <Form.Item
+            label={t('auth.signIn.username')}
+            name="username"
+            rules={[{ required: true, whitespace: true, message: t('auth.signIn.usernameRequired') }]}
+          >
+            <Input prefix={<UserOutlined aria-hidden />} autoComplete="username" autoFocus />
+          </Form.Item>
+          <Form.Item
+            label={t('auth.signIn.password')}
+            name="password"
+            rules={[{ required: true, message: t('auth.signIn.passwordRequired') }]}
+          >
+            <Input.Password
+              prefix={<LockOutlined aria-hidden />}
+              autoComplete="current-password"
+              visibilityToggle={false}
+            />
+          </Form.Item>
+          <Button
+            type="primary"
+            htmlType="submit"
+            block
+            loading={signIn.isPending}
+            aria-label={t('auth.signIn.submit')}
+          >
+            {t('auth.signIn.submit')}
+          </Button>
+        </Form>
+      ) : null}
+      {methods.local && methods.oidc ? <Divider plain>{t('auth.signIn.or')}</Divider> : null}
+      {methods.oidc ? (
+        <Button href={oidcHref} icon={<LoginOutlined aria-hidden />} block>
+          {t('auth.signIn.oidc')}
+        </Button>
+      ) : null}
+      {!methods.local && !methods.oidc ? (
+        <Alert type="warning" showIcon title={t('auth.signIn.noMethods')} />
+      ) : null}
+    </Flex>
+  );
+}
+
+interface PasswordValues {
+  currentPassword: string;
+  newPassword: string;
+  confirm: string;
+}
+
+function ChangePasswordForm({ returnTo }: { returnTo: string }) {
+  const { t } = useTranslation();
+  const { message } = App.useApp();
+  const navigate = useNavigate();
+  const [form] = Form.useForm<PasswordValues>();
+  const change = useChangePassword();
+  const failure = useErrorMessage(change.error);
+  const [fieldError, setFieldError] = useState(false);
+
+  const handleFinish = async ({ currentPassword, newPassword }: PasswordValues) => {
+    setFieldError(false);
+    try {
+      await change.mutateAsync({ currentPassword, newPassword });
+      void message.success(t('auth.password.done'));
+      void navigate(returnTo, { replace: true });
+    } catch (err) {
+      if (isApiError(err) && (err.field === 'currentPassword' || err.field === 'newPassword')) {
+        form.setFields([{ name: err.field, errors: [err.message] }]);
+        setFieldError(true);
+      }
+    }
+  };
+
+  return (
+    <Flex vertical gap={16}>
+      <Alert type="info" showIcon title={t('auth.password.description')} />
+      {change.isError && !fieldError ? (
+        <Alert type="error" showIcon role="alert" title={t('auth.password.failed', { message: failure })} />
+      ) : null}
+      <Form<PasswordValues>
+        form={form}
+        name="password"
+        layout="vertical"
+        requiredMark={false}
+        aria-label={t('auth.password.form')}
+        onFinish={(values) => void handleFinish(values)}
+      >
+        <Form.Item
+          label={t('auth.password.current')}
+          name="currentPassword"
+          rules={[{ required: true, message: t('auth.password.required') }]}
+        >
+          <Input.Password autoComplete="current-password" visibilityToggle={false} />
+        </Form.Item>
+        <Form.Item
+          label={t('auth.password.new')}
+          name="newPassword"
+          rules={[
+            { required: true, message: t('auth.password.required') },
+            {
+              min: MIN_PASSWORD_LENGTH,
+              message: t('auth.password.tooShort', { count: MIN_PASSWORD_LENGTH }),
+            },
+          ]}
+        >
+          <Input.Password autoComplete="new-password" visibilityToggle={false} />
+        </Form.Item>
+        <Form.Item
+          label={t('auth.password.confirm')}
+          name="confirm"
+          dependencies={['newPassword']}
+          rules={[
+            { required: true, message: t('auth.password.required') },
+            ({ getFieldValue }) => ({
+              validator: (_, value: string | undefined) =>
+                !value || value === getFieldValue('newPassword')
+                  ? Promise.resolve()
+                  : Promise.reject(new Error(t('auth.password.mismatch'))),
+            }),
+          ]}
+        >
+          <Input.Password autoComplete="new-password" visibilityToggle={false} />
+        </Form.Item>
+        <Button
+          type="primary"
+          htmlType="submit"
+          block
+          loading={change.isPending}
+          aria-label={t('auth.password.submit')}
+        >
+          {t('auth.password.submit')}
+        </Button>
+      </Form>
+    </Flex>
+  );
+}
+
+/**
+ * /signin: the user name and password form (local accounts), the single sign-on button (OIDC),
+ * and for a one-time password the step that replaces it. Afterwards, back to `returnTo`.
+ */
+export function SignInPage() {
+  const { t } = useTranslation();
+  const [params] = useSearchParams();
+  const returnTo = safeReturnTo(params.get('returnTo'));
+  const { session, isPending, isError, error, refetch } = useSession();
+  const mustChange = session?.authenticated === true && session.user.mustChangePassword;
+  useDocumentTitle(mustChange ? t('auth.password.title') : t('auth.signIn.title'));
+
+  if (session?.authenticated && !session.user.mustChangePassword) {
+    return <Navigate to={returnTo} replace />;
+  }
+
+  let body;
+  if (isPending) {
+    body = <Spin aria-label={t('auth.session.loading')} />;
+  } else if (isError || !session) {
+    body = <QueryErrorAlert title={t('auth.session.loadFailed')} error={error} onRetry={refetch} />;
+  } else if (session.authenticated) {
+    body = <ChangePasswordForm returnTo={returnTo} />;
+  } else {
+    body = <SignInForm methods={session.methods} returnTo={returnTo} />;
+  }
+
+  return (
+    <Layout style={{ minHeight: '100vh' }}>
+      {/* The console's header, so the language switch looks and sits as on every other page. */}
+      <Layout.Header style={{ display: 'flex', alignItems: 'center', gap: 10, paddingInline: 24 }}>
+        <img src="/favicon.svg" alt="" width={28} height={28} />
+        <Typography.Text strong style={{ color: '#fff', fontSize: 16 }}>
+          {t('app.name')}
+        </Typography.Text>
+        <div style={{ marginInlineStart: 'auto' }}>
+          <LanguageSwitch />
+        </div>
+      </Layout.Header>
+      <Flex justify="center" style={{ padding: '8vh 16px 24px' }}>
+        <main style={{ width: 'min(400px, 100%)' }}>
+          <Card>
+            <Flex vertical gap={8} align="center" style={{ marginBottom: 16 }}>
+              <Typography.Title level={3} style={{ margin: 0 }}>
+                {mustChange ? t('auth.password.title') : t('auth.signIn.title')}
+              </Typography.Title>
+              {mustChange ? null : (
+                <Typography.Text type="secondary">{t('auth.signIn.description')}</Typography.Text>
+              )}
+            </Flex>
+            {body}
+          </Card>
+        </main>
+      </Flex>
+    </Layout>
+  );
+}

@@ -1,0 +1,63 @@
+import { DownOutlined, LogoutOutlined, UserOutlined } from '@ant-design/icons';
+import { App, Button, Dropdown, Tag } from 'antd';
+import type { MenuProps } from 'antd';
+import { useTranslation } from 'react-i18next';
+import { useNavigate } from 'react-router';
+import { CLIENT_ERROR_CODES, isApiError } from '../../lib/api';
+import { useSession, useSignOut } from './session';
+
+const ROLE_COLORS = { viewer: 'default', operator: 'blue', admin: 'gold' } as const;
+
+/** The header's account menu: who is signed in, with which role and namespaces, and Sign out. */
+export function UserMenu() {
+  const { t } = useTranslation();
+  const { message } = App.useApp();
+  const navigate = useNavigate();
+  const { user } = useSession();
+  const signOut = useSignOut();
+  if (!user) return null;
+
+  const namespaces = user.namespaces.includes('*')
+    ? t('auth.menu.allNamespaces')
+    : user.namespaces.join(', ');
+  const role = t(`auth.roles.${user.role}`);
+
+  const handleSignOut = async () => {
+    try {
+      await signOut.mutateAsync();
+      void navigate('/signin', { replace: true });
+    } catch (err) {
+      const text =
+        isApiError(err) && err.code !== CLIENT_ERROR_CODES.network ? err.message : t('common.networkError');
+      void message.error(t('auth.menu.signOutFailed', { message: text }));
+    }
+  };
+
+  const items: MenuProps['items'] = [
+    { key: 'role', label: t('auth.menu.role', { role }), disabled: true },
+    { key: 'namespaces', label: t('auth.menu.namespaces', { namespaces }), disabled: true },
+    { type: 'divider' },
+    { key: 'signOut', icon: <LogoutOutlined aria-hidden />, label: t('auth.menu.signOut') },
+  ];
+
+  return (
+    <Dropdown
+      trigger={['click']}
+      menu={{
+        items,
+        onClick: ({ key }) => {
+          if (key === 'signOut') void handleSignOut();
+        },
+      }}
+    >
+      <Button type="text" style={{ color: '#fff' }} aria-label={t('auth.menu.button', { name: user.name })}>
+        <UserOutlined aria-hidden />
+        {user.name}
+        <Tag color={ROLE_COLORS[user.role]} style={{ marginInline: 0 }}>
+          {role}
+        </Tag>
+        <DownOutlined aria-hidden />
+      </Button>
+    </Dropdown>
+  );
+}

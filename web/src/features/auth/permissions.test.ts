@@ -1,0 +1,55 @@
+import { describe, expect, it } from 'vitest';
+import type { SessionUser } from './contract';
+import { decide } from './permissions';
+
+const user = (role: SessionUser['role'], namespaces: string[]): SessionUser => ({
+  name: role,
+  role,
+  namespaces,
+  via: 'local',
+  mustChangePassword: false,
+});
+
+describe('decide', () => {
+  it('lets admins do everything, anywhere', () => {
+    const admin = user('admin', ['*']);
+    expect(decide(admin, 'changeRoutes', 'shop')).toEqual({ allowed: true });
+    expect(decide(admin, 'admin')).toEqual({ allowed: true });
+  });
+
+  it('never lets a viewer change anything, and says which role it has', () => {
+    const viewer = user('viewer', ['*']);
+    expect(decide(viewer, 'changeRoutes', 'shop')).toEqual({
+      allowed: false,
+      denial: { key: 'changeRoutes', role: 'viewer' },
+    });
+    expect(decide(viewer, 'changeRateLimits', 'shop')).toEqual({
+      allowed: false,
+      denial: { key: 'changeRateLimits', role: 'viewer' },
+    });
+    expect(decide(viewer, 'admin')).toEqual({ allowed: false, denial: { key: 'admin', role: 'viewer' } });
+  });
+
+  it('lets an operator change routes and rate limits in its namespaces only', () => {
+    const operator = user('operator', ['dubbo-demo']);
+    expect(decide(operator, 'changeRoutes', 'dubbo-demo')).toEqual({ allowed: true });
+    expect(decide(operator, 'changeRateLimits', 'dubbo-demo')).toEqual({ allowed: true });
+    expect(decide(operator, 'changeRoutes', 'shop')).toEqual({
+      allowed: false,
+      denial: { key: 'changeRoutesIn', role: 'operator', namespace: 'shop' },
+    });
+    expect(decide(operator, 'changeRoutes')).toEqual({
+      allowed: false,
+      denial: { key: 'changeRoutes', role: 'operator' },
+    });
+    expect(decide(user('operator', ['*']), 'changeRoutes', 'shop')).toEqual({ allowed: true });
+    expect(decide(operator, 'admin')).toMatchObject({ allowed: false });
+  });
+
+  it('lets nobody signed out do anything', () => {
+    expect(decide(undefined, 'changeRoutes', 'shop')).toEqual({
+      allowed: false,
+      denial: { key: 'signedOut' },
+    });
+  });
+});
