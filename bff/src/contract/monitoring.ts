@@ -147,6 +147,22 @@ export const ObservedSplit = z
   .meta({ id: 'ObservedSplit' });
 export type ObservedSplit = z.infer<typeof ObservedSplit>;
 
+export const RateLimitMetrics = z
+  .object({
+    passedPerSecond: z.number().describe('Requests that passed, per second over the last rate interval'),
+    limitedPerSecond: z
+      .number()
+      .describe(
+        'Requests a rate limit refused (response_flags "RL"), per second over the last rate interval',
+      ),
+    series: z.object({
+      passedPerSecond: z.array(z.number().nullable()),
+      limitedPerSecond: z.array(z.number().nullable()),
+    }),
+  })
+  .meta({ id: 'RateLimitMetrics' });
+export type RateLimitMetrics = z.infer<typeof RateLimitMetrics>;
+
 export const ServiceMetrics = z
   .object({
     serviceId: z.string(),
@@ -161,6 +177,9 @@ export const ServiceMetrics = z
     split: ObservedSplit,
     consumers: z.array(ConsumerStats).describe('Who calls the service, busiest first'),
     instances: z.array(InstanceStats),
+    rateLimit: RateLimitMetrics.describe(
+      'Passed and rate-limited requests, as Sentinel shows pass and block QPS',
+    ),
   })
   .meta({ id: 'ServiceMetrics' });
 export type ServiceMetrics = z.infer<typeof ServiceMetrics>;

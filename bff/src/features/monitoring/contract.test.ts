@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PrometheusClient } from '../../clients/prometheus';
 import { DEMO_APPS } from '../../embedded/demo-mesh/mesh';
 import { IstioExporter } from '../../embedded/demo-mesh/traffic/exporter';
+import { RateLimitAdmission } from '../../embedded/demo-mesh/traffic/ratelimit';
 import { StaticRules } from '../../embedded/demo-mesh/traffic/rules';
 import { TrafficSimulator } from '../../embedded/demo-mesh/traffic/simulator';
 import { TrafficStore } from '../../embedded/demo-mesh/traffic/store';
@@ -35,6 +36,9 @@ import { resolveWindow } from './window';
  */
 const PROMETHEUS = process.env.PROMETHEUS_PATH ?? '/usr/bin/prometheus';
 const installed = spawnSync(PROMETHEUS, ['--version'], { stdio: 'ignore' }).status === 0;
+
+/** The service with a rate limit while the simulator runs. */
+const LIMITED = 'sc-gateway.spring-demo.svc.cluster.local';
 
 /** Run for at least this long (Prometheus's scrapes of the simulator's traffic). */
 const RUN_SECONDS = 25;
@@ -110,6 +114,19 @@ describe.skipIf(!installed)(
       work = fs.mkdtempSync(path.join(os.tmpdir(), 'mesh-console-prom-'));
       store = new TrafficStore();
       const exporter = new IstioExporter();
+      // A rate limit on the busy gateway, so that some requests are refused (429, response_flags "RL").
+      const admission = new RateLimitAdmission();
+      admission.setLimits([
+        {
+          rule: 'gate',
+          serviceId: LIMITED,
+          scope: 'instance',
+          ratePerSecond: 20,
+          capacity: 20,
+          shadow: false,
+          status: 429,
+        },
+      ]);
       sim = new TrafficSimulator({
         apps: DEMO_APPS,
         catalog: demoCatalog(),
@@ -117,6 +134,7 @@ describe.skipIf(!installed)(
         dialect: 'istio',
         store,
         exporter,
+        admission,
       });
       target = http.createServer((req, res) => {
         void exporter.metrics().then(({ contentType, body }) => {
@@ -245,6 +263,42 @@ describe.skipIf(!installed)(
       }
     });
 
+    it('the topology: the same links, with request rates within 5%, error classes alike and p95 within a bucket', async () => {
+      const [p, e] = await Promise.all([prom.edges(q, at), embedded.edges(q, at)]);
+      const busy = <T extends { requests: number }>(xs: T[]) =>
+        xs.filter((x) => x.requests * q.rangeSeconds >= 100);
+      const callKey = (c: { source: { workload: string; namespace: string }; serviceId: string }) =>
+        `${c.source.namespace}/${c.source.workload} > ${c.serviceId}`;
+      const busyCalls = busy(e.calls);
+      expect(busyCalls.length).toBeGreaterThan(20);
+      const promCalls = new Map(p.calls.map((c) => [callKey(c), c]));
+      for (const c of busyCalls) {
+        const other = promCalls.get(callKey(c));
+        expect(other, `${callKey(c)} in Prometheus`).toBeDefined();
+        const o = other as (typeof p.calls)[number];
+        expect(o.source).toEqual(c.source);
+        closeRate(o.requests, c.requests, `${callKey(c)} requests`);
+        for (const cls of ['serverErrors', 'clientErrors'] as const) {
+          const [ra, rb] = [o[cls] / o.requests, c[cls] / c.requests];
+          expect(Math.abs(ra - rb), `${callKey(c)} ${cls}`).toBeLessThanOrEqual(
+            Math.max(0.05 * Math.max(ra, rb), 0.005),
+          );
+        }
+        const gap = Math.abs(
+          bucketIndex(ISTIO_BUCKETS, o.p95 as number) - bucketIndex(ISTIO_BUCKETS, c.p95 as number),
+        );
+        expect(gap, `${callKey(c)} p95: prometheus ${o.p95}, embedded ${c.p95}`).toBeLessThanOrEqual(1);
+      }
+      const versionKey = (v: { serviceId: string; version: string }) => `${v.serviceId} ${v.version}`;
+      const promVersions = new Map(p.versions.map((v) => [versionKey(v), v]));
+      for (const v of busy(e.versions)) {
+        const o = promVersions.get(versionKey(v));
+        expect(o, `${versionKey(v)} in Prometheus`).toBeDefined();
+        expect({ namespace: o?.namespace, app: o?.app }).toEqual({ namespace: v.namespace, app: v.app });
+        closeRate(o?.requests ?? 0, v.requests, `${versionKey(v)} requests`);
+      }
+    });
+
     /**
      * Range queries: the same timestamps, and at each about the same rate. Prometheus estimates each
      * point from the ~10 samples inside its rate interval, extrapolating to both edges (a second's worth
@@ -254,6 +308,26 @@ describe.skipIf(!installed)(
      * above agree exactly. Only steady points count: those whose rate interval lies between the first
      * tick and the stop. (How points align with slots is the embedded source's own test.)
      */
+    it('passed and rate-limited requests (response_flags "RL") alike within 5%', async () => {
+      // Over the whole run, so both count exactly the same requests.
+      const window = { rangeSeconds: 300, stepSeconds: 60, rateSeconds: 300 };
+      const [p, e] = await Promise.all([
+        prom.limits(LIMITED, window, at),
+        embedded.limits(LIMITED, window, at),
+      ]);
+      expect(e.limited * window.rateSeconds).toBeGreaterThan(100);
+      expect(e.passed * window.rateSeconds).toBeGreaterThan(100);
+      closeRate(p.passed, e.passed, `${LIMITED} passed`);
+      closeRate(p.limited, e.limited, `${LIMITED} limited`);
+      // A service without a limit has nothing limited in either.
+      const [pf, ef] = await Promise.all([
+        prom.limits('cart.shop.svc.cluster.local', window, at),
+        embedded.limits('cart.shop.svc.cluster.local', window, at),
+      ]);
+      expect([pf.limited, ef.limited]).toEqual([0, 0]);
+      closeRate(pf.passed, ef.passed, 'cart passed');
+    });
+
     it('the same series: points within 30%, their mean within 15%', async () => {
       const id = 'cart.shop.svc.cluster.local';
       // A short rate interval (two slots), so a half-minute run has several points to compare.

@@ -1,17 +1,21 @@
 import { BUCKET_COUNT, C, G, I } from '../../embedded/demo-mesh/traffic/store';
-import type { ConsumerMeta, TrafficStore } from '../../embedded/demo-mesh/traffic/store';
+import type { ConsumerMeta, GroupMeta, TrafficStore } from '../../embedded/demo-mesh/traffic/store';
 import { ISTIO_BUCKETS } from './istio-metrics';
 import { QUANTILES } from './promql';
 import { histogramQuantile } from './quantile';
 import type {
   AppFigures,
+  CallFigures,
   ConsumerFigures,
   FigureSeries,
   Figures,
   InstanceFigures,
+  LimitFigures,
   ServiceSeries,
+  ServiceVersionFigures,
   SplitFigures,
   TelemetrySource,
+  TrafficEdges,
   VersionFigures,
 } from './telemetry';
 import { seriesTimestamps } from './window';
@@ -219,11 +223,114 @@ export class EmbeddedTelemetry implements TelemetrySource {
     });
   }
 
+  /**
+   * Every link at once. Caller → service links come from the consumer cells, service → version links
+   * from the group cells. The store keeps no latency histogram per caller (at thousands of services it
+   * would cost more memory than everything else together); in the demo mesh a request's latency depends
+   * only on the version that serves it, and every caller's requests are spread over the versions alike
+   * unless a rule routes by source, so a call's p95 is its service's, from the group cells' buckets.
+   */
+  async edges(q: QueryWindow, atMs = this.store.now): Promise<TrafficEdges> {
+    const tier = this.tier(q);
+    const from = atMs - q.rangeSeconds * 1000;
+    const seconds = q.rangeSeconds;
+    const quantile = (buckets: Float64Array, requests: number) =>
+      requests > 0 ? histogramQuantile(QUANTILES.p95, ISTIO_BUCKETS, buckets) : null;
+
+    const groups = this.store.groups;
+    const groupRows = new Float64Array(groups.size * G.width);
+    this.store.accumulate('group', tier, from, atMs, identity(groups.size), identity(groups.size), groupRows);
+    const serviceBuckets = new Map<string, { requests: number; buckets: Float64Array }>();
+    const versions: ServiceVersionFigures[] = [];
+    for (let cell = 0; cell < groups.size; cell++) {
+      const o = cell * G.width;
+      const requests = groupRows[o + G.requests] as number;
+      if (requests <= 0) continue;
+      const meta = groups.meta[cell] as GroupMeta;
+      const buckets = groupRows.subarray(o + G.buckets, o + G.buckets + BUCKET_COUNT);
+      let svc = serviceBuckets.get(meta.serviceId);
+      if (!svc)
+        serviceBuckets.set(meta.serviceId, (svc = { requests: 0, buckets: new Float64Array(BUCKET_COUNT) }));
+      svc.requests += requests;
+      for (let b = 0; b < BUCKET_COUNT; b++)
+        svc.buckets[b] = (svc.buckets[b] as number) + (buckets[b] as number);
+      const errors = groupRows[o + G.errors] as number;
+      const clientErrors = groupRows[o + G.clientErrors] as number;
+      versions.push({
+        serviceId: meta.serviceId,
+        namespace: meta.namespace,
+        app: meta.app,
+        version: meta.version,
+        requests: requests / seconds,
+        serverErrors: (errors - clientErrors) / seconds,
+        clientErrors: clientErrors / seconds,
+        p95: quantile(buckets, requests),
+      });
+    }
+    const p95OfService = new Map(
+      [...serviceBuckets].map(([id, s]) => [id, quantile(s.buckets, s.requests)] as const),
+    );
+
+    const consumers = this.store.consumers;
+    const rows = new Float64Array(consumers.size * C.width);
+    this.store.accumulate(
+      'consumer',
+      tier,
+      from,
+      atMs,
+      identity(consumers.size),
+      identity(consumers.size),
+      rows,
+    );
+    const calls: CallFigures[] = [];
+    for (let cell = 0; cell < consumers.size; cell++) {
+      const o = cell * C.width;
+      const requests = rows[o + C.requests] as number;
+      if (requests <= 0) continue;
+      const meta = consumers.meta[cell] as ConsumerMeta;
+      const errors = rows[o + C.errors] as number;
+      const clientErrors = rows[o + C.clientErrors] as number;
+      calls.push({
+        source: { workload: meta.workload, namespace: meta.namespace, app: meta.app, version: meta.version },
+        serviceId: meta.serviceId,
+        requests: requests / seconds,
+        serverErrors: (errors - clientErrors) / seconds,
+        clientErrors: clientErrors / seconds,
+        p95: p95OfService.get(meta.serviceId) ?? null,
+      });
+    }
+    return { calls, versions };
+  }
+
   async split(serviceId: string, q: QueryWindow, atMs = this.store.now): Promise<SplitFigures[]> {
     const { versions, rows } = this.byVersion(serviceId, this.tier(q), atMs - q.rateSeconds * 1000, atMs);
     return versions.map((version, i) => ({
       version,
       requests: (rows[i * G.width + G.requests] as number) / q.rateSeconds,
     }));
+  }
+
+  /** Passed and rate-limited requests: the group cells' requests, less and of those a limit refused. */
+  async limits(serviceId: string, q: QueryWindow, atMs = this.store.now): Promise<LimitFigures> {
+    const tier = this.tier(q);
+    const at = (t: number) => {
+      const { rows, totalOffset } = this.byVersion(serviceId, tier, t - q.rateSeconds * 1000, t);
+      const requests = rows[totalOffset + G.requests] as number;
+      const limited = rows[totalOffset + G.limited] as number;
+      return { passed: (requests - limited) / q.rateSeconds, limited: limited / q.rateSeconds };
+    };
+    const timestamps = seriesTimestamps(q, atMs);
+    const series: LimitFigures['series'] = {
+      passed: timestamps.map(() => null),
+      limited: timestamps.map(() => null),
+    };
+    timestamps.forEach((t, i) => {
+      // As serviceSeries: nothing before the first sample, and no point in the future.
+      if (t <= this.store.first || t > this.store.now + this.scrapeIntervalSeconds * 1000) return;
+      const f = at(t);
+      series.passed[i] = f.passed;
+      series.limited[i] = f.limited;
+    });
+    return { ...at(atMs), series };
   }
 }

@@ -209,12 +209,13 @@ export class MonitoringService {
     const q = resolveWindow(window, t.scrapeIntervalSeconds);
     // One evaluation time for every question, so the parts of the answer agree with each other.
     const at = t.kind === 'prometheus' ? this.clock() : undefined;
-    const [figures, series, consumers, instances, split] = await Promise.all([
+    const [figures, series, consumers, instances, split, limits] = await Promise.all([
       t.serviceFigures(id, q, at),
       t.serviceSeries(id, q, at),
       t.consumers(id, q, at),
       t.instances(id, q, at),
       t.split(id, q, at),
+      t.limits(id, q, at),
     ]);
     const versions = [...new Set([...service.versions, ...figures.byVersion.map((v) => v.version)])];
     const seriesOf = new Map(series.byVersion.map((s) => [s.version, s.series]));
@@ -289,6 +290,11 @@ export class MonitoringService {
           errorRate: c.requests > 0 ? Math.min(1, c.errors / c.requests) : null,
         })),
       instances: instanceRows,
+      rateLimit: {
+        passedPerSecond: limits.passed,
+        limitedPerSecond: limits.limited,
+        series: { passedPerSecond: limits.series.passed, limitedPerSecond: limits.series.limited },
+      },
     };
   }
 }

@@ -3,8 +3,19 @@ import type { PrometheusClient, PromSample, PromSeries } from '../../clients/pro
 import { ApiError } from '../../lib/errors';
 import type { Logger } from '../../lib/logger';
 import { INSTANCE_LABEL, UNKNOWN } from './istio-metrics';
-import { ALL_MEASURES, APP_LABELS, SERIES_MEASURES, VERSION_LABELS, queries } from './promql';
-import type { Measure } from './promql';
+import {
+  ALL_MEASURES,
+  APP_LABELS,
+  CALL_LABELS,
+  LINK_MEASURES,
+  SERIES_MEASURES,
+  SERVICE_VERSION_LABELS,
+  VERSION_LABELS,
+  limitQuery,
+  linkQuery,
+  queries,
+} from './promql';
+import type { LinkMeasure, Measure } from './promql';
 import { telemetryUnavailable } from './telemetry';
 import type {
   AppFigures,
@@ -12,9 +23,12 @@ import type {
   FigureSeries,
   Figures,
   InstanceFigures,
+  LimitFigures,
+  LinkFigures,
   ServiceSeries,
   SplitFigures,
   TelemetrySource,
+  TrafficEdges,
   VersionFigures,
 } from './telemetry';
 import { seriesTimestamps } from './window';
@@ -260,6 +274,53 @@ export class PrometheusTelemetry implements TelemetrySource {
     });
   }
 
+  limits(serviceId: string, q: QueryWindow, atMs = Date.now()): Promise<LimitFigures> {
+    return this.ask('limits', async (signal) => {
+      const timestamps = seriesTimestamps(q, atMs);
+      const start = timestamps[0] as number;
+      const end = timestamps[timestamps.length - 1] as number;
+      const stepMs = q.stepSeconds * 1000;
+      const kinds = ['passed', 'limited'] as const;
+      const [now, ranges] = await Promise.all([
+        Promise.all(
+          kinds.map((k) => this.client.query(limitQuery(serviceId, k, q.rateSeconds), atMs, signal)),
+        ),
+        Promise.all(
+          kinds.map((k) =>
+            this.client.queryRange(
+              limitQuery(serviceId, k, q.rateSeconds),
+              start,
+              end,
+              q.stepSeconds,
+              signal,
+            ),
+          ),
+        ),
+      ]);
+      const series: LimitFigures['series'] = {
+        passed: timestamps.map(() => null),
+        limited: timestamps.map(() => null),
+      };
+      ranges.forEach((result, k) => {
+        const column = series[kinds[k] as 'passed' | 'limited'];
+        for (const s of result)
+          for (const [t, v] of s.values) {
+            const i = Math.round((t * 1000 - start) / stepMs);
+            if (i >= 0 && i < column.length) column[i] = Number.isFinite(v) ? v : null;
+          }
+      });
+      // Where requests passed but nothing was limited, the limited rate is 0 (the series does not exist).
+      series.passed.forEach((p, i) => {
+        if (p !== null && series.limited[i] === null) series.limited[i] = 0;
+      });
+      return {
+        passed: finiteOrNull(now[0]?.[0]?.value) ?? 0,
+        limited: finiteOrNull(now[1]?.[0]?.value) ?? 0,
+        series,
+      };
+    });
+  }
+
   split(serviceId: string, q: QueryWindow, atMs = Date.now()): Promise<SplitFigures[]> {
     return this.ask('split', async (signal) => {
       const samples = await this.client.query(
@@ -271,6 +332,56 @@ export class PrometheusTelemetry implements TelemetrySource {
         version: s.metric.destination_version || UNKNOWN,
         requests: finiteOrNull(s.value) ?? 0,
       }));
+    });
+  }
+
+  edges(q: QueryWindow, atMs = Date.now()): Promise<TrafficEdges> {
+    return this.ask('edges', async (signal) => {
+      const links = async (labels: readonly string[]) => {
+        const results = await Promise.all(
+          LINK_MEASURES.map((m) => this.client.query(linkQuery(m, labels, q.rangeSeconds), atMs, signal)),
+        );
+        const out = new Map<string, { metric: Record<string, string>; figures: LinkFigures }>();
+        results.forEach((samples, i) => {
+          const measure = LINK_MEASURES[i] as LinkMeasure;
+          for (const s of samples) {
+            const key = keyOf(s.metric, labels);
+            let entry = out.get(key);
+            if (!entry) {
+              entry = {
+                metric: s.metric,
+                figures: { requests: 0, serverErrors: 0, clientErrors: 0, p95: null },
+              };
+              out.set(key, entry);
+            }
+            const value = finiteOrNull(s.value);
+            if (measure === 'p95') entry.figures.p95 = value;
+            else entry.figures[measure] = value ?? 0;
+          }
+        });
+        // A link is one with requests; error and percentile series alone (rates of 0) say nothing.
+        return [...out.values()].filter((e) => e.figures.requests > 0);
+      };
+      const [calls, versions] = await Promise.all([links(CALL_LABELS), links(SERVICE_VERSION_LABELS)]);
+      return {
+        calls: calls.map(({ metric, figures }) => ({
+          source: {
+            workload: metric.source_workload || UNKNOWN,
+            namespace: metric.source_workload_namespace || UNKNOWN,
+            app: metric.source_app || UNKNOWN,
+            version: metric.source_version || UNKNOWN,
+          },
+          serviceId: metric.destination_service ?? '',
+          ...figures,
+        })),
+        versions: versions.map(({ metric, figures }) => ({
+          serviceId: metric.destination_service ?? '',
+          namespace: metric.destination_service_namespace || UNKNOWN,
+          app: metric.destination_app || UNKNOWN,
+          version: metric.destination_version || UNKNOWN,
+          ...figures,
+        })),
+      };
     });
   }
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { promString, queries } from './promql';
+import { limitQuery, promString, queries } from './promql';
 
 const RANGE = 300;
 
@@ -87,6 +87,17 @@ describe('the PromQL of each question', () => {
     const q = queries.service('x"} or vector(1) or {a="', 'requests', [], 60);
     expect(q).toBe(
       'sum (rate(istio_requests_total{reporter="destination",destination_service="x\\"} or vector(1) or {a=\\""}[1m]))',
+    );
+  });
+});
+
+describe('passed and rate-limited requests', () => {
+  it('tells them apart by Envoy\'s response flag "RL", whatever status the limit answers with', () => {
+    expect(limitQuery('sc-gateway.spring-demo.svc.cluster.local', 'limited', 20)).toBe(
+      'sum (rate(istio_requests_total{reporter="destination",destination_service="sc-gateway.spring-demo.svc.cluster.local",response_flags="RL"}[20s]))',
+    );
+    expect(limitQuery('a"b', 'passed', 300)).toBe(
+      'sum (rate(istio_requests_total{reporter="destination",destination_service="a\\"b",response_flags!="RL"}[5m]))',
     );
   });
 });

@@ -115,3 +115,58 @@ export const queries = {
   instances: (serviceId: string, measure: 'requests' | 'errors' | 'durationSum', range: number) =>
     measureQuery(measure, INSTANCE_LABELS, service(serviceId), range),
 };
+
+/** The topology's classes of error, as Kiali's health counts them: 5xx or no response; 4xx. */
+export const SERVER_ERROR_CODE_REGEX = '0|5[0-9][0-9]';
+export const CLIENT_ERROR_CODE_REGEX = '4[0-9][0-9]';
+
+/** What the topology asks of each link. */
+export type LinkMeasure = 'requests' | 'serverErrors' | 'clientErrors' | 'p95';
+export const LINK_MEASURES: readonly LinkMeasure[] = ['requests', 'serverErrors', 'clientErrors', 'p95'];
+
+/** A caller → service link: the calling workload (Istio's source_* labels) and the service it called. */
+export const CALL_LABELS = [
+  'source_workload',
+  'source_workload_namespace',
+  'source_app',
+  'source_version',
+  'destination_service',
+] as const;
+/** A service → version link. */
+export const SERVICE_VERSION_LABELS = [
+  'destination_service',
+  'destination_service_namespace',
+  'destination_app',
+  'destination_version',
+] as const;
+
+/**
+ * One measure of every link of the mesh at once, grouped by `labels`: the topology's whole graph in
+ * four queries per kind of link, however many services there are (Kiali builds its graph the same way).
+ */
+export function linkQuery(measure: LinkMeasure, labels: readonly string[], range: number): string {
+  const codes =
+    measure === 'serverErrors'
+      ? `,response_code=~${promString(SERVER_ERROR_CODE_REGEX)}`
+      : measure === 'clientErrors'
+        ? `,response_code=~${promString(CLIENT_ERROR_CODE_REGEX)}`
+        : '';
+  const window = `[${promDuration(range)}]`;
+  if (measure === 'p95') {
+    return `histogram_quantile(${QUANTILES.p95}, sum${by(['le', ...labels])} (rate(${ISTIO_METRICS.duration}_bucket${selector()}${window})))`;
+  }
+  return `sum${by(labels)} (rate(${ISTIO_METRICS.requests}{reporter="destination"${codes}}${window}))`;
+}
+
+/** Envoy's response flag for a request a rate limit refused (local or global), whatever the status. */
+export const RATE_LIMITED_FLAG = 'RL';
+
+/**
+ * Requests to a service that passed its rate limits or that a limit refused, per second over `range`.
+ * Istio labels every request Envoy answers for a rate limit with response_flags="RL"; the status code
+ * is the rule's (429 unless chosen otherwise), so the flag is what tells them apart.
+ */
+export function limitQuery(serviceId: string, which: 'passed' | 'limited', range: number): string {
+  const flag = `response_flags${which === 'limited' ? '=' : '!='}${promString(RATE_LIMITED_FLAG)}`;
+  return `sum (rate(${ISTIO_METRICS.requests}{reporter="destination",destination_service=${promString(serviceId)},${flag}}[${promDuration(range)}]))`;
+}

@@ -90,6 +90,48 @@ export interface SplitFigures {
   requests: number;
 }
 
+/** Traffic along one link of the topology over a window: rates per second, p95 in ms. */
+export interface LinkFigures {
+  requests: number;
+  /** Answered 5xx, or not at all (response code 0), per second. */
+  serverErrors: number;
+  /** Answered 4xx, per second. */
+  clientErrors: number;
+  p95: number | null;
+}
+
+/** A calling workload (Istio's source_* labels) to a service. */
+export interface CallFigures extends LinkFigures {
+  source: { workload: string; namespace: string; app: string; version: string };
+  serviceId: string;
+}
+
+/** A service to one of its versions (Istio's destination_* labels). */
+export interface ServiceVersionFigures extends LinkFigures {
+  serviceId: string;
+  namespace: string;
+  app: string;
+  version: string;
+}
+
+/** Every link of the mesh at once, for the topology. */
+export interface TrafficEdges {
+  calls: CallFigures[];
+  versions: ServiceVersionFigures[];
+}
+
+/**
+ * Requests to a service that passed its rate limits and that a limit refused (Envoy's response flag
+ * "RL"), per second: over the last rate interval, and as series over the window (as Sentinel's
+ * dashboard shows pass and block QPS).
+ */
+export interface LimitFigures {
+  passed: number;
+  limited: number;
+  /** One value per point of seriesTimestamps; null before the first sample. */
+  series: { passed: (number | null)[]; limited: (number | null)[] };
+}
+
 /**
  * The questions the monitoring page asks, answered by a Prometheus (PromQL over its HTTP API) or by the
  * demo mesh's in-memory series. A service is named by its catalog ID, which is what the mesh's
@@ -118,6 +160,10 @@ export interface TelemetrySource {
   instances(serviceId: string, q: QueryWindow, atMs?: number): Promise<InstanceFigures[]>;
   /** Requests per version over the last rate interval: the split the mesh applies now. */
   split(serviceId: string, q: QueryWindow, atMs?: number): Promise<SplitFigures[]>;
+  /** Passed and rate-limited requests of a service (see LimitFigures). */
+  limits(serviceId: string, q: QueryWindow, atMs?: number): Promise<LimitFigures>;
+  /** Every caller → service and service → version link with traffic in the window (the topology). */
+  edges(q: QueryWindow, atMs?: number): Promise<TrafficEdges>;
 }
 
 /** Where monitoring cannot get numbers from: a 503 the page explains, never a hang or a stack trace. */
@@ -152,6 +198,12 @@ export class UnavailableTelemetry implements TelemetrySource {
     return this.fail();
   }
   split(): Promise<SplitFigures[]> {
+    return this.fail();
+  }
+  limits(): Promise<LimitFigures> {
+    return this.fail();
+  }
+  edges(): Promise<TrafficEdges> {
     return this.fail();
   }
 }

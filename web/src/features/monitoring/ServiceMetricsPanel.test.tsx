@@ -63,11 +63,16 @@ describe('Service metrics on the service detail page', () => {
     expect(
       screen.getByText(`Observed split over the last 20 s: ${ECHO_V1} 20% · ${ECHO_V2} 80%`),
     ).toBeInTheDocument();
+    // Passed and rate-limited requests per second, as Sentinel shows pass and block QPS.
+    const limits = screen.getByRole('region', { name: 'Rate limiting over the last 20 s' });
+    expect(within(limits).getByRole('group', { name: 'Passed/s' })).toHaveTextContent(/1\.5$/);
+    expect(within(limits).getByRole('group', { name: 'Limited/s' })).toHaveTextContent(/0\.5$/);
     for (const chart of [
       'Request rate by version (requests/min)',
       'Response time, all versions (ms)',
       'Error rate by version',
       'Request and response bytes, all versions (per minute)',
+      'Passed and rate-limited requests (per second)',
     ]) {
       expect(screen.getByRole('figure', { name: chart })).toBeInTheDocument();
       expect(screen.getByRole('img', { name: `${chart}, last 5 min` })).toBeInTheDocument();

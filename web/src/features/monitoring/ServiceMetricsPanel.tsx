@@ -8,7 +8,13 @@ import { formatBytes, formatMs, formatNumber, formatPercent } from './format';
 import { LiveIndicator } from './LiveIndicator';
 import { UpdatedAt } from './UpdatedAt';
 import { useLiveServiceMetrics } from './queries';
-import { bytesOption, errorRateOption, latencyOption, requestRateOption } from './serviceCharts';
+import {
+  bytesOption,
+  errorRateOption,
+  latencyOption,
+  rateLimitOption,
+  requestRateOption,
+} from './serviceCharts';
 import type { ChartTexts } from './serviceCharts';
 import { TelemetryBanner } from './TelemetryBanner';
 import { useMonitoringWindow } from './useMonitoringWindow';
@@ -40,6 +46,31 @@ function Summary({ metrics }: { metrics: ServiceMetrics }) {
         </Col>
       ))}
     </Row>
+  );
+}
+
+/** Passed and rate-limited requests per second over the last rate interval, as Sentinel shows pass and block QPS. */
+function RateLimitSummary({ metrics }: { metrics: ServiceMetrics }) {
+  const { t, i18n } = useTranslation();
+  const label = t('monitoring.service.rateLimitStats', { seconds: metrics.rateIntervalSeconds });
+  const figures: [string, string, number][] = [
+    ['passed', t('monitoring.service.passed'), metrics.rateLimit.passedPerSecond],
+    ['limited', t('monitoring.service.limited'), metrics.rateLimit.limitedPerSecond],
+  ];
+  return (
+    <section aria-label={label}>
+      <Row gutter={[16, 8]}>
+        {figures.map(([key, title, value]) => (
+          <Col key={key} xs={12} md={6} xl={3} role="group" aria-label={title}>
+            <Statistic
+              title={title}
+              value={formatNumber(value, i18n.language)}
+              styles={{ content: { fontSize: 18 } }}
+            />
+          </Col>
+        ))}
+      </Row>
+    </section>
   );
 }
 
@@ -80,6 +111,8 @@ function Charts({ metrics }: { metrics: ServiceMetrics }) {
       language: i18n.language,
       requestBytes: t('monitoring.service.requestBytes'),
       responseBytes: t('monitoring.service.responseBytes'),
+      passed: t('monitoring.service.passedSeries'),
+      limited: t('monitoring.service.limitedSeries'),
     }),
     [t, i18n.language],
   );
@@ -90,6 +123,7 @@ function Charts({ metrics }: { metrics: ServiceMetrics }) {
       latency: latencyOption(metrics, texts),
       errors: errorRateOption(metrics, texts),
       bytes: bytesOption(metrics, texts),
+      limits: rateLimitOption(metrics, texts),
     }),
     [metrics, texts],
   );
@@ -99,6 +133,7 @@ function Charts({ metrics }: { metrics: ServiceMetrics }) {
     [t('monitoring.service.latency'), 'latency'],
     [t('monitoring.service.errorRate'), 'errors'],
     [t('monitoring.service.bytes'), 'bytes'],
+    [t('monitoring.service.rateLimit'), 'limits'],
   ];
   return (
     <Row gutter={[24, 24]}>
@@ -145,6 +180,7 @@ export function ServiceMetricsPanel({ serviceId }: ServiceMetricsPanelProps) {
       {metrics ? (
         <>
           <Summary metrics={metrics} />
+          <RateLimitSummary metrics={metrics} />
           <ObservedSplit metrics={metrics} />
           {metrics.total.stats.requestsPerMinute === 0 ? (
             <Typography.Text type="secondary">

@@ -16,6 +16,7 @@ export type {
   MonitoringOverview,
   MonitoringWindow,
   ObservedSplit,
+  RateLimitMetrics,
   ServiceMetrics,
   TelemetrySourceKind,
   TelemetryStreamError,

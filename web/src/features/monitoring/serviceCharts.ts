@@ -64,6 +64,8 @@ function timeSeriesOption({ timestamps, series, format }: ChartSpec): ChartOptio
 export interface ChartTexts {
   requestBytes: string;
   responseBytes: string;
+  passed: string;
+  limited: string;
   language: string;
 }
 
@@ -119,5 +121,29 @@ export function bytesOption(m: ServiceMetrics, texts: ChartTexts): ChartOption {
       },
     ],
     format: (v) => formatBytes(v, texts.language),
+  });
+}
+
+/** Requests per second that passed the service's rate limits and that a limit refused, stacked (Sentinel's pass and block QPS). */
+export function rateLimitOption(m: ServiceMetrics, texts: ChartTexts): ChartOption {
+  return timeSeriesOption({
+    timestamps: m.timestamps,
+    series: [
+      {
+        id: 'limit:passed',
+        name: texts.passed,
+        values: m.rateLimit.series.passedPerSecond,
+        area: true,
+        stack: 'limit',
+      },
+      {
+        id: 'limit:limited',
+        name: texts.limited,
+        values: m.rateLimit.series.limitedPerSecond,
+        area: true,
+        stack: 'limit',
+      },
+    ],
+    format: (v) => formatNumber(v, texts.language),
   });
 }

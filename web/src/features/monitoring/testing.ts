@@ -164,6 +164,11 @@ export function serviceMetrics(overrides: Partial<ServiceMetrics> = {}): Service
         avgLatencyMs: 2.5,
       },
     ],
+    rateLimit: {
+      passedPerSecond: 1.5,
+      limitedPerSecond: 0.5,
+      series: { passedPerSecond: [2, 1.6, 1.5], limitedPerSecond: [0, 0.4, 0.5] },
+    },
     ...overrides,
   };
 }

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../../config';
 import { silentLogger } from '../../../lib/logger';
 import { startConsole } from '../../../server';
+import { ADMIN_HEADER, TEST_ADMIN_TOKEN } from '../../../testing/auth';
 import type { RunningConsole } from '../../../server';
 import { parseExposition } from './testing';
 
@@ -22,7 +23,13 @@ describe('demo traffic follows the control plane', () => {
   beforeAll(async () => {
     dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'mesh-console-traffic-'));
     running = await startConsole(
-      loadConfig({ PORT: '0', HOST: '127.0.0.1', MESH_CONSOLE_DATA_DIR: dataDir, MESH_CONSOLE_DEMO: 'on' }),
+      loadConfig({
+        PORT: '0',
+        HOST: '127.0.0.1',
+        MESH_CONSOLE_DATA_DIR: dataDir,
+        MESH_CONSOLE_DEMO: 'on',
+        MESH_CONSOLE_ADMIN_TOKEN: TEST_ADMIN_TOKEN,
+      }),
       silentLogger(),
     );
   });
@@ -38,6 +45,7 @@ describe('demo traffic follows the control plane', () => {
     expect(sim?.sharesFor(REVIEWS)?.get('v1')).toBeGreaterThan(0);
     await request(running.url)
       .post(`/api/v1/services/${encodeURIComponent(REVIEWS)}/routes`)
+      .set(ADMIN_HEADER)
       .send({
         name: 'reviews-v3',
         routeType: 'version',

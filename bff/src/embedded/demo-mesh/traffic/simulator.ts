@@ -262,7 +262,8 @@ export class TrafficSimulator {
         const errors = this.rng.binomial(admitted, v.errorRate);
         this.emit(s, v, source, inst.name, 'ok', admitted - errors, tick);
         this.emit(s, v, source, inst.name, 'appError', errors, tick);
-        this.emit(s, v, source, inst.name, 'rateLimited', n - admitted, tick);
+        const status = n > admitted ? this.admission.limitedStatus?.(flow) : undefined;
+        this.emit(s, v, source, inst.name, 'rateLimited', n - admitted, tick, status);
         handled.set(version, (handled.get(version) ?? 0) + admitted);
         this.lastTickRequests += n;
       }
@@ -285,6 +286,8 @@ export class TrafficSimulator {
     durationSum: 0,
     inBytes: 0,
     outBytes: 0,
+    clientErrors: 0,
+    limited: 0,
     buckets: this.scratch.duration,
   };
 
@@ -321,6 +324,8 @@ export class TrafficSimulator {
     outcome: Outcome,
     n: number,
     tick: TickInfo,
+    /** The status a rate limit answers with, when not the outcome's usual one. */
+    status?: number,
   ) {
     if (n <= 0) return;
     const local = outcome === 'rateLimited' || outcome === 'noHealthyUpstream';
@@ -342,7 +347,7 @@ export class TrafficSimulator {
       inBytes = weightedSum(requestBytes, v.requestBytes.bucketMeans);
       outBytes = local ? n * LOCAL_REPLY_BYTES : weightedSum(responseBytes, v.responseBytes.bucketMeans);
       exporter.add({
-        labels: this.labels(s, v, source, instance, outcome),
+        labels: this.labels(s, v, source, instance, outcome, status),
         count: n,
         durationBuckets: duration,
         durationSum,
@@ -358,6 +363,8 @@ export class TrafficSimulator {
     r.instance = this.instanceCell(s, v, instance);
     r.requests = n;
     r.errors = outcome === 'ok' ? 0 : n;
+    r.clientErrors = (status !== undefined ? String(status) : OUTCOMES[outcome].code).startsWith('4') ? n : 0;
+    r.limited = outcome === 'rateLimited' ? n : 0;
     r.durationSum = durationSum;
     r.inBytes = inBytes;
     r.outBytes = outBytes;
@@ -370,11 +377,13 @@ export class TrafficSimulator {
     source: Workload,
     instance: string,
     outcome: Outcome,
+    status?: number,
   ): IstioLabels {
-    const key = `${s.service.id}\u0000${v.version}\u0000${instance}\u0000${source.key}\u0000${outcome}`;
+    const key = `${s.service.id}\u0000${v.version}\u0000${instance}\u0000${source.key}\u0000${outcome}\u0000${status ?? ''}`;
     let labels = this.labelCache.get(key);
     if (!labels) {
-      const { code, flags } = OUTCOMES[outcome];
+      const { flags } = OUTCOMES[outcome];
+      const code = status !== undefined ? String(status) : OUTCOMES[outcome].code;
       labels = {
         reporter: 'destination',
         source_workload: source.workload,
@@ -550,7 +559,7 @@ export class TrafficSimulator {
     for (const [key, node] of nodes) {
       if (called.has(key)) continue;
       node.entry = {
-        rate: entryRate(node.def.namespace, node.def.app) * scale,
+        rate: (node.def.entryRate ?? entryRate(node.def.namespace, node.def.app)) * scale,
         drift: this.drift(`${key}/entry`, 0.25, 0.03),
       };
     }

@@ -26,10 +26,14 @@ export const G = {
   durationSum: 2,
   inBytes: 3,
   outBytes: 4,
-  buckets: 5,
-  width: 5 + BUCKET_COUNT,
+  /** Of the errors, those answered 4xx (the topology's health tells 4xx from 5xx, as Kiali's does). */
+  clientErrors: 5,
+  buckets: 6,
+  /** Of the requests, those a rate limit turned away (429 with response_flags "RL"). */
+  limited: 6 + BUCKET_COUNT,
+  width: 7 + BUCKET_COUNT,
 } as const;
-export const C = { requests: 0, errors: 1, width: 2 } as const;
+export const C = { requests: 0, errors: 1, clientErrors: 2, width: 3 } as const;
 export const I = { requests: 0, errors: 1, durationSum: 2, width: 3 } as const;
 
 export type CellKind = 'group' | 'consumer' | 'instance';
@@ -151,6 +155,10 @@ export interface TickRecord {
   durationSum: number;
   inBytes: number;
   outBytes: number;
+  /** Of the errors, those answered 4xx (0 when left out). */
+  clientErrors?: number;
+  /** Of the requests, those a rate limit turned away (0 when left out). */
+  limited?: number;
   /** Duration bucket counts (not cumulative), one per bound, then +Inf. */
   buckets: ArrayLike<number>;
 }
@@ -254,10 +262,13 @@ export class TrafficStore {
       add(g, go + G.durationSum, r.durationSum);
       add(g, go + G.inBytes, r.inBytes);
       add(g, go + G.outBytes, r.outBytes);
+      add(g, go + G.clientErrors, r.clientErrors ?? 0);
       for (let b = 0; b < BUCKET_COUNT; b++) add(g, go + G.buckets + b, r.buckets[b] as number);
+      add(g, go + G.limited, r.limited ?? 0);
       const co = r.consumer * C.width;
       add(c, co + C.requests, r.requests);
       add(c, co + C.errors, r.errors);
+      add(c, co + C.clientErrors, r.clientErrors ?? 0);
       const io = r.instance * I.width;
       add(i, io + I.requests, r.requests);
       add(i, io + I.errors, r.errors);
