@@ -6,6 +6,7 @@ import { loadConfig } from '../bff/src/config';
 import { startControlPlane } from '../bff/src/embedded/control-plane';
 import { silentLogger } from '../bff/src/lib/logger';
 import { startConsole } from '../bff/src/server';
+import { ADMIN_HEADER, TEST_ADMIN_TOKEN } from '../bff/src/testing/auth';
 import { printFigures, summarize, timeMany } from './stats';
 
 const SERVICES = 10_000;
@@ -67,13 +68,14 @@ export async function benchCatalog(): Promise<void> {
       MESH_CONSOLE_DATA_DIR: dataDir,
       MESH_CONSOLE_DEMO: 'off',
       LOG_LEVEL: 'silent',
+      MESH_CONSOLE_ADMIN_TOKEN: TEST_ADMIN_TOKEN,
     }),
     silentLogger(),
   );
   const started = performance.now() - t1;
   try {
     const get = async (query: string) => {
-      const res = await fetch(`${running.url}/api/v1/services?${query}`);
+      const res = await fetch(`${running.url}/api/v1/services?${query}`, { headers: ADMIN_HEADER });
       if (res.status !== 200) throw new Error(`catalog query failed: ${res.status}`);
       return (await res.json()) as { total: number; items: unknown[] };
     };

@@ -23,6 +23,7 @@ import { PrometheusTelemetry } from '../bff/src/features/monitoring/prometheus-s
 import { MonitoringStream } from '../bff/src/features/monitoring/stream';
 import type { TelemetrySource } from '../bff/src/features/monitoring/telemetry';
 import { silentLogger } from '../bff/src/lib/logger';
+import { asAdmin, testAuth } from '../bff/src/testing/auth';
 import { percentile, printFigures, summarize, timeMany } from './stats';
 import type { Figure } from './stats';
 
@@ -93,7 +94,8 @@ function generatedMesh(services: number, versions: number): { apps: DemoApp[]; c
 }
 
 async function listen(app: ReturnType<typeof createApp>): Promise<{ server: http.Server; url: string }> {
-  const server = http.createServer(app);
+  // Requests carry the admin token: the sign-in and policy checks are part of what is measured.
+  const server = http.createServer(asAdmin(app));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
 }
@@ -111,6 +113,7 @@ function bffWith(catalog: CatalogSource, telemetry: TelemetrySource, streamInter
   const app = createApp({
     log: silentLogger(),
     version: 'bench',
+    auth: testAuth(),
     catalog,
     health: async () => ({
       status: 'ok',
@@ -365,6 +368,7 @@ async function benchStream(c: StreamCase): Promise<void> {
   const app = createApp({
     log: silentLogger(),
     version: 'bench',
+    auth: testAuth(),
     catalog,
     health: async () => ({
       status: 'ok',

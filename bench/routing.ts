@@ -7,6 +7,7 @@ import { silentLogger } from '../bff/src/lib/logger';
 import { planRoute } from '../bff/src/mesh/plan';
 import type { RouteTarget } from '../bff/src/mesh/model';
 import { startConsole } from '../bff/src/server';
+import { ADMIN_HEADER, TEST_ADMIN_TOKEN } from '../bff/src/testing/auth';
 import { printFigures, summarize, timeMany } from './stats';
 
 const VERSIONS = 20;
@@ -45,6 +46,7 @@ export async function benchRouting(): Promise<void> {
       MESH_CONSOLE_DATA_DIR: dataDir,
       MESH_CONSOLE_DEMO: 'off',
       LOG_LEVEL: 'silent',
+      MESH_CONSOLE_ADMIN_TOKEN: TEST_ADMIN_TOKEN,
     }),
     silentLogger(),
   );
@@ -68,7 +70,7 @@ export async function benchRouting(): Promise<void> {
     const id = encodeURIComponent('big.default.svc.cluster.local');
     // Wait for the catalog to see every version.
     for (let tries = 0; ; tries++) {
-      const res = await fetch(`${running.url}/api/v1/services/${id}`);
+      const res = await fetch(`${running.url}/api/v1/services/${id}`, { headers: ADMIN_HEADER });
       const body = (await res.json()) as { versions?: string[] };
       if (body.versions?.length === VERSIONS) break;
       if (tries > 100) throw new Error('the catalog did not see the benchmark service');
@@ -79,7 +81,7 @@ export async function benchRouting(): Promise<void> {
     const post = async () => {
       const res = await fetch(`${running.url}/api/v1/services/${id}/routes/preview`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json' },
+        headers: { ...ADMIN_HEADER, 'content-type': 'application/json' },
         body,
       });
       if (res.status !== 200) throw new Error(`preview failed: ${res.status} ${await res.text()}`);

@@ -1,6 +1,7 @@
 import { benchCatalog } from './catalog';
 import { benchMonitoring } from './monitoring';
 import { benchRouting } from './routing';
+import { benchTopology } from './topology';
 
 /**
  * `npm run bench`: every benchmark, printing its figures and whether each goal is met.
@@ -10,6 +11,7 @@ const sections: Record<string, () => Promise<void>> = {
   catalog: benchCatalog,
   routing: benchRouting,
   monitoring: benchMonitoring,
+  topology: benchTopology,
 };
 
 const only = process.argv.slice(2);

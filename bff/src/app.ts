@@ -2,17 +2,28 @@ import fs from 'node:fs';
 import path from 'node:path';
 import express from 'express';
 import type { Express } from 'express';
+import cookieParser from 'cookie-parser';
 import helmet from 'helmet';
 import { pinoHttp } from 'pino-http';
+import { adminRouter } from './api/admin';
+import { auditRouter, auditTrail } from './api/audit';
+import { authRouter, authenticate, authorize, pageGate, requestContextMiddleware } from './api/auth';
 import { catalogRouter } from './api/catalog';
+import { corsFor } from './api/cors';
 import { monitoringRouter } from './api/monitoring';
 import type { MonitoringRouterDeps } from './api/monitoring';
+import { rateLimitRouter } from './api/ratelimit';
 import { routingRouter } from './api/routing';
+import { topologyRouter } from './api/topology';
 import { apiNotFound, errorHandler } from './api/errors';
 import type { HealthResponse } from './contract/common';
 import { buildOpenApiDocument } from './contract/openapi';
+import { scopedCatalog } from './features/auth/scope';
+import type { AuthSetup } from './features/auth/setup';
 import type { CatalogSource } from './features/catalog/catalog';
+import type { RateLimitService } from './features/ratelimit/ratelimit';
 import type { RoutingService } from './features/routing/routing';
+import type { TopologyService } from './features/topology/topology';
 import type { Logger } from './lib/logger';
 
 export interface AppDeps {
@@ -20,6 +31,9 @@ export interface AppDeps {
   version: string;
   catalog: CatalogSource;
   routing?: RoutingService;
+  ratelimits?: RateLimitService;
+  /** The service topology graph. */
+  topology?: TopologyService;
   /** Monitoring: the overview, service metrics and the event stream. */
   monitoring?: MonitoringRouterDeps;
   /** Istio's metrics of the embedded demo mesh, for a Prometheus to scrape at /demo-mesh/metrics. */
@@ -27,6 +41,12 @@ export interface AppDeps {
   health: () => Promise<HealthResponse>;
   /** The built SPA (dist/web); when absent, only the API is served. */
   staticDir?: string;
+  /** Sign-in, authorization and the audit trail (features/auth/setup.ts); every API route needs it. */
+  auth: AuthSetup;
+  /** Origins allowed to call the API from a browser; none unless configured. */
+  corsOrigins?: string[];
+  /** Express's `trust proxy`: set behind a TLS-terminating proxy, so Secure cookies and client addresses are right. */
+  trustProxy?: boolean | number | string;
 }
 
 /** The BFF as an Express app; every dependency comes in through `deps`, so tests build their own. */
@@ -34,30 +54,45 @@ export function createApp(deps: AppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
-  app.use(
-    helmet({
-      contentSecurityPolicy: {
-        directives: {
-          defaultSrc: ["'self'"],
-          scriptSrc: ["'self'"],
-          // antd writes its CSS-in-JS into <style> elements at run time.
-          styleSrc: ["'self'", "'unsafe-inline'"],
-          imgSrc: ["'self'", 'data:'],
-          connectSrc: ["'self'"],
-          objectSrc: ["'none'"],
-          frameAncestors: ["'none'"],
-          baseUri: ["'self'"],
-          formAction: ["'self'"],
-        },
-      },
-    }),
-  );
+  if (deps.trustProxy !== undefined) app.set('trust proxy', deps.trustProxy);
+  // Over HTTPS, browsers are told to stay on HTTPS (HSTS, upgrade-insecure-requests). Over plain
+  // HTTP (loopback, a LAN address) those would make the browser ask for its assets over HTTPS,
+  // which nothing serves, so they are left out there; everything else is the same strict policy.
+  const directives = {
+    defaultSrc: ["'self'"],
+    scriptSrc: ["'self'"],
+    // antd writes its CSS-in-JS into <style> elements at run time.
+    styleSrc: ["'self'", "'unsafe-inline'"],
+    imgSrc: ["'self'", 'data:'],
+    connectSrc: ["'self'"],
+    objectSrc: ["'none'"],
+    frameAncestors: ["'none'"],
+    baseUri: ["'self'"],
+    formAction: ["'self'"],
+  };
+  const overHttps = helmet({ contentSecurityPolicy: { directives } });
+  const overHttp = helmet({
+    contentSecurityPolicy: { directives: { ...directives, upgradeInsecureRequests: null } },
+    strictTransportSecurity: false,
+  });
+  app.use((req, res, next) => (req.secure ? overHttps : overHttp)(req, res, next));
   // Health checks and scrapes come every few seconds; logging each would drown everything else.
   const quiet = new Set(['/api/v1/healthz', '/demo-mesh/metrics']);
   app.use(pinoHttp({ logger: deps.log, autoLogging: { ignore: (req) => quiet.has(req.url ?? '') } }));
+  app.use(cookieParser());
+  if (deps.corsOrigins?.length) app.use('/api', corsFor(deps.corsOrigins));
 
+  const { auth } = deps;
+  const catalog = scopedCatalog(deps.catalog);
   const api = express.Router();
+  // Before any router: who is asking (before any body is read), the audit record of every change,
+  // and the policy table (after the body is read, so a refused change is recorded with the name of
+  // what it tried to change).
+  api.use(requestContextMiddleware);
+  api.use(auditTrail(auth.audit, deps.catalog));
+  api.use(authenticate(auth.service));
   api.use(express.json({ limit: '1mb' }));
+  api.use(authorize(auth.service, deps.catalog));
   api.get('/healthz', async (_req, res) => {
     const health = await deps.health();
     res.status(health.status === 'ok' ? 200 : 503).json(health);
@@ -66,9 +101,14 @@ export function createApp(deps: AppDeps): Express {
   api.get('/openapi.json', (_req, res) => {
     res.json(openapi);
   });
-  api.use(catalogRouter(deps.catalog));
+  api.use(authRouter(auth.service));
+  api.use(adminRouter(auth.tokens, auth.accounts));
+  api.use(auditRouter(auth.audit));
+  api.use(catalogRouter(catalog));
   if (deps.routing) api.use(routingRouter(deps.routing));
+  if (deps.ratelimits) api.use(rateLimitRouter(deps.ratelimits));
   if (deps.monitoring) api.use(monitoringRouter(deps.monitoring));
+  if (deps.topology) api.use(topologyRouter(deps.topology));
   api.use(apiNotFound);
   app.use('/api/v1', api);
   app.use('/api', apiNotFound);
@@ -86,9 +126,10 @@ export function createApp(deps: AppDeps): Express {
     const index = path.join(deps.staticDir, 'index.html');
     app.use(express.static(deps.staticDir, { index: false, maxAge: '1h' }));
     // Client-side routes (/services/…) get the SPA; the router in the browser takes it from there.
-    app.get('/{*path}', (_req, res) => {
+    app.get('/{*path}', pageGate(auth.service), (_req, res) => {
       res.setHeader('cache-control', 'no-cache');
-      res.sendFile(index);
+      // Relative to `root`: an absolute path through a dot directory (.tmp/web-x) would be refused.
+      res.sendFile(path.basename(index), { root: path.dirname(index) });
     });
   }
 

@@ -2,6 +2,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
+import fs from 'node:fs';
+import type { AuthSettings } from './features/auth/setup';
+import { parseGroupRoles } from './features/auth/oidc';
 import { parseDuration } from './features/monitoring/window';
 
 const Flag = z
@@ -27,6 +30,34 @@ const Env = z.object({
   MESH_CONSOLE_STREAM_INTERVAL_MS: z.coerce.number().int().min(200).max(600_000).default(5000),
   MESH_CONSOLE_WEB_DIR: z.string().min(1).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  MESH_CONSOLE_AUTH: z.enum(['local', 'oidc']).default('local'),
+  MESH_CONSOLE_USERS_FILE: z.string().min(1).optional(),
+  MESH_CONSOLE_ADMIN_PASSWORD: z.string().min(12, 'at least 12 characters').optional().or(z.literal('')),
+  MESH_CONSOLE_ADMIN_TOKEN: z.string().min(32, 'at least 32 characters').optional().or(z.literal('')),
+  MESH_CONSOLE_SESSION_SECRET: z.string().min(32, 'at least 32 characters').optional().or(z.literal('')),
+  MESH_CONSOLE_SESSION_TTL: z
+    .string()
+    .default('8h')
+    .refine((v) => (parseDuration(v) ?? 0) >= 60, 'a duration of at least 1m, like 8h'),
+  MESH_CONSOLE_NAMESPACE: z
+    .string()
+    .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, 'a namespace name')
+    .optional(),
+  MESH_CONSOLE_CORS_ORIGINS: z
+    .string()
+    .default('')
+    .refine(
+      (v) => v.split(',').every((o) => o.trim() === '' || /^https?:\/\/[^/]+$/.test(o.trim())),
+      'comma-separated origins like https://console.example.com',
+    ),
+  MESH_CONSOLE_TRUST_PROXY: z.string().optional(),
+  OIDC_ISSUER_URL: z.url().optional(),
+  OIDC_CLIENT_ID: z.string().min(1).optional(),
+  OIDC_CLIENT_SECRET: z.string().optional(),
+  OIDC_REDIRECT_URL: z.url().optional(),
+  OIDC_GROUPS_CLAIM: z.string().min(1).default('groups'),
+  OIDC_SCOPES: z.string().min(1).default('openid profile email'),
+  MESH_CONSOLE_OIDC_GROUP_ROLES: z.string().default(''),
 });
 
 export interface Config {
@@ -48,6 +79,57 @@ export interface Config {
   streamIntervalMs: number;
   /** The built SPA the BFF serves (built there on first start when missing). */
   webDir: string;
+  /** Sign-in: local accounts or OpenID Connect, sessions, tokens, where records are kept. */
+  auth: AuthSettings;
+  /** Origins allowed to call the API cross-origin (none by default). */
+  corsOrigins: string[];
+  /** Express's `trust proxy` (behind a TLS-terminating proxy), or undefined. */
+  trustProxy: boolean | number | string | undefined;
+}
+
+const SERVICE_ACCOUNT_NAMESPACE = '/var/run/secrets/kubernetes.io/serviceaccount/namespace';
+
+/** In a pod, the console keeps its records in its own namespace; elsewhere in `default`. */
+function consoleNamespace(configured: string | undefined, inCluster: boolean): string {
+  if (configured) return configured;
+  if (inCluster) {
+    try {
+      return fs.readFileSync(SERVICE_ACCOUNT_NAMESPACE, 'utf8').trim() || 'default';
+    } catch {
+      return 'default';
+    }
+  }
+  return 'default';
+}
+
+function trustProxy(value: string | undefined): boolean | number | string | undefined {
+  if (value === undefined || value === '') return undefined;
+  if (value === 'true' || value === 'false') return value === 'true';
+  if (/^\d+$/.test(value)) return Number(value);
+  return value;
+}
+
+function oidcSettings(e: z.infer<typeof Env>): AuthSettings['oidc'] {
+  if (e.MESH_CONSOLE_AUTH !== 'oidc') return null;
+  const missing = (['OIDC_ISSUER_URL', 'OIDC_CLIENT_ID', 'OIDC_REDIRECT_URL'] as const).find((k) => !e[k]);
+  if (missing) throw new Error(`Invalid setting ${missing}: required when MESH_CONSOLE_AUTH=oidc`);
+  let groupRoles;
+  try {
+    groupRoles = parseGroupRoles(e.MESH_CONSOLE_OIDC_GROUP_ROLES);
+  } catch (err) {
+    throw new Error(`Invalid setting MESH_CONSOLE_OIDC_GROUP_ROLES: ${(err as Error).message}`);
+  }
+  if (groupRoles.length === 0)
+    throw new Error('Invalid setting MESH_CONSOLE_OIDC_GROUP_ROLES: required when MESH_CONSOLE_AUTH=oidc');
+  return {
+    issuerUrl: e.OIDC_ISSUER_URL as string,
+    clientId: e.OIDC_CLIENT_ID as string,
+    clientSecret: e.OIDC_CLIENT_SECRET || undefined,
+    redirectUrl: e.OIDC_REDIRECT_URL as string,
+    groupsClaim: e.OIDC_GROUPS_CLAIM,
+    groupRoles,
+    scopes: e.OIDC_SCOPES,
+  };
 }
 
 /** Where `vite build` puts the SPA by default. */
@@ -92,5 +174,19 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       : null,
     streamIntervalMs: e.MESH_CONSOLE_STREAM_INTERVAL_MS,
     webDir: e.MESH_CONSOLE_WEB_DIR ? path.resolve(e.MESH_CONSOLE_WEB_DIR) : DEFAULT_WEB_DIR,
+    auth: {
+      mode: e.MESH_CONSOLE_AUTH,
+      usersFile: e.MESH_CONSOLE_USERS_FILE,
+      adminPassword: e.MESH_CONSOLE_ADMIN_PASSWORD || undefined,
+      adminToken: e.MESH_CONSOLE_ADMIN_TOKEN || undefined,
+      sessionSecret: e.MESH_CONSOLE_SESSION_SECRET || undefined,
+      sessionTtlMs: (parseDuration(e.MESH_CONSOLE_SESSION_TTL) ?? 8 * 3600) * 1000,
+      oidc: oidcSettings(e),
+      namespace: consoleNamespace(e.MESH_CONSOLE_NAMESPACE, inCluster),
+    },
+    corsOrigins: e.MESH_CONSOLE_CORS_ORIGINS.split(',')
+      .map((o) => o.trim())
+      .filter(Boolean),
+    trustProxy: trustProxy(e.MESH_CONSOLE_TRUST_PROXY),
   };
 }

@@ -5,6 +5,7 @@ import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from './config';
 import { silentLogger } from './lib/logger';
+import { ADMIN_HEADER, TEST_ADMIN_TOKEN } from './testing/auth';
 import { startConsole } from './server';
 import type { RunningConsole } from './server';
 
@@ -12,6 +13,11 @@ import type { RunningConsole } from './server';
  * The BFF against the embedded control plane over HTTP: the same path `npm start` takes, with the
  * demo mesh seeded through the Kubernetes API and the catalog fed by watches.
  */
+const AUTH_ENV = {
+  MESH_CONSOLE_ADMIN_TOKEN: TEST_ADMIN_TOKEN,
+  MESH_CONSOLE_ADMIN_PASSWORD: 'a-test-password-1234',
+};
+
 describe('the console on the embedded control plane', () => {
   let dataDir: string;
   let running: RunningConsole;
@@ -19,7 +25,13 @@ describe('the console on the embedded control plane', () => {
   beforeAll(async () => {
     dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'mesh-console-it-'));
     running = await startConsole(
-      loadConfig({ PORT: '0', HOST: '127.0.0.1', MESH_CONSOLE_DATA_DIR: dataDir, MESH_CONSOLE_DEMO: 'on' }),
+      loadConfig({
+        PORT: '0',
+        HOST: '127.0.0.1',
+        MESH_CONSOLE_DATA_DIR: dataDir,
+        MESH_CONSOLE_DEMO: 'on',
+        ...AUTH_ENV,
+      }),
       silentLogger(),
     );
   });
@@ -37,10 +49,11 @@ describe('the console on the embedded control plane', () => {
   });
 
   it('serves the seeded demo mesh in the catalog', async () => {
-    const res = await request(running.url).get('/api/v1/services?pageSize=200').expect(200);
+    const res = await request(running.url).get('/api/v1/services?pageSize=200').set(ADMIN_HEADER).expect(200);
     expect(res.body.total).toBeGreaterThanOrEqual(15);
     const detail = await request(running.url)
       .get(`/api/v1/services/${encodeURIComponent('com.alibaba.dubbo.samples.echo.api.EchoService@dubbo')}`)
+      .set(ADMIN_HEADER)
       .expect(200);
     expect(detail.body.versions).toEqual(['20191115224823305.fvxo1wbt', '20191115225115467.dfy77ofd']);
     expect(detail.body.providers.every((p: { ready: boolean }) => p.ready)).toBe(true);
@@ -63,13 +76,19 @@ describe('the console on the embedded control plane', () => {
     } as never);
     const id = encodeURIComponent('it-new.bookinfo.svc.cluster.local');
     await expect
-      .poll(async () => (await request(running.url).get(`/api/v1/services/${id}`)).body.versions, {
-        timeout: 5000,
-      })
+      .poll(
+        async () =>
+          (await request(running.url).get(`/api/v1/services/${id}`).set(ADMIN_HEADER)).body.versions,
+        {
+          timeout: 5000,
+        },
+      )
       .toEqual(['v7']);
     await running.kube.core.deleteNamespacedService({ name: 'it-new', namespace });
     await expect
-      .poll(async () => (await request(running.url).get(`/api/v1/services/${id}`)).status, { timeout: 5000 })
+      .poll(async () => (await request(running.url).get(`/api/v1/services/${id}`).set(ADMIN_HEADER)).status, {
+        timeout: 5000,
+      })
       .toBe(404);
   });
 
@@ -77,14 +96,22 @@ describe('the console on the embedded control plane', () => {
     await running.kube.core.deleteNamespacedService({ name: 'productpage', namespace: 'bookinfo' });
     await running.close();
     running = await startConsole(
-      loadConfig({ PORT: '0', HOST: '127.0.0.1', MESH_CONSOLE_DATA_DIR: dataDir, MESH_CONSOLE_DEMO: 'on' }),
+      loadConfig({
+        PORT: '0',
+        HOST: '127.0.0.1',
+        MESH_CONSOLE_DATA_DIR: dataDir,
+        MESH_CONSOLE_DEMO: 'on',
+        ...AUTH_ENV,
+      }),
       silentLogger(),
     );
     await request(running.url)
       .get(`/api/v1/services/${encodeURIComponent('productpage.bookinfo.svc.cluster.local')}`)
+      .set(ADMIN_HEADER)
       .expect(404);
     await request(running.url)
       .get(`/api/v1/services/${encodeURIComponent('reviews.bookinfo.svc.cluster.local')}`)
+      .set(ADMIN_HEADER)
       .expect(200);
   });
 });

@@ -10,14 +10,18 @@ import { startControlPlane } from './embedded/control-plane';
 import type { ControlPlane } from './embedded/control-plane';
 import { seedDemoMesh } from './embedded/demo-mesh/seed';
 import { startDemoTraffic } from './embedded/demo-mesh/traffic';
+import { watchRateLimits } from './embedded/demo-mesh/traffic/ratelimit';
 import type { DemoTraffic } from './embedded/demo-mesh/traffic';
 import { MeshObjects } from './clients/mesh-objects';
+import { createAuth } from './features/auth/setup';
 import { InformerCatalog } from './features/catalog/catalog';
 import { RevisionHistory } from './features/changes/history';
 import { MonitoringService } from './features/monitoring/monitoring';
 import { chooseTelemetry } from './features/monitoring/source';
 import { MonitoringStream } from './features/monitoring/stream';
+import { RateLimitService } from './features/ratelimit/ratelimit';
 import { RoutingService } from './features/routing/routing';
+import { TopologyService } from './features/topology/topology';
 import type { IstioApiVersion } from './mesh/model';
 import type { Logger } from './lib/logger';
 
@@ -46,6 +50,8 @@ export interface RunningConsole {
   controlPlane: ControlPlane | null;
   /** The demo mesh's simulated traffic, when the embedded control plane runs with the demo on. */
   traffic: DemoTraffic | null;
+  /** On the very first start, the admin account created with a generated one-time password. */
+  firstAdmin: { name: string; password: string } | null;
   close(): Promise<void>;
 }
 
@@ -68,8 +74,15 @@ export async function startConsole(config: Config, log: Logger): Promise<Running
     kube = KubeClient.forLoopback(controlPlane.url, controlPlane.token);
     if (config.demo) await seedDemoMesh(kube, log);
   } else {
-    kube = KubeClient.load(config.controlPlane.kubeconfig);
+    // With a real cluster, writes impersonate the signed-in user: Kubernetes RBAC has the last word.
+    kube = KubeClient.load(config.controlPlane.kubeconfig, { impersonate: true });
   }
+  const { setup: auth, firstAdmin } = await createAuth(
+    config.auth,
+    kube.withoutImpersonation(),
+    config.dataDir,
+    log.child({ component: 'auth' }),
+  );
 
   const catalog = await InformerCatalog.start(kube, log.child({ component: 'catalog' }));
   const mode = config.controlPlane.mode;
@@ -88,6 +101,17 @@ export async function startConsole(config: Config, log: Logger): Promise<Running
     options: { dialect: config.rpcDialect, istioVersion: await istioVersion(kube, config) },
     log: log.child({ component: 'routing' }),
   });
+  const ratelimits = new RateLimitService({
+    objects: new MeshObjects(kube),
+    catalog,
+    history: new RevisionHistory(kube, 'ratelimits'),
+    log: log.child({ component: 'ratelimit' }),
+  });
+  // The demo mesh's sidecars enforce the rate limits the console writes (EnvoyFilters, re-read every 2 s).
+  const limits =
+    controlPlane && config.demo
+      ? await watchRateLimits({ kube, catalog, log: log.child({ component: 'demo-ratelimit' }) })
+      : null;
   const traffic =
     controlPlane && config.demo
       ? await startDemoTraffic({
@@ -95,15 +119,15 @@ export async function startConsole(config: Config, log: Logger): Promise<Running
           catalog,
           dialect: config.rpcDialect,
           log: log.child({ component: 'demo-traffic' }),
+          ...(limits ? { admission: limits.admission } : {}),
         })
       : null;
-  const monitoring = new MonitoringService({
-    catalog,
-    telemetry: chooseTelemetry(
-      { prometheus: config.prometheus, demoStore: traffic?.store ?? null },
-      log.child({ component: 'telemetry' }),
-    ),
-  });
+  const telemetry = chooseTelemetry(
+    { prometheus: config.prometheus, demoStore: traffic?.store ?? null },
+    log.child({ component: 'telemetry' }),
+  );
+  const monitoring = new MonitoringService({ catalog, telemetry });
+  const topology = new TopologyService({ catalog, telemetry });
   const stream = new MonitoringStream({
     monitoring,
     intervalMs: config.streamIntervalMs,
@@ -114,10 +138,15 @@ export async function startConsole(config: Config, log: Logger): Promise<Running
     version: packageVersion(),
     catalog,
     routing,
+    ratelimits,
     health,
     staticDir: config.webDir,
     monitoring: { monitoring, stream },
+    topology,
     ...(traffic ? { demoMetrics: () => traffic.exporter.metrics() } : {}),
+    auth,
+    corsOrigins: config.corsOrigins,
+    ...(config.trustProxy !== undefined ? { trustProxy: config.trustProxy } : {}),
   });
   const server = await new Promise<Server>((resolve, reject) => {
     const s = app.listen(config.port, config.host, () => resolve(s));
@@ -133,12 +162,15 @@ export async function startConsole(config: Config, log: Logger): Promise<Running
     kube,
     controlPlane,
     traffic,
+    firstAdmin,
     async close() {
       stream.close();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();
       });
+      limits?.stop();
+      await auth.audit.flush();
       await traffic?.stop();
       await catalog.stop();
       await controlPlane?.close();

@@ -6,6 +6,8 @@ import { AppProviders } from './app/AppProviders';
 import { NotFoundPage } from './app/NotFoundPage';
 import { ServiceDetailPage } from './features/catalog/ServiceDetailPage';
 import { ServicesPage } from './features/catalog/ServicesPage';
+import { RequireSession, SessionProvider } from './features/auth/SessionProvider';
+import { SignInPage } from './features/auth/SignInPage';
 import './lib/i18n';
 
 // Split off so their graph and chart libraries stay out of the first bundle.
@@ -16,15 +18,28 @@ const MonitoringPage = lazy(() =>
   import('./features/monitoring/MonitoringPage').then((m) => ({ default: m.MonitoringPage })),
 );
 
+// Admin pages: most users never open them.
+const AuditPage = lazy(() => import('./features/audit/AuditPage').then((m) => ({ default: m.AuditPage })));
+const TokensPage = lazy(() => import('./features/admin/TokensPage').then((m) => ({ default: m.TokensPage })));
+
 export function AppRoutes() {
   return (
     <Routes>
-      <Route element={<AppLayout />}>
+      <Route path="signin" element={<SignInPage />} />
+      <Route
+        element={
+          <RequireSession>
+            <AppLayout />
+          </RequireSession>
+        }
+      >
         <Route index element={<Navigate to="/services" replace />} />
         <Route path="services" element={<ServicesPage />} />
         <Route path="services/:id" element={<ServiceDetailPage />} />
         <Route path="topology" element={<TopologyPage />} />
         <Route path="monitoring" element={<MonitoringPage />} />
+        <Route path="audit" element={<AuditPage />} />
+        <Route path="admin/tokens" element={<TokensPage />} />
         <Route path="*" element={<NotFoundPage />} />
       </Route>
     </Routes>
@@ -35,7 +50,9 @@ export function AppRoutes() {
 export function App({ queryClient }: { queryClient: QueryClient }) {
   return (
     <AppProviders queryClient={queryClient}>
-      <AppRoutes />
+      <SessionProvider>
+        <AppRoutes />
+      </SessionProvider>
     </AppProviders>
   );
 }

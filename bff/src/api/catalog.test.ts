@@ -4,17 +4,21 @@ import { createApp } from '../app';
 import { ServiceDetail, ServiceListResponse } from '../contract/catalog';
 import { demoCatalog } from '../embedded/demo-mesh/traffic/testing';
 import { silentLogger } from '../lib/logger';
+import { asAdmin, testAuth } from '../testing/auth';
 
-const app = createApp({
-  log: silentLogger(),
-  version: 'test',
-  catalog: demoCatalog(),
-  health: async () => ({
-    status: 'ok',
+const app = asAdmin(
+  createApp({
+    log: silentLogger(),
     version: 'test',
-    controlPlane: { mode: 'embedded', server: 'x', reachable: true },
+    auth: testAuth(),
+    catalog: demoCatalog(),
+    health: async () => ({
+      status: 'ok',
+      version: 'test',
+      controlPlane: { mode: 'embedded', server: 'x', reachable: true },
+    }),
   }),
-});
+);
 
 describe('GET /api/v1/services', () => {
   it('searches and answers the contract shape', async () => {
@@ -105,21 +109,24 @@ describe('the API surface', () => {
 
 describe('an unexpected failure', () => {
   it('is a 500 with a generic message: no stack trace, no internal message', async () => {
-    const broken = createApp({
-      log: silentLogger(),
-      version: 'test',
-      catalog: {
-        view: () => {
-          throw new Error('SQLITE_CORRUPT at /var/lib/secret/path');
-        },
-        get: () => undefined,
-      },
-      health: async () => ({
-        status: 'ok',
+    const broken = asAdmin(
+      createApp({
+        log: silentLogger(),
         version: 'test',
-        controlPlane: { mode: 'embedded', server: 'x', reachable: true },
+        auth: testAuth(),
+        catalog: {
+          view: () => {
+            throw new Error('SQLITE_CORRUPT at /var/lib/secret/path');
+          },
+          get: () => undefined,
+        },
+        health: async () => ({
+          status: 'ok',
+          version: 'test',
+          controlPlane: { mode: 'embedded', server: 'x', reachable: true },
+        }),
       }),
-    });
+    );
     const res = await request(broken).get('/api/v1/services').expect(500);
     expect(res.body).toEqual({
       code: 'Internal',

@@ -1,3 +1,4 @@
+import { createServer } from 'node:http';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import request from 'supertest';
@@ -14,6 +15,7 @@ import { PrometheusTelemetry } from '../features/monitoring/prometheus-source';
 import { MonitoringStream } from '../features/monitoring/stream';
 import type { TelemetrySource } from '../features/monitoring/telemetry';
 import { silentLogger } from '../lib/logger';
+import { asAdmin, testAuth } from '../testing/auth';
 
 const REVIEWS = 'reviews.bookinfo.svc.cluster.local';
 const health = async () => ({
@@ -25,13 +27,16 @@ const health = async () => ({
 function appWith(telemetry: TelemetrySource, catalog = simulation().catalog, streamOptions = {}) {
   const monitoring = new MonitoringService({ catalog, telemetry });
   const stream = new MonitoringStream({ monitoring, log: silentLogger(), ...streamOptions });
-  const app = createApp({
-    log: silentLogger(),
-    version: 'test',
-    catalog,
-    health,
-    monitoring: { monitoring, stream },
-  });
+  const app = asAdmin(
+    createApp({
+      log: silentLogger(),
+      version: 'test',
+      auth: testAuth(),
+      catalog,
+      health,
+      monitoring: { monitoring, stream },
+    }),
+  );
   return { app, stream };
 }
 
@@ -210,7 +215,7 @@ describe('GET /api/v1/stream', () => {
   });
 
   it('sends overview and service-metrics events and heartbeats, and forgets the client when it leaves', async () => {
-    server = live.app.listen(0, '127.0.0.1');
+    server = createServer(live.app).listen(0, '127.0.0.1');
     await new Promise((r) => server.once('listening', r));
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     const got = await readStream(

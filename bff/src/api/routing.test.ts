@@ -14,6 +14,7 @@ import { InformerCatalog } from '../features/catalog/catalog';
 import { RevisionHistory } from '../features/changes/history';
 import { RoutingService } from '../features/routing/routing';
 import { silentLogger } from '../lib/logger';
+import { asAdmin, testAuth } from '../testing/auth';
 
 /**
  * The routing API against the embedded control plane: what is written is read back through the
@@ -56,7 +57,7 @@ describe('the routes API', () => {
   let kube: KubeClient;
   let catalog: InformerCatalog;
   let objects: RacyObjects;
-  let app: ReturnType<typeof createApp>;
+  let app: ReturnType<typeof asAdmin>;
 
   const liveVs = async (name: string, namespace = 'dubbo-demo') =>
     (await kube.custom.getNamespacedCustomObject({
@@ -83,17 +84,20 @@ describe('the routes API', () => {
       options: { dialect: 'istio', istioVersion: 'v1' },
       log: silentLogger(),
     });
-    app = createApp({
-      log: silentLogger(),
-      version: 'test',
-      catalog,
-      routing,
-      health: async () => ({
-        status: 'ok',
+    app = asAdmin(
+      createApp({
+        log: silentLogger(),
         version: 'test',
-        controlPlane: { mode: 'embedded', server: cp.url, reachable: true },
+        auth: testAuth({ kube }),
+        catalog,
+        routing,
+        health: async () => ({
+          status: 'ok',
+          version: 'test',
+          controlPlane: { mode: 'embedded', server: cp.url, reachable: true },
+        }),
       }),
-    });
+    );
   });
 
   afterAll(async () => {

@@ -3,12 +3,13 @@ import type { Request } from 'express';
 import { z } from 'zod';
 import { DeleteRouteQuery, RouteForm, RouteYamlBody } from '../contract/routing';
 import type { RouteForm as RouteFormT, RouteYamlBody as RouteYamlBodyT } from '../contract/routing';
+import { currentPrincipal } from '../features/auth/context';
 import type { RoutingService } from '../features/routing/routing';
 import { parseInput } from './validate';
 
-/** Until sign-in exists every change is recorded as made by "anonymous". */
+/** The signed-in user's name, recorded with every change (set by the auth middleware). */
 export function userOf(_req: Request): string {
-  return 'anonymous';
+  return currentPrincipal()?.name ?? 'anonymous';
 }
 
 /** A body is a form, or `{ yaml }` for a rule the form cannot show. */

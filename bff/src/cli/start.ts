@@ -39,6 +39,13 @@ async function main(): Promise<void> {
   } else {
     console.log(`  Control plane       ${running.kube.server()}`);
   }
+  if (running.firstAdmin) {
+    // Printed on standard output once, never logged: the account must change it at first sign-in.
+    console.log('');
+    console.log(`  Sign in as          ${running.firstAdmin.name}`);
+    console.log(`  One-time password   ${running.firstAdmin.password}`);
+    console.log('                      (shown only now; you choose a new one when you sign in)');
+  }
   console.log('');
 
   let closing = false;

@@ -1,9 +1,12 @@
 import { z } from 'zod';
 // Importing the contract registers its schemas with zod's global registry.
 import './common';
+import { authPaths, securitySchemes, withAuthResponses } from './openapi-auth';
 import { ServiceListQuery } from './catalog';
 import { StreamQuery, WindowQuery } from './monitoring';
+import { TopologyQuery } from './topology';
 import { DeleteRouteQuery } from './routing';
+import { DeleteRateLimitQuery } from './ratelimit';
 
 type JsonSchema = Record<string, unknown>;
 
@@ -149,6 +152,88 @@ function routingPaths(): Record<string, JsonSchema> {
   };
 }
 
+/** The rate-limit API: the same shape as routing's, over EnvoyFilters and descriptor ConfigMaps. */
+function rateLimitPaths(): Record<string, JsonSchema> {
+  const body = { required: true, content: { 'application/json': { schema: ref('RateLimitForm') } } };
+  const errors = {
+    ...writeErrors,
+    400: errorResponse(
+      'The form is invalid (a negative limit, a zero window, an unknown unit, the same match as another rule); `field` names the field. Nothing is written',
+    ),
+  };
+  return {
+    '/services/{id}/ratelimits': {
+      get: {
+        summary: "The service's rate limits, and EnvoyFilters the console did not write (read-only)",
+        parameters: [idParam],
+        responses: { 200: ok('RateLimitList'), 404: errorResponse('No such service') },
+      },
+      post: {
+        summary: 'Create a rate limit (an EnvoyFilter; for a global limit also its descriptors ConfigMap)',
+        parameters: [idParam],
+        requestBody: body,
+        responses: { 201: ok('RateLimitRule'), ...errors },
+      },
+    },
+    '/services/{id}/ratelimits/preview': {
+      post: {
+        summary:
+          'The objects a form would write and their diff, after a server-side dry run; nothing is written',
+        parameters: [idParam],
+        requestBody: body,
+        responses: { 200: ok('RateLimitPreview'), ...errors },
+      },
+    },
+    '/services/{id}/ratelimits/{name}': {
+      get: {
+        summary: 'One rate limit, as the form shows it',
+        parameters: [idParam, nameParam],
+        responses: { 200: ok('RateLimitRule'), 404: errorResponse('No such rule') },
+      },
+      put: {
+        summary: 'Replace a rate limit; `resourceVersion` is the one the form was based on',
+        parameters: [idParam, nameParam],
+        requestBody: body,
+        responses: { 200: ok('RateLimitRule'), ...errors },
+      },
+      delete: {
+        summary: 'Delete a rate limit and its objects',
+        parameters: [idParam, nameParam, ...queryParameters(DeleteRateLimitQuery)],
+        responses: { 204: { description: 'Deleted' }, ...errors },
+      },
+    },
+    '/services/{id}/ratelimits/{name}/revisions': {
+      get: {
+        summary: 'The history of a rate limit, newest first',
+        parameters: [idParam, nameParam],
+        responses: { 200: ok('RevisionList'), 404: errorResponse('No such service') },
+      },
+    },
+    '/services/{id}/ratelimits/{name}/revisions/{revision}/rollback': {
+      post: {
+        summary: 'Write an earlier revision of a rate limit as a new revision',
+        parameters: [
+          idParam,
+          nameParam,
+          { name: 'revision', in: 'path', required: true, schema: { type: 'integer', minimum: 1 } },
+        ],
+        requestBody: {
+          content: {
+            'application/json': {
+              schema: { type: 'object', properties: { comment: { type: 'string', maxLength: 500 } } },
+            },
+          },
+        },
+        responses: {
+          200: ok('RateLimitRule'),
+          204: { description: 'The revision restored is a deletion' },
+          ...errors,
+        },
+      },
+    },
+  };
+}
+
 const ok = (id: string) => ({
   description: 'OK',
   content: { 'application/json': { schema: ref(id) } },
@@ -164,10 +249,12 @@ export function buildOpenApiDocument(version: string): JsonSchema {
       description: 'The BFF of the mesh console. Errors are `{ code, message, field? }`.',
     },
     servers: [{ url: '/api/v1' }],
-    paths: {
+    security: [{ session: [] }, { bearer: [] }],
+    paths: withAuthResponses({
       '/healthz': {
         get: { summary: 'Health of the BFF and its control plane', responses: { 200: ok('Health') } },
       },
+      ...authPaths(),
       '/services': {
         get: {
           summary: 'The service catalog: search, filter and page',
@@ -191,6 +278,7 @@ export function buildOpenApiDocument(version: string): JsonSchema {
         },
       },
       ...routingPaths(),
+      ...rateLimitPaths(),
       '/monitoring/overview': {
         get: {
           summary: 'Real-time monitoring: Top 5 by requests, response time and error rate; every application',
@@ -225,6 +313,18 @@ export function buildOpenApiDocument(version: string): JsonSchema {
           },
         },
       },
+      '/topology': {
+        get: {
+          summary: 'The service topology: nodes and edges with their traffic, health and p95 latency',
+          parameters: queryParameters(TopologyQuery),
+          responses: {
+            200: ok('TopologyGraph'),
+            400: errorResponse('A query parameter is invalid'),
+            502: errorResponse('Prometheus rejected a query'),
+            503: errorResponse('No telemetry: Prometheus is unreachable or did not answer in time'),
+          },
+        },
+      },
       '/stream': {
         get: {
           summary: 'Live updates as Server-Sent Events',
@@ -240,7 +340,7 @@ export function buildOpenApiDocument(version: string): JsonSchema {
           },
         },
       },
-    },
-    components: { schemas: components() },
+    }),
+    components: { schemas: components(), securitySchemes },
   };
 }

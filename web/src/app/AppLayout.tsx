@@ -1,12 +1,20 @@
-import { ApartmentOutlined, AppstoreOutlined, LineChartOutlined } from '@ant-design/icons';
+import {
+  ApartmentOutlined,
+  AppstoreOutlined,
+  AuditOutlined,
+  KeyOutlined,
+  LineChartOutlined,
+} from '@ant-design/icons';
 import { Layout, Menu, Spin, Typography, theme } from 'antd';
 import type { MenuProps } from 'antd';
 import { Suspense } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, Outlet, useLocation } from 'react-router';
+import { useSession } from '../features/auth/session';
+import { UserMenu } from '../features/auth/UserMenu';
 import { LanguageSwitch } from './LanguageSwitch';
 
-const SECTIONS = ['services', 'topology', 'monitoring'] as const;
+const SECTIONS = ['services', 'topology', 'monitoring', 'audit', 'admin'] as const;
 type Section = (typeof SECTIONS)[number];
 
 function sectionOf(pathname: string): Section | undefined {
@@ -19,6 +27,7 @@ export function AppLayout() {
   const { pathname } = useLocation();
   const { token } = theme.useToken();
   const section = sectionOf(pathname);
+  const { user } = useSession();
 
   const items: MenuProps['items'] = [
     {
@@ -36,6 +45,21 @@ export function AppLayout() {
       icon: <LineChartOutlined aria-hidden />,
       label: <Link to="/monitoring">{t('app.nav.monitoring')}</Link>,
     },
+    // Admin pages: only admins see them (the BFF refuses everyone else anyway).
+    ...(user?.role === 'admin'
+      ? [
+          {
+            key: 'audit',
+            icon: <AuditOutlined aria-hidden />,
+            label: <Link to="/audit">{t('audit.nav')}</Link>,
+          },
+          {
+            key: 'admin',
+            icon: <KeyOutlined aria-hidden />,
+            label: <Link to="/admin/tokens">{t('admin.nav')}</Link>,
+          },
+        ]
+      : []),
   ];
 
   return (
@@ -47,8 +71,9 @@ export function AppLayout() {
             {t('app.name')}
           </Typography.Text>
         </Link>
-        <div style={{ marginInlineStart: 'auto' }}>
+        <div style={{ marginInlineStart: 'auto', display: 'flex', alignItems: 'center', gap: 8 }}>
           <LanguageSwitch />
+          <UserMenu />
         </div>
       </Layout.Header>
       <Layout>

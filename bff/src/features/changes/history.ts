@@ -3,6 +3,7 @@ import type { KubeClient } from '../../clients/kube';
 import { isKubeStatus } from '../../clients/kube-errors';
 import type { KubeObject } from '../../clients/mesh-objects';
 import type { Revision } from '../../contract/routing';
+import { noteChange } from '../auth/context';
 import { shortHash, toDnsLabel } from '../../mesh/hosts';
 import { MANAGED_BY, MANAGED_BY_LABEL, SERVICE_ANNOTATION } from '../../mesh/model';
 import { cleanObject, toYaml } from './yaml';
@@ -73,7 +74,9 @@ export class RevisionHistory {
       const revision = newest + 1;
       const body = this.toConfigMap(namespace, serviceId, rule, revision, input);
       try {
-        return fromConfigMap(await this.kube.core.createNamespacedConfigMap({ namespace, body }));
+        const stored = fromConfigMap(await this.kube.core.createNamespacedConfigMap({ namespace, body }));
+        noteChange({ kind: this.kind, name: rule, diff: input.diff });
+        return stored;
       } catch (err) {
         if (!isKubeStatus(err, 409) || attempt >= 4) throw err;
       }

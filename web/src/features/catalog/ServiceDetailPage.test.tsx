@@ -17,6 +17,9 @@ function serveDetail() {
     http.get('*/api/v1/services/:id/routes', () =>
       HttpResponse.json({ dialect: 'istio', items: [], destinationRules: [], warnings: [] }),
     ),
+    http.get('*/api/v1/services/:id/ratelimits', () =>
+      HttpResponse.json({ items: [], foreign: [], readyInstances: 1, versions: [] }),
+    ),
     // The detail page shows live metrics too; these tests are about the catalog, without telemetry.
     http.get('*/api/v1/services/:id/metrics', () =>
       HttpResponse.json(
@@ -116,7 +119,7 @@ describe('Service detail page', () => {
 
     await user.click(screen.getByRole('tab', { name: 'Rate limits' }));
     await waitFor(() => expect(location.search.get('tab')).toBe('rate-limits'));
-    expect(screen.getByText('No rate limits shown yet')).toBeInTheDocument();
+    expect(await screen.findByText('No rate limits yet')).toBeInTheDocument();
 
     await user.click(screen.getByRole('tab', { name: 'Providers' }));
     await waitFor(() => expect(location.search.get('tab')).toBeNull());

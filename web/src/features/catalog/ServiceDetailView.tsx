@@ -2,7 +2,6 @@ import { Card, Descriptions, Flex, Spin, Tabs, Typography } from 'antd';
 import type { DescriptionsProps, TabsProps } from 'antd';
 import { Suspense, lazy } from 'react';
 import { useTranslation } from 'react-i18next';
-import { EmptyState } from '../../components/EmptyState';
 import type { Instance, ServiceDetail } from '../../lib/contract';
 import { ConsumersPanel } from '../monitoring/ConsumersPanel';
 import { useInstanceStatsColumns } from '../monitoring/InstanceStats';
@@ -13,6 +12,9 @@ import { PlatformTags, ProtocolTag, VersionTags } from './tags';
 
 // The routing form carries the shared zod contract and js-yaml: loaded with the tab, not the app.
 const RoutesTab = lazy(() => import('../routing/RoutesTab').then((m) => ({ default: m.RoutesTab })));
+const RateLimitsTab = lazy(() =>
+  import('../ratelimit/RateLimitsTab').then((m) => ({ default: m.RateLimitsTab })),
+);
 
 export interface ServiceDetailViewProps {
   service: ServiceDetail;
@@ -84,7 +86,9 @@ export function ServiceDetailView({ service, activeTab, onTabChange }: ServiceDe
       key: 'rate-limits',
       label: t('catalog.detail.tabs.rateLimits'),
       children: (
-        <EmptyState title={t('catalog.detail.rateLimits.title')} hint={t('catalog.detail.rateLimits.hint')} />
+        <Suspense fallback={<Spin aria-label={t('common.loading')} />}>
+          <RateLimitsTab service={service} />
+        </Suspense>
       ),
     },
     {
