@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import express from 'express';
 import type { Express } from 'express';
+import compression from 'compression';
 import cookieParser from 'cookie-parser';
 import helmet from 'helmet';
 import { pinoHttp } from 'pino-http';
@@ -79,6 +80,15 @@ export function createApp(deps: AppDeps): Express {
   // Health checks and scrapes come every few seconds; logging each would drown everything else.
   const quiet = new Set(['/api/v1/healthz', '/demo-mesh/metrics']);
   app.use(pinoHttp({ logger: deps.log, autoLogging: { ignore: (req) => quiet.has(req.url ?? '') } }));
+  // JSON answers can be large (the topology of 5,000 services is megabytes); the event stream is
+  // left alone, since a compressor would hold its events back until a buffer fills.
+  app.use(
+    compression({
+      filter: (req, res) =>
+        !String(res.getHeader('content-type') ?? '').startsWith('text/event-stream') &&
+        compression.filter(req, res),
+    }),
+  );
   app.use(cookieParser());
   if (deps.corsOrigins?.length) app.use('/api', corsFor(deps.corsOrigins));
 

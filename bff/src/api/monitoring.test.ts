@@ -176,7 +176,8 @@ async function readStream(
   until: (events: { event: string; data: string }[], comments: number) => boolean,
 ) {
   const controller = new AbortController();
-  const res = await fetch(url, { signal: controller.signal });
+  // fetch asks for gzip: the stream must come uncompressed all the same, or events would wait in a buffer.
+  const res = await fetch(url, { signal: controller.signal, headers: { 'accept-encoding': 'gzip' } });
   const events: { event: string; data: string }[] = [];
   let comments = 0;
   let buffer = '';
@@ -200,7 +201,13 @@ async function readStream(
   } finally {
     controller.abort();
   }
-  return { status: res.status, type: res.headers.get('content-type'), events, comments };
+  return {
+    status: res.status,
+    type: res.headers.get('content-type'),
+    encoding: res.headers.get('content-encoding'),
+    events,
+    comments,
+  };
 }
 
 describe('GET /api/v1/stream', () => {
@@ -227,6 +234,7 @@ describe('GET /api/v1/stream', () => {
     );
     expect(got.status).toBe(200);
     expect(got.type).toMatch(/^text\/event-stream/);
+    expect(got.encoding).toBeNull();
     const overview = got.events.find((e) => e.event === STREAM_EVENTS.overview);
     MonitoringOverview.parse(JSON.parse(overview?.data ?? '{}'));
     const metrics = got.events.find((e) => e.event === STREAM_EVENTS.serviceMetrics);

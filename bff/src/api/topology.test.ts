@@ -47,7 +47,12 @@ afterEach(async () => {
 
 describe('GET /api/v1/topology', () => {
   it('draws the demo mesh: echo-provider and the applications that call it, as the contract says', async () => {
-    const res = await request(app).get('/api/v1/topology?graphType=app').expect(200);
+    const res = await request(app)
+      .get('/api/v1/topology?graphType=app')
+      .set('accept-encoding', 'gzip')
+      .expect(200);
+    // Graphs are large: they travel compressed to a browser that accepts it.
+    expect(res.headers['content-encoding']).toBe('gzip');
     const graph = TopologyGraph.parse(res.body);
     expect(graph).toMatchObject({ graphType: 'app', window: '5m', source: 'embedded', namespace: null });
     const echo = nodeIds.app('dubbo-demo', 'echo-provider');
