@@ -151,6 +151,25 @@ describe('the routes API', () => {
     expect(list.body.items).toEqual([]);
   });
 
+  it.each([
+    ['also routes another service', '[reviews.bookinfo.svc.cluster.local, cart.shop.svc.cluster.local]'],
+    ['routes every host', '["*"]'],
+  ])('refuses a hand-written rule that %s: 400 naming the YAML, nothing written', async (_, hosts) => {
+    const text = [
+      'apiVersion: networking.istio.io/v1',
+      'kind: VirtualService',
+      'metadata:',
+      '  name: takeover',
+      'spec:',
+      `  hosts: ${hosts}`,
+      '  http:',
+      '    - route: [{ destination: { host: reviews.bookinfo.svc.cluster.local } }]',
+    ].join('\n');
+    const res = await request(app).post(REVIEWS).send({ yaml: text }).expect(400);
+    expect(res.body).toMatchObject({ field: 'yaml', message: expect.stringMatching(/no other host/) });
+    await expect(liveVs('takeover', 'bookinfo')).rejects.toThrow();
+  });
+
   it('creates, refuses a stale update with 409, updates, and rolls back as a new revision', async () => {
     const created = await request(app)
       .post(routes)

@@ -67,6 +67,20 @@ export function isForHost(obj: MeshObject, target: RouteTarget, dialect: RpcDial
   return hosts.some((h) => typeof h === 'string' && sameHost(h, host, ns));
 }
 
+/**
+ * Whether an object routes the target's host and nothing else: what a hand-written rule must be
+ * before it is written for one service. A VirtualService is visible mesh-wide, so a rule that also
+ * named another host (or `*`) would let whoever may change this service take over another's traffic.
+ */
+export function isOnlyForHost(obj: MeshObject, target: RouteTarget, dialect: RpcDialect): boolean {
+  const ns = obj.metadata.namespace ?? target.namespace;
+  const host = routeHost(target, dialect);
+  const spec = obj.spec as Json;
+  if (typeof spec.host === 'string') return sameHost(spec.host, host, ns);
+  const hosts = Array.isArray(spec.hosts) ? (spec.hosts as unknown[]) : [];
+  return hosts.length > 0 && hosts.every((h) => typeof h === 'string' && sameHost(h, host, ns));
+}
+
 /** Every subset name an object refers to (`subset` in Istio and Dubbo rules, `lbSubset` in SOFA's). */
 export function referencedSubsets(obj: MeshObject | undefined): Set<string> {
   const out = new Set<string>();

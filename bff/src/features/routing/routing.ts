@@ -18,6 +18,7 @@ import { MANAGED_BY, MANAGED_BY_LABEL, dialectFor } from '../../mesh/model';
 import type { LiveState, RoutePlan, RouteTarget, RpcDialect, TranslateOptions } from '../../mesh/model';
 import {
   isForHost,
+  isOnlyForHost,
   kindsFor,
   planRestore,
   planRoute,
@@ -200,8 +201,8 @@ export class RoutingService {
       metadata: { ...obj.metadata, namespace: ctx.target.namespace },
       spec: obj.spec as Record<string, unknown>,
     };
-    if (!isForHost(next, ctx.target, ctx.dialect))
-      throw badRequest(`The rule must route ${ctx.target.host}`, 'yaml');
+    if (!isOnlyForHost(next, ctx.target, ctx.dialect))
+      throw badRequest(`The rule must route ${ctx.target.host} and no other host`, 'yaml');
     const current = live.route;
     if (current)
       next.metadata.resourceVersion = body.resourceVersion ?? current.metadata.resourceVersion ?? '';
