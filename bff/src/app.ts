@@ -17,6 +17,7 @@ import { rateLimitRouter } from './api/ratelimit';
 import { routingRouter } from './api/routing';
 import { topologyRouter } from './api/topology';
 import { apiNotFound, errorHandler } from './api/errors';
+import { apiRouter } from './api/router';
 import type { HealthResponse } from './contract/common';
 import { buildOpenApiDocument } from './contract/openapi';
 import { scopedCatalog } from './features/auth/scope';
@@ -55,6 +56,9 @@ export function createApp(deps: AppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
+  // Paths match exactly, as the policy table reads them (see api/router.ts).
+  app.set('case sensitive routing', true);
+  app.set('strict routing', true);
   if (deps.trustProxy !== undefined) app.set('trust proxy', deps.trustProxy);
   // Over HTTPS, browsers are told to stay on HTTPS (HSTS, upgrade-insecure-requests). Over plain
   // HTTP (loopback, a LAN address) those would make the browser ask for its assets over HTTPS,
@@ -79,7 +83,17 @@ export function createApp(deps: AppDeps): Express {
   app.use((req, res, next) => (req.secure ? overHttps : overHttp)(req, res, next));
   // Health checks and scrapes come every few seconds; logging each would drown everything else.
   const quiet = new Set(['/api/v1/healthz', '/demo-mesh/metrics']);
-  app.use(pinoHttp({ logger: deps.log, autoLogging: { ignore: (req) => quiet.has(req.url ?? '') } }));
+  app.use(
+    pinoHttp({
+      logger: deps.log,
+      autoLogging: { ignore: (req) => quiet.has(req.url ?? '') },
+      // The identity provider's answer (`code`, `state`) is a credential until redeemed: not logged.
+      serializers: {
+        req: (req: { url?: string; query?: unknown }) =>
+          req.url?.includes('/auth/oidc/') ? { ...req, url: req.url.split('?')[0], query: undefined } : req,
+      },
+    }),
+  );
   // JSON answers can be large (the topology of 5,000 services is megabytes); the event stream is
   // left alone, since a compressor would hold its events back until a buffer fills.
   app.use(
@@ -94,7 +108,7 @@ export function createApp(deps: AppDeps): Express {
 
   const { auth } = deps;
   const catalog = scopedCatalog(deps.catalog);
-  const api = express.Router();
+  const api = apiRouter();
   // Before any router: who is asking (before any body is read), the audit record of every change,
   // and the policy table (after the body is read, so a refused change is recorded with the name of
   // what it tried to change).

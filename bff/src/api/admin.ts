@@ -1,4 +1,5 @@
-import { Router } from 'express';
+import type { Router } from 'express';
+import { apiRouter } from './router';
 import { CreateTokenBody } from '../contract/auth';
 import type { ApiTokenList, CreatedToken, UserList } from '../contract/auth';
 import type { LocalAccounts } from '../features/auth/accounts';
@@ -8,7 +9,7 @@ import { parseInput } from './validate';
 
 /** Admin only (the policy table says so): API tokens and the local users. */
 export function adminRouter(tokens: ApiTokens, accounts: LocalAccounts | null): Router {
-  const router = Router();
+  const router = apiRouter();
 
   router.get('/admin/tokens', async (_req, res) => {
     const body: ApiTokenList = { items: await tokens.list() };

@@ -1,4 +1,5 @@
-import { Router } from 'express';
+import type { Router } from 'express';
+import { apiRouter } from './router';
 import type { RequestHandler } from 'express';
 import { AuditQuery } from '../contract/audit';
 import type { AuditList } from '../contract/audit';
@@ -11,7 +12,7 @@ import { parseInput } from './validate';
 
 /** Admin only: the audit trail, newest first, filtered by user, service and time. */
 export function auditRouter(audit: AuditLog): Router {
-  const router = Router();
+  const router = apiRouter();
   router.get('/audit', async (req, res) => {
     const query = parseInput(AuditQuery, req.query);
     const body: AuditList = { items: await audit.list(query) };

@@ -163,6 +163,36 @@ describe('the authorization matrix', () => {
     expect(missing).toEqual([]);
   });
 
+  it('matches paths exactly, so another spelling of a route cannot slip past the table', async () => {
+    // Express matches case-insensitively and ignores a trailing slash unless told otherwise; the
+    // policy reads the path as written. Every other spelling must miss the routers altogether.
+    const failures: string[] = [];
+    for (const route of apiRoutes(app)) {
+      const path = concrete(route).split('?')[0] as string;
+      const first = path.split('/')[1] as string;
+      const variants = [
+        `/${first.charAt(0).toUpperCase()}${first.slice(1)}${path.slice(first.length + 1)}`,
+        `/${path.slice(1).toUpperCase()}`,
+        `${path}/`,
+      ];
+      for (const variant of variants) {
+        for (const caller of ['viewer', 'admin'] as const) {
+          const agent = request(app);
+          const url = `/api/v1${variant}`;
+          const req =
+            route.method === 'GET' ? agent.get(url) : agent[route.method.toLowerCase() as 'post'](url);
+          const res = await req.set(headers[caller] as Record<string, string>).send({});
+          const expected = caller === 'admin' ? [404] : [403, 404];
+          if (!expected.includes(res.status))
+            failures.push(
+              `${route.method} ${variant} as ${caller}: ${res.status} (expected ${expected.join(' or ')})`,
+            );
+        }
+      }
+    }
+    expect(failures).toEqual([]);
+  });
+
   it('answers every route × caller as the table says', async () => {
     const failures: string[] = [];
     for (const route of apiRoutes(app)) {

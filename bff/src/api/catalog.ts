@@ -1,4 +1,5 @@
-import { Router } from 'express';
+import type { Router } from 'express';
+import { apiRouter } from './router';
 import { ServiceListQuery } from '../contract/catalog';
 import type { ServiceDetail, ServiceListResponse } from '../contract/catalog';
 import type { CatalogSource } from '../features/catalog/catalog';
@@ -7,7 +8,7 @@ import { notFound } from '../lib/errors';
 import { parseInput } from './validate';
 
 export function catalogRouter(catalog: CatalogSource): Router {
-  const router = Router();
+  const router = apiRouter();
 
   router.get('/services', (req, res) => {
     const query = parseInput(ServiceListQuery, req.query);

@@ -33,6 +33,11 @@ export function errorHandler(log: Logger): ErrorRequestHandler {
     }
     const e = err as HttpishError;
     const status = e.status ?? e.statusCode;
+    // The router could not decode a path parameter (`/services/%E0%A4%A`): the caller's mistake.
+    if (err instanceof URIError && status === 400) {
+      res.status(400).json({ code: 'InvalidRequest', message: 'The request path is not valid URL encoding' });
+      return;
+    }
     if (e.expose && status !== undefined && status >= 400 && status < 500) {
       const message =
         e.type === 'entity.parse.failed'

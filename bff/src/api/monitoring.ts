@@ -1,4 +1,5 @@
-import { Router } from 'express';
+import type { Router } from 'express';
+import { apiRouter } from './router';
 import type { Response } from 'express';
 import { StreamQuery, WindowQuery } from '../contract/monitoring';
 import type { MonitoringOverview, ServiceMetrics } from '../contract/monitoring';
@@ -23,7 +24,7 @@ function sseClient(res: Response): StreamClient {
 }
 
 export function monitoringRouter({ monitoring, stream }: MonitoringRouterDeps): Router {
-  const router = Router();
+  const router = apiRouter();
 
   router.get('/monitoring/overview', async (req, res) => {
     const { window } = parseInput(WindowQuery, req.query);

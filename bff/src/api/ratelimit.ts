@@ -1,4 +1,5 @@
-import { Router } from 'express';
+import type { Router } from 'express';
+import { apiRouter } from './router';
 import { z } from 'zod';
 import { DeleteRateLimitQuery, RateLimitForm } from '../contract/ratelimit';
 import type { RateLimitService } from '../features/ratelimit/ratelimit';
@@ -9,7 +10,7 @@ const RollbackBody = z.object({ comment: z.string().max(500).optional() }).defau
 const Revision = z.coerce.number().int().min(1);
 
 export function rateLimitRouter(ratelimits: RateLimitService): Router {
-  const router = Router();
+  const router = apiRouter();
   const base = '/services/:id/ratelimits';
 
   router.get(base, async (req, res) => {

@@ -1,4 +1,5 @@
-import { Router } from 'express';
+import type { Router } from 'express';
+import { apiRouter } from './router';
 import type { Request } from 'express';
 import { z } from 'zod';
 import { DeleteRouteQuery, RouteForm, RouteYamlBody } from '../contract/routing';
@@ -22,7 +23,7 @@ const RollbackBody = z.object({ comment: z.string().max(500).optional() }).defau
 const Revision = z.coerce.number().int().min(1);
 
 export function routingRouter(routing: RoutingService): Router {
-  const router = Router();
+  const router = apiRouter();
   const base = '/services/:id/routes';
 
   router.get(base, async (req, res) => {

@@ -1,13 +1,14 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { Writable } from 'node:stream';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../app';
 import type { AppDeps } from '../app';
 import { demoCatalog } from '../embedded/demo-mesh/traffic/testing';
 import { SESSION_COOKIE } from '../features/auth/sessions';
-import { silentLogger } from '../lib/logger';
+import { createLogger, silentLogger } from '../lib/logger';
 import { ADMIN_HEADER, cookieFrom, testAuth, writeUsersFile } from '../testing/auth';
 
 const health: AppDeps['health'] = async () => ({
@@ -150,6 +151,23 @@ describe('hardening', () => {
     expect(other.headers['access-control-allow-origin']).toBeUndefined();
   });
 
+  it('does not log what the identity provider sends back to the callback', async () => {
+    const lines: string[] = [];
+    const sink = new Writable({
+      write(chunk, _enc, done) {
+        lines.push(String(chunk));
+        done();
+      },
+    });
+    const app = appWith({ log: createLogger({ level: 'info', destination: sink }) });
+    await request(app).get('/api/v1/auth/oidc/callback?code=secret-code-123&state=secret-state-456');
+    await request(app).get('/api/v1/services?search=visible-query').set(ADMIN_HEADER).expect(200);
+    const all = lines.join('');
+    expect(all).toContain('/api/v1/auth/oidc/callback');
+    expect(all).toContain('visible-query');
+    expect(all).not.toMatch(/secret-code-123|secret-state-456/);
+  });
+
   it('limits request bodies and never shows internals in errors', async () => {
     const app = appWith();
     const big = await request(app)
@@ -167,5 +185,11 @@ describe('hardening', () => {
       .expect(400);
     expect(broken.body).toEqual({ code: 'InvalidRequest', message: 'The request body is not valid JSON' });
     expect(JSON.stringify(broken.body)).not.toMatch(/at .*\.(ts|js):\d+|SyntaxError/);
+    // A path parameter that is not valid URL encoding is the caller's mistake, not a 500.
+    const encoding = await request(app).get('/api/v1/services/%E0%A4%A').set(ADMIN_HEADER).expect(400);
+    expect(encoding.body).toEqual({
+      code: 'InvalidRequest',
+      message: 'The request path is not valid URL encoding',
+    });
   });
 });

@@ -1,11 +1,12 @@
-import { Router } from 'express';
+import type { Router } from 'express';
+import { apiRouter } from './router';
 import { TopologyQuery } from '../contract/topology';
 import type { TopologyGraph } from '../contract/topology';
 import type { TopologyService } from '../features/topology/topology';
 import { parseInput } from './validate';
 
 export function topologyRouter(topology: TopologyService): Router {
-  const router = Router();
+  const router = apiRouter();
 
   router.get('/topology', async (req, res) => {
     const query = parseInput(TopologyQuery, req.query);

@@ -5,6 +5,7 @@ import { apiGet, apiPath, apiPost, setCsrfToken } from '../../lib/api';
 import type { LoginBody, PasswordChangeBody, Session, SessionUser, SignedInSession } from './contract';
 import { decide } from './permissions';
 import type { Permission } from './permissions';
+import { isSafeReturnPath } from '../../../../bff/src/contract/return-to';
 
 export const SESSION_KEY = ['auth', 'session'] as const;
 
@@ -122,9 +123,7 @@ export function useSignOut() {
  * page itself), else the services list.
  */
 export function safeReturnTo(value: string | null | undefined): string {
-  if (!value || !value.startsWith('/') || value.startsWith('//') || value.startsWith('/\\')) {
-    return '/services';
-  }
+  if (!isSafeReturnPath(value)) return '/services';
   if (value === '/signin' || value.startsWith('/signin?') || value.startsWith('/api/')) return '/services';
   return value;
 }
