@@ -135,6 +135,102 @@ describe('sign-in, sessions, tokens and the audit trail', () => {
       .expect(429);
   });
 
+  it('counts a sign-in attempt before the password check, so parallel guesses stay within the limit', async () => {
+    const limit = 5;
+    const { app } = appWith({ loginLimits: { perUser: limit, perAddress: 1000, windowSeconds: 60 } });
+    const answers = await Promise.all(
+      Array.from({ length: 30 }, (_, i) =>
+        request(app)
+          .post('/api/v1/auth/login')
+          // The user name is counted lower-cased: other spellings share the limit.
+          .send({ username: i % 2 ? 'OTTO' : 'otto', password: `guess-${i}` }),
+      ),
+    );
+    const statuses = answers.map((r) => r.status);
+    expect(statuses.filter((s) => s === 401).length).toBeLessThanOrEqual(limit);
+    expect(statuses.filter((s) => s !== 401 && s !== 429)).toEqual([]);
+    const limited = answers.find((r) => r.status === 429);
+    expect(Number(limited?.headers['retry-after'])).toBeGreaterThan(0);
+    await request(app)
+      .post('/api/v1/auth/login')
+      .send({ username: 'otto', password: 'operator-password-1' })
+      .expect(429);
+
+    // Per address too: parallel guesses at many user names.
+    const byAddress = appWith({ loginLimits: { perUser: 1000, perAddress: limit, windowSeconds: 60 } }).app;
+    const spread = await Promise.all(
+      Array.from({ length: 20 }, (_, i) =>
+        request(byAddress)
+          .post('/api/v1/auth/login')
+          .send({ username: `user-${i}`, password: 'x' }),
+      ),
+    );
+    expect(spread.filter((r) => r.status === 401).length).toBeLessThanOrEqual(limit);
+    expect(spread.filter((r) => r.status === 429).length).toBeGreaterThanOrEqual(20 - limit);
+  });
+
+  it('starts the count again after a successful sign-in', async () => {
+    const { app } = appWith({ loginLimits: { perUser: 3, perAddress: 10, windowSeconds: 60 } });
+    const login = (password: string, status: number) =>
+      request(app).post('/api/v1/auth/login').send({ username: 'vera', password }).expect(status);
+    for (let round = 0; round < 3; round++) {
+      await login('bad', 401);
+      await login('bad', 401);
+      // Two failures of three: the right password still gets in, and resets the user's count (a
+      // success does not use up the address's attempts either).
+      await login('viewer-password-1', 200);
+    }
+    // The count starts again after the last success: three failures, then even the right one is refused.
+    for (let i = 0; i < 3; i++) await login('bad', 401);
+    await login('viewer-password-1', 429);
+  });
+
+  it('ends the other sessions of a user who changes the password, on every replica', async () => {
+    const file = await writeUsersFile([
+      { name: 'pat', password: 'first-password-1', role: 'operator', namespaces: ['bookinfo'] },
+    ]);
+    const { app } = appWith({ usersFile: file });
+    const replica = appWith({ usersFile: file }).app;
+    const laptop = await signIn(app, 'pat', 'first-password-1');
+    const phone = await signIn(replica, 'pat', 'first-password-1');
+    await request(replica).get('/api/v1/services').set('cookie', laptop.cookie).expect(200);
+    await request(app).get('/api/v1/services').set('cookie', phone.cookie).expect(200);
+
+    const changed = await request(app)
+      .post('/api/v1/auth/password')
+      .set('cookie', laptop.cookie)
+      .set('x-csrf-token', laptop.csrf)
+      .send({ currentPassword: 'first-password-1', newPassword: 'second-password-2' })
+      .expect(204);
+    const renewed = cookieFrom(changed.headers['set-cookie'], SESSION_COOKIE) as string;
+    expect(String(changed.headers['set-cookie'])).toMatch(/HttpOnly; SameSite=Strict/);
+
+    // The replica that made the change knows at once; the other within its refresh interval.
+    const other = await request(app).get('/api/v1/services').set('cookie', phone.cookie).expect(401);
+    expect(other.body.code).toBe('Unauthenticated');
+    await expect
+      .poll(async () => (await request(replica).get('/api/v1/services').set('cookie', phone.cookie)).status, {
+        timeout: 3000,
+      })
+      .toBe(401);
+    // So is the old copy of the cookie that made the change.
+    await request(app).get('/api/v1/services').set('cookie', laptop.cookie).expect(401);
+    // The user who changed it stays signed in, with the same CSRF token, on both replicas.
+    await request(app).get('/api/v1/services').set('cookie', renewed).expect(200);
+    await request(replica).get('/api/v1/services').set('cookie', renewed).expect(200);
+    await request(replica)
+      .post(`/api/v1/services/${REVIEWS}/routes/preview`)
+      .set('cookie', renewed)
+      .set('x-csrf-token', laptop.csrf)
+      .send(reviewsForm('after-password-change'))
+      .expect(200);
+    const session = await request(app).get('/api/v1/auth/session').set('cookie', renewed).expect(200);
+    expect(session.body.user).toMatchObject({ name: 'pat', mustChangePassword: false });
+    // A new sign-in, with the new password, works everywhere.
+    const again = await signIn(replica, 'pat', 'second-password-2');
+    await request(app).get('/api/v1/services').set('cookie', again.cookie).expect(200);
+  });
+
   it('requires the CSRF token on a change made with the session cookie, not with a bearer token', async () => {
     const { app } = appWith();
     const { cookie, csrf } = await signIn(app, 'otto', 'operator-password-1');
@@ -225,13 +321,17 @@ describe('sign-in, sessions, tokens and the audit trail', () => {
       .send({ currentPassword: 'not-it', newPassword: 'a-brand-new-password' })
       .expect(400);
     expect(wrong.body.field).toBe('currentPassword');
-    await request(app)
+    const changed = await request(app)
       .post('/api/v1/auth/password')
       .set('cookie', cookie)
       .set('x-csrf-token', csrf)
       .send({ currentPassword: 'one-time-password', newPassword: 'a-brand-new-password' })
       .expect(204);
-    await request(app).get('/api/v1/services').set('cookie', cookie).expect(200);
+    // The session goes on in a cookie issued after the change (same session, same CSRF token).
+    const renewed = cookieFrom(changed.headers['set-cookie'], SESSION_COOKIE) as string;
+    expect(renewed).toBeDefined();
+    await request(app).get('/api/v1/services').set('cookie', renewed).expect(200);
+    await request(app).get('/api/v1/services').set('cookie', cookie).expect(401);
     await request(app)
       .post('/api/v1/auth/login')
       .send({ username: 'newbie', password: 'one-time-password' })

@@ -1,4 +1,5 @@
-import { Router } from 'express';
+import type { Router } from 'express';
+import { apiRouter } from './router';
 import type { CookieOptions, Request, RequestHandler, Response } from 'express';
 import { LoginBody, PasswordChangeBody } from '../contract/auth';
 import type { SessionResponse } from '../contract/auth';
@@ -149,7 +150,7 @@ const escapeHtml = (s: string) =>
   );
 
 export function authRouter(auth: AuthService): Router {
-  const router = Router();
+  const router = apiRouter();
 
   router.get('/auth/session', (_req, res) => {
     const body: SessionResponse = auth.session(currentPrincipal());
@@ -183,12 +184,26 @@ export function authRouter(auth: AuthService): Router {
     const principal = currentPrincipal();
     if (!principal) throw unauthenticated();
     const body = parseInput(PasswordChangeBody, req.body);
+    let session: Awaited<ReturnType<AuthService['changePassword']>>;
     try {
-      await auth.changePassword(principal, body.currentPassword, body.newPassword, req.ip ?? 'unknown');
+      session = await auth.changePassword(
+        principal,
+        body.currentPassword,
+        body.newPassword,
+        req.ip ?? 'unknown',
+      );
     } catch (err) {
       sendRetryAfter(res, err);
       throw err;
     }
+    // The user's other sessions end; this one goes on in a cookie issued after the change.
+    if (session?.principal.expiresAt !== undefined)
+      res.cookie(
+        SESSION_COOKIE,
+        session.cookie,
+        sessionCookieOptions(req, Math.max(0, session.principal.expiresAt - Date.now())),
+      );
+    res.setHeader('cache-control', 'no-store');
     res.status(204).end();
   });
 

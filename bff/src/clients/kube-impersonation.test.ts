@@ -75,16 +75,28 @@ describe('impersonation', () => {
   it('sends Impersonate-User and one Impersonate-Group per group on writes, keeping the credentials', async () => {
     const kube = KubeClient.forLoopback(url, 'console-token', { impersonate: true });
     seen.length = 0;
-    await runAs(user('alice', ['platform', 'oncall']), () => create(kube));
+    await runAs({ ...user('oidc:0b9e1c', ['platform', 'oncall']), displayName: 'alice' }, () => create(kube));
     const write = seen.at(-1);
     expect(write?.method).toBe('POST');
     expect(write?.headers.authorization).toBe('Bearer console-token');
+    // The stable identity (not the display name); the provider's groups prefixed, the role's not.
     expect(impersonation(write?.raw ?? [])).toEqual([
-      ['impersonate-user', 'alice'],
+      ['impersonate-user', 'oidc:0b9e1c'],
       ['impersonate-group', 'mesh-console:operator'],
-      ['impersonate-group', 'platform'],
-      ['impersonate-group', 'oncall'],
+      ['impersonate-group', 'oidc:platform'],
+      ['impersonate-group', 'oidc:oncall'],
     ]);
+  });
+
+  it('never lets a provider group pass as one of the cluster’s own', async () => {
+    const kube = KubeClient.forLoopback(url, 'console-token', { impersonate: true });
+    seen.length = 0;
+    await runAs(user('oidc:mallory-sub', ['system:masters', 'mesh-console:admin']), () => create(kube));
+    const groups = impersonation(seen.at(-1)?.raw ?? [])
+      .filter(([name]) => name === 'impersonate-group')
+      .map(([, value]) => value);
+    expect(groups).toEqual(['mesh-console:operator', 'oidc:system:masters', 'oidc:mesh-console:admin']);
+    expect(groups).not.toContain('system:masters');
   });
 
   it('does not impersonate on reads, outside a request, or for the console’s own client', async () => {

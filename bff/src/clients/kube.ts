@@ -28,7 +28,9 @@ const WRITES = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
 /**
  * Adds Impersonate-User and one Impersonate-Group header per group to a write made while serving
- * a signed-in user, so the cluster's RBAC decides with the user's identity. The generated client
+ * a signed-in user, so the cluster's RBAC decides with the user's identity: the user's stable name
+ * (`oidc:<sub>` for a user of the identity provider, never its changeable preferred_username or
+ * e-mail), `mesh-console:<role>`, and the provider's groups prefixed with `oidc:` (principal.ts). The generated client
  * keeps headers in a name → value record, which cannot repeat a header; node-fetch, which sends
  * the request, also takes a list of [name, value] pairs, so the record is handed over as one.
  */

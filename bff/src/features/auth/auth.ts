@@ -41,14 +41,16 @@ export class AuthService {
   }
 
   /**
-   * The user of a session cookie, or null when it is invalid, expired or signed out. A local
-   * user's role, namespaces and password state are read from the accounts file on every request,
-   * so an admin's edit there takes effect at once; a removed user is signed out.
+   * The user of a session cookie, or null when it is invalid, expired, signed out or issued before
+   * the user's last password change. A local user's role, namespaces and password state are read
+   * from the accounts file on every request, so an admin's edit there takes effect at once; a
+   * removed user is signed out.
    */
   async fromCookie(cookie: string | undefined): Promise<Principal | null> {
     const principal = this.deps.sessions.read(cookie);
     if (!principal?.sessionId) return null;
     if (await this.deps.revocations.isRevoked(principal.sessionId)) return null;
+    if (await this.deps.revocations.issuedTooEarly(principal.name, principal.issuedAt ?? 0)) return null;
     if (principal.via === 'local') {
       const account = this.deps.accounts?.find(principal.name);
       if (!account) return null;
@@ -74,13 +76,12 @@ export class AuthService {
     const accounts = this.deps.accounts;
     if (!accounts || this.deps.mode !== 'local')
       throw new ApiError(404, 'NotFound', 'Password sign-in is not enabled; use single sign-on');
-    await this.deps.limiter.check(username, address);
+    // The attempt is counted before the (slow) password check, so parallel guesses cannot all
+    // pass the limit; a success gives it back.
+    await this.deps.limiter.attempt(username, address);
     const account = await accounts.verify(username, password);
-    if (!account) {
-      await this.deps.limiter.failed(username, address);
-      throw invalidCredentials();
-    }
-    await this.deps.limiter.succeeded(username);
+    if (!account) throw invalidCredentials();
+    await this.deps.limiter.succeeded(username, address);
     return this.deps.sessions.issue({
       name: account.name,
       role: account.role,
@@ -92,7 +93,10 @@ export class AuthService {
   }
 
   /** A session for a user the identity provider vouched for. */
-  issue(user: Omit<Principal, 'sessionId' | 'expiresAt'>): { cookie: string; principal: Principal } {
+  issue(user: Omit<Principal, 'sessionId' | 'expiresAt' | 'issuedAt'>): {
+    cookie: string;
+    principal: Principal;
+  } {
     return this.deps.sessions.issue(user);
   }
 
@@ -101,16 +105,29 @@ export class AuthService {
       await this.deps.revocations.revoke(principal.sessionId, principal.expiresAt);
   }
 
-  async changePassword(principal: Principal, current: string, next: string, address: string): Promise<void> {
+  /**
+   * Changes a local user's password and ends the user's other sessions: every cookie issued before
+   * now is refused from now on, on every replica (revocations.ts). The session that made the
+   * change goes on, in the re-issued cookie returned (null: the request carried no cookie).
+   */
+  async changePassword(
+    principal: Principal,
+    current: string,
+    next: string,
+    address: string,
+  ): Promise<{ cookie: string; principal: Principal } | null> {
     const accounts = this.deps.accounts;
     if (principal.via !== 'local' || !accounts)
       throw badRequest('Only local accounts have a password here; change it at your identity provider');
-    await this.deps.limiter.check(principal.name, address);
-    if (!(await accounts.verify(principal.name, current))) {
-      await this.deps.limiter.failed(principal.name, address);
+    await this.deps.limiter.attempt(principal.name, address);
+    if (!(await accounts.verify(principal.name, current)))
       throw badRequest('currentPassword: the current password is wrong', 'currentPassword');
-    }
+    await this.deps.limiter.succeeded(principal.name, address);
     await accounts.setPassword(principal.name, next);
+    const now = Date.now();
+    await this.deps.revocations.revokeIssuedBefore(principal.name, now, now + this.deps.sessions.ttlMs);
+    if (!principal.sessionId || !principal.expiresAt) return null;
+    return this.deps.sessions.reissue({ ...principal, mustChangePassword: false }, now);
   }
 
   checkCsrf(principal: Principal, token: string | undefined): boolean {
@@ -126,7 +143,7 @@ export class AuthService {
       csrfToken: principal.sessionId ? this.deps.sessions.csrfToken(principal.sessionId) : '',
       expiresAt: new Date(principal.expiresAt ?? Date.now() + this.deps.sessions.ttlMs).toISOString(),
       user: {
-        name: principal.name,
+        name: principal.displayName ?? principal.name,
         role: principal.role,
         namespaces: principal.role === 'admin' ? ['*'] : principal.namespaces,
         via: principal.via,

@@ -1,10 +1,10 @@
-import { RateLimiterMemory } from 'rate-limiter-flexible';
+import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
 import { ApiError } from '../../lib/errors';
 
 export interface LoginLimits {
-  /** Failed attempts allowed per user name within the window. */
+  /** Password checks allowed per user name within the window (a success gives them back). */
   perUser: number;
-  /** Failed attempts allowed per client address within the window. */
+  /** Failed password checks allowed per client address within the window. */
   perAddress: number;
   windowSeconds: number;
 }
@@ -12,15 +12,18 @@ export interface LoginLimits {
 export const DEFAULT_LOGIN_LIMITS: LoginLimits = { perUser: 5, perAddress: 20, windowSeconds: 15 * 60 };
 
 /**
- * Failed sign-ins are counted per user name and per client address; past either limit, further
- * attempts are refused with 429 until the window passes. The counters are in memory, per replica:
- * behind N replicas an attacker gets at most N times the limit, which still stops guessing.
+ * Sign-in attempts are counted per user name (lower-cased) and per client address. An attempt
+ * spends a point of both BEFORE the password is checked (`attempt`), so parallel guesses cannot
+ * all pass a check that only reads the counters while the slow argon2 verification runs; past
+ * either limit, attempts are refused with 429 until the window passes. A success gives the points
+ * back (`succeeded`), so only failures add up. The counters are in memory, per replica: behind N
+ * replicas an attacker gets at most N times the limit, which still stops guessing.
  */
 export class LoginLimiter {
   private readonly users: RateLimiterMemory;
   private readonly addresses: RateLimiterMemory;
 
-  constructor(private readonly limits: LoginLimits = DEFAULT_LOGIN_LIMITS) {
+  constructor(limits: LoginLimits = DEFAULT_LOGIN_LIMITS) {
     this.users = new RateLimiterMemory({
       points: limits.perUser,
       duration: limits.windowSeconds,
@@ -33,23 +36,28 @@ export class LoginLimiter {
     });
   }
 
-  /** Throws 429 when the user or the address has no attempts left. */
-  async check(user: string, address: string): Promise<void> {
-    const [u, a] = await Promise.all([this.users.get(user.toLowerCase()), this.addresses.get(address)]);
-    const waits = [
-      u && u.consumedPoints >= this.limits.perUser ? u.msBeforeNext : 0,
-      a && a.consumedPoints >= this.limits.perAddress ? a.msBeforeNext : 0,
-    ];
-    const wait = Math.max(...waits);
-    if (wait > 0) throw new TooManyAttempts(Math.max(1, Math.ceil(wait / 1000)));
+  /**
+   * Spends one attempt of the user and one of the address, before the password is checked.
+   * Throws 429 when either has none left; then neither point counts, as no password was checked.
+   */
+  async attempt(user: string, address: string): Promise<void> {
+    const key = user.toLowerCase();
+    const [u, a] = await Promise.allSettled([this.users.consume(key, 1), this.addresses.consume(address, 1)]);
+    if (u.status === 'fulfilled' && a.status === 'fulfilled') return;
+    for (const r of [u, a])
+      if (r.status === 'rejected' && !(r.reason instanceof RateLimiterRes)) throw r.reason;
+    // The limiter that let the attempt through gets its point back.
+    if (u.status === 'fulfilled') await this.users.reward(key, 1);
+    if (a.status === 'fulfilled') await this.addresses.reward(address, 1);
+    const wait = Math.max(
+      ...[u, a].map((r) => (r.status === 'rejected' ? (r.reason as RateLimiterRes).msBeforeNext : 0)),
+    );
+    throw new TooManyAttempts(Math.max(1, Math.ceil(wait / 1000)));
   }
 
-  async failed(user: string, address: string): Promise<void> {
-    await Promise.all([this.users.penalty(user.toLowerCase(), 1), this.addresses.penalty(address, 1)]);
-  }
-
-  async succeeded(user: string): Promise<void> {
-    await this.users.delete(user.toLowerCase());
+  /** The password was right: the user's count starts again, and the address's point is given back. */
+  async succeeded(user: string, address: string): Promise<void> {
+    await Promise.all([this.users.delete(user.toLowerCase()), this.addresses.reward(address, 1)]);
   }
 }
 

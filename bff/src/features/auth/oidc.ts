@@ -4,8 +4,9 @@ import type { Role } from '../../contract/auth';
 import { ApiError } from '../../lib/errors';
 import type { Logger } from '../../lib/logger';
 import type { Signer } from './keys';
-import { highestRole } from './principal';
+import { OIDC_PREFIX, highestRole } from './principal';
 import type { Principal } from './principal';
+import { isSafeReturnPath } from '../../contract/return-to';
 
 export const OIDC_COOKIE = 'mesh_console_oidc';
 /** How long a user may take at the identity provider. */
@@ -38,10 +39,7 @@ const Transaction = z.object({
 
 /** Only a same-origin relative path may be returned to; anything else becomes `/`. */
 export function safeReturnTo(value: unknown): string {
-  if (typeof value !== 'string' || value.length > 2048) return '/';
-  if (!value.startsWith('/') || value.startsWith('//') || value.startsWith('/\\')) return '/';
-  if (/[\r\n\t]/.test(value) || value.includes('\\')) return '/';
-  return value;
+  return isSafeReturnPath(value) ? value : '/';
 }
 
 /** The role and namespaces of a user with these groups, or null when no rule admits any of them. */
@@ -54,6 +52,33 @@ export function roleForGroups(
   if (!role) return null;
   const namespaces = [...new Set(matches.filter((m) => m.role === role).flatMap((m) => m.namespaces))];
   return { role, namespaces: role === 'admin' || namespaces.includes('*') ? ['*'] : namespaces };
+}
+
+/** Groups no rule names, kept at most in a session (the cookie must stay under the browser's 4 KB). */
+export const MAX_OTHER_GROUPS = 32;
+/** The characters all kept groups may take together. */
+export const MAX_GROUP_CHARS = 1500;
+
+/**
+ * The groups a session keeps (and Kubernetes impersonation sends): every group a rule names, then
+ * the others in the provider's order while they stay within MAX_OTHER_GROUPS and MAX_GROUP_CHARS.
+ * A user in hundreds of groups would otherwise get a cookie the browser drops. Dropping a group
+ * can only take permissions away (RBAC grants, never denies); the role was decided on all groups.
+ */
+export function groupsForSession(groups: string[], rules: GroupRole[]): { kept: string[]; dropped: number } {
+  const unique = [...new Set(groups)];
+  const named = new Set(rules.map((r) => r.group));
+  const kept = unique.filter((g) => named.has(g));
+  let chars = kept.reduce((n, g) => n + g.length, 0);
+  let others = 0;
+  for (const g of unique) {
+    if (named.has(g)) continue;
+    if (others >= MAX_OTHER_GROUPS || chars + g.length > MAX_GROUP_CHARS) continue;
+    kept.push(g);
+    chars += g.length;
+    others++;
+  }
+  return { kept, dropped: unique.length - kept.length };
 }
 
 /**
@@ -155,18 +180,34 @@ export class OidcSignIn {
         ? [rawGroups]
         : [];
     const access = roleForGroups(groups, this.settings.groupRoles);
-    const name =
+    // The stable identity is the subject, unique per provider and never reassigned; the
+    // preferred_username and e-mail may change or be reused, so they are only shown.
+    const sub = claims.sub;
+    const displayName =
       (typeof claims.preferred_username === 'string' && claims.preferred_username) ||
-      (typeof claims.email === 'string' && claims.email) ||
-      claims.sub;
+      (typeof claims.email === 'string' && claims.email_verified === true && claims.email) ||
+      sub;
     if (!access)
       throw new ApiError(
         403,
         'Forbidden',
-        `${name} is signed in at the identity provider but in no group that may use the console`,
+        `${displayName} is signed in at the identity provider but in no group that may use the console`,
+      );
+    const { kept, dropped } = groupsForSession(groups, this.settings.groupRoles);
+    if (dropped > 0)
+      this.log.warn(
+        { user: `${OIDC_PREFIX}${sub}`, groups: groups.length, dropped },
+        'OIDC user has too many groups for the session; kept those the group rules name and the first others',
       );
     return {
-      user: { name, ...access, via: 'oidc', groups, mustChangePassword: false },
+      user: {
+        name: `${OIDC_PREFIX}${sub}`,
+        displayName,
+        ...access,
+        via: 'oidc',
+        groups: kept,
+        mustChangePassword: false,
+      },
       returnTo: tx.data.returnTo,
     };
   }
