@@ -104,6 +104,8 @@ function AuditLog() {
     filters.until ? dayjs(filters.until) : null,
   ];
 
+  // `routes.create` → "Create route"; an action without a translation is shown as recorded.
+  const actionLabel = (action: string) => t(`audit.actions.${action}` as never, { defaultValue: action });
   const columns: TableColumnsType<AuditEntry> = [
     {
       key: 'time',
@@ -129,7 +131,7 @@ function AuditLog() {
       title: t('audit.columns.action'),
       render: (_, e) => (
         <Flex vertical>
-          <Typography.Text>{e.action}</Typography.Text>
+          <Typography.Text title={e.action}>{actionLabel(e.action)}</Typography.Text>
           {e.resource ? (
             <Typography.Text type="secondary">
               {e.resource.kind} {e.resource.name}

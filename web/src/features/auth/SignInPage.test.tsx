@@ -56,6 +56,16 @@ describe('Sign-in', () => {
     expect(screen.getByLabelText('Account: operator-user')).toBeInTheDocument();
   });
 
+  it('says so when single sign-on came back with an error', async () => {
+    renderSignedOut('/signin?error=SessionTooLarge', {
+      ...signedOutSession(),
+      methods: { local: true, oidc: true },
+    });
+    const alert = await screen.findByRole('alert');
+    expect(alert).toHaveTextContent('Single sign-on did not complete (SessionTooLarge)');
+    expect(screen.getByRole('link', { name: /single sign-on/i })).toBeInTheDocument();
+  });
+
   it('says when the password is wrong and stays on the page; asks for both fields first', async () => {
     let calls = 0;
     server.use(

@@ -18,7 +18,16 @@ interface Credentials {
   password: string;
 }
 
-function SignInForm({ methods, returnTo }: { methods: SignInMethods; returnTo: string }) {
+function SignInForm({
+  methods,
+  returnTo,
+  ssoError,
+}: {
+  methods: SignInMethods;
+  returnTo: string;
+  /** The code the single sign-on callback came back with (`/signin?error=…`), if it failed. */
+  ssoError: string | null;
+}) {
   const { t } = useTranslation();
   const navigate = useNavigate();
   const [form] = Form.useForm<Credentials>();
@@ -38,6 +47,7 @@ function SignInForm({ methods, returnTo }: { methods: SignInMethods; returnTo: s
   };
 
   let error: string | undefined;
+  if (ssoError && !signIn.isError) error = t('auth.signIn.ssoFailed', { code: ssoError.slice(0, 64) });
   if (signIn.isError && !(isApiError(signIn.error) && signIn.error.field)) {
     error =
       isApiError(signIn.error) && signIn.error.code === 'InvalidCredentials'
@@ -221,7 +231,7 @@ export function SignInPage() {
   } else if (session.authenticated) {
     body = <ChangePasswordForm returnTo={returnTo} />;
   } else {
-    body = <SignInForm methods={session.methods} returnTo={returnTo} />;
+    body = <SignInForm methods={session.methods} returnTo={returnTo} ssoError={params.get('error')} />;
   }
 
   return (

@@ -313,6 +313,8 @@ export const enUS = {
       oidc: 'Sign in with single sign-on',
       or: 'or',
       invalid: 'The user name or password is wrong.',
+      ssoFailed:
+        'Single sign-on did not complete ({{code}}). Try again, or ask an admin if it keeps failing.',
       failed: 'Could not sign in: {{message}}',
       noMethods: 'No way to sign in is configured. Ask the console administrator.',
     },
@@ -355,6 +357,24 @@ export const enUS = {
   },
   audit: {
     nav: 'Audit log',
+    actions: {
+      routes: {
+        create: 'Create route',
+        update: 'Update route',
+        delete: 'Delete route',
+        preview: 'Preview route',
+        rollback: 'Roll back route',
+      },
+      ratelimits: {
+        create: 'Create rate limit',
+        update: 'Update rate limit',
+        delete: 'Delete rate limit',
+        preview: 'Preview rate limit',
+        rollback: 'Roll back rate limit',
+      },
+      auth: { login: 'Sign in', logout: 'Sign out', password: 'Change password' },
+      tokens: { create: 'Create API token', delete: 'Revoke API token' },
+    },
     title: 'Audit log',
     description:
       'Every change made through the console: who, when, what, the diff and how it ended, refusals included.',

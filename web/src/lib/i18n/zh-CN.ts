@@ -311,6 +311,7 @@ export const zhCN: Messages = {
       oidc: '使用单点登录',
       or: '或',
       invalid: '用户名或密码错误。',
+      ssoFailed: '单点登录未完成（{{code}}）。请重试；如果一直失败，请联系管理员。',
       failed: '无法登录：{{message}}',
       noMethods: '没有配置任何登录方式，请联系控制台管理员。',
     },
@@ -352,6 +353,24 @@ export const zhCN: Messages = {
   },
   audit: {
     nav: '审计日志',
+    actions: {
+      routes: {
+        create: '创建路由',
+        update: '修改路由',
+        delete: '删除路由',
+        preview: '预览路由',
+        rollback: '回滚路由',
+      },
+      ratelimits: {
+        create: '创建限流规则',
+        update: '修改限流规则',
+        delete: '删除限流规则',
+        preview: '预览限流规则',
+        rollback: '回滚限流规则',
+      },
+      auth: { login: '登录', logout: '退出登录', password: '修改密码' },
+      tokens: { create: '创建 API 令牌', delete: '吊销 API 令牌' },
+    },
     title: '审计日志',
     description: '通过控制台做出的每一次修改：谁、何时、改了什么、差异以及结果，包括被拒绝的操作。',
     forbidden: '只有管理员可以查看审计日志',
