@@ -1,7 +1,7 @@
 import { Alert, Spin } from 'antd';
 import { useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { computeLayout, placeNew } from './layout';
+import { computeLayout, layoutInput, placeNew } from './layout';
 import type { LayoutName, Positions } from './layout';
 import type { ViewGraph } from './model';
 import type { TopologyRenderer } from './renderer';
@@ -25,11 +25,6 @@ export interface TopologyCanvasProps {
   focus: { id: string; seq: number } | null;
   height?: number;
 }
-
-const toLayout = (view: ViewGraph) => ({
-  nodes: view.nodes.map((n) => ({ id: n.id, group: n.group, namespace: n.namespace })),
-  edges: view.edges,
-});
 
 /** The graph. G6 comes with `./renderer`, imported when the first graph is drawn. */
 export function TopologyCanvas({
@@ -84,7 +79,7 @@ export function TopologyCanvas({
     if (!ready || !r) return;
     queue.current = queue.current
       .then(async () => {
-        const { nodes, edges } = toLayout(view);
+        const { nodes, edges } = layoutInput(view);
         if (drawn.current !== drawingKey) {
           positions.current = computeLayout(layout, nodes, edges);
           await r.show(view, positions.current);

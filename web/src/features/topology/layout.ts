@@ -1,12 +1,18 @@
+import { GROUP_BOX, GROUP_GAP, KIND_SIZE, NODE_LABEL_HEIGHT, groupTitleWidth, nodeWidth } from './geometry';
+import type { ViewGraph } from './model';
+
 /**
  * Node positions, computed here rather than by the graph library: both layouts are linear (or nearly)
  * in the size of the graph, run before anything is drawn, and give positions that later updates keep.
  *
  *  - `layered`: callers left of what they call, like dagre's left-to-right ranks: each node's rank is
  *    the longest path to it (cycles broken where the walk meets them), then two barycenter sweeps order
- *    each rank to shorten edges. Nodes of one group (an application's versions) stay next to each other.
+ *    each rank to shorten edges. A group (an application's versions, drawn in one box) is ranked as one
+ *    node, so its members share a column; there they stay next to each other, ordered as a whole by
+ *    their barycenter, with room around the group for its box and the title above it.
  *  - `fast`: for large graphs: every namespace is a block, its nodes filled into columns in rank
- *    order, blocks in a grid. No crossing reduction; a few milliseconds for 20,000 nodes.
+ *    order, blocks in a grid. A group is never split between columns and gets the same room around
+ *    it. No crossing reduction; a few milliseconds for 20,000 nodes.
  */
 export type LayoutName = 'layered' | 'fast';
 
@@ -15,6 +21,13 @@ export interface LayoutNode {
   /** Nodes with the same group are kept together within a rank. */
   group?: string | null;
   namespace: string;
+  /** Drawn size (diameter); DEFAULT_NODE_SIZE when not given. */
+  size?: number;
+  /**
+   * Horizontal room the node needs, centred on it: its label, and for a group's member also the
+   * group's title (less the box's padding). Its size when not given.
+   */
+  width?: number;
 }
 
 export interface LayoutEdge {
@@ -25,6 +38,53 @@ export interface LayoutEdge {
 export type Positions = Map<string, { x: number; y: number }>;
 
 export const SPACING = { rank: 220, row: 64, block: 120 } as const;
+
+export const DEFAULT_NODE_SIZE = KIND_SIZE.app;
+
+/** What the layouts need of a drawn graph. */
+export function layoutInput(view: Pick<ViewGraph, 'nodes' | 'edges' | 'groups'>): {
+  nodes: LayoutNode[];
+  edges: LayoutEdge[];
+} {
+  const titleRoom = new Map(view.groups.map((g) => [g.id, groupTitleWidth(g.label) - 2 * GROUP_BOX.padding]));
+  return {
+    nodes: view.nodes.map((n) => ({
+      id: n.id,
+      group: n.group,
+      namespace: n.namespace,
+      size: KIND_SIZE[n.kind],
+      width: Math.max(nodeWidth(n), n.group ? (titleRoom.get(n.group) ?? 0) : 0),
+    })),
+    edges: view.edges,
+  };
+}
+
+const sizeOf = (n: LayoutNode) => n.size ?? DEFAULT_NODE_SIZE;
+
+/** Half the width a node takes in its column: a group's member, its group's box (title included). */
+function halfWidth(n: LayoutNode): number {
+  const size = sizeOf(n);
+  return n.group ? Math.max(size, n.width ?? size) / 2 + GROUP_BOX.padding : size / 2;
+}
+
+/** Distance between the centres of two columns: `step` at least, more if their group boxes need it. */
+function columnGap(left: number, right: number, step: number): number {
+  return Math.max(step, left + GROUP_GAP + right);
+}
+
+/**
+ * Distance from one node's centre to the next one's below it in a column, `step` apart at least:
+ * where a group ends or begins, enough for its box (members' labels and padding below, padding and
+ * title above) and GROUP_GAP of free space.
+ */
+export function gapBetween(above: LayoutNode, below: LayoutNode, step: number): number {
+  const a = above.group ?? null;
+  const b = below.group ?? null;
+  if (a === b) return step;
+  const under = sizeOf(above) / 2 + NODE_LABEL_HEIGHT + (a !== null ? GROUP_BOX.padding : 0);
+  const over = sizeOf(below) / 2 + (b !== null ? GROUP_BOX.padding + GROUP_BOX.titleHeight : 0);
+  return Math.max(step, under + GROUP_GAP + over);
+}
 
 /** Above this many nodes the page picks the fast layout. */
 export const FAST_LAYOUT_ABOVE = 400;
@@ -72,6 +132,33 @@ export function ranks(nodes: readonly LayoutNode[], edges: readonly LayoutEdge[]
     }
   }
   return new Map(nodes.map((n, i) => [n.id, rank[i] as number]));
+}
+
+/**
+ * Ranks as `ranks` gives them, with each group taken as one node (edges inside it ignored): all
+ * members of a group share a rank, so the group's box covers one column and nothing of the others.
+ */
+export function groupRanks(nodes: readonly LayoutNode[], edges: readonly LayoutEdge[]): Map<string, number> {
+  if (!nodes.some((n) => n.group)) return ranks(nodes, edges);
+  const keyOf = new Map<string, string>();
+  const keys: LayoutNode[] = [];
+  const seen = new Set<string>();
+  for (const n of nodes) {
+    const key = n.group ? `group\u0000${n.group}` : n.id;
+    keyOf.set(n.id, key);
+    if (!seen.has(key)) {
+      seen.add(key);
+      keys.push({ id: key, namespace: n.namespace });
+    }
+  }
+  const keyEdges: LayoutEdge[] = [];
+  for (const e of edges) {
+    const source = keyOf.get(e.source);
+    const target = keyOf.get(e.target);
+    if (source !== undefined && target !== undefined && source !== target) keyEdges.push({ source, target });
+  }
+  const rankOfKey = ranks(keys, keyEdges);
+  return new Map(nodes.map((n) => [n.id, rankOfKey.get(keyOf.get(n.id) as string) ?? 0]));
 }
 
 /** Orders of each rank after barycenter sweeps (groups kept contiguous). */
@@ -138,18 +225,36 @@ function orderRanks(
 }
 
 export function layeredLayout(nodes: readonly LayoutNode[], edges: readonly LayoutEdge[]): Positions {
-  const rankOf = ranks(nodes, edges);
+  const rankOf = groupRanks(nodes, edges);
   const layers = orderRanks(nodes, edges, rankOf);
+  const byId = new Map(nodes.map((n) => [n.id, n]));
   const positions: Positions = new Map();
+  let x = 0;
+  let half = 0;
   layers.forEach((layer, r) => {
-    const offset = ((layer.length - 1) * SPACING.row) / 2;
-    layer.forEach((id, i) => positions.set(id, { x: r * SPACING.rank, y: i * SPACING.row - offset }));
+    // Centres down the column, with room around each group; then the column centred on y = 0.
+    const ys: number[] = [];
+    let y = 0;
+    let prev: LayoutNode | null = null;
+    let layerHalf = 0;
+    for (const id of layer) {
+      const n = byId.get(id) as LayoutNode;
+      if (prev) y += gapBetween(prev, n, SPACING.row);
+      ys.push(y);
+      layerHalf = Math.max(layerHalf, halfWidth(n));
+      prev = n;
+    }
+    // Columns SPACING.rank apart, or further where wide group boxes would meet.
+    if (r > 0) x += columnGap(half, layerHalf, SPACING.rank);
+    half = layerHalf;
+    const offset = y / 2;
+    layer.forEach((id, i) => positions.set(id, { x, y: (ys[i] as number) - offset }));
   });
   return positions;
 }
 
 export function fastLayout(nodes: readonly LayoutNode[], edges: readonly LayoutEdge[]): Positions {
-  const rankOf = ranks(nodes, edges);
+  const rankOf = groupRanks(nodes, edges);
   const byNamespace = new Map<string, LayoutNode[]>();
   for (const n of nodes) {
     const list = byNamespace.get(n.namespace);
@@ -167,20 +272,67 @@ export function fastLayout(nodes: readonly LayoutNode[], edges: readonly LayoutE
   blocks.forEach(([, members], b) => {
     // Nodes by rank, then group, filled column after column: ranks still read left to right, and
     // the block comes out about as wide as it is tall, however deep or shallow its call graph is.
-    const height = Math.max(4, Math.ceil(Math.sqrt((members.length * colSpacing) / rowSpacing)));
+    const rows = Math.max(4, Math.ceil(Math.sqrt((members.length * colSpacing) / rowSpacing)));
     const ordered = [...members].sort(
       (x, y) =>
         (rankOf.get(x.id) ?? 0) - (rankOf.get(y.id) ?? 0) || (x.group ?? x.id).localeCompare(y.group ?? y.id),
     );
-    let maxRow = 0;
-    ordered.forEach((n, i) => {
-      const row = i % height;
-      maxRow = Math.max(maxRow, row);
-      positions.set(n.id, { x: blockX + Math.floor(i / height) * colSpacing, y: blockY + row * rowSpacing });
-    });
-    const col = Math.ceil(ordered.length / height);
-    const width = col * colSpacing;
-    rowHeight = Math.max(rowHeight, (maxRow + 1) * rowSpacing);
+    // Runs: a group's members, or one node; a run is never split between columns.
+    const runEnds: number[] = [];
+    let limit = (rows - 1) * rowSpacing;
+    for (let s = 0; s < ordered.length;) {
+      const group = (ordered[s] as LayoutNode).group;
+      let e = s + 1;
+      if (group) while (e < ordered.length && (ordered[e] as LayoutNode).group === group) e++;
+      runEnds.push(e);
+      limit = Math.max(limit, (e - s - 1) * rowSpacing);
+      s = e;
+    }
+    // Column of each node (in `ordered`'s order), its y, and each column's half width.
+    const colOf = new Int32Array(ordered.length);
+    const yOf = new Float64Array(ordered.length);
+    const halves: number[] = [0];
+    let col = 0;
+    let y = 0;
+    let maxY = 0;
+    let start = 0;
+    for (const end of runEnds) {
+      const first = ordered[start] as LayoutNode;
+      const runHeight = (end - start - 1) * rowSpacing;
+      if (start > 0) {
+        const next = y + gapBetween(ordered[start - 1] as LayoutNode, first, rowSpacing);
+        if (next + runHeight > limit) {
+          col++;
+          halves.push(0);
+          y = 0;
+        } else {
+          y = next;
+        }
+      }
+      for (let i = start; i < end; i++) {
+        colOf[i] = col;
+        yOf[i] = y + (i - start) * rowSpacing;
+        halves[col] = Math.max(halves[col] as number, halfWidth(ordered[i] as LayoutNode));
+      }
+      y += runHeight;
+      maxY = Math.max(maxY, y);
+      start = end;
+    }
+    // Columns colSpacing apart, or further where wide group boxes would meet; a wide first or last
+    // column widens the block, so that it does not meet the next block either.
+    const colX = [Math.max(0, (halves[0] as number) - colSpacing / 2)];
+    for (let c = 1; c <= col; c++)
+      colX.push(
+        (colX[c - 1] as number) + columnGap(halves[c - 1] as number, halves[c] as number, colSpacing),
+      );
+    ordered.forEach((n, i) =>
+      positions.set(n.id, {
+        x: blockX + (colX[colOf[i] as number] as number),
+        y: blockY + (yOf[i] as number),
+      }),
+    );
+    const width = (colX[col] as number) + Math.max(colSpacing, (halves[col] as number) + colSpacing / 2);
+    rowHeight = Math.max(rowHeight, maxY + rowSpacing);
     if ((b + 1) % columnsOfBlocks === 0) {
       blockX = 0;
       blockY += rowHeight + SPACING.block;

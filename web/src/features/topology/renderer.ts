@@ -11,6 +11,7 @@ import {
 } from '@antv/g6';
 import type { BaseNodeStyleProps, ComboData, EdgeData, GraphData, IElementEvent, NodeData } from '@antv/g6';
 import { HEALTH_COLORS } from './colors';
+import { GROUP_BOX, KIND_SIZE, NODE_LABEL, nodeLabelText } from './geometry';
 import type { Positions } from './layout';
 import type { ViewEdge, ViewGraph, ViewNode } from './model';
 
@@ -143,14 +144,6 @@ export const LABEL_ZOOM = 0.6;
 /** Graphs up to this many nodes always show labels. */
 export const ALWAYS_LABEL_BELOW = 200;
 
-const KIND_SIZE: Record<ViewNode['kind'], number> = {
-  app: 26,
-  version: 22,
-  service: 20,
-  namespace: 44,
-  appGroup: 34,
-};
-
 const KIND_TYPE: Record<ViewNode['kind'], string> = {
   app: 'circle',
   version: 'circle',
@@ -176,7 +169,7 @@ function nodeDatum(n: ViewNode, p: { x: number; y: number } | undefined): NodeDa
     id: n.id,
     ...(n.group ? { combo: n.group } : {}),
     type: KIND_TYPE[n.kind],
-    data: { kind: n.kind, label: n.members > 1 ? `${n.label} (${n.members})` : n.label },
+    data: { kind: n.kind, label: nodeLabelText(n) },
     style: {
       x: p?.x ?? 0,
       y: p?.y ?? 0,
@@ -252,7 +245,10 @@ export function createRenderer(container: HTMLElement, events: RendererEvents): 
     style: {
       labelText: (d: NodeData) => (labels ? String(d.data?.label ?? '') : ''),
       label: labels,
-      labelFontSize: 11,
+      labelFontSize: NODE_LABEL.fontSize,
+      labelLineHeight: NODE_LABEL.lineHeight,
+      labelOffsetY: NODE_LABEL.offsetY,
+      labelPadding: [0, NODE_LABEL.paddingX],
       labelPlacement: 'bottom' as const,
       labelBackground: labels,
       labelBackgroundFill: '#ffffff',
@@ -289,8 +285,11 @@ export function createRenderer(container: HTMLElement, events: RendererEvents): 
       style: {
         labelText: (d: ComboData) => String(d.data?.label ?? ''),
         labelPlacement: 'top',
+        labelFontSize: GROUP_BOX.titleFontSize,
+        labelLineHeight: GROUP_BOX.titleLineHeight,
         fillOpacity: 0.04,
-        padding: 12,
+        // The layout leaves room for exactly this box and its title (see geometry.ts).
+        padding: GROUP_BOX.padding,
       },
     },
     behaviors: [
