@@ -98,6 +98,9 @@ export function createApp(deps: AppDeps): Express {
   // left alone, since a compressor would hold its events back until a buffer fills.
   app.use(
     compression({
+      // The fastest level: most of the gain on JSON for a fraction of level 6's CPU (a 120 kB preview
+      // took about 4 ms more at the default level).
+      level: 1,
       filter: (req, res) =>
         !String(res.getHeader('content-type') ?? '').startsWith('text/event-stream') &&
         compression.filter(req, res),
