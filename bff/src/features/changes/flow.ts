@@ -1,10 +1,11 @@
 import type { KubeObject, MeshObjects } from '../../clients/mesh-objects';
 import { toApiError } from '../../clients/kube-errors';
-import type { PlannedObject, Revision } from '../../contract/routing';
-import { ApiError } from '../../lib/errors';
+import type { PlannedObject, Revision, RevisionList } from '../../contract/routing';
+import { ApiError, notFound } from '../../lib/errors';
 import type { Logger } from '../../lib/logger';
 import type { PlannedWrite } from '../../mesh/model';
 import { PartialWriteError, applyWrites } from './apply';
+import type { CatalogSource } from '../catalog/catalog';
 import type { RevisionHistory } from './history';
 import { textDiff, toYaml } from './yaml';
 
@@ -103,4 +104,17 @@ export async function applyAndRecord(
       .join('\n'),
   });
   return written;
+}
+
+/** A rule's revisions, newest first, without the objects they keep (those stay on the server). */
+export async function listRevisions(
+  catalog: CatalogSource,
+  history: RevisionHistory,
+  serviceId: string,
+  name: string,
+): Promise<RevisionList> {
+  const service = catalog.get(serviceId);
+  if (!service) throw notFound(`Service ${serviceId} was not found`);
+  const items = await history.list(service.namespace, serviceId, name);
+  return { items: items.map(({ raw: _raw, ...rev }) => rev) };
 }

@@ -28,7 +28,7 @@ import type { ConfigMapObject, RateLimitLive } from '../../mesh/ratelimit';
 import { shortHash } from '../../mesh/hosts';
 import type { CatalogSource } from '../catalog/catalog';
 import { dryRunWrites } from '../changes/apply';
-import { applyAndRecord, describeWrites } from '../changes/flow';
+import { applyAndRecord, describeWrites, listRevisions } from '../changes/flow';
 import type { RevisionHistory } from '../changes/history';
 import { toYaml } from '../changes/yaml';
 import { routeTarget } from '../routing/target';
@@ -266,11 +266,8 @@ export class RateLimitService {
     });
   }
 
-  async revisions(serviceId: string, name: string): Promise<RevisionList> {
-    const service = this.deps.catalog.get(serviceId);
-    if (!service) throw notFound(`Service ${serviceId} was not found`);
-    const items = await this.deps.history.list(service.namespace, serviceId, name);
-    return { items: items.map(({ raw: _raw, ...rev }) => rev) };
+  revisions(serviceId: string, name: string): Promise<RevisionList> {
+    return listRevisions(this.deps.catalog, this.deps.history, serviceId, name);
   }
 
   /** Writes an old revision as a new one: its form re-applied, or the rule deleted if it was deleted then. */

@@ -28,7 +28,7 @@ import {
 } from '../../mesh/plan';
 import type { CatalogSource } from '../catalog/catalog';
 import { dryRunWrites } from '../changes/apply';
-import { applyAndRecord, describeWrites } from '../changes/flow';
+import { applyAndRecord, describeWrites, listRevisions } from '../changes/flow';
 import type { RevisionHistory } from '../changes/history';
 import { toYaml } from '../changes/yaml';
 import { routeTarget, serviceInfo } from './target';
@@ -310,11 +310,8 @@ export class RoutingService {
     await this.applyAndRecord(ctx, plan, name, 'delete', user, { comment: opts.comment });
   }
 
-  async revisions(serviceId: string, name: string): Promise<RevisionList> {
-    const service = this.deps.catalog.get(serviceId);
-    if (!service) throw notFound(`Service ${serviceId} was not found`);
-    const items = await this.deps.history.list(service.namespace, serviceId, name);
-    return { items: items.map(({ raw: _raw, ...rev }) => rev) };
+  revisions(serviceId: string, name: string): Promise<RevisionList> {
+    return listRevisions(this.deps.catalog, this.deps.history, serviceId, name);
   }
 
   async rollback(

@@ -12,6 +12,7 @@ import type { ApiToken, LocalUser, Role } from '../auth/contract';
 import { useCan } from '../auth/session';
 import { CreateTokenModal } from './CreateTokenModal';
 import { tokensQuery, usersQuery, useRevokeToken } from './queries';
+import { QueryStates } from '../../components/QueryStates';
 
 const ROLE_COLORS: Record<Role, string> = { viewer: 'default', operator: 'blue', admin: 'gold' };
 
@@ -110,31 +111,23 @@ function TokensSection() {
     },
   ];
 
-  let body;
-  if (query.isPending) {
-    body = <Card loading variant="borderless" />;
-  } else if (query.isError) {
-    body = (
-      <QueryErrorAlert
-        title={t('admin.tokens.loadFailed')}
-        error={query.error}
-        onRetry={() => void query.refetch()}
-        retrying={query.isFetching}
-      />
-    );
-  } else if (query.data.items.length === 0) {
-    body = <EmptyState title={t('admin.tokens.empty')} hint={t('admin.tokens.emptyHint')} />;
-  } else {
-    body = (
-      <Table<ApiToken>
-        size="small"
-        rowKey="id"
-        columns={columns}
-        dataSource={query.data.items}
-        pagination={false}
-      />
-    );
-  }
+  const body = (
+    <QueryStates
+      query={query}
+      errorTitle={t('admin.tokens.loadFailed')}
+      empty={{ title: t('admin.tokens.empty'), hint: t('admin.tokens.emptyHint') }}
+    >
+      {(data) => (
+        <Table<ApiToken>
+          size="small"
+          rowKey="id"
+          columns={columns}
+          dataSource={data.items}
+          pagination={false}
+        />
+      )}
+    </QueryStates>
+  );
 
   return (
     <section aria-label={t('admin.tokens.table')}>

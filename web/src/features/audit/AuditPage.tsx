@@ -1,13 +1,11 @@
 import { useQuery } from '@tanstack/react-query';
-import { Button, Card, DatePicker, Flex, Input, Result, Table, Tag, Typography } from 'antd';
+import { Button, DatePicker, Flex, Input, Result, Table, Tag, Typography } from 'antd';
 import type { TableColumnsType } from 'antd';
 import dayjs from 'dayjs';
 import type { Dayjs } from 'dayjs';
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useSearchParams } from 'react-router';
-import { EmptyState } from '../../components/EmptyState';
-import { QueryErrorAlert } from '../../components/QueryErrorAlert';
 import { useDebouncedValue } from '../../lib/useDebouncedValue';
 import { useDocumentTitle } from '../../lib/useDocumentTitle';
 import type { AuditEntry, AuditOutcome } from '../auth/contract';
@@ -15,6 +13,7 @@ import { useCan } from '../auth/session';
 import { DiffView } from '../routing/DiffView';
 import { AUDIT_LIMIT, auditQuery, filtersFrom } from './queries';
 import type { AuditFilters } from './queries';
+import { QueryStates } from '../../components/QueryStates';
 
 export const OUTCOME_COLORS: Record<AuditOutcome, string> = {
   succeeded: 'green',
@@ -162,40 +161,32 @@ function AuditLog() {
     },
   ];
 
-  let body;
-  if (query.isPending) {
-    body = <Card loading variant="borderless" />;
-  } else if (query.isError) {
-    body = (
-      <QueryErrorAlert
-        title={t('audit.loadFailed')}
-        error={query.error}
-        onRetry={() => void query.refetch()}
-        retrying={query.isFetching}
-      />
-    );
-  } else if (query.data.items.length === 0) {
-    body = <EmptyState title={filtered ? t('audit.noMatch') : t('audit.empty')} />;
-  } else {
-    body = (
-      <section aria-label={t('audit.table')}>
-        <Table<AuditEntry>
-          size="small"
-          rowKey="id"
-          columns={columns}
-          dataSource={query.data.items}
-          loading={query.isFetching && query.isPlaceholderData}
-          pagination={{ pageSize: 50, hideOnSinglePage: true, showSizeChanger: false }}
-          expandable={{ expandedRowRender: (entry) => <EntryDetails entry={entry} /> }}
-        />
-        {query.data.items.length >= AUDIT_LIMIT ? (
-          <Typography.Paragraph type="secondary" style={{ marginTop: 8 }}>
-            {t('audit.limited', { count: AUDIT_LIMIT })}
-          </Typography.Paragraph>
-        ) : null}
-      </section>
-    );
-  }
+  const body = (
+    <QueryStates
+      query={query}
+      errorTitle={t('audit.loadFailed')}
+      empty={{ title: filtered ? t('audit.noMatch') : t('audit.empty') }}
+    >
+      {(data) => (
+        <section aria-label={t('audit.table')}>
+          <Table<AuditEntry>
+            size="small"
+            rowKey="id"
+            columns={columns}
+            dataSource={data.items}
+            loading={query.isFetching && query.isPlaceholderData}
+            pagination={{ pageSize: 50, hideOnSinglePage: true, showSizeChanger: false }}
+            expandable={{ expandedRowRender: (entry) => <EntryDetails entry={entry} /> }}
+          />
+          {data.items.length >= AUDIT_LIMIT ? (
+            <Typography.Paragraph type="secondary" style={{ marginTop: 8 }}>
+              {t('audit.limited', { count: AUDIT_LIMIT })}
+            </Typography.Paragraph>
+          ) : null}
+        </section>
+      )}
+    </QueryStates>
+  );
 
   const now = dayjs();
   return (

@@ -5,13 +5,11 @@ import { useDocumentTitle } from '../../lib/useDocumentTitle';
 import { ApplicationsTable } from './ApplicationsTable';
 import type { MonitoringOverview } from './contract';
 import { formatMs, formatNumber, formatPercent } from './format';
-import { LiveIndicator } from './LiveIndicator';
 import { useLiveOverview } from './queries';
 import { TelemetryBanner } from './TelemetryBanner';
 import { TopList } from './TopList';
-import { UpdatedAt } from './UpdatedAt';
 import { useMonitoringWindow } from './useMonitoringWindow';
-import { WindowSelector } from './WindowSelector';
+import { LivePageHeader } from './LivePageHeader';
 
 /**
  * The talk's 实时监控 screen: when the figures were measured, the Top 5 applications by requests,
@@ -42,23 +40,14 @@ export function MonitoringPage() {
   const loading = query.isPending;
   return (
     <Flex vertical gap={16}>
-      <Flex gap={16} wrap align="flex-end" justify="space-between">
-        <div>
-          <Typography.Title level={3} style={{ marginBottom: 4 }}>
-            {t('monitoring.title')}
-          </Typography.Title>
-          <Flex gap={16} wrap align="center">
-            <UpdatedAt updatedAt={data?.updatedAt} />
-            {data ? (
-              <Typography.Text type="secondary">{t(`monitoring.source.${data.source}`)}</Typography.Text>
-            ) : null}
-          </Flex>
-        </div>
-        <Flex gap={16} wrap align="center">
-          <LiveIndicator state={streamState} live={live} />
-          <WindowSelector value={window} onChange={setWindow} />
-        </Flex>
-      </Flex>
+      <LivePageHeader
+        title={t('monitoring.title')}
+        data={data}
+        streamState={streamState}
+        live={live}
+        window={window}
+        onWindowChange={setWindow}
+      />
       {banner}
       {failed ? null : (
         <>

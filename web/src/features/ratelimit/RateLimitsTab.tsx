@@ -1,10 +1,8 @@
 import { DeleteOutlined, EditOutlined, HistoryOutlined, PlusOutlined } from '@ant-design/icons';
 import { useQuery } from '@tanstack/react-query';
-import { Alert, App, Button, Card, Collapse, Flex, Popconfirm, Table, Tag, Typography } from 'antd';
+import { Alert, App, Button, Collapse, Flex, Popconfirm, Table, Tag, Typography } from 'antd';
 import type { TableColumnsType } from 'antd';
 import { useState } from 'react';
-import { EmptyState } from '../../components/EmptyState';
-import { QueryErrorAlert } from '../../components/QueryErrorAlert';
 import { CLIENT_ERROR_CODES, isApiError } from '../../lib/api';
 import type { ServiceDetail } from '../../lib/contract';
 import { useCan } from '../auth/session';
@@ -17,6 +15,7 @@ import type { RateLimitT } from './i18n';
 import { rateLimitListQuery, useDeleteRateLimit } from './queries';
 import { RateLimitEditorDrawer } from './RateLimitEditorDrawer';
 import type { RateLimitTarget } from './RateLimitEditorDrawer';
+import { QueryStates } from '../../components/QueryStates';
 
 interface Opened<T> {
   value: T;
@@ -144,34 +143,26 @@ export function RateLimitsTab({ service }: { service: ServiceDetail }) {
     },
   ];
 
-  let body;
-  if (query.isPending) {
-    body = <Card loading variant="borderless" />;
-  } else if (query.isError) {
-    body = (
-      <QueryErrorAlert
-        title={t('tab.loadFailed')}
-        error={query.error}
-        onRetry={() => void query.refetch()}
-        retrying={query.isFetching}
-      />
-    );
-  } else if (query.data.items.length === 0) {
-    body = <EmptyState title={t('tab.empty')} hint={t('tab.emptyHint')} />;
-  } else {
-    body = (
-      <section aria-label={t('table.label')}>
-        <Table<RateLimitRule>
-          rowKey="name"
-          size="small"
-          pagination={false}
-          columns={columns}
-          dataSource={query.data.items}
-          loading={query.isFetching && !query.isPending}
-        />
-      </section>
-    );
-  }
+  const body = (
+    <QueryStates
+      query={query}
+      errorTitle={t('tab.loadFailed')}
+      empty={{ title: t('tab.empty'), hint: t('tab.emptyHint') }}
+    >
+      {(data) => (
+        <section aria-label={t('table.label')}>
+          <Table<RateLimitRule>
+            rowKey="name"
+            size="small"
+            pagination={false}
+            columns={columns}
+            dataSource={data.items}
+            loading={query.isFetching && !query.isPending}
+          />
+        </section>
+      )}
+    </QueryStates>
+  );
 
   const foreign = query.data?.foreign ?? [];
 

@@ -1,9 +1,7 @@
 import { PlusOutlined } from '@ant-design/icons';
 import { useQuery } from '@tanstack/react-query';
-import { Alert, App, Button, Card, Flex, Typography } from 'antd';
+import { Alert, App, Button, Flex, Typography } from 'antd';
 import { useState } from 'react';
-import { EmptyState } from '../../components/EmptyState';
-import { QueryErrorAlert } from '../../components/QueryErrorAlert';
 import { CLIENT_ERROR_CODES, isApiError } from '../../lib/api';
 import type { ServiceDetail } from '../../lib/contract';
 import type { RouteRule } from './contract';
@@ -15,6 +13,7 @@ import type { EditorTarget } from './RouteEditorDrawer';
 import { RoutesTable } from './RoutesTable';
 import { serviceMetricsQuery } from '../monitoring/queries';
 import { useCan } from '../auth/session';
+import { QueryStates } from '../../components/QueryStates';
 
 /** A drawer's content stays mounted through its closing animation, then goes. */
 interface Opened<T> {
@@ -76,37 +75,29 @@ export function RoutesTab({ service }: { service: ServiceDetail }) {
     retry: false,
   });
 
-  let body;
-  if (query.isPending) {
-    body = <Card loading variant="borderless" />;
-  } else if (query.isError) {
-    body = (
-      <QueryErrorAlert
-        title={t('tab.loadFailed')}
-        error={query.error}
-        onRetry={() => void query.refetch()}
-        retrying={query.isFetching}
-      />
-    );
-  } else if (query.data.items.length === 0) {
-    body = <EmptyState title={t('tab.empty')} hint={t('tab.emptyHint')} />;
-  } else {
-    body = (
-      <section aria-label={t('table.label')}>
-        <RoutesTable
-          rules={query.data.items}
-          observed={observed.data?.split}
-          application={service.application}
-          loading={query.isFetching && !query.isPending}
-          deleting={remove.isPending ? remove.variables?.name : undefined}
-          readOnly={readOnly !== undefined}
-          onEdit={(rule) => editor.show({ mode: 'edit', rule })}
-          onHistory={(rule) => history.show(rule.name)}
-          onDelete={(rule) => void handleDelete(rule)}
-        />
-      </section>
-    );
-  }
+  const body = (
+    <QueryStates
+      query={query}
+      errorTitle={t('tab.loadFailed')}
+      empty={{ title: t('tab.empty'), hint: t('tab.emptyHint') }}
+    >
+      {(data) => (
+        <section aria-label={t('table.label')}>
+          <RoutesTable
+            rules={data.items}
+            observed={observed.data?.split}
+            application={service.application}
+            loading={query.isFetching && !query.isPending}
+            deleting={remove.isPending ? remove.variables?.name : undefined}
+            readOnly={readOnly !== undefined}
+            onEdit={(rule) => editor.show({ mode: 'edit', rule })}
+            onHistory={(rule) => history.show(rule.name)}
+            onDelete={(rule) => void handleDelete(rule)}
+          />
+        </section>
+      )}
+    </QueryStates>
+  );
 
   return (
     <Flex vertical gap={12}>

@@ -17,11 +17,8 @@ import { useTranslation } from 'react-i18next';
 import { EmptyState } from '../../components/EmptyState';
 import { QueryErrorAlert } from '../../components/QueryErrorAlert';
 import { useDocumentTitle } from '../../lib/useDocumentTitle';
-import { LiveIndicator } from '../monitoring/LiveIndicator';
 import { TelemetryBanner } from '../monitoring/TelemetryBanner';
-import { UpdatedAt } from '../monitoring/UpdatedAt';
 import { useMonitoringWindow } from '../monitoring/useMonitoringWindow';
-import { WindowSelector } from '../monitoring/WindowSelector';
 import { HEALTH_COLORS } from './colors';
 import { GRAPH_TYPES } from './contract';
 import type { GraphType, Health, TopologyGraph } from './contract';
@@ -33,6 +30,7 @@ import { useLiveTopology } from './queries';
 import { SidePanel } from './SidePanel';
 import { TopologyCanvas } from './TopologyCanvas';
 import type { Selection } from './TopologyCanvas';
+import { LivePageHeader } from '../monitoring/LivePageHeader';
 
 type LayoutChoice = 'auto' | LayoutName;
 const HEALTHS: Health[] = ['healthy', 'degraded', 'failing', 'none'];
@@ -139,23 +137,14 @@ export function TopologyPage() {
   const failed = query.isError && !graph;
   return (
     <Flex vertical gap={16}>
-      <Flex gap={16} wrap align="flex-end" justify="space-between">
-        <div>
-          <Typography.Title level={3} style={{ marginBottom: 4 }}>
-            {t('topology.title')}
-          </Typography.Title>
-          <Flex gap={16} wrap align="center">
-            <UpdatedAt updatedAt={graph?.updatedAt} />
-            {graph ? (
-              <Typography.Text type="secondary">{t(`monitoring.source.${graph.source}`)}</Typography.Text>
-            ) : null}
-          </Flex>
-        </div>
-        <Flex gap={16} wrap align="center">
-          <LiveIndicator state={streamState} live={live} />
-          <WindowSelector value={window} onChange={setWindow} />
-        </Flex>
-      </Flex>
+      <LivePageHeader
+        title={t('topology.title')}
+        data={graph}
+        streamState={streamState}
+        live={live}
+        window={window}
+        onWindowChange={setWindow}
+      />
       <Card size="small">
         <Flex gap={16} wrap align="flex-start">
           <Segmented<GraphType>
