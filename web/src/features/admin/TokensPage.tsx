@@ -1,11 +1,9 @@
 import { DeleteOutlined, PlusOutlined } from '@ant-design/icons';
 import { useQuery } from '@tanstack/react-query';
-import { App, Button, Card, Flex, Popconfirm, Result, Table, Tag, Typography } from 'antd';
+import { App, Button, Flex, Popconfirm, Result, Table, Tag, Typography } from 'antd';
 import type { TableColumnsType } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { EmptyState } from '../../components/EmptyState';
-import { QueryErrorAlert } from '../../components/QueryErrorAlert';
 import { CLIENT_ERROR_CODES, isApiError } from '../../lib/api';
 import { useDocumentTitle } from '../../lib/useDocumentTitle';
 import type { ApiToken, LocalUser, Role } from '../auth/contract';
@@ -165,31 +163,23 @@ function UsersSection() {
     { key: 'source', title: t('admin.users.columns.source'), dataIndex: 'source' },
   ];
 
-  let body;
-  if (query.isPending) {
-    body = <Card loading variant="borderless" />;
-  } else if (query.isError) {
-    body = (
-      <QueryErrorAlert
-        title={t('admin.users.loadFailed')}
-        error={query.error}
-        onRetry={() => void query.refetch()}
-        retrying={query.isFetching}
-      />
-    );
-  } else if (query.data.items.length === 0) {
-    body = <EmptyState title={t('admin.users.empty')} />;
-  } else {
-    body = (
-      <Table<LocalUser>
-        size="small"
-        rowKey="name"
-        columns={columns}
-        dataSource={query.data.items}
-        pagination={false}
-      />
-    );
-  }
+  const body = (
+    <QueryStates
+      query={query}
+      errorTitle={t('admin.users.loadFailed')}
+      empty={{ title: t('admin.users.empty') }}
+    >
+      {(data) => (
+        <Table<LocalUser>
+          size="small"
+          rowKey="name"
+          columns={columns}
+          dataSource={data.items}
+          pagination={false}
+        />
+      )}
+    </QueryStates>
+  );
   return (
     <section aria-label={t('admin.users.table')}>
       <Flex vertical gap={12}>
