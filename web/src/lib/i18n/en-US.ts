@@ -333,11 +333,17 @@ export const enUS = {
       done: 'Password changed',
       failed: 'Could not change the password: {{message}}',
     },
+    passwordDialog: {
+      title: 'Change your password',
+      description: 'Your sessions elsewhere end when the password changes; this one goes on.',
+      cancel: 'Cancel',
+    },
     menu: {
       button: 'Account: {{name}}',
       role: 'Role: {{role}}',
       namespaces: 'Namespaces: {{namespaces}}',
       allNamespaces: 'all',
+      changePassword: 'Change password',
       signOut: 'Sign out',
       signOutFailed: 'Could not sign out: {{message}}',
     },

@@ -329,11 +329,17 @@ export const zhCN: Messages = {
       done: '密码已修改',
       failed: '无法修改密码：{{message}}',
     },
+    passwordDialog: {
+      title: '修改密码',
+      description: '密码修改后，你在其他地方的登录会失效；当前会话继续有效。',
+      cancel: '取消',
+    },
     menu: {
       button: '账号：{{name}}',
       role: '角色：{{role}}',
       namespaces: '命名空间：{{namespaces}}',
       allNamespaces: '全部',
+      changePassword: '修改密码',
       signOut: '退出登录',
       signOutFailed: '无法退出登录：{{message}}',
     },
