@@ -237,7 +237,9 @@ describe('service ownership across namespaces', () => {
   let plane: TestControlPlane;
   let app: Express;
   let close: () => void;
-  const as: Record<string, Record<string, string>> = {};
+  type Who =
+    'dubboOperator' | 'shopOperator' | 'bookinfoOperator' | 'bookinfoViewer' | 'springViewer' | 'admin';
+  const as = {} as Record<Who, Record<string, string>>;
 
   beforeAll(async () => {
     plane = await startTestControlPlane();
@@ -307,14 +309,14 @@ describe('service ownership across namespaces', () => {
   it('shows an RPC interface defined in two namespaces as a conflict, in the list and the detail', async () => {
     const detail = await request(app)
       .get(`/api/v1/services/${encodeURIComponent(ECHO)}`)
-      .set(as.admin!);
+      .set(as.admin);
     expect(detail.status).toBe(200);
     const body = ServiceDetail.parse(detail.body);
     expect(body.conflict).toEqual({ namespaces: ['bookinfo', 'dubbo-demo'] });
     expect(body.namespace).toBe('');
     expect(new Set(body.sources.map((s) => s.namespace))).toEqual(new Set(['bookinfo', 'dubbo-demo']));
     const list = ServiceListResponse.parse(
-      (await request(app).get('/api/v1/services?q=EchoService').set(as.admin!).expect(200)).body,
+      (await request(app).get('/api/v1/services?q=EchoService').set(as.admin).expect(200)).body,
     );
     expect(list.items.map((s) => [s.id, s.conflict])).toEqual([
       [ECHO, { namespaces: ['bookinfo', 'dubbo-demo'] }],
@@ -324,29 +326,29 @@ describe('service ownership across namespaces', () => {
       const res = await request(app)
         .get('/api/v1/services')
         .query({ namespace, q: 'EchoService' })
-        .set(as.admin!);
+        .set(as.admin);
       expect(res.body.items.map((s: { id: string }) => s.id)).toEqual([ECHO]);
     }
   });
 
   it('lets no operator change a service in conflict, saying why; an admin still may', async () => {
-    for (const caller of ['dubboOperator', 'bookinfoOperator']) {
-      const res = await preview(ECHO, as[caller]!);
+    for (const caller of ['dubboOperator', 'bookinfoOperator'] as const) {
+      const res = await preview(ECHO, as[caller]);
       expect(res.status, caller).toBe(403);
       expect(res.body.code).toBe('Forbidden');
       expect(res.body.message).toMatch(/conflict/);
       expect(res.body.message).toContain('bookinfo, dubbo-demo');
     }
-    expect(through((await preview(ECHO, as.admin!)).status)).toBe(true);
+    expect(through((await preview(ECHO, as.admin)).status)).toBe(true);
     // The claim takes nothing else: dubbo-demo's other services stay its own.
-    expect(through((await preview(GREETING, as.dubboOperator!)).status)).toBe(true);
-    expect((await preview(GREETING, as.bookinfoOperator!)).status).toBe(403);
+    expect(through((await preview(GREETING, as.dubboOperator)).status)).toBe(true);
+    expect((await preview(GREETING, as.bookinfoOperator)).status).toBe(403);
   });
 
   it('shows a claimant’s users the conflict with their own namespace’s part only; others see nothing', async () => {
     const res = await request(app)
       .get(`/api/v1/services/${encodeURIComponent(ECHO)}`)
-      .set(as.bookinfoViewer!)
+      .set(as.bookinfoViewer)
       .expect(200);
     const body = ServiceDetail.parse(res.body);
     expect(body.conflict?.namespaces).toEqual(['bookinfo', 'dubbo-demo']);
@@ -354,20 +356,20 @@ describe('service ownership across namespaces', () => {
     expect(body.providers.every((p) => p.namespace === 'bookinfo')).toBe(true);
     const denied = await request(app)
       .get(`/api/v1/services/${encodeURIComponent(ECHO)}`)
-      .set(as.springViewer!);
+      .set(as.springViewer);
     expect(denied.status).toBe(403);
     expect(denied.body.message).toContain('claimed by namespaces bookinfo, dubbo-demo');
-    const list = await request(app).get('/api/v1/services?q=EchoService').set(as.springViewer!).expect(200);
+    const list = await request(app).get('/api/v1/services?q=EchoService').set(as.springViewer).expect(200);
     expect(list.body.total).toBe(0);
   });
 
   it('treats a VM host that a ServiceEntry in another namespace names as a conflict', async () => {
     const body = ServiceDetail.parse(
-      (await request(app).get(`/api/v1/services/${CURRENCY}`).set(as.admin!).expect(200)).body,
+      (await request(app).get(`/api/v1/services/${CURRENCY}`).set(as.admin).expect(200)).body,
     );
     expect(body.conflict).toEqual({ namespaces: ['bookinfo', 'shop'] });
-    for (const caller of ['shopOperator', 'bookinfoOperator']) {
-      const res = await preview(CURRENCY, as[caller]!);
+    for (const caller of ['shopOperator', 'bookinfoOperator'] as const) {
+      const res = await preview(CURRENCY, as[caller]);
       expect(res.status, caller).toBe(403);
       expect(res.body.message).toMatch(/conflict/);
     }
@@ -375,14 +377,14 @@ describe('service ownership across namespaces', () => {
 
   it('keeps a cluster host in the namespace it names: a ServiceEntry elsewhere neither joins nor takes it', async () => {
     const body = ServiceDetail.parse(
-      (await request(app).get(`/api/v1/services/${CART}`).set(as.admin!).expect(200)).body,
+      (await request(app).get(`/api/v1/services/${CART}`).set(as.admin).expect(200)).body,
     );
     expect(body.namespace).toBe('shop');
     expect(body.conflict).toBeNull();
     expect(body.sources.every((s) => s.namespace === 'shop')).toBe(true);
     expect(body.providers.some((p) => p.address === '10.9.9.9')).toBe(false);
-    expect(through((await preview(CART, as.shopOperator!)).status)).toBe(true);
-    const res = await preview(CART, as.bookinfoOperator!);
+    expect(through((await preview(CART, as.shopOperator)).status)).toBe(true);
+    const res = await preview(CART, as.bookinfoOperator);
     expect(res.status).toBe(403);
     expect(res.body.message).toContain('is in namespace shop');
   });
