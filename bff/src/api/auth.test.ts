@@ -578,6 +578,27 @@ describe('sign-in, sessions, tokens and the audit trail', () => {
     expect(configMaps.items).toEqual([]);
   });
 
+  it('still obeys a sign-out recorded as a ConfigMap by an earlier version, which can only refuse', async () => {
+    const { app } = appWith();
+    const { cookie } = await signIn(app, 'vera', 'viewer-password-1');
+    await request(app).get('/api/v1/services').set('cookie', cookie).expect(200);
+    const payload = JSON.parse(
+      Buffer.from(cookie.split('=')[1]?.split('.')[0] ?? '', 'base64url').toString('utf8'),
+    ) as { sid: string; exp: number };
+    await plane.kube.core.createNamespacedConfigMap({
+      namespace: 'default',
+      body: {
+        metadata: { name: `mesh-console-signout-${payload.sid}`, labels: { [REVOKED_LABEL]: 'v1' } },
+        data: { sessionId: payload.sid, expiresAt: String(payload.exp) },
+      },
+    });
+    await expect
+      .poll(async () => (await request(app).get('/api/v1/services').set('cookie', cookie)).status, {
+        timeout: 3000,
+      })
+      .toBe(401);
+  });
+
   it('keeps the generated session secret in a Secret, created once and shared by every replica', async () => {
     const namespace = `auth-secret-${randomBytes(3).toString('hex')}`;
     await plane.kube.core.createNamespace({ body: { metadata: { name: namespace } } });

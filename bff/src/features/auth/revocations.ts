@@ -1,4 +1,4 @@
-import type { V1Secret } from '@kubernetes/client-node';
+import type { V1ConfigMap, V1Secret } from '@kubernetes/client-node';
 import { z } from 'zod';
 import type { KubeClient } from '../../clients/kube';
 import { isKubeStatus } from '../../clients/kube-errors';
@@ -23,6 +23,17 @@ const NotBeforeRecord = z.object({
   notBefore: EpochMsText,
   expiresAt: EpochMsText,
 });
+
+/** A ConfigMap record of an earlier version, read as the Secret it is now. */
+const asSecret =
+  (type: string) =>
+  (cm: V1ConfigMap): V1Secret => ({
+    metadata: cm.metadata,
+    type,
+    data: Object.fromEntries(
+      Object.entries(cm.data ?? {}).map(([k, v]) => [k, Buffer.from(v, 'utf8').toString('base64')]),
+    ),
+  });
 
 const signOutName = (sessionId: string) => `mesh-console-signout-${sessionId}`;
 // A user name may hold any character; a Secret's name may not.
@@ -113,7 +124,7 @@ export class SessionRevocations {
     }
     this.loading ??= (async () => {
       try {
-        const [signOuts, cutoffs] = await Promise.all([
+        const [signOuts, cutoffs, legacySignOuts, legacyCutoffs] = await Promise.all([
           kube.core.listNamespacedSecret({
             namespace: this.namespace,
             labelSelector: `${REVOKED_LABEL}=v1`,
@@ -122,28 +133,54 @@ export class SessionRevocations {
             namespace: this.namespace,
             labelSelector: `${NOT_BEFORE_LABEL}=v1`,
           }),
+          // Earlier versions kept these as ConfigMaps. They can only refuse a cookie, never let
+          // one in, so they are still obeyed until they expire (then deleted): a cookie signed
+          // out before an upgrade stays signed out.
+          kube.core.listNamespacedConfigMap({
+            namespace: this.namespace,
+            labelSelector: `${REVOKED_LABEL}=v1`,
+          }),
+          kube.core.listNamespacedConfigMap({
+            namespace: this.namespace,
+            labelSelector: `${NOT_BEFORE_LABEL}=v1`,
+          }),
         ]);
         const now = Date.now();
         // Past its expiry the cookie is refused anyway; the record is no longer needed.
-        const forget = (name: string | undefined) => {
-          if (name)
-            void kube.core.deleteNamespacedSecret({ name, namespace: this.namespace }).catch(() => undefined);
+        const forget = (record: { name: string | undefined; legacy: boolean }) => {
+          const { name, legacy } = record;
+          if (!name) return;
+          const done = legacy
+            ? kube.core.deleteNamespacedConfigMap({ name, namespace: this.namespace })
+            : kube.core.deleteNamespacedSecret({ name, namespace: this.namespace });
+          void done.catch(() => undefined);
         };
+        const all = <T extends { metadata?: { name?: string } }>(secrets: T[], legacy: T[]) => [
+          ...secrets.map((item) => ({ item, name: item.metadata?.name, legacy: false })),
+          ...legacy.map((item) => ({ item, name: item.metadata?.name, legacy: true })),
+        ];
         const next = new Map<string, number>();
-        for (const secret of signOuts.items) {
-          const record = this.signOut(secret);
+        for (const entry of all<V1Secret>(
+          signOuts.items,
+          legacySignOuts.items.map(asSecret(REVOKED_SECRET_TYPE)),
+        )) {
+          const record = this.signOut(entry.item);
           if (!record) continue;
           if (record.expiresAt > now) next.set(record.sessionId, record.expiresAt);
-          else forget(secret.metadata?.name);
+          else forget(entry);
         }
         for (const [sid, exp] of this.revoked) if (exp > now && !next.has(sid)) next.set(sid, exp);
         const nextCutoffs = new Map<string, NotBefore>();
-        for (const secret of cutoffs.items) {
-          const record = this.cutoff(secret);
+        for (const entry of all<V1Secret>(
+          cutoffs.items,
+          legacyCutoffs.items.map(asSecret(NOT_BEFORE_SECRET_TYPE)),
+        )) {
+          const record = this.cutoff(entry.item);
           if (!record) continue;
           const { user, notBefore: at, expiresAt } = record;
-          if (expiresAt > now) nextCutoffs.set(user, { at, expiresAt });
-          else forget(secret.metadata?.name);
+          const listed = nextCutoffs.get(user);
+          if (expiresAt <= now) forget(entry);
+          else if (!listed || listed.at < at) nextCutoffs.set(user, { at, expiresAt });
         }
         // This replica's own, newer cutoffs win over what the list says (written, not yet listed).
         for (const [user, mine] of this.notBefore) {
