@@ -63,6 +63,12 @@ export const zhCN: Messages = {
       },
       readyOfTotal: '{{total}} 个实例中 {{ready}} 个就绪',
     },
+    conflict: {
+      tag: '冲突',
+      noOwner: '无归属',
+      explanation:
+        '命名空间 {{namespaces}} 都定义了该服务。在冲突解决（删除其中一个定义）之前，它不属于任何命名空间，只有管理员可以修改。',
+    },
     detail: {
       title: '服务详情',
       basicInfo: '基本信息',
@@ -278,6 +284,8 @@ export const zhCN: Messages = {
       description: '最近 {{window}}内调用本服务的应用。',
       none: '该时间窗口内没有对本服务的调用',
       noneHint: '有应用调用本服务后，会显示在这里。',
+      otherNamespaces: '其他命名空间',
+      otherNamespacesHint: '您无权查看的命名空间中的调用方，合并计数',
       columns: {
         workload: '工作负载',
         application: '应用',
