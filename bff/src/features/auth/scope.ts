@@ -32,14 +32,12 @@ export function inScope(scope: NamespaceScope, namespace: string): boolean {
   return scope.all || scope.namespaces.has(namespace);
 }
 
-/** A canonical name of the scope, for cache and coalescing keys: `*`, or the sorted namespaces. */
+/**
+ * A canonical name of the scope, for cache and coalescing keys: `*`, or the sorted namespaces as
+ * JSON (so that no namespace name, however odd, makes two scopes share a key).
+ */
 export function scopeKey(scope: NamespaceScope): string {
-  return scope.all ? '*' : [...scope.namespaces].sort().join(',');
-}
-
-/** The scope a key names (the inverse of scopeKey). */
-export function scopeFromKey(key: string): NamespaceScope {
-  return key === '*' ? ALL_NAMESPACES : onlyNamespaces(key === '' ? [] : key.split(','));
+  return scope.all ? '*' : JSON.stringify([...scope.namespaces].sort());
 }
 
 /** The namespaces as a list for a telemetry query; null: every namespace. */

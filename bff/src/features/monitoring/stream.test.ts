@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import type { MonitoringOverview, MonitoringWindow, ServiceMetrics } from '../../contract/monitoring';
 import { ApiError } from '../../lib/errors';
 import { silentLogger } from '../../lib/logger';
+import { ALL_NAMESPACES, onlyNamespaces, scopeKey } from '../auth/scope';
+import type { NamespaceScope } from '../auth/scope';
 import { MonitoringStream } from './stream';
 import type { StreamClient } from './stream';
 
@@ -72,6 +74,42 @@ describe('the monitoring stream hub', () => {
     await hub.round();
     expect(m.calls).toEqual({ overview: 2, service: 4 });
     for (const c of clients) expect(c.events()).toHaveLength(6);
+    hub.close();
+  });
+
+  it('computes each topic per scope: a client gets frames of its own namespaces, shared only with the same scope', async () => {
+    const asked: string[] = [];
+    const monitoring = {
+      async overview(window: MonitoringWindow, scope: NamespaceScope = ALL_NAMESPACES) {
+        asked.push(`overview ${scopeKey(scope)}`);
+        return { window, scope: scopeKey(scope) } as unknown as MonitoringOverview;
+      },
+      async serviceMetrics(id: string, window: MonitoringWindow, scope: NamespaceScope = ALL_NAMESPACES) {
+        asked.push(`${id} ${scopeKey(scope)}`);
+        return { serviceId: id, window, scope: scopeKey(scope) } as unknown as ServiceMetrics;
+      },
+    };
+    const hub = new MonitoringStream({ monitoring, log: silentLogger(), intervalMs: 60_000 });
+    const admin = client();
+    const shop = [client(), client()];
+    // A namespace named like a list of two must not share the frames of those two.
+    const odd = client();
+    hub.add(admin, { window: '5m', overview: true, services: ['a'] });
+    for (const c of shop)
+      hub.add(c, {
+        window: '5m',
+        overview: true,
+        services: ['a'],
+        scope: onlyNamespaces(['shop', 'bookinfo']),
+      });
+    hub.add(odd, { window: '5m', overview: true, services: ['a'], scope: onlyNamespaces(['bookinfo,shop']) });
+    await hub.round();
+    expect(asked).toHaveLength(6);
+    const scopeOf = (c: ReturnType<typeof client>) =>
+      c.events().map((f) => (JSON.parse(/^data: (.*)$/m.exec(f)?.[1] ?? '{}') as { scope: string }).scope);
+    expect(scopeOf(admin)).toEqual(['*', '*']);
+    for (const c of shop) expect(scopeOf(c)).toEqual(Array(2).fill(JSON.stringify(['bookinfo', 'shop'])));
+    expect(scopeOf(odd)).toEqual(Array(2).fill(JSON.stringify(['bookinfo,shop'])));
     hub.close();
   });
 

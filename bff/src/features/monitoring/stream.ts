@@ -2,7 +2,7 @@ import { STREAM_EVENTS } from '../../contract/monitoring';
 import type { MonitoringWindow, TelemetryStreamError } from '../../contract/monitoring';
 import { ApiError } from '../../lib/errors';
 import type { Logger } from '../../lib/logger';
-import { ALL_NAMESPACES, scopeFromKey, scopeKey } from '../auth/scope';
+import { ALL_NAMESPACES, scopeKey } from '../auth/scope';
 import type { NamespaceScope } from '../auth/scope';
 import type { MonitoringService } from './monitoring';
 
@@ -89,31 +89,35 @@ export class MonitoringStream {
     return this.clients.size;
   }
 
-  /** Topic keys: `overview/<window>/<scope>` and `service/<window>/<scope>/<id>` (scope: scopeKey). */
-  private topicsOf(sub: StreamSubscription): string[] {
-    const scope = scopeKey(sub.scope ?? ALL_NAMESPACES);
-    const topics = sub.services.map((id) => `service/${sub.window}/${scope}/${id}`);
-    if (sub.overview) topics.unshift(`overview/${sub.window}/${scope}`);
-    return topics;
-  }
+  /**
+   * What each topic key means. Keys are built from their parts (JSON, so no service ID or namespace
+   * can make two topics share a key) and never parsed back: a topic is computed from its definition.
+   */
+  private readonly topics = new Map<string, Topic & { name: string }>();
 
-  private topic(key: string): Topic & { name: string } {
-    const [kind, window, scope = '', ...rest] = key.split('/');
-    const w = window as MonitoringWindow;
-    const s = scopeFromKey(scope);
-    if (kind === 'overview') {
-      return {
-        name: 'overview',
-        event: STREAM_EVENTS.overview,
-        compute: () => this.options.monitoring.overview(w, s),
-      };
-    }
-    const id = rest.join('/');
-    return {
-      name: id,
-      event: STREAM_EVENTS.serviceMetrics,
-      compute: () => this.options.monitoring.serviceMetrics(id, w, s),
+  private topicsOf(sub: StreamSubscription): string[] {
+    const scope = sub.scope ?? ALL_NAMESPACES;
+    const define = (key: string, topic: Topic & { name: string }) => {
+      if (!this.topics.has(key)) this.topics.set(key, topic);
+      return key;
     };
+    const w = sub.window;
+    const keys = sub.services.map((id) =>
+      define(JSON.stringify(['service', w, scopeKey(scope), id]), {
+        name: id,
+        event: STREAM_EVENTS.serviceMetrics,
+        compute: () => this.options.monitoring.serviceMetrics(id, w, scope),
+      }),
+    );
+    if (sub.overview)
+      keys.unshift(
+        define(JSON.stringify(['overview', w, scopeKey(scope)]), {
+          name: 'overview',
+          event: STREAM_EVENTS.overview,
+          compute: () => this.options.monitoring.overview(w, scope),
+        }),
+      );
+    return keys;
   }
 
   /** Adds a client; returns the function that removes it (call it when the connection closes). */
@@ -141,6 +145,7 @@ export class MonitoringStream {
   private forgetUnwatched() {
     const wanted = new Set([...this.clients].flatMap((c) => c.topics));
     for (const t of this.latest.keys()) if (!wanted.has(t)) this.latest.delete(t);
+    for (const t of this.topics.keys()) if (!wanted.has(t)) this.topics.delete(t);
   }
 
   private startTimers() {
@@ -197,7 +202,9 @@ export class MonitoringStream {
   }
 
   private async frame(key: string): Promise<string> {
-    const topic = this.topic(key);
+    const topic = this.topics.get(key);
+    if (!topic)
+      return sseFrame(STREAM_EVENTS.error, { topic: key, code: 'Internal', message: 'Unknown topic' });
     try {
       return sseFrame(topic.event, await topic.compute());
     } catch (err) {
