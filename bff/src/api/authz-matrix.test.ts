@@ -354,6 +354,9 @@ describe('service ownership across namespaces', () => {
     expect(body.conflict?.namespaces).toEqual(['bookinfo', 'dubbo-demo']);
     expect(body.sources).toEqual([{ kind: 'Service', namespace: 'bookinfo', name: 'echo-claim' }]);
     expect(body.providers.every((p) => p.namespace === 'bookinfo')).toBe(true);
+    const mine = await request(app).get('/api/v1/services').set(as.bookinfoViewer).expect(200);
+    expect(mine.body.facets.namespaces).toEqual(['bookinfo']);
+    expect(mine.body.items.some((s: { id: string }) => s.id === ECHO)).toBe(true);
     const denied = await request(app)
       .get(`/api/v1/services/${encodeURIComponent(ECHO)}`)
       .set(as.springViewer);

@@ -79,5 +79,7 @@ export function queryCatalog(view: CatalogView, query: ServiceListQuery): Servic
 export function scopeView(view: CatalogView, scope: NamespaceScope): CatalogView {
   if (scope.all) return view;
   const visible = (ns: string) => inScope(scope, ns);
-  return indexCatalog(view.services.flatMap((s) => serviceWithin(s, visible) ?? []));
+  const scoped = indexCatalog(view.services.flatMap((s) => serviceWithin(s, visible) ?? []));
+  // A conflict names every claimant; the namespace filter offers the scope's own only.
+  return { ...scoped, facets: { ...scoped.facets, namespaces: scoped.facets.namespaces.filter(visible) } };
 }
