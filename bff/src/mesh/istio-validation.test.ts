@@ -226,7 +226,11 @@ describe('validateIstioObject: DestinationRule and EnvoyFilter', () => {
   });
 
   it('ignores other kinds and non-objects', () => {
-    expect(validateIstioObject({ kind: 'Gateway', spec: { servers: 'x' } })).toEqual([]);
+    expect(
+      validateIstioObject({ apiVersion: 'networking.istio.io/v1', kind: 'Gateway', spec: { servers: 'x' } }),
+    ).toEqual([]);
     expect(validateIstioObject(null)).toEqual([]);
+    const dubbo = { ...vs([]), apiVersion: 'service.dubbo.apache.org/v1alpha1' };
+    expect(validateIstioObject(dubbo)).toEqual([]);
   });
 });

@@ -480,7 +480,9 @@ function envoyFilter(p: Problems, spec: Rec): void {
  */
 export function validateIstioObject(obj: unknown): IstioProblem[] {
   const p = new Problems();
-  if (!isRec(obj) || !isRec(obj.spec)) return p.list;
+  // Dubbo's mesh rules share kind names (VirtualService, DestinationRule) in their own group.
+  if (!isRec(obj) || !isRec(obj.spec) || !String(obj.apiVersion).startsWith('networking.istio.io/'))
+    return p.list;
   const annotations = isRec(obj.metadata) && isRec(obj.metadata.annotations) ? obj.metadata.annotations : {};
   for (const internal of [
     'istio.io/dry-run',
