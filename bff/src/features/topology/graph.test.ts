@@ -196,3 +196,39 @@ describe('filters and telemetry the catalog does not know', () => {
     expect(node(g, nodeIds.version('other', 'ghost', 'v9')).inCatalog).toBe(false);
   });
 });
+
+describe('a service in conflict (an ID two namespaces define)', () => {
+  const claimed: ServiceDetail = {
+    ...service(ECHO, 'echo-provider', '', 'dubbo', [['1.0', 'vm']]),
+    conflict: { namespaces: ['bookinfo', 'dubbo-demo'] },
+    sources: [
+      { kind: 'Service', namespace: 'bookinfo', name: 'claim' },
+      { kind: 'Service', namespace: 'dubbo-demo', name: 'echo-provider' },
+    ],
+  };
+  const links: TrafficEdges = {
+    calls: [{ source: caller('reviews', 'v2'), serviceId: ECHO, ...link(4) }],
+    versions: [ver(ECHO, 'echo-provider', '1.0', link(4), 'dubbo-demo')],
+  };
+
+  it('is drawn under each claimant’s application, never as an application of no namespace', () => {
+    for (const graphType of ['app', 'versionedApp', 'service'] as const) {
+      const g = buildGraph({ links, catalog: indexCatalog([claimed]), graphType });
+      expect(g.namespaces, graphType).not.toContain('');
+      expect(
+        g.nodes.filter((n) => n.kind !== 'service').every((n) => n.namespace !== ''),
+        graphType,
+      ).toBe(true);
+    }
+    const app = buildGraph({ links, catalog: indexCatalog([claimed]), graphType: 'app' });
+    expect(app.nodes.map((n) => n.id).sort()).toEqual(
+      [
+        nodeIds.app('bookinfo', 'echo-provider'),
+        nodeIds.app('dubbo-demo', 'echo-provider'),
+        nodeIds.app('bookinfo', 'reviews'),
+      ].sort(),
+    );
+    // The traffic arrived in dubbo-demo: the call goes there.
+    expect(app.edges.map((e) => e.target)).toEqual([nodeIds.app('dubbo-demo', 'echo-provider')]);
+  });
+});

@@ -110,13 +110,22 @@ function platformsOf(services: readonly ServiceDetail[], version?: string): Plat
   return [...out].sort();
 }
 
+/**
+ * The namespaces a service's applications live in: its owner's; for a service in conflict (owned by
+ * no namespace), each namespace whose objects claim it (as far as the catalog given shows them).
+ */
+const homesOf = (s: ServiceDetail): string[] =>
+  s.conflict ? [...new Set(s.sources.map((src) => src.namespace))] : [s.namespace];
+
 export function buildGraph({ links, catalog, graphType, namespace }: BuildInput): BuiltGraph {
   const apps = new Map<string, AppInfo>();
   for (const s of catalog.services) {
-    const key = appKey(s.namespace, s.application);
-    let info = apps.get(key);
-    if (!info) apps.set(key, (info = { namespace: s.namespace, app: s.application, services: [] }));
-    info.services.push(s);
+    for (const ns of homesOf(s)) {
+      const key = appKey(ns, s.application);
+      let info = apps.get(key);
+      if (!info) apps.set(key, (info = { namespace: ns, app: s.application, services: [] }));
+      info.services.push(s);
+    }
   }
 
   const nodes = new Map<string, NodeAcc>();
@@ -234,6 +243,8 @@ export function buildGraph({ links, catalog, graphType, namespace }: BuildInput)
   }
   const homeOf = (serviceId: string) => {
     const s = catalog.byId.get(serviceId);
+    // A service in conflict: where telemetry saw its traffic arrive.
+    if (s?.conflict) return serviceHome.get(serviceId) ?? { namespace: s.namespace, app: s.application };
     return s ? { namespace: s.namespace, app: s.application } : serviceHome.get(serviceId);
   };
 
@@ -257,10 +268,11 @@ export function buildGraph({ links, catalog, graphType, namespace }: BuildInput)
 
   // Every catalog service has its nodes, traffic or not.
   for (const s of catalog.services) {
-    if (graphType === 'app') appNode(s.namespace, s.application);
+    if (graphType === 'app') for (const ns of homesOf(s)) appNode(ns, s.application);
     else serviceNode(s.id);
     if (graphType === 'versionedApp')
-      for (const v of s.versionDetails) versionNode(s.namespace, s.application, v.version ?? UNKNOWN);
+      for (const ns of homesOf(s))
+        for (const v of s.versionDetails) versionNode(ns, s.application, v.version ?? UNKNOWN);
   }
 
   // Service → version: the destination's own measure of what it received.
@@ -344,7 +356,10 @@ export function buildGraph({ links, catalog, graphType, namespace }: BuildInput)
       health: healthOf(e.sum),
     });
   }
-  const namespaces = [...new Set([...nodes.values()].map((n) => n.node.namespace))].sort();
+  // A service in conflict is in no namespace (''): not one to filter by.
+  const namespaces = [...new Set([...nodes.values()].map((n) => n.node.namespace))]
+    .filter((ns) => ns !== '')
+    .sort();
   return {
     groups: [...groups.values()].filter((g) => usedGroups.has(g.id)),
     nodes: outNodes,
