@@ -77,11 +77,21 @@ export async function applyWrites(
   return done.flatMap((d) => (d.result ? [d.result] : []));
 }
 
-/** Runs the writes as a server-side dry run: the control plane validates, nothing is stored. */
-export async function dryRunWrites(store: MeshObjects, writes: PlannedWrite[]): Promise<void> {
+/**
+ * Runs the writes as a server-side dry run: the control plane validates, prunes and defaults,
+ * nothing is stored. Returns each object as it would be stored (undefined for deletes and
+ * unchanged objects), so callers can judge what will be written rather than what was sent.
+ */
+export async function dryRunWrites(
+  store: MeshObjects,
+  writes: PlannedWrite[],
+): Promise<(KubeObject | undefined)[]> {
+  const out: (KubeObject | undefined)[] = [];
   for (const write of writes) {
     const obj = write.object as KubeObject;
-    if (write.action === 'create') await store.create(obj, { dryRun: true });
-    else if (write.action === 'update') await store.replace(obj, { dryRun: true });
+    if (write.action === 'create') out.push(await store.create(obj, { dryRun: true }));
+    else if (write.action === 'update') out.push(await store.replace(obj, { dryRun: true }));
+    else out.push(undefined);
   }
+  return out;
 }

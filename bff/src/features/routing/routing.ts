@@ -24,6 +24,7 @@ import {
   planRoute,
   planRouteDelete,
   readRoute,
+  routeHost,
   subsetsOf,
 } from '../../mesh/plan';
 import type { CatalogSource } from '../catalog/catalog';
@@ -202,7 +203,7 @@ export class RoutingService {
       spec: obj.spec as Record<string, unknown>,
     };
     if (!isOnlyForHost(next, ctx.target, ctx.dialect))
-      throw badRequest(`The rule must route ${ctx.target.host} and no other host`, 'yaml');
+      throw badRequest(`The rule must route ${routeHost(ctx.target, ctx.dialect)} and no other host`, 'yaml');
     const current = live.route;
     if (current)
       next.metadata.resourceVersion = body.resourceVersion ?? current.metadata.resourceVersion ?? '';
@@ -224,12 +225,29 @@ export class RoutingService {
   async preview(serviceId: string, body: RouteForm | RouteYamlBody, name?: string): Promise<PreviewResponse> {
     const ctx = await this.context(serviceId);
     const plan = this.plan(ctx, body, name);
-    // The control plane validates the objects too (a server-side dry run), so a preview that
-    // passes is a change that will be accepted.
-    await dryRunWrites(this.deps.objects, plan.writes).catch((err: unknown) => {
+    await this.dryRun(ctx, plan, body);
+    return this.describe(plan, ctx);
+  }
+
+  /**
+   * The control plane validates the objects (a server-side dry run), so a preview that passes is a
+   * change that will be accepted. A hand-written rule is then judged as it would be stored, after
+   * the control plane pruned and defaulted it: a field the schema does not know (`spec.host` on a
+   * VirtualService) is dropped there, so only what survives may decide which host a rule routes.
+   */
+  private async dryRun(ctx: Context, plan: RoutePlan, body: RouteForm | RouteYamlBody): Promise<void> {
+    const stored = await dryRunWrites(this.deps.objects, plan.writes).catch((err: unknown) => {
       throw toApiError(err, 'the rule') ?? err;
     });
-    return this.describe(plan, ctx);
+    if (isForm(body)) return;
+    const routeKind = kindsFor(ctx.dialect, this.deps.options).route.kind;
+    for (const obj of stored) {
+      if (obj?.kind === routeKind && !isOnlyForHost(obj as MeshObject, ctx.target, ctx.dialect))
+        throw badRequest(
+          `The rule must route ${routeHost(ctx.target, ctx.dialect)} and no other host (spec.hosts as stored: ${JSON.stringify((obj as MeshObject).spec?.hosts ?? null)})`,
+          'yaml',
+        );
+    }
   }
 
   private async applyAndRecord(
@@ -266,6 +284,7 @@ export class RoutingService {
       );
     }
     const plan = this.plan(ctx, isForm(body) ? { ...body, resourceVersion: undefined } : body, undefined);
+    if (!isForm(body)) await this.dryRun(ctx, plan, body);
     const ruleName = plan.writes[plan.writes.length - 1]?.object.metadata.name ?? name ?? '';
     await this.applyAndRecord(ctx, plan, ruleName, 'create', user, { comment: body.comment });
     return this.get(serviceId, ruleName);
@@ -288,6 +307,7 @@ export class RoutingService {
       );
     }
     const plan = this.plan(ctx, body, name);
+    if (!isForm(body)) await this.dryRun(ctx, plan, body);
     await this.applyAndRecord(ctx, plan, name, 'update', user, { comment: body.comment });
     return this.get(serviceId, name);
   }

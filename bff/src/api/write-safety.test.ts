@@ -1,0 +1,104 @@
+import request from 'supertest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { KubeObject } from '../clients/mesh-objects';
+import { asAdmin, testAuth } from '../testing/auth';
+import { fullApp, startTestControlPlane } from '../testing/console';
+import type { TestControlPlane } from '../testing/console';
+
+/**
+ * Writes that must not reach further than the service they are made for, judged on what the
+ * control plane stores (after pruning and defaulting), not on what was sent.
+ */
+
+const REVIEWS = `/api/v1/services/${encodeURIComponent('reviews.bookinfo.svc.cluster.local')}/routes`;
+const CART = 'cart.shop.svc.cluster.local';
+
+const vsYaml = (name: string, specLines: string[]) =>
+  [
+    'apiVersion: networking.istio.io/v1',
+    'kind: VirtualService',
+    'metadata:',
+    `  name: ${name}`,
+    'spec:',
+    ...specLines.map((l) => `  ${l}`),
+    '  http:',
+    '    - route: [{ destination: { host: reviews.bookinfo.svc.cluster.local } }]',
+  ].join('\n');
+
+describe('hand-written rules are judged as stored', () => {
+  let plane: TestControlPlane;
+  let app: ReturnType<typeof asAdmin>;
+  let closeApp: () => void;
+
+  const virtualServices = async (namespace: string) =>
+    (
+      (await plane.kube.custom.listNamespacedCustomObject({
+        group: 'networking.istio.io',
+        version: 'v1',
+        namespace,
+        plural: 'virtualservices',
+      })) as { items: KubeObject[] }
+    ).items;
+  const revisionsIn = async (namespace: string) =>
+    (
+      await plane.kube.core.listNamespacedConfigMap({
+        namespace,
+        labelSelector: 'mesh-console.io/history',
+      })
+    ).items.length;
+
+  beforeAll(async () => {
+    plane = await startTestControlPlane();
+    const built = fullApp(plane, testAuth({ kube: plane.kube }));
+    app = asAdmin(built.app);
+    closeApp = built.close;
+  });
+
+  afterAll(async () => {
+    closeApp?.();
+    await plane?.close();
+  });
+
+  it.each([
+    ['spec.host names this service, spec.hosts another', [`host: reviews`, `hosts: [${CART}]`]],
+    ['spec.host names this service, spec.hosts is null', [`host: reviews`, 'hosts: null']],
+    ['spec.host names this service, no spec.hosts', [`host: reviews.bookinfo.svc.cluster.local`]],
+    ['spec.hosts names this service and every host', ['hosts: [reviews, "*"]']],
+    ['spec.hosts names a wildcard of this namespace', ['hosts: ["*.bookinfo.svc.cluster.local"]']],
+  ])('refuses a rule whose %s: a 400, nothing written, no revision', async (_, spec) => {
+    const before = await revisionsIn('bookinfo');
+    const text = vsYaml('takeover', spec);
+    for (const call of [
+      request(app).post(`${REVIEWS}/preview`).send({ yaml: text }),
+      request(app).post(REVIEWS).send({ yaml: text }),
+    ]) {
+      const res = await call.expect(400);
+      expect(res.body).toMatchObject({ field: 'yaml', message: expect.stringMatching(/no other host/) });
+    }
+    expect((await virtualServices('bookinfo')).map((v) => v.metadata.name)).not.toContain('takeover');
+    expect(await revisionsIn('bookinfo')).toBe(before);
+  });
+
+  it('refuses the same on PUT over an existing rule, leaving it as it was', async () => {
+    await request(app)
+      .post(REVIEWS)
+      .send({ yaml: vsYaml('reviews-own', ['hosts: [reviews]']) })
+      .expect(201);
+    const before = (await virtualServices('bookinfo')).find((v) => v.metadata.name === 'reviews-own');
+    const res = await request(app)
+      .put(`${REVIEWS}/reviews-own`)
+      .send({ yaml: vsYaml('reviews-own', ['host: reviews', `hosts: [${CART}]`]) })
+      .expect(400);
+    expect(res.body.field).toBe('yaml');
+    const after = (await virtualServices('bookinfo')).find((v) => v.metadata.name === 'reviews-own');
+    expect(after?.metadata.resourceVersion).toBe(before?.metadata.resourceVersion);
+    expect((after?.spec as { hosts: string[] }).hosts).toEqual(['reviews']);
+    // What the answer to a successful write says is what was written.
+    const ok = await request(app)
+      .put(`${REVIEWS}/reviews-own`)
+      .send({ yaml: vsYaml('reviews-own', ['hosts: [reviews.bookinfo.svc.cluster.local]']) })
+      .expect(200);
+    const live = (await virtualServices('bookinfo')).find((v) => v.metadata.name === 'reviews-own');
+    expect(ok.body.resourceVersion).toBe(live?.metadata.resourceVersion);
+  });
+});
