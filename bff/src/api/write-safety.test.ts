@@ -1,3 +1,4 @@
+import * as yaml from 'js-yaml';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { KubeObject } from '../clients/mesh-objects';
@@ -100,5 +101,58 @@ describe('hand-written rules are judged as stored', () => {
       .expect(200);
     const live = (await virtualServices('bookinfo')).find((v) => v.metadata.name === 'reviews-own');
     expect(ok.body.resourceVersion).toBe(live?.metadata.resourceVersion);
+  });
+
+  it("shows no server-owned metadata, and saving from the YAML editor keeps kubectl's last-applied record", async () => {
+    const lastApplied = '{"apiVersion":"networking.istio.io/v1","kind":"VirtualService"}';
+    await plane.kube.custom.createNamespacedCustomObject({
+      group: 'networking.istio.io',
+      version: 'v1',
+      namespace: 'bookinfo',
+      plural: 'virtualservices',
+      body: {
+        apiVersion: 'networking.istio.io/v1',
+        kind: 'VirtualService',
+        metadata: {
+          name: 'reviews-applied',
+          annotations: { 'kubectl.kubernetes.io/last-applied-configuration': lastApplied, team: 'books' },
+        },
+        spec: {
+          hosts: ['reviews'],
+          http: [{ route: [{ destination: { host: 'reviews' } }] }],
+        },
+      },
+    });
+    const rule = await request(app).get(`${REVIEWS}/reviews-applied`).expect(200);
+    for (const field of [
+      'uid',
+      'generation',
+      'creationTimestamp',
+      'resourceVersion',
+      'managedFields',
+      'last-applied',
+    ])
+      expect(rule.body.yaml).not.toContain(field);
+    expect(rule.body.yaml).toContain('team: books');
+    const shown = yaml.load(rule.body.yaml as string) as {
+      spec: { http: { route: { destination: Record<string, unknown> }[] }[] };
+    };
+    const destination = shown.spec.http[0]?.route[0]?.destination;
+    if (!destination) throw new Error('the rule has no route');
+    destination.port = { number: 9080 };
+    const edited = yaml.dump(shown);
+    const preview = await request(app).post(`${REVIEWS}/preview`).send({ yaml: edited }).expect(200);
+    const diff = preview.body.objects.map((o: { diff: string }) => o.diff).join('\n');
+    expect(diff).toMatch(/^\+\s+port:/m);
+    expect(diff).not.toMatch(/uid|resourceVersion|creationTimestamp|managedFields|last-applied/);
+    await request(app)
+      .put(`${REVIEWS}/reviews-applied`)
+      .send({ yaml: edited, resourceVersion: rule.body.resourceVersion })
+      .expect(200);
+    const live = (await virtualServices('bookinfo')).find((v) => v.metadata.name === 'reviews-applied');
+    expect(live?.metadata.annotations?.['kubectl.kubernetes.io/last-applied-configuration']).toBe(
+      lastApplied,
+    );
+    expect(JSON.stringify(live?.spec)).toContain('9080');
   });
 });

@@ -31,7 +31,7 @@ import type { CatalogSource } from '../catalog/catalog';
 import { dryRunWrites } from '../changes/apply';
 import { applyAndRecord, describeWrites, listRevisions } from '../changes/flow';
 import type { RevisionHistory } from '../changes/history';
-import { toYaml } from '../changes/yaml';
+import { LAST_APPLIED, toYaml } from '../changes/yaml';
 import { routeTarget, serviceInfo } from './target';
 
 export interface RoutingDeps {
@@ -208,6 +208,12 @@ export class RoutingService {
     if (current)
       next.metadata.resourceVersion = body.resourceVersion ?? current.metadata.resourceVersion ?? '';
     else delete next.metadata.resourceVersion;
+    // The editor never shows kubectl's record of its last apply; saving must not erase it, or the
+    // next `kubectl apply` would take this edit for fields it should prune or keep. (`kubectl
+    // edit` keeps it the same way.)
+    const lastApplied = current?.metadata.annotations?.[LAST_APPLIED];
+    if (lastApplied !== undefined && next.metadata.annotations?.[LAST_APPLIED] === undefined)
+      next.metadata.annotations = { ...(next.metadata.annotations ?? {}), [LAST_APPLIED]: lastApplied };
     return {
       writes: [{ action: current ? 'update' : 'create', object: next, ...(current ? { current } : {}) }],
       warnings: [],
