@@ -19,6 +19,7 @@ const Env = z.object({
   MESH_CONSOLE_DATA_DIR: z.string().optional(),
   MESH_CONSOLE_DEMO: Flag.default(true),
   MESH_CONSOLE_CONTROL_PLANE_PORT: z.coerce.number().int().min(0).max(65535).default(0),
+  MESH_CONSOLE_DEMO_METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(0),
   MESH_CONSOLE_RPC_DIALECT: z.enum(['istio', 'dubbo', 'sofa']).default('istio'),
   MESH_CONSOLE_ISTIO_VERSION: z.enum(['auto', 'v1', 'v1beta1', 'v1alpha3']).default('auto'),
   PROMETHEUS_URL: z.url().optional().or(z.literal('')),
@@ -68,6 +69,8 @@ export interface Config {
   /** The embedded control plane's SQLite store and kubeconfig live here. */
   dataDir: string;
   demo: boolean;
+  /** The loopback port where the demo mesh's Istio metrics are served for a Prometheus (0: any free port). */
+  demoMetricsPort: number;
   logLevel: string;
   /** How rules for Dubbo and SOFARPC services are written (HTTP and gRPC always use Istio's). */
   rpcDialect: 'istio' | 'dubbo' | 'sofa';
@@ -162,6 +165,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
           : { mode: 'embedded', port: e.MESH_CONSOLE_CONTROL_PLANE_PORT },
     dataDir: e.MESH_CONSOLE_DATA_DIR ?? defaultDataDir(env),
     demo: e.MESH_CONSOLE_DEMO,
+    demoMetricsPort: e.MESH_CONSOLE_DEMO_METRICS_PORT,
     logLevel: e.LOG_LEVEL,
     rpcDialect: e.MESH_CONSOLE_RPC_DIALECT,
     istioVersion: e.MESH_CONSOLE_ISTIO_VERSION,

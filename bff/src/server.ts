@@ -10,6 +10,8 @@ import { startControlPlane } from './embedded/control-plane';
 import type { ControlPlane } from './embedded/control-plane';
 import { seedDemoMesh } from './embedded/demo-mesh/seed';
 import { startDemoTraffic } from './embedded/demo-mesh/traffic';
+import { serveDemoMetrics } from './embedded/demo-mesh/metrics-listener';
+import type { DemoMetricsListener } from './embedded/demo-mesh/metrics-listener';
 import { watchRateLimits } from './embedded/demo-mesh/traffic/ratelimit';
 import type { DemoTraffic } from './embedded/demo-mesh/traffic';
 import { MeshObjects } from './clients/mesh-objects';
@@ -50,6 +52,8 @@ export interface RunningConsole {
   controlPlane: ControlPlane | null;
   /** The demo mesh's simulated traffic, when the embedded control plane runs with the demo on. */
   traffic: DemoTraffic | null;
+  /** Where a Prometheus scrapes the demo mesh's Istio metrics (loopback only), when the demo runs. */
+  demoMetricsUrl: string | null;
   /** On the very first start, the admin account created with a generated one-time password. */
   firstAdmin: { name: string; password: string } | null;
   close(): Promise<void>;
@@ -91,7 +95,7 @@ export async function startConsole(config: Config, log: Logger): Promise<Running
     return {
       status: reachable ? 'ok' : 'degraded',
       version: packageVersion(),
-      controlPlane: { mode, server: kube.server(), reachable },
+      controlPlane: { mode, reachable },
     };
   };
   const routing = new RoutingService({
@@ -143,7 +147,6 @@ export async function startConsole(config: Config, log: Logger): Promise<Running
     staticDir: config.webDir,
     monitoring: { monitoring, stream },
     topology,
-    ...(traffic ? { demoMetrics: () => traffic.exporter.metrics() } : {}),
     auth,
     corsOrigins: config.corsOrigins,
     ...(config.trustProxy !== undefined ? { trustProxy: config.trustProxy } : {}),
@@ -152,6 +155,11 @@ export async function startConsole(config: Config, log: Logger): Promise<Running
     const s = app.listen(config.port, config.host, () => resolve(s));
     s.once('error', reject);
   });
+  // The demo's metrics name every workload of the demo mesh: they are served on loopback only, on
+  // a listener of their own, whatever address the console itself listens on.
+  const demoMetrics: DemoMetricsListener | null = traffic
+    ? await serveDemoMetrics(() => traffic.exporter.metrics(), config.demoMetricsPort)
+    : null;
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
@@ -162,6 +170,7 @@ export async function startConsole(config: Config, log: Logger): Promise<Running
     kube,
     controlPlane,
     traffic,
+    demoMetricsUrl: demoMetrics?.url ?? null,
     firstAdmin,
     async close() {
       stream.close();
@@ -169,6 +178,7 @@ export async function startConsole(config: Config, log: Logger): Promise<Running
         server.close(() => resolve());
         server.closeAllConnections();
       });
+      await demoMetrics?.close();
       limits?.stop();
       await auth.audit.flush();
       await traffic?.stop();
