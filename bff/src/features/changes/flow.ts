@@ -1,10 +1,10 @@
 import type { KubeObject, MeshObjects } from '../../clients/mesh-objects';
-import { toApiError } from '../../clients/kube-errors';
+import { kubeStatusOf, toApiError } from '../../clients/kube-errors';
 import type { PlannedObject, Revision, RevisionList } from '../../contract/routing';
 import { ApiError, notFound } from '../../lib/errors';
 import type { Logger } from '../../lib/logger';
 import type { PlannedWrite } from '../../mesh/model';
-import { PartialWriteError, applyWrites } from './apply';
+import { PartialWriteError, WriteRefused, applyWrites } from './apply';
 import type { CatalogSource } from '../catalog/catalog';
 import type { RevisionHistory } from './history';
 import { textDiff, toYaml } from './yaml';
@@ -50,6 +50,25 @@ export interface Change {
   fromRevision?: number | undefined;
   /** Which of the written objects the revision keeps (default: all). */
   keep?: (obj: KubeObject) => boolean;
+  /**
+   * Which written objects are the rule's own (default: all). A conflict on any other object (the
+   * DestinationRule a route relies on) means that what the change was planned on moved: it is
+   * refused as `PreconditionChanged`, which the caller may plan again and retry.
+   */
+  isRuleObject?: (obj: KubeObject) => boolean;
+}
+
+export const PRECONDITION_CHANGED = 'PreconditionChanged';
+
+/** Runs a change, planning it again (up to three times) when what it relied on moved meanwhile. */
+export async function retryOnPreconditionChange<T>(attempt: () => Promise<T>): Promise<T> {
+  for (let i = 1; ; i++) {
+    try {
+      return await attempt();
+    } catch (err) {
+      if (!(err instanceof ApiError && err.code === PRECONDITION_CHANGED) || i >= 3) throw err;
+    }
+  }
 }
 
 /**
@@ -77,8 +96,17 @@ export async function applyAndRecord(
         `The change failed and ${err.notRestored.join(', ')} could not be put back; check them before trying again`,
       );
     }
+    const cause = err instanceof WriteRefused ? err.cause : err;
+    const refused = err instanceof WriteRefused ? err.object : undefined;
+    const code = kubeStatusOf(cause)?.code;
+    if (refused && change.isRuleObject && !change.isRuleObject(refused) && (code === 409 || code === 404))
+      throw new ApiError(
+        409,
+        PRECONDITION_CHANGED,
+        `${refused.kind} ${refused.metadata.name}, which this change relies on, was changed by someone else while it was applied; nothing was changed. Reload and apply again.`,
+      );
     const what = `${change.kind.charAt(0).toUpperCase()}${change.kind.slice(1)} ${change.rule}`;
-    throw toApiError(err, what) ?? err;
+    throw toApiError(cause, what) ?? cause;
   }
   deps.log.info(
     {
