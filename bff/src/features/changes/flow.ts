@@ -6,7 +6,8 @@ import type { Logger } from '../../lib/logger';
 import type { PlannedWrite } from '../../mesh/model';
 import { PartialWriteError, WriteRefused, applyWrites } from './apply';
 import type { CatalogSource } from '../catalog/catalog';
-import type { RevisionHistory } from './history';
+import type { ChangeAuthor, IntendedWrite, RevisionHistory } from './history';
+import { currentPrincipal } from '../auth/context';
 import { textDiff, toYaml } from './yaml';
 
 /**
@@ -81,10 +82,34 @@ export async function applyAndRecord(
   change: Change,
 ): Promise<KubeObject[]> {
   const described = describeWrites(writes, change.namespace);
+  const keep = change.keep ?? (() => true);
+  const unchanged = writes.filter((w) => w.action === 'unchanged').map((w) => w.object as KubeObject);
+  const input = {
+    action: change.action,
+    user: change.user,
+    comment: change.comment,
+    fromRevision: change.fromRevision,
+    objects: [] as KubeObject[],
+    diff: described
+      .map((o) => o.diff)
+      .filter((d) => d !== '')
+      .join('\n'),
+  };
+  // The change is recorded before it is applied, so a crash half-way leaves a record of what was
+  // meant; the record is completed once the writes are done (journal.ts settles what a crash left).
+  const pending = await deps.history
+    .begin(change.namespace, change.serviceId, change.rule, input, author(change.user), intentOf(writes))
+    .catch((err: unknown) => {
+      throw toApiError(err, `the history of ${change.rule}`) ?? err;
+    });
   let written: KubeObject[];
   try {
     written = await applyWrites(deps.objects, writes, deps.log);
   } catch (err) {
+    if (!(err instanceof PartialWriteError))
+      await deps.history.abandon(pending).catch((abandonErr: unknown) => {
+        deps.log.warn({ err: abandonErr }, 'could not remove the record of a change that was not applied');
+      });
     if (err instanceof PartialWriteError) {
       deps.log.error(
         { rule: change.rule, notRestored: err.notRestored },
@@ -118,20 +143,29 @@ export async function applyAndRecord(
     },
     `${change.kind} changed`,
   );
-  const keep = change.keep ?? (() => true);
-  const unchanged = writes.filter((w) => w.action === 'unchanged').map((w) => w.object as KubeObject);
-  await deps.history.record(change.namespace, change.serviceId, change.rule, {
-    action: change.action,
-    user: change.user,
-    comment: change.comment,
-    fromRevision: change.fromRevision,
-    objects: change.action === 'delete' ? [] : [...written.filter(keep), ...unchanged],
-    diff: described
-      .map((o) => o.diff)
-      .filter((d) => d !== '')
-      .join('\n'),
-  });
+  await deps.history.complete(
+    pending,
+    change.action === 'delete' ? [] : [...written.filter(keep), ...unchanged],
+  );
   return written;
+}
+
+function intentOf(writes: readonly PlannedWrite[]): IntendedWrite[] {
+  return writes.flatMap((w) =>
+    w.action === 'unchanged'
+      ? []
+      : [
+          {
+            action: w.action,
+            object: w.object as KubeObject,
+            ...(w.current ? { before: w.current as KubeObject } : {}),
+          },
+        ],
+  );
+}
+
+function author(user: string): ChangeAuthor {
+  return { user, role: currentPrincipal()?.role ?? 'unknown' };
 }
 
 /** A rule's revisions, newest first, without the objects they keep (those stay on the server). */
@@ -144,5 +178,16 @@ export async function listRevisions(
   const service = catalog.get(serviceId);
   if (!service) throw notFound(`Service ${serviceId} was not found`);
   const items = await history.list(service.namespace, serviceId, name);
-  return { items: items.map(({ raw: _raw, ...rev }) => rev) };
+  return {
+    items: items.map((r) => ({
+      revision: r.revision,
+      action: r.action,
+      user: r.user,
+      timestamp: r.timestamp,
+      objects: r.objects,
+      diff: r.diff,
+      ...(r.comment !== undefined ? { comment: r.comment } : {}),
+      ...(r.fromRevision !== undefined ? { fromRevision: r.fromRevision } : {}),
+    })),
+  };
 }
