@@ -20,7 +20,6 @@ import { apiNotFound, errorHandler } from './api/errors';
 import { apiRouter } from './api/router';
 import type { HealthCheck, HealthResponse } from './contract/common';
 import { buildOpenApiDocument } from './contract/openapi';
-import { scopedCatalog } from './features/auth/scope';
 import type { AuthSetup } from './features/auth/setup';
 import type { CatalogSource } from './features/catalog/catalog';
 import type { RateLimitService } from './features/ratelimit/ratelimit';
@@ -108,7 +107,6 @@ export function createApp(deps: AppDeps): Express {
   if (deps.corsOrigins?.length) app.use('/api', corsFor(deps.corsOrigins));
 
   const { auth } = deps;
-  const catalog = scopedCatalog(deps.catalog);
   const api = apiRouter();
   // Before any router: who is asking (before any body is read), the audit record of every change,
   // and the policy table (after the body is read, so a refused change is recorded with the name of
@@ -135,7 +133,7 @@ export function createApp(deps: AppDeps): Express {
   api.use(authRouter(auth.service));
   api.use(adminRouter(auth.tokens, auth.accounts));
   api.use(auditRouter(auth.audit));
-  api.use(catalogRouter(catalog));
+  api.use(catalogRouter(deps.catalog));
   if (deps.routing) api.use(routingRouter(deps.routing));
   if (deps.ratelimits) api.use(rateLimitRouter(deps.ratelimits));
   if (deps.monitoring) api.use(monitoringRouter(deps.monitoring));

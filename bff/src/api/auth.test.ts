@@ -1,11 +1,18 @@
+import { createHash, randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { Writable } from 'node:stream';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocalAccounts } from '../features/auth/accounts';
 import { AUDIT_LABEL } from '../features/audit/audit-log';
+import { SESSION_SECRET_NAME, SESSION_SECRET_TYPE } from '../features/auth/keys';
+import { REVOKED_LABEL, REVOKED_SECRET_TYPE } from '../features/auth/revocations';
 import { SESSION_COOKIE } from '../features/auth/sessions';
-import { TOKEN_LABEL } from '../features/auth/tokens';
-import { createLogger } from '../lib/logger';
+import { createAuth } from '../features/auth/setup';
+import { TOKEN_LABEL, TOKEN_SECRET_TYPE } from '../features/auth/tokens';
+import { createLogger, silentLogger } from '../lib/logger';
 import { ADMIN_HEADER, TEST_ADMIN_TOKEN, cookieFrom, testAuth, writeUsersFile } from '../testing/auth';
 import type { TestAuthOptions } from '../testing/auth';
 import { fullApp, startTestControlPlane } from '../testing/console';
@@ -115,74 +122,126 @@ describe('sign-in, sessions, tokens and the audit trail', () => {
     expect(missing.body).toMatchObject({ code: 'InvalidRequest', field: 'password' });
   });
 
-  it('limits failed sign-ins per user name and per address with 429 and Retry-After', async () => {
-    const { app } = appWith({ loginLimits: { perUser: 3, perAddress: 5, windowSeconds: 60 } });
-    for (let i = 0; i < 3; i++)
-      await request(app).post('/api/v1/auth/login').send({ username: 'ada', password: 'bad' }).expect(401);
-    // Even the right password is refused now: guessing cannot go on.
-    const limited = await request(app)
-      .post('/api/v1/auth/login')
-      .send({ username: 'ada', password: 'admin-password-123' })
-      .expect(429);
+  /** An app that takes the client address from X-Forwarded-For, so a test can sign in from several. */
+  const appWithAddresses = (loginLimits: TestAuthOptions['loginLimits']) => {
+    const { app } = appWith({ loginLimits });
+    app.set('trust proxy', true);
+    return (username: string, password: string, from: string) =>
+      request(app).post('/api/v1/auth/login').set('x-forwarded-for', from).send({ username, password });
+  };
+
+  it('slows guesses down per user and address: wrong passwords from one address never lock the user out elsewhere', async () => {
+    const login = appWithAddresses({
+      perUserAddress: 3,
+      perUser: 1000,
+      perAddress: 1000,
+      baseDelaySeconds: 1,
+    });
+    for (let i = 0; i < 3; i++) await login('ada', 'bad', '10.0.0.1').expect(401);
+    // From the address that failed, the next attempt waits, even with the right password.
+    const limited = await login('ADA', 'admin-password-123', '10.0.0.1').expect(429);
     expect(limited.body.code).toBe('TooManyRequests');
-    expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
-    // Another user from the same address: two more failures reach the address's limit.
-    for (let i = 0; i < 2; i++)
-      await request(app).post('/api/v1/auth/login').send({ username: 'vera', password: 'bad' }).expect(401);
-    await request(app)
-      .post('/api/v1/auth/login')
-      .send({ username: 'vera', password: 'viewer-password-1' })
-      .expect(429);
+    expect(Number(limited.headers['retry-after'])).toBe(1);
+    expect(limited.body.message).toMatch(/try again in 1 second\b/);
+    // From another address, ada signs in at once: the attacker's failures are not her lockout.
+    await login('ada', 'admin-password-123', '10.0.0.2').expect(200);
+    // And from the first one after the wait; the wait doubles with each further failure.
+    await new Promise((r) => setTimeout(r, 1050));
+    await login('ada', 'bad', '10.0.0.1').expect(401);
+    const longer = await login('ada', 'admin-password-123', '10.0.0.1').expect(429);
+    expect(Number(longer.headers['retry-after'])).toBe(2);
+    expect(longer.body.message).toMatch(/try again in 2 seconds/);
+  });
+
+  it('lets a user behind a proxy sign in however many other names failed from it, and still slows the sprayer', async () => {
+    const login = appWithAddresses({
+      perUserAddress: 5,
+      perUser: 1000,
+      perAddress: 20,
+      baseDelaySeconds: 60,
+    });
+    // Thirty failures from the proxy for other user names (and for otto, once).
+    for (let i = 0; i < 29; i++) await login(`user-${i}`, 'Spring2024!', '192.0.2.7').expect(401);
+    await login('otto', 'Spring2024!', '192.0.2.7').expect(401);
+    // vera, behind the same proxy, has not failed there: her right password is checked at once.
+    await login('vera', 'viewer-password-1', '192.0.2.7').expect(200);
+    // ada, who has not failed there either, mistypes: her password is still checked.
+    await login('ada', 'typo', '192.0.2.7').expect(401);
+    // ...but past the address's limit, a name that failed there gets no second free guess.
+    const slowed = await login('user-3', 'Summer2024!', '192.0.2.7').expect(429);
+    expect(Number(slowed.headers['retry-after'])).toBeGreaterThan(50);
+    await login('otto', 'operator-password-1', '192.0.2.7').expect(429);
+    // From elsewhere, otto signs in.
+    await login('otto', 'operator-password-1', '198.51.100.1').expect(200);
+  });
+
+  it('slows a guesser spread over many addresses, never the user from an address that has not failed', async () => {
+    const login = appWithAddresses({
+      perUserAddress: 5,
+      perUser: 10,
+      perAddress: 1000,
+      baseDelaySeconds: 60,
+    });
+    for (let i = 0; i < 10; i++) await login('otto', `guess-${i}`, `203.0.113.${i}`).expect(401);
+    // otto is under attack: an address that failed for otto gets no second free guess...
+    await login('otto', 'guess-again', '203.0.113.1').expect(429);
+    // ...while otto, from his own address, signs in at once.
+    await login('otto', 'operator-password-1', '198.51.100.9').expect(200);
   });
 
   it('counts a sign-in attempt before the password check, so parallel guesses stay within the limit', async () => {
     const limit = 5;
-    const { app } = appWith({ loginLimits: { perUser: limit, perAddress: 1000, windowSeconds: 60 } });
+    const login = appWithAddresses({
+      perUserAddress: limit,
+      perUser: 1000,
+      perAddress: 1000,
+      baseDelaySeconds: 60,
+    });
     const answers = await Promise.all(
-      Array.from({ length: 30 }, (_, i) =>
-        request(app)
-          .post('/api/v1/auth/login')
-          // The user name is counted lower-cased: other spellings share the limit.
-          .send({ username: i % 2 ? 'OTTO' : 'otto', password: `guess-${i}` }),
-      ),
+      // The user name is counted lower-cased: other spellings share the limit.
+      Array.from({ length: 30 }, (_, i) => login(i % 2 ? 'OTTO' : 'otto', `guess-${i}`, '10.1.1.1')),
     );
     const statuses = answers.map((r) => r.status);
-    expect(statuses.filter((s) => s === 401).length).toBeLessThanOrEqual(limit);
+    expect(statuses.filter((s) => s === 401).length).toBe(limit);
     expect(statuses.filter((s) => s !== 401 && s !== 429)).toEqual([]);
     const limited = answers.find((r) => r.status === 429);
-    expect(Number(limited?.headers['retry-after'])).toBeGreaterThan(0);
-    await request(app)
-      .post('/api/v1/auth/login')
-      .send({ username: 'otto', password: 'operator-password-1' })
-      .expect(429);
+    expect(Number(limited?.headers['retry-after'])).toBeGreaterThan(50);
+    await login('otto', 'operator-password-1', '10.1.1.1').expect(429);
+    await login('otto', 'operator-password-1', '10.1.1.2').expect(200);
 
-    // Per address too: parallel guesses at many user names.
-    const byAddress = appWith({ loginLimits: { perUser: 1000, perAddress: limit, windowSeconds: 60 } }).app;
-    const spread = await Promise.all(
-      Array.from({ length: 20 }, (_, i) =>
-        request(byAddress)
-          .post('/api/v1/auth/login')
-          .send({ username: `user-${i}`, password: 'x' }),
-      ),
+    // Per address too: parallel guesses at many user names, a few each, past the address's limit.
+    const spray = appWithAddresses({
+      perUserAddress: 5,
+      perUser: 1000,
+      perAddress: limit,
+      baseDelaySeconds: 60,
+    });
+    const first = await Promise.all(
+      Array.from({ length: 10 }, (_, i) => spray(`user-${i}`, 'x', '10.2.2.2')),
     );
-    expect(spread.filter((r) => r.status === 401).length).toBeLessThanOrEqual(limit);
-    expect(spread.filter((r) => r.status === 429).length).toBeGreaterThanOrEqual(20 - limit);
+    expect(first.every((r) => r.status === 401)).toBe(true);
+    const second = await Promise.all(
+      Array.from({ length: 10 }, (_, i) => spray(`user-${i}`, 'y', '10.2.2.2')),
+    );
+    expect(second.every((r) => r.status === 429)).toBe(true);
   });
 
   it('starts the count again after a successful sign-in', async () => {
-    const { app } = appWith({ loginLimits: { perUser: 3, perAddress: 10, windowSeconds: 60 } });
-    const login = (password: string, status: number) =>
-      request(app).post('/api/v1/auth/login').send({ username: 'vera', password }).expect(status);
+    const login = appWithAddresses({
+      perUserAddress: 3,
+      perUser: 1000,
+      perAddress: 1000,
+      baseDelaySeconds: 60,
+    });
     for (let round = 0; round < 3; round++) {
-      await login('bad', 401);
-      await login('bad', 401);
-      // Two failures of three: the right password still gets in, and resets the user's count (a
-      // success does not use up the address's attempts either).
-      await login('viewer-password-1', 200);
+      await login('vera', 'bad', '10.3.3.3').expect(401);
+      await login('vera', 'bad', '10.3.3.3').expect(401);
+      // Two failures of three: the right password still gets in, and resets the pair's count.
+      await login('vera', 'viewer-password-1', '10.3.3.3').expect(200);
     }
-    // The count starts again after the last success: three failures, then even the right one is refused.
-    for (let i = 0; i < 3; i++) await login('bad', 401);
-    await login('viewer-password-1', 429);
+    // The count starts again after the last success: three failures, then even the right one waits.
+    for (let i = 0; i < 3; i++) await login('vera', 'bad', '10.3.3.3').expect(401);
+    await login('vera', 'viewer-password-1', '10.3.3.3').expect(429);
   });
 
   it('ends the other sessions of a user who changes the password, on every replica', async () => {
@@ -388,11 +447,13 @@ describe('sign-in, sessions, tokens and the audit trail', () => {
     const secret = created.body.secret as string;
     expect(secret).toMatch(/^mct_[A-Za-z0-9_-]{43}$/);
     expect(created.body.token).toMatchObject({ name: 'ci viewer', role: 'viewer', createdBy: 'admin-token' });
-    const stored = await plane.kube.core.listNamespacedConfigMap({
+    const stored = await plane.kube.core.listNamespacedSecret({
       namespace: 'default',
       labelSelector: `${TOKEN_LABEL}=v1`,
     });
+    expect(stored.items.map((s) => s.type)).toEqual([TOKEN_SECRET_TYPE]);
     expect(JSON.stringify(stored.items)).not.toContain(secret);
+    expect(JSON.stringify(stored.items)).not.toContain(Buffer.from(secret).toString('base64'));
     const list = await request(app).get('/api/v1/admin/tokens').set(ADMIN_HEADER).expect(200);
     expect(list.body.items.map((t: { id: string }) => t.id)).toContain(created.body.token.id);
     expect(JSON.stringify(list.body)).not.toMatch(/mct_|sha256|hash/);
@@ -411,6 +472,175 @@ describe('sign-in, sessions, tokens and the audit trail', () => {
     expect(revoked.body.message).toMatch(/token/);
     await request(app).get('/api/v1/services').set({ authorization: 'Bearer mct_guessed' }).expect(401);
     await request(app).delete(`/api/v1/admin/tokens/${created.body.token.id}`).set(ADMIN_HEADER).expect(404);
+  });
+
+  it('keeps credentials in Secrets and trusts no ConfigMap, nor a Secret whose fields do not validate', async () => {
+    const lines: string[] = [];
+    const sink = new Writable({
+      write(chunk, _enc, done) {
+        lines.push(String(chunk));
+        done();
+      },
+    });
+    const { app } = appWith({ log: createLogger({ level: 'warn', destination: sink }) });
+    const ns = 'default';
+    const labels = { 'app.kubernetes.io/managed-by': 'mesh-console', [TOKEN_LABEL]: 'v1' };
+    const forge = (id: string) => {
+      const secret = `mct_${randomBytes(32).toString('base64url')}`;
+      const record = {
+        id,
+        name: `forged ${id}`,
+        role: 'admin',
+        namespaces: '["*"]',
+        createdBy: 'mallory',
+        createdAt: new Date().toISOString(),
+        sha256: createHash('sha256').update(secret).digest('hex'),
+      };
+      return { secret, record, bearer: { authorization: `Bearer ${secret}` } };
+    };
+
+    // The token store of earlier versions: anyone who may write a ConfigMap here minted an admin.
+    const viaConfigMap = forge('00000000000000c1');
+    await plane.kube.core.createNamespacedConfigMap({
+      namespace: ns,
+      body: { metadata: { name: 'mesh-console-token-00000000000000c1', labels }, data: viaConfigMap.record },
+    });
+    await request(app).get('/api/v1/admin/tokens').set(viaConfigMap.bearer).expect(401);
+
+    // A Secret with a role that does not exist, one of another type, one whose name is not its id.
+    const superuser = forge('00000000000000c2');
+    await plane.kube.core.createNamespacedSecret({
+      namespace: ns,
+      body: {
+        metadata: { name: 'mesh-console-token-00000000000000c2', labels },
+        type: TOKEN_SECRET_TYPE,
+        stringData: { ...superuser.record, role: 'superuser' },
+      },
+    });
+    const opaque = forge('00000000000000c3');
+    await plane.kube.core.createNamespacedSecret({
+      namespace: ns,
+      body: { metadata: { name: 'mesh-console-token-00000000000000c3', labels }, stringData: opaque.record },
+    });
+    const renamed = forge('00000000000000c4');
+    await plane.kube.core.createNamespacedSecret({
+      namespace: ns,
+      body: {
+        metadata: { name: 'mesh-console-token-somethingelse', labels },
+        type: TOKEN_SECRET_TYPE,
+        stringData: renamed.record,
+      },
+    });
+    for (const forged of [superuser, opaque, renamed])
+      await request(app).get('/api/v1/services').set(forged.bearer).expect(401);
+    const listed = await request(app).get('/api/v1/admin/tokens').set(ADMIN_HEADER).expect(200);
+    expect(JSON.stringify(listed.body)).not.toContain('forged');
+    const warnings = lines.join('');
+    expect(warnings).toContain('ignored an invalid API token record');
+    expect(warnings).toContain('mesh-console-token-00000000000000c2');
+    expect(warnings).toMatch(/role: invalid_value/);
+    for (const forged of [superuser, opaque, renamed]) expect(warnings).not.toContain(forged.secret);
+
+    // The same record, well formed, is a token (so the refusals above are the validation's).
+    const valid = forge('00000000000000c5');
+    await plane.kube.core.createNamespacedSecret({
+      namespace: ns,
+      body: {
+        metadata: { name: 'mesh-console-token-00000000000000c5', labels },
+        type: TOKEN_SECRET_TYPE,
+        stringData: { ...valid.record, role: 'viewer', namespaces: '["bookinfo"]' },
+      },
+    });
+    // (A token made elsewhere is seen within a second.)
+    await expect
+      .poll(async () => (await request(app).get('/api/v1/admin/tokens').set(valid.bearer)).status, {
+        timeout: 3000,
+      })
+      .toBe(403);
+    await request(app).get('/api/v1/services').set(valid.bearer).expect(200);
+
+    // What the console writes itself: a token, a sign-out, a password change's cut-off, all Secrets.
+    const { cookie, csrf } = await signIn(app, 'vera', 'viewer-password-1');
+    await request(app)
+      .post('/api/v1/auth/logout')
+      .set('cookie', cookie)
+      .set('x-csrf-token', csrf)
+      .expect(204);
+    const signOuts = await plane.kube.core.listNamespacedSecret({
+      namespace: ns,
+      labelSelector: `${REVOKED_LABEL}=v1`,
+    });
+    expect(signOuts.items.map((s) => s.type)).toContain(REVOKED_SECRET_TYPE);
+    const configMaps = await plane.kube.core.listNamespacedConfigMap({
+      namespace: ns,
+      labelSelector: `${REVOKED_LABEL}=v1`,
+    });
+    expect(configMaps.items).toEqual([]);
+  });
+
+  it('still obeys a sign-out recorded as a ConfigMap by an earlier version, which can only refuse', async () => {
+    const { app } = appWith();
+    const { cookie } = await signIn(app, 'vera', 'viewer-password-1');
+    await request(app).get('/api/v1/services').set('cookie', cookie).expect(200);
+    const payload = JSON.parse(
+      Buffer.from(cookie.split('=')[1]?.split('.')[0] ?? '', 'base64url').toString('utf8'),
+    ) as { sid: string; exp: number };
+    await plane.kube.core.createNamespacedConfigMap({
+      namespace: 'default',
+      body: {
+        metadata: { name: `mesh-console-signout-${payload.sid}`, labels: { [REVOKED_LABEL]: 'v1' } },
+        data: { sessionId: payload.sid, expiresAt: String(payload.exp) },
+      },
+    });
+    await expect
+      .poll(async () => (await request(app).get('/api/v1/services').set('cookie', cookie)).status, {
+        timeout: 3000,
+      })
+      .toBe(401);
+  });
+
+  it('keeps the generated session secret in a Secret, created once and shared by every replica', async () => {
+    const namespace = `auth-secret-${randomBytes(3).toString('hex')}`;
+    await plane.kube.core.createNamespace({ body: { metadata: { name: namespace } } });
+    const settings = { mode: 'local' as const, usersFile, sessionTtlMs: 3600_000, oidc: null, namespace };
+    const dataDir = () => fs.mkdtempSync(path.join(os.tmpdir(), 'mesh-console-replica-'));
+    // Two replicas start at once, each with its own data directory: one creates the Secret, the
+    // other loses the race and reads it.
+    const [one, two] = await Promise.all([
+      createAuth(settings, plane.kube, dataDir(), silentLogger()),
+      createAuth(settings, plane.kube, dataDir(), silentLogger()),
+    ]);
+    const first = fullApp(plane, one.setup);
+    const second = fullApp(plane, two.setup);
+    closers.push(first.close, second.close);
+    const { cookie } = await signIn(first.app, 'vera', 'viewer-password-1');
+    await request(second.app).get('/api/v1/services').set('cookie', cookie).expect(200);
+    const stored = await plane.kube.core.readNamespacedSecret({ name: SESSION_SECRET_NAME, namespace });
+    expect(stored.type).toBe(SESSION_SECRET_TYPE);
+    expect(Buffer.from(stored.data?.secret ?? '', 'base64').toString('utf8').length).toBeGreaterThanOrEqual(
+      32,
+    );
+
+    // MESH_CONSOLE_SESSION_SECRET still wins: that replica's cookies are its own.
+    const configured = await createAuth(
+      { ...settings, sessionSecret: 'a-configured-session-secret-0123456789' },
+      plane.kube,
+      dataDir(),
+      silentLogger(),
+    );
+    const third = fullApp(plane, configured.setup);
+    closers.push(third.close);
+    await request(third.app).get('/api/v1/services').set('cookie', cookie).expect(401);
+
+    // A Secret that holds no usable secret stops the start rather than being trusted or replaced.
+    await plane.kube.core.replaceNamespacedSecret({
+      name: SESSION_SECRET_NAME,
+      namespace,
+      body: { ...stored, data: { secret: Buffer.from('short').toString('base64') } },
+    });
+    await expect(createAuth(settings, plane.kube, dataDir(), silentLogger())).rejects.toThrow(
+      /does not hold a session secret/,
+    );
   });
 
   it('records every change and every refusal, with the diff, for admins to filter', async () => {

@@ -3,22 +3,19 @@ import { apiRouter } from './router';
 import type { CookieOptions, Request, RequestHandler, Response } from 'express';
 import { LoginBody, PasswordChangeBody } from '../contract/auth';
 import type { SessionResponse } from '../contract/auth';
-import type { MonitoringOverview } from '../contract/monitoring';
-import type { TopologyGraph } from '../contract/topology';
 import type { CatalogSource } from '../features/catalog/catalog';
 import type { AuthService } from '../features/auth/auth';
 import { currentPrincipal, requestContext, runWithContext } from '../features/auth/context';
 import type { RequestContext } from '../features/auth/context';
 import { TooManyAttempts } from '../features/auth/login-limiter';
 import { OIDC_COOKIE, safeReturnTo } from '../features/auth/oidc';
-import { authorize as checkPolicy, isStateChanging, requirementFor } from '../features/auth/policy';
-import type { Principal } from '../features/auth/principal';
 import {
-  responseScope,
-  scopeOverview,
-  scopeStreamChunk,
-  scopeTopology,
-} from '../features/auth/scope-responses';
+  authorize as checkPolicy,
+  isStateChanging,
+  ownerOfService,
+  requirementFor,
+} from '../features/auth/policy';
+import type { Principal } from '../features/auth/principal';
 import { SESSION_COOKIE } from '../features/auth/sessions';
 import { ApiError } from '../lib/errors';
 import { parseInput } from './validate';
@@ -90,33 +87,11 @@ export function authorize(auth: AuthService, catalog: CatalogSource): RequestHan
       );
     if (principal.mustChangePassword && requirement.kind !== 'signed-in')
       throw new ApiError(403, 'PasswordChangeRequired', 'Choose a new password before going on');
-    const denied = checkPolicy(principal, requirement, (id) => catalog.get(id)?.namespace);
+    const denied = checkPolicy(principal, requirement, (id) => ownerOfService(catalog.get(id)));
     if (denied) throw denied;
-    scopeResponse(res, responseScope(principal, req.method, req.path));
+    // What a user limited to some namespaces may see is a parameter of the features' queries
+    // (features/auth/scope.ts), taken from the principal in the request context: nothing is cut here.
     proceed();
-  };
-}
-
-/** Cuts answers that span namespaces down to the user's (features/auth/scope-responses.ts). */
-function scopeResponse(res: Response, scope: ReturnType<typeof responseScope>): void {
-  if (!scope) return;
-  if (scope.kind === 'stream') {
-    const write = res.write.bind(res) as (chunk: unknown, ...rest: unknown[]) => boolean;
-    res.write = ((chunk: unknown, ...rest: unknown[]) =>
-      write(
-        typeof chunk === 'string' ? scopeStreamChunk(chunk, scope.allowed) : chunk,
-        ...rest,
-      )) as typeof res.write;
-    return;
-  }
-  const json = res.json.bind(res);
-  res.json = (body: unknown) => {
-    if (res.statusCode >= 300 || !body || typeof body !== 'object') return json(body);
-    if (scope.kind === 'overview' && 'applications' in body)
-      return json(scopeOverview(body as MonitoringOverview, scope.allowed));
-    if (scope.kind === 'topology' && 'nodes' in body)
-      return json(scopeTopology(body as TopologyGraph, scope.allowed));
-    return json(body);
   };
 }
 

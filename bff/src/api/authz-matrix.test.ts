@@ -1,6 +1,8 @@
+import type { KubernetesObject } from '@kubernetes/client-node';
 import type { Express } from 'express';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ServiceDetail, ServiceListResponse } from '../contract/catalog';
 import { requirementFor } from '../features/auth/policy';
 import { apiRoutes } from '../testing/routes';
 import type { ApiRoute } from '../testing/routes';
@@ -219,5 +221,171 @@ describe('the authorization matrix', () => {
       }
     }
     expect(failures).toEqual([]);
+  });
+});
+
+/**
+ * Who owns a service: a cluster host belongs to the namespace it names; an RPC interface or a VM
+ * host that objects in two namespaces define is a conflict, owned by no one. Reproduced on the demo
+ * mesh: another namespace's objects claim dubbo-demo's EchoService and shop's currency and cart.
+ */
+describe('service ownership across namespaces', () => {
+  const ECHO = 'com.alibaba.dubbo.samples.echo.api.EchoService@dubbo';
+  const GREETING = 'org.apache.dubbo.samples.greeting.api.GreetingService@dubbo';
+  const CURRENCY = 'currency.shop.vm.internal';
+  const CART = 'cart.shop.svc.cluster.local';
+  let plane: TestControlPlane;
+  let app: Express;
+  let close: () => void;
+  type Who =
+    'dubboOperator' | 'shopOperator' | 'bookinfoOperator' | 'bookinfoViewer' | 'springViewer' | 'admin';
+  const as = {} as Record<Who, Record<string, string>>;
+
+  beforeAll(async () => {
+    plane = await startTestControlPlane();
+    ({ app, close } = fullApp(plane, testAuth({ kube: plane.kube })));
+    const token = async (role: string, namespaces: string[]) => {
+      const res = await request(app)
+        .post('/api/v1/admin/tokens')
+        .set(ADMIN_HEADER)
+        .send({ name: `${role} ${namespaces.join(' ')}`, role, namespaces })
+        .expect(201);
+      return { authorization: `Bearer ${res.body.secret as string}` };
+    };
+    as.dubboOperator = await token('operator', ['dubbo-demo']);
+    as.shopOperator = await token('operator', ['shop']);
+    as.bookinfoOperator = await token('operator', ['bookinfo']);
+    as.bookinfoViewer = await token('viewer', ['bookinfo']);
+    as.springViewer = await token('viewer', ['spring-demo']);
+    as.admin = ADMIN_HEADER;
+
+    // The claims, all from bookinfo.
+    await plane.kube.objects.create({
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: {
+        name: 'echo-claim',
+        namespace: 'bookinfo',
+        annotations: { 'mesh-console.io/rpc-interfaces': 'com.alibaba.dubbo.samples.echo.api.EchoService' },
+      },
+      spec: { selector: { app: 'echo-claim' }, ports: [{ name: 'dubbo', port: 20880, targetPort: 20880 }] },
+    } as KubernetesObject);
+    for (const [name, host, address] of [
+      ['currency-claim', CURRENCY, '10.9.9.8'],
+      ['cart-claim', CART, '10.9.9.9'],
+    ] as const) {
+      await plane.kube.objects.create({
+        apiVersion: 'networking.istio.io/v1',
+        kind: 'ServiceEntry',
+        metadata: { name, namespace: 'bookinfo' },
+        spec: {
+          hosts: [host],
+          location: 'MESH_INTERNAL',
+          resolution: 'STATIC',
+          ports: [{ number: 7000, name: 'grpc', protocol: 'GRPC' }],
+          endpoints: [{ address }],
+        },
+      } as KubernetesObject);
+    }
+    // The catalog follows the control plane by watching it.
+    for (let i = 0; i < 200; i++) {
+      if ([ECHO, CURRENCY].every((id) => plane.catalog.get(id)?.sources.length === 2)) break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  });
+  afterAll(async () => {
+    close?.();
+    await plane?.close();
+  });
+
+  const preview = (id: string, caller: Record<string, string>) =>
+    request(app)
+      .post(`/api/v1/services/${encodeURIComponent(id)}/routes/preview`)
+      .set(caller)
+      .send({});
+  /** Through the policy: the router answers (400 for the empty form), not a 401 or 403. */
+  const through = (status: number) => ![401, 403].includes(status) && status < 500;
+
+  it('shows an RPC interface defined in two namespaces as a conflict, in the list and the detail', async () => {
+    const detail = await request(app)
+      .get(`/api/v1/services/${encodeURIComponent(ECHO)}`)
+      .set(as.admin);
+    expect(detail.status).toBe(200);
+    const body = ServiceDetail.parse(detail.body);
+    expect(body.conflict).toEqual({ namespaces: ['bookinfo', 'dubbo-demo'] });
+    expect(body.namespace).toBe('');
+    expect(new Set(body.sources.map((s) => s.namespace))).toEqual(new Set(['bookinfo', 'dubbo-demo']));
+    const list = ServiceListResponse.parse(
+      (await request(app).get('/api/v1/services?q=EchoService').set(as.admin).expect(200)).body,
+    );
+    expect(list.items.map((s) => [s.id, s.conflict])).toEqual([
+      [ECHO, { namespaces: ['bookinfo', 'dubbo-demo'] }],
+    ]);
+    // Either claimant's namespace filter finds it.
+    for (const namespace of ['bookinfo', 'dubbo-demo']) {
+      const res = await request(app)
+        .get('/api/v1/services')
+        .query({ namespace, q: 'EchoService' })
+        .set(as.admin);
+      expect(res.body.items.map((s: { id: string }) => s.id)).toEqual([ECHO]);
+    }
+  });
+
+  it('lets no operator change a service in conflict, saying why; an admin still may', async () => {
+    for (const caller of ['dubboOperator', 'bookinfoOperator'] as const) {
+      const res = await preview(ECHO, as[caller]);
+      expect(res.status, caller).toBe(403);
+      expect(res.body.code).toBe('Forbidden');
+      expect(res.body.message).toMatch(/conflict/);
+      expect(res.body.message).toContain('bookinfo, dubbo-demo');
+    }
+    expect(through((await preview(ECHO, as.admin)).status)).toBe(true);
+    // The claim takes nothing else: dubbo-demo's other services stay its own.
+    expect(through((await preview(GREETING, as.dubboOperator)).status)).toBe(true);
+    expect((await preview(GREETING, as.bookinfoOperator)).status).toBe(403);
+  });
+
+  it('shows a claimant’s users the conflict with their own namespace’s part only; others see nothing', async () => {
+    const res = await request(app)
+      .get(`/api/v1/services/${encodeURIComponent(ECHO)}`)
+      .set(as.bookinfoViewer)
+      .expect(200);
+    const body = ServiceDetail.parse(res.body);
+    expect(body.conflict?.namespaces).toEqual(['bookinfo', 'dubbo-demo']);
+    expect(body.sources).toEqual([{ kind: 'Service', namespace: 'bookinfo', name: 'echo-claim' }]);
+    expect(body.providers.every((p) => p.namespace === 'bookinfo')).toBe(true);
+    const denied = await request(app)
+      .get(`/api/v1/services/${encodeURIComponent(ECHO)}`)
+      .set(as.springViewer);
+    expect(denied.status).toBe(403);
+    expect(denied.body.message).toContain('claimed by namespaces bookinfo, dubbo-demo');
+    const list = await request(app).get('/api/v1/services?q=EchoService').set(as.springViewer).expect(200);
+    expect(list.body.total).toBe(0);
+  });
+
+  it('treats a VM host that a ServiceEntry in another namespace names as a conflict', async () => {
+    const body = ServiceDetail.parse(
+      (await request(app).get(`/api/v1/services/${CURRENCY}`).set(as.admin).expect(200)).body,
+    );
+    expect(body.conflict).toEqual({ namespaces: ['bookinfo', 'shop'] });
+    for (const caller of ['shopOperator', 'bookinfoOperator'] as const) {
+      const res = await preview(CURRENCY, as[caller]);
+      expect(res.status, caller).toBe(403);
+      expect(res.body.message).toMatch(/conflict/);
+    }
+  });
+
+  it('keeps a cluster host in the namespace it names: a ServiceEntry elsewhere neither joins nor takes it', async () => {
+    const body = ServiceDetail.parse(
+      (await request(app).get(`/api/v1/services/${CART}`).set(as.admin).expect(200)).body,
+    );
+    expect(body.namespace).toBe('shop');
+    expect(body.conflict).toBeNull();
+    expect(body.sources.every((s) => s.namespace === 'shop')).toBe(true);
+    expect(body.providers.some((p) => p.address === '10.9.9.9')).toBe(false);
+    expect(through((await preview(CART, as.shopOperator)).status)).toBe(true);
+    const res = await preview(CART, as.bookinfoOperator);
+    expect(res.status).toBe(403);
+    expect(res.body.message).toContain('is in namespace shop');
   });
 });

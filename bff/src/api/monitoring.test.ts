@@ -15,7 +15,7 @@ import { PrometheusTelemetry } from '../features/monitoring/prometheus-source';
 import { MonitoringStream } from '../features/monitoring/stream';
 import type { TelemetrySource } from '../features/monitoring/telemetry';
 import { silentLogger } from '../lib/logger';
-import { asAdmin, testAuth } from '../testing/auth';
+import { ADMIN_HEADER, asAdmin, testAuth } from '../testing/auth';
 
 const REVIEWS = 'reviews.bookinfo.svc.cluster.local';
 const health = async () => ({
@@ -174,10 +174,14 @@ describe('monitoring when Prometheus fails', () => {
 async function readStream(
   url: string,
   until: (events: { event: string; data: string }[], comments: number) => boolean,
+  headers: Record<string, string> = {},
 ) {
   const controller = new AbortController();
   // fetch asks for gzip: the stream must come uncompressed all the same, or events would wait in a buffer.
-  const res = await fetch(url, { signal: controller.signal, headers: { 'accept-encoding': 'gzip' } });
+  const res = await fetch(url, {
+    signal: controller.signal,
+    headers: { 'accept-encoding': 'gzip', ...headers },
+  });
   const events: { event: string; data: string }[] = [];
   let comments = 0;
   let buffer = '';
@@ -250,5 +254,147 @@ describe('GET /api/v1/stream', () => {
   ])('rejects %s with a 400 naming the field', async (query, field) => {
     const res = await request(live.app).get(`/api/v1/stream?${query}`).expect(400);
     expect(res.body).toMatchObject({ code: 'InvalidRequest', field });
+  });
+});
+
+/** An API token for a user of `namespaces` (the app keeps tokens in memory). */
+async function tokenFor(app: Parameters<typeof request>[0], namespaces: string[]) {
+  const res = await request(app)
+    .post('/api/v1/admin/tokens')
+    .set(ADMIN_HEADER)
+    .send({ name: `viewer of ${namespaces.join(' ')}`, role: 'viewer', namespaces })
+    .expect(201);
+  return { authorization: `Bearer ${res.body.secret as string}` };
+}
+
+/** Every `namespace` field anywhere in a JSON value. */
+function namespacesIn(value: unknown, out = new Set<string>()): Set<string> {
+  if (Array.isArray(value)) for (const v of value) namespacesIn(v, out);
+  else if (value && typeof value === 'object')
+    for (const [k, v] of Object.entries(value)) {
+      if (k === 'namespace' && typeof v === 'string') out.add(v);
+      else namespacesIn(v, out);
+    }
+  return out;
+}
+
+const PRODUCTPAGE = 'productpage.bookinfo.svc.cluster.local';
+
+describe('monitoring for a user limited to some namespaces', () => {
+  it('ranks each Top 5 within the user’s namespaces: five entries when five applications there have traffic', async () => {
+    const all = MonitoringOverview.parse(
+      (await request(embedded.app).get('/api/v1/monitoring/overview').expect(200)).body,
+    );
+    const ns = 'shop';
+    const theirs = all.applications.filter((a) => a.namespace === ns);
+    // The test means something only if the mesh-wide Top 5 holds other namespaces' applications and
+    // the namespace has five or more applications with traffic.
+    expect(all.top.requests.some((e) => e.namespace !== ns)).toBe(true);
+    expect(theirs.filter((a) => a.traffic.requestsPerMinute > 0).length).toBeGreaterThanOrEqual(5);
+
+    const viewer = await tokenFor(embedded.app, [ns]);
+    const res = await request(embedded.app).get('/api/v1/monitoring/overview').set(viewer).expect(200);
+    const mine = MonitoringOverview.parse(res.body);
+    expect(mine.applications.map((a) => `${a.namespace}/${a.application}`)).toEqual(
+      theirs.map((a) => `${a.namespace}/${a.application}`),
+    );
+    const column = {
+      requests: (a: (typeof theirs)[number]) => a.traffic.requestsPerMinute,
+      latency: (a: (typeof theirs)[number]) => a.traffic.latencyMs.avg,
+      errorRate: (a: (typeof theirs)[number]) => a.traffic.errorRate,
+    };
+    for (const [list, value] of Object.entries(column) as [keyof typeof column, (a: unknown) => number][]) {
+      const ranked = theirs
+        .filter((a) => a.traffic.requestsPerMinute > 0 && value(a) !== null)
+        .sort((a, b) => value(b) - value(a))
+        .slice(0, 5);
+      expect(mine.top[list], list).toHaveLength(Math.min(5, ranked.length));
+      expect(mine.top[list].map((e) => e.value)).toEqual(ranked.map(value));
+      expect(mine.top[list].every((e) => e.namespace === ns)).toBe(true);
+    }
+    expect(mine.top.requests).toHaveLength(5);
+  });
+
+  it('shows a service’s callers from other namespaces as one row that names none of them', async () => {
+    const all = ServiceMetrics.parse(
+      (
+        await request(embedded.app)
+          .get(`/api/v1/services/${encodeURIComponent(PRODUCTPAGE)}/metrics`)
+          .expect(200)
+      ).body,
+    );
+    // Precondition: productpage is called from outside its namespace (the ingress gateway).
+    expect(all.consumers.some((c) => c.namespace !== 'bookinfo')).toBe(true);
+    const viewer = await tokenFor(embedded.app, ['bookinfo']);
+    const res = await request(embedded.app)
+      .get(`/api/v1/services/${encodeURIComponent(PRODUCTPAGE)}/metrics`)
+      .set(viewer)
+      .expect(200);
+    const mine = ServiceMetrics.parse(res.body);
+    expect([...namespacesIn(mine)].filter((n) => n !== 'bookinfo' && n !== '')).toEqual([]);
+    const others = all.consumers.filter((c) => c.namespace !== 'bookinfo');
+    expect(JSON.stringify(mine)).not.toContain(others[0]?.workload as string);
+    const other = mine.consumers.find((c) => c.namespace === '');
+    expect(other?.workload).toBe('');
+    expect(other?.requestsPerMinute).toBeCloseTo(
+      others.reduce((sum, c) => sum + c.requestsPerMinute, 0),
+      6,
+    );
+    expect(mine.total).toEqual(all.total);
+  });
+
+  it('refuses the metrics of a service in another namespace', async () => {
+    const viewer = await tokenFor(embedded.app, ['shop']);
+    await request(embedded.app)
+      .get(`/api/v1/services/${encodeURIComponent(PRODUCTPAGE)}/metrics`)
+      .set(viewer)
+      .expect(403);
+  });
+});
+
+describe('the event stream for a user limited to some namespaces', () => {
+  let server: Server;
+  const live = appWith(new EmbeddedTelemetry(demo.store), demo.catalog, { intervalMs: 100, heartbeatMs: 50 });
+
+  afterAll(async () => {
+    live.stream.close();
+    server?.closeAllConnections();
+    await new Promise((r) => server?.close(r));
+  });
+
+  it('never carries another namespace’s data, in any kind of event', async () => {
+    server = createServer(live.app).listen(0, '127.0.0.1');
+    await new Promise((r) => server.once('listening', r));
+    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const viewer = await tokenFor(live.app, ['bookinfo']);
+    // An admin on the same stream at the same time: the hub must not hand the user the admin's frames.
+    const url = `${base}/api/v1/stream?window=5m&service=${encodeURIComponent(PRODUCTPAGE)}`;
+    const enough = (events: { event: string }[]) =>
+      events.filter((e) => e.event === STREAM_EVENTS.overview).length >= 2 &&
+      events.filter((e) => e.event === STREAM_EVENTS.serviceMetrics).length >= 2;
+    const [admin, got] = await Promise.all([
+      readStream(url, enough, ADMIN_HEADER),
+      readStream(url, enough, viewer),
+    ]);
+    expect(got.status).toBe(200);
+    // Precondition: the same subscription as admin does carry other namespaces.
+    const adminNamespaces = new Set(admin.events.flatMap((e) => [...namespacesIn(JSON.parse(e.data))]));
+    expect([...adminNamespaces].some((n) => n !== 'bookinfo' && n !== '')).toBe(true);
+    expect(admin.events.some((e) => e.data.includes('istio-ingressgateway'))).toBe(true);
+    for (const e of got.events) {
+      const data: unknown = JSON.parse(e.data);
+      expect(
+        [...namespacesIn(data)].filter((n) => n !== 'bookinfo' && n !== ''),
+        e.event,
+      ).toEqual([]);
+      expect(e.data, e.event).not.toContain('istio-ingressgateway');
+    }
+    const overview = MonitoringOverview.parse(
+      JSON.parse(got.events.find((e) => e.event === STREAM_EVENTS.overview)?.data ?? '{}'),
+    );
+    expect(overview.applications.length).toBeGreaterThan(0);
+    expect(overview.top.requests.length).toBe(
+      Math.min(5, overview.applications.filter((a) => a.traffic.requestsPerMinute > 0).length),
+    );
   });
 });

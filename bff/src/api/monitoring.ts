@@ -3,6 +3,7 @@ import { apiRouter } from './router';
 import type { Response } from 'express';
 import { StreamQuery, WindowQuery } from '../contract/monitoring';
 import type { MonitoringOverview, ServiceMetrics } from '../contract/monitoring';
+import { callerScope } from '../features/auth/scope';
 import type { MonitoringService } from '../features/monitoring/monitoring';
 import type { MonitoringStream, StreamClient } from '../features/monitoring/stream';
 import { badRequest } from '../lib/errors';
@@ -23,28 +24,30 @@ function sseClient(res: Response): StreamClient {
   };
 }
 
+/** Monitoring's routes; each computes its answer for the caller's namespaces (features/auth/scope.ts). */
 export function monitoringRouter({ monitoring, stream }: MonitoringRouterDeps): Router {
   const router = apiRouter();
 
   router.get('/monitoring/overview', async (req, res) => {
     const { window } = parseInput(WindowQuery, req.query);
-    const body: MonitoringOverview = await monitoring.overview(window);
+    const body: MonitoringOverview = await monitoring.overview(window, callerScope());
     res.setHeader('cache-control', 'no-store');
     res.json(body);
   });
 
   router.get('/services/:id/metrics', async (req, res) => {
     const { window } = parseInput(WindowQuery, req.query);
-    const body: ServiceMetrics = await monitoring.serviceMetrics(req.params.id, window);
+    const body: ServiceMetrics = await monitoring.serviceMetrics(req.params.id, window, callerScope());
     res.setHeader('cache-control', 'no-store');
     res.json(body);
   });
 
   router.get('/stream', (req, res) => {
     const query = parseInput(StreamQuery, req.query);
+    const scope = callerScope();
     for (const id of query.service) {
       try {
-        monitoring.service(id);
+        monitoring.service(id, scope);
       } catch {
         throw badRequest(`service: no service ${id} in the catalog`, 'service');
       }
@@ -62,6 +65,7 @@ export function monitoringRouter({ monitoring, stream }: MonitoringRouterDeps): 
       window: query.window,
       overview: query.overview,
       services: query.service,
+      scope,
     });
     // The browser went away (tab closed, navigation): drop the client at once, nothing kept for it.
     res.on('close', remove);

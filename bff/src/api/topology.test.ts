@@ -14,7 +14,7 @@ import type { TelemetrySource } from '../features/monitoring/telemetry';
 import { nodeIds } from '../features/topology/graph';
 import { TopologyService } from '../features/topology/topology';
 import { silentLogger } from '../lib/logger';
-import { asAdmin, testAuth } from '../testing/auth';
+import { ADMIN_HEADER, asAdmin, testAuth } from '../testing/auth';
 
 const ECHO = 'com.alibaba.dubbo.samples.echo.api.EchoService@dubbo';
 const health = async () => ({
@@ -154,5 +154,59 @@ describe('GET /api/v1/topology', () => {
     expect(e).toMatchObject({ p95Ms: 42, health: 'failing' });
     expect(e?.traffic.requestsPerMinute).toBe(120);
     expect(e?.traffic.serverErrorRate).toBeCloseTo(0.25);
+  });
+
+  it('draws only the namespaces of a limited user, from telemetry of those namespaces', async () => {
+    const res = await request(app)
+      .post('/api/v1/admin/tokens')
+      .set(ADMIN_HEADER)
+      .send({ name: 'shop viewer', role: 'viewer', namespaces: ['shop'] })
+      .expect(201);
+    const viewer = { authorization: `Bearer ${res.body.secret as string}` };
+    for (const graphType of ['app', 'versionedApp', 'service']) {
+      const all = TopologyGraph.parse(
+        (await request(app).get(`/api/v1/topology?graphType=${graphType}`).expect(200)).body,
+      );
+      const graph = TopologyGraph.parse(
+        (await request(app).get(`/api/v1/topology?graphType=${graphType}`).set(viewer).expect(200)).body,
+      );
+      expect(new Set(graph.nodes.map((n) => n.namespace))).toEqual(new Set(['shop']));
+      expect(graph.namespaces).toEqual(['shop']);
+      expect(graph.groups.every((g) => g.namespace === 'shop')).toBe(true);
+      const ids = new Set(graph.nodes.map((n) => n.id));
+      expect(graph.edges.every((e) => ids.has(e.source) && ids.has(e.target))).toBe(true);
+      // Every link between the user's nodes is drawn, with the traffic the whole graph gives it.
+      const inside = all.edges.filter((e) => ids.has(e.source) && ids.has(e.target));
+      expect(graph.edges.map((e) => [e.id, e.traffic])).toEqual(inside.map((e) => [e.id, e.traffic]));
+    }
+  });
+
+  it('asks Prometheus for the links of a limited user’s namespaces only', async () => {
+    const asked: string[] = [];
+    const fake = await fakePrometheus((_path, params, res) => {
+      asked.push(params.get('query') ?? '');
+      sendJson(res, 200, { status: 'success', data: { resultType: 'vector', result: [] } });
+    });
+    fakes.push(fake);
+    const prom = new PrometheusTelemetry(
+      new PrometheusClient({ url: fake.url, timeoutMs: 2000 }),
+      15,
+      silentLogger(),
+    );
+    const scoped = appWith(prom, demo.catalog);
+    const created = await request(scoped)
+      .post('/api/v1/admin/tokens')
+      .set(ADMIN_HEADER)
+      .send({ name: 'two namespaces', role: 'viewer', namespaces: ['shop', 'bookinfo'] })
+      .expect(201);
+    await request(scoped)
+      .get('/api/v1/topology')
+      .set({ authorization: `Bearer ${created.body.secret as string}` })
+      .expect(200);
+    expect(asked).toHaveLength(8);
+    for (const q of asked) expect(q).toContain('destination_service_namespace=~"bookinfo|shop"');
+    const calls = asked.filter((q) => q.includes('by (source_workload') || q.includes('le, source_workload'));
+    expect(calls).toHaveLength(4);
+    for (const q of calls) expect(q).toContain('source_workload_namespace=~"bookinfo|shop"');
   });
 });

@@ -2,6 +2,7 @@ import type { Router } from 'express';
 import { apiRouter } from './router';
 import { TopologyQuery } from '../contract/topology';
 import type { TopologyGraph } from '../contract/topology';
+import { callerScope } from '../features/auth/scope';
 import type { TopologyService } from '../features/topology/topology';
 import { parseInput } from './validate';
 
@@ -10,7 +11,8 @@ export function topologyRouter(topology: TopologyService): Router {
 
   router.get('/topology', async (req, res) => {
     const query = parseInput(TopologyQuery, req.query);
-    const body: TopologyGraph = await topology.graph(query);
+    // Drawn from the caller's namespaces only (features/auth/scope.ts).
+    const body: TopologyGraph = await topology.graph(query, callerScope());
     res.setHeader('cache-control', 'no-store');
     res.json(body);
   });

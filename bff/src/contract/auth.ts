@@ -1,4 +1,7 @@
 import { z } from 'zod';
+import { PASSWORD_MIN_LENGTH } from './password';
+
+export { PASSWORD_MIN_LENGTH } from './password';
 
 /** What a user may do: viewer reads, operator also changes its namespaces' services, admin everything. */
 export const Role = z.enum(['viewer', 'operator', 'admin']).meta({ id: 'Role' });
@@ -48,8 +51,6 @@ export const LoginBody = z
   })
   .meta({ id: 'LoginBody' });
 export type LoginBody = z.infer<typeof LoginBody>;
-
-export const PASSWORD_MIN_LENGTH = 12;
 
 export const PasswordChangeBody = z
   .object({

@@ -43,6 +43,18 @@ export const ServiceSource = z.object({
 });
 export type ServiceSource = z.infer<typeof ServiceSource>;
 
+export const ServiceConflict = z
+  .object({
+    namespaces: z
+      .array(z.string())
+      .describe('The namespaces whose objects define this service ID (two or more), sorted'),
+  })
+  .describe(
+    'The service ID (an RPC interface or a VM host) is defined in several namespaces: it belongs to none of them until the conflict is resolved, and only an admin may change it',
+  )
+  .meta({ id: 'ServiceConflict' });
+export type ServiceConflict = z.infer<typeof ServiceConflict>;
+
 export const ServiceSummary = z
   .object({
     id: z
@@ -54,7 +66,16 @@ export const ServiceSummary = z
       .string()
       .describe('The interface for RPC services, the Kubernetes or ServiceEntry name otherwise'),
     application: z.string(),
-    namespace: z.string(),
+    namespace: z
+      .string()
+      .describe(
+        "The namespace that owns the service: the one a Kubernetes Service's host names, else the one namespace defining it; empty while in conflict",
+      ),
+    conflict: ServiceConflict.nullable()
+      .optional()
+      .describe(
+        'Set when the service ID is claimed by several namespaces; null (the BFF always sends it) when not',
+      ),
     protocol: Protocol,
     host: z.string().describe('The mesh host that routing rules name'),
     platforms: z.array(Platform),
@@ -89,7 +110,11 @@ export const ServiceListQuery = z.object({
     .max(253)
     .optional()
     .describe('Matches service ID, name or application, case-insensitively'),
-  namespace: z.string().max(63).optional(),
+  namespace: z
+    .string()
+    .max(63)
+    .optional()
+    .describe('Services owned by this namespace, or in conflict with this namespace among the claimants'),
   protocol: Protocol.optional(),
   page: z.coerce.number().int().min(1).default(1),
   pageSize: z.coerce.number().int().min(1).max(MAX_PAGE_SIZE).default(20),

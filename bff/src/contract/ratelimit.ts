@@ -1,4 +1,12 @@
 import { z } from 'zod';
+import {
+  headerFormatProblem,
+  headerNameProblem,
+  matchValueProblem,
+  pathProblem,
+  responseHeaderNameProblem,
+} from './envoy-values';
+import type { Problem } from './envoy-values';
 import { ObjectRef, PlannedObject, RuleName } from './routing';
 
 /**
@@ -14,20 +22,38 @@ export const UNIT_SECONDS: Record<RateUnit, number> = { second: 1, minute: 60, h
 export const RateScope = z.enum(['instance', 'global']);
 export type RateScope = z.infer<typeof RateScope>;
 
+/** A zod refinement from one of `envoy-values.ts`'s predicates. */
+const valid =
+  (check: (value: string) => Problem) =>
+  (value: string, ctx: z.RefinementCtx): void => {
+    if (value.length === 0) return;
+    const problem = check(value);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  };
+
 export const PathMatch = z.object({
   type: z.enum(['exact', 'prefix']),
-  value: z.string().min(1, 'Enter a path').regex(/^\//, 'A path starts with "/"'),
+  value: z.string().min(1, 'Enter a path').superRefine(valid(pathProblem)),
 });
 export type PathMatch = z.infer<typeof PathMatch>;
 
+/** A request header to match: an HTTP token that is not a pseudo-header, and a value Envoy can compare. */
 export const HeaderMatch = z.object({
-  name: z
-    .string()
-    .min(1, 'Enter a header name')
-    .regex(/^[A-Za-z0-9-_.:]+$/, 'Letters, digits, "-", "_", "." and ":"'),
-  value: z.string().min(1, 'Enter a header value'),
+  name: z.string().min(1, 'Enter a header name').superRefine(valid(headerNameProblem)),
+  value: z.string().min(1, 'Enter a header value').superRefine(valid(matchValueProblem)),
 });
 export type HeaderMatch = z.infer<typeof HeaderMatch>;
+
+/**
+ * A header added to the limited response: one Envoy lets a filter add (no pseudo-headers, `host`,
+ * framing or connection headers; no `set-cookie`), and a value in Envoy's header format (`%%` for
+ * a percent sign, `%VARIABLE%` otherwise).
+ */
+export const ResponseHeader = z.object({
+  name: z.string().min(1, 'Enter a header name').superRefine(valid(responseHeaderNameProblem)),
+  value: z.string().min(1, 'Enter a header value').superRefine(valid(headerFormatProblem)),
+});
+export type ResponseHeader = z.infer<typeof ResponseHeader>;
 
 export const HTTP_METHODS = ['GET', 'POST', 'PUT', 'DELETE', 'PATCH', 'HEAD', 'OPTIONS'] as const;
 
@@ -40,7 +66,12 @@ export const RateLimitMatch = z
     path: PathMatch.optional(),
     method: z.enum(HTTP_METHODS).optional(),
     header: HeaderMatch.optional(),
-    rpcMethod: z.string().min(1, 'Enter a method name').max(200).optional(),
+    rpcMethod: z
+      .string()
+      .min(1, 'Enter a method name')
+      .max(200)
+      .superRefine(valid(matchValueProblem))
+      .optional(),
   })
   .meta({ id: 'RateLimitMatch' });
 export type RateLimitMatch = z.infer<typeof RateLimitMatch>;
@@ -101,7 +132,7 @@ export const RateLimitForm = z
           .int('A whole number')
           .min(400, 'A 4xx or 5xx status')
           .max(599, 'A 4xx or 5xx status'),
-        header: HeaderMatch.optional().describe('A header added to limited responses'),
+        header: ResponseHeader.optional().describe('A header added to limited responses'),
       })
       .default({ status: 429 }),
     enabled: z.boolean(),

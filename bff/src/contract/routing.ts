@@ -1,4 +1,14 @@
 import { z } from 'zod';
+import {
+  headerNameProblem,
+  labelKeyProblem,
+  labelValueProblem,
+  matchValueProblem,
+  methodProblem,
+  pathProblem,
+  regexProblem,
+} from './envoy-values';
+import type { Problem } from './envoy-values';
 
 /**
  * The routing form: one contract for the browser (validating as the operator types) and the BFF
@@ -26,11 +36,48 @@ export type Destination = z.infer<typeof Destination>;
 export const StringMatchType = z.enum(['exact', 'prefix', 'regex']);
 export type StringMatchType = z.infer<typeof StringMatchType>;
 
-export const StringMatch = z.object({ type: StringMatchType, value: z.string().min(1, 'Enter a value') });
+/** A zod refinement from one of `envoy-values.ts`'s predicates. */
+const valid =
+  (check: (value: string) => Problem) =>
+  (value: string, ctx: z.RefinementCtx): void => {
+    const problem = check(value);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  };
+
+const StringMatchShape = z.object({ type: StringMatchType, value: z.string().min(1, 'Enter a value') });
+
+/**
+ * The value of a match, checked as Envoy will read it: a regex compiles as RE2 within Envoy's
+ * limits, and an exact or prefix value passes `literal` (by default: no control characters).
+ */
+const checkMatchValue =
+  (literal: (value: string) => Problem = matchValueProblem) =>
+  (m: { type: StringMatchType; value: string }, ctx: z.RefinementCtx): void => {
+    if (m.value.length === 0) return;
+    const problem = m.type === 'regex' ? regexProblem(m.value) : literal(m.value);
+    if (problem) ctx.addIssue({ code: 'custom', path: ['value'], message: problem });
+  };
+
+export const StringMatch = StringMatchShape.superRefine(checkMatchValue());
 export type StringMatch = z.infer<typeof StringMatch>;
 
-export const KeyedMatch = StringMatch.extend({ name: z.string().min(1, 'Enter a name') });
+/** An RPC attachment (Dubbo, SOFARPC): any name without control characters. */
+export const KeyedMatch = StringMatchShape.extend({
+  name: z.string().min(1, 'Enter a name').superRefine(valid(matchValueProblem)),
+}).superRefine(checkMatchValue());
 export type KeyedMatch = z.infer<typeof KeyedMatch>;
+
+/** An HTTP header condition: the name is an HTTP token and not a pseudo-header. */
+export const HeaderCondition = StringMatchShape.extend({
+  name: z.string().min(1, 'Enter a name').superRefine(valid(headerNameProblem)),
+}).superRefine(checkMatchValue());
+export type HeaderCondition = z.infer<typeof HeaderCondition>;
+
+/** The request path: an exact or prefix value starts with "/". */
+export const UriMatch = StringMatchShape.superRefine(checkMatchValue(pathProblem));
+
+/** The request method: an HTTP token (a prefix of one, for a prefix match). */
+export const MethodMatch = StringMatchShape.superRefine(checkMatchValue(methodProblem));
 
 /**
  * What a condition matches. HTTP and gRPC: headers, URI, method. Dubbo and SOFARPC: the RPC
@@ -39,12 +86,20 @@ export type KeyedMatch = z.infer<typeof KeyedMatch>;
  */
 export const RouteMatch = z
   .object({
-    headers: z.array(KeyedMatch).default([]),
-    uri: StringMatch.optional(),
-    method: StringMatch.optional(),
-    rpcMethod: z.string().min(1).optional(),
+    headers: z.array(HeaderCondition).default([]),
+    uri: UriMatch.optional(),
+    method: MethodMatch.optional(),
+    rpcMethod: z.string().min(1).superRefine(valid(matchValueProblem)).optional(),
     attachments: z.array(KeyedMatch).default([]),
-    sourceLabels: z.record(z.string().min(1), z.string()).default({}),
+    sourceLabels: z
+      .record(z.string().min(1), z.string())
+      .superRefine((labels, ctx) => {
+        for (const [key, value] of Object.entries(labels)) {
+          const problem = labelKeyProblem(key) ?? labelValueProblem(value);
+          if (problem) ctx.addIssue({ code: 'custom', path: [key], message: problem });
+        }
+      })
+      .default({}),
   })
   .meta({ id: 'RouteMatch' });
 export type RouteMatch = z.infer<typeof RouteMatch>;

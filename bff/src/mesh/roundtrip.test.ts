@@ -24,8 +24,14 @@ function destinations(versions: string[]): fc.Arbitrary<Destination[]> {
 
 const token = fc.stringMatching(/^[a-z]([a-z0-9-]{0,8}[a-z0-9])?$/);
 const value = fc.stringMatching(/^[A-Za-z0-9_]{1,10}$/);
+/** A Kubernetes label value: starts and ends with a letter or digit. */
+const labelValue = fc.stringMatching(/^[A-Za-z0-9]([A-Za-z0-9_]{0,8}[A-Za-z0-9])?$/);
 const stringMatch = (types: ('exact' | 'prefix' | 'regex')[]) =>
   fc.record({ type: fc.constantFrom(...types), value });
+/** A path: exact and prefix values start with "/", as Envoy matches them. */
+const uriMatch = stringMatch(['exact', 'prefix', 'regex']).map((m) =>
+  m.type === 'regex' ? m : { ...m, value: `/${m.value}` },
+);
 
 function match(target: RouteTarget, dialect: RpcDialect): fc.Arbitrary<RouteMatch> {
   const rpc = target.protocol === 'dubbo';
@@ -39,9 +45,9 @@ function match(target: RouteTarget, dialect: RpcDialect): fc.Arbitrary<RouteMatc
     attachments: rpc
       ? keyed(dialect === 'sofa' ? ['exact', 'prefix'] : ['exact', 'prefix', 'regex'])
       : fc.constant([]),
-    sourceLabels: fc.dictionary(token, value, { maxKeys: 2 }),
+    sourceLabels: fc.dictionary(token, labelValue, { maxKeys: 2 }),
     ...(rpc ? { rpcMethod: fc.option(value, { nil: undefined }) } : {}),
-    ...(!rpc ? { uri: fc.option(stringMatch(['exact', 'prefix', 'regex']), { nil: undefined }) } : {}),
+    ...(!rpc ? { uri: fc.option(uriMatch, { nil: undefined }) } : {}),
     ...(!rpc ? { method: fc.option(stringMatch(['exact']), { nil: undefined }) } : {}),
   }) as fc.Arbitrary<RouteMatch>;
 }

@@ -73,25 +73,45 @@ function scope(p: Principal): string {
 }
 
 /**
+ * Who owns a service, as the catalog says: its namespace, or, for a service ID that several
+ * namespaces define (a conflict), nobody, with the namespaces that claim it.
+ */
+export type ServiceOwner =
+  { namespace: string; claimedBy?: undefined } | { namespace: null; claimedBy: readonly string[] };
+
+/** The owner lookup over a catalog entry (`namespace`, and `conflict` while in conflict). */
+export function ownerOfService(
+  service: { namespace: string; conflict?: { namespaces: string[] } | null } | undefined,
+): ServiceOwner | undefined {
+  if (!service) return undefined;
+  if (service.conflict) return { namespace: null, claimedBy: service.conflict.namespaces };
+  return { namespace: service.namespace };
+}
+
+/**
  * Whether `p` may do what `req` needs: null when allowed, else the 403 to answer, saying what
- * is needed. `namespaceOf` names a service's namespace (undefined for an unknown service, which
- * the router then answers with 404).
+ * is needed. `ownerOf` says who owns a service (undefined for an unknown service, which the router
+ * then answers with 404). A service in conflict is owned by no one: a user of one of the namespaces
+ * that claim it may read it; only an admin may change it.
  */
 export function authorize(
   p: Principal,
   req: Requirement,
-  namespaceOf: (serviceId: string) => string | undefined,
+  ownerOf: (serviceId: string) => ServiceOwner | undefined,
 ): ApiError | null {
   if (req.kind === 'public' || req.kind === 'signed-in' || p.role === 'admin') return null;
   if (req.kind === 'admin') return forbidden(`Your role, ${p.role}, cannot do this; it needs the admin role`);
-  const outside = (id: string): string | null => {
-    const ns = namespaceOf(id);
-    return ns !== undefined && !coversNamespace(p, ns) ? ns : null;
-  };
   if (req.kind === 'read') {
     for (const id of req.serviceIds) {
-      const ns = outside(id);
-      if (ns !== null) return forbidden(`You may see ${scope(p)} only; service ${id} is in namespace ${ns}`);
+      const owner = ownerOf(id);
+      if (!owner) continue;
+      if (owner.namespace === null) {
+        if (!owner.claimedBy.some((ns) => coversNamespace(p, ns)))
+          return forbidden(
+            `You may see ${scope(p)} only; service ${id} is claimed by namespaces ${owner.claimedBy.join(', ')}`,
+          );
+      } else if (!coversNamespace(p, owner.namespace))
+        return forbidden(`You may see ${scope(p)} only; service ${id} is in namespace ${owner.namespace}`);
     }
     return null;
   }
@@ -99,10 +119,14 @@ export function authorize(
     return forbidden(
       `Your role, viewer, cannot change routes or rate limits; it needs the operator or admin role`,
     );
-  const ns = outside(req.serviceId);
-  if (ns !== null)
+  const owner = ownerOf(req.serviceId);
+  if (owner?.namespace === null)
     return forbidden(
-      `Your role, operator, may change services in ${scope(p)} only; service ${req.serviceId} is in namespace ${ns}`,
+      `Service ${req.serviceId} belongs to no namespace: namespaces ${owner.claimedBy.join(', ')} each define it (a conflict). Until the conflict is resolved only an admin may change it`,
+    );
+  if (owner && !coversNamespace(p, owner.namespace))
+    return forbidden(
+      `Your role, operator, may change services in ${scope(p)} only; service ${req.serviceId} is in namespace ${owner.namespace}`,
     );
   return null;
 }

@@ -1,32 +1,48 @@
-import type { CatalogSource } from '../catalog/catalog';
-import { indexCatalog } from '../catalog/query';
-import type { CatalogView } from '../catalog/query';
 import { currentPrincipal } from './context';
+import type { Principal } from './principal';
 
 /**
- * The catalog as the current user may see it: a user limited to some namespaces sees only their
- * services (in lists and facets). Views are cached per base view and namespace set, so a request
- * costs a filter only after the catalog changed.
+ * The namespaces a caller may see: a parameter of every query that spans namespaces (the catalog,
+ * the monitoring overview and a service's metrics, the topology, the event stream). The features
+ * query and compute only these namespaces, so an answer never holds another namespace's data and
+ * nothing has to be cut from it afterwards. `all`: an admin or a user of every namespace (`*`).
  */
-export function scopedCatalog(catalog: CatalogSource): CatalogSource {
-  let base: CatalogView | null = null;
-  const views = new Map<string, CatalogView>();
-  const view = (): CatalogView => {
-    const full = catalog.view();
-    const p = currentPrincipal();
-    if (!p || p.role === 'admin' || p.namespaces.includes('*')) return full;
-    if (full !== base) {
-      base = full;
-      views.clear();
-    }
-    const key = [...p.namespaces].sort().join(',');
-    let scoped = views.get(key);
-    if (!scoped) {
-      const allowed = new Set(p.namespaces);
-      scoped = indexCatalog(full.services.filter((s) => allowed.has(s.namespace)));
-      views.set(key, scoped);
-    }
-    return scoped;
-  };
-  return { view, get: (id) => view().byId.get(id) };
+export type NamespaceScope =
+  { readonly all: true } | { readonly all: false; readonly namespaces: ReadonlySet<string> };
+
+export const ALL_NAMESPACES: NamespaceScope = { all: true };
+
+export function onlyNamespaces(namespaces: Iterable<string>): NamespaceScope {
+  return { all: false, namespaces: new Set(namespaces) };
+}
+
+/** What `p` may see; nobody (no principal) sees nothing. */
+export function namespaceScope(p: Pick<Principal, 'role' | 'namespaces'> | null): NamespaceScope {
+  if (!p) return onlyNamespaces([]);
+  if (p.role === 'admin' || p.namespaces.includes('*')) return ALL_NAMESPACES;
+  return onlyNamespaces(p.namespaces);
+}
+
+/** The scope of the request being served (its principal, from the request context). */
+export function callerScope(): NamespaceScope {
+  return namespaceScope(currentPrincipal());
+}
+
+export function inScope(scope: NamespaceScope, namespace: string): boolean {
+  return scope.all || scope.namespaces.has(namespace);
+}
+
+/** A canonical name of the scope, for cache and coalescing keys: `*`, or the sorted namespaces. */
+export function scopeKey(scope: NamespaceScope): string {
+  return scope.all ? '*' : [...scope.namespaces].sort().join(',');
+}
+
+/** The scope a key names (the inverse of scopeKey). */
+export function scopeFromKey(key: string): NamespaceScope {
+  return key === '*' ? ALL_NAMESPACES : onlyNamespaces(key === '' ? [] : key.split(','));
+}
+
+/** The namespaces as a list for a telemetry query; null: every namespace. */
+export function scopeNamespaces(scope: NamespaceScope): ReadonlySet<string> | null {
+  return scope.all ? null : scope.namespaces;
 }

@@ -24,7 +24,10 @@ export interface AuthSettings {
   sessionSecret?: string | undefined;
   sessionTtlMs: number;
   oidc: OidcSettings | null;
-  /** Where tokens, sign-outs and audit records are kept in the control plane. */
+  /**
+   * Where tokens, sign-outs, password-change cut-offs and the generated session secret (Secrets)
+   * and audit records (ConfigMaps) are kept in the control plane.
+   */
   namespace: string;
   loginLimits?: LoginLimits;
   /** How often each replica re-reads sign-outs from the control plane. */
@@ -40,9 +43,10 @@ export interface AuthSetup {
 }
 
 /**
- * Builds sign-in from the settings. `kube` is the control plane for tokens, sign-outs and audit
- * records (null keeps them in memory: tests). On a first start with no local users, an admin
- * account is written; `firstAdmin` carries its generated one-time password, to print once.
+ * Builds sign-in from the settings. `kube` is the control plane for tokens, sign-outs, the
+ * session secret and audit records (null keeps them in memory, the secret in `dataDir`: tests).
+ * On a first start with no local users, an admin account is written; `firstAdmin` carries its
+ * generated one-time password, to print once.
  */
 export async function createAuth(
   settings: AuthSettings,
@@ -50,7 +54,9 @@ export async function createAuth(
   dataDir: string,
   log: Logger,
 ): Promise<{ setup: AuthSetup; firstAdmin: { name: string; password: string } | null }> {
-  const signer = new Signer(loadOrCreateSessionSecret(settings.sessionSecret, dataDir));
+  const signer = new Signer(
+    await loadOrCreateSessionSecret(settings.sessionSecret, { kube, namespace: settings.namespace, dataDir }),
+  );
   const accounts =
     settings.mode === 'local'
       ? new LocalAccounts(settings.usersFile ?? path.join(dataDir, 'users.yaml'))

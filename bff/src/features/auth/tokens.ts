@@ -1,15 +1,21 @@
 import { randomBytes } from 'node:crypto';
-import type { V1ConfigMap } from '@kubernetes/client-node';
+import type { V1Secret } from '@kubernetes/client-node';
+import { z } from 'zod';
 import type { KubeClient } from '../../clients/kube';
 import { isKubeStatus } from '../../clients/kube-errors';
-import type { ApiToken, CreateTokenBody, Role } from '../../contract/auth';
+import { CreateTokenBody, Namespaces, Role } from '../../contract/auth';
+import type { ApiToken } from '../../contract/auth';
 import { MANAGED_BY, MANAGED_BY_LABEL } from '../../mesh/model';
 import { notFound } from '../../lib/errors';
 import type { Logger } from '../../lib/logger';
+import { InvalidRecords, decodeSecretData, jsonText } from './credential-secrets';
 import { safeEqual, sha256 } from './keys';
 import type { Principal } from './principal';
 
 export const TOKEN_LABEL = 'mesh-console.io/api-token';
+/** The `type` of a token's Secret: only Secrets of this type (and label) are read as tokens. */
+export const TOKEN_SECRET_TYPE = 'mesh-console.io/api-token';
+const LAST_USED_ANNOTATION = 'mesh-console.io/last-used-at';
 const TOKEN_PREFIX = 'mct_';
 /** How long a revoked token may still work on another replica, at most. */
 const REFRESH_MS = 5000;
@@ -20,16 +26,34 @@ interface StoredToken extends ApiToken {
   hash: string;
 }
 
+const secretName = (id: string) => `mesh-console-token-${id}`;
+
+/** What a token's Secret must hold, checked field by field before the token is honoured. */
+const TokenRecord = z.object({
+  id: z.string().regex(/^[0-9a-f]{16}$/),
+  name: CreateTokenBody.shape.name,
+  role: Role,
+  namespaces: jsonText(Namespaces),
+  createdBy: z.string().min(1).max(256),
+  createdAt: z.iso.datetime(),
+  sha256: z.string().regex(/^[0-9a-f]{64}$/),
+});
+const LastUsedAt = z.iso.datetime();
+
 /**
  * API tokens for automation. Only the SHA-256 of a token is stored (a token has 256 random bits,
  * so a fast hash is enough; passwords, which have far fewer, get argon2). They live in the control
- * plane as labelled ConfigMaps, so every replica sees them; each replica caches the list for a
- * few seconds, and a token revoked here stops working here at once.
+ * plane as Secrets of type `mesh-console.io/api-token` in the console's namespace (never
+ * ConfigMaps: whoever may write Secrets there may administer the console, see the README), so
+ * every replica sees them; each replica caches the list for a few seconds, and a token revoked
+ * here stops working here at once. Every field read back is validated (role, namespaces, names,
+ * dates, the hash); a record that does not pass is ignored and logged, never trusted.
  */
 export class ApiTokens {
   private cache = new Map<string, StoredToken>();
   private loadedAt = 0;
   private loading: Promise<void> | null = null;
+  private readonly invalid: InvalidRecords;
 
   constructor(
     /** null: tokens live in this process only (tests without a control plane). */
@@ -37,7 +61,9 @@ export class ApiTokens {
     private readonly namespace: string,
     private readonly log: Logger,
     private readonly adminToken?: string,
-  ) {}
+  ) {
+    this.invalid = new InvalidRecords(log, 'API token');
+  }
 
   static isToken(value: string): boolean {
     return value.startsWith(TOKEN_PREFIX);
@@ -51,13 +77,13 @@ export class ApiTokens {
     }
     this.loading ??= (async () => {
       try {
-        const res = await kube.core.listNamespacedConfigMap({
+        const res = await kube.core.listNamespacedSecret({
           namespace: this.namespace,
           labelSelector: `${TOKEN_LABEL}=v1`,
         });
         const next = new Map<string, StoredToken>();
-        for (const cm of res.items) {
-          const t = fromConfigMap(cm);
+        for (const secret of res.items) {
+          const t = this.fromSecret(secret);
           if (t) next.set(t.hash, t);
         }
         this.cache = next;
@@ -71,6 +97,29 @@ export class ApiTokens {
 
   private async fresh(maxAgeMs: number): Promise<void> {
     if (Date.now() - this.loadedAt > maxAgeMs) await this.refresh();
+  }
+
+  /** The token a Secret holds, or null (logged once) when any field of it is not valid. */
+  private fromSecret(secret: V1Secret): StoredToken | null {
+    if (secret.type !== TOKEN_SECRET_TYPE)
+      return this.invalid.ignore(secret, `its type is not ${TOKEN_SECRET_TYPE}`);
+    const parsed = TokenRecord.safeParse(decodeSecretData(secret));
+    if (!parsed.success) return this.invalid.ignore(secret, parsed.error);
+    const t = parsed.data;
+    if (secret.metadata?.name !== secretName(t.id))
+      return this.invalid.ignore(secret, 'its name does not match its id');
+    const lastUsed = LastUsedAt.safeParse(secret.metadata.annotations?.[LAST_USED_ANNOTATION]);
+    return {
+      id: t.id,
+      name: t.name,
+      role: t.role,
+      // An admin token spans every namespace, whatever the record says.
+      namespaces: t.role === 'admin' ? ['*'] : t.namespaces,
+      createdBy: t.createdBy,
+      createdAt: t.createdAt,
+      lastUsedAt: lastUsed.success ? lastUsed.data : null,
+      hash: t.sha256,
+    };
   }
 
   /** The principal a bearer token stands for, or null when it is unknown or revoked. */
@@ -110,16 +159,16 @@ export class ApiTokens {
     const last = token.lastUsedAt ? Date.parse(token.lastUsedAt) : 0;
     if (Date.now() - last < LAST_USED_RESOLUTION_MS) return;
     token.lastUsedAt = new Date().toISOString();
-    const name = configMapName(token.id);
+    const name = secretName(token.id);
     const kube = this.kube;
     if (!kube) return;
     void (async () => {
-      const cm = await kube.core.readNamespacedConfigMap({ name, namespace: this.namespace });
-      cm.metadata = {
-        ...cm.metadata,
-        annotations: { ...cm.metadata?.annotations, 'mesh-console.io/last-used-at': token.lastUsedAt ?? '' },
+      const secret = await kube.core.readNamespacedSecret({ name, namespace: this.namespace });
+      secret.metadata = {
+        ...secret.metadata,
+        annotations: { ...secret.metadata?.annotations, [LAST_USED_ANNOTATION]: token.lastUsedAt ?? '' },
       };
-      await kube.core.replaceNamespacedConfigMap({ name, namespace: this.namespace, body: cm });
+      await kube.core.replaceNamespacedSecret({ name, namespace: this.namespace, body: secret });
     })().catch((err: unknown) =>
       this.log.debug({ err: err instanceof Error ? err.message : String(err) }, 'could not record token use'),
     );
@@ -145,15 +194,16 @@ export class ApiTokens {
       lastUsedAt: null,
       hash: sha256(secret),
     };
-    await this.kube?.core.createNamespacedConfigMap({
+    await this.kube?.core.createNamespacedSecret({
       namespace: this.namespace,
       body: {
         metadata: {
-          name: configMapName(id),
+          name: secretName(id),
           namespace: this.namespace,
           labels: { [MANAGED_BY_LABEL]: MANAGED_BY, [TOKEN_LABEL]: 'v1' },
         },
-        data: {
+        type: TOKEN_SECRET_TYPE,
+        stringData: {
           id,
           name: token.name,
           role: token.role,
@@ -174,34 +224,11 @@ export class ApiTokens {
     if (!this.kube && ![...this.cache.values()].some((t) => t.id === id))
       throw notFound(`Token ${id} was not found`);
     try {
-      await this.kube?.core.deleteNamespacedConfigMap({ name: configMapName(id), namespace: this.namespace });
+      await this.kube?.core.deleteNamespacedSecret({ name: secretName(id), namespace: this.namespace });
     } catch (err) {
       if (isKubeStatus(err, 404)) throw notFound(`Token ${id} was not found`);
       throw err;
     }
     for (const [hash, t] of this.cache) if (t.id === id) this.cache.delete(hash);
   }
-}
-
-const configMapName = (id: string) => `mesh-console-token-${id}`;
-
-function fromConfigMap(cm: V1ConfigMap): StoredToken | null {
-  const d = cm.data ?? {};
-  if (!d.id || !d.sha256 || !d.name || !d.role) return null;
-  let namespaces: string[] = [];
-  try {
-    namespaces = JSON.parse(d.namespaces ?? '[]') as string[];
-  } catch {
-    return null;
-  }
-  return {
-    id: d.id,
-    name: d.name,
-    role: d.role as Role,
-    namespaces,
-    createdBy: d.createdBy ?? 'unknown',
-    createdAt: d.createdAt ?? '',
-    lastUsedAt: cm.metadata?.annotations?.['mesh-console.io/last-used-at'] ?? null,
-    hash: d.sha256,
-  };
 }

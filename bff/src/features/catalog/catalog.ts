@@ -3,7 +3,9 @@ import type { GroupVersionResource, KubeClient } from '../../clients/kube';
 import type { ServiceDetail } from '../../contract/catalog';
 import type { Logger } from '../../lib/logger';
 import type { ServiceEntry, V1Pod, V1Service, WorkloadEntry } from './kube-types';
-import { indexCatalog } from './query';
+import type { NamespaceScope } from '../auth/scope';
+import { scopeKey } from '../auth/scope';
+import { indexCatalog, scopeView } from './query';
 import type { CatalogView } from './query';
 import { buildCatalog } from './registry';
 
@@ -11,6 +13,23 @@ import { buildCatalog } from './registry';
 export interface CatalogSource {
   view(): CatalogView;
   get(id: string): ServiceDetail | undefined;
+}
+
+const scopedViews = new WeakMap<CatalogView, Map<string, CatalogView>>();
+
+/**
+ * The catalog as a scope sees it (see scopeView). Built once per catalog change and scope, so a
+ * request costs a lookup until the catalog changes again.
+ */
+export function catalogIn(catalog: CatalogSource, scope: NamespaceScope): CatalogView {
+  const full = catalog.view();
+  if (scope.all) return full;
+  let byScope = scopedViews.get(full);
+  if (!byScope) scopedViews.set(full, (byScope = new Map()));
+  const key = scopeKey(scope);
+  let view = byScope.get(key);
+  if (!view) byScope.set(key, (view = scopeView(full, scope)));
+  return view;
 }
 
 /** A catalog over a fixed list of services (tests, benchmarks). */

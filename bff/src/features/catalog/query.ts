@@ -5,6 +5,9 @@ import type {
   ServiceListResponse,
   ServiceSummary,
 } from '../../contract/catalog';
+import { inScope } from '../auth/scope';
+import type { NamespaceScope } from '../auth/scope';
+import { serviceWithin } from './registry';
 
 /** The catalog prepared for queries: built once per change, read by every request until the next. */
 export interface CatalogView {
@@ -22,6 +25,7 @@ export function toSummary(s: ServiceDetail): ServiceSummary {
     name: s.name,
     application: s.application,
     namespace: s.namespace,
+    conflict: s.conflict ?? null,
     protocol: s.protocol,
     host: s.host,
     platforms: s.platforms,
@@ -32,7 +36,9 @@ export function toSummary(s: ServiceDetail): ServiceSummary {
 
 export function indexCatalog(services: readonly ServiceDetail[]): CatalogView {
   const summaries = services.map(toSummary);
-  const namespaces = [...new Set(services.map((s) => s.namespace))].sort();
+  const namespaces = [
+    ...new Set(services.flatMap((s) => (s.conflict ? s.conflict.namespaces : [s.namespace]))),
+  ].sort();
   const protocols = [...new Set(services.map((s) => s.protocol))].sort() as Protocol[];
   return {
     services,
@@ -52,11 +58,26 @@ export function queryCatalog(view: CatalogView, query: ServiceListQuery): Servic
   let total = 0;
   for (let i = 0; i < view.summaries.length; i++) {
     const s = view.summaries[i] as ServiceSummary;
-    if (query.namespace && s.namespace !== query.namespace) continue;
+    if (
+      query.namespace &&
+      s.namespace !== query.namespace &&
+      !s.conflict?.namespaces.includes(query.namespace)
+    )
+      continue;
     if (query.protocol && s.protocol !== query.protocol) continue;
     if (needle && !(view.haystacks[i] as string).includes(needle)) continue;
     if (total >= start && total < end) items.push(s);
     total++;
   }
   return { items, total, page: query.page, pageSize: query.pageSize, facets: view.facets };
+}
+
+/**
+ * The catalog of a scope: the services of its namespaces only (a service in conflict with the
+ * providers of those namespaces only), indexed anew, so lists, facets and lookups know nothing else.
+ */
+export function scopeView(view: CatalogView, scope: NamespaceScope): CatalogView {
+  if (scope.all) return view;
+  const visible = (ns: string) => inScope(scope, ns);
+  return indexCatalog(view.services.flatMap((s) => serviceWithin(s, visible) ?? []));
 }

@@ -222,3 +222,91 @@ describe('buildCatalog', () => {
     expect(catalog.every((s) => s.instances.total > 0)).toBe(true);
   });
 });
+
+describe('who owns a service ID', () => {
+  const ann = (iface: string) => ({ 'mesh-console.io/rpc-interfaces': iface });
+  const rpcService = (name: string, ns: string, iface: string): V1Service => ({
+    metadata: { name, namespace: ns, annotations: ann(iface) },
+    spec: { selector: { app: name }, ports: [{ name: 'dubbo', port: 20880 }] },
+  });
+  const entry = (name: string, ns: string, host: string, address: string): ServiceEntry => ({
+    metadata: { name, namespace: ns },
+    spec: {
+      hosts: [host],
+      ports: [{ number: 7000, name: 'grpc', protocol: 'GRPC' }],
+      endpoints: [{ address }],
+    },
+  });
+
+  it('merges one namespace’s objects for an RPC interface, whichever order they come in', () => {
+    const a = rpcService('echo-a', 'd', 'x.Echo');
+    const b = rpcService('echo-b', 'd', 'x.Echo');
+    for (const services of [
+      [a, b],
+      [b, a],
+    ]) {
+      const [s] = buildCatalog(snapshot({ services }));
+      expect(s).toMatchObject({ id: 'x.Echo@dubbo', namespace: 'd', conflict: null });
+      expect(s?.sources).toHaveLength(2);
+    }
+  });
+
+  it('makes an RPC interface defined in two namespaces a conflict owned by none, in any order', () => {
+    const own = rpcService('echo', 'dubbo-demo', 'x.Echo');
+    const claim = rpcService('claim', 'bookinfo', 'x.Echo');
+    const pods = [
+      pod('echo-1', 'dubbo-demo', { app: 'echo', version: '1' }),
+      pod('claim-1', 'bookinfo', { app: 'claim', version: '9' }),
+    ];
+    for (const services of [
+      [own, claim],
+      [claim, own],
+    ]) {
+      const catalog = buildCatalog(snapshot({ services, pods }));
+      expect(catalog).toHaveLength(1);
+      const s = catalog[0];
+      expect(s).toMatchObject({
+        id: 'x.Echo@dubbo',
+        namespace: '',
+        conflict: { namespaces: ['bookinfo', 'dubbo-demo'] },
+      });
+      expect(new Set(s?.providers.map((p) => p.namespace))).toEqual(new Set(['bookinfo', 'dubbo-demo']));
+    }
+  });
+
+  it('makes a VM host named by ServiceEntries of two namespaces a conflict', () => {
+    const catalog = buildCatalog(
+      snapshot({
+        serviceEntries: [
+          entry('claim', 'bookinfo', 'cur.shop.vm', '10.0.0.9'),
+          entry('cur', 'shop', 'cur.shop.vm', '10.0.0.1'),
+        ],
+      }),
+    );
+    expect(catalog.map((s) => [s.id, s.namespace, s.conflict])).toEqual([
+      ['cur.shop.vm', '', { namespaces: ['bookinfo', 'shop'] }],
+    ]);
+  });
+
+  it('gives a cluster host to the namespace it names, leaving out objects of other namespaces', () => {
+    const cart: V1Service = {
+      metadata: { name: 'cart', namespace: 'shop' },
+      spec: { selector: { app: 'cart' }, ports: [{ name: 'grpc', port: 7070 }] },
+    };
+    const claim = entry('cart-claim', 'bookinfo', 'cart.shop.svc.cluster.local', '10.9.9.9');
+    const local = entry('cart-vm', 'shop', 'cart.shop.svc.cluster.local', '10.20.0.5');
+    const orphan = entry('nobody', 'bookinfo', 'ghost.shop.svc.cluster.local', '10.9.9.8');
+    const catalog = buildCatalog(
+      snapshot({
+        services: [cart],
+        serviceEntries: [claim, local, orphan],
+        pods: [pod('cart-1', 'shop', { app: 'cart' })],
+      }),
+    );
+    expect(catalog.map((s) => s.id)).toEqual(['cart.shop.svc.cluster.local']);
+    const s = catalog[0];
+    expect(s).toMatchObject({ namespace: 'shop', conflict: null });
+    expect(s?.sources.map((x) => `${x.namespace}/${x.name}`)).toEqual(['shop/cart', 'shop/cart-vm']);
+    expect(s?.providers.map((p) => p.address).sort()).toEqual(['10.0.0.1', '10.20.0.5']);
+  });
+});

@@ -278,19 +278,13 @@ function platformsOf(instances: Instance[]): Platform[] {
 const byVersion = (a: string | null, b: string | null) =>
   (a ?? '').localeCompare(b ?? '', 'en', { numeric: true });
 
-function finish(id: string, name: string, parts: Draft[]): ServiceDetail {
-  const first = parts[0] as Draft;
-  const seen = new Set<string>();
-  const providers: Instance[] = [];
-  for (const part of parts) {
-    for (const inst of part.instances) {
-      const key = `${inst.kind}/${inst.namespace}/${inst.name}`;
-      if (seen.has(key)) continue; // a VM selected by both a Service and a ServiceEntry is one instance
-      seen.add(key);
-      providers.push(inst);
-    }
-  }
-  providers.sort((a, b) => byVersion(a.version, b.version) || a.name.localeCompare(b.name));
+/** What a list of instances adds up to: versions, platforms, counts (sorted by version, then name). */
+function summarize(
+  instances: readonly Instance[],
+): Pick<ServiceDetail, 'platforms' | 'versions' | 'instances' | 'versionDetails' | 'providers'> {
+  const providers = [...instances].sort(
+    (a, b) => byVersion(a.version, b.version) || a.name.localeCompare(b.name),
+  );
   const versionMap = new Map<string | null, Instance[]>();
   for (const p of providers) {
     const list = versionMap.get(p.version);
@@ -305,30 +299,100 @@ function finish(id: string, name: string, parts: Draft[]): ServiceDetail {
       ready: list.filter((i) => i.ready).length,
       platforms: platformsOf(list),
     }));
+  return {
+    platforms: platformsOf(providers),
+    versions: versionDetails.flatMap((v) => (v.version === null ? [] : [v.version])),
+    instances: { total: providers.length, ready: providers.filter((i) => i.ready).length },
+    versionDetails,
+    providers,
+  };
+}
+
+/**
+ * One catalog entry from the objects that define its ID. `owner` is the namespace the service
+ * belongs to; null when several namespaces define it (a conflict, listed in `conflict`).
+ */
+function finish(id: string, name: string, parts: Draft[], owner: string | null): ServiceDetail {
+  const first = parts[0] as Draft;
+  const seen = new Set<string>();
+  const instances: Instance[] = [];
+  for (const part of parts) {
+    for (const inst of part.instances) {
+      const key = `${inst.kind}/${inst.namespace}/${inst.name}`;
+      if (seen.has(key)) continue; // a VM selected by both a Service and a ServiceEntry is one instance
+      seen.add(key);
+      instances.push(inst);
+    }
+  }
   const ports = new Map<string, ServicePort>();
   for (const part of parts) for (const p of part.ports) ports.set(`${p.port}/${p.name}`, p);
+  const { providers, ...summary } = summarize(instances);
   return {
     id,
     name,
     application: first.application,
-    namespace: first.namespace,
+    namespace: owner ?? '',
+    conflict: owner === null ? { namespaces: [...new Set(parts.map((p) => p.namespace))].sort() } : null,
     protocol: first.protocol,
     host: first.host,
-    platforms: platformsOf(providers),
-    versions: versionDetails.flatMap((v) => (v.version === null ? [] : [v.version])),
-    instances: { total: providers.length, ready: providers.filter((i) => i.ready).length },
+    ...summary,
     ports: [...ports.values()],
-    versionDetails,
     providers,
     sources: parts.map((p) => p.source),
   };
 }
 
 /**
+ * A service as a user limited to some namespaces sees it. An owned service is theirs whole or not
+ * at all; of a service in conflict they see that it is, with the providers and sources of their
+ * own namespaces only. Undefined when none of it is theirs.
+ */
+export function serviceWithin(
+  s: ServiceDetail,
+  visible: (namespace: string) => boolean,
+): ServiceDetail | undefined {
+  if (!s.conflict) return visible(s.namespace) ? s : undefined;
+  if (!s.conflict.namespaces.some(visible)) return undefined;
+  return {
+    ...s,
+    ...summarize(s.providers.filter((p) => visible(p.namespace))),
+    sources: s.sources.filter((src) => visible(src.namespace)),
+  };
+}
+
+/** The namespace a cluster-local host names (`name.namespace.svc.cluster.local`), else null. */
+export function hostNamespace(id: string): string | null {
+  const suffix = `.${CLUSTER_DOMAIN}`;
+  if (!id.endsWith(suffix)) return null;
+  const labels = id.slice(0, -suffix.length).split('.');
+  return labels.length === 2 && labels[0] && labels[1] ? labels[1] : null;
+}
+
+/**
+ * Who owns a service ID. A cluster-local host (a Kubernetes Service's, `name.namespace.svc.cluster.local`)
+ * belongs to the namespace it names, always: objects in other namespaces that name it are not part of
+ * the service. Any other ID (an RPC interface, a VM host) belongs to the one namespace whose objects
+ * define it; defined in several namespaces, it is a conflict, owned by none of them.
+ */
+function ownership(id: string, parts: Draft[]): { owner: string | null; parts: Draft[] } | null {
+  const named = hostNamespace(id);
+  if (named !== null) {
+    const own = parts.filter((p) => p.namespace === named);
+    return own.length > 0 ? { owner: named, parts: own } : null;
+  }
+  const namespaces = new Set(parts.map((p) => p.namespace));
+  if (namespaces.size === 1) return { owner: (parts[0] as Draft).namespace, parts };
+  // Ordered by namespace, so the entry does not depend on which object was listed first.
+  const sorted = [...parts].sort((a, b) => a.namespace.localeCompare(b.namespace));
+  return { owner: null, parts: sorted };
+}
+
+/**
  * Maps Kubernetes Services + Pods and ServiceEntries + WorkloadEntries to the console's services.
- * Pure: the same snapshot gives the same catalog. Objects that describe the same service (a
- * Kubernetes Service and a ServiceEntry for the same host, or one RPC interface exported by two
- * applications) are merged into one service with every provider.
+ * Pure: the same snapshot gives the same catalog. Objects of one namespace that describe the same
+ * service (a Kubernetes Service and a ServiceEntry for the same host, or one RPC interface exported
+ * by two applications) are merged into one service with every provider. Objects of different
+ * namespaces are never merged into one owner's service: see `ownership`.
  */
 export function buildCatalog(snapshot: RegistrySnapshot): ServiceDetail[] {
   const pods = new LabelIndex(
@@ -355,7 +419,10 @@ export function buildCatalog(snapshot: RegistrySnapshot): ServiceDetail[] {
     if (group) group.parts.push(d);
     else groups.set(d.id, { name: d.name, parts: [d] });
   }
-  return [...groups.entries()]
-    .map(([id, g]) => finish(id, g.name, g.parts))
-    .sort((a, b) => a.id.localeCompare(b.id));
+  const out: ServiceDetail[] = [];
+  for (const [id, g] of groups) {
+    const owned = ownership(id, g.parts);
+    if (owned) out.push(finish(id, (owned.parts[0] as Draft).name, owned.parts, owned.owner));
+  }
+  return out.sort((a, b) => a.id.localeCompare(b.id));
 }

@@ -222,6 +222,30 @@ describe.skipIf(!installed)(
       }
     });
 
+    it('asked for some namespaces (a limited user), both answer for those namespaces only, alike', async () => {
+      const only = new Set(['shop', 'bookinfo']);
+      const [p, e] = await Promise.all([prom.applications(q, at, only), embedded.applications(q, at, only)]);
+      const key = (a: { namespace: string; app: string }) => `${a.namespace}/${a.app}`;
+      const busy = (xs: typeof e) => xs.filter((a) => a.figures.requests * q.rangeSeconds >= 100).map(key);
+      expect(busy(e).length).toBeGreaterThan(5);
+      expect(new Set(busy(p))).toEqual(new Set(busy(e)));
+      expect([...p, ...e].every((a) => only.has(a.namespace))).toBe(true);
+      const [pl, el] = await Promise.all([prom.edges(q, at, only), embedded.edges(q, at, only)]);
+      const ends = (l: typeof el) => [
+        ...l.calls.map((c) => c.source.namespace),
+        ...l.versions.map((v) => v.namespace),
+      ];
+      expect([...ends(pl), ...ends(el)].every((ns) => only.has(ns))).toBe(true);
+      const callKeys = (l: typeof el) =>
+        new Set(
+          l.calls
+            .filter((c) => c.requests * q.rangeSeconds >= 100)
+            .map((c) => `${c.source.namespace}/${c.source.workload} > ${c.serviceId}`),
+        );
+      expect(callKeys(el).size).toBeGreaterThan(5);
+      expect(callKeys(pl)).toEqual(callKeys(el));
+    });
+
     it('per service and version, consumers and instances', async () => {
       for (const id of [
         'reviews.bookinfo.svc.cluster.local',

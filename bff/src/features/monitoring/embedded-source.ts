@@ -79,31 +79,31 @@ export class EmbeddedTelemetry implements TelemetrySource {
     return { versions, rows, totalOffset: total };
   }
 
-  async applications(q: QueryWindow, atMs = this.store.now): Promise<AppFigures[]> {
+  async applications(
+    q: QueryWindow,
+    atMs = this.store.now,
+    namespaces: ReadonlySet<string> | null = null,
+  ): Promise<AppFigures[]> {
     const n = this.store.groups.size;
     const apps: { app: string; namespace: string }[] = [];
     const appIndex = new Map<string, number>();
-    const groupOf = new Int32Array(n);
+    // Only the cells of the asked namespaces are summed.
+    const cells: number[] = [];
+    const groupOf: number[] = [];
     for (let cell = 0; cell < n; cell++) {
       const meta = this.store.groups.meta[cell] as { app: string; namespace: string };
+      if (namespaces && !namespaces.has(meta.namespace)) continue;
       const key = `${meta.namespace}/${meta.app}`;
       let i = appIndex.get(key);
       if (i === undefined) {
         i = apps.push({ app: meta.app, namespace: meta.namespace }) - 1;
         appIndex.set(key, i);
       }
-      groupOf[cell] = i;
+      cells.push(cell);
+      groupOf.push(i);
     }
     const rows = new Float64Array(apps.length * G.width);
-    this.store.accumulate(
-      'group',
-      this.tier(q),
-      atMs - q.rangeSeconds * 1000,
-      atMs,
-      identity(n),
-      groupOf,
-      rows,
-    );
+    this.store.accumulate('group', this.tier(q), atMs - q.rangeSeconds * 1000, atMs, cells, groupOf, rows);
     return apps.map((a, i) => ({ ...a, figures: figuresOf(rows, i * G.width, q.rangeSeconds) }));
   }
 
@@ -230,7 +230,14 @@ export class EmbeddedTelemetry implements TelemetrySource {
    * only on the version that serves it, and every caller's requests are spread over the versions alike
    * unless a rule routes by source, so a call's p95 is its service's, from the group cells' buckets.
    */
-  async edges(q: QueryWindow, atMs = this.store.now): Promise<TrafficEdges> {
+  async edges(
+    q: QueryWindow,
+    atMs = this.store.now,
+    namespaces: ReadonlySet<string> | null = null,
+  ): Promise<TrafficEdges> {
+    const within = (ns: string | undefined) => !namespaces || (ns !== undefined && namespaces.has(ns));
+    // Where each service's traffic arrives (its group cells' namespace): a call's far end.
+    const serviceNamespace = new Map<string, string>();
     const tier = this.tier(q);
     const from = atMs - q.rangeSeconds * 1000;
     const seconds = q.rangeSeconds;
@@ -243,10 +250,12 @@ export class EmbeddedTelemetry implements TelemetrySource {
     const serviceBuckets = new Map<string, { requests: number; buckets: Float64Array }>();
     const versions: ServiceVersionFigures[] = [];
     for (let cell = 0; cell < groups.size; cell++) {
+      const meta = groups.meta[cell] as GroupMeta;
+      if (!serviceNamespace.has(meta.serviceId)) serviceNamespace.set(meta.serviceId, meta.namespace);
+      if (!within(meta.namespace)) continue;
       const o = cell * G.width;
       const requests = groupRows[o + G.requests] as number;
       if (requests <= 0) continue;
-      const meta = groups.meta[cell] as GroupMeta;
       const buckets = groupRows.subarray(o + G.buckets, o + G.buckets + BUCKET_COUNT);
       let svc = serviceBuckets.get(meta.serviceId);
       if (!svc)
@@ -288,6 +297,7 @@ export class EmbeddedTelemetry implements TelemetrySource {
       const requests = rows[o + C.requests] as number;
       if (requests <= 0) continue;
       const meta = consumers.meta[cell] as ConsumerMeta;
+      if (!within(meta.namespace) || !within(serviceNamespace.get(meta.serviceId))) continue;
       const errors = rows[o + C.errors] as number;
       const clientErrors = rows[o + C.clientErrors] as number;
       calls.push({

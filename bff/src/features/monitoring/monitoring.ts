@@ -10,11 +10,14 @@ import type {
   TrafficStats,
 } from '../../contract/monitoring';
 import { notFound } from '../../lib/errors';
+import { ALL_NAMESPACES, inScope, scopeKey, scopeNamespaces } from '../auth/scope';
+import type { NamespaceScope } from '../auth/scope';
+import { catalogIn } from '../catalog/catalog';
 import type { CatalogSource } from '../catalog/catalog';
 import type { CatalogView } from '../catalog/query';
 import { UNKNOWN } from './istio-metrics';
 import { EMPTY_FIGURES } from './telemetry';
-import type { FigureSeries, Figures, TelemetrySource } from './telemetry';
+import type { ConsumerFigures, FigureSeries, Figures, TelemetrySource } from './telemetry';
 import { resolveWindow } from './window';
 
 export interface MonitoringDeps {
@@ -62,13 +65,17 @@ interface CatalogApp {
 
 function catalogApps(view: CatalogView): Map<string, CatalogApp> {
   const apps = new Map<string, CatalogApp & { instances: Set<string>; ready: Set<string> }>();
-  for (const s of view.services) {
-    const key = `${s.namespace}/${s.application}`;
+  const add = (
+    s: ServiceDetail,
+    namespace: string,
+    providers: readonly ServiceDetail['providers'][number][],
+  ) => {
+    const key = `${namespace}/${s.application}`;
     let app = apps.get(key);
     if (!app) {
       app = {
         application: s.application,
-        namespace: s.namespace,
+        namespace,
         services: [],
         replicas: 0,
         readyReplicas: 0,
@@ -79,11 +86,23 @@ function catalogApps(view: CatalogView): Map<string, CatalogApp> {
     }
     app.services.push(s.id);
     // One Pod behind two services (two RPC interfaces) is one replica.
-    for (const p of s.providers) {
+    for (const p of providers) {
       const id = `${p.kind}/${p.namespace}/${p.name}`;
       app.instances.add(id);
       if (p.ready) app.ready.add(id);
     }
+  };
+  for (const s of view.services) {
+    if (!s.conflict) add(s, s.namespace, s.providers);
+    // A service in conflict belongs to no namespace: each claimant's application lists it, with
+    // that namespace's instances (the view holds only the claimants the caller may see).
+    else
+      for (const ns of new Set(s.sources.map((src) => src.namespace)))
+        add(
+          s,
+          ns,
+          s.providers.filter((p) => p.namespace === ns),
+        );
   }
   const out = new Map<string, CatalogApp>();
   for (const [key, a] of apps) {
@@ -113,13 +132,44 @@ function top(rows: ApplicationRow[], value: (r: ApplicationRow) => number | null
     .slice(0, TOP_N);
 }
 
+/** A caller from outside the scope: the consumers row that sums them, naming none (see serviceMetrics). */
+export const OTHER_NAMESPACES = '';
+
+/**
+ * The callers of a service as a scope sees them: those of its namespaces by name, every other one
+ * summed into one row that names nothing (workload, application and namespace empty), so the list
+ * still adds up to the service's traffic.
+ */
+function consumersWithin(consumers: ConsumerFigures[], scope: NamespaceScope): ConsumerFigures[] {
+  if (scope.all) return consumers;
+  const own: ConsumerFigures[] = [];
+  const others: ConsumerFigures = {
+    workload: OTHER_NAMESPACES,
+    app: OTHER_NAMESPACES,
+    namespace: OTHER_NAMESPACES,
+    version: OTHER_NAMESPACES,
+    requests: 0,
+    errors: 0,
+  };
+  for (const c of consumers) {
+    if (inScope(scope, c.namespace)) own.push(c);
+    else {
+      others.requests += c.requests;
+      others.errors += c.errors;
+    }
+  }
+  return others.requests > 0 ? [...own, others] : own;
+}
+
 /**
  * The monitoring page's answers: telemetry (from whichever source is configured) joined with the
  * catalog, which knows every application, its services and replicas, whether or not it has traffic.
+ * Every answer is computed for a scope (the caller's namespaces, features/auth/scope.ts): the catalog
+ * and telemetry of those namespaces only, so a Top 5 ranks within them.
  */
 export class MonitoringService {
   private readonly clock: () => number;
-  private appsCache: { view: CatalogView; apps: Map<string, CatalogApp> } | null = null;
+  private readonly appsCache = new WeakMap<CatalogView, Map<string, CatalogApp>>();
   private readonly inFlight = new Map<string, Promise<unknown>>();
 
   constructor(private readonly deps: MonitoringDeps) {
@@ -130,10 +180,11 @@ export class MonitoringService {
     return this.deps.telemetry.kind;
   }
 
-  private apps(): Map<string, CatalogApp> {
-    const view = this.deps.catalog.view();
-    if (this.appsCache?.view !== view) this.appsCache = { view, apps: catalogApps(view) };
-    return this.appsCache.apps;
+  private apps(scope: NamespaceScope): Map<string, CatalogApp> {
+    const view = catalogIn(this.deps.catalog, scope);
+    let apps = this.appsCache.get(view);
+    if (!apps) this.appsCache.set(view, (apps = catalogApps(view)));
+    return apps;
   }
 
   /**
@@ -149,22 +200,33 @@ export class MonitoringService {
     return answer;
   }
 
-  overview(window: MonitoringWindow): Promise<MonitoringOverview> {
-    return this.coalesce(`overview/${window}`, () => this.computeOverview(window));
+  /** The overview of the applications of `scope`'s namespaces. */
+  overview(window: MonitoringWindow, scope: NamespaceScope = ALL_NAMESPACES): Promise<MonitoringOverview> {
+    return this.coalesce(`overview/${window}/${scopeKey(scope)}`, () => this.computeOverview(window, scope));
   }
 
-  serviceMetrics(id: string, window: MonitoringWindow): Promise<ServiceMetrics> {
-    const service = this.service(id);
-    return this.coalesce(`service/${window}/${id}`, () => this.computeServiceMetrics(service, window));
+  /** A service's metrics as `scope` sees them: callers outside it are one row that names none. */
+  serviceMetrics(
+    id: string,
+    window: MonitoringWindow,
+    scope: NamespaceScope = ALL_NAMESPACES,
+  ): Promise<ServiceMetrics> {
+    const service = this.service(id, scope);
+    return this.coalesce(`service/${window}/${scopeKey(scope)}/${id}`, () =>
+      this.computeServiceMetrics(service, window, scope),
+    );
   }
 
-  private async computeOverview(window: MonitoringWindow): Promise<MonitoringOverview> {
+  private async computeOverview(
+    window: MonitoringWindow,
+    scope: NamespaceScope,
+  ): Promise<MonitoringOverview> {
     const t = this.deps.telemetry;
     const q = resolveWindow(window, t.scrapeIntervalSeconds);
-    const figures = await t.applications(q);
+    const figures = await t.applications(q, undefined, scopeNamespaces(scope));
     const byApp = new Map(figures.map((f) => [`${f.namespace}/${f.app}`, f.figures]));
     const rows: ApplicationRow[] = [];
-    for (const [key, app] of this.apps()) {
+    for (const [key, app] of this.apps(scope)) {
       rows.push({ ...app, traffic: toStats(byApp.get(key) ?? EMPTY_FIGURES) });
       byApp.delete(key);
     }
@@ -194,8 +256,9 @@ export class MonitoringService {
     };
   }
 
-  service(id: string): ServiceDetail {
-    const service = this.deps.catalog.get(id);
+  /** The service as `scope` sees it; 404 when the catalog of `scope` has no such service. */
+  service(id: string, scope: NamespaceScope = ALL_NAMESPACES): ServiceDetail {
+    const service = catalogIn(this.deps.catalog, scope).byId.get(id);
     if (!service) throw notFound(`Service ${id} was not found`);
     return service;
   }
@@ -203,6 +266,7 @@ export class MonitoringService {
   private async computeServiceMetrics(
     service: ServiceDetail,
     window: MonitoringWindow,
+    scope: NamespaceScope,
   ): Promise<ServiceMetrics> {
     const id = service.id;
     const t = this.deps.telemetry;
@@ -230,8 +294,10 @@ export class MonitoringService {
     });
     const splitTotal = split.reduce((s, v) => s + v.requests, 0);
     const providers = new Map(service.providers.map((p) => [p.name, p]));
+    // A service in conflict, seen from a scope: only the instances of the scope's namespaces.
+    const ownInstance = (name: string) => scope.all || !service.conflict || providers.has(name);
     const instanceRows = instances
-      .filter((i) => i.requests > 0)
+      .filter((i) => i.requests > 0 && ownInstance(i.instance))
       .map((i) => ({
         name: i.instance || '(none)',
         version: i.version,
@@ -278,7 +344,7 @@ export class MonitoringService {
           };
         }),
       },
-      consumers: consumers
+      consumers: consumersWithin(consumers, scope)
         .filter((c) => c.requests > 0)
         .sort((a, b) => b.requests - a.requests || a.workload.localeCompare(b.workload))
         .map((c) => ({

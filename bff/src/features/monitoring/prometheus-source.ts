@@ -13,6 +13,7 @@ import {
   VERSION_LABELS,
   limitQuery,
   linkQuery,
+  namespaceMatchers,
   queries,
 } from './promql';
 import type { LinkMeasure, Measure } from './promql';
@@ -124,10 +125,15 @@ export class PrometheusTelemetry implements TelemetrySource {
     return out;
   }
 
-  applications(q: QueryWindow, atMs = Date.now()): Promise<AppFigures[]> {
+  applications(
+    q: QueryWindow,
+    atMs = Date.now(),
+    namespaces: ReadonlySet<string> | null = null,
+  ): Promise<AppFigures[]> {
+    if (namespaces?.size === 0) return Promise.resolve([]);
     return this.ask('applications', async (signal) => {
       const grouped = await this.grouped(
-        (m) => queries.applications(m, q.rangeSeconds),
+        (m) => queries.applications(m, q.rangeSeconds, namespaces),
         ALL_MEASURES,
         APP_LABELS,
         atMs,
@@ -335,11 +341,19 @@ export class PrometheusTelemetry implements TelemetrySource {
     });
   }
 
-  edges(q: QueryWindow, atMs = Date.now()): Promise<TrafficEdges> {
+  edges(
+    q: QueryWindow,
+    atMs = Date.now(),
+    namespaces: ReadonlySet<string> | null = null,
+  ): Promise<TrafficEdges> {
+    if (namespaces?.size === 0) return Promise.resolve({ calls: [], versions: [] });
     return this.ask('edges', async (signal) => {
-      const links = async (labels: readonly string[]) => {
+      const links = async (labels: readonly string[], ends: readonly string[]) => {
+        const matchers = namespaceMatchers(ends, namespaces);
         const results = await Promise.all(
-          LINK_MEASURES.map((m) => this.client.query(linkQuery(m, labels, q.rangeSeconds), atMs, signal)),
+          LINK_MEASURES.map((m) =>
+            this.client.query(linkQuery(m, labels, q.rangeSeconds, matchers), atMs, signal),
+          ),
         );
         const out = new Map<string, { metric: Record<string, string>; figures: LinkFigures }>();
         results.forEach((samples, i) => {
@@ -362,7 +376,10 @@ export class PrometheusTelemetry implements TelemetrySource {
         // A link is one with requests; error and percentile series alone (rates of 0) say nothing.
         return [...out.values()].filter((e) => e.figures.requests > 0);
       };
-      const [calls, versions] = await Promise.all([links(CALL_LABELS), links(SERVICE_VERSION_LABELS)]);
+      const [calls, versions] = await Promise.all([
+        links(CALL_LABELS, ['source_workload_namespace', 'destination_service_namespace']),
+        links(SERVICE_VERSION_LABELS, ['destination_service_namespace']),
+      ]);
       return {
         calls: calls.map(({ metric, figures }) => ({
           source: {

@@ -36,6 +36,11 @@ describe('the PromQL of each question', () => {
       'sum by (destination_service_namespace, destination_app) (rate(istio_response_bytes_sum{reporter="destination"}[5m]))',
     ],
     [
+      'overview of some namespaces (a limited user): only their applications are asked for',
+      queries.applications('requests', RANGE, new Set(['shop', 'bookinfo'])),
+      'sum by (destination_service_namespace, destination_app) (rate(istio_requests_total{reporter="destination",destination_service_namespace=~"bookinfo|shop"}[5m]))',
+    ],
+    [
       'service: requests per version over 1h',
       queries.service('reviews.bookinfo.svc.cluster.local', 'requests', ['destination_version'], 3600),
       'sum by (destination_version) (rate(istio_requests_total{reporter="destination",destination_service="reviews.bookinfo.svc.cluster.local"}[1h]))',

@@ -13,11 +13,32 @@ export function promString(value: string): string {
   return `"${value.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n')}"`;
 }
 
-type Matchers = Record<string, string>;
+/** Label matchers: a value is matched exactly, `{ oneOf }` by a regular expression of alternatives. */
+type Matchers = Record<string, string | { oneOf: readonly string[] }>;
+
+const escapeRegex = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+function matcher(label: string, value: Matchers[string]): string {
+  if (typeof value === 'string') return `${label}=${promString(value)}`;
+  return `${label}=~${promString(value.oneOf.map(escapeRegex).join('|'))}`;
+}
+
+/**
+ * Matchers that keep to some namespaces (a caller's scope, features/auth/scope.ts): Prometheus
+ * answers only for these. Null: every namespace. An empty list matches nothing; callers ask nothing.
+ */
+export function namespaceMatchers(
+  labels: readonly string[],
+  namespaces: ReadonlySet<string> | null | undefined,
+): Matchers {
+  if (!namespaces) return {};
+  const oneOf = [...namespaces].sort();
+  return Object.fromEntries(labels.map((l) => [l, { oneOf }]));
+}
 
 function selector(extra: Matchers = {}, errorsOnly = false): string {
   const parts = ['reporter="destination"'];
-  for (const [label, value] of Object.entries(extra)) parts.push(`${label}=${promString(value)}`);
+  for (const [label, value] of Object.entries(extra)) parts.push(matcher(label, value));
   if (errorsOnly) parts.push(`response_code=~${promString(ERROR_CODE_REGEX)}`);
   return `{${parts.join(',')}}`;
 }
@@ -105,8 +126,14 @@ const service = (serviceId: string): Matchers => ({ destination_service: service
 
 /** The questions, as PromQL. `range` is in seconds. */
 export const queries = {
-  /** Overview: one query per measure, grouped by application. */
-  applications: (measure: Measure, range: number) => measureQuery(measure, APP_LABELS, {}, range),
+  /** Overview: one query per measure, grouped by application (of these namespaces; null: all). */
+  applications: (measure: Measure, range: number, namespaces?: ReadonlySet<string> | null) =>
+    measureQuery(
+      measure,
+      APP_LABELS,
+      namespaceMatchers(['destination_service_namespace'], namespaces),
+      range,
+    ),
   /** One service, grouped by version (labels []: all versions together). */
   service: (serviceId: string, measure: Measure, labels: readonly string[], range: number) =>
     measureQuery(measure, labels, service(serviceId), range),
@@ -143,8 +170,14 @@ export const SERVICE_VERSION_LABELS = [
 /**
  * One measure of every link of the mesh at once, grouped by `labels`: the topology's whole graph in
  * four queries per kind of link, however many services there are (Kiali builds its graph the same way).
+ * `matchers` keep to some links (a caller's namespaces).
  */
-export function linkQuery(measure: LinkMeasure, labels: readonly string[], range: number): string {
+export function linkQuery(
+  measure: LinkMeasure,
+  labels: readonly string[],
+  range: number,
+  matchers: Matchers = {},
+): string {
   const codes =
     measure === 'serverErrors'
       ? `,response_code=~${promString(SERVER_ERROR_CODE_REGEX)}`
@@ -153,9 +186,10 @@ export function linkQuery(measure: LinkMeasure, labels: readonly string[], range
         : '';
   const window = `[${promDuration(range)}]`;
   if (measure === 'p95') {
-    return `histogram_quantile(${QUANTILES.p95}, sum${by(['le', ...labels])} (rate(${ISTIO_METRICS.duration}_bucket${selector()}${window})))`;
+    return `histogram_quantile(${QUANTILES.p95}, sum${by(['le', ...labels])} (rate(${ISTIO_METRICS.duration}_bucket${selector(matchers)}${window})))`;
   }
-  return `sum${by(labels)} (rate(${ISTIO_METRICS.requests}{reporter="destination"${codes}}${window}))`;
+  const sel = selector(matchers);
+  return `sum${by(labels)} (rate(${ISTIO_METRICS.requests}${sel.slice(0, -1)}${codes}}${window}))`;
 }
 
 /** Envoy's response flag for a request a rate limit refused (local or global), whatever the status. */

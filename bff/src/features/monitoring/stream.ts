@@ -2,6 +2,8 @@ import { STREAM_EVENTS } from '../../contract/monitoring';
 import type { MonitoringWindow, TelemetryStreamError } from '../../contract/monitoring';
 import { ApiError } from '../../lib/errors';
 import type { Logger } from '../../lib/logger';
+import { ALL_NAMESPACES, scopeFromKey, scopeKey } from '../auth/scope';
+import type { NamespaceScope } from '../auth/scope';
 import type { MonitoringService } from './monitoring';
 
 /** One connection of the event stream, as the hub needs it (the HTTP layer adapts a response). */
@@ -17,6 +19,11 @@ export interface StreamSubscription {
   window: MonitoringWindow;
   overview: boolean;
   services: string[];
+  /**
+   * The namespaces the client may see (its user's, features/auth/scope.ts; default all). Every
+   * frame it gets is computed for this scope: clients of the same scope share frames, no other.
+   */
+  scope?: NamespaceScope;
 }
 
 export interface StreamOptions {
@@ -82,22 +89,30 @@ export class MonitoringStream {
     return this.clients.size;
   }
 
+  /** Topic keys: `overview/<window>/<scope>` and `service/<window>/<scope>/<id>` (scope: scopeKey). */
   private topicsOf(sub: StreamSubscription): string[] {
-    const topics = sub.services.map((id) => `service/${sub.window}/${id}`);
-    if (sub.overview) topics.unshift(`overview/${sub.window}`);
+    const scope = scopeKey(sub.scope ?? ALL_NAMESPACES);
+    const topics = sub.services.map((id) => `service/${sub.window}/${scope}/${id}`);
+    if (sub.overview) topics.unshift(`overview/${sub.window}/${scope}`);
     return topics;
   }
 
-  private topic(key: string): Topic {
-    const [kind, window, ...rest] = key.split('/');
+  private topic(key: string): Topic & { name: string } {
+    const [kind, window, scope = '', ...rest] = key.split('/');
     const w = window as MonitoringWindow;
+    const s = scopeFromKey(scope);
     if (kind === 'overview') {
-      return { event: STREAM_EVENTS.overview, compute: () => this.options.monitoring.overview(w) };
+      return {
+        name: 'overview',
+        event: STREAM_EVENTS.overview,
+        compute: () => this.options.monitoring.overview(w, s),
+      };
     }
     const id = rest.join('/');
     return {
+      name: id,
       event: STREAM_EVENTS.serviceMetrics,
-      compute: () => this.options.monitoring.serviceMetrics(id, w),
+      compute: () => this.options.monitoring.serviceMetrics(id, w, s),
     };
   }
 
@@ -186,13 +201,12 @@ export class MonitoringStream {
     try {
       return sseFrame(topic.event, await topic.compute());
     } catch (err) {
-      const scope = key.startsWith('overview/') ? 'overview' : key.split('/').slice(2).join('/');
       let body: TelemetryStreamError;
-      if (err instanceof ApiError) body = { topic: scope, code: err.code, message: err.message };
+      if (err instanceof ApiError) body = { topic: topic.name, code: err.code, message: err.message };
       else {
         this.options.log.error({ err, topic: key }, 'stream update failed');
         body = {
-          topic: scope,
+          topic: topic.name,
           code: 'Internal',
           message: 'Internal error; the details are in the server log',
         };

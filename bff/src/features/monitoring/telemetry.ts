@@ -144,8 +144,11 @@ export interface TelemetrySource {
   readonly kind: TelemetrySourceKind;
   /** How often samples are taken; windows are resolved against it (see resolveWindow). */
   readonly scrapeIntervalSeconds: number;
-  /** Per application: figures over the whole window. */
-  applications(q: QueryWindow, atMs?: number): Promise<AppFigures[]>;
+  /**
+   * Per application: figures over the whole window. `namespaces`: only applications of these
+   * (a caller's scope; null or absent: every namespace).
+   */
+  applications(q: QueryWindow, atMs?: number, namespaces?: ReadonlySet<string> | null): Promise<AppFigures[]>;
   /** Per version of a service and for all versions together: figures over the whole window. */
   serviceFigures(
     serviceId: string,
@@ -162,8 +165,11 @@ export interface TelemetrySource {
   split(serviceId: string, q: QueryWindow, atMs?: number): Promise<SplitFigures[]>;
   /** Passed and rate-limited requests of a service (see LimitFigures). */
   limits(serviceId: string, q: QueryWindow, atMs?: number): Promise<LimitFigures>;
-  /** Every caller → service and service → version link with traffic in the window (the topology). */
-  edges(q: QueryWindow, atMs?: number): Promise<TrafficEdges>;
+  /**
+   * Every caller → service and service → version link with traffic in the window (the topology).
+   * `namespaces`: only links both of whose ends are in these (null or absent: every link).
+   */
+  edges(q: QueryWindow, atMs?: number, namespaces?: ReadonlySet<string> | null): Promise<TrafficEdges>;
 }
 
 /** Where monitoring cannot get numbers from: a 503 the page explains, never a hang or a stack trace. */

@@ -96,7 +96,11 @@ describe('Sign-in', () => {
     server.use(
       http.post(LOGIN, () =>
         HttpResponse.json(
-          { code: 'TooManyRequests', message: 'Too many failed sign-in attempts; try again in 15 minute(s)' },
+          {
+            code: 'TooManyRequests',
+            message:
+              'Too many failed sign-in attempts for this user from your address; try again in 900 seconds',
+          },
           { status: 429, headers: { 'retry-after': '900' } },
         ),
       ),
@@ -107,7 +111,7 @@ describe('Sign-in', () => {
     await user.type(screen.getByLabelText('Password'), 'x');
     await user.click(screen.getByLabelText('Sign in', { selector: 'button' }));
     expect(await screen.findByRole('alert')).toHaveTextContent(
-      'Could not sign in: Too many failed sign-in attempts; try again in 15 minute(s)',
+      'Could not sign in: Too many failed sign-in attempts for this user from your address; try again in 900 seconds',
     );
   });
 

@@ -8,10 +8,9 @@ import { QueryErrorAlert, useErrorMessage } from '../../components/QueryErrorAle
 import { apiPath, isApiError } from '../../lib/api';
 import { useDocumentTitle } from '../../lib/useDocumentTitle';
 import type { SignInMethods } from './contract';
+import { PasswordFields, showPasswordFieldError } from './PasswordFields';
+import type { PasswordValues } from './PasswordFields';
 import { safeReturnTo, useChangePassword, useSession, useSignIn } from './session';
-
-// The BFF's rule (PASSWORD_MIN_LENGTH in bff/src/contract/auth.ts), checked here before sending.
-export const MIN_PASSWORD_LENGTH = 12;
 
 interface Credentials {
   username: string;
@@ -114,12 +113,6 @@ function SignInForm({
   );
 }
 
-interface PasswordValues {
-  currentPassword: string;
-  newPassword: string;
-  confirm: string;
-}
-
 function ChangePasswordForm({ returnTo }: { returnTo: string }) {
   const { t } = useTranslation();
   const { message } = App.useApp();
@@ -136,10 +129,7 @@ function ChangePasswordForm({ returnTo }: { returnTo: string }) {
       void message.success(t('auth.password.done'));
       void navigate(returnTo, { replace: true });
     } catch (err) {
-      if (isApiError(err) && (err.field === 'currentPassword' || err.field === 'newPassword')) {
-        form.setFields([{ name: err.field, errors: [err.message] }]);
-        setFieldError(true);
-      }
+      if (showPasswordFieldError(form, err)) setFieldError(true);
     }
   };
 
@@ -157,42 +147,7 @@ function ChangePasswordForm({ returnTo }: { returnTo: string }) {
         aria-label={t('auth.password.form')}
         onFinish={(values) => void handleFinish(values)}
       >
-        <Form.Item
-          label={t('auth.password.current')}
-          name="currentPassword"
-          rules={[{ required: true, message: t('auth.password.required') }]}
-        >
-          <Input.Password autoComplete="current-password" visibilityToggle={false} />
-        </Form.Item>
-        <Form.Item
-          label={t('auth.password.new')}
-          name="newPassword"
-          rules={[
-            { required: true, message: t('auth.password.required') },
-            {
-              min: MIN_PASSWORD_LENGTH,
-              message: t('auth.password.tooShort', { count: MIN_PASSWORD_LENGTH }),
-            },
-          ]}
-        >
-          <Input.Password autoComplete="new-password" visibilityToggle={false} />
-        </Form.Item>
-        <Form.Item
-          label={t('auth.password.confirm')}
-          name="confirm"
-          dependencies={['newPassword']}
-          rules={[
-            { required: true, message: t('auth.password.required') },
-            ({ getFieldValue }) => ({
-              validator: (_, value: string | undefined) =>
-                !value || value === getFieldValue('newPassword')
-                  ? Promise.resolve()
-                  : Promise.reject(new Error(t('auth.password.mismatch'))),
-            }),
-          ]}
-        >
-          <Input.Password autoComplete="new-password" visibilityToggle={false} />
-        </Form.Item>
+        <PasswordFields />
         <Button
           type="primary"
           htmlType="submit"

@@ -45,6 +45,28 @@ function rowsOf(table: HTMLElement): HTMLElement[] {
 }
 
 describe('Service detail page', () => {
+  it('says when the service is in conflict: no owner, which namespaces claim it, who may change it', async () => {
+    serveDetail();
+    server.use(
+      http.get('*/api/v1/services/:id', () =>
+        HttpResponse.json({
+          ...echoDetail,
+          namespace: '',
+          conflict: { namespaces: ['bookinfo', 'dubbo-demo'] },
+        }),
+      ),
+    );
+    renderApp(DETAIL_PATH);
+
+    const card = (await screen.findByText('Basic information')).closest('.ant-card') as HTMLElement;
+    expect(within(card).getByText('Conflict')).toBeInTheDocument();
+    expect(within(card).getByText('bookinfo, dubbo-demo')).toBeInTheDocument();
+    const alert = screen.getByRole('alert');
+    expect(alert).toHaveTextContent('Conflict: No owner');
+    expect(alert).toHaveTextContent('Namespaces bookinfo, dubbo-demo each define this service');
+    expect(alert).toHaveTextContent('only an admin may change it');
+  });
+
   it('shows the basic information, with the ID URL-encoded in the request', async () => {
     const paths = serveDetail();
     renderApp(DETAIL_PATH);

@@ -1,4 +1,4 @@
-import { Card, Descriptions, Flex, Spin, Tabs, Typography } from 'antd';
+import { Alert, Card, Descriptions, Flex, Spin, Tabs, Typography } from 'antd';
 import type { DescriptionsProps, TabsProps } from 'antd';
 import { Suspense, lazy } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -8,7 +8,7 @@ import { useInstanceStatsColumns } from '../monitoring/InstanceStats';
 import { ServiceMetricsPanel } from '../monitoring/ServiceMetricsPanel';
 import type { DetailTab } from './detailTabs';
 import { ProvidersPanel } from './ProvidersPanel';
-import { PlatformTags, ProtocolTag, VersionTags } from './tags';
+import { PlatformTags, ProtocolTag, ServiceNamespace, VersionTags } from './tags';
 
 // The routing form carries the shared zod contract and js-yaml: loaded with the tab, not the app.
 const RoutesTab = lazy(() => import('../routing/RoutesTab').then((m) => ({ default: m.RoutesTab })));
@@ -39,7 +39,11 @@ export function ServiceDetailView({ service, activeTab, onTabChange }: ServiceDe
       label: t('catalog.detail.fields.protocol'),
       children: <ProtocolTag protocol={service.protocol} />,
     },
-    { key: 'namespace', label: t('catalog.detail.fields.namespace'), children: service.namespace },
+    {
+      key: 'namespace',
+      label: t('catalog.detail.fields.namespace'),
+      children: <ServiceNamespace service={service} />,
+    },
     {
       key: 'host',
       label: t('catalog.detail.fields.host'),
@@ -107,6 +111,16 @@ export function ServiceDetailView({ service, activeTab, onTabChange }: ServiceDe
       <Typography.Title level={3} style={{ margin: 0, wordBreak: 'break-all' }}>
         {service.name}
       </Typography.Title>
+      {service.conflict && (
+        <Alert
+          type="error"
+          showIcon
+          title={`${t('catalog.conflict.tag')}: ${t('catalog.conflict.noOwner')}`}
+          description={t('catalog.conflict.explanation', {
+            namespaces: service.conflict.namespaces.join(', '),
+          })}
+        />
+      )}
       <Card title={t('catalog.detail.basicInfo')} size="small">
         <Descriptions items={info} column={{ xs: 1, md: 2 }} size="small" />
       </Card>

@@ -23,6 +23,19 @@ function serveList(body = listResponse([echoSummary, reviewsSummary])) {
 }
 
 describe('Services page', () => {
+  it('tags a service in conflict, naming the namespaces that claim it, instead of an owner', async () => {
+    const conflict = { namespaces: ['bookinfo', 'dubbo-demo'] };
+    serveList(listResponse([{ ...echoSummary, namespace: '', conflict }, reviewsSummary]));
+    renderApp('/services');
+
+    const row = (await screen.findByRole('link', { name: ECHO_ID })).closest('tr') as HTMLElement;
+    expect(within(row).getByText('Conflict')).toBeInTheDocument();
+    expect(within(row).getByText('bookinfo, dubbo-demo')).toBeInTheDocument();
+    const other = screen.getByRole('link', { name: reviewsSummary.id }).closest('tr') as HTMLElement;
+    expect(within(other).queryByText('Conflict')).toBeNull();
+    expect(within(other).getByText('bookinfo')).toBeInTheDocument();
+  });
+
   it('renders a row per service from the API response', async () => {
     serveList();
     renderApp('/services');

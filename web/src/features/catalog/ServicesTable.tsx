@@ -5,7 +5,7 @@ import { Link } from 'react-router';
 import { EmptyState } from '../../components/EmptyState';
 import type { ServiceListResponse, ServiceSummary } from '../../lib/contract';
 import { PAGE_SIZE_OPTIONS } from './listParams';
-import { PlatformIcons, ProtocolTag, VersionTags } from './tags';
+import { PlatformIcons, ProtocolTag, ServiceNamespace, VersionTags } from './tags';
 
 export function serviceDetailPath(id: string): string {
   return `/services/${encodeURIComponent(id)}`;
@@ -52,7 +52,12 @@ export function ServicesTable({ data, loading, page, pageSize, onPageChange, fil
       dataIndex: 'protocol',
       render: (_: unknown, s) => <ProtocolTag protocol={s.protocol} />,
     },
-    { key: 'namespace', title: t('catalog.list.columns.namespace'), dataIndex: 'namespace' },
+    {
+      key: 'namespace',
+      title: t('catalog.list.columns.namespace'),
+      dataIndex: 'namespace',
+      render: (_: unknown, s) => <ServiceNamespace service={s} />,
+    },
     {
       key: 'versions',
       title: t('catalog.list.columns.versions'),

@@ -1,7 +1,7 @@
-import { ClusterOutlined, DesktopOutlined } from '@ant-design/icons';
-import { Flex, Tag, Tooltip } from 'antd';
+import { ClusterOutlined, DesktopOutlined, WarningOutlined } from '@ant-design/icons';
+import { Flex, Tag, Tooltip, Typography } from 'antd';
 import { useTranslation } from 'react-i18next';
-import type { Platform, Protocol } from '../../lib/contract';
+import type { Platform, Protocol, ServiceSummary } from '../../lib/contract';
 
 /** Every protocol the contract knows, in the order the filter lists them. */
 export const PROTOCOLS = [
@@ -95,6 +95,27 @@ export function PlatformIcons({ platforms }: { platforms: readonly Platform[] })
           </Tooltip>
         );
       })}
+    </Flex>
+  );
+}
+
+/**
+ * A service's namespace: its owner, or, for a service ID that several namespaces define, a conflict
+ * tag naming them (the service belongs to none of them until the conflict is resolved).
+ */
+export function ServiceNamespace({ service }: { service: Pick<ServiceSummary, 'namespace' | 'conflict'> }) {
+  const { t } = useTranslation();
+  const conflict = service.conflict;
+  if (!conflict) return <>{service.namespace}</>;
+  const namespaces = conflict.namespaces.join(', ');
+  return (
+    <Flex gap={4} align="center" wrap>
+      <Tooltip title={t('catalog.conflict.explanation', { namespaces })}>
+        <Tag color="error" icon={<WarningOutlined aria-hidden />}>
+          {t('catalog.conflict.tag')}
+        </Tag>
+      </Tooltip>
+      <Typography.Text type="secondary">{namespaces}</Typography.Text>
     </Flex>
   );
 }

@@ -1,4 +1,4 @@
-import { Flex, Table, Typography } from 'antd';
+import { Flex, Table, Tooltip, Typography } from 'antd';
 import type { TableColumnsType } from 'antd';
 import { useTranslation } from 'react-i18next';
 import { EmptyState } from '../../components/EmptyState';
@@ -51,6 +51,15 @@ export function ConsumersPanel({ serviceId }: ConsumersPanelProps) {
       key: 'workload',
       title: t('monitoring.consumers.columns.workload'),
       dataIndex: 'workload',
+      // The BFF sums callers in namespaces the user may not see into one row that names none.
+      render: (_: unknown, c) =>
+        c.namespace === '' ? (
+          <Tooltip title={t('monitoring.consumers.otherNamespacesHint')}>
+            <Typography.Text type="secondary">{t('monitoring.consumers.otherNamespaces')}</Typography.Text>
+          </Tooltip>
+        ) : (
+          c.workload
+        ),
     },
     { key: 'namespace', title: t('monitoring.consumers.columns.namespace'), dataIndex: 'namespace' },
     { key: 'version', title: t('monitoring.consumers.columns.version'), dataIndex: 'version' },

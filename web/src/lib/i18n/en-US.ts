@@ -62,6 +62,12 @@ export const enUS = {
       },
       readyOfTotal: '{{ready}} of {{total}} instances ready',
     },
+    conflict: {
+      tag: 'Conflict',
+      noOwner: 'No owner',
+      explanation:
+        'Namespaces {{namespaces}} each define this service. It belongs to none of them until the conflict is resolved (one of the definitions removed); until then only an admin may change it.',
+    },
     detail: {
       title: 'Service details',
       basicInfo: 'Basic information',
@@ -280,6 +286,8 @@ export const enUS = {
       description: 'The applications that call this service, over the last {{window}}.',
       none: 'No calls to this service in this window',
       noneHint: 'Consumers appear as soon as something calls the service.',
+      otherNamespaces: 'Other namespaces',
+      otherNamespacesHint: 'Callers in namespaces you cannot see, counted together',
       columns: {
         workload: 'Workload',
         application: 'Application',
@@ -333,11 +341,17 @@ export const enUS = {
       done: 'Password changed',
       failed: 'Could not change the password: {{message}}',
     },
+    passwordDialog: {
+      title: 'Change your password',
+      description: 'Your sessions elsewhere end when the password changes; this one goes on.',
+      cancel: 'Cancel',
+    },
     menu: {
       button: 'Account: {{name}}',
       role: 'Role: {{role}}',
       namespaces: 'Namespaces: {{namespaces}}',
       allNamespaces: 'all',
+      changePassword: 'Change password',
       signOut: 'Sign out',
       signOutFailed: 'Could not sign out: {{message}}',
     },

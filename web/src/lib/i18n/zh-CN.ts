@@ -63,6 +63,12 @@ export const zhCN: Messages = {
       },
       readyOfTotal: '{{total}} 个实例中 {{ready}} 个就绪',
     },
+    conflict: {
+      tag: '冲突',
+      noOwner: '无归属',
+      explanation:
+        '命名空间 {{namespaces}} 都定义了该服务。在冲突解决（删除其中一个定义）之前，它不属于任何命名空间，只有管理员可以修改。',
+    },
     detail: {
       title: '服务详情',
       basicInfo: '基本信息',
@@ -278,6 +284,8 @@ export const zhCN: Messages = {
       description: '最近 {{window}}内调用本服务的应用。',
       none: '该时间窗口内没有对本服务的调用',
       noneHint: '有应用调用本服务后，会显示在这里。',
+      otherNamespaces: '其他命名空间',
+      otherNamespacesHint: '您无权查看的命名空间中的调用方，合并计数',
       columns: {
         workload: '工作负载',
         application: '应用',
@@ -329,11 +337,17 @@ export const zhCN: Messages = {
       done: '密码已修改',
       failed: '无法修改密码：{{message}}',
     },
+    passwordDialog: {
+      title: '修改密码',
+      description: '密码修改后，你在其他地方的登录会失效；当前会话继续有效。',
+      cancel: '取消',
+    },
     menu: {
       button: '账号：{{name}}',
       role: '角色：{{role}}',
       namespaces: '命名空间：{{namespaces}}',
       allNamespaces: '全部',
+      changePassword: '修改密码',
       signOut: '退出登录',
       signOutFailed: '无法退出登录：{{message}}',
     },

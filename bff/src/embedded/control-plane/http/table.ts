@@ -179,6 +179,15 @@ const BUILTIN: Record<string, BuiltinPrinter> = {
       age(o.metadata.creationTimestamp),
     ],
   },
+  secrets: {
+    columns: [NAME, column('Type'), column('Data', 'integer'), column('Age')],
+    cells: (o) => [
+      o.metadata.name,
+      str(o.type, 'Opaque'),
+      Object.keys(rec(o.data)).length,
+      age(o.metadata.creationTimestamp),
+    ],
+  },
   events: {
     columns: [column('Last Seen'), column('Type'), column('Reason'), column('Object'), column('Message')],
     cells: (o) => {

@@ -57,6 +57,17 @@ const configMapSchema = open({
   immutable: { type: 'boolean' },
 });
 
+/**
+ * core v1 Secret: `data` holds base64 (checked and `stringData` merged into it on write, see
+ * store/kind-defaults.ts), `type` names the kind of secret (Opaque unless said).
+ */
+const secretSchema = open({
+  data: stringMap,
+  stringData: stringMap,
+  type: { type: 'string' },
+  immutable: { type: 'boolean' },
+});
+
 const eventSchema = open({
   involvedObject: open(),
   reason: { type: 'string' },
@@ -122,6 +133,7 @@ export function coreTypes(): ResourceType[] {
       ],
     }),
     core('configmaps', 'configmap', 'ConfigMap', ['cm'], configMapSchema),
+    core('secrets', 'secret', 'Secret', [], secretSchema, { extraFieldSelectors: ['type'] }),
     core('events', 'event', 'Event', ['ev'], eventSchema, {
       allowCreateOnUpdate: true,
       extraFieldSelectors: [

@@ -2,6 +2,9 @@ import { randomInt } from 'node:crypto';
 import { resourceKey, isRecord } from '../types';
 import type { KubeObject } from '../types';
 import type { ResourceType } from '../registry/resource-type';
+import { deepEqual } from './deep-equal';
+import { invalid, invalidValue } from '../status-error';
+import type { FieldError } from '../status-error';
 
 /**
  * What the built-in registries of a kube-apiserver fill in on write, for the kinds where clients
@@ -84,6 +87,68 @@ function defaultService(
   if (typeof spec.clusterIP === 'string' && spec.clusterIPs === undefined) spec.clusterIPs = [spec.clusterIP];
 }
 
+const SECRET_KEY = /^[-._a-zA-Z0-9]+$/;
+const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+/** kube-apiserver's limit on a Secret's data (1 MiB). */
+const MAX_SECRET_BYTES = 1024 * 1024;
+
+/**
+ * A Secret as kube-apiserver stores it: `stringData` (write-only, plain text) merged into `data`
+ * as base64, its keys winning; every `data` value valid base64; `type` defaulted to Opaque and
+ * immutable afterwards; keys as Kubernetes allows them; at most 1 MiB; an immutable Secret's data
+ * unchangeable.
+ */
+function defaultSecret(object: KubeObject, old: KubeObject | undefined): void {
+  const errors: FieldError[] = [];
+  const data: Record<string, unknown> = isRecord(object.data) ? { ...object.data } : {};
+  if (isRecord(object.stringData))
+    for (const [key, value] of Object.entries(object.stringData))
+      data[key] = typeof value === 'string' ? Buffer.from(value, 'utf8').toString('base64') : value;
+  delete object.stringData;
+  let bytes = 0;
+  for (const [key, value] of Object.entries(data)) {
+    if (key.length > 253 || !SECRET_KEY.test(key))
+      errors.push({
+        reason: 'FieldValueInvalid',
+        field: `data[${key}]`,
+        message: invalidValue(
+          key,
+          "a valid config key must consist of alphanumeric characters, '-', '_' or '.'",
+        ),
+      });
+    if (typeof value === 'string' && !BASE64.test(value))
+      errors.push({
+        reason: 'FieldValueInvalid',
+        field: `data[${key}]`,
+        message: 'Invalid value: illegal base64 data',
+      });
+    else if (typeof value === 'string') bytes += Buffer.byteLength(value, 'base64');
+  }
+  if (bytes > MAX_SECRET_BYTES)
+    errors.push({
+      reason: 'FieldValueTooLong',
+      field: 'data',
+      message: `Too long: must have at most ${MAX_SECRET_BYTES} bytes`,
+    });
+  if (Object.keys(data).length > 0 || object.data !== undefined) object.data = data;
+  if (object.type === undefined || object.type === '') object.type = old?.type ?? 'Opaque';
+  if (old && object.type !== old.type)
+    errors.push({
+      reason: 'FieldValueInvalid',
+      field: 'type',
+      message: invalidValue(object.type, 'field is immutable'),
+    });
+  if (old?.immutable === true) {
+    if (!deepEqual(object.data ?? {}, old.data ?? {}) || object.immutable !== true)
+      errors.push({
+        reason: 'FieldValueForbidden',
+        field: 'data',
+        message: 'Forbidden: field is immutable when `immutable` is set',
+      });
+  }
+  if (errors.length > 0) throw invalid('Secret', '', object.metadata.name ?? '', errors);
+}
+
 /** Fills in server-set fields of built-in kinds; `old` is the stored object on update. */
 export function applyKindDefaults(
   type: ResourceType,
@@ -97,6 +162,9 @@ export function applyKindDefaults(
       break;
     case 'services':
       defaultService(object, old, allocator);
+      break;
+    case 'secrets':
+      defaultSecret(object, old);
       break;
     default:
       break;
