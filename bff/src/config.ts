@@ -40,6 +40,14 @@ const Env = z.object({
     .string()
     .default('8h')
     .refine((v) => (parseDuration(v) ?? 0) >= 60, 'a duration of at least 1m, like 8h'),
+  MESH_CONSOLE_AUDIT_RETENTION: z
+    .string()
+    .default('90d')
+    .refine((v) => (parseDuration(v) ?? 0) >= 3600, 'a duration of at least 1h, like 90d'),
+  MESH_CONSOLE_CHANGE_TIMEOUT: z
+    .string()
+    .default('30s')
+    .refine((v) => (parseDuration(v) ?? 0) >= 1, 'a duration of at least 1s, like 30s'),
   MESH_CONSOLE_NAMESPACE: z
     .string()
     .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, 'a namespace name')
@@ -88,6 +96,11 @@ export interface Config {
   corsOrigins: string[];
   /** Express's `trust proxy` (behind a TLS-terminating proxy), or undefined. */
   trustProxy: boolean | number | string | undefined;
+  /**
+   * A change still recorded as pending after this long was made by a console that stopped: the
+   * journal settles it (features/changes/journal.ts).
+   */
+  changeTimeoutMs: number;
 }
 
 const SERVICE_ACCOUNT_NAMESPACE = '/var/run/secrets/kubernetes.io/serviceaccount/namespace';
@@ -185,6 +198,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       adminToken: e.MESH_CONSOLE_ADMIN_TOKEN || undefined,
       sessionSecret: e.MESH_CONSOLE_SESSION_SECRET || undefined,
       sessionTtlMs: (parseDuration(e.MESH_CONSOLE_SESSION_TTL) ?? 8 * 3600) * 1000,
+      auditRetentionMs: (parseDuration(e.MESH_CONSOLE_AUDIT_RETENTION) ?? 90 * 86400) * 1000,
       oidc: oidcSettings(e),
       namespace: consoleNamespace(e.MESH_CONSOLE_NAMESPACE, inCluster),
     },
@@ -192,5 +206,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       .map((o) => o.trim())
       .filter(Boolean),
     trustProxy: trustProxy(e.MESH_CONSOLE_TRUST_PROXY),
+    changeTimeoutMs: (parseDuration(e.MESH_CONSOLE_CHANGE_TIMEOUT) ?? 30) * 1000,
   };
 }

@@ -18,6 +18,7 @@ import { MeshObjects } from './clients/mesh-objects';
 import { createAuth } from './features/auth/setup';
 import { InformerCatalog } from './features/catalog/catalog';
 import { RevisionHistory } from './features/changes/history';
+import { ChangeJournal } from './features/changes/journal';
 import { MonitoringService } from './features/monitoring/monitoring';
 import { chooseTelemetry } from './features/monitoring/source';
 import { MonitoringStream } from './features/monitoring/stream';
@@ -89,6 +90,21 @@ export async function startConsole(config: Config, log: Logger): Promise<Running
   );
 
   const catalog = await InformerCatalog.start(kube, log.child({ component: 'catalog' }));
+  // Every change the console made has its revision and audit record, even across a crash: what a
+  // stopped console left pending is settled now and then (each pass is safe on several replicas).
+  const journal = new ChangeJournal({
+    kube: kube.withoutImpersonation(),
+    objects: new MeshObjects(kube.withoutImpersonation()),
+    audit: auth.audit,
+    log: log.child({ component: 'journal' }),
+    changeTimeoutMs: config.changeTimeoutMs,
+    auditRetentionMs: config.auth.auditRetentionMs ?? 90 * 86400_000,
+  });
+  const settle = () =>
+    journal.settle().catch((err: unknown) => log.warn({ err }, 'could not settle interrupted changes'));
+  await settle();
+  const settling = setInterval(() => void settle(), Math.max(1000, Math.min(config.changeTimeoutMs, 30_000)));
+  settling.unref();
   const mode = config.controlPlane.mode;
   const health = async (): Promise<HealthResponse> => {
     const reachable = await kube.reachable();
@@ -173,6 +189,7 @@ export async function startConsole(config: Config, log: Logger): Promise<Running
     demoMetricsUrl: demoMetrics?.url ?? null,
     firstAdmin,
     async close() {
+      clearInterval(settling);
       stream.close();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());

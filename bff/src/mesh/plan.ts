@@ -125,7 +125,8 @@ function versionsUsed(form: RouteForm): string[] {
   return [...new Set(all.map((d) => d.version))];
 }
 
-function stableStringify(v: unknown): string {
+/** JSON with object keys sorted, so two equal objects give the same text. */
+export function stableStringify(v: unknown): string {
   if (Array.isArray(v)) return `[${v.map(stableStringify).join(',')}]`;
   if (v && typeof v === 'object') {
     return `{${Object.keys(v as Json)

@@ -61,13 +61,17 @@ export interface Change {
 
 export const PRECONDITION_CHANGED = 'PreconditionChanged';
 
-/** Runs a change, planning it again (up to three times) when what it relied on moved meanwhile. */
+/**
+ * Runs a change, planning it again (up to five times, after a short random pause that grows) when
+ * what it relied on moved meanwhile, so that changes racing for one DestinationRule take turns.
+ */
 export async function retryOnPreconditionChange<T>(attempt: () => Promise<T>): Promise<T> {
   for (let i = 1; ; i++) {
     try {
       return await attempt();
     } catch (err) {
-      if (!(err instanceof ApiError && err.code === PRECONDITION_CHANGED) || i >= 3) throw err;
+      if (!(err instanceof ApiError && err.code === PRECONDITION_CHANGED) || i >= 5) throw err;
+      await new Promise((resolve) => setTimeout(resolve, Math.random() * 25 * i));
     }
   }
 }

@@ -51,6 +51,8 @@ export interface StoredRevision extends Revision {
   /** The ConfigMap that holds the revision, and where it lives. */
   ref: { namespace: string; name: string; resourceVersion: string };
   serviceId: string;
+  /** The kind of rule ("routes", "ratelimits") and its name. */
+  ruleKind: string;
   rule: string;
   role: string;
   intent: IntendedWrite[];
@@ -258,6 +260,7 @@ export function fromConfigMap(cm: V1ConfigMap): StoredRevision {
       resourceVersion: cm.metadata?.resourceVersion ?? '',
     },
     serviceId: cm.metadata?.annotations?.[SERVICE_ANNOTATION] ?? '',
+    ruleKind: d.kind ?? cm.metadata?.labels?.[HISTORY_LABEL] ?? '',
     rule: d.rule ?? cm.metadata?.labels?.[RULE_LABEL] ?? '',
     role: d.role ?? 'unknown',
     intent: JSON.parse(d.intent ?? '[]') as IntendedWrite[],
