@@ -18,7 +18,7 @@ import { routingRouter } from './api/routing';
 import { topologyRouter } from './api/topology';
 import { apiNotFound, errorHandler } from './api/errors';
 import { apiRouter } from './api/router';
-import type { HealthResponse } from './contract/common';
+import type { HealthCheck, HealthResponse } from './contract/common';
 import { buildOpenApiDocument } from './contract/openapi';
 import type { AuthSetup } from './features/auth/setup';
 import type { CatalogSource } from './features/catalog/catalog';
@@ -37,9 +37,7 @@ export interface AppDeps {
   topology?: TopologyService;
   /** Monitoring: the overview, service metrics and the event stream. */
   monitoring?: MonitoringRouterDeps;
-  /** Istio's metrics of the embedded demo mesh, for a Prometheus to scrape at /demo-mesh/metrics. */
-  demoMetrics?: () => Promise<{ contentType: string; body: string }>;
-  health: () => Promise<HealthResponse>;
+  health: () => Promise<HealthCheck>;
   /** The built SPA (dist/web); when absent, only the API is served. */
   staticDir?: string;
   /** Sign-in, authorization and the audit trail (features/auth/setup.ts); every API route needs it. */
@@ -81,7 +79,7 @@ export function createApp(deps: AppDeps): Express {
   });
   app.use((req, res, next) => (req.secure ? overHttps : overHttp)(req, res, next));
   // Health checks and scrapes come every few seconds; logging each would drown everything else.
-  const quiet = new Set(['/api/v1/healthz', '/demo-mesh/metrics']);
+  const quiet = new Set(['/api/v1/healthz']);
   app.use(
     pinoHttp({
       logger: deps.log,
@@ -119,8 +117,14 @@ export function createApp(deps: AppDeps): Express {
   api.use(express.json({ limit: '1mb' }));
   api.use(authorize(auth.service, deps.catalog));
   api.get('/healthz', async (_req, res) => {
-    const health = await deps.health();
-    res.status(health.status === 'ok' ? 200 : 503).json(health);
+    const { status, version, controlPlane } = await deps.health();
+    // Public: what a load balancer needs, and nothing about where the control plane is.
+    const body: HealthResponse = {
+      status,
+      version,
+      controlPlane: { mode: controlPlane.mode, reachable: controlPlane.reachable },
+    };
+    res.status(status === 'ok' ? 200 : 503).json(body);
   });
   const openapi = buildOpenApiDocument(deps.version);
   api.get('/openapi.json', (_req, res) => {
@@ -137,15 +141,6 @@ export function createApp(deps: AppDeps): Express {
   api.use(apiNotFound);
   app.use('/api/v1', api);
   app.use('/api', apiNotFound);
-
-  const demoMetrics = deps.demoMetrics;
-  if (demoMetrics) {
-    app.get('/demo-mesh/metrics', async (_req, res) => {
-      const { contentType, body } = await demoMetrics();
-      res.setHeader('content-type', contentType);
-      res.send(body);
-    });
-  }
 
   if (deps.staticDir && fs.existsSync(path.join(deps.staticDir, 'index.html'))) {
     const index = path.join(deps.staticDir, 'index.html');

@@ -19,6 +19,7 @@ const Env = z.object({
   MESH_CONSOLE_DATA_DIR: z.string().optional(),
   MESH_CONSOLE_DEMO: Flag.default(true),
   MESH_CONSOLE_CONTROL_PLANE_PORT: z.coerce.number().int().min(0).max(65535).default(0),
+  MESH_CONSOLE_DEMO_METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(0),
   MESH_CONSOLE_RPC_DIALECT: z.enum(['istio', 'dubbo', 'sofa']).default('istio'),
   MESH_CONSOLE_ISTIO_VERSION: z.enum(['auto', 'v1', 'v1beta1', 'v1alpha3']).default('auto'),
   PROMETHEUS_URL: z.url().optional().or(z.literal('')),
@@ -39,6 +40,14 @@ const Env = z.object({
     .string()
     .default('8h')
     .refine((v) => (parseDuration(v) ?? 0) >= 60, 'a duration of at least 1m, like 8h'),
+  MESH_CONSOLE_AUDIT_RETENTION: z
+    .string()
+    .default('90d')
+    .refine((v) => (parseDuration(v) ?? 0) >= 3600, 'a duration of at least 1h, like 90d'),
+  MESH_CONSOLE_CHANGE_TIMEOUT: z
+    .string()
+    .default('30s')
+    .refine((v) => (parseDuration(v) ?? 0) >= 1, 'a duration of at least 1s, like 30s'),
   MESH_CONSOLE_NAMESPACE: z
     .string()
     .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, 'a namespace name')
@@ -68,6 +77,8 @@ export interface Config {
   /** The embedded control plane's SQLite store and kubeconfig live here. */
   dataDir: string;
   demo: boolean;
+  /** The loopback port where the demo mesh's Istio metrics are served for a Prometheus (0: any free port). */
+  demoMetricsPort: number;
   logLevel: string;
   /** How rules for Dubbo and SOFARPC services are written (HTTP and gRPC always use Istio's). */
   rpcDialect: 'istio' | 'dubbo' | 'sofa';
@@ -85,6 +96,11 @@ export interface Config {
   corsOrigins: string[];
   /** Express's `trust proxy` (behind a TLS-terminating proxy), or undefined. */
   trustProxy: boolean | number | string | undefined;
+  /**
+   * A change still recorded as pending after this long was made by a console that stopped: the
+   * journal settles it (features/changes/journal.ts).
+   */
+  changeTimeoutMs: number;
 }
 
 const SERVICE_ACCOUNT_NAMESPACE = '/var/run/secrets/kubernetes.io/serviceaccount/namespace';
@@ -162,6 +178,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
           : { mode: 'embedded', port: e.MESH_CONSOLE_CONTROL_PLANE_PORT },
     dataDir: e.MESH_CONSOLE_DATA_DIR ?? defaultDataDir(env),
     demo: e.MESH_CONSOLE_DEMO,
+    demoMetricsPort: e.MESH_CONSOLE_DEMO_METRICS_PORT,
     logLevel: e.LOG_LEVEL,
     rpcDialect: e.MESH_CONSOLE_RPC_DIALECT,
     istioVersion: e.MESH_CONSOLE_ISTIO_VERSION,
@@ -181,6 +198,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       adminToken: e.MESH_CONSOLE_ADMIN_TOKEN || undefined,
       sessionSecret: e.MESH_CONSOLE_SESSION_SECRET || undefined,
       sessionTtlMs: (parseDuration(e.MESH_CONSOLE_SESSION_TTL) ?? 8 * 3600) * 1000,
+      auditRetentionMs: (parseDuration(e.MESH_CONSOLE_AUDIT_RETENTION) ?? 90 * 86400) * 1000,
       oidc: oidcSettings(e),
       namespace: consoleNamespace(e.MESH_CONSOLE_NAMESPACE, inCluster),
     },
@@ -188,5 +206,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       .map((o) => o.trim())
       .filter(Boolean),
     trustProxy: trustProxy(e.MESH_CONSOLE_TRUST_PROXY),
+    changeTimeoutMs: (parseDuration(e.MESH_CONSOLE_CHANGE_TIMEOUT) ?? 30) * 1000,
   };
 }

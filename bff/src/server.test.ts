@@ -41,11 +41,21 @@ describe('the console on the embedded control plane', () => {
     fs.rmSync(dataDir, { recursive: true, force: true });
   });
 
-  it('reports the embedded control plane as healthy', async () => {
+  it('reports the embedded control plane as healthy, without saying where it is', async () => {
     const res = await request(running.url).get('/api/v1/healthz').expect(200);
-    expect(res.body.controlPlane).toMatchObject({ mode: 'embedded', reachable: true });
-    expect(res.body.controlPlane.server).toBe(running.kube.server());
-    expect(res.body.controlPlane.server).toMatch(/^https?:\/\/127\.0\.0\.1:\d+$/);
+    expect(res.body.controlPlane).toEqual({ mode: 'embedded', reachable: true });
+    const port = new URL(running.kube.server()).port;
+    expect(JSON.stringify(res.body)).not.toContain(port);
+  });
+
+  it("serves the demo mesh's metrics on a loopback listener of their own, not on the console's", async () => {
+    const onConsole = await request(running.url).get('/demo-mesh/metrics');
+    expect(onConsole.text).not.toContain('istio_requests_total');
+    expect(running.demoMetricsUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/metrics$/);
+    expect(new URL(running.demoMetricsUrl ?? '').port).not.toBe(new URL(running.url).port);
+    await expect
+      .poll(async () => (await fetch(running.demoMetricsUrl ?? '')).text(), { timeout: 5000 })
+      .toContain('istio_requests_total');
   });
 
   it('serves the seeded demo mesh in the catalog', async () => {

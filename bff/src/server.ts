@@ -10,12 +10,15 @@ import { startControlPlane } from './embedded/control-plane';
 import type { ControlPlane } from './embedded/control-plane';
 import { seedDemoMesh } from './embedded/demo-mesh/seed';
 import { startDemoTraffic } from './embedded/demo-mesh/traffic';
+import { serveDemoMetrics } from './embedded/demo-mesh/metrics-listener';
+import type { DemoMetricsListener } from './embedded/demo-mesh/metrics-listener';
 import { watchRateLimits } from './embedded/demo-mesh/traffic/ratelimit';
 import type { DemoTraffic } from './embedded/demo-mesh/traffic';
 import { MeshObjects } from './clients/mesh-objects';
 import { createAuth } from './features/auth/setup';
 import { InformerCatalog } from './features/catalog/catalog';
 import { RevisionHistory } from './features/changes/history';
+import { ChangeJournal } from './features/changes/journal';
 import { MonitoringService } from './features/monitoring/monitoring';
 import { chooseTelemetry } from './features/monitoring/source';
 import { MonitoringStream } from './features/monitoring/stream';
@@ -50,6 +53,8 @@ export interface RunningConsole {
   controlPlane: ControlPlane | null;
   /** The demo mesh's simulated traffic, when the embedded control plane runs with the demo on. */
   traffic: DemoTraffic | null;
+  /** Where a Prometheus scrapes the demo mesh's Istio metrics (loopback only), when the demo runs. */
+  demoMetricsUrl: string | null;
   /** On the very first start, the admin account created with a generated one-time password. */
   firstAdmin: { name: string; password: string } | null;
   close(): Promise<void>;
@@ -85,13 +90,28 @@ export async function startConsole(config: Config, log: Logger): Promise<Running
   );
 
   const catalog = await InformerCatalog.start(kube, log.child({ component: 'catalog' }));
+  // Every change the console made has its revision and audit record, even across a crash: what a
+  // stopped console left pending is settled now and then (each pass is safe on several replicas).
+  const journal = new ChangeJournal({
+    kube: kube.withoutImpersonation(),
+    objects: new MeshObjects(kube.withoutImpersonation()),
+    audit: auth.audit,
+    log: log.child({ component: 'journal' }),
+    changeTimeoutMs: config.changeTimeoutMs,
+    auditRetentionMs: config.auth.auditRetentionMs ?? 90 * 86400_000,
+  });
+  const settle = () =>
+    journal.settle().catch((err: unknown) => log.warn({ err }, 'could not settle interrupted changes'));
+  await settle();
+  const settling = setInterval(() => void settle(), Math.max(1000, Math.min(config.changeTimeoutMs, 30_000)));
+  settling.unref();
   const mode = config.controlPlane.mode;
   const health = async (): Promise<HealthResponse> => {
     const reachable = await kube.reachable();
     return {
       status: reachable ? 'ok' : 'degraded',
       version: packageVersion(),
-      controlPlane: { mode, server: kube.server(), reachable },
+      controlPlane: { mode, reachable },
     };
   };
   const routing = new RoutingService({
@@ -143,7 +163,6 @@ export async function startConsole(config: Config, log: Logger): Promise<Running
     staticDir: config.webDir,
     monitoring: { monitoring, stream },
     topology,
-    ...(traffic ? { demoMetrics: () => traffic.exporter.metrics() } : {}),
     auth,
     corsOrigins: config.corsOrigins,
     ...(config.trustProxy !== undefined ? { trustProxy: config.trustProxy } : {}),
@@ -152,6 +171,11 @@ export async function startConsole(config: Config, log: Logger): Promise<Running
     const s = app.listen(config.port, config.host, () => resolve(s));
     s.once('error', reject);
   });
+  // The demo's metrics name every workload of the demo mesh: they are served on loopback only, on
+  // a listener of their own, whatever address the console itself listens on.
+  const demoMetrics: DemoMetricsListener | null = traffic
+    ? await serveDemoMetrics(() => traffic.exporter.metrics(), config.demoMetricsPort)
+    : null;
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
@@ -162,13 +186,16 @@ export async function startConsole(config: Config, log: Logger): Promise<Running
     kube,
     controlPlane,
     traffic,
+    demoMetricsUrl: demoMetrics?.url ?? null,
     firstAdmin,
     async close() {
+      clearInterval(settling);
       stream.close();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();
       });
+      await demoMetrics?.close();
       limits?.stop();
       await auth.audit.flush();
       await traffic?.stop();

@@ -15,7 +15,7 @@ export function auditRouter(audit: AuditLog): Router {
   const router = apiRouter();
   router.get('/audit', async (req, res) => {
     const query = parseInput(AuditQuery, req.query);
-    const body: AuditList = { items: await audit.list(query) };
+    const body: AuditList = await audit.list(query);
     res.setHeader('cache-control', 'no-store');
     res.json(body);
   });
@@ -58,6 +58,9 @@ export function auditTrail(audit: AuditLog, catalog: CatalogSource): RequestHand
           : null;
       const changes = ctx?.changes ?? [];
       const first = changes[0];
+      // A change recorded as a revision names its audit record after it, so the record is written
+      // once even if the journal writes it too after a restart (features/changes/journal.ts).
+      const revision = status < 400 ? changes.find((c) => c.revision)?.revision : undefined;
       const diff = changes
         .map((c) => c.diff)
         .filter(Boolean)
@@ -81,6 +84,7 @@ export function auditTrail(audit: AuditLog, catalog: CatalogSource): RequestHand
         // Stored when someone was identified, or a sign-in failed (counted per address, so bounded).
         {
           store: principal !== null || (info.action === 'auth.login' && error?.code === 'InvalidCredentials'),
+          revision,
         },
       );
     });

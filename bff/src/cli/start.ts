@@ -39,6 +39,8 @@ async function main(): Promise<void> {
   } else {
     console.log(`  Control plane       ${running.kube.server()}`);
   }
+  if (running.demoMetricsUrl)
+    console.log(`  Demo mesh metrics   ${running.demoMetricsUrl} (for a Prometheus on this machine)`);
   if (running.firstAdmin) {
     // Printed on standard output once, never logged: the account must change it at first sign-in.
     console.log('');

@@ -19,6 +19,15 @@ export const AuditRecord = z
     status: z.number().int(),
     message: z.string().nullable(),
     diff: z.string().nullable(),
+    repeated: z
+      .number()
+      .int()
+      .optional()
+      .describe('On a summary of refused requests: how many were not stored one by one'),
+    recovered: z
+      .boolean()
+      .optional()
+      .describe('Written after a restart for a change whose own record was lost with the process'),
   })
   .meta({ id: 'AuditRecord' });
 export type AuditRecord = z.infer<typeof AuditRecord>;
@@ -37,5 +46,23 @@ export const AuditQuery = z.object({
 });
 export type AuditQuery = z.infer<typeof AuditQuery>;
 
-export const AuditList = z.object({ items: z.array(AuditRecord) }).meta({ id: 'AuditList' });
+export const AuditDropped = z.object({
+  refusals: z
+    .number()
+    .int()
+    .describe('Refused requests removed from the control plane to keep within retention'),
+  before: z.string().nullable().describe('The newest time among the removed ones'),
+});
+export type AuditDropped = z.infer<typeof AuditDropped>;
+
+export const AuditList = z
+  .object({
+    items: z.array(AuditRecord),
+    retention: z.object({
+      changeDays: z.number().describe('Changes are kept this many days'),
+      refusals: z.number().int().describe('At most this many refused requests are kept'),
+    }),
+    dropped: AuditDropped,
+  })
+  .meta({ id: 'AuditList' });
 export type AuditList = z.infer<typeof AuditList>;

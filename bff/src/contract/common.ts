@@ -16,9 +16,13 @@ export const HealthResponse = z
     version: z.string(),
     controlPlane: z.object({
       mode: z.enum(['embedded', 'kubernetes']),
-      server: z.string().describe('The Kubernetes API server the console manages'),
       reachable: z.boolean(),
     }),
   })
   .meta({ id: 'Health' });
 export type HealthResponse = z.infer<typeof HealthResponse>;
+
+/** What the console's own health check knows; `server` stays inside (logs, start-up output). */
+export type HealthCheck = Omit<HealthResponse, 'controlPlane'> & {
+  controlPlane: HealthResponse['controlPlane'] & { server?: string };
+};

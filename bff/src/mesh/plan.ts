@@ -57,27 +57,34 @@ export function routeHost(target: RouteTarget, dialect: RpcDialect): string {
   return target.host;
 }
 
+/**
+ * The host names an object applies to, read the way the mesh reads its kind: a DestinationRule by
+ * its `host`, a routing object (VirtualService) by its `hosts`. A field of the other kind's shape is
+ * not part of the schema (the control plane prunes it), so it never counts.
+ */
+function hostsOf(obj: MeshObject): unknown[] {
+  const spec = (obj.spec ?? {}) as Json;
+  if (obj.kind === 'DestinationRule') return 'host' in spec ? [spec.host] : [];
+  return Array.isArray(spec.hosts) ? (spec.hosts as unknown[]) : [];
+}
+
 /** Whether a routing or subset object is about the target's host. */
 export function isForHost(obj: MeshObject, target: RouteTarget, dialect: RpcDialect): boolean {
   const ns = obj.metadata.namespace ?? target.namespace;
   const host = routeHost(target, dialect);
-  const spec = obj.spec as Json;
-  if (typeof spec.host === 'string') return sameHost(spec.host, host, ns);
-  const hosts = Array.isArray(spec.hosts) ? (spec.hosts as unknown[]) : [];
-  return hosts.some((h) => typeof h === 'string' && sameHost(h, host, ns));
+  return hostsOf(obj).some((h) => typeof h === 'string' && sameHost(h, host, ns));
 }
 
 /**
  * Whether an object routes the target's host and nothing else: what a hand-written rule must be
  * before it is written for one service. A VirtualService is visible mesh-wide, so a rule that also
  * named another host (or `*`) would let whoever may change this service take over another's traffic.
+ * Callers check the object as the control plane stores it (after a dry run), not as it was sent.
  */
 export function isOnlyForHost(obj: MeshObject, target: RouteTarget, dialect: RpcDialect): boolean {
   const ns = obj.metadata.namespace ?? target.namespace;
   const host = routeHost(target, dialect);
-  const spec = obj.spec as Json;
-  if (typeof spec.host === 'string') return sameHost(spec.host, host, ns);
-  const hosts = Array.isArray(spec.hosts) ? (spec.hosts as unknown[]) : [];
+  const hosts = hostsOf(obj);
   return hosts.length > 0 && hosts.every((h) => typeof h === 'string' && sameHost(h, host, ns));
 }
 
@@ -118,7 +125,8 @@ function versionsUsed(form: RouteForm): string[] {
   return [...new Set(all.map((d) => d.version))];
 }
 
-function stableStringify(v: unknown): string {
+/** JSON with object keys sorted, so two equal objects give the same text. */
+export function stableStringify(v: unknown): string {
   if (Array.isArray(v)) return `[${v.map(stableStringify).join(',')}]`;
   if (v && typeof v === 'object') {
     return `{${Object.keys(v as Json)

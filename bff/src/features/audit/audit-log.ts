@@ -1,37 +1,88 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import type { V1ConfigMap } from '@kubernetes/client-node';
 import type { KubeClient } from '../../clients/kube';
+import { isKubeStatus } from '../../clients/kube-errors';
 import { AuditRecord } from '../../contract/audit';
-import type { AuditQuery } from '../../contract/audit';
+import type { AuditDropped, AuditList, AuditQuery } from '../../contract/audit';
 import type { Logger } from '../../lib/logger';
 import { MANAGED_BY, MANAGED_BY_LABEL } from '../../mesh/model';
 
 export const AUDIT_LABEL = 'mesh-console.io/audit';
+/** On the record of a change: which revision it records (a hash of its namespace and name). */
+export const AUDIT_REVISION_LABEL = 'mesh-console.io/audit-revision';
+const DROPPED_NAME = 'mesh-console-audit-dropped';
+
+export interface AuditRetention {
+  /** How long changes (succeeded requests) are kept. Refusals never push them out. */
+  changeMs: number;
+  /** How many refused requests (denied, invalid, failed) are kept; older ones are removed and counted. */
+  refusals: number;
+  /** Prune after this many stored records. */
+  pruneEvery: number;
+  /** Per user: refusals stored one by one within a minute; beyond that they are counted in one summary. */
+  refusalsPerMinute: number;
+}
+
+export const DEFAULT_AUDIT_RETENTION: AuditRetention = {
+  changeMs: 90 * 24 * 3600_000,
+  refusals: 10_000,
+  pruneEvery: 200,
+  refusalsPerMinute: 30,
+};
+
+type RecordInput = Omit<AuditRecord, 'id' | 'time'>;
+
+export interface RecordOptions {
+  /** false: the log only (nobody identified). */
+  store?: boolean;
+  /** The revision a change's record belongs to: it names the record, so it is written once. */
+  revision?: { namespace: string; name: string } | undefined;
+  /** The time of the record, when it is not now (a record written late, after a restart). */
+  time?: Date;
+}
+
+/** The label value that ties a change's audit record to its revision. */
+export function revisionKey(revision: { namespace: string; name: string }): string {
+  return createHash('sha256').update(`${revision.namespace}/${revision.name}`).digest('hex').slice(0, 40);
+}
+
+interface RefusalWindow {
+  start: number;
+  stored: number;
+  suppressed: number;
+  last: RecordInput | null;
+}
+
+const isChange = (r: Pick<AuditRecord, 'outcome'>) => r.outcome === 'succeeded';
 
 /**
  * The audit trail: every change and every refused change, as a structured log line and as a
  * labelled ConfigMap in the console's namespace (the BFF keeps nothing; any replica can answer
  * the Audit page). Records are written in the background, in order, so a slow control plane does
  * not slow the answer; a record that cannot be stored is still in the log.
+ *
+ * Changes and refusals are kept apart: changes for a time (90 days by default) whatever else
+ * happens, refusals up to a number, and a user's refusals beyond a few a minute only as a count,
+ * so a flood of refused requests can neither push changes out nor bury the other refusals. What was
+ * removed is counted and shown.
  */
 export class AuditLog {
   private queue: Promise<void> = Promise.resolve();
   private pending = 0;
   /** Without a control plane (tests), records are kept here. */
   private readonly memory: AuditRecord[] = [];
-
   private sincePrune = 0;
+  private readonly windows = new Map<string, RefusalWindow>();
 
   constructor(
     private readonly kube: KubeClient | null,
     private readonly namespace: string,
     private readonly log: Logger,
-    /** How many records the control plane keeps; older ones are deleted (the log keeps them all). */
-    private readonly retention: { keep: number; pruneEvery: number } = { keep: 10_000, pruneEvery: 200 },
+    private readonly retention: AuditRetention = DEFAULT_AUDIT_RETENTION,
   ) {}
 
-  record(input: Omit<AuditRecord, 'id' | 'time'>, options: { store?: boolean } = {}): AuditRecord {
-    const now = new Date();
+  record(input: RecordInput, options: RecordOptions = {}): AuditRecord {
+    const now = options.time ?? new Date();
     const record: AuditRecord = {
       // Sortable by time, unique across replicas.
       id: `${now.getTime().toString(36).padStart(9, '0')}-${randomBytes(4).toString('hex')}`,
@@ -40,15 +91,78 @@ export class AuditLog {
     };
     this.log.info({ audit: record }, 'audit');
     if (options.store === false) return record;
+    if (!isChange(record) && !this.admitRefusal(record, now.getTime())) return record;
+    this.store(record, options.revision);
+    return record;
+  }
+
+  /**
+   * Whether a refusal is stored one by one. Past the per-minute allowance of its user, it is only
+   * counted; the count is stored as one summary record when the user's minute is over.
+   */
+  private admitRefusal(record: AuditRecord, now: number): boolean {
+    const key = record.user;
+    let window = this.windows.get(key);
+    if (window && now - window.start >= 60_000) {
+      this.flushWindow(key, window);
+      window = undefined;
+    }
+    if (!window) {
+      window = { start: now, stored: 0, suppressed: 0, last: null };
+      this.windows.set(key, window);
+      // Windows are per user; a flood of made-up names must not grow this map without bound.
+      if (this.windows.size > 10_000) this.flushAllWindows(now);
+    }
+    if (window.stored < this.retention.refusalsPerMinute) {
+      window.stored++;
+      return true;
+    }
+    window.suppressed++;
+    const { id: _id, time: _time, ...rest } = record;
+    window.last = rest;
+    return false;
+  }
+
+  private flushWindow(key: string, window: RefusalWindow): void {
+    this.windows.delete(key);
+    if (window.suppressed === 0 || !window.last) return;
+    const end = new Date(Math.min(Date.now(), window.start + 60_000));
+    const summary: AuditRecord = {
+      ...window.last,
+      id: `${end.getTime().toString(36).padStart(9, '0')}-${randomBytes(4).toString('hex')}`,
+      time: end.toISOString(),
+      action: 'audit.suppressed',
+      outcome: window.last.outcome,
+      message: `${window.suppressed} more refused requests by ${key} in the minute from ${new Date(window.start).toISOString()} were counted, not stored one by one (the last: ${window.last.action}, ${window.last.status})`,
+      diff: null,
+      repeated: window.suppressed,
+    };
+    this.log.info({ audit: summary }, 'audit');
+    this.store(summary);
+  }
+
+  private flushAllWindows(now: number): void {
+    for (const [key, window] of [...this.windows]) {
+      if (now - window.start >= 60_000 || this.windows.size > 5_000) this.flushWindow(key, window);
+    }
+  }
+
+  private store(record: AuditRecord, revision?: { namespace: string; name: string }): void {
     const kube = this.kube;
     if (!kube) {
       this.memory.push(record);
-      return record;
+      return;
     }
     this.pending++;
     this.queue = this.queue
       .then(() =>
-        kube.core.createNamespacedConfigMap({ namespace: this.namespace, body: this.toConfigMap(record) }),
+        kube.core
+          .createNamespacedConfigMap({ namespace: this.namespace, body: this.toConfigMap(record, revision) })
+          // The record of a change is named after its revision: a second writer (the journal after a
+          // restart, another replica) finds it there and leaves it.
+          .catch((err: unknown) => {
+            if (!(revision && isKubeStatus(err, 409))) throw err;
+          }),
       )
       .then(async () => {
         if (++this.sincePrune >= this.retention.pruneEvery) {
@@ -67,63 +181,139 @@ export class AuditLog {
       .finally(() => {
         this.pending--;
       });
-    return record;
   }
 
-  /** Deletes the oldest records beyond the retention (names sort by time). */
-  private async prune(kube: KubeClient): Promise<void> {
+  /** The stored records, each with the name of its ConfigMap. */
+  private async stored(kube: KubeClient): Promise<{ name: string; record: AuditRecord }[]> {
     const res = await kube.core.listNamespacedConfigMap({
       namespace: this.namespace,
       labelSelector: `${AUDIT_LABEL}=v1`,
     });
-    const names = res.items.flatMap((cm) => (cm.metadata?.name ? [cm.metadata.name] : [])).sort();
-    for (const name of names.slice(0, Math.max(0, names.length - this.retention.keep))) {
+    return res.items.flatMap((cm) => {
+      try {
+        const parsed = AuditRecord.safeParse(JSON.parse(cm.data?.record ?? 'null'));
+        return parsed.success && cm.metadata?.name ? [{ name: cm.metadata.name, record: parsed.data }] : [];
+      } catch {
+        return [];
+      }
+    });
+  }
+
+  /**
+   * Removes changes older than their retention and the oldest refusals beyond theirs, and adds the
+   * refusals removed to the count the Audit page shows.
+   */
+  private async prune(kube: KubeClient): Promise<void> {
+    const all = await this.stored(kube);
+    const byTime = (a: { record: AuditRecord }, b: { record: AuditRecord }) =>
+      a.record.time === b.record.time
+        ? a.record.id.localeCompare(b.record.id)
+        : a.record.time.localeCompare(b.record.time);
+    const cutoff = new Date(Date.now() - this.retention.changeMs).toISOString();
+    const oldChanges = all.filter((r) => isChange(r.record) && r.record.time < cutoff);
+    const refusals = all.filter((r) => !isChange(r.record)).sort(byTime);
+    const oldRefusals = refusals.slice(0, Math.max(0, refusals.length - this.retention.refusals));
+    for (const { name } of [...oldChanges, ...oldRefusals])
       await kube.core.deleteNamespacedConfigMap({ name, namespace: this.namespace }).catch(() => undefined);
+    if (oldRefusals.length === 0) return;
+    const removed = oldRefusals.reduce((n, r) => n + 1 + (r.record.repeated ?? 0), 0);
+    const newest = oldRefusals.at(-1)?.record.time ?? null;
+    await this.addDropped(kube, removed, newest);
+  }
+
+  private async addDropped(kube: KubeClient, refusals: number, before: string | null): Promise<void> {
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const current = await this.readDropped(kube);
+      const next: AuditDropped = {
+        refusals: current.value.refusals + refusals,
+        before:
+          before && (!current.value.before || before > current.value.before) ? before : current.value.before,
+      };
+      const body: V1ConfigMap = {
+        metadata: {
+          name: DROPPED_NAME,
+          namespace: this.namespace,
+          labels: { [MANAGED_BY_LABEL]: MANAGED_BY },
+          ...(current.resourceVersion ? { resourceVersion: current.resourceVersion } : {}),
+        },
+        data: { dropped: JSON.stringify(next) },
+      };
+      try {
+        if (current.resourceVersion)
+          await kube.core.replaceNamespacedConfigMap({ name: DROPPED_NAME, namespace: this.namespace, body });
+        else await kube.core.createNamespacedConfigMap({ namespace: this.namespace, body });
+        return;
+      } catch (err) {
+        if (!isKubeStatus(err, 409)) throw err;
+      }
     }
   }
 
-  /** Resolves once every record so far is stored (tests, shutdown). */
+  private async readDropped(kube: KubeClient): Promise<{ value: AuditDropped; resourceVersion?: string }> {
+    try {
+      const cm = await kube.core.readNamespacedConfigMap({ name: DROPPED_NAME, namespace: this.namespace });
+      const parsed = JSON.parse(cm.data?.dropped ?? '{}') as Partial<AuditDropped>;
+      return {
+        value: {
+          refusals: typeof parsed.refusals === 'number' ? parsed.refusals : 0,
+          before: typeof parsed.before === 'string' ? parsed.before : null,
+        },
+        ...(cm.metadata?.resourceVersion ? { resourceVersion: cm.metadata.resourceVersion } : {}),
+      };
+    } catch (err) {
+      if (isKubeStatus(err, 404)) return { value: { refusals: 0, before: null } };
+      throw err;
+    }
+  }
+
+  /** Resolves once every record so far is stored (tests, shutdown); pending refusal counts too. */
   async flush(): Promise<void> {
+    this.flushAllWindows(Number.POSITIVE_INFINITY);
     while (this.pending > 0) await this.queue;
   }
 
-  private toConfigMap(record: AuditRecord): V1ConfigMap {
+  /** The revision keys that have an audit record (journal.ts writes the missing ones). */
+  async recordedRevisions(): Promise<Set<string>> {
+    if (!this.kube) return new Set();
+    await this.flush();
+    const res = await this.kube.core.listNamespacedConfigMap({
+      namespace: this.namespace,
+      labelSelector: AUDIT_REVISION_LABEL,
+    });
+    return new Set(res.items.flatMap((cm) => cm.metadata?.labels?.[AUDIT_REVISION_LABEL] ?? []));
+  }
+
+  private toConfigMap(record: AuditRecord, revision?: { namespace: string; name: string }): V1ConfigMap {
+    const key = revision ? revisionKey(revision) : undefined;
     return {
       metadata: {
-        name: `mesh-console-audit-${record.id}`,
+        name: key ? `mesh-console-audit-c-${key}` : `mesh-console-audit-${record.id}`,
         namespace: this.namespace,
         labels: {
           [MANAGED_BY_LABEL]: MANAGED_BY,
           [AUDIT_LABEL]: 'v1',
           [`${AUDIT_LABEL}-outcome`]: record.outcome,
+          ...(key ? { [AUDIT_REVISION_LABEL]: key } : {}),
         },
       },
       data: { record: JSON.stringify(record) },
     };
   }
 
-  async list(query: AuditQuery): Promise<AuditRecord[]> {
+  async list(query: AuditQuery): Promise<AuditList> {
     await this.flush();
     let records: AuditRecord[];
+    let dropped: AuditDropped = { refusals: 0, before: null };
     if (this.kube) {
-      const res = await this.kube.core.listNamespacedConfigMap({
-        namespace: this.namespace,
-        labelSelector: `${AUDIT_LABEL}=v1`,
-      });
-      records = res.items.flatMap((cm) => {
-        try {
-          const parsed = AuditRecord.safeParse(JSON.parse(cm.data?.record ?? 'null'));
-          return parsed.success ? [parsed.data] : [];
-        } catch {
-          return [];
-        }
-      });
+      const [all, stored] = await Promise.all([this.stored(this.kube), this.readDropped(this.kube)]);
+      records = all.map((r) => r.record);
+      dropped = stored.value;
     } else {
       records = [...this.memory];
     }
     const since = query.since?.getTime() ?? -Infinity;
     const until = query.until?.getTime() ?? Infinity;
-    return records
+    const items = records
       .filter((r) => {
         const t = Date.parse(r.time);
         return (
@@ -135,5 +325,13 @@ export class AuditLog {
       })
       .sort((a, b) => (a.time === b.time ? b.id.localeCompare(a.id) : b.time.localeCompare(a.time)))
       .slice(0, query.limit);
+    return {
+      items,
+      retention: {
+        changeDays: Math.round(this.retention.changeMs / (24 * 3600_000)),
+        refusals: this.retention.refusals,
+      },
+      dropped,
+    };
   }
 }

@@ -6,6 +6,8 @@ export interface NotedChange {
   kind: string;
   name: string;
   diff: string;
+  /** The revision that records the change: its audit record is named after it (journal.ts). */
+  revision?: { namespace: string; name: string };
 }
 
 /**

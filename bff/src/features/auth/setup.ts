@@ -1,7 +1,7 @@
 import path from 'node:path';
 import type { KubeClient } from '../../clients/kube';
 import type { Logger } from '../../lib/logger';
-import { AuditLog } from '../audit/audit-log';
+import { AuditLog, DEFAULT_AUDIT_RETENTION } from '../audit/audit-log';
 import { LocalAccounts } from './accounts';
 import { AuthService } from './auth';
 import { Signer, loadOrCreateSessionSecret } from './keys';
@@ -23,6 +23,8 @@ export interface AuthSettings {
   adminToken?: string | undefined;
   sessionSecret?: string | undefined;
   sessionTtlMs: number;
+  /** How long the audit trail keeps changes (refusals are kept by number). */
+  auditRetentionMs?: number;
   oidc: OidcSettings | null;
   /**
    * Where tokens, sign-outs, password-change cut-offs and the generated session secret (Secrets)
@@ -74,7 +76,15 @@ export async function createAuth(
     log,
   });
   return {
-    setup: { service, tokens, accounts, audit: new AuditLog(kube, settings.namespace, log) },
+    setup: {
+      service,
+      tokens,
+      accounts,
+      audit: new AuditLog(kube, settings.namespace, log, {
+        ...DEFAULT_AUDIT_RETENTION,
+        ...(settings.auditRetentionMs ? { changeMs: settings.auditRetentionMs } : {}),
+      }),
+    },
     firstAdmin,
   };
 }

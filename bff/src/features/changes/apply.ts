@@ -30,6 +30,17 @@ export class PartialWriteError extends Error {
   }
 }
 
+/** Thrown when a write was refused and everything before it was undone: which object, and why. */
+export class WriteRefused extends Error {
+  constructor(
+    override readonly cause: unknown,
+    readonly object: KubeObject,
+  ) {
+    super(`${object.kind} ${object.metadata.name} was refused`);
+    this.name = 'WriteRefused';
+  }
+}
+
 /**
  * Applies planned writes in order. When one fails, the writes already made are undone in reverse
  * order (a created object deleted, an updated one put back, a deleted one re-created), so the
@@ -41,10 +52,12 @@ export async function applyWrites(
   log: Logger,
 ): Promise<KubeObject[]> {
   const done: Done[] = [];
+  let failed: KubeObject | undefined;
   try {
     for (const write of writes) {
       const obj = write.object as KubeObject;
       if (write.action === 'unchanged') continue;
+      failed = obj;
       if (write.action === 'create') done.push({ write, result: await store.create(obj) });
       else if (write.action === 'update') done.push({ write, result: await store.replace(obj) });
       else {
@@ -72,16 +85,26 @@ export async function applyWrites(
       }
     }
     if (notRestored.length > 0) throw new PartialWriteError(err, notRestored);
-    throw err;
+    throw failed ? new WriteRefused(err, failed) : err;
   }
   return done.flatMap((d) => (d.result ? [d.result] : []));
 }
 
-/** Runs the writes as a server-side dry run: the control plane validates, nothing is stored. */
-export async function dryRunWrites(store: MeshObjects, writes: PlannedWrite[]): Promise<void> {
+/**
+ * Runs the writes as a server-side dry run: the control plane validates, prunes and defaults,
+ * nothing is stored. Returns each object as it would be stored (undefined for deletes and
+ * unchanged objects), so callers can judge what will be written rather than what was sent.
+ */
+export async function dryRunWrites(
+  store: MeshObjects,
+  writes: PlannedWrite[],
+): Promise<(KubeObject | undefined)[]> {
+  const out: (KubeObject | undefined)[] = [];
   for (const write of writes) {
     const obj = write.object as KubeObject;
-    if (write.action === 'create') await store.create(obj, { dryRun: true });
-    else if (write.action === 'update') await store.replace(obj, { dryRun: true });
+    if (write.action === 'create') out.push(await store.create(obj, { dryRun: true }));
+    else if (write.action === 'update') out.push(await store.replace(obj, { dryRun: true }));
+    else out.push(undefined);
   }
+  return out;
 }

@@ -1,12 +1,13 @@
 import type { KubeObject, MeshObjects } from '../../clients/mesh-objects';
-import { toApiError } from '../../clients/kube-errors';
+import { kubeStatusOf, toApiError } from '../../clients/kube-errors';
 import type { PlannedObject, Revision, RevisionList } from '../../contract/routing';
 import { ApiError, notFound } from '../../lib/errors';
 import type { Logger } from '../../lib/logger';
 import type { PlannedWrite } from '../../mesh/model';
-import { PartialWriteError, applyWrites } from './apply';
+import { PartialWriteError, WriteRefused, applyWrites } from './apply';
 import type { CatalogSource } from '../catalog/catalog';
-import type { RevisionHistory } from './history';
+import type { ChangeAuthor, IntendedWrite, RevisionHistory } from './history';
+import { currentPrincipal } from '../auth/context';
 import { textDiff, toYaml } from './yaml';
 
 /**
@@ -50,6 +51,29 @@ export interface Change {
   fromRevision?: number | undefined;
   /** Which of the written objects the revision keeps (default: all). */
   keep?: (obj: KubeObject) => boolean;
+  /**
+   * Which written objects are the rule's own (default: all). A conflict on any other object (the
+   * DestinationRule a route relies on) means that what the change was planned on moved: it is
+   * refused as `PreconditionChanged`, which the caller may plan again and retry.
+   */
+  isRuleObject?: (obj: KubeObject) => boolean;
+}
+
+export const PRECONDITION_CHANGED = 'PreconditionChanged';
+
+/**
+ * Runs a change, planning it again (up to five times, after a short random pause that grows) when
+ * what it relied on moved meanwhile, so that changes racing for one DestinationRule take turns.
+ */
+export async function retryOnPreconditionChange<T>(attempt: () => Promise<T>): Promise<T> {
+  for (let i = 1; ; i++) {
+    try {
+      return await attempt();
+    } catch (err) {
+      if (!(err instanceof ApiError && err.code === PRECONDITION_CHANGED) || i >= 5) throw err;
+      await new Promise((resolve) => setTimeout(resolve, Math.random() * 25 * i));
+    }
+  }
 }
 
 /**
@@ -62,10 +86,34 @@ export async function applyAndRecord(
   change: Change,
 ): Promise<KubeObject[]> {
   const described = describeWrites(writes, change.namespace);
+  const keep = change.keep ?? (() => true);
+  const unchanged = writes.filter((w) => w.action === 'unchanged').map((w) => w.object as KubeObject);
+  const input = {
+    action: change.action,
+    user: change.user,
+    comment: change.comment,
+    fromRevision: change.fromRevision,
+    objects: [] as KubeObject[],
+    diff: described
+      .map((o) => o.diff)
+      .filter((d) => d !== '')
+      .join('\n'),
+  };
+  // The change is recorded before it is applied, so a crash half-way leaves a record of what was
+  // meant; the record is completed once the writes are done (journal.ts settles what a crash left).
+  const pending = await deps.history
+    .begin(change.namespace, change.serviceId, change.rule, input, author(change.user), intentOf(writes))
+    .catch((err: unknown) => {
+      throw toApiError(err, `the history of ${change.rule}`) ?? err;
+    });
   let written: KubeObject[];
   try {
     written = await applyWrites(deps.objects, writes, deps.log);
   } catch (err) {
+    if (!(err instanceof PartialWriteError))
+      await deps.history.abandon(pending).catch((abandonErr: unknown) => {
+        deps.log.warn({ err: abandonErr }, 'could not remove the record of a change that was not applied');
+      });
     if (err instanceof PartialWriteError) {
       deps.log.error(
         { rule: change.rule, notRestored: err.notRestored },
@@ -77,8 +125,17 @@ export async function applyAndRecord(
         `The change failed and ${err.notRestored.join(', ')} could not be put back; check them before trying again`,
       );
     }
+    const cause = err instanceof WriteRefused ? err.cause : err;
+    const refused = err instanceof WriteRefused ? err.object : undefined;
+    const code = kubeStatusOf(cause)?.code;
+    if (refused && change.isRuleObject && !change.isRuleObject(refused) && (code === 409 || code === 404))
+      throw new ApiError(
+        409,
+        PRECONDITION_CHANGED,
+        `${refused.kind} ${refused.metadata.name}, which this change relies on, was changed by someone else while it was applied; nothing was changed. Reload and apply again.`,
+      );
     const what = `${change.kind.charAt(0).toUpperCase()}${change.kind.slice(1)} ${change.rule}`;
-    throw toApiError(err, what) ?? err;
+    throw toApiError(cause, what) ?? cause;
   }
   deps.log.info(
     {
@@ -90,20 +147,29 @@ export async function applyAndRecord(
     },
     `${change.kind} changed`,
   );
-  const keep = change.keep ?? (() => true);
-  const unchanged = writes.filter((w) => w.action === 'unchanged').map((w) => w.object as KubeObject);
-  await deps.history.record(change.namespace, change.serviceId, change.rule, {
-    action: change.action,
-    user: change.user,
-    comment: change.comment,
-    fromRevision: change.fromRevision,
-    objects: change.action === 'delete' ? [] : [...written.filter(keep), ...unchanged],
-    diff: described
-      .map((o) => o.diff)
-      .filter((d) => d !== '')
-      .join('\n'),
-  });
+  await deps.history.complete(
+    pending,
+    change.action === 'delete' ? [] : [...written.filter(keep), ...unchanged],
+  );
   return written;
+}
+
+function intentOf(writes: readonly PlannedWrite[]): IntendedWrite[] {
+  return writes.flatMap((w) =>
+    w.action === 'unchanged'
+      ? []
+      : [
+          {
+            action: w.action,
+            object: w.object as KubeObject,
+            ...(w.current ? { before: w.current as KubeObject } : {}),
+          },
+        ],
+  );
+}
+
+function author(user: string): ChangeAuthor {
+  return { user, role: currentPrincipal()?.role ?? 'unknown' };
 }
 
 /** A rule's revisions, newest first, without the objects they keep (those stay on the server). */
@@ -116,5 +182,16 @@ export async function listRevisions(
   const service = catalog.get(serviceId);
   if (!service) throw notFound(`Service ${serviceId} was not found`);
   const items = await history.list(service.namespace, serviceId, name);
-  return { items: items.map(({ raw: _raw, ...rev }) => rev) };
+  return {
+    items: items.map((r) => ({
+      revision: r.revision,
+      action: r.action,
+      user: r.user,
+      timestamp: r.timestamp,
+      objects: r.objects,
+      diff: r.diff,
+      ...(r.comment !== undefined ? { comment: r.comment } : {}),
+      ...(r.fromRevision !== undefined ? { fromRevision: r.fromRevision } : {}),
+    })),
+  };
 }

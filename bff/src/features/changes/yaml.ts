@@ -13,19 +13,24 @@ const SERVER_FIELDS = [
   'selfLink',
 ];
 
-/** An object as an operator reads it: no server-owned metadata, no status, keys in a stable order. */
+export const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
+
+/**
+ * An object as an operator reads it: no server-owned metadata, no status, no kubectl bookkeeping
+ * (`last-applied-configuration` repeats the whole object), keys in a stable order.
+ */
 export function cleanObject(obj: object): Json {
-  const { status: _status, ...rest } = obj as Json;
+  const { status: _status, apiVersion, kind, metadata: rawMetadata, ...rest } = obj as Json;
   const metadata = Object.fromEntries(
-    Object.entries((rest.metadata as Json | undefined) ?? {}).filter(([k]) => !SERVER_FIELDS.includes(k)),
+    Object.entries((rawMetadata as Json | undefined) ?? {}).filter(([k]) => !SERVER_FIELDS.includes(k)),
   );
   const annotations = metadata.annotations as Record<string, string> | undefined;
-  if (annotations?.['kubectl.kubernetes.io/last-applied-configuration'] !== undefined) {
-    const { 'kubectl.kubernetes.io/last-applied-configuration': _last, ...others } = annotations;
+  if (annotations?.[LAST_APPLIED] !== undefined) {
+    const { [LAST_APPLIED]: _last, ...others } = annotations;
     metadata.annotations = others;
     if (Object.keys(others).length === 0) delete metadata.annotations;
   }
-  return { apiVersion: rest.apiVersion, kind: rest.kind, metadata, ...rest };
+  return { apiVersion, kind, metadata, ...rest };
 }
 
 export function toYaml(obj: object | undefined): string {
@@ -46,9 +51,4 @@ export function textDiff(name: string, before: string, after: string): string {
     return `${header(before === '' ? '/dev/null' : `live/${name}`, after === '' ? '/dev/null' : `new/${name}`)}${range}\n${lines.map((l) => sign + l).join('\n')}\n`;
   }
   return createTwoFilesPatch(`live/${name}`, `new/${name}`, before, after, '', '', { context: 3 });
-}
-
-/** A unified diff of two objects' YAML; empty when they read the same. */
-export function yamlDiff(name: string, before: object | undefined, after: object | undefined): string {
-  return textDiff(name, toYaml(before), toYaml(after));
 }

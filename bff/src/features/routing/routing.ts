@@ -13,7 +13,9 @@ import type {
 import { checkRouteForService } from '../../contract/routing-checks';
 import { ApiError, badRequest, notFound } from '../../lib/errors';
 import type { Logger } from '../../lib/logger';
+import { sameHost } from '../../mesh/hosts';
 import type { MeshObject } from '../../mesh/istio-types';
+import { recordSubsetUsers, undefinedSubsets } from '../../mesh/subset-users';
 import { MANAGED_BY, MANAGED_BY_LABEL, dialectFor } from '../../mesh/model';
 import type { LiveState, RoutePlan, RouteTarget, RpcDialect, TranslateOptions } from '../../mesh/model';
 import {
@@ -24,13 +26,14 @@ import {
   planRoute,
   planRouteDelete,
   readRoute,
+  routeHost,
   subsetsOf,
 } from '../../mesh/plan';
 import type { CatalogSource } from '../catalog/catalog';
 import { dryRunWrites } from '../changes/apply';
-import { applyAndRecord, describeWrites, listRevisions } from '../changes/flow';
+import { applyAndRecord, describeWrites, listRevisions, retryOnPreconditionChange } from '../changes/flow';
 import type { RevisionHistory } from '../changes/history';
-import { toYaml } from '../changes/yaml';
+import { LAST_APPLIED, toYaml } from '../changes/yaml';
 import { routeTarget, serviceInfo } from './target';
 
 export interface RoutingDeps {
@@ -156,15 +159,17 @@ export class RoutingService {
 
   /** The plan for a form or a YAML rule: validated against the service, nothing written. */
   private plan(ctx: Context, body: RouteForm | RouteYamlBody, name: string | undefined): RoutePlan {
-    const live = this.live(ctx, name ?? (isForm(body) ? body.name : yamlName(body)));
+    const rule = name ?? (isForm(body) ? body.name : yamlName(body));
+    const live = this.live(ctx, rule);
+    let plan: RoutePlan;
     if (isForm(body)) {
       const problem = checkRouteForService(body, serviceInfo(ctx.service, ctx.dialect))[0];
       if (problem) throw badRequest(problem.message, problem.field);
       if (name !== undefined && body.name !== name)
         throw badRequest('A rule cannot be renamed; create a new one', 'name');
-      return planRoute(body, ctx.target, live, this.deps.options);
-    }
-    return this.planYaml(ctx, body, name, live);
+      plan = planRoute(body, ctx.target, live, this.deps.options);
+    } else plan = this.planYaml(ctx, body, name, live);
+    return rule === undefined ? plan : recordSubsetUsers(plan, rule, live);
   }
 
   private planYaml(ctx: Context, body: RouteYamlBody, name: string | undefined, live: LiveState): RoutePlan {
@@ -202,11 +207,28 @@ export class RoutingService {
       spec: obj.spec as Record<string, unknown>,
     };
     if (!isOnlyForHost(next, ctx.target, ctx.dialect))
-      throw badRequest(`The rule must route ${ctx.target.host} and no other host`, 'yaml');
+      throw badRequest(`The rule must route ${routeHost(ctx.target, ctx.dialect)} and no other host`, 'yaml');
+    const host = routeHost(ctx.target, ctx.dialect);
+    const missing = undefinedSubsets(
+      next,
+      (h) => sameHost(h, host, ctx.target.namespace),
+      ctx.destinationRules,
+    )[0];
+    if (missing)
+      throw badRequest(
+        `${missing.path}: subset ${missing.subset} is not defined by any DestinationRule of ${host}; the mesh would answer 503`,
+        'yaml',
+      );
     const current = live.route;
     if (current)
       next.metadata.resourceVersion = body.resourceVersion ?? current.metadata.resourceVersion ?? '';
     else delete next.metadata.resourceVersion;
+    // The editor never shows kubectl's record of its last apply; saving must not erase it, or the
+    // next `kubectl apply` would take this edit for fields it should prune or keep. (`kubectl
+    // edit` keeps it the same way.)
+    const lastApplied = current?.metadata.annotations?.[LAST_APPLIED];
+    if (lastApplied !== undefined && next.metadata.annotations?.[LAST_APPLIED] === undefined)
+      next.metadata.annotations = { ...(next.metadata.annotations ?? {}), [LAST_APPLIED]: lastApplied };
     return {
       writes: [{ action: current ? 'update' : 'create', object: next, ...(current ? { current } : {}) }],
       warnings: [],
@@ -224,12 +246,29 @@ export class RoutingService {
   async preview(serviceId: string, body: RouteForm | RouteYamlBody, name?: string): Promise<PreviewResponse> {
     const ctx = await this.context(serviceId);
     const plan = this.plan(ctx, body, name);
-    // The control plane validates the objects too (a server-side dry run), so a preview that
-    // passes is a change that will be accepted.
-    await dryRunWrites(this.deps.objects, plan.writes).catch((err: unknown) => {
+    await this.dryRun(ctx, plan, body);
+    return this.describe(plan, ctx);
+  }
+
+  /**
+   * The control plane validates the objects (a server-side dry run), so a preview that passes is a
+   * change that will be accepted. A hand-written rule is then judged as it would be stored, after
+   * the control plane pruned and defaulted it: a field the schema does not know (`spec.host` on a
+   * VirtualService) is dropped there, so only what survives may decide which host a rule routes.
+   */
+  private async dryRun(ctx: Context, plan: RoutePlan, body: RouteForm | RouteYamlBody): Promise<void> {
+    const stored = await dryRunWrites(this.deps.objects, plan.writes).catch((err: unknown) => {
       throw toApiError(err, 'the rule') ?? err;
     });
-    return this.describe(plan, ctx);
+    if (isForm(body)) return;
+    const routeKind = kindsFor(ctx.dialect, this.deps.options).route.kind;
+    for (const obj of stored) {
+      if (obj?.kind === routeKind && !isOnlyForHost(obj as MeshObject, ctx.target, ctx.dialect))
+        throw badRequest(
+          `The rule must route ${routeHost(ctx.target, ctx.dialect)} and no other host (spec.hosts as stored: ${JSON.stringify((obj as MeshObject).spec?.hosts ?? null)})`,
+          'yaml',
+        );
+    }
   }
 
   private async applyAndRecord(
@@ -251,24 +290,31 @@ export class RoutingService {
       comment: extra.comment,
       fromRevision: extra.fromRevision,
       keep: (o) => o.kind === routeKind || o.kind === 'DestinationRule',
+      isRuleObject: (o) => o.kind === routeKind && o.metadata.name === rule,
     });
   }
 
+  // Each change below is planned on what it reads; when a DestinationRule it relies on moves while
+  // it is applied (another change added or removed a subset), it is read and planned again.
+
   async create(serviceId: string, body: RouteForm | RouteYamlBody, user: string): Promise<RouteRule> {
-    const ctx = await this.context(serviceId);
     const name = isForm(body) ? body.name : yamlName(body);
-    if (name && ctx.routes.some((r) => r.metadata.name === name)) {
-      throw new ApiError(
-        409,
-        'AlreadyExists',
-        `Routing rule ${name} already exists; edit it or choose another name`,
-        'name',
-      );
-    }
-    const plan = this.plan(ctx, isForm(body) ? { ...body, resourceVersion: undefined } : body, undefined);
-    const ruleName = plan.writes[plan.writes.length - 1]?.object.metadata.name ?? name ?? '';
-    await this.applyAndRecord(ctx, plan, ruleName, 'create', user, { comment: body.comment });
-    return this.get(serviceId, ruleName);
+    return retryOnPreconditionChange(async () => {
+      const ctx = await this.context(serviceId);
+      if (name && ctx.routes.some((r) => r.metadata.name === name)) {
+        throw new ApiError(
+          409,
+          'AlreadyExists',
+          `Routing rule ${name} already exists; edit it or choose another name`,
+          'name',
+        );
+      }
+      const plan = this.plan(ctx, isForm(body) ? { ...body, resourceVersion: undefined } : body, undefined);
+      if (!isForm(body)) await this.dryRun(ctx, plan, body);
+      const ruleName = name ?? '';
+      await this.applyAndRecord(ctx, plan, ruleName, 'create', user, { comment: body.comment });
+      return this.get(serviceId, ruleName);
+    });
   }
 
   async update(
@@ -277,19 +323,22 @@ export class RoutingService {
     body: RouteForm | RouteYamlBody,
     user: string,
   ): Promise<RouteRule> {
-    const ctx = await this.context(serviceId);
-    const current = ctx.routes.find((r) => r.metadata.name === name);
-    if (!current) throw notFound(`Routing rule ${name} of ${serviceId} was not found`);
-    if (body.resourceVersion !== undefined && body.resourceVersion !== current.metadata.resourceVersion) {
-      throw new ApiError(
-        409,
-        'Conflict',
-        `Routing rule ${name} was changed by someone else after you opened it. Reload to see the live version and the difference, then apply again; your form is kept.`,
-      );
-    }
-    const plan = this.plan(ctx, body, name);
-    await this.applyAndRecord(ctx, plan, name, 'update', user, { comment: body.comment });
-    return this.get(serviceId, name);
+    return retryOnPreconditionChange(async () => {
+      const ctx = await this.context(serviceId);
+      const current = ctx.routes.find((r) => r.metadata.name === name);
+      if (!current) throw notFound(`Routing rule ${name} of ${serviceId} was not found`);
+      if (body.resourceVersion !== undefined && body.resourceVersion !== current.metadata.resourceVersion) {
+        throw new ApiError(
+          409,
+          'Conflict',
+          `Routing rule ${name} was changed by someone else after you opened it. Reload to see the live version and the difference, then apply again; your form is kept.`,
+        );
+      }
+      const plan = this.plan(ctx, body, name);
+      if (!isForm(body)) await this.dryRun(ctx, plan, body);
+      await this.applyAndRecord(ctx, plan, name, 'update', user, { comment: body.comment });
+      return this.get(serviceId, name);
+    });
   }
 
   async remove(
@@ -298,46 +347,51 @@ export class RoutingService {
     opts: { resourceVersion?: string | undefined; comment?: string | undefined },
     user: string,
   ) {
-    const ctx = await this.context(serviceId);
-    const live = this.live(ctx, name);
-    if (!live.route) throw notFound(`Routing rule ${name} of ${serviceId} was not found`);
-    if (opts.resourceVersion !== undefined)
-      live.route = {
-        ...live.route,
-        metadata: { ...live.route.metadata, resourceVersion: opts.resourceVersion },
-      };
-    const plan = planRouteDelete(ctx.target, live, this.deps.options);
-    await this.applyAndRecord(ctx, plan, name, 'delete', user, { comment: opts.comment });
+    await retryOnPreconditionChange(async () => {
+      const ctx = await this.context(serviceId);
+      const live = this.live(ctx, name);
+      if (!live.route) throw notFound(`Routing rule ${name} of ${serviceId} was not found`);
+      if (opts.resourceVersion !== undefined)
+        live.route = {
+          ...live.route,
+          metadata: { ...live.route.metadata, resourceVersion: opts.resourceVersion },
+        };
+      const plan = recordSubsetUsers(planRouteDelete(ctx.target, live, this.deps.options), name, live);
+      await this.applyAndRecord(ctx, plan, name, 'delete', user, { comment: opts.comment });
+    });
   }
 
   revisions(serviceId: string, name: string): Promise<RevisionList> {
     return listRevisions(this.deps.catalog, this.deps.history, serviceId, name);
   }
 
-  async rollback(
+  rollback(
     serviceId: string,
     name: string,
     revision: number,
     user: string,
     comment?: string,
   ): Promise<RouteRule | null> {
-    const ctx = await this.context(serviceId);
-    const rev = await this.deps.history.get(ctx.target.namespace, serviceId, name, revision);
-    if (!rev) throw notFound(`Revision ${revision} of routing rule ${name} was not found`);
-    const live = this.live(ctx, name);
-    const routeKind = kindsFor(ctx.dialect, this.deps.options).route.kind;
-    const restored = rev.raw.find((o) => o.kind === routeKind && o.metadata.name === name) as
-      MeshObject | undefined;
-    let plan: RoutePlan;
-    if (!restored) {
-      plan = planRouteDelete(ctx.target, live, this.deps.options);
-    } else {
-      const subsetDefs = rev.raw
-        .filter((o) => o.kind === 'DestinationRule')
-        .flatMap((o) => subsetsOf(o as MeshObject));
-      plan = planRestore(ctx.target, live, restored, subsetDefs, this.deps.options);
-    }
-    await this.applyAndRecord(ctx, plan, name, 'rollback', user, { comment, fromRevision: revision });
-    return restored ? this.get(serviceId, name) : null;
+    return retryOnPreconditionChange(async () => {
+      const ctx = await this.context(serviceId);
+      const rev = await this.deps.history.get(ctx.target.namespace, serviceId, name, revision);
+      if (!rev) throw notFound(`Revision ${revision} of routing rule ${name} was not found`);
+      const live = this.live(ctx, name);
+      const routeKind = kindsFor(ctx.dialect, this.deps.options).route.kind;
+      const restored = rev.raw.find((o) => o.kind === routeKind && o.metadata.name === name) as
+        MeshObject | undefined;
+      let plan: RoutePlan;
+      if (!restored) {
+        plan = planRouteDelete(ctx.target, live, this.deps.options);
+      } else {
+        const subsetDefs = rev.raw
+          .filter((o) => o.kind === 'DestinationRule')
+          .flatMap((o) => subsetsOf(o as MeshObject));
+        plan = planRestore(ctx.target, live, restored, subsetDefs, this.deps.options);
+      }
+      plan = recordSubsetUsers(plan, name, live);
+      await this.applyAndRecord(ctx, plan, name, 'rollback', user, { comment, fromRevision: revision });
+      return restored ? this.get(serviceId, name) : null;
+    });
   }
 }

@@ -30,12 +30,14 @@ function entry(id: string, overrides: Partial<AuditEntry> = {}): AuditEntry {
   };
 }
 
-function serveAudit(items: AuditEntry[]) {
+const RETENTION = { changeDays: 90, refusals: 10_000 };
+
+function serveAudit(items: AuditEntry[], dropped = { refusals: 0, before: null as string | null }) {
   const requests: URLSearchParams[] = [];
   server.use(
     http.get('*/api/v1/audit', ({ request }) => {
       requests.push(new URL(request.url).searchParams);
-      return HttpResponse.json({ items });
+      return HttpResponse.json({ items, retention: RETENTION, dropped });
     }),
   );
   return requests;
@@ -94,11 +96,32 @@ describe('Audit page', () => {
     await waitFor(() => expect(requests.at(-1)?.get('user')).toBeNull());
   });
 
+  it('says when refused requests were removed, and shows counted ones as one entry', async () => {
+    serveAudit(
+      [
+        entry('9', {
+          user: 'mallory',
+          role: 'viewer',
+          action: 'audit.suppressed',
+          outcome: 'denied',
+          status: 403,
+          repeated: 10_280,
+          message: '10280 more refused requests by mallory were counted',
+        }),
+      ],
+      { refusals: 1234, before: '2026-01-01T00:00:00.000Z' },
+    );
+    renderApp('/audit');
+    expect(await screen.findByText(/1234 older refused requests were removed/)).toBeInTheDocument();
+    expect(screen.getByText('Refused requests, counted')).toBeInTheDocument();
+    expect(screen.getByText('+10280 not stored one by one')).toBeInTheDocument();
+  });
+
   it('says when nothing matches, and shows errors', async () => {
     server.use(
       http.get('*/api/v1/audit', ({ request }) =>
         new URL(request.url).searchParams.get('user')
-          ? HttpResponse.json({ items: [] })
+          ? HttpResponse.json({ items: [], retention: RETENTION, dropped: { refusals: 0, before: null } })
           : HttpResponse.json({ code: 'Unavailable', message: 'The audit store is down' }, { status: 503 }),
       ),
     );

@@ -1,5 +1,5 @@
 import { useQuery } from '@tanstack/react-query';
-import { Button, DatePicker, Flex, Input, Result, Table, Tag, Typography } from 'antd';
+import { Alert, Button, DatePicker, Flex, Input, Result, Table, Tag, Typography } from 'antd';
 import type { TableColumnsType } from 'antd';
 import dayjs from 'dayjs';
 import type { Dayjs } from 'dayjs';
@@ -130,7 +130,17 @@ function AuditLog() {
       title: t('audit.columns.action'),
       render: (_, e) => (
         <Flex vertical>
-          <Typography.Text title={e.action}>{actionLabel(e.action)}</Typography.Text>
+          <Typography.Text title={e.action}>
+            {actionLabel(e.action)}
+            {e.repeated ? (
+              <Tag style={{ marginInlineStart: 8 }}>{t('audit.repeated', { count: e.repeated })}</Tag>
+            ) : null}
+            {e.recovered ? (
+              <Tag color="blue" style={{ marginInlineStart: 8 }}>
+                {t('audit.recovered')}
+              </Tag>
+            ) : null}
+          </Typography.Text>
           {e.resource ? (
             <Typography.Text type="secondary">
               {e.resource.kind} {e.resource.name}
@@ -169,6 +179,19 @@ function AuditLog() {
     >
       {(data) => (
         <section aria-label={t('audit.table')}>
+          {data.dropped.refusals > 0 ? (
+            <Alert
+              type="info"
+              showIcon
+              style={{ marginBottom: 12 }}
+              title={t('audit.dropped', {
+                count: data.dropped.refusals,
+                refusals: data.retention.refusals,
+                days: data.retention.changeDays,
+                before: data.dropped.before ? formatTime(data.dropped.before) : '—',
+              })}
+            />
+          ) : null}
           <Table<AuditEntry>
             size="small"
             rowKey="id"

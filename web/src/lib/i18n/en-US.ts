@@ -388,7 +388,12 @@ export const enUS = {
       },
       auth: { login: 'Sign in', logout: 'Sign out', password: 'Change password' },
       tokens: { create: 'Create API token', delete: 'Revoke API token' },
+      audit: { suppressed: 'Refused requests, counted' },
     },
+    repeated: '+{{count}} not stored one by one',
+    recovered: 'recorded after a restart',
+    dropped:
+      '{{count}} older refused requests were removed to stay within retention (up to {{refusals}} refusals are kept; changes are kept for {{days}} days, whatever else happens). The newest removed one was from {{before}}.',
     title: 'Audit log',
     description:
       'Every change made through the console: who, when, what, the diff and how it ended, refusals included.',

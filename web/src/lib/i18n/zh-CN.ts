@@ -384,7 +384,12 @@ export const zhCN: Messages = {
       },
       auth: { login: '登录', logout: '退出登录', password: '修改密码' },
       tokens: { create: '创建 API 令牌', delete: '吊销 API 令牌' },
+      audit: { suppressed: '被拒绝的请求（合并计数）' },
     },
+    repeated: '另有 {{count}} 条未逐条保存',
+    recovered: '重启后补记',
+    dropped:
+      '为遵守保留策略，已删除 {{count}} 条较早的被拒绝请求记录（最多保留 {{refusals}} 条被拒绝请求；修改记录无论如何保留 {{days}} 天）。被删除记录中最新的一条时间为 {{before}}。',
     title: '审计日志',
     description: '通过控制台做出的每一次修改：谁、何时、改了什么、差异以及结果，包括被拒绝的操作。',
     forbidden: '只有管理员可以查看审计日志',

@@ -60,7 +60,7 @@ describe('demo traffic follows the control plane', () => {
 
     // And the traffic itself: the next ticks send reviews' requests to v3 only.
     const count = async () => {
-      const text = await (await fetch(`${running.url}/demo-mesh/metrics`)).text();
+      const text = await (await fetch(running.demoMetricsUrl ?? '')).text();
       const byVersion = new Map<string, number>();
       for (const x of parseExposition(text)) {
         if (x.name !== 'istio_requests_total' || x.labels.destination_service !== REVIEWS) continue;

@@ -1,0 +1,114 @@
+import type { MeshObject } from './istio-types';
+import type { LiveState, PlannedWrite, RoutePlan } from './model';
+import { referencedSubsets, sameContent, subsetsOf } from './plan';
+
+/**
+ * Which of the console's rules rely on which subsets of a DestinationRule, recorded on the
+ * DestinationRule itself: `{"reviews-canary":["v1","v3"]}`.
+ *
+ * Why on the DestinationRule: two changes that each read the DestinationRule and write only their
+ * own rule can both succeed and leave a rule pointing at a subset the other removed (write skew:
+ * deleting the last user of v3 while creating a rule that needs v3; Istio then answers 503). A
+ * change whose rule starts or stops relying on a subset therefore writes the DestinationRule too,
+ * with the resourceVersion it read, so of two such changes one is refused with a conflict and
+ * tried again against what the other did.
+ */
+export const SUBSET_USERS_ANNOTATION = 'mesh-console.io/subset-users';
+
+type Users = Record<string, string[]>;
+
+export function parseSubsetUsers(text: string | undefined): Users {
+  if (!text) return {};
+  try {
+    const parsed = JSON.parse(text) as unknown;
+    if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) return {};
+    const out: Users = {};
+    for (const [rule, subsets] of Object.entries(parsed as Record<string, unknown>)) {
+      if (Array.isArray(subsets)) out[rule] = subsets.filter((s): s is string => typeof s === 'string');
+    }
+    return out;
+  } catch {
+    return {};
+  }
+}
+
+function formatUsers(users: Users): string {
+  const sorted = Object.keys(users)
+    .sort()
+    .map((rule) => [rule, [...(users[rule] ?? [])].sort()] as const);
+  return JSON.stringify(Object.fromEntries(sorted));
+}
+
+const isSubsetObject = (w: PlannedWrite) => w.object.kind === 'DestinationRule';
+
+/**
+ * Adds to a plan the record of which subsets `rule` relies on after the change. When that record
+ * changes, the DestinationRule is written (with the resourceVersion it was read at) even if its
+ * subsets do not change, so the write fails with a conflict if another change touched it since.
+ */
+export function recordSubsetUsers(plan: RoutePlan, rule: string, live: LiveState): RoutePlan {
+  const drIndex = plan.writes.findIndex(isSubsetObject);
+  const drWrite = drIndex >= 0 ? plan.writes[drIndex] : undefined;
+  if (drWrite?.action === 'delete') return plan;
+  const base = drWrite?.object ?? live.destinationRule;
+  if (!base) return plan;
+
+  const ruleWrite = plan.writes.find((w) => !isSubsetObject(w) && w.object.metadata.name === rule);
+  const defined = new Set(subsetsOf(base).flatMap((s) => (s.name ? [s.name] : [])));
+  const relies =
+    ruleWrite && ruleWrite.action !== 'delete'
+      ? [...referencedSubsets(ruleWrite.object)].filter((s) => defined.has(s))
+      : [];
+
+  const before = parseSubsetUsers(live.destinationRule?.metadata.annotations?.[SUBSET_USERS_ANNOTATION]);
+  const after: Users = {};
+  for (const [name, subsets] of Object.entries(before)) {
+    const kept = subsets.filter((s) => defined.has(s));
+    if (name !== rule && kept.length > 0) after[name] = kept;
+  }
+  if (relies.length > 0) after[rule] = relies;
+  const text = formatUsers(after);
+  if (text === formatUsers(before) && (!drWrite || drWrite.action === 'unchanged')) return plan;
+
+  const { [SUBSET_USERS_ANNOTATION]: _previous, ...annotations } = base.metadata.annotations ?? {};
+  if (Object.keys(after).length > 0) annotations[SUBSET_USERS_ANNOTATION] = text;
+  const object: MeshObject = { ...base, metadata: { ...base.metadata, annotations } };
+  const current = drWrite?.current ?? live.destinationRule;
+  const write: PlannedWrite = current
+    ? { action: sameContent(current, object) ? 'unchanged' : 'update', object, current }
+    : { action: 'create', object };
+  const writes = [...plan.writes];
+  if (drWrite) writes[drIndex] = write;
+  // A rule that stays or is written relies on the subsets from the start; a deleted rule goes first.
+  else if (ruleWrite?.action === 'delete') writes.push(write);
+  else writes.unshift(write);
+  return { ...plan, writes };
+}
+
+/**
+ * Destinations of a routing object that name a subset of `host` which the subset object does not
+ * defines (Istio merges the subsets of every DestinationRule of a host), with their paths (`spec.http[0].route[1].destination`): Istio answers 503 for them.
+ */
+export function undefinedSubsets(
+  route: MeshObject,
+  isTargetHost: (host: string) => boolean,
+  destinationRules: readonly MeshObject[],
+): { path: string; subset: string }[] {
+  const defined = new Set(
+    destinationRules.flatMap((dr) => subsetsOf(dr).flatMap((s) => (s.name ? [s.name] : []))),
+  );
+  const out: { path: string; subset: string }[] = [];
+  const walk = (v: unknown, path: string): void => {
+    if (Array.isArray(v)) v.forEach((child, i) => walk(child, `${path}[${i}]`));
+    else if (v && typeof v === 'object') {
+      const o = v as Record<string, unknown>;
+      if (typeof o.host === 'string' && typeof o.subset === 'string') {
+        if (isTargetHost(o.host) && !defined.has(o.subset)) out.push({ path, subset: o.subset });
+        return;
+      }
+      for (const [k, child] of Object.entries(o)) walk(child, `${path}.${k}`);
+    }
+  };
+  walk(route.spec, 'spec');
+  return out;
+}
