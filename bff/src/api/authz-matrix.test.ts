@@ -340,6 +340,14 @@ describe('service ownership across namespaces', () => {
       expect(res.body.message).toContain('bookinfo, dubbo-demo');
     }
     expect(through((await preview(ECHO, as.admin)).status)).toBe(true);
+    // Past the policy, the admin too is told that the service has no rules until the conflict is
+    // resolved: no rule is written into one of the claiming namespaces.
+    const admin = await request(app)
+      .get(`/api/v1/services/${encodeURIComponent(ECHO)}/routes`)
+      .set(as.admin);
+    expect(admin.status).toBe(409);
+    expect(admin.body.code).toBe('ServiceConflict');
+    expect(admin.body.message).toContain('bookinfo, dubbo-demo');
     // The claim takes nothing else: dubbo-demo's other services stay its own.
     expect(through((await preview(GREETING, as.dubboOperator)).status)).toBe(true);
     expect((await preview(GREETING, as.bookinfoOperator)).status).toBe(403);

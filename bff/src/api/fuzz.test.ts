@@ -96,6 +96,9 @@ async function snapshot(kube: KubeClient): Promise<string[]> {
   const cms = await kube.core.listConfigMapForAllNamespaces();
   for (const cm of cms.items)
     keys.push(`configmaps/${cm.metadata?.namespace}/${cm.metadata?.name}@${cm.metadata?.resourceVersion}`);
+  const secrets = await kube.core.listSecretForAllNamespaces();
+  for (const s of secrets.items)
+    keys.push(`secrets/${s.metadata?.namespace}/${s.metadata?.name}@${s.metadata?.resourceVersion}`);
   return keys.sort();
 }
 

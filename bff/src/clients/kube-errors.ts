@@ -42,6 +42,15 @@ export function toApiError(err: unknown, what: string): ApiError | null {
   if (!status) return null;
   const cause = status.details?.causes?.[0];
   switch (status.code) {
+    // The control plane's word on a malformed object (a name that is a number, a label that is not a
+    // string): the operator's mistake, not the console's, so a 400 that says it rather than a 502.
+    case 400:
+      return new ApiError(
+        400,
+        'InvalidRequest',
+        `The control plane refused ${what}: ${cause?.message ?? status.message ?? 'bad request'}`,
+        cause?.field,
+      );
     case 404:
       return new ApiError(404, 'NotFound', `${what} was not found`);
     case 409:

@@ -1,4 +1,3 @@
-import * as yaml from 'js-yaml';
 import type { KubeObject, MeshObjects } from '../../clients/mesh-objects';
 import { toApiError } from '../../clients/kube-errors';
 import type { ServiceDetail } from '../../contract/catalog';
@@ -34,6 +33,10 @@ import { dryRunWrites } from '../changes/apply';
 import { applyAndRecord, describeWrites, listRevisions, retryOnPreconditionChange } from '../changes/flow';
 import type { RevisionHistory } from '../changes/history';
 import { LAST_APPLIED, toYaml } from '../changes/yaml';
+import { validateUserObject } from '../changes/user-object';
+import type { UserObject } from '../changes/user-object';
+import { parseUserYaml } from '../../lib/user-yaml';
+import { validateIstioObject } from '../../mesh/istio-validation';
 import { routeTarget, serviceInfo } from './target';
 
 export interface RoutingDeps {
@@ -54,10 +57,21 @@ interface Context {
 
 const isForm = (body: RouteForm | RouteYamlBody): body is RouteForm => !('yaml' in body);
 
+/** Each YAML body is parsed (bounded) and its envelope checked once per request, however often it is read. */
+const parsedBodies = new WeakMap<RouteYamlBody, UserObject>();
+
+function userObjectOf(body: RouteYamlBody): UserObject {
+  let obj = parsedBodies.get(body);
+  if (!obj) {
+    obj = validateUserObject(parseUserYaml(body.yaml), { field: 'yaml' });
+    parsedBodies.set(body, obj);
+  }
+  return obj;
+}
+
 function yamlName(body: RouteYamlBody): string | undefined {
   try {
-    const name = (yaml.load(body.yaml) as { metadata?: { name?: unknown } } | null)?.metadata?.name;
-    return typeof name === 'string' ? name : undefined;
+    return userObjectOf(body).metadata.name;
   } catch {
     return undefined;
   }
@@ -173,28 +187,15 @@ export class RoutingService {
   }
 
   private planYaml(ctx: Context, body: RouteYamlBody, name: string | undefined, live: LiveState): RoutePlan {
-    let parsed: unknown;
-    try {
-      parsed = yaml.load(body.yaml);
-    } catch (err) {
-      throw badRequest(
-        `The YAML does not parse: ${err instanceof Error ? err.message.split('\n')[0] : 'syntax error'}`,
-        'yaml',
-      );
-    }
-    const obj = parsed as Partial<MeshObject> | null;
+    const obj = userObjectOf(body);
     const kinds = kindsFor(ctx.dialect, this.deps.options);
-    if (
-      !obj ||
-      typeof obj !== 'object' ||
-      obj.kind !== kinds.route.kind ||
-      !obj.apiVersion?.startsWith(`${kinds.route.group}/`)
-    ) {
+    if (obj.kind !== kinds.route.kind || !obj.apiVersion.startsWith(`${kinds.route.group}/`)) {
       throw badRequest(`The YAML must be one ${kinds.route.kind} of ${kinds.route.group}`, 'yaml');
     }
-    if (!obj.metadata?.name || typeof obj.spec !== 'object' || obj.spec === null) {
-      throw badRequest('The YAML needs metadata.name and spec', 'yaml');
-    }
+    // What Istio's admission webhook would refuse (RE2 regexes, header names, weights, ...) is
+    // refused here, naming the field, rather than written and left for istiod to reject.
+    const problem = validateIstioObject(obj)[0];
+    if (problem) throw badRequest(`${problem.field}: ${problem.message}`, 'yaml');
     if (name !== undefined && obj.metadata.name !== name)
       throw badRequest("metadata.name must stay the rule's name", 'yaml');
     if (obj.metadata.namespace && obj.metadata.namespace !== ctx.target.namespace) {

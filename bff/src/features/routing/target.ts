@@ -1,4 +1,5 @@
 import type { ServiceDetail } from '../../contract/catalog';
+import { ApiError } from '../../lib/errors';
 import type { RouteServiceInfo } from '../../contract/routing-checks';
 import type { RouteTarget, RpcDialect } from '../../mesh/model';
 import { VERSION_LABELS } from '../catalog/labels';
@@ -15,6 +16,14 @@ function versionLabelKey(service: ServiceDetail, version: string): string {
 
 /** A catalog service as the translation needs it: each version with the labels that select it. */
 export function routeTarget(service: ServiceDetail): RouteTarget {
+  // A service ID defined in several namespaces belongs to none: rules for it would have to be
+  // written into one of them, taking a side the operators have not settled.
+  if (service.conflict)
+    throw new ApiError(
+      409,
+      'ServiceConflict',
+      `Service ${service.id} is defined in namespaces ${service.conflict.namespaces.join(', ')}: it has no rules until the conflict is resolved (remove or rename all but one definition)`,
+    );
   return {
     id: service.id,
     name: service.name,

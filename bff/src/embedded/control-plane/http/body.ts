@@ -1,5 +1,6 @@
 import type { IncomingMessage } from 'node:http';
-import { load } from 'js-yaml';
+import { ApiError } from '../../../lib/errors';
+import { parseUserYaml } from '../../../lib/user-yaml';
 import { StatusError, badRequest, unsupportedMediaType } from '../status-error';
 import type { PatchType } from '../types';
 
@@ -30,9 +31,14 @@ function mediaType(req: IncomingMessage): string {
 function parseText(text: string, yaml: boolean): unknown {
   if (text.trim() === '') throw badRequest('the request body is empty');
   try {
-    return yaml ? load(text) : (JSON.parse(text) as unknown);
+    // YAML is parsed with the console's bounded parser (aliases, depth, size): kubectl sends JSON,
+    // and a YAML body of nested anchors must not hold the event loop the console shares.
+    return yaml
+      ? parseUserYaml(text, { field: 'body', maxBytes: 1024 * 1024, maxTokens: 300_000 })
+      : (JSON.parse(text) as unknown);
   } catch (err) {
-    const why = err instanceof Error ? err.message.split('\n')[0] : 'unreadable';
+    const why =
+      err instanceof ApiError || err instanceof Error ? err.message.split('\n')[0] : 'unreadable';
     throw badRequest(`the request body is not valid ${yaml ? 'YAML' : 'JSON'}: ${why}`);
   }
 }
