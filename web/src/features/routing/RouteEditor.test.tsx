@@ -108,11 +108,15 @@ describe('Routing rule form', () => {
     await user.click(lock);
     expect(lock).toHaveAttribute('aria-pressed', 'true');
     expect(byLabel(drawer, weightOf(ECHO_V2))).toHaveAttribute('aria-disabled', 'true');
-    fireEvent.keyDown(v1, { key: 'ArrowRight', keyCode: 39 });
-    // No unlocked row is left to absorb the move: the total leaves 100 and Submit waits.
-    expect(v1).toHaveAttribute('aria-valuenow', '22');
+    // The locked row bounds what the other can take: dragging v1 to the end stops at 21, not 100.
+    fireEvent.keyDown(v1, { key: 'End', keyCode: 35 });
+    expect(v1).toHaveAttribute('aria-valuenow', '21');
     expect(byLabel(drawer, weightOf(ECHO_V2))).toHaveAttribute('aria-valuenow', '79');
-    expect(within(weightsGroup(drawer)).getByRole('status')).toHaveTextContent('Total 101%');
+    expect(within(weightsGroup(drawer)).getByRole('status')).toHaveTextContent('Total 100%');
+    // No unlocked row is left to absorb a move down: the total falls below 100 and Submit waits.
+    fireEvent.keyDown(v1, { key: 'ArrowLeft', keyCode: 37 });
+    expect(v1).toHaveAttribute('aria-valuenow', '20');
+    expect(within(weightsGroup(drawer)).getByRole('status')).toHaveTextContent('Total 99%');
     expect(submitButton(drawer)).toBeDisabled();
   });
 

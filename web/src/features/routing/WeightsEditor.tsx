@@ -7,7 +7,7 @@ import { weightRow } from './draft';
 import type { FieldFeedback } from './feedback';
 import { itemStatus } from './feedback';
 import { useRoutingT } from './i18n';
-import { FULL, distributeEvenly, rebalance, removeWeight, totalOf } from './rebalance';
+import { FULL, distributeEvenly, rebalance, removeWeight, roomFor, totalOf } from './rebalance';
 
 export interface VersionOption {
   version: string;
@@ -40,6 +40,13 @@ export function WeightsEditor({ rows, onChange, versions, path, label, feedback 
 
   const update = (index: number, patch: Partial<WeightRow>) =>
     onChange(rows.map((r, i) => (i === index ? { ...r, ...patch } : r)));
+
+  const room = (index: number) =>
+    roomFor(
+      rows.map((r) => r.weight),
+      rows.map((r) => r.locked),
+      index,
+    );
 
   const withWeights = (weights: number[]) => rows.map((r, i) => ({ ...r, weight: weights[i] ?? 0 }));
 
@@ -140,14 +147,15 @@ export function WeightsEditor({ rows, onChange, versions, path, label, feedback 
                 <InputNumber<number>
                   aria-label={t('weights.weightOf', { version: name })}
                   min={0}
-                  max={FULL}
+                  max={room(index)}
                   step={1}
                   precision={0}
                   value={row.weight}
                   suffix="%"
                   style={{ width: 110 }}
                   onChange={(value) => {
-                    update(index, { weight: value ?? 0 });
+                    // A locked row bounds what this one can take, as it bounds a slider.
+                    update(index, { weight: Math.min(value ?? 0, room(index)) });
                     feedback.touch(`${path}.${index}.weight`);
                   }}
                 />

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { apportion, distributeEvenly, rebalance, removeWeight, totalOf } from './rebalance';
+import { apportion, distributeEvenly, rebalance, removeWeight, roomFor, totalOf } from './rebalance';
 
 const F = false;
 const T = true;
@@ -20,12 +20,31 @@ describe('rebalance', () => {
     ['clamps below 0', [50, 50], [F, F], 0, -5, [0, 100]],
     ['clamps above 100', [50, 50], [F, F], 0, 150, [100, 0]],
     ['one row: no one absorbs', [100], [F], 0, 40, [40]],
-    ['all others locked: total may differ', [20, 80], [F, T], 0, 30, [30, 80]],
+    ['all others locked: total may fall below 100', [20, 80], [F, T], 0, 10, [10, 80]],
+    ['all others locked: bounded by what they leave', [20, 80], [F, T], 0, 30, [20, 80]],
+    ['locked at 35, the other dragged to 100: bounded at 65', [35, 50], [T, F], 1, 100, [35, 65]],
+    ['locked rows over 100 leave nothing', [70, 40, 0], [T, T, F], 2, 30, [70, 40, 0]],
     ['a total that was off is brought to 100', [30, 60], [F, F], 0, 30, [30, 70]],
     ['index out of range: unchanged', [50, 50], [F, F], 2, 10, [50, 50]],
     ['NaN counts as 0', [50, 50], [F, F], 0, Number.NaN, [0, 100]],
   ] as const)('%s', (_, weights, locked, index, value, expected) => {
     expect(rebalance(weights, locked, index, value)).toEqual(expected);
+  });
+
+  it('never takes the total past 100 when the rest are locked', () => {
+    const weights = [35, 40, 25];
+    for (const locked of [
+      [T, F, F],
+      [T, F, T],
+      [F, T, T],
+    ]) {
+      for (let index = 0; index < weights.length; index++) {
+        if (locked[index]) continue;
+        for (let value = 0; value <= 100; value += 5) {
+          expect(totalOf(rebalance(weights, locked, index, value))).toBeLessThanOrEqual(100);
+        }
+      }
+    }
   });
 
   it('keeps the total at 100 whenever an unlocked row can absorb', () => {
@@ -35,6 +54,14 @@ describe('rebalance', () => {
         expect(totalOf(rebalance(weights, [F, F, F, F], index, value))).toBe(100);
       }
     }
+  });
+});
+
+describe('roomFor', () => {
+  it('is what the other locked rows leave', () => {
+    expect(roomFor([35, 65], [T, F], 1)).toBe(65);
+    expect(roomFor([35, 65], [T, F], 0)).toBe(100);
+    expect(roomFor([60, 50, 0], [T, T, F], 2)).toBe(0);
   });
 });
 

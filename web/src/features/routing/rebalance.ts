@@ -33,10 +33,19 @@ export function apportion(amount: number, shares: readonly number[]): number[] {
 }
 
 /**
+ * What the locked rows other than `index` leave for row `index` (0–100): a locked row bounds what
+ * the others can take, so no move can push the total past 100.
+ */
+export function roomFor(weights: readonly number[], locked: readonly boolean[], index: number): number {
+  const lockedSum = weights.reduce((sum, w, i) => (i !== index && locked[i] ? sum + w : sum), 0);
+  return clamp(FULL - lockedSum, 0, FULL);
+}
+
+/**
  * Sets row `index` to `newValue` and lets the other unlocked rows absorb the difference, in
  * proportion to their weights, so the total is 100. The value is kept to what the locked rows
- * leave. With no unlocked row to absorb it, only row `index` changes (clamped to 0–100) and the
- * total may differ from 100: the editor shows it and Submit waits.
+ * leave (`roomFor`). With no unlocked row to absorb it, only row `index` changes (still within what
+ * the locked rows leave) and the total may be below 100: the editor shows it and Submit waits.
  */
 export function rebalance(
   weights: readonly number[],
@@ -48,13 +57,9 @@ export function rebalance(
   if (index < 0 || index >= weights.length) return result;
   const value = Math.round(Number.isFinite(newValue) ? newValue : 0);
   const free = weights.map((_, i) => i).filter((i) => i !== index && !locked[i]);
-  if (free.length === 0) {
-    result[index] = clamp(value, 0, FULL);
-    return result;
-  }
-  const lockedSum = weights.reduce((sum, w, i) => (i !== index && locked[i] ? sum + w : sum), 0);
-  const room = Math.max(0, FULL - lockedSum);
+  const room = roomFor(weights, locked, index);
   result[index] = clamp(value, 0, room);
+  if (free.length === 0) return result;
   const shares = apportion(
     room - (result[index] ?? 0),
     free.map((i) => weights[i] ?? 0),
