@@ -407,6 +407,7 @@ export function RateLimitEditorDrawer({
             preview={{ dialect: 'istio', objects: preview.data.objects, warnings: [] }}
             stale={preview.key !== bodyKey}
             showChanges={existing !== undefined}
+            reveal={!submitting}
           />
         </>
       ) : null}

@@ -242,13 +242,26 @@ describe('Rate limits tab', () => {
     await user.type(requestsInput, '10');
 
     await waitFor(() => expect(submit).toBeEnabled());
+    // The preview renders below the form: it is scrolled into view and its heading takes focus.
+    const scrolled: Element[] = [];
+    Element.prototype.scrollIntoView = function scrollIntoView(this: Element) {
+      scrolled.push(this);
+    };
+    await user.click(within(footer).getByRole('button', { name: 'Preview' }));
+    const preview = await within(drawer).findByLabelText('Preview', { selector: 'section' });
+    const heading = within(preview).getByRole('heading', { name: 'Preview' });
+    await waitFor(() => expect(heading).toHaveFocus());
+    expect(scrolled).toEqual([heading]);
+    delete (Element.prototype as Partial<Element>).scrollIntoView;
+
     await user.click(submit);
-    await waitFor(() => expect(requests.map((r) => `${r.method} ${r.path}`)).toHaveLength(2));
+    await waitFor(() => expect(requests.map((r) => `${r.method} ${r.path}`)).toHaveLength(3));
     expect(requests.map((r) => `${r.method} ${r.path.replace(/.*\/ratelimits/, '…')}`)).toEqual([
+      'POST …/preview',
       'POST …/preview',
       'POST …',
     ]);
-    expect(requests[1]?.body).toEqual({
+    expect(requests[2]?.body).toEqual({
       name: 'gate',
       limit: { requests: 10, unit: 'second' },
       scope: 'instance',

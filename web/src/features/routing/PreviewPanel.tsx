@@ -1,5 +1,6 @@
 import { CopyOutlined, DownloadOutlined } from '@ant-design/icons';
 import { Alert, App, Button, Card, Flex, Tabs, Tag, Typography, theme } from 'antd';
+import { useEffect, useRef } from 'react';
 import type { PlannedObject, PreviewResponse, WriteAction } from './contract';
 import { DiffView, codeStyle } from './DiffView';
 import { useRoutingT } from './i18n';
@@ -68,14 +69,32 @@ export interface PreviewPanelProps {
   stale: boolean;
   /** Open on the changes rather than the YAML (an edit, a conflict). */
   showChanges: boolean;
+  /**
+   * When a new preview arrives (new `preview.objects`), scroll the panel into view and move focus
+   * to its heading: it renders below the form, often below the fold. Off for a preview that only
+   * precedes a submit. Default on.
+   */
+  reveal?: boolean;
 }
 
 /** What a write would do: per object its action, YAML and diff against live; warnings; the dialect's caveat. */
-export function PreviewPanel({ preview, stale, showChanges }: PreviewPanelProps) {
+export function PreviewPanel({ preview, stale, showChanges, reveal = true }: PreviewPanelProps) {
   const t = useRoutingT();
+  const heading = useRef<HTMLElement>(null);
+  const seen = useRef<PreviewResponse['objects']>(undefined);
+  useEffect(() => {
+    // Once per preview that arrives, not when `reveal` changes afterwards.
+    if (seen.current === preview.objects) return;
+    seen.current = preview.objects;
+    const el = heading.current;
+    if (!el || !reveal) return;
+    // Optional: jsdom has no scrollIntoView.
+    el.scrollIntoView?.({ block: 'start', behavior: 'smooth' });
+    el.focus({ preventScroll: true });
+  }, [preview.objects, reveal]);
   return (
     <section aria-label={t('preview.title')}>
-      <Typography.Title level={5} style={{ marginTop: 0 }}>
+      <Typography.Title level={5} style={{ marginTop: 0 }} ref={heading} tabIndex={-1}>
         {t('preview.title')}
       </Typography.Title>
       <Flex vertical gap={8}>

@@ -147,8 +147,17 @@ describe('Routing rule form', () => {
     expect(byLabel(drawer, 'Version, row 2').closest('.ant-select')).toHaveTextContent(ECHO_V2);
 
     await user.click(within(weightsGroup(drawer)).getByText('Distribute evenly'));
+    // The preview renders below the form: it is scrolled into view and its heading takes focus.
+    const scrolled: Element[] = [];
+    Element.prototype.scrollIntoView = function scrollIntoView(this: Element) {
+      scrolled.push(this);
+    };
     await user.click(submitButton(drawer, 'Preview'));
     const preview = await within(drawer).findByLabelText('Preview', { selector: 'section' });
+    const heading = within(preview).getByRole('heading', { name: 'Preview' });
+    await waitFor(() => expect(heading).toHaveFocus());
+    expect(scrolled).toEqual([heading]);
+    delete (Element.prototype as Partial<Element>).scrollIntoView;
     expect(within(preview).getByText('Update')).toBeInTheDocument();
     expect(within(preview).getByLabelText('Changes to VirtualService echo-split')).toHaveTextContent(
       '+kind: VirtualService',

@@ -368,6 +368,7 @@ export function RouteEditorDrawer({
               preview={preview.data}
               stale={preview.key !== bodyKey}
               showChanges={existing !== undefined}
+              reveal={!submitting}
             />
           ) : null}
         </Flex>
