@@ -1,16 +1,15 @@
 import { randomBytes } from 'node:crypto';
-import fs from 'node:fs';
 import path from 'node:path';
-import * as yaml from 'js-yaml';
 import { Namespaces, PASSWORD_MIN_LENGTH, Role } from '../contract/auth';
 import { defaultDataDir } from '../config';
-import { hashPassword } from '../features/auth/accounts';
+import { LocalAccounts, hashPassword } from '../features/auth/accounts';
 
 /**
  * Adds or updates a local account:
  *   npx tsx bff/src/cli/users.ts set <name> <viewer|operator|admin> [namespace,…]
  * The password is read from MESH_CONSOLE_PASSWORD, else generated and printed once; the account
- * must change a generated password at its first sign-in.
+ * must change a generated password at its first sign-in. An existing account of that name is
+ * replaced (and enabled again). Admins can do the same from the console's Users page.
  */
 async function main(): Promise<void> {
   const [command, name, role, namespaces = '*'] = process.argv.slice(2);
@@ -34,21 +33,22 @@ async function main(): Promise<void> {
   const file =
     process.env.MESH_CONSOLE_USERS_FILE ??
     path.join(process.env.MESH_CONSOLE_DATA_DIR ?? defaultDataDir(), 'users.yaml');
-  const doc = (fs.existsSync(file) ? yaml.load(fs.readFileSync(file, 'utf8')) : null) as {
-    users?: Record<string, unknown>[];
-  } | null;
-  const users = (doc?.users ?? []).filter((u) => u.name !== name);
-  users.push({
-    name,
-    passwordHash: await hashPassword(password),
-    role,
-    namespaces: ns.data,
-    ...(given === undefined ? { mustChangePassword: true } : {}),
-  });
-  fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
-  const tmp = `${file}.${process.pid}.tmp`;
-  fs.writeFileSync(tmp, yaml.dump({ users }), { mode: 0o600 });
-  fs.renameSync(tmp, file);
+  const passwordHash = await hashPassword(password);
+  // The same writer as the console's Users page: atomic, and refused if the file changed meanwhile.
+  await new LocalAccounts(file).transact(async (accounts) => ({
+    accounts: [
+      ...accounts.filter((u) => u.name !== name),
+      {
+        name,
+        passwordHash,
+        role: Role.parse(role),
+        namespaces: ns.data,
+        mustChangePassword: given === undefined,
+        disabled: false,
+      },
+    ],
+    result: undefined,
+  }));
   console.log(`${name} (${role}, namespaces ${ns.data.join(', ')}) written to ${file}`);
   if (given === undefined) console.log(`One-time password: ${password}`);
 }

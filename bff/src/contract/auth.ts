@@ -105,11 +105,62 @@ export const CreatedToken = z
   .meta({ id: 'CreatedToken' });
 export type CreatedToken = z.infer<typeof CreatedToken>;
 
-export const UserList = z
+/** A local account's name: what the user types to sign in and what the audit trail records. */
+export const USER_NAME_MAX_LENGTH = 64;
+export const UserName = z
+  .string()
+  .trim()
+  .min(1, 'enter a user name')
+  .max(USER_NAME_MAX_LENGTH, `at most ${USER_NAME_MAX_LENGTH} characters`)
+  .regex(
+    /^[A-Za-z0-9][A-Za-z0-9._@-]*$/,
+    'letters, digits, dots, dashes, underscores and @, starting with a letter or digit',
+  );
+
+const NewPassword = z
+  .string()
+  .min(PASSWORD_MIN_LENGTH, `at least ${PASSWORD_MIN_LENGTH} characters`)
+  .max(1024, 'at most 1024 characters');
+
+/** A local account as the API shows it: never its password or hash. */
+export const User = z
   .object({
-    items: z.array(
-      z.object({ name: z.string(), role: Role, namespaces: z.array(z.string()), source: z.literal('local') }),
-    ),
+    name: z.string(),
+    role: Role,
+    namespaces: z.array(z.string()),
+    source: z.literal('local'),
+    disabled: z.boolean().describe('A disabled user cannot sign in; their sessions ended'),
+    mustChangePassword: z
+      .boolean()
+      .describe('The user must choose a new password at the next sign-in (after a reset)'),
   })
-  .meta({ id: 'UserList' });
+  .meta({ id: 'User' });
+export type User = z.infer<typeof User>;
+
+export const UserList = z.object({ items: z.array(User) }).meta({ id: 'UserList' });
 export type UserList = z.infer<typeof UserList>;
+
+export const CreateUserBody = z
+  .strictObject({
+    name: UserName,
+    role: Role,
+    namespaces: Namespaces,
+    password: NewPassword.describe('A one-time password: the user chooses a new one at first sign-in'),
+  })
+  .meta({ id: 'CreateUserBody' });
+export type CreateUserBody = z.infer<typeof CreateUserBody>;
+
+export const UpdateUserBody = z
+  .strictObject({
+    role: Role.optional(),
+    namespaces: Namespaces.optional(),
+    password: NewPassword.optional().describe(
+      "A reset: a one-time password; the user's sessions end and a new password is chosen at next sign-in",
+    ),
+    disabled: z.boolean().optional().describe("true: refuses sign-in and ends the user's sessions"),
+  })
+  .refine((b) => Object.values(b).some((v) => v !== undefined), {
+    message: 'change at least one of role, namespaces, password, disabled',
+  })
+  .meta({ id: 'UpdateUserBody' });
+export type UpdateUserBody = z.infer<typeof UpdateUserBody>;

@@ -104,7 +104,54 @@ export function authPaths(): Record<string, JsonSchema> {
         responses: { 204: { description: 'Revoked' }, 404: error('No such token') },
       },
     },
-    '/admin/users': { get: { summary: 'The local accounts', responses: { 200: ok('UserList') } } },
+    '/admin/users': {
+      get: {
+        summary: 'The local accounts (never their passwords); empty with OIDC sign-in',
+        responses: { 200: ok('UserList') },
+      },
+      post: {
+        summary:
+          'Add a local account (written to the accounts file the users CLI writes); the password is one-time',
+        requestBody: body('CreateUserBody'),
+        responses: {
+          201: ok('User', 'Created'),
+          400: error('A field is invalid; `field` names it'),
+          409: error(
+            'AlreadyExists: a user of that name (in any case); AccountsFileChanged: the file changed meanwhile, try again; UsersFromProvider: OIDC sign-in, users come from the provider',
+          ),
+        },
+      },
+    },
+    '/admin/users/{name}': {
+      patch: {
+        summary:
+          "Change a local account's role, namespaces, password (a reset: one-time, ends the user's sessions) or disabled (ends the user's sessions, refuses sign-in)",
+        parameters: [{ name: 'name', in: 'path', required: true, schema: { type: 'string' } }],
+        requestBody: body('UpdateUserBody'),
+        responses: {
+          200: ok('User'),
+          400: error(
+            'A field is invalid, or an admin demoting, disabling or resetting themselves; `field` names it',
+          ),
+          404: error('No such user'),
+          409: error(
+            'LastAdmin: no enabled admin would remain; AccountsFileChanged: the file changed meanwhile, try again; UsersFromProvider: OIDC sign-in',
+          ),
+        },
+      },
+      delete: {
+        summary: "Remove a local account; the user's sessions end",
+        parameters: [{ name: 'name', in: 'path', required: true, schema: { type: 'string' } }],
+        responses: {
+          204: { description: 'Removed' },
+          400: error('An admin deleting themselves (`field`: name)'),
+          404: error('No such user'),
+          409: error(
+            'LastAdmin: no enabled admin would remain; AccountsFileChanged: the file changed meanwhile, try again; UsersFromProvider: OIDC sign-in',
+          ),
+        },
+      },
+    },
     '/audit': {
       get: {
         summary: 'The audit trail, newest first: every change and every refused change',

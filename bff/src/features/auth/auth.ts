@@ -26,7 +26,16 @@ const invalidCredentials = () =>
 
 /** Sign-in, sessions and tokens: who a request comes from. The HTTP side is in api/auth.ts. */
 export class AuthService {
-  constructor(readonly deps: AuthDeps) {}
+  constructor(readonly deps: AuthDeps) {
+    // An admin's reset, disable or removal of a local user ends the user's sessions everywhere.
+    if (deps.accounts) deps.accounts.onSessionsEnded = (user) => this.endSessions(user);
+  }
+
+  /** Every cookie of `user` issued before now is refused from now on, on every replica. */
+  async endSessions(user: string): Promise<void> {
+    const now = Date.now();
+    await this.deps.revocations.revokeIssuedBefore(user, now, now + this.deps.sessions.ttlMs);
+  }
 
   methods(): { local: boolean; oidc: boolean } {
     return { local: this.deps.mode === 'local', oidc: this.deps.mode === 'oidc' };
@@ -44,7 +53,7 @@ export class AuthService {
    * The user of a session cookie, or null when it is invalid, expired, signed out or issued before
    * the user's last password change. A local user's role, namespaces and password state are read
    * from the accounts file on every request, so an admin's edit there takes effect at once; a
-   * removed user is signed out.
+   * removed or disabled user is signed out.
    */
   async fromCookie(cookie: string | undefined): Promise<Principal | null> {
     const principal = this.deps.sessions.read(cookie);
@@ -53,7 +62,7 @@ export class AuthService {
     if (await this.deps.revocations.issuedTooEarly(principal.name, principal.issuedAt ?? 0)) return null;
     if (principal.via === 'local') {
       const account = this.deps.accounts?.find(principal.name);
-      if (!account) return null;
+      if (!account || account.disabled) return null;
       return {
         ...principal,
         role: account.role,
@@ -82,6 +91,9 @@ export class AuthService {
     const account = await accounts.verify(username, password);
     if (!account) throw invalidCredentials();
     await this.deps.limiter.succeeded(username, address);
+    // Said only to whoever knows the password.
+    if (account.disabled)
+      throw new ApiError(403, 'AccountDisabled', 'This account is disabled; ask an admin to enable it');
     return this.deps.sessions.issue({
       name: account.name,
       role: account.role,
