@@ -71,6 +71,13 @@ export const MonitoringOverview = z
     window: MonitoringWindow,
     updatedAt: z.iso.datetime(),
     source: TelemetrySourceKind,
+    coveredSeconds: z
+      .number()
+      .int()
+      .min(0)
+      .describe(
+        'Seconds of the window the telemetry holds data for (the window itself when it is all covered): the rates over the window are over these seconds, not the whole window',
+      ),
     top: z.object({
       requests: z.array(TopEntry).max(TOP_N).describe('By requests per minute'),
       latency: z.array(TopEntry).max(TOP_N).describe('By mean response time, ms'),
@@ -169,6 +176,13 @@ export const ServiceMetrics = z
     window: MonitoringWindow,
     updatedAt: z.iso.datetime(),
     source: TelemetrySourceKind,
+    coveredSeconds: z
+      .number()
+      .int()
+      .min(0)
+      .describe(
+        'Seconds of the window the telemetry holds data for (the window itself when it is all covered): the rates over the window are over these seconds, not the whole window',
+      ),
     stepSeconds: z.number().int().describe('Time between two points of the series'),
     rateIntervalSeconds: z.number().int().describe('Each point is a rate over this interval, ending at it'),
     timestamps: z.array(z.number().int()).describe('Milliseconds since the epoch, one per series value'),

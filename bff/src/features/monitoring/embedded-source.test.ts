@@ -84,4 +84,27 @@ describe('EmbeddedTelemetry', () => {
       { version: 'v2', requests: 5 },
     ]);
   });
+
+  it('divides by the span the data cover, not the whole window, and says how long that is', async () => {
+    // One minute of data, asked for six hours: rates over the minute (not 360× too low).
+    const fresh = steadyStore(60, 10);
+    fresh.coverFrom(T0);
+    const young = new EmbeddedTelemetry(fresh);
+    const sixHours = resolveWindow('6h', young.scrapeIntervalSeconds);
+    const at = T0 + 60_000;
+    expect(await young.coveredSeconds(sixHours, at)).toBe(60);
+    const [app] = await young.applications(sixHours, at);
+    expect(app?.figures.requests).toBeCloseTo(15, 6);
+    expect(app?.figures.inBytes).toBeCloseTo(1500, 4);
+    const { total } = await young.serviceFigures('svc', sixHours, at);
+    expect(total.requests).toBeCloseTo(15, 6);
+    const [consumer] = await young.consumers('svc', sixHours, at);
+    expect(consumer?.requests).toBeCloseTo(15, 6);
+    const instances = await young.instances('svc', sixHours, at);
+    expect(instances.map((i) => i.requests)).toEqual([10, 5]);
+    const edges = await young.edges(sixHours, at);
+    expect(edges.calls[0]?.requests).toBeCloseTo(15, 6);
+    // A window the data cover entirely is the window.
+    expect(await source.coveredSeconds(q)).toBe(300);
+  });
 });

@@ -54,6 +54,20 @@ export class EmbeddedTelemetry implements TelemetrySource {
     this.scrapeIntervalSeconds = store.slotMs(0) / 1000;
   }
 
+  /**
+   * Seconds of data held of the window ending at `atMs` (the demo mesh's data all begin at once, so one
+   * answer for every service and namespace).
+   */
+  coveredSeconds(q: QueryWindow, atMs = this.store.now): Promise<number> {
+    return Promise.resolve(this.store.coveredSeconds(q.rangeSeconds, atMs));
+  }
+
+  /** What a count over the window is divided by: the seconds of it the data cover (the whole window without data). */
+  private span(q: QueryWindow, atMs: number): number {
+    const covered = this.store.coveredSeconds(q.rangeSeconds, atMs);
+    return covered > 0 ? covered : q.rangeSeconds;
+  }
+
   private tier(q: QueryWindow): number {
     return this.store.tierFor(q.rangeSeconds, q.stepSeconds, q.rateSeconds);
   }
@@ -104,7 +118,8 @@ export class EmbeddedTelemetry implements TelemetrySource {
     }
     const rows = new Float64Array(apps.length * G.width);
     this.store.accumulate('group', this.tier(q), atMs - q.rangeSeconds * 1000, atMs, cells, groupOf, rows);
-    return apps.map((a, i) => ({ ...a, figures: figuresOf(rows, i * G.width, q.rangeSeconds) }));
+    const seconds = this.span(q, atMs);
+    return apps.map((a, i) => ({ ...a, figures: figuresOf(rows, i * G.width, seconds) }));
   }
 
   async serviceFigures(
@@ -118,11 +133,12 @@ export class EmbeddedTelemetry implements TelemetrySource {
       atMs - q.rangeSeconds * 1000,
       atMs,
     );
+    const seconds = this.span(q, atMs);
     return {
-      total: figuresOf(rows, totalOffset, q.rangeSeconds),
+      total: figuresOf(rows, totalOffset, seconds),
       byVersion: versions.map((version, i) => ({
         version,
-        figures: figuresOf(rows, i * G.width, q.rangeSeconds),
+        figures: figuresOf(rows, i * G.width, seconds),
       })),
     };
   }
@@ -195,6 +211,7 @@ export class EmbeddedTelemetry implements TelemetrySource {
 
   async consumers(serviceId: string, q: QueryWindow, atMs = this.store.now): Promise<ConsumerFigures[]> {
     const { cells, rows } = this.perCell('consumer', C.width, serviceId, q, atMs);
+    const seconds = this.span(q, atMs);
     return cells.map((cell, i) => {
       const meta = this.store.consumers.meta[cell] as ConsumerMeta;
       return {
@@ -202,22 +219,23 @@ export class EmbeddedTelemetry implements TelemetrySource {
         app: meta.app,
         namespace: meta.namespace,
         version: meta.version,
-        requests: (rows[i * C.width + C.requests] as number) / q.rangeSeconds,
-        errors: (rows[i * C.width + C.errors] as number) / q.rangeSeconds,
+        requests: (rows[i * C.width + C.requests] as number) / seconds,
+        errors: (rows[i * C.width + C.errors] as number) / seconds,
       };
     });
   }
 
   async instances(serviceId: string, q: QueryWindow, atMs = this.store.now): Promise<InstanceFigures[]> {
     const { cells, rows } = this.perCell('instance', I.width, serviceId, q, atMs);
+    const seconds = this.span(q, atMs);
     return cells.map((cell, i) => {
       const meta = this.store.instances.meta[cell] as { instance: string; version: string };
       const requests = rows[i * I.width + I.requests] as number;
       return {
         instance: meta.instance,
         version: meta.version,
-        requests: requests / q.rangeSeconds,
-        errors: (rows[i * I.width + I.errors] as number) / q.rangeSeconds,
+        requests: requests / seconds,
+        errors: (rows[i * I.width + I.errors] as number) / seconds,
         avgMs: requests > 0 ? (rows[i * I.width + I.durationSum] as number) / requests : null,
       };
     });
@@ -240,7 +258,7 @@ export class EmbeddedTelemetry implements TelemetrySource {
     const serviceNamespace = new Map<string, string>();
     const tier = this.tier(q);
     const from = atMs - q.rangeSeconds * 1000;
-    const seconds = q.rangeSeconds;
+    const seconds = this.span(q, atMs);
     const quantile = (buckets: Float64Array, requests: number) =>
       requests > 0 ? histogramQuantile(QUANTILES.p95, ISTIO_BUCKETS, buckets) : null;
 

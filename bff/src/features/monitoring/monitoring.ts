@@ -223,7 +223,13 @@ export class MonitoringService {
   ): Promise<MonitoringOverview> {
     const t = this.deps.telemetry;
     const q = resolveWindow(window, t.scrapeIntervalSeconds);
-    const figures = await t.applications(q, undefined, scopeNamespaces(scope));
+    // One evaluation time for both questions, so the covered span is the one the rates are over.
+    const at = t.kind === 'prometheus' ? this.clock() : undefined;
+    const namespaces = scopeNamespaces(scope);
+    const [figures, covered] = await Promise.all([
+      t.applications(q, at, namespaces),
+      t.coveredSeconds?.(q, at, { namespaces }) ?? q.rangeSeconds,
+    ]);
     const byApp = new Map(figures.map((f) => [`${f.namespace}/${f.app}`, f.figures]));
     const rows: ApplicationRow[] = [];
     for (const [key, app] of this.apps(scope)) {
@@ -245,8 +251,9 @@ export class MonitoringService {
     rows.sort(byName);
     return {
       window,
-      updatedAt: new Date(this.clock()).toISOString(),
+      updatedAt: new Date(at ?? this.clock()).toISOString(),
       source: t.kind,
+      coveredSeconds: Math.round(covered),
       top: {
         requests: top(rows, (r) => r.traffic.requestsPerMinute),
         latency: top(rows, (r) => r.traffic.latencyMs.avg),
@@ -273,13 +280,14 @@ export class MonitoringService {
     const q = resolveWindow(window, t.scrapeIntervalSeconds);
     // One evaluation time for every question, so the parts of the answer agree with each other.
     const at = t.kind === 'prometheus' ? this.clock() : undefined;
-    const [figures, series, consumers, instances, split, limits] = await Promise.all([
+    const [figures, series, consumers, instances, split, limits, covered] = await Promise.all([
       t.serviceFigures(id, q, at),
       t.serviceSeries(id, q, at),
       t.consumers(id, q, at),
       t.instances(id, q, at),
       t.split(id, q, at),
       t.limits(id, q, at),
+      t.coveredSeconds?.(q, at, { serviceId: id }) ?? q.rangeSeconds,
     ]);
     const versions = [...new Set([...service.versions, ...figures.byVersion.map((v) => v.version)])];
     const seriesOf = new Map(series.byVersion.map((s) => [s.version, s.series]));
@@ -324,6 +332,7 @@ export class MonitoringService {
       window,
       updatedAt: new Date(at ?? this.clock()).toISOString(),
       source: t.kind,
+      coveredSeconds: Math.round(covered),
       stepSeconds: q.stepSeconds,
       rateIntervalSeconds: q.rateSeconds,
       timestamps: series.timestamps,

@@ -5,7 +5,7 @@ import { silentLogger } from '../../lib/logger';
 import { fakePrometheus, sendJson } from './fake-prometheus';
 import type { FakeHandler, FakePrometheus } from './fake-prometheus';
 import { PrometheusTelemetry } from './prometheus-source';
-import { queries } from './promql';
+import { coverageQuery, queries } from './promql';
 import type { Measure } from './promql';
 import { resolveWindow, seriesTimestamps } from './window';
 
@@ -64,6 +64,12 @@ describe('PrometheusTelemetry', () => {
       const measure = byQuery.get(params.get('query') ?? '');
       expect(path).toBe('/api/v1/query');
       expect(Number(params.get('time')) * 1000).toBe(AT);
+      // 20 samples at 15 s: the whole 5-minute window.
+      if (params.get('query') === coverageQuery(q.rangeSeconds))
+        return sendJson(res, 200, {
+          status: 'success',
+          data: { resultType: 'vector', result: [{ metric: {}, value: [AT / 1000, '20'] }] },
+        });
       if (!measure)
         return sendJson(res, 400, { status: 'error', errorType: 'bad_data', error: 'unexpected query' });
       const result = Object.entries(data).flatMap(([key, values]) => {
@@ -92,6 +98,34 @@ describe('PrometheusTelemetry', () => {
     // No error series at all: no errors, not "unknown".
     expect(cart?.figures.errors).toBe(0);
     expect(cart?.figures.avgMs).toBe(20 / 4);
+  });
+
+  it('scales rate() over the whole window to a rate over the data held, and says how long that is', async () => {
+    // Six hours asked, 92 samples at 15 s held (23 minutes): rate() divided the increase by 6 hours.
+    const six = resolveWindow('6h', 15);
+    const requests = queries.applications('requests', six.rangeSeconds);
+    const src = await source((_path, params, res) => {
+      const query = params.get('query') ?? '';
+      const value =
+        query === coverageQuery(six.rangeSeconds)
+          ? '92'
+          : query === requests
+            ? String((15 * 1380) / 21600)
+            : null;
+      const result =
+        value === null
+          ? []
+          : [
+              {
+                metric: { destination_service_namespace: 'shop', destination_app: 'cart' },
+                value: [AT / 1000, value],
+              },
+            ];
+      sendJson(res, 200, { status: 'success', data: { resultType: 'vector', result } });
+    });
+    expect(await src.coveredSeconds(six, AT)).toBe(1380);
+    const [cart] = await src.applications(six, AT);
+    expect(cart?.figures.requests).toBeCloseTo(15, 9);
   });
 
   it('puts range results at their timestamps and fills error rates where there are requests', async () => {

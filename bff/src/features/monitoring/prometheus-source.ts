@@ -6,6 +6,7 @@ import { INSTANCE_LABEL, UNKNOWN } from './istio-metrics';
 import {
   ALL_MEASURES,
   APP_LABELS,
+  coverageQuery,
   CALL_LABELS,
   LINK_MEASURES,
   SERIES_MEASURES,
@@ -59,6 +60,21 @@ function figuresOf(values: Partial<Record<Measure, number>>): Figures {
   };
 }
 
+/** Rates over a window scaled from "per second of the range" to "per second of the data held". */
+function scaleFigures(f: Figures, k: number): Figures {
+  if (k === 1) return f;
+  return {
+    ...f,
+    requests: f.requests * k,
+    errors: f.errors * k,
+    inBytes: f.inBytes * k,
+    outBytes: f.outBytes * k,
+  };
+}
+
+/** A window at least this much covered counts as whole: a missed scrape or two is not a shorter window. */
+const WHOLE_WINDOW = 0.9;
+
 function emptySeries(n: number): FigureSeries {
   const col = () => Array<number | null>(n).fill(null);
   return {
@@ -84,6 +100,53 @@ export class PrometheusTelemetry implements TelemetrySource {
     readonly scrapeIntervalSeconds: number,
     private readonly log: Logger,
   ) {}
+
+  /** Coverage questions being answered, so the parts of one answer ask Prometheus once. */
+  private readonly coverageInFlight = new Map<string, Promise<number>>();
+
+  /**
+   * Seconds of the window Prometheus holds samples for: the most samples of any selected request
+   * counter in the range, times the scrape interval (see coverageQuery); at least 90% counts as whole.
+   */
+  private coverage(
+    q: QueryWindow,
+    atMs: number,
+    of: { serviceId?: string; namespaces?: ReadonlySet<string> | null },
+  ): Promise<number> {
+    const query = coverageQuery(q.rangeSeconds, of);
+    const key = `${atMs}\u0000${query}`;
+    let pending = this.coverageInFlight.get(key);
+    if (!pending) {
+      pending = this.client
+        .query(query, atMs)
+        .then((samples) => {
+          const covered = (finiteOrNull(samples[0]?.value) ?? 0) * this.scrapeIntervalSeconds;
+          return covered >= WHOLE_WINDOW * q.rangeSeconds ? q.rangeSeconds : covered;
+        })
+        .finally(() => this.coverageInFlight.delete(key));
+      this.coverageInFlight.set(key, pending);
+    }
+    return pending;
+  }
+
+  /** By how much `rate()` over the whole range is to be scaled to be a rate over the data held. */
+  private async scale(
+    q: QueryWindow,
+    atMs: number,
+    of: { serviceId?: string; namespaces?: ReadonlySet<string> | null },
+  ): Promise<number> {
+    const covered = await this.coverage(q, atMs, of);
+    return covered > 0 && covered < q.rangeSeconds ? q.rangeSeconds / covered : 1;
+  }
+
+  coveredSeconds(
+    q: QueryWindow,
+    atMs = Date.now(),
+    of: { serviceId?: string; namespaces?: ReadonlySet<string> | null } = {},
+  ): Promise<number> {
+    if (of.namespaces?.size === 0) return Promise.resolve(0);
+    return this.ask('coveredSeconds', () => this.coverage(q, atMs, of));
+  }
 
   /** Runs the queries of one question; any Prometheus failure becomes one clear 503. */
   private async ask<T>(question: string, fn: (signal: AbortSignal) => Promise<T>): Promise<T> {
@@ -132,16 +195,19 @@ export class PrometheusTelemetry implements TelemetrySource {
   ): Promise<AppFigures[]> {
     if (namespaces?.size === 0) return Promise.resolve([]);
     return this.ask('applications', async (signal) => {
-      const grouped = await this.grouped(
-        (m) => queries.applications(m, q.rangeSeconds, namespaces),
-        ALL_MEASURES,
-        APP_LABELS,
-        atMs,
-        signal,
-      );
+      const [grouped, k] = await Promise.all([
+        this.grouped(
+          (m) => queries.applications(m, q.rangeSeconds, namespaces),
+          ALL_MEASURES,
+          APP_LABELS,
+          atMs,
+          signal,
+        ),
+        this.scale(q, atMs, { namespaces }),
+      ]);
       return [...grouped.entries()].map(([key, values]) => {
         const [namespace = '', app = ''] = key.split('\u0000');
-        return { app, namespace, figures: figuresOf(values) };
+        return { app, namespace, figures: scaleFigures(figuresOf(values), k) };
       });
     });
   }
@@ -152,7 +218,7 @@ export class PrometheusTelemetry implements TelemetrySource {
     atMs = Date.now(),
   ): Promise<{ total: Figures; byVersion: VersionFigures[] }> {
     return this.ask('serviceFigures', async (signal) => {
-      const [byVersion, total] = await Promise.all([
+      const [byVersion, total, k] = await Promise.all([
         this.grouped(
           (m) => queries.service(serviceId, m, VERSION_LABELS, q.rangeSeconds),
           ALL_MEASURES,
@@ -167,12 +233,13 @@ export class PrometheusTelemetry implements TelemetrySource {
           atMs,
           signal,
         ),
+        this.scale(q, atMs, { serviceId }),
       ]);
       return {
-        total: figuresOf(total.get('') ?? {}),
+        total: scaleFigures(figuresOf(total.get('') ?? {}), k),
         byVersion: [...byVersion.entries()].map(([version, values]) => ({
           version: version || UNKNOWN,
-          figures: figuresOf(values),
+          figures: scaleFigures(figuresOf(values), k),
         })),
       };
     });
@@ -234,11 +301,14 @@ export class PrometheusTelemetry implements TelemetrySource {
 
   consumers(serviceId: string, q: QueryWindow, atMs = Date.now()): Promise<ConsumerFigures[]> {
     return this.ask('consumers', async (signal) => {
-      const [requests, errors] = await Promise.all(
-        (['requests', 'errors'] as const).map((m) =>
-          this.client.query(queries.consumers(serviceId, m, q.rangeSeconds), atMs, signal),
+      const [[requests, errors], k] = await Promise.all([
+        Promise.all(
+          (['requests', 'errors'] as const).map((m) =>
+            this.client.query(queries.consumers(serviceId, m, q.rangeSeconds), atMs, signal),
+          ),
         ),
-      );
+        this.scale(q, atMs, { serviceId }),
+      ]);
       const errorsByWorkload = new Map<string, number>();
       for (const s of errors ?? [])
         errorsByWorkload.set(keyOf(s.metric, ['source_workload', 'source_workload_namespace']), s.value);
@@ -247,11 +317,11 @@ export class PrometheusTelemetry implements TelemetrySource {
         app: s.metric.source_app || UNKNOWN,
         namespace: s.metric.source_workload_namespace || UNKNOWN,
         version: s.metric.source_version || UNKNOWN,
-        requests: finiteOrNull(s.value) ?? 0,
+        requests: (finiteOrNull(s.value) ?? 0) * k,
         errors:
-          finiteOrNull(
+          (finiteOrNull(
             errorsByWorkload.get(keyOf(s.metric, ['source_workload', 'source_workload_namespace'])),
-          ) ?? 0,
+          ) ?? 0) * k,
       }));
     });
   }
@@ -259,21 +329,24 @@ export class PrometheusTelemetry implements TelemetrySource {
   instances(serviceId: string, q: QueryWindow, atMs = Date.now()): Promise<InstanceFigures[]> {
     return this.ask('instances', async (signal) => {
       const labels = [INSTANCE_LABEL, 'destination_version'];
-      const grouped = await this.grouped(
-        (m) => queries.instances(serviceId, m as 'requests' | 'errors' | 'durationSum', q.rangeSeconds),
-        ['requests', 'errors', 'durationSum'],
-        labels,
-        atMs,
-        signal,
-      );
+      const [grouped, k] = await Promise.all([
+        this.grouped(
+          (m) => queries.instances(serviceId, m as 'requests' | 'errors' | 'durationSum', q.rangeSeconds),
+          ['requests', 'errors', 'durationSum'],
+          labels,
+          atMs,
+          signal,
+        ),
+        this.scale(q, atMs, { serviceId }),
+      ]);
       return [...grouped.entries()].map(([key, values]) => {
         const [instance = '', version = ''] = key.split('\u0000');
         const f = figuresOf(values);
         return {
           instance,
           version: version || UNKNOWN,
-          requests: f.requests,
-          errors: f.errors,
+          requests: f.requests * k,
+          errors: f.errors * k,
           avgMs: f.avgMs,
         };
       });
@@ -348,6 +421,7 @@ export class PrometheusTelemetry implements TelemetrySource {
   ): Promise<TrafficEdges> {
     if (namespaces?.size === 0) return Promise.resolve({ calls: [], versions: [] });
     return this.ask('edges', async (signal) => {
+      const k = await this.scale(q, atMs, { namespaces });
       const links = async (labels: readonly string[], ends: readonly string[]) => {
         const matchers = namespaceMatchers(ends, namespaces);
         const results = await Promise.all(
@@ -370,7 +444,7 @@ export class PrometheusTelemetry implements TelemetrySource {
             }
             const value = finiteOrNull(s.value);
             if (measure === 'p95') entry.figures.p95 = value;
-            else entry.figures[measure] = value ?? 0;
+            else entry.figures[measure] = (value ?? 0) * k;
           }
         });
         // A link is one with requests; error and percentile series alone (rates of 0) say nothing.

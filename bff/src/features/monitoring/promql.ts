@@ -143,6 +143,23 @@ export const queries = {
     measureQuery(measure, INSTANCE_LABELS, service(serviceId), range),
 };
 
+/**
+ * How much of a window Prometheus holds data for: the most samples any selected request counter has in
+ * the range (times the scrape interval, see PrometheusTelemetry.coveredSeconds). `rate()` over a range
+ * longer than the data extrapolates the increase only half a scrape interval past the first and last
+ * samples and then divides by the whole range, so over 23 minutes of data a 6-hour rate is ~13× too low;
+ * this tells the source by how much to scale it back. It reads the same samples as one rate query.
+ */
+export function coverageQuery(
+  range: number,
+  of: { serviceId?: string; namespaces?: ReadonlySet<string> | null } = {},
+): string {
+  const matchers: Matchers = of.serviceId
+    ? service(of.serviceId)
+    : namespaceMatchers(['destination_service_namespace'], of.namespaces);
+  return `max (count_over_time(${ISTIO_METRICS.requests}${selector(matchers)}[${promDuration(range)}]))`;
+}
+
 /** The topology's classes of error, as Kiali's health counts them: 5xx or no response; 4xx. */
 export const SERVER_ERROR_CODE_REGEX = '0|5[0-9][0-9]';
 export const CLIENT_ERROR_CODE_REGEX = '4[0-9][0-9]';

@@ -145,6 +145,18 @@ export interface TelemetrySource {
   /** How often samples are taken; windows are resolved against it (see resolveWindow). */
   readonly scrapeIntervalSeconds: number;
   /**
+   * How many seconds of the window ending at `atMs` the source holds data for (0 to q.rangeSeconds),
+   * for a service or for some namespaces (null or absent: all). The figures over a window (applications,
+   * serviceFigures, consumers, instances, edges) are rates over this covered part, not the whole window:
+   * a 6-hour window over 23 minutes of data divides by 23 minutes. Series points are over their rate
+   * interval as ever. A source without it (a test double) is taken to cover every window.
+   */
+  coveredSeconds?(
+    q: QueryWindow,
+    atMs?: number,
+    of?: { serviceId?: string; namespaces?: ReadonlySet<string> | null },
+  ): Promise<number>;
+  /**
    * Per application: figures over the whole window. `namespaces`: only applications of these
    * (a caller's scope; null or absent: every namespace).
    */
@@ -184,6 +196,9 @@ export class UnavailableTelemetry implements TelemetrySource {
 
   constructor(private readonly reason: string) {}
 
+  coveredSeconds(): Promise<number> {
+    return this.fail();
+  }
   private fail(): Promise<never> {
     return Promise.reject(telemetryUnavailable(this.reason));
   }

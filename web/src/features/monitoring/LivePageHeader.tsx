@@ -2,6 +2,7 @@ import { Flex, Typography } from 'antd';
 import { useTranslation } from 'react-i18next';
 import type { StreamState } from '../../lib/sse';
 import type { MonitoringWindow, TelemetrySourceKind } from './contract';
+import { CoveredSpan } from './CoveredSpan';
 import { LiveIndicator } from './LiveIndicator';
 import { UpdatedAt } from './UpdatedAt';
 import { WindowSelector } from './WindowSelector';
@@ -9,7 +10,7 @@ import { WindowSelector } from './WindowSelector';
 export interface LivePageHeaderProps {
   title: string;
   /** What the page shows, once loaded: when it was computed and from which telemetry. */
-  data: { updatedAt: string; source: TelemetrySourceKind } | undefined;
+  data: { updatedAt: string; source: TelemetrySourceKind; coveredSeconds?: number } | undefined;
   streamState: StreamState;
   live: boolean;
   window: MonitoringWindow;
@@ -37,6 +38,7 @@ export function LivePageHeader({
           {data ? (
             <Typography.Text type="secondary">{t(`monitoring.source.${data.source}`)}</Typography.Text>
           ) : null}
+          {data ? <CoveredSpan window={window} coveredSeconds={data.coveredSeconds} /> : null}
         </Flex>
       </div>
       <Flex gap={16} wrap align="center">

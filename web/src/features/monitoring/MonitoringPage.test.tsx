@@ -110,6 +110,19 @@ describe('Monitoring page', () => {
     ).toHaveAttribute('href', `/services/${encodeURIComponent('shpre-sofa-service.demo.svc.cluster.local')}`);
   });
 
+  it('says over how much data the rates are when the window reaches back before the data', async () => {
+    serveOverview(overview({ coveredSeconds: 23 * 60 }));
+    renderApp('/monitoring?window=6h');
+    expect(await screen.findByText('Rates over the last 23 min of data')).toBeInTheDocument();
+  });
+
+  it('says nothing of coverage when the data cover the whole window', async () => {
+    serveOverview(overview({ coveredSeconds: 300 }));
+    renderApp('/monitoring');
+    await screen.findByRole('list', { name: 'Top 5 by requests (per minute)' });
+    expect(screen.queryByText(/of data$/)).not.toBeInTheDocument();
+  });
+
   it('searches, sorts and pages the table', async () => {
     const many = Array.from({ length: 12 }, (_, i) =>
       appRow(`app-${String(i).padStart(2, '0')}`, { traffic: traffic({ requestsPerMinute: i }) }),

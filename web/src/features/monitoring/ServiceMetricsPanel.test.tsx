@@ -100,6 +100,13 @@ describe('Service metrics on the service detail page', () => {
     expect(windows).toEqual(['5m']);
   });
 
+  it('says over how much data the rates are when the window reaches back before the data', async () => {
+    serveService(serviceMetrics({ window: '6h', coveredSeconds: 23 * 60 }));
+    renderApp(`${DETAIL_PATH}?window=6h`);
+    await screen.findByText('Metrics');
+    expect(await within(metricsCard()).findByText('Rates over the last 23 min of data')).toBeInTheDocument();
+  });
+
   it('adds each instance’s traffic to the Providers tab', async () => {
     serveService(serviceMetrics());
     renderApp(DETAIL_PATH);

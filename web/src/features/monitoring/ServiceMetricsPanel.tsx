@@ -5,6 +5,7 @@ import type { ServiceMetrics } from './contract';
 import { EChart } from './EChart';
 import type { ChartOption } from './EChart';
 import { formatBytes, formatMs, formatNumber, formatPercent } from './format';
+import { CoveredSpan } from './CoveredSpan';
 import { LiveIndicator } from './LiveIndicator';
 import { UpdatedAt } from './UpdatedAt';
 import { useLiveServiceMetrics } from './queries';
@@ -163,7 +164,10 @@ export function ServiceMetricsPanel({ serviceId }: ServiceMetricsPanelProps) {
   return (
     <Flex vertical gap={16}>
       <Flex gap={16} wrap align="center" justify="space-between">
-        <UpdatedAt updatedAt={metrics?.updatedAt} />
+        <Flex gap={16} wrap align="center">
+          <UpdatedAt updatedAt={metrics?.updatedAt} />
+          {metrics ? <CoveredSpan window={window} coveredSeconds={metrics.coveredSeconds} /> : null}
+        </Flex>
         <Flex gap={16} wrap align="center">
           <LiveIndicator state={streamState} live={live} />
           <WindowSelector value={window} onChange={setWindow} />

@@ -91,6 +91,7 @@ export function overview(overrides: Partial<MonitoringOverview> = {}): Monitorin
     window: '5m',
     updatedAt: UPDATED_AT,
     source: 'embedded',
+    coveredSeconds: 300,
     top: {
       requests: top((r) => r.traffic.requestsPerMinute),
       latency: top((r) => r.traffic.latencyMs.avg),
@@ -113,6 +114,8 @@ function series(values: (number | null)[]): MetricSeries {
   };
 }
 
+const WINDOW_SECONDS: Record<MonitoringWindow, number> = { '5m': 300, '15m': 900, '1h': 3600, '6h': 21600 };
+
 export function serviceMetrics(overrides: Partial<ServiceMetrics> = {}): ServiceMetrics {
   const window: MonitoringWindow = overrides.window ?? '5m';
   const end = Date.parse(UPDATED_AT);
@@ -121,6 +124,7 @@ export function serviceMetrics(overrides: Partial<ServiceMetrics> = {}): Service
     window,
     updatedAt: UPDATED_AT,
     source: 'embedded',
+    coveredSeconds: WINDOW_SECONDS[window],
     stepSeconds: 5,
     rateIntervalSeconds: 20,
     timestamps: [end - 10_000, end - 5_000, end],

@@ -206,6 +206,13 @@ export const enUS = {
       '1h': '1 hour',
       '6h': '6 hours',
     },
+    covered: {
+      partial: 'Rates over the last {{span}} of data',
+      none: 'No data in this window yet',
+      seconds: '{{count}} s',
+      minutes: '{{count}} min',
+      hours: '{{hours}} h {{minutes}} min',
+    },
     live: {
       open: 'Live',
       connecting: 'Connecting…',

@@ -205,6 +205,13 @@ export const zhCN: Messages = {
       '1h': '1 小时',
       '6h': '6 小时',
     },
+    covered: {
+      partial: '速率按最近 {{span}} 的数据计算',
+      none: '此时间窗口内尚无数据',
+      seconds: '{{count}} 秒',
+      minutes: '{{count}} 分钟',
+      hours: '{{hours}} 小时 {{minutes}} 分钟',
+    },
     live: {
       open: '实时',
       connecting: '连接中…',

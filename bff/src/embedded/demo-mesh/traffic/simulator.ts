@@ -192,6 +192,8 @@ export class TrafficSimulator {
     const dt = Math.min(MAX_TICK_SECONDS, (nowMs - this.lastTickMs) / 1000);
     if (dt <= 0) return;
     this.lastTickMs = nowMs;
+    // The store's data begin where the first counted tick does (its rates are over what it holds).
+    this.options.store.coverFrom(nowMs - dt * 1000);
     const tick: TickInfo = { nowMs, dtSeconds: dt };
     this.admission.beginTick?.(tick);
     const order = this.currentTopology();

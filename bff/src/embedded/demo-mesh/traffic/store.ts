@@ -170,6 +170,7 @@ export class TrafficStore {
   private readonly rings: Record<CellKind, SlotRing>[];
   private lastMs = 0;
   private firstMs: number | null = null;
+  private sinceMs: number | null = null;
   /** Group cells by service, for per-service questions. */
   private readonly groupsOfService = new Map<string, number[]>();
   private readonly consumersOfService = new Map<string, number[]>();
@@ -191,6 +192,26 @@ export class TrafficStore {
   /** The time of the first tick recorded (series have no points before it). */
   get first(): number {
     return this.firstMs ?? this.lastMs;
+  }
+
+  /**
+   * Since when the store holds data: the start of the first tick (see coverFrom), else the first tick's
+   * end. A window reaching further back than this is only partly covered, and its rates are over the
+   * covered part (a 6-hour window over 23 minutes of data divides by 23 minutes, not 6 hours).
+   */
+  get since(): number {
+    return this.sinceMs ?? this.first;
+  }
+
+  /** Marks the start of the interval the first tick covers (later calls are ignored). */
+  coverFrom(tMs: number): void {
+    this.sinceMs ??= tMs;
+  }
+
+  /** Seconds of data the store holds of the `rangeSeconds` ending at `atMs`: 0 to rangeSeconds. */
+  coveredSeconds(rangeSeconds: number, atMs: number = this.now): number {
+    if (this.firstMs === null) return 0;
+    return Math.max(0, Math.min(rangeSeconds, (atMs - this.since) / 1000));
   }
 
   groupCell(meta: GroupMeta): number {
