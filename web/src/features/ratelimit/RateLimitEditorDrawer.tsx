@@ -12,10 +12,11 @@ import {
   Switch,
   Typography,
 } from 'antd';
-import { useId, useMemo, useState } from 'react';
+import { useId, useMemo, useRef, useState } from 'react';
 import { useErrorMessage } from '../../components/QueryErrorAlert';
 import { isApiError } from '../../lib/api';
 import type { ServiceDetail } from '../../lib/contract';
+import { focusFirstField, useDiscardGuard } from '../routing/editorDrawer';
 import { PreviewPanel } from '../routing/PreviewPanel';
 import type { RateLimitListResponse, RateLimitPreview, RateLimitRule, RateScope, RateUnit } from './contract';
 import { HTTP_METHODS, effectiveTotal } from './contract';
@@ -56,9 +57,13 @@ export function RateLimitEditorDrawer({
   const { message } = App.useApp();
   const id = useId();
   const existing = target.mode === 'edit' ? target.rule : undefined;
-  const [draft, setDraft] = useState<RateLimitDraft>(() =>
+  const [initialDraft] = useState<RateLimitDraft>(() =>
     existing ? draftFromForm(existing.form) : newDraft(),
   );
+  const [draft, setDraft] = useState<RateLimitDraft>(initialDraft);
+  const panelRef = useRef<HTMLDivElement>(null);
+  // Cancel, the close icon, Escape and the mask ask before unsaved edits are dropped.
+  const requestClose = useDiscardGuard(JSON.stringify(draft) !== JSON.stringify(initialDraft), onClose);
   const [preview, setPreview] = useState<{ data: RateLimitPreview; key: string }>();
   const [failure, setFailure] = useState<{ error: unknown; key: string }>();
   const [submitting, setSubmitting] = useState(false);
@@ -138,7 +143,7 @@ export function RateLimitEditorDrawer({
         />
       ) : null}
       <Flex justify="end" gap={8}>
-        <Button onClick={onClose}>{t('form.cancel')}</Button>
+        <Button onClick={requestClose}>{t('form.cancel')}</Button>
         <Button
           onClick={() => void runPreview()}
           disabled={!body}
@@ -156,9 +161,11 @@ export function RateLimitEditorDrawer({
   return (
     <Drawer
       open={open}
-      onClose={onClose}
+      onClose={requestClose}
+      panelRef={panelRef}
       afterOpenChange={(isOpen) => {
-        if (!isOpen) onClosed();
+        if (isOpen) focusFirstField(panelRef.current);
+        else onClosed();
       }}
       title={existing ? t('form.titleEdit') : t('form.titleAdd')}
       size="min(760px, 100vw)"

@@ -8,6 +8,7 @@ import { AppProviders } from '../../app/AppProviders';
 import { ECHO_V1, ECHO_V2, echoDetail } from '../../test/fixtures';
 import { createTestQueryClient } from '../../test/render';
 import { server } from '../../test/server';
+import { discardConfirmation } from '../routing/testing';
 import type { RateLimitListResponse, RateLimitRule } from './contract';
 import { RateLimitsTab } from './RateLimitsTab';
 
@@ -103,6 +104,27 @@ function renderTab() {
 const setupUser = () => userEvent.setup({ pointerEventsCheck: PointerEventsCheckLevel.Never });
 
 describe('Rate limits tab', () => {
+  it('focuses the name on open and asks before discarding unsaved edits (Escape, Cancel)', async () => {
+    serve(listOf([]));
+    const user = setupUser();
+    renderTab();
+    await user.click(await screen.findByRole('button', { name: 'Add rate limit' }));
+    const drawer = await screen.findByRole('dialog', { name: 'Add rate limit' });
+    const footer = drawer.querySelector<HTMLElement>('.ant-drawer-footer') as HTMLElement;
+    const name = within(drawer).getByLabelText('Rule name');
+    await waitFor(() => expect(name).toHaveFocus());
+
+    await user.type(name, 'gate');
+    await user.keyboard('{Escape}');
+    await user.click(within(await discardConfirmation()).getByRole('button', { name: 'Keep editing' }));
+    expect(name).toHaveValue('gate');
+    expect(drawer).toBeInTheDocument();
+
+    await user.click(within(footer).getByRole('button', { name: 'Cancel' }));
+    await user.click(within(await discardConfirmation()).getByRole('button', { name: 'Discard' }));
+    await waitFor(() => expect(drawer).not.toBeInTheDocument());
+  });
+
   it('says there are none yet', async () => {
     serve(listOf([]));
     renderTab();

@@ -1,12 +1,13 @@
 import { useQueryClient } from '@tanstack/react-query';
 import { Alert, App, Button, ConfigProvider, Drawer, Flex, Form, Input, Typography } from 'antd';
-import { useId, useMemo, useState } from 'react';
+import { useId, useMemo, useRef, useState } from 'react';
 import { useErrorMessage } from '../../components/QueryErrorAlert';
 import { isApiError } from '../../lib/api';
 import type { ServiceDetail } from '../../lib/contract';
 import type { PreviewResponse, RouteRule, RpcDialect } from './contract';
 import type { RouteDraft } from './draft';
 import { draftFromForm, newDraft, serviceVersions, toRouteForm } from './draft';
+import { focusFirstField, useDiscardGuard } from './editorDrawer';
 import { feedbackFor, itemStatus } from './feedback';
 import { useRoutingT } from './i18n';
 import { PreviewPanel } from './PreviewPanel';
@@ -64,10 +65,17 @@ export function RouteEditorDrawer({
   const existing = target.mode === 'edit' ? target.rule : undefined;
   const isYaml = existing !== undefined && existing.form === null;
 
-  const [draft, setDraft] = useState<RouteDraft>(() =>
+  const [initialDraft] = useState<RouteDraft>(() =>
     existing?.form ? draftFromForm(existing.form) : newDraft(service),
   );
+  const [draft, setDraft] = useState<RouteDraft>(initialDraft);
   const [yamlText, setYamlText] = useState(existing?.yaml ?? '');
+  const panelRef = useRef<HTMLDivElement>(null);
+  const dirty =
+    readOnly === undefined &&
+    (yamlText !== (existing?.yaml ?? '') || JSON.stringify(draft) !== JSON.stringify(initialDraft));
+  // Cancel, the close icon, Escape and the mask ask before unsaved edits are dropped.
+  const requestClose = useDiscardGuard(dirty, onClose);
   const [basedOn, setBasedOn] = useState(existing?.resourceVersion);
   const [touched, setTouched] = useState<ReadonlySet<string>>(() => new Set());
   // An existing rule's problems show at once; a new form waits until the operator has been there.
@@ -228,7 +236,7 @@ export function RouteEditorDrawer({
         </Typography.Text>
       ) : null}
       <Flex justify="end" gap={8}>
-        <Button onClick={onClose}>{t('form.cancel')}</Button>
+        <Button onClick={requestClose}>{t('form.cancel')}</Button>
         <Button
           onClick={() => void handlePreview()}
           loading={previewRoute.isPending && !submitting}
@@ -255,9 +263,11 @@ export function RouteEditorDrawer({
   return (
     <Drawer
       open={open}
-      onClose={onClose}
+      onClose={requestClose}
+      panelRef={panelRef}
       afterOpenChange={(isOpen) => {
-        if (!isOpen) onClosed();
+        if (isOpen) focusFirstField(panelRef.current);
+        else onClosed();
       }}
       title={readOnly ? t('form.titleView') : existing ? t('form.titleEdit') : t('form.titleAdd')}
       size="min(960px, 100vw)"

@@ -1,6 +1,6 @@
 // @vitest-environment jsdom
 import '../../test/setup';
-import { screen, within } from '@testing-library/react';
+import { screen, waitFor, within } from '@testing-library/react';
 import { http, HttpResponse } from 'msw';
 import { EditorView } from '@uiw/react-codemirror';
 import { describe, expect, it } from 'vitest';
@@ -10,6 +10,7 @@ import {
   ECHO_V2,
   ROUTES,
   byLabel,
+  discardConfirmation,
   listOf,
   must,
   openAddForm,
@@ -28,6 +29,33 @@ import {
 const yamlIn = (editor: HTMLElement) => EditorView.findFromDOM(editor)?.state.doc.toString();
 
 describe('Routing rule form: conflicts, server errors, YAML, conditions', () => {
+  it('focuses the first field on open and asks before discarding unsaved edits', async () => {
+    serveRoutes(listOf([]));
+    const user = setupUser();
+    renderRoutesTab();
+    const closed = (el: HTMLElement) => waitFor(() => expect(el).not.toBeInTheDocument());
+
+    let drawer = await openAddForm(user);
+    await waitFor(() => expect(byLabel(drawer, 'Rule name')).toHaveFocus());
+    // Nothing typed: Cancel closes at once.
+    await user.click(submitButton(drawer, 'Cancel'));
+    await closed(drawer);
+
+    drawer = await openAddForm(user);
+    await user.type(byLabel(drawer, 'Rule name'), 'echo-split');
+    await user.click(submitButton(drawer, 'Cancel'));
+    let confirm = await discardConfirmation();
+    await user.click(within(confirm).getByRole('button', { name: 'Keep editing' }));
+    expect(byLabel(drawer, 'Rule name')).toHaveValue('echo-split');
+    expect(drawer).toBeInTheDocument();
+
+    // The close icon asks too; Discard closes.
+    await user.click(byLabel(drawer, 'Close'));
+    confirm = await discardConfirmation();
+    await user.click(within(confirm).getByRole('button', { name: 'Discard' }));
+    await closed(drawer);
+  });
+
   it('keeps the form on a 409 Conflict, reloads the live rule and applies on top of it', async () => {
     let live = rule();
     const { requests, record } = serveRoutes(() => listOf([live]));

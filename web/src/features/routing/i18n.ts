@@ -4,6 +4,12 @@ import { i18n } from '../../lib/i18n';
 
 /** English text of the routing UI (the `routing` namespace). zh-CN below must have the same shape. */
 export const routingEnUS = {
+  discard: {
+    title: 'Discard unsaved changes?',
+    content: 'Your edits to this rule have not been saved and will be lost.',
+    ok: 'Discard',
+    cancel: 'Keep editing',
+  },
   tab: {
     description:
       "How calls to this service are routed across its versions. Every rule on the service's host is listed, hand-written ones too.",
@@ -203,6 +209,12 @@ type Shape<T> = { [K in keyof T]: T[K] extends string ? string : Shape<T[K]> };
 export type RoutingMessages = Shape<typeof routingEnUS>;
 
 export const routingZhCN: RoutingMessages = {
+  discard: {
+    title: '放弃未保存的修改？',
+    content: '对此规则的修改尚未保存，关闭后将丢失。',
+    ok: '放弃',
+    cancel: '继续编辑',
+  },
   tab: {
     description: '调用如何在本服务的各个版本之间路由。列出服务主机上的全部规则，包括手工编写的。',
     add: '添加路由规则',

@@ -178,3 +178,9 @@ export async function typeWeight(user: UserEvent, drawer: HTMLElement, version: 
 export function submitButton(drawer: HTMLElement, name = 'Submit') {
   return within(footerOf(drawer)).getByRole('button', { name });
 }
+
+/** The open "Discard unsaved changes?" confirmation (antd's confirm modal, found by its title). */
+export async function discardConfirmation() {
+  const titles = await screen.findAllByText('Discard unsaved changes?');
+  return must(titles.at(-1)?.closest<HTMLElement>('.ant-modal-container, .ant-modal-content, .ant-modal'));
+}
