@@ -21,6 +21,7 @@ const MonitoringPage = lazy(() =>
 // Admin pages: most users never open them.
 const AuditPage = lazy(() => import('./features/audit/AuditPage').then((m) => ({ default: m.AuditPage })));
 const TokensPage = lazy(() => import('./features/admin/TokensPage').then((m) => ({ default: m.TokensPage })));
+const UsersPage = lazy(() => import('./features/admin/UsersPage').then((m) => ({ default: m.UsersPage })));
 
 export function AppRoutes() {
   return (
@@ -40,6 +41,7 @@ export function AppRoutes() {
         <Route path="monitoring" element={<MonitoringPage />} />
         <Route path="audit" element={<AuditPage />} />
         <Route path="admin/tokens" element={<TokensPage />} />
+        <Route path="admin/users" element={<UsersPage />} />
         <Route path="*" element={<NotFoundPage />} />
       </Route>
     </Routes>

@@ -4,6 +4,7 @@ import {
   AuditOutlined,
   KeyOutlined,
   LineChartOutlined,
+  TeamOutlined,
 } from '@ant-design/icons';
 import { Layout, Menu, Spin, Typography, theme } from 'antd';
 import type { MenuProps } from 'antd';
@@ -58,6 +59,11 @@ export function AppLayout() {
             icon: <KeyOutlined aria-hidden />,
             label: <Link to="/admin/tokens">{t('admin.nav')}</Link>,
           },
+          {
+            key: 'users',
+            icon: <TeamOutlined aria-hidden />,
+            label: <Link to="/admin/users">{t('admin.users.nav')}</Link>,
+          },
         ]
       : []),
   ];
@@ -81,7 +87,7 @@ export function AppLayout() {
           <nav aria-label={t('app.mainNavigation')}>
             <Menu
               mode="inline"
-              selectedKeys={section ? [section] : []}
+              selectedKeys={pathname.startsWith('/admin/users') ? ['users'] : section ? [section] : []}
               items={items}
               style={{ borderInlineEnd: 0, paddingTop: 8 }}
             />

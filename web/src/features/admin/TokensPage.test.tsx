@@ -44,14 +44,6 @@ function serveTokens(initial: ApiToken[]) {
       items = items.filter((t) => t.id !== params.id);
       return new HttpResponse(null, { status: 204 });
     }),
-    http.get('*/api/v1/admin/users', () =>
-      HttpResponse.json({
-        items: [
-          { name: 'admin', role: 'admin', namespaces: ['*'], source: 'local' },
-          { name: 'olga', role: 'operator', namespaces: ['dubbo-demo', 'shop'], source: 'local' },
-        ],
-      }),
-    ),
   );
   return writes;
 }
@@ -62,7 +54,7 @@ async function dialogTitled(title: string): Promise<HTMLElement> {
 }
 
 describe('API tokens page', () => {
-  it('lists the tokens and the local users', async () => {
+  it('lists the tokens', async () => {
     serveTokens([token('1', 'ci-deploy', { lastUsedAt: '2026-01-03T10:00:00.000Z' })]);
     renderApp('/admin/tokens');
     const tokens = await screen.findByLabelText('API tokens', { selector: 'section' });
@@ -70,10 +62,6 @@ describe('API tokens page', () => {
     expect(within(row).getByText('Operator')).toBeInTheDocument();
     expect(within(row).getByText('dubbo-demo')).toBeInTheDocument();
     expect(within(row).queryByText('Never')).not.toBeInTheDocument();
-    const users = screen.getByLabelText('Local users', { selector: 'section' });
-    expect(await within(users).findByText('olga')).toBeInTheDocument();
-    expect(within(users).getByText('dubbo-demo, shop')).toBeInTheDocument();
-    expect(within(users).getByText('All namespaces')).toBeInTheDocument();
   });
 
   it('creates a token and shows its secret once', async () => {

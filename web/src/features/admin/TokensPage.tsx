@@ -6,10 +6,10 @@ import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { CLIENT_ERROR_CODES, isApiError } from '../../lib/api';
 import { useDocumentTitle } from '../../lib/useDocumentTitle';
-import type { ApiToken, LocalUser, Role } from '../auth/contract';
+import type { ApiToken, Role } from '../auth/contract';
 import { useCan } from '../auth/session';
 import { CreateTokenModal } from './CreateTokenModal';
-import { tokensQuery, usersQuery, useRevokeToken } from './queries';
+import { tokensQuery, useRevokeToken } from './queries';
 import { QueryStates } from '../../components/QueryStates';
 
 const ROLE_COLORS: Record<Role, string> = { viewer: 'default', operator: 'blue', admin: 'gold' };
@@ -148,54 +148,7 @@ function TokensSection() {
   );
 }
 
-function UsersSection() {
-  const { t } = useTranslation();
-  const namespacesText = useNamespacesText();
-  const query = useQuery(usersQuery);
-  const columns: TableColumnsType<LocalUser> = [
-    { key: 'name', title: t('admin.users.columns.name'), dataIndex: 'name' },
-    { key: 'role', title: t('admin.users.columns.role'), render: (_, u) => <RoleTag role={u.role} /> },
-    {
-      key: 'namespaces',
-      title: t('admin.users.columns.namespaces'),
-      render: (_, u) => namespacesText(u.namespaces),
-    },
-    { key: 'source', title: t('admin.users.columns.source'), dataIndex: 'source' },
-  ];
-
-  const body = (
-    <QueryStates
-      query={query}
-      errorTitle={t('admin.users.loadFailed')}
-      empty={{ title: t('admin.users.empty') }}
-    >
-      {(data) => (
-        <Table<LocalUser>
-          size="small"
-          rowKey="name"
-          columns={columns}
-          dataSource={data.items}
-          pagination={false}
-        />
-      )}
-    </QueryStates>
-  );
-  return (
-    <section aria-label={t('admin.users.table')}>
-      <Flex vertical gap={12}>
-        <div>
-          <Typography.Title level={4} style={{ margin: 0 }}>
-            {t('admin.users.title')}
-          </Typography.Title>
-          <Typography.Text type="secondary">{t('admin.users.description')}</Typography.Text>
-        </div>
-        {body}
-      </Flex>
-    </section>
-  );
-}
-
-/** /admin/tokens: API tokens (create, revoke) and the local users; admins only. */
+/** /admin/tokens: API tokens (create, revoke); admins only. The users are on /admin/users. */
 export function TokensPage() {
   const { t } = useTranslation();
   useDocumentTitle(t('admin.title'));
@@ -208,7 +161,6 @@ export function TokensPage() {
       {can.allowed ? (
         <>
           <TokensSection />
-          <UsersSection />
         </>
       ) : (
         <Result status="403" title={t('admin.forbidden')} subTitle={can.reason} />
