@@ -296,7 +296,7 @@ describe('admins manage local users: /admin/users', () => {
     await ada
       .create({ name: 'olga', role: 'viewer', namespaces: ['*'], password: 'olga-password-1' })
       .expect(201);
-    await ada.patch('olga', { password: 'olga-password-2' }).expect(200);
+    await ada.patch('olga', { password: 'olga-password-2', role: 'operator' }).expect(200);
     await ada.remove('olga').expect(204);
     let actions: string[] = [];
     for (let i = 0; i < 50; i++) {
@@ -308,6 +308,11 @@ describe('admins manage local users: /admin/users', () => {
       await new Promise((r) => setTimeout(r, 50));
     }
     expect(actions.sort()).toEqual(['users.create', 'users.delete', 'users.update']);
+    const res = await request(app).get('/api/v1/audit?user=ada').set(ADMIN_HEADER).expect(200);
+    const update = (res.body.items as { action: string; diff: string | null }[]).find(
+      (r) => r.action === 'users.update',
+    );
+    expect(update?.diff).toBe('-role: viewer\n+role: operator\n+password: reset (one-time)');
     const all = JSON.stringify((await request(app).get('/api/v1/audit').set(ADMIN_HEADER)).body);
     expect(all).not.toContain('olga-password');
   });

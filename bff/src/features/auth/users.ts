@@ -2,6 +2,7 @@ import type { CreateUserBody, UpdateUserBody, User } from '../../contract/auth';
 import { ApiError, badRequest, notFound } from '../../lib/errors';
 import type { Account, LocalAccounts } from './accounts';
 import { hashPassword } from './accounts';
+import { noteChange } from './context';
 
 /** A local account as the API shows it: never its hash. */
 export const userView = (a: Account): User => ({
@@ -20,6 +21,34 @@ export const usersFromProvider = (): ApiError =>
     'UsersFromProvider',
     'Users come from the identity provider (single sign-on): add, change or disable them there',
   );
+
+/** What the audit record shows of an account: never its password or hash. */
+const shown = (a: Account | undefined): string[] =>
+  a
+    ? [
+        `role: ${a.role}`,
+        `namespaces: ${a.namespaces.join(', ')}`,
+        `disabled: ${a.disabled}`,
+        `mustChangePassword: ${a.mustChangePassword}`,
+      ]
+    : [];
+
+/** Notes the change for the audit trail, as a diff of the shown fields (a reset says so, nothing more). */
+function noteUserChange(
+  name: string,
+  before: Account | undefined,
+  after: Account | undefined,
+  reset = false,
+) {
+  const old = shown(before);
+  const next = shown(after);
+  const lines = [
+    ...old.filter((l) => !next.includes(l)).map((l) => `-${l}`),
+    ...next.filter((l) => !old.includes(l)).map((l) => `+${l}`),
+    ...(reset ? ['+password: reset (one-time)'] : []),
+  ];
+  if (lines.length > 0) noteChange({ kind: 'users', name, diff: lines.join('\n') });
+}
 
 const noSuchUser = (name: string) => notFound(`There is no user ${name}`);
 
@@ -43,20 +72,25 @@ export class UserAdmin {
   /** A new user with a one-time password: they choose their own at first sign-in. */
   async create(body: CreateUserBody): Promise<User> {
     const passwordHash = await hashPassword(body.password);
-    return this.accounts.transact(async (accounts) => {
-      const lower = body.name.toLowerCase();
-      if (accounts.some((a) => a.name.toLowerCase() === lower))
-        throw new ApiError(409, 'AlreadyExists', `There is already a user ${body.name}`, 'name');
-      const account: Account = {
-        name: body.name,
-        passwordHash,
-        role: body.role,
-        namespaces: body.namespaces,
-        mustChangePassword: true,
-        disabled: false,
-      };
-      return { accounts: [...accounts, account], result: userView(account) };
-    });
+    return this.accounts
+      .transact(async (accounts) => {
+        const lower = body.name.toLowerCase();
+        if (accounts.some((a) => a.name.toLowerCase() === lower))
+          throw new ApiError(409, 'AlreadyExists', `There is already a user ${body.name}`, 'name');
+        const account: Account = {
+          name: body.name,
+          passwordHash,
+          role: body.role,
+          namespaces: body.namespaces,
+          mustChangePassword: true,
+          disabled: false,
+        };
+        return { accounts: [...accounts, account], result: account };
+      })
+      .then((account) => {
+        noteUserChange(account.name, undefined, account);
+        return userView(account);
+      });
   }
 
   /**
@@ -85,20 +119,23 @@ export class UserAdmin {
       };
       const list = accounts.map((a) => (a === current ? next : a));
       keepsAnAdmin(list);
-      return { accounts: list, result: next };
+      return { accounts: list, result: { before: current, next } };
     });
+    noteUserChange(name, updated.before, updated.next, passwordHash !== undefined);
     if (passwordHash !== undefined || body.disabled === true) await this.accounts.endSessions(name);
-    return userView(updated);
+    return userView(updated.next);
   }
 
   async remove(name: string, actor: string | undefined): Promise<void> {
     if (name === actor) throw badRequest('name: you cannot delete yourself', 'name');
-    await this.accounts.transact(async (accounts) => {
-      if (!accounts.some((a) => a.name === name)) throw noSuchUser(name);
-      const list = accounts.filter((a) => a.name !== name);
+    const removed = await this.accounts.transact(async (accounts) => {
+      const current = accounts.find((a) => a.name === name);
+      if (!current) throw noSuchUser(name);
+      const list = accounts.filter((a) => a !== current);
       keepsAnAdmin(list);
-      return { accounts: list, result: undefined };
+      return { accounts: list, result: current };
     });
+    noteUserChange(name, removed, undefined);
     // A user created again under this name must not inherit the old cookies.
     await this.accounts.endSessions(name);
   }
