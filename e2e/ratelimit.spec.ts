@@ -43,11 +43,15 @@ test('a 10/s per-instance limit on a ~50/s service: about 10/s pass and the rest
   await expect.poll(summary.passed, { timeout: 30_000 }).toBeGreaterThan(30);
   expect(await summary.limited()).toBe(0);
 
-  // The form: Submit stays disabled, naming the field, until the rule is valid.
+  // The form opens without errors; a submit attempt names the field, and Submit stays disabled
+  // until the rule is valid.
   await page.getByRole('button', { name: 'Add rate limit' }).click();
   const drawer = page.getByRole('dialog', { name: 'Add rate limit' });
   await expect(drawer).toBeVisible();
+  await expect(drawer.getByLabel('Rule name')).toBeFocused();
+  await expect(drawer.getByRole('status')).toHaveCount(0);
   const submit = drawer.getByRole('button', { name: 'Submit' });
+  await submit.click();
   await expect(submit).toBeDisabled();
   await expect(drawer.getByRole('status')).toContainText('Fix the rule name');
   await drawer.getByLabel('Rule name').fill(RULE);

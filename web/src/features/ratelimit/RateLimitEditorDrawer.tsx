@@ -38,10 +38,35 @@ export interface RateLimitEditorDrawerProps {
 
 const isRpc = (protocol: string) => protocol === 'dubbo' || protocol === 'sofarpc';
 
+/** Where the contract reports the problems of each field of the draft. */
+const FIELD_PATHS: Record<keyof RateLimitDraft, string> = {
+  name: 'name',
+  version: 'version',
+  pathType: 'match.path',
+  path: 'match.path',
+  method: 'match.method',
+  headerName: 'match.header',
+  headerValue: 'match.header',
+  rpcMethod: 'match.rpcMethod',
+  requests: 'limit.requests',
+  unit: 'limit.unit',
+  burst: 'burst',
+  scope: 'scope',
+  status: 'response.status',
+  responseHeaderName: 'response.header',
+  responseHeaderValue: 'response.header',
+  enabled: 'enabled',
+  shadow: 'shadow',
+  comment: 'comment',
+};
+
+const related = (a: string, b: string) => a === b || a.startsWith(`${b}.`) || b.startsWith(`${a}.`);
+
 /**
  * Add or edit a rate limit: the form, checked as the operator types with the contract the BFF
- * checks again (Submit stays disabled, naming the field, until the rule is valid, and a second rule
- * with the same match is a conflict shown here); Preview shows the EnvoyFilters and their diff after
+ * checks again (a problem shows once its field was changed or a preview or submit was tried; then
+ * Submit stays disabled, naming the field, until it is fixed; a second rule with the same match is
+ * a conflict shown here); Preview shows the EnvoyFilters and their diff after
  * the control plane's dry run; Submit previews first and writes only if that passes.
  */
 export function RateLimitEditorDrawer({
@@ -70,8 +95,15 @@ export function RateLimitEditorDrawer({
   const previewRule = usePreviewRateLimit(service.id);
   const saveRule = useSaveRateLimit(service.id);
 
-  const set = <K extends keyof RateLimitDraft>(key: K, value: RateLimitDraft[K]) =>
+  // A problem shows once its field was changed, or after a preview or submit was tried, as in the
+  // route editor: a new form does not open covered in red. An existing rule's show at once.
+  const [touched, setTouched] = useState<ReadonlySet<string>>(() => new Set());
+  const [showAll, setShowAll] = useState(existing !== undefined);
+  const set = <K extends keyof RateLimitDraft>(key: K, value: RateLimitDraft[K]) => {
     setDraft((d) => ({ ...d, [key]: value }));
+    const path = FIELD_PATHS[key];
+    setTouched((prev) => (prev.has(path) ? prev : new Set(prev).add(path)));
+  };
 
   const others = useMemo(
     () => list.items.filter((r) => r.name !== existing?.name).map((r) => r.form),
@@ -92,8 +124,20 @@ export function RateLimitEditorDrawer({
       ? list.readyInstances
       : (list.versions.find((v) => v.version === draft.version)?.ready ?? 0);
 
+  // The contract's first problem, once the operator has been at its field or tried to go on.
+  const shown =
+    !check.ok && (showAll || [...touched].some((path) => related(path, check.problem.field)))
+      ? check.problem
+      : undefined;
+
+  /** Shows every problem; the body to send when there is none. */
+  const ready = () => {
+    setShowAll(true);
+    return body;
+  };
+
   const runPreview = async (): Promise<boolean> => {
-    if (!body) return false;
+    if (!ready()) return false;
     try {
       const data = await previewRule.mutateAsync(body);
       setPreview({ data, key: bodyKey });
@@ -105,7 +149,7 @@ export function RateLimitEditorDrawer({
   };
 
   const handleSubmit = async () => {
-    if (!body) return;
+    if (!ready() || !body) return;
     setSubmitting(true);
     try {
       // The preview is a server-side dry run: what passes it is what will be accepted.
@@ -120,7 +164,7 @@ export function RateLimitEditorDrawer({
     }
   };
 
-  const problemField = check.ok ? undefined : check.problem.field;
+  const problemField = shown?.field;
   const statusOf = (...fields: string[]) =>
     problemField !== undefined && fields.some((f) => problemField === f || problemField.startsWith(`${f}.`))
       ? ('error' as const)
@@ -129,9 +173,9 @@ export function RateLimitEditorDrawer({
 
   const footer = (
     <Flex vertical gap={8}>
-      {!check.ok ? (
+      {shown ? (
         <Typography.Text type="danger" role="status">
-          {t('form.invalid', { field: fieldName(check.problem.field), message: check.problem.message })}
+          {t('form.invalid', { field: fieldName(shown.field), message: shown.message })}
         </Typography.Text>
       ) : null}
       {current !== undefined ? (
@@ -146,12 +190,17 @@ export function RateLimitEditorDrawer({
         <Button onClick={requestClose}>{t('form.cancel')}</Button>
         <Button
           onClick={() => void runPreview()}
-          disabled={!body}
+          disabled={shown !== undefined}
           loading={previewRule.isPending && !submitting}
         >
           {t('form.preview')}
         </Button>
-        <Button type="primary" onClick={() => void handleSubmit()} disabled={!body} loading={submitting}>
+        <Button
+          type="primary"
+          onClick={() => void handleSubmit()}
+          disabled={shown !== undefined}
+          loading={submitting}
+        >
           {t('form.submit')}
         </Button>
       </Flex>
@@ -193,10 +242,11 @@ export function RateLimitEditorDrawer({
             ]}
           />
         </Form.Item>
-        <fieldset style={{ border: 0, padding: 0, margin: 0 }}>
-          <legend style={{ fontSize: 14, marginBottom: 8 }}>
-            {t('form.match')} <Typography.Text type="secondary">{t('form.matchHint')}</Typography.Text>
-          </legend>
+        <fieldset style={{ border: 0, padding: 0, margin: 0 }} aria-describedby={`${id}-matchhint`}>
+          <legend style={{ fontSize: 14, marginBottom: 4 }}>{t('form.match')}</legend>
+          <Typography.Paragraph type="secondary" id={`${id}-matchhint`} style={{ marginBottom: 8 }}>
+            {t('form.matchHint')}
+          </Typography.Paragraph>
           {rpc ? (
             <Form.Item
               label={t('form.rpcMethod')}

@@ -228,7 +228,7 @@ describe('Rate limits tab', () => {
     expect(within(drawer).getByLabelText('Requests')).toHaveValue('20');
   });
 
-  it('keeps Submit disabled naming the field, shows the effective total and a same-match conflict, then previews and creates', async () => {
+  it('opens without errors, then on a submit attempt keeps Submit disabled naming the field, shows the effective total and a same-match conflict, then previews and creates', async () => {
     const requests = serve(listOf([rule('existing', { match: { rpcMethod: 'echo' } })]));
     const user = setupUser();
     renderTab();
@@ -237,8 +237,19 @@ describe('Rate limits tab', () => {
     const footer = drawer.querySelector<HTMLElement>('.ant-drawer-footer') as HTMLElement;
     const submit = within(footer).getByRole('button', { name: 'Submit' });
 
+    // A new form opens clean: no red name, no error in the footer.
+    expect(within(footer).queryByRole('status')).not.toBeInTheDocument();
+    expect(drawer.querySelector('.ant-form-item-has-error')).toBeNull();
+    // The match section's header is its own name, its help text apart.
+    expect(within(drawer).getByRole('group', { name: 'Match' })).toHaveAccessibleDescription(
+      'Leave empty to count every request.',
+    );
+
+    await user.click(submit);
     expect(submit).toBeDisabled();
     expect(within(footer).getByRole('status')).toHaveTextContent(/Fix the rule name/);
+    expect(drawer.querySelector('.ant-form-item-has-error')).not.toBeNull();
+    expect(requests).toEqual([]);
 
     await user.type(within(drawer).getByLabelText('Rule name'), 'gate');
     await waitFor(() => expect(submit).toBeEnabled());
