@@ -137,9 +137,10 @@ export function RateLimitEditorDrawer({
   };
 
   const runPreview = async (): Promise<boolean> => {
-    if (!ready()) return false;
+    const form = ready();
+    if (!form) return false;
     try {
-      const data = await previewRule.mutateAsync(body);
+      const data = await previewRule.mutateAsync(form);
       setPreview({ data, key: bodyKey });
       return true;
     } catch (err) {
