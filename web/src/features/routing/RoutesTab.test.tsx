@@ -144,6 +144,8 @@ describe('Routes tab', () => {
     await user.click(await screen.findByLabelText('Delete echo-split'));
     const confirm = await screen.findByText('Delete routing rule echo-split?');
     const popover = must(confirm.closest<HTMLElement>('.ant-popover'));
+    // The only rule of the host: calls go back to every version.
+    expect(popover).toHaveTextContent('Calls go back to every version as soon as it is deleted.');
     await user.click(within(popover).getByText('Delete'));
 
     expect(await screen.findByText('Routing rule echo-split deleted')).toBeInTheDocument();
@@ -151,6 +153,20 @@ describe('Routes tab', () => {
     expect(del?.path).toBe(`/api/v1/services/${ECHO_ID}/routes/echo-split`);
     expect(del?.search.get('resourceVersion')).toBe('101');
     expect(await screen.findByText('No routing rules yet')).toBeInTheDocument();
+  });
+
+  it('says which other rules still route the host when deleting one, and only then', async () => {
+    serveRoutes(listOf([rule(), rule({ name: 'echo-canary' })]));
+    const user = setupUser();
+    renderRoutesTab();
+    await user.click(await screen.findByLabelText('Delete echo-split'));
+    const popover = must(
+      (await screen.findByText('Delete routing rule echo-split?')).closest<HTMLElement>('.ant-popover'),
+    );
+    expect(popover).toHaveTextContent(
+      'Rule echo-canary still routes this host: calls follow it once this one is deleted.',
+    );
+    expect(popover).not.toHaveTextContent(/every version/);
   });
 
   it('shows the history with diffs and rolls back to a revision after confirmation', async () => {

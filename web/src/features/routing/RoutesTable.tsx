@@ -57,6 +57,14 @@ export function RoutesTable({
   const t = useRoutingT();
   const { i18n } = useTranslation();
   const observedNow = observedText(observed, i18n.language);
+  // The list holds every rule of the host: calls go back to every version only when no other
+  // rule routes it.
+  const deleteHint = (rule: RouteRule) => {
+    const others = rules.filter((r) => r.name !== rule.name).map((r) => r.name);
+    return others.length === 0
+      ? t('remove.hint')
+      : t('remove.hintOthers', { count: others.length, names: others.join(', ') });
+  };
   const columns: TableColumnsType<RouteRule> = [
     {
       key: 'name',
@@ -131,7 +139,7 @@ export function RoutesTable({
           {readOnly ? null : (
             <Popconfirm
               title={t('remove.confirm', { name: rule.name })}
-              description={t('remove.hint')}
+              description={deleteHint(rule)}
               okText={t('remove.ok')}
               cancelText={t('remove.cancel')}
               okButtonProps={{ danger: true }}

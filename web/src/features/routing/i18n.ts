@@ -51,6 +51,8 @@ export const routingEnUS = {
   remove: {
     confirm: 'Delete routing rule {{name}}?',
     hint: 'Calls go back to every version as soon as it is deleted.',
+    hintOthers_one: 'Rule {{names}} still routes this host: calls follow it once this one is deleted.',
+    hintOthers_other: 'Rules {{names}} still route this host: calls follow them once this one is deleted.',
     ok: 'Delete',
     cancel: 'Cancel',
     done: 'Routing rule {{name}} deleted',
@@ -254,6 +256,8 @@ export const routingZhCN: RoutingMessages = {
   remove: {
     confirm: '删除路由规则 {{name}}？',
     hint: '删除后调用立即回到所有版本。',
+    hintOthers_one: '规则 {{names}} 仍在路由此主机：删除后调用按它路由。',
+    hintOthers_other: '规则 {{names}} 仍在路由此主机：删除后调用按它们路由。',
     ok: '删除',
     cancel: '取消',
     done: '已删除路由规则 {{name}}',
