@@ -74,7 +74,10 @@ describe('hand-written rules are judged as stored', () => {
       request(app).post(REVIEWS).send({ yaml: text }),
     ]) {
       const res = await call.expect(400);
-      expect(res.body).toMatchObject({ field: 'yaml', message: expect.stringMatching(/no other host|wildcard host \* is not allowed/) });
+      expect(res.body).toMatchObject({
+        field: 'yaml',
+        message: expect.stringMatching(/no other host|wildcard host \* is not allowed/),
+      });
     }
     expect((await virtualServices('bookinfo')).map((v) => v.metadata.name)).not.toContain('takeover');
     expect(await revisionsIn('bookinfo')).toBe(before);
@@ -221,4 +224,56 @@ describe('two changes that rely on the same subset', () => {
     // The retry after a conflict lets both changes through almost always.
     expect(bothSucceeded).toBeGreaterThan(ROUNDS * 0.9);
   }, 300_000);
+});
+
+describe('the audit trail under a flood of refused requests', () => {
+  let plane: TestControlPlane;
+  let app: ReturnType<typeof asAdmin>;
+  let closeApp: () => void;
+  let auth: ReturnType<typeof testAuth>;
+
+  beforeAll(async () => {
+    plane = await startTestControlPlane();
+    auth = testAuth({ kube: plane.kube });
+    const built = fullApp(plane, auth);
+    app = asAdmin(built.app);
+    closeApp = built.close;
+  });
+  afterAll(async () => {
+    closeApp?.();
+    await plane?.close();
+  });
+
+  it('keeps every change when a viewer sends thousands of refused changes, and counts them', async () => {
+    const created = await request(app)
+      .post(REVIEWS)
+      .send({
+        name: 'before-the-flood',
+        routeType: 'version',
+        trafficSplit: false,
+        destinations: [{ version: 'v1', weight: 100 }],
+      })
+      .expect(201);
+    expect(created.body.name).toBe('before-the-flood');
+    const token = await request(app)
+      .post('/api/v1/admin/tokens')
+      .send({ name: 'flood', role: 'viewer', namespaces: ['*'] })
+      .expect(201);
+    const viewer = { authorization: `Bearer ${token.body.secret as string}` };
+    const FLOOD = 2000;
+    for (let i = 0; i < FLOOD; i += 50)
+      await Promise.all(
+        Array.from({ length: 50 }, () =>
+          request(app).delete(`${REVIEWS}/before-the-flood`).set(viewer).expect(403),
+        ),
+      );
+    await auth.audit.flush();
+    const list = await request(app).get('/api/v1/audit?limit=1000').expect(200);
+    const items = list.body.items as { action: string; outcome: string; user: string; repeated?: number }[];
+    expect(items.some((r) => r.action === 'routes.create' && r.outcome === 'succeeded')).toBe(true);
+    const flood = items.filter((r) => r.user === 'token:flood');
+    const counted = flood.reduce((n, r) => n + (r.repeated ?? 1), 0);
+    expect(counted).toBe(FLOOD);
+    expect(flood.length).toBeLessThan(50);
+  }, 120_000);
 });

@@ -216,7 +216,7 @@ export class AuditLog {
     for (const { name } of [...oldChanges, ...oldRefusals])
       await kube.core.deleteNamespacedConfigMap({ name, namespace: this.namespace }).catch(() => undefined);
     if (oldRefusals.length === 0) return;
-    const removed = oldRefusals.reduce((n, r) => n + 1 + (r.record.repeated ?? 0), 0);
+    const removed = oldRefusals.reduce((n, r) => n + (r.record.repeated ?? 1), 0);
     const newest = oldRefusals.at(-1)?.record.time ?? null;
     await this.addDropped(kube, removed, newest);
   }
