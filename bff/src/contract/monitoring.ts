@@ -162,9 +162,16 @@ export const RateLimitMetrics = z
       .describe(
         'Requests a rate limit refused (response_flags "RL"), per second over the last rate interval',
       ),
+    shadowLimitedPerSecond: z
+      .number()
+      .nullable()
+      .describe(
+        'Of the passed requests, those a rate limit in shadow mode would have refused (Envoy counts them as http_local_rate_limit.rate_limited, not enforced); null where the telemetry cannot tell',
+      ),
     series: z.object({
       passedPerSecond: z.array(z.number().nullable()),
       limitedPerSecond: z.array(z.number().nullable()),
+      shadowLimitedPerSecond: z.array(z.number().nullable()),
     }),
   })
   .meta({ id: 'RateLimitMetrics' });

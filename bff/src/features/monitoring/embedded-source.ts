@@ -338,19 +338,28 @@ export class EmbeddedTelemetry implements TelemetrySource {
     }));
   }
 
-  /** Passed and rate-limited requests: the group cells' requests, less and of those a limit refused. */
+  /**
+   * Passed and rate-limited requests: the group cells' requests, less and of those a limit refused; and
+   * of the passed ones, those a shadow-mode limit would have refused.
+   */
   async limits(serviceId: string, q: QueryWindow, atMs = this.store.now): Promise<LimitFigures> {
     const tier = this.tier(q);
     const at = (t: number) => {
       const { rows, totalOffset } = this.byVersion(serviceId, tier, t - q.rateSeconds * 1000, t);
       const requests = rows[totalOffset + G.requests] as number;
       const limited = rows[totalOffset + G.limited] as number;
-      return { passed: (requests - limited) / q.rateSeconds, limited: limited / q.rateSeconds };
+      const shadow = rows[totalOffset + G.shadowLimited] as number;
+      return {
+        passed: (requests - limited) / q.rateSeconds,
+        limited: limited / q.rateSeconds,
+        shadowLimited: shadow / q.rateSeconds,
+      };
     };
     const timestamps = seriesTimestamps(q, atMs);
     const series: LimitFigures['series'] = {
       passed: timestamps.map(() => null),
       limited: timestamps.map(() => null),
+      shadowLimited: timestamps.map(() => null),
     };
     timestamps.forEach((t, i) => {
       // As serviceSeries: nothing before the first sample, and no point in the future.
@@ -358,6 +367,7 @@ export class EmbeddedTelemetry implements TelemetrySource {
       const f = at(t);
       series.passed[i] = f.passed;
       series.limited[i] = f.limited;
+      series.shadowLimited[i] = f.shadowLimited;
     });
     return { ...at(atMs), series };
   }

@@ -368,7 +368,12 @@ export class MonitoringService {
       rateLimit: {
         passedPerSecond: limits.passed,
         limitedPerSecond: limits.limited,
-        series: { passedPerSecond: limits.series.passed, limitedPerSecond: limits.series.limited },
+        shadowLimitedPerSecond: limits.shadowLimited,
+        series: {
+          passedPerSecond: limits.series.passed,
+          limitedPerSecond: limits.series.limited,
+          shadowLimitedPerSecond: limits.series.shadowLimited,
+        },
       },
     };
   }

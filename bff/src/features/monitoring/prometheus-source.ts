@@ -379,6 +379,7 @@ export class PrometheusTelemetry implements TelemetrySource {
       const series: LimitFigures['series'] = {
         passed: timestamps.map(() => null),
         limited: timestamps.map(() => null),
+        shadowLimited: timestamps.map(() => null),
       };
       ranges.forEach((result, k) => {
         const column = series[kinds[k] as 'passed' | 'limited'];
@@ -395,6 +396,10 @@ export class PrometheusTelemetry implements TelemetrySource {
       return {
         passed: finiteOrNull(now[0]?.[0]?.value) ?? 0,
         limited: finiteOrNull(now[1]?.[0]?.value) ?? 0,
+        // What shadow mode would have refused is only in each sidecar's own Envoy stats
+        // (envoy_<rule>_local_rate_limiter_http_local_rate_limit_rate_limited, labelled by Pod, not by
+        // destination service): not asked here, so unknown rather than 0.
+        shadowLimited: null,
         series,
       };
     });

@@ -128,8 +128,13 @@ export interface TrafficEdges {
 export interface LimitFigures {
   passed: number;
   limited: number;
+  /**
+   * Of the passed requests, those a rate limit in shadow mode would have refused (Envoy's
+   * http_local_rate_limit.rate_limited less .enforced); null where the source cannot tell.
+   */
+  shadowLimited: number | null;
   /** One value per point of seriesTimestamps; null before the first sample. */
-  series: { passed: (number | null)[]; limited: (number | null)[] };
+  series: { passed: (number | null)[]; limited: (number | null)[]; shadowLimited: (number | null)[] };
 }
 
 /**

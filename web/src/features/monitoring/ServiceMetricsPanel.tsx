@@ -54,9 +54,14 @@ function Summary({ metrics }: { metrics: ServiceMetrics }) {
 function RateLimitSummary({ metrics }: { metrics: ServiceMetrics }) {
   const { t, i18n } = useTranslation();
   const label = t('monitoring.service.rateLimitStats', { seconds: metrics.rateIntervalSeconds });
+  const shadow = metrics.rateLimit.shadowLimitedPerSecond;
   const figures: [string, string, number][] = [
     ['passed', t('monitoring.service.passed'), metrics.rateLimit.passedPerSecond],
     ['limited', t('monitoring.service.limited'), metrics.rateLimit.limitedPerSecond],
+    // What a rule in shadow mode would have refused (they passed): shown once there is any.
+    ...(shadow !== null && shadow > 0
+      ? [['wouldLimit', t('monitoring.service.wouldLimit'), shadow] as [string, string, number]]
+      : []),
   ];
   return (
     <section aria-label={label}>
@@ -114,6 +119,7 @@ function Charts({ metrics }: { metrics: ServiceMetrics }) {
       responseBytes: t('monitoring.service.responseBytes'),
       passed: t('monitoring.service.passedSeries'),
       limited: t('monitoring.service.limitedSeries'),
+      wouldLimit: t('monitoring.service.wouldLimitSeries'),
     }),
     [t, i18n.language],
   );

@@ -17,6 +17,7 @@ interface SeriesSpec {
   values: readonly (number | null)[];
   area?: boolean;
   stack?: string;
+  dashed?: boolean;
 }
 
 interface ChartSpec {
@@ -56,6 +57,7 @@ function timeSeriesOption({ timestamps, series, format }: ChartSpec): ChartOptio
       smooth: false,
       ...(s.stack ? { stack: s.stack } : {}),
       ...(s.area ? { areaStyle: { opacity: 0.25 } } : {}),
+      ...(s.dashed ? { lineStyle: { type: 'dashed' as const } } : {}),
       data: points(timestamps, s.values),
     })),
   };
@@ -66,6 +68,7 @@ export interface ChartTexts {
   responseBytes: string;
   passed: string;
   limited: string;
+  wouldLimit: string;
   language: string;
 }
 
@@ -124,8 +127,13 @@ export function bytesOption(m: ServiceMetrics, texts: ChartTexts): ChartOption {
   });
 }
 
-/** Requests per second that passed the service's rate limits and that a limit refused, stacked (Sentinel's pass and block QPS). */
+/**
+ * Requests per second that passed the service's rate limits, that a limit refused, and (of the passed)
+ * that a limit in shadow mode would have refused: each its own line on the same axis, none stacked on
+ * another, so "limited" reads as what it is, not as the top of "passed" (Sentinel's pass and block QPS).
+ */
 export function rateLimitOption(m: ServiceMetrics, texts: ChartTexts): ChartOption {
+  const shadow = m.rateLimit.series.shadowLimitedPerSecond;
   return timeSeriesOption({
     timestamps: m.timestamps,
     series: [
@@ -134,15 +142,16 @@ export function rateLimitOption(m: ServiceMetrics, texts: ChartTexts): ChartOpti
         name: texts.passed,
         values: m.rateLimit.series.passedPerSecond,
         area: true,
-        stack: 'limit',
       },
       {
         id: 'limit:limited',
         name: texts.limited,
         values: m.rateLimit.series.limitedPerSecond,
-        area: true,
-        stack: 'limit',
       },
+      // Only where the telemetry can tell (the embedded demo mesh; not asked of Prometheus).
+      ...(shadow.some((v) => v !== null)
+        ? [{ id: 'limit:shadow', name: texts.wouldLimit, values: shadow, dashed: true }]
+        : []),
     ],
     format: (v) => formatNumber(v, texts.language),
   });

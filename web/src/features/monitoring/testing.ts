@@ -171,7 +171,12 @@ export function serviceMetrics(overrides: Partial<ServiceMetrics> = {}): Service
     rateLimit: {
       passedPerSecond: 1.5,
       limitedPerSecond: 0.5,
-      series: { passedPerSecond: [2, 1.6, 1.5], limitedPerSecond: [0, 0.4, 0.5] },
+      shadowLimitedPerSecond: 0,
+      series: {
+        passedPerSecond: [2, 1.6, 1.5],
+        limitedPerSecond: [0, 0.4, 0.5],
+        shadowLimitedPerSecond: [0, 0, 0],
+      },
     },
     ...overrides,
   };

@@ -274,6 +274,8 @@ export const enUS = {
       limited: 'Limited/s',
       passedSeries: 'Passed',
       limitedSeries: 'Limited',
+      wouldLimit: 'Would be limited/s (shadow)',
+      wouldLimitSeries: 'Would be limited (shadow mode)',
       chartLabel: '{{title}}, last {{window}}',
       split: 'Observed split over the last {{seconds}} s',
       splitNone: 'no requests',

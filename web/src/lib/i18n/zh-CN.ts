@@ -272,6 +272,8 @@ export const zhCN: Messages = {
       limited: '被限流/秒',
       passedSeries: '通过',
       limitedSeries: '被限流',
+      wouldLimit: '将被限流/秒（影子模式）',
+      wouldLimitSeries: '将被限流（影子模式）',
       chartLabel: '{{title}}，最近 {{window}}',
       split: '最近 {{seconds}} 秒的实际流量分配',
       splitNone: '无请求',

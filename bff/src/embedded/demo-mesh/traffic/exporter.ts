@@ -2,6 +2,22 @@ import { Counter, Registry } from 'prom-client';
 import type { Metric } from 'prom-client';
 import { ISTIO_BUCKETS, ISTIO_LABELS, ISTIO_METRICS } from '../../../features/monitoring/istio-metrics';
 import type { IstioLabels } from '../../../features/monitoring/istio-metrics';
+import { toDnsLabel } from '../../../mesh/hosts';
+import type { Flow } from './pipeline';
+
+/** The labels Istio's Prometheus scrape of a sidecar's own stats gives them: the Pod's namespace, name and labels. */
+const ENVOY_STAT_LABELS = ['namespace', 'pod', 'app', 'version'] as const;
+
+/**
+ * The Prometheus name of a stat of a rule's local rate limit, as a sidecar's /stats/prometheus writes
+ * it: the console's EnvoyFilter names the stat prefix `<rule>_local_rate_limiter` (mesh/ratelimit.ts),
+ * Envoy roots the filter's stats at `<stat_prefix>.http_local_rate_limit.`, and the exposition turns
+ * every character Prometheus does not allow into `_` behind `envoy_`.
+ */
+export function localRateLimitMetric(rule: string, stat: 'rate_limited' | 'enforced'): string {
+  const name = `${toDnsLabel(rule)}_local_rate_limiter.http_local_rate_limit.${stat}`;
+  return `envoy_${name.replace(/[^a-zA-Z0-9_]/g, '_')}`;
+}
 
 /** One series' histogram state: counts per bucket (not cumulative; +Inf last) and the sum. */
 interface HistogramState {
@@ -121,6 +137,7 @@ export class IstioExporter {
   readonly registry = new Registry();
   private readonly series = new Map<string, SeriesState>();
   private readonly requests: Counter<string>;
+  private readonly envoyStats = new Map<string, Counter<string>>();
 
   constructor() {
     this.requests = new Counter({
@@ -168,6 +185,32 @@ export class IstioExporter {
     addTo(s.duration, tick.durationBuckets, tick.durationSum, tick.count);
     addTo(s.requestBytes, tick.requestBytesBuckets, tick.requestBytesSum, tick.count);
     addTo(s.responseBytes, tick.responseBytesBuckets, tick.responseBytesSum, tick.count);
+  }
+
+  /**
+   * A rule's local rate limit at one sidecar, as Envoy counts it: `rate_limited` every request that found
+   * no token, `enforced` those of them refused. In shadow mode only `rate_limited` grows (the requests
+   * pass, and Istio's request metrics show them as ordinary 200s): the one place shadow mode shows.
+   */
+  addLocalRateLimit(rule: string, flow: Flow, rateLimited: number, enforced: number): void {
+    const labels = { namespace: flow.namespace, pod: flow.instance, app: flow.app, version: flow.version };
+    for (const [stat, n] of [
+      ['rate_limited', rateLimited],
+      ['enforced', enforced],
+    ] as const) {
+      const name = localRateLimitMetric(rule, stat);
+      let counter = this.envoyStats.get(name);
+      if (!counter) {
+        counter = new Counter({
+          name,
+          help: `Envoy local rate limit of rule ${rule}: ${stat === 'rate_limited' ? 'requests without a token (enforced or not)' : 'requests refused'}.`,
+          labelNames: [...ENVOY_STAT_LABELS],
+          registers: [this.registry],
+        });
+        this.envoyStats.set(name, counter);
+      }
+      counter.inc(labels, n);
+    }
   }
 
   /** The text a Prometheus scrapes. */

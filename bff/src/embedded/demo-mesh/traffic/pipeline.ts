@@ -34,6 +34,18 @@ export interface AdmissionPolicy {
   beginTick?(tick: TickInfo): void;
   /** The status refused requests of a flow are answered with (429 when absent); asked after `admit`. */
   limitedStatus?(flow: Flow): number | undefined;
+  /**
+   * What each rule decided in the last `admit`, as Envoy's local rate limit counts it
+   * (`<stat_prefix>.http_local_rate_limit.*`): `rateLimited` requests found no token, `enforced` of
+   * them were refused. A rule in shadow mode counts rate_limited and never enforced: its requests pass.
+   */
+  decisions?(): readonly LimitDecision[];
+}
+
+export interface LimitDecision {
+  rule: string;
+  rateLimited: number;
+  enforced: number;
 }
 
 export const ADMIT_ALL: AdmissionPolicy = { admit: (_flow, count) => count };

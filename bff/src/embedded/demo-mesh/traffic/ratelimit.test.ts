@@ -5,6 +5,7 @@ import { EmbeddedTelemetry } from '../../../features/monitoring/embedded-source'
 import { routeTarget } from '../../../features/routing/target';
 import { buildRateLimit } from '../../../mesh/ratelimit';
 import type { ConfigMapObject } from '../../../mesh/ratelimit';
+import { localRateLimitMetric } from './exporter';
 import { RateLimitAdmission, enforcedLimits } from './ratelimit';
 import { demoCatalog, parseExposition, simulation } from './testing';
 
@@ -81,6 +82,35 @@ describe('the demo mesh enforces the console’s rate limits', () => {
     expect(f.limited).toBe(0);
     expect(f.passed).toBeGreaterThan(30);
     expect(admission.shadowLimited.get('gate') ?? 0).toBeGreaterThan(1000);
+  });
+
+  it('shadow mode is observable: the monitoring figures and Envoy’s stats show what would have been refused', async () => {
+    const { s, telemetry } = run({ shadow: true });
+    const f = await telemetry.limits(GATEWAY, q);
+    // About 50 per second arrive and 10 would pass: about 40 would have been refused, and all passed.
+    expect(f.shadowLimited).toBeGreaterThan(20);
+    expect(f.shadowLimited).toBeLessThan(f.passed);
+    expect(f.series.shadowLimited.filter((v) => v !== null && v > 20).length).toBeGreaterThan(0);
+    // Envoy's local rate limit counts them as rate_limited, and not as enforced.
+    const stats = parseExposition((await s.exporter?.metrics())?.body ?? '');
+    const sum = (name: string) => stats.filter((x) => x.name === name).reduce((t, x) => t + x.value, 0);
+    expect(sum(localRateLimitMetric('gate', 'rate_limited'))).toBeGreaterThan(1000);
+    expect(sum(localRateLimitMetric('gate', 'enforced'))).toBe(0);
+    expect(stats.find((x) => x.name === localRateLimitMetric('gate', 'rate_limited'))?.labels).toMatchObject({
+      namespace: 'spring-demo',
+      app: expect.any(String),
+      pod: expect.any(String),
+    });
+    // An enforcing rule counts both, and nothing is "would be limited".
+    const enforcing = run({});
+    const e = await enforcing.telemetry.limits(GATEWAY, q);
+    expect(e.shadowLimited).toBe(0);
+    const enforced = parseExposition((await enforcing.s.exporter?.metrics())?.body ?? '');
+    const total = (name: string) => enforced.filter((x) => x.name === name).reduce((t, x) => t + x.value, 0);
+    expect(total(localRateLimitMetric('gate', 'enforced'))).toBeGreaterThan(1000);
+    expect(total(localRateLimitMetric('gate', 'enforced'))).toBe(
+      total(localRateLimitMetric('gate', 'rate_limited')),
+    );
   });
 
   it('a disabled rule, or one with a match the simulated requests cannot show, is not enforced', () => {

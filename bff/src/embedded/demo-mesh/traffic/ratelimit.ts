@@ -9,7 +9,7 @@ import type { MeshObject } from '../../../mesh/istio-types';
 import { SERVICE_ANNOTATION } from '../../../mesh/model';
 import { RATELIMIT_LABEL, readRateLimit, ruleOf } from '../../../mesh/ratelimit';
 import type { ConfigMapObject } from '../../../mesh/ratelimit';
-import type { AdmissionPolicy, Flow, TickInfo } from './pipeline';
+import type { AdmissionPolicy, Flow, LimitDecision, TickInfo } from './pipeline';
 
 /** A rule as the sidecars enforce it: a token bucket refilled at `ratePerSecond`, holding at most `capacity`. */
 export interface EnforcedLimit {
@@ -81,6 +81,7 @@ export class RateLimitAdmission implements AdmissionPolicy {
   /** Requests a shadow-mode rule would have refused, per rule (what Envoy's stats would count). */
   readonly shadowLimited = new Map<string, number>();
   private readonly statusOf = new Map<string, number>();
+  private lastDecisions: LimitDecision[] = [];
 
   setLimits(limits: EnforcedLimit[]): void {
     this.limits = limits;
@@ -111,12 +112,19 @@ export class RateLimitAdmission implements AdmissionPolicy {
 
   admit(flow: Flow, count: number, tick: TickInfo): number {
     let admitted = count;
+    this.lastDecisions = [];
     for (const limit of this.limits) {
       if (limit.serviceId !== flow.serviceId) continue;
       if (limit.version !== undefined && limit.version !== flow.version) continue;
       const ruleKey = `${limit.serviceId}\u0000${limit.rule}`;
       const key = limit.scope === 'instance' ? `${ruleKey}\u0001${flow.instance}` : ruleKey;
       const passed = this.take(limit, key, admitted, tick.nowMs);
+      if (passed < admitted)
+        this.lastDecisions.push({
+          rule: limit.rule,
+          rateLimited: admitted - passed,
+          enforced: limit.shadow ? 0 : admitted - passed,
+        });
       if (limit.shadow) {
         this.shadowLimited.set(limit.rule, (this.shadowLimited.get(limit.rule) ?? 0) + admitted - passed);
         continue;
@@ -125,6 +133,10 @@ export class RateLimitAdmission implements AdmissionPolicy {
       admitted = passed;
     }
     return admitted;
+  }
+
+  decisions(): readonly LimitDecision[] {
+    return this.lastDecisions;
   }
 
   limitedStatus(flow: Flow): number | undefined {

@@ -261,6 +261,12 @@ export class TrafficSimulator {
           sourceLabels: source.labels,
         };
         const admitted = Math.max(0, Math.min(n, Math.round(this.admission.admit(flow, n, tick))));
+        // What shadow-mode rules would have refused: it passed, and goes with the first record served.
+        this.shadowPending = 0;
+        for (const d of this.admission.decisions?.() ?? []) {
+          this.shadowPending += d.rateLimited - d.enforced;
+          this.options.exporter?.addLocalRateLimit(d.rule, flow, d.rateLimited, d.enforced);
+        }
         const errors = this.rng.binomial(admitted, v.errorRate);
         this.emit(s, v, source, inst.name, 'ok', admitted - errors, tick);
         this.emit(s, v, source, inst.name, 'appError', errors, tick);
@@ -271,6 +277,9 @@ export class TrafficSimulator {
       }
     }
   }
+
+  /** Requests of the flow being served that a shadow-mode limit would have refused (see serve). */
+  private shadowPending = 0;
 
   /** Scratch arrays for one emit (the store and the exporter copy what they are given). */
   private readonly scratch = {
@@ -290,6 +299,7 @@ export class TrafficSimulator {
     outBytes: 0,
     clientErrors: 0,
     limited: 0,
+    shadowLimited: 0,
     buckets: this.scratch.duration,
   };
 
@@ -367,6 +377,11 @@ export class TrafficSimulator {
     r.errors = outcome === 'ok' ? 0 : n;
     r.clientErrors = (status !== undefined ? String(status) : OUTCOMES[outcome].code).startsWith('4') ? n : 0;
     r.limited = outcome === 'rateLimited' ? n : 0;
+    r.shadowLimited = 0;
+    if (outcome === 'ok' || outcome === 'appError') {
+      r.shadowLimited = this.shadowPending;
+      this.shadowPending = 0;
+    }
     r.durationSum = durationSum;
     r.inBytes = inBytes;
     r.outBytes = outBytes;

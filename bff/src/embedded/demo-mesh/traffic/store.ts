@@ -31,7 +31,12 @@ export const G = {
   buckets: 6,
   /** Of the requests, those a rate limit turned away (429 with response_flags "RL"). */
   limited: 6 + BUCKET_COUNT,
-  width: 7 + BUCKET_COUNT,
+  /**
+   * Requests a rate limit in shadow mode would have refused (they passed): Envoy's
+   * http_local_rate_limit.rate_limited counted them, .enforced did not.
+   */
+  shadowLimited: 7 + BUCKET_COUNT,
+  width: 8 + BUCKET_COUNT,
 } as const;
 export const C = { requests: 0, errors: 1, clientErrors: 2, width: 3 } as const;
 export const I = { requests: 0, errors: 1, durationSum: 2, width: 3 } as const;
@@ -159,6 +164,8 @@ export interface TickRecord {
   clientErrors?: number;
   /** Of the requests, those a rate limit turned away (0 when left out). */
   limited?: number;
+  /** Of the requests, those a shadow-mode rate limit would have turned away (0 when left out). */
+  shadowLimited?: number;
   /** Duration bucket counts (not cumulative), one per bound, then +Inf. */
   buckets: ArrayLike<number>;
 }
@@ -286,6 +293,7 @@ export class TrafficStore {
       add(g, go + G.clientErrors, r.clientErrors ?? 0);
       for (let b = 0; b < BUCKET_COUNT; b++) add(g, go + G.buckets + b, r.buckets[b] as number);
       add(g, go + G.limited, r.limited ?? 0);
+      add(g, go + G.shadowLimited, r.shadowLimited ?? 0);
       const co = r.consumer * C.width;
       add(c, co + C.requests, r.requests);
       add(c, co + C.errors, r.errors);
