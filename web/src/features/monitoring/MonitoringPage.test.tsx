@@ -110,6 +110,18 @@ describe('Monitoring page', () => {
     ).toHaveAttribute('href', `/services/${encodeURIComponent('shpre-sofa-service.demo.svc.cluster.local')}`);
   });
 
+  it('links each Top 5 entry to its service’s page', async () => {
+    serveOverview(overview());
+    renderApp('/monitoring');
+    const list = await screen.findByRole('list', { name: 'Top 5 by requests (per minute)' });
+    expect(within(list).getByRole('link', { name: 'shpre-sofa-service' })).toHaveAttribute(
+      'href',
+      `/services/${encodeURIComponent('shpre-sofa-service.demo.svc.cluster.local')}`,
+    );
+    // An application the catalog knows no service of has nowhere to go.
+    expect(within(list).queryByRole('link', { name: 'shpre-dubbo-service-2' })).not.toBeInTheDocument();
+  });
+
   it('says over how much data the rates are when the window reaches back before the data', async () => {
     serveOverview(overview({ coveredSeconds: 23 * 60 }));
     renderApp('/monitoring?window=6h');

@@ -1,9 +1,10 @@
 import { Card, Col, Flex, Row, Typography } from 'antd';
-import { useId } from 'react';
+import { useCallback, useId, useMemo } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useDocumentTitle } from '../../lib/useDocumentTitle';
 import { ApplicationsTable } from './ApplicationsTable';
-import type { MonitoringOverview } from './contract';
+import { serviceDetailPath } from '../catalog/ServicesTable';
+import type { MonitoringOverview, TopEntry } from './contract';
 import { formatMs, formatNumber, formatPercent } from './format';
 import { useLiveOverview } from './queries';
 import { TelemetryBanner } from './TelemetryBanner';
@@ -24,6 +25,22 @@ export function MonitoringPage() {
   const language = i18n.language;
 
   const data: MonitoringOverview | undefined = query.data;
+  // A Top 5 entry leads to its service's page; an application with several services to the catalog
+  // listing them (searched by the application's name in its namespace).
+  const servicesOf = useMemo(
+    () => new Map((data?.applications ?? []).map((a) => [`${a.namespace}/${a.application}`, a.services])),
+    [data?.applications],
+  );
+  const linkOf = useCallback(
+    (entry: TopEntry) => {
+      const services = servicesOf.get(`${entry.namespace}/${entry.application}`) ?? [];
+      if (services.length === 1) return serviceDetailPath(services[0] as string);
+      if (services.length > 1)
+        return `/services?${new URLSearchParams({ q: entry.application, namespace: entry.namespace }).toString()}`;
+      return undefined;
+    },
+    [servicesOf],
+  );
   const retry = () => void query.refetch();
 
   const banner = (
@@ -58,6 +75,7 @@ export function MonitoringPage() {
                 entries={data?.top.requests}
                 format={(v) => formatNumber(v, language)}
                 loading={loading}
+                linkOf={linkOf}
               />
             </Col>
             <Col xs={24} lg={8}>
@@ -66,6 +84,7 @@ export function MonitoringPage() {
                 entries={data?.top.latency}
                 format={(v) => `${formatMs(v, language)}ms`}
                 loading={loading}
+                linkOf={linkOf}
               />
             </Col>
             <Col xs={24} lg={8}>
@@ -74,6 +93,7 @@ export function MonitoringPage() {
                 entries={data?.top.errorRate}
                 format={(v) => formatPercent(v, language)}
                 loading={loading}
+                linkOf={linkOf}
               />
             </Col>
           </Row>

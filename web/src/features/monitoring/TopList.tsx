@@ -1,6 +1,7 @@
 import { Card, Flex, Tooltip, Typography, theme } from 'antd';
 import { useId } from 'react';
 import { useTranslation } from 'react-i18next';
+import { Link } from 'react-router';
 import type { TopEntry } from './contract';
 
 export interface TopListProps {
@@ -8,13 +9,15 @@ export interface TopListProps {
   entries: readonly TopEntry[] | undefined;
   format: (value: number) => string;
   loading: boolean;
+  /** Where an entry leads (its service's page); no link when absent or undefined. */
+  linkOf?: (entry: TopEntry) => string | undefined;
 }
 
 /**
  * One of the talk's Top 5 lists: rank, application, value, and a bar for the value against the first.
  * Items are keyed by rank, so a new round changes text and bar widths in place.
  */
-export function TopList({ title, entries, format, loading }: TopListProps) {
+export function TopList({ title, entries, format, loading, linkOf }: TopListProps) {
   const { t } = useTranslation();
   const { token } = theme.useToken();
   const headingId = useId();
@@ -53,7 +56,10 @@ export function TopList({ title, entries, format, loading }: TopListProps) {
                 </span>
                 <Tooltip title={`${entry.namespace}/${entry.application}`}>
                   <Typography.Text ellipsis style={{ flex: 1, minWidth: 0 }}>
-                    {entry.application}
+                    {(() => {
+                      const to = linkOf?.(entry);
+                      return to ? <Link to={to}>{entry.application}</Link> : entry.application;
+                    })()}
                   </Typography.Text>
                 </Tooltip>
                 <Typography.Text strong style={{ flex: 'none' }}>
