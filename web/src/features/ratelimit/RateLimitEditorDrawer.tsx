@@ -67,7 +67,9 @@ const related = (a: string, b: string) => a === b || a.startsWith(`${b}.`) || b.
  * checks again (a problem shows once its field was changed or a preview or submit was tried; then
  * Submit stays disabled, naming the field, until it is fixed; a second rule with the same match is
  * a conflict shown here); Preview shows the EnvoyFilters and their diff after
- * the control plane's dry run; Submit previews first and writes only if that passes.
+ * the control plane's dry run; Submit writes at once (the BFF checks again, the control plane refuses
+ * what the dry run would, earlier writes are undone if a later one fails), so the audit records a
+ * refused submit as the write it was, not as a preview.
  */
 export function RateLimitEditorDrawer({
   service,
@@ -153,8 +155,6 @@ export function RateLimitEditorDrawer({
     if (!ready() || !body) return;
     setSubmitting(true);
     try {
-      // The preview is a server-side dry run: what passes it is what will be accepted.
-      if (!(await runPreview())) return;
       const saved = await saveRule.mutateAsync(existing ? { existing: existing.name, body } : { body });
       void message.success(t('form.saved', { name: saved.name }));
       onClose();

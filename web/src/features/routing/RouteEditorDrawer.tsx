@@ -40,13 +40,17 @@ export interface RouteEditorDrawerProps {
 interface KeyedError {
   error: unknown;
   key: string;
+  /** What failed: the Preview button's dry run, or the write. */
+  during: 'preview' | 'save';
 }
 
 const NO_PROBLEMS: ProblemMap = new Map();
 
 /**
  * Add or edit a routing rule: the form (or YAML, for a rule the form cannot show), preview,
- * submit. Submit previews first (a server-side dry run) and writes only if that passes. A 409
+ * submit. Preview is a server-side dry run; Submit writes at once (the BFF runs the same checks,
+ * the control plane refuses what the dry run would, and earlier writes are undone if a later one
+ * fails), so the audit records a refused submit as the write it was, not as a preview. A 409
  * Conflict keeps everything typed and offers to reload the live rule and preview against it.
  */
 export function RouteEditorDrawer({
@@ -155,12 +159,12 @@ export function RouteEditorDrawer({
   const weightsBlocked = !isYaml && !check.weightsOk;
   const busy = submitting || reloading;
 
-  const handleFailure = (err: unknown, key: string) => {
+  const handleFailure = (err: unknown, key: string, during: KeyedError['during']) => {
     if (isApiError(err) && err.status === 409 && err.code === 'Conflict') {
       setConflict('conflict');
       return;
     }
-    setFailure({ error: err, key });
+    setFailure({ error: err, key, during });
   };
 
   const runPreview = async (forBody: RouteWriteBody): Promise<PreviewResponse | undefined> => {
@@ -170,7 +174,7 @@ export function RouteEditorDrawer({
       setPreview({ data, key });
       return data;
     } catch (err) {
-      handleFailure(err, key);
+      handleFailure(err, key, 'preview');
       return undefined;
     }
   };
@@ -190,13 +194,11 @@ export function RouteEditorDrawer({
     if (!ready()) return;
     setSubmitting(true);
     try {
-      // The preview is a server-side dry run: what passes it is what will be accepted.
-      if (!(await runPreview(body))) return;
       const saved = await saveRoute.mutateAsync(existing ? { existing: existing.name, body } : { body });
       void message.success(t('form.saved', { name: saved.name }));
       onClose();
     } catch (err) {
-      handleFailure(err, bodyKey);
+      handleFailure(err, bodyKey, 'save');
     } finally {
       setSubmitting(false);
     }
@@ -303,7 +305,7 @@ export function RouteEditorDrawer({
             <Alert
               type="error"
               showIcon
-              title={preview?.key === bodyKey ? t('form.saveFailed') : t('form.previewFailed')}
+              title={failure?.during === 'save' ? t('form.saveFailed') : t('form.previewFailed')}
               description={failureMessage}
             />
           ) : null}

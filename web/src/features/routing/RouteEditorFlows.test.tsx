@@ -6,6 +6,7 @@ import { EditorView } from '@uiw/react-codemirror';
 import { describe, expect, it } from 'vitest';
 import { server } from '../../test/server';
 import {
+  ECHO_ID,
   ECHO_V1,
   ECHO_V2,
   ROUTES,
@@ -59,10 +60,17 @@ describe('Routing rule form: conflicts, server errors, YAML, conditions', () => 
   it('keeps the form on a 409 Conflict, reloads the live rule and applies on top of it', async () => {
     let live = rule();
     const { requests, record } = serveRoutes(() => listOf([live]));
+    const conflict = () =>
+      HttpResponse.json(
+        { code: 'Conflict', message: 'Routing rule echo-split was changed by someone else' },
+        { status: 409 },
+      );
     server.use(
+      // The dry run refuses a stale resourceVersion too, as the BFF's does.
       http.post(`${ROUTES}/preview`, async ({ request }) => {
-        await record(request);
-        return HttpResponse.json(previewOf());
+        await record(request.clone());
+        const body = (await request.json()) as { resourceVersion?: string };
+        return body.resourceVersion !== live.resourceVersion ? conflict() : HttpResponse.json(previewOf());
       }),
       http.get(`${ROUTES}/:name`, async ({ request }) => {
         await record(request);
@@ -99,6 +107,11 @@ describe('Routing rule form: conflicts, server errors, YAML, conditions', () => 
     await user.click(submitButton(drawer));
 
     expect(await within(drawer).findByText('Someone else changed this rule')).toBeVisible();
+    // The 409 came from the write itself, so the audit records the submit (routes.update), not a
+    // preview that failed.
+    expect(requests.filter((r) => r.method !== 'GET').map((r) => `${r.method} ${r.path}`)).toEqual([
+      `PUT /api/v1/services/${ECHO_ID}/routes/echo-split`,
+    ]);
     expect(byLabel(drawer, weightOf(ECHO_V1))).toHaveValue('30');
     expect(byLabel(drawer, weightOf(ECHO_V2))).toHaveValue('70');
     expect(screen.getByRole('dialog', { name: 'Edit routing rule' })).toBe(drawer);
