@@ -58,6 +58,8 @@ test('split EchoService 20/80 through the form, edit it, and roll it back from t
 
   // Add: the talk's form, with the service filled in.
   const editor = await routes.add();
+  // The drawer opens with focus in its first field.
+  await expect(editor.field('Rule name')).toBeFocused();
   await editor.field('Rule name').fill(RULE);
   await expect(editor.field('Application')).toHaveValue('echo-provider');
   await expect(editor.field('Service')).toHaveValue(ECHO);
@@ -72,6 +74,10 @@ test('split EchoService 20/80 through the form, edit it, and roll it back from t
   await editor.setWeight(V2, 80);
   await expect(editor.total()).toHaveText('Total 100%');
   await editor.button('Preview').click();
+  // The preview renders below the form: the drawer scrolls to it and its heading takes focus.
+  const previewHeading = editor.preview().getByRole('heading', { name: 'Preview' });
+  await expect(previewHeading).toBeFocused();
+  await expect(previewHeading).toBeInViewport();
   const yaml = editor.previewYaml('VirtualService', RULE);
   await expect(yaml).toContainText('weight: 20');
   await expect(yaml).toContainText('weight: 80');
