@@ -91,7 +91,17 @@ describe('the API surface', () => {
       '#/components/schemas/Instance',
     );
     const params = res.body.paths['/services'].get.parameters.map((p: { name: string }) => p.name);
-    expect(params).toEqual(['q', 'namespace', 'protocol', 'page', 'pageSize']);
+    expect(params).toEqual([
+      'q',
+      'namespace',
+      'protocol',
+      'platform',
+      'health',
+      'sort',
+      'order',
+      'page',
+      'pageSize',
+    ]);
   });
 
   it('answers unknown API paths with JSON 404, not the SPA', async () => {

@@ -103,6 +103,28 @@ export type ServiceDetail = z.infer<typeof ServiceDetail>;
 
 export const MAX_PAGE_SIZE = 200;
 
+/** A service's health from its instances: all ready, some ready, none ready (or none at all). */
+export const SERVICE_HEALTH = ['healthy', 'degraded', 'down'] as const;
+export type ServiceHealth = (typeof SERVICE_HEALTH)[number];
+
+/** The columns the services list can be ordered by. */
+export const SERVICE_SORT_KEYS = [
+  'id',
+  'application',
+  'protocol',
+  'namespace',
+  'versions',
+  'instances',
+  'health',
+] as const;
+export type ServiceSortKey = (typeof SERVICE_SORT_KEYS)[number];
+
+/** The health of a service, from the readiness of its instances. */
+export function serviceHealth(instances: { ready: number; total: number }): ServiceHealth {
+  if (instances.total > 0 && instances.ready === instances.total) return 'healthy';
+  return instances.ready > 0 ? 'degraded' : 'down';
+}
+
 export const ServiceListQuery = z.object({
   q: z
     .string()
@@ -116,6 +138,16 @@ export const ServiceListQuery = z.object({
     .optional()
     .describe('Services owned by this namespace, or in conflict with this namespace among the claimants'),
   protocol: Protocol.optional(),
+  platform: Platform.optional().describe('Services with instances on this platform (Kubernetes Pods or VMs)'),
+  health: z
+    .enum(SERVICE_HEALTH)
+    .optional()
+    .describe('Services of this health: every instance ready, some, none (or no instances)'),
+  sort: z
+    .enum(SERVICE_SORT_KEYS)
+    .optional()
+    .describe('The column the list is ordered by, then by ID (default: ID)'),
+  order: z.enum(['asc', 'desc']).optional().describe('Ascending (the default) or descending'),
   page: z.coerce.number().int().min(1).default(1),
   pageSize: z.coerce.number().int().min(1).max(MAX_PAGE_SIZE).default(20),
 });

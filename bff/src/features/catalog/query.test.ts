@@ -66,3 +66,39 @@ describe('queryCatalog', () => {
     });
   });
 });
+
+describe('queryCatalog: sorting and the platform and health filters', () => {
+  const withInstances = (
+    s: ServiceDetail,
+    ready: number,
+    total: number,
+    platforms: ServiceDetail['platforms'],
+  ): ServiceDetail => ({ ...s, instances: { ready, total }, platforms });
+  const mixed = indexCatalog([
+    withInstances(service('a.shop', 'shop', 'http', 'zeta'), 2, 2, ['kubernetes']),
+    withInstances(service('b.shop', 'shop', 'grpc', 'alpha'), 1, 3, ['kubernetes', 'vm']),
+    withInstances(service('c.shop', 'shop', 'http', 'mid'), 0, 1, ['vm']),
+  ]);
+  const ids = (over: Partial<Parameters<typeof queryCatalog>[1]>) =>
+    queryCatalog(mixed, { page: 1, pageSize: 20, ...over }).items.map((s) => s.id);
+
+  it('orders by a column, either way, then by ID', () => {
+    expect(ids({ sort: 'application' })).toEqual(['b.shop', 'c.shop', 'a.shop']);
+    expect(ids({ sort: 'application', order: 'desc' })).toEqual(['a.shop', 'c.shop', 'b.shop']);
+    expect(ids({ sort: 'instances', order: 'desc' })).toEqual(['b.shop', 'a.shop', 'c.shop']);
+    expect(ids({ sort: 'health' })).toEqual(['c.shop', 'b.shop', 'a.shop']);
+    expect(ids({ order: 'desc' })).toEqual(['c.shop', 'b.shop', 'a.shop']);
+    // Sorted, then paged.
+    expect(queryCatalog(mixed, { page: 2, pageSize: 2, sort: 'application' }).items.map((s) => s.id)).toEqual(
+      ['a.shop'],
+    );
+  });
+
+  it('filters by platform (Kubernetes or VM) and by health', () => {
+    expect(ids({ platform: 'vm' })).toEqual(['b.shop', 'c.shop']);
+    expect(ids({ platform: 'kubernetes' })).toEqual(['a.shop', 'b.shop']);
+    expect(ids({ health: 'healthy' })).toEqual(['a.shop']);
+    expect(ids({ health: 'degraded' })).toEqual(['b.shop']);
+    expect(ids({ health: 'down', platform: 'vm' })).toEqual(['c.shop']);
+  });
+});

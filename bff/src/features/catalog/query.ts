@@ -1,8 +1,11 @@
+import { serviceHealth } from '../../contract/catalog';
 import type {
   Protocol,
   ServiceDetail,
+  ServiceHealth,
   ServiceListQuery,
   ServiceListResponse,
+  ServiceSortKey,
   ServiceSummary,
 } from '../../contract/catalog';
 import { inScope } from '../auth/scope';
@@ -49,27 +52,74 @@ export function indexCatalog(services: readonly ServiceDetail[]): CatalogView {
   };
 }
 
-/** Filters (search, namespace, protocol) and pages the catalog; services are ordered by ID. */
+const HEALTH_RANK: Record<ServiceHealth, number> = { down: 0, degraded: 1, healthy: 2 };
+
+/** How two services compare by a column (ties are left to the ID). */
+const COMPARE: Record<Exclude<ServiceSortKey, 'id'>, (a: ServiceSummary, b: ServiceSummary) => number> = {
+  application: (a, b) => a.application.localeCompare(b.application),
+  protocol: (a, b) => a.protocol.localeCompare(b.protocol),
+  namespace: (a, b) => a.namespace.localeCompare(b.namespace),
+  versions: (a, b) => a.versions.length - b.versions.length,
+  instances: (a, b) => a.instances.total - b.instances.total || a.instances.ready - b.instances.ready,
+  health: (a, b) => HEALTH_RANK[serviceHealth(a.instances)] - HEALTH_RANK[serviceHealth(b.instances)],
+};
+
+/**
+ * Filters (search, namespace, protocol, platform, health), orders (by a column, then ID; the view is
+ * in ID order) and pages the catalog.
+ */
 export function queryCatalog(view: CatalogView, query: ServiceListQuery): ServiceListResponse {
   const needle = query.q?.toLowerCase() ?? '';
   const start = (query.page - 1) * query.pageSize;
   const end = start + query.pageSize;
+  const sort = query.sort ?? 'id';
+  const desc = query.order === 'desc';
+  // Ordered by ID already: only another column, or descending, needs a sorted copy.
+  if (sort !== 'id' || desc) {
+    const matching: ServiceSummary[] = [];
+    for (let i = 0; i < view.summaries.length; i++) {
+      const s = view.summaries[i] as ServiceSummary;
+      if (matches(view, i, s, query, needle)) matching.push(s);
+    }
+    const compare = sort === 'id' ? () => 0 : COMPARE[sort];
+    matching.sort((a, b) => {
+      const byColumn = compare(a, b);
+      const c = byColumn !== 0 ? byColumn : a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+      return desc ? -c : c;
+    });
+    return {
+      items: matching.slice(start, end),
+      total: matching.length,
+      page: query.page,
+      pageSize: query.pageSize,
+      facets: view.facets,
+    };
+  }
   const items: ServiceSummary[] = [];
   let total = 0;
   for (let i = 0; i < view.summaries.length; i++) {
     const s = view.summaries[i] as ServiceSummary;
-    if (
-      query.namespace &&
-      s.namespace !== query.namespace &&
-      !s.conflict?.namespaces.includes(query.namespace)
-    )
-      continue;
-    if (query.protocol && s.protocol !== query.protocol) continue;
-    if (needle && !(view.haystacks[i] as string).includes(needle)) continue;
+    if (!matches(view, i, s, query, needle)) continue;
     if (total >= start && total < end) items.push(s);
     total++;
   }
   return { items, total, page: query.page, pageSize: query.pageSize, facets: view.facets };
+}
+
+function matches(
+  view: CatalogView,
+  i: number,
+  s: ServiceSummary,
+  query: ServiceListQuery,
+  needle: string,
+): boolean {
+  if (query.namespace && s.namespace !== query.namespace && !s.conflict?.namespaces.includes(query.namespace))
+    return false;
+  if (query.protocol && s.protocol !== query.protocol) return false;
+  if (query.platform && !s.platforms.includes(query.platform)) return false;
+  if (query.health && serviceHealth(s.instances) !== query.health) return false;
+  if (needle && !(view.haystacks[i] as string).includes(needle)) return false;
+  return true;
 }
 
 /**

@@ -1,7 +1,7 @@
 import { SearchOutlined } from '@ant-design/icons';
 import { Button, Flex, Input, Select } from 'antd';
 import { useTranslation } from 'react-i18next';
-import type { Protocol } from '../../lib/contract';
+import type { Platform, Protocol } from '../../lib/contract';
 import { useProtocolLabel } from './tags';
 
 export interface ServiceFiltersProps {
@@ -14,13 +14,16 @@ export interface ServiceFiltersProps {
   /** The choices, from the list response's facets. */
   protocols: readonly Protocol[];
   namespaces: readonly string[];
+  /** Kubernetes or VM (absent: both). */
+  platform?: Platform | undefined;
+  onPlatformChange?: (value: Platform | undefined) => void;
   onClear?: () => void;
 }
 
 export function ServiceFilters(props: ServiceFiltersProps) {
   const { t } = useTranslation();
   const protocolLabel = useProtocolLabel();
-  const filtered = Boolean(props.search || props.protocol || props.namespace);
+  const filtered = Boolean(props.search || props.protocol || props.namespace || props.platform);
   return (
     <Flex gap={12} wrap align="center">
       <Input
@@ -51,6 +54,17 @@ export function ServiceFilters(props: ServiceFiltersProps) {
         options={props.namespaces.map((n) => ({ value: n, label: n }))}
         style={{ width: 200 }}
       />
+      {props.onPlatformChange ? (
+        <Select<Platform>
+          aria-label={t('catalog.list.platform')}
+          placeholder={t('catalog.list.allPlatforms')}
+          allowClear
+          value={props.platform}
+          onChange={(value) => props.onPlatformChange?.(value ?? undefined)}
+          options={(['kubernetes', 'vm'] as const).map((p) => ({ value: p, label: t(`platform.${p}`) }))}
+          style={{ width: 160 }}
+        />
+      ) : null}
       {filtered && props.onClear ? (
         <Button type="link" onClick={props.onClear}>
           {t('catalog.list.clearFilters')}

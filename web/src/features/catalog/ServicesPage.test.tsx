@@ -108,6 +108,29 @@ describe('Services page', () => {
     expect(location.search.get('protocol')).toBe('dubbo');
   });
 
+  it('shows each service’s health, sorts by a column on the server and filters Kubernetes or VMs, all kept in the URL', async () => {
+    const requests = serveList();
+    const user = userEvent.setup();
+    const { location } = renderApp('/services');
+    const link = await screen.findByRole('link', { name: ECHO_ID });
+    // 2 of 3 instances ready.
+    expect(within(link.closest('tr') as HTMLElement).getByText('Degraded')).toBeInTheDocument();
+    expect(screen.getByRole('columnheader', { name: /Health/ })).toBeInTheDocument();
+
+    await user.click(screen.getByRole('columnheader', { name: /Application/ }));
+    await waitFor(() => expect(requests.at(-1)?.get('sort')).toBe('application'));
+    expect(location.search.get('sort')).toBe('application');
+    await user.click(screen.getByRole('columnheader', { name: /Application/ }));
+    await waitFor(() => expect(requests.at(-1)?.get('order')).toBe('desc'));
+    expect(location.search.get('order')).toBe('desc');
+
+    await user.click(screen.getByRole('combobox', { name: 'Platform' }));
+    await user.click(await screen.findByTitle('VM'));
+    await waitFor(() => expect(requests.at(-1)?.get('platform')).toBe('vm'));
+    expect(location.search.get('platform')).toBe('vm');
+    expect(requests.at(-1)?.get('sort')).toBe('application');
+  });
+
   it('shows the API error message and retries', async () => {
     let calls = 0;
     server.use(

@@ -55,7 +55,12 @@ export function ServicesPage() {
 
   const handleClear = () => {
     setSearch('');
-    update((current) => ({ page: 1, pageSize: current.pageSize }));
+    update((current) => ({
+      page: 1,
+      pageSize: current.pageSize,
+      ...(current.sort ? { sort: current.sort } : {}),
+      ...(current.order ? { order: current.order } : {}),
+    }));
   };
 
   const facets = query.data?.facets;
@@ -78,6 +83,8 @@ export function ServicesPage() {
             }
             namespace={params.namespace}
             onNamespaceChange={(namespace) => update((current) => ({ ...current, namespace, page: 1 }))}
+            platform={params.platform}
+            onPlatformChange={(platform) => update((current) => ({ ...current, platform, page: 1 }))}
             protocols={facets?.protocols ?? (params.protocol ? [params.protocol] : [])}
             namespaces={facets?.namespaces ?? (params.namespace ? [params.namespace] : [])}
             onClear={handleClear}
@@ -104,6 +111,19 @@ export function ServicesPage() {
                 }))
               }
               filtered={hasFilters(params)}
+              sort={params.sort ?? 'id'}
+              order={params.order ?? 'asc'}
+              onSortChange={(sort, order) =>
+                update((current) => {
+                  const { sort: _s, order: _o, ...rest } = current;
+                  return {
+                    ...rest,
+                    ...(sort !== 'id' ? { sort } : {}),
+                    ...(order === 'desc' ? { order } : {}),
+                    page: 1,
+                  };
+                })
+              }
             />
           )}
         </Flex>

@@ -1,10 +1,12 @@
-import { Flex, Table, Tooltip, Typography } from 'antd';
+import { Badge, Flex, Table, Tooltip, Typography } from 'antd';
 import type { TableColumnsType, TablePaginationConfig } from 'antd';
+import type { SortOrder } from 'antd/es/table/interface';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
 import { EmptyState } from '../../components/EmptyState';
 import type { ServiceListResponse, ServiceSummary } from '../../lib/contract';
 import { PAGE_SIZE_OPTIONS } from './listParams';
+import type { ServiceSortKey } from './queries';
 import { PlatformIcons, ProtocolTag, ServiceNamespace, VersionTags } from './tags';
 
 export function serviceDetailPath(id: string): string {
@@ -19,6 +21,26 @@ export interface ServicesTableProps {
   onPageChange: (page: number, pageSize: number) => void;
   /** Whether a search or filter is applied, which decides what an empty result means. */
   filtered: boolean;
+  /** The order of the list (the server sorts, so it holds across pages). */
+  sort?: ServiceSortKey;
+  order?: 'asc' | 'desc';
+  onSortChange?: (sort: ServiceSortKey, order: 'asc' | 'desc') => void;
+}
+
+export type ServiceHealth = 'healthy' | 'degraded' | 'down';
+
+/** As the BFF's serviceHealth: every instance ready, some, none (or no instances at all). */
+export function serviceHealth(instances: { ready: number; total: number }): ServiceHealth {
+  if (instances.total > 0 && instances.ready === instances.total) return 'healthy';
+  return instances.ready > 0 ? 'degraded' : 'down';
+}
+
+const HEALTH_STATUS = { healthy: 'success', degraded: 'warning', down: 'error' } as const;
+
+function Health({ instances }: Pick<ServiceSummary, 'instances'>) {
+  const { t } = useTranslation();
+  const health = serviceHealth(instances);
+  return <Badge status={HEALTH_STATUS[health]} text={t(`catalog.list.health.${health}`)} />;
 }
 
 function Instances({ instances, platforms }: Pick<ServiceSummary, 'instances' | 'platforms'>) {
@@ -36,39 +58,83 @@ function Instances({ instances, platforms }: Pick<ServiceSummary, 'instances' | 
   );
 }
 
-export function ServicesTable({ data, loading, page, pageSize, onPageChange, filtered }: ServicesTableProps) {
+export function ServicesTable({
+  data,
+  loading,
+  page,
+  pageSize,
+  onPageChange,
+  filtered,
+  sort = 'id',
+  order = 'asc',
+  onSortChange,
+}: ServicesTableProps) {
   const { t } = useTranslation();
+  // Every column sorts on the server; the one in use shows its direction.
+  const sortable = (key: ServiceSortKey) =>
+    onSortChange
+      ? {
+          sorter: true,
+          sortOrder: (sort === key ? (order === 'desc' ? 'descend' : 'ascend') : null) as SortOrder,
+          sortDirections: ['ascend', 'descend', 'ascend'] as SortOrder[],
+        }
+      : {};
+  // Long IDs are cut with an ellipsis (the full ID in a tooltip) so that every column fits at 1024 px.
   const columns: TableColumnsType<ServiceSummary> = [
     {
       key: 'id',
       title: t('catalog.list.columns.id'),
       dataIndex: 'id',
-      render: (id: string) => <Link to={serviceDetailPath(id)}>{id}</Link>,
+      ellipsis: { showTitle: false },
+      width: '32%',
+      render: (id: string) => (
+        <Tooltip title={id} placement="topLeft">
+          <Link to={serviceDetailPath(id)}>{id}</Link>
+        </Tooltip>
+      ),
+      ...sortable('id'),
     },
-    { key: 'application', title: t('catalog.list.columns.application'), dataIndex: 'application' },
+    {
+      key: 'application',
+      title: t('catalog.list.columns.application'),
+      dataIndex: 'application',
+      ellipsis: true,
+      ...sortable('application'),
+    },
     {
       key: 'protocol',
       title: t('catalog.list.columns.protocol'),
       dataIndex: 'protocol',
       render: (_: unknown, s) => <ProtocolTag protocol={s.protocol} />,
+      ...sortable('protocol'),
     },
     {
       key: 'namespace',
       title: t('catalog.list.columns.namespace'),
       dataIndex: 'namespace',
       render: (_: unknown, s) => <ServiceNamespace service={s} />,
+      ...sortable('namespace'),
     },
     {
       key: 'versions',
       title: t('catalog.list.columns.versions'),
       dataIndex: 'versions',
-      render: (_: unknown, s) => <VersionTags versions={s.versions} maxWidth={220} />,
+      render: (_: unknown, s) => <VersionTags versions={s.versions} maxWidth={140} />,
+      ...sortable('versions'),
     },
     {
       key: 'instances',
       title: t('catalog.list.columns.instances'),
       dataIndex: 'instances',
       render: (_: unknown, s) => <Instances instances={s.instances} platforms={s.platforms} />,
+      ...sortable('instances'),
+    },
+    {
+      key: 'health',
+      title: t('catalog.list.columns.health'),
+      dataIndex: 'instances',
+      render: (_: unknown, s) => <Health instances={s.instances} />,
+      ...sortable('health'),
     },
   ];
 
@@ -89,8 +155,16 @@ export function ServicesTable({ data, loading, page, pageSize, onPageChange, fil
       dataSource={data?.items ?? []}
       loading={loading}
       pagination={pagination}
-      onChange={(p) => onPageChange(p.current ?? 1, p.pageSize ?? pageSize)}
-      scroll={{ x: 'max-content' }}
+      onChange={(p, _filters, sorter, extra) => {
+        if (extra.action === 'sort' && onSortChange) {
+          const s = Array.isArray(sorter) ? sorter[0] : sorter;
+          const key = (s?.order ? s.columnKey : 'id') as ServiceSortKey;
+          onSortChange(key, s?.order === 'descend' ? 'desc' : 'asc');
+          return;
+        }
+        onPageChange(p.current ?? 1, p.pageSize ?? pageSize);
+      }}
+      tableLayout="fixed"
       locale={{
         emptyText: loading ? (
           <span />

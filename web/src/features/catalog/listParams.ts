@@ -1,6 +1,17 @@
-import type { ServiceListParams } from './queries';
+import type { ServiceListParams, ServiceSortKey } from './queries';
 import { PROTOCOLS } from './tags';
-import type { Protocol } from '../../lib/contract';
+import type { Platform, Protocol } from '../../lib/contract';
+
+const SORT_KEYS: readonly ServiceSortKey[] = [
+  'id',
+  'application',
+  'protocol',
+  'namespace',
+  'versions',
+  'instances',
+  'health',
+];
+const PLATFORMS: readonly Platform[] = ['kubernetes', 'vm'];
 
 export const DEFAULT_PAGE_SIZE = 20;
 export const PAGE_SIZE_OPTIONS = [10, 20, 50, 100] as const;
@@ -15,15 +26,24 @@ function isProtocol(value: string | null): value is Protocol {
   return value !== null && (PROTOCOLS as readonly string[]).includes(value);
 }
 
-/** The list's state lives in the URL (`?q=&protocol=&namespace=&page=&pageSize=`), so reloads keep it. */
+/**
+ * The list's state lives in the URL (`?q=&protocol=&namespace=&platform=&sort=&order=&page=&pageSize=`),
+ * so reloads keep it.
+ */
 export function parseListParams(search: URLSearchParams): ServiceListParams {
   const q = search.get('q')?.trim();
   const namespace = search.get('namespace') ?? undefined;
   const protocol = search.get('protocol');
+  const platform = search.get('platform') as Platform | null;
+  const sort = search.get('sort') as ServiceSortKey | null;
+  const order = search.get('order');
   return {
     ...(q ? { q } : {}),
     ...(namespace ? { namespace } : {}),
     ...(isProtocol(protocol) ? { protocol } : {}),
+    ...(platform && PLATFORMS.includes(platform) ? { platform } : {}),
+    ...(sort && SORT_KEYS.includes(sort) && sort !== 'id' ? { sort } : {}),
+    ...(order === 'desc' ? { order: 'desc' as const } : {}),
     page: positiveInt(search.get('page'), 1),
     pageSize: positiveInt(search.get('pageSize'), DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE),
   };
@@ -35,11 +55,14 @@ export function listParamsToSearch(params: ServiceListParams): URLSearchParams {
   if (params.q) search.set('q', params.q);
   if (params.protocol) search.set('protocol', params.protocol);
   if (params.namespace) search.set('namespace', params.namespace);
+  if (params.platform) search.set('platform', params.platform);
+  if (params.sort && params.sort !== 'id') search.set('sort', params.sort);
+  if (params.order === 'desc') search.set('order', 'desc');
   if (params.page !== 1) search.set('page', String(params.page));
   if (params.pageSize !== DEFAULT_PAGE_SIZE) search.set('pageSize', String(params.pageSize));
   return search;
 }
 
 export function hasFilters(params: ServiceListParams): boolean {
-  return Boolean(params.q || params.protocol || params.namespace);
+  return Boolean(params.q || params.protocol || params.namespace || params.platform);
 }

@@ -1,12 +1,20 @@
 import { keepPreviousData, queryOptions } from '@tanstack/react-query';
 import { apiGet, apiPath } from '../../lib/api';
-import type { Protocol, ServiceDetail, ServiceListResponse } from '../../lib/contract';
+import type { Platform, Protocol, ServiceDetail, ServiceListResponse } from '../../lib/contract';
+
+/** The columns the list can be ordered by (the contract's SERVICE_SORT_KEYS). */
+export type ServiceSortKey =
+  'id' | 'application' | 'protocol' | 'namespace' | 'versions' | 'instances' | 'health';
 
 /** What the services list asks for; absent fields are not sent. */
 export interface ServiceListParams {
   q?: string;
   namespace?: string;
   protocol?: Protocol;
+  platform?: Platform;
+  /** Absent: by ID, ascending. */
+  sort?: ServiceSortKey;
+  order?: 'asc' | 'desc';
   page: number;
   pageSize: number;
 }
@@ -30,6 +38,9 @@ export function serviceListQuery(params: ServiceListParams) {
           q: params.q,
           namespace: params.namespace,
           protocol: params.protocol,
+          platform: params.platform,
+          sort: params.sort,
+          order: params.order,
           page: params.page,
           pageSize: params.pageSize,
         }),

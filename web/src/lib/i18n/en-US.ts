@@ -45,6 +45,13 @@ export const enUS = {
       namespace: 'Namespace',
       allNamespaces: 'All namespaces',
       clearFilters: 'Clear filters',
+      platform: 'Platform',
+      allPlatforms: 'Kubernetes and VMs',
+      health: {
+        healthy: 'Healthy',
+        degraded: 'Degraded',
+        down: 'Down',
+      },
       loadFailed: 'Could not load the services',
       total_one: '{{count}} service',
       total_other: '{{count}} services',
@@ -53,6 +60,7 @@ export const enUS = {
         'Services appear here as soon as the control plane has Kubernetes Services or Istio ServiceEntries.',
       noMatch: 'No services match the search and filters',
       columns: {
+        health: 'Health',
         id: 'Service ID',
         application: 'Application',
         protocol: 'Protocol',

@@ -47,6 +47,13 @@ export const zhCN: Messages = {
       namespace: '命名空间',
       allNamespaces: '全部命名空间',
       clearFilters: '清除筛选',
+      platform: '平台',
+      allPlatforms: 'Kubernetes 与虚拟机',
+      health: {
+        healthy: '健康',
+        degraded: '部分就绪',
+        down: '不可用',
+      },
       loadFailed: '服务列表加载失败',
       total_one: '共 {{count}} 个服务',
       total_other: '共 {{count}} 个服务',
@@ -54,6 +61,7 @@ export const zhCN: Messages = {
       emptyHint: '控制面中一旦有 Kubernetes Service 或 Istio ServiceEntry，服务就会出现在这里。',
       noMatch: '没有符合搜索和筛选条件的服务',
       columns: {
+        health: '健康状态',
         id: '服务ID',
         application: '应用',
         protocol: '协议',
