@@ -457,17 +457,13 @@ export function RateLimitEditorDrawer({
         </Form.Item>
       </Form>
       {preview ? (
-        <>
-          {preview.data.warnings.map((w) => (
-            <Alert key={w.message} type="warning" showIcon title={w.message} style={{ marginBottom: 8 }} />
-          ))}
-          <PreviewPanel
-            preview={{ dialect: 'istio', objects: preview.data.objects, warnings: [] }}
-            stale={preview.key !== bodyKey}
-            showChanges={existing !== undefined}
-            reveal={!submitting}
-          />
-        </>
+        // The warnings are inside the panel, so scrolling to its heading shows them too.
+        <PreviewPanel
+          preview={{ dialect: 'istio', objects: preview.data.objects, warnings: preview.data.warnings }}
+          stale={preview.key !== bodyKey}
+          showChanges={existing !== undefined}
+          reveal={!submitting}
+        />
       ) : null}
     </Drawer>
   );

@@ -125,6 +125,27 @@ describe('Rate limits tab', () => {
     await waitFor(() => expect(drawer).not.toBeInTheDocument());
   });
 
+  it('scrolls the preview into view and focuses its heading when it arrives', async () => {
+    serve(listOf([]));
+    const user = setupUser();
+    renderTab();
+    await user.click(await screen.findByRole('button', { name: 'Add rate limit' }));
+    const drawer = await screen.findByRole('dialog', { name: 'Add rate limit' });
+    const footer = drawer.querySelector<HTMLElement>('.ant-drawer-footer') as HTMLElement;
+    await user.type(within(drawer).getByLabelText('Rule name'), 'gate');
+    // The preview renders below the form: it is scrolled into view and its heading takes focus.
+    const scrolled: Element[] = [];
+    Element.prototype.scrollIntoView = function scrollIntoView(this: Element) {
+      scrolled.push(this);
+    };
+    await user.click(within(footer).getByRole('button', { name: 'Preview' }));
+    const preview = await within(drawer).findByLabelText('Preview', { selector: 'section' });
+    const heading = within(preview).getByRole('heading', { name: 'Preview' });
+    await waitFor(() => expect(heading).toHaveFocus());
+    expect(scrolled).toEqual([heading]);
+    delete (Element.prototype as Partial<Element>).scrollIntoView;
+  });
+
   it('says there are none yet', async () => {
     serve(listOf([]));
     renderTab();
@@ -228,7 +249,7 @@ describe('Rate limits tab', () => {
     expect(within(drawer).getByLabelText('Requests')).toHaveValue('20');
   });
 
-  it('opens without errors, then on a submit attempt keeps Submit disabled naming the field, shows the effective total and a same-match conflict, then previews and creates', async () => {
+  it('opens without errors, then on a submit attempt keeps Submit disabled naming the field, shows the effective total and a same-match conflict, then creates', async () => {
     const requests = serve(listOf([rule('existing', { match: { rpcMethod: 'echo' } })]));
     const user = setupUser();
     renderTab();
@@ -275,26 +296,11 @@ describe('Rate limits tab', () => {
     await user.type(requestsInput, '10');
 
     await waitFor(() => expect(submit).toBeEnabled());
-    // The preview renders below the form: it is scrolled into view and its heading takes focus.
-    const scrolled: Element[] = [];
-    Element.prototype.scrollIntoView = function scrollIntoView(this: Element) {
-      scrolled.push(this);
-    };
-    await user.click(within(footer).getByRole('button', { name: 'Preview' }));
-    const preview = await within(drawer).findByLabelText('Preview', { selector: 'section' });
-    const heading = within(preview).getByRole('heading', { name: 'Preview' });
-    await waitFor(() => expect(heading).toHaveFocus());
-    expect(scrolled).toEqual([heading]);
-    delete (Element.prototype as Partial<Element>).scrollIntoView;
-
     await user.click(submit);
-    await waitFor(() => expect(requests.map((r) => `${r.method} ${r.path}`)).toHaveLength(2));
-    // Submit writes without a second preview: the audit records it as the create it is.
-    expect(requests.map((r) => `${r.method} ${r.path.replace(/.*\/ratelimits/, '…')}`)).toEqual([
-      'POST …/preview',
-      'POST …',
-    ]);
-    expect(requests[1]?.body).toEqual({
+    await waitFor(() => expect(requests).toHaveLength(1));
+    // Submit writes without previewing first: the audit records it as the create it is.
+    expect(requests.map((r) => `${r.method} ${r.path.replace(/.*\/ratelimits/, '…')}`)).toEqual(['POST …']);
+    expect(requests[0]?.body).toEqual({
       name: 'gate',
       limit: { requests: 10, unit: 'second' },
       scope: 'instance',

@@ -64,7 +64,10 @@ function YamlBlock({ object }: { object: PlannedObject }) {
 }
 
 export interface PreviewPanelProps {
-  preview: PreviewResponse;
+  /** A route preview, or another kind's (a rate limit's warnings carry no code). */
+  preview: Pick<PreviewResponse, 'dialect' | 'objects'> & {
+    warnings: readonly { code?: string; message: string }[];
+  };
   /** The form changed after this preview was made. */
   stale: boolean;
   /** Open on the changes rather than the YAML (an edit, a conflict). */
@@ -109,7 +112,7 @@ export function PreviewPanel({ preview, stale, showChanges, reveal = true }: Pre
             description={
               <ul style={{ margin: 0, paddingInlineStart: 18 }}>
                 {preview.warnings.map((w, i) => (
-                  <li key={`${w.code}-${i}`}>{w.message}</li>
+                  <li key={`${w.code ?? ''}-${i}`}>{w.message}</li>
                 ))}
               </ul>
             }
