@@ -19,7 +19,7 @@ import { topologyRouter } from './api/topology';
 import { apiNotFound, errorHandler } from './api/errors';
 import { apiRouter } from './api/router';
 import type { HealthCheck, HealthResponse } from './contract/common';
-import { buildOpenApiDocument } from './contract/openapi';
+import { buildOpenApiDocument } from './api/openapi';
 import type { AuthSetup } from './features/auth/setup';
 import type { CatalogSource } from './features/catalog/catalog';
 import type { RateLimitService } from './features/ratelimit/ratelimit';

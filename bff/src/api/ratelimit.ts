@@ -1,64 +1,35 @@
 import type { Router } from 'express';
-import { apiRouter } from './router';
-import { z } from 'zod';
-import { DeleteRateLimitQuery, RateLimitForm } from '../contract/ratelimit';
+import { RateLimitForm } from '../contract/ratelimit';
+import { DeleteRuleQuery } from '../contract/routing';
 import type { RateLimitService } from '../features/ratelimit/ratelimit';
-import { userOf } from './routing';
+import { queryParameters } from './openapi-schema';
+import { ruleRouter } from './rules';
+import type { RuleKindDoc } from './rules';
 import { parseInput } from './validate';
 
-const RollbackBody = z.object({ comment: z.string().max(500).optional() }).default({});
-const Revision = z.coerce.number().int().min(1);
+export const RATELIMITS: RuleKindDoc = {
+  path: 'ratelimits',
+  noun: 'rate limit',
+  openapi: {
+    body: { $ref: '#/components/schemas/RateLimitForm' },
+    rule: 'RateLimitRule',
+    list: 'RateLimitList',
+    preview: 'RateLimitPreview',
+    deleteParameters: queryParameters(DeleteRuleQuery),
+    invalid:
+      'The form is invalid (a negative limit, a zero window, an unknown unit, the same match as another rule)',
+    summaries: {
+      list: "The service's rate limits, and EnvoyFilters the console did not write (read-only)",
+      create: 'Create a rate limit (an EnvoyFilter; for a global limit also its descriptors ConfigMap)',
+      delete: 'Delete a rate limit and its objects',
+    },
+  },
+};
 
 export function rateLimitRouter(ratelimits: RateLimitService): Router {
-  const router = apiRouter();
-  const base = '/services/:id/ratelimits';
-
-  router.get(base, async (req, res) => {
-    res.json(await ratelimits.list(req.params.id));
+  return ruleRouter({
+    ...RATELIMITS,
+    parseBody: (body) => parseInput(RateLimitForm, body),
+    operations: ratelimits,
   });
-
-  router.post(`${base}/preview`, async (req, res) => {
-    res.json(await ratelimits.preview(req.params.id, parseInput(RateLimitForm, req.body)));
-  });
-
-  router.post(base, async (req, res) => {
-    res
-      .status(201)
-      .json(await ratelimits.create(req.params.id, parseInput(RateLimitForm, req.body), userOf(req)));
-  });
-
-  router.get(`${base}/:name`, async (req, res) => {
-    res.json(await ratelimits.get(req.params.id, req.params.name));
-  });
-
-  router.put(`${base}/:name`, async (req, res) => {
-    res.json(
-      await ratelimits.update(
-        req.params.id,
-        req.params.name,
-        parseInput(RateLimitForm, req.body),
-        userOf(req),
-      ),
-    );
-  });
-
-  router.delete(`${base}/:name`, async (req, res) => {
-    const query = parseInput(DeleteRateLimitQuery, req.query);
-    await ratelimits.remove(req.params.id, req.params.name, query, userOf(req));
-    res.status(204).end();
-  });
-
-  router.get(`${base}/:name/revisions`, async (req, res) => {
-    res.json(await ratelimits.revisions(req.params.id, req.params.name));
-  });
-
-  router.post(`${base}/:name/revisions/:revision/rollback`, async (req, res) => {
-    const revision = parseInput(Revision, req.params.revision);
-    const { comment } = parseInput(RollbackBody, req.body ?? {});
-    const rule = await ratelimits.rollback(req.params.id, req.params.name, revision, userOf(req), comment);
-    if (rule) res.json(rule);
-    else res.status(204).end();
-  });
-
-  return router;
 }

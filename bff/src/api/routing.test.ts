@@ -166,7 +166,10 @@ describe('the routes API', () => {
       '    - route: [{ destination: { host: reviews.bookinfo.svc.cluster.local } }]',
     ].join('\n');
     const res = await request(app).post(REVIEWS).send({ yaml: text }).expect(400);
-    expect(res.body).toMatchObject({ field: 'yaml', message: expect.stringMatching(/no other host|wildcard host \* is not allowed/) });
+    expect(res.body).toMatchObject({
+      field: 'yaml',
+      message: expect.stringMatching(/no other host|wildcard host \* is not allowed/),
+    });
     await expect(liveVs('takeover', 'bookinfo')).rejects.toThrow();
   });
 

@@ -1,17 +1,13 @@
 import type { Router } from 'express';
-import { apiRouter } from './router';
-import type { Request } from 'express';
-import { z } from 'zod';
-import { DeleteRouteQuery, RouteForm, RouteYamlBody } from '../contract/routing';
+import { DeleteRuleQuery, RouteForm, RouteYamlBody } from '../contract/routing';
 import type { RouteForm as RouteFormT, RouteYamlBody as RouteYamlBodyT } from '../contract/routing';
-import { currentPrincipal } from '../features/auth/context';
 import type { RoutingService } from '../features/routing/routing';
+import { queryParameters } from './openapi-schema';
+import { ruleRouter } from './rules';
+import type { RuleKindDoc } from './rules';
 import { parseInput } from './validate';
 
-/** The signed-in user's name, recorded with every change (set by the auth middleware). */
-export function userOf(_req: Request): string {
-  return currentPrincipal()?.name ?? 'anonymous';
-}
+export { userOf } from './rules';
 
 /** A body is a form, or `{ yaml }` for a rule the form cannot show. */
 function parseRouteBody(body: unknown): RouteFormT | RouteYamlBodyT {
@@ -19,50 +15,24 @@ function parseRouteBody(body: unknown): RouteFormT | RouteYamlBodyT {
   return parseInput(RouteForm, body);
 }
 
-const RollbackBody = z.object({ comment: z.string().max(500).optional() }).default({});
-const Revision = z.coerce.number().int().min(1);
+export const ROUTES: RuleKindDoc = {
+  path: 'routes',
+  noun: 'routing rule',
+  openapi: {
+    body: { oneOf: [{ $ref: '#/components/schemas/RouteForm' }, { $ref: '#/components/schemas/RouteYaml' }] },
+    rule: 'RouteRule',
+    list: 'RouteList',
+    preview: 'RoutePreview',
+    deleteParameters: queryParameters(DeleteRuleQuery),
+    invalid: 'The form or YAML is invalid (for weights: `destinations`)',
+    summaries: {
+      list: 'Every routing rule on the service (hand-written ones too)',
+      create: 'Create a routing rule (a revision is recorded)',
+      delete: 'Delete a rule and the subsets only it used',
+    },
+  },
+};
 
 export function routingRouter(routing: RoutingService): Router {
-  const router = apiRouter();
-  const base = '/services/:id/routes';
-
-  router.get(base, async (req, res) => {
-    res.json(await routing.list(req.params.id));
-  });
-
-  router.post(`${base}/preview`, async (req, res) => {
-    res.json(await routing.preview(req.params.id, parseRouteBody(req.body)));
-  });
-
-  router.post(base, async (req, res) => {
-    res.status(201).json(await routing.create(req.params.id, parseRouteBody(req.body), userOf(req)));
-  });
-
-  router.get(`${base}/:name`, async (req, res) => {
-    res.json(await routing.get(req.params.id, req.params.name));
-  });
-
-  router.put(`${base}/:name`, async (req, res) => {
-    res.json(await routing.update(req.params.id, req.params.name, parseRouteBody(req.body), userOf(req)));
-  });
-
-  router.delete(`${base}/:name`, async (req, res) => {
-    const query = parseInput(DeleteRouteQuery, req.query);
-    await routing.remove(req.params.id, req.params.name, query, userOf(req));
-    res.status(204).end();
-  });
-
-  router.get(`${base}/:name/revisions`, async (req, res) => {
-    res.json(await routing.revisions(req.params.id, req.params.name));
-  });
-
-  router.post(`${base}/:name/revisions/:revision/rollback`, async (req, res) => {
-    const revision = parseInput(Revision, req.params.revision);
-    const { comment } = parseInput(RollbackBody, req.body ?? {});
-    const rule = await routing.rollback(req.params.id, req.params.name, revision, userOf(req), comment);
-    if (rule) res.json(rule);
-    else res.status(204).end();
-  });
-
-  return router;
+  return ruleRouter({ ...ROUTES, parseBody: parseRouteBody, operations: routing });
 }

@@ -32,6 +32,15 @@ export function isKubeStatus(err: unknown, code: number): boolean {
   return kubeStatusOf(err)?.code === code;
 }
 
+/** A write based on a version of `what` that someone else has changed since: the one message for it. */
+export function staleWrite(what: string): ApiError {
+  return new ApiError(
+    409,
+    'Conflict',
+    `${what} was changed by someone else after you opened it. Reload to see the live version and the difference, then apply again; your form is kept.`,
+  );
+}
+
 /**
  * What the operator is told when the control plane refuses a write. Conflicts, validation and
  * permission errors are explained (their messages are the API server's, written for users);
@@ -60,11 +69,7 @@ export function toApiError(err: unknown, what: string): ApiError | null {
             'AlreadyExists',
             `${what} already exists; choose another name or edit the existing one`,
           )
-        : new ApiError(
-            409,
-            'Conflict',
-            `${what} was changed by someone else after you opened it. Reload to see the live version and the difference, then apply again; your form is kept.`,
-          );
+        : staleWrite(what);
     case 422:
       return new ApiError(
         422,

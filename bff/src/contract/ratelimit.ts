@@ -1,3 +1,4 @@
+import { COMMENT_MAX_LENGTH } from './limits';
 import { z } from 'zod';
 import {
   headerFormatProblem,
@@ -141,7 +142,11 @@ export const RateLimitForm = z
       .string()
       .optional()
       .describe('The resourceVersion of the EnvoyFilter this edit is based on; a stale one is a 409'),
-    comment: z.string().max(500).optional().describe('Recorded with the revision in the history'),
+    comment: z
+      .string()
+      .max(COMMENT_MAX_LENGTH)
+      .optional()
+      .describe('Recorded with the revision in the history'),
   })
   .superRefine((form, ctx) => {
     if (form.scope === 'global' && form.burst !== undefined && form.burst > 0) {
@@ -264,8 +269,3 @@ export const RateLimitPreview = z
   .object({ objects: z.array(PlannedObject), warnings: z.array(z.object({ message: z.string() })) })
   .meta({ id: 'RateLimitPreview' });
 export type RateLimitPreview = z.infer<typeof RateLimitPreview>;
-
-export const DeleteRateLimitQuery = z.object({
-  resourceVersion: z.string().optional(),
-  comment: z.string().max(500).optional(),
-});

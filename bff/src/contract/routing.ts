@@ -1,3 +1,4 @@
+import { COMMENT_MAX_LENGTH } from './limits';
 import { z } from 'zod';
 import {
   headerNameProblem,
@@ -180,7 +181,11 @@ const RouteFormShape = z.object({
     .string()
     .optional()
     .describe('The resourceVersion of the VirtualService this edit is based on; a stale one is a 409'),
-  comment: z.string().max(500).optional().describe('Recorded with the revision in the history'),
+  comment: z
+    .string()
+    .max(COMMENT_MAX_LENGTH)
+    .optional()
+    .describe('Recorded with the revision in the history'),
 });
 
 export const RouteForm = RouteFormShape.superRefine((form, ctx) => {
@@ -267,7 +272,7 @@ export const RouteYamlBody = z
       .min(1, 'Enter the YAML of a VirtualService')
       .max(512 * 1024),
     resourceVersion: z.string().optional(),
-    comment: z.string().max(500).optional(),
+    comment: z.string().max(COMMENT_MAX_LENGTH).optional(),
   })
   .meta({ id: 'RouteYaml' });
 export type RouteYamlBody = z.infer<typeof RouteYamlBody>;
@@ -318,7 +323,12 @@ export type Revision = z.infer<typeof Revision>;
 export const RevisionList = z.object({ items: z.array(Revision) }).meta({ id: 'RevisionList' });
 export type RevisionList = z.infer<typeof RevisionList>;
 
-export const DeleteRouteQuery = z.object({
+/** The query of a DELETE of any kind of rule: the version the operator saw, and a comment. */
+export const DeleteRuleQuery = z.object({
   resourceVersion: z.string().optional(),
-  comment: z.string().max(500).optional(),
+  comment: z.string().max(COMMENT_MAX_LENGTH).optional(),
 });
+export type DeleteRuleQuery = z.infer<typeof DeleteRuleQuery>;
+
+/** The body of a rollback of any kind of rule. */
+export const RollbackBody = z.object({ comment: z.string().max(COMMENT_MAX_LENGTH).optional() }).default({});

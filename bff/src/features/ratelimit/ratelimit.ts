@@ -1,6 +1,6 @@
 import type { KubeObject, MeshObjects } from '../../clients/mesh-objects';
 import { kindOf } from '../../clients/mesh-objects';
-import { toApiError } from '../../clients/kube-errors';
+import { staleWrite, toApiError } from '../../clients/kube-errors';
 import type { ServiceDetail } from '../../contract/catalog';
 import { checkRateLimitForService } from '../../contract/ratelimit';
 import type {
@@ -228,11 +228,7 @@ export class RateLimitService {
       live?.filter &&
       resourceVersion !== live.filter.metadata.resourceVersion
     ) {
-      throw new ApiError(
-        409,
-        'Conflict',
-        `Rate limit ${name} was changed by someone else after you opened it. Reload to see the live version and the difference, then apply again; your form is kept.`,
-      );
+      throw staleWrite(`Rate limit ${name}`);
     }
   }
 

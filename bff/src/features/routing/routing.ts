@@ -1,5 +1,5 @@
 import type { KubeObject, MeshObjects } from '../../clients/mesh-objects';
-import { toApiError } from '../../clients/kube-errors';
+import { staleWrite, toApiError } from '../../clients/kube-errors';
 import type { ServiceDetail } from '../../contract/catalog';
 import type {
   PreviewResponse,
@@ -329,11 +329,7 @@ export class RoutingService {
       const current = ctx.routes.find((r) => r.metadata.name === name);
       if (!current) throw notFound(`Routing rule ${name} of ${serviceId} was not found`);
       if (body.resourceVersion !== undefined && body.resourceVersion !== current.metadata.resourceVersion) {
-        throw new ApiError(
-          409,
-          'Conflict',
-          `Routing rule ${name} was changed by someone else after you opened it. Reload to see the live version and the difference, then apply again; your form is kept.`,
-        );
+        throw staleWrite(`Routing rule ${name}`);
       }
       const plan = this.plan(ctx, body, name);
       if (!isForm(body)) await this.dryRun(ctx, plan, body);

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { requirementFor } from '../features/auth/policy';
-import { AuditQuery } from './audit';
-import './auth';
+import { AuditQuery } from '../contract/audit';
+import '../contract/auth';
 
 type JsonSchema = Record<string, unknown>;
 
