@@ -98,6 +98,33 @@ describe('the topology page', () => {
     expect(within(callers).getByRole('button', { name: 'echo-consumer' })).toBeInTheDocument();
   });
 
+  it('keeps its filters in the URL, starts from them, and shows found nodes over the page, not in its flow', async () => {
+    const asked: URLSearchParams[] = [];
+    server.use(
+      http.get('*/api/v1/topology', ({ request }) => {
+        asked.push(new URL(request.url).searchParams);
+        return HttpResponse.json(graph);
+      }),
+    );
+    const user = userEvent.setup();
+    const { location } = renderApp('/topology?graph=app&namespace=dubbo-demo&hideIdleNodes=1&hideName=zzz');
+    await screen.findByText(/nodes?, 1 edges|nodes?, 0 edges/);
+    expect(asked.at(-1)?.get('graphType')).toBe('app');
+    expect(asked.at(-1)?.get('namespace')).toBe('dubbo-demo');
+    expect(screen.getByRole('checkbox', { name: 'Hide idle nodes' })).toBeChecked();
+    expect(screen.getByRole('textbox', { name: 'Hide by name' })).toHaveValue('zzz');
+
+    await user.click(screen.getByRole('checkbox', { name: 'Hide idle edges' }));
+    await waitFor(() => expect(location.search.get('hideIdleEdges')).toBe('1'));
+    await user.click(screen.getByRole('checkbox', { name: 'Hide idle nodes' }));
+    await waitFor(() => expect(location.search.get('hideIdleNodes')).toBeNull());
+    expect(location.search.get('graph')).toBe('app');
+
+    await user.type(screen.getByRole('searchbox', { name: 'Find' }), 'echo');
+    const results = await screen.findByRole('region', { name: 'Nodes found' });
+    expect(results).toHaveStyle({ position: 'absolute' });
+  });
+
   it('says when there is nothing to draw', async () => {
     server.use(http.get('*/api/v1/topology', () => HttpResponse.json({ ...graph, nodes: [], edges: [] })));
     renderApp('/topology');

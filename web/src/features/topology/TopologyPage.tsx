@@ -24,15 +24,16 @@ import { GRAPH_TYPES } from './contract';
 import type { GraphType, Health, TopologyGraph } from './contract';
 import { chooseLayout } from './layout';
 import type { LayoutName } from './layout';
-import { NO_HIDING, NOTHING_EXPANDED, expand, findNodes, nodeLabel, viewGraph } from './model';
+import { NOTHING_EXPANDED, expand, findNodes, nodeLabel, viewGraph } from './model';
 import type { Expansion, HideOptions } from './model';
+import { useTopologyFilters } from './useTopologyFilters';
+import type { LayoutChoice } from './useTopologyFilters';
 import { useLiveTopology } from './queries';
 import { SidePanel } from './SidePanel';
 import { TopologyCanvas } from './TopologyCanvas';
 import type { Selection } from './TopologyCanvas';
 import { LivePageHeader } from '../monitoring/LivePageHeader';
 
-type LayoutChoice = 'auto' | LayoutName;
 const HEALTHS: Health[] = ['healthy', 'degraded', 'failing', 'none'];
 
 function FindBox({ graph, onPick }: { graph: TopologyGraph | undefined; onPick: (id: string) => void }) {
@@ -42,7 +43,8 @@ function FindBox({ graph, onPick }: { graph: TopologyGraph | undefined; onPick: 
   const results = useMemo(() => (graph ? findNodes(graph, deferred) : []), [graph, deferred]);
   const listId = useId();
   return (
-    <Flex vertical gap={4} style={{ minWidth: 240 }}>
+    // The results float over what is below instead of pushing the toolbar and the graph down.
+    <div style={{ position: 'relative', minWidth: 240 }}>
       <Input.Search
         aria-label={t('topology.find.label')}
         placeholder={t('topology.find.placeholder')}
@@ -52,7 +54,12 @@ function FindBox({ graph, onPick }: { graph: TopologyGraph | undefined; onPick: 
         aria-controls={listId}
       />
       {deferred.trim() ? (
-        <div id={listId} role="region" aria-label={t('topology.find.results')}>
+        <div
+          id={listId}
+          role="region"
+          aria-label={t('topology.find.results')}
+          style={{ position: 'absolute', top: '100%', insetInline: 0, marginTop: 4, zIndex: 20 }}
+        >
           <List
             size="small"
             bordered
@@ -72,7 +79,7 @@ function FindBox({ graph, onPick }: { graph: TopologyGraph | undefined; onPick: 
           />
         </div>
       ) : null}
-    </Flex>
+    </div>
   );
 }
 
@@ -81,10 +88,14 @@ export function TopologyPage() {
   const { t } = useTranslation();
   useDocumentTitle(t('topology.title'));
   const [window, setWindow] = useMonitoringWindow();
-  const [graphType, setGraphType] = useState<GraphType>('versionedApp');
-  const [namespace, setNamespace] = useState<string | null>(null);
-  const [layoutChoice, setLayoutChoice] = useState<LayoutChoice>('auto');
-  const [hide, setHide] = useState<HideOptions>(NO_HIDING);
+  // Graph type, namespace, layout and what is hidden are kept in the URL, as the window is.
+  const [filters, updateFilters] = useTopologyFilters();
+  const { graphType, namespace, layout: layoutChoice, hide } = filters;
+  const setGraphType = (graphType: GraphType) => updateFilters((f) => ({ ...f, graphType }));
+  const setNamespace = (namespace: string | null) => updateFilters((f) => ({ ...f, namespace }));
+  const setLayoutChoice = (layout: LayoutChoice) => updateFilters((f) => ({ ...f, layout }));
+  const setHide = (change: (h: HideOptions) => HideOptions) =>
+    updateFilters((f) => ({ ...f, hide: change(f.hide) }));
   const [expansion, setExpansion] = useState<Expansion>(NOTHING_EXPANDED);
   const [selection, setSelection] = useState<Selection | null>(null);
   const [focus, setFocus] = useState<{ id: string; seq: number } | null>(null);
