@@ -1,3 +1,4 @@
+import { COMMENT_MAX_LENGTH } from '../../../../bff/src/contract/limits';
 import {
   Alert,
   App,
@@ -450,7 +451,7 @@ export function RateLimitEditorDrawer({
           <Input.TextArea
             id={`${id}-comment`}
             value={draft.comment}
-            maxLength={500}
+            maxLength={COMMENT_MAX_LENGTH}
             placeholder={t('form.commentPlaceholder')}
             onChange={(e) => set('comment', e.target.value)}
           />

@@ -1,3 +1,4 @@
+import { COMMENT_MAX_LENGTH } from '../../../../bff/src/contract/limits';
 import { useQueryClient } from '@tanstack/react-query';
 import { Alert, App, Button, ConfigProvider, Drawer, Flex, Form, Input, Typography } from 'antd';
 import { useId, useMemo, useRef, useState } from 'react';
@@ -344,7 +345,7 @@ export function RouteEditorDrawer({
                     value={draft.comment}
                     placeholder={t('form.commentPlaceholder')}
                     autoSize={{ minRows: 1, maxRows: 4 }}
-                    maxLength={500}
+                    maxLength={COMMENT_MAX_LENGTH}
                     onChange={(e) => setDraft({ ...draft, comment: e.target.value })}
                   />
                 </Form.Item>

@@ -1,3 +1,4 @@
+import { COMMENT_MAX_LENGTH } from '../../../../bff/src/contract/limits';
 import { Col, Form, Input, Radio, Row, Select, Switch } from 'antd';
 import { useId } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -173,7 +174,7 @@ export function RouteFormFields({
           value={draft.comment}
           placeholder={t('form.commentPlaceholder')}
           autoSize={{ minRows: 1, maxRows: 4 }}
-          maxLength={500}
+          maxLength={COMMENT_MAX_LENGTH}
           onChange={(e) => set({ comment: e.target.value })}
         />
       </Form.Item>
