@@ -11,7 +11,7 @@ import { parseInput } from './validate';
  * One HTTP surface for every kind of rule on a service (routes, rate limits, and the kinds to come):
  * list, preview, create, read, update, delete, history and rollback under
  * `/services/{id}/{kind}`, and their OpenAPI paths, from one description of the kind. A kind
- * brings its body parser, its service and the names of its schemas; docs/rule-kinds.md says how.
+ * brings its body parser, its service and the names of its schemas (DEVELOPERS.md, "Kinds of rule").
  */
 
 /** What a kind's service does; the routing and rate-limit services implement it. */
