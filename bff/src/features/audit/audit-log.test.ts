@@ -87,12 +87,7 @@ describe('the audit log in the control plane', () => {
   });
 
   it('removes changes only when they are older than their retention', async () => {
-    const audit = new AuditLog(
-      plane.kube,
-      'spring-demo',
-      silentLogger(),
-      retention({ changeMs: 3600_000 }),
-    );
+    const audit = new AuditLog(plane.kube, 'spring-demo', silentLogger(), retention({ changeMs: 3600_000 }));
     audit.record(record('old'), { time: new Date(Date.now() - 2 * 3600_000) });
     audit.record(record('new'));
     await audit.flush();

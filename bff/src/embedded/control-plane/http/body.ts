@@ -37,8 +37,7 @@ function parseText(text: string, yaml: boolean): unknown {
       ? parseUserYaml(text, { field: 'body', maxBytes: 1024 * 1024, maxTokens: 300_000 })
       : (JSON.parse(text) as unknown);
   } catch (err) {
-    const why =
-      err instanceof ApiError || err instanceof Error ? err.message.split('\n')[0] : 'unreadable';
+    const why = err instanceof ApiError || err instanceof Error ? err.message.split('\n')[0] : 'unreadable';
     throw badRequest(`the request body is not valid ${yaml ? 'YAML' : 'JSON'}: ${why}`);
   }
 }
