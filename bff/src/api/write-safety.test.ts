@@ -26,14 +26,34 @@ const vsYaml = (name: string, specLines: string[]) =>
     '    - route: [{ destination: { host: reviews.bookinfo.svc.cluster.local } }]',
   ].join('\n');
 
+/** A control plane with the demo mesh and an admin's app over it, started and stopped with the suite. */
+function consoleForSuite() {
+  const shared = {
+    plane: undefined as unknown as TestControlPlane,
+    app: undefined as unknown as ReturnType<typeof asAdmin>,
+    auth: undefined as unknown as ReturnType<typeof testAuth>,
+  };
+  let closeApp: (() => void) | undefined;
+  beforeAll(async () => {
+    shared.plane = await startTestControlPlane();
+    shared.auth = testAuth({ kube: shared.plane.kube });
+    const built = fullApp(shared.plane, shared.auth);
+    shared.app = asAdmin(built.app);
+    closeApp = built.close;
+  });
+  afterAll(async () => {
+    closeApp?.();
+    await shared.plane?.close();
+  });
+  return shared;
+}
+
 describe('hand-written rules are judged as stored', () => {
-  let plane: TestControlPlane;
-  let app: ReturnType<typeof asAdmin>;
-  let closeApp: () => void;
+  const suite = consoleForSuite();
 
   const virtualServices = async (namespace: string) =>
     (
-      (await plane.kube.custom.listNamespacedCustomObject({
+      (await suite.plane.kube.custom.listNamespacedCustomObject({
         group: 'networking.istio.io',
         version: 'v1',
         namespace,
@@ -42,23 +62,11 @@ describe('hand-written rules are judged as stored', () => {
     ).items;
   const revisionsIn = async (namespace: string) =>
     (
-      await plane.kube.core.listNamespacedConfigMap({
+      await suite.plane.kube.core.listNamespacedConfigMap({
         namespace,
         labelSelector: 'mesh-console.io/history',
       })
     ).items.length;
-
-  beforeAll(async () => {
-    plane = await startTestControlPlane();
-    const built = fullApp(plane, testAuth({ kube: plane.kube }));
-    app = asAdmin(built.app);
-    closeApp = built.close;
-  });
-
-  afterAll(async () => {
-    closeApp?.();
-    await plane?.close();
-  });
 
   it.each([
     ['spec.host names this service, spec.hosts another', [`host: reviews`, `hosts: [${CART}]`]],
@@ -70,8 +78,8 @@ describe('hand-written rules are judged as stored', () => {
     const before = await revisionsIn('bookinfo');
     const text = vsYaml('takeover', spec);
     for (const call of [
-      request(app).post(`${REVIEWS}/preview`).send({ yaml: text }),
-      request(app).post(REVIEWS).send({ yaml: text }),
+      request(suite.app).post(`${REVIEWS}/preview`).send({ yaml: text }),
+      request(suite.app).post(REVIEWS).send({ yaml: text }),
     ]) {
       const res = await call.expect(400);
       expect(res.body).toMatchObject({
@@ -84,12 +92,12 @@ describe('hand-written rules are judged as stored', () => {
   });
 
   it('refuses the same on PUT over an existing rule, leaving it as it was', async () => {
-    await request(app)
+    await request(suite.app)
       .post(REVIEWS)
       .send({ yaml: vsYaml('reviews-own', ['hosts: [reviews]']) })
       .expect(201);
     const before = (await virtualServices('bookinfo')).find((v) => v.metadata.name === 'reviews-own');
-    const res = await request(app)
+    const res = await request(suite.app)
       .put(`${REVIEWS}/reviews-own`)
       .send({ yaml: vsYaml('reviews-own', ['host: reviews', `hosts: [${CART}]`]) })
       .expect(400);
@@ -98,7 +106,7 @@ describe('hand-written rules are judged as stored', () => {
     expect(after?.metadata.resourceVersion).toBe(before?.metadata.resourceVersion);
     expect((after?.spec as { hosts: string[] }).hosts).toEqual(['reviews']);
     // What the answer to a successful write says is what was written.
-    const ok = await request(app)
+    const ok = await request(suite.app)
       .put(`${REVIEWS}/reviews-own`)
       .send({ yaml: vsYaml('reviews-own', ['hosts: [reviews.bookinfo.svc.cluster.local]']) })
       .expect(200);
@@ -108,7 +116,7 @@ describe('hand-written rules are judged as stored', () => {
 
   it("shows no server-owned metadata, and saving from the YAML editor keeps kubectl's last-applied record", async () => {
     const lastApplied = '{"apiVersion":"networking.istio.io/v1","kind":"VirtualService"}';
-    await plane.kube.custom.createNamespacedCustomObject({
+    await suite.plane.kube.custom.createNamespacedCustomObject({
       group: 'networking.istio.io',
       version: 'v1',
       namespace: 'bookinfo',
@@ -126,7 +134,7 @@ describe('hand-written rules are judged as stored', () => {
         },
       },
     });
-    const rule = await request(app).get(`${REVIEWS}/reviews-applied`).expect(200);
+    const rule = await request(suite.app).get(`${REVIEWS}/reviews-applied`).expect(200);
     for (const field of [
       'uid',
       'generation',
@@ -144,11 +152,11 @@ describe('hand-written rules are judged as stored', () => {
     if (!destination) throw new Error('the rule has no route');
     destination.port = { number: 9080 };
     const edited = yaml.dump(shown);
-    const preview = await request(app).post(`${REVIEWS}/preview`).send({ yaml: edited }).expect(200);
+    const preview = await request(suite.app).post(`${REVIEWS}/preview`).send({ yaml: edited }).expect(200);
     const diff = preview.body.objects.map((o: { diff: string }) => o.diff).join('\n');
     expect(diff).toMatch(/^\+\s+port:/m);
     expect(diff).not.toMatch(/uid|resourceVersion|creationTimestamp|managedFields|last-applied/);
-    await request(app)
+    await request(suite.app)
       .put(`${REVIEWS}/reviews-applied`)
       .send({ yaml: edited, resourceVersion: rule.body.resourceVersion })
       .expect(200);
@@ -161,9 +169,7 @@ describe('hand-written rules are judged as stored', () => {
 });
 
 describe('two changes that rely on the same subset', () => {
-  let plane: TestControlPlane;
-  let app: ReturnType<typeof asAdmin>;
-  let closeApp: () => void;
+  const suite = consoleForSuite();
   const ROUNDS = Number(process.env.WRITE_SKEW_ROUNDS ?? 100);
   const only = (name: string, version: string) => ({
     name,
@@ -172,23 +178,11 @@ describe('two changes that rely on the same subset', () => {
     destinations: [{ version, weight: 100 }],
   });
 
-  beforeAll(async () => {
-    plane = await startTestControlPlane();
-    const built = fullApp(plane, testAuth({ kube: plane.kube }));
-    app = asAdmin(built.app);
-    closeApp = built.close;
-  });
-
-  afterAll(async () => {
-    closeApp?.();
-    await plane?.close();
-  });
-
   /** Subsets of reviews that some VirtualService routes to and no DestinationRule defines. */
   const danglingSubsets = async () => {
     const list = async (plural: string) =>
       (
-        (await plane.kube.custom.listNamespacedCustomObject({
+        (await suite.plane.kube.custom.listNamespacedCustomObject({
           group: 'networking.istio.io',
           version: 'v1',
           namespace: 'bookinfo',
@@ -206,10 +200,10 @@ describe('two changes that rely on the same subset', () => {
   it(`deleting the last user of a subset while creating a rule that needs it never leaves a dangling subset (${ROUNDS} rounds)`, async () => {
     let bothSucceeded = 0;
     for (let round = 0; round < ROUNDS; round++) {
-      await request(app).post(REVIEWS).send(only('rule-a', 'v3')).expect(201);
+      await request(suite.app).post(REVIEWS).send(only('rule-a', 'v3')).expect(201);
       const [del, create] = await Promise.all([
-        request(app).delete(`${REVIEWS}/rule-a`),
-        request(app).post(REVIEWS).send(only('rule-b', 'v3')),
+        request(suite.app).delete(`${REVIEWS}/rule-a`),
+        request(suite.app).post(REVIEWS).send(only('rule-b', 'v3')),
       ]);
       // Either may be refused with a conflict that says why; neither may fail otherwise.
       for (const res of [del, create])
@@ -217,7 +211,7 @@ describe('two changes that rely on the same subset', () => {
       if (del.status === 204 && create.status === 201) bothSucceeded++;
       expect(await danglingSubsets(), `round ${round}`).toEqual([]);
       for (const rule of ['rule-a', 'rule-b']) {
-        const res = await request(app).delete(`${REVIEWS}/${rule}`);
+        const res = await request(suite.app).delete(`${REVIEWS}/${rule}`);
         expect([204, 404]).toContain(res.status);
       }
     }
@@ -227,25 +221,10 @@ describe('two changes that rely on the same subset', () => {
 });
 
 describe('the audit trail under a flood of refused requests', () => {
-  let plane: TestControlPlane;
-  let app: ReturnType<typeof asAdmin>;
-  let closeApp: () => void;
-  let auth: ReturnType<typeof testAuth>;
-
-  beforeAll(async () => {
-    plane = await startTestControlPlane();
-    auth = testAuth({ kube: plane.kube });
-    const built = fullApp(plane, auth);
-    app = asAdmin(built.app);
-    closeApp = built.close;
-  });
-  afterAll(async () => {
-    closeApp?.();
-    await plane?.close();
-  });
+  const suite = consoleForSuite();
 
   it('keeps every change when a viewer sends thousands of refused changes, and counts them', async () => {
-    const created = await request(app)
+    const created = await request(suite.app)
       .post(REVIEWS)
       .send({
         name: 'before-the-flood',
@@ -255,7 +234,7 @@ describe('the audit trail under a flood of refused requests', () => {
       })
       .expect(201);
     expect(created.body.name).toBe('before-the-flood');
-    const token = await request(app)
+    const token = await request(suite.app)
       .post('/api/v1/admin/tokens')
       .send({ name: 'flood', role: 'viewer', namespaces: ['*'] })
       .expect(201);
@@ -264,11 +243,11 @@ describe('the audit trail under a flood of refused requests', () => {
     for (let i = 0; i < FLOOD; i += 50)
       await Promise.all(
         Array.from({ length: 50 }, () =>
-          request(app).delete(`${REVIEWS}/before-the-flood`).set(viewer).expect(403),
+          request(suite.app).delete(`${REVIEWS}/before-the-flood`).set(viewer).expect(403),
         ),
       );
-    await auth.audit.flush();
-    const list = await request(app).get('/api/v1/audit?limit=1000').expect(200);
+    await suite.auth.audit.flush();
+    const list = await request(suite.app).get('/api/v1/audit?limit=1000').expect(200);
     const items = list.body.items as { action: string; outcome: string; user: string; repeated?: number }[];
     expect(items.some((r) => r.action === 'routes.create' && r.outcome === 'succeeded')).toBe(true);
     const flood = items.filter((r) => r.user === 'token:flood');
