@@ -1,4 +1,4 @@
-import { useCallback } from 'react';
+import { useCallback, useMemo } from 'react';
 import { useSearchParams } from 'react-router';
 import { GRAPH_TYPES } from './contract';
 import type { GraphType } from './contract';
@@ -71,7 +71,8 @@ export function useTopologyFilters(): [
   (change: (f: TopologyFilters) => TopologyFilters) => void,
 ] {
   const [searchParams, setSearchParams] = useSearchParams();
-  const filters = parseTopologyFilters(searchParams);
+  // One object per address, not per render: the page's memos and effects depend on `hide`.
+  const filters = useMemo(() => parseTopologyFilters(searchParams), [searchParams]);
   const update = useCallback(
     (change: (f: TopologyFilters) => TopologyFilters) =>
       setSearchParams((current) => writeTopologyFilters(change(parseTopologyFilters(current)), current), {
