@@ -111,13 +111,16 @@ describe('GET /api/v1/topology', () => {
       const query = params.get('query') ?? '';
       asked.push(query);
       const isCall = query.includes('source_workload');
-      const value = query.includes('histogram_quantile')
-        ? '42'
-        : query.includes('"0|5[0-9][0-9]"')
-          ? '0.5'
-          : query.includes('"4[0-9][0-9]"')
-            ? '0'
-            : '2';
+      // The data cover the whole window (as many samples as scrapes), so rates are not scaled.
+      const value = query.includes('count_over_time')
+        ? '100000'
+        : query.includes('histogram_quantile')
+          ? '42'
+          : query.includes('"0|5[0-9][0-9]"')
+            ? '0.5'
+            : query.includes('"4[0-9][0-9]"')
+              ? '0'
+              : '2';
       const metric = isCall
         ? {
             source_workload: 'echo-consumer-v1',
@@ -144,7 +147,9 @@ describe('GET /api/v1/topology', () => {
       silentLogger(),
     );
     const res = await request(appWith(prom, demo.catalog)).get('/api/v1/topology').expect(200);
-    expect(asked).toHaveLength(8);
+    // Four per kind of link, and one for the span the data cover (rates are over that span).
+    expect(asked.filter((q) => !q.includes('count_over_time'))).toHaveLength(8);
+    expect(asked.filter((q) => q.includes('count_over_time'))).toHaveLength(1);
     const graph = TopologyGraph.parse(res.body);
     const e = graph.edges.find(
       (x) =>
@@ -203,7 +208,7 @@ describe('GET /api/v1/topology', () => {
       .get('/api/v1/topology')
       .set({ authorization: `Bearer ${created.body.secret as string}` })
       .expect(200);
-    expect(asked).toHaveLength(8);
+    expect(asked.filter((q) => !q.includes('count_over_time'))).toHaveLength(8);
     for (const q of asked) expect(q).toContain('destination_service_namespace=~"bookinfo|shop"');
     const calls = asked.filter((q) => q.includes('by (source_workload') || q.includes('le, source_workload'));
     expect(calls).toHaveLength(4);
