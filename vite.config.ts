@@ -28,5 +28,8 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    // Vitest's default is one worker fewer than the cores: one worker on a 2-core machine. Most
+    // files wait on a control plane or a browser-like DOM more than they compute, so two halve the time.
+    maxWorkers: 2,
   },
 });
