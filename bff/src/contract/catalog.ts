@@ -1,4 +1,7 @@
 import { z } from 'zod';
+import { MAX_PAGE_SIZE, SERVICE_SORT_KEYS } from './catalog-values';
+
+export { MAX_PAGE_SIZE, SERVICE_SORT_KEYS };
 
 /**
  * The console's service type. Wire protocols as Istio names them (http, http2, grpc, tcp), the RPC
@@ -101,22 +104,10 @@ export const ServiceDetail = ServiceSummary.extend({
 }).meta({ id: 'ServiceDetail' });
 export type ServiceDetail = z.infer<typeof ServiceDetail>;
 
-export const MAX_PAGE_SIZE = 200;
-
 /** A service's health from its instances: all ready, some ready, none ready (or none at all). */
 export const SERVICE_HEALTH = ['healthy', 'degraded', 'down'] as const;
 export type ServiceHealth = (typeof SERVICE_HEALTH)[number];
 
-/** The columns the services list can be ordered by. */
-export const SERVICE_SORT_KEYS = [
-  'id',
-  'application',
-  'protocol',
-  'namespace',
-  'versions',
-  'instances',
-  'health',
-] as const;
 export type ServiceSortKey = (typeof SERVICE_SORT_KEYS)[number];
 
 /** The health of a service, from the readiness of its instances. */

@@ -1,21 +1,13 @@
 import type { ServiceListParams, ServiceSortKey } from './queries';
 import { PROTOCOLS } from './tags';
+import { MAX_PAGE_SIZE, SERVICE_SORT_KEYS } from '../../../../bff/src/contract/catalog-values';
 import type { Platform, Protocol } from '../../lib/contract';
 
-const SORT_KEYS: readonly ServiceSortKey[] = [
-  'id',
-  'application',
-  'protocol',
-  'namespace',
-  'versions',
-  'instances',
-  'health',
-];
+const SORT_KEYS: readonly ServiceSortKey[] = SERVICE_SORT_KEYS;
 const PLATFORMS: readonly Platform[] = ['kubernetes', 'vm'];
 
 export const DEFAULT_PAGE_SIZE = 20;
 export const PAGE_SIZE_OPTIONS = [10, 20, 50, 100] as const;
-const MAX_PAGE_SIZE = 200; // The contract's MAX_PAGE_SIZE; a value, so not imported into the bundle.
 
 function positiveInt(value: string | null, fallback: number, max = Number.MAX_SAFE_INTEGER): number {
   const n = Number(value);
