@@ -3,7 +3,7 @@ import { apiRouter } from './router';
 import { CreateTokenBody, CreateUserBody, UpdateUserBody } from '../contract/auth';
 import type { ApiTokenList, CreatedToken, User, UserList } from '../contract/auth';
 import type { LocalAccounts } from '../features/auth/accounts';
-import { currentPrincipal } from '../features/auth/context';
+import { currentPrincipal } from '../lib/request-context';
 import type { ApiTokens } from '../features/auth/tokens';
 import { UserAdmin, usersFromProvider } from '../features/auth/users';
 import { parseInput } from './validate';

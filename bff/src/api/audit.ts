@@ -6,7 +6,7 @@ import type { AuditList } from '../contract/audit';
 import type { CatalogSource } from '../features/catalog/catalog';
 import type { AuditLog } from '../features/audit/audit-log';
 import { describeRequest, outcomeOf } from '../features/audit/describe';
-import { requestContext } from '../features/auth/context';
+import { requestContext } from '../lib/request-context';
 import { isStateChanging } from '../features/auth/policy';
 import { parseInput } from './validate';
 
@@ -29,7 +29,7 @@ function attemptedUser(body: unknown): string | null {
 
 /**
  * Records every state-changing API request when its answer is sent: who, what, the outcome and
- * status, the message of a refusal, and the diff a feature noted (features/auth/context.ts). The
+ * status, the message of a refusal, and the diff a feature noted (lib/request-context.ts). The
  * request body itself is never recorded (it may hold a password). Requests from no one identified
  * (no or bad credentials, too many sign-in attempts, a malformed sign-in) go to the log only, so an
  * anonymous flood cannot fill the control plane; failed sign-ins, limited per address, are stored.

@@ -5,8 +5,8 @@ import { LoginBody, PasswordChangeBody } from '../contract/auth';
 import type { SessionResponse } from '../contract/auth';
 import type { CatalogSource } from '../features/catalog/catalog';
 import type { AuthService } from '../features/auth/auth';
-import { currentPrincipal, requestContext, runWithContext } from '../features/auth/context';
-import type { RequestContext } from '../features/auth/context';
+import { currentPrincipal, requestContext, runWithContext } from '../lib/request-context';
+import type { RequestContext } from '../lib/request-context';
 import { TooManyAttempts } from '../features/auth/login-limiter';
 import { OIDC_COOKIE, safeReturnTo } from '../features/auth/oidc';
 import {

@@ -2,8 +2,8 @@ import { createServer } from 'node:http';
 import type { IncomingHttpHeaders, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runAs } from '../features/auth/context';
-import type { Principal } from '../features/auth/principal';
+import { runAs } from '../lib/request-context';
+import type { Principal } from '../lib/principal';
 import { KubeClient } from './kube';
 import { toApiError } from './kube-errors';
 

@@ -18,8 +18,8 @@ import type {
   ListPromise,
   RequestContext,
 } from '@kubernetes/client-node';
-import { currentPrincipal } from '../features/auth/context';
-import { kubernetesGroups } from '../features/auth/principal';
+import { currentPrincipal } from '../lib/request-context';
+import { kubernetesGroups } from '../lib/principal';
 import type { Logger } from '../lib/logger';
 
 export { ApiException };

@@ -1,4 +1,4 @@
-import { currentPrincipal } from './context';
+import { currentPrincipal } from '../../lib/request-context';
 import type { Principal } from './principal';
 
 /**

@@ -2,7 +2,7 @@ import type { CreateUserBody, UpdateUserBody, User } from '../../contract/auth';
 import { ApiError, badRequest, notFound } from '../../lib/errors';
 import type { Account, LocalAccounts } from './accounts';
 import { hashPassword } from './accounts';
-import { noteChange } from './context';
+import { noteChange } from '../../lib/request-context';
 
 /** A local account as the API shows it: never its hash. */
 export const userView = (a: Account): User => ({

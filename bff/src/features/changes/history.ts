@@ -3,7 +3,7 @@ import type { KubeClient } from '../../clients/kube';
 import { isKubeStatus } from '../../clients/kube-errors';
 import type { KubeObject } from '../../clients/mesh-objects';
 import type { Revision } from '../../contract/routing';
-import { noteChange } from '../auth/context';
+import { noteChange } from '../../lib/request-context';
 import { shortHash, toDnsLabel } from '../../mesh/hosts';
 import { MANAGED_BY, MANAGED_BY_LABEL, SERVICE_ANNOTATION } from '../../mesh/model';
 import { cleanObject, toYaml } from './yaml';
