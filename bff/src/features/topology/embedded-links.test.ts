@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { DEMO_CHARACTERS } from '../../embedded/demo-mesh/traffic/profiles';
 import { simulation } from '../../embedded/demo-mesh/traffic/testing';
 import { EmbeddedTelemetry } from '../monitoring/embedded-source';
 import { resolveWindow } from '../monitoring/window';
@@ -42,5 +43,55 @@ describe("the demo mesh's links, as the topology reads them", () => {
     const echo = graph.nodes.find((n) => n.id === nodeIds.app('dubbo-demo', 'echo-provider'));
     expect(echo?.health).toBe('failing');
     expect(echo?.inbound.clientErrorRate).toBeGreaterThan(0.4);
+  });
+});
+
+describe("the demo mesh's health mix, as the whole-mesh topology shows it", () => {
+  const apps = (health: string, nodes: { namespace: string; application: string; health: string }[]) =>
+    nodes
+      .filter((n) => n.health === health)
+      .map((n) => `${n.namespace}/${n.application}`)
+      .sort();
+
+  // Several seeds and a long run: the mix is by design, not by luck of the draw.
+  it.each([7, 11, 2019])(
+    'is mostly healthy, with the seed’s characters degraded or failing (seed %i)',
+    async (seed) => {
+      const demo = simulation({ seed });
+      const telemetry = new EmbeddedTelemetry(demo.store);
+      const q = resolveWindow('5m', telemetry.scrapeIntervalSeconds);
+      for (let minute = 0; minute < 10; minute++) {
+        demo.advance(60);
+        const graph = buildGraph({
+          links: await telemetry.edges(q),
+          catalog: demo.catalog.view(),
+          graphType: 'app',
+        });
+        const inCatalog = graph.nodes.filter((n) => n.inCatalog);
+        expect(apps('failing', inCatalog)).toEqual([...DEMO_CHARACTERS.failing].sort());
+        expect(apps('degraded', inCatalog)).toEqual([...DEMO_CHARACTERS.degraded].sort());
+        const healthy = apps('healthy', inCatalog);
+        expect(healthy.length).toBeGreaterThan(inCatalog.length * 0.8);
+        // Edges into a healthy application are healthy too.
+        const healthyIds = new Set(inCatalog.filter((n) => n.health === 'healthy').map((n) => n.id));
+        for (const e of graph.edges.filter((x) => healthyIds.has(x.target) && x.health !== 'none'))
+          expect(e.health, e.id).toBe('healthy');
+      }
+    },
+  );
+
+  it('tells the degraded version apart in the versioned graph', async () => {
+    const demo = simulation();
+    demo.advance(300);
+    const telemetry = new EmbeddedTelemetry(demo.store);
+    const graph = buildGraph({
+      links: await telemetry.edges(resolveWindow('5m', telemetry.scrapeIntervalSeconds)),
+      catalog: demo.catalog.view(),
+      graphType: 'versionedApp',
+    });
+    const health = (app: string, version: string) =>
+      graph.nodes.find((n) => n.id === nodeIds.version('shop', app, version))?.health;
+    expect(health('payment', 'v1')).toBe('healthy');
+    expect(health('payment', 'v2')).toBe('degraded');
   });
 });

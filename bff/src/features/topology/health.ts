@@ -1,10 +1,14 @@
 import type { Health, LinkTraffic } from '../../contract/topology';
 
 /**
- * Health by error rate, with Kiali's default tolerances (its `health_config.rate`): for 5xx (and
- * requests that got no response) any error makes a node or edge degraded and 10% failing; for 4xx,
- * above 10% is degraded and 20% failing. As in Kiali, a ratio counts as degraded when it is above the
- * degraded tolerance and as failing when it reaches the failure tolerance. The worse class decides.
+ * Health by error rate, with Kiali's default tolerances (its `health_config.rate`, in percent there):
+ * for 5xx (and requests that got no response) any error makes a node or edge degraded and 10%
+ * failing; for 4xx, 10% is degraded and 20% failing, as some client errors (404s) are normal. As in
+ * Kiali's `ascendingThresholdCheck`, a ratio above zero is failing from the failure tolerance on and
+ * degraded from the degraded one on. The worse class decides.
+ *
+ * A degraded tolerance of 0 means a healthy service answers no 5xx at all over the window: that is
+ * why the demo mesh's healthy applications answer none (embedded/demo-mesh/traffic/profiles.ts).
  */
 export const HEALTH_THRESHOLDS = {
   serverErrors: { degraded: 0, failure: 0.1 },
@@ -14,8 +18,9 @@ export const HEALTH_THRESHOLDS = {
 const RANK: Record<Health, number> = { none: 0, healthy: 1, degraded: 2, failing: 3 };
 
 function judge(ratio: number, tolerance: { degraded: number; failure: number }): Health {
+  if (!(ratio > 0)) return 'healthy';
   if (ratio >= tolerance.failure) return 'failing';
-  if (ratio > tolerance.degraded) return 'degraded';
+  if (ratio >= tolerance.degraded) return 'degraded';
   return 'healthy';
 }
 

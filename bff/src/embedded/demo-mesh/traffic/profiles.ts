@@ -13,14 +13,30 @@ export interface VersionProfile {
 }
 
 /**
- * The demo's characters, so the Top-5 lists have something to say: sofa-hello fails often (1.1 more
- * than 1.0, which a weight shift makes visible), greeting-provider is slow (1.1.0 slower still).
+ * The demo's characters. Most applications are healthy, and healthy here means no 5xx at all: the
+ * topology judges health as Kiali does (features/topology/health.ts), where a single 5xx makes a
+ * node degraded. A few are not, by design, so the topology, the Top 5 and a weight shift have
+ * something to show (tests assert these by name, see DEMO_CHARACTERS):
+ *  - sofa-demo/sofa-hello fails: 20% of 1.0's requests and 45% of 1.1's are 5xx (failing from 10%);
+ *  - shop/payment is degraded: v2 answers 3% 5xx, v1 none (a rollout gone a little wrong);
+ *  - bookinfo/ratings is degraded: v2, on VMs, answers 2% 5xx, v1 none;
+ *  - dubbo-demo/greeting-provider is slow (1.1.0 slower still), not failing.
+ * The error drift moves a rate between about 0.5× and 2× of its own (see Drift), so a degraded one
+ * stays between 1% and 6%, never healthy nor failing, and sofa-hello as a whole stays above 10%.
  * Everything else gets a plausible, stable character of its own from a hash of its name.
  */
 const CHARACTERS: Record<string, (version: string) => Partial<VersionProfile>> = {
   'sofa-demo/sofa-hello': (v) => ({ errorRate: v === '1.1' ? 0.45 : 0.2 }),
+  'shop/payment': (v) => ({ errorRate: v === 'v2' ? 0.03 : 0 }),
+  'bookinfo/ratings': (v) => ({ errorRate: v === 'v2' ? 0.02 : 0 }),
   'dubbo-demo/greeting-provider': (v) => ({ latencyMedianMs: v === '1.1.0' ? 380 : 210, latencySigma: 0.35 }),
 };
+
+/** The applications the demo makes unhealthy on purpose (namespace/app), for tests and docs. */
+export const DEMO_CHARACTERS = {
+  failing: ['sofa-demo/sofa-hello'],
+  degraded: ['shop/payment', 'bookinfo/ratings'],
+} as const;
 
 const BASE: Record<Protocol, { latency: [number, number]; request: [number, number] }> = {
   http: { latency: [12, 45], request: [300, 1500] },
@@ -43,7 +59,8 @@ export function versionProfile(
   const profile: VersionProfile = {
     latencyMedianMs: hashedBetween(`${key}/latency`, base.latency[0], base.latency[1]),
     latencySigma: hashedBetween(`${key}/sigma`, 0.45, 0.8),
-    errorRate: hashedBetween(`${key}/errors`, 0.001, 0.015),
+    // Healthy: no 5xx (see CHARACTERS for the ones that answer some).
+    errorRate: 0,
     requestBytesMedian: hashedBetween(`${key}/request`, base.request[0], base.request[1]),
     responseBytesMedian: hashedBetween(`${key}/response`, 800, 8000),
   };
