@@ -143,7 +143,7 @@ export async function startConsole(config: Config, log: Logger): Promise<Running
         })
       : null;
   const telemetry = chooseTelemetry(
-    { prometheus: config.prometheus, demoStore: traffic?.store ?? null },
+    { prometheus: config.prometheus, demo: traffic?.telemetry ?? null },
     log.child({ component: 'telemetry' }),
   );
   const monitoring = new MonitoringService({ catalog, telemetry });

@@ -7,7 +7,7 @@ import { createApp } from '../app';
 import { PrometheusClient } from '../clients/prometheus';
 import { MonitoringOverview, STREAM_EVENTS, ServiceMetrics } from '../contract/monitoring';
 import { simulation } from '../embedded/demo-mesh/traffic/testing';
-import { EmbeddedTelemetry } from '../features/monitoring/embedded-source';
+import { EmbeddedTelemetry } from '../embedded/demo-mesh/traffic/telemetry-source';
 import { deadUrl, fakePrometheus } from '../features/monitoring/fake-prometheus';
 import type { FakePrometheus } from '../features/monitoring/fake-prometheus';
 import { MonitoringService } from '../features/monitoring/monitoring';

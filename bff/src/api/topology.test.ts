@@ -5,7 +5,7 @@ import { PrometheusClient } from '../clients/prometheus';
 import { TopologyGraph } from '../contract/topology';
 import { simulation } from '../embedded/demo-mesh/traffic/testing';
 import type { CatalogSource } from '../features/catalog/catalog';
-import { EmbeddedTelemetry } from '../features/monitoring/embedded-source';
+import { EmbeddedTelemetry } from '../embedded/demo-mesh/traffic/telemetry-source';
 import { fakePrometheus, sendJson } from '../features/monitoring/fake-prometheus';
 import type { FakePrometheus } from '../features/monitoring/fake-prometheus';
 import { PrometheusTelemetry } from '../features/monitoring/prometheus-source';

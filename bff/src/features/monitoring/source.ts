@@ -1,15 +1,16 @@
 import { PrometheusClient } from '../../clients/prometheus';
-import type { TrafficStore } from '../../embedded/demo-mesh/traffic/store';
 import type { Logger } from '../../lib/logger';
-import { EmbeddedTelemetry } from './embedded-source';
 import { PrometheusTelemetry } from './prometheus-source';
 import { UnavailableTelemetry } from './telemetry';
 import type { TelemetrySource } from './telemetry';
 
 export interface TelemetryChoice {
   prometheus: { url: string; scrapeIntervalSeconds: number; timeoutMs: number } | null;
-  /** The demo mesh's series, when the demo mesh runs. */
-  demoStore: TrafficStore | null;
+  /**
+   * The demo mesh's own series, when the demo mesh runs: a TelemetrySource the demo implements
+   * (embedded/demo-mesh/traffic/telemetry-source.ts), so monitoring never reads the demo's buffers.
+   */
+  demo: TelemetrySource | null;
 }
 
 /** PROMETHEUS_URL set: Prometheus. Else the demo mesh's own series. Else none, with the reason. */
@@ -19,7 +20,7 @@ export function chooseTelemetry(choice: TelemetryChoice, log: Logger): Telemetry
     log.info({ url, scrapeIntervalSeconds }, 'monitoring reads Prometheus');
     return new PrometheusTelemetry(new PrometheusClient({ url, timeoutMs }), scrapeIntervalSeconds, log);
   }
-  if (choice.demoStore) return new EmbeddedTelemetry(choice.demoStore);
+  if (choice.demo) return choice.demo;
   return new UnavailableTelemetry(
     'No telemetry: set PROMETHEUS_URL to a Prometheus that scrapes the mesh (or run the embedded demo mesh)',
   );

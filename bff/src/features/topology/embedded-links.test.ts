@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DEMO_CHARACTERS } from '../../embedded/demo-mesh/traffic/profiles';
+import { EmbeddedTelemetry } from '../../embedded/demo-mesh/traffic/telemetry-source';
 import { simulation } from '../../embedded/demo-mesh/traffic/testing';
-import { EmbeddedTelemetry } from '../monitoring/embedded-source';
 import { resolveWindow } from '../monitoring/window';
 import { buildGraph, nodeIds } from './graph';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { EmbeddedTelemetry } from '../../../features/monitoring/embedded-source';
+import { EmbeddedTelemetry } from './telemetry-source';
 import {
   ISTIO_BUCKETS,
   ISTIO_LABELS,

@@ -1,5 +1,6 @@
 import type { KubeClient } from '../../../clients/kube';
 import type { CatalogSource } from '../../../features/catalog/catalog';
+import type { TelemetrySource } from '../../../features/monitoring/telemetry';
 import type { Logger } from '../../../lib/logger';
 import type { RpcDialect } from '../../../mesh/model';
 import { DEMO_APPS } from '../mesh';
@@ -8,12 +9,15 @@ import type { AdmissionPolicy } from './pipeline';
 import { InformerRules } from './rules';
 import { TrafficSimulator } from './simulator';
 import { TrafficStore } from './store';
+import { EmbeddedTelemetry } from './telemetry-source';
 
 export type { AdmissionPolicy, Flow, TickInfo } from './pipeline';
 
 export interface DemoTraffic {
   simulator: TrafficSimulator;
   store: TrafficStore;
+  /** The demo's series as monitoring's telemetry source (used when no Prometheus is configured). */
+  telemetry: TelemetrySource;
   exporter: IstioExporter;
   stop(): Promise<void>;
 }
@@ -51,6 +55,7 @@ export async function startDemoTraffic(options: DemoTrafficOptions): Promise<Dem
   return {
     simulator,
     store,
+    telemetry: new EmbeddedTelemetry(store),
     exporter,
     async stop() {
       simulator.stop();

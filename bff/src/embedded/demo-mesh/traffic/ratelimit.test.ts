@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { RateLimitForm } from '../../../contract/ratelimit';
 import type { RateLimitFormInput } from '../../../contract/ratelimit';
-import { EmbeddedTelemetry } from '../../../features/monitoring/embedded-source';
+import { EmbeddedTelemetry } from './telemetry-source';
 import { routeTarget } from '../../../features/routing/target';
 import { buildRateLimit } from '../../../mesh/ratelimit';
 import type { ConfigMapObject } from '../../../mesh/ratelimit';

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { staticCatalog } from '../../../features/catalog/catalog';
 import type { ServiceEntry, V1Pod, V1Service, WorkloadEntry } from '../../../features/catalog/kube-types';
 import { buildCatalog } from '../../../features/catalog/registry';
-import { EmbeddedTelemetry } from '../../../features/monitoring/embedded-source';
+import { EmbeddedTelemetry } from './telemetry-source';
 import { ECHO_VERSIONS } from '../mesh';
 import { demoObjects } from '../seed';
 import type { AdmissionPolicy, Flow } from './pipeline';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { MONITORING_WINDOWS } from '../../../contract/monitoring';
 import { resolveWindow } from '../../../features/monitoring/window';
-import { BUCKET_COUNT, G, TrafficStore } from './store';
+import { BUCKET_COUNT, GROUP_FIELDS, TrafficStore } from './store';
 import type { TickRecord } from './store';
 
 const T = 1_700_000_000_000 - (1_700_000_000_000 % 60_000); // a minute boundary
@@ -22,7 +22,7 @@ function record(store: TrafficStore, tMs: number, requests: number, version = 'v
 }
 
 function requestsIn(store: TrafficStore, tier: number, from: number, to: number, cells = [0]) {
-  const out = new Float64Array(G.width);
+  const out = new Float64Array(GROUP_FIELDS.width);
   store.accumulate(
     'group',
     tier,
@@ -32,7 +32,7 @@ function requestsIn(store: TrafficStore, tier: number, from: number, to: number,
     cells.map(() => 0),
     out,
   );
-  return out[G.requests];
+  return out[GROUP_FIELDS.requests];
 }
 
 describe('TrafficStore', () => {

@@ -19,8 +19,11 @@ import { ISTIO_BUCKETS } from '../../../features/monitoring/istio-metrics';
 
 export const BUCKET_COUNT = ISTIO_BUCKETS.length + 1;
 
-/** Offsets within a group cell. */
-export const G = {
+/**
+ * Where each figure sits within a cell's row of a slot (a cell is `width` floats): a group cell, a
+ * version of a service.
+ */
+export const GROUP_FIELDS = {
   requests: 0,
   errors: 1,
   durationSum: 2,
@@ -38,11 +41,17 @@ export const G = {
   shadowLimited: 7 + BUCKET_COUNT,
   width: 8 + BUCKET_COUNT,
 } as const;
-export const C = { requests: 0, errors: 1, clientErrors: 2, width: 3 } as const;
-export const I = { requests: 0, errors: 1, durationSum: 2, width: 3 } as const;
+/** The figures of a consumer cell: a calling workload of a service. */
+export const CONSUMER_FIELDS = { requests: 0, errors: 1, clientErrors: 2, width: 3 } as const;
+/** The figures of an instance cell: an instance serving a service. */
+export const INSTANCE_FIELDS = { requests: 0, errors: 1, durationSum: 2, width: 3 } as const;
 
 export type CellKind = 'group' | 'consumer' | 'instance';
-const WIDTH: Record<CellKind, number> = { group: G.width, consumer: C.width, instance: I.width };
+const WIDTH: Record<CellKind, number> = {
+  group: GROUP_FIELDS.width,
+  consumer: CONSUMER_FIELDS.width,
+  instance: INSTANCE_FIELDS.width,
+};
 
 export interface GroupMeta {
   serviceId: string;
@@ -264,9 +273,9 @@ export class TrafficStore {
   private rowsFor(tMs: number, r: TickRecord) {
     let open = this.openTick;
     const fits = (rows: { g: Float32Array; c: Float32Array; i: Float32Array }) =>
-      r.group * G.width < rows.g.length &&
-      r.consumer * C.width < rows.c.length &&
-      r.instance * I.width < rows.i.length;
+      r.group * GROUP_FIELDS.width < rows.g.length &&
+      r.consumer * CONSUMER_FIELDS.width < rows.c.length &&
+      r.instance * INSTANCE_FIELDS.width < rows.i.length;
     if (!open || open.tMs !== tMs || !open.rows.every(fits)) {
       open = {
         tMs,
@@ -284,24 +293,24 @@ export class TrafficStore {
   /** Adds one record of a tick ending at `tMs` (the record is copied; the caller may reuse it). */
   add(tMs: number, r: TickRecord): void {
     for (const { g, c, i } of this.rowsFor(tMs, r)) {
-      const go = r.group * G.width;
-      add(g, go + G.requests, r.requests);
-      add(g, go + G.errors, r.errors);
-      add(g, go + G.durationSum, r.durationSum);
-      add(g, go + G.inBytes, r.inBytes);
-      add(g, go + G.outBytes, r.outBytes);
-      add(g, go + G.clientErrors, r.clientErrors ?? 0);
-      for (let b = 0; b < BUCKET_COUNT; b++) add(g, go + G.buckets + b, r.buckets[b] as number);
-      add(g, go + G.limited, r.limited ?? 0);
-      add(g, go + G.shadowLimited, r.shadowLimited ?? 0);
-      const co = r.consumer * C.width;
-      add(c, co + C.requests, r.requests);
-      add(c, co + C.errors, r.errors);
-      add(c, co + C.clientErrors, r.clientErrors ?? 0);
-      const io = r.instance * I.width;
-      add(i, io + I.requests, r.requests);
-      add(i, io + I.errors, r.errors);
-      add(i, io + I.durationSum, r.durationSum);
+      const go = r.group * GROUP_FIELDS.width;
+      add(g, go + GROUP_FIELDS.requests, r.requests);
+      add(g, go + GROUP_FIELDS.errors, r.errors);
+      add(g, go + GROUP_FIELDS.durationSum, r.durationSum);
+      add(g, go + GROUP_FIELDS.inBytes, r.inBytes);
+      add(g, go + GROUP_FIELDS.outBytes, r.outBytes);
+      add(g, go + GROUP_FIELDS.clientErrors, r.clientErrors ?? 0);
+      for (let b = 0; b < BUCKET_COUNT; b++) add(g, go + GROUP_FIELDS.buckets + b, r.buckets[b] as number);
+      add(g, go + GROUP_FIELDS.limited, r.limited ?? 0);
+      add(g, go + GROUP_FIELDS.shadowLimited, r.shadowLimited ?? 0);
+      const co = r.consumer * CONSUMER_FIELDS.width;
+      add(c, co + CONSUMER_FIELDS.requests, r.requests);
+      add(c, co + CONSUMER_FIELDS.errors, r.errors);
+      add(c, co + CONSUMER_FIELDS.clientErrors, r.clientErrors ?? 0);
+      const io = r.instance * INSTANCE_FIELDS.width;
+      add(i, io + INSTANCE_FIELDS.requests, r.requests);
+      add(i, io + INSTANCE_FIELDS.errors, r.errors);
+      add(i, io + INSTANCE_FIELDS.durationSum, r.durationSum);
     }
     if (tMs > this.lastMs) this.lastMs = tMs;
     this.firstMs ??= tMs;

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { BUCKET_COUNT, TrafficStore } from '../../embedded/demo-mesh/traffic/store';
-import type { TickRecord } from '../../embedded/demo-mesh/traffic/store';
-import { EmbeddedTelemetry } from './embedded-source';
-import { ISTIO_BUCKETS } from './istio-metrics';
-import { histogramQuantile } from './quantile';
-import { resolveWindow, seriesTimestamps } from './window';
+import { ISTIO_BUCKETS } from '../../../features/monitoring/istio-metrics';
+import { histogramQuantile } from '../../../features/monitoring/quantile';
+import { resolveWindow, seriesTimestamps } from '../../../features/monitoring/window';
+import { BUCKET_COUNT, TrafficStore } from './store';
+import type { TickRecord } from './store';
+import { EmbeddedTelemetry } from './telemetry-source';
 
 const T0 = Date.UTC(2024, 0, 1, 12, 0, 0);
 const BUCKET = 4; // (10, 25] ms

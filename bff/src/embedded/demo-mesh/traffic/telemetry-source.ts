@@ -1,8 +1,6 @@
-import { BUCKET_COUNT, C, G, I } from '../../embedded/demo-mesh/traffic/store';
-import type { ConsumerMeta, GroupMeta, TrafficStore } from '../../embedded/demo-mesh/traffic/store';
-import { ISTIO_BUCKETS } from './istio-metrics';
-import { QUANTILES } from './promql';
-import { histogramQuantile } from './quantile';
+import { ISTIO_BUCKETS } from '../../../features/monitoring/istio-metrics';
+import { QUANTILES } from '../../../features/monitoring/promql';
+import { histogramQuantile } from '../../../features/monitoring/quantile';
 import type {
   AppFigures,
   CallFigures,
@@ -17,24 +15,26 @@ import type {
   TelemetrySource,
   TrafficEdges,
   VersionFigures,
-} from './telemetry';
-import { seriesTimestamps } from './window';
-import type { QueryWindow } from './window';
+} from '../../../features/monitoring/telemetry';
+import { seriesTimestamps } from '../../../features/monitoring/window';
+import type { QueryWindow } from '../../../features/monitoring/window';
+import { BUCKET_COUNT, CONSUMER_FIELDS, GROUP_FIELDS, INSTANCE_FIELDS } from './store';
+import type { ConsumerMeta, GroupMeta, TrafficStore } from './store';
 
 /** Figures from a summed group row: counts over `seconds` become rates, buckets become percentiles. */
 function figuresOf(row: Float64Array, offset: number, seconds: number): Figures {
-  const requests = row[offset + G.requests] as number;
-  const buckets = row.subarray(offset + G.buckets, offset + G.buckets + BUCKET_COUNT);
+  const requests = row[offset + GROUP_FIELDS.requests] as number;
+  const buckets = row.subarray(offset + GROUP_FIELDS.buckets, offset + GROUP_FIELDS.buckets + BUCKET_COUNT);
   const quantile = (q: number) => (requests > 0 ? histogramQuantile(q, ISTIO_BUCKETS, buckets) : null);
   return {
     requests: requests / seconds,
-    errors: (row[offset + G.errors] as number) / seconds,
-    avgMs: requests > 0 ? (row[offset + G.durationSum] as number) / requests : null,
+    errors: (row[offset + GROUP_FIELDS.errors] as number) / seconds,
+    avgMs: requests > 0 ? (row[offset + GROUP_FIELDS.durationSum] as number) / requests : null,
     p50: quantile(QUANTILES.p50),
     p95: quantile(QUANTILES.p95),
     p99: quantile(QUANTILES.p99),
-    inBytes: (row[offset + G.inBytes] as number) / seconds,
-    outBytes: (row[offset + G.outBytes] as number) / seconds,
+    inBytes: (row[offset + GROUP_FIELDS.inBytes] as number) / seconds,
+    outBytes: (row[offset + GROUP_FIELDS.outBytes] as number) / seconds,
   };
 }
 
@@ -83,12 +83,12 @@ export class EmbeddedTelemetry implements TelemetrySource {
       return i;
     });
     // One extra row at the end: every version together.
-    const rows = new Float64Array((versions.length + 1) * G.width);
+    const rows = new Float64Array((versions.length + 1) * GROUP_FIELDS.width);
     this.store.accumulate('group', tier, fromMs, toMs, cells, groupOf, rows);
-    const total = versions.length * G.width;
+    const total = versions.length * GROUP_FIELDS.width;
     for (let v = 0; v < versions.length; v++) {
-      for (let f = 0; f < G.width; f++)
-        rows[total + f] = (rows[total + f] as number) + (rows[v * G.width + f] as number);
+      for (let f = 0; f < GROUP_FIELDS.width; f++)
+        rows[total + f] = (rows[total + f] as number) + (rows[v * GROUP_FIELDS.width + f] as number);
     }
     return { versions, rows, totalOffset: total };
   }
@@ -116,10 +116,10 @@ export class EmbeddedTelemetry implements TelemetrySource {
       cells.push(cell);
       groupOf.push(i);
     }
-    const rows = new Float64Array(apps.length * G.width);
+    const rows = new Float64Array(apps.length * GROUP_FIELDS.width);
     this.store.accumulate('group', this.tier(q), atMs - q.rangeSeconds * 1000, atMs, cells, groupOf, rows);
     const seconds = this.span(q, atMs);
-    return apps.map((a, i) => ({ ...a, figures: figuresOf(rows, i * G.width, seconds) }));
+    return apps.map((a, i) => ({ ...a, figures: figuresOf(rows, i * GROUP_FIELDS.width, seconds) }));
   }
 
   async serviceFigures(
@@ -138,7 +138,7 @@ export class EmbeddedTelemetry implements TelemetrySource {
       total: figuresOf(rows, totalOffset, seconds),
       byVersion: versions.map((version, i) => ({
         version,
-        figures: figuresOf(rows, i * G.width, seconds),
+        figures: figuresOf(rows, i * GROUP_FIELDS.width, seconds),
       })),
     };
   }
@@ -177,7 +177,7 @@ export class EmbeddedTelemetry implements TelemetrySource {
       versions.forEach((version, v) => {
         let s = byVersion.get(version);
         if (!s) byVersion.set(version, (s = empty()));
-        put(s, i, figuresOf(rows, v * G.width, q.rateSeconds));
+        put(s, i, figuresOf(rows, v * GROUP_FIELDS.width, q.rateSeconds));
       });
     });
     return {
@@ -210,7 +210,7 @@ export class EmbeddedTelemetry implements TelemetrySource {
   }
 
   async consumers(serviceId: string, q: QueryWindow, atMs = this.store.now): Promise<ConsumerFigures[]> {
-    const { cells, rows } = this.perCell('consumer', C.width, serviceId, q, atMs);
+    const { cells, rows } = this.perCell('consumer', CONSUMER_FIELDS.width, serviceId, q, atMs);
     const seconds = this.span(q, atMs);
     return cells.map((cell, i) => {
       const meta = this.store.consumers.meta[cell] as ConsumerMeta;
@@ -219,24 +219,27 @@ export class EmbeddedTelemetry implements TelemetrySource {
         app: meta.app,
         namespace: meta.namespace,
         version: meta.version,
-        requests: (rows[i * C.width + C.requests] as number) / seconds,
-        errors: (rows[i * C.width + C.errors] as number) / seconds,
+        requests: (rows[i * CONSUMER_FIELDS.width + CONSUMER_FIELDS.requests] as number) / seconds,
+        errors: (rows[i * CONSUMER_FIELDS.width + CONSUMER_FIELDS.errors] as number) / seconds,
       };
     });
   }
 
   async instances(serviceId: string, q: QueryWindow, atMs = this.store.now): Promise<InstanceFigures[]> {
-    const { cells, rows } = this.perCell('instance', I.width, serviceId, q, atMs);
+    const { cells, rows } = this.perCell('instance', INSTANCE_FIELDS.width, serviceId, q, atMs);
     const seconds = this.span(q, atMs);
     return cells.map((cell, i) => {
       const meta = this.store.instances.meta[cell] as { instance: string; version: string };
-      const requests = rows[i * I.width + I.requests] as number;
+      const requests = rows[i * INSTANCE_FIELDS.width + INSTANCE_FIELDS.requests] as number;
       return {
         instance: meta.instance,
         version: meta.version,
         requests: requests / seconds,
-        errors: (rows[i * I.width + I.errors] as number) / seconds,
-        avgMs: requests > 0 ? (rows[i * I.width + I.durationSum] as number) / requests : null,
+        errors: (rows[i * INSTANCE_FIELDS.width + INSTANCE_FIELDS.errors] as number) / seconds,
+        avgMs:
+          requests > 0
+            ? (rows[i * INSTANCE_FIELDS.width + INSTANCE_FIELDS.durationSum] as number) / requests
+            : null,
       };
     });
   }
@@ -263,7 +266,7 @@ export class EmbeddedTelemetry implements TelemetrySource {
       requests > 0 ? histogramQuantile(QUANTILES.p95, ISTIO_BUCKETS, buckets) : null;
 
     const groups = this.store.groups;
-    const groupRows = new Float64Array(groups.size * G.width);
+    const groupRows = new Float64Array(groups.size * GROUP_FIELDS.width);
     this.store.accumulate('group', tier, from, atMs, identity(groups.size), identity(groups.size), groupRows);
     const serviceBuckets = new Map<string, { requests: number; buckets: Float64Array }>();
     const versions: ServiceVersionFigures[] = [];
@@ -271,18 +274,18 @@ export class EmbeddedTelemetry implements TelemetrySource {
       const meta = groups.meta[cell] as GroupMeta;
       if (!serviceNamespace.has(meta.serviceId)) serviceNamespace.set(meta.serviceId, meta.namespace);
       if (!within(meta.namespace)) continue;
-      const o = cell * G.width;
-      const requests = groupRows[o + G.requests] as number;
+      const o = cell * GROUP_FIELDS.width;
+      const requests = groupRows[o + GROUP_FIELDS.requests] as number;
       if (requests <= 0) continue;
-      const buckets = groupRows.subarray(o + G.buckets, o + G.buckets + BUCKET_COUNT);
+      const buckets = groupRows.subarray(o + GROUP_FIELDS.buckets, o + GROUP_FIELDS.buckets + BUCKET_COUNT);
       let svc = serviceBuckets.get(meta.serviceId);
       if (!svc)
         serviceBuckets.set(meta.serviceId, (svc = { requests: 0, buckets: new Float64Array(BUCKET_COUNT) }));
       svc.requests += requests;
       for (let b = 0; b < BUCKET_COUNT; b++)
         svc.buckets[b] = (svc.buckets[b] as number) + (buckets[b] as number);
-      const errors = groupRows[o + G.errors] as number;
-      const clientErrors = groupRows[o + G.clientErrors] as number;
+      const errors = groupRows[o + GROUP_FIELDS.errors] as number;
+      const clientErrors = groupRows[o + GROUP_FIELDS.clientErrors] as number;
       versions.push({
         serviceId: meta.serviceId,
         namespace: meta.namespace,
@@ -299,7 +302,7 @@ export class EmbeddedTelemetry implements TelemetrySource {
     );
 
     const consumers = this.store.consumers;
-    const rows = new Float64Array(consumers.size * C.width);
+    const rows = new Float64Array(consumers.size * CONSUMER_FIELDS.width);
     this.store.accumulate(
       'consumer',
       tier,
@@ -311,13 +314,13 @@ export class EmbeddedTelemetry implements TelemetrySource {
     );
     const calls: CallFigures[] = [];
     for (let cell = 0; cell < consumers.size; cell++) {
-      const o = cell * C.width;
-      const requests = rows[o + C.requests] as number;
+      const o = cell * CONSUMER_FIELDS.width;
+      const requests = rows[o + CONSUMER_FIELDS.requests] as number;
       if (requests <= 0) continue;
       const meta = consumers.meta[cell] as ConsumerMeta;
       if (!within(meta.namespace) || !within(serviceNamespace.get(meta.serviceId))) continue;
-      const errors = rows[o + C.errors] as number;
-      const clientErrors = rows[o + C.clientErrors] as number;
+      const errors = rows[o + CONSUMER_FIELDS.errors] as number;
+      const clientErrors = rows[o + CONSUMER_FIELDS.clientErrors] as number;
       calls.push({
         source: { workload: meta.workload, namespace: meta.namespace, app: meta.app, version: meta.version },
         serviceId: meta.serviceId,
@@ -334,7 +337,7 @@ export class EmbeddedTelemetry implements TelemetrySource {
     const { versions, rows } = this.byVersion(serviceId, this.tier(q), atMs - q.rateSeconds * 1000, atMs);
     return versions.map((version, i) => ({
       version,
-      requests: (rows[i * G.width + G.requests] as number) / q.rateSeconds,
+      requests: (rows[i * GROUP_FIELDS.width + GROUP_FIELDS.requests] as number) / q.rateSeconds,
     }));
   }
 
@@ -346,9 +349,9 @@ export class EmbeddedTelemetry implements TelemetrySource {
     const tier = this.tier(q);
     const at = (t: number) => {
       const { rows, totalOffset } = this.byVersion(serviceId, tier, t - q.rateSeconds * 1000, t);
-      const requests = rows[totalOffset + G.requests] as number;
-      const limited = rows[totalOffset + G.limited] as number;
-      const shadow = rows[totalOffset + G.shadowLimited] as number;
+      const requests = rows[totalOffset + GROUP_FIELDS.requests] as number;
+      const limited = rows[totalOffset + GROUP_FIELDS.limited] as number;
+      const shadow = rows[totalOffset + GROUP_FIELDS.shadowLimited] as number;
       return {
         passed: (requests - limited) / q.rateSeconds,
         limited: limited / q.rateSeconds,
