@@ -2,8 +2,8 @@ import type { Request, Router } from 'express';
 import { z } from 'zod';
 import { COMMENT_MAX_LENGTH } from '../contract/limits';
 import { DeleteRuleQuery, RollbackBody } from '../contract/routing';
-import type { RevisionList } from '../contract/routing';
 import { currentPrincipal } from '../features/auth/context';
+import type { RuleOperations } from '../features/rules/service';
 import { apiRouter } from './router';
 import { parseInput } from './validate';
 
@@ -11,31 +11,11 @@ import { parseInput } from './validate';
  * One HTTP surface for every kind of rule on a service (routes, rate limits, and the kinds to come):
  * list, preview, create, read, update, delete, history and rollback under
  * `/services/{id}/{kind}`, and their OpenAPI paths, from one description of the kind. A kind
- * brings its body parser, its service and the names of its schemas (DEVELOPERS.md, "Kinds of rule").
+ * brings its body parser, its service (a `RuleService` of `features/rules/`) and the names of its
+ * schemas (DEVELOPERS.md, "Kinds of rule").
  */
 
-/** What a kind's service does; the routing and rate-limit services implement it. */
-export interface RuleOperations<Body, Rule, List, Preview> {
-  list(serviceId: string): Promise<List>;
-  get(serviceId: string, name: string): Promise<Rule>;
-  preview(serviceId: string, body: Body, name?: string): Promise<Preview>;
-  create(serviceId: string, body: Body, user: string): Promise<Rule>;
-  update(serviceId: string, name: string, body: Body, user: string): Promise<Rule>;
-  remove(
-    serviceId: string,
-    name: string,
-    opts: { resourceVersion?: string | undefined; comment?: string | undefined },
-    user: string,
-  ): Promise<void>;
-  revisions(serviceId: string, name: string): Promise<RevisionList>;
-  rollback(
-    serviceId: string,
-    name: string,
-    revision: number,
-    user: string,
-    comment?: string,
-  ): Promise<Rule | null>;
-}
+export type { RuleOperations } from '../features/rules/service';
 
 type JsonSchema = Record<string, unknown>;
 

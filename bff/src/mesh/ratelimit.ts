@@ -345,6 +345,40 @@ export function ruleOf(obj: MeshObject): string | undefined {
   return obj.metadata.labels?.[RATELIMIT_LABEL];
 }
 
+/** Whether an EnvoyFilter selects the service's workloads (or every workload of its namespace). */
+function selectsService(f: MeshObject, target: RouteTarget): boolean {
+  const labels = (f.spec?.workloadSelector as { labels?: Record<string, string> } | undefined)?.labels;
+  if (!labels || Object.keys(labels).length === 0) return true;
+  return labels.app === target.application;
+}
+
+/**
+ * The live objects of a service's rules, by rule name, from the EnvoyFilters of its namespace and
+ * its descriptor ConfigMaps; `foreign` are the EnvoyFilters on its workloads that the console did
+ * not write for it (sorted by name).
+ */
+export function groupRateLimits(
+  filters: readonly MeshObject[],
+  configs: readonly ConfigMapObject[],
+  target: RouteTarget,
+): { rules: Map<string, RateLimitLive>; foreign: MeshObject[] } {
+  const rules = new Map<string, RateLimitLive>();
+  const foreign: MeshObject[] = [];
+  const mine = (o: { metadata: MeshObject['metadata'] }) =>
+    o.metadata.annotations?.[SERVICE_ANNOTATION] === target.id;
+  for (const f of filters) {
+    const rule = ruleOf(f);
+    if (rule && mine(f)) rules.set(rule, { ...rules.get(rule), filter: f });
+    else if (selectsService(f, target)) foreign.push(f);
+  }
+  for (const c of configs) {
+    const rule = c.metadata.labels?.[RATELIMIT_LABEL];
+    if (rule && mine(c)) rules.set(rule, { ...rules.get(rule), config: c });
+  }
+  foreign.sort((a, b) => a.metadata.name.localeCompare(b.metadata.name));
+  return { rules, foreign };
+}
+
 interface Patch {
   applyTo?: string;
   patch?: { operation?: string; value?: Record<string, unknown> };

@@ -1,0 +1,117 @@
+import type { KubeObject } from '../../clients/mesh-objects';
+import type { RouteYamlBody } from '../../contract/routing';
+import { badRequest } from '../../lib/errors';
+import { parseUserYaml } from '../../lib/user-yaml';
+import { sameHost } from '../../mesh/hosts';
+import type { MeshObject } from '../../mesh/istio-types';
+import { validateIstioObject } from '../../mesh/istio-validation';
+import type { LiveState, RoutePlan, RouteTarget, RpcDialect } from '../../mesh/model';
+import type { Kind } from '../../mesh/plan';
+import { isOnlyForHost, routeHost } from '../../mesh/plan';
+import { undefinedSubsets } from '../../mesh/subset-users';
+import { validateUserObject } from '../changes/user-object';
+import type { UserObject } from '../changes/user-object';
+import { LAST_APPLIED } from '../changes/yaml';
+
+/**
+ * Hand-written routing rules (the YAML editor): parsed by one bounded parser, their envelope and
+ * values checked as Istio's webhook would, then planned as one write of the object as sent.
+ */
+
+/** Each YAML body is parsed (bounded) and its envelope checked once per request, however often it is read. */
+const parsedBodies = new WeakMap<RouteYamlBody, UserObject>();
+
+function userObjectOf(body: RouteYamlBody): UserObject {
+  let obj = parsedBodies.get(body);
+  if (!obj) {
+    obj = validateUserObject(parseUserYaml(body.yaml), { field: 'yaml' });
+    parsedBodies.set(body, obj);
+  }
+  return obj;
+}
+
+export function yamlName(body: RouteYamlBody): string | undefined {
+  try {
+    return userObjectOf(body).metadata.name;
+  } catch {
+    return undefined;
+  }
+}
+
+export interface YamlRuleScope {
+  target: RouteTarget;
+  dialect: RpcDialect;
+  /** The routing object's kind in this dialect. */
+  route: Kind;
+  destinationRules: MeshObject[];
+}
+
+export function planYamlRule(
+  scope: YamlRuleScope,
+  body: RouteYamlBody,
+  name: string | undefined,
+  live: LiveState,
+): RoutePlan {
+  const { target, dialect, route } = scope;
+  const obj = userObjectOf(body);
+  if (obj.kind !== route.kind || !obj.apiVersion.startsWith(`${route.group}/`)) {
+    throw badRequest(`The YAML must be one ${route.kind} of ${route.group}`, 'yaml');
+  }
+  // What Istio's admission webhook would refuse (RE2 regexes, header names, weights, ...) is
+  // refused here, naming the field, rather than written and left for istiod to reject.
+  const problem = validateIstioObject(obj)[0];
+  if (problem) throw badRequest(`${problem.field}: ${problem.message}`, 'yaml');
+  if (name !== undefined && obj.metadata.name !== name)
+    throw badRequest("metadata.name must stay the rule's name", 'yaml');
+  if (obj.metadata.namespace && obj.metadata.namespace !== target.namespace) {
+    throw badRequest(`metadata.namespace must be ${target.namespace}`, 'yaml');
+  }
+  const next: MeshObject = {
+    apiVersion: obj.apiVersion,
+    kind: obj.kind,
+    metadata: { ...obj.metadata, namespace: target.namespace },
+    spec: obj.spec as Record<string, unknown>,
+  };
+  const host = routeHost(target, dialect);
+  if (!isOnlyForHost(next, target, dialect))
+    throw badRequest(`The rule must route ${host} and no other host`, 'yaml');
+  const missing = undefinedSubsets(
+    next,
+    (h) => sameHost(h, host, target.namespace),
+    scope.destinationRules,
+  )[0];
+  if (missing)
+    throw badRequest(
+      `${missing.path}: subset ${missing.subset} is not defined by any DestinationRule of ${host}; the mesh would answer 503`,
+      'yaml',
+    );
+  const current = live.route;
+  if (current) next.metadata.resourceVersion = body.resourceVersion ?? current.metadata.resourceVersion ?? '';
+  else delete next.metadata.resourceVersion;
+  // The editor never shows kubectl's record of its last apply; saving must not erase it, or the
+  // next `kubectl apply` would take this edit for fields it should prune or keep. (`kubectl
+  // edit` keeps it the same way.)
+  const lastApplied = current?.metadata.annotations?.[LAST_APPLIED];
+  if (lastApplied !== undefined && next.metadata.annotations?.[LAST_APPLIED] === undefined)
+    next.metadata.annotations = { ...(next.metadata.annotations ?? {}), [LAST_APPLIED]: lastApplied };
+  return {
+    writes: [{ action: current ? 'update' : 'create', object: next, ...(current ? { current } : {}) }],
+    warnings: [],
+  };
+}
+
+/**
+ * A hand-written rule judged as it would be stored, after the control plane pruned and defaulted
+ * it: a field the schema does not know (`spec.host` on a VirtualService) is dropped there, so only
+ * what survives may decide which host a rule routes.
+ */
+export function checkStoredHosts(scope: YamlRuleScope, stored: (KubeObject | undefined)[]): void {
+  const { target, dialect } = scope;
+  for (const obj of stored) {
+    if (obj?.kind === scope.route.kind && !isOnlyForHost(obj as MeshObject, target, dialect))
+      throw badRequest(
+        `The rule must route ${routeHost(target, dialect)} and no other host (spec.hosts as stored: ${JSON.stringify((obj as MeshObject).spec?.hosts ?? null)})`,
+        'yaml',
+      );
+  }
+}
