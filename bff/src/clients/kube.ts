@@ -20,6 +20,8 @@ import type {
 } from '@kubernetes/client-node';
 import { currentPrincipal } from '../lib/request-context';
 import { kubernetesGroups } from '../lib/principal';
+import { collectionPath } from '../lib/kube-kind';
+import type { KubeResource } from '../lib/kube-kind';
 import type { Logger } from '../lib/logger';
 
 export { ApiException };
@@ -49,11 +51,8 @@ export interface KubeClientOptions {
   impersonate?: boolean;
 }
 
-export interface GroupVersionResource {
-  group: string;
-  version: string;
-  plural: string;
-}
+/** @deprecated Use `KubeResource` from lib/kube-kind.ts (kept for embedded/demo-mesh/traffic/rules.ts). */
+export type GroupVersionResource = KubeResource;
 
 /**
  * The only code that talks to the control plane, a Kubernetes API, real or embedded.
@@ -154,14 +153,7 @@ export class KubeClient {
     return groups.groups.find((g) => g.name === group)?.versions.map((v) => v.version) ?? [];
   }
 
-  /** The path an informer watches for a resource across all namespaces. */
-  static collectionPath(gvr: GroupVersionResource): string {
-    return gvr.group === ''
-      ? `/api/${gvr.version}/${gvr.plural}`
-      : `/apis/${gvr.group}/${gvr.version}/${gvr.plural}`;
-  }
-
-  listAll<T extends KubernetesObject>(gvr: GroupVersionResource): ListPromise<T> {
+  listAll<T extends KubernetesObject>(gvr: KubeResource): ListPromise<T> {
     if (gvr.group === '' && gvr.plural === 'services')
       return async () => (await this.core.listServiceForAllNamespaces()) as KubernetesListObject<T>;
     if (gvr.group === '' && gvr.plural === 'pods')
@@ -179,9 +171,9 @@ export class KubeClient {
    * A list-then-watch cache of one resource in all namespaces. It restarts itself after a watch
    * error (the client's informer does not), so a control plane restart heals on its own.
    */
-  informer<T extends KubernetesObject>(gvr: GroupVersionResource, log: Logger): ListWatch<T> {
+  informer<T extends KubernetesObject>(gvr: KubeResource, log: Logger): ListWatch<T> {
     const informer = new ListWatch<T>(
-      KubeClient.collectionPath(gvr),
+      collectionPath(gvr),
       new Watch(this.kubeConfig),
       this.listAll<T>(gvr),
       false,

@@ -1,14 +1,12 @@
-import type { V1ConfigMap } from '@kubernetes/client-node';
+import type { KubernetesObject } from '@kubernetes/client-node';
+import { kubeKind } from '../lib/kube-kind';
+import type { KubeKind } from '../lib/kube-kind';
 import type { KubeClient } from './kube';
 
-/** A kind of object the console reads and writes: group, version and plural name the API path. */
-export interface ObjectKind {
-  apiVersion: string;
-  kind: string;
-  group: string;
-  version: string;
-  plural: string;
-}
+/** @deprecated Use `KubeKind` from lib/kube-kind.ts (kept for features/routing, features/ratelimit, mesh/). */
+export type ObjectKind = KubeKind;
+/** @deprecated Use `kubeKind` from lib/kube-kind.ts (kept for features/ratelimit/ratelimit.ts). */
+export const kindOf = kubeKind;
 
 export interface KubeObject {
   apiVersion: string;
@@ -28,140 +26,88 @@ export interface WriteOptions {
   dryRun?: boolean;
 }
 
-export function kindOf(apiVersion: string, kind: string, plural: string): ObjectKind {
-  const [group, version] = apiVersion.includes('/')
-    ? (apiVersion.split('/') as [string, string])
-    : ['', apiVersion];
-  return { apiVersion, kind, group, version, plural };
+/** What names a kind to the API: the client finds its resource (plural) by discovery. */
+type KindRef = Pick<KubeKind, 'apiVersion' | 'kind'>;
+
+/**
+ * An object as plain JSON, as the API server sent it: the client turns metadata's times into
+ * Dates (Kubernetes writes them to the second, `2026-01-02T03:04:05Z`), which go back to that form.
+ */
+function plain(obj: KubernetesObject, kind: KindRef): KubeObject {
+  const text = JSON.stringify(obj, function (this: Record<string, unknown>, key: string, value: unknown) {
+    const raw = this[key];
+    return raw instanceof Date ? raw.toISOString().replace(/\.000Z$/, 'Z') : value;
+  });
+  const json = JSON.parse(text) as KubeObject;
+  return { ...json, apiVersion: json.apiVersion ?? kind.apiVersion, kind: json.kind ?? kind.kind };
 }
 
-const PLURALS: Record<string, string> = {
-  VirtualService: 'virtualservices',
-  DestinationRule: 'destinationrules',
-  EnvoyFilter: 'envoyfilters',
-  ServiceEntry: 'serviceentries',
-  WorkloadEntry: 'workloadentries',
-  ConfigMap: 'configmaps',
-};
-
-export function kindOfObject(obj: Pick<KubeObject, 'apiVersion' | 'kind'>): ObjectKind {
-  const plural = PLURALS[obj.kind];
-  if (!plural) throw new Error(`unsupported kind ${obj.kind}`);
-  return kindOf(obj.apiVersion, obj.kind, plural);
-}
-
-const isConfigMap = (kind: ObjectKind) => kind.group === '' && kind.kind === 'ConfigMap';
-
-/** A core object as plain JSON (the client returns class instances with Dates), as custom objects are. */
-function plainConfigMap(cm: V1ConfigMap): KubeObject {
-  return { ...(JSON.parse(JSON.stringify(cm)) as KubeObject), apiVersion: 'v1', kind: 'ConfigMap' };
+const dryRunOf = (opts: WriteOptions) => (opts.dryRun ? 'All' : undefined);
+/**
+ * An object to send: in its namespace, without the fields only the server sets (it keeps its own
+ * on a replace). The client would serialize those times as Dates, and they are strings here.
+ */
+function outgoing(obj: KubeObject): KubeObject {
+  const {
+    creationTimestamp: _created,
+    deletionTimestamp: _deleted,
+    managedFields: _managed,
+    ...metadata
+  } = obj.metadata;
+  return { ...obj, metadata: { ...metadata, namespace: obj.metadata.namespace ?? 'default' } };
 }
 
 /**
- * Namespaced custom objects (Istio's and Dubbo's kinds), and the core ConfigMaps that go with them
- * (the rate-limit service's descriptors), through the Kubernetes API. Writes carry
- * the resourceVersion the caller based them on, so a stale write is a 409, never an overwrite.
+ * Namespaced objects of any kind the console writes (Istio's and Dubbo's kinds, and the core
+ * ConfigMaps that go with them, such as the rate-limit service's descriptors) through
+ * client-node's `KubernetesObjectApi`: one code path for every kind. Writes carry the
+ * resourceVersion the caller based them on, so a stale write is a 409, never an overwrite.
  */
 export class MeshObjects {
   constructor(private readonly kube: KubeClient) {}
 
-  async list(kind: ObjectKind, namespace: string, labelSelector?: string): Promise<KubeObject[]> {
-    if (isConfigMap(kind)) {
-      const res = await this.kube.core.listNamespacedConfigMap({
-        namespace,
-        ...(labelSelector ? { labelSelector } : {}),
-      });
-      return res.items.map(plainConfigMap);
-    }
-    const res = (await this.kube.custom.listNamespacedCustomObject({
-      group: kind.group,
-      version: kind.version,
-      plural: kind.plural,
+  async list(kind: KindRef, namespace: string, labelSelector?: string): Promise<KubeObject[]> {
+    const res = await this.kube.objects.list(
+      kind.apiVersion,
+      kind.kind,
       namespace,
-      ...(labelSelector ? { labelSelector } : {}),
-    })) as { items?: KubeObject[] };
-    return (res.items ?? []).map((o) => ({
-      ...o,
-      apiVersion: o.apiVersion ?? kind.apiVersion,
-      kind: o.kind ?? kind.kind,
-    }));
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+      labelSelector,
+    );
+    return res.items.map((o) => plain(o, kind));
   }
 
-  async get(kind: ObjectKind, namespace: string, name: string): Promise<KubeObject> {
-    if (isConfigMap(kind))
-      return plainConfigMap(await this.kube.core.readNamespacedConfigMap({ namespace, name }));
-    return (await this.kube.custom.getNamespacedCustomObject({
-      group: kind.group,
-      version: kind.version,
-      plural: kind.plural,
-      namespace,
-      name,
-    })) as KubeObject;
+  async get(kind: KindRef, namespace: string, name: string): Promise<KubeObject> {
+    const obj = await this.kube.objects.read({
+      apiVersion: kind.apiVersion,
+      kind: kind.kind,
+      metadata: { name, namespace },
+    });
+    return plain(obj, kind);
   }
 
   async create(obj: KubeObject, opts: WriteOptions = {}): Promise<KubeObject> {
-    const kind = kindOfObject(obj);
-    if (isConfigMap(kind))
-      return plainConfigMap(
-        await this.kube.core.createNamespacedConfigMap({
-          namespace: obj.metadata.namespace ?? 'default',
-          body: obj as V1ConfigMap,
-          ...(opts.dryRun ? { dryRun: 'All' } : {}),
-        }),
-      );
-    return (await this.kube.custom.createNamespacedCustomObject({
-      group: kind.group,
-      version: kind.version,
-      plural: kind.plural,
-      namespace: obj.metadata.namespace ?? 'default',
-      body: obj,
-      ...(opts.dryRun ? { dryRun: 'All' } : {}),
-    })) as KubeObject;
+    return plain(await this.kube.objects.create(outgoing(obj), undefined, dryRunOf(opts)), obj);
   }
 
   async replace(obj: KubeObject, opts: WriteOptions = {}): Promise<KubeObject> {
-    const kind = kindOfObject(obj);
-    if (isConfigMap(kind))
-      return plainConfigMap(
-        await this.kube.core.replaceNamespacedConfigMap({
-          namespace: obj.metadata.namespace ?? 'default',
-          name: obj.metadata.name,
-          body: obj as V1ConfigMap,
-          ...(opts.dryRun ? { dryRun: 'All' } : {}),
-        }),
-      );
-    return (await this.kube.custom.replaceNamespacedCustomObject({
-      group: kind.group,
-      version: kind.version,
-      plural: kind.plural,
-      namespace: obj.metadata.namespace ?? 'default',
-      name: obj.metadata.name,
-      body: obj,
-      ...(opts.dryRun ? { dryRun: 'All' } : {}),
-    })) as KubeObject;
+    return plain(await this.kube.objects.replace(outgoing(obj), undefined, dryRunOf(opts)), obj);
   }
 
   /** Deletes, refusing if the object changed since `resourceVersion` was read. */
   async delete(obj: KubeObject, opts: WriteOptions = {}): Promise<void> {
-    const kind = kindOfObject(obj);
     const rv = obj.metadata.resourceVersion;
-    if (isConfigMap(kind)) {
-      await this.kube.core.deleteNamespacedConfigMap({
-        namespace: obj.metadata.namespace ?? 'default',
-        name: obj.metadata.name,
-        ...(rv ? { body: { preconditions: { resourceVersion: rv } } } : {}),
-        ...(opts.dryRun ? { dryRun: 'All' } : {}),
-      });
-      return;
-    }
-    await this.kube.custom.deleteNamespacedCustomObject({
-      group: kind.group,
-      version: kind.version,
-      plural: kind.plural,
-      namespace: obj.metadata.namespace ?? 'default',
-      name: obj.metadata.name,
-      ...(rv ? { body: { preconditions: { resourceVersion: rv } } } : {}),
-      ...(opts.dryRun ? { dryRun: 'All' } : {}),
-    });
+    await this.kube.objects.delete(
+      outgoing(obj),
+      undefined,
+      dryRunOf(opts),
+      undefined,
+      undefined,
+      undefined,
+      rv ? { preconditions: { resourceVersion: rv } } : undefined,
+    );
   }
 }

@@ -3,7 +3,7 @@
  * uses, persisted in SQLite. `npm start` runs it when no cluster is configured and points the same
  * @kubernetes/client-node client (and kubectl, through the kubeconfig it writes) at it.
  *
- * Resources are named by a `Gvr`, `{ group, version, plural }`, the shape of a URL:
+ * Resources are named by a `KubeResource`, `{ group, version, plural }`, the shape of a URL:
  *   { group: '', version: 'v1', plural: 'services' }                          core kinds
  *   { group: 'networking.istio.io', version: 'v1', plural: 'virtualservices' } also v1beta1, v1alpha3
  *   { group: 'networking.istio.io', version: 'v1alpha3', plural: 'envoyfilters' }
@@ -33,7 +33,7 @@ export { resourceKey } from './types';
 export type {
   DeleteOptions,
   FieldValidation,
-  Gvr,
+  KubeResource,
   KubeObject,
   ListOptions,
   ListResult,

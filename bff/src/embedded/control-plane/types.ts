@@ -1,13 +1,5 @@
-/**
- * A resource as a URL names it: `{ group: '', version: 'v1', plural: 'services' }` or
- * `{ group: 'networking.istio.io', version: 'v1beta1', plural: 'virtualservices' }`.
- * The same shape as `GroupVersionResource` in clients/kube.ts, so one can be passed for the other.
- */
-export interface Gvr {
-  group: string;
-  version: string;
-  plural: string;
-}
+export type { KubeResource } from '../../lib/kube-kind';
+export { apiVersionOf, resourceKey } from '../../lib/kube-kind';
 
 export interface ObjectMeta {
   name?: string;
@@ -86,16 +78,6 @@ export type PatchType =
 export interface WatchOptions extends ListOptions {
   /** Called once after the synthetic ADDED events of a watch that started without a resourceVersion. */
   onInitialEventsEnd?: (resourceVersion: string) => void;
-}
-
-/** `plural.group` (`virtualservices.networking.istio.io`, `services`), how Kubernetes names a resource. */
-export function resourceKey(gvr: Pick<Gvr, 'group' | 'plural'>): string {
-  return gvr.group === '' ? gvr.plural : `${gvr.plural}.${gvr.group}`;
-}
-
-/** `networking.istio.io/v1`, or just `v1` for the core group. */
-export function apiVersionOf(group: string, version: string): string {
-  return group === '' ? version : `${group}/${version}`;
 }
 
 export function isRecord(value: unknown): value is Record<string, unknown> {

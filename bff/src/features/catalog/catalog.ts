@@ -1,5 +1,6 @@
 import type { KubernetesObject, ListWatch } from '@kubernetes/client-node';
-import type { GroupVersionResource, KubeClient } from '../../clients/kube';
+import type { KubeClient } from '../../clients/kube';
+import type { KubeResource } from '../../lib/kube-kind';
 import type { ServiceDetail } from '../../contract/catalog';
 import type { Logger } from '../../lib/logger';
 import type { ServiceEntry, V1Pod, V1Service, WorkloadEntry } from './kube-types';
@@ -71,8 +72,8 @@ export class InformerCatalog implements CatalogSource {
     const istio = await kube.preferredVersion('networking.istio.io');
     if (!istio)
       log.warn('networking.istio.io is not served: ServiceEntries and WorkloadEntries are not read');
-    const core = (plural: string): GroupVersionResource => ({ group: '', version: 'v1', plural });
-    const ist = (plural: string): GroupVersionResource => ({
+    const core = (plural: string): KubeResource => ({ group: '', version: 'v1', plural });
+    const ist = (plural: string): KubeResource => ({
       group: 'networking.istio.io',
       version: istio ?? 'v1',
       plural,

@@ -2,7 +2,6 @@ import type { V1ConfigMap } from '@kubernetes/client-node';
 import type { KubeClient } from '../../clients/kube';
 import { isKubeStatus } from '../../clients/kube-errors';
 import type { KubeObject, MeshObjects } from '../../clients/mesh-objects';
-import { kindOfObject } from '../../clients/mesh-objects';
 import type { Logger } from '../../lib/logger';
 import { stableStringify } from '../../mesh/plan';
 import type { AuditLog } from '../audit/audit-log';
@@ -142,11 +141,7 @@ export class ChangeJournal {
 
   private async read(obj: KubeObject): Promise<KubeObject | undefined> {
     try {
-      return await this.deps.objects.get(
-        kindOfObject(obj),
-        obj.metadata.namespace ?? 'default',
-        obj.metadata.name,
-      );
+      return await this.deps.objects.get(obj, obj.metadata.namespace ?? 'default', obj.metadata.name);
     } catch (err) {
       if (isKubeStatus(err, 404)) return undefined;
       throw err;

@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ResolvedResource } from '../registry/registry';
 import { badRequest, methodNotAllowed, resourceNotFound } from '../status-error';
-import type { DeleteOptions, FieldValidation, Gvr, KubeObject, UpdateOptions } from '../types';
+import type { DeleteOptions, FieldValidation, KubeResource, KubeObject, UpdateOptions } from '../types';
 import { apiVersionOf, isRecord, resourceKey } from '../types';
 import { parseObjectBody, parseOptionalJson, parsePatchBody, readBody } from './body';
 import type { ApiContext } from './context';
@@ -73,7 +73,7 @@ function sendList(
   res: ServerResponse,
   format: ResponseFormat,
   resolved: ResolvedResource,
-  gvr: Gvr,
+  gvr: KubeResource,
   items: KubeObject[],
   resourceVersion: string,
   include: IncludeObject,
@@ -131,7 +131,7 @@ export async function handleResource(
   route: ResourceRoute,
   query: URLSearchParams,
 ): Promise<void> {
-  const gvr: Gvr = { group: route.group, version: route.version, plural: route.plural };
+  const gvr: KubeResource = { group: route.group, version: route.version, plural: route.plural };
   const resolved = ctx.registry.find(gvr);
   if (!resolved) throw resourceNotFound();
   const { type } = resolved;

@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ResolvedResource } from '../registry/registry';
 import { StatusError, badRequest } from '../status-error';
-import type { Gvr, WatchEvent } from '../types';
+import type { KubeResource, WatchEvent } from '../types';
 import { apiVersionOf } from '../types';
 import type { ApiContext } from './context';
 import type { ResponseFormat } from './negotiate';
@@ -12,7 +12,7 @@ import { buildTable } from './table';
 const MAX_BUFFERED_BYTES = 16 * 1024 * 1024;
 
 export interface WatchRequest {
-  gvr: Gvr;
+  gvr: KubeResource;
   resolved: ResolvedResource;
   namespace: string | undefined;
   /** Watching one object (`.../name?watch=1`) is a watch with a metadata.name field selector. */

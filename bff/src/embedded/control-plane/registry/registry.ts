@@ -1,5 +1,5 @@
 import { resourceNotFound } from '../status-error';
-import type { Gvr } from '../types';
+import type { KubeResource } from '../types';
 import { resourceKey } from '../types';
 import { coreTypes } from './core-types';
 import { dubboTypes } from './dubbo-types';
@@ -27,13 +27,13 @@ export class ResourceRegistry {
   }
 
   /** The type and version a request names, or the 404 a real server answers for an unknown path. */
-  resolve(gvr: Gvr): ResolvedResource {
+  resolve(gvr: KubeResource): ResolvedResource {
     const found = this.find(gvr);
     if (!found) throw resourceNotFound();
     return found;
   }
 
-  find(gvr: Gvr): ResolvedResource | undefined {
+  find(gvr: KubeResource): ResolvedResource | undefined {
     const type = this.byKey.get(resourceKey(gvr));
     const version = type?.versions.find((v) => v.name === gvr.version);
     return type && version ? { type, version } : undefined;

@@ -7,9 +7,9 @@ import type { ControlPlane } from '../index';
 import type { StatusError } from '../status-error';
 import { openStore, removeDir, startTestControlPlane, tempDir } from '../testing/fixtures';
 import type { TestStore } from '../testing/fixtures';
-import type { Gvr } from '../types';
+import type { KubeResource } from '../types';
 
-const SECRETS: Gvr = { group: '', version: 'v1', plural: 'secrets' };
+const SECRETS: KubeResource = { group: '', version: 'v1', plural: 'secrets' };
 const b64 = (s: string) => Buffer.from(s, 'utf8').toString('base64');
 
 describe('core v1 Secrets', () => {

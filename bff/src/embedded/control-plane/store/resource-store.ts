@@ -16,7 +16,7 @@ import {
 } from '../status-error';
 import type {
   DeleteOptions,
-  Gvr,
+  KubeResource,
   KubeObject,
   ListOptions,
   ListResult,
@@ -47,7 +47,7 @@ export interface ResourceStoreOptions {
   eventRetention?: number;
 }
 
-const NAMESPACES: Gvr = { group: '', version: 'v1', plural: 'namespaces' };
+const NAMESPACES: KubeResource = { group: '', version: 'v1', plural: 'namespaces' };
 const PROTECTED_NAMESPACES = new Set(['default', 'kube-system', 'kube-public']);
 const COMPACTION_INTERVAL = 1000;
 
@@ -62,7 +62,7 @@ const PATCH_KINDS: Record<PatchType, 'merge' | 'json' | 'strategic' | 'apply'> =
   'application/apply-patch+yaml': 'apply',
 };
 
-const versionOf = (gvr: Gvr) => apiVersionOf(gvr.group, gvr.version);
+const versionOf = (gvr: KubeResource) => apiVersionOf(gvr.group, gvr.version);
 
 /** The stored object as the version asked for (all served versions share one schema and one stored object). */
 function present(stored: KubeObject, apiVersion: string): KubeObject {
@@ -130,14 +130,14 @@ export class ResourceStore {
 
   // ---- reads --------------------------------------------------------------------------------
 
-  get(gvr: Gvr, namespace: string | undefined, name: string): KubeObject {
+  get(gvr: KubeResource, namespace: string | undefined, name: string): KubeObject {
     const { type } = this.registry.resolve(gvr);
     const row = this.db.getObject(resourceKey(type), this.scope(type, namespace), name);
     if (!row) throw notFound(type, name);
     return present(parseRow(row), versionOf(gvr));
   }
 
-  list(gvr: Gvr, namespace: string | undefined, options: ListOptions = {}): ListResult {
+  list(gvr: KubeResource, namespace: string | undefined, options: ListOptions = {}): ListResult {
     const { type } = this.registry.resolve(gvr);
     const filter = ObjectFilter.from(options, type);
     const ns = type.namespaced && namespace ? namespace : undefined;
@@ -152,7 +152,12 @@ export class ResourceStore {
 
   // ---- writes -------------------------------------------------------------------------------
 
-  create(gvr: Gvr, namespace: string | undefined, input: unknown, options: WriteOptions = {}): KubeObject {
+  create(
+    gvr: KubeResource,
+    namespace: string | undefined,
+    input: unknown,
+    options: WriteOptions = {},
+  ): KubeObject {
     const resolved = this.registry.resolve(gvr);
     const { type } = resolved;
     const decoded = decodeFor(resolved, input);
@@ -203,7 +208,7 @@ export class ResourceStore {
 
   /** Creates many objects in one transaction (one fsync): how a seed of thousands stays fast. */
   createMany(
-    gvr: Gvr,
+    gvr: KubeResource,
     namespace: string | undefined,
     inputs: unknown[],
     options: WriteOptions = {},
@@ -212,7 +217,7 @@ export class ResourceStore {
   }
 
   update(
-    gvr: Gvr,
+    gvr: KubeResource,
     namespace: string | undefined,
     name: string,
     input: unknown,
@@ -240,7 +245,7 @@ export class ResourceStore {
   }
 
   patch(
-    gvr: Gvr,
+    gvr: KubeResource,
     namespace: string | undefined,
     name: string,
     requestedType: PatchType,
@@ -283,7 +288,12 @@ export class ResourceStore {
     return this.applyUpdate(resolved, gvr, stored, decoded, options, true);
   }
 
-  delete(gvr: Gvr, namespace: string | undefined, name: string, options: DeleteOptions = {}): KubeObject {
+  delete(
+    gvr: KubeResource,
+    namespace: string | undefined,
+    name: string,
+    options: DeleteOptions = {},
+  ): KubeObject {
     const { type } = this.registry.resolve(gvr);
     const ns = this.scope(type, namespace);
     const row = this.db.getObject(resourceKey(type), ns, name);
@@ -305,7 +315,7 @@ export class ResourceStore {
   }
 
   deleteCollection(
-    gvr: Gvr,
+    gvr: KubeResource,
     namespace: string | undefined,
     listOptions: ListOptions = {},
     options: DeleteOptions = {},
@@ -355,7 +365,7 @@ export class ResourceStore {
    * no gap and no duplicate. A resourceVersion older than the log throws 410 Expired.
    */
   watch(
-    gvr: Gvr,
+    gvr: KubeResource,
     namespace: string | undefined,
     fromResourceVersion: string | undefined,
     onEvent: (event: WatchEvent) => void,
@@ -427,7 +437,7 @@ export class ResourceStore {
 
   private applyUpdate(
     resolved: ResolvedResource,
-    gvr: Gvr,
+    gvr: KubeResource,
     current: KubeObject,
     decoded: DecodedObject,
     options: UpdateOptions,

@@ -7,14 +7,14 @@ import type { ControlPlane, ControlPlaneOptions } from '../index';
 import { buildRegistry } from '../registry/registry';
 import { Database } from '../store/database';
 import { ResourceStore } from '../store/resource-store';
-import type { Gvr, KubeObject } from '../types';
+import type { KubeResource, KubeObject } from '../types';
 
 /** Shared helpers of the control plane's tests. */
 
-export const VS: Gvr = { group: 'networking.istio.io', version: 'v1', plural: 'virtualservices' };
-export const SERVICES: Gvr = { group: '', version: 'v1', plural: 'services' };
-export const CONFIGMAPS: Gvr = { group: '', version: 'v1', plural: 'configmaps' };
-export const NAMESPACES: Gvr = { group: '', version: 'v1', plural: 'namespaces' };
+export const VS: KubeResource = { group: 'networking.istio.io', version: 'v1', plural: 'virtualservices' };
+export const SERVICES: KubeResource = { group: '', version: 'v1', plural: 'services' };
+export const CONFIGMAPS: KubeResource = { group: '', version: 'v1', plural: 'configmaps' };
+export const NAMESPACES: KubeResource = { group: '', version: 'v1', plural: 'namespaces' };
 
 export function tempDir(prefix = 'cp-test-'): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), prefix));

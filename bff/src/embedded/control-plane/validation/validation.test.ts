@@ -4,14 +4,18 @@ import { StatusError } from '../status-error';
 import type { StatusCause } from '../status-error';
 import type { TestStore } from '../testing/fixtures';
 import { VS, openStore, virtualService } from '../testing/fixtures';
-import type { Gvr, KubeObject } from '../types';
+import type { KubeResource, KubeObject } from '../types';
 import { KNOWN_RULES } from './cel-rules';
 
-const DR: Gvr = { group: 'networking.istio.io', version: 'v1', plural: 'destinationrules' };
-const SE: Gvr = { group: 'networking.istio.io', version: 'v1', plural: 'serviceentries' };
-const WE: Gvr = { group: 'networking.istio.io', version: 'v1', plural: 'workloadentries' };
-const EF: Gvr = { group: 'networking.istio.io', version: 'v1alpha3', plural: 'envoyfilters' };
-const DUBBO_VS: Gvr = { group: 'service.dubbo.apache.org', version: 'v1alpha1', plural: 'virtualservices' };
+const DR: KubeResource = { group: 'networking.istio.io', version: 'v1', plural: 'destinationrules' };
+const SE: KubeResource = { group: 'networking.istio.io', version: 'v1', plural: 'serviceentries' };
+const WE: KubeResource = { group: 'networking.istio.io', version: 'v1', plural: 'workloadentries' };
+const EF: KubeResource = { group: 'networking.istio.io', version: 'v1alpha3', plural: 'envoyfilters' };
+const DUBBO_VS: KubeResource = {
+  group: 'service.dubbo.apache.org',
+  version: 'v1alpha1',
+  plural: 'virtualservices',
+};
 
 function rejection(fn: () => unknown): StatusError {
   try {
