@@ -24,7 +24,7 @@ function sectionOf(pathname: string): Section | undefined {
 }
 
 export function AppLayout() {
-  const { t } = useTranslation();
+  const { t } = useTranslation(['app', 'admin', 'audit']);
   const { pathname } = useLocation();
   const { token } = theme.useToken();
   const section = sectionOf(pathname);
@@ -34,17 +34,17 @@ export function AppLayout() {
     {
       key: 'services',
       icon: <AppstoreOutlined aria-hidden />,
-      label: <Link to="/services">{t('app.nav.services')}</Link>,
+      label: <Link to="/services">{t('nav.services')}</Link>,
     },
     {
       key: 'topology',
       icon: <ApartmentOutlined aria-hidden />,
-      label: <Link to="/topology">{t('app.nav.topology')}</Link>,
+      label: <Link to="/topology">{t('nav.topology')}</Link>,
     },
     {
       key: 'monitoring',
       icon: <LineChartOutlined aria-hidden />,
-      label: <Link to="/monitoring">{t('app.nav.monitoring')}</Link>,
+      label: <Link to="/monitoring">{t('nav.monitoring')}</Link>,
     },
     // Admin pages: only admins see them (the BFF refuses everyone else anyway).
     ...(user?.role === 'admin'
@@ -52,17 +52,17 @@ export function AppLayout() {
           {
             key: 'audit',
             icon: <AuditOutlined aria-hidden />,
-            label: <Link to="/audit">{t('audit.nav')}</Link>,
+            label: <Link to="/audit">{t('audit:nav')}</Link>,
           },
           {
             key: 'admin',
             icon: <KeyOutlined aria-hidden />,
-            label: <Link to="/admin/tokens">{t('admin.nav')}</Link>,
+            label: <Link to="/admin/tokens">{t('admin:nav')}</Link>,
           },
           {
             key: 'users',
             icon: <TeamOutlined aria-hidden />,
-            label: <Link to="/admin/users">{t('admin.users.nav')}</Link>,
+            label: <Link to="/admin/users">{t('admin:users.nav')}</Link>,
           },
         ]
       : []),
@@ -74,7 +74,7 @@ export function AppLayout() {
         <Link to="/services" style={{ display: 'flex', alignItems: 'center', gap: 10 }}>
           <img src="/favicon.svg" alt="" width={28} height={28} />
           <Typography.Text strong style={{ color: '#fff', fontSize: 16 }}>
-            {t('app.name')}
+            {t('name')}
           </Typography.Text>
         </Link>
         <div style={{ marginInlineStart: 'auto', display: 'flex', alignItems: 'center', gap: 8 }}>
@@ -84,7 +84,7 @@ export function AppLayout() {
       </Layout.Header>
       <Layout>
         <Layout.Sider width={200} style={{ background: token.colorBgContainer }}>
-          <nav aria-label={t('app.mainNavigation')}>
+          <nav aria-label={t('mainNavigation')}>
             <Menu
               mode="inline"
               selectedKeys={pathname.startsWith('/admin/users') ? ['users'] : section ? [section] : []}

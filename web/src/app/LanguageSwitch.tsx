@@ -10,7 +10,7 @@ import { LANGUAGES, LANGUAGE_NAMES, currentLanguage, isLanguage, setLanguage } f
  * leaves nothing a browser-driving test (or some assistive tools) can operate by role.
  */
 export function LanguageSwitch() {
-  const { t, i18n } = useTranslation();
+  const { t, i18n } = useTranslation('app');
   const current = currentLanguage(i18n.language);
   const items: MenuProps['items'] = LANGUAGES.map((language) => ({
     key: language,
@@ -31,7 +31,7 @@ export function LanguageSwitch() {
       <Button
         type="text"
         icon={<GlobalOutlined aria-hidden />}
-        aria-label={t('app.languageButton', { name: LANGUAGE_NAMES[current] })}
+        aria-label={t('languageButton', { name: LANGUAGE_NAMES[current] })}
         style={{ color: 'rgba(255, 255, 255, 0.85)' }}
       >
         <span lang={current}>{LANGUAGE_NAMES[current]}</span>

@@ -4,14 +4,14 @@ import { Link } from 'react-router';
 import { useDocumentTitle } from '../lib/useDocumentTitle';
 
 export function NotFoundPage() {
-  const { t } = useTranslation();
+  const { t } = useTranslation(['app', 'catalog']);
   useDocumentTitle(t('notFound.title'));
   return (
     <Result
       status="404"
       title={t('notFound.title')}
       subTitle={t('notFound.hint')}
-      extra={<Link to="/services">{t('catalog.detail.backToServices')}</Link>}
+      extra={<Link to="/services">{t('catalog:detail.backToServices')}</Link>}
     />
   );
 }

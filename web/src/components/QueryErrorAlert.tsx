@@ -12,15 +12,15 @@ export interface QueryErrorAlertProps {
 
 /** The message to show for an error: the server's (it is written to be shown), never internals. */
 export function useErrorMessage(error: unknown): string {
-  const { t } = useTranslation();
+  const { t } = useTranslation('common');
   if (isApiError(error)) {
-    return error.code === CLIENT_ERROR_CODES.network ? t('common.networkError') : error.message;
+    return error.code === CLIENT_ERROR_CODES.network ? t('networkError') : error.message;
   }
-  return t('common.loadFailed');
+  return t('loadFailed');
 }
 
 export function QueryErrorAlert({ title, error, onRetry, retrying = false }: QueryErrorAlertProps) {
-  const { t } = useTranslation();
+  const { t } = useTranslation('common');
   const message = useErrorMessage(error);
   return (
     <Alert
@@ -31,7 +31,7 @@ export function QueryErrorAlert({ title, error, onRetry, retrying = false }: Que
       action={
         onRetry ? (
           <Button size="small" danger onClick={onRetry} loading={retrying}>
-            {t('common.retry')}
+            {t('retry')}
           </Button>
         ) : undefined
       }

@@ -3,8 +3,8 @@ import { useTranslation } from 'react-i18next';
 
 /** Sets the browser tab's title to "<page> · <app name>". */
 export function useDocumentTitle(page: string | undefined): void {
-  const { t } = useTranslation();
-  const appName = t('app.name');
+  const { t } = useTranslation('app');
+  const appName = t('name');
   useEffect(() => {
     document.title = page ? `${page} · ${appName}` : appName;
   }, [page, appName]);

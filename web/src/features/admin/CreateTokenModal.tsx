@@ -21,17 +21,17 @@ export interface CreateTokenModalProps {
 
 /** The secret of a new token, shown this once, with a copy button. */
 function SecretStep({ created, onDone }: { created: CreatedToken; onDone: () => void }) {
-  const { t } = useTranslation();
+  const { t } = useTranslation(['admin', 'auth']);
   const name = created.token.name;
   return (
     <Flex vertical gap={12}>
-      <Alert type="warning" showIcon title={t('admin.secret.warning')} />
+      <Alert type="warning" showIcon title={t('secret.warning')} />
       <Typography.Text
         code
-        aria-label={t('admin.secret.label', { name })}
+        aria-label={t('secret.label', { name })}
         copyable={{
           text: created.secret,
-          tooltips: [t('admin.secret.copy'), t('admin.secret.copied')],
+          tooltips: [t('secret.copy'), t('secret.copied')],
         }}
         style={{ wordBreak: 'break-all' }}
       >
@@ -39,7 +39,7 @@ function SecretStep({ created, onDone }: { created: CreatedToken; onDone: () => 
       </Typography.Text>
       <Flex justify="end">
         <Button type="primary" onClick={onDone}>
-          {t('admin.secret.done')}
+          {t('secret.done')}
         </Button>
       </Flex>
     </Flex>
@@ -48,7 +48,7 @@ function SecretStep({ created, onDone }: { created: CreatedToken; onDone: () => 
 
 /** Create an API token: name, role, namespaces; then its secret, once. */
 export function CreateTokenModal({ open, onClose }: CreateTokenModalProps) {
-  const { t } = useTranslation();
+  const { t } = useTranslation(['admin', 'auth']);
   const [form] = Form.useForm<TokenValues>();
   const create = useCreateToken();
   const failure = useErrorMessage(create.error);
@@ -82,7 +82,7 @@ export function CreateTokenModal({ open, onClose }: CreateTokenModalProps) {
   return (
     <Modal
       open={open}
-      title={created ? t('admin.secret.title', { name: created.token.name }) : t('admin.form.title')}
+      title={created ? t('secret.title', { name: created.token.name }) : t('form.title')}
       onCancel={close}
       footer={null}
       destroyOnHidden
@@ -103,50 +103,45 @@ export function CreateTokenModal({ open, onClose }: CreateTokenModalProps) {
               type="error"
               showIcon
               role="alert"
-              title={t('admin.form.failed', { message: failure })}
+              title={t('form.failed', { message: failure })}
               style={{ marginBottom: 16 }}
             />
           ) : null}
           <Form.Item
-            label={t('admin.form.name')}
+            label={t('form.name')}
             name="name"
-            rules={[{ required: true, whitespace: true, message: t('admin.form.nameRequired') }]}
+            rules={[{ required: true, whitespace: true, message: t('form.nameRequired') }]}
           >
-            <Input placeholder={t('admin.form.namePlaceholder')} maxLength={63} />
+            <Input placeholder={t('form.namePlaceholder')} maxLength={63} />
           </Form.Item>
-          <Form.Item label={t('admin.form.role')} name="role">
+          <Form.Item label={t('form.role')} name="role">
             <Select
-              aria-label={t('admin.form.role')}
-              options={ROLES.map((role) => ({ value: role, label: t(`auth.roles.${role}`) }))}
+              aria-label={t('form.role')}
+              options={ROLES.map((role) => ({ value: role, label: t(`auth:roles.${role}`) }))}
             />
           </Form.Item>
-          <Form.Item label={t('admin.form.allNamespaces')} name="allNamespaces" valuePropName="checked">
-            <Switch aria-label={t('admin.form.allNamespaces')} />
+          <Form.Item label={t('form.allNamespaces')} name="allNamespaces" valuePropName="checked">
+            <Switch aria-label={t('form.allNamespaces')} />
           </Form.Item>
           {allNamespaces ? null : (
             <Form.Item
-              label={t('admin.form.namespaces')}
+              label={t('form.namespaces')}
               name="namespaces"
-              rules={[{ required: true, type: 'array', min: 1, message: t('admin.form.namespacesRequired') }]}
+              rules={[{ required: true, type: 'array', min: 1, message: t('form.namespacesRequired') }]}
             >
               <Select
                 mode="tags"
-                aria-label={t('admin.form.namespaces')}
-                placeholder={t('admin.form.namespacesPlaceholder')}
+                aria-label={t('form.namespaces')}
+                placeholder={t('form.namespacesPlaceholder')}
                 open={false}
                 suffixIcon={null}
               />
             </Form.Item>
           )}
           <Flex justify="end" gap={8}>
-            <Button onClick={close}>{t('admin.form.cancel')}</Button>
-            <Button
-              type="primary"
-              htmlType="submit"
-              loading={create.isPending}
-              aria-label={t('admin.form.submit')}
-            >
-              {t('admin.form.submit')}
+            <Button onClick={close}>{t('form.cancel')}</Button>
+            <Button type="primary" htmlType="submit" loading={create.isPending} aria-label={t('form.submit')}>
+              {t('form.submit')}
             </Button>
           </Flex>
         </Form>

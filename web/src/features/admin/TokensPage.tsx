@@ -15,7 +15,7 @@ import { QueryStates } from '../../components/QueryStates';
 const ROLE_COLORS: Record<Role, string> = { viewer: 'default', operator: 'blue', admin: 'gold' };
 
 function useFormatTime() {
-  const { i18n } = useTranslation();
+  const { i18n } = useTranslation(['admin', 'auth', 'common']);
   const format = new Intl.DateTimeFormat(i18n.language, { dateStyle: 'medium', timeStyle: 'short' });
   return (iso: string) => {
     const time = new Date(iso);
@@ -24,18 +24,18 @@ function useFormatTime() {
 }
 
 function useNamespacesText() {
-  const { t } = useTranslation();
+  const { t } = useTranslation(['admin', 'auth', 'common']);
   return (namespaces: readonly string[]) =>
-    namespaces.includes('*') ? t('admin.allNamespaces') : namespaces.join(', ');
+    namespaces.includes('*') ? t('allNamespaces') : namespaces.join(', ');
 }
 
 function RoleTag({ role }: { role: Role }) {
-  const { t } = useTranslation();
-  return <Tag color={ROLE_COLORS[role]}>{t(`auth.roles.${role}`)}</Tag>;
+  const { t } = useTranslation(['admin', 'auth', 'common']);
+  return <Tag color={ROLE_COLORS[role]}>{t(`auth:roles.${role}`)}</Tag>;
 }
 
 function TokensSection() {
-  const { t } = useTranslation();
+  const { t } = useTranslation(['admin', 'auth', 'common']);
   const { message } = App.useApp();
   const formatTime = useFormatTime();
   const namespacesText = useNamespacesText();
@@ -46,51 +46,51 @@ function TokensSection() {
   const handleRevoke = async (token: ApiToken) => {
     try {
       await revoke.mutateAsync(token.id);
-      void message.success(t('admin.tokens.revoked', { name: token.name }));
+      void message.success(t('tokens.revoked', { name: token.name }));
     } catch (err) {
       const text =
-        isApiError(err) && err.code !== CLIENT_ERROR_CODES.network ? err.message : t('common.networkError');
-      void message.error(t('admin.tokens.revokeFailed', { name: token.name, message: text }));
+        isApiError(err) && err.code !== CLIENT_ERROR_CODES.network ? err.message : t('common:networkError');
+      void message.error(t('tokens.revokeFailed', { name: token.name, message: text }));
     }
   };
 
   const columns: TableColumnsType<ApiToken> = [
     {
       key: 'name',
-      title: t('admin.tokens.columns.name'),
+      title: t('tokens.columns.name'),
       render: (_, tk) => <Typography.Text strong>{tk.name}</Typography.Text>,
     },
-    { key: 'role', title: t('admin.tokens.columns.role'), render: (_, tk) => <RoleTag role={tk.role} /> },
+    { key: 'role', title: t('tokens.columns.role'), render: (_, tk) => <RoleTag role={tk.role} /> },
     {
       key: 'namespaces',
-      title: t('admin.tokens.columns.namespaces'),
+      title: t('tokens.columns.namespaces'),
       render: (_, tk) => namespacesText(tk.namespaces),
     },
-    { key: 'createdBy', title: t('admin.tokens.columns.createdBy'), dataIndex: 'createdBy' },
+    { key: 'createdBy', title: t('tokens.columns.createdBy'), dataIndex: 'createdBy' },
     {
       key: 'createdAt',
-      title: t('admin.tokens.columns.createdAt'),
+      title: t('tokens.columns.createdAt'),
       render: (_, tk) => <time dateTime={tk.createdAt}>{formatTime(tk.createdAt)}</time>,
     },
     {
       key: 'lastUsed',
-      title: t('admin.tokens.columns.lastUsed'),
+      title: t('tokens.columns.lastUsed'),
       render: (_, tk) =>
         tk.lastUsedAt ? (
           <time dateTime={tk.lastUsedAt}>{formatTime(tk.lastUsedAt)}</time>
         ) : (
-          <Typography.Text type="secondary">{t('admin.tokens.never')}</Typography.Text>
+          <Typography.Text type="secondary">{t('tokens.never')}</Typography.Text>
         ),
     },
     {
       key: 'actions',
-      title: t('admin.tokens.columns.actions'),
+      title: t('tokens.columns.actions'),
       render: (_, tk) => (
         <Popconfirm
-          title={t('admin.tokens.revokeConfirm', { name: tk.name })}
-          description={t('admin.tokens.revokeHint')}
-          okText={t('admin.tokens.revokeOk')}
-          cancelText={t('admin.tokens.cancel')}
+          title={t('tokens.revokeConfirm', { name: tk.name })}
+          description={t('tokens.revokeHint')}
+          okText={t('tokens.revokeOk')}
+          cancelText={t('tokens.cancel')}
           okButtonProps={{ danger: true }}
           onConfirm={() => handleRevoke(tk)}
         >
@@ -100,9 +100,9 @@ function TokensSection() {
             danger
             icon={<DeleteOutlined aria-hidden />}
             loading={revoke.isPending && revoke.variables === tk.id}
-            aria-label={t('admin.tokens.revokeToken', { name: tk.name })}
+            aria-label={t('tokens.revokeToken', { name: tk.name })}
           >
-            {t('admin.tokens.revoke')}
+            {t('tokens.revoke')}
           </Button>
         </Popconfirm>
       ),
@@ -112,8 +112,8 @@ function TokensSection() {
   const body = (
     <QueryStates
       query={query}
-      errorTitle={t('admin.tokens.loadFailed')}
-      empty={{ title: t('admin.tokens.empty'), hint: t('admin.tokens.emptyHint') }}
+      errorTitle={t('tokens.loadFailed')}
+      empty={{ title: t('tokens.empty'), hint: t('tokens.emptyHint') }}
     >
       {(data) => (
         <Table<ApiToken>
@@ -128,17 +128,17 @@ function TokensSection() {
   );
 
   return (
-    <section aria-label={t('admin.tokens.table')}>
+    <section aria-label={t('tokens.table')}>
       <Flex vertical gap={12}>
         <Flex justify="space-between" align="center" gap={12} wrap>
           <div>
             <Typography.Title level={4} style={{ margin: 0 }}>
-              {t('admin.tokens.title')}
+              {t('tokens.title')}
             </Typography.Title>
-            <Typography.Text type="secondary">{t('admin.tokens.description')}</Typography.Text>
+            <Typography.Text type="secondary">{t('tokens.description')}</Typography.Text>
           </div>
           <Button type="primary" icon={<PlusOutlined aria-hidden />} onClick={() => setCreating(true)}>
-            {t('admin.tokens.create')}
+            {t('tokens.create')}
           </Button>
         </Flex>
         {body}
@@ -150,20 +150,20 @@ function TokensSection() {
 
 /** /admin/tokens: API tokens (create, revoke); admins only. The users are on /admin/users. */
 export function TokensPage() {
-  const { t } = useTranslation();
-  useDocumentTitle(t('admin.title'));
+  const { t } = useTranslation(['admin', 'auth', 'common']);
+  useDocumentTitle(t('title'));
   const can = useCan('admin');
   return (
     <Flex vertical gap={24}>
       <Typography.Title level={3} style={{ margin: 0 }}>
-        {t('admin.title')}
+        {t('title')}
       </Typography.Title>
       {can.allowed ? (
         <>
           <TokensSection />
         </>
       ) : (
-        <Result status="403" title={t('admin.forbidden')} subTitle={can.reason} />
+        <Result status="403" title={t('forbidden')} subTitle={can.reason} />
       )}
     </Flex>
   );

@@ -36,36 +36,34 @@ function showFieldError(form: FormInstance<UserValues>, err: unknown): boolean {
 const namespacesOf = (values: UserValues): string[] => (values.allNamespaces ? ['*'] : values.namespaces);
 
 function RoleAndNamespaces({ form, roleLocked }: { form: FormInstance<UserValues>; roleLocked: boolean }) {
-  const { t } = useTranslation();
+  const { t } = useTranslation(['admin', 'auth']);
   const allNamespaces = Form.useWatch('allNamespaces', form) ?? true;
   return (
     <>
       <Form.Item
-        label={t('admin.users.form.role')}
+        label={t('users.form.role')}
         name="role"
-        extra={roleLocked ? t('admin.users.form.selfRole') : undefined}
+        extra={roleLocked ? t('users.form.selfRole') : undefined}
       >
         <Select
-          aria-label={t('admin.users.form.role')}
+          aria-label={t('users.form.role')}
           disabled={roleLocked}
-          options={ROLES.map((role) => ({ value: role, label: t(`auth.roles.${role}`) }))}
+          options={ROLES.map((role) => ({ value: role, label: t(`auth:roles.${role}`) }))}
         />
       </Form.Item>
-      <Form.Item label={t('admin.users.form.allNamespaces')} name="allNamespaces" valuePropName="checked">
-        <Switch aria-label={t('admin.users.form.allNamespaces')} />
+      <Form.Item label={t('users.form.allNamespaces')} name="allNamespaces" valuePropName="checked">
+        <Switch aria-label={t('users.form.allNamespaces')} />
       </Form.Item>
       {allNamespaces ? null : (
         <Form.Item
-          label={t('admin.users.form.namespaces')}
+          label={t('users.form.namespaces')}
           name="namespaces"
-          rules={[
-            { required: true, type: 'array', min: 1, message: t('admin.users.form.namespacesRequired') },
-          ]}
+          rules={[{ required: true, type: 'array', min: 1, message: t('users.form.namespacesRequired') }]}
         >
           <Select
             mode="tags"
-            aria-label={t('admin.users.form.namespaces')}
-            placeholder={t('admin.users.form.namespacesPlaceholder')}
+            aria-label={t('users.form.namespaces')}
+            placeholder={t('users.form.namespacesPlaceholder')}
             open={false}
             suffixIcon={null}
           />
@@ -76,17 +74,17 @@ function RoleAndNamespaces({ form, roleLocked }: { form: FormInstance<UserValues
 }
 
 function PasswordField() {
-  const { t } = useTranslation();
+  const { t } = useTranslation(['admin', 'auth']);
   return (
     <Form.Item
-      label={t('admin.users.form.password')}
+      label={t('users.form.password')}
       name="password"
-      extra={t('admin.users.form.passwordHelp', { min: PASSWORD_MIN_LENGTH })}
+      extra={t('users.form.passwordHelp', { min: PASSWORD_MIN_LENGTH })}
       rules={[
         {
           required: true,
           min: PASSWORD_MIN_LENGTH,
-          message: t('admin.users.form.passwordTooShort', { min: PASSWORD_MIN_LENGTH }),
+          message: t('users.form.passwordTooShort', { min: PASSWORD_MIN_LENGTH }),
         },
       ]}
     >
@@ -96,10 +94,10 @@ function PasswordField() {
 }
 
 function Footer({ onCancel, submit, pending }: { onCancel: () => void; submit: string; pending: boolean }) {
-  const { t } = useTranslation();
+  const { t } = useTranslation(['admin', 'auth']);
   return (
     <Flex justify="end" gap={8}>
-      <Button onClick={onCancel}>{t('admin.users.form.cancel')}</Button>
+      <Button onClick={onCancel}>{t('users.form.cancel')}</Button>
       <Button type="primary" htmlType="submit" loading={pending}>
         {submit}
       </Button>
@@ -108,7 +106,7 @@ function Footer({ onCancel, submit, pending }: { onCancel: () => void; submit: s
 }
 
 function FormFailure({ error, show }: { error: unknown; show: boolean }) {
-  const { t } = useTranslation();
+  const { t } = useTranslation(['admin', 'auth']);
   const message = useErrorMessage(error);
   if (!show) return null;
   return (
@@ -116,7 +114,7 @@ function FormFailure({ error, show }: { error: unknown; show: boolean }) {
       type="error"
       showIcon
       role="alert"
-      title={t('admin.users.form.failed', { message })}
+      title={t('users.form.failed', { message })}
       style={{ marginBottom: 16 }}
     />
   );
@@ -136,7 +134,7 @@ export function UserModal({
   self: string | undefined;
   onClose: () => void;
 }) {
-  const { t } = useTranslation();
+  const { t } = useTranslation(['admin', 'auth']);
   const { message } = App.useApp();
   const [form] = Form.useForm<UserValues>();
   const create = useCreateUser();
@@ -161,15 +159,15 @@ export function UserModal({
           namespaces: namespacesOf(values),
           password: values.password,
         });
-        void message.success(t('admin.users.added', { name: created.name }));
+        void message.success(t('users.added', { name: created.name }));
       } else if (dialog.kind === 'edit') {
         const { name } = dialog.user;
         await update.mutateAsync({ name, change: { role: values.role, namespaces: namespacesOf(values) } });
-        void message.success(t('admin.users.changed', { name }));
+        void message.success(t('users.changed', { name }));
       } else {
         const { name } = dialog.user;
         await update.mutateAsync({ name, change: { password: values.password } });
-        void message.success(t('admin.users.resetDone', { name }));
+        void message.success(t('users.resetDone', { name }));
       }
       close();
     } catch (err) {
@@ -181,16 +179,16 @@ export function UserModal({
   const user = dialog && dialog.kind !== 'add' ? dialog.user : undefined;
   const title =
     dialog?.kind === 'edit'
-      ? t('admin.users.form.editTitle', { name: user?.name })
+      ? t('users.form.editTitle', { name: user?.name })
       : dialog?.kind === 'reset'
-        ? t('admin.users.form.resetTitle', { name: user?.name })
-        : t('admin.users.form.addTitle');
+        ? t('users.form.resetTitle', { name: user?.name })
+        : t('users.form.addTitle');
   const submit =
     dialog?.kind === 'edit'
-      ? t('admin.users.form.save')
+      ? t('users.form.save')
       : dialog?.kind === 'reset'
-        ? t('admin.users.form.reset')
-        : t('admin.users.form.add');
+        ? t('users.form.reset')
+        : t('users.form.add');
   const initialValues: Partial<UserValues> = user
     ? {
         role: user.role,
@@ -212,9 +210,9 @@ export function UserModal({
           <FormFailure error={mutation.error} show={mutation.isError && !fieldFailure} />
           {dialog.kind === 'add' ? (
             <Form.Item
-              label={t('admin.users.form.name')}
+              label={t('users.form.name')}
               name="name"
-              rules={[{ required: true, whitespace: true, message: t('admin.users.form.nameRequired') }]}
+              rules={[{ required: true, whitespace: true, message: t('users.form.nameRequired') }]}
             >
               <Input autoComplete="off" />
             </Form.Item>

@@ -24,7 +24,7 @@ function UserActions({
   isSelf: boolean;
   onDialog: (dialog: UserDialog) => void;
 }) {
-  const { t } = useTranslation();
+  const { t } = useTranslation(['admin', 'auth', 'common']);
   const { message } = App.useApp();
   const update = useUpdateUser();
   const remove = useDeleteUser();
@@ -36,14 +36,14 @@ function UserActions({
       void message.success(done);
     } catch (err) {
       const text =
-        isApiError(err) && err.code !== CLIENT_ERROR_CODES.network ? err.message : t('common.networkError');
-      void message.error(t('admin.users.failed', { name, message: text }));
+        isApiError(err) && err.code !== CLIENT_ERROR_CODES.network ? err.message : t('common:networkError');
+      void message.error(t('users.failed', { name, message: text }));
     }
   };
   const setDisabled = (disabled: boolean) =>
     run(
       () => update.mutateAsync({ name, change: { disabled } }),
-      t(disabled ? 'admin.users.disabledDone' : 'admin.users.enabledDone', { name }),
+      t(disabled ? 'users.disabledDone' : 'users.enabledDone', { name }),
     );
 
   const edit = (
@@ -51,10 +51,10 @@ function UserActions({
       type="link"
       size="small"
       icon={<EditOutlined aria-hidden />}
-      aria-label={t('admin.users.editUser', { name })}
+      aria-label={t('users.editUser', { name })}
       onClick={() => onDialog({ kind: 'edit', user })}
     >
-      {t('admin.users.edit')}
+      {t('users.edit')}
     </Button>
   );
   // Admins cannot reset, disable or delete themselves (the BFF refuses it too).
@@ -62,7 +62,7 @@ function UserActions({
     return (
       <Space size={0} wrap>
         {edit}
-        <Typography.Text type="secondary">{t('admin.users.selfHint')}</Typography.Text>
+        <Typography.Text type="secondary">{t('users.selfHint')}</Typography.Text>
       </Space>
     );
   return (
@@ -72,27 +72,27 @@ function UserActions({
         type="link"
         size="small"
         icon={<KeyOutlined aria-hidden />}
-        aria-label={t('admin.users.resetUser', { name })}
+        aria-label={t('users.resetUser', { name })}
         onClick={() => onDialog({ kind: 'reset', user })}
       >
-        {t('admin.users.reset')}
+        {t('users.reset')}
       </Button>
       {user.disabled ? (
         <Button
           type="link"
           size="small"
-          aria-label={t('admin.users.enableUser', { name })}
+          aria-label={t('users.enableUser', { name })}
           loading={update.isPending}
           onClick={() => void setDisabled(false)}
         >
-          {t('admin.users.enable')}
+          {t('users.enable')}
         </Button>
       ) : (
         <Popconfirm
-          title={t('admin.users.disableConfirm', { name })}
-          description={t('admin.users.disableHint')}
-          okText={t('admin.users.disable')}
-          cancelText={t('admin.users.cancel')}
+          title={t('users.disableConfirm', { name })}
+          description={t('users.disableHint')}
+          okText={t('users.disable')}
+          cancelText={t('users.cancel')}
           okButtonProps={{ danger: true }}
           onConfirm={() => setDisabled(true)}
         >
@@ -100,30 +100,30 @@ function UserActions({
             type="link"
             size="small"
             icon={<StopOutlined aria-hidden />}
-            aria-label={t('admin.users.disableUser', { name })}
+            aria-label={t('users.disableUser', { name })}
             loading={update.isPending}
           >
-            {t('admin.users.disable')}
+            {t('users.disable')}
           </Button>
         </Popconfirm>
       )}
       <Popconfirm
-        title={t('admin.users.deleteConfirm', { name })}
-        description={t('admin.users.deleteHint')}
-        okText={t('admin.users.delete')}
-        cancelText={t('admin.users.cancel')}
+        title={t('users.deleteConfirm', { name })}
+        description={t('users.deleteHint')}
+        okText={t('users.delete')}
+        cancelText={t('users.cancel')}
         okButtonProps={{ danger: true }}
-        onConfirm={() => run(() => remove.mutateAsync(name), t('admin.users.deleted', { name }))}
+        onConfirm={() => run(() => remove.mutateAsync(name), t('users.deleted', { name }))}
       >
         <Button
           type="link"
           size="small"
           danger
           icon={<DeleteOutlined aria-hidden />}
-          aria-label={t('admin.users.deleteUser', { name })}
+          aria-label={t('users.deleteUser', { name })}
           loading={remove.isPending}
         >
-          {t('admin.users.delete')}
+          {t('users.delete')}
         </Button>
       </Popconfirm>
     </Space>
@@ -131,7 +131,7 @@ function UserActions({
 }
 
 function UsersTable() {
-  const { t } = useTranslation();
+  const { t } = useTranslation(['admin', 'auth', 'common']);
   const { session, user: me } = useSession();
   const query = useQuery(usersQuery);
   const [dialog, setDialog] = useState<UserDialog>(null);
@@ -140,66 +140,62 @@ function UsersTable() {
   const columns: TableColumnsType<LocalUser> = [
     {
       key: 'name',
-      title: t('admin.users.columns.name'),
+      title: t('users.columns.name'),
       render: (_, u) => (
         <Space size={4}>
           <Typography.Text strong>{u.name}</Typography.Text>
-          {u.name === me?.name ? <Tag>{t('admin.users.you')}</Tag> : null}
+          {u.name === me?.name ? <Tag>{t('users.you')}</Tag> : null}
         </Space>
       ),
     },
     {
       key: 'role',
-      title: t('admin.users.columns.role'),
-      render: (_, u) => <Tag color={ROLE_COLORS[u.role]}>{t(`auth.roles.${u.role}`)}</Tag>,
+      title: t('users.columns.role'),
+      render: (_, u) => <Tag color={ROLE_COLORS[u.role]}>{t(`auth:roles.${u.role}`)}</Tag>,
     },
     {
       key: 'namespaces',
-      title: t('admin.users.columns.namespaces'),
-      render: (_, u) => (u.namespaces.includes('*') ? t('admin.allNamespaces') : u.namespaces.join(', ')),
+      title: t('users.columns.namespaces'),
+      render: (_, u) => (u.namespaces.includes('*') ? t('allNamespaces') : u.namespaces.join(', ')),
     },
     {
       key: 'status',
-      title: t('admin.users.columns.status'),
+      title: t('users.columns.status'),
       render: (_, u) => (
         <Space size={4} wrap>
           {u.disabled ? (
-            <Tag color="red">{t('admin.users.status.disabled')}</Tag>
+            <Tag color="red">{t('users.status.disabled')}</Tag>
           ) : (
-            <Tag color="green">{t('admin.users.status.enabled')}</Tag>
+            <Tag color="green">{t('users.status.enabled')}</Tag>
           )}
-          {u.mustChangePassword ? <Tag color="orange">{t('admin.users.status.mustChange')}</Tag> : null}
+          {u.mustChangePassword ? <Tag color="orange">{t('users.status.mustChange')}</Tag> : null}
         </Space>
       ),
     },
     {
       key: 'actions',
-      title: t('admin.users.columns.actions'),
+      title: t('users.columns.actions'),
       render: (_, u) => <UserActions user={u} isSelf={u.name === me?.name} onDialog={setDialog} />,
     },
   ];
 
   return (
-    <section aria-label={t('admin.users.table')}>
+    <section aria-label={t('users.table')}>
       <Flex vertical gap={12}>
         <Flex justify="space-between" align="center" gap={12} wrap>
-          <Typography.Text type="secondary">{t('admin.users.description')}</Typography.Text>
+          <Typography.Text type="secondary">{t('users.description')}</Typography.Text>
           {fromProvider ? null : (
             <Button
               type="primary"
               icon={<PlusOutlined aria-hidden />}
               onClick={() => setDialog({ kind: 'add' })}
             >
-              {t('admin.users.add')}
+              {t('users.add')}
             </Button>
           )}
         </Flex>
-        {fromProvider ? <Alert type="info" showIcon title={t('admin.users.fromProvider')} /> : null}
-        <QueryStates
-          query={query}
-          errorTitle={t('admin.users.loadFailed')}
-          empty={{ title: t('admin.users.empty') }}
-        >
+        {fromProvider ? <Alert type="info" showIcon title={t('users.fromProvider')} /> : null}
+        <QueryStates query={query} errorTitle={t('users.loadFailed')} empty={{ title: t('users.empty') }}>
           {(data) => (
             <Table<LocalUser>
               size="small"
@@ -218,18 +214,18 @@ function UsersTable() {
 
 /** /admin/users: the local accounts (add, edit, reset a password, disable, delete); admins only. */
 export function UsersPage() {
-  const { t } = useTranslation();
-  useDocumentTitle(t('admin.users.title'));
+  const { t } = useTranslation(['admin', 'auth', 'common']);
+  useDocumentTitle(t('users.title'));
   const can = useCan('admin');
   return (
     <Flex vertical gap={24}>
       <Typography.Title level={3} style={{ margin: 0 }}>
-        {t('admin.users.title')}
+        {t('users.title')}
       </Typography.Title>
       {can.allowed ? (
         <UsersTable />
       ) : (
-        <Result status="403" title={t('admin.users.forbidden')} subTitle={can.reason} />
+        <Result status="403" title={t('users.forbidden')} subTitle={can.reason} />
       )}
     </Flex>
   );

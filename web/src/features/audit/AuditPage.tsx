@@ -23,7 +23,7 @@ export const OUTCOME_COLORS: Record<AuditOutcome, string> = {
 };
 
 function useFormatTime() {
-  const { i18n } = useTranslation();
+  const { i18n } = useTranslation('audit');
   const format = new Intl.DateTimeFormat(i18n.language, { dateStyle: 'medium', timeStyle: 'medium' });
   return (iso: string) => {
     const time = new Date(iso);
@@ -32,27 +32,27 @@ function useFormatTime() {
 }
 
 function EntryDetails({ entry }: { entry: AuditEntry }) {
-  const { t } = useTranslation();
+  const { t } = useTranslation('audit');
   return (
     <Flex vertical gap={8}>
       <Typography.Text>
-        <Typography.Text type="secondary">{t('audit.columns.action')}: </Typography.Text>
+        <Typography.Text type="secondary">{t('columns.action')}: </Typography.Text>
         <code>
           {entry.method} {entry.path}
         </code>
       </Typography.Text>
       {entry.resource ? (
         <Typography.Text>
-          <Typography.Text type="secondary">{t('audit.resource')}: </Typography.Text>
+          <Typography.Text type="secondary">{t('resource')}: </Typography.Text>
           {entry.resource.kind} {entry.namespace ? `${entry.namespace}/` : ''}
           {entry.resource.name}
         </Typography.Text>
       ) : null}
       {entry.message ? <Typography.Text>{entry.message}</Typography.Text> : null}
       {entry.diff ? (
-        <DiffView diff={entry.diff} label={`${t('audit.diff')} · ${entry.id}`} />
+        <DiffView diff={entry.diff} label={`${t('diff')} · ${entry.id}`} />
       ) : (
-        <Typography.Text type="secondary">{t('audit.noDiff')}</Typography.Text>
+        <Typography.Text type="secondary">{t('noDiff')}</Typography.Text>
       )}
     </Flex>
   );
@@ -90,7 +90,7 @@ function useTextFilter(value: string, onChange: (value: string) => void) {
 }
 
 function AuditLog() {
-  const { t } = useTranslation();
+  const { t } = useTranslation('audit');
   const formatTime = useFormatTime();
   const [filters, setFilters] = useFilters();
   const [user, setUser] = useTextFilter(filters.user, (v) => setFilters({ user: v }));
@@ -104,11 +104,11 @@ function AuditLog() {
   ];
 
   // `routes.create` → "Create route"; an action without a translation is shown as recorded.
-  const actionLabel = (action: string) => t(`audit.actions.${action}` as never, { defaultValue: action });
+  const actionLabel = (action: string) => t(`actions.${action}` as never, { defaultValue: action });
   const columns: TableColumnsType<AuditEntry> = [
     {
       key: 'time',
-      title: t('audit.columns.time'),
+      title: t('columns.time'),
       render: (_, e) => (
         <time dateTime={e.time} style={{ whiteSpace: 'nowrap' }}>
           {formatTime(e.time)}
@@ -117,7 +117,7 @@ function AuditLog() {
     },
     {
       key: 'user',
-      title: t('audit.columns.user'),
+      title: t('columns.user'),
       render: (_, e) => (
         <Flex gap={4} align="center" wrap>
           <Typography.Text>{e.user}</Typography.Text>
@@ -127,17 +127,17 @@ function AuditLog() {
     },
     {
       key: 'action',
-      title: t('audit.columns.action'),
+      title: t('columns.action'),
       render: (_, e) => (
         <Flex vertical>
           <Typography.Text title={e.action}>
             {actionLabel(e.action)}
             {e.repeated ? (
-              <Tag style={{ marginInlineStart: 8 }}>{t('audit.repeated', { count: e.repeated })}</Tag>
+              <Tag style={{ marginInlineStart: 8 }}>{t('repeated', { count: e.repeated })}</Tag>
             ) : null}
             {e.recovered ? (
               <Tag color="blue" style={{ marginInlineStart: 8 }}>
-                {t('audit.recovered')}
+                {t('recovered')}
               </Tag>
             ) : null}
           </Typography.Text>
@@ -151,18 +151,18 @@ function AuditLog() {
     },
     {
       key: 'service',
-      title: t('audit.columns.service'),
+      title: t('columns.service'),
       render: (_, e) => <span style={{ overflowWrap: 'anywhere' }}>{e.serviceId ?? '—'}</span>,
     },
     {
       key: 'outcome',
-      title: t('audit.columns.outcome'),
-      render: (_, e) => <Tag color={OUTCOME_COLORS[e.outcome]}>{t(`audit.outcomes.${e.outcome}`)}</Tag>,
+      title: t('columns.outcome'),
+      render: (_, e) => <Tag color={OUTCOME_COLORS[e.outcome]}>{t(`outcomes.${e.outcome}`)}</Tag>,
     },
-    { key: 'status', title: t('audit.columns.status'), dataIndex: 'status' },
+    { key: 'status', title: t('columns.status'), dataIndex: 'status' },
     {
       key: 'message',
-      title: t('audit.columns.message'),
+      title: t('columns.message'),
       render: (_, e) => (
         <Typography.Text type="secondary" ellipsis={{ tooltip: e.message }} style={{ maxWidth: 280 }}>
           {e.message ?? ''}
@@ -174,17 +174,17 @@ function AuditLog() {
   const body = (
     <QueryStates
       query={query}
-      errorTitle={t('audit.loadFailed')}
-      empty={{ title: filtered ? t('audit.noMatch') : t('audit.empty') }}
+      errorTitle={t('loadFailed')}
+      empty={{ title: filtered ? t('noMatch') : t('empty') }}
     >
       {(data) => (
-        <section aria-label={t('audit.table')}>
+        <section aria-label={t('table')}>
           {data.dropped.refusals > 0 ? (
             <Alert
               type="info"
               showIcon
               style={{ marginBottom: 12 }}
-              title={t('audit.dropped', {
+              title={t('dropped', {
                 count: data.dropped.refusals,
                 refusals: data.retention.refusals,
                 days: data.retention.changeDays,
@@ -203,7 +203,7 @@ function AuditLog() {
           />
           {data.items.length >= AUDIT_LIMIT ? (
             <Typography.Paragraph type="secondary" style={{ marginTop: 8 }}>
-              {t('audit.limited', { count: AUDIT_LIMIT })}
+              {t('limited', { count: AUDIT_LIMIT })}
             </Typography.Paragraph>
           ) : null}
         </section>
@@ -214,33 +214,33 @@ function AuditLog() {
   const now = dayjs();
   return (
     <Flex vertical gap={16}>
-      <Flex gap={12} wrap align="center" role="search" aria-label={t('audit.filters.label')}>
+      <Flex gap={12} wrap align="center" role="search" aria-label={t('filters.label')}>
         <Input
-          aria-label={t('audit.filters.user')}
-          placeholder={t('audit.filters.userPlaceholder')}
+          aria-label={t('filters.user')}
+          placeholder={t('filters.userPlaceholder')}
           value={user}
           onChange={(e) => setUser(e.target.value)}
           allowClear
           style={{ width: 180 }}
         />
         <Input
-          aria-label={t('audit.filters.service')}
-          placeholder={t('audit.filters.servicePlaceholder')}
+          aria-label={t('filters.service')}
+          placeholder={t('filters.servicePlaceholder')}
           value={service}
           onChange={(e) => setService(e.target.value)}
           allowClear
           style={{ width: 280 }}
         />
-        <div role="group" aria-label={t('audit.filters.time')}>
+        <div role="group" aria-label={t('filters.time')}>
           <DatePicker.RangePicker
             showTime
             allowEmpty={[true, true]}
             value={range}
-            placeholder={[t('audit.filters.from'), t('audit.filters.until')]}
+            placeholder={[t('filters.from'), t('filters.until')]}
             presets={[
-              { label: t('audit.filters.lastHour'), value: [now.subtract(1, 'hour'), now] },
-              { label: t('audit.filters.lastDay'), value: [now.subtract(1, 'day'), now] },
-              { label: t('audit.filters.lastWeek'), value: [now.subtract(7, 'day'), now] },
+              { label: t('filters.lastHour'), value: [now.subtract(1, 'hour'), now] },
+              { label: t('filters.lastDay'), value: [now.subtract(1, 'day'), now] },
+              { label: t('filters.lastWeek'), value: [now.subtract(7, 'day'), now] },
             ]}
             onChange={(values) =>
               setFilters({
@@ -258,7 +258,7 @@ function AuditLog() {
               setFilters({ user: '', service: '', since: '', until: '' });
             }}
           >
-            {t('audit.filters.clear')}
+            {t('filters.clear')}
           </Button>
         ) : null}
       </Flex>
@@ -269,22 +269,18 @@ function AuditLog() {
 
 /** /audit: every change made through the console, newest first; admins only. */
 export function AuditPage() {
-  const { t } = useTranslation();
-  useDocumentTitle(t('audit.title'));
+  const { t } = useTranslation('audit');
+  useDocumentTitle(t('title'));
   const can = useCan('admin');
   return (
     <Flex vertical gap={16}>
       <div>
         <Typography.Title level={3} style={{ marginTop: 0 }}>
-          {t('audit.title')}
+          {t('title')}
         </Typography.Title>
-        <Typography.Text type="secondary">{t('audit.description')}</Typography.Text>
+        <Typography.Text type="secondary">{t('description')}</Typography.Text>
       </div>
-      {can.allowed ? (
-        <AuditLog />
-      ) : (
-        <Result status="403" title={t('audit.forbidden')} subTitle={can.reason} />
-      )}
+      {can.allowed ? <AuditLog /> : <Result status="403" title={t('forbidden')} subTitle={can.reason} />}
     </Flex>
   );
 }

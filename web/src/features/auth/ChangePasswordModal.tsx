@@ -17,7 +17,7 @@ export interface ChangePasswordModalProps {
  * was typed stays; the user's other sessions end, this one goes on.
  */
 export function ChangePasswordModal({ open, onClose }: ChangePasswordModalProps) {
-  const { t } = useTranslation();
+  const { t } = useTranslation('auth');
   const { message } = App.useApp();
   const [form] = Form.useForm<PasswordValues>();
   const change = useChangePassword();
@@ -35,7 +35,7 @@ export function ChangePasswordModal({ open, onClose }: ChangePasswordModalProps)
   const handleFinish = async ({ currentPassword, newPassword }: PasswordValues) => {
     try {
       await change.mutateAsync({ currentPassword, newPassword });
-      void message.success(t('auth.password.done'));
+      void message.success(t('password.done'));
       close();
     } catch (err) {
       showPasswordFieldError(form, err);
@@ -43,35 +43,35 @@ export function ChangePasswordModal({ open, onClose }: ChangePasswordModalProps)
   };
 
   return (
-    <Modal open={open} title={t('auth.passwordDialog.title')} onCancel={close} footer={null} destroyOnHidden>
+    <Modal open={open} title={t('passwordDialog.title')} onCancel={close} footer={null} destroyOnHidden>
       <Form<PasswordValues>
         form={form}
         name="change-password"
         layout="vertical"
         requiredMark={false}
-        aria-label={t('auth.passwordDialog.title')}
+        aria-label={t('passwordDialog.title')}
         onFinish={(values) => void handleFinish(values)}
       >
-        <Typography.Paragraph type="secondary">{t('auth.passwordDialog.description')}</Typography.Paragraph>
+        <Typography.Paragraph type="secondary">{t('passwordDialog.description')}</Typography.Paragraph>
         {change.isError && !fieldFailure ? (
           <Alert
             type="error"
             showIcon
             role="alert"
-            title={t('auth.password.failed', { message: failure })}
+            title={t('password.failed', { message: failure })}
             style={{ marginBottom: 16 }}
           />
         ) : null}
         <PasswordFields />
         <Flex justify="end" gap={8}>
-          <Button onClick={close}>{t('auth.passwordDialog.cancel')}</Button>
+          <Button onClick={close}>{t('passwordDialog.cancel')}</Button>
           <Button
             type="primary"
             htmlType="submit"
             loading={change.isPending}
-            aria-label={t('auth.password.submit')}
+            aria-label={t('password.submit')}
           >
-            {t('auth.password.submit')}
+            {t('password.submit')}
           </Button>
         </Flex>
       </Form>

@@ -15,40 +15,40 @@ export interface PasswordValues {
  * length is the BFF's own constant): the forced first change and the user menu's dialog share it.
  */
 export function PasswordFields() {
-  const { t } = useTranslation();
+  const { t } = useTranslation('auth');
   return (
     <>
       <Form.Item
-        label={t('auth.password.current')}
+        label={t('password.current')}
         name="currentPassword"
-        rules={[{ required: true, message: t('auth.password.required') }]}
+        rules={[{ required: true, message: t('password.required') }]}
       >
         <Input.Password autoComplete="current-password" visibilityToggle={false} />
       </Form.Item>
       <Form.Item
-        label={t('auth.password.new')}
+        label={t('password.new')}
         name="newPassword"
         rules={[
-          { required: true, message: t('auth.password.required') },
+          { required: true, message: t('password.required') },
           {
             min: PASSWORD_MIN_LENGTH,
-            message: t('auth.password.tooShort', { count: PASSWORD_MIN_LENGTH }),
+            message: t('password.tooShort', { count: PASSWORD_MIN_LENGTH }),
           },
         ]}
       >
         <Input.Password autoComplete="new-password" visibilityToggle={false} />
       </Form.Item>
       <Form.Item
-        label={t('auth.password.confirm')}
+        label={t('password.confirm')}
         name="confirm"
         dependencies={['newPassword']}
         rules={[
-          { required: true, message: t('auth.password.required') },
+          { required: true, message: t('password.required') },
           ({ getFieldValue }) => ({
             validator: (_, value: string | undefined) =>
               !value || value === getFieldValue('newPassword')
                 ? Promise.resolve()
-                : Promise.reject(new Error(t('auth.password.mismatch'))),
+                : Promise.reject(new Error(t('password.mismatch'))),
           }),
         ]}
       >

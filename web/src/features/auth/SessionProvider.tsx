@@ -37,14 +37,14 @@ export function SessionProvider({ children }: { children: ReactNode }) {
 
 /** Renders its children for a signed-in user; anyone else goes to sign in, and comes back here. */
 export function RequireSession({ children }: { children: ReactNode }) {
-  const { t } = useTranslation();
+  const { t } = useTranslation('auth');
   const { pathname, search } = useLocation();
   const { session, isPending, isError, error, refetch } = useSession();
 
   if (isPending) {
     return (
       <Flex align="center" justify="center" style={{ minHeight: '100vh' }}>
-        <Spin aria-label={t('auth.session.loading')} />
+        <Spin aria-label={t('session.loading')} />
       </Flex>
     );
   }
@@ -52,7 +52,7 @@ export function RequireSession({ children }: { children: ReactNode }) {
     return (
       <Flex justify="center" style={{ padding: '15vh 16px' }}>
         <div style={{ width: 'min(560px, 100%)' }}>
-          <QueryErrorAlert title={t('auth.session.loadFailed')} error={error} onRetry={refetch} />
+          <QueryErrorAlert title={t('session.loadFailed')} error={error} onRetry={refetch} />
         </div>
       </Flex>
     );

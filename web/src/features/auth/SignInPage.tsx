@@ -27,7 +27,7 @@ function SignInForm({
   /** The code the single sign-on callback came back with (`/signin?error=…`), if it failed. */
   ssoError: string | null;
 }) {
-  const { t } = useTranslation();
+  const { t } = useTranslation(['auth', 'app']);
   const navigate = useNavigate();
   const [form] = Form.useForm<Credentials>();
   const signIn = useSignIn();
@@ -46,12 +46,12 @@ function SignInForm({
   };
 
   let error: string | undefined;
-  if (ssoError && !signIn.isError) error = t('auth.signIn.ssoFailed', { code: ssoError.slice(0, 64) });
+  if (ssoError && !signIn.isError) error = t('signIn.ssoFailed', { code: ssoError.slice(0, 64) });
   if (signIn.isError && !(isApiError(signIn.error) && signIn.error.field)) {
     error =
       isApiError(signIn.error) && signIn.error.code === 'InvalidCredentials'
-        ? t('auth.signIn.invalid')
-        : t('auth.signIn.failed', { message: failure });
+        ? t('signIn.invalid')
+        : t('signIn.failed', { message: failure });
   }
 
   const oidcHref = apiPath(['auth', 'oidc', 'login'], { returnTo });
@@ -65,23 +65,23 @@ function SignInForm({
           name="signin"
           layout="vertical"
           requiredMark={false}
-          aria-label={t('auth.signIn.form')}
+          aria-label={t('signIn.form')}
           onFinish={(values) => void handleFinish(values)}
           onValuesChange={() => {
             if (signIn.isError) signIn.reset();
           }}
         >
           <Form.Item
-            label={t('auth.signIn.username')}
+            label={t('signIn.username')}
             name="username"
-            rules={[{ required: true, whitespace: true, message: t('auth.signIn.usernameRequired') }]}
+            rules={[{ required: true, whitespace: true, message: t('signIn.usernameRequired') }]}
           >
             <Input prefix={<UserOutlined aria-hidden />} autoComplete="username" autoFocus />
           </Form.Item>
           <Form.Item
-            label={t('auth.signIn.password')}
+            label={t('signIn.password')}
             name="password"
-            rules={[{ required: true, message: t('auth.signIn.passwordRequired') }]}
+            rules={[{ required: true, message: t('signIn.passwordRequired') }]}
           >
             <Input.Password
               prefix={<LockOutlined aria-hidden />}
@@ -94,27 +94,27 @@ function SignInForm({
             htmlType="submit"
             block
             loading={signIn.isPending}
-            aria-label={t('auth.signIn.submit')}
+            aria-label={t('signIn.submit')}
           >
-            {t('auth.signIn.submit')}
+            {t('signIn.submit')}
           </Button>
         </Form>
       ) : null}
-      {methods.local && methods.oidc ? <Divider plain>{t('auth.signIn.or')}</Divider> : null}
+      {methods.local && methods.oidc ? <Divider plain>{t('signIn.or')}</Divider> : null}
       {methods.oidc ? (
         <Button href={oidcHref} icon={<LoginOutlined aria-hidden />} block>
-          {t('auth.signIn.oidc')}
+          {t('signIn.oidc')}
         </Button>
       ) : null}
       {!methods.local && !methods.oidc ? (
-        <Alert type="warning" showIcon title={t('auth.signIn.noMethods')} />
+        <Alert type="warning" showIcon title={t('signIn.noMethods')} />
       ) : null}
     </Flex>
   );
 }
 
 function ChangePasswordForm({ returnTo }: { returnTo: string }) {
-  const { t } = useTranslation();
+  const { t } = useTranslation(['auth', 'app']);
   const { message } = App.useApp();
   const navigate = useNavigate();
   const [form] = Form.useForm<PasswordValues>();
@@ -126,7 +126,7 @@ function ChangePasswordForm({ returnTo }: { returnTo: string }) {
     setFieldError(false);
     try {
       await change.mutateAsync({ currentPassword, newPassword });
-      void message.success(t('auth.password.done'));
+      void message.success(t('password.done'));
       void navigate(returnTo, { replace: true });
     } catch (err) {
       if (showPasswordFieldError(form, err)) setFieldError(true);
@@ -135,16 +135,16 @@ function ChangePasswordForm({ returnTo }: { returnTo: string }) {
 
   return (
     <Flex vertical gap={16}>
-      <Alert type="info" showIcon title={t('auth.password.description')} />
+      <Alert type="info" showIcon title={t('password.description')} />
       {change.isError && !fieldError ? (
-        <Alert type="error" showIcon role="alert" title={t('auth.password.failed', { message: failure })} />
+        <Alert type="error" showIcon role="alert" title={t('password.failed', { message: failure })} />
       ) : null}
       <Form<PasswordValues>
         form={form}
         name="password"
         layout="vertical"
         requiredMark={false}
-        aria-label={t('auth.password.form')}
+        aria-label={t('password.form')}
         onFinish={(values) => void handleFinish(values)}
       >
         <PasswordFields />
@@ -153,9 +153,9 @@ function ChangePasswordForm({ returnTo }: { returnTo: string }) {
           htmlType="submit"
           block
           loading={change.isPending}
-          aria-label={t('auth.password.submit')}
+          aria-label={t('password.submit')}
         >
-          {t('auth.password.submit')}
+          {t('password.submit')}
         </Button>
       </Form>
     </Flex>
@@ -167,12 +167,12 @@ function ChangePasswordForm({ returnTo }: { returnTo: string }) {
  * and for a one-time password the step that replaces it. Afterwards, back to `returnTo`.
  */
 export function SignInPage() {
-  const { t } = useTranslation();
+  const { t } = useTranslation(['auth', 'app']);
   const [params] = useSearchParams();
   const returnTo = safeReturnTo(params.get('returnTo'));
   const { session, isPending, isError, error, refetch } = useSession();
   const mustChange = session?.authenticated === true && session.user.mustChangePassword;
-  useDocumentTitle(mustChange ? t('auth.password.title') : t('auth.signIn.title'));
+  useDocumentTitle(mustChange ? t('password.title') : t('signIn.title'));
 
   if (session?.authenticated && !session.user.mustChangePassword) {
     return <Navigate to={returnTo} replace />;
@@ -180,9 +180,9 @@ export function SignInPage() {
 
   let body;
   if (isPending) {
-    body = <Spin aria-label={t('auth.session.loading')} />;
+    body = <Spin aria-label={t('session.loading')} />;
   } else if (isError || !session) {
-    body = <QueryErrorAlert title={t('auth.session.loadFailed')} error={error} onRetry={refetch} />;
+    body = <QueryErrorAlert title={t('session.loadFailed')} error={error} onRetry={refetch} />;
   } else if (session.authenticated) {
     body = <ChangePasswordForm returnTo={returnTo} />;
   } else {
@@ -195,7 +195,7 @@ export function SignInPage() {
       <Layout.Header style={{ display: 'flex', alignItems: 'center', gap: 10, paddingInline: 24 }}>
         <img src="/favicon.svg" alt="" width={28} height={28} />
         <Typography.Text strong style={{ color: '#fff', fontSize: 16 }}>
-          {t('app.name')}
+          {t('app:name')}
         </Typography.Text>
         <div style={{ marginInlineStart: 'auto' }}>
           <LanguageSwitch />
@@ -206,10 +206,10 @@ export function SignInPage() {
           <Card>
             <Flex vertical gap={8} align="center" style={{ marginBottom: 16 }}>
               <Typography.Title level={3} style={{ margin: 0 }}>
-                {mustChange ? t('auth.password.title') : t('auth.signIn.title')}
+                {mustChange ? t('password.title') : t('signIn.title')}
               </Typography.Title>
               {mustChange ? null : (
-                <Typography.Text type="secondary">{t('auth.signIn.description')}</Typography.Text>
+                <Typography.Text type="secondary">{t('signIn.description')}</Typography.Text>
               )}
             </Flex>
             {body}

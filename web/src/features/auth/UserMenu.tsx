@@ -15,7 +15,7 @@ const ROLE_COLORS = { viewer: 'default', operator: 'blue', admin: 'gold' } as co
  * (local accounts; an OIDC user changes it at the identity provider), and Sign out.
  */
 export function UserMenu() {
-  const { t } = useTranslation();
+  const { t } = useTranslation(['auth', 'common']);
   const { message } = App.useApp();
   const navigate = useNavigate();
   const { user } = useSession();
@@ -23,10 +23,8 @@ export function UserMenu() {
   const [changingPassword, setChangingPassword] = useState(false);
   if (!user) return null;
 
-  const namespaces = user.namespaces.includes('*')
-    ? t('auth.menu.allNamespaces')
-    : user.namespaces.join(', ');
-  const role = t(`auth.roles.${user.role}`);
+  const namespaces = user.namespaces.includes('*') ? t('menu.allNamespaces') : user.namespaces.join(', ');
+  const role = t(`roles.${user.role}`);
 
   const handleSignOut = async () => {
     try {
@@ -34,19 +32,19 @@ export function UserMenu() {
       void navigate('/signin', { replace: true });
     } catch (err) {
       const text =
-        isApiError(err) && err.code !== CLIENT_ERROR_CODES.network ? err.message : t('common.networkError');
-      void message.error(t('auth.menu.signOutFailed', { message: text }));
+        isApiError(err) && err.code !== CLIENT_ERROR_CODES.network ? err.message : t('common:networkError');
+      void message.error(t('menu.signOutFailed', { message: text }));
     }
   };
 
   const items: MenuProps['items'] = [
-    { key: 'role', label: t('auth.menu.role', { role }), disabled: true },
-    { key: 'namespaces', label: t('auth.menu.namespaces', { namespaces }), disabled: true },
+    { key: 'role', label: t('menu.role', { role }), disabled: true },
+    { key: 'namespaces', label: t('menu.namespaces', { namespaces }), disabled: true },
     { type: 'divider' },
     ...(user.via === 'local'
-      ? [{ key: 'password', icon: <KeyOutlined aria-hidden />, label: t('auth.menu.changePassword') }]
+      ? [{ key: 'password', icon: <KeyOutlined aria-hidden />, label: t('menu.changePassword') }]
       : []),
-    { key: 'signOut', icon: <LogoutOutlined aria-hidden />, label: t('auth.menu.signOut') },
+    { key: 'signOut', icon: <LogoutOutlined aria-hidden />, label: t('menu.signOut') },
   ];
 
   return (
@@ -61,7 +59,7 @@ export function UserMenu() {
           },
         }}
       >
-        <Button type="text" style={{ color: '#fff' }} aria-label={t('auth.menu.button', { name: user.name })}>
+        <Button type="text" style={{ color: '#fff' }} aria-label={t('menu.button', { name: user.name })}>
           <UserOutlined aria-hidden />
           {user.name}
           <Tag color={ROLE_COLORS[user.role]} style={{ marginInline: 0 }}>

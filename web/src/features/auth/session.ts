@@ -79,12 +79,12 @@ export interface Can {
  * language: `useCan('changeRoutes', service.namespace)`.
  */
 export function useCan(permission: Permission, namespace?: string): Can {
-  const { t } = useTranslation();
+  const { t } = useTranslation('auth');
   const { user } = useSession();
   const decision = decide(user, permission, namespace);
   if (decision.allowed) return { allowed: true, reason: undefined };
   const { key, ...values } = decision.denial;
-  return { allowed: false, reason: t(`auth.deny.${key}`, values) };
+  return { allowed: false, reason: t(`deny.${key}`, values) };
 }
 
 export function useSignIn() {

@@ -32,16 +32,16 @@ export function sortByVersion(
 }
 
 function LabelsCell({ labels }: { labels: Record<string, string> }) {
-  const { t } = useTranslation();
+  const { t } = useTranslation(['catalog', 'common']);
   const entries = Object.entries(labels).sort(([a], [b]) => a.localeCompare(b));
   if (entries.length === 0)
-    return <Typography.Text type="secondary">{t('catalog.detail.providers.noLabels')}</Typography.Text>;
+    return <Typography.Text type="secondary">{t('detail.providers.noLabels')}</Typography.Text>;
   // Collapsed behind a button: labels are many and long, and rarely what the operator looks for.
   return (
     <Popover
       trigger="click"
       placement="left"
-      title={t('catalog.detail.providers.columns.labels')}
+      title={t('detail.providers.columns.labels')}
       content={
         <Flex vertical gap={4} style={{ maxWidth: 420 }}>
           {entries.map(([k, v]) => (
@@ -53,36 +53,34 @@ function LabelsCell({ labels }: { labels: Record<string, string> }) {
       }
     >
       <Button type="link" size="small" style={{ padding: 0 }}>
-        {t('catalog.detail.providers.showLabels', { count: entries.length })}
+        {t('detail.providers.showLabels', { count: entries.length })}
       </Button>
     </Popover>
   );
 }
 
 export function ProvidersPanel({ versions, providers, extraInstanceColumns = [] }: ProvidersPanelProps) {
-  const { t } = useTranslation();
-  const noVersion = t('common.noVersion');
+  const { t } = useTranslation(['catalog', 'common']);
+  const noVersion = t('common:noVersion');
   const versionsHeading = useId();
   const instancesHeading = useId();
 
   if (providers.length === 0) {
-    return (
-      <EmptyState title={t('catalog.detail.providers.none')} hint={t('catalog.detail.providers.noneHint')} />
-    );
+    return <EmptyState title={t('detail.providers.none')} hint={t('detail.providers.noneHint')} />;
   }
 
   const versionColumns: TableColumnsType<VersionSummary> = [
     {
       key: 'version',
-      title: t('catalog.detail.providers.columns.version'),
+      title: t('detail.providers.columns.version'),
       dataIndex: 'version',
       render: (v: string | null) => <Typography.Text code={v !== null}>{v ?? noVersion}</Typography.Text>,
     },
-    { key: 'instances', title: t('catalog.detail.providers.columns.instances'), dataIndex: 'instances' },
-    { key: 'ready', title: t('catalog.detail.providers.columns.ready'), dataIndex: 'ready' },
+    { key: 'instances', title: t('detail.providers.columns.instances'), dataIndex: 'instances' },
+    { key: 'ready', title: t('detail.providers.columns.ready'), dataIndex: 'ready' },
     {
       key: 'platform',
-      title: t('catalog.detail.providers.columns.platform'),
+      title: t('detail.providers.columns.platform'),
       dataIndex: 'platforms',
       render: (_: unknown, v) => <PlatformTags platforms={v.platforms} />,
     },
@@ -91,47 +89,47 @@ export function ProvidersPanel({ versions, providers, extraInstanceColumns = [] 
   const instanceColumns: TableColumnsType<Instance> = [
     {
       key: 'name',
-      title: t('catalog.detail.providers.columns.name'),
+      title: t('detail.providers.columns.name'),
       dataIndex: 'name',
     },
     {
       key: 'address',
-      title: t('catalog.detail.providers.columns.address'),
+      title: t('detail.providers.columns.address'),
       dataIndex: 'address',
       render: (_: unknown, i) =>
         i.address ? (
           <Typography.Text copyable={{ text: formatAddress(i) }}>{formatAddress(i)}</Typography.Text>
         ) : (
-          <Typography.Text type="secondary">{t('catalog.detail.providers.noAddress')}</Typography.Text>
+          <Typography.Text type="secondary">{t('detail.providers.noAddress')}</Typography.Text>
         ),
     },
     {
       key: 'version',
-      title: t('catalog.detail.providers.columns.version'),
+      title: t('detail.providers.columns.version'),
       dataIndex: 'version',
       render: (v: string | null) => v ?? <Typography.Text type="secondary">{noVersion}</Typography.Text>,
     },
     {
       key: 'platform',
-      title: t('catalog.detail.providers.columns.platform'),
+      title: t('detail.providers.columns.platform'),
       dataIndex: 'platform',
       render: (_: unknown, i) => <PlatformTag platform={i.platform} />,
     },
     {
       key: 'ready',
-      title: t('catalog.detail.providers.columns.ready'),
+      title: t('detail.providers.columns.ready'),
       dataIndex: 'ready',
       render: (ready: boolean) => (
         <Badge
           status={ready ? 'success' : 'error'}
-          text={ready ? t('catalog.detail.providers.ready') : t('catalog.detail.providers.notReady')}
+          text={ready ? t('detail.providers.ready') : t('detail.providers.notReady')}
         />
       ),
     },
     ...extraInstanceColumns,
     {
       key: 'labels',
-      title: t('catalog.detail.providers.columns.labels'),
+      title: t('detail.providers.columns.labels'),
       dataIndex: 'labels',
       render: (_: unknown, i) => <LabelsCell labels={i.labels} />,
     },
@@ -141,7 +139,7 @@ export function ProvidersPanel({ versions, providers, extraInstanceColumns = [] 
     <Flex vertical gap={24}>
       <section aria-labelledby={versionsHeading}>
         <Typography.Title level={5} id={versionsHeading}>
-          {t('catalog.detail.providers.versions')}
+          {t('detail.providers.versions')}
         </Typography.Title>
         <Table<VersionSummary>
           rowKey={(v) => v.version ?? ''}
@@ -153,7 +151,7 @@ export function ProvidersPanel({ versions, providers, extraInstanceColumns = [] 
       </section>
       <section aria-labelledby={instancesHeading}>
         <Typography.Title level={5} id={instancesHeading}>
-          {t('catalog.detail.providers.instances')}
+          {t('detail.providers.instances')}
         </Typography.Title>
         <Table<Instance>
           rowKey={(i) => `${i.kind}/${i.namespace}/${i.name}`}

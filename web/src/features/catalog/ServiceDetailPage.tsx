@@ -12,12 +12,12 @@ import { ServiceDetailView } from './ServiceDetailView';
 
 /** One service: basic information, then providers, consumers, rate limits and routes in tabs. */
 export function ServiceDetailPage() {
-  const { t } = useTranslation();
+  const { t } = useTranslation(['catalog', 'app']);
   const id = useParams().id ?? '';
   const [searchParams, setSearchParams] = useSearchParams();
   const activeTab = parseDetailTab(searchParams.get('tab'));
   const query = useQuery(serviceDetailQuery(id));
-  useDocumentTitle(id || t('catalog.detail.title'));
+  useDocumentTitle(id || t('detail.title'));
 
   const handleTabChange = (tab: DetailTab) => {
     setSearchParams(
@@ -31,7 +31,7 @@ export function ServiceDetailPage() {
     );
   };
 
-  const backLink = <Link to="/services">{t('app.nav.services')}</Link>;
+  const backLink = <Link to="/services">{t('app:nav.services')}</Link>;
   let body;
   if (query.isPending) {
     body = <Card loading />;
@@ -39,15 +39,15 @@ export function ServiceDetailPage() {
     body = (
       <Result
         status="404"
-        title={t('catalog.detail.notFound')}
-        subTitle={t('catalog.detail.notFoundHint', { id })}
-        extra={<Link to="/services">{t('catalog.detail.backToServices')}</Link>}
+        title={t('detail.notFound')}
+        subTitle={t('detail.notFoundHint', { id })}
+        extra={<Link to="/services">{t('detail.backToServices')}</Link>}
       />
     );
   } else if (query.isError) {
     body = (
       <QueryErrorAlert
-        title={t('catalog.detail.loadFailed')}
+        title={t('detail.loadFailed')}
         error={query.error}
         onRetry={() => void query.refetch()}
         retrying={query.isFetching}
@@ -60,7 +60,7 @@ export function ServiceDetailPage() {
   return (
     <Flex vertical gap={16}>
       <Breadcrumb
-        aria-label={t('app.breadcrumb')}
+        aria-label={t('app:breadcrumb')}
         items={[
           { key: 'services', title: backLink },
           { key: 'service', title: id },

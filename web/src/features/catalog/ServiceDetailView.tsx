@@ -23,47 +23,47 @@ export interface ServiceDetailViewProps {
 }
 
 export function ServiceDetailView({ service, activeTab, onTabChange }: ServiceDetailViewProps) {
-  const { t } = useTranslation();
+  const { t } = useTranslation(['catalog', 'common', 'monitoring']);
   const instanceStatsColumns = useInstanceStatsColumns<Instance>(service.id, (i) => i.name);
 
   const info: DescriptionsProps['items'] = [
     {
       key: 'id',
-      label: t('catalog.detail.fields.id'),
+      label: t('detail.fields.id'),
       children: <Typography.Text copyable>{service.id}</Typography.Text>,
       span: 'filled',
     },
-    { key: 'application', label: t('catalog.detail.fields.application'), children: service.application },
+    { key: 'application', label: t('detail.fields.application'), children: service.application },
     {
       key: 'protocol',
-      label: t('catalog.detail.fields.protocol'),
+      label: t('detail.fields.protocol'),
       children: <ProtocolTag protocol={service.protocol} />,
     },
     {
       key: 'namespace',
-      label: t('catalog.detail.fields.namespace'),
+      label: t('detail.fields.namespace'),
       children: <ServiceNamespace service={service} />,
     },
     {
       key: 'host',
-      label: t('catalog.detail.fields.host'),
+      label: t('detail.fields.host'),
       children: <Typography.Text code>{service.host}</Typography.Text>,
     },
     {
       key: 'platforms',
-      label: t('catalog.detail.fields.platforms'),
+      label: t('detail.fields.platforms'),
       children: <PlatformTags platforms={service.platforms} />,
     },
     {
       key: 'versions',
-      label: t('catalog.detail.fields.versions'),
+      label: t('detail.fields.versions'),
       children: <VersionTags versions={service.versions} />,
     },
     {
       key: 'ports',
-      label: t('catalog.detail.fields.ports'),
+      label: t('detail.fields.ports'),
       children: service.ports.length
-        ? service.ports.map((p) => `${p.port} (${p.name || t(`protocol.${p.protocol}`)})`).join(', ')
+        ? service.ports.map((p) => `${p.port} (${p.name || t(`common:protocol.${p.protocol}`)})`).join(', ')
         : '—',
       span: 'filled',
     },
@@ -72,7 +72,7 @@ export function ServiceDetailView({ service, activeTab, onTabChange }: ServiceDe
   const tabs: TabsProps['items'] = [
     {
       key: 'providers',
-      label: t('catalog.detail.tabs.providers'),
+      label: t('detail.tabs.providers'),
       children: (
         <ProvidersPanel
           versions={service.versionDetails}
@@ -83,23 +83,23 @@ export function ServiceDetailView({ service, activeTab, onTabChange }: ServiceDe
     },
     {
       key: 'consumers',
-      label: t('catalog.detail.tabs.consumers'),
+      label: t('detail.tabs.consumers'),
       children: <ConsumersPanel serviceId={service.id} />,
     },
     {
       key: 'rate-limits',
-      label: t('catalog.detail.tabs.rateLimits'),
+      label: t('detail.tabs.rateLimits'),
       children: (
-        <Suspense fallback={<Spin aria-label={t('common.loading')} />}>
+        <Suspense fallback={<Spin aria-label={t('common:loading')} />}>
           <RateLimitsTab service={service} />
         </Suspense>
       ),
     },
     {
       key: 'routes',
-      label: t('catalog.detail.tabs.routes'),
+      label: t('detail.tabs.routes'),
       children: (
-        <Suspense fallback={<Spin aria-label={t('catalog.detail.routes.loading')} />}>
+        <Suspense fallback={<Spin aria-label={t('detail.routes.loading')} />}>
           <RoutesTab service={service} />
         </Suspense>
       ),
@@ -115,24 +115,24 @@ export function ServiceDetailView({ service, activeTab, onTabChange }: ServiceDe
         <Alert
           type="error"
           showIcon
-          title={`${t('catalog.conflict.tag')}: ${t('catalog.conflict.noOwner')}`}
-          description={t('catalog.conflict.explanation', {
+          title={`${t('conflict.tag')}: ${t('conflict.noOwner')}`}
+          description={t('conflict.explanation', {
             namespaces: service.conflict.namespaces.join(', '),
           })}
         />
       )}
-      <Card title={t('catalog.detail.basicInfo')} size="small">
+      <Card title={t('detail.basicInfo')} size="small">
         <Descriptions items={info} column={{ xs: 1, md: 2 }} size="small" />
       </Card>
       <Card size="small">
         <Tabs
-          aria-label={t('catalog.detail.tabs.label')}
+          aria-label={t('detail.tabs.label')}
           activeKey={activeTab}
           onChange={(key) => onTabChange(key as DetailTab)}
           items={tabs}
         />
       </Card>
-      <Card title={t('monitoring.service.title')} size="small">
+      <Card title={t('monitoring:service.title')} size="small">
         <ServiceMetricsPanel serviceId={service.id} />
       </Card>
     </Flex>

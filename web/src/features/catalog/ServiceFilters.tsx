@@ -21,14 +21,14 @@ export interface ServiceFiltersProps {
 }
 
 export function ServiceFilters(props: ServiceFiltersProps) {
-  const { t } = useTranslation();
+  const { t } = useTranslation(['catalog', 'common']);
   const protocolLabel = useProtocolLabel();
   const filtered = Boolean(props.search || props.protocol || props.namespace || props.platform);
   return (
     <Flex gap={12} wrap align="center">
       <Input
-        aria-label={t('catalog.list.search')}
-        placeholder={t('catalog.list.searchPlaceholder')}
+        aria-label={t('list.search')}
+        placeholder={t('list.searchPlaceholder')}
         prefix={<SearchOutlined aria-hidden />}
         allowClear
         value={props.search}
@@ -36,8 +36,8 @@ export function ServiceFilters(props: ServiceFiltersProps) {
         style={{ width: 360, maxWidth: '100%' }}
       />
       <Select<Protocol>
-        aria-label={t('catalog.list.protocol')}
-        placeholder={t('catalog.list.allProtocols')}
+        aria-label={t('list.protocol')}
+        placeholder={t('list.allProtocols')}
         allowClear
         value={props.protocol}
         onChange={(value) => props.onProtocolChange(value ?? undefined)}
@@ -45,8 +45,8 @@ export function ServiceFilters(props: ServiceFiltersProps) {
         style={{ width: 180 }}
       />
       <Select<string>
-        aria-label={t('catalog.list.namespace')}
-        placeholder={t('catalog.list.allNamespaces')}
+        aria-label={t('list.namespace')}
+        placeholder={t('list.allNamespaces')}
         allowClear
         showSearch
         value={props.namespace}
@@ -56,18 +56,21 @@ export function ServiceFilters(props: ServiceFiltersProps) {
       />
       {props.onPlatformChange ? (
         <Select<Platform>
-          aria-label={t('catalog.list.platform')}
-          placeholder={t('catalog.list.allPlatforms')}
+          aria-label={t('list.platform')}
+          placeholder={t('list.allPlatforms')}
           allowClear
           value={props.platform}
           onChange={(value) => props.onPlatformChange?.(value ?? undefined)}
-          options={(['kubernetes', 'vm'] as const).map((p) => ({ value: p, label: t(`platform.${p}`) }))}
+          options={(['kubernetes', 'vm'] as const).map((p) => ({
+            value: p,
+            label: t(`common:platform.${p}`),
+          }))}
           style={{ width: 160 }}
         />
       ) : null}
       {filtered && props.onClear ? (
         <Button type="link" onClick={props.onClear}>
-          {t('catalog.list.clearFilters')}
+          {t('list.clearFilters')}
         </Button>
       ) : null}
     </Flex>

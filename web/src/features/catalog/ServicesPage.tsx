@@ -17,8 +17,8 @@ export const SEARCH_DEBOUNCE_MS = 300;
 
 /** The service catalog: search, filters and paging, all kept in the URL. */
 export function ServicesPage() {
-  const { t } = useTranslation();
-  useDocumentTitle(t('catalog.list.title'));
+  const { t } = useTranslation('catalog');
+  useDocumentTitle(t('list.title'));
   const [searchParams, setSearchParams] = useSearchParams();
   const params = parseListParams(searchParams);
   const query = useQuery(serviceListQuery(params));
@@ -68,9 +68,9 @@ export function ServicesPage() {
     <Flex vertical gap={16}>
       <div>
         <Typography.Title level={3} style={{ marginBottom: 4 }}>
-          {t('catalog.list.title')}
+          {t('list.title')}
         </Typography.Title>
-        <Typography.Text type="secondary">{t('catalog.list.description')}</Typography.Text>
+        <Typography.Text type="secondary">{t('list.description')}</Typography.Text>
       </div>
       <Card>
         <Flex vertical gap={16}>
@@ -91,7 +91,7 @@ export function ServicesPage() {
           />
           {query.isError ? (
             <QueryErrorAlert
-              title={t('catalog.list.loadFailed')}
+              title={t('list.loadFailed')}
               error={query.error}
               onRetry={() => void query.refetch()}
               retrying={query.isFetching}

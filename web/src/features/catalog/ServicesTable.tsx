@@ -38,17 +38,17 @@ export function serviceHealth(instances: { ready: number; total: number }): Serv
 const HEALTH_STATUS = { healthy: 'success', degraded: 'warning', down: 'error' } as const;
 
 function Health({ instances }: Pick<ServiceSummary, 'instances'>) {
-  const { t } = useTranslation();
+  const { t } = useTranslation('catalog');
   const health = serviceHealth(instances);
-  return <Badge status={HEALTH_STATUS[health]} text={t(`catalog.list.health.${health}`)} />;
+  return <Badge status={HEALTH_STATUS[health]} text={t(`list.health.${health}`)} />;
 }
 
 function Instances({ instances, platforms }: Pick<ServiceSummary, 'instances' | 'platforms'>) {
-  const { t } = useTranslation();
+  const { t } = useTranslation('catalog');
   const allReady = instances.ready === instances.total && instances.total > 0;
   return (
     <Flex gap={8} align="center" wrap>
-      <Tooltip title={t('catalog.list.readyOfTotal', instances)}>
+      <Tooltip title={t('list.readyOfTotal', instances)}>
         <Typography.Text type={allReady ? undefined : 'warning'}>
           {instances.ready}/{instances.total}
         </Typography.Text>
@@ -69,7 +69,7 @@ export function ServicesTable({
   order = 'asc',
   onSortChange,
 }: ServicesTableProps) {
-  const { t } = useTranslation();
+  const { t } = useTranslation('catalog');
   // Every column sorts on the server; the one in use shows its direction.
   const sortable = (key: ServiceSortKey) =>
     onSortChange
@@ -83,7 +83,7 @@ export function ServicesTable({
   const columns: TableColumnsType<ServiceSummary> = [
     {
       key: 'id',
-      title: t('catalog.list.columns.id'),
+      title: t('list.columns.id'),
       dataIndex: 'id',
       ellipsis: { showTitle: false },
       width: '32%',
@@ -96,42 +96,42 @@ export function ServicesTable({
     },
     {
       key: 'application',
-      title: t('catalog.list.columns.application'),
+      title: t('list.columns.application'),
       dataIndex: 'application',
       ellipsis: true,
       ...sortable('application'),
     },
     {
       key: 'protocol',
-      title: t('catalog.list.columns.protocol'),
+      title: t('list.columns.protocol'),
       dataIndex: 'protocol',
       render: (_: unknown, s) => <ProtocolTag protocol={s.protocol} />,
       ...sortable('protocol'),
     },
     {
       key: 'namespace',
-      title: t('catalog.list.columns.namespace'),
+      title: t('list.columns.namespace'),
       dataIndex: 'namespace',
       render: (_: unknown, s) => <ServiceNamespace service={s} />,
       ...sortable('namespace'),
     },
     {
       key: 'versions',
-      title: t('catalog.list.columns.versions'),
+      title: t('list.columns.versions'),
       dataIndex: 'versions',
       render: (_: unknown, s) => <VersionTags versions={s.versions} maxWidth={140} />,
       ...sortable('versions'),
     },
     {
       key: 'instances',
-      title: t('catalog.list.columns.instances'),
+      title: t('list.columns.instances'),
       dataIndex: 'instances',
       render: (_: unknown, s) => <Instances instances={s.instances} platforms={s.platforms} />,
       ...sortable('instances'),
     },
     {
       key: 'health',
-      title: t('catalog.list.columns.health'),
+      title: t('list.columns.health'),
       dataIndex: 'instances',
       render: (_: unknown, s) => <Health instances={s.instances} />,
       ...sortable('health'),
@@ -144,7 +144,7 @@ export function ServicesTable({
     total: data?.total ?? 0,
     showSizeChanger: true,
     pageSizeOptions: PAGE_SIZE_OPTIONS.map(String),
-    showTotal: (total) => t('catalog.list.total', { count: total }),
+    showTotal: (total) => t('list.total', { count: total }),
   };
 
   return (
@@ -169,9 +169,9 @@ export function ServicesTable({
         emptyText: loading ? (
           <span />
         ) : filtered ? (
-          <EmptyState title={t('catalog.list.noMatch')} />
+          <EmptyState title={t('list.noMatch')} />
         ) : (
-          <EmptyState title={t('catalog.list.empty')} hint={t('catalog.list.emptyHint')} />
+          <EmptyState title={t('list.empty')} hint={t('list.emptyHint')} />
         ),
       }}
     />

@@ -25,8 +25,8 @@ const PROTOCOL_COLORS: Record<Protocol, string> = {
 };
 
 export function useProtocolLabel(): (protocol: Protocol) => string {
-  const { t } = useTranslation();
-  return (protocol) => t(`protocol.${protocol}`);
+  const { t } = useTranslation(['catalog', 'common']);
+  return (protocol) => t(`common:protocol.${protocol}`);
 }
 
 export function ProtocolTag({ protocol }: { protocol: Protocol }) {
@@ -35,14 +35,14 @@ export function ProtocolTag({ protocol }: { protocol: Protocol }) {
 }
 
 export function PlatformTag({ platform }: { platform: Platform }) {
-  const { t } = useTranslation();
+  const { t } = useTranslation(['catalog', 'common']);
   return platform === 'kubernetes' ? (
     <Tag icon={<ClusterOutlined aria-hidden />} color="blue" variant="outlined">
-      {t('platform.kubernetes')}
+      {t('common:platform.kubernetes')}
     </Tag>
   ) : (
     <Tag icon={<DesktopOutlined aria-hidden />} color="gold" variant="outlined">
-      {t('platform.vm')}
+      {t('common:platform.vm')}
     </Tag>
   );
 }
@@ -64,13 +64,13 @@ export function VersionTags({
   versions: readonly (string | null)[];
   maxWidth?: number;
 }) {
-  const { t } = useTranslation();
+  const { t } = useTranslation(['catalog', 'common']);
   if (versions.length === 0) return <span aria-hidden>—</span>;
   return (
     <Flex gap={4} wrap style={{ maxWidth }}>
       {versions.map((v) => (
         <Tag key={v ?? ''} variant="filled">
-          {v ?? t('common.noVersion')}
+          {v ?? t('common:noVersion')}
         </Tag>
       ))}
     </Flex>
@@ -79,11 +79,11 @@ export function VersionTags({
 
 /** Platforms as icons, for dense tables; each icon is named for assistive technology. */
 export function PlatformIcons({ platforms }: { platforms: readonly Platform[] }) {
-  const { t } = useTranslation();
+  const { t } = useTranslation(['catalog', 'common']);
   return (
     <Flex gap={6} align="center">
       {platforms.map((p) => {
-        const label = t(`platform.${p}`);
+        const label = t(`common:platform.${p}`);
         const Icon = p === 'kubernetes' ? ClusterOutlined : DesktopOutlined;
         return (
           <Tooltip key={p} title={label}>
@@ -104,15 +104,15 @@ export function PlatformIcons({ platforms }: { platforms: readonly Platform[] })
  * tag naming them (the service belongs to none of them until the conflict is resolved).
  */
 export function ServiceNamespace({ service }: { service: Pick<ServiceSummary, 'namespace' | 'conflict'> }) {
-  const { t } = useTranslation();
+  const { t } = useTranslation(['catalog', 'common']);
   const conflict = service.conflict;
   if (!conflict) return <>{service.namespace}</>;
   const namespaces = conflict.namespaces.join(', ');
   return (
     <Flex gap={4} align="center" wrap>
-      <Tooltip title={t('catalog.conflict.explanation', { namespaces })}>
+      <Tooltip title={t('conflict.explanation', { namespaces })}>
         <Tag color="error" icon={<WarningOutlined aria-hidden />}>
-          {t('catalog.conflict.tag')}
+          {t('conflict.tag')}
         </Tag>
       </Tooltip>
       <Typography.Text type="secondary">{namespaces}</Typography.Text>

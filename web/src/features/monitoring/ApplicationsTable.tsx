@@ -75,7 +75,7 @@ function ApplicationCell({ row }: { row: ApplicationRow }) {
  * rows keep their keys and their DOM.
  */
 export function ApplicationsTable({ rows, loading }: ApplicationsTableProps) {
-  const { t, i18n } = useTranslation();
+  const { t, i18n } = useTranslation('monitoring');
   const language = i18n.language;
   const [search, setSearch] = useState('');
   const [sort, setSort] = useState<SortState>({ key: 'application', order: 'ascend' });
@@ -96,26 +96,24 @@ export function ApplicationsTable({ rows, loading }: ApplicationsTableProps) {
   const columns: TableColumnsType<ApplicationRow> = [
     {
       key: 'application',
-      title: t('monitoring.table.columns.application'),
+      title: t('table.columns.application'),
       sorter: (a, b) => a.application.localeCompare(b.application) || a.namespace.localeCompare(b.namespace),
       sortOrder: sortOrder('application'),
       render: (_: unknown, row) => <ApplicationCell row={row} />,
     },
     {
       key: 'namespace',
-      title: t('monitoring.table.columns.namespace'),
+      title: t('table.columns.namespace'),
       dataIndex: 'namespace',
       sorter: (a, b) => a.namespace.localeCompare(b.namespace) || a.application.localeCompare(b.application),
       sortOrder: sortOrder('namespace'),
     },
     {
       key: 'replicas',
-      title: t('monitoring.table.columns.replicas'),
+      title: t('table.columns.replicas'),
       ...numeric('replicas'),
       render: (_: unknown, row) => (
-        <Tooltip
-          title={t('monitoring.table.readyOfTotal', { ready: row.readyReplicas, total: row.replicas })}
-        >
+        <Tooltip title={t('table.readyOfTotal', { ready: row.readyReplicas, total: row.replicas })}>
           {row.readyReplicas < row.replicas ? (
             <Typography.Text type="warning">
               {row.readyReplicas}/{row.replicas}
@@ -128,31 +126,31 @@ export function ApplicationsTable({ rows, loading }: ApplicationsTableProps) {
     },
     {
       key: 'inbound',
-      title: t('monitoring.table.columns.inbound'),
+      title: t('table.columns.inbound'),
       ...numeric('inbound'),
       render: (_: unknown, row) => formatNumber(row.traffic.inboundBytesPerMinute, language),
     },
     {
       key: 'outbound',
-      title: t('monitoring.table.columns.outbound'),
+      title: t('table.columns.outbound'),
       ...numeric('outbound'),
       render: (_: unknown, row) => formatNumber(row.traffic.outboundBytesPerMinute, language),
     },
     {
       key: 'requests',
-      title: t('monitoring.table.columns.requests'),
+      title: t('table.columns.requests'),
       ...numeric('requests'),
       render: (_: unknown, row) => formatNumber(row.traffic.requestsPerMinute, language),
     },
     {
       key: 'latency',
-      title: t('monitoring.table.columns.latency'),
+      title: t('table.columns.latency'),
       ...numeric('latency'),
       render: (_: unknown, row) => formatMs(row.traffic.latencyMs.avg, language),
     },
     {
       key: 'errorRate',
-      title: t('monitoring.table.columns.errorRate'),
+      title: t('table.columns.errorRate'),
       ...numeric('errorRate'),
       render: (_: unknown, row) => (
         <Typography.Text type={isHighErrorRate(row.traffic.errorRate) ? 'danger' : undefined}>
@@ -168,15 +166,15 @@ export function ApplicationsTable({ rows, loading }: ApplicationsTableProps) {
     total: filtered.length,
     showSizeChanger: true,
     pageSizeOptions: APPLICATION_PAGE_SIZES.map(String),
-    showTotal: (total) => t('monitoring.table.total', { count: total }),
+    showTotal: (total) => t('table.total', { count: total }),
     hideOnSinglePage: false,
   };
 
   return (
     <Flex vertical gap={12}>
       <Input
-        aria-label={t('monitoring.table.search')}
-        placeholder={t('monitoring.table.searchPlaceholder')}
+        aria-label={t('table.search')}
+        placeholder={t('table.searchPlaceholder')}
         prefix={<SearchOutlined aria-hidden />}
         allowClear
         value={search}
@@ -187,7 +185,7 @@ export function ApplicationsTable({ rows, loading }: ApplicationsTableProps) {
         style={{ width: 360, maxWidth: '100%' }}
       />
       <Table<ApplicationRow>
-        aria-label={t('monitoring.table.title')}
+        aria-label={t('table.title')}
         rowKey={applicationKey}
         size="middle"
         columns={columns}
@@ -214,9 +212,9 @@ export function ApplicationsTable({ rows, loading }: ApplicationsTableProps) {
             loading && !rows ? (
               <span />
             ) : search.trim() ? (
-              <EmptyState title={t('monitoring.table.noMatch')} />
+              <EmptyState title={t('table.noMatch')} />
             ) : (
-              <EmptyState title={t('monitoring.table.empty')} hint={t('monitoring.table.emptyHint')} />
+              <EmptyState title={t('table.empty')} hint={t('table.emptyHint')} />
             ),
         }}
       />

@@ -24,7 +24,7 @@ function consumerKey(c: ConsumerStats): string {
  * table that would claim nobody calls.
  */
 export function ConsumersPanel({ serviceId }: ConsumersPanelProps) {
-  const { t, i18n } = useTranslation();
+  const { t, i18n } = useTranslation(['monitoring', 'catalog']);
   const language = i18n.language;
   // The window of the page (the service's Metrics section has the selector).
   const [window] = useMonitoringWindow();
@@ -35,8 +35,8 @@ export function ConsumersPanel({ serviceId }: ConsumersPanelProps) {
   if (!metrics && query.isError) {
     return (
       <EmptyState
-        title={t('catalog.detail.consumers.title')}
-        hint={t('catalog.detail.consumers.hint', { reason })}
+        title={t('catalog:detail.consumers.title')}
+        hint={t('catalog:detail.consumers.hint', { reason })}
       />
     );
   }
@@ -44,34 +44,34 @@ export function ConsumersPanel({ serviceId }: ConsumersPanelProps) {
   const columns: TableColumnsType<ConsumerStats> = [
     {
       key: 'application',
-      title: t('monitoring.consumers.columns.application'),
+      title: t('consumers.columns.application'),
       dataIndex: 'application',
     },
     {
       key: 'workload',
-      title: t('monitoring.consumers.columns.workload'),
+      title: t('consumers.columns.workload'),
       dataIndex: 'workload',
       // The BFF sums callers in namespaces the user may not see into one row that names none.
       render: (_: unknown, c) =>
         c.namespace === '' ? (
-          <Tooltip title={t('monitoring.consumers.otherNamespacesHint')}>
-            <Typography.Text type="secondary">{t('monitoring.consumers.otherNamespaces')}</Typography.Text>
+          <Tooltip title={t('consumers.otherNamespacesHint')}>
+            <Typography.Text type="secondary">{t('consumers.otherNamespaces')}</Typography.Text>
           </Tooltip>
         ) : (
           c.workload
         ),
     },
-    { key: 'namespace', title: t('monitoring.consumers.columns.namespace'), dataIndex: 'namespace' },
-    { key: 'version', title: t('monitoring.consumers.columns.version'), dataIndex: 'version' },
+    { key: 'namespace', title: t('consumers.columns.namespace'), dataIndex: 'namespace' },
+    { key: 'version', title: t('consumers.columns.version'), dataIndex: 'version' },
     {
       key: 'requests',
-      title: t('monitoring.consumers.columns.requests'),
+      title: t('consumers.columns.requests'),
       align: 'right',
       render: (_: unknown, c) => formatNumber(c.requestsPerMinute, language),
     },
     {
       key: 'errorRate',
-      title: t('monitoring.consumers.columns.errorRate'),
+      title: t('consumers.columns.errorRate'),
       align: 'right',
       render: (_: unknown, c) => (
         <Typography.Text type={isHighErrorRate(c.errorRate) ? 'danger' : undefined}>
@@ -84,7 +84,7 @@ export function ConsumersPanel({ serviceId }: ConsumersPanelProps) {
   return (
     <Flex vertical gap={12}>
       <Typography.Text type="secondary">
-        {t('monitoring.consumers.description', { window: t(`monitoring.window.${window}`) })}
+        {t('consumers.description', { window: t(`window.${window}`) })}
       </Typography.Text>
       <TelemetryBanner
         error={query.isError ? query.error : null}
@@ -94,7 +94,7 @@ export function ConsumersPanel({ serviceId }: ConsumersPanelProps) {
         retrying={query.isFetching}
       />
       <Table<ConsumerStats>
-        aria-label={t('monitoring.consumers.label')}
+        aria-label={t('consumers.label')}
         rowKey={consumerKey}
         size="small"
         columns={columns}
@@ -106,7 +106,7 @@ export function ConsumersPanel({ serviceId }: ConsumersPanelProps) {
           emptyText: query.isPending ? (
             <span />
           ) : (
-            <EmptyState title={t('monitoring.consumers.none')} hint={t('monitoring.consumers.noneHint')} />
+            <EmptyState title={t('consumers.none')} hint={t('consumers.noneHint')} />
           ),
         }}
       />

@@ -6,13 +6,13 @@ const WINDOW_SECONDS: Record<MonitoringWindow, number> = { '5m': 300, '15m': 900
 
 /** Seconds as the covered span is read: "45 s", "23 min", "2 h 5 min". */
 export function useSpanText(): (seconds: number) => string {
-  const { t } = useTranslation();
+  const { t } = useTranslation('monitoring');
   return (seconds: number) => {
     const s = Math.max(0, Math.round(seconds));
-    if (s < 60) return t('monitoring.covered.seconds', { count: s });
+    if (s < 60) return t('covered.seconds', { count: s });
     const minutes = Math.round(s / 60);
-    if (minutes < 60) return t('monitoring.covered.minutes', { count: minutes });
-    return t('monitoring.covered.hours', { hours: Math.floor(minutes / 60), minutes: minutes % 60 });
+    if (minutes < 60) return t('covered.minutes', { count: minutes });
+    return t('covered.hours', { hours: Math.floor(minutes / 60), minutes: minutes % 60 });
   };
 }
 
@@ -27,14 +27,12 @@ export interface CoveredSpanProps {
  * 6 hours are asked), the rates are over what is held: says how much that is. Nothing otherwise.
  */
 export function CoveredSpan({ window, coveredSeconds }: CoveredSpanProps) {
-  const { t } = useTranslation();
+  const { t } = useTranslation('monitoring');
   const spanText = useSpanText();
   if (coveredSeconds === undefined || coveredSeconds >= WINDOW_SECONDS[window]) return null;
   return (
     <Typography.Text type="warning" data-testid="covered-span">
-      {coveredSeconds <= 0
-        ? t('monitoring.covered.none')
-        : t('monitoring.covered.partial', { span: spanText(coveredSeconds) })}
+      {coveredSeconds <= 0 ? t('covered.none') : t('covered.partial', { span: spanText(coveredSeconds) })}
     </Typography.Text>
   );
 }

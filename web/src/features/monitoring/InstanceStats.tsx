@@ -40,7 +40,7 @@ export function useInstanceStatsColumns<T>(
   serviceId: string,
   nameOf: (row: T) => string,
 ): TableColumnsType<T> {
-  const { t, i18n } = useTranslation();
+  const { t, i18n } = useTranslation('monitoring');
   const language = i18n.language;
   const { byName, error } = useInstanceStats(serviceId);
   const reason = useErrorMessage(error);
@@ -48,7 +48,7 @@ export function useInstanceStatsColumns<T>(
   const cell = (row: T, value: (s: InstanceStats) => string) => {
     if (!byName) {
       return error ? (
-        <Tooltip title={t('monitoring.instances.unavailable', { reason })}>
+        <Tooltip title={t('instances.unavailable', { reason })}>
           <Typography.Text type="secondary">{NO_VALUE}</Typography.Text>
         </Tooltip>
       ) : (
@@ -62,19 +62,19 @@ export function useInstanceStatsColumns<T>(
   return [
     {
       key: 'requestsPerMinute',
-      title: t('monitoring.instances.requests'),
+      title: t('instances.requests'),
       align: 'right',
       render: (_: unknown, row) => cell(row, (s) => formatNumber(s.requestsPerMinute, language)),
     },
     {
       key: 'errorRate',
-      title: t('monitoring.instances.errorRate'),
+      title: t('instances.errorRate'),
       align: 'right',
       render: (_: unknown, row) => cell(row, (s) => formatPercent(s.errorRate, language)),
     },
     {
       key: 'avgLatencyMs',
-      title: t('monitoring.instances.latency'),
+      title: t('instances.latency'),
       align: 'right',
       render: (_: unknown, row) => cell(row, (s) => formatMs(s.avgLatencyMs, language)),
     },

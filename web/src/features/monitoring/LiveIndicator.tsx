@@ -12,27 +12,27 @@ export interface LiveIndicatorProps {
 
 /** Live / connecting / reconnecting, as a status the screen reader announces when it changes. */
 export function LiveIndicator({ state, live }: LiveIndicatorProps) {
-  const { t } = useTranslation();
+  const { t } = useTranslation('monitoring');
   const seconds = POLL_INTERVAL_MS / 1000;
   let status: BadgeProps['status'];
   let text: string;
   let hint: string;
   if (live) {
     status = 'processing';
-    text = t('monitoring.live.open');
-    hint = t('monitoring.live.openHint');
+    text = t('live.open');
+    hint = t('live.openHint');
   } else if (state === 'connecting') {
     status = 'default';
-    text = t('monitoring.live.connecting');
-    hint = t('monitoring.live.pollingHint', { seconds });
+    text = t('live.connecting');
+    hint = t('live.pollingHint', { seconds });
   } else if (state === 'reconnecting') {
     status = 'warning';
-    text = t('monitoring.live.reconnecting');
-    hint = t('monitoring.live.reconnectingHint', { seconds });
+    text = t('live.reconnecting');
+    hint = t('live.reconnectingHint', { seconds });
   } else {
     status = 'default';
-    text = t('monitoring.live.polling', { seconds });
-    hint = t('monitoring.live.pollingHint', { seconds });
+    text = t('live.polling', { seconds });
+    hint = t('live.pollingHint', { seconds });
   }
   return (
     <Tooltip title={hint}>

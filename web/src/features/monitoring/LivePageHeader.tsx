@@ -26,7 +26,7 @@ export function LivePageHeader({
   window,
   onWindowChange,
 }: LivePageHeaderProps) {
-  const { t } = useTranslation();
+  const { t } = useTranslation('monitoring');
   return (
     <Flex gap={16} wrap align="flex-end" justify="space-between">
       <div>
@@ -35,9 +35,7 @@ export function LivePageHeader({
         </Typography.Title>
         <Flex gap={16} wrap align="center">
           <UpdatedAt updatedAt={data?.updatedAt} />
-          {data ? (
-            <Typography.Text type="secondary">{t(`monitoring.source.${data.source}`)}</Typography.Text>
-          ) : null}
+          {data ? <Typography.Text type="secondary">{t(`source.${data.source}`)}</Typography.Text> : null}
           {data ? <CoveredSpan window={window} coveredSeconds={data.coveredSeconds} /> : null}
         </Flex>
       </div>

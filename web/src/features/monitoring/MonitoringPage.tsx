@@ -17,8 +17,8 @@ import { LivePageHeader } from './LivePageHeader';
  * response time and error rate, and every application's traffic. Loaded on its route only.
  */
 export function MonitoringPage() {
-  const { t, i18n } = useTranslation();
-  useDocumentTitle(t('monitoring.title'));
+  const { t, i18n } = useTranslation('monitoring');
+  useDocumentTitle(t('title'));
   const [window, setWindow] = useMonitoringWindow();
   const { query, live, streamState, streamError } = useLiveOverview(window);
   const tableHeading = useId();
@@ -58,7 +58,7 @@ export function MonitoringPage() {
   return (
     <Flex vertical gap={16}>
       <LivePageHeader
-        title={t('monitoring.title')}
+        title={t('title')}
         data={data}
         streamState={streamState}
         live={live}
@@ -71,7 +71,7 @@ export function MonitoringPage() {
           <Row gutter={[16, 16]}>
             <Col xs={24} lg={8}>
               <TopList
-                title={t('monitoring.top.requests')}
+                title={t('top.requests')}
                 entries={data?.top.requests}
                 format={(v) => formatNumber(v, language)}
                 loading={loading}
@@ -80,7 +80,7 @@ export function MonitoringPage() {
             </Col>
             <Col xs={24} lg={8}>
               <TopList
-                title={t('monitoring.top.latency')}
+                title={t('top.latency')}
                 entries={data?.top.latency}
                 format={(v) => `${formatMs(v, language)}ms`}
                 loading={loading}
@@ -89,7 +89,7 @@ export function MonitoringPage() {
             </Col>
             <Col xs={24} lg={8}>
               <TopList
-                title={t('monitoring.top.errorRate')}
+                title={t('top.errorRate')}
                 entries={data?.top.errorRate}
                 format={(v) => formatPercent(v, language)}
                 loading={loading}
@@ -100,7 +100,7 @@ export function MonitoringPage() {
           <Card
             title={
               <Typography.Title level={5} id={tableHeading} style={{ margin: 0 }}>
-                {t('monitoring.table.title')}
+                {t('table.title')}
               </Typography.Title>
             }
           >

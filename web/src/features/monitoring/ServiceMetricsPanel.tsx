@@ -26,18 +26,18 @@ export interface ServiceMetricsPanelProps {
 }
 
 function Summary({ metrics }: { metrics: ServiceMetrics }) {
-  const { t, i18n } = useTranslation();
+  const { t, i18n } = useTranslation(['monitoring', 'common']);
   const language = i18n.language;
   const { stats } = metrics.total;
   const items: [string, string][] = [
-    [t('monitoring.service.stats.requests'), formatNumber(stats.requestsPerMinute, language)],
-    [t('monitoring.service.stats.errorRate'), formatPercent(stats.errorRate, language)],
-    [t('monitoring.service.stats.avg'), formatMs(stats.latencyMs.avg, language)],
-    [t('monitoring.service.stats.p50'), formatMs(stats.latencyMs.p50, language)],
-    [t('monitoring.service.stats.p95'), formatMs(stats.latencyMs.p95, language)],
-    [t('monitoring.service.stats.p99'), formatMs(stats.latencyMs.p99, language)],
-    [t('monitoring.service.stats.inbound'), formatBytes(stats.inboundBytesPerMinute, language)],
-    [t('monitoring.service.stats.outbound'), formatBytes(stats.outboundBytesPerMinute, language)],
+    [t('service.stats.requests'), formatNumber(stats.requestsPerMinute, language)],
+    [t('service.stats.errorRate'), formatPercent(stats.errorRate, language)],
+    [t('service.stats.avg'), formatMs(stats.latencyMs.avg, language)],
+    [t('service.stats.p50'), formatMs(stats.latencyMs.p50, language)],
+    [t('service.stats.p95'), formatMs(stats.latencyMs.p95, language)],
+    [t('service.stats.p99'), formatMs(stats.latencyMs.p99, language)],
+    [t('service.stats.inbound'), formatBytes(stats.inboundBytesPerMinute, language)],
+    [t('service.stats.outbound'), formatBytes(stats.outboundBytesPerMinute, language)],
   ];
   return (
     <Row gutter={[16, 8]}>
@@ -52,15 +52,15 @@ function Summary({ metrics }: { metrics: ServiceMetrics }) {
 
 /** Passed and rate-limited requests per second over the last rate interval, as Sentinel shows pass and block QPS. */
 function RateLimitSummary({ metrics }: { metrics: ServiceMetrics }) {
-  const { t, i18n } = useTranslation();
-  const label = t('monitoring.service.rateLimitStats', { seconds: metrics.rateIntervalSeconds });
+  const { t, i18n } = useTranslation(['monitoring', 'common']);
+  const label = t('service.rateLimitStats', { seconds: metrics.rateIntervalSeconds });
   const shadow = metrics.rateLimit.shadowLimitedPerSecond;
   const figures: [string, string, number][] = [
-    ['passed', t('monitoring.service.passed'), metrics.rateLimit.passedPerSecond],
-    ['limited', t('monitoring.service.limited'), metrics.rateLimit.limitedPerSecond],
+    ['passed', t('service.passed'), metrics.rateLimit.passedPerSecond],
+    ['limited', t('service.limited'), metrics.rateLimit.limitedPerSecond],
     // What a rule in shadow mode would have refused (they passed): shown once there is any.
     ...(shadow !== null && shadow > 0
-      ? [['wouldLimit', t('monitoring.service.wouldLimit'), shadow] as [string, string, number]]
+      ? [['wouldLimit', t('service.wouldLimit'), shadow] as [string, string, number]]
       : []),
   ];
   return (
@@ -82,18 +82,18 @@ function RateLimitSummary({ metrics }: { metrics: ServiceMetrics }) {
 
 /** The share of each version over the last rate interval: what a weight split does now. */
 function ObservedSplit({ metrics }: { metrics: ServiceMetrics }) {
-  const { t, i18n } = useTranslation();
+  const { t, i18n } = useTranslation(['monitoring', 'common']);
   const { split } = metrics;
   if (split.versions.length === 0) return null;
   const shares = split.versions
     .map(
       (v) =>
-        `${v.version} ${v.share === null ? t('monitoring.service.splitNone') : formatPercent(v.share, i18n.language)}`,
+        `${v.version} ${v.share === null ? t('service.splitNone') : formatPercent(v.share, i18n.language)}`,
     )
     .join(' · ');
   return (
     <Typography.Text type="secondary">
-      {t('monitoring.service.split', { seconds: split.intervalSeconds })}: {shares}
+      {t('service.split', { seconds: split.intervalSeconds })}: {shares}
     </Typography.Text>
   );
 }
@@ -111,15 +111,15 @@ function ChartFigure({ title, option, label }: { title: string; option: ChartOpt
 }
 
 function Charts({ metrics }: { metrics: ServiceMetrics }) {
-  const { t, i18n } = useTranslation();
+  const { t, i18n } = useTranslation(['monitoring', 'common']);
   const texts: ChartTexts = useMemo(
     () => ({
       language: i18n.language,
-      requestBytes: t('monitoring.service.requestBytes'),
-      responseBytes: t('monitoring.service.responseBytes'),
-      passed: t('monitoring.service.passedSeries'),
-      limited: t('monitoring.service.limitedSeries'),
-      wouldLimit: t('monitoring.service.wouldLimitSeries'),
+      requestBytes: t('service.requestBytes'),
+      responseBytes: t('service.responseBytes'),
+      passed: t('service.passedSeries'),
+      limited: t('service.limitedSeries'),
+      wouldLimit: t('service.wouldLimitSeries'),
     }),
     [t, i18n.language],
   );
@@ -134,13 +134,13 @@ function Charts({ metrics }: { metrics: ServiceMetrics }) {
     }),
     [metrics, texts],
   );
-  const windowText = t(`monitoring.window.${metrics.window}`);
+  const windowText = t(`window.${metrics.window}`);
   const charts: [string, keyof typeof options][] = [
-    [t('monitoring.service.requestRate'), 'rate'],
-    [t('monitoring.service.latency'), 'latency'],
-    [t('monitoring.service.errorRate'), 'errors'],
-    [t('monitoring.service.bytes'), 'bytes'],
-    [t('monitoring.service.rateLimit'), 'limits'],
+    [t('service.requestRate'), 'rate'],
+    [t('service.latency'), 'latency'],
+    [t('service.errorRate'), 'errors'],
+    [t('service.bytes'), 'bytes'],
+    [t('service.rateLimit'), 'limits'],
   ];
   return (
     <Row gutter={[24, 24]}>
@@ -149,7 +149,7 @@ function Charts({ metrics }: { metrics: ServiceMetrics }) {
           <ChartFigure
             title={title}
             option={options[key]}
-            label={t('monitoring.service.chartLabel', { title, window: windowText })}
+            label={t('service.chartLabel', { title, window: windowText })}
           />
         </Col>
       ))}
@@ -162,7 +162,7 @@ function Charts({ metrics }: { metrics: ServiceMetrics }) {
  * of request rate by version, latency percentiles, error rate and bytes. Kept current by the stream.
  */
 export function ServiceMetricsPanel({ serviceId }: ServiceMetricsPanelProps) {
-  const { t } = useTranslation();
+  const { t } = useTranslation(['monitoring', 'common']);
   const [window, setWindow] = useMonitoringWindow();
   const { query, live, streamState, streamError } = useLiveServiceMetrics(serviceId, window);
   const metrics = query.data;
@@ -186,7 +186,7 @@ export function ServiceMetricsPanel({ serviceId }: ServiceMetricsPanelProps) {
         onRetry={() => void query.refetch()}
         retrying={query.isFetching}
       />
-      {query.isPending ? <Typography.Text type="secondary">{t('common.loading')}</Typography.Text> : null}
+      {query.isPending ? <Typography.Text type="secondary">{t('common:loading')}</Typography.Text> : null}
       {metrics ? (
         <>
           <Summary metrics={metrics} />
@@ -194,7 +194,7 @@ export function ServiceMetricsPanel({ serviceId }: ServiceMetricsPanelProps) {
           <ObservedSplit metrics={metrics} />
           {metrics.total.stats.requestsPerMinute === 0 ? (
             <Typography.Text type="secondary">
-              {t('monitoring.service.noTraffic')}. {t('monitoring.service.noTrafficHint')}
+              {t('service.noTraffic')}. {t('service.noTrafficHint')}
             </Typography.Text>
           ) : null}
           <Charts metrics={metrics} />

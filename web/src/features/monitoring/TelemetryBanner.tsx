@@ -29,16 +29,15 @@ export function TelemetryBanner({
   onRetry,
   retrying,
 }: TelemetryBannerProps) {
-  const { t } = useTranslation();
+  const { t } = useTranslation(['monitoring', 'common']);
   const requestMessage = useErrorMessage(error);
   if (!streamError && !error) return null;
 
   const code = streamError?.code ?? (isApiError(error) ? error.code : undefined);
   const message = streamError?.message ?? requestMessage;
-  const title =
-    code === TELEMETRY_UNAVAILABLE ? t('monitoring.problem.telemetry') : t('monitoring.problem.other');
+  const title = code === TELEMETRY_UNAVAILABLE ? t('problem.telemetry') : t('problem.other');
   const shown = shownUpdatedAt
-    ? `${t('monitoring.problem.showingFrom', { time: formatDateTime(shownUpdatedAt) })} `
+    ? `${t('problem.showingFrom', { time: formatDateTime(shownUpdatedAt) })} `
     : '';
 
   return (
@@ -51,13 +50,13 @@ export function TelemetryBanner({
           <div>{message}</div>
           <div>
             {shown}
-            {t('monitoring.problem.retrying')}
+            {t('problem.retrying')}
           </div>
         </>
       }
       action={
         <Button size="small" onClick={onRetry} loading={retrying}>
-          {t('common.retry')}
+          {t('common:retry')}
         </Button>
       }
     />

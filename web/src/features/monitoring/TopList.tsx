@@ -18,7 +18,7 @@ export interface TopListProps {
  * Items are keyed by rank, so a new round changes text and bar widths in place.
  */
 export function TopList({ title, entries, format, loading, linkOf }: TopListProps) {
-  const { t } = useTranslation();
+  const { t } = useTranslation('monitoring');
   const { token } = theme.useToken();
   const headingId = useId();
   const max = Math.max(0, ...(entries ?? []).map((e) => e.value));
@@ -31,7 +31,7 @@ export function TopList({ title, entries, format, loading, linkOf }: TopListProp
       styles={{ body: { minHeight: 196 } }}
     >
       {entries && entries.length === 0 ? (
-        <Typography.Text type="secondary">{t('monitoring.top.empty')}</Typography.Text>
+        <Typography.Text type="secondary">{t('top.empty')}</Typography.Text>
       ) : (
         <ol aria-labelledby={headingId} style={{ listStyle: 'none', margin: 0, padding: 0 }}>
           {(entries ?? []).map((entry, index) => (

@@ -10,13 +10,13 @@ export interface WindowSelectorProps {
 
 /** 5 min · 15 min · 1 hour · 6 hours: a radio group named "Time window". */
 export function WindowSelector({ value, onChange }: WindowSelectorProps) {
-  const { t } = useTranslation();
+  const { t } = useTranslation('monitoring');
   return (
     <Segmented<MonitoringWindow>
-      aria-label={t('monitoring.window.label')}
+      aria-label={t('window.label')}
       value={value}
       onChange={onChange}
-      options={MONITORING_WINDOWS.map((w) => ({ value: w, label: t(`monitoring.window.${w}`) }))}
+      options={MONITORING_WINDOWS.map((w) => ({ value: w, label: t(`window.${w}`) }))}
     />
   );
 }

@@ -20,6 +20,11 @@ export function matchLanguage(tag: string | undefined): Language | undefined {
   return undefined;
 }
 
+/** Any language tag (i18next's current one, a browser's) as a language we have: English if none fits. */
+export function languageOf(tag: string | undefined): Language {
+  return isLanguage(tag) ? tag : (matchLanguage(tag) ?? DEFAULT_LANGUAGE);
+}
+
 function readStored(): string | null {
   try {
     return globalThis.localStorage?.getItem(LANGUAGE_STORAGE_KEY) ?? null;

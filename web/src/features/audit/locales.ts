@@ -1,0 +1,168 @@
+import type { Translation } from '../../lib/i18n/types';
+
+/** English text of the audit log (the `audit` namespace). */
+export const auditEnUS = {
+  nav: 'Audit log',
+  actions: {
+    routes: {
+      create: 'Create route',
+      update: 'Update route',
+      delete: 'Delete route',
+      preview: 'Preview route',
+      rollback: 'Roll back route',
+    },
+    ratelimits: {
+      create: 'Create rate limit',
+      update: 'Update rate limit',
+      delete: 'Delete rate limit',
+      preview: 'Preview rate limit',
+      rollback: 'Roll back rate limit',
+    },
+    auth: {
+      login: 'Sign in',
+      logout: 'Sign out',
+      password: 'Change password',
+    },
+    tokens: {
+      create: 'Create API token',
+      delete: 'Revoke API token',
+    },
+    users: {
+      create: 'Add user',
+      update: 'Change user',
+      delete: 'Delete user',
+    },
+    audit: {
+      suppressed: 'Refused requests, counted',
+    },
+  },
+  repeated: '+{{count}} not stored one by one',
+  recovered: 'recorded after a restart',
+  dropped:
+    '{{count}} older refused requests were removed to stay within retention (up to {{refusals}} refusals are kept; changes are kept for {{days}} days, whatever else happens). The newest removed one was from {{before}}.',
+  title: 'Audit log',
+  description:
+    'Every change made through the console: who, when, what, the diff and how it ended, refusals included.',
+  forbidden: 'Only admins can see the audit log',
+  loadFailed: 'Could not load the audit log',
+  empty: 'No changes recorded yet',
+  noMatch: 'No entries match the filters',
+  limited: 'Showing the newest {{count}} entries. Narrow the filters to see older ones.',
+  table: 'Audit entries',
+  filters: {
+    label: 'Filters',
+    user: 'Filter by user',
+    userPlaceholder: 'User',
+    service: 'Filter by service',
+    servicePlaceholder: 'Service ID',
+    time: 'Time range',
+    from: 'From',
+    until: 'Until',
+    clear: 'Clear filters',
+    lastHour: 'Last hour',
+    lastDay: 'Last 24 hours',
+    lastWeek: 'Last 7 days',
+  },
+  columns: {
+    time: 'Time',
+    user: 'User',
+    action: 'Action',
+    service: 'Service',
+    outcome: 'Outcome',
+    status: 'Status',
+    message: 'Message',
+  },
+  outcomes: {
+    succeeded: 'Succeeded',
+    failed: 'Failed',
+    denied: 'Denied',
+    invalid: 'Invalid',
+  },
+  details: 'Details',
+  diff: 'Changes',
+  noDiff: 'No changes were recorded for this entry.',
+  resource: 'Resource',
+};
+
+/** 中文文案：键与 en-US 完全一致（由类型检查保证）。 */
+export const auditZhCN: Translation<typeof auditEnUS> = {
+  nav: '审计日志',
+  actions: {
+    routes: {
+      create: '创建路由',
+      update: '修改路由',
+      delete: '删除路由',
+      preview: '预览路由',
+      rollback: '回滚路由',
+    },
+    ratelimits: {
+      create: '创建限流规则',
+      update: '修改限流规则',
+      delete: '删除限流规则',
+      preview: '预览限流规则',
+      rollback: '回滚限流规则',
+    },
+    auth: {
+      login: '登录',
+      logout: '退出登录',
+      password: '修改密码',
+    },
+    tokens: {
+      create: '创建 API 令牌',
+      delete: '吊销 API 令牌',
+    },
+    users: {
+      create: '添加用户',
+      update: '修改用户',
+      delete: '删除用户',
+    },
+    audit: {
+      suppressed: '被拒绝的请求（合并计数）',
+    },
+  },
+  repeated: '另有 {{count}} 条未逐条保存',
+  recovered: '重启后补记',
+  dropped:
+    '为遵守保留策略，已删除 {{count}} 条较早的被拒绝请求记录（最多保留 {{refusals}} 条被拒绝请求；修改记录无论如何保留 {{days}} 天）。被删除记录中最新的一条时间为 {{before}}。',
+  title: '审计日志',
+  description: '通过控制台做出的每一次修改：谁、何时、改了什么、差异以及结果，包括被拒绝的操作。',
+  forbidden: '只有管理员可以查看审计日志',
+  loadFailed: '无法加载审计日志',
+  empty: '还没有任何修改记录',
+  noMatch: '没有符合筛选条件的记录',
+  limited: '仅显示最新的 {{count}} 条记录。缩小筛选范围可查看更早的记录。',
+  table: '审计记录',
+  filters: {
+    label: '筛选',
+    user: '按用户筛选',
+    userPlaceholder: '用户',
+    service: '按服务筛选',
+    servicePlaceholder: '服务 ID',
+    time: '时间范围',
+    from: '开始',
+    until: '结束',
+    clear: '清除筛选',
+    lastHour: '最近 1 小时',
+    lastDay: '最近 24 小时',
+    lastWeek: '最近 7 天',
+  },
+  columns: {
+    time: '时间',
+    user: '用户',
+    action: '操作',
+    service: '服务',
+    outcome: '结果',
+    status: '状态码',
+    message: '信息',
+  },
+  outcomes: {
+    succeeded: '成功',
+    failed: '失败',
+    denied: '已拒绝',
+    invalid: '无效请求',
+  },
+  details: '详情',
+  diff: '变更内容',
+  noDiff: '这条记录没有变更内容。',
+  resource: '资源',
+};
