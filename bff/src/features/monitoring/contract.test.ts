@@ -39,6 +39,8 @@ const installed = spawnSync(PROMETHEUS, ['--version'], { stdio: 'ignore' }).stat
 
 /** The service with a rate limit while the simulator runs. */
 const LIMITED = 'sc-gateway.spring-demo.svc.cluster.local';
+/** The service with a rate limit in shadow mode: counted by Envoy's stats, nothing refused. */
+const SHADOWED = 'order-service.spring-demo.svc.cluster.local';
 
 /** Run for at least this long (Prometheus's scrapes of the simulator's traffic). */
 const RUN_SECONDS = 25;
@@ -124,6 +126,15 @@ describe.skipIf(!installed)(
           ratePerSecond: 20,
           capacity: 20,
           shadow: false,
+          status: 429,
+        },
+        {
+          rule: 'watch',
+          serviceId: SHADOWED,
+          scope: 'instance',
+          ratePerSecond: 5,
+          capacity: 5,
+          shadow: true,
           status: 429,
         },
       ]);
@@ -350,6 +361,26 @@ describe.skipIf(!installed)(
       ]);
       expect([pf.limited, ef.limited]).toEqual([0, 0]);
       closeRate(pf.passed, ef.passed, 'cart passed');
+      // Nothing in shadow mode there: 0 in both (Prometheus has the stats, of other Pods).
+      expect([pf.shadowLimited, ef.shadowLimited]).toEqual([0, 0]);
+    });
+
+    it("what a rule in shadow mode would have refused: Envoy's stats in Prometheus, alike within 5%", async () => {
+      const window = { rangeSeconds: 300, stepSeconds: 60, rateSeconds: 300 };
+      const [p, e] = await Promise.all([
+        prom.limits(SHADOWED, window, at),
+        embedded.limits(SHADOWED, window, at),
+      ]);
+      expect((e.shadowLimited ?? 0) * window.rateSeconds).toBeGreaterThan(100);
+      // Shadow mode refuses nothing.
+      expect([p.limited, e.limited]).toEqual([0, 0]);
+      closeRate(p.shadowLimited ?? 0, e.shadowLimited ?? 0, `${SHADOWED} shadow-limited`);
+      // An enforced rule's requests are refused, not "would have been".
+      const [pl, el] = await Promise.all([
+        prom.limits(LIMITED, window, at),
+        embedded.limits(LIMITED, window, at),
+      ]);
+      expect([pl.shadowLimited, el.shadowLimited]).toEqual([0, 0]);
     });
 
     it('the same series: points within 30%, their mean within 15%', async () => {

@@ -5,7 +5,7 @@ import { silentLogger } from '../../lib/logger';
 import { fakePrometheus, sendJson } from './fake-prometheus';
 import type { FakeHandler, FakePrometheus } from './fake-prometheus';
 import { PrometheusTelemetry } from './prometheus-source';
-import { coverageQuery, queries } from './promql';
+import { coverageQuery, limitQuery, queries, shadowLimitQuery } from './promql';
 import type { Measure } from './promql';
 import { resolveWindow, seriesTimestamps } from './window';
 
@@ -158,6 +158,45 @@ describe('PrometheusTelemetry', () => {
     expect(v1?.p95.slice(-1)).toEqual([null]);
     expect(series.total.requests.slice(-2)).toEqual([3, 3]);
   });
+
+  it.each([
+    ['exports them', true, 1.5],
+    ['does not export them (no proxyStatsMatcher)', false, null],
+  ] as const)(
+    "reads what shadow mode would have refused from Envoy's local rate limit stats when the mesh %s",
+    async (_what, exported, expected) => {
+      const id = 'sc-gateway.spring-demo.svc.cluster.local';
+      const timestamps = seriesTimestamps(q, AT);
+      const rate = { passed: '40', limited: '0', shadow: '1.5' };
+      const valueOf = (query: string): string | null =>
+        query === limitQuery(id, 'passed', q.rateSeconds)
+          ? rate.passed
+          : query === limitQuery(id, 'limited', q.rateSeconds)
+            ? null
+            : query === shadowLimitQuery(id, q.rateSeconds)
+              ? exported
+                ? rate.shadow
+                : null
+              : 'unexpected';
+      const src = await source((path, params, res) => {
+        const value = valueOf(params.get('query') ?? '');
+        expect(value, params.get('query') ?? '').not.toBe('unexpected');
+        if (path === '/api/v1/query') {
+          const result = value === null ? [] : [{ metric: {}, value: [AT / 1000, value] }];
+          sendJson(res, 200, { status: 'success', data: { resultType: 'vector', result } });
+        } else {
+          const result =
+            value === null
+              ? []
+              : [{ metric: {}, values: timestamps.slice(-2).map((t) => [t / 1000, value]) }];
+          sendJson(res, 200, { status: 'success', data: { resultType: 'matrix', result } });
+        }
+      });
+      const limits = await src.limits(id, q, AT);
+      expect(limits).toMatchObject({ passed: 40, limited: 0, shadowLimited: expected });
+      expect(limits.series.shadowLimited.slice(-3)).toEqual(exported ? [null, 1.5, 1.5] : [null, null, null]);
+    },
+  );
 
   it.each([
     ['down', 503, 'TelemetryUnavailable', /unreachable/],

@@ -16,6 +16,7 @@ import {
   linkQuery,
   namespaceMatchers,
   queries,
+  shadowLimitQuery,
 } from './promql';
 import type { LinkMeasure, Measure } from './promql';
 import { telemetryUnavailable } from './telemetry';
@@ -359,22 +360,14 @@ export class PrometheusTelemetry implements TelemetrySource {
       const start = timestamps[0] as number;
       const end = timestamps[timestamps.length - 1] as number;
       const stepMs = q.stepSeconds * 1000;
-      const kinds = ['passed', 'limited'] as const;
+      const kinds = ['passed', 'limited', 'shadowLimited'] as const;
+      const queryOf = (k: (typeof kinds)[number]) =>
+        k === 'shadowLimited'
+          ? shadowLimitQuery(serviceId, q.rateSeconds)
+          : limitQuery(serviceId, k, q.rateSeconds);
       const [now, ranges] = await Promise.all([
-        Promise.all(
-          kinds.map((k) => this.client.query(limitQuery(serviceId, k, q.rateSeconds), atMs, signal)),
-        ),
-        Promise.all(
-          kinds.map((k) =>
-            this.client.queryRange(
-              limitQuery(serviceId, k, q.rateSeconds),
-              start,
-              end,
-              q.stepSeconds,
-              signal,
-            ),
-          ),
-        ),
+        Promise.all(kinds.map((k) => this.client.query(queryOf(k), atMs, signal))),
+        Promise.all(kinds.map((k) => this.client.queryRange(queryOf(k), start, end, q.stepSeconds, signal))),
       ]);
       const series: LimitFigures['series'] = {
         passed: timestamps.map(() => null),
@@ -382,7 +375,7 @@ export class PrometheusTelemetry implements TelemetrySource {
         shadowLimited: timestamps.map(() => null),
       };
       ranges.forEach((result, k) => {
-        const column = series[kinds[k] as 'passed' | 'limited'];
+        const column = series[kinds[k] as (typeof kinds)[number]];
         for (const s of result)
           for (const [t, v] of s.values) {
             const i = Math.round((t * 1000 - start) / stepMs);
@@ -396,10 +389,9 @@ export class PrometheusTelemetry implements TelemetrySource {
       return {
         passed: finiteOrNull(now[0]?.[0]?.value) ?? 0,
         limited: finiteOrNull(now[1]?.[0]?.value) ?? 0,
-        // What shadow mode would have refused is only in each sidecar's own Envoy stats
-        // (envoy_<rule>_local_rate_limiter_http_local_rate_limit_rate_limited, labelled by Pod, not by
-        // destination service): not asked here, so unknown rather than 0.
-        shadowLimited: null,
+        // From each sidecar's own Envoy stats (see shadowLimitQuery): null when the mesh does not
+        // export them (proxyStatsMatcher), rather than a 0 that would claim nothing was refused.
+        shadowLimited: finiteOrNull(now[2]?.[0]?.value),
         series,
       };
     });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { limitQuery, promString, queries } from './promql';
+import { limitQuery, promString, queries, shadowLimitQuery } from './promql';
 
 const RANGE = 300;
 
@@ -103,6 +103,17 @@ describe('passed and rate-limited requests', () => {
     );
     expect(limitQuery('a"b', 'passed', 300)).toBe(
       'sum (rate(istio_requests_total{reporter="destination",destination_service="a\\"b",response_flags!="RL"}[5m]))',
+    );
+  });
+});
+
+describe('what a rate limit in shadow mode would have refused', () => {
+  it("is Envoy's rate_limited less enforced, per Pod, for the Pods that served the service", () => {
+    expect(shadowLimitQuery('sc-gateway.spring-demo.svc.cluster.local', 300)).toBe(
+      'sum ((sum by (namespace, pod) (rate({__name__=~"envoy_(.+_)?http_local_rate_limit_rate_limited"}[5m])) - ' +
+        'sum by (namespace, pod) (rate({__name__=~"envoy_(.+_)?http_local_rate_limit_enforced"}[5m]))) ' +
+        '* on (namespace, pod) group by (namespace, pod) (label_replace(istio_requests_total{reporter="destination",destination_service="sc-gateway.spring-demo.svc.cluster.local"}, "namespace", "$1", "destination_workload_namespace", "(.+)"))) ' +
+        'or on () (0 * count({__name__=~"envoy_(.+_)?http_local_rate_limit_rate_limited"}))',
     );
   });
 });

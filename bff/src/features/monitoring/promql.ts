@@ -221,3 +221,37 @@ export function limitQuery(serviceId: string, which: 'passed' | 'limited', range
   const flag = `response_flags${which === 'limited' ? '=' : '!='}${promString(RATE_LIMITED_FLAG)}`;
   return `sum (rate(${ISTIO_METRICS.requests}{reporter="destination",destination_service=${promString(serviceId)},${flag}}[${promDuration(range)}]))`;
 }
+
+/**
+ * The name (a regex on `__name__`) of a stat of Envoy's local rate limit filter as a sidecar exports
+ * it: Envoy roots the filter's stats at `<stat_prefix>.http_local_rate_limit.` and the Prometheus
+ * exposition turns the dots into `_` behind `envoy_`. The console's rules name the prefix
+ * `<rule>_local_rate_limiter` (mesh/ratelimit.ts), Istio's docs `http_local_rate_limiter`; any prefix
+ * matches. `rate_limited` counts every request that found no token, `enforced` those of them refused:
+ * in shadow mode (filter_enforced 0%) only `rate_limited` grows.
+ *
+ * A stock Istio sidecar exports none of these: the mesh must ask for them with
+ * `proxyStatsMatcher: { inclusionRegexps: ['.*http_local_rate_limit.*'] }` (meshConfig.defaultConfig,
+ * or a Pod's `proxy.istio.io/config` annotation). Without them the shadow figure is unknown (null).
+ */
+export function localRateLimitStat(stat: 'rate_limited' | 'enforced'): string {
+  return `{__name__=~${promString(`envoy_(.+_)?http_local_rate_limit_${stat}`)}}`;
+}
+
+/**
+ * Requests to a service that a rate limit in shadow mode would have refused (they passed), per second
+ * over `range`: Envoy's `rate_limited` less `enforced`, per Pod (summed over the Pod's rules), for
+ * the Pods that served the service. Envoy's stats name a Pod, not a service (Prometheus's pod
+ * discovery labels them `namespace` and `pod`), so they are joined with the service's
+ * istio_requests_total by those labels (its `destination_workload_namespace` copied to `namespace`, as
+ * a scrape of the same sidecar labels both alike). A Pod serving several services counts for each.
+ * Where the stats exist but none of the service's Pods has any, the answer is 0; with no such stat
+ * in Prometheus at all (the sidecars do not export them), there is no answer.
+ */
+export function shadowLimitQuery(serviceId: string, range: number): string {
+  const window = `[${promDuration(range)}]`;
+  const perPod = (stat: 'rate_limited' | 'enforced') =>
+    `sum by (namespace, pod) (rate(${localRateLimitStat(stat)}${window}))`;
+  const podsOfService = `group by (namespace, pod) (label_replace(${ISTIO_METRICS.requests}{reporter="destination",destination_service=${promString(serviceId)}}, "namespace", "$1", "destination_workload_namespace", "(.+)"))`;
+  return `sum ((${perPod('rate_limited')} - ${perPod('enforced')}) * on (namespace, pod) ${podsOfService}) or on () (0 * count(${localRateLimitStat('rate_limited')}))`;
+}

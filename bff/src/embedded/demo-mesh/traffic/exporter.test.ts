@@ -89,3 +89,28 @@ describe("the demo mesh's Istio metrics", async () => {
     }
   });
 });
+
+describe('a series that appears between scrapes', () => {
+  it('is scraped once at zero before it counts, as a sidecar’s counters exist before traffic', async () => {
+    // A rate limit starts refusing at cart after the first scrape: new series (429 with "RL").
+    const cart = 'cart.shop.svc.cluster.local';
+    let refusing = false;
+    const s = simulation({
+      exporter: true,
+      admission: { admit: (flow, count) => (refusing && flow.serviceId === cart ? 0 : count) },
+    });
+    const exporter = s.exporter as NonNullable<typeof s.exporter>;
+    s.advance(5);
+    await exporter.metrics();
+    refusing = true;
+    s.advance(3);
+    const refused = (body: string) =>
+      parseExposition(body)
+        .filter((x) => x.name === ISTIO_METRICS.requests && x.labels.response_flags === 'RL')
+        .reduce((sum, x) => sum + x.value, 0);
+    const first = await exporter.metrics();
+    expect(first.body).toContain('response_flags="RL"');
+    expect(refused(first.body)).toBe(0);
+    expect(refused((await exporter.metrics()).body)).toBeGreaterThan(0);
+  });
+});

@@ -138,6 +138,14 @@ export class IstioExporter {
   private readonly series = new Map<string, SeriesState>();
   private readonly requests: Counter<string>;
   private readonly envoyStats = new Map<string, Counter<string>>();
+  /**
+   * Series that appeared since the last scrape, and what they counted meanwhile: a series is scraped
+   * once at zero before it counts (see metrics()). Before the first scrape nothing waits.
+   */
+  private scraped = false;
+  private readonly unscraped = new Set<object | string>();
+  private pending: (() => void)[] = [];
+  private readonly envoyStatSeries = new Set<string>();
 
   constructor() {
     this.requests = new Counter({
@@ -166,6 +174,7 @@ export class IstioExporter {
       s = { labels, duration: newHistogram(), requestBytes: newHistogram(), responseBytes: newHistogram() };
       this.series.set(key, s);
       this.requests.inc(labels, 0);
+      if (this.scraped) this.unscraped.add(s);
     }
     return s;
   }
@@ -181,6 +190,22 @@ export class IstioExporter {
 
   add(tick: SeriesTick): void {
     const s = this.state(tick.labels);
+    if (this.unscraped.has(s)) {
+      // Waits for the scrape that shows the series at zero; the tick's arrays are the simulator's
+      // scratch, so they are copied.
+      const copy: SeriesTick = {
+        ...tick,
+        durationBuckets: Float64Array.from(tick.durationBuckets),
+        requestBytesBuckets: Float64Array.from(tick.requestBytesBuckets),
+        responseBytesBuckets: Float64Array.from(tick.responseBytesBuckets),
+      };
+      this.pending.push(() => this.count(s, copy));
+    } else {
+      this.count(s, tick);
+    }
+  }
+
+  private count(s: SeriesState, tick: SeriesTick): void {
     this.requests.inc(tick.labels, tick.count);
     addTo(s.duration, tick.durationBuckets, tick.durationSum, tick.count);
     addTo(s.requestBytes, tick.requestBytesBuckets, tick.requestBytesSum, tick.count);
@@ -209,13 +234,34 @@ export class IstioExporter {
         });
         this.envoyStats.set(name, counter);
       }
-      counter.inc(labels, n);
+      const series = `${name}\u0000${labels.namespace}\u0000${labels.pod}`;
+      const known = this.envoyStatSeries.has(series);
+      if (!known) {
+        this.envoyStatSeries.add(series);
+        counter.inc(labels, 0);
+        if (this.scraped) this.unscraped.add(series);
+      }
+      const c = counter;
+      if (this.unscraped.has(series)) this.pending.push(() => c.inc(labels, n));
+      else c.inc(labels, n);
     }
   }
 
-  /** The text a Prometheus scrapes. */
+  /**
+   * The text a Prometheus scrapes. A series that appeared since the last scrape is in it at zero, and
+   * what it counted meanwhile is added after: as a sidecar's counters exist (at zero) from the moment
+   * its configuration names them, before the first request. Prometheus takes a series' first sample as
+   * its start, so a counter that first appeared above zero would lose that much to rate() and
+   * increase() (the first refusals of a new rate limit, say).
+   */
   async metrics(): Promise<{ contentType: string; body: string }> {
-    return { contentType: this.registry.contentType, body: await this.registry.metrics() };
+    const body = await this.registry.metrics();
+    this.scraped = true;
+    this.unscraped.clear();
+    const pending = this.pending;
+    this.pending = [];
+    for (const count of pending) count();
+    return { contentType: this.registry.contentType, body };
   }
 }
 
