@@ -37,6 +37,15 @@ interface RateLimitContext extends RuleContext {
 
 type RateLimitPlan = RulePlan<RateLimitPreview['warnings'][number]>;
 
+interface RateLimitTypes {
+  body: RateLimitForm;
+  rule: RateLimitRule;
+  list: RateLimitListResponse;
+  preview: RateLimitPreview;
+  context: RateLimitContext;
+  plan: RateLimitPlan;
+}
+
 const GLOBAL_WARNING = {
   message:
     'A global limit needs the envoyproxy/ratelimit service (outbound|8081||ratelimit.istio-system) to read this ConfigMap',
@@ -72,14 +81,7 @@ function ruleOf(ctx: RateLimitContext, name: string): RateLimitRule | null {
  * ConfigMaps) of `mesh/ratelimit.ts`, one rule each; EnvoyFilters on the service that the console
  * did not write are listed read-only.
  */
-export const rateLimitKind: RuleKind<
-  RateLimitForm,
-  RateLimitRule,
-  RateLimitListResponse,
-  RateLimitPreview,
-  RateLimitContext,
-  RateLimitPlan
-> = {
+export const rateLimitKind: RuleKind<RateLimitTypes> = {
   noun: 'rate limit',
   shortNoun: 'rate limit',
   async load({ service, target }, objects) {
@@ -163,14 +165,7 @@ export const rateLimitKind: RuleKind<
  * server-side dry run, writes carrying the resourceVersion they were based on and undone when a later
  * one fails, a revision per change, rollback.
  */
-export class RateLimitService extends RuleService<
-  RateLimitForm,
-  RateLimitRule,
-  RateLimitListResponse,
-  RateLimitPreview,
-  RateLimitContext,
-  RateLimitPlan
-> {
+export class RateLimitService extends RuleService<RateLimitTypes> {
   constructor(deps: RateLimitDeps) {
     super(deps, rateLimitKind);
   }

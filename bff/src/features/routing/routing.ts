@@ -41,6 +41,15 @@ interface RoutingContext extends RuleContext {
   destinationRules: MeshObject[];
 }
 
+interface RoutingTypes {
+  body: RouteBody;
+  rule: RouteRule;
+  list: RouteListResponse;
+  preview: PreviewResponse;
+  context: RoutingContext;
+  plan: RoutePlan;
+}
+
 const isForm = (body: RouteBody): body is RouteForm => !('yaml' in body);
 
 const byName = (a: MeshObject, b: MeshObject) => a.metadata.name.localeCompare(b.metadata.name);
@@ -84,9 +93,7 @@ function ruleOf(ctx: RoutingContext, obj: MeshObject): RouteRule {
  * or stops relying on a subset records that on the DestinationRule (`recordSubsetUsers`), so two
  * changes racing for it conflict there and are planned again.
  */
-export function routingKind(
-  options: TranslateOptions,
-): RuleKind<RouteBody, RouteRule, RouteListResponse, PreviewResponse, RoutingContext, RoutePlan> {
+export function routingKind(options: TranslateOptions): RuleKind<RoutingTypes> {
   return {
     noun: 'routing rule',
     shortNoun: 'rule',
@@ -177,14 +184,7 @@ export function routingKind(
  * hand-written ones too), preview (objects, diff, warnings; nothing written), create, update,
  * delete, history and rollback, on the one rule service.
  */
-export class RoutingService extends RuleService<
-  RouteBody,
-  RouteRule,
-  RouteListResponse,
-  PreviewResponse,
-  RoutingContext,
-  RoutePlan
-> {
+export class RoutingService extends RuleService<RoutingTypes> {
   constructor(deps: RoutingDeps) {
     super(deps, routingKind(deps.options));
   }

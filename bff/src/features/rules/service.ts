@@ -27,13 +27,9 @@ export interface RuleOperations<Body, Rule, List, Preview> {
   preview(serviceId: string, body: Body, name?: string): Promise<Preview>;
   create(serviceId: string, body: Body, user: string): Promise<Rule>;
   update(serviceId: string, name: string, body: Body, user: string): Promise<Rule>;
-  remove(
-    serviceId: string,
-    name: string,
-    opts: { resourceVersion?: string | undefined; comment?: string | undefined },
-    user: string,
-  ): Promise<void>;
+  remove(serviceId: string, name: string, opts: RemoveOptions, user: string): Promise<void>;
   revisions(serviceId: string, name: string): Promise<RevisionList>;
+  /** Writes an old revision as a new one; null when the revision restored is a deletion. */
   rollback(
     serviceId: string,
     name: string,
@@ -41,6 +37,12 @@ export interface RuleOperations<Body, Rule, List, Preview> {
     user: string,
     comment?: string,
   ): Promise<Rule | null>;
+}
+
+/** What a delete carries: the version the operator saw, and a comment. */
+export interface RemoveOptions {
+  resourceVersion?: string | undefined;
+  comment?: string | undefined;
 }
 
 export interface RuleDeps {
@@ -69,57 +71,63 @@ export interface RuleBody {
   comment?: string | undefined;
 }
 
+/** The types of a kind: its request body, rule, list and preview answers, context and plan. */
+export interface RuleTypes {
+  body: RuleBody;
+  rule: unknown;
+  list: unknown;
+  preview: unknown;
+  context: RuleContext;
+  plan: RulePlan;
+}
+
 /**
  * A kind of rule, as the service needs it. Everything here but `load` is pure: the context comes
  * in, objects, rules or plans go out. Messages are built from the nouns, so every kind says "was
  * not found", "already exists" and "was changed by someone else" the same way.
  */
-export interface RuleKind<
-  Body extends RuleBody,
-  Rule,
-  List,
-  Preview,
-  Ctx extends RuleContext = RuleContext,
-  Plan extends RulePlan = RulePlan,
-> {
+export interface RuleKind<T extends RuleTypes> {
   /** One rule in messages, revisions and logs: `routing rule`, `rate limit`. */
   noun: string;
   /** The word for it in "the rules of …" and "the rule": `rule`, `rate limit`. */
   shortNoun: string;
   /** Reads the kind's live objects on the service (its own, and others it lists read-only). */
-  load(base: RuleContext, objects: MeshObjects): Promise<Ctx>;
+  load(base: RuleContext, objects: MeshObjects): Promise<T['context']>;
   /** The rule's main object (whose resourceVersion the form is based on), when the rule exists. */
-  find(ctx: Ctx, name: string): MeshObject | undefined;
+  find(ctx: T['context'], name: string): MeshObject | undefined;
   /** Whether a new rule cannot take the name (default: `find` finds a rule of that name). */
-  taken?(ctx: Ctx, name: string): boolean;
+  taken?(ctx: T['context'], name: string): boolean;
   /** One rule as the API shows it, or null when the kind does not show it as one of its rules. */
-  read(ctx: Ctx, name: string): Rule | null;
-  list(ctx: Ctx): List;
+  read(ctx: T['context'], name: string): T['rule'] | null;
+  list(ctx: T['context']): T['list'];
   /** The name of the rule a body writes, when the body says. */
-  nameOf(body: Body): string | undefined;
+  nameOf(body: T['body']): string | undefined;
   /** The writes a body makes, checked against the service; `name` is set when updating that rule. */
-  plan(ctx: Ctx, body: Body, name: string | undefined): Plan;
+  plan(ctx: T['context'], body: T['body'], name: string | undefined): T['plan'];
   /** The writes that delete a rule; `resourceVersion` is the one the operator saw, when sent. */
-  planDelete(ctx: Ctx, name: string, resourceVersion: string | undefined): Plan;
+  planDelete(ctx: T['context'], name: string, resourceVersion: string | undefined): T['plan'];
   /**
    * The writes that make a revision's objects (`saved`) live again (none when there is nothing to
    * do), and whether the rule exists afterwards (false when the revision was a deletion).
    */
   planRollback(
-    ctx: Ctx,
+    ctx: T['context'],
     name: string,
     saved: KubeObject[],
     revision: number,
-  ): { plan?: Plan; restored: boolean };
+  ): { plan?: T['plan']; restored: boolean };
   /** The preview's answer, from the plan and its writes as the operator sees them. */
-  preview(ctx: Ctx, plan: Plan, objects: PlannedObject[]): Preview;
+  preview(ctx: T['context'], plan: T['plan'], objects: PlannedObject[]): T['preview'];
   /**
    * For a body whose objects must be judged as the control plane would store them (pruned and
    * defaulted), the check to run on the dry run's result; it runs before the body is written too.
    */
-  judgeStored?(ctx: Ctx, body: Body): ((stored: (KubeObject | undefined)[]) => void) | undefined;
+  judgeStored?(
+    ctx: T['context'],
+    body: T['body'],
+  ): ((stored: (KubeObject | undefined)[]) => void) | undefined;
   /** Which written objects a revision keeps, and which are the rule's own (`Change`; default: all). */
-  recordOf?(ctx: Ctx, name: string): Pick<Change, 'keep' | 'isRuleObject'>;
+  recordOf?(ctx: T['context'], name: string): Pick<Change, 'keep' | 'isRuleObject'>;
 }
 
 type Action = 'create' | 'update' | 'delete' | 'rollback';
@@ -132,24 +140,22 @@ const capitalized = (text: string) => `${text.charAt(0).toUpperCase()}${text.sli
  * a later write fails, and planned again when an object it relies on moved meanwhile
  * (`retryOnPreconditionChange`). Writes carry the resourceVersion the operator's form was based on.
  */
-export class RuleService<
-  Body extends RuleBody,
-  Rule,
-  List,
-  Preview,
-  Ctx extends RuleContext = RuleContext,
-  Plan extends RulePlan = RulePlan,
-> implements RuleOperations<Body, Rule, List, Preview> {
+export class RuleService<T extends RuleTypes> implements RuleOperations<
+  T['body'],
+  T['rule'],
+  T['list'],
+  T['preview']
+> {
   constructor(
     protected readonly deps: RuleDeps,
-    protected readonly kind: RuleKind<Body, Rule, List, Preview, Ctx, Plan>,
+    protected readonly kind: RuleKind<T>,
   ) {}
 
   private get Noun(): string {
     return capitalized(this.kind.noun);
   }
 
-  protected async context(serviceId: string): Promise<Ctx> {
+  protected async context(serviceId: string): Promise<T['context']> {
     const service = this.deps.catalog.get(serviceId);
     if (!service) throw notFound(`Service ${serviceId} was not found`);
     const target = routeTarget(service);
@@ -158,7 +164,7 @@ export class RuleService<
     });
   }
 
-  private existing(ctx: Ctx, serviceId: string, name: string, resourceVersion: string | undefined) {
+  private existing(ctx: T['context'], serviceId: string, name: string, resourceVersion: string | undefined) {
     const current = this.kind.find(ctx, name);
     if (!current) throw notFound(`${this.Noun} ${name} of ${serviceId} was not found`);
     if (resourceVersion !== undefined && resourceVersion !== current.metadata.resourceVersion)
@@ -166,11 +172,11 @@ export class RuleService<
     return current;
   }
 
-  async list(serviceId: string): Promise<List> {
+  async list(serviceId: string): Promise<T['list']> {
     return this.kind.list(await this.context(serviceId));
   }
 
-  async get(serviceId: string, name: string): Promise<Rule> {
+  async get(serviceId: string, name: string): Promise<T['rule']> {
     const rule = this.kind.read(await this.context(serviceId), name);
     if (!rule) throw notFound(`${this.Noun} ${name} of ${serviceId} was not found`);
     return rule;
@@ -180,14 +186,14 @@ export class RuleService<
    * The control plane validates the objects (a server-side dry run), so a preview that passes is a
    * change that will be accepted; a kind that must judge what would be stored does it here.
    */
-  private async dryRun(ctx: Ctx, plan: Plan, body: Body): Promise<void> {
+  private async dryRun(ctx: T['context'], plan: T['plan'], body: T['body']): Promise<void> {
     const stored = await dryRunWrites(this.deps.objects, plan.writes).catch((err: unknown) => {
       throw toApiError(err, `the ${this.kind.shortNoun}`) ?? err;
     });
     this.kind.judgeStored?.(ctx, body)?.(stored);
   }
 
-  async preview(serviceId: string, body: Body, name?: string): Promise<Preview> {
+  async preview(serviceId: string, body: T['body'], name?: string): Promise<T['preview']> {
     const ctx = await this.context(serviceId);
     const plan = this.kind.plan(ctx, body, name);
     await this.dryRun(ctx, plan, body);
@@ -195,8 +201,8 @@ export class RuleService<
   }
 
   private async apply(
-    ctx: Ctx,
-    plan: Plan,
+    ctx: T['context'],
+    plan: T['plan'],
     rule: string,
     action: Action,
     user: string,
@@ -217,8 +223,8 @@ export class RuleService<
 
   /** Plans a body and writes it, judging it as stored first when the kind asks for that. */
   private async write(
-    ctx: Ctx,
-    body: Body,
+    ctx: T['context'],
+    body: T['body'],
     name: string | undefined,
     rule: string,
     action: Action,
@@ -232,7 +238,7 @@ export class RuleService<
   // Each change below is planned on what it reads; when an object it relies on but does not own
   // moves while it is applied, it is read and planned again.
 
-  async create(serviceId: string, body: Body, user: string): Promise<Rule> {
+  async create(serviceId: string, body: T['body'], user: string): Promise<T['rule']> {
     const name = this.kind.nameOf(body);
     return retryOnPreconditionChange(async () => {
       const ctx = await this.context(serviceId);
@@ -251,7 +257,7 @@ export class RuleService<
     });
   }
 
-  async update(serviceId: string, name: string, body: Body, user: string): Promise<Rule> {
+  async update(serviceId: string, name: string, body: T['body'], user: string): Promise<T['rule']> {
     return retryOnPreconditionChange(async () => {
       const ctx = await this.context(serviceId);
       this.existing(ctx, serviceId, name, body.resourceVersion);
@@ -260,12 +266,7 @@ export class RuleService<
     });
   }
 
-  async remove(
-    serviceId: string,
-    name: string,
-    opts: { resourceVersion?: string | undefined; comment?: string | undefined },
-    user: string,
-  ): Promise<void> {
+  async remove(serviceId: string, name: string, opts: RemoveOptions, user: string): Promise<void> {
     await retryOnPreconditionChange(async () => {
       const ctx = await this.context(serviceId);
       this.existing(ctx, serviceId, name, opts.resourceVersion);
@@ -279,13 +280,7 @@ export class RuleService<
   }
 
   /** Writes an old revision as a new one: its objects made live again, or the rule deleted if it was then. */
-  rollback(
-    serviceId: string,
-    name: string,
-    revision: number,
-    user: string,
-    comment?: string,
-  ): Promise<Rule | null> {
+  rollback(serviceId: string, name: string, revision: number, user: string, comment?: string) {
     return retryOnPreconditionChange(async () => {
       const ctx = await this.context(serviceId);
       const rev = await this.deps.history.get(ctx.target.namespace, serviceId, name, revision);
