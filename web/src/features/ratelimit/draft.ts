@@ -1,10 +1,6 @@
-import type {
-  RateLimitFormInput,
-  RateLimitFormValue,
-  RateLimitProblem,
-  RateScope,
-  RateUnit,
-} from './contract';
+import { addProblem } from '../rules/feedback';
+import type { RuleCheck } from '../rules/useRuleEditor';
+import type { RateLimitFormInput, RateLimitFormValue, RateScope, RateUnit } from './contract';
 import { RateLimitForm, checkRateLimitForService } from './contract';
 
 /** The form as the operator types it: every field a string or a plain value, empty meaning "not set". */
@@ -104,11 +100,14 @@ export function toInput(d: RateLimitDraft, resourceVersion?: string): RateLimitF
   };
 }
 
-export type DraftCheck = { ok: true; form: RateLimitFormValue } | { ok: false; problem: RateLimitProblem };
+export interface DraftCheck extends RuleCheck<RateLimitFormInput> {
+  /** The parsed form when the draft passes every check. */
+  form: RateLimitFormValue | undefined;
+}
 
 /**
- * The contract's own checks (the zod schema, then the service checks the BFF runs again), first
- * problem first: the form names that field until it is fixed.
+ * The contract's own checks: the zod schema, then (once it parses) the service checks the BFF runs
+ * again. Every problem, by the contract's path, in the order the contract finds them.
  */
 export function checkDraft(
   d: RateLimitDraft,
@@ -117,18 +116,21 @@ export function checkDraft(
   resourceVersion?: string,
 ): DraftCheck {
   const input = toInput(d, resourceVersion);
-  if (d.requests === null)
-    return { ok: false, problem: { field: 'limit.requests', message: 'Enter a number of requests' } };
-  if (d.status === null)
-    return { ok: false, problem: { field: 'response.status', message: 'A 4xx or 5xx status' } };
+  const problems = new Map<string, string[]>();
+  // An emptied number field says what it needs rather than zod's "expected number".
+  if (d.requests === null) addProblem(problems, 'limit.requests', 'Enter a number of requests');
+  if (d.status === null) addProblem(problems, 'response.status', 'A 4xx or 5xx status');
   const parsed = RateLimitForm.safeParse(input);
   if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    return {
-      ok: false,
-      problem: { field: issue?.path.map(String).join('.') ?? '', message: issue?.message ?? 'Invalid' },
-    };
+    for (const issue of parsed.error.issues) {
+      const path = issue.path.map(String).join('.');
+      if (!problems.has(path)) addProblem(problems, path, issue.message);
+    }
+    return { body: input, problems, ready: false, form: undefined };
   }
-  const problem = checkRateLimitForService(parsed.data, service, others)[0];
-  return problem ? { ok: false, problem } : { ok: true, form: parsed.data };
+  for (const problem of checkRateLimitForService(parsed.data, service, others))
+    addProblem(problems, problem.field, problem.message);
+  return problems.size === 0
+    ? { body: parsed.data, problems, ready: true, form: parsed.data }
+    : { body: input, problems, ready: false, form: undefined };
 }

@@ -92,7 +92,6 @@ export const ratelimitEnUS = {
     previewFailed: 'Could not preview the rate limit',
     saveFailed: 'Could not save the rate limit',
     saved: 'Rate limit {{name}} saved',
-    conflict: 'Conflict',
   },
   fields: {
     name: 'the rule name',
@@ -201,7 +200,6 @@ export const ratelimitZhCN: typeof ratelimitEnUS = {
     previewFailed: '无法预览限流规则',
     saveFailed: '无法保存限流规则',
     saved: '限流规则 {{name}} 已保存',
-    conflict: '冲突',
   },
   fields: {
     name: '规则名称',

@@ -5,7 +5,7 @@ import { useState } from 'react';
 import { CLIENT_ERROR_CODES, isApiError } from '../../lib/api';
 import type { ServiceDetail } from '../../lib/contract';
 import type { RouteRule } from './contract';
-import { HistoryDrawer } from './HistoryDrawer';
+import { HistoryDrawer } from '../rules/HistoryDrawer';
 import { useRoutingT } from './i18n';
 import { routeListQuery, useDeleteRoute } from './queries';
 import { RouteEditorDrawer } from './RouteEditorDrawer';
@@ -133,6 +133,7 @@ export function RoutesTab({ service }: { service: ServiceDetail }) {
           name={history.opened.value}
           open={history.opened.open}
           readOnly={readOnly}
+          resource="routes"
           onClose={history.hide}
           onClosed={history.clear}
         />

@@ -4,8 +4,8 @@ import type { TableColumnsType } from 'antd';
 import { WEIGHT_TOTAL } from './contract';
 import type { WeightRow } from './draft';
 import { weightRow } from './draft';
-import type { FieldFeedback } from './feedback';
-import { itemStatus } from './feedback';
+import type { FieldFeedback } from '../rules/feedback';
+import { itemStatus } from '../rules/feedback';
 import { useRoutingT } from './i18n';
 import { FULL, distributeEvenly, rebalance, removeWeight, roomFor, totalOf } from './rebalance';
 

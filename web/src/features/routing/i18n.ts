@@ -178,6 +178,7 @@ export const routingEnUS = {
     reloaded:
       'The live rule is loaded. The preview below shows what your changes do to it; submit to apply them on top of it.',
     reloadFailed: 'Could not reload the live rule: {{message}}',
+    preconditionTitle: 'Something this rule relies on changed',
   },
   yaml: {
     editor: 'YAML of the rule',
@@ -381,6 +382,7 @@ export const routingZhCN: RoutingMessages = {
     reload: '重新加载线上规则',
     reloaded: '已加载线上规则。下面的预览显示你的修改对它的变更；提交即在其基础上应用你的修改。',
     reloadFailed: '无法重新加载线上规则：{{message}}',
+    preconditionTitle: '此规则依赖的对象已被修改',
   },
   yaml: {
     editor: '规则的 YAML',

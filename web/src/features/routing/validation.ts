@@ -4,9 +4,8 @@ import type { RouteFormValue, RouteServiceInfo, RpcDialect } from './contract';
 import type { RouteDraft } from './draft';
 import { toRouteForm } from './draft';
 import { totalOf } from './rebalance';
-
-/** Problems by dotted field path, as the contract's schema, its service checks and the BFF name them. */
-export type ProblemMap = ReadonlyMap<string, readonly string[]>;
+import { addProblem as add } from '../rules/feedback';
+import type { ProblemMap } from '../rules/feedback';
 
 export interface WeightTotal {
   /** `destinations` or `matches.<i>.destinations`. */
@@ -35,12 +34,6 @@ export function serviceInfo(service: ServiceDetail, dialect: RpcDialect): RouteS
     dialect,
     versions: service.versionDetails.map((v) => ({ version: v.version, ready: v.ready })),
   };
-}
-
-function add(map: Map<string, string[]>, path: string, message: string) {
-  const list = map.get(path);
-  if (!list) map.set(path, [message]);
-  else if (!list.includes(message)) list.push(message);
 }
 
 function isWeightTotalIssue(issue: unknown): boolean {
@@ -108,10 +101,3 @@ const RENDERED: RegExp[] = [
 
 /** Whether the form shows problems of this path beside a field (else they go in the summary). */
 export const isRenderedPath = (path: string) => RENDERED.some((r) => r.test(path));
-
-/** Merges problems (the BFF's 400 on top of the form's own). */
-export function mergeProblems(...maps: ProblemMap[]): ProblemMap {
-  const merged = new Map<string, string[]>();
-  for (const map of maps) for (const [path, messages] of map) for (const m of messages) add(merged, path, m);
-  return merged;
-}

@@ -18,8 +18,8 @@ import { EmptyState } from '../../components/EmptyState';
 import { QueryErrorAlert, useErrorMessage } from '../../components/QueryErrorAlert';
 import type { Revision } from './contract';
 import { DiffView } from './DiffView';
-import { useRoutingT } from './i18n';
-import { revisionsQuery, useRollbackRoute } from './queries';
+import { useRulesT } from './i18n';
+import { revisionsQuery, useRollbackRule } from './queries';
 import type { ChangeResource } from './queries';
 
 const ACTION_COLORS: Record<Revision['action'], string> = {
@@ -35,8 +35,8 @@ export interface HistoryDrawerProps {
   open: boolean;
   /** Why the user may not roll back (there are then no Rollback buttons). */
   readOnly?: string | undefined;
-  /** Whose history: a routing rule's (default) or a rate limit's. */
-  resource?: ChangeResource;
+  /** Whose history: the kind of rule. */
+  resource: ChangeResource;
   onClose: () => void;
   onClosed: () => void;
 }
@@ -56,10 +56,10 @@ function RevisionItem({
   readOnly: boolean;
   resource: ChangeResource;
 }) {
-  const t = useRoutingT();
+  const t = useRulesT();
   const { i18n } = useTranslation();
   const { message } = App.useApp();
-  const rollback = useRollbackRoute(serviceId, resource);
+  const rollback = useRollbackRule(resource, serviceId);
   const rollbackError = useErrorMessage(rollback.error);
   const n = revision.revision;
   const time = new Date(revision.timestamp);
@@ -150,12 +150,12 @@ export function HistoryDrawer({
   name,
   open,
   readOnly,
-  resource = 'routes',
+  resource,
   onClose,
   onClosed,
 }: HistoryDrawerProps) {
-  const t = useRoutingT();
-  const query = useQuery({ ...revisionsQuery(serviceId, name, resource), enabled: open });
+  const t = useRulesT();
+  const query = useQuery({ ...revisionsQuery(resource, serviceId, name), enabled: open });
 
   let body;
   if (query.isPending) {
