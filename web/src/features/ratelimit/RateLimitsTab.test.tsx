@@ -218,15 +218,26 @@ describe('Rate limits tab', () => {
     await waitFor(() => expect(rolledBack).toEqual(['gate@1']));
   });
 
-  it('edits a rule with the resourceVersion it was based on, and explains a conflict keeping the form', async () => {
+  it('edits a rule with the resourceVersion it was based on: a 400 lands beside its field, a 409 keeps the form and reloads', async () => {
     const requests = serve(listOf([rule('gate')]));
+    let live = rule('gate');
+    const puts: unknown[] = [];
     server.use(
+      http.get(`${LIST}/:name`, () => HttpResponse.json(live)),
       http.put(`${LIST}/:name`, async ({ request }) => {
-        requests.push({ method: 'PUT', path: new URL(request.url).pathname, body: await request.json() });
-        return HttpResponse.json(
-          { code: 'Conflict', message: 'Rate limit gate was changed by someone else after you opened it.' },
-          { status: 409 },
-        );
+        const body = (await request.json()) as { resourceVersion: string; limit: { requests: number } };
+        puts.push(body);
+        if (body.limit.requests === 20)
+          return HttpResponse.json(
+            { code: 'InvalidRequest', message: 'limit.requests: over the quota', field: 'limit.requests' },
+            { status: 400 },
+          );
+        if (body.resourceVersion !== live.resourceVersion)
+          return HttpResponse.json(
+            { code: 'Conflict', message: 'Rate limit gate was changed by someone else after you opened it.' },
+            { status: 409 },
+          );
+        return HttpResponse.json(rule('gate'));
       }),
     );
     const user = setupUser();
@@ -238,15 +249,37 @@ describe('Rate limits tab', () => {
     await user.clear(requestsInput);
     await user.type(requestsInput, '20');
     const footer = drawer.querySelector<HTMLElement>('.ant-drawer-footer') as HTMLElement;
-    await user.click(within(footer).getByRole('button', { name: 'Submit' }));
-    expect(await within(footer).findByText(/changed by someone else/)).toBeInTheDocument();
-    expect(within(footer).getByText('Conflict')).toBeInTheDocument();
-    expect(requests.find((r) => r.method === 'PUT')?.body).toMatchObject({
+    const submit = within(footer).getByRole('button', { name: 'Submit' });
+    await user.click(submit);
+
+    // The server's word on a field is shown beside it, and named in the footer.
+    const beside = await within(drawer).findByText('limit.requests: over the quota');
+    expect(beside.closest('.ant-form-item')).toContainElement(requestsInput);
+    expect(within(footer).getByRole('status')).toHaveTextContent(/Fix the number of requests/);
+    expect(puts[0]).toMatchObject({
       name: 'gate',
       limit: { requests: 20, unit: 'second' },
       resourceVersion: '7',
     });
-    expect(within(drawer).getByLabelText('Requests')).toHaveValue('20');
+
+    // Someone else changes the rule; the next submit conflicts and keeps the form.
+    live = { ...rule('gate'), resourceVersion: '8' };
+    await user.clear(requestsInput);
+    await user.type(requestsInput, '30');
+    expect(within(drawer).queryByText('limit.requests: over the quota')).not.toBeInTheDocument();
+    await user.click(submit);
+    expect(await within(footer).findByText('Someone else changed this rule')).toBeInTheDocument();
+    expect(within(drawer).getByLabelText('Requests')).toHaveValue('30');
+
+    await user.click(within(footer).getByRole('button', { name: 'Reload live rule' }));
+    expect(await within(footer).findByText(/The live rule is loaded/)).toBeInTheDocument();
+    expect(requests.filter((r) => r.path.endsWith('/preview')).at(-1)?.body).toMatchObject({
+      resourceVersion: '8',
+      limit: { requests: 30 },
+    });
+    await user.click(submit);
+    await screen.findByText('Rate limit gate saved');
+    expect(puts.map((b) => (b as { resourceVersion: string }).resourceVersion)).toEqual(['7', '7', '8']);
   });
 
   it('opens without errors, then on a submit attempt keeps Submit disabled naming the field, shows the effective total and a same-match conflict, then creates', async () => {

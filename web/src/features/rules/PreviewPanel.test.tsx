@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { AppProviders } from '../../app/AppProviders';
 import { createTestQueryClient } from '../../test/render';
 import { PreviewPanel } from './PreviewPanel';
-import { previewOf } from './testing';
+import { previewOf } from '../routing/testing';
 
 function renderPanel(ui: React.ReactElement) {
   return render(<AppProviders queryClient={createTestQueryClient()}>{ui}</AppProviders>);
