@@ -18,16 +18,24 @@ import { LAST_APPLIED } from '../changes/yaml';
  * values checked as Istio's webhook would, then planned as one write of the object as sent.
  */
 
-/** Each YAML body is parsed (bounded) and its envelope checked once per request, however often it is read. */
-const parsedBodies = new WeakMap<RouteYamlBody, UserObject>();
+/**
+ * Each YAML body is parsed (bounded) and its envelope checked once per request, however often it
+ * is read: a refused one too, so a hostile body costs one bounded parse, not one per reading.
+ */
+const parsedBodies = new WeakMap<RouteYamlBody, { obj: UserObject } | { refused: unknown }>();
 
 function userObjectOf(body: RouteYamlBody): UserObject {
-  let obj = parsedBodies.get(body);
-  if (!obj) {
-    obj = validateUserObject(parseUserYaml(body.yaml), { field: 'yaml' });
-    parsedBodies.set(body, obj);
+  let parsed = parsedBodies.get(body);
+  if (!parsed) {
+    try {
+      parsed = { obj: validateUserObject(parseUserYaml(body.yaml), { field: 'yaml' }) };
+    } catch (err) {
+      parsed = { refused: err };
+    }
+    parsedBodies.set(body, parsed);
   }
-  return obj;
+  if ('refused' in parsed) throw parsed.refused;
+  return parsed.obj;
 }
 
 export function yamlName(body: RouteYamlBody): string | undefined {
