@@ -25,8 +25,8 @@ import type { RuleContext, RuleDeps, RuleKind, RulePlan } from '../rules/service
 
 export type RateLimitDeps = RuleDeps;
 
-export const ENVOY_FILTER = kindOf(RATELIMIT_API_VERSION, 'EnvoyFilter', 'envoyfilters');
-export const CONFIG_MAP = kindOf('v1', 'ConfigMap', 'configmaps');
+const ENVOY_FILTER = kindOf(RATELIMIT_API_VERSION, 'EnvoyFilter', 'envoyfilters');
+const CONFIG_MAP = kindOf('v1', 'ConfigMap', 'configmaps');
 
 interface RateLimitContext extends RuleContext {
   /** The console's rules of this service, by rule name. */
