@@ -37,20 +37,20 @@ const USERS = [
 describe('sign-in, sessions, tokens and the audit trail', () => {
   let plane: TestControlPlane;
   let usersFile: string;
-  const closers: (() => void)[] = [];
+  const closers: (() => Promise<void>)[] = [];
 
   beforeAll(async () => {
     plane = await startTestControlPlane();
     usersFile = await writeUsersFile(USERS);
   });
   afterAll(async () => {
-    for (const close of closers) close();
+    for (const close of closers.splice(0)) await close();
     await plane?.close();
   });
 
-  const appWith = (options: Partial<TestAuthOptions> = {}) => {
+  const appWith = async (options: Partial<TestAuthOptions> = {}) => {
     const auth = testAuth({ kube: plane.kube, usersFile, ...options });
-    const built = fullApp(plane, auth);
+    const built = await fullApp(plane, auth);
     closers.push(built.close);
     return { app: built.app, auth };
   };
@@ -63,7 +63,7 @@ describe('sign-in, sessions, tokens and the audit trail', () => {
   }
 
   it('answers the session of a signed-out browser, and 401 for any other API', async () => {
-    const { app } = appWith();
+    const { app } = await appWith();
     const res = await request(app).get('/api/v1/auth/session').expect(200);
     expect(res.body).toEqual({ authenticated: false, methods: { local: true, oidc: false } });
     const denied = await request(app).get('/api/v1/services').expect(401);
@@ -72,7 +72,7 @@ describe('sign-in, sessions, tokens and the audit trail', () => {
   });
 
   it('signs in with a good password: an HttpOnly, SameSite=Strict cookie, Secure behind HTTPS', async () => {
-    const { app } = appWith();
+    const { app } = await appWith();
     const res = await request(app)
       .post('/api/v1/auth/login')
       .send({ username: 'otto', password: 'operator-password-1' })
@@ -94,7 +94,7 @@ describe('sign-in, sessions, tokens and the audit trail', () => {
     );
     expect(set).not.toContain('Secure');
 
-    const behindTls = fullApp(plane, testAuth({ kube: plane.kube, usersFile }));
+    const behindTls = await fullApp(plane, testAuth({ kube: plane.kube, usersFile }));
     closers.push(behindTls.close);
     behindTls.app.set('trust proxy', true);
     const tls = await request(behindTls.app)
@@ -106,7 +106,7 @@ describe('sign-in, sessions, tokens and the audit trail', () => {
   });
 
   it('refuses a wrong password with 401 and a missing field with a 400 naming it', async () => {
-    const { app } = appWith();
+    const { app } = await appWith();
     const wrong = await request(app)
       .post('/api/v1/auth/login')
       .send({ username: 'otto', password: 'nope' })
@@ -123,15 +123,15 @@ describe('sign-in, sessions, tokens and the audit trail', () => {
   });
 
   /** An app that takes the client address from X-Forwarded-For, so a test can sign in from several. */
-  const appWithAddresses = (loginLimits: TestAuthOptions['loginLimits']) => {
-    const { app } = appWith({ loginLimits });
+  const appWithAddresses = async (loginLimits: TestAuthOptions['loginLimits']) => {
+    const { app } = await appWith({ loginLimits });
     app.set('trust proxy', true);
     return (username: string, password: string, from: string) =>
       request(app).post('/api/v1/auth/login').set('x-forwarded-for', from).send({ username, password });
   };
 
   it('slows guesses down per user and address: wrong passwords from one address never lock the user out elsewhere', async () => {
-    const login = appWithAddresses({
+    const login = await appWithAddresses({
       perUserAddress: 3,
       perUser: 1000,
       perAddress: 1000,
@@ -154,7 +154,7 @@ describe('sign-in, sessions, tokens and the audit trail', () => {
   });
 
   it('lets a user behind a proxy sign in however many other names failed from it, and still slows the sprayer', async () => {
-    const login = appWithAddresses({
+    const login = await appWithAddresses({
       perUserAddress: 5,
       perUser: 1000,
       perAddress: 20,
@@ -176,7 +176,7 @@ describe('sign-in, sessions, tokens and the audit trail', () => {
   });
 
   it('slows a guesser spread over many addresses, never the user from an address that has not failed', async () => {
-    const login = appWithAddresses({
+    const login = await appWithAddresses({
       perUserAddress: 5,
       perUser: 10,
       perAddress: 1000,
@@ -191,7 +191,7 @@ describe('sign-in, sessions, tokens and the audit trail', () => {
 
   it('counts a sign-in attempt before the password check, so parallel guesses stay within the limit', async () => {
     const limit = 5;
-    const login = appWithAddresses({
+    const login = await appWithAddresses({
       perUserAddress: limit,
       perUser: 1000,
       perAddress: 1000,
@@ -210,7 +210,7 @@ describe('sign-in, sessions, tokens and the audit trail', () => {
     await login('otto', 'operator-password-1', '10.1.1.2').expect(200);
 
     // Per address too: parallel guesses at many user names, a few each, past the address's limit.
-    const spray = appWithAddresses({
+    const spray = await appWithAddresses({
       perUserAddress: 5,
       perUser: 1000,
       perAddress: limit,
@@ -227,7 +227,7 @@ describe('sign-in, sessions, tokens and the audit trail', () => {
   });
 
   it('starts the count again after a successful sign-in', async () => {
-    const login = appWithAddresses({
+    const login = await appWithAddresses({
       perUserAddress: 3,
       perUser: 1000,
       perAddress: 1000,
@@ -248,8 +248,8 @@ describe('sign-in, sessions, tokens and the audit trail', () => {
     const file = await writeUsersFile([
       { name: 'pat', password: 'first-password-1', role: 'operator', namespaces: ['bookinfo'] },
     ]);
-    const { app } = appWith({ usersFile: file });
-    const replica = appWith({ usersFile: file }).app;
+    const { app } = await appWith({ usersFile: file });
+    const replica = (await appWith({ usersFile: file })).app;
     const laptop = await signIn(app, 'pat', 'first-password-1');
     const phone = await signIn(replica, 'pat', 'first-password-1');
     await request(replica).get('/api/v1/services').set('cookie', laptop.cookie).expect(200);
@@ -291,7 +291,7 @@ describe('sign-in, sessions, tokens and the audit trail', () => {
   });
 
   it('requires the CSRF token on a change made with the session cookie, not with a bearer token', async () => {
-    const { app } = appWith();
+    const { app } = await appWith();
     const { cookie, csrf } = await signIn(app, 'otto', 'operator-password-1');
     await request(app).get('/api/v1/services').set('cookie', cookie).expect(200);
     const none = await request(app)
@@ -328,8 +328,8 @@ describe('sign-in, sessions, tokens and the audit trail', () => {
   });
 
   it('signs out for good: the cookie is cleared and a replayed copy is refused, on every replica', async () => {
-    const { app } = appWith();
-    const replica = appWith().app;
+    const { app } = await appWith();
+    const replica = (await appWith()).app;
     const { cookie, csrf } = await signIn(app, 'vera', 'viewer-password-1');
     await request(replica).get('/api/v1/services').set('cookie', cookie).expect(200);
     await request(app).post('/api/v1/auth/logout').set('cookie', cookie).expect(403);
@@ -352,7 +352,7 @@ describe('sign-in, sessions, tokens and the audit trail', () => {
   });
 
   it('ends a session when it expires', async () => {
-    const { app } = appWith({ sessionTtlMs: 1000 });
+    const { app } = await appWith({ sessionTtlMs: 1000 });
     const { cookie } = await signIn(app, 'vera', 'viewer-password-1');
     await request(app).get('/api/v1/services').set('cookie', cookie).expect(200);
     await new Promise((r) => setTimeout(r, 1100));
@@ -361,7 +361,7 @@ describe('sign-in, sessions, tokens and the audit trail', () => {
 
   it('holds a user with a one-time password at the password change', async () => {
     const file = await writeUsersFile([USERS[3] as (typeof USERS)[number]]);
-    const { app } = appWith({ usersFile: file });
+    const { app } = await appWith({ usersFile: file });
     const { cookie, csrf, body } = await signIn(app, 'newbie', 'one-time-password');
     expect(body.user.mustChangePassword).toBe(true);
     const held = await request(app).get('/api/v1/services').set('cookie', cookie).expect(403);
@@ -415,7 +415,7 @@ describe('sign-in, sessions, tokens and the audit trail', () => {
   });
 
   it('shows each user only the namespaces it may see', async () => {
-    const { app } = appWith();
+    const { app } = await appWith();
     const { cookie } = await signIn(app, 'vera', 'viewer-password-1');
     const list = await request(app).get('/api/v1/services?pageSize=200').set('cookie', cookie).expect(200);
     expect(list.body.total).toBeGreaterThan(0);
@@ -438,7 +438,7 @@ describe('sign-in, sessions, tokens and the audit trail', () => {
   });
 
   it('issues API tokens stored only as a hash, honours their role, and revokes them', async () => {
-    const { app } = appWith();
+    const { app } = await appWith();
     const created = await request(app)
       .post('/api/v1/admin/tokens')
       .set(ADMIN_HEADER)
@@ -482,7 +482,7 @@ describe('sign-in, sessions, tokens and the audit trail', () => {
         done();
       },
     });
-    const { app } = appWith({ log: createLogger({ level: 'warn', destination: sink }) });
+    const { app } = await appWith({ log: createLogger({ level: 'warn', destination: sink }) });
     const ns = 'default';
     const labels = { 'app.kubernetes.io/managed-by': 'mesh-console', [TOKEN_LABEL]: 'v1' };
     const forge = (id: string) => {
@@ -579,7 +579,7 @@ describe('sign-in, sessions, tokens and the audit trail', () => {
   });
 
   it('still obeys a sign-out recorded as a ConfigMap by an earlier version, which can only refuse', async () => {
-    const { app } = appWith();
+    const { app } = await appWith();
     const { cookie } = await signIn(app, 'vera', 'viewer-password-1');
     await request(app).get('/api/v1/services').set('cookie', cookie).expect(200);
     const payload = JSON.parse(
@@ -610,8 +610,8 @@ describe('sign-in, sessions, tokens and the audit trail', () => {
       createAuth(settings, plane.kube, dataDir(), silentLogger()),
       createAuth(settings, plane.kube, dataDir(), silentLogger()),
     ]);
-    const first = fullApp(plane, one.setup);
-    const second = fullApp(plane, two.setup);
+    const first = await fullApp(plane, one.setup);
+    const second = await fullApp(plane, two.setup);
     closers.push(first.close, second.close);
     const { cookie } = await signIn(first.app, 'vera', 'viewer-password-1');
     await request(second.app).get('/api/v1/services').set('cookie', cookie).expect(200);
@@ -628,7 +628,7 @@ describe('sign-in, sessions, tokens and the audit trail', () => {
       dataDir(),
       silentLogger(),
     );
-    const third = fullApp(plane, configured.setup);
+    const third = await fullApp(plane, configured.setup);
     closers.push(third.close);
     await request(third.app).get('/api/v1/services').set('cookie', cookie).expect(401);
 
@@ -644,7 +644,7 @@ describe('sign-in, sessions, tokens and the audit trail', () => {
   });
 
   it('records every change and every refusal, with the diff, for admins to filter', async () => {
-    const { app, auth } = appWith();
+    const { app, auth } = await appWith();
     const otto = await signIn(app, 'otto', 'operator-password-1');
     const vera = await signIn(app, 'vera', 'viewer-password-1');
     await request(app)
@@ -717,7 +717,7 @@ describe('sign-in, sessions, tokens and the audit trail', () => {
   });
 
   it('keeps requests from no one identified out of the control plane, but records failed sign-ins', async () => {
-    const { app, auth } = appWith();
+    const { app, auth } = await appWith();
     const anonymous = await request(app)
       .post(`/api/v1/services/${REVIEWS}/routes`)
       .set('content-type', 'application/json')
@@ -755,7 +755,7 @@ describe('sign-in, sessions, tokens and the audit trail', () => {
     // The production logger, with its redaction, writing into the sink.
     const logger = createLogger({ level: 'trace', destination: sink });
     const auth = testAuth({ kube: plane.kube, usersFile, log: logger });
-    const { app, close } = fullApp(plane, auth, logger);
+    const { app, close } = await fullApp(plane, auth, logger);
     closers.push(close);
     const res = await request(app)
       .post('/api/v1/auth/login')

@@ -97,12 +97,12 @@ function concrete(route: ApiRoute): string {
 describe('the authorization matrix', () => {
   let plane: TestControlPlane;
   let app: Express;
-  let close: () => void;
+  let close: () => Promise<void>;
   const headers: Partial<Record<Caller, Record<string, string>>> = {};
 
   beforeAll(async () => {
     plane = await startTestControlPlane();
-    ({ app, close } = fullApp(plane, testAuth({ kube: plane.kube })));
+    ({ app, close } = await fullApp(plane, testAuth({ kube: plane.kube })));
     const token = async (role: string, namespaces: string[]) => {
       const res = await request(app)
         .post('/api/v1/admin/tokens')
@@ -117,7 +117,7 @@ describe('the authorization matrix', () => {
     headers.admin = ADMIN_HEADER;
   });
   afterAll(async () => {
-    close?.();
+    await close?.();
     await plane?.close();
   });
 
@@ -239,14 +239,14 @@ describe('service ownership across namespaces', () => {
   const CART = 'cart.shop.svc.cluster.local';
   let plane: TestControlPlane;
   let app: Express;
-  let close: () => void;
+  let close: () => Promise<void>;
   type Who =
     'dubboOperator' | 'shopOperator' | 'bookinfoOperator' | 'bookinfoViewer' | 'springViewer' | 'admin';
   const as = {} as Record<Who, Record<string, string>>;
 
   beforeAll(async () => {
     plane = await startTestControlPlane();
-    ({ app, close } = fullApp(plane, testAuth({ kube: plane.kube })));
+    ({ app, close } = await fullApp(plane, testAuth({ kube: plane.kube })));
     const token = async (role: string, namespaces: string[]) => {
       const res = await request(app)
         .post('/api/v1/admin/tokens')
@@ -297,7 +297,7 @@ describe('service ownership across namespaces', () => {
     }
   });
   afterAll(async () => {
-    close?.();
+    await close?.();
     await plane?.close();
   });
 

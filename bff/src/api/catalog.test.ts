@@ -1,24 +1,13 @@
 import request from 'supertest';
-import { describe, expect, it } from 'vitest';
-import { createApp } from '../app';
+import { afterAll, describe, expect, it } from 'vitest';
 import { ServiceDetail, ServiceListResponse } from '../contract/catalog';
 import { demoCatalog } from '../embedded/demo-mesh/traffic/testing';
-import { silentLogger } from '../lib/logger';
-import { asAdmin, testAuth } from '../testing/auth';
+import { asAdmin } from '../testing/auth';
+import { testConsole } from '../testing/console';
 
-const app = asAdmin(
-  createApp({
-    log: silentLogger(),
-    version: 'test',
-    auth: testAuth(),
-    catalog: demoCatalog(),
-    health: async () => ({
-      status: 'ok',
-      version: 'test',
-      controlPlane: { mode: 'embedded', server: 'x', reachable: true },
-    }),
-  }),
-);
+const built = await testConsole({ catalog: demoCatalog() });
+const app = asAdmin(built.app);
+afterAll(() => built.close());
 
 describe('GET /api/v1/services', () => {
   it('searches and answers the contract shape', async () => {
@@ -119,25 +108,17 @@ describe('the API surface', () => {
 
 describe('an unexpected failure', () => {
   it('is a 500 with a generic message: no stack trace, no internal message', async () => {
-    const broken = asAdmin(
-      createApp({
-        log: silentLogger(),
-        version: 'test',
-        auth: testAuth(),
-        catalog: {
-          view: () => {
-            throw new Error('SQLITE_CORRUPT at /var/lib/secret/path');
-          },
-          get: () => undefined,
+    const corrupt = await testConsole({
+      kube: built.kube,
+      catalog: {
+        view: () => {
+          throw new Error('SQLITE_CORRUPT at /var/lib/secret/path');
         },
-        health: async () => ({
-          status: 'ok',
-          version: 'test',
-          controlPlane: { mode: 'embedded', server: 'x', reachable: true },
-        }),
-      }),
-    );
-    const res = await request(broken).get('/api/v1/services').expect(500);
+        get: () => undefined,
+      },
+    });
+    const res = await request(asAdmin(corrupt.app)).get('/api/v1/services').expect(500);
+    await corrupt.close();
     expect(res.body).toEqual({
       code: 'Internal',
       message: 'Internal error; the details are in the server log',

@@ -106,13 +106,13 @@ describe('malformed bodies at every state-changing endpoint', () => {
   let plane: TestControlPlane;
   let server: Server;
   let base: string;
-  let close: () => void;
+  let close: () => Promise<void>;
   let routes: ApiRoute[];
 
   beforeAll(async () => {
     plane = await startTestControlPlane();
     // Audit records and tokens in memory: what is compared is the control plane's mesh state.
-    const built = fullApp(plane, testAuth({ kube: null }));
+    const built = await fullApp(plane, testAuth({ kube: null }));
     close = built.close;
     routes = apiRoutes(built.app).filter((r) => r.method !== 'GET' && !BODYLESS.has(`${r.method} ${r.path}`));
     server = createServer(built.app).listen(0, '127.0.0.1');
@@ -120,7 +120,7 @@ describe('malformed bodies at every state-changing endpoint', () => {
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/v1`;
   });
   afterAll(async () => {
-    close?.();
+    await close?.();
     server?.closeAllConnections();
     await new Promise((r) => server?.close(r));
     await plane?.close();
@@ -280,18 +280,25 @@ describe('hostile YAML and values Envoy refuses, at the routing and rate-limit e
   let plane: TestControlPlane;
   let server: Server;
   let base: string;
-  let close: () => void;
+  let close: () => Promise<void>;
 
   beforeAll(async () => {
     plane = await startTestControlPlane();
-    const built = fullApp(plane, testAuth({ kube: null }));
+    // healthz answers without asking the control plane: what is timed is the BFF's event loop.
+    const built = await fullApp(plane, testAuth({ kube: null }), undefined, {
+      health: async () => ({
+        status: 'ok',
+        version: 'test',
+        controlPlane: { mode: 'embedded', reachable: true },
+      }),
+    });
     close = built.close;
     server = createServer(built.app).listen(0, '127.0.0.1');
     await new Promise((r) => server.once('listening', r));
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/v1`;
   });
   afterAll(async () => {
-    close?.();
+    await close?.();
     server?.closeAllConnections();
     await new Promise((r) => server?.close(r));
     await plane?.close();

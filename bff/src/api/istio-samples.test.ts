@@ -34,11 +34,11 @@ function docs(file: string): Doc[] {
 describe.skipIf(!present)("Istio's Bookinfo rules through the YAML editor", () => {
   let plane: TestControlPlane;
   let app: ReturnType<typeof asAdmin>;
-  let closeApp: () => void;
+  let closeApp: () => Promise<void>;
 
   beforeAll(async () => {
     plane = await startTestControlPlane();
-    const built = fullApp(plane, testAuth({ kube: plane.kube }));
+    const built = await fullApp(plane, testAuth({ kube: plane.kube }));
     app = asAdmin(built.app);
     closeApp = built.close;
     // As Istio's task does first: the subsets of every Bookinfo service.
@@ -47,7 +47,7 @@ describe.skipIf(!present)("Istio's Bookinfo rules through the YAML editor", () =
       await objects.create({ ...dr, metadata: { ...dr.metadata, namespace: 'bookinfo' } });
   });
   afterAll(async () => {
-    closeApp?.();
+    await closeApp?.();
     await plane?.close();
   });
 

@@ -3,46 +3,41 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import request from 'supertest';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createApp } from '../app';
-import { PrometheusClient } from '../clients/prometheus';
 import { MonitoringOverview, STREAM_EVENTS, ServiceMetrics } from '../contract/monitoring';
 import { simulation } from '../embedded/demo-mesh/traffic/testing';
 import { EmbeddedTelemetry } from '../embedded/demo-mesh/traffic/telemetry-source';
 import { deadUrl, fakePrometheus } from '../features/monitoring/fake-prometheus';
 import type { FakePrometheus } from '../features/monitoring/fake-prometheus';
-import { MonitoringService } from '../features/monitoring/monitoring';
-import { PrometheusTelemetry } from '../features/monitoring/prometheus-source';
-import { MonitoringStream } from '../features/monitoring/stream';
-import type { TelemetrySource } from '../features/monitoring/telemetry';
-import { silentLogger } from '../lib/logger';
-import { ADMIN_HEADER, asAdmin, testAuth } from '../testing/auth';
+import type { Console } from '../console';
+import { ADMIN_HEADER, asAdmin } from '../testing/auth';
+import { testConsole } from '../testing/console';
+import type { TestConsoleOptions } from '../testing/console';
 
 const REVIEWS = 'reviews.bookinfo.svc.cluster.local';
-const health = async () => ({
-  status: 'ok' as const,
-  version: 'test',
-  controlPlane: { mode: 'embedded' as const, server: 'x', reachable: true },
-});
-
-function appWith(telemetry: TelemetrySource, catalog = simulation().catalog, streamOptions = {}) {
-  const monitoring = new MonitoringService({ catalog, telemetry });
-  const stream = new MonitoringStream({ monitoring, log: silentLogger(), ...streamOptions });
-  const app = asAdmin(
-    createApp({
-      log: silentLogger(),
-      version: 'test',
-      auth: testAuth(),
-      catalog,
-      health,
-      monitoring: { monitoring, stream },
-    }),
-  );
-  return { app, stream };
-}
-
 const demo = simulation();
 demo.advance(180);
-const embedded = appWith(new EmbeddedTelemetry(demo.store), demo.catalog);
+const consoles: Console[] = [];
+afterAll(async () => {
+  for (const built of consoles.splice(0).reverse()) await built.close();
+});
+/** One control plane for the file's apps; each app a console over it with a simulated mesh. */
+const shared = await testConsole({ catalog: demo.catalog, telemetry: new EmbeddedTelemetry(demo.store) });
+consoles.push(shared);
+const embedded = { app: asAdmin(shared.app) };
+
+async function appWith(options: TestConsoleOptions) {
+  const built = await testConsole({ kube: shared.kube, catalog: simulation().catalog, ...options });
+  consoles.push(built);
+  return { app: asAdmin(built.app), stream: built.stream };
+}
+/** A stream that updates every 100 ms, with a heartbeat every 50 ms. */
+const fastStream = {
+  catalog: demo.catalog,
+  telemetry: new EmbeddedTelemetry(demo.store),
+  config: { streamIntervalMs: 100 },
+  stream: { heartbeatMs: 50 },
+};
+const streaming = [await appWith(fastStream), await appWith(fastStream)] as const;
 
 describe('the OpenAPI document', () => {
   it('has the monitoring paths, and every reference in it resolves', async () => {
@@ -138,11 +133,12 @@ describe('monitoring when Prometheus fails', () => {
   afterAll(async () => {
     for (const f of fakes) await f.close();
   });
-  const viaPrometheus = (url: string, timeoutMs: number) =>
-    appWith(new PrometheusTelemetry(new PrometheusClient({ url, timeoutMs }), 15, silentLogger())).app;
+  /** A console reading the Prometheus at `url`, as PROMETHEUS_URL would make it. */
+  const viaPrometheus = async (url: string, timeoutMs: number) =>
+    (await appWith({ config: { prometheus: { url, scrapeIntervalSeconds: 15, timeoutMs } } })).app;
 
   it('answers 503 at once when Prometheus is down', async () => {
-    const app = viaPrometheus(await deadUrl(), 5000);
+    const app = await viaPrometheus(await deadUrl(), 5000);
     const t0 = performance.now();
     const res = await request(app).get('/api/v1/monitoring/overview').expect(503);
     expect(performance.now() - t0).toBeLessThan(4000);
@@ -154,7 +150,7 @@ describe('monitoring when Prometheus fails', () => {
   it('answers 503 after the timeout when Prometheus does not answer, for every endpoint', async () => {
     const silent = await fakePrometheus(() => undefined);
     fakes.push(silent);
-    const app = viaPrometheus(silent.url, 300);
+    const app = await viaPrometheus(silent.url, 300);
     for (const path of [
       '/api/v1/monitoring/overview',
       `/api/v1/services/${encodeURIComponent(REVIEWS)}/metrics`,
@@ -217,7 +213,7 @@ async function readStream(
 describe('GET /api/v1/stream', () => {
   let server: Server;
   let base = '';
-  const live = appWith(new EmbeddedTelemetry(demo.store), demo.catalog, { intervalMs: 100, heartbeatMs: 50 });
+  const live = streaming[0];
 
   afterAll(async () => {
     live.stream.close();
@@ -354,7 +350,7 @@ describe('monitoring for a user limited to some namespaces', () => {
 
 describe('the event stream for a user limited to some namespaces', () => {
   let server: Server;
-  const live = appWith(new EmbeddedTelemetry(demo.store), demo.catalog, { intervalMs: 100, heartbeatMs: 50 });
+  const live = streaming[1];
 
   afterAll(async () => {
     live.stream.close();

@@ -1,7 +1,7 @@
 import { OAuth2Server } from 'oauth2-mock-server';
 import request from 'supertest';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createApp } from '../app';
+import type { Console } from '../console';
 import { demoCatalog } from '../embedded/demo-mesh/traffic/testing';
 import { Signer } from '../features/auth/keys';
 import {
@@ -15,8 +15,8 @@ import {
 import { kubernetesGroups } from '../features/auth/principal';
 import { MAX_SESSION_COOKIE_CHARS, SESSION_COOKIE, SessionCodec } from '../features/auth/sessions';
 import type { AuthSetup } from '../features/auth/setup';
-import { silentLogger } from '../lib/logger';
-import { cookieFrom, testAuth } from '../testing/auth';
+import { cookieFrom } from '../testing/auth';
+import { testConsole } from '../testing/console';
 
 /** The whole OpenID Connect round trip against a real (mock) provider, in process. */
 describe('sign-in with OpenID Connect', () => {
@@ -24,7 +24,8 @@ describe('sign-in with OpenID Connect', () => {
   let groups: string[] = [];
   /** The ID token's identity claims (undefined: left out). */
   let identity: Record<string, unknown> = {};
-  let app: ReturnType<typeof createApp>;
+  let built: Console;
+  let app: Console['app'];
   let auth: AuthSetup;
   const REDIRECT = 'http://console.test/api/v1/auth/oidc/callback';
 
@@ -36,30 +37,28 @@ describe('sign-in with OpenID Connect', () => {
       // A claim set to undefined is left out of the token (JSON has no undefined).
       Object.assign(token.payload, identity);
     });
-    auth = testAuth({
-      oidc: {
-        issuerUrl: provider.issuer.url as string,
-        clientId: 'mesh-console',
-        clientSecret: 'console-secret',
-        redirectUrl: REDIRECT,
-        groupsClaim: 'groups',
-        groupRoles: parseGroupRoles('mesh-admins=admin;bookinfo-ops=operator:bookinfo;everyone=viewer'),
-        scopes: 'openid profile',
+    built = await testConsole({
+      catalog: demoCatalog(),
+      config: {
+        auth: {
+          mode: 'oidc',
+          oidc: {
+            issuerUrl: provider.issuer.url as string,
+            clientId: 'mesh-console',
+            clientSecret: 'console-secret',
+            redirectUrl: REDIRECT,
+            groupsClaim: 'groups',
+            groupRoles: parseGroupRoles('mesh-admins=admin;bookinfo-ops=operator:bookinfo;everyone=viewer'),
+            scopes: 'openid profile',
+          },
+        },
       },
     });
-    app = createApp({
-      log: silentLogger(),
-      version: 'test',
-      catalog: demoCatalog(),
-      health: async () => ({
-        status: 'ok',
-        version: 'test',
-        controlPlane: { mode: 'embedded', server: 'x', reachable: true },
-      }),
-      auth,
-    });
+    app = built.app;
+    auth = built.auth;
   });
   afterAll(async () => {
+    await built?.close();
     await provider.stop();
   });
 

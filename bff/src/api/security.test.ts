@@ -4,32 +4,35 @@ import path from 'node:path';
 import { Writable } from 'node:stream';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApp } from '../app';
-import type { AppDeps } from '../app';
+import type { Express } from 'express';
+import type { Console } from '../console';
 import { demoCatalog } from '../embedded/demo-mesh/traffic/testing';
 import { SESSION_COOKIE } from '../features/auth/sessions';
-import { createLogger, silentLogger } from '../lib/logger';
-import { ADMIN_HEADER, cookieFrom, testAuth, writeUsersFile } from '../testing/auth';
-
-const health: AppDeps['health'] = async () => ({
-  status: 'ok',
-  version: 'test',
-  controlPlane: { mode: 'embedded', server: 'x', reachable: true },
-});
+import { createLogger } from '../lib/logger';
+import type { Logger } from '../lib/logger';
+import { ADMIN_HEADER, cookieFrom, writeUsersFile } from '../testing/auth';
+import { testConsole } from '../testing/console';
+import type { TestConfigChanges } from '../testing/console';
 
 describe('hardening', () => {
   let webDir: string;
   let usersFile: string;
-  const appWith = (extra: Partial<AppDeps> = {}) =>
-    createApp({
-      log: silentLogger(),
-      version: 'test',
+  let plane: Console;
+  const consoles: Console[] = [];
+  /** The console with the built SPA in `webDir`, vera's account, and these settings. */
+  const appWith = async (
+    changes: Pick<TestConfigChanges, 'trustProxy' | 'corsOrigins'> = {},
+    log?: Logger,
+  ) => {
+    const built = await testConsole({
+      kube: plane.kube,
       catalog: demoCatalog(),
-      health,
-      auth: testAuth({ usersFile }),
-      staticDir: webDir,
-      ...extra,
+      ...(log ? { log } : {}),
+      config: { webDir, auth: { usersFile }, ...changes },
     });
+    consoles.push(built);
+    return built.app;
+  };
 
   beforeAll(async () => {
     webDir = fs.mkdtempSync(path.join(os.tmpdir(), 'mesh-console-web-'));
@@ -40,12 +43,15 @@ describe('hardening', () => {
     );
     fs.writeFileSync(path.join(webDir, 'assets', 'app.js'), 'console.log("spa")');
     usersFile = await writeUsersFile([{ name: 'vera', password: 'viewer-password-1', role: 'viewer' }]);
+    plane = await testConsole({ catalog: demoCatalog() });
   });
-  afterAll(() => {
+  afterAll(async () => {
+    for (const built of consoles.splice(0)) await built.close();
+    await plane?.close();
     fs.rmSync(webDir, { recursive: true, force: true });
   });
 
-  async function session(app: ReturnType<typeof appWith>) {
+  async function session(app: Express) {
     const res = await request(app)
       .post('/api/v1/auth/login')
       .send({ username: 'vera', password: 'viewer-password-1' })
@@ -54,7 +60,7 @@ describe('hardening', () => {
   }
 
   it('sends strict security headers on every kind of response', async () => {
-    const app = appWith();
+    const app = await appWith();
     const cookie = await session(app);
     const responses = [
       await request(app).get('/signin').expect(200),
@@ -94,7 +100,7 @@ describe('hardening', () => {
   });
 
   it('tells browsers to stay on HTTPS when the console is reached over HTTPS', async () => {
-    const app = appWith({ trustProxy: true });
+    const app = await appWith({ trustProxy: true });
     for (const path of ['/signin', '/api/v1/healthz']) {
       const https = await request(app).get(path).set('x-forwarded-proto', 'https').expect(200);
       expect(https.headers['strict-transport-security']).toMatch(/max-age=\d+/);
@@ -106,7 +112,7 @@ describe('hardening', () => {
   });
 
   it('sends a signed-out browser to sign in, and back where it was', async () => {
-    const app = appWith();
+    const app = await appWith();
     const page = await request(app).get('/services/reviews?tab=routes').expect(302);
     expect(page.headers.location).toBe(
       `/signin?returnTo=${encodeURIComponent('/services/reviews?tab=routes')}`,
@@ -125,13 +131,13 @@ describe('hardening', () => {
   });
 
   it('allows no cross-origin calls unless origins are configured, then only those', async () => {
-    const closed = appWith();
+    const closed = await appWith();
     const res = await request(closed)
       .get('/api/v1/healthz')
       .set('origin', 'https://evil.example')
       .expect(200);
     expect(res.headers['access-control-allow-origin']).toBeUndefined();
-    const open = appWith({ corsOrigins: ['https://ops.example'] });
+    const open = await appWith({ corsOrigins: ['https://ops.example'] });
     const allowed = await request(open)
       .get('/api/v1/healthz')
       .set('origin', 'https://ops.example')
@@ -159,7 +165,7 @@ describe('hardening', () => {
         done();
       },
     });
-    const app = appWith({ log: createLogger({ level: 'info', destination: sink }) });
+    const app = await appWith({}, createLogger({ level: 'info', destination: sink }));
     await request(app).get('/api/v1/auth/oidc/callback?code=secret-code-123&state=secret-state-456');
     await request(app).get('/api/v1/services?search=visible-query').set(ADMIN_HEADER).expect(200);
     const all = lines.join('');
@@ -169,7 +175,7 @@ describe('hardening', () => {
   });
 
   it('limits request bodies and never shows internals in errors', async () => {
-    const app = appWith();
+    const app = await appWith();
     const big = await request(app)
       .post('/api/v1/admin/tokens')
       .set(ADMIN_HEADER)

@@ -1,44 +1,37 @@
 import request from 'supertest';
-import { afterEach, describe, expect, it } from 'vitest';
-import { createApp } from '../app';
-import { PrometheusClient } from '../clients/prometheus';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { TopologyGraph } from '../contract/topology';
 import { simulation } from '../embedded/demo-mesh/traffic/testing';
-import type { CatalogSource } from '../features/catalog/catalog';
 import { EmbeddedTelemetry } from '../embedded/demo-mesh/traffic/telemetry-source';
 import { fakePrometheus, sendJson } from '../features/monitoring/fake-prometheus';
 import type { FakePrometheus } from '../features/monitoring/fake-prometheus';
-import { PrometheusTelemetry } from '../features/monitoring/prometheus-source';
 import { UnavailableTelemetry } from '../features/monitoring/telemetry';
-import type { TelemetrySource } from '../features/monitoring/telemetry';
 import { nodeIds } from '../features/topology/graph';
-import { TopologyService } from '../features/topology/topology';
-import { silentLogger } from '../lib/logger';
-import { ADMIN_HEADER, asAdmin, testAuth } from '../testing/auth';
+import type { Console } from '../console';
+import { ADMIN_HEADER, asAdmin } from '../testing/auth';
+import { testConsole } from '../testing/console';
+import type { TestConsoleOptions } from '../testing/console';
 
 const ECHO = 'com.alibaba.dubbo.samples.echo.api.EchoService@dubbo';
-const health = async () => ({
-  status: 'ok' as const,
-  version: 'test',
-  controlPlane: { mode: 'embedded' as const, server: 'x', reachable: true },
-});
-
-function appWith(telemetry: TelemetrySource, catalog: CatalogSource) {
-  return asAdmin(
-    createApp({
-      log: silentLogger(),
-      version: 'test',
-      catalog,
-      health,
-      auth: testAuth(),
-      topology: new TopologyService({ catalog, telemetry }),
-    }),
-  );
-}
-
 const demo = simulation();
 demo.advance(120);
-const app = appWith(new EmbeddedTelemetry(demo.store), demo.catalog);
+const consoles: Console[] = [];
+afterAll(async () => {
+  for (const built of consoles.splice(0).reverse()) await built.close();
+});
+/** One control plane for the file's apps; each app a console over it with the simulated mesh. */
+const shared = await testConsole({ catalog: demo.catalog, telemetry: new EmbeddedTelemetry(demo.store) });
+consoles.push(shared);
+const app = asAdmin(shared.app);
+
+async function appWith(options: TestConsoleOptions) {
+  const built = await testConsole({ kube: shared.kube, catalog: demo.catalog, ...options });
+  consoles.push(built);
+  return asAdmin(built.app);
+}
+/** A console reading the fake Prometheus at `url`, as PROMETHEUS_URL would make it. */
+const viaPrometheus = (url: string) =>
+  appWith({ config: { prometheus: { url, scrapeIntervalSeconds: 15, timeoutMs: 2000 } } });
 
 const fakes: FakePrometheus[] = [];
 afterEach(async () => {
@@ -100,7 +93,7 @@ describe('GET /api/v1/topology', () => {
   });
 
   it('answers 503 with a message for the operator when there is no telemetry', async () => {
-    const none = appWith(new UnavailableTelemetry('No telemetry: set PROMETHEUS_URL'), demo.catalog);
+    const none = await appWith({ telemetry: new UnavailableTelemetry('No telemetry: set PROMETHEUS_URL') });
     const res = await request(none).get('/api/v1/topology').expect(503);
     expect(res.body).toEqual({ code: 'TelemetryUnavailable', message: 'No telemetry: set PROMETHEUS_URL' });
   });
@@ -141,12 +134,9 @@ describe('GET /api/v1/topology', () => {
       });
     });
     fakes.push(fake);
-    const prom = new PrometheusTelemetry(
-      new PrometheusClient({ url: fake.url, timeoutMs: 2000 }),
-      15,
-      silentLogger(),
-    );
-    const res = await request(appWith(prom, demo.catalog)).get('/api/v1/topology').expect(200);
+    const res = await request(await viaPrometheus(fake.url))
+      .get('/api/v1/topology')
+      .expect(200);
     // Four per kind of link, and one for the span the data cover (rates are over that span).
     expect(asked.filter((q) => !q.includes('count_over_time'))).toHaveLength(8);
     expect(asked.filter((q) => q.includes('count_over_time'))).toHaveLength(1);
@@ -193,12 +183,7 @@ describe('GET /api/v1/topology', () => {
       sendJson(res, 200, { status: 'success', data: { resultType: 'vector', result: [] } });
     });
     fakes.push(fake);
-    const prom = new PrometheusTelemetry(
-      new PrometheusClient({ url: fake.url, timeoutMs: 2000 }),
-      15,
-      silentLogger(),
-    );
-    const scoped = appWith(prom, demo.catalog);
+    const scoped = await viaPrometheus(fake.url);
     const created = await request(scoped)
       .post('/api/v1/admin/tokens')
       .set(ADMIN_HEADER)

@@ -21,20 +21,20 @@ const VERA = {
 
 describe('admins manage local users: /admin/users', () => {
   let plane: TestControlPlane;
-  const closers: (() => void)[] = [];
+  const closers: (() => Promise<void>)[] = [];
 
   beforeAll(async () => {
     plane = await startTestControlPlane();
   });
   afterAll(async () => {
-    for (const close of closers) close();
+    for (const close of closers.splice(0)) await close();
     await plane?.close();
   });
 
   /** A fresh accounts file with ada (admin) and vera (viewer), and an app over it. */
   async function setup(options: Partial<TestAuthOptions> = {}) {
     const usersFile = await writeUsersFile([ADA, VERA]);
-    const built = fullApp(plane, testAuth({ kube: plane.kube, usersFile, ...options }));
+    const built = await fullApp(plane, testAuth({ kube: plane.kube, usersFile, ...options }));
     closers.push(built.close);
     return { app: built.app, usersFile };
   }
@@ -259,7 +259,7 @@ describe('admins manage local users: /admin/users', () => {
   });
 
   it('with OIDC sign-in, answers that users come from the provider', async () => {
-    const built = fullApp(
+    const built = await fullApp(
       plane,
       testAuth({
         kube: plane.kube,

@@ -33,16 +33,16 @@ function consoleForSuite() {
     app: undefined as unknown as ReturnType<typeof asAdmin>,
     auth: undefined as unknown as ReturnType<typeof testAuth>,
   };
-  let closeApp: (() => void) | undefined;
+  let closeApp: (() => Promise<void>) | undefined;
   beforeAll(async () => {
     shared.plane = await startTestControlPlane();
     shared.auth = testAuth({ kube: shared.plane.kube });
-    const built = fullApp(shared.plane, shared.auth);
+    const built = await fullApp(shared.plane, shared.auth);
     shared.app = asAdmin(built.app);
     closeApp = built.close;
   });
   afterAll(async () => {
-    closeApp?.();
+    await closeApp?.();
     await shared.plane?.close();
   });
   return shared;

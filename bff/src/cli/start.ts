@@ -2,7 +2,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { loadConfig } from '../config';
 import { createLogger } from '../lib/logger';
-import { PROJECT_ROOT, startConsole } from '../server';
+import { PROJECT_ROOT } from '../console';
+import { startConsole } from '../server';
 
 /** Builds the SPA when there is no build yet (a fresh clone), so `npm start` is all a user runs. */
 async function ensureWebBuild(webDir: string): Promise<void> {

@@ -2,24 +2,84 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Express } from 'express';
-import { createApp } from '../app';
 import { KubeClient } from '../clients/kube';
-import { MeshObjects } from '../clients/mesh-objects';
+import type { Config } from '../config';
+import { buildConsole } from '../console';
+import type { Console, ConsoleOverrides } from '../console';
 import { startControlPlane } from '../embedded/control-plane';
 import type { ControlPlane } from '../embedded/control-plane';
 import { seedDemoMesh } from '../embedded/demo-mesh/seed';
 import { TrafficStore } from '../embedded/demo-mesh/traffic/store';
 import { EmbeddedTelemetry } from '../embedded/demo-mesh/traffic/telemetry-source';
-import type { AuthSetup } from '../features/auth/setup';
+import type { AuthSettings, AuthSetup } from '../features/auth/setup';
 import { InformerCatalog } from '../features/catalog/catalog';
-import { RevisionHistory } from '../features/changes/history';
-import { MonitoringService } from '../features/monitoring/monitoring';
-import { MonitoringStream } from '../features/monitoring/stream';
-import { RateLimitService } from '../features/ratelimit/ratelimit';
-import { RoutingService } from '../features/routing/routing';
-import { TopologyService } from '../features/topology/topology';
 import { silentLogger } from '../lib/logger';
 import type { Logger } from '../lib/logger';
+import { TEST_ADMIN_TOKEN } from './auth';
+
+/** The settings a test changes: any of the console's, and any of its sign-in settings. */
+export type TestConfigChanges = Partial<Omit<Config, 'auth'>> & { auth?: Partial<AuthSettings> };
+
+/**
+ * The console's settings for a test: the embedded control plane on a fresh data directory, no
+ * demo traffic, Istio v1, no Prometheus, no web build, the test admin token and a fixed session
+ * secret. A test changes only what it is about (`testConfig({ prometheus: { url: fake.url, … } })`).
+ */
+export function testConfig(changes: TestConfigChanges = {}): Config {
+  const { auth, ...rest } = changes;
+  const dataDir = rest.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'mesh-console-test-'));
+  return {
+    port: 0,
+    host: '127.0.0.1',
+    controlPlane: { mode: 'embedded', port: 0 },
+    dataDir,
+    demo: false,
+    demoMetricsPort: 0,
+    logLevel: 'silent',
+    rpcDialect: 'istio',
+    istioVersion: 'v1',
+    prometheus: null,
+    streamIntervalMs: 5000,
+    webDir: path.join(dataDir, 'no-web'),
+    corsOrigins: [],
+    trustProxy: undefined,
+    changeTimeoutMs: 30_000,
+    ...rest,
+    auth: {
+      mode: 'local',
+      usersFile: path.join(dataDir, 'users.yaml'),
+      adminPassword: 'first-admin-password-0123',
+      adminToken: TEST_ADMIN_TOKEN,
+      sessionSecret: 'test-session-secret-0123456789abcdefghij',
+      sessionTtlMs: 3600_000,
+      oidc: null,
+      namespace: 'default',
+      revocationRefreshMs: 200,
+      ...auth,
+    },
+  };
+}
+
+export interface TestConsoleOptions extends ConsoleOverrides {
+  config?: TestConfigChanges;
+}
+
+/**
+ * The console as production builds it (console.ts), with the test's settings and overrides: its
+ * own embedded control plane unless `kube` is given. `close` also removes its data directory.
+ */
+export async function testConsole(options: TestConsoleOptions = {}): Promise<Console> {
+  const { config: changes, ...overrides } = options;
+  const config = testConfig(changes);
+  const built = await buildConsole(config, overrides);
+  return {
+    ...built,
+    async close() {
+      await built.close();
+      if (!changes?.dataDir) fs.rmSync(config.dataDir, { recursive: true, force: true });
+    },
+  };
+}
 
 /** The embedded control plane with the demo mesh, and the catalog watching it: what an app needs. */
 export interface TestControlPlane {
@@ -47,41 +107,23 @@ export async function startTestControlPlane(): Promise<TestControlPlane> {
   };
 }
 
-/** An app with every API router the console has, over a test control plane, with `auth`. */
-export function fullApp(
+/**
+ * A console over a shared test control plane, signed in with `auth` (testing/auth.ts), with the
+ * demo mesh's (empty) series for monitoring: several apps on one plane are several replicas.
+ */
+export async function fullApp(
   plane: TestControlPlane,
   auth: AuthSetup,
   log: Logger = silentLogger(),
-): { app: Express; close(): void } {
-  const { kube, catalog, cp } = plane;
-  const telemetry = new EmbeddedTelemetry(new TrafficStore());
-  const monitoring = new MonitoringService({ catalog, telemetry });
-  const stream = new MonitoringStream({ monitoring, log: silentLogger() });
-  const app = createApp({
-    log,
-    version: 'test',
+  overrides: ConsoleOverrides = {},
+): Promise<{ app: Express; close(): Promise<void> }> {
+  const { app, close } = await testConsole({
+    kube: plane.kube,
+    catalog: plane.catalog,
     auth,
-    catalog,
-    routing: new RoutingService({
-      objects: new MeshObjects(kube),
-      catalog,
-      history: new RevisionHistory(kube, 'routes'),
-      options: { dialect: 'istio', istioVersion: 'v1' },
-      log: silentLogger(),
-    }),
-    ratelimits: new RateLimitService({
-      objects: new MeshObjects(kube),
-      catalog,
-      history: new RevisionHistory(kube, 'ratelimits'),
-      log: silentLogger(),
-    }),
-    monitoring: { monitoring, stream },
-    topology: new TopologyService({ catalog, telemetry }),
-    health: async () => ({
-      status: 'ok',
-      version: 'test',
-      controlPlane: { mode: 'embedded', server: cp.url, reachable: true },
-    }),
+    log,
+    telemetry: new EmbeddedTelemetry(new TrafficStore()),
+    ...overrides,
   });
-  return { app, close: () => stream.close() };
+  return { app, close };
 }

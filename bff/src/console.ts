@@ -1,0 +1,244 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Express } from 'express';
+import { createApp } from './app';
+import { KubeClient } from './clients/kube';
+import { MeshObjects } from './clients/mesh-objects';
+import type { Config } from './config';
+import type { HealthResponse } from './contract/common';
+import { startControlPlane } from './embedded/control-plane';
+import type { ControlPlane } from './embedded/control-plane';
+import { seedDemoMesh } from './embedded/demo-mesh/seed';
+import { startDemoTraffic } from './embedded/demo-mesh/traffic';
+import type { DemoTraffic } from './embedded/demo-mesh/traffic';
+import { watchRateLimits } from './embedded/demo-mesh/traffic/ratelimit';
+import { createAuth } from './features/auth/setup';
+import type { AuthSetup } from './features/auth/setup';
+import { InformerCatalog } from './features/catalog/catalog';
+import type { CatalogSource } from './features/catalog/catalog';
+import { RevisionHistory } from './features/changes/history';
+import { ChangeJournal } from './features/changes/journal';
+import { MonitoringService } from './features/monitoring/monitoring';
+import { chooseTelemetry } from './features/monitoring/source';
+import { MonitoringStream } from './features/monitoring/stream';
+import type { StreamOptions } from './features/monitoring/stream';
+import type { TelemetrySource } from './features/monitoring/telemetry';
+import { RateLimitService } from './features/ratelimit/ratelimit';
+import { RoutingService } from './features/routing/routing';
+import { TopologyService } from './features/topology/topology';
+import type { Logger } from './lib/logger';
+import { silentLogger } from './lib/logger';
+import type { IstioApiVersion } from './mesh/model';
+
+export const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+
+export function packageVersion(): string {
+  const pkg = JSON.parse(fs.readFileSync(path.join(PROJECT_ROOT, 'package.json'), 'utf8')) as {
+    version?: string;
+  };
+  return pkg.version ?? '0.0.0';
+}
+
+/** The networking.istio.io version to write: the configured one, else v1 when served, else the preferred. */
+async function istioVersion(kube: KubeClient, config: Config): Promise<IstioApiVersion> {
+  if (config.istioVersion !== 'auto') return config.istioVersion;
+  const served = await kube.servedVersions('networking.istio.io');
+  if (served.includes('v1')) return 'v1';
+  if (served.includes('v1beta1')) return 'v1beta1';
+  return 'v1alpha3';
+}
+
+/**
+ * What a caller may put in place of what `buildConsole` would build from the settings: only what
+ * a test cannot get otherwise (a control plane shared by several apps, a simulated mesh, a fake
+ * Prometheus is a setting: `config.prometheus`).
+ */
+export interface ConsoleOverrides {
+  log?: Logger;
+  /** A control plane to use instead of the configured one (a test sharing one between apps). */
+  kube?: KubeClient;
+  /** Sign-in and the audit trail, instead of those `config.auth` describes. */
+  auth?: AuthSetup;
+  /** The service catalog, instead of informers on the control plane (a simulated mesh). */
+  catalog?: CatalogSource;
+  /** Telemetry, instead of the configured Prometheus or the demo mesh's own series. */
+  telemetry?: TelemetrySource;
+  /**
+   * The health check, instead of asking the control plane (a test timing the BFF's own event
+   * loop, which an in-process control plane shares).
+   */
+  health?: () => Promise<HealthResponse>;
+  /** The monitoring stream's heartbeat (tests run it fast; the interval is `config.streamIntervalMs`). */
+  stream?: Pick<StreamOptions, 'heartbeatMs'>;
+}
+
+/** The console, wired and ready to serve: `app` is the Express app; nothing listens yet. */
+export interface Console {
+  app: Express;
+  kube: KubeClient;
+  /** The embedded control plane, when this console started one. */
+  controlPlane: ControlPlane | null;
+  catalog: CatalogSource;
+  auth: AuthSetup;
+  /** The demo mesh's simulated traffic, when the embedded control plane runs with the demo on. */
+  traffic: DemoTraffic | null;
+  /** The monitoring event stream (its clients, for a test). */
+  stream: MonitoringStream;
+  /** On the very first start, the admin account created with a generated one-time password. */
+  firstAdmin: { name: string; password: string } | null;
+  /** Stops what `buildConsole` started (not what was passed in), after the last record is stored. */
+  close(): Promise<void>;
+}
+
+/**
+ * The composition root: every part of the console built from the settings, in one place, for
+ * `server.ts` and the tests alike. The control plane is the configured one (the embedded control
+ * plane, seeded with the demo mesh on first start, when no cluster is configured) unless
+ * `overrides.kube` is given.
+ */
+export async function buildConsole(config: Config, overrides: ConsoleOverrides = {}): Promise<Console> {
+  const log = overrides.log ?? silentLogger();
+  const stops: (() => Promise<void> | void)[] = [];
+  const close = async () => {
+    for (const stop of stops.splice(0).reverse()) await stop();
+  };
+  try {
+    let controlPlane: ControlPlane | null = null;
+    let kube: KubeClient;
+    if (overrides.kube) {
+      kube = overrides.kube;
+    } else if (config.controlPlane.mode === 'embedded') {
+      const started = await startControlPlane({
+        dataDir: config.dataDir,
+        host: '127.0.0.1',
+        port: config.controlPlane.port,
+        logger: log.child({ component: 'control-plane' }),
+        // Stock Istio's schema prunes spec.dubbo; SOFA's control plane, which the sofa dialect targets, keeps it.
+        keepIstioDubboField: config.rpcDialect === 'sofa',
+      });
+      controlPlane = started;
+      stops.push(() => started.close());
+      kube = KubeClient.forLoopback(started.url, started.token);
+      if (config.demo) await seedDemoMesh(kube, log);
+    } else {
+      // With a real cluster, writes impersonate the signed-in user: Kubernetes RBAC has the last word.
+      kube = KubeClient.load(config.controlPlane.kubeconfig, { impersonate: true });
+    }
+    // The console's own records (audit, tokens, sign-outs, revisions it settles) are its own writes.
+    const own = kube.withoutImpersonation();
+
+    let auth = overrides.auth;
+    let firstAdmin: Console['firstAdmin'] = null;
+    if (!auth) {
+      const created = await createAuth(config.auth, own, config.dataDir, log.child({ component: 'auth' }));
+      auth = created.setup;
+      firstAdmin = created.firstAdmin;
+    }
+    const audit = auth.audit;
+    stops.push(() => audit.flush());
+
+    let catalog = overrides.catalog;
+    if (!catalog) {
+      const informers = await InformerCatalog.start(kube, log.child({ component: 'catalog' }));
+      stops.push(() => informers.stop());
+      catalog = informers;
+    }
+
+    // Every change the console made has its revision and audit record, even across a crash: what a
+    // stopped console left pending is settled now and then (each pass is safe on several replicas).
+    const journal = new ChangeJournal({
+      kube: own,
+      objects: new MeshObjects(own),
+      audit,
+      log: log.child({ component: 'journal' }),
+      changeTimeoutMs: config.changeTimeoutMs,
+      auditRetentionMs: config.auth.auditRetentionMs ?? 90 * 86400_000,
+    });
+    const settle = () =>
+      journal.settle().catch((err: unknown) => log.warn({ err }, 'could not settle interrupted changes'));
+    await settle();
+    const settling = setInterval(
+      () => void settle(),
+      Math.max(1000, Math.min(config.changeTimeoutMs, 30_000)),
+    );
+    settling.unref();
+    stops.push(() => clearInterval(settling));
+
+    const routing = new RoutingService({
+      objects: new MeshObjects(kube),
+      catalog,
+      history: new RevisionHistory(kube, 'routes'),
+      options: { dialect: config.rpcDialect, istioVersion: await istioVersion(kube, config) },
+      log: log.child({ component: 'routing' }),
+    });
+    const ratelimits = new RateLimitService({
+      objects: new MeshObjects(kube),
+      catalog,
+      history: new RevisionHistory(kube, 'ratelimits'),
+      log: log.child({ component: 'ratelimit' }),
+    });
+
+    // The demo mesh runs on the embedded control plane this console started: its sidecars enforce
+    // the rate limits the console writes (EnvoyFilters, re-read every 2 s).
+    let traffic: DemoTraffic | null = null;
+    if (controlPlane && config.demo) {
+      const limits = await watchRateLimits({
+        kube,
+        catalog,
+        log: log.child({ component: 'demo-ratelimit' }),
+      });
+      stops.push(() => limits.stop());
+      const started = await startDemoTraffic({
+        kube,
+        catalog,
+        dialect: config.rpcDialect,
+        log: log.child({ component: 'demo-traffic' }),
+        admission: limits.admission,
+      });
+      stops.push(() => started.stop());
+      traffic = started;
+    }
+
+    const telemetry =
+      overrides.telemetry ??
+      chooseTelemetry(
+        { prometheus: config.prometheus, demo: traffic?.telemetry ?? null },
+        log.child({ component: 'telemetry' }),
+      );
+    const monitoring = new MonitoringService({ catalog, telemetry });
+    const stream = new MonitoringStream({
+      monitoring,
+      intervalMs: config.streamIntervalMs,
+      ...overrides.stream,
+      log: log.child({ component: 'stream' }),
+    });
+    stops.push(() => stream.close());
+
+    const mode = config.controlPlane.mode;
+    const version = packageVersion();
+    const checkControlPlane = async (): Promise<HealthResponse> => {
+      const reachable = await kube.reachable();
+      return { status: reachable ? 'ok' : 'degraded', version, controlPlane: { mode, reachable } };
+    };
+    const health = overrides.health ?? checkControlPlane;
+    const app = createApp({
+      log,
+      version,
+      catalog,
+      routing,
+      ratelimits,
+      health,
+      staticDir: config.webDir,
+      monitoring: { monitoring, stream },
+      topology: new TopologyService({ catalog, telemetry }),
+      auth,
+      corsOrigins: config.corsOrigins,
+      ...(config.trustProxy !== undefined ? { trustProxy: config.trustProxy } : {}),
+    });
+    return { app, kube, controlPlane, catalog, auth, traffic, stream, firstAdmin, close };
+  } catch (err) {
+    await close().catch(() => undefined);
+    throw err;
+  }
+}
