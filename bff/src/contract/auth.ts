@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { contractMessage as msg } from './messages';
 import { PASSWORD_MIN_LENGTH } from './password';
 
 export { PASSWORD_MIN_LENGTH } from './password';
@@ -9,12 +10,8 @@ export type Role = z.infer<typeof Role>;
 
 /** Namespaces a user may see and (operator) change; `['*']` means all. */
 export const Namespaces = z
-  .array(
-    z
-      .string()
-      .regex(/^(\*|[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)$/, 'a namespace name, or * for all namespaces'),
-  )
-  .min(1, 'at least one namespace, or * for all')
+  .array(z.string().regex(/^(\*|[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)$/, msg('auth.namespaceName')))
+  .min(1, msg('auth.namespacesRequired'))
   .max(100);
 
 export const SignInMethods = z.object({ local: z.boolean(), oidc: z.boolean() });
@@ -46,22 +43,22 @@ export type SessionResponse = z.infer<typeof SessionResponse>;
 
 export const LoginBody = z
   .object({
-    username: z.string().trim().min(1, 'enter your user name').max(128),
-    password: z.string().min(1, 'enter your password').max(1024),
+    username: z.string().trim().min(1, msg('auth.userNameRequired')).max(128),
+    password: z.string().min(1, msg('auth.passwordRequired')).max(1024),
   })
   .meta({ id: 'LoginBody' });
 export type LoginBody = z.infer<typeof LoginBody>;
 
 export const PasswordChangeBody = z
   .object({
-    currentPassword: z.string().min(1, 'enter your current password').max(1024),
+    currentPassword: z.string().min(1, msg('auth.currentPasswordRequired')).max(1024),
     newPassword: z
       .string()
-      .min(PASSWORD_MIN_LENGTH, `at least ${PASSWORD_MIN_LENGTH} characters`)
-      .max(1024, 'at most 1024 characters'),
+      .min(PASSWORD_MIN_LENGTH, msg('auth.atLeastCharacters', { min: PASSWORD_MIN_LENGTH }))
+      .max(1024, msg('auth.atMostCharacters', { max: 1024 })),
   })
   .refine((b) => b.currentPassword !== b.newPassword, {
-    message: 'the new password must differ from the current one',
+    message: msg('auth.samePassword'),
     path: ['newPassword'],
   })
   .meta({ id: 'PasswordChangeBody' });
@@ -88,9 +85,9 @@ export const CreateTokenBody = z
     name: z
       .string()
       .trim()
-      .min(1, 'name the token after what uses it')
-      .max(63, 'at most 63 characters')
-      .regex(/^[A-Za-z0-9][A-Za-z0-9 ._-]*$/, 'letters, digits, spaces, dots, dashes and underscores'),
+      .min(1, msg('auth.tokenNameRequired'))
+      .max(63, msg('auth.atMostCharacters', { max: 63 }))
+      .regex(/^[A-Za-z0-9][A-Za-z0-9 ._-]*$/, msg('auth.tokenNameCharacters')),
     role: Role,
     namespaces: Namespaces,
   })
@@ -110,17 +107,14 @@ export const USER_NAME_MAX_LENGTH = 64;
 export const UserName = z
   .string()
   .trim()
-  .min(1, 'enter a user name')
-  .max(USER_NAME_MAX_LENGTH, `at most ${USER_NAME_MAX_LENGTH} characters`)
-  .regex(
-    /^[A-Za-z0-9][A-Za-z0-9._@-]*$/,
-    'letters, digits, dots, dashes, underscores and @, starting with a letter or digit',
-  );
+  .min(1, msg('auth.newUserNameRequired'))
+  .max(USER_NAME_MAX_LENGTH, msg('auth.atMostCharacters', { max: USER_NAME_MAX_LENGTH }))
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._@-]*$/, msg('auth.userNameCharacters'));
 
 const NewPassword = z
   .string()
-  .min(PASSWORD_MIN_LENGTH, `at least ${PASSWORD_MIN_LENGTH} characters`)
-  .max(1024, 'at most 1024 characters');
+  .min(PASSWORD_MIN_LENGTH, msg('auth.atLeastCharacters', { min: PASSWORD_MIN_LENGTH }))
+  .max(1024, msg('auth.atMostCharacters', { max: 1024 }));
 
 /** A local account as the API shows it: never its password or hash. */
 export const User = z
@@ -160,7 +154,7 @@ export const UpdateUserBody = z
     disabled: z.boolean().optional().describe("true: refuses sign-in and ends the user's sessions"),
   })
   .refine((b) => Object.values(b).some((v) => v !== undefined), {
-    message: 'change at least one of role, namespaces, password, disabled',
+    message: msg('auth.nothingToChange'),
   })
   .meta({ id: 'UpdateUserBody' });
 export type UpdateUserBody = z.infer<typeof UpdateUserBody>;

@@ -1,4 +1,5 @@
 import { RE2JS } from 're2js';
+import { contractMessage as msg } from './messages';
 
 /**
  * What Envoy and Istio accept in the values a form or a hand-written object carries: header names
@@ -35,28 +36,26 @@ export const PSEUDO_HEADERS = [':method', ':scheme', ':authority', ':path', ':st
 const utf8Length = (s: string) => new TextEncoder().encode(s).length;
 
 function describeControl(s: string): string {
-  if (s.includes('\r') || s.includes('\n')) return 'a line break (CR or LF)';
-  if (s.includes('\u0000')) return 'a NUL character';
-  return 'a control character';
+  if (s.includes('\r') || s.includes('\n')) return msg('envoy.lineBreak');
+  if (s.includes('\u0000')) return msg('envoy.nul');
+  return msg('envoy.controlCharacter');
 }
 
 /** A header name to match on: an HTTP token, not a pseudo-header, no CR/LF/NUL. */
 export function headerNameProblem(name: string): Problem {
-  if (name.length === 0) return 'Enter a header name';
+  if (name.length === 0) return msg('envoy.headerNameRequired');
   if (CR_LF_NUL.test(name) || CONTROL.test(name))
-    return `A header name cannot contain ${describeControl(name)}`;
-  if (name.startsWith(':'))
-    return `${name} is a pseudo-header; match the path, method or host with their own conditions`;
-  if (utf8Length(name) > MAX_HEADER_BYTES) return `At most ${MAX_HEADER_BYTES} bytes`;
-  if (!TOKEN.test(name))
-    return "A header name is letters, digits and !#$%&'*+-.^_`|~ (no spaces, colons or other separators)";
+    return msg('envoy.headerNameControl', { what: describeControl(name) });
+  if (name.startsWith(':')) return msg('envoy.pseudoHeaderMatch', { name });
+  if (utf8Length(name) > MAX_HEADER_BYTES) return msg('common.atMostBytes', { max: MAX_HEADER_BYTES });
+  if (!TOKEN.test(name)) return msg('envoy.headerNameCharacters');
   return null;
 }
 
 /** A header value: no control characters (tab aside), within Envoy's size limit. */
 export function headerValueProblem(value: string): Problem {
-  if (CONTROL.test(value)) return `A header value cannot contain ${describeControl(value)}`;
-  if (utf8Length(value) > MAX_HEADER_BYTES) return `At most ${MAX_HEADER_BYTES} bytes`;
+  if (CONTROL.test(value)) return msg('envoy.headerValueControl', { what: describeControl(value) });
+  if (utf8Length(value) > MAX_HEADER_BYTES) return msg('common.atMostBytes', { max: MAX_HEADER_BYTES });
   return null;
 }
 
@@ -76,7 +75,7 @@ export function headerFormatProblem(value: string): Problem {
     switch (state) {
       case 'literal':
         if (ch !== '%') break;
-        if (!hasNext) return 'A single "%" starts a variable; write "%%" for a percent sign';
+        if (!hasNext) return msg('envoy.percentAlone');
         if (value[i + 1] === '%') i++;
         else state = 'name';
         break;
@@ -91,31 +90,30 @@ export function headerFormatProblem(value: string): Problem {
       case 'delimiter':
         if (ch === ',') state = 'string';
         else if (ch === ']') state = 'argsEnd';
-        else if (ch !== ' ') return 'A variable\'s arguments are a list: expected ",", "]" or a space';
+        else if (ch !== ' ') return msg('envoy.variableArgumentsList');
         break;
       case 'string':
         if (ch === '"') state = 'inString';
-        else if (ch !== ' ') return "A variable's arguments are quoted strings: expected '\"'";
+        else if (ch !== ' ') return msg('envoy.variableArgumentsQuoted');
         break;
       case 'inString':
         if (ch === '\\') {
-          if (!hasNext) return "A backslash ends the value inside a variable's argument";
+          if (!hasNext) return msg('envoy.variableBackslash');
           i++;
         } else if (ch === ')') state = 'varEnd';
         else if (ch === '"') state = 'delimiter';
         break;
       case 'argsEnd':
         if (ch === ')') state = 'varEnd';
-        else if (ch !== ' ') return 'Expected ")" after a variable\'s arguments';
+        else if (ch !== ' ') return msg('envoy.variableArgumentsEnd');
         break;
       case 'varEnd':
         if (ch === '%') state = 'literal';
-        else if (ch !== ' ') return 'Expected "%" to end the variable';
+        else if (ch !== ' ') return msg('envoy.variableEnd');
         break;
     }
   }
-  if (state !== 'literal')
-    return 'A variable is not closed: end it with "%", or write "%%" for a percent sign';
+  if (state !== 'literal') return msg('envoy.variableNotClosed');
   return null;
 }
 
@@ -127,24 +125,24 @@ export function headerFormatProblem(value: string): Problem {
  * client the limit refuses).
  */
 const RESPONSE_HEADERS_REFUSED = new Map<string, string>([
-  ['host', 'Envoy does not let a filter add the host header'],
-  ['content-length', 'Envoy writes content-length of the reply itself'],
-  ['transfer-encoding', 'Envoy writes the framing of the reply itself'],
-  ['connection', 'connection-specific headers are not allowed in HTTP/2 and Envoy writes them itself'],
-  ['keep-alive', 'connection-specific headers are not allowed in HTTP/2 and Envoy writes them itself'],
-  ['proxy-connection', 'connection-specific headers are not allowed in HTTP/2 and Envoy writes them itself'],
-  ['upgrade', 'connection-specific headers are not allowed in HTTP/2 and Envoy writes them itself'],
-  ['te', 'connection-specific headers are not allowed in HTTP/2 and Envoy writes them itself'],
-  ['set-cookie', 'a limited response must not set cookies on the clients it refuses'],
+  ['host', msg('envoy.hostHeader')],
+  ['content-length', msg('envoy.contentLength')],
+  ['transfer-encoding', msg('envoy.framing')],
+  ['connection', msg('envoy.connectionHeader')],
+  ['keep-alive', msg('envoy.connectionHeader')],
+  ['proxy-connection', msg('envoy.connectionHeader')],
+  ['upgrade', msg('envoy.connectionHeader')],
+  ['te', msg('envoy.connectionHeader')],
+  ['set-cookie', msg('envoy.setCookie')],
 ]);
 
 /** A header to add to a response Envoy generates (a rate limit's 429). */
 export function responseHeaderNameProblem(name: string): Problem {
-  if (name.startsWith(':') && !CR_LF_NUL.test(name)) return `${name} is a pseudo-header; Envoy cannot add it`;
+  if (name.startsWith(':') && !CR_LF_NUL.test(name)) return msg('envoy.pseudoHeaderAdd', { name });
   const basic = headerNameProblem(name);
   if (basic) return basic;
   const refused = RESPONSE_HEADERS_REFUSED.get(name.toLowerCase());
-  return refused ? `${name} cannot be added: ${refused}` : null;
+  return refused ? msg('envoy.headerRefused', { name, reason: refused }) : null;
 }
 
 /**
@@ -152,42 +150,42 @@ export function responseHeaderNameProblem(name: string): Problem {
  * within Istio's length limit and the program size Envoy allows.
  */
 export function regexProblem(re: string): Problem {
-  if (re.length === 0) return 'Enter a regular expression';
-  if (re.length > MAX_REGEX_LENGTH) return `A regular expression is at most ${MAX_REGEX_LENGTH} characters`;
+  if (re.length === 0) return msg('envoy.regexRequired');
+  if (re.length > MAX_REGEX_LENGTH) return msg('envoy.regexTooLong', { max: MAX_REGEX_LENGTH });
   let compiled: RE2JS;
   try {
     compiled = RE2JS.compile(re);
   } catch (err) {
     const why = err instanceof Error ? err.message.replace(/^error parsing regexp: /, '') : 'invalid';
-    return `Not a valid RE2 regular expression (${why}); Envoy uses RE2 syntax: no lookaround or backreferences`;
+    return msg('envoy.regexInvalid', { reason: why });
   }
   if (compiled.programSize() > MAX_REGEX_PROGRAM_SIZE)
-    return `The regular expression is too complex for Envoy (program size ${compiled.programSize()}, at most ${MAX_REGEX_PROGRAM_SIZE})`;
+    return msg('envoy.regexTooComplex', { size: compiled.programSize(), max: MAX_REGEX_PROGRAM_SIZE });
   return null;
 }
 
 /** A request path to match exactly or by prefix: starts with "/", no whitespace or control characters. */
 export function pathProblem(path: string): Problem {
-  if (path.length === 0) return 'Enter a path';
-  if (!path.startsWith('/')) return 'A path starts with "/"';
-  if (CONTROL.test(path) || /\s/.test(path)) return 'A path cannot contain spaces or control characters';
-  if (path.includes('#')) return 'A request path never contains "#"';
-  if (utf8Length(path) > MAX_HEADER_BYTES) return `At most ${MAX_HEADER_BYTES} bytes`;
+  if (path.length === 0) return msg('envoy.pathRequired');
+  if (!path.startsWith('/')) return msg('envoy.pathSlash');
+  if (CONTROL.test(path) || /\s/.test(path)) return msg('envoy.pathSpaces');
+  if (path.includes('#')) return msg('envoy.pathFragment');
+  if (utf8Length(path) > MAX_HEADER_BYTES) return msg('common.atMostBytes', { max: MAX_HEADER_BYTES });
   return null;
 }
 
 /** An HTTP method name: a token. */
 export function methodProblem(method: string): Problem {
-  if (method.length === 0) return 'Enter a method';
-  if (!TOKEN.test(method)) return "A method name is letters, digits and !#$%&'*+-.^_`|~, without spaces";
-  if (method.length > 64) return 'At most 64 characters';
+  if (method.length === 0) return msg('envoy.methodRequired');
+  if (!TOKEN.test(method)) return msg('envoy.methodCharacters');
+  if (method.length > 64) return msg('common.atMostCharacters', { max: 64 });
   return null;
 }
 
 /** A string matched exactly or by prefix somewhere in a request: no control characters, bounded. */
 export function matchValueProblem(value: string): Problem {
-  if (CONTROL.test(value)) return `A value cannot contain ${describeControl(value)}`;
-  if (utf8Length(value) > MAX_HEADER_BYTES) return `At most ${MAX_HEADER_BYTES} bytes`;
+  if (CONTROL.test(value)) return msg('envoy.valueControl', { what: describeControl(value) });
+  if (utf8Length(value) > MAX_HEADER_BYTES) return msg('common.atMostBytes', { max: MAX_HEADER_BYTES });
   return null;
 }
 
@@ -199,57 +197,53 @@ const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[
 const QUALIFIED_NAME = /^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/;
 
 export function dns1123LabelProblem(name: string): Problem {
-  if (name.length === 0) return 'Enter a name';
-  if (name.length > 63) return 'At most 63 characters';
-  if (!DNS1123_LABEL.test(name))
-    return 'Lower-case letters, digits and "-", starting and ending with a letter or digit';
+  if (name.length === 0) return msg('common.nameRequired');
+  if (name.length > 63) return msg('common.atMostCharacters', { max: 63 });
+  if (!DNS1123_LABEL.test(name)) return msg('kubernetes.dns1123Label');
   return null;
 }
 
 export function dns1123SubdomainProblem(name: string): Problem {
-  if (name.length === 0) return 'Enter a name';
-  if (name.length > 253) return 'At most 253 characters';
-  if (!DNS1123_SUBDOMAIN.test(name))
-    return 'Lower-case letters, digits, "-" and ".", each part starting and ending with a letter or digit';
+  if (name.length === 0) return msg('common.nameRequired');
+  if (name.length > 253) return msg('common.atMostCharacters', { max: 253 });
+  if (!DNS1123_SUBDOMAIN.test(name)) return msg('kubernetes.dns1123Subdomain');
   return null;
 }
 
 /** A label or annotation key: an optional DNS subdomain prefix and "/", then a name of at most 63. */
 export function labelKeyProblem(key: string): Problem {
-  if (key.length === 0) return 'A label key cannot be empty';
+  if (key.length === 0) return msg('kubernetes.labelKeyEmpty');
   const parts = key.split('/');
-  if (parts.length > 2) return `${key}: a label key has at most one "/"`;
+  if (parts.length > 2) return msg('kubernetes.labelKeySlashes', { key });
   const [prefix, name] = parts.length === 2 ? parts : [undefined, key];
   if (prefix !== undefined) {
-    if (prefix.length === 0) return `${key}: the prefix before "/" cannot be empty`;
+    if (prefix.length === 0) return msg('kubernetes.labelKeyPrefixEmpty', { key });
     const p = dns1123SubdomainProblem(prefix);
-    if (p) return `${key}: the prefix must be a DNS subdomain (${p})`;
+    if (p) return msg('kubernetes.labelKeyPrefix', { key, reason: p });
   }
-  if (!name) return `${key}: the name after "/" cannot be empty`;
-  if (name.length > 63) return `${key}: the name part is at most 63 characters`;
-  if (!QUALIFIED_NAME.test(name))
-    return `${key}: letters, digits, "-", "_" and ".", starting and ending with a letter or digit`;
+  if (!name) return msg('kubernetes.labelKeyNameEmpty', { key });
+  if (name.length > 63) return msg('kubernetes.labelKeyNameTooLong', { key });
+  if (!QUALIFIED_NAME.test(name)) return msg('kubernetes.labelKeyName', { key });
   return null;
 }
 
 export function labelValueProblem(value: string): Problem {
-  if (value.length > 63) return `${value.slice(0, 20)}…: a label value is at most 63 characters`;
-  if (value !== '' && !QUALIFIED_NAME.test(value))
-    return `${value}: a label value is empty or letters, digits, "-", "_" and ".", starting and ending with a letter or digit`;
+  if (value.length > 63) return msg('kubernetes.labelValueTooLong', { value: value.slice(0, 20) });
+  if (value !== '' && !QUALIFIED_NAME.test(value)) return msg('kubernetes.labelValue', { value });
   return null;
 }
 
 /** A group/version: `v1`, or a DNS subdomain group, "/", and a DNS label version. */
 export function apiVersionProblem(apiVersion: string): Problem {
-  if (apiVersion.length === 0) return 'Enter an apiVersion';
+  if (apiVersion.length === 0) return msg('kubernetes.apiVersionRequired');
   const parts = apiVersion.split('/');
-  if (parts.length > 2) return `${apiVersion}: an apiVersion is group/version`;
+  if (parts.length > 2) return msg('kubernetes.apiVersionParts', { apiVersion });
   const [group, version] = parts.length === 2 ? parts : [undefined, apiVersion];
   if (group !== undefined) {
     const g = dns1123SubdomainProblem(group);
-    if (g) return `${apiVersion}: the group must be a DNS subdomain (${g})`;
+    if (g) return msg('kubernetes.apiVersionGroup', { apiVersion, reason: g });
   }
-  if (!version || dns1123LabelProblem(version)) return `${apiVersion}: the version must be a name such as v1`;
+  if (!version || dns1123LabelProblem(version)) return msg('kubernetes.apiVersionVersion', { apiVersion });
   return null;
 }
 
@@ -260,21 +254,21 @@ const IPV6 = /^[0-9a-fA-F:]+(%[\w.]+)?$/;
 
 /** Istio's host check: a DNS name whose first label may be a wildcard (`*`, `*.example.com`), or an IP. */
 export function wildcardHostProblem(host: string): Problem {
-  if (host.length === 0) return 'A host cannot be empty';
-  if (host.length > 255) return 'A host is at most 255 characters';
+  if (host.length === 0) return msg('kubernetes.hostEmpty');
+  if (host.length > 255) return msg('kubernetes.hostTooLong');
   if (IPV4.test(host) || (host.includes(':') && IPV6.test(host))) return null;
   const dot = host.indexOf('.');
   const first = dot < 0 ? host : host.slice(0, dot);
-  if (first.length > 63 || !WILDCARD_LABEL.test(first)) return `${host}: the label "${first}" is not valid`;
+  if (first.length > 63 || !WILDCARD_LABEL.test(first))
+    return msg('kubernetes.hostLabel', { host, label: first });
   if (dot < 0) return null;
   const parts = host.slice(dot + 1).split('.');
-  if (/^\d+$/.test(parts[parts.length - 1] ?? ''))
-    return `${host}: the top-level domain cannot be all digits`;
+  if (/^\d+$/.test(parts[parts.length - 1] ?? '')) return msg('kubernetes.hostTopLevelDigits', { host });
   for (let i = 0; i < parts.length; i++) {
     const p = parts[i] ?? '';
     // A trailing dot (an absolute name) is allowed.
     if (i === parts.length - 1 && p === '') return null;
-    if (p.length > 63 || !DNS_LABEL_ANY_CASE.test(p)) return `${host}: the label "${p}" is not valid`;
+    if (p.length > 63 || !DNS_LABEL_ANY_CASE.test(p)) return msg('kubernetes.hostLabel', { host, label: p });
   }
   return null;
 }

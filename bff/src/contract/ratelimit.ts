@@ -1,4 +1,5 @@
 import { COMMENT_MAX_LENGTH } from './limits';
+import { contractMessage as msg } from './messages';
 import { z } from 'zod';
 import {
   headerFormatProblem,
@@ -34,14 +35,14 @@ const valid =
 
 export const PathMatch = z.object({
   type: z.enum(['exact', 'prefix']),
-  value: z.string().min(1, 'Enter a path').superRefine(valid(pathProblem)),
+  value: z.string().min(1, msg('envoy.pathRequired')).superRefine(valid(pathProblem)),
 });
 export type PathMatch = z.infer<typeof PathMatch>;
 
 /** A request header to match: an HTTP token that is not a pseudo-header, and a value Envoy can compare. */
 export const HeaderMatch = z.object({
-  name: z.string().min(1, 'Enter a header name').superRefine(valid(headerNameProblem)),
-  value: z.string().min(1, 'Enter a header value').superRefine(valid(matchValueProblem)),
+  name: z.string().min(1, msg('envoy.headerNameRequired')).superRefine(valid(headerNameProblem)),
+  value: z.string().min(1, msg('ratelimit.headerValueRequired')).superRefine(valid(matchValueProblem)),
 });
 export type HeaderMatch = z.infer<typeof HeaderMatch>;
 
@@ -51,8 +52,8 @@ export type HeaderMatch = z.infer<typeof HeaderMatch>;
  * a percent sign, `%VARIABLE%` otherwise).
  */
 export const ResponseHeader = z.object({
-  name: z.string().min(1, 'Enter a header name').superRefine(valid(responseHeaderNameProblem)),
-  value: z.string().min(1, 'Enter a header value').superRefine(valid(headerFormatProblem)),
+  name: z.string().min(1, msg('envoy.headerNameRequired')).superRefine(valid(responseHeaderNameProblem)),
+  value: z.string().min(1, msg('ratelimit.headerValueRequired')).superRefine(valid(headerFormatProblem)),
 });
 export type ResponseHeader = z.infer<typeof ResponseHeader>;
 
@@ -69,7 +70,7 @@ export const RateLimitMatch = z
     header: HeaderMatch.optional(),
     rpcMethod: z
       .string()
-      .min(1, 'Enter a method name')
+      .min(1, msg('ratelimit.methodNameRequired'))
       .max(200)
       .superRefine(valid(matchValueProblem))
       .optional(),
@@ -103,24 +104,24 @@ export const RateLimitForm = z
     match: RateLimitMatch.optional(),
     limit: z.object({
       requests: z
-        .number({ error: 'Enter a number of requests' })
-        .int('A whole number')
-        .min(1, 'At least 1 request')
-        .max(MAX_REQUESTS, `At most ${MAX_REQUESTS}`),
+        .number({ error: msg('ratelimit.requestsRequired') })
+        .int(msg('common.wholeNumber'))
+        .min(1, msg('ratelimit.atLeastOneRequest'))
+        .max(MAX_REQUESTS, msg('common.atMost', { max: MAX_REQUESTS })),
       unit: RateUnit,
       window: z
         .number()
-        .int('A whole number')
-        .min(1, 'The window is at least 1 unit')
-        .max(3600, 'At most 3600 units')
+        .int(msg('common.wholeNumber'))
+        .min(1, msg('ratelimit.windowMin'))
+        .max(3600, msg('ratelimit.windowMax', { max: 3600 }))
         .optional()
         .describe('The window in units (default 1): "100 per 5 seconds"'),
     }),
     burst: z
       .number()
-      .int('A whole number')
-      .min(0, 'At least 0')
-      .max(MAX_REQUESTS, `At most ${MAX_REQUESTS}`)
+      .int(msg('common.wholeNumber'))
+      .min(0, msg('common.atLeast', { min: 0 }))
+      .max(MAX_REQUESTS, msg('common.atMost', { max: MAX_REQUESTS }))
       .optional()
       .describe('Requests allowed above the limit in a burst (per-instance limits: the bucket size)'),
     scope: RateScope.describe(
@@ -130,9 +131,9 @@ export const RateLimitForm = z
       .object({
         status: z
           .number()
-          .int('A whole number')
-          .min(400, 'A 4xx or 5xx status')
-          .max(599, 'A 4xx or 5xx status'),
+          .int(msg('common.wholeNumber'))
+          .min(400, msg('ratelimit.statusRange'))
+          .max(599, msg('ratelimit.statusRange')),
         header: ResponseHeader.optional().describe('A header added to limited responses'),
       })
       .default({ status: 429 }),
@@ -153,21 +154,21 @@ export const RateLimitForm = z
       ctx.addIssue({
         code: 'custom',
         path: ['burst'],
-        message: 'The global rate limit service has no burst; leave it empty or use a per-instance limit',
+        message: msg('ratelimit.globalBurst'),
       });
     }
     if (form.scope === 'global' && (form.limit.window ?? 1) !== 1) {
       ctx.addIssue({
         code: 'custom',
         path: ['limit', 'window'],
-        message: 'The global rate limit service counts per whole second, minute or hour',
+        message: msg('ratelimit.globalWindow'),
       });
     }
     if (form.scope === 'global' && form.response.header) {
       ctx.addIssue({
         code: 'custom',
         path: ['response', 'header'],
-        message: 'A response header can only be added by a per-instance limit',
+        message: msg('ratelimit.globalResponseHeader'),
       });
     }
   })
@@ -199,20 +200,20 @@ export function checkRateLimitForService(
 ): RateLimitProblem[] {
   const problems: RateLimitProblem[] = [];
   if (form.version !== undefined && !service.versions.some((v) => v.version === form.version)) {
-    problems.push({ field: 'version', message: `Version ${form.version} is not a version of this service` });
+    problems.push({ field: 'version', message: msg('routing.versionUnknown', { version: form.version }) });
   }
   const m = form.match;
   if (m) {
     if (isRpc(service.protocol) && (m.path || m.method || m.header)) {
       problems.push({
         field: 'match',
-        message: 'Path, method and headers do not apply to an RPC service; use the method name',
+        message: msg('ratelimit.httpMatchOnRpc'),
       });
     }
     if (!isRpc(service.protocol) && m.rpcMethod !== undefined) {
       problems.push({
         field: 'match.rpcMethod',
-        message: 'Method names apply to Dubbo and SOFARPC services only',
+        message: msg('ratelimit.rpcMethodOnHttp'),
       });
     }
   }
@@ -223,7 +224,7 @@ export function checkRateLimitForService(
   if (clash) {
     problems.push({
       field: 'match',
-      message: `Rule ${clash.name} already limits the same requests of this service; edit it instead`,
+      message: msg('ratelimit.duplicateMatch', { name: clash.name }),
     });
   }
   return problems;

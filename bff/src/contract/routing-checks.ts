@@ -1,4 +1,5 @@
 import type { Protocol } from './catalog';
+import { contractMessage as msg } from './messages';
 import type { Destination, RouteForm, RpcDialect } from './routing';
 
 /** What the form's checks need to know of the service. */
@@ -32,12 +33,12 @@ export function checkRouteForService(form: RouteForm, service: RouteServiceInfo)
       if (ready === undefined) {
         problems.push({
           field: `${path}.${i}.version`,
-          message: `Version ${d.version} is not a version of this service`,
+          message: msg('routing.versionUnknown', { version: d.version }),
         });
       } else if (ready === 0 && d.weight > 0) {
         problems.push({
           field: `${path}.${i}.version`,
-          message: `Version ${d.version} has no ready instance; traffic sent to it would fail`,
+          message: msg('routing.versionNotReady', { version: d.version }),
         });
       }
     });
@@ -51,20 +52,19 @@ export function checkRouteForService(form: RouteForm, service: RouteServiceInfo)
     if (rpc && (c.match.headers.length > 0 || c.match.uri || c.match.method)) {
       problems.push({
         field: at,
-        message:
-          'HTTP headers, URI and method do not apply to an RPC service; use the method name and attachments',
+        message: msg('routing.httpMatchOnRpc'),
       });
     }
     if (!rpc && (c.match.rpcMethod !== undefined || c.match.attachments.length > 0)) {
       problems.push({
         field: at,
-        message: 'RPC method names and attachments apply to Dubbo and SOFARPC services only',
+        message: msg('routing.rpcMatchOnHttp'),
       });
     }
     if (service.dialect === 'sofa' && rpc && c.match.attachments.some((a) => a.type === 'regex')) {
       problems.push({
         field: `${at}.attachments`,
-        message: 'The sofa dialect matches attachments exactly or by prefix, not by regex',
+        message: msg('routing.sofaAttachmentRegex'),
       });
     }
   });

@@ -1,4 +1,5 @@
 import { COMMENT_MAX_LENGTH } from './limits';
+import { contractMessage as msg } from './messages';
 import { z } from 'zod';
 import {
   headerNameProblem,
@@ -20,16 +21,20 @@ const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
 export const RuleName = z
   .string()
-  .min(1, 'Enter a rule name')
-  .max(63, 'At most 63 characters')
-  .regex(DNS1123_LABEL, 'Lower-case letters, digits and "-", starting and ending with a letter or digit');
+  .min(1, msg('routing.ruleNameRequired'))
+  .max(63, msg('common.atMostCharacters', { max: 63 }))
+  .regex(DNS1123_LABEL, msg('kubernetes.dns1123Label'));
 
 export const WEIGHT_TOTAL = 100;
 
 export const Destination = z
   .object({
-    version: z.string().min(1, 'Choose a version'),
-    weight: z.number().int('A whole number').min(0, 'At least 0').max(100, 'At most 100'),
+    version: z.string().min(1, msg('routing.versionRequired')),
+    weight: z
+      .number()
+      .int(msg('common.wholeNumber'))
+      .min(0, msg('common.atLeast', { min: 0 }))
+      .max(100, msg('common.atMost', { max: 100 })),
   })
   .meta({ id: 'RouteDestination' });
 export type Destination = z.infer<typeof Destination>;
@@ -45,7 +50,10 @@ const valid =
     if (problem) ctx.addIssue({ code: 'custom', message: problem });
   };
 
-const StringMatchShape = z.object({ type: StringMatchType, value: z.string().min(1, 'Enter a value') });
+const StringMatchShape = z.object({
+  type: StringMatchType,
+  value: z.string().min(1, msg('common.valueRequired')),
+});
 
 /**
  * The value of a match, checked as Envoy will read it: a regex compiles as RE2 within Envoy's
@@ -64,13 +72,13 @@ export type StringMatch = z.infer<typeof StringMatch>;
 
 /** An RPC attachment (Dubbo, SOFARPC): any name without control characters. */
 export const KeyedMatch = StringMatchShape.extend({
-  name: z.string().min(1, 'Enter a name').superRefine(valid(matchValueProblem)),
+  name: z.string().min(1, msg('common.nameRequired')).superRefine(valid(matchValueProblem)),
 }).superRefine(checkMatchValue());
 export type KeyedMatch = z.infer<typeof KeyedMatch>;
 
 /** An HTTP header condition: the name is an HTTP token and not a pseudo-header. */
 export const HeaderCondition = StringMatchShape.extend({
-  name: z.string().min(1, 'Enter a name').superRefine(valid(headerNameProblem)),
+  name: z.string().min(1, msg('common.nameRequired')).superRefine(valid(headerNameProblem)),
 }).superRefine(checkMatchValue());
 export type HeaderCondition = z.infer<typeof HeaderCondition>;
 
@@ -124,11 +132,11 @@ function checkDestinations(
   split: boolean,
 ) {
   if (dests.length === 0) {
-    ctx.addIssue({ code: 'custom', path, message: 'Add at least one destination' });
+    ctx.addIssue({ code: 'custom', path, message: msg('routing.destinationRequired') });
     return;
   }
   if (!split && dests.length > 1) {
-    ctx.addIssue({ code: 'custom', path, message: 'Without a traffic split, route to exactly one version' });
+    ctx.addIssue({ code: 'custom', path, message: msg('routing.oneDestination') });
   }
   const seen = new Map<string, number>();
   dests.forEach((d, i) => {
@@ -137,7 +145,7 @@ function checkDestinations(
       ctx.addIssue({
         code: 'custom',
         path: [...path, i, 'version'],
-        message: `Version ${d.version} appears twice`,
+        message: msg('routing.versionTwice', { version: d.version }),
       });
     } else seen.set(d.version, i);
   });
@@ -146,7 +154,7 @@ function checkDestinations(
     ctx.addIssue({
       code: 'custom',
       path,
-      message: `Weights must total 100% (now ${total}%)`,
+      message: msg('routing.weightTotal', { total }),
       params: { reason: 'weightTotal', total },
     });
   }
@@ -194,11 +202,11 @@ export const RouteForm = RouteFormShape.superRefine((form, ctx) => {
     ctx.addIssue({
       code: 'custom',
       path: ['matches'],
-      message: 'A version route has no conditions; choose a condition route',
+      message: msg('routing.versionRouteConditions'),
     });
   }
   if (form.routeType === 'condition' && form.matches.length === 0) {
-    ctx.addIssue({ code: 'custom', path: ['matches'], message: 'Add at least one condition' });
+    ctx.addIssue({ code: 'custom', path: ['matches'], message: msg('routing.conditionRequired') });
   }
   form.matches.forEach((m, i) =>
     checkDestinations(m.destinations, ctx, ['matches', i, 'destinations'], true),
@@ -269,7 +277,7 @@ export const RouteYamlBody = z
   .object({
     yaml: z
       .string()
-      .min(1, 'Enter the YAML of a VirtualService')
+      .min(1, msg('routing.yamlRequired'))
       .max(512 * 1024),
     resourceVersion: z.string().optional(),
     comment: z.string().max(COMMENT_MAX_LENGTH).optional(),

@@ -1,6 +1,7 @@
 import { Alert, Button } from 'antd';
 import { useTranslation } from 'react-i18next';
-import { CLIENT_ERROR_CODES, isApiError } from '../lib/api';
+import { isApiError } from '../lib/api';
+import { useServerProblemText } from '../lib/messages/translate';
 
 export interface QueryErrorAlertProps {
   /** What could not be done, e.g. "Could not load the services". */
@@ -10,13 +11,22 @@ export interface QueryErrorAlertProps {
   retrying?: boolean;
 }
 
-/** The message to show for an error: the server's (it is written to be shown), never internals. */
+/**
+ * The message to show for an error, in the operator's language: the API error's code (or, for a
+ * contract message, the message itself) translated, never internals.
+ */
 export function useErrorMessage(error: unknown): string {
   const { t } = useTranslation('common');
-  if (isApiError(error)) {
-    return error.code === CLIENT_ERROR_CODES.network ? t('networkError') : error.message;
-  }
+  const translate = useServerProblemText();
+  if (isApiError(error)) return translate(error);
   return t('loadFailed');
+}
+
+/** `useErrorMessage` for errors known only when they happen (a mutation's `onError`). */
+export function useErrorText(): (error: unknown) => string {
+  const { t } = useTranslation('common');
+  const translate = useServerProblemText();
+  return (error) => (isApiError(error) ? translate(error) : t('loadFailed'));
 }
 
 export function QueryErrorAlert({ title, error, onRetry, retrying = false }: QueryErrorAlertProps) {

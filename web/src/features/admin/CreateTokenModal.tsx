@@ -6,6 +6,7 @@ import { isApiError } from '../../lib/api';
 import { ROLES } from '../auth/contract';
 import type { CreatedToken, Role } from '../auth/contract';
 import { useCreateToken } from './queries';
+import { useFieldProblemText } from '../../lib/messages/translate';
 
 interface TokenValues {
   name: string;
@@ -49,6 +50,7 @@ function SecretStep({ created, onDone }: { created: CreatedToken; onDone: () => 
 /** Create an API token: name, role, namespaces; then its secret, once. */
 export function CreateTokenModal({ open, onClose }: CreateTokenModalProps) {
   const { t } = useTranslation(['admin', 'auth']);
+  const fieldProblemText = useFieldProblemText();
   const [form] = Form.useForm<TokenValues>();
   const create = useCreateToken();
   const failure = useErrorMessage(create.error);
@@ -72,7 +74,7 @@ export function CreateTokenModal({ open, onClose }: CreateTokenModalProps) {
       setCreated(result);
     } catch (err) {
       if (isApiError(err) && (err.field === 'name' || err.field === 'role' || err.field === 'namespaces')) {
-        form.setFields([{ name: err.field, errors: [err.message] }]);
+        form.setFields([{ name: err.field, errors: [fieldProblemText(err)] }]);
       }
     }
   };

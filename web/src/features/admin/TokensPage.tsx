@@ -4,13 +4,15 @@ import { App, Button, Flex, Popconfirm, Result, Table, Tag, Typography } from 'a
 import type { TableColumnsType } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { CLIENT_ERROR_CODES, isApiError } from '../../lib/api';
+import { useErrorText } from '../../components/QueryErrorAlert';
 import { useDocumentTitle } from '../../lib/useDocumentTitle';
 import type { ApiToken, Role } from '../auth/contract';
 import { useCan } from '../auth/session';
 import { CreateTokenModal } from './CreateTokenModal';
 import { tokensQuery, useRevokeToken } from './queries';
 import { QueryStates } from '../../components/QueryStates';
+
+const ADMIN_TOKEN_USER = 'admin-token';
 
 const ROLE_COLORS: Record<Role, string> = { viewer: 'default', operator: 'blue', admin: 'gold' };
 
@@ -37,6 +39,7 @@ function RoleTag({ role }: { role: Role }) {
 function TokensSection() {
   const { t } = useTranslation(['admin', 'auth', 'common']);
   const { message } = App.useApp();
+  const errorText = useErrorText();
   const formatTime = useFormatTime();
   const namespacesText = useNamespacesText();
   const query = useQuery(tokensQuery);
@@ -48,8 +51,7 @@ function TokensSection() {
       await revoke.mutateAsync(token.id);
       void message.success(t('tokens.revoked', { name: token.name }));
     } catch (err) {
-      const text =
-        isApiError(err) && err.code !== CLIENT_ERROR_CODES.network ? err.message : t('common:networkError');
+      const text = errorText(err);
       void message.error(t('tokens.revokeFailed', { name: token.name, message: text }));
     }
   };
@@ -66,7 +68,12 @@ function TokensSection() {
       title: t('tokens.columns.namespaces'),
       render: (_, tk) => namespacesText(tk.namespaces),
     },
-    { key: 'createdBy', title: t('tokens.columns.createdBy'), dataIndex: 'createdBy' },
+    {
+      key: 'createdBy',
+      title: t('tokens.columns.createdBy'),
+      // `admin-token` is the BFF's name for MESH_CONSOLE_ADMIN_TOKEN, not a user.
+      render: (_, token) => (token.createdBy === ADMIN_TOKEN_USER ? t('tokens.adminToken') : token.createdBy),
+    },
     {
       key: 'createdAt',
       title: t('tokens.columns.createdAt'),

@@ -7,6 +7,8 @@ import { isApiError } from '../../lib/api';
 import { ROLES } from '../auth/contract';
 import type { LocalUser, Role } from '../auth/contract';
 import { useCreateUser, useUpdateUser } from './queries';
+import { useFieldProblemText } from '../../lib/messages/translate';
+import type { ServerProblem } from '../../lib/messages/translate';
 
 interface UserValues {
   name: string;
@@ -23,13 +25,15 @@ type Field = (typeof FIELDS)[number];
  * Puts a refusal that names a field (`namespaces.0` is the namespaces field) under that field,
  * keeping what was typed; true when it did, false when the error belongs above the form.
  */
-function showFieldError(form: FormInstance<UserValues>, err: unknown): boolean {
+function showFieldError(
+  form: FormInstance<UserValues>,
+  err: unknown,
+  text: (problem: ServerProblem) => string,
+): boolean {
   if (!isApiError(err) || !err.field) return false;
   const field = err.field.split('.')[0] as Field;
   if (!FIELDS.includes(field)) return false;
-  // The BFF's message starts with the field's name ("password: at least 12 characters").
-  const message = err.message.replace(new RegExp(`^${err.field.replace('.', '\\.')}: `), '');
-  form.setFields([{ name: field, errors: [message] }]);
+  form.setFields([{ name: field, errors: [text(err)] }]);
   return true;
 }
 
@@ -135,6 +139,7 @@ export function UserModal({
   onClose: () => void;
 }) {
   const { t } = useTranslation(['admin', 'auth']);
+  const fieldProblemText = useFieldProblemText();
   const { message } = App.useApp();
   const [form] = Form.useForm<UserValues>();
   const create = useCreateUser();
@@ -172,7 +177,7 @@ export function UserModal({
       close();
     } catch (err) {
       // Whatever was typed stays; a refusal naming a field is shown under it.
-      showFieldError(form, err);
+      showFieldError(form, err, fieldProblemText);
     }
   };
 

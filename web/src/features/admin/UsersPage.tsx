@@ -5,7 +5,7 @@ import type { TableColumnsType } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { QueryStates } from '../../components/QueryStates';
-import { CLIENT_ERROR_CODES, isApiError } from '../../lib/api';
+import { useErrorText } from '../../components/QueryErrorAlert';
 import { useDocumentTitle } from '../../lib/useDocumentTitle';
 import type { LocalUser, Role } from '../auth/contract';
 import { useCan, useSession } from '../auth/session';
@@ -26,6 +26,7 @@ function UserActions({
 }) {
   const { t } = useTranslation(['admin', 'auth', 'common']);
   const { message } = App.useApp();
+  const errorText = useErrorText();
   const update = useUpdateUser();
   const remove = useDeleteUser();
   const { name } = user;
@@ -35,8 +36,7 @@ function UserActions({
       await action();
       void message.success(done);
     } catch (err) {
-      const text =
-        isApiError(err) && err.code !== CLIENT_ERROR_CODES.network ? err.message : t('common:networkError');
+      const text = errorText(err);
       void message.error(t('users.failed', { name, message: text }));
     }
   };

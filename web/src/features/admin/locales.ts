@@ -16,6 +16,7 @@ export const adminEnUS = {
     empty: 'No API tokens yet',
     emptyHint: 'Create one for each script or pipeline, so that each can be revoked on its own.',
     never: 'Never',
+    adminToken: 'The admin token (MESH_CONSOLE_ADMIN_TOKEN)',
     columns: {
       name: 'Name',
       role: 'Role',
@@ -143,6 +144,7 @@ export const adminZhCN: Translation<typeof adminEnUS> = {
     empty: '还没有 API 令牌',
     emptyHint: '为每个脚本或流水线单独创建一个令牌，以便分别吊销。',
     never: '从未使用',
+    adminToken: '管理员令牌（MESH_CONSOLE_ADMIN_TOKEN）',
     columns: {
       name: '名称',
       role: '角色',

@@ -14,6 +14,7 @@ import { DiffView } from '../routing/DiffView';
 import { AUDIT_LIMIT, auditQuery, filtersFrom } from './queries';
 import type { AuditFilters } from './queries';
 import { QueryStates } from '../../components/QueryStates';
+import { useServerProblemText } from '../../lib/messages/translate';
 
 export const OUTCOME_COLORS: Record<AuditOutcome, string> = {
   succeeded: 'green',
@@ -31,8 +32,18 @@ function useFormatTime() {
   };
 }
 
+/**
+ * A refusal's message in the operator's language. The record keeps the BFF's English text and the
+ * status, not the error code: a contract message is translated with its values, others by status.
+ */
+function useEntryMessage(): (entry: AuditEntry) => string {
+  const translate = useServerProblemText();
+  return (entry) => (entry.message ? translate({ status: entry.status, message: entry.message }) : '');
+}
+
 function EntryDetails({ entry }: { entry: AuditEntry }) {
   const { t } = useTranslation('audit');
+  const entryMessage = useEntryMessage();
   return (
     <Flex vertical gap={8}>
       <Typography.Text>
@@ -48,7 +59,18 @@ function EntryDetails({ entry }: { entry: AuditEntry }) {
           {entry.resource.name}
         </Typography.Text>
       ) : null}
-      {entry.message ? <Typography.Text>{entry.message}</Typography.Text> : null}
+      {entry.message ? (
+        <Typography.Text>
+          {entryMessage(entry)}
+          {entryMessage(entry) === entry.message ? null : (
+            // The server's words too: they name the objects and roles involved.
+            <Typography.Text type="secondary" lang="en">
+              {' '}
+              ({entry.message})
+            </Typography.Text>
+          )}
+        </Typography.Text>
+      ) : null}
       {entry.diff ? (
         <DiffView diff={entry.diff} label={`${t('diff')} · ${entry.id}`} />
       ) : (
@@ -91,6 +113,7 @@ function useTextFilter(value: string, onChange: (value: string) => void) {
 
 function AuditLog() {
   const { t } = useTranslation('audit');
+  const entryMessage = useEntryMessage();
   const formatTime = useFormatTime();
   const [filters, setFilters] = useFilters();
   const [user, setUser] = useTextFilter(filters.user, (v) => setFilters({ user: v }));
@@ -165,7 +188,7 @@ function AuditLog() {
       title: t('columns.message'),
       render: (_, e) => (
         <Typography.Text type="secondary" ellipsis={{ tooltip: e.message }} style={{ maxWidth: 280 }}>
-          {e.message ?? ''}
+          {entryMessage(e)}
         </Typography.Text>
       ),
     },

@@ -5,6 +5,7 @@ import { isApiError } from '../../lib/api';
 import { PasswordFields, showPasswordFieldError } from './PasswordFields';
 import type { PasswordValues } from './PasswordFields';
 import { useChangePassword } from './session';
+import { useFieldProblemText } from '../../lib/messages/translate';
 
 export interface ChangePasswordModalProps {
   open: boolean;
@@ -18,6 +19,7 @@ export interface ChangePasswordModalProps {
  */
 export function ChangePasswordModal({ open, onClose }: ChangePasswordModalProps) {
   const { t } = useTranslation('auth');
+  const fieldProblemText = useFieldProblemText();
   const { message } = App.useApp();
   const [form] = Form.useForm<PasswordValues>();
   const change = useChangePassword();
@@ -38,7 +40,7 @@ export function ChangePasswordModal({ open, onClose }: ChangePasswordModalProps)
       void message.success(t('password.done'));
       close();
     } catch (err) {
-      showPasswordFieldError(form, err);
+      showPasswordFieldError(form, err, fieldProblemText);
     }
   };
 

@@ -3,6 +3,7 @@ import type { FormInstance } from 'antd';
 import { useTranslation } from 'react-i18next';
 import { PASSWORD_MIN_LENGTH } from '../../../../bff/src/contract/password';
 import { isApiError } from '../../lib/api';
+import type { ServerProblem } from '../../lib/messages/translate';
 
 export interface PasswordValues {
   currentPassword: string;
@@ -62,9 +63,13 @@ export function PasswordFields() {
  * Shows the BFF's refusal under the field it names (a wrong current password, a new one it does
  * not accept), keeping what was typed; false when the error names no field of the form.
  */
-export function showPasswordFieldError(form: FormInstance<PasswordValues>, err: unknown): boolean {
+export function showPasswordFieldError(
+  form: FormInstance<PasswordValues>,
+  err: unknown,
+  text: (problem: ServerProblem) => string,
+): boolean {
   if (isApiError(err) && (err.field === 'currentPassword' || err.field === 'newPassword')) {
-    form.setFields([{ name: err.field, errors: [err.message] }]);
+    form.setFields([{ name: err.field, errors: [text(err)] }]);
     return true;
   }
   return false;

@@ -11,6 +11,7 @@ import type { SignInMethods } from './contract';
 import { PasswordFields, showPasswordFieldError } from './PasswordFields';
 import type { PasswordValues } from './PasswordFields';
 import { safeReturnTo, useChangePassword, useSession, useSignIn } from './session';
+import { useFieldProblemText } from '../../lib/messages/translate';
 
 interface Credentials {
   username: string;
@@ -28,6 +29,7 @@ function SignInForm({
   ssoError: string | null;
 }) {
   const { t } = useTranslation(['auth', 'app']);
+  const fieldProblemText = useFieldProblemText();
   const navigate = useNavigate();
   const [form] = Form.useForm<Credentials>();
   const signIn = useSignIn();
@@ -40,7 +42,7 @@ function SignInForm({
       if (!session.user.mustChangePassword) void navigate(returnTo, { replace: true });
     } catch (err) {
       if (isApiError(err) && err.status === 400 && (err.field === 'username' || err.field === 'password')) {
-        form.setFields([{ name: err.field, errors: [err.message] }]);
+        form.setFields([{ name: err.field, errors: [fieldProblemText(err)] }]);
       }
     }
   };
@@ -115,6 +117,7 @@ function SignInForm({
 
 function ChangePasswordForm({ returnTo }: { returnTo: string }) {
   const { t } = useTranslation(['auth', 'app']);
+  const fieldProblemText = useFieldProblemText();
   const { message } = App.useApp();
   const navigate = useNavigate();
   const [form] = Form.useForm<PasswordValues>();
@@ -129,7 +132,7 @@ function ChangePasswordForm({ returnTo }: { returnTo: string }) {
       void message.success(t('password.done'));
       void navigate(returnTo, { replace: true });
     } catch (err) {
-      if (showPasswordFieldError(form, err)) setFieldError(true);
+      if (showPasswordFieldError(form, err, fieldProblemText)) setFieldError(true);
     }
   };
 

@@ -4,7 +4,7 @@ import type { MenuProps } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useNavigate } from 'react-router';
-import { CLIENT_ERROR_CODES, isApiError } from '../../lib/api';
+import { useErrorText } from '../../components/QueryErrorAlert';
 import { ChangePasswordModal } from './ChangePasswordModal';
 import { useSession, useSignOut } from './session';
 
@@ -17,6 +17,7 @@ const ROLE_COLORS = { viewer: 'default', operator: 'blue', admin: 'gold' } as co
 export function UserMenu() {
   const { t } = useTranslation(['auth', 'common']);
   const { message } = App.useApp();
+  const errorText = useErrorText();
   const navigate = useNavigate();
   const { user } = useSession();
   const signOut = useSignOut();
@@ -31,8 +32,7 @@ export function UserMenu() {
       await signOut.mutateAsync();
       void navigate('/signin', { replace: true });
     } catch (err) {
-      const text =
-        isApiError(err) && err.code !== CLIENT_ERROR_CODES.network ? err.message : t('common:networkError');
+      const text = errorText(err);
       void message.error(t('menu.signOutFailed', { message: text }));
     }
   };

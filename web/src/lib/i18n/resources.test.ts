@@ -19,7 +19,7 @@ function flatten(tree: Tree, prefix = ''): Map<string, string> {
   return out;
 }
 
-const variables = (text: string) => [...text.matchAll(VARIABLE)].map((m) => m[1]);
+const variables = (text: string) => [...text.matchAll(VARIABLE)].map((m) => m[1] ?? '');
 
 /**
  * What differs between the languages' resources: a namespace or key in one and not another
@@ -49,7 +49,9 @@ function languageProblems(data: Record<string, Record<string, Tree>>): string[] 
         bases.set(base, perLanguage);
         const vars = perLanguage.get(lng) ?? new Set<string>();
         perLanguage.set(lng, vars);
-        for (const v of variables(text)) if (v !== 'count') vars.add(v);
+        // `count` picks the plural form; `serverMessage` is the BFF's English, which a translation
+        // may leave out (lib/messages/locales.ts).
+        for (const v of variables(text)) if (v !== 'count' && v !== 'serverMessage') vars.add(v);
       }
     }
     for (const [base, perLanguage] of bases) {

@@ -6,6 +6,7 @@ import { monitoringEnUS, monitoringZhCN } from '../../features/monitoring/locale
 import type { ratelimitEnUS } from '../../features/ratelimit/i18n';
 import type { routingEnUS } from '../../features/routing/i18n';
 import { appEnUS, appZhCN } from '../../app/locales';
+import { contractEnUS, contractZhCN, errorsEnUS, errorsZhCN } from '../messages/locales';
 import { commonEnUS, commonZhCN } from './common';
 import type { Language } from './languages';
 import { legacyNamespace } from './legacy';
@@ -26,6 +27,8 @@ export const resources = {
     auth: authEnUS,
     audit: auditEnUS,
     admin: adminEnUS,
+    errors: errorsEnUS,
+    contract: contractEnUS,
     legacy: legacyNamespace(commonEnUS, topologyEnUS),
   },
   'zh-CN': {
@@ -37,6 +40,8 @@ export const resources = {
     auth: authZhCN,
     audit: auditZhCN,
     admin: adminZhCN,
+    errors: errorsZhCN,
+    contract: contractZhCN,
     legacy: legacyNamespace(commonZhCN, topologyZhCN),
   },
 } satisfies Record<Language, Record<string, unknown>>;

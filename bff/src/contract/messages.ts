@@ -1,0 +1,151 @@
+/**
+ * Every message the contract writes (its zod schemas, the checks that need the service, the value
+ * checks of `envoy-values.ts`), in English, by a stable key. No zod here: the BFF and the SPA both
+ * import it. The BFF sends the English text to API clients as it always has; the SPA turns a
+ * message back into its key and values (`web/src/lib/messages`) and shows it in the operator's
+ * language, so a key's English may be reworded freely but a key is never reused for another
+ * meaning. `{{name}}` is a value filled in by `contractMessage`.
+ */
+export const CONTRACT_MESSAGES = {
+  common: {
+    nameRequired: 'Enter a name',
+    valueRequired: 'Enter a value',
+    wholeNumber: 'A whole number',
+    atLeast: 'At least {{min}}',
+    atMost: 'At most {{max}}',
+    atMostCharacters: 'At most {{max}} characters',
+    atMostBytes: 'At most {{max}} bytes',
+  },
+  routing: {
+    ruleNameRequired: 'Enter a rule name',
+    versionRequired: 'Choose a version',
+    destinationRequired: 'Add at least one destination',
+    oneDestination: 'Without a traffic split, route to exactly one version',
+    versionTwice: 'Version {{version}} appears twice',
+    weightTotal: 'Weights must total 100% (now {{total}}%)',
+    versionRouteConditions: 'A version route has no conditions; choose a condition route',
+    conditionRequired: 'Add at least one condition',
+    yamlRequired: 'Enter the YAML of a VirtualService',
+    versionUnknown: 'Version {{version}} is not a version of this service',
+    versionNotReady: 'Version {{version}} has no ready instance; traffic sent to it would fail',
+    httpMatchOnRpc:
+      'HTTP headers, URI and method do not apply to an RPC service; use the method name and attachments',
+    rpcMatchOnHttp: 'RPC method names and attachments apply to Dubbo and SOFARPC services only',
+    sofaAttachmentRegex: 'The sofa dialect matches attachments exactly or by prefix, not by regex',
+  },
+  ratelimit: {
+    headerValueRequired: 'Enter a header value',
+    methodNameRequired: 'Enter a method name',
+    requestsRequired: 'Enter a number of requests',
+    atLeastOneRequest: 'At least 1 request',
+    windowMin: 'The window is at least 1 unit',
+    windowMax: 'At most {{max}} units',
+    statusRange: 'A 4xx or 5xx status',
+    globalBurst: 'The global rate limit service has no burst; leave it empty or use a per-instance limit',
+    globalWindow: 'The global rate limit service counts per whole second, minute or hour',
+    globalResponseHeader: 'A response header can only be added by a per-instance limit',
+    httpMatchOnRpc: 'Path, method and headers do not apply to an RPC service; use the method name',
+    rpcMethodOnHttp: 'Method names apply to Dubbo and SOFARPC services only',
+    duplicateMatch: 'Rule {{name}} already limits the same requests of this service; edit it instead',
+  },
+  // The account forms' messages follow a field name in the API's answer ("name: …"), hence lower case.
+  auth: {
+    namespaceName: 'a namespace name, or * for all namespaces',
+    namespacesRequired: 'at least one namespace, or * for all',
+    userNameRequired: 'enter your user name',
+    passwordRequired: 'enter your password',
+    currentPasswordRequired: 'enter your current password',
+    atLeastCharacters: 'at least {{min}} characters',
+    atMostCharacters: 'at most {{max}} characters',
+    samePassword: 'the new password must differ from the current one',
+    tokenNameRequired: 'name the token after what uses it',
+    tokenNameCharacters: 'letters, digits, spaces, dots, dashes and underscores',
+    newUserNameRequired: 'enter a user name',
+    userNameCharacters: 'letters, digits, dots, dashes, underscores and @, starting with a letter or digit',
+    nothingToChange: 'change at least one of role, namespaces, password, disabled',
+  },
+  envoy: {
+    lineBreak: 'a line break (CR or LF)',
+    nul: 'a NUL character',
+    controlCharacter: 'a control character',
+    headerNameRequired: 'Enter a header name',
+    headerNameControl: 'A header name cannot contain {{what}}',
+    pseudoHeaderMatch:
+      '{{name}} is a pseudo-header; match the path, method or host with their own conditions',
+    headerNameCharacters:
+      "A header name is letters, digits and !#$%&'*+-.^_`|~ (no spaces, colons or other separators)",
+    headerValueControl: 'A header value cannot contain {{what}}',
+    percentAlone: 'A single "%" starts a variable; write "%%" for a percent sign',
+    variableArgumentsList: 'A variable\'s arguments are a list: expected ",", "]" or a space',
+    variableArgumentsQuoted: "A variable's arguments are quoted strings: expected '\"'",
+    variableBackslash: "A backslash ends the value inside a variable's argument",
+    variableArgumentsEnd: 'Expected ")" after a variable\'s arguments',
+    variableEnd: 'Expected "%" to end the variable',
+    variableNotClosed: 'A variable is not closed: end it with "%", or write "%%" for a percent sign',
+    hostHeader: 'Envoy does not let a filter add the host header',
+    contentLength: 'Envoy writes content-length of the reply itself',
+    framing: 'Envoy writes the framing of the reply itself',
+    connectionHeader: 'connection-specific headers are not allowed in HTTP/2 and Envoy writes them itself',
+    setCookie: 'a limited response must not set cookies on the clients it refuses',
+    pseudoHeaderAdd: '{{name}} is a pseudo-header; Envoy cannot add it',
+    headerRefused: '{{name}} cannot be added: {{reason}}',
+    regexRequired: 'Enter a regular expression',
+    regexTooLong: 'A regular expression is at most {{max}} characters',
+    regexInvalid:
+      'Not a valid RE2 regular expression ({{reason}}); Envoy uses RE2 syntax: no lookaround or backreferences',
+    regexTooComplex:
+      'The regular expression is too complex for Envoy (program size {{size}}, at most {{max}})',
+    pathRequired: 'Enter a path',
+    pathSlash: 'A path starts with "/"',
+    pathSpaces: 'A path cannot contain spaces or control characters',
+    pathFragment: 'A request path never contains "#"',
+    methodRequired: 'Enter a method',
+    methodCharacters: "A method name is letters, digits and !#$%&'*+-.^_`|~, without spaces",
+    valueControl: 'A value cannot contain {{what}}',
+  },
+  kubernetes: {
+    dns1123Label: 'Lower-case letters, digits and "-", starting and ending with a letter or digit',
+    dns1123Subdomain:
+      'Lower-case letters, digits, "-" and ".", each part starting and ending with a letter or digit',
+    labelKeyEmpty: 'A label key cannot be empty',
+    labelKeySlashes: '{{key}}: a label key has at most one "/"',
+    labelKeyPrefixEmpty: '{{key}}: the prefix before "/" cannot be empty',
+    labelKeyPrefix: '{{key}}: the prefix must be a DNS subdomain ({{reason}})',
+    labelKeyNameEmpty: '{{key}}: the name after "/" cannot be empty',
+    labelKeyNameTooLong: '{{key}}: the name part is at most 63 characters',
+    labelKeyName: '{{key}}: letters, digits, "-", "_" and ".", starting and ending with a letter or digit',
+    labelValueTooLong: '{{value}}…: a label value is at most 63 characters',
+    labelValue:
+      '{{value}}: a label value is empty or letters, digits, "-", "_" and ".", starting and ending with a letter or digit',
+    apiVersionRequired: 'Enter an apiVersion',
+    apiVersionParts: '{{apiVersion}}: an apiVersion is group/version',
+    apiVersionGroup: '{{apiVersion}}: the group must be a DNS subdomain ({{reason}})',
+    apiVersionVersion: '{{apiVersion}}: the version must be a name such as v1',
+    hostEmpty: 'A host cannot be empty',
+    hostTooLong: 'A host is at most 255 characters',
+    hostLabel: '{{host}}: the label "{{label}}" is not valid',
+    hostTopLevelDigits: '{{host}}: the top-level domain cannot be all digits',
+  },
+} as const;
+
+type Paths<T, P extends string = ''> = {
+  [K in keyof T & string]: T[K] extends string ? `${P}${K}` : Paths<T[K], `${P}${K}.`>;
+}[keyof T & string];
+
+/** `routing.ruleNameRequired`, `envoy.headerRefused`, …: the stable key of a contract message. */
+export type ContractMessageKey = Paths<typeof CONTRACT_MESSAGES>;
+
+export type MessageValues = Readonly<Record<string, string | number>>;
+
+/** The English template of a key (`{{name}}` not filled in). */
+export function contractTemplate(key: ContractMessageKey): string {
+  const [group, name] = key.split('.') as [keyof typeof CONTRACT_MESSAGES, string];
+  return (CONTRACT_MESSAGES[group] as Record<string, string>)[name] ?? key;
+}
+
+/** The English message of a key with its values filled in: what the BFF sends and zod issues carry. */
+export function contractMessage(key: ContractMessageKey, values: MessageValues = {}): string {
+  return contractTemplate(key).replace(/{{(\w+)}}/g, (whole, name: string) =>
+    name in values ? String(values[name]) : whole,
+  );
+}
