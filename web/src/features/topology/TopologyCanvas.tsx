@@ -23,7 +23,8 @@ export interface TopologyCanvasProps {
   onSelect: (selection: Selection | null) => void;
   /** A node to bring into view (the find box). */
   focus: { id: string; seq: number } | null;
-  height?: number;
+  /** CSS height; by default what the viewport leaves below the page's header and toolbar. */
+  height?: number | string;
 }
 
 /** The graph. G6 comes with `./renderer`, imported when the first graph is drawn. */
@@ -34,7 +35,7 @@ export function TopologyCanvas({
   selection,
   onSelect,
   focus,
-  height = 620,
+  height = 'max(480px, calc(100vh - 380px))',
 }: TopologyCanvasProps) {
   const { t } = useTranslation();
   const container = useRef<HTMLDivElement>(null);

@@ -1,5 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { SPACING, chooseLayout, computeLayout, fastLayout, layeredLayout, placeNew, ranks } from './layout';
+import {
+  SPACING,
+  chooseLayout,
+  clusteredLayout,
+  computeLayout,
+  fastLayout,
+  layeredLayout,
+  placeNew,
+  ranks,
+} from './layout';
 
 const node = (id: string, namespace = 'a', group: string | null = null) => ({ id, namespace, group });
 const edge = (source: string, target: string) => ({ source, target });
@@ -77,5 +86,44 @@ describe('layouts', () => {
     expect(Math.hypot(c.x - b.x, c.y - b.y)).toBeLessThanOrEqual(SPACING.row * 1.5);
     expect(positions.get('lonely')).toBeDefined();
     expect(positions.get('lonely')).not.toEqual(c);
+  });
+
+  it('the whole mesh: each namespace in a region of its own, packed wider than tall', () => {
+    const nodes = ['shop', 'books', 'rpc', 'spring'].flatMap((ns) =>
+      Array.from({ length: 8 }, (_, i) => node(`${ns}-${i}`, ns)),
+    );
+    nodes.push(node('ingress', 'istio-system'));
+    const edges = ['shop', 'books', 'rpc', 'spring'].flatMap((ns) => [
+      edge('ingress', `${ns}-0`),
+      ...Array.from({ length: 7 }, (_, i) => edge(`${ns}-${i >> 1}`, `${ns}-${i + 1}`)),
+    ]);
+    const p = clusteredLayout(nodes, edges);
+    expect(p.size).toBe(nodes.length);
+    const boxes = new Map<string, { x1: number; x2: number; y1: number; y2: number }>();
+    for (const n of nodes) {
+      const at = p.get(n.id) as { x: number; y: number };
+      const b = boxes.get(n.namespace) ?? { x1: Infinity, x2: -Infinity, y1: Infinity, y2: -Infinity };
+      boxes.set(n.namespace, {
+        x1: Math.min(b.x1, at.x),
+        x2: Math.max(b.x2, at.x),
+        y1: Math.min(b.y1, at.y),
+        y2: Math.max(b.y2, at.y),
+      });
+    }
+    const list = [...boxes.entries()];
+    for (let i = 0; i < list.length; i++)
+      for (let j = i + 1; j < list.length; j++) {
+        const [na, a] = list[i] as [string, { x1: number; x2: number; y1: number; y2: number }];
+        const [nb, b] = list[j] as [string, { x1: number; x2: number; y1: number; y2: number }];
+        const apart = a.x2 < b.x1 || b.x2 < a.x1 || a.y2 < b.y1 || b.y2 < a.y1;
+        expect(apart, `${na} and ${nb}`).toBe(true);
+      }
+    const all = [...p.values()];
+    const width = Math.max(...all.map((q) => q.x)) - Math.min(...all.map((q) => q.x));
+    const height = Math.max(...all.map((q) => q.y)) - Math.min(...all.map((q) => q.y));
+    expect(width).toBeGreaterThan(height);
+    // One namespace: the layered layout as it is.
+    const one = nodes.filter((n) => n.namespace === 'shop');
+    expect(clusteredLayout(one, edges)).toEqual(layeredLayout(one, edges));
   });
 });

@@ -52,6 +52,7 @@ export interface ViewEdge {
 export interface ViewGroup {
   id: string;
   label: string;
+  namespace: string;
 }
 
 export interface ViewGraph {
@@ -171,14 +172,22 @@ export function viewGraph(
     !hidden.has(e.source) && !hidden.has(e.target) && !(hide.idleEdges && e.traffic.requestsPerMinute <= 0);
 
   if (visible.length <= groupAbove) {
-    const nodes = visible.map(plainNode);
+    // An application's box only where it holds several versions: a box around one node says
+    // nothing and takes the room of three (its title and padding); that node keeps its full name.
+    const members = new Map<string, number>();
+    for (const n of visible) if (n.parent) members.set(n.parent, (members.get(n.parent) ?? 0) + 1);
+    const nodes = visible.map((n) => {
+      const node = plainNode(n);
+      return node.group !== null && (members.get(node.group) ?? 0) < 2 ? { ...node, group: null } : node;
+    });
     const usedGroups = new Set(nodes.map((n) => n.group).filter((g): g is string => g !== null));
     return {
       nodes,
       edges: graph.edges.filter(edgeVisible).map(plainEdge),
       groups: graph.groups
         .filter((g) => usedGroups.has(g.id))
-        .map((g) => ({ id: g.id, label: `${g.application} (${g.namespace})` })),
+        // The namespace's box around it names the namespace.
+        .map((g) => ({ id: g.id, label: g.application, namespace: g.namespace })),
       grouped: false,
       hidden: hidden.size,
     };

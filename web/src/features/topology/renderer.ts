@@ -9,9 +9,17 @@ import {
   NodeEvent,
   register,
 } from '@antv/g6';
-import type { BaseNodeStyleProps, ComboData, EdgeData, GraphData, IElementEvent, NodeData } from '@antv/g6';
+import type {
+  BaseNodeStyleProps,
+  ComboData,
+  EdgeData,
+  GraphData,
+  IElementEvent,
+  IPointerEvent,
+  NodeData,
+} from '@antv/g6';
 import { HEALTH_COLORS } from './colors';
-import { GROUP_BOX, KIND_SIZE, NODE_LABEL, nodeLabelText } from './geometry';
+import { GROUP_BOX, KIND_SIZE, NAMESPACE_BOX, NODE_LABEL, nodeLabelText } from './geometry';
 import type { Positions } from './layout';
 import type { ViewEdge, ViewGraph, ViewNode } from './model';
 
@@ -22,6 +30,10 @@ import type { ViewEdge, ViewGraph, ViewNode } from './model';
  * What keeps a large graph responsive: positions come with the data (no G6 layout runs), nothing is
  * animated, labels exist only when zoomed in far enough to read them, edges are straight lines, and
  * during a zoom or pan everything but the nodes' key shapes is hidden (G6's optimize-viewport-transform).
+ * What keeps the whole mesh legible: each namespace in a box of its own (its applications' boxes
+ * inside), versions named by their version inside their application's box, long names cut in the
+ * middle, and edge labels (rate, error rate) only where the operator looks: on the edges of the
+ * hovered or selected node, or once zoomed in (on a small graph, always).
  * Live updates diff the data: removed elements go, new ones are added, the rest are updated in place,
  * and neither the viewport nor the selection changes.
  */
@@ -143,6 +155,15 @@ function batchData(view: ViewGraph, positions: Positions): NodeData[] {
 export const LABEL_ZOOM = 0.6;
 /** Graphs up to this many nodes always show labels. */
 export const ALWAYS_LABEL_BELOW = 200;
+/** Above this many edges, edge labels are shown only from this zoom level up (or on hover and selection). */
+export const QUIET_EDGES_ABOVE = 24;
+export const EDGE_LABEL_ZOOM = 1.2;
+/** A fitted small graph is not blown up beyond this. */
+const MAX_FIT_ZOOM = 1.25;
+
+export const namespaceBoxId = (namespace: string) => `nsbox:${namespace}`;
+
+const isNamespaceBox = (d: ComboData) => d.data?.kind === 'namespace';
 
 const KIND_TYPE: Record<ViewNode['kind'], string> = {
   app: 'circle',
@@ -164,10 +185,11 @@ export function edgeLabel(e: ViewEdge): string {
   return `${formatRate(e.requestsPerMinute)}${errors}`;
 }
 
-function nodeDatum(n: ViewNode, p: { x: number; y: number } | undefined): NodeData {
+function nodeDatum(n: ViewNode, p: { x: number; y: number } | undefined, boxed: boolean): NodeData {
+  const combo = n.group ?? (boxed ? namespaceBoxId(n.namespace) : null);
   return {
     id: n.id,
-    ...(n.group ? { combo: n.group } : {}),
+    ...(combo ? { combo } : {}),
     type: KIND_TYPE[n.kind],
     data: { kind: n.kind, label: nodeLabelText(n) },
     style: {
@@ -204,7 +226,7 @@ export function toG6Data(view: ViewGraph, positions: Positions, detail?: Readonl
         ...view.nodes
           .filter((n) => detail?.has(n.id))
           .map((n) => {
-            const d = nodeDatum(n, positions.get(n.id));
+            const d = nodeDatum(n, positions.get(n.id), false);
             return { ...d, style: { ...d.style, zIndex: 2 } };
           }),
       ],
@@ -212,10 +234,25 @@ export function toG6Data(view: ViewGraph, positions: Positions, detail?: Readonl
       combos: [],
     };
   }
+  // Namespaces in boxes of their own, when drawn as nodes (not when a namespace is one node).
+  const boxed = !view.grouped;
+  const namespaces = boxed ? [...new Set(view.nodes.map((n) => n.namespace))].sort() : [];
   return {
-    nodes: view.nodes.map((n) => nodeDatum(n, positions.get(n.id))),
+    nodes: view.nodes.map((n) => nodeDatum(n, positions.get(n.id), boxed)),
     edges: view.edges.map(edgeDatum),
-    combos: view.groups.map((g): ComboData => ({ id: g.id, data: { label: g.label }, style: {} })),
+    combos: [
+      ...namespaces.map((ns): ComboData => ({
+        id: namespaceBoxId(ns),
+        data: { label: ns, kind: 'namespace' },
+        style: {},
+      })),
+      ...view.groups.map((g): ComboData => ({
+        id: g.id,
+        ...(boxed ? { combo: namespaceBoxId(g.namespace) } : {}),
+        data: { label: g.label, kind: 'application' },
+        style: {},
+      })),
+    ],
   };
 }
 
@@ -236,6 +273,8 @@ export function createRenderer(container: HTMLElement, events: RendererEvents): 
   let labels = true;
   let large = false;
   let batched = false;
+  // Many edges: their labels only on hover, selection or zoomed in.
+  let quiet = false;
   let selected: { kind: 'node' | 'edge'; id: string } | null = null;
   let view: ViewGraph = { nodes: [], edges: [], groups: [], grouped: false, hidden: 0 };
   let positions: Positions = new Map();
@@ -256,6 +295,8 @@ export function createRenderer(container: HTMLElement, events: RendererEvents): 
     },
     state: {
       selected: { stroke: '#1677ff', lineWidth: 4, halo: true, haloStroke: '#1677ff' },
+      active: { stroke: '#1677ff', lineWidth: 2.5 },
+      inactive: { opacity: 0.3 },
     },
   });
   const edgeOptions = () => ({
@@ -263,38 +304,65 @@ export function createRenderer(container: HTMLElement, events: RendererEvents): 
     style: {
       endArrow: !large,
       endArrowSize: 6,
-      label: labels && !large,
+      label: labels && !large && !quiet,
       labelText: (d: EdgeData) => (labels && !large ? String(d.data?.label ?? '') : ''),
       labelFontSize: 10,
       labelBackground: true,
       labelBackgroundFill: '#ffffff',
-      labelBackgroundOpacity: 0.8,
+      labelBackgroundOpacity: 0.85,
     },
-    state: { selected: { stroke: '#1677ff', lineWidth: 3, halo: true } },
+    state: {
+      selected: { stroke: '#1677ff', lineWidth: 3, halo: true, label: labels && !large },
+      // The edges of the hovered node (hover-activate) and of the selected one.
+      active: { label: labels && !large, lineWidth: 2.5 },
+      neighbour: { label: labels && !large },
+      inactive: { strokeOpacity: 0.15, label: false },
+    },
   });
 
   const graph = new Graph({
     container,
     autoResize: true,
     animation: false,
+    padding: 24,
     zoomRange: [0.02, 4],
     node: nodeOptions(),
     edge: edgeOptions(),
     combo: {
       type: 'rect',
+      // The layout leaves room for exactly these boxes and their titles (see geometry.ts).
       style: {
         labelText: (d: ComboData) => String(d.data?.label ?? ''),
         labelPlacement: 'top',
-        labelFontSize: GROUP_BOX.titleFontSize,
-        labelLineHeight: GROUP_BOX.titleLineHeight,
-        fillOpacity: 0.04,
-        // The layout leaves room for exactly this box and its title (see geometry.ts).
-        padding: GROUP_BOX.padding,
+        labelFontSize: (d: ComboData) =>
+          isNamespaceBox(d) ? NAMESPACE_BOX.titleFontSize : GROUP_BOX.titleFontSize,
+        labelLineHeight: (d: ComboData) =>
+          isNamespaceBox(d) ? NAMESPACE_BOX.titleLineHeight : GROUP_BOX.titleLineHeight,
+        labelFontWeight: (d: ComboData) => (isNamespaceBox(d) ? 600 : 400),
+        labelFill: (d: ComboData) => (isNamespaceBox(d) ? '#1d39c4' : '#434343'),
+        fill: (d: ComboData) => (isNamespaceBox(d) ? '#2f54eb' : '#99add1'),
+        fillOpacity: (d: ComboData) => (isNamespaceBox(d) ? 0.03 : 0.08),
+        stroke: (d: ComboData) => (isNamespaceBox(d) ? '#adc6ff' : '#99add1'),
+        lineDash: (d: ComboData) => (isNamespaceBox(d) ? [6, 4] : 0),
+        radius: (d: ComboData) => (isNamespaceBox(d) ? 10 : 4),
+        padding: (d: ComboData) => (isNamespaceBox(d) ? NAMESPACE_BOX.padding : GROUP_BOX.padding),
       },
+      // While a node is hovered the boxes stay light (the theme's inactive box is filled dark).
+      state: { inactive: { fillOpacity: 0.03, strokeOpacity: 0.5, labelOpacity: 0.6 } },
     },
     behaviors: [
       'zoom-canvas',
       'drag-canvas',
+      {
+        // Hovering a node lights up its calls (their labels too) and its neighbours, dims the rest.
+        type: 'hover-activate',
+        key: 'hover',
+        degree: 1,
+        state: 'active',
+        inactiveState: 'inactive',
+        animation: false,
+        enable: (event: IPointerEvent) => !batched && event.targetType === 'node',
+      },
       {
         // While the view moves, draw nodes only: no edges (elements or batches), no labels, no groups.
         type: 'optimize-viewport-transform',
@@ -357,15 +425,23 @@ export function createRenderer(container: HTMLElement, events: RendererEvents): 
     const states: Record<string, string[]> = {};
     for (const n of graph.getElementDataByState('node', 'selected')) states[String(n.id)] = [];
     for (const e of graph.getElementDataByState('edge', 'selected')) states[String(e.id)] = [];
-    if (selected && (graph.hasNode(selected.id) || graph.hasEdge(selected.id)))
+    for (const e of graph.getElementDataByState('edge', 'neighbour')) states[String(e.id)] = [];
+    if (selected && graph.hasNode(selected.id)) {
+      // The selected node's calls keep their labels, however far out the view is.
+      for (const e of graph.getRelatedEdgesData(selected.id)) states[String(e.id)] = ['neighbour'];
       states[selected.id] = ['selected'];
+    } else if (selected && graph.hasEdge(selected.id)) states[selected.id] = ['selected'];
     if (Object.keys(states).length > 0) await graph.setElementState(states, false);
   };
 
+  const wantQuiet = () => view.edges.length > QUIET_EDGES_ABOVE && graph.getZoom() < EDGE_LABEL_ZOOM;
+
   const syncView = async () => {
     const want = wantLabels();
-    if (want !== labels) {
+    const wantedQuiet = wantQuiet();
+    if (want !== labels || wantedQuiet !== quiet) {
       labels = want;
+      quiet = wantedQuiet;
       graph.setNode(nodeOptions());
       graph.setEdge(edgeOptions());
       await graph.draw();
@@ -427,12 +503,15 @@ export function createRenderer(container: HTMLElement, events: RendererEvents): 
       batched = isBatched(next);
       // A large graph starts fitted, i.e. far out: no labels until the operator zooms in.
       labels = !large || batched;
+      quiet = next.edges.length > QUIET_EDGES_ABOVE;
       detail = new Set(selected?.kind === 'node' && batched ? [selected.id] : []);
       graph.setNode(nodeOptions());
       graph.setEdge(edgeOptions());
       graph.setData(toG6Data(next, nextPositions, detail));
       await graph.render();
       await graph.fitView();
+      // A small graph fitted would be blown up: it is shown at a readable size, centred.
+      if (graph.getZoom() > MAX_FIT_ZOOM) await graph.zoomTo(MAX_FIT_ZOOM, false);
       await syncView();
       await applySelection();
     },
