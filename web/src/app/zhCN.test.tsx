@@ -1,0 +1,206 @@
+// @vitest-environment jsdom
+import '../test/setup';
+import { screen } from '@testing-library/react';
+import { http, HttpResponse } from 'msw';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { AuditEntry, ApiToken, LocalUser } from '../features/auth/contract';
+import { MockEventSource, overview, serviceMetrics } from '../features/monitoring/testing';
+import { i18n } from '../lib/i18n';
+import { ECHO_ID, echoDetail, echoSummary, listResponse, reviewsSummary } from '../test/fixtures';
+import { createTestQueryClient, renderApp } from '../test/render';
+import { server } from '../test/server';
+import { sessionHandler, signedOutSession } from '../test/session';
+
+/**
+ * The main pages in Chinese, with the tests' usual fixtures: no English sentence may show. Text is
+ * what a person reads or hears: text nodes and the accessible names and hints in attributes.
+ * Skipped: code and YAML, and what is marked `lang="en"` on purpose (the BFF's own words quoted
+ * beside their translation).
+ */
+
+/** Names that stay as they are in any language: products, protocols, and the tests' fixture data. */
+const ALLOWED = [
+  'Spring Cloud',
+  'Kubernetes',
+  'Prometheus',
+  'Istio',
+  'Envoy',
+  'Dubbo',
+  'Authorization: Bearer', // the HTTP header, as scripts write it
+  'Top 5',
+];
+
+/** A plain word: letters only, capitalised or not (ids, versions, camel-cased kinds and acronyms are not). */
+const WORD = /^\(?[A-Za-z][a-z]*[,.;:!?)]?$/;
+const CAPITALISED = /^\(?[A-Z][a-z]{2,}[,.;:!?)]?$/;
+
+/** Runs of two or more plain English words, and capitalised English words on their own. */
+function englishIn(text: string): string[] {
+  let rest = text;
+  for (const name of ALLOWED) rest = rest.split(name).join(' ');
+  const found: string[] = [];
+  let run: string[] = [];
+  const flush = () => {
+    if (run.length >= 2) found.push(run.join(' '));
+    else if (run.length === 1 && CAPITALISED.test(run[0] ?? '')) found.push(run[0] ?? '');
+    run = [];
+  };
+  // Chinese text and its punctuation separate words as spaces do.
+  for (const token of rest.split(/[\s\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]+/)) {
+    if (WORD.test(token) || CAPITALISED.test(token)) run.push(token);
+    else flush();
+  }
+  flush();
+  return found;
+}
+
+const SKIP = 'code, pre, script, style, :not(html)[lang^="en"], .cm-editor';
+const ATTRIBUTES = ['aria-label', 'title', 'placeholder', 'alt', 'aria-description'];
+
+function englishOnPage(): string[] {
+  const found = new Set<string>();
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    const parent = node.parentElement;
+    if (!parent || parent.closest(SKIP)) continue;
+    for (const e of englishIn(node.textContent ?? ''))
+      found.add(`${e}  ← "${(node.textContent ?? '').trim()}"`);
+  }
+  for (const element of document.body.querySelectorAll('*')) {
+    if (element.closest(SKIP)) continue;
+    for (const attribute of ATTRIBUTES) {
+      const value = element.getAttribute(attribute);
+      if (value) for (const e of englishIn(value)) found.add(`${e}  ← ${attribute}="${value}"`);
+    }
+  }
+  return [...found];
+}
+
+function entry(id: string, overrides: Partial<AuditEntry> = {}): AuditEntry {
+  return {
+    id,
+    time: '2026-01-02T10:00:00.000Z',
+    user: 'alice',
+    role: 'operator',
+    action: 'routes.create',
+    method: 'POST',
+    path: `/api/v1/services/${encodeURIComponent(ECHO_ID)}/routes`,
+    serviceId: ECHO_ID,
+    namespace: 'dubbo-demo',
+    resource: { kind: 'VirtualService', name: 'echo-split' },
+    outcome: 'succeeded',
+    status: 201,
+    message: null,
+    diff: null,
+    ...overrides,
+  };
+}
+
+const TOKEN: ApiToken = {
+  id: '0123456789abcdef',
+  name: 'ci-deploy',
+  role: 'operator',
+  namespaces: ['dubbo-demo'],
+  createdBy: 'admin-token',
+  createdAt: '2026-01-02T10:00:00.000Z',
+  lastUsedAt: null,
+};
+
+const USERS: LocalUser[] = [
+  {
+    name: 'admin',
+    role: 'admin',
+    namespaces: ['*'],
+    source: 'local',
+    disabled: false,
+    mustChangePassword: false,
+  },
+  {
+    name: 'bob',
+    role: 'viewer',
+    namespaces: ['bookinfo'],
+    source: 'local',
+    disabled: true,
+    mustChangePassword: true,
+  },
+];
+
+beforeEach(async () => {
+  MockEventSource.reset();
+  vi.stubGlobal('EventSource', MockEventSource);
+  server.use(
+    http.get('*/api/v1/services', () => HttpResponse.json(listResponse([echoSummary, reviewsSummary]))),
+    http.get('*/api/v1/services/:id/metrics', () => HttpResponse.json(serviceMetrics())),
+    http.get('*/api/v1/services/:id/routes', () =>
+      HttpResponse.json({ dialect: 'istio', items: [], destinationRules: [], warnings: [] }),
+    ),
+    http.get('*/api/v1/services/:id/ratelimits', () =>
+      HttpResponse.json({ items: [], foreign: [], readyInstances: 1, versions: [] }),
+    ),
+    http.get('*/api/v1/services/:id', () => HttpResponse.json(echoDetail)),
+    http.get('*/api/v1/monitoring/overview', () => HttpResponse.json(overview())),
+    http.get('*/api/v1/audit', () =>
+      HttpResponse.json({
+        items: [
+          entry('2', {
+            outcome: 'denied',
+            status: 403,
+            role: 'viewer',
+            message: 'Your role, viewer, cannot change routes',
+          }),
+          entry('1', { outcome: 'invalid', status: 400, message: 'name: Enter a rule name' }),
+        ],
+        retention: { changeDays: 90, refusals: 10_000 },
+        dropped: { refusals: 0, before: null },
+      }),
+    ),
+    http.get('*/api/v1/admin/tokens', () => HttpResponse.json({ items: [TOKEN] })),
+    http.get('*/api/v1/admin/users', () => HttpResponse.json({ items: USERS })),
+  );
+  await i18n.changeLanguage('zh-CN');
+});
+afterEach(() => vi.unstubAllGlobals());
+
+describe('the console in Chinese', () => {
+  it('finds English in a text, but not product names, ids or units', () => {
+    expect(englishIn('Could not load the services')).toEqual(['Could not load the services']);
+    expect(englishIn('重试 Retry')).toEqual(['Retry']);
+    expect(englishIn('请修正规则名称：Enter a rule name')).toEqual(['Enter a rule name']);
+    expect(
+      englishIn(
+        'Spring Cloud · Kubernetes · reviews.bookinfo.svc.cluster.local v1 VirtualService echo-split 60 ms',
+      ),
+    ).toEqual([]);
+  });
+
+  it('would notice: the same page in English fails the scan', async () => {
+    await i18n.changeLanguage('en-US');
+    renderApp('/admin/users');
+    await screen.findByText('bob');
+    expect(englishOnPage()).toEqual(expect.arrayContaining([expect.stringContaining('Add user')]));
+  });
+
+  it.each([
+    ['/services', () => screen.findByRole('link', { name: ECHO_ID })],
+    [
+      `/services/${encodeURIComponent(ECHO_ID)}`,
+      () => screen.findByRole('heading', { name: echoDetail.name }),
+    ],
+    ['/monitoring', () => screen.findByRole('region', { name: '应用服务列表' })],
+    ['/audit', () => screen.findAllByText('没有权限')],
+    ['/admin/tokens', () => screen.findByText('ci-deploy')],
+    ['/admin/users', () => screen.findByText('bob')],
+  ])('shows no English on %s', async (path, loaded) => {
+    renderApp(path);
+    await loaded();
+    expect(englishOnPage()).toEqual([]);
+  });
+
+  it('shows no English on the sign-in page', async () => {
+    const session = signedOutSession();
+    server.use(sessionHandler(session));
+    renderApp('/signin', createTestQueryClient({ session }));
+    await screen.findByRole('button', { name: '登录' });
+    expect(englishOnPage()).toEqual([]);
+  });
+});
