@@ -4,6 +4,7 @@ import { useTranslation } from 'react-i18next';
 import { computeLayout, layoutInput, placeNew } from './layout';
 import type { LayoutName, Positions } from './layout';
 import type { ViewGraph } from './model';
+import type * as RendererModule from './renderer';
 import type { TopologyRenderer } from './renderer';
 
 export interface Selection {
@@ -27,7 +28,21 @@ export interface TopologyCanvasProps {
   height?: number | string;
 }
 
-/** The graph. G6 comes with `./renderer`, imported when the first graph is drawn. */
+let rendererModule: Promise<typeof RendererModule> | null = null;
+
+/**
+ * G6 (`./renderer`, about 1.5 MB) as one import for the page's life. The page starts it as it loads,
+ * so G6 downloads and compiles while the graph is being fetched, not after.
+ */
+export function loadRenderer(): Promise<typeof RendererModule> {
+  rendererModule ??= import('./renderer').catch((err: unknown) => {
+    rendererModule = null;
+    throw err;
+  });
+  return rendererModule;
+}
+
+/** The graph. G6 comes with `./renderer` (see loadRenderer). */
 export function TopologyCanvas({
   view,
   layout,
@@ -55,7 +70,7 @@ export function TopologyCanvas({
   useEffect(() => {
     let cancelled = false;
     let created: TopologyRenderer | null = null;
-    import('./renderer')
+    loadRenderer()
       .then(({ createRenderer }) => {
         if (cancelled || !container.current) return;
         created = createRenderer(container.current, {

@@ -12,7 +12,7 @@ import {
   Space,
   Typography,
 } from 'antd';
-import { useDeferredValue, useId, useMemo, useState } from 'react';
+import { useDeferredValue, useEffect, useId, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { EmptyState } from '../../components/EmptyState';
 import { QueryErrorAlert } from '../../components/QueryErrorAlert';
@@ -30,7 +30,7 @@ import { useTopologyFilters } from './useTopologyFilters';
 import type { LayoutChoice } from './useTopologyFilters';
 import { useLiveTopology } from './queries';
 import { SidePanel } from './SidePanel';
-import { TopologyCanvas } from './TopologyCanvas';
+import { TopologyCanvas, loadRenderer } from './TopologyCanvas';
 import type { Selection } from './TopologyCanvas';
 import { LivePageHeader } from '../monitoring/LivePageHeader';
 
@@ -86,6 +86,8 @@ function FindBox({ graph, onPick }: { graph: TopologyGraph | undefined; onPick: 
 /** 查看服务拓扑关系: who calls whom, live, with health by error rate. Loaded on its route only. */
 export function TopologyPage() {
   const { t } = useTranslation();
+  // G6 loads while the graph is fetched (see loadRenderer); a failure shows when the canvas draws.
+  useEffect(() => void loadRenderer().catch(() => undefined), []);
   useDocumentTitle(t('topology.title'));
   const [window, setWindow] = useMonitoringWindow();
   // Graph type, namespace, layout and what is hidden are kept in the URL, as the window is.

@@ -17,6 +17,9 @@ export const topologyKeys = {
   graph: (p: TopologyParams) => [...topologyKeys.all, p.graphType, p.window, p.namespace ?? ''] as const,
 };
 
+/** A graph fetched this recently is not refreshed by a stream event. */
+const FRESH_FOR_MS = 2000;
+
 export function topologyQuery(p: TopologyParams) {
   return queryOptions({
     queryKey: topologyKeys.graph(p),
@@ -37,7 +40,11 @@ export function topologyQuery(p: TopologyParams) {
 export function useLiveTopology(p: TopologyParams) {
   const queryClient = useQueryClient();
   const { live, state } = useLiveSubscription({ window: p.window, overview: true }, (event) => {
-    if (event.type === STREAM_EVENTS.overview) {
+    if (event.type !== STREAM_EVENTS.overview) return [];
+    // The stream's first event comes as it connects, right after the page fetched the graph: a graph
+    // younger than that is not asked (and drawn) again.
+    const fetchedAt = queryClient.getQueryState(topologyKeys.graph(p))?.dataUpdatedAt ?? 0;
+    if (Date.now() - fetchedAt >= FRESH_FOR_MS) {
       void queryClient.invalidateQueries({ queryKey: topologyKeys.graph(p), exact: true });
     }
     return [];

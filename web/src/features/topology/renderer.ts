@@ -395,6 +395,27 @@ export function createRenderer(container: HTMLElement, events: RendererEvents): 
     return out;
   };
 
+  /**
+   * What each node and edge was last drawn with: a live refresh redraws only what changed (an edge's
+   * rate, a node's health), not the whole graph every few seconds, which on a busy machine kept the
+   * page from answering clicks for seconds at a time.
+   */
+  let drawnWith = new Map<string, string>();
+  const signature = (d: NodeData | EdgeData) => JSON.stringify([d.data, d.style, d.combo ?? null]);
+  const rememberDrawn = (data: GraphData) => {
+    drawnWith = new Map();
+    for (const n of data.nodes ?? []) drawnWith.set(`node:${n.id}`, signature(n));
+    for (const e of data.edges ?? []) drawnWith.set(`edge:${e.id}`, signature(e));
+  };
+  const changedOnly = <T extends NodeData | EdgeData>(kind: 'node' | 'edge', items: T[]): T[] =>
+    items.filter((d) => {
+      const key = `${kind}:${d.id}`;
+      const sig = signature(d);
+      if (drawnWith.get(key) === sig) return false;
+      drawnWith.set(key, sig);
+      return true;
+    });
+
   const applyData = async (next: GraphData) => {
     const current = graph.getData();
     const ids = (xs: { id?: string | number }[] | undefined) => new Set((xs ?? []).map((x) => String(x.id)));
@@ -404,20 +425,39 @@ export function createRenderer(container: HTMLElement, events: RendererEvents): 
     const nextNodes = ids(next.nodes);
     const nextEdges = ids(next.edges);
     const nextCombos = ids(next.combos);
-    graph.removeData({
+    const removed = {
       edges: [...edgeIdsNow].filter((id) => !nextEdges.has(id)),
       nodes: [...nodeIdsNow].filter((id) => !nextNodes.has(id)),
       combos: [...comboIdsNow].filter((id) => !nextCombos.has(id)),
-    });
-    graph.addData({
+    };
+    for (const id of removed.edges) drawnWith.delete(`edge:${id}`);
+    for (const id of removed.nodes) drawnWith.delete(`node:${id}`);
+    const added = {
       combos: (next.combos ?? []).filter((c) => !comboIdsNow.has(String(c.id))),
-      nodes: (next.nodes ?? []).filter((n) => !nodeIdsNow.has(String(n.id))),
-      edges: (next.edges ?? []).filter((e) => !edgeIdsNow.has(String(e.id))),
-    });
-    graph.updateData({
-      nodes: (next.nodes ?? []).filter((n) => nodeIdsNow.has(String(n.id))),
-      edges: (next.edges ?? []).filter((e) => edgeIdsNow.has(String(e.id))),
-    });
+      nodes: changedOnly(
+        'node',
+        (next.nodes ?? []).filter((n) => !nodeIdsNow.has(String(n.id))),
+      ),
+      edges: changedOnly(
+        'edge',
+        (next.edges ?? []).filter((e) => !edgeIdsNow.has(String(e.id))),
+      ),
+    };
+    const updated = {
+      nodes: changedOnly(
+        'node',
+        (next.nodes ?? []).filter((n) => nodeIdsNow.has(String(n.id))),
+      ),
+      edges: changedOnly(
+        'edge',
+        (next.edges ?? []).filter((e) => edgeIdsNow.has(String(e.id))),
+      ),
+    };
+    const count = (o: Record<string, unknown[]>) => Object.values(o).reduce((sum, xs) => sum + xs.length, 0);
+    if (count(removed) + count(added) + count(updated) === 0) return;
+    graph.removeData(removed);
+    graph.addData(added);
+    graph.updateData(updated);
     await graph.draw();
   };
 
@@ -507,7 +547,9 @@ export function createRenderer(container: HTMLElement, events: RendererEvents): 
       detail = new Set(selected?.kind === 'node' && batched ? [selected.id] : []);
       graph.setNode(nodeOptions());
       graph.setEdge(edgeOptions());
-      graph.setData(toG6Data(next, nextPositions, detail));
+      const data = toG6Data(next, nextPositions, detail);
+      graph.setData(data);
+      rememberDrawn(data);
       await graph.render();
       await graph.fitView();
       // A small graph fitted would be blown up: it is shown at a readable size, centred.
@@ -526,7 +568,9 @@ export function createRenderer(container: HTMLElement, events: RendererEvents): 
         detail = wantedDetail();
         graph.setNode(nodeOptions());
         graph.setEdge(edgeOptions());
-        graph.setData(toG6Data(next, nextPositions, detail));
+        const data = toG6Data(next, nextPositions, detail);
+        graph.setData(data);
+        rememberDrawn(data);
         await graph.draw();
       } else {
         if (batched) detail = wantedDetail();
