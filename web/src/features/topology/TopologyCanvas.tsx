@@ -50,7 +50,7 @@ export function TopologyCanvas({
   selection,
   onSelect,
   focus,
-  height = 'max(480px, calc(100vh - 380px))',
+  height = 'max(480px, calc(100vh - 370px))',
 }: TopologyCanvasProps) {
   const { t } = useTranslation();
   const container = useRef<HTMLDivElement>(null);

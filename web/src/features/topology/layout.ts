@@ -49,7 +49,11 @@ export interface LayoutEdge {
 
 export type Positions = Map<string, { x: number; y: number }>;
 
-export const SPACING = { rank: 220, row: 64, block: 120, clusterRank: 170 } as const;
+/**
+ * Distances between node centres. The whole mesh's namespaces (clusteredLayout) are a little denser
+ * (still clear of labels: a node and its label take 40), as the fitted view is smaller.
+ */
+export const SPACING = { rank: 220, row: 64, block: 120, clusterRank: 170, clusterRow: 52 } as const;
 
 /** Width to height of the rows the namespaces' boxes are packed into: about the canvas's. */
 export const CLUSTER_ASPECT = 2.2;
@@ -243,6 +247,7 @@ export function layeredLayout(
   nodes: readonly LayoutNode[],
   edges: readonly LayoutEdge[],
   rankStep: number = SPACING.rank,
+  rowStep: number = SPACING.row,
 ): Positions {
   const rankOf = groupRanks(nodes, edges);
   const layers = orderRanks(nodes, edges, rankOf);
@@ -258,7 +263,7 @@ export function layeredLayout(
     let layerHalf = 0;
     for (const id of layer) {
       const n = byId.get(id) as LayoutNode;
-      if (prev) y += gapBetween(prev, n, SPACING.row);
+      if (prev) y += gapBetween(prev, n, rowStep);
       ys.push(y);
       layerHalf = Math.max(layerHalf, halfWidth(n));
       prev = n;
@@ -404,7 +409,7 @@ export function clusteredLayout(
   const frame = NAMESPACE_BOX.padding;
   const gap = 2 * GROUP_GAP;
   const blocks = [...byNamespace.entries()].map(([ns, members]) => {
-    const p = layeredLayout(members, inner.get(ns) ?? [], SPACING.clusterRank);
+    const p = layeredLayout(members, inner.get(ns) ?? [], SPACING.clusterRank, SPACING.clusterRow);
     let x1 = Infinity;
     let y1 = Infinity;
     let x2 = -Infinity;
