@@ -58,6 +58,8 @@ export interface ConsoleOverrides {
   log?: Logger;
   /** A control plane to use instead of the configured one (a test sharing one between apps). */
   kube?: KubeClient;
+  /** How rules are read and written (a test that injects a race between read and write). */
+  objects?: MeshObjects;
   /** Sign-in and the audit trail, instead of those `config.auth` describes. */
   auth?: AuthSetup;
   /** The service catalog, instead of informers on the control plane (a simulated mesh). */
@@ -165,15 +167,16 @@ export async function buildConsole(config: Config, overrides: ConsoleOverrides =
     settling.unref();
     stops.push(() => clearInterval(settling));
 
+    const objects = overrides.objects ?? new MeshObjects(kube);
     const routing = new RoutingService({
-      objects: new MeshObjects(kube),
+      objects,
       catalog,
       history: new RevisionHistory(kube, 'routes'),
       options: { dialect: config.rpcDialect, istioVersion: await istioVersion(kube, config) },
       log: log.child({ component: 'routing' }),
     });
     const ratelimits = new RateLimitService({
-      objects: new MeshObjects(kube),
+      objects,
       catalog,
       history: new RevisionHistory(kube, 'ratelimits'),
       log: log.child({ component: 'ratelimit' }),

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { KubeClient } from '../clients/kube';
 import { ADMIN_HEADER, testAuth } from '../testing/auth';
 import { fullApp, startTestControlPlane } from '../testing/console';
+import { AUDIT_LABEL } from '../features/audit/audit-log';
 import { apiRoutes } from '../testing/routes';
 import type { ApiRoute } from '../testing/routes';
 import type { TestControlPlane } from '../testing/console';
@@ -93,7 +94,8 @@ async function snapshot(kube: KubeClient): Promise<string[]> {
     for (const o of list.items)
       keys.push(`${plural}/${o.metadata.namespace}/${o.metadata.name}@${o.metadata.resourceVersion}`);
   }
-  const cms = await kube.core.listConfigMapForAllNamespaces();
+  // What is compared is the mesh's state: the audit records of the refusals are not part of it.
+  const cms = await kube.core.listConfigMapForAllNamespaces({ labelSelector: `!${AUDIT_LABEL}` });
   for (const cm of cms.items)
     keys.push(`configmaps/${cm.metadata?.namespace}/${cm.metadata?.name}@${cm.metadata?.resourceVersion}`);
   const secrets = await kube.core.listSecretForAllNamespaces();
@@ -111,8 +113,7 @@ describe('malformed bodies at every state-changing endpoint', () => {
 
   beforeAll(async () => {
     plane = await startTestControlPlane();
-    // Audit records and tokens in memory: what is compared is the control plane's mesh state.
-    const built = await fullApp(plane, testAuth({ kube: null }));
+    const built = await fullApp(plane, testAuth({ kube: plane.kube }));
     close = built.close;
     routes = apiRoutes(built.app).filter((r) => r.method !== 'GET' && !BODYLESS.has(`${r.method} ${r.path}`));
     server = createServer(built.app).listen(0, '127.0.0.1');
@@ -285,7 +286,7 @@ describe('hostile YAML and values Envoy refuses, at the routing and rate-limit e
   beforeAll(async () => {
     plane = await startTestControlPlane();
     // healthz answers without asking the control plane: what is timed is the BFF's event loop.
-    const built = await fullApp(plane, testAuth({ kube: null }), undefined, {
+    const built = await fullApp(plane, testAuth({ kube: plane.kube }), undefined, {
       health: async () => ({
         status: 'ok',
         version: 'test',

@@ -25,8 +25,8 @@ export const TEST_ADMIN_TOKEN = 'test-admin-token-0123456789abcdefghijklmnop';
 export const ADMIN_HEADER = { authorization: `Bearer ${TEST_ADMIN_TOKEN}` };
 
 export interface TestAuthOptions {
-  /** The control plane for tokens, sign-outs and audit records; null keeps them in memory. */
-  kube?: KubeClient | null;
+  /** The control plane for tokens, sign-outs and audit records (startTestControlPlane's). */
+  kube: KubeClient;
   namespace?: string;
   /** A local accounts file; by default one that does not exist (no users). */
   usersFile?: string;
@@ -38,10 +38,10 @@ export interface TestAuthOptions {
 }
 
 /** Sign-in for a test app: the admin token always works; local accounts when a file is given. */
-export function testAuth(options: TestAuthOptions = {}): AuthSetup {
+export function testAuth(options: TestAuthOptions): AuthSetup {
   const log = options.log ?? silentLogger();
   const namespace = options.namespace ?? 'default';
-  const kube = options.kube ?? null;
+  const { kube } = options;
   const signer = new Signer('test-session-secret-0123456789abcdefghij');
   const accounts = new LocalAccounts(
     options.usersFile ?? path.join(os.tmpdir(), `mesh-console-no-users-${process.pid}.yaml`),

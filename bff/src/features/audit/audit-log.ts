@@ -1,16 +1,22 @@
 import { createHash, randomBytes } from 'node:crypto';
-import type { V1ConfigMap } from '@kubernetes/client-node';
+import { z } from 'zod';
 import type { KubeClient } from '../../clients/kube';
-import { isKubeStatus } from '../../clients/kube-errors';
+import { RecordConflict, RecordStore, jsonText } from '../../clients/record-store';
 import { AuditRecord } from '../../contract/audit';
 import type { AuditDropped, AuditList, AuditQuery } from '../../contract/audit';
 import type { Logger } from '../../lib/logger';
-import { MANAGED_BY, MANAGED_BY_LABEL } from '../../mesh/model';
 
 export const AUDIT_LABEL = 'mesh-console.io/audit';
 /** On the record of a change: which revision it records (a hash of its namespace and name). */
 export const AUDIT_REVISION_LABEL = 'mesh-console.io/audit-revision';
 const DROPPED_NAME = 'mesh-console-audit-dropped';
+const DROPPED_LABEL = 'mesh-console.io/audit-dropped';
+
+/** A record's ConfigMap holds it as JSON under `record` (diffs can be long: up to 1 MB). */
+const StoredAuditRecord = z.object({ record: jsonText(AuditRecord, 1_000_000) });
+const StoredDropped = z.object({
+  dropped: jsonText(z.object({ refusals: z.number().int().min(0), before: z.iso.datetime().nullable() })),
+});
 
 export interface AuditRetention {
   /** How long changes (succeeded requests) are kept. Refusals never push them out. */
@@ -69,17 +75,34 @@ const isChange = (r: Pick<AuditRecord, 'outcome'>) => r.outcome === 'succeeded';
 export class AuditLog {
   private queue: Promise<void> = Promise.resolve();
   private pending = 0;
-  /** Without a control plane (tests), records are kept here. */
-  private readonly memory: AuditRecord[] = [];
   private sincePrune = 0;
   private readonly windows = new Map<string, RefusalWindow>();
+  private readonly records: RecordStore<z.infer<typeof StoredAuditRecord>>;
+  private readonly dropped: RecordStore<z.infer<typeof StoredDropped>>;
 
   constructor(
-    private readonly kube: KubeClient | null,
+    kube: KubeClient,
     private readonly namespace: string,
     private readonly log: Logger,
     private readonly retention: AuditRetention = DEFAULT_AUDIT_RETENTION,
-  ) {}
+  ) {
+    this.records = new RecordStore({
+      kube,
+      resource: { kind: 'ConfigMap' },
+      label: { key: AUDIT_LABEL, value: 'v1' },
+      schema: StoredAuditRecord,
+      what: 'audit',
+      log,
+    });
+    this.dropped = new RecordStore({
+      kube,
+      resource: { kind: 'ConfigMap' },
+      label: { key: DROPPED_LABEL, value: 'v1' },
+      schema: StoredDropped,
+      what: 'audit count',
+      log,
+    });
+  }
 
   record(input: RecordInput, options: RecordOptions = {}): AuditRecord {
     const now = options.time ?? new Date();
@@ -148,26 +171,13 @@ export class AuditLog {
   }
 
   private store(record: AuditRecord, revision?: { namespace: string; name: string }): void {
-    const kube = this.kube;
-    if (!kube) {
-      this.memory.push(record);
-      return;
-    }
     this.pending++;
     this.queue = this.queue
-      .then(() =>
-        kube.core
-          .createNamespacedConfigMap({ namespace: this.namespace, body: this.toConfigMap(record, revision) })
-          // The record of a change is named after its revision: a second writer (the journal after a
-          // restart, another replica) finds it there and leaves it.
-          .catch((err: unknown) => {
-            if (!(revision && isKubeStatus(err, 409))) throw err;
-          }),
-      )
+      .then(() => this.write(record, revision))
       .then(async () => {
         if (++this.sincePrune >= this.retention.pruneEvery) {
           this.sincePrune = 0;
-          await this.prune(kube);
+          await this.prune();
         }
       })
       .then(
@@ -183,28 +193,36 @@ export class AuditLog {
       });
   }
 
-  /** The stored records, each with the name of its ConfigMap. */
-  private async stored(kube: KubeClient): Promise<{ name: string; record: AuditRecord }[]> {
-    const res = await kube.core.listNamespacedConfigMap({
-      namespace: this.namespace,
-      labelSelector: `${AUDIT_LABEL}=v1`,
-    });
-    return res.items.flatMap((cm) => {
-      try {
-        const parsed = AuditRecord.safeParse(JSON.parse(cm.data?.record ?? 'null'));
-        return parsed.success && cm.metadata?.name ? [{ name: cm.metadata.name, record: parsed.data }] : [];
-      } catch {
-        return [];
-      }
-    });
+  private async write(record: AuditRecord, revision?: { namespace: string; name: string }): Promise<void> {
+    const key = revision ? revisionKey(revision) : undefined;
+    try {
+      await this.records.create(
+        this.namespace,
+        key ? `mesh-console-audit-c-${key}` : `mesh-console-audit-${record.id}`,
+        {
+          data: { record: JSON.stringify(record) },
+          labels: {
+            [`${AUDIT_LABEL}-outcome`]: record.outcome,
+            ...(key ? { [AUDIT_REVISION_LABEL]: key } : {}),
+          },
+        },
+      );
+    } catch (err) {
+      // The record of a change is named after its revision: a second writer (the journal after a
+      // restart, another replica) finds it there and leaves it.
+      if (!(key && err instanceof RecordConflict)) throw err;
+    }
   }
 
   /**
    * Removes changes older than their retention and the oldest refusals beyond theirs, and adds the
    * refusals removed to the count the Audit page shows.
    */
-  private async prune(kube: KubeClient): Promise<void> {
-    const all = await this.stored(kube);
+  private async prune(): Promise<void> {
+    const all = (await this.records.list(this.namespace)).map((r) => ({
+      name: r.name,
+      record: r.value.record,
+    }));
     const byTime = (a: { record: AuditRecord }, b: { record: AuditRecord }) =>
       a.record.time === b.record.time
         ? a.record.id.localeCompare(b.record.id)
@@ -214,56 +232,37 @@ export class AuditLog {
     const refusals = all.filter((r) => !isChange(r.record)).sort(byTime);
     const oldRefusals = refusals.slice(0, Math.max(0, refusals.length - this.retention.refusals));
     for (const { name } of [...oldChanges, ...oldRefusals])
-      await kube.core.deleteNamespacedConfigMap({ name, namespace: this.namespace }).catch(() => undefined);
+      await this.records.delete(this.namespace, name).catch(() => undefined);
     if (oldRefusals.length === 0) return;
     const removed = oldRefusals.reduce((n, r) => n + (r.record.repeated ?? 1), 0);
     const newest = oldRefusals.at(-1)?.record.time ?? null;
-    await this.addDropped(kube, removed, newest);
+    await this.addDropped(removed, newest);
   }
 
-  private async addDropped(kube: KubeClient, refusals: number, before: string | null): Promise<void> {
+  /** Adds to the count of removed refusals, with the resourceVersion it read (replicas prune too). */
+  private async addDropped(refusals: number, before: string | null): Promise<void> {
     for (let attempt = 0; attempt < 5; attempt++) {
-      const current = await this.readDropped(kube);
+      const current = await this.dropped.get(this.namespace, DROPPED_NAME);
+      const was = current?.value.dropped ?? { refusals: 0, before: null };
       const next: AuditDropped = {
-        refusals: current.value.refusals + refusals,
-        before:
-          before && (!current.value.before || before > current.value.before) ? before : current.value.before,
+        refusals: was.refusals + refusals,
+        before: before && (!was.before || before > was.before) ? before : was.before,
       };
-      const body: V1ConfigMap = {
-        metadata: {
-          name: DROPPED_NAME,
-          namespace: this.namespace,
-          labels: { [MANAGED_BY_LABEL]: MANAGED_BY },
-          ...(current.resourceVersion ? { resourceVersion: current.resourceVersion } : {}),
-        },
-        data: { dropped: JSON.stringify(next) },
-      };
+      const write = { data: { dropped: JSON.stringify(next) } };
       try {
-        if (current.resourceVersion)
-          await kube.core.replaceNamespacedConfigMap({ name: DROPPED_NAME, namespace: this.namespace, body });
-        else await kube.core.createNamespacedConfigMap({ namespace: this.namespace, body });
+        if (current) await this.dropped.replace(this.namespace, DROPPED_NAME, current.resourceVersion, write);
+        else await this.dropped.create(this.namespace, DROPPED_NAME, write);
         return;
       } catch (err) {
-        if (!isKubeStatus(err, 409)) throw err;
+        if (!(err instanceof RecordConflict)) throw err;
       }
     }
   }
 
-  private async readDropped(kube: KubeClient): Promise<{ value: AuditDropped; resourceVersion?: string }> {
-    try {
-      const cm = await kube.core.readNamespacedConfigMap({ name: DROPPED_NAME, namespace: this.namespace });
-      const parsed = JSON.parse(cm.data?.dropped ?? '{}') as Partial<AuditDropped>;
-      return {
-        value: {
-          refusals: typeof parsed.refusals === 'number' ? parsed.refusals : 0,
-          before: typeof parsed.before === 'string' ? parsed.before : null,
-        },
-        ...(cm.metadata?.resourceVersion ? { resourceVersion: cm.metadata.resourceVersion } : {}),
-      };
-    } catch (err) {
-      if (isKubeStatus(err, 404)) return { value: { refusals: 0, before: null } };
-      throw err;
-    }
+  private async readDropped(): Promise<AuditDropped> {
+    return (
+      (await this.dropped.get(this.namespace, DROPPED_NAME))?.value.dropped ?? { refusals: 0, before: null }
+    );
   }
 
   /** Resolves once every record so far is stored (tests, shutdown); pending refusal counts too. */
@@ -274,43 +273,15 @@ export class AuditLog {
 
   /** The revision keys that have an audit record (journal.ts writes the missing ones). */
   async recordedRevisions(): Promise<Set<string>> {
-    if (!this.kube) return new Set();
     await this.flush();
-    const res = await this.kube.core.listNamespacedConfigMap({
-      namespace: this.namespace,
-      labelSelector: AUDIT_REVISION_LABEL,
-    });
-    return new Set(res.items.flatMap((cm) => cm.metadata?.labels?.[AUDIT_REVISION_LABEL] ?? []));
-  }
-
-  private toConfigMap(record: AuditRecord, revision?: { namespace: string; name: string }): V1ConfigMap {
-    const key = revision ? revisionKey(revision) : undefined;
-    return {
-      metadata: {
-        name: key ? `mesh-console-audit-c-${key}` : `mesh-console-audit-${record.id}`,
-        namespace: this.namespace,
-        labels: {
-          [MANAGED_BY_LABEL]: MANAGED_BY,
-          [AUDIT_LABEL]: 'v1',
-          [`${AUDIT_LABEL}-outcome`]: record.outcome,
-          ...(key ? { [AUDIT_REVISION_LABEL]: key } : {}),
-        },
-      },
-      data: { record: JSON.stringify(record) },
-    };
+    const stored = await this.records.list(this.namespace, AUDIT_REVISION_LABEL);
+    return new Set(stored.flatMap((r) => r.labels[AUDIT_REVISION_LABEL] ?? []));
   }
 
   async list(query: AuditQuery): Promise<AuditList> {
     await this.flush();
-    let records: AuditRecord[];
-    let dropped: AuditDropped = { refusals: 0, before: null };
-    if (this.kube) {
-      const [all, stored] = await Promise.all([this.stored(this.kube), this.readDropped(this.kube)]);
-      records = all.map((r) => r.record);
-      dropped = stored.value;
-    } else {
-      records = [...this.memory];
-    }
+    const [stored, dropped] = await Promise.all([this.records.list(this.namespace), this.readDropped()]);
+    const records = stored.map((r) => r.value.record);
     const since = query.since?.getTime() ?? -Infinity;
     const until = query.until?.getTime() ?? Infinity;
     const items = records

@@ -1,10 +1,9 @@
-import type { V1ConfigMap, V1Secret } from '@kubernetes/client-node';
 import { z } from 'zod';
 import type { KubeClient } from '../../clients/kube';
-import { isKubeStatus } from '../../clients/kube-errors';
-import { MANAGED_BY, MANAGED_BY_LABEL } from '../../mesh/model';
+import { RecordConflict, RecordStore } from '../../clients/record-store';
+import type { RecordResource, StoredRecord } from '../../clients/record-store';
 import type { Logger } from '../../lib/logger';
-import { EpochMsText, InvalidRecords, decodeSecretData } from './credential-secrets';
+import { EpochMsText } from './credential-secrets';
 import { sha256 } from './keys';
 
 export const REVOKED_LABEL = 'mesh-console.io/revoked-session';
@@ -23,17 +22,6 @@ const NotBeforeRecord = z.object({
   notBefore: EpochMsText,
   expiresAt: EpochMsText,
 });
-
-/** A ConfigMap record of an earlier version, read as the Secret it is now. */
-const asSecret =
-  (type: string) =>
-  (cm: V1ConfigMap): V1Secret => ({
-    metadata: cm.metadata,
-    type,
-    data: Object.fromEntries(
-      Object.entries(cm.data ?? {}).map(([k, v]) => [k, Buffer.from(v, 'utf8').toString('base64')]),
-    ),
-  });
 
 const signOutName = (sessionId: string) => `mesh-console-signout-${sessionId}`;
 // A user name may hold any character; a Secret's name may not.
@@ -54,44 +42,55 @@ interface NotBefore {
  * replica that signed the user out (or changed the password) knows at once. Records are validated
  * as they are read; one that does not pass (or whose name does not match it) is logged and ignored.
  */
+type SignOut = z.infer<typeof SignOutRecord>;
+type Cutoff = z.infer<typeof NotBeforeRecord>;
+
 export class SessionRevocations {
   private revoked = new Map<string, number>();
   private notBefore = new Map<string, NotBefore>();
   private loadedAt = 0;
   private loading: Promise<void> | null = null;
+  private readonly signOuts: RecordStore<SignOut>;
+  private readonly cutoffs: RecordStore<Cutoff>;
+  /**
+   * Earlier versions kept these as ConfigMaps. They can only refuse a cookie, never let one in, so
+   * they are still obeyed until they expire (then deleted): a cookie signed out before an upgrade
+   * stays signed out.
+   */
+  private readonly legacySignOuts: RecordStore<SignOut>;
+  private readonly legacyCutoffs: RecordStore<Cutoff>;
 
   constructor(
-    /** null: sign-outs are known to this process only (tests without a control plane). */
-    private readonly kube: KubeClient | null,
+    kube: KubeClient,
     private readonly namespace: string,
     private readonly log: Logger,
     private readonly refreshMs = 5000,
   ) {
-    this.invalid = new InvalidRecords(log, 'session revocation');
+    const signOuts = (resource: RecordResource) =>
+      new RecordStore({
+        kube,
+        resource,
+        label: { key: REVOKED_LABEL, value: 'v1' },
+        schema: SignOutRecord,
+        nameOf: (r) => signOutName(r.sessionId),
+        what: 'session revocation',
+        log,
+      });
+    const cutoffs = (resource: RecordResource) =>
+      new RecordStore({
+        kube,
+        resource,
+        label: { key: NOT_BEFORE_LABEL, value: 'v1' },
+        schema: NotBeforeRecord,
+        nameOf: (r) => notBeforeName(r.user),
+        what: 'session revocation',
+        log,
+      });
+    this.signOuts = signOuts({ kind: 'Secret', type: REVOKED_SECRET_TYPE });
+    this.cutoffs = cutoffs({ kind: 'Secret', type: NOT_BEFORE_SECRET_TYPE });
+    this.legacySignOuts = signOuts({ kind: 'ConfigMap' });
+    this.legacyCutoffs = cutoffs({ kind: 'ConfigMap' });
   }
-
-  private readonly invalid: InvalidRecords;
-
-  private signOut(secret: V1Secret): z.infer<typeof SignOutRecord> | null {
-    if (secret.type !== REVOKED_SECRET_TYPE)
-      return this.invalid.ignore(secret, `its type is not ${REVOKED_SECRET_TYPE}`);
-    const parsed = SignOutRecord.safeParse(decodeSecretData(secret));
-    if (!parsed.success) return this.invalid.ignore(secret, parsed.error);
-    if (secret.metadata?.name !== signOutName(parsed.data.sessionId))
-      return this.invalid.ignore(secret, 'its name does not match its session');
-    return parsed.data;
-  }
-
-  private cutoff(secret: V1Secret): z.infer<typeof NotBeforeRecord> | null {
-    if (secret.type !== NOT_BEFORE_SECRET_TYPE)
-      return this.invalid.ignore(secret, `its type is not ${NOT_BEFORE_SECRET_TYPE}`);
-    const parsed = NotBeforeRecord.safeParse(decodeSecretData(secret));
-    if (!parsed.success) return this.invalid.ignore(secret, parsed.error);
-    if (secret.metadata?.name !== notBeforeName(parsed.data.user))
-      return this.invalid.ignore(secret, 'its name does not match its user');
-    return parsed.data;
-  }
-
   async isRevoked(sessionId: string): Promise<boolean> {
     if (this.revoked.has(sessionId)) return true;
     await this.fresh();
@@ -117,69 +116,41 @@ export class SessionRevocations {
   }
 
   private async refresh(): Promise<void> {
-    const kube = this.kube;
-    if (!kube) {
-      this.loadedAt = Date.now();
-      return;
-    }
     this.loading ??= (async () => {
       try {
+        const ns = this.namespace;
         const [signOuts, cutoffs, legacySignOuts, legacyCutoffs] = await Promise.all([
-          kube.core.listNamespacedSecret({
-            namespace: this.namespace,
-            labelSelector: `${REVOKED_LABEL}=v1`,
-          }),
-          kube.core.listNamespacedSecret({
-            namespace: this.namespace,
-            labelSelector: `${NOT_BEFORE_LABEL}=v1`,
-          }),
-          // Earlier versions kept these as ConfigMaps. They can only refuse a cookie, never let
-          // one in, so they are still obeyed until they expire (then deleted): a cookie signed
-          // out before an upgrade stays signed out.
-          kube.core.listNamespacedConfigMap({
-            namespace: this.namespace,
-            labelSelector: `${REVOKED_LABEL}=v1`,
-          }),
-          kube.core.listNamespacedConfigMap({
-            namespace: this.namespace,
-            labelSelector: `${NOT_BEFORE_LABEL}=v1`,
-          }),
+          this.signOuts.list(ns),
+          this.cutoffs.list(ns),
+          this.legacySignOuts.list(ns),
+          this.legacyCutoffs.list(ns),
         ]);
         const now = Date.now();
         // Past its expiry the cookie is refused anyway; the record is no longer needed.
-        const forget = (record: { name: string | undefined; legacy: boolean }) => {
-          const { name, legacy } = record;
-          if (!name) return;
-          const done = legacy
-            ? kube.core.deleteNamespacedConfigMap({ name, namespace: this.namespace })
-            : kube.core.deleteNamespacedSecret({ name, namespace: this.namespace });
-          void done.catch(() => undefined);
-        };
-        const all = <T extends { metadata?: { name?: string } }>(secrets: T[], legacy: T[]) => [
-          ...secrets.map((item) => ({ item, name: item.metadata?.name, legacy: false })),
-          ...legacy.map((item) => ({ item, name: item.metadata?.name, legacy: true })),
-        ];
+        const forget = <T>(store: RecordStore<T>, record: StoredRecord<T>) =>
+          void store
+            .delete(ns, record.name, { resourceVersion: record.resourceVersion })
+            .catch(() => undefined);
         const next = new Map<string, number>();
-        for (const entry of all<V1Secret>(
-          signOuts.items,
-          legacySignOuts.items.map(asSecret(REVOKED_SECRET_TYPE)),
-        )) {
-          const record = this.signOut(entry.item);
-          if (!record) continue;
-          if (record.expiresAt > now) next.set(record.sessionId, record.expiresAt);
-          else forget(entry);
+        const allSignOuts = [
+          ...signOuts.map((record) => ({ record, store: this.signOuts })),
+          ...legacySignOuts.map((record) => ({ record, store: this.legacySignOuts })),
+        ];
+        for (const { record, store } of allSignOuts) {
+          const { sessionId, expiresAt } = record.value;
+          if (expiresAt > now) next.set(sessionId, expiresAt);
+          else forget(store, record);
         }
         for (const [sid, exp] of this.revoked) if (exp > now && !next.has(sid)) next.set(sid, exp);
         const nextCutoffs = new Map<string, NotBefore>();
-        for (const entry of all<V1Secret>(
-          cutoffs.items,
-          legacyCutoffs.items.map(asSecret(NOT_BEFORE_SECRET_TYPE)),
-        )) {
-          const record = this.cutoff(entry.item);
-          if (!record) continue;
-          const { user, notBefore: at, expiresAt } = record;
+        const allCutoffs = [
+          ...cutoffs.map((record) => ({ record, store: this.cutoffs })),
+          ...legacyCutoffs.map((record) => ({ record, store: this.legacyCutoffs })),
+        ];
+        for (const { record, store } of allCutoffs) {
+          const { user, notBefore: at, expiresAt } = record.value;
           const listed = nextCutoffs.get(user);
-          if (expiresAt <= now) forget(entry);
+          if (expiresAt <= now) forget(store, record);
           else if (!listed || listed.at < at) nextCutoffs.set(user, { at, expiresAt });
         }
         // This replica's own, newer cutoffs win over what the list says (written, not yet listed).
@@ -199,22 +170,13 @@ export class SessionRevocations {
 
   async revoke(sessionId: string, expiresAt: number): Promise<void> {
     this.revoked.set(sessionId, expiresAt);
-    if (!this.kube) return;
     try {
-      await this.kube.core.createNamespacedSecret({
-        namespace: this.namespace,
-        body: {
-          metadata: {
-            name: signOutName(sessionId),
-            namespace: this.namespace,
-            labels: { [MANAGED_BY_LABEL]: MANAGED_BY, [REVOKED_LABEL]: 'v1' },
-          },
-          type: REVOKED_SECRET_TYPE,
-          stringData: { sessionId, expiresAt: String(expiresAt) },
-        },
+      await this.signOuts.create(this.namespace, signOutName(sessionId), {
+        data: { sessionId, expiresAt: String(expiresAt) },
       });
     } catch (err) {
-      if (!isKubeStatus(err, 409)) throw err;
+      // Signed out already (another replica, a second click): the record is there.
+      if (!(err instanceof RecordConflict)) throw err;
     }
   }
 
@@ -225,22 +187,24 @@ export class SessionRevocations {
   async revokeIssuedBefore(user: string, at: number, expiresAt: number): Promise<void> {
     const previous = this.notBefore.get(user);
     if (!previous || previous.at < at) this.notBefore.set(user, { at, expiresAt });
-    if (!this.kube) return;
     const name = notBeforeName(user);
-    const body = {
-      metadata: {
-        name,
-        namespace: this.namespace,
-        labels: { [MANAGED_BY_LABEL]: MANAGED_BY, [NOT_BEFORE_LABEL]: 'v1' },
-      },
-      type: NOT_BEFORE_SECRET_TYPE,
-      stringData: { user, notBefore: String(at), expiresAt: String(expiresAt) },
-    };
-    try {
-      await this.kube.core.createNamespacedSecret({ namespace: this.namespace, body });
-    } catch (err) {
-      if (!isKubeStatus(err, 409)) throw err;
-      await this.kube.core.replaceNamespacedSecret({ name, namespace: this.namespace, body });
+    const write = { data: { user, notBefore: String(at), expiresAt: String(expiresAt) } };
+    for (let attempt = 0; ; attempt++) {
+      const stored = await this.cutoffs.get(this.namespace, name);
+      // A later cut-off already recorded (another replica) stands: cookies before it are refused.
+      if (stored && stored.value.notBefore >= at && stored.value.expiresAt >= expiresAt) return;
+      try {
+        if (stored) await this.cutoffs.replace(this.namespace, name, stored.resourceVersion, write);
+        else await this.cutoffs.create(this.namespace, name, write);
+        return;
+      } catch (err) {
+        if (!(err instanceof RecordConflict) || attempt >= 4) throw err;
+        // There, but not a valid record (so not read): this one takes its place.
+        if (!stored && attempt >= 1) {
+          await this.cutoffs.replace(this.namespace, name, null, write);
+          return;
+        }
+      }
     }
   }
 }

@@ -46,13 +46,13 @@ export interface AuthSetup {
 
 /**
  * Builds sign-in from the settings. `kube` is the control plane for tokens, sign-outs, the
- * session secret and audit records (null keeps them in memory, the secret in `dataDir`: tests).
+ * session secret and audit records.
  * On a first start with no local users, an admin account is written; `firstAdmin` carries its
  * generated one-time password, to print once.
  */
 export async function createAuth(
   settings: AuthSettings,
-  kube: KubeClient | null,
+  kube: KubeClient,
   dataDir: string,
   log: Logger,
 ): Promise<{ setup: AuthSetup; firstAdmin: { name: string; password: string } | null }> {

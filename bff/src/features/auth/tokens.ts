@@ -1,14 +1,13 @@
 import { randomBytes } from 'node:crypto';
-import type { V1Secret } from '@kubernetes/client-node';
 import { z } from 'zod';
 import type { KubeClient } from '../../clients/kube';
-import { isKubeStatus } from '../../clients/kube-errors';
+import { RecordStore } from '../../clients/record-store';
+import type { StoredRecord } from '../../clients/record-store';
 import { CreateTokenBody, Namespaces, Role } from '../../contract/auth';
 import type { ApiToken } from '../../contract/auth';
-import { MANAGED_BY, MANAGED_BY_LABEL } from '../../mesh/model';
 import { notFound } from '../../lib/errors';
 import type { Logger } from '../../lib/logger';
-import { InvalidRecords, decodeSecretData, jsonText } from './credential-secrets';
+import { jsonText } from './credential-secrets';
 import { safeEqual, sha256 } from './keys';
 import type { Principal } from './principal';
 
@@ -53,16 +52,23 @@ export class ApiTokens {
   private cache = new Map<string, StoredToken>();
   private loadedAt = 0;
   private loading: Promise<void> | null = null;
-  private readonly invalid: InvalidRecords;
+  private readonly store: RecordStore<z.infer<typeof TokenRecord>>;
 
   constructor(
-    /** null: tokens live in this process only (tests without a control plane). */
-    private readonly kube: KubeClient | null,
+    kube: KubeClient,
     private readonly namespace: string,
     private readonly log: Logger,
     private readonly adminToken?: string,
   ) {
-    this.invalid = new InvalidRecords(log, 'API token');
+    this.store = new RecordStore({
+      kube,
+      resource: { kind: 'Secret', type: TOKEN_SECRET_TYPE },
+      label: { key: TOKEN_LABEL, value: 'v1' },
+      schema: TokenRecord,
+      nameOf: (t) => secretName(t.id),
+      what: 'API token',
+      log,
+    });
   }
 
   static isToken(value: string): boolean {
@@ -70,21 +76,12 @@ export class ApiTokens {
   }
 
   private async refresh(): Promise<void> {
-    const kube = this.kube;
-    if (!kube) {
-      this.loadedAt = Date.now();
-      return;
-    }
     this.loading ??= (async () => {
       try {
-        const res = await kube.core.listNamespacedSecret({
-          namespace: this.namespace,
-          labelSelector: `${TOKEN_LABEL}=v1`,
-        });
         const next = new Map<string, StoredToken>();
-        for (const secret of res.items) {
-          const t = this.fromSecret(secret);
-          if (t) next.set(t.hash, t);
+        for (const record of await this.store.list(this.namespace)) {
+          const t = fromRecord(record);
+          next.set(t.hash, t);
         }
         this.cache = next;
         this.loadedAt = Date.now();
@@ -98,30 +95,6 @@ export class ApiTokens {
   private async fresh(maxAgeMs: number): Promise<void> {
     if (Date.now() - this.loadedAt > maxAgeMs) await this.refresh();
   }
-
-  /** The token a Secret holds, or null (logged once) when any field of it is not valid. */
-  private fromSecret(secret: V1Secret): StoredToken | null {
-    if (secret.type !== TOKEN_SECRET_TYPE)
-      return this.invalid.ignore(secret, `its type is not ${TOKEN_SECRET_TYPE}`);
-    const parsed = TokenRecord.safeParse(decodeSecretData(secret));
-    if (!parsed.success) return this.invalid.ignore(secret, parsed.error);
-    const t = parsed.data;
-    if (secret.metadata?.name !== secretName(t.id))
-      return this.invalid.ignore(secret, 'its name does not match its id');
-    const lastUsed = LastUsedAt.safeParse(secret.metadata.annotations?.[LAST_USED_ANNOTATION]);
-    return {
-      id: t.id,
-      name: t.name,
-      role: t.role,
-      // An admin token spans every namespace, whatever the record says.
-      namespaces: t.role === 'admin' ? ['*'] : t.namespaces,
-      createdBy: t.createdBy,
-      createdAt: t.createdAt,
-      lastUsedAt: lastUsed.success ? lastUsed.data : null,
-      hash: t.sha256,
-    };
-  }
-
   /** The principal a bearer token stands for, or null when it is unknown or revoked. */
   async authenticate(secret: string): Promise<Principal | null> {
     if (this.adminToken && safeEqual(secret, this.adminToken)) {
@@ -160,15 +133,14 @@ export class ApiTokens {
     if (Date.now() - last < LAST_USED_RESOLUTION_MS) return;
     token.lastUsedAt = new Date().toISOString();
     const name = secretName(token.id);
-    const kube = this.kube;
-    if (!kube) return;
     void (async () => {
-      const secret = await kube.core.readNamespacedSecret({ name, namespace: this.namespace });
-      secret.metadata = {
-        ...secret.metadata,
-        annotations: { ...secret.metadata?.annotations, [LAST_USED_ANNOTATION]: token.lastUsedAt ?? '' },
-      };
-      await kube.core.replaceNamespacedSecret({ name, namespace: this.namespace, body: secret });
+      const stored = await this.store.get(this.namespace, name);
+      if (!stored) return;
+      await this.store.replace(this.namespace, name, stored.resourceVersion, {
+        data: toData(stored.value),
+        labels: stored.labels,
+        annotations: { ...stored.annotations, [LAST_USED_ANNOTATION]: token.lastUsedAt ?? '' },
+      });
     })().catch((err: unknown) =>
       this.log.debug({ err: err instanceof Error ? err.message : String(err) }, 'could not record token use'),
     );
@@ -194,25 +166,16 @@ export class ApiTokens {
       lastUsedAt: null,
       hash: sha256(secret),
     };
-    await this.kube?.core.createNamespacedSecret({
-      namespace: this.namespace,
-      body: {
-        metadata: {
-          name: secretName(id),
-          namespace: this.namespace,
-          labels: { [MANAGED_BY_LABEL]: MANAGED_BY, [TOKEN_LABEL]: 'v1' },
-        },
-        type: TOKEN_SECRET_TYPE,
-        stringData: {
-          id,
-          name: token.name,
-          role: token.role,
-          namespaces: JSON.stringify(token.namespaces),
-          createdBy,
-          createdAt: token.createdAt,
-          sha256: token.hash,
-        },
-      },
+    await this.store.create(this.namespace, secretName(id), {
+      data: toData({
+        id,
+        name: token.name,
+        role: token.role,
+        namespaces: token.namespaces,
+        createdBy,
+        createdAt: token.createdAt,
+        sha256: token.hash,
+      }),
     });
     this.cache.set(token.hash, token);
     const { hash: _hash, ...visible } = token;
@@ -221,14 +184,28 @@ export class ApiTokens {
 
   async revoke(id: string): Promise<void> {
     if (!/^[0-9a-f]{16}$/.test(id)) throw notFound(`Token ${id} was not found`);
-    if (!this.kube && ![...this.cache.values()].some((t) => t.id === id))
+    if (!(await this.store.delete(this.namespace, secretName(id))))
       throw notFound(`Token ${id} was not found`);
-    try {
-      await this.kube?.core.deleteNamespacedSecret({ name: secretName(id), namespace: this.namespace });
-    } catch (err) {
-      if (isKubeStatus(err, 404)) throw notFound(`Token ${id} was not found`);
-      throw err;
-    }
     for (const [hash, t] of this.cache) if (t.id === id) this.cache.delete(hash);
   }
+}
+
+function toData(t: z.infer<typeof TokenRecord>): Record<string, string> {
+  return { ...t, namespaces: JSON.stringify(t.namespaces) };
+}
+
+/** The token a valid record holds; an admin token spans every namespace, whatever the record says. */
+function fromRecord(record: StoredRecord<z.infer<typeof TokenRecord>>): StoredToken {
+  const t = record.value;
+  const lastUsed = LastUsedAt.safeParse(record.annotations[LAST_USED_ANNOTATION]);
+  return {
+    id: t.id,
+    name: t.name,
+    role: t.role,
+    namespaces: t.role === 'admin' ? ['*'] : t.namespaces,
+    createdBy: t.createdBy,
+    createdAt: t.createdAt,
+    lastUsedAt: lastUsed.success ? lastUsed.data : null,
+    hash: t.sha256,
+  };
 }

@@ -1,11 +1,14 @@
-import type { V1ConfigMap } from '@kubernetes/client-node';
+import { z } from 'zod';
 import type { KubeClient } from '../../clients/kube';
-import { isKubeStatus } from '../../clients/kube-errors';
 import type { KubeObject } from '../../clients/mesh-objects';
+import { RecordConflict, RecordStore, jsonText } from '../../clients/record-store';
+import type { StoredRecord } from '../../clients/record-store';
 import type { Revision } from '../../contract/routing';
 import { noteChange } from '../../lib/request-context';
+import { silentLogger } from '../../lib/logger';
+import type { Logger } from '../../lib/logger';
 import { shortHash, toDnsLabel } from '../../mesh/hosts';
-import { MANAGED_BY, MANAGED_BY_LABEL, SERVICE_ANNOTATION } from '../../mesh/model';
+import { SERVICE_ANNOTATION } from '../../mesh/model';
 import { cleanObject, toYaml } from './yaml';
 
 export const HISTORY_LABEL = 'mesh-console.io/history';
@@ -44,9 +47,51 @@ export interface RevisionInput {
   diff: string;
 }
 
+const MAX_RECORD_CHARS = 1_000_000;
+/** An object as a revision keeps it: any fields, but a kind and a name at least. */
+const StoredObject = z.looseObject({
+  apiVersion: z.string(),
+  kind: z.string(),
+  metadata: z.looseObject({ name: z.string(), namespace: z.string().optional() }),
+});
+const Action = z.enum(['create', 'update', 'delete', 'rollback']);
+const NumberText = z
+  .string()
+  .regex(/^\d{1,9}$/)
+  .transform(Number);
+
+/** What a revision's ConfigMap holds, checked as it is read back. */
+const RevisionData = z.object({
+  kind: z.string().min(1).optional(),
+  rule: z.string().min(1).optional(),
+  // Revisions of earlier versions may lack these.
+  role: z.string().default('unknown'),
+  revision: NumberText,
+  action: Action.default('update'),
+  user: z.string().default('unknown'),
+  timestamp: z.string().optional(),
+  objects: jsonText(z.array(StoredObject), MAX_RECORD_CHARS),
+  diff: z.string().default(''),
+  intent: jsonText(
+    z.array(
+      z.object({
+        action: z.enum(['create', 'update', 'delete']),
+        object: StoredObject,
+        before: StoredObject.optional(),
+      }),
+    ),
+    MAX_RECORD_CHARS,
+  ).optional(),
+  comment: z.string().optional(),
+  fromRevision: NumberText.optional(),
+});
+type RevisionData = z.infer<typeof RevisionData>;
+
 export interface StoredRevision extends Revision {
   /** The objects in full, for a rollback. */
   raw: KubeObject[];
+  /** When the control plane created the record (ms since the epoch). */
+  createdAt: number;
   state: RevisionState;
   /** The ConfigMap that holds the revision, and where it lives. */
   ref: { namespace: string; name: string; resourceVersion: string };
@@ -69,13 +114,18 @@ export interface PendingChange {
  * labelled ConfigMaps, one per revision, the way Helm keeps releases: the BFF stores nothing.
  */
 export class RevisionHistory {
+  private readonly store: RecordStore<RevisionData>;
+
   constructor(
-    private readonly kube: KubeClient,
+    kube: KubeClient,
     private readonly kind: string,
-  ) {}
+    log: Logger = silentLogger(),
+  ) {
+    this.store = revisionStore(kube, kind, log);
+  }
 
   private selector(serviceId: string, rule: string): string {
-    return `${HISTORY_LABEL}=${this.kind},${RULE_LABEL}=${rule},${SERVICE_HASH_LABEL}=${shortHash(serviceId)}`;
+    return `${RULE_LABEL}=${rule},${SERVICE_HASH_LABEL}=${shortHash(serviceId)}`;
   }
 
   /** A rule's revisions, newest first; changes still being applied are not revisions yet. */
@@ -84,16 +134,12 @@ export class RevisionHistory {
   }
 
   private async listAll(namespace: string, serviceId: string, rule: string): Promise<StoredRevision[]> {
-    const res = await this.kube.core.listNamespacedConfigMap({
-      namespace,
-      labelSelector: this.selector(serviceId, rule),
-    });
-    return res.items
-      .filter((cm) => cm.metadata?.annotations?.[SERVICE_ANNOTATION] === serviceId)
-      .map(fromConfigMap)
+    const records = await this.store.list(namespace, this.selector(serviceId, rule));
+    return records
+      .filter((r) => r.annotations[SERVICE_ANNOTATION] === serviceId)
+      .map(fromRecord)
       .sort((a, b) => b.revision - a.revision);
   }
-
   async get(
     namespace: string,
     serviceId: string,
@@ -119,16 +165,12 @@ export class RevisionHistory {
     for (let attempt = 0; ; attempt++) {
       const newest = (await this.listAll(namespace, serviceId, rule))[0]?.revision ?? 0;
       const revision = newest + 1;
-      const body = this.toConfigMap(namespace, serviceId, rule, revision, input, {
-        state: 'pending',
-        author,
-        intent,
-      });
+      const write = this.toRecord(serviceId, rule, revision, input, { state: 'pending', author, intent });
       try {
-        const stored = fromConfigMap(await this.kube.core.createNamespacedConfigMap({ namespace, body }));
-        return { revision: stored, input };
+        const stored = await this.store.create(namespace, this.nameOf(serviceId, rule, revision), write);
+        return { revision: fromRecord(stored), input };
       } catch (err) {
-        if (!isKubeStatus(err, 409) || attempt >= 4) throw err;
+        if (!(err instanceof RecordConflict) || attempt >= 4) throw err;
       }
     }
   }
@@ -140,21 +182,16 @@ export class RevisionHistory {
     state: Exclude<RevisionState, 'pending'> = 'applied',
   ): Promise<StoredRevision> {
     const { revision: rev, input } = pending;
-    const body = this.toConfigMap(
-      rev.ref.namespace,
+    const write = this.toRecord(
       rev.serviceId,
       rev.rule,
       rev.revision,
       { ...input, objects },
       { state, author: { user: rev.user, role: rev.role }, intent: [] },
     );
-    body.metadata = { ...body.metadata, resourceVersion: rev.ref.resourceVersion };
-    const stored = fromConfigMap(
-      await this.kube.core.replaceNamespacedConfigMap({
-        namespace: rev.ref.namespace,
-        name: rev.ref.name,
-        body,
-      }),
+    // With the resourceVersion of the pending record: a second settler (another replica) conflicts.
+    const stored = fromRecord(
+      await this.store.replace(rev.ref.namespace, rev.ref.name, rev.ref.resourceVersion, write),
     );
     noteChange({
       kind: this.kind,
@@ -168,10 +205,9 @@ export class RevisionHistory {
   /** Forgets a pending change that was not applied at all. */
   async abandon(pending: PendingChange): Promise<void> {
     const { ref } = pending.revision;
-    await this.kube.core.deleteNamespacedConfigMap({
-      namespace: ref.namespace,
-      name: ref.name,
-      body: { preconditions: { resourceVersion: ref.resourceVersion } },
+    await this.store.delete(ref.namespace, ref.name, {
+      resourceVersion: ref.resourceVersion,
+      mustExist: true,
     });
   }
 
@@ -187,14 +223,17 @@ export class RevisionHistory {
     return this.complete(pending, input.objects);
   }
 
-  private toConfigMap(
-    namespace: string,
+  private nameOf(serviceId: string, rule: string, revision: number): string {
+    return `mesh-console.${this.kind}.${toDnsLabel(rule, 40)}.${shortHash(serviceId)}.v${revision}`;
+  }
+
+  private toRecord(
     serviceId: string,
     rule: string,
     revision: number,
     input: RevisionInput,
     extra: { state: RevisionState; author: ChangeAuthor; intent: IntendedWrite[] },
-  ): V1ConfigMap {
+  ) {
     const data: Record<string, string> = {
       kind: this.kind,
       rule,
@@ -217,32 +256,46 @@ export class RevisionHistory {
     if (input.comment) data.comment = input.comment;
     if (input.fromRevision !== undefined) data.fromRevision = String(input.fromRevision);
     return {
-      metadata: {
-        name: `mesh-console.${this.kind}.${toDnsLabel(rule, 40)}.${shortHash(serviceId)}.v${revision}`,
-        namespace,
-        labels: {
-          [MANAGED_BY_LABEL]: MANAGED_BY,
-          [HISTORY_LABEL]: this.kind,
-          [RULE_LABEL]: rule,
-          [SERVICE_HASH_LABEL]: shortHash(serviceId),
-          [STATE_LABEL]: extra.state,
-        },
-        annotations: { [SERVICE_ANNOTATION]: serviceId },
-      },
       data,
+      labels: {
+        [RULE_LABEL]: rule,
+        [SERVICE_HASH_LABEL]: shortHash(serviceId),
+        [STATE_LABEL]: extra.state,
+      },
+      annotations: { [SERVICE_ANNOTATION]: serviceId },
     };
   }
 }
 
-export function fromConfigMap(cm: V1ConfigMap): StoredRevision {
-  const d = cm.data ?? {};
-  const raw = JSON.parse(d.objects ?? '[]') as KubeObject[];
-  const state = cm.metadata?.labels?.[STATE_LABEL];
+/** The revisions of one kind of rule (`kind`), or of every kind (null: read only, for the journal). */
+function revisionStore(kube: KubeClient, kind: string | null, log: Logger): RecordStore<RevisionData> {
+  return new RecordStore({
+    kube,
+    resource: { kind: 'ConfigMap' },
+    label: kind === null ? { key: HISTORY_LABEL } : { key: HISTORY_LABEL, value: kind },
+    schema: RevisionData,
+    what: 'revision',
+    log,
+  });
+}
+
+/** Every revision of every kind of rule, in every namespace (journal.ts settles the pending ones). */
+export async function allRevisions(
+  kube: KubeClient,
+  log: Logger = silentLogger(),
+): Promise<StoredRevision[]> {
+  return (await revisionStore(kube, null, log).list(null)).map(fromRecord);
+}
+
+function fromRecord(record: StoredRecord<RevisionData>): StoredRevision {
+  const d = record.value;
+  const raw = d.objects as KubeObject[];
+  const state = record.labels[STATE_LABEL];
   const rev: StoredRevision = {
-    revision: Number(d.revision ?? 0),
-    action: (d.action ?? 'update') as Revision['action'],
-    user: d.user ?? 'unknown',
-    timestamp: d.timestamp ?? cm.metadata?.creationTimestamp?.toString() ?? '',
+    revision: d.revision,
+    action: d.action,
+    user: d.user,
+    timestamp: d.timestamp ?? new Date(record.createdAt).toISOString(),
     objects: raw.map((o) => ({
       apiVersion: o.apiVersion,
       kind: o.kind,
@@ -250,22 +303,19 @@ export function fromConfigMap(cm: V1ConfigMap): StoredRevision {
       name: o.metadata.name,
       yaml: toYaml(o),
     })),
-    diff: d.diff ?? '',
+    diff: d.diff,
     raw,
+    createdAt: record.createdAt || Date.parse(d.timestamp ?? '') || 0,
     // Revisions written before states existed were written after their change: applied.
     state: state === 'pending' || state === 'interrupted' ? state : 'applied',
-    ref: {
-      namespace: cm.metadata?.namespace ?? '',
-      name: cm.metadata?.name ?? '',
-      resourceVersion: cm.metadata?.resourceVersion ?? '',
-    },
-    serviceId: cm.metadata?.annotations?.[SERVICE_ANNOTATION] ?? '',
-    ruleKind: d.kind ?? cm.metadata?.labels?.[HISTORY_LABEL] ?? '',
-    rule: d.rule ?? cm.metadata?.labels?.[RULE_LABEL] ?? '',
-    role: d.role ?? 'unknown',
-    intent: JSON.parse(d.intent ?? '[]') as IntendedWrite[],
+    ref: { namespace: record.namespace, name: record.name, resourceVersion: record.resourceVersion },
+    serviceId: record.annotations[SERVICE_ANNOTATION] ?? '',
+    ruleKind: d.kind ?? record.labels[HISTORY_LABEL] ?? '',
+    rule: d.rule ?? record.labels[RULE_LABEL] ?? '',
+    role: d.role,
+    intent: (d.intent ?? []) as IntendedWrite[],
   };
   if (d.comment) rev.comment = d.comment;
-  if (d.fromRevision) rev.fromRevision = Number(d.fromRevision);
+  if (d.fromRevision !== undefined) rev.fromRevision = d.fromRevision;
   return rev;
 }

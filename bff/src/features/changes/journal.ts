@@ -1,4 +1,3 @@
-import type { V1ConfigMap } from '@kubernetes/client-node';
 import type { KubeClient } from '../../clients/kube';
 import { isKubeStatus } from '../../clients/kube-errors';
 import type { KubeObject, MeshObjects } from '../../clients/mesh-objects';
@@ -6,7 +5,7 @@ import type { Logger } from '../../lib/logger';
 import { stableStringify } from '../../mesh/plan';
 import type { AuditLog } from '../audit/audit-log';
 import { revisionKey } from '../audit/audit-log';
-import { HISTORY_LABEL, RevisionHistory, fromConfigMap } from './history';
+import { RevisionHistory, allRevisions } from './history';
 import type { IntendedWrite, StoredRevision } from './history';
 
 export interface JournalDeps {
@@ -49,14 +48,13 @@ export class ChangeJournal {
 
   async settle(now = Date.now()): Promise<SettleReport> {
     const report: SettleReport = { applied: 0, abandoned: 0, interrupted: 0, audited: 0 };
-    const res = await this.deps.kube.core.listConfigMapForAllNamespaces({ labelSelector: HISTORY_LABEL });
-    const revisions = res.items.map((cm) => ({ cm, rev: fromConfigMap(cm) }));
-    const old = (cm: V1ConfigMap, ms: number) => now - createdAt(cm) >= ms;
+    const revisions = await allRevisions(this.deps.kube, this.deps.log);
+    const old = (rev: StoredRevision, ms: number) => now - rev.createdAt >= ms;
 
-    for (const { cm, rev } of revisions) {
-      if (rev.state !== 'pending' || !old(cm, this.deps.changeTimeoutMs)) continue;
+    for (const rev of revisions) {
+      if (rev.state !== 'pending' || !old(rev, this.deps.changeTimeoutMs)) continue;
       try {
-        const outcome = await this.settlePending(cm, rev);
+        const outcome = await this.settlePending(rev);
         report[outcome]++;
       } catch (err) {
         this.deps.log.warn({ err, revision: rev.ref }, 'could not settle an interrupted change');
@@ -64,11 +62,11 @@ export class ChangeJournal {
     }
 
     const recorded = await this.deps.audit.recordedRevisions();
-    for (const { cm, rev } of revisions) {
+    for (const rev of revisions) {
       if (rev.state === 'pending') continue;
-      if (!old(cm, this.deps.changeTimeoutMs) || old(cm, this.deps.auditRetentionMs)) continue;
+      if (!old(rev, this.deps.changeTimeoutMs) || old(rev, this.deps.auditRetentionMs)) continue;
       if (recorded.has(revisionKey(rev.ref))) continue;
-      this.audit(rev, rev.state === 'applied' ? 'succeeded' : 'failed', null, createdAt(cm));
+      this.audit(rev, rev.state === 'applied' ? 'succeeded' : 'failed', null, rev.createdAt);
       report.audited++;
     }
     await this.deps.audit.flush();
@@ -77,11 +75,8 @@ export class ChangeJournal {
     return report;
   }
 
-  private async settlePending(
-    cm: V1ConfigMap,
-    rev: StoredRevision,
-  ): Promise<'applied' | 'abandoned' | 'interrupted'> {
-    const history = new RevisionHistory(this.deps.kube, rev.ruleKind);
+  private async settlePending(rev: StoredRevision): Promise<'applied' | 'abandoned' | 'interrupted'> {
+    const history = new RevisionHistory(this.deps.kube, rev.ruleKind, this.deps.log);
     const progress = await Promise.all(rev.intent.map((w) => this.progressOf(w)));
     const pending = {
       revision: rev,
@@ -94,7 +89,7 @@ export class ChangeJournal {
         diff: rev.diff,
       },
     };
-    const when = createdAt(cm);
+    const when = rev.createdAt;
     if (progress.every((p) => p.state === 'not-done')) {
       await history.abandon(pending);
       this.audit(
@@ -201,13 +196,6 @@ function sameContent(a: KubeObject, b: KubeObject): boolean {
       annotations: o.metadata.annotations ?? {},
     });
   return pick(a) === pick(b);
-}
-
-function createdAt(cm: V1ConfigMap): number {
-  const t = cm.metadata?.creationTimestamp;
-  const parsed = t ? new Date(t).getTime() : Number.NaN;
-  if (!Number.isNaN(parsed)) return parsed;
-  return Date.parse(cm.data?.timestamp ?? '') || 0;
 }
 
 function describe(w: IntendedWrite): string {
