@@ -2,9 +2,9 @@ import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Express } from 'express';
 import os from 'node:os';
 import path from 'node:path';
-import { createApp } from '../bff/src/app';
 import { PrometheusClient } from '../bff/src/clients/prometheus';
 import type { DemoApp } from '../bff/src/embedded/demo-mesh/mesh';
 import { DEMO_APPS } from '../bff/src/embedded/demo-mesh/mesh';
@@ -18,12 +18,11 @@ import { staticCatalog } from '../bff/src/features/catalog/catalog';
 import type { CatalogSource } from '../bff/src/features/catalog/catalog';
 import type { V1Pod, V1Service } from '../bff/src/features/catalog/kube-types';
 import { buildCatalog } from '../bff/src/features/catalog/registry';
-import { MonitoringService } from '../bff/src/features/monitoring/monitoring';
 import { PrometheusTelemetry } from '../bff/src/features/monitoring/prometheus-source';
-import { MonitoringStream } from '../bff/src/features/monitoring/stream';
 import type { TelemetrySource } from '../bff/src/features/monitoring/telemetry';
 import { silentLogger } from '../bff/src/lib/logger';
-import { asAdmin, testAuth } from '../bff/src/testing/auth';
+import { asAdmin } from '../bff/src/testing/auth';
+import { testConsole } from '../bff/src/testing/console';
 import { percentile, printFigures, summarize, timeMany } from './stats';
 import type { Figure } from './stats';
 
@@ -93,7 +92,7 @@ function generatedMesh(services: number, versions: number): { apps: DemoApp[]; c
   };
 }
 
-async function listen(app: ReturnType<typeof createApp>): Promise<{ server: http.Server; url: string }> {
+async function listen(app: Express): Promise<{ server: http.Server; url: string }> {
   // Requests carry the admin token: the sign-in and policy checks are part of what is measured.
   const server = http.createServer(asAdmin(app));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -105,24 +104,16 @@ async function close(server: http.Server) {
   await new Promise((r) => server.close(r));
 }
 
-function bffWith(catalog: CatalogSource, telemetry: TelemetrySource, streamIntervalMs = 5000) {
+/** The console (console.ts, as tests build it) over this catalog and telemetry; close it after. */
+async function bffWith(catalog: CatalogSource, telemetry: TelemetrySource, streamIntervalMs = 5000) {
   // A clock that moves a second per call: every request computes afresh (no coalescing of answers).
   let fake = Date.now();
-  const monitoring = new MonitoringService({ catalog, telemetry, clock: () => (fake += 1001) });
-  const stream = new MonitoringStream({ monitoring, log: silentLogger(), intervalMs: streamIntervalMs });
-  const app = createApp({
-    log: silentLogger(),
-    version: 'bench',
-    auth: testAuth(),
+  return testConsole({
     catalog,
-    health: async () => ({
-      status: 'ok',
-      version: 'bench',
-      controlPlane: { mode: 'embedded', server: 'none', reachable: true },
-    }),
-    monitoring: { monitoring, stream },
+    telemetry,
+    clock: () => (fake += 1001),
+    config: { streamIntervalMs },
   });
-  return { app, stream, monitoring };
 }
 
 /** The overview of 2,000 services × 3 versions from the embedded series, after six hours of traffic. */
@@ -165,7 +156,8 @@ async function benchEmbeddedOverview(): Promise<void> {
     perTick = sim.lastTickRequests;
   });
 
-  const { app } = bffWith(catalog, new EmbeddedTelemetry(store));
+  const bff = await bffWith(catalog, new EmbeddedTelemetry(store));
+  const { app } = bff;
   const { server, url } = await listen(app);
   try {
     const get = async (window: string) => {
@@ -200,6 +192,7 @@ async function benchEmbeddedOverview(): Promise<void> {
     ]);
   } finally {
     await close(server);
+    await bff.close();
   }
 }
 
@@ -270,7 +263,8 @@ async function benchPrometheusOverview(): Promise<void> {
       }
       await new Promise((r) => setTimeout(r, 500));
     }
-    const { app } = bffWith(catalog, new PrometheusTelemetry(client, 1, silentLogger()));
+    const bff = await bffWith(catalog, new PrometheusTelemetry(client, 1, silentLogger()));
+    const { app } = bff;
     const { server, url } = await listen(app);
     try {
       const get = async (p: string) => {
@@ -293,6 +287,7 @@ async function benchPrometheusOverview(): Promise<void> {
       );
     } finally {
       await close(server);
+      await bff.close();
     }
   } finally {
     sim.stop();
@@ -363,20 +358,8 @@ async function benchStream(c: StreamCase): Promise<void> {
   });
   sim.start(1000);
   const telemetry = new EmbeddedTelemetry(store);
-  const monitoring = new MonitoringService({ catalog, telemetry });
-  const stream = new MonitoringStream({ monitoring, log: silentLogger(), intervalMs: c.intervalMs });
-  const app = createApp({
-    log: silentLogger(),
-    version: 'bench',
-    auth: testAuth(),
-    catalog,
-    health: async () => ({
-      status: 'ok',
-      version: 'bench',
-      controlPlane: { mode: 'embedded', server: 'none', reachable: true },
-    }),
-    monitoring: { monitoring, stream },
-  });
+  const bff = await testConsole({ catalog, telemetry, config: { streamIntervalMs: c.intervalMs } });
+  const { app, stream } = bff;
   const { server, url } = await listen(app);
   const script = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'mesh-console-bench-sse-')), 'clients.mjs');
   fs.writeFileSync(script, CLIENT_SCRIPT);
@@ -433,8 +416,8 @@ async function benchStream(c: StreamCase): Promise<void> {
   } finally {
     child.kill();
     sim.stop();
-    stream.close();
     await close(server);
+    await bff.close();
     fs.rmSync(path.dirname(script), { recursive: true, force: true });
   }
 }

@@ -71,6 +71,8 @@ export interface ConsoleOverrides {
    * loop, which an in-process control plane shares).
    */
   health?: () => Promise<HealthResponse>;
+  /** Monitoring's clock (a benchmark that moves it a second per call, so nothing is coalesced). */
+  clock?: () => number;
   /** The monitoring stream's heartbeat (tests run it fast; the interval is `config.streamIntervalMs`). */
   stream?: Pick<StreamOptions, 'heartbeatMs'>;
 }
@@ -209,7 +211,11 @@ export async function buildConsole(config: Config, overrides: ConsoleOverrides =
         { prometheus: config.prometheus, demo: traffic?.telemetry ?? null },
         log.child({ component: 'telemetry' }),
       );
-    const monitoring = new MonitoringService({ catalog, telemetry });
+    const monitoring = new MonitoringService({
+      catalog,
+      telemetry,
+      ...(overrides.clock ? { clock: overrides.clock } : {}),
+    });
     const stream = new MonitoringStream({
       monitoring,
       intervalMs: config.streamIntervalMs,
