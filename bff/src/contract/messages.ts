@@ -32,6 +32,8 @@ export const CONTRACT_MESSAGES = {
       'HTTP headers, URI and method do not apply to an RPC service; use the method name and attachments',
     rpcMatchOnHttp: 'RPC method names and attachments apply to Dubbo and SOFARPC services only',
     sofaAttachmentRegex: 'The sofa dialect matches attachments exactly or by prefix, not by regex',
+    // Written by the rule services (same words; they should come from here too).
+    cannotRename: 'A rule cannot be renamed; create a new one',
   },
   ratelimit: {
     headerValueRequired: 'Enter a header value',
@@ -63,6 +65,12 @@ export const CONTRACT_MESSAGES = {
     newUserNameRequired: 'enter a user name',
     userNameCharacters: 'letters, digits, dots, dashes, underscores and @, starting with a letter or digit',
     nothingToChange: 'change at least one of role, namespaces, password, disabled',
+    // Written by features/auth (same words; they should come from here too).
+    currentPasswordWrong: 'the current password is wrong',
+    selfDemote: 'you cannot take the admin role from yourself',
+    selfDisable: 'you cannot disable yourself',
+    selfPassword: 'change your own password from the user menu',
+    selfDelete: 'you cannot delete yourself',
   },
   envoy: {
     lineBreak: 'a line break (CR or LF)',

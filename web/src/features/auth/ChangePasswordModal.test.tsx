@@ -67,7 +67,7 @@ describe('Change password from the user menu', () => {
     await user.click(dialog.getByRole('button', { name: 'Change password' }));
 
     // The BFF's refusal, under the current password; everything typed is still there.
-    expect(await dialog.findByText('currentPassword: the current password is wrong')).toBeInTheDocument();
+    expect(await dialog.findByText('the current password is wrong')).toBeInTheDocument();
     expect(dialog.getByLabelText('Current password')).toHaveValue('my-old-password');
     expect(dialog.getByLabelText('New password')).toHaveValue('x'.repeat(PASSWORD_MIN_LENGTH));
     expect(dialog.getByLabelText('Repeat the new password')).toHaveValue('x'.repeat(PASSWORD_MIN_LENGTH));

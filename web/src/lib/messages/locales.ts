@@ -33,6 +33,7 @@ export const contractZhCN: Translation<typeof contractEnUS> = {
     httpMatchOnRpc: 'HTTP 请求头、URI 和方法不适用于 RPC 服务；请使用方法名和附件',
     rpcMatchOnHttp: 'RPC 方法名和附件只适用于 Dubbo 和 SOFARPC 服务',
     sofaAttachmentRegex: 'sofa 方言只支持按精确值或前缀匹配附件，不支持正则',
+    cannotRename: '规则不能改名；请新建一条规则',
   },
   ratelimit: {
     headerValueRequired: '请输入请求头的值',
@@ -63,6 +64,11 @@ export const contractZhCN: Translation<typeof contractEnUS> = {
     newUserNameRequired: '请输入用户名',
     userNameCharacters: '只能包含字母、数字、点、短横线、下划线和 @，并以字母或数字开头',
     nothingToChange: '请至少修改角色、命名空间、密码或停用状态中的一项',
+    currentPasswordWrong: '当前密码不正确',
+    selfDemote: '你不能取消自己的管理员角色',
+    selfDisable: '你不能停用自己',
+    selfPassword: '请从用户菜单修改自己的密码',
+    selfDelete: '你不能删除自己',
   },
   envoy: {
     lineBreak: '换行符（CR 或 LF）',

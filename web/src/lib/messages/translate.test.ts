@@ -106,8 +106,11 @@ describe('API errors in the operator’s language', () => {
       'name：请输入规则名称',
     );
     expect(
-      translateServerProblem(zh(), { status: 400, message: 'A rule cannot be renamed; create a new one' }),
-    ).toBe('请求无效：A rule cannot be renamed; create a new one');
+      translateServerProblem(zh(), {
+        status: 400,
+        message: 'The YAML must be one VirtualService of networking.istio.io',
+      }),
+    ).toBe('请求无效：The YAML must be one VirtualService of networking.istio.io');
     expect(
       translateServerProblem(en(), { status: 403, message: 'Your role, viewer, cannot change routes' }),
     ).toBe('Your role, viewer, cannot change routes');
