@@ -3,9 +3,7 @@ import { kubeKind } from '../lib/kube-kind';
 import type { KubeKind } from '../lib/kube-kind';
 import type { KubeClient } from './kube';
 
-/** @deprecated Use `KubeKind` from lib/kube-kind.ts (kept for features/routing, features/ratelimit, mesh/). */
-export type ObjectKind = KubeKind;
-/** @deprecated Use `kubeKind` from lib/kube-kind.ts (kept for features/ratelimit/ratelimit.ts). */
+/** @deprecated Use `kubeKind` from lib/kube-kind.ts (kept for features/ratelimit/ratelimit.ts and features/rules/service.test.ts). */
 export const kindOf = kubeKind;
 
 export interface KubeObject {

@@ -29,16 +29,14 @@ const MIN_SECRET_CHARS = 32;
  * creates it (from the `<data dir>/session-secret` file an earlier version wrote, so sessions
  * survive the upgrade, else from 256 random bits); one that loses the race to create it reads the
  * winner's. A Secret that holds no usable secret stops the start, rather than being replaced
- * (which would sign everyone out) or trusted. Without a control plane (tests), the data directory
- * keeps it.
+ * (which would sign everyone out) or trusted.
  */
 export async function loadOrCreateSessionSecret(
   configured: string | undefined,
-  store: { kube: KubeClient | null; namespace: string; dataDir: string },
+  store: { kube: KubeClient; namespace: string; dataDir: string },
 ): Promise<string> {
   if (configured) return configured;
   const { kube, namespace, dataDir } = store;
-  if (!kube) return loadOrCreateSecretFile(dataDir);
   const read = async (): Promise<string | null> => {
     let secret: V1Secret;
     try {
@@ -85,19 +83,6 @@ function readSecretFile(dataDir: string): string | null {
   if (!fs.existsSync(file)) return null;
   const secret = fs.readFileSync(file, 'utf8').trim();
   return secret.length >= MIN_SECRET_CHARS ? secret : null;
-}
-
-/** One generated on the first start and kept in the data directory (mode 0600). */
-function loadOrCreateSecretFile(dataDir: string): string {
-  const existing = readSecretFile(dataDir);
-  if (existing) return existing;
-  const file = path.join(dataDir, 'session-secret');
-  fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-  const secret = randomBytes(32).toString('base64url');
-  const tmp = `${file}.${process.pid}.tmp`;
-  fs.writeFileSync(tmp, `${secret}\n`, { mode: 0o600 });
-  fs.renameSync(tmp, file);
-  return secret;
 }
 
 /** HMAC keys derived from the session secret, one per purpose, so no signature serves two. */
