@@ -51,7 +51,8 @@ function FindBox({ graph, onPick }: { graph: TopologyGraph | undefined; onPick: 
         allowClear
         value={text}
         onChange={(e) => setText(e.target.value)}
-        aria-controls={listId}
+        // Only while the results exist: an id that names nothing is invalid ARIA (axe).
+        aria-controls={deferred.trim() ? listId : undefined}
       />
       {deferred.trim() ? (
         <div
