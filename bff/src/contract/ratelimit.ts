@@ -71,7 +71,7 @@ export const RateLimitMatch = z
     rpcMethod: z
       .string()
       .min(1, msg('ratelimit.methodNameRequired'))
-      .max(200)
+      .max(200, msg('common.atMostCharacters', { max: 200 }))
       .superRefine(valid(matchValueProblem))
       .optional(),
   })
@@ -145,7 +145,7 @@ export const RateLimitForm = z
       .describe('The resourceVersion of the EnvoyFilter this edit is based on; a stale one is a 409'),
     comment: z
       .string()
-      .max(COMMENT_MAX_LENGTH)
+      .max(COMMENT_MAX_LENGTH, msg('common.atMostCharacters', { max: COMMENT_MAX_LENGTH }))
       .optional()
       .describe('Recorded with the revision in the history'),
   })

@@ -27,6 +27,8 @@ export const RuleName = z
 
 export const WEIGHT_TOTAL = 100;
 
+const COMMENT_TOO_LONG = msg('common.atMostCharacters', { max: COMMENT_MAX_LENGTH });
+
 export const Destination = z
   .object({
     version: z.string().min(1, msg('routing.versionRequired')),
@@ -98,7 +100,11 @@ export const RouteMatch = z
     headers: z.array(HeaderCondition).default([]),
     uri: UriMatch.optional(),
     method: MethodMatch.optional(),
-    rpcMethod: z.string().min(1).superRefine(valid(matchValueProblem)).optional(),
+    rpcMethod: z
+      .string()
+      .min(1, msg('ratelimit.methodNameRequired'))
+      .superRefine(valid(matchValueProblem))
+      .optional(),
     attachments: z.array(KeyedMatch).default([]),
     sourceLabels: z
       .record(z.string().min(1), z.string())
@@ -162,7 +168,10 @@ function checkDestinations(
 
 export const ConditionRoute = z
   .object({
-    name: z.string().max(63).optional(),
+    name: z
+      .string()
+      .max(63, msg('common.atMostCharacters', { max: 63 }))
+      .optional(),
     match: RouteMatch,
     destinations: z.array(Destination),
   })
@@ -191,7 +200,7 @@ const RouteFormShape = z.object({
     .describe('The resourceVersion of the VirtualService this edit is based on; a stale one is a 409'),
   comment: z
     .string()
-    .max(COMMENT_MAX_LENGTH)
+    .max(COMMENT_MAX_LENGTH, COMMENT_TOO_LONG)
     .optional()
     .describe('Recorded with the revision in the history'),
 });
@@ -280,7 +289,7 @@ export const RouteYamlBody = z
       .min(1, msg('routing.yamlRequired'))
       .max(512 * 1024),
     resourceVersion: z.string().optional(),
-    comment: z.string().max(COMMENT_MAX_LENGTH).optional(),
+    comment: z.string().max(COMMENT_MAX_LENGTH, COMMENT_TOO_LONG).optional(),
   })
   .meta({ id: 'RouteYaml' });
 export type RouteYamlBody = z.infer<typeof RouteYamlBody>;
@@ -334,9 +343,11 @@ export type RevisionList = z.infer<typeof RevisionList>;
 /** The query of a DELETE of any kind of rule: the version the operator saw, and a comment. */
 export const DeleteRuleQuery = z.object({
   resourceVersion: z.string().optional(),
-  comment: z.string().max(COMMENT_MAX_LENGTH).optional(),
+  comment: z.string().max(COMMENT_MAX_LENGTH, COMMENT_TOO_LONG).optional(),
 });
 export type DeleteRuleQuery = z.infer<typeof DeleteRuleQuery>;
 
 /** The body of a rollback of any kind of rule. */
-export const RollbackBody = z.object({ comment: z.string().max(COMMENT_MAX_LENGTH).optional() }).default({});
+export const RollbackBody = z
+  .object({ comment: z.string().max(COMMENT_MAX_LENGTH, COMMENT_TOO_LONG).optional() })
+  .default({});
