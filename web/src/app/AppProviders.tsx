@@ -8,6 +8,7 @@ import type { ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { currentLanguage } from '../lib/i18n';
 import type { Language } from '../lib/i18n';
+import { THEME } from './theme';
 
 const ANTD_LOCALES: Record<Language, Locale> = { 'en-US': antdEnUS, 'zh-CN': antdZhCN };
 
@@ -24,6 +25,7 @@ export function AppProviders({ queryClient, children }: AppProvidersProps) {
       {/* antd spaces out two-character Chinese labels (提 交), which changes buttons' accessible names. */}
       <ConfigProvider
         locale={ANTD_LOCALES[currentLanguage(i18n.language)]}
+        theme={THEME}
         button={{ autoInsertSpace: false }}
       >
         <AntApp>{children}</AntApp>
