@@ -15,7 +15,7 @@ import {
   ownerOfService,
   requirementFor,
 } from '../features/auth/policy';
-import type { Principal } from '../features/auth/principal';
+import type { Principal } from '../lib/principal';
 import { SESSION_COOKIE } from '../features/auth/sessions';
 import { ApiError } from '../lib/errors';
 import { parseInput } from './validate';

@@ -12,7 +12,7 @@ import {
   roleForGroups,
   safeReturnTo,
 } from '../features/auth/oidc';
-import { kubernetesGroups } from '../features/auth/principal';
+import { kubernetesGroups } from '../lib/principal';
 import { MAX_SESSION_COOKIE_CHARS, SESSION_COOKIE, SessionCodec } from '../features/auth/sessions';
 import type { AuthSetup } from '../features/auth/setup';
 import { cookieFrom } from '../testing/auth';

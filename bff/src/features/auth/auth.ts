@@ -4,7 +4,7 @@ import type { Logger } from '../../lib/logger';
 import type { LocalAccounts } from './accounts';
 import type { LoginLimiter } from './login-limiter';
 import type { OidcSignIn } from './oidc';
-import type { Principal } from './principal';
+import type { Principal } from '../../lib/principal';
 import type { SessionRevocations } from './revocations';
 import type { SessionCodec } from './sessions';
 import type { ApiTokens } from './tokens';

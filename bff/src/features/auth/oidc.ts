@@ -4,8 +4,9 @@ import type { Role } from '../../contract/auth';
 import { ApiError } from '../../lib/errors';
 import type { Logger } from '../../lib/logger';
 import type { Signer } from './keys';
-import { OIDC_PREFIX, highestRole } from './principal';
-import type { Principal } from './principal';
+import { OIDC_PREFIX } from '../../lib/principal';
+import { highestRole } from './principal';
+import type { Principal } from '../../lib/principal';
 import { isSafeReturnPath } from '../../contract/return-to';
 
 export const OIDC_COOKIE = 'mesh_console_oidc';

@@ -1,7 +1,7 @@
 import type { Role } from '../../contract/auth';
 import { ApiError } from '../../lib/errors';
 import { coversNamespace } from './principal';
-import type { Principal } from './principal';
+import type { Principal } from '../../lib/principal';
 
 /**
  * The one authorization table of the API. Routers know nothing of roles: every request is

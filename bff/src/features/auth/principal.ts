@@ -1,9 +1,6 @@
 import type { Role } from '../../contract/auth';
 import type { Principal } from '../../lib/principal';
 
-export type { Principal } from '../../lib/principal';
-export { OIDC_PREFIX, kubernetesGroups } from '../../lib/principal';
-
 const RANK: Record<Role, number> = { viewer: 0, operator: 1, admin: 2 };
 
 export const roleAtLeast = (role: Role, needed: Role): boolean => RANK[role] >= RANK[needed];

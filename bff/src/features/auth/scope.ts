@@ -1,5 +1,5 @@
 import { currentPrincipal } from '../../lib/request-context';
-import type { Principal } from './principal';
+import type { Principal } from '../../lib/principal';
 
 /**
  * The namespaces a caller may see: a parameter of every query that spans namespaces (the catalog,

@@ -3,8 +3,8 @@ import { z } from 'zod';
 import { Role } from '../../contract/auth';
 import { ApiError } from '../../lib/errors';
 import type { Signer } from './keys';
-import { OIDC_PREFIX } from './principal';
-import type { Principal } from './principal';
+import { OIDC_PREFIX } from '../../lib/principal';
+import type { Principal } from '../../lib/principal';
 
 export const SESSION_COOKIE = 'mesh_console_session';
 /** Browsers drop a cookie over 4 KB (name, value and attributes together). */

@@ -9,7 +9,7 @@ import { notFound } from '../../lib/errors';
 import type { Logger } from '../../lib/logger';
 import { jsonText } from './credential-secrets';
 import { safeEqual, sha256 } from './keys';
-import type { Principal } from './principal';
+import type { Principal } from '../../lib/principal';
 
 export const TOKEN_LABEL = 'mesh-console.io/api-token';
 /** The `type` of a token's Secret: only Secrets of this type (and label) are read as tokens. */
