@@ -188,11 +188,13 @@ export class SessionRevocations {
     const previous = this.notBefore.get(user);
     if (!previous || previous.at < at) this.notBefore.set(user, { at, expiresAt });
     const name = notBeforeName(user);
-    const write = { data: { user, notBefore: String(at), expiresAt: String(expiresAt) } };
     for (let attempt = 0; ; attempt++) {
       const stored = await this.cutoffs.get(this.namespace, name);
-      // A later cut-off already recorded (another replica) stands: cookies before it are refused.
-      if (stored && stored.value.notBefore >= at && stored.value.expiresAt >= expiresAt) return;
+      // Another replica's cut-off may be later: the record keeps the later of each, never lowers one.
+      const notBefore = Math.max(at, stored?.value.notBefore ?? 0);
+      const until = Math.max(expiresAt, stored?.value.expiresAt ?? 0);
+      if (stored && stored.value.notBefore === notBefore && stored.value.expiresAt === until) return;
+      const write = { data: { user, notBefore: String(notBefore), expiresAt: String(until) } };
       try {
         if (stored) await this.cutoffs.replace(this.namespace, name, stored.resourceVersion, write);
         else await this.cutoffs.create(this.namespace, name, write);
