@@ -15,17 +15,17 @@ export interface SidePanelProps {
 }
 
 export function HealthBadge({ health }: { health: Health }) {
-  const { t } = useTranslation();
-  return <Badge color={HEALTH_COLORS[health]} text={t(`topology.legend.${health}`)} />;
+  const { t } = useTranslation('topology');
+  return <Badge color={HEALTH_COLORS[health]} text={t(`legend.${health}`)} />;
 }
 
 function ServiceLinks({ ids }: { ids: string[] }) {
-  const { t } = useTranslation();
+  const { t } = useTranslation('topology');
   if (ids.length === 0) return null;
   return (
     <List
       size="small"
-      header={<Typography.Text strong>{t('topology.panel.links')}</Typography.Text>}
+      header={<Typography.Text strong>{t('panel.links')}</Typography.Text>}
       dataSource={ids}
       renderItem={(id) => {
         const base = `/services/${encodeURIComponent(id)}`;
@@ -34,9 +34,9 @@ function ServiceLinks({ ids }: { ids: string[] }) {
             <Flex vertical gap={4}>
               <Typography.Text code>{id}</Typography.Text>
               <Space size="middle" wrap>
-                <Link to={base}>{t('topology.panel.details')}</Link>
-                <Link to={`${base}?tab=routes`}>{t('topology.panel.routes')}</Link>
-                <Link to={`${base}?tab=rate-limits`}>{t('topology.panel.rateLimits')}</Link>
+                <Link to={base}>{t('panel.details')}</Link>
+                <Link to={`${base}?tab=routes`}>{t('panel.routes')}</Link>
+                <Link to={`${base}?tab=rate-limits`}>{t('panel.rateLimits')}</Link>
               </Space>
             </Flex>
           </List.Item>
@@ -59,13 +59,13 @@ function Neighbours({
   byId: Map<string, TopologyNode>;
   onSelect: (s: Selection) => void;
 }) {
-  const { t, i18n } = useTranslation();
+  const { t, i18n } = useTranslation('topology');
   return (
     <section aria-label={title}>
       <List
         size="small"
         header={<Typography.Text strong>{title}</Typography.Text>}
-        locale={{ emptyText: t('topology.panel.none') }}
+        locale={{ emptyText: t('panel.none') }}
         dataSource={edges}
         renderItem={(e) => {
           const other = byId.get(e[end]);
@@ -95,7 +95,7 @@ function Neighbours({
 
 /** What a click on a node or edge opens: its figures, its neighbours, links to its service's pages. */
 export function SidePanel({ graph, selection, onClose, onSelect }: SidePanelProps) {
-  const { t, i18n } = useTranslation();
+  const { t, i18n } = useTranslation(['topology', 'common']);
   const lang = i18n.language;
   const byId = new Map(graph.nodes.map((n) => [n.id, n]));
   const node = selection?.kind === 'node' ? byId.get(selection.id) : undefined;
@@ -111,45 +111,45 @@ export function SidePanel({ graph, selection, onClose, onSelect }: SidePanelProp
     body = (
       <Flex vertical gap={16}>
         <Descriptions size="small" column={1} bordered>
-          <Descriptions.Item label={t('topology.panel.namespace')}>{node.namespace}</Descriptions.Item>
-          <Descriptions.Item label={t('topology.panel.application')}>{node.application}</Descriptions.Item>
+          <Descriptions.Item label={t('panel.namespace')}>{node.namespace}</Descriptions.Item>
+          <Descriptions.Item label={t('panel.application')}>{node.application}</Descriptions.Item>
           {node.version ? (
-            <Descriptions.Item label={t('topology.panel.version')}>{node.version}</Descriptions.Item>
+            <Descriptions.Item label={t('panel.version')}>{node.version}</Descriptions.Item>
           ) : null}
-          <Descriptions.Item label={t('topology.panel.protocol')}>
-            {node.protocol ? t(`protocol.${node.protocol}`) : '—'}
+          <Descriptions.Item label={t('panel.protocol')}>
+            {node.protocol ? t(`common:protocol.${node.protocol}`) : '—'}
           </Descriptions.Item>
-          <Descriptions.Item label={t('topology.panel.platforms')}>
+          <Descriptions.Item label={t('panel.platforms')}>
             {node.inCatalog
-              ? node.platforms.map((p) => <Tag key={p}>{t(`platform.${p}`)}</Tag>)
-              : t('topology.panel.notInCatalog')}
+              ? node.platforms.map((p) => <Tag key={p}>{t(`common:platform.${p}`)}</Tag>)
+              : t('panel.notInCatalog')}
           </Descriptions.Item>
-          <Descriptions.Item label={t('topology.panel.health')}>
+          <Descriptions.Item label={t('panel.health')}>
             <HealthBadge health={node.health} />
           </Descriptions.Item>
-          <Descriptions.Item label={t('topology.panel.requests')}>
+          <Descriptions.Item label={t('panel.requests')}>
             {formatNumber(node.inbound.requestsPerMinute, lang)}
           </Descriptions.Item>
-          <Descriptions.Item label={t('topology.panel.errorRate')}>
-            {formatPercent(node.inbound.errorRate, lang)} ({t('topology.panel.serverErrors')}{' '}
-            {formatPercent(node.inbound.serverErrorRate, lang)}, {t('topology.panel.clientErrors')}{' '}
+          <Descriptions.Item label={t('panel.errorRate')}>
+            {formatPercent(node.inbound.errorRate, lang)} ({t('panel.serverErrors')}{' '}
+            {formatPercent(node.inbound.serverErrorRate, lang)}, {t('panel.clientErrors')}{' '}
             {formatPercent(node.inbound.clientErrorRate, lang)})
           </Descriptions.Item>
-          <Descriptions.Item label={t('topology.panel.p95')}>{formatMs(node.p95Ms, lang)}</Descriptions.Item>
-          <Descriptions.Item label={t('topology.panel.outbound')}>
+          <Descriptions.Item label={t('panel.p95')}>{formatMs(node.p95Ms, lang)}</Descriptions.Item>
+          <Descriptions.Item label={t('panel.outbound')}>
             {formatNumber(node.outboundRequestsPerMinute, lang)}
           </Descriptions.Item>
         </Descriptions>
         <ServiceLinks ids={node.services} />
         <Neighbours
-          title={t('topology.panel.callers')}
+          title={t('panel.callers')}
           edges={incoming}
           end="source"
           byId={byId}
           onSelect={onSelect}
         />
         <Neighbours
-          title={t('topology.panel.callees')}
+          title={t('panel.callees')}
           edges={outgoing}
           end="target"
           byId={byId}
@@ -160,29 +160,27 @@ export function SidePanel({ graph, selection, onClose, onSelect }: SidePanelProp
   } else if (edge) {
     const source = byId.get(edge.source);
     const target = byId.get(edge.target);
-    title = t('topology.panel.edgeTitle', {
+    title = t('panel.edgeTitle', {
       source: source ? nodeLabel(source) : edge.source,
       target: target ? nodeLabel(target) : edge.target,
     });
     body = (
       <Flex vertical gap={16}>
         <Descriptions size="small" column={1} bordered>
-          <Descriptions.Item label={t('topology.panel.health')}>
+          <Descriptions.Item label={t('panel.health')}>
             <HealthBadge health={edge.health} />
           </Descriptions.Item>
-          <Descriptions.Item label={t('topology.panel.requests')}>
+          <Descriptions.Item label={t('panel.requests')}>
             {formatNumber(edge.traffic.requestsPerMinute, lang)}
           </Descriptions.Item>
-          <Descriptions.Item label={t('topology.panel.errorRate')}>
-            {formatPercent(edge.traffic.errorRate, lang)} ({t('topology.panel.serverErrors')}{' '}
-            {formatPercent(edge.traffic.serverErrorRate, lang)}, {t('topology.panel.clientErrors')}{' '}
+          <Descriptions.Item label={t('panel.errorRate')}>
+            {formatPercent(edge.traffic.errorRate, lang)} ({t('panel.serverErrors')}{' '}
+            {formatPercent(edge.traffic.serverErrorRate, lang)}, {t('panel.clientErrors')}{' '}
             {formatPercent(edge.traffic.clientErrorRate, lang)})
           </Descriptions.Item>
-          <Descriptions.Item label={t('topology.panel.p95')}>{formatMs(edge.p95Ms, lang)}</Descriptions.Item>
+          <Descriptions.Item label={t('panel.p95')}>{formatMs(edge.p95Ms, lang)}</Descriptions.Item>
           {edge.share !== null ? (
-            <Descriptions.Item label={t('topology.panel.share')}>
-              {formatPercent(edge.share, lang)}
-            </Descriptions.Item>
+            <Descriptions.Item label={t('panel.share')}>{formatPercent(edge.share, lang)}</Descriptions.Item>
           ) : null}
         </Descriptions>
         <ServiceLinks ids={[...new Set(target?.services ?? [])]} />
@@ -197,7 +195,7 @@ export function SidePanel({ graph, selection, onClose, onSelect }: SidePanelProp
       onClose={onClose}
       mask={false}
       size={420}
-      closable={{ 'aria-label': t('topology.panel.close') }}
+      closable={{ 'aria-label': t('panel.close') }}
       destroyOnHidden
     >
       {body}

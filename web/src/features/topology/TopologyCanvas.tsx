@@ -52,7 +52,7 @@ export function TopologyCanvas({
   focus,
   height = 'max(480px, calc(100vh - 370px))',
 }: TopologyCanvasProps) {
-  const { t } = useTranslation();
+  const { t } = useTranslation(['topology', 'common']);
   const container = useRef<HTMLDivElement>(null);
   const renderer = useRef<TopologyRenderer | null>(null);
   const positions = useRef<Positions>(new Map());
@@ -124,11 +124,11 @@ export function TopologyCanvas({
 
   return (
     <div style={{ position: 'relative' }}>
-      {failed ? <Alert type="error" showIcon title={t('topology.drawFailed')} /> : null}
+      {failed ? <Alert type="error" showIcon title={t('drawFailed')} /> : null}
       <div
         ref={container}
         role="img"
-        aria-label={`${t('topology.canvas')}: ${t('topology.summary', {
+        aria-label={`${t('canvas')}: ${t('summary', {
           nodes: view.nodes.length,
           edges: view.edges.length,
         })}`}
@@ -137,7 +137,7 @@ export function TopologyCanvas({
         style={{ height, width: '100%', background: '#fafafa', borderRadius: 8 }}
       />
       {!ready && !failed ? (
-        <Spin style={{ position: 'absolute', top: '45%', left: '50%' }} aria-label={t('common.loading')} />
+        <Spin style={{ position: 'absolute', top: '45%', left: '50%' }} aria-label={t('common:loading')} />
       ) : null}
     </div>
   );

@@ -37,7 +37,7 @@ import { LivePageHeader } from '../monitoring/LivePageHeader';
 const HEALTHS: Health[] = ['healthy', 'degraded', 'failing', 'none'];
 
 function FindBox({ graph, onPick }: { graph: TopologyGraph | undefined; onPick: (id: string) => void }) {
-  const { t } = useTranslation();
+  const { t } = useTranslation('topology');
   const [text, setText] = useState('');
   const deferred = useDeferredValue(text);
   const results = useMemo(() => (graph ? findNodes(graph, deferred) : []), [graph, deferred]);
@@ -46,8 +46,8 @@ function FindBox({ graph, onPick }: { graph: TopologyGraph | undefined; onPick: 
     // The results float over what is below instead of pushing the toolbar and the graph down.
     <div style={{ position: 'relative', minWidth: 240 }}>
       <Input.Search
-        aria-label={t('topology.find.label')}
-        placeholder={t('topology.find.placeholder')}
+        aria-label={t('find.label')}
+        placeholder={t('find.placeholder')}
         allowClear
         value={text}
         onChange={(e) => setText(e.target.value)}
@@ -58,14 +58,14 @@ function FindBox({ graph, onPick }: { graph: TopologyGraph | undefined; onPick: 
         <div
           id={listId}
           role="region"
-          aria-label={t('topology.find.results')}
+          aria-label={t('find.results')}
           style={{ position: 'absolute', top: '100%', insetInline: 0, marginTop: 4, zIndex: 20 }}
         >
           <List
             size="small"
             bordered
             style={{ maxHeight: 220, overflow: 'auto', background: '#fff' }}
-            locale={{ emptyText: t('topology.find.none') }}
+            locale={{ emptyText: t('find.none') }}
             dataSource={results}
             renderItem={(n) => (
               <List.Item>
@@ -73,7 +73,7 @@ function FindBox({ graph, onPick }: { graph: TopologyGraph | undefined; onPick: 
                   {nodeLabel(n)}
                 </Button>
                 <Typography.Text type="secondary">
-                  {t(`topology.kind.${n.kind}`)} · {n.namespace}
+                  {t(`kind.${n.kind}`)} · {n.namespace}
                 </Typography.Text>
               </List.Item>
             )}
@@ -86,10 +86,10 @@ function FindBox({ graph, onPick }: { graph: TopologyGraph | undefined; onPick: 
 
 /** 查看服务拓扑关系: who calls whom, live, with health by error rate. Loaded on its route only. */
 export function TopologyPage() {
-  const { t } = useTranslation();
+  const { t } = useTranslation('topology');
   // G6 loads while the graph is fetched (see loadRenderer); a failure shows when the canvas draws.
   useEffect(() => void loadRenderer().catch(() => undefined), []);
-  useDocumentTitle(t('topology.title'));
+  useDocumentTitle(t('title'));
   const [window, setWindow] = useMonitoringWindow();
   // Graph type, namespace, layout and what is hidden are kept in the URL, as the window is.
   const [filters, updateFilters] = useTopologyFilters();
@@ -152,7 +152,7 @@ export function TopologyPage() {
   return (
     <Flex vertical gap={16}>
       <LivePageHeader
-        title={t('topology.title')}
+        title={t('title')}
         data={graph}
         streamState={streamState}
         live={live}
@@ -162,44 +162,44 @@ export function TopologyPage() {
       <Card size="small">
         <Flex gap={16} wrap align="flex-start">
           <Segmented<GraphType>
-            aria-label={t('topology.graphType.label')}
+            aria-label={t('graphType.label')}
             value={graphType}
             onChange={(v) => changeGraph(() => setGraphType(v))}
-            options={GRAPH_TYPES.map((g) => ({ value: g, label: t(`topology.graphType.${g}`) }))}
+            options={GRAPH_TYPES.map((g) => ({ value: g, label: t(`graphType.${g}`) }))}
           />
           <Select<string>
-            aria-label={t('topology.namespace.label')}
+            aria-label={t('namespace.label')}
             showSearch
             style={{ minWidth: 200 }}
             value={namespace ?? ''}
             onChange={(v) => changeGraph(() => setNamespace(v || null))}
             options={[
-              { value: '', label: t('topology.namespace.all') },
+              { value: '', label: t('namespace.all') },
               ...(graph?.namespaces ?? []).map((ns) => ({ value: ns, label: ns })),
             ]}
           />
           <Segmented<LayoutChoice>
-            aria-label={t('topology.layout.label')}
+            aria-label={t('layout.label')}
             value={layoutChoice}
             onChange={setLayoutChoice}
             options={(['auto', 'layered', 'fast'] as const).map((l) => ({
               value: l,
-              label: t(`topology.layout.${l}`),
+              label: t(`layout.${l}`),
             }))}
           />
           <FindBox graph={graph} onPick={handlePick} />
         </Flex>
         <Flex gap={16} wrap align="center" style={{ marginTop: 12 }}>
           <Input
-            aria-label={t('topology.hide.name')}
-            placeholder={t('topology.hide.namePlaceholder')}
+            aria-label={t('hide.name')}
+            placeholder={t('hide.namePlaceholder')}
             allowClear
             style={{ width: 220 }}
             value={hide.name}
             onChange={(e) => setHide((h) => ({ ...h, name: e.target.value }))}
           />
           <Space>
-            <Typography.Text id="hide-error-label">{t('topology.hide.errorRateAbove')}</Typography.Text>
+            <Typography.Text id="hide-error-label">{t('hide.errorRateAbove')}</Typography.Text>
             <InputNumber<number>
               aria-labelledby="hide-error-label"
               min={0}
@@ -213,13 +213,13 @@ export function TopologyPage() {
             checked={hide.idleNodes}
             onChange={(e) => setHide((h) => ({ ...h, idleNodes: e.target.checked }))}
           >
-            {t('topology.hide.idleNodes')}
+            {t('hide.idleNodes')}
           </Checkbox>
           <Checkbox
             checked={hide.idleEdges}
             onChange={(e) => setHide((h) => ({ ...h, idleEdges: e.target.checked }))}
           >
-            {t('topology.hide.idleEdges')}
+            {t('hide.idleEdges')}
           </Checkbox>
         </Flex>
       </Card>
@@ -234,7 +234,7 @@ export function TopologyPage() {
       ) : null}
       {failed ? (
         <QueryErrorAlert
-          title={t('topology.loadFailed')}
+          title={t('loadFailed')}
           error={query.error}
           onRetry={() => void query.refetch()}
           retrying={query.isFetching}
@@ -246,10 +246,10 @@ export function TopologyPage() {
           title={
             view ? (
               <Space wrap size="middle">
-                <span>{t('topology.summary', { nodes: view.nodes.length, edges: view.edges.length })}</span>
+                <span>{t('summary', { nodes: view.nodes.length, edges: view.edges.length })}</span>
                 {view.hidden > 0 ? (
                   <Typography.Text type="secondary">
-                    {t('topology.hiddenCount', { count: view.hidden })}
+                    {t('hiddenCount', { count: view.hidden })}
                   </Typography.Text>
                 ) : null}
               </Space>
@@ -258,17 +258,17 @@ export function TopologyPage() {
           extra={
             <Space size="middle" wrap aria-hidden>
               {HEALTHS.map((h) => (
-                <Badge key={h} color={HEALTH_COLORS[h]} text={t(`topology.legend.${h}`)} />
+                <Badge key={h} color={HEALTH_COLORS[h]} text={t(`legend.${h}`)} />
               ))}
             </Space>
           }
           loading={query.isPending}
         >
           {view?.grouped ? (
-            <Typography.Paragraph type="secondary">{t('topology.grouped')}</Typography.Paragraph>
+            <Typography.Paragraph type="secondary">{t('grouped')}</Typography.Paragraph>
           ) : null}
           {view && view.nodes.length === 0 ? (
-            <EmptyState title={t('topology.emptyTitle')} hint={t('topology.emptyHint')} />
+            <EmptyState title={t('emptyTitle')} hint={t('emptyHint')} />
           ) : view ? (
             <TopologyCanvas
               view={view}

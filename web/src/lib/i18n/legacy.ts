@@ -1,5 +1,5 @@
 import type { commonEnUS } from './common';
-import type { topologyEnUS } from './pending/topology';
+import type { topologyEnUS } from '../../features/topology/locales';
 import type { Translation } from './types';
 
 /**

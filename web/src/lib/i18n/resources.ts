@@ -10,7 +10,7 @@ import { contractEnUS, contractZhCN, errorsEnUS, errorsZhCN } from '../messages/
 import { commonEnUS, commonZhCN } from './common';
 import type { Language } from './languages';
 import { legacyNamespace } from './legacy';
-import { topologyEnUS, topologyZhCN } from './pending/topology';
+import { topologyEnUS, topologyZhCN } from '../../features/topology/locales';
 
 /**
  * Every namespace of the UI, one per feature, each language's text beside its feature

@@ -1,6 +1,6 @@
-import type { Translation } from '../types';
+import type { Translation } from '../../lib/i18n/types';
 
-/** English text of the topology page (kept here until features/topology is converted; then it moves beside the feature) (the `topology` namespace). */
+/** English text of the topology page (the `topology` namespace). */
 export const topologyEnUS = {
   title: 'Topology',
   graphType: {
