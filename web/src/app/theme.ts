@@ -19,10 +19,16 @@ export const THEME: ThemeConfig = {
     colorTextDescription: 'rgba(0, 0, 0, 0.6)',
     // Placeholders: 4.9:1 (0.25 was 1.8:1).
     colorTextPlaceholder: 'rgba(0, 0, 0, 0.56)',
-    // Text of the gold, green and orange tags (roles, statuses) on their light backgrounds: one
-    // shade darker (gold 2.8:1, green 3.4:1, orange 3.3:1 before).
+    // Text of the gold, green, orange and cyan tags (roles, statuses, kinds) on their light
+    // backgrounds: one shade darker (2.8:1, 3.4:1, 3.3:1 and 3.4:1 before). antd has each shade under
+    // two names; the CSS variable the tags use is the one with the dash.
+    'gold-7': '#874d00',
     gold7: '#874d00',
+    'green-7': '#237804',
     green7: '#237804',
+    'orange-7': '#ad4e00',
     orange7: '#ad4e00',
+    'cyan-7': '#006d75',
+    cyan7: '#006d75',
   },
 };
