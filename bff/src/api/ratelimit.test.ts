@@ -1,21 +1,13 @@
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import * as yaml from 'js-yaml';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApp } from '../app';
-import { KubeClient } from '../clients/kube';
-import { MeshObjects } from '../clients/mesh-objects';
+import type { KubeClient } from '../clients/kube';
 import type { KubeObject } from '../clients/mesh-objects';
-import { startControlPlane } from '../embedded/control-plane';
-import type { ControlPlane } from '../embedded/control-plane';
-import { seedDemoMesh } from '../embedded/demo-mesh/seed';
-import { InformerCatalog } from '../features/catalog/catalog';
-import { RevisionHistory } from '../features/changes/history';
-import { RateLimitService } from '../features/ratelimit/ratelimit';
-import { silentLogger } from '../lib/logger';
-import { asAdmin, testAuth } from '../testing/auth';
+import type { Console } from '../console';
+import type { CatalogSource } from '../features/catalog/catalog';
+import { asAdmin } from '../testing/auth';
+import { startTestControlPlane, testConsole } from '../testing/console';
+import type { TestControlPlane } from '../testing/console';
 
 /**
  * The rate-limit API against the embedded control plane: what is written is read back through the
@@ -37,10 +29,10 @@ const form = (name: string, extra: Record<string, unknown> = {}) => ({
 });
 
 describe('the rate limits API', () => {
-  let dataDir: string;
-  let cp: ControlPlane;
+  let plane: TestControlPlane;
+  let built: Console;
   let kube: KubeClient;
-  let catalog: InformerCatalog;
+  let catalog: CatalogSource;
   let app: ReturnType<typeof asAdmin>;
 
   const filters = async (namespace = 'bookinfo') =>
@@ -61,37 +53,15 @@ describe('the rate limits API', () => {
     ).items;
 
   beforeAll(async () => {
-    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'mesh-console-ratelimit-'));
-    cp = await startControlPlane({ dataDir, logger: silentLogger() });
-    kube = KubeClient.forLoopback(cp.url, cp.token);
-    await seedDemoMesh(kube, silentLogger());
-    catalog = await InformerCatalog.start(kube, silentLogger());
-    const ratelimits = new RateLimitService({
-      objects: new MeshObjects(kube),
-      catalog,
-      history: new RevisionHistory(kube, 'ratelimits'),
-      log: silentLogger(),
-    });
-    app = asAdmin(
-      createApp({
-        log: silentLogger(),
-        version: 'test',
-        auth: testAuth({ kube }),
-        catalog,
-        ratelimits,
-        health: async () => ({
-          status: 'ok',
-          version: 'test',
-          controlPlane: { mode: 'embedded', server: cp.url, reachable: true },
-        }),
-      }),
-    );
+    plane = await startTestControlPlane();
+    ({ kube, catalog } = plane);
+    built = await testConsole({ kube, catalog });
+    app = asAdmin(built.app);
   });
 
   afterAll(async () => {
-    await catalog?.stop();
-    await cp?.close();
-    fs.rmSync(dataDir, { recursive: true, force: true });
+    await built?.close();
+    await plane?.close();
   });
 
   it.each([

@@ -1,20 +1,13 @@
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApp } from '../app';
-import { KubeClient } from '../clients/kube';
+import type { KubeClient } from '../clients/kube';
 import { MeshObjects } from '../clients/mesh-objects';
 import type { KubeObject, WriteOptions } from '../clients/mesh-objects';
-import { startControlPlane } from '../embedded/control-plane';
-import type { ControlPlane } from '../embedded/control-plane';
-import { seedDemoMesh } from '../embedded/demo-mesh/seed';
-import { InformerCatalog } from '../features/catalog/catalog';
-import { RevisionHistory } from '../features/changes/history';
-import { RoutingService } from '../features/routing/routing';
-import { silentLogger } from '../lib/logger';
-import { asAdmin, testAuth } from '../testing/auth';
+import type { Console } from '../console';
+import type { CatalogSource } from '../features/catalog/catalog';
+import { asAdmin } from '../testing/auth';
+import { startTestControlPlane, testConsole } from '../testing/console';
+import type { TestControlPlane } from '../testing/console';
 
 /**
  * The routing API against the embedded control plane: what is written is read back through the
@@ -52,10 +45,10 @@ const form = (name: string, a: number, b: number, extra: Record<string, unknown>
 });
 
 describe('the routes API', () => {
-  let dataDir: string;
-  let cp: ControlPlane;
+  let plane: TestControlPlane;
+  let built: Console;
   let kube: KubeClient;
-  let catalog: InformerCatalog;
+  let catalog: CatalogSource;
   let objects: RacyObjects;
   let app: ReturnType<typeof asAdmin>;
 
@@ -71,39 +64,16 @@ describe('the routes API', () => {
     vs.spec.http.at(-1)?.route.map((r) => r.weight);
 
   beforeAll(async () => {
-    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'mesh-console-routing-'));
-    cp = await startControlPlane({ dataDir, logger: silentLogger() });
-    kube = KubeClient.forLoopback(cp.url, cp.token);
-    await seedDemoMesh(kube, silentLogger());
-    catalog = await InformerCatalog.start(kube, silentLogger());
+    plane = await startTestControlPlane();
+    ({ kube, catalog } = plane);
     objects = new RacyObjects(kube);
-    const routing = new RoutingService({
-      objects,
-      catalog,
-      history: new RevisionHistory(kube, 'routes'),
-      options: { dialect: 'istio', istioVersion: 'v1' },
-      log: silentLogger(),
-    });
-    app = asAdmin(
-      createApp({
-        log: silentLogger(),
-        version: 'test',
-        auth: testAuth({ kube }),
-        catalog,
-        routing,
-        health: async () => ({
-          status: 'ok',
-          version: 'test',
-          controlPlane: { mode: 'embedded', server: cp.url, reachable: true },
-        }),
-      }),
-    );
+    built = await testConsole({ kube, catalog, objects });
+    app = asAdmin(built.app);
   });
 
   afterAll(async () => {
-    await catalog?.stop();
-    await cp?.close();
-    fs.rmSync(dataDir, { recursive: true, force: true });
+    await built?.close();
+    await plane?.close();
   });
 
   it('previews the objects and their diff, writing nothing', async () => {

@@ -2,7 +2,7 @@ import type { Request, Router } from 'express';
 import { z } from 'zod';
 import { COMMENT_MAX_LENGTH } from '../contract/limits';
 import { DeleteRuleQuery, RollbackBody } from '../contract/routing';
-import { currentPrincipal } from '../features/auth/context';
+import { currentPrincipal } from '../lib/request-context';
 import type { RuleOperations } from '../features/rules/service';
 import { apiRouter } from './router';
 import { parseInput } from './validate';

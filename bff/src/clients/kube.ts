@@ -51,9 +51,6 @@ export interface KubeClientOptions {
   impersonate?: boolean;
 }
 
-/** @deprecated Use `KubeResource` from lib/kube-kind.ts (kept for embedded/demo-mesh/traffic/rules.ts). */
-export type GroupVersionResource = KubeResource;
-
 /**
  * The only code that talks to the control plane, a Kubernetes API, real or embedded.
  * Everything goes through @kubernetes/client-node so that one path serves both.

@@ -1,10 +1,6 @@
 import type { KubernetesObject } from '@kubernetes/client-node';
-import { kubeKind } from '../lib/kube-kind';
 import type { KubeKind } from '../lib/kube-kind';
 import type { KubeClient } from './kube';
-
-/** @deprecated Use `kubeKind` from lib/kube-kind.ts (kept for features/ratelimit/ratelimit.ts and features/rules/service.test.ts). */
-export const kindOf = kubeKind;
 
 export interface KubeObject {
   apiVersion: string;

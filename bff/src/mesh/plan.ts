@@ -1,4 +1,6 @@
 import type { RouteForm } from '../contract/routing';
+import { kubeKind } from '../lib/kube-kind';
+import type { KubeKind } from '../lib/kube-kind';
 import { unreachableConditions } from '../contract/routing';
 import { hostName, sameHost, toDnsLabel } from './hosts';
 import { fromHttpRoutes, toHttpRoutes } from './istio-routes';
@@ -19,23 +21,13 @@ import { assignSubsets, mergeSubsets, parseOwned, versionOfSubset } from './subs
 
 type Json = Record<string, unknown>;
 
-export interface Kind {
-  apiVersion: string;
-  kind: string;
-  group: string;
-  version: string;
-  plural: string;
-}
-
 /** The kinds a dialect writes: its routing object and its subset object. */
-export function kindsFor(dialect: RpcDialect, options: TranslateOptions): { route: Kind; subsets: Kind } {
-  const make = (group: string, version: string, kind: string, plural: string): Kind => ({
-    apiVersion: `${group}/${version}`,
-    kind,
-    group,
-    version,
-    plural,
-  });
+export function kindsFor(
+  dialect: RpcDialect,
+  options: TranslateOptions,
+): { route: KubeKind; subsets: KubeKind } {
+  const make = (group: string, version: string, kind: string, plural: string): KubeKind =>
+    kubeKind(`${group}/${version}`, kind, plural);
   if (dialect === 'dubbo') {
     return {
       route: make('service.dubbo.apache.org', 'v1alpha1', 'VirtualService', 'virtualservices'),

@@ -7,7 +7,7 @@ import type { PlannedWrite } from '../../mesh/model';
 import { PartialWriteError, WriteRefused, applyWrites } from './apply';
 import type { CatalogSource } from '../catalog/catalog';
 import type { ChangeAuthor, IntendedWrite, RevisionHistory } from './history';
-import { currentPrincipal } from '../auth/context';
+import { currentPrincipal } from '../../lib/request-context';
 import { textDiff, toYaml } from './yaml';
 
 /**

@@ -1,4 +1,4 @@
-import { kindOf } from '../../clients/mesh-objects';
+import { kubeKind } from '../../lib/kube-kind';
 import { checkRateLimitForService } from '../../contract/ratelimit';
 import type {
   RateLimitForm,
@@ -25,8 +25,8 @@ import type { RuleContext, RuleDeps, RuleKind, RulePlan } from '../rules/service
 
 export type RateLimitDeps = RuleDeps;
 
-const ENVOY_FILTER = kindOf(RATELIMIT_API_VERSION, 'EnvoyFilter', 'envoyfilters');
-const CONFIG_MAP = kindOf('v1', 'ConfigMap', 'configmaps');
+const ENVOY_FILTER = kubeKind(RATELIMIT_API_VERSION, 'EnvoyFilter', 'envoyfilters');
+const CONFIG_MAP = kubeKind('v1', 'ConfigMap', 'configmaps');
 
 interface RateLimitContext extends RuleContext {
   /** The console's rules of this service, by rule name. */

@@ -19,7 +19,7 @@ import {
   readRoute,
   subsetsOf,
 } from '../../mesh/plan';
-import type { Kind } from '../../mesh/plan';
+import type { KubeKind } from '../../lib/kube-kind';
 import { recordSubsetUsers } from '../../mesh/subset-users';
 import { toYaml } from '../changes/yaml';
 import { RuleService } from '../rules/service';
@@ -36,7 +36,7 @@ type RouteBody = RouteForm | RouteYamlBody;
 interface RoutingContext extends RuleContext {
   dialect: RpcDialect;
   /** The routing object's kind in the service's dialect. */
-  route: Kind;
+  route: KubeKind;
   routes: MeshObject[];
   destinationRules: MeshObject[];
 }

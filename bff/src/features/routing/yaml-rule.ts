@@ -6,7 +6,7 @@ import { sameHost } from '../../mesh/hosts';
 import type { MeshObject } from '../../mesh/istio-types';
 import { validateIstioObject } from '../../mesh/istio-validation';
 import type { LiveState, RoutePlan, RouteTarget, RpcDialect } from '../../mesh/model';
-import type { Kind } from '../../mesh/plan';
+import type { KubeKind } from '../../lib/kube-kind';
 import { isOnlyForHost, routeHost } from '../../mesh/plan';
 import { undefinedSubsets } from '../../mesh/subset-users';
 import { validateUserObject } from '../changes/user-object';
@@ -50,7 +50,7 @@ export interface YamlRuleScope {
   target: RouteTarget;
   dialect: RpcDialect;
   /** The routing object's kind in this dialect. */
-  route: Kind;
+  route: KubeKind;
   destinationRules: MeshObject[];
 }
 

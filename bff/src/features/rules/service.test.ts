@@ -3,7 +3,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KubeClient } from '../../clients/kube';
-import { MeshObjects, kindOf } from '../../clients/mesh-objects';
+import { MeshObjects } from '../../clients/mesh-objects';
+import { kubeKind } from '../../lib/kube-kind';
 import type { KubeObject, WriteOptions } from '../../clients/mesh-objects';
 import { startControlPlane } from '../../embedded/control-plane';
 import type { ControlPlane } from '../../embedded/control-plane';
@@ -52,7 +53,7 @@ interface FaultTypes {
 }
 
 const FAULT_LABEL = 'test.mesh-console.io/fault';
-const CONFIG_MAP = kindOf('v1', 'ConfigMap', 'configmaps');
+const CONFIG_MAP = kubeKind('v1', 'ConfigMap', 'configmaps');
 
 const mapName = (rule: string) => `fault-${rule}`;
 const alarmName = (rule: string) => `fault-${rule}-alarm`;

@@ -1,5 +1,6 @@
 import type { KubernetesObject, ListWatch } from '@kubernetes/client-node';
-import type { GroupVersionResource, KubeClient } from '../../../clients/kube';
+import type { KubeClient } from '../../../clients/kube';
+import type { KubeResource } from '../../../lib/kube-kind';
 import type { Logger } from '../../../lib/logger';
 import type { MeshObject } from '../../../mesh/istio-types';
 import type { RuleSnapshot } from './routes';
@@ -33,7 +34,7 @@ export class StaticRules implements RuleSource {
 }
 
 interface Watched {
-  gvr: GroupVersionResource;
+  gvr: KubeResource;
   apiVersion: string;
   kind: 'VirtualService' | 'DestinationRule';
   informer: ListWatch<KubernetesObject>;
