@@ -1,13 +1,35 @@
 import { App, Typography } from 'antd';
 import { useCallback, useId, useMemo } from 'react';
+import { useTranslation } from 'react-i18next';
 import type { ServiceDetail } from '../../lib/contract';
 import { RuleEditorDrawer } from '../rules/RuleEditorDrawer';
 import { useRuleEditor } from '../rules/useRuleEditor';
 import type { RateLimitFormInput, RateLimitListResponse, RateLimitPreview, RateLimitRule } from './contract';
 import type { DraftCheck, RateLimitDraft } from './draft';
 import { checkDraft, draftFromForm, newDraft } from './draft';
-import { useFieldName, useRateLimitT } from './i18n';
 import { FIELD_PATHS, RateLimitFormFields, isRenderedPath } from './RateLimitFormFields';
+
+/** The `fields.…` key that names each field path of the contract (a path not listed is shown as it is). */
+const FIELD_NAMES = {
+  name: 'fields.name',
+  version: 'fields.version',
+  match: 'fields.match.itself',
+  'match.path.value': 'fields.match.path.value',
+  'match.header.name': 'fields.match.header.name',
+  'match.header.value': 'fields.match.header.value',
+  'match.rpcMethod': 'fields.match.rpcMethod',
+  'limit.requests': 'fields.limit.requests',
+  'limit.unit': 'fields.limit.unit',
+  'limit.window': 'fields.limit.window',
+  burst: 'fields.burst',
+  scope: 'fields.scope',
+  'response.status': 'fields.response.status',
+  'response.header': 'fields.response.header.itself',
+  'response.header.name': 'fields.response.header.name',
+  'response.header.value': 'fields.response.header.value',
+} as const;
+
+const isNamedField = (path: string): path is keyof typeof FIELD_NAMES => Object.hasOwn(FIELD_NAMES, path);
 
 export type RateLimitTarget = { mode: 'create' } | { mode: 'edit'; rule: RateLimitRule };
 
@@ -34,8 +56,8 @@ export function RateLimitEditorDrawer({
   onClose,
   onClosed,
 }: RateLimitEditorDrawerProps) {
-  const t = useRateLimitT();
-  const fieldName = useFieldName();
+  const { t } = useTranslation('ratelimit');
+  const fieldName = (path: string) => (isNamedField(path) ? t(FIELD_NAMES[path]) : path);
   const { message } = App.useApp();
   const statusId = useId();
   const existing = target.mode === 'edit' ? target.rule : undefined;

@@ -6,7 +6,7 @@ import { itemStatus } from '../rules/feedback';
 import type { RateLimitListResponse, RateScope, RateUnit } from './contract';
 import { HTTP_METHODS, effectiveTotal } from './contract';
 import type { RateLimitDraft } from './draft';
-import { useRateLimitT } from './i18n';
+import { useTranslation } from 'react-i18next';
 
 /** Where the contract reports the problems of each field of the draft. */
 export const FIELD_PATHS: Record<keyof RateLimitDraft, string> = {
@@ -57,7 +57,7 @@ export function RateLimitFormFields({
   editing,
   feedback,
 }: RateLimitFormFieldsProps) {
-  const t = useRateLimitT();
+  const { t } = useTranslation('ratelimit');
   const id = useId();
   const { errorsAt, errorsUnder } = feedback;
   const rpc = isRpc(protocol);

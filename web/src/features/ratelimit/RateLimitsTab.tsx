@@ -10,8 +10,8 @@ import { codeStyle } from '../rules/DiffView';
 import { HistoryDrawer } from '../rules/HistoryDrawer';
 import type { RateLimitMatch, RateLimitRule } from './contract';
 import { isEmptyMatch } from './contract';
-import { useRateLimitT } from './i18n';
-import type { RateLimitT } from './i18n';
+import { useTranslation } from 'react-i18next';
+import type { TFunction } from 'i18next';
 import { rateLimitListQuery, useDeleteRateLimit } from './queries';
 import { RateLimitEditorDrawer } from './RateLimitEditorDrawer';
 import type { RateLimitTarget } from './RateLimitEditorDrawer';
@@ -33,7 +33,7 @@ function useOpened<T>() {
   };
 }
 
-function describeMatch(m: RateLimitMatch | undefined, t: RateLimitT): string {
+function describeMatch(m: RateLimitMatch | undefined, t: TFunction<'ratelimit'>): string {
   if (!m || isEmptyMatch(m)) return t('table.everything');
   const parts: string[] = [];
   if (m.method) parts.push(m.method);
@@ -45,7 +45,7 @@ function describeMatch(m: RateLimitMatch | undefined, t: RateLimitT): string {
 
 /** The service's Rate limits tab (服务限流): its rules, added and edited through the form. */
 export function RateLimitsTab({ service }: { service: ServiceDetail }) {
-  const t = useRateLimitT();
+  const { t } = useTranslation('ratelimit');
   const { message } = App.useApp();
   const query = useQuery(rateLimitListQuery(service.id));
   const remove = useDeleteRateLimit(service.id);

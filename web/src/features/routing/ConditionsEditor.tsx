@@ -6,14 +6,14 @@ import type { ConditionDraft, LabelRow, MatchRow, WeightRow } from './draft';
 import { emptyCondition, labelRow, matchRow } from './draft';
 import type { FieldFeedback } from '../rules/feedback';
 import { itemStatus } from '../rules/feedback';
-import { useRoutingT } from './i18n';
-import type { RoutingT } from './i18n';
+import { useTranslation } from 'react-i18next';
+import type { TFunction } from 'i18next';
 import type { VersionOption } from './WeightsEditor';
 import { WeightsEditor } from './WeightsEditor';
 
 const MATCH_TYPES: StringMatchType[] = ['exact', 'prefix', 'regex'];
 
-function matchTypeOptions(t: RoutingT) {
+function matchTypeOptions(t: TFunction<'routing'>) {
   return MATCH_TYPES.map((type) => ({ value: type, label: t(`conditions.${type}`) }));
 }
 
@@ -98,7 +98,7 @@ interface MatchRowsProps {
 
 /** Header or attachment matches: name, match type, value. */
 function MatchRows({ labels, ...props }: MatchRowsProps) {
-  const t = useRoutingT();
+  const { t } = useTranslation('routing');
   const { path, feedback } = props;
   return (
     <EditableRows<MatchRow>
@@ -154,7 +154,7 @@ interface SingleMatchProps {
 
 /** URI or method: a match type and a value; an empty value means "any". */
 function SingleMatch({ value, onChange, label, typeLabel, path, feedback }: SingleMatchProps) {
-  const t = useRoutingT();
+  const { t } = useTranslation('routing');
   const errors = [...feedback.errorsAt(path), ...feedback.errorsAt(`${path}.value`)];
   return (
     <Form.Item label={label} style={{ marginBottom: 8 }} {...itemStatus(errors)}>
@@ -192,7 +192,7 @@ interface LabelRowsProps {
 
 /** Labels of the calling workload: key = value. */
 function SourceLabels(props: LabelRowsProps) {
-  const t = useRoutingT();
+  const { t } = useTranslation('routing');
   const { path, feedback } = props;
   return (
     <EditableRows<LabelRow>
@@ -250,7 +250,7 @@ export interface ConditionsEditorProps {
 /** The ordered conditions of a condition route, each with its own version weights. */
 export function ConditionsEditor(props: ConditionsEditorProps) {
   const { conditions, onChange, versions, rpc, unreachable, catchAll, defaultRows, feedback } = props;
-  const t = useRoutingT();
+  const { t } = useTranslation('routing');
 
   const update = (index: number, patch: Partial<ConditionDraft>) =>
     onChange(conditions.map((c, i) => (i === index ? { ...c, ...patch } : c)));

@@ -10,7 +10,7 @@ import { useRuleEditor } from '../rules/useRuleEditor';
 import type { PreviewResponse, RouteRule, RpcDialect } from './contract';
 import type { RouteDraft } from './draft';
 import { draftFromForm, newDraft, serviceVersions } from './draft';
-import { useRoutingT } from './i18n';
+import { useTranslation } from 'react-i18next';
 import type { RouteWriteBody } from './queries';
 import { RouteFormFields } from './RouteFormFields';
 import { checkDraft, isRenderedPath, serviceInfo } from './validation';
@@ -61,7 +61,7 @@ export function RouteEditorDrawer({
   onClose,
   onClosed,
 }: RouteEditorDrawerProps) {
-  const t = useRoutingT();
+  const { t } = useTranslation('routing');
   const { message } = App.useApp();
   const ruleId = useId();
   const existing = target.mode === 'edit' ? target.rule : undefined;

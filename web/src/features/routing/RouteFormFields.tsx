@@ -10,7 +10,6 @@ import type { RouteDraft } from './draft';
 import { isRpcProtocol, withRouteType, withTrafficSplit } from './draft';
 import type { FieldFeedback } from '../rules/feedback';
 import { itemStatus } from '../rules/feedback';
-import { useRoutingT } from './i18n';
 import type { DraftCheck } from './validation';
 import type { VersionOption } from './WeightsEditor';
 import { WeightsEditor } from './WeightsEditor';
@@ -36,8 +35,7 @@ export function RouteFormFields({
   check,
   feedback,
 }: RouteFormFieldsProps) {
-  const t = useRoutingT();
-  const { t: tc } = useTranslation();
+  const { t } = useTranslation(['routing', 'common']);
   const ids = { name: useId(), split: useId(), single: useId(), comment: useId() };
   const set = (patch: Partial<RouteDraft>) => onChange({ ...draft, ...patch });
 
@@ -79,7 +77,7 @@ export function RouteFormFields({
           <Form.Item label={t('form.serviceType')}>
             <Input
               aria-label={t('form.serviceType')}
-              value={tc(`protocol.${service.protocol}`)}
+              value={t(`common:protocol.${service.protocol}`)}
               readOnly
               variant="filled"
             />

@@ -6,7 +6,7 @@ import { CLIENT_ERROR_CODES, isApiError } from '../../lib/api';
 import type { ServiceDetail } from '../../lib/contract';
 import type { RouteRule } from './contract';
 import { HistoryDrawer } from '../rules/HistoryDrawer';
-import { useRoutingT } from './i18n';
+import { useTranslation } from 'react-i18next';
 import { routeListQuery, useDeleteRoute } from './queries';
 import { RouteEditorDrawer } from './RouteEditorDrawer';
 import type { EditorTarget } from './RouteEditorDrawer';
@@ -35,7 +35,7 @@ function useOpened<T>() {
 
 /** The service's Routes tab (服务路由): its routing rules, added and edited through the form. */
 export function RoutesTab({ service }: { service: ServiceDetail }) {
-  const t = useRoutingT();
+  const { t } = useTranslation('routing');
   const { message } = App.useApp();
   const query = useQuery(routeListQuery(service.id));
   const remove = useDeleteRoute(service.id);

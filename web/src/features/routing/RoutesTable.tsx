@@ -5,15 +5,14 @@ import type { TableColumnsType } from 'antd';
 import type { ServiceMetrics } from '../monitoring/contract';
 import { formatPercent } from '../monitoring/format';
 import type { Destination, RouteRule } from './contract';
-import { useRoutingT } from './i18n';
-import type { RoutingT } from './i18n';
+import type { TFunction } from 'i18next';
 
 /** "v1 20% · v2 80%". */
 export function splitText(destinations: readonly Destination[]): string {
   return destinations.map((d) => `${d.version} ${d.weight}%`).join(' · ');
 }
 
-function describeSplit(rule: RouteRule, t: RoutingT): string {
+function describeSplit(rule: RouteRule, t: TFunction<'routing'>): string {
   const form = rule.form;
   if (!form) return '—';
   const split = splitText(form.destinations);
@@ -54,8 +53,7 @@ export function RoutesTable({
   onHistory,
   onDelete,
 }: RoutesTableProps) {
-  const t = useRoutingT();
-  const { i18n } = useTranslation();
+  const { t, i18n } = useTranslation('routing');
   const observedNow = observedText(observed, i18n.language);
   // The list holds every rule of the host: calls go back to every version only when no other
   // rule routes it.

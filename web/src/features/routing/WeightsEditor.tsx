@@ -6,7 +6,7 @@ import type { WeightRow } from './draft';
 import { weightRow } from './draft';
 import type { FieldFeedback } from '../rules/feedback';
 import { itemStatus } from '../rules/feedback';
-import { useRoutingT } from './i18n';
+import { useTranslation } from 'react-i18next';
 import { FULL, distributeEvenly, rebalance, removeWeight, roomFor, totalOf } from './rebalance';
 
 export interface VersionOption {
@@ -32,7 +32,7 @@ export interface WeightsEditorProps {
  * a slider lets the unlocked rows absorb the difference; rows in manual input keep what was typed.
  */
 export function WeightsEditor({ rows, onChange, versions, path, label, feedback }: WeightsEditorProps) {
-  const t = useRoutingT();
+  const { t } = useTranslation('routing');
   const total = totalOf(rows.map((r) => r.weight));
   const used = new Set(rows.map((r) => r.version));
   const unused = versions.find((v) => !used.has(v.version));

@@ -18,7 +18,6 @@ import { EmptyState } from '../../components/EmptyState';
 import { QueryErrorAlert, useErrorMessage } from '../../components/QueryErrorAlert';
 import type { Revision } from './contract';
 import { DiffView } from './DiffView';
-import { useRulesT } from './i18n';
 import { revisionsQuery, useRollbackRule } from './queries';
 import type { ChangeResource } from './queries';
 
@@ -56,8 +55,7 @@ function RevisionItem({
   readOnly: boolean;
   resource: ChangeResource;
 }) {
-  const t = useRulesT();
-  const { i18n } = useTranslation();
+  const { t, i18n } = useTranslation('rules');
   const { message } = App.useApp();
   const rollback = useRollbackRule(resource, serviceId);
   const rollbackError = useErrorMessage(rollback.error);
@@ -154,7 +152,7 @@ export function HistoryDrawer({
   onClose,
   onClosed,
 }: HistoryDrawerProps) {
-  const t = useRulesT();
+  const { t } = useTranslation('rules');
   const query = useQuery({ ...revisionsQuery(resource, serviceId, name), enabled: open });
 
   let body;

@@ -3,7 +3,7 @@ import { Alert, App, Button, Card, Flex, Tabs, Tag, Typography, theme } from 'an
 import { useEffect, useRef } from 'react';
 import type { PlannedObject, PreviewResponse, WriteAction } from './contract';
 import { DiffView, codeStyle } from './DiffView';
-import { useRulesT } from './i18n';
+import { useTranslation } from 'react-i18next';
 
 const ACTION_COLORS: Record<WriteAction, string> = {
   create: 'green',
@@ -13,7 +13,7 @@ const ACTION_COLORS: Record<WriteAction, string> = {
 };
 
 export function ActionTag({ action }: { action: WriteAction }) {
-  const t = useRulesT();
+  const { t } = useTranslation('rules');
   return <Tag color={ACTION_COLORS[action]}>{t(`preview.${action}`)}</Tag>;
 }
 
@@ -27,7 +27,7 @@ function download(name: string, text: string) {
 }
 
 function YamlBlock({ object }: { object: PlannedObject }) {
-  const t = useRulesT();
+  const { t } = useTranslation('rules');
   const { message } = App.useApp();
   const { token } = theme.useToken();
   const handleCopy = async () => {
@@ -82,7 +82,7 @@ export interface PreviewPanelProps {
 
 /** What a write would do: per object its action, YAML and diff against live; warnings; the dialect's caveat. */
 export function PreviewPanel({ preview, stale, showChanges, reveal = true }: PreviewPanelProps) {
-  const t = useRulesT();
+  const { t } = useTranslation('rules');
   const heading = useRef<HTMLElement>(null);
   const seen = useRef<PreviewResponse['objects']>(undefined);
   useEffect(() => {

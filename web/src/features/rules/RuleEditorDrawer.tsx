@@ -3,7 +3,7 @@ import type { ReactNode } from 'react';
 import { useRef } from 'react';
 import { useErrorMessage } from '../../components/QueryErrorAlert';
 import { focusFirstField } from './discard';
-import { useRulesT } from './i18n';
+import { useTranslation } from 'react-i18next';
 import { PreviewPanel } from './PreviewPanel';
 import type { PreviewPanelProps } from './PreviewPanel';
 import type { RuleEditor } from './useRuleEditor';
@@ -72,7 +72,7 @@ export function RuleEditorDrawer({
   onClosed,
   children,
 }: RuleEditorDrawerProps) {
-  const t = useRulesT();
+  const { t } = useTranslation('rules');
   const panelRef = useRef<HTMLDivElement>(null);
   const { failure, conflict, reloadError, reloading, submitting } = editor;
   const failureMessage = useErrorMessage(failure?.error);
@@ -109,7 +109,7 @@ export function RuleEditorDrawer({
       <Typography.Text type="secondary" role="note">
         {readOnly}
       </Typography.Text>
-      <Button onClick={onClose}>{t('form.close')}</Button>
+      <Button onClick={onClose}>{t('editor.close')}</Button>
     </Flex>
   ) : (
     <Flex vertical gap={8}>
@@ -127,25 +127,25 @@ export function RuleEditorDrawer({
         />
       ) : null}
       <Flex justify="end" gap={8}>
-        <Button onClick={editor.requestClose}>{t('form.cancel')}</Button>
+        <Button onClick={editor.requestClose}>{t('editor.cancel')}</Button>
         <Button
           onClick={() => void editor.handlePreview()}
           loading={editor.previewing}
-          aria-label={t('form.preview')}
+          aria-label={t('editor.preview')}
           disabled={blocked || submitting || reloading}
           aria-describedby={describedBy}
         >
-          {t('form.preview')}
+          {t('editor.preview')}
         </Button>
         <Button
           type="primary"
           onClick={() => void editor.handleSubmit()}
           loading={submitting}
-          aria-label={t('form.submit')}
+          aria-label={t('editor.submit')}
           disabled={blocked || reloading}
           aria-describedby={describedBy}
         >
-          {t('form.submit')}
+          {t('editor.submit')}
         </Button>
       </Flex>
     </Flex>

@@ -1,6 +1,6 @@
 import { App } from 'antd';
 import { useCallback, useRef } from 'react';
-import { useRulesT } from './i18n';
+import { useTranslation } from 'react-i18next';
 
 /** The fields an operator can type into or change, in document order. */
 const EDITABLE =
@@ -24,7 +24,7 @@ export function focusFirstField(panel: HTMLElement | null) {
  * edits asks first; without edits it closes at once. A save closes with `onClose` directly.
  */
 export function useDiscardGuard(dirty: boolean, onClose: () => void): () => void {
-  const t = useRulesT();
+  const { t } = useTranslation('rules');
   const { modal } = App.useApp();
   const asking = useRef(false);
   return useCallback(() => {

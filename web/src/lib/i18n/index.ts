@@ -11,9 +11,8 @@ export type { Namespace } from './resources';
 
 declare module 'i18next' {
   interface CustomTypeOptions {
-    // Converted code names its namespace (`useTranslation('catalog')`); the default is the
-    // stop-gap for the features not converted yet (see legacy.ts).
-    defaultNS: 'legacy';
+    // Code names its namespace (`useTranslation('catalog')`); `useTranslation()` alone is `common`.
+    defaultNS: 'common';
     resources: Resources;
   }
 }
@@ -29,7 +28,7 @@ void i18n.use(initReactI18next).init({
   fallbackLng: DEFAULT_LANGUAGE,
   supportedLngs: [...LANGUAGES],
   ns: Object.keys(resources[DEFAULT_LANGUAGE]),
-  defaultNS: 'legacy',
+  defaultNS: 'common',
   initAsync: false,
   interpolation: { escapeValue: false }, // React escapes.
   returnNull: false,

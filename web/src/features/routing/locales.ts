@@ -1,15 +1,10 @@
-import { useCallback } from 'react';
-import { useTranslation } from 'react-i18next';
-import { i18n } from '../../lib/i18n';
+import type { Translation } from '../../lib/i18n/types';
 
-/** English text of the routing UI (the `routing` namespace). zh-CN below must have the same shape. */
+/**
+ * English text of the routing UI (the `routing` namespace). The rule editor's shared text (buttons,
+ * preview, conflicts, history, discard) is the `rules` namespace (features/rules/locales.ts).
+ */
 export const routingEnUS = {
-  discard: {
-    title: 'Discard unsaved changes?',
-    content: 'Your edits to this rule have not been saved and will be lost.',
-    ok: 'Discard',
-    cancel: 'Keep editing',
-  },
   tab: {
     description:
       "How calls to this service are routed across its versions. Every rule on the service's host is listed, hand-written ones too.",
@@ -62,7 +57,6 @@ export const routingEnUS = {
     titleAdd: 'Add routing rule',
     titleEdit: 'Edit routing rule',
     titleView: 'Routing rule',
-    close: 'Close',
     name: 'Rule name',
     namePlaceholder: 'e.g. echo-split',
     application: 'Application',
@@ -79,9 +73,6 @@ export const routingEnUS = {
     comment: 'Change note',
     commentPlaceholder: 'Why this change? Kept in the history.',
     weightsRule: 'Weights must total 100%',
-    submit: 'Submit',
-    cancel: 'Cancel',
-    preview: 'Preview',
     saved: 'Routing rule {{name}} saved',
     saveFailed: 'Could not save the routing rule',
     previewFailed: 'Could not preview the routing rule',
@@ -149,75 +140,16 @@ export const routingEnUS = {
     labelDuplicate: 'Label {{key}} appears twice',
     weights: 'Version weights of condition {{n}}',
   },
-  preview: {
-    title: 'Preview',
-    hint: 'What will be written to the control plane. Nothing is written until you submit.',
-    stale: 'The form changed after this preview; preview again to see the current changes.',
-    create: 'Create',
-    update: 'Update',
-    delete: 'Delete',
-    unchanged: 'Unchanged',
-    yaml: 'YAML',
-    diff: 'Changes',
-    yamlOf: 'YAML of {{kind}} {{name}}',
-    diffOf: 'Changes to {{kind}} {{name}}',
-    noChanges: 'No changes to the live object',
-    copy: 'Copy YAML',
-    copied: 'YAML copied',
-    copyFailed: 'Could not copy: the browser did not allow it',
-    download: 'Download YAML',
-    warnings: 'Warnings',
-    sofaNote:
-      'This rule is written in the SOFA dialect (spec.dubbo). Stock Istio prunes spec.dubbo, so the rule takes effect only on a SOFA mesh control plane.',
-  },
-  conflict: {
-    title: 'Someone else changed this rule',
-    description:
-      'The rule was changed after you opened it, so your changes were not applied. Everything you entered is kept. Reload the live rule to see how your changes differ from it, then submit again.',
-    reload: 'Reload live rule',
-    reloaded:
-      'The live rule is loaded. The preview below shows what your changes do to it; submit to apply them on top of it.',
-    reloadFailed: 'Could not reload the live rule: {{message}}',
-    preconditionTitle: 'Something this rule relies on changed',
-  },
   yaml: {
     editor: 'YAML of the rule',
     reasons: 'The form cannot show this rule, so it opens as YAML:',
     parseError: 'The YAML does not parse: {{message}}',
     notAnObject: 'The YAML must be one object with apiVersion, kind, metadata and spec',
   },
-  history: {
-    title: 'History of {{name}}',
-    loadFailed: 'Could not load the history',
-    empty: 'No revisions recorded for this rule',
-    list: 'Revisions',
-    revision: 'Revision {{n}}',
-    actions: { create: 'Created', update: 'Updated', delete: 'Deleted', rollback: 'Rolled back' },
-    restored: 'restored revision {{n}}',
-    current: 'Current',
-    changes: 'Changes',
-    rollbackTo: 'Roll back to revision {{n}}',
-    rollback: 'Roll back',
-    confirm: 'Roll back {{name}} to revision {{n}}?',
-    confirmHint: "This applies that revision's rule now and records a new revision.",
-    ok: 'Roll back',
-    cancel: 'Cancel',
-    done: 'Rolled back {{name}} to revision {{n}}',
-    failed: 'Could not roll back: {{message}}',
-    close: 'Close',
-  },
 };
 
-type Shape<T> = { [K in keyof T]: T[K] extends string ? string : Shape<T[K]> };
-export type RoutingMessages = Shape<typeof routingEnUS>;
-
-export const routingZhCN: RoutingMessages = {
-  discard: {
-    title: '放弃未保存的修改？',
-    content: '对此规则的修改尚未保存，关闭后将丢失。',
-    ok: '放弃',
-    cancel: '继续编辑',
-  },
+/** 中文文案：键与 en-US 完全一致（由类型检查保证）。 */
+export const routingZhCN: Translation<typeof routingEnUS> = {
   tab: {
     description: '调用如何在本服务的各个版本之间路由。列出服务主机上的全部规则，包括手工编写的。',
     add: '添加路由规则',
@@ -268,7 +200,6 @@ export const routingZhCN: RoutingMessages = {
     titleAdd: '添加路由规则',
     titleEdit: '编辑路由规则',
     titleView: '路由规则',
-    close: '关闭',
     name: '规则名称',
     namePlaceholder: '例如 echo-split',
     application: '应用',
@@ -284,9 +215,6 @@ export const routingZhCN: RoutingMessages = {
     comment: '变更说明',
     commentPlaceholder: '为什么修改？会记录在历史中。',
     weightsRule: '提交时要求版本权重和为 100%',
-    submit: '提交',
-    cancel: '取消',
-    preview: '预览',
     saved: '已保存路由规则 {{name}}',
     saveFailed: '无法保存路由规则',
     previewFailed: '无法预览路由规则',
@@ -354,95 +282,10 @@ export const routingZhCN: RoutingMessages = {
     labelDuplicate: '标签 {{key}} 重复',
     weights: '条件 {{n}} 的版本权重',
   },
-  preview: {
-    title: '预览',
-    hint: '将写入控制面的内容。提交之前不会写入任何内容。',
-    stale: '预览之后表单有改动；请重新预览以查看当前的变更。',
-    create: '新建',
-    update: '更新',
-    delete: '删除',
-    unchanged: '不变',
-    yaml: 'YAML',
-    diff: '变更',
-    yamlOf: '{{kind}} {{name}} 的 YAML',
-    diffOf: '{{kind}} {{name}} 的变更',
-    noChanges: '与线上对象相比没有变更',
-    copy: '复制 YAML',
-    copied: '已复制 YAML',
-    copyFailed: '无法复制：浏览器不允许',
-    download: '下载 YAML',
-    warnings: '警告',
-    sofaNote:
-      '此规则以 SOFA 方言（spec.dubbo）写入。原生 Istio 会裁剪 spec.dubbo，因此规则只在 SOFA 服务网格控制面上生效。',
-  },
-  conflict: {
-    title: '规则已被他人修改',
-    description:
-      '你打开规则之后，它被他人修改了，因此你的修改没有生效。你输入的内容都已保留。请重新加载线上规则，查看你的修改与它的差异，然后再次提交。',
-    reload: '重新加载线上规则',
-    reloaded: '已加载线上规则。下面的预览显示你的修改对它的变更；提交即在其基础上应用你的修改。',
-    reloadFailed: '无法重新加载线上规则：{{message}}',
-    preconditionTitle: '此规则依赖的对象已被修改',
-  },
   yaml: {
     editor: '规则的 YAML',
     reasons: '表单无法展示此规则，因此以 YAML 打开：',
     parseError: 'YAML 无法解析：{{message}}',
     notAnObject: 'YAML 必须是一个包含 apiVersion、kind、metadata 和 spec 的对象',
   },
-  history: {
-    title: '{{name}} 的变更历史',
-    loadFailed: '无法加载变更历史',
-    empty: '此规则没有变更记录',
-    list: '修订',
-    revision: '修订 {{n}}',
-    actions: { create: '新建', update: '修改', delete: '删除', rollback: '回滚' },
-    restored: '恢复修订 {{n}}',
-    current: '当前',
-    changes: '变更',
-    rollbackTo: '回滚到修订 {{n}}',
-    rollback: '回滚',
-    confirm: '将 {{name}} 回滚到修订 {{n}}？',
-    confirmHint: '立即应用该修订的规则，并记录一个新的修订。',
-    ok: '回滚',
-    cancel: '取消',
-    done: '已将 {{name}} 回滚到修订 {{n}}',
-    failed: '无法回滚：{{message}}',
-    close: '关闭',
-  },
 };
-
-export const ROUTING_NS = 'routing';
-
-// The lib's i18n instance is initialised synchronously on import, so the bundles can be added now.
-// `deep` and `overwrite` keep a hot reload from leaving stale text behind.
-i18n.addResourceBundle('en-US', ROUTING_NS, routingEnUS, true, true);
-i18n.addResourceBundle('zh-CN', ROUTING_NS, routingZhCN, true, true);
-
-/** Dotted keys of the namespace; plural variants (`_one`, `_other`) collapse to their base key. */
-type Keys<T, P extends string = ''> = {
-  [K in keyof T & string]: T[K] extends string
-    ? `${P}${K extends `${infer Base}_${'one' | 'other'}` ? Base : K}`
-    : Keys<T[K], `${P}${K}.`>;
-}[keyof T & string];
-export type RoutingKey = Keys<typeof routingEnUS>;
-export type RoutingT = (key: RoutingKey, options?: Record<string, unknown>) => string;
-
-/**
- * `t` for the routing namespace. The lib types i18next for its `translation` namespace only, so
- * this namespace gets its own typed keys; the hook re-renders on a language change like
- * `useTranslation` does.
- */
-export function useRoutingT(): RoutingT {
-  const { i18n: instance } = useTranslation();
-  const language = instance.language;
-  return useCallback<RoutingT>(
-    (key, options) =>
-      (instance.t as unknown as (k: string, o: Record<string, unknown>) => string)(key, {
-        ...options,
-        ns: ROUTING_NS,
-        lng: language,
-      }),
-    [instance, language],
-  );
-}

@@ -1,8 +1,9 @@
-import { useCallback } from 'react';
-import { useTranslation } from 'react-i18next';
-import { i18n } from '../../lib/i18n';
+import type { Translation } from '../../lib/i18n/types';
 
-/** English text of the rate-limit UI (the `ratelimit` namespace). zh-CN below must have the same shape. */
+/**
+ * English text of the rate-limit UI (the `ratelimit` namespace). `fields` names the form's fields by
+ * the contract's paths (`limit.requests`); a path that holds others names itself by `itself`.
+ */
 export const ratelimitEnUS = {
   tab: {
     description:
@@ -85,10 +86,6 @@ export const ratelimitEnUS = {
     comment: 'Comment',
     commentPlaceholder: 'Why this change? Kept in the history.',
     invalid: 'Fix {{field}}: {{message}}',
-    preview: 'Preview',
-    submit: 'Submit',
-    cancel: 'Cancel',
-    close: 'Close',
     previewFailed: 'Could not preview the rate limit',
     saveFailed: 'Could not save the rate limit',
     saved: 'Rate limit {{name}} saved',
@@ -96,24 +93,28 @@ export const ratelimitEnUS = {
   fields: {
     name: 'the rule name',
     version: 'the version',
-    match: 'the match',
-    'match.path.value': 'the path',
-    'match.header.name': 'the header name',
-    'match.header.value': 'the header value',
-    'match.rpcMethod': 'the method name',
-    'limit.requests': 'the number of requests',
-    'limit.unit': 'the unit',
-    'limit.window': 'the window',
+    match: {
+      itself: 'the match',
+      path: { value: 'the path' },
+      header: { name: 'the header name', value: 'the header value' },
+      rpcMethod: 'the method name',
+    },
+    limit: { requests: 'the number of requests', unit: 'the unit', window: 'the window' },
     burst: 'the burst',
     scope: 'the scope',
-    'response.status': 'the response status',
-    'response.header': 'the response header',
-    'response.header.name': 'the response header name',
-    'response.header.value': 'the response header value',
+    response: {
+      status: 'the response status',
+      header: {
+        itself: 'the response header',
+        name: 'the response header name',
+        value: 'the response header value',
+      },
+    },
   },
 };
 
-export const ratelimitZhCN: typeof ratelimitEnUS = {
+/** 中文文案：键与 en-US 完全一致（由类型检查保证）。 */
+export const ratelimitZhCN: Translation<typeof ratelimitEnUS> = {
   tab: {
     description: '此服务接受多少请求。每条规则都会成为服务边车上的 Envoy 限流过滤器（EnvoyFilter）。',
     add: '新增限流规则',
@@ -193,10 +194,6 @@ export const ratelimitZhCN: typeof ratelimitEnUS = {
     comment: '备注',
     commentPlaceholder: '为什么修改？会记录在历史中。',
     invalid: '请修正{{field}}：{{message}}',
-    preview: '预览',
-    submit: '提交',
-    cancel: '取消',
-    close: '关闭',
     previewFailed: '无法预览限流规则',
     saveFailed: '无法保存限流规则',
     saved: '限流规则 {{name}} 已保存',
@@ -204,56 +201,18 @@ export const ratelimitZhCN: typeof ratelimitEnUS = {
   fields: {
     name: '规则名称',
     version: '版本',
-    match: '匹配条件',
-    'match.path.value': '路径',
-    'match.header.name': '请求头名称',
-    'match.header.value': '请求头值',
-    'match.rpcMethod': '方法名',
-    'limit.requests': '请求数',
-    'limit.unit': '单位',
-    'limit.window': '时间窗口',
+    match: {
+      itself: '匹配条件',
+      path: { value: '路径' },
+      header: { name: '请求头名称', value: '请求头值' },
+      rpcMethod: '方法名',
+    },
+    limit: { requests: '请求数', unit: '单位', window: '时间窗口' },
     burst: '突发',
     scope: '范围',
-    'response.status': '响应状态码',
-    'response.header': '响应头',
-    'response.header.name': '响应头名称',
-    'response.header.value': '响应头值',
+    response: {
+      status: '响应状态码',
+      header: { itself: '响应头', name: '响应头名称', value: '响应头值' },
+    },
   },
 };
-
-export const RATELIMIT_NS = 'ratelimit';
-
-i18n.addResourceBundle('en-US', RATELIMIT_NS, ratelimitEnUS, true, true);
-i18n.addResourceBundle('zh-CN', RATELIMIT_NS, ratelimitZhCN, true, true);
-
-type Keys<T, P extends string = ''> = {
-  [K in keyof T & string]: T[K] extends string
-    ? `${P}${K extends `${infer Base}_${'one' | 'other'}` ? Base : K}`
-    : Keys<T[K], `${P}${K}.`>;
-}[keyof T & string];
-export type RateLimitKey = Keys<typeof ratelimitEnUS>;
-export type RateLimitT = (key: RateLimitKey, options?: Record<string, unknown>) => string;
-
-/** What a field path of the form (`limit.requests`) is called, in the current language. */
-export function useFieldName(): (field: string) => string {
-  const { i18n: instance } = useTranslation();
-  const fields: Record<string, string> = instance.language.startsWith('zh')
-    ? ratelimitZhCN.fields
-    : ratelimitEnUS.fields;
-  return (field) => fields[field] ?? field;
-}
-
-/** `t` for the ratelimit namespace, re-rendering on a language change. */
-export function useRateLimitT(): RateLimitT {
-  const { i18n: instance } = useTranslation();
-  const language = instance.language;
-  return useCallback<RateLimitT>(
-    (key, options) =>
-      (instance.t as unknown as (k: string, o: Record<string, unknown>) => string)(key, {
-        ...options,
-        ns: RATELIMIT_NS,
-        lng: language,
-      }),
-    [instance, language],
-  );
-}
