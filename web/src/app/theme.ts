@@ -14,6 +14,10 @@ export const THEME: ThemeConfig = {
     colorError: '#cf1322',
     // Warning text (Typography type="warning"): gold-9, 6.2:1 on #f5f5f5 (#faad14 was 1.7:1).
     colorWarningText: '#874d00',
+    // Success and info text (a diff's added lines on #f6ffed, its hunk headers on #f5f5f5): green-8,
+    // 5.4:1 (#52c41a was 2.2:1), and blue-7, 5.6:1 (#1677ff was 3.8:1).
+    colorSuccessText: '#237804',
+    colorInfoText: '#0958d9',
     // Secondary text and description labels: 5.6:1 on #f5f5f5 (0.45 was 3.3:1).
     colorTextTertiary: 'rgba(0, 0, 0, 0.6)',
     colorTextDescription: 'rgba(0, 0, 0, 0.6)',
