@@ -253,7 +253,7 @@ describe('Rate limits tab', () => {
     await user.click(submit);
 
     // The server's word on a field is shown beside it, and named in the footer.
-    const beside = await within(drawer).findByText('limit.requests: over the quota');
+    const beside = await within(drawer).findByText('over the quota');
     expect(beside.closest('.ant-form-item')).toContainElement(requestsInput);
     expect(within(footer).getByRole('status')).toHaveTextContent(/Fix the number of requests/);
     expect(puts[0]).toMatchObject({
@@ -266,7 +266,7 @@ describe('Rate limits tab', () => {
     live = { ...rule('gate'), resourceVersion: '8' };
     await user.clear(requestsInput);
     await user.type(requestsInput, '30');
-    expect(within(drawer).queryByText('limit.requests: over the quota')).not.toBeInTheDocument();
+    expect(within(drawer).queryByText('over the quota')).not.toBeInTheDocument();
     await user.click(submit);
     expect(await within(footer).findByText('Someone else changed this rule')).toBeInTheDocument();
     expect(within(drawer).getByLabelText('Requests')).toHaveValue('30');

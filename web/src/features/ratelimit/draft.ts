@@ -1,3 +1,4 @@
+import { contractMessage } from '../../../../bff/src/contract/messages';
 import { addProblem } from '../rules/feedback';
 import type { RuleCheck } from '../rules/useRuleEditor';
 import type { RateLimitFormInput, RateLimitFormValue, RateScope, RateUnit } from './contract';
@@ -117,9 +118,11 @@ export function checkDraft(
 ): DraftCheck {
   const input = toInput(d, resourceVersion);
   const problems = new Map<string, string[]>();
-  // An emptied number field says what it needs rather than zod's "expected number".
-  if (d.requests === null) addProblem(problems, 'limit.requests', 'Enter a number of requests');
-  if (d.status === null) addProblem(problems, 'response.status', 'A 4xx or 5xx status');
+  // An emptied number field says what it needs rather than zod's "expected number", in the
+  // contract's words (the form shows them in the operator's language).
+  if (d.requests === null)
+    addProblem(problems, 'limit.requests', contractMessage('ratelimit.requestsRequired'));
+  if (d.status === null) addProblem(problems, 'response.status', contractMessage('ratelimit.statusRange'));
   const parsed = RateLimitForm.safeParse(input);
   if (!parsed.success) {
     for (const issue of parsed.error.issues) {

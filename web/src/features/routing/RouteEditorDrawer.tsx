@@ -137,7 +137,7 @@ export function RouteEditorDrawer({
 
   // Problems of paths the form does not show beside a field, once everything shows.
   const otherProblems = editor.showAll
-    ? [...editor.check.problems]
+    ? [...editor.problems]
         .filter(([path]) => !isRenderedPath(path))
         .flatMap(([path, messages]) => messages.map((m) => (path ? `${path}: ${m}` : m)))
     : [];

@@ -149,8 +149,9 @@ describe('useRuleEditor', () => {
     );
     const { result } = renderEditor();
     await act(() => result.current.handleSubmit());
-    expect(result.current.feedback.errorsAt('limit.requests')).toEqual(['limit.requests: too many']);
-    expect(result.current.feedback.errorsUnder('limit')).toEqual(['limit.requests: too many']);
+    // Beside its field, without the field's path the BFF puts before it.
+    expect(result.current.feedback.errorsAt('limit.requests')).toEqual(['too many']);
+    expect(result.current.feedback.errorsUnder('limit')).toEqual(['too many']);
     expect(result.current.feedback.errorsAt('name')).toEqual([]);
     expect(result.current.failure).toBeUndefined();
 

@@ -1,6 +1,7 @@
 import { useQueryClient } from '@tanstack/react-query';
 import { useCallback, useMemo, useState } from 'react';
 import { isApiError } from '../../lib/api';
+import { useContractMessage, useFieldProblemText } from '../../lib/messages/translate';
 import { useDiscardGuard } from './discard';
 import type { FieldFeedback, ProblemMap } from './feedback';
 import { NO_PROBLEMS, feedbackFor, mergeProblems } from './feedback';
@@ -59,7 +60,10 @@ export interface RuleEditor<Draft, Body, Check extends RuleCheck<Body>, Preview>
   /** Changes the draft; `touched` names the field path the operator was at (its problems show). */
   setDraft: (next: Draft | ((draft: Draft) => Draft), touched?: string) => void;
   check: Check;
-  /** The form's problems and the BFF's 400 about this very body, by path. */
+  /**
+   * The form's problems and the BFF's 400 about this very body, by path, in the operator's language
+   * (`check.problems` are the contract's English).
+   */
   problems: ProblemMap;
   feedback: FieldFeedback;
   /** Problems show everywhere (an existing rule, or after a preview or submit was tried). */
@@ -89,6 +93,11 @@ interface Keyed<T> {
 }
 
 const keyOf = (body: unknown) => JSON.stringify(body);
+
+/** Every message of a problem map through `text` (the contract's English to the current language). */
+function translateProblems(problems: ProblemMap, text: (message: string) => string): ProblemMap {
+  return new Map([...problems].map(([path, messages]) => [path, messages.map(text)]));
+}
 
 /**
  * Drives an editor of any kind of rule: the draft, checked as the operator types with the kind's
@@ -146,9 +155,31 @@ export function useRuleEditor<
       ? error.field
       : undefined;
   const onField = serverField !== undefined && rendersPath(serverField);
+  // Shown in the operator's language: the contract's messages (zod's and the kind's checks) by
+  // their keys, the BFF's refusal as a problem of its field (without the field's name).
+  const contractText = useContractMessage();
+  const fieldProblemText = useFieldProblemText();
+  const formProblems = useMemo(
+    () => translateProblems(check.problems, contractText),
+    [check.problems, contractText],
+  );
   const serverProblems: ProblemMap =
-    onField && isApiError(error) ? new Map([[serverField, [error.message]]]) : NO_PROBLEMS;
-  const problems = serverProblems.size > 0 ? mergeProblems(check.problems, serverProblems) : check.problems;
+    onField && isApiError(error)
+      ? new Map([
+          [
+            serverField,
+            [
+              fieldProblemText({
+                code: error.code,
+                status: error.status,
+                message: error.message,
+                field: serverField,
+              }),
+            ],
+          ],
+        ])
+      : NO_PROBLEMS;
+  const problems = serverProblems.size > 0 ? mergeProblems(formProblems, serverProblems) : formProblems;
 
   const touch = useCallback(
     (path: string) => setTouched((prev) => (prev.has(path) ? prev : new Set(prev).add(path))),
