@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { i18n } from '.';
 import { LANGUAGES } from './languages';
+import { resources } from './resources';
 
 type Tree = { [key: string]: string | Tree };
 
@@ -95,6 +96,14 @@ describe('the UI text', () => {
       ]),
     );
     expect(languageProblems(data)).toEqual([]);
+  });
+
+  it('has only the namespaces resources.ts registers (no feature adds a bundle of its own)', () => {
+    const data = i18n.store.data as unknown as Record<string, Record<string, Tree>>;
+    for (const language of LANGUAGES) {
+      expect(Object.keys(data[language] ?? {}).sort()).toEqual(Object.keys(resources[language]).sort());
+    }
+    expect(i18n.options.defaultNS).toBe('common');
   });
 
   it('notices a key, a nested key or a plural form that one language lacks', () => {
