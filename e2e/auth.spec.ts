@@ -1,4 +1,5 @@
 import type { APIRequestContext, APIResponse } from '@playwright/test';
+import { expectAccessible } from './a11y';
 import { AccountMenu, SignInPage } from './pages/SignInPage';
 import { RoutesTab } from './pages/routing';
 import { expect, failedResource, passwordOf, test } from './fixtures';
@@ -186,6 +187,7 @@ test.describe('a signed-out user', () => {
     await signIn.signIn('viewer', 'not the password');
     await expect(page.getByRole('alert')).toHaveText('The user name or password is wrong.');
     await expect(page).toHaveURL(/\/signin\?/);
+    await expectAccessible(page, 'the sign-in page with its error');
 
     await signIn.signIn('viewer', passwordOf('viewer'));
     await expect(page).toHaveURL(target);
@@ -218,6 +220,7 @@ test('an admin sees a change on the Audit page, with its diff', async ({ page, r
   await expect(table.getByRole('row').filter({ hasText: RATINGS })).toHaveCount(0);
   await row.getByRole('button', { name: /expand row/i }).click();
   await expect(page.getByLabel(/^Changes · /).first()).toContainText('weight: 50');
+  await expectAccessible(page, 'the audit log with an entry expanded');
   expect((await request.delete(rulePath(DETAILS, name))).status()).toBe(204);
 });
 
@@ -253,6 +256,7 @@ test('an admin creates an API token, sees its secret once, and revokes it', asyn
     const tokens = page.getByRole('region', { name: 'API tokens' });
     const row = tokens.getByRole('row').filter({ hasText: 'e2e-reader' });
     await expect(row).toContainText('Viewer');
+    await expectAccessible(page, 'the API tokens page');
     await tokens.getByRole('button', { name: 'Revoke e2e-reader' }).click();
     await page.getByRole('button', { name: 'Revoke', exact: true }).click();
     await expect(row).toHaveCount(0);

@@ -1,3 +1,4 @@
+import { expectAccessible } from './a11y';
 import { ServiceDetailPage } from './pages/ServiceDetailPage';
 import { ServicesPage } from './pages/ServicesPage';
 import { expect, test } from './fixtures';
@@ -12,6 +13,8 @@ test('find EchoService, see its providers by version, and read them in Chinese',
   test.slow();
   const services = new ServicesPage(page);
   await services.open();
+  await expect(services.serviceLink(ECHO)).toBeVisible();
+  await expectAccessible(page, 'the services catalog');
 
   await services.search('EchoService');
   await expect(services.serviceLink(ECHO)).toBeVisible();
@@ -22,6 +25,7 @@ test('find EchoService, see its providers by version, and read them in Chinese',
   for (const version of ECHO_VERSIONS) {
     await expect(detail.instanceRows(version).first()).toBeVisible();
   }
+  await expectAccessible(page, "a service's Providers tab");
 
   await detail.switchLanguage('中文');
   await expect(detail.tab('服务提供者')).toBeVisible();

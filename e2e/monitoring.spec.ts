@@ -1,3 +1,4 @@
+import { expectAccessible } from './a11y';
 import { MonitoringPage } from './pages/MonitoringPage';
 import type { TopList } from './pages/MonitoringPage';
 import { expect, test } from './fixtures';
@@ -8,6 +9,9 @@ const LISTS: TopList[] = ['requests', 'latency', 'errorRate'];
 test('the monitoring page shows the three Top 5 lists and the application services, and updates live', async ({
   page,
 }) => {
+  // A wait for the live update and an accessibility scan of a live page (a few seconds on a loaded
+  // 2-core machine): past the default 30 s there.
+  test.slow();
   const monitoring = new MonitoringPage(page);
   await monitoring.open();
 
@@ -20,6 +24,7 @@ test('the monitoring page shows the three Top 5 lists and the application servic
   for (const column of ['Application', 'Replicas', 'Requests (/min)', 'Response time (ms)', 'Error rate']) {
     await expect(monitoring.applicationsTable().getByRole('columnheader', { name: column })).toBeVisible();
   }
+  await expectAccessible(page, 'the monitoring page');
 
   await expect(monitoring.updatedAt()).toHaveText(/\d{4}-\d\d-\d\d \d\d:\d\d:\d\d/);
   const first = await monitoring.updatedAt().textContent();

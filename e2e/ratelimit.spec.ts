@@ -1,4 +1,5 @@
 import type { Locator, Page } from '@playwright/test';
+import { expectAccessible, OPEN_DIALOG } from './a11y';
 import { expect, test } from './fixtures';
 
 /** The demo's busy front door: about 50 requests per second on one instance. */
@@ -42,6 +43,7 @@ test('a 10/s per-instance limit on a ~50/s service: about 10/s pass and the rest
   await expect(summary.region).toBeVisible();
   await expect.poll(summary.passed, { timeout: 30_000 }).toBeGreaterThan(30);
   expect(await summary.limited()).toBe(0);
+  await expectAccessible(page, 'the Rate limits tab');
 
   // The form opens without errors; a submit attempt names the field, and Submit stays disabled
   // until the rule is valid.
@@ -67,6 +69,7 @@ test('a 10/s per-instance limit on a ~50/s service: about 10/s pass and the rest
   const yaml = drawer.getByLabel(/^YAML of EnvoyFilter /);
   await expect(yaml).toContainText('envoy.filters.http.local_ratelimit');
   await expect(yaml).toContainText('tokens_per_fill: 10');
+  await expectAccessible(page, 'the rate-limit drawer with its preview', { include: OPEN_DIALOG });
 
   await expect(submit).toBeEnabled();
   await submit.click();

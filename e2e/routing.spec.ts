@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { load } from 'js-yaml';
+import { expectAccessible, OPEN_DIALOG } from './a11y';
 import { RoutesTab } from './pages/routing';
 import { expect, failedResource, test } from './fixtures';
 
@@ -55,6 +56,7 @@ test('split EchoService 20/80 through the form, edit it, and roll it back from t
   test.slow();
   const routes = new RoutesTab(page);
   await routes.open(ECHO);
+  await expectAccessible(page, 'the Routes tab');
 
   // Add: the talk's form, with the service filled in.
   const editor = await routes.add();
@@ -81,6 +83,7 @@ test('split EchoService 20/80 through the form, edit it, and roll it back from t
   const yaml = editor.previewYaml('VirtualService', RULE);
   await expect(yaml).toContainText('weight: 20');
   await expect(yaml).toContainText('weight: 80');
+  await expectAccessible(page, 'the route editor drawer with its preview', { include: OPEN_DIALOG });
   await snap(editor.dialog, 'form');
   await snap(editor.preview(), 'preview');
 

@@ -1,4 +1,5 @@
 import type { Locator, Page } from '@playwright/test';
+import { expectAccessible } from './a11y';
 import { expect, test } from './fixtures';
 
 const ECHO = 'com.alibaba.dubbo.samples.echo.api.EchoService@dubbo';
@@ -44,6 +45,9 @@ class TopologyPage {
 test('the topology shows echo-provider and the apps that call it; its panel links to its Routes', async ({
   page,
 }) => {
+  // A G6 render, a wait for the live refresh and an accessibility scan: past the default 30 s on a
+  // loaded 2-core machine.
+  test.slow();
   const topology = new TopologyPage(page);
   // Straight to the App graph by its address: on a cold page, drawing the default graph first and
   // then the App graph cost two full G6 renders (the graph types are switched in the next test).
@@ -64,6 +68,7 @@ test('the topology shows echo-provider and the apps that call it; its panel link
   const callers = panel.getByRole('region', { name: 'Called by' });
   await expect(callers.getByRole('button', { name: 'echo-consumer', exact: true })).toBeVisible();
   await expect(panel.getByText(ECHO, { exact: true })).toBeVisible();
+  await expectAccessible(page, "the topology with a node's panel open");
 
   // The graph refreshes live without losing the selection.
   const first = await topology.updatedAt().textContent();
