@@ -11,6 +11,7 @@ import { HistoryDrawer } from '../rules/HistoryDrawer';
 import type { RateLimitMatch, RateLimitRule } from './contract';
 import { isEmptyMatch } from './contract';
 import { useTranslation } from 'react-i18next';
+import { useErrorText } from '../../components/QueryErrorAlert';
 import type { TFunction } from 'i18next';
 import { rateLimitListQuery, useDeleteRateLimit } from './queries';
 import { RateLimitEditorDrawer } from './RateLimitEditorDrawer';
@@ -47,6 +48,7 @@ function describeMatch(m: RateLimitMatch | undefined, t: TFunction<'ratelimit'>)
 export function RateLimitsTab({ service }: { service: ServiceDetail }) {
   const { t } = useTranslation('ratelimit');
   const { message } = App.useApp();
+  const errorText = useErrorText();
   const query = useQuery(rateLimitListQuery(service.id));
   const remove = useDeleteRateLimit(service.id);
   const editor = useOpened<RateLimitTarget>();
@@ -60,7 +62,7 @@ export function RateLimitsTab({ service }: { service: ServiceDetail }) {
       void message.success(t('remove.done', { name: rule.name }));
     } catch (err) {
       const text =
-        isApiError(err) && err.code !== CLIENT_ERROR_CODES.network ? err.message : t('form.saveFailed');
+        isApiError(err) && err.code !== CLIENT_ERROR_CODES.network ? errorText(err) : t('form.saveFailed');
       void message.error(t('remove.failed', { name: rule.name, message: text }));
     }
   };

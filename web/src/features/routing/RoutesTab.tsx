@@ -7,6 +7,7 @@ import type { ServiceDetail } from '../../lib/contract';
 import type { RouteRule } from './contract';
 import { HistoryDrawer } from '../rules/HistoryDrawer';
 import { useTranslation } from 'react-i18next';
+import { useErrorText } from '../../components/QueryErrorAlert';
 import { routeListQuery, useDeleteRoute } from './queries';
 import { RouteEditorDrawer } from './RouteEditorDrawer';
 import type { EditorTarget } from './RouteEditorDrawer';
@@ -37,6 +38,7 @@ function useOpened<T>() {
 export function RoutesTab({ service }: { service: ServiceDetail }) {
   const { t } = useTranslation('routing');
   const { message } = App.useApp();
+  const errorText = useErrorText();
   const query = useQuery(routeListQuery(service.id));
   const remove = useDeleteRoute(service.id);
   const editor = useOpened<EditorTarget>();
@@ -52,7 +54,7 @@ export function RoutesTab({ service }: { service: ServiceDetail }) {
       void message.success(t('remove.done', { name: rule.name }));
     } catch (err) {
       const text =
-        isApiError(err) && err.code !== CLIENT_ERROR_CODES.network ? err.message : t('form.saveFailed');
+        isApiError(err) && err.code !== CLIENT_ERROR_CODES.network ? errorText(err) : t('form.saveFailed');
       void message.error(t('remove.failed', { name: rule.name, message: text }));
     }
   };

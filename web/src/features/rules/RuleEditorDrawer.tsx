@@ -2,6 +2,7 @@ import { Alert, Button, ConfigProvider, Drawer, Flex, Typography } from 'antd';
 import type { ReactNode } from 'react';
 import { useRef } from 'react';
 import { useErrorMessage } from '../../components/QueryErrorAlert';
+import { useServerProblemText } from '../../lib/messages/translate';
 import { focusFirstField } from './discard';
 import { useTranslation } from 'react-i18next';
 import { PreviewPanel } from './PreviewPanel';
@@ -77,6 +78,7 @@ export function RuleEditorDrawer({
   const { failure, conflict, reloadError, reloading, submitting } = editor;
   const failureMessage = useErrorMessage(failure?.error);
   const reloadMessage = useErrorMessage(reloadError);
+  const serverText = useServerProblemText();
   const describedBy = blocked && note !== undefined ? noteId : undefined;
 
   const conflictAlert = conflict ? (
@@ -87,7 +89,11 @@ export function RuleEditorDrawer({
         type="warning"
         showIcon
         title={conflict.code === 'Conflict' ? t('conflict.title') : t('conflict.preconditionTitle')}
-        description={conflict.code === 'Conflict' ? t('conflict.description') : conflict.message}
+        description={
+          conflict.code === 'Conflict'
+            ? t('conflict.description')
+            : serverText({ code: conflict.code, message: conflict.message })
+        }
         action={
           <Button
             size="small"
