@@ -284,7 +284,8 @@ describe('the console in Chinese', () => {
   it('shows no English on the Routes tab, nor in the route editor with its problems showing', async () => {
     const user = setupUser();
     renderApp(`/services/${encodeURIComponent(ECHO_ID)}?tab=routes`);
-    await screen.findByText('echo-split');
+    // The tab's page and its list load in turn: under load this can take longer than usual.
+    await screen.findByText('echo-split', {}, { timeout: 30_000 });
     expect(englishOnPage()).toEqual([]);
 
     await user.click(await screen.findByRole('button', { name: '添加路由规则' }));
@@ -298,7 +299,7 @@ describe('the console in Chinese', () => {
   it('shows no English on the Rate limits tab, nor in the rate-limit editor with its problems showing', async () => {
     const user = setupUser();
     renderApp(`/services/${encodeURIComponent(ECHO_ID)}?tab=rate-limits`);
-    await screen.findByText('gate');
+    await screen.findByText('gate', {}, { timeout: 30_000 });
     expect(englishOnPage()).toEqual([]);
 
     await user.click(await screen.findByRole('button', { name: '新增限流规则' }));
