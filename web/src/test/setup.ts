@@ -64,6 +64,35 @@ if (!(Range.prototype as Partial<Range>).getClientRects) {
 const getComputedStyle = window.getComputedStyle.bind(window);
 window.getComputedStyle = (element: Element) => getComputedStyle(element);
 
+// antd writes its CSS-in-JS into <head>: thousands of rules that jsdom's getComputedStyle walks for
+// every element a role query or user-event looks at. jsdom lays nothing out, so tests need none of
+// them: style elements go to a detached node instead (antd finds them there to update them).
+const styleSink = document.createElement('div');
+const headAppend = HTMLHeadElement.prototype.appendChild;
+const headInsert = HTMLHeadElement.prototype.insertBefore;
+HTMLHeadElement.prototype.appendChild = function appendChild<T extends Node>(
+  this: HTMLHeadElement,
+  node: T,
+): T {
+  return node instanceof HTMLStyleElement ? styleSink.appendChild(node) : (headAppend.call(this, node) as T);
+};
+HTMLHeadElement.prototype.insertBefore = function insertBefore<T extends Node>(
+  this: HTMLHeadElement,
+  node: T,
+  child: Node | null,
+): T {
+  return node instanceof HTMLStyleElement
+    ? styleSink.appendChild(node)
+    : (headInsert.call(this, node, child) as T);
+};
+const headRemove = HTMLHeadElement.prototype.removeChild;
+HTMLHeadElement.prototype.removeChild = function removeChild<T extends Node>(
+  this: HTMLHeadElement,
+  node: T,
+): T {
+  return node.parentNode === styleSink ? styleSink.removeChild(node) : (headRemove.call(this, node) as T);
+};
+
 // antd is slow to render in jsdom, and CI has 2 cores shared with other suites: wait longer than
 // Testing Library's default second for things to appear.
 configure({ asyncUtilTimeout: 5_000 });
