@@ -149,7 +149,7 @@ function oidcSettings(e: z.infer<typeof Env>): AuthSettings['oidc'] {
 }
 
 /** Where `vite build` puts the SPA by default. */
-export const DEFAULT_WEB_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../dist/web');
+const DEFAULT_WEB_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../dist/web');
 
 /** The default data directory: $XDG_DATA_HOME/mesh-console, else ~/.local/share/mesh-console. */
 export function defaultDataDir(env: NodeJS.ProcessEnv = process.env): string {

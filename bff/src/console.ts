@@ -33,7 +33,7 @@ import type { IstioApiVersion } from './mesh/model';
 
 export const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
-export function packageVersion(): string {
+function packageVersion(): string {
   const pkg = JSON.parse(fs.readFileSync(path.join(PROJECT_ROOT, 'package.json'), 'utf8')) as {
     version?: string;
   };

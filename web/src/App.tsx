@@ -23,7 +23,7 @@ const AuditPage = lazy(() => import('./features/audit/AuditPage').then((m) => ({
 const TokensPage = lazy(() => import('./features/admin/TokensPage').then((m) => ({ default: m.TokensPage })));
 const UsersPage = lazy(() => import('./features/admin/UsersPage').then((m) => ({ default: m.UsersPage })));
 
-export function AppRoutes() {
+function AppRoutes() {
   return (
     <Routes>
       <Route path="signin" element={<SignInPage />} />

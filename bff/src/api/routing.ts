@@ -7,8 +7,6 @@ import { ruleRouter } from './rules';
 import type { RuleKindDoc } from './rules';
 import { parseInput } from './validate';
 
-export { userOf } from './rules';
-
 /** A body is a form, or `{ yaml }` for a rule the form cannot show. */
 function parseRouteBody(body: unknown): RouteFormT | RouteYamlBodyT {
   if (body && typeof body === 'object' && 'yaml' in body) return parseInput(RouteYamlBody, body);

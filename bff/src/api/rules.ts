@@ -15,8 +15,6 @@ import { parseInput } from './validate';
  * schemas (DEVELOPERS.md, "Kinds of rule").
  */
 
-export type { RuleOperations } from '../features/rules/service';
-
 type JsonSchema = Record<string, unknown>;
 
 /** What the docs say of a kind: where it lives and what its schemas are called. */
@@ -48,7 +46,7 @@ export interface RuleKindApi<Body, Rule, List, Preview> extends RuleKindDoc {
 }
 
 /** The signed-in user's name, recorded with every change (set by the auth middleware). */
-export function userOf(_req: Request): string {
+function userOf(_req: Request): string {
   return currentPrincipal()?.name ?? 'anonymous';
 }
 

@@ -14,7 +14,7 @@ export const Namespaces = z
   .min(1, msg('auth.namespacesRequired'))
   .max(100);
 
-export const SignInMethods = z.object({ local: z.boolean(), oidc: z.boolean() });
+const SignInMethods = z.object({ local: z.boolean(), oidc: z.boolean() });
 
 export const SessionUser = z
   .object({
@@ -103,8 +103,8 @@ export const CreatedToken = z
 export type CreatedToken = z.infer<typeof CreatedToken>;
 
 /** A local account's name: what the user types to sign in and what the audit trail records. */
-export const USER_NAME_MAX_LENGTH = 64;
-export const UserName = z
+const USER_NAME_MAX_LENGTH = 64;
+const UserName = z
   .string()
   .trim()
   .min(1, msg('auth.newUserNameRequired'))

@@ -1,8 +1,6 @@
 import { z } from 'zod';
 import { MAX_PAGE_SIZE, SERVICE_SORT_KEYS } from './catalog-values';
 
-export { MAX_PAGE_SIZE, SERVICE_SORT_KEYS };
-
 /**
  * The console's service type. Wire protocols as Istio names them (http, http2, grpc, tcp), the RPC
  * protocols the mesh proxies (dubbo, sofarpc), and Spring Cloud, which is HTTP on the wire but is
@@ -46,7 +44,7 @@ export const ServiceSource = z.object({
 });
 export type ServiceSource = z.infer<typeof ServiceSource>;
 
-export const ServiceConflict = z
+const ServiceConflict = z
   .object({
     namespaces: z
       .array(z.string())
@@ -56,7 +54,7 @@ export const ServiceConflict = z
     'The service ID (an RPC interface or a VM host) is defined in several namespaces: it belongs to none of them until the conflict is resolved, and only an admin may change it',
   )
   .meta({ id: 'ServiceConflict' });
-export type ServiceConflict = z.infer<typeof ServiceConflict>;
+type ServiceConflict = z.infer<typeof ServiceConflict>;
 
 export const ServiceSummary = z
   .object({
@@ -105,7 +103,7 @@ export const ServiceDetail = ServiceSummary.extend({
 export type ServiceDetail = z.infer<typeof ServiceDetail>;
 
 /** A service's health from its instances: all ready, some ready, none ready (or none at all). */
-export const SERVICE_HEALTH = ['healthy', 'degraded', 'down'] as const;
+const SERVICE_HEALTH = ['healthy', 'degraded', 'down'] as const;
 export type ServiceHealth = (typeof SERVICE_HEALTH)[number];
 
 export type ServiceSortKey = (typeof SERVICE_SORT_KEYS)[number];

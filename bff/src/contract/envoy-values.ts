@@ -17,11 +17,11 @@ import { contractMessage as msg } from './messages';
 export type Problem = string | null;
 
 /** Envoy's HeaderValue key and value limit (max_bytes: 16384). */
-export const MAX_HEADER_BYTES = 16 * 1024;
+const MAX_HEADER_BYTES = 16 * 1024;
 /** Istio's limit on a regex's length (Envoy's program size grows with it). */
-export const MAX_REGEX_LENGTH = 1024;
+const MAX_REGEX_LENGTH = 1024;
 /** `re2.max_program_size.error_level` as Istio configures Envoy. */
-export const MAX_REGEX_PROGRAM_SIZE = 32_768;
+const MAX_REGEX_PROGRAM_SIZE = 32_768;
 
 /** RFC 9110 token characters: header names and methods. */
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
@@ -30,8 +30,6 @@ const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 const CONTROL = /[\u0000-\u0008\u000A-\u001F\u007F]/;
 // eslint-disable-next-line no-control-regex -- as above
 const CR_LF_NUL = /[\r\n\u0000]/;
-
-export const PSEUDO_HEADERS = [':method', ':scheme', ':authority', ':path', ':status'] as const;
 
 const utf8Length = (s: string) => new TextEncoder().encode(s).length;
 

@@ -24,7 +24,7 @@ export type TelemetrySourceKind = z.infer<typeof TelemetrySourceKind>;
 
 const nullableNumber = z.number().nullable();
 
-export const LatencyStats = z
+const LatencyStats = z
   .object({
     avg: nullableNumber.describe('Mean response time, ms'),
     p50: nullableNumber.describe('Median, ms (interpolated within histogram buckets, as Prometheus does)'),
@@ -32,7 +32,7 @@ export const LatencyStats = z
     p99: nullableNumber,
   })
   .meta({ id: 'LatencyStats' });
-export type LatencyStats = z.infer<typeof LatencyStats>;
+type LatencyStats = z.infer<typeof LatencyStats>;
 
 export const TrafficStats = z
   .object({
@@ -104,14 +104,14 @@ export const MetricSeries = z
   .meta({ id: 'MetricSeries' });
 export type MetricSeries = z.infer<typeof MetricSeries>;
 
-export const VersionMetrics = z
+const VersionMetrics = z
   .object({
     version: z.string().describe('The version label; `unknown` for instances without one'),
     stats: TrafficStats,
     series: MetricSeries,
   })
   .meta({ id: 'VersionMetrics' });
-export type VersionMetrics = z.infer<typeof VersionMetrics>;
+type VersionMetrics = z.infer<typeof VersionMetrics>;
 
 export const ConsumerStats = z
   .object({
@@ -137,7 +137,7 @@ export const InstanceStats = z
   .meta({ id: 'InstanceStats' });
 export type InstanceStats = z.infer<typeof InstanceStats>;
 
-export const ObservedSplit = z
+const ObservedSplit = z
   .object({
     intervalSeconds: z
       .number()
@@ -152,9 +152,9 @@ export const ObservedSplit = z
     ),
   })
   .meta({ id: 'ObservedSplit' });
-export type ObservedSplit = z.infer<typeof ObservedSplit>;
+type ObservedSplit = z.infer<typeof ObservedSplit>;
 
-export const RateLimitMetrics = z
+const RateLimitMetrics = z
   .object({
     passedPerSecond: z.number().describe('Requests that passed, per second over the last rate interval'),
     limitedPerSecond: z
@@ -175,7 +175,7 @@ export const RateLimitMetrics = z
     }),
   })
   .meta({ id: 'RateLimitMetrics' });
-export type RateLimitMetrics = z.infer<typeof RateLimitMetrics>;
+type RateLimitMetrics = z.infer<typeof RateLimitMetrics>;
 
 export const ServiceMetrics = z
   .object({

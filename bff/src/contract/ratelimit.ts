@@ -33,29 +33,29 @@ const valid =
     if (problem) ctx.addIssue({ code: 'custom', message: problem });
   };
 
-export const PathMatch = z.object({
+const PathMatch = z.object({
   type: z.enum(['exact', 'prefix']),
   value: z.string().min(1, msg('envoy.pathRequired')).superRefine(valid(pathProblem)),
 });
-export type PathMatch = z.infer<typeof PathMatch>;
+type PathMatch = z.infer<typeof PathMatch>;
 
 /** A request header to match: an HTTP token that is not a pseudo-header, and a value Envoy can compare. */
-export const HeaderMatch = z.object({
+const HeaderMatch = z.object({
   name: z.string().min(1, msg('envoy.headerNameRequired')).superRefine(valid(headerNameProblem)),
   value: z.string().min(1, msg('ratelimit.headerValueRequired')).superRefine(valid(matchValueProblem)),
 });
-export type HeaderMatch = z.infer<typeof HeaderMatch>;
+type HeaderMatch = z.infer<typeof HeaderMatch>;
 
 /**
  * A header added to the limited response: one Envoy lets a filter add (no pseudo-headers, `host`,
  * framing or connection headers; no `set-cookie`), and a value in Envoy's header format (`%%` for
  * a percent sign, `%VARIABLE%` otherwise).
  */
-export const ResponseHeader = z.object({
+const ResponseHeader = z.object({
   name: z.string().min(1, msg('envoy.headerNameRequired')).superRefine(valid(responseHeaderNameProblem)),
   value: z.string().min(1, msg('ratelimit.headerValueRequired')).superRefine(valid(headerFormatProblem)),
 });
-export type ResponseHeader = z.infer<typeof ResponseHeader>;
+type ResponseHeader = z.infer<typeof ResponseHeader>;
 
 export const HTTP_METHODS = ['GET', 'POST', 'PUT', 'DELETE', 'PATCH', 'HEAD', 'OPTIONS'] as const;
 
@@ -83,7 +83,7 @@ export function isEmptyMatch(m: RateLimitMatch | undefined): boolean {
 }
 
 /** A stable text of a match: two rules with the same key count the same requests. */
-export function matchKey(m: RateLimitMatch | undefined): string {
+function matchKey(m: RateLimitMatch | undefined): string {
   if (isEmptyMatch(m) || !m) return '*';
   return JSON.stringify([
     m.path?.type ?? null,
@@ -95,7 +95,7 @@ export function matchKey(m: RateLimitMatch | undefined): string {
   ]);
 }
 
-export const MAX_REQUESTS = 1_000_000;
+const MAX_REQUESTS = 1_000_000;
 
 export const RateLimitForm = z
   .object({
@@ -251,7 +251,7 @@ export const RateLimitRule = z
   .meta({ id: 'RateLimitRule' });
 export type RateLimitRule = z.infer<typeof RateLimitRule>;
 
-export const ForeignEnvoyFilter = z
+const ForeignEnvoyFilter = z
   .object({ ref: ObjectRef, yaml: z.string() })
   .meta({ id: 'ForeignEnvoyFilter' })
   .describe('An EnvoyFilter on the service the console did not write: shown read-only');

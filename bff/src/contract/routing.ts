@@ -79,16 +79,16 @@ export const KeyedMatch = StringMatchShape.extend({
 export type KeyedMatch = z.infer<typeof KeyedMatch>;
 
 /** An HTTP header condition: the name is an HTTP token and not a pseudo-header. */
-export const HeaderCondition = StringMatchShape.extend({
+const HeaderCondition = StringMatchShape.extend({
   name: z.string().min(1, msg('common.nameRequired')).superRefine(valid(headerNameProblem)),
 }).superRefine(checkMatchValue());
-export type HeaderCondition = z.infer<typeof HeaderCondition>;
+type HeaderCondition = z.infer<typeof HeaderCondition>;
 
 /** The request path: an exact or prefix value starts with "/". */
-export const UriMatch = StringMatchShape.superRefine(checkMatchValue(pathProblem));
+const UriMatch = StringMatchShape.superRefine(checkMatchValue(pathProblem));
 
 /** The request method: an HTTP token (a prefix of one, for a prefix match). */
-export const MethodMatch = StringMatchShape.superRefine(checkMatchValue(methodProblem));
+const MethodMatch = StringMatchShape.superRefine(checkMatchValue(methodProblem));
 
 /**
  * What a condition matches. HTTP and gRPC: headers, URI, method. Dubbo and SOFARPC: the RPC
@@ -237,7 +237,7 @@ export function unreachableConditions(matches: readonly ConditionRoute[]): numbe
 export const WriteAction = z.enum(['create', 'update', 'delete', 'unchanged']);
 export type WriteAction = z.infer<typeof WriteAction>;
 
-export const RouteWarning = z
+const RouteWarning = z
   .object({
     code: z.enum([
       'second-route-on-host',
@@ -250,7 +250,7 @@ export const RouteWarning = z
     field: z.string().optional(),
   })
   .meta({ id: 'RouteWarning' });
-export type RouteWarning = z.infer<typeof RouteWarning>;
+type RouteWarning = z.infer<typeof RouteWarning>;
 
 export const ObjectRef = z.object({
   apiVersion: z.string(),
@@ -294,8 +294,6 @@ export const RouteYamlBody = z
   .meta({ id: 'RouteYaml' });
 export type RouteYamlBody = z.infer<typeof RouteYamlBody>;
 
-export const RouteWriteBody = z.union([RouteForm, RouteYamlBody]);
-
 export const RouteRule = z
   .object({
     name: z.string(),
@@ -309,7 +307,7 @@ export const RouteRule = z
   .meta({ id: 'RouteRule' });
 export type RouteRule = z.infer<typeof RouteRule>;
 
-export const RouteSubsetObject = z.object({ ref: ObjectRef, yaml: z.string(), subsets: z.array(z.string()) });
+const RouteSubsetObject = z.object({ ref: ObjectRef, yaml: z.string(), subsets: z.array(z.string()) });
 
 export const RouteListResponse = z
   .object({
@@ -321,7 +319,7 @@ export const RouteListResponse = z
   .meta({ id: 'RouteList' });
 export type RouteListResponse = z.infer<typeof RouteListResponse>;
 
-export const RevisionAction = z.enum(['create', 'update', 'delete', 'rollback']);
+const RevisionAction = z.enum(['create', 'update', 'delete', 'rollback']);
 
 export const Revision = z
   .object({

@@ -54,7 +54,7 @@ export const LinkTraffic = z
   .meta({ id: 'LinkTraffic' });
 export type LinkTraffic = z.infer<typeof LinkTraffic>;
 
-export const NODE_KINDS = ['app', 'version', 'service'] as const;
+const NODE_KINDS = ['app', 'version', 'service'] as const;
 
 export const TopologyNode = z
   .object({

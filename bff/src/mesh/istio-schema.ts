@@ -57,7 +57,7 @@ function load(): Crd[] {
   return crds;
 }
 
-export function schemaSource(): string {
+function schemaSource(): string {
   return fs.existsSync(SHARED) ? SHARED : VENDORED;
 }
 

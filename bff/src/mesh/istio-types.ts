@@ -5,15 +5,15 @@ import type { IVirtualService } from '@kubernetes-models/istio/networking.istio.
  * Istio's types, generated from its CRD schema by @kubernetes-models/istio (v1beta1; the v1
  * schema is the same). Only the object metadata is ours: a plain, JSON-shaped ObjectMeta.
  */
-export type VirtualServiceSpec = NonNullable<IVirtualService['spec']>;
+type VirtualServiceSpec = NonNullable<IVirtualService['spec']>;
 export type HttpRoute = NonNullable<VirtualServiceSpec['http']>[number];
 export type HttpMatch = NonNullable<HttpRoute['match']>[number];
 export type HttpRouteDestination = NonNullable<HttpRoute['route']>[number];
 export type StringMatchSpec = NonNullable<HttpMatch['uri']>;
-export type DestinationRuleSpec = NonNullable<IDestinationRule['spec']>;
+type DestinationRuleSpec = NonNullable<IDestinationRule['spec']>;
 export type Subset = NonNullable<DestinationRuleSpec['subsets']>[number];
 
-export interface ObjectMeta {
+interface ObjectMeta {
   name: string;
   namespace?: string;
   labels?: Record<string, string>;
@@ -32,6 +32,3 @@ export interface MeshObject<Spec = Record<string, unknown>> {
   spec: Spec;
   [key: string]: unknown;
 }
-
-export type VirtualService = MeshObject<VirtualServiceSpec>;
-export type DestinationRule = MeshObject<DestinationRuleSpec>;

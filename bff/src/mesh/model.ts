@@ -50,7 +50,7 @@ export interface LiveState {
   otherRoutes: MeshObject[];
 }
 
-export type WriteAction = 'create' | 'update' | 'delete' | 'unchanged';
+type WriteAction = 'create' | 'update' | 'delete' | 'unchanged';
 
 export interface PlannedWrite {
   action: WriteAction;

@@ -21,7 +21,7 @@ export const GLOBAL_RATELIMIT_TYPE =
   'type.googleapis.com/envoy.extensions.filters.http.ratelimit.v3.RateLimit';
 
 /** envoy.type.v3.FractionalPercent */
-export interface FractionalPercent {
+interface FractionalPercent {
   numerator: number;
   denominator: 'HUNDRED' | 'TEN_THOUSAND' | 'MILLION';
 }
@@ -40,18 +40,18 @@ export interface TokenBucket {
 }
 
 /** envoy.config.core.v3.HeaderValueOption */
-export interface HeaderValueOption {
+interface HeaderValueOption {
   header: { key: string; value: string };
   append_action: 'OVERWRITE_IF_EXISTS_OR_ADD' | 'APPEND_IF_EXISTS_OR_ADD' | 'ADD_IF_ABSENT';
 }
 
 /** envoy.type.v3.HttpStatus (the code is an enum of HTTP statuses; proto JSON takes its number). */
-export interface HttpStatus {
+interface HttpStatus {
   code: number;
 }
 
 /** envoy.extensions.common.ratelimit.v3.LocalRateLimitDescriptor */
-export interface LocalRateLimitDescriptor {
+interface LocalRateLimitDescriptor {
   entries: { key: string; value: string }[];
   token_bucket: TokenBucket;
 }
@@ -84,7 +84,7 @@ export interface GlobalRateLimit {
 }
 
 /** envoy.type.matcher.v3.StringMatcher, the two kinds the form uses. */
-export type StringMatcher = { exact: string } | { prefix: string };
+type StringMatcher = { exact: string } | { prefix: string };
 
 /** envoy.config.route.v3.HeaderMatcher */
 export interface HeaderMatcher {

@@ -49,7 +49,7 @@ export const SERVICE_HASH_LABEL = 'mesh-console.io/service-hash';
 /** The key of the ConfigMap's file, as the ratelimit service's runtime directory expects. */
 export const CONFIG_FILE = 'config.yaml';
 /** The envoyproxy/ratelimit service as the mesh knows it (Istio's global rate-limit task deploys it so). */
-export const RATELIMIT_CLUSTER = 'outbound|8081||ratelimit.istio-system.svc.cluster.local';
+const RATELIMIT_CLUSTER = 'outbound|8081||ratelimit.istio-system.svc.cluster.local';
 /** Envoy needs a default bucket next to descriptors; this one never runs out, so only the descriptor limits. */
 const UNLIMITED_BUCKET: TokenBucket = {
   max_tokens: 1_000_000_000,
@@ -70,16 +70,16 @@ export interface RateLimitLive {
   config?: ConfigMapObject;
 }
 
-export function filterName(target: RouteTarget, rule: string): string {
+function filterName(target: RouteTarget, rule: string): string {
   return toDnsLabel(`${hostName(target.host)}-ratelimit-${rule}`, 63);
 }
 
-export function configName(target: RouteTarget, rule: string): string {
+function configName(target: RouteTarget, rule: string): string {
   return toDnsLabel(`${hostName(target.host)}-ratelimit-${rule}-descriptors`, 63);
 }
 
 /** The envoyproxy/ratelimit domain of a global rule: one per rule, so each ConfigMap is a file of its own. */
-export function domainOf(target: RouteTarget, rule: string): string {
+function domainOf(target: RouteTarget, rule: string): string {
   return `mesh-console.${target.namespace}.${filterName(target, rule)}`;
 }
 
@@ -106,7 +106,7 @@ function bucketOf(form: RateLimitForm): TokenBucket {
 }
 
 /** The workloads the rule applies to: the application's, or one version's. */
-export function workloadLabels(target: RouteTarget, version: string | undefined): Record<string, string> {
+function workloadLabels(target: RouteTarget, version: string | undefined): Record<string, string> {
   const labels: Record<string, string> = { app: target.application };
   if (version !== undefined) {
     const v = target.versions.find((x) => x.version === version);

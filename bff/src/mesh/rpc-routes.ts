@@ -121,7 +121,7 @@ export function fromDubboSpec(
  * destinationFallbackPolicy }`, the host being the service ID. requestCondition uses Dubbo's
  * condition-rule syntax (`method = sayHello & attachments[tag] = gray`).
  */
-export const SOFA_FALLBACK_POLICY = 1; // the value the talk's console wrote: fall back to any instance
+const SOFA_FALLBACK_POLICY = 1; // the value the talk's console wrote: fall back to any instance
 
 function toRequestCondition(m: RouteMatch): string {
   const parts: string[] = [];

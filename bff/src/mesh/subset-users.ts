@@ -13,11 +13,11 @@ import { referencedSubsets, sameContent, subsetsOf } from './plan';
  * with the resourceVersion it read, so of two such changes one is refused with a conflict and
  * tried again against what the other did.
  */
-export const SUBSET_USERS_ANNOTATION = 'mesh-console.io/subset-users';
+const SUBSET_USERS_ANNOTATION = 'mesh-console.io/subset-users';
 
 type Users = Record<string, string[]>;
 
-export function parseSubsetUsers(text: string | undefined): Users {
+function parseSubsetUsers(text: string | undefined): Users {
   if (!text) return {};
   try {
     const parsed = JSON.parse(text) as unknown;

@@ -25,7 +25,7 @@ export type TestConfigChanges = Partial<Omit<Config, 'auth'>> & { auth?: Partial
  * demo traffic, Istio v1, no Prometheus, no web build, the test admin token and a fixed session
  * secret. A test changes only what it is about (`testConfig({ prometheus: { url: fake.url, … } })`).
  */
-export function testConfig(changes: TestConfigChanges = {}): Config {
+function testConfig(changes: TestConfigChanges = {}): Config {
   const { auth, ...rest } = changes;
   const dataDir = rest.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'mesh-console-test-'));
   return {

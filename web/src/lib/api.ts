@@ -100,7 +100,7 @@ export function setCsrfToken(token: string | undefined): void {
 }
 
 /** The path and query the browser is at: where to come back to after signing in. */
-export function currentReturnTo(): string {
+function currentReturnTo(): string {
   const location = globalThis.location;
   return location ? `${location.pathname}${location.search}` : '/';
 }

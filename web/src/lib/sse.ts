@@ -78,8 +78,8 @@ export interface LiveStreamOptions {
 }
 
 /** The contract's MAX_STREAM_SERVICES (a value, so not imported into the bundle). */
-export const MAX_STREAM_SERVICES: typeof ContractMaxServices = 10;
-export const DEFAULT_STREAM_EVENTS = ['overview', 'service-metrics', 'telemetry-error'] as const;
+const MAX_STREAM_SERVICES: typeof ContractMaxServices = 10;
+const DEFAULT_STREAM_EVENTS = ['overview', 'service-metrics', 'telemetry-error'] as const;
 
 const DEFAULTS = {
   path: `${API_BASE}/stream`,
@@ -113,7 +113,7 @@ export function streamServes(stream: StreamSnapshot['topics'], wanted: StreamTop
   return (wanted.services ?? []).every((s) => stream.services.includes(s));
 }
 
-export function streamUrl(path: string, topics: NonNullable<StreamSnapshot['topics']>): string {
+function streamUrl(path: string, topics: NonNullable<StreamSnapshot['topics']>): string {
   const params = new URLSearchParams({ window: topics.window, overview: String(topics.overview) });
   for (const service of topics.services) params.append('service', service);
   return `${path}?${params.toString()}`;
@@ -344,19 +344,13 @@ export class LiveStream {
 const streams = new WeakMap<QueryClient, LiveStream>();
 
 /** The one stream of the app (of its QueryClient): made on first use, shared by every subscriber. */
-export function getLiveStream(queryClient: QueryClient, options?: LiveStreamOptions): LiveStream {
+function getLiveStream(queryClient: QueryClient, options?: LiveStreamOptions): LiveStream {
   let stream = streams.get(queryClient);
   if (!stream) {
     stream = new LiveStream(queryClient, options);
     streams.set(queryClient, stream);
   }
   return stream;
-}
-
-/** The stream's connection state, for a live indicator. */
-export function useStreamSnapshot(): StreamSnapshot {
-  const stream = getLiveStream(useQueryClient());
-  return useSyncExternalStore(stream.subscribeState, stream.getSnapshot, stream.getSnapshot);
 }
 
 export interface LiveSubscriptionState {

@@ -9,7 +9,7 @@ import { createQueryClient } from '../lib/queryClient';
 import { adminSession } from './session';
 
 /** What the router's location is, as the app last rendered it. */
-export interface LocationProbe {
+interface LocationProbe {
   pathname: string;
   search: URLSearchParams;
 }

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { dump } from 'js-yaml';
 
-export const CONTEXT_NAME = 'mesh-console-embedded';
+const CONTEXT_NAME = 'mesh-console-embedded';
 
 /** Writes a file readable by its owner only, atomically: a reader never sees half of it. */
 function writePrivateFile(file: string, content: string): void {

@@ -26,26 +26,6 @@ import { buildRegistry } from './registry/registry';
 import { Database } from './store/database';
 import { ResourceStore } from './store/resource-store';
 
-export { ResourceStore } from './store/resource-store';
-export { StatusError } from './status-error';
-export type { Status, StatusCause, StatusDetails } from './status-error';
-export { resourceKey } from './types';
-export type {
-  DeleteOptions,
-  FieldValidation,
-  KubeResource,
-  KubeObject,
-  ListOptions,
-  ListResult,
-  ObjectMeta,
-  PatchType,
-  UpdateOptions,
-  WatchEvent,
-  WatchEventType,
-  WatchOptions,
-  WriteOptions,
-} from './types';
-
 export interface ControlPlaneOptions {
   /** SQLite db (state.db), token and kubeconfig live here; created if missing (mode 0700). */
   dataDir: string;

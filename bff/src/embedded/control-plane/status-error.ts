@@ -96,7 +96,7 @@ export interface FieldError {
   message: string;
 }
 
-export type FieldErrorReason =
+type FieldErrorReason =
   | 'FieldValueInvalid'
   | 'FieldValueRequired'
   | 'FieldValueNotSupported'

@@ -7,7 +7,7 @@ import { DEMO_APPS, DEMO_NAMESPACES } from './mesh';
 import type { DemoApp, DemoProtocol, DemoVersion } from './mesh';
 
 /** The ConfigMap that records that the demo was seeded, so deleting demo objects sticks. */
-export const DEMO_MARKER = { namespace: 'default', name: 'mesh-console-demo' };
+const DEMO_MARKER = { namespace: 'default', name: 'mesh-console-demo' };
 
 const PORT_NAMES: Record<DemoProtocol, string> = {
   http: 'http',

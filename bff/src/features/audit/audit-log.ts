@@ -8,7 +8,7 @@ import type { Logger } from '../../lib/logger';
 
 export const AUDIT_LABEL = 'mesh-console.io/audit';
 /** On the record of a change: which revision it records (a hash of its namespace and name). */
-export const AUDIT_REVISION_LABEL = 'mesh-console.io/audit-revision';
+const AUDIT_REVISION_LABEL = 'mesh-console.io/audit-revision';
 const DROPPED_NAME = 'mesh-console-audit-dropped';
 const DROPPED_LABEL = 'mesh-console.io/audit-dropped';
 

@@ -58,7 +58,7 @@ export function roleForGroups(
 /** Groups no rule names, kept at most in a session (the cookie must stay under the browser's 4 KB). */
 export const MAX_OTHER_GROUPS = 32;
 /** The characters all kept groups may take together. */
-export const MAX_GROUP_CHARS = 1500;
+const MAX_GROUP_CHARS = 1500;
 
 /**
  * The groups a session keeps (and Kubernetes impersonation sends): every group a rule names, then

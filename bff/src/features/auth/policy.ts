@@ -1,4 +1,3 @@
-import type { Role } from '../../contract/auth';
 import { ApiError } from '../../lib/errors';
 import { coversNamespace } from './principal';
 import type { Principal } from '../../lib/principal';
@@ -129,19 +128,4 @@ export function authorize(
       `Your role, operator, may change services in ${scope(p)} only; service ${req.serviceId} is in namespace ${owner.namespace}`,
     );
   return null;
-}
-
-/** The least role a requirement needs (for documentation and the authorization matrix test). */
-export function minimumRole(req: Requirement): Role | null {
-  switch (req.kind) {
-    case 'public':
-      return null;
-    case 'signed-in':
-    case 'read':
-      return 'viewer';
-    case 'change-service':
-      return 'operator';
-    case 'admin':
-      return 'admin';
-  }
 }

@@ -3,8 +3,6 @@ import type { Principal } from '../../lib/principal';
 
 const RANK: Record<Role, number> = { viewer: 0, operator: 1, admin: 2 };
 
-export const roleAtLeast = (role: Role, needed: Role): boolean => RANK[role] >= RANK[needed];
-
 export function highestRole(roles: Role[]): Role | null {
   return roles.reduce<Role | null>((best, r) => (best === null || RANK[r] > RANK[best] ? r : best), null);
 }

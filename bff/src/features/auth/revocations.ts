@@ -11,7 +11,7 @@ export const REVOKED_LABEL = 'mesh-console.io/revoked-session';
 export const NOT_BEFORE_LABEL = 'mesh-console.io/sessions-not-before';
 /** The `type`s of their Secrets. */
 export const REVOKED_SECRET_TYPE = 'mesh-console.io/revoked-session';
-export const NOT_BEFORE_SECRET_TYPE = 'mesh-console.io/sessions-not-before';
+const NOT_BEFORE_SECRET_TYPE = 'mesh-console.io/sessions-not-before';
 
 const SignOutRecord = z.object({
   sessionId: z.string().regex(/^[0-9a-f]{32}$/),

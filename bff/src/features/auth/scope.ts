@@ -17,7 +17,7 @@ export function onlyNamespaces(namespaces: Iterable<string>): NamespaceScope {
 }
 
 /** What `p` may see; nobody (no principal) sees nothing. */
-export function namespaceScope(p: Pick<Principal, 'role' | 'namespaces'> | null): NamespaceScope {
+function namespaceScope(p: Pick<Principal, 'role' | 'namespaces'> | null): NamespaceScope {
   if (!p) return onlyNamespaces([]);
   if (p.role === 'admin' || p.namespaces.includes('*')) return ALL_NAMESPACES;
   return onlyNamespaces(p.namespaces);

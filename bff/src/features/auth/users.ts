@@ -5,7 +5,7 @@ import { hashPassword } from './accounts';
 import { noteChange } from '../../lib/request-context';
 
 /** A local account as the API shows it: never its hash. */
-export const userView = (a: Account): User => ({
+const userView = (a: Account): User => ({
   name: a.name,
   role: a.role,
   namespaces: a.namespaces,

@@ -6,7 +6,7 @@ export type { V1Pod, V1Service };
  * The fields of Istio's ServiceEntry and WorkloadEntry that the catalog reads. The full types are
  * in the CRD schema (../shared/istio); these are the subsets the registry needs, nothing more.
  */
-export interface ServiceEntryPort {
+interface ServiceEntryPort {
   number: number;
   name?: string;
   protocol?: string;

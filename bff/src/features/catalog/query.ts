@@ -22,7 +22,7 @@ export interface CatalogView {
   readonly facets: ServiceListResponse['facets'];
 }
 
-export function toSummary(s: ServiceDetail): ServiceSummary {
+function toSummary(s: ServiceDetail): ServiceSummary {
   return {
     id: s.id,
     name: s.name,

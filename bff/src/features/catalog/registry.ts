@@ -28,7 +28,7 @@ export interface RegistrySnapshot {
 /** Namespaces whose Services are the platform's own, not the mesh's. */
 const HIDDEN_NAMESPACES = new Set(['kube-system', 'kube-public', 'kube-node-lease']);
 
-export const CLUSTER_DOMAIN = 'svc.cluster.local';
+const CLUSTER_DOMAIN = 'svc.cluster.local';
 
 /**
  * Finds objects whose labels match a selector without scanning every object: objects are indexed
@@ -361,7 +361,7 @@ export function serviceWithin(
 }
 
 /** The namespace a cluster-local host names (`name.namespace.svc.cluster.local`), else null. */
-export function hostNamespace(id: string): string | null {
+function hostNamespace(id: string): string | null {
   const suffix = `.${CLUSTER_DOMAIN}`;
   if (!id.endsWith(suffix)) return null;
   const labels = id.slice(0, -suffix.length).split('.');

@@ -59,7 +59,7 @@ export interface Change {
   isRuleObject?: (obj: KubeObject) => boolean;
 }
 
-export const PRECONDITION_CHANGED = 'PreconditionChanged';
+const PRECONDITION_CHANGED = 'PreconditionChanged';
 
 /**
  * Runs a change, planning it again (up to five times, after a short random pause that grows) when

@@ -11,14 +11,14 @@ import { shortHash, toDnsLabel } from '../../mesh/hosts';
 import { SERVICE_ANNOTATION } from '../../mesh/model';
 import { cleanObject, toYaml } from './yaml';
 
-export const HISTORY_LABEL = 'mesh-console.io/history';
-export const RULE_LABEL = 'mesh-console.io/rule';
-export const SERVICE_HASH_LABEL = 'mesh-console.io/service-hash';
+const HISTORY_LABEL = 'mesh-console.io/history';
+const RULE_LABEL = 'mesh-console.io/rule';
+const SERVICE_HASH_LABEL = 'mesh-console.io/service-hash';
 /**
  * Where a revision stands: `pending` from before the change is applied until it is done, then
  * `applied`; `interrupted` when the console stopped half-way and some of the change is live.
  */
-export const STATE_LABEL = 'mesh-console.io/state';
+const STATE_LABEL = 'mesh-console.io/state';
 export type RevisionState = 'pending' | 'applied' | 'interrupted';
 
 /** One write of a change as planned, kept with a pending revision so a restart can tell how far it got. */

@@ -13,7 +13,7 @@ import { badRequest } from '../../lib/errors';
  * control plane refusal passed on as a 502.
  */
 
-export interface UserObjectMeta {
+interface UserObjectMeta {
   name: string;
   namespace?: string;
   labels?: Record<string, string>;

@@ -44,7 +44,7 @@ export const ISTIO_LABELS = [
   'response_flags',
   'pod',
 ] as const;
-export type IstioLabel = (typeof ISTIO_LABELS)[number];
+type IstioLabel = (typeof ISTIO_LABELS)[number];
 export type IstioLabels = Record<IstioLabel, string>;
 
 /** The label Prometheus's pod discovery adds; the per-instance figures group by it. */

@@ -28,7 +28,7 @@ export interface MonitoringDeps {
 
 const perMinute = (perSecond: number) => perSecond * 60;
 
-export function toStats(f: Figures): TrafficStats {
+function toStats(f: Figures): TrafficStats {
   return {
     requestsPerMinute: perMinute(f.requests),
     errorRate: f.requests > 0 ? Math.min(1, f.errors / f.requests) : null,
@@ -133,7 +133,7 @@ function top(rows: ApplicationRow[], value: (r: ApplicationRow) => number | null
 }
 
 /** A caller from outside the scope: the consumers row that sums them, naming none (see serviceMetrics). */
-export const OTHER_NAMESPACES = '';
+const OTHER_NAMESPACES = '';
 
 /**
  * The callers of a service as a scope sees them: those of its namespaces by name, every other one

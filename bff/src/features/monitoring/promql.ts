@@ -66,7 +66,7 @@ export const QUANTILES = { p50: 0.5, p95: 0.95, p99: 0.99 } as const;
  * Percentiles interpolate in the duration histogram's buckets, grouped by `le` as histogram_quantile
  * needs. The mean latency is durationSum / requests (Istio counts every request in both).
  */
-export function measureQuery(
+function measureQuery(
   measure: Measure,
   labels: readonly string[],
   matchers: Matchers,
@@ -114,13 +114,13 @@ export const SERIES_MEASURES: readonly Measure[] = [
 
 export const APP_LABELS = ['destination_service_namespace', 'destination_app'] as const;
 export const VERSION_LABELS = ['destination_version'] as const;
-export const CONSUMER_LABELS = [
+const CONSUMER_LABELS = [
   'source_workload',
   'source_workload_namespace',
   'source_app',
   'source_version',
 ] as const;
-export const INSTANCE_LABELS = [INSTANCE_LABEL, 'destination_version'] as const;
+const INSTANCE_LABELS = [INSTANCE_LABEL, 'destination_version'] as const;
 
 const service = (serviceId: string): Matchers => ({ destination_service: serviceId });
 
@@ -161,8 +161,8 @@ export function coverageQuery(
 }
 
 /** The topology's classes of error, as Kiali's health counts them: 5xx or no response; 4xx. */
-export const SERVER_ERROR_CODE_REGEX = '0|5[0-9][0-9]';
-export const CLIENT_ERROR_CODE_REGEX = '4[0-9][0-9]';
+const SERVER_ERROR_CODE_REGEX = '0|5[0-9][0-9]';
+const CLIENT_ERROR_CODE_REGEX = '4[0-9][0-9]';
 
 /** What the topology asks of each link. */
 export type LinkMeasure = 'requests' | 'serverErrors' | 'clientErrors' | 'p95';
@@ -210,7 +210,7 @@ export function linkQuery(
 }
 
 /** Envoy's response flag for a request a rate limit refused (local or global), whatever the status. */
-export const RATE_LIMITED_FLAG = 'RL';
+const RATE_LIMITED_FLAG = 'RL';
 
 /**
  * Requests to a service that passed its rate limits or that a limit refused, per second over `range`.
@@ -234,7 +234,7 @@ export function limitQuery(serviceId: string, which: 'passed' | 'limited', range
  * `proxyStatsMatcher: { inclusionRegexps: ['.*http_local_rate_limit.*'] }` (meshConfig.defaultConfig,
  * or a Pod's `proxy.istio.io/config` annotation). Without them the shadow figure is unknown (null).
  */
-export function localRateLimitStat(stat: 'rate_limited' | 'enforced'): string {
+function localRateLimitStat(stat: 'rate_limited' | 'enforced'): string {
   return `{__name__=~${promString(`envoy_(.+_)?http_local_rate_limit_${stat}`)}}`;
 }
 

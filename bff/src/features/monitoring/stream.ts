@@ -52,7 +52,7 @@ interface Topic {
   compute: () => Promise<unknown>;
 }
 
-export function sseFrame(event: string, data: unknown): string {
+function sseFrame(event: string, data: unknown): string {
   return `event: ${event}\ndata: ${JSON.stringify(data)}\n\n`;
 }
 

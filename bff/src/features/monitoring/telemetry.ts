@@ -34,7 +34,7 @@ export const EMPTY_FIGURES: Figures = {
 };
 
 /** An application, as Istio labels it: `destination_app` in `destination_service_namespace`. */
-export interface AppKey {
+interface AppKey {
   app: string;
   namespace: string;
 }

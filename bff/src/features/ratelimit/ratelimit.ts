@@ -81,7 +81,7 @@ function ruleOf(ctx: RateLimitContext, name: string): RateLimitRule | null {
  * ConfigMaps) of `mesh/ratelimit.ts`, one rule each; EnvoyFilters on the service that the console
  * did not write are listed read-only.
  */
-export const rateLimitKind: RuleKind<RateLimitTypes> = {
+const rateLimitKind: RuleKind<RateLimitTypes> = {
   noun: 'rate limit',
   shortNoun: 'rate limit',
   async load({ service, target }, objects) {

@@ -93,7 +93,7 @@ function ruleOf(ctx: RoutingContext, obj: MeshObject): RouteRule {
  * or stops relying on a subset records that on the DestinationRule (`recordSubsetUsers`), so two
  * changes racing for it conflict there and are planned again.
  */
-export function routingKind(options: TranslateOptions): RuleKind<RoutingTypes> {
+function routingKind(options: TranslateOptions): RuleKind<RoutingTypes> {
   return {
     noun: 'routing rule',
     shortNoun: 'rule',

@@ -66,7 +66,7 @@ export interface RulePlan<Warning = unknown> {
 }
 
 /** What every kind's body carries besides its form: the version it was based on, and a comment. */
-export interface RuleBody {
+interface RuleBody {
   resourceVersion?: string | undefined;
   comment?: string | undefined;
 }

@@ -10,7 +10,7 @@ import type { Health, LinkTraffic } from '../../contract/topology';
  * A degraded tolerance of 0 means a healthy service answers no 5xx at all over the window: that is
  * why the demo mesh's healthy applications answer none (embedded/demo-mesh/traffic/profiles.ts).
  */
-export const HEALTH_THRESHOLDS = {
+const HEALTH_THRESHOLDS = {
   serverErrors: { degraded: 0, failure: 0.1 },
   clientErrors: { degraded: 0.1, failure: 0.2 },
 } as const;

@@ -16,7 +16,7 @@ import type { AuditFilters } from './queries';
 import { QueryStates } from '../../components/QueryStates';
 import { useServerProblemText } from '../../lib/messages/translate';
 
-export const OUTCOME_COLORS: Record<AuditOutcome, string> = {
+const OUTCOME_COLORS: Record<AuditOutcome, string> = {
   succeeded: 'green',
   failed: 'red',
   denied: 'volcano',

@@ -13,8 +13,6 @@ export interface AuditFilters {
   until: string;
 }
 
-export const NO_FILTERS: AuditFilters = { user: '', service: '', since: '', until: '' };
-
 export function filtersFrom(params: URLSearchParams): AuditFilters {
   return {
     user: params.get('user') ?? '',

@@ -4,7 +4,7 @@ import type { Role, SessionUser } from './contract';
 export type Permission = 'changeRoutes' | 'changeRateLimits' | 'admin';
 
 /** Why not, as an i18n key of `auth.deny` and its values. */
-export interface Denial {
+interface Denial {
   key: 'changeRoutes' | 'changeRoutesIn' | 'changeRateLimits' | 'changeRateLimitsIn' | 'admin' | 'signedOut';
   role?: Role;
   namespace?: string;
@@ -13,7 +13,7 @@ export interface Denial {
 export type Decision = { allowed: true } | { allowed: false; denial: Denial };
 
 /** Whether the user's namespaces (`['*']`: all) include `namespace`. */
-export function coversNamespace(namespaces: readonly string[], namespace: string | undefined): boolean {
+function coversNamespace(namespaces: readonly string[], namespace: string | undefined): boolean {
   if (namespaces.includes('*')) return true;
   return namespace !== undefined && namespaces.includes(namespace);
 }

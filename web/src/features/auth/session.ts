@@ -7,7 +7,7 @@ import { decide } from './permissions';
 import type { Permission } from './permissions';
 import { isSafeReturnPath } from '../../../../bff/src/contract/return-to';
 
-export const SESSION_KEY = ['auth', 'session'] as const;
+const SESSION_KEY = ['auth', 'session'] as const;
 
 /** Keeps the API client's CSRF token in step with the session the SPA knows about. */
 function remember(session: Session): Session {
@@ -19,7 +19,7 @@ function remember(session: Session): Session {
  * GET /auth/session. Fetched once when the SPA starts and again after signing in or out; a 401
  * from any other API marks it signed out (see SessionProvider).
  */
-export const sessionQuery = queryOptions({
+const sessionQuery = queryOptions({
   queryKey: SESSION_KEY,
   queryFn: async ({ signal }) => remember(await apiGet<Session>(apiPath(['auth', 'session']), { signal })),
   staleTime: 5 * 60_000,
@@ -41,7 +41,7 @@ export function markSignedOut(queryClient: QueryClient): void {
 }
 
 /** Drops everything cached for the previous user, keeping only the session itself. */
-export function forgetUserData(queryClient: QueryClient): void {
+function forgetUserData(queryClient: QueryClient): void {
   queryClient.removeQueries({ predicate: (query) => query.queryKey[0] !== SESSION_KEY[0] });
 }
 

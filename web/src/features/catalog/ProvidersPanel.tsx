@@ -22,10 +22,7 @@ function formatAddress({ address, port }: Pick<Instance, 'address' | 'port'>): s
  * Instances in the order of the versions summary (the BFF's order), then by name, so each
  * version's instances stand together.
  */
-export function sortByVersion(
-  providers: readonly Instance[],
-  versions: readonly VersionSummary[],
-): Instance[] {
+function sortByVersion(providers: readonly Instance[], versions: readonly VersionSummary[]): Instance[] {
   const rank = new Map(versions.map((v, i) => [v.version, i]));
   const rankOf = (v: string | null) => rank.get(v) ?? versions.length;
   return [...providers].sort((a, b) => rankOf(a.version) - rankOf(b.version) || a.name.localeCompare(b.name));

@@ -13,7 +13,7 @@ import { serviceListQuery } from './queries';
 import { ServiceFilters } from './ServiceFilters';
 import { ServicesTable } from './ServicesTable';
 
-export const SEARCH_DEBOUNCE_MS = 300;
+const SEARCH_DEBOUNCE_MS = 300;
 
 /** The service catalog: search, filters and paging, all kept in the URL. */
 export function ServicesPage() {

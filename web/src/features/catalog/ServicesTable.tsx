@@ -27,10 +27,10 @@ export interface ServicesTableProps {
   onSortChange?: (sort: ServiceSortKey, order: 'asc' | 'desc') => void;
 }
 
-export type ServiceHealth = 'healthy' | 'degraded' | 'down';
+type ServiceHealth = 'healthy' | 'degraded' | 'down';
 
 /** As the BFF's serviceHealth: every instance ready, some, none (or no instances at all). */
-export function serviceHealth(instances: { ready: number; total: number }): ServiceHealth {
+function serviceHealth(instances: { ready: number; total: number }): ServiceHealth {
   if (instances.total > 0 && instances.ready === instances.total) return 'healthy';
   return instances.ready > 0 ? 'degraded' : 'down';
 }

@@ -1,4 +1,4 @@
-export const DETAIL_TABS = ['providers', 'consumers', 'rate-limits', 'routes'] as const;
+const DETAIL_TABS = ['providers', 'consumers', 'rate-limits', 'routes'] as const;
 export type DetailTab = (typeof DETAIL_TABS)[number];
 export const DEFAULT_DETAIL_TAB: DetailTab = 'providers';
 

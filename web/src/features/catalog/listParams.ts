@@ -6,7 +6,7 @@ import type { Platform, Protocol } from '../../lib/contract';
 const SORT_KEYS: readonly ServiceSortKey[] = SERVICE_SORT_KEYS;
 const PLATFORMS: readonly Platform[] = ['kubernetes', 'vm'];
 
-export const DEFAULT_PAGE_SIZE = 20;
+const DEFAULT_PAGE_SIZE = 20;
 export const PAGE_SIZE_OPTIONS = [10, 20, 50, 100] as const;
 
 function positiveInt(value: string | null, fallback: number, max = Number.MAX_SAFE_INTEGER): number {

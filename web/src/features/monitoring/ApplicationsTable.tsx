@@ -10,7 +10,7 @@ import { serviceDetailPath } from '../catalog/ServicesTable';
 import type { ApplicationRow } from './contract';
 import { compareNullsLast, formatMs, formatNumber, formatPercent } from './format';
 
-export const APPLICATION_PAGE_SIZES = [10, 20, 50] as const;
+const APPLICATION_PAGE_SIZES = [10, 20, 50] as const;
 
 type SortKey =
   'application' | 'namespace' | 'replicas' | 'inbound' | 'outbound' | 'requests' | 'latency' | 'errorRate';
@@ -26,18 +26,18 @@ export interface ApplicationsTableProps {
 }
 
 /** From 5% of requests failing, an error rate is shown in red. */
-export const HIGH_ERROR_RATE = 0.05;
+const HIGH_ERROR_RATE = 0.05;
 
 export function isHighErrorRate(rate: number | null): boolean {
   return rate !== null && rate >= HIGH_ERROR_RATE;
 }
 
-export function applicationKey(row: Pick<ApplicationRow, 'namespace' | 'application'>): string {
+function applicationKey(row: Pick<ApplicationRow, 'namespace' | 'application'>): string {
   return `${row.namespace}/${row.application}`;
 }
 
 /** Case-insensitive match on the application, its namespace and its services' IDs. */
-export function matchesSearch(row: ApplicationRow, search: string): boolean {
+function matchesSearch(row: ApplicationRow, search: string): boolean {
   const q = search.trim().toLowerCase();
   if (!q) return true;
   return [row.application, row.namespace, ...row.services].some((s) => s.toLowerCase().includes(q));

@@ -5,7 +5,7 @@ import type { MonitoringWindow } from './contract';
 const WINDOW_SECONDS: Record<MonitoringWindow, number> = { '5m': 300, '15m': 900, '1h': 3600, '6h': 21600 };
 
 /** Seconds as the covered span is read: "45 s", "23 min", "2 h 5 min". */
-export function useSpanText(): (seconds: number) => string {
+function useSpanText(): (seconds: number) => string {
   const { t } = useTranslation('monitoring');
   return (seconds: number) => {
     const s = Math.max(0, Math.round(seconds));

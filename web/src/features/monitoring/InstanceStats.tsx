@@ -8,10 +8,8 @@ import { NO_VALUE, formatMs, formatNumber, formatPercent } from './format';
 import { useLiveServiceMetrics } from './queries';
 import { useMonitoringWindow } from './useMonitoringWindow';
 
-export type { InstanceStats } from './contract';
-
 /** Per-instance traffic of a service by instance name, kept current like the service's charts. */
-export function useInstanceStats(serviceId: string) {
+function useInstanceStats(serviceId: string) {
   const [window] = useMonitoringWindow();
   const { query } = useLiveServiceMetrics(serviceId, window);
   const instances = query.data?.instances;

@@ -11,18 +11,14 @@ export type {
   ApplicationRow,
   ConsumerStats,
   InstanceStats,
-  LatencyStats,
   MetricSeries,
   MonitoringOverview,
   MonitoringWindow,
-  ObservedSplit,
-  RateLimitMetrics,
   ServiceMetrics,
   TelemetrySourceKind,
   TelemetryStreamError,
   TopEntry,
   TrafficStats,
-  VersionMetrics,
 } from '../../../../bff/src/contract/monitoring';
 
 export const MONITORING_WINDOWS: typeof ContractWindows = ['5m', '15m', '1h', '6h'];

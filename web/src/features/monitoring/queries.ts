@@ -10,7 +10,7 @@ import type { MonitoringOverview, MonitoringWindow, ServiceMetrics, TelemetryStr
 export const POLL_INTERVAL_MS = 10_000;
 
 /** The stream's topic of the overview; a service's topic is its ID. */
-export const OVERVIEW_TOPIC = 'overview';
+const OVERVIEW_TOPIC = 'overview';
 
 /** Hierarchical keys: invalidating `monitoringKeys.all` refreshes every monitoring query. */
 export const monitoringKeys = {
@@ -28,7 +28,7 @@ interface Timestamped {
 }
 
 /** The later of two answers for the same key: a slow request must not undo a newer stream event. */
-export function newer<T extends Timestamped>(current: T | undefined, next: T): T {
+function newer<T extends Timestamped>(current: T | undefined, next: T): T {
   return current && Date.parse(current.updatedAt) > Date.parse(next.updatedAt) ? current : next;
 }
 
@@ -38,7 +38,7 @@ function clearStreamError(client: QueryClient, topic: string): void {
   }
 }
 
-export function overviewQuery(window: MonitoringWindow) {
+function overviewQuery(window: MonitoringWindow) {
   return queryOptions({
     queryKey: monitoringKeys.overview(window),
     queryFn: async ({ signal, client, queryKey }) => {
@@ -81,7 +81,7 @@ function clearErrorWrite(topic: string): StreamCacheWrite {
 }
 
 /** The cache writes an event implies for the overview. */
-export function overviewWrites(event: StreamEvent): StreamCacheWrite[] {
+function overviewWrites(event: StreamEvent): StreamCacheWrite[] {
   if (event.type !== STREAM_EVENTS.overview) return errorWrites(event, OVERVIEW_TOPIC);
   const overview = event.data as MonitoringOverview;
   return [
@@ -91,7 +91,7 @@ export function overviewWrites(event: StreamEvent): StreamCacheWrite[] {
 }
 
 /** The cache writes an event implies for one service's metrics. */
-export function serviceMetricsWrites(event: StreamEvent, serviceId: string): StreamCacheWrite[] {
+function serviceMetricsWrites(event: StreamEvent, serviceId: string): StreamCacheWrite[] {
   if (event.type !== STREAM_EVENTS.serviceMetrics) return errorWrites(event, serviceId);
   const metrics = event.data as ServiceMetrics;
   if (metrics.serviceId !== serviceId) return [];

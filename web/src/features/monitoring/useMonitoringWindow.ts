@@ -3,7 +3,7 @@ import { useSearchParams } from 'react-router';
 import { DEFAULT_WINDOW, isMonitoringWindow } from './contract';
 import type { MonitoringWindow } from './contract';
 
-export const WINDOW_PARAM = 'window';
+const WINDOW_PARAM = 'window';
 
 /**
  * The time window, kept in the URL (`?window=1h`) like the catalog's filters: a reload or a shared link

@@ -13,7 +13,6 @@ export type {
   RateLimitListResponse,
   RateLimitMatch,
   RateLimitPreview,
-  RateLimitProblem,
   RateLimitRule,
   RateScope,
   RateUnit,

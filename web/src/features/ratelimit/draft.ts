@@ -73,7 +73,7 @@ export function draftFromForm(form: RateLimitFormValue): RateLimitDraft {
 }
 
 /** The draft as the API takes it: empty fields left out, so the contract says what is missing. */
-export function toInput(d: RateLimitDraft, resourceVersion?: string): RateLimitFormInput {
+function toInput(d: RateLimitDraft, resourceVersion?: string): RateLimitFormInput {
   const match: NonNullable<RateLimitFormInput['match']> = {};
   if (d.path !== '') match.path = { type: d.pathType, value: d.path };
   if (d.method !== '') match.method = d.method as NonNullable<typeof match.method>;

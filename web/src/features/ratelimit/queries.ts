@@ -7,7 +7,7 @@ import type { RateLimitListResponse } from './contract';
  * Hierarchical keys: everything of one service lives under `['ratelimits', serviceId]` (shared with
  * the editor and the history drawer), so a write invalidates the list and the histories at once.
  */
-export const rateLimitKeys = {
+const rateLimitKeys = {
   service: (serviceId: string) => changeKeys.service('ratelimits', serviceId),
   list: (serviceId: string) => [...rateLimitKeys.service(serviceId), 'list'] as const,
 };

@@ -8,7 +8,7 @@ import type { Destination, RouteRule } from './contract';
 import type { TFunction } from 'i18next';
 
 /** "v1 20% · v2 80%". */
-export function splitText(destinations: readonly Destination[]): string {
+function splitText(destinations: readonly Destination[]): string {
   return destinations.map((d) => `${d.version} ${d.weight}%`).join(' · ');
 }
 
@@ -21,7 +21,7 @@ function describeSplit(rule: RouteRule, t: TFunction<'routing'>): string {
 }
 
 /** "v1 19.8% · v2 80.2%": the shares of traffic each version received lately. */
-export function observedText(split: ServiceMetrics['split'] | undefined, language: string): string | null {
+function observedText(split: ServiceMetrics['split'] | undefined, language: string): string | null {
   const seen = split?.versions.filter((v) => v.share !== null) ?? [];
   if (seen.length === 0) return null;
   return seen.map((v) => `${v.version} ${formatPercent(v.share, language)}`).join(' · ');

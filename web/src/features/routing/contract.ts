@@ -10,23 +10,17 @@ export {
 export type {
   ConditionRoute,
   Destination,
-  PlannedObject,
   PreviewResponse,
   Revision,
-  RevisionList,
   RouteListResponse,
-  RouteMatch,
   RouteRule,
   RouteType,
-  RouteWarning,
   RouteYamlBody,
   RpcDialect,
-  StringMatch,
   StringMatchType,
-  WriteAction,
 } from '../../../../bff/src/contract/routing';
 export { checkRouteForService } from '../../../../bff/src/contract/routing-checks';
-export type { FieldProblem, RouteServiceInfo } from '../../../../bff/src/contract/routing-checks';
+export type { RouteServiceInfo } from '../../../../bff/src/contract/routing-checks';
 
 /** The form as the API and checks take it (`RouteForm` is also the schema's name). */
 export type { RouteForm as RouteFormValue } from '../../../../bff/src/contract/routing';

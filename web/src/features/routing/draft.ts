@@ -53,7 +53,7 @@ export interface RouteDraft {
 }
 
 let sequence = 0;
-export const newKey = () => `k${(sequence += 1)}`;
+const newKey = () => `k${(sequence += 1)}`;
 
 export const weightRow = (version: string | undefined, weight: number): WeightRow => ({
   key: newKey(),

@@ -10,7 +10,7 @@ export type RouteWriteBody = RouteFormValue | RouteYamlBody;
  * Hierarchical keys: everything of one service lives under `['routing', serviceId]`, so a write
  * invalidates the list, the rules and their histories at once (`changeKeys` of the rules).
  */
-export const routingKeys = {
+const routingKeys = {
   service: (serviceId: string) => changeKeys.service('routes', serviceId),
   list: (serviceId: string) => [...routingKeys.service(serviceId), 'list'] as const,
 };

@@ -90,7 +90,7 @@ export function revision(n: number, overrides: Partial<Revision> = {}): Revision
   };
 }
 
-export interface Recorded {
+interface Recorded {
   method: string;
   path: string;
   search: URLSearchParams;

@@ -7,7 +7,7 @@ import { totalOf } from './rebalance';
 import { addProblem as add } from '../rules/feedback';
 import type { ProblemMap } from '../rules/feedback';
 
-export interface WeightTotal {
+interface WeightTotal {
   /** `destinations` or `matches.<i>.destinations`. */
   path: string;
   total: number;

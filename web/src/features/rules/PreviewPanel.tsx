@@ -12,7 +12,7 @@ const ACTION_COLORS: Record<WriteAction, string> = {
   unchanged: 'default',
 };
 
-export function ActionTag({ action }: { action: WriteAction }) {
+function ActionTag({ action }: { action: WriteAction }) {
   const { t } = useTranslation('rules');
   return <Tag color={ACTION_COLORS[action]}>{t(`preview.${action}`)}</Tag>;
 }

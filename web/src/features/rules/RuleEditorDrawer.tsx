@@ -10,7 +10,7 @@ import type { PreviewPanelProps } from './PreviewPanel';
 import type { RuleEditor } from './useRuleEditor';
 
 /** The part of `useRuleEditor`'s state the drawer shows (any kind's). */
-export type RuleEditorView = Pick<
+type RuleEditorView = Pick<
   RuleEditor<unknown, unknown, never, unknown>,
   | 'failure'
   | 'conflict'

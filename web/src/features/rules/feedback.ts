@@ -19,8 +19,7 @@ export function mergeProblems(...maps: ProblemMap[]): ProblemMap {
 }
 
 /** `a` is `b`, or one holds the other (`match` and `match.path.value`). */
-export const relatedPaths = (a: string, b: string) =>
-  a === b || a.startsWith(`${b}.`) || b.startsWith(`${a}.`);
+const relatedPaths = (a: string, b: string) => a === b || a.startsWith(`${b}.`) || b.startsWith(`${a}.`);
 
 /** What each field needs to show its problems: those at its path, once the operator has been there. */
 export interface FieldFeedback {

@@ -39,9 +39,9 @@ export interface RuleEditorOptions<Draft, Body, Check extends RuleCheck<Body>, R
 }
 
 /** Codes of a 409 that a reload of the live rule resolves (a stale write, something relied on moved). */
-export const RELOADABLE_CONFLICTS: readonly string[] = ['Conflict', 'PreconditionChanged'];
+const RELOADABLE_CONFLICTS: readonly string[] = ['Conflict', 'PreconditionChanged'];
 
-export interface RuleConflict {
+interface RuleConflict {
   code: string;
   /** The BFF's explanation. */
   message: string;
@@ -50,7 +50,7 @@ export interface RuleConflict {
 }
 
 /** A failure that is not beside a field: what failed, and the error as the BFF said it. */
-export interface RuleFailure {
+interface RuleFailure {
   error: unknown;
   during: 'preview' | 'save';
 }

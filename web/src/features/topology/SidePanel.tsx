@@ -14,7 +14,7 @@ export interface SidePanelProps {
   onSelect: (selection: Selection) => void;
 }
 
-export function HealthBadge({ health }: { health: Health }) {
+function HealthBadge({ health }: { health: Health }) {
   const { t } = useTranslation('topology');
   return <Badge color={HEALTH_COLORS[health]} text={t(`legend.${health}`)} />;
 }

@@ -5,12 +5,10 @@ import type { GRAPH_TYPES as ContractGraphTypes } from '../../../../bff/src/cont
 export type {
   GraphType,
   Health,
-  LinkTraffic,
   TopologyEdge,
   TopologyGraph,
   TopologyGroup,
   TopologyNode,
-  TopologyQuery,
 } from '../../../../bff/src/contract/topology';
 
 export const GRAPH_TYPES: typeof ContractGraphTypes = ['versionedApp', 'app', 'service'];

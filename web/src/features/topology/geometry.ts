@@ -37,10 +37,10 @@ export const NAMESPACE_BOX = {
 } as const;
 
 /** Labels longer than this are cut in the middle (the whole name is in the side panel and find box). */
-export const LABEL_MAX_CHARS = 18;
+const LABEL_MAX_CHARS = 18;
 
 /** `productcatalog-1.5.0-rc`… stays readable: the start and the end, which tell versions apart. */
-export function shortLabel(text: string, max = LABEL_MAX_CHARS): string {
+function shortLabel(text: string, max = LABEL_MAX_CHARS): string {
   if (text.length <= max) return text;
   const tail = Math.ceil((max - 1) / 2);
   return `${text.slice(0, max - 1 - tail)}…${text.slice(-tail)}`;
@@ -60,7 +60,7 @@ export function nodeLabelText(
 }
 
 /** About how wide a line of text is drawn: 0.6 em a character in the console's sans-serif font. */
-export function textWidth(text: string, fontSize: number): number {
+function textWidth(text: string, fontSize: number): number {
   return text.length * fontSize * 0.6;
 }
 

@@ -56,9 +56,9 @@ export type Positions = Map<string, { x: number; y: number }>;
 export const SPACING = { rank: 220, row: 64, block: 120, clusterRank: 170, clusterRow: 52 } as const;
 
 /** Width to height of the rows the namespaces' boxes are packed into: about the canvas's. */
-export const CLUSTER_ASPECT = 2.2;
+const CLUSTER_ASPECT = 2.2;
 
-export const DEFAULT_NODE_SIZE = KIND_SIZE.app;
+const DEFAULT_NODE_SIZE = KIND_SIZE.app;
 
 /** What the layouts need of a drawn graph. */
 export function layoutInput(view: Pick<ViewGraph, 'nodes' | 'edges' | 'groups'>): {
@@ -96,7 +96,7 @@ function columnGap(left: number, right: number, step: number): number {
  * where a group ends or begins, enough for its box (members' labels and padding below, padding and
  * title above) and GROUP_GAP of free space.
  */
-export function gapBetween(above: LayoutNode, below: LayoutNode, step: number): number {
+function gapBetween(above: LayoutNode, below: LayoutNode, step: number): number {
   const a = above.group ?? null;
   const b = below.group ?? null;
   if (a === b) return step;
@@ -106,7 +106,7 @@ export function gapBetween(above: LayoutNode, below: LayoutNode, step: number): 
 }
 
 /** Above this many nodes the page picks the fast layout. */
-export const FAST_LAYOUT_ABOVE = 400;
+const FAST_LAYOUT_ABOVE = 400;
 
 export function chooseLayout(nodeCount: number): LayoutName {
   return nodeCount > FAST_LAYOUT_ABOVE ? 'fast' : 'layered';
@@ -157,7 +157,7 @@ export function ranks(nodes: readonly LayoutNode[], edges: readonly LayoutEdge[]
  * Ranks as `ranks` gives them, with each group taken as one node (edges inside it ignored): all
  * members of a group share a rank, so the group's box covers one column and nothing of the others.
  */
-export function groupRanks(nodes: readonly LayoutNode[], edges: readonly LayoutEdge[]): Map<string, number> {
+function groupRanks(nodes: readonly LayoutNode[], edges: readonly LayoutEdge[]): Map<string, number> {
   if (!nodes.some((n) => n.group)) return ranks(nodes, edges);
   const keyOf = new Map<string, string>();
   const keys: LayoutNode[] = [];

@@ -18,7 +18,7 @@ export interface HideOptions {
 
 export const NO_HIDING: HideOptions = { name: '', errorRateAbove: null, idleNodes: false, idleEdges: false };
 
-export type ViewNodeKind = TopologyNode['kind'] | 'namespace' | 'appGroup';
+type ViewNodeKind = TopologyNode['kind'] | 'namespace' | 'appGroup';
 
 export interface ViewNode {
   id: string;
@@ -49,7 +49,7 @@ export interface ViewEdge {
   edge: TopologyEdge | null;
 }
 
-export interface ViewGroup {
+interface ViewGroup {
   id: string;
   label: string;
   namespace: string;
@@ -66,7 +66,7 @@ export interface ViewGraph {
 }
 
 /** Above this many nodes, the graph is drawn grouped by namespace (and application) until expanded. */
-export const GROUP_ABOVE = 1500;
+const GROUP_ABOVE = 1500;
 
 const HEALTH_RANK: Record<Health, number> = { none: 0, healthy: 1, degraded: 2, failing: 3 };
 const worse = (a: Health, b: Health): Health => (HEALTH_RANK[a] >= HEALTH_RANK[b] ? a : b);
@@ -80,11 +80,11 @@ export function nodeLabel(n: TopologyNode): string {
   return n.name;
 }
 
-export function isIdleNode(n: TopologyNode): boolean {
+function isIdleNode(n: TopologyNode): boolean {
   return n.inbound.requestsPerMinute <= 0 && n.outboundRequestsPerMinute <= 0;
 }
 
-export function hideNodes(graph: TopologyGraph, hide: HideOptions): Set<string> {
+function hideNodes(graph: TopologyGraph, hide: HideOptions): Set<string> {
   const hidden = new Set<string>();
   const needle = hide.name.trim().toLowerCase();
   const limit = hide.errorRateAbove === null ? null : hide.errorRateAbove / 100;

@@ -12,7 +12,7 @@ export interface TopologyParams {
   namespace: string | null;
 }
 
-export const topologyKeys = {
+const topologyKeys = {
   all: ['topology'] as const,
   graph: (p: TopologyParams) => [...topologyKeys.all, p.graphType, p.window, p.namespace ?? ''] as const,
 };
@@ -20,7 +20,7 @@ export const topologyKeys = {
 /** A graph fetched this recently is not refreshed by a stream event. */
 const FRESH_FOR_MS = 2000;
 
-export function topologyQuery(p: TopologyParams) {
+function topologyQuery(p: TopologyParams) {
   return queryOptions({
     queryKey: topologyKeys.graph(p),
     queryFn: ({ signal }) =>

@@ -28,7 +28,7 @@ const LAYOUTS: readonly LayoutChoice[] = ['auto', 'layered', 'fast'];
  * hideErrorsAbove=5&hideIdleNodes=1&hideIdleEdges=1`), like the window: a reload or a shared link shows
  * the same graph. Defaults are left out, so plain /topology stays plain.
  */
-export function parseTopologyFilters(search: URLSearchParams): TopologyFilters {
+function parseTopologyFilters(search: URLSearchParams): TopologyFilters {
   const graph = search.get('graph') as GraphType | null;
   const layout = search.get('layout') as LayoutChoice | null;
   const errorsAbove = Number(search.get('hideErrorsAbove'));
@@ -51,7 +51,7 @@ export function parseTopologyFilters(search: URLSearchParams): TopologyFilters {
   };
 }
 
-export function writeTopologyFilters(filters: TopologyFilters, into: URLSearchParams): URLSearchParams {
+function writeTopologyFilters(filters: TopologyFilters, into: URLSearchParams): URLSearchParams {
   const search = new URLSearchParams(into);
   const set = (key: string, value: string | null) =>
     value === null ? search.delete(key) : search.set(key, value);

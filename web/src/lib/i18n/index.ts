@@ -5,10 +5,8 @@ import type { Language } from './languages';
 import { resources } from './resources';
 import type { Resources } from './resources';
 
-export { LANGUAGES, LANGUAGE_NAMES, LANGUAGE_STORAGE_KEY, isLanguage, languageOf } from './languages';
+export { LANGUAGES, LANGUAGE_NAMES, LANGUAGE_STORAGE_KEY, isLanguage } from './languages';
 export type { Language } from './languages';
-export type { Namespace } from './resources';
-
 declare module 'i18next' {
   interface CustomTypeOptions {
     // Code names its namespace (`useTranslation('catalog')`); `useTranslation()` alone is `common`.

@@ -52,6 +52,3 @@ export const resources = {
 
 /** The English resources' types: the keys of every namespace. */
 export type Resources = (typeof resources)['en-US'];
-
-/** The namespaces the features use. */
-export type Namespace = keyof Resources;

@@ -5,9 +5,9 @@ import { StatusError, badRequest, unsupportedMediaType } from '../status-error';
 import type { PatchType } from '../types';
 
 /** kube-apiserver's limit for a request body. */
-export const MAX_BODY_BYTES = 3 * 1024 * 1024;
+const MAX_BODY_BYTES = 3 * 1024 * 1024;
 
-export const tooLarge = () =>
+const tooLarge = () =>
   new StatusError(413, 'RequestEntityTooLarge', `Request entity too large: limit is ${MAX_BODY_BYTES}`);
 
 export async function readBody(req: IncomingMessage): Promise<Buffer> {

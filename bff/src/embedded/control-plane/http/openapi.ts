@@ -245,7 +245,7 @@ function listSchema({ type, version }: ResolvedResource, itemRef: string): JsonS
 }
 
 /** The OpenAPI v3 document of one group version, as served at /openapi/v3/apis/{group}/{version}. */
-export function groupVersionDocument(registry: ResourceRegistry, group: string, version: string) {
+function groupVersionDocument(registry: ResourceRegistry, group: string, version: string) {
   const served = registry.inGroupVersion(group, version);
   if (served.length === 0) throw resourceNotFound();
   const prefix = schemaPrefix(group, version);

@@ -29,7 +29,7 @@ const column = (name: string, type = 'string', priority = 0, format = ''): Colum
 const NAME = column('Name', 'string', 0, 'name');
 
 /** apimachinery's duration.HumanDuration, the AGE column. */
-export function humanDuration(ms: number): string {
+function humanDuration(ms: number): string {
   const seconds = Math.floor(ms / 1000);
   if (seconds < -1) return '<invalid>';
   if (seconds < 0) return '0s';

@@ -1,6 +1,6 @@
 import type { JsonSchema, ResourceType } from './resource-type';
 
-export const DUBBO_GROUP = 'service.dubbo.apache.org';
+const DUBBO_GROUP = 'service.dubbo.apache.org';
 
 /**
  * Apache Dubbo's mesh rules publish no schema, so spec is a free-form object; everything else at

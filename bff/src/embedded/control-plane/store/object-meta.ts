@@ -29,7 +29,7 @@ const META_ORDER: (keyof ObjectMeta)[] = [
   'finalizers',
 ];
 
-export function orderedMeta(meta: ObjectMeta): ObjectMeta {
+function orderedMeta(meta: ObjectMeta): ObjectMeta {
   const out: Record<string, unknown> = {};
   for (const key of META_ORDER) if (meta[key] !== undefined) out[key] = meta[key];
   return out as ObjectMeta;

@@ -6,7 +6,7 @@ import { labelValueErrors, qualifiedNameErrors } from '../validation/names';
 
 /** Label selectors (`app=a,tier in (x,y),!legacy`) and field selectors (`metadata.name=x`). */
 
-export type LabelOperator = 'exists' | '!exists' | '=' | '!=' | 'in' | 'notin' | 'gt' | 'lt';
+type LabelOperator = 'exists' | '!exists' | '=' | '!=' | 'in' | 'notin' | 'gt' | 'lt';
 
 export interface LabelRequirement {
   key: string;
@@ -172,7 +172,7 @@ function splitUnescaped(text: string, sep: string): string[] {
 
 const unescape = (s: string) => s.replace(/\\(.)/g, '$1');
 
-export function parseFieldSelector(selector: string, type: ResourceType): FieldRequirement[] {
+function parseFieldSelector(selector: string, type: ResourceType): FieldRequirement[] {
   const allowed = ['metadata.name', 'metadata.namespace', ...type.extraFieldSelectors];
   const out: FieldRequirement[] = [];
   for (const part of splitUnescaped(selector, ',')) {
@@ -199,7 +199,7 @@ function fieldValue(object: KubeObject, path: string): string {
   return typeof value === 'string' ? value : String(value);
 }
 
-export function fieldsMatch(requirements: FieldRequirement[], object: KubeObject): boolean {
+function fieldsMatch(requirements: FieldRequirement[], object: KubeObject): boolean {
   return requirements.every((r) => (fieldValue(object, r.field) === r.value) !== r.negated);
 }
 

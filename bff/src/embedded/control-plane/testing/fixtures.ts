@@ -24,7 +24,7 @@ export function removeDir(dir: string): void {
   fs.rmSync(dir, { recursive: true, force: true });
 }
 
-export const silent = () => pino({ level: 'silent' });
+const silent = () => pino({ level: 'silent' });
 
 export interface TestStore {
   store: ResourceStore;

@@ -45,7 +45,7 @@ const NANOS: Record<string, number> = {
 };
 
 /** Go's time.ParseDuration, which CEL's duration() uses, in nanoseconds. */
-export function parseGoDuration(text: string): number {
+function parseGoDuration(text: string): number {
   if (text === '0' || text === '+0' || text === '-0') return 0;
   const m = /^([-+]?)((?:(?:\d+(?:\.\d*)?|\.\d+)(?:ns|us|µs|μs|ms|s|m|h))+)$/.exec(text);
   if (!m) throw new SyntaxError(`invalid duration ${text}`);

@@ -11,8 +11,6 @@ import { TrafficSimulator } from './simulator';
 import { TrafficStore } from './store';
 import { EmbeddedTelemetry } from './telemetry-source';
 
-export type { AdmissionPolicy, Flow, TickInfo } from './pipeline';
-
 export interface DemoTraffic {
   simulator: TrafficSimulator;
   store: TrafficStore;

@@ -59,7 +59,7 @@ function compiled(pattern: string): RegExp | null {
   return re;
 }
 
-export function stringMatches(m: StringMatch, value: string | undefined): boolean {
+function stringMatches(m: StringMatch, value: string | undefined): boolean {
   if (value === undefined) return false;
   if (m.type === 'exact') return value === m.value;
   if (m.type === 'prefix') return value.startsWith(m.value);

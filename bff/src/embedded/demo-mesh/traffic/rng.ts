@@ -96,7 +96,7 @@ export class Rng {
 }
 
 /** A stable 32-bit hash of a string (FNV-1a), to give each app and version its own fixed character. */
-export function hash32(text: string): number {
+function hash32(text: string): number {
   let h = 2166136261;
   for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 16777619) >>> 0;
   return h >>> 0;

@@ -127,7 +127,7 @@ function toTrafficRoute(rule: string, form: RouteForm): TrafficRoute {
 }
 
 /** Without a rule, Envoy balances over every ready endpoint: each version's share is its share of them. */
-export function instanceShares(service: ServiceDetail): VersionShares {
+function instanceShares(service: ServiceDetail): VersionShares {
   const out: VersionShares = new Map();
   const ready = service.providers.filter((p) => p.ready);
   for (const p of ready) {

@@ -134,7 +134,7 @@ export interface Tier {
 }
 
 /** 5 s for the 5m and 15m windows, 1 min for 1h, 6 min for 6h: each window sums about 60 slots. */
-export const DEFAULT_TIERS: readonly Tier[] = [
+const DEFAULT_TIERS: readonly Tier[] = [
   { slotMs: 5_000, slots: 200 },
   { slotMs: 60_000, slots: 70 },
   { slotMs: 360_000, slots: 65 },

@@ -61,7 +61,7 @@ export function rulesFor(
   };
 }
 
-export const T0 = Date.UTC(2019, 10, 15, 14, 52, 48);
+const T0 = Date.UTC(2019, 10, 15, 14, 52, 48);
 
 /** A simulator on the demo catalog with a fake clock: `advance(seconds)` ticks once per second. */
 export function simulation(
