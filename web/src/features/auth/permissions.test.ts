@@ -52,4 +52,19 @@ describe('decide', () => {
       denial: { key: 'signedOut' },
     });
   });
+
+  it('lets no one change the rules of a service in conflict, an admin neither, and names the claimants', () => {
+    const conflicted = { namespace: '', conflict: { namespaces: ['dubbo-demo', 'shop'] } };
+    const denied = { allowed: false, denial: { key: 'conflict', namespaces: 'dubbo-demo, shop' } };
+    expect(decide(user('admin', ['*']), 'changeRoutes', conflicted)).toEqual(denied);
+    expect(decide(user('operator', ['dubbo-demo']), 'changeRateLimits', conflicted)).toEqual(denied);
+    // Not in conflict: the service's namespace decides, as for a bare namespace.
+    expect(decide(user('operator', ['shop']), 'changeRoutes', { namespace: 'shop', conflict: null })).toEqual(
+      {
+        allowed: true,
+      },
+    );
+    // Admin pages do not depend on a service.
+    expect(decide(user('admin', ['*']), 'admin', conflicted)).toEqual({ allowed: true });
+  });
 });

@@ -5,9 +5,24 @@ export type Permission = 'changeRoutes' | 'changeRateLimits' | 'admin';
 
 /** Why not, as an i18n key of `auth.deny` and its values. */
 interface Denial {
-  key: 'changeRoutes' | 'changeRoutesIn' | 'changeRateLimits' | 'changeRateLimitsIn' | 'admin' | 'signedOut';
+  key:
+    | 'changeRoutes'
+    | 'changeRoutesIn'
+    | 'changeRateLimits'
+    | 'changeRateLimitsIn'
+    | 'conflict'
+    | 'admin'
+    | 'signedOut';
   role?: Role;
   namespace?: string;
+  /** The namespaces claiming a service in conflict, listed. */
+  namespaces?: string;
+}
+
+/** Where a change would land: a service's namespace, and the namespaces claiming it when in conflict. */
+export interface ChangeTarget {
+  namespace?: string | undefined;
+  conflict?: { namespaces: string[] } | null | undefined;
 }
 
 export type Decision = { allowed: true } | { allowed: false; denial: Denial };
@@ -20,11 +35,23 @@ function coversNamespace(namespaces: readonly string[], namespace: string | unde
 
 /**
  * The BFF's rule, mirrored so the UI can hide what would be refused: viewers read; operators change
- * routes and rate limits of services in their namespaces; admins do everything. The BFF still
+ * routes and rate limits of services in their namespaces; admins do everything. A service in
+ * conflict (defined in several namespaces) is changed by no one. The BFF still
  * decides: this only spares the user a button that cannot work.
  */
-export function decide(user: SessionUser | undefined, permission: Permission, namespace?: string): Decision {
+export function decide(
+  user: SessionUser | undefined,
+  permission: Permission,
+  target?: string | ChangeTarget,
+): Decision {
   if (!user) return { allowed: false, denial: { key: 'signedOut' } };
+  const { namespace, conflict } =
+    typeof target === 'string' ? { namespace: target, conflict: null } : (target ?? {});
+  // A service defined in several namespaces belongs to none: the BFF refuses every change to its
+  // rules, an admin's too (409 ServiceConflict), until the conflict is resolved.
+  if (conflict && permission !== 'admin') {
+    return { allowed: false, denial: { key: 'conflict', namespaces: conflict.namespaces.join(', ') } };
+  }
   const { role } = user;
   if (role === 'admin') return { allowed: true };
   if (permission === 'admin') return { allowed: false, denial: { key: 'admin', role } };

@@ -4,7 +4,7 @@ import { useTranslation } from 'react-i18next';
 import { apiGet, apiPath, apiPost, setCsrfToken } from '../../lib/api';
 import type { LoginBody, PasswordChangeBody, Session, SessionUser, SignedInSession } from './contract';
 import { decide } from './permissions';
-import type { Permission } from './permissions';
+import type { ChangeTarget, Permission } from './permissions';
 import { isSafeReturnPath } from '../../../../bff/src/contract/return-to';
 
 const SESSION_KEY = ['auth', 'session'] as const;
@@ -76,12 +76,12 @@ export interface Can {
 
 /**
  * Whether the signed-in user may do `permission` (in `namespace`), and if not, why, in the UI's
- * language: `useCan('changeRoutes', service.namespace)`.
+ * language: `useCan('changeRoutes', service)` (its namespace, and its conflict if any).
  */
-export function useCan(permission: Permission, namespace?: string): Can {
+export function useCan(permission: Permission, target?: string | ChangeTarget): Can {
   const { t } = useTranslation('auth');
   const { user } = useSession();
-  const decision = decide(user, permission, namespace);
+  const decision = decide(user, permission, target);
   if (decision.allowed) return { allowed: true, reason: undefined };
   const { key, ...values } = decision.denial;
   return { allowed: false, reason: t(`deny.${key}`, values) };

@@ -53,7 +53,7 @@ export function RateLimitsTab({ service }: { service: ServiceDetail }) {
   const remove = useDeleteRateLimit(service.id);
   const editor = useOpened<RateLimitTarget>();
   const history = useOpened<string>();
-  const can = useCan('changeRateLimits', service.namespace);
+  const can = useCan('changeRateLimits', service);
   const readOnly = can.allowed ? undefined : can.reason;
 
   const handleDelete = async (rule: RateLimitRule) => {

@@ -45,7 +45,7 @@ export function RoutesTab({ service }: { service: ServiceDetail }) {
   const history = useOpened<string>();
   // Viewers, and operators outside the service's namespace, read the rules without the controls
   // that change them, and are told why.
-  const can = useCan('changeRoutes', service.namespace);
+  const can = useCan('changeRoutes', service);
   const readOnly = can.allowed ? undefined : can.reason;
 
   const handleDelete = async (rule: RouteRule) => {
