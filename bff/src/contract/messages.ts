@@ -32,6 +32,13 @@ export const CONTRACT_MESSAGES = {
       'HTTP headers, URI and method do not apply to an RPC service; use the method name and attachments',
     rpcMatchOnHttp: 'RPC method names and attachments apply to Dubbo and SOFARPC services only',
     sofaAttachmentRegex: 'The sofa dialect matches attachments exactly or by prefix, not by regex',
+    // What a preview warns of (mesh/plan.ts).
+    secondRouteOnHost: 'VirtualService {{name}} also routes {{host}}; the mesh applies only one of them',
+    unreachableCondition: 'Condition {{number}} is never reached: an earlier condition matches all traffic',
+    subsetMatchesNoInstance: 'Subset {{subset}} selects no instance of this service',
+    versionWithoutInstances: 'Version {{version}} has no ready instance',
+    prunedByIstio:
+      "The sofa dialect writes spec.dubbo, which only SOFA's control plane reads; stock Istio drops the field",
     // Written by the rule services (same words; they should come from here too).
     cannotRename: 'A rule cannot be renamed; create a new one',
   },

@@ -1,4 +1,5 @@
 import type { RouteForm } from '../contract/routing';
+import { contractMessage } from '../contract/messages';
 import { kubeKind } from '../lib/kube-kind';
 import type { KubeKind } from '../lib/kube-kind';
 import { unreachableConditions } from '../contract/routing';
@@ -201,7 +202,10 @@ function warningsFor(
   for (const other of live.otherRoutes) {
     warnings.push({
       code: 'second-route-on-host',
-      message: `VirtualService ${other.metadata.name} also routes ${routeHost(target, dialect)}; the mesh applies only one of them`,
+      message: contractMessage('routing.secondRouteOnHost', {
+        name: other.metadata.name,
+        host: routeHost(target, dialect),
+      }),
     });
   }
   if (form.routeType === 'condition') {
@@ -209,7 +213,7 @@ function warningsFor(
       warnings.push({
         code: 'unreachable-condition',
         field: `matches.${i}`,
-        message: `Condition ${i + 1} is never reached: an earlier condition matches all traffic`,
+        message: contractMessage('routing.unreachableCondition', { number: i + 1 }),
       });
     }
   }
@@ -221,7 +225,7 @@ function warningsFor(
       if (!matchesSome) {
         warnings.push({
           code: 'subset-matches-no-instance',
-          message: `Subset ${s.name} selects no instance of this service`,
+          message: contractMessage('routing.subsetMatchesNoInstance', { subset: s.name }),
         });
       }
     }
@@ -231,15 +235,14 @@ function warningsFor(
     if (v && v.readyInstances === 0 && d.weight === 0) {
       warnings.push({
         code: 'version-without-instances',
-        message: `Version ${d.version} has no ready instance`,
+        message: contractMessage('routing.versionWithoutInstances', { version: d.version }),
       });
     }
   }
   if (dialect === 'sofa') {
     warnings.push({
       code: 'pruned-by-istio',
-      message:
-        "The sofa dialect writes spec.dubbo, which only SOFA's control plane reads; stock Istio drops the field",
+      message: contractMessage('routing.prunedByIstio'),
     });
   }
   return warnings;

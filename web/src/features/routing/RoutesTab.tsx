@@ -7,6 +7,7 @@ import type { ServiceDetail } from '../../lib/contract';
 import type { RouteRule } from './contract';
 import { HistoryDrawer } from '../rules/HistoryDrawer';
 import { useTranslation } from 'react-i18next';
+import { useContractMessage } from '../../lib/messages/translate';
 import { useErrorText } from '../../components/QueryErrorAlert';
 import { routeListQuery, useDeleteRoute } from './queries';
 import { RouteEditorDrawer } from './RouteEditorDrawer';
@@ -37,6 +38,7 @@ function useOpened<T>() {
 /** The service's Routes tab (服务路由): its routing rules, added and edited through the form. */
 export function RoutesTab({ service }: { service: ServiceDetail }) {
   const { t } = useTranslation('routing');
+  const contractText = useContractMessage();
   const { message } = App.useApp();
   const errorText = useErrorText();
   const query = useQuery(routeListQuery(service.id));
@@ -111,7 +113,7 @@ export function RoutesTab({ service }: { service: ServiceDetail }) {
       {query.data && query.data.warnings.length > 0 ? (
         <Flex vertical gap={8} role="group" aria-label={t('tab.warnings')}>
           {query.data.warnings.map((w, i) => (
-            <Alert key={`${w.code}-${i}`} type="warning" showIcon title={w.message} />
+            <Alert key={`${w.code}-${i}`} type="warning" showIcon title={contractText(w.message)} />
           ))}
         </Flex>
       ) : null}

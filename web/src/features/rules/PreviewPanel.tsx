@@ -4,6 +4,7 @@ import { useEffect, useRef } from 'react';
 import type { PlannedObject, PreviewResponse, WriteAction } from './contract';
 import { DiffView, codeStyle } from './DiffView';
 import { useTranslation } from 'react-i18next';
+import { useContractMessage } from '../../lib/messages/translate';
 
 const ACTION_COLORS: Record<WriteAction, string> = {
   create: 'green',
@@ -83,6 +84,7 @@ export interface PreviewPanelProps {
 /** What a write would do: per object its action, YAML and diff against live; warnings; the dialect's caveat. */
 export function PreviewPanel({ preview, stale, showChanges, reveal = true }: PreviewPanelProps) {
   const { t } = useTranslation('rules');
+  const contractText = useContractMessage();
   const heading = useRef<HTMLElement>(null);
   const seen = useRef<PreviewResponse['objects']>(undefined);
   useEffect(() => {
@@ -112,7 +114,7 @@ export function PreviewPanel({ preview, stale, showChanges, reveal = true }: Pre
             description={
               <ul style={{ margin: 0, paddingInlineStart: 18 }}>
                 {preview.warnings.map((w, i) => (
-                  <li key={`${w.code ?? ''}-${i}`}>{w.message}</li>
+                  <li key={`${w.code ?? ''}-${i}`}>{contractText(w.message)}</li>
                 ))}
               </ul>
             }

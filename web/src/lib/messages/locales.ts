@@ -33,6 +33,11 @@ export const contractZhCN: Translation<typeof contractEnUS> = {
     httpMatchOnRpc: 'HTTP 请求头、URI 和方法不适用于 RPC 服务；请使用方法名和附件',
     rpcMatchOnHttp: 'RPC 方法名和附件只适用于 Dubbo 和 SOFARPC 服务',
     sofaAttachmentRegex: 'sofa 方言只支持按精确值或前缀匹配附件，不支持正则',
+    secondRouteOnHost: 'VirtualService {{name}} 也在路由 {{host}}；网格只会生效其中一个',
+    unreachableCondition: '条件 {{number}} 永远不会命中：之前的条件已匹配全部流量',
+    subsetMatchesNoInstance: '子集 {{subset}} 没有选中该服务的任何实例',
+    versionWithoutInstances: '版本 {{version}} 没有就绪的实例',
+    prunedByIstio: 'sofa 方言写入 spec.dubbo，只有 SOFA 的控制面会读取；标准 Istio 会丢弃该字段',
     cannotRename: '规则不能改名；请新建一条规则',
   },
   ratelimit: {

@@ -3,6 +3,8 @@ import { CONTRACT_MESSAGES, contractMessage, contractTemplate } from '../../../.
 import type { ContractMessageKey } from '../../../../bff/src/contract/messages';
 import { labelKeyProblem, headerNameProblem } from '../../../../bff/src/contract/envoy-values';
 import { RouteForm, RuleName } from '../../../../bff/src/contract/routing';
+import { reviews } from '../../../../bff/src/mesh/fixtures';
+import { planRoute } from '../../../../bff/src/mesh/plan';
 import { i18n } from '../i18n';
 import {
   matchContractMessage,
@@ -27,6 +29,38 @@ describe('contract messages in the operator’s language', () => {
       const values = Object.fromEntries(names.map((n, i) => [n, `v${i}-x`]));
       expect(matchContractMessage(contractMessage(key, values)), key).toEqual({ key, values });
     }
+  });
+
+  it('translates what a preview warns of, as mesh/plan.ts writes it', () => {
+    const other = {
+      apiVersion: 'networking.istio.io/v1',
+      kind: 'VirtualService',
+      metadata: { name: 'by-hand' },
+      spec: {},
+    };
+    const { warnings } = planRoute(
+      RouteForm.parse({
+        name: 'split',
+        routeType: 'condition',
+        trafficSplit: true,
+        destinations: [{ version: 'v1', weight: 100 }],
+        matches: [
+          { match: {}, destinations: [{ version: 'v1', weight: 100 }] },
+          {
+            match: { headers: [{ name: 'a', type: 'exact', value: 'b' }] },
+            destinations: [{ version: 'v1', weight: 100 }],
+          },
+        ],
+      }),
+      reviews,
+      { otherRoutes: [other] },
+      { dialect: 'istio', istioVersion: 'v1' },
+    );
+    expect(warnings.map((w) => w.code)).toEqual(['second-route-on-host', 'unreachable-condition']);
+    expect(warnings.map((w) => translateContractMessage(zh(), w.message))).toEqual([
+      expect.stringMatching(/^VirtualService by-hand 也在路由 reviews\S*；网格只会生效其中一个$/),
+      '条件 2 永远不会命中：之前的条件已匹配全部流量',
+    ]);
   });
 
   it('translates what the zod schemas and value checks say, values and nested messages included', () => {
