@@ -42,6 +42,26 @@ export const CONTRACT_MESSAGES = {
     // Written by the rule services (same words; they should come from here too).
     cannotRename: 'A rule cannot be renamed; create a new one',
   },
+  // Why a routing rule opens in the YAML editor instead of the form (mesh/istio-routes.ts,
+  // mesh/rpc-routes.ts). `where` is the place in the object: `http[0]`, `routedetail[1].route[0]`.
+  yaml: {
+    headerMatch: '{{where}}: header {{name}} uses a match the form does not show',
+    fieldMatch: '{{where}}: the {{field}} match is not one the form shows',
+    noHttpRoutes: 'The VirtualService has no HTTP routes',
+    notRouting: '{{where}}: delegates, redirects or answers directly instead of routing',
+    otherHost: '{{where}}: routes to another host ({{host}})',
+    noSubset: '{{where}}: routes to every version (no subset)',
+    subsetNotVersion: '{{where}}: subset {{subset}} is not a version of this service',
+    fieldNotShown: '{{where}}: the form does not show {{field}}',
+    methodNotExact: '{{where}}: a method match other than exact',
+    attachment: '{{where}}: attachment {{name}} uses a match the form does not show',
+    oneDubboEntry: 'Expected one entry in spec.dubbo',
+    noRouteDetail: 'No routedetail',
+    lastRouteHasConditions: 'The last route has conditions, so nothing says where other traffic goes',
+    severalMatchBlocks: '{{where}}: several match blocks (any of them) are not shown by the form',
+    conditionNotShown: '{{where}}: condition "{{condition}}" is not shown by the form',
+    noDubboEntries: 'No spec.dubbo entries',
+  },
   ratelimit: {
     headerValueRequired: 'Enter a header value',
     methodNameRequired: 'Enter a method name',

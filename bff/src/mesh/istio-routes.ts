@@ -1,3 +1,4 @@
+import { contractMessage } from '../contract/messages';
 import type {
   ConditionRoute,
   Destination,
@@ -139,7 +140,7 @@ function readMatch(
   for (const [name, spec] of Object.entries(m.headers ?? {})) {
     const sm = fromStringMatch(spec as StringMatchSpec);
     if (!sm) {
-      reasons.push(`${where}: header ${name} uses a match the form does not show`);
+      reasons.push(contractMessage('yaml.headerMatch', { where, name }));
       continue;
     }
     if (rpc && name === RPC_METHOD_HEADER && sm.type === 'exact') match.rpcMethod = sm.value;
@@ -150,7 +151,7 @@ function readMatch(
     if (m[key] === undefined) continue;
     const sm = fromStringMatch(m[key]);
     if (sm) match[key] = sm;
-    else reasons.push(`${where}: ${key} uses a match the form does not show`);
+    else reasons.push(contractMessage('yaml.fieldMatch', { where, field: key }));
   }
   return match;
 }
@@ -170,31 +171,29 @@ export function fromHttpRoutes(
 ): ReadResult {
   const reasons: string[] = [];
   const routes = http ?? [];
-  if (routes.length === 0) return { form: null, reasons: ['The VirtualService has no HTTP routes'] };
+  if (routes.length === 0) return { form: null, reasons: [contractMessage('yaml.noHttpRoutes')] };
   const readDests = (r: HttpRoute, where: string): Destination[] => {
     if (r.delegate || r.redirect || r.directResponse || !r.route || r.route.length === 0) {
-      reasons.push(`${where}: delegates, redirects or answers directly instead of routing`);
+      reasons.push(contractMessage('yaml.notRouting', { where }));
       return [];
     }
     return r.route.map((d, j) => {
       const host = d.destination?.host ?? '';
       const subset = d.destination?.subset;
       const version = subset ? versionOfSubset(subset) : undefined;
-      if (!isTargetHost(host)) reasons.push(`${where}.route[${j}]: routes to another host (${host})`);
-      else if (!subset) reasons.push(`${where}.route[${j}]: routes to every version (no subset)`);
-      else if (!version)
-        reasons.push(`${where}.route[${j}]: subset ${subset} is not a version of this service`);
+      const at = `${where}.route[${j}]`;
+      if (!isTargetHost(host)) reasons.push(contractMessage('yaml.otherHost', { where: at, host }));
+      else if (!subset) reasons.push(contractMessage('yaml.noSubset', { where: at }));
+      else if (!version) reasons.push(contractMessage('yaml.subsetNotVersion', { where: at, subset }));
       const weight = d.weight ?? (r.route?.length === 1 ? 100 : 0);
       return { version: version ?? subset ?? host, weight };
     });
   };
   const last = routes[routes.length - 1] as HttpRoute;
-  if ((last.match ?? []).length > 0)
-    reasons.push('The last route has conditions, so nothing says where other traffic goes');
+  if ((last.match ?? []).length > 0) reasons.push(contractMessage('yaml.lastRouteHasConditions'));
   const conditions: ConditionRoute[] = routes.slice(0, -1).map((r, i) => {
     const where = `http[${i}]`;
-    if ((r.match ?? []).length > 1)
-      reasons.push(`${where}: several match blocks (any of them) are not shown by the form`);
+    if ((r.match ?? []).length > 1) reasons.push(contractMessage('yaml.severalMatchBlocks', { where }));
     const c: ConditionRoute = {
       match: readMatch(r.match?.[0], target, reasons, where),
       destinations: readDests(r, where),

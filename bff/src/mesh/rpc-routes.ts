@@ -1,3 +1,4 @@
+import { contractMessage } from '../contract/messages';
 import type { ConditionRoute, Destination, RouteForm, RouteMatch, StringMatch } from '../contract/routing';
 import { isCatchAll } from '../contract/routing';
 import type { ReadResult } from './istio-routes';
@@ -54,18 +55,18 @@ function readDubboMatch(raw: unknown, reasons: string[], where: string): RouteMa
   };
   const known = new Set(['method', 'sourceLabels', 'attachments']);
   for (const key of Object.keys(m))
-    if (!known.has(key)) reasons.push(`${where}: ${key} is not shown by the form`);
+    if (!known.has(key)) reasons.push(contractMessage('yaml.fieldNotShown', { where, field: key }));
   const method = (m.method as Json | undefined)?.name_match;
   if (method !== undefined) {
     const s = readStringMatch(method);
     if (s?.type === 'exact') match.rpcMethod = s.value;
-    else reasons.push(`${where}: a method match other than exact`);
+    else reasons.push(contractMessage('yaml.methodNotExact', { where }));
   }
   const ctx = ((m.attachments as Json | undefined)?.dubbocontext ?? {}) as Json;
   for (const [name, v] of Object.entries(ctx)) {
     const s = readStringMatch(v);
     if (s) match.attachments.push({ name, ...s });
-    else reasons.push(`${where}: attachment ${name}`);
+    else reasons.push(contractMessage('yaml.attachment', { where, name }));
   }
   return match;
 }
@@ -77,22 +78,23 @@ export function fromDubboSpec(
 ): ReadResult {
   const reasons: string[] = [];
   const dubbo = (spec.dubbo as Json[] | undefined) ?? [];
-  if (dubbo.length !== 1) return { form: null, reasons: ['Expected one entry in spec.dubbo'] };
+  if (dubbo.length !== 1) return { form: null, reasons: [contractMessage('yaml.oneDubboEntry')] };
   const details = ((dubbo[0] as Json).routedetail as Json[] | undefined) ?? [];
-  if (details.length === 0) return { form: null, reasons: ['No routedetail'] };
+  if (details.length === 0) return { form: null, reasons: [contractMessage('yaml.noRouteDetail')] };
   const readRoute = (d: Json, where: string): Destination[] =>
     ((d.route as Json[] | undefined) ?? []).map((r, j) => {
       const subset = String((r.destination as Json | undefined)?.subset ?? '');
       const version = versionOf(subset);
-      if (!version) reasons.push(`${where}.route[${j}]: subset ${subset} is not a version of this service`);
+      if (!version)
+        reasons.push(contractMessage('yaml.subsetNotVersion', { where: `${where}.route[${j}]`, subset }));
       return { version: version ?? subset, weight: typeof r.weight === 'number' ? r.weight : 100 };
     });
   const last = details[details.length - 1] as Json;
-  if (last.match !== undefined) reasons.push('The last route has conditions');
+  if (last.match !== undefined) reasons.push(contractMessage('yaml.lastRouteHasConditions'));
   const matches: ConditionRoute[] = details.slice(0, -1).map((d, i) => {
     const where = `routedetail[${i}]`;
     const ms = (d.match as unknown[] | undefined) ?? [];
-    if (ms.length > 1) reasons.push(`${where}: several match blocks`);
+    if (ms.length > 1) reasons.push(contractMessage('yaml.severalMatchBlocks', { where }));
     const c: ConditionRoute = {
       match: readDubboMatch(ms[0], reasons, where),
       destinations: readRoute(d, where),
@@ -149,7 +151,7 @@ function fromRequestCondition(
         type: prefix ? 'prefix' : 'exact',
         value: prefix ? att[2].slice(0, -1) : att[2],
       });
-    } else reasons.push(`${where}: condition "${part}" is not shown by the form`);
+    } else reasons.push(contractMessage('yaml.conditionNotShown', { where, condition: part }));
   }
   return out;
 }
@@ -184,18 +186,19 @@ export function fromSofaSpec(
   const entries = [...((spec.dubbo as Json[] | undefined) ?? [])].sort(
     (a, b) => Number(a.order ?? 0) - Number(b.order ?? 0),
   );
-  if (entries.length === 0) return { form: null, reasons: ['No spec.dubbo entries'] };
+  if (entries.length === 0) return { form: null, reasons: [contractMessage('yaml.noDubboEntries')] };
   const readRoute = (e: Json, where: string): Destination[] =>
     ((e.route as Json[] | undefined) ?? []).map((r, j) => {
       const d = (r.destination ?? {}) as Json;
       const subset = String(d.lbSubset ?? '');
       const version = versionOf(subset);
-      if (!version) reasons.push(`${where}.route[${j}]: subset ${subset} is not a version of this service`);
+      if (!version)
+        reasons.push(contractMessage('yaml.subsetNotVersion', { where: `${where}.route[${j}]`, subset }));
       return { version: version ?? subset, weight: typeof d.weight === 'number' ? d.weight : 100 };
     });
   const readMatch = (e: Json, where: string): RouteMatch => {
     const ms = (e.match as Json[] | undefined) ?? [];
-    if (ms.length > 1) reasons.push(`${where}: several match blocks`);
+    if (ms.length > 1) reasons.push(contractMessage('yaml.severalMatchBlocks', { where }));
     const m = ms[0] ?? {};
     return {
       headers: [],
@@ -209,7 +212,7 @@ export function fromSofaSpec(
   }));
   const last = entries[entries.length - 1] as Json;
   const lastMatch = readMatch(last, `dubbo[${entries.length - 1}]`);
-  if (!isCatchAll(lastMatch)) reasons.push('The last route has conditions');
+  if (!isCatchAll(lastMatch)) reasons.push(contractMessage('yaml.lastRouteHasConditions'));
   const destinations = readRoute(last, `dubbo[${entries.length - 1}]`);
   if (reasons.length > 0) return { form: null, reasons };
   return {

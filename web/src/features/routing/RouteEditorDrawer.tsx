@@ -17,6 +17,7 @@ import { checkDraft, isRenderedPath, serviceInfo } from './validation';
 import type { DraftCheck } from './validation';
 import { checkYaml } from './yaml';
 import { YamlEditor } from './YamlEditor';
+import { useContractMessage } from '../../lib/messages/translate';
 
 export type EditorTarget = { mode: 'create' } | { mode: 'edit'; rule: RouteRule };
 
@@ -62,6 +63,7 @@ export function RouteEditorDrawer({
   onClosed,
 }: RouteEditorDrawerProps) {
   const { t } = useTranslation('routing');
+  const contractText = useContractMessage();
   const { message } = App.useApp();
   const ruleId = useId();
   const existing = target.mode === 'edit' ? target.rule : undefined;
@@ -175,7 +177,7 @@ export function RouteEditorDrawer({
               description={
                 <ul style={{ margin: 0, paddingInlineStart: 18 }}>
                   {existing.reasons.map((r) => (
-                    <li key={r}>{r}</li>
+                    <li key={r}>{contractText(r)}</li>
                   ))}
                 </ul>
               }

@@ -4,6 +4,7 @@ import type { ContractMessageKey } from '../../../../bff/src/contract/messages';
 import { labelKeyProblem, headerNameProblem } from '../../../../bff/src/contract/envoy-values';
 import { RouteForm, RuleName } from '../../../../bff/src/contract/routing';
 import { reviews } from '../../../../bff/src/mesh/fixtures';
+import { fromHttpRoutes } from '../../../../bff/src/mesh/istio-routes';
 import { planRoute } from '../../../../bff/src/mesh/plan';
 import { i18n } from '../i18n';
 import {
@@ -60,6 +61,21 @@ describe('contract messages in the operator’s language', () => {
     expect(warnings.map((w) => translateContractMessage(zh(), w.message))).toEqual([
       expect.stringMatching(/^VirtualService by-hand 也在路由 reviews\S*；网格只会生效其中一个$/),
       '条件 2 永远不会命中：之前的条件已匹配全部流量',
+    ]);
+  });
+
+  it('translates why a rule opens as YAML, as mesh/istio-routes.ts says it', () => {
+    const { form, reasons } = fromHttpRoutes(
+      [{ redirect: { uri: '/v1' } }, { route: [{ destination: { host: 'ratings', subset: 'v1' } }] }],
+      reviews,
+      () => 'v1',
+      (host) => host === 'reviews',
+      'by-hand',
+    );
+    expect(form).toBeNull();
+    expect(reasons.map((r) => translateContractMessage(zh(), r))).toEqual([
+      'http[0]：使用了委托、重定向或直接响应，而不是路由',
+      'http[1].route[0]：路由到其他主机（ratings）',
     ]);
   });
 
