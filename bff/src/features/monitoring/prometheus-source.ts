@@ -19,7 +19,7 @@ import {
   shadowLimitQuery,
 } from './promql';
 import type { LinkMeasure, Measure } from './promql';
-import { telemetryUnavailable } from './telemetry';
+import { emptySeries, telemetryUnavailable } from './telemetry';
 import type {
   AppFigures,
   ConsumerFigures,
@@ -75,19 +75,6 @@ function scaleFigures(f: Figures, k: number): Figures {
 
 /** A window at least this much covered counts as whole: a missed scrape or two is not a shorter window. */
 const WHOLE_WINDOW = 0.9;
-
-function emptySeries(n: number): FigureSeries {
-  const col = () => Array<number | null>(n).fill(null);
-  return {
-    requests: col(),
-    errors: col(),
-    p50: col(),
-    p95: col(),
-    p99: col(),
-    inBytes: col(),
-    outBytes: col(),
-  };
-}
 
 /**
  * The questions of the monitoring page, answered by a Prometheus that scrapes Istio's sidecars.

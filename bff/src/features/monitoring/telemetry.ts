@@ -54,6 +54,20 @@ export interface FigureSeries {
   outBytes: (number | null)[];
 }
 
+/** A series of `n` points with nothing measured yet (null, not zero: no data is not no traffic). */
+export function emptySeries(n: number): FigureSeries {
+  const col = () => Array<number | null>(n).fill(null);
+  return {
+    requests: col(),
+    errors: col(),
+    p50: col(),
+    p95: col(),
+    p99: col(),
+    inBytes: col(),
+    outBytes: col(),
+  };
+}
+
 export interface VersionFigures {
   version: string;
   figures: Figures;

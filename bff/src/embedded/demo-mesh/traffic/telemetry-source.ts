@@ -16,6 +16,7 @@ import type {
   TrafficEdges,
   VersionFigures,
 } from '../../../features/monitoring/telemetry';
+import { emptySeries } from '../../../features/monitoring/telemetry';
 import { seriesTimestamps } from '../../../features/monitoring/window';
 import type { QueryWindow } from '../../../features/monitoring/window';
 import { BUCKET_COUNT, CONSUMER_FIELDS, GROUP_FIELDS, INSTANCE_FIELDS } from './store';
@@ -146,18 +147,7 @@ export class EmbeddedTelemetry implements TelemetrySource {
   async serviceSeries(serviceId: string, q: QueryWindow, atMs = this.store.now): Promise<ServiceSeries> {
     const timestamps = seriesTimestamps(q, atMs);
     const tier = this.tier(q);
-    const empty = (): FigureSeries => {
-      const col = () => Array<number | null>(timestamps.length).fill(null);
-      return {
-        requests: col(),
-        errors: col(),
-        p50: col(),
-        p95: col(),
-        p99: col(),
-        inBytes: col(),
-        outBytes: col(),
-      };
-    };
+    const empty = (): FigureSeries => emptySeries(timestamps.length);
     const total = empty();
     const byVersion = new Map<string, FigureSeries>();
     const put = (s: FigureSeries, i: number, f: Figures) => {
