@@ -3,11 +3,12 @@ import '../test/setup';
 import { screen, within } from '@testing-library/react';
 import { http, HttpResponse } from 'msw';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { AuditEntry, ApiToken, LocalUser } from '../features/auth/contract';
+import type { ApiToken, LocalUser } from '../features/auth/contract';
 import { MockEventSource, overview, serviceMetrics } from '../features/monitoring/testing';
 import type { RateLimitRule } from '../features/ratelimit/contract';
 import { footerOf, listOf, rule, setupUser } from '../features/routing/testing';
-import type { TopologyGraph, TopologyNode } from '../features/topology/contract';
+import { auditEntry } from '../features/audit/testing';
+import { echoGraph } from '../features/topology/testing';
 import { i18n } from '../lib/i18n';
 import { ECHO_ID, echoDetail, echoSummary, listResponse, reviewsSummary } from '../test/fixtures';
 import { createTestQueryClient, renderApp } from '../test/render';
@@ -97,26 +98,6 @@ function englishOnPage(): string[] {
   return [...found];
 }
 
-function entry(id: string, overrides: Partial<AuditEntry> = {}): AuditEntry {
-  return {
-    id,
-    time: '2026-01-02T10:00:00.000Z',
-    user: 'alice',
-    role: 'operator',
-    action: 'routes.create',
-    method: 'POST',
-    path: `/api/v1/services/${encodeURIComponent(ECHO_ID)}/routes`,
-    serviceId: ECHO_ID,
-    namespace: 'dubbo-demo',
-    resource: { kind: 'VirtualService', name: 'echo-split' },
-    outcome: 'succeeded',
-    status: 201,
-    message: null,
-    diff: null,
-    ...overrides,
-  };
-}
-
 const TOKEN: ApiToken = {
   id: '0123456789abcdef',
   name: 'ci-deploy',
@@ -169,48 +150,6 @@ const RATE_LIMIT: RateLimitRule = {
   yaml: 'kind: EnvoyFilter\nmetadata:\n  name: gate\n',
 };
 
-function topologyNode(application: string, services: string[], rpm: number): TopologyNode {
-  return {
-    id: `app:dubbo-demo/${application}`,
-    kind: 'app',
-    name: application,
-    namespace: 'dubbo-demo',
-    application,
-    version: null,
-    parent: null,
-    services,
-    protocol: 'dubbo',
-    platforms: ['vm', 'kubernetes'],
-    inCatalog: true,
-    inbound: { requestsPerMinute: rpm, errorRate: 0.02, serverErrorRate: 0.01, clientErrorRate: 0.01 },
-    outboundRequestsPerMinute: 0,
-    p95Ms: 12,
-    health: rpm > 0 ? 'degraded' : 'none',
-  };
-}
-
-const GRAPH: TopologyGraph = {
-  graphType: 'versionedApp',
-  window: '5m',
-  namespace: null,
-  updatedAt: '2024-01-01T00:00:00.000Z',
-  source: 'embedded',
-  namespaces: ['dubbo-demo'],
-  groups: [],
-  nodes: [topologyNode('echo-consumer', [], 0), topologyNode('echo-provider', [ECHO_ID], 120)],
-  edges: [
-    {
-      id: 'app:dubbo-demo/echo-consumer>app:dubbo-demo/echo-provider',
-      source: 'app:dubbo-demo/echo-consumer',
-      target: 'app:dubbo-demo/echo-provider',
-      traffic: { requestsPerMinute: 120, errorRate: 0.02, serverErrorRate: 0.01, clientErrorRate: 0.01 },
-      p95Ms: 12,
-      share: 1,
-      health: 'degraded',
-    },
-  ],
-};
-
 beforeEach(async () => {
   MockEventSource.reset();
   vi.stubGlobal('EventSource', MockEventSource);
@@ -221,19 +160,19 @@ beforeEach(async () => {
     http.get('*/api/v1/services/:id/ratelimits', () =>
       HttpResponse.json({ items: [RATE_LIMIT], foreign: [], readyInstances: 2, versions: [] }),
     ),
-    http.get('*/api/v1/topology', () => HttpResponse.json(GRAPH)),
+    http.get('*/api/v1/topology', () => HttpResponse.json(echoGraph(0.02))),
     http.get('*/api/v1/services/:id', () => HttpResponse.json(echoDetail)),
     http.get('*/api/v1/monitoring/overview', () => HttpResponse.json(overview())),
     http.get('*/api/v1/audit', () =>
       HttpResponse.json({
         items: [
-          entry('2', {
+          auditEntry('2', {
             outcome: 'denied',
             status: 403,
             role: 'viewer',
             message: 'Your role, viewer, cannot change routes',
           }),
-          entry('1', { outcome: 'invalid', status: 400, message: 'name: Enter a rule name' }),
+          auditEntry('1', { outcome: 'invalid', status: 400, message: 'name: Enter a rule name' }),
         ],
         retention: { changeDays: 90, refusals: 10_000 },
         dropped: { refusals: 0, before: null },

@@ -9,26 +9,14 @@ import { server } from '../../test/server';
 import { sessionAs, sessionHandler } from '../../test/session';
 import type { AuditEntry } from '../auth/contract';
 import { must, setupUser } from '../routing/testing';
+import { auditEntry } from './testing';
 
-function entry(id: string, overrides: Partial<AuditEntry> = {}): AuditEntry {
-  return {
-    id,
-    time: '2026-01-02T10:00:00.000Z',
-    user: 'alice',
-    role: 'operator',
+const entry = (id: string, overrides: Partial<AuditEntry> = {}): AuditEntry =>
+  auditEntry(id, {
     action: 'Create routing rule',
-    method: 'POST',
-    path: `/api/v1/services/${encodeURIComponent(ECHO_ID)}/routes`,
-    serviceId: ECHO_ID,
-    namespace: 'dubbo-demo',
-    resource: { kind: 'VirtualService', name: 'echo-split' },
-    outcome: 'succeeded',
-    status: 201,
-    message: null,
     diff: '--- /dev/null\n+++ new/echo-split\n@@ -0,0 +1 @@\n+          weight: 20\n',
     ...overrides,
-  };
-}
+  });
 
 const RETENTION = { changeDays: 90, refusals: 10_000 };
 

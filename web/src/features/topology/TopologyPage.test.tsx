@@ -6,7 +6,8 @@ import { http, HttpResponse } from 'msw';
 import { describe, expect, it, vi } from 'vitest';
 import { renderApp } from '../../test/render';
 import { server } from '../../test/server';
-import type { TopologyGraph, TopologyNode } from './contract';
+import { ECHO_ID as ECHO } from '../../test/fixtures';
+import { echoGraph } from './testing';
 
 // The canvas (G6) does not run in jsdom: a stand-in records what the page asks it to draw.
 const drawn = vi.hoisted(() => ({ shows: [] as { nodes: number }[], updates: 0 }));
@@ -26,52 +27,7 @@ vi.mock('./renderer', () => ({
   }),
 }));
 
-const ECHO = 'com.alibaba.dubbo.samples.echo.api.EchoService@dubbo';
-
-function node(id: string, application: string, services: string[], rpm: number): TopologyNode {
-  return {
-    id,
-    kind: 'app',
-    name: application,
-    namespace: 'dubbo-demo',
-    application,
-    version: null,
-    parent: null,
-    services,
-    protocol: 'dubbo',
-    platforms: ['vm'],
-    inCatalog: true,
-    inbound: { requestsPerMinute: rpm, errorRate: 0, serverErrorRate: 0, clientErrorRate: 0 },
-    outboundRequestsPerMinute: 0,
-    p95Ms: 12,
-    health: rpm > 0 ? 'healthy' : 'none',
-  };
-}
-
-const graph: TopologyGraph = {
-  graphType: 'versionedApp',
-  window: '5m',
-  namespace: null,
-  updatedAt: '2024-01-01T00:00:00.000Z',
-  source: 'embedded',
-  namespaces: ['dubbo-demo'],
-  groups: [],
-  nodes: [
-    node('app:dubbo-demo/echo-consumer', 'echo-consumer', [], 0),
-    node('app:dubbo-demo/echo-provider', 'echo-provider', [ECHO], 120),
-  ],
-  edges: [
-    {
-      id: 'app:dubbo-demo/echo-consumer>app:dubbo-demo/echo-provider',
-      source: 'app:dubbo-demo/echo-consumer',
-      target: 'app:dubbo-demo/echo-provider',
-      traffic: { requestsPerMinute: 120, errorRate: 0, serverErrorRate: 0, clientErrorRate: 0 },
-      p95Ms: 12,
-      share: null,
-      health: 'healthy',
-    },
-  ],
-};
+const graph = echoGraph();
 
 describe('the topology page', () => {
   it('draws the graph, and a found node opens its panel with its callers and links to its pages', async () => {

@@ -1,0 +1,58 @@
+import { ECHO_ID } from '../../test/fixtures';
+import type { TopologyGraph, TopologyNode } from './contract';
+
+/** An application node of dubbo-demo with `rpm` requests a minute, `errorRate` of them failing. */
+function topologyNode(application: string, services: string[], rpm: number, errorRate = 0): TopologyNode {
+  return {
+    id: `app:dubbo-demo/${application}`,
+    kind: 'app',
+    name: application,
+    namespace: 'dubbo-demo',
+    application,
+    version: null,
+    parent: null,
+    services,
+    protocol: 'dubbo',
+    platforms: ['vm', 'kubernetes'],
+    inCatalog: true,
+    inbound: {
+      requestsPerMinute: rpm,
+      errorRate,
+      serverErrorRate: errorRate / 2,
+      clientErrorRate: errorRate / 2,
+    },
+    outboundRequestsPerMinute: 0,
+    p95Ms: 12,
+    health: rpm === 0 ? 'none' : errorRate > 0 ? 'degraded' : 'healthy',
+  };
+}
+
+/** echo-consumer calling echo-provider at 120 requests a minute (`errorRate` of them failing). */
+export function echoGraph(errorRate = 0): TopologyGraph {
+  return {
+    graphType: 'versionedApp',
+    window: '5m',
+    namespace: null,
+    updatedAt: '2024-01-01T00:00:00.000Z',
+    source: 'embedded',
+    namespaces: ['dubbo-demo'],
+    groups: [],
+    nodes: [topologyNode('echo-consumer', [], 0), topologyNode('echo-provider', [ECHO_ID], 120, errorRate)],
+    edges: [
+      {
+        id: 'app:dubbo-demo/echo-consumer>app:dubbo-demo/echo-provider',
+        source: 'app:dubbo-demo/echo-consumer',
+        target: 'app:dubbo-demo/echo-provider',
+        traffic: {
+          requestsPerMinute: 120,
+          errorRate,
+          serverErrorRate: errorRate / 2,
+          clientErrorRate: errorRate / 2,
+        },
+        p95Ms: 12,
+        share: 1,
+        health: errorRate > 0 ? 'degraded' : 'healthy',
+      },
+    ],
+  };
+}
