@@ -1,5 +1,5 @@
 import { COMMENT_MAX_LENGTH } from '../../../../bff/src/contract/limits';
-import { Alert, App, Form, Input, Typography } from 'antd';
+import { App, Form, Input, Typography } from 'antd';
 import { useCallback, useId, useMemo } from 'react';
 import type { ServiceDetail } from '../../lib/contract';
 import { NO_PROBLEMS, itemStatus } from '../rules/feedback';
@@ -18,6 +18,7 @@ import type { DraftCheck } from './validation';
 import { checkYaml } from './yaml';
 import { YamlEditor } from './YamlEditor';
 import { useContractMessage } from '../../lib/messages/translate';
+import { ListAlert } from '../../components/ListAlert';
 
 export type EditorTarget = { mode: 'create' } | { mode: 'edit'; rule: RouteRule };
 
@@ -169,20 +170,7 @@ export function RouteEditorDrawer({
     >
       {isYaml && existing ? (
         <>
-          {existing.reasons.length > 0 ? (
-            <Alert
-              type="info"
-              showIcon
-              title={t('yaml.reasons')}
-              description={
-                <ul style={{ margin: 0, paddingInlineStart: 18 }}>
-                  {existing.reasons.map((r) => (
-                    <li key={r}>{contractText(r)}</li>
-                  ))}
-                </ul>
-              }
-            />
-          ) : null}
+          <ListAlert type="info" title={t('yaml.reasons')} items={existing.reasons.map(contractText)} />
           <Form layout="vertical" component="div">
             <Form.Item label={t('yaml.editor')} {...itemStatus(feedback.errorsAt('yaml'))}>
               <YamlEditor
@@ -216,20 +204,7 @@ export function RouteEditorDrawer({
           feedback={feedback}
         />
       ) : null}
-      {otherProblems.length > 0 ? (
-        <Alert
-          type="error"
-          showIcon
-          title={t('form.problems')}
-          description={
-            <ul style={{ margin: 0, paddingInlineStart: 18 }}>
-              {otherProblems.map((p) => (
-                <li key={p}>{p}</li>
-              ))}
-            </ul>
-          }
-        />
-      ) : null}
+      <ListAlert type="error" title={t('form.problems')} items={otherProblems} />
     </RuleEditorDrawer>
   );
 }

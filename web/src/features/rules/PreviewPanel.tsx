@@ -5,6 +5,7 @@ import type { PlannedObject, PreviewResponse, WriteAction } from './contract';
 import { DiffView, codeStyle } from './DiffView';
 import { useTranslation } from 'react-i18next';
 import { useContractMessage } from '../../lib/messages/translate';
+import { ListAlert } from '../../components/ListAlert';
 
 const ACTION_COLORS: Record<WriteAction, string> = {
   create: 'green',
@@ -106,20 +107,11 @@ export function PreviewPanel({ preview, stale, showChanges, reveal = true }: Pre
         <Typography.Text type="secondary">{t('preview.hint')}</Typography.Text>
         {stale ? <Alert type="info" showIcon title={t('preview.stale')} /> : null}
         {preview.dialect === 'sofa' ? <Alert type="warning" showIcon title={t('preview.sofaNote')} /> : null}
-        {preview.warnings.length > 0 ? (
-          <Alert
-            type="warning"
-            showIcon
-            title={t('preview.warnings')}
-            description={
-              <ul style={{ margin: 0, paddingInlineStart: 18 }}>
-                {preview.warnings.map((w, i) => (
-                  <li key={`${w.code ?? ''}-${i}`}>{contractText(w.message)}</li>
-                ))}
-              </ul>
-            }
-          />
-        ) : null}
+        <ListAlert
+          type="warning"
+          title={t('preview.warnings')}
+          items={preview.warnings.map((w) => contractText(w.message))}
+        />
         {preview.objects.map((object) => (
           <Card
             key={`${object.kind}/${object.namespace}/${object.name}`}
