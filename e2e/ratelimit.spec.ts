@@ -2,7 +2,11 @@ import type { Locator, Page } from '@playwright/test';
 import { expectAccessible, OPEN_DIALOG } from './a11y';
 import { expect, test } from './fixtures';
 
-/** The demo's busy front door: about 50 requests per second on one instance. */
+/**
+ * The demo's busy front door: about 50 requests per second on one instance. The demo's rates drift
+ * (a 15-minute wave of ±25 % and a random walk), so it can run at 25/s at a trough: the thresholds
+ * below hold anywhere from 25 to 75 per second.
+ */
 const GATEWAY = 'sc-gateway.spring-demo.svc.cluster.local';
 const RULE = 'gate-10';
 const rulePath = (name: string) =>
@@ -38,10 +42,10 @@ test('a 10/s per-instance limit on a ~50/s service: about 10/s pass and the rest
   await expect(page.getByRole('tab', { name: 'Rate limits' })).toHaveAttribute('aria-selected', 'true');
   await expect(page.getByText('No rate limits yet')).toBeVisible();
 
-  // Before: everything passes, about 50 per second.
+  // Before: everything passes, well over the 10 per second the rule will allow.
   const summary = limits(page);
   await expect(summary.region).toBeVisible();
-  await expect.poll(summary.passed, { timeout: 30_000 }).toBeGreaterThan(30);
+  await expect.poll(summary.passed, { timeout: 30_000 }).toBeGreaterThan(20);
   expect(await summary.limited()).toBe(0);
   await expectAccessible(page, 'the Rate limits tab');
 
@@ -85,19 +89,19 @@ test('a 10/s per-instance limit on a ~50/s service: about 10/s pass and the rest
   // (Each figure is a rate over the last rate interval, so it falls from ~50 to ~10 as the interval fills.)
   await expect.poll(summary.passed, { timeout: 30_000, intervals: [1000] }).toBeLessThan(12.5);
   expect(await summary.passed()).toBeGreaterThan(8);
-  expect(await summary.limited()).toBeGreaterThan(20);
+  expect(await summary.limited()).toBeGreaterThan(10);
   // The API says the same as the page.
   const metrics = (await (
     await request.get(`/api/v1/services/${encodeURIComponent(GATEWAY)}/metrics?window=5m`)
   ).json()) as { rateLimit: { passedPerSecond: number; limitedPerSecond: number } };
   expect(metrics.rateLimit.passedPerSecond).toBeGreaterThan(8);
   expect(metrics.rateLimit.passedPerSecond).toBeLessThan(12.5);
-  expect(metrics.rateLimit.limitedPerSecond).toBeGreaterThan(20);
+  expect(metrics.rateLimit.limitedPerSecond).toBeGreaterThan(10);
 
   // Delete it: the traffic recovers.
   await row.getByRole('button', { name: `Delete ${RULE}` }).click();
   await page.getByRole('button', { name: 'Delete', exact: true }).click();
   await expect(page.getByText('No rate limits yet')).toBeVisible();
   await expect.poll(summary.limited, { timeout: 45_000, intervals: [1000] }).toBe(0);
-  expect(await summary.passed()).toBeGreaterThan(30);
+  expect(await summary.passed()).toBeGreaterThan(20);
 });
