@@ -264,6 +264,71 @@ describe('the routes API', () => {
     expect(list.body.warnings[0].code).toBe('second-route-on-host');
   });
 
+  it('saves a kubectl-applied rule unchanged without writing it or its DestinationRule, and says kubectl manages it', async () => {
+    const DETAILS = `/api/v1/services/${encodeURIComponent('details.bookinfo.svc.cluster.local')}/routes`;
+    const applied = (obj: KubeObject) => ({
+      ...obj,
+      metadata: {
+        ...obj.metadata,
+        annotations: { 'kubectl.kubernetes.io/last-applied-configuration': JSON.stringify(obj) },
+      },
+    });
+    const custom = (plural: string, body: KubeObject) =>
+      kube.custom.createNamespacedCustomObject({
+        group: 'networking.istio.io',
+        version: 'v1',
+        namespace: 'bookinfo',
+        plural,
+        body: applied(body),
+      });
+    await custom('destinationrules', {
+      apiVersion: 'networking.istio.io/v1',
+      kind: 'DestinationRule',
+      metadata: { name: 'details', namespace: 'bookinfo', labels: { team: 'books' } },
+      spec: { host: 'details', subsets: [{ name: 'v1', labels: { version: 'v1' } }] },
+    } as KubeObject);
+    await custom('virtualservices', {
+      apiVersion: 'networking.istio.io/v1',
+      kind: 'VirtualService',
+      metadata: { name: 'details', namespace: 'bookinfo', labels: { team: 'books' } },
+      spec: { hosts: ['details'], http: [{ route: [{ destination: { host: 'details', subset: 'v1' } }] }] },
+    } as KubeObject);
+    const read = (plural: string) =>
+      kube.custom.getNamespacedCustomObject({
+        group: 'networking.istio.io',
+        version: 'v1',
+        namespace: 'bookinfo',
+        plural,
+        name: 'details',
+      }) as Promise<KubeObject>;
+    const [vsBefore, drBefore] = [await read('virtualservices'), await read('destinationrules')];
+
+    const list = await request(app).get(DETAILS).expect(200);
+    const rule = list.body.items.find((i: { name: string }) => i.name === 'details');
+    expect(rule.managedBy).toBe('kubectl');
+    expect(rule.managedByConsole).toBe(false);
+    await request(app).put(`${DETAILS}/details`).send(rule.form).expect(200);
+
+    // Nothing was written: same resourceVersions, no label or annotation of the console's.
+    const [vsAfter, drAfter] = [await read('virtualservices'), await read('destinationrules')];
+    expect(vsAfter.metadata).toEqual(vsBefore.metadata);
+    expect(drAfter.metadata).toEqual(drBefore.metadata);
+
+    // An edit of the weights changes the spec and nothing of the metadata's labels or annotations.
+    const edited = {
+      ...rule.form,
+      trafficSplit: true,
+      destinations: [
+        { version: 'v1', weight: 100 },
+        { version: 'v2', weight: 0 },
+      ],
+    };
+    await request(app).put(`${DETAILS}/details`).send(edited).expect(200);
+    const vsEdited = await read('virtualservices');
+    expect(vsEdited.metadata.labels).toEqual({ team: 'books' });
+    expect(vsEdited.metadata.annotations).toEqual(vsBefore.metadata.annotations);
+  });
+
   it('deletes a rule and removes the subsets only it used', async () => {
     const before = await request(app).get(routes).expect(200);
     const rule = before.body.items.find((i: { name: string }) => i.name === 'echo-split');

@@ -1,6 +1,7 @@
 import type { KubernetesObject } from '@kubernetes/client-node';
 import type { KubeKind } from '../lib/kube-kind';
 import type { KubeClient } from './kube';
+import { FIELD_MANAGER } from '../mesh/model';
 
 export interface KubeObject {
   apiVersion: string;
@@ -37,6 +38,7 @@ function plain(obj: KubernetesObject, kind: KindRef): KubeObject {
 }
 
 const dryRunOf = (opts: WriteOptions) => (opts.dryRun ? 'All' : undefined);
+
 /**
  * An object to send: in its namespace, without the fields only the server sets (it keeps its own
  * on a replace). The client would serialize those times as Dates, and they are strings here.
@@ -84,11 +86,17 @@ export class MeshObjects {
   }
 
   async create(obj: KubeObject, opts: WriteOptions = {}): Promise<KubeObject> {
-    return plain(await this.kube.objects.create(outgoing(obj), undefined, dryRunOf(opts)), obj);
+    return plain(
+      await this.kube.objects.create(outgoing(obj), undefined, dryRunOf(opts), FIELD_MANAGER),
+      obj,
+    );
   }
 
   async replace(obj: KubeObject, opts: WriteOptions = {}): Promise<KubeObject> {
-    return plain(await this.kube.objects.replace(outgoing(obj), undefined, dryRunOf(opts)), obj);
+    return plain(
+      await this.kube.objects.replace(outgoing(obj), undefined, dryRunOf(opts), FIELD_MANAGER),
+      obj,
+    );
   }
 
   /** Deletes, refusing if the object changed since `resourceVersion` was read. */

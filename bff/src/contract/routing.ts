@@ -300,6 +300,11 @@ export const RouteRule = z
     ref: ObjectRef,
     resourceVersion: z.string(),
     managedByConsole: z.boolean().describe('Written by this console (app.kubernetes.io/managed-by)'),
+    managedBy: z
+      .string()
+      .describe(
+        'Who manages the object: mesh-console, kubectl, Helm, Argo CD, Flux, another managed-by label, or unknown',
+      ),
     form: RouteForm.nullable().describe('The rule in the form, when the form can show it'),
     reasons: z.array(z.string()).describe('Why the form cannot show the rule (then it opens as YAML)'),
     yaml: z.string(),

@@ -10,6 +10,12 @@ export type IstioApiVersion = (typeof IstioApiVersion)[number];
 
 export const MANAGED_BY_LABEL = 'app.kubernetes.io/managed-by';
 export const MANAGED_BY = 'mesh-console';
+/**
+ * The console's field manager: on a real cluster, the fields it wrote are listed under this name
+ * in the object's managedFields, beside kubectl's, Helm's or Argo CD's, without the console
+ * relabelling an object it did not create.
+ */
+export const FIELD_MANAGER = 'mesh-console';
 /** Names of the DestinationRule subsets the console added, so it removes only its own. */
 export const SUBSETS_ANNOTATION = 'mesh-console.io/subsets';
 /** The catalog ID of the service a rule was written for. */

@@ -439,7 +439,9 @@ spec:
       { route: vs, destinationRule: drFor(reviews), otherRoutes: [] },
       istio,
     );
-    expect(unchanged.writes.find((w) => w.object.kind === 'VirtualService')?.object.spec).toEqual(vs.spec);
+    // Saved unchanged, nothing is written: not the rule, not the DestinationRule beside it.
+    expect(unchanged.writes.map((w) => w.action)).toEqual(['unchanged', 'unchanged']);
+    expect(unchanged.writes.find((w) => w.object.kind === 'VirtualService')?.object).toEqual(vs);
 
     const edited = { ...(read as RouteForm), destinations: split(['v2', 20], ['v3', 80]) };
     const plan = planRoute(
@@ -454,7 +456,8 @@ spec:
       r.weight = [20, 80][i];
     });
     expect(next.spec).toEqual(expected);
-    expect(next.metadata.labels).toEqual({ team: 'books', 'app.kubernetes.io/managed-by': 'mesh-console' });
+    // The operator's rule stays theirs: no managed-by label, no annotation of the console's.
+    expect(next.metadata).toEqual(vs.metadata);
   });
 
   it.each([

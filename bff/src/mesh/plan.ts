@@ -97,9 +97,20 @@ export function referencedSubsets(obj: MeshObject | undefined): Set<string> {
   return out;
 }
 
-function withOwnership(meta: MeshObject['metadata'], target: RouteTarget): MeshObject['metadata'] {
+/**
+ * Metadata for an object the console writes. An object it creates carries the console's
+ * `managed-by` label and the service it was written for; an object someone else created keeps its
+ * labels and annotations exactly as they were: claiming it would show as drift in the GitOps tool
+ * (Argo CD, Flux) or chart (Helm) that owns it. What the console changed in such an object is in
+ * the console's revisions and, on a real cluster, under its field manager in managedFields.
+ */
+function withOwnership(
+  meta: MeshObject['metadata'],
+  target: RouteTarget,
+  existing: boolean,
+): MeshObject['metadata'] {
+  if (existing) return { ...meta };
   const labels = { ...(meta.labels ?? {}) };
-  // Never take over an object another tool manages (Helm, Argo CD): its label stays.
   if (labels[MANAGED_BY_LABEL] === undefined) labels[MANAGED_BY_LABEL] = MANAGED_BY;
   return { ...meta, labels, annotations: { ...(meta.annotations ?? {}), [SERVICE_ANNOTATION]: target.id } };
 }
@@ -177,8 +188,12 @@ function planSubsets(
     name: destinationRuleName(target, dialect),
     namespace: target.namespace,
   };
-  const metadata = withOwnership(metaBase, target);
-  metadata.annotations = { ...(metadata.annotations ?? {}), [SUBSETS_ANNOTATION]: merged.owned.join(',') };
+  const metadata = withOwnership(metaBase, target, current !== undefined);
+  // Which subsets the console added, so it removes only its own: recorded when it owns any (or
+  // did), never stamped on someone's DestinationRule the console added nothing to.
+  const ownedBefore = current?.metadata.annotations?.[SUBSETS_ANNOTATION];
+  if (merged.owned.length > 0 || ownedBefore !== undefined)
+    metadata.annotations = { ...(metadata.annotations ?? {}), [SUBSETS_ANNOTATION]: merged.owned.join(',') };
   const next: MeshObject = {
     apiVersion: current?.apiVersion ?? kinds.subsets.apiVersion,
     kind: kinds.subsets.kind,
@@ -271,7 +286,7 @@ export function planRoute(
   const current = live.route;
   const spec = routeSpec(form, target, dialect, subsetOf, current);
   const metaBase = current?.metadata ?? { name: form.name, namespace: target.namespace };
-  const metadata = withOwnership({ ...metaBase }, target);
+  const metadata = withOwnership({ ...metaBase }, target, current !== undefined);
   if (form.resourceVersion !== undefined) metadata.resourceVersion = form.resourceVersion;
   const routeObject: MeshObject = {
     apiVersion: current?.apiVersion ?? kinds.route.apiVersion,

@@ -1,5 +1,7 @@
 import type { MeshObject } from './istio-types';
+import { SUBSETS_ANNOTATION } from './model';
 import type { LiveState, PlannedWrite, RoutePlan } from './model';
+import { parseOwned } from './subsets';
 import { referencedSubsets, sameContent, subsetsOf } from './plan';
 
 /**
@@ -54,7 +56,11 @@ export function recordSubsetUsers(plan: RoutePlan, rule: string, live: LiveState
   if (!base) return plan;
 
   const ruleWrite = plan.writes.find((w) => !isSubsetObject(w) && w.object.metadata.name === rule);
-  const defined = new Set(subsetsOf(base).flatMap((s) => (s.name ? [s.name] : [])));
+  // Only the subsets the console added can be removed by it (and raced for); the operator's own
+  // are never removed, so relying on them needs no record, and their DestinationRule is left as
+  // it was: stamping it would show as drift to the tool that manages it.
+  const owned = new Set(parseOwned(base.metadata.annotations?.[SUBSETS_ANNOTATION]));
+  const defined = new Set(subsetsOf(base).flatMap((s) => (s.name && owned.has(s.name) ? [s.name] : [])));
   const relies =
     ruleWrite && ruleWrite.action !== 'delete'
       ? [...referencedSubsets(ruleWrite.object)].filter((s) => defined.has(s))

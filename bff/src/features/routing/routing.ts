@@ -20,6 +20,7 @@ import {
   subsetsOf,
 } from '../../mesh/plan';
 import type { KubeKind } from '../../lib/kube-kind';
+import { managedByOf } from '../../mesh/managed-by';
 import { recordSubsetUsers } from '../../mesh/subset-users';
 import { toYaml } from '../changes/yaml';
 import { RuleService } from '../rules/service';
@@ -81,6 +82,7 @@ function ruleOf(ctx: RoutingContext, obj: MeshObject): RouteRule {
     ref: ref(obj, ctx.target.namespace),
     resourceVersion: obj.metadata.resourceVersion ?? '',
     managedByConsole: obj.metadata.labels?.[MANAGED_BY_LABEL] === MANAGED_BY,
+    managedBy: managedByOf(obj),
     form,
     reasons,
     yaml: toYaml(obj),

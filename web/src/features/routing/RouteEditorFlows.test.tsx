@@ -164,6 +164,7 @@ describe('Routing rule form: conflicts, server errors, YAML, conditions', () => 
     const yamlRule = rule({
       name: 'mirror',
       managedByConsole: false,
+      managedBy: 'unknown',
       form: null,
       reasons: ['spec.http[0].mirror is not in the form'],
     });

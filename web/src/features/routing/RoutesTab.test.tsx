@@ -28,6 +28,7 @@ describe('Routes tab', () => {
     const conditionRule: RouteRule = rule({
       name: 'by-method',
       managedByConsole: false,
+      managedBy: 'kubectl',
       form: {
         name: 'by-method',
         routeType: 'condition',
@@ -63,7 +64,7 @@ describe('Routes tab', () => {
         'Condition route',
         `1 condition, then ${ECHO_V1} 100%`,
         `${ECHO_V1} 20% · ${ECHO_V2} 80%`,
-        'Hand-written',
+        'kubectl',
       ],
       [
         'echo-split',

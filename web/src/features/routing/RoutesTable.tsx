@@ -104,11 +104,12 @@ export function RoutesTable({
     {
       key: 'managedBy',
       title: t('table.managedBy'),
+      // The tool the object says manages it (kubectl, Helm, Argo CD, …): names, not translated.
       render: (_, rule) =>
         rule.managedByConsole ? (
           <Tag color="blue">{t('table.console')}</Tag>
         ) : (
-          <Tag color="gold">{t('table.handWritten')}</Tag>
+          <Tag color="gold">{rule.managedBy === 'unknown' ? t('table.handWritten') : rule.managedBy}</Tag>
         ),
     },
     {

@@ -42,6 +42,7 @@ export function rule(overrides: Partial<RouteRule> = {}): RouteRule {
     ref: { apiVersion: 'networking.istio.io/v1', kind: 'VirtualService', namespace: 'dubbo-demo', name },
     resourceVersion: '101',
     managedByConsole: true,
+    managedBy: 'mesh-console',
     form: versionForm(
       [
         [ECHO_V1, 20],
