@@ -161,6 +161,41 @@ export const CONTRACT_MESSAGES = {
     hostLabel: '{{host}}: the label "{{label}}" is not valid',
     hostTopLevelDigits: '{{host}}: the top-level domain cannot be all digits',
   },
+  configCheck: {
+    subsetNotFound:
+      'Subset {{subset}} is not defined in any DestinationRule for {{host}}; requests routed to it fail (503)',
+    subsetNotVisible:
+      'Subset {{subset}} of {{host}} is defined only in DestinationRules that sidecars in {{namespace}} do not use; requests routed to it fail (503)',
+    subsetNoInstance: 'Subset {{subset}} selects no instance of {{host}}',
+    subsetNoReadyInstance: 'Subset {{subset}} selects no ready instance of {{host}}',
+    routeToEmptySubset:
+      '{{where}}: routes to subset {{subset}} of {{host}}, which selects no ready instance; those requests fail',
+    weightsNot100:
+      "{{where}}: the destinations' weights total {{total}}, not 100; Envoy splits in proportion to them",
+    claimedIgnoredOlder: 'Ignored for {{host}} in the mesh: {{winner}} names the same host and is older',
+    claimedIgnoredSameAge:
+      'Ignored for {{host}} in the mesh: {{winner}} names the same host, was created in the same second and sorts first by name',
+    claimedIgnoredNamespace:
+      'Ignored for {{host}} by callers in {{namespace}}: {{winner}}, in their namespace, is taken first',
+    claimedIgnoredExported:
+      'Ignored for {{host}} by callers in {{namespace}}: {{winner}}, exported to their namespace by name, is taken first',
+    claimedInEffect: 'In effect for {{host}} in the mesh; {{others}} on the same host is ignored',
+    unreachable: '{{where}} is never reached: {{previous}} before it matches every request',
+    gatewayNotFound: 'Gateway {{gateway}} does not exist; the rule does nothing there',
+    hostNotFound: '{{host}} is no service of the mesh and no ServiceEntry host',
+    destinationNotFound:
+      '{{where}}: routes to {{host}}, which is no service of the mesh and no ServiceEntry host',
+    hostAsWritten:
+      'Istio takes {{host}} as written (it qualifies only names without a dot): the rule applies only to requests addressed to {{host}}, not to {{fqdn}}',
+    destinationAsWritten:
+      '{{where}}: Istio takes {{host}} as written, not as {{fqdn}}: no such service; write {{short}} or the full name',
+    destinationRuleAsWritten:
+      'Istio takes {{host}} as written, not as {{fqdn}}: this DestinationRule applies to no service',
+    exportHides:
+      'Not exported to {{namespaces}}, where callers of {{host}} are: their requests do not use this rule',
+    duplicateSubset:
+      'Subset {{subset}} is also defined by {{winner}}, whose definition is used (it was created first)',
+  },
 } as const;
 
 type Paths<T, P extends string = ''> = {

@@ -150,6 +150,36 @@ export const contractZhCN: Translation<typeof contractEnUS> = {
     hostLabel: '{{host}}：其中的 "{{label}}" 不是有效的标签',
     hostTopLevelDigits: '{{host}}：顶级域名不能全是数字',
   },
+  configCheck: {
+    subsetNotFound: '{{host}} 的任何 DestinationRule 都没有定义子集 {{subset}}；路由到它的请求会失败（503）',
+    subsetNotVisible:
+      '{{host}} 的子集 {{subset}} 只定义在 {{namespace}} 中的 Sidecar 不使用的 DestinationRule 里；路由到它的请求会失败（503）',
+    subsetNoInstance: '子集 {{subset}} 没有选中 {{host}} 的任何实例',
+    subsetNoReadyInstance: '子集 {{subset}} 没有选中 {{host}} 的任何就绪实例',
+    routeToEmptySubset:
+      '{{where}}：路由到 {{host}} 的子集 {{subset}}，它没有选中任何就绪实例；这些请求会失败',
+    weightsNot100: '{{where}}：各目标的权重之和为 {{total}}，不是 100；Envoy 按权重比例分配',
+    claimedIgnoredOlder: '在网格内对 {{host}} 不生效：{{winner}} 声明了同一主机，且创建得更早',
+    claimedIgnoredSameAge:
+      '在网格内对 {{host}} 不生效：{{winner}} 声明了同一主机，创建于同一秒，按名称排在前面',
+    claimedIgnoredNamespace:
+      '对 {{namespace}} 中的调用方，{{host}} 上此规则不生效：其命名空间中的 {{winner}} 优先',
+    claimedIgnoredExported:
+      '对 {{namespace}} 中的调用方，{{host}} 上此规则不生效：按名称导出到其命名空间的 {{winner}} 优先',
+    claimedInEffect: '在网格内对 {{host}} 生效；同一主机上的 {{others}} 不生效',
+    unreachable: '{{where}} 永远不会被匹配：它前面的 {{previous}} 匹配所有请求',
+    gatewayNotFound: 'Gateway {{gateway}} 不存在；此规则在那里不起作用',
+    hostNotFound: '{{host}} 既不是网格中的服务，也不是 ServiceEntry 的主机',
+    destinationNotFound: '{{where}}：路由到 {{host}}，它既不是网格中的服务，也不是 ServiceEntry 的主机',
+    hostAsWritten:
+      'Istio 按原样理解 {{host}}（只补全不含点的名称）：此规则只作用于发往 {{host}} 的请求，不作用于 {{fqdn}}',
+    destinationAsWritten:
+      '{{where}}：Istio 按原样理解 {{host}}，而不是 {{fqdn}}：没有这个服务；请写 {{short}} 或完整名称',
+    destinationRuleAsWritten:
+      'Istio 按原样理解 {{host}}，而不是 {{fqdn}}：此 DestinationRule 不作用于任何服务',
+    exportHides: '未导出到 {{host}} 的调用方所在的 {{namespaces}}：它们的请求不使用此规则',
+    duplicateSubset: '子集 {{subset}} 也由 {{winner}} 定义，使用的是它的定义（它创建得更早）',
+  },
 };
 
 /**
