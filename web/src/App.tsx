@@ -14,6 +14,10 @@ import './lib/i18n';
 const TopologyPage = lazy(() =>
   import('./features/topology/TopologyPage').then((m) => ({ default: m.TopologyPage })),
 );
+// Its own chunk: most visits are to a service, and this page lists the whole mesh.
+const IstioConfigPage = lazy(() =>
+  import('./features/istio-config/IstioConfigPage').then((m) => ({ default: m.IstioConfigPage })),
+);
 const MonitoringPage = lazy(() =>
   import('./features/monitoring/MonitoringPage').then((m) => ({ default: m.MonitoringPage })),
 );
@@ -38,6 +42,7 @@ function AppRoutes() {
         <Route path="services" element={<ServicesPage />} />
         <Route path="services/:id" element={<ServiceDetailPage />} />
         <Route path="topology" element={<TopologyPage />} />
+        <Route path="istio-config" element={<IstioConfigPage />} />
         <Route path="monitoring" element={<MonitoringPage />} />
         <Route path="audit" element={<AuditPage />} />
         <Route path="admin/tokens" element={<TokensPage />} />

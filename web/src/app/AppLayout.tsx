@@ -4,6 +4,7 @@ import {
   AuditOutlined,
   KeyOutlined,
   LineChartOutlined,
+  ProfileOutlined,
   TeamOutlined,
 } from '@ant-design/icons';
 import { Layout, Menu, Spin, Typography, theme } from 'antd';
@@ -15,7 +16,7 @@ import { useSession } from '../features/auth/session';
 import { UserMenu } from '../features/auth/UserMenu';
 import { LanguageSwitch } from './LanguageSwitch';
 
-const SECTIONS = ['services', 'topology', 'monitoring', 'audit', 'admin'] as const;
+const SECTIONS = ['services', 'topology', 'istio-config', 'monitoring', 'audit', 'admin'] as const;
 type Section = (typeof SECTIONS)[number];
 
 function sectionOf(pathname: string): Section | undefined {
@@ -40,6 +41,11 @@ export function AppLayout() {
       key: 'topology',
       icon: <ApartmentOutlined aria-hidden />,
       label: <Link to="/topology">{t('nav.topology')}</Link>,
+    },
+    {
+      key: 'istio-config',
+      icon: <ProfileOutlined aria-hidden />,
+      label: <Link to="/istio-config">{t('nav.istioConfig')}</Link>,
     },
     {
       key: 'monitoring',

@@ -10,6 +10,7 @@ export const appEnUS = {
   nav: {
     services: 'Services',
     topology: 'Topology',
+    istioConfig: 'Istio config',
     monitoring: 'Monitoring',
   },
   notFound: {
@@ -28,6 +29,7 @@ export const appZhCN: Translation<typeof appEnUS> = {
   nav: {
     services: '服务',
     topology: '服务拓扑',
+    istioConfig: 'Istio 配置',
     monitoring: '实时监控',
   },
   notFound: {

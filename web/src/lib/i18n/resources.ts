@@ -2,6 +2,7 @@ import { adminEnUS, adminZhCN } from '../../features/admin/locales';
 import { auditEnUS, auditZhCN } from '../../features/audit/locales';
 import { authEnUS, authZhCN } from '../../features/auth/locales';
 import { catalogEnUS, catalogZhCN } from '../../features/catalog/locales';
+import { istioConfigEnUS, istioConfigZhCN } from '../../features/istio-config/locales';
 import { monitoringEnUS, monitoringZhCN } from '../../features/monitoring/locales';
 import { ratelimitEnUS, ratelimitZhCN } from '../../features/ratelimit/locales';
 import { routingEnUS, routingZhCN } from '../../features/routing/locales';
@@ -24,6 +25,7 @@ export const resources = {
     catalog: catalogEnUS,
     monitoring: monitoringEnUS,
     topology: topologyEnUS,
+    istioConfig: istioConfigEnUS,
     rules: rulesEnUS,
     routing: routingEnUS,
     ratelimit: ratelimitEnUS,
@@ -39,6 +41,7 @@ export const resources = {
     catalog: catalogZhCN,
     monitoring: monitoringZhCN,
     topology: topologyZhCN,
+    istioConfig: istioConfigZhCN,
     rules: rulesZhCN,
     routing: routingZhCN,
     ratelimit: ratelimitZhCN,
