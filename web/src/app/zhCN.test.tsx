@@ -8,6 +8,7 @@ import { MockEventSource, overview, serviceMetrics } from '../features/monitorin
 import type { RateLimitRule } from '../features/ratelimit/contract';
 import { footerOf, listOf, rule, setupUser } from '../features/routing/testing';
 import { auditEntry } from '../features/audit/testing';
+import { meshConfig } from '../features/istio-config/testing';
 import { echoGraph } from '../features/topology/testing';
 import { i18n } from '../lib/i18n';
 import { ECHO_ID, echoDetail, echoSummary, listResponse, reviewsSummary } from '../test/fixtures';
@@ -42,6 +43,7 @@ const ALLOWED = [
   'Prometheus',
   'Istio',
   'EnvoyFilter', // a Kubernetes kind, before Envoy
+  'Gateway', // Istio's kind (the Istio config page lists objects by kind)
   'Envoy',
   'Dubbo',
   'Authorization: Bearer', // the HTTP header, as scripts write it
@@ -178,6 +180,7 @@ beforeEach(async () => {
         dropped: { refusals: 0, before: null },
       }),
     ),
+    http.get('*/api/v1/istio-config', () => HttpResponse.json(meshConfig())),
     http.get('*/api/v1/admin/tokens', () => HttpResponse.json({ items: [TOKEN] })),
     http.get('*/api/v1/admin/users', () => HttpResponse.json({ items: USERS })),
   );
@@ -263,6 +266,22 @@ describe('the console in Chinese', () => {
     await user.click(within(found).getByRole('button', { name: 'echo-provider' }));
     const panel = await screen.findByRole('dialog', {}, { timeout: 5000 });
     await within(panel).findByRole('region', { name: '调用方' });
+    expect(englishOnPage()).toEqual([]);
+  });
+
+  it('shows no English on the Istio config page, nor in an object’s checks and YAML', async () => {
+    const user = setupUser();
+    renderApp('/istio-config');
+    const objects = await screen.findByRole('region', { name: 'Istio 配置对象' }, { timeout: 30_000 });
+    expect(englishOnPage()).toEqual([]);
+
+    await user.click(within(objects).getByRole('button', { name: /^VirtualService reviews 的校验结果/ }));
+    await screen.findByRole('list', { name: 'VirtualService reviews 的检查项' });
+    expect(englishOnPage()).toEqual([]);
+
+    await user.click(within(objects).getByRole('button', { name: '查看 YAML：VirtualService reviews' }));
+    const drawer = await screen.findByRole('dialog', { name: 'VirtualService bookinfo/reviews' });
+    await within(drawer).findByRole('textbox', { name: 'VirtualService reviews 的 YAML' });
     expect(englishOnPage()).toEqual([]);
   });
 
