@@ -77,6 +77,7 @@ describe('Istio config page', () => {
     expect(echo.getByText('Mesh')).toBeInTheDocument();
     expect(echo.getByText('Gateway istio-system/edge')).toBeInTheDocument();
     expect(echo.getByText('This console')).toBeInTheDocument();
+    expect(rowOf('Gateway', 'bookinfo', 'bookinfo-gateway').getByText('Unknown')).toBeInTheDocument();
     // A DestinationRule is bound to neither.
     expect(rowOf('DestinationRule', 'bookinfo', 'reviews').queryByText('Mesh')).not.toBeInTheDocument();
   });

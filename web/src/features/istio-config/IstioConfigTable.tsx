@@ -9,6 +9,8 @@ import type { IstioConfigItem } from './contract';
 
 /** What the console writes in `app.kubernetes.io/managed-by`, as the BFF reports it. */
 const CONSOLE = 'mesh-console';
+/** The BFF's word when nothing on the object names its manager. */
+const UNKNOWN = 'unknown';
 
 /** One row's key: kind, namespace and name name an object. */
 export const itemKey = (item: IstioConfigItem): string =>
@@ -111,8 +113,17 @@ export function IstioConfigTable({ items, loading, onViewYaml }: IstioConfigTabl
     {
       key: 'managedBy',
       title: t('table.managedBy'),
-      render: (_, item) =>
-        item.managedBy === CONSOLE ? <Tag color="blue">{t('managedBy.console')}</Tag> : item.managedBy,
+      render: (_, item) => {
+        if (item.managedBy === CONSOLE) return <Tag color="blue">{t('managedBy.console')}</Tag>;
+        if (item.managedBy === UNKNOWN)
+          return (
+            <Typography.Text type="secondary" title={t('managedBy.unknownHint')}>
+              {t('managedBy.unknown')}
+            </Typography.Text>
+          );
+        // A tool's own name (kubectl, Helm, Argo CD, Flux, or a label's value): not translated.
+        return item.managedBy;
+      },
     },
     {
       key: 'checks',

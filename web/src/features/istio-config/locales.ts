@@ -51,6 +51,8 @@ export const istioConfigEnUS = {
   },
   managedBy: {
     console: 'This console',
+    unknown: 'Unknown',
+    unknownHint: 'No label, annotation or field manager of the object names a tool',
   },
   service: {
     link: 'Routes of {{namespace}}/{{name}}',
@@ -131,6 +133,8 @@ export const istioConfigZhCN: Translation<typeof istioConfigEnUS> = {
   },
   managedBy: {
     console: '本控制台',
+    unknown: '未知',
+    unknownHint: '对象的标签、注解和字段管理器都没有指明管理工具',
   },
   service: {
     link: '{{namespace}}/{{name}} 的路由',

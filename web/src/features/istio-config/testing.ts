@@ -101,7 +101,7 @@ export function meshConfig(): IstioConfigList {
       gateways: ['bookinfo-gateway'],
       services: [PRODUCTPAGE],
     }),
-    configItem('Gateway', 'bookinfo', 'bookinfo-gateway', { hosts: ['*'] }),
+    configItem('Gateway', 'bookinfo', 'bookinfo-gateway', { hosts: ['*'], managedBy: 'unknown' }),
     configItem('VirtualService', 'dubbo-demo', 'echo-split', {
       hosts: ['echo-provider.dubbo-demo.svc.cluster.local'],
       gateways: ['mesh', 'istio-system/edge'],
