@@ -84,12 +84,27 @@ describe("Istio's Bookinfo rules through the YAML editor", () => {
         })
     : [];
 
+  /**
+   * Subsets whose workloads Istio's task deploys first (ratings-v2-mysql, ratings-v2-mysql-vm) and
+   * the demo mesh does not run: sending traffic there would fail, so the console refuses, naming
+   * the subset, as it would on a cluster where they are not deployed.
+   */
+  const NOT_DEPLOYED = new Set(['v2-mysql', 'v2-mysql-vm']);
+  const subsetsOf = (doc: Doc) =>
+    (JSON.stringify(doc.spec).match(/"subset":"[^"]+"/g) ?? []).map((m) => m.slice(10, -1));
+
   it.each(mesh)('takes %s as Istio does, and writes what it says', async (_, doc) => {
     const host = `${(doc.spec.hosts as string[])[0]}.bookinfo.svc.cluster.local`;
     const routes = `/api/v1/services/${encodeURIComponent(host)}/routes`;
     const res = await request(app)
       .post(routes)
       .send({ yaml: yaml.dump(doc) });
+    const absent = subsetsOf(doc).find((s) => NOT_DEPLOYED.has(s));
+    if (absent) {
+      expect(res.status).toBe(400);
+      expect(res.body.message).toContain(`subset ${absent} selects no ready instance of ${host}`);
+      return;
+    }
     expect(res.status, JSON.stringify(res.body)).toBe(201);
     const live = (await plane.kube.custom.getNamespacedCustomObject({
       group: 'networking.istio.io',

@@ -51,7 +51,15 @@ export const CONTRACT_MESSAGES = {
     notRouting: '{{where}}: delegates, redirects or answers directly instead of routing',
     otherHost: '{{where}}: routes to another host ({{host}})',
     noSubset: '{{where}}: routes to every version (no subset)',
-    subsetNotVersion: '{{where}}: subset {{subset}} is not a version of this service',
+    subsetNotVersion:
+      '{{where}}: subset {{subset}} selects no one version of this service exactly (labels {{labels}})',
+    subsetUndefined: '{{where}}: subset {{subset}} is not defined in any DestinationRule for {{host}}',
+    subsetNoInstance:
+      '{{where}}: subset {{subset}} selects no ready instance of {{host}}; its traffic would fail',
+    weightsNot100: '{{where}}: the weights total {{total}}, not 100',
+    tcpRoutes: 'The VirtualService routes TCP with {{count}} routes; the form shows one TCP route',
+    httpAndTcp: 'The VirtualService has both HTTP and TCP routes; the form shows one or the other',
+    tlsRoutes: 'The VirtualService routes TLS (spec.tls), which the form does not show',
     fieldNotShown: '{{where}}: the form does not show {{field}}',
     methodNotExact: '{{where}}: a method match other than exact',
     attachment: '{{where}}: attachment {{name}} uses a match the form does not show',

@@ -307,6 +307,11 @@ export const RouteRule = z
       ),
     form: RouteForm.nullable().describe('The rule in the form, when the form can show it'),
     reasons: z.array(z.string()).describe('Why the form cannot show the rule (then it opens as YAML)'),
+    problems: z
+      .array(z.string())
+      .describe(
+        'What is wrong with the rule as it is live: weights not totalling 100, a subset no DestinationRule defines or that selects no ready instance',
+      ),
     yaml: z.string(),
   })
   .meta({ id: 'RouteRule' });

@@ -122,6 +122,12 @@ export function toHttpRoutes(
   });
 }
 
+/**
+ * What a subset named by a route is: a version of the service, or why not, in words that are true
+ * (not defined by any DestinationRule of the host, or defined with labels that select no one version).
+ */
+export type SubsetReader = (subset: string, where: string) => { version: string } | { reason: string };
+
 export interface ReadResult {
   form: RouteForm | null;
   /** Why the form cannot represent the rule (then it opens in the YAML editor). */
@@ -165,7 +171,7 @@ function readMatch(
 export function fromHttpRoutes(
   http: HttpRoute[] | undefined,
   target: RouteTarget,
-  versionOfSubset: (subset: string) => string | undefined,
+  readSubset: SubsetReader,
   isTargetHost: (host: string) => boolean,
   name: string,
 ): ReadResult {
@@ -180,11 +186,12 @@ export function fromHttpRoutes(
     return r.route.map((d, j) => {
       const host = d.destination?.host ?? '';
       const subset = d.destination?.subset;
-      const version = subset ? versionOfSubset(subset) : undefined;
       const at = `${where}.route[${j}]`;
+      const read = subset ? readSubset(subset, at) : undefined;
+      const version = read && 'version' in read ? read.version : undefined;
       if (!isTargetHost(host)) reasons.push(contractMessage('yaml.otherHost', { where: at, host }));
       else if (!subset) reasons.push(contractMessage('yaml.noSubset', { where: at }));
-      else if (!version) reasons.push(contractMessage('yaml.subsetNotVersion', { where: at, subset }));
+      else if (read && 'reason' in read) reasons.push(read.reason);
       const weight = d.weight ?? (r.route?.length === 1 ? 100 : 0);
       return { version: version ?? subset ?? host, weight };
     });

@@ -26,6 +26,12 @@ export interface TargetVersion {
   version: string;
   labels: Record<string, string>;
   readyInstances: number;
+  /**
+   * The labels of each of the version's ready instances, when known: an operator's subset that
+   * selects exactly these (`{version: v1, track: stable}` when every v1 pod has `track: stable`)
+   * is the version's subset as much as `{version: v1}` is.
+   */
+  instances?: Record<string, string>[];
 }
 
 /** The service a rule is for, as the translation needs it (built from the catalog). */
@@ -50,8 +56,13 @@ export interface TranslateOptions {
 export interface LiveState {
   /** The rule's own routing object, when it exists (editing). */
   route?: MeshObject;
-  /** The subset object for the service's host, when there is one. */
+  /** The subset object for the service's host that the console writes subsets into, when there is one. */
   destinationRule?: MeshObject;
+  /**
+   * The host's other DestinationRules (Istio merges the subsets of all of them): their subsets are
+   * reused and read, never written.
+   */
+  otherDestinationRules?: MeshObject[];
   /** Other routing objects on the same host: their subsets must stay, and they deserve a warning. */
   otherRoutes: MeshObject[];
 }

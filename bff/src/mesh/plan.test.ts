@@ -168,6 +168,97 @@ describe('planRoute: Istio', () => {
     expect(plan.warnings.map((w) => w.code)).toContain('subset-matches-no-instance');
   });
 
+  it("reuses an operator's subset that selects exactly a version's instances, with more labels than the version", () => {
+    // Every v1 pod has track: stable; only v1 pods do. The subset {version: v1, track: stable} is v1.
+    const tracked: RouteTarget = {
+      ...reviews,
+      versions: reviews.versions.map((v) => ({
+        ...v,
+        instances: [
+          { app: 'reviews', version: v.version, ...(v.version === 'v1' ? { track: 'stable' } : {}) },
+        ],
+      })),
+    };
+    const existing: MeshObject = {
+      apiVersion: 'networking.istio.io/v1',
+      kind: 'DestinationRule',
+      metadata: { name: 'reviews', namespace: 'bookinfo' },
+      spec: { host: 'reviews', subsets: [{ name: 'stable', labels: { version: 'v1', track: 'stable' } }] },
+    };
+    const { dr, vs } = objectsOf(
+      tracked,
+      { name: 'r', routeType: 'version', trafficSplit: true, destinations: split(['v1', 50], ['v2', 50]) },
+      { destinationRule: existing, otherRoutes: [] },
+    );
+    const routed = (vs.spec as { http: { route: { destination: { subset: string } }[] }[] }).http[0]?.route;
+    expect(routed?.map((r) => r.destination.subset)).toEqual(['stable', 'v2']);
+    expect((dr.spec as { subsets: { name: string }[] }).subsets.map((s) => s.name)).toEqual(['stable', 'v2']);
+    // And it reads back as v1.
+    const read = readRoute(vs, tracked, { destinationRule: dr });
+    expect(read.form?.destinations).toEqual(split(['v1', 50], ['v2', 50]));
+    // A subset that also selects v2's pods is not v1's.
+    const loose = {
+      ...existing,
+      spec: { host: 'reviews', subsets: [{ name: 'all', labels: { app: 'reviews' } }] },
+    };
+    const plan2 = objectsOf(
+      tracked,
+      { name: 'r', routeType: 'version', trafficSplit: false, destinations: split(['v1', 100]) },
+      { destinationRule: loose, otherRoutes: [] },
+    );
+    expect((plan2.dr.spec as { subsets: { name: string }[] }).subsets.map((s) => s.name)).toEqual([
+      'all',
+      'v1',
+    ]);
+  });
+
+  it("uses a subset another of the host's DestinationRules defines, without copying it", () => {
+    const other: MeshObject = {
+      apiVersion: 'networking.istio.io/v1',
+      kind: 'DestinationRule',
+      metadata: { name: 'reviews-team', namespace: 'bookinfo' },
+      spec: { host: 'reviews', subsets: [{ name: 'v1', labels: { version: 'v1' } }] },
+    };
+    const { plan, vs } = objectsOf(
+      reviews,
+      { name: 'r', routeType: 'version', trafficSplit: true, destinations: split(['v1', 50], ['v2', 50]) },
+      { otherDestinationRules: [other], otherRoutes: [] },
+    );
+    const dr = plan.writes.find((w) => w.object.kind === 'DestinationRule')?.object as MeshObject;
+    expect((dr.spec as { subsets: { name: string }[] }).subsets.map((s) => s.name)).toEqual(['v2']);
+    const routed = (vs.spec as { http: { route: { destination: { subset: string } }[] }[] }).http[0]?.route;
+    expect(routed?.map((r) => r.destination.subset)).toEqual(['v1', 'v2']);
+  });
+
+  it('says truly why a subset is not a version: not defined anywhere, or selecting no one version', () => {
+    const vs = {
+      apiVersion: 'networking.istio.io/v1',
+      kind: 'VirtualService',
+      metadata: { name: 'r', namespace: 'bookinfo' },
+      spec: {
+        hosts: ['reviews'],
+        http: [
+          {
+            route: [
+              { destination: { host: 'reviews', subset: 'v1' }, weight: 50 },
+              { destination: { host: 'reviews', subset: 'all' }, weight: 50 },
+            ],
+          },
+        ],
+      },
+    } as MeshObject;
+    const dr = {
+      apiVersion: 'networking.istio.io/v1',
+      kind: 'DestinationRule',
+      metadata: { name: 'reviews', namespace: 'bookinfo' },
+      spec: { host: 'reviews', subsets: [{ name: 'all', labels: { app: 'reviews' } }] },
+    } as MeshObject;
+    expect(readRoute(vs, reviews, { destinationRule: dr }).reasons).toEqual([
+      'http[0].route[0]: subset v1 is not defined in any DestinationRule for reviews.bookinfo.svc.cluster.local',
+      'http[0].route[1]: subset all selects no one version of this service exactly (labels {"app":"reviews"})',
+    ]);
+  });
+
   it('keeps a subset another rule uses when a rule stops using it, and removes it when no rule does', () => {
     const dr: MeshObject = {
       apiVersion: 'networking.istio.io/v1',

@@ -5,7 +5,7 @@ import type { KubeKind } from '../lib/kube-kind';
 import { unreachableConditions } from '../contract/routing';
 import { hostName, sameHost, toDnsLabel } from './hosts';
 import { fromHttpRoutes, toHttpRoutes } from './istio-routes';
-import type { ReadResult } from './istio-routes';
+import type { ReadResult, SubsetReader } from './istio-routes';
 import type { HttpRoute, MeshObject, Subset } from './istio-types';
 import { MANAGED_BY, MANAGED_BY_LABEL, SERVICE_ANNOTATION, SUBSETS_ANNOTATION, dialectFor } from './model';
 import type {
@@ -162,6 +162,19 @@ function subsetsOf(dr: MeshObject | undefined): Subset[] {
   return ((dr?.spec as Json | undefined)?.subsets as Subset[] | undefined) ?? [];
 }
 
+/** Every subset of the host, as Istio merges them: the console's DestinationRule first, then the others'. */
+function knownSubsets(live: Pick<LiveState, 'destinationRule' | 'otherDestinationRules'>): Subset[] {
+  const out: Subset[] = [];
+  const seen = new Set<string | undefined>();
+  for (const dr of [live.destinationRule, ...(live.otherDestinationRules ?? [])])
+    for (const s of subsetsOf(dr)) {
+      if (seen.has(s.name)) continue;
+      seen.add(s.name);
+      out.push(s);
+    }
+  return out;
+}
+
 /**
  * The subset object after a change: `needed` subsets added, the console's own unused ones
  * removed; null when the console created it and nothing is left in it.
@@ -278,10 +291,15 @@ export function planRoute(
   const kinds = kindsFor(dialect, options);
   const wanted = versionsUsed(form);
   const targetVersions = target.versions.filter((v) => wanted.includes(v.version));
-  const names = assignSubsets(targetVersions, subsetsOf(live.destinationRule));
+  const elsewhere = new Set(
+    (live.otherDestinationRules ?? []).flatMap((dr) => subsetsOf(dr).map((s) => s.name)),
+  );
+  const names = assignSubsets(targetVersions, knownSubsets(live), target.versions);
   const subsetOf = (version: string) => names.get(version) ?? toDnsLabel(version);
   const needed = new Map<string, Record<string, string>>();
-  for (const v of targetVersions) needed.set(subsetOf(v.version), v.labels);
+  // A subset another of the host's DestinationRules defines is used as it is, not copied.
+  for (const v of targetVersions)
+    if (!elsewhere.has(subsetOf(v.version))) needed.set(subsetOf(v.version), v.labels);
 
   const current = live.route;
   const spec = routeSpec(form, target, dialect, subsetOf, current);
@@ -332,19 +350,28 @@ export function planRouteDelete(target: RouteTarget, live: LiveState, options: T
 export function readRoute(
   obj: MeshObject,
   target: RouteTarget,
-  live: Pick<LiveState, 'destinationRule'>,
+  live: Pick<LiveState, 'destinationRule' | 'otherDestinationRules'>,
 ): ReadResult {
-  const subsets = subsetsOf(live.destinationRule);
-  const versionOf = (name: string) =>
-    versionOfSubset(
-      subsets.find((s) => s.name === name),
-      target.versions,
-    );
+  const subsets = knownSubsets(live);
   const spec = obj.spec as Json;
+  const dialect: RpcDialect = obj.apiVersion.startsWith('service.dubbo.apache.org/')
+    ? 'dubbo'
+    : Array.isArray(spec.dubbo)
+      ? 'sofa'
+      : 'istio';
+  const host = routeHost(target, dialect);
+  const versionOf: SubsetReader = (name, where) => {
+    const subset = subsets.find((s) => s.name === name);
+    if (!subset) return { reason: contractMessage('yaml.subsetUndefined', { where, subset: name, host }) };
+    const version = versionOfSubset(subset, target.versions);
+    if (version) return { version };
+    const labels = JSON.stringify(subset.labels ?? {});
+    return { reason: contractMessage('yaml.subsetNotVersion', { where, subset: name, labels }) };
+  };
   const name = obj.metadata.name;
   let result: ReadResult;
-  if (obj.apiVersion.startsWith('service.dubbo.apache.org/')) result = fromDubboSpec(spec, name, versionOf);
-  else if (Array.isArray(spec.dubbo)) result = fromSofaSpec(spec, name, versionOf);
+  if (dialect === 'dubbo') result = fromDubboSpec(spec, name, versionOf);
+  else if (dialect === 'sofa') result = fromSofaSpec(spec, name, versionOf);
   else {
     const ns = obj.metadata.namespace ?? target.namespace;
     result = fromHttpRoutes(
@@ -394,4 +421,4 @@ export function planRestore(
   return { writes, warnings: [] };
 }
 
-export { subsetsOf };
+export { knownSubsets, subsetsOf };

@@ -1,7 +1,7 @@
 import { contractMessage } from '../contract/messages';
 import type { ConditionRoute, Destination, RouteForm, RouteMatch, StringMatch } from '../contract/routing';
 import { isCatchAll } from '../contract/routing';
-import type { ReadResult } from './istio-routes';
+import type { ReadResult, SubsetReader } from './istio-routes';
 
 type Json = Record<string, unknown>;
 
@@ -71,11 +71,7 @@ function readDubboMatch(raw: unknown, reasons: string[], where: string): RouteMa
   return match;
 }
 
-export function fromDubboSpec(
-  spec: Json,
-  name: string,
-  versionOf: (subset: string) => string | undefined,
-): ReadResult {
+export function fromDubboSpec(spec: Json, name: string, readSubset: SubsetReader): ReadResult {
   const reasons: string[] = [];
   const dubbo = (spec.dubbo as Json[] | undefined) ?? [];
   if (dubbo.length !== 1) return { form: null, reasons: [contractMessage('yaml.oneDubboEntry')] };
@@ -84,9 +80,9 @@ export function fromDubboSpec(
   const readRoute = (d: Json, where: string): Destination[] =>
     ((d.route as Json[] | undefined) ?? []).map((r, j) => {
       const subset = String((r.destination as Json | undefined)?.subset ?? '');
-      const version = versionOf(subset);
-      if (!version)
-        reasons.push(contractMessage('yaml.subsetNotVersion', { where: `${where}.route[${j}]`, subset }));
+      const read = readSubset(subset, `${where}.route[${j}]`);
+      const version = 'version' in read ? read.version : undefined;
+      if ('reason' in read) reasons.push(read.reason);
       return { version: version ?? subset, weight: typeof r.weight === 'number' ? r.weight : 100 };
     });
   const last = details[details.length - 1] as Json;
@@ -177,11 +173,7 @@ export function toSofaSpec(form: RouteForm, serviceId: string, subsetOf: (v: str
   return { dubbo, hosts: [serviceId] };
 }
 
-export function fromSofaSpec(
-  spec: Json,
-  name: string,
-  versionOf: (subset: string) => string | undefined,
-): ReadResult {
+export function fromSofaSpec(spec: Json, name: string, readSubset: SubsetReader): ReadResult {
   const reasons: string[] = [];
   const entries = [...((spec.dubbo as Json[] | undefined) ?? [])].sort(
     (a, b) => Number(a.order ?? 0) - Number(b.order ?? 0),
@@ -191,9 +183,9 @@ export function fromSofaSpec(
     ((e.route as Json[] | undefined) ?? []).map((r, j) => {
       const d = (r.destination ?? {}) as Json;
       const subset = String(d.lbSubset ?? '');
-      const version = versionOf(subset);
-      if (!version)
-        reasons.push(contractMessage('yaml.subsetNotVersion', { where: `${where}.route[${j}]`, subset }));
+      const read = readSubset(subset, `${where}.route[${j}]`);
+      const version = 'version' in read ? read.version : undefined;
+      if ('reason' in read) reasons.push(read.reason);
       return { version: version ?? subset, weight: typeof d.weight === 'number' ? d.weight : 100 };
     });
   const readMatch = (e: Json, where: string): RouteMatch => {

@@ -7,19 +7,50 @@ function sameLabels(a: Record<string, string> | undefined, b: Record<string, str
   return ak.length === Object.keys(b).length && ak.every((k) => a?.[k] === b[k]);
 }
 
+const selects = (selector: Record<string, string>, labels: Record<string, string>) =>
+  Object.entries(selector).every(([k, v]) => labels[k] === v);
+
+/**
+ * Whether a subset's labels select exactly one version's instances: every instance of `version`
+ * and none of the others'. Without instance labels (or instances), the subset's labels must be
+ * the version's own.
+ */
+export function selectsVersion(
+  subsetLabels: Record<string, string> | undefined,
+  version: TargetVersion,
+  versions: readonly TargetVersion[],
+): boolean {
+  if (sameLabels(subsetLabels, version.labels)) return true;
+  const selector = subsetLabels ?? {};
+  const own = version.instances ?? [];
+  if (own.length === 0 || Object.keys(selector).length === 0) return false;
+  if (!own.every((labels) => selects(selector, labels))) return false;
+  return versions.every(
+    (other) =>
+      other === version ||
+      (other.instances !== undefined
+        ? !other.instances.some((labels) => selects(selector, labels))
+        : !selects(selector, other.labels)),
+  );
+}
+
 /**
  * Decides the subset name of each version: an existing subset that selects exactly the version's
- * labels is reused (never a duplicate beside a hand-written one); otherwise a DNS-1123 name made
+ * instances is reused (never a duplicate beside a hand-written one); otherwise a DNS-1123 name made
  * from the version, kept apart from names already taken.
  */
 export function assignSubsets(
   versions: readonly TargetVersion[],
   existing: readonly Subset[],
+  all: readonly TargetVersion[] = versions,
 ): Map<string, string> {
   const names = new Map<string, string>();
   const taken = new Set(existing.map((s) => s.name));
   for (const v of versions) {
-    const reuse = existing.find((s) => sameLabels(s.labels, v.labels));
+    // Exactly the version's labels first, then any subset that selects exactly its instances.
+    const reuse =
+      existing.find((s) => sameLabels(s.labels, v.labels)) ??
+      existing.find((s) => selectsVersion(s.labels, v, all));
     if (reuse?.name) {
       names.set(v.version, reuse.name);
       continue;
@@ -38,7 +69,10 @@ export function versionOfSubset(
   versions: readonly TargetVersion[],
 ): string | undefined {
   if (!subset) return undefined;
-  return versions.find((v) => sameLabels(subset.labels, v.labels))?.version;
+  return (
+    versions.find((v) => sameLabels(subset.labels, v.labels)) ??
+    versions.find((v) => selectsVersion(subset.labels, v, versions))
+  )?.version;
 }
 
 export interface SubsetMerge {

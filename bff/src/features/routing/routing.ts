@@ -13,12 +13,16 @@ import type { LiveState, RoutePlan, RpcDialect, TranslateOptions } from '../../m
 import {
   isForHost,
   kindsFor,
+  knownSubsets,
   planRestore,
   planRoute,
   planRouteDelete,
   readRoute,
+  routeHost,
   subsetsOf,
 } from '../../mesh/plan';
+import { sameHost } from '../../mesh/hosts';
+import { routeProblems } from '../../mesh/route-checks';
 import type { KubeKind } from '../../lib/kube-kind';
 import { managedByOf } from '../../mesh/managed-by';
 import { recordSubsetUsers } from '../../mesh/subset-users';
@@ -69,10 +73,25 @@ function liveOf(ctx: RoutingContext, name: string | undefined): LiveState {
   const destinationRule =
     ctx.destinationRules.find((d) => d.metadata.labels?.[MANAGED_BY_LABEL] === MANAGED_BY) ??
     ctx.destinationRules[0];
-  const live: LiveState = { otherRoutes: ctx.routes.filter((r) => r !== route) };
+  const live: LiveState = {
+    otherRoutes: ctx.routes.filter((r) => r !== route),
+    otherDestinationRules: ctx.destinationRules.filter((d) => d !== destinationRule),
+  };
   if (route) live.route = route;
   if (destinationRule) live.destinationRule = destinationRule;
   return live;
+}
+
+/** What is wrong with a live rule (a split not totalling 100, a subset missing or selecting nothing). */
+function problemsOf(ctx: RoutingContext, obj: MeshObject): string[] {
+  const host = routeHost(ctx.target, ctx.dialect);
+  const ns = obj.metadata.namespace ?? ctx.target.namespace;
+  return routeProblems(obj.spec, {
+    host,
+    isTargetHost: (h) => sameHost(h, host, ns),
+    subsets: knownSubsets({ otherDestinationRules: ctx.destinationRules }),
+    versions: ctx.target.versions,
+  }).map((p) => p.message);
 }
 
 function ruleOf(ctx: RoutingContext, obj: MeshObject): RouteRule {
@@ -85,6 +104,7 @@ function ruleOf(ctx: RoutingContext, obj: MeshObject): RouteRule {
     managedBy: managedByOf(obj),
     form,
     reasons,
+    problems: problemsOf(ctx, obj),
     yaml: toYaml(obj),
   };
 }

@@ -7,8 +7,8 @@ import type { MeshObject } from '../../mesh/istio-types';
 import { validateIstioObject } from '../../mesh/istio-validation';
 import type { LiveState, RoutePlan, RouteTarget, RpcDialect } from '../../mesh/model';
 import type { KubeKind } from '../../lib/kube-kind';
-import { isOnlyForHost, routeHost } from '../../mesh/plan';
-import { undefinedSubsets } from '../../mesh/subset-users';
+import { isOnlyForHost, knownSubsets, routeHost } from '../../mesh/plan';
+import { routeProblems } from '../../mesh/route-checks';
 import { validateUserObject } from '../changes/user-object';
 import type { UserObject } from '../changes/user-object';
 import { LAST_APPLIED } from '../changes/yaml';
@@ -83,16 +83,16 @@ export function planYamlRule(
   const host = routeHost(target, dialect);
   if (!isOnlyForHost(next, target, dialect))
     throw badRequest(`The rule must route ${host} and no other host`, 'yaml');
-  const missing = undefinedSubsets(
-    next,
-    (h) => sameHost(h, host, target.namespace),
-    scope.destinationRules,
-  )[0];
-  if (missing)
-    throw badRequest(
-      `${missing.path}: subset ${missing.subset} is not defined by any DestinationRule of ${host}; the mesh would answer 503`,
-      'yaml',
-    );
+  // The checks the form makes, made on the object: weights total 100 per route, every subset is
+  // defined by one of the host's DestinationRules and a subset that gets traffic selects a ready
+  // instance.
+  const routeProblem = routeProblems(next.spec, {
+    host,
+    isTargetHost: (h) => sameHost(h, host, target.namespace),
+    subsets: knownSubsets({ otherDestinationRules: scope.destinationRules }),
+    versions: target.versions,
+  })[0];
+  if (routeProblem) throw badRequest(routeProblem.message, 'yaml');
   const current = live.route;
   if (current) next.metadata.resourceVersion = body.resourceVersion ?? current.metadata.resourceVersion ?? '';
   else delete next.metadata.resourceVersion;

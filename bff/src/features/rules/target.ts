@@ -38,6 +38,9 @@ export function routeTarget(service: ServiceDetail): RouteTarget {
               version: v.version,
               labels: { [versionLabelKey(service, v.version)]: v.version },
               readyInstances: v.ready,
+              instances: service.providers
+                .filter((p) => p.version === v.version && p.ready)
+                .map((p) => p.labels),
             },
           ],
     ),

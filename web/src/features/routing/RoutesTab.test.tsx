@@ -98,6 +98,26 @@ describe('Routes tab', () => {
     expect(within(table).getByText(`${ECHO_V1} 20% · ${ECHO_V2} 80%`)).toBeInTheDocument();
   });
 
+  it("flags a broken rule on the list with its problems, in the operator's language", async () => {
+    const broken = rule({
+      name: 'half-split',
+      managedByConsole: false,
+      managedBy: 'kubectl',
+      problems: ['spec.http[0]: the weights total 90, not 100'],
+    });
+    serveRoutes(listOf([broken, rule()]));
+    renderRoutesTab();
+    const problems = await screen.findByRole('list', { name: 'Problems of half-split' });
+    expect(within(problems).getByRole('listitem')).toHaveTextContent(
+      'spec.http[0]: the weights total 90, not 100',
+    );
+    const row = must(problems.closest('tr'));
+    expect(within(row).getByText('Broken')).toBeInTheDocument();
+    // The sound rule has no such mark.
+    expect(screen.queryByRole('list', { name: 'Problems of echo-split' })).toBeNull();
+    expect(screen.getAllByText('Broken')).toHaveLength(1);
+  });
+
   it('has an empty state with the add button', async () => {
     serveRoutes(listOf([]));
     renderRoutesTab();

@@ -6,6 +6,7 @@ import type { ServiceMetrics } from '../monitoring/contract';
 import { formatPercent } from '../monitoring/format';
 import type { Destination, RouteRule } from './contract';
 import type { TFunction } from 'i18next';
+import { useContractMessage } from '../../lib/messages/translate';
 
 /** "v1 20% · v2 80%". */
 function splitText(destinations: readonly Destination[]): string {
@@ -54,6 +55,7 @@ export function RoutesTable({
   onDelete,
 }: RoutesTableProps) {
   const { t, i18n } = useTranslation('routing');
+  const contractText = useContractMessage();
   const observedNow = observedText(observed, i18n.language);
   // The list holds every rule of the host: calls go back to every version only when no other
   // rule routes it.
@@ -68,10 +70,26 @@ export function RoutesTable({
       key: 'name',
       title: t('table.name'),
       dataIndex: 'name',
-      render: (name: string) => (
-        <Typography.Text strong style={{ whiteSpace: 'nowrap' }}>
-          {name}
-        </Typography.Text>
+      // A broken rule (weights not totalling 100, a subset missing or selecting nothing) says so
+      // here, on the list, not only when it is opened.
+      render: (name: string, rule) => (
+        <Flex vertical gap={2}>
+          <Flex gap={6} align="center">
+            <Typography.Text strong style={{ whiteSpace: 'nowrap' }}>
+              {name}
+            </Typography.Text>
+            {rule.problems.length > 0 ? <Tag color="error">{t('table.broken')}</Tag> : null}
+          </Flex>
+          {rule.problems.length > 0 ? (
+            <ul aria-label={t('table.problemsOf', { name })} style={{ margin: 0, paddingInlineStart: 16 }}>
+              {rule.problems.map((p) => (
+                <li key={p}>
+                  <Typography.Text type="danger">{contractText(p)}</Typography.Text>
+                </li>
+              ))}
+            </ul>
+          ) : null}
+        </Flex>
       ),
     },
     { key: 'application', title: t('table.application'), render: () => application },

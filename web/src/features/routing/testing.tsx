@@ -51,6 +51,7 @@ export function rule(overrides: Partial<RouteRule> = {}): RouteRule {
       name,
     ),
     reasons: [],
+    problems: [],
     yaml: `apiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata:\n  name: ${name}\n  namespace: dubbo-demo\nspec:\n  hosts:\n    - ${echoDetail.host}\n`,
     ...overrides,
   };

@@ -68,7 +68,7 @@ describe('contract messages in the operator’s language', () => {
     const { form, reasons } = fromHttpRoutes(
       [{ redirect: { uri: '/v1' } }, { route: [{ destination: { host: 'ratings', subset: 'v1' } }] }],
       reviews,
-      () => 'v1',
+      () => ({ version: 'v1' }),
       (host) => host === 'reviews',
       'by-hand',
     );
