@@ -10,6 +10,7 @@ import { adminRouter } from './api/admin';
 import { auditRouter, auditTrail } from './api/audit';
 import { authRouter, authenticate, authorize, pageGate, requestContextMiddleware } from './api/auth';
 import { catalogRouter } from './api/catalog';
+import { istioConfigRouter } from './api/istio-config';
 import { corsFor } from './api/cors';
 import { monitoringRouter } from './api/monitoring';
 import type { MonitoringRouterDeps } from './api/monitoring';
@@ -24,6 +25,7 @@ import type { AuthSetup } from './features/auth/setup';
 import type { CatalogSource } from './features/catalog/catalog';
 import type { RateLimitService } from './features/ratelimit/ratelimit';
 import type { RoutingService } from './features/routing/routing';
+import type { IstioConfigService } from './features/istio-config/istio-config';
 import type { TopologyService } from './features/topology/topology';
 import type { Logger } from './lib/logger';
 
@@ -35,6 +37,8 @@ export interface AppDeps {
   ratelimits?: RateLimitService;
   /** The service topology graph. */
   topology?: TopologyService;
+  /** The mesh-wide Istio config view with its checks. */
+  istioConfig?: IstioConfigService;
   /** Monitoring: the overview, service metrics and the event stream. */
   monitoring?: MonitoringRouterDeps;
   health: () => Promise<HealthCheck>;
@@ -138,6 +142,7 @@ export function createApp(deps: AppDeps): Express {
   if (deps.ratelimits) api.use(rateLimitRouter(deps.ratelimits));
   if (deps.monitoring) api.use(monitoringRouter(deps.monitoring));
   if (deps.topology) api.use(topologyRouter(deps.topology));
+  if (deps.istioConfig) api.use(istioConfigRouter(deps.istioConfig));
   api.use(apiNotFound);
   app.use('/api/v1', api);
   app.use('/api', apiNotFound);

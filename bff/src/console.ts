@@ -25,6 +25,7 @@ import { MonitoringStream } from './features/monitoring/stream';
 import type { StreamOptions } from './features/monitoring/stream';
 import type { TelemetrySource } from './features/monitoring/telemetry';
 import { RateLimitService } from './features/ratelimit/ratelimit';
+import { IstioConfigService } from './features/istio-config/istio-config';
 import { RoutingService } from './features/routing/routing';
 import { TopologyService } from './features/topology/topology';
 import type { Logger } from './lib/logger';
@@ -241,6 +242,7 @@ export async function buildConsole(config: Config, overrides: ConsoleOverrides =
       staticDir: config.webDir,
       monitoring: { monitoring, stream },
       topology: new TopologyService({ catalog, telemetry }),
+      istioConfig: new IstioConfigService({ objects, catalog }),
       auth,
       corsOrigins: config.corsOrigins,
       ...(config.trustProxy !== undefined ? { trustProxy: config.trustProxy } : {}),

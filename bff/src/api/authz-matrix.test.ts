@@ -58,6 +58,7 @@ const TABLE: Record<string, Expected> = {
   'GET /monitoring/overview': 'read',
   'GET /stream': 'read-service',
   'GET /topology': 'read',
+  'GET /istio-config': 'read',
 };
 
 const SERVICE = 'reviews.bookinfo.svc.cluster.local';

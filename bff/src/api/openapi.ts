@@ -5,6 +5,7 @@ import { authPaths, securitySchemes, withAuthResponses } from './openapi-auth';
 import { ServiceListQuery } from '../contract/catalog';
 import { StreamQuery, WindowQuery } from '../contract/monitoring';
 import { TopologyQuery } from '../contract/topology';
+import { IstioConfigQuery } from '../contract/istio-config';
 import { RATELIMITS } from './ratelimit';
 import { ROUTES } from './routing';
 import { ruleOpenApiPaths } from './rules';
@@ -122,6 +123,18 @@ export function buildOpenApiDocument(version: string): JsonSchema {
             400: errorResponse('A query parameter is invalid'),
             502: errorResponse('Prometheus rejected a query'),
             503: errorResponse('No telemetry: Prometheus is unreachable or did not answer in time'),
+          },
+        },
+      },
+      '/istio-config': {
+        get: {
+          summary:
+            "Every routing object of the caller's namespaces (VirtualService, DestinationRule, Gateway, ServiceEntry, EnvoyFilter) with the services it applies to, who manages it and its checks, judged against the whole mesh",
+          parameters: queryParameters(IstioConfigQuery),
+          responses: {
+            200: ok('IstioConfigList'),
+            400: errorResponse('A query parameter is invalid'),
+            404: errorResponse('No such service (`service`)'),
           },
         },
       },

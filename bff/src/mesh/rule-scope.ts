@@ -48,11 +48,11 @@ import type { MeshObject, Subset } from './istio-types';
  * Gateway API routes.
  */
 
-export const ROOT_NAMESPACE = 'istio-system';
+const ROOT_NAMESPACE = 'istio-system';
 /** A caller in a namespace no rule names: only rules exported to `*` reach it. */
-export const ANY_OTHER_NAMESPACE = '*';
+const ANY_OTHER_NAMESPACE = '*';
 
-export interface RuleRef {
+interface RuleRef {
   namespace: string;
   name: string;
 }
@@ -90,7 +90,7 @@ export interface ScopeOptions {
  *    that very name are routed by it, and a DestinationRule naming it applies to nothing;
  *  - `fqdn`: the service's full name.
  */
-export type ExactForm = 'short' | 'namespaced' | 'fqdn';
+type ExactForm = 'short' | 'namespaced' | 'fqdn';
 
 export type HostMatch =
   | { how: 'exact'; host: string; form: ExactForm }
@@ -185,7 +185,7 @@ export interface AppliesAt {
 }
 
 /** Why a mesh VirtualService is not the one a caller's sidecar uses for the host. */
-export type IgnoredReason =
+type IgnoredReason =
   /** The winner names the service exactly, or by a longer wildcard. */
   | 'more-specific-host'
   /** The winner is in the caller's namespace and exported to it (istiod takes those first). */
@@ -197,7 +197,7 @@ export type IgnoredReason =
   /** Same tier, created in the same second: the winner's name (then namespace) sorts first. */
   | 'same-age-name-order';
 
-export interface CallerEffect {
+interface CallerEffect {
   /** The caller's namespace, or `*` for any namespace no rule names (public rules only). */
   namespace: string;
   visible: boolean;
@@ -212,7 +212,7 @@ export interface CallerEffect {
  * `*`), and in sum: `in-effect` for every caller it is visible to, `ignored` for all of them,
  * `partly`, or `hidden` (visible to none of them).
  */
-export interface MeshPrecedence {
+interface MeshPrecedence {
   state: 'in-effect' | 'ignored' | 'partly' | 'hidden';
   callers: CallerEffect[];
 }
@@ -223,7 +223,7 @@ export interface DestinationPath {
   host: string;
 }
 
-export interface DelegateLink {
+interface DelegateLink {
   /** The root's route that delegates: `spec.http[1]`. */
   path: string;
   namespace: string;
@@ -239,7 +239,7 @@ export interface DelegateLink {
   destinations: DestinationPath[];
 }
 
-export interface ScopedVirtualService {
+interface ScopedVirtualService {
   ref: RuleRef;
   object: MeshObject;
   match: HostMatch;
@@ -256,13 +256,13 @@ export interface ScopedVirtualService {
 }
 
 /** A delegate that routes to the service but that no root names: istiod ignores it. */
-export interface UnattachedDelegate {
+interface UnattachedDelegate {
   ref: RuleRef;
   object: MeshObject;
   destinations: DestinationPath[];
 }
 
-export interface ScopedServiceEntry {
+interface ScopedServiceEntry {
   ref: RuleRef;
   object: MeshObject;
   match: Extract<HostMatch, { how: 'exact' | 'wildcard' }>;
@@ -339,11 +339,7 @@ function destinationsTo(vs: MeshObject, serviceFqdn: string): DestinationPath[] 
 }
 
 /** The routes of a root that delegate, with their targets resolved as istiod does. */
-export function delegatesOf(
-  root: MeshObject,
-  all: readonly MeshObject[],
-  serviceFqdn?: string,
-): DelegateLink[] {
+function delegatesOf(root: MeshObject, all: readonly MeshObject[], serviceFqdn?: string): DelegateLink[] {
   const rootNs = namespaceOf(root);
   const out: DelegateLink[] = [];
   records(root.spec.http).forEach((route, i) => {
@@ -521,9 +517,9 @@ function ignoredReason(
 // ---------------------------------------------------------------------------------------------
 // DestinationRules
 
-export type DestinationRuleMatch = Extract<HostMatch, { how: 'exact' | 'wildcard' }>;
+type DestinationRuleMatch = Extract<HostMatch, { how: 'exact' | 'wildcard' }>;
 
-export interface ScopedDestinationRule {
+interface ScopedDestinationRule {
   ref: RuleRef;
   object: MeshObject;
   match: DestinationRuleMatch;
@@ -532,14 +528,14 @@ export interface ScopedDestinationRule {
   workloadSelector?: Record<string, string>;
 }
 
-export interface MergedSubset {
+interface MergedSubset {
   name: string;
   subset: Subset;
   from: RuleRef;
 }
 
 /** What one merge left out, and what was kept instead. */
-export interface IgnoredPart {
+interface IgnoredPart {
   ref: RuleRef;
   what: 'subset' | 'trafficPolicy';
   /** The subset's name, for `subset`. */
@@ -548,7 +544,7 @@ export interface IgnoredPart {
 }
 
 /** Several DestinationRules as istiod merges them into one. */
-export interface MergedDestinationRule {
+interface MergedDestinationRule {
   /** The host the rules name, as istiod keys it (FQDN or wildcard). */
   host: string;
   /** The rules merged, in merge order (the first is the base). */
@@ -558,7 +554,7 @@ export interface MergedDestinationRule {
   ignored: IgnoredPart[];
 }
 
-export type ShadowReason =
+type ShadowReason =
   /** Not exported to the caller's namespace. */
   | 'not-exported'
   /** Another rule's host names the service more specifically (exact over wildcard, longer wildcard). */
@@ -574,12 +570,12 @@ export type ShadowReason =
   /** Neither in the caller's namespace, the service's, nor the root namespace. */
   | 'other-namespace';
 
-export interface ShadowedRule {
+interface ShadowedRule {
   ref: RuleRef;
   reason: ShadowReason;
 }
 
-export interface CallerDestinationRule {
+interface CallerDestinationRule {
   /** The caller's namespace, or `*` for any namespace without rules of its own. */
   namespace: string;
   /** Where istiod found the rule: the caller's namespace, the service's, or the root namespace. */
@@ -588,7 +584,7 @@ export interface CallerDestinationRule {
   shadowed: ShadowedRule[];
 }
 
-export interface DestinationRuleScope {
+interface DestinationRuleScope {
   /** Every DestinationRule whose host names the service, oldest first. */
   matching: ScopedDestinationRule[];
   /** What each considered caller's sidecar uses (first: callers in the service's own namespace). */
@@ -842,7 +838,7 @@ export function namespaceOf(obj: MeshObject): string {
   return obj.metadata.namespace ?? 'default';
 }
 
-export function refOf(obj: MeshObject): RuleRef {
+function refOf(obj: MeshObject): RuleRef {
   return { namespace: namespaceOf(obj), name: obj.metadata.name };
 }
 
@@ -853,7 +849,7 @@ function createdAt(obj: MeshObject): number {
 }
 
 /** istiod's configCompareByCreationTime: creation time, then name, then namespace. */
-export function byCreation(a: MeshObject, b: MeshObject): number {
+function byCreation(a: MeshObject, b: MeshObject): number {
   const ta = createdAt(a);
   const tb = createdAt(b);
   if (ta !== tb) return ta < tb ? -1 : 1;
