@@ -14,7 +14,15 @@ import { fileURLToPath } from 'node:url';
 import { loadAll } from 'js-yaml';
 import prettier from 'prettier';
 
-const WANTED = ['virtualservices', 'destinationrules', 'serviceentries', 'workloadentries', 'envoyfilters'];
+const WANTED = [
+  'virtualservices',
+  'destinationrules',
+  'gateways',
+  'serviceentries',
+  'workloadentries',
+  'envoyfilters',
+  'sidecars',
+];
 const GROUP = 'networking.istio.io';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');

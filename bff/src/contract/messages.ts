@@ -60,6 +60,19 @@ export const CONTRACT_MESSAGES = {
     tcpRoutes: 'The VirtualService routes TCP with {{count}} routes; the form shows one TCP route',
     httpAndTcp: 'The VirtualService has both HTTP and TCP routes; the form shows one or the other',
     tlsRoutes: 'The VirtualService routes TLS (spec.tls), which the form does not show',
+    // Why a rule that affects the service is shown on its tab but not edited there (features/routing/scope.ts).
+    delegateOf:
+      'A delegate of {{root}}: the root decides which requests reach it; edit it as YAML where it lives',
+    unattachedDelegate: 'A delegate VirtualService that no root names: Istio ignores it',
+    wildcardHost: 'Its host {{host}} covers this service and others: shown here, not edited for one service',
+    routesOtherHost: 'It routes {{host}} to this service: shown here, edited with the rules of {{host}}',
+    otherNamespace:
+      'It lives in namespace {{namespace}}: shown here, changed by whoever manages that namespace',
+    namespacedHost:
+      'Its host {{host}} is a name Istio takes as written (only requests addressed to {{host}}), not the service',
+    subsetDefinedTwice: 'defines subset {{subset}} again; the definition of {{kept}} is used',
+    secondTrafficPolicy: 'sets a traffic policy too; the one of {{kept}} is in force',
+    destinationRuleNotUsed: 'not used by callers in this namespace ({{reason}})',
     fieldNotShown: '{{where}}: the form does not show {{field}}',
     methodNotExact: '{{where}}: a method match other than exact',
     attachment: '{{where}}: attachment {{name}} uses a match the form does not show',

@@ -194,6 +194,13 @@ const RouteFormShape = z.object({
     .array(ConditionRoute)
     .default([])
     .describe('Condition routes only: conditions tried in order, each with its own destinations'),
+  gateways: z
+    .array(z.string().min(1).max(253))
+    .max(32)
+    .optional()
+    .describe(
+      "Where the rule applies: `mesh` (the sidecars) and/or gateways as namespace/name. Unset keeps the rule's own (new rules: the mesh only)",
+    ),
   resourceVersion: z
     .string()
     .optional()
@@ -245,6 +252,7 @@ const RouteWarning = z
       'unreachable-condition',
       'pruned-by-istio',
       'version-without-instances',
+      'rules-in-unreadable-namespaces',
     ]),
     message: z.string(),
     field: z.string().optional(),
@@ -294,6 +302,40 @@ export const RouteYamlBody = z
   .meta({ id: 'RouteYaml' });
 export type RouteYamlBody = z.infer<typeof RouteYamlBody>;
 
+const RuleRef = z.object({ namespace: z.string(), name: z.string() });
+
+export const RouteScope = z
+  .object({
+    namespace: z.string().describe("The rule's namespace"),
+    match: z
+      .enum(['exact', 'wildcard', 'destination', 'delegate'])
+      .describe(
+        "How it reaches the service: its hosts name the service, a wildcard host covers it, its routes send to it (a gateway's rule for another host), or it is a delegate of a root that does",
+      ),
+    host: z
+      .string()
+      .describe('The host entry that matched (for destination and delegate: the root’s first host)'),
+    appliesAt: z
+      .object({ mesh: z.boolean(), gateways: z.array(z.string()) })
+      .describe('Sidecars (mesh) and/or gateways as namespace/name'),
+    exportTo: z.array(z.string()).describe("spec.exportTo as written; ['*'] when unset"),
+    effect: z
+      .enum(['in-effect', 'ignored', 'partly', 'hidden', 'gateway', 'delegate', 'unattached'])
+      .describe(
+        'For the mesh: in effect for every caller, ignored (another rule on the host wins), partly, hidden (exported to none of the callers); gateway: applies at gateways only; delegate: used through its root; unattached: a delegate no root names (istiod ignores it)',
+      ),
+    ignoredFor: RuleRef.extend({ reason: z.string() })
+      .optional()
+      .describe('When ignored or partly: the rule in effect instead, and why'),
+    delegateOf: RuleRef.optional().describe('For a delegate: its root'),
+    missingGateways: z.array(z.string()).describe('Gateways it names that do not exist'),
+    editable: z
+      .boolean()
+      .describe("Edited from this service's tab: in the service's namespace and naming its host exactly"),
+  })
+  .meta({ id: 'RouteScope' });
+export type RouteScope = z.infer<typeof RouteScope>;
+
 export const RouteRule = z
   .object({
     name: z.string(),
@@ -307,6 +349,7 @@ export const RouteRule = z
       ),
     form: RouteForm.nullable().describe('The rule in the form, when the form can show it'),
     reasons: z.array(z.string()).describe('Why the form cannot show the rule (then it opens as YAML)'),
+    scope: RouteScope,
     problems: z
       .array(z.string())
       .describe(
@@ -319,11 +362,39 @@ export type RouteRule = z.infer<typeof RouteRule>;
 
 const RouteSubsetObject = z.object({ ref: ObjectRef, yaml: z.string(), subsets: z.array(z.string()) });
 
+export const MergedSubsets = z
+  .object({
+    subsets: z.array(
+      z.object({
+        name: z.string(),
+        labels: z.record(z.string(), z.string()),
+        from: RuleRef,
+        version: z.string().nullable().describe('The version it selects exactly, if one'),
+      }),
+    ),
+    trafficPolicy: z
+      .object({ yaml: z.string(), from: RuleRef })
+      .nullable()
+      .describe('The top-level traffic policy in force, and the DestinationRule it comes from'),
+    ignored: z
+      .array(RuleRef.extend({ what: z.string() }))
+      .describe(
+        'Parts of other DestinationRules that the merge leaves out (a subset defined twice, a second policy), or whole rules not used',
+      ),
+  })
+  .describe("The host's DestinationRules as Istio merges them for callers in the service's namespace")
+  .meta({ id: 'MergedSubsets' });
+export type MergedSubsets = z.infer<typeof MergedSubsets>;
+
 export const RouteListResponse = z
   .object({
     dialect: RpcDialect,
     items: z.array(RouteRule),
     destinationRules: z.array(RouteSubsetObject),
+    merged: MergedSubsets.nullable(),
+    gateways: z
+      .array(z.string())
+      .describe('Every Gateway of the mesh, as namespace/name (the form offers them)'),
     warnings: z.array(RouteWarning),
   })
   .meta({ id: 'RouteList' });

@@ -1,6 +1,8 @@
 import type {
+  MergedSubsets,
   PreviewResponse,
   RouteForm,
+  RouteScope,
   RouteListResponse,
   RouteRule,
   RouteYamlBody,
@@ -30,6 +32,11 @@ import { toYaml } from '../changes/yaml';
 import { RuleService } from '../rules/service';
 import type { RuleContext, RuleDeps, RuleKind } from '../rules/service';
 import { serviceInfo } from './target';
+import { mergedSubsets, routesScope } from './scope';
+import type { RoutesScope, ScopedRow } from './scope';
+import { namespaceOf, ruleScope } from '../../mesh/rule-scope';
+import { callerScope, inScope } from '../auth/scope';
+import { kubeKind } from '../../lib/kube-kind';
 import { checkStoredHosts, planYamlRule, yamlName } from './yaml-rule';
 
 export interface RoutingDeps extends RuleDeps {
@@ -42,9 +49,20 @@ interface RoutingContext extends RuleContext {
   dialect: RpcDialect;
   /** The routing object's kind in the service's dialect. */
   route: KubeKind;
+  /** The service's own rules: in its namespace, naming its host. The form and YAML editor edit these. */
   routes: MeshObject[];
+  /** The DestinationRules of the host in the service's namespace: where the console writes subsets. */
   destinationRules: MeshObject[];
+  /** Every DestinationRule of the host in any namespace: their subsets are the host's (Istio merges them). */
+  hostDestinationRules: MeshObject[];
+  /** Istio dialect: every rule that affects the service, and how (`mesh/rule-scope.ts`). */
+  scope: RoutesScope | null;
+  merged: MergedSubsets | null;
+  /** Every Gateway, as namespace/name. */
+  gateways: string[];
 }
+
+const GATEWAY = kubeKind('networking.istio.io/v1', 'Gateway', 'gateways');
 
 interface RoutingTypes {
   body: RouteBody;
@@ -75,7 +93,7 @@ function liveOf(ctx: RoutingContext, name: string | undefined): LiveState {
     ctx.destinationRules[0];
   const live: LiveState = {
     otherRoutes: ctx.routes.filter((r) => r !== route),
-    otherDestinationRules: ctx.destinationRules.filter((d) => d !== destinationRule),
+    otherDestinationRules: ctx.hostDestinationRules.filter((d) => d !== destinationRule),
   };
   if (route) live.route = route;
   if (destinationRule) live.destinationRule = destinationRule;
@@ -89,13 +107,31 @@ function problemsOf(ctx: RoutingContext, obj: MeshObject): string[] {
   return routeProblems(obj.spec, {
     host,
     isTargetHost: (h) => sameHost(h, host, ns),
-    subsets: knownSubsets({ otherDestinationRules: ctx.destinationRules }),
+    subsets: knownSubsets({ otherDestinationRules: ctx.hostDestinationRules }),
     versions: ctx.target.versions,
   }).map((p) => p.message);
 }
 
+/** The scope of a rule without the mesh's whole picture (Dubbo and SOFA rules): the service's own. */
+function ownScope(ctx: RoutingContext, obj: MeshObject): RouteScope {
+  return {
+    namespace: obj.metadata.namespace ?? ctx.target.namespace,
+    match: 'exact',
+    host: routeHost(ctx.target, ctx.dialect),
+    appliesAt: { mesh: true, gateways: [] },
+    exportTo: ['*'],
+    effect: 'in-effect',
+    missingGateways: [],
+    editable: true,
+  };
+}
+
+const keyOf = (obj: MeshObject, namespace: string) =>
+  `${obj.metadata.namespace ?? namespace}/${obj.metadata.name}`;
+
 function ruleOf(ctx: RoutingContext, obj: MeshObject): RouteRule {
   const { form, reasons } = readRoute(obj, ctx.target, liveOf(ctx, obj.metadata.name));
+  const scope = ctx.scope?.byKey.get(keyOf(obj, ctx.target.namespace)) ?? ownScope(ctx, obj);
   return {
     name: obj.metadata.name,
     ref: ref(obj, ctx.target.namespace),
@@ -104,7 +140,25 @@ function ruleOf(ctx: RoutingContext, obj: MeshObject): RouteRule {
     managedBy: managedByOf(obj),
     form,
     reasons,
+    scope,
     problems: problemsOf(ctx, obj),
+    yaml: toYaml(obj),
+  };
+}
+
+/** A rule that affects the service but is edited elsewhere: shown, read-only, with why. */
+function otherRuleOf(ctx: RoutingContext, row: ScopedRow): RouteRule {
+  const obj = row.object;
+  return {
+    name: obj.metadata.name,
+    ref: ref(obj, ctx.target.namespace),
+    resourceVersion: obj.metadata.resourceVersion ?? '',
+    managedByConsole: obj.metadata.labels?.[MANAGED_BY_LABEL] === MANAGED_BY,
+    managedBy: managedByOf(obj),
+    form: null,
+    reasons: [row.reason],
+    scope: row.scope,
+    problems: row.scope.match === 'destination' || row.scope.match === 'delegate' ? [] : problemsOf(ctx, obj),
     yaml: toYaml(obj),
   };
 }
@@ -122,18 +176,52 @@ function routingKind(options: TranslateOptions): RuleKind<RoutingTypes> {
     async load({ service, target }, objects) {
       const dialect = dialectFor(target, options);
       const kinds = kindsFor(dialect, options);
-      const [routes, drs] = await Promise.all([
-        objects.list(kinds.route, target.namespace),
-        objects.list(kinds.subsets, target.namespace),
-      ]);
       const onHost = (list: MeshObject[]) => list.filter((o) => isForHost(o, target, dialect)).sort(byName);
+      const inNamespace = (list: MeshObject[]) =>
+        list.filter((o) => (o.metadata.namespace ?? target.namespace) === target.namespace);
+      if (dialect !== 'istio') {
+        const [routes, drs] = await Promise.all([
+          objects.list(kinds.route, target.namespace),
+          objects.list(kinds.subsets, target.namespace),
+        ]);
+        const destinationRules = onHost(drs as MeshObject[]);
+        return {
+          service,
+          target,
+          dialect,
+          route: kinds.route,
+          routes: onHost(routes as MeshObject[]),
+          destinationRules,
+          hostDestinationRules: destinationRules,
+          scope: null,
+          merged: null,
+          gateways: [],
+        };
+      }
+      // Istio: the rules of every namespace, since a rule anywhere can name the service.
+      const [allRoutes, allDrs, allGateways] = (await Promise.all([
+        objects.list(kinds.route, ''),
+        objects.list(kinds.subsets, ''),
+        objects.list(GATEWAY, '').catch(() => []),
+      ])) as [MeshObject[], MeshObject[], MeshObject[]];
+      const routes = onHost(inNamespace(allRoutes));
+      const scoped = ruleScope(
+        { host: target.host, namespace: target.namespace },
+        { virtualServices: allRoutes, destinationRules: allDrs, gateways: allGateways },
+      );
+      const hostDestinationRules = scoped.destinationRules.matching.map((m) => m.object);
+      const editable = new Set(routes.map((r) => keyOf(r, target.namespace)));
       return {
         service,
         target,
         dialect,
         route: kinds.route,
-        routes: onHost(routes as MeshObject[]),
-        destinationRules: onHost(drs as MeshObject[]),
+        routes,
+        destinationRules: onHost(inNamespace(allDrs)),
+        hostDestinationRules,
+        scope: routesScope(scoped, target, editable),
+        merged: mergedSubsets(scoped, target),
+        gateways: allGateways.map((g) => `${namespaceOf(g)}/${g.metadata.name}`).sort(),
       };
     },
     find: (ctx, name) => ctx.routes.find((r) => r.metadata.name === name),
@@ -143,15 +231,32 @@ function routingKind(options: TranslateOptions): RuleKind<RoutingTypes> {
     },
     list(ctx) {
       const warnings: RouteListResponse['warnings'] = [];
-      if (ctx.routes.length > 1) {
+      const own = ctx.routes.map((r) => ruleOf(ctx, r));
+      // Rules of other namespaces are listed to those who may read them; the others are counted.
+      const readable = callerScope();
+      const others = (ctx.scope?.others ?? []).filter((row) => inScope(readable, row.scope.namespace));
+      const hidden = (ctx.scope?.others.length ?? 0) - others.length;
+      const items = [...own, ...others.map((row) => otherRuleOf(ctx, row))];
+      const meshRules = items.filter(
+        (r) => r.scope.appliesAt.mesh && (r.scope.match === 'exact' || r.scope.match === 'wildcard'),
+      );
+      if (meshRules.length > 1) {
         warnings.push({
           code: 'second-route-on-host',
-          message: `${ctx.routes.length} VirtualServices route this service (${ctx.routes.map((r) => r.metadata.name).join(', ')}); the mesh applies only one per host`,
+          message: `${meshRules.length} VirtualServices route this service in the mesh (${meshRules.map((r) => r.name).join(', ')}); a sidecar uses only one of them per host: the oldest`,
+        });
+      }
+      if (hidden > 0) {
+        warnings.push({
+          code: 'rules-in-unreadable-namespaces',
+          message: `${hidden} more VirtualServices in namespaces you may not read affect this service`,
         });
       }
       return {
         dialect: ctx.dialect,
-        items: ctx.routes.map((r) => ruleOf(ctx, r)),
+        items,
+        merged: ctx.merged,
+        gateways: ctx.gateways,
         destinationRules: ctx.destinationRules.map((d) => ({
           ref: ref(d, ''),
           yaml: toYaml(d),

@@ -10,7 +10,14 @@ import { createTestQueryClient } from '../../test/render';
 import { server } from '../../test/server';
 import { sessionHandler } from '../../test/session';
 import type { Session } from '../auth/contract';
-import type { PreviewResponse, Revision, RouteFormValue, RouteListResponse, RouteRule } from './contract';
+import type {
+  PreviewResponse,
+  Revision,
+  RouteFormValue,
+  RouteListResponse,
+  RouteRule,
+  RouteScope,
+} from './contract';
 import { RoutesTab } from './RoutesTab';
 
 // Test helpers for the routing UI: fixtures and an in-memory BFF behind msw.
@@ -35,6 +42,21 @@ export function versionForm(weights: [string, number][], name = 'echo-split'): R
   };
 }
 
+/** The scope of one of the service's own rules: in its namespace, on its host, for the mesh. */
+export function ownScope(overrides: Partial<RouteScope> = {}): RouteScope {
+  return {
+    namespace: 'dubbo-demo',
+    match: 'exact',
+    host: echoDetail.host,
+    appliesAt: { mesh: true, gateways: [] },
+    exportTo: ['*'],
+    effect: 'in-effect',
+    missingGateways: [],
+    editable: true,
+    ...overrides,
+  };
+}
+
 export function rule(overrides: Partial<RouteRule> = {}): RouteRule {
   const name = overrides.name ?? 'echo-split';
   return {
@@ -51,6 +73,7 @@ export function rule(overrides: Partial<RouteRule> = {}): RouteRule {
       name,
     ),
     reasons: [],
+    scope: ownScope(),
     problems: [],
     yaml: `apiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata:\n  name: ${name}\n  namespace: dubbo-demo\nspec:\n  hosts:\n    - ${echoDetail.host}\n`,
     ...overrides,
@@ -58,7 +81,15 @@ export function rule(overrides: Partial<RouteRule> = {}): RouteRule {
 }
 
 export function listOf(items: RouteRule[], overrides: Partial<RouteListResponse> = {}): RouteListResponse {
-  return { dialect: 'istio', items, destinationRules: [], warnings: [], ...overrides };
+  return {
+    dialect: 'istio',
+    items,
+    destinationRules: [],
+    merged: null,
+    gateways: [],
+    warnings: [],
+    ...overrides,
+  };
 }
 
 export function previewOf(name = 'echo-split', overrides: Partial<PreviewResponse> = {}): PreviewResponse {

@@ -109,6 +109,13 @@ export const KNOWN_RULES: Record<string, Rule> = {
       has(self, 'context') && field(self, 'context') === 'WAYPOINT'
         ? has(self, 'waypoint')
         : !has(self, 'waypoint'),
+  // Gateway servers' TLS: one way of naming the certificates at most.
+  '(has(self.tlsCertificates) ? 1 : 0) + (has(self.credentialNames) ? 1 : 0) <= 1': (self) =>
+    !(has(self, 'tlsCertificates') && has(self, 'credentialNames')),
+  '(has(self.credentialName) ? 1 : 0) + (has(self.credentialNames) ? 1 : 0) <= 1': (self) =>
+    !(has(self, 'credentialName') && has(self, 'credentialNames')),
+  '(has(self.credentialNames) ? 1 : 0) + (has(self.tlsCertificates) ? 1 : 0) <= 1': (self) =>
+    !(has(self, 'credentialNames') && has(self, 'tlsCertificates')),
   'self.size() == 0': (self) => {
     if (typeof self === 'string') return self.length === 0;
     return list(self).length === 0;

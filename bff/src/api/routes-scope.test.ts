@@ -1,0 +1,200 @@
+import request from 'supertest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { KubeObject } from '../clients/mesh-objects';
+import { MeshObjects } from '../clients/mesh-objects';
+import type { Console } from '../console';
+import { asAdmin } from '../testing/auth';
+import { startTestControlPlane, testConsole } from '../testing/console';
+import type { TestControlPlane } from '../testing/console';
+
+/**
+ * The Routes tab shows every VirtualService that affects the service, wherever it lives, with
+ * where it applies and whether it is in effect: read from the control plane as Istio would.
+ */
+
+const REVIEWS = `/api/v1/services/${encodeURIComponent('reviews.bookinfo.svc.cluster.local')}/routes`;
+
+const vs = (
+  namespace: string,
+  name: string,
+  spec: Record<string, unknown>,
+  createdAt?: string,
+): KubeObject => ({
+  apiVersion: 'networking.istio.io/v1',
+  kind: 'VirtualService',
+  metadata: { name, namespace, ...(createdAt ? { creationTimestamp: createdAt } : {}) },
+  spec,
+});
+const to = (subset: string, weight?: number) => ({
+  destination: { host: 'reviews.bookinfo.svc.cluster.local', subset },
+  ...(weight === undefined ? {} : { weight }),
+});
+
+interface Row {
+  name: string;
+  form: unknown;
+  reasons: string[];
+  scope: {
+    namespace: string;
+    match: string;
+    appliesAt: { mesh: boolean; gateways: string[] };
+    effect: string;
+    editable: boolean;
+    ignoredFor?: { name: string };
+    delegateOf?: { name: string };
+    missingGateways: string[];
+  };
+}
+
+describe('the Routes tab: every rule that affects the service', () => {
+  let plane: TestControlPlane;
+  let built: Console;
+  let app: ReturnType<typeof asAdmin>;
+  let rows: Record<string, Row>;
+  let body: {
+    items: Row[];
+    merged: { subsets: { name: string; from: { name: string } }[] };
+    gateways: string[];
+    warnings: { code: string }[];
+  };
+
+  beforeAll(async () => {
+    plane = await startTestControlPlane();
+    built = await testConsole({ kube: plane.kube, catalog: plane.catalog });
+    app = asAdmin(built.app);
+    const objects = new MeshObjects(plane.kube);
+    const create = (o: KubeObject) => objects.create(o);
+    await create({
+      apiVersion: 'networking.istio.io/v1',
+      kind: 'Gateway',
+      metadata: { name: 'bookinfo-gateway', namespace: 'bookinfo' },
+      spec: {
+        selector: { istio: 'ingressgateway' },
+        servers: [{ port: { number: 8080, name: 'http', protocol: 'HTTP' }, hosts: ['*'] }],
+      },
+    });
+    // Two DestinationRules for the host: Istio merges their subsets.
+    await create({
+      apiVersion: 'networking.istio.io/v1',
+      kind: 'DestinationRule',
+      metadata: { name: 'reviews', namespace: 'bookinfo' },
+      spec: {
+        host: 'reviews',
+        subsets: [
+          { name: 'v1', labels: { version: 'v1' } },
+          { name: 'v2', labels: { version: 'v2' } },
+        ],
+      },
+    });
+    await create({
+      apiVersion: 'networking.istio.io/v1',
+      kind: 'DestinationRule',
+      metadata: { name: 'reviews-v3', namespace: 'bookinfo' },
+      spec: { host: 'reviews', subsets: [{ name: 'v3', labels: { version: 'v3' } }] },
+    });
+    // The service's own mesh rule; a second, newer one on the same host.
+    await create(
+      vs('bookinfo', 'reviews', { hosts: ['reviews'], http: [{ route: [to('v1', 50), to('v2', 50)] }] }),
+    );
+    await new Promise((r) => setTimeout(r, 1100)); // creation times are to the second
+    await create(vs('bookinfo', 'reviews-late', { hosts: ['reviews'], http: [{ route: [to('v3')] }] }));
+    // A gateway-only rule on the service's host.
+    await create(
+      vs('bookinfo', 'reviews-edge', {
+        hosts: ['reviews'],
+        gateways: ['bookinfo-gateway'],
+        http: [{ route: [to('v2')] }],
+      }),
+    );
+    // Another namespace's rule naming the service's FQDN, exported only to its own namespace.
+    await create(
+      vs('spring-demo', 'reviews-for-spring', {
+        hosts: ['reviews.bookinfo.svc.cluster.local'],
+        exportTo: ['.'],
+        http: [{ route: [to('v1')] }],
+      }),
+    );
+    // A gateway's rule for an outside host that routes to the service, through a delegate.
+    await create(
+      vs('bookinfo', 'front', {
+        hosts: ['books.example.com'],
+        gateways: ['bookinfo-gateway', 'missing-gateway'],
+        http: [
+          {
+            match: [{ uri: { prefix: '/reviews' } }],
+            delegate: { name: 'reviews-delegate', namespace: 'bookinfo' },
+          },
+        ],
+      }),
+    );
+    await create(vs('bookinfo', 'reviews-delegate', { http: [{ route: [to('v1')] }] }));
+
+    const res = await request(app).get(REVIEWS).expect(200);
+    body = res.body;
+    rows = Object.fromEntries(body.items.map((i) => [`${i.scope.namespace}/${i.name}`, i]));
+  });
+
+  afterAll(async () => {
+    await built?.close();
+    await plane?.close();
+  });
+
+  it('says which of two mesh rules on the host is in effect: the oldest, on both rows', () => {
+    // The oldest is in effect, except for callers in spring-demo: the rule of their own namespace
+    // (exported to it alone) comes first for them, as istiod selects.
+    expect(rows['bookinfo/reviews']?.scope).toMatchObject({
+      effect: 'partly',
+      editable: true,
+      appliesAt: { mesh: true, gateways: [] },
+      ignoredFor: { name: 'reviews-for-spring' },
+    });
+    expect(rows['bookinfo/reviews-late']?.scope).toMatchObject({
+      effect: 'ignored',
+      editable: true,
+      ignoredFor: { name: 'reviews' },
+    });
+    expect(body.warnings.map((w) => w.code)).toContain('second-route-on-host');
+  });
+
+  it('shows a gateway-only rule as applying at its gateway, never as mesh routing', () => {
+    expect(rows['bookinfo/reviews-edge']?.scope).toMatchObject({
+      effect: 'gateway',
+      editable: true,
+      appliesAt: { mesh: false, gateways: ['bookinfo/bookinfo-gateway'] },
+    });
+    expect(body.gateways).toContain('bookinfo/bookinfo-gateway');
+  });
+
+  it('lists another namespace’s rule on the host read-only, with its exportTo', () => {
+    const row = rows['spring-demo/reviews-for-spring'];
+    expect(row?.scope).toMatchObject({ match: 'exact', editable: false, namespace: 'spring-demo' });
+    expect(row?.form).toBeNull();
+    expect(row?.reasons[0]).toContain('namespace spring-demo');
+  });
+
+  it('shows a gateway rule for another host that reaches the service through a delegate, as one chain', () => {
+    expect(rows['bookinfo/front']?.scope).toMatchObject({
+      match: 'destination',
+      effect: 'gateway',
+      missingGateways: ['bookinfo/missing-gateway'],
+    });
+    expect(rows['bookinfo/reviews-delegate']?.scope).toMatchObject({
+      match: 'delegate',
+      effect: 'delegate',
+      delegateOf: { name: 'front' },
+      editable: false,
+    });
+  });
+
+  it('merges the subsets of the host’s DestinationRules and says where each comes from', () => {
+    expect(body.merged.subsets.map((s) => [s.name, s.from.name])).toEqual([
+      ['v1', 'reviews'],
+      ['v2', 'reviews'],
+      ['v3', 'reviews-v3'],
+    ]);
+    // A subset defined only in the second DestinationRule is the service's v3 to the form.
+    expect(rows['bookinfo/reviews-late']?.form).toMatchObject({
+      destinations: [{ version: 'v3', weight: 100 }],
+    });
+  });
+});

@@ -1,0 +1,164 @@
+import type { MergedSubsets, RouteScope } from '../../contract/routing';
+import { contractMessage } from '../../contract/messages';
+import type { MeshObject } from '../../mesh/istio-types';
+import type { RouteTarget } from '../../mesh/model';
+import { namespaceOf } from '../../mesh/rule-scope';
+import type { RuleScope } from '../../mesh/rule-scope';
+import { versionOfSubset } from '../../mesh/subsets';
+import { toYaml } from '../changes/yaml';
+
+/**
+ * The Routes tab's view of `mesh/rule-scope.ts`: for every VirtualService that affects the
+ * service, where it applies and whether it is the one in effect, in the contract's words; and
+ * the host's DestinationRules as Istio merges them.
+ */
+
+type ScopedVirtualService = RuleScope['virtualServices'][number];
+
+const key = (obj: Pick<MeshObject, 'metadata'>) => `${namespaceOf(obj as MeshObject)}/${obj.metadata.name}`;
+
+function effectOf(vs: ScopedVirtualService): RouteScope['effect'] {
+  if (!vs.appliesAt.mesh) return 'gateway';
+  return vs.mesh?.state ?? 'in-effect';
+}
+
+function ignoredFor(vs: ScopedVirtualService): RouteScope['ignoredFor'] {
+  const caller = vs.mesh?.callers.find((c) => c.ignoredFor);
+  const winner = caller?.ignoredFor;
+  return winner
+    ? { namespace: winner.winner.namespace, name: winner.winner.name, reason: winner.reason }
+    : undefined;
+}
+
+/** One row of the tab that is not a rule of the service's own (read-only here), with why. */
+export interface ScopedRow {
+  object: MeshObject;
+  scope: RouteScope;
+  /** Why the rule is shown but not edited from this service. */
+  reason: string;
+}
+
+export interface RoutesScope {
+  /** The scope of each rule, by `namespace/name`. */
+  byKey: Map<string, RouteScope>;
+  /** Rules that affect the service but are edited elsewhere (other namespaces, wildcards, gateways' rules for other hosts, delegates). */
+  others: ScopedRow[];
+}
+
+/**
+ * Every VirtualService of the scope as a row: those in `editable` (the service's own, in its
+ * namespace and naming its host) keep their place in the form; the rest are listed with why they
+ * are not edited from this service.
+ */
+export function routesScope(
+  scope: RuleScope,
+  target: RouteTarget,
+  editable: ReadonlySet<string>,
+): RoutesScope {
+  const byKey = new Map<string, RouteScope>();
+  const others: ScopedRow[] = [];
+  for (const vs of scope.virtualServices) {
+    const k = key(vs.object);
+    const own = editable.has(k);
+    const base: RouteScope = {
+      namespace: vs.ref.namespace,
+      match: vs.match.how,
+      host: vs.match.host,
+      appliesAt: vs.appliesAt,
+      exportTo: vs.exportTo.written,
+      effect: effectOf(vs),
+      missingGateways: vs.missingGateways,
+      editable: own,
+    };
+    const winner = ignoredFor(vs);
+    if (winner) base.ignoredFor = winner;
+    byKey.set(k, base);
+    if (!own) others.push({ object: vs.object, scope: base, reason: whyNotHere(vs, target) });
+    for (const d of vs.delegates) {
+      if (!d.object || d.problem || d.destinations.length === 0) continue;
+      const child: RouteScope = {
+        ...base,
+        namespace: d.namespace,
+        match: 'delegate',
+        host: vs.match.host,
+        exportTo: (d.object.spec.exportTo as string[] | undefined) ?? ['*'],
+        effect: 'delegate',
+        delegateOf: vs.ref,
+        missingGateways: [],
+        editable: false,
+      };
+      delete child.ignoredFor;
+      byKey.set(key(d.object), child);
+      others.push({
+        object: d.object,
+        scope: child,
+        reason: contractMessage('yaml.delegateOf', { root: `${vs.ref.namespace}/${vs.ref.name}` }),
+      });
+    }
+  }
+  for (const u of scope.unattachedDelegates) {
+    const row: RouteScope = {
+      namespace: u.ref.namespace,
+      match: 'delegate',
+      host: '',
+      appliesAt: { mesh: false, gateways: [] },
+      exportTo: (u.object.spec.exportTo as string[] | undefined) ?? ['*'],
+      effect: 'unattached',
+      missingGateways: [],
+      editable: false,
+    };
+    byKey.set(key(u.object), row);
+    others.push({ object: u.object, scope: row, reason: contractMessage('yaml.unattachedDelegate') });
+  }
+  return { byKey, others };
+}
+
+function whyNotHere(vs: ScopedVirtualService, target: RouteTarget): string {
+  if (vs.match.how === 'wildcard') return contractMessage('yaml.wildcardHost', { host: vs.match.host });
+  if (vs.match.how === 'destination') return contractMessage('yaml.routesOtherHost', { host: vs.match.host });
+  if (vs.ref.namespace !== target.namespace)
+    return contractMessage('yaml.otherNamespace', { namespace: vs.ref.namespace });
+  return contractMessage('yaml.namespacedHost', { host: vs.match.host });
+}
+
+/**
+ * The host's DestinationRules as a caller in the service's own namespace gets them merged: each
+ * subset with the rule it comes from and the version it selects, the traffic policy in force, and
+ * what the merge leaves out.
+ */
+export function mergedSubsets(scope: RuleScope, target: RouteTarget): MergedSubsets | null {
+  const view = scope.destinationRules.callers.find((c) => c.namespace === target.namespace);
+  const merged = view?.merged;
+  if (!view || !merged) return null;
+  return {
+    subsets: merged.subsets.map((s) => ({
+      name: s.name,
+      labels: s.subset.labels ?? {},
+      from: s.from,
+      version: versionOfSubset(s.subset, target.versions) ?? null,
+    })),
+    trafficPolicy: merged.trafficPolicy
+      ? { yaml: toYaml(merged.trafficPolicy.policy), from: merged.trafficPolicy.from }
+      : null,
+    ignored: [
+      ...merged.ignored.map((i) => ({
+        namespace: i.ref.namespace,
+        name: i.ref.name,
+        what:
+          i.what === 'subset'
+            ? contractMessage('yaml.subsetDefinedTwice', {
+                subset: i.subset ?? '',
+                kept: `${i.keptFrom.namespace}/${i.keptFrom.name}`,
+              })
+            : contractMessage('yaml.secondTrafficPolicy', {
+                kept: `${i.keptFrom.namespace}/${i.keptFrom.name}`,
+              }),
+      })),
+      ...view.shadowed.map((s) => ({
+        namespace: s.ref.namespace,
+        name: s.ref.name,
+        what: contractMessage('yaml.destinationRuleNotUsed', { reason: s.reason }),
+      })),
+    ],
+  };
+}
