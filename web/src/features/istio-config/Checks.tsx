@@ -92,20 +92,22 @@ function CheckRow({ check }: { check: ConfigCheck }) {
   const translate = useContractMessage();
   const message = translate(check.message);
   return (
-    <li style={{ display: 'flex', gap: 8, alignItems: 'baseline', flexWrap: 'wrap' }}>
-      <Tag color={TAG_COLOR[check.severity]} icon={ICON[check.severity]}>
+    <li style={{ display: 'grid', gridTemplateColumns: 'auto 1fr', columnGap: 8, alignItems: 'baseline' }}>
+      <Tag color={TAG_COLOR[check.severity]} icon={ICON[check.severity]} style={{ marginInlineEnd: 0 }}>
         {t(`checks.severity.${check.severity}`)}
       </Tag>
-      {/* Until the contract's catalog knows a check, its English is shown, and marked so. */}
-      <Typography.Text lang={message === check.message ? 'en' : undefined}>{message}</Typography.Text>
-      {check.path ? (
-        <Typography.Text type="secondary">
-          {t('checks.at')} <code>{check.path}</code>
-        </Typography.Text>
-      ) : null}
-      <Typography.Text type="secondary">
-        <code>{check.code}</code>
-      </Typography.Text>
+      <div>
+        {/* Until the contract's catalog knows a check, its English is shown, and marked so. */}
+        <Typography.Text lang={message === check.message ? 'en' : undefined}>{message}</Typography.Text>
+        <Typography.Paragraph type="secondary" style={{ margin: 0 }}>
+          {check.path ? (
+            <>
+              {t('checks.at')} <code>{check.path}</code> ·{' '}
+            </>
+          ) : null}
+          <code>{check.code}</code>
+        </Typography.Paragraph>
+      </div>
     </li>
   );
 }

@@ -113,8 +113,8 @@ describe('Istio config page', () => {
     expect(badge).toHaveAttribute('aria-controls', list.id);
     const items = within(list).getAllByRole('listitem');
     expect(items.map((i) => i.textContent)).toEqual([
-      'ErrorSubset v4 is not defined in any DestinationRule for reviews.bookinfo.svc.cluster.localAt spec.http[0].route[1]subset-not-found',
-      'WarningThe weights of route 1 total 90, not 100At spec.http[0]weights-not-100',
+      'ErrorSubset v4 is not defined in any DestinationRule for reviews.bookinfo.svc.cluster.localAt spec.http[0].route[1] · subset-not-found',
+      'WarningThe weights of route 1 total 90, not 100At spec.http[0] · weights-not-100',
     ]);
     await user.keyboard('{Enter}');
     await waitFor(() =>
