@@ -41,6 +41,10 @@ export const CONTRACT_MESSAGES = {
       "The sofa dialect writes spec.dubbo, which only SOFA's control plane reads; stock Istio drops the field",
     // Written by the rule services (same words; they should come from here too).
     cannotRename: 'A rule cannot be renamed; create a new one',
+    tcpConditions: 'A TCP route splits by version only; choose a version route',
+    gatewayUnknown: 'Gateway {{gateway}} does not exist; bind the rule to an existing gateway or to mesh',
+    gatewayOnly:
+      'The rule applies at {{gateways}} only: calls between services inside the mesh are not affected',
   },
   // Why a routing rule opens in the YAML editor instead of the form (mesh/istio-routes.ts,
   // mesh/rpc-routes.ts). `where` is the place in the object: `http[0]`, `routedetail[1].route[0]`.

@@ -194,6 +194,12 @@ const RouteFormShape = z.object({
     .array(ConditionRoute)
     .default([])
     .describe('Condition routes only: conditions tried in order, each with its own destinations'),
+  transport: z
+    .enum(['http', 'tcp'])
+    .optional()
+    .describe(
+      'Which routes the form edits: http (HTTP and gRPC; the default) or tcp (TCP traffic shifting: a version split without conditions, as Istio’s tcp-traffic-shifting task)',
+    ),
   gateways: z
     .array(z.string().min(1).max(253))
     .max(32)
@@ -220,6 +226,9 @@ export const RouteForm = RouteFormShape.superRefine((form, ctx) => {
       path: ['matches'],
       message: msg('routing.versionRouteConditions'),
     });
+  }
+  if (form.transport === 'tcp' && form.routeType === 'condition') {
+    ctx.addIssue({ code: 'custom', path: ['routeType'], message: msg('routing.tcpConditions') });
   }
   if (form.routeType === 'condition' && form.matches.length === 0) {
     ctx.addIssue({ code: 'custom', path: ['matches'], message: msg('routing.conditionRequired') });
