@@ -61,10 +61,11 @@ export function IstioConfigTable({ items, loading, onViewYaml }: IstioConfigTabl
     setExpanded((keys) => (keys.includes(key) ? keys.filter((k) => k !== key) : [...keys, key]));
 
   const columns: TableColumnsType<IstioConfigItem> = [
-    { key: 'kind', title: t('table.kind'), width: 140, render: (_, item) => item.ref.kind },
+    { key: 'kind', title: t('table.kind'), render: (_, item) => item.ref.kind },
     {
       key: 'name',
       title: t('table.name'),
+      width: 200,
       render: (_, item) => (
         <span>
           <Typography.Text type="secondary">{item.ref.namespace}/</Typography.Text>
@@ -75,7 +76,7 @@ export function IstioConfigTable({ items, loading, onViewYaml }: IstioConfigTabl
     {
       key: 'hosts',
       title: t('table.hosts'),
-      width: 220,
+      width: 180,
       render: (_, item) =>
         item.hosts.length === 0 ? (
           none('—')
@@ -93,7 +94,7 @@ export function IstioConfigTable({ items, loading, onViewYaml }: IstioConfigTabl
     {
       key: 'services',
       title: t('table.services'),
-      width: 260,
+      width: 220,
       render: (_, item) =>
         item.services.length === 0 ? (
           none(t('table.none'))
@@ -115,7 +116,6 @@ export function IstioConfigTable({ items, loading, onViewYaml }: IstioConfigTabl
     {
       key: 'managedBy',
       title: t('table.managedBy'),
-      width: 120,
       render: (_, item) => {
         if (item.managedBy === CONSOLE) return <Tag color="blue">{t('managedBy.console')}</Tag>;
         if (item.managedBy === UNKNOWN)
