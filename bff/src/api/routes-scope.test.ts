@@ -165,6 +165,29 @@ describe('the Routes tab: every rule that affects the service', () => {
     expect(body.gateways).toContain('bookinfo/bookinfo-gateway');
   });
 
+  it('keeps a gateway-bound rule’s gateway through an edit of its weights, and refuses a gateway that does not exist', async () => {
+    const edge = rows['bookinfo/reviews-edge'] as Row & { form: Record<string, unknown> };
+    expect(edge.form).toMatchObject({ gateways: ['bookinfo-gateway'] });
+    const edited = {
+      ...edge.form,
+      trafficSplit: true,
+      destinations: [
+        { version: 'v1', weight: 30 },
+        { version: 'v2', weight: 70 },
+      ],
+    };
+    const saved = await request(app).put(`${REVIEWS}/reviews-edge`).send(edited).expect(200);
+    expect(saved.body.form).toMatchObject({ gateways: ['bookinfo-gateway'] });
+    expect(saved.body.scope).toMatchObject({ effect: 'gateway', appliesAt: { mesh: false } });
+
+    const bad = await request(app)
+      .put(`${REVIEWS}/reviews-edge`)
+      .send({ ...edited, resourceVersion: saved.body.resourceVersion, gateways: ['nowhere'] })
+      .expect(400);
+    expect(bad.body).toMatchObject({ field: 'gateways' });
+    expect(bad.body.message).toContain('Gateway nowhere does not exist');
+  });
+
   it('lists another namespace’s rule on the host read-only, with its exportTo', () => {
     const row = rows['spring-demo/reviews-for-spring'];
     expect(row?.scope).toMatchObject({ match: 'exact', editable: false, namespace: 'spring-demo' });

@@ -162,6 +162,32 @@ function readMatch(
   return match;
 }
 
+/** The destinations of one route (HTTP or TCP) as the form's versions and weights; `reasons` says what it cannot show. */
+function readDestinations(
+  r: HttpRoute,
+  where: string,
+  readSubset: SubsetReader,
+  isTargetHost: (host: string) => boolean,
+  reasons: string[],
+): Destination[] {
+  if (r.delegate || r.redirect || r.directResponse || !r.route || r.route.length === 0) {
+    reasons.push(contractMessage('yaml.notRouting', { where }));
+    return [];
+  }
+  return r.route.map((d, j) => {
+    const host = d.destination?.host ?? '';
+    const subset = d.destination?.subset;
+    const at = `${where}.route[${j}]`;
+    const read = subset ? readSubset(subset, at) : undefined;
+    const version = read && 'version' in read ? read.version : undefined;
+    if (!isTargetHost(host)) reasons.push(contractMessage('yaml.otherHost', { where: at, host }));
+    else if (!subset) reasons.push(contractMessage('yaml.noSubset', { where: at }));
+    else if (read && 'reason' in read) reasons.push(read.reason);
+    const weight = d.weight ?? (r.route?.length === 1 ? 100 : 0);
+    return { version: version ?? subset ?? host, weight };
+  });
+}
+
 /**
  * Reads a VirtualService's HTTP routes back into the form. Fields the form does not show are
  * kept in the object and carried over on write; shapes the form cannot express at all (several
@@ -178,24 +204,8 @@ export function fromHttpRoutes(
   const reasons: string[] = [];
   const routes = http ?? [];
   if (routes.length === 0) return { form: null, reasons: [contractMessage('yaml.noHttpRoutes')] };
-  const readDests = (r: HttpRoute, where: string): Destination[] => {
-    if (r.delegate || r.redirect || r.directResponse || !r.route || r.route.length === 0) {
-      reasons.push(contractMessage('yaml.notRouting', { where }));
-      return [];
-    }
-    return r.route.map((d, j) => {
-      const host = d.destination?.host ?? '';
-      const subset = d.destination?.subset;
-      const at = `${where}.route[${j}]`;
-      const read = subset ? readSubset(subset, at) : undefined;
-      const version = read && 'version' in read ? read.version : undefined;
-      if (!isTargetHost(host)) reasons.push(contractMessage('yaml.otherHost', { where: at, host }));
-      else if (!subset) reasons.push(contractMessage('yaml.noSubset', { where: at }));
-      else if (read && 'reason' in read) reasons.push(read.reason);
-      const weight = d.weight ?? (r.route?.length === 1 ? 100 : 0);
-      return { version: version ?? subset ?? host, weight };
-    });
-  };
+  const readDests = (r: HttpRoute, where: string) =>
+    readDestinations(r, where, readSubset, isTargetHost, reasons);
   const last = routes[routes.length - 1] as HttpRoute;
   if ((last.match ?? []).length > 0) reasons.push(contractMessage('yaml.lastRouteHasConditions'));
   const conditions: ConditionRoute[] = routes.slice(0, -1).map((r, i) => {
@@ -218,4 +228,41 @@ export function fromHttpRoutes(
     matches: conditions,
   };
   return { form, reasons };
+}
+
+/**
+ * Reads a VirtualService's TCP routes (TCP traffic shifting) into the form: one route, a version
+ * split. What the route holds beyond its destinations (a port match, sourceLabels) is kept on write.
+ */
+export function fromTcpRoutes(
+  tcp: HttpRoute[],
+  readSubset: SubsetReader,
+  isTargetHost: (host: string) => boolean,
+  name: string,
+): ReadResult {
+  if (tcp.length !== 1)
+    return { form: null, reasons: [contractMessage('yaml.tcpRoutes', { count: tcp.length })] };
+  const reasons: string[] = [];
+  const destinations = readDestinations(tcp[0] as HttpRoute, 'tcp[0]', readSubset, isTargetHost, reasons);
+  if (reasons.length > 0) return { form: null, reasons };
+  const form: RouteForm = {
+    name,
+    routeType: 'version',
+    trafficSplit: destinations.length > 1,
+    destinations,
+    matches: [],
+    transport: 'tcp',
+  };
+  return { form, reasons };
+}
+
+/** The TCP routes of a VirtualService for a form: one route with the split, over the existing one. */
+export function toTcpRoutes(
+  form: RouteForm,
+  target: RouteTarget,
+  subsetOf: (version: string) => string,
+  existing: HttpRoute[] = [],
+): HttpRoute[] {
+  const before = existing[0];
+  return [{ ...(before ?? {}), route: toDestinations(form.destinations, target, subsetOf, before?.route) }];
 }

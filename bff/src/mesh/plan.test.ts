@@ -12,6 +12,14 @@ const none: LiveState = { otherRoutes: [] };
 const form = (f: RouteFormInput) => RouteForm.parse(f);
 const split = (...pairs: [string, number][]) => pairs.map(([version, weight]) => ({ version, weight }));
 
+/** A DestinationRule with a subset per version, as a hand-written one would have. */
+const drFor = (target: RouteTarget): MeshObject => ({
+  apiVersion: 'networking.istio.io/v1',
+  kind: 'DestinationRule',
+  metadata: { name: 'd', namespace: target.namespace },
+  spec: { host: target.host, subsets: target.versions.map((v) => ({ name: v.version, labels: v.labels })) },
+});
+
 function objectsOf(target: RouteTarget, f: RouteFormInput, live: LiveState = none, options = istio) {
   const plan = planRoute(form(f), target, live, options);
   return {
@@ -259,6 +267,88 @@ describe('planRoute: Istio', () => {
     ]);
   });
 
+  it("reads and writes TCP traffic shifting (Istio's tcp-traffic-shifting task), keeping the route's port match", () => {
+    const tcpEcho: RouteTarget = { ...reviews, protocol: 'tcp' };
+    const vs = yaml.load(`
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: { name: tcp-echo, namespace: bookinfo }
+spec:
+  hosts: [reviews]
+  gateways: [bookinfo/tcp-echo-gateway]
+  tcp:
+  - match:
+    - port: 31400
+    route:
+    - destination: { host: reviews, port: { number: 9000 }, subset: v1 }
+      weight: 80
+    - destination: { host: reviews, port: { number: 9000 }, subset: v2 }
+      weight: 20
+`) as MeshObject;
+    const read = readRoute(vs, tcpEcho, { destinationRule: drFor(reviews) });
+    expect(read.reasons).toEqual([]);
+    expect(read.form).toMatchObject({
+      transport: 'tcp',
+      routeType: 'version',
+      gateways: ['bookinfo/tcp-echo-gateway'],
+      destinations: split(['v1', 80], ['v2', 20]),
+    });
+    const edited = { ...(read.form as RouteForm), destinations: split(['v1', 0], ['v2', 100]) };
+    const next = planRoute(
+      edited,
+      tcpEcho,
+      { route: vs, destinationRule: drFor(reviews), otherRoutes: [] },
+      istio,
+    ).writes.find((w) => w.object.kind === 'VirtualService')?.object as MeshObject;
+    const expected = structuredClone(vs.spec) as { tcp: { route: { weight: number }[] }[] };
+    (expected.tcp[0] as { route: { weight: number }[] }).route.forEach((r, i) => {
+      r.weight = [0, 100][i] as number;
+    });
+    expect(next.spec).toEqual(expected);
+  });
+
+  it('says why it cannot show a VirtualService with several TCP routes, or HTTP and TCP routes together', () => {
+    const tcpRoute = { route: [{ destination: { host: 'reviews', subset: 'v1' } }] };
+    const base = {
+      apiVersion: 'networking.istio.io/v1',
+      kind: 'VirtualService',
+      metadata: { name: 'r', namespace: 'bookinfo' },
+    };
+    const two = { ...base, spec: { hosts: ['reviews'], tcp: [tcpRoute, tcpRoute] } } as MeshObject;
+    expect(readRoute(two, reviews, { destinationRule: drFor(reviews) }).reasons).toEqual([
+      'The VirtualService routes TCP with 2 routes; the form shows one TCP route',
+    ]);
+    const both = { ...base, spec: { hosts: ['reviews'], tcp: [tcpRoute], http: [tcpRoute] } } as MeshObject;
+    expect(readRoute(both, reviews, { destinationRule: drFor(reviews) }).form).toBeNull();
+  });
+
+  it("keeps a gateway-bound rule's gateways through an edit of its weights, and writes new ones when given", () => {
+    const vs = {
+      apiVersion: 'networking.istio.io/v1',
+      kind: 'VirtualService',
+      metadata: { name: 'edge', namespace: 'bookinfo' },
+      spec: {
+        hosts: ['reviews'],
+        gateways: ['bookinfo-gateway', 'mesh'],
+        http: [{ route: [{ destination: { host: 'reviews', subset: 'v1' } }] }],
+      },
+    } as MeshObject;
+    const read = readRoute(vs, reviews, { destinationRule: drFor(reviews) }).form as RouteForm;
+    expect(read.gateways).toEqual(['bookinfo-gateway', 'mesh']);
+    const live = { route: vs, destinationRule: drFor(reviews), otherRoutes: [] };
+    const specOf = (f: RouteForm) =>
+      planRoute(f, reviews, live, istio).writes.find((w) => w.object.kind === 'VirtualService')?.object
+        .spec as {
+        gateways?: string[];
+      };
+    expect(
+      specOf({ ...read, trafficSplit: true, destinations: split(['v1', 50], ['v2', 50]) }).gateways,
+    ).toEqual(['bookinfo-gateway', 'mesh']);
+    expect(specOf({ ...read, gateways: ['bookinfo-gateway'] }).gateways).toEqual(['bookinfo-gateway']);
+    // No gateways: the mesh only, as Istio reads a rule without the field.
+    expect(specOf({ ...read, gateways: [] }).gateways).toBeUndefined();
+  });
+
   it('keeps a subset another rule uses when a rule stops using it, and removes it when no rule does', () => {
     const dr: MeshObject = {
       apiVersion: 'networking.istio.io/v1',
@@ -450,13 +540,6 @@ spec:
 });
 
 describe('readRoute', () => {
-  const drFor = (target: RouteTarget): MeshObject => ({
-    apiVersion: 'networking.istio.io/v1',
-    kind: 'DestinationRule',
-    metadata: { name: 'd', namespace: target.namespace },
-    spec: { host: target.host, subsets: target.versions.map((v) => ({ name: v.version, labels: v.labels })) },
-  });
-
   it("reads Istio bookinfo's reviews-test-v2 rule (header match on end-user) into a condition route", () => {
     const vs = yaml.load(`
 apiVersion: networking.istio.io/v1

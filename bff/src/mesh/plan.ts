@@ -4,7 +4,7 @@ import { kubeKind } from '../lib/kube-kind';
 import type { KubeKind } from '../lib/kube-kind';
 import { unreachableConditions } from '../contract/routing';
 import { hostName, sameHost, toDnsLabel } from './hosts';
-import { fromHttpRoutes, toHttpRoutes } from './istio-routes';
+import { fromHttpRoutes, fromTcpRoutes, toHttpRoutes, toTcpRoutes } from './istio-routes';
 import type { ReadResult, SubsetReader } from './istio-routes';
 import type { HttpRoute, MeshObject, Subset } from './istio-types';
 import { MANAGED_BY, MANAGED_BY_LABEL, SERVICE_ANNOTATION, SUBSETS_ANNOTATION, dialectFor } from './model';
@@ -331,8 +331,16 @@ function routeSpec(
   const before = (current?.spec as Json | undefined) ?? {};
   if (dialect === 'dubbo') return { ...before, ...toDubboSpec(form, target.name, subsetOf) };
   if (dialect === 'sofa') return { ...before, ...toSofaSpec(form, target.id, subsetOf) };
-  const http = toHttpRoutes(form, target, subsetOf, (before.http as HttpRoute[] | undefined) ?? []);
-  return { ...before, hosts: (before.hosts as string[] | undefined) ?? [target.host], http };
+  const out: Json = { ...before, hosts: (before.hosts as string[] | undefined) ?? [target.host] };
+  if (form.gateways !== undefined) {
+    if (form.gateways.length > 0) out.gateways = [...form.gateways];
+    else delete out.gateways;
+  }
+  if (form.transport === 'tcp') {
+    out.tcp = toTcpRoutes(form, target, subsetOf, (before.tcp as HttpRoute[] | undefined) ?? []);
+    delete out.http;
+  } else out.http = toHttpRoutes(form, target, subsetOf, (before.http as HttpRoute[] | undefined) ?? []);
+  return out;
 }
 
 /** Deleting a rule: the routing object goes, and with it the console's subsets no one else uses. */
@@ -374,13 +382,17 @@ export function readRoute(
   else if (dialect === 'sofa') result = fromSofaSpec(spec, name, versionOf);
   else {
     const ns = obj.metadata.namespace ?? target.namespace;
-    result = fromHttpRoutes(
-      spec.http as HttpRoute[] | undefined,
-      target,
-      versionOf,
-      (h) => sameHost(h, target.host, ns),
-      name,
-    );
+    const isTarget = (h: string) => sameHost(h, target.host, ns);
+    const http = spec.http as HttpRoute[] | undefined;
+    const tcp = spec.tcp as HttpRoute[] | undefined;
+    if (Array.isArray(spec.tls) && spec.tls.length > 0)
+      result = { form: null, reasons: [contractMessage('yaml.tlsRoutes')] };
+    else if (http?.length && tcp?.length)
+      result = { form: null, reasons: [contractMessage('yaml.httpAndTcp')] };
+    else if (tcp?.length) result = fromTcpRoutes(tcp, versionOf, isTarget, name);
+    else result = fromHttpRoutes(http, target, versionOf, isTarget, name);
+    // Where the rule applies, as written: the form shows the gateways and writes them back.
+    if (result.form && Array.isArray(spec.gateways)) result.form.gateways = [...(spec.gateways as string[])];
   }
   if (result.form && obj.metadata.resourceVersion) result.form.resourceVersion = obj.metadata.resourceVersion;
   return result;

@@ -9,6 +9,7 @@ import type {
 } from '../../contract/routing';
 import { checkRouteForService } from '../../contract/routing-checks';
 import { badRequest } from '../../lib/errors';
+import { contractMessage } from '../../contract/messages';
 import type { MeshObject } from '../../mesh/istio-types';
 import { MANAGED_BY, MANAGED_BY_LABEL, dialectFor } from '../../mesh/model';
 import type { LiveState, RoutePlan, RpcDialect, TranslateOptions } from '../../mesh/model';
@@ -34,7 +35,7 @@ import type { RuleContext, RuleDeps, RuleKind } from '../rules/service';
 import { serviceInfo } from './target';
 import { mergedSubsets, routesScope } from './scope';
 import type { RoutesScope, ScopedRow } from './scope';
-import { namespaceOf, ruleScope } from '../../mesh/rule-scope';
+import { namespaceOf, qualifyGateway, ruleScope } from '../../mesh/rule-scope';
 import { callerScope, inScope } from '../auth/scope';
 import { kubeKind } from '../../lib/kube-kind';
 import { checkStoredHosts, planYamlRule, yamlName } from './yaml-rule';
@@ -164,6 +165,24 @@ function otherRuleOf(ctx: RoutingContext, row: ScopedRow): RouteRule {
 }
 
 /**
+ * Where a form's rule goes: every gateway it names exists (or is `mesh`), and the form edits the
+ * kind of routes the rule has (it never turns HTTP routes into TCP ones or the reverse, which would
+ * drop the routes it does not show).
+ */
+function checkPlacement(ctx: RoutingContext, form: RouteForm, current: MeshObject | undefined): void {
+  for (const gateway of form.gateways ?? []) {
+    if (gateway === 'mesh') continue;
+    if (ctx.dialect !== 'istio' || !ctx.gateways.includes(qualifyGateway(gateway, ctx.target.namespace)))
+      throw badRequest(contractMessage('routing.gatewayUnknown', { gateway }), 'gateways');
+  }
+  const spec = (current?.spec ?? {}) as { http?: unknown[]; tcp?: unknown[] };
+  const has = (routes: unknown[] | undefined) => Array.isArray(routes) && routes.length > 0;
+  const tcp = form.transport === 'tcp';
+  if ((tcp && has(spec.http)) || (!tcp && has(spec.tcp)))
+    throw badRequest(contractMessage('yaml.httpAndTcp'), 'transport');
+}
+
+/**
  * Routing rules as a kind: every rule on the service's host (hand-written ones too, edited as
  * YAML), planned by `mesh/plan.ts` with the DestinationRule subsets they need. A change that starts
  * or stops relying on a subset records that on the DestinationRule (`recordSubsetUsers`), so two
@@ -275,6 +294,7 @@ function routingKind(options: TranslateOptions): RuleKind<RoutingTypes> {
         if (problem) throw badRequest(problem.message, problem.field);
         if (name !== undefined && body.name !== name)
           throw badRequest('A rule cannot be renamed; create a new one', 'name');
+        checkPlacement(ctx, body, live.route);
         plan = planRoute(body, ctx.target, live, options);
       } else plan = planYamlRule(ctx, body, name, live);
       return rule === undefined ? plan : recordSubsetUsers(plan, rule, live);

@@ -102,7 +102,7 @@ export class RouteTable {
     const dialectOf = (o: MeshObject): RpcDialect => (isDubbo(o) ? 'dubbo' : isSofa(o) ? 'sofa' : 'istio');
     const preferred = isRpcProtocol(service.protocol) ? this.dialect : 'istio';
     const routes = this.candidates(this.vsByHost, service)
-      .filter((o) => isForHost(o, target, dialectOf(o)))
+      .filter((o) => isForHost(o, target, dialectOf(o)) && bindsMesh(o))
       .sort((a, b) => Number(dialectOf(b) === preferred) - Number(dialectOf(a) === preferred) || byAge(a, b));
     for (const vs of routes) {
       const dialect = dialectOf(vs);
@@ -116,6 +116,16 @@ export class RouteTable {
     }
     return null;
   }
+}
+
+/**
+ * Whether a VirtualService applies to the sidecars (calls inside the mesh): no `gateways`, or
+ * `mesh` among them. One bound only to gateways routes what enters through them, not the calls
+ * this simulation makes between services.
+ */
+function bindsMesh(vs: MeshObject): boolean {
+  const gateways = (vs.spec as { gateways?: unknown }).gateways;
+  return !Array.isArray(gateways) || gateways.length === 0 || gateways.includes('mesh');
 }
 
 function toTrafficRoute(rule: string, form: RouteForm): TrafficRoute {

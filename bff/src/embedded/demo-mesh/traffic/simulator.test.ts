@@ -87,6 +87,27 @@ describe('the traffic simulator obeys the routing rules', () => {
     expect(weighted.share.get('v2') ?? 0).toBe(0);
   });
 
+  it('leaves calls inside the mesh alone under a rule bound only to a gateway, and obeys it with mesh among its gateways', async () => {
+    const s = simulation({ tiers: FINE });
+    const bound = (gateways: string[]) => {
+      const rules = rulesFor(s.catalog, REVIEWS, versionRoute({ v1: 0, v3: 100 }));
+      return {
+        ...rules,
+        virtualServices: rules.virtualServices.map((vs) => ({ ...vs, spec: { ...vs.spec, gateways } })),
+      };
+    };
+    s.rules.set(bound(['bookinfo/bookinfo-gateway']));
+    s.advance(120);
+    const atGateway = await observedSplit(s, REVIEWS, 120);
+    // Still spread over every version, as without a rule.
+    expect(atGateway.share.get('v1')).toBeGreaterThan(0.15);
+    expect(atGateway.share.get('v3')).toBeLessThan(0.6);
+
+    s.rules.set(bound(['bookinfo/bookinfo-gateway', 'mesh']));
+    s.advance(3);
+    expect((await observedSplit(s, REVIEWS, 3)).share.get('v3')).toBe(1);
+  });
+
   it('routes the requests a condition matches (header end-user = jason → v2) and the rest by default', async () => {
     const s = simulation({ tiers: FINE });
     s.rules.set(
