@@ -359,6 +359,11 @@ export const RouteRule = z
     form: RouteForm.nullable().describe('The rule in the form, when the form can show it'),
     reasons: z.array(z.string()).describe('Why the form cannot show the rule (then it opens as YAML)'),
     scope: RouteScope,
+    kept: z
+      .array(z.string())
+      .describe(
+        'What the rule holds that the form does not show, by place (http[0].fault, http[1].retries, …): kept as it is on every save',
+      ),
     problems: z
       .array(z.string())
       .describe(

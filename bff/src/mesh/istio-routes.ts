@@ -266,3 +266,42 @@ export function toTcpRoutes(
   const before = existing[0];
   return [{ ...(before ?? {}), route: toDestinations(form.destinations, target, subsetOf, before?.route) }];
 }
+
+const SPEC_SHOWN = new Set(['hosts', 'gateways', 'http', 'tcp', 'exportTo']);
+const ROUTE_SHOWN = new Set(['name', 'match', 'route']);
+const MATCH_SHOWN = new Set(['headers', 'uri', 'method', 'sourceLabels', 'port']);
+const DESTINATION_SHOWN = new Set(['destination', 'weight']);
+
+/**
+ * What a VirtualService holds that the form does not show but keeps as it is on every save: a
+ * route's fault injection, retries, timeout, mirror, rewrite, header changes; a match's query
+ * parameters; the spec's other sections. Listed by place (`http[0].fault`), so the form can say
+ * that the rule does more than it shows.
+ */
+export function keptFields(spec: Record<string, unknown>): string[] {
+  const out: string[] = [];
+  const isRecord = (v: unknown): v is Record<string, unknown> =>
+    typeof v === 'object' && v !== null && !Array.isArray(v);
+  for (const key of Object.keys(spec)) if (!SPEC_SHOWN.has(key)) out.push(key);
+  for (const section of ['http', 'tcp'] as const) {
+    const routes = Array.isArray(spec[section]) ? (spec[section] as unknown[]) : [];
+    routes.forEach((route, i) => {
+      if (!isRecord(route)) return;
+      const where = `${section}[${i}]`;
+      for (const key of Object.keys(route)) if (!ROUTE_SHOWN.has(key)) out.push(`${where}.${key}`);
+      const matches = Array.isArray(route.match) ? route.match : [];
+      matches.forEach((m, j) => {
+        if (isRecord(m))
+          for (const key of Object.keys(m))
+            if (!MATCH_SHOWN.has(key)) out.push(`${where}.match[${j}].${key}`);
+      });
+      const dests = Array.isArray(route.route) ? route.route : [];
+      dests.forEach((d, j) => {
+        if (isRecord(d))
+          for (const key of Object.keys(d))
+            if (!DESTINATION_SHOWN.has(key)) out.push(`${where}.route[${j}].${key}`);
+      });
+    });
+  }
+  return out;
+}

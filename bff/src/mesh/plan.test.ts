@@ -5,6 +5,7 @@ import type { RouteFormInput } from '../contract/routing';
 import { echo, productcatalog, reviews } from './fixtures';
 import type { MeshObject } from './istio-types';
 import type { LiveState, RouteTarget, TranslateOptions } from './model';
+import { keptFields } from './istio-routes';
 import { planRoute, planRouteDelete, readRoute } from './plan';
 
 const istio: TranslateOptions = { dialect: 'istio', istioVersion: 'v1' };
@@ -656,5 +657,41 @@ spec:
     const result = readRoute(vs, reviews, { destinationRule: drFor(reviews) });
     expect(result.form).toBeNull();
     expect(result.reasons.join('\n')).toContain(reason);
+  });
+});
+
+describe('keptFields', () => {
+  it('lists what the form keeps but does not show, by place', () => {
+    const spec = yaml.load(`
+hosts: [reviews]
+http:
+- match:
+  - headers: { end-user: { exact: jason } }
+    queryParams: { debug: { exact: "1" } }
+  fault:
+    delay: { percentage: { value: 100.0 }, fixedDelay: 7s }
+  route:
+  - destination: { host: reviews, subset: v2 }
+    headers: { request: { set: { x-canary: "1" } } }
+- route:
+  - destination: { host: reviews, subset: v1 }
+  timeout: 0.5s
+  retries: { attempts: 3 }
+  mirror: { host: reviews, subset: v3 }
+`) as Record<string, unknown>;
+    expect(keptFields(spec)).toEqual([
+      'http[0].fault',
+      'http[0].match[0].queryParams',
+      'http[0].route[0].headers',
+      'http[1].timeout',
+      'http[1].retries',
+      'http[1].mirror',
+    ]);
+    expect(
+      keptFields({
+        hosts: ['reviews'],
+        http: [{ route: [{ destination: { host: 'reviews' }, weight: 100 }] }],
+      }),
+    ).toEqual([]);
   });
 });

@@ -27,6 +27,7 @@ import {
 import { sameHost } from '../../mesh/hosts';
 import { routeProblems } from '../../mesh/route-checks';
 import type { KubeKind } from '../../lib/kube-kind';
+import { keptFields } from '../../mesh/istio-routes';
 import { managedByOf } from '../../mesh/managed-by';
 import { recordSubsetUsers } from '../../mesh/subset-users';
 import { toYaml } from '../changes/yaml';
@@ -142,6 +143,7 @@ function ruleOf(ctx: RoutingContext, obj: MeshObject): RouteRule {
     form,
     reasons,
     scope,
+    kept: form && ctx.dialect === 'istio' ? keptFields(obj.spec) : [],
     problems: problemsOf(ctx, obj),
     yaml: toYaml(obj),
   };
@@ -159,6 +161,7 @@ function otherRuleOf(ctx: RoutingContext, row: ScopedRow): RouteRule {
     form: null,
     reasons: [row.reason],
     scope: row.scope,
+    kept: [],
     problems: row.scope.match === 'destination' || row.scope.match === 'delegate' ? [] : problemsOf(ctx, obj),
     yaml: toYaml(obj),
   };
