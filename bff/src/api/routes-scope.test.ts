@@ -220,4 +220,30 @@ describe('the Routes tab: every rule that affects the service', () => {
       destinations: [{ version: 'v3', weight: 100 }],
     });
   });
+
+  it('says, never silently, that a rule on one interface of an application routed by host routes all of its interfaces', async () => {
+    const USER = `/api/v1/services/${encodeURIComponent('org.apache.dubbo.samples.user.api.UserService@dubbo')}/routes`;
+    const form = {
+      name: 'user-pin',
+      routeType: 'version',
+      trafficSplit: false,
+      destinations: [{ version: '2.7.3', weight: 100 }],
+    };
+    const preview = await request(app).post(`${USER}/preview`).send(form).expect(200);
+    const warning = (preview.body.warnings as { code: string; message: string }[]).find(
+      (w) => w.code === 'applies-to-every-interface',
+    );
+    expect(warning?.message).toContain('org.apache.dubbo.samples.user.api.UserQueryService');
+    await request(app).post(USER).send(form).expect(201);
+    // The other interface's tab shows the rule too, and why.
+    const QUERY = `/api/v1/services/${encodeURIComponent('org.apache.dubbo.samples.user.api.UserQueryService@dubbo')}/routes`;
+    const other = await request(app).get(QUERY).expect(200);
+    const row = (other.body.items as (Row & { scope: { sharedWith?: string[] } })[]).find(
+      (r) => r.name === 'user-pin',
+    );
+    expect(row?.scope.sharedWith).toEqual(['org.apache.dubbo.samples.user.api.UserService']);
+    expect((other.body.warnings as { code: string }[]).map((w) => w.code)).toContain(
+      'applies-to-every-interface',
+    );
+  });
 });

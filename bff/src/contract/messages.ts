@@ -42,6 +42,8 @@ export const CONTRACT_MESSAGES = {
     // Written by the rule services (same words; they should come from here too).
     cannotRename: 'A rule cannot be renamed; create a new one',
     tcpConditions: 'A TCP route splits by version only; choose a version route',
+    everyInterface:
+      "Istio's rules route the application's host: this rule applies to every interface of {{application}} ({{interfaces}}), not only {{name}}",
     gatewayUnknown: 'Gateway {{gateway}} does not exist; bind the rule to an existing gateway or to mesh',
     gatewayOnly:
       'The rule applies at {{gateways}} only: calls between services inside the mesh are not affected',

@@ -262,6 +262,7 @@ const RouteWarning = z
       'pruned-by-istio',
       'version-without-instances',
       'rules-in-unreadable-namespaces',
+      'applies-to-every-interface',
     ]),
     message: z.string(),
     field: z.string().optional(),
@@ -338,6 +339,12 @@ export const RouteScope = z
       .describe('When ignored or partly: the rule in effect instead, and why'),
     delegateOf: RuleRef.optional().describe('For a delegate: its root'),
     missingGateways: z.array(z.string()).describe('Gateways it names that do not exist'),
+    sharedWith: z
+      .array(z.string())
+      .optional()
+      .describe(
+        "An RPC interface routed with Istio's rules: the application's other interfaces, which share its host and so this rule",
+      ),
     editable: z
       .boolean()
       .describe("Edited from this service's tab: in the service's namespace and naming its host exactly"),

@@ -83,7 +83,8 @@ export interface RouteWarning {
     | 'subset-matches-no-instance'
     | 'unreachable-condition'
     | 'pruned-by-istio'
-    | 'version-without-instances';
+    | 'version-without-instances'
+    | 'applies-to-every-interface';
   message: string;
   field?: string;
 }

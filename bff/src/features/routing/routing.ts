@@ -11,7 +11,8 @@ import { checkRouteForService } from '../../contract/routing-checks';
 import { badRequest } from '../../lib/errors';
 import { contractMessage } from '../../contract/messages';
 import type { MeshObject } from '../../mesh/istio-types';
-import { MANAGED_BY, MANAGED_BY_LABEL, dialectFor } from '../../mesh/model';
+import { MANAGED_BY, MANAGED_BY_LABEL, dialectFor, isRpcProtocol } from '../../mesh/model';
+import type { CatalogSource } from '../catalog/catalog';
 import type { LiveState, RoutePlan, RpcDialect, TranslateOptions } from '../../mesh/model';
 import {
   isForHost,
@@ -62,6 +63,11 @@ interface RoutingContext extends RuleContext {
   merged: MergedSubsets | null;
   /** Every Gateway, as namespace/name. */
   gateways: string[];
+  /**
+   * An RPC interface routed with Istio's rules: the application's other interfaces. They share the
+   * application's host, so every rule here routes them too.
+   */
+  sharedWith: string[];
 }
 
 const GATEWAY = kubeKind('networking.istio.io/v1', 'Gateway', 'gateways');
@@ -133,7 +139,8 @@ const keyOf = (obj: MeshObject, namespace: string) =>
 
 function ruleOf(ctx: RoutingContext, obj: MeshObject): RouteRule {
   const { form, reasons } = readRoute(obj, ctx.target, liveOf(ctx, obj.metadata.name));
-  const scope = ctx.scope?.byKey.get(keyOf(obj, ctx.target.namespace)) ?? ownScope(ctx, obj);
+  const found = ctx.scope?.byKey.get(keyOf(obj, ctx.target.namespace)) ?? ownScope(ctx, obj);
+  const scope = ctx.sharedWith.length > 0 ? { ...found, sharedWith: ctx.sharedWith } : found;
   return {
     name: obj.metadata.name,
     ref: ref(obj, ctx.target.namespace),
@@ -167,6 +174,18 @@ function otherRuleOf(ctx: RoutingContext, row: ScopedRow): RouteRule {
   };
 }
 
+/** Never silently: a rule on one interface of an application routed by host routes all of them. */
+function everyInterface(ctx: RoutingContext): RouteListResponse['warnings'][number] {
+  return {
+    code: 'applies-to-every-interface',
+    message: contractMessage('routing.everyInterface', {
+      application: ctx.service.application,
+      interfaces: ctx.sharedWith.join(', '),
+      name: ctx.service.name,
+    }),
+  };
+}
+
 /**
  * Where a form's rule goes: every gateway it names exists (or is `mesh`), and the form edits the
  * kind of routes the rule has (it never turns HTTP routes into TCP ones or the reverse, which would
@@ -191,7 +210,7 @@ function checkPlacement(ctx: RoutingContext, form: RouteForm, current: MeshObjec
  * or stops relying on a subset records that on the DestinationRule (`recordSubsetUsers`), so two
  * changes racing for it conflict there and are planned again.
  */
-function routingKind(options: TranslateOptions): RuleKind<RoutingTypes> {
+function routingKind(options: TranslateOptions, catalog: CatalogSource): RuleKind<RoutingTypes> {
   return {
     noun: 'routing rule',
     shortNoun: 'rule',
@@ -218,6 +237,7 @@ function routingKind(options: TranslateOptions): RuleKind<RoutingTypes> {
           scope: null,
           merged: null,
           gateways: [],
+          sharedWith: [],
         };
       }
       // Istio: the rules of every namespace, since a rule anywhere can name the service.
@@ -244,6 +264,15 @@ function routingKind(options: TranslateOptions): RuleKind<RoutingTypes> {
         scope: routesScope(scoped, target, editable),
         merged: mergedSubsets(scoped, target),
         gateways: allGateways.map((g) => `${namespaceOf(g)}/${g.metadata.name}`).sort(),
+        sharedWith: isRpcProtocol(service.protocol)
+          ? catalog
+              .view()
+              .services.filter(
+                (s) => s.host === service.host && s.id !== service.id && isRpcProtocol(s.protocol),
+              )
+              .map((s) => s.name)
+              .sort()
+          : [],
       };
     },
     find: (ctx, name) => ctx.routes.find((r) => r.metadata.name === name),
@@ -268,6 +297,7 @@ function routingKind(options: TranslateOptions): RuleKind<RoutingTypes> {
           message: `${meshRules.length} VirtualServices route this service in the mesh (${meshRules.map((r) => r.name).join(', ')}); a sidecar uses only one of them per host: the oldest`,
         });
       }
+      if (ctx.sharedWith.length > 0 && own.length > 0) warnings.push(everyInterface(ctx));
       if (hidden > 0) {
         warnings.push({
           code: 'rules-in-unreadable-namespaces',
@@ -320,7 +350,11 @@ function routingKind(options: TranslateOptions): RuleKind<RoutingTypes> {
         : planRouteDelete(ctx.target, live, options);
       return { plan: recordSubsetUsers(plan, name, live), restored: !!restored };
     },
-    preview: (ctx, plan, objects) => ({ dialect: ctx.dialect, objects, warnings: plan.warnings }),
+    preview: (ctx, plan, objects) => ({
+      dialect: ctx.dialect,
+      objects,
+      warnings: ctx.sharedWith.length > 0 ? [...plan.warnings, everyInterface(ctx)] : plan.warnings,
+    }),
     judgeStored: (ctx, body) => (isForm(body) ? undefined : (stored) => checkStoredHosts(ctx, stored)),
     recordOf: (ctx, rule) => ({
       keep: (o) => o.kind === ctx.route.kind || o.kind === 'DestinationRule',
@@ -336,6 +370,6 @@ function routingKind(options: TranslateOptions): RuleKind<RoutingTypes> {
  */
 export class RoutingService extends RuleService<RoutingTypes> {
   constructor(deps: RoutingDeps) {
-    super(deps, routingKind(deps.options));
+    super(deps, routingKind(deps.options, deps.catalog));
   }
 }

@@ -40,6 +40,8 @@ export const contractZhCN: Translation<typeof contractEnUS> = {
     prunedByIstio: 'sofa 方言写入 spec.dubbo，只有 SOFA 的控制面会读取；标准 Istio 会丢弃该字段',
     cannotRename: '规则不能改名；请新建一条规则',
     tcpConditions: 'TCP 路由只能按版本拆分；请选择版本路由',
+    everyInterface:
+      'Istio 规则按应用的主机路由：该规则作用于 {{application}} 的所有接口（{{interfaces}}），而不只是 {{name}}',
     gatewayUnknown: '网关 {{gateway}} 不存在；请绑定到已有网关或 mesh',
     gatewayOnly: '该规则只在 {{gateways}} 生效：网格内服务之间的调用不受影响',
   },
