@@ -6,7 +6,18 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { ApiToken, LocalUser } from '../features/auth/contract';
 import { MockEventSource, overview, serviceMetrics } from '../features/monitoring/testing';
 import type { RateLimitRule } from '../features/ratelimit/contract';
-import { footerOf, listOf, rule, setupUser } from '../features/routing/testing';
+import {
+  footerOf,
+  gatewayScope,
+  listOf,
+  mergedSubsets,
+  otherNamespaceRule,
+  ownScope,
+  rule,
+  setupUser,
+  versionForm,
+} from '../features/routing/testing';
+import { contractMessage } from '../../../bff/src/contract/messages';
 import { auditEntry } from '../features/audit/testing';
 import { meshConfig } from '../features/istio-config/testing';
 import { echoGraph } from '../features/topology/testing';
@@ -235,6 +246,63 @@ describe('the console in Chinese', () => {
     // Preview with no name: the contract's problem shows beside the field, in Chinese.
     await user.click(within(footerOf(drawer)).getByRole('button', { name: '预览' }));
     await within(drawer).findAllByText(/请输入规则名称/);
+    expect(englishOnPage()).toEqual([]);
+  });
+
+  it('shows no English where rules apply (gateways, other namespaces, effects), in the merged subsets, nor in a gateway-bound TCP rule’s editor', async () => {
+    server.use(
+      http.get('*/api/v1/services/:id/routes', () =>
+        HttpResponse.json(
+          listOf(
+            [
+              rule({
+                name: 'echo-edge',
+                form: {
+                  ...versionForm([['v1', 100]], 'echo-edge'),
+                  gateways: ['echo-gateway'],
+                  transport: 'tcp',
+                },
+                scope: gatewayScope(['dubbo-demo/echo-gateway', 'dubbo-demo/gone'], {
+                  missingGateways: ['dubbo-demo/gone'],
+                }),
+              }),
+              rule({
+                scope: ownScope({
+                  effect: 'partly',
+                  ignoredFor: { namespace: 'spring-demo', name: 'echo-split', reason: 'caller-namespace' },
+                }),
+              }),
+              otherNamespaceRule('echo-split', 'spring-demo', {
+                exportTo: ['.'],
+                effect: 'ignored',
+                ignoredFor: { namespace: 'dubbo-demo', name: 'echo-split', reason: 'older' },
+              }),
+            ],
+            {
+              gateways: ['dubbo-demo/echo-gateway'],
+              merged: mergedSubsets({
+                ignored: [
+                  {
+                    namespace: 'spring-demo',
+                    name: 'echo-elsewhere',
+                    what: contractMessage('yaml.destinationRuleNotUsed', { reason: 'not-exported' }),
+                  },
+                ],
+              }),
+            },
+          ),
+        ),
+      ),
+    );
+    const user = setupUser();
+    renderApp(`/services/${encodeURIComponent(ECHO_ID)}?tab=routes`);
+    await screen.findByText('echo-edge', {}, { timeout: 30_000 });
+    await user.click(await screen.findByRole('button', { name: /流量策略/ }));
+    expect(englishOnPage()).toEqual([]);
+
+    await user.click(await screen.findByLabelText('编辑 echo-edge'));
+    const drawer = await screen.findByRole('dialog', { name: '编辑路由规则' });
+    await within(drawer).findByText(/该规则只在 dubbo-demo\/echo-gateway 生效/);
     expect(englishOnPage()).toEqual([]);
   });
 

@@ -13,6 +13,7 @@ import { draftFromForm, newDraft, serviceVersions } from './draft';
 import { useTranslation } from 'react-i18next';
 import type { RouteWriteBody } from './queries';
 import { RouteFormFields } from './RouteFormFields';
+import type { GatewaysContext } from './RouteFormFields';
 import { checkDraft, isRenderedPath, serviceInfo } from './validation';
 import type { DraftCheck } from './validation';
 import { checkYaml } from './yaml';
@@ -25,6 +26,8 @@ export type EditorTarget = { mode: 'create' } | { mode: 'edit'; rule: RouteRule 
 export interface RouteEditorDrawerProps {
   service: ServiceDetail;
   dialect: RpcDialect;
+  /** Every Gateway of the mesh (`namespace/name`), for the Gateways field. */
+  gateways: string[];
   target: EditorTarget;
   open: boolean;
   /**
@@ -57,6 +60,7 @@ interface RouteCheck extends RuleCheck<RouteWriteBody> {
 export function RouteEditorDrawer({
   service,
   dialect,
+  gateways,
   target,
   open,
   readOnly,
@@ -71,6 +75,18 @@ export function RouteEditorDrawer({
   const isYaml = existing !== undefined && existing.form === null;
   const versions = useMemo(() => serviceVersions(service), [service]);
   const info = useMemo(() => serviceInfo(service, dialect), [service, dialect]);
+  // Gateways bind Istio's VirtualServices; the RPC dialects' rules have none.
+  const gatewaysContext = useMemo<GatewaysContext | null>(
+    () =>
+      dialect === 'istio'
+        ? {
+            known: gateways,
+            ruleNamespace: existing?.ref.namespace ?? service.namespace,
+            written: existing?.form?.gateways ?? [],
+          }
+        : null,
+    [dialect, gateways, existing, service.namespace],
+  );
 
   const check = useCallback(
     (draft: RouteEditorDraft, resourceVersion: string | undefined): RouteCheck => {
@@ -202,6 +218,7 @@ export function RouteEditorDrawer({
           editing={existing !== undefined}
           check={editor.check.form}
           feedback={feedback}
+          gateways={gatewaysContext}
         />
       ) : null}
       <ListAlert type="error" title={t('form.problems')} items={otherProblems} />

@@ -1,5 +1,5 @@
 import { COMMENT_MAX_LENGTH } from '../../../../bff/src/contract/limits';
-import { Col, Form, Input, Radio, Row, Select, Switch } from 'antd';
+import { Alert, Col, Flex, Form, Input, Radio, Row, Select, Switch, Tag } from 'antd';
 import { useId } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { ServiceDetail } from '../../lib/contract';
@@ -13,6 +13,19 @@ import { itemStatus } from '../rules/feedback';
 import type { DraftCheck } from './validation';
 import type { VersionOption } from './WeightsEditor';
 import { WeightsEditor } from './WeightsEditor';
+import { contractMessage } from '../../../../bff/src/contract/messages';
+import { useContractMessage } from '../../lib/messages/translate';
+import { MESH, gatewayChoices, isGatewayOnly, resolveGateway } from './gateways';
+
+/** What the Gateways field offers (Istio's VirtualServices only; the RPC dialects have none). */
+export interface GatewaysContext {
+  /** Every Gateway of the mesh, as `namespace/name`. */
+  known: string[];
+  /** Where the rule lives: a bare gateway name is one of this namespace. */
+  ruleNamespace: string;
+  /** The rule's own gateways as written (offered even when the operator deselects them). */
+  written: string[];
+}
 
 export interface RouteFormFieldsProps {
   draft: RouteDraft;
@@ -23,6 +36,8 @@ export interface RouteFormFieldsProps {
   editing: boolean;
   check: DraftCheck;
   feedback: FieldFeedback;
+  /** The Gateways field's choices; null hides the field (rules that are not VirtualServices). */
+  gateways: GatewaysContext | null;
 }
 
 /** The routing form of the talk: name, the service, route type, traffic split, version weights. */
@@ -34,9 +49,18 @@ export function RouteFormFields({
   editing,
   check,
   feedback,
+  gateways,
 }: RouteFormFieldsProps) {
   const { t } = useTranslation(['routing', 'common']);
-  const ids = { name: useId(), split: useId(), single: useId(), comment: useId() };
+  const ids = {
+    name: useId(),
+    split: useId(),
+    single: useId(),
+    comment: useId(),
+    gateways: useId(),
+    tcp: useId(),
+  };
+  const tcp = draft.transport === 'tcp';
   const set = (patch: Partial<RouteDraft>) => onChange({ ...draft, ...patch });
 
   const singleErrors = [...feedback.errorsAt('destinations'), ...feedback.errorsAt('destinations.0.version')];
@@ -84,13 +108,37 @@ export function RouteFormFields({
           </Form.Item>
         </Col>
       </Row>
-      <Form.Item label={t('form.routeType')} tooltip={t('form.routeTypeHelp')} required>
+      {gateways ? (
+        <GatewaysField
+          id={ids.gateways}
+          selected={draft.gateways}
+          context={gateways}
+          errors={feedback.errorsUnder('gateways')}
+          onChange={(selected) => {
+            set({ gateways: selected });
+            feedback.touch('gateways');
+          }}
+        />
+      ) : null}
+      <Form.Item
+        label={
+          <Flex gap={6} align="center">
+            {t('form.routeType')}
+            {tcp ? <Tag color="purple">{t('form.tcp')}</Tag> : null}
+          </Flex>
+        }
+        tooltip={t('form.routeTypeHelp')}
+        required
+        extra={tcp ? <span id={ids.tcp}>{t('form.tcpNote')}</span> : null}
+        {...itemStatus(feedback.errorsAt('routeType'))}
+      >
         <Radio.Group
           aria-label={t('form.routeType')}
+          aria-describedby={tcp ? ids.tcp : undefined}
           value={draft.routeType}
           options={[
             { value: 'version', label: t('routeType.version') },
-            { value: 'condition', label: t('routeType.condition') },
+            { value: 'condition', label: t('routeType.condition'), disabled: tcp },
           ]}
           onChange={(e) => onChange(withRouteType(draft, e.target.value as RouteType))}
         />
@@ -177,5 +225,72 @@ export function RouteFormFields({
         />
       </Form.Item>
     </Form>
+  );
+}
+
+interface GatewaysFieldProps {
+  id: string;
+  selected: string[];
+  context: GatewaysContext;
+  errors: readonly string[];
+  onChange: (selected: string[]) => void;
+}
+
+/**
+ * Where the rule applies: the mesh (calls between services, at their sidecars) and/or gateways.
+ * Nothing chosen is the mesh only. A rule bound to gateways alone does not route in-mesh calls,
+ * and the form says so rather than present it as mesh routing.
+ */
+function GatewaysField({ id, selected, context, errors, onChange }: GatewaysFieldProps) {
+  const { t } = useTranslation('routing');
+  const contractText = useContractMessage();
+  const choices = gatewayChoices([...context.written, ...selected], context.known, context.ruleNamespace);
+  const labelOf = (resolved: string, missing: boolean) =>
+    resolved === MESH
+      ? t('form.gatewayMesh')
+      : missing
+        ? t('form.gatewayMissing', { gateway: resolved })
+        : resolved;
+  const names = selected.map((g) => resolveGateway(g, context.ruleNamespace)).join(', ');
+  const missing = choices.filter((c) => c.missing && selected.includes(c.value));
+  return (
+    <>
+      <Form.Item
+        label={t('form.gateways')}
+        htmlFor={id}
+        tooltip={t('form.gatewaysHelp')}
+        {...itemStatus(errors)}
+      >
+        <Select<string[]>
+          id={id}
+          mode="multiple"
+          aria-label={t('form.gateways')}
+          placeholder={t('form.gatewaysPlaceholder')}
+          value={selected}
+          virtual={false}
+          options={choices.map((c) => ({ value: c.value, label: labelOf(c.resolved, c.missing) }))}
+          onChange={onChange}
+        />
+      </Form.Item>
+      {missing.length > 0 ? (
+        <Alert
+          type="warning"
+          showIcon
+          style={{ marginBottom: 16 }}
+          title={missing
+            .map((c) => contractText(contractMessage('routing.gatewayUnknown', { gateway: c.resolved })))
+            .join(' ')}
+        />
+      ) : null}
+      {isGatewayOnly(selected) ? (
+        <Alert
+          type="info"
+          showIcon
+          role="note"
+          style={{ marginBottom: 16 }}
+          title={contractText(contractMessage('routing.gatewayOnly', { gateways: names }))}
+        />
+      ) : null}
+    </>
   );
 }

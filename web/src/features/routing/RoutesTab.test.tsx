@@ -17,6 +17,7 @@ import {
   serveRoutes,
   setupUser,
   must,
+  ownScope,
 } from './testing';
 
 function cellsOf(row: HTMLElement): string[] {
@@ -42,8 +43,15 @@ describe('Routes tab', () => {
         ],
       },
     });
+    // Two rules on the host for the mesh: the older is in effect, the other ignored (on both rows).
+    const ignored = rule({
+      scope: ownScope({
+        effect: 'ignored',
+        ignoredFor: { namespace: 'dubbo-demo', name: 'by-method', reason: 'older' },
+      }),
+    });
     const { requests } = serveRoutes(
-      listOf([conditionRule, rule()], {
+      listOf([conditionRule, ignored], {
         warnings: [{ code: 'second-route-on-host', message: '2 VirtualServices route this service' }],
       }),
     );
@@ -52,15 +60,17 @@ describe('Routes tab', () => {
     const table = within(await screen.findByLabelText('Routing rules', { selector: 'section' })).getByRole(
       'table',
     );
-    // The observed split arrives from telemetry beside the configured one.
+    // The observed split arrives from telemetry beside the configured one, on the row of the rule
+    // in effect only.
     await waitFor(() =>
-      expect(within(table).getAllByText(`${ECHO_V1} 20% · ${ECHO_V2} 80%`)).toHaveLength(3),
+      expect(within(table).getAllByText(`${ECHO_V1} 20% · ${ECHO_V2} 80%`)).toHaveLength(2),
     );
     const rows = [...table.querySelectorAll<HTMLElement>('tbody tr[data-row-key]')];
-    expect(rows.map(cellsOf).map((cells) => cells.slice(0, 6))).toEqual([
+    expect(rows.map(cellsOf).map((cells) => cells.slice(0, 7))).toEqual([
       [
         'by-method',
         'echo-provider',
+        'MeshIn effect',
         'Condition route',
         `1 condition, then ${ECHO_V1} 100%`,
         `${ECHO_V1} 20% · ${ECHO_V2} 80%`,
@@ -69,15 +79,17 @@ describe('Routes tab', () => {
       [
         'echo-split',
         'echo-provider',
+        'MeshIgnored: dubbo-demo/by-method is used insteadBecause it was created earlier (Istio uses the oldest)',
         'Version route',
         `${ECHO_V1} 20% · ${ECHO_V2} 80%`,
-        `${ECHO_V1} 20% · ${ECHO_V2} 80%`,
+        'Not in effect',
         'Console',
       ],
     ]);
     expect([...table.querySelectorAll('thead th')].map((th) => th.textContent)).toEqual([
       'Rule name',
       'Application',
+      'Applies at',
       'Route type',
       'Version weights',
       'Observed split',

@@ -13,6 +13,7 @@ import { routeListQuery, useDeleteRoute } from './queries';
 import { RouteEditorDrawer } from './RouteEditorDrawer';
 import type { EditorTarget } from './RouteEditorDrawer';
 import { RoutesTable } from './RoutesTable';
+import { MergedSubsets } from './MergedSubsets';
 import { serviceMetricsQuery } from '../monitoring/queries';
 import { useCan } from '../auth/session';
 import { QueryStates } from '../../components/QueryStates';
@@ -61,6 +62,11 @@ export function RoutesTab({ service }: { service: ServiceDetail }) {
     }
   };
 
+  // A rule that affects the service but lives elsewhere (another namespace, a wildcard host, a
+  // delegate) opens read-only: it is changed where it lives, as its reasons say.
+  const readOnlyScope = (target: EditorTarget) =>
+    target.mode === 'edit' && !target.rule.scope.editable ? t('scope.readOnly') : undefined;
+
   const addButton = readOnly ? null : (
     <Button
       type="primary"
@@ -91,6 +97,7 @@ export function RoutesTab({ service }: { service: ServiceDetail }) {
             rules={data.items}
             observed={observed.data?.split}
             application={service.application}
+            namespace={service.namespace}
             loading={query.isFetching && !query.isPending}
             deleting={remove.isPending ? remove.variables?.name : undefined}
             readOnly={readOnly !== undefined}
@@ -118,14 +125,18 @@ export function RoutesTab({ service }: { service: ServiceDetail }) {
         </Flex>
       ) : null}
       {body}
+      {query.data?.merged && query.data.merged.subsets.length + query.data.merged.ignored.length > 0 ? (
+        <MergedSubsets merged={query.data.merged} namespace={service.namespace} />
+      ) : null}
       {editor.opened && query.data ? (
         <RouteEditorDrawer
           key={editor.opened.key}
           service={service}
           dialect={query.data.dialect}
+          gateways={query.data.gateways}
           target={editor.opened.value}
           open={editor.opened.open}
-          readOnly={readOnly}
+          readOnly={readOnly ?? readOnlyScope(editor.opened.value)}
           onClose={editor.hide}
           onClosed={editor.clear}
         />

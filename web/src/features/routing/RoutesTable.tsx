@@ -7,6 +7,10 @@ import { formatPercent } from '../monitoring/format';
 import type { Destination, RouteRule } from './contract';
 import type { TFunction } from 'i18next';
 import { useContractMessage } from '../../lib/messages/translate';
+import { AppliesAt, observedPlace } from './AppliesAt';
+
+/** Names repeat across namespaces: a rule is known by both. */
+export const ruleKey = (rule: RouteRule) => `${rule.ref.namespace}/${rule.ref.name}`;
 
 /** "v1 20% · v2 80%". */
 function splitText(destinations: readonly Destination[]): string {
@@ -33,9 +37,15 @@ export interface RoutesTableProps {
   /** The split the mesh's telemetry observes now, when there is telemetry. */
   observed?: ServiceMetrics['split'] | undefined;
   application: string;
+  /** The service's namespace: a rule elsewhere says where it lives. */
+  namespace: string;
   loading: boolean;
   deleting: string | undefined;
-  /** The user may not change the rules: Edit becomes View, and Delete goes. */
+  /**
+   * The user may not change the rules: Edit becomes View, and Delete goes. A rule whose scope is
+   * not editable from this service (another namespace's, a wildcard's, a delegate) is always
+   * shown so, and without History (its revisions are not this service's).
+   */
   readOnly?: boolean;
   onEdit: (rule: RouteRule) => void;
   onHistory: (rule: RouteRule) => void;
@@ -47,6 +57,7 @@ export function RoutesTable({
   rules,
   observed,
   application,
+  namespace,
   loading,
   deleting,
   readOnly = false,
@@ -57,10 +68,15 @@ export function RoutesTable({
   const { t, i18n } = useTranslation('routing');
   const contractText = useContractMessage();
   const observedNow = observedText(observed, i18n.language);
-  // The list holds every rule of the host: calls go back to every version only when no other
-  // rule routes it.
+  // The list holds every rule that affects the service: calls between services go back to every
+  // version only when no other rule routes the host for the mesh. A rule bound to gateways alone
+  // never routed them.
   const deleteHint = (rule: RouteRule) => {
-    const others = rules.filter((r) => r.name !== rule.name).map((r) => r.name);
+    if (!rule.scope.appliesAt.mesh)
+      return t('remove.hintGateways', { gateways: rule.scope.appliesAt.gateways.join(', ') });
+    const others = rules
+      .filter((r) => ruleKey(r) !== ruleKey(rule) && observedPlace(r.scope) === 'here')
+      .map((r) => r.name);
     return others.length === 0
       ? t('remove.hint')
       : t('remove.hintOthers', { count: others.length, names: others.join(', ') });
@@ -94,6 +110,11 @@ export function RoutesTable({
     },
     { key: 'application', title: t('table.application'), render: () => application },
     {
+      key: 'appliesAt',
+      title: t('table.appliesAt'),
+      render: (_, rule) => <AppliesAt rule={rule} serviceNamespace={namespace} />,
+    },
+    {
       key: 'routeType',
       title: t('table.routeType'),
       render: (_, rule) =>
@@ -113,11 +134,24 @@ export function RoutesTable({
     {
       key: 'observed',
       title: t('table.observed'),
-      render: () => (
-        <span style={{ overflowWrap: 'anywhere' }}>
-          {observedNow ?? <Typography.Text type="secondary">{t('table.noTraffic')}</Typography.Text>}
-        </span>
-      ),
+      // The split the mesh observes is that of the rule deciding in-mesh calls; beside any other
+      // rule it would be shown twice, and read as that rule's doing.
+      render: (_, rule) => {
+        const place = observedPlace(rule.scope);
+        if (place === 'notInEffect')
+          return <Typography.Text type="secondary">{t('table.observedNotInEffect')}</Typography.Text>;
+        if (place === 'atGateways')
+          return <Typography.Text type="secondary">{t('table.observedAtGateways')}</Typography.Text>;
+        if (place === 'elsewhere') return <Typography.Text type="secondary">—</Typography.Text>;
+        return (
+          <Flex vertical gap={2} style={{ overflowWrap: 'anywhere' }}>
+            {observedNow ?? <Typography.Text type="secondary">{t('table.noTraffic')}</Typography.Text>}
+            {observedNow && rule.scope.effect === 'partly' ? (
+              <Typography.Text type="secondary">({t('table.observedAllCallers')})</Typography.Text>
+            ) : null}
+          </Flex>
+        );
+      },
     },
     {
       key: 'managedBy',
@@ -133,55 +167,61 @@ export function RoutesTable({
     {
       key: 'actions',
       title: t('table.actions'),
-      render: (_, rule) => (
-        <Flex gap={4} wrap>
-          <Button
-            type="link"
-            size="small"
-            icon={readOnly ? <EyeOutlined aria-hidden /> : <EditOutlined aria-hidden />}
-            aria-label={t(readOnly ? 'table.viewRule' : 'table.editRule', { name: rule.name })}
-            onClick={() => onEdit(rule)}
-          >
-            {t(readOnly ? 'table.view' : 'table.edit')}
-          </Button>
-          <Button
-            type="link"
-            size="small"
-            icon={<HistoryOutlined aria-hidden />}
-            aria-label={t('table.historyOf', { name: rule.name })}
-            onClick={() => onHistory(rule)}
-          >
-            {t('table.history')}
-          </Button>
-          {readOnly ? null : (
-            <Popconfirm
-              title={t('remove.confirm', { name: rule.name })}
-              description={deleteHint(rule)}
-              okText={t('remove.ok')}
-              cancelText={t('remove.cancel')}
-              okButtonProps={{ danger: true }}
-              onConfirm={() => onDelete(rule)}
+      render: (_, rule) => {
+        const editable = rule.scope.editable;
+        const viewOnly = readOnly || !editable;
+        return (
+          <Flex gap={4} wrap>
+            <Button
+              type="link"
+              size="small"
+              icon={viewOnly ? <EyeOutlined aria-hidden /> : <EditOutlined aria-hidden />}
+              aria-label={t(viewOnly ? 'table.viewRule' : 'table.editRule', { name: rule.name })}
+              onClick={() => onEdit(rule)}
             >
+              {t(viewOnly ? 'table.view' : 'table.edit')}
+            </Button>
+            {editable ? (
               <Button
                 type="link"
                 size="small"
-                danger
-                icon={<DeleteOutlined aria-hidden />}
-                loading={deleting === rule.name}
-                aria-label={t('table.deleteRule', { name: rule.name })}
+                icon={<HistoryOutlined aria-hidden />}
+                aria-label={t('table.historyOf', { name: rule.name })}
+                onClick={() => onHistory(rule)}
               >
-                {t('table.delete')}
+                {t('table.history')}
               </Button>
-            </Popconfirm>
-          )}
-        </Flex>
-      ),
+            ) : null}
+            {viewOnly ? null : (
+              <Popconfirm
+                title={t('remove.confirm', { name: rule.name })}
+                description={deleteHint(rule)}
+                okText={t('remove.ok')}
+                cancelText={t('remove.cancel')}
+                okButtonProps={{ danger: true }}
+                onConfirm={() => onDelete(rule)}
+              >
+                <Button
+                  type="link"
+                  size="small"
+                  danger
+                  icon={<DeleteOutlined aria-hidden />}
+                  loading={deleting === rule.name}
+                  aria-label={t('table.deleteRule', { name: rule.name })}
+                >
+                  {t('table.delete')}
+                </Button>
+              </Popconfirm>
+            )}
+          </Flex>
+        );
+      },
     },
   ];
   return (
     <Table<RouteRule>
       size="small"
-      rowKey="name"
+      rowKey={ruleKey}
       columns={columns}
       dataSource={rules}
       loading={loading}

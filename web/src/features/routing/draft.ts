@@ -50,6 +50,15 @@ export interface RouteDraft {
   single: string | undefined;
   conditions: ConditionDraft[];
   comment: string;
+  /** Where the rule applies, as written (`mesh`, gateways); none chosen means the mesh only. */
+  gateways: string[];
+  /**
+   * The rule's own VirtualService names its gateways: what the operator leaves is sent back, even
+   * nothing (the mesh only). A rule without them sends none unless some are chosen.
+   */
+  gatewaysWritten: boolean;
+  /** `tcp` for TCP traffic shifting (a version split only); unset or `http` for HTTP and gRPC. */
+  transport: RouteFormValue['transport'];
 }
 
 let sequence = 0;
@@ -102,6 +111,10 @@ export function newDraft(service: ServiceDetail): RouteDraft {
     single: first,
     conditions: [],
     comment: '',
+    gateways: [],
+    gatewaysWritten: false,
+    // A TCP service is routed by TCP traffic shifting: the BFF writes `tcp` routes.
+    transport: service.protocol === 'tcp' ? 'tcp' : undefined,
   };
 }
 
@@ -134,6 +147,9 @@ export function draftFromForm(form: RouteFormValue): RouteDraft {
     single: form.destinations[0]?.version,
     conditions: form.matches.map(conditionFromForm),
     comment: '',
+    gateways: [...(form.gateways ?? [])],
+    gatewaysWritten: form.gateways !== undefined,
+    transport: form.transport,
   };
 }
 
@@ -165,6 +181,8 @@ export function toRouteForm(draft: RouteDraft, resourceVersion?: string): RouteF
       ? draft.rows.map((r) => ({ version: r.version ?? '', weight: r.weight }))
       : [{ version: draft.single ?? '', weight: FULL }],
     matches: draft.routeType === 'condition' ? draft.conditions.map(conditionToRoute) : [],
+    ...(draft.transport !== undefined ? { transport: draft.transport } : {}),
+    ...(draft.gatewaysWritten || draft.gateways.length > 0 ? { gateways: [...draft.gateways] } : {}),
     ...(resourceVersion !== undefined ? { resourceVersion } : {}),
     ...(draft.comment.trim() !== '' ? { comment: draft.comment.trim() } : {}),
   };
@@ -184,6 +202,8 @@ export function withTrafficSplit(draft: RouteDraft, on: boolean): RouteDraft {
 /** A condition route needs a condition: the first one starts with the default weights. */
 export function withRouteType(draft: RouteDraft, routeType: RouteType): RouteDraft {
   if (routeType === draft.routeType) return draft;
+  // A TCP route has nothing to match on: a version split only.
+  if (routeType === 'condition' && draft.transport === 'tcp') return draft;
   if (routeType === 'condition' && draft.conditions.length === 0) {
     const rows = draft.trafficSplit ? draft.rows : [weightRow(draft.single, FULL)];
     return { ...draft, routeType, conditions: [emptyCondition(rows)] };

@@ -10,7 +10,9 @@ import { createTestQueryClient } from '../../test/render';
 import { server } from '../../test/server';
 import { sessionHandler } from '../../test/session';
 import type { Session } from '../auth/contract';
+import { contractMessage } from '../../../../bff/src/contract/messages';
 import type {
+  MergedSubsets,
   PreviewResponse,
   Revision,
   RouteFormValue,
@@ -57,11 +59,18 @@ export function ownScope(overrides: Partial<RouteScope> = {}): RouteScope {
   };
 }
 
+/** The scope of a rule bound to gateways alone (none of them the mesh). */
+export function gatewayScope(gateways: string[], overrides: Partial<RouteScope> = {}): RouteScope {
+  return ownScope({ appliesAt: { mesh: false, gateways }, effect: 'gateway', ...overrides });
+}
+
+/** A rule lives where its scope says (the service's namespace unless told otherwise). */
 export function rule(overrides: Partial<RouteRule> = {}): RouteRule {
   const name = overrides.name ?? 'echo-split';
+  const namespace = overrides.scope?.namespace ?? 'dubbo-demo';
   return {
     name,
-    ref: { apiVersion: 'networking.istio.io/v1', kind: 'VirtualService', namespace: 'dubbo-demo', name },
+    ref: { apiVersion: 'networking.istio.io/v1', kind: 'VirtualService', namespace, name },
     resourceVersion: '101',
     managedByConsole: true,
     managedBy: 'mesh-console',
@@ -74,8 +83,60 @@ export function rule(overrides: Partial<RouteRule> = {}): RouteRule {
     ),
     reasons: [],
     scope: ownScope(),
+    kept: [],
     problems: [],
-    yaml: `apiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata:\n  name: ${name}\n  namespace: dubbo-demo\nspec:\n  hosts:\n    - ${echoDetail.host}\n`,
+    yaml: `apiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata:\n  name: ${name}\n  namespace: ${namespace}\nspec:\n  hosts:\n    - ${echoDetail.host}\n`,
+    ...overrides,
+  };
+}
+
+/**
+ * A rule of another namespace that names the service's host: shown on the tab read-only, opening
+ * as YAML with the BFF's reason.
+ */
+export function otherNamespaceRule(
+  name: string,
+  namespace: string,
+  scope: Partial<RouteScope> = {},
+): RouteRule {
+  return rule({
+    name,
+    managedByConsole: false,
+    managedBy: 'kubectl',
+    form: null,
+    reasons: [contractMessage('yaml.otherNamespace', { namespace })],
+    scope: ownScope({ namespace, editable: false, ...scope }),
+  });
+}
+
+/** The host's DestinationRules merged: v1 and v2 of the service's own, canary of a second one. */
+export function mergedSubsets(overrides: Partial<MergedSubsets> = {}): MergedSubsets {
+  return {
+    subsets: [
+      {
+        name: 'v1',
+        labels: { version: ECHO_V1 },
+        from: { namespace: 'dubbo-demo', name: 'echo' },
+        version: ECHO_V1,
+      },
+      {
+        name: 'v2',
+        labels: { version: ECHO_V2 },
+        from: { namespace: 'dubbo-demo', name: 'echo' },
+        version: ECHO_V2,
+      },
+      {
+        name: 'canary',
+        labels: { track: 'canary' },
+        from: { namespace: 'dubbo-demo', name: 'echo-canary' },
+        version: null,
+      },
+    ],
+    trafficPolicy: {
+      yaml: 'loadBalancer:\n  simple: ROUND_ROBIN\n',
+      from: { namespace: 'dubbo-demo', name: 'echo' },
+    },
+    ignored: [],
     ...overrides,
   };
 }

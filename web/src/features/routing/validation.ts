@@ -94,7 +94,8 @@ export function checkDraft(
 }
 
 const RENDERED: RegExp[] = [
-  /^(name|comment|yaml)$/,
+  /^(name|comment|yaml|routeType)$/,
+  /^gateways(\.\d+)?$/,
   /^(matches\.\d+\.)?destinations(\.\d+\.(version|weight))?$/,
   /^matches(\.\d+(\.match(\.(headers|attachments)(\.\d+\.(name|type|value))?|\.(uri|method)(\.(type|value))?|\.rpcMethod|\.sourceLabels(\.\d+\.name)?)?)?)?$/,
 ];
