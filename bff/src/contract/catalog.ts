@@ -88,6 +88,13 @@ export type ServiceSummary = z.infer<typeof ServiceSummary>;
 
 export const VersionSummary = z.object({
   version: z.string().nullable(),
+  label: z
+    .string()
+    .nullable()
+    .optional()
+    .describe(
+      'The label the version is read from: version, app.kubernetes.io/version, … or, for pods without one, pod-template-hash (the pods of one rollout)',
+    ),
   instances: z.number().int(),
   ready: z.number().int(),
   platforms: z.array(Platform),

@@ -1,5 +1,16 @@
 /** Labels and annotations the catalog reads. The `mesh-console.io/` ones are this console's own. */
-export const VERSION_LABELS = ['version', 'app.kubernetes.io/version', 'service.istio.io/canonical-revision'];
+export const VERSION_LABELS = [
+  'version',
+  'app.kubernetes.io/version',
+  'service.istio.io/canonical-revision',
+  // Without a version label, the pod template's hash tells one rollout's pods from another's
+  // (a Deployment's ReplicaSet, a StatefulSet's revision): a version with a clear name, which a
+  // new rollout replaces.
+  'pod-template-hash',
+  'controller-revision-hash',
+];
+/** The version labels that name a rollout rather than a release: the form says so. */
+export const ROLLOUT_LABELS = new Set(['pod-template-hash', 'controller-revision-hash']);
 export const APP_LABELS = ['app', 'app.kubernetes.io/name', 'service.istio.io/canonical-name'];
 
 /** Comma-separated RPC interfaces a Dubbo or SOFARPC application exports through this Service. */
@@ -18,6 +29,12 @@ export function firstLabel(labels: Record<string, string> | undefined, keys: str
 
 export function versionOf(labels: Record<string, string> | undefined): string | null {
   return firstLabel(labels, VERSION_LABELS);
+}
+
+/** The label a version is read from (`version`, …, `pod-template-hash`), null without one. */
+export function versionLabelOf(labels: Record<string, string> | undefined): string | null {
+  if (!labels) return null;
+  return VERSION_LABELS.find((k) => labels[k] !== undefined && labels[k] !== '') ?? null;
 }
 
 export function selectorMatches(

@@ -5,6 +5,8 @@ import type { ServiceEntry, V1Pod, V1Service, WorkloadEntry } from './kube-types
 import { buildCatalog } from './registry';
 import type { RegistrySnapshot } from './registry';
 import { portProtocol } from './protocol';
+import type { ServiceDetail } from '../../contract/catalog';
+import { routeTarget } from '../rules/target';
 
 const pod = (
   name: string,
@@ -77,6 +79,34 @@ describe('buildCatalog', () => {
     // The named targetPort resolves to the container's port.
     expect(s?.providers.map((p) => p.port)).toEqual([8081, 8081, 8081]);
     expect(s?.platforms).toEqual(['kubernetes']);
+  });
+
+  it('tells versions of pods without a version label apart by their rollout (pod-template-hash), and routes to them by it', () => {
+    const svc: V1Service = {
+      metadata: { name: 'web', namespace: 'shop' },
+      spec: { selector: { app: 'web' }, ports: [{ name: 'http', port: 80 }] },
+    };
+    const catalog = buildCatalog(
+      snapshot({
+        services: [svc],
+        pods: [
+          pod('web-5f7d8c9b4-a', 'shop', { app: 'web', 'pod-template-hash': '5f7d8c9b4' }),
+          pod('web-5f7d8c9b4-b', 'shop', { app: 'web', 'pod-template-hash': '5f7d8c9b4' }),
+          pod('web-6c44d7f8b-a', 'shop', { app: 'web', 'pod-template-hash': '6c44d7f8b' }),
+        ],
+      }),
+    );
+    const s = catalog[0] as ServiceDetail;
+    expect(s.versions).toEqual(['5f7d8c9b4', '6c44d7f8b']);
+    expect(s.versionDetails.map((v) => [v.version, v.label, v.instances])).toEqual([
+      ['5f7d8c9b4', 'pod-template-hash', 2],
+      ['6c44d7f8b', 'pod-template-hash', 1],
+    ]);
+    // A rule for them selects each rollout's pods by that label.
+    expect(routeTarget(s).versions.map((v) => v.labels)).toEqual([
+      { 'pod-template-hash': '5f7d8c9b4' },
+      { 'pod-template-hash': '6c44d7f8b' },
+    ]);
   });
 
   it('gives an RPC service one entry per exported interface, with the interface@protocol ID', () => {

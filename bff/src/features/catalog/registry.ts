@@ -13,6 +13,7 @@ import {
   RPC_INTERFACES_ANNOTATION,
   firstLabel,
   selectorMatches,
+  versionLabelOf,
   versionOf,
 } from './labels';
 import { isRpc, portProtocol, serviceProtocol } from './protocol';
@@ -295,6 +296,7 @@ function summarize(
     .sort(([a], [b]) => byVersion(a, b))
     .map(([version, list]) => ({
       version,
+      label: versionLabelOf(list[0]?.labels),
       instances: list.length,
       ready: list.filter((i) => i.ready).length,
       platforms: platformsOf(list),

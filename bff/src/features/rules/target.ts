@@ -5,6 +5,8 @@ import { VERSION_LABELS } from '../catalog/labels';
 
 /** The label that carries a version on the service's instances (`version` unless they use another). */
 function versionLabelKey(service: ServiceDetail, version: string): string {
+  const summary = service.versionDetails.find((v) => v.version === version);
+  if (summary?.label) return summary.label;
   for (const p of service.providers) {
     if (p.version !== version) continue;
     const key = VERSION_LABELS.find((k) => p.labels[k] === version);
