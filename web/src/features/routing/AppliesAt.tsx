@@ -14,7 +14,7 @@ const WHY = {
 
 const isKnownWhy = (reason: string): reason is keyof typeof WHY => Object.hasOwn(WHY, reason);
 
-const refText = (ref: { namespace: string; name: string }) => `${ref.namespace}/${ref.name}`;
+export const refText = (ref: { namespace: string; name: string }) => `${ref.namespace}/${ref.name}`;
 
 /**
  * Which rule's row the observed in-mesh split belongs to: only the rule that decides in-mesh calls
@@ -38,7 +38,7 @@ function exportToText(exportTo: readonly string[], t: TFunction<'routing'>): str
 }
 
 /** How the rule stands for calls to the service: in effect, ignored for which rule, and why. */
-function Effect({ scope }: { scope: RouteScope }) {
+function Effect({ scope, preferredTo }: { scope: RouteScope; preferredTo: readonly string[] }) {
   const { t } = useTranslation('routing');
   const winner = scope.ignoredFor;
   const because =
@@ -47,7 +47,16 @@ function Effect({ scope }: { scope: RouteScope }) {
       : null;
   switch (scope.effect) {
     case 'in-effect':
-      return <Tag color="success">{t('scope.inEffect')}</Tag>;
+      return (
+        <Flex vertical gap={2} align="flex-start">
+          <Tag color="success">{t('scope.inEffect')}</Tag>
+          {preferredTo.length > 0 ? (
+            <Typography.Text type="secondary">
+              {t('scope.preferredTo', { count: preferredTo.length, others: preferredTo.join(', ') })}
+            </Typography.Text>
+          ) : null}
+        </Flex>
+      );
     case 'ignored':
     case 'partly': {
       const text = winner
@@ -73,10 +82,20 @@ function Effect({ scope }: { scope: RouteScope }) {
 
 /**
  * The "Applies at" cell: the mesh and each gateway (a missing one marked), the rule's namespace
- * when it is not the service's, how it reaches the service when it does not name its host,
- * its exportTo when it is not everyone, and whether it is in effect.
+ * when it is not the service's, how it reaches the service when it does not name its host, the
+ * other RPC interfaces sharing its host (and so the rule), its exportTo when it is not everyone,
+ * and whether it is in effect.
  */
-export function AppliesAt({ rule, serviceNamespace }: { rule: RouteRule; serviceNamespace: string }) {
+export function AppliesAt({
+  rule,
+  serviceNamespace,
+  preferredTo,
+}: {
+  rule: RouteRule;
+  serviceNamespace: string;
+  /** The rules (`namespace/name`) ignored in favour of this one: both rows say which is used. */
+  preferredTo: readonly string[];
+}) {
   const { t } = useTranslation('routing');
   const { scope } = rule;
   const missing = new Set(scope.missingGateways);
@@ -118,12 +137,17 @@ export function AppliesAt({ rule, serviceNamespace }: { rule: RouteRule; service
           {reaches}
         </Typography.Text>
       ) : null}
+      {scope.sharedWith && scope.sharedWith.length > 0 ? (
+        <Typography.Text type="warning" style={{ overflowWrap: 'anywhere' }}>
+          {t('scope.sharedWith', { interfaces: scope.sharedWith.join(', ') })}
+        </Typography.Text>
+      ) : null}
       {exported ? (
         <Typography.Text type="secondary">
           {t('scope.exportTo', { namespaces: exportToText(scope.exportTo, t) })}
         </Typography.Text>
       ) : null}
-      <Effect scope={scope} />
+      <Effect scope={scope} preferredTo={preferredTo} />
     </Flex>
   );
 }

@@ -54,6 +54,14 @@ describe('Routes tab: where each rule applies', () => {
       listOf([
         rule({ name: 'echo-split' }),
         rule({
+          name: 'echo-app',
+          scope: ownScope({
+            effect: 'hidden',
+            exportTo: ['spring-demo'],
+            sharedWith: ['com.example.PingService'],
+          }),
+        }),
+        rule({
           name: 'echo-late',
           scope: ownScope({
             effect: 'ignored',
@@ -113,12 +121,20 @@ describe('Routes tab: where each rule applies', () => {
     const appliesAt = (key: string) => rows.get(key)?.['Applies at'];
     const observed = (key: string) => rows.get(key)?.['Observed split'];
 
-    expect(appliesAt('dubbo-demo/echo-split')).toBe('MeshIn effect');
+    // Both rows say which of the two is used.
+    expect(appliesAt('dubbo-demo/echo-split')).toBe(
+      'MeshIn effectdubbo-demo/echo-late on the same host is ignored',
+    );
     // The ignored rule names the one used instead, and why.
     expect(appliesAt('dubbo-demo/echo-late')).toBe(
       'MeshIgnored: dubbo-demo/echo-split is used insteadBecause it was created earlier (Istio uses the oldest)',
     );
     expect(observed('dubbo-demo/echo-late')).toBe('Not in effect');
+    // An RPC interface's rule routes the application's host: the other interfaces it routes too.
+    expect(appliesAt('dubbo-demo/echo-app')).toBe(
+      'MeshAlso routes com.example.PingService: they share the application’s hostExported to spring-demoHidden by exportTo: no caller of the service sees it',
+    );
+    expect(observed('dubbo-demo/echo-app')).toBe('Not in effect');
 
     // A gateway-only rule: its gateways, never the mesh, and no observed in-mesh split.
     const edge = within(rowOf(table, 'dubbo-demo/echo-edge')).getByRole('group', {

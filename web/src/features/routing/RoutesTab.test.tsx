@@ -70,7 +70,7 @@ describe('Routes tab', () => {
       [
         'by-method',
         'echo-provider',
-        'MeshIn effect',
+        'MeshIn effectdubbo-demo/echo-split on the same host is ignored',
         'Condition route',
         `1 condition, then ${ECHO_V1} 100%`,
         `${ECHO_V1} 20% · ${ECHO_V2} 80%`,

@@ -7,7 +7,7 @@ import { formatPercent } from '../monitoring/format';
 import type { Destination, RouteRule } from './contract';
 import type { TFunction } from 'i18next';
 import { useContractMessage } from '../../lib/messages/translate';
-import { AppliesAt, observedPlace } from './AppliesAt';
+import { AppliesAt, observedPlace, refText } from './AppliesAt';
 
 /** Names repeat across namespaces: a rule is known by both. */
 export const ruleKey = (rule: RouteRule) => `${rule.ref.namespace}/${rule.ref.name}`;
@@ -81,6 +81,14 @@ export function RoutesTable({
       ? t('remove.hint')
       : t('remove.hintOthers', { count: others.length, names: others.join(', ') });
   };
+  // Which rules are ignored in favour of each: the rule in effect says so too, not only the others.
+  const preferredTo = (rule: RouteRule) =>
+    rules
+      .filter(
+        (r) =>
+          r.scope.effect === 'ignored' && r.scope.ignoredFor && refText(r.scope.ignoredFor) === ruleKey(rule),
+      )
+      .map(ruleKey);
   const columns: TableColumnsType<RouteRule> = [
     {
       key: 'name',
@@ -112,7 +120,9 @@ export function RoutesTable({
     {
       key: 'appliesAt',
       title: t('table.appliesAt'),
-      render: (_, rule) => <AppliesAt rule={rule} serviceNamespace={namespace} />,
+      render: (_, rule) => (
+        <AppliesAt rule={rule} serviceNamespace={namespace} preferredTo={preferredTo(rule)} />
+      ),
     },
     {
       key: 'routeType',
