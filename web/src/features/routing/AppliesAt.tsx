@@ -21,7 +21,7 @@ export const refText = (ref: { namespace: string; name: string }) => `${ref.name
  * (in effect, or in effect for some callers, at the sidecars, naming the host). The others say why
  * not, so the same observed split is never shown beside two rules.
  */
-export type ObservedPlace = 'here' | 'notInEffect' | 'atGateways' | 'elsewhere';
+type ObservedPlace = 'here' | 'notInEffect' | 'atGateways' | 'elsewhere';
 
 export function observedPlace(scope: RouteScope): ObservedPlace {
   const decides = scope.effect === 'in-effect' || scope.effect === 'partly';

@@ -10,7 +10,7 @@ import { useContractMessage } from '../../lib/messages/translate';
 import { AppliesAt, observedPlace, refText } from './AppliesAt';
 
 /** Names repeat across namespaces: a rule is known by both. */
-export const ruleKey = (rule: RouteRule) => `${rule.ref.namespace}/${rule.ref.name}`;
+const ruleKey = (rule: RouteRule) => `${rule.ref.namespace}/${rule.ref.name}`;
 
 /** "v1 20% · v2 80%". */
 function splitText(destinations: readonly Destination[]): string {

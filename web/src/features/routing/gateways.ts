@@ -14,7 +14,7 @@ export function resolveGateway(written: string, ruleNamespace: string): string {
   return `${ruleNamespace}/${written}`;
 }
 
-export interface GatewayChoice {
+interface GatewayChoice {
   /** What is written into the rule: a rule's own entries stay as they were written. */
   value: string;
   /** `namespace/name`, or `mesh`. */
