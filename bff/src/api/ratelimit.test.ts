@@ -5,8 +5,9 @@ import type { KubeClient } from '../clients/kube';
 import type { KubeObject } from '../clients/mesh-objects';
 import type { Console } from '../console';
 import type { CatalogSource } from '../features/catalog/catalog';
-import { asAdmin } from '../testing/auth';
-import { startTestControlPlane, testConsole } from '../testing/console';
+import { SESSION_COOKIE } from '../features/auth/sessions';
+import { asAdmin, cookieFrom, testAuth, writeUsersFile } from '../testing/auth';
+import { fullApp, startTestControlPlane, testConsole } from '../testing/console';
 import type { TestControlPlane } from '../testing/console';
 
 /**
@@ -214,5 +215,171 @@ describe('the rate limits API', () => {
       .expect(201);
     expect(res.body.form.match).toEqual({ rpcMethod: 'echo' });
     await request(app).delete(`${echoBase}/echo-method`).expect(204);
+  });
+
+  describe('other EnvoyFilters that apply to the service', () => {
+    const envoyFilter = (namespace: string, name: string, spec: Record<string, unknown>) => ({
+      apiVersion: 'networking.istio.io/v1alpha3',
+      kind: 'EnvoyFilter',
+      metadata: { name, namespace },
+      spec,
+    });
+    const inbound = {
+      context: 'SIDECAR_INBOUND',
+      listener: {
+        filterChain: {
+          filter: {
+            name: 'envoy.filters.network.http_connection_manager',
+            subFilter: { name: 'envoy.filters.http.router' },
+          },
+        },
+      },
+    };
+    const localRateLimit = {
+      applyTo: 'HTTP_FILTER',
+      match: inbound,
+      patch: {
+        operation: 'INSERT_BEFORE',
+        value: {
+          name: 'envoy.filters.http.local_ratelimit',
+          typed_config: {
+            '@type': 'type.googleapis.com/envoy.extensions.filters.http.local_ratelimit.v3.LocalRateLimit',
+            stat_prefix: 'http_local_rate_limiter',
+          },
+        },
+      },
+    };
+    const lua = {
+      applyTo: 'HTTP_FILTER',
+      match: inbound,
+      patch: {
+        operation: 'INSERT_BEFORE',
+        value: {
+          name: 'envoy.filters.http.lua',
+          typed_config: {
+            '@type': 'type.googleapis.com/envoy.extensions.filters.http.lua.v3.Lua',
+            default_source_code: { inline_string: 'function envoy_on_request(h) end' },
+          },
+        },
+      },
+    };
+    const OBJECTS = [
+      // The root namespace's apply in every namespace: these two reach reviews' sidecars…
+      envoyFilter('istio-system', 'mesh-reviews-limit', {
+        workloadSelector: { labels: { app: 'reviews' } },
+        configPatches: [localRateLimit],
+      }),
+      envoyFilter('istio-system', 'mesh-wide-lua', { configPatches: [lua] }),
+      // …these do not: another app's selector, a selector no reviews Pod satisfies, a gateway's targetRefs.
+      envoyFilter('istio-system', 'ratings-limit', {
+        workloadSelector: { labels: { app: 'ratings' } },
+        configPatches: [localRateLimit],
+      }),
+      envoyFilter('istio-system', 'reviews-v9', {
+        workloadSelector: { labels: { app: 'reviews', version: 'v9' } },
+        configPatches: [lua],
+      }),
+      envoyFilter('istio-system', 'ingress-only', {
+        targetRefs: [{ group: 'gateway.networking.k8s.io', kind: 'Gateway', name: 'ingress' }],
+        configPatches: [lua],
+      }),
+      // The service's namespace: one selecting v2 by its version only, and one the foreign list shows.
+      envoyFilter('bookinfo', 'v2-lua', {
+        workloadSelector: { labels: { version: 'v2' } },
+        configPatches: [lua],
+      }),
+      envoyFilter('bookinfo', 'reviews-lua', {
+        workloadSelector: { labels: { app: 'reviews' } },
+        configPatches: [lua],
+      }),
+      // Another namespace's, without a selector: it applies to that namespace only.
+      envoyFilter('default', 'default-wide', { configPatches: [lua] }),
+    ];
+    const names = (items: { ref: { namespace: string; name: string } }[]) =>
+      items.map((i) => `${i.ref.namespace}/${i.ref.name}`);
+
+    beforeAll(async () => {
+      for (const body of OBJECTS)
+        await kube.custom.createNamespacedCustomObject({
+          group: 'networking.istio.io',
+          version: 'v1alpha3',
+          namespace: body.metadata.namespace,
+          plural: 'envoyfilters',
+          body,
+        });
+    });
+
+    afterAll(async () => {
+      for (const { metadata } of OBJECTS)
+        await kube.custom
+          .deleteNamespacedCustomObject({
+            group: 'networking.istio.io',
+            version: 'v1alpha3',
+            namespace: metadata.namespace,
+            plural: 'envoyfilters',
+            name: metadata.name,
+          })
+          .catch(() => undefined);
+    });
+
+    it('lists the root namespace’s and the namespace’s EnvoyFilters that select the service’s instances, read-only, with why', async () => {
+      const list = await request(app).get(base).expect(200);
+      expect(names(list.body.others.items)).toEqual([
+        'istio-system/mesh-reviews-limit',
+        'istio-system/mesh-wide-lua',
+        'bookinfo/v2-lua',
+      ]);
+      const [rootLimit, rootLua, v2] = list.body.others.items;
+      expect(rootLimit).toMatchObject({
+        from: 'root',
+        selector: { app: 'reviews' },
+        instances: { selected: 3, total: 3 },
+        rateLimiting: true,
+        ref: { apiVersion: 'networking.istio.io/v1alpha3', kind: 'EnvoyFilter' },
+      });
+      expect(rootLimit.yaml).toContain('name: mesh-reviews-limit');
+      expect(rootLimit.yaml).toContain('envoy.filters.http.local_ratelimit');
+      expect(rootLua).toMatchObject({ from: 'root', selector: null, rateLimiting: false });
+      expect(v2).toMatchObject({
+        from: 'namespace',
+        selector: { version: 'v2' },
+        instances: { selected: 1, total: 3 },
+        rateLimiting: false,
+      });
+      expect(list.body.others).toMatchObject({ hidden: 0, unavailable: [] });
+      // The hand-written one the foreign list already shows is not listed twice.
+      expect(names(list.body.foreign)).toContain('bookinfo/reviews-lua');
+      expect(names(list.body.others.items)).not.toContain('bookinfo/reviews-lua');
+      // Another service is reached by its own selector; the version selector reaches its v2 VMs too.
+      const ratings = await request(app)
+        .get(`/api/v1/services/${encodeURIComponent('ratings.bookinfo.svc.cluster.local')}/ratelimits`)
+        .expect(200);
+      expect(names(ratings.body.others.items)).toEqual([
+        'istio-system/mesh-wide-lua',
+        'istio-system/ratings-limit',
+        'bookinfo/v2-lua',
+      ]);
+      expect(ratings.body.others.items[2].instances).toEqual({ selected: 2, total: 3 });
+    });
+
+    it('shows a caller only the namespaces it may read, and counts the rest', async () => {
+      const usersFile = await writeUsersFile([
+        { name: 'vera', password: 'viewer-password-1', role: 'viewer', namespaces: ['bookinfo'] },
+      ]);
+      const viewer = await fullApp(plane, testAuth({ kube, usersFile }));
+      try {
+        const login = await request(viewer.app)
+          .post('/api/v1/auth/login')
+          .send({ username: 'vera', password: 'viewer-password-1' })
+          .expect(200);
+        const cookie = cookieFrom(login.headers['set-cookie'], SESSION_COOKIE) ?? '';
+        const list = await request(viewer.app).get(base).set('cookie', cookie).expect(200);
+        expect(names(list.body.others.items)).toEqual(['bookinfo/v2-lua']);
+        expect(list.body.others.hidden).toBe(2);
+        expect(JSON.stringify(list.body)).not.toContain('mesh-reviews-limit');
+      } finally {
+        await viewer.close();
+      }
+    });
   });
 });

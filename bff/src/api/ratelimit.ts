@@ -19,7 +19,7 @@ export const RATELIMITS: RuleKindDoc = {
     invalid:
       'The form is invalid (a negative limit, a zero window, an unknown unit, the same match as another rule)',
     summaries: {
-      list: "The service's rate limits, and EnvoyFilters the console did not write (read-only)",
+      list: "The service's rate limits; EnvoyFilters the console did not write on it, and the other EnvoyFilters that select its instances, from the root namespace or its own (read-only; content only from namespaces the caller may read)",
       create: 'Create a rate limit (an EnvoyFilter; for a global limit also its descriptors ConfigMap)',
       delete: 'Delete a rate limit and its objects',
     },

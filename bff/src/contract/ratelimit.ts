@@ -256,10 +256,60 @@ const ForeignEnvoyFilter = z
   .meta({ id: 'ForeignEnvoyFilter' })
   .describe('An EnvoyFilter on the service the console did not write: shown read-only');
 
+const OtherEnvoyFilter = z
+  .object({
+    ref: ObjectRef,
+    yaml: z.string(),
+    from: z
+      .enum(['root', 'namespace'])
+      .describe(
+        "root: from Istio's config root namespace (istio-system), so it applies in every namespace; namespace: from the namespace of the service's instances",
+      ),
+    selector: z
+      .record(z.string(), z.string())
+      .nullable()
+      .describe(
+        'The workloadSelector labels that select the service’s instances; null: no selector, so every workload in its scope (the mesh for the root namespace)',
+      ),
+    instances: z
+      .object({ selected: z.number().int(), total: z.number().int() })
+      .describe(
+        'How many of the service’s instances (Pods and WorkloadEntries, which have sidecars) it selects',
+      ),
+    rateLimiting: z
+      .boolean()
+      .describe(
+        'A patch names envoy.filters.http.local_ratelimit or envoy.filters.http.ratelimit (or their config types), or adds route rate_limits',
+      ),
+  })
+  .meta({ id: 'OtherEnvoyFilter' })
+  .describe(
+    'An EnvoyFilter that istiod attaches to the service’s sidecars and that is not one of its rules: shown read-only, in the order Istio applies them',
+  );
+export type OtherEnvoyFilter = z.infer<typeof OtherEnvoyFilter>;
+
+const OtherEnvoyFilters = z
+  .object({
+    items: z.array(OtherEnvoyFilter),
+    hidden: z
+      .number()
+      .int()
+      .describe(
+        'More EnvoyFilters that apply to the service, in namespaces the caller may not read: counted only',
+      ),
+    unavailable: z
+      .array(z.string())
+      .describe('Namespaces (that the caller may read) whose EnvoyFilters could not be read just now'),
+  })
+  .meta({ id: 'OtherEnvoyFilters' });
+
 export const RateLimitListResponse = z
   .object({
     items: z.array(RateLimitRule),
     foreign: z.array(ForeignEnvoyFilter),
+    others: OtherEnvoyFilters.describe(
+      'EnvoyFilters of the root namespace and hand-written ones of the instances’ namespace that select the service’s instances, not listed in items or foreign',
+    ),
     readyInstances: z.number().int().describe('Ready instances of the service, for the effective total'),
     versions: z.array(z.object({ version: z.string(), ready: z.number().int() })),
   })

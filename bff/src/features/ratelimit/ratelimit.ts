@@ -19,6 +19,9 @@ import {
   readRateLimit,
 } from '../../mesh/ratelimit';
 import type { ConfigMapObject, RateLimitLive } from '../../mesh/ratelimit';
+import { ROOT_NAMESPACE, envoyFiltersReaching } from '../../mesh/ratelimit-reach';
+import type { EnvoyFilterReach } from '../../mesh/ratelimit-reach';
+import { callerScope, inScope } from '../auth/scope';
 import { toYaml } from '../changes/yaml';
 import { RuleService } from '../rules/service';
 import type { RuleContext, RuleDeps, RuleKind, RulePlan } from '../rules/service';
@@ -33,6 +36,12 @@ interface RateLimitContext extends RuleContext {
   rules: Map<string, RateLimitLive>;
   /** EnvoyFilters on the service's workloads that the console did not write. */
   foreign: MeshObject[];
+  /**
+   * The other EnvoyFilters istiod attaches to the service's sidecars (the root namespace's, and
+   * those of its instances' namespaces that `foreign` does not hold), and the namespaces whose
+   * EnvoyFilters could not be read.
+   */
+  others: { reach: EnvoyFilterReach[]; unavailable: string[] };
 }
 
 type RateLimitPlan = RulePlan<RateLimitPreview['warnings'][number]>;
@@ -61,6 +70,30 @@ const ref = (
   name: o.metadata.name,
 });
 
+const keyOf = (o: MeshObject, namespace: string) => `${o.metadata.namespace ?? namespace}/${o.metadata.name}`;
+
+/**
+ * The other EnvoyFilters on the service as the caller may see them: those of namespaces it may read
+ * in full, the rest counted without their names or content.
+ */
+function othersOf(ctx: RateLimitContext): RateLimitListResponse['others'] {
+  const readable = callerScope();
+  const visible = (ns: string) => inScope(readable, ns);
+  const items = ctx.others.reach.filter((r) => visible(r.filter.metadata.namespace ?? ctx.target.namespace));
+  return {
+    items: items.map((r) => ({
+      ref: ref(r.filter, ctx.target.namespace),
+      yaml: toYaml(r.filter),
+      from: r.from,
+      selector: r.selector,
+      instances: r.instances,
+      rateLimiting: r.rateLimiting,
+    })),
+    hidden: ctx.others.reach.length - items.length,
+    unavailable: ctx.others.unavailable.filter(visible),
+  };
+}
+
 function ruleOf(ctx: RateLimitContext, name: string): RateLimitRule | null {
   const live = ctx.rules.get(name);
   if (!live?.filter) return null;
@@ -86,15 +119,34 @@ const rateLimitKind: RuleKind<RateLimitTypes> = {
   shortNoun: 'rate limit',
   async load({ service, target }, objects) {
     const selector = `${SERVICE_HASH_LABEL}=${shortHash(service.id)},${RATELIMIT_LABEL}`;
-    const [filters, configs] = await Promise.all([
+    // EnvoyFilters apply from the root namespace and from the instances' own namespaces.
+    const elsewhere = [...new Set([ROOT_NAMESPACE, ...service.providers.map((p) => p.namespace)])].filter(
+      (ns) => ns !== target.namespace,
+    );
+    const unavailable: string[] = [];
+    const [filters, configs, ...others] = await Promise.all([
       objects.list(ENVOY_FILTER, target.namespace),
       objects.list(CONFIG_MAP, target.namespace, selector),
+      // Another namespace that cannot be read (no such namespace, no permission) must not take the
+      // service's own rules down with it: it is named in the answer instead.
+      ...elsewhere.map((ns) =>
+        objects.list(ENVOY_FILTER, ns).catch(() => {
+          unavailable.push(ns);
+          return [];
+        }),
+      ),
     ]);
-    return {
-      service,
-      target,
-      ...groupRateLimits(filters as MeshObject[], configs as unknown as ConfigMapObject[], target),
-    };
+    const grouped = groupRateLimits(filters as MeshObject[], configs as unknown as ConfigMapObject[], target);
+    const shown = new Set(
+      [...grouped.foreign, ...[...grouped.rules.values()].flatMap((r) => (r.filter ? [r.filter] : []))].map(
+        (f) => keyOf(f, target.namespace),
+      ),
+    );
+    const reach = envoyFiltersReaching(
+      [...filters, ...others.flat()] as MeshObject[],
+      service.providers,
+    ).filter((r) => !shown.has(keyOf(r.filter, target.namespace)));
+    return { service, target, ...grouped, others: { reach, unavailable: unavailable.sort() } };
   },
   find: (ctx, name) => ctx.rules.get(name)?.filter,
   taken: (ctx, name) => ctx.rules.has(name),
@@ -113,6 +165,7 @@ const rateLimitKind: RuleKind<RateLimitTypes> = {
         ref: ref(f, ctx.target.namespace),
         yaml: toYaml(f),
       })),
+      others: othersOf(ctx),
       readyInstances: ctx.service.versionDetails.reduce((n, v) => n + v.ready, 0),
       versions: ctx.service.versionDetails.flatMap((v) =>
         v.version === null ? [] : [{ version: v.version, ready: v.ready }],

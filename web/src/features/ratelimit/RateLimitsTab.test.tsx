@@ -41,6 +41,7 @@ function listOf(
   return {
     items,
     foreign: [],
+    others: { items: [], hidden: 0, unavailable: [] },
     readyInstances: 3,
     versions: [
       { version: ECHO_V1, ready: 1 },
@@ -186,6 +187,84 @@ describe('Rate limits tab', () => {
       ['echo-only', '10 per second', 'Global', 'echo()', 'DisabledShadow'],
     ]);
     expect(screen.getByText('EnvoyFilter dubbo-demo/legacy')).toBeInTheDocument();
+  });
+
+  it('shows the other EnvoyFilters that apply to the service read-only, with why, and their YAML', async () => {
+    const envoyFilter = (namespace: string, name: string) => ({
+      apiVersion: 'networking.istio.io/v1alpha3',
+      kind: 'EnvoyFilter',
+      namespace,
+      name,
+    });
+    serve(
+      listOf([rule('gate')], {
+        others: {
+          items: [
+            {
+              ref: envoyFilter('istio-system', 'mesh-limit'),
+              yaml: 'kind: EnvoyFilter\nmetadata:\n  name: mesh-limit\n  namespace: istio-system\n',
+              from: 'root',
+              selector: { app: 'echo-provider' },
+              instances: { selected: 3, total: 3 },
+              rateLimiting: true,
+            },
+            {
+              ref: envoyFilter('dubbo-demo', 'access-log'),
+              yaml: 'kind: EnvoyFilter\nmetadata:\n  name: access-log\n',
+              from: 'namespace',
+              selector: null,
+              instances: { selected: 3, total: 3 },
+              rateLimiting: false,
+            },
+          ],
+          hidden: 2,
+          unavailable: [],
+        },
+      }),
+    );
+    const user = setupUser();
+    renderTab();
+    const section = await screen.findByRole('region', {
+      name: 'Other EnvoyFilters that apply to this service',
+    });
+    const rows = [...section.querySelectorAll<HTMLElement>('tbody tr[data-row-key]')];
+    expect(rows.map((r) => r.dataset.rowKey)).toEqual(['istio-system/mesh-limit', 'dubbo-demo/access-log']);
+    const [root, local] = rows as [HTMLElement, HTMLElement];
+    expect(root).toHaveTextContent('Root namespace istio-system: every namespace');
+    expect(root).toHaveTextContent('Selectorapp=echo-provider');
+    expect(root).toHaveTextContent('Selects 3 of the service’s 3 instances');
+    expect(within(root).getByText('Rate limiting')).toBeInTheDocument();
+    expect(local).toHaveTextContent('No selector: every workload in dubbo-demo');
+    expect(local).toHaveTextContent('Other patches');
+    expect(within(section).getByRole('note')).toHaveTextContent(
+      '2 more EnvoyFilters in namespaces you may not read apply to this service.',
+    );
+
+    // Read-only: the only action is to look; the rules' table above keeps its own.
+    expect(
+      within(section)
+        .getAllByRole('button')
+        .map((b) => b.getAttribute('aria-label')),
+    ).toEqual([
+      'View YAML of EnvoyFilter istio-system/mesh-limit',
+      'View YAML of EnvoyFilter dubbo-demo/access-log',
+    ]);
+    expect(within(section).queryByRole('button', { name: /edit|delete|history/i })).toBeNull();
+    expect(within(section).queryByRole('textbox')).toBeNull();
+    expect(screen.getByRole('button', { name: 'Edit gate' })).toBeInTheDocument();
+
+    await user.click(
+      within(section).getByRole('button', { name: 'View YAML of EnvoyFilter istio-system/mesh-limit' }),
+    );
+    const drawer = await screen.findByRole('dialog', { name: 'EnvoyFilter istio-system/mesh-limit' });
+    expect(within(drawer).getByLabelText('YAML of EnvoyFilter istio-system/mesh-limit')).toHaveTextContent(
+      'name: mesh-limit',
+    );
+    expect(
+      within(drawer).getByText(/Read-only: this EnvoyFilter is not one of the service’s rate limits/),
+    ).toBeInTheDocument();
+    expect(within(drawer).queryByRole('textbox')).toBeNull();
+    expect(within(drawer).queryByRole('button', { name: /edit|delete|save|submit/i })).toBeNull();
   });
 
   it('opens a rule’s history from the rate-limit API and rolls back to a revision', async () => {

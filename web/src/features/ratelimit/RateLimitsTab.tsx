@@ -14,6 +14,7 @@ import { useTranslation } from 'react-i18next';
 import { useErrorText } from '../../components/QueryErrorAlert';
 import type { TFunction } from 'i18next';
 import { rateLimitListQuery, useDeleteRateLimit } from './queries';
+import { OtherEnvoyFilters } from './OtherEnvoyFilters';
 import { RateLimitEditorDrawer } from './RateLimitEditorDrawer';
 import type { RateLimitTarget } from './RateLimitEditorDrawer';
 import { QueryStates } from '../../components/QueryStates';
@@ -202,6 +203,7 @@ export function RateLimitsTab({ service }: { service: ServiceDetail }) {
           />
         </section>
       ) : null}
+      <OtherEnvoyFilters others={query.data?.others} />
       {editor.opened && query.data ? (
         <RateLimitEditorDrawer
           key={editor.opened.key}

@@ -9,6 +9,7 @@ export {
   isEmptyMatch,
 } from '../../../../bff/src/contract/ratelimit';
 export type {
+  OtherEnvoyFilter,
   RateLimitFormInput,
   RateLimitListResponse,
   RateLimitMatch,
