@@ -70,29 +70,29 @@ describe('Routes tab', () => {
       [
         'by-method',
         'echo-provider',
-        'MeshIn effectdubbo-demo/echo-split on the same host is ignored',
         'Condition route',
         `1 condition, then ${ECHO_V1} 100%`,
         `${ECHO_V1} 20% · ${ECHO_V2} 80%`,
+        'MeshIn effectdubbo-demo/echo-split on the same host is ignored',
         'kubectl',
       ],
       [
         'echo-split',
         'echo-provider',
-        'MeshIgnored: dubbo-demo/by-method is used insteadBecause it was created earlier (Istio uses the oldest)',
         'Version route',
         `${ECHO_V1} 20% · ${ECHO_V2} 80%`,
         'Not in effect',
+        'MeshIgnored: dubbo-demo/by-method is used insteadBecause it was created earlier (Istio uses the oldest)',
         'Console',
       ],
     ]);
     expect([...table.querySelectorAll('thead th')].map((th) => th.textContent)).toEqual([
       'Rule name',
       'Application',
-      'Applies at',
       'Route type',
       'Version weights',
       'Observed split',
+      'Applies at',
       'Managed by',
       'Actions',
     ]);

@@ -118,13 +118,6 @@ export function RoutesTable({
     },
     { key: 'application', title: t('table.application'), render: () => application },
     {
-      key: 'appliesAt',
-      title: t('table.appliesAt'),
-      render: (_, rule) => (
-        <AppliesAt rule={rule} serviceNamespace={namespace} preferredTo={preferredTo(rule)} />
-      ),
-    },
-    {
       key: 'routeType',
       title: t('table.routeType'),
       render: (_, rule) =>
@@ -162,6 +155,13 @@ export function RoutesTable({
           </Flex>
         );
       },
+    },
+    {
+      key: 'appliesAt',
+      title: t('table.appliesAt'),
+      render: (_, rule) => (
+        <AppliesAt rule={rule} serviceNamespace={namespace} preferredTo={preferredTo(rule)} />
+      ),
     },
     {
       key: 'managedBy',
