@@ -33,7 +33,7 @@ export type IstioConfigKind = z.infer<typeof IstioConfigKind>;
  *  - duplicate-subset: two DestinationRules for one host define the same subset name (the oldest
  *    wins; the other's definition is ignored).
  */
-export const CONFIG_CHECK_CODES = [
+const CONFIG_CHECK_CODES = [
   'subset-not-found',
   'subset-selects-no-instance',
   'weights-not-100',

@@ -90,31 +90,3 @@ export function recordSubsetUsers(plan: RoutePlan, rule: string, live: LiveState
   else writes.unshift(write);
   return { ...plan, writes };
 }
-
-/**
- * Destinations of a routing object that name a subset of `host` which the subset object does not
- * defines (Istio merges the subsets of every DestinationRule of a host), with their paths (`spec.http[0].route[1].destination`): Istio answers 503 for them.
- */
-export function undefinedSubsets(
-  route: MeshObject,
-  isTargetHost: (host: string) => boolean,
-  destinationRules: readonly MeshObject[],
-): { path: string; subset: string }[] {
-  const defined = new Set(
-    destinationRules.flatMap((dr) => subsetsOf(dr).flatMap((s) => (s.name ? [s.name] : []))),
-  );
-  const out: { path: string; subset: string }[] = [];
-  const walk = (v: unknown, path: string): void => {
-    if (Array.isArray(v)) v.forEach((child, i) => walk(child, `${path}[${i}]`));
-    else if (v && typeof v === 'object') {
-      const o = v as Record<string, unknown>;
-      if (typeof o.host === 'string' && typeof o.subset === 'string') {
-        if (isTargetHost(o.host) && !defined.has(o.subset)) out.push({ path, subset: o.subset });
-        return;
-      }
-      for (const [k, child] of Object.entries(o)) walk(child, `${path}.${k}`);
-    }
-  };
-  walk(route.spec, 'spec');
-  return out;
-}

@@ -15,7 +15,7 @@ const selects = (selector: Record<string, string>, labels: Record<string, string
  * and none of the others'. Without instance labels (or instances), the subset's labels must be
  * the version's own.
  */
-export function selectsVersion(
+function selectsVersion(
   subsetLabels: Record<string, string> | undefined,
   version: TargetVersion,
   versions: readonly TargetVersion[],

@@ -9,8 +9,7 @@ export const VERSION_LABELS = [
   'pod-template-hash',
   'controller-revision-hash',
 ];
-/** The version labels that name a rollout rather than a release: the form says so. */
-export const ROLLOUT_LABELS = new Set(['pod-template-hash', 'controller-revision-hash']);
+
 export const APP_LABELS = ['app', 'app.kubernetes.io/name', 'service.istio.io/canonical-name'];
 
 /** Comma-separated RPC interfaces a Dubbo or SOFARPC application exports through this Service. */
