@@ -156,6 +156,7 @@ export function RouteFormFields({
           onChange={(on) => onChange(withTrafficSplit(draft, on))}
         />
       </Form.Item>
+      <VersionLabelNote service={service} />
       {draft.trafficSplit ? (
         <Form.Item
           label={t('form.weights')}
@@ -293,4 +294,21 @@ function GatewaysField({ id, selected, context, errors, onChange }: GatewaysFiel
       ) : null}
     </>
   );
+}
+
+/** Labels that name a rollout (a ReplicaSet's or a StatefulSet's pods), not a release. */
+const ROLLOUT_LABELS = new Set(['pod-template-hash', 'controller-revision-hash']);
+
+/**
+ * What a version will select, when it is not the `version` label: another version label, or, for
+ * instances without one, the rollout they belong to.
+ */
+function VersionLabelNote({ service }: { service: ServiceDetail }) {
+  const { t } = useTranslation('routing');
+  const label = service.versionDetails.map((v) => v.label).find((l) => l && l !== 'version');
+  if (!label) return null;
+  const text = ROLLOUT_LABELS.has(label)
+    ? t('form.rolloutVersions', { label })
+    : t('form.versionLabel', { label });
+  return <Alert type="info" showIcon role="note" title={text} style={{ marginBottom: 16 }} />;
 }

@@ -197,4 +197,29 @@ describe('Routing rule form: gateways and TCP', () => {
     // Nothing chosen for gateways: none sent, so the BFF writes a mesh rule.
     expect(post.body).not.toHaveProperty('gateways');
   });
+
+  it('says what a version selects when the instances have no version label: one rollout each', async () => {
+    serveRoutes(listOf([]));
+    const user = setupUser();
+    const rollout = {
+      ...echoDetail,
+      versionDetails: echoDetail.versionDetails.map((v) => ({ ...v, label: 'pod-template-hash' })),
+    };
+    renderRoutesTab(rollout);
+    const drawer = await openAddForm(user);
+    expect(within(drawer).getByRole('note')).toHaveTextContent(
+      'each version is one rollout (pod-template-hash). A new rollout makes a new version',
+    );
+  });
+
+  it('says nothing of labels when versions come from the version label', async () => {
+    serveRoutes(listOf([]));
+    const user = setupUser();
+    renderRoutesTab({
+      ...echoDetail,
+      versionDetails: echoDetail.versionDetails.map((v) => ({ ...v, label: 'version' })),
+    });
+    const drawer = await openAddForm(user);
+    expect(within(drawer).queryByText(/one rollout|read from the label/)).toBeNull();
+  });
 });

@@ -145,6 +145,10 @@ export const routingEnUS = {
     gatewayMesh: 'Mesh (calls between services)',
     gatewayMissing: '{{gateway}} (not found)',
     tcp: 'TCP',
+    versionLabel:
+      'Versions of this service are read from the label {{label}}: a version selects the instances whose {{label}} is that version.',
+    rolloutVersions:
+      'The instances of this service have no version label: each version is one rollout ({{label}}). A new rollout makes a new version, and a rule naming the old one then selects no instance.',
     tcpNote:
       'TCP traffic shifting: connections are split across versions by weight. TCP has no headers, paths or methods, so a condition route is not available.',
   },
@@ -355,6 +359,9 @@ export const routingZhCN: Translation<typeof routingEnUS> = {
     gatewayMesh: '网格（服务之间的调用）',
     gatewayMissing: '{{gateway}}（不存在）',
     tcp: 'TCP',
+    versionLabel: '该服务的版本读自标签 {{label}}：一个版本选中 {{label}} 等于该版本的实例。',
+    rolloutVersions:
+      '该服务的实例没有版本标签：每个版本是一次发布（{{label}}）。新的发布会产生新版本，届时指向旧版本的规则将选不中任何实例。',
     tcpNote: 'TCP 流量切分：连接按权重分到各版本。TCP 没有请求头、路径或方法，因此不能使用条件路由。',
   },
   weights: {
