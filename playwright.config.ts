@@ -92,7 +92,7 @@ export default defineConfig({
     : {
         command: 'npx tsx bff/src/cli/start.ts',
         url: `${baseURL}/api/v1/healthz`,
-        // The start command builds the SPA first when dist/web is missing.
+        // The start command builds the SPA first when dist/web is missing or older than its sources.
         timeout: 180_000,
         reuseExistingServer: false,
         stdout: 'pipe',

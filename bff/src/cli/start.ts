@@ -5,11 +5,42 @@ import { createLogger } from '../lib/logger';
 import { PROJECT_ROOT } from '../console';
 import { startConsole } from '../server';
 
-/** Builds the SPA when there is no build yet (a fresh clone), so `npm start` is all a user runs. */
+/** The newest modification time of the files the SPA is built from (0 when there are none). */
+function newestSource(): number {
+  let newest = 0;
+  const walk = (dir: string): void => {
+    let entries: fs.Dirent[];
+    try {
+      entries = fs.readdirSync(dir, { withFileTypes: true });
+    } catch {
+      return;
+    }
+    for (const e of entries) {
+      const full = path.join(dir, e.name);
+      if (e.isDirectory()) walk(full);
+      else newest = Math.max(newest, fs.statSync(full).mtimeMs);
+    }
+  };
+  // The SPA, and the contract it shares with the BFF.
+  walk(path.join(PROJECT_ROOT, 'web'));
+  walk(path.join(PROJECT_ROOT, 'bff', 'src', 'contract'));
+  return newest;
+}
+
+/**
+ * Builds the SPA when there is no build yet (a fresh clone), or when its sources changed since
+ * the build (after a `git pull`), so `npm start` is all a user runs and never serves a stale page.
+ */
 async function ensureWebBuild(webDir: string): Promise<void> {
   if (process.env.MESH_CONSOLE_SKIP_WEB_BUILD === '1') return;
-  if (fs.existsSync(path.join(webDir, 'index.html'))) return;
-  console.log('Building the web console (first start only)…');
+  const index = path.join(webDir, 'index.html');
+  const built = fs.existsSync(index) ? fs.statSync(index).mtimeMs : null;
+  if (built !== null && newestSource() <= built) return;
+  console.log(
+    built === null
+      ? 'Building the web console (first start only)…'
+      : 'Rebuilding the web console (its sources changed)…',
+  );
   const { build } = await import('vite');
   await build({
     configFile: path.join(PROJECT_ROOT, 'vite.config.ts'),
