@@ -1,6 +1,5 @@
-import { execFileSync } from 'node:child_process';
-import path from 'node:path';
 import { expectAccessible, OPEN_DIALOG } from './a11y';
+import { kubectl } from './kubectl';
 import { expect, test } from './fixtures';
 
 // The mesh-wide Istio config page against the real BFF and the embedded control plane: a broken
@@ -32,17 +31,6 @@ spec:
             host: ratings
             subset: v9
 `;
-
-/** The embedded control plane writes its kubeconfig into the data directory playwright.config.ts made. */
-function kubectl(args: string[], input?: string): string {
-  const dir = process.env.MESH_CONSOLE_E2E_DATA_DIR;
-  if (!dir) throw new Error('MESH_CONSOLE_E2E_DATA_DIR is not set: run through playwright.config.ts');
-  return execFileSync('kubectl', ['--kubeconfig', path.join(dir, 'kubeconfig'), ...args], {
-    encoding: 'utf8',
-    timeout: 15_000,
-    ...(input === undefined ? {} : { input }),
-  });
-}
 
 const removeRule = () =>
   kubectl(['delete', 'virtualservice', RULE, '-n', NAMESPACE, '--ignore-not-found', '--wait=false']);

@@ -1,8 +1,7 @@
-import { execFileSync } from 'node:child_process';
-import path from 'node:path';
 import { load } from 'js-yaml';
 import { expectAccessible, OPEN_DIALOG } from './a11y';
 import { RoutesTab } from './pages/routing';
+import { kubectl } from './kubectl';
 import { expect, failedResource, test } from './fixtures';
 
 // Rules the console did not write, applied with a real kubectl as an operator following Istio's
@@ -22,17 +21,6 @@ interface Live {
     gateways?: string[];
     http?: { route?: { weight?: number; destination: { subset?: string } }[] }[];
   };
-}
-
-/** The embedded control plane writes its kubeconfig into the data directory playwright.config.ts made. */
-function kubectl(args: string[], input?: string): string {
-  const dir = process.env.MESH_CONSOLE_E2E_DATA_DIR;
-  if (!dir) throw new Error('MESH_CONSOLE_E2E_DATA_DIR is not set: run through playwright.config.ts');
-  return execFileSync('kubectl', ['--kubeconfig', path.join(dir, 'kubeconfig'), ...args], {
-    encoding: 'utf8',
-    timeout: 15_000,
-    ...(input === undefined ? {} : { input }),
-  });
 }
 
 const live = (kind: string, name: string, namespace: string) =>

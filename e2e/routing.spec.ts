@@ -1,7 +1,7 @@
-import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { load } from 'js-yaml';
 import { expectAccessible, OPEN_DIALOG } from './a11y';
+import { kubectl } from './kubectl';
 import { RoutesTab } from './pages/routing';
 import { expect, failedResource, test } from './fixtures';
 
@@ -16,20 +16,9 @@ interface VirtualService {
   spec: { http?: { route?: { weight?: number; destination: { subset?: string } }[] }[] };
 }
 
-/** The embedded control plane writes its kubeconfig into the data directory playwright.config.ts made. */
-function kubeconfig(): string {
-  const dir = process.env.MESH_CONSOLE_E2E_DATA_DIR;
-  if (!dir) throw new Error('MESH_CONSOLE_E2E_DATA_DIR is not set: run through playwright.config.ts');
-  return path.join(dir, 'kubeconfig');
-}
-
 /** The rule's weights as a real kubectl reads them from the control plane. */
 function liveWeights(name = RULE): number[] {
-  const out = execFileSync(
-    'kubectl',
-    ['--kubeconfig', kubeconfig(), 'get', 'virtualservice', name, '-n', NAMESPACE, '-o', 'yaml'],
-    { encoding: 'utf8', timeout: 15_000 },
-  );
+  const out = kubectl(['get', 'virtualservice', name, '-n', NAMESPACE, '-o', 'yaml']);
   const vs = load(out) as VirtualService;
   return (vs.spec.http?.[0]?.route ?? []).map((r) => r.weight ?? 0);
 }

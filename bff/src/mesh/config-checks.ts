@@ -15,6 +15,7 @@ import {
   visibleTo,
 } from './rule-scope';
 import type { MeshConfigObjects, RuleScope } from './rule-scope';
+import { isRecord, records, stringList, unique } from './json';
 
 /**
  * Checks over every routing object of the mesh, in the manner of Kiali's validations
@@ -534,19 +535,3 @@ function servicesSelectedBy(ef: MeshObject, catalog: readonly CheckedService[]):
 }
 
 // ---------------------------------------------------------------------------------------------
-
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
-function records(v: unknown): Record<string, unknown>[] {
-  return Array.isArray(v) ? v.filter(isRecord) : [];
-}
-
-function stringList(v: unknown): string[] {
-  return Array.isArray(v) ? v.filter((e): e is string => typeof e === 'string') : [];
-}
-
-function unique<T>(items: readonly T[]): T[] {
-  return [...new Set(items)];
-}

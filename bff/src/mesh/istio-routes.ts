@@ -9,6 +9,7 @@ import type {
 } from '../contract/routing';
 import { isCatchAll } from '../contract/routing';
 import type { HttpMatch, HttpRoute, HttpRouteDestination, StringMatchSpec } from './istio-types';
+import { isRecord } from './json';
 import { isRpcProtocol } from './model';
 import type { RouteTarget } from './model';
 
@@ -280,8 +281,6 @@ const DESTINATION_SHOWN = new Set(['destination', 'weight']);
  */
 export function keptFields(spec: Record<string, unknown>): string[] {
   const out: string[] = [];
-  const isRecord = (v: unknown): v is Record<string, unknown> =>
-    typeof v === 'object' && v !== null && !Array.isArray(v);
   for (const key of Object.keys(spec)) if (!SPEC_SHOWN.has(key)) out.push(key);
   for (const section of ['http', 'tcp'] as const) {
     const routes = Array.isArray(spec[section]) ? (spec[section] as unknown[]) : [];

@@ -1,5 +1,6 @@
 import { contractMessage } from '../contract/messages';
 import type { Subset } from './istio-types';
+import { isRecord, list } from './json';
 import type { TargetVersion } from './model';
 
 /**
@@ -25,10 +26,6 @@ export interface RouteCheckScope {
   versions: readonly TargetVersion[];
 }
 
-type Json = Record<string, unknown>;
-const isJson = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
-const list = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
-
 const selects = (selector: Record<string, string>, labels: Record<string, string>) =>
   Object.entries(selector).every(([k, v]) => labels[k] === v);
 
@@ -46,10 +43,10 @@ function selectsReadyInstance(subset: Subset, versions: readonly TargetVersion[]
 
 /** The weights of one route (`http`, `tcp` or `tls` entry) total 100 when it splits. */
 function weightProblem(route: unknown, path: string): RouteProblem | null {
-  const dests = list(isJson(route) ? route.route : undefined);
+  const dests = list(isRecord(route) ? route.route : undefined);
   if (dests.length < 2) return null;
   const total = dests.reduce<number>(
-    (sum, d) => sum + (isJson(d) && typeof d.weight === 'number' ? d.weight : 0),
+    (sum, d) => sum + (isRecord(d) && typeof d.weight === 'number' ? d.weight : 0),
     0,
   );
   if (total === 100) return null;
@@ -64,7 +61,7 @@ function weightProblem(route: unknown, path: string): RouteProblem | null {
  */
 export function routeProblems(spec: unknown, scope: RouteCheckScope): RouteProblem[] {
   const out: RouteProblem[] = [];
-  if (!isJson(spec)) return out;
+  if (!isRecord(spec)) return out;
   for (const section of ['http', 'tcp', 'tls'] as const) {
     list(spec[section]).forEach((route, i) => {
       const problem = weightProblem(route, `spec.${section}[${i}]`);
@@ -77,7 +74,7 @@ export function routeProblems(spec: unknown, scope: RouteCheckScope): RouteProbl
       v.forEach((child, i) => walk(child, `${path}[${i}]`, gettingTraffic(v, child)));
       return;
     }
-    if (!isJson(v)) return;
+    if (!isRecord(v)) return;
     const host = typeof v.host === 'string' ? v.host : undefined;
     const subset =
       typeof v.subset === 'string' ? v.subset : typeof v.lbSubset === 'string' ? v.lbSubset : undefined;
@@ -108,7 +105,7 @@ export function routeProblems(spec: unknown, scope: RouteCheckScope): RouteProbl
 
 /** In a list of weighted destinations, whether this one gets any traffic (alone, or a weight over 0). */
 function gettingTraffic(siblings: unknown[], entry: unknown): boolean {
-  if (!isJson(entry) || !('destination' in entry)) return true;
+  if (!isRecord(entry) || !('destination' in entry)) return true;
   if (siblings.length === 1) return true;
   return typeof entry.weight === 'number' && entry.weight > 0;
 }

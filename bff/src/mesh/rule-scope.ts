@@ -1,5 +1,6 @@
 import { qualifyHost } from './hosts';
 import type { MeshObject, Subset } from './istio-types';
+import { isRecord, records, stringList, unique } from './json';
 
 /**
  * Which Istio objects affect one service, and how, decided as istiod decides it. Pure: the caller
@@ -860,22 +861,6 @@ function compare(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
-function records(v: unknown): Record<string, unknown>[] {
-  return Array.isArray(v) ? v.filter(isRecord) : [];
-}
-
-function stringList(v: unknown): string[] {
-  return Array.isArray(v) ? v.filter((e): e is string => typeof e === 'string') : [];
-}
-
 function hostOf(v: unknown): string | undefined {
   return isRecord(v) && typeof v.host === 'string' ? v.host : undefined;
-}
-
-function unique<T>(items: readonly T[]): T[] {
-  return [...new Set(items)];
 }

@@ -137,22 +137,29 @@ function ownScope(ctx: RoutingContext, obj: MeshObject): RouteScope {
 const keyOf = (obj: MeshObject, namespace: string) =>
   `${obj.metadata.namespace ?? namespace}/${obj.metadata.name}`;
 
-function ruleOf(ctx: RoutingContext, obj: MeshObject): RouteRule {
-  const { form, reasons } = readRoute(obj, ctx.target, liveOf(ctx, obj.metadata.name));
-  const found = ctx.scope?.byKey.get(keyOf(obj, ctx.target.namespace)) ?? ownScope(ctx, obj);
-  const scope = ctx.sharedWith.length > 0 ? { ...found, sharedWith: ctx.sharedWith } : found;
+/** What every row says of its object, whether the service's own rule or another that affects it. */
+function objectFields(ctx: RoutingContext, obj: MeshObject) {
   return {
     name: obj.metadata.name,
     ref: ref(obj, ctx.target.namespace),
     resourceVersion: obj.metadata.resourceVersion ?? '',
     managedByConsole: obj.metadata.labels?.[MANAGED_BY_LABEL] === MANAGED_BY,
     managedBy: managedByOf(obj),
+    yaml: toYaml(obj),
+  };
+}
+
+function ruleOf(ctx: RoutingContext, obj: MeshObject): RouteRule {
+  const { form, reasons } = readRoute(obj, ctx.target, liveOf(ctx, obj.metadata.name));
+  const found = ctx.scope?.byKey.get(keyOf(obj, ctx.target.namespace)) ?? ownScope(ctx, obj);
+  const scope = ctx.sharedWith.length > 0 ? { ...found, sharedWith: ctx.sharedWith } : found;
+  return {
+    ...objectFields(ctx, obj),
     form,
     reasons,
     scope,
     kept: form && ctx.dialect === 'istio' ? keptFields(obj.spec) : [],
     problems: problemsOf(ctx, obj),
-    yaml: toYaml(obj),
   };
 }
 
@@ -160,17 +167,12 @@ function ruleOf(ctx: RoutingContext, obj: MeshObject): RouteRule {
 function otherRuleOf(ctx: RoutingContext, row: ScopedRow): RouteRule {
   const obj = row.object;
   return {
-    name: obj.metadata.name,
-    ref: ref(obj, ctx.target.namespace),
-    resourceVersion: obj.metadata.resourceVersion ?? '',
-    managedByConsole: obj.metadata.labels?.[MANAGED_BY_LABEL] === MANAGED_BY,
-    managedBy: managedByOf(obj),
+    ...objectFields(ctx, obj),
     form: null,
     reasons: [row.reason],
     scope: row.scope,
     kept: [],
     problems: row.scope.match === 'destination' || row.scope.match === 'delegate' ? [] : problemsOf(ctx, obj),
-    yaml: toYaml(obj),
   };
 }
 

@@ -1,0 +1,18 @@
+import { execFileSync } from 'node:child_process';
+import path from 'node:path';
+
+/** The kubeconfig the embedded control plane writes into the data directory playwright.config.ts made. */
+export function kubeconfig(): string {
+  const dir = process.env.MESH_CONSOLE_E2E_DATA_DIR;
+  if (!dir) throw new Error('MESH_CONSOLE_E2E_DATA_DIR is not set: run through playwright.config.ts');
+  return path.join(dir, 'kubeconfig');
+}
+
+/** A real kubectl against the console's control plane, as an operator would run it; `input` is its stdin. */
+export function kubectl(args: string[], input?: string): string {
+  return execFileSync('kubectl', ['--kubeconfig', kubeconfig(), ...args], {
+    encoding: 'utf8',
+    timeout: 15_000,
+    ...(input === undefined ? {} : { input }),
+  });
+}
