@@ -210,16 +210,21 @@ export function RouteEditorDrawer({
           </Form>
         </>
       ) : editor.check.form ? (
-        <RouteFormFields
-          draft={draft.route}
-          onChange={setRoute}
-          service={service}
-          versions={versions}
-          editing={existing !== undefined}
-          check={editor.check.form}
-          feedback={feedback}
-          gateways={gatewaysContext}
-        />
+        <>
+          {existing && existing.kept.length > 0 ? (
+            <ListAlert type="info" title={t('form.kept')} items={existing.kept} />
+          ) : null}
+          <RouteFormFields
+            draft={draft.route}
+            onChange={setRoute}
+            service={service}
+            versions={versions}
+            editing={existing !== undefined}
+            check={editor.check.form}
+            feedback={feedback}
+            gateways={gatewaysContext}
+          />
+        </>
       ) : null}
       <ListAlert type="error" title={t('form.problems')} items={otherProblems} />
     </RuleEditorDrawer>

@@ -222,4 +222,21 @@ describe('Routing rule form: gateways and TCP', () => {
     const drawer = await openAddForm(user);
     expect(within(drawer).queryByText(/one rollout|read from the label/)).toBeNull();
   });
+
+  it('says what an existing rule holds that the form does not show, and that saving keeps it', async () => {
+    serveRoutes(listOf([rule({ kept: ['http[0].fault', 'http[1].retries'] }), rule({ name: 'plain' })]));
+    const user = setupUser();
+    renderRoutesTab();
+    await user.click(await screen.findByLabelText('Edit echo-split'));
+    const drawer = await screen.findByRole('dialog', { name: 'Edit routing rule' });
+    const kept = within(drawer).getByText(
+      'The rule also holds what the form does not show; saving keeps it as it is:',
+    );
+    const items = within(must(kept.closest('.ant-alert'))).getAllByRole('listitem');
+    expect(items.map((i) => i.textContent)).toEqual(['http[0].fault', 'http[1].retries']);
+    await user.click(within(drawer).getByRole('button', { name: 'Close' }));
+    await user.click(await screen.findByLabelText('Edit plain'));
+    const other = await screen.findByRole('dialog', { name: 'Edit routing rule' });
+    expect(within(other).queryByText(/does not show; saving keeps it/)).toBeNull();
+  });
 });

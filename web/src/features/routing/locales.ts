@@ -145,6 +145,7 @@ export const routingEnUS = {
     gatewayMesh: 'Mesh (calls between services)',
     gatewayMissing: '{{gateway}} (not found)',
     tcp: 'TCP',
+    kept: 'The rule also holds what the form does not show; saving keeps it as it is:',
     versionLabel:
       'Versions of this service are read from the label {{label}}: a version selects the instances whose {{label}} is that version.',
     rolloutVersions:
@@ -359,6 +360,7 @@ export const routingZhCN: Translation<typeof routingEnUS> = {
     gatewayMesh: '网格（服务之间的调用）',
     gatewayMissing: '{{gateway}}（不存在）',
     tcp: 'TCP',
+    kept: '该规则还包含表单未显示的配置；保存时会原样保留：',
     versionLabel: '该服务的版本读自标签 {{label}}：一个版本选中 {{label}} 等于该版本的实例。',
     rolloutVersions:
       '该服务的实例没有版本标签：每个版本是一次发布（{{label}}）。新的发布会产生新版本，届时指向旧版本的规则将选不中任何实例。',
