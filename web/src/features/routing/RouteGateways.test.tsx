@@ -232,7 +232,7 @@ describe('Routing rule form: gateways and TCP', () => {
     const kept = within(drawer).getByText(
       'The rule also holds what the form does not show; saving keeps it as it is:',
     );
-    const items = within(must(kept.closest('.ant-alert'))).getAllByRole('listitem');
+    const items = within(must(kept.closest<HTMLElement>('.ant-alert'))).getAllByRole('listitem');
     expect(items.map((i) => i.textContent)).toEqual(['http[0].fault', 'http[1].retries']);
     await user.click(within(drawer).getByRole('button', { name: 'Close' }));
     await user.click(await screen.findByLabelText('Edit plain'));
