@@ -246,4 +246,54 @@ describe('the Routes tab: every rule that affects the service', () => {
       'applies-to-every-interface',
     );
   });
+
+  it('edits, in the form, a gateway’s rule for outside names that routes only to this service, keeping its hosts, and never lets it into the mesh', async () => {
+    const objects = new MeshObjects(plane.kube);
+    await objects.create(
+      vs('bookinfo', 'books-front', {
+        hosts: ['books.example.com'],
+        gateways: ['bookinfo-gateway'],
+        http: [{ route: [to('v1', 80), to('v2', 20)] }],
+      }),
+    );
+    const list = await request(app).get(REVIEWS).expect(200);
+    const row = (list.body.items as (Row & { form: Record<string, unknown> })[]).find(
+      (r) => r.name === 'books-front',
+    );
+    expect(row?.scope).toMatchObject({ match: 'destination', editable: true, effect: 'gateway' });
+    expect(row?.form).toMatchObject({
+      gateways: ['bookinfo-gateway'],
+      destinations: [
+        { version: 'v1', weight: 80 },
+        { version: 'v2', weight: 20 },
+      ],
+    });
+    const edited = {
+      ...row?.form,
+      destinations: [
+        { version: 'v1', weight: 50 },
+        { version: 'v2', weight: 50 },
+      ],
+    };
+    await request(app).put(`${REVIEWS}/books-front`).send(edited).expect(200);
+    const live = await objects.get(
+      { apiVersion: 'networking.istio.io/v1', kind: 'VirtualService' },
+      'bookinfo',
+      'books-front',
+    );
+    expect(live.spec).toEqual({
+      hosts: ['books.example.com'],
+      gateways: ['bookinfo-gateway'],
+      http: [{ route: [to('v1', 50), to('v2', 50)] }],
+    });
+    // Bound to the mesh, books.example.com would be taken from every sidecar: refused.
+    for (const gateways of [['mesh'], []]) {
+      const refused = await request(app)
+        .put(`${REVIEWS}/books-front`)
+        .send({ ...edited, gateways, resourceVersion: live.metadata.resourceVersion })
+        .expect(400);
+      expect(refused.body).toMatchObject({ field: 'gateways' });
+      expect(refused.body.message).toContain('books.example.com');
+    }
+  });
 });

@@ -42,6 +42,8 @@ export const CONTRACT_MESSAGES = {
     // Written by the rule services (same words; they should come from here too).
     cannotRename: 'A rule cannot be renamed; create a new one',
     tcpConditions: 'A TCP route splits by version only; choose a version route',
+    otherHostsInMesh:
+      'This rule routes {{hosts}}, names other than this service: it applies at gateways only, never in the mesh',
     everyInterface:
       "Istio's rules route the application's host: this rule applies to every interface of {{application}} ({{interfaces}}), not only {{name}}",
     gatewayUnknown: 'Gateway {{gateway}} does not exist; bind the rule to an existing gateway or to mesh',

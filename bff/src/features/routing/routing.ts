@@ -13,9 +13,10 @@ import { contractMessage } from '../../contract/messages';
 import type { MeshObject } from '../../mesh/istio-types';
 import { MANAGED_BY, MANAGED_BY_LABEL, dialectFor, isRpcProtocol } from '../../mesh/model';
 import type { CatalogSource } from '../catalog/catalog';
-import type { LiveState, RoutePlan, RpcDialect, TranslateOptions } from '../../mesh/model';
+import type { LiveState, RoutePlan, RouteTarget, RpcDialect, TranslateOptions } from '../../mesh/model';
 import {
   isForHost,
+  isOnlyForHost,
   kindsFor,
   knownSubsets,
   planRestore,
@@ -37,7 +38,7 @@ import type { RuleContext, RuleDeps, RuleKind } from '../rules/service';
 import { serviceInfo } from './target';
 import { mergedSubsets, routesScope } from './scope';
 import type { RoutesScope, ScopedRow } from './scope';
-import { namespaceOf, qualifyGateway, ruleScope } from '../../mesh/rule-scope';
+import { appliesAtOf, destinationsOf, namespaceOf, qualifyGateway, ruleScope } from '../../mesh/rule-scope';
 import { callerScope, inScope } from '../auth/scope';
 import { kubeKind } from '../../lib/kube-kind';
 import { checkStoredHosts, planYamlRule, yamlName } from './yaml-rule';
@@ -189,6 +190,23 @@ function everyInterface(ctx: RoutingContext): RouteListResponse['warnings'][numb
 }
 
 /**
+ * Whether a VirtualService bound only to gateways sends everything it routes (routes, mirrors) to
+ * the target, by name, without delegating: editing its weights then changes this service's
+ * traffic and no other's.
+ */
+function routesOnlyTo(vs: MeshObject, target: RouteTarget): boolean {
+  if (appliesAtOf(vs).mesh) return false;
+  const ns = vs.metadata.namespace ?? target.namespace;
+  const dests = destinationsOf(vs);
+  const http = Array.isArray(vs.spec.http) ? (vs.spec.http as { delegate?: unknown }[]) : [];
+  return (
+    dests.length > 0 &&
+    dests.every((d) => sameHost(d.host, target.host, ns)) &&
+    !http.some((r) => r.delegate !== undefined)
+  );
+}
+
+/**
  * Where a form's rule goes: every gateway it names exists (or is `mesh`), and the form edits the
  * kind of routes the rule has (it never turns HTTP routes into TCP ones or the reverse, which would
  * drop the routes it does not show).
@@ -198,6 +216,18 @@ function checkPlacement(ctx: RoutingContext, form: RouteForm, current: MeshObjec
     if (gateway === 'mesh') continue;
     if (ctx.dialect !== 'istio' || !ctx.gateways.includes(qualifyGateway(gateway, ctx.target.namespace)))
       throw badRequest(contractMessage('routing.gatewayUnknown', { gateway }), 'gateways');
+  }
+  // A rule for other hosts (a gateway's outside names) applies at gateways only: in the mesh, its
+  // hosts would take those names' traffic from every sidecar.
+  if (current && !isOnlyForHost(current, ctx.target, ctx.dialect)) {
+    const gateways = form.gateways ?? (current.spec.gateways as string[] | undefined) ?? [];
+    if (gateways.length === 0 || gateways.includes('mesh'))
+      throw badRequest(
+        contractMessage('routing.otherHostsInMesh', {
+          hosts: ((current.spec.hosts as string[] | undefined) ?? []).join(', '),
+        }),
+        'gateways',
+      );
   }
   const spec = (current?.spec ?? {}) as { http?: unknown[]; tcp?: unknown[] };
   const has = (routes: unknown[] | undefined) => Array.isArray(routes) && routes.length > 0;
@@ -248,22 +278,23 @@ function routingKind(options: TranslateOptions, catalog: CatalogSource): RuleKin
         objects.list(kinds.subsets, ''),
         objects.list(GATEWAY, '').catch(() => []),
       ])) as [MeshObject[], MeshObject[], MeshObject[]];
-      const routes = onHost(inNamespace(allRoutes));
+      const own = onHost(inNamespace(allRoutes));
+      // A gateway's rule for outside names that sends all it routes to this service (Istio's
+      // bookinfo-gateway and tcp-echo tasks) is the service's to edit too, hosts and gateways kept.
+      const gatewayRules = inNamespace(allRoutes).filter((o) => !own.includes(o) && routesOnlyTo(o, target));
       const scoped = ruleScope(
         { host: target.host, namespace: target.namespace },
         { virtualServices: allRoutes, destinationRules: allDrs, gateways: allGateways },
       );
-      const hostDestinationRules = scoped.destinationRules.matching.map((m) => m.object);
-      const editable = new Set(routes.map((r) => keyOf(r, target.namespace)));
-      return {
+      const ctx: RoutingContext = {
         service,
         target,
         dialect,
         route: kinds.route,
-        routes,
+        routes: own,
         destinationRules: onHost(inNamespace(allDrs)),
-        hostDestinationRules,
-        scope: routesScope(scoped, target, editable),
+        hostDestinationRules: scoped.destinationRules.matching.map((m) => m.object),
+        scope: null,
         merged: mergedSubsets(scoped, target),
         gateways: allGateways.map((g) => `${namespaceOf(g)}/${g.metadata.name}`).sort(),
         sharedWith: isRpcProtocol(service.protocol)
@@ -276,6 +307,15 @@ function routingKind(options: TranslateOptions, catalog: CatalogSource): RuleKin
               .sort()
           : [],
       };
+      // Only those the form can show: their hosts are not this service's, which the YAML editor
+      // refuses; the others stay read-only rows.
+      const formable = gatewayRules.filter(
+        (r) => readRoute(r, target, liveOf(ctx, r.metadata.name)).form !== null,
+      );
+      ctx.routes = [...own, ...formable].sort(byName);
+      const editable = new Set(ctx.routes.map((r) => keyOf(r, target.namespace)));
+      ctx.scope = routesScope(scoped, target, editable);
+      return ctx;
     },
     find: (ctx, name) => ctx.routes.find((r) => r.metadata.name === name),
     read(ctx, name) {

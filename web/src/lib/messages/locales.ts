@@ -40,6 +40,7 @@ export const contractZhCN: Translation<typeof contractEnUS> = {
     prunedByIstio: 'sofa 方言写入 spec.dubbo，只有 SOFA 的控制面会读取；标准 Istio 会丢弃该字段',
     cannotRename: '规则不能改名；请新建一条规则',
     tcpConditions: 'TCP 路由只能按版本拆分；请选择版本路由',
+    otherHostsInMesh: '该规则路由 {{hosts}}，这些不是本服务的名称：它只能在网关生效，不能作用于网格',
     everyInterface:
       'Istio 规则按应用的主机路由：该规则作用于 {{application}} 的所有接口（{{interfaces}}），而不只是 {{name}}',
     gatewayUnknown: '网关 {{gateway}} 不存在；请绑定到已有网关或 mesh',
