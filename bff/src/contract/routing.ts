@@ -325,6 +325,10 @@ export const RouteScope = z
     host: z
       .string()
       .describe('The host entry that matched (for destination and delegate: the root’s first host)'),
+    hosts: z
+      .array(z.string())
+      .optional()
+      .describe("The rule's spec.hosts as written (a gateway's rule: the outside names it routes)"),
     appliesAt: z
       .object({ mesh: z.boolean(), gateways: z.array(z.string()) })
       .describe('Sidecars (mesh) and/or gateways as namespace/name'),

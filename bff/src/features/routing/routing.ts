@@ -36,7 +36,7 @@ import { toYaml } from '../changes/yaml';
 import { RuleService } from '../rules/service';
 import type { RuleContext, RuleDeps, RuleKind } from '../rules/service';
 import { serviceInfo } from './target';
-import { mergedSubsets, routesScope } from './scope';
+import { hostsOf, mergedSubsets, routesScope } from './scope';
 import type { RoutesScope, ScopedRow } from './scope';
 import { appliesAtOf, destinationsOf, namespaceOf, qualifyGateway, ruleScope } from '../../mesh/rule-scope';
 import { callerScope, inScope } from '../auth/scope';
@@ -127,6 +127,7 @@ function ownScope(ctx: RoutingContext, obj: MeshObject): RouteScope {
     namespace: obj.metadata.namespace ?? ctx.target.namespace,
     match: 'exact',
     host: routeHost(ctx.target, ctx.dialect),
+    hosts: hostsOf(obj),
     appliesAt: { mesh: true, gateways: [] },
     exportTo: ['*'],
     effect: 'in-effect',

@@ -15,6 +15,10 @@ import { toYaml } from '../changes/yaml';
 
 type ScopedVirtualService = RuleScope['virtualServices'][number];
 
+/** A VirtualService's hosts as written. */
+export const hostsOf = (obj: MeshObject): string[] =>
+  Array.isArray(obj.spec.hosts) ? obj.spec.hosts.filter((h): h is string => typeof h === 'string') : [];
+
 const key = (obj: Pick<MeshObject, 'metadata'>) => `${namespaceOf(obj as MeshObject)}/${obj.metadata.name}`;
 
 function effectOf(vs: ScopedVirtualService): RouteScope['effect'] {
@@ -64,6 +68,7 @@ export function routesScope(
       namespace: vs.ref.namespace,
       match: vs.match.how,
       host: vs.match.host,
+      hosts: hostsOf(vs.object),
       appliesAt: vs.appliesAt,
       exportTo: vs.exportTo.written,
       effect: effectOf(vs),

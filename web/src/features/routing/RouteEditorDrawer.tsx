@@ -223,6 +223,7 @@ export function RouteEditorDrawer({
             check={editor.check.form}
             feedback={feedback}
             gateways={gatewaysContext}
+            hosts={existing?.scope.hosts}
           />
         </>
       ) : null}

@@ -38,6 +38,8 @@ export interface RouteFormFieldsProps {
   feedback: FieldFeedback;
   /** The Gateways field's choices; null hides the field (rules that are not VirtualServices). */
   gateways: GatewaysContext | null;
+  /** An existing rule's hosts as written, shown (and kept) beside where it applies. */
+  hosts?: string[] | undefined;
 }
 
 /** The routing form of the talk: name, the service, route type, traffic split, version weights. */
@@ -50,6 +52,7 @@ export function RouteFormFields({
   check,
   feedback,
   gateways,
+  hosts,
 }: RouteFormFieldsProps) {
   const { t } = useTranslation(['routing', 'common']);
   const ids = {
@@ -108,6 +111,11 @@ export function RouteFormFields({
           </Form.Item>
         </Col>
       </Row>
+      {hosts && hosts.length > 0 ? (
+        <Form.Item label={t('form.hosts')} extra={t('form.hostsKept')}>
+          <Input aria-label={t('form.hosts')} value={hosts.join(', ')} readOnly variant="filled" />
+        </Form.Item>
+      ) : null}
       {gateways ? (
         <GatewaysField
           id={ids.gateways}

@@ -84,7 +84,7 @@ describe('Routing rule form: gateways and TCP', () => {
         ),
         gateways: ['echo-gateway'],
       },
-      scope: gatewayScope(['dubbo-demo/echo-gateway']),
+      scope: { ...gatewayScope(['dubbo-demo/echo-gateway']), hosts: ['echo.example.com'] },
     });
     const { requests, record } = serveRoutes(listOf([edge], { gateways: GATEWAYS }));
     acceptWrites(record);
@@ -94,6 +94,8 @@ describe('Routing rule form: gateways and TCP', () => {
     const drawer = await screen.findByRole('dialog', { name: 'Edit routing rule' });
 
     expect(chosenGateways(drawer)).toEqual(['dubbo-demo/echo-gateway']);
+    // Its hosts, as written, beside where it applies.
+    expect(within(drawer).getByRole('textbox', { name: 'Hosts' })).toHaveValue('echo.example.com');
     expect(within(drawer).getByRole('note')).toHaveTextContent(
       'The rule applies at dubbo-demo/echo-gateway only: calls between services inside the mesh are not affected',
     );

@@ -145,6 +145,8 @@ export const routingEnUS = {
     gatewayMesh: 'Mesh (calls between services)',
     gatewayMissing: '{{gateway}} (not found)',
     tcp: 'TCP',
+    hosts: 'Hosts',
+    hostsKept: 'The names this rule routes, kept as written',
     kept: 'The rule also holds what the form does not show; saving keeps it as it is:',
     versionLabel:
       'Versions of this service are read from the label {{label}}: a version selects the instances whose {{label}} is that version.',
@@ -360,6 +362,8 @@ export const routingZhCN: Translation<typeof routingEnUS> = {
     gatewayMesh: '网格（服务之间的调用）',
     gatewayMissing: '{{gateway}}（不存在）',
     tcp: 'TCP',
+    hosts: '主机',
+    hostsKept: '该规则路由的名称，按原样保留',
     kept: '该规则还包含表单未显示的配置；保存时会原样保留：',
     versionLabel: '该服务的版本读自标签 {{label}}：一个版本选中 {{label}} 等于该版本的实例。',
     rolloutVersions:
