@@ -130,6 +130,15 @@ describe('Routes tab', () => {
     expect(screen.getAllByText('Broken')).toHaveLength(1);
   });
 
+  it('links to the Istio config page filtered to this service', async () => {
+    serveRoutes(listOf([rule()]));
+    renderRoutesTab();
+    expect(await screen.findByRole('link', { name: 'Validate in Istio config' })).toHaveAttribute(
+      'href',
+      `/istio-config?service=${encodeURIComponent(ECHO_ID)}`,
+    );
+  });
+
   it('has an empty state with the add button', async () => {
     serveRoutes(listOf([]));
     renderRoutesTab();

@@ -2,6 +2,7 @@ import { PlusOutlined } from '@ant-design/icons';
 import { useQuery } from '@tanstack/react-query';
 import { Alert, App, Button, Flex, Typography } from 'antd';
 import { useState } from 'react';
+import { Link } from 'react-router';
 import { CLIENT_ERROR_CODES, isApiError } from '../../lib/api';
 import type { ServiceDetail } from '../../lib/contract';
 import type { RouteRule } from './contract';
@@ -113,7 +114,10 @@ export function RoutesTab({ service }: { service: ServiceDetail }) {
   return (
     <Flex vertical gap={12}>
       <Flex justify="space-between" align="center" gap={12} wrap>
-        <Typography.Text type="secondary">{t('tab.description')}</Typography.Text>
+        <Typography.Text type="secondary">
+          {t('tab.description')} {/* The mesh-wide checks of every object that applies to this service. */}
+          <Link to={`/istio-config?service=${encodeURIComponent(service.id)}`}>{t('tab.istioConfig')}</Link>
+        </Typography.Text>
         {addButton}
       </Flex>
       {readOnly ? <Alert type="info" showIcon title={readOnly} role="note" /> : null}

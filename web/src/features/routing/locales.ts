@@ -7,7 +7,8 @@ import type { Translation } from '../../lib/i18n/types';
 export const routingEnUS = {
   tab: {
     description:
-      "How calls to this service are routed across its versions. Every rule on the service's host is listed, hand-written ones too.",
+      'How calls to this service are routed across its versions. Every rule that affects the service is listed, wherever it lives and whoever wrote it.',
+    istioConfig: 'Validate in Istio config',
     add: 'Add routing rule',
     loadFailed: 'Could not load the routing rules',
     empty: 'No routing rules yet',
@@ -228,7 +229,8 @@ export const routingEnUS = {
 /** 中文文案：键与 en-US 完全一致（由类型检查保证）。 */
 export const routingZhCN: Translation<typeof routingEnUS> = {
   tab: {
-    description: '调用如何在本服务的各个版本之间路由。列出服务主机上的全部规则，包括手工编写的。',
+    description: '调用如何在本服务的各个版本之间路由。列出影响本服务的全部规则，无论它位于何处、由谁编写。',
+    istioConfig: '在 Istio 配置中校验',
     add: '添加路由规则',
     loadFailed: '无法加载路由规则',
     empty: '还没有路由规则',

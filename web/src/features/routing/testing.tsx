@@ -3,6 +3,7 @@ import { render, screen, within } from '@testing-library/react';
 import userEvent, { PointerEventsCheckLevel } from '@testing-library/user-event';
 import type { UserEvent } from '@testing-library/user-event';
 import { http, HttpResponse } from 'msw';
+import { MemoryRouter } from 'react-router';
 import { AppProviders } from '../../app/AppProviders';
 import type { ServiceDetail } from '../../lib/contract';
 import { ECHO_ID, ECHO_V1, ECHO_V2, echoDetail } from '../../test/fixtures';
@@ -232,7 +233,10 @@ export function renderRoutesTab(service: ServiceDetail = echoDetail, session?: S
   return {
     ...render(
       <AppProviders queryClient={queryClient}>
-        <RoutesTab service={service} />
+        {/* The tab lives on the service page, inside the app's router. */}
+        <MemoryRouter>
+          <RoutesTab service={service} />
+        </MemoryRouter>
       </AppProviders>,
     ),
     queryClient,
