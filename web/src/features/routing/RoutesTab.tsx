@@ -116,7 +116,13 @@ export function RoutesTab({ service }: { service: ServiceDetail }) {
       <Flex justify="space-between" align="center" gap={12} wrap>
         <Typography.Text type="secondary">
           {t('tab.description')} {/* The mesh-wide checks of every object that applies to this service. */}
-          <Link to={`/istio-config?service=${encodeURIComponent(service.id)}`}>{t('tab.istioConfig')}</Link>
+          {/* Underlined: a link inside text must not be told apart by its colour alone. */}
+          <Link
+            to={`/istio-config?service=${encodeURIComponent(service.id)}`}
+            style={{ textDecoration: 'underline' }}
+          >
+            {t('tab.istioConfig')}
+          </Link>
         </Typography.Text>
         {addButton}
       </Flex>
