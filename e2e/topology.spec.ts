@@ -11,7 +11,10 @@ class TopologyPage {
   /** Opens the page, with filters in its address when given (e.g. `?graph=app`). */
   async open(query = ''): Promise<void> {
     await this.page.goto(`/topology${query}`);
-    await expect(this.page.getByRole('heading', { name: /^(Topology|服务拓扑)$/, level: 3 })).toBeVisible();
+    // The page is a lazy chunk with G6 in it: on two loaded cores it has taken over 10 s to arrive.
+    await expect(this.page.getByRole('heading', { name: /^(Topology|服务拓扑)$/, level: 3 })).toBeVisible({
+      timeout: 30_000,
+    });
   }
 
   canvas(): Locator {
