@@ -1,5 +1,5 @@
 /**
- * Extracts the networking.istio.io CRDs the embedded control plane serves from Istio's generated
+ * Extracts every Istio CRD (networking, security, telemetry, extensions) the embedded control plane serves from Istio's generated
  * CRD bundle into bff/src/embedded/control-plane/crds/istio-networking.json.
  *
  *   npx tsx scripts/vendor-istio-crds.ts [path/to/customresourcedefinitions.gen.yaml]
@@ -14,16 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { loadAll } from 'js-yaml';
 import prettier from 'prettier';
 
-const WANTED = [
-  'virtualservices',
-  'destinationrules',
-  'gateways',
-  'serviceentries',
-  'workloadentries',
-  'envoyfilters',
-  'sidecars',
-];
-const GROUP = 'networking.istio.io';
+/** Every CRD of the bundle: networking, security, telemetry and extensions kinds. */
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const input = path.resolve(process.argv[2] ?? '/work/shared/istio/customresourcedefinitions.gen.yaml');
@@ -89,11 +80,11 @@ function isEqual(a: unknown, b: unknown): boolean {
 
 async function main(): Promise<void> {
   const docs = loadAll(fs.readFileSync(input, 'utf8')).filter(isRecord);
-  const crds = WANTED.map((plural) => {
-    const doc = docs.find((d) => isRecord(d.metadata) && d.metadata.name === `${plural}.${GROUP}`);
-    if (!doc) throw new Error(`${plural}.${GROUP} is not in ${input}`);
-    return pick(doc);
-  });
+  const crds = docs
+    .filter((d) => d.kind === 'CustomResourceDefinition')
+    .map(pick)
+    .sort((a, b) => String(a.name).localeCompare(String(b.name)));
+  if (crds.length === 0) throw new Error(`no CustomResourceDefinition in ${input}`);
   const vendored = {
     _source:
       `istio/api kubernetes/customresourcedefinitions.gen.yaml at commit ${sourceCommit()}, ` +

@@ -33,6 +33,33 @@ const substring = (s: string, start: number, end: number): string => {
   return s.substring(start, end);
 };
 
+/**
+ * CEL's `url()` (Kubernetes' URL library, Go's url.ParseRequestURI): an absolute URL, or an
+ * absolute path (scheme ""). null where CEL's `isURL` is false and `url()` raises an error.
+ */
+function celUrlScheme(value: unknown): string | null {
+  const s = str(value);
+  if (s.startsWith('/')) return /\s/.test(s) ? null : '';
+  if (!/^[A-Za-z][A-Za-z0-9+.-]*:/.test(s)) return null;
+  try {
+    return new URL(s).protocol.replace(/:$/, '').toLowerCase();
+  } catch {
+    return null;
+  }
+}
+
+/** Wasm and Lua module URLs: `isURL(self) ? scheme in schemes : (isURL("http://" + self) && ...)`. */
+const moduleUrl = (self: unknown): boolean => {
+  const schemes = ['', 'http', 'https', 'file', 'oci'];
+  const scheme = celUrlScheme(self);
+  if (scheme !== null) return schemes.includes(scheme);
+  const prefixed = celUrlScheme(`http://${str(self)}`);
+  return prefixed !== null && schemes.includes(prefixed);
+};
+
+/** How many of the fields are set: CEL's `(has(self.a) ? 1 : 0) + (has(self.b) ? 1 : 0) + ...`. */
+const countSet = (self: unknown, ...fields: string[]): number => fields.filter((f) => has(self, f)).length;
+
 const NANOS: Record<string, number> = {
   ns: 1,
   us: 1e3,
@@ -116,6 +143,51 @@ export const KNOWN_RULES: Record<string, Rule> = {
     !(has(self, 'credentialName') && has(self, 'credentialNames')),
   '(has(self.credentialNames) ? 1 : 0) + (has(self.tlsCertificates) ? 1 : 0) <= 1': (self) =>
     !(has(self, 'credentialNames') && has(self, 'tlsCertificates')),
+  // Security, telemetry and extensions kinds (AuthorizationPolicy, PeerAuthentication,
+  // RequestAuthentication, Telemetry, WasmPlugin, TrafficExtension, ProxyConfig).
+  '(has(self.selector) ? 1 : 0) + (has(self.targetRef) ? 1 : 0) + (has(self.targetRefs) ? 1 : 0) <= 1': (
+    self,
+  ) => countSet(self, 'selector', 'targetRef', 'targetRefs') <= 1,
+  '(has(self.selector) ? 1 : 0) + (has(self.targetRefs) ? 1 : 0) <= 1': (self) =>
+    countSet(self, 'selector', 'targetRefs') <= 1,
+  '(has(self.jwksUri) ? 1 : 0) + (has(self.jwks_uri) ? 1 : 0) + (has(self.jwks) ? 1 : 0) <= 1': (self) =>
+    countSet(self, 'jwksUri', 'jwks_uri', 'jwks') <= 1,
+  '(has(self.serviceAccounts) || has(self.notServiceAccounts)) ? (!has(self.principals) &&\n!has(self.notPrincipals) && !has(self.namespaces) && !has(self.notNamespaces)) : true':
+    (self) =>
+      countSet(self, 'serviceAccounts', 'notServiceAccounts') === 0 ||
+      countSet(self, 'principals', 'notPrincipals', 'namespaces', 'notNamespaces') === 0,
+  'has(self.portLevelMtls) ? (((has(self.selector) && has(self.selector.matchLabels)) ? self.selector.matchLabels : {}).size() > 0) : true':
+    (self) => {
+      if (!has(self, 'portLevelMtls')) return true;
+      const selector = field(self, 'selector');
+      return has(selector, 'matchLabels') && keys(field(selector, 'matchLabels')).length > 0;
+    },
+  'self.all(key, 0 < int(key) && int(key) <= 65535)': (self) =>
+    keys(self).every((k) => {
+      if (!/^[+-]?\d+$/.test(k)) throw new TypeError('not an int');
+      const n = Number(k);
+      return n > 0 && n <= 65535;
+    }),
+  'url(self).getScheme() in ["http", "https"]': (self) => {
+    const scheme = celUrlScheme(self);
+    if (scheme === null) throw new TypeError('not a URL');
+    return scheme === 'http' || scheme === 'https';
+  },
+  '((has(self.operation) ? self.operation : "") == "UPSERT") ? (self.value != "") : true': (self) => {
+    if (field(self, 'operation') !== 'UPSERT') return true;
+    if (!has(self, 'value')) throw new TypeError('no such key: value');
+    return field(self, 'value') !== '';
+  },
+  '((has(self.operation) ? self.operation : "") == "REMOVE") ? !has(self.value) : true': (self) =>
+    field(self, 'operation') !== 'REMOVE' || !has(self, 'value'),
+  '(has(self.valueFrom) ? self.valueFrom : "") != "HOST" || !has(self.value)': (self) =>
+    field(self, 'valueFrom') !== 'HOST' || !has(self, 'value'),
+  'has(self.wasm) != has(self.lua)': (self) => has(self, 'wasm') !== has(self, 'lua'),
+  'isURL(self) ? (url(self).getScheme() in ["", "http", "https", "file", "oci"]) : (isURL("http://" + self) &&\nurl("http://" + self).getScheme() in ["", "http", "https", "file", "oci"])':
+    moduleUrl,
+  'isURL(self) ? (url(self).getScheme() in ["", "http", "https", "oci", "file"]) : (isURL("http://" + self) &&\nurl("http://" + self).getScheme() in ["", "http", "https", "oci", "file"])':
+    moduleUrl,
+  'self in ["", "HTTP", "HTTPS"]': (self) => ['', 'HTTP', 'HTTPS'].includes(str(self)),
   'self.size() == 0': (self) => {
     if (typeof self === 'string') return self.length === 0;
     return list(self).length === 0;

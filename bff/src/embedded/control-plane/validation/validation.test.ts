@@ -134,6 +134,71 @@ describe('validation against the Istio CRD schemas', () => {
     );
   });
 
+  it('serves the security, telemetry and extensions kinds with their CEL rules (AuthorizationPolicy, PeerAuthentication, RequestAuthentication, WasmPlugin)', () => {
+    const s = store();
+    const res = (group: string, version: string, plural: string): KubeResource => ({
+      group,
+      version,
+      plural,
+    });
+    const AP = res('security.istio.io', 'v1', 'authorizationpolicies');
+    const PA = res('security.istio.io', 'v1', 'peerauthentications');
+    const RA = res('security.istio.io', 'v1', 'requestauthentications');
+    const WASM = res('extensions.istio.io', 'v1alpha1', 'wasmplugins');
+    // Istio's "who may call ratings": allowed.
+    const allow = {
+      metadata: { name: 'ratings-viewer' },
+      spec: {
+        selector: { matchLabels: { app: 'ratings' } },
+        action: 'ALLOW',
+        rules: [{ from: [{ source: { principals: ['cluster.local/ns/bookinfo/sa/bookinfo-reviews'] } }] }],
+      },
+    };
+    expect(() => s.create(AP, 'default', allow)).not.toThrow();
+    // A selector and targetRefs at once: refused.
+    const both = {
+      metadata: { name: 'both' },
+      spec: {
+        ...allow.spec,
+        targetRefs: [{ kind: 'Gateway', group: 'gateway.networking.k8s.io', name: 'gw' }],
+      },
+    };
+    expect(causes(rejection(() => s.create(AP, 'default', both))).length).toBeGreaterThan(0);
+    // Port-level mTLS needs a workload selector with labels.
+    const strict = { metadata: { name: 'default' }, spec: { mtls: { mode: 'STRICT' } } };
+    expect(() => s.create(PA, 'default', strict)).not.toThrow();
+    const portLevel = {
+      metadata: { name: 'ports' },
+      spec: { portLevelMtls: { '8080': { mode: 'DISABLE' } } },
+    };
+    expect(causes(rejection(() => s.create(PA, 'default', portLevel))).length).toBeGreaterThan(0);
+    expect(() =>
+      s.create(PA, 'default', {
+        ...portLevel,
+        spec: { ...portLevel.spec, selector: { matchLabels: { app: 'ratings' } } },
+      }),
+    ).not.toThrow();
+    // A JWT rule names its keys one way only.
+    const jwt = (rule: Record<string, unknown>) => ({
+      metadata: { name: 'jwt' },
+      spec: { jwtRules: [{ issuer: 'https://issuer.example.com', ...rule }] },
+    });
+    expect(
+      causes(
+        rejection(() =>
+          s.create(RA, 'default', jwt({ jwksUri: 'https://issuer.example.com/keys', jwks: '{}' })),
+        ),
+      ).length,
+    ).toBeGreaterThan(0);
+    expect(() => s.create(RA, 'default', jwt({ jwksUri: 'https://issuer.example.com/keys' }))).not.toThrow();
+    // A Wasm module from an OCI image or an https URL, never ftp.
+    const wasm = (url: string) => ({ metadata: { name: 'filter' }, spec: { url } });
+    expect(() => s.create(WASM, 'default', wasm('oci://ghcr.io/example/filter:1'))).not.toThrow();
+    expect(
+      causes(rejection(() => s.create(WASM, 'default', wasm('ftp://example.com/filter.wasm')))).length,
+    ).toBeGreaterThan(0);
+  });
+
   it('prunes unknown fields silently by default, warning about each', () => {
     const warnings: string[] = [];
     const vs = virtualService('reviews', [100], { dubbo: { interface: 'com.example.Reviews' } });
