@@ -77,6 +77,32 @@ describe('Istio objects the console writes', () => {
     },
   );
 
+  it.each(versions)(
+    'networking.istio.io/%s: a TCP split bound to gateways and the mesh (Istio’s tcp-traffic-shifting shape) is valid, nothing pruned',
+    (istioVersion) => {
+      const plan = planRoute(
+        RouteForm.parse({
+          name: 'tcp-split',
+          routeType: 'version',
+          trafficSplit: true,
+          transport: 'tcp',
+          gateways: ['bookinfo/tcp-gateway', 'mesh'],
+          destinations: [
+            { version: 'v1', weight: 80 },
+            { version: 'v2', weight: 20 },
+          ],
+        }),
+        { ...reviews, protocol: 'tcp' },
+        { otherRoutes: [] },
+        { dialect: 'istio', istioVersion },
+      );
+      const vs = plan.writes.find((w) => w.object.kind === 'VirtualService')?.object;
+      expect(vs?.spec).toMatchObject({ gateways: ['bookinfo/tcp-gateway', 'mesh'], tcp: [{}] });
+      expect(vs?.spec).not.toHaveProperty('http');
+      for (const w of plan.writes) expect(checkIstioObject(w.object)).toEqual({ errors: [], pruned: [] });
+    },
+  );
+
   it('random weight splits stay valid', () => {
     fc.assert(
       fc.property(fc.integer({ min: 0, max: 100 }), fc.integer({ min: 0, max: 1000 }), (w, seed) => {

@@ -43,6 +43,9 @@ export function kindsFor(
   };
 }
 
+/** Istio's Gateway, which routing rules name in `gateways` (served in networking.istio.io/v1). */
+export const GATEWAY_KIND: KubeKind = kubeKind('networking.istio.io/v1', 'Gateway', 'gateways');
+
 /** The host a dialect's rules name: the mesh host (Istio), the interface (Dubbo), the service ID (SOFA). */
 export function routeHost(target: RouteTarget, dialect: RpcDialect): string {
   if (dialect === 'dubbo') return target.name;

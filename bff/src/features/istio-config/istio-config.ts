@@ -17,6 +17,7 @@ import { managedByOf } from '../../mesh/managed-by';
 import { appliesAtOf, namespaceOf } from '../../mesh/rule-scope';
 import { toYaml } from '../changes/yaml';
 import type { NamespaceScope } from '../auth/scope';
+import { GATEWAY_KIND } from '../../mesh/plan';
 import { inScope } from '../auth/scope';
 import type { CatalogSource } from '../catalog/catalog';
 
@@ -26,7 +27,7 @@ const ISTIO = 'networking.istio.io';
 const KINDS: Record<IstioConfigKind, KubeKind> = {
   VirtualService: kubeKind(`${ISTIO}/v1`, 'VirtualService', 'virtualservices'),
   DestinationRule: kubeKind(`${ISTIO}/v1`, 'DestinationRule', 'destinationrules'),
-  Gateway: kubeKind(`${ISTIO}/v1`, 'Gateway', 'gateways'),
+  Gateway: GATEWAY_KIND,
   ServiceEntry: kubeKind(`${ISTIO}/v1`, 'ServiceEntry', 'serviceentries'),
   EnvoyFilter: kubeKind(`${ISTIO}/v1alpha3`, 'EnvoyFilter', 'envoyfilters'),
 };

@@ -15,6 +15,7 @@ import { MANAGED_BY, MANAGED_BY_LABEL, dialectFor, isRpcProtocol } from '../../m
 import type { CatalogSource } from '../catalog/catalog';
 import type { LiveState, RoutePlan, RouteTarget, RpcDialect, TranslateOptions } from '../../mesh/model';
 import {
+  GATEWAY_KIND,
   isForHost,
   isOnlyForHost,
   kindsFor,
@@ -40,7 +41,6 @@ import { hostsOf, mergedSubsets, routesScope } from './scope';
 import type { RoutesScope, ScopedRow } from './scope';
 import { appliesAtOf, destinationsOf, namespaceOf, qualifyGateway, ruleScope } from '../../mesh/rule-scope';
 import { callerScope, inScope } from '../auth/scope';
-import { kubeKind } from '../../lib/kube-kind';
 import { checkStoredHosts, planYamlRule, yamlName } from './yaml-rule';
 
 export interface RoutingDeps extends RuleDeps {
@@ -70,8 +70,6 @@ interface RoutingContext extends RuleContext {
    */
   sharedWith: string[];
 }
-
-const GATEWAY = kubeKind('networking.istio.io/v1', 'Gateway', 'gateways');
 
 interface RoutingTypes {
   body: RouteBody;
@@ -277,7 +275,7 @@ function routingKind(options: TranslateOptions, catalog: CatalogSource): RuleKin
       const [allRoutes, allDrs, allGateways] = (await Promise.all([
         objects.list(kinds.route, ''),
         objects.list(kinds.subsets, ''),
-        objects.list(GATEWAY, '').catch(() => []),
+        objects.list(GATEWAY_KIND, '').catch(() => []),
       ])) as [MeshObject[], MeshObject[], MeshObject[]];
       const own = onHost(inNamespace(allRoutes));
       // A gateway's rule for outside names that sends all it routes to this service (Istio's

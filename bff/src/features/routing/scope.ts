@@ -1,6 +1,7 @@
 import type { MergedSubsets, RouteScope } from '../../contract/routing';
 import { contractMessage } from '../../contract/messages';
 import type { MeshObject } from '../../mesh/istio-types';
+import { stringList } from '../../mesh/json';
 import type { RouteTarget } from '../../mesh/model';
 import { namespaceOf } from '../../mesh/rule-scope';
 import type { RuleScope } from '../../mesh/rule-scope';
@@ -16,8 +17,7 @@ import { toYaml } from '../changes/yaml';
 type ScopedVirtualService = RuleScope['virtualServices'][number];
 
 /** A VirtualService's hosts as written. */
-export const hostsOf = (obj: MeshObject): string[] =>
-  Array.isArray(obj.spec.hosts) ? obj.spec.hosts.filter((h): h is string => typeof h === 'string') : [];
+export const hostsOf = (obj: MeshObject): string[] => stringList(obj.spec.hosts);
 
 const key = (obj: Pick<MeshObject, 'metadata'>) => `${namespaceOf(obj as MeshObject)}/${obj.metadata.name}`;
 
