@@ -399,7 +399,12 @@ describe.skipIf(!installed)(
       const mean = (xs: number[]) => xs.reduce((s, x) => s + x, 0) / xs.length;
       const detail = JSON.stringify(pairs);
       const [ma, mb] = [mean(pairs.map(([a]) => a)), mean(pairs.map(([, b]) => b))];
-      expect(Math.abs(ma - mb), `mean of the series ${detail}`).toBeLessThanOrEqual(0.15 * Math.max(ma, mb));
+      // The mean of n points carries 1/√n of a point's noise: 15% from four points on, more below
+      // (two points on a loaded machine once differed by 16%).
+      const meanTolerance = Math.max(0.15, 0.3 / Math.sqrt(pairs.length));
+      expect(Math.abs(ma - mb), `mean of the series ${detail}`).toBeLessThanOrEqual(
+        meanTolerance * Math.max(ma, mb),
+      );
       for (const [a, b] of pairs) {
         expect(Math.abs(a - b), `prometheus ${a}, embedded ${b} in ${detail}`).toBeLessThanOrEqual(
           0.3 * Math.max(a, b),
