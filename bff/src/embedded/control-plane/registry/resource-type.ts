@@ -35,6 +35,12 @@ export interface ResourceType {
   custom: boolean;
   /** `.status` is written only through `/status` and dropped on create, as for a CRD with `subresources.status`. */
   statusSubresource: boolean;
+  /**
+   * The scale subresource (`/scale`, autoscaling/v1 Scale), as a CRD's `subresources.scale` declares it:
+   * dotted paths into the object (apps/v1 Deployment and ReplicaSet: `spec.replicas`, `status.replicas`,
+   * `status.selector` is not used there; they take the selector from `spec.selector`).
+   */
+  scale?: { specReplicasPath: string; statusReplicasPath: string; labelSelectorPath?: string };
   /** PUT without metadata.resourceVersion is allowed (built-in kinds) or refused (custom resources). */
   allowUnconditionalUpdate: boolean;
   /** PUT of a missing object creates it (core Events only). */
