@@ -3,9 +3,12 @@ import { promDuration } from './window';
 
 /**
  * The PromQL of each question the monitoring page asks. Pure string building, so the queries are
- * tested as text. Every query reads `reporter="destination"`: the figures of a service are what its
- * own sidecars measured, which also counts callers from outside the mesh (sidecars report both sides;
- * summing both would count each request twice).
+ * tested as text. A service's figures are what its own sidecars measured (`reporter="destination"`),
+ * which also counts callers from outside the mesh (sidecars report both sides; summing both would
+ * count each request twice), plus the requests that never reached them: those the caller's sidecar
+ * answered itself (`reporter="source"` with a local-reply flag, see LOCAL_REPLY_FLAGS), such as a
+ * fault injection's abort or a circuit breaker's overflow. Without them an injected abort would show
+ * as less traffic, not as errors.
  */
 
 /** A PromQL string literal (Go's escaping: backslash, double quote, newline). */
@@ -36,11 +39,33 @@ export function namespaceMatchers(
   return Object.fromEntries(labels.map((l) => [l, { oneOf }]));
 }
 
-function selector(extra: Matchers = {}, errorsOnly = false): string {
-  const parts = ['reporter="destination"'];
+function selector(extra: Matchers = {}, errorsOnly = false, reporter = 'reporter="destination"'): string {
+  const parts = [reporter];
   for (const [label, value] of Object.entries(extra)) parts.push(matcher(label, value));
   if (errorsOnly) parts.push(`response_code=~${promString(ERROR_CODE_REGEX)}`);
   return `{${parts.join(',')}}`;
+}
+
+/**
+ * Envoy's response flags for a request the caller's sidecar answered without reaching the
+ * destination (Envoy's access-log docs): FI fault-injected abort, UO upstream overflow (circuit
+ * breaking), UH no healthy upstream, NC no cluster (a route to an undefined subset), NR no route.
+ * A delay (DI), a timeout (UT) or a retry (URX) reached the destination, whose sidecar counted it:
+ * adding those would count a request twice. Envoy joins several flags with commas.
+ */
+export const LOCAL_REPLY_FLAGS = ['FI', 'UO', 'UH', 'NC', 'NR'] as const;
+const LOCAL_REPLY_REGEX = `(.*,)?(${LOCAL_REPLY_FLAGS.join('|')})(,.*)?`;
+
+/**
+ * The per-series rates of one metric for the selected requests: what the destination's sidecars
+ * counted, and what callers' sidecars answered themselves (see the module's header). The two sides
+ * differ in `reporter`, so `or` keeps both.
+ */
+function requestRates(metric: string, matchers: Matchers, window: string, codes = ''): string {
+  const dest = `${selector(matchers).slice(0, -1)}${codes}}`;
+  const localReply = `reporter="source",response_flags=~${promString(LOCAL_REPLY_REGEX)}`;
+  const source = `${selector(matchers, false, localReply).slice(0, -1)}${codes}}`;
+  return `rate(${metric}${dest}${window}) or rate(${metric}${source}${window})`;
 }
 
 const by = (labels: readonly string[]) => (labels.length > 0 ? ` by (${labels.join(', ')})` : '');
@@ -53,7 +78,8 @@ function sumRate(
   range: number,
   errorsOnly = false,
 ) {
-  return `sum${by(labels)} (rate(${metric}${selector(matchers, errorsOnly)}[${promDuration(range)}]))`;
+  const codes = errorsOnly ? `,response_code=~${promString(ERROR_CODE_REGEX)}` : '';
+  return `sum${by(labels)} (${requestRates(metric, matchers, `[${promDuration(range)}]`, codes)})`;
 }
 
 /** The figure a query answers; each becomes one field of Figures. */
@@ -203,10 +229,9 @@ export function linkQuery(
         : '';
   const window = `[${promDuration(range)}]`;
   if (measure === 'p95') {
-    return `histogram_quantile(${QUANTILES.p95}, sum${by(['le', ...labels])} (rate(${ISTIO_METRICS.duration}_bucket${selector(matchers)}${window})))`;
+    return `histogram_quantile(${QUANTILES.p95}, sum${by(['le', ...labels])} (${requestRates(`${ISTIO_METRICS.duration}_bucket`, matchers, window)}))`;
   }
-  const sel = selector(matchers);
-  return `sum${by(labels)} (rate(${ISTIO_METRICS.requests}${sel.slice(0, -1)}${codes}}${window}))`;
+  return `sum${by(labels)} (${requestRates(ISTIO_METRICS.requests, matchers, window, codes)})`;
 }
 
 /** Envoy's response flag for a request a rate limit refused (local or global), whatever the status. */
