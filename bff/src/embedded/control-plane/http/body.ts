@@ -3,6 +3,7 @@ import { ApiError } from '../../../lib/errors';
 import { parseUserYaml } from '../../../lib/user-yaml';
 import { StatusError, badRequest, unsupportedMediaType } from '../status-error';
 import type { PatchType } from '../types';
+import { PROTOBUF_MEDIA_TYPE, decodeProtobufObject } from './protobuf';
 
 /** kube-apiserver's limit for a request body. */
 const MAX_BODY_BYTES = 3 * 1024 * 1024;
@@ -49,7 +50,9 @@ export function parseObjectBody(req: IncomingMessage, body: Buffer): unknown {
     return parseText(body.toString('utf8'), false);
   if (type === 'application/yaml' || type === 'application/x-yaml' || type === 'text/yaml')
     return parseText(body.toString('utf8'), true);
-  throw unsupportedMediaType(type, ['application/json', 'application/yaml']);
+  // kubectl's typed clients (create configmap|secret|deployment...) send protobuf.
+  if (type === PROTOBUF_MEDIA_TYPE) return decodeProtobufObject(body);
+  throw unsupportedMediaType(type, ['application/json', 'application/yaml', PROTOBUF_MEDIA_TYPE]);
 }
 
 const PATCH_TYPES: Record<string, PatchType> = {
