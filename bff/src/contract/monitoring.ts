@@ -3,7 +3,9 @@ import { z } from 'zod';
 /**
  * Real-time monitoring: the overview of the talk's 实时监控 screen (Top 5 by request volume,
  * response time and error rate; the application services table) and the metrics of one service.
- * Numbers come from Istio's standard metrics, measured where requests arrive (reporter=destination).
+ * Numbers come from Istio's standard metrics, measured where requests arrive (reporter=destination),
+ * plus the requests a caller's sidecar answered itself and that never arrived (reporter=source with a
+ * local-reply flag: an injected abort, a circuit breaker's overflow, no healthy upstream).
  * A value that cannot be computed (no requests in the window) is null, never 0 or NaN.
  */
 
