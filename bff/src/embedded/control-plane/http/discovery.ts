@@ -3,7 +3,10 @@ import type { ResourceRegistry } from '../registry/registry';
 import { resourceNotFound } from '../status-error';
 import { resourceKey } from '../types';
 
-/** Legacy discovery documents (/api, /apis, /apis/{group}, /apis/{group}/{version}) and /version. */
+/**
+ * Legacy discovery documents (/api, /apis, /apis/{group}, /apis/{group}/{version}) and /version.
+ * They are built from the registry on every request, so a CRD's kind shows up (and goes) at once.
+ */
 
 const VERBS = ['delete', 'deletecollection', 'get', 'list', 'patch', 'create', 'update', 'watch'];
 // A real server does not offer deletecollection on namespaces.
@@ -56,17 +59,27 @@ export function apiResourceList(registry: ResourceRegistry, group: string, versi
       ...(type.shortNames.length > 0 ? { shortNames: type.shortNames } : {}),
       ...(type.categories.length > 0 ? { categories: type.categories } : {}),
     };
-    if (!type.statusSubresource) return [main];
-    return [
-      main,
-      {
+    const subresources: object[] = [];
+    if (type.statusSubresource)
+      subresources.push({
         name: `${type.plural}/status`,
         singularName: '',
         namespaced: type.namespaced,
         kind: type.kind,
         verbs: STATUS_VERBS,
-      },
-    ];
+      });
+    // `kubectl scale` finds the subresource here; it speaks autoscaling/v1 Scale whatever the kind.
+    if (type.scale)
+      subresources.push({
+        name: `${type.plural}/scale`,
+        singularName: '',
+        namespaced: type.namespaced,
+        group: 'autoscaling',
+        version: 'v1',
+        kind: 'Scale',
+        verbs: STATUS_VERBS,
+      });
+    return [main, ...subresources];
   });
   return {
     kind: 'APIResourceList',

@@ -88,9 +88,17 @@ const META_SCHEMAS: Record<string, JsonSchema> = {
   },
 };
 
-/** `networking.istio.io` → `io.istio.networking`; the core group is `io.k8s.api.core`. */
+/**
+ * `networking.istio.io` → `io.istio.networking`; the core group is `io.k8s.api.core`, and the
+ * built-in groups are named as kube-apiserver names them (`io.k8s.api.apps`, `io.k8s.api.discovery`).
+ */
 function schemaPrefix(group: string, version: string): string {
   if (group === '') return `io.k8s.api.core.${version}`;
+  if (group === 'apps') return `io.k8s.api.apps.${version}`;
+  if (group === 'apiextensions.k8s.io')
+    return `io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.${version}`;
+  if (group.endsWith('.k8s.io') && !group.includes('x-k8s') && group.split('.').length === 3)
+    return `io.k8s.api.${group.split('.')[0] ?? group}.${version}`;
   return `${group.split('.').reverse().join('.')}.${version}`;
 }
 
@@ -265,17 +273,28 @@ function groupVersionDocument(registry: ResourceRegistry, group: string, version
   };
 }
 
-/** The document of every served group version, keyed as the /openapi/v3 index names them, with its hash. */
+/**
+ * The document of every served group version, keyed as the /openapi/v3 index names them, with its
+ * hash. Documents are built on first use and rebuilt after the registry changes (a CRD was created,
+ * updated or deleted); the hash is of the content, so only the documents that changed get a new one.
+ */
 export class OpenApiV3 {
   private readonly documents = new Map<string, { json: string; hash: string }>();
+  private builtFor: number;
 
-  constructor(private readonly registry: ResourceRegistry) {}
+  constructor(private readonly registry: ResourceRegistry) {
+    this.builtFor = registry.generation;
+  }
 
   private key(group: string, version: string): string {
     return group === '' ? `api/${version}` : `apis/${group}/${version}`;
   }
 
   document(group: string, version: string): string {
+    if (this.builtFor !== this.registry.generation) {
+      this.documents.clear();
+      this.builtFor = this.registry.generation;
+    }
     const key = this.key(group, version);
     let doc = this.documents.get(key);
     if (!doc) {
@@ -293,7 +312,11 @@ export class OpenApiV3 {
       ...this.registry.groups().flatMap((g) => g.versions.map((v): [string, string] => [g.name, v])),
     ];
     for (const [group, version] of gvs) {
-      this.document(group, version);
+      try {
+        this.document(group, version);
+      } catch {
+        continue;
+      }
       const key = this.key(group, version);
       paths[key] = { serverRelativeURL: `/openapi/v3/${key}?hash=${this.documents.get(key)?.hash ?? ''}` };
     }

@@ -94,6 +94,36 @@ const rec = (v: unknown): Record<string, unknown> => (isRecord(v) ? v : {});
 const arr = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
 const str = (v: unknown, fallback = '<none>'): string => (typeof v === 'string' && v !== '' ? v : fallback);
 
+const num = (v: unknown): number => (typeof v === 'number' ? v : 0);
+
+/** kubectl's way of shortening a long address list: the first three, then `+ N more...`. */
+function firstThree(items: string[]): string {
+  if (items.length === 0) return '<none>';
+  return items.length > 3 ? `${items.slice(0, 3).join(',')} + ${items.length - 3} more...` : items.join(',');
+}
+
+function selectorText(selector: unknown): string {
+  const s = rec(selector);
+  const parts = Object.entries(rec(s.matchLabels)).map(([k, v]) => `${k}=${String(v)}`);
+  for (const e of arr(s.matchExpressions).map(rec)) {
+    const values = arr(e.values).map(String).join(',');
+    if (e.operator === 'In') parts.push(`${str(e.key, '')} in (${values})`);
+    else if (e.operator === 'NotIn') parts.push(`${str(e.key, '')} notin (${values})`);
+    else if (e.operator === 'Exists') parts.push(str(e.key, ''));
+    else if (e.operator === 'DoesNotExist') parts.push(`!${str(e.key, '')}`);
+  }
+  return parts.join(',') || '<none>';
+}
+
+/** The CONTAINERS and IMAGES columns of workloads (`-o wide`). */
+function templateContainers(o: KubeObject): [string, string] {
+  const containers = arr(rec(rec(rec(o.spec).template).spec).containers).map(rec);
+  return [
+    containers.map((c) => str(c.name, '')).join(','),
+    containers.map((c) => str(c.image, '')).join(','),
+  ];
+}
+
 interface BuiltinPrinter {
   columns: ColumnDefinition[];
   cells(o: KubeObject): unknown[];
@@ -187,6 +217,95 @@ const BUILTIN: Record<string, BuiltinPrinter> = {
       Object.keys(rec(o.data)).length,
       age(o.metadata.creationTimestamp),
     ],
+  },
+  serviceaccounts: {
+    columns: [NAME, column('Secrets', 'integer'), column('Age')],
+    cells: (o) => [o.metadata.name, arr(o.secrets).length, age(o.metadata.creationTimestamp)],
+  },
+  endpoints: {
+    columns: [NAME, column('Endpoints'), column('Age')],
+    cells: (o) => {
+      const addresses = arr(o.subsets).flatMap((subset) => {
+        const s = rec(subset);
+        const ports = arr(s.ports).map((p) => num(rec(p).port));
+        const ips = arr(s.addresses).map((a) => str(rec(a).ip, ''));
+        return ports.length === 0 ? ips : ips.flatMap((ip) => ports.map((p) => `${ip}:${p}`));
+      });
+      return [o.metadata.name, firstThree(addresses), age(o.metadata.creationTimestamp)];
+    },
+  },
+  'endpointslices.discovery.k8s.io': {
+    columns: [NAME, column('AddressType'), column('Ports'), column('Endpoints'), column('Age')],
+    cells: (o) => {
+      const ports = arr(o.ports).map((p) => String(num(rec(p).port)));
+      const addresses = arr(o.endpoints).flatMap((e) => arr(rec(e).addresses).map(String));
+      return [
+        o.metadata.name,
+        str(o.addressType, ''),
+        ports.length > 0 ? ports.join(',') : '<unset>',
+        firstThree(addresses).replace(/^<none>$/, '<unset>'),
+        age(o.metadata.creationTimestamp),
+      ];
+    },
+  },
+  'deployments.apps': {
+    columns: [
+      NAME,
+      column('Ready'),
+      column('Up-to-date', 'integer'),
+      column('Available', 'integer'),
+      column('Age'),
+      column('Containers', 'string', 1),
+      column('Images', 'string', 1),
+      column('Selector', 'string', 1),
+    ],
+    cells: (o) => {
+      const spec = rec(o.spec);
+      const status = rec(o.status);
+      const desired = typeof spec.replicas === 'number' ? spec.replicas : 1;
+      return [
+        o.metadata.name,
+        `${num(status.readyReplicas)}/${desired}`,
+        num(status.updatedReplicas),
+        num(status.availableReplicas),
+        age(o.metadata.creationTimestamp),
+        ...templateContainers(o),
+        selectorText(spec.selector),
+      ];
+    },
+  },
+  'replicasets.apps': {
+    columns: [
+      NAME,
+      column('Desired', 'integer'),
+      column('Current', 'integer'),
+      column('Ready', 'integer'),
+      column('Age'),
+      column('Containers', 'string', 1),
+      column('Images', 'string', 1),
+      column('Selector', 'string', 1),
+    ],
+    cells: (o) => {
+      const spec = rec(o.spec);
+      const status = rec(o.status);
+      return [
+        o.metadata.name,
+        typeof spec.replicas === 'number' ? spec.replicas : 1,
+        num(status.replicas),
+        num(status.readyReplicas),
+        age(o.metadata.creationTimestamp),
+        ...templateContainers(o),
+        selectorText(spec.selector),
+      ];
+    },
+  },
+  'leases.coordination.k8s.io': {
+    columns: [NAME, column('Holder'), column('Age')],
+    cells: (o) => [o.metadata.name, str(rec(o.spec).holderIdentity, ''), age(o.metadata.creationTimestamp)],
+  },
+  'customresourcedefinitions.apiextensions.k8s.io': {
+    columns: [NAME, column('Created At', 'date')],
+    cells: (o) => [o.metadata.name, o.metadata.creationTimestamp ?? null],
   },
   events: {
     columns: [column('Last Seen'), column('Type'), column('Reason'), column('Object'), column('Message')],

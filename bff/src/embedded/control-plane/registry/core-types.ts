@@ -78,6 +78,68 @@ const eventSchema = open({
 
 const namespaceSchema = open({ spec: open({ finalizers: { type: 'array', items: { type: 'string' } } }) });
 
+const objectReference = open({
+  kind: { type: 'string' },
+  namespace: { type: 'string' },
+  name: { type: 'string' },
+  uid: { type: 'string' },
+});
+
+const serviceAccountSchema = open({
+  secrets: {
+    type: 'array',
+    description: 'Secrets in the same namespace that pods running as this ServiceAccount may use.',
+    items: objectReference,
+  },
+  imagePullSecrets: {
+    type: 'array',
+    description: 'Secrets used to pull images of pods that run as this ServiceAccount.',
+    items: open({ name: { type: 'string' } }),
+  },
+  automountServiceAccountToken: {
+    type: 'boolean',
+    description: 'Whether pods running as this ServiceAccount get an API token mounted.',
+  },
+});
+
+const endpointAddress = open(
+  {
+    ip: { type: 'string', description: 'The IP of this endpoint.' },
+    hostname: { type: 'string' },
+    nodeName: { type: 'string', description: 'The node hosting this endpoint.' },
+    targetRef: objectReference,
+  },
+  { required: ['ip'] },
+);
+
+const endpointsSchema = open({
+  subsets: {
+    type: 'array',
+    description:
+      'Sets of addresses and ports that comprise a service; the endpoints controller keeps them for services with a selector.',
+    items: open({
+      addresses: { type: 'array', description: 'Addresses that are ready to serve.', items: endpointAddress },
+      notReadyAddresses: {
+        type: 'array',
+        description: 'Addresses of endpoints that are not ready yet.',
+        items: endpointAddress,
+      },
+      ports: {
+        type: 'array',
+        items: open(
+          {
+            name: { type: 'string' },
+            port: { type: 'integer', minimum: 1, maximum: 65535 },
+            protocol: { type: 'string', enum: ['TCP', 'UDP', 'SCTP'] },
+            appProtocol: { type: 'string' },
+          },
+          { required: ['port'] },
+        ),
+      },
+    }),
+  },
+});
+
 function core(
   plural: string,
   singular: string,
@@ -132,6 +194,8 @@ export function coreTypes(): ResourceType[] {
         'status.nominatedNodeName',
       ],
     }),
+    core('serviceaccounts', 'serviceaccount', 'ServiceAccount', ['sa'], serviceAccountSchema),
+    core('endpoints', 'endpoints', 'Endpoints', ['ep'], endpointsSchema),
     core('configmaps', 'configmap', 'ConfigMap', ['cm'], configMapSchema),
     core('secrets', 'secret', 'Secret', [], secretSchema, { extraFieldSelectors: ['type'] }),
     core('events', 'event', 'Event', ['ev'], eventSchema, {

@@ -5,10 +5,13 @@ import type { ResourceType } from '../registry/resource-type';
 import { deepEqual } from './deep-equal';
 import { invalid, invalidValue } from '../status-error';
 import type { FieldError } from '../status-error';
+import { defaultCustomResourceDefinition } from '../validation/crd';
+import { defaultDeployment, defaultReplicaSet } from '../validation/workloads';
 
 /**
  * What the built-in registries of a kube-apiserver fill in on write, for the kinds where clients
- * notice: a Namespace's phase and name label, a Service's type, ports and cluster IP.
+ * notice: a Namespace's phase and name label, a Service's type, ports and cluster IP, a Secret's
+ * data; Deployments, ReplicaSets (../validation/workloads.ts) and CRDs (../validation/crd.ts).
  */
 
 /** Hands out Service cluster IPs from 10.96.0.0/12 (kubeadm's default), never twice. */
@@ -165,6 +168,15 @@ export function applyKindDefaults(
       break;
     case 'secrets':
       defaultSecret(object, old);
+      break;
+    case 'deployments.apps':
+      defaultDeployment(object, old);
+      break;
+    case 'replicasets.apps':
+      defaultReplicaSet(object, old);
+      break;
+    case 'customresourcedefinitions.apiextensions.k8s.io':
+      defaultCustomResourceDefinition(object, old);
       break;
     default:
       break;
