@@ -159,5 +159,33 @@ describe.skipIf(!kubectlInstalled)(
       });
       expect(broken.status).toBe(400);
     });
+    it('lists in chunks (--chunk-size) and answers auth can-i, can-i --list and whoami', async () => {
+      for (const n of ['c1', 'c2', 'c3', 'c4', 'c5'])
+        await raw('/api/v1/namespaces/default/configmaps', {
+          method: 'POST',
+          headers: { 'Content-Type': 'application/json' },
+          body: JSON.stringify({ metadata: { name: n }, data: { n } }),
+        });
+      const page = (await (await raw('/api/v1/namespaces/default/configmaps?limit=2')).json()) as {
+        metadata: { continue?: string; remainingItemCount?: number };
+        items: Obj[];
+      };
+      expect(page.items.map((o) => o.metadata.name)).toEqual(['c1', 'c2']);
+      expect(page.metadata.remainingItemCount).toBe(3);
+      expect(page.metadata.continue).toBeTruthy();
+      const chunked = await kubectl('get', 'configmaps', '-n', 'default', '--chunk-size=2', '-o', 'name');
+      expect(chunked.trim().split('\n')).toEqual(['c1', 'c2', 'c3', 'c4', 'c5'].map((n) => `configmap/${n}`));
+
+      expect(await kubectl('auth', 'can-i', 'delete', 'deployments', '-n', 'shop')).toBe('yes\n');
+      const rules = await kubectl('auth', 'can-i', '--list');
+      expect(rules).toMatch(/^\*\.\*\s+\[\]\s+\[\]\s+\[\*\]$/m);
+      const whoami = JSON.parse(await kubectl('auth', 'whoami', '-o', 'json')) as {
+        status: { userInfo: { username: string; groups: string[] } };
+      };
+      expect(whoami.status.userInfo).toEqual({
+        username: 'mesh-console-admin',
+        groups: ['system:masters', 'system:authenticated'],
+      });
+    });
   },
 );

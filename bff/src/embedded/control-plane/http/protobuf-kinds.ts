@@ -299,6 +299,56 @@ export const MESSAGES: Record<string, MessageDescriptor> = {
     f(9, 'terminatingReplicas', 'int32', ptr),
     f(8, 'collisionCount', 'int32', ptr),
   ],
+
+  // ---- autoscaling/v1 (the /scale subresource) ----
+  Scale: [
+    f(1, 'metadata', msg('ObjectMeta')),
+    f(2, 'spec', msg('ScaleSpec')),
+    f(3, 'status', msg('ScaleStatus')),
+  ],
+  ScaleSpec: [f(1, 'replicas', 'int32')],
+  ScaleStatus: [f(1, 'replicas', 'int32', ptr), f(2, 'selector', 'string')],
+
+  // ---- authorization/v1 and authentication/v1 (kubectl auth can-i, auth whoami) ----
+  SelfSubjectAccessReview: [
+    f(1, 'metadata', msg('ObjectMeta')),
+    f(2, 'spec', msg('SelfSubjectAccessReviewSpec')),
+    f(3, 'status', msg('SubjectAccessReviewStatus')),
+  ],
+  SelfSubjectAccessReviewSpec: [
+    f(1, 'resourceAttributes', msg('ResourceAttributes')),
+    f(2, 'nonResourceAttributes', msg('NonResourceAttributes')),
+  ],
+  ResourceAttributes: [
+    f(1, 'namespace', 'string'),
+    f(2, 'verb', 'string'),
+    f(3, 'group', 'string'),
+    f(4, 'version', 'string'),
+    f(5, 'resource', 'string'),
+    f(6, 'subresource', 'string'),
+    f(7, 'name', 'string'),
+    f(8, 'fieldSelector', msg('SelectorAttributes')),
+    f(9, 'labelSelector', msg('SelectorAttributes')),
+  ],
+  // FieldSelectorAttributes and LabelSelectorAttributes: the raw selector (requirements are not read).
+  SelectorAttributes: [f(1, 'rawSelector', 'string')],
+  NonResourceAttributes: [f(1, 'path', 'string'), f(2, 'verb', 'string')],
+  SubjectAccessReviewStatus: [
+    f(1, 'allowed', 'bool', ptr),
+    f(4, 'denied', 'bool'),
+    f(2, 'reason', 'string'),
+    f(3, 'evaluationError', 'string'),
+  ],
+  SelfSubjectRulesReview: [
+    f(1, 'metadata', msg('ObjectMeta')),
+    f(2, 'spec', msg('SelfSubjectRulesReviewSpec')),
+    f(3, 'status', msg('SubjectRulesReviewStatus')),
+  ],
+  SelfSubjectRulesReviewSpec: [f(1, 'namespace', 'string')],
+  SubjectRulesReviewStatus: [f(3, 'incomplete', 'bool', ptr), f(4, 'evaluationError', 'string')],
+  SelfSubjectReview: [f(1, 'metadata', msg('ObjectMeta')), f(2, 'status', msg('SelfSubjectReviewStatus'))],
+  SelfSubjectReviewStatus: [f(1, 'userInfo', msg('UserInfo'))],
+  UserInfo: [f(1, 'username', 'string'), f(2, 'uid', 'string'), f(3, 'groups', 'string', list)],
 };
 
 /** The top-level message of each apiVersion and kind this server decodes from protobuf. */
@@ -309,4 +359,8 @@ export const PROTOBUF_KINDS: Record<string, string> = {
   'v1/ServiceAccount': 'ServiceAccount',
   'v1/Service': 'Service',
   'apps/v1/Deployment': 'Deployment',
+  'autoscaling/v1/Scale': 'Scale',
+  'authorization.k8s.io/v1/SelfSubjectAccessReview': 'SelfSubjectAccessReview',
+  'authorization.k8s.io/v1/SelfSubjectRulesReview': 'SelfSubjectRulesReview',
+  'authentication.k8s.io/v1/SelfSubjectReview': 'SelfSubjectReview',
 };

@@ -4,6 +4,7 @@ import { badRequest, methodNotAllowed, resourceNotFound } from '../status-error'
 import type { DeleteOptions, FieldValidation, KubeResource, KubeObject, UpdateOptions } from '../types';
 import { apiVersionOf, isRecord, resourceKey } from '../types';
 import { parseObjectBody, parseOptionalJson, parsePatchBody, readBody } from './body';
+import { parseLimit } from '../store/list-chunk';
 import type { ApiContext } from './context';
 import type { ResponseFormat } from './negotiate';
 import { negotiate } from './negotiate';
@@ -69,40 +70,56 @@ function sendObject(
   }
 }
 
+/** A list's metadata: its resourceVersion, and for a page, where the next starts and how many remain. */
+interface ListMeta {
+  resourceVersion: string;
+  continue?: string;
+  remainingItemCount?: number;
+}
+
+function listMeta(result: ListMeta): ListMeta {
+  const meta: ListMeta = { resourceVersion: result.resourceVersion };
+  if (result.continue) meta.continue = result.continue;
+  if (result.remainingItemCount !== undefined) meta.remainingItemCount = result.remainingItemCount;
+  return meta;
+}
+
 function sendList(
   res: ServerResponse,
   format: ResponseFormat,
   resolved: ResolvedResource,
   gvr: KubeResource,
   items: KubeObject[],
-  resourceVersion: string,
+  meta: ListMeta,
   include: IncludeObject,
 ) {
   switch (format.kind) {
-    case 'table':
+    case 'table': {
+      const table = buildTable(resolved, items, {
+        include,
+        metaVersion: format.version,
+        withColumns: true,
+        resourceVersion: meta.resourceVersion,
+      });
       return sendJson(
         res,
         200,
-        buildTable(resolved, items, {
-          include,
-          metaVersion: format.version,
-          withColumns: true,
-          resourceVersion,
-        }),
+        { ...table, metadata: meta },
         `application/json;as=Table;v=${format.version};g=meta.k8s.io`,
       );
+    }
     case 'partial-metadata':
       return sendJson(res, 200, {
         kind: 'PartialObjectMetadataList',
         apiVersion: `meta.k8s.io/${format.version}`,
-        metadata: { resourceVersion },
+        metadata: meta,
         items: items.map((o) => partialMetadata(o, format.version)),
       });
     default: {
       const list = {
         apiVersion: apiVersionOf(gvr.group, gvr.version),
         kind: resolved.type.listKind,
-        metadata: { resourceVersion },
+        metadata: meta,
         items,
       };
       return format.kind === 'yaml' ? sendYaml(res, 200, list) : sendJson(res, 200, list);
@@ -172,8 +189,12 @@ export async function handleResource(
       });
     }
     if (route.name === undefined) {
-      const { items, resourceVersion } = store.list(gvr, ns, listOptions);
-      return sendList(res, format, resolved, gvr, items, resourceVersion, include);
+      const page = store.list(gvr, ns, {
+        ...listOptions,
+        limit: parseLimit(query.get('limit')),
+        continue: query.get('continue') ?? undefined,
+      });
+      return sendList(res, format, resolved, gvr, page.items, listMeta(page), include);
     }
     return sendObject(res, 200, format, resolved, store.get(gvr, ns, route.name), include);
   }
@@ -190,7 +211,7 @@ export async function handleResource(
     if (method === 'DELETE' && !subresource && resourceKey(type) !== 'namespaces') {
       const options = deleteOptionsOf(parseOptionalJson(body), query);
       const { items, resourceVersion } = store.deleteCollection(gvr, ns, listOptions, options);
-      return sendList(res, format, resolved, gvr, items, resourceVersion, include);
+      return sendList(res, format, resolved, gvr, items, { resourceVersion }, include);
     }
     throw methodNotAllowed();
   }

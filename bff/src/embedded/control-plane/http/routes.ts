@@ -1,3 +1,6 @@
+import type { VirtualResource } from './virtual-resources';
+import { findVirtualResource } from './virtual-resources';
+
 /** Which endpoint a request path names. Resource paths follow the Kubernetes REST layout. */
 export type Route =
   | { kind: 'health' }
@@ -11,6 +14,8 @@ export type Route =
   | { kind: 'openapi-v3'; group: string; version: string }
   | { kind: 'openapi-v2' }
   | ResourceRoute
+  /** A resource answered by a handler, not the store (self reviews). */
+  | { kind: 'virtual'; resource: VirtualResource }
   | { kind: 'unknown' };
 
 export interface ResourceRoute {
@@ -62,9 +67,21 @@ export function parseRoute(pathname: string): Route {
     if (segments.length === 2) return { kind: 'group', group };
     const version = segments[2] ?? '';
     if (segments.length === 3) return { kind: 'group-version', group, version };
-    return resourceRoute(group, version, segments.slice(3));
+    return virtualOrResource(resourceRoute(group, version, segments.slice(3)));
   }
   return { kind: 'unknown' };
+}
+
+function virtualOrResource(route: Route): Route {
+  if (
+    route.kind !== 'resource' ||
+    route.namespace !== undefined ||
+    route.name !== undefined ||
+    route.legacyWatch
+  )
+    return route;
+  const resource = findVirtualResource(route.group, route.version, route.plural);
+  return resource ? { kind: 'virtual', resource } : route;
 }
 
 function resourceRoute(group: string, version: string, rest: string[]): Route {

@@ -10,6 +10,7 @@ import {
   rootPaths,
   versionInfo,
 } from './discovery';
+import { handleVirtualResource } from './auth-reviews';
 import { negotiate } from './negotiate';
 import { handleResource } from './resource-handler';
 import { sendJson, sendRawJson, sendText } from './respond';
@@ -40,6 +41,7 @@ async function route(ctx: ApiContext, req: IncomingMessage, res: ServerResponse)
   if (r.kind === 'version') return sendJson(res, 200, versionInfo(ctx.startedAt));
   if (!authorized(req, ctx.token)) throw unauthorized();
   if (r.kind === 'resource') return handleResource(ctx, req, res, r, url.searchParams);
+  if (r.kind === 'virtual') return handleVirtualResource(req, res, r.resource);
   if (req.method !== 'GET' && req.method !== 'HEAD') throw methodNotAllowed();
   // Discovery answers the legacy documents; a client asking for aggregated discovery alone gets 406.
   negotiate(req.headers.accept, false);

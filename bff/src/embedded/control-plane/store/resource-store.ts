@@ -34,6 +34,8 @@ import type { Database, ObjectRow } from './database';
 import { deepEqual } from './deep-equal';
 import { ClusterIpAllocator, applyKindDefaults, serviceClusterIp } from './kind-defaults';
 import { composeObject, generatedName, specPart, timestamp } from './object-meta';
+import type { ChunkOptions } from './list-chunk';
+import { continueExpired, decodeContinue, encodeContinue } from './list-chunk';
 import { jsonPatch, mergePatch, strategicMergePatch } from './patch';
 import { ObjectFilter } from './selectors';
 import type { ChangeEvent } from './watch-hub';
@@ -137,17 +139,53 @@ export class ResourceStore {
     return present(parseRow(row), versionOf(gvr));
   }
 
-  list(gvr: KubeResource, namespace: string | undefined, options: ListOptions = {}): ListResult {
+  /**
+   * Lists objects in (namespace, name) order. With `limit`, a page: `continue` is set when more
+   * remain, and `remainingItemCount` too unless selectors filter the list (as kube-apiserver).
+   */
+  list(
+    gvr: KubeResource,
+    namespace: string | undefined,
+    options: ListOptions & ChunkOptions = {},
+  ): ListResult & { continue?: string; remainingItemCount?: number } {
     const { type } = this.registry.resolve(gvr);
     const filter = ObjectFilter.from(options, type);
     const ns = type.namespaced && namespace ? namespace : undefined;
     const apiVersion = versionOf(gvr);
-    const items: KubeObject[] = [];
-    for (const row of this.db.listObjects(resourceKey(type), ns)) {
-      const object = parseRow(row);
-      if (filter.matches(object)) items.push(present(object, apiVersion));
+    let listRv = this.rv;
+    let after: [string, string] | undefined;
+    if (options.continue) {
+      const token = decodeContinue(options.continue);
+      if (token.rv < this.compactedRv) throw continueExpired();
+      listRv = token.rv;
+      const slash = token.start.indexOf('/');
+      after = [token.start.slice(0, slash), token.start.slice(slash + 1)];
     }
-    return { items, resourceVersion: this.resourceVersion };
+    const limit = options.limit ?? Infinity;
+    const items: KubeObject[] = [];
+    let remaining = 0;
+    let lastKey = '';
+    for (const row of this.db.listObjects(resourceKey(type), ns)) {
+      if (after && (row.namespace < after[0] || (row.namespace === after[0] && row.name <= after[1])))
+        continue;
+      const object = parseRow(row);
+      if (!filter.matches(object)) continue;
+      if (items.length < limit) {
+        items.push(present(object, apiVersion));
+        lastKey = `${row.namespace}/${row.name}`;
+      } else {
+        remaining++;
+      }
+    }
+    const result: ListResult & { continue?: string; remainingItemCount?: number } = {
+      items,
+      resourceVersion: String(listRv),
+    };
+    if (remaining > 0) {
+      result.continue = encodeContinue({ rv: listRv, start: lastKey });
+      if (!options.labelSelector && !options.fieldSelector) result.remainingItemCount = remaining;
+    }
+    return result;
   }
 
   // ---- writes -------------------------------------------------------------------------------
