@@ -58,6 +58,11 @@ export interface RequestContext {
   sourceLabels: Record<string, string>;
   /** The host as the caller wrote it (`reviews`, `reviews.default.svc.cluster.local`, `bookinfo.com`). */
   host: string;
+  /**
+   * The port the request is sent to: at a sidecar the service port (9080 for Bookinfo's services; a
+   * service without that port gets no Istio routing, see `passthrough`); at a gateway the port its
+   * workload listens on, i.e. the Gateway server's `port.number` (8080 in bookinfo-gateway.yaml).
+   */
   port: number;
   protocol: 'http' | 'tcp';
   method?: string;
@@ -83,6 +88,11 @@ export interface RetryPolicy {
   perTryTimeoutMs?: number;
   /** e.g. ['5xx','connect-failure','refused-stream'] as in HTTPRetry.retryOn */
   retryOn: string[];
+  /**
+   * Status codes named in retryOn (`retryOn: "503,gateway-error"` retries 503s); they count only with
+   * the `retriable-status-codes` condition, which Istio adds when codes are listed.
+   */
+  retriableStatusCodes?: number[];
 }
 
 /** Connection pool and outlier detection in effect for one destination (merged DR, subset overriding). */
@@ -114,6 +124,8 @@ export interface WeightedDestination {
   /** Set when the subset is not defined in any DestinationRule visible to the caller: Envoy answers 503 NC. */
   undefinedSubset?: boolean;
   policy: TrafficPolicy;
+  /** Headers set/added on requests towards this destination only (the destination's `headers.request`). */
+  requestHeaders?: Record<string, string>;
 }
 
 export type RouteDecision =
@@ -132,8 +144,19 @@ export type RouteDecision =
       directResponse?: { status: number };
       /** Headers the route sets/adds on the request towards the destination. */
       requestHeaders?: Record<string, string>;
+      /**
+       * The sidecar has no route for the host (not in the registry, not exported to the caller, or
+       * without the requested port): Envoy's allow-any catch-all passes the request through to the
+       * original destination with no Istio routing, retries or DestinationRule policy.
+       */
+      passthrough?: boolean;
     }
-  /** No route matched at a gateway, or the host is unknown there: Envoy answers 404 with flag NR. */
+  /**
+   * No route matched: Envoy answers 404 with flag NR. At a gateway: no server on the port, no virtual
+   * host for the request's host, or no route of it matched. At a sidecar: a VirtualService applies to
+   * the host but none of its routes matched (Istio adds no fallback route to a VirtualService's routes;
+   * the traffic-management concepts page asks for a last route without conditions for that reason).
+   */
   | { kind: 'not-found' };
 
 /** The engine's entry point. */
