@@ -15,6 +15,8 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import pino from 'pino';
 import type { Logger } from 'pino';
+import { startControllers } from './controllers';
+import type { Controllers } from './controllers';
 import { ensureDataDir, loadOrCreateToken, writeKubeconfig } from './credentials';
 import { loadOrCreateServingCert } from './tls/serving-cert';
 import type { ApiContext } from './http/context';
@@ -43,6 +45,11 @@ export interface ControlPlaneOptions {
   eventRetention?: number;
   /** How often a watch with allowWatchBookmarks gets a BOOKMARK (default 60 s, as kube-apiserver). */
   bookmarkIntervalMs?: number;
+  /**
+   * Default true: run the controllers (CRDs become served kinds; Deployments, ReplicaSets, Pods,
+   * Endpoints and EndpointSlices are kept as a cluster keeps them; owned objects are garbage-collected).
+   */
+  controllers?: boolean;
 }
 
 export interface ControlPlane {
@@ -54,6 +61,8 @@ export interface ControlPlane {
   kubeconfigPath: string;
   /** Direct access for seeding and benchmarks, with the same semantics as the HTTP API. */
   store: ResourceStore;
+  /** Resolves when the controllers have acted on every change so far (at once without controllers). */
+  controllersIdle(): Promise<void>;
   /** Stops the server, ends open watches, closes the db. */
   close(): Promise<void>;
 }
@@ -75,10 +84,13 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
   const token = loadOrCreateToken(opts.dataDir);
   const db = new Database(path.join(opts.dataDir, 'state.db'));
   let listener: DualListener | undefined;
+  let controllers: Controllers | undefined;
   try {
     const registry = buildRegistry({ keepIstioDubboField: opts.keepIstioDubboField ?? false });
     const store = new ResourceStore({ db, registry, logger, eventRetention: opts.eventRetention });
     store.ensureNamespaces(INITIAL_NAMESPACES);
+    // Before the listener: the kinds stored CRDs define are served from the first request.
+    if (opts.controllers !== false) controllers = startControllers(store, registry, logger);
     const ctx: ApiContext = {
       store,
       registry,
@@ -109,9 +121,11 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
       token,
       kubeconfigPath,
       store,
+      controllersIdle: () => controllers?.idle() ?? Promise.resolve(),
       close() {
         closing ??= (async () => {
           for (const end of [...ctx.watches]) end();
+          controllers?.stop();
           await running.close();
           db.close();
           logger.info('embedded control plane stopped');
@@ -120,6 +134,7 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
       },
     };
   } catch (err) {
+    controllers?.stop();
     await listener?.close();
     db.close();
     throw err;

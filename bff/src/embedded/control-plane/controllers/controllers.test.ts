@@ -1,0 +1,272 @@
+import pino from 'pino';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { openStore } from '../testing/fixtures';
+import type { TestStore } from '../testing/fixtures';
+import type { KubeObject } from '../types';
+import { startControllers } from './index';
+import type { Controllers } from './index';
+import { GVR } from './context';
+import { podTemplateHash } from './pods';
+
+const silent = pino({ level: 'silent' });
+
+function deployment(
+  name: string,
+  replicas: number,
+  extra: {
+    image?: string;
+    annotations?: Record<string, string>;
+    templateAnnotations?: Record<string, string>;
+  } = {},
+) {
+  return {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name, labels: { app: name }, annotations: extra.annotations },
+    spec: {
+      replicas,
+      selector: { matchLabels: { app: name } },
+      template: {
+        metadata: { labels: { app: name, version: 'v1' }, annotations: extra.templateAnnotations },
+        spec: {
+          containers: [
+            {
+              name: 'app',
+              image: extra.image ?? `example/${name}:1`,
+              ports: [{ name: 'http', containerPort: 9080 }],
+            },
+          ],
+        },
+      },
+    },
+  };
+}
+
+const service = (name: string) => ({
+  apiVersion: 'v1',
+  kind: 'Service',
+  metadata: { name },
+  spec: { selector: { app: name }, ports: [{ name: 'http', port: 80, targetPort: 'http' }] },
+});
+
+describe('the workload controllers', () => {
+  let t: TestStore;
+  let controllers: Controllers;
+  const ns = 'shop';
+  const list = (gvr: (typeof GVR)[keyof typeof GVR], selector?: string) =>
+    t.store.list(gvr, ns, selector ? { labelSelector: selector } : {}).items;
+  const podsOf = (app: string) => list(GVR.pods, `app=${app}`);
+  const settle = () => controllers.idle();
+
+  beforeEach(() => {
+    t = openStore();
+    t.store.create(GVR.namespaces, undefined, {
+      metadata: { name: ns, labels: { 'istio-injection': 'enabled' } },
+    });
+    controllers = startControllers(t.store, t.store.registry, silent);
+  });
+  afterEach(() => {
+    controllers.stop();
+    t.close();
+  });
+
+  it('runs a Deployment as a ReplicaSet of ready, injected pods with unique IPs, and fills in the Service endpoints', async () => {
+    const created = t.store.create(GVR.deployments, ns, deployment('web', 3));
+    t.store.create(GVR.services, ns, service('web'));
+    await settle();
+
+    const hash = podTemplateHash((created.spec as { template: unknown }).template);
+    expect(hash).toMatch(/^[bcdfghjklmnpqrstvwxz2456789]{10}$/);
+    const [rs, ...moreRs] = list(GVR.replicaSets);
+    expect(moreRs).toHaveLength(0);
+    expect(rs?.metadata.name).toBe(`web-${hash}`);
+    expect(rs?.metadata.labels?.['pod-template-hash']).toBe(hash);
+    expect(rs?.metadata.annotations?.['deployment.kubernetes.io/revision']).toBe('1');
+    expect(rs?.metadata.ownerReferences).toEqual([
+      expect.objectContaining({
+        kind: 'Deployment',
+        name: 'web',
+        uid: created.metadata.uid,
+        controller: true,
+      }),
+    ]);
+
+    const pods = podsOf('web');
+    expect(pods).toHaveLength(3);
+    const ips = pods.map((p) => (p.status as { podIP: string }).podIP);
+    expect(new Set(ips).size).toBe(3);
+    for (const pod of pods) {
+      expect(pod.metadata.name).toMatch(new RegExp(`^web-${hash}-[a-z0-9]{5}$`));
+      expect(pod.metadata.labels).toMatchObject({
+        app: 'web',
+        'pod-template-hash': hash,
+        'security.istio.io/tlsMode': 'istio',
+      });
+      expect((pod.spec as { containers: { name: string }[] }).containers.map((c) => c.name)).toEqual([
+        'app',
+        'istio-proxy',
+      ]);
+      expect((pod.spec as { nodeName: string }).nodeName).toBeTruthy();
+      const status = pod.status as {
+        phase: string;
+        podIP: string;
+        hostIP: string;
+        conditions: { type: string; status: string }[];
+      };
+      expect(status.phase).toBe('Running');
+      expect(status.podIP).toMatch(/^10\./);
+      expect(status.hostIP).toBeTruthy();
+      for (const type of ['PodScheduled', 'Initialized', 'ContainersReady', 'Ready'])
+        expect(status.conditions.find((c) => c.type === type)?.status).toBe('True');
+    }
+
+    const deploy = t.store.get(GVR.deployments, ns, 'web');
+    expect(deploy.status).toMatchObject({
+      replicas: 3,
+      readyReplicas: 3,
+      availableReplicas: 3,
+      updatedReplicas: 3,
+      observedGeneration: 1,
+    });
+    const endpoints = t.store.get(GVR.endpoints, ns, 'web');
+    const subsets = endpoints.subsets as { addresses: { ip: string }[]; ports: { port: number }[] }[];
+    expect(subsets[0]?.addresses.map((a) => a.ip).sort()).toEqual([...ips].sort());
+    expect(subsets[0]?.ports).toEqual([{ name: 'http', port: 9080, protocol: 'TCP' }]);
+    const [slice] = list(GVR.endpointSlices, 'kubernetes.io/service-name=web');
+    expect(slice?.metadata.name).toMatch(/^web-[a-z0-9]{5}$/);
+    expect((slice?.endpoints as { addresses: string[] }[]).flatMap((e) => e.addresses).sort()).toEqual(
+      [...ips].sort(),
+    );
+  });
+
+  it('scales, replaces deleted pods, rolls out a new template and deletes what a deleted Deployment owned', async () => {
+    t.store.create(GVR.deployments, ns, deployment('api', 2));
+    t.store.create(GVR.services, ns, service('api'));
+    await settle();
+    t.store.patch(GVR.deployments, ns, 'api', 'merge', { spec: { replicas: 4 } });
+    await settle();
+    expect(podsOf('api')).toHaveLength(4);
+    t.store.patch(GVR.deployments, ns, 'api', 'merge', { spec: { replicas: 1 } });
+    await settle();
+    const [survivor] = podsOf('api');
+    expect(podsOf('api')).toHaveLength(1);
+
+    t.store.delete(GVR.pods, ns, survivor?.metadata.name ?? '');
+    await settle();
+    const [replacement] = podsOf('api');
+    expect(replacement?.metadata.name).not.toBe(survivor?.metadata.name);
+    const endpoints = t.store.get(GVR.endpoints, ns, 'api').subsets as { addresses: { ip: string }[] }[];
+    expect(endpoints[0]?.addresses.map((a) => a.ip)).toEqual([
+      (replacement?.status as { podIP: string }).podIP,
+    ]);
+
+    const before = t.store.get(GVR.deployments, ns, 'api');
+    const next = deployment('api', 1, { image: 'example/api:2' });
+    t.store.update(GVR.deployments, ns, 'api', {
+      ...next,
+      metadata: { ...next.metadata, resourceVersion: before.metadata.resourceVersion },
+    });
+    await settle();
+    const sets = list(GVR.replicaSets).sort((a, b) =>
+      String(a.metadata.annotations?.['deployment.kubernetes.io/revision']).localeCompare(
+        String(b.metadata.annotations?.['deployment.kubernetes.io/revision']),
+      ),
+    );
+    expect(
+      sets.map((rs) => [
+        rs.metadata.annotations?.['deployment.kubernetes.io/revision'],
+        (rs.spec as { replicas: number }).replicas,
+      ]),
+    ).toEqual([
+      ['1', 0],
+      ['2', 1],
+    ]);
+    const pods = podsOf('api');
+    expect(pods).toHaveLength(1);
+    expect((pods[0]?.spec as { containers: { image: string }[] }).containers[0]?.image).toBe('example/api:2');
+    const rolled = t.store.get(GVR.deployments, ns, 'api');
+    expect(rolled.metadata.generation).toBe(4);
+    expect(rolled.status).toMatchObject({ replicas: 1, updatedReplicas: 1, observedGeneration: 4 });
+
+    t.store.delete(GVR.deployments, ns, 'api');
+    await settle();
+    expect(list(GVR.replicaSets)).toEqual([]);
+    expect(podsOf('api')).toEqual([]);
+    t.store.delete(GVR.services, ns, 'api');
+    await settle();
+    expect(list(GVR.endpointSlices)).toEqual([]);
+    expect(() => t.store.get(GVR.endpoints, ns, 'api')).toThrow(/not found/);
+  });
+
+  it('keeps the pods the demo annotations ask for not ready, and lists them as not-ready addresses', async () => {
+    t.store.create(
+      GVR.deployments,
+      ns,
+      deployment('flaky', 3, { annotations: { 'demo.mesh-console.io/not-ready-replicas': '1' } }),
+    );
+    t.store.create(
+      GVR.deployments,
+      ns,
+      deployment('down', 1, { templateAnnotations: { 'demo.mesh-console.io/ready': 'false' } }),
+    );
+    t.store.create(GVR.services, ns, service('flaky'));
+    await settle();
+    const ready = (p: KubeObject) =>
+      (p.status as { conditions: { type: string; status: string }[] }).conditions.find(
+        (c) => c.type === 'Ready',
+      )?.status;
+    expect(podsOf('flaky').map(ready).sort()).toEqual(['False', 'True', 'True']);
+    const [down] = podsOf('down');
+    expect(down && ready(down)).toBe('False');
+    const waiting = (
+      down?.status as { containerStatuses: { name: string; state: { waiting?: { reason: string } } }[] }
+    ).containerStatuses;
+    expect(waiting.find((c) => c.name === 'app')?.state.waiting?.reason).toBe('CrashLoopBackOff');
+    const subsets = t.store.get(GVR.endpoints, ns, 'flaky').subsets as {
+      addresses: unknown[];
+      notReadyAddresses: unknown[];
+    }[];
+    expect(subsets[0]?.addresses).toHaveLength(2);
+    expect(subsets[0]?.notReadyAddresses).toHaveLength(1);
+    expect(t.store.get(GVR.deployments, ns, 'down').status).toMatchObject({
+      conditions: expect.arrayContaining([expect.objectContaining({ type: 'Available', status: 'False' })]),
+    });
+  });
+
+  it('after a restart, reconciles what is stored without duplicating pods, and collects orphans', async () => {
+    t.store.create(GVR.deployments, ns, deployment('keep', 2));
+    t.store.create(GVR.deployments, ns, deployment('gone', 1));
+    await settle();
+    const names = podsOf('keep')
+      .map((p) => p.metadata.name)
+      .sort();
+    controllers.stop();
+    // While no controller runs: a Deployment disappears (its pods stay behind) and a pod of the other goes.
+    t.store.delete(GVR.deployments, ns, 'gone');
+    t.store.delete(GVR.pods, ns, names[0] ?? '');
+    t = t.reopen();
+    controllers = startControllers(t.store, t.store.registry, silent);
+    await settle();
+    await settle();
+    const after = podsOf('keep').map((p) => p.metadata.name);
+    expect(after).toHaveLength(2);
+    expect(after).toContain(names[1]);
+    expect(podsOf('gone')).toEqual([]);
+    expect(list(GVR.replicaSets).map((rs) => rs.metadata.name)).toEqual([expect.stringMatching(/^keep-/)]);
+  });
+
+  it('refuses a Deployment whose selector does not match its template labels, naming the field', () => {
+    const bad = deployment('odd', 1);
+    bad.spec.selector = { matchLabels: { app: 'other' } };
+    expect(() => t.store.create(GVR.deployments, ns, bad)).toThrow(
+      /spec\.template\.metadata\.labels: Invalid value: map\[string\]string\{"app":"odd", "version":"v1"\}: `selector` does not match template `labels`/,
+    );
+    const created = t.store.create(GVR.deployments, ns, deployment('defaults', 1));
+    expect(created.spec).toMatchObject({
+      replicas: 1,
+      revisionHistoryLimit: 10,
+      progressDeadlineSeconds: 600,
+      strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: '25%', maxUnavailable: '25%' } },
+    });
+  });
+});
