@@ -1,78 +1,67 @@
 import type { Protocol } from '../../../contract/catalog';
-import type { RouteMatch, StringMatch } from '../../../contract/routing';
 
 /**
- * The kinds of request the demo's callers send, with their share of the traffic. Routing conditions
- * are evaluated per kind, so a rule like "header end-user = jason → v2" or "method sayHello with
- * attachment tag = gray → 1.1" catches exactly its share. The values are the ones a demo operator
- * would try (bookinfo's `end-user: jason`, a `x-canary` header, the talk's `sayHello`).
+ * A kind of request a caller sends, with its share of the caller's traffic. Routing is decided per
+ * kind, so a rule like "header end-user = jason → v2" catches exactly its share. The demo's own
+ * applications send the kinds a demo operator would try (bookinfo's `end-user: jason`, an
+ * `x-canary` header, the talk's `sayHello`); Istio's sample applications send their own (samples.ts).
  */
 export interface RequestKind {
   share: number;
   method?: string;
-  uri?: string;
+  /** Path with query, e.g. /productpage */
+  path?: string;
+  /** Lower-case header names. */
   headers: Record<string, string>;
   rpcMethod?: string;
-  attachments: Record<string, string>;
+  attachments?: Record<string, string>;
 }
 
 const HTTP_KINDS: RequestKind[] = [
-  { share: 0.6, method: 'GET', uri: '/api/v1/items', headers: {}, attachments: {} },
-  { share: 0.15, method: 'POST', uri: '/api/v1/orders', headers: {}, attachments: {} },
-  { share: 0.15, method: 'GET', uri: '/api/v1/items', headers: { 'end-user': 'jason' }, attachments: {} },
-  { share: 0.1, method: 'GET', uri: '/api/v2/items', headers: { 'x-canary': 'true' }, attachments: {} },
+  { share: 0.6, method: 'GET', path: '/api/v1/items', headers: {} },
+  { share: 0.15, method: 'POST', path: '/api/v1/orders', headers: {} },
+  { share: 0.15, method: 'GET', path: '/api/v1/items', headers: { 'end-user': 'jason' } },
+  { share: 0.1, method: 'GET', path: '/api/v2/items', headers: { 'x-canary': 'true' } },
 ];
 
 const GRPC_KINDS: RequestKind[] = [
-  { share: 0.7, method: 'POST', uri: '/demo.Service/Get', headers: {}, attachments: {} },
-  { share: 0.2, method: 'POST', uri: '/demo.Service/List', headers: {}, attachments: {} },
-  { share: 0.1, method: 'POST', uri: '/demo.Service/Get', headers: { 'x-canary': 'true' }, attachments: {} },
+  { share: 0.7, method: 'POST', path: '/demo.Service/Get', headers: {} },
+  { share: 0.2, method: 'POST', path: '/demo.Service/List', headers: {} },
+  { share: 0.1, method: 'POST', path: '/demo.Service/Get', headers: { 'x-canary': 'true' } },
 ];
 
 const RPC_KINDS: RequestKind[] = [
-  { share: 0.5, rpcMethod: 'sayHello', headers: {}, attachments: {} },
-  { share: 0.3, rpcMethod: 'query', headers: {}, attachments: {} },
-  { share: 0.1, rpcMethod: 'update', headers: {}, attachments: {} },
+  { share: 0.5, rpcMethod: 'sayHello', headers: {} },
+  { share: 0.3, rpcMethod: 'query', headers: {} },
+  { share: 0.1, rpcMethod: 'update', headers: {} },
   { share: 0.1, rpcMethod: 'sayHello', headers: {}, attachments: { tag: 'gray' } },
 ];
 
+/** The kinds of request the demo's own applications send to a service of this protocol. */
 export function requestKinds(protocol: Protocol): RequestKind[] {
   if (protocol === 'dubbo' || protocol === 'sofarpc') return RPC_KINDS;
   if (protocol === 'grpc') return GRPC_KINDS;
+  if (protocol === 'tcp') return [{ share: 1, headers: {} }];
   return HTTP_KINDS;
 }
 
-const regexCache = new Map<string, RegExp | null>();
-
-function compiled(pattern: string): RegExp | null {
-  let re = regexCache.get(pattern);
-  if (re === undefined) {
-    try {
-      // Istio's regex is RE2 and must match the whole value.
-      re = new RegExp(`^(?:${pattern})$`);
-    } catch {
-      re = null;
-    }
-    if (regexCache.size > 1000) regexCache.clear();
-    regexCache.set(pattern, re);
+/** The headers of `incoming` an application copies onto the calls it makes (its propagation list). */
+export function propagated(
+  incoming: Record<string, string>,
+  names: readonly string[],
+): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const n of names) {
+    const v = incoming[n];
+    if (v !== undefined) out[n] = v;
   }
-  return re;
+  return out;
 }
 
-function stringMatches(m: StringMatch, value: string | undefined): boolean {
-  if (value === undefined) return false;
-  if (m.type === 'exact') return value === m.value;
-  if (m.type === 'prefix') return value.startsWith(m.value);
-  return compiled(m.value)?.test(value) ?? false;
-}
-
-/** Whether a request of this kind from a workload with `sourceLabels` meets every condition of a match. */
-export function matches(match: RouteMatch, kind: RequestKind, sourceLabels: Record<string, string>): boolean {
-  for (const [k, v] of Object.entries(match.sourceLabels)) if (sourceLabels[k] !== v) return false;
-  for (const h of match.headers) if (!stringMatches(h, kind.headers[h.name.toLowerCase()])) return false;
-  if (match.uri && !stringMatches(match.uri, kind.uri)) return false;
-  if (match.method && !stringMatches(match.method, kind.method)) return false;
-  if (match.rpcMethod !== undefined && match.rpcMethod !== kind.rpcMethod) return false;
-  for (const a of match.attachments) if (!stringMatches(a, kind.attachments[a.name])) return false;
-  return true;
+/** A stable key of a header set (for caches). */
+export function headersKey(headers: Record<string, string>): string {
+  return Object.keys(headers)
+    .sort()
+    .map((k) => `${k}=${headers[k]}`)
+    .join('&');
 }

@@ -2,8 +2,19 @@ import type { KubernetesObject, ListWatch } from '@kubernetes/client-node';
 import type { KubeClient } from '../../../clients/kube';
 import type { KubeResource } from '../../../lib/kube-kind';
 import type { Logger } from '../../../lib/logger';
-import type { MeshObject } from '../../../mesh/istio-types';
-import type { RuleSnapshot } from './routes';
+import type { RawObject } from './istio/types';
+
+/**
+ * The traffic objects the mesh holds, as the control plane's informers list them: Istio's
+ * VirtualServices, DestinationRules and Gateways, Gateway API HTTPRoutes, and Apache Dubbo's rules
+ * (VirtualServices and DestinationRules of service.dubbo.apache.org, in the same lists) when served.
+ */
+export interface RuleSnapshot {
+  virtualServices: readonly RawObject[];
+  destinationRules: readonly RawObject[];
+  gateways: readonly RawObject[];
+  httpRoutes: readonly RawObject[];
+}
 
 /** Where the simulator reads the mesh's routing objects; `revision` changes whenever they do. */
 export interface RuleSource {
@@ -11,16 +22,15 @@ export interface RuleSource {
   snapshot(): RuleSnapshot;
 }
 
-/** Rules held in memory (tests, benchmarks): `set` replaces them, as an apply would. */
+const EMPTY: RuleSnapshot = { virtualServices: [], destinationRules: [], gateways: [], httpRoutes: [] };
+
+/** Rules held in memory (tests, benchmarks): `set` replaces the kinds it is given, as an apply would. */
 export class StaticRules implements RuleSource {
   revision = 0;
   private rules: RuleSnapshot;
 
   constructor(rules: Partial<RuleSnapshot> = {}) {
-    this.rules = {
-      virtualServices: rules.virtualServices ?? [],
-      destinationRules: rules.destinationRules ?? [],
-    };
+    this.rules = { ...EMPTY, ...rules };
   }
 
   set(rules: Partial<RuleSnapshot>): void {
@@ -33,18 +43,25 @@ export class StaticRules implements RuleSource {
   }
 }
 
+type WatchedKind = 'VirtualService' | 'DestinationRule' | 'Gateway' | 'HTTPRoute';
+
 interface Watched {
-  gvr: KubeResource;
   apiVersion: string;
-  kind: 'VirtualService' | 'DestinationRule';
+  kind: WatchedKind;
   informer: ListWatch<KubernetesObject>;
 }
 
+const FIELD: Record<WatchedKind, keyof RuleSnapshot> = {
+  VirtualService: 'virtualServices',
+  DestinationRule: 'destinationRules',
+  Gateway: 'gateways',
+  HTTPRoute: 'httpRoutes',
+};
+
 /**
- * The routing objects as the control plane has them, kept current by list-watch: Istio's
- * VirtualServices and DestinationRules (the version the server prefers) and, when the server serves
- * them, Apache Dubbo's. An applied change reaches the simulator with the watch event, so it shows in
- * the traffic on the next tick.
+ * The traffic objects as the control plane has them, kept current by list-watch, each kind in the
+ * version its server prefers; a kind the server does not serve is simply empty. An applied change
+ * reaches the simulator with the watch event, so it shows in the traffic on the next tick.
  */
 export class InformerRules implements RuleSource {
   revision = 0;
@@ -64,20 +81,27 @@ export class InformerRules implements RuleSource {
 
   static async start(kube: KubeClient, log: Logger): Promise<InformerRules> {
     const watched: Watched[] = [];
-    const add = (group: string, version: string) => {
-      for (const [plural, kind] of [
-        ['virtualservices', 'VirtualService'],
-        ['destinationrules', 'DestinationRule'],
-      ] as const) {
-        const gvr = { group, version, plural };
-        watched.push({ gvr, apiVersion: `${group}/${version}`, kind, informer: kube.informer(gvr, log) });
+    const add = (group: string, version: string, kinds: [string, WatchedKind][]) => {
+      for (const [plural, kind] of kinds) {
+        const gvr: KubeResource = { group, version, plural };
+        watched.push({ apiVersion: `${group}/${version}`, kind, informer: kube.informer(gvr, log) });
       }
     };
     const istio = await kube.preferredVersion('networking.istio.io');
-    if (istio) add('networking.istio.io', istio);
-    else log.warn('networking.istio.io is not served: demo traffic ignores routing rules');
+    if (istio) {
+      add('networking.istio.io', istio, [
+        ['virtualservices', 'VirtualService'],
+        ['destinationrules', 'DestinationRule'],
+        ['gateways', 'Gateway'],
+      ]);
+    } else log.warn('networking.istio.io is not served: demo traffic ignores routing rules');
+    const gatewayApi = await kube.preferredVersion('gateway.networking.k8s.io');
+    if (gatewayApi) add('gateway.networking.k8s.io', gatewayApi, [['httproutes', 'HTTPRoute']]);
     if ((await kube.servedVersions('service.dubbo.apache.org')).includes('v1alpha1')) {
-      add('service.dubbo.apache.org', 'v1alpha1');
+      add('service.dubbo.apache.org', 'v1alpha1', [
+        ['virtualservices', 'VirtualService'],
+        ['destinationrules', 'DestinationRule'],
+      ]);
     }
     const rules = new InformerRules(watched);
     await Promise.all(watched.map((w) => w.informer.start()));
@@ -86,19 +110,22 @@ export class InformerRules implements RuleSource {
 
   snapshot(): RuleSnapshot {
     if (!this.cached) {
-      const of = (kind: Watched['kind']) =>
-        this.watched
-          .filter((w) => w.kind === kind)
-          .flatMap((w) =>
-            // A list's items may come without apiVersion and kind; the reader needs them to pick the dialect.
-            w.informer
-              .list()
-              .map(
-                (o) =>
-                  ({ ...o, apiVersion: o.apiVersion ?? w.apiVersion, kind: o.kind ?? w.kind }) as MeshObject,
-              ),
-          );
-      this.cached = { virtualServices: of('VirtualService'), destinationRules: of('DestinationRule') };
+      const out: Record<keyof RuleSnapshot, RawObject[]> = {
+        virtualServices: [],
+        destinationRules: [],
+        gateways: [],
+        httpRoutes: [],
+      };
+      for (const w of this.watched) {
+        // A list's items may come without apiVersion and kind; the engine needs them.
+        for (const o of w.informer.list())
+          out[FIELD[w.kind]].push({
+            ...o,
+            apiVersion: o.apiVersion ?? w.apiVersion,
+            kind: o.kind ?? w.kind,
+          } as RawObject);
+      }
+      this.cached = out;
     }
     return this.cached;
   }

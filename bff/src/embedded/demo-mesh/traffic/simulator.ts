@@ -8,16 +8,27 @@ import type { RpcDialect } from '../../../mesh/model';
 import type { DemoApp } from '../mesh';
 import { BucketedLogNormal } from './distribution';
 import type { IstioExporter } from './exporter';
-import { ADMIT_ALL, OUTCOMES } from './pipeline';
-import type { AdmissionPolicy, Flow, Outcome, TickInfo } from './pipeline';
+import { decideRoute } from './istio/decide';
+import type {
+  DecideRoute,
+  MeshConfig,
+  RequestContext,
+  RetryPolicy,
+  RouteDecision,
+  WeightedDestination,
+} from './istio/types';
+import { meshConfig, ROOT_NAMESPACE } from './mesh-config';
+import { ADMIT_ALL } from './pipeline';
+import type { AdmissionPolicy, Flow, TickInfo } from './pipeline';
 import { Drift, entryRate, fanOut, versionProfile } from './profiles';
 import type { VersionProfile } from './profiles';
-import { requestKinds } from './requests';
+import { headersKey, propagated, requestKinds } from './requests';
 import type { RequestKind } from './requests';
-import { RouteTable, resolveShares } from './routes';
-import type { VersionShares } from './routes';
-import type { RuleSource } from './rules';
-import { Rng } from './rng';
+import type { RuleSnapshot, RuleSource } from './rules';
+import { rpcDecision } from './rpc-rules';
+import { Rng, normalCdf } from './rng';
+import { SAMPLE_APPS, workloadOfPod } from './samples';
+import type { SampleApp } from './samples';
 import { BUCKET_COUNT } from './store';
 import type { TickRecord, TrafficStore } from './store';
 
@@ -29,16 +40,29 @@ interface Workload {
   app: string;
   version: string;
   labels: Record<string, string>;
+  /** Its Pods: each has a sidecar of its own (connection pools are per sidecar). */
+  instances: number;
 }
 
+const GATEWAY_LABELS = { app: 'istio-ingressgateway', istio: 'ingressgateway' };
+
 const INGRESS: Workload = {
-  key: 'istio-system/istio-ingressgateway',
+  key: `${ROOT_NAMESPACE}/istio-ingressgateway`,
   workload: 'istio-ingressgateway',
-  namespace: 'istio-system',
+  namespace: ROOT_NAMESPACE,
   app: 'istio-ingressgateway',
   version: UNKNOWN,
-  labels: { app: 'istio-ingressgateway', istio: 'ingressgateway' },
+  labels: GATEWAY_LABELS,
+  instances: 1,
 };
+
+/** The same gateway where it routes outside traffic by the Gateways' rules (a workload of its own for the caches). */
+const GATEWAY: Workload = { ...INGRESS };
+
+/** The host outside users address the ingress gateway by (`curl http://$GATEWAY_URL/productpage`). */
+const OUTSIDE_HOST = `istio-ingressgateway.${ROOT_NAMESPACE}.svc.cluster.local`;
+/** The port the ingress gateway's Pod listens on for HTTP (its Service's port 80 targets it). */
+const GATEWAY_PORT = 8080;
 
 interface VersionNode {
   version: string;
@@ -61,34 +85,93 @@ interface VersionNode {
 
 interface ServiceNode {
   service: ServiceDetail;
+  /** The application serving it (absent for a service no known application owns). */
+  node: AppNode | null;
   kinds: RequestKind[];
   protocol: string;
+  port: number;
   versions: Map<string, VersionNode>;
-  shares: Map<string, VersionShares>;
-  routes: RouteTable;
+  /** Each instance and the version it serves, by endpoint name. */
+  instances: Map<string, { instance: Instance; version: VersionNode }>;
   /** Store cells of this service's callers, by workload key. */
   consumerCells: Map<string, number>;
 }
 
+interface Edge {
+  node: AppNode;
+  fanOut: number;
+  fromVersions?: ReadonlySet<string>;
+  onPaths?: readonly string[];
+  /** What the call sends; absent: the callee's own kinds (the demo's applications). */
+  kinds?: readonly RequestKind[];
+}
+
 interface AppNode {
-  def: DemoApp;
+  key: string;
+  namespace: string;
+  app: string;
+  def: DemoApp | null;
+  sample: SampleApp | null;
   services: ServiceNode[];
-  callees: { node: AppNode; fanOut: number }[];
+  callees: Edge[];
   entry: { rate: number; drift: Drift } | null;
   /** The workload each version calls from. */
   workloads: Map<string, Workload>;
 }
 
+/** Requests one workload sends to one service (or, at the gateway, to a host) in this tick. */
+interface Call {
+  source: Workload;
+  atGateway: boolean;
+  service: ServiceNode | null;
+  host: string;
+  port: number;
+  /** Requests per second. */
+  rate: number;
+  kinds: KindSet;
+  /** A client that keeps this many requests in flight (fortio -c 3): its concurrency at the pool. */
+  concurrency?: number;
+}
+
+interface KindSet {
+  key: string;
+  kinds: readonly RequestKind[];
+}
+
+/** A decided destination, with what the simulator needs of it. */
+interface Target {
+  dest: WeightedDestination;
+  service: ServiceNode | null;
+  cluster: string;
+  /** Share of the call's requests that go to this cluster, across all kinds (for the pool's concurrency). */
+  clusterShare: number;
+  /** Its ready endpoints the catalog knows (computed once). */
+  ready?: { instance: Instance; version: VersionNode }[];
+}
+
+interface Decided {
+  kind: RequestKind;
+  share: number;
+  decision: RouteDecision;
+  targets: Target[];
+  mirrors: { target: Target; percent: number }[];
+}
+
+/** Served requests of a tick at an application, per version and kind: what causes its calls downstream. */
+type Handled = Map<VersionNode, Map<RequestKind, number>>;
+
 export interface SimulatorOptions {
-  /** Who calls whom (the demo's call graph); each application's services and instances come from the catalog. */
+  /** Who calls whom among the demo's own applications; each application's services and instances come from the catalog. */
   apps: readonly DemoApp[];
   catalog: CatalogSource;
   rules: RuleSource;
-  /** How rules for RPC services are written (decides between Istio and Dubbo rules on the same host). */
-  dialect: RpcDialect;
+  /** How rules for RPC services are written (kept for the console's options; routing follows Istio's rules). */
+  dialect?: RpcDialect;
   store: TrafficStore;
   exporter?: IstioExporter | null;
   admission?: AdmissionPolicy;
+  /** The routing engine (Istio's semantics); the demo's own by default. */
+  decide?: DecideRoute;
   seed?: number;
   clock?: () => number;
   /** Multiplies every entry rate (benchmarks). */
@@ -110,27 +193,73 @@ const PROTOCOL_LABEL: Record<Protocol, string> = {
   tcp: 'tcp',
 };
 
-/** Requests the sidecar answers itself: a rate-limit rejection or "no healthy upstream", in well under 1 ms. */
+/** Requests the sidecar answers itself (a fault, a rate limit, no healthy upstream) take well under 1 ms. */
 const LOCAL_REPLY = new BucketedLogNormal(ISTIO_BUCKETS, 0.3, 0.3);
 const LOCAL_REPLY_BYTES = 19;
+const NO_SHIFT = { shiftMs: 0 } as const;
+const NO_HEADERS: Record<string, string> = Object.freeze({}) as Record<string, string>;
+
+/** Envoy's default base interval between retries (25 ms, jittered). */
+const RETRY_BACKOFF_MS = 25;
+/** Envoy's and Istio's "no limit" for a connection pool setting. */
+const UNLIMITED = 2 ** 32 - 1;
 
 /** At most this much time is simulated in one tick (after a suspended laptop, not an hour of traffic at once). */
 const MAX_TICK_SECONDS = 60;
 
+type Reporter = 'source' | 'destination';
+
+/** What one emitted group of requests looked like. */
+interface Emission {
+  s: ServiceNode | null;
+  host: string;
+  v: VersionNode | null;
+  source: Workload;
+  instance: string;
+  reporter: Reporter;
+  code: string;
+  flags: string;
+  n: number;
+  /** Latency: drawn from the version's distribution shifted by `shiftMs`, or fixed. */
+  latency: { shiftMs: number; capMs?: number } | { fixedMs: number } | 'local';
+  toStore: boolean;
+  toExporter: boolean;
+  limited?: boolean;
+  shadowLimited?: number;
+}
+
 /**
- * Simulated traffic along the demo's call graph, in aggregate: every tick computes how many requests
- * flow along each edge (entry rates into the front applications, fan-out to the rest), routes them to
- * versions as the mesh's rules say, spreads them over each version's ready instances, and draws
- * errors and latency buckets per (caller, instance, outcome) — never one object per request. The
- * results go to the store (the embedded telemetry's series) and, when exporting, to Istio's metrics.
+ * Simulated traffic through the mesh, in aggregate: every tick computes how many requests each
+ * workload sends to each service (entry traffic into the demo's front applications, users through
+ * the ingress gateway, clients of Istio's samples, and the calls each served request causes), asks
+ * the routing engine (Istio's semantics, traffic/istio) what a proxy does with each kind of request,
+ * and applies the decision as Envoy would: faults, retries and timeouts, mirrors, connection-pool
+ * overflow and outlier ejection, with Envoy's response codes and flags. Errors and latency are drawn
+ * per (caller, instance, outcome) — never one object per request. The results go to the store (the
+ * embedded telemetry's series, one count per request as its caller saw it) and, when exporting, to
+ * Istio's metrics with the reporter Envoy would use.
  */
 export class TrafficSimulator {
   private readonly rng: Rng;
   private readonly clock: () => number;
   private readonly admission: AdmissionPolicy;
+  private readonly decide: DecideRoute;
   private readonly drifts = new Map<string, Drift>();
   private readonly labelCache = new Map<string, IstioLabels>();
-  private topology: { view: CatalogView; revision: number; order: AppNode[] } | null = null;
+  private readonly kindSets = new Map<string, KindSet>();
+  /** Outlier detection: ejected endpoints per cluster (host|subset), until when, and how often so far. */
+  private readonly ejections = new Map<string, Map<string, { until: number; times: number }>>();
+  private topology: {
+    view: CatalogView;
+    revision: number;
+    order: AppNode[];
+    byHost: Map<string, ServiceNode>;
+    byId: Map<string, ServiceNode>;
+    config: MeshConfig;
+    rules: RuleSnapshot;
+    decisions: Map<Workload, Map<ServiceNode | string, Map<KindSet, Decided[]>>>;
+    gatewayExposed: boolean;
+  } | null = null;
   private lastTickMs: number | null = null;
   private timer: NodeJS.Timeout | null = null;
   /** Requests simulated in the last tick (for logs and benchmarks). */
@@ -140,6 +269,7 @@ export class TrafficSimulator {
     this.rng = new Rng(options.seed ?? 20191115);
     this.clock = options.clock ?? Date.now;
     this.admission = options.admission ?? ADMIT_ALL;
+    this.decide = options.decide ?? decideRoute;
   }
 
   start(intervalMs = 1000): void {
@@ -165,22 +295,35 @@ export class TrafficSimulator {
 
   /**
    * The share of each version in what a caller (by workload name; default: the first that calls the
-   * service) sends to a service, as the current rules decide: what the next tick will do.
+   * service) sends to a service, as the current rules decide: what the next tick will do. Requests
+   * the caller's sidecar answers itself (faults, undefined subsets) count for no version.
    */
   sharesFor(serviceId: string, sourceWorkload?: string): Map<string, number> | null {
-    const order = this.currentTopology();
-    const node = order.find((n) => n.services.some((s) => s.service.id === serviceId));
-    const s = node?.services.find((x) => x.service.id === serviceId);
-    if (!node || !s) return null;
+    const topo = this.currentTopology();
+    const s = topo.byId.get(serviceId);
+    if (!s?.node) return null;
+    const node = s.node;
     const callers = [
       ...(node.entry ? [INGRESS] : []),
-      ...order
+      ...topo.order
         .filter((n) => n.callees.some((c) => c.node === node))
         .flatMap((n) => [...n.workloads.values()]),
     ];
     const source = sourceWorkload ? callers.find((w) => w.workload === sourceWorkload) : callers[0];
     if (!source) return null;
-    return resolveShares(s.routes.route(s.service), s.service, s.kinds, source.labels);
+    const call = this.callTo(s, source, 1, this.kindSet(s.kinds, NO_HEADERS));
+    const out = new Map<string, number>();
+    for (const d of this.decisions(call)) {
+      const abort = d.decision.kind === 'route' ? (d.decision.fault?.abort?.percent ?? 0) / 100 : 0;
+      for (const t of d.targets) {
+        const ready = t.dest.endpoints.filter((e) => e.ready);
+        for (const e of ready) {
+          const version = t.service?.instances.get(e.name)?.version.version ?? e.labels.version ?? UNKNOWN;
+          out.set(version, (out.get(version) ?? 0) + (d.share * t.dest.share * (1 - abort)) / ready.length);
+        }
+      }
+    }
+    return out;
   }
 
   /** Simulates the traffic since the last tick, up to `nowMs`. The first call only sets the clock. */
@@ -196,94 +339,840 @@ export class TrafficSimulator {
     this.options.store.coverFrom(nowMs - dt * 1000);
     const tick: TickInfo = { nowMs, dtSeconds: dt };
     this.admission.beginTick?.(tick);
-    const order = this.currentTopology();
+    const topo = this.currentTopology();
+    const order = topo.order;
     this.lastTickRequests = 0;
     for (const node of order)
       for (const s of node.services) for (const v of s.versions.values()) this.driftVersion(v, tick);
 
-    const inflow = new Map<AppNode, { source: Workload; rate: number }[]>();
-    const push = (node: AppNode, source: Workload, rate: number) => {
-      const list = inflow.get(node);
-      if (list) list.push({ source, rate });
-      else inflow.set(node, [{ source, rate }]);
+    const calls = new Map<AppNode, Call[]>();
+    const push = (node: AppNode, call: Call) => {
+      const list = calls.get(node);
+      if (list) list.push(call);
+      else calls.set(node, [call]);
     };
+    const handled = new Map<AppNode, Handled>();
+    const scale = this.options.rateScale ?? 1;
     for (const node of order) {
-      if (node.entry) push(node, INGRESS, node.entry.rate * node.entry.drift.step(nowMs, dt, this.rng));
+      if (node.entry && node.services.length > 0) {
+        const rate = (node.entry.rate * node.entry.drift.step(nowMs, dt, this.rng)) / node.services.length;
+        for (const s of node.services)
+          push(node, this.callTo(s, INGRESS, rate, this.kindSet(s.kinds, NO_HEADERS)));
+      }
+      const client = node.sample?.client;
+      if (client) {
+        const target = topo.order.find((n) => n.namespace === node.namespace && n.app === client.app);
+        const s = target?.services[0];
+        if (!target || !s || node.workloads.size === 0) continue;
+        for (const w of node.workloads.values()) {
+          const call = this.callTo(
+            s,
+            w,
+            (client.ratePerSecond * scale) / node.workloads.size,
+            this.kindSet(client.kinds, NO_HEADERS),
+          );
+          if (client.concurrency !== undefined) call.concurrency = client.concurrency;
+          push(target, call);
+        }
+      }
+    }
+    // Users through the ingress gateway, routed there by the gateway's rules (a Gateway must select it).
+    if (topo.gatewayExposed) {
+      for (const node of order) {
+        const outside = node.sample?.outside;
+        if (!outside || node.services.length === 0) continue;
+        const call: Call = {
+          source: GATEWAY,
+          atGateway: true,
+          service: null,
+          host: OUTSIDE_HOST,
+          port: GATEWAY_PORT,
+          rate: outside.ratePerSecond * scale,
+          kinds: this.kindSet(outside.kinds, NO_HEADERS),
+        };
+        this.serve(call, tick, handled);
+      }
     }
     for (const node of order) {
-      const handled = new Map<string, number>();
-      for (const { source, rate } of inflow.get(node) ?? []) {
-        if (node.services.length === 0) break;
-        const perService = rate / node.services.length;
-        for (const s of node.services) this.serve(s, source, perService * dt, tick, handled);
-      }
-      for (const callee of node.callees) {
-        for (const [version, count] of handled) {
-          const workload = node.workloads.get(version);
-          if (workload && count > 0) push(callee.node, workload, (count / dt) * callee.fanOut);
+      for (const call of calls.get(node) ?? []) this.serve(call, tick, handled);
+      const served = handled.get(node);
+      if (!served) continue;
+      for (const edge of node.callees) {
+        const target = edge.node.services;
+        if (target.length === 0) continue;
+        const propagates = node.sample?.propagates;
+        if (!propagates && !edge.onPaths) {
+          // The demo's own applications: what each version served, whatever its kind.
+          for (const [v, byKind] of served) {
+            if (edge.fromVersions && !edge.fromVersions.has(v.version)) continue;
+            const workload = node.workloads.get(v.version);
+            if (!workload) continue;
+            let count = 0;
+            for (const c of byKind.values()) count += c;
+            if (count <= 0) continue;
+            const perService = ((count / dt) * edge.fanOut) / target.length;
+            for (const s of target)
+              push(
+                edge.node,
+                this.callTo(s, workload, perService, this.kindSet(edge.kinds ?? s.kinds, NO_HEADERS)),
+              );
+          }
+          continue;
+        }
+        // Calls per (calling workload, propagated headers).
+        const out = new Map<string, { workload: Workload; headers: Record<string, string>; count: number }>();
+        for (const [v, byKind] of served) {
+          if (edge.fromVersions && !edge.fromVersions.has(v.version)) continue;
+          const workload = node.workloads.get(v.version);
+          if (!workload) continue;
+          for (const [kind, count] of byKind) {
+            if (count <= 0) continue;
+            if (edge.onPaths && !edge.onPaths.some((p) => kind.path?.startsWith(p))) continue;
+            const headers = propagates ? propagated(kind.headers, propagates) : NO_HEADERS;
+            const key = `${workload.key}\u0000${headersKey(headers)}`;
+            const o = out.get(key);
+            if (o) o.count += count;
+            else out.set(key, { workload, headers, count });
+          }
+        }
+        for (const { workload, headers, count } of out.values()) {
+          const perService = ((count / dt) * edge.fanOut) / target.length;
+          for (const s of target)
+            push(
+              edge.node,
+              this.callTo(s, workload, perService, this.kindSet(edge.kinds ?? s.kinds, headers)),
+            );
         }
       }
     }
   }
 
-  /** One caller's requests (expected `expected` in this tick) to one service. */
-  private serve(
-    s: ServiceNode,
-    source: Workload,
-    expected: number,
-    tick: TickInfo,
-    handled: Map<string, number>,
-  ) {
-    let shares = s.shares.get(source.key);
-    if (!shares) {
-      shares = resolveShares(s.routes.route(s.service), s.service, s.kinds, source.labels);
-      s.shares.set(source.key, shares);
+  private callTo(s: ServiceNode, source: Workload, rate: number, kinds: KindSet): Call {
+    return { source, atGateway: false, service: s, host: s.service.host, port: s.port, rate, kinds };
+  }
+
+  /** The kinds a call sends, with the headers its caller propagates added to each (memoized). */
+  private kindSet(base: readonly RequestKind[], headers: Record<string, string>): KindSet {
+    if (headers === NO_HEADERS) {
+      let plain = this.plainKindSets.get(base);
+      if (!plain) this.plainKindSets.set(base, (plain = { key: '', kinds: base }));
+      return plain;
     }
-    for (const [version, share] of shares) {
-      const v = s.versions.get(version) ?? this.versionNode(s, version, []);
-      const lambda = expected * share;
-      if (v.ready.length === 0) {
-        const n = this.rng.poisson(lambda);
-        if (n > 0) this.emit(s, v, source, '', 'noHealthyUpstream', n, tick);
+    const hk = headersKey(headers);
+    let id = this.baseIds.get(base);
+    if (id === undefined) this.baseIds.set(base, (id = this.baseIds.size));
+    const key = `${id}\u0000${hk}`;
+    let set = this.kindSets.get(key);
+    if (!set) {
+      const kinds = hk === '' ? base : base.map((k) => ({ ...k, headers: { ...headers, ...k.headers } }));
+      set = { key, kinds };
+      this.kindSets.set(key, set);
+    }
+    return set;
+  }
+
+  private readonly plainKindSets = new Map<readonly RequestKind[], KindSet>();
+  private readonly baseIds = new Map<readonly RequestKind[], number>();
+
+  /** What the engine decides for each kind of a call (cached until the rules or the catalog change). */
+  private decisions(call: Call): Decided[] {
+    const topo = this.currentTopology();
+    // Keyed by objects the topology keeps (workloads, services, memoized kind sets): no key strings per tick.
+    let bySource = topo.decisions.get(call.source);
+    if (!bySource) topo.decisions.set(call.source, (bySource = new Map()));
+    let byTarget = bySource.get(call.service ?? call.host);
+    if (!byTarget) bySource.set(call.service ?? call.host, (byTarget = new Map()));
+    let decided = byTarget.get(call.kinds);
+    if (decided) return decided;
+    decided = [];
+    byTarget.set(call.kinds, decided);
+    const protocol = call.service?.protocol === 'tcp' ? 'tcp' : 'http';
+    const clusterShares = new Map<string, number>();
+    const signatures = new Map<string, Decided>();
+    const kindBlind = !call.atGateway && call.service !== null && !dependsOnKind(call.service.node);
+    for (const kind of call.kinds.kinds) {
+      const request: RequestContext = {
+        at: call.atGateway
+          ? { kind: 'gateway', workloadNamespace: call.source.namespace, workloadLabels: call.source.labels }
+          : { kind: 'mesh' },
+        sourceNamespace: call.source.namespace,
+        sourceLabels: call.source.labels,
+        host: call.host,
+        port: call.port,
+        protocol,
+        headers: kind.headers,
+        ...(kind.method ? { method: kind.method } : {}),
+        ...(kind.path ? { path: kind.path } : {}),
+      };
+      const decision = this.decideFor(call, request, topo.config, topo.rules);
+      const target = (dest: WeightedDestination): Target => {
+        const host = dest.service?.host ?? dest.host;
+        const s =
+          call.service && call.service.service.host === host ? call.service : (topo.byHost.get(host) ?? null);
+        return {
+          dest,
+          service: s,
+          cluster: `${host}|${dest.subset ?? ''}|${dest.port ?? ''}`,
+          clusterShare: 0,
+        };
+      };
+      const targets = decision.kind === 'route' ? decision.destinations.map(target) : [];
+      const mirrors =
+        decision.kind === 'route'
+          ? decision.mirrors.map((m) => ({ target: target(m.destination), percent: m.percent }))
+          : [];
+      for (const t of targets)
+        clusterShares.set(t.cluster, (clusterShares.get(t.cluster) ?? 0) + kind.share * t.dest.share);
+      // Kinds decided alike are served as one, unless what the served application calls depends on them.
+      const signature = kindBlind ? JSON.stringify(decision) : null;
+      const same = signature !== null ? signatures.get(signature) : undefined;
+      if (same) same.share += kind.share;
+      else {
+        const entry = { kind, share: kind.share, decision, targets, mirrors };
+        decided.push(entry);
+        if (signature !== null) signatures.set(signature, entry);
+      }
+    }
+    for (const d of decided) for (const t of d.targets) t.clusterShare = clusterShares.get(t.cluster) ?? 0;
+    return decided;
+  }
+
+  /**
+   * The engine's decision; for an RPC interface, the Dubbo-style rules of a Dubbo-aware mesh where the
+   * console writes them (the dubbo and sofa dialects), else where Istio's rules say nothing.
+   */
+  private decideFor(
+    call: Call,
+    request: RequestContext,
+    config: MeshConfig,
+    rules: RuleSnapshot,
+  ): RouteDecision {
+    const rpc = () =>
+      call.service && !call.atGateway ? rpcDecision(rules, call.service.service, call.source.labels) : null;
+    if ((this.options.dialect ?? 'istio') !== 'istio') {
+      const first = rpc();
+      if (first) return first;
+    }
+    let decision: RouteDecision;
+    try {
+      decision = this.decide(config, request);
+    } catch (err) {
+      // An engine failure on one object must not stop the traffic: route as without rules.
+      this.options.log?.warn({ err }, 'demo traffic: routing decision failed');
+      decision = { kind: 'route', destinations: [], mirrors: [] };
+    }
+    if (decision.kind === 'route' && !decision.rule) return rpc() ?? decision;
+    return decision;
+  }
+
+  /** One caller's requests (at `call.rate` per second) through its sidecar, to wherever they are routed. */
+  private serve(call: Call, tick: TickInfo, handled: Map<AppNode, Handled>) {
+    const expected = call.rate * tick.dtSeconds;
+    if (!(expected > 0)) return;
+    for (const d of this.decisions(call)) {
+      const lambda = expected * d.share;
+      const decision = d.decision;
+      if (decision.kind === 'not-found') {
+        // No route: Envoy answers 404 itself, with "no route" (NR). At the gateway the requests count
+        // for the gateway's own service, when the catalog has it.
+        const at = call.service ?? this.currentTopology().byHost.get(call.host) ?? null;
+        this.localReply(call, at, null, 404, 'NR', this.rng.poisson(lambda), tick);
         continue;
       }
-      for (const inst of v.ready) {
-        const n = this.rng.poisson(lambda / v.ready.length);
+      if (decision.directResponse) {
+        this.localReply(
+          call,
+          call.service,
+          null,
+          decision.directResponse.status,
+          '-',
+          this.rng.poisson(lambda),
+          tick,
+        );
+        continue;
+      }
+      if (decision.destinations.length === 0) {
+        // No destination at all (the engine could not route): spread over the called service as without rules.
+        if (call.service)
+          this.plainToService(call, d.kind, call.service, this.rng.poisson(lambda), tick, handled);
+        continue;
+      }
+      const fault = decision.fault;
+      const policy = fault !== undefined || (decision.timeoutMs ?? 0) > 0 || retriesMatter(decision.retries);
+      for (const t of d.targets) {
+        let n = this.rng.poisson(lambda * t.dest.share);
         if (n === 0) continue;
-        const flow: Flow = {
-          serviceId: s.service.id,
-          namespace: s.service.namespace,
-          app: s.service.application,
-          version,
-          instance: inst.name,
-          sourceWorkload: source.workload,
-          sourceNamespace: source.namespace,
-          sourceLabels: source.labels,
-        };
-        const admitted = Math.max(0, Math.min(n, Math.round(this.admission.admit(flow, n, tick))));
-        // What shadow-mode rules would have refused: it passed, and goes with the first record served.
-        this.shadowPending = 0;
-        for (const d of this.admission.decisions?.() ?? []) {
-          this.shadowPending += d.rateLimited - d.enforced;
-          this.options.exporter?.addLocalRateLimit(d.rule, flow, d.rateLimited, d.enforced);
-        }
-        const errors = this.rng.binomial(admitted, v.errorRate);
-        this.emit(s, v, source, inst.name, 'ok', admitted - errors, tick);
-        this.emit(s, v, source, inst.name, 'appError', errors, tick);
-        const status = n > admitted ? this.admission.limitedStatus?.(flow) : undefined;
-        this.emit(s, v, source, inst.name, 'rateLimited', n - admitted, tick, status);
-        handled.set(version, (handled.get(version) ?? 0) + admitted);
         this.lastTickRequests += n;
+        const s = t.service;
+        const guess = s ? this.versionOf(s, t.dest) : null;
+        // The fault filter acts before the router: an aborted request goes nowhere, not even to a mirror.
+        if (fault?.abort) {
+          const a = this.rng.binomial(n, fault.abort.percent / 100);
+          const status = 'httpStatus' in fault.abort ? fault.abort.httpStatus : 503;
+          this.localReply(call, s, guess, status, 'FI', a, tick);
+          n -= a;
+        }
+        for (const m of d.mirrors) this.mirror(call, m.target, this.rng.binomial(n, m.percent / 100), tick);
+        if (n === 0) continue;
+        if (t.dest.undefinedSubset) {
+          this.localReply(call, s, guess, 503, 'NC', n, tick);
+          continue;
+        }
+        if (!s) {
+          this.localReply(call, null, null, 503, 'UH', n, tick);
+          continue;
+        }
+        const overflow = this.overflow(call, t, s);
+        if (overflow > 0) {
+          const o = this.rng.binomial(n, overflow);
+          this.localReply(call, s, guess, 503, 'UO', o, tick);
+          n -= o;
+        }
+        const endpoints = this.available(t, s, tick.nowMs);
+        if (endpoints.length === 0) {
+          this.localReply(call, s, guess, 503, 'UH', n, tick);
+          continue;
+        }
+        const delayed = fault?.delay ? this.rng.binomial(n, fault.delay.percent / 100) : 0;
+        const groups: [number, number][] = [
+          [n - delayed, 0],
+          [delayed, fault?.delay?.fixedDelayMs ?? 0],
+        ];
+        for (const [count, delayMs] of groups) {
+          if (count === 0) continue;
+          if (policy) this.attempts(call, d, t, s, endpoints, count, delayMs, tick, handled);
+          else this.plain(call, d.kind, s, endpoints, count, tick, handled);
+        }
       }
     }
   }
 
-  /** Requests of the flow being served that a shadow-mode limit would have refused (see serve). */
+  /** The version a destination's requests would be counted for when its sidecar answers them itself. */
+  private versionOf(s: ServiceNode, dest: WeightedDestination): VersionNode {
+    const named = dest.endpoints[0] ? s.instances.get(dest.endpoints[0].name)?.version : undefined;
+    if (named) return named;
+    const version = dest.endpoints[0]?.labels.version ?? UNKNOWN;
+    return s.versions.get(version) ?? this.versionNode(s, version, []);
+  }
+
+  /** The destination's ready endpoints that outlier detection has not ejected. */
+  private available(t: Target, s: ServiceNode, nowMs: number) {
+    if (!t.ready) {
+      t.ready = [];
+      for (const e of t.dest.endpoints) {
+        const known = e.ready ? s.instances.get(e.name) : undefined;
+        if (known) t.ready.push(known);
+      }
+    }
+    const ejected = this.ejections.get(t.cluster);
+    if (!ejected || ejected.size === 0) return t.ready;
+    return t.ready.filter((e) => !((ejected.get(e.instance.name)?.until ?? 0) > nowMs));
+  }
+
+  /**
+   * The share of requests the connection pool refuses (503 UO): by Little's law the caller keeps
+   * rate × latency requests in flight toward the cluster (or its own fixed concurrency), and each of
+   * its sidecars holds at most maxConnections + http1MaxPendingRequests of them (http2MaxRequests
+   * for HTTP/2 and gRPC).
+   */
+  private overflow(call: Call, t: Target, s: ServiceNode): number {
+    const p = t.dest.policy;
+    const h2 = s.protocol === 'grpc' || s.service.protocol === 'http2';
+    const capacity = h2
+      ? (p.http2MaxRequests ?? UNLIMITED)
+      : (p.maxConnections ?? UNLIMITED) + (p.http1MaxPendingRequests ?? UNLIMITED);
+    if (capacity >= UNLIMITED) return 0;
+    const v = this.versionOf(s, t.dest);
+    const inFlight =
+      call.concurrency !== undefined
+        ? call.concurrency * t.clusterShare
+        : (call.rate * t.clusterShare * (v.latency.mean / 1000)) / Math.max(1, call.source.instances);
+    return inFlight > capacity ? 1 - capacity / inFlight : 0;
+  }
+
+  /** Requests spread over the endpoints, each served once, nothing between caller and destination. */
+  private plain(
+    call: Call,
+    kind: RequestKind,
+    s: ServiceNode,
+    endpoints: { instance: Instance; version: VersionNode }[],
+    n: number,
+    tick: TickInfo,
+    handled: Map<AppNode, Handled>,
+  ) {
+    const counts = this.spread(n, endpoints.length);
+    const host = s.service.host;
+    for (let i = 0; i < endpoints.length; i++) {
+      const c = counts[i] as number;
+      if (c === 0) continue;
+      const { instance, version: v } = endpoints[i] as { instance: Instance; version: VersionNode };
+      const admitted = this.admit(s, v, call.source, instance.name, c, tick);
+      const limited = c - admitted;
+      const errors = this.rng.binomial(admitted, v.errorRate);
+      const name = instance.name;
+      this.put(
+        s,
+        host,
+        v,
+        call.source,
+        name,
+        'destination',
+        '200',
+        '-',
+        admitted - errors,
+        NO_SHIFT,
+        true,
+        true,
+        tick,
+      );
+      this.put(s, host, v, call.source, name, 'destination', '500', '-', errors, NO_SHIFT, true, true, tick);
+      if (limited > 0)
+        this.put(
+          s,
+          host,
+          v,
+          call.source,
+          name,
+          'destination',
+          this.limitedCode(),
+          'RL',
+          limited,
+          'local',
+          true,
+          true,
+          tick,
+        );
+      this.addHandled(handled, s, v, kind, admitted);
+    }
+  }
+
+  /** Without a decision to follow: the called service's ready instances, as without rules. */
+  private plainToService(
+    call: Call,
+    kind: RequestKind,
+    s: ServiceNode,
+    n: number,
+    tick: TickInfo,
+    handled: Map<AppNode, Handled>,
+  ) {
+    if (n === 0) return;
+    this.lastTickRequests += n;
+    const endpoints = [...s.instances.values()].filter((e) => e.instance.ready);
+    if (endpoints.length === 0) this.localReply(call, s, null, 503, 'UH', n, tick);
+    else this.plain(call, kind, s, endpoints, n, tick, handled);
+  }
+
+  /**
+   * Requests under a route with a fault, timeout or retry policy: each attempt is served (and counted)
+   * at an endpoint; a failed one is retried while attempts remain; the caller's outcome is the last
+   * attempt's, or 504 UT once the route's timeout has passed. The destination counts every attempt
+   * it served; the caller's sidecar reports what its application got.
+   */
+  private attempts(
+    call: Call,
+    d: Decided,
+    t: Target,
+    s: ServiceNode,
+    endpoints: { instance: Instance; version: VersionNode }[],
+    n: number,
+    delayMs: number,
+    tick: TickInfo,
+    handled: Map<AppNode, Handled>,
+  ) {
+    const decision = d.decision as Extract<RouteDecision, { kind: 'route' }>;
+    const retries = decision.retries;
+    const retryOn = new Set(retries?.retryOn.flatMap((r) => r.split(',')).map((r) => r.trim()) ?? []);
+    const retry5xx = retryOn.has('5xx') || (retries?.retriableStatusCodes?.includes(500) ?? false);
+    const retryTimeout = retry5xx || retryOn.has('gateway-error');
+    const perTry = retries?.perTryTimeoutMs;
+    const timeout =
+      decision.timeoutMs !== undefined && decision.timeoutMs > 0 ? decision.timeoutMs : undefined;
+    const flags = delayMs > 0 ? 'DI' : '-';
+    let pending = n;
+    let elapsed = delayMs;
+    const od = t.dest.policy.outlierDetection;
+    for (let attempt = 0; pending > 0; attempt++) {
+      const last = attempt >= (retries?.attempts ?? 0);
+      if (timeout !== undefined && elapsed >= timeout) {
+        this.callerSees(call, s, null, '', 504, 'UT', pending, { fixedMs: timeout }, tick);
+        return;
+      }
+      const counts = this.spread(pending, endpoints.length);
+      pending = 0;
+      let attemptMs = 0;
+      let attemptN = 0;
+      for (let i = 0; i < endpoints.length; i++) {
+        const c = counts[i] as number;
+        if (c === 0) continue;
+        const { instance, version: v } = endpoints[i] as { instance: Instance; version: VersionNode };
+        const admitted = this.admit(s, v, call.source, instance.name, c, tick);
+        const limited = c - admitted;
+        const limitedCode = limited > 0 ? this.limitedCode() : '429';
+        const errors = this.rng.binomial(admitted, v.errorRate);
+        const ok = admitted - errors;
+        // What the destination served, every attempt counted there.
+        const name = instance.name;
+        const host = s.service.host;
+        this.put(s, host, v, call.source, name, 'destination', '200', '-', ok, NO_SHIFT, false, true, tick);
+        this.put(
+          s,
+          host,
+          v,
+          call.source,
+          name,
+          'destination',
+          '500',
+          '-',
+          errors,
+          NO_SHIFT,
+          false,
+          true,
+          tick,
+        );
+        this.put(
+          s,
+          host,
+          v,
+          call.source,
+          name,
+          'destination',
+          limitedCode,
+          'RL',
+          limited,
+          'local',
+          false,
+          true,
+          tick,
+        );
+        this.addHandled(handled, s, v, d.kind, admitted);
+        // The caller's view of this attempt: a per-try timeout cuts it short (504 UT).
+        const slow = perTry !== undefined ? exceeds(v.latency, perTry) : 0;
+        const okSlow = this.rng.binomial(ok, slow);
+        const errSlow = this.rng.binomial(errors, slow);
+        const timedOut = okSlow + errSlow;
+        const retriable = (retry5xx ? errors - errSlow : 0) + (retryTimeout ? timedOut : 0);
+        const again = last ? 0 : retriable;
+        pending += again;
+        const finalErrors = errors - errSlow - (retry5xx && !last ? errors - errSlow : 0);
+        const finalTimedOut = timedOut - (retryTimeout && !last ? timedOut : 0);
+        const finalOk = ok - okSlow;
+        this.finish(call, s, v, instance.name, 200, flags, finalOk, elapsed, timeout, tick);
+        this.finish(call, s, v, instance.name, 500, flags, finalErrors, elapsed, timeout, tick);
+        if (finalTimedOut > 0 && perTry !== undefined)
+          this.callerSees(
+            call,
+            s,
+            v,
+            instance.name,
+            504,
+            'UT',
+            finalTimedOut,
+            { fixedMs: Math.min(elapsed + perTry, timeout ?? Infinity) },
+            tick,
+          );
+        if (limited > 0)
+          this.callerSees(call, s, v, instance.name, Number(limitedCode), 'RL', limited, 'local', tick);
+        if (od) this.outlier(t, instance.name, endpoints.length, admitted, errors + timedOut, od, tick.nowMs);
+        attemptMs += c * Math.min(v.latency.mean, perTry ?? Infinity);
+        attemptN += c;
+      }
+      elapsed += (attemptN > 0 ? attemptMs / attemptN : 0) + RETRY_BACKOFF_MS;
+    }
+  }
+
+  /** Final outcomes of an attempt that began `elapsedMs` after the request: 504 UT for the share past the route's timeout. */
+  private finish(
+    call: Call,
+    s: ServiceNode,
+    v: VersionNode,
+    instance: string,
+    code: number,
+    flags: string,
+    n: number,
+    elapsedMs: number,
+    timeout: number | undefined,
+    tick: TickInfo,
+  ) {
+    if (n <= 0) return;
+    const late = timeout !== undefined ? this.rng.binomial(n, exceeds(v.latency, timeout - elapsedMs)) : 0;
+    if (late > 0)
+      this.callerSees(call, s, v, instance, 504, 'UT', late, { fixedMs: timeout as number }, tick);
+    const latency = timeout !== undefined ? { shiftMs: elapsedMs, capMs: timeout } : { shiftMs: elapsedMs };
+    this.callerSees(call, s, v, instance, code, flags, n - late, latency, tick);
+  }
+
+  /** What the caller's application got: counted once in the store, and reported by the caller's sidecar. */
+  private callerSees(
+    call: Call,
+    s: ServiceNode,
+    v: VersionNode | null,
+    instance: string,
+    code: number,
+    flags: string,
+    n: number,
+    latency: Emission['latency'],
+    tick: TickInfo,
+  ) {
+    if (n <= 0) return;
+    this.emit(
+      {
+        s,
+        host: s.service.host,
+        v: v ?? this.versionNode(s, UNKNOWN, []),
+        source: call.source,
+        instance,
+        reporter: 'source',
+        code: String(code),
+        flags,
+        n,
+        latency,
+        toStore: true,
+        toExporter: true,
+        limited: flags === 'RL',
+      },
+      tick,
+    );
+  }
+
+  /** Requests the caller's sidecar (or the gateway) answers itself: they never reach a destination. */
+  private localReply(
+    call: Call,
+    s: ServiceNode | null,
+    v: VersionNode | null,
+    code: number,
+    flags: string,
+    n: number,
+    tick: TickInfo,
+  ) {
+    if (n <= 0) return;
+    this.emit(
+      {
+        s,
+        host: s?.service.host ?? call.host,
+        v: s ? (v ?? this.versionNode(s, UNKNOWN, [])) : null,
+        source: call.source,
+        instance: '',
+        reporter: 'source',
+        code: String(code),
+        flags,
+        n,
+        latency: 'local',
+        toStore: s !== null,
+        toExporter: true,
+      },
+      tick,
+    );
+  }
+
+  /**
+   * Mirrored requests: served at the mirror (counted there, reporter=destination, same caller; Envoy
+   * sends them with `-shadow` appended to the authority) and their responses dropped: nothing of
+   * them reaches the caller's outcome or latency.
+   */
+  private mirror(call: Call, t: Target, n: number, tick: TickInfo) {
+    const s = t.service;
+    if (n <= 0 || !s || t.dest.undefinedSubset) return;
+    const endpoints = this.available(t, s, tick.nowMs);
+    if (endpoints.length === 0) return;
+    this.lastTickRequests += n;
+    const counts = this.spread(n, endpoints.length);
+    for (let i = 0; i < endpoints.length; i++) {
+      const c = counts[i] as number;
+      if (c === 0) continue;
+      const { instance, version: v } = endpoints[i] as { instance: Instance; version: VersionNode };
+      const errors = this.rng.binomial(c, v.errorRate);
+      const host = s.service.host;
+      this.put(
+        s,
+        host,
+        v,
+        call.source,
+        instance.name,
+        'destination',
+        '200',
+        '-',
+        c - errors,
+        NO_SHIFT,
+        true,
+        true,
+        tick,
+      );
+      this.put(
+        s,
+        host,
+        v,
+        call.source,
+        instance.name,
+        'destination',
+        '500',
+        '-',
+        errors,
+        NO_SHIFT,
+        true,
+        true,
+        tick,
+      );
+    }
+  }
+
+  /**
+   * Outlier detection: an endpoint whose run of 5xx reaches consecutive5xxErrors is ejected for
+   * baseEjectionTime × the times it has been ejected, while no more than maxEjectionPercent of the
+   * cluster's endpoints are (Envoy ejects at least one).
+   */
+  private outlier(
+    t: Target,
+    endpoint: string,
+    endpoints: number,
+    served: number,
+    failed: number,
+    od: NonNullable<WeightedDestination['policy']['outlierDetection']>,
+    nowMs: number,
+  ) {
+    const k = od.consecutive5xxErrors ?? od.consecutiveGatewayErrors ?? 5;
+    if (k <= 0 || failed < k || served === 0) return;
+    const p = failed / served;
+    // The chance of k failures in a row somewhere among `served` requests failing with probability p.
+    const streak = p >= 1 ? 1 : 1 - (1 - p ** k) ** Math.max(1, served - k + 1);
+    if (this.rng.next() >= streak) return;
+    let ejected = this.ejections.get(t.cluster);
+    if (!ejected) this.ejections.set(t.cluster, (ejected = new Map()));
+    const total = t.dest.endpoints.length || endpoints;
+    const now = [...ejected.values()].filter((e) => e.until > nowMs).length;
+    const max = Math.max(1, Math.floor(((od.maxEjectionPercent ?? 10) / 100) * total));
+    const state = ejected.get(endpoint) ?? { until: 0, times: 0 };
+    if (state.until > nowMs || now >= max) return;
+    state.times++;
+    state.until = nowMs + (od.baseEjectionTimeMs ?? 30_000) * state.times;
+    ejected.set(endpoint, state);
+  }
+
+  private admit(
+    s: ServiceNode,
+    v: VersionNode,
+    source: Workload,
+    instance: string,
+    n: number,
+    tick: TickInfo,
+  ) {
+    const flow: Flow = {
+      serviceId: s.service.id,
+      namespace: s.service.namespace,
+      app: s.service.application,
+      version: v.version,
+      instance,
+      sourceWorkload: source.workload,
+      sourceNamespace: source.namespace,
+      sourceLabels: source.labels,
+    };
+    const admitted = Math.max(0, Math.min(n, Math.round(this.admission.admit(flow, n, tick))));
+    // What shadow-mode rules would have refused: it passed, and goes with the first record served.
+    this.shadowPending = 0;
+    const decisions = this.admission.decisions?.();
+    if (decisions) {
+      for (const d of decisions) {
+        this.shadowPending += d.rateLimited - d.enforced;
+        this.options.exporter?.addLocalRateLimit(d.rule, flow, d.rateLimited, d.enforced);
+      }
+    }
+    this.lastLimitedCode = n > admitted ? String(this.admission.limitedStatus?.(flow) ?? 429) : '429';
+    return admitted;
+  }
+
+  private addHandled(
+    handled: Map<AppNode, Handled>,
+    s: ServiceNode,
+    v: VersionNode,
+    kind: RequestKind,
+    n: number,
+  ) {
+    if (!s.node || n <= 0) return;
+    let h = handled.get(s.node);
+    if (!h) handled.set(s.node, (h = new Map()));
+    let byKind = h.get(v);
+    if (!byKind) h.set(v, (byKind = new Map()));
+    byKind.set(kind, (byKind.get(kind) ?? 0) + n);
+  }
+
+  /** `n` requests spread evenly at random over `k` endpoints (a multinomial draw). */
+  private spread(n: number, k: number): Float64Array {
+    if (this.spreadScratch.length < k) this.spreadScratch = new Float64Array(k * 2);
+    const out = this.spreadScratch;
+    let left = n;
+    for (let i = 0; i < k; i++) {
+      const c = i === k - 1 ? left : this.rng.binomial(left, 1 / (k - i));
+      out[i] = c;
+      left -= c;
+    }
+    return out;
+  }
+
+  /** The counts of the last spread (one spread is read before the next begins). */
+  private spreadScratch = new Float64Array(16);
+
+  /** Sets the reusable emission and records it (no object per record on the hot path). */
+  private put(
+    s: ServiceNode,
+    host: string,
+    v: VersionNode,
+    source: Workload,
+    instance: string,
+    reporter: Reporter,
+    code: string,
+    flags: string,
+    n: number,
+    latency: Emission['latency'],
+    toStore: boolean,
+    toExporter: boolean,
+    tick: TickInfo,
+  ) {
+    if (n <= 0) return;
+    const e = this.emission;
+    e.s = s;
+    e.host = host;
+    e.v = v;
+    e.source = source;
+    e.instance = instance;
+    e.reporter = reporter;
+    e.code = code;
+    e.flags = flags;
+    e.n = n;
+    e.latency = latency;
+    e.toStore = toStore;
+    e.toExporter = toExporter;
+    e.limited = flags === 'RL';
+    this.emit(e, tick);
+  }
+
+  private readonly emission: Emission = {
+    s: null,
+    host: '',
+    v: null,
+    source: INGRESS,
+    instance: '',
+    reporter: 'destination',
+    code: '200',
+    flags: '-',
+    n: 0,
+    latency: 'local',
+    toStore: false,
+    toExporter: false,
+  };
+
+  /** The status the admission policy refused the last flow with (429 unless it says otherwise). */
+  private limitedCode(): string {
+    return this.lastLimitedCode;
+  }
+
+  private lastLimitedCode = '429';
+
+  /** Requests of the flow being served that a shadow-mode limit would have refused (see admit). */
   private shadowPending = 0;
 
   /** Scratch arrays for one emit (the store and the exporter copy what they are given). */
   private readonly scratch = {
     duration: new Float64Array(BUCKET_COUNT),
+    drawn: new Float64Array(BUCKET_COUNT),
     requestBytes: new Float64Array(BUCKET_COUNT),
     responseBytes: new Float64Array(BUCKET_COUNT),
   };
@@ -327,39 +1216,66 @@ export class TrafficSimulator {
     return cell;
   }
 
-  /** Records `n` requests of one outcome from one caller at one instance: latency buckets, bytes, counts. */
-  private emit(
-    s: ServiceNode,
-    v: VersionNode,
-    source: Workload,
-    instance: string,
-    outcome: Outcome,
-    n: number,
-    tick: TickInfo,
-    /** The status a rate limit answers with, when not the outcome's usual one. */
-    status?: number,
-  ) {
-    if (n <= 0) return;
-    const local = outcome === 'rateLimited' || outcome === 'noHealthyUpstream';
-    const latency = local ? LOCAL_REPLY : v.latency;
-    const { duration, requestBytes, responseBytes } = this.scratch;
+  /** Durations of `n` requests into the scratch histogram; returns their sum. */
+  private drawLatency(e: Emission): number {
+    const { duration, drawn } = this.scratch;
     duration.fill(0);
-    this.rng.multinomialInto(n, latency.probs, latency.cumulative, duration);
-    const durationSum = weightedSum(duration, latency.bucketMeans);
-    let inBytes = n * v.requestBytes.mean;
-    let outBytes = n * (local ? LOCAL_REPLY_BYTES : v.responseBytes.mean);
+    const n = e.n;
+    if (e.latency === 'local' || !e.v) {
+      this.rng.multinomialInto(n, LOCAL_REPLY.probs, LOCAL_REPLY.cumulative, duration);
+      return weightedSum(duration, LOCAL_REPLY.bucketMeans);
+    }
+    if ('fixedMs' in e.latency) {
+      duration[bucketOf(e.latency.fixedMs)] = n;
+      return n * e.latency.fixedMs;
+    }
+    const dist = e.v.latency;
+    const { shiftMs, capMs } = e.latency;
+    if (shiftMs === 0 && capMs === undefined) {
+      this.rng.multinomialInto(n, dist.probs, dist.cumulative, duration);
+      return weightedSum(duration, dist.bucketMeans);
+    }
+    // The version's latency after `shiftMs` spent before it (an injected delay, earlier attempts).
+    drawn.fill(0);
+    this.rng.multinomialInto(n, dist.probs, dist.cumulative, drawn);
+    let sum = 0;
+    for (let i = 0; i < drawn.length; i++) {
+      const c = drawn[i] as number;
+      if (c === 0) continue;
+      const value = Math.min((dist.bucketMeans[i] as number) + shiftMs, capMs ?? Infinity);
+      const b = bucketOf(value);
+      duration[b] = (duration[b] as number) + c;
+      sum += c * value;
+    }
+    return sum;
+  }
+
+  /** Records one group of requests: latency buckets, bytes, counts, to the store and/or the exporter. */
+  private emit(e: Emission, tick: TickInfo) {
+    const n = e.n;
+    if (n <= 0) return;
+    const durationSum = this.drawLatency(e);
+    const { duration, requestBytes, responseBytes } = this.scratch;
+    const local = e.latency === 'local';
+    const v = e.v;
+    const reqDist = v?.requestBytes ?? null;
+    const resDist = v?.responseBytes ?? null;
+    let inBytes = n * (reqDist?.mean ?? 0);
+    let outBytes = n * (local || !resDist ? LOCAL_REPLY_BYTES : resDist.mean);
     const exporter = this.options.exporter;
-    if (exporter) {
+    if (exporter && e.toExporter) {
       // Byte histograms are only exported; the embedded series keep their sums.
       requestBytes.fill(0);
       responseBytes.fill(0);
-      this.rng.multinomialInto(n, v.requestBytes.probs, v.requestBytes.cumulative, requestBytes);
-      if (local) responseBytes[ISTIO_BUCKETS.findIndex((b) => b >= LOCAL_REPLY_BYTES)] = n;
-      else this.rng.multinomialInto(n, v.responseBytes.probs, v.responseBytes.cumulative, responseBytes);
-      inBytes = weightedSum(requestBytes, v.requestBytes.bucketMeans);
-      outBytes = local ? n * LOCAL_REPLY_BYTES : weightedSum(responseBytes, v.responseBytes.bucketMeans);
+      if (reqDist) {
+        this.rng.multinomialInto(n, reqDist.probs, reqDist.cumulative, requestBytes);
+        inBytes = weightedSum(requestBytes, reqDist.bucketMeans);
+      } else requestBytes[0] = n;
+      if (local || !resDist) responseBytes[bucketOf(LOCAL_REPLY_BYTES)] = n;
+      else this.rng.multinomialInto(n, resDist.probs, resDist.cumulative, responseBytes);
+      outBytes = local || !resDist ? n * LOCAL_REPLY_BYTES : weightedSum(responseBytes, resDist.bucketMeans);
       exporter.add({
-        labels: this.labels(s, v, source, instance, outcome, status),
+        labels: this.labels(e),
         count: n,
         durationBuckets: duration,
         durationSum,
@@ -369,16 +1285,17 @@ export class TrafficSimulator {
         responseBytesSum: outBytes,
       });
     }
+    if (!e.toStore || !e.s || !v) return;
     const r = this.record;
     r.group = v.group;
-    r.consumer = this.consumerCell(s, source);
-    r.instance = this.instanceCell(s, v, instance);
+    r.consumer = this.consumerCell(e.s, e.source);
+    r.instance = this.instanceCell(e.s, v, e.instance);
     r.requests = n;
-    r.errors = outcome === 'ok' ? 0 : n;
-    r.clientErrors = (status !== undefined ? String(status) : OUTCOMES[outcome].code).startsWith('4') ? n : 0;
-    r.limited = outcome === 'rateLimited' ? n : 0;
+    r.errors = e.code === '200' ? 0 : n;
+    r.clientErrors = e.code.startsWith('4') ? n : 0;
+    r.limited = e.limited ? n : 0;
     r.shadowLimited = 0;
-    if (outcome === 'ok' || outcome === 'appError') {
+    if (!e.limited && this.shadowPending > 0) {
       r.shadowLimited = this.shadowPending;
       this.shadowPending = 0;
     }
@@ -388,36 +1305,31 @@ export class TrafficSimulator {
     this.options.store.add(tick.nowMs, r);
   }
 
-  private labels(
-    s: ServiceNode,
-    v: VersionNode,
-    source: Workload,
-    instance: string,
-    outcome: Outcome,
-    status?: number,
-  ): IstioLabels {
-    const key = `${s.service.id}\u0000${v.version}\u0000${instance}\u0000${source.key}\u0000${outcome}\u0000${status ?? ''}`;
+  private labels(e: Emission): IstioLabels {
+    const s = e.s;
+    const v = e.v;
+    const key = `${e.host}\u0000${s?.service.id ?? ''}\u0000${v?.version ?? ''}\u0000${e.instance}\u0000${e.source.key}\u0000${e.reporter}\u0000${e.code}\u0000${e.flags}`;
     let labels = this.labelCache.get(key);
     if (!labels) {
-      const { flags } = OUTCOMES[outcome];
-      const code = status !== undefined ? String(status) : OUTCOMES[outcome].code;
+      const answeredLocally = e.reporter === 'source' && e.instance === '';
       labels = {
-        reporter: 'destination',
-        source_workload: source.workload,
-        source_workload_namespace: source.namespace,
-        source_app: source.app,
-        source_version: source.version,
-        destination_service: s.service.id,
-        destination_service_name: s.service.name,
-        destination_service_namespace: s.service.namespace,
-        destination_workload: v.workload,
-        destination_workload_namespace: s.service.namespace,
-        destination_app: s.service.application,
-        destination_version: v.version,
-        request_protocol: s.protocol,
-        response_code: code,
-        response_flags: flags,
-        pod: instance,
+        reporter: e.reporter,
+        source_workload: e.source.workload,
+        source_workload_namespace: e.source.namespace,
+        source_app: e.source.app,
+        source_version: e.source.version,
+        destination_service: s?.service.id ?? e.host,
+        destination_service_name: s?.service.name ?? e.host,
+        destination_service_namespace: s?.service.namespace ?? UNKNOWN,
+        // A reply the caller's sidecar made itself reached no workload: Istio knows none of it ("unknown").
+        destination_workload: answeredLocally ? UNKNOWN : (v?.workload ?? UNKNOWN),
+        destination_workload_namespace: answeredLocally || !s ? UNKNOWN : s.service.namespace,
+        destination_app: answeredLocally || !s ? UNKNOWN : s.service.application,
+        destination_version: answeredLocally ? UNKNOWN : (v?.version ?? UNKNOWN),
+        request_protocol: s?.protocol ?? 'http',
+        response_code: e.code,
+        response_flags: e.flags,
+        pod: e.instance,
       };
       this.labelCache.set(key, labels);
     }
@@ -441,8 +1353,21 @@ export class TrafficSimulator {
         for (const s of node.services) {
           for (const v of s.versions.values()) {
             for (const inst of v.ready) {
-              exporter.declare(this.labels(s, v, source, inst.name, 'ok'));
-              exporter.declare(this.labels(s, v, source, inst.name, 'appError'));
+              const base = {
+                s,
+                host: s.service.host,
+                v,
+                source,
+                instance: inst.name,
+                reporter: 'destination' as const,
+                flags: '-',
+                n: 0,
+                latency: 'local' as const,
+                toStore: false,
+                toExporter: true,
+              };
+              exporter.declare(this.labels({ ...base, code: '200' }));
+              exporter.declare(this.labels({ ...base, code: '500' }));
             }
           }
         }
@@ -475,14 +1400,16 @@ export class TrafficSimulator {
     );
   }
 
-  private versionNode(s: ServiceNode, version: string, ready: Instance[]): VersionNode {
+  private versionNode(s: ServiceNode, version: string, ready: Instance[], workload?: string): VersionNode {
+    const existing = s.versions.get(version);
+    if (existing) return existing;
     const svc = s.service;
     const profile = versionProfile(svc.namespace, svc.application, svc.protocol, version);
     const base = `${svc.namespace}/${svc.application}/${version}`;
     const latency = new BucketedLogNormal(ISTIO_BUCKETS, profile.latencyMedianMs, profile.latencySigma);
     const node: VersionNode = {
       version,
-      workload: workloadName(svc.application, version),
+      workload: workload ?? workloadName(svc.application, version),
       ready,
       profile,
       latencyDrift: this.drift(`${base}/latency`, 0.1, 0.005),
@@ -504,14 +1431,45 @@ export class TrafficSimulator {
     return node;
   }
 
+  private serviceNode(service: ServiceDetail, node: AppNode | null, demo: boolean): ServiceNode {
+    const s: ServiceNode = {
+      service,
+      node,
+      kinds: requestKinds(service.protocol),
+      protocol: PROTOCOL_LABEL[service.protocol],
+      port: service.ports[0]?.port ?? 80,
+      versions: new Map(),
+      instances: new Map(),
+      consumerCells: new Map(),
+    };
+    for (const vd of service.versionDetails) {
+      const version = vd.version ?? UNKNOWN;
+      const mine = service.providers.filter((p) => (p.version ?? UNKNOWN) === version);
+      const first = mine[0];
+      // The demo's own workloads keep their names; a user's are their Deployments'.
+      const workload = !demo && first ? (workloadOfPod(first.name, first.labels) ?? undefined) : undefined;
+      this.versionNode(
+        s,
+        version,
+        mine.filter((p) => p.ready),
+        workload,
+      );
+    }
+    for (const p of service.providers) {
+      const version = s.versions.get(p.version ?? UNKNOWN) ?? this.versionNode(s, p.version ?? UNKNOWN, []);
+      s.instances.set(p.name, { instance: p, version });
+    }
+    return s;
+  }
+
   /** The call graph over the catalog as it is now; rebuilt when the catalog or the rules change. */
-  private currentTopology(): AppNode[] {
+  private currentTopology() {
     const view = this.options.catalog.view();
     const revision = this.options.rules.revision;
     if (this.topology && this.topology.view === view && this.topology.revision === revision) {
-      return this.topology.order;
+      return this.topology;
     }
-    const routes = new RouteTable(this.options.rules.snapshot(), this.options.dialect);
+    const rules = this.options.rules.snapshot();
     const servicesOfApp = new Map<string, ServiceDetail[]>();
     for (const svc of view.services) {
       const key = `${svc.namespace}/${svc.application}`;
@@ -520,71 +1478,146 @@ export class TrafficSimulator {
       else servicesOfApp.set(key, [svc]);
     }
     const nodes = new Map<string, AppNode>();
-    for (const def of this.options.apps) {
-      const key = `${def.namespace}/${def.app}`;
-      const services = (servicesOfApp.get(key) ?? []).map((service): ServiceNode => {
-        const node: ServiceNode = {
-          service,
-          kinds: requestKinds(service.protocol),
-          protocol: PROTOCOL_LABEL[service.protocol],
-          versions: new Map(),
-          shares: new Map(),
-          routes,
-          consumerCells: new Map(),
-        };
-        for (const vd of service.versionDetails) {
-          const version = vd.version ?? UNKNOWN;
-          const ready = service.providers.filter((p) => (p.version ?? UNKNOWN) === version && p.ready);
-          this.versionNode(node, version, ready);
-        }
-        return node;
-      });
-      nodes.set(key, {
-        def,
-        services,
-        callees: [],
-        entry: null,
-        workloads: new Map(),
-      });
+    const newNode = (
+      namespace: string,
+      app: string,
+      def: DemoApp | null,
+      sample: SampleApp | null,
+    ): AppNode => ({
+      key: `${namespace}/${app}`,
+      namespace,
+      app,
+      def,
+      sample,
+      services: [],
+      callees: [],
+      entry: null,
+      workloads: new Map(),
+    });
+    for (const def of this.options.apps)
+      nodes.set(`${def.namespace}/${def.app}`, newNode(def.namespace, def.app, def, null));
+    // Istio's sample applications, wherever the user applied them (not where the demo's own live).
+    for (const key of servicesOfApp.keys()) {
+      if (nodes.has(key)) continue;
+      const [namespace, app] = key.split('/') as [string, string];
+      const sample = SAMPLE_APPS.get(app);
+      if (sample) nodes.set(key, newNode(namespace, app, null, sample));
+    }
+    const byHost = new Map<string, ServiceNode>();
+    const byId = new Map<string, ServiceNode>();
+    for (const [key, list] of servicesOfApp) {
+      const node = nodes.get(key) ?? null;
+      for (const svc of list) {
+        const s = this.serviceNode(svc, node, node?.def != null);
+        node?.services.push(s);
+        byId.set(svc.id, s);
+        if (!byHost.has(svc.host)) byHost.set(svc.host, s);
+      }
     }
     const called = new Set<string>();
     for (const node of nodes.values()) {
-      for (const target of node.def.calls ?? []) {
-        const callee =
-          nodes.get(`${node.def.namespace}/${target}`) ??
-          [...nodes.values()].find((n) => n.def.app === target);
+      if (node.def) {
+        for (const target of node.def.calls ?? []) {
+          const callee =
+            nodes.get(`${node.namespace}/${target}`) ??
+            [...nodes.values()].find((n) => n.def !== null && n.app === target);
+          if (!callee) continue;
+          node.callees.push({ node: callee, fanOut: fanOut(node.app, callee.app) });
+          called.add(callee.key);
+        }
+      }
+      for (const call of node.sample?.calls ?? []) {
+        const callee = nodes.get(`${node.namespace}/${call.app}`);
         if (!callee) continue;
-        node.callees.push({ node: callee, fanOut: fanOut(node.def.app, callee.def.app) });
-        called.add(`${callee.def.namespace}/${callee.def.app}`);
+        node.callees.push({
+          node: callee,
+          fanOut: call.fanOut,
+          kinds: call.kinds,
+          ...(call.fromVersions ? { fromVersions: new Set(call.fromVersions) } : {}),
+          ...(call.onPaths ? { onPaths: call.onPaths } : {}),
+        });
       }
       for (const s of node.services) {
         for (const v of s.versions.values()) {
           if (node.workloads.has(v.version)) continue;
-          const labels = v.ready[0]?.labels ?? { app: node.def.app, version: v.version };
+          const pods = s.service.providers.filter((p) => (p.version ?? UNKNOWN) === v.version);
+          const labels = v.ready[0]?.labels ?? pods[0]?.labels ?? { app: node.app, version: v.version };
           node.workloads.set(v.version, {
-            key: `${node.def.namespace}/${v.workload}`,
+            key: `${node.namespace}/${v.workload}`,
             workload: v.workload,
-            namespace: node.def.namespace,
-            app: node.def.app,
+            namespace: node.namespace,
+            app: node.app,
             version: v.version,
             labels,
+            instances: Math.max(1, v.ready.length),
           });
         }
       }
     }
     const scale = this.options.rateScale ?? 1;
-    for (const [key, node] of nodes) {
-      if (called.has(key)) continue;
+    for (const node of nodes.values()) {
+      if (!node.def || called.has(node.key)) continue;
       node.entry = {
-        rate: (node.def.entryRate ?? entryRate(node.def.namespace, node.def.app)) * scale,
-        drift: this.drift(`${key}/entry`, 0.25, 0.03),
+        rate: (node.def.entryRate ?? entryRate(node.namespace, node.app)) * scale,
+        drift: this.drift(`${node.key}/entry`, 0.25, 0.03),
       };
     }
     const order = topologicalOrder([...nodes.values()]);
-    this.topology = { view, revision, order };
+    const config = meshConfig(rules, view.services);
+    const gatewayExposed = config.gateways.some((g) => selects(g.spec, GATEWAY_LABELS));
+    this.topology = {
+      view,
+      revision,
+      order,
+      byHost,
+      byId,
+      config,
+      rules,
+      decisions: new Map(),
+      gatewayExposed,
+    };
     this.declareSeries(order);
-    return order;
+    return this.topology;
   }
+}
+
+/** Whether the calls an application makes depend on the kind of request it serves (path, propagated headers). */
+function dependsOnKind(node: AppNode | null): boolean {
+  if (!node?.sample) return false;
+  return node.sample.propagates !== undefined || node.callees.some((c) => c.onPaths !== undefined);
+}
+
+/** Whether a Gateway's selector picks a workload with these labels (an empty selector picks every gateway). */
+function selects(spec: unknown, labels: Record<string, string>): boolean {
+  const selector = (spec as { selector?: unknown } | undefined)?.selector;
+  if (typeof selector !== 'object' || selector === null) return true;
+  return Object.entries(selector as Record<string, unknown>).every(([k, v]) => labels[k] === v);
+}
+
+/**
+ * Whether a retry policy can change what the demo's requests get: the applications answer 500 on
+ * failure, which only `5xx` retries; a per-try timeout cuts slow attempts. Istio's default policy
+ * (connect-failure, refused-stream, unavailable, cancelled, retriable-status-codes 503) never fires here.
+ */
+function retriesMatter(retries: RetryPolicy | undefined): boolean {
+  if (!retries || retries.attempts <= 0) return false;
+  return (
+    retries.perTryTimeoutMs !== undefined ||
+    (retries.retriableStatusCodes?.includes(500) ?? false) ||
+    retries.retryOn.some((r) => r.split(',').some((x) => x.trim() === '5xx'))
+  );
+}
+
+/** The share of a latency distribution above `ms`. */
+function exceeds(dist: BucketedLogNormal, ms: number): number {
+  if (ms <= 0) return 1;
+  return 1 - normalCdf((Math.log(ms) - Math.log(dist.median)) / dist.sigma);
+}
+
+/** The histogram bucket a value falls in (the first bound at or above it; +Inf last). */
+function bucketOf(value: number): number {
+  for (let i = 0; i < ISTIO_BUCKETS.length; i++) if (value <= (ISTIO_BUCKETS[i] as number)) return i;
+  return ISTIO_BUCKETS.length;
 }
 
 /** Callers before callees (Kahn); an application on a cycle comes after the rest, in definition order. */

@@ -12,9 +12,10 @@ import { DEMO_APPS } from '../mesh';
 import type { DemoApp } from '../mesh';
 import { demoObjects } from '../seed';
 import { IstioExporter } from './exporter';
+import type { RawObject } from './istio/types';
 import type { AdmissionPolicy } from './pipeline';
-import type { RuleSnapshot } from './routes';
 import { StaticRules } from './rules';
+import type { RuleSnapshot } from './rules';
 import { TrafficSimulator } from './simulator';
 import { TrafficStore } from './store';
 import type { Tier } from './store';
@@ -54,10 +55,12 @@ export function rulesFor(
   const objects = plan.writes.map((w, i) => ({
     ...w.object,
     metadata: { ...w.object.metadata, creationTimestamp: new Date(i * 1000).toISOString() },
-  })) as MeshObject[];
+  })) as MeshObject[] as RawObject[];
   return {
     virtualServices: objects.filter((o) => o.kind === 'VirtualService'),
     destinationRules: objects.filter((o) => o.kind === 'DestinationRule'),
+    gateways: [],
+    httpRoutes: [],
   };
 }
 
