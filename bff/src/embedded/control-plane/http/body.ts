@@ -73,8 +73,10 @@ export function parsePatchBody(req: IncomingMessage, body: Buffer): { patchType:
       'application/apply-patch+yaml',
       'application/strategic-merge-patch+json',
     ]);
-  if (patchType === 'apply') return { patchType, patch: undefined };
-  return { patchType, patch: parseText(body.toString('utf8'), false) };
+  if (type === 'application/apply-patch+cbor')
+    throw unsupportedMediaType(type, ['application/apply-patch+yaml']);
+  // An apply configuration is YAML (kubectl sends JSON, which is YAML too).
+  return { patchType, patch: parseText(body.toString('utf8'), patchType === 'apply') };
 }
 
 /** A DELETE may carry DeleteOptions; an empty body is fine. */

@@ -1,4 +1,5 @@
 import { execFile, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -186,6 +187,33 @@ describe.skipIf(!kubectlInstalled)(
         username: 'mesh-console-admin',
         groups: ['system:masters', 'system:authenticated'],
       });
+    });
+    it('server-side applies with field managers: conflicts, --force-conflicts, removal of dropped fields', async () => {
+      const file = path.join(work, 'ssa.yaml');
+      const manifest = (data: Record<string, string>, labels = '') =>
+        `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ssa\n${labels}data:\n` +
+        Object.entries(data)
+          .map(([k, v]) => `  ${k}: "${v}"\n`)
+          .join('');
+      const apply = (manager: string, ...extra: string[]) =>
+        kubectl('apply', '--server-side', '-f', file, `--field-manager=${manager}`, ...extra);
+
+      fs.writeFileSync(file, manifest({ a: '1', b: '2' }, '  labels:\n    team: a\n'));
+      expect(await apply('alice')).toBe('configmap/ssa serverside-applied\n');
+      fs.writeFileSync(file, manifest({ a: '9' }));
+      await expect(apply('bob')).rejects.toThrow(
+        'Apply failed with 1 conflict: conflict with "alice": .data.a',
+      );
+      await apply('bob', '--force-conflicts');
+      fs.writeFileSync(file, manifest({ b: '2' }));
+      await apply('alice');
+
+      const cm = await getJson('configmap', 'ssa', '--show-managed-fields');
+      expect(cm.data).toEqual({ a: '9', b: '2' });
+      expect(cm.metadata.labels).toBeUndefined();
+      const owners = Object.fromEntries((cm.metadata.managedFields ?? []).map((e) => [e.manager, e]));
+      expect(owners.alice).toMatchObject({ operation: 'Apply', fieldsV1: { 'f:data': { 'f:b': {} } } });
+      expect(owners.bob).toMatchObject({ operation: 'Apply', fieldsV1: { 'f:data': { 'f:a': {} } } });
     });
   },
 );

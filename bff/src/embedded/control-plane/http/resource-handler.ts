@@ -5,6 +5,7 @@ import type { DeleteOptions, FieldValidation, KubeResource, KubeObject, UpdateOp
 import { apiVersionOf, isRecord, resourceKey } from '../types';
 import { parseObjectBody, parseOptionalJson, parsePatchBody, readBody } from './body';
 import { parseLimit } from '../store/list-chunk';
+import type { FieldManagerOptions } from '../store/managed-fields';
 import type { ApiContext } from './context';
 import type { ResponseFormat } from './negotiate';
 import { negotiate } from './negotiate';
@@ -29,6 +30,26 @@ function fieldValidationOf(query: URLSearchParams): FieldValidation | undefined 
   throw badRequest(
     `fieldValidation: Unsupported value: "${v}": supported values: "Ignore", "Strict", "Warn"`,
   );
+}
+
+/** The request's field manager: `fieldManager`, else the User-Agent's product name, as kube-apiserver. */
+function fieldManagerOf(query: URLSearchParams, userAgent: string | undefined): string | undefined {
+  const given = query.get('fieldManager');
+  if (given !== null && given !== '') {
+    if (given.length > 128 || /[^\x20-\x7e]/.test(given))
+      throw badRequest(
+        `fieldManager: Invalid value: ${JSON.stringify(given)}: must be less than 128 printable characters`,
+      );
+    return given;
+  }
+  const product = userAgent?.split('/')[0]?.trim();
+  return product ? product.slice(0, 128) : undefined;
+}
+
+function forceOf(value: string | null): boolean | undefined {
+  if (value === null || value === '') return undefined;
+  if (value === 'true' || value === 'false') return value === 'true';
+  throw badRequest(`force: Invalid value: "${value}": must be true or false`);
 }
 
 function includeOf(query: URLSearchParams): IncludeObject {
@@ -163,11 +184,13 @@ export async function handleResource(
   const format = negotiate(req.headers.accept, true);
   const include = includeOf(query);
   const warnings: string[] = [];
-  const writeOptions = (): UpdateOptions => ({
+  const writeOptions = (): UpdateOptions & FieldManagerOptions => ({
     dryRun: dryRunOf(query.getAll('dryRun')),
     fieldValidation: fieldValidationOf(query),
     onWarning: (w) => warnings.push(w),
     subresource,
+    fieldManager: fieldManagerOf(query, req.headers['user-agent']),
+    force: forceOf(query.get('force')),
   });
   const ns = route.namespace;
   const listOptions = {

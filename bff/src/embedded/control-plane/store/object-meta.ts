@@ -14,7 +14,7 @@ export function composeObject(
   return object;
 }
 
-const META_ORDER: (keyof ObjectMeta)[] = [
+const META_ORDER: string[] = [
   'name',
   'generateName',
   'namespace',
@@ -27,11 +27,13 @@ const META_ORDER: (keyof ObjectMeta)[] = [
   'annotations',
   'ownerReferences',
   'finalizers',
+  'managedFields',
 ];
 
 function orderedMeta(meta: ObjectMeta): ObjectMeta {
   const out: Record<string, unknown> = {};
-  for (const key of META_ORDER) if (meta[key] !== undefined) out[key] = meta[key];
+  const given = meta as Record<string, unknown>;
+  for (const key of META_ORDER) if (given[key] !== undefined) out[key] = given[key];
   return out as ObjectMeta;
 }
 

@@ -36,6 +36,8 @@ import { ClusterIpAllocator, applyKindDefaults, serviceClusterIp } from './kind-
 import { composeObject, generatedName, specPart, timestamp } from './object-meta';
 import type { ChunkOptions } from './list-chunk';
 import { continueExpired, decodeContinue, encodeContinue } from './list-chunk';
+import type { FieldManagerOptions, ManagedFieldsEntry } from './managed-fields';
+import { entriesOf, recordUpdate, rootCursor, serverSideApply, setEntries } from './managed-fields';
 import { jsonPatch, mergePatch, strategicMergePatch } from './patch';
 import { ObjectFilter } from './selectors';
 import type { ChangeEvent } from './watch-hub';
@@ -194,7 +196,18 @@ export class ResourceStore {
     gvr: KubeResource,
     namespace: string | undefined,
     input: unknown,
-    options: WriteOptions = {},
+    options: WriteOptions & FieldManagerOptions = {},
+  ): KubeObject {
+    return this.createObject(gvr, namespace, input, options, undefined);
+  }
+
+  /** A create; `applied` holds the managed fields of a server-side apply that creates the object. */
+  private createObject(
+    gvr: KubeResource,
+    namespace: string | undefined,
+    input: unknown,
+    options: WriteOptions & FieldManagerOptions,
+    applied: ManagedFieldsEntry[] | undefined,
   ): KubeObject {
     const resolved = this.registry.resolve(gvr);
     const { type } = resolved;
@@ -238,6 +251,18 @@ export class ResourceStore {
     };
     const object = composeObject(apiVersionOf(type.group, this.storageVersion(type)), type.kind, meta, body);
     applyKindDefaults(type, object, undefined, this.ips);
+    if (applied) setEntries(object, applied);
+    else if (options.fieldManager)
+      setEntries(
+        object,
+        recordUpdate([], undefined, object, {
+          manager: options.fieldManager,
+          apiVersion: versionOf(gvr),
+          scope: 'main',
+          statusSeparate: type.statusSubresource,
+          cursor: rootCursor(resolved),
+        }),
+      );
     validateObject(resolved, object);
     if (name && this.db.getObject(resourceKey(type), ns, name)) throw alreadyExists(type, name);
     if (options.dryRun) return present(object, versionOf(gvr));
@@ -249,7 +274,7 @@ export class ResourceStore {
     gvr: KubeResource,
     namespace: string | undefined,
     inputs: unknown[],
-    options: WriteOptions = {},
+    options: WriteOptions & FieldManagerOptions = {},
   ): KubeObject[] {
     return this.transaction(() => inputs.map((input) => this.create(gvr, namespace, input, options)));
   }
@@ -259,7 +284,7 @@ export class ResourceStore {
     namespace: string | undefined,
     name: string,
     input: unknown,
-    options: UpdateOptions = {},
+    options: UpdateOptions & FieldManagerOptions = {},
   ): KubeObject {
     const resolved = this.registry.resolve(gvr);
     const { type } = resolved;
@@ -288,11 +313,12 @@ export class ResourceStore {
     name: string,
     requestedType: PatchType,
     patch: unknown,
-    options: UpdateOptions = {},
+    options: UpdateOptions & FieldManagerOptions = {},
   ): KubeObject {
     const resolved = this.registry.resolve(gvr);
     const { type } = resolved;
     const patchType = PATCH_KINDS[requestedType];
+    if (patchType === 'apply') return this.applyConfiguration(resolved, gvr, namespace, name, patch, options);
     const accepted = type.custom
       ? ['application/json-patch+json', 'application/merge-patch+json']
       : [
@@ -300,11 +326,8 @@ export class ResourceStore {
           'application/merge-patch+json',
           'application/strategic-merge-patch+json',
         ];
-    if (patchType === 'apply' || (patchType === 'strategic' && type.custom))
-      throw unsupportedMediaType(
-        patchType === 'apply' ? 'application/apply-patch+yaml' : 'application/strategic-merge-patch+json',
-        accepted,
-      );
+    if (patchType === 'strategic' && type.custom)
+      throw unsupportedMediaType('application/strategic-merge-patch+json', accepted);
     const ns = this.scope(type, namespace);
     const row = this.db.getObject(resourceKey(type), ns, name);
     if (!row) throw notFound(type, name);
@@ -324,6 +347,70 @@ export class ResourceStore {
         `the name of the object (${decoded.meta.name ?? ''}) does not match the name on the URL (${name})`,
       );
     return this.applyUpdate(resolved, gvr, stored, decoded, options, true);
+  }
+
+  /**
+   * Server-side apply (PATCH application/apply-patch+yaml): creates the object when it is missing,
+   * else merges the configuration into it under its field manager (see managed-fields.ts).
+   */
+  private applyConfiguration(
+    resolved: ResolvedResource,
+    gvr: KubeResource,
+    namespace: string | undefined,
+    name: string,
+    patch: unknown,
+    options: UpdateOptions & FieldManagerOptions,
+  ): KubeObject {
+    const { type } = resolved;
+    const manager = options.fieldManager;
+    if (!manager)
+      throw invalid(type.kind, type.group, name, [
+        {
+          reason: 'FieldValueRequired',
+          field: 'fieldManager',
+          message: 'Required value: is required for apply patch',
+        },
+      ]);
+    if (!isRecord(patch)) throw badRequest('error decoding YAML: the apply configuration must be an object');
+    if (
+      typeof patch.apiVersion !== 'string' ||
+      typeof patch.kind !== 'string' ||
+      !patch.apiVersion ||
+      !patch.kind
+    )
+      throw badRequest(
+        `invalid object type: ${String(patch.apiVersion ?? '')}, Kind=${String(patch.kind ?? '')}`,
+      );
+    const decoded = decodeFor(resolved, patch);
+    if (decoded.meta.name !== undefined && decoded.meta.name !== name)
+      throw badRequest(
+        `the name of the object (${decoded.meta.name}) does not match the name on the URL (${name})`,
+      );
+    const ns = this.scope(type, namespace);
+    const scope = options.subresource === 'status' ? 'status' : 'main';
+    const request = {
+      manager,
+      apiVersion: versionOf(gvr),
+      force: options.force ?? false,
+      scope,
+      statusSeparate: type.statusSubresource,
+      cursor: rootCursor(resolved),
+    } as const;
+    const row = this.db.getObject(resourceKey(type), ns, name);
+    if (!row) {
+      if (scope === 'status') throw notFound(type, name);
+      const configuration = {
+        ...patch,
+        metadata: { ...(isRecord(patch.metadata) ? patch.metadata : {}), name },
+      };
+      const { object, entries } = serverSideApply(undefined, configuration, request);
+      return this.createObject(gvr, ns, object, options, entries);
+    }
+    const current = parseRow(row);
+    if (decoded.meta.resourceVersion && decoded.meta.resourceVersion !== current.metadata.resourceVersion)
+      throw staleResourceVersion(type, name);
+    const { object, entries } = serverSideApply(present(current, versionOf(gvr)), patch, request);
+    return this.applyUpdate(resolved, gvr, current, decodeFor(resolved, object), options, true, entries);
   }
 
   delete(
@@ -478,8 +565,9 @@ export class ResourceStore {
     gvr: KubeResource,
     current: KubeObject,
     decoded: DecodedObject,
-    options: UpdateOptions,
+    options: UpdateOptions & FieldManagerOptions,
     fromPatch: boolean,
+    applied?: ManagedFieldsEntry[],
   ): KubeObject {
     const { type } = resolved;
     const name = current.metadata.name ?? '';
@@ -520,6 +608,20 @@ export class ResourceStore {
         else next.status = current.status;
       }
       applyKindDefaults(type, next, current, this.ips);
+    }
+    if (applied) {
+      setEntries(next, applied);
+    } else if (options.fieldManager) {
+      setEntries(
+        next,
+        recordUpdate(entriesOf(current), current, next, {
+          manager: options.fieldManager,
+          apiVersion: versionOf(gvr),
+          scope: options.subresource === 'status' ? 'status' : 'main',
+          statusSeparate: type.statusSubresource,
+          cursor: rootCursor(resolved),
+        }),
+      );
     }
     validateObject(resolved, next);
     const specChanged = !deepEqual(specPart(current), specPart(next));
