@@ -122,11 +122,20 @@ export function reconcileDeployment(ctx: ControllerContext, namespace: string, n
       ctx.store.delete(GVR.replicaSets, namespace, old.metadata.name ?? ''),
     );
 
-  writeStatus(
-    ctx,
-    deployment,
-    current ? ctx.replicaSets.get(namespace, current.metadata.name ?? '') : undefined,
-  );
+  // The Deployment carries its current revision too (`kubectl describe` and rollout tools read it).
+  const newest = current ? ctx.replicaSets.get(namespace, current.metadata.name ?? '') : undefined;
+  const revision = newest?.metadata.annotations?.[REVISION_ANNOTATION];
+  if (revision !== undefined && deployment.metadata.annotations?.[REVISION_ANNOTATION] !== revision) {
+    ctx.store.update(GVR.deployments, namespace, name, {
+      ...deployment,
+      metadata: {
+        ...deployment.metadata,
+        annotations: { ...deployment.metadata.annotations, [REVISION_ANNOTATION]: revision },
+      },
+    });
+  }
+  const latest = ctx.deployments.get(namespace, name);
+  if (latest) writeStatus(ctx, latest, newest);
 }
 
 function writeStatus(ctx: ControllerContext, deployment: KubeObject, current: KubeObject | undefined): void {

@@ -13,12 +13,15 @@ export function randomSuffix(length = 5): string {
   return out;
 }
 
-/** JSON with object keys sorted, so equal templates hash equally whatever their key order. */
+/**
+ * JSON with object keys sorted and nulls left out, so templates that decode to the same Go struct
+ * hash equally (`kubectl rollout undo` sends back a template with `creationTimestamp: null`).
+ */
 function stableJson(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(stableJson).join(',')}]`;
   if (isRecord(value))
     return `{${Object.keys(value)
-      .filter((k) => value[k] !== undefined)
+      .filter((k) => value[k] !== undefined && value[k] !== null)
       .sort()
       .map((k) => `${JSON.stringify(k)}:${stableJson(value[k])}`)
       .join(',')}}`;
