@@ -215,5 +215,17 @@ describe.skipIf(!kubectlInstalled)(
       expect(owners.alice).toMatchObject({ operation: 'Apply', fieldsV1: { 'f:data': { 'f:b': {} } } });
       expect(owners.bob).toMatchObject({ operation: 'Apply', fieldsV1: { 'f:data': { 'f:a': {} } } });
     });
+    it('scales a Deployment with kubectl scale (the /scale subresource)', async () => {
+      // The Deployment created by the first test.
+      expect(await kubectl('scale', 'deployment', 'web', '-n', 'shop', '--replicas=3')).toBe(
+        'deployment.apps/web scaled\n',
+      );
+      const scale = JSON.parse(
+        await kubectl('get', '--raw', '/apis/apps/v1/namespaces/shop/deployments/web/scale'),
+      ) as { kind: string; spec: { replicas: number }; status: { selector: string } };
+      expect(scale).toMatchObject({ kind: 'Scale', spec: { replicas: 3 }, status: { selector: 'app=web' } });
+      const notScalable = await raw('/api/v1/namespaces/shop/configmaps/settings/scale');
+      expect(notScalable.status).toBe(404);
+    });
   },
 );

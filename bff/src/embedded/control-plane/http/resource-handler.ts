@@ -1,10 +1,12 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ResolvedResource } from '../registry/registry';
-import { badRequest, methodNotAllowed, resourceNotFound } from '../status-error';
+import { badRequest, methodNotAllowed, resourceNotFound, unsupportedMediaType } from '../status-error';
 import type { DeleteOptions, FieldValidation, KubeResource, KubeObject, UpdateOptions } from '../types';
 import { apiVersionOf, isRecord, resourceKey } from '../types';
 import { parseObjectBody, parseOptionalJson, parsePatchBody, readBody } from './body';
 import { parseLimit } from '../store/list-chunk';
+import { jsonPatch, mergePatch, strategicMergePatch } from '../store/patch';
+import { getScale, updateScale } from '../store/scale';
 import type { FieldManagerOptions } from '../store/managed-fields';
 import type { ApiContext } from './context';
 import type { ResponseFormat } from './negotiate';
@@ -162,6 +164,41 @@ function deleteOptionsOf(body: unknown, query: URLSearchParams): DeleteOptions {
   return options;
 }
 
+/** `/scale`: GET, PUT and PATCH of the autoscaling/v1 Scale of a kind that declares one. */
+async function serveScale(
+  ctx: ApiContext,
+  req: IncomingMessage,
+  res: ServerResponse,
+  gvr: KubeResource,
+  namespace: string | undefined,
+  name: string,
+  query: URLSearchParams,
+): Promise<void> {
+  const format = negotiate(req.headers.accept, false);
+  const send = (code: number, body: unknown) =>
+    format.kind === 'yaml' ? sendYaml(res, code, body) : sendJson(res, code, body);
+  const method = req.method ?? 'GET';
+  if (method === 'GET') return send(200, getScale(ctx.store, gvr, namespace, name));
+  if (method !== 'PUT' && method !== 'PATCH') throw methodNotAllowed();
+  const body = await readBody(req);
+  const options = {
+    dryRun: dryRunOf(query.getAll('dryRun')),
+    fieldManager: fieldManagerOf(query, req.headers['user-agent']),
+  };
+  let scale: unknown;
+  if (method === 'PUT') {
+    scale = parseObjectBody(req, body);
+  } else {
+    const { patchType, patch } = parsePatchBody(req, body);
+    const current = getScale(ctx.store, gvr, namespace, name);
+    if (patchType === 'json') scale = jsonPatch(current, patch);
+    else if (patchType === 'merge') scale = mergePatch(current, patch);
+    else if (patchType === 'strategic') scale = strategicMergePatch(current, patch);
+    else throw unsupportedMediaType('application/apply-patch+yaml', ['application/merge-patch+json']);
+  }
+  return send(200, updateScale(ctx.store, gvr, namespace, name, scale, options));
+}
+
 export async function handleResource(
   ctx: ApiContext,
   req: IncomingMessage,
@@ -175,6 +212,8 @@ export async function handleResource(
   const { type } = resolved;
   if (!type.namespaced && route.namespace !== undefined) throw resourceNotFound();
   if (type.namespaced && route.namespace === undefined && route.name !== undefined) throw resourceNotFound();
+  if (route.subresource === 'scale' && type.scale && route.name !== undefined)
+    return serveScale(ctx, req, res, gvr, route.namespace, route.name, query);
   if (route.subresource !== undefined && (route.subresource !== 'status' || !type.statusSubresource))
     throw resourceNotFound();
   const subresource = route.subresource === 'status' ? 'status' : undefined;
