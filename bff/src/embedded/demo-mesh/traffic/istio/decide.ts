@@ -200,6 +200,58 @@ function mirrorPercent(percentage: unknown, legacy: unknown): number | undefined
   return 100;
 }
 
+/** What a route does that does not depend on who calls: read once per route. */
+interface RouteActions {
+  fault?: FaultPolicy;
+  directStatus?: number;
+  split: { d: RouteDestinationSpec; share: number }[];
+  mirrors: (Percent & { destination: DestinationSpec })[];
+  timeoutMs?: number;
+  retries: RetryPolicy;
+  requestHeaders?: Record<string, string>;
+}
+
+const actionsCache = new WeakMap<HttpRouteSpec, RouteActions>();
+
+function actionsOf(route: HttpRouteSpec): RouteActions {
+  const cached = actionsCache.get(route);
+  if (cached) return cached;
+  const split = shares(route.route);
+  const mirrors: RouteActions['mirrors'] = [];
+  if (route.mirror) {
+    const percent = mirrorPercent(route.mirrorPercentage, route.mirrorPercent);
+    if (percent !== undefined) mirrors.push({ destination: route.mirror, percent });
+  }
+  for (const m of route.mirrors ?? []) {
+    const percent = mirrorPercent(m.percentage, undefined);
+    if (percent !== undefined) mirrors.push({ destination: m.destination, percent });
+  }
+  const headers = headerOps(route.headers);
+  const [single] = split;
+  if (split.length === 1 && single?.d.headers) headerOps(single.d.headers, headers);
+  const out: RouteActions = {
+    fault: readFault(route.fault),
+    directStatus: route.redirect
+      ? num(route.redirect.redirectCode) || 301
+      : route.directResponse
+        ? (num(route.directResponse.status) ?? 200)
+        : undefined,
+    split,
+    mirrors,
+    timeoutMs: durationMs(route.timeout) || undefined,
+    retries: readRetries(route.retries),
+    requestHeaders: Object.keys(headers).length > 0 ? headers : undefined,
+  };
+  actionsCache.set(route, out);
+  return out;
+}
+
+const labelsKey = (labels: Record<string, string>) =>
+  Object.keys(labels)
+    .sort()
+    .map((k) => `${k}=${labels[k]}`)
+    .join(',');
+
 /** Compiles the mesh's configuration once; the returned function decides for one kind of request. */
 export function compileMeshConfig(config: MeshConfig): (request: RequestContext) => RouteDecision {
   const services = new Map<string, MeshService>();
@@ -261,7 +313,24 @@ export function compileMeshConfig(config: MeshConfig): (request: RequestContext)
     return vs ? [vs] : [];
   }
 
+  /**
+   * A destination as one caller resolves it depends on the caller's namespace and port (and labels,
+   * when some DestinationRule has a workloadSelector), not on the request: cached per destination.
+   */
+  const destinationCache = new WeakMap<DestinationSpec, Map<string, WeightedDestination>>();
   function resolveDestination(d: DestinationSpec, share: number, caller: Caller): WeightedDestination {
+    let byCaller = destinationCache.get(d);
+    if (!byCaller) destinationCache.set(d, (byCaller = new Map()));
+    const key = destinationRules.hasWorkloadSelectors
+      ? `${caller.namespace}\u0000${caller.port}\u0000${labelsKey(caller.labels)}`
+      : `${caller.namespace}\u0000${caller.port}`;
+    let template = byCaller.get(key);
+    if (!template) byCaller.set(key, (template = computeDestination(d, caller)));
+    return { ...template, share };
+  }
+
+  function computeDestination(d: DestinationSpec, caller: Caller): WeightedDestination {
+    const share = 1;
     const candidate = services.get(d.host);
     const service = candidate && serviceVisibleTo(candidate, caller.namespace) ? candidate : undefined;
     const [onlyPort] = service?.ports ?? [];
@@ -305,51 +374,31 @@ export function compileMeshConfig(config: MeshConfig): (request: RequestContext)
 
   function httpDecision(entry: RouteEntry, caller: Caller): RouteDecision {
     const { vs, route } = entry;
-    const base = {
-      kind: 'route' as const,
-      rule: { ...vs.ref },
-      ...(route.name ? { routeName: route.name } : {}),
+    const a = actionsOf(route);
+    const out: Extract<RouteDecision, { kind: 'route' }> = {
+      kind: 'route',
+      rule: { namespace: vs.ref.namespace, name: vs.ref.name, kind: vs.ref.kind },
+      destinations: [],
+      mirrors: [],
     };
-    const fault = readFault(route.fault);
-    const withFault = fault ? { fault } : {};
-    if (route.redirect) {
-      const status = num(route.redirect.redirectCode) || 301;
-      return { ...base, ...withFault, destinations: [], mirrors: [], directResponse: { status } };
-    }
-    if (route.directResponse) {
-      const status = num(route.directResponse.status) ?? 200;
-      return { ...base, ...withFault, destinations: [], mirrors: [], directResponse: { status } };
-    }
-    const split = shares(route.route);
-    const destinations = split.map(({ d, share }) => {
-      const out = resolveDestination(d, share, caller);
-      if (split.length > 1 && d.headers) out.requestHeaders = headerOps(d.headers);
+    if (route.name) out.routeName = route.name;
+    if (a.fault) out.fault = a.fault;
+    if (a.directStatus !== undefined) {
+      out.directResponse = { status: a.directStatus };
       return out;
-    });
-    const mirrors: (Percent & { destination: WeightedDestination })[] = [];
-    if (route.mirror) {
-      const percent = mirrorPercent(route.mirrorPercentage, route.mirrorPercent);
-      if (percent !== undefined)
-        mirrors.push({ destination: resolveDestination(route.mirror, 1, caller), percent });
     }
-    for (const m of route.mirrors ?? []) {
-      const percent = mirrorPercent(m.percentage, undefined);
-      if (percent !== undefined)
-        mirrors.push({ destination: resolveDestination(m.destination, 1, caller), percent });
+    const weighted = a.split.length > 1;
+    for (const { d, share } of a.split) {
+      const dest = resolveDestination(d, share, caller);
+      if (weighted && d.headers) dest.requestHeaders = headerOps(d.headers);
+      out.destinations.push(dest);
     }
-    const headers = headerOps(route.headers);
-    const [single] = split;
-    if (split.length === 1 && single?.d.headers) headerOps(single.d.headers, headers);
-    const timeoutMs = durationMs(route.timeout);
-    return {
-      ...base,
-      ...withFault,
-      destinations,
-      ...(timeoutMs ? { timeoutMs } : {}),
-      retries: readRetries(route.retries),
-      mirrors,
-      ...(Object.keys(headers).length > 0 ? { requestHeaders: headers } : {}),
-    };
+    if (a.timeoutMs) out.timeoutMs = a.timeoutMs;
+    out.retries = a.retries;
+    for (const m of a.mirrors)
+      out.mirrors.push({ destination: resolveDestination(m.destination, 1, caller), percent: m.percent });
+    if (a.requestHeaders) out.requestHeaders = a.requestHeaders;
+    return out;
   }
 
   /** The routes of a rule a proxy keeps, flattened one per match (BuildHTTPRoutesForVirtualService). */

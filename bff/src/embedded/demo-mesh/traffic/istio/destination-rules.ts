@@ -98,6 +98,8 @@ export class DestinationRuleIndex {
   private readonly local = new Map<string, NamespaceRules>();
   private readonly exported = new Map<string, NamespaceRules>();
   private readonly rootLocal = newNamespaceRules();
+  /** Whether any rule has a workloadSelector, i.e. whether the caller's labels can change a lookup. */
+  readonly hasWorkloadSelectors: boolean;
 
   constructor(
     objects: readonly RawObject[],
@@ -110,6 +112,7 @@ export class DestinationRuleIndex {
       return sa - sb || byAge(a, b);
     });
     for (const o of sorted) this.add(o);
+    this.hasWorkloadSelectors = objects.some((o) => isFields(fields(o.spec).workloadSelector));
   }
 
   private add(o: RawObject): void {

@@ -31,7 +31,7 @@ export function stringMap(v: unknown): Record<string, string> {
 
 /** `labels` is a subset of `of`: every key present with the same value (Istio's labels.Instance.SubsetOf). */
 export function labelsSubsetOf(labels: Record<string, string>, of: Record<string, string>): boolean {
-  for (const [k, v] of Object.entries(labels)) if (of[k] !== v) return false;
+  for (const k in labels) if (of[k] !== labels[k]) return false;
   return true;
 }
 
