@@ -3,6 +3,8 @@ import type { KubeClient } from '../../clients/kube';
 import { ApiException } from '../../clients/kube';
 import { FRAMEWORK_LABEL, RPC_INTERFACES_ANNOTATION } from '../../features/catalog/labels';
 import type { Logger } from '../../lib/logger';
+import { podTemplateHash } from '../control-plane/controllers/pods';
+import { defaultPodTemplate } from '../control-plane/validation/workloads';
 import { DEMO_APPS, DEMO_NAMESPACES } from './mesh';
 import type { DemoApp, DemoProtocol, DemoVersion } from './mesh';
 
@@ -49,17 +51,119 @@ function versionLabels(app: DemoApp, v: DemoVersion): Record<string, string> {
 function ipFor(index: number, vm: boolean): string {
   return vm
     ? `10.20.${Math.floor(index / 250)}.${(index % 250) + 2}`
-    : `10.1.${Math.floor(index / 250)}.${(index % 250) + 2}`;
+    : `10.244.${Math.floor(index / 250)}.${(index % 250) + 2}`;
 }
 
-/** The objects of the demo mesh, in an order a control plane accepts (namespaces first). */
-export function demoObjects(now: Date = new Date()): KubernetesObject[] {
+/**
+ * How the demo keeps some instances of a version not ready: the embedded control plane's ReplicaSet
+ * controller keeps this many of the Deployment's pods not ready (Ready False, the app container in
+ * CrashLoopBackOff). One Deployment per version, as real meshes run them, rather than a second
+ * Deployment for the broken instances.
+ */
+export const NOT_READY_REPLICAS_ANNOTATION = 'demo.mesh-console.io/not-ready-replicas';
+
+export const SIDECAR_IMAGE = 'docker.io/istio/proxyv2:1.28.0';
+
+const INGRESS_LABELS = { app: 'istio-ingressgateway', istio: 'ingressgateway' };
+
+/** The address a cloud load balancer would give the ingress gateway's Service. */
+const INGRESS_EXTERNAL_IP = '172.18.255.200';
+
+function versionDeployment(app: DemoApp, v: DemoVersion): KubernetesObject {
+  const labels = versionLabels(app, v);
+  const portName = PORT_NAMES[app.protocol];
+  return {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: {
+      name: `${app.app}-${slug(v.version)}`,
+      namespace: app.namespace,
+      labels: { ...appLabels(app), ...labels },
+      ...(v.notReady ? { annotations: { [NOT_READY_REPLICAS_ANNOTATION]: String(v.notReady) } } : {}),
+    },
+    spec: {
+      replicas: v.kubernetes ?? 0,
+      selector: { matchLabels: labels },
+      template: {
+        metadata: { labels },
+        spec: {
+          containers: [
+            {
+              name: app.app,
+              image: `registry.local/demo/${app.app}:${v.version}`,
+              ports: [{ name: portName, containerPort: app.port }],
+            },
+          ],
+        },
+      },
+    },
+  } as KubernetesObject;
+}
+
+/** The ingress gateway `istioctl install` makes: a Deployment of Envoy and its LoadBalancer Service. */
+function ingressGateway(): KubernetesObject[] {
+  return [
+    {
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: 'istio-ingressgateway', namespace: 'istio-system', labels: INGRESS_LABELS },
+      spec: {
+        replicas: 1,
+        selector: { matchLabels: INGRESS_LABELS },
+        template: {
+          metadata: {
+            labels: { ...INGRESS_LABELS, 'sidecar.istio.io/inject': 'false' },
+          },
+          spec: {
+            serviceAccountName: 'istio-ingressgateway-service-account',
+            containers: [
+              {
+                name: 'istio-proxy',
+                image: SIDECAR_IMAGE,
+                args: ['proxy', 'router', '--domain', '$(POD_NAMESPACE).svc.cluster.local'],
+                ports: [
+                  { name: 'http2', containerPort: 8080 },
+                  { name: 'https', containerPort: 8443 },
+                  { name: 'status-port', containerPort: 15021 },
+                  { name: 'http-envoy-prom', containerPort: 15090 },
+                ],
+              },
+            ],
+          },
+        },
+      },
+    } as KubernetesObject,
+    {
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: { name: 'istio-ingressgateway', namespace: 'istio-system', labels: INGRESS_LABELS },
+      spec: {
+        type: 'LoadBalancer',
+        selector: INGRESS_LABELS,
+        ports: [
+          { name: 'status-port', port: 15021, targetPort: 15021, protocol: 'TCP' },
+          { name: 'http2', port: 80, targetPort: 8080, protocol: 'TCP' },
+          { name: 'https', port: 443, targetPort: 8443, protocol: 'TCP' },
+        ],
+      },
+      // No cloud controller runs here; the address is the one a load balancer would have given.
+      status: { loadBalancer: { ingress: [{ ip: INGRESS_EXTERNAL_IP }] } },
+    } as KubernetesObject,
+  ];
+}
+
+/**
+ * What the seed applies, in an order a control plane accepts (namespaces first): Namespaces,
+ * Services (ServiceEntries for VM-only applications), one Deployment per version on Kubernetes,
+ * WorkloadEntries for the VMs, and the ingress gateway. The pods come from the control plane's
+ * controllers a moment later.
+ */
+export function demoManifests(): KubernetesObject[] {
   const objects: KubernetesObject[] = DEMO_NAMESPACES.map((name) => ({
     apiVersion: 'v1',
     kind: 'Namespace',
     metadata: { name, labels: { 'istio-injection': 'enabled' } },
   }));
-  let podIndex = 0;
   let vmIndex = 0;
   for (const app of DEMO_APPS) {
     const portName = PORT_NAMES[app.protocol];
@@ -112,51 +216,7 @@ export function demoObjects(now: Date = new Date()): KubernetesObject[] {
       } as KubernetesObject);
     }
     for (const v of app.versions) {
-      const replicas = v.kubernetes ?? 0;
-      const rs = suffix(`${app.namespace}/${app.app}/${v.version}`, 10);
-      for (let i = 0; i < replicas; i++) {
-        const ready = i >= (v.notReady ?? 0);
-        objects.push({
-          apiVersion: 'v1',
-          kind: 'Pod',
-          metadata: {
-            name: `${app.app}-${slug(v.version)}-${rs}-${suffix(`${rs}/${i}`, 5)}`,
-            namespace: app.namespace,
-            labels: {
-              ...versionLabels(app, v),
-              'pod-template-hash': rs,
-              'security.istio.io/tlsMode': 'istio',
-            },
-          },
-          spec: {
-            containers: [
-              {
-                name: app.app,
-                image: `registry.local/demo/${app.app}:${v.version}`,
-                ports: [{ name: portName, containerPort: app.port }],
-              },
-              { name: 'istio-proxy', image: 'docker.io/istio/proxyv2:1.28.0' },
-            ],
-          },
-          status: {
-            phase: 'Running',
-            podIP: ipFor(podIndex++, false),
-            startTime: now,
-            conditions: [{ type: 'Ready', status: ready ? 'True' : 'False', lastTransitionTime: now }],
-            containerStatuses: [app.app, 'istio-proxy'].map((name) => ({
-              name,
-              ready,
-              restartCount: 0,
-              image:
-                name === 'istio-proxy'
-                  ? 'docker.io/istio/proxyv2:1.28.0'
-                  : `registry.local/demo/${app.app}:${v.version}`,
-              imageID: '',
-              state: ready ? { running: { startedAt: now } } : { waiting: { reason: 'CrashLoopBackOff' } },
-            })),
-          },
-        } as KubernetesObject);
-      }
+      if ((v.kubernetes ?? 0) > 0) objects.push(versionDeployment(app, v));
       for (let i = 0; i < (v.vm ?? 0); i++) {
         objects.push({
           apiVersion: 'networking.istio.io/v1',
@@ -176,7 +236,121 @@ export function demoObjects(now: Date = new Date()): KubernetesObject[] {
       }
     }
   }
+  objects.push(...ingressGateway());
   return objects;
+}
+
+interface DeploymentShape {
+  metadata: { name: string; namespace: string; annotations?: Record<string, string> };
+  spec: {
+    replicas: number;
+    template: {
+      metadata: { labels: Record<string, string>; annotations?: Record<string, string> };
+      spec: { containers: { name: string; image: string }[] } & Record<string, unknown>;
+    };
+  };
+}
+
+/**
+ * The pods the control plane's controllers run for the demo's Deployments, as they would report
+ * them (names `<deployment>-<pod-template-hash>-<suffix>`, the sidecar in injected namespaces, the
+ * not-ready instances): for tests and tools that look at the demo without a control plane. The
+ * pod-template-hash is the controller's; the suffixes and IPs are stable stand-ins for the random ones.
+ */
+export function demoPods(manifests: KubernetesObject[], now: Date = new Date()): KubernetesObject[] {
+  const injected = new Set(
+    manifests
+      .filter((o) => o.kind === 'Namespace' && o.metadata?.labels?.['istio-injection'] === 'enabled')
+      .map((o) => o.metadata?.name),
+  );
+  const pods: KubernetesObject[] = [];
+  let podIndex = 0;
+  for (const object of manifests) {
+    if (object.kind !== 'Deployment') continue;
+    const d = object as unknown as DeploymentShape;
+    const template = structuredClone(d.spec.template);
+    defaultPodTemplate(template);
+    const hash = podTemplateHash(template);
+    const labels: Record<string, string> = { ...template.metadata.labels, 'pod-template-hash': hash };
+    const sidecar = injected.has(d.metadata.namespace) && labels['sidecar.istio.io/inject'] !== 'false';
+    if (sidecar) labels['security.istio.io/tlsMode'] = 'istio';
+    const containers = [
+      ...template.spec.containers,
+      ...(sidecar ? [{ name: 'istio-proxy', image: SIDECAR_IMAGE }] : []),
+    ];
+    const notReady = Number(d.metadata.annotations?.[NOT_READY_REPLICAS_ANNOTATION] ?? 0);
+    const rs = `${d.metadata.name}-${hash}`;
+    for (let i = 0; i < d.spec.replicas; i++) {
+      const ready = i >= notReady;
+      pods.push({
+        apiVersion: 'v1',
+        kind: 'Pod',
+        metadata: {
+          name: `${rs}-${suffix(`${rs}/${i}`, 5)}`,
+          namespace: d.metadata.namespace,
+          labels,
+          ownerReferences: [
+            { apiVersion: 'apps/v1', kind: 'ReplicaSet', name: rs, uid: '', controller: true },
+          ],
+        },
+        spec: { ...template.spec, containers, nodeName: 'mesh-console-node-1' },
+        status: {
+          phase: 'Running',
+          podIP: ipFor(podIndex++, false),
+          startTime: now,
+          conditions: [{ type: 'Ready', status: ready ? 'True' : 'False', lastTransitionTime: now }],
+          containerStatuses: containers.map((c) => {
+            const up = ready || c.name === 'istio-proxy';
+            return {
+              name: c.name,
+              ready: up,
+              restartCount: 0,
+              image: c.image,
+              imageID: '',
+              state: up ? { running: { startedAt: now } } : { waiting: { reason: 'CrashLoopBackOff' } },
+            };
+          }),
+        },
+      } as KubernetesObject);
+    }
+  }
+  return pods;
+}
+
+/**
+ * The demo mesh as a cluster shows it once its controllers ran: what the seed applies plus the pods
+ * of its Deployments (see demoPods). Tests that build a catalog without a control plane use it.
+ */
+export function demoObjects(now: Date = new Date()): KubernetesObject[] {
+  const manifests = demoManifests();
+  return [...manifests, ...demoPods(manifests, now)];
+}
+
+/** How many pods the demo's Deployments ask for. */
+function expectedPods(manifests: KubernetesObject[]): number {
+  return manifests
+    .filter((o) => o.kind === 'Deployment')
+    .reduce((n, o) => n + ((o as unknown as DeploymentShape).spec.replicas ?? 0), 0);
+}
+
+/**
+ * The controllers make the pods a moment after their Deployments; the console's catalog should find
+ * them on its first list, so seeding waits (at most 15 s, then goes on with a warning).
+ */
+async function waitForPods(kube: KubeClient, expected: number, log: Logger): Promise<void> {
+  const namespaces = new Set([...DEMO_NAMESPACES, 'istio-system']);
+  const deadline = Date.now() + 15_000;
+  for (;;) {
+    const pods = (await kube.core.listPodForAllNamespaces()).items.filter(
+      (p) => namespaces.has(p.metadata?.namespace ?? '') && p.status?.podIP,
+    );
+    if (pods.length >= expected) return;
+    if (Date.now() > deadline) {
+      log.warn({ expected, running: pods.length }, 'demo pods did not all start in time');
+      return;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
 }
 
 function isNotFound(err: unknown): boolean {
@@ -194,7 +368,7 @@ export async function seedDemoMesh(kube: KubeClient, log: Logger): Promise<'seed
   } catch (err) {
     if (!isNotFound(err)) throw err;
   }
-  const objects = demoObjects();
+  const objects = demoManifests();
   for (const obj of objects) {
     try {
       await kube.objects.create(obj);
@@ -214,6 +388,7 @@ export async function seedDemoMesh(kube: KubeClient, log: Logger): Promise<'seed
       data: { seededAt: new Date().toISOString(), objects: String(objects.length) },
     },
   });
+  await waitForPods(kube, expectedPods(objects), log);
   log.info({ objects: objects.length }, 'demo mesh seeded');
   return 'seeded';
 }

@@ -83,7 +83,7 @@ export function defaultReplicaSet(object: KubeObject, old: KubeObject | undefine
 }
 
 /** The pod spec defaults a real server fills in, which `kubectl get -o yaml` users see. */
-function defaultPodTemplate(template: unknown): void {
+export function defaultPodTemplate(template: unknown): void {
   if (!isRecord(template) || !isRecord(template.spec)) return;
   const spec = template.spec;
   spec.restartPolicy ??= 'Always';

@@ -1,0 +1,84 @@
+import type { V1Pod } from '@kubernetes/client-node';
+import pino from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { KubeClient } from '../../clients/kube';
+import type { ControlPlane } from '../control-plane';
+import { removeDir, startTestControlPlane } from '../control-plane/testing/fixtures';
+import { DEMO_APPS } from './mesh';
+import { demoManifests, demoObjects, seedDemoMesh } from './seed';
+
+const isReady = (p: V1Pod) =>
+  p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
+
+describe('the demo seed on the embedded control plane', () => {
+  let cp: ControlPlane & { dataDir: string };
+  let kube: KubeClient;
+  let pods: V1Pod[];
+
+  beforeAll(async () => {
+    cp = await startTestControlPlane();
+    kube = KubeClient.forLoopback(cp.url, cp.token);
+    expect(await seedDemoMesh(kube, pino({ level: 'silent' }))).toBe('seeded');
+    pods = (await kube.core.listPodForAllNamespaces()).items;
+  });
+  afterAll(async () => {
+    await cp.close();
+    removeDir(cp.dataDir);
+  });
+
+  it('seeds Deployments, not Pods, and the controllers run one pod per Kubernetes instance of each version', () => {
+    expect(demoManifests().some((o) => o.kind === 'Pod')).toBe(false);
+    for (const app of DEMO_APPS) {
+      for (const v of app.versions) {
+        const label = app.versionLabel ?? 'version';
+        const mine = pods.filter(
+          (p) =>
+            p.metadata?.namespace === app.namespace &&
+            p.metadata.labels?.app === app.app &&
+            p.metadata.labels[label] === v.version,
+        );
+        expect(mine, `${app.app} ${v.version}`).toHaveLength(v.kubernetes ?? 0);
+        expect(
+          mine.filter((p) => !isReady(p)),
+          `${app.app} ${v.version} not ready`,
+        ).toHaveLength(v.notReady ?? 0);
+        for (const pod of mine) {
+          expect(pod.metadata?.ownerReferences?.[0]?.kind).toBe('ReplicaSet');
+          expect(pod.metadata?.labels?.['security.istio.io/tlsMode']).toBe('istio');
+        }
+      }
+    }
+  });
+
+  it('adds the ingress gateway istioctl installs', async () => {
+    const service = await kube.core.readNamespacedService({
+      name: 'istio-ingressgateway',
+      namespace: 'istio-system',
+    });
+    expect(service.spec?.type).toBe('LoadBalancer');
+    expect(
+      service.spec?.ports?.filter((p) => p.port !== 15021).map((p) => [p.name, p.port, p.targetPort]),
+    ).toEqual([
+      ['http2', 80, 8080],
+      ['https', 443, 8443],
+    ]);
+    const [gateway, ...more] = pods.filter((p) => p.metadata?.namespace === 'istio-system');
+    expect(more).toHaveLength(0);
+    expect(gateway?.metadata?.labels).toMatchObject({ app: 'istio-ingressgateway', istio: 'ingressgateway' });
+    expect(gateway && isReady(gateway)).toBe(true);
+    const endpoints = await kube.core.readNamespacedEndpoints({
+      name: 'istio-ingressgateway',
+      namespace: 'istio-system',
+    });
+    expect(endpoints.subsets?.[0]?.addresses?.map((a) => a.ip)).toEqual([gateway?.status?.podIP]);
+  });
+
+  it('describes, without a control plane, the pods the controllers make (same ReplicaSets, same readiness)', () => {
+    const predicted = demoObjects().filter((o): o is V1Pod => o.kind === 'Pod');
+    const owners = (list: V1Pod[]) =>
+      list
+        .map((p) => `${p.metadata?.namespace}/${p.metadata?.ownerReferences?.[0]?.name} ${isReady(p)}`)
+        .sort();
+    expect(owners(predicted)).toEqual(owners(pods));
+  });
+});
