@@ -4,9 +4,9 @@
  *
  *   npx tsx scripts/vendor-istio-crds.ts [path/to/customresourcedefinitions.gen.yaml]
  *
- * The bundle is only available on the build machine, so its output is committed. Descriptions are
- * dropped to keep the file small; everything a server needs (schemas, names, printer columns,
- * subresources) is kept as it is.
+ * The bundle is only available on the build machine, so its output is committed. Schemas are kept
+ * as they are, descriptions included (`kubectl explain` prints them); printer columns lose theirs.
+ * A version whose schema equals an earlier one's is stored as `schemaSameAs` that version.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -54,14 +54,11 @@ function pick(doc: Record<string, unknown>): Record<string, unknown> {
     scope: spec.scope,
     names: spec.names,
     versions: versions.map((v, i) => {
-      const schema = stripDescriptions(isRecord(v.schema) ? v.schema.openAPIV3Schema : {});
+      const schema = isRecord(v.schema) ? v.schema.openAPIV3Schema : {};
       // Istio generates the same schema for every version; storing it once keeps the file small.
       const same = versions
         .slice(0, i)
-        .find(
-          (earlier) =>
-            isRecord(earlier.schema) && isEqual(stripDescriptions(earlier.schema.openAPIV3Schema), schema),
-        );
+        .find((earlier) => isRecord(earlier.schema) && isEqual(earlier.schema.openAPIV3Schema, schema));
       return {
         name: v.name,
         served: v.served,
@@ -88,7 +85,7 @@ async function main(): Promise<void> {
   const vendored = {
     _source:
       `istio/api kubernetes/customresourcedefinitions.gen.yaml at commit ${sourceCommit()}, ` +
-      'Copyright Istio Authors, Apache License 2.0; descriptions removed by scripts/vendor-istio-crds.ts',
+      'Copyright Istio Authors, Apache License 2.0; extracted by scripts/vendor-istio-crds.ts',
     crds,
   };
   const text = await prettier.format(JSON.stringify(vendored), { parser: 'json', printWidth: 110 });

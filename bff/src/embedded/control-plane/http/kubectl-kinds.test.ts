@@ -134,9 +134,12 @@ describe.skipIf(!kubectlInstalled || !fs.existsSync(BOOKINFO))(
       ).toBe('');
     });
 
-    it('explains built-in fields with their descriptions', async () => {
+    it('explains built-in and Istio fields with their descriptions', async () => {
       expect(await kubectl('explain', 'deployment.spec.replicas')).toMatch(
         /FIELD: replicas <integer>[\s\S]*Number of desired pods/,
+      );
+      expect(await kubectl('explain', 'virtualservice.spec.http')).toMatch(
+        /FIELD: http <\[\]Object>[\s\S]*An ordered list of route rules for HTTP traffic/,
       );
     });
 
