@@ -227,5 +227,45 @@ describe.skipIf(!kubectlInstalled)(
       const notScalable = await raw('/api/v1/namespaces/shop/configmaps/settings/scale');
       expect(notScalable.status).toBe(404);
     });
+    it('serves /openapi/v2, so kubectl validates a file with a kind it does not serve object by object', async () => {
+      const file = path.join(work, 'mixed.yaml');
+      fs.writeFileSync(
+        file,
+        'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: mixed\ndata:\n  a: b\n---\n' +
+          'apiVersion: batch/v1\nkind: Job\nmetadata:\n  name: j\nspec:\n  template:\n    spec:\n' +
+          '      restartPolicy: Never\n      containers: [{name: c, image: busybox}]\n',
+      );
+      // kubectl reads the protobuf v2 document when v3 lacks the Job; unreadable, it refuses the whole file.
+      await expect(kubectl('apply', '-f', file)).rejects.toThrow(
+        /no matches for kind "Job" in version "batch\/v1"/,
+      );
+      expect((await getJson('configmap', 'mixed')).data).toEqual({ a: 'b' });
+
+      const swagger = (await (
+        await raw('/openapi/v2', { headers: { Accept: 'application/json' } })
+      ).json()) as {
+        swagger: string;
+        definitions: Record<
+          string,
+          { 'x-kubernetes-group-version-kind'?: unknown[]; properties?: Record<string, unknown> }
+        >;
+        paths: Record<string, { patch?: { parameters?: { in: string; schema?: unknown }[] } }>;
+      };
+      expect(swagger.swagger).toBe('2.0');
+      const deployment = swagger.definitions['io.k8s.api.apps.v1.Deployment'];
+      expect(deployment?.['x-kubernetes-group-version-kind']).toEqual([
+        { group: 'apps', kind: 'Deployment', version: 'v1' },
+      ]);
+      expect(deployment?.properties?.metadata).toEqual({
+        $ref: '#/definitions/io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta',
+      });
+      const patch = swagger.paths['/apis/apps/v1/namespaces/{namespace}/deployments/{name}']?.patch;
+      expect(patch?.parameters?.find((p) => p.in === 'body')).toBeTruthy();
+      const pb = await raw('/openapi/v2', {
+        headers: { Accept: 'application/com.github.proto-openapi.spec.v2@v1.0+protobuf' },
+      });
+      expect(pb.headers.get('content-type')).toBe('application/octet-stream');
+      expect((await raw('/openapi/v2', { headers: { Accept: 'text/html' } })).status).toBe(406);
+    });
   },
 );

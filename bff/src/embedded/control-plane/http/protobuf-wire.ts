@@ -88,3 +88,59 @@ export function packedVarints(bytes: Uint8Array): bigint[] {
   while (!reader.done) out.push(reader.varint());
   return out;
 }
+
+/** Builds a protobuf message field by field (fields are written in the order they are added). */
+export class WireWriter {
+  private readonly chunks: Uint8Array[] = [];
+
+  private key(number: number, wireType: WireType): void {
+    this.rawVarint(BigInt(number) * 8n + BigInt(wireType));
+  }
+
+  private rawVarint(value: bigint): void {
+    let v = BigInt.asUintN(64, value);
+    const bytes: number[] = [];
+    do {
+      let byte = Number(v & 0x7fn);
+      v >>= 7n;
+      if (v !== 0n) byte |= 0x80;
+      bytes.push(byte);
+    } while (v !== 0n);
+    this.chunks.push(Uint8Array.from(bytes));
+  }
+
+  varint(number: number, value: number | bigint | boolean): this {
+    this.key(number, WireType.Varint);
+    this.rawVarint(typeof value === 'boolean' ? (value ? 1n : 0n) : BigInt(value));
+    return this;
+  }
+
+  double(number: number, value: number): this {
+    this.key(number, WireType.Fixed64);
+    const buf = Buffer.alloc(8);
+    buf.writeDoubleLE(value);
+    this.chunks.push(buf);
+    return this;
+  }
+
+  bytes(number: number, value: Uint8Array): this {
+    this.key(number, WireType.LengthDelimited);
+    this.rawVarint(BigInt(value.length));
+    this.chunks.push(value);
+    return this;
+  }
+
+  string(number: number, value: string): this {
+    return this.bytes(number, Buffer.from(value, 'utf8'));
+  }
+
+  message(number: number, build: (w: WireWriter) => void): this {
+    const inner = new WireWriter();
+    build(inner);
+    return this.bytes(number, inner.finish());
+  }
+
+  finish(): Uint8Array {
+    return Buffer.concat(this.chunks);
+  }
+}

@@ -12,6 +12,7 @@ import {
 } from './discovery';
 import { handleVirtualResource } from './auth-reviews';
 import { negotiate } from './negotiate';
+import { OPENAPI_V2_PROTOBUF, openApiV2For } from './openapi-v2';
 import { handleResource } from './resource-handler';
 import { sendJson, sendRawJson, sendText } from './respond';
 import { parseRoute } from './routes';
@@ -43,6 +44,7 @@ async function route(ctx: ApiContext, req: IncomingMessage, res: ServerResponse)
   if (r.kind === 'resource') return handleResource(ctx, req, res, r, url.searchParams);
   if (r.kind === 'virtual') return handleVirtualResource(req, res, r.resource);
   if (req.method !== 'GET' && req.method !== 'HEAD') throw methodNotAllowed();
+  if (r.kind === 'openapi-v2') return serveOpenApiV2(ctx, req, res);
   // Discovery answers the legacy documents; a client asking for aggregated discovery alone gets 406.
   negotiate(req.headers.accept, false);
   switch (r.kind) {
@@ -61,9 +63,34 @@ async function route(ctx: ApiContext, req: IncomingMessage, res: ServerResponse)
     case 'openapi-v3':
       return sendRawJson(res, 200, ctx.openapi.document(r.group, r.version));
     default:
-      // Includes /openapi/v2: only protobuf clients ask for it, and they fall back to v3.
       throw resourceNotFound();
   }
+}
+
+/** /openapi/v2: protobuf (what kubectl asks for) or JSON, whichever the Accept header lists first. */
+function serveOpenApiV2(ctx: ApiContext, req: IncomingMessage, res: ServerResponse): void {
+  const accepted = (req.headers.accept ?? '*/*')
+    .split(',')
+    .map((part) => part.split(';')[0]?.trim().toLowerCase() ?? '');
+  const v2 = openApiV2For(ctx.openapi);
+  for (const type of accepted) {
+    if (type === OPENAPI_V2_PROTOBUF) {
+      const body = v2.protobuf();
+      res.statusCode = 200;
+      // As kube-openapi: the media type has an '@', which Go's mime parser refuses in a Content-Type.
+      res.setHeader('Content-Type', 'application/octet-stream');
+      res.setHeader('Content-Length', body.length);
+      res.end(body);
+      return;
+    }
+    if (type === 'application/json' || type === '*/*' || type === 'application/*' || type === '')
+      return sendRawJson(res, 200, v2.json());
+  }
+  throw new StatusError(
+    406,
+    'NotAcceptable',
+    `only the following media types are accepted: application/json, ${OPENAPI_V2_PROTOBUF}`,
+  );
 }
 
 function sendError(ctx: ApiContext, req: IncomingMessage, res: ServerResponse, err: unknown): void {

@@ -317,7 +317,17 @@ export function serverSideApply(
     entry = { entry: newEntry(r.manager, 'Apply', r.apiVersion, subresource), fields: new Set() };
     list.push(entry);
   }
-  if (!mine || !setEquals(entry.fields, appliedSet) || entry.entry.apiVersion !== r.apiVersion) {
+  // The entry's time moves when the apply changed something (not for a no-op apply, which writes nothing).
+  const changedValues = [...appliedSet].some(
+    (p) =>
+      !p.endsWith('.') && !deepEqual(valueAt(livePart, splitPath(p)), valueAt(appliedPart, splitPath(p))),
+  );
+  if (
+    !mine ||
+    changedValues ||
+    !setEquals(entry.fields, appliedSet) ||
+    entry.entry.apiVersion !== r.apiVersion
+  ) {
     entry.fields = appliedSet;
     entry.entry = { ...entry.entry, apiVersion: r.apiVersion, time: timestamp() };
     touched.add(entry);
