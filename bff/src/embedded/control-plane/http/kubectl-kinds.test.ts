@@ -112,15 +112,8 @@ describe.skipIf(!kubectlInstalled || !fs.existsSync(BOOKINFO))(
         'example/reviews:2',
       ]);
 
-      // Scaled through the store: the /scale route (kubectl scale) is another part's, not landed yet.
-      cp.store.patch(
-        { group: 'apps', version: 'v1', plural: 'deployments' },
-        'bookinfo',
-        'reviews-v1',
-        'merge',
-        {
-          spec: { replicas: 3 },
-        },
+      expect(await kubectl('scale', '-n', 'bookinfo', 'deployment/reviews-v1', '--replicas=3')).toContain(
+        'scaled',
       );
       await kubectl('rollout', 'status', '-n', 'bookinfo', 'deployment/reviews-v1', '--timeout=20s');
       expect(
