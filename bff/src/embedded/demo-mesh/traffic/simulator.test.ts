@@ -93,7 +93,10 @@ describe('the traffic simulator obeys the routing rules', () => {
       const rules = rulesFor(s.catalog, REVIEWS, versionRoute({ v1: 0, v3: 100 }));
       return {
         ...rules,
-        virtualServices: rules.virtualServices.map((vs) => ({ ...vs, spec: { ...(vs.spec as object), gateways } })),
+        virtualServices: rules.virtualServices.map((vs) => ({
+          ...vs,
+          spec: { ...(vs.spec as object), gateways },
+        })),
       };
     };
     s.rules.set(bound(['bookinfo/bookinfo-gateway']));

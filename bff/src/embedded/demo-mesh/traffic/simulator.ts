@@ -42,6 +42,8 @@ interface Workload {
   labels: Record<string, string>;
   /** Its Pods: each has a sidecar of its own (connection pools are per sidecar). */
   instances: number;
+  /** A workload of Istio's samples (the time its calls take counts in its own latency). */
+  sample?: boolean;
 }
 
 const GATEWAY_LABELS = { app: 'istio-ingressgateway', istio: 'ingressgateway' };
@@ -104,6 +106,7 @@ interface Edge {
   onPaths?: readonly string[];
   /** What the call sends; absent: the callee's own kinds (the demo's applications). */
   kinds?: readonly RequestKind[];
+  clientTimeoutMs?: number;
 }
 
 interface AppNode {
@@ -131,6 +134,8 @@ interface Call {
   kinds: KindSet;
   /** A client that keeps this many requests in flight (fortio -c 3): its concurrency at the pool. */
   concurrency?: number;
+  /** The calling application's own timeout (it closes the connection: Envoy's DC). */
+  clientTimeoutMs?: number;
 }
 
 interface KindSet {
@@ -176,6 +181,8 @@ export interface SimulatorOptions {
   clock?: () => number;
   /** Multiplies every entry rate (benchmarks). */
   rateScale?: number;
+  /** Overrides what versions are like (tests: a version that fails), by namespace/app/version. */
+  characters?: (namespace: string, app: string, version: string) => Partial<VersionProfile> | undefined;
   log?: Logger;
 }
 
@@ -255,6 +262,7 @@ export class TrafficSimulator {
     order: AppNode[];
     byHost: Map<string, ServiceNode>;
     byId: Map<string, ServiceNode>;
+    unowned: Map<string, ServiceDetail>;
     config: MeshConfig;
     rules: RuleSnapshot;
     decisions: Map<Workload, Map<ServiceNode | string, Map<KindSet, Decided[]>>>;
@@ -437,15 +445,52 @@ export class TrafficSimulator {
         }
         for (const { workload, headers, count } of out.values()) {
           const perService = ((count / dt) * edge.fanOut) / target.length;
-          for (const s of target)
-            push(
-              edge.node,
-              this.callTo(s, workload, perService, this.kindSet(edge.kinds ?? s.kinds, headers)),
-            );
+          for (const s of target) {
+            const call = this.callTo(s, workload, perService, this.kindSet(edge.kinds ?? s.kinds, headers));
+            if (edge.clientTimeoutMs !== undefined) call.clientTimeoutMs = edge.clientTimeoutMs;
+            push(edge.node, call);
+          }
         }
       }
     }
+    // What each caller waited for its calls this tick: the time the next tick's requests spend in them.
+    for (const byKinds of this.waited.values()) {
+      for (const w of byKinds.values()) {
+        if (w.n > 0) w.meanMs = w.sum / w.n;
+        w.sum = 0;
+        w.n = 0;
+      }
+    }
   }
+
+  /**
+   * Time a request of `kind` at version `v` spends waiting for the calls it causes (an application of
+   * Istio's samples calls its backends in turn): the mean its callers saw in the last tick, per call
+   * times the calls per request. The demo's own applications keep their latency their own.
+   */
+  private downstream(s: ServiceNode, v: VersionNode, kind: RequestKind): number {
+    const node = s.node;
+    if (!node?.sample?.calls) return 0;
+    const workload = node.workloads.get(v.version);
+    const waited = workload ? this.waited.get(workload.key) : undefined;
+    if (!waited) return 0;
+    let ms = 0;
+    for (const edge of node.callees) {
+      if (edge.fromVersions && !edge.fromVersions.has(v.version)) continue;
+      if (edge.onPaths && !edge.onPaths.some((p) => kind.path?.startsWith(p))) continue;
+      const headers = node.sample.propagates ? propagated(kind.headers, node.sample.propagates) : NO_HEADERS;
+      const target = edge.node.services[0];
+      if (!target) continue;
+      const w = waited.get(this.kindSet(edge.kinds ?? target.kinds, headers));
+      if (w) ms += w.meanMs * edge.fanOut;
+    }
+    return ms;
+  }
+
+  /** Per calling workload and kinds of call: the caller-side time of its calls (sum and count this tick, mean of the last). */
+  private readonly waited = new Map<string, Map<KindSet, { sum: number; n: number; meanMs: number }>>();
+  /** Where the caller-side times of the call being served are added up (null: not measured). */
+  private measuring: { sum: number; n: number; meanMs: number } | null = null;
 
   private callTo(s: ServiceNode, source: Workload, rate: number, kinds: KindSet): Call {
     return { source, atGateway: false, service: s, host: s.service.host, port: s.port, rate, kinds };
@@ -507,8 +552,7 @@ export class TrafficSimulator {
       const decision = this.decideFor(call, request, topo.config, topo.rules);
       const target = (dest: WeightedDestination): Target => {
         const host = dest.service?.host ?? dest.host;
-        const s =
-          call.service && call.service.service.host === host ? call.service : (topo.byHost.get(host) ?? null);
+        const s = call.service && call.service.service.host === host ? call.service : this.serviceAt(host);
         return {
           dest,
           service: s,
@@ -569,13 +613,21 @@ export class TrafficSimulator {
   private serve(call: Call, tick: TickInfo, handled: Map<AppNode, Handled>) {
     const expected = call.rate * tick.dtSeconds;
     if (!(expected > 0)) return;
+    this.measuring = null;
+    if (call.source.sample) {
+      let byKinds = this.waited.get(call.source.key);
+      if (!byKinds) this.waited.set(call.source.key, (byKinds = new Map()));
+      let w = byKinds.get(call.kinds);
+      if (!w) byKinds.set(call.kinds, (w = { sum: 0, n: 0, meanMs: 0 }));
+      this.measuring = w;
+    }
     for (const d of this.decisions(call)) {
       const lambda = expected * d.share;
       const decision = d.decision;
       if (decision.kind === 'not-found') {
         // No route: Envoy answers 404 itself, with "no route" (NR). At the gateway the requests count
         // for the gateway's own service, when the catalog has it.
-        const at = call.service ?? this.currentTopology().byHost.get(call.host) ?? null;
+        const at = call.service ?? this.serviceAt(call.host);
         this.localReply(call, at, null, 404, 'NR', this.rng.poisson(lambda), tick);
         continue;
       }
@@ -604,18 +656,17 @@ export class TrafficSimulator {
         if (n === 0) continue;
         this.lastTickRequests += n;
         const s = t.service;
-        const guess = s ? this.versionOf(s, t.dest) : null;
         // The fault filter acts before the router: an aborted request goes nowhere, not even to a mirror.
         if (fault?.abort) {
           const a = this.rng.binomial(n, fault.abort.percent / 100);
           const status = 'httpStatus' in fault.abort ? fault.abort.httpStatus : 503;
-          this.localReply(call, s, guess, status, 'FI', a, tick);
+          this.localReply(call, s, t.dest, status, 'FI', a, tick);
           n -= a;
         }
         for (const m of d.mirrors) this.mirror(call, m.target, this.rng.binomial(n, m.percent / 100), tick);
         if (n === 0) continue;
         if (t.dest.undefinedSubset) {
-          this.localReply(call, s, guess, 503, 'NC', n, tick);
+          this.localReply(call, s, t.dest, 503, 'NC', n, tick);
           continue;
         }
         if (!s) {
@@ -625,12 +676,12 @@ export class TrafficSimulator {
         const overflow = this.overflow(call, t, s);
         if (overflow > 0) {
           const o = this.rng.binomial(n, overflow);
-          this.localReply(call, s, guess, 503, 'UO', o, tick);
+          this.localReply(call, s, t.dest, 503, 'UO', o, tick);
           n -= o;
         }
         const endpoints = this.available(t, s, tick.nowMs);
         if (endpoints.length === 0) {
-          this.localReply(call, s, guess, 503, 'UH', n, tick);
+          this.localReply(call, s, t.dest, 503, 'UH', n, tick);
           continue;
         }
         const delayed = fault?.delay ? this.rng.binomial(n, fault.delay.percent / 100) : 0;
@@ -641,18 +692,35 @@ export class TrafficSimulator {
         for (const [count, delayMs] of groups) {
           if (count === 0) continue;
           if (policy) this.attempts(call, d, t, s, endpoints, count, delayMs, tick, handled);
-          else this.plain(call, d.kind, s, endpoints, count, tick, handled);
+          else this.plain(call, d.kind, t, s, endpoints, count, tick, handled);
         }
       }
     }
   }
 
+  /** The service of a host, made when first needed for one no known application owns. */
+  private serviceAt(host: string): ServiceNode | null {
+    const topo = this.currentTopology();
+    const known = topo.byHost.get(host);
+    if (known) return known;
+    const detail = topo.unowned.get(host);
+    if (!detail) return null;
+    const s = this.serviceNode(detail, null, false);
+    topo.byHost.set(host, s);
+    topo.byId.set(detail.id, s);
+    return s;
+  }
+
   /** The version a destination's requests would be counted for when its sidecar answers them itself. */
   private versionOf(s: ServiceNode, dest: WeightedDestination): VersionNode {
-    const named = dest.endpoints[0] ? s.instances.get(dest.endpoints[0].name)?.version : undefined;
-    if (named) return named;
-    const version = dest.endpoints[0]?.labels.version ?? UNKNOWN;
-    return s.versions.get(version) ?? this.versionNode(s, version, []);
+    // A subset of one version is that version; a destination over several is none of them.
+    let found: VersionNode | undefined;
+    for (const e of dest.endpoints) {
+      const v = s.instances.get(e.name)?.version;
+      if (!v || (found && v !== found)) return this.versionNode(s, UNKNOWN, []);
+      found = v;
+    }
+    return found ?? this.versionNode(s, UNKNOWN, []);
   }
 
   /** The destination's ready endpoints that outlier detection has not ejected. */
@@ -682,7 +750,8 @@ export class TrafficSimulator {
       ? (p.http2MaxRequests ?? UNLIMITED)
       : (p.maxConnections ?? UNLIMITED) + (p.http1MaxPendingRequests ?? UNLIMITED);
     if (capacity >= UNLIMITED) return 0;
-    const v = this.versionOf(s, t.dest);
+    const first = t.dest.endpoints[0];
+    const v = (first ? s.instances.get(first.name)?.version : undefined) ?? this.versionOf(s, t.dest);
     const inFlight =
       call.concurrency !== undefined
         ? call.concurrency * t.clusterShare
@@ -694,6 +763,7 @@ export class TrafficSimulator {
   private plain(
     call: Call,
     kind: RequestKind,
+    t: Target | null,
     s: ServiceNode,
     endpoints: { instance: Instance; version: VersionNode }[],
     n: number,
@@ -708,24 +778,41 @@ export class TrafficSimulator {
       const { instance, version: v } = endpoints[i] as { instance: Instance; version: VersionNode };
       const admitted = this.admit(s, v, call.source, instance.name, c, tick);
       const limited = c - admitted;
-      const errors = this.rng.binomial(admitted, v.errorRate);
+      let errors = this.rng.binomial(admitted, v.errorRate);
+      let ok = admitted - errors;
       const name = instance.name;
-      this.put(
-        s,
-        host,
-        v,
-        call.source,
-        name,
-        'destination',
-        '200',
-        '-',
-        admitted - errors,
-        NO_SHIFT,
-        true,
-        true,
-        tick,
-      );
-      this.put(s, host, v, call.source, name, 'destination', '500', '-', errors, NO_SHIFT, true, true, tick);
+      // Its own time plus the calls it waits for; the caller's application may give up first.
+      const shift = this.downstream(s, v, kind);
+      const giveUp = call.clientTimeoutMs;
+      let latency: Emission['latency'] = shift > 0 ? { shiftMs: shift } : NO_SHIFT;
+      if (giveUp !== undefined) {
+        const late = exceeds(v.latency, giveUp - shift);
+        if (late > 0) {
+          const gone = this.rng.binomial(ok, late);
+          const goneErrors = this.rng.binomial(errors, late);
+          ok -= gone;
+          errors -= goneErrors;
+          // The client closed the connection: no response code, "downstream connection termination".
+          this.put(
+            s,
+            host,
+            v,
+            call.source,
+            name,
+            'destination',
+            '0',
+            'DC',
+            gone + goneErrors,
+            { fixedMs: giveUp },
+            true,
+            true,
+            tick,
+          );
+          latency = { shiftMs: shift, capMs: giveUp };
+        }
+      }
+      this.put(s, host, v, call.source, name, 'destination', '200', '-', ok, latency, true, true, tick);
+      this.put(s, host, v, call.source, name, 'destination', '500', '-', errors, latency, true, true, tick);
       if (limited > 0)
         this.put(
           s,
@@ -743,6 +830,8 @@ export class TrafficSimulator {
           tick,
         );
       this.addHandled(handled, s, v, kind, admitted);
+      const od = t?.dest.policy.outlierDetection;
+      if (t && od) this.outlier(t, name, endpoints.length, admitted, errors, od, tick.nowMs);
     }
   }
 
@@ -759,7 +848,7 @@ export class TrafficSimulator {
     this.lastTickRequests += n;
     const endpoints = [...s.instances.values()].filter((e) => e.instance.ready);
     if (endpoints.length === 0) this.localReply(call, s, null, 503, 'UH', n, tick);
-    else this.plain(call, kind, s, endpoints, n, tick, handled);
+    else this.plain(call, kind, null, s, endpoints, n, tick, handled);
   }
 
   /**
@@ -810,25 +899,13 @@ export class TrafficSimulator {
         const limitedCode = limited > 0 ? this.limitedCode() : '429';
         const errors = this.rng.binomial(admitted, v.errorRate);
         const ok = admitted - errors;
-        // What the destination served, every attempt counted there.
+        // What the destination served, every attempt counted there (its own time plus the calls it waits for).
         const name = instance.name;
         const host = s.service.host;
-        this.put(s, host, v, call.source, name, 'destination', '200', '-', ok, NO_SHIFT, false, true, tick);
-        this.put(
-          s,
-          host,
-          v,
-          call.source,
-          name,
-          'destination',
-          '500',
-          '-',
-          errors,
-          NO_SHIFT,
-          false,
-          true,
-          tick,
-        );
+        const shift = this.downstream(s, v, d.kind);
+        const served: Emission['latency'] = shift > 0 ? { shiftMs: shift } : NO_SHIFT;
+        this.put(s, host, v, call.source, name, 'destination', '200', '-', ok, served, false, true, tick);
+        this.put(s, host, v, call.source, name, 'destination', '500', '-', errors, served, false, true, tick);
         this.put(
           s,
           host,
@@ -846,7 +923,7 @@ export class TrafficSimulator {
         );
         this.addHandled(handled, s, v, d.kind, admitted);
         // The caller's view of this attempt: a per-try timeout cuts it short (504 UT).
-        const slow = perTry !== undefined ? exceeds(v.latency, perTry) : 0;
+        const slow = perTry !== undefined ? exceeds(v.latency, perTry - shift) : 0;
         const okSlow = this.rng.binomial(ok, slow);
         const errSlow = this.rng.binomial(errors, slow);
         const timedOut = okSlow + errSlow;
@@ -856,8 +933,8 @@ export class TrafficSimulator {
         const finalErrors = errors - errSlow - (retry5xx && !last ? errors - errSlow : 0);
         const finalTimedOut = timedOut - (retryTimeout && !last ? timedOut : 0);
         const finalOk = ok - okSlow;
-        this.finish(call, s, v, instance.name, 200, flags, finalOk, elapsed, timeout, tick);
-        this.finish(call, s, v, instance.name, 500, flags, finalErrors, elapsed, timeout, tick);
+        this.finish(call, s, v, instance.name, 200, flags, finalOk, elapsed + shift, timeout, tick);
+        this.finish(call, s, v, instance.name, 500, flags, finalErrors, elapsed + shift, timeout, tick);
         if (finalTimedOut > 0 && perTry !== undefined)
           this.callerSees(
             call,
@@ -873,7 +950,7 @@ export class TrafficSimulator {
         if (limited > 0)
           this.callerSees(call, s, v, instance.name, Number(limitedCode), 'RL', limited, 'local', tick);
         if (od) this.outlier(t, instance.name, endpoints.length, admitted, errors + timedOut, od, tick.nowMs);
-        attemptMs += c * Math.min(v.latency.mean, perTry ?? Infinity);
+        attemptMs += c * Math.min(v.latency.mean + shift, perTry ?? Infinity);
         attemptN += c;
       }
       elapsed += (attemptN > 0 ? attemptMs / attemptN : 0) + RETRY_BACKOFF_MS;
@@ -894,10 +971,16 @@ export class TrafficSimulator {
     tick: TickInfo,
   ) {
     if (n <= 0) return;
-    const late = timeout !== undefined ? this.rng.binomial(n, exceeds(v.latency, timeout - elapsedMs)) : 0;
-    if (late > 0)
-      this.callerSees(call, s, v, instance, 504, 'UT', late, { fixedMs: timeout as number }, tick);
-    const latency = timeout !== undefined ? { shiftMs: elapsedMs, capMs: timeout } : { shiftMs: elapsedMs };
+    // Whichever comes first: the route's timeout (Envoy answers 504 UT) or the application giving up (DC).
+    const giveUp = call.clientTimeoutMs;
+    const appFirst = giveUp !== undefined && (timeout === undefined || giveUp < timeout);
+    const limit = appFirst ? giveUp : timeout;
+    const late = limit !== undefined ? this.rng.binomial(n, exceeds(v.latency, limit - elapsedMs)) : 0;
+    if (late > 0) {
+      if (appFirst) this.callerSees(call, s, v, instance, 0, 'DC', late, { fixedMs: limit as number }, tick);
+      else this.callerSees(call, s, v, instance, 504, 'UT', late, { fixedMs: limit as number }, tick);
+    }
+    const latency = limit !== undefined ? { shiftMs: elapsedMs, capMs: limit } : { shiftMs: elapsedMs };
     this.callerSees(call, s, v, instance, code, flags, n - late, latency, tick);
   }
 
@@ -938,18 +1021,20 @@ export class TrafficSimulator {
   private localReply(
     call: Call,
     s: ServiceNode | null,
-    v: VersionNode | null,
+    dest: WeightedDestination | null,
     code: number,
     flags: string,
     n: number,
     tick: TickInfo,
   ) {
     if (n <= 0) return;
+    // Counted (in the store) for the version the destination is, when it is one.
+    const v = s ? (dest ? this.versionOf(s, dest) : this.versionNode(s, UNKNOWN, [])) : null;
     this.emit(
       {
         s,
         host: s?.service.host ?? call.host,
-        v: s ? (v ?? this.versionNode(s, UNKNOWN, [])) : null,
+        v,
         source: call.source,
         instance: '',
         reporter: 'source',
@@ -972,6 +1057,17 @@ export class TrafficSimulator {
   private mirror(call: Call, t: Target, n: number, tick: TickInfo) {
     const s = t.service;
     if (n <= 0 || !s || t.dest.undefinedSubset) return;
+    // Nobody waits for a mirror's response.
+    const measuring = this.measuring;
+    this.measuring = null;
+    try {
+      this.mirrorTo(call, t, s, n, tick);
+    } finally {
+      this.measuring = measuring;
+    }
+  }
+
+  private mirrorTo(call: Call, t: Target, s: ServiceNode, n: number, tick: TickInfo) {
     const endpoints = this.available(t, s, tick.nowMs);
     if (endpoints.length === 0) return;
     this.lastTickRequests += n;
@@ -1285,6 +1381,10 @@ export class TrafficSimulator {
         responseBytesSum: outBytes,
       });
     }
+    if (e.toStore && this.measuring) {
+      this.measuring.sum += durationSum;
+      this.measuring.n += n;
+    }
     if (!e.toStore || !e.s || !v) return;
     const r = this.record;
     r.group = v.group;
@@ -1404,7 +1504,10 @@ export class TrafficSimulator {
     const existing = s.versions.get(version);
     if (existing) return existing;
     const svc = s.service;
-    const profile = versionProfile(svc.namespace, svc.application, svc.protocol, version);
+    const profile = {
+      ...versionProfile(svc.namespace, svc.application, svc.protocol, version),
+      ...this.options.characters?.(svc.namespace, svc.application, version),
+    };
     const base = `${svc.namespace}/${svc.application}/${version}`;
     const latency = new BucketedLogNormal(ISTIO_BUCKETS, profile.latencyMedianMs, profile.latencySigma);
     const node: VersionNode = {
@@ -1505,10 +1608,16 @@ export class TrafficSimulator {
     }
     const byHost = new Map<string, ServiceNode>();
     const byId = new Map<string, ServiceNode>();
+    const unowned = new Map<string, ServiceDetail>();
     for (const [key, list] of servicesOfApp) {
       const node = nodes.get(key) ?? null;
       for (const svc of list) {
-        const s = this.serviceNode(svc, node, node?.def != null);
+        // A service no known application owns gets its series only once something is routed to it.
+        if (!node) {
+          if (!unowned.has(svc.host)) unowned.set(svc.host, svc);
+          continue;
+        }
+        const s = this.serviceNode(svc, node, node.def !== null);
         node?.services.push(s);
         byId.set(svc.id, s);
         if (!byHost.has(svc.host)) byHost.set(svc.host, s);
@@ -1535,6 +1644,7 @@ export class TrafficSimulator {
           kinds: call.kinds,
           ...(call.fromVersions ? { fromVersions: new Set(call.fromVersions) } : {}),
           ...(call.onPaths ? { onPaths: call.onPaths } : {}),
+          ...(call.clientTimeoutMs !== undefined ? { clientTimeoutMs: call.clientTimeoutMs } : {}),
         });
       }
       for (const s of node.services) {
@@ -1550,6 +1660,7 @@ export class TrafficSimulator {
             version: v.version,
             labels,
             instances: Math.max(1, v.ready.length),
+            ...(node.sample ? { sample: true } : {}),
           });
         }
       }
@@ -1571,6 +1682,7 @@ export class TrafficSimulator {
       order,
       byHost,
       byId,
+      unowned,
       config,
       rules,
       decisions: new Map(),

@@ -17,6 +17,7 @@ import type { AdmissionPolicy } from './pipeline';
 import { StaticRules } from './rules';
 import type { RuleSnapshot } from './rules';
 import { TrafficSimulator } from './simulator';
+import type { SimulatorOptions } from './simulator';
 import { TrafficStore } from './store';
 import type { Tier } from './store';
 
@@ -76,6 +77,7 @@ export function simulation(
     apps?: readonly DemoApp[];
     catalog?: CatalogSource;
     tiers?: readonly Tier[];
+    characters?: SimulatorOptions['characters'];
   } = {},
 ) {
   const catalog = options.catalog ?? demoCatalog();
@@ -93,6 +95,7 @@ export function simulation(
     seed: options.seed ?? 7,
     clock: () => now,
     ...(options.admission ? { admission: options.admission } : {}),
+    ...(options.characters ? { characters: options.characters } : {}),
   });
   sim.tick(now);
   return {
