@@ -80,6 +80,13 @@ import type {
   TcpRouteSpec,
 } from './virtual-services';
 import { compileGateways, hostsAdmitted, httpServersFor } from './gateways';
+import {
+  compileHttpRoutes,
+  compileKubeGateways,
+  isGatewayApi,
+  kubeGatewayVirtualHosts,
+  meshRoutesFor,
+} from './http-routes';
 import type { CompiledGateway } from './gateways';
 
 const DEFAULT_RETRY_ON = [
@@ -91,8 +98,9 @@ const DEFAULT_RETRY_ON = [
 ];
 const defaultRetries = (): RetryPolicy => ({ attempts: 2, retryOn: [...DEFAULT_RETRY_ON] });
 
+/** One route as Envoy holds it: a rule's route with one of its matches (none: matches everything). */
 interface RouteEntry {
-  vs: CompiledVirtualService;
+  ref: { namespace: string; name: string; kind: string };
   route: HttpRouteSpec;
   match?: HttpMatch;
 }
@@ -258,7 +266,12 @@ export function compileMeshConfig(config: MeshConfig): (request: RequestContext)
   for (const s of config.services) services.set(s.host.toLowerCase(), s);
   const destinationRules = new DestinationRuleIndex(config.destinationRules, config.rootNamespace);
   const virtualServices = compileVirtualServices(config.virtualServices, byAge);
-  const gateways: CompiledGateway[] = compileGateways(config.gateways, byAge);
+  const gateways: CompiledGateway[] = compileGateways(
+    config.gateways.filter((o) => !isGatewayApi(o)),
+    byAge,
+  );
+  const kubeGateways = compileKubeGateways(config.gateways);
+  const httpRoutes = compileHttpRoutes(config.httpRoutes, byAge);
 
   const meshIndexByNamespace = new Map<string, MeshHostIndex>();
   const meshIndex = (namespace: string): MeshHostIndex => {
@@ -373,11 +386,11 @@ export function compileMeshConfig(config: MeshConfig): (request: RequestContext)
   }
 
   function httpDecision(entry: RouteEntry, caller: Caller): RouteDecision {
-    const { vs, route } = entry;
+    const { ref, route } = entry;
     const a = actionsOf(route);
     const out: Extract<RouteDecision, { kind: 'route' }> = {
       kind: 'route',
-      rule: { namespace: vs.ref.namespace, name: vs.ref.name, kind: vs.ref.kind },
+      rule: { namespace: ref.namespace, name: ref.name, kind: ref.kind },
       destinations: [],
       mirrors: [],
     };
@@ -406,12 +419,12 @@ export function compileMeshConfig(config: MeshConfig): (request: RequestContext)
     const out: RouteEntry[] = [];
     for (const route of vs.http) {
       if (route.match.length === 0) {
-        out.push({ vs, route });
+        out.push({ ref: vs.ref, route });
         return out;
       }
       for (const match of route.match) {
         if (!appliesToProxy(match, proxy)) continue;
-        out.push({ vs, route, match });
+        out.push({ ref: vs.ref, route, match });
         if (isCatchAll(match)) return out;
       }
     }
@@ -440,6 +453,14 @@ export function compileMeshConfig(config: MeshConfig): (request: RequestContext)
     }
     if (service.ports.length > 0 && !service.ports.some((p) => p.port === caller.port)) {
       return passthrough(service.host, service);
+    }
+    // Gateway API routes attached to the service (GAMMA); Istio documents mixing them with a
+    // VirtualService for the same host as unsupported, so they are taken first here.
+    const gamma =
+      httpRoutes.length > 0 ? meshRoutesFor(httpRoutes, service, caller.namespace, caller.port) : [];
+    if (gamma.length > 0) {
+      const hit = firstMatching(gamma, wire);
+      return hit ? httpDecision(hit, caller) : { kind: 'not-found' };
     }
     for (const vs of meshRulesFor(service.host.toLowerCase(), caller.namespace)) {
       const entries = entriesFor(vs, proxy);
@@ -516,6 +537,20 @@ export function compileMeshConfig(config: MeshConfig): (request: RequestContext)
           if (list) list.push(...entries);
           else vhosts.set(h, [...entries]);
         }
+      }
+    }
+    if (kubeGateways.length > 0) {
+      const kube = kubeGatewayVirtualHosts(
+        kubeGateways,
+        httpRoutes,
+        at.workloadNamespace,
+        at.workloadLabels,
+        request.port,
+      );
+      for (const [h, entries] of kube) {
+        const list = vhosts.get(h);
+        if (list) list.push(...entries);
+        else vhosts.set(h, entries);
       }
     }
     const vhost = pickVirtualHost(vhosts, stripPort(request.host));

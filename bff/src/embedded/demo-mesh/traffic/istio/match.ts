@@ -22,7 +22,8 @@ import { fields, isFields, list, num, str, stringMap, strings } from './read';
 import { resolveGatewayName } from './hosts';
 
 export interface StringMatchSpec {
-  kind: 'exact' | 'prefix' | 'regex' | 'present';
+  /** `pathPrefix`: whole path segments (Envoy's path_separated_prefix, used for Gateway API PathPrefix). */
+  kind: 'exact' | 'prefix' | 'pathPrefix' | 'regex' | 'present';
   value: string;
   /** The compiled regex, full-match anchored; null when the RE2 pattern cannot be read here. */
   re?: RegExp | null;
@@ -145,6 +146,8 @@ export function stringMatches(spec: StringMatchSpec, value: string | undefined, 
       return ignoreCase
         ? value.toLowerCase().startsWith(spec.value.toLowerCase())
         : value.startsWith(spec.value);
+    case 'pathPrefix':
+      return spec.value === '/' || value === spec.value || value.startsWith(`${spec.value}/`);
     case 'regex':
       if (spec.re === undefined) spec.re = compileRe2(spec.value);
       return spec.re !== null && spec.re.test(value);
@@ -189,7 +192,7 @@ export function isCatchAll(m: HttpMatch | undefined): boolean {
   if (!m) return true;
   const pathAll =
     !m.uri ||
-    (m.uri.kind === 'prefix' && m.uri.value === '/') ||
+    ((m.uri.kind === 'prefix' || m.uri.kind === 'pathPrefix') && m.uri.value === '/') ||
     (m.uri.kind === 'regex' && m.uri.value === '.*');
   return (
     pathAll &&
