@@ -110,6 +110,19 @@ describe('server-side apply and managedFields', () => {
     expect(managed(unmanaged)).toEqual(managed(patched));
   });
 
+  it('gives an object written without a field manager to before-first-apply, as kube-apiserver', () => {
+    t.store.create(CONFIGMAPS, 'default', configMap({ a: '1' }));
+    expect(failure(() => apply('alice', configMap({ a: '2' }))).message).toBe(
+      'Apply failed with 1 conflict: conflict with "before-first-apply" using v1: .data.a',
+    );
+    const forced = apply('alice', configMap({ a: '2' }), true);
+    // The field moves to alice; the map itself stays with its first writer.
+    expect(managed(forced)).toEqual([
+      { manager: 'before-first-apply', operation: 'Update', fields: { 'f:data': { '.': {} } } },
+      { manager: 'alice', operation: 'Apply', fields: { 'f:data': { '.': {}, 'f:a': {} } } },
+    ]);
+  });
+
   it('merges keyed lists element by element (containers by name) and keeps the other manager’s element', () => {
     const deployment = (containers: { name: string; image: string }[], replicas?: number) => ({
       apiVersion: 'apps/v1',

@@ -279,10 +279,17 @@ export function serverSideApply(
   const subresource = r.scope === 'status' ? 'status' : undefined;
   const appliedPart = ownedPart(applied, r.scope, r.statusSeparate);
   const appliedSet = fieldSetOf(appliedPart, r.cursor);
+  const livePart = live ? ownedPart(live, r.scope, r.statusSeparate) : {};
   const list = owners(entriesOf(live));
+  // An object no manager is recorded for (written before managed fields were tracked, or by a
+  // writer without a field manager) is owned by `before-first-apply`, as kube-apiserver does.
+  if (live && list.length === 0 && Object.keys(livePart).length > 0)
+    list.push({
+      entry: newEntry('before-first-apply', 'Update', r.apiVersion, subresource),
+      fields: fieldSetOf(livePart, r.cursor),
+    });
   const mine = list.find((o) => sameOwner(o.entry, r.manager, 'Apply', subresource));
   const others = list.filter((o) => o !== mine);
-  const livePart = live ? ownedPart(live, r.scope, r.statusSeparate) : {};
 
   const conflicts: Conflict[] = [];
   for (const owner of others) {
