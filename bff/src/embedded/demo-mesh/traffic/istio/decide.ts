@@ -43,6 +43,9 @@
  *   - `mirror` mirrors `mirrorPercentage.value` percent (or the deprecated `mirrorPercent`), 100 when
  *     both are unset, none when explicitly 0; each `mirrors` entry likewise with its `percentage`;
  *   - `headers.request.set` then `.add` on the route, and a destination's own for that destination.
+ * Gateway API HTTPRoutes (http-routes.ts): routes of a gateway.networking.k8s.io Gateway join the
+ *   gateway's virtual hosts; routes attached to a Service (GAMMA) decide that service's sidecar traffic
+ *   before any VirtualService.
  * TCP (VirtualService reference, TCPRoute, L4MatchAttributes): the first `tcp` entry whose match
  *   fits the caller (port, sourceLabels, sourceNamespace, gateways); no entry: the service itself.
  *   `destinationSubnets` needs destination IPs, which the demo does not model: such a match never holds.
@@ -515,6 +518,7 @@ export function compileMeshConfig(config: MeshConfig): (request: RequestContext)
     const caller: Caller = { namespace: at.workloadNamespace, labels: at.workloadLabels, port: request.port };
     const servers = httpServersFor(gateways, at.workloadLabels, request.port);
     const vhosts = new Map<string, RouteEntry[]>();
+    const requireTls = new Set<string>();
     const built = new Map<string, RouteEntry[]>();
     for (const server of servers) {
       const proxy: ProxyView = { gateway: server.gateway, ...caller };
@@ -536,6 +540,13 @@ export function compileMeshConfig(config: MeshConfig): (request: RequestContext)
           const list = vhosts.get(h);
           if (list) list.push(...entries);
           else vhosts.set(h, [...entries]);
+          if (server.httpsRedirect) requireTls.add(h);
+        }
+      }
+      if (server.httpsRedirect) {
+        for (const { host } of server.hosts) {
+          requireTls.add(host);
+          if (!vhosts.has(host)) vhosts.set(host, []);
         }
       }
     }
@@ -553,8 +564,12 @@ export function compileMeshConfig(config: MeshConfig): (request: RequestContext)
         else vhosts.set(h, entries);
       }
     }
-    const vhost = pickVirtualHost(vhosts, stripPort(request.host));
+    const host = stripPort(request.host);
+    const vhost = pickVirtualHost(vhosts, host);
     if (!vhost) return { kind: 'not-found' };
+    if ((request.scheme ?? 'http') === 'http' && requireTls.has(pickVirtualHostName(vhosts, host) ?? '')) {
+      return { kind: 'route', destinations: [], mirrors: [], directResponse: { status: 301 } };
+    }
     const ordered = [
       ...vhost.filter((e) => !isCatchAll(e.match)),
       ...vhost.filter((e) => isCatchAll(e.match)),
@@ -584,8 +599,12 @@ export function compileMeshConfig(config: MeshConfig): (request: RequestContext)
 
 /** Envoy's virtual host choice: exact domain, then the longest `*.suffix`, then `*`. */
 function pickVirtualHost<V>(vhosts: ReadonlyMap<string, V>, host: string): V | undefined {
-  const exact = vhosts.get(host);
-  if (exact) return exact;
+  const name = pickVirtualHostName(vhosts, host);
+  return name === undefined ? undefined : vhosts.get(name);
+}
+
+function pickVirtualHostName(vhosts: ReadonlyMap<string, unknown>, host: string): string | undefined {
+  if (vhosts.has(host)) return host;
   let best: string | undefined;
   for (const h of vhosts.keys()) {
     if (h === '*' || !h.startsWith('*')) continue;
@@ -597,7 +616,7 @@ function pickVirtualHost<V>(vhosts: ReadonlyMap<string, V>, host: string): V | u
     )
       best = h;
   }
-  return best !== undefined ? vhosts.get(best) : vhosts.get('*');
+  return best ?? (vhosts.has('*') ? '*' : undefined);
 }
 
 const compiled = new WeakMap<MeshConfig, (request: RequestContext) => RouteDecision>();

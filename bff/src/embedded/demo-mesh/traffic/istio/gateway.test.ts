@@ -150,3 +150,25 @@ describe('several rules for one host at a gateway', () => {
     expect(target(at(objects, 'shop.example.com', '/other'))).toBe('older→details');
   });
 });
+
+describe('httpsRedirect', () => {
+  it('answers plain HTTP with a 301 to https and routes https requests', () => {
+    const objects =
+      `
+apiVersion: networking.istio.io/v1
+kind: Gateway
+metadata: {name: gw, namespace: default}
+spec:
+  selector: {istio: ingressgateway}
+  servers:
+  - port: {number: 8080, name: http, protocol: HTTP}
+    hosts: [shop.example.com]
+    tls: {httpsRedirect: true}
+` + rule('r', 'default', '[gw]', '[shop.example.com]', to('reviews'));
+    expect(at(objects, 'shop.example.com', '/')).toMatchObject({
+      kind: 'route',
+      directResponse: { status: 301 },
+    });
+    expect(target(at(objects, 'shop.example.com', '/', { scheme: 'https' }))).toBe('r→reviews');
+  });
+});

@@ -8,6 +8,8 @@
  * - The servers on the request's port (the port the gateway workload listens on, `port.number`; 8080
  *   in the Bookinfo sample) take the request; a server speaking HTTP, HTTP2, GRPC or HTTPS with TLS
  *   terminated routes by HTTP rules. TLS passthrough and TCP servers are not HTTP-routed here.
+ * - A server with `tls.httpsRedirect` answers every plain HTTP request for its hosts with a 301 to
+ *   https (Envoy's require_tls on the virtual host).
  * - A server's `hosts` entry `ns/host` admits only VirtualServices of namespace `ns` (`*` any, `.` the
  *   Gateway's own); a bare `host` admits every namespace. A VirtualService is attached to a server when
  *   it names the server's Gateway in `gateways` and one of its hosts intersects the admitted hosts;
@@ -24,6 +26,8 @@ export interface GatewayServer {
   protocol: string;
   hosts: { namespace?: string; host: string }[];
   tlsMode?: string;
+  /** `tls.httpsRedirect`: plain HTTP requests get a 301 to https. */
+  httpsRedirect: boolean;
 }
 
 export interface CompiledGateway {
@@ -64,6 +68,7 @@ export function compileGateways(
               return { namespace: ns === '.' ? namespace : ns, host: h.slice(slash + 1).toLowerCase() };
             }),
             tlsMode: str(fields(f.tls).mode)?.toUpperCase(),
+            httpsRedirect: fields(f.tls).httpsRedirect === true,
           },
         ];
       }),

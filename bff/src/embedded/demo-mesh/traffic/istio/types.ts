@@ -112,7 +112,10 @@ export interface TrafficPolicy {
 }
 
 export interface WeightedDestination {
-  /** The service it resolves to, or undefined when the host is not in the registry (Envoy: 503 NR / UH). */
+  /**
+   * The service it resolves to, or undefined when the host is not in the registry or not exported to
+   * the caller: Envoy has no cluster for it and answers 503 with flag NC (500 for a Gateway API route).
+   */
   service?: MeshService;
   host: string;
   subset?: string;
@@ -159,5 +162,8 @@ export type RouteDecision =
    */
   | { kind: 'not-found' };
 
-/** The engine's entry point. */
+/**
+ * The engine's entry point. Decisions may share nested objects (endpoints, policy, fault, retries)
+ * with other decisions of the same configuration snapshot: treat them as read-only.
+ */
 export type DecideRoute = (config: MeshConfig, request: RequestContext) => RouteDecision;
