@@ -19,6 +19,21 @@ export function localRateLimitMetric(rule: string, stat: 'rate_limited' | 'enfor
   return `envoy_${name.replace(/[^a-zA-Z0-9_]/g, '_')}`;
 }
 
+/** Istio's standard TCP metrics (https://istio.io/latest/docs/reference/config/metrics/). */
+export const TCP_METRICS = {
+  opened: 'istio_tcp_connections_opened_total',
+  closed: 'istio_tcp_connections_closed_total',
+  sent: 'istio_tcp_sent_bytes_total',
+  received: 'istio_tcp_received_bytes_total',
+} as const;
+
+const TCP_HELP: Record<string, string> = {
+  [TCP_METRICS.opened]: 'TCP connections opened.',
+  [TCP_METRICS.closed]: 'TCP connections closed.',
+  [TCP_METRICS.sent]: 'Bytes sent to the client during TCP connections.',
+  [TCP_METRICS.received]: 'Bytes received from the client during TCP connections.',
+};
+
 /** One series' histogram state: counts per bucket (not cumulative; +Inf last) and the sum. */
 interface HistogramState {
   buckets: Float64Array;
@@ -246,6 +261,43 @@ export class IstioExporter {
       else c.inc(labels, n);
     }
   }
+
+  /**
+   * A TCP service's connections, as Istio's sidecars count them (istio_tcp_connections_opened_total,
+   * _closed_total, istio_tcp_sent_bytes_total, _received_bytes_total): TCP traffic has no requests,
+   * so no response code. `connections` opened and closed within the tick.
+   */
+  addTcp(labels: IstioLabels, connections: number, sentBytes: number, receivedBytes: number): void {
+    const { response_code: _code, ...tcpLabels } = labels;
+    for (const [name, value] of [
+      [TCP_METRICS.opened, connections],
+      [TCP_METRICS.closed, connections],
+      [TCP_METRICS.sent, sentBytes],
+      [TCP_METRICS.received, receivedBytes],
+    ] as const) {
+      let counter = this.tcpCounters.get(name);
+      if (!counter) {
+        counter = new Counter({
+          name,
+          help: TCP_HELP[name],
+          labelNames: ISTIO_LABELS.filter((l) => l !== 'response_code'),
+          registers: [this.registry],
+        });
+        this.tcpCounters.set(name, counter);
+      }
+      const series = `${name}\u0000${Object.values(tcpLabels).join('\u0000')}`;
+      if (!this.envoyStatSeries.has(series)) {
+        this.envoyStatSeries.add(series);
+        counter.inc(tcpLabels, 0);
+        if (this.scraped) this.unscraped.add(series);
+      }
+      const c = counter;
+      if (this.unscraped.has(series)) this.pending.push(() => c.inc(tcpLabels, value));
+      else c.inc(tcpLabels, value);
+    }
+  }
+
+  private readonly tcpCounters = new Map<string, Counter<string>>();
 
   /**
    * The text a Prometheus scrapes. A series that appeared since the last scrape is in it at zero, and

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ISTIO_METRICS } from '../../../features/monitoring/istio-metrics';
+import { TCP_METRICS } from './exporter';
 import { EmbeddedTelemetry } from './telemetry-source';
 import { simulation } from './testing';
 import type { SimulatorOptions } from './simulator';
@@ -10,6 +11,7 @@ import {
   HTTPBIN_V1_V2,
   SAMPLES,
   SLEEP,
+  TCP_ECHO,
   manifests,
   requests,
   rulesOf,
@@ -533,5 +535,58 @@ spec:
         response_flags: 'UT',
       }),
     ).toBeGreaterThan(0);
+  });
+});
+
+describe('Istio tasks on the demo mesh: TCP traffic shifting', () => {
+  // The task's DestinationRule and weighted TCP route (tcp-echo-20-v2.yaml), bound to the mesh:
+  // `sleep` opens connections to tcp-echo:9000 itself.
+  const rules = (v1: number, v2: number) =>
+    manifests(`
+apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata: { name: tcp-echo-destination }
+spec:
+  host: tcp-echo
+  subsets:
+  - { name: v1, labels: { version: v1 } }
+  - { name: v2, labels: { version: v2 } }
+---
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: { name: tcp-echo }
+spec:
+  hosts: [tcp-echo]
+  tcp:
+  - match:
+    - port: 9000
+    route:
+    - destination: { host: tcp-echo, port: { number: 9000 }, subset: v1 }
+      weight: ${v1}
+    - destination: { host: tcp-echo, port: { number: 9000 }, subset: v2 }
+      weight: ${v2}
+`);
+  const objects = () => [...manifests(TCP_ECHO), ...manifests(SLEEP)];
+
+  it('connections follow the TCP route’s weights, counted by istio_tcp_* metrics (no requests)', async () => {
+    const opened = (samples: Awaited<ReturnType<typeof run>>['samples'], version: string) =>
+      sum(samples, TCP_METRICS.opened, {
+        reporter: 'destination',
+        source_workload: 'sleep',
+        destination_service: host('tcp-echo'),
+        destination_version: version,
+        request_protocol: 'tcp',
+      });
+    const all = await run({ objects: objects(), rules: rules(100, 0), seconds: 120 });
+    expect(opened(all.samples, 'v1')).toBeGreaterThan(0);
+    expect(opened(all.samples, 'v2')).toBe(0);
+    expect(requests(all.samples, { destination_service: host('tcp-echo') })).toBe(0);
+    expect(sum(all.samples, TCP_METRICS.sent, { destination_version: 'v1' })).toBeGreaterThan(0);
+
+    const shifted = await run({ objects: objects(), rules: rules(80, 20), seconds: 1200 });
+    const v1 = opened(shifted.samples, 'v1');
+    const v2 = opened(shifted.samples, 'v2');
+    expect(v2 / (v1 + v2)).toBeGreaterThan(0.2 - 0.07);
+    expect(v2 / (v1 + v2)).toBeLessThan(0.2 + 0.07);
   });
 });

@@ -32,12 +32,24 @@ export interface SampleApp {
    * Traffic from outside the mesh: users reaching the application through the ingress gateway, when
    * a Gateway and VirtualService expose it. The requests are routed at the gateway.
    */
-  outside?: { ratePerSecond: number; kinds: readonly RequestKind[] };
+  outside?: {
+    ratePerSecond: number;
+    kinds: readonly RequestKind[];
+    /** The gateway port they connect to (default the HTTP one, 8080), and whether as plain TCP. */
+    port?: number;
+    tcp?: boolean;
+  };
   /**
-   * A client that calls on its own (the `kubectl exec sleep -- curl httpbin:8000/headers` of the
-   * tasks), at a steady rate; `concurrency` when it keeps that many requests in flight (fortio -c).
+   * What the application calls on its own (the `kubectl exec sleep -- curl httpbin:8000/headers` of
+   * the tasks), at a steady rate, when the called application runs in its namespace; `concurrency`
+   * when it keeps that many requests in flight (fortio -c).
    */
-  client?: { app: string; ratePerSecond: number; concurrency?: number; kinds: readonly RequestKind[] };
+  clients?: readonly {
+    app: string;
+    ratePerSecond: number;
+    concurrency?: number;
+    kinds: readonly RequestKind[];
+  }[];
 }
 
 /** Tracing headers every sample propagates (Istio: "Bookinfo propagates the trace headers"). */
@@ -113,14 +125,22 @@ const BOOKINFO: SampleApp[] = [
 ];
 
 /**
- * httpbin and its clients: the mirroring task's `sleep` (or `curl`) pod calling httpbin:8000/headers
- * now and then, and the circuit-breaking task's fortio calling httpbin:8000/get with 3 connections.
+ * httpbin and tcp-echo, and their clients: the mirroring task's `sleep` (or `curl`) pod calling
+ * httpbin:8000/headers now and then, the circuit-breaking task's fortio calling httpbin:8000/get with
+ * 3 connections, and the TCP traffic-shifting task's `sleep` opening connections to tcp-echo:9000.
  */
+const TCP_CONNECTION: RequestKind = { share: 1, headers: {} };
+const SLEEPING_CLIENT = [
+  { app: 'httpbin', ratePerSecond: 0.5, kinds: [get('/headers')] },
+  { app: 'tcp-echo', ratePerSecond: 0.5, kinds: [TCP_CONNECTION] },
+];
 const HTTPBIN: SampleApp[] = [
   { app: 'httpbin' },
-  { app: 'sleep', client: { app: 'httpbin', ratePerSecond: 0.5, kinds: [get('/headers')] } },
-  { app: 'curl', client: { app: 'httpbin', ratePerSecond: 0.5, kinds: [get('/headers')] } },
-  { app: 'fortio', client: { app: 'httpbin', ratePerSecond: 20, concurrency: 3, kinds: [get('/get')] } },
+  // The TCP traffic-shifting task connects through the ingress gateway's TCP port 31400.
+  { app: 'tcp-echo', outside: { ratePerSecond: 1, kinds: [TCP_CONNECTION], port: 31400, tcp: true } },
+  { app: 'sleep', clients: SLEEPING_CLIENT },
+  { app: 'curl', clients: SLEEPING_CLIENT },
+  { app: 'fortio', clients: [{ app: 'httpbin', ratePerSecond: 20, concurrency: 3, kinds: [get('/get')] }] },
 ];
 
 export const SAMPLE_APPS: ReadonlyMap<string, SampleApp> = new Map(

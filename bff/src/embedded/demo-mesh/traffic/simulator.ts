@@ -136,6 +136,8 @@ interface Call {
   concurrency?: number;
   /** The calling application's own timeout (it closes the connection: Envoy's DC). */
   clientTimeoutMs?: number;
+  /** Connections rather than requests (TCP), where the called service does not say (at the gateway). */
+  tcp?: boolean;
 }
 
 interface KindSet {
@@ -367,8 +369,7 @@ export class TrafficSimulator {
         for (const s of node.services)
           push(node, this.callTo(s, INGRESS, rate, this.kindSet(s.kinds, NO_HEADERS)));
       }
-      const client = node.sample?.client;
-      if (client) {
+      for (const client of node.sample?.clients ?? []) {
         const target = topo.order.find((n) => n.namespace === node.namespace && n.app === client.app);
         const s = target?.services[0];
         if (!target || !s || node.workloads.size === 0) continue;
@@ -394,9 +395,10 @@ export class TrafficSimulator {
           atGateway: true,
           service: null,
           host: OUTSIDE_HOST,
-          port: GATEWAY_PORT,
+          port: outside.port ?? GATEWAY_PORT,
           rate: outside.ratePerSecond * scale,
           kinds: this.kindSet(outside.kinds, NO_HEADERS),
+          ...(outside.tcp ? { tcp: true } : {}),
         };
         this.serve(call, tick, handled);
       }
@@ -531,7 +533,7 @@ export class TrafficSimulator {
     if (decided) return decided;
     decided = [];
     byTarget.set(call.kinds, decided);
-    const protocol = call.service?.protocol === 'tcp' ? 'tcp' : 'http';
+    const protocol = call.tcp || call.service?.protocol === 'tcp' ? 'tcp' : 'http';
     const clusterShares = new Map<string, number>();
     const signatures = new Map<string, Decided>();
     const kindBlind = !call.atGateway && call.service !== null && !dependsOnKind(call.service.node);
@@ -776,6 +778,10 @@ export class TrafficSimulator {
       const c = counts[i] as number;
       if (c === 0) continue;
       const { instance, version: v } = endpoints[i] as { instance: Instance; version: VersionNode };
+      if (s.protocol === 'tcp') {
+        this.tcp(s, v, call.source, instance.name, c, tick);
+        continue;
+      }
       const admitted = this.admit(s, v, call.source, instance.name, c, tick);
       const limited = c - admitted;
       let errors = this.rng.binomial(admitted, v.errorRate);
@@ -833,6 +839,31 @@ export class TrafficSimulator {
       const od = t?.dest.policy.outlierDetection;
       if (t && od) this.outlier(t, name, endpoints.length, admitted, errors, od, tick.nowMs);
     }
+  }
+
+  /**
+   * Connections to a TCP service (a "request" of a TCP caller is one connection): Istio's TCP metrics
+   * when exporting, and one count per connection in the store.
+   */
+  private tcp(s: ServiceNode, v: VersionNode, source: Workload, instance: string, n: number, tick: TickInfo) {
+    const sent = n * v.responseBytes.mean;
+    const received = n * v.requestBytes.mean;
+    const e = this.emission;
+    e.s = s;
+    e.host = s.service.host;
+    e.v = v;
+    e.source = source;
+    e.instance = instance;
+    e.reporter = 'destination';
+    e.code = '200';
+    e.flags = '-';
+    e.n = n;
+    e.latency = NO_SHIFT;
+    e.toStore = true;
+    e.toExporter = false;
+    e.limited = false;
+    this.options.exporter?.addTcp(this.labels(e), n, sent, received);
+    this.emit(e, tick);
   }
 
   /** Without a decision to follow: the called service's ready instances, as without rules. */

@@ -166,6 +166,32 @@ spec:
       labels: { app: fortio }
 `;
 
+/** tcp-echo v1 and v2, as the TCP traffic-shifting task deploys them (samples/tcp-echo/tcp-echo-services.yaml). */
+export const TCP_ECHO = `
+apiVersion: v1
+kind: Service
+metadata: { name: tcp-echo, labels: { app: tcp-echo, service: tcp-echo } }
+spec:
+  ports: [{ name: tcp, port: 9000 }, { name: tcp-other, port: 9001 }]
+  selector: { app: tcp-echo }
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: { name: tcp-echo-v1 }
+spec:
+  template:
+    metadata:
+      labels: { app: tcp-echo, version: v1 }
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: { name: tcp-echo-v2 }
+spec:
+  template:
+    metadata:
+      labels: { app: tcp-echo, version: v2 }
+`;
+
 /** A catalog of the user's objects plus the demo's ingress gateway; `notReady` picks Pods that are not ready. */
 export function userCatalog(
   objects: Manifest[],
