@@ -59,7 +59,7 @@ export function apiResourceList(registry: ResourceRegistry, group: string, versi
       ...(type.shortNames.length > 0 ? { shortNames: type.shortNames } : {}),
       ...(type.categories.length > 0 ? { categories: type.categories } : {}),
     };
-    const subresources: object[] = [];
+    const subresources: (typeof main | Record<string, unknown>)[] = [];
     if (type.statusSubresource)
       subresources.push({
         name: `${type.plural}/status`,

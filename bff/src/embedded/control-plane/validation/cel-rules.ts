@@ -1,8 +1,10 @@
 import { isRecord } from '../types';
+import { GATEWAY_API_RULES } from './gateway-api-rules';
 
 /**
  * There is no CEL interpreter here. The `x-kubernetes-validations` rules of the vendored Istio CRDs
- * are few and fixed, so each is written out in TypeScript, keyed by its exact text; a rule not in
+ * are few and fixed, so each is written out in TypeScript, keyed by its exact text (the Gateway API
+ * ones are in gateway-api-rules.ts); a rule not in
  * this table (a newer CRD) is skipped, which is what a server without CEL support would do.
  * A rule that would raise a CEL evaluation error (wrong type, substring out of range) fails, as the
  * apiserver reports evaluation errors as invalid values.
@@ -196,7 +198,7 @@ export const KNOWN_RULES: Record<string, Rule> = {
 
 /** True when the rule holds, false when it fails, undefined when the rule is not known here. */
 export function evaluateRule(rule: string, self: unknown): boolean | undefined {
-  const fn = KNOWN_RULES[rule];
+  const fn = KNOWN_RULES[rule] ?? GATEWAY_API_RULES[rule];
   if (!fn) return undefined;
   try {
     return fn(self);
