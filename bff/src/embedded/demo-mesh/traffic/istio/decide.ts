@@ -82,7 +82,7 @@ import type {
   RouteDestinationSpec,
   TcpRouteSpec,
 } from './virtual-services';
-import { compileGateways, hostsAdmitted, httpServersFor } from './gateways';
+import { compileGateways, hostsAdmitted, serversFor } from './gateways';
 import {
   compileHttpRoutes,
   compileKubeGateways,
@@ -514,9 +514,9 @@ export function compileMeshConfig(config: MeshConfig): (request: RequestContext)
     request: RequestContext,
     at: { workloadNamespace: string; workloadLabels: Record<string, string> },
   ): RouteDecision {
-    if (request.protocol !== 'http') return { kind: 'not-found' };
     const caller: Caller = { namespace: at.workloadNamespace, labels: at.workloadLabels, port: request.port };
-    const servers = httpServersFor(gateways, at.workloadLabels, request.port);
+    if (request.protocol === 'tcp') return decideGatewayTcp(at, caller);
+    const servers = serversFor(gateways, at.workloadLabels, request.port, 'http');
     const vhosts = new Map<string, RouteEntry[]>();
     const requireTls = new Set<string>();
     const built = new Map<string, RouteEntry[]>();
@@ -576,6 +576,28 @@ export function compileMeshConfig(config: MeshConfig): (request: RequestContext)
     ];
     const hit = firstMatching(ordered, wireRequest(request));
     return hit ? httpDecision(hit, caller) : { kind: 'not-found' };
+  }
+
+  function decideGatewayTcp(
+    at: { workloadNamespace: string; workloadLabels: Record<string, string> },
+    caller: Caller,
+  ): RouteDecision {
+    for (const server of serversFor(gateways, at.workloadLabels, caller.port, 'tcp')) {
+      const proxy: ProxyView = { gateway: server.gateway, ...caller };
+      for (const vs of gatewayRules(at.workloadNamespace, server.gateway)) {
+        const admitted = hostsAdmitted(server, vs.namespace);
+        if (!admitted.some((s) => vs.hosts.some((v) => hostSubsetOf(s, v) || hostSubsetOf(v, s)))) continue;
+        const hit = vs.tcp.find((t) => tcpEntryApplies(t, proxy));
+        if (!hit) continue;
+        return {
+          kind: 'route',
+          rule: { ...vs.ref },
+          destinations: shares(hit.route).map(({ d, share }) => resolveDestination(d, share, caller)),
+          mirrors: [],
+        };
+      }
+    }
+    return { kind: 'not-found' };
   }
 
   function findService(host: string, namespace: string): MeshService | undefined {

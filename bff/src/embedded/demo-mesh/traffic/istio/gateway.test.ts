@@ -172,3 +172,40 @@ spec:
     expect(target(at(objects, 'shop.example.com', '/', { scheme: 'https' }))).toBe('r→reviews');
   });
 });
+
+describe('TCP at a gateway', () => {
+  it('routes a TCP server’s connections by the bound rule’s tcp routes', () => {
+    const objects =
+      `
+apiVersion: networking.istio.io/v1
+kind: Gateway
+metadata: {name: tcp-gw, namespace: default}
+spec:
+  selector: {istio: ingressgateway}
+  servers:
+  - port: {number: 31400, name: tcp, protocol: TCP}
+    hosts: ["*"]
+` +
+      `
+---
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: tcp-echo, namespace: default}
+spec:
+  hosts: ["*"]
+  gateways: [tcp-gw]
+  tcp:
+  - match: [{port: 31400}]
+    route:
+    - {destination: {host: reviews, port: {number: 9080}}, weight: 80}
+    - {destination: {host: ratings, port: {number: 9080}}, weight: 20}
+`;
+    const d = at(objects, 'x', '/', { protocol: 'tcp', port: 31400 });
+    expect(d.kind === 'route' && d.destinations.map((x) => [x.host.split('.')[0], x.share])).toEqual([
+      ['reviews', 0.8],
+      ['ratings', 0.2],
+    ]);
+    expect(at(objects, 'x', '/', { protocol: 'tcp', port: 8080 }).kind).toBe('not-found');
+    expect(at(objects, 'x', '/', { port: 31400 }).kind).toBe('not-found');
+  });
+});

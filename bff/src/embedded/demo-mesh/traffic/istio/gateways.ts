@@ -7,7 +7,8 @@
  *   selector applies to every gateway workload.
  * - The servers on the request's port (the port the gateway workload listens on, `port.number`; 8080
  *   in the Bookinfo sample) take the request; a server speaking HTTP, HTTP2, GRPC or HTTPS with TLS
- *   terminated routes by HTTP rules. TLS passthrough and TCP servers are not HTTP-routed here.
+ *   terminated routes by HTTP rules; a TCP server by the rules' `tcp` routes (the first rule, in the
+ *   order below, with a `tcp` entry fitting the gateway). TLS passthrough (SNI) is not modelled.
  * - A server with `tls.httpsRedirect` answers every plain HTTP request for its hosts with a 301 to
  *   https (Envoy's require_tls on the virtual host).
  * - A server's `hosts` entry `ns/host` admits only VirtualServices of namespace `ns` (`*` any, `.` the
@@ -76,11 +77,15 @@ export function compileGateways(
   });
 }
 
-/** The HTTP servers, of every Gateway selecting the workload, listening on `port`. */
-export function httpServersFor(
+/**
+ * The servers, of every Gateway selecting the workload, listening on `port` for `protocol`: HTTP
+ * routing for HTTP, HTTP2, GRPC and HTTPS with TLS terminated; TCP routing for TCP and MONGO servers.
+ */
+export function serversFor(
   gateways: readonly CompiledGateway[],
   workloadLabels: Record<string, string>,
   port: number,
+  protocol: 'http' | 'tcp',
 ): GatewayServer[] {
   const out: GatewayServer[] = [];
   for (const gw of gateways) {
@@ -88,10 +93,11 @@ export function httpServersFor(
     for (const [k, v] of Object.entries(gw.selector)) if (workloadLabels[k] !== v) selected = false;
     if (!selected) continue;
     for (const s of gw.servers) {
-      if (s.port !== port || !HTTP_PROTOCOLS.has(s.protocol)) continue;
-      if (s.protocol === 'HTTPS' && (s.tlsMode === 'PASSTHROUGH' || s.tlsMode === 'AUTO_PASSTHROUGH'))
-        continue;
-      out.push(s);
+      if (s.port !== port) continue;
+      const passthrough = s.tlsMode === 'PASSTHROUGH' || s.tlsMode === 'AUTO_PASSTHROUGH';
+      const http = HTTP_PROTOCOLS.has(s.protocol) && !(s.protocol === 'HTTPS' && passthrough);
+      const tcp = s.protocol === 'TCP' || s.protocol === 'MONGO';
+      if (protocol === 'http' ? http : tcp) out.push(s);
     }
   }
   return out;
