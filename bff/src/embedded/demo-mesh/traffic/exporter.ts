@@ -27,7 +27,7 @@ export const TCP_METRICS = {
   received: 'istio_tcp_received_bytes_total',
 } as const;
 
-const TCP_HELP: Record<string, string> = {
+const TCP_HELP: Record<(typeof TCP_METRICS)[keyof typeof TCP_METRICS], string> = {
   [TCP_METRICS.opened]: 'TCP connections opened.',
   [TCP_METRICS.closed]: 'TCP connections closed.',
   [TCP_METRICS.sent]: 'Bytes sent to the client during TCP connections.',
