@@ -152,6 +152,23 @@ function defaultSecret(object: KubeObject, old: KubeObject | undefined): void {
   if (errors.length > 0) throw invalid('Secret', '', object.metadata.name ?? '', errors);
 }
 
+/**
+ * GatewayClass.spec.controllerName's CEL transition rule (`self == oldSelf`, "field is immutable"):
+ * rule evaluation sees only the new object, so the rule is checked here, where the old one is known.
+ */
+function keepControllerName(object: KubeObject, old: KubeObject | undefined): void {
+  const before = old && isRecord(old.spec) ? old.spec.controllerName : undefined;
+  const after = isRecord(object.spec) ? object.spec.controllerName : undefined;
+  if (before === undefined || before === after) return;
+  throw invalid('GatewayClass', 'gateway.networking.k8s.io', object.metadata.name ?? '', [
+    {
+      reason: 'FieldValueInvalid',
+      field: 'spec.controllerName',
+      message: invalidValue(after, 'field is immutable'),
+    },
+  ]);
+}
+
 /** Fills in server-set fields of built-in kinds; `old` is the stored object on update. */
 export function applyKindDefaults(
   type: ResourceType,
@@ -177,6 +194,9 @@ export function applyKindDefaults(
       break;
     case 'customresourcedefinitions.apiextensions.k8s.io':
       defaultCustomResourceDefinition(object, old);
+      break;
+    case 'gatewayclasses.gateway.networking.k8s.io':
+      keepControllerName(object, old);
       break;
     default:
       break;

@@ -159,6 +159,26 @@ describe('Gateway API CEL rules', () => {
     );
   });
 
+  it('GatewayClass: the controller name cannot change (the transition rule, checked on update)', () => {
+    const classes: KubeResource = {
+      group: 'gateway.networking.k8s.io',
+      version: 'v1',
+      plural: 'gatewayclasses',
+    };
+    const created = t.store.create(classes, undefined, {
+      apiVersion: 'gateway.networking.k8s.io/v1',
+      kind: 'GatewayClass',
+      metadata: { name: 'istio' },
+      spec: { controllerName: 'istio.io/gateway-controller' },
+    });
+    expect(() =>
+      t.store.update(classes, undefined, 'istio', {
+        ...created,
+        spec: { controllerName: 'example.com/other' },
+      }),
+    ).toThrow(/spec\.controllerName: Invalid value: "example.com\/other": field is immutable/);
+  });
+
   it('GRPCRoute: a method match needs a service or method, and a valid method name', () => {
     const grpc = (name: string, method: Record<string, unknown>) => ({
       apiVersion: 'gateway.networking.k8s.io/v1',

@@ -4,9 +4,9 @@ import { isRecord } from '../types';
 /**
  * The `x-kubernetes-validations` (CEL) rules of the vendored Gateway API standard-channel CRDs
  * (../crds/gateway-api.json), each written out in TypeScript and keyed by its exact text, as
- * cel-rules.ts does for Istio's. 77 of the 78 distinct rules are enforced; the one left is
+ * cel-rules.ts does for Istio's. 77 of the 78 distinct rules are here; the one left is
  * `self == oldSelf` (GatewayClass.spec.controllerName is immutable), a transition rule that needs
- * the stored object, which rule evaluation here does not get (listed in GATEWAY_API_RULES_NOT_ENFORCED).
+ * the stored object, which rule evaluation does not get: store/kind-defaults.ts checks it on update.
  *
  * As in CEL, reading a field that is absent where the rule does not guard with has(), or a value
  * of the wrong type, is an evaluation error, and an evaluation error fails the rule.
