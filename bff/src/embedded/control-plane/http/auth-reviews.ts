@@ -11,7 +11,7 @@ import type { VirtualResource } from './virtual-resources';
  * cluster admin (system:masters), so every access review is allowed and every rule is `*`.
  */
 
-export const ADMIN_USER = {
+const ADMIN_USER = {
   username: 'mesh-console-admin',
   groups: ['system:masters', 'system:authenticated'],
 };

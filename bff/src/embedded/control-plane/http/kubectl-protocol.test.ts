@@ -5,6 +5,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ControlPlane } from '../index';
 import { removeDir, startTestControlPlane, tempDir } from '../testing/fixtures';
+import { VIRTUAL_RESOURCES } from './virtual-resources';
 
 const run = promisify(execFile);
 const kubectlInstalled = spawnSync('kubectl', ['version', '--client'], { stdio: 'ignore' }).status === 0;
@@ -178,6 +179,21 @@ describe.skipIf(!kubectlInstalled)(
       expect(chunked.trim().split('\n')).toEqual(['c1', 'c2', 'c3', 'c4', 'c5'].map((n) => `configmap/${n}`));
 
       expect(await kubectl('auth', 'can-i', 'delete', 'deployments', '-n', 'shop')).toBe('yes\n');
+      // Every virtual resource answers a POST with its status filled in, and stores nothing.
+      for (const r of VIRTUAL_RESOURCES) {
+        const res = await raw(`/apis/${r.group}/${r.version}/${r.plural}`, {
+          method: 'POST',
+          headers: { 'Content-Type': 'application/json' },
+          body: JSON.stringify({
+            apiVersion: `${r.group}/${r.version}`,
+            kind: r.kind,
+            spec: { resourceAttributes: { verb: 'get', resource: 'pods' } },
+          }),
+        });
+        expect(res.status).toBe(201);
+        expect(((await res.json()) as { status?: unknown }).status).toBeTruthy();
+        expect((await raw(`/apis/${r.group}/${r.version}/${r.plural}`)).status).toBe(405);
+      }
       const rules = await kubectl('auth', 'can-i', '--list');
       expect(rules).toMatch(/^\*\.\*\s+\[\]\s+\[\]\s+\[\*\]$/m);
       const whoami = JSON.parse(await kubectl('auth', 'whoami', '-o', 'json')) as {

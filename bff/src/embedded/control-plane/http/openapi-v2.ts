@@ -84,14 +84,14 @@ interface V3Document {
   components?: { schemas?: Record<string, JsonSchema> };
 }
 
-export interface SwaggerDocument {
+interface SwaggerDocument {
   swagger: '2.0';
   info: { title: string; version: string };
   paths: Record<string, Record<string, unknown>>;
   definitions: Record<string, unknown>;
 }
 
-export function buildSwagger(openapi: OpenApiV3): SwaggerDocument {
+function buildSwagger(openapi: OpenApiV3): SwaggerDocument {
   const doc: SwaggerDocument = {
     swagger: '2.0',
     info: { title: 'Kubernetes', version: 'v1.32.0-mesh-console-embedded' },
@@ -182,7 +182,7 @@ function writeSchema(w: WireWriter, schema: unknown): void {
   }
 }
 
-export function encodeSwaggerProtobuf(doc: SwaggerDocument): Uint8Array {
+function encodeSwaggerProtobuf(doc: SwaggerDocument): Uint8Array {
   const w = new WireWriter();
   w.string(1, doc.swagger);
   w.message(2, (info) => info.string(1, doc.info.title).string(2, doc.info.version));

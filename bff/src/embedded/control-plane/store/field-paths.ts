@@ -19,7 +19,7 @@ export type FieldsV1 = { [element: string]: FieldsV1 };
 
 const SEP = '\u0001';
 
-export const joinPath = (path: readonly string[]) => path.join(SEP);
+const joinPath = (path: readonly string[]) => path.join(SEP);
 export const splitPath = (key: string) => (key === '' ? [] : key.split(SEP));
 
 type ListShape = { kind: 'map'; keys: string[] } | { kind: 'set' } | { kind: 'atomic' };

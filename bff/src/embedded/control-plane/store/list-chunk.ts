@@ -69,6 +69,3 @@ export function parseLimit(raw: string | null): number | undefined {
   const n = Number(raw);
   return n === 0 ? undefined : n;
 }
-
-export const objectKey = (namespace: string | undefined, name: string | undefined) =>
-  `${namespace ?? ''}/${name ?? ''}`;

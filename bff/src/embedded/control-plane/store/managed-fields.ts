@@ -53,10 +53,10 @@ interface Owner {
 /** Metadata fields that are identity or server-set, owned by no one. */
 const OWNED_METADATA = ['labels', 'annotations', 'ownerReferences', 'finalizers'];
 
-export type Scope = 'main' | 'status';
+type Scope = 'main' | 'status';
 
 /** The part of an object a write of this scope owns fields in. */
-export function ownedPart(object: Record<string, unknown>, scope: Scope, statusSeparate: boolean) {
+function ownedPart(object: Record<string, unknown>, scope: Scope, statusSeparate: boolean) {
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(object)) {
     if (k === 'apiVersion' || k === 'kind') continue;
@@ -103,7 +103,7 @@ export function rootCursor({ type, version }: ResolvedResource): SchemaCursor {
   );
 }
 
-export function fieldSetOf(part: Record<string, unknown>, cursor: SchemaCursor): Set<string> {
+function fieldSetOf(part: Record<string, unknown>, cursor: SchemaCursor): Set<string> {
   const out = new Set<string>();
   collectPaths(part, cursor, [], out);
   return out;

@@ -57,7 +57,7 @@ function selectorOf(object: KubeObject, scale: ScaleSpec): string | undefined {
   return formatLabelSelector(at(object, 'spec.selector'));
 }
 
-export function scaleOf(object: KubeObject, scale: ScaleSpec): Scale {
+function scaleOf(object: KubeObject, scale: ScaleSpec): Scale {
   const { name, namespace, uid, resourceVersion, creationTimestamp } = object.metadata;
   const specReplicas = at(object, scale.specReplicasPath);
   const statusReplicas = at(object, scale.statusReplicasPath);
