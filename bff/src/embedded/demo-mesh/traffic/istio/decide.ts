@@ -370,10 +370,19 @@ export function compileMeshConfig(config: MeshConfig): (request: RequestContext)
     return out;
   }
 
+  /** The destination of Istio's default route to a service: the service itself, every endpoint. */
+  const wholeServices = new Map<string, DestinationSpec>();
+  function wholeService(service: MeshService): DestinationSpec {
+    const host = service.host.toLowerCase();
+    let d = wholeServices.get(host);
+    if (!d) wholeServices.set(host, (d = { host }));
+    return d;
+  }
+
   function defaultRoute(service: MeshService, caller: Caller): RouteDecision {
     return {
       kind: 'route',
-      destinations: [resolveDestination({ host: service.host.toLowerCase() }, 1, caller)],
+      destinations: [resolveDestination(wholeService(service), 1, caller)],
       retries: defaultRetries(),
       mirrors: [],
     };
@@ -505,7 +514,7 @@ export function compileMeshConfig(config: MeshConfig): (request: RequestContext)
     }
     return {
       kind: 'route',
-      destinations: [resolveDestination({ host: service.host.toLowerCase() }, 1, caller)],
+      destinations: [resolveDestination(wholeService(service), 1, caller)],
       mirrors: [],
     };
   }
