@@ -158,7 +158,7 @@ export class ResourceStore {
     let after: [string, string] | undefined;
     if (options.continue) {
       const token = decodeContinue(options.continue);
-      if (token.rv < this.compactedRv) throw continueExpired();
+      if (token.rv < this.oldestKeptRv) throw continueExpired();
       listRv = token.rv;
       const slash = token.start.indexOf('/');
       after = [token.start.slice(0, slash), token.start.slice(slash + 1)];
@@ -519,8 +519,8 @@ export class ResourceStore {
         throw badRequest(
           `resourceVersion: Invalid value: "${fromResourceVersion}": must be a non-negative integer`,
         );
-      if (from < this.compactedRv)
-        throw expired(`too old resource version: ${from} (${this.compactedRv + 1})`);
+      if (from < this.oldestKeptRv)
+        throw expired(`too old resource version: ${from} (${this.oldestKeptRv + 1})`);
       for (const row of this.db.eventsAfter(from, key, ns)) {
         deliver({
           rv: row.rv,
@@ -542,6 +542,15 @@ export class ResourceStore {
   }
 
   // ---- internals ----------------------------------------------------------------------------
+
+  /**
+   * The oldest resourceVersion a watch may start from: the log keeps the last `retention` events.
+   * Compaction deletes older ones in batches, but they are expired as soon as they fall out of the
+   * window, so when a watch gets 410 does not depend on when the last batch ran.
+   */
+  private get oldestKeptRv(): number {
+    return Math.max(this.compactedRv, this.rv - this.retention);
+  }
 
   private storageVersion(type: ResourceType): string {
     return type.versions[0]?.name ?? 'v1';
