@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 
 /**
- * Keys waiting to be reconciled, each at most once however many events named it; drained a batch
+ * Keys waiting to be reconciled, each at most once however many events named it; drained a slice
  * per macrotask so HTTP requests are served in between. A failing reconcile is logged and dropped:
  * a bad object never stops the others (the next event about it queues it again).
  */
@@ -40,8 +40,10 @@ export class WorkQueue {
   private drain(): void {
     this.scheduled = undefined;
     let done = 0;
+    // A slice of at most batchSize reconciles or ~20 ms, so requests waiting on the event loop get in.
+    const until = performance.now() + 20;
     for (const [key, reconcile] of this.pending) {
-      if (done++ >= this.batchSize || this.stopped) break;
+      if (done++ >= this.batchSize || this.stopped || (done > 1 && performance.now() > until)) break;
       this.pending.delete(key);
       try {
         reconcile();
