@@ -22,6 +22,12 @@ const SEP = '\u0001';
 const joinPath = (path: readonly string[]) => path.join(SEP);
 export const splitPath = (key: string) => (key === '' ? [] : key.split(SEP));
 
+/** Whether a path names a node itself (ends in `.`), and the node's own path. */
+export const isSelfPath = (key: string) => key === '.' || key.endsWith(`${SEP}.`);
+export const nodeOf = (key: string) => (isSelfPath(key) ? key.slice(0, -(SEP.length + 1)) : key);
+/** Whether `key` is `node` or lies below it. */
+export const within = (key: string, node: string) => key === node || key.startsWith(node + SEP);
+
 type ListShape = { kind: 'map'; keys: string[] } | { kind: 'set' } | { kind: 'atomic' };
 
 /** list-map-keys of the built-in kinds' lists, from k8s.io/api (by the list's field name). */

@@ -8,12 +8,15 @@ import {
   SchemaCursor,
   collectPaths,
   fromFieldsV1,
+  isSelfPath,
+  nodeOf,
   mergeApplied,
   printPath,
   removeAt,
   splitPath,
   toFieldsV1,
   valueAt,
+  within,
 } from './field-paths';
 import { timestamp } from './object-meta';
 
@@ -152,7 +155,7 @@ function changedPaths(before: Record<string, unknown>, after: Record<string, unk
   const changed = new Set<string>();
   for (const p of afterSet) {
     if (!beforeSet.has(p)) changed.add(p);
-    else if (!p.endsWith('.') && !deepEqual(valueAt(before, splitPath(p)), valueAt(after, splitPath(p))))
+    else if (!isSelfPath(p) && !deepEqual(valueAt(before, splitPath(p)), valueAt(after, splitPath(p))))
       changed.add(p);
   }
   const removed = new Set([...beforeSet].filter((p) => !afterSet.has(p)));
@@ -294,7 +297,7 @@ export function serverSideApply(
   const conflicts: Conflict[] = [];
   for (const owner of others) {
     for (const p of appliedSet) {
-      if (!owner.fields.has(p) || p.endsWith('.')) continue;
+      if (!owner.fields.has(p) || isSelfPath(p)) continue;
       const path = splitPath(p);
       if (!deepEqual(valueAt(livePart, path), valueAt(appliedPart, path))) conflicts.push({ owner, path: p });
     }
@@ -310,12 +313,9 @@ export function serverSideApply(
   const dropped = [...(mine?.fields ?? [])].filter((p) => !appliedSet.has(p));
   dropped.sort((a, b) => splitPath(b).length - splitPath(a).length);
   for (const p of dropped) {
-    // `x<SEP>.` names the node x itself.
-    const node = p.endsWith('.') ? p.slice(0, -2) : p;
-    const ownedElsewhere = others.some((o) =>
-      [...o.fields].some((f) => f === p || f === node || f.startsWith(node + '\u0001')),
-    );
-    const stillApplied = [...appliedSet].some((f) => f.startsWith(node + '\u0001'));
+    const node = nodeOf(p);
+    const ownedElsewhere = others.some((o) => [...o.fields].some((f) => within(f, node)));
+    const stillApplied = [...appliedSet].some((f) => within(f, node));
     if (!ownedElsewhere && !stillApplied) removeAt(merged, splitPath(p));
   }
 
@@ -326,8 +326,7 @@ export function serverSideApply(
   }
   // The entry's time moves when the apply changed something (not for a no-op apply, which writes nothing).
   const changedValues = [...appliedSet].some(
-    (p) =>
-      !p.endsWith('.') && !deepEqual(valueAt(livePart, splitPath(p)), valueAt(appliedPart, splitPath(p))),
+    (p) => !isSelfPath(p) && !deepEqual(valueAt(livePart, splitPath(p)), valueAt(appliedPart, splitPath(p))),
   );
   if (
     !mine ||
