@@ -19,42 +19,74 @@ const intOrString: JsonSchema = {
   anyOf: [{ type: 'integer' }, { type: 'string' }],
 };
 
+const d = (description: string, schema: JsonSchema): JsonSchema => ({ ...schema, description });
+
 const serviceSchema = open({
-  spec: open({
-    type: { type: 'string', enum: ['ClusterIP', 'NodePort', 'LoadBalancer', 'ExternalName'] },
-    selector: stringMap,
-    clusterIP: { type: 'string' },
-    ports: {
-      type: 'array',
-      items: open(
-        {
-          name: { type: 'string' },
-          protocol: { type: 'string', enum: ['TCP', 'UDP', 'SCTP'] },
-          port: { type: 'integer', minimum: 1, maximum: 65535 },
-          targetPort: intOrString,
-          nodePort: { type: 'integer' },
-          appProtocol: { type: 'string' },
-        },
-        { required: ['port'] },
-      ),
+  spec: open(
+    {
+      type: d('How the Service is exposed: ClusterIP (default), NodePort, LoadBalancer or ExternalName.', {
+        type: 'string',
+        enum: ['ClusterIP', 'NodePort', 'LoadBalancer', 'ExternalName'],
+      }),
+      selector: d('Labels of the pods this Service sends traffic to; its Endpoints list them.', stringMap),
+      clusterIP: d('The virtual IP of the Service, allocated by the server unless given.', {
+        type: 'string',
+      }),
+      ports: {
+        type: 'array',
+        description: 'The ports the Service exposes.',
+        items: open(
+          {
+            name: d('The name of this port; Istio reads the protocol from its prefix (http, grpc, tcp).', {
+              type: 'string',
+            }),
+            protocol: { type: 'string', enum: ['TCP', 'UDP', 'SCTP'] },
+            port: d('The port the Service listens on.', { type: 'integer', minimum: 1, maximum: 65535 }),
+            targetPort: d(
+              "The pods' port, a number or a container port's name. Defaults to port.",
+              intOrString,
+            ),
+            nodePort: { type: 'integer' },
+            appProtocol: d('The application protocol of this port.', { type: 'string' }),
+          },
+          { required: ['port'] },
+        ),
+      },
     },
-  }),
+    { description: 'The behaviour of the Service.' },
+  ),
 });
 
 const podSchema = open({
-  spec: open({
-    containers: {
-      type: 'array',
-      items: open({ name: { type: 'string' }, image: { type: 'string' } }, { required: ['name'] }),
+  spec: open(
+    {
+      containers: {
+        type: 'array',
+        description: 'The containers of the pod.',
+        items: open(
+          {
+            name: d('Name of the container, unique within the pod.', { type: 'string' }),
+            image: d('Container image name.', { type: 'string' }),
+          },
+          { required: ['name'] },
+        ),
+      },
     },
-  }),
-  status: open({ phase: { type: 'string' }, podIP: { type: 'string' } }),
+    { description: 'The desired behaviour of the pod.' },
+  ),
+  status: open(
+    {
+      phase: d('Pending, Running, Succeeded, Failed or Unknown.', { type: 'string' }),
+      podIP: d('The IP address allocated to the pod.', { type: 'string' }),
+    },
+    { description: 'The most recently observed status of the pod, reported by its node.' },
+  ),
 });
 
 const configMapSchema = open({
-  data: stringMap,
-  binaryData: stringMap,
-  immutable: { type: 'boolean' },
+  data: d('Configuration data, UTF-8 strings by key.', stringMap),
+  binaryData: d('Binary configuration data, base64 by key.', stringMap),
+  immutable: d('When true, data cannot change (only deleting the ConfigMap does).', { type: 'boolean' }),
 });
 
 /**
@@ -62,10 +94,10 @@ const configMapSchema = open({
  * store/kind-defaults.ts), `type` names the kind of secret (Opaque unless said).
  */
 const secretSchema = open({
-  data: stringMap,
-  stringData: stringMap,
-  type: { type: 'string' },
-  immutable: { type: 'boolean' },
+  data: d('Secret data, base64 by key.', stringMap),
+  stringData: d('Write-only plain-text data, merged into data (base64) on write.', stringMap),
+  type: d('The kind of secret, Opaque unless said; immutable.', { type: 'string' }),
+  immutable: d('When true, data cannot change (only deleting the Secret does).', { type: 'boolean' }),
 });
 
 const eventSchema = open({
