@@ -197,7 +197,7 @@ describe('Istio tasks on the demo mesh: fault injection', () => {
   ];
 
   it('ratings-test-delay: jason’s ratings calls wait 7 s (DI at reviews-v2’s sidecar), and productpage gives up on reviews after 3 s', async () => {
-    const { samples } = await run({ rules: rules('virtual-service-ratings-test-delay.yaml'), seconds: 120 });
+    const { samples } = await run({ rules: rules('virtual-service-ratings-test-delay.yaml'), seconds: 300 });
     const delayed = {
       reporter: 'source',
       source_workload: 'reviews-v2',
@@ -223,6 +223,15 @@ describe('Istio tasks on the demo mesh: fault injection', () => {
     };
     expect(requests(samples, { ...gone, destination_version: 'v2' })).toBeGreaterThan(0);
     expect(requests(samples, { ...gone, destination_version: 'v1' })).toBe(0);
+    // ... and tries once more (3 s + 1 retry): two abandoned reviews calls per page view of jason's,
+    // who makes a share of the page views (one details call each).
+    const pages = requests(samples, {
+      destination_service: host('details'),
+      source_workload: 'productpage-v1',
+    });
+    const abandoned = requests(samples, { ...gone, destination_version: 'v2' });
+    expect(abandoned / pages).toBeGreaterThan(2 * 0.3125 * 0.7);
+    expect(abandoned / pages).toBeLessThan(2 * 0.3125 * 1.3);
   });
 
   it('ratings-test-abort: jason’s ratings calls are answered 500 FI by reviews-v2’s sidecar and never reach ratings', async () => {
@@ -588,5 +597,43 @@ spec:
     const v2 = opened(shifted.samples, 'v2');
     expect(v2 / (v1 + v2)).toBeGreaterThan(0.2 - 0.07);
     expect(v2 / (v1 + v2)).toBeLessThan(0.2 + 0.07);
+  });
+});
+
+describe('retries on 5xx', () => {
+  it('retries each failed attempt up to `attempts`; what fails every time is the caller’s 500 with URX', async () => {
+    const inline = manifests(`
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: { name: httpbin }
+spec:
+  hosts: [httpbin]
+  http:
+  - route:
+    - destination: { host: httpbin }
+    retries:
+      attempts: 2
+      retryOn: 5xx
+`);
+    // httpbin answers 95% of its requests with 500, each attempt on its own (the simulator's cap on
+    // an error rate, whatever its drift).
+    const failing = (_ns: string, app: string) => (app === 'httpbin' ? { errorRate: 10 } : undefined);
+    const { samples } = await run({
+      objects: [...manifests(HTTPBIN_V1_V2), ...manifests(FORTIO)],
+      rules: inline,
+      seconds: 120,
+      characters: failing,
+    });
+    const caller = { reporter: 'source', source_workload: 'fortio-deploy', destination_service: HTTPBIN };
+    const outcomes = requests(samples, caller);
+    const exhausted = requests(samples, { ...caller, response_code: '500', response_flags: 'URX' });
+    const attempts = requests(samples, { reporter: 'destination', destination_service: HTTPBIN });
+    // All three attempts fail with 0.95³; a request takes 1 + 0.95 + 0.95² attempts on average.
+    const p = 0.95;
+    expect(exhausted / outcomes).toBeGreaterThan(p ** 3 - 0.04);
+    expect(exhausted / outcomes).toBeLessThan(p ** 3 + 0.04);
+    expect(attempts / outcomes).toBeGreaterThan(1 + p + p ** 2 - 0.1);
+    expect(attempts / outcomes).toBeLessThan(1 + p + p ** 2 + 0.1);
+    expect(requests(samples, { ...caller, response_code: '500', response_flags: '-' })).toBe(0);
   });
 });

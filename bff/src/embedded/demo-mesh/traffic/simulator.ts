@@ -107,6 +107,7 @@ interface Edge {
   /** What the call sends; absent: the callee's own kinds (the demo's applications). */
   kinds?: readonly RequestKind[];
   clientTimeoutMs?: number;
+  clientRetries?: number;
 }
 
 interface AppNode {
@@ -134,8 +135,9 @@ interface Call {
   kinds: KindSet;
   /** A client that keeps this many requests in flight (fortio -c 3): its concurrency at the pool. */
   concurrency?: number;
-  /** The calling application's own timeout (it closes the connection: Envoy's DC). */
+  /** The calling application's own timeout (it closes the connection: Envoy's DC), and its retries then. */
   clientTimeoutMs?: number;
+  clientRetries?: number;
   /** Connections rather than requests (TCP), where the called service does not say (at the gateway). */
   tcp?: boolean;
 }
@@ -450,6 +452,7 @@ export class TrafficSimulator {
           for (const s of target) {
             const call = this.callTo(s, workload, perService, this.kindSet(edge.kinds ?? s.kinds, headers));
             if (edge.clientTimeoutMs !== undefined) call.clientTimeoutMs = edge.clientTimeoutMs;
+            if (edge.clientRetries !== undefined) call.clientRetries = edge.clientRetries;
             push(edge.node, call);
           }
         }
@@ -574,7 +577,11 @@ export class TrafficSimulator {
       const same = signature !== null ? signatures.get(signature) : undefined;
       if (same) same.share += kind.share;
       else {
-        const entry = { kind, share: kind.share, decision, targets, mirrors };
+        // Headers the route sets reach the destination (and what it propagates downstream).
+        const set = decision.kind === 'route' ? decision.requestHeaders : undefined;
+        const served =
+          set && Object.keys(set).length > 0 ? { ...kind, headers: { ...kind.headers, ...set } } : kind;
+        const entry = { kind: served, share: kind.share, decision, targets, mirrors };
         decided.push(entry);
         if (signature !== null) signatures.set(signature, entry);
       }
@@ -774,6 +781,7 @@ export class TrafficSimulator {
   ) {
     const counts = this.spread(n, endpoints.length);
     const host = s.service.host;
+    let abandoned = 0;
     for (let i = 0; i < endpoints.length; i++) {
       const c = counts[i] as number;
       if (c === 0) continue;
@@ -796,6 +804,7 @@ export class TrafficSimulator {
         if (late > 0) {
           const gone = this.rng.binomial(ok, late);
           const goneErrors = this.rng.binomial(errors, late);
+          abandoned += gone + goneErrors;
           ok -= gone;
           errors -= goneErrors;
           // The client closed the connection: no response code, "downstream connection termination".
@@ -838,6 +847,12 @@ export class TrafficSimulator {
       this.addHandled(handled, s, v, kind, admitted);
       const od = t?.dest.policy.outlierDetection;
       if (t && od) this.outlier(t, name, endpoints.length, admitted, errors, od, tick.nowMs);
+    }
+    // The application tries again what it gave up on (productpage: once more after 3 s).
+    const retries = call.clientRetries ?? 0;
+    if (abandoned > 0 && retries > 0) {
+      this.lastTickRequests += abandoned;
+      this.plain({ ...call, clientRetries: retries - 1 }, kind, t, s, endpoints, abandoned, tick, handled);
     }
   }
 
@@ -965,7 +980,10 @@ export class TrafficSimulator {
         const finalTimedOut = timedOut - (retryTimeout && !last ? timedOut : 0);
         const finalOk = ok - okSlow;
         this.finish(call, s, v, instance.name, 200, flags, finalOk, elapsed + shift, timeout, tick);
-        this.finish(call, s, v, instance.name, 500, flags, finalErrors, elapsed + shift, timeout, tick);
+        // A 5xx that used up the retries: Envoy adds "upstream retry limit exceeded".
+        const exhausted = last && attempt > 0 && retry5xx;
+        const errorFlags = exhausted ? (delayMs > 0 ? 'DI,URX' : 'URX') : flags;
+        this.finish(call, s, v, instance.name, 500, errorFlags, finalErrors, elapsed + shift, timeout, tick);
         if (finalTimedOut > 0 && perTry !== undefined)
           this.callerSees(
             call,
@@ -1676,6 +1694,7 @@ export class TrafficSimulator {
           ...(call.fromVersions ? { fromVersions: new Set(call.fromVersions) } : {}),
           ...(call.onPaths ? { onPaths: call.onPaths } : {}),
           ...(call.clientTimeoutMs !== undefined ? { clientTimeoutMs: call.clientTimeoutMs } : {}),
+          ...(call.clientRetries !== undefined ? { clientRetries: call.clientRetries } : {}),
         });
       }
       for (const s of node.services) {
