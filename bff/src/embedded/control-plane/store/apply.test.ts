@@ -123,6 +123,34 @@ describe('server-side apply and managedFields', () => {
     ]);
   });
 
+  it('lets kubectl move from client-side to server-side apply without conflicts, keeping its record current', () => {
+    const LAST = 'kubectl.kubernetes.io/last-applied-configuration';
+    const csa = (data: Record<string, string>) => ({
+      ...configMap(data),
+      metadata: { name: 'settings', annotations: { [LAST]: JSON.stringify(configMap(data)) } },
+    });
+    t.store.create(CONFIGMAPS, 'default', csa({ a: '1', b: '2' }), {
+      fieldManager: 'kubectl-client-side-apply',
+    });
+    // b changed by hand since the client-side apply: that one stays a conflict.
+    t.store.patch(
+      CONFIGMAPS,
+      'default',
+      'settings',
+      'merge',
+      { data: { b: '3' } },
+      { fieldManager: 'kubectl-edit' },
+    );
+    expect(failure(() => apply('kubectl', configMap({ a: '5', b: '4' }))).message).toBe(
+      'Apply failed with 1 conflict: conflict with "kubectl-edit" using v1: .data.b',
+    );
+    const moved = apply('kubectl', configMap({ a: '5', b: '3' }));
+    expect(moved.data).toEqual({ a: '5', b: '3' });
+    expect(JSON.parse(moved.metadata.annotations?.[LAST] ?? '{}')).toEqual(configMap({ a: '5', b: '3' }));
+    // Another manager gets no such pass.
+    expect(failure(() => apply('argocd', configMap({ a: '6' }))).code).toBe(409);
+  });
+
   it('merges keyed lists element by element (containers by name) and keeps the other manager’s element', () => {
     const deployment = (containers: { name: string; image: string }[], replicas?: number) => ({
       apiVersion: 'apps/v1',

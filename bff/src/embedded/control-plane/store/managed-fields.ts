@@ -260,6 +260,35 @@ function conflictError(conflicts: Conflict[]): StatusError {
   });
 }
 
+const KUBECTL = 'kubectl';
+const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
+
+/**
+ * The fields kubectl's client-side apply record (the last-applied annotation) names whose live
+ * value is still the recorded one. kube-apiserver lets `kubectl apply --server-side` (manager
+ * `kubectl`) take them without a conflict, so moving from client-side to server-side apply just works.
+ */
+function fieldsStillAsLastApplied(live: KubeObject, r: ApplyRequest): Set<string> {
+  const annotations = live.metadata.annotations ?? {};
+  const text = annotations[LAST_APPLIED];
+  if (!text) return new Set();
+  let recorded: unknown;
+  try {
+    recorded = JSON.parse(text);
+  } catch {
+    return new Set();
+  }
+  if (!isRecord(recorded)) return new Set();
+  const recordedPart = ownedPart(recorded, r.scope, r.statusSeparate);
+  const livePart = ownedPart(live, r.scope, r.statusSeparate);
+  const out = new Set<string>();
+  for (const p of fieldSetOf(recordedPart, r.cursor)) {
+    const path = splitPath(p);
+    if (deepEqual(valueAt(recordedPart, path), valueAt(livePart, path))) out.add(p);
+  }
+  return out;
+}
+
 export interface ApplyRequest {
   manager: string;
   apiVersion: string;
@@ -304,7 +333,9 @@ export function serverSideApply(
   }
   const touched = new Set<Owner>();
   if (conflicts.length > 0) {
-    if (!r.force) throw conflictError(conflicts);
+    const allowed = live && r.manager === KUBECTL ? fieldsStillAsLastApplied(live, r) : new Set<string>();
+    const refused = conflicts.filter((c) => !allowed.has(c.path));
+    if (!r.force && refused.length > 0) throw conflictError(refused);
     for (const c of conflicts) if (c.owner.fields.delete(c.path)) touched.add(c.owner);
   }
 
@@ -351,6 +382,17 @@ export function serverSideApply(
     const value = isRecord(merged.metadata) ? merged.metadata[m] : undefined;
     if (value === undefined) Reflect.deleteProperty(meta, m);
     else meta[m] = value;
+  }
+  // kubectl's server-side apply keeps a client-side apply record current, so either can follow.
+  const annotations = isRecord(meta.annotations) ? meta.annotations : undefined;
+  if (r.manager === KUBECTL && r.scope === 'main' && typeof annotations?.[LAST_APPLIED] === 'string') {
+    const record = structuredClone(applied);
+    if (isRecord(record.metadata) && isRecord(record.metadata.annotations)) {
+      Reflect.deleteProperty(record.metadata.annotations, LAST_APPLIED);
+      if (Object.keys(record.metadata.annotations).length === 0)
+        Reflect.deleteProperty(record.metadata, 'annotations');
+    }
+    meta.annotations = { ...annotations, [LAST_APPLIED]: JSON.stringify(record) };
   }
   object.metadata = meta;
   object.apiVersion = applied.apiVersion ?? live?.apiVersion;
