@@ -233,6 +233,31 @@ describe('the workload controllers', () => {
     });
   });
 
+  it('runs a pod created on its own: a node, an IP and Ready, and it joins the Service that selects it', async () => {
+    t.store.create(GVR.services, ns, service('solo'));
+    t.store.create(GVR.pods, ns, {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'solo', labels: { app: 'solo' } },
+      spec: {
+        containers: [
+          { name: 'app', image: 'example/solo:1', ports: [{ name: 'http', containerPort: 8080 }] },
+        ],
+      },
+    });
+    await settle();
+    const pod = t.store.get(GVR.pods, ns, 'solo');
+    const status = pod.status as { phase: string; podIP: string };
+    expect(status.phase).toBe('Running');
+    expect((pod.spec as { nodeName: string }).nodeName).toBeTruthy();
+    const subsets = t.store.get(GVR.endpoints, ns, 'solo').subsets as {
+      addresses: { ip: string }[];
+      ports: { port: number }[];
+    }[];
+    expect(subsets[0]?.addresses.map((a) => a.ip)).toEqual([status.podIP]);
+    expect(subsets[0]?.ports[0]?.port).toBe(8080);
+  });
+
   it('after a restart, reconciles what is stored without duplicating pods, and collects orphans', async () => {
     t.store.create(GVR.deployments, ns, deployment('keep', 2));
     t.store.create(GVR.deployments, ns, deployment('gone', 1));

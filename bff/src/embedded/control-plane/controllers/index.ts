@@ -10,7 +10,7 @@ import { reconcileService, selectorOf, selects } from './endpoints';
 import { GarbageCollector } from './garbage-collector';
 import { Informer, controllerOf } from './informer';
 import { PodIpAllocator, podIpOf } from './pods';
-import { reconcileReplicaSet } from './replicaset';
+import { needsKubelet, reconcileReplicaSet, runPod } from './replicaset';
 import { WorkQueue } from './work-queue';
 
 /**
@@ -80,6 +80,10 @@ export function startControllers(store: ResourceStore, registry: ResourceRegistr
       } else if (ip) ips.reserve(ip);
       const owner = controllerOf(pod);
       if (owner?.kind === 'ReplicaSet') enqueue.replicaSet(pod.metadata.namespace ?? '', owner.name);
+      if (event.type !== 'DELETED' && needsKubelet(pod)) {
+        const [ns, name] = nsName(pod);
+        queue.add(`kubelet:${ns}/${name}`, () => runPod(ctx, ns, name));
+      }
       // The Services that select the pod now, or did before this change.
       const ns = pod.metadata.namespace ?? '';
       for (const service of ctx.services.inNamespace(ns)) {

@@ -133,3 +133,36 @@ function createPod(ctx: ControllerContext, rs: KubeObject): void {
     throw err;
   }
 }
+
+/** A pod nobody has run yet (created bare, e.g. by `kubectl run`): no phase and no IP. */
+export function needsKubelet(pod: KubeObject): boolean {
+  const status = rec(pod.status);
+  return !pod.metadata.deletionTimestamp && status.phase === undefined && status.podIP === undefined;
+}
+
+/**
+ * The scheduler and kubelet for a pod created directly: a node, an IP and a running status, as for
+ * the pods of a ReplicaSet (no sidecar: Istio injects at admission, which is not modelled here).
+ */
+export function runPod(ctx: ControllerContext, namespace: string, name: string): void {
+  const pod = ctx.pods.get(namespace, name);
+  if (!pod || !needsKubelet(pod)) return;
+  const spec = rec(pod.spec);
+  const containers = (Array.isArray(spec.containers) ? spec.containers : []).map((c) => rec(c));
+  const node =
+    typeof spec.nodeName === 'string' && spec.nodeName !== ''
+      ? { name: spec.nodeName, ip: nodeFor(spec.nodeName).ip }
+      : nodeFor(name);
+  const ready = pod.metadata.annotations?.[READY_ANNOTATION] !== 'false';
+  const ip = ctx.ips.allocate();
+  try {
+    ctx.store.update(GVR.pods, namespace, name, {
+      ...pod,
+      spec: { ...spec, nodeName: node.name },
+      status: podStatus(containers, ready, ip, node.ip, now()),
+    });
+  } catch (err) {
+    ctx.ips.release(ip);
+    throw err;
+  }
+}
