@@ -230,6 +230,25 @@ describe.skipIf(!kubectlInstalled)(
       const owners = Object.fromEntries((cm.metadata.managedFields ?? []).map((e) => [e.manager, e]));
       expect(owners.alice).toMatchObject({ operation: 'Apply', fieldsV1: { 'f:data': { 'f:b': {} } } });
       expect(owners.bob).toMatchObject({ operation: 'Apply', fieldsV1: { 'f:data': { 'f:a': {} } } });
+
+      // PatchOptions as kube-apiserver checks them: an apply names its manager, force is for applies only.
+      const patch = (query: string, type: string, body: unknown) =>
+        raw(`/api/v1/namespaces/default/configmaps/ssa${query}`, {
+          method: 'PATCH',
+          headers: { 'Content-Type': type },
+          body: JSON.stringify(body),
+        });
+      const unnamed = await patch('', 'application/apply-patch+yaml', {
+        apiVersion: 'v1',
+        kind: 'ConfigMap',
+      });
+      expect(unnamed.status).toBe(422);
+      expect(((await unnamed.json()) as { message: string }).message).toBe(
+        'PatchOptions.meta.k8s.io "" is invalid: fieldManager: Required value: is required for apply patch',
+      );
+      expect((await patch('?force=true', 'application/merge-patch+json', { data: { z: '1' } })).status).toBe(
+        422,
+      );
     });
     it('scales a Deployment with kubectl scale (the /scale subresource)', async () => {
       // The Deployment created by the first test.

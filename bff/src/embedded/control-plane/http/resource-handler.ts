@@ -1,6 +1,12 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ResolvedResource } from '../registry/registry';
-import { badRequest, methodNotAllowed, resourceNotFound, unsupportedMediaType } from '../status-error';
+import {
+  badRequest,
+  invalid,
+  methodNotAllowed,
+  resourceNotFound,
+  unsupportedMediaType,
+} from '../status-error';
 import type { DeleteOptions, FieldValidation, KubeResource, KubeObject, UpdateOptions } from '../types';
 import { apiVersionOf, isRecord, resourceKey } from '../types';
 import { parseObjectBody, parseOptionalJson, parsePatchBody, readBody } from './body';
@@ -286,7 +292,20 @@ export async function handleResource(
     }
     case 'PATCH': {
       const { patchType, patch } = parsePatchBody(req, body);
-      const patched = store.patch(gvr, ns, name, patchType, patch, writeOptions());
+      const options = writeOptions();
+      if (patchType === 'apply') {
+        // An apply names its manager; the User-Agent default is for other writes only.
+        options.fieldManager = query.get('fieldManager') || undefined;
+      } else if (options.force !== undefined) {
+        throw invalid('PatchOptions', 'meta.k8s.io', '', [
+          {
+            reason: 'FieldValueForbidden',
+            field: 'force',
+            message: 'Forbidden: may not be specified for non-apply patch',
+          },
+        ]);
+      }
+      const patched = store.patch(gvr, ns, name, patchType, patch, options);
       setWarnings(res, warnings);
       return sendObject(res, 200, format, resolved, patched, include);
     }

@@ -364,7 +364,7 @@ export class ResourceStore {
     const { type } = resolved;
     const manager = options.fieldManager;
     if (!manager)
-      throw invalid(type.kind, type.group, name, [
+      throw invalid('PatchOptions', 'meta.k8s.io', '', [
         {
           reason: 'FieldValueRequired',
           field: 'fieldManager',
