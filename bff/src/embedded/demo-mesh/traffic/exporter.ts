@@ -165,7 +165,7 @@ export class IstioExporter {
   constructor() {
     this.requests = new Counter({
       name: ISTIO_METRICS.requests,
-      help: 'Requests, counted by the sidecar of the destination (reporter="destination").',
+      help: 'Requests, counted by the destination\'s sidecar (reporter="destination") or, for what it answered itself, the caller\'s (reporter="source").',
       labelNames: [...ISTIO_LABELS],
       registers: [this.registry],
     });

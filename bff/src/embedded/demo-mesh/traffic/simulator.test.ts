@@ -291,4 +291,17 @@ describe('the traffic simulator', () => {
     expect(max / min).toBeGreaterThan(1.1);
     expect(max / min).toBeLessThan(5);
   });
+
+  it('keeps the traffic going, as without rules, when the routing engine fails on a request', async () => {
+    const s = simulation({
+      tiers: FINE,
+      decide: () => {
+        throw new Error('engine bug');
+      },
+    });
+    s.advance(60);
+    const { share, total } = await observedSplit(s, REVIEWS, 60);
+    expect(total).toBeGreaterThan(0);
+    for (const v of ['v1', 'v2', 'v3']) expect(share.get(v)).toBeGreaterThan(0.15);
+  });
 });

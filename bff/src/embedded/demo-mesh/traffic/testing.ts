@@ -78,6 +78,7 @@ export function simulation(
     catalog?: CatalogSource;
     tiers?: readonly Tier[];
     characters?: SimulatorOptions['characters'];
+    decide?: SimulatorOptions['decide'];
   } = {},
 ) {
   const catalog = options.catalog ?? demoCatalog();
@@ -96,6 +97,7 @@ export function simulation(
     clock: () => now,
     ...(options.admission ? { admission: options.admission } : {}),
     ...(options.characters ? { characters: options.characters } : {}),
+    ...(options.decide ? { decide: options.decide } : {}),
   });
   sim.tick(now);
   return {
