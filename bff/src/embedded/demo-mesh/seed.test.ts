@@ -56,6 +56,8 @@ describe('the demo seed on the embedded control plane', () => {
       namespace: 'istio-system',
     });
     expect(service.spec?.type).toBe('LoadBalancer');
+    // The control plane's load-balancer controller gave it the address Istio's docs read as INGRESS_HOST.
+    expect(service.status?.loadBalancer?.ingress?.[0]?.ip).toMatch(/^172\.18\.255\.\d+$/);
     expect(
       service.spec?.ports?.filter((p) => p.port !== 15021).map((p) => [p.name, p.port, p.targetPort]),
     ).toEqual([

@@ -66,9 +66,6 @@ export const SIDECAR_IMAGE = 'docker.io/istio/proxyv2:1.28.0';
 
 const INGRESS_LABELS = { app: 'istio-ingressgateway', istio: 'ingressgateway' };
 
-/** The address a cloud load balancer would give the ingress gateway's Service. */
-const INGRESS_EXTERNAL_IP = '172.18.255.200';
-
 function versionDeployment(app: DemoApp, v: DemoVersion): KubernetesObject {
   const labels = versionLabels(app, v);
   const portName = PORT_NAMES[app.protocol];
@@ -146,8 +143,6 @@ function ingressGateway(): KubernetesObject[] {
           { name: 'https', port: 443, targetPort: 8443, protocol: 'TCP' },
         ],
       },
-      // No cloud controller runs here; the address is the one a load balancer would have given.
-      status: { loadBalancer: { ingress: [{ ip: INGRESS_EXTERNAL_IP }] } },
     } as KubernetesObject,
   ];
 }

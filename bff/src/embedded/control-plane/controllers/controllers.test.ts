@@ -258,6 +258,25 @@ describe('the workload controllers', () => {
     expect(subsets[0]?.ports[0]?.port).toBe(8080);
   });
 
+  it('gives LoadBalancer Services an external address of their own, and takes it back when they change type', async () => {
+    const lb = (name: string) => ({
+      ...service(name),
+      spec: { ...service(name).spec, type: 'LoadBalancer' },
+    });
+    t.store.create(GVR.services, ns, lb('front'));
+    t.store.create(GVR.services, ns, lb('admin'));
+    await settle();
+    const ipOf = (name: string) =>
+      (t.store.get(GVR.services, ns, name).status as { loadBalancer: { ingress?: { ip: string }[] } })
+        .loadBalancer.ingress?.[0]?.ip;
+    expect(ipOf('front')).toMatch(/^172\.18\.255\.\d+$/);
+    expect(ipOf('admin')).toMatch(/^172\.18\.255\.\d+$/);
+    expect(ipOf('front')).not.toBe(ipOf('admin'));
+    t.store.patch(GVR.services, ns, 'admin', 'merge', { spec: { type: 'ClusterIP' } });
+    await settle();
+    expect(ipOf('admin')).toBeUndefined();
+  });
+
   it('after a restart, reconciles what is stored without duplicating pods, and collects orphans', async () => {
     t.store.create(GVR.deployments, ns, deployment('keep', 2));
     t.store.create(GVR.deployments, ns, deployment('gone', 1));

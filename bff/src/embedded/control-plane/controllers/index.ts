@@ -8,6 +8,7 @@ import { CustomResourceController } from './custom-resources';
 import { reconcileDeployment } from './deployment';
 import { reconcileService, selectorOf, selects } from './endpoints';
 import { GarbageCollector } from './garbage-collector';
+import { reconcileLoadBalancer } from './load-balancer';
 import { Informer, controllerOf } from './informer';
 import { PodIpAllocator, podIpOf } from './pods';
 import { needsKubelet, reconcileReplicaSet, runPod } from './replicaset';
@@ -17,7 +18,8 @@ import { WorkQueue } from './work-queue';
  * The controllers a cluster runs, in process, on the store's own watches: the apiextensions
  * controller (CRDs become served kinds), the Deployment and ReplicaSet controllers (with the
  * scheduler's and kubelet's part: pods get a node, an IP and a running status), the endpoints and
- * EndpointSlice controllers, and garbage collection of owned objects.
+ * EndpointSlice controllers, a cloud's load-balancer controller (LoadBalancer Services get an external
+ * address), and garbage collection of owned objects.
  *
  * Each event queues a reconcile of the one object it concerns (and of its owner, or of the Services
  * selecting a pod); nothing resyncs on a timer. On start every object arrives as ADDED, so state
@@ -96,6 +98,10 @@ export function startControllers(store: ResourceStore, registry: ResourceRegistr
     services: new Informer(store, GVR.services, (event) => {
       ownerDeleted(event);
       enqueue.service(...nsName(event.object));
+      if (event.type !== 'DELETED') {
+        const [ns, name] = nsName(event.object);
+        queue.add(`load-balancer:${ns}/${name}`, () => reconcileLoadBalancer(ctx, ns, name));
+      }
     }),
     endpointSlices: new Informer(store, GVR.endpointSlices, (event) => {
       // A managed slice deleted by hand comes back, as with a real controller.
