@@ -277,6 +277,24 @@ describe('the workload controllers', () => {
     expect(ipOf('admin')).toBeUndefined();
   });
 
+  it('writes nothing when it restarts onto a state that is already reconciled', async () => {
+    t.store.create(
+      GVR.deployments,
+      ns,
+      deployment('calm', 2, { annotations: { 'demo.mesh-console.io/not-ready-replicas': '1' } }),
+    );
+    t.store.create(GVR.services, ns, {
+      ...service('calm'),
+      spec: { ...service('calm').spec, type: 'LoadBalancer' },
+    });
+    await settle();
+    const before = t.store.resourceVersion;
+    controllers.stop();
+    controllers = startControllers(t.store, t.store.registry, silent);
+    await settle();
+    expect(t.store.resourceVersion).toBe(before);
+  });
+
   it('after a restart, reconciles what is stored without duplicating pods, and collects orphans', async () => {
     t.store.create(GVR.deployments, ns, deployment('keep', 2));
     t.store.create(GVR.deployments, ns, deployment('gone', 1));
