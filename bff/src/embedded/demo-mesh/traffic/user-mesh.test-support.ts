@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parseAllDocuments } from 'yaml';
 import { staticCatalog } from '../../../features/catalog/catalog';
 import type { CatalogSource } from '../../../features/catalog/catalog';
@@ -16,7 +17,10 @@ import type { ExportedSample } from './testing';
  * manifests (Bookinfo from /work/shared, httpbin, sleep and fortio as the tasks write them), their
  * Deployments' Pods running and ready, and the ingress gateway of the demo seed.
  */
-export const SAMPLES = path.resolve(__dirname, '../../../../../../shared/istio/samples');
+export const SAMPLES = path.resolve(
+  path.dirname(fileURLToPath(import.meta.url)),
+  '../../../../../../shared/istio/samples',
+);
 export const BOOKINFO_NETWORKING = path.join(SAMPLES, 'bookinfo/networking');
 
 interface Manifest {
