@@ -249,6 +249,17 @@ describe.skipIf(!kubectlInstalled)(
       expect((await patch('?force=true', 'application/merge-patch+json', { data: { z: '1' } })).status).toBe(
         422,
       );
+      // An apply that creates answers 201 Created, one that changes 200, and YAML is taken as sent.
+      const yamlApply = (data: string) =>
+        raw('/api/v1/namespaces/default/configmaps/from-yaml?fieldManager=flux', {
+          method: 'PATCH',
+          headers: { 'Content-Type': 'application/apply-patch+yaml' },
+          body: `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: from-yaml\ndata:\n  x: "${data}"\n`,
+        });
+      expect((await yamlApply('1')).status).toBe(201);
+      const changed = await yamlApply('2');
+      expect(changed.status).toBe(200);
+      expect(((await changed.json()) as Obj).data).toEqual({ x: '2' });
     });
     it('scales a Deployment with kubectl scale (the /scale subresource)', async () => {
       // The Deployment created by the first test.

@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ResolvedResource } from '../registry/registry';
 import {
+  StatusError,
   badRequest,
   invalid,
   methodNotAllowed,
@@ -156,6 +157,16 @@ function sendList(
   }
 }
 
+function exists(ctx: ApiContext, gvr: KubeResource, namespace: string | undefined, name: string): boolean {
+  try {
+    ctx.store.get(gvr, namespace, name);
+    return true;
+  } catch (err) {
+    if (err instanceof StatusError && err.code === 404) return false;
+    throw err;
+  }
+}
+
 /** DeleteOptions from the body (preconditions, dryRun) merged with the query's dryRun. */
 function deleteOptionsOf(body: unknown, query: URLSearchParams): DeleteOptions {
   const options: DeleteOptions = { dryRun: dryRunOf(query.getAll('dryRun')) };
@@ -305,9 +316,11 @@ export async function handleResource(
           },
         ]);
       }
+      // An apply that creates the object answers 201, as kube-apiserver (checked and written in one tick).
+      const created = patchType === 'apply' && !subresource && !exists(ctx, gvr, ns, name);
       const patched = store.patch(gvr, ns, name, patchType, patch, options);
       setWarnings(res, warnings);
-      return sendObject(res, 200, format, resolved, patched, include);
+      return sendObject(res, created ? 201 : 200, format, resolved, patched, include);
     }
     case 'DELETE': {
       if (subresource) throw methodNotAllowed();
