@@ -75,11 +75,18 @@ describe('the demo seed on the embedded control plane', () => {
     expect(endpoints.subsets?.[0]?.addresses?.map((a) => a.ip)).toEqual([gateway?.status?.podIP]);
   });
 
-  it('describes, without a control plane, the pods the controllers make (same ReplicaSets, same readiness)', () => {
+  it('describes, without a control plane, the pods the controllers make (same ReplicaSets, labels, containers, readiness)', () => {
     const predicted = demoObjects().filter((o): o is V1Pod => o.kind === 'Pod');
     const owners = (list: V1Pod[]) =>
       list
-        .map((p) => `${p.metadata?.namespace}/${p.metadata?.ownerReferences?.[0]?.name} ${isReady(p)}`)
+        .map((p) =>
+          [
+            `${p.metadata?.namespace}/${p.metadata?.ownerReferences?.[0]?.name}`,
+            isReady(p),
+            JSON.stringify(Object.entries(p.metadata?.labels ?? {}).sort()),
+            (p.spec?.containers ?? []).map((c) => c.name).join(','),
+          ].join(' '),
+        )
         .sort();
     expect(owners(predicted)).toEqual(owners(pods));
   });

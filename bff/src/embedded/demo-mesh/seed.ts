@@ -268,7 +268,14 @@ export function demoPods(manifests: KubernetesObject[], now: Date = new Date()):
     const hash = podTemplateHash(template);
     const labels: Record<string, string> = { ...template.metadata.labels, 'pod-template-hash': hash };
     const sidecar = injected.has(d.metadata.namespace) && labels['sidecar.istio.io/inject'] !== 'false';
-    if (sidecar) labels['security.istio.io/tlsMode'] = 'istio';
+    if (sidecar) {
+      // The labels Istio's injector adds, as the control plane's ReplicaSet controller does.
+      labels['security.istio.io/tlsMode'] = 'istio';
+      labels['service.istio.io/canonical-name'] ??=
+        labels['app.kubernetes.io/name'] ?? labels.app ?? d.metadata.name;
+      labels['service.istio.io/canonical-revision'] ??=
+        labels['app.kubernetes.io/version'] ?? labels.version ?? 'latest';
+    }
     const containers = [
       ...template.spec.containers,
       ...(sidecar ? [{ name: 'istio-proxy', image: SIDECAR_IMAGE }] : []),
