@@ -36,6 +36,8 @@ export interface FieldManagerOptions {
   fieldManager?: string;
   /** Apply's `force`: take conflicting fields from their managers. */
   force?: boolean;
+  /** The subresource an Update entry names when the write came through one that is not `status` (`scale`). */
+  managedSubresource?: string;
 }
 
 export interface ManagedFieldsEntry {
@@ -164,6 +166,8 @@ function changedPaths(before: Record<string, unknown>, after: Record<string, unk
 
 export interface UpdateRecord {
   manager: string;
+  /** Overrides the subresource the entry names (else `status` for status writes). */
+  subresource?: string;
   apiVersion: string;
   scope: Scope;
   statusSeparate: boolean;
@@ -177,7 +181,7 @@ export function recordUpdate(
   after: KubeObject,
   r: UpdateRecord,
 ): ManagedFieldsEntry[] {
-  const subresource = r.scope === 'status' ? 'status' : undefined;
+  const subresource = r.subresource ?? (r.scope === 'status' ? 'status' : undefined);
   const { changed, removed } = changedPaths(
     before ? ownedPart(before, r.scope, r.statusSeparate) : {},
     ownedPart(after, r.scope, r.statusSeparate),

@@ -625,6 +625,7 @@ export class ResourceStore {
         next,
         recordUpdate(entriesOf(current), current, next, {
           manager: options.fieldManager,
+          subresource: options.managedSubresource,
           apiVersion: versionOf(gvr),
           scope: options.subresource === 'status' ? 'status' : 'main',
           statusSeparate: type.statusSubresource,

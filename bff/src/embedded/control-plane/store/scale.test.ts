@@ -49,8 +49,26 @@ describe('scale and status subresources', () => {
       spec: { replicas: 2 },
       status: { replicas: 0, selector: 'app=web,tier in (edge,front)' },
     });
-    const scaled = updateScale(t.store, DEPLOYMENTS, 'default', 'web', { spec: { replicas: 5 } }, {});
+    const scaled = updateScale(
+      t.store,
+      DEPLOYMENTS,
+      'default',
+      'web',
+      { spec: { replicas: 5 } },
+      { fieldManager: 'kubectl' },
+    );
     expect(scaled.spec.replicas).toBe(5);
+    // kubectl scale's entry names the subresource and owns spec.replicas alone.
+    expect(t.store.get(DEPLOYMENTS, 'default', 'web').metadata).toMatchObject({
+      managedFields: [
+        {
+          manager: 'kubectl',
+          operation: 'Update',
+          subresource: 'scale',
+          fieldsV1: { 'f:spec': { 'f:replicas': {} } },
+        },
+      ],
+    });
     expect((t.store.get(DEPLOYMENTS, 'default', 'web').spec as { replicas: number }).replicas).toBe(5);
 
     expect(

@@ -125,6 +125,9 @@ export function updateScale(
   if (typeof meta.resourceVersion === 'string' && meta.resourceVersion !== '')
     patch.metadata = { resourceVersion: meta.resourceVersion };
   const { subresource: _, ...mainOptions } = options;
-  const updated = store.patch(gvr, namespace, name, 'merge', patch, mainOptions);
+  const updated = store.patch(gvr, namespace, name, 'merge', patch, {
+    ...mainOptions,
+    managedSubresource: 'scale',
+  });
   return scaleOf(updated, scale);
 }
