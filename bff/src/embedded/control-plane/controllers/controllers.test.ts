@@ -277,6 +277,20 @@ describe('the workload controllers', () => {
     expect(ipOf('admin')).toBeUndefined();
   });
 
+  it('logs and goes on when an object cannot be reconciled', async () => {
+    const warnings: string[] = [];
+    controllers.stop();
+    const log = pino({ level: 'warn' }, { write: (line: string) => warnings.push(line) });
+    controllers = startControllers(t.store, t.store.registry, log);
+    // A valid Deployment whose ReplicaSet name (<name>-<hash>) would pass the 253-character limit.
+    const long = deployment('long', 1);
+    t.store.create(GVR.deployments, ns, { ...long, metadata: { ...long.metadata, name: 'x'.repeat(250) } });
+    t.store.create(GVR.deployments, ns, deployment('fine', 1));
+    await settle();
+    expect(podsOf('fine')).toHaveLength(1);
+    expect(warnings.join('')).toContain('reconcile failed');
+  });
+
   it('writes nothing when it restarts onto a state that is already reconciled', async () => {
     t.store.create(
       GVR.deployments,
