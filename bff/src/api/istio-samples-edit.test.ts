@@ -149,8 +149,9 @@ describe("Istio's Bookinfo VirtualServices on the Routes tab", () => {
         d.weight = weights[i];
       });
       expect(JSON.stringify(after.spec)).toBe(JSON.stringify(expected));
-      const { resourceVersion: _a, generation: _b, ...metaAfter } = after.metadata;
-      const { resourceVersion: _c, generation: _d, ...metaBefore } = before.metadata;
+      // managedFields record the console's write (its time moves with every change, as on a cluster).
+      const { resourceVersion: _a, generation: _b, managedFields: _e, ...metaAfter } = after.metadata;
+      const { resourceVersion: _c, generation: _d, managedFields: _f, ...metaBefore } = before.metadata;
       expect(metaAfter).toEqual(metaBefore);
     } finally {
       await objects.delete(

@@ -122,8 +122,7 @@ describe.skipIf(!kubectlInstalled)(
     });
 
     it('creates, labels and lists core kinds from files', async () => {
-      // Imperative generators (`kubectl create configmap x --from-literal`) send protobuf, which this
-      // server does not decode; manifests go through the JSON path every other command uses.
+      // Manifests go through the JSON path (imperative generators send protobuf: kubectl-protocol.test.ts).
       const file = path.join(work, 'core.yaml');
       fs.writeFileSync(
         file,
