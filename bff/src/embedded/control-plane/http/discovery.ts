@@ -1,7 +1,8 @@
 import os from 'node:os';
-import type { ResourceRegistry } from '../registry/registry';
+import type { ApiGroup, ResourceRegistry } from '../registry/registry';
 import { resourceNotFound } from '../status-error';
 import { resourceKey } from '../types';
+import { VIRTUAL_RESOURCES } from './virtual-resources';
 
 /**
  * Legacy discovery documents (/api, /apis, /apis/{group}, /apis/{group}/{version}) and /version.
@@ -32,23 +33,41 @@ function apiGroup(name: string, versions: string[]) {
   };
 }
 
+/** The registry's groups and those of the virtual resources (the self reviews), most preferred version first. */
+function servedGroups(registry: ResourceRegistry): ApiGroup[] {
+  const groups = registry.groups();
+  for (const v of VIRTUAL_RESOURCES) {
+    const found = groups.find((g) => g.name === v.group);
+    if (!found) groups.push({ name: v.group, versions: [v.version] });
+    else if (!found.versions.includes(v.version)) found.versions.push(v.version);
+  }
+  return groups.sort((a, b) => a.name.localeCompare(b.name));
+}
+
 export function apiGroupList(registry: ResourceRegistry) {
   return {
     kind: 'APIGroupList',
     apiVersion: 'v1',
-    groups: registry.groups().map((g) => apiGroup(g.name, g.versions)),
+    groups: servedGroups(registry).map((g) => apiGroup(g.name, g.versions)),
   };
 }
 
 export function apiGroupDocument(registry: ResourceRegistry, group: string) {
-  const found = registry.groups().find((g) => g.name === group);
+  const found = servedGroups(registry).find((g) => g.name === group);
   if (!found) throw resourceNotFound();
   return { kind: 'APIGroup', apiVersion: 'v1', ...apiGroup(found.name, found.versions) };
 }
 
 export function apiResourceList(registry: ResourceRegistry, group: string, version: string) {
   const served = registry.inGroupVersion(group, version);
-  if (served.length === 0) throw resourceNotFound();
+  const virtual = VIRTUAL_RESOURCES.filter((v) => v.group === group && v.version === version).map((v) => ({
+    name: v.plural,
+    singularName: v.singular,
+    namespaced: v.namespaced,
+    kind: v.kind,
+    verbs: v.verbs,
+  }));
+  if (served.length === 0 && virtual.length === 0) throw resourceNotFound();
   const resources = served.flatMap(({ type }) => {
     const main = {
       name: type.plural,
@@ -85,7 +104,7 @@ export function apiResourceList(registry: ResourceRegistry, group: string, versi
     kind: 'APIResourceList',
     apiVersion: 'v1',
     groupVersion: group === '' ? version : `${group}/${version}`,
-    resources,
+    resources: [...resources, ...virtual],
   };
 }
 
@@ -115,7 +134,7 @@ export function versionInfo(startedAt: Date) {
 
 export function rootPaths(registry: ResourceRegistry) {
   const paths = ['/api', '/api/v1', '/apis', '/healthz', '/livez', '/openapi/v3', '/readyz', '/version'];
-  for (const g of registry.groups()) {
+  for (const g of servedGroups(registry)) {
     paths.push(`/apis/${g.name}`);
     for (const v of g.versions) paths.push(`/apis/${g.name}/${v}`);
   }
