@@ -13,7 +13,6 @@ import type {
   DecideRoute,
   MeshConfig,
   RequestContext,
-  RetryPolicy,
   RouteDecision,
   WeightedDestination,
 } from './istio/types';
@@ -26,25 +25,34 @@ import { headersKey, propagated, requestKinds } from './requests';
 import type { RequestKind } from './requests';
 import type { RuleSnapshot, RuleSource } from './rules';
 import { rpcDecision } from './rpc-rules';
-import { Rng, normalCdf } from './rng';
+import { Rng } from './rng';
 import { SAMPLE_APPS, workloadOfPod } from './samples';
+import type {
+  AppNode,
+  Call,
+  Decided,
+  Handled,
+  KindSet,
+  ServiceNode,
+  Target,
+  VersionNode,
+  Workload,
+} from './graph';
+import { dependsOnKind, topologicalOrder } from './graph';
+import {
+  LOCAL_REPLY,
+  LOCAL_REPLY_BYTES,
+  RETRY_BACKOFF_MS,
+  UNLIMITED,
+  bucketOf,
+  exceeds,
+  retriesMatter,
+  selects,
+  weightedSum,
+} from './envoy';
 import type { SampleApp } from './samples';
 import { BUCKET_COUNT } from './store';
 import type { TickRecord, TrafficStore } from './store';
-
-/** A calling workload: a version of an application, or the ingress gateway for traffic from outside. */
-interface Workload {
-  key: string;
-  workload: string;
-  namespace: string;
-  app: string;
-  version: string;
-  labels: Record<string, string>;
-  /** Its Pods: each has a sidecar of its own (connection pools are per sidecar). */
-  instances: number;
-  /** A workload of Istio's samples (the time its calls take counts in its own latency). */
-  sample?: boolean;
-}
 
 const GATEWAY_LABELS = { app: 'istio-ingressgateway', istio: 'ingressgateway' };
 
@@ -65,109 +73,6 @@ const GATEWAY: Workload = { ...INGRESS };
 const OUTSIDE_HOST = `istio-ingressgateway.${ROOT_NAMESPACE}.svc.cluster.local`;
 /** The port the ingress gateway's Pod listens on for HTTP (its Service's port 80 targets it). */
 const GATEWAY_PORT = 8080;
-
-interface VersionNode {
-  version: string;
-  workload: string;
-  ready: Instance[];
-  profile: VersionProfile;
-  latencyDrift: Drift;
-  errorDrift: Drift;
-  requestBytes: BucketedLogNormal;
-  responseBytes: BucketedLogNormal;
-  /** This tick's latency distribution and error rate (the profile, drifted). */
-  latency: BucketedLogNormal;
-  /** The drift step `latency` was built for (see driftVersion). */
-  latencyStep: number;
-  errorRate: number;
-  group: number;
-  /** Store cells of this version's instances, by instance name. */
-  instanceCells: Map<string, number>;
-}
-
-interface ServiceNode {
-  service: ServiceDetail;
-  /** The application serving it (absent for a service no known application owns). */
-  node: AppNode | null;
-  kinds: RequestKind[];
-  protocol: string;
-  port: number;
-  versions: Map<string, VersionNode>;
-  /** Each instance and the version it serves, by endpoint name. */
-  instances: Map<string, { instance: Instance; version: VersionNode }>;
-  /** Store cells of this service's callers, by workload key. */
-  consumerCells: Map<string, number>;
-}
-
-interface Edge {
-  node: AppNode;
-  fanOut: number;
-  fromVersions?: ReadonlySet<string>;
-  onPaths?: readonly string[];
-  /** What the call sends; absent: the callee's own kinds (the demo's applications). */
-  kinds?: readonly RequestKind[];
-  clientTimeoutMs?: number;
-  clientRetries?: number;
-}
-
-interface AppNode {
-  key: string;
-  namespace: string;
-  app: string;
-  def: DemoApp | null;
-  sample: SampleApp | null;
-  services: ServiceNode[];
-  callees: Edge[];
-  entry: { rate: number; drift: Drift } | null;
-  /** The workload each version calls from. */
-  workloads: Map<string, Workload>;
-}
-
-/** Requests one workload sends to one service (or, at the gateway, to a host) in this tick. */
-interface Call {
-  source: Workload;
-  atGateway: boolean;
-  service: ServiceNode | null;
-  host: string;
-  port: number;
-  /** Requests per second. */
-  rate: number;
-  kinds: KindSet;
-  /** A client that keeps this many requests in flight (fortio -c 3): its concurrency at the pool. */
-  concurrency?: number;
-  /** The calling application's own timeout (it closes the connection: Envoy's DC), and its retries then. */
-  clientTimeoutMs?: number;
-  clientRetries?: number;
-  /** Connections rather than requests (TCP), where the called service does not say (at the gateway). */
-  tcp?: boolean;
-}
-
-interface KindSet {
-  key: string;
-  kinds: readonly RequestKind[];
-}
-
-/** A decided destination, with what the simulator needs of it. */
-interface Target {
-  dest: WeightedDestination;
-  service: ServiceNode | null;
-  cluster: string;
-  /** Share of the call's requests that go to this cluster, across all kinds (for the pool's concurrency). */
-  clusterShare: number;
-  /** Its ready endpoints the catalog knows (computed once). */
-  ready?: { instance: Instance; version: VersionNode }[];
-}
-
-interface Decided {
-  kind: RequestKind;
-  share: number;
-  decision: RouteDecision;
-  targets: Target[];
-  mirrors: { target: Target; percent: number }[];
-}
-
-/** Served requests of a tick at an application, per version and kind: what causes its calls downstream. */
-type Handled = Map<VersionNode, Map<RequestKind, number>>;
 
 export interface SimulatorOptions {
   /** Who calls whom among the demo's own applications; each application's services and instances come from the catalog. */
@@ -204,16 +109,8 @@ const PROTOCOL_LABEL: Record<Protocol, string> = {
   tcp: 'tcp',
 };
 
-/** Requests the sidecar answers itself (a fault, a rate limit, no healthy upstream) take well under 1 ms. */
-const LOCAL_REPLY = new BucketedLogNormal(ISTIO_BUCKETS, 0.3, 0.3);
-const LOCAL_REPLY_BYTES = 19;
 const NO_SHIFT = { shiftMs: 0 } as const;
 const NO_HEADERS: Record<string, string> = Object.freeze({}) as Record<string, string>;
-
-/** Envoy's default base interval between retries (25 ms, jittered). */
-const RETRY_BACKOFF_MS = 25;
-/** Envoy's and Istio's "no limit" for a connection pool setting. */
-const UNLIMITED = 2 ** 32 - 1;
 
 /** At most this much time is simulated in one tick (after a suspended laptop, not an hour of traffic at once). */
 const MAX_TICK_SECONDS = 60;
@@ -780,7 +677,6 @@ export class TrafficSimulator {
     handled: Map<AppNode, Handled>,
   ) {
     const counts = this.spread(n, endpoints.length);
-    const host = s.service.host;
     let abandoned = 0;
     for (let i = 0; i < endpoints.length; i++) {
       const c = counts[i] as number;
@@ -808,42 +704,21 @@ export class TrafficSimulator {
           ok -= gone;
           errors -= goneErrors;
           // The client closed the connection: no response code, "downstream connection termination".
-          this.put(
-            s,
-            host,
-            v,
-            call.source,
-            name,
-            'destination',
+          this.at(s, v, call.source, name).served(
             '0',
             'DC',
             gone + goneErrors,
             { fixedMs: giveUp },
-            true,
             true,
             tick,
           );
           latency = { shiftMs: shift, capMs: giveUp };
         }
       }
-      this.put(s, host, v, call.source, name, 'destination', '200', '-', ok, latency, true, true, tick);
-      this.put(s, host, v, call.source, name, 'destination', '500', '-', errors, latency, true, true, tick);
+      this.at(s, v, call.source, name).served('200', '-', ok, latency, true, tick);
+      this.at(s, v, call.source, name).served('500', '-', errors, latency, true, tick);
       if (limited > 0)
-        this.put(
-          s,
-          host,
-          v,
-          call.source,
-          name,
-          'destination',
-          this.limitedCode(),
-          'RL',
-          limited,
-          'local',
-          true,
-          true,
-          tick,
-        );
+        this.at(s, v, call.source, name).served(this.limitedCode(), 'RL', limited, 'local', true, tick);
       this.addHandled(handled, s, v, kind, admitted);
       const od = t?.dest.policy.outlierDetection;
       if (t && od) this.outlier(t, name, endpoints.length, admitted, errors, od, tick.nowMs);
@@ -947,26 +822,11 @@ export class TrafficSimulator {
         const ok = admitted - errors;
         // What the destination served, every attempt counted there (its own time plus the calls it waits for).
         const name = instance.name;
-        const host = s.service.host;
         const shift = this.downstream(s, v, d.kind);
         const served: Emission['latency'] = shift > 0 ? { shiftMs: shift } : NO_SHIFT;
-        this.put(s, host, v, call.source, name, 'destination', '200', '-', ok, served, false, true, tick);
-        this.put(s, host, v, call.source, name, 'destination', '500', '-', errors, served, false, true, tick);
-        this.put(
-          s,
-          host,
-          v,
-          call.source,
-          name,
-          'destination',
-          limitedCode,
-          'RL',
-          limited,
-          'local',
-          false,
-          true,
-          tick,
-        );
+        this.at(s, v, call.source, name).served('200', '-', ok, served, false, tick);
+        this.at(s, v, call.source, name).served('500', '-', errors, served, false, tick);
+        this.at(s, v, call.source, name).served(limitedCode, 'RL', limited, 'local', false, tick);
         this.addHandled(handled, s, v, d.kind, admitted);
         // The caller's view of this attempt: a per-try timeout cuts it short (504 UT).
         const slow = perTry !== undefined ? exceeds(v.latency, perTry - shift) : 0;
@@ -1126,37 +986,8 @@ export class TrafficSimulator {
       if (c === 0) continue;
       const { instance, version: v } = endpoints[i] as { instance: Instance; version: VersionNode };
       const errors = this.rng.binomial(c, v.errorRate);
-      const host = s.service.host;
-      this.put(
-        s,
-        host,
-        v,
-        call.source,
-        instance.name,
-        'destination',
-        '200',
-        '-',
-        c - errors,
-        NO_SHIFT,
-        true,
-        true,
-        tick,
-      );
-      this.put(
-        s,
-        host,
-        v,
-        call.source,
-        instance.name,
-        'destination',
-        '500',
-        '-',
-        errors,
-        NO_SHIFT,
-        true,
-        true,
-        tick,
-      );
+      this.at(s, v, call.source, instance.name).served('200', '-', c - errors, NO_SHIFT, true, tick);
+      this.at(s, v, call.source, instance.name).served('500', '-', errors, NO_SHIFT, true, tick);
     }
   }
 
@@ -1255,36 +1086,38 @@ export class TrafficSimulator {
   /** The counts of the last spread (one spread is read before the next begins). */
   private spreadScratch = new Float64Array(16);
 
-  /** Sets the reusable emission and records it (no object per record on the hot path). */
-  private put(
-    s: ServiceNode,
-    host: string,
-    v: VersionNode,
-    source: Workload,
-    instance: string,
-    reporter: Reporter,
+  /**
+   * Where the next `served` records go: a service version's instance, from a caller. The emission is
+   * reused (no object per record on the hot path).
+   */
+  private at(s: ServiceNode, v: VersionNode, source: Workload, instance: string): this {
+    const e = this.emission;
+    e.s = s;
+    e.host = s.service.host;
+    e.v = v;
+    e.source = source;
+    e.instance = instance;
+    return this;
+  }
+
+  /** Records `n` requests the destination's sidecar reports (set by `at`), in the store too when `toStore`. */
+  private served(
     code: string,
     flags: string,
     n: number,
     latency: Emission['latency'],
     toStore: boolean,
-    toExporter: boolean,
     tick: TickInfo,
   ) {
     if (n <= 0) return;
     const e = this.emission;
-    e.s = s;
-    e.host = host;
-    e.v = v;
-    e.source = source;
-    e.instance = instance;
-    e.reporter = reporter;
+    e.reporter = 'destination';
     e.code = code;
     e.flags = flags;
     e.n = n;
     e.latency = latency;
     e.toStore = toStore;
-    e.toExporter = toExporter;
+    e.toExporter = true;
     e.limited = flags === 'RL';
     this.emit(e, tick);
   }
@@ -1741,70 +1574,4 @@ export class TrafficSimulator {
     this.declareSeries(order);
     return this.topology;
   }
-}
-
-/** Whether the calls an application makes depend on the kind of request it serves (path, propagated headers). */
-function dependsOnKind(node: AppNode | null): boolean {
-  if (!node?.sample) return false;
-  return node.sample.propagates !== undefined || node.callees.some((c) => c.onPaths !== undefined);
-}
-
-/** Whether a Gateway's selector picks a workload with these labels (an empty selector picks every gateway). */
-function selects(spec: unknown, labels: Record<string, string>): boolean {
-  const selector = (spec as { selector?: unknown } | undefined)?.selector;
-  if (typeof selector !== 'object' || selector === null) return true;
-  return Object.entries(selector as Record<string, unknown>).every(([k, v]) => labels[k] === v);
-}
-
-/**
- * Whether a retry policy can change what the demo's requests get: the applications answer 500 on
- * failure, which only `5xx` retries; a per-try timeout cuts slow attempts. Istio's default policy
- * (connect-failure, refused-stream, unavailable, cancelled, retriable-status-codes 503) never fires here.
- */
-function retriesMatter(retries: RetryPolicy | undefined): boolean {
-  if (!retries || retries.attempts <= 0) return false;
-  return (
-    retries.perTryTimeoutMs !== undefined ||
-    (retries.retriableStatusCodes?.includes(500) ?? false) ||
-    retries.retryOn.some((r) => r.split(',').some((x) => x.trim() === '5xx'))
-  );
-}
-
-/** The share of a latency distribution above `ms`. */
-function exceeds(dist: BucketedLogNormal, ms: number): number {
-  if (ms <= 0) return 1;
-  return 1 - normalCdf((Math.log(ms) - Math.log(dist.median)) / dist.sigma);
-}
-
-/** The histogram bucket a value falls in (the first bound at or above it; +Inf last). */
-function bucketOf(value: number): number {
-  for (let i = 0; i < ISTIO_BUCKETS.length; i++) if (value <= (ISTIO_BUCKETS[i] as number)) return i;
-  return ISTIO_BUCKETS.length;
-}
-
-/** Callers before callees (Kahn); an application on a cycle comes after the rest, in definition order. */
-function topologicalOrder(nodes: AppNode[]): AppNode[] {
-  const indegree = new Map<AppNode, number>(nodes.map((n) => [n, 0]));
-  for (const n of nodes) for (const c of n.callees) indegree.set(c.node, (indegree.get(c.node) ?? 0) + 1);
-  const queue = nodes.filter((n) => indegree.get(n) === 0);
-  const order: AppNode[] = [];
-  const placed = new Set<AppNode>();
-  for (let i = 0; i < queue.length; i++) {
-    const n = queue[i] as AppNode;
-    order.push(n);
-    placed.add(n);
-    for (const c of n.callees) {
-      const d = (indegree.get(c.node) ?? 0) - 1;
-      indegree.set(c.node, d);
-      if (d === 0) queue.push(c.node);
-    }
-  }
-  for (const n of nodes) if (!placed.has(n)) order.push(n);
-  return order;
-}
-
-function weightedSum(counts: Float64Array, means: Float64Array): number {
-  let sum = 0;
-  for (let i = 0; i < counts.length; i++) sum += (counts[i] as number) * (means[i] as number);
-  return sum;
 }
