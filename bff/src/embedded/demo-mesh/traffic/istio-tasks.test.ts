@@ -600,6 +600,66 @@ spec:
   });
 });
 
+describe('Istio tasks on the demo mesh: TCP traffic shifting through the ingress gateway', () => {
+  // The task as written (tcp-echo-all-v1.yaml, then tcp-echo-20-v2.yaml): connections from outside
+  // to the gateway's TCP port 31400, routed there by a gateway-bound VirtualService.
+  const rules = (v1: number, v2: number) =>
+    manifests(`
+apiVersion: networking.istio.io/v1
+kind: Gateway
+metadata: { name: tcp-echo-gateway }
+spec:
+  selector: { istio: ingressgateway }
+  servers:
+  - port: { number: 31400, name: tcp, protocol: TCP }
+    hosts: ["*"]
+---
+apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata: { name: tcp-echo-destination }
+spec:
+  host: tcp-echo
+  subsets:
+  - { name: v1, labels: { version: v1 } }
+  - { name: v2, labels: { version: v2 } }
+---
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: { name: tcp-echo }
+spec:
+  hosts: ["*"]
+  gateways: [tcp-echo-gateway]
+  tcp:
+  - match:
+    - port: 31400
+    route:
+    - destination: { host: tcp-echo, port: { number: 9000 }, subset: v1 }
+      weight: ${v1}
+    - destination: { host: tcp-echo, port: { number: 9000 }, subset: v2 }
+      weight: ${v2}
+`);
+
+  it('no Gateway, no connections from outside; then 100% v1, then 80/20', async () => {
+    const opened = (samples: Awaited<ReturnType<typeof run>>['samples'], version?: string) =>
+      sum(samples, TCP_METRICS.opened, {
+        reporter: 'destination',
+        source_workload: 'istio-ingressgateway',
+        destination_service: host('tcp-echo'),
+        ...(version ? { destination_version: version } : {}),
+      });
+    const closed = await run({ objects: manifests(TCP_ECHO), rules: [], seconds: 60 });
+    expect(opened(closed.samples)).toBe(0);
+    const all = await run({ objects: manifests(TCP_ECHO), rules: rules(100, 0), seconds: 60 });
+    expect(opened(all.samples, 'v1')).toBeGreaterThan(0);
+    expect(opened(all.samples, 'v2')).toBe(0);
+    const shifted = await run({ objects: manifests(TCP_ECHO), rules: rules(80, 20), seconds: 600 });
+    const v1 = opened(shifted.samples, 'v1');
+    const v2 = opened(shifted.samples, 'v2');
+    expect(v2 / (v1 + v2)).toBeGreaterThan(0.2 - 0.07);
+    expect(v2 / (v1 + v2)).toBeLessThan(0.2 + 0.07);
+  });
+});
+
 describe('retries on 5xx', () => {
   it('retries each failed attempt up to `attempts`; what fails every time is the caller’s 500 with URX', async () => {
     const inline = manifests(`
