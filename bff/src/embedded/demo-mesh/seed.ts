@@ -60,9 +60,9 @@ function ipFor(index: number, vm: boolean): string {
  * CrashLoopBackOff). One Deployment per version, as real meshes run them, rather than a second
  * Deployment for the broken instances.
  */
-export const NOT_READY_REPLICAS_ANNOTATION = 'demo.mesh-console.io/not-ready-replicas';
+const NOT_READY_REPLICAS_ANNOTATION = 'demo.mesh-console.io/not-ready-replicas';
 
-export const SIDECAR_IMAGE = 'docker.io/istio/proxyv2:1.28.0';
+const SIDECAR_IMAGE = 'docker.io/istio/proxyv2:1.28.0';
 
 const INGRESS_LABELS = { app: 'istio-ingressgateway', istio: 'ingressgateway' };
 
@@ -252,7 +252,7 @@ interface DeploymentShape {
  * not-ready instances): for tests and tools that look at the demo without a control plane. The
  * pod-template-hash is the controller's; the suffixes and IPs are stable stand-ins for the random ones.
  */
-export function demoPods(manifests: KubernetesObject[], now: Date = new Date()): KubernetesObject[] {
+function demoPods(manifests: KubernetesObject[], now: Date = new Date()): KubernetesObject[] {
   const injected = new Set(
     manifests
       .filter((o) => o.kind === 'Namespace' && o.metadata?.labels?.['istio-injection'] === 'enabled')

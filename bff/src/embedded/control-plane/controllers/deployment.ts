@@ -12,7 +12,7 @@ import { NOT_READY_REPLICAS_ANNOTATION, POD_TEMPLATE_HASH, podTemplateHash } fro
  * `kubectl rollout status` and `kubectl wait --for=condition=Available` finish.
  */
 
-export const REVISION_ANNOTATION = 'deployment.kubernetes.io/revision';
+const REVISION_ANNOTATION = 'deployment.kubernetes.io/revision';
 const DESIRED_ANNOTATION = 'deployment.kubernetes.io/desired-replicas';
 const MAX_ANNOTATION = 'deployment.kubernetes.io/max-replicas';
 
@@ -29,7 +29,7 @@ function scaled(value: unknown, total: number, roundUp: boolean): number {
   return roundUp ? Math.ceil(exact) : Math.floor(exact);
 }
 
-export function ownedReplicaSets(ctx: ControllerContext, deployment: KubeObject): KubeObject[] {
+function ownedReplicaSets(ctx: ControllerContext, deployment: KubeObject): KubeObject[] {
   return ctx.replicaSets
     .ownedBy(deployment.metadata.uid)
     .filter((rs) => controllerOf(rs)?.uid === deployment.metadata.uid);

@@ -15,7 +15,7 @@ import { isPodReady, podIpOf, randomSuffix } from './pods';
  * mapping); its ports are resolved against the first selected pod.
  */
 
-export const SERVICE_NAME_LABEL = 'kubernetes.io/service-name';
+const SERVICE_NAME_LABEL = 'kubernetes.io/service-name';
 const MANAGED_BY_LABEL = 'endpointslice.kubernetes.io/managed-by';
 const MANAGED_BY = 'endpointslice-controller.k8s.io';
 

@@ -90,7 +90,7 @@ export function nodeFor(podName: string): { name: string; ip: string } {
   return NODES[h % NODES.length] ?? { name: 'mesh-console-node-1', ip: '172.18.0.2' };
 }
 
-export const SIDECAR_IMAGE = 'docker.io/istio/proxyv2:1.28.0';
+const SIDECAR_IMAGE = 'docker.io/istio/proxyv2:1.28.0';
 
 /**
  * Whether Istio's injector would add a sidecar: the pod's `sidecar.istio.io/inject` label or

@@ -21,7 +21,7 @@ import {
  * when the injector would add one; and it reports what it sees in status.
  */
 
-export function ownedPods(ctx: ControllerContext, rs: KubeObject): KubeObject[] {
+function ownedPods(ctx: ControllerContext, rs: KubeObject): KubeObject[] {
   return ctx.pods
     .ownedBy(rs.metadata.uid)
     .filter((p) => controllerOf(p)?.uid === rs.metadata.uid && !p.metadata.deletionTimestamp);

@@ -7,7 +7,7 @@ import { compareVersionPriority } from './resource-type';
  * API: their versions carry the openAPIV3Schema directly, or `schemaSameAs` another version) and for
  * the CRDs users apply (`schema.openAPIV3Schema`, as in the API).
  */
-export interface CrdVersionSpec {
+interface CrdVersionSpec {
   name: string;
   served: boolean;
   storage?: boolean;

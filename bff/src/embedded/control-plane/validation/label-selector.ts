@@ -43,22 +43,3 @@ export function selectorIsEmpty(selector: unknown): boolean {
   const expressions = Array.isArray(selector.matchExpressions) ? selector.matchExpressions.length : 0;
   return labels + expressions === 0;
 }
-
-/** The selector in the string form `kubectl` and Scale objects use: `app=web,tier in (a,b)`. */
-export function selectorString(selector: unknown): string {
-  if (!isRecord(selector)) return '';
-  const parts: string[] = [];
-  if (isRecord(selector.matchLabels))
-    for (const [key, value] of Object.entries(selector.matchLabels)) parts.push(`${key}=${String(value)}`);
-  if (Array.isArray(selector.matchExpressions)) {
-    for (const e of selector.matchExpressions) {
-      if (!isRecord(e) || typeof e.key !== 'string') continue;
-      const values = Array.isArray(e.values) ? e.values.map(String).sort().join(',') : '';
-      if (e.operator === 'In') parts.push(`${e.key} in (${values})`);
-      else if (e.operator === 'NotIn') parts.push(`${e.key} notin (${values})`);
-      else if (e.operator === 'Exists') parts.push(e.key);
-      else if (e.operator === 'DoesNotExist') parts.push(`!${e.key}`);
-    }
-  }
-  return parts.join(',');
-}
