@@ -1319,20 +1319,31 @@ export class TrafficSimulator {
   }
 
   /** Every series the traffic can produce in the normal course (served or failed), exported at zero. */
-  private declareSeries(order: AppNode[]) {
+  private declareSeries(order: AppNode[], gatewayExposed: boolean) {
     const exporter = this.options.exporter;
     if (!exporter) return;
     const callers = new Map<AppNode, Workload[]>();
     for (const node of order) {
       if (node.entry) callers.set(node, [INGRESS]);
+      if (gatewayExposed && node.sample?.outside) callers.set(node, [GATEWAY]);
     }
     for (const node of order) {
-      for (const c of node.callees)
-        callers.set(c.node, [...(callers.get(c.node) ?? []), ...node.workloads.values()]);
+      for (const c of node.callees) {
+        const from = [...node.workloads.values()].filter(
+          (w) => !c.fromVersions || c.fromVersions.has(w.version),
+        );
+        callers.set(c.node, [...(callers.get(c.node) ?? []), ...from]);
+      }
+      for (const client of node.sample?.clients ?? []) {
+        const target = order.find((n) => n.namespace === node.namespace && n.app === client.app);
+        if (target) callers.set(target, [...(callers.get(target) ?? []), ...node.workloads.values()]);
+      }
     }
     for (const node of order) {
       for (const source of callers.get(node) ?? []) {
         for (const s of node.services) {
+          // TCP has no request metrics (its connection counters appear with the first connection).
+          if (s.protocol === 'tcp') continue;
           for (const v of s.versions.values()) {
             for (const inst of v.ready) {
               const base = {
@@ -1571,7 +1582,7 @@ export class TrafficSimulator {
       decisions: new Map(),
       gatewayExposed,
     };
-    this.declareSeries(order);
+    this.declareSeries(order, gatewayExposed);
     return this.topology;
   }
 }
