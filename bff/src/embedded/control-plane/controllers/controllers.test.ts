@@ -291,6 +291,47 @@ describe('the workload controllers', () => {
     expect(warnings.join('')).toContain('reconcile failed');
   });
 
+  it('runs a Gateway API Gateway of class istio as Istio does: a Deployment and LoadBalancer Service, then Programmed', async () => {
+    const GATEWAYS = { group: 'gateway.networking.k8s.io', version: 'v1', plural: 'gateways' };
+    expect(
+      t.store.get(
+        { group: 'gateway.networking.k8s.io', version: 'v1', plural: 'gatewayclasses' },
+        undefined,
+        'istio',
+      ).spec,
+    ).toMatchObject({ controllerName: 'istio.io/gateway-controller' });
+    t.store.create(GATEWAYS, ns, {
+      apiVersion: 'gateway.networking.k8s.io/v1',
+      kind: 'Gateway',
+      metadata: { name: 'web' },
+      spec: { gatewayClassName: 'istio', listeners: [{ name: 'http', port: 80, protocol: 'HTTP' }] },
+    });
+    await settle();
+    await settle();
+    const status = t.store.get(GATEWAYS, ns, 'web').status as {
+      addresses: { value: string }[];
+      conditions: { type: string; status: string }[];
+    };
+    const svc = t.store.get(GVR.services, ns, 'web-istio');
+    const lbIp = (svc.status as { loadBalancer: { ingress: { ip: string }[] } }).loadBalancer.ingress[0]?.ip;
+    expect(status.addresses).toEqual([{ type: 'IPAddress', value: lbIp }]);
+    expect(status.conditions.map((c) => [c.type, c.status])).toEqual([
+      ['Accepted', 'True'],
+      ['Programmed', 'True'],
+    ]);
+    expect((svc.spec as { ports: { port: number }[] }).ports.map((p) => p.port)).toEqual([15021, 80]);
+    const [pod] = list(GVR.pods, 'gateway.networking.k8s.io/gateway-name=web');
+    expect((pod?.spec as { containers: { name: string }[] }).containers.map((c) => c.name)).toEqual([
+      'istio-proxy',
+    ]);
+
+    t.store.delete(GATEWAYS, ns, 'web');
+    await settle();
+    await settle();
+    expect(list(GVR.deployments).map((d) => d.metadata.name)).not.toContain('web-istio');
+    expect(list(GVR.pods, 'gateway.networking.k8s.io/gateway-name=web')).toEqual([]);
+  });
+
   it('writes nothing when it restarts onto a state that is already reconciled', async () => {
     t.store.create(
       GVR.deployments,

@@ -8,6 +8,7 @@ import { CustomResourceController } from './custom-resources';
 import { reconcileDeployment } from './deployment';
 import { reconcileService, selectorOf, selects } from './endpoints';
 import { GarbageCollector } from './garbage-collector';
+import { GATEWAY_GVR, ensureIstioGatewayClass, reconcileIstioGateway } from './istio-gateways';
 import { reconcileLoadBalancer } from './load-balancer';
 import { Informer, controllerOf } from './informer';
 import { PodIpAllocator, podIpOf } from './pods';
@@ -49,6 +50,8 @@ export function startControllers(store: ResourceStore, registry: ResourceRegistr
     replicaSet: (ns, name) => queue.add(`replicaset:${ns}/${name}`, () => reconcileReplicaSet(ctx, ns, name)),
     service: (ns, name) => queue.add(`service:${ns}/${name}`, () => reconcileService(ctx, ns, name)),
   };
+  const enqueueGateway = (ns: string, name: string) =>
+    queue.add(`gateway:${ns}/${name}`, () => reconcileIstioGateway(ctx, ns, name));
   const nsName = (o: KubeObject): [string, string] => [o.metadata.namespace ?? '', o.metadata.name ?? ''];
   // Made once ctx exists; owner deletions can only arrive after the informers start, which is later.
   const collector: { gc?: GarbageCollector } = {};
@@ -98,10 +101,12 @@ export function startControllers(store: ResourceStore, registry: ResourceRegistr
     services: new Informer(store, GVR.services, (event) => {
       ownerDeleted(event);
       enqueue.service(...nsName(event.object));
-      if (event.type !== 'DELETED') {
-        const [ns, name] = nsName(event.object);
+      const [ns, name] = nsName(event.object);
+      if (event.type !== 'DELETED')
         queue.add(`load-balancer:${ns}/${name}`, () => reconcileLoadBalancer(ctx, ns, name));
-      }
+      // A Gateway's Service got (or lost) its address: the Gateway's status says so.
+      const gateway = event.object.metadata.labels?.['gateway.networking.k8s.io/gateway-name'];
+      if (gateway) enqueueGateway(ns, gateway);
     }),
     endpointSlices: new Informer(store, GVR.endpointSlices, (event) => {
       // A managed slice deleted by hand comes back, as with a real controller.
@@ -124,12 +129,21 @@ export function startControllers(store: ResourceStore, registry: ResourceRegistr
   ];
   for (const informer of informers) informer.start();
   gc.collectOrphans();
+  // Istio's Gateway API controller, while the Gateway kind is served (it ships with this control plane).
+  let stopGateways: (() => void) | undefined;
+  if (registry.find(GATEWAY_GVR)) {
+    ensureIstioGatewayClass(ctx);
+    stopGateways = store.watch(GATEWAY_GVR, undefined, undefined, (event) =>
+      enqueueGateway(...nsName(event.object)),
+    );
+  }
 
   return {
     idle: () => queue.idle(),
     stop() {
       queue.stop();
       for (const informer of informers) informer.stop();
+      stopGateways?.();
       crds.stop();
     },
   };
