@@ -8,11 +8,16 @@ export function kubeconfig(): string {
   return path.join(dir, 'kubeconfig');
 }
 
-/** A real kubectl against the console's control plane, as an operator would run it; `input` is its stdin. */
-export function kubectl(args: string[], input?: string): string {
+/**
+ * A real kubectl against the console's control plane, as an operator would run it: `input` is its
+ * stdin (a string: stdin alone, as before), `timeoutMs` how long it may run (15 s unless said; a
+ * `kubectl wait --timeout=…` needs longer).
+ */
+export function kubectl(args: string[], options?: string | { input?: string; timeoutMs?: number }): string {
+  const { input, timeoutMs = 15_000 } = typeof options === 'string' ? { input: options } : (options ?? {});
   return execFileSync('kubectl', ['--kubeconfig', kubeconfig(), ...args], {
     encoding: 'utf8',
-    timeout: 15_000,
+    timeout: timeoutMs,
     ...(input === undefined ? {} : { input }),
   });
 }
