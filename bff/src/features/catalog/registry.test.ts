@@ -241,9 +241,13 @@ describe('buildCatalog', () => {
     });
     expect(catalog.length).toBeGreaterThanOrEqual(15);
     expect(catalog.length).toBeLessThanOrEqual(30);
+    // The ingress gateway (istio-system, ports named http2/https as istioctl installs it) is one of them.
     expect(new Set(catalog.map((s) => s.protocol))).toEqual(
-      new Set(['http', 'grpc', 'dubbo', 'sofarpc', 'springcloud']),
+      new Set(['http', 'http2', 'grpc', 'dubbo', 'sofarpc', 'springcloud']),
     );
+    expect(
+      catalog.find((s) => s.id === 'istio-ingressgateway.istio-system.svc.cluster.local')?.protocol,
+    ).toBe('http2');
     const echo = catalog.find((s) => s.id === 'com.alibaba.dubbo.samples.echo.api.EchoService@dubbo');
     expect(echo?.application).toBe('echo-provider');
     expect(echo?.versions).toEqual([...ECHO_VERSIONS]);
