@@ -1,4 +1,4 @@
-import { execFile, spawnSync } from 'node:child_process';
+import { execFile, spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -119,6 +119,126 @@ describe.skipIf(!kubectlInstalled)(
       await expect(kubectl('apply', '-f', file)).rejects.toThrow(
         /strict decoding error: unknown field "spec.dubbo"/,
       );
+    });
+
+    it('discovers, watches, dry-runs on the server, selects by field and writes status', async () => {
+      const resources = await kubectl('api-resources', '-o', 'name');
+      for (const r of [
+        'pods',
+        'deployments.apps',
+        'virtualservices.networking.istio.io',
+        'httproutes.gateway.networking.k8s.io',
+        'customresourcedefinitions.apiextensions.k8s.io',
+        'selfsubjectreviews.authentication.k8s.io',
+      ]) {
+        expect(resources.split('\n')).toContain(r);
+      }
+      expect(await kubectl('api-versions')).toContain('networking.istio.io/v1beta1');
+
+      // `kubectl get --watch-only`: a change made after the watch starts arrives on it.
+      const watcher = spawn(
+        'kubectl',
+        [
+          '--kubeconfig',
+          cp.kubeconfigPath,
+          'get',
+          'configmaps',
+          '-n',
+          'default',
+          '--watch-only',
+          '-o',
+          'name',
+        ],
+        { env: { ...process.env, KUBECONFIG: '', HOME: work } },
+      );
+      let seen = '';
+      watcher.stdout.on('data', (chunk: Buffer) => (seen += chunk.toString()));
+      try {
+        // A moment for the watch to open.
+        await new Promise((r) => setTimeout(r, 1_000));
+        const file = path.join(work, 'watched.yaml');
+        fs.writeFileSync(
+          file,
+          'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: watched\n  namespace: default\n',
+        );
+        // --dry-run=server validates and answers without writing.
+        expect(await kubectl('apply', '--dry-run=server', '-f', file)).toContain('(server dry run)');
+        expect(
+          await kubectl(
+            'get',
+            'cm',
+            '-n',
+            'default',
+            '--field-selector',
+            'metadata.name=watched',
+            '-o',
+            'name',
+          ),
+        ).toBe('');
+        await kubectl('apply', '-f', file);
+        const deadline = Date.now() + 10_000;
+        while (!/configmap\/watched/.test(seen) && Date.now() < deadline) {
+          await new Promise((r) => setTimeout(r, 100));
+        }
+        expect(seen).toMatch(/configmap\/watched/);
+      } finally {
+        watcher.kill();
+      }
+      expect(
+        await kubectl(
+          'get',
+          'cm',
+          '-n',
+          'default',
+          '--field-selector',
+          'metadata.name=watched',
+          '-o',
+          'name',
+        ),
+      ).toBe('configmap/watched\n');
+
+      // The status subresource: kubectl patch --subresource=status writes .status only.
+      const deploy = path.join(work, 'deploy.yaml');
+      fs.writeFileSync(
+        deploy,
+        'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\n  namespace: default\nspec:\n  replicas: 0\n' +
+          '  selector:\n    matchLabels: {app: web}\n  template:\n    metadata:\n      labels: {app: web}\n' +
+          '    spec:\n      containers:\n      - name: web\n        image: nginx\n',
+      );
+      await kubectl('apply', '-f', deploy);
+      await kubectl(
+        'patch',
+        'deployment',
+        'web',
+        '-n',
+        'default',
+        '--subresource=status',
+        '--type=merge',
+        '-p',
+        '{"status":{"observedGeneration":1,"replicas":0}}',
+      );
+      // A status change through the main resource is ignored, as on a real server.
+      await kubectl(
+        'patch',
+        'deployment',
+        'web',
+        '-n',
+        'default',
+        '--type=merge',
+        '-p',
+        '{"spec":{"replicas":0},"status":{"observedGeneration":99}}',
+      );
+      expect(
+        await kubectl(
+          'get',
+          'deployment',
+          'web',
+          '-n',
+          'default',
+          '-o',
+          'jsonpath={.status.observedGeneration}',
+        ),
+      ).not.toBe('99');
     });
 
     it('creates, labels and lists core kinds from files', async () => {
