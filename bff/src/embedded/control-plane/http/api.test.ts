@@ -364,7 +364,7 @@ describe('the HTTP API, through @kubernetes/client-node', () => {
     expect(strict.status).toBe(400);
   });
 
-  it('serves the status subresource, deletecollection, and ignores limit/continue', async () => {
+  it('serves the status subresource, deletecollection, and a first page for an empty continue', async () => {
     const base = '/apis/networking.istio.io/v1/namespaces/default/virtualservices';
     await custom.createNamespacedCustomObject({
       ...ISTIO,

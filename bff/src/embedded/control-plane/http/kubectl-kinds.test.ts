@@ -77,6 +77,14 @@ describe.skipIf(!kubectlInstalled || !fs.existsSync(BOOKINFO))(
         '--all',
         '--timeout=20s',
       );
+      const table = (await kubectl('get', 'deployments', '-n', 'bookinfo')).trim().split('\n');
+      expect(table[0]?.split(/\s+/)).toEqual(['NAME', 'READY', 'UP-TO-DATE', 'AVAILABLE', 'AGE']);
+      expect(
+        table
+          .find((l) => l.startsWith('reviews-v1 '))
+          ?.split(/\s+/)
+          .slice(0, 4),
+      ).toEqual(['reviews-v1', '1/1', '1', '1']);
 
       const pods = await json<List>('get', 'pods', '-n', 'bookinfo', '-l', 'app=reviews');
       expect(pods.items).toHaveLength(3);
