@@ -42,6 +42,23 @@ const LIMITED = 'sc-gateway.spring-demo.svc.cluster.local';
 /** The service with a rate limit in shadow mode: counted by Envoy's stats, nothing refused. */
 const SHADOWED = 'order-service.spring-demo.svc.cluster.local';
 
+/** The service with an injected abort while the simulator runs. */
+const ABORTED = 'details.bookinfo.svc.cluster.local';
+const DETAILS_ABORT = {
+  apiVersion: 'networking.istio.io/v1',
+  kind: 'VirtualService',
+  metadata: { name: 'details-abort', namespace: 'bookinfo', creationTimestamp: '2026-01-01T00:00:00Z' },
+  spec: {
+    hosts: ['details'],
+    http: [
+      {
+        fault: { abort: { httpStatus: 500, percentage: { value: 30 } } },
+        route: [{ destination: { host: 'details' } }],
+      },
+    ],
+  },
+};
+
 /** Run for at least this long (Prometheus's scrapes of the simulator's traffic). */
 const RUN_SECONDS = 25;
 
@@ -141,7 +158,9 @@ describe.skipIf(!installed)(
       sim = new TrafficSimulator({
         apps: DEMO_APPS,
         catalog: demoCatalog(),
-        rules: new StaticRules(),
+        // A fault injection on details: productpage's sidecar aborts 30% of its calls with a 500
+        // (reporter=source, flag FI); they never reach details, and must still count as its errors.
+        rules: new StaticRules({ virtualServices: [DETAILS_ABORT] }),
         dialect: 'istio',
         store,
         exporter,
@@ -296,6 +315,25 @@ describe.skipIf(!installed)(
             `${id} at ${i.instance}`,
           );
       }
+    });
+
+    it("counts the requests a caller's sidecar answered itself (an injected abort) once, as errors of the service, alike", async () => {
+      const [p, e] = await Promise.all([
+        prom.serviceFigures(ABORTED, q, at),
+        embedded.serviceFigures(ABORTED, q, at),
+      ]);
+      closeRate(p.total.requests, e.total.requests, `${ABORTED} requests`);
+      closeRatio(p.total, e.total, ABORTED);
+      // About 30% aborted (binomial noise over a few hundred calls), in both.
+      for (const f of [p.total, e.total]) {
+        expect(f.errors / f.requests).toBeGreaterThan(0.2);
+        expect(f.errors / f.requests).toBeLessThan(0.4);
+      }
+      const [pc, ec] = await Promise.all([
+        prom.consumers(ABORTED, q, at),
+        embedded.consumers(ABORTED, q, at),
+      ]);
+      expect(new Set(pc.map((c) => c.workload))).toEqual(new Set(ec.map((c) => c.workload)));
     });
 
     it('the topology: the same links, with request rates within 5%, error classes alike and p95 within a bucket', async () => {

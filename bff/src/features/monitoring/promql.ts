@@ -59,13 +59,16 @@ const LOCAL_REPLY_REGEX = `(.*,)?(${LOCAL_REPLY_FLAGS.join('|')})(,.*)?`;
 /**
  * The per-series rates of one metric for the selected requests: what the destination's sidecars
  * counted, and what callers' sidecars answered themselves (see the module's header). The two sides
- * differ in `reporter`, so `or` keeps both.
+ * differ in `reporter`, so `or` keeps both. A local reply reached no workload, so Istio labels its
+ * destination_app and destination_version `unknown`; the application is taken to be the one the
+ * service is named after (destination_service_name), as for every Service of the catalog made for
+ * one application, so the reply counts for the application it was meant for. Its version stays unknown.
  */
 function requestRates(metric: string, matchers: Matchers, window: string, codes = ''): string {
   const dest = `${selector(matchers).slice(0, -1)}${codes}}`;
   const localReply = `reporter="source",response_flags=~${promString(LOCAL_REPLY_REGEX)}`;
   const source = `${selector(matchers, false, localReply).slice(0, -1)}${codes}}`;
-  return `rate(${metric}${dest}${window}) or rate(${metric}${source}${window})`;
+  return `rate(${metric}${dest}${window}) or label_replace(rate(${metric}${source}${window}), "destination_app", "$1", "destination_service_name", "(.+)")`;
 }
 
 const by = (labels: readonly string[]) => (labels.length > 0 ? ` by (${labels.join(', ')})` : '');

@@ -798,6 +798,16 @@ export class TrafficSimulator {
     const timeout =
       decision.timeoutMs !== undefined && decision.timeoutMs > 0 ? decision.timeoutMs : undefined;
     const flags = delayMs > 0 ? 'DI' : '-';
+    // Nothing between the caller and what the destination served (no delay, no timeout of any kind,
+    // no retry on 5xx: a route with only an abort, or default retries): the caller got exactly the
+    // destination's answers, so the store counts those (one draw of latency and bytes, as exported),
+    // not a second, independent draw of the same requests.
+    const asServed =
+      delayMs === 0 &&
+      perTry === undefined &&
+      timeout === undefined &&
+      call.clientTimeoutMs === undefined &&
+      !retry5xx;
     let pending = n;
     let elapsed = delayMs;
     const od = t.dest.policy.outlierDetection;
@@ -824,9 +834,9 @@ export class TrafficSimulator {
         const name = instance.name;
         const shift = this.downstream(s, v, d.kind);
         const served: Emission['latency'] = shift > 0 ? { shiftMs: shift } : NO_SHIFT;
-        this.at(s, v, call.source, name).served('200', '-', ok, served, false, tick);
-        this.at(s, v, call.source, name).served('500', '-', errors, served, false, tick);
-        this.at(s, v, call.source, name).served(limitedCode, 'RL', limited, 'local', false, tick);
+        this.at(s, v, call.source, name).served('200', '-', ok, served, asServed, tick);
+        this.at(s, v, call.source, name).served('500', '-', errors, served, asServed, tick);
+        this.at(s, v, call.source, name).served(limitedCode, 'RL', limited, 'local', asServed, tick);
         this.addHandled(handled, s, v, d.kind, admitted);
         // The caller's view of this attempt: a per-try timeout cuts it short (504 UT).
         const slow = perTry !== undefined ? exceeds(v.latency, perTry - shift) : 0;
@@ -839,6 +849,10 @@ export class TrafficSimulator {
         const finalErrors = errors - errSlow - (retry5xx && !last ? errors - errSlow : 0);
         const finalTimedOut = timedOut - (retryTimeout && !last ? timedOut : 0);
         const finalOk = ok - okSlow;
+        if (asServed) {
+          if (od) this.outlier(t, instance.name, endpoints.length, admitted, errors, od, tick.nowMs);
+          continue;
+        }
         this.finish(call, s, v, instance.name, 200, flags, finalOk, elapsed + shift, timeout, tick);
         // A 5xx that used up the retries: Envoy adds "upstream retry limit exceeded".
         const exhausted = last && attempt > 0 && retry5xx;
