@@ -8,47 +8,47 @@ describe('the PromQL of each question', () => {
     [
       'overview: requests per application',
       queries.applications('requests', RANGE),
-      'sum by (destination_service_namespace, destination_app) (rate(istio_requests_total{reporter="destination"}[5m]) or rate(istio_requests_total{reporter="source",response_flags=~"(.*,)?(FI|UO|UH|NC|NR)(,.*)?"}[5m]))',
+      'sum by (destination_service_namespace, destination_app) (rate(istio_requests_total{reporter="destination"}[5m]) or label_replace(rate(istio_requests_total{reporter="source",response_flags=~"(.*,)?(FI|UO|UH|NC|NR)(,.*)?"}[5m]), "destination_app", "$1", "destination_service_name", "(.+)"))',
     ],
     [
       'overview: errors per application (code 0, 4xx, 5xx)',
       queries.applications('errors', RANGE),
-      'sum by (destination_service_namespace, destination_app) (rate(istio_requests_total{reporter="destination",response_code=~"0|[45][0-9][0-9]"}[5m]) or rate(istio_requests_total{reporter="source",response_flags=~"(.*,)?(FI|UO|UH|NC|NR)(,.*)?",response_code=~"0|[45][0-9][0-9]"}[5m]))',
+      'sum by (destination_service_namespace, destination_app) (rate(istio_requests_total{reporter="destination",response_code=~"0|[45][0-9][0-9]"}[5m]) or label_replace(rate(istio_requests_total{reporter="source",response_flags=~"(.*,)?(FI|UO|UH|NC|NR)(,.*)?",response_code=~"0|[45][0-9][0-9]"}[5m]), "destination_app", "$1", "destination_service_name", "(.+)"))',
     ],
     [
       'overview: time spent per application (the mean is this over requests)',
       queries.applications('durationSum', RANGE),
-      'sum by (destination_service_namespace, destination_app) (rate(istio_request_duration_milliseconds_sum{reporter="destination"}[5m]) or rate(istio_request_duration_milliseconds_sum{reporter="source",response_flags=~"(.*,)?(FI|UO|UH|NC|NR)(,.*)?"}[5m]))',
+      'sum by (destination_service_namespace, destination_app) (rate(istio_request_duration_milliseconds_sum{reporter="destination"}[5m]) or label_replace(rate(istio_request_duration_milliseconds_sum{reporter="source",response_flags=~"(.*,)?(FI|UO|UH|NC|NR)(,.*)?"}[5m]), "destination_app", "$1", "destination_service_name", "(.+)"))',
     ],
     [
       'overview: p95 per application',
       queries.applications('p95', RANGE),
-      'histogram_quantile(0.95, sum by (le, destination_service_namespace, destination_app) (rate(istio_request_duration_milliseconds_bucket{reporter="destination"}[5m]) or rate(istio_request_duration_milliseconds_bucket{reporter="source",response_flags=~"(.*,)?(FI|UO|UH|NC|NR)(,.*)?"}[5m])))',
+      'histogram_quantile(0.95, sum by (le, destination_service_namespace, destination_app) (rate(istio_request_duration_milliseconds_bucket{reporter="destination"}[5m]) or label_replace(rate(istio_request_duration_milliseconds_bucket{reporter="source",response_flags=~"(.*,)?(FI|UO|UH|NC|NR)(,.*)?"}[5m]), "destination_app", "$1", "destination_service_name", "(.+)")))',
     ],
     [
       'overview: inbound bytes per application',
       queries.applications('inBytes', RANGE),
-      'sum by (destination_service_namespace, destination_app) (rate(istio_request_bytes_sum{reporter="destination"}[5m]) or rate(istio_request_bytes_sum{reporter="source",response_flags=~"(.*,)?(FI|UO|UH|NC|NR)(,.*)?"}[5m]))',
+      'sum by (destination_service_namespace, destination_app) (rate(istio_request_bytes_sum{reporter="destination"}[5m]) or label_replace(rate(istio_request_bytes_sum{reporter="source",response_flags=~"(.*,)?(FI|UO|UH|NC|NR)(,.*)?"}[5m]), "destination_app", "$1", "destination_service_name", "(.+)"))',
     ],
     [
       'overview: outbound bytes per application',
       queries.applications('outBytes', RANGE),
-      'sum by (destination_service_namespace, destination_app) (rate(istio_response_bytes_sum{reporter="destination"}[5m]) or rate(istio_response_bytes_sum{reporter="source",response_flags=~"(.*,)?(FI|UO|UH|NC|NR)(,.*)?"}[5m]))',
+      'sum by (destination_service_namespace, destination_app) (rate(istio_response_bytes_sum{reporter="destination"}[5m]) or label_replace(rate(istio_response_bytes_sum{reporter="source",response_flags=~"(.*,)?(FI|UO|UH|NC|NR)(,.*)?"}[5m]), "destination_app", "$1", "destination_service_name", "(.+)"))',
     ],
     [
       'overview of some namespaces (a limited user): only their applications are asked for',
       queries.applications('requests', RANGE, new Set(['shop', 'bookinfo'])),
-      'sum by (destination_service_namespace, destination_app) (rate(istio_requests_total{reporter="destination",destination_service_namespace=~"bookinfo|shop"}[5m]) or rate(istio_requests_total{reporter="source",response_flags=~"(.*,)?(FI|UO|UH|NC|NR)(,.*)?",destination_service_namespace=~"bookinfo|shop"}[5m]))',
+      'sum by (destination_service_namespace, destination_app) (rate(istio_requests_total{reporter="destination",destination_service_namespace=~"bookinfo|shop"}[5m]) or label_replace(rate(istio_requests_total{reporter="source",response_flags=~"(.*,)?(FI|UO|UH|NC|NR)(,.*)?",destination_service_namespace=~"bookinfo|shop"}[5m]), "destination_app", "$1", "destination_service_name", "(.+)"))',
     ],
     [
       'service: requests per version over 1h',
       queries.service('reviews.bookinfo.svc.cluster.local', 'requests', ['destination_version'], 3600),
-      'sum by (destination_version) (rate(istio_requests_total{reporter="destination",destination_service="reviews.bookinfo.svc.cluster.local"}[1h]) or rate(istio_requests_total{reporter="source",response_flags=~"(.*,)?(FI|UO|UH|NC|NR)(,.*)?",destination_service="reviews.bookinfo.svc.cluster.local"}[1h]))',
+      'sum by (destination_version) (rate(istio_requests_total{reporter="destination",destination_service="reviews.bookinfo.svc.cluster.local"}[1h]) or label_replace(rate(istio_requests_total{reporter="source",response_flags=~"(.*,)?(FI|UO|UH|NC|NR)(,.*)?",destination_service="reviews.bookinfo.svc.cluster.local"}[1h]), "destination_app", "$1", "destination_service_name", "(.+)"))',
     ],
     [
       'service: p99 of all versions together, rate interval 20s',
       queries.service('reviews.bookinfo.svc.cluster.local', 'p99', [], 20),
-      'histogram_quantile(0.99, sum by (le) (rate(istio_request_duration_milliseconds_bucket{reporter="destination",destination_service="reviews.bookinfo.svc.cluster.local"}[20s]) or rate(istio_request_duration_milliseconds_bucket{reporter="source",response_flags=~"(.*,)?(FI|UO|UH|NC|NR)(,.*)?",destination_service="reviews.bookinfo.svc.cluster.local"}[20s])))',
+      'histogram_quantile(0.99, sum by (le) (rate(istio_request_duration_milliseconds_bucket{reporter="destination",destination_service="reviews.bookinfo.svc.cluster.local"}[20s]) or label_replace(rate(istio_request_duration_milliseconds_bucket{reporter="source",response_flags=~"(.*,)?(FI|UO|UH|NC|NR)(,.*)?",destination_service="reviews.bookinfo.svc.cluster.local"}[20s]), "destination_app", "$1", "destination_service_name", "(.+)")))',
     ],
     [
       'service: p50 per version over 6h',
@@ -58,22 +58,22 @@ describe('the PromQL of each question', () => {
         ['destination_version'],
         21600,
       ),
-      'histogram_quantile(0.5, sum by (le, destination_version) (rate(istio_request_duration_milliseconds_bucket{reporter="destination",destination_service="com.alibaba.dubbo.samples.echo.api.EchoService@dubbo"}[6h]) or rate(istio_request_duration_milliseconds_bucket{reporter="source",response_flags=~"(.*,)?(FI|UO|UH|NC|NR)(,.*)?",destination_service="com.alibaba.dubbo.samples.echo.api.EchoService@dubbo"}[6h])))',
+      'histogram_quantile(0.5, sum by (le, destination_version) (rate(istio_request_duration_milliseconds_bucket{reporter="destination",destination_service="com.alibaba.dubbo.samples.echo.api.EchoService@dubbo"}[6h]) or label_replace(rate(istio_request_duration_milliseconds_bucket{reporter="source",response_flags=~"(.*,)?(FI|UO|UH|NC|NR)(,.*)?",destination_service="com.alibaba.dubbo.samples.echo.api.EchoService@dubbo"}[6h]), "destination_app", "$1", "destination_service_name", "(.+)")))',
     ],
     [
       'consumers: requests by calling workload',
       queries.consumers('ratings.bookinfo.svc.cluster.local', 'requests', 900),
-      'sum by (source_workload, source_workload_namespace, source_app, source_version) (rate(istio_requests_total{reporter="destination",destination_service="ratings.bookinfo.svc.cluster.local"}[15m]) or rate(istio_requests_total{reporter="source",response_flags=~"(.*,)?(FI|UO|UH|NC|NR)(,.*)?",destination_service="ratings.bookinfo.svc.cluster.local"}[15m]))',
+      'sum by (source_workload, source_workload_namespace, source_app, source_version) (rate(istio_requests_total{reporter="destination",destination_service="ratings.bookinfo.svc.cluster.local"}[15m]) or label_replace(rate(istio_requests_total{reporter="source",response_flags=~"(.*,)?(FI|UO|UH|NC|NR)(,.*)?",destination_service="ratings.bookinfo.svc.cluster.local"}[15m]), "destination_app", "$1", "destination_service_name", "(.+)"))',
     ],
     [
       'consumers: errors by calling workload',
       queries.consumers('ratings.bookinfo.svc.cluster.local', 'errors', 900),
-      'sum by (source_workload, source_workload_namespace, source_app, source_version) (rate(istio_requests_total{reporter="destination",destination_service="ratings.bookinfo.svc.cluster.local",response_code=~"0|[45][0-9][0-9]"}[15m]) or rate(istio_requests_total{reporter="source",response_flags=~"(.*,)?(FI|UO|UH|NC|NR)(,.*)?",destination_service="ratings.bookinfo.svc.cluster.local",response_code=~"0|[45][0-9][0-9]"}[15m]))',
+      'sum by (source_workload, source_workload_namespace, source_app, source_version) (rate(istio_requests_total{reporter="destination",destination_service="ratings.bookinfo.svc.cluster.local",response_code=~"0|[45][0-9][0-9]"}[15m]) or label_replace(rate(istio_requests_total{reporter="source",response_flags=~"(.*,)?(FI|UO|UH|NC|NR)(,.*)?",destination_service="ratings.bookinfo.svc.cluster.local",response_code=~"0|[45][0-9][0-9]"}[15m]), "destination_app", "$1", "destination_service_name", "(.+)"))',
     ],
     [
       'instances: time spent per pod',
       queries.instances('cart.shop.svc.cluster.local', 'durationSum', 300),
-      'sum by (pod, destination_version) (rate(istio_request_duration_milliseconds_sum{reporter="destination",destination_service="cart.shop.svc.cluster.local"}[5m]) or rate(istio_request_duration_milliseconds_sum{reporter="source",response_flags=~"(.*,)?(FI|UO|UH|NC|NR)(,.*)?",destination_service="cart.shop.svc.cluster.local"}[5m]))',
+      'sum by (pod, destination_version) (rate(istio_request_duration_milliseconds_sum{reporter="destination",destination_service="cart.shop.svc.cluster.local"}[5m]) or label_replace(rate(istio_request_duration_milliseconds_sum{reporter="source",response_flags=~"(.*,)?(FI|UO|UH|NC|NR)(,.*)?",destination_service="cart.shop.svc.cluster.local"}[5m]), "destination_app", "$1", "destination_service_name", "(.+)"))',
     ],
   ])('%s', (_question, promql, expected) => {
     expect(promql).toBe(expected);
@@ -91,7 +91,7 @@ describe('the PromQL of each question', () => {
   it('puts a hostile service ID inside its string literal, never into the query', () => {
     const q = queries.service('x"} or vector(1) or {a="', 'requests', [], 60);
     expect(q).toBe(
-      'sum (rate(istio_requests_total{reporter="destination",destination_service="x\\"} or vector(1) or {a=\\""}[1m]) or rate(istio_requests_total{reporter="source",response_flags=~"(.*,)?(FI|UO|UH|NC|NR)(,.*)?",destination_service="x\\"} or vector(1) or {a=\\""}[1m]))',
+      'sum (rate(istio_requests_total{reporter="destination",destination_service="x\\"} or vector(1) or {a=\\""}[1m]) or label_replace(rate(istio_requests_total{reporter="source",response_flags=~"(.*,)?(FI|UO|UH|NC|NR)(,.*)?",destination_service="x\\"} or vector(1) or {a=\\""}[1m]), "destination_app", "$1", "destination_service_name", "(.+)"))',
     );
   });
 });
