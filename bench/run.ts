@@ -2,6 +2,7 @@ import { benchCatalog } from './catalog';
 import { benchMonitoring } from './monitoring';
 import { benchRouting } from './routing';
 import { benchTopology } from './topology';
+import { benchTraffic } from './traffic';
 
 /**
  * `npm run bench`: every benchmark, printing its figures and whether each goal is met.
@@ -12,6 +13,7 @@ const sections: Record<string, () => Promise<void>> = {
   routing: benchRouting,
   monitoring: benchMonitoring,
   topology: benchTopology,
+  traffic: benchTraffic,
 };
 
 const only = process.argv.slice(2);

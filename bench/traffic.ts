@@ -14,7 +14,7 @@ import { buildCatalog } from '../bff/src/features/catalog/registry';
 import { printFigures, summarize } from './stats';
 
 /**
- * `npx tsx bench/traffic.ts`: the demo mesh's traffic simulator, one tick per simulated second, with
+ * `npm run bench -- traffic`: the demo mesh's traffic simulator, one tick per simulated second, with
  * Istio's metrics exported: the demo as `npm start` runs it, the demo plus a user's Bookinfo under
  * the fault-injection, timeout and retry rules of Istio's tasks, and a generated mesh of 2,000
  * services. Goal: a demo tick well under 10 ms (under 1% of a core).
@@ -124,9 +124,11 @@ async function userBookinfo(): Promise<{ catalog: CatalogSource; rules: RuleSnap
   }
 }
 
-measure('Demo traffic', DEMO_APPS, demoCatalog(), {}, 600, 10);
-const bookinfo = await userBookinfo();
-if (bookinfo)
-  measure("A user's Bookinfo under ratings-test-delay", [], bookinfo.catalog, bookinfo.rules, 600);
-const big = generatedMesh(2000);
-measure('Generated mesh', big.apps, big.catalog, {}, 30);
+export async function benchTraffic(): Promise<void> {
+  measure('Demo traffic', DEMO_APPS, demoCatalog(), {}, 600, 10);
+  const bookinfo = await userBookinfo();
+  if (bookinfo)
+    measure("A user's Bookinfo under ratings-test-delay", [], bookinfo.catalog, bookinfo.rules, 600);
+  const big = generatedMesh(2000);
+  measure('Generated mesh', big.apps, big.catalog, {}, 30);
+}

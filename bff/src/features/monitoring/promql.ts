@@ -53,7 +53,7 @@ function selector(extra: Matchers = {}, errorsOnly = false, reporter = 'reporter
  * A delay (DI), a timeout (UT) or a retry (URX) reached the destination, whose sidecar counted it:
  * adding those would count a request twice. Envoy joins several flags with commas.
  */
-export const LOCAL_REPLY_FLAGS = ['FI', 'UO', 'UH', 'NC', 'NR'] as const;
+const LOCAL_REPLY_FLAGS = ['FI', 'UO', 'UH', 'NC', 'NR'] as const;
 const LOCAL_REPLY_REGEX = `(.*,)?(${LOCAL_REPLY_FLAGS.join('|')})(,.*)?`;
 
 /**

@@ -58,7 +58,7 @@ export interface ServiceNode {
   consumerCells: Map<string, number>;
 }
 
-export interface Edge {
+interface Edge {
   node: AppNode;
   fanOut: number;
   fromVersions?: ReadonlySet<string>;

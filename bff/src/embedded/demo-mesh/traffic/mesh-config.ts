@@ -27,7 +27,7 @@ const PORT_PROTOCOL: Record<Protocol, MeshService['ports'][number]['protocol']> 
  * of one application share its host), its ports, and its endpoints (Pods and WorkloadEntries, with
  * their labels and readiness).
  */
-export function meshServices(services: readonly ServiceDetail[]): MeshService[] {
+function meshServices(services: readonly ServiceDetail[]): MeshService[] {
   const byHost = new Map<string, { service: MeshService; endpoints: Map<string, MeshEndpoint> }>();
   for (const svc of services) {
     let entry = byHost.get(svc.host);

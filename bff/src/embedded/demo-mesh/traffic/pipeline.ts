@@ -49,13 +49,3 @@ export interface LimitDecision {
 }
 
 export const ADMIT_ALL: AdmissionPolicy = { admit: (_flow, count) => count };
-
-/** The response code and flags of each outcome, as Istio labels them. */
-export const OUTCOMES = {
-  ok: { code: '200', flags: '-' },
-  appError: { code: '500', flags: '-' },
-  rateLimited: { code: '429', flags: 'RL' },
-  /** Routed to a version without a ready instance: Envoy answers "no healthy upstream". */
-  noHealthyUpstream: { code: '503', flags: 'UH' },
-} as const;
-export type Outcome = keyof typeof OUTCOMES;

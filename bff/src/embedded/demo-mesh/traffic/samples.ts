@@ -6,7 +6,7 @@ import type { RequestKind } from './requests';
  * of the user's Pods, in any namespace). Calls stay within the caller's namespace, as the samples'
  * short host names (`reviews`, `httpbin`) do.
  */
-export interface SampleCall {
+interface SampleCall {
   /** The called application (its Service is found by the `app` of its endpoints, in the caller's namespace). */
   app: string;
   /** Only these versions of the caller make the call (Bookinfo: reviews v1 does not call ratings). */
