@@ -14,15 +14,13 @@ import { TrafficSimulator } from '../bff/src/embedded/demo-mesh/traffic/simulato
 import { TrafficStore } from '../bff/src/embedded/demo-mesh/traffic/store';
 import { EmbeddedTelemetry } from '../bff/src/embedded/demo-mesh/traffic/telemetry-source';
 import { demoCatalog } from '../bff/src/embedded/demo-mesh/traffic/testing';
-import { staticCatalog } from '../bff/src/features/catalog/catalog';
 import type { CatalogSource } from '../bff/src/features/catalog/catalog';
-import type { V1Pod, V1Service } from '../bff/src/features/catalog/kube-types';
-import { buildCatalog } from '../bff/src/features/catalog/registry';
 import { PrometheusTelemetry } from '../bff/src/features/monitoring/prometheus-source';
 import type { TelemetrySource } from '../bff/src/features/monitoring/telemetry';
 import { silentLogger } from '../bff/src/lib/logger';
 import { asAdmin } from '../bff/src/testing/auth';
 import { testConsole } from '../bff/src/testing/console';
+import { generatedCatalog } from './generated-mesh';
 import { percentile, printFigures, summarize, timeMany } from './stats';
 import type { Figure } from './stats';
 
@@ -62,34 +60,7 @@ function generatedMesh(services: number, versions: number): { apps: DemoApp[]; c
     versions: Array.from({ length: versions }, (_, v) => ({ version: `v${v + 1}`, kubernetes: 1 })),
     calls: calls.get(i) ?? [],
   }));
-  const svcObjects: V1Service[] = apps.map((a) => ({
-    metadata: { name: a.app, namespace: a.namespace, labels: { app: a.app } },
-    spec: {
-      selector: { app: a.app },
-      ports: [{ name: a.protocol === 'grpc' ? 'grpc' : 'http', port: 8080 }],
-    },
-  }));
-  const pods: V1Pod[] = apps.flatMap((a, i) =>
-    a.versions.map((v, j) => ({
-      metadata: {
-        name: `${a.app}-${v.version}-0`,
-        namespace: a.namespace,
-        labels: { app: a.app, version: v.version },
-      },
-      spec: { containers: [{ name: 'app', image: 'bench' }] },
-      status: {
-        phase: 'Running',
-        podIP: `10.${(i >> 8) & 255}.${i & 255}.${j + 1}`,
-        conditions: [{ type: 'Ready', status: 'True' }],
-      },
-    })),
-  );
-  return {
-    apps,
-    catalog: staticCatalog(
-      buildCatalog({ services: svcObjects, pods, serviceEntries: [], workloadEntries: [] }),
-    ),
-  };
+  return { apps, catalog: generatedCatalog(apps) };
 }
 
 async function listen(app: Express): Promise<{ server: http.Server; url: string }> {

@@ -7,10 +7,8 @@ import type { RuleSnapshot } from '../bff/src/embedded/demo-mesh/traffic/rules';
 import { TrafficSimulator } from '../bff/src/embedded/demo-mesh/traffic/simulator';
 import { TrafficStore } from '../bff/src/embedded/demo-mesh/traffic/store';
 import { demoCatalog } from '../bff/src/embedded/demo-mesh/traffic/testing';
-import { staticCatalog } from '../bff/src/features/catalog/catalog';
 import type { CatalogSource } from '../bff/src/features/catalog/catalog';
-import type { V1Pod, V1Service } from '../bff/src/features/catalog/kube-types';
-import { buildCatalog } from '../bff/src/features/catalog/registry';
+import { generatedCatalog } from './generated-mesh';
 import { printFigures, summarize } from './stats';
 
 /**
@@ -72,32 +70,7 @@ function generatedMesh(services: number): { apps: DemoApp[]; catalog: CatalogSou
     (apps[i] as DemoApp).namespace = caller.namespace;
     caller.calls = [...(caller.calls ?? []), name(i)];
   }
-  const svc: V1Service[] = apps.map((a) => ({
-    metadata: { name: a.app, namespace: a.namespace, labels: { app: a.app } },
-    spec: {
-      selector: { app: a.app },
-      ports: [{ name: a.protocol === 'grpc' ? 'grpc' : 'http', port: 8080 }],
-    },
-  }));
-  const pods: V1Pod[] = apps.flatMap((a, i) =>
-    a.versions.map((v, j) => ({
-      metadata: {
-        name: `${a.app}-${v.version}-0`,
-        namespace: a.namespace,
-        labels: { app: a.app, version: v.version },
-      },
-      spec: { containers: [{ name: 'app', image: 'bench' }] },
-      status: {
-        phase: 'Running',
-        podIP: `10.${(i >> 8) & 255}.${i & 255}.${j + 1}`,
-        conditions: [{ type: 'Ready', status: 'True' }],
-      },
-    })),
-  );
-  return {
-    apps,
-    catalog: staticCatalog(buildCatalog({ services: svc, pods, serviceEntries: [], workloadEntries: [] })),
-  };
+  return { apps, catalog: generatedCatalog(apps) };
 }
 
 async function userBookinfo(): Promise<{ catalog: CatalogSource; rules: RuleSnapshot } | null> {

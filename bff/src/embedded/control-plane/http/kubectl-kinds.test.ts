@@ -1,19 +1,21 @@
-import { execFile, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { promisify } from 'node:util';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ControlPlane } from '../index';
 import { removeDir, startTestControlPlane, tempDir } from '../testing/fixtures';
+import { kubectlInstalled, kubectlRunner } from '../testing/kubectl';
 
 /**
  * Real manifests through a real kubectl: Istio's Bookinfo (Deployments run by the controllers),
  * Gateway API objects (vendored CRDs), and a CRD the test defines itself.
  */
 
-const run = promisify(execFile);
-const kubectlInstalled = spawnSync('kubectl', ['version', '--client'], { stdio: 'ignore' }).status === 0;
-const BOOKINFO = '/work/shared/istio/samples/bookinfo/platform/kube/bookinfo.yaml';
+/** The project's committed copy of Istio's Bookinfo (kept identical to ../shared by api/istio-samples.test.ts). */
+const BOOKINFO = path.resolve(
+  path.dirname(fileURLToPath(import.meta.url)),
+  '../../../testing/istio-samples/bookinfo/platform/kube/bookinfo.yaml',
+);
 
 interface Obj {
   metadata: { name: string; labels?: Record<string, string>; annotations?: Record<string, string> };
@@ -31,19 +33,10 @@ describe.skipIf(!kubectlInstalled || !fs.existsSync(BOOKINFO))(
     let cp: ControlPlane & { dataDir: string };
     let work: string;
 
-    const kubectl = async (...args: string[]) => {
-      try {
-        const { stdout } = await run(
-          'kubectl',
-          ['--kubeconfig', cp.kubeconfigPath, '--cache-dir', path.join(work, 'cache'), ...args],
-          { env: { ...process.env, KUBECONFIG: '', HOME: work } },
-        );
-        return stdout;
-      } catch (err) {
-        const e = err as { stderr?: string; message: string };
-        throw new Error(`kubectl ${args.join(' ')} failed: ${e.stderr ?? e.message}`);
-      }
-    };
+    const kubectl = kubectlRunner(
+      () => cp.kubeconfigPath,
+      () => work,
+    );
     const json = async <T>(...args: string[]) => JSON.parse(await kubectl(...args, '-o', 'json')) as T;
     const write = (name: string, text: string) => {
       const file = path.join(work, name);

@@ -1,14 +1,10 @@
-import { execFile, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ControlPlane } from '../index';
 import { removeDir, startTestControlPlane, tempDir } from '../testing/fixtures';
+import { kubectlInstalled, kubectlRunner } from '../testing/kubectl';
 import { VIRTUAL_RESOURCES } from './virtual-resources';
-
-const run = promisify(execFile);
-const kubectlInstalled = spawnSync('kubectl', ['version', '--client'], { stdio: 'ignore' }).status === 0;
 
 interface Obj {
   apiVersion: string;
@@ -36,19 +32,10 @@ describe.skipIf(!kubectlInstalled)(
     let cp: ControlPlane & { dataDir: string };
     let work: string;
 
-    const kubectl = async (...args: string[]) => {
-      try {
-        const { stdout } = await run(
-          'kubectl',
-          ['--kubeconfig', cp.kubeconfigPath, '--cache-dir', path.join(work, 'cache'), ...args],
-          { env: { ...process.env, KUBECONFIG: '', HOME: work } },
-        );
-        return stdout;
-      } catch (err) {
-        const e = err as { stderr?: string; message: string };
-        throw new Error(`kubectl ${args.join(' ')} failed: ${e.stderr ?? e.message}`);
-      }
-    };
+    const kubectl = kubectlRunner(
+      () => cp.kubeconfigPath,
+      () => work,
+    );
     const getJson = async <T = Obj>(...args: string[]) =>
       JSON.parse(await kubectl('get', ...args, '-o', 'json')) as T;
     const raw = (p: string, init: RequestInit = {}) =>

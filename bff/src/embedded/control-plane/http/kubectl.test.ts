@@ -1,14 +1,11 @@
-import { execFile, spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { load } from 'js-yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ControlPlane } from '../index';
 import { removeDir, startTestControlPlane, tempDir } from '../testing/fixtures';
-
-const run = promisify(execFile);
-const kubectlInstalled = spawnSync('kubectl', ['version', '--client'], { stdio: 'ignore' }).status === 0;
+import { kubectlInstalled, kubectlRunner } from '../testing/kubectl';
 
 const VS_YAML = (weights: [number, number]) => `apiVersion: networking.istio.io/v1
 kind: VirtualService
@@ -39,20 +36,10 @@ describe.skipIf(!kubectlInstalled)(
     let cp: ControlPlane & { dataDir: string };
     let work: string;
 
-    /** kubectl runs as a child process; the server answers from this process meanwhile, so it must be async. */
-    const kubectl = async (...args: string[]) => {
-      try {
-        const { stdout } = await run(
-          'kubectl',
-          ['--kubeconfig', cp.kubeconfigPath, '--cache-dir', path.join(work, 'cache'), ...args],
-          { env: { ...process.env, KUBECONFIG: '', HOME: work } },
-        );
-        return stdout;
-      } catch (err) {
-        const e = err as { stderr?: string; message: string };
-        throw new Error(`kubectl ${args.join(' ')} failed: ${e.stderr ?? e.message}`);
-      }
-    };
+    const kubectl = kubectlRunner(
+      () => cp.kubeconfigPath,
+      () => work,
+    );
 
     beforeAll(async () => {
       cp = await startTestControlPlane();

@@ -14,12 +14,13 @@ import type { ExportedSample } from './testing';
 
 /**
  * A cluster as a user makes it by following Istio's tasks: `kubectl apply -f` of Istio's sample
- * manifests (Bookinfo from /work/shared, httpbin, sleep and fortio as the tasks write them), their
+ * manifests (Bookinfo from the project's committed copy of Istio's samples, kept identical to
+ * ../shared by api/istio-samples.test.ts; httpbin, sleep and fortio as the tasks write them), their
  * Deployments' Pods running and ready, and the ingress gateway of the demo seed.
  */
 export const SAMPLES = path.resolve(
   path.dirname(fileURLToPath(import.meta.url)),
-  '../../../../../../shared/istio/samples',
+  '../../../testing/istio-samples',
 );
 export const BOOKINFO_NETWORKING = path.join(SAMPLES, 'bookinfo/networking');
 
