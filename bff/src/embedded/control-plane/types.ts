@@ -62,6 +62,12 @@ export interface DeleteOptions {
   resourceVersion?: string;
   uid?: string;
   dryRun?: boolean;
+  /**
+   * What happens to the objects the deleted one owns (by `ownerReferences` uid): `Background`
+   * (the default: the garbage collector deletes them after), `Foreground` (deleted with it, before
+   * it) or `Orphan` (kept, their reference to it removed), as kubectl's --cascade asks.
+   */
+  propagationPolicy?: 'Background' | 'Foreground' | 'Orphan';
 }
 
 /** A patch kind, or its media type (client-node's PatchStrategy values work as they are). */

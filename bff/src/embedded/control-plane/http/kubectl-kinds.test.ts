@@ -126,6 +126,21 @@ describe.skipIf(!kubectlInstalled || !fs.existsSync(BOOKINFO))(
       expect(
         await kubectl('get', 'pods,rs', '-n', 'bookinfo', '-l', 'app=reviews,version=v1', '-o', 'name'),
       ).toBe('');
+
+      // --cascade=orphan keeps the ReplicaSet and its Pods, no longer owned by the Deployment.
+      await kubectl('delete', '-n', 'bookinfo', 'deployment', 'reviews-v2', '--cascade=orphan');
+      await cp.controllersIdle();
+      const orphans = await json<List>('get', 'rs', '-n', 'bookinfo', '-l', 'app=reviews,version=v2');
+      expect(orphans.items).toHaveLength(1);
+      expect(orphans.items[0]?.metadata).not.toHaveProperty('ownerReferences');
+      expect(
+        (await kubectl('get', 'pods', '-n', 'bookinfo', '-l', 'app=reviews,version=v2', '-o', 'name')).trim(),
+      ).not.toBe('');
+      // --cascade=foreground: the dependents are gone when the delete returns.
+      await kubectl('delete', '-n', 'bookinfo', 'deployment', 'reviews-v3', '--cascade=foreground');
+      expect(
+        await kubectl('get', 'pods,rs', '-n', 'bookinfo', '-l', 'app=reviews,version=v3', '-o', 'name'),
+      ).toBe('');
     });
 
     it('explains built-in and Istio fields with their descriptions', async () => {

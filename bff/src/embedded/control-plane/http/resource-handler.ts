@@ -168,9 +168,28 @@ function exists(ctx: ApiContext, gvr: KubeResource, namespace: string | undefine
 }
 
 /** DeleteOptions from the body (preconditions, dryRun) merged with the query's dryRun. */
+const PROPAGATION_POLICIES = ['Background', 'Foreground', 'Orphan'] as const;
+
+function propagationPolicyOf(value: unknown): DeleteOptions['propagationPolicy'] {
+  if (value === undefined || value === null || value === '') return undefined;
+  const policy = PROPAGATION_POLICIES.find((p) => p === value);
+  if (!policy)
+    throw badRequest(
+      `propagationPolicy: Unsupported value: ${JSON.stringify(value)}: supported values: "Foreground", "Background", "Orphan"`,
+    );
+  return policy;
+}
+
 function deleteOptionsOf(body: unknown, query: URLSearchParams): DeleteOptions {
   const options: DeleteOptions = { dryRun: dryRunOf(query.getAll('dryRun')) };
+  const fromQuery = propagationPolicyOf(query.get('propagationPolicy') ?? undefined);
+  if (fromQuery) options.propagationPolicy = fromQuery;
   if (body === undefined) return options;
+  const fromBody =
+    propagationPolicyOf(
+      body && typeof body === 'object' ? (body as Record<string, unknown>).propagationPolicy : undefined,
+    ) ?? (isRecord(body) && body.orphanDependents === true ? 'Orphan' : undefined);
+  if (fromBody) options.propagationPolicy = fromBody;
   if (!isRecord(body)) throw badRequest('the request body must be a DeleteOptions object');
   if (Array.isArray(body.dryRun)) options.dryRun = dryRunOf(body.dryRun.map(String)) || options.dryRun;
   if (isRecord(body.preconditions)) {

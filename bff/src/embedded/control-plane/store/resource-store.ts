@@ -432,6 +432,8 @@ export class ResourceStore {
         // Namespace deletion is immediate here: its objects go first, each with its DELETED event.
         if (resourceKey(type) === 'namespaces') {
           for (const child of this.db.objectsInNamespace(name)) this.remove(child.resource, parseRow(child));
+        } else if (options.propagationPolicy === 'Orphan' || options.propagationPolicy === 'Foreground') {
+          this.propagate(current, options.propagationPolicy);
         }
         this.remove(resourceKey(type), current);
       });
@@ -450,7 +452,14 @@ export class ResourceStore {
     if (options.dryRun) return { items: matching, resourceVersion: this.resourceVersion };
     const deleted = this.transaction(() =>
       matching.map((object) =>
-        this.delete(gvr, type.namespaced ? object.metadata.namespace : undefined, object.metadata.name ?? ''),
+        this.delete(
+          gvr,
+          type.namespaced ? object.metadata.namespace : undefined,
+          object.metadata.name ?? '',
+          {
+            propagationPolicy: options.propagationPolicy,
+          },
+        ),
       ),
     );
     return { items: deleted, resourceVersion: this.resourceVersion };
@@ -670,6 +679,38 @@ export class ResourceStore {
       this.pending.push({ rv, resource, namespace, type: change, object, prevLabels });
       return object;
     });
+  }
+
+  /**
+   * The dependents of an object being deleted (objects of its namespace whose ownerReferences name
+   * its uid), inside the caller's transaction: Orphan removes that reference from each, as the
+   * orphan finalizer does; Foreground deletes them first, and theirs in turn (the garbage collector
+   * does it after the owner is gone for Background, the default).
+   */
+  private propagate(owner: KubeObject, policy: 'Orphan' | 'Foreground'): void {
+    const uid = owner.metadata.uid;
+    if (!uid) return;
+    const ns = owner.metadata.namespace;
+    const rows = ns ? this.db.objectsInNamespace(ns) : [];
+    for (const row of rows) {
+      const dependent = parseRow(row);
+      const raw: unknown = dependent.metadata.ownerReferences;
+      const refs = Array.isArray(raw) ? (raw as { uid?: unknown }[]) : [];
+      if (!refs.some((r) => r.uid === uid)) continue;
+      const type = this.registry.typeOf(row.resource);
+      if (!type) continue;
+      if (policy === 'Foreground') {
+        this.propagate(dependent, policy);
+        this.remove(row.resource, dependent);
+        continue;
+      }
+      const next: KubeObject = {
+        ...dependent,
+        metadata: { ...dependent.metadata, ownerReferences: refs.filter((r) => r.uid !== uid) },
+      };
+      if (refs.length === 1) delete next.metadata.ownerReferences;
+      this.commit(type, 'MODIFIED', next, dependent.metadata.labels ?? {});
+    }
   }
 
   /** Deletes one stored object and logs its DELETED event, inside the caller's transaction. */
