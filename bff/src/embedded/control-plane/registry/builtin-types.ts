@@ -257,7 +257,8 @@ const crdSchema = open({
   status: open({ conditions, acceptedNames: open() }),
 });
 
-function builtin(
+/** A built-in kind of `group` (core kinds are group ''), served at v1. */
+export function builtin(
   group: string,
   plural: string,
   kind: string,

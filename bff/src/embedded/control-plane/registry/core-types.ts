@@ -1,3 +1,4 @@
+import { builtin } from './builtin-types';
 import type { JsonSchema, ResourceType } from './resource-type';
 
 /**
@@ -172,6 +173,7 @@ const endpointsSchema = open({
   },
 });
 
+/** A core kind (group ''); status is written by whoever writes the object, as no status subresource is declared. */
 function core(
   plural: string,
   singular: string,
@@ -180,25 +182,7 @@ function core(
   schema: JsonSchema,
   extra: Partial<ResourceType> = {},
 ): ResourceType {
-  return {
-    group: '',
-    plural,
-    singular,
-    kind,
-    listKind: `${kind}List`,
-    shortNames,
-    categories: [],
-    namespaced: true,
-    versions: [{ name: 'v1', schema, printerColumns: [] }],
-    custom: false,
-    // No kubelet or controller runs here to fill in status, so writers (the demo seed) may set it.
-    statusSubresource: false,
-    allowUnconditionalUpdate: true,
-    allowCreateOnUpdate: false,
-    nameRule: 'dns1123-subdomain',
-    extraFieldSelectors: [],
-    ...extra,
-  };
+  return { ...builtin('', plural, kind, shortNames, schema, extra), singular };
 }
 
 export function coreTypes(): ResourceType[] {
