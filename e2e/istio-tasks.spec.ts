@@ -2,6 +2,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { APIRequestContext } from '@playwright/test';
 import { expect, test } from './fixtures';
+import { CIRCUIT_BREAKER_DR, HTTPBIN_SUBSETS_DR, httpbinToV1 } from '../bff/src/testing/istio-task-rules';
 import { kubectl } from './kubectl';
 
 /**
@@ -170,12 +171,12 @@ test.describe("Istio's traffic-management tasks on the embedded control plane", 
     kubectl(['wait', '-n', ns, '--for=condition=Available', 'deployment', '--all', '--timeout=60s'], {
       timeoutMs: 70_000,
     });
-    applyYaml(HTTPBIN_ALL_V1, ns);
+    applyYaml(`${httpbinToV1(false)}---\n${HTTPBIN_SUBSETS_DR}`, ns);
     await expect
       .poll(() => shareOf(request, id('httpbin', ns), 'v1'), within30s)
       .toBeGreaterThanOrEqual(0.99);
 
-    applyYaml(HTTPBIN_MIRROR, ns);
+    applyYaml(httpbinToV1(true), ns);
     // Mirrored requests are counted where they arrive, at v2; the caller still gets v1's answers.
     await expect
       .poll(async () => {
@@ -199,7 +200,7 @@ test.describe("Istio's traffic-management tasks on the embedded control plane", 
     const fortioErrors = async () =>
       (await metrics(request, id('httpbin', ns))).consumers.find((c) => c.workload.startsWith('fortio'))
         ?.errorRate ?? 0;
-    applyYaml(HTTPBIN_CIRCUIT_BREAKER, ns);
+    applyYaml(CIRCUIT_BREAKER_DR, ns);
     // Three concurrent connections against maxConnections 1 and one pending request: Envoy's
     // circuit breaker answers the overflow itself (503, flag UO).
     await expect.poll(fortioErrors, within30s).toBeGreaterThan(0.2);
@@ -335,73 +336,4 @@ spec:
           name: http-fortio
         - containerPort: 8079
           name: grpc-ping
-`;
-
-const HTTPBIN_ALL_V1 = `apiVersion: networking.istio.io/v1
-kind: VirtualService
-metadata:
-  name: httpbin
-spec:
-  hosts:
-  - httpbin
-  http:
-  - route:
-    - destination:
-        host: httpbin
-        subset: v1
-      weight: 100
----
-apiVersion: networking.istio.io/v1
-kind: DestinationRule
-metadata:
-  name: httpbin
-spec:
-  host: httpbin
-  subsets:
-  - name: v1
-    labels:
-      version: v1
-  - name: v2
-    labels:
-      version: v2
-`;
-
-const HTTPBIN_MIRROR = `apiVersion: networking.istio.io/v1
-kind: VirtualService
-metadata:
-  name: httpbin
-spec:
-  hosts:
-  - httpbin
-  http:
-  - route:
-    - destination:
-        host: httpbin
-        subset: v1
-      weight: 100
-    mirror:
-      host: httpbin
-      subset: v2
-    mirrorPercentage:
-      value: 100.0
-`;
-
-const HTTPBIN_CIRCUIT_BREAKER = `apiVersion: networking.istio.io/v1
-kind: DestinationRule
-metadata:
-  name: httpbin
-spec:
-  host: httpbin
-  trafficPolicy:
-    connectionPool:
-      tcp:
-        maxConnections: 1
-      http:
-        http1MaxPendingRequests: 1
-        maxRequestsPerConnection: 1
-    outlierDetection:
-      consecutive5xxErrors: 1
-      interval: 1s
-      baseEjectionTime: 3m
-      maxEjectionPercent: 100
 `;

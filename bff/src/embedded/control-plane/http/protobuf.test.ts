@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { StatusError } from '../status-error';
 import { decodeProtobufObject } from './protobuf';
+import { statusErrorOf } from '../testing/fixtures';
 
 /** Protobuf fields written by hand, from the field numbers of k8s.io/api's generated.proto. */
 const bytes = (...parts: (number[] | Buffer)[]) => Buffer.concat(parts.map((p) => Buffer.from(p)));
@@ -12,16 +12,6 @@ const varint = (field: number, value: number) => bytes([field << 3, value]);
 
 const envelope = (apiVersion: string, kind: string, raw: Buffer) =>
   bytes(Buffer.from('k8s\0', 'binary'), len(1, bytes(len(1, apiVersion), len(2, kind))), len(2, raw));
-
-function failure(fn: () => unknown): StatusError {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof StatusError) return err;
-    throw err;
-  }
-  throw new Error('expected a StatusError');
-}
 
 describe('protobuf request bodies', () => {
   it('decodes as the JSON encoding reads: pointer zeros kept, omitempty zeros dropped, maps, bytes as base64', () => {
@@ -51,16 +41,16 @@ describe('protobuf request bodies', () => {
   });
 
   it('refuses what it cannot decode rather than drop it: 415 for an unknown kind or field, 400 for broken bytes', () => {
-    expect(failure(() => decodeProtobufObject(envelope('batch/v1', 'Job', len(1, len(1, 'j'))))).code).toBe(
-      415,
-    );
+    expect(
+      statusErrorOf(() => decodeProtobufObject(envelope('batch/v1', 'Job', len(1, len(1, 'j'))))).code,
+    ).toBe(415);
     const unknownField = bytes(len(1, len(1, 'c')), len(15, 'x'));
-    const err = failure(() => decodeProtobufObject(envelope('v1', 'ConfigMap', unknownField)));
+    const err = statusErrorOf(() => decodeProtobufObject(envelope('v1', 'ConfigMap', unknownField)));
     expect(err.code).toBe(415);
     expect(err.message).toContain('field 15 of ConfigMap');
-    expect(failure(() => decodeProtobufObject(Buffer.from('not protobuf'))).code).toBe(400);
+    expect(statusErrorOf(() => decodeProtobufObject(Buffer.from('not protobuf'))).code).toBe(400);
     expect(
-      failure(() => decodeProtobufObject(envelope('v1', 'ConfigMap', bytes([0x0a, 0x09, 0x61])))).code,
+      statusErrorOf(() => decodeProtobufObject(envelope('v1', 'ConfigMap', bytes([0x0a, 0x09, 0x61])))).code,
     ).toBe(400);
   });
 });

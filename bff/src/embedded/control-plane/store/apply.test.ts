@@ -1,8 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { StatusError } from '../status-error';
 import type { KubeObject } from '../types';
 import type { TestStore } from '../testing/fixtures';
-import { CONFIGMAPS, openStore } from '../testing/fixtures';
+import { CONFIGMAPS, openStore, statusErrorOf } from '../testing/fixtures';
 import type { ManagedFieldsEntry } from './managed-fields';
 
 const DEPLOYMENTS = { group: 'apps', version: 'v1', plural: 'deployments' };
@@ -20,16 +19,6 @@ const managed = (o: KubeObject) =>
     operation: e.operation,
     fields: e.fieldsV1,
   }));
-
-function failure(fn: () => unknown): StatusError {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof StatusError) return err;
-    throw err;
-  }
-  throw new Error('expected a StatusError');
-}
 
 describe('server-side apply and managedFields', () => {
   let t: TestStore;
@@ -59,7 +48,7 @@ describe('server-side apply and managedFields', () => {
 
   it('refuses a different value for a field another manager owns, unless forced', () => {
     apply('alice', configMap({ a: '1', b: '2' }));
-    const conflict = failure(() => apply('bob', configMap({ a: '9' })));
+    const conflict = statusErrorOf(() => apply('bob', configMap({ a: '9' })));
     expect(conflict.code).toBe(409);
     expect(conflict.reason).toBe('Conflict');
     expect(conflict.message).toBe('Apply failed with 1 conflict: conflict with "alice": .data.a');
@@ -102,7 +91,7 @@ describe('server-side apply and managedFields', () => {
       { manager: 'kubectl-edit', operation: 'Update', fields: { 'f:data': { 'f:b': {} } } },
     ]);
     // An applier that sets b to another value now conflicts with the editor, named with its apiVersion.
-    expect(failure(() => apply('alice', configMap({ b: '4' }))).message).toBe(
+    expect(statusErrorOf(() => apply('alice', configMap({ b: '4' }))).message).toBe(
       'Apply failed with 1 conflict: conflict with "kubectl-edit" using v1: .data.b',
     );
     // A write without a field manager (the store used directly) leaves managedFields as they were.
@@ -112,7 +101,7 @@ describe('server-side apply and managedFields', () => {
 
   it('gives an object written without a field manager to before-first-apply, as kube-apiserver', () => {
     t.store.create(CONFIGMAPS, 'default', configMap({ a: '1' }));
-    expect(failure(() => apply('alice', configMap({ a: '2' }))).message).toBe(
+    expect(statusErrorOf(() => apply('alice', configMap({ a: '2' }))).message).toBe(
       'Apply failed with 1 conflict: conflict with "before-first-apply" using v1: .data.a',
     );
     const forced = apply('alice', configMap({ a: '2' }), true);
@@ -141,14 +130,14 @@ describe('server-side apply and managedFields', () => {
       { data: { b: '3' } },
       { fieldManager: 'kubectl-edit' },
     );
-    expect(failure(() => apply('kubectl', configMap({ a: '5', b: '4' }))).message).toBe(
+    expect(statusErrorOf(() => apply('kubectl', configMap({ a: '5', b: '4' }))).message).toBe(
       'Apply failed with 1 conflict: conflict with "kubectl-edit" using v1: .data.b',
     );
     const moved = apply('kubectl', configMap({ a: '5', b: '3' }));
     expect(moved.data).toEqual({ a: '5', b: '3' });
     expect(JSON.parse(moved.metadata.annotations?.[LAST] ?? '{}')).toEqual(configMap({ a: '5', b: '3' }));
     // Another manager gets no such pass.
-    expect(failure(() => apply('argocd', configMap({ a: '6' }))).code).toBe(409);
+    expect(statusErrorOf(() => apply('argocd', configMap({ a: '6' }))).code).toBe(409);
   });
 
   it('merges keyed lists element by element (containers by name) and keeps the other manager’s element', () => {
@@ -172,7 +161,9 @@ describe('server-side apply and managedFields', () => {
           .containers ?? []
       ).map((c) => `${c.name}=${c.image}`);
     expect(names(both)).toEqual(['proxy=envoy:1', 'web=web:1']);
-    const conflict = failure(() => applyDeployment('mesh', deployment([{ name: 'web', image: 'web:2' }])));
+    const conflict = statusErrorOf(() =>
+      applyDeployment('mesh', deployment([{ name: 'web', image: 'web:2' }])),
+    );
     expect(conflict.message).toContain('.spec.template.spec.containers[name="web"].image');
     // The platform team drops its container: it goes, the mesh's stays.
     const dropped = applyDeployment('platform', deployment([], 2));

@@ -1,7 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { StatusError } from '../status-error';
 import type { TestStore } from '../testing/fixtures';
-import { CONFIGMAPS, openStore } from '../testing/fixtures';
+import { CONFIGMAPS, openStore, statusErrorOf } from '../testing/fixtures';
 
 const configMap = (name: string, namespace: string, tier: string) => ({
   apiVersion: 'v1',
@@ -10,15 +9,7 @@ const configMap = (name: string, namespace: string, tier: string) => ({
   data: { name },
 });
 
-function codeOf(fn: () => unknown): number {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof StatusError) return err.code;
-    throw err;
-  }
-  throw new Error('expected a StatusError');
-}
+const codeOf = (fn: () => unknown): number => statusErrorOf(fn).code;
 
 describe('chunked lists (limit and continue)', () => {
   let t: TestStore | undefined;

@@ -1,7 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { StatusError } from '../status-error';
 import type { TestStore } from '../testing/fixtures';
-import { CONFIGMAPS, openStore } from '../testing/fixtures';
+import { CONFIGMAPS, openStore, statusErrorOf } from '../testing/fixtures';
 import { formatLabelSelector, getScale, updateScale } from './scale';
 
 const DEPLOYMENTS = { group: 'apps', version: 'v1', plural: 'deployments' };
@@ -22,16 +21,6 @@ const deployment = {
     },
   },
 };
-
-function failure(fn: () => unknown): StatusError {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof StatusError) return err;
-    throw err;
-  }
-  throw new Error('expected a StatusError');
-}
 
 describe('scale and status subresources', () => {
   let t: TestStore;
@@ -72,12 +61,15 @@ describe('scale and status subresources', () => {
     expect((t.store.get(DEPLOYMENTS, 'default', 'web').spec as { replicas: number }).replicas).toBe(5);
 
     expect(
-      failure(() => updateScale(t.store, DEPLOYMENTS, 'default', 'web', { spec: { replicas: -1 } }, {})).code,
+      statusErrorOf(() => updateScale(t.store, DEPLOYMENTS, 'default', 'web', { spec: { replicas: -1 } }, {}))
+        .code,
     ).toBe(422);
     const stale = { metadata: { resourceVersion: '1' }, spec: { replicas: 1 } };
-    expect(failure(() => updateScale(t.store, DEPLOYMENTS, 'default', 'web', stale, {})).code).toBe(409);
+    expect(statusErrorOf(() => updateScale(t.store, DEPLOYMENTS, 'default', 'web', stale, {})).code).toBe(
+      409,
+    );
     t.store.create(CONFIGMAPS, 'default', { metadata: { name: 'c' } });
-    expect(failure(() => getScale(t.store, CONFIGMAPS, 'default', 'c')).code).toBe(404);
+    expect(statusErrorOf(() => getScale(t.store, CONFIGMAPS, 'default', 'c')).code).toBe(404);
   });
 
   it('writes only .status through /status, and never .status through the main resource', () => {

@@ -7,6 +7,7 @@ import type { ControlPlane, ControlPlaneOptions } from '../index';
 import { buildRegistry } from '../registry/registry';
 import { Database } from '../store/database';
 import { ResourceStore } from '../store/resource-store';
+import { StatusError } from '../status-error';
 import type { KubeResource, KubeObject } from '../types';
 
 /** Shared helpers of the control plane's tests. */
@@ -102,4 +103,15 @@ export async function eventually(
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 10));
   }
+}
+
+/** The StatusError `fn` throws (what the API would answer); fails the test when it throws nothing. */
+export function statusErrorOf(fn: () => unknown): StatusError {
+  try {
+    fn();
+  } catch (err) {
+    if (err instanceof StatusError) return err;
+    throw err;
+  }
+  throw new Error('expected a StatusError');
 }

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { CIRCUIT_BREAKER_DR, HTTPBIN_SUBSETS_DR, httpbinToV1 } from '../../../testing/istio-task-rules';
 import { ISTIO_METRICS } from '../../../features/monitoring/istio-metrics';
 import { TCP_METRICS } from './exporter';
 import { EmbeddedTelemetry } from './telemetry-source';
@@ -356,36 +357,13 @@ spec:
 });
 
 describe('Istio tasks on the demo mesh: mirroring', () => {
-  const DR = `
-apiVersion: networking.istio.io/v1
-kind: DestinationRule
-metadata: { name: httpbin }
-spec:
-  host: httpbin
-  subsets:
-  - name: v1
-    labels: { version: v1 }
-  - name: v2
-    labels: { version: v2 }
-`;
-  const allToV1 = `
-apiVersion: networking.istio.io/v1
-kind: VirtualService
-metadata: { name: httpbin }
-spec:
-  hosts: [httpbin]
-  http:
-  - route:
-    - destination: { host: httpbin, subset: v1 }
-      weight: 100
-`;
-  const mirrored = `${allToV1}    mirror: { host: httpbin, subset: v2 }
-    mirrorPercentage: { value: 100.0 }
-`;
+  const DR = HTTPBIN_SUBSETS_DR;
+  const allToV1 = httpbinToV1(false);
+  const mirrored = httpbinToV1(true);
   const objects = () => [...manifests(HTTPBIN_V1_V2), ...manifests(SLEEP)];
 
   it('all traffic to v1: v2 sees nothing; with the mirror, v2 sees a copy of each request from sleep, and sleep’s outcome is v1’s', async () => {
-    const before = await run({ objects: objects(), rules: manifests(DR + '---' + allToV1), seconds: 200 });
+    const before = await run({ objects: objects(), rules: manifests(`${DR}---\n${allToV1}`), seconds: 200 });
     const atV2 = {
       reporter: 'destination',
       destination_service: HTTPBIN,
@@ -394,7 +372,7 @@ spec:
     };
     expect(requests(before.samples, atV2)).toBe(0);
 
-    const after = await run({ objects: objects(), rules: manifests(DR + '---' + mirrored), seconds: 200 });
+    const after = await run({ objects: objects(), rules: manifests(`${DR}---\n${mirrored}`), seconds: 200 });
     const v1 = requests(after.samples, {
       reporter: 'destination',
       destination_service: HTTPBIN,
@@ -410,25 +388,7 @@ spec:
 });
 
 describe('Istio tasks on the demo mesh: circuit breaking', () => {
-  const DR = manifests(`
-apiVersion: networking.istio.io/v1
-kind: DestinationRule
-metadata: { name: httpbin }
-spec:
-  host: httpbin
-  trafficPolicy:
-    connectionPool:
-      tcp:
-        maxConnections: 1
-      http:
-        http1MaxPendingRequests: 1
-        maxRequestsPerConnection: 1
-    outlierDetection:
-      consecutive5xxErrors: 1
-      interval: 1s
-      baseEjectionTime: 3m
-      maxEjectionPercent: 100
-`);
+  const DR = manifests(CIRCUIT_BREAKER_DR);
   const objects = () => [...manifests(HTTPBIN_V1_V2), ...manifests(FORTIO)];
 
   it('fortio with 3 connections against 1 connection + 1 pending: about a third answered 503 UO by fortio’s sidecar', async () => {

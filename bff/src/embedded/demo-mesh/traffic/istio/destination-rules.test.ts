@@ -1,3 +1,4 @@
+import { CIRCUIT_BREAKER_DR } from '../../../../testing/istio-task-rules';
 import { describe, expect, it } from 'vitest';
 import { decideRoute } from './decide';
 import { bookinfoServices, config, meshRequest, objectsOf, service } from './fixtures.test-support';
@@ -168,23 +169,7 @@ describe('traffic policy', () => {
       ...service('httpbin', 'default', ['v1']),
       ports: [{ port: 8000, name: 'http', protocol: 'http' as const }],
     };
-    const yaml = dr(
-      'httpbin',
-      'default',
-      `  host: httpbin
-  trafficPolicy:
-    connectionPool:
-      tcp:
-        maxConnections: 1
-      http:
-        http1MaxPendingRequests: 1
-        maxRequestsPerConnection: 1
-    outlierDetection:
-      consecutive5xxErrors: 1
-      interval: 1s
-      baseEjectionTime: 3m
-      maxEjectionPercent: 100`,
-    );
+    const yaml = CIRCUIT_BREAKER_DR;
     const d = decideRoute(
       config(objectsOf(yaml), [...bookinfoServices(), httpbin]),
       meshRequest('httpbin', { port: 8000 }),
