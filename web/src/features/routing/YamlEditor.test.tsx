@@ -67,9 +67,16 @@ describe('YamlEditor', () => {
 
     await user.click(editor);
     await user.clear(editor);
+    // Let the cleared text settle (the parent's state and the editor agree) before pasting.
+    await waitFor(() =>
+      expect(markedLines(editor)).toEqual([
+        { line: 1, severity: 'error', message: 'expected a document, but the input is empty' },
+      ]),
+    );
     const broken = 'kind: VirtualService\nspec:\n  hosts: a\n   x: 1\nmetadata: {}\n';
     await user.paste(broken);
     expect(onChange).toHaveBeenLastCalledWith(broken);
+    expect(viewOf(editor).state.doc.toString()).toBe(broken);
     await waitFor(() =>
       expect(markedLines(editor)).toEqual([
         { line: 4, severity: 'error', message: 'bad indentation of a mapping entry' },
@@ -77,6 +84,7 @@ describe('YamlEditor', () => {
     );
 
     await user.clear(editor);
+    await waitFor(() => expect(viewOf(editor).state.doc.toString()).toBe(''));
     await user.paste(VALID);
     await waitFor(() => expect(markedLines(editor)).toEqual([]));
   });
