@@ -1,11 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { EmbeddedTelemetry } from './telemetry-source';
+import { IstioExporter, TCP_METRICS } from './exporter';
 import {
   ISTIO_BUCKETS,
   ISTIO_LABELS,
   ISTIO_METRICS,
   isErrorCode,
 } from '../../../features/monitoring/istio-metrics';
+import type { IstioLabels } from '../../../features/monitoring/istio-metrics';
 import { parseExposition, simulation } from './testing';
 import type { ExportedSample } from './testing';
 
@@ -112,5 +114,59 @@ describe('a series that appears between scrapes', () => {
     expect(first.body).toContain('response_flags="RL"');
     expect(refused(first.body)).toBe(0);
     expect(refused((await exporter.metrics()).body)).toBeGreaterThan(0);
+  });
+});
+
+describe('L4 and waypoint series', () => {
+  const labels = (reporter: string): IstioLabels => ({
+    ...(Object.fromEntries(ISTIO_LABELS.map((l) => [l, 'unknown'])) as IstioLabels),
+    reporter,
+    destination_service: 'db.data.svc.cluster.local',
+    request_protocol: reporter === 'waypoint' ? 'http' : 'tcp',
+    response_code: '200',
+  });
+
+  it('counts connections opened and closed apart, and bytes each way, without a response code', async () => {
+    const exporter = new IstioExporter();
+    exporter.addTcp(labels('destination'), 5, 9000, 700, 3);
+    const tcp = parseExposition((await exporter.metrics()).body).filter((x) =>
+      x.name.startsWith('istio_tcp_'),
+    );
+    const value = (name: string) => tcp.find((x) => x.name === name)?.value;
+    expect(value(TCP_METRICS.opened)).toBe(5);
+    expect(value(TCP_METRICS.closed)).toBe(3);
+    expect(value(TCP_METRICS.sent)).toBe(9000);
+    expect(value(TCP_METRICS.received)).toBe(700);
+    for (const x of tcp) {
+      expect(x.labels.reporter).toBe('destination');
+      expect(x.labels.response_code).toBeUndefined();
+    }
+  });
+
+  it('closes as many connections as it opened when no closed count is given', async () => {
+    const exporter = new IstioExporter();
+    exporter.addTcp(labels('destination'), 4, 10, 10);
+    const body = (await exporter.metrics()).body;
+    const closed = parseExposition(body).find((x) => x.name === TCP_METRICS.closed);
+    expect(closed?.value).toBe(4);
+  });
+
+  it('exports requests a waypoint reports with reporter="waypoint"', async () => {
+    const exporter = new IstioExporter();
+    const zeros = new Float64Array(ISTIO_BUCKETS.length + 1);
+    exporter.add({
+      labels: labels('waypoint'),
+      count: 7,
+      durationBuckets: zeros,
+      durationSum: 0,
+      requestBytesBuckets: zeros,
+      requestBytesSum: 0,
+      responseBytesBuckets: zeros,
+      responseBytesSum: 0,
+    });
+    const requests = parseExposition((await exporter.metrics()).body).filter(
+      (x) => x.name === ISTIO_METRICS.requests,
+    );
+    expect(requests.map((x) => [x.labels.reporter, x.value])).toEqual([['waypoint', 7]]);
   });
 });

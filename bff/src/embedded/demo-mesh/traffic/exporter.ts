@@ -165,7 +165,7 @@ export class IstioExporter {
   constructor() {
     this.requests = new Counter({
       name: ISTIO_METRICS.requests,
-      help: 'Requests, counted by the destination\'s sidecar (reporter="destination") or, for what it answered itself, the caller\'s (reporter="source").',
+      help: 'Requests, counted by the destination\'s sidecar (reporter="destination"), in ambient mode by the waypoint (reporter="waypoint") or, for what it answered itself, the caller\'s sidecar (reporter="source").',
       labelNames: [...ISTIO_LABELS],
       registers: [this.registry],
     });
@@ -263,15 +263,24 @@ export class IstioExporter {
   }
 
   /**
-   * A TCP service's connections, as Istio's sidecars count them (istio_tcp_connections_opened_total,
-   * _closed_total, istio_tcp_sent_bytes_total, _received_bytes_total): TCP traffic has no requests,
-   * so no response code. `connections` opened and closed within the tick.
+   * L4 traffic, as Istio counts it (istio_tcp_connections_opened_total, _closed_total,
+   * istio_tcp_sent_bytes_total, _received_bytes_total): a sidecar's TCP proxy, or in ambient mode
+   * ztunnel, which reports only these (with reporter="destination" on the destination's node, or
+   * "source" on the caller's). TCP traffic has no requests, so no response code. `opened` connections
+   * opened within the tick, `closed` those closed (the same when left out: short connections). Bytes
+   * sent are the server's to the client, received the client's to the server.
    */
-  addTcp(labels: IstioLabels, connections: number, sentBytes: number, receivedBytes: number): void {
+  addTcp(
+    labels: IstioLabels,
+    opened: number,
+    sentBytes: number,
+    receivedBytes: number,
+    closed: number = opened,
+  ): void {
     const { response_code: _code, ...tcpLabels } = labels;
     for (const [name, value] of [
-      [TCP_METRICS.opened, connections],
-      [TCP_METRICS.closed, connections],
+      [TCP_METRICS.opened, opened],
+      [TCP_METRICS.closed, closed],
       [TCP_METRICS.sent, sentBytes],
       [TCP_METRICS.received, receivedBytes],
     ] as const) {

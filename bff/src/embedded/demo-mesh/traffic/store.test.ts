@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { MONITORING_WINDOWS } from '../../../contract/monitoring';
 import { resolveWindow } from '../../../features/monitoring/window';
-import { BUCKET_COUNT, GROUP_FIELDS, TrafficStore } from './store';
+import { BUCKET_COUNT, CONSUMER_FIELDS, GROUP_FIELDS, INSTANCE_FIELDS, TrafficStore } from './store';
 import type { TickRecord } from './store';
 
 const T = 1_700_000_000_000 - (1_700_000_000_000 % 60_000); // a minute boundary
@@ -92,5 +92,59 @@ describe('TrafficStore', () => {
         );
       }
     }
+  });
+
+  it('keeps L4 (TCP) figures per version, consumer and instance, apart from the requests', () => {
+    const store = new TrafficStore();
+    const cells = (serviceId: string, workload: string, instance: string) => ({
+      group: store.groupCell({ serviceId, app: 'db', namespace: 'n', version: 'v1' }),
+      consumer: store.consumerCell({ serviceId, workload, app: workload, namespace: 'n', version: 'v1' }),
+      instance: store.instanceCell({ serviceId, instance, version: 'v1' }),
+    });
+    const tcp = (opened: number, closed: number, sent: number, received: number) => ({
+      requests: 0,
+      errors: 0,
+      durationSum: 0,
+      inBytes: 0,
+      outBytes: 0,
+      buckets: new Float64Array(BUCKET_COUNT),
+      tcpOpened: opened,
+      tcpClosed: closed,
+      tcpSentBytes: sent,
+      tcpReceivedBytes: received,
+    });
+    store.record(T + 1000, [
+      { ...cells('db', 'api', 'db-0'), ...tcp(2, 1, 5000, 300) },
+      { ...cells('db', 'worker', 'db-0'), ...tcp(3, 3, 1000, 100) },
+    ]);
+    store.record(T + 2000, [{ ...cells('db', 'api', 'db-1'), ...tcp(1, 2, 4000, 200) }]);
+    const sum = (kind: 'group' | 'consumer' | 'instance', width: number, cellIds: number[]) => {
+      const out = new Float64Array(width * cellIds.length);
+      store.accumulate(
+        kind,
+        0,
+        T,
+        T + 5000,
+        cellIds,
+        cellIds.map((_, k) => k),
+        out,
+      );
+      return out;
+    };
+    const g = sum('group', GROUP_FIELDS.width, [0]);
+    expect([g[GROUP_FIELDS.tcpOpened], g[GROUP_FIELDS.tcpClosed]]).toEqual([6, 6]);
+    expect([g[GROUP_FIELDS.tcpSentBytes], g[GROUP_FIELDS.tcpReceivedBytes]]).toEqual([10_000, 600]);
+    expect(g[GROUP_FIELDS.requests]).toBe(0);
+    // Per consumer: api opened 3 connections and was sent 9000 bytes, worker 3 and 1000.
+    const c = sum('consumer', CONSUMER_FIELDS.width, [...store.cellsOf('consumer', 'db')]);
+    expect(c[CONSUMER_FIELDS.tcpOpened]).toBe(3);
+    expect(c[CONSUMER_FIELDS.tcpSentBytes]).toBe(9000);
+    expect(c[CONSUMER_FIELDS.width + CONSUMER_FIELDS.tcpOpened]).toBe(3);
+    expect(c[CONSUMER_FIELDS.width + CONSUMER_FIELDS.tcpReceivedBytes]).toBe(100);
+    // Per instance: db-0 served two consumers' connections, db-1 one.
+    const i = sum('instance', INSTANCE_FIELDS.width, [...store.cellsOf('instance', 'db')]);
+    expect(i[INSTANCE_FIELDS.tcpOpened]).toBe(5);
+    expect(i[INSTANCE_FIELDS.tcpClosed]).toBe(4);
+    expect(i[INSTANCE_FIELDS.width + INSTANCE_FIELDS.tcpSentBytes]).toBe(4000);
   });
 });

@@ -12,6 +12,9 @@ import { ISTIO_BUCKETS } from '../../../features/monitoring/istio-metrics';
  *  - group: a version of a service (requests, errors, duration sum and buckets, bytes);
  *  - consumer: a calling workload of a service (requests, errors);
  *  - instance: an instance of a service (requests, errors, duration sum).
+ * Each kind also keeps the L4 (TCP) figures: connections opened and closed, bytes sent to and received
+ * from the client, as Istio's istio_tcp_* metrics count them (ztunnel in ambient mode, a sidecar's TCP
+ * proxy otherwise). An ambient workload without a waypoint, or a TCP service, has only these.
  *
  * A slot covers the half-open interval (k·width, (k+1)·width], and a tick ending at t falls into the
  * slot containing t: like a Prometheus sample at t, it belongs to every range that ends at or after t.
@@ -39,12 +42,41 @@ export const GROUP_FIELDS = {
    * http_local_rate_limit.rate_limited counted them, .enforced did not.
    */
   shadowLimited: 7 + BUCKET_COUNT,
-  width: 8 + BUCKET_COUNT,
+  /** L4: connections opened (istio_tcp_connections_opened_total). */
+  tcpOpened: 8 + BUCKET_COUNT,
+  /** L4: connections closed (istio_tcp_connections_closed_total). */
+  tcpClosed: 9 + BUCKET_COUNT,
+  /** L4: bytes sent to the client (istio_tcp_sent_bytes_total). */
+  tcpSentBytes: 10 + BUCKET_COUNT,
+  /** L4: bytes received from the client (istio_tcp_received_bytes_total). */
+  tcpReceivedBytes: 11 + BUCKET_COUNT,
+  width: 12 + BUCKET_COUNT,
 } as const;
 /** The figures of a consumer cell: a calling workload of a service. */
-export const CONSUMER_FIELDS = { requests: 0, errors: 1, clientErrors: 2, width: 3 } as const;
+export const CONSUMER_FIELDS = {
+  requests: 0,
+  errors: 1,
+  clientErrors: 2,
+  tcpOpened: 3,
+  tcpClosed: 4,
+  tcpSentBytes: 5,
+  tcpReceivedBytes: 6,
+  width: 7,
+} as const;
 /** The figures of an instance cell: an instance serving a service. */
-export const INSTANCE_FIELDS = { requests: 0, errors: 1, durationSum: 2, width: 3 } as const;
+export const INSTANCE_FIELDS = {
+  requests: 0,
+  errors: 1,
+  durationSum: 2,
+  tcpOpened: 3,
+  tcpClosed: 4,
+  tcpSentBytes: 5,
+  tcpReceivedBytes: 6,
+  width: 7,
+} as const;
+
+/** The L4 figures every kind of cell keeps, at the same names. */
+export const TCP_FIELD_NAMES = ['tcpOpened', 'tcpClosed', 'tcpSentBytes', 'tcpReceivedBytes'] as const;
 
 export type CellKind = 'group' | 'consumer' | 'instance';
 const WIDTH: Record<CellKind, number> = {
@@ -177,6 +209,16 @@ export interface TickRecord {
   shadowLimited?: number;
   /** Duration bucket counts (not cumulative), one per bound, then +Inf. */
   buckets: ArrayLike<number>;
+  /**
+   * L4 (TCP) traffic in this record, as ztunnel or a sidecar's TCP proxy counts it (0 when left out).
+   * A pure-TCP record (a database, an ambient workload without a waypoint) carries `requests: 0`.
+   */
+  tcpOpened?: number;
+  tcpClosed?: number;
+  /** Bytes sent to the client (istio_tcp_sent_bytes_total). */
+  tcpSentBytes?: number;
+  /** Bytes received from the client (istio_tcp_received_bytes_total). */
+  tcpReceivedBytes?: number;
 }
 
 export class TrafficStore {
@@ -311,6 +353,13 @@ export class TrafficStore {
       add(i, io + INSTANCE_FIELDS.requests, r.requests);
       add(i, io + INSTANCE_FIELDS.errors, r.errors);
       add(i, io + INSTANCE_FIELDS.durationSum, r.durationSum);
+      for (const f of TCP_FIELD_NAMES) {
+        const v = r[f];
+        if (!v) continue;
+        add(g, go + GROUP_FIELDS[f], v);
+        add(c, co + CONSUMER_FIELDS[f], v);
+        add(i, io + INSTANCE_FIELDS[f], v);
+      }
     }
     if (tMs > this.lastMs) this.lastMs = tMs;
     this.firstMs ??= tMs;
