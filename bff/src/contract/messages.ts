@@ -54,6 +54,7 @@ export const CONTRACT_MESSAGES = {
   // mesh/rpc-routes.ts). `where` is the place in the object: `http[0]`, `routedetail[1].route[0]`.
   yaml: {
     headerMatch: '{{where}}: header {{name}} uses a match the form does not show',
+    queryParamMatch: '{{where}}: query parameter {{name}} uses a match the form does not show',
     fieldMatch: '{{where}}: the {{field}} match is not one the form shows',
     noHttpRoutes: 'The VirtualService has no HTTP routes',
     notRouting: '{{where}}: delegates, redirects or answers directly instead of routing',

@@ -84,6 +84,11 @@ const HeaderCondition = StringMatchShape.extend({
 }).superRefine(checkMatchValue());
 type HeaderCondition = z.infer<typeof HeaderCondition>;
 
+/** A query parameter condition: any name without control characters. */
+const QueryParamCondition = StringMatchShape.extend({
+  name: z.string().min(1, msg('common.nameRequired')).superRefine(valid(matchValueProblem)),
+}).superRefine(checkMatchValue());
+
 /** The request path: an exact or prefix value starts with "/". */
 const UriMatch = StringMatchShape.superRefine(checkMatchValue(pathProblem));
 
@@ -100,6 +105,10 @@ export const RouteMatch = z
     headers: z.array(HeaderCondition).default([]),
     uri: UriMatch.optional(),
     method: MethodMatch.optional(),
+    queryParams: z
+      .array(QueryParamCondition)
+      .default([])
+      .describe('HTTP query parameters (`?name=value`): each must match'),
     rpcMethod: z
       .string()
       .min(1, msg('ratelimit.methodNameRequired'))
@@ -124,6 +133,8 @@ export function isCatchAll(m: RouteMatch): boolean {
     m.headers.length === 0 &&
     m.uri === undefined &&
     m.method === undefined &&
+    // Optional here: a match built in code before query parameters existed has none.
+    ((m.queryParams as RouteMatch['queryParams'] | undefined) ?? []).length === 0 &&
     m.rpcMethod === undefined &&
     m.attachments.length === 0 &&
     Object.keys(m.sourceLabels).length === 0
@@ -263,6 +274,8 @@ const RouteWarning = z
       'version-without-instances',
       'rules-in-unreadable-namespaces',
       'applies-to-every-interface',
+      'reordered-by-gateway-api',
+      'backend-service-created',
     ]),
     message: z.string(),
     field: z.string().optional(),
@@ -288,6 +301,22 @@ export type PlannedObject = z.infer<typeof PlannedObject>;
 export const RpcDialect = z.enum(['istio', 'dubbo', 'sofa']);
 export type RpcDialect = z.infer<typeof RpcDialect>;
 
+export const RouteApi = z.enum(['istio', 'gateway-api']);
+export type RouteApi = z.infer<typeof RouteApi>;
+
+export const RouteApiChoice = z
+  .object({
+    api: RouteApi,
+    kind: z.string().describe('The routing kind written: VirtualService, HTTPRoute, GRPCRoute, TCPRoute'),
+    reason: z
+      .string()
+      .describe(
+        'Why this API for this namespace (the setting, the namespace’s ambient enrolment and waypoint, or the routes it already has)',
+      ),
+  })
+  .meta({ id: 'RouteApiChoice' });
+export type RouteApiChoice = z.infer<typeof RouteApiChoice>;
+
 export const PreviewResponse = z
   .object({
     dialect: RpcDialect.describe(
@@ -295,6 +324,7 @@ export const PreviewResponse = z
     ),
     objects: z.array(PlannedObject),
     warnings: z.array(RouteWarning),
+    routeApi: RouteApiChoice.optional(),
   })
   .meta({ id: 'RoutePreview' });
 export type PreviewResponse = z.infer<typeof PreviewResponse>;
@@ -421,6 +451,7 @@ export const RouteListResponse = z
       .array(z.string())
       .describe('Every Gateway of the mesh, as namespace/name (the form offers them)'),
     warnings: z.array(RouteWarning),
+    routeApi: RouteApiChoice.optional(),
   })
   .meta({ id: 'RouteList' });
 export type RouteListResponse = z.infer<typeof RouteListResponse>;

@@ -49,6 +49,7 @@ function toHttpMatch(
   delete rest.headers;
   delete rest.uri;
   delete rest.method;
+  delete rest.queryParams;
   delete rest.sourceLabels;
   const headers: Record<string, StringMatchSpec> = {};
   for (const h of m.headers) headers[h.name] = toStringMatch(h);
@@ -60,6 +61,11 @@ function toHttpMatch(
   if (Object.keys(headers).length > 0) out.headers = headers as HttpMatch['headers'];
   if (m.uri) out.uri = toStringMatch(m.uri);
   if (m.method) out.method = toStringMatch(m.method);
+  if (m.queryParams.length > 0) {
+    const queryParams: Record<string, StringMatchSpec> = {};
+    for (const q of m.queryParams) queryParams[q.name] = toStringMatch(q);
+    out.queryParams = queryParams as HttpMatch['queryParams'];
+  }
   if (Object.keys(m.sourceLabels).length > 0) out.sourceLabels = { ...m.sourceLabels };
   return Object.keys(out).length > 0 ? out : undefined;
 }
@@ -141,7 +147,12 @@ function readMatch(
   reasons: string[],
   where: string,
 ): RouteMatch {
-  const match: RouteMatch = { headers: [], attachments: [], sourceLabels: { ...(m?.sourceLabels ?? {}) } };
+  const match: RouteMatch = {
+    headers: [],
+    queryParams: [],
+    attachments: [],
+    sourceLabels: { ...(m?.sourceLabels ?? {}) },
+  };
   if (!m) return match;
   const rpc = isRpcProtocol(target.protocol);
   for (const [name, spec] of Object.entries(m.headers ?? {})) {
@@ -153,6 +164,11 @@ function readMatch(
     if (rpc && name === RPC_METHOD_HEADER && sm.type === 'exact') match.rpcMethod = sm.value;
     else if (rpc) match.attachments.push({ name, ...sm } as KeyedMatch);
     else match.headers.push({ name, ...sm } as KeyedMatch);
+  }
+  for (const [name, spec] of Object.entries(m.queryParams ?? {})) {
+    const sm = fromStringMatch(spec as StringMatchSpec);
+    if (sm) match.queryParams.push({ name, ...sm });
+    else reasons.push(contractMessage('yaml.queryParamMatch', { where, name }));
   }
   for (const key of ['uri', 'method'] as const) {
     if (m[key] === undefined) continue;
@@ -270,13 +286,13 @@ export function toTcpRoutes(
 
 const SPEC_SHOWN = new Set(['hosts', 'gateways', 'http', 'tcp', 'exportTo']);
 const ROUTE_SHOWN = new Set(['name', 'match', 'route']);
-const MATCH_SHOWN = new Set(['headers', 'uri', 'method', 'sourceLabels', 'port']);
+const MATCH_SHOWN = new Set(['headers', 'uri', 'method', 'queryParams', 'sourceLabels', 'port']);
 const DESTINATION_SHOWN = new Set(['destination', 'weight']);
 
 /**
  * What a VirtualService holds that the form does not show but keeps as it is on every save: a
- * route's fault injection, retries, timeout, mirror, rewrite, header changes; a match's query
- * parameters; the spec's other sections. Listed by place (`http[0].fault`), so the form can say
+ * route's fault injection, retries, timeout, mirror, rewrite, header changes; a match's scheme,
+ * authority or ignoreUriCase; the spec's other sections. Listed by place (`http[0].fault`), so the form can say
  * that the rule does more than it shows.
  */
 export function keptFields(spec: Record<string, unknown>): string[] {

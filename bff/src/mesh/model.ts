@@ -84,7 +84,9 @@ export interface RouteWarning {
     | 'unreachable-condition'
     | 'pruned-by-istio'
     | 'version-without-instances'
-    | 'applies-to-every-interface';
+    | 'applies-to-every-interface'
+    | 'reordered-by-gateway-api'
+    | 'backend-service-created';
   message: string;
   field?: string;
 }

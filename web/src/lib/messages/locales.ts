@@ -48,6 +48,7 @@ export const contractZhCN: Translation<typeof contractEnUS> = {
   },
   yaml: {
     headerMatch: '{{where}}：请求头 {{name}} 使用了表单不支持的匹配方式',
+    queryParamMatch: '{{where}}：查询参数 {{name}} 使用了表单不支持的匹配方式',
     fieldMatch: '{{where}}：{{field}} 使用了表单不支持的匹配方式',
     noHttpRoutes: '该 VirtualService 没有 HTTP 路由',
     notRouting: '{{where}}：使用了委托、重定向或直接响应，而不是路由',
