@@ -92,6 +92,33 @@ export const CONTRACT_MESSAGES = {
     conditionNotShown: '{{where}}: condition "{{condition}}" is not shown by the form',
     noDubboEntries: 'No spec.dubbo entries',
   },
+  // Which API a service's routes are written with, and why (features/routing/route-api.ts).
+  routeApi: {
+    settingIstio: 'MESH_CONSOLE_ROUTE_API is istio: routes are VirtualServices',
+    settingGatewayApi: 'MESH_CONSOLE_ROUTE_API is gateway-api: routes are {{kind}}s',
+    rpcInterface:
+      "{{protocol}} interfaces are routed by Istio's rules on their application's host, which no Gateway API route models",
+    notServed:
+      'The cluster does not serve {{kind}} (its Gateway API CRD is not installed): routes are VirtualServices',
+    notServedForced:
+      'MESH_CONSOLE_ROUTE_API is gateway-api, but the cluster does not serve {{kind}}: install the Gateway API CRDs, or set MESH_CONSOLE_ROUTE_API to auto or istio',
+    existingGateway: 'The service is already routed by {{routes}}: new routes are written the same way',
+    existingIstio:
+      'The service is already routed by VirtualService {{virtualServices}}: new routes are VirtualServices too',
+    bothWaypoint:
+      'The service is routed by both {{routes}} and VirtualService {{virtualServices}}; it uses waypoint {{waypoint}}, where Istio recommends the Gateway API (VirtualService is a technical preview there): new routes are {{kind}}s',
+    bothSidecar:
+      'The service is routed by both {{routes}} and VirtualService {{virtualServices}}; it uses no ambient waypoint, so new routes are VirtualServices, which its sidecars apply',
+    ambientWaypoint:
+      '{{service}} is in ambient mode and uses waypoint {{waypoint}}: Istio routes it with the Gateway API (VirtualService is only a technical preview there), so routes are {{kind}}s',
+    waypointMissing:
+      '{{service}} is in ambient mode and names waypoint {{waypoint}}, which is no Gateway of class istio-waypoint: routes are VirtualServices',
+    ambientNoWaypoint:
+      '{{service}} is in ambient mode without a waypoint, so no L7 route applies to it yet; routes are VirtualServices (label it with istio.io/use-waypoint for the Gateway API)',
+    sidecar:
+      '{{service}} is not in ambient mode (no istio.io/dataplane-mode: ambient): routes are VirtualServices',
+    unavailable: 'Routes cannot be written: {{reason}}',
+  },
   ratelimit: {
     headerValueRequired: 'Enter a header value',
     methodNameRequired: 'Enter a method name',

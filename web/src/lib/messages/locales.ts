@@ -80,6 +80,29 @@ export const contractZhCN: Translation<typeof contractEnUS> = {
     conditionNotShown: '{{where}}：表单不显示条件 "{{condition}}"',
     noDubboEntries: '没有 spec.dubbo 条目',
   },
+  routeApi: {
+    settingIstio: 'MESH_CONSOLE_ROUTE_API 为 istio：路由写为 VirtualService',
+    settingGatewayApi: 'MESH_CONSOLE_ROUTE_API 为 gateway-api：路由写为 {{kind}}',
+    rpcInterface: '{{protocol}} 接口按其应用的主机由 Istio 规则路由，Gateway API 的路由无法表达',
+    notServed: '集群未提供 {{kind}}（未安装其 Gateway API CRD）：路由写为 VirtualService',
+    notServedForced:
+      'MESH_CONSOLE_ROUTE_API 为 gateway-api，但集群未提供 {{kind}}：请安装 Gateway API CRD，或将 MESH_CONSOLE_ROUTE_API 设为 auto 或 istio',
+    existingGateway: '该服务已由 {{routes}} 路由：新路由按同样方式写入',
+    existingIstio: '该服务已由 VirtualService {{virtualServices}} 路由：新路由也写为 VirtualService',
+    bothWaypoint:
+      '该服务同时由 {{routes}} 和 VirtualService {{virtualServices}} 路由；它使用 waypoint {{waypoint}}，Istio 在此推荐 Gateway API（VirtualService 仅为技术预览）：新路由写为 {{kind}}',
+    bothSidecar:
+      '该服务同时由 {{routes}} 和 VirtualService {{virtualServices}} 路由；它未使用 ambient waypoint，新路由写为其 Sidecar 应用的 VirtualService',
+    ambientWaypoint:
+      '{{service}} 处于 ambient 模式并使用 waypoint {{waypoint}}：Istio 以 Gateway API 路由它（VirtualService 在此仅为技术预览），路由写为 {{kind}}',
+    waypointMissing:
+      '{{service}} 处于 ambient 模式，指定的 waypoint {{waypoint}} 不是 istio-waypoint 类的 Gateway：路由写为 VirtualService',
+    ambientNoWaypoint:
+      '{{service}} 处于 ambient 模式但没有 waypoint，L7 路由尚不生效；路由写为 VirtualService（添加 istio.io/use-waypoint 标签以使用 Gateway API）',
+    sidecar:
+      '{{service}} 未处于 ambient 模式（没有 istio.io/dataplane-mode: ambient）：路由写为 VirtualService',
+    unavailable: '无法写入路由：{{reason}}',
+  },
   ratelimit: {
     headerValueRequired: '请输入请求头的值',
     methodNameRequired: '请输入方法名',
