@@ -1,0 +1,165 @@
+import type { Protocol } from '../../contract/catalog';
+import { contractMessage } from '../../contract/messages';
+import type { RouteApiChoice } from '../../contract/routing';
+
+/**
+ * Which API a service's routes are written with: Istio's (VirtualService and DestinationRule) or
+ * the Kubernetes Gateway API (HTTPRoute, GRPCRoute, TCPRoute whose parentRef is the Service, and one
+ * Service per version as backends). Istio recommends the Gateway API, and in ambient mode, where a
+ * waypoint proxy enforces L7 routes for the services that use it, VirtualService is only a technical
+ * preview. Pure: `loadRouteApiFacts` in routing.ts reads what this decides on.
+ *
+ * The setting `MESH_CONSOLE_ROUTE_API` is `auto` (the default), `istio` or `gateway-api`. With
+ * `auto`, per service:
+ * 1. Dubbo and SOFARPC interfaces keep Istio's rules (they are routed by their application's host,
+ *    which no Gateway API route models).
+ * 2. The kind the service needs (GRPCRoute for gRPC, TCPRoute for TCP, HTTPRoute otherwise) must be
+ *    served by the cluster (its CRD installed); if not, Istio, saying so.
+ * 3. The routes the service already has win: HTTPRoutes/GRPCRoutes whose parentRef is its Service
+ *    (GAMMA) against VirtualServices naming its host. A service with both is a migration half done;
+ *    the data plane decides then (a waypoint: the Gateway API; sidecars: Istio), and the reason says
+ *    both were found.
+ * 4. A service in ambient mode with a waypoint: the Gateway API.
+ * 5. Otherwise Istio (sidecars, or ambient without a waypoint, where no L7 route applies at all).
+ */
+
+export const ROUTE_API_SETTINGS = ['auto', 'istio', 'gateway-api'] as const;
+export type RouteApiSetting = (typeof ROUTE_API_SETTINGS)[number];
+
+/** Istio's ambient enrolment: `ambient` on a Namespace or pod; `none` on a pod opts it out. */
+export const DATAPLANE_MODE_LABEL = 'istio.io/dataplane-mode';
+/** The waypoint a Namespace or Service uses (a Gateway's name); `none` opts out. */
+export const USE_WAYPOINT_LABEL = 'istio.io/use-waypoint';
+/** The namespace of that waypoint, when it is not the labelled object's own. */
+export const USE_WAYPOINT_NAMESPACE_LABEL = 'istio.io/use-waypoint-namespace';
+/** The GatewayClass of Istio's waypoints. */
+export const WAYPOINT_CLASS = 'istio-waypoint';
+
+export type GatewayRouteKindName = 'HTTPRoute' | 'GRPCRoute' | 'TCPRoute';
+
+/** A Gateway API Gateway, as the choice needs it. */
+export interface GatewayFact {
+  namespace: string;
+  name: string;
+  gatewayClassName: string;
+}
+
+/** What the choice is made on, for one service. */
+export interface RouteApiFacts {
+  setting: RouteApiSetting;
+  /** The service's catalog name and namespace (for the reasons). */
+  service: string;
+  namespace: string;
+  protocol: Protocol;
+  /** The Gateway API route kinds the cluster serves. */
+  served: ReadonlySet<GatewayRouteKindName>;
+  /** The service's Gateway API routes: those whose parentRefs name its Service, as kind/name. */
+  gatewayRoutes: readonly string[];
+  /** The VirtualServices naming the service's host in its namespace. */
+  virtualServices: readonly string[];
+  namespaceLabels: Readonly<Record<string, string>>;
+  /** The labels of the service's Kubernetes Service (unknown: empty). */
+  serviceLabels: Readonly<Record<string, string>>;
+  /** The labels of each of the service's pods. */
+  podLabels: readonly Readonly<Record<string, string>>[];
+  /** Every Gateway API Gateway the console can see. */
+  gateways: readonly GatewayFact[];
+}
+
+/** The choice, and when the chosen API cannot be written (forced on a cluster without it), why. */
+export interface RouteApiDecision extends RouteApiChoice {
+  unavailable?: string;
+}
+
+const VIRTUAL_SERVICE = 'VirtualService';
+
+/** The Gateway API kind that routes a protocol, or null for RPC interfaces routed by host. */
+export function gatewayKindFor(protocol: Protocol): GatewayRouteKindName | null {
+  switch (protocol) {
+    case 'dubbo':
+    case 'sofarpc':
+      return null;
+    case 'grpc':
+      return 'GRPCRoute';
+    case 'tcp':
+      return 'TCPRoute';
+    default:
+      return 'HTTPRoute';
+  }
+}
+
+/** Where the service's data plane stands: enrolled in ambient, and which waypoint it uses. */
+export interface DataPlane {
+  ambient: boolean;
+  /** The waypoint Gateway (namespace/name) when it uses one that exists. */
+  waypoint: string | null;
+  /** The waypoint it names that is no Gateway of class istio-waypoint. */
+  missingWaypoint: string | null;
+}
+
+/**
+ * Ambient enrolment as istio-cni decides it for pods (a pod's own label wins over its
+ * namespace's; `none` opts out), and the waypoint service-addressed traffic goes through (the
+ * Service's `istio.io/use-waypoint` wins over its namespace's; `none` opts out).
+ */
+export function dataPlaneOf(facts: RouteApiFacts): DataPlane {
+  const nsAmbient = facts.namespaceLabels[DATAPLANE_MODE_LABEL] === 'ambient';
+  const podAmbient = (labels: Readonly<Record<string, string>>) => {
+    const own = labels[DATAPLANE_MODE_LABEL];
+    return own === undefined ? nsAmbient : own === 'ambient';
+  };
+  const ambient = facts.podLabels.length === 0 ? nsAmbient : facts.podLabels.every(podAmbient);
+  const fromService = facts.serviceLabels[USE_WAYPOINT_LABEL];
+  const labels = fromService !== undefined ? facts.serviceLabels : facts.namespaceLabels;
+  const name = labels[USE_WAYPOINT_LABEL];
+  if (!ambient || name === undefined || name === '' || name === 'none')
+    return { ambient, waypoint: null, missingWaypoint: null };
+  const namespace = labels[USE_WAYPOINT_NAMESPACE_LABEL] || facts.namespace;
+  const ref = `${namespace}/${name}`;
+  const found = facts.gateways.some(
+    (g) => g.namespace === namespace && g.name === name && g.gatewayClassName === WAYPOINT_CLASS,
+  );
+  return found
+    ? { ambient, waypoint: ref, missingWaypoint: null }
+    : { ambient, waypoint: null, missingWaypoint: ref };
+}
+
+const list = (names: readonly string[]) => names.join(', ');
+
+/** The route API of one service, and why (in the operator's words). */
+export function chooseRouteApi(facts: RouteApiFacts): RouteApiDecision {
+  const istio = (reason: string): RouteApiDecision => ({ api: 'istio', kind: VIRTUAL_SERVICE, reason });
+  if (facts.setting === 'istio') return istio(contractMessage('routeApi.settingIstio'));
+  const kind = gatewayKindFor(facts.protocol);
+  if (kind === null) return istio(contractMessage('routeApi.rpcInterface', { protocol: facts.protocol }));
+  if (!facts.served.has(kind)) {
+    if (facts.setting === 'gateway-api') {
+      const unavailable = contractMessage('routeApi.notServedForced', { kind });
+      return { api: 'gateway-api', kind, reason: unavailable, unavailable };
+    }
+    return istio(contractMessage('routeApi.notServed', { kind }));
+  }
+  if (facts.setting === 'gateway-api')
+    return { api: 'gateway-api', kind, reason: contractMessage('routeApi.settingGatewayApi', { kind }) };
+  const gateway = (reason: string): RouteApiDecision => ({ api: 'gateway-api', kind, reason });
+  const plane = dataPlaneOf(facts);
+  const hasGateway = facts.gatewayRoutes.length > 0;
+  const hasIstio = facts.virtualServices.length > 0;
+  if (hasGateway && hasIstio) {
+    const values = { routes: list(facts.gatewayRoutes), virtualServices: list(facts.virtualServices) };
+    return plane.waypoint
+      ? gateway(contractMessage('routeApi.bothWaypoint', { ...values, waypoint: plane.waypoint, kind }))
+      : istio(contractMessage('routeApi.bothSidecar', values));
+  }
+  if (hasGateway)
+    return gateway(contractMessage('routeApi.existingGateway', { routes: list(facts.gatewayRoutes) }));
+  if (hasIstio)
+    return istio(contractMessage('routeApi.existingIstio', { virtualServices: list(facts.virtualServices) }));
+  const service = `${facts.namespace}/${facts.service}`;
+  if (plane.waypoint)
+    return gateway(contractMessage('routeApi.ambientWaypoint', { service, waypoint: plane.waypoint, kind }));
+  if (plane.missingWaypoint)
+    return istio(contractMessage('routeApi.waypointMissing', { service, waypoint: plane.missingWaypoint }));
+  if (plane.ambient) return istio(contractMessage('routeApi.ambientNoWaypoint', { service }));
+  return istio(contractMessage('routeApi.sidecar', { service }));
+}
