@@ -6,6 +6,8 @@ import fs from 'node:fs';
 import type { AuthSettings } from './features/auth/setup';
 import { parseGroupRoles } from './features/auth/oidc';
 import { parseDuration } from './features/monitoring/window';
+import { ROUTE_API_SETTINGS } from './features/routing/route-api';
+import type { RouteApiSetting } from './features/routing/route-api';
 
 const Flag = z
   .enum(['on', 'off', 'true', 'false', '1', '0'])
@@ -22,6 +24,7 @@ const Env = z.object({
   MESH_CONSOLE_DEMO_METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(0),
   MESH_CONSOLE_RPC_DIALECT: z.enum(['istio', 'dubbo', 'sofa']).default('istio'),
   MESH_CONSOLE_ISTIO_VERSION: z.enum(['auto', 'v1', 'v1beta1', 'v1alpha3']).default('auto'),
+  MESH_CONSOLE_ROUTE_API: z.enum(ROUTE_API_SETTINGS).default('auto'),
   PROMETHEUS_URL: z.url().optional().or(z.literal('')),
   PROMETHEUS_SCRAPE_INTERVAL: z
     .string()
@@ -84,6 +87,12 @@ export interface Config {
   rpcDialect: 'istio' | 'dubbo' | 'sofa';
   /** The networking.istio.io version to write; `auto` takes v1 when served, else the newest served. */
   istioVersion: 'auto' | 'v1' | 'v1beta1' | 'v1alpha3';
+  /**
+   * Which API routes of HTTP, gRPC and TCP services are written with: `auto` (per service: the
+   * routes it has, else the Gateway API in ambient mode with a waypoint, else Istio's), `istio` or
+   * `gateway-api` (features/routing/route-api.ts). Unset: `auto`.
+   */
+  routeApi?: RouteApiSetting;
   /** Where monitoring reads telemetry; null: the embedded demo mesh's own series (when it runs). */
   prometheus: { url: string; scrapeIntervalSeconds: number; timeoutMs: number } | null;
   /** Time between two updates of the monitoring event stream. */
@@ -182,6 +191,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: e.LOG_LEVEL,
     rpcDialect: e.MESH_CONSOLE_RPC_DIALECT,
     istioVersion: e.MESH_CONSOLE_ISTIO_VERSION,
+    routeApi: e.MESH_CONSOLE_ROUTE_API,
     prometheus: e.PROMETHEUS_URL
       ? {
           url: e.PROMETHEUS_URL,
