@@ -119,6 +119,45 @@ export const CONTRACT_MESSAGES = {
       '{{service}} is not in ambient mode (no istio.io/dataplane-mode: ambient): routes are VirtualServices',
     unavailable: 'Routes cannot be written: {{reason}}',
   },
+  // Writing and reading the form as Gateway API routes (mesh/gateway-api-routes.ts).
+  gatewayApi: {
+    sourceLabels:
+      "Gateway API routes cannot match the calling workload's labels; remove the condition or use Istio's routes",
+    rpcMatch: 'Gateway API routes match HTTP and gRPC requests, not RPC method names or attachments',
+    methodNotExact: 'Gateway API matches the HTTP method exactly (GET, POST, …), not by {{type}}',
+    methodUnknown:
+      'Gateway API matches the methods GET, HEAD, POST, PUT, DELETE, CONNECT, OPTIONS, TRACE and PATCH, not {{method}}',
+    prefixMatch: 'Gateway API matches {{what}} {{name}} exactly or by regular expression, not by prefix',
+    nameInvalid: "Gateway API accepts {{name}} only as a token (letters, digits and !#$%&'*+-.^_`|~)",
+    nameTwice: '{{name}} appears twice in one condition',
+    pathInvalid:
+      "Gateway API refuses the path {{path}}: an exact or prefix path starts with '/', has no '//', '/./', '/../', '%2f' or '#', does not end in '/.' or '/..', and uses only URL path characters",
+    atMost: 'Gateway API allows at most {{max}} here',
+    ruleName: 'Gateway API names a rule as a DNS subdomain (lower-case letters, digits, "-" and ".")',
+    ruleNameTwice: 'Rule name {{name}} is used twice',
+    grpcHttpMatch: 'A GRPCRoute matches gRPC services, methods and headers, not the HTTP {{what}}',
+    grpcPath: 'A GRPCRoute matches /service/method exactly or /service/ as a prefix; {{path}} is neither',
+    grpcMethod: 'A gRPC method name is letters, digits and "_" (not starting with a digit), not {{method}}',
+    grpcMethodAndPath:
+      'Give the gRPC method either as the path /service/method or as the method name, not both',
+    serviceMissing:
+      'Service {{name}} does not exist in namespace {{namespace}}; Gateway API routes attach to it',
+    noPort: 'Service {{name}} has no port to route',
+    reordered:
+      'Gateway API tries condition {{later}} before condition {{earlier}}: the more specific match comes first (exact path, longest prefix, method, most headers, most query parameters), whatever the order of the list',
+    reorderedDefault:
+      'Gateway API tries the rule for all other traffic before condition {{earlier}}: a regular-expression path ranks below every prefix, so condition {{earlier}} is never reached',
+    backendCreated:
+      'Service {{name}} will be created to select version {{version}} of {{service}}: Gateway API routes send traffic to Services, one per version',
+    noRules: 'The route has no rules',
+    notService: '{{where}}: sends traffic to {{ref}}, not a Service of this namespace',
+    mainService: '{{where}}: sends traffic to {{name}}, every version (no per-version Service)',
+    backendMissing: '{{where}}: Service {{name}} does not exist',
+    backendNotVersion: '{{where}}: Service {{name}} selects no one version of this service exactly',
+    versionTwice: '{{where}}: sends traffic to version {{version}} twice',
+    weightsNotPercent: '{{where}}: the weights total {{total}}, which do not scale to whole percentages',
+    notAttached: 'The route attaches neither to Service {{name}} nor to a Gateway',
+  },
   ratelimit: {
     headerValueRequired: 'Enter a header value',
     methodNameRequired: 'Enter a method name',

@@ -103,6 +103,41 @@ export const contractZhCN: Translation<typeof contractEnUS> = {
       '{{service}} 未处于 ambient 模式（没有 istio.io/dataplane-mode: ambient）：路由写为 VirtualService',
     unavailable: '无法写入路由：{{reason}}',
   },
+  gatewayApi: {
+    sourceLabels: 'Gateway API 路由无法按调用方工作负载的标签匹配；请删除该条件或改用 Istio 路由',
+    rpcMatch: 'Gateway API 路由匹配 HTTP 和 gRPC 请求，不能匹配 RPC 方法名或附件',
+    methodNotExact: 'Gateway API 只能精确匹配 HTTP 方法（GET、POST 等），不支持{{type}}匹配',
+    methodUnknown:
+      'Gateway API 只能匹配 GET、HEAD、POST、PUT、DELETE、CONNECT、OPTIONS、TRACE 和 PATCH 方法，不能匹配 {{method}}',
+    prefixMatch: 'Gateway API 对{{what}} {{name}} 只支持精确匹配或正则匹配，不支持前缀匹配',
+    nameInvalid: "Gateway API 只接受 token 形式的 {{name}}（字母、数字和 !#$%&'*+-.^_`|~）",
+    nameTwice: '{{name}} 在同一条件中出现了两次',
+    pathInvalid:
+      "Gateway API 不接受路径 {{path}}：精确或前缀路径须以 '/' 开头，不含 '//'、'/./'、'/../'、'%2f' 或 '#'，不以 '/.' 或 '/..' 结尾，且只含 URL 路径字符",
+    atMost: 'Gateway API 在此处最多允许 {{max}} 项',
+    ruleName: 'Gateway API 的规则名须为 DNS 子域名（小写字母、数字、“-”和“.”）',
+    ruleNameTwice: '规则名 {{name}} 使用了两次',
+    grpcHttpMatch: 'GRPCRoute 匹配 gRPC 服务、方法和请求头，不能匹配 HTTP {{what}}',
+    grpcPath: 'GRPCRoute 精确匹配 /service/method 或按前缀匹配 /service/；{{path}} 两者都不是',
+    grpcMethod: 'gRPC 方法名由字母、数字和“_”组成（不以数字开头），{{method}} 不是',
+    grpcMethodAndPath: '请用路径 /service/method 或方法名之一指定 gRPC 方法，不要同时使用',
+    serviceMissing: '命名空间 {{namespace}} 中不存在 Service {{name}}；Gateway API 路由需要挂接到它',
+    noPort: 'Service {{name}} 没有可路由的端口',
+    reordered:
+      'Gateway API 会先尝试条件 {{later}}，再尝试条件 {{earlier}}：更具体的匹配优先（精确路径、最长前缀、方法、请求头最多、查询参数最多），与列表顺序无关',
+    reorderedDefault:
+      'Gateway API 会先尝试其余流量的规则，再尝试条件 {{earlier}}：正则路径的优先级低于所有前缀，因此条件 {{earlier}} 永远不会命中',
+    backendCreated:
+      '将创建 Service {{name}} 来选中 {{service}} 的版本 {{version}}：Gateway API 路由把流量发往 Service，每个版本一个',
+    noRules: '该路由没有规则',
+    notService: '{{where}}：流量发往 {{ref}}，不是本命名空间的 Service',
+    mainService: '{{where}}：流量发往 {{name}}，即所有版本（没有按版本的 Service）',
+    backendMissing: '{{where}}：Service {{name}} 不存在',
+    backendNotVersion: '{{where}}：Service {{name}} 没有恰好选中该服务的某一个版本',
+    versionTwice: '{{where}}：两次把流量发往版本 {{version}}',
+    weightsNotPercent: '{{where}}：权重之和为 {{total}}，无法换算为整数百分比',
+    notAttached: '该路由既没有挂接到 Service {{name}}，也没有挂接到任何 Gateway',
+  },
   ratelimit: {
     headerValueRequired: '请输入请求头的值',
     methodNameRequired: '请输入方法名',
