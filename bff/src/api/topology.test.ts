@@ -98,7 +98,7 @@ describe('GET /api/v1/topology', () => {
     expect(res.body).toEqual({ code: 'TelemetryUnavailable', message: 'No telemetry: set PROMETHEUS_URL' });
   });
 
-  it('from Prometheus: four queries per kind of link, joined into caller → service → version', async () => {
+  it('from Prometheus: seven queries per kind of link (four L7, three L4), joined into caller → service → version', async () => {
     const asked: string[] = [];
     const fake = await fakePrometheus((_path, params, res) => {
       const query = params.get('query') ?? '';
@@ -107,13 +107,17 @@ describe('GET /api/v1/topology', () => {
       // The data cover the whole window (as many samples as scrapes), so rates are not scaled.
       const value = query.includes('count_over_time')
         ? '100000'
-        : query.includes('histogram_quantile')
-          ? '42'
-          : query.includes('"0|5[0-9][0-9]"')
-            ? '0.5'
-            : query.includes('"4[0-9][0-9]"')
-              ? '0'
-              : '2';
+        : query.includes('istio_tcp_connections_opened_total')
+          ? '0.25'
+          : query.includes('istio_tcp_')
+            ? '800'
+            : query.includes('histogram_quantile')
+              ? '42'
+              : query.includes('"0|5[0-9][0-9]"')
+                ? '0.5'
+                : query.includes('"4[0-9][0-9]"')
+                  ? '0'
+                  : '2';
       const metric = isCall
         ? {
             source_workload: 'echo-consumer-v1',
@@ -137,8 +141,9 @@ describe('GET /api/v1/topology', () => {
     const res = await request(await viaPrometheus(fake.url))
       .get('/api/v1/topology')
       .expect(200);
-    // Four per kind of link, and one for the span the data cover (rates are over that span).
-    expect(asked.filter((q) => !q.includes('count_over_time'))).toHaveLength(8);
+    // Four L7 (requests, 5xx, 4xx, p95) and three L4 (bytes each way, connections) per kind of link,
+    // and one for the span the data cover (rates are over that span).
+    expect(asked.filter((q) => !q.includes('count_over_time'))).toHaveLength(14);
     expect(asked.filter((q) => q.includes('count_over_time'))).toHaveLength(1);
     const graph = TopologyGraph.parse(res.body);
     const e = graph.edges.find(
@@ -149,6 +154,13 @@ describe('GET /api/v1/topology', () => {
     expect(e).toMatchObject({ p95Ms: 42, health: 'failing' });
     expect(e?.traffic.requestsPerMinute).toBe(120);
     expect(e?.traffic.serverErrorRate).toBeCloseTo(0.25);
+    // Requests and connections on one link: an L7 edge with its L4 figures.
+    expect(e?.layer).toBe('l7');
+    expect(e?.tcp).toEqual({
+      sentBytesPerSecond: 800,
+      receivedBytesPerSecond: 800,
+      connectionsOpenedPerSecond: 0.25,
+    });
   });
 
   it('draws only the namespaces of a limited user, from telemetry of those namespaces', async () => {
@@ -193,10 +205,10 @@ describe('GET /api/v1/topology', () => {
       .get('/api/v1/topology')
       .set({ authorization: `Bearer ${created.body.secret as string}` })
       .expect(200);
-    expect(asked.filter((q) => !q.includes('count_over_time'))).toHaveLength(8);
+    expect(asked.filter((q) => !q.includes('count_over_time'))).toHaveLength(14);
     for (const q of asked) expect(q).toContain('destination_service_namespace=~"bookinfo|shop"');
     const calls = asked.filter((q) => q.includes('by (source_workload') || q.includes('le, source_workload'));
-    expect(calls).toHaveLength(4);
+    expect(calls).toHaveLength(7);
     for (const q of calls) expect(q).toContain('source_workload_namespace=~"bookinfo|shop"');
   });
 });

@@ -3,9 +3,13 @@ import { z } from 'zod';
 /**
  * Real-time monitoring: the overview of the talk's 实时监控 screen (Top 5 by request volume,
  * response time and error rate; the application services table) and the metrics of one service.
- * Numbers come from Istio's standard metrics, measured where requests arrive (reporter=destination),
- * plus the requests a caller's sidecar answered itself and that never arrived (reporter=source with a
- * local-reply flag: an injected abort, a circuit breaker's overflow, no healthy upstream).
+ * Numbers come from Istio's standard metrics, measured where requests arrive (reporter=destination: the
+ * destination's sidecar; reporter=waypoint: in ambient mode, the waypoint in front of it), plus the
+ * requests a caller's sidecar answered itself and that never arrived (reporter=source with a
+ * local-reply flag: an injected abort, a circuit breaker's overflow, no healthy upstream). L4 (TCP)
+ * traffic comes from Istio's istio_tcp_* metrics where connections arrive (reporter=destination: the
+ * destination's sidecar, or in ambient mode ztunnel on its node), so a TCP service, or an ambient one
+ * without a waypoint, shows bytes and connections though it has no requests.
  * A value that cannot be computed (no requests in the window) is null, never 0 or NaN.
  */
 
@@ -36,6 +40,23 @@ const LatencyStats = z
   .meta({ id: 'LatencyStats' });
 type LatencyStats = z.infer<typeof LatencyStats>;
 
+export const TcpStats = z
+  .object({
+    sentBytesPerSecond: z
+      .number()
+      .describe('Bytes the destination sent to its clients (istio_tcp_sent_bytes_total), per second'),
+    receivedBytesPerSecond: z
+      .number()
+      .describe('Bytes it received from its clients (istio_tcp_received_bytes_total), per second'),
+    connectionsOpenedPerSecond: z.number().describe('istio_tcp_connections_opened_total, per second'),
+    connectionsClosedPerSecond: z.number().describe('istio_tcp_connections_closed_total, per second'),
+  })
+  .describe(
+    "L4 (TCP) traffic where it arrived: counted by the destination's sidecar or, in ambient mode, by ztunnel on its node",
+  )
+  .meta({ id: 'TcpStats' });
+export type TcpStats = z.infer<typeof TcpStats>;
+
 export const TrafficStats = z
   .object({
     requestsPerMinute: z.number(),
@@ -45,6 +66,7 @@ export const TrafficStats = z
     latencyMs: LatencyStats,
     inboundBytesPerMinute: z.number().describe('Request bytes received'),
     outboundBytesPerMinute: z.number().describe('Response bytes sent'),
+    tcp: TcpStats.nullable().describe('L4 traffic; null when no connection was seen in the window'),
   })
   .meta({ id: 'TrafficStats' });
 export type TrafficStats = z.infer<typeof TrafficStats>;
@@ -102,6 +124,9 @@ export const MetricSeries = z
     p99: series,
     inboundBytesPerMinute: series,
     outboundBytesPerMinute: series,
+    tcpSentBytesPerSecond: series.describe('L4: bytes the destination sent, per second'),
+    tcpReceivedBytesPerSecond: series.describe('L4: bytes it received, per second'),
+    tcpConnectionsOpenedPerSecond: series.describe('L4: connections opened, per second'),
   })
   .meta({ id: 'MetricSeries' });
 export type MetricSeries = z.infer<typeof MetricSeries>;
@@ -123,6 +148,9 @@ export const ConsumerStats = z
     version: z.string(),
     requestsPerMinute: z.number(),
     errorRate: nullableNumber,
+    tcp: TcpStats.nullable().describe(
+      "The caller's L4 traffic; null without connections. Behind a waypoint the waypoint opens the connections, so it is the caller here",
+    ),
   })
   .meta({ id: 'ConsumerStats' });
 export type ConsumerStats = z.infer<typeof ConsumerStats>;

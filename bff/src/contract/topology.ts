@@ -54,6 +54,29 @@ export const LinkTraffic = z
   .meta({ id: 'LinkTraffic' });
 export type LinkTraffic = z.infer<typeof LinkTraffic>;
 
+export const TcpTraffic = z
+  .object({
+    sentBytesPerSecond: z.number().describe('Bytes the destination sent back (istio_tcp_sent_bytes_total)'),
+    receivedBytesPerSecond: z
+      .number()
+      .describe('Bytes the destination received (istio_tcp_received_bytes_total)'),
+    connectionsOpenedPerSecond: z.number().describe('istio_tcp_connections_opened_total, per second'),
+  })
+  .describe(
+    "L4 (TCP) traffic, counted where connections arrive: the destination's sidecar or, in ambient mode, ztunnel on its node",
+  )
+  .meta({ id: 'TcpTraffic' });
+export type TcpTraffic = z.infer<typeof TcpTraffic>;
+
+/**
+ * What an edge's traffic was seen as: `l7` requests (counted by the destination's sidecar or, in
+ * ambient mode, its waypoint; it may carry L4 figures too), `l4` connections only (a TCP service, or an
+ * ambient service without a waypoint, which ztunnel sees only as connections and bytes).
+ */
+export const EDGE_LAYERS = ['l7', 'l4'] as const;
+export const EdgeLayer = z.enum(EDGE_LAYERS);
+export type EdgeLayer = z.infer<typeof EdgeLayer>;
+
 const NODE_KINDS = ['app', 'version', 'service'] as const;
 
 export const TopologyNode = z
@@ -74,6 +97,7 @@ export const TopologyNode = z
       .boolean()
       .describe('False for callers only telemetry knows (the ingress gateway, outside callers)'),
     inbound: LinkTraffic.describe('Requests the node received'),
+    inboundTcp: TcpTraffic.nullable().describe('L4 traffic the node received; null without connections'),
     outboundRequestsPerMinute: z.number(),
     p95Ms: nullableNumber.describe('95th percentile of the response time of requests to the node, ms'),
     health: Health,
@@ -87,9 +111,13 @@ export const TopologyEdge = z
     source: z.string(),
     target: z.string(),
     traffic: LinkTraffic,
+    layer: EdgeLayer.describe(
+      '`l7`: requests (from a sidecar or a waypoint); `l4`: connections only (a TCP service, or ambient without a waypoint)',
+    ),
+    tcp: TcpTraffic.nullable().describe('L4 traffic along the edge; null without connections'),
     p95Ms: nullableNumber.describe('95th percentile of the response time, ms'),
     share: nullableNumber.describe(
-      "From a service to one of its versions: that version's share of the service's requests, 0..1",
+      "From a service to one of its versions: that version's share of the service's requests (of its connections, for an `l4` edge), 0..1",
     ),
     health: Health,
   })

@@ -10,6 +10,18 @@ export const ISTIO_METRICS = {
 } as const;
 
 /**
+ * Istio's standard TCP (L4) metrics: a sidecar's TCP proxy counts a TCP service's connections, and in
+ * ambient mode ztunnel counts every connection (it sees no requests). Sent bytes are those the server
+ * sent to the client, received those it got from the client.
+ */
+export const TCP_METRICS = {
+  opened: 'istio_tcp_connections_opened_total',
+  closed: 'istio_tcp_connections_closed_total',
+  sent: 'istio_tcp_sent_bytes_total',
+  received: 'istio_tcp_received_bytes_total',
+} as const;
+
+/**
  * The bucket bounds of all three Istio histograms. Istio's sidecars (telemetry v2) record them as
  * Envoy histograms, and Envoy's default bounds apply to durations (ms) and sizes (bytes) alike: a
  * scrape of a stock sidecar shows `istio_request_bytes_bucket{…,le="600000"}` (istio/istio#22007). The

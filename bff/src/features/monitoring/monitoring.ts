@@ -6,6 +6,7 @@ import type {
   MonitoringOverview,
   MonitoringWindow,
   ServiceMetrics,
+  TcpStats,
   TopEntry,
   TrafficStats,
 } from '../../contract/monitoring';
@@ -16,8 +17,8 @@ import { catalogIn } from '../catalog/catalog';
 import type { CatalogSource } from '../catalog/catalog';
 import type { CatalogView } from '../catalog/query';
 import { UNKNOWN } from './istio-metrics';
-import { EMPTY_FIGURES } from './telemetry';
-import type { ConsumerFigures, FigureSeries, Figures, TelemetrySource } from './telemetry';
+import { EMPTY_FIGURES, EMPTY_TCP, emptySeries as noSeries, hasTcp } from './telemetry';
+import type { ConsumerFigures, FigureSeries, Figures, TcpFigures, TelemetrySource } from './telemetry';
 import { resolveWindow } from './window';
 
 export interface MonitoringDeps {
@@ -28,6 +29,20 @@ export interface MonitoringDeps {
 
 const perMinute = (perSecond: number) => perSecond * 60;
 
+/** L4 figures as the API gives them: null where no connection was seen. */
+function toTcpStats(t: TcpFigures): TcpStats | null {
+  if (!hasTcp(t) && t.closed <= 0) return null;
+  return {
+    sentBytesPerSecond: t.sentBytes,
+    receivedBytesPerSecond: t.receivedBytes,
+    connectionsOpenedPerSecond: t.opened,
+    connectionsClosedPerSecond: t.closed,
+  };
+}
+
+/** Traffic of any kind: requests, or (L4) bytes and connections. */
+const hasTraffic = (f: Figures) => f.requests > 0 || hasTcp(f.tcp);
+
 function toStats(f: Figures): TrafficStats {
   return {
     requestsPerMinute: perMinute(f.requests),
@@ -35,6 +50,7 @@ function toStats(f: Figures): TrafficStats {
     latencyMs: { avg: f.avgMs, p50: f.p50, p95: f.p95, p99: f.p99 },
     inboundBytesPerMinute: perMinute(f.inBytes),
     outboundBytesPerMinute: perMinute(f.outBytes),
+    tcp: toTcpStats(f.tcp),
   };
 }
 
@@ -51,6 +67,9 @@ function toSeries(s: FigureSeries): MetricSeries {
     p99: s.p99,
     inboundBytesPerMinute: scale(s.inBytes),
     outboundBytesPerMinute: scale(s.outBytes),
+    tcpSentBytesPerSecond: s.tcpSentBytes,
+    tcpReceivedBytesPerSecond: s.tcpReceivedBytes,
+    tcpConnectionsOpenedPerSecond: s.tcpOpened,
   };
 }
 
@@ -150,15 +169,20 @@ function consumersWithin(consumers: ConsumerFigures[], scope: NamespaceScope): C
     version: OTHER_NAMESPACES,
     requests: 0,
     errors: 0,
+    tcp: { ...EMPTY_TCP },
   };
   for (const c of consumers) {
     if (inScope(scope, c.namespace)) own.push(c);
     else {
       others.requests += c.requests;
       others.errors += c.errors;
+      others.tcp.sentBytes += c.tcp.sentBytes;
+      others.tcp.receivedBytes += c.tcp.receivedBytes;
+      others.tcp.opened += c.tcp.opened;
+      others.tcp.closed += c.tcp.closed;
     }
   }
-  return others.requests > 0 ? [...own, others] : own;
+  return others.requests > 0 || hasTcp(others.tcp) ? [...own, others] : own;
 }
 
 /**
@@ -238,7 +262,7 @@ export class MonitoringService {
     }
     // Traffic to an application the catalog does not know (yet): shown, without replicas.
     for (const f of figures) {
-      if (!byApp.has(`${f.namespace}/${f.app}`) || f.figures.requests <= 0) continue;
+      if (!byApp.has(`${f.namespace}/${f.app}`) || !hasTraffic(f.figures)) continue;
       rows.push({
         application: f.app,
         namespace: f.namespace,
@@ -291,15 +315,7 @@ export class MonitoringService {
     ]);
     const versions = [...new Set([...service.versions, ...figures.byVersion.map((v) => v.version)])];
     const seriesOf = new Map(series.byVersion.map((s) => [s.version, s.series]));
-    const emptySeries = toSeries({
-      requests: series.timestamps.map(() => null),
-      errors: series.timestamps.map(() => null),
-      p50: series.timestamps.map(() => null),
-      p95: series.timestamps.map(() => null),
-      p99: series.timestamps.map(() => null),
-      inBytes: series.timestamps.map(() => null),
-      outBytes: series.timestamps.map(() => null),
-    });
+    const emptySeries = toSeries(noSeries(series.timestamps.length));
     const splitTotal = split.reduce((s, v) => s + v.requests, 0);
     const providers = new Map(service.providers.map((p) => [p.name, p]));
     // A service in conflict, seen from a scope: only the instances of the scope's namespaces.
@@ -354,8 +370,14 @@ export class MonitoringService {
         }),
       },
       consumers: consumersWithin(consumers, scope)
-        .filter((c) => c.requests > 0)
-        .sort((a, b) => b.requests - a.requests || a.workload.localeCompare(b.workload))
+        .filter((c) => c.requests > 0 || hasTcp(c.tcp))
+        // Busiest first: by requests, then (L4 alone) by bytes exchanged.
+        .sort(
+          (a, b) =>
+            b.requests - a.requests ||
+            b.tcp.sentBytes + b.tcp.receivedBytes - (a.tcp.sentBytes + a.tcp.receivedBytes) ||
+            a.workload.localeCompare(b.workload),
+        )
         .map((c) => ({
           workload: c.workload,
           application: c.app,
@@ -363,6 +385,7 @@ export class MonitoringService {
           version: c.version,
           requestsPerMinute: perMinute(c.requests),
           errorRate: c.requests > 0 ? Math.min(1, c.errors / c.requests) : null,
+          tcp: toTcpStats(c.tcp),
         })),
       instances: instanceRows,
       rateLimit: {

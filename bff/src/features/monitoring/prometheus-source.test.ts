@@ -37,6 +37,8 @@ describe('PrometheusTelemetry', () => {
         inBytes: '1000',
         outBytes: '4000',
       },
+      // A TCP service: connections and bytes (L4), no requests.
+      'data/mysql': { tcpSentBytes: '9000', tcpReceivedBytes: '300', tcpOpened: '2', tcpClosed: '1.5' },
       'shop/cart': {
         requests: '4',
         durationSum: '20',
@@ -57,6 +59,10 @@ describe('PrometheusTelemetry', () => {
       'p99',
       'inBytes',
       'outBytes',
+      'tcpSentBytes',
+      'tcpReceivedBytes',
+      'tcpOpened',
+      'tcpClosed',
     ] as Measure[]) {
       byQuery.set(queries.applications(m, q.rangeSeconds), m);
     }
@@ -94,6 +100,12 @@ describe('PrometheusTelemetry', () => {
       p99: null,
       inBytes: 1000,
       outBytes: 4000,
+      tcp: { sentBytes: 0, receivedBytes: 0, opened: 0, closed: 0 },
+    });
+    expect(apps.find((a) => a.app === 'mysql')?.figures).toMatchObject({
+      requests: 0,
+      avgMs: null,
+      tcp: { sentBytes: 9000, receivedBytes: 300, opened: 2, closed: 1.5 },
     });
     // No error series at all: no errors, not "unknown".
     expect(cart?.figures.errors).toBe(0);

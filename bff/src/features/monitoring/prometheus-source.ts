@@ -12,6 +12,8 @@ import {
   SERIES_MEASURES,
   SERVICE_VERSION_LABELS,
   VERSION_LABELS,
+  TCP_MEASURES,
+  isTcpMeasure,
   limitQuery,
   linkQuery,
   namespaceMatchers,
@@ -19,7 +21,7 @@ import {
   shadowLimitQuery,
 } from './promql';
 import type { LinkMeasure, Measure } from './promql';
-import { emptySeries, telemetryUnavailable } from './telemetry';
+import { EMPTY_TCP_LINK, emptySeries, hasTcp, telemetryUnavailable } from './telemetry';
 import type {
   AppFigures,
   ConsumerFigures,
@@ -30,6 +32,7 @@ import type {
   LinkFigures,
   ServiceSeries,
   SplitFigures,
+  TcpFigures,
   TelemetrySource,
   TrafficEdges,
   VersionFigures,
@@ -58,8 +61,25 @@ function figuresOf(values: Partial<Record<Measure, number>>): Figures {
     p99: finiteOrNull(values.p99),
     inBytes: finiteOrNull(values.inBytes) ?? 0,
     outBytes: finiteOrNull(values.outBytes) ?? 0,
+    tcp: tcpOf(values),
   };
 }
+
+function tcpOf(values: Partial<Record<Measure, number>>): TcpFigures {
+  return {
+    sentBytes: finiteOrNull(values.tcpSentBytes) ?? 0,
+    receivedBytes: finiteOrNull(values.tcpReceivedBytes) ?? 0,
+    opened: finiteOrNull(values.tcpOpened) ?? 0,
+    closed: finiteOrNull(values.tcpClosed) ?? 0,
+  };
+}
+
+const scaleTcp = (t: TcpFigures, k: number): TcpFigures => ({
+  sentBytes: t.sentBytes * k,
+  receivedBytes: t.receivedBytes * k,
+  opened: t.opened * k,
+  closed: t.closed * k,
+});
 
 /** Rates over a window scaled from "per second of the range" to "per second of the data held". */
 function scaleFigures(f: Figures, k: number): Figures {
@@ -70,6 +90,7 @@ function scaleFigures(f: Figures, k: number): Figures {
     errors: f.errors * k,
     inBytes: f.inBytes * k,
     outBytes: f.outBytes * k,
+    tcp: scaleTcp(f.tcp, k),
   };
 }
 
@@ -289,27 +310,37 @@ export class PrometheusTelemetry implements TelemetrySource {
 
   consumers(serviceId: string, q: QueryWindow, atMs = Date.now()): Promise<ConsumerFigures[]> {
     return this.ask('consumers', async (signal) => {
-      const [[requests, errors], k] = await Promise.all([
+      const measures = ['requests', 'errors', ...TCP_MEASURES] as const;
+      const consumerLabels = ['source_workload', 'source_workload_namespace'];
+      const [grouped, k] = await Promise.all([
         Promise.all(
-          (['requests', 'errors'] as const).map((m) =>
+          measures.map((m) =>
             this.client.query(queries.consumers(serviceId, m, q.rangeSeconds), atMs, signal),
           ),
         ),
         this.scale(q, atMs, { serviceId }),
       ]);
-      const errorsByWorkload = new Map<string, number>();
-      for (const s of errors ?? [])
-        errorsByWorkload.set(keyOf(s.metric, ['source_workload', 'source_workload_namespace']), s.value);
-      return (requests ?? []).map((s) => ({
-        workload: s.metric.source_workload || UNKNOWN,
-        app: s.metric.source_app || UNKNOWN,
-        namespace: s.metric.source_workload_namespace || UNKNOWN,
-        version: s.metric.source_version || UNKNOWN,
-        requests: (finiteOrNull(s.value) ?? 0) * k,
-        errors:
-          (finiteOrNull(
-            errorsByWorkload.get(keyOf(s.metric, ['source_workload', 'source_workload_namespace'])),
-          ) ?? 0) * k,
+      // A caller with requests, connections or both: one row, its labels from whichever answered.
+      const rows = new Map<
+        string,
+        { metric: Record<string, string>; values: Partial<Record<Measure, number>> }
+      >();
+      grouped.forEach((samples, i) => {
+        for (const s of samples) {
+          const key = keyOf(s.metric, consumerLabels);
+          let row = rows.get(key);
+          if (!row) rows.set(key, (row = { metric: s.metric, values: {} }));
+          row.values[measures[i] as Measure] = s.value;
+        }
+      });
+      return [...rows.values()].map(({ metric, values }) => ({
+        workload: metric.source_workload || UNKNOWN,
+        app: metric.source_app || UNKNOWN,
+        namespace: metric.source_workload_namespace || UNKNOWN,
+        version: metric.source_version || UNKNOWN,
+        requests: (finiteOrNull(values.requests) ?? 0) * k,
+        errors: (finiteOrNull(values.errors) ?? 0) * k,
+        tcp: scaleTcp(tcpOf(values), k),
       }));
     });
   }
@@ -422,17 +453,27 @@ export class PrometheusTelemetry implements TelemetrySource {
             if (!entry) {
               entry = {
                 metric: s.metric,
-                figures: { requests: 0, serverErrors: 0, clientErrors: 0, p95: null },
+                figures: {
+                  requests: 0,
+                  serverErrors: 0,
+                  clientErrors: 0,
+                  p95: null,
+                  tcp: { ...EMPTY_TCP_LINK },
+                },
               };
               out.set(key, entry);
             }
             const value = finiteOrNull(s.value);
             if (measure === 'p95') entry.figures.p95 = value;
-            else entry.figures[measure] = (value ?? 0) * k;
+            else if (measure === 'tcpSentBytes') entry.figures.tcp.sentBytes = (value ?? 0) * k;
+            else if (measure === 'tcpReceivedBytes') entry.figures.tcp.receivedBytes = (value ?? 0) * k;
+            else if (measure === 'tcpOpened') entry.figures.tcp.opened = (value ?? 0) * k;
+            else if (!isTcpMeasure(measure)) entry.figures[measure] = (value ?? 0) * k;
           }
         });
-        // A link is one with requests; error and percentile series alone (rates of 0) say nothing.
-        return [...out.values()].filter((e) => e.figures.requests > 0);
+        // A link is one with requests or connections; error and percentile series alone (rates of 0)
+        // say nothing.
+        return [...out.values()].filter((e) => e.figures.requests > 0 || hasTcp(e.figures.tcp));
       };
       const [calls, versions] = await Promise.all([
         links(CALL_LABELS, ['source_workload_namespace', 'destination_service_namespace']),

@@ -1,14 +1,34 @@
-import { ERROR_CODE_REGEX, INSTANCE_LABEL, ISTIO_METRICS } from './istio-metrics';
+import { ERROR_CODE_REGEX, INSTANCE_LABEL, ISTIO_METRICS, TCP_METRICS } from './istio-metrics';
 import { promDuration } from './window';
 
 /**
  * The PromQL of each question the monitoring page asks. Pure string building, so the queries are
- * tested as text. A service's figures are what its own sidecars measured (`reporter="destination"`),
- * which also counts callers from outside the mesh (sidecars report both sides; summing both would
- * count each request twice), plus the requests that never reached them: those the caller's sidecar
- * answered itself (`reporter="source"` with a local-reply flag, see LOCAL_REPLY_FLAGS), such as a
- * fault injection's abort or a circuit breaker's overflow. Without them an injected abort would show
- * as less traffic, not as errors.
+ * tested as text.
+ *
+ * Which reporter counts a request. Every request is counted once, where it arrives:
+ *  - a sidecar's workload: by its own sidecar, `reporter="destination"`. The caller's sidecar counts
+ *    it too (`reporter="source"`), so summing both sides would count each request twice; the
+ *    destination side also sees callers from outside the mesh.
+ *  - an ambient workload behind a waypoint: by the waypoint, `reporter="waypoint"`. Istio's "waypoint
+ *    single" telemetry (istio/istio#50225, istio/proxy#5472) has the waypoint report each request
+ *    once, labelled with the real destination workload, service and version; a waypoint sits only on
+ *    the receiving side, and the ambient workload has no sidecar of its own to report
+ *    `reporter="destination"`. A sidecar never sits behind a waypoint, so no request has both
+ *    reporters: `reporter=~"destination|waypoint"` counts each once (the reporter values are listed at
+ *    https://istio.io/latest/docs/reference/config/metrics/#labels; "waypoint" in istio/istio#51313).
+ *  - requests that never arrived: those the caller's sidecar answered itself (`reporter="source"` with
+ *    a local-reply flag, see LOCAL_REPLY_FLAGS), such as a fault injection's abort or a circuit
+ *    breaker's overflow. Without them an injected abort would show as less traffic, not as errors.
+ *
+ * L4 (TCP) traffic: Istio's istio_tcp_* counters (https://istio.io/latest/docs/reference/config/metrics/).
+ * A sidecar's TCP proxy counts a TCP service's connections; in ambient mode ztunnel counts every
+ * connection, HTTP or not, on both nodes: `reporter="source"` on the caller's node and
+ * `reporter="destination"` on the destination's. The console reads `reporter="destination"` only,
+ * the connections that reached the destination workload, once each (the sidecar or ztunnel next to
+ * it). An ambient service without a waypoint has only these; one with a waypoint has both its
+ * waypoint's requests and ztunnel's connections (whose caller is then the waypoint, which opened
+ * them), and a waypoint's own TCP series (`reporter="waypoint"`, the caller's leg to the waypoint)
+ * are left out, as they would count the same bytes again.
  */
 
 /** A PromQL string literal (Go's escaping: backslash, double quote, newline). */
@@ -39,7 +59,12 @@ export function namespaceMatchers(
   return Object.fromEntries(labels.map((l) => [l, { oneOf }]));
 }
 
-function selector(extra: Matchers = {}, errorsOnly = false, reporter = 'reporter="destination"'): string {
+/** The reporters of a request where it arrived: a sidecar, or in ambient mode a waypoint (see above). */
+export const ARRIVED = 'reporter=~"destination|waypoint"';
+/** The reporter of a connection where it arrived: the destination's sidecar, or ztunnel on its node. */
+export const TCP_ARRIVED = 'reporter="destination"';
+
+function selector(extra: Matchers = {}, errorsOnly = false, reporter = ARRIVED): string {
   const parts = [reporter];
   for (const [label, value] of Object.entries(extra)) parts.push(matcher(label, value));
   if (errorsOnly) parts.push(`response_code=~${promString(ERROR_CODE_REGEX)}`);
@@ -57,8 +82,8 @@ const LOCAL_REPLY_FLAGS = ['FI', 'UO', 'UH', 'NC', 'NR'] as const;
 const LOCAL_REPLY_REGEX = `(.*,)?(${LOCAL_REPLY_FLAGS.join('|')})(,.*)?`;
 
 /**
- * The per-series rates of one metric for the selected requests: what the destination's sidecars
- * counted, and what callers' sidecars answered themselves (see the module's header). The two sides
+ * The per-series rates of one metric for the selected requests: what the destination's sidecars (or
+ * waypoints) counted, and what callers' sidecars answered themselves (see the module's header). The two sides
  * differ in `reporter`, so `or` keeps both. A local reply reached no workload, so Istio labels its
  * destination_app and destination_version `unknown`; the application is taken to be the one the
  * service is named after (destination_service_name), as for every Service of the catalog made for
@@ -86,7 +111,29 @@ function sumRate(
 }
 
 /** The figure a query answers; each becomes one field of Figures. */
-export type Measure = 'requests' | 'errors' | 'durationSum' | 'p50' | 'p95' | 'p99' | 'inBytes' | 'outBytes';
+export type Measure =
+  'requests' | 'errors' | 'durationSum' | 'p50' | 'p95' | 'p99' | 'inBytes' | 'outBytes' | TcpMeasure;
+
+/** L4 figures: bytes the destination sent and received, connections it opened and closed. */
+export type TcpMeasure = 'tcpSentBytes' | 'tcpReceivedBytes' | 'tcpOpened' | 'tcpClosed';
+export const TCP_MEASURES: readonly TcpMeasure[] = [
+  'tcpSentBytes',
+  'tcpReceivedBytes',
+  'tcpOpened',
+  'tcpClosed',
+];
+export const isTcpMeasure = (m: string): m is TcpMeasure => (TCP_MEASURES as readonly string[]).includes(m);
+const TCP_METRIC_OF: Record<TcpMeasure, string> = {
+  tcpSentBytes: TCP_METRICS.sent,
+  tcpReceivedBytes: TCP_METRICS.received,
+  tcpOpened: TCP_METRICS.opened,
+  tcpClosed: TCP_METRICS.closed,
+};
+
+/** `sum by (…) (rate(istio_tcp_…{reporter="destination",…}[range]))`: L4 traffic where it arrived. */
+function tcpRate(measure: TcpMeasure, labels: readonly string[], matchers: Matchers, range: number): string {
+  return `sum${by(labels)} (rate(${TCP_METRIC_OF[measure]}${selector(matchers, false, TCP_ARRIVED)}[${promDuration(range)}]))`;
+}
 
 export const QUANTILES = { p50: 0.5, p95: 0.95, p99: 0.99 } as const;
 
@@ -116,6 +163,8 @@ function measureQuery(
     case 'p95':
     case 'p99':
       return `histogram_quantile(${QUANTILES[measure]}, ${sumRate(`${ISTIO_METRICS.duration}_bucket`, ['le', ...labels], matchers, range)})`;
+    default:
+      return tcpRate(measure, labels, matchers, range);
   }
 }
 
@@ -128,9 +177,10 @@ export const ALL_MEASURES: readonly Measure[] = [
   'p99',
   'inBytes',
   'outBytes',
+  ...TCP_MEASURES,
 ];
 
-/** The measures a chart shows (the mean is not charted; percentiles say more). */
+/** The measures a chart shows (the mean is not charted; percentiles say more; closed connections neither). */
 export const SERIES_MEASURES: readonly Measure[] = [
   'requests',
   'errors',
@@ -139,6 +189,9 @@ export const SERIES_MEASURES: readonly Measure[] = [
   'p99',
   'inBytes',
   'outBytes',
+  'tcpSentBytes',
+  'tcpReceivedBytes',
+  'tcpOpened',
 ];
 
 export const APP_LABELS = ['destination_service_namespace', 'destination_app'] as const;
@@ -166,7 +219,8 @@ export const queries = {
   /** One service, grouped by version (labels []: all versions together). */
   service: (serviceId: string, measure: Measure, labels: readonly string[], range: number) =>
     measureQuery(measure, labels, service(serviceId), range),
-  consumers: (serviceId: string, measure: 'requests' | 'errors', range: number) =>
+  /** Per calling workload: requests, errors and (L4) bytes and connections. */
+  consumers: (serviceId: string, measure: 'requests' | 'errors' | TcpMeasure, range: number) =>
     measureQuery(measure, CONSUMER_LABELS, service(serviceId), range),
   instances: (serviceId: string, measure: 'requests' | 'errors' | 'durationSum', range: number) =>
     measureQuery(measure, INSTANCE_LABELS, service(serviceId), range),
@@ -186,16 +240,26 @@ export function coverageQuery(
   const matchers: Matchers = of.serviceId
     ? service(of.serviceId)
     : namespaceMatchers(['destination_service_namespace'], of.namespaces);
-  return `max (count_over_time(${ISTIO_METRICS.requests}${selector(matchers)}[${promDuration(range)}]))`;
+  const window = `[${promDuration(range)}]`;
+  // A TCP service has no request counter: its connection counter tells instead.
+  return `max (count_over_time(${ISTIO_METRICS.requests}${selector(matchers)}${window}) or count_over_time(${TCP_METRICS.opened}${selector(matchers, false, TCP_ARRIVED)}${window}))`;
 }
 
 /** The topology's classes of error, as Kiali's health counts them: 5xx or no response; 4xx. */
 const SERVER_ERROR_CODE_REGEX = '0|5[0-9][0-9]';
 const CLIENT_ERROR_CODE_REGEX = '4[0-9][0-9]';
 
-/** What the topology asks of each link. */
-export type LinkMeasure = 'requests' | 'serverErrors' | 'clientErrors' | 'p95';
-export const LINK_MEASURES: readonly LinkMeasure[] = ['requests', 'serverErrors', 'clientErrors', 'p95'];
+/** What the topology asks of each link: requests (L7), and bytes and connections (L4). */
+export type LinkMeasure = 'requests' | 'serverErrors' | 'clientErrors' | 'p95' | TcpMeasure;
+export const LINK_MEASURES: readonly LinkMeasure[] = [
+  'requests',
+  'serverErrors',
+  'clientErrors',
+  'p95',
+  'tcpSentBytes',
+  'tcpReceivedBytes',
+  'tcpOpened',
+];
 
 /** A caller → service link: the calling workload (Istio's source_* labels) and the service it called. */
 export const CALL_LABELS = [
@@ -231,6 +295,7 @@ export function linkQuery(
         ? `,response_code=~${promString(CLIENT_ERROR_CODE_REGEX)}`
         : '';
   const window = `[${promDuration(range)}]`;
+  if (isTcpMeasure(measure)) return tcpRate(measure, labels, matchers, range);
   if (measure === 'p95') {
     return `histogram_quantile(${QUANTILES.p95}, sum${by(['le', ...labels])} (${requestRates(`${ISTIO_METRICS.duration}_bucket`, matchers, window)}))`;
   }
@@ -247,7 +312,7 @@ const RATE_LIMITED_FLAG = 'RL';
  */
 export function limitQuery(serviceId: string, which: 'passed' | 'limited', range: number): string {
   const flag = `response_flags${which === 'limited' ? '=' : '!='}${promString(RATE_LIMITED_FLAG)}`;
-  return `sum (rate(${ISTIO_METRICS.requests}{reporter="destination",destination_service=${promString(serviceId)},${flag}}[${promDuration(range)}]))`;
+  return `sum (rate(${ISTIO_METRICS.requests}{${ARRIVED},destination_service=${promString(serviceId)},${flag}}[${promDuration(range)}]))`;
 }
 
 /**

@@ -20,7 +20,31 @@ export interface Figures {
   inBytes: number;
   /** Response bytes sent per second. */
   outBytes: number;
+  /** L4 traffic (Istio's istio_tcp_* metrics, see promql.ts): all zero where none was seen. */
+  tcp: TcpFigures;
 }
+
+/**
+ * L4 (TCP) traffic where it arrived, per second: what the destination's sidecar, or in ambient mode
+ * ztunnel on its node, counted (reporter="destination"). A TCP service, or an ambient one without a
+ * waypoint, has only these.
+ */
+export interface TcpFigures {
+  /** Bytes the destination sent to its clients (istio_tcp_sent_bytes_total). */
+  sentBytes: number;
+  /** Bytes it received from them (istio_tcp_received_bytes_total). */
+  receivedBytes: number;
+  /** Connections opened (istio_tcp_connections_opened_total). */
+  opened: number;
+  /** Connections closed (istio_tcp_connections_closed_total). */
+  closed: number;
+}
+
+export const EMPTY_TCP: TcpFigures = { sentBytes: 0, receivedBytes: 0, opened: 0, closed: 0 };
+
+/** Whether any L4 traffic was seen. */
+export const hasTcp = (t: Pick<TcpFigures, 'sentBytes' | 'receivedBytes' | 'opened'>): boolean =>
+  t.sentBytes > 0 || t.receivedBytes > 0 || t.opened > 0;
 
 export const EMPTY_FIGURES: Figures = {
   requests: 0,
@@ -31,6 +55,7 @@ export const EMPTY_FIGURES: Figures = {
   p99: null,
   inBytes: 0,
   outBytes: 0,
+  tcp: EMPTY_TCP,
 };
 
 /** An application, as Istio labels it: `destination_app` in `destination_service_namespace`. */
@@ -52,6 +77,10 @@ export interface FigureSeries {
   p99: (number | null)[];
   inBytes: (number | null)[];
   outBytes: (number | null)[];
+  /** L4: bytes sent and received, connections opened, per second (null before the first sample). */
+  tcpSentBytes: (number | null)[];
+  tcpReceivedBytes: (number | null)[];
+  tcpOpened: (number | null)[];
 }
 
 /** A series of `n` points with nothing measured yet (null, not zero: no data is not no traffic). */
@@ -65,6 +94,9 @@ export function emptySeries(n: number): FigureSeries {
     p99: col(),
     inBytes: col(),
     outBytes: col(),
+    tcpSentBytes: col(),
+    tcpReceivedBytes: col(),
+    tcpOpened: col(),
   };
 }
 
@@ -88,6 +120,8 @@ export interface ConsumerFigures {
   /** Requests and errors per second. */
   requests: number;
   errors: number;
+  /** The L4 traffic of this caller (for an ambient service behind a waypoint, the waypoint opens them). */
+  tcp: TcpFigures;
 }
 
 export interface InstanceFigures {
@@ -112,7 +146,12 @@ export interface LinkFigures {
   /** Answered 4xx, per second. */
   clientErrors: number;
   p95: number | null;
+  /** L4 traffic along the link (bytes and connections per second): all zero for requests alone. */
+  tcp: TcpLinkFigures;
 }
+
+export type TcpLinkFigures = Pick<TcpFigures, 'sentBytes' | 'receivedBytes' | 'opened'>;
+export const EMPTY_TCP_LINK: TcpLinkFigures = { sentBytes: 0, receivedBytes: 0, opened: 0 };
 
 /** A calling workload (Istio's source_* labels) to a service. */
 export interface CallFigures extends LinkFigures {
@@ -128,7 +167,10 @@ export interface ServiceVersionFigures extends LinkFigures {
   version: string;
 }
 
-/** Every link of the mesh at once, for the topology. */
+/**
+ * Every link of the mesh at once, for the topology: a link with requests (L7, from a sidecar or a
+ * waypoint), with connections only (L4, from a sidecar's TCP proxy or ztunnel), or both.
+ */
 export interface TrafficEdges {
   calls: CallFigures[];
   versions: ServiceVersionFigures[];

@@ -55,6 +55,12 @@ const link = (requests: number, serverErrors = 0, clientErrors = 0, p95: number 
   serverErrors,
   clientErrors,
   p95,
+  tcp: { sentBytes: 0, receivedBytes: 0, opened: 0 },
+});
+/** Connections only: what ztunnel (or a sidecar's TCP proxy) reports for a TCP or waypoint-less ambient service. */
+const l4 = (opened: number, sentBytes: number, receivedBytes: number) => ({
+  ...link(0, 0, 0, null),
+  tcp: { sentBytes, receivedBytes, opened },
 });
 const caller = (app: string, version: string, namespace = 'bookinfo') => ({
   workload: version === 'unknown' ? app : `${app}-${version}`,
@@ -230,5 +236,63 @@ describe('a service in conflict (an ID two namespaces define)', () => {
     );
     // The traffic arrived in dubbo-demo: the call goes there.
     expect(app.edges.map((e) => e.target)).toEqual([nodeIds.app('dubbo-demo', 'echo-provider')]);
+  });
+});
+
+describe('L4 traffic (connections and bytes, no requests)', () => {
+  const DB = 'mysql.data.svc.cluster.local';
+  const withDb = indexCatalog([
+    ...catalog.services,
+    service(DB, 'mysql', 'data', 'tcp', [
+      ['v1', 'kubernetes'],
+      ['v2', 'kubernetes'],
+    ]),
+  ]);
+  const links: TrafficEdges = {
+    calls: [
+      { source: caller('reviews', 'v1'), serviceId: DB, ...l4(3, 9000, 600) },
+      // An ambient service behind a waypoint: requests from the waypoint and bytes from ztunnel.
+      {
+        source: caller('productpage', 'v1'),
+        serviceId: REVIEWS,
+        ...link(6),
+        tcp: { sentBytes: 500, receivedBytes: 50, opened: 1 },
+      },
+    ],
+    versions: [
+      ver(DB, 'mysql', 'v1', l4(2, 6000, 400), 'data'),
+      ver(DB, 'mysql', 'v2', l4(1, 3000, 200), 'data'),
+      ver(REVIEWS, 'reviews', 'v1', link(6)),
+    ],
+  };
+  const g = buildGraph({ links, catalog: withDb, graphType: 'versionedApp' });
+
+  it('draws an edge for connections alone, says it is L4 and carries its bytes and connections', () => {
+    const e = edge(g, nodeIds.version('bookinfo', 'reviews', 'v1'), nodeIds.service(DB));
+    expect(e.layer).toBe('l4');
+    expect(e.tcp).toEqual({
+      sentBytesPerSecond: 9000,
+      receivedBytesPerSecond: 600,
+      connectionsOpenedPerSecond: 3,
+    });
+    expect(e.traffic.requestsPerMinute).toBe(0);
+    expect(e.health).toBe('none');
+  });
+
+  it('shares a TCP service between its versions by connections', () => {
+    expect(edge(g, nodeIds.service(DB), nodeIds.version('data', 'mysql', 'v1')).share).toBeCloseTo(2 / 3, 5);
+    expect(edge(g, nodeIds.service(DB), nodeIds.version('data', 'mysql', 'v2')).share).toBeCloseTo(1 / 3, 5);
+    expect(node(g, nodeIds.service(DB)).inboundTcp).toEqual({
+      sentBytesPerSecond: 9000,
+      receivedBytesPerSecond: 600,
+      connectionsOpenedPerSecond: 3,
+    });
+  });
+
+  it('an edge with requests is L7, with its L4 figures alongside', () => {
+    const e = edge(g, nodeIds.version('bookinfo', 'productpage', 'v1'), nodeIds.service(REVIEWS));
+    expect(e.layer).toBe('l7');
+    expect(e.traffic.requestsPerMinute).toBe(360);
+    expect(e.tcp?.sentBytesPerSecond).toBe(500);
   });
 });

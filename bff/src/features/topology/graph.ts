@@ -1,5 +1,11 @@
 import type { Platform, Protocol, ServiceDetail } from '../../contract/catalog';
-import type { GraphType, TopologyEdge, TopologyGroup, TopologyNode } from '../../contract/topology';
+import type {
+  GraphType,
+  TcpTraffic,
+  TopologyEdge,
+  TopologyGroup,
+  TopologyNode,
+} from '../../contract/topology';
 import type { CatalogView } from '../catalog/query';
 import { UNKNOWN } from '../monitoring/istio-metrics';
 import type { LinkFigures, TrafficEdges } from '../monitoring/telemetry';
@@ -10,7 +16,10 @@ import { healthOf, linkTraffic, round } from './health';
  * tables and timed by the benchmark at thousands of services.
  *
  * Telemetry gives two kinds of link (rates per second): caller → service (Istio's source_* labels and
- * destination_service) and service → version (destination_*). Each graph type maps their ends to nodes
+ * destination_service) and service → version (destination_*). A link carries requests (L7: counted by
+ * the destination's sidecar or, in ambient mode, its waypoint), connections and bytes (L4: a TCP
+ * service, or any ambient workload, counted by the destination's sidecar or ztunnel), or both; an edge
+ * with connections alone is an `l4` edge. Each graph type maps their ends to nodes
  * and sums links that land on the same pair of nodes. Every service of the catalog has its nodes even
  * without traffic (idle nodes, which the page can hide).
  *
@@ -40,6 +49,10 @@ interface Sum {
   /** Σ p95 × requests over links that had a p95. */
   p95Weighted: number;
   p95Requests: number;
+  /** L4, per second. */
+  tcpSent: number;
+  tcpReceived: number;
+  tcpOpened: number;
 }
 
 const emptySum = (): Sum => ({
@@ -48,9 +61,33 @@ const emptySum = (): Sum => ({
   clientErrors: 0,
   p95Weighted: 0,
   p95Requests: 0,
+  tcpSent: 0,
+  tcpReceived: 0,
+  tcpOpened: 0,
 });
 
+const hasTcp = (sum: Sum) => sum.tcpSent > 0 || sum.tcpReceived > 0 || sum.tcpOpened > 0;
+
+function tcpTraffic(sum: Sum): TcpTraffic | null {
+  if (!hasTcp(sum)) return null;
+  return {
+    sentBytesPerSecond: round(sum.tcpSent, 3),
+    receivedBytesPerSecond: round(sum.tcpReceived, 3),
+    connectionsOpenedPerSecond: round(sum.tcpOpened, 6),
+  };
+}
+
+/** A version's share of its service: of the requests, or for connections alone of the connections. */
+function shareOf(part: Sum, whole: Sum): number | null {
+  if (whole.requests > 0) return round(part.requests / whole.requests, 6);
+  if (whole.tcpOpened > 0) return round(part.tcpOpened / whole.tcpOpened, 6);
+  return null;
+}
+
 function addTo(sum: Sum, link: LinkFigures): void {
+  sum.tcpSent += link.tcp.sentBytes;
+  sum.tcpReceived += link.tcp.receivedBytes;
+  sum.tcpOpened += link.tcp.opened;
   sum.requests += link.requests;
   sum.serverErrors += link.serverErrors;
   sum.clientErrors += link.clientErrors;
@@ -63,7 +100,7 @@ function addTo(sum: Sum, link: LinkFigures): void {
 const p95Of = (sum: Sum) => (sum.p95Requests > 0 ? sum.p95Weighted / sum.p95Requests : null);
 
 interface NodeAcc {
-  node: Omit<TopologyNode, 'inbound' | 'outboundRequestsPerMinute' | 'p95Ms' | 'health'>;
+  node: Omit<TopologyNode, 'inbound' | 'inboundTcp' | 'outboundRequestsPerMinute' | 'p95Ms' | 'health'>;
   inbound: Sum;
   outbound: number;
   /** Edges from this node, by target (no string keys to build per link). */
@@ -332,6 +369,7 @@ export function buildGraph({ links, catalog, graphType, namespace }: BuildInput)
     outNodes.push({
       ...acc.node,
       inbound: linkTraffic(acc.inbound),
+      inboundTcp: tcpTraffic(acc.inbound),
       outboundRequestsPerMinute: round(acc.outbound * 60, 3),
       p95Ms: round(p95Of(acc.inbound), 2),
       health: healthOf(acc.inbound),
@@ -347,12 +385,10 @@ export function buildGraph({ links, catalog, graphType, namespace }: BuildInput)
       source,
       target,
       traffic: linkTraffic(e.sum),
+      layer: e.sum.requests <= 0 && hasTcp(e.sum) ? 'l4' : 'l7',
+      tcp: tcpTraffic(e.sum),
       p95Ms: round(p95Of(e.sum), 2),
-      share: e.shareOf
-        ? e.shareOf.requests > 0
-          ? round(e.sum.requests / e.shareOf.requests, 6)
-          : null
-        : null,
+      share: e.shareOf ? shareOf(e.sum, e.shareOf) : null,
       health: healthOf(e.sum),
     });
   }

@@ -1,6 +1,11 @@
 import { Counter, Registry } from 'prom-client';
 import type { Metric } from 'prom-client';
-import { ISTIO_BUCKETS, ISTIO_LABELS, ISTIO_METRICS } from '../../../features/monitoring/istio-metrics';
+import {
+  ISTIO_BUCKETS,
+  ISTIO_LABELS,
+  ISTIO_METRICS,
+  TCP_METRICS,
+} from '../../../features/monitoring/istio-metrics';
 import type { IstioLabels } from '../../../features/monitoring/istio-metrics';
 import { toDnsLabel } from '../../../mesh/hosts';
 import type { Flow } from './pipeline';
@@ -20,12 +25,7 @@ export function localRateLimitMetric(rule: string, stat: 'rate_limited' | 'enfor
 }
 
 /** Istio's standard TCP metrics (https://istio.io/latest/docs/reference/config/metrics/). */
-export const TCP_METRICS = {
-  opened: 'istio_tcp_connections_opened_total',
-  closed: 'istio_tcp_connections_closed_total',
-  sent: 'istio_tcp_sent_bytes_total',
-  received: 'istio_tcp_received_bytes_total',
-} as const;
+export { TCP_METRICS };
 
 const TCP_HELP: Record<(typeof TCP_METRICS)[keyof typeof TCP_METRICS], string> = {
   [TCP_METRICS.opened]: 'TCP connections opened.',

@@ -108,3 +108,60 @@ describe('EmbeddedTelemetry', () => {
     expect(await source.coveredSeconds(q)).toBe(300);
   });
 });
+
+describe('EmbeddedTelemetry: L4 traffic (a TCP service, or ambient without a waypoint)', () => {
+  // Per second: the api workload opens 2 connections to db v1 and is sent 4000 bytes, sends 100.
+  const store = new TrafficStore();
+  const tcp = (version: string, opened: number): TickRecord => ({
+    group: store.groupCell({ serviceId: 'db', app: 'db', namespace: 'data', version }),
+    consumer: store.consumerCell({
+      serviceId: 'db',
+      workload: 'api-v1',
+      app: 'api',
+      namespace: 'shop',
+      version: 'v1',
+    }),
+    instance: store.instanceCell({ serviceId: 'db', instance: `db-${version}-0`, version }),
+    requests: 0,
+    errors: 0,
+    durationSum: 0,
+    inBytes: 0,
+    outBytes: 0,
+    buckets: new Float64Array(BUCKET_COUNT),
+    tcpOpened: opened,
+    tcpClosed: opened,
+    tcpSentBytes: opened * 2000,
+    tcpReceivedBytes: opened * 50,
+  });
+  for (let s = 1; s <= 600; s++) store.record(T0 + s * 1000, [tcp('v1', 2), tcp('v2', 1)]);
+  const source = new EmbeddedTelemetry(store);
+  const q = resolveWindow('5m', source.scrapeIntervalSeconds);
+
+  it('answers bytes and connections per second for the service and each version, with no requests', async () => {
+    const { total, byVersion } = await source.serviceFigures('db', q);
+    expect(total.requests).toBe(0);
+    expect(total.avgMs).toBeNull();
+    expect(total.tcp.opened).toBeCloseTo(3, 6);
+    expect(total.tcp.closed).toBeCloseTo(3, 6);
+    expect(total.tcp.sentBytes).toBeCloseTo(6000, 3);
+    expect(total.tcp.receivedBytes).toBeCloseTo(150, 3);
+    expect(byVersion.find((v) => v.version === 'v2')?.figures.tcp.opened).toBeCloseTo(1, 6);
+    const series = await source.serviceSeries('db', q);
+    const last = series.total.tcpSentBytes.filter((v) => v !== null).at(-1);
+    expect(last).toBeCloseTo(6000, 3);
+  });
+
+  it('names the caller of the connections, and draws L4 links for the topology', async () => {
+    const [consumer] = await source.consumers('db', q);
+    expect(consumer).toMatchObject({ workload: 'api-v1', requests: 0 });
+    expect(consumer?.tcp.opened).toBeCloseTo(3, 6);
+    const { calls, versions } = await source.edges(q);
+    expect(calls).toHaveLength(1);
+    expect(calls[0]?.tcp.sentBytes).toBeCloseTo(6000, 3);
+    expect(calls[0]?.p95).toBeNull();
+    expect(versions.map((v) => [v.version, Math.round(v.tcp.opened)]).sort()).toEqual([
+      ['v1', 2],
+      ['v2', 1],
+    ]);
+  });
+});

@@ -12,11 +12,12 @@ import type {
   ServiceSeries,
   ServiceVersionFigures,
   SplitFigures,
+  TcpFigures,
   TelemetrySource,
   TrafficEdges,
   VersionFigures,
 } from '../../../features/monitoring/telemetry';
-import { emptySeries } from '../../../features/monitoring/telemetry';
+import { emptySeries, hasTcp } from '../../../features/monitoring/telemetry';
 import { seriesTimestamps } from '../../../features/monitoring/window';
 import type { QueryWindow } from '../../../features/monitoring/window';
 import { BUCKET_COUNT, CONSUMER_FIELDS, GROUP_FIELDS, INSTANCE_FIELDS } from './store';
@@ -36,6 +37,22 @@ function figuresOf(row: Float64Array, offset: number, seconds: number): Figures 
     p99: quantile(QUANTILES.p99),
     inBytes: (row[offset + GROUP_FIELDS.inBytes] as number) / seconds,
     outBytes: (row[offset + GROUP_FIELDS.outBytes] as number) / seconds,
+    tcp: tcpOf(row, offset, GROUP_FIELDS, seconds),
+  };
+}
+
+/** L4 figures of a summed row of any kind of cell (each keeps them at its own offsets). */
+function tcpOf(
+  row: Float64Array,
+  offset: number,
+  fields: { tcpOpened: number; tcpClosed: number; tcpSentBytes: number; tcpReceivedBytes: number },
+  seconds: number,
+): TcpFigures {
+  return {
+    sentBytes: (row[offset + fields.tcpSentBytes] as number) / seconds,
+    receivedBytes: (row[offset + fields.tcpReceivedBytes] as number) / seconds,
+    opened: (row[offset + fields.tcpOpened] as number) / seconds,
+    closed: (row[offset + fields.tcpClosed] as number) / seconds,
   };
 }
 
@@ -158,6 +175,9 @@ export class EmbeddedTelemetry implements TelemetrySource {
       s.p99[i] = f.p99;
       s.inBytes[i] = f.inBytes;
       s.outBytes[i] = f.outBytes;
+      s.tcpSentBytes[i] = f.tcp.sentBytes;
+      s.tcpReceivedBytes[i] = f.tcp.receivedBytes;
+      s.tcpOpened[i] = f.tcp.opened;
     };
     timestamps.forEach((t, i) => {
       // Like a range query: nothing before the first sample, and no point in the future.
@@ -211,6 +231,7 @@ export class EmbeddedTelemetry implements TelemetrySource {
         version: meta.version,
         requests: (rows[i * CONSUMER_FIELDS.width + CONSUMER_FIELDS.requests] as number) / seconds,
         errors: (rows[i * CONSUMER_FIELDS.width + CONSUMER_FIELDS.errors] as number) / seconds,
+        tcp: tcpOf(rows, i * CONSUMER_FIELDS.width, CONSUMER_FIELDS, seconds),
       };
     });
   }
@@ -266,7 +287,9 @@ export class EmbeddedTelemetry implements TelemetrySource {
       if (!within(meta.namespace)) continue;
       const o = cell * GROUP_FIELDS.width;
       const requests = groupRows[o + GROUP_FIELDS.requests] as number;
-      if (requests <= 0) continue;
+      const tcp = tcpOf(groupRows, o, GROUP_FIELDS, seconds);
+      // A link with requests (L7), connections (L4) or both.
+      if (requests <= 0 && !hasTcp(tcp)) continue;
       const buckets = groupRows.subarray(o + GROUP_FIELDS.buckets, o + GROUP_FIELDS.buckets + BUCKET_COUNT);
       let svc = serviceBuckets.get(meta.serviceId);
       if (!svc)
@@ -285,6 +308,7 @@ export class EmbeddedTelemetry implements TelemetrySource {
         serverErrors: (errors - clientErrors) / seconds,
         clientErrors: clientErrors / seconds,
         p95: quantile(buckets, requests),
+        tcp: { sentBytes: tcp.sentBytes, receivedBytes: tcp.receivedBytes, opened: tcp.opened },
       });
     }
     const p95OfService = new Map(
@@ -306,7 +330,8 @@ export class EmbeddedTelemetry implements TelemetrySource {
     for (let cell = 0; cell < consumers.size; cell++) {
       const o = cell * CONSUMER_FIELDS.width;
       const requests = rows[o + CONSUMER_FIELDS.requests] as number;
-      if (requests <= 0) continue;
+      const tcp = tcpOf(rows, o, CONSUMER_FIELDS, seconds);
+      if (requests <= 0 && !hasTcp(tcp)) continue;
       const meta = consumers.meta[cell] as ConsumerMeta;
       if (!within(meta.namespace) || !within(serviceNamespace.get(meta.serviceId))) continue;
       const errors = rows[o + CONSUMER_FIELDS.errors] as number;
@@ -317,7 +342,8 @@ export class EmbeddedTelemetry implements TelemetrySource {
         requests: requests / seconds,
         serverErrors: (errors - clientErrors) / seconds,
         clientErrors: clientErrors / seconds,
-        p95: p95OfService.get(meta.serviceId) ?? null,
+        p95: requests > 0 ? (p95OfService.get(meta.serviceId) ?? null) : null,
+        tcp: { sentBytes: tcp.sentBytes, receivedBytes: tcp.receivedBytes, opened: tcp.opened },
       });
     }
     return { calls, versions };
