@@ -86,6 +86,7 @@ describe('the API surface', () => {
       'protocol',
       'platform',
       'health',
+      'dataPlane',
       'sort',
       'order',
       'page',

@@ -12,6 +12,53 @@ export type Protocol = z.infer<typeof Protocol>;
 export const Platform = z.enum(['kubernetes', 'vm']);
 export type Platform = z.infer<typeof Platform>;
 
+/**
+ * How a workload is in the mesh (Istio's data plane modes): an Envoy sidecar in the Pod (or on the
+ * VM), ambient (the node's ztunnel, `istio.io/dataplane-mode=ambient` on the Pod or its Namespace),
+ * or neither. A Pod with a sidecar is sidecar even in an ambient namespace: the sidecar takes
+ * precedence over ztunnel.
+ */
+export const DataPlaneMode = z.enum(['sidecar', 'ambient', 'none']);
+export type DataPlaneMode = z.infer<typeof DataPlaneMode>;
+
+export const WaypointRef = z
+  .object({ namespace: z.string(), name: z.string() })
+  .describe('A waypoint: a Gateway API Gateway of class istio-waypoint')
+  .meta({ id: 'WaypointRef' });
+export type WaypointRef = z.infer<typeof WaypointRef>;
+
+export const ServiceDataPlane = z
+  .object({
+    modes: z
+      .array(DataPlaneMode)
+      .describe("The data planes of the service's instances, each once, in alphabetical order"),
+    waypoint: WaypointRef.nullable().describe(
+      "The waypoint the service's traffic goes through: `istio.io/use-waypoint` on the Service (or ServiceEntry), else on its Namespace (`istio.io/use-waypoint-namespace` for another namespace's); null without one or when the Service opts out with `none`",
+    ),
+    waypointMissing: z
+      .boolean()
+      .optional()
+      .describe(
+        'Set when a waypoint is named and the control plane was read: true when no such waypoint Gateway exists',
+      ),
+  })
+  .meta({ id: 'ServiceDataPlane' });
+export type ServiceDataPlane = z.infer<typeof ServiceDataPlane>;
+
+export const NamespaceDataPlane = z
+  .object({
+    name: z.string(),
+    dataPlane: DataPlaneMode.describe(
+      'ambient when labelled istio.io/dataplane-mode=ambient; sidecar when labelled istio-injection=enabled or istio.io/rev; none otherwise',
+    ),
+    waypoint: WaypointRef.nullable().describe(
+      "The namespace's waypoint (`istio.io/use-waypoint` on the Namespace)",
+    ),
+    waypointMissing: z.boolean().optional().describe('True when the waypoint named has no Gateway'),
+  })
+  .meta({ id: 'NamespaceDataPlane' });
+export type NamespaceDataPlane = z.infer<typeof NamespaceDataPlane>;
+
 export const Instance = z
   .object({
     name: z.string().describe('Pod or WorkloadEntry name (for inline ServiceEntry endpoints, the address)'),
@@ -26,6 +73,9 @@ export const Instance = z
     labels: z.record(z.string(), z.string()),
     platform: Platform,
     ready: z.boolean(),
+    dataPlane: DataPlaneMode.optional().describe(
+      "The Pod's data plane (a VM's is its sidecar; an endpoint of a MESH_EXTERNAL ServiceEntry has none); the BFF always sends it",
+    ),
   })
   .meta({ id: 'Instance' });
 export type Instance = z.infer<typeof Instance>;
@@ -82,6 +132,9 @@ export const ServiceSummary = z
     platforms: z.array(Platform),
     versions: z.array(z.string()),
     instances: z.object({ total: z.number().int(), ready: z.number().int() }),
+    dataPlane: ServiceDataPlane.optional().describe(
+      'The data planes of its instances and its waypoint; the BFF always sends it',
+    ),
   })
   .meta({ id: 'ServiceSummary' });
 export type ServiceSummary = z.infer<typeof ServiceSummary>;
@@ -139,6 +192,9 @@ export const ServiceListQuery = z.object({
     .enum(SERVICE_HEALTH)
     .optional()
     .describe('Services of this health: every instance ready, some, none (or no instances)'),
+  dataPlane: DataPlaneMode.optional().describe(
+    'Services with an instance of this data plane (sidecar, ambient, or none: outside the mesh)',
+  ),
   sort: z
     .enum(SERVICE_SORT_KEYS)
     .optional()
@@ -156,7 +212,16 @@ export const ServiceListResponse = z
     page: z.number().int(),
     pageSize: z.number().int(),
     facets: z
-      .object({ namespaces: z.array(z.string()), protocols: z.array(Protocol) })
+      .object({
+        namespaces: z.array(z.string()),
+        protocols: z.array(Protocol),
+        namespaceDataPlanes: z
+          .array(NamespaceDataPlane)
+          .optional()
+          .describe(
+            'The data plane and waypoint of each of those namespaces the control plane has a Namespace for; the BFF always sends it',
+          ),
+      })
       .describe('Every namespace and protocol in the catalog, for filter controls'),
   })
   .meta({ id: 'ServiceList' });

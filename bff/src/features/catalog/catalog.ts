@@ -1,14 +1,17 @@
-import type { KubernetesObject, ListWatch } from '@kubernetes/client-node';
+import { ListWatch, Watch } from '@kubernetes/client-node';
+import type { KubernetesListObject, KubernetesObject } from '@kubernetes/client-node';
 import type { KubeClient } from '../../clients/kube';
 import type { KubeResource } from '../../lib/kube-kind';
 import type { ServiceDetail } from '../../contract/catalog';
 import type { Logger } from '../../lib/logger';
-import type { ServiceEntry, V1Pod, V1Service, WorkloadEntry } from './kube-types';
+import { dataPlaneContext, namespaceDataPlanes } from './dataplane';
+import type { Gateway, ServiceEntry, V1Namespace, V1Pod, V1Service, WorkloadEntry } from './kube-types';
 import type { NamespaceScope } from '../auth/scope';
 import { scopeKey } from '../auth/scope';
 import { indexCatalog, scopeView } from './query';
 import type { CatalogView } from './query';
 import { buildCatalog } from './registry';
+import type { RegistrySnapshot } from './registry';
 
 /** Where the catalog's services come from; the API depends on this, not on informers. */
 export interface CatalogSource {
@@ -39,6 +42,51 @@ export function staticCatalog(services: ServiceDetail[]): CatalogSource {
   return { view: () => view, get: (id) => view.byId.get(id) };
 }
 
+/** A catalog over fixed objects of a control plane (tests), namespaces and waypoints included. */
+export function snapshotCatalog(snapshot: RegistrySnapshot): CatalogSource {
+  const view = snapshotView(snapshot);
+  return { view: () => view, get: (id) => view.byId.get(id) };
+}
+
+/** The catalog of a snapshot of the control plane's objects, with its namespaces' data planes. */
+function snapshotView(snapshot: RegistrySnapshot): CatalogView {
+  return indexCatalog(
+    buildCatalog(snapshot),
+    namespaceDataPlanes(dataPlaneContext(snapshot.namespaces, snapshot.gateways)),
+  );
+}
+
+/**
+ * A list-then-watch cache of the Namespaces, restarting after a watch error as KubeClient.informer's
+ * do. (KubeClient.listAll lists services and pods only of the core kinds; once it lists namespaces
+ * too, this is `kube.informer(core('namespaces'), log)`.)
+ */
+function namespaceInformer(kube: KubeClient, log: Logger): ListWatch<V1Namespace> {
+  const informer = new ListWatch<V1Namespace>(
+    '/api/v1/namespaces',
+    new Watch(kube.kubeConfig),
+    async () => (await kube.core.listNamespace()) as KubernetesListObject<V1Namespace>,
+    false,
+  );
+  let stopped = false;
+  informer.on('error', (err: unknown) => {
+    if (stopped) return;
+    log.warn(
+      { resource: 'namespaces', err: err instanceof Error ? err.message : String(err) },
+      'watch failed; restarting',
+    );
+    setTimeout(() => {
+      if (!stopped) informer.start().catch(() => undefined);
+    }, 2000).unref();
+  });
+  const stop = informer.stop.bind(informer);
+  informer.stop = async () => {
+    stopped = true;
+    await stop();
+  };
+  return informer;
+}
+
 /**
  * The catalog kept current by watching the control plane. The informers' caches are the
  * control plane's state, not the BFF's: the BFF keeps nothing it could not rebuild by listing
@@ -54,8 +102,10 @@ export class InformerCatalog implements CatalogSource {
     private readonly pods: ListWatch<V1Pod>,
     private readonly serviceEntries: ListWatch<ServiceEntry> | null,
     private readonly workloadEntries: ListWatch<WorkloadEntry> | null,
+    private readonly namespaces: ListWatch<V1Namespace>,
+    private readonly gateways: ListWatch<Gateway> | null,
   ) {
-    this.informers = [services, pods, serviceEntries, workloadEntries].filter(
+    this.informers = [services, pods, serviceEntries, workloadEntries, namespaces, gateways].filter(
       (i): i is ListWatch<KubernetesObject> => i !== null,
     );
     const invalidate = () => {
@@ -67,11 +117,15 @@ export class InformerCatalog implements CatalogSource {
     }
   }
 
-  /** Starts the informers and resolves once each has listed. Istio's kinds are optional. */
+  /**
+   * Starts the informers and resolves once each has listed. Istio's kinds are optional, and so are
+   * the Gateway API's (the waypoints): without them no waypoint exists.
+   */
   static async start(kube: KubeClient, log: Logger): Promise<InformerCatalog> {
     const istio = await kube.preferredVersion('networking.istio.io');
     if (!istio)
       log.warn('networking.istio.io is not served: ServiceEntries and WorkloadEntries are not read');
+    const gatewayApi = await kube.preferredVersion('gateway.networking.k8s.io');
     const core = (plural: string): KubeResource => ({ group: '', version: 'v1', plural });
     const ist = (plural: string): KubeResource => ({
       group: 'networking.istio.io',
@@ -83,6 +137,13 @@ export class InformerCatalog implements CatalogSource {
       kube.informer<V1Pod>(core('pods'), log),
       istio ? kube.informer<ServiceEntry>(ist('serviceentries'), log) : null,
       istio ? kube.informer<WorkloadEntry>(ist('workloadentries'), log) : null,
+      namespaceInformer(kube, log),
+      gatewayApi
+        ? kube.informer<Gateway>(
+            { group: 'gateway.networking.k8s.io', version: gatewayApi, plural: 'gateways' },
+            log,
+          )
+        : null,
     );
     await Promise.all(catalog.informers.map((i) => i.start()));
     return catalog;
@@ -90,14 +151,15 @@ export class InformerCatalog implements CatalogSource {
 
   view(): CatalogView {
     if (!this.cached) {
-      this.cached = indexCatalog(
-        buildCatalog({
-          services: this.services.list(),
-          pods: this.pods.list(),
-          serviceEntries: this.serviceEntries?.list() ?? [],
-          workloadEntries: this.workloadEntries?.list() ?? [],
-        }),
-      );
+      this.cached = snapshotView({
+        services: this.services.list(),
+        pods: this.pods.list(),
+        serviceEntries: this.serviceEntries?.list() ?? [],
+        workloadEntries: this.workloadEntries?.list() ?? [],
+        namespaces: this.namespaces.list(),
+        // Without the Gateway API no waypoint exists: every one named is missing.
+        gateways: this.gateways?.list() ?? [],
+      });
     }
     return this.cached;
   }

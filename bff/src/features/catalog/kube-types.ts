@@ -1,6 +1,14 @@
-import type { KubernetesObject, V1Pod, V1Service } from '@kubernetes/client-node';
+import type { KubernetesObject, V1Namespace, V1Pod, V1Service } from '@kubernetes/client-node';
 
-export type { V1Pod, V1Service };
+export type { V1Namespace, V1Pod, V1Service };
+
+/**
+ * The field of a Gateway API Gateway the catalog reads: its class, which says whether it is a
+ * waypoint (`istio-waypoint`). The full type is in the Gateway API CRDs (../shared/gateway-api).
+ */
+export interface Gateway extends KubernetesObject {
+  spec?: { gatewayClassName?: string };
+}
 
 /**
  * The fields of Istio's ServiceEntry and WorkloadEntry that the catalog reads. The full types are

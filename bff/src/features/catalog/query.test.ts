@@ -63,6 +63,7 @@ describe('queryCatalog', () => {
     expect(q({ q: 'echo' }).facets).toEqual({
       namespaces: ['bookinfo', 'dubbo', 'shop'],
       protocols: ['dubbo', 'grpc', 'http'],
+      namespaceDataPlanes: [],
     });
   });
 });

@@ -1,5 +1,6 @@
 import { serviceHealth } from '../../contract/catalog';
 import type {
+  NamespaceDataPlane,
   Protocol,
   ServiceDetail,
   ServiceHealth,
@@ -20,6 +21,8 @@ export interface CatalogView {
   /** Lower-cased `id name application` per service, same order as `summaries`. */
   readonly haystacks: readonly string[];
   readonly facets: ServiceListResponse['facets'];
+  /** Every Namespace's data plane (the facets have those of the catalog's namespaces). */
+  readonly namespaceDataPlanes: readonly NamespaceDataPlane[];
 }
 
 function toSummary(s: ServiceDetail): ServiceSummary {
@@ -34,21 +37,31 @@ function toSummary(s: ServiceDetail): ServiceSummary {
     platforms: s.platforms,
     versions: s.versions,
     instances: s.instances,
+    dataPlane: s.dataPlane ?? { modes: [], waypoint: null },
   };
 }
 
-export function indexCatalog(services: readonly ServiceDetail[]): CatalogView {
+export function indexCatalog(
+  services: readonly ServiceDetail[],
+  namespaceDataPlanes: readonly NamespaceDataPlane[] = [],
+): CatalogView {
   const summaries = services.map(toSummary);
   const namespaces = [
     ...new Set(services.flatMap((s) => (s.conflict ? s.conflict.namespaces : [s.namespace]))),
   ].sort();
   const protocols = [...new Set(services.map((s) => s.protocol))].sort() as Protocol[];
+  const listed = new Set(namespaces);
   return {
     services,
     byId: new Map(services.map((s) => [s.id, s])),
     summaries,
     haystacks: services.map((s) => `${s.id} ${s.name} ${s.application}`.toLowerCase()),
-    facets: { namespaces, protocols },
+    facets: {
+      namespaces,
+      protocols,
+      namespaceDataPlanes: namespaceDataPlanes.filter((n) => listed.has(n.name)),
+    },
+    namespaceDataPlanes,
   };
 }
 
@@ -65,7 +78,7 @@ const COMPARE: Record<Exclude<ServiceSortKey, 'id'>, (a: ServiceSummary, b: Serv
 };
 
 /**
- * Filters (search, namespace, protocol, platform, health), orders (by a column, then ID; the view is
+ * Filters (search, namespace, protocol, platform, health, data plane), orders (by a column, then ID; the view is
  * in ID order) and pages the catalog.
  */
 export function queryCatalog(view: CatalogView, query: ServiceListQuery): ServiceListResponse {
@@ -118,6 +131,7 @@ function matches(
   if (query.protocol && s.protocol !== query.protocol) return false;
   if (query.platform && !s.platforms.includes(query.platform)) return false;
   if (query.health && serviceHealth(s.instances) !== query.health) return false;
+  if (query.dataPlane && !s.dataPlane?.modes.includes(query.dataPlane)) return false;
   if (needle && !(view.haystacks[i] as string).includes(needle)) return false;
   return true;
 }
@@ -129,7 +143,10 @@ function matches(
 export function scopeView(view: CatalogView, scope: NamespaceScope): CatalogView {
   if (scope.all) return view;
   const visible = (ns: string) => inScope(scope, ns);
-  const scoped = indexCatalog(view.services.flatMap((s) => serviceWithin(s, visible) ?? []));
+  const scoped = indexCatalog(
+    view.services.flatMap((s) => serviceWithin(s, visible) ?? []),
+    view.namespaceDataPlanes.filter((n) => visible(n.name)),
+  );
   // A conflict names every claimant; the namespace filter offers the scope's own only.
   return { ...scoped, facets: { ...scoped.facets, namespaces: scoped.facets.namespaces.filter(visible) } };
 }

@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { demoObjects } from '../../embedded/demo-mesh/seed';
 import { ECHO_VERSIONS } from '../../embedded/demo-mesh/mesh';
-import type { ServiceEntry, V1Pod, V1Service, WorkloadEntry } from './kube-types';
-import { buildCatalog } from './registry';
+import { dataPlaneContext, namespaceDataPlanes } from './dataplane';
+import type { Gateway, ServiceEntry, V1Namespace, V1Pod, V1Service, WorkloadEntry } from './kube-types';
+import { buildCatalog, serviceWithin } from './registry';
 import type { RegistrySnapshot } from './registry';
 import { portProtocol } from './protocol';
 import type { ServiceDetail } from '../../contract/catalog';
@@ -342,5 +343,233 @@ describe('who owns a service ID', () => {
     expect(s).toMatchObject({ namespace: 'shop', conflict: null });
     expect(s?.sources.map((x) => `${x.namespace}/${x.name}`)).toEqual(['shop/cart', 'shop/cart-vm']);
     expect(s?.providers.map((p) => p.address).sort()).toEqual(['10.0.0.1', '10.20.0.5']);
+  });
+});
+
+describe('data planes: sidecar, ambient and waypoints', () => {
+  const ns = (name: string, labels: Record<string, string> = {}): V1Namespace => ({
+    metadata: { name, labels },
+  });
+  const gateway = (namespace: string, name: string, gatewayClassName: string): Gateway => ({
+    metadata: { name, namespace },
+    spec: { gatewayClassName },
+  });
+  const httpService = (name: string, namespace: string, labels: Record<string, string> = {}): V1Service => ({
+    metadata: { name, namespace, labels },
+    spec: { selector: { app: name }, ports: [{ name: 'http', port: 8080 }] },
+  });
+  const withSidecar = (p: V1Pod): V1Pod => ({
+    ...p,
+    spec: { containers: [...(p.spec?.containers ?? []), { name: 'istio-proxy' }] },
+  });
+  const namespaces = [
+    ns('shop', { 'istio.io/dataplane-mode': 'ambient', 'istio.io/use-waypoint': 'waypoint' }),
+    ns('legacy', { 'istio-injection': 'enabled' }),
+    ns('canary', { 'istio.io/rev': '1-27' }),
+    ns('plain'),
+    ns('infra'),
+  ];
+  const gateways = [
+    gateway('shop', 'waypoint', 'istio-waypoint'),
+    gateway('shop', 'ingress', 'istio'),
+    gateway('infra', 'shared', 'istio-waypoint'),
+  ];
+  const byName = (catalog: ServiceDetail[]) => new Map(catalog.map((s) => [s.name, s]));
+  const modeOf = (s: ServiceDetail | undefined, podName: string) =>
+    s?.providers.find((p) => p.name === podName)?.dataPlane;
+
+  it('puts the Pods of an ambient namespace in ambient mode, and a Pod labelled none out of it', () => {
+    const [cart] = buildCatalog(
+      snapshot({
+        namespaces,
+        gateways,
+        services: [httpService('cart', 'shop')],
+        pods: [
+          pod('cart-1', 'shop', { app: 'cart' }),
+          pod('cart-2', 'shop', { app: 'cart', 'istio.io/dataplane-mode': 'none' }),
+        ],
+      }),
+    );
+    expect(modeOf(cart, 'cart-1')).toBe('ambient');
+    expect(modeOf(cart, 'cart-2')).toBe('none');
+    expect(cart?.dataPlane?.modes).toEqual(['ambient', 'none']);
+  });
+
+  it('gives a Pod with an istio-proxy container or the injector’s annotation a sidecar, even in an ambient namespace', () => {
+    const annotated: V1Pod = {
+      ...pod('cart-annotated', 'shop', { app: 'cart' }),
+      metadata: {
+        name: 'cart-annotated',
+        namespace: 'shop',
+        labels: { app: 'cart' },
+        annotations: { 'sidecar.istio.io/status': '{"containers":["istio-proxy"]}' },
+      },
+    };
+    const native: V1Pod = {
+      ...pod('cart-native', 'shop', { app: 'cart' }),
+      spec: { containers: [{ name: 'app' }], initContainers: [{ name: 'istio-proxy' }] },
+    };
+    const [cart] = buildCatalog(
+      snapshot({
+        namespaces,
+        services: [httpService('cart', 'shop')],
+        pods: [withSidecar(pod('cart-sidecar', 'shop', { app: 'cart' })), annotated, native],
+      }),
+    );
+    expect(cart?.providers.map((p) => [p.name, p.dataPlane])).toEqual([
+      ['cart-annotated', 'sidecar'],
+      ['cart-native', 'sidecar'],
+      ['cart-sidecar', 'sidecar'],
+    ]);
+    expect(cart?.dataPlane?.modes).toEqual(['sidecar']);
+  });
+
+  it('enrols a single Pod of a namespace outside the mesh with its own label', () => {
+    const [web] = buildCatalog(
+      snapshot({
+        namespaces,
+        services: [httpService('web', 'plain')],
+        pods: [
+          pod('web-1', 'plain', { app: 'web', 'istio.io/dataplane-mode': 'ambient' }),
+          pod('web-2', 'plain', { app: 'web' }),
+          withSidecar(pod('web-3', 'plain', { app: 'web' })),
+        ],
+      }),
+    );
+    expect(web?.providers.map((p) => [p.name, p.dataPlane])).toEqual([
+      ['web-1', 'ambient'],
+      ['web-2', 'none'],
+      ['web-3', 'sidecar'],
+    ]);
+    expect(web?.dataPlane).toEqual({ modes: ['ambient', 'none', 'sidecar'], waypoint: null });
+  });
+
+  it('takes the waypoint from the Service, else its namespace; none opts out; a missing Gateway is said', () => {
+    const catalog = byName(
+      buildCatalog(
+        snapshot({
+          namespaces,
+          gateways,
+          services: [
+            httpService('cart', 'shop'),
+            httpService('payments', 'shop', { 'istio.io/use-waypoint': 'none' }),
+            httpService('orders', 'shop', { 'istio.io/use-waypoint': 'orders-waypoint' }),
+            httpService('search', 'shop', { 'istio.io/use-waypoint': 'ingress' }),
+            httpService('reports', 'shop', {
+              'istio.io/use-waypoint': 'shared',
+              'istio.io/use-waypoint-namespace': 'infra',
+            }),
+            httpService('web', 'plain'),
+          ],
+          pods: [pod('cart-1', 'shop', { app: 'cart' })],
+        }),
+      ),
+    );
+    expect(catalog.get('cart')?.dataPlane).toEqual({
+      modes: ['ambient'],
+      waypoint: { namespace: 'shop', name: 'waypoint' },
+      waypointMissing: false,
+    });
+    expect(catalog.get('payments')?.dataPlane).toEqual({ modes: [], waypoint: null });
+    expect(catalog.get('orders')?.dataPlane).toMatchObject({
+      waypoint: { namespace: 'shop', name: 'orders-waypoint' },
+      waypointMissing: true,
+    });
+    // A Gateway that is not of the waypoint class is no waypoint.
+    expect(catalog.get('search')?.dataPlane?.waypointMissing).toBe(true);
+    expect(catalog.get('reports')?.dataPlane).toMatchObject({
+      waypoint: { namespace: 'infra', name: 'shared' },
+      waypointMissing: false,
+    });
+    expect(catalog.get('web')?.dataPlane).toEqual({ modes: [], waypoint: null });
+  });
+
+  it('does not call a waypoint missing when the Gateways were not read', () => {
+    const [cart] = buildCatalog(snapshot({ namespaces, services: [httpService('cart', 'shop')] }));
+    expect(cart?.dataPlane).toEqual({ modes: [], waypoint: { namespace: 'shop', name: 'waypoint' } });
+  });
+
+  it('gives VMs a sidecar, and the endpoints of an external ServiceEntry none', () => {
+    const vm: WorkloadEntry = {
+      metadata: { name: 'ratings-vm', namespace: 'legacy' },
+      spec: { address: '10.20.0.5', labels: { app: 'ratings' } },
+    };
+    const external: ServiceEntry = {
+      metadata: { name: 'payments-api', namespace: 'legacy' },
+      spec: {
+        hosts: ['api.payments.example'],
+        location: 'MESH_EXTERNAL',
+        ports: [{ number: 443, name: 'tls', protocol: 'TLS' }],
+        endpoints: [{ address: '203.0.113.7' }],
+      },
+    };
+    const catalog = byName(
+      buildCatalog(
+        snapshot({
+          namespaces,
+          services: [httpService('ratings', 'legacy')],
+          workloadEntries: [vm],
+          serviceEntries: [external],
+        }),
+      ),
+    );
+    expect(catalog.get('ratings')?.providers.map((p) => p.dataPlane)).toEqual(['sidecar']);
+    expect(catalog.get('payments-api')?.providers.map((p) => p.dataPlane)).toEqual(['none']);
+  });
+
+  it('tells each namespace’s data plane and waypoint from its labels', () => {
+    expect(namespaceDataPlanes(dataPlaneContext(namespaces, gateways))).toEqual([
+      { name: 'canary', dataPlane: 'sidecar', waypoint: null },
+      { name: 'infra', dataPlane: 'none', waypoint: null },
+      { name: 'legacy', dataPlane: 'sidecar', waypoint: null },
+      { name: 'plain', dataPlane: 'none', waypoint: null },
+      {
+        name: 'shop',
+        dataPlane: 'ambient',
+        waypoint: { namespace: 'shop', name: 'waypoint' },
+        waypointMissing: false,
+      },
+    ]);
+    const noWaypoint = namespaceDataPlanes(dataPlaneContext([namespaces[0] as V1Namespace], []));
+    expect(noWaypoint[0]?.waypointMissing).toBe(true);
+  });
+
+  it('gives a service in conflict a waypoint only when every claimant names it, and a user the modes of their providers', () => {
+    const rpc = (name: string, namespace: string, labels: Record<string, string> = {}): V1Service => ({
+      metadata: { name, namespace, labels, annotations: { 'mesh-console.io/rpc-interfaces': 'x.Echo' } },
+      spec: { selector: { app: name }, ports: [{ name: 'dubbo', port: 20880 }] },
+    });
+    const pods = [
+      pod('echo-1', 'shop', { app: 'echo' }),
+      withSidecar(pod('claim-1', 'legacy', { app: 'claim' })),
+    ];
+    const shared = { 'istio.io/use-waypoint': 'shared', 'istio.io/use-waypoint-namespace': 'infra' };
+    const [agreed] = buildCatalog(
+      snapshot({
+        namespaces,
+        gateways,
+        pods,
+        services: [rpc('echo', 'shop', shared), rpc('claim', 'legacy', shared)],
+      }),
+    );
+    expect(agreed?.dataPlane).toEqual({
+      modes: ['ambient', 'sidecar'],
+      waypoint: { namespace: 'infra', name: 'shared' },
+      waypointMissing: false,
+    });
+    expect(serviceWithin(agreed as ServiceDetail, (n) => n === 'legacy')?.dataPlane).toEqual({
+      modes: ['sidecar'],
+      waypoint: { namespace: 'infra', name: 'shared' },
+      waypointMissing: false,
+    });
+    // shop's namespace waypoint against legacy's none: the service has no one waypoint.
+    const [disputed] = buildCatalog(
+      snapshot({ namespaces, gateways, pods, services: [rpc('echo', 'shop'), rpc('claim', 'legacy')] }),
+    );
+    expect(disputed?.dataPlane).toEqual({ modes: ['ambient', 'sidecar'], waypoint: null });
+    expect(serviceWithin(disputed as ServiceDetail, (n) => n === 'shop')?.dataPlane).toEqual({
+      modes: ['ambient'],
+      waypoint: null,
+    });
   });
 });

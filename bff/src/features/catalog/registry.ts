@@ -1,12 +1,24 @@
 import type {
+  DataPlaneMode,
   Instance,
   Platform,
   Protocol,
   ServiceDetail,
   ServicePort,
+  ServiceDataPlane,
   ServiceSource,
 } from '../../contract/catalog';
-import type { ServiceEntry, V1Pod, V1Service, WorkloadEntry, WorkloadEntrySpec } from './kube-types';
+import { dataPlaneContext, modesOf, podDataPlane, serviceWaypoint, waypointMissing } from './dataplane';
+import type { DataPlaneContext } from './dataplane';
+import type {
+  Gateway,
+  ServiceEntry,
+  V1Namespace,
+  V1Pod,
+  V1Service,
+  WorkloadEntry,
+  WorkloadEntrySpec,
+} from './kube-types';
 import {
   APP_LABELS,
   FRAMEWORK_LABEL,
@@ -24,6 +36,13 @@ export interface RegistrySnapshot {
   pods: readonly V1Pod[];
   serviceEntries: readonly ServiceEntry[];
   workloadEntries: readonly WorkloadEntry[];
+  /** The Namespaces, whose labels enrol their Pods in ambient mode and name their waypoint. */
+  namespaces?: readonly V1Namespace[];
+  /**
+   * The Gateway API Gateways (waypoints are those of class istio-waypoint). Absent when not read: a
+   * named waypoint is then not said to be missing.
+   */
+  gateways?: readonly Gateway[];
 }
 
 /** Namespaces whose Services are the platform's own, not the mesh's. */
@@ -93,7 +112,7 @@ function podPort(pod: V1Pod, targetPort: number | string | undefined, servicePor
   return servicePort;
 }
 
-function podInstance(pod: V1Pod, port: number | null): Instance {
+function podInstance(pod: V1Pod, port: number | null, ctx: DataPlaneContext): Instance {
   const labels = pod.metadata?.labels ?? {};
   return {
     name: pod.metadata?.name ?? '',
@@ -105,6 +124,7 @@ function podInstance(pod: V1Pod, port: number | null): Instance {
     labels,
     platform: 'kubernetes',
     ready: podReady(pod),
+    dataPlane: podDataPlane(pod, ctx),
   };
 }
 
@@ -113,6 +133,7 @@ function workloadInstance(
   meta: { name: string; namespace: string; kind: 'WorkloadEntry' | 'ServiceEntryEndpoint' },
   port: { name: string; number: number; targetPort?: number | undefined },
   ready: boolean,
+  dataPlane: DataPlaneMode,
 ): Instance {
   const labels = spec.labels ?? {};
   return {
@@ -125,6 +146,7 @@ function workloadInstance(
     labels,
     platform: 'vm',
     ready,
+    dataPlane,
   };
 }
 
@@ -144,6 +166,8 @@ interface Draft {
   ports: ServicePort[];
   instances: Instance[];
   source: ServiceSource;
+  /** The waypoint of the object (its label, else its namespace's), and whether it is missing. */
+  waypoint: Omit<ServiceDataPlane, 'modes'>;
 }
 
 /** The catalog entries one Kubernetes object yields: one per RPC interface, else one per host. */
@@ -155,7 +179,25 @@ function entriesFor(d: Omit<Draft, 'id' | 'name'>, interfaces: string[], hosts: 
   return hosts.map((h) => ({ ...d, id: h, name, host: h }));
 }
 
-function fromService(svc: V1Service, pods: LabelIndex<V1Pod>, wes: LabelIndex<WorkloadEntry>): Draft[] {
+function waypointOf(
+  labels: Record<string, string> | undefined,
+  namespace: string,
+  ctx: DataPlaneContext,
+): Omit<ServiceDataPlane, 'modes'> {
+  const waypoint = serviceWaypoint(labels, namespace, ctx);
+  const missing = waypointMissing(waypoint, ctx);
+  return { waypoint, ...(missing !== undefined ? { waypointMissing: missing } : {}) };
+}
+
+/** VMs run a sidecar; so do the endpoints of a mesh-internal ServiceEntry. External ones have none. */
+const VM_DATA_PLANE: DataPlaneMode = 'sidecar';
+
+function fromService(
+  svc: V1Service,
+  pods: LabelIndex<V1Pod>,
+  wes: LabelIndex<WorkloadEntry>,
+  ctx: DataPlaneContext,
+): Draft[] {
   const name = svc.metadata?.name ?? '';
   const namespace = svc.metadata?.namespace ?? 'default';
   const labels = svc.metadata?.labels;
@@ -180,6 +222,7 @@ function fromService(svc: V1Service, pods: LabelIndex<V1Pod>, wes: LabelIndex<Wo
       podInstance(
         pod,
         mainPort ? podPort(pod, mainPort.targetPort as number | string | undefined, mainPort.port) : null,
+        ctx,
       ),
     ),
     ...selectedWes.map((we) =>
@@ -188,6 +231,7 @@ function fromService(svc: V1Service, pods: LabelIndex<V1Pod>, wes: LabelIndex<Wo
         { name: we.metadata?.name ?? '', namespace, kind: 'WorkloadEntry' },
         { name: mainPort?.name ?? '', number: mainPort?.port ?? 0 },
         workloadEntryReady(we),
+        VM_DATA_PLANE,
       ),
     ),
   ];
@@ -206,6 +250,7 @@ function fromService(svc: V1Service, pods: LabelIndex<V1Pod>, wes: LabelIndex<Wo
       ports,
       instances,
       source: { kind: 'Service', namespace, name },
+      waypoint: waypointOf(labels, namespace, ctx),
     },
     rpcInterfaces(svc.metadata?.annotations),
     [host],
@@ -213,7 +258,7 @@ function fromService(svc: V1Service, pods: LabelIndex<V1Pod>, wes: LabelIndex<Wo
   );
 }
 
-function fromServiceEntry(se: ServiceEntry, wes: LabelIndex<WorkloadEntry>): Draft[] {
+function fromServiceEntry(se: ServiceEntry, wes: LabelIndex<WorkloadEntry>, ctx: DataPlaneContext): Draft[] {
   const name = se.metadata?.name ?? '';
   const namespace = se.metadata?.namespace ?? 'default';
   const spec = se.spec ?? {};
@@ -238,6 +283,7 @@ function fromServiceEntry(se: ServiceEntry, wes: LabelIndex<WorkloadEntry>): Dra
         { name: we.metadata?.name ?? '', namespace, kind: 'WorkloadEntry' },
         mainPort,
         workloadEntryReady(we),
+        VM_DATA_PLANE,
       ),
     ),
     ...(spec.endpoints ?? []).map((ep) =>
@@ -246,6 +292,7 @@ function fromServiceEntry(se: ServiceEntry, wes: LabelIndex<WorkloadEntry>): Dra
         { name: ep.address ?? '', namespace, kind: 'ServiceEntryEndpoint' },
         mainPort,
         true,
+        spec.location === 'MESH_INTERNAL' ? VM_DATA_PLANE : 'none',
       ),
     ),
   ];
@@ -264,6 +311,7 @@ function fromServiceEntry(se: ServiceEntry, wes: LabelIndex<WorkloadEntry>): Dra
       ports,
       instances,
       source: { kind: 'ServiceEntry', namespace, name },
+      waypoint: waypointOf(se.metadata?.labels, namespace, ctx),
     },
     rpcInterfaces(se.metadata?.annotations),
     hosts,
@@ -311,6 +359,17 @@ function summarize(
 }
 
 /**
+ * The waypoint of a service: of a Service and a ServiceEntry for one host, the Service's (listed
+ * first). A service in conflict has one only when every claimant's objects name the same.
+ */
+function waypointOfParts(parts: Draft[], owner: string | null): Omit<ServiceDataPlane, 'modes'> {
+  const first = (parts[0] as Draft).waypoint;
+  if (owner !== null) return first;
+  const same = parts.every((p) => JSON.stringify(p.waypoint.waypoint) === JSON.stringify(first.waypoint));
+  return same ? first : { waypoint: null };
+}
+
+/**
  * One catalog entry from the objects that define its ID. `owner` is the namespace the service
  * belongs to; null when several namespaces define it (a conflict, listed in `conflict`).
  */
@@ -341,6 +400,7 @@ function finish(id: string, name: string, parts: Draft[], owner: string | null):
     ports: [...ports.values()],
     providers,
     sources: parts.map((p) => p.source),
+    dataPlane: { modes: modesOf(providers), ...waypointOfParts(parts, owner) },
   };
 }
 
@@ -355,10 +415,13 @@ export function serviceWithin(
 ): ServiceDetail | undefined {
   if (!s.conflict) return visible(s.namespace) ? s : undefined;
   if (!s.conflict.namespaces.some(visible)) return undefined;
+  const summary = summarize(s.providers.filter((p) => visible(p.namespace)));
   return {
     ...s,
-    ...summarize(s.providers.filter((p) => visible(p.namespace))),
+    ...summary,
     sources: s.sources.filter((src) => visible(src.namespace)),
+    // A conflict's waypoint is one its claimants all name (see finish): theirs too.
+    ...(s.dataPlane ? { dataPlane: { ...s.dataPlane, modes: modesOf(summary.providers) } } : {}),
   };
 }
 
@@ -397,6 +460,7 @@ function ownership(id: string, parts: Draft[]): { owner: string | null; parts: D
  * namespaces are never merged into one owner's service: see `ownership`.
  */
 export function buildCatalog(snapshot: RegistrySnapshot): ServiceDetail[] {
+  const ctx = dataPlaneContext(snapshot.namespaces, snapshot.gateways);
   const pods = new LabelIndex(
     snapshot.pods,
     (p) => p.metadata?.namespace ?? 'default',
@@ -411,9 +475,9 @@ export function buildCatalog(snapshot: RegistrySnapshot): ServiceDetail[] {
   for (const svc of snapshot.services) {
     const ns = svc.metadata?.namespace ?? 'default';
     if (HIDDEN_NAMESPACES.has(ns) || (ns === 'default' && svc.metadata?.name === 'kubernetes')) continue;
-    drafts.push(...fromService(svc, pods, wes));
+    drafts.push(...fromService(svc, pods, wes, ctx));
   }
-  for (const se of snapshot.serviceEntries) drafts.push(...fromServiceEntry(se, wes));
+  for (const se of snapshot.serviceEntries) drafts.push(...fromServiceEntry(se, wes, ctx));
 
   const groups = new Map<string, { name: string; parts: Draft[] }>();
   for (const d of drafts) {

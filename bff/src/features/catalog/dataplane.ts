@@ -1,0 +1,145 @@
+import type {
+  DataPlaneMode,
+  NamespaceDataPlane,
+  ServiceDataPlane,
+  WaypointRef,
+} from '../../contract/catalog';
+import type { Gateway, V1Namespace, V1Pod } from './kube-types';
+
+/**
+ * Istio's data plane labels, as its reference documents them (istio.io/latest/docs/reference/config/labels):
+ * `istio.io/dataplane-mode` (`ambient` or `none`) on a Pod or Namespace enrols it in ambient mode or
+ * keeps it out; `istio.io/use-waypoint` on a Service, ServiceEntry or Namespace names the waypoint
+ * its traffic goes through (`none`: not this one, whatever the namespace says), in the namespace of
+ * `istio.io/use-waypoint-namespace` or its own.
+ */
+const DATAPLANE_MODE_LABEL = 'istio.io/dataplane-mode';
+const USE_WAYPOINT_LABEL = 'istio.io/use-waypoint';
+const USE_WAYPOINT_NAMESPACE_LABEL = 'istio.io/use-waypoint-namespace';
+/** Sidecar injection for a namespace: the default revision's label, or a revision's. */
+const INJECTION_LABEL = 'istio-injection';
+const REVISION_LABEL = 'istio.io/rev';
+/** The annotation Istio's injector leaves on a Pod it injected, and the container it adds. */
+const SIDECAR_STATUS_ANNOTATION = 'sidecar.istio.io/status';
+const SIDECAR_CONTAINER = 'istio-proxy';
+/** The GatewayClass of Istio's waypoints. */
+export const WAYPOINT_CLASS = 'istio-waypoint';
+
+/** What the data plane of a workload depends on beyond the workload: its namespace, the waypoints. */
+export interface DataPlaneContext {
+  /** Labels of each Namespace the control plane has. */
+  readonly namespaceLabels: ReadonlyMap<string, Record<string, string>>;
+  /** `namespace/name` of every waypoint Gateway; null when Gateways were not read (not known). */
+  readonly waypoints: ReadonlySet<string> | null;
+}
+
+export function dataPlaneContext(
+  namespaces: readonly V1Namespace[] | undefined,
+  gateways: readonly Gateway[] | undefined,
+): DataPlaneContext {
+  return {
+    namespaceLabels: new Map(
+      (namespaces ?? []).map((ns) => [ns.metadata?.name ?? '', ns.metadata?.labels ?? {}]),
+    ),
+    waypoints: gateways
+      ? new Set(
+          gateways
+            .filter((g) => g.spec?.gatewayClassName === WAYPOINT_CLASS)
+            .map((g) => `${g.metadata?.namespace ?? 'default'}/${g.metadata?.name ?? ''}`),
+        )
+      : null,
+  };
+}
+
+function hasSidecar(pod: V1Pod): boolean {
+  if (pod.metadata?.annotations?.[SIDECAR_STATUS_ANNOTATION]) return true;
+  // A native sidecar (Kubernetes 1.29+) is an init container that keeps running.
+  return [...(pod.spec?.containers ?? []), ...(pod.spec?.initContainers ?? [])].some(
+    (c) => c.name === SIDECAR_CONTAINER,
+  );
+}
+
+/**
+ * A Pod's data plane. A sidecar wins: ztunnel leaves Pods with a sidecar to it, even in an ambient
+ * namespace. Otherwise the Pod's own `istio.io/dataplane-mode` (`none` opts it out of an ambient
+ * namespace), else its Namespace's.
+ */
+export function podDataPlane(pod: V1Pod, ctx: DataPlaneContext): DataPlaneMode {
+  if (hasSidecar(pod)) return 'sidecar';
+  const own = pod.metadata?.labels?.[DATAPLANE_MODE_LABEL];
+  if (own === 'none') return 'none';
+  if (own === 'ambient') return 'ambient';
+  const namespace = pod.metadata?.namespace ?? 'default';
+  return ctx.namespaceLabels.get(namespace)?.[DATAPLANE_MODE_LABEL] === 'ambient' ? 'ambient' : 'none';
+}
+
+/** A waypoint named by labels: undefined when they name none, null when they opt out (`none`). */
+function waypointLabel(
+  labels: Record<string, string> | undefined,
+  namespace: string,
+): WaypointRef | null | undefined {
+  const name = labels?.[USE_WAYPOINT_LABEL];
+  if (name === undefined || name === '') return undefined;
+  if (name === 'none') return null;
+  return { namespace: labels?.[USE_WAYPOINT_NAMESPACE_LABEL] || namespace, name };
+}
+
+/**
+ * The waypoint of a Service or ServiceEntry: its own `istio.io/use-waypoint`, else its Namespace's;
+ * `none` on the object opts it out of the namespace's waypoint.
+ */
+export function serviceWaypoint(
+  labels: Record<string, string> | undefined,
+  namespace: string,
+  ctx: DataPlaneContext,
+): WaypointRef | null {
+  const own = waypointLabel(labels, namespace);
+  if (own !== undefined) return own;
+  return waypointLabel(ctx.namespaceLabels.get(namespace), namespace) ?? null;
+}
+
+/** Whether a named waypoint has no Gateway: undefined without a waypoint or when Gateways are unknown. */
+export function waypointMissing(waypoint: WaypointRef | null, ctx: DataPlaneContext): boolean | undefined {
+  if (!waypoint || !ctx.waypoints) return undefined;
+  return !ctx.waypoints.has(`${waypoint.namespace}/${waypoint.name}`);
+}
+
+/** The modes of a list of instances, each once, in alphabetical order. */
+export function modesOf(instances: readonly { dataPlane?: DataPlaneMode | undefined }[]): DataPlaneMode[] {
+  return [...new Set(instances.flatMap((i) => (i.dataPlane ? [i.dataPlane] : [])))].sort();
+}
+
+export function serviceDataPlane(
+  modes: DataPlaneMode[],
+  waypoint: WaypointRef | null,
+  ctx: DataPlaneContext,
+): ServiceDataPlane {
+  const missing = waypointMissing(waypoint, ctx);
+  return { modes, waypoint, ...(missing !== undefined ? { waypointMissing: missing } : {}) };
+}
+
+/**
+ * A Namespace's data plane, from its labels: ambient when enrolled (even while its Pods still have
+ * sidecars, as in a migration), sidecar when sidecar injection is on, none otherwise.
+ */
+function namespaceMode(labels: Record<string, string>): DataPlaneMode {
+  if (labels[DATAPLANE_MODE_LABEL] === 'ambient') return 'ambient';
+  if (labels[INJECTION_LABEL] === 'enabled' || (labels[REVISION_LABEL] ?? '') !== '') return 'sidecar';
+  return 'none';
+}
+
+/** Every Namespace the control plane has, with its data plane and waypoint, by name. */
+export function namespaceDataPlanes(ctx: DataPlaneContext): NamespaceDataPlane[] {
+  return [...ctx.namespaceLabels.entries()]
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([name, labels]) => {
+      const waypoint = waypointLabel(labels, name) ?? null;
+      const missing = waypointMissing(waypoint, ctx);
+      return {
+        name,
+        dataPlane: namespaceMode(labels),
+        waypoint,
+        ...(missing !== undefined ? { waypointMissing: missing } : {}),
+      };
+    });
+}
