@@ -1,9 +1,12 @@
+import type { KubernetesObject } from '@kubernetes/client-node';
+import type { Express } from 'express';
 import request from 'supertest';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ServiceDetail, ServiceListResponse } from '../contract/catalog';
 import { demoCatalog } from '../embedded/demo-mesh/traffic/testing';
-import { asAdmin } from '../testing/auth';
-import { testConsole } from '../testing/console';
+import { ADMIN_HEADER, asAdmin, testAuth } from '../testing/auth';
+import { fullApp, startTestControlPlane, testConsole } from '../testing/console';
+import type { TestControlPlane } from '../testing/console';
 
 const built = await testConsole({ catalog: demoCatalog() });
 const app = asAdmin(built.app);
@@ -125,5 +128,158 @@ describe('an unexpected failure', () => {
       message: 'Internal error; the details are in the server log',
     });
     expect(JSON.stringify(res.body)).not.toContain('SQLITE');
+  });
+});
+
+/**
+ * Data planes as the catalog reads them from a control plane: the informers watch Namespaces and
+ * the Gateway API's Gateways beside Services and Pods. Objects of the test's own namespaces, beside
+ * the demo mesh's (sidecar-injected) ones.
+ */
+describe('data planes in the catalog', () => {
+  let plane: TestControlPlane;
+  let app: Express;
+  let close: () => Promise<void>;
+  const as: Record<'mallViewer' | 'legacyViewer', Record<string, string>> = {
+    mallViewer: {},
+    legacyViewer: {},
+  };
+
+  const create = (o: KubernetesObject) => plane.kube.objects.create(o);
+  const service = (name: string, namespace: string, labels: Record<string, string> = {}) =>
+    create({
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: { name, namespace, labels },
+      spec: { selector: { app: name }, ports: [{ name: 'http', port: 8080 }] },
+    } as KubernetesObject);
+  const bareWorkload = (name: string, namespace: string, labels: Record<string, string> = {}) =>
+    create({
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: `${name}-1`, namespace, labels: { app: name, ...labels } },
+      spec: { containers: [{ name: 'app', image: 'example/app:1' }] },
+    } as KubernetesObject);
+
+  beforeAll(async () => {
+    plane = await startTestControlPlane();
+    ({ app, close } = await fullApp(plane, testAuth({ kube: plane.kube })));
+    await create({
+      apiVersion: 'v1',
+      kind: 'Namespace',
+      metadata: {
+        name: 'mall',
+        labels: { 'istio.io/dataplane-mode': 'ambient', 'istio.io/use-waypoint': 'waypoint' },
+      },
+    });
+    await create({
+      apiVersion: 'v1',
+      kind: 'Namespace',
+      metadata: { name: 'legacy', labels: { 'istio.io/rev': 'stable' } },
+    });
+    await create({
+      apiVersion: 'gateway.networking.k8s.io/v1',
+      kind: 'Gateway',
+      metadata: { name: 'waypoint', namespace: 'mall' },
+      spec: {
+        gatewayClassName: 'istio-waypoint',
+        listeners: [{ name: 'mesh', port: 15008, protocol: 'HBONE' }],
+      },
+    } as KubernetesObject);
+    await service('basket', 'mall');
+    await service('ledger', 'mall', { 'istio.io/use-waypoint': 'none' });
+    await service('audit', 'mall', { 'istio.io/use-waypoint': 'audit-waypoint' });
+    await service('archive', 'legacy');
+    await bareWorkload('basket', 'mall');
+    await bareWorkload('ledger', 'mall', { 'istio.io/dataplane-mode': 'none' });
+    await bareWorkload('archive', 'legacy');
+    const token = async (namespaces: string[]) => {
+      const res = await request(app)
+        .post('/api/v1/admin/tokens')
+        .set(ADMIN_HEADER)
+        .send({ name: `viewer ${namespaces.join(' ')}`, role: 'viewer', namespaces })
+        .expect(201);
+      return { authorization: `Bearer ${res.body.secret as string}` };
+    };
+    as.mallViewer = await token(['mall']);
+    as.legacyViewer = await token(['legacy']);
+  });
+  afterAll(async () => {
+    await close?.();
+    await plane?.close();
+  });
+
+  const detail = async (id: string) => {
+    let body: ServiceDetail | undefined;
+    // The informers see the objects a moment after they are written.
+    await expect
+      .poll(
+        async () => {
+          const res = await request(app)
+            .get(`/api/v1/services/${encodeURIComponent(id)}`)
+            .set(ADMIN_HEADER);
+          body = res.status === 200 ? ServiceDetail.parse(res.body) : undefined;
+          return body?.providers.length ?? 0;
+        },
+        { timeout: 10_000 },
+      )
+      .toBeGreaterThan(0);
+    return body as ServiceDetail;
+  };
+
+  it('shows each provider’s data plane and the service’s waypoint, from the labels and the Gateways', async () => {
+    const basket = await detail('basket.mall.svc.cluster.local');
+    expect(basket.providers.map((p) => p.dataPlane)).toEqual(['ambient']);
+    expect(basket.dataPlane).toEqual({
+      modes: ['ambient'],
+      waypoint: { namespace: 'mall', name: 'waypoint' },
+      waypointMissing: false,
+    });
+    const ledger = await detail('ledger.mall.svc.cluster.local');
+    expect(ledger.dataPlane).toEqual({ modes: ['none'], waypoint: null });
+    const audit = await request(app)
+      .get(`/api/v1/services/${encodeURIComponent('audit.mall.svc.cluster.local')}`)
+      .set(ADMIN_HEADER)
+      .expect(200);
+    expect(audit.body.dataPlane).toMatchObject({
+      waypoint: { namespace: 'mall', name: 'audit-waypoint' },
+      waypointMissing: true,
+    });
+    // The demo mesh's pods have sidecars (their namespaces are injected).
+    const reviews = await detail('reviews.bookinfo.svc.cluster.local');
+    expect(reviews.dataPlane?.modes).toEqual(['sidecar']);
+  });
+
+  it('filters the list by data plane and sends its summary', async () => {
+    await detail('basket.mall.svc.cluster.local');
+    const res = await request(app).get('/api/v1/services?dataPlane=ambient').set(ADMIN_HEADER).expect(200);
+    const body = ServiceListResponse.parse(res.body);
+    expect(body.items.map((s) => s.id)).toEqual(['basket.mall.svc.cluster.local']);
+    expect(body.items[0]?.dataPlane?.waypoint).toEqual({ namespace: 'mall', name: 'waypoint' });
+    const bad = await request(app).get('/api/v1/services?dataPlane=proxyless').set(ADMIN_HEADER).expect(400);
+    expect(bad.body).toMatchObject({ code: 'InvalidRequest', field: 'dataPlane' });
+  });
+
+  it('gives each caller the data planes of their own namespaces only', async () => {
+    await detail('archive.legacy.svc.cluster.local');
+    const all = await request(app).get('/api/v1/services').set(ADMIN_HEADER).expect(200);
+    const byName = (body: ServiceListResponse) =>
+      Object.fromEntries((body.facets.namespaceDataPlanes ?? []).map((n) => [n.name, n]));
+    const everything = byName(ServiceListResponse.parse(all.body));
+    expect(everything.mall).toEqual({
+      name: 'mall',
+      dataPlane: 'ambient',
+      waypoint: { namespace: 'mall', name: 'waypoint' },
+      waypointMissing: false,
+    });
+    expect(everything.legacy?.dataPlane).toBe('sidecar');
+    expect(everything.bookinfo?.dataPlane).toBe('sidecar');
+
+    const mall = await request(app).get('/api/v1/services').set(as.mallViewer).expect(200);
+    expect(Object.keys(byName(ServiceListResponse.parse(mall.body)))).toEqual(['mall']);
+    const legacy = await request(app).get('/api/v1/services').set(as.legacyViewer).expect(200);
+    const legacyBody = ServiceListResponse.parse(legacy.body);
+    expect(Object.keys(byName(legacyBody))).toEqual(['legacy']);
+    expect(legacyBody.items.map((s) => s.id)).toEqual(['archive.legacy.svc.cluster.local']);
   });
 });
