@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { ServiceDetail } from '../../contract/catalog';
-import { indexCatalog, queryCatalog } from './query';
+import type { DataPlaneMode, NamespaceDataPlane, ServiceDetail } from '../../contract/catalog';
+import { indexCatalog, queryCatalog, scopeView } from './query';
 
 function service(
   id: string,
@@ -101,5 +101,42 @@ describe('queryCatalog: sorting and the platform and health filters', () => {
     expect(ids({ health: 'healthy' })).toEqual(['a.shop']);
     expect(ids({ health: 'degraded' })).toEqual(['b.shop']);
     expect(ids({ health: 'down', platform: 'vm' })).toEqual(['c.shop']);
+  });
+});
+
+describe('queryCatalog: data planes', () => {
+  const withModes = (s: ServiceDetail, modes: DataPlaneMode[]): ServiceDetail => ({
+    ...s,
+    dataPlane: { modes, waypoint: null },
+  });
+  const namespaces: NamespaceDataPlane[] = [
+    { name: 'mall', dataPlane: 'ambient', waypoint: { namespace: 'mall', name: 'waypoint' } },
+    { name: 'shop', dataPlane: 'sidecar', waypoint: null },
+    { name: 'empty', dataPlane: 'ambient', waypoint: null },
+  ];
+  const meshed = indexCatalog(
+    [
+      withModes(service('a.mall', 'mall', 'http'), ['ambient']),
+      withModes(service('b.shop', 'shop', 'http'), ['ambient', 'sidecar']),
+      withModes(service('c.shop', 'shop', 'http'), ['none']),
+    ],
+    namespaces,
+  );
+  const ids = (dataPlane: DataPlaneMode) =>
+    queryCatalog(meshed, { page: 1, pageSize: 20, dataPlane }).items.map((s) => s.id);
+
+  it('filters by a data plane any instance has', () => {
+    expect(ids('ambient')).toEqual(['a.mall', 'b.shop']);
+    expect(ids('sidecar')).toEqual(['b.shop']);
+    expect(ids('none')).toEqual(['c.shop']);
+  });
+
+  it('offers the data planes of the namespaces of the catalog, and of a scope’s own only', () => {
+    expect(meshed.facets.namespaceDataPlanes?.map((n) => n.name)).toEqual(['mall', 'shop']);
+    const scoped = scopeView(meshed, { all: false, namespaces: new Set(['shop']) });
+    expect(scoped.facets.namespaceDataPlanes).toEqual([
+      { name: 'shop', dataPlane: 'sidecar', waypoint: null },
+    ]);
+    expect(scoped.summaries.map((s) => s.id)).toEqual(['b.shop', 'c.shop']);
   });
 });
