@@ -23,7 +23,16 @@ export interface Workload {
   instances: number;
   /** A workload of Istio's samples (the time its calls take counts in its own latency). */
   sample?: boolean;
+  /** Sidecar-less, its traffic captured by ztunnel (ambient mode). */
+  ambient?: boolean;
 }
+
+/**
+ * How a call travels: through the caller's sidecar (or the ingress gateway), which routes it; in
+ * ambient mode through ztunnel to the destination service's waypoint, which routes it; or through
+ * ztunnel alone (L4: no routing rules, no request metrics).
+ */
+export type DataPath = 'sidecar' | 'waypoint' | 'ztunnel';
 
 export interface VersionNode {
   version: string;
@@ -42,6 +51,8 @@ export interface VersionNode {
   group: number;
   /** Store cells of this version's instances, by instance name. */
   instanceCells: Map<string, number>;
+  /** Its Pods are in ambient mode (no sidecar reports what they serve; ztunnel counts connections). */
+  ambient: boolean;
 }
 
 export interface ServiceNode {
@@ -56,6 +67,14 @@ export interface ServiceNode {
   instances: Map<string, { instance: Instance; version: VersionNode }>;
   /** Store cells of this service's callers, by workload key. */
   consumerCells: Map<string, number>;
+  /** The waypoint (namespace/name) traffic addressed to it goes through in ambient mode, or null. */
+  waypoint: string | null;
+  /**
+   * For a per-version Service (Istio's bookinfo-versions.yaml: `reviews-v1` selecting one version of
+   * reviews), the application's Service it is a version of: the store counts its requests there, as
+   * the versions of the service the caller addressed. Calls between applications address that one.
+   */
+  versionOf?: ServiceNode;
 }
 
 interface Edge {
@@ -99,6 +118,8 @@ export interface Call {
   clientRetries?: number;
   /** Connections rather than requests (TCP), where the called service does not say (at the gateway). */
   tcp?: boolean;
+  /** How the call travels (absent: through the caller's sidecar). */
+  via?: DataPath;
 }
 
 export interface KindSet {

@@ -1,4 +1,5 @@
-import type { KubernetesObject, ListWatch } from '@kubernetes/client-node';
+import { ListWatch, Watch } from '@kubernetes/client-node';
+import type { KubernetesListObject, KubernetesObject } from '@kubernetes/client-node';
 import type { KubeClient } from '../../../clients/kube';
 import type { KubeResource } from '../../../lib/kube-kind';
 import type { Logger } from '../../../lib/logger';
@@ -6,14 +7,21 @@ import type { RawObject } from './istio/types';
 
 /**
  * The traffic objects the mesh holds, as the control plane's informers list them: Istio's
- * VirtualServices, DestinationRules and Gateways, Gateway API HTTPRoutes, and Apache Dubbo's rules
- * (VirtualServices and DestinationRules of service.dubbo.apache.org, in the same lists) when served.
+ * VirtualServices, DestinationRules and Gateways, Gateway API HTTPRoutes and Gateways (waypoints
+ * among them), Apache Dubbo's rules (VirtualServices and DestinationRules of service.dubbo.apache.org,
+ * in the same lists) when served; and the Namespaces and Services whose labels enrol workloads in
+ * ambient mode and name their waypoints (`istio.io/dataplane-mode`, `istio.io/use-waypoint`).
  */
 export interface RuleSnapshot {
   virtualServices: readonly RawObject[];
   destinationRules: readonly RawObject[];
+  /** Istio's Gateways and Gateway API Gateways (told apart by apiVersion). */
   gateways: readonly RawObject[];
   httpRoutes: readonly RawObject[];
+  /** Namespaces (their labels); none: no namespace is ambient. */
+  namespaces?: readonly RawObject[];
+  /** Kubernetes Services (their labels); none: no Service names a waypoint of its own. */
+  services?: readonly RawObject[];
 }
 
 /** Where the simulator reads the mesh's routing objects; `revision` changes whenever they do. */
@@ -43,7 +51,7 @@ export class StaticRules implements RuleSource {
   }
 }
 
-type WatchedKind = 'VirtualService' | 'DestinationRule' | 'Gateway' | 'HTTPRoute';
+type WatchedKind = 'VirtualService' | 'DestinationRule' | 'Gateway' | 'HTTPRoute' | 'Namespace' | 'Service';
 
 interface Watched {
   apiVersion: string;
@@ -56,6 +64,8 @@ const FIELD: Record<WatchedKind, keyof RuleSnapshot> = {
   DestinationRule: 'destinationRules',
   Gateway: 'gateways',
   HTTPRoute: 'httpRoutes',
+  Namespace: 'namespaces',
+  Service: 'services',
 };
 
 /**
@@ -84,7 +94,8 @@ export class InformerRules implements RuleSource {
     const add = (group: string, version: string, kinds: [string, WatchedKind][]) => {
       for (const [plural, kind] of kinds) {
         const gvr: KubeResource = { group, version, plural };
-        watched.push({ apiVersion: `${group}/${version}`, kind, informer: kube.informer(gvr, log) });
+        const apiVersion = group === '' ? version : `${group}/${version}`;
+        watched.push({ apiVersion, kind, informer: kube.informer(gvr, log) });
       }
     };
     const istio = await kube.preferredVersion('networking.istio.io');
@@ -96,7 +107,14 @@ export class InformerRules implements RuleSource {
       ]);
     } else log.warn('networking.istio.io is not served: demo traffic ignores routing rules');
     const gatewayApi = await kube.preferredVersion('gateway.networking.k8s.io');
-    if (gatewayApi) add('gateway.networking.k8s.io', gatewayApi, [['httproutes', 'HTTPRoute']]);
+    if (gatewayApi)
+      add('gateway.networking.k8s.io', gatewayApi, [
+        ['httproutes', 'HTTPRoute'],
+        ['gateways', 'Gateway'],
+      ]);
+    // Ambient enrolment and waypoints are labels on Namespaces and Services.
+    add('', 'v1', [['services', 'Service']]);
+    watched.push({ apiVersion: 'v1', kind: 'Namespace', informer: namespaceInformer(kube, log) });
     if ((await kube.servedVersions('service.dubbo.apache.org')).includes('v1alpha1')) {
       add('service.dubbo.apache.org', 'v1alpha1', [
         ['virtualservices', 'VirtualService'],
@@ -110,11 +128,13 @@ export class InformerRules implements RuleSource {
 
   snapshot(): RuleSnapshot {
     if (!this.cached) {
-      const out: Record<keyof RuleSnapshot, RawObject[]> = {
+      const out: Required<Record<keyof RuleSnapshot, RawObject[]>> = {
         virtualServices: [],
         destinationRules: [],
         gateways: [],
         httpRoutes: [],
+        namespaces: [],
+        services: [],
       };
       for (const w of this.watched) {
         // A list's items may come without apiVersion and kind; the engine needs them.
@@ -133,4 +153,34 @@ export class InformerRules implements RuleSource {
   async stop(): Promise<void> {
     await Promise.all(this.watched.map((w) => w.informer.stop()));
   }
+}
+
+/**
+ * A list-watch of Namespaces (KubeClient's informer lists only Services and Pods of the core group),
+ * restarting itself after a watch error as that informer does.
+ */
+function namespaceInformer(kube: KubeClient, log: Logger): ListWatch<KubernetesObject> {
+  const informer = new ListWatch<KubernetesObject>(
+    '/api/v1/namespaces',
+    new Watch(kube.kubeConfig),
+    async () => (await kube.core.listNamespace()) as KubernetesListObject<KubernetesObject>,
+    false,
+  );
+  let stopped = false;
+  informer.on('error', (err: unknown) => {
+    if (stopped) return;
+    log.warn(
+      { resource: 'namespaces', err: err instanceof Error ? err.message : String(err) },
+      'watch failed; restarting',
+    );
+    setTimeout(() => {
+      if (!stopped) informer.start().catch(() => undefined);
+    }, 2000).unref();
+  });
+  const stop = informer.stop.bind(informer);
+  informer.stop = async () => {
+    stopped = true;
+    await stop();
+  };
+  return informer;
 }

@@ -6,6 +6,7 @@ import type { IstioLabels } from '../../../features/monitoring/istio-metrics';
 import type { Logger } from '../../../lib/logger';
 import type { RpcDialect } from '../../../mesh/model';
 import type { DemoApp } from '../mesh';
+import { AmbientMesh } from './ambient';
 import { BucketedLogNormal } from './distribution';
 import type { IstioExporter } from './exporter';
 import { decideRoute } from './istio/decide';
@@ -30,6 +31,7 @@ import { SAMPLE_APPS, workloadOfPod } from './samples';
 import type {
   AppNode,
   Call,
+  DataPath,
   Decided,
   Handled,
   KindSet,
@@ -109,13 +111,31 @@ const PROTOCOL_LABEL: Record<Protocol, string> = {
   tcp: 'tcp',
 };
 
+/**
+ * For a Service that selects only some of the Pods another Service of its application selects (a
+ * per-version Service, `reviews-v1` beside `reviews`), that other one (the one selecting most);
+ * null for the application's own Services.
+ */
+function mainServiceOf(svc: ServiceDetail, list: readonly ServiceDetail[]): ServiceDetail | null {
+  if (list.length < 2 || svc.sources.every((s) => s.kind !== 'Service')) return null;
+  const mine = new Set(svc.providers.map((p) => p.name));
+  let best: ServiceDetail | null = null;
+  for (const other of list) {
+    if (other === svc || other.providers.length <= mine.size) continue;
+    if (!svc.providers.every((p) => other.providers.some((q) => q.name === p.name))) continue;
+    if (!best || other.providers.length > best.providers.length) best = other;
+  }
+  return best;
+}
+
 const NO_SHIFT = { shiftMs: 0 } as const;
 const NO_HEADERS: Record<string, string> = Object.freeze({}) as Record<string, string>;
 
 /** At most this much time is simulated in one tick (after a suspended laptop, not an hour of traffic at once). */
 const MAX_TICK_SECONDS = 60;
 
-type Reporter = 'source' | 'destination';
+/** Who reports a request: the caller's sidecar, the destination's, or (ambient mode) the waypoint. */
+type Reporter = 'source' | 'destination' | 'waypoint';
 
 /** What one emitted group of requests looked like. */
 interface Emission {
@@ -134,6 +154,8 @@ interface Emission {
   toExporter: boolean;
   limited?: boolean;
   shadowLimited?: number;
+  /** ztunnel's (or a TCP proxy's) L4 figures rather than a request: request_protocol "tcp". */
+  l4?: boolean;
 }
 
 /**
@@ -222,6 +244,12 @@ export class TrafficSimulator {
     if (!source) return null;
     const call = this.callTo(s, source, 1, this.kindSet(s.kinds, NO_HEADERS));
     const out = new Map<string, number>();
+    if (call.via === 'ztunnel') {
+      // No rule applies: spread over the ready endpoints.
+      const ready = [...s.instances.values()].filter((e) => e.instance.ready);
+      for (const e of ready) out.set(e.version.version, (out.get(e.version.version) ?? 0) + 1 / ready.length);
+      return out;
+    }
     for (const d of this.decisions(call)) {
       const abort = d.decision.kind === 'route' ? (d.decision.fault?.abort?.percent ?? 0) / 100 : 0;
       for (const t of d.targets) {
@@ -395,7 +423,28 @@ export class TrafficSimulator {
   private measuring: { sum: number; n: number; meanMs: number } | null = null;
 
   private callTo(s: ServiceNode, source: Workload, rate: number, kinds: KindSet): Call {
-    return { source, atGateway: false, service: s, host: s.service.host, port: s.port, rate, kinds };
+    const call: Call = {
+      source,
+      atGateway: false,
+      service: s,
+      host: s.service.host,
+      port: s.port,
+      rate,
+      kinds,
+    };
+    const via = this.pathOf(source, s);
+    if (via !== 'sidecar') call.via = via;
+    return call;
+  }
+
+  /**
+   * How a workload's calls to a service travel: an ambient caller's through ztunnel, to the service's
+   * waypoint when it has one (which routes them by the rules, HTTPRoutes first), else straight to its
+   * endpoints (L4 only: no routing rules apply). Sidecars and the ingress gateway route themselves.
+   */
+  private pathOf(source: Workload, s: ServiceNode): DataPath {
+    if (!source.ambient) return 'sidecar';
+    return s.waypoint ? 'waypoint' : 'ztunnel';
   }
 
   /** The kinds a call sends, with the headers its caller propagates added to each (memoized). */
@@ -519,7 +568,12 @@ export class TrafficSimulator {
   private serve(call: Call, tick: TickInfo, handled: Map<AppNode, Handled>) {
     const expected = call.rate * tick.dtSeconds;
     if (!(expected > 0)) return;
+    this.via = call.via ?? 'sidecar';
     this.measuring = null;
+    if (this.via === 'ztunnel' && call.service) {
+      this.throughZtunnel(call, call.service, expected, tick, handled);
+      return;
+    }
     if (call.source.sample) {
       let byKinds = this.waited.get(call.source.key);
       if (!byKinds) this.waited.set(call.source.key, (byKinds = new Map()));
@@ -600,6 +654,38 @@ export class TrafficSimulator {
           if (policy) this.attempts(call, d, t, s, endpoints, count, delayMs, tick, handled);
           else this.plain(call, d.kind, t, s, endpoints, count, tick, handled);
         }
+      }
+    }
+  }
+
+  /** How the call being served travels (see pathOf): who reports its requests. */
+  private via: DataPath = 'sidecar';
+
+  /**
+   * An ambient caller's requests to a service without a waypoint: ztunnel carries the connections to
+   * the service's ready endpoints, spread evenly (no routing rule applies: they are L7), and reports
+   * only L4 figures. The destination still serves the requests (and makes its own calls).
+   */
+  private throughZtunnel(
+    call: Call,
+    s: ServiceNode,
+    expected: number,
+    tick: TickInfo,
+    handled: Map<AppNode, Handled>,
+  ) {
+    const endpoints = [...s.instances.values()].filter((e) => e.instance.ready);
+    if (endpoints.length === 0) return;
+    for (const kind of call.kinds.kinds) {
+      const n = this.rng.poisson(expected * kind.share);
+      if (n === 0) continue;
+      this.lastTickRequests += n;
+      const counts = this.spread(n, endpoints.length);
+      for (let i = 0; i < endpoints.length; i++) {
+        const c = counts[i] as number;
+        if (c === 0) continue;
+        const { instance, version: v } = endpoints[i] as { instance: Instance; version: VersionNode };
+        this.l4(s, v, call.source, instance.name, c, tick);
+        if (s.protocol !== 'tcp') this.addHandled(handled, s, v, kind, c);
       }
     }
   }
@@ -736,25 +822,69 @@ export class TrafficSimulator {
    * when exporting, and one count per connection in the store.
    */
   private tcp(s: ServiceNode, v: VersionNode, source: Workload, instance: string, n: number, tick: TickInfo) {
+    this.l4(s, v, source, instance, n, tick);
+  }
+
+  /**
+   * `n` connections (one a request: the demo's clients do not keep them open) to an instance, as
+   * counted at the destination: by its sidecar's TCP proxy, or in ambient mode by ztunnel on its node
+   * (reporter="destination"). Opened and closed within the tick; bytes from the version's request and
+   * response sizes. In the store, a record of L4 figures only (no requests).
+   */
+  private l4(s: ServiceNode, v: VersionNode, source: Workload, instance: string, n: number, tick: TickInfo) {
+    if (n <= 0) return;
     const sent = n * v.responseBytes.mean;
     const received = n * v.requestBytes.mean;
-    const e = this.emission;
+    const e = this.l4Emission;
     e.s = s;
     e.host = s.service.host;
     e.v = v;
     e.source = source;
     e.instance = instance;
-    e.reporter = 'destination';
-    e.code = '200';
-    e.flags = '-';
     e.n = n;
-    e.latency = NO_SHIFT;
-    e.toStore = true;
-    e.toExporter = false;
-    e.limited = false;
     this.options.exporter?.addTcp(this.labels(e), n, sent, received);
-    this.emit(e, tick);
+    const r = this.l4Record;
+    const counted = s.versionOf ?? s;
+    r.group = v.group;
+    r.consumer = this.consumerCell(counted, source);
+    r.instance = this.instanceCell(counted, v, instance);
+    r.tcpOpened = n;
+    r.tcpClosed = n;
+    r.tcpSentBytes = sent;
+    r.tcpReceivedBytes = received;
+    this.options.store.add(tick.nowMs, r);
   }
+
+  private readonly l4Emission: Emission = {
+    s: null,
+    host: '',
+    v: null,
+    source: INGRESS,
+    instance: '',
+    reporter: 'destination',
+    code: '-',
+    flags: '-',
+    n: 0,
+    latency: 'local',
+    toStore: false,
+    toExporter: false,
+    l4: true,
+  };
+
+  private readonly l4Record: TickRecord = {
+    group: 0,
+    consumer: 0,
+    instance: 0,
+    requests: 0,
+    errors: 0,
+    durationSum: 0,
+    inBytes: 0,
+    outBytes: 0,
+    clientErrors: 0,
+    limited: 0,
+    shadowLimited: 0,
+    buckets: new Float64Array(BUCKET_COUNT),
+  };
 
   /** Without a decision to follow: the called service's ready instances, as without rules. */
   private plainToService(
@@ -927,7 +1057,7 @@ export class TrafficSimulator {
         v: v ?? this.versionNode(s, UNKNOWN, []),
         source: call.source,
         instance,
-        reporter: 'source',
+        reporter: this.via === 'waypoint' ? 'waypoint' : 'source',
         code: String(code),
         flags,
         n,
@@ -960,7 +1090,7 @@ export class TrafficSimulator {
         v,
         source: call.source,
         instance: '',
-        reporter: 'source',
+        reporter: this.via === 'waypoint' ? 'waypoint' : 'source',
         code: String(code),
         flags,
         n,
@@ -1125,14 +1255,25 @@ export class TrafficSimulator {
   ) {
     if (n <= 0) return;
     const e = this.emission;
-    e.reporter = 'destination';
     e.code = code;
     e.flags = flags;
     e.n = n;
     e.latency = latency;
     e.toStore = toStore;
-    e.toExporter = true;
     e.limited = flags === 'RL';
+    const v = e.v;
+    if (this.via === 'waypoint' || v?.ambient) {
+      // No sidecar at the destination: the waypoint (or the caller's sidecar, the ingress gateway)
+      // reports the request once, as its caller got it; ztunnel on the destination's node counts
+      // every attempt's connection.
+      e.reporter = this.via === 'waypoint' ? 'waypoint' : 'source';
+      e.toExporter = toStore;
+      this.emit(e, tick);
+      if (e.s && v) this.l4(e.s, v, e.source, e.instance, n, tick);
+      return;
+    }
+    e.reporter = 'destination';
+    e.toExporter = true;
     this.emit(e, tick);
   }
 
@@ -1283,9 +1424,10 @@ export class TrafficSimulator {
     }
     if (!e.toStore || !e.s || !v) return;
     const r = this.record;
+    const counted = e.s.versionOf ?? e.s;
     r.group = v.group;
-    r.consumer = this.consumerCell(e.s, e.source);
-    r.instance = this.instanceCell(e.s, v, e.instance);
+    r.consumer = this.consumerCell(counted, e.source);
+    r.instance = this.instanceCell(counted, v, e.instance);
     r.requests = n;
     r.errors = e.code === '200' ? 0 : n;
     r.clientErrors = e.code.startsWith('4') ? n : 0;
@@ -1304,7 +1446,7 @@ export class TrafficSimulator {
   private labels(e: Emission): IstioLabels {
     const s = e.s;
     const v = e.v;
-    const key = `${e.host}\u0000${s?.service.id ?? ''}\u0000${v?.version ?? ''}\u0000${e.instance}\u0000${e.source.key}\u0000${e.reporter}\u0000${e.code}\u0000${e.flags}`;
+    const key = `${e.host}\u0000${s?.service.id ?? ''}\u0000${v?.version ?? ''}\u0000${e.instance}\u0000${e.source.key}\u0000${e.reporter}\u0000${e.code}\u0000${e.flags}\u0000${e.l4 ? 'l4' : ''}`;
     let labels = this.labelCache.get(key);
     if (!labels) {
       const answeredLocally = e.reporter === 'source' && e.instance === '';
@@ -1322,7 +1464,7 @@ export class TrafficSimulator {
         destination_workload_namespace: answeredLocally || !s ? UNKNOWN : s.service.namespace,
         destination_app: answeredLocally || !s ? UNKNOWN : s.service.application,
         destination_version: answeredLocally ? UNKNOWN : (v?.version ?? UNKNOWN),
-        request_protocol: s?.protocol ?? 'http',
+        request_protocol: e.l4 ? 'tcp' : (s?.protocol ?? 'http'),
         response_code: e.code,
         response_flags: e.flags,
         pod: e.instance,
@@ -1356,9 +1498,13 @@ export class TrafficSimulator {
     for (const node of order) {
       for (const source of callers.get(node) ?? []) {
         for (const s of node.services) {
-          // TCP has no request metrics (its connection counters appear with the first connection).
+          // TCP has no request metrics (its connection counters appear with the first connection);
+          // neither has what ztunnel alone carries.
           if (s.protocol === 'tcp') continue;
+          const via = this.pathOf(source, s);
+          if (via === 'ztunnel') continue;
           for (const v of s.versions.values()) {
+            const reporter: Reporter = via === 'waypoint' ? 'waypoint' : v.ambient ? 'source' : 'destination';
             for (const inst of v.ready) {
               const base = {
                 s,
@@ -1366,7 +1512,7 @@ export class TrafficSimulator {
                 v,
                 source,
                 instance: inst.name,
-                reporter: 'destination' as const,
+                reporter,
                 flags: '-',
                 n: 0,
                 latency: 'local' as const,
@@ -1430,6 +1576,7 @@ export class TrafficSimulator {
       latencyStep: 0,
       errorRate: profile.errorRate,
       instanceCells: new Map(),
+      ambient: false,
       group: this.options.store.groupCell({
         serviceId: svc.id,
         app: svc.application,
@@ -1451,6 +1598,7 @@ export class TrafficSimulator {
       versions: new Map(),
       instances: new Map(),
       consumerCells: new Map(),
+      waypoint: this.ambient.waypointOf(service),
     };
     for (const vd of service.versionDetails) {
       const version = vd.version ?? UNKNOWN;
@@ -1469,8 +1617,47 @@ export class TrafficSimulator {
       const version = s.versions.get(p.version ?? UNKNOWN) ?? this.versionNode(s, p.version ?? UNKNOWN, []);
       s.instances.set(p.name, { instance: p, version });
     }
+    for (const v of s.versions.values()) {
+      const pod = v.ready[0] ?? service.providers.find((p) => (p.version ?? UNKNOWN) === v.version);
+      v.ambient = pod !== undefined && pod.kind === 'Pod' && this.ambient.captures(pod.namespace, pod.labels);
+    }
     return s;
   }
+
+  /**
+   * A per-version Service of an application (it selects some of the Pods `main` selects): its own
+   * host and name, the application's versions and instances (so the store counts its requests as the
+   * versions of `main`, the service callers address).
+   */
+  private versionServiceNode(service: ServiceDetail, main: ServiceNode): ServiceNode {
+    const s: ServiceNode = {
+      service,
+      node: main.node,
+      kinds: requestKinds(service.protocol),
+      protocol: PROTOCOL_LABEL[service.protocol],
+      port: service.ports[0]?.port ?? 80,
+      versions: new Map(),
+      instances: new Map(),
+      consumerCells: main.consumerCells,
+      waypoint: this.ambient.waypointOf(service),
+      versionOf: main,
+    };
+    for (const p of service.providers) {
+      const known = main.instances.get(p.name);
+      if (!known) continue;
+      s.instances.set(p.name, known);
+      s.versions.set(known.version.version, known.version);
+    }
+    return s;
+  }
+
+  /** Ambient enrolment and waypoints, as the current rules snapshot's labels say. */
+  private ambient = new AmbientMesh({
+    virtualServices: [],
+    destinationRules: [],
+    gateways: [],
+    httpRoutes: [],
+  });
 
   /** The call graph over the catalog as it is now; rebuilt when the catalog or the rules change. */
   private currentTopology() {
@@ -1480,6 +1667,7 @@ export class TrafficSimulator {
       return this.topology;
     }
     const rules = this.options.rules.snapshot();
+    this.ambient = new AmbientMesh(rules);
     const servicesOfApp = new Map<string, ServiceDetail[]>();
     for (const svc of view.services) {
       const key = `${svc.namespace}/${svc.application}`;
@@ -1524,8 +1712,20 @@ export class TrafficSimulator {
           if (!unowned.has(svc.host)) unowned.set(svc.host, svc);
           continue;
         }
+        const main = mainServiceOf(svc, list);
+        if (main) continue;
         const s = this.serviceNode(svc, node, node.def !== null);
         node?.services.push(s);
+        byId.set(svc.id, s);
+        if (!byHost.has(svc.host)) byHost.set(svc.host, s);
+      }
+      // Per-version Services after the ones they are versions of.
+      if (!node) continue;
+      for (const svc of list) {
+        const main = mainServiceOf(svc, list);
+        const mainNode = main ? byId.get(main.id) : undefined;
+        if (!mainNode) continue;
+        const s = this.versionServiceNode(svc, mainNode);
         byId.set(svc.id, s);
         if (!byHost.has(svc.host)) byHost.set(svc.host, s);
       }
@@ -1569,6 +1769,7 @@ export class TrafficSimulator {
             labels,
             instances: Math.max(1, v.ready.length),
             ...(node.sample ? { sample: true } : {}),
+            ...(v.ambient ? { ambient: true } : {}),
           });
         }
       }

@@ -1,0 +1,90 @@
+import type { ServiceDetail } from '../../../contract/catalog';
+import type { RawObject } from './istio/types';
+import type { RuleSnapshot } from './rules';
+
+/*
+ * Istio's ambient mode as the simulator needs it: which workloads ztunnel captures, and which
+ * Services send their traffic through a waypoint. From Istio's documentation:
+ *  - https://istio.io/latest/docs/ambient/usage/add-workloads/ : `istio.io/dataplane-mode=ambient` on
+ *    a namespace or a pod enrols it; `none` on a pod opts it out;
+ *  - https://istio.io/latest/docs/ambient/migrate/enable-ambient-mode/ : "the sidecar takes
+ *    precedence over ztunnel for pods that have both";
+ *  - https://istio.io/latest/docs/ambient/usage/waypoint/ : `istio.io/use-waypoint` on a Service or
+ *    its namespace (the Service's wins; `none` opts out), `istio.io/use-waypoint-namespace` for a
+ *    waypoint elsewhere; the waypoint is a Gateway of class `istio-waypoint` whose
+ *    `istio.io/waypoint-for` is `service` (the default) or `all` for traffic addressed to Services.
+ */
+
+export const DATAPLANE_MODE_LABEL = 'istio.io/dataplane-mode';
+export const USE_WAYPOINT_LABEL = 'istio.io/use-waypoint';
+const USE_WAYPOINT_NAMESPACE_LABEL = 'istio.io/use-waypoint-namespace';
+export const WAYPOINT_FOR_LABEL = 'istio.io/waypoint-for';
+export const WAYPOINT_CLASS = 'istio-waypoint';
+/** The label Istio's injector puts on a pod it gave a sidecar. */
+const SIDECAR_LABEL = 'security.istio.io/tlsMode';
+
+const GATEWAY_API = 'gateway.networking.k8s.io/';
+
+interface WaypointGatewaySpec {
+  gatewayClassName?: string;
+}
+
+export class AmbientMesh {
+  private readonly namespaceLabels = new Map<string, Record<string, string>>();
+  private readonly serviceLabels = new Map<string, Record<string, string>>();
+  /** Waypoints that serve traffic addressed to Services, by namespace/name. */
+  private readonly waypoints = new Set<string>();
+
+  constructor(rules: RuleSnapshot) {
+    for (const ns of rules.namespaces ?? [])
+      this.namespaceLabels.set(ns.metadata.name, ns.metadata.labels ?? {});
+    for (const s of rules.services ?? [])
+      this.serviceLabels.set(
+        `${s.metadata.namespace ?? 'default'}/${s.metadata.name}`,
+        s.metadata.labels ?? {},
+      );
+    for (const g of rules.gateways) if (isServiceWaypoint(g)) this.waypoints.add(key(g));
+  }
+
+  /** Whether any namespace or Service could put anything in ambient mode (the simulator's fast path). */
+  get any(): boolean {
+    return this.namespaceLabels.size > 0;
+  }
+
+  /**
+   * Whether ztunnel captures a pod's traffic: enrolled by its own label or its namespace's, and
+   * without a sidecar (which takes precedence).
+   */
+  captures(namespace: string, podLabels: Record<string, string>): boolean {
+    if (podLabels[SIDECAR_LABEL] === 'istio') return false;
+    const own = podLabels[DATAPLANE_MODE_LABEL];
+    if (own !== undefined) return own === 'ambient';
+    return this.namespaceLabels.get(namespace)?.[DATAPLANE_MODE_LABEL] === 'ambient';
+  }
+
+  /** The waypoint (namespace/name) traffic addressed to a service goes through, or null. */
+  waypointOf(service: ServiceDetail): string | null {
+    const k8s = service.sources.find((s) => s.kind === 'Service');
+    const namespace = k8s?.namespace ?? service.namespace;
+    const own = k8s ? this.serviceLabels.get(`${k8s.namespace}/${k8s.name}`) : undefined;
+    const ns = this.namespaceLabels.get(namespace);
+    // The Service's label wins over its namespace's; `none` opts the Service out.
+    const labels = own?.[USE_WAYPOINT_LABEL] !== undefined ? own : ns;
+    const name = labels?.[USE_WAYPOINT_LABEL];
+    if (!name || name === 'none') return null;
+    const at = `${labels[USE_WAYPOINT_NAMESPACE_LABEL] ?? namespace}/${name}`;
+    // A waypoint that does not exist (or serves no Service traffic) is no waypoint: ztunnel alone.
+    return this.waypoints.has(at) ? at : null;
+  }
+}
+
+function key(o: RawObject): string {
+  return `${o.metadata.namespace ?? 'default'}/${o.metadata.name}`;
+}
+
+function isServiceWaypoint(g: RawObject): boolean {
+  if (!g.apiVersion.startsWith(GATEWAY_API) || g.kind !== 'Gateway') return false;
+  if ((g.spec as WaypointGatewaySpec | undefined)?.gatewayClassName !== WAYPOINT_CLASS) return false;
+  const forWhat = g.metadata.labels?.[WAYPOINT_FOR_LABEL] ?? 'service';
+  return forWhat === 'service' || forWhat === 'all';
+}
