@@ -11,7 +11,7 @@ import { isCatchAll } from '../contract/routing';
 import { badRequest } from '../lib/errors';
 import { kubeKind } from '../lib/kube-kind';
 import type { KubeKind } from '../lib/kube-kind';
-import { hostName, toDnsLabel } from './hosts';
+import { hostName } from './hosts';
 import type { ReadResult } from './istio-routes';
 import type { MeshObject } from './istio-types';
 import { isRecord } from './json';
@@ -220,9 +220,19 @@ export function versionBackends(
   return out;
 }
 
-/** `<service>-<version>`, a DNS label (a Service name is a DNS-1035 label; the service's name starts with a letter). */
+/**
+ * `<service>-<version>` as a Service name (a DNS-1035 label: the service's own name starts with a
+ * letter): lower case, other characters as '-', at most 63 characters; `-2`, `-3`… when taken.
+ */
 function perVersionName(serviceName: string, version: string, n = 1): string {
-  return toDnsLabel(n === 1 ? `${serviceName}-${version}` : `${serviceName}-${version}-${n}`);
+  const suffix = n === 1 ? '' : `-${n}`;
+  const cleaned = `${serviceName}-${version}`
+    .toLowerCase()
+    .replace(/[^a-z0-9-]+/g, '-')
+    .replace(/-+/g, '-')
+    .slice(0, 63 - suffix.length)
+    .replace(/-+$/, '');
+  return `${cleaned}${suffix}`;
 }
 
 function newVersionService(
