@@ -24,7 +24,7 @@ import {
 import type { GatewayLiveState } from './gateway-api-routes';
 import type { MeshObject } from './istio-types';
 import { MANAGED_BY, MANAGED_BY_LABEL, SERVICE_ANNOTATION } from './model';
-import type { RoutePlan, RouteTarget } from './model';
+import type { RoutePlan } from './model';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const KUBE = path.resolve(here, '../testing/istio-samples/bookinfo/platform/kube');
