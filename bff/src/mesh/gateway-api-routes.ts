@@ -417,10 +417,12 @@ function checkCommon(m: RouteMatch, at: string): void {
   if (m.attachments.length > 0) fail(`${at}.attachments`, contractMessage('gatewayApi.rpcMatch'));
 }
 
-function toHttpMatch(m: RouteMatch, at: string): GwMatch {
+function toHttpMatch(m: RouteMatch, at: string, existing: GwMatch | undefined): GwMatch {
   checkCommon(m, at);
   if (m.rpcMethod !== undefined) fail(`${at}.rpcMethod`, contractMessage('gatewayApi.rpcMatch'));
   const out: GwMatch = {};
+  // "Any path", as the API server stores a match without one, is kept: it is no condition.
+  if (!m.uri && isAnyPath(existing?.path)) out.path = existing?.path;
   if (m.uri) {
     const { type, value } = m.uri;
     if (type !== 'regex' && !pathAccepted(value))
@@ -540,7 +542,7 @@ function toRules(
     if (w.name) rule.name = w.name;
     const at = `${w.at}.match`;
     if (w.match && !isCatchAll(w.match)) {
-      const match = grpc ? toGrpcMatch(w.match, at) : toHttpMatch(w.match, at);
+      const match = grpc ? toGrpcMatch(w.match, at) : toHttpMatch(w.match, at, before?.matches?.[0]);
       rule.matches = [match];
     } else if (!before || !matchesAll(before) || (before.matches?.length ?? 0) > 1) {
       // A rule for all traffic has no matches (the API server stores it as "any path"; that is kept).
