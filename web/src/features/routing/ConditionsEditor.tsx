@@ -8,13 +8,22 @@ import type { FieldFeedback } from '../rules/feedback';
 import { itemStatus } from '../rules/feedback';
 import { useTranslation } from 'react-i18next';
 import type { TFunction } from 'i18next';
+import type { MatchOffer } from './match-offer';
 import type { VersionOption } from './WeightsEditor';
 import { WeightsEditor } from './WeightsEditor';
 
-const MATCH_TYPES: StringMatchType[] = ['exact', 'prefix', 'regex'];
+const MATCH_TYPES: readonly StringMatchType[] = ['exact', 'prefix', 'regex'];
 
-function matchTypeOptions(t: TFunction<'routing'>) {
-  return MATCH_TYPES.map((type) => ({ value: type, label: t(`conditions.${type}`) }));
+/** The match types one field can express, and the one it has (kept even when not offered). */
+function matchTypeOptions(
+  t: TFunction<'routing'>,
+  types: readonly StringMatchType[],
+  current: StringMatchType,
+) {
+  return MATCH_TYPES.filter((type) => types.includes(type) || type === current).map((type) => ({
+    value: type,
+    label: t(`conditions.${type}`),
+  }));
 }
 
 function Problems({ errors }: { errors: readonly string[] }) {
@@ -87,6 +96,8 @@ interface MatchRowsProps {
   onChange: (rows: MatchRow[]) => void;
   path: string;
   feedback: FieldFeedback;
+  /** The match types offered. */
+  types: readonly StringMatchType[];
   labels: {
     group: string;
     row: (n: number) => string;
@@ -96,8 +107,8 @@ interface MatchRowsProps {
   };
 }
 
-/** Header or attachment matches: name, match type, value. */
-function MatchRows({ labels, ...props }: MatchRowsProps) {
+/** Header, query parameter or attachment matches: name, match type, value. */
+function MatchRows({ labels, types, ...props }: MatchRowsProps) {
   const { t } = useTranslation('routing');
   const { path, feedback } = props;
   return (
@@ -118,14 +129,17 @@ function MatchRows({ labels, ...props }: MatchRowsProps) {
               onChange={(e) => update({ name: e.target.value })}
             />
           </Form.Item>
-          <Select<StringMatchType>
-            aria-label={t('conditions.matchType')}
-            value={row.type}
-            options={matchTypeOptions(t)}
-            virtual={false}
-            style={{ width: 110 }}
-            onChange={(type) => update({ type })}
-          />
+          {/* The BFF may refuse a match type the route's kind cannot express: said here. */}
+          <Form.Item style={{ margin: 0 }} {...itemStatus(feedback.errorsAt(`${path}.${index}.type`))}>
+            <Select<StringMatchType>
+              aria-label={t('conditions.matchType')}
+              value={row.type}
+              options={matchTypeOptions(t, types, row.type)}
+              virtual={false}
+              style={{ width: 110 }}
+              onChange={(type) => update({ type })}
+            />
+          </Form.Item>
           <Form.Item
             style={{ margin: 0, flex: 1 }}
             {...itemStatus(feedback.errorsAt(`${path}.${index}.value`))}
@@ -150,19 +164,34 @@ interface SingleMatchProps {
   typeLabel: string;
   path: string;
   feedback: FieldFeedback;
+  types: readonly StringMatchType[];
+  placeholder?: string | undefined;
 }
 
 /** URI or method: a match type and a value; an empty value means "any". */
-function SingleMatch({ value, onChange, label, typeLabel, path, feedback }: SingleMatchProps) {
+function SingleMatch({
+  value,
+  onChange,
+  label,
+  typeLabel,
+  path,
+  feedback,
+  types,
+  placeholder,
+}: SingleMatchProps) {
   const { t } = useTranslation('routing');
-  const errors = [...feedback.errorsAt(path), ...feedback.errorsAt(`${path}.value`)];
+  const errors = [
+    ...feedback.errorsAt(path),
+    ...feedback.errorsAt(`${path}.type`),
+    ...feedback.errorsAt(`${path}.value`),
+  ];
   return (
     <Form.Item label={label} style={{ marginBottom: 8 }} {...itemStatus(errors)}>
       <Space.Compact style={{ width: '100%' }}>
         <Select<StringMatchType>
           aria-label={typeLabel}
           value={value.type}
-          options={matchTypeOptions(t)}
+          options={matchTypeOptions(t, types, value.type)}
           virtual={false}
           style={{ width: 110 }}
           onChange={(type) => {
@@ -172,6 +201,7 @@ function SingleMatch({ value, onChange, label, typeLabel, path, feedback }: Sing
         />
         <Input
           aria-label={label}
+          placeholder={placeholder}
           value={value.value}
           onChange={(e) => {
             onChange({ ...value, value: e.target.value });
@@ -237,8 +267,8 @@ export interface ConditionsEditorProps {
   conditions: ConditionDraft[];
   onChange: (conditions: ConditionDraft[]) => void;
   versions: VersionOption[];
-  /** Dubbo and SOFARPC match on the RPC method and attachments; the others on HTTP fields. */
-  rpc: boolean;
+  /** What the rule's kind can match on (HTTP fields, the RPC method, attachments, the caller). */
+  offer: MatchOffer;
   /** Indexes of conditions after a catch-all. */
   unreachable: readonly number[];
   catchAll: readonly boolean[];
@@ -249,7 +279,7 @@ export interface ConditionsEditorProps {
 
 /** The ordered conditions of a condition route, each with its own version weights. */
 export function ConditionsEditor(props: ConditionsEditorProps) {
-  const { conditions, onChange, versions, rpc, unreachable, catchAll, defaultRows, feedback } = props;
+  const { conditions, onChange, versions, offer, unreachable, catchAll, defaultRows, feedback } = props;
   const { t } = useTranslation('routing');
 
   const update = (index: number, patch: Partial<ConditionDraft>) =>
@@ -268,90 +298,127 @@ export function ConditionsEditor(props: ConditionsEditorProps) {
       <Typography.Title level={5} style={{ marginTop: 0 }}>
         {t('conditions.title')}
       </Typography.Title>
-      <Typography.Paragraph type="secondary">{t('conditions.hint')}</Typography.Paragraph>
+      <Typography.Paragraph type="secondary">
+        {t(offer.specificFirst ? 'conditions.hintSpecificFirst' : 'conditions.hint')}
+      </Typography.Paragraph>
       <Problems errors={feedback.errorsAt('matches')} />
       <Flex vertical gap={12}>
         {conditions.map((c, index) => {
           const n = index + 1;
           const at = `matches.${index}`;
-          const showHttp = !rpc || c.headers.length > 0 || c.uri.value !== '' || c.method.value !== '';
-          const showRpc = rpc || c.rpcMethod !== '' || c.attachments.length > 0;
+          // A field the kind cannot express is not offered, unless the draft holds one: then it
+          // shows, so the problem the check reports is beside something the operator can change.
+          const showHeaders = offer.headers !== null || c.headers.length > 0;
+          const showUri = offer.uri !== null || c.uri.value !== '';
+          const showMethod = offer.method !== null || c.method.value !== '';
+          const showQueryParams = offer.queryParams !== null || c.queryParams.length > 0;
+          const showRpcMethod = offer.rpcMethod !== null || c.rpcMethod !== '';
+          const showAttachments = offer.attachments || c.attachments.length > 0;
+          const showSourceLabels = offer.sourceLabels || c.sourceLabels.length > 0;
           const body: ReactNode = (
             <Flex vertical gap={12}>
               {unreachable.includes(index) ? (
                 <Alert type="warning" showIcon title={t('conditions.unreachable')} />
               ) : null}
               <Problems errors={feedback.errorsAt(`${at}.match`)} />
-              {showHttp ? (
-                <>
-                  <MatchRows
-                    rows={c.headers}
-                    onChange={(headers) => update(index, { headers })}
-                    path={`${at}.match.headers`}
-                    feedback={feedback}
-                    labels={{
-                      group: t('conditions.headers'),
-                      row: (k) => t('conditions.header', { n: k }),
-                      name: t('conditions.headerName'),
-                      add: t('conditions.addHeader'),
-                      remove: (k) => t('conditions.removeHeader', { n: k }),
+              {showHeaders ? (
+                <MatchRows
+                  rows={c.headers}
+                  onChange={(headers) => update(index, { headers })}
+                  path={`${at}.match.headers`}
+                  feedback={feedback}
+                  types={offer.headers ?? MATCH_TYPES}
+                  labels={{
+                    group: t('conditions.headers'),
+                    row: (k) => t('conditions.header', { n: k }),
+                    name: t('conditions.headerName'),
+                    add: t('conditions.addHeader'),
+                    remove: (k) => t('conditions.removeHeader', { n: k }),
+                  }}
+                />
+              ) : null}
+              {showUri ? (
+                <SingleMatch
+                  value={c.uri}
+                  onChange={(uri) => update(index, { uri })}
+                  label={t('conditions.uri')}
+                  typeLabel={t('conditions.uriType')}
+                  path={`${at}.match.uri`}
+                  feedback={feedback}
+                  types={offer.uri ?? MATCH_TYPES}
+                  placeholder={offer.rpcMethod === 'grpc' ? t('conditions.grpcPath') : undefined}
+                />
+              ) : null}
+              {showMethod ? (
+                <SingleMatch
+                  value={c.method}
+                  onChange={(method) => update(index, { method })}
+                  label={t('conditions.method')}
+                  typeLabel={t('conditions.methodType')}
+                  path={`${at}.match.method`}
+                  feedback={feedback}
+                  types={offer.method ?? MATCH_TYPES}
+                />
+              ) : null}
+              {showQueryParams ? (
+                <MatchRows
+                  rows={c.queryParams}
+                  onChange={(queryParams) => update(index, { queryParams })}
+                  path={`${at}.match.queryParams`}
+                  feedback={feedback}
+                  types={offer.queryParams ?? MATCH_TYPES}
+                  labels={{
+                    group: t('conditions.queryParams'),
+                    row: (k) => t('conditions.queryParam', { n: k }),
+                    name: t('conditions.queryParamName'),
+                    add: t('conditions.addQueryParam'),
+                    remove: (k) => t('conditions.removeQueryParam', { n: k }),
+                  }}
+                />
+              ) : null}
+              {showRpcMethod ? (
+                <Form.Item
+                  label={t(offer.rpcMethod === 'grpc' ? 'conditions.grpcMethod' : 'conditions.rpcMethod')}
+                  extra={offer.rpcMethod === 'grpc' ? t('conditions.grpcMethodHint') : null}
+                  style={{ marginBottom: 0 }}
+                  {...itemStatus(feedback.errorsAt(`${at}.match.rpcMethod`))}
+                >
+                  <Input
+                    aria-label={t(
+                      offer.rpcMethod === 'grpc' ? 'conditions.grpcMethod' : 'conditions.rpcMethod',
+                    )}
+                    value={c.rpcMethod}
+                    onChange={(e) => {
+                      update(index, { rpcMethod: e.target.value });
+                      feedback.touch(`${at}.match.rpcMethod`);
                     }}
                   />
-                  <SingleMatch
-                    value={c.uri}
-                    onChange={(uri) => update(index, { uri })}
-                    label={t('conditions.uri')}
-                    typeLabel={t('conditions.uriType')}
-                    path={`${at}.match.uri`}
-                    feedback={feedback}
-                  />
-                  <SingleMatch
-                    value={c.method}
-                    onChange={(method) => update(index, { method })}
-                    label={t('conditions.method')}
-                    typeLabel={t('conditions.methodType')}
-                    path={`${at}.match.method`}
-                    feedback={feedback}
-                  />
-                </>
+                </Form.Item>
               ) : null}
-              {showRpc ? (
-                <>
-                  <Form.Item
-                    label={t('conditions.rpcMethod')}
-                    style={{ marginBottom: 0 }}
-                    {...itemStatus(feedback.errorsAt(`${at}.match.rpcMethod`))}
-                  >
-                    <Input
-                      aria-label={t('conditions.rpcMethod')}
-                      value={c.rpcMethod}
-                      onChange={(e) => {
-                        update(index, { rpcMethod: e.target.value });
-                        feedback.touch(`${at}.match.rpcMethod`);
-                      }}
-                    />
-                  </Form.Item>
-                  <MatchRows
-                    rows={c.attachments}
-                    onChange={(attachments) => update(index, { attachments })}
-                    path={`${at}.match.attachments`}
-                    feedback={feedback}
-                    labels={{
-                      group: t('conditions.attachments'),
-                      row: (k) => t('conditions.attachment', { n: k }),
-                      name: t('conditions.attachmentName'),
-                      add: t('conditions.addAttachment'),
-                      remove: (k) => t('conditions.removeAttachment', { n: k }),
-                    }}
-                  />
-                </>
+              {showAttachments ? (
+                <MatchRows
+                  rows={c.attachments}
+                  onChange={(attachments) => update(index, { attachments })}
+                  path={`${at}.match.attachments`}
+                  feedback={feedback}
+                  types={MATCH_TYPES}
+                  labels={{
+                    group: t('conditions.attachments'),
+                    row: (k) => t('conditions.attachment', { n: k }),
+                    name: t('conditions.attachmentName'),
+                    add: t('conditions.addAttachment'),
+                    remove: (k) => t('conditions.removeAttachment', { n: k }),
+                  }}
+                />
               ) : null}
-              <SourceLabels
-                rows={c.sourceLabels}
-                onChange={(sourceLabels) => update(index, { sourceLabels })}
-                path={`${at}.match.sourceLabels`}
-                feedback={feedback}
-              />
+              {showSourceLabels ? (
+                <SourceLabels
+                  rows={c.sourceLabels}
+                  onChange={(sourceLabels) => update(index, { sourceLabels })}
+                  path={`${at}.match.sourceLabels`}
+                  feedback={feedback}
+                />
+              ) : null}
               <div>
                 <Typography.Text strong>{t('form.weights')}</Typography.Text>
                 <WeightsEditor

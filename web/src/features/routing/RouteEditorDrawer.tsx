@@ -7,7 +7,7 @@ import type { ProblemMap } from '../rules/feedback';
 import { RuleEditorDrawer } from '../rules/RuleEditorDrawer';
 import type { RuleCheck } from '../rules/useRuleEditor';
 import { useRuleEditor } from '../rules/useRuleEditor';
-import type { PreviewResponse, RouteRule, RpcDialect } from './contract';
+import type { PreviewResponse, RouteApiChoice, RouteRule, RpcDialect } from './contract';
 import type { RouteDraft } from './draft';
 import { draftFromForm, newDraft, serviceVersions } from './draft';
 import { useTranslation } from 'react-i18next';
@@ -20,6 +20,9 @@ import { checkYaml } from './yaml';
 import { YamlEditor } from './YamlEditor';
 import { useContractMessage } from '../../lib/messages/translate';
 import { ListAlert } from '../../components/ListAlert';
+import type { RouteApiMode } from './match-offer';
+import { isGatewayApiRef } from './match-offer';
+import { RouteApiNote } from './RouteApiNote';
 
 export type EditorTarget = { mode: 'create' } | { mode: 'edit'; rule: RouteRule };
 
@@ -28,6 +31,8 @@ export interface RouteEditorDrawerProps {
   dialect: RpcDialect;
   /** Every Gateway of the mesh (`namespace/name`), for the Gateways field. */
   gateways: string[];
+  /** The API a new rule is written with, and why (the list's choice for the namespace). */
+  routeApi?: RouteApiChoice | undefined;
   target: EditorTarget;
   open: boolean;
   /**
@@ -61,6 +66,7 @@ export function RouteEditorDrawer({
   service,
   dialect,
   gateways,
+  routeApi,
   target,
   open,
   readOnly,
@@ -75,17 +81,29 @@ export function RouteEditorDrawer({
   const isYaml = existing !== undefined && existing.form === null;
   const versions = useMemo(() => serviceVersions(service), [service]);
   const info = useMemo(() => serviceInfo(service, dialect), [service, dialect]);
-  // Gateways bind Istio's VirtualServices; the RPC dialects' rules have none.
+  // An existing rule stays the kind it is (an HTTPRoute is edited as one, whatever a new rule of
+  // the namespace would be); a new one is written with the namespace's API.
+  const mode = useMemo<RouteApiMode>(
+    () =>
+      existing
+        ? { api: isGatewayApiRef(existing.ref) ? 'gateway-api' : 'istio', kind: existing.ref.kind }
+        : { api: routeApi?.api ?? 'istio', kind: routeApi?.kind ?? 'VirtualService' },
+    [existing, routeApi],
+  );
+  // Said only when it is the reason for this rule's API (not for an existing rule of another API).
+  const modeReason = routeApi && routeApi.api === mode.api ? routeApi.reason : undefined;
+  // Gateways bind Istio's VirtualServices; the RPC dialects' rules have none, and a Gateway API
+  // rule's parentRefs are not edited by the form.
   const gatewaysContext = useMemo<GatewaysContext | null>(
     () =>
-      dialect === 'istio'
+      dialect === 'istio' && mode.api === 'istio'
         ? {
             known: gateways,
             ruleNamespace: existing?.ref.namespace ?? service.namespace,
             written: existing?.form?.gateways ?? [],
           }
         : null,
-    [dialect, gateways, existing, service.namespace],
+    [dialect, mode.api, gateways, existing, service.namespace],
   );
 
   const check = useCallback(
@@ -125,6 +143,7 @@ export function RouteEditorDrawer({
           duplicate: (key) => t('conditions.labelDuplicate', { key }),
         },
         resourceVersion,
+        mode.api,
       );
       return {
         body: form.form,
@@ -134,7 +153,7 @@ export function RouteEditorDrawer({
         weightsOk: form.weightsOk,
       };
     },
-    [isYaml, info, t],
+    [isYaml, info, t, mode.api],
   );
 
   const editor = useRuleEditor<RouteEditorDraft, RouteWriteBody, RouteCheck, PreviewResponse, RouteRule>({
@@ -224,8 +243,15 @@ export function RouteEditorDrawer({
             feedback={feedback}
             gateways={gatewaysContext}
             hosts={existing?.scope.hosts}
+            mode={mode}
+            modeReason={modeReason}
+            parentGateways={existing?.scope.appliesAt.gateways}
           />
         </>
+      ) : null}
+      {/* What the preview was written with, right above it. */}
+      {editor.preview?.data.routeApi ? (
+        <RouteApiNote choice={editor.preview.data.routeApi} label={t('api.previewLabel')} />
       ) : null}
       <ListAlert type="error" title={t('form.problems')} items={otherProblems} />
     </RuleEditorDrawer>

@@ -7,7 +7,7 @@ import { isCatchAll } from './contract';
 import type { RouteType } from './contract';
 import { ConditionsEditor } from './ConditionsEditor';
 import type { RouteDraft } from './draft';
-import { isRpcProtocol, withRouteType, withTrafficSplit } from './draft';
+import { withRouteType, withTrafficSplit } from './draft';
 import type { FieldFeedback } from '../rules/feedback';
 import { itemStatus } from '../rules/feedback';
 import type { DraftCheck } from './validation';
@@ -16,6 +16,8 @@ import { WeightsEditor } from './WeightsEditor';
 import { contractMessage } from '../../../../bff/src/contract/messages';
 import { useContractMessage } from '../../lib/messages/translate';
 import { MESH, gatewayChoices, isGatewayOnly, resolveGateway } from './gateways';
+import type { RouteApiMode } from './match-offer';
+import { matchOffer } from './match-offer';
 
 /** What the Gateways field offers (Istio's VirtualServices only; the RPC dialects have none). */
 export interface GatewaysContext {
@@ -40,7 +42,18 @@ export interface RouteFormFieldsProps {
   gateways: GatewaysContext | null;
   /** An existing rule's hosts as written, shown (and kept) beside where it applies. */
   hosts?: string[] | undefined;
+  /** The API and kind the rule is written as (VirtualService unless told otherwise). */
+  mode?: RouteApiMode;
+  /** Why the rule is written with this API, when the BFF said (shown beside it). */
+  modeReason?: string | undefined;
+  /**
+   * A Gateway API rule's gateways (its parentRefs), shown read-only: the form does not edit them,
+   * and the BFF keeps them.
+   */
+  parentGateways?: string[] | undefined;
 }
+
+const ISTIO: RouteApiMode = { api: 'istio', kind: 'VirtualService' };
 
 /** The routing form of the talk: name, the service, route type, traffic split, version weights. */
 export function RouteFormFields({
@@ -53,8 +66,13 @@ export function RouteFormFields({
   feedback,
   gateways,
   hosts,
+  mode = ISTIO,
+  modeReason,
+  parentGateways,
 }: RouteFormFieldsProps) {
   const { t } = useTranslation(['routing', 'common']);
+  const contractText = useContractMessage();
+  const gatewayApi = mode.api === 'gateway-api';
   const ids = {
     name: useId(),
     split: useId(),
@@ -111,12 +129,35 @@ export function RouteFormFields({
           </Form.Item>
         </Col>
       </Row>
+      {gatewayApi || modeReason !== undefined ? (
+        <Form.Item
+          label={t('form.routeApi')}
+          extra={modeReason === undefined ? null : contractText(modeReason)}
+        >
+          <Input
+            aria-label={t('form.routeApi')}
+            value={t('api.kindOf', { kind: mode.kind, api: t(`api.name.${mode.api}`) })}
+            readOnly
+            variant="filled"
+          />
+        </Form.Item>
+      ) : null}
       {hosts && hosts.length > 0 ? (
         <Form.Item label={t('form.hosts')} extra={t('form.hostsKept')}>
           <Input aria-label={t('form.hosts')} value={hosts.join(', ')} readOnly variant="filled" />
         </Form.Item>
       ) : null}
-      {gateways ? (
+      {gatewayApi && parentGateways && parentGateways.length > 0 ? (
+        <Form.Item label={t('form.parentGateways')} extra={t('form.parentGatewaysKept')}>
+          <Input
+            aria-label={t('form.parentGateways')}
+            value={parentGateways.join(', ')}
+            readOnly
+            variant="filled"
+          />
+        </Form.Item>
+      ) : null}
+      {gateways && !gatewayApi ? (
         <GatewaysField
           id={ids.gateways}
           selected={draft.gateways}
@@ -165,6 +206,15 @@ export function RouteFormFields({
         />
       </Form.Item>
       <VersionLabelNote service={service} />
+      {gatewayApi ? (
+        <Alert
+          type="info"
+          showIcon
+          role="note"
+          title={t('form.relativeWeights')}
+          style={{ marginBottom: 16 }}
+        />
+      ) : null}
       {draft.trafficSplit ? (
         <Form.Item
           label={t('form.weights')}
@@ -210,7 +260,7 @@ export function RouteFormFields({
           conditions={draft.conditions}
           onChange={(conditions) => set({ conditions })}
           versions={versions}
-          rpc={isRpcProtocol(service.protocol)}
+          offer={matchOffer(service.protocol, mode)}
           unreachable={check.unreachable}
           catchAll={check.form.matches.map((m) => isCatchAll(m.match))}
           defaultRows={draft.rows}

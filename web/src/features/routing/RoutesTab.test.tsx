@@ -37,7 +37,7 @@ describe('Routes tab', () => {
         destinations: [{ version: ECHO_V1, weight: 100 }],
         matches: [
           {
-            match: { headers: [], attachments: [], sourceLabels: {}, rpcMethod: 'echo' },
+            match: { headers: [], queryParams: [], attachments: [], sourceLabels: {}, rpcMethod: 'echo' },
             destinations: [{ version: ECHO_V2, weight: 100 }],
           },
         ],

@@ -15,6 +15,7 @@ import { RouteEditorDrawer } from './RouteEditorDrawer';
 import type { EditorTarget } from './RouteEditorDrawer';
 import { RoutesTable } from './RoutesTable';
 import { MergedSubsets } from './MergedSubsets';
+import { RouteApiNote } from './RouteApiNote';
 import { serviceMetricsQuery } from '../monitoring/queries';
 import { useCan } from '../auth/session';
 import { QueryStates } from '../../components/QueryStates';
@@ -127,6 +128,7 @@ export function RoutesTab({ service }: { service: ServiceDetail }) {
         {addButton}
       </Flex>
       {readOnly ? <Alert type="info" showIcon title={readOnly} role="note" /> : null}
+      {query.data?.routeApi ? <RouteApiNote choice={query.data.routeApi} label={t('api.label')} /> : null}
       {query.data && query.data.warnings.length > 0 ? (
         <Flex vertical gap={8} role="group" aria-label={t('tab.warnings')}>
           {query.data.warnings.map((w, i) => (
@@ -144,6 +146,7 @@ export function RoutesTab({ service }: { service: ServiceDetail }) {
           service={service}
           dialect={query.data.dialect}
           gateways={query.data.gateways}
+          routeApi={query.data.routeApi}
           target={editor.opened.value}
           open={editor.opened.open}
           readOnly={readOnly ?? readOnlyScope(editor.opened.value)}

@@ -8,6 +8,7 @@ import type { Destination, RouteRule } from './contract';
 import type { TFunction } from 'i18next';
 import { useContractMessage } from '../../lib/messages/translate';
 import { AppliesAt, observedPlace, refText } from './AppliesAt';
+import { isGatewayApiRef } from './match-offer';
 
 /** Names repeat across namespaces: a rule is known by both. */
 const ruleKey = (rule: RouteRule) => `${rule.ref.namespace}/${rule.ref.name}`;
@@ -52,7 +53,10 @@ export interface RoutesTableProps {
   onDelete: (rule: RouteRule) => void;
 }
 
-/** Every VirtualService on the service's host: the console's and hand-written ones. */
+/**
+ * Every rule that routes the service: VirtualServices on its host, HTTPRoutes and GRPCRoutes that
+ * attach to it or send to it (each saying its kind), the console's and hand-written ones.
+ */
 export function RoutesTable({
   rules,
   observed,
@@ -102,6 +106,8 @@ export function RoutesTable({
             <Typography.Text strong style={{ whiteSpace: 'nowrap' }}>
               {name}
             </Typography.Text>
+            {/* Kinds are names (HTTPRoute, GRPCRoute): not translated. */}
+            {isGatewayApiRef(rule.ref) ? <Tag color="cyan">{rule.ref.kind}</Tag> : null}
             {rule.problems.length > 0 ? <Tag color="error">{t('table.broken')}</Tag> : null}
           </Flex>
           {rule.problems.length > 0 ? (

@@ -12,6 +12,7 @@ export type {
   Destination,
   PreviewResponse,
   Revision,
+  RouteApiChoice,
   RouteListResponse,
   MergedSubsets,
   RouteRule,

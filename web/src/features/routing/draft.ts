@@ -35,6 +35,7 @@ export interface ConditionDraft {
   headers: MatchRow[];
   uri: { type: StringMatchType; value: string };
   method: { type: StringMatchType; value: string };
+  queryParams: MatchRow[];
   rpcMethod: string;
   attachments: MatchRow[];
   sourceLabels: LabelRow[];
@@ -92,6 +93,7 @@ export function emptyCondition(rows: WeightRow[]): ConditionDraft {
     headers: [],
     uri: { type: 'prefix', value: '' },
     method: { type: 'exact', value: '' },
+    queryParams: [],
     rpcMethod: '',
     attachments: [],
     sourceLabels: [],
@@ -125,6 +127,7 @@ function conditionFromForm(c: ConditionRoute): ConditionDraft {
     headers: c.match.headers.map((h) => ({ key: newKey(), ...h })),
     uri: c.match.uri ? { ...c.match.uri } : { type: 'prefix', value: '' },
     method: c.match.method ? { ...c.match.method } : { type: 'exact', value: '' },
+    queryParams: c.match.queryParams.map((q) => ({ key: newKey(), ...q })),
     rpcMethod: c.match.rpcMethod ?? '',
     attachments: c.match.attachments.map((a) => ({ key: newKey(), ...a })),
     sourceLabels: Object.entries(c.match.sourceLabels).map(([name, value]) => ({
@@ -160,6 +163,7 @@ function conditionToRoute(c: ConditionDraft): ConditionRoute {
       headers: c.headers.map(({ name, type, value }) => ({ name, type, value })),
       ...(c.uri.value !== '' ? { uri: { ...c.uri } } : {}),
       ...(c.method.value !== '' ? { method: { ...c.method } } : {}),
+      queryParams: c.queryParams.map(({ name, type, value }) => ({ name, type, value })),
       ...(c.rpcMethod !== '' ? { rpcMethod: c.rpcMethod } : {}),
       attachments: c.attachments.map(({ name, type, value }) => ({ name, type, value })),
       // Rows left entirely empty are not labels; other problems are flagged by `labelProblems`.

@@ -51,6 +51,16 @@ export const routingEnUS = {
     version: 'Version route',
     condition: 'Condition route',
   },
+  api: {
+    label: 'Route API',
+    previewLabel: 'Route API of this preview',
+    writtenAs: 'Rules are written as {{kind}} ({{api}})',
+    kindOf: '{{kind}} ({{api}})',
+    name: {
+      istio: 'Istio',
+      'gateway-api': 'Kubernetes Gateway API',
+    },
+  },
   scope: {
     mesh: 'Mesh',
     gatewayMissing: '{{gateway}} (not found)',
@@ -155,6 +165,12 @@ export const routingEnUS = {
       'The instances of this service have no version label: each version is one rollout ({{label}}). A new rollout makes a new version, and a rule naming the old one then selects no instance.',
     tcpNote:
       'TCP traffic shifting: connections are split across versions by weight. TCP has no headers, paths or methods, so a condition route is not available.',
+    routeApi: 'Route API',
+    parentGateways: 'Parent gateways',
+    parentGatewaysKept:
+      'The Gateway API gateways this rule attaches to (its parentRefs), kept as written: the form does not change them',
+    relativeWeights:
+      'Gateway API weights are relative: the console writes your exact percentages, so they must still total 100%.',
   },
   weights: {
     version: 'Version',
@@ -181,6 +197,8 @@ export const routingEnUS = {
   conditions: {
     title: 'Conditions',
     hint: 'Tried in order: the first condition that matches a call decides where it goes.',
+    hintSpecificFirst:
+      'The Gateway API tries the most specific condition first (for HTTP: an exact path, then the longest path prefix, a method, the most headers, the most query parameters); the order here decides between equally specific ones.',
     label: 'Condition {{n}}',
     add: 'Add condition',
     moveUp: 'Move condition {{n}} up',
@@ -202,7 +220,16 @@ export const routingEnUS = {
     uriType: 'URI match type',
     method: 'HTTP method',
     methodType: 'HTTP method match type',
+    queryParams: 'Query parameters',
+    queryParam: 'Query parameter {{n}}',
+    queryParamName: 'Parameter name',
+    addQueryParam: 'Add query parameter',
+    removeQueryParam: 'Remove query parameter {{n}}',
     rpcMethod: 'RPC method name',
+    grpcMethod: 'gRPC method name',
+    grpcMethodHint:
+      'A method of any service; to name the service too, give the URI /package.Service/Method instead',
+    grpcPath: 'e.g. /package.Service/Method',
     attachments: 'Attachments',
     attachment: 'Attachment {{n}}',
     attachmentName: 'Attachment name',
@@ -271,6 +298,16 @@ export const routingZhCN: Translation<typeof routingEnUS> = {
   routeType: {
     version: '版本路由',
     condition: '条件路由',
+  },
+  api: {
+    label: '路由 API',
+    previewLabel: '本次预览的路由 API',
+    writtenAs: '规则以 {{kind}}（{{api}}）写入',
+    kindOf: '{{kind}}（{{api}}）',
+    name: {
+      istio: 'Istio',
+      'gateway-api': 'Kubernetes Gateway API',
+    },
   },
   scope: {
     mesh: '网格',
@@ -371,6 +408,10 @@ export const routingZhCN: Translation<typeof routingEnUS> = {
     rolloutVersions:
       '该服务的实例没有版本标签：每个版本是一次发布（{{label}}）。新的发布会产生新版本，届时指向旧版本的规则将选不中任何实例。',
     tcpNote: 'TCP 流量切分：连接按权重分到各版本。TCP 没有请求头、路径或方法，因此不能使用条件路由。',
+    routeApi: '路由 API',
+    parentGateways: '所属网关',
+    parentGatewaysKept: '该规则挂载的 Gateway API 网关（parentRefs），按原样保留：表单不修改它们',
+    relativeWeights: 'Gateway API 的权重是相对值：控制台按你填写的百分比原样写入，因此合计仍须为 100%。',
   },
   weights: {
     version: '版本',
@@ -397,6 +438,8 @@ export const routingZhCN: Translation<typeof routingEnUS> = {
   conditions: {
     title: '路由条件',
     hint: '按顺序匹配：第一个匹配调用的条件决定调用去向。',
+    hintSpecificFirst:
+      'Gateway API 先尝试最具体的条件（HTTP：精确路径，其次最长的路径前缀、方法、最多的请求头、最多的查询参数）；同样具体的条件按此处的顺序。',
     label: '条件 {{n}}',
     add: '添加条件',
     moveUp: '上移条件 {{n}}',
@@ -418,7 +461,15 @@ export const routingZhCN: Translation<typeof routingEnUS> = {
     uriType: 'URI 匹配方式',
     method: 'HTTP 方法',
     methodType: 'HTTP 方法匹配方式',
+    queryParams: '查询参数',
+    queryParam: '查询参数 {{n}}',
+    queryParamName: '参数名称',
+    addQueryParam: '添加查询参数',
+    removeQueryParam: '删除查询参数 {{n}}',
     rpcMethod: 'RPC 方法名',
+    grpcMethod: 'gRPC 方法名',
+    grpcMethodHint: '任意服务的该方法；如需同时指定服务，请改为填写 URI /package.Service/Method',
+    grpcPath: '例如 /package.Service/Method',
     attachments: '附加参数',
     attachment: '附加参数 {{n}}',
     attachmentName: '附加参数名称',

@@ -16,6 +16,7 @@ import type {
   MergedSubsets,
   PreviewResponse,
   Revision,
+  RouteApiChoice,
   RouteFormValue,
   RouteListResponse,
   RouteRule,
@@ -63,6 +64,60 @@ export function ownScope(overrides: Partial<RouteScope> = {}): RouteScope {
 /** The scope of a rule bound to gateways alone (none of them the mesh). */
 export function gatewayScope(gateways: string[], overrides: Partial<RouteScope> = {}): RouteScope {
   return ownScope({ appliesAt: { mesh: false, gateways }, effect: 'gateway', ...overrides });
+}
+
+/** An HTTP service of an ambient namespace with a waypoint: routed with the Gateway API. */
+export const reviewsDetail: ServiceDetail = {
+  ...echoDetail,
+  id: 'reviews.bookinfo-ambient.svc.cluster.local',
+  name: 'reviews',
+  application: 'reviews',
+  namespace: 'bookinfo-ambient',
+  protocol: 'http',
+  host: 'reviews.bookinfo-ambient.svc.cluster.local',
+  versions: ['v1', 'v2'],
+  ports: [{ name: 'http', port: 9080, protocol: 'http' }],
+  versionDetails: [
+    { version: 'v1', instances: 1, ready: 1, platforms: ['kubernetes'] },
+    { version: 'v2', instances: 1, ready: 1, platforms: ['kubernetes'] },
+  ],
+  providers: [],
+  sources: [{ kind: 'Service', namespace: 'bookinfo-ambient', name: 'reviews' }],
+};
+
+/** The list's choice for an ambient namespace with a waypoint. */
+export const GATEWAY_API_CHOICE: RouteApiChoice = {
+  api: 'gateway-api',
+  kind: 'HTTPRoute',
+  reason: contractMessage('routeApi.ambientWaypoint', {
+    service: 'reviews',
+    waypoint: 'waypoint',
+    kind: 'HTTPRoute',
+  }),
+};
+
+/** An HTTPRoute whose parentRefs name the service (GAMMA), as the BFF lists it. */
+export function httpRoute(overrides: Partial<RouteRule> = {}): RouteRule {
+  const name = overrides.name ?? 'reviews-split';
+  return rule({
+    name,
+    ref: {
+      apiVersion: 'gateway.networking.k8s.io/v1',
+      kind: 'HTTPRoute',
+      namespace: 'bookinfo-ambient',
+      name,
+    },
+    form: versionForm(
+      [
+        ['v1', 20],
+        ['v2', 80],
+      ],
+      name,
+    ),
+    scope: ownScope({ namespace: 'bookinfo-ambient', host: reviewsDetail.host }),
+    yaml: `apiVersion: gateway.networking.k8s.io/v1\nkind: HTTPRoute\nmetadata:\n  name: ${name}\n  namespace: bookinfo-ambient\nspec:\n  parentRefs:\n    - kind: Service\n      name: reviews\n`,
+    ...overrides,
+  });
 }
 
 /** A rule lives where its scope says (the service's namespace unless told otherwise). */

@@ -1,6 +1,6 @@
 import type { ServiceDetail } from '../../lib/contract';
 import { RouteForm, WEIGHT_TOTAL, checkRouteForService, unreachableConditions } from './contract';
-import type { RouteFormValue, RouteServiceInfo, RpcDialect } from './contract';
+import type { RouteApiChoice, RouteFormValue, RouteServiceInfo, RpcDialect } from './contract';
 import type { RouteDraft } from './draft';
 import { toRouteForm } from './draft';
 import { totalOf } from './rebalance';
@@ -28,6 +28,9 @@ export interface LabelMessages {
   duplicate: (key: string) => string;
 }
 
+/** Which API the rule is written with: Istio's VirtualService, or the Kubernetes Gateway API. */
+export type RouteApiName = RouteApiChoice['api'];
+
 export function serviceInfo(service: ServiceDetail, dialect: RpcDialect): RouteServiceInfo {
   return {
     protocol: service.protocol,
@@ -52,6 +55,7 @@ export function checkDraft(
   info: RouteServiceInfo,
   labels: LabelMessages,
   resourceVersion?: string,
+  api: RouteApiName = 'istio',
 ): DraftCheck {
   const form = toRouteForm(draft, resourceVersion);
   const problems = new Map<string, string[]>();
@@ -89,7 +93,10 @@ export function checkDraft(
     problems,
     totals,
     weightsOk: totals.every((t) => t.total === WEIGHT_TOTAL),
-    unreachable: draft.routeType === 'condition' ? unreachableConditions(form.matches) : [],
+    // The Gateway API tries the most specific match first, whatever its place: a catch-all never
+    // hides the conditions after it (the preview warns when the order changes).
+    unreachable:
+      draft.routeType === 'condition' && api === 'istio' ? unreachableConditions(form.matches) : [],
   };
 }
 
@@ -97,7 +104,7 @@ const RENDERED: RegExp[] = [
   /^(name|comment|yaml|routeType)$/,
   /^gateways(\.\d+)?$/,
   /^(matches\.\d+\.)?destinations(\.\d+\.(version|weight))?$/,
-  /^matches(\.\d+(\.match(\.(headers|attachments)(\.\d+\.(name|type|value))?|\.(uri|method)(\.(type|value))?|\.rpcMethod|\.sourceLabels(\.\d+\.name)?)?)?)?$/,
+  /^matches(\.\d+(\.match(\.(headers|queryParams|attachments)(\.\d+\.(name|type|value))?|\.(uri|method)(\.(type|value))?|\.rpcMethod|\.sourceLabels(\.\d+\.name)?)?)?)?$/,
 ];
 
 /** Whether the form shows problems of this path beside a field (else they go in the summary). */
