@@ -332,6 +332,94 @@ describe('the workload controllers', () => {
     expect(list(GVR.pods, 'gateway.networking.k8s.io/gateway-name=web')).toEqual([]);
   });
 
+  it('runs a waypoint (Gateway of class istio-waypoint) as istiod does: a Deployment and ClusterIP Service named after it, then Programmed', async () => {
+    const GATEWAYS = { group: 'gateway.networking.k8s.io', version: 'v1', plural: 'gateways' };
+    expect(
+      t.store.get(
+        { group: 'gateway.networking.k8s.io', version: 'v1', plural: 'gatewayclasses' },
+        undefined,
+        'istio-waypoint',
+      ).spec,
+    ).toMatchObject({ controllerName: 'istio.io/mesh-controller' });
+    t.store.create(GATEWAYS, ns, {
+      apiVersion: 'gateway.networking.k8s.io/v1',
+      kind: 'Gateway',
+      metadata: { name: 'waypoint', labels: { 'istio.io/waypoint-for': 'service' } },
+      spec: {
+        gatewayClassName: 'istio-waypoint',
+        listeners: [{ name: 'mesh', port: 15008, protocol: 'HBONE' }],
+      },
+    });
+    await settle();
+    await settle();
+    const svc = t.store.get(GVR.services, ns, 'waypoint');
+    const spec = svc.spec as { type: string; clusterIP: string; ports: { name: string; port: number }[] };
+    expect(spec.type).toBe('ClusterIP');
+    expect(spec.ports.map((p) => [p.name, p.port])).toEqual([
+      ['status-port', 15021],
+      ['mesh', 15008],
+    ]);
+    const status = t.store.get(GATEWAYS, ns, 'waypoint').status as {
+      addresses: { value: string }[];
+      conditions: { type: string; status: string }[];
+    };
+    expect(status.addresses).toEqual([{ type: 'IPAddress', value: spec.clusterIP }]);
+    expect(status.conditions.map((c) => [c.type, c.status])).toEqual([
+      ['Accepted', 'True'],
+      ['Programmed', 'True'],
+    ]);
+    // In a namespace that injects sidecars, the waypoint's own pod has none and is not ztunnel's.
+    const [pod, ...more] = list(GVR.pods, 'gateway.networking.k8s.io/gateway-name=waypoint');
+    expect(more).toHaveLength(0);
+    expect(pod?.metadata.ownerReferences?.[0]?.name).toMatch(/^waypoint-/);
+    expect((pod?.spec as { containers: { name: string }[] }).containers.map((c) => c.name)).toEqual([
+      'istio-proxy',
+    ]);
+    expect(pod?.metadata.annotations?.['ambient.istio.io/redirection']).toBeUndefined();
+
+    t.store.delete(GATEWAYS, ns, 'waypoint');
+    await settle();
+    await settle();
+    expect(list(GVR.deployments).map((d) => d.metadata.name)).not.toContain('waypoint');
+    expect(list(GVR.services).map((d) => d.metadata.name)).not.toContain('waypoint');
+  });
+
+  it('leaves pods of an ambient namespace to ztunnel (no sidecar, redirection annotated) unless injection is asked for', async () => {
+    const ambient = 'mall';
+    t.store.create(GVR.namespaces, undefined, {
+      metadata: { name: ambient, labels: { 'istio.io/dataplane-mode': 'ambient' } },
+    });
+    const withLabels = (name: string, labels: Record<string, string>) => {
+      const d = deployment(name, 1);
+      d.spec.template.metadata.labels = { ...d.spec.template.metadata.labels, ...labels };
+      return d;
+    };
+    t.store.create(GVR.deployments, ambient, deployment('plain', 1));
+    t.store.create(GVR.deployments, ambient, withLabels('injected', { 'sidecar.istio.io/inject': 'true' }));
+    t.store.create(GVR.deployments, ambient, withLabels('out', { 'istio.io/dataplane-mode': 'none' }));
+    // The sidecar namespace: a pod may enrol itself in ambient, opting out of injection.
+    t.store.create(
+      GVR.deployments,
+      ns,
+      withLabels('own', { 'istio.io/dataplane-mode': 'ambient', 'sidecar.istio.io/inject': 'false' }),
+    );
+    t.store.create(GVR.deployments, ns, deployment('sidecar', 1));
+    await settle();
+    const seen = (namespace: string, app: string) => {
+      const [pod] = t.store.list(GVR.pods, namespace, { labelSelector: `app=${app}` }).items;
+      return [
+        (pod?.spec as { containers: { name: string }[] }).containers.map((c) => c.name).join(','),
+        pod?.metadata.annotations?.['ambient.istio.io/redirection'] ?? '-',
+      ];
+    };
+    expect(seen(ambient, 'plain')).toEqual(['app', 'enabled']);
+    // Explicit injection wins, and the sidecar takes precedence over ztunnel.
+    expect(seen(ambient, 'injected')).toEqual(['app,istio-proxy', '-']);
+    expect(seen(ambient, 'out')).toEqual(['app', '-']);
+    expect(seen(ns, 'own')).toEqual(['app', 'enabled']);
+    expect(seen(ns, 'sidecar')).toEqual(['app,istio-proxy', '-']);
+  });
+
   it('writes nothing when it restarts onto a state that is already reconciled', async () => {
     t.store.create(
       GVR.deployments,

@@ -106,6 +106,26 @@ export function wantsSidecar(
   return namespaceLabels['istio-injection'] === 'enabled';
 }
 
+/** What istio-cni annotates a pod with once it redirected its traffic to ztunnel (ambient mode). */
+export const AMBIENT_REDIRECTION_ANNOTATION = 'ambient.istio.io/redirection';
+
+/**
+ * Whether istio-cni would enrol a pod in ambient mode (ztunnel captures its traffic): the pod's own
+ * `istio.io/dataplane-mode` label decides when set (`ambient` or `none`), else its namespace's; a pod
+ * with a sidecar never is (Istio: "the sidecar takes precedence over ztunnel for pods that have both").
+ * https://istio.io/latest/docs/ambient/usage/add-workloads/
+ */
+export function capturedByZtunnel(
+  podLabels: Record<string, string>,
+  namespaceLabels: Record<string, string>,
+  hasSidecar: boolean,
+): boolean {
+  if (hasSidecar) return false;
+  const own = podLabels['istio.io/dataplane-mode'];
+  if (own !== undefined) return own === 'ambient';
+  return namespaceLabels['istio.io/dataplane-mode'] === 'ambient';
+}
+
 /** The istio-proxy container as the injector adds it (abridged: ports, image, args). */
 export function sidecarContainer(): Record<string, unknown> {
   return {

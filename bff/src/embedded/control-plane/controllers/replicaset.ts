@@ -12,6 +12,8 @@ import {
   randomSuffix,
   sidecarContainer,
   wantsSidecar,
+  AMBIENT_REDIRECTION_ANNOTATION,
+  capturedByZtunnel,
 } from './pods';
 
 /**
@@ -98,6 +100,10 @@ function createPod(ctx: ControllerContext, rs: KubeObject): void {
       revision: 'default',
     });
   }
+  // Without a sidecar, an ambient namespace's (or pod's) label has istio-cni redirect it to ztunnel.
+  const sidecar = labels['security.istio.io/tlsMode'] === 'istio';
+  if (capturedByZtunnel(labels, namespaceLabels, sidecar))
+    annotations[AMBIENT_REDIRECTION_ANNOTATION] = 'enabled';
   const notReadyWanted = Number(rs.metadata.annotations?.[NOT_READY_REPLICAS_ANNOTATION] ?? 0) || 0;
   const notReadyNow = ownedPods(ctx, rs).filter((p) => !isPodReady(p)).length;
   const ready = annotations[READY_ANNOTATION] !== 'false' && notReadyNow >= notReadyWanted;
