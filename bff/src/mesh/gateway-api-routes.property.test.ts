@@ -27,6 +27,21 @@ const catalog: MeshObject = {
   spec: { selector: { app: 'productcatalog' }, ports: [{ name: 'grpc', port: 3550 }] },
 };
 
+const tcpEcho: RouteTarget = {
+  ...productcatalog,
+  id: 'tcp-echo.shop.svc.cluster.local',
+  name: 'tcp-echo',
+  application: 'tcp-echo',
+  protocol: 'tcp',
+  host: 'tcp-echo.shop.svc.cluster.local',
+};
+const tcpEchoService: MeshObject = {
+  apiVersion: 'v1',
+  kind: 'Service',
+  metadata: { name: 'tcp-echo', namespace: 'shop' },
+  spec: { selector: { app: 'tcp-echo' }, ports: [{ name: 'tcp', port: 9000 }] },
+};
+
 /** Weights over the given versions that total exactly 100. */
 function destinations(versions: string[]): fc.Arbitrary<Destination[]> {
   return fc.shuffledSubarray(versions, { minLength: 1 }).chain((vs) =>
@@ -117,10 +132,11 @@ function condition(target: RouteTarget, grpc: boolean): fc.Arbitrary<ConditionRo
 
 function forms(target: RouteTarget, grpc: boolean): fc.Arbitrary<RouteForm> {
   const versions = target.versions.map((v) => v.version);
+  const tcp = target.protocol === 'tcp';
   return fc
     .record({
       name: token,
-      routeType: fc.constantFrom('version', 'condition'),
+      routeType: tcp ? fc.constant('version') : fc.constantFrom('version', 'condition'),
       destinations: destinations(versions),
       matches: fc.array(condition(target, grpc), { minLength: 1, maxLength: 3 }),
       named: fc.boolean(),
@@ -133,6 +149,7 @@ function forms(target: RouteTarget, grpc: boolean): fc.Arbitrary<RouteForm> {
         trafficSplit: dests.length > 1 || matchList.some((m) => m.destinations.length > 1),
         destinations: dests,
         matches: named ? matchList.map((m, i) => ({ ...m, name: `rule-${i}` })) : matchList,
+        ...(tcp ? { transport: 'tcp' } : {}),
       });
     });
 }
@@ -155,6 +172,7 @@ describe('form → Gateway API objects → form', () => {
       false,
     ],
     ['gRPC service, per-version Services created', productcatalog, [catalog], true],
+    ['TCP service, per-version Services created', tcpEcho, [tcpEchoService], false],
   ] as const)(
     '%s: any valid form survives unchanged, and saving it again changes nothing',
     (_, target, services, grpc) => {
@@ -163,7 +181,7 @@ describe('form → Gateway API objects → form', () => {
           const plan = planGatewayRoute(form, target, { services: [...services], otherRoutes: [] });
           const writes = plan.writes.map((w) => ({ ...w, object: stored(w.object) }));
           const route = writes.find((w) => w.object.kind !== 'Service')?.object as MeshObject;
-          expect(route.kind).toBe(grpc ? 'GRPCRoute' : 'HTTPRoute');
+          expect(route.kind).toBe(grpc ? 'GRPCRoute' : target.protocol === 'tcp' ? 'TCPRoute' : 'HTTPRoute');
           const live = [
             ...services,
             ...writes.filter((w) => w.object.kind === 'Service').map((w) => w.object),

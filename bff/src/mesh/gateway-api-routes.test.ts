@@ -11,6 +11,7 @@ import { productcatalog, reviews } from './fixtures';
 import {
   GRPCROUTE_KIND,
   HTTPROUTE_KIND,
+  TCPROUTE_KIND,
   VERSION_OF_ANNOTATION,
   gatewayKeptFields,
   gatewayRouteKind,
@@ -24,7 +25,7 @@ import {
 import type { GatewayLiveState } from './gateway-api-routes';
 import type { MeshObject } from './istio-types';
 import { MANAGED_BY, MANAGED_BY_LABEL, SERVICE_ANNOTATION } from './model';
-import type { RoutePlan } from './model';
+import type { RoutePlan, RouteTarget } from './model';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const KUBE = path.resolve(here, '../testing/istio-samples/bookinfo/platform/kube');
@@ -50,7 +51,7 @@ function stored(obj: MeshObject): MeshObject {
 /** Every object a plan writes passes the schema check; returns the route as stored. */
 function routeOf(plan: RoutePlan): MeshObject {
   for (const w of plan.writes) if (w.action !== 'delete') stored(w.object);
-  const route = plan.writes.find((w) => w.object.kind === 'HTTPRoute' || w.object.kind === 'GRPCRoute');
+  const route = plan.writes.find((w) => w.object.kind !== 'Service');
   if (!route) throw new Error('no route in the plan');
   return stored(route.object);
 }
@@ -712,5 +713,84 @@ describe('planGatewayRestore', () => {
     expect((recreated.spec as Record<string, unknown>).clusterIP).toBeUndefined();
     expect(recreated.metadata.annotations?.[VERSION_OF_ANNOTATION]).toBe('reviews/v2');
     stored(recreated);
+  });
+});
+
+describe('TCPRoute', () => {
+  const tcpEcho: RouteTarget = {
+    id: 'tcp-echo.istio-io-tcp-traffic-shifting.svc.cluster.local',
+    name: 'tcp-echo',
+    namespace: 'istio-io-tcp-traffic-shifting',
+    application: 'tcp-echo',
+    protocol: 'tcp',
+    host: 'tcp-echo.istio-io-tcp-traffic-shifting.svc.cluster.local',
+    versions: ['v1', 'v2'].map((v) => ({ version: v, labels: { version: v }, readyInstances: 1 })),
+  };
+  const main: MeshObject = {
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: { name: 'tcp-echo', namespace: 'istio-io-tcp-traffic-shifting' },
+    spec: {
+      selector: { app: 'tcp-echo' },
+      ports: [
+        { name: 'tcp', port: 9000 },
+        { name: 'tcp-other', port: 9001 },
+      ],
+    },
+  };
+  const live: GatewayLiveState = { services: [main], otherRoutes: [] };
+  const split = form({
+    name: 'tcp-echo',
+    transport: 'tcp',
+    destinations: [
+      { version: 'v1', weight: 80 },
+      { version: 'v2', weight: 20 },
+    ],
+  });
+
+  it("writes a TCP split as one TCPRoute rule (Istio's tcp-traffic-shifting), reads it back", () => {
+    expect(gatewayRouteKind(tcpEcho)).toBe(TCPROUTE_KIND);
+    const plan = planGatewayRoute(split, tcpEcho, live);
+    expect(actions(plan)).toEqual([
+      'create Service tcp-echo-v1',
+      'create Service tcp-echo-v2',
+      'create TCPRoute tcp-echo',
+    ]);
+    const route = routeOf(plan);
+    expect((plan.writes[2]?.object.spec as { rules: unknown }).rules).toEqual([
+      {
+        backendRefs: [
+          { group: '', kind: 'Service', name: 'tcp-echo-v1', port: 9000, weight: 80 },
+          { group: '', kind: 'Service', name: 'tcp-echo-v2', port: 9000, weight: 20 },
+        ],
+      },
+    ]);
+    const services = [main, ...plan.writes.slice(0, 2).map((w) => w.object)];
+    expect(readGatewayRoute(route, tcpEcho, { services })).toEqual({ form: split, reasons: [] });
+    expect(
+      planGatewayRoute(split, tcpEcho, { ...live, newRouteApiVersion: 'gateway.networking.k8s.io/v1alpha2' })
+        .writes[2]?.object.apiVersion,
+    ).toBe('gateway.networking.k8s.io/v1alpha2');
+  });
+
+  it('refuses conditions on a TCP route, naming the field', () => {
+    const err = thrown(() =>
+      planGatewayRoute(
+        form({
+          name: 'tcp-echo',
+          routeType: 'condition',
+          destinations: [{ version: 'v1', weight: 100 }],
+          matches: [
+            {
+              match: { headers: [{ name: 'x', type: 'exact', value: '1' }] },
+              destinations: [{ version: 'v2', weight: 100 }],
+            },
+          ],
+        }),
+        tcpEcho,
+        live,
+      ),
+    );
+    expect(err.field).toBe('routeType');
   });
 });

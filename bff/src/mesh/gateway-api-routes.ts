@@ -38,24 +38,36 @@ import { sameContent } from './plan';
 
 export const HTTPROUTE_KIND: KubeKind = kubeKind('gateway.networking.k8s.io/v1', 'HTTPRoute', 'httproutes');
 export const GRPCROUTE_KIND: KubeKind = kubeKind('gateway.networking.k8s.io/v1', 'GRPCRoute', 'grpcroutes');
+/** TCP traffic shifting (Istio's tcp-traffic-shifting task): v1 in the standard channel since Gateway API v1.5. */
+export const TCPROUTE_KIND: KubeKind = kubeKind('gateway.networking.k8s.io/v1', 'TCPRoute', 'tcproutes');
 export const SERVICE_KIND: KubeKind = kubeKind('v1', 'Service', 'services');
 /** On the per-version Services the console creates: `<service>/<version>`. */
 export const VERSION_OF_ANNOTATION = 'mesh-console.io/version-of';
 
 const GATEWAY_GROUP = 'gateway.networking.k8s.io';
 
-/** The route kind for a service: GRPCRoute for a gRPC service, HTTPRoute for the rest. */
+/** The route kind for a service: GRPCRoute for a gRPC service, TCPRoute for a TCP one, HTTPRoute for the rest. */
 export function gatewayRouteKind(target: RouteTarget): KubeKind {
-  return target.protocol === 'grpc' ? GRPCROUTE_KIND : HTTPROUTE_KIND;
+  if (target.protocol === 'grpc') return GRPCROUTE_KIND;
+  if (target.protocol === 'tcp') return TCPROUTE_KIND;
+  return HTTPROUTE_KIND;
 }
+
+const KINDS_BY_NAME: Record<string, KubeKind> = {
+  HTTPRoute: HTTPROUTE_KIND,
+  GRPCRoute: GRPCROUTE_KIND,
+  TCPRoute: TCPROUTE_KIND,
+};
 
 export interface GatewayLiveState {
   /** The rule's own HTTPRoute/GRPCRoute when editing. */
   route?: MeshObject;
   /** Every v1 Service in the target's namespace (the service's own Service among them). */
   services: MeshObject[];
-  /** The namespace's other HTTPRoutes/GRPCRoutes (their backendRefs keep per-version Services in use). */
+  /** The namespace's other HTTPRoutes/GRPCRoutes/TCPRoutes (their backendRefs keep per-version Services in use). */
   otherRoutes: MeshObject[];
+  /** The apiVersion a new route is written in, when not the kind's v1 (TCPRoute: v1alpha2 before Gateway API v1.5). */
+  newRouteApiVersion?: string;
 }
 
 type Json = Record<string, unknown>;
@@ -142,7 +154,12 @@ function portsOf(svc: MeshObject | undefined): ServicePort[] {
 /** The port routes name: the first one whose name or appProtocol says the service's protocol, else the first. */
 function routePort(target: RouteTarget, svc: MeshObject | undefined): number | undefined {
   const ports = portsOf(svc);
-  const wanted = target.protocol === 'grpc' ? ['grpc'] : ['http', 'http2', 'h2c', 'kubernetes.io/h2c'];
+  const wanted =
+    target.protocol === 'grpc'
+      ? ['grpc']
+      : target.protocol === 'tcp'
+        ? ['tcp']
+        : ['http', 'http2', 'h2c', 'kubernetes.io/h2c'];
   const speaks = (p: ServicePort) =>
     wanted.some(
       (w) =>
@@ -708,13 +725,13 @@ function routeParentRefs(form: RouteForm, target: RouteTarget, current: Ref[] | 
 export function planGatewayRoute(form: RouteForm, target: RouteTarget, live: GatewayLiveState): RoutePlan {
   const { main, port } = requireMain(target, live.services);
   const current = live.route;
+  // An existing route keeps its kind; a new one is the service's kind (TCP for the form's TCP split).
   const kind =
-    current?.kind === 'GRPCRoute' || current?.kind === 'HTTPRoute'
-      ? current.kind === 'GRPCRoute'
-        ? GRPCROUTE_KIND
-        : HTTPROUTE_KIND
-      : gatewayRouteKind(target);
+    (current ? KINDS_BY_NAME[current.kind] : undefined) ??
+    (form.transport === 'tcp' ? TCPROUTE_KIND : gatewayRouteKind(target));
   const grpc = kind.kind === 'GRPCRoute';
+  const tcp = kind.kind === 'TCPRoute';
+  if (tcp && form.routeType === 'condition') fail('routeType', contractMessage('routing.tcpConditions'));
   const svcName = serviceNameOf(target);
   const before = (current?.spec as Json | undefined) ?? {};
   const existingRules = Array.isArray(before.rules) ? (before.rules.filter(isRecord) as Rule[]) : [];
@@ -762,7 +779,18 @@ export function planGatewayRoute(form: RouteForm, target: RouteTarget, live: Gat
     delete ref.weight;
     return ref;
   };
-  const rules = toRules(form, grpc, existingRules, backendRef);
+  // A TCPRoute has one rule, a version split (the CRD allows one).
+  const rules = tcp
+    ? [
+        {
+          ...(existingRules[0] ?? {}),
+          backendRefs: form.destinations.map((d) => ({
+            ...backendRef(d.version, existingRules[0]?.backendRefs),
+            weight: d.weight,
+          })),
+        },
+      ]
+    : toRules(form, grpc, existingRules, backendRef);
   const currentParents = Array.isArray(before.parentRefs)
     ? (before.parentRefs.filter(isRecord) as Ref[])
     : undefined;
@@ -771,13 +799,13 @@ export function planGatewayRoute(form: RouteForm, target: RouteTarget, live: Gat
   const metadata = withOwnership({ ...metaBase }, target, current !== undefined);
   if (form.resourceVersion !== undefined) metadata.resourceVersion = form.resourceVersion;
   const route: MeshObject = {
-    apiVersion: current?.apiVersion ?? kind.apiVersion,
+    apiVersion: current?.apiVersion ?? live.newRouteApiVersion ?? kind.apiVersion,
     kind: kind.kind,
     metadata,
     spec,
   };
   const conditions = form.routeType === 'condition' ? form.matches.length : 0;
-  warnings.push(...reorderWarnings(rules, grpc, conditions));
+  if (!tcp) warnings.push(...reorderWarnings(rules, grpc, conditions));
   for (const d of form.destinations) {
     const v = target.versions.find((t) => t.version === d.version);
     if (v && v.readyInstances === 0 && d.weight === 0)
@@ -922,7 +950,7 @@ function readGrpcMatch(m: GwMatch | undefined, where: string, reasons: string[])
 }
 
 /**
- * Reads an HTTPRoute or GRPCRoute back into the form: each rule a condition, the last one (which
+ * Reads an HTTPRoute, GRPCRoute or TCPRoute back into the form: each rule a condition, the last one (which
  * must match everything) where other traffic goes; each backend the version whose pods its Service
  * selects exactly. What the form does not show (filters, timeouts, hostnames, …) is kept on write;
  * shapes it cannot express (several matches in a rule, a backend that is not one version, weights
@@ -998,6 +1026,21 @@ export function readGatewayRoute(
   });
   const destinations = readBackends(last, `rules[${rules.length - 1}]`);
   if (reasons.length > 0) return { form: null, reasons };
+  if (obj.kind === 'TCPRoute') {
+    // One rule (the CRD allows no more), no matches: TCP traffic shifting.
+    const tcpForm: RouteForm = {
+      name: obj.metadata.name,
+      routeType: 'version',
+      trafficSplit: destinations.length > 1,
+      destinations,
+      matches: [],
+      transport: 'tcp',
+    };
+    if (attachment.gateways.length > 0)
+      tcpForm.gateways = [...(attachment.parent ? ['mesh'] : []), ...attachment.gateways];
+    if (obj.metadata.resourceVersion) tcpForm.resourceVersion = obj.metadata.resourceVersion;
+    return { form: tcpForm, reasons };
+  }
   const form: RouteForm = {
     name: obj.metadata.name,
     routeType: conditions.length > 0 ? 'condition' : 'version',
