@@ -4,7 +4,7 @@ import { useId } from 'react';
 import { useTranslation } from 'react-i18next';
 import { EmptyState } from '../../components/EmptyState';
 import type { Instance, VersionSummary } from '../../lib/contract';
-import { PlatformTag, PlatformTags } from './tags';
+import { DataPlaneTag, PlatformTag, PlatformTags } from './tags';
 
 export interface ProvidersPanelProps {
   versions: readonly VersionSummary[];
@@ -111,6 +111,12 @@ export function ProvidersPanel({ versions, providers, extraInstanceColumns = [] 
       title: t('detail.providers.columns.platform'),
       dataIndex: 'platform',
       render: (_: unknown, i) => <PlatformTag platform={i.platform} />,
+    },
+    {
+      key: 'dataPlane',
+      title: t('detail.providers.columns.dataPlane'),
+      dataIndex: 'dataPlane',
+      render: (_: unknown, i) => (i.dataPlane ? <DataPlaneTag mode={i.dataPlane} /> : '—'),
     },
     {
       key: 'ready',

@@ -4,6 +4,7 @@ import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { http, HttpResponse } from 'msw';
 import { describe, expect, it } from 'vitest';
+import type { Instance } from '../../lib/contract';
 import { ECHO_ID, ECHO_V1, ECHO_V2, echoDetail, listResponse } from '../../test/fixtures';
 import { renderApp } from '../../test/render';
 import { server } from '../../test/server';
@@ -112,6 +113,77 @@ describe('Service detail page', () => {
     const notReady = rowsOf(instancesTable)[1] as HTMLElement;
     expect(within(notReady).getByText('Not ready')).toBeInTheDocument();
     expect(within(notReady).getByText('10.1.0.3:20880')).toBeInTheDocument();
+  });
+
+  it('shows the waypoint and the data plane of the service and of each provider', async () => {
+    serveDetail();
+    const [vm, podB, podA] = echoDetail.providers as [Instance, Instance, Instance];
+    server.use(
+      http.get('*/api/v1/services/:id', () =>
+        HttpResponse.json({
+          ...echoDetail,
+          dataPlane: {
+            modes: ['ambient', 'sidecar'],
+            waypoint: { namespace: 'dubbo-demo', name: 'echo-waypoint' },
+            waypointMissing: false,
+          },
+          providers: [
+            { ...vm, dataPlane: 'sidecar' },
+            { ...podB, dataPlane: 'ambient' },
+            { ...podA, dataPlane: 'ambient' },
+          ],
+        }),
+      ),
+    );
+    renderApp(DETAIL_PATH);
+
+    const card = (await screen.findByText('Basic information')).closest('.ant-card') as HTMLElement;
+    expect(within(card).getByText('dubbo-demo/echo-waypoint')).toBeInTheDocument();
+    expect(within(card).getByText('Ambient')).toBeInTheDocument();
+    expect(within(card).getByText('Sidecar')).toBeInTheDocument();
+    expect(within(card).queryByRole('img', { name: /no such waypoint/ })).toBeNull();
+
+    const instancesTable = within(screen.getByRole('region', { name: 'Instances' })).getByRole('table');
+    expect(within(instancesTable).getByRole('columnheader', { name: 'Data plane' })).toBeInTheDocument();
+    const modes = rowsOf(instancesTable).map((r) => [
+      within(r).getAllByRole('cell')[0]?.textContent,
+      within(r).queryByText(/^(Ambient|Sidecar|Outside the mesh)$/)?.textContent,
+    ]);
+    expect(modes).toEqual([
+      ['echo-provider-v1-a', 'Ambient'],
+      ['echo-provider-v1-b', 'Ambient'],
+      ['echo-provider-v2-vm-1', 'Sidecar'],
+    ]);
+  });
+
+  it('says when a service has no waypoint, and when the one it names is missing', async () => {
+    serveDetail();
+    server.use(
+      http.get('*/api/v1/services/:id', () =>
+        HttpResponse.json({ ...echoDetail, dataPlane: { modes: ['sidecar'], waypoint: null } }),
+      ),
+    );
+    const { unmount } = renderApp(DETAIL_PATH);
+    const card = (await screen.findByText('Basic information')).closest('.ant-card') as HTMLElement;
+    expect(within(card).getByText('No waypoint')).toBeInTheDocument();
+    unmount();
+
+    server.use(
+      http.get('*/api/v1/services/:id', () =>
+        HttpResponse.json({
+          ...echoDetail,
+          dataPlane: { modes: [], waypoint: { namespace: 'infra', name: 'gone' }, waypointMissing: true },
+        }),
+      ),
+    );
+    renderApp(DETAIL_PATH);
+    const again = (await screen.findByText('Basic information')).closest('.ant-card') as HTMLElement;
+    expect(within(again).getByText('infra/gone')).toBeInTheDocument();
+    expect(
+      within(again).getByRole('img', {
+        name: 'Waypoint infra/gone is named, but no such waypoint Gateway exists',
+      }),
+    ).toBeInTheDocument();
   });
 
   it('keeps labels collapsed until asked', async () => {

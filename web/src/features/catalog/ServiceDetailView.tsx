@@ -8,7 +8,15 @@ import { useInstanceStatsColumns } from '../monitoring/InstanceStats';
 import { ServiceMetricsPanel } from '../monitoring/ServiceMetricsPanel';
 import type { DetailTab } from './detailTabs';
 import { ProvidersPanel } from './ProvidersPanel';
-import { PlatformTags, ProtocolTag, ServiceNamespace, VersionTags } from './tags';
+import {
+  DATA_PLANE_MODES,
+  DataPlaneTag,
+  PlatformTags,
+  ProtocolTag,
+  ServiceNamespace,
+  VersionTags,
+  WaypointName,
+} from './tags';
 
 // The routing form carries the shared zod contract and js-yaml: loaded with the tab, not the app.
 const RoutesTab = lazy(() => import('../routing/RoutesTab').then((m) => ({ default: m.RoutesTab })));
@@ -58,6 +66,24 @@ export function ServiceDetailView({ service, activeTab, onTabChange }: ServiceDe
       key: 'versions',
       label: t('detail.fields.versions'),
       children: <VersionTags versions={service.versions} />,
+    },
+    {
+      key: 'dataPlane',
+      label: t('detail.fields.dataPlane'),
+      children: service.dataPlane?.modes.length ? (
+        <Flex gap={4} wrap>
+          {DATA_PLANE_MODES.filter((m) => service.dataPlane?.modes.includes(m)).map((m) => (
+            <DataPlaneTag key={m} mode={m} />
+          ))}
+        </Flex>
+      ) : (
+        <Typography.Text type="secondary">{t('dataPlane.none')}</Typography.Text>
+      ),
+    },
+    {
+      key: 'waypoint',
+      label: t('detail.fields.waypoint'),
+      children: <WaypointName dataPlane={service.dataPlane} />,
     },
     {
       key: 'ports',

@@ -1,8 +1,8 @@
 import { SearchOutlined } from '@ant-design/icons';
 import { Button, Flex, Input, Select } from 'antd';
 import { useTranslation } from 'react-i18next';
-import type { Platform, Protocol } from '../../lib/contract';
-import { useProtocolLabel } from './tags';
+import type { DataPlaneMode, NamespaceDataPlane, Platform, Protocol } from '../../lib/contract';
+import { DATA_PLANE_MODES, useProtocolLabel } from './tags';
 
 export interface ServiceFiltersProps {
   search: string;
@@ -17,13 +17,25 @@ export interface ServiceFiltersProps {
   /** Kubernetes or VM (absent: both). */
   platform?: Platform | undefined;
   onPlatformChange?: (value: Platform | undefined) => void;
+  /** Sidecar, ambient or outside the mesh (absent: all). */
+  dataPlane?: DataPlaneMode | undefined;
+  onDataPlaneChange?: (value: DataPlaneMode | undefined) => void;
+  /** Each namespace's data plane, shown beside its name in the namespace filter. */
+  namespaceDataPlanes?: readonly NamespaceDataPlane[];
   onClear?: () => void;
 }
 
 export function ServiceFilters(props: ServiceFiltersProps) {
   const { t } = useTranslation(['catalog', 'common']);
   const protocolLabel = useProtocolLabel();
-  const filtered = Boolean(props.search || props.protocol || props.namespace || props.platform);
+  const filtered = Boolean(
+    props.search || props.protocol || props.namespace || props.platform || props.dataPlane,
+  );
+  const modeOf = new Map((props.namespaceDataPlanes ?? []).map((n) => [n.name, n.dataPlane]));
+  const namespaceLabel = (n: string) => {
+    const mode = modeOf.get(n);
+    return mode ? t('dataPlane.namespaceOption', { namespace: n, mode: t(`dataPlane.mode.${mode}`) }) : n;
+  };
   return (
     <Flex gap={12} wrap align="center">
       <Input
@@ -51,8 +63,9 @@ export function ServiceFilters(props: ServiceFiltersProps) {
         showSearch
         value={props.namespace}
         onChange={(value) => props.onNamespaceChange(value ?? undefined)}
-        options={props.namespaces.map((n) => ({ value: n, label: n }))}
-        style={{ width: 200 }}
+        optionFilterProp="label"
+        options={props.namespaces.map((n) => ({ value: n, label: namespaceLabel(n) }))}
+        style={{ width: 240 }}
       />
       {props.onPlatformChange ? (
         <Select<Platform>
@@ -66,6 +79,17 @@ export function ServiceFilters(props: ServiceFiltersProps) {
             label: t(`common:platform.${p}`),
           }))}
           style={{ width: 160 }}
+        />
+      ) : null}
+      {props.onDataPlaneChange ? (
+        <Select<DataPlaneMode>
+          aria-label={t('list.dataPlane')}
+          placeholder={t('list.allDataPlanes')}
+          allowClear
+          value={props.dataPlane}
+          onChange={(value) => props.onDataPlaneChange?.(value ?? undefined)}
+          options={DATA_PLANE_MODES.map((m) => ({ value: m, label: t(`dataPlane.mode.${m}`) }))}
+          style={{ width: 180 }}
         />
       ) : null}
       {filtered && props.onClear ? (

@@ -131,6 +131,60 @@ describe('Services page', () => {
     expect(requests.at(-1)?.get('sort')).toBe('application');
   });
 
+  it('tags each service’s data plane, naming an ambient service’s waypoint and warning of a missing one', async () => {
+    const ambient = {
+      ...reviewsSummary,
+      dataPlane: {
+        modes: ['ambient' as const],
+        waypoint: { namespace: 'bookinfo', name: 'reviews-waypoint' },
+        waypointMissing: true,
+      },
+    };
+    const sidecar = { ...echoSummary, dataPlane: { modes: ['sidecar' as const], waypoint: null } };
+    serveList(listResponse([sidecar, ambient]));
+    renderApp('/services');
+
+    const echoRow = (await screen.findByRole('link', { name: ECHO_ID })).closest('tr') as HTMLElement;
+    expect(within(echoRow).getByText('Sidecar')).toBeInTheDocument();
+    expect(within(echoRow).queryByText(/Ambient/)).toBeNull();
+    const reviewsRow = screen.getByRole('link', { name: reviewsSummary.id }).closest('tr') as HTMLElement;
+    expect(within(reviewsRow).getByText('Ambient + waypoint reviews-waypoint')).toBeInTheDocument();
+    expect(
+      within(reviewsRow).getByRole('img', {
+        name: 'Waypoint bookinfo/reviews-waypoint is named, but no such waypoint Gateway exists',
+      }),
+    ).toBeInTheDocument();
+    expect(within(echoRow).queryByRole('img', { name: /no such waypoint/ })).toBeNull();
+    expect(screen.getByRole('columnheader', { name: 'Data plane' })).toBeInTheDocument();
+  });
+
+  it('filters by data plane, kept in the URL, and shows each namespace’s data plane in the namespace filter', async () => {
+    const requests = serveList(
+      listResponse([echoSummary, reviewsSummary], {
+        facets: {
+          namespaces: ['bookinfo', 'dubbo-demo'],
+          protocols: ['dubbo', 'http'],
+          namespaceDataPlanes: [
+            { name: 'bookinfo', dataPlane: 'ambient', waypoint: { namespace: 'bookinfo', name: 'waypoint' } },
+            { name: 'dubbo-demo', dataPlane: 'sidecar', waypoint: null },
+          ],
+        },
+      }),
+    );
+    const user = userEvent.setup();
+    const { location } = renderApp('/services');
+    await screen.findByRole('link', { name: ECHO_ID });
+
+    await user.click(screen.getByRole('combobox', { name: 'Data plane' }));
+    await user.click(await screen.findByTitle('Ambient'));
+    await waitFor(() => expect(requests.at(-1)?.get('dataPlane')).toBe('ambient'));
+    expect(location.search.get('dataPlane')).toBe('ambient');
+
+    await user.click(screen.getByRole('combobox', { name: 'Namespace' }));
+    expect(await screen.findByTitle('bookinfo · Ambient')).toBeInTheDocument();
+    expect(screen.getByTitle('dubbo-demo · Sidecar')).toBeInTheDocument();
+  });
+
   it('shows the API error message and retries', async () => {
     let calls = 0;
     server.use(

@@ -85,6 +85,9 @@ export function ServicesPage() {
             onNamespaceChange={(namespace) => update((current) => ({ ...current, namespace, page: 1 }))}
             platform={params.platform}
             onPlatformChange={(platform) => update((current) => ({ ...current, platform, page: 1 }))}
+            dataPlane={params.dataPlane}
+            onDataPlaneChange={(dataPlane) => update((current) => ({ ...current, dataPlane, page: 1 }))}
+            namespaceDataPlanes={facets?.namespaceDataPlanes ?? []}
             protocols={facets?.protocols ?? (params.protocol ? [params.protocol] : [])}
             namespaces={facets?.namespaces ?? (params.namespace ? [params.namespace] : [])}
             onClear={handleClear}

@@ -7,7 +7,7 @@ import { EmptyState } from '../../components/EmptyState';
 import type { ServiceListResponse, ServiceSummary } from '../../lib/contract';
 import { PAGE_SIZE_OPTIONS } from './listParams';
 import type { ServiceSortKey } from './queries';
-import { PlatformIcons, ProtocolTag, ServiceNamespace, VersionTags } from './tags';
+import { PlatformIcons, ProtocolTag, ServiceDataPlaneTags, ServiceNamespace, VersionTags } from './tags';
 
 export function serviceDetailPath(id: string): string {
   return `/services/${encodeURIComponent(id)}`;
@@ -128,6 +128,12 @@ export function ServicesTable({
       dataIndex: 'instances',
       render: (_: unknown, s) => <Instances instances={s.instances} platforms={s.platforms} />,
       ...sortable('instances'),
+    },
+    {
+      key: 'dataPlane',
+      title: t('list.columns.dataPlane'),
+      dataIndex: 'dataPlane',
+      render: (_: unknown, s) => <ServiceDataPlaneTags dataPlane={s.dataPlane} />,
     },
     {
       key: 'health',

@@ -32,6 +32,21 @@ describe('list params in the URL', () => {
   });
 });
 
+describe('the data plane filter in the URL', () => {
+  it('reads a known data plane, ignores others, and round-trips as a filter', () => {
+    expect(parseListParams(new URLSearchParams('dataPlane=ambient'))).toEqual({
+      dataPlane: 'ambient',
+      page: 1,
+      pageSize: 20,
+    });
+    expect(parseListParams(new URLSearchParams('dataPlane=proxyless'))).toEqual({ page: 1, pageSize: 20 });
+    const params = { dataPlane: 'none' as const, page: 1, pageSize: 20 };
+    expect(listParamsToSearch(params).toString()).toBe('dataPlane=none');
+    expect(parseListParams(listParamsToSearch(params))).toEqual(params);
+    expect(hasFilters(params)).toBe(true);
+  });
+});
+
 describe('catalog query keys', () => {
   it('are hierarchical', () => {
     expect(catalogKeys.list({ page: 1, pageSize: 20 })).toEqual([

@@ -1,7 +1,7 @@
 import type { ServiceListParams, ServiceSortKey } from './queries';
-import { PROTOCOLS } from './tags';
+import { DATA_PLANE_MODES, PROTOCOLS } from './tags';
 import { MAX_PAGE_SIZE, SERVICE_SORT_KEYS } from '../../../../bff/src/contract/catalog-values';
-import type { Platform, Protocol } from '../../lib/contract';
+import type { DataPlaneMode, Platform, Protocol } from '../../lib/contract';
 
 const SORT_KEYS: readonly ServiceSortKey[] = SERVICE_SORT_KEYS;
 const PLATFORMS: readonly Platform[] = ['kubernetes', 'vm'];
@@ -14,12 +14,16 @@ function positiveInt(value: string | null, fallback: number, max = Number.MAX_SA
   return Number.isInteger(n) && n >= 1 && n <= max ? n : fallback;
 }
 
+function isDataPlane(value: string | null): value is DataPlaneMode {
+  return value !== null && (DATA_PLANE_MODES as readonly string[]).includes(value);
+}
+
 function isProtocol(value: string | null): value is Protocol {
   return value !== null && (PROTOCOLS as readonly string[]).includes(value);
 }
 
 /**
- * The list's state lives in the URL (`?q=&protocol=&namespace=&platform=&sort=&order=&page=&pageSize=`),
+ * The list's state lives in the URL (`?q=&protocol=&namespace=&platform=&dataPlane=&sort=&order=&page=&pageSize=`),
  * so reloads keep it.
  */
 export function parseListParams(search: URLSearchParams): ServiceListParams {
@@ -27,6 +31,7 @@ export function parseListParams(search: URLSearchParams): ServiceListParams {
   const namespace = search.get('namespace') ?? undefined;
   const protocol = search.get('protocol');
   const platform = search.get('platform') as Platform | null;
+  const dataPlane = search.get('dataPlane');
   const sort = search.get('sort') as ServiceSortKey | null;
   const order = search.get('order');
   return {
@@ -34,6 +39,7 @@ export function parseListParams(search: URLSearchParams): ServiceListParams {
     ...(namespace ? { namespace } : {}),
     ...(isProtocol(protocol) ? { protocol } : {}),
     ...(platform && PLATFORMS.includes(platform) ? { platform } : {}),
+    ...(isDataPlane(dataPlane) ? { dataPlane } : {}),
     ...(sort && SORT_KEYS.includes(sort) && sort !== 'id' ? { sort } : {}),
     ...(order === 'desc' ? { order: 'desc' as const } : {}),
     page: positiveInt(search.get('page'), 1),
@@ -48,6 +54,7 @@ export function listParamsToSearch(params: ServiceListParams): URLSearchParams {
   if (params.protocol) search.set('protocol', params.protocol);
   if (params.namespace) search.set('namespace', params.namespace);
   if (params.platform) search.set('platform', params.platform);
+  if (params.dataPlane) search.set('dataPlane', params.dataPlane);
   if (params.sort && params.sort !== 'id') search.set('sort', params.sort);
   if (params.order === 'desc') search.set('order', 'desc');
   if (params.page !== 1) search.set('page', String(params.page));
@@ -56,5 +63,5 @@ export function listParamsToSearch(params: ServiceListParams): URLSearchParams {
 }
 
 export function hasFilters(params: ServiceListParams): boolean {
-  return Boolean(params.q || params.protocol || params.namespace || params.platform);
+  return Boolean(params.q || params.protocol || params.namespace || params.platform || params.dataPlane);
 }

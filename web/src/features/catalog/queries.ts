@@ -1,6 +1,12 @@
 import { keepPreviousData, queryOptions } from '@tanstack/react-query';
 import { apiGet, apiPath } from '../../lib/api';
-import type { Platform, Protocol, ServiceDetail, ServiceListResponse } from '../../lib/contract';
+import type {
+  DataPlaneMode,
+  Platform,
+  Protocol,
+  ServiceDetail,
+  ServiceListResponse,
+} from '../../lib/contract';
 
 /** The columns the list can be ordered by (the contract's SERVICE_SORT_KEYS). */
 export type ServiceSortKey =
@@ -12,6 +18,8 @@ export interface ServiceListParams {
   namespace?: string;
   protocol?: Protocol;
   platform?: Platform;
+  /** Services with an instance of this data plane. */
+  dataPlane?: DataPlaneMode;
   /** Absent: by ID, ascending. */
   sort?: ServiceSortKey;
   order?: 'asc' | 'desc';
@@ -39,6 +47,7 @@ export function serviceListQuery(params: ServiceListParams) {
           namespace: params.namespace,
           protocol: params.protocol,
           platform: params.platform,
+          dataPlane: params.dataPlane,
           sort: params.sort,
           order: params.order,
           page: params.page,

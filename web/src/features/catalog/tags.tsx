@@ -1,7 +1,14 @@
 import { ClusterOutlined, DesktopOutlined, WarningOutlined } from '@ant-design/icons';
 import { Flex, Tag, Tooltip, Typography } from 'antd';
 import { useTranslation } from 'react-i18next';
-import type { Platform, Protocol, ServiceSummary } from '../../lib/contract';
+import type {
+  DataPlaneMode,
+  Platform,
+  Protocol,
+  ServiceDataPlane,
+  ServiceSummary,
+  WaypointRef,
+} from '../../lib/contract';
 
 /** Every protocol the contract knows, in the order the filter lists them. */
 export const PROTOCOLS = [
@@ -116,6 +123,90 @@ export function ServiceNamespace({ service }: { service: Pick<ServiceSummary, 'n
         </Tag>
       </Tooltip>
       <Typography.Text type="secondary">{namespaces}</Typography.Text>
+    </Flex>
+  );
+}
+
+/** Every data plane the contract knows, in the order the filter lists them. */
+export const DATA_PLANE_MODES = ['sidecar', 'ambient', 'none'] as const satisfies readonly DataPlaneMode[];
+
+const DATA_PLANE_COLORS: Record<DataPlaneMode, string> = {
+  sidecar: 'blue',
+  ambient: 'purple',
+  none: 'default',
+};
+
+/** A workload's data plane: sidecar, ambient, or outside the mesh, explained in a tooltip. */
+export function DataPlaneTag({ mode }: { mode: DataPlaneMode }) {
+  const { t } = useTranslation('catalog');
+  return (
+    <Tooltip title={t(`dataPlane.modeHint.${mode}`)}>
+      <Tag color={DATA_PLANE_COLORS[mode]}>{t(`dataPlane.mode.${mode}`)}</Tag>
+    </Tooltip>
+  );
+}
+
+/** A warning sign for a waypoint named by a label that has no Gateway; named for assistive technology. */
+function MissingWaypointIcon({ waypoint }: { waypoint: WaypointRef }) {
+  const { t } = useTranslation('catalog');
+  const label = t('dataPlane.waypointMissing', waypoint);
+  return (
+    <Tooltip title={label}>
+      <WarningOutlined role="img" aria-label={label} style={{ color: '#d48806' }} />
+    </Tooltip>
+  );
+}
+
+/**
+ * A service's data plane, for the list: a tag per mode of its instances; ambient names the waypoint
+ * its traffic goes through (a waypoint without ambient instances gets a tag of its own).
+ */
+export function ServiceDataPlaneTags({ dataPlane }: { dataPlane: ServiceDataPlane | undefined }) {
+  const { t } = useTranslation('catalog');
+  const modes = dataPlane?.modes ?? [];
+  const waypoint = dataPlane?.waypoint ?? null;
+  if (modes.length === 0 && !waypoint)
+    return (
+      <Tooltip title={t('dataPlane.none')}>
+        <Typography.Text type="secondary" aria-label={t('dataPlane.none')}>
+          —
+        </Typography.Text>
+      </Tooltip>
+    );
+  const waypointText = waypoint ? t('dataPlane.waypointHint', waypoint) : '';
+  const ordered = DATA_PLANE_MODES.filter((m) => modes.includes(m));
+  return (
+    <Flex gap={4} wrap align="center">
+      {ordered.map((mode) =>
+        mode === 'ambient' && waypoint ? (
+          <Tooltip key={mode} title={waypointText}>
+            <Tag color={DATA_PLANE_COLORS.ambient}>
+              {t('dataPlane.ambientWithWaypoint', { name: waypoint.name })}
+            </Tag>
+          </Tooltip>
+        ) : (
+          <DataPlaneTag key={mode} mode={mode} />
+        ),
+      )}
+      {waypoint && !modes.includes('ambient') ? (
+        <Tooltip title={waypointText}>
+          <Tag>{t('dataPlane.waypoint', { name: waypoint.name })}</Tag>
+        </Tooltip>
+      ) : null}
+      {waypoint && dataPlane?.waypointMissing ? <MissingWaypointIcon waypoint={waypoint} /> : null}
+    </Flex>
+  );
+}
+
+/** A service's waypoint, for its details: `namespace/name`, or that it has none. */
+export function WaypointName({ dataPlane }: { dataPlane: ServiceDataPlane | undefined }) {
+  const { t } = useTranslation('catalog');
+  const waypoint = dataPlane?.waypoint ?? null;
+  if (!waypoint) return <Typography.Text type="secondary">{t('dataPlane.noWaypoint')}</Typography.Text>;
+  return (
+    <Flex gap={6} align="center">
+      <Typography.Text code>{`${waypoint.namespace}/${waypoint.name}`}</Typography.Text>
+      {dataPlane?.waypointMissing ? <MissingWaypointIcon waypoint={waypoint} /> : null}
     </Flex>
   );
 }
