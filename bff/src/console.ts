@@ -176,6 +176,7 @@ export async function buildConsole(config: Config, overrides: ConsoleOverrides =
       catalog,
       history: new RevisionHistory(kube, 'routes'),
       options: { dialect: config.rpcDialect, istioVersion: await istioVersion(kube, config) },
+      routeApi: config.routeApi ?? 'auto',
       log: log.child({ component: 'routing' }),
     });
     const ratelimits = new RateLimitService({

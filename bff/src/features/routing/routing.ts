@@ -1,6 +1,7 @@
 import type {
   MergedSubsets,
   PreviewResponse,
+  RouteApiChoice,
   RouteForm,
   RouteScope,
   RouteListResponse,
@@ -8,7 +9,7 @@ import type {
   RouteYamlBody,
 } from '../../contract/routing';
 import { checkRouteForService } from '../../contract/routing-checks';
-import { badRequest } from '../../lib/errors';
+import { ApiError, badRequest } from '../../lib/errors';
 import { contractMessage } from '../../contract/messages';
 import type { MeshObject } from '../../mesh/istio-types';
 import { MANAGED_BY, MANAGED_BY_LABEL, dialectFor, isRpcProtocol } from '../../mesh/model';
@@ -41,10 +42,55 @@ import { hostsOf, mergedSubsets, routesScope } from './scope';
 import type { RoutesScope, ScopedRow } from './scope';
 import { appliesAtOf, destinationsOf, namespaceOf, qualifyGateway, ruleScope } from '../../mesh/rule-scope';
 import { callerScope, inScope } from '../auth/scope';
-import { checkStoredHosts, planYamlRule, yamlName } from './yaml-rule';
+import {
+  checkStoredGatewayRefs,
+  checkStoredHosts,
+  planGatewayYamlRule,
+  planYamlRule,
+  yamlKind,
+  yamlName,
+} from './yaml-rule';
+import {
+  gatewayKeptFields,
+  planGatewayRestore,
+  planGatewayRoute,
+  planGatewayRouteDelete,
+  readGatewayRoute,
+  SERVICE_KIND,
+  VERSION_OF_ANNOTATION,
+} from '../../mesh/gateway-api-routes';
+import type { GatewayLiveState } from '../../mesh/gateway-api-routes';
+import { chooseRouteApi } from './route-api';
+import type { RouteApiDecision, RouteApiSetting } from './route-api';
+import {
+  gatewayRouteProblems,
+  gatewayRouteScope,
+  gatewayRows,
+  isGatewayRoute,
+  loadGatewayApi,
+  routeApiFacts,
+  routeGateways,
+  yamlScopeOf,
+} from './gateway-api';
+import type { GatewayApiState } from './gateway-api';
 
 export interface RoutingDeps extends RuleDeps {
   options: TranslateOptions;
+  /** `MESH_CONSOLE_ROUTE_API` (default `auto`): which API new routes of HTTP, gRPC and TCP services use. */
+  routeApi?: RouteApiSetting;
+}
+
+/** The Gateway API side of a service routed with Istio's rules (`gateway-api.ts`). */
+interface GatewayContext {
+  state: GatewayApiState;
+  /** Which API new routes are written with, and why. */
+  choice: RouteApiDecision;
+  /** The service's own HTTPRoutes and GRPCRoutes: in its namespace, attached to it, routing only to it. */
+  routes: MeshObject[];
+  /** The HTTPRoutes and GRPCRoutes of other namespaces, or routing to other services too: read-only rows. */
+  others: ScopedRow[];
+  /** The namespace's HTTPRoutes and GRPCRoutes (which per-version Services are still used). */
+  namespaceRoutes: MeshObject[];
 }
 
 type RouteBody = RouteForm | RouteYamlBody;
@@ -69,6 +115,8 @@ interface RoutingContext extends RuleContext {
    * application's host, so every rule here routes them too.
    */
   sharedWith: string[];
+  /** Istio dialect: the Gateway API routes of the service and the route API chosen; null otherwise. */
+  gatewayApi: GatewayContext | null;
 }
 
 interface RoutingTypes {
@@ -105,6 +153,45 @@ function liveOf(ctx: RoutingContext, name: string | undefined): LiveState {
   if (route) live.route = route;
   if (destinationRule) live.destinationRule = destinationRule;
   return live;
+}
+
+/** The live objects a Gateway API route's plan starts from. */
+function gatewayLiveOf(gw: GatewayContext, route: MeshObject | undefined): GatewayLiveState {
+  const live: GatewayLiveState = {
+    services: gw.state.services,
+    otherRoutes: gw.namespaceRoutes.filter(
+      (r) => !route || r.kind !== route.kind || r.metadata.name !== route.metadata.name,
+    ),
+  };
+  if (route) live.route = route;
+  return live;
+}
+
+/** The service's own rule of that name: of the API new routes use first (two rules may share a name across APIs). */
+function findRule(ctx: RoutingContext, name: string): MeshObject | undefined {
+  const byName = (r: MeshObject) => r.metadata.name === name;
+  const gateway = ctx.gatewayApi?.routes.find(byName);
+  const istio = ctx.routes.find(byName);
+  return ctx.gatewayApi?.choice.api === 'gateway-api' ? (gateway ?? istio) : (istio ?? gateway);
+}
+
+/** The route API as the responses show it (without the internal `unavailable`). */
+function routeApiOf(ctx: RoutingContext): RouteApiChoice | undefined {
+  const choice = ctx.gatewayApi?.choice;
+  return choice ? { api: choice.api, kind: choice.kind, reason: choice.reason } : undefined;
+}
+
+/** A new rule in the Gateway API, where the chosen API cannot be written: a clear refusal. */
+function checkWritable(ctx: RoutingContext): GatewayContext {
+  const gw = ctx.gatewayApi;
+  if (!gw) throw badRequest('Gateway API routes are written for HTTP and gRPC services only', 'yaml');
+  if (gw.choice.unavailable)
+    throw new ApiError(
+      409,
+      'RouteApiUnavailable',
+      contractMessage('routeApi.unavailable', { reason: gw.choice.unavailable }),
+    );
+  return gw;
 }
 
 /** What is wrong with a live rule (a split not totalling 100, a subset missing or selecting nothing). */
@@ -163,6 +250,22 @@ function ruleOf(ctx: RoutingContext, obj: MeshObject): RouteRule {
   };
 }
 
+/** One of the service's own Gateway API routes, in the form when it fits, with what the form keeps. */
+function gatewayRuleOf(ctx: RoutingContext, gw: GatewayContext, obj: MeshObject): RouteRule {
+  const { form, reasons } = readGatewayRoute(obj, ctx.target, { services: gw.state.services });
+  return {
+    ...objectFields(ctx, obj),
+    form,
+    reasons,
+    scope: gatewayRouteScope(obj, ctx.target, gw.state, true),
+    kept: form ? gatewayKeptFields(obj.spec) : [],
+    problems: gatewayRouteProblems(obj, gw.state),
+  };
+}
+
+const ruleOfAny = (ctx: RoutingContext, obj: MeshObject): RouteRule =>
+  ctx.gatewayApi && isGatewayRoute(obj) ? gatewayRuleOf(ctx, ctx.gatewayApi, obj) : ruleOf(ctx, obj);
+
 /** A rule that affects the service but is edited elsewhere: shown, read-only, with why. */
 function otherRuleOf(ctx: RoutingContext, row: ScopedRow): RouteRule {
   const obj = row.object;
@@ -172,7 +275,10 @@ function otherRuleOf(ctx: RoutingContext, row: ScopedRow): RouteRule {
     reasons: [row.reason],
     scope: row.scope,
     kept: [],
-    problems: row.scope.match === 'destination' || row.scope.match === 'delegate' ? [] : problemsOf(ctx, obj),
+    problems:
+      isGatewayRoute(obj) || row.scope.match === 'destination' || row.scope.match === 'delegate'
+        ? []
+        : problemsOf(ctx, obj),
   };
 }
 
@@ -241,7 +347,11 @@ function checkPlacement(ctx: RoutingContext, form: RouteForm, current: MeshObjec
  * or stops relying on a subset records that on the DestinationRule (`recordSubsetUsers`), so two
  * changes racing for it conflict there and are planned again.
  */
-function routingKind(options: TranslateOptions, catalog: CatalogSource): RuleKind<RoutingTypes> {
+function routingKind(
+  options: TranslateOptions,
+  catalog: CatalogSource,
+  routeApi: RouteApiSetting,
+): RuleKind<RoutingTypes> {
   return {
     noun: 'routing rule',
     shortNoun: 'rule',
@@ -269,14 +379,16 @@ function routingKind(options: TranslateOptions, catalog: CatalogSource): RuleKin
           merged: null,
           gateways: [],
           sharedWith: [],
+          gatewayApi: null,
         };
       }
       // Istio: the rules of every namespace, since a rule anywhere can name the service.
-      const [allRoutes, allDrs, allGateways] = (await Promise.all([
+      const [allRoutes, allDrs, allGateways, gatewayState] = (await Promise.all([
         objects.list(kinds.route, ''),
         objects.list(kinds.subsets, ''),
         objects.list(GATEWAY_KIND, '').catch(() => []),
-      ])) as [MeshObject[], MeshObject[], MeshObject[]];
+        loadGatewayApi(objects, target),
+      ])) as [MeshObject[], MeshObject[], MeshObject[], GatewayApiState];
       const own = onHost(inNamespace(allRoutes));
       // A gateway's rule for outside names that sends all it routes to this service (Istio's
       // bookinfo-gateway and tcp-echo tasks) is the service's to edit too, hosts and gateways kept.
@@ -305,6 +417,7 @@ function routingKind(options: TranslateOptions, catalog: CatalogSource): RuleKin
               .map((s) => s.name)
               .sort()
           : [],
+        gatewayApi: null,
       };
       // Only those the form can show: their hosts are not this service's, which the YAML editor
       // refuses; the others stay read-only rows.
@@ -314,23 +427,57 @@ function routingKind(options: TranslateOptions, catalog: CatalogSource): RuleKin
       ctx.routes = [...own, ...formable].sort(byName);
       const editable = new Set(ctx.routes.map((r) => keyOf(r, target.namespace)));
       ctx.scope = routesScope(scoped, target, editable);
+      // Every HTTPRoute and GRPCRoute that attaches to the service is listed, whichever API new
+      // routes use; those of its namespace that route only to it are its own.
+      const rows = gatewayRows(target, gatewayState, (namespace) =>
+        contractMessage('yaml.otherNamespace', { namespace }),
+      );
+      ctx.gatewayApi = {
+        state: gatewayState,
+        choice: chooseRouteApi(
+          routeApiFacts(
+            routeApi,
+            service,
+            target,
+            gatewayState,
+            own.filter((vs) => appliesAtOf(vs).mesh),
+          ),
+        ),
+        routes: rows.own,
+        others: rows.others,
+        namespaceRoutes: gatewayState.routes.filter((r) => namespaceOf(r) === target.namespace),
+      };
       return ctx;
     },
-    find: (ctx, name) => ctx.routes.find((r) => r.metadata.name === name),
+    find: findRule,
+    taken: (ctx, name) =>
+      ctx.routes.some((r) => r.metadata.name === name) ||
+      !!ctx.gatewayApi?.routes.some((r) => r.metadata.name === name),
     read(ctx, name) {
-      const obj = ctx.routes.find((r) => r.metadata.name === name);
-      return obj ? ruleOf(ctx, obj) : null;
+      const obj = findRule(ctx, name);
+      return obj ? ruleOfAny(ctx, obj) : null;
     },
     list(ctx) {
       const warnings: RouteListResponse['warnings'] = [];
-      const own = ctx.routes.map((r) => ruleOf(ctx, r));
+      const gw = ctx.gatewayApi;
+      const own = [
+        ...ctx.routes.map((r) => ruleOf(ctx, r)),
+        ...(gw?.routes.map((r) => gatewayRuleOf(ctx, gw, r)) ?? []),
+      ];
       // Rules of other namespaces are listed to those who may read them; the others are counted.
       const readable = callerScope();
-      const others = (ctx.scope?.others ?? []).filter((row) => inScope(readable, row.scope.namespace));
-      const hidden = (ctx.scope?.others.length ?? 0) - others.length;
+      const allOthers = [...(ctx.scope?.others ?? []), ...(gw?.others ?? [])];
+      const others = allOthers.filter((row) => inScope(readable, row.scope.namespace));
+      const hiddenRows = allOthers.filter((row) => !inScope(readable, row.scope.namespace));
+      const hidden = hiddenRows.length;
       const items = [...own, ...others.map((row) => otherRuleOf(ctx, row))];
+      // Gateway API routes on one Service merge (their rules ranked by how specific they are); only
+      // VirtualServices exclude each other.
       const meshRules = items.filter(
-        (r) => r.scope.appliesAt.mesh && (r.scope.match === 'exact' || r.scope.match === 'wildcard'),
+        (r) =>
+          r.ref.kind === ctx.route.kind &&
+          r.scope.appliesAt.mesh &&
+          (r.scope.match === 'exact' || r.scope.match === 'wildcard'),
       );
       if (meshRules.length > 1) {
         warnings.push({
@@ -339,17 +486,30 @@ function routingKind(options: TranslateOptions, catalog: CatalogSource): RuleKin
         });
       }
       if (ctx.sharedWith.length > 0 && own.length > 0) warnings.push(everyInterface(ctx));
-      if (hidden > 0) {
+      const gatewayMesh = items.filter(
+        (r) => isGatewayRoute(r.ref) && r.scope.appliesAt.mesh && r.scope.match === 'exact',
+      );
+      if (meshRules.length > 0 && gatewayMesh.length > 0) {
         warnings.push({
-          code: 'rules-in-unreadable-namespaces',
-          message: `${hidden} more VirtualServices in namespaces you may not read affect this service`,
+          code: 'second-route-on-host',
+          message: `Both VirtualService ${meshRules.map((r) => r.name).join(', ')} and ${gatewayMesh.map((r) => `${r.ref.kind} ${r.name}`).join(', ')} route this service in the mesh; keep one API per service (new routes: ${gw?.choice.kind ?? ctx.route.kind})`,
         });
       }
+      if (hidden > 0) {
+        const kinds = [...new Set(hiddenRows.map((row) => `${row.object.kind}s`))].sort().join(' and ');
+        warnings.push({
+          code: 'rules-in-unreadable-namespaces',
+          message: `${hidden} more ${kinds} in namespaces you may not read affect this service`,
+        });
+      }
+      const routeApiChoice = routeApiOf(ctx);
       return {
+        ...(routeApiChoice ? { routeApi: routeApiChoice } : {}),
         dialect: ctx.dialect,
         items,
         merged: ctx.merged,
-        gateways: ctx.gateways,
+        // The form offers the gateways of the API new routes use.
+        gateways: gw?.choice.api === 'gateway-api' ? routeGateways(gw.state) : ctx.gateways,
         destinationRules: ctx.destinationRules.map((d) => ({
           ref: ref(d, ''),
           yaml: toYaml(d),
@@ -361,6 +521,8 @@ function routingKind(options: TranslateOptions, catalog: CatalogSource): RuleKin
     nameOf: (body) => (isForm(body) ? body.name : yamlName(body)),
     plan(ctx, body, name) {
       const rule = name ?? (isForm(body) ? body.name : yamlName(body));
+      const current = rule === undefined ? undefined : findRule(ctx, rule);
+      if (usesGatewayApi(ctx, body, current)) return planGateway(ctx, body, name, current);
       const live = liveOf(ctx, rule);
       let plan: RoutePlan;
       if (isForm(body)) {
@@ -374,12 +536,30 @@ function routingKind(options: TranslateOptions, catalog: CatalogSource): RuleKin
       return rule === undefined ? plan : recordSubsetUsers(plan, rule, live);
     },
     planDelete(ctx, name, resourceVersion) {
+      const current = findRule(ctx, name);
+      const gw = ctx.gatewayApi;
+      if (gw && current && isGatewayRoute(current)) {
+        const live = gatewayLiveOf(gw, withVersion(current, resourceVersion));
+        return planGatewayRouteDelete(ctx.target, live);
+      }
       const live = liveOf(ctx, name);
-      if (live.route && resourceVersion !== undefined)
-        live.route = { ...live.route, metadata: { ...live.route.metadata, resourceVersion } };
+      if (live.route && resourceVersion !== undefined) live.route = withVersion(live.route, resourceVersion);
       return recordSubsetUsers(planRouteDelete(ctx.target, live, options), name, live);
     },
     planRollback(ctx, name, saved) {
+      const current = findRule(ctx, name);
+      const gw = ctx.gatewayApi;
+      const restoredGateway = saved.find((o) => isGatewayRoute(o) && o.metadata.name === name) as
+        MeshObject | undefined;
+      if (gw && (restoredGateway || (current && isGatewayRoute(current)))) {
+        const live = gatewayLiveOf(gw, current && isGatewayRoute(current) ? current : undefined);
+        // The revision keeps the console's per-version Services the route used: made live again.
+        const savedServices = saved.filter((o) => o.kind === SERVICE_KIND.kind) as MeshObject[];
+        const plan = restoredGateway
+          ? planGatewayRestore(ctx.target, live, restoredGateway, savedServices)
+          : planGatewayRouteDelete(ctx.target, live);
+        return { plan, restored: !!restoredGateway };
+      }
       const live = liveOf(ctx, name);
       const restored = saved.find((o) => o.kind === ctx.route.kind && o.metadata.name === name) as
         MeshObject | undefined;
@@ -391,17 +571,74 @@ function routingKind(options: TranslateOptions, catalog: CatalogSource): RuleKin
         : planRouteDelete(ctx.target, live, options);
       return { plan: recordSubsetUsers(plan, name, live), restored: !!restored };
     },
-    preview: (ctx, plan, objects) => ({
-      dialect: ctx.dialect,
-      objects,
-      warnings: ctx.sharedWith.length > 0 ? [...plan.warnings, everyInterface(ctx)] : plan.warnings,
-    }),
-    judgeStored: (ctx, body) => (isForm(body) ? undefined : (stored) => checkStoredHosts(ctx, stored)),
+    preview: (ctx, plan, objects) => {
+      const routeApiChoice = routeApiOf(ctx);
+      return {
+        ...(routeApiChoice ? { routeApi: routeApiChoice } : {}),
+        dialect: ctx.dialect,
+        objects,
+        warnings: ctx.sharedWith.length > 0 ? [...plan.warnings, everyInterface(ctx)] : plan.warnings,
+      };
+    },
+    judgeStored: (ctx, body) => {
+      if (isForm(body)) return undefined;
+      const gw = ctx.gatewayApi;
+      return (stored) => {
+        checkStoredHosts(ctx, stored);
+        if (gw) checkStoredGatewayRefs(yamlScopeOf(ctx.target, gw.state), stored);
+      };
+    },
     recordOf: (ctx, rule) => ({
-      keep: (o) => o.kind === ctx.route.kind || o.kind === 'DestinationRule',
-      isRuleObject: (o) => o.kind === ctx.route.kind && o.metadata.name === rule,
+      // A revision keeps the rule, the subsets it relies on, and the per-version Services the
+      // console made for Gateway API routes (so a rollback brings them back).
+      keep: (o) =>
+        o.kind === ctx.route.kind ||
+        o.kind === 'DestinationRule' ||
+        isGatewayRoute(o) ||
+        (o.kind === SERVICE_KIND.kind && o.metadata.annotations?.[VERSION_OF_ANNOTATION] !== undefined),
+      isRuleObject: (o) => (o.kind === ctx.route.kind || isGatewayRoute(o)) && o.metadata.name === rule,
     }),
   };
+}
+
+const withVersion = (obj: MeshObject, resourceVersion: string | undefined): MeshObject =>
+  resourceVersion === undefined ? obj : { ...obj, metadata: { ...obj.metadata, resourceVersion } };
+
+/**
+ * Whether a body is planned as a Gateway API route: an existing rule keeps its own API; a YAML body
+ * is what it declares; a new form is the API chosen for the service.
+ */
+function usesGatewayApi(ctx: RoutingContext, body: RouteBody, current: MeshObject | undefined): boolean {
+  if (!ctx.gatewayApi) return false;
+  if (current) return isGatewayRoute(current);
+  if (!isForm(body)) {
+    const declared = yamlKind(body);
+    return declared !== undefined && isGatewayRoute(declared);
+  }
+  return ctx.gatewayApi.choice.api === 'gateway-api';
+}
+
+/** A form or YAML body as an HTTPRoute or GRPCRoute, with the per-version Services it needs. */
+function planGateway(
+  ctx: RoutingContext,
+  body: RouteBody,
+  name: string | undefined,
+  current: MeshObject | undefined,
+): RoutePlan {
+  const gw = current ? ctx.gatewayApi : null;
+  const writable = gw ?? checkWritable(ctx);
+  if (!isForm(body)) return planGatewayYamlRule(yamlScopeOf(ctx.target, writable.state), body, name, current);
+  const problem = checkRouteForService(body, serviceInfo(ctx.service, ctx.dialect))[0];
+  if (problem) throw badRequest(problem.message, problem.field);
+  if (name !== undefined && body.name !== name)
+    throw badRequest('A rule cannot be renamed; create a new one', 'name');
+  const known = routeGateways(writable.state);
+  for (const gateway of body.gateways ?? []) {
+    if (gateway !== 'mesh' && !known.includes(qualifyGateway(gateway, ctx.target.namespace)))
+      throw badRequest(contractMessage('routing.gatewayUnknown', { gateway }), 'gateways');
+  }
+  const live = gatewayLiveOf(writable, current ? withVersion(current, body.resourceVersion) : undefined);
+  return planGatewayRoute(body, ctx.target, live);
 }
 
 /**
@@ -411,6 +648,6 @@ function routingKind(options: TranslateOptions, catalog: CatalogSource): RuleKin
  */
 export class RoutingService extends RuleService<RoutingTypes> {
   constructor(deps: RoutingDeps) {
-    super(deps, routingKind(deps.options, deps.catalog));
+    super(deps, routingKind(deps.options, deps.catalog, deps.routeApi ?? 'auto'));
   }
 }

@@ -1,0 +1,273 @@
+import type { KubeObject, MeshObjects } from '../../clients/mesh-objects';
+import { isKubeStatus } from '../../clients/kube-errors';
+import type { ServiceDetail } from '../../contract/catalog';
+import type { RouteScope } from '../../contract/routing';
+import { kubeKind } from '../../lib/kube-kind';
+import type { KubeKind } from '../../lib/kube-kind';
+import {
+  GRPCROUTE_KIND,
+  HTTPROUTE_KIND,
+  SERVICE_KIND,
+  VERSION_OF_ANNOTATION,
+  routeAttachment,
+  versionBackends,
+} from '../../mesh/gateway-api-routes';
+import { hostName } from '../../mesh/hosts';
+import type { MeshObject } from '../../mesh/istio-types';
+import { isRecord, records, stringList } from '../../mesh/json';
+import type { RouteTarget } from '../../mesh/model';
+import { namespaceOf } from '../../mesh/rule-scope';
+import { WAYPOINT_CLASS, gatewayKindFor } from './route-api';
+import type { GatewayFact, GatewayRouteKindName, RouteApiFacts, RouteApiSetting } from './route-api';
+import type { ScopedRow } from './scope';
+import { gatewayRefProblems } from './yaml-rule';
+import type { GatewayYamlScope } from './yaml-rule';
+
+/**
+ * The Gateway API side of a service's routes: what the cluster serves, every HTTPRoute and
+ * GRPCRoute that attaches to the service (its Service as parentRef, or it or one of its
+ * per-version Services as a backend, routes bound to Gateways included), the namespace's
+ * Services, and the facts the route API is chosen on (`route-api.ts`). The translation itself is
+ * `mesh/gateway-api-routes.ts`.
+ */
+
+export const GATEWAY_API_GATEWAY_KIND: KubeKind = kubeKind(
+  'gateway.networking.k8s.io/v1',
+  'Gateway',
+  'gateways',
+);
+const NAMESPACE_KIND: KubeKind = kubeKind('v1', 'Namespace', 'namespaces');
+/** TCPRoute is v1 in the standard channel since Gateway API v1.5; older installs serve v1alpha2. */
+const TCPROUTE_KINDS: KubeKind[] = [
+  kubeKind('gateway.networking.k8s.io/v1', 'TCPRoute', 'tcproutes'),
+  kubeKind('gateway.networking.k8s.io/v1alpha2', 'TCPRoute', 'tcproutes'),
+];
+
+/** The Gateway API route kinds the console reads and writes. */
+export const GATEWAY_ROUTE_KINDS: readonly KubeKind[] = [HTTPROUTE_KIND, GRPCROUTE_KIND];
+
+export const isGatewayRoute = (obj: Pick<MeshObject, 'apiVersion' | 'kind'>): boolean =>
+  GATEWAY_ROUTE_KINDS.some((k) => k.kind === obj.kind && obj.apiVersion.startsWith(`${k.group}/`));
+
+/** A kind the cluster does not serve: its group is not served (404) or the group lacks the kind. */
+function notServed(err: unknown): boolean {
+  return (
+    isKubeStatus(err, 404) ||
+    (err instanceof Error && err.message.startsWith('Unrecognized API version and kind'))
+  );
+}
+
+/** The kind's objects, or null when the cluster does not serve it. */
+async function listIfServed(objects: MeshObjects, kind: KubeKind, namespace: string) {
+  try {
+    return (await objects.list(kind, namespace)) as MeshObject[];
+  } catch (err) {
+    if (notServed(err)) return null;
+    throw err;
+  }
+}
+
+export interface GatewayApiState {
+  /** The route kinds the cluster serves. */
+  served: Set<GatewayRouteKindName>;
+  /** Of HTTPRoute and GRPCRoute, those served. */
+  kinds: KubeKind[];
+  /** Every HTTPRoute and GRPCRoute of the mesh. */
+  routes: MeshObject[];
+  /** The Services of the service's namespace (its per-version backends are among them). */
+  services: MeshObject[];
+  /** Every Gateway API Gateway (waypoints too). */
+  gateways: MeshObject[];
+  namespaceLabels: Record<string, string>;
+}
+
+/** Reads what the Gateway API side of a service needs; nothing when the cluster serves none of it. */
+export async function loadGatewayApi(objects: MeshObjects, target: RouteTarget): Promise<GatewayApiState> {
+  const [http, grpc, gateways, services, namespace] = await Promise.all([
+    listIfServed(objects, HTTPROUTE_KIND, ''),
+    listIfServed(objects, GRPCROUTE_KIND, ''),
+    listIfServed(objects, GATEWAY_API_GATEWAY_KIND, ''),
+    objects.list(SERVICE_KIND, target.namespace) as Promise<MeshObject[]>,
+    // The Namespace's labels say whether it is in ambient mode; a caller who may not read it
+    // (namespace-scoped RBAC) is taken to see no labels.
+    objects.get(NAMESPACE_KIND, '', target.namespace).catch((): KubeObject | null => null),
+  ]);
+  const served = new Set<GatewayRouteKindName>();
+  const kinds: KubeKind[] = [];
+  if (http) {
+    served.add('HTTPRoute');
+    kinds.push(HTTPROUTE_KIND);
+  }
+  if (grpc) {
+    served.add('GRPCRoute');
+    kinds.push(GRPCROUTE_KIND);
+  }
+  if (gatewayKindFor(target.protocol) === 'TCPRoute') {
+    for (const kind of TCPROUTE_KINDS) {
+      if ((await listIfServed(objects, kind, target.namespace)) !== null) {
+        served.add('TCPRoute');
+        break;
+      }
+    }
+  }
+  return {
+    served,
+    kinds,
+    routes: [...(http ?? []), ...(grpc ?? [])],
+    services,
+    gateways: gateways ?? [],
+    namespaceLabels: namespace?.metadata.labels ?? {},
+  };
+}
+
+/** The name of the service's Kubernetes Service (`reviews` of `reviews.bookinfo.svc.cluster.local`). */
+export const serviceNameOf = (target: RouteTarget): string => hostName(target.host);
+
+const gatewayKey = (g: MeshObject) => `${namespaceOf(g)}/${g.metadata.name}`;
+
+const classOf = (g: MeshObject): string =>
+  isRecord(g.spec) && typeof g.spec.gatewayClassName === 'string' ? g.spec.gatewayClassName : '';
+
+/** The Gateway API Gateways a route can bind to (waypoints are not: they serve the Services that use them), as namespace/name. */
+export function routeGateways(state: GatewayApiState): string[] {
+  return state.gateways
+    .filter((g) => classOf(g) !== WAYPOINT_CLASS)
+    .map(gatewayKey)
+    .sort();
+}
+const routeLabel = (r: MeshObject, namespace: string) =>
+  `${r.kind}/${namespaceOf(r) === namespace ? '' : `${namespaceOf(r)}/`}${r.metadata.name}`;
+
+/** Whether a route attaches to the service at all (as its parent, or sending to it). */
+export function attaches(route: MeshObject, target: RouteTarget, services: MeshObject[]): boolean {
+  const a = routeAttachment(route, target, services);
+  return a.parent || a.backend;
+}
+
+/** The Services a route of this service may send to: its own and its per-version Services. */
+export function backendNames(target: RouteTarget, services: MeshObject[]): Set<string> {
+  const own = serviceNameOf(target);
+  const names = new Set([own, ...versionBackends(target, services).values()]);
+  for (const s of services)
+    if (s.metadata.annotations?.[VERSION_OF_ANNOTATION]?.startsWith(`${own}/`)) names.add(s.metadata.name);
+  return names;
+}
+
+export function yamlScopeOf(target: RouteTarget, state: GatewayApiState): GatewayYamlScope {
+  return {
+    target,
+    kinds: state.kinds,
+    service: serviceNameOf(target),
+    backends: backendNames(target, state.services),
+    gateways: state.gateways.map(gatewayKey),
+  };
+}
+
+/** The facts the route API is chosen on (`route-api.ts`), from what was read. */
+export function routeApiFacts(
+  setting: RouteApiSetting,
+  service: ServiceDetail,
+  target: RouteTarget,
+  state: GatewayApiState,
+  virtualServices: MeshObject[],
+): RouteApiFacts {
+  const own = state.services.find((s) => s.metadata.name === serviceNameOf(target));
+  const gateways: GatewayFact[] = state.gateways.map((g) => ({
+    namespace: namespaceOf(g),
+    name: g.metadata.name,
+    gatewayClassName:
+      isRecord(g.spec) && typeof g.spec.gatewayClassName === 'string' ? g.spec.gatewayClassName : '',
+  }));
+  return {
+    setting,
+    service: serviceNameOf(target),
+    namespace: target.namespace,
+    protocol: target.protocol,
+    served: state.served,
+    gatewayRoutes: state.routes
+      .filter((r) => routeAttachment(r, target, state.services).parent)
+      .map((r) => routeLabel(r, target.namespace)),
+    virtualServices: virtualServices.map((v) => v.metadata.name),
+    namespaceLabels: state.namespaceLabels,
+    serviceLabels: own?.metadata.labels ?? {},
+    podLabels: service.providers.map((p) => p.labels),
+    gateways,
+  };
+}
+
+/** How a Gateway API route reaches the service, in the Routes tab's words. */
+export function gatewayRouteScope(
+  route: MeshObject,
+  target: RouteTarget,
+  state: GatewayApiState,
+  editable: boolean,
+): RouteScope {
+  const a = routeAttachment(route, target, state.services);
+  const namespace = namespaceOf(route);
+  const known = new Set(state.gateways.map(gatewayKey));
+  // A route parented by a Service applies where that Service is called (by its waypoint or its
+  // callers' sidecars); the Service's own namespace makes it a producer route for every caller,
+  // another namespace a consumer route for the callers of that namespace only (GAMMA).
+  const mesh = records(route.spec.parentRefs).some((p) => p.kind === 'Service');
+  const hostnames = stringList(route.spec.hostnames);
+  return {
+    namespace,
+    match: a.parent ? 'exact' : 'destination',
+    host: target.host,
+    ...(hostnames.length > 0 ? { hosts: hostnames } : {}),
+    appliesAt: { mesh, gateways: a.gateways },
+    exportTo: namespace === target.namespace ? ['*'] : ['.'],
+    effect: mesh ? 'in-effect' : 'gateway',
+    missingGateways: a.gateways.filter((g) => !known.has(g)),
+    editable,
+  };
+}
+
+/**
+ * The service's Gateway API routes: those of its namespace that attach to it and route only to
+ * it (its own, edited in the form or YAML editor), and the others that attach to it, shown
+ * read-only with why.
+ */
+export function gatewayRows(
+  target: RouteTarget,
+  state: GatewayApiState,
+  reasonElsewhere: (namespace: string) => string,
+): { own: MeshObject[]; others: ScopedRow[] } {
+  const scope = yamlScopeOf(target, state);
+  const own: MeshObject[] = [];
+  const others: ScopedRow[] = [];
+  for (const route of state.routes) {
+    if (!attaches(route, target, state.services)) continue;
+    const namespace = namespaceOf(route);
+    const problem = namespace === target.namespace ? gatewayRefProblems(route, scope)[0] : undefined;
+    if (namespace === target.namespace && !problem) {
+      own.push(route);
+      continue;
+    }
+    others.push({
+      object: route,
+      scope: gatewayRouteScope(route, target, state, false),
+      reason: problem ? `${problem.field}: ${problem.message}` : reasonElsewhere(namespace),
+    });
+  }
+  own.sort((a, b) => a.metadata.name.localeCompare(b.metadata.name));
+  return { own, others };
+}
+
+/** What is wrong with a live Gateway API route of the service: a backend Service that does not exist. */
+export function gatewayRouteProblems(route: MeshObject, state: GatewayApiState): string[] {
+  const names = new Set(state.services.map((s) => s.metadata.name));
+  const ns = namespaceOf(route);
+  const problems: string[] = [];
+  records(route.spec.rules).forEach((rule, i) =>
+    records(rule.backendRefs).forEach((b, j) => {
+      const kind = typeof b.kind === 'string' ? b.kind : 'Service';
+      const namespace = typeof b.namespace === 'string' ? b.namespace : ns;
+      if (kind !== 'Service' || namespace !== ns || typeof b.name !== 'string' || names.has(b.name)) return;
+      problems.push(
+        `rules[${i}].backendRefs[${j}]: Service ${b.name} does not exist; the requests sent to it fail (500)`,
+      );
+    }),
+  );
+  return problems;
+}
