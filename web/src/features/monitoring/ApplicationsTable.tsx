@@ -8,12 +8,20 @@ import { Link } from 'react-router';
 import { EmptyState } from '../../components/EmptyState';
 import { serviceDetailPath } from '../catalog/ServicesTable';
 import type { ApplicationRow } from './contract';
-import { compareNullsLast, formatMs, formatNumber, formatPercent } from './format';
+import { compareNullsLast, formatMs, formatNumber, formatPercent, formatTcp } from './format';
 
 const APPLICATION_PAGE_SIZES = [10, 20, 50] as const;
 
 type SortKey =
-  'application' | 'namespace' | 'replicas' | 'inbound' | 'outbound' | 'requests' | 'latency' | 'errorRate';
+  | 'application'
+  | 'namespace'
+  | 'replicas'
+  | 'inbound'
+  | 'outbound'
+  | 'requests'
+  | 'latency'
+  | 'errorRate'
+  | 'tcp';
 
 interface SortState {
   key: SortKey;
@@ -50,6 +58,9 @@ const NUMERIC: Record<Exclude<SortKey, 'application' | 'namespace'>, (r: Applica
   requests: (r) => r.traffic.requestsPerMinute,
   latency: (r) => r.traffic.latencyMs.avg,
   errorRate: (r) => r.traffic.errorRate,
+  // L4: bytes each way per second (null without connections).
+  tcp: (r) =>
+    r.traffic.tcp ? r.traffic.tcp.sentBytesPerSecond + r.traffic.tcp.receivedBytesPerSecond : null,
 };
 
 function ApplicationCell({ row }: { row: ApplicationRow }) {
@@ -157,6 +168,19 @@ export function ApplicationsTable({ rows, loading }: ApplicationsTableProps) {
           {formatPercent(row.traffic.errorRate, language)}
         </Typography.Text>
       ),
+    },
+    {
+      key: 'tcp',
+      title: <Tooltip title={t('table.tcpHint')}>{t('table.columns.tcp')}</Tooltip>,
+      ...numeric('tcp'),
+      // Bytes and connections of L4 traffic (a TCP service, or ambient without a waypoint).
+      render: (_: unknown, row) =>
+        row.traffic.tcp
+          ? formatTcp(row.traffic.tcp, language, {
+              perSecond: t('tcp.perSecond'),
+              connections: t('tcp.connections'),
+            })
+          : formatNumber(null, language),
     },
   ];
 

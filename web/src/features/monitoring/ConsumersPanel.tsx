@@ -5,7 +5,7 @@ import { EmptyState } from '../../components/EmptyState';
 import { isHighErrorRate } from './ApplicationsTable';
 import { useErrorMessage } from '../../components/QueryErrorAlert';
 import type { ConsumerStats } from './contract';
-import { formatNumber, formatPercent } from './format';
+import { formatNumber, formatPercent, formatTcp } from './format';
 import { useLiveServiceMetrics } from './queries';
 import { TelemetryBanner } from './TelemetryBanner';
 import { useMonitoringWindow } from './useMonitoringWindow';
@@ -78,6 +78,16 @@ export function ConsumersPanel({ serviceId }: ConsumersPanelProps) {
           {formatPercent(c.errorRate, language)}
         </Typography.Text>
       ),
+    },
+    {
+      key: 'tcp',
+      title: t('consumers.columns.tcp'),
+      align: 'right',
+      // L4 traffic of this caller (behind a waypoint, the waypoint is the one that connects).
+      render: (_: unknown, c) =>
+        c.tcp
+          ? formatTcp(c.tcp, language, { perSecond: t('tcp.perSecond'), connections: t('tcp.connections') })
+          : formatNumber(null, language),
     },
   ];
 

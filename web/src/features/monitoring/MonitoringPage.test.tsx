@@ -9,7 +9,7 @@ import { server } from '../../test/server';
 import type { MonitoringOverview } from './contract';
 import { formatDateTime } from './format';
 import { monitoringKeys } from './queries';
-import { MockEventSource, TALK_ROWS, UPDATED_AT, appRow, overview, traffic } from './testing';
+import { MockEventSource, TALK_ROWS, UPDATED_AT, appRow, l4Only, overview, traffic } from './testing';
 
 const OVERVIEW = '*/api/v1/monitoring/overview';
 
@@ -108,6 +108,25 @@ describe('Monitoring page', () => {
     expect(
       within(sofa.Application as HTMLElement).getByRole('link', { name: 'shpre-sofa-service' }),
     ).toHaveAttribute('href', `/services/${encodeURIComponent('shpre-sofa-service.demo.svc.cluster.local')}`);
+  });
+
+  it('shows an application with only L4 traffic (a database, ambient without a waypoint) by its bytes and connections', async () => {
+    serveOverview(
+      overview({
+        applications: [
+          ...TALK_ROWS,
+          appRow('mysql', { traffic: l4Only({ sentBytesPerSecond: 12_000, receivedBytesPerSecond: 500 }) }),
+        ],
+      }),
+    );
+    renderApp('/monitoring');
+    await findTable();
+    const mysql = row('mysql');
+    // 12.5 kB a second each way together, 2.5 connections a second; no requests.
+    expect(mysql['L4 (TCP)']).toHaveTextContent('12.5 kB/s · 2.5 conn/s');
+    expect(mysql['Requests (/min)']).toHaveTextContent('0');
+    // An application with requests only has no L4 figures.
+    expect(row('shpre-sofa-service')['L4 (TCP)']).toHaveTextContent('—');
   });
 
   it('links each Top 5 entry to its service’s page', async () => {

@@ -8,7 +8,18 @@ import { echoDetail } from '../../test/fixtures';
 import { renderApp } from '../../test/render';
 import { server } from '../../test/server';
 import type { ServiceMetrics } from './contract';
-import { ECHO_ID, ECHO_V1, ECHO_V2, MockEventSource, UPDATED_AT, serviceMetrics, traffic } from './testing';
+import {
+  ECHO_ID,
+  ECHO_V1,
+  ECHO_V2,
+  MockEventSource,
+  UPDATED_AT,
+  l4Only,
+  serviceMetrics,
+  tcpSeries,
+  tcpStats,
+  traffic,
+} from './testing';
 
 const DETAIL_PATH = `/services/${encodeURIComponent(ECHO_ID)}`;
 
@@ -100,6 +111,63 @@ describe('Service metrics on the service detail page', () => {
     expect(windows).toEqual(['5m']);
   });
 
+  it('shows a service with only L4 traffic (TCP, or ambient without a waypoint) by its bytes and connections, not as idle', async () => {
+    const l4 = serviceMetrics({
+      total: { stats: l4Only(), series: tcpSeries([2, 2.5, 3]) },
+      versions: [{ version: ECHO_V1, stats: l4Only(), series: tcpSeries([2, 2.5, 3]) }],
+      split: { intervalSeconds: 20, versions: [{ version: ECHO_V1, share: null, requestsPerMinute: 0 }] },
+      consumers: [
+        {
+          workload: 'echo-consumer-v1',
+          application: 'echo-consumer',
+          namespace: 'dubbo-demo',
+          version: 'v1',
+          requestsPerMinute: 0,
+          errorRate: null,
+          tcp: tcpStats(),
+        },
+      ],
+    });
+    serveService(l4);
+    renderApp(DETAIL_PATH);
+    await screen.findByText('Metrics');
+    const region = await within(metricsCard()).findByRole('region', {
+      name: 'L4 (TCP) traffic over the window',
+    });
+    expect(within(region).getByRole('group', { name: 'TCP bytes sent/s' })).toHaveTextContent(/12\.5 kB$/);
+    expect(within(region).getByRole('group', { name: 'TCP bytes received/s' })).toHaveTextContent(/830 B$/);
+    expect(within(region).getByRole('group', { name: 'Connections opened/s' })).toHaveTextContent(/2\.5$/);
+    expect(within(region).getByRole('group', { name: 'Connections closed/s' })).toHaveTextContent(/2\.4$/);
+    expect(within(metricsCard()).getByText(/Only L4 \(TCP\) traffic/)).toBeInTheDocument();
+    expect(within(metricsCard()).queryByText(/No requests to this service/)).not.toBeInTheDocument();
+    for (const chart of ['L4 bytes (per second)', 'L4 connections opened (per second)']) {
+      expect(screen.getByRole('figure', { name: chart })).toBeInTheDocument();
+      expect(screen.getByRole('img', { name: `${chart}, last 5 min` })).toBeInTheDocument();
+    }
+  });
+
+  it('draws no L4 charts for a service with requests only, and calls a service with neither idle', async () => {
+    serveService(
+      serviceMetrics({
+        total: {
+          stats: traffic({
+            requestsPerMinute: 0,
+            errorRate: null,
+            latencyMs: { avg: null, p50: null, p95: null, p99: null },
+          }),
+          series: tcpSeries([null, null, null]),
+        },
+      }),
+    );
+    renderApp(DETAIL_PATH);
+    await screen.findByText('Metrics');
+    expect(await within(metricsCard()).findByText(/No requests to this service/)).toBeInTheDocument();
+    expect(
+      screen.queryByRole('region', { name: 'L4 (TCP) traffic over the window' }),
+    ).not.toBeInTheDocument();
+    expect(screen.queryByRole('figure', { name: 'L4 bytes (per second)' })).not.toBeInTheDocument();
+  });
+
   it('says over how much data the rates are when the window reaches back before the data', async () => {
     serveService(serviceMetrics({ window: '6h', coveredSeconds: 23 * 60 }));
     renderApp(`${DETAIL_PATH}?window=6h`);
@@ -143,8 +211,8 @@ describe('Service metrics on the service detail page', () => {
           .map((c) => c.textContent),
       );
     expect(rows).toEqual([
-      ['echo-consumer', 'echo-consumer-v1', 'dubbo-demo', 'v1', '90', '2%'],
-      ['istio-ingressgateway', 'istio-ingressgateway', 'istio-system', 'unknown', '30', '0%'],
+      ['echo-consumer', 'echo-consumer-v1', 'dubbo-demo', 'v1', '90', '2%', '—'],
+      ['istio-ingressgateway', 'istio-ingressgateway', 'istio-system', 'unknown', '30', '0%', '—'],
     ]);
     expect(windows.every((w) => w === '1h')).toBe(true);
   });

@@ -12,9 +12,12 @@ import { useLiveServiceMetrics } from './queries';
 import {
   bytesOption,
   errorRateOption,
+  hasTcpTraffic,
   latencyOption,
   rateLimitOption,
   requestRateOption,
+  tcpBytesOption,
+  tcpConnectionsOption,
 } from './serviceCharts';
 import type { ChartTexts } from './serviceCharts';
 import { TelemetryBanner } from './TelemetryBanner';
@@ -47,6 +50,36 @@ function Summary({ metrics }: { metrics: ServiceMetrics }) {
         </Col>
       ))}
     </Row>
+  );
+}
+
+/**
+ * L4 (TCP) traffic over the window: bytes each way and connections, as the destination's sidecar or, in
+ * ambient mode, ztunnel counted them. Shown when there was any; a TCP service (a database) or an ambient
+ * service without a waypoint has only these.
+ */
+function TcpSummary({ metrics }: { metrics: ServiceMetrics }) {
+  const { t, i18n } = useTranslation(['monitoring', 'common']);
+  const tcp = metrics.total.stats.tcp;
+  if (!tcp) return null;
+  const language = i18n.language;
+  const label = t('service.tcpStats');
+  const figures: [string, string, string][] = [
+    ['sent', t('service.stats.tcpSent'), formatBytes(tcp.sentBytesPerSecond, language)],
+    ['received', t('service.stats.tcpReceived'), formatBytes(tcp.receivedBytesPerSecond, language)],
+    ['opened', t('service.stats.tcpOpened'), formatNumber(tcp.connectionsOpenedPerSecond, language, 2)],
+    ['closed', t('service.stats.tcpClosed'), formatNumber(tcp.connectionsClosedPerSecond, language, 2)],
+  ];
+  return (
+    <section aria-label={label}>
+      <Row gutter={[16, 8]}>
+        {figures.map(([key, title, value]) => (
+          <Col key={key} xs={12} md={6} xl={3} role="group" aria-label={title}>
+            <Statistic title={title} value={value} styles={{ content: { fontSize: 18 } }} />
+          </Col>
+        ))}
+      </Row>
+    </section>
   );
 }
 
@@ -120,9 +153,13 @@ function Charts({ metrics }: { metrics: ServiceMetrics }) {
       passed: t('service.passedSeries'),
       limited: t('service.limitedSeries'),
       wouldLimit: t('service.wouldLimitSeries'),
+      tcpSent: t('service.tcpSentSeries'),
+      tcpReceived: t('service.tcpReceivedSeries'),
+      tcpOpened: t('service.tcpOpenedSeries'),
     }),
     [t, i18n.language],
   );
+  const tcp = hasTcpTraffic(metrics);
   // New options only when the figures change, so a re-render for anything else costs the chart nothing.
   const options = useMemo(
     () => ({
@@ -131,6 +168,8 @@ function Charts({ metrics }: { metrics: ServiceMetrics }) {
       errors: errorRateOption(metrics, texts),
       bytes: bytesOption(metrics, texts),
       limits: rateLimitOption(metrics, texts),
+      tcpBytes: tcpBytesOption(metrics, texts),
+      tcpConnections: tcpConnectionsOption(metrics, texts),
     }),
     [metrics, texts],
   );
@@ -141,6 +180,13 @@ function Charts({ metrics }: { metrics: ServiceMetrics }) {
     [t('service.errorRate'), 'errors'],
     [t('service.bytes'), 'bytes'],
     [t('service.rateLimit'), 'limits'],
+    // L4 charts once the service has connections (a TCP service, or any ambient one).
+    ...(tcp
+      ? ([
+          [t('service.tcpBytes'), 'tcpBytes'],
+          [t('service.tcpConnections'), 'tcpConnections'],
+        ] as [string, keyof typeof options][])
+      : []),
   ];
   return (
     <Row gutter={[24, 24]}>
@@ -192,10 +238,17 @@ export function ServiceMetricsPanel({ serviceId }: ServiceMetricsPanelProps) {
           <Summary metrics={metrics} />
           <RateLimitSummary metrics={metrics} />
           <ObservedSplit metrics={metrics} />
+          <TcpSummary metrics={metrics} />
           {metrics.total.stats.requestsPerMinute === 0 ? (
-            <Typography.Text type="secondary">
-              {t('service.noTraffic')}. {t('service.noTrafficHint')}
-            </Typography.Text>
+            metrics.total.stats.tcp ? (
+              <Typography.Text type="secondary">
+                {t('service.onlyTcp')}. {t('service.onlyTcpHint')}
+              </Typography.Text>
+            ) : (
+              <Typography.Text type="secondary">
+                {t('service.noTraffic')}. {t('service.noTrafficHint')}
+              </Typography.Text>
+            )
           ) : null}
           <Charts metrics={metrics} />
         </>

@@ -15,6 +15,7 @@ export type {
   MonitoringOverview,
   MonitoringWindow,
   ServiceMetrics,
+  TcpStats,
   TelemetrySourceKind,
   TelemetryStreamError,
   TopEntry,

@@ -48,6 +48,16 @@ export function formatBytes(value: number | null, language: string): string {
   return `${formatNumber(scaled, language, unit === 0 ? 0 : 1)} ${BYTE_UNITS[unit]}`;
 }
 
+/** L4 traffic in one short line: bytes each way per second and connections per second. */
+export function formatTcp(
+  tcp: { sentBytesPerSecond: number; receivedBytesPerSecond: number; connectionsOpenedPerSecond: number },
+  language: string,
+  units: { perSecond: string; connections: string },
+): string {
+  const bytes = formatBytes(tcp.sentBytesPerSecond + tcp.receivedBytesPerSecond, language);
+  return `${bytes}${units.perSecond} · ${formatNumber(tcp.connectionsOpenedPerSecond, language, 2)} ${units.connections}`;
+}
+
 const pad = (n: number) => String(n).padStart(2, '0');
 
 /** A moment in local time as the talk's 更新时间 shows it: 2019-09-23 17:56:53. */

@@ -9,6 +9,9 @@ const TEXTS: ChartTexts = {
   passed: 'Passed',
   limited: 'Limited',
   wouldLimit: 'Would be limited (shadow mode)',
+  tcpSent: 'Sent to clients',
+  tcpReceived: 'Received from clients',
+  tcpOpened: 'Opened',
   language: 'en-US',
 };
 

@@ -69,6 +69,10 @@ export interface ChartTexts {
   passed: string;
   limited: string;
   wouldLimit: string;
+  /** L4 series names. */
+  tcpSent: string;
+  tcpReceived: string;
+  tcpOpened: string;
   language: string;
 }
 
@@ -154,5 +158,47 @@ export function rateLimitOption(m: ServiceMetrics, texts: ChartTexts): ChartOpti
         : []),
     ],
     format: (v) => formatNumber(v, texts.language),
+  });
+}
+
+/** Whether the service had any L4 (TCP) traffic in the window: its totals or any point of its series. */
+export function hasTcpTraffic(m: ServiceMetrics): boolean {
+  return (
+    m.total.stats.tcp !== null ||
+    m.total.series.tcpConnectionsOpenedPerSecond.some((v) => v !== null && v > 0) ||
+    m.total.series.tcpSentBytesPerSecond.some((v) => v !== null && v > 0)
+  );
+}
+
+/**
+ * L4 bytes per second, all versions: what the destination sent to its clients and received from them,
+ * as its sidecar or (ambient) ztunnel counted them.
+ */
+export function tcpBytesOption(m: ServiceMetrics, texts: ChartTexts): ChartOption {
+  return timeSeriesOption({
+    timestamps: m.timestamps,
+    series: [
+      { id: 'tcp:sent', name: texts.tcpSent, values: m.total.series.tcpSentBytesPerSecond, area: true },
+      {
+        id: 'tcp:received',
+        name: texts.tcpReceived,
+        values: m.total.series.tcpReceivedBytesPerSecond,
+        area: true,
+      },
+    ],
+    format: (v) => formatBytes(v, texts.language),
+  });
+}
+
+/** L4 connections opened per second, one line per version. */
+export function tcpConnectionsOption(m: ServiceMetrics, texts: ChartTexts): ChartOption {
+  return timeSeriesOption({
+    timestamps: m.timestamps,
+    series: m.versions.map((v) => ({
+      id: `tcp:opened:${v.version}`,
+      name: `${texts.tcpOpened} ${v.version}`,
+      values: v.series.tcpConnectionsOpenedPerSecond,
+    })),
+    format: (v) => formatNumber(v, texts.language, 2),
   });
 }

@@ -6,6 +6,7 @@ import type {
   MonitoringOverview,
   MonitoringWindow,
   ServiceMetrics,
+  TcpStats,
   TrafficStats,
 } from './contract';
 
@@ -22,8 +23,32 @@ export function traffic(overrides: Partial<TrafficStats> = {}): TrafficStats {
     latencyMs: { avg: 2.27, p50: 2, p95: 4, p99: 5 },
     inboundBytesPerMinute: 1464.6,
     outboundBytesPerMinute: 4351.2,
+    tcp: null,
     ...overrides,
   };
+}
+
+/** L4 figures (bytes and connections per second), as ztunnel or a sidecar's TCP proxy counts them. */
+export function tcpStats(overrides: Partial<TcpStats> = {}): TcpStats {
+  return {
+    sentBytesPerSecond: 12_500,
+    receivedBytesPerSecond: 830,
+    connectionsOpenedPerSecond: 2.5,
+    connectionsClosedPerSecond: 2.4,
+    ...overrides,
+  };
+}
+
+/** A TCP service (a database), or an ambient one without a waypoint: connections and bytes, no requests. */
+export function l4Only(overrides: Partial<TcpStats> = {}): TrafficStats {
+  return traffic({
+    requestsPerMinute: 0,
+    errorRate: null,
+    latencyMs: { avg: null, p50: null, p95: null, p99: null },
+    inboundBytesPerMinute: 0,
+    outboundBytesPerMinute: 0,
+    tcp: tcpStats(overrides),
+  });
 }
 
 export function appRow(application: string, overrides: Partial<ApplicationRow> = {}): ApplicationRow {
@@ -102,7 +127,7 @@ export function overview(overrides: Partial<MonitoringOverview> = {}): Monitorin
   };
 }
 
-function series(values: (number | null)[]): MetricSeries {
+export function series(values: (number | null)[]): MetricSeries {
   return {
     requestsPerMinute: values,
     errorRate: values.map((v) => (v === null ? null : 0.01)),
@@ -111,6 +136,26 @@ function series(values: (number | null)[]): MetricSeries {
     p99: values.map((v) => (v === null ? null : 8)),
     inboundBytesPerMinute: values.map((v) => (v === null ? null : v * 100)),
     outboundBytesPerMinute: values.map((v) => (v === null ? null : v * 300)),
+    tcpSentBytesPerSecond: values.map(() => null),
+    tcpReceivedBytesPerSecond: values.map(() => null),
+    tcpConnectionsOpenedPerSecond: values.map(() => null),
+  };
+}
+
+/** Series of L4 traffic alone: no requests, bytes and connections per second. */
+export function tcpSeries(values: (number | null)[]): MetricSeries {
+  const none = values.map(() => null);
+  return {
+    requestsPerMinute: values.map((v) => (v === null ? null : 0)),
+    errorRate: none,
+    p50: none,
+    p95: none,
+    p99: none,
+    inboundBytesPerMinute: values.map((v) => (v === null ? null : 0)),
+    outboundBytesPerMinute: values.map((v) => (v === null ? null : 0)),
+    tcpSentBytesPerSecond: values.map((v) => (v === null ? null : v * 5000)),
+    tcpReceivedBytesPerSecond: values.map((v) => (v === null ? null : v * 300)),
+    tcpConnectionsOpenedPerSecond: values,
   };
 }
 
@@ -148,6 +193,7 @@ export function serviceMetrics(overrides: Partial<ServiceMetrics> = {}): Service
         version: 'v1',
         requestsPerMinute: 90,
         errorRate: 0.02,
+        tcp: null,
       },
       {
         workload: 'istio-ingressgateway',
@@ -156,6 +202,7 @@ export function serviceMetrics(overrides: Partial<ServiceMetrics> = {}): Service
         version: 'unknown',
         requestsPerMinute: 30,
         errorRate: 0,
+        tcp: null,
       },
     ],
     instances: [
