@@ -32,6 +32,7 @@ const routesOf = (service: string, namespace = NS) =>
   `/api/v1/services/${encodeURIComponent(`${service}.${namespace}.svc.cluster.local`)}/routes`;
 const CART = routesOf('cart');
 const LEDGER = routesOf('ledger');
+const DB = routesOf('db');
 
 const split = (name: string, v1: number, v2: number, extra: Record<string, unknown> = {}) => ({
   name,
@@ -45,13 +46,18 @@ const split = (name: string, v1: number, v2: number, extra: Record<string, unkno
 });
 
 /** A service of `versions`, one Deployment each (the control plane runs their pods). */
-function app(name: string, namespace: string, versions: string[]): KubeObject[] {
+function app(
+  name: string,
+  namespace: string,
+  versions: string[],
+  port = { name: 'http', port: 9080 },
+): KubeObject[] {
   return [
     {
       apiVersion: 'v1',
       kind: 'Service',
       metadata: { name, namespace, labels: { app: name } },
-      spec: { selector: { app: name }, ports: [{ name: 'http', port: 9080, targetPort: 9080 }] },
+      spec: { selector: { app: name }, ports: [{ ...port, targetPort: port.port }] },
     },
     ...versions.map((version) => ({
       apiVersion: 'apps/v1',
@@ -145,6 +151,7 @@ describe('routes with the Gateway API', () => {
       },
       ...app('cart', NS, ['v1', 'v2']),
       ...app('ledger', NS, ['v1', 'v2']),
+      ...app('db', NS, ['v1', 'v2'], { name: 'tcp', port: 5432 }),
       versionService('cart', 'v1'),
     ];
     for (const obj of fixtures) await objects.create(obj);
@@ -155,7 +162,7 @@ describe('routes with the Gateway API', () => {
     istioApi = asAdmin(istioBuilt.app);
     // The catalog sees both versions of both services once their pods run.
     for (let i = 0; i < 200; i++) {
-      const ready = ['cart', 'ledger'].every(
+      const ready = ['cart', 'ledger', 'db'].every(
         (s) =>
           (catalog.get(`${s}.${NS}.svc.cluster.local`)?.versionDetails ?? []).filter((v) => v.ready > 0)
             .length === 2,
@@ -271,6 +278,19 @@ describe('routes with the Gateway API', () => {
     expect(vs.spec.http.at(-1)?.route.map((r) => r.weight)).toEqual([30, 70]);
     await expect(liveRoute('ledger-split')).rejects.toThrow();
     expect(await serviceExists('ledger-v2')).toBe(false);
+  });
+
+  it('a TCP service in the same namespace gets a TCPRoute at the version the cluster serves (v1, standard channel)', async () => {
+    const list = await request(api).get(DB).expect(200);
+    expect(list.body.routeApi).toMatchObject({ api: 'gateway-api', kind: 'TCPRoute' });
+    const res = await request(api)
+      .post(`${DB}/preview`)
+      .send(split('db-split', 90, 10))
+      .expect(200);
+    const route = res.body.objects.find((o: { kind: string }) => o.kind === 'TCPRoute');
+    expect(route).toMatchObject({ apiVersion: 'gateway.networking.k8s.io/v1', action: 'create' });
+    expect(route.yaml).toMatch(/name: db-v1\n(?:\s+\w+: .*\n)*?\s+weight: 90\n/);
+    expect(route.yaml).toMatch(/port: 5432/);
   });
 
   it.each([

@@ -8,6 +8,7 @@ import {
   GRPCROUTE_KIND,
   HTTPROUTE_KIND,
   SERVICE_KIND,
+  TCPROUTE_KIND,
   VERSION_OF_ANNOTATION,
   routeAttachment,
   versionBackends,
@@ -17,7 +18,7 @@ import type { MeshObject } from '../../mesh/istio-types';
 import { isRecord, records, stringList } from '../../mesh/json';
 import type { RouteTarget } from '../../mesh/model';
 import { namespaceOf } from '../../mesh/rule-scope';
-import { WAYPOINT_CLASS, gatewayKindFor } from './route-api';
+import { WAYPOINT_CLASS } from './route-api';
 import type { GatewayFact, GatewayRouteKindName, RouteApiFacts, RouteApiSetting } from './route-api';
 import type { ScopedRow } from './scope';
 import { gatewayRefProblems } from './yaml-rule';
@@ -37,14 +38,18 @@ export const GATEWAY_API_GATEWAY_KIND: KubeKind = kubeKind(
   'gateways',
 );
 const NAMESPACE_KIND: KubeKind = kubeKind('v1', 'Namespace', 'namespaces');
-/** TCPRoute is v1 in the standard channel since Gateway API v1.5; older installs serve v1alpha2. */
+/**
+ * TCPRoute is v1 in the standard channel of Gateway API v1.6 (the CRDs the embedded control plane
+ * serves); older installs serve it as v1alpha2 in the experimental channel only, and many clusters
+ * not at all.
+ */
 const TCPROUTE_KINDS: KubeKind[] = [
-  kubeKind('gateway.networking.k8s.io/v1', 'TCPRoute', 'tcproutes'),
+  TCPROUTE_KIND,
   kubeKind('gateway.networking.k8s.io/v1alpha2', 'TCPRoute', 'tcproutes'),
 ];
 
 /** The Gateway API route kinds the console reads and writes. */
-export const GATEWAY_ROUTE_KINDS: readonly KubeKind[] = [HTTPROUTE_KIND, GRPCROUTE_KIND];
+export const GATEWAY_ROUTE_KINDS: readonly KubeKind[] = [HTTPROUTE_KIND, GRPCROUTE_KIND, TCPROUTE_KIND];
 
 export const isGatewayRoute = (obj: Pick<MeshObject, 'apiVersion' | 'kind'>): boolean =>
   GATEWAY_ROUTE_KINDS.some((k) => k.kind === obj.kind && obj.apiVersion.startsWith(`${k.group}/`));
@@ -70,9 +75,11 @@ async function listIfServed(objects: MeshObjects, kind: KubeKind, namespace: str
 export interface GatewayApiState {
   /** The route kinds the cluster serves. */
   served: Set<GatewayRouteKindName>;
-  /** Of HTTPRoute and GRPCRoute, those served. */
+  /** Of HTTPRoute, GRPCRoute and TCPRoute, those served (TCPRoute at the version served). */
   kinds: KubeKind[];
-  /** Every HTTPRoute and GRPCRoute of the mesh. */
+  /** The apiVersion TCPRoutes are written with, when served. */
+  tcpApiVersion: string | null;
+  /** Every HTTPRoute, GRPCRoute and TCPRoute of the mesh. */
   routes: MeshObject[];
   /** The Services of the service's namespace (its per-version backends are among them). */
   services: MeshObject[];
@@ -102,18 +109,22 @@ export async function loadGatewayApi(objects: MeshObjects, target: RouteTarget):
     served.add('GRPCRoute');
     kinds.push(GRPCROUTE_KIND);
   }
-  if (gatewayKindFor(target.protocol) === 'TCPRoute') {
-    for (const kind of TCPROUTE_KINDS) {
-      if ((await listIfServed(objects, kind, target.namespace)) !== null) {
-        served.add('TCPRoute');
-        break;
-      }
-    }
+  let tcp: MeshObject[] = [];
+  let tcpApiVersion: string | null = null;
+  for (const kind of TCPROUTE_KINDS) {
+    const found = await listIfServed(objects, kind, '');
+    if (found === null) continue;
+    served.add('TCPRoute');
+    kinds.push(kind);
+    tcp = found;
+    tcpApiVersion = kind.apiVersion;
+    break;
   }
   return {
     served,
     kinds,
-    routes: [...(http ?? []), ...(grpc ?? [])],
+    tcpApiVersion,
+    routes: [...(http ?? []), ...(grpc ?? []), ...tcp],
     services,
     gateways: gateways ?? [],
     namespaceLabels: namespace?.metadata.labels ?? {},

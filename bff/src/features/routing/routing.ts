@@ -632,12 +632,18 @@ function planGateway(
   if (problem) throw badRequest(problem.message, problem.field);
   if (name !== undefined && body.name !== name)
     throw badRequest('A rule cannot be renamed; create a new one', 'name');
+  const tcp = body.transport === 'tcp' || (body.transport === undefined && ctx.target.protocol === 'tcp');
+  const tcpApiVersion = writable.state.tcpApiVersion;
+  if (tcp && !current && tcpApiVersion === null)
+    throw badRequest('The cluster does not serve TCPRoute, which a Gateway API TCP route is', 'transport');
   const known = routeGateways(writable.state);
   for (const gateway of body.gateways ?? []) {
     if (gateway !== 'mesh' && !known.includes(qualifyGateway(gateway, ctx.target.namespace)))
       throw badRequest(contractMessage('routing.gatewayUnknown', { gateway }), 'gateways');
   }
   const live = gatewayLiveOf(writable, current ? withVersion(current, body.resourceVersion) : undefined);
+  // A TCPRoute is written at the version the cluster serves (v1alpha2 before Gateway API v1.5).
+  if (tcp && tcpApiVersion) live.newRouteApiVersion = tcpApiVersion;
   return planGatewayRoute(body, ctx.target, live);
 }
 
