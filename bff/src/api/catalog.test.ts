@@ -82,6 +82,15 @@ describe('the API surface', () => {
     expect(res.body.components.schemas.ServiceDetail.properties.providers.items.$ref).toBe(
       '#/components/schemas/Instance',
     );
+    // The data plane of services and instances is documented with the waypoint's schema.
+    expect(res.body.components.schemas.ServiceSummary.properties.dataPlane.allOf[0].$ref).toBe(
+      '#/components/schemas/ServiceDataPlane',
+    );
+    expect(res.body.components.schemas.ServiceDataPlane.properties.modes.items.enum).toEqual([
+      'sidecar',
+      'ambient',
+      'none',
+    ]);
     const params = res.body.paths['/services'].get.parameters.map((p: { name: string }) => p.name);
     expect(params).toEqual([
       'q',
@@ -254,8 +263,16 @@ describe('data planes in the catalog', () => {
     await detail('basket.mall.svc.cluster.local');
     const res = await request(app).get('/api/v1/services?dataPlane=ambient').set(ADMIN_HEADER).expect(200);
     const body = ServiceListResponse.parse(res.body);
-    expect(body.items.map((s) => s.id)).toEqual(['basket.mall.svc.cluster.local']);
-    expect(body.items[0]?.dataPlane?.waypoint).toEqual({ namespace: 'mall', name: 'waypoint' });
+    // Whatever else the demo mesh holds, only services with an ambient instance.
+    const ids = body.items.map((s) => s.id);
+    expect(ids).toContain('basket.mall.svc.cluster.local');
+    expect(ids).not.toContain('ledger.mall.svc.cluster.local');
+    expect(ids).not.toContain('reviews.bookinfo.svc.cluster.local');
+    expect(body.items.every((s) => s.dataPlane?.modes.includes('ambient'))).toBe(true);
+    expect(body.items.find((s) => s.id === 'basket.mall.svc.cluster.local')?.dataPlane?.waypoint).toEqual({
+      namespace: 'mall',
+      name: 'waypoint',
+    });
     const bad = await request(app).get('/api/v1/services?dataPlane=proxyless').set(ADMIN_HEADER).expect(400);
     expect(bad.body).toMatchObject({ code: 'InvalidRequest', field: 'dataPlane' });
   });
