@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { KubeClient } from '../clients/kube';
+import { ApiException, KubeClient } from '../clients/kube';
 import { MeshObjects } from '../clients/mesh-objects';
 import type { KubeObject } from '../clients/mesh-objects';
 import type { Console } from '../console';
@@ -87,6 +87,15 @@ const versionService = (name: string, version: string): KubeObject => ({
   spec: { selector: { app: name, version }, ports: [{ name: 'http', port: 9080, targetPort: 9080 }] },
 });
 
+/** A cluster without the Gateway API CRDs: every list of a Gateway API kind is a 404. */
+class WithoutGatewayApi extends MeshObjects {
+  override async list(kind: { apiVersion: string; kind: string }, namespace: string, labelSelector?: string) {
+    if (kind.apiVersion.startsWith('gateway.networking.k8s.io/'))
+      throw new ApiException(404, 'the server could not find the requested resource', {}, {});
+    return super.list(kind, namespace, labelSelector);
+  }
+}
+
 interface LiveRoute extends KubeObject {
   spec: {
     parentRefs: { kind?: string; name: string }[];
@@ -104,6 +113,7 @@ describe('routes with the Gateway API', () => {
   let istioBuilt: Console;
   let api: ReturnType<typeof asAdmin>;
   let istioApi: ReturnType<typeof asAdmin>;
+  let bare: Console[] = [];
 
   const liveRoute = (name: string) => objects.get(HTTPROUTE, NS, name) as Promise<LiveRoute>;
   const weights = (route: LiveRoute) =>
@@ -173,6 +183,7 @@ describe('routes with the Gateway API', () => {
   }, 30_000);
 
   afterAll(async () => {
+    for (const c of bare) await c.close();
     await istioBuilt?.close();
     await built?.close();
     await catalog?.stop();
@@ -291,6 +302,45 @@ describe('routes with the Gateway API', () => {
     expect(route).toMatchObject({ apiVersion: 'gateway.networking.k8s.io/v1', action: 'create' });
     expect(route.yaml).toMatch(/name: db-v1\n(?:\s+\w+: .*\n)*?\s+weight: 90\n/);
     expect(route.yaml).toMatch(/port: 5432/);
+  });
+
+  it('a cluster without the Gateway API CRDs: auto writes VirtualServices, saying why; a forced gateway-api is a clear error', async () => {
+    const withoutCrds = new WithoutGatewayApi(kube);
+    bare = await Promise.all([
+      testConsole({ kube, catalog, objects: withoutCrds }),
+      testConsole({ kube, catalog, objects: withoutCrds, config: { routeApi: 'gateway-api' } }),
+    ]);
+    const [auto, forced] = bare.map((c) => asAdmin(c.app)) as [
+      ReturnType<typeof asAdmin>,
+      ReturnType<typeof asAdmin>,
+    ];
+    const list = await request(auto).get(LEDGER).expect(200);
+    expect(list.body.routeApi).toMatchObject({ api: 'istio', kind: 'VirtualService' });
+    expect(list.body.routeApi.reason).toMatch(/does not serve HTTPRoute/);
+    const preview = await request(auto)
+      .post(`${LEDGER}/preview`)
+      .send(split('ledger-b', 50, 50))
+      .expect(200);
+    expect(preview.body.objects.map((o: { kind: string }) => o.kind).sort()).toEqual([
+      'DestinationRule',
+      'VirtualService',
+    ]);
+
+    const forcedList = await request(forced).get(LEDGER).expect(200);
+    expect(forcedList.body.routeApi).toMatchObject({ api: 'gateway-api', kind: 'HTTPRoute' });
+    const refused = await request(forced)
+      .post(`${LEDGER}/preview`)
+      .send(split('ledger-b', 50, 50))
+      .expect(409);
+    expect(refused.body).toMatchObject({
+      code: 'RouteApiUnavailable',
+      message: expect.stringMatching(/does not serve HTTPRoute: install the Gateway API CRDs/),
+    });
+    await request(forced)
+      .post(LEDGER)
+      .send(split('ledger-b', 50, 50))
+      .expect(409);
+    await expect(liveRoute('ledger-b')).rejects.toThrow();
   });
 
   it.each([
