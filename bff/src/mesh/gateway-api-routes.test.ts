@@ -37,6 +37,8 @@ const load = (file: string): MeshObject[] =>
 const bookinfo = load('bookinfo.yaml');
 const bookinfoVersions = load('bookinfo-versions.yaml');
 
+type MatchInput = NonNullable<RouteFormInput['matches']>[number]['match'];
+
 const form = (input: Partial<RouteFormInput>): RouteForm =>
   RouteForm.parse({ name: 'reviews', routeType: 'version', trafficSplit: true, destinations: [], ...input });
 
@@ -325,7 +327,7 @@ describe('condition routes', () => {
     const f = form({
       routeType: 'condition',
       destinations: [{ version: 'v1', weight: 100 }],
-      matches: [{ match, destinations: [{ version: 'v2', weight: 100 }] }],
+      matches: [{ match: match as MatchInput, destinations: [{ version: 'v2', weight: 100 }] }],
     });
     const err = thrown(() => planGatewayRoute(f, reviews, live));
     expect(err.status).toBe(400);

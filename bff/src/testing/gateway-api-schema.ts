@@ -128,6 +128,7 @@ export function checkGatewayApiObject(obj: {
   apiVersion: string;
   kind: string;
   metadata: object;
+  spec?: unknown;
 }): GatewayApiCheck {
   const { type, schema } = typeFor(obj.apiVersion, obj.kind);
   const stored = JSON.parse(JSON.stringify(obj)) as Record<string, unknown>;
