@@ -4,7 +4,7 @@
  * meshes are). One definition serves the seed (what the control plane holds) and, later, the
  * traffic simulator (who calls whom).
  */
-export type DemoProtocol = 'http' | 'grpc' | 'dubbo' | 'sofarpc' | 'springcloud';
+export type DemoProtocol = 'http' | 'grpc' | 'dubbo' | 'sofarpc' | 'springcloud' | 'tcp';
 
 export interface DemoVersion {
   version: string;
@@ -28,7 +28,31 @@ export interface DemoApp {
   versionLabel?: 'version' | 'app.kubernetes.io/version';
   /** Requests per second arriving from outside the mesh, when not the hashed default (front applications only). */
   entryRate?: number;
+  /**
+   * In ambient mode: its pods opt out of sidecar injection (`sidecar.istio.io/inject: "false"`), so
+   * the namespace's `istio.io/dataplane-mode: ambient` enrols them with ztunnel.
+   */
+  ambient?: boolean;
+  /** Labels of its Service beyond `app` (`istio.io/use-waypoint: none`). */
+  serviceLabels?: Record<string, string>;
+  /** Its Service port's name and appProtocol, when not the protocol's default name. */
+  portName?: string;
+  appProtocol?: string;
+  /** One Service per version besides its own (`<app>-<version>`, selecting app and version), as Istio's bookinfo-versions.yaml. */
+  versionServices?: boolean;
 }
+
+/**
+ * The demo's ambient corner, in the `shop` namespace beside the gRPC shop's sidecars (a migration
+ * half done: Istio's sidecar takes precedence over ztunnel for pods that have both, so the namespace's
+ * ambient label leaves those as they are): the namespace uses the waypoint `waypoint`, and catalog's
+ * HTTPRoute splits it 90/10 between its per-version Services.
+ */
+export const AMBIENT_DEMO = {
+  namespace: 'shop',
+  waypoint: 'waypoint',
+  route: { name: 'catalog', service: 'catalog', weights: { v1: 90, v2: 10 } },
+} as const;
 
 /** The two versions of EchoService shown in the talk's routing form. */
 export const ECHO_VERSIONS = ['20191115224823305.fvxo1wbt', '20191115225115467.dfy77ofd'] as const;
@@ -130,6 +154,51 @@ export const DEMO_APPS: DemoApp[] = [
     versions: [{ version: 'v1', kubernetes: 1 }],
   },
   { app: 'email', namespace: 'shop', protocol: 'grpc', port: 8080, versions: [{ version: 'v1', vm: 1 }] },
+
+  // Ambient mode (AMBIENT_DEMO): storefront takes outside traffic and calls catalog (through the
+  // waypoint, split by an HTTPRoute) and payments (opted out of the waypoint: ztunnel only); catalog
+  // reads its MySQL database (TCP).
+  {
+    app: 'storefront',
+    namespace: 'shop',
+    protocol: 'http',
+    port: 8080,
+    versions: [{ version: 'v1', kubernetes: 1 }],
+    calls: ['catalog', 'payments'],
+    ambient: true,
+  },
+  {
+    app: 'catalog',
+    namespace: 'shop',
+    protocol: 'http',
+    port: 8080,
+    versions: [
+      { version: 'v1', kubernetes: 1 },
+      { version: 'v2', kubernetes: 1 },
+    ],
+    calls: ['inventory-db'],
+    ambient: true,
+    versionServices: true,
+  },
+  {
+    app: 'payments',
+    namespace: 'shop',
+    protocol: 'http',
+    port: 8080,
+    versions: [{ version: 'v1', kubernetes: 1 }],
+    ambient: true,
+    serviceLabels: { 'istio.io/use-waypoint': 'none' },
+  },
+  {
+    app: 'inventory-db',
+    namespace: 'shop',
+    protocol: 'tcp',
+    port: 3306,
+    portName: 'tcp-mysql',
+    appProtocol: 'mysql',
+    versions: [{ version: 'v1', kubernetes: 1 }],
+    ambient: true,
+  },
   {
     app: 'recommendation',
     namespace: 'shop',

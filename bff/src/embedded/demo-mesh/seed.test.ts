@@ -44,7 +44,11 @@ describe('the demo seed on the embedded control plane', () => {
         ).toHaveLength(v.notReady ?? 0);
         for (const pod of mine) {
           expect(pod.metadata?.ownerReferences?.[0]?.kind).toBe('ReplicaSet');
-          expect(pod.metadata?.labels?.['security.istio.io/tlsMode']).toBe('istio');
+          // The ambient corner's pods have no sidecar: ztunnel captures them.
+          expect(pod.metadata?.labels?.['security.istio.io/tlsMode']).toBe(app.ambient ? undefined : 'istio');
+          expect(pod.metadata?.annotations?.['ambient.istio.io/redirection']).toBe(
+            app.ambient ? 'enabled' : undefined,
+          );
         }
       }
     }
@@ -73,6 +77,62 @@ describe('the demo seed on the embedded control plane', () => {
       namespace: 'istio-system',
     });
     expect(endpoints.subsets?.[0]?.addresses?.map((a) => a.ip)).toEqual([gateway?.status?.podIP]);
+  });
+
+  it('runs shop’s ambient corner: the namespace uses the waypoint, which Istio’s controller deployed; catalog’s HTTPRoute splits it 90/10 between per-version Services', async () => {
+    const shop = await kube.core.readNamespace({ name: 'shop' });
+    expect(shop.metadata?.labels).toMatchObject({
+      'istio.io/dataplane-mode': 'ambient',
+      'istio.io/use-waypoint': 'waypoint',
+    });
+    const gatewayApi = (plural: string, name: string) =>
+      kube.custom.getNamespacedCustomObject({
+        group: 'gateway.networking.k8s.io',
+        version: 'v1',
+        namespace: 'shop',
+        plural,
+        name,
+      }) as Promise<{ metadata: { labels?: Record<string, string> }; spec: Record<string, unknown> }>;
+    const waypoint = await gatewayApi('gateways', 'waypoint');
+    expect(waypoint.spec).toMatchObject({
+      gatewayClassName: 'istio-waypoint',
+      listeners: [{ name: 'mesh', port: 15008, protocol: 'HBONE' }],
+    });
+    expect(
+      pods.filter(
+        (p) =>
+          p.metadata?.namespace === 'shop' &&
+          p.metadata.labels?.['gateway.networking.k8s.io/gateway-name'] === 'waypoint',
+      ),
+    ).toHaveLength(1);
+    for (const version of ['v1', 'v2']) {
+      const svc = await kube.core.readNamespacedService({ name: `catalog-${version}`, namespace: 'shop' });
+      expect(svc.spec?.selector).toEqual({ app: 'catalog', version });
+      const endpoints = await kube.core.readNamespacedEndpoints({
+        name: `catalog-${version}`,
+        namespace: 'shop',
+      });
+      expect(endpoints.subsets?.[0]?.addresses).toHaveLength(1);
+    }
+    const route = await gatewayApi('httproutes', 'catalog');
+    // Applied as an operator would, not as the console's.
+    expect(route.metadata.labels?.['app.kubernetes.io/managed-by']).toBeUndefined();
+    expect(route.spec).toEqual({
+      parentRefs: [{ group: '', kind: 'Service', name: 'catalog', port: 8080 }],
+      rules: [
+        {
+          backendRefs: [
+            expect.objectContaining({ name: 'catalog-v1', port: 8080, weight: 90 }),
+            expect.objectContaining({ name: 'catalog-v2', port: 8080, weight: 10 }),
+          ],
+          matches: [{ path: { type: 'PathPrefix', value: '/' } }],
+        },
+      ],
+    });
+    const payments = await kube.core.readNamespacedService({ name: 'payments', namespace: 'shop' });
+    expect(payments.metadata?.labels?.['istio.io/use-waypoint']).toBe('none');
+    const db = await kube.core.readNamespacedService({ name: 'inventory-db', namespace: 'shop' });
+    expect(db.spec?.ports?.[0]).toMatchObject({ name: 'tcp-mysql', port: 3306, appProtocol: 'mysql' });
   });
 
   it('describes, without a control plane, the pods the controllers make (same ReplicaSets, labels, containers, readiness)', () => {

@@ -3,9 +3,11 @@ import type { KubeClient } from '../../clients/kube';
 import { ApiException } from '../../clients/kube';
 import { FRAMEWORK_LABEL, RPC_INTERFACES_ANNOTATION } from '../../features/catalog/labels';
 import type { Logger } from '../../lib/logger';
+import { WAYPOINT_CLASS, waypointWorkload } from '../control-plane/controllers/istio-gateways';
 import { podTemplateHash } from '../control-plane/controllers/pods';
+import type { KubeObject } from '../control-plane/types';
 import { defaultPodTemplate } from '../control-plane/validation/workloads';
-import { DEMO_APPS, DEMO_NAMESPACES } from './mesh';
+import { AMBIENT_DEMO, DEMO_APPS, DEMO_NAMESPACES } from './mesh';
 import type { DemoApp, DemoProtocol, DemoVersion } from './mesh';
 
 /** The ConfigMap that records that the demo was seeded, so deleting demo objects sticks. */
@@ -17,7 +19,15 @@ const PORT_NAMES: Record<DemoProtocol, string> = {
   grpc: 'grpc',
   dubbo: 'dubbo',
   sofarpc: 'bolt',
+  tcp: 'tcp',
 };
+
+/** Istio's ambient labels (https://istio.io/latest/docs/ambient/usage/add-workloads/, …/waypoint/). */
+const DATAPLANE_MODE = 'istio.io/dataplane-mode';
+const USE_WAYPOINT = 'istio.io/use-waypoint';
+/** What istio-cni annotates a pod it redirected to ztunnel with. */
+const REDIRECTION_ANNOTATION = 'ambient.istio.io/redirection';
+const GATEWAY_API = 'gateway.networking.k8s.io/v1';
 
 /** A stable short suffix, so pod names look like a ReplicaSet's and stay the same across seeds. */
 function suffix(seed: string, length: number): string {
@@ -68,7 +78,9 @@ const INGRESS_LABELS = { app: 'istio-ingressgateway', istio: 'ingressgateway' };
 
 function versionDeployment(app: DemoApp, v: DemoVersion): KubernetesObject {
   const labels = versionLabels(app, v);
-  const portName = PORT_NAMES[app.protocol];
+  const portName = app.portName ?? PORT_NAMES[app.protocol];
+  // In the ambient corner of a namespace that also injects sidecars, the pods opt out of injection.
+  const podLabels = app.ambient ? { ...labels, 'sidecar.istio.io/inject': 'false' } : labels;
   return {
     apiVersion: 'apps/v1',
     kind: 'Deployment',
@@ -82,7 +94,7 @@ function versionDeployment(app: DemoApp, v: DemoVersion): KubernetesObject {
       replicas: v.kubernetes ?? 0,
       selector: { matchLabels: labels },
       template: {
-        metadata: { labels },
+        metadata: { labels: podLabels },
         spec: {
           containers: [
             {
@@ -157,11 +169,27 @@ export function demoManifests(): KubernetesObject[] {
   const objects: KubernetesObject[] = DEMO_NAMESPACES.map((name) => ({
     apiVersion: 'v1',
     kind: 'Namespace',
-    metadata: { name, labels: { 'istio-injection': 'enabled' } },
+    metadata: {
+      name,
+      labels: {
+        'istio-injection': 'enabled',
+        ...(name === AMBIENT_DEMO.namespace
+          ? { [DATAPLANE_MODE]: 'ambient', [USE_WAYPOINT]: AMBIENT_DEMO.waypoint }
+          : {}),
+      },
+    },
   }));
+  objects.push(waypoint());
   let vmIndex = 0;
   for (const app of DEMO_APPS) {
-    const portName = PORT_NAMES[app.protocol];
+    const portName = app.portName ?? PORT_NAMES[app.protocol];
+    const port = {
+      name: portName,
+      port: app.port,
+      targetPort: app.port,
+      protocol: 'TCP',
+      ...(app.appProtocol ? { appProtocol: app.appProtocol } : {}),
+    };
     const onKubernetes = app.versions.some((v) => (v.kubernetes ?? 0) > 0);
     if (onKubernetes) {
       // A Kubernetes Service selects its Pods and, in Istio, the WorkloadEntries of VMs as well.
@@ -171,15 +199,28 @@ export function demoManifests(): KubernetesObject[] {
         metadata: {
           name: app.app,
           namespace: app.namespace,
-          labels: appLabels(app),
+          labels: { ...appLabels(app), ...app.serviceLabels },
           annotations: appAnnotations(app),
         },
         spec: {
           selector: { app: app.app },
-          ports: [{ name: portName, port: app.port, targetPort: app.port, protocol: 'TCP' }],
+          ports: [port],
           type: 'ClusterIP',
         },
       } as KubernetesObject);
+      // Istio's bookinfo-versions.yaml style: one Service per version, for Gateway API backendRefs.
+      for (const v of app.versionServices ? app.versions : []) {
+        objects.push({
+          apiVersion: 'v1',
+          kind: 'Service',
+          metadata: {
+            name: `${app.app}-${slug(v.version)}`,
+            namespace: app.namespace,
+            labels: versionLabels(app, v),
+          },
+          spec: { selector: versionLabels(app, v), ports: [port], type: 'ClusterIP' },
+        } as KubernetesObject);
+      }
     } else {
       objects.push({
         apiVersion: 'networking.istio.io/v1',
@@ -231,8 +272,55 @@ export function demoManifests(): KubernetesObject[] {
       }
     }
   }
-  objects.push(...ingressGateway());
+  objects.push(...ingressGateway(), catalogRoute());
   return objects;
+}
+
+/**
+ * The ambient namespace's waypoint, as `istioctl waypoint apply -n shop` writes it: a Gateway of
+ * class istio-waypoint listening for HBONE on 15008, for traffic addressed to Services.
+ */
+function waypoint(): KubernetesObject {
+  return {
+    apiVersion: GATEWAY_API,
+    kind: 'Gateway',
+    metadata: {
+      name: AMBIENT_DEMO.waypoint,
+      namespace: AMBIENT_DEMO.namespace,
+      labels: { 'istio.io/waypoint-for': 'service' },
+    },
+    spec: {
+      gatewayClassName: WAYPOINT_CLASS,
+      listeners: [{ name: 'mesh', port: 15008, protocol: 'HBONE' }],
+    },
+  } as KubernetesObject;
+}
+
+/**
+ * catalog's traffic split as an operator applies it with kubectl (not labelled as the console's): an
+ * HTTPRoute whose parent is the Service catalog (GAMMA), weighted between the per-version Services.
+ */
+function catalogRoute(): KubernetesObject {
+  const { route, namespace } = AMBIENT_DEMO;
+  const app = DEMO_APPS.find((a) => a.namespace === namespace && a.app === route.service);
+  const port = app?.port ?? 8080;
+  return {
+    apiVersion: GATEWAY_API,
+    kind: 'HTTPRoute',
+    metadata: { name: route.name, namespace },
+    spec: {
+      parentRefs: [{ group: '', kind: 'Service', name: route.service, port }],
+      rules: [
+        {
+          backendRefs: Object.entries(route.weights).map(([version, weight]) => ({
+            name: `${route.service}-${version}`,
+            port,
+            weight,
+          })),
+        },
+      ],
+    },
+  } as KubernetesObject;
 }
 
 interface DeploymentShape {
@@ -258,6 +346,11 @@ function demoPods(manifests: KubernetesObject[], now: Date = new Date()): Kubern
       .filter((o) => o.kind === 'Namespace' && o.metadata?.labels?.['istio-injection'] === 'enabled')
       .map((o) => o.metadata?.name),
   );
+  const ambientNamespaces = new Set(
+    manifests
+      .filter((o) => o.kind === 'Namespace' && o.metadata?.labels?.[DATAPLANE_MODE] === 'ambient')
+      .map((o) => o.metadata?.name),
+  );
   const pods: KubernetesObject[] = [];
   let podIndex = 0;
   for (const object of manifests) {
@@ -268,6 +361,8 @@ function demoPods(manifests: KubernetesObject[], now: Date = new Date()): Kubern
     const hash = podTemplateHash(template);
     const labels: Record<string, string> = { ...template.metadata.labels, 'pod-template-hash': hash };
     const sidecar = injected.has(d.metadata.namespace) && labels['sidecar.istio.io/inject'] !== 'false';
+    const ambient =
+      !sidecar && ambientNamespaces.has(d.metadata.namespace) && labels[DATAPLANE_MODE] !== 'none';
     if (sidecar) {
       // The labels Istio's injector adds, as the control plane's ReplicaSet controller does.
       labels['security.istio.io/tlsMode'] = 'istio';
@@ -291,6 +386,7 @@ function demoPods(manifests: KubernetesObject[], now: Date = new Date()): Kubern
           name: `${rs}-${suffix(`${rs}/${i}`, 5)}`,
           namespace: d.metadata.namespace,
           labels,
+          ...(ambient ? { annotations: { [REDIRECTION_ANNOTATION]: 'enabled' } } : {}),
           ownerReferences: [
             { apiVersion: 'apps/v1', kind: 'ReplicaSet', name: rs, uid: '', controller: true },
           ],
@@ -325,7 +421,19 @@ function demoPods(manifests: KubernetesObject[], now: Date = new Date()): Kubern
  */
 export function demoObjects(now: Date = new Date()): KubernetesObject[] {
   const manifests = demoManifests();
-  return [...manifests, ...demoPods(manifests, now)];
+  // What Istio's gateway controller deploys for the waypoint (the control plane's does the same).
+  const deployed = manifests
+    .filter((o) => o.kind === 'Gateway' && (o as GatewayShape).spec.gatewayClassName === WAYPOINT_CLASS)
+    .flatMap((o) => {
+      const { deployment, service } = waypointWorkload(o as unknown as KubeObject);
+      return [deployment, service] as KubernetesObject[];
+    });
+  const all = [...manifests, ...deployed];
+  return [...all, ...demoPods(all, now)];
+}
+
+interface GatewayShape {
+  spec: { gatewayClassName?: string };
 }
 
 /** How many pods the demo's Deployments ask for. */

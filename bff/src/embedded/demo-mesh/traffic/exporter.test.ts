@@ -8,6 +8,7 @@ import {
   isErrorCode,
 } from '../../../features/monitoring/istio-metrics';
 import type { IstioLabels } from '../../../features/monitoring/istio-metrics';
+import { DEMO_APPS } from '../mesh';
 import { parseExposition, simulation } from './testing';
 import type { ExportedSample } from './testing';
 
@@ -29,13 +30,21 @@ describe("the demo mesh's Istio metrics", async () => {
     expect(requests.length).toBeGreaterThan(50);
   });
 
-  it("carry Istio's standard labels on every series, reported by the destination", () => {
+  it("carry Istio's standard labels on every series, reported by the destination (ambient: the waypoint, or the caller's gateway)", () => {
     for (const x of requests) {
       for (const label of ISTIO_LABELS) {
         if (label === 'pod' && x.labels.response_flags === 'UH') continue;
         expect(x.labels[label], `${label} of ${JSON.stringify(x.labels)}`).toBeTruthy();
       }
-      expect(x.labels.reporter).toBe('destination');
+      // The ambient corner has no sidecars: the waypoint reports catalog's requests, and the ingress
+      // gateway those it sends storefront (it does not go through the waypoint).
+      const expected =
+        x.labels.destination_app === 'catalog'
+          ? 'waypoint'
+          : x.labels.destination_app === 'storefront'
+            ? 'source'
+            : 'destination';
+      expect(x.labels.reporter, JSON.stringify(x.labels)).toBe(expected);
     }
   });
 
@@ -64,16 +73,26 @@ describe("the demo mesh's Istio metrics", async () => {
   it('add up to what the embedded series hold: a Prometheus scraping them sees the same traffic', async () => {
     const source = new EmbeddedTelemetry(s.store);
     const q = { rangeSeconds: 300, stepSeconds: 5, rateSeconds: 20 };
+    // The store counts a per-version Service's requests (catalog-v1) as its application's (catalog).
+    const perVersion = new Map(
+      DEMO_APPS.filter((a) => a.versionServices).flatMap((a) =>
+        a.versions.map((v) => [
+          `${a.app}-${v.version}.${a.namespace}.svc.cluster.local`,
+          `${a.app}.${a.namespace}.svc.cluster.local`,
+        ]),
+      ),
+    );
+    const counted = (service: string) => perVersion.get(service) ?? service;
     const sumBy = (name: string, service: string, errorsOnly = false) =>
       samples
         .filter(
           (x) =>
             x.name === name &&
-            x.labels.destination_service === service &&
+            counted(x.labels.destination_service ?? '') === service &&
             (!errorsOnly || isErrorCode(x.labels.response_code ?? '')),
         )
         .reduce((sum, x) => sum + x.value, 0);
-    const services = [...new Set(requests.map((x) => x.labels.destination_service as string))];
+    const services = [...new Set(requests.map((x) => counted(x.labels.destination_service as string)))];
     expect(services.length).toBeGreaterThan(15);
     // Rates over the window are over the part of it the data cover (less than 5 minutes here).
     const seconds = await source.coveredSeconds(q);

@@ -65,6 +65,27 @@ export function rulesFor(
   };
 }
 
+/**
+ * What the simulator's rule source lists for the demo mesh as seeded: its Namespaces and Services
+ * (their ambient labels), the waypoint Gateway and catalog's HTTPRoute. Tests that build their own
+ * StaticRules spread it in to have the demo's ambient corner behave as it does live.
+ */
+export function demoRuleSnapshot(): RuleSnapshot {
+  const objects = demoObjects(new Date(0)).map((o, i) => ({
+    ...o,
+    metadata: { ...o.metadata, creationTimestamp: new Date(i * 1000).toISOString() },
+  })) as RawObject[];
+  const of = (kind: string) => objects.filter((o) => o.kind === kind);
+  return {
+    virtualServices: [],
+    destinationRules: [],
+    gateways: of('Gateway'),
+    httpRoutes: of('HTTPRoute'),
+    namespaces: of('Namespace'),
+    services: of('Service'),
+  };
+}
+
 const T0 = Date.UTC(2019, 10, 15, 14, 52, 48);
 
 /** A simulator on the demo catalog with a fake clock: `advance(seconds)` ticks once per second. */
@@ -83,7 +104,7 @@ export function simulation(
 ) {
   const catalog = options.catalog ?? demoCatalog();
   const store = new TrafficStore(options.tiers);
-  const rules = new StaticRules();
+  const rules = new StaticRules(demoRuleSnapshot());
   const exporter = options.exporter ? new IstioExporter() : null;
   let now = T0;
   const sim = new TrafficSimulator({
