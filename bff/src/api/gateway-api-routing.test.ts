@@ -12,7 +12,8 @@ import type { ControlPlane } from '../embedded/control-plane';
 import { InformerCatalog } from '../features/catalog/catalog';
 import { silentLogger } from '../lib/logger';
 import { kubeKind } from '../lib/kube-kind';
-import { asAdmin } from '../testing/auth';
+import { SESSION_COOKIE } from '../features/auth/sessions';
+import { asAdmin, cookieFrom, testAuth, writeUsersFile } from '../testing/auth';
 import { testConsole } from '../testing/console';
 
 /**
@@ -406,5 +407,25 @@ describe('routes with the Gateway API', () => {
     expect(row.reasons.join(' ')).toMatch(/namespace team-b/);
     // The service's own route is listed beside it, editable.
     expect(list.body.items.find((r: { name: string }) => r.name === 'cart-split')?.scope.editable).toBe(true);
+  });
+
+  it('shows a caller only the routes of namespaces it may read, and counts the others', async () => {
+    const usersFile = await writeUsersFile([
+      { name: 'vera', password: 'viewer-password-1', role: 'viewer', namespaces: [NS] },
+    ]);
+    const viewer = await testConsole({ kube, catalog, auth: testAuth({ kube, usersFile }) });
+    bare.push(viewer);
+    const login = await request(viewer.app)
+      .post('/api/v1/auth/login')
+      .send({ username: 'vera', password: 'viewer-password-1' })
+      .expect(200);
+    const cookie = cookieFrom(login.headers['set-cookie'], SESSION_COOKIE) ?? '';
+    const list = await request(viewer.app).get(CART).set('cookie', cookie).expect(200);
+    expect(list.body.items.map((r: { name: string }) => r.name)).toEqual(['cart-split']);
+    expect(list.body.warnings).toContainEqual({
+      code: 'rules-in-unreadable-namespaces',
+      message: '1 more HTTPRoutes in namespaces you may not read affect this service',
+    });
+    expect(JSON.stringify(list.body)).not.toContain('edge-cart');
   });
 });
