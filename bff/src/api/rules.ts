@@ -123,7 +123,7 @@ export function ruleOpenApiPaths(kind: RuleKindDoc): Record<string, JsonSchema> 
     400: errorResponse(`${doc.invalid}; \`field\` names the field. Nothing is written`),
     404: errorResponse(`No such service or ${noun}`),
     409: errorResponse(
-      `Conflict: the ${noun} changed since the form was loaded (stale resourceVersion), the name is taken, what it relies on changed meanwhile, or the service is defined in several namespaces`,
+      `Conflict: the ${noun} changed since the form was loaded (stale resourceVersion), the name is taken, what it relies on changed meanwhile, the service is defined in several namespaces, or (routes) the route API set cannot be written on this cluster (\`RouteApiUnavailable\`: MESH_CONSOLE_ROUTE_API=gateway-api without the Gateway API CRDs)`,
     ),
     422: errorResponse('The control plane rejected an object'),
   };
