@@ -503,6 +503,16 @@ describe('editing keeps what the form does not show', () => {
     });
   });
 
+  it('keeps the parents as written, in their order, when the form’s gateways are the ones read', () => {
+    const route = helmRoute();
+    const parents = (route.spec as { parentRefs: unknown[] }).parentRefs;
+    const reversed = { ...route, spec: { ...route.spec, parentRefs: [...parents].reverse() } };
+    const read = readGatewayRoute(reversed, reviews, { services }).form as RouteForm;
+    expect(read.gateways).toEqual(['mesh', 'istio-ingress/public']);
+    const plan = planGatewayRoute(read, reviews, live(reversed));
+    expect(actions(plan)).toEqual(['unchanged HTTPRoute reviews']);
+  });
+
   it('moves the route off a Gateway when the form’s gateways say mesh only, keeping its other parents', () => {
     const route = helmRoute();
     const read = readGatewayRoute(route, reviews, { services }).form as RouteForm;

@@ -496,6 +496,26 @@ function toGrpcMatch(m: RouteMatch, at: string): GwMatch {
   return out;
 }
 
+/**
+ * The form's percentages on the backends; a rule whose backends are the same Services with
+ * relative weights in the same proportions (3 and 1 for 75/25) keeps its weights as written.
+ */
+function withWeights(refs: Ref[], dests: Destination[], existing: Ref[] | undefined): Ref[] {
+  const before = existing ?? [];
+  const weightOf = (r: Ref) => (typeof r.weight === 'number' ? r.weight : 1);
+  const total = before.reduce((sum, r) => sum + weightOf(r), 0);
+  const same =
+    total > 0 &&
+    before.length === refs.length &&
+    before.every(
+      (r, i) => r.name === refs[i]?.name && (weightOf(r) * 100) / total === (dests[i] as Destination).weight,
+    );
+  return refs.map((r, i) => ({
+    ...r,
+    weight: same ? weightOf(before[i] as Ref) : (dests[i] as Destination).weight,
+  }));
+}
+
 /** Whether a rule's matches match every request (none, or one that only says "any path"). */
 function matchesAll(rule: Rule): boolean {
   const matches = rule.matches ?? [];
@@ -568,10 +588,11 @@ function toRules(
     const destField = isDefault ? 'destinations' : `${w.at}.destinations`;
     if (w.destinations.length > MAX_BACKENDS)
       fail(destField, contractMessage('gatewayApi.atMost', { max: MAX_BACKENDS }));
-    rule.backendRefs = w.destinations.map((d) => ({
-      ...backendRef(d.version, before?.backendRefs),
-      weight: d.weight,
-    }));
+    rule.backendRefs = withWeights(
+      w.destinations.map((d) => backendRef(d.version, before?.backendRefs)),
+      w.destinations,
+      before?.backendRefs,
+    );
     return rule;
   });
 }
@@ -697,6 +718,13 @@ function routeParentRefs(form: RouteForm, target: RouteTarget, current: Ref[] | 
   const isOwn = (r: Ref) => isServiceRef(r, 'Gateway') && r.name === svcName && (r.namespace ?? ns) === ns;
   const gatewayName = (r: Ref) => `${r.namespace ?? ns}/${r.name}`;
   const kept = (current ?? []).filter((r) => !isOwn(r) && !isGatewayRef(r));
+  // The same places as now (the form shows them as read): the parents stay as written, in their order.
+  const now = new Set([
+    ...((current ?? []).some(isOwn) ? ['mesh'] : []),
+    ...(current ?? []).filter(isGatewayRef).map(gatewayName),
+  ]);
+  const wanted = new Set(form.gateways.map((g) => (g === 'mesh' || g.includes('/') ? g : `${ns}/${g}`)));
+  if (current && now.size === wanted.size && [...wanted].every((g) => now.has(g))) return current;
   const out: Ref[] = [];
   for (const g of form.gateways) {
     if (g === 'mesh') {
@@ -784,10 +812,11 @@ export function planGatewayRoute(form: RouteForm, target: RouteTarget, live: Gat
     ? [
         {
           ...(existingRules[0] ?? {}),
-          backendRefs: form.destinations.map((d) => ({
-            ...backendRef(d.version, existingRules[0]?.backendRefs),
-            weight: d.weight,
-          })),
+          backendRefs: withWeights(
+            form.destinations.map((d) => backendRef(d.version, existingRules[0]?.backendRefs)),
+            form.destinations,
+            existingRules[0]?.backendRefs,
+          ),
         },
       ]
     : toRules(form, grpc, existingRules, backendRef);
