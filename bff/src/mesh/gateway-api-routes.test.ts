@@ -108,7 +108,8 @@ describe("version split over Istio's bookinfo-versions Services", () => {
     expect(route.metadata.labels?.[MANAGED_BY_LABEL]).toBe(MANAGED_BY);
     expect(route.metadata.annotations?.[SERVICE_ANNOTATION]).toBe(reviews.id);
     expect(route.spec).toEqual({
-      parentRefs: [{ group: '', kind: 'Service', name: 'reviews' }],
+      // As Istio's ambient traffic-shifting task writes it (port included).
+      parentRefs: [{ group: '', kind: 'Service', name: 'reviews', port: 9080 }],
       rules: [
         {
           backendRefs: [
@@ -484,7 +485,6 @@ describe('editing keeps what the form does not show', () => {
     expect(spec.parentRefs).toEqual((route.spec as Record<string, unknown>).parentRefs);
     expect(gatewayKeptFields(spec)).toEqual([
       'hostnames',
-      'parentRefs[0].port',
       'parentRefs[1].sectionName',
       'rules[0].filters',
       'rules[1].timeouts',

@@ -710,9 +710,19 @@ function unusedOwnServices(
   );
 }
 
-function routeParentRefs(form: RouteForm, target: RouteTarget, current: Ref[] | undefined): Ref[] {
+/**
+ * The route's parents. A new route attaches to the service's Service on the port it routes, as
+ * Istio's ambient traffic-shifting task writes it: without the port, the route would take every
+ * port of the Service to the backends' one port.
+ */
+function routeParentRefs(
+  form: RouteForm,
+  target: RouteTarget,
+  current: Ref[] | undefined,
+  port: number,
+): Ref[] {
   const svcName = serviceNameOf(target);
-  const own: Ref = { group: '', kind: 'Service', name: svcName };
+  const own: Ref = { group: '', kind: 'Service', name: svcName, port };
   if (form.gateways === undefined) return current && current.length > 0 ? current : [own];
   const ns = target.namespace;
   const isOwn = (r: Ref) => isServiceRef(r, 'Gateway') && r.name === svcName && (r.namespace ?? ns) === ns;
@@ -823,7 +833,7 @@ export function planGatewayRoute(form: RouteForm, target: RouteTarget, live: Gat
   const currentParents = Array.isArray(before.parentRefs)
     ? (before.parentRefs.filter(isRecord) as Ref[])
     : undefined;
-  const spec: Json = { ...before, parentRefs: routeParentRefs(form, target, currentParents), rules };
+  const spec: Json = { ...before, parentRefs: routeParentRefs(form, target, currentParents, port), rules };
   const metaBase = current?.metadata ?? { name: form.name, namespace: target.namespace };
   const metadata = withOwnership({ ...metaBase }, target, current !== undefined);
   if (form.resourceVersion !== undefined) metadata.resourceVersion = form.resourceVersion;
@@ -1088,14 +1098,15 @@ export function readGatewayRoute(
 // What the form keeps but does not show.
 
 const SPEC_SHOWN = new Set(['parentRefs', 'rules']);
-const PARENT_SHOWN = new Set(['group', 'kind', 'name', 'namespace']);
+// A parent's port is what the console writes for the Service it attaches to: not listed as hidden.
+const PARENT_SHOWN = new Set(['group', 'kind', 'name', 'namespace', 'port']);
 const RULE_SHOWN = new Set(['name', 'matches', 'backendRefs']);
 const MATCH_SHOWN = new Set(['path', 'headers', 'queryParams', 'method']);
 const BACKEND_SHOWN = new Set(['group', 'kind', 'name', 'namespace', 'port', 'weight']);
 
 /**
  * What an HTTPRoute or GRPCRoute holds that the form does not show but keeps as it is on every
- * save, by place: hostnames, a parent's sectionName or port, a rule's filters, timeouts, retry or
+ * save, by place: hostnames, a parent's sectionName, a rule's filters, timeouts, retry or
  * sessionPersistence, a backend's filters.
  */
 export function gatewayKeptFields(spec: Record<string, unknown>): string[] {
