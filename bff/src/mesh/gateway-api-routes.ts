@@ -21,17 +21,18 @@ import { sameContent } from './plan';
 
 /**
  * The routing form as Kubernetes Gateway API routes, the route API of Istio's ambient mode. A
- * service's traffic is shifted by an HTTPRoute (GRPCRoute for a gRPC service) whose parentRef is
- * the service's own Service (GAMMA: the route applies to requests for that Service) and whose
+ * service's traffic is shifted by an HTTPRoute (GRPCRoute for a gRPC service, TCPRoute for a TCP
+ * split) whose parentRef is the service's own Service on the routed port (GAMMA: the route applies
+ * to requests for that Service, as Istio's ambient traffic-shifting task writes it) and whose
  * backendRefs name one Service per version, as Istio's bookinfo-versions.yaml defines them
  * (reviews-v1, reviews-v2, …). Weights in Gateway API are relative; the form's percentages total
  * 100, so they are written as they are.
  *
  * What the Gateway API cannot say is refused with an error naming the form's field: the caller's
  * labels (sourceLabels), a method matched by prefix or regex, a header or query parameter matched by
- * prefix. Two differences stay true and are said where they matter: a prefix path matches whole
- * path elements (`/api` matches `/api` and `/api/x`, not `/apix`), and rules are tried by
- * specificity, not in list order (a warning says when that changes the form's order).
+ * prefix. Two differences from Istio's routes remain: a prefix path matches whole path elements
+ * (`/api` matches `/api` and `/api/x`, not `/apix`), and rules are tried by specificity, not in
+ * list order (a `reordered-by-gateway-api` warning says when that changes the form's order).
  *
  * Pure: the live objects come in, the writes go out.
  */
