@@ -136,6 +136,7 @@ describe("version split over Istio's bookinfo-versions Services", () => {
       { ...live, route },
     );
     expect(actions(next)).toEqual(['update HTTPRoute reviews']);
+    routeOf(next);
   });
 });
 
@@ -193,6 +194,8 @@ describe('per-version Services the console creates', () => {
     };
     const kept = planGatewayRoute(allV1, reviews, { route, services, otherRoutes: [other] });
     expect(actions(kept)).toEqual(['update HTTPRoute reviews']);
+    routeOf(next);
+    routeOf(kept);
 
     const deleted = planGatewayRouteDelete(reviews, { route, services, otherRoutes: [] });
     expect(actions(deleted)).toEqual([
@@ -517,6 +520,7 @@ describe('editing keeps what the form does not show', () => {
     const route = helmRoute();
     const read = readGatewayRoute(route, reviews, { services }).form as RouteForm;
     const plan = planGatewayRoute({ ...read, gateways: ['mesh'] }, reviews, live(route));
+    routeOf(plan);
     expect((plan.writes[0]?.object.spec as { parentRefs: unknown }).parentRefs).toEqual([
       { group: '', kind: 'Service', name: 'reviews', port: 9080 },
     ]);
