@@ -22,6 +22,8 @@ const REVISION_LABEL = 'istio.io/rev';
 /** The annotation Istio's injector leaves on a Pod it injected, and the container it adds. */
 const SIDECAR_STATUS_ANNOTATION = 'sidecar.istio.io/status';
 const SIDECAR_CONTAINER = 'istio-proxy';
+/** The label Istio puts on what it deploys for a Gateway (Deployment, Service), naming the Gateway. */
+const GATEWAY_NAME_LABEL = 'gateway.networking.k8s.io/gateway-name';
 /** The GatewayClass of Istio's waypoints. */
 export const WAYPOINT_CLASS = 'istio-waypoint';
 
@@ -86,13 +88,15 @@ function waypointLabel(
 
 /**
  * The waypoint of a Service or ServiceEntry: its own `istio.io/use-waypoint`, else its Namespace's;
- * `none` on the object opts it out of the namespace's waypoint.
+ * `none` on the object opts it out of the namespace's waypoint. A Gateway's own Service (a waypoint's,
+ * an ingress gateway's, labelled with the Gateway's name by Istio) is a proxy, not behind one.
  */
 export function serviceWaypoint(
   labels: Record<string, string> | undefined,
   namespace: string,
   ctx: DataPlaneContext,
 ): WaypointRef | null {
+  if (labels?.[GATEWAY_NAME_LABEL]) return null;
   const own = waypointLabel(labels, namespace);
   if (own !== undefined) return own;
   return waypointLabel(ctx.namespaceLabels.get(namespace), namespace) ?? null;
