@@ -1,9 +1,9 @@
 import { Badge, Button, Descriptions, Drawer, Flex, List, Space, Tag, Typography } from 'antd';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
-import { formatMs, formatNumber, formatPercent } from '../monitoring/format';
+import { formatBytes, formatMs, formatNumber, formatPercent } from '../monitoring/format';
 import type { Health, TopologyEdge, TopologyGraph, TopologyNode } from './contract';
-import { nodeLabel } from './model';
+import { isIdleEdge, nodeLabel } from './model';
 import { HEALTH_COLORS } from './colors';
 import type { Selection } from './TopologyCanvas';
 
@@ -17,6 +17,24 @@ export interface SidePanelProps {
 function HealthBadge({ health }: { health: Health }) {
   const { t } = useTranslation('topology');
   return <Badge color={HEALTH_COLORS[health]} text={t(`legend.${health}`)} />;
+}
+
+type Tcp = NonNullable<TopologyEdge['tcp']>;
+
+/** L4 figures of a node or edge: bytes each way and connections, per second. */
+function tcpItems(tcp: Tcp | null, labels: { sent: string; received: string; opened: string }, lang: string) {
+  if (!tcp) return [];
+  return [
+    <Descriptions.Item key="tcpSent" label={labels.sent}>
+      {formatBytes(tcp.sentBytesPerSecond, lang)}
+    </Descriptions.Item>,
+    <Descriptions.Item key="tcpReceived" label={labels.received}>
+      {formatBytes(tcp.receivedBytesPerSecond, lang)}
+    </Descriptions.Item>,
+    <Descriptions.Item key="tcpOpened" label={labels.opened}>
+      {formatNumber(tcp.connectionsOpenedPerSecond, lang, 2)}
+    </Descriptions.Item>,
+  ];
 }
 
 function ServiceLinks({ ids }: { ids: string[] }) {
@@ -73,7 +91,9 @@ function Neighbours({
             <List.Item
               extra={
                 <Typography.Text type="secondary">
-                  {formatNumber(e.traffic.requestsPerMinute, i18n.language)}/min
+                  {e.layer === 'l4' && e.tcp
+                    ? `TCP ${formatBytes(e.tcp.sentBytesPerSecond + e.tcp.receivedBytesPerSecond, i18n.language)}/s`
+                    : `${formatNumber(e.traffic.requestsPerMinute, i18n.language)}/min`}
                 </Typography.Text>
               }
             >
@@ -101,13 +121,18 @@ export function SidePanel({ graph, selection, onClose, onSelect }: SidePanelProp
   const node = selection?.kind === 'node' ? byId.get(selection.id) : undefined;
   const edge = selection?.kind === 'edge' ? graph.edges.find((e) => e.id === selection.id) : undefined;
   const open = node !== undefined || edge !== undefined;
+  const tcpLabels = {
+    sent: t('panel.tcpSent'),
+    received: t('panel.tcpReceived'),
+    opened: t('panel.tcpOpened'),
+  };
 
   let title = '';
   let body = null;
   if (node) {
     title = nodeLabel(node);
-    const incoming = graph.edges.filter((e) => e.target === node.id && e.traffic.requestsPerMinute > 0);
-    const outgoing = graph.edges.filter((e) => e.source === node.id && e.traffic.requestsPerMinute > 0);
+    const incoming = graph.edges.filter((e) => e.target === node.id && !isIdleEdge(e));
+    const outgoing = graph.edges.filter((e) => e.source === node.id && !isIdleEdge(e));
     body = (
       <Flex vertical gap={16}>
         <Descriptions size="small" column={1} bordered>
@@ -139,6 +164,7 @@ export function SidePanel({ graph, selection, onClose, onSelect }: SidePanelProp
           <Descriptions.Item label={t('panel.outbound')}>
             {formatNumber(node.outboundRequestsPerMinute, lang)}
           </Descriptions.Item>
+          {tcpItems(node.inboundTcp, tcpLabels, lang)}
         </Descriptions>
         <ServiceLinks ids={node.services} />
         <Neighbours
@@ -167,6 +193,9 @@ export function SidePanel({ graph, selection, onClose, onSelect }: SidePanelProp
     body = (
       <Flex vertical gap={16}>
         <Descriptions size="small" column={1} bordered>
+          <Descriptions.Item label={t('panel.layer')}>
+            <Tag color={edge.layer === 'l4' ? 'cyan' : 'blue'}>{t(`panel.layers.${edge.layer}`)}</Tag>
+          </Descriptions.Item>
           <Descriptions.Item label={t('panel.health')}>
             <HealthBadge health={edge.health} />
           </Descriptions.Item>
@@ -182,6 +211,7 @@ export function SidePanel({ graph, selection, onClose, onSelect }: SidePanelProp
           {edge.share !== null ? (
             <Descriptions.Item label={t('panel.share')}>{formatPercent(edge.share, lang)}</Descriptions.Item>
           ) : null}
+          {tcpItems(edge.tcp, tcpLabels, lang)}
         </Descriptions>
         <ServiceLinks ids={[...new Set(target?.services ?? [])]} />
       </Flex>

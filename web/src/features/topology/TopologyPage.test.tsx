@@ -7,7 +7,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { renderApp } from '../../test/render';
 import { server } from '../../test/server';
 import { ECHO_ID as ECHO } from '../../test/fixtures';
-import { echoGraph } from './testing';
+import { echoGraph, echoGraphWithDatabase } from './testing';
 
 // The canvas (G6) does not run in jsdom: a stand-in records what the page asks it to draw.
 const drawn = vi.hoisted(() => ({ shows: [] as { nodes: number }[], updates: 0 }));
@@ -52,6 +52,22 @@ describe('the topology page', () => {
     );
     const callers = within(panel).getByRole('region', { name: 'Called by' });
     expect(within(callers).getByRole('button', { name: 'echo-consumer' })).toBeInTheDocument();
+  });
+
+  it('shows a database reached over TCP alone (L4: connections, no requests) with its bytes and connections', async () => {
+    server.use(http.get('*/api/v1/topology', () => HttpResponse.json(echoGraphWithDatabase())));
+    renderApp('/topology');
+    expect(await screen.findByText('3 nodes, 2 edges')).toBeInTheDocument();
+    await userEvent.type(screen.getByRole('searchbox', { name: 'Find' }), 'mysql');
+    const results = await screen.findByRole('region', { name: 'Nodes found' });
+    await userEvent.click(within(results).getByRole('button', { name: 'mysql' }));
+    const panel = await screen.findByRole('dialog', {}, { timeout: 5000 });
+    expect(within(panel).getByText('Connections opened/s').closest('tr')).toHaveTextContent('2');
+    expect(within(panel).getByText('TCP bytes sent/s').closest('tr')).toHaveTextContent('9 kB');
+    // Its caller is listed though it sent no requests: by the bytes of the connections.
+    const callers = within(panel).getByRole('region', { name: 'Called by' });
+    expect(within(callers).getByRole('button', { name: 'echo-consumer' })).toBeInTheDocument();
+    expect(callers).toHaveTextContent('TCP 9.5 kB/s');
   });
 
   it('keeps its filters in the URL, starts from them, and shows found nodes over the page, not in its flow', async () => {

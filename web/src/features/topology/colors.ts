@@ -5,3 +5,6 @@ export const HEALTH_COLORS = {
   failing: '#ff4d4f',
   none: '#bfbfbf',
 } as const;
+
+/** An L4 edge (connections only: a TCP service, or ambient without a waypoint): no health to colour it by. */
+export const L4_EDGE_COLOR = '#13a8a8';

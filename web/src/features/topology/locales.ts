@@ -78,6 +78,14 @@ export const topologyEnUS = {
     details: 'Details',
     routes: 'Routes',
     rateLimits: 'Rate limits',
+    layer: 'Seen as',
+    layers: {
+      l7: 'L7: requests (sidecar or waypoint)',
+      l4: 'L4: connections only (ztunnel or a TCP proxy)',
+    },
+    tcpSent: 'TCP bytes sent/s',
+    tcpReceived: 'TCP bytes received/s',
+    tcpOpened: 'Connections opened/s',
   },
 };
 
@@ -158,5 +166,13 @@ export const topologyZhCN: Translation<typeof topologyEnUS> = {
     details: '详情',
     routes: '路由',
     rateLimits: '限流',
+    layer: '流量类型',
+    layers: {
+      l7: '七层：请求（Sidecar 或 waypoint 统计）',
+      l4: '四层：仅连接（ztunnel 或 TCP 代理统计）',
+    },
+    tcpSent: 'TCP 发送字节/秒',
+    tcpReceived: 'TCP 接收字节/秒',
+    tcpOpened: '新建连接/秒',
   },
 };

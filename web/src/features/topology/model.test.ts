@@ -135,3 +135,28 @@ describe('what the canvas draws', () => {
     expect(nodeLabel({ ...node('v', 'b', 'reviews', 1), kind: 'version', version: 'v2' })).toBe('reviews v2');
   });
 });
+
+describe('L4 traffic on the canvas (connections only: a TCP service, ambient without a waypoint)', () => {
+  const tcp = { sentBytesPerSecond: 9000, receivedBytesPerSecond: 500, connectionsOpenedPerSecond: 2 };
+  const db: TopologyNode = { ...node('d1', 'b', 'mysql', 0), inboundTcp: tcp, health: 'none' };
+  const l4: TopologyEdge = { ...edge('a1', 'd1', 0), layer: 'l4', tcp };
+  const withDb: TopologyGraph = { ...graph, nodes: [...graph.nodes, db], edges: [...graph.edges, l4] };
+
+  it('is not idle: hiding idle nodes and edges keeps the database and its L4 edge', () => {
+    const v = viewGraph(withDb, { ...NO_HIDING, idleNodes: true, idleEdges: true });
+    expect(v.nodes.map((n) => n.id)).toContain('d1');
+    const e = v.edges.find((x) => x.id === 'a1>d1');
+    expect(e).toMatchObject({ l4: true, tcpBytesPerSecond: 9500, requestsPerMinute: 0 });
+    // The truly idle edge still goes.
+    expect(v.edges.map((x) => x.id)).not.toContain('a1>a3');
+  });
+
+  it('sums L4 bytes between groups, and a sum with any requests is not L4', () => {
+    const v = viewGraph(withDb, NO_HIDING, NOTHING_EXPANDED, 2);
+    const across = v.edges.find((e) => e.source === 'ns:a' && e.target === 'ns:b');
+    expect(across).toMatchObject({ tcpBytesPerSecond: 9500, requestsPerMinute: 40, l4: false });
+    const onlyDb: TopologyGraph = { ...withDb, edges: [l4] };
+    const l4Only = viewGraph(onlyDb, NO_HIDING, NOTHING_EXPANDED, 2).edges[0];
+    expect(l4Only).toMatchObject({ l4: true, tcpBytesPerSecond: 9500 });
+  });
+});

@@ -45,6 +45,10 @@ export interface ViewEdge {
   errorRate: number | null;
   p95Ms: number | null;
   share: number | null;
+  /** L4 bytes per second, both ways (0 without connections). */
+  tcpBytesPerSecond: number;
+  /** Connections only, no requests (an `l4` edge, or a sum of them). */
+  l4: boolean;
   /** The API's edge, for an edge drawn as it is; null for a sum of edges between groups. */
   edge: TopologyEdge | null;
 }
@@ -80,8 +84,19 @@ export function nodeLabel(n: TopologyNode): string {
   return n.name;
 }
 
+/** Bytes per second both ways of L4 traffic (0 without connections). */
+export function tcpBytes(tcp: TopologyEdge['tcp']): number {
+  return tcp ? tcp.sentBytesPerSecond + tcp.receivedBytesPerSecond : 0;
+}
+
+/** Neither requests nor connections: a node with L4 traffic alone (a database) is not idle. */
 function isIdleNode(n: TopologyNode): boolean {
-  return n.inbound.requestsPerMinute <= 0 && n.outboundRequestsPerMinute <= 0;
+  return n.inbound.requestsPerMinute <= 0 && n.outboundRequestsPerMinute <= 0 && n.inboundTcp === null;
+}
+
+/** An edge with neither requests nor connections in the window. */
+export function isIdleEdge(e: TopologyEdge): boolean {
+  return e.traffic.requestsPerMinute <= 0 && e.tcp === null;
 }
 
 function hideNodes(graph: TopologyGraph, hide: HideOptions): Set<string> {
@@ -150,6 +165,8 @@ function plainEdge(e: TopologyEdge): ViewEdge {
     errorRate: e.traffic.errorRate,
     p95Ms: e.p95Ms,
     share: e.share,
+    tcpBytesPerSecond: tcpBytes(e.tcp),
+    l4: e.layer === 'l4',
     edge: e,
   };
 }
@@ -169,7 +186,7 @@ export function viewGraph(
   const hidden = hideNodes(graph, hide);
   const visible = graph.nodes.filter((n) => !hidden.has(n.id));
   const edgeVisible = (e: TopologyEdge) =>
-    !hidden.has(e.source) && !hidden.has(e.target) && !(hide.idleEdges && e.traffic.requestsPerMinute <= 0);
+    !hidden.has(e.source) && !hidden.has(e.target) && !(hide.idleEdges && isIdleEdge(e));
 
   if (visible.length <= groupAbove) {
     // An application's box only where it holds several versions: a box around one node says
@@ -257,6 +274,8 @@ export function viewGraph(
         errorRate: null,
         p95Ms: null,
         share: null,
+        tcpBytesPerSecond: 0,
+        l4: true,
         edge: null,
         errors: 0,
         p95w: 0,
@@ -266,6 +285,9 @@ export function viewGraph(
     }
     const r = e.traffic.requestsPerMinute;
     acc.requestsPerMinute += r;
+    acc.tcpBytesPerSecond += tcpBytes(e.tcp);
+    // A sum is L4 only while none of its edges has requests.
+    acc.l4 = acc.l4 && e.layer === 'l4';
     acc.errors += (e.traffic.errorRate ?? 0) * r;
     if (e.p95Ms !== null && r > 0) {
       acc.p95w += e.p95Ms * r;

@@ -18,7 +18,7 @@ import type {
   IPointerEvent,
   NodeData,
 } from '@antv/g6';
-import { HEALTH_COLORS } from './colors';
+import { HEALTH_COLORS, L4_EDGE_COLOR } from './colors';
 import { GROUP_BOX, KIND_SIZE, NAMESPACE_BOX, NODE_LABEL, nodeLabelText } from './geometry';
 import type { Positions } from './layout';
 import type { ViewEdge, ViewGraph, ViewNode } from './model';
@@ -178,8 +178,22 @@ function formatRate(perMinute: number): string {
   return `${perMinute.toFixed(perMinute >= 10 ? 0 : 1)}/min`;
 }
 
+/** Bytes per second, short: 830 B/s, 12.5 kB/s. */
+function formatBytesRate(perSecond: number): string {
+  const units = ['B', 'kB', 'MB', 'GB'];
+  let v = perSecond;
+  let u = 0;
+  while (v >= 1000 && u < units.length - 1) {
+    v /= 1000;
+    u++;
+  }
+  return `${v.toFixed(u === 0 || v >= 10 ? 0 : 1)} ${units[u]}/s`;
+}
+
 export function edgeLabel(e: ViewEdge): string {
   if (e.share !== null) return `${Math.round(e.share * 100)}%`;
+  // Connections only (a TCP service, ambient without a waypoint): its bytes, marked as L4.
+  if (e.l4 && e.tcpBytesPerSecond > 0) return `TCP ${formatBytesRate(e.tcpBytesPerSecond)}`;
   if (e.requestsPerMinute <= 0) return '';
   const errors = e.errorRate && e.errorRate > 0 ? ` · ${(e.errorRate * 100).toFixed(1)}%` : '';
   return `${formatRate(e.requestsPerMinute)}${errors}`;
@@ -204,16 +218,24 @@ function nodeDatum(n: ViewNode, p: { x: number; y: number } | undefined, boxed: 
 }
 
 function edgeDatum(e: ViewEdge): EdgeData {
-  const width = e.requestsPerMinute > 0 ? Math.min(4, 1 + Math.log10(1 + e.requestsPerMinute) / 2) : 1;
+  const l4 = e.l4 && e.tcpBytesPerSecond > 0;
+  const active = e.requestsPerMinute > 0 || l4;
+  const width =
+    e.requestsPerMinute > 0
+      ? Math.min(4, 1 + Math.log10(1 + e.requestsPerMinute) / 2)
+      : l4
+        ? Math.min(4, 1 + Math.log10(1 + e.tcpBytesPerSecond) / 4)
+        : 1;
   return {
     id: e.id,
     source: e.source,
     target: e.target,
     data: { label: edgeLabel(e) },
     style: {
-      stroke: e.requestsPerMinute > 0 ? HEALTH_COLORS[e.health] : '#d9d9d9',
+      // An L4 edge has no requests to judge its health by: its own colour.
+      stroke: l4 ? L4_EDGE_COLOR : e.requestsPerMinute > 0 ? HEALTH_COLORS[e.health] : '#d9d9d9',
       lineWidth: width,
-      lineDash: e.requestsPerMinute > 0 ? 0 : [4, 4],
+      lineDash: active ? 0 : [4, 4],
     },
   };
 }

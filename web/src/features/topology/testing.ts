@@ -59,3 +59,38 @@ export function echoGraph(errorRate = 0): TopologyGraph {
     ],
   };
 }
+
+/**
+ * echoGraph plus a database in data that echo-consumer talks to over TCP: an L4 node and edge
+ * (connections and bytes, no requests), as ztunnel or a sidecar's TCP proxy reports them.
+ */
+export function echoGraphWithDatabase(): TopologyGraph {
+  const g = echoGraph();
+  const tcp = { sentBytesPerSecond: 9000, receivedBytesPerSecond: 500, connectionsOpenedPerSecond: 2 };
+  const mysql: TopologyNode = {
+    ...topologyNode('mysql', ['mysql.data.svc.cluster.local'], 0),
+    id: 'app:data/mysql',
+    namespace: 'data',
+    protocol: 'tcp',
+    inboundTcp: tcp,
+  };
+  return {
+    ...g,
+    namespaces: ['data', 'dubbo-demo'],
+    nodes: [...g.nodes, mysql],
+    edges: [
+      ...g.edges,
+      {
+        id: 'app:dubbo-demo/echo-consumer>app:data/mysql',
+        source: 'app:dubbo-demo/echo-consumer',
+        target: 'app:data/mysql',
+        traffic: { requestsPerMinute: 0, errorRate: null, serverErrorRate: null, clientErrorRate: null },
+        layer: 'l4',
+        tcp,
+        p95Ms: null,
+        share: null,
+        health: 'none',
+      },
+    ],
+  };
+}
