@@ -221,7 +221,9 @@ const RouteFormShape = z.object({
   resourceVersion: z
     .string()
     .optional()
-    .describe('The resourceVersion of the VirtualService this edit is based on; a stale one is a 409'),
+    .describe(
+      'The resourceVersion of the routing object (VirtualService, HTTPRoute, GRPCRoute, TCPRoute) this edit is based on; a stale one is a 409',
+    ),
   comment: z
     .string()
     .max(COMMENT_MAX_LENGTH, COMMENT_TOO_LONG)
@@ -403,7 +405,7 @@ export const RouteRule = z
     kept: z
       .array(z.string())
       .describe(
-        'What the rule holds that the form does not show, by place (http[0].fault, http[1].retries, …): kept as it is on every save',
+        'What the rule holds that the form does not show, by place (http[0].fault, http[1].retries, rules[0].filters, …): kept as it is on every save',
       ),
     problems: z
       .array(z.string())
