@@ -141,7 +141,13 @@ describe('Services page', () => {
       },
     };
     const sidecar = { ...echoSummary, dataPlane: { modes: ['sidecar' as const], waypoint: null } };
-    serveList(listResponse([sidecar, ambient]));
+    const bare = {
+      ...reviewsSummary,
+      id: 'details.bookinfo.svc.cluster.local',
+      instances: { total: 0, ready: 0 },
+      dataPlane: { modes: [], waypoint: null },
+    };
+    serveList(listResponse([sidecar, ambient, bare]));
     renderApp('/services');
 
     const echoRow = (await screen.findByRole('link', { name: ECHO_ID })).closest('tr') as HTMLElement;
@@ -156,6 +162,10 @@ describe('Services page', () => {
     ).toBeInTheDocument();
     expect(within(echoRow).queryByRole('img', { name: /no such waypoint/ })).toBeNull();
     expect(screen.getByRole('columnheader', { name: 'Data plane' })).toBeInTheDocument();
+    const bareRow = screen.getByRole('link', { name: bare.id }).closest('tr') as HTMLElement;
+    expect(
+      within(bareRow).getByRole('img', { name: 'No data plane: the service has no instances' }),
+    ).toBeInTheDocument();
   });
 
   it('filters by data plane, kept in the URL, and shows each namespace’s data plane in the namespace filter', async () => {

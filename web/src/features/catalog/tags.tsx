@@ -168,7 +168,7 @@ export function ServiceDataPlaneTags({ dataPlane }: { dataPlane: ServiceDataPlan
   if (modes.length === 0 && !waypoint)
     return (
       <Tooltip title={t('dataPlane.none')}>
-        <Typography.Text type="secondary" aria-label={t('dataPlane.none')}>
+        <Typography.Text type="secondary" role="img" aria-label={t('dataPlane.none')}>
           —
         </Typography.Text>
       </Tooltip>
