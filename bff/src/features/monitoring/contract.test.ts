@@ -17,10 +17,11 @@ import { TrafficStore } from '../../embedded/demo-mesh/traffic/store';
 import { EmbeddedTelemetry } from '../../embedded/demo-mesh/traffic/telemetry-source';
 import { demoCatalog } from '../../embedded/demo-mesh/traffic/testing';
 import { silentLogger } from '../../lib/logger';
-import { ISTIO_BUCKETS } from './istio-metrics';
+import { ISTIO_BUCKETS, ISTIO_LABELS, UNKNOWN } from './istio-metrics';
+import type { IstioLabels } from './istio-metrics';
 import { PrometheusTelemetry } from './prometheus-source';
 import { bucketIndex } from './quantile';
-import type { Figures } from './telemetry';
+import type { Figures, TcpFigures } from './telemetry';
 import { resolveWindow } from './window';
 
 /**
@@ -58,6 +59,127 @@ const DETAILS_ABORT = {
     ],
   },
 };
+
+/**
+ * Ambient traffic written by the test itself, through the exporter and the store (as the simulator
+ * writes its own), so the contract covers it whatever the demo mesh holds: `frontdesk` calls
+ * `ledger` through a waypoint (reporter="waypoint", requests) while ztunnel on ledger's node counts
+ * the waypoint's connections (reporter="destination", L4); `ledger` talks to the database `vault`
+ * over plain TCP, which ztunnel alone sees (L4 only, no requests).
+ */
+const AMBIENT_NS = 'vaultbank';
+const LEDGER = `ledger.${AMBIENT_NS}.svc.cluster.local`;
+const VAULT = `vault.${AMBIENT_NS}.svc.cluster.local`;
+/** Per tick: requests frontdesk sends ledger (a tenth failing, in bucket (10, 25] ms). */
+const LEDGER_REQUESTS = 12;
+const LEDGER_BUCKET = 4;
+
+function ambientLabels(
+  reporter: string,
+  source: { workload: string; app: string; version: string },
+  service: string,
+  destination: { app: string; version: string; pod: string },
+  protocol: string,
+  code: string,
+): IstioLabels {
+  const labels = Object.fromEntries(ISTIO_LABELS.map((l) => [l, UNKNOWN])) as IstioLabels;
+  return {
+    ...labels,
+    reporter,
+    source_workload: source.workload,
+    source_workload_namespace: AMBIENT_NS,
+    source_app: source.app,
+    source_version: source.version,
+    destination_service: service,
+    destination_service_name: service.split('.')[0] as string,
+    destination_service_namespace: AMBIENT_NS,
+    destination_workload: `${destination.app}-${destination.version}`,
+    destination_workload_namespace: AMBIENT_NS,
+    destination_app: destination.app,
+    destination_version: destination.version,
+    request_protocol: protocol,
+    response_code: code,
+    response_flags: '-',
+    pod: destination.pod,
+  };
+}
+
+/** One tick of the test's ambient traffic, in the exporter (for Prometheus) and the store alike. */
+function ambientTick(tMs: number, exporter: IstioExporter, store: TrafficStore): void {
+  const zero = new Float64Array(ISTIO_BUCKETS.length + 1);
+  const frontdesk = { workload: 'frontdesk-v1', app: 'frontdesk', version: 'v1' };
+  const waypoint = { workload: 'waypoint', app: 'waypoint', version: UNKNOWN };
+  const ledgerV1 = { workload: 'ledger-v1', app: 'ledger', version: 'v1' };
+  const ledger = { app: 'ledger', version: 'v1', pod: 'ledger-v1-0' };
+  const vault = { app: 'vault', version: 'v1', pod: 'vault-v1-0' };
+  const cells = (serviceId: string, dest: typeof ledger, src: typeof frontdesk) => ({
+    group: store.groupCell({ serviceId, app: dest.app, namespace: AMBIENT_NS, version: dest.version }),
+    consumer: store.consumerCell({
+      serviceId,
+      workload: src.workload,
+      app: src.app,
+      namespace: AMBIENT_NS,
+      version: src.version,
+    }),
+    instance: store.instanceCell({ serviceId, instance: dest.pod, version: dest.version }),
+  });
+  const noRequests = { requests: 0, errors: 0, durationSum: 0, inBytes: 0, outBytes: 0, buckets: zero };
+  // The waypoint's requests to ledger: 200s and 503s, each reported once, by the waypoint.
+  for (const [code, n] of [
+    ['200', LEDGER_REQUESTS * 0.9],
+    ['503', LEDGER_REQUESTS * 0.1],
+  ] as const) {
+    const buckets = new Float64Array(ISTIO_BUCKETS.length + 1);
+    buckets[LEDGER_BUCKET] = n;
+    exporter.add({
+      labels: ambientLabels('waypoint', frontdesk, LEDGER, ledger, 'http', code),
+      count: n,
+      durationBuckets: buckets,
+      durationSum: n * 20,
+      requestBytesBuckets: zero,
+      requestBytesSum: n * 100,
+      responseBytesBuckets: zero,
+      responseBytesSum: n * 700,
+    });
+    store.add(tMs, {
+      ...cells(LEDGER, ledger, frontdesk),
+      requests: n,
+      errors: code === '200' ? 0 : n,
+      durationSum: n * 20,
+      inBytes: n * 100,
+      outBytes: n * 700,
+      buckets,
+    });
+  }
+  // ztunnel on ledger's node: the waypoint's connections to ledger (L4 of the same requests).
+  exporter.addTcp(ambientLabels('destination', waypoint, LEDGER, ledger, 'tcp', ''), 2, 9000, 1300, 2);
+  store.add(tMs, {
+    ...cells(LEDGER, ledger, waypoint),
+    ...noRequests,
+    tcpOpened: 2,
+    tcpClosed: 2,
+    tcpSentBytes: 9000,
+    tcpReceivedBytes: 1300,
+  });
+  // ledger → vault: a database over TCP, connections only; one of three stays open a while.
+  exporter.addTcp(ambientLabels('destination', ledgerV1, VAULT, vault, 'tcp', ''), 3, 24_000, 2_000, 2);
+  store.add(tMs, {
+    ...cells(VAULT, vault, ledgerV1),
+    ...noRequests,
+    tcpOpened: 3,
+    tcpClosed: 2,
+    tcpSentBytes: 24_000,
+    tcpReceivedBytes: 2_000,
+  });
+}
+
+/** L4 figures alike within 5%. */
+function closeTcp(a: Pick<TcpFigures, 'sentBytes' | 'receivedBytes' | 'opened'>, b: typeof a, what: string) {
+  expect(b.opened, `${what}: embedded connections`).toBeGreaterThan(0);
+  closeRate(a.sentBytes, b.sentBytes, `${what} bytes sent`);
+  closeRate(a.receivedBytes, b.receivedBytes, `${what} bytes received`);
+  closeRate(a.opened, b.opened, `${what} connections opened`);
+}
 
 /** Run for at least this long (Prometheus's scrapes of the simulator's traffic). */
 const RUN_SECONDS = 25;
@@ -166,6 +288,14 @@ describe.skipIf(!installed)(
         exporter,
         admission,
       });
+      // The test's ambient traffic ticks with the simulator (its first call only sets the clock).
+      const simTick = sim.tick.bind(sim);
+      let lastTick: number | null = null;
+      sim.tick = (now: number) => {
+        simTick(now);
+        if (lastTick !== null && now > lastTick) ambientTick(now, exporter, store);
+        lastTick = now;
+      };
       target = http.createServer((req, res) => {
         void exporter.metrics().then(({ contentType, body }) => {
           res.writeHead(200, { 'content-type': contentType });
@@ -370,6 +500,86 @@ describe.skipIf(!installed)(
         expect({ namespace: o?.namespace, app: o?.app }).toEqual({ namespace: v.namespace, app: v.app });
         closeRate(o?.requests ?? 0, v.requests, `${versionKey(v)} requests`);
       }
+    });
+
+    it('ambient: requests a waypoint reported (reporter="waypoint") count once, alike; so do the L4 figures of ztunnel', async () => {
+      const [p, e] = await Promise.all([
+        prom.serviceFigures(LEDGER, q, at),
+        embedded.serviceFigures(LEDGER, q, at),
+      ]);
+      expect(e.total.requests * q.rangeSeconds).toBeGreaterThan(100);
+      closeRate(p.total.requests, e.total.requests, `${LEDGER} requests`);
+      closeRatio(p.total, e.total, LEDGER);
+      closePercentiles(p.total, e.total, LEDGER);
+      // About a tenth 503 in both: a request reported by the waypoint is not counted again elsewhere.
+      expect(p.total.errors / p.total.requests).toBeCloseTo(0.1, 2);
+      closeTcp(p.total.tcp, e.total.tcp, LEDGER);
+      // Callers: frontdesk by its requests, the waypoint by the connections it opened to ledger.
+      const [pc, ec] = await Promise.all([prom.consumers(LEDGER, q, at), embedded.consumers(LEDGER, q, at)]);
+      expect(new Set(pc.map((c) => c.workload))).toEqual(new Set(['frontdesk-v1', 'waypoint']));
+      expect(new Set(ec.map((c) => c.workload))).toEqual(new Set(['frontdesk-v1', 'waypoint']));
+      const waypointOf = (cs: typeof ec) => cs.find((c) => c.workload === 'waypoint') as (typeof ec)[number];
+      expect(waypointOf(pc).requests).toBe(0);
+      closeTcp(waypointOf(pc).tcp, waypointOf(ec).tcp, `${LEDGER} from the waypoint`);
+    });
+
+    it('a TCP service (a database) has L4 traffic, not "no traffic": bytes and connections alike, per service, consumer, application and link', async () => {
+      const [p, e] = await Promise.all([
+        prom.serviceFigures(VAULT, q, at),
+        embedded.serviceFigures(VAULT, q, at),
+      ]);
+      expect([p.total.requests, e.total.requests]).toEqual([0, 0]);
+      closeTcp(p.total.tcp, e.total.tcp, VAULT);
+      closeRate(p.total.tcp.closed, e.total.tcp.closed, `${VAULT} connections closed`);
+      expect(p.byVersion.map((v) => v.version)).toEqual(['v1']);
+      closeTcp(
+        p.byVersion[0]?.figures.tcp as TcpFigures,
+        e.byVersion[0]?.figures.tcp as TcpFigures,
+        `${VAULT} v1`,
+      );
+      const [pc, ec] = await Promise.all([prom.consumers(VAULT, q, at), embedded.consumers(VAULT, q, at)]);
+      expect(pc.map((c) => c.workload)).toEqual(['ledger-v1']);
+      expect(ec.map((c) => c.workload)).toEqual(['ledger-v1']);
+      closeTcp(pc[0]?.tcp as TcpFigures, ec[0]?.tcp as TcpFigures, `${VAULT} from ledger`);
+      const [pa, ea] = await Promise.all([prom.applications(q, at), embedded.applications(q, at)]);
+      const vaultApp = (xs: typeof ea) => xs.find((a) => a.namespace === AMBIENT_NS && a.app === 'vault');
+      closeTcp(vaultApp(pa)?.figures.tcp as TcpFigures, vaultApp(ea)?.figures.tcp as TcpFigures, 'vault app');
+      // Series: the last steady point of bytes sent, within the range queries' noise (see below).
+      const [ps, es] = await Promise.all([
+        prom.serviceSeries(VAULT, { rangeSeconds: 300, stepSeconds: 5, rateSeconds: 10 }, at),
+        embedded.serviceSeries(VAULT, { rangeSeconds: 300, stepSeconds: 5, rateSeconds: 10 }, at),
+      ]);
+      expect(ps.total.tcpSentBytes.some((v) => v !== null && v > 0)).toBe(true);
+      expect(es.total.tcpSentBytes.some((v) => v !== null && v > 0)).toBe(true);
+    });
+
+    it('the topology: L4 links (connections only) and waypoint-reported L7 links, alike in both', async () => {
+      const [p, e] = await Promise.all([
+        prom.edges(q, at, new Set([AMBIENT_NS])),
+        embedded.edges(q, at, new Set([AMBIENT_NS])),
+      ]);
+      const call = (l: typeof e, workload: string, serviceId: string) =>
+        l.calls.find((c) => c.source.workload === workload && c.serviceId === serviceId);
+      // ledger → vault: L4 only.
+      const [pv, ev] = [call(p, 'ledger-v1', VAULT), call(e, 'ledger-v1', VAULT)];
+      expect([pv?.requests, ev?.requests]).toEqual([0, 0]);
+      closeTcp(pv?.tcp as TcpFigures, ev?.tcp as TcpFigures, 'ledger → vault');
+      // frontdesk → ledger: requests the waypoint reported.
+      const [pl, el] = [call(p, 'frontdesk-v1', LEDGER), call(e, 'frontdesk-v1', LEDGER)];
+      closeRate(pl?.requests ?? 0, el?.requests ?? 0, 'frontdesk → ledger requests');
+      expect(el?.requests ?? 0).toBeGreaterThan(0);
+      // Every L4 link of the whole mesh (the demo's own TCP and ambient traffic too) alike.
+      const [pa, ea] = await Promise.all([prom.edges(q, at), embedded.edges(q, at)]);
+      const key = (v: { serviceId: string; version: string }) => `${v.serviceId} ${v.version}`;
+      const promVersions = new Map(pa.versions.map((v) => [key(v), v]));
+      const l4 = ea.versions.filter((v) => v.tcp.opened * q.rangeSeconds >= 50);
+      expect(l4.length).toBeGreaterThanOrEqual(2);
+      for (const v of l4)
+        closeTcp(
+          promVersions.get(key(v))?.tcp ?? { sentBytes: 0, receivedBytes: 0, opened: 0 },
+          v.tcp,
+          key(v),
+        );
     });
 
     /**
