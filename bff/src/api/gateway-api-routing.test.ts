@@ -5,7 +5,7 @@ import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiException, KubeClient } from '../clients/kube';
 import { MeshObjects } from '../clients/mesh-objects';
-import type { KubeObject } from '../clients/mesh-objects';
+import type { KubeObject, WriteOptions } from '../clients/mesh-objects';
 import type { Console } from '../console';
 import { startControlPlane } from '../embedded/control-plane';
 import type { ControlPlane } from '../embedded/control-plane';
@@ -97,6 +97,15 @@ class WithoutGatewayApi extends MeshObjects {
   }
 }
 
+/** Object writes where a test can run something right after a delete (a change racing another). */
+class HookedObjects extends MeshObjects {
+  afterDelete: ((obj: KubeObject) => Promise<void>) | null = null;
+  override async delete(obj: KubeObject, opts: WriteOptions = {}) {
+    await super.delete(obj, opts);
+    if (!opts.dryRun) await this.afterDelete?.(obj);
+  }
+}
+
 interface LiveRoute extends KubeObject {
   spec: {
     parentRefs: { kind?: string; name: string }[];
@@ -110,6 +119,7 @@ describe('routes with the Gateway API', () => {
   let kube: KubeClient;
   let catalog: InformerCatalog;
   let objects: MeshObjects;
+  let hooked: HookedObjects;
   let built: Console;
   let istioBuilt: Console;
   let api: ReturnType<typeof asAdmin>;
@@ -163,17 +173,19 @@ describe('routes with the Gateway API', () => {
       ...app('cart', NS, ['v1', 'v2']),
       ...app('ledger', NS, ['v1', 'v2']),
       ...app('db', NS, ['v1', 'v2'], { name: 'tcp', port: 5432 }),
+      ...app('shelf', NS, ['v1', 'v2']),
       versionService('cart', 'v1'),
     ];
     for (const obj of fixtures) await objects.create(obj);
     catalog = await InformerCatalog.start(kube, silentLogger());
-    built = await testConsole({ kube, catalog });
+    hooked = new HookedObjects(kube);
+    built = await testConsole({ kube, catalog, objects: hooked });
     istioBuilt = await testConsole({ kube, catalog, config: { routeApi: 'istio' } });
     api = asAdmin(built.app);
     istioApi = asAdmin(istioBuilt.app);
     // The catalog sees both versions of both services once their pods run.
     for (let i = 0; i < 200; i++) {
-      const ready = ['cart', 'ledger', 'db'].every(
+      const ready = ['cart', 'ledger', 'db', 'shelf'].every(
         (s) =>
           (catalog.get(`${s}.${NS}.svc.cluster.local`)?.versionDetails ?? []).filter((v) => v.ready > 0)
             .length === 2,
@@ -277,6 +289,35 @@ describe('routes with the Gateway API', () => {
     await request(api).post(`${CART}/cart-split/revisions/1/rollback`).send({}).expect(200);
     expect(weights(await liveRoute('cart-split'))).toEqual(['cart-v1:20', 'cart-v2:80']);
     expect(await serviceExists('cart-v2')).toBe(true);
+  });
+
+  it('a rule that starts using a per-version Service while the last other user is deleted keeps it: never a dangling backend', async () => {
+    const SHELF = routesOf('shelf');
+    const allTo = (name: string) => ({
+      name,
+      routeType: 'version',
+      trafficSplit: false,
+      destinations: [{ version: 'v2', weight: 100 }],
+    });
+    await request(api).post(SHELF).send(allTo('shelf-a')).expect(201);
+    expect(await serviceExists('shelf-v2')).toBe(true);
+    // Right after shelf-a's route is deleted, before its now unused Service is, shelf-b starts using it.
+    let raced = false;
+    hooked.afterDelete = async (obj) => {
+      if (raced || obj.kind !== 'HTTPRoute' || obj.metadata.name !== 'shelf-a') return;
+      raced = true;
+      await request(api).post(SHELF).send(allTo('shelf-b')).expect(201);
+    };
+    try {
+      await request(api).delete(`${SHELF}/shelf-a`).expect(204);
+    } finally {
+      hooked.afterDelete = null;
+    }
+    expect(raced).toBe(true);
+    await expect(liveRoute('shelf-a')).rejects.toThrow();
+    expect(weights(await liveRoute('shelf-b'))).toEqual(['shelf-v2:100']);
+    const backend = await objects.get(SERVICE, NS, 'shelf-v2');
+    expect(backend.metadata.annotations?.['mesh-console.io/used-by']).toBe('shelf-b');
   });
 
   it('MESH_CONSOLE_ROUTE_API=istio keeps writing VirtualServices in the ambient namespace', async () => {

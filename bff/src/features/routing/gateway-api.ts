@@ -13,10 +13,12 @@ import {
   routeAttachment,
   versionBackends,
 } from '../../mesh/gateway-api-routes';
+import type { GatewayLiveState } from '../../mesh/gateway-api-routes';
 import { hostName } from '../../mesh/hosts';
 import type { MeshObject } from '../../mesh/istio-types';
 import { isRecord, records, stringList } from '../../mesh/json';
-import type { RouteTarget } from '../../mesh/model';
+import { MANAGED_BY, MANAGED_BY_LABEL } from '../../mesh/model';
+import type { PlannedWrite, RoutePlan, RouteTarget } from '../../mesh/model';
 import { namespaceOf } from '../../mesh/rule-scope';
 import { WAYPOINT_CLASS } from './route-api';
 import type { GatewayFact, GatewayRouteKindName, RouteApiFacts, RouteApiSetting } from './route-api';
@@ -281,4 +283,94 @@ export function gatewayRouteProblems(route: MeshObject, state: GatewayApiState):
     }),
   );
   return problems;
+}
+
+/**
+ * On each of the console's per-version Services: the routes of the service that send to it, by
+ * name. The console deletes such a Service when no route uses it; a change that starts using one
+ * records itself here, so that it and a change deleting the Service meanwhile conflict on the
+ * Service's resourceVersion and the later one is planned again (as `recordSubsetUsers` does for
+ * DestinationRule subsets).
+ */
+export const BACKEND_USERS_ANNOTATION = 'mesh-console.io/used-by';
+
+/** The Services of its own namespace a route sends to (mirrors too). */
+function backendServices(route: MeshObject): Set<string> {
+  const names = new Set<string>();
+  const ns = namespaceOf(route);
+  const add = (ref: Record<string, unknown>) => {
+    const group = typeof ref.group === 'string' ? ref.group : '';
+    const kind = typeof ref.kind === 'string' ? ref.kind : 'Service';
+    const namespace = typeof ref.namespace === 'string' ? ref.namespace : ns;
+    if (group === '' && kind === 'Service' && namespace === ns && typeof ref.name === 'string')
+      names.add(ref.name);
+  };
+  const mirrors = (filters: unknown) =>
+    records(filters).forEach((f) => {
+      if (isRecord(f.requestMirror) && isRecord(f.requestMirror.backendRef)) add(f.requestMirror.backendRef);
+    });
+  for (const rule of records(route.spec.rules)) {
+    mirrors(rule.filters);
+    for (const b of records(rule.backendRefs)) {
+      add(b);
+      mirrors(b.filters);
+    }
+  }
+  return names;
+}
+
+const usersOf = (svc: MeshObject): string[] =>
+  (svc.metadata.annotations?.[BACKEND_USERS_ANNOTATION] ?? '').split(',').filter((u) => u !== '');
+
+function withUsers(svc: MeshObject, users: string): MeshObject {
+  const others = Object.entries(svc.metadata.annotations ?? {}).filter(
+    ([k]) => k !== BACKEND_USERS_ANNOTATION,
+  );
+  const annotations = Object.fromEntries(
+    users === '' ? others : [...others, [BACKEND_USERS_ANNOTATION, users]],
+  );
+  return { ...svc, metadata: { ...svc.metadata, annotations } };
+}
+
+/**
+ * A Gateway API plan with the rule recorded on the console's per-version Services it uses (and
+ * removed from those it stops using): on the Services the plan writes anyway, and by an update
+ * before the route's write on the others whose record changes.
+ */
+export function recordBackendUsers(
+  plan: RoutePlan,
+  rule: string,
+  target: RouteTarget,
+  live: Pick<GatewayLiveState, 'services'>,
+): RoutePlan {
+  const own = serviceNameOf(target);
+  const isConsoles = (s: MeshObject) =>
+    s.metadata.labels?.[MANAGED_BY_LABEL] === MANAGED_BY &&
+    (s.metadata.annotations?.[VERSION_OF_ANNOTATION] ?? '').startsWith(`${own}/`);
+  const routeWrite = plan.writes.find((w) => isGatewayRoute(w.object) && w.object.metadata.name === rule);
+  const usedNow =
+    routeWrite && routeWrite.action !== 'delete' ? backendServices(routeWrite.object) : new Set();
+  const users = (svc: MeshObject) => {
+    const set = new Set(usersOf(svc));
+    set.delete(rule);
+    if (usedNow.has(svc.metadata.name)) set.add(rule);
+    return [...set].sort().join(',');
+  };
+  const isService = (w: PlannedWrite) => w.object.kind === SERVICE_KIND.kind;
+  const writes = plan.writes.map((w): PlannedWrite => {
+    if (!isService(w) || w.action === 'delete' || !isConsoles(w.object)) return w;
+    const next = users(w.object);
+    if (next === usersOf(w.object).join(',')) return w;
+    const object = withUsers(w.object, next);
+    return w.action === 'unchanged' ? { ...w, action: 'update', object } : { ...w, object };
+  });
+  const written = new Set(plan.writes.filter(isService).map((w) => w.object.metadata.name));
+  const recorded: PlannedWrite[] = [];
+  for (const svc of live.services) {
+    if (!isConsoles(svc) || written.has(svc.metadata.name)) continue;
+    const next = users(svc);
+    if (next === usersOf(svc).join(',')) continue;
+    recorded.push({ action: 'update', object: withUsers(svc, next), current: svc });
+  }
+  return { writes: [...recorded, ...writes], warnings: plan.warnings };
 }

@@ -69,6 +69,7 @@ import {
   isGatewayRoute,
   loadGatewayApi,
   routeApiFacts,
+  recordBackendUsers,
   routeGateways,
   yamlScopeOf,
 } from './gateway-api';
@@ -522,7 +523,11 @@ function routingKind(
     plan(ctx, body, name) {
       const rule = name ?? (isForm(body) ? body.name : yamlName(body));
       const current = rule === undefined ? undefined : findRule(ctx, rule);
-      if (usesGatewayApi(ctx, body, current)) return planGateway(ctx, body, name, current);
+      if (usesGatewayApi(ctx, body, current)) {
+        const plan = planGateway(ctx, body, name, current);
+        const gw = ctx.gatewayApi;
+        return rule === undefined || !gw ? plan : recordBackendUsers(plan, rule, ctx.target, gw.state);
+      }
       const live = liveOf(ctx, rule);
       let plan: RoutePlan;
       if (isForm(body)) {
@@ -540,7 +545,7 @@ function routingKind(
       const gw = ctx.gatewayApi;
       if (gw && current && isGatewayRoute(current)) {
         const live = gatewayLiveOf(gw, withVersion(current, resourceVersion));
-        return planGatewayRouteDelete(ctx.target, live);
+        return recordBackendUsers(planGatewayRouteDelete(ctx.target, live), name, ctx.target, live);
       }
       const live = liveOf(ctx, name);
       if (live.route && resourceVersion !== undefined) live.route = withVersion(live.route, resourceVersion);
@@ -558,7 +563,7 @@ function routingKind(
         const plan = restoredGateway
           ? planGatewayRestore(ctx.target, live, restoredGateway, savedServices)
           : planGatewayRouteDelete(ctx.target, live);
-        return { plan, restored: !!restoredGateway };
+        return { plan: recordBackendUsers(plan, name, ctx.target, live), restored: !!restoredGateway };
       }
       const live = liveOf(ctx, name);
       const restored = saved.find((o) => o.kind === ctx.route.kind && o.metadata.name === name) as
