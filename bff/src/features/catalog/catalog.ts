@@ -42,12 +42,6 @@ export function staticCatalog(services: ServiceDetail[]): CatalogSource {
   return { view: () => view, get: (id) => view.byId.get(id) };
 }
 
-/** A catalog over fixed objects of a control plane (tests), namespaces and waypoints included. */
-export function snapshotCatalog(snapshot: RegistrySnapshot): CatalogSource {
-  const view = snapshotView(snapshot);
-  return { view: () => view, get: (id) => view.byId.get(id) };
-}
-
 /** The catalog of a snapshot of the control plane's objects, with its namespaces' data planes. */
 function snapshotView(snapshot: RegistrySnapshot): CatalogView {
   return indexCatalog(

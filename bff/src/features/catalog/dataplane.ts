@@ -1,9 +1,4 @@
-import type {
-  DataPlaneMode,
-  NamespaceDataPlane,
-  ServiceDataPlane,
-  WaypointRef,
-} from '../../contract/catalog';
+import type { DataPlaneMode, NamespaceDataPlane, WaypointRef } from '../../contract/catalog';
 import type { Gateway, V1Namespace, V1Pod } from './kube-types';
 
 /**
@@ -25,7 +20,7 @@ const SIDECAR_CONTAINER = 'istio-proxy';
 /** The label Istio puts on what it deploys for a Gateway (Deployment, Service), naming the Gateway. */
 const GATEWAY_NAME_LABEL = 'gateway.networking.k8s.io/gateway-name';
 /** The GatewayClass of Istio's waypoints. */
-export const WAYPOINT_CLASS = 'istio-waypoint';
+const WAYPOINT_CLASS = 'istio-waypoint';
 
 /** What the data plane of a workload depends on beyond the workload: its namespace, the waypoints. */
 export interface DataPlaneContext {
@@ -111,15 +106,6 @@ export function waypointMissing(waypoint: WaypointRef | null, ctx: DataPlaneCont
 /** The modes of a list of instances, each once, in alphabetical order. */
 export function modesOf(instances: readonly { dataPlane?: DataPlaneMode | undefined }[]): DataPlaneMode[] {
   return [...new Set(instances.flatMap((i) => (i.dataPlane ? [i.dataPlane] : [])))].sort();
-}
-
-export function serviceDataPlane(
-  modes: DataPlaneMode[],
-  waypoint: WaypointRef | null,
-  ctx: DataPlaneContext,
-): ServiceDataPlane {
-  const missing = waypointMissing(waypoint, ctx);
-  return { modes, waypoint, ...(missing !== undefined ? { waypointMissing: missing } : {}) };
 }
 
 /**
