@@ -1,7 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import type { MeshObject } from '../../mesh/istio-types';
 import type { RouteTarget } from '../../mesh/model';
-import { backendNames, gatewayRouteProblems, gatewayRows, yamlScopeOf } from './gateway-api';
+import {
+  BACKEND_USERS_ANNOTATION,
+  backendNames,
+  gatewayRouteProblems,
+  gatewayRows,
+  recordBackendUsers,
+  yamlScopeOf,
+} from './gateway-api';
 import type { GatewayApiState } from './gateway-api';
 import { gatewayRefProblems } from './yaml-rule';
 
@@ -238,5 +245,73 @@ describe('gatewayRouteProblems', () => {
     expect(gatewayRouteProblems(r, state([r]))).toEqual([
       'rules[0].backendRefs[1]: Service reviews-v3 does not exist; the requests sent to it fail (500)',
     ]);
+  });
+});
+
+describe('recordBackendUsers', () => {
+  /** The console's Service of v2, used by `users`. */
+  const consoles = (users: string): MeshObject => {
+    const svc = service(
+      'reviews-v2',
+      { app: 'reviews', version: 'v2' },
+      {
+        'mesh-console.io/version-of': 'reviews/v2',
+        [BACKEND_USERS_ANNOTATION]: users,
+      },
+    );
+    svc.metadata.resourceVersion = '7';
+    svc.metadata.labels = { 'app.kubernetes.io/managed-by': 'mesh-console' };
+    return svc;
+  };
+  const toV2 = route('r1', {
+    parentRefs: [OWN_PARENT],
+    rules: [{ backendRefs: [{ name: 'reviews-v2', port: 9080 }] }],
+  });
+  const annotationOf = (w: { object: MeshObject } | undefined) =>
+    w?.object.metadata.annotations?.[BACKEND_USERS_ANNOTATION];
+
+  it('records a rule that starts using a Service by an update before the route, based on its version', () => {
+    const plan = recordBackendUsers(
+      { writes: [{ action: 'create', object: toV2 }], warnings: [] },
+      'r1',
+      target,
+      {
+        services: [...SERVICES, consoles('r0')],
+      },
+    );
+    expect(plan.writes.map((w) => `${w.object.kind}/${w.object.metadata.name}:${w.action}`)).toEqual([
+      'Service/reviews-v2:update',
+      'HTTPRoute/r1:create',
+    ]);
+    expect(annotationOf(plan.writes[0])).toBe('r0,r1');
+    expect(plan.writes[0]?.object.metadata.resourceVersion).toBe('7');
+  });
+
+  it('writes nothing more when the record already says so, and never touches a Service that is not the console’s', () => {
+    const plan = recordBackendUsers(
+      { writes: [{ action: 'update', object: toV2, current: toV2 }], warnings: [] },
+      'r1',
+      target,
+      {
+        services: [...SERVICES, consoles('r1')],
+      },
+    );
+    expect(plan.writes.map((w) => w.object.kind)).toEqual(['HTTPRoute']);
+  });
+
+  it('takes a deleted rule off the Services it used that stay', () => {
+    const plan = recordBackendUsers(
+      { writes: [{ action: 'delete', object: toV2, current: toV2 }], warnings: [] },
+      'r1',
+      target,
+      {
+        services: [...SERVICES, consoles('r1,r2')],
+      },
+    );
+    expect(plan.writes.map((w) => `${w.object.kind}:${w.action}`)).toEqual([
+      'Service:update',
+      'HTTPRoute:delete',
+    ]);
+    expect(annotationOf(plan.writes[0])).toBe('r2');
   });
 });
