@@ -166,6 +166,8 @@ export const DEMO_APPS: DemoApp[] = [
     versions: [{ version: 'v1', kubernetes: 1 }],
     calls: ['catalog', 'payments'],
     ambient: true,
+    // The ingress gateway goes through the waypoint only where the Service asks it to.
+    serviceLabels: { 'istio.io/ingress-use-waypoint': 'true' },
   },
   {
     app: 'catalog',

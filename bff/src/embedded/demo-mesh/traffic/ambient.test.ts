@@ -76,7 +76,11 @@ describe('the demo’s ambient namespace', () => {
       new Set([host('catalog-v1'), host('catalog-v2')]),
     );
     const byWaypoint = (version: string) =>
-      sum(samples, 'istio_requests_total', { reporter: 'waypoint', destination_version: version });
+      sum(samples, 'istio_requests_total', {
+        reporter: 'waypoint',
+        destination_app: 'catalog',
+        destination_version: version,
+      });
     expect(byWaypoint('v2') / (byWaypoint('v1') + byWaypoint('v2'))).toBeCloseTo(seeded.share, 1);
     // ztunnel on catalog's node counts a connection per request it carried there.
     const opened = sum(samples, TCP_METRICS.opened, {
@@ -173,6 +177,34 @@ describe('the demo’s ambient namespace', () => {
         (x) => x.name === 'istio_requests_total' && x.labels.destination_service === db.destination_service,
       ),
     ).toBe(false);
+  });
+
+  it('has the ingress gateway use the waypoint for storefront only because its Service asks (istio.io/ingress-use-waypoint)', async () => {
+    const storefront = { destination_app: 'storefront', source_workload: 'istio-ingressgateway' };
+    const asked = simulation({ exporter: true });
+    asked.advance(60);
+    const viaWaypoint = await samplesOf(asked);
+    expect(sum(viaWaypoint, 'istio_requests_total', { ...storefront, reporter: 'waypoint' })).toBeGreaterThan(
+      50,
+    );
+    expect(sum(viaWaypoint, 'istio_requests_total', { ...storefront, reporter: 'source' })).toBe(0);
+
+    const unlabelled = simulation({ exporter: true });
+    const services = demoRuleSnapshot().services?.map((svc) =>
+      svc.metadata.name === 'storefront' && svc.metadata.namespace === 'shop'
+        ? { ...svc, metadata: { ...svc.metadata, labels: { app: 'storefront' } } }
+        : svc,
+    );
+    unlabelled.rules.set({ services: services ?? [] });
+    unlabelled.advance(60);
+    const direct = await samplesOf(unlabelled);
+    // The gateway's own report is all there is of the requests (storefront has no sidecar)…
+    expect(sum(direct, 'istio_requests_total', { ...storefront, reporter: 'waypoint' })).toBe(0);
+    expect(sum(direct, 'istio_requests_total', { ...storefront, reporter: 'destination' })).toBe(0);
+    const reported = sum(direct, 'istio_requests_total', { ...storefront, reporter: 'source' });
+    expect(reported).toBeGreaterThan(50);
+    // …and ztunnel on storefront's node counts the connections.
+    expect(sum(direct, TCP_METRICS.opened, { ...storefront, reporter: 'destination' })).toBe(reported);
   });
 
   it('without the waypoint Gateway, catalog gets ztunnel only: the HTTPRoute no longer applies', async () => {

@@ -18,6 +18,8 @@ import type { RuleSnapshot } from './rules';
 export const DATAPLANE_MODE_LABEL = 'istio.io/dataplane-mode';
 export const USE_WAYPOINT_LABEL = 'istio.io/use-waypoint';
 const USE_WAYPOINT_NAMESPACE_LABEL = 'istio.io/use-waypoint-namespace';
+/** Ingress gateways skip waypoints unless the Service (or its namespace) opts in with this label. */
+const INGRESS_USE_WAYPOINT_LABEL = 'istio.io/ingress-use-waypoint';
 export const WAYPOINT_FOR_LABEL = 'istio.io/waypoint-for';
 export const WAYPOINT_CLASS = 'istio-waypoint';
 /** The label Istio's injector puts on a pod it gave a sidecar. */
@@ -60,6 +62,18 @@ export class AmbientMesh {
     const own = podLabels[DATAPLANE_MODE_LABEL];
     if (own !== undefined) return own === 'ambient';
     return this.namespaceLabels.get(namespace)?.[DATAPLANE_MODE_LABEL] === 'ambient';
+  }
+
+  /**
+   * Whether an ingress gateway sends a service's traffic through its waypoint: only when the Service
+   * or its namespace says `istio.io/ingress-use-waypoint: "true"` (istiod's endpoint builder).
+   */
+  ingressUsesWaypoint(service: ServiceDetail): boolean {
+    const k8s = service.sources.find((s) => s.kind === 'Service');
+    const own = k8s ? this.serviceLabels.get(`${k8s.namespace}/${k8s.name}`) : undefined;
+    const ns = this.namespaceLabels.get(k8s?.namespace ?? service.namespace);
+    const value = own?.[INGRESS_USE_WAYPOINT_LABEL] ?? ns?.[INGRESS_USE_WAYPOINT_LABEL];
+    return value?.toLowerCase() === 'true';
   }
 
   /** The waypoint (namespace/name) traffic addressed to a service goes through, or null. */

@@ -25,6 +25,8 @@ export interface Workload {
   sample?: boolean;
   /** Sidecar-less, its traffic captured by ztunnel (ambient mode). */
   ambient?: boolean;
+  /** An ingress gateway (it uses waypoints only where the Service opts in). */
+  gateway?: boolean;
 }
 
 /**
@@ -69,6 +71,8 @@ export interface ServiceNode {
   consumerCells: Map<string, number>;
   /** The waypoint (namespace/name) traffic addressed to it goes through in ambient mode, or null. */
   waypoint: string | null;
+  /** Ingress gateways send its traffic through that waypoint too (`istio.io/ingress-use-waypoint`). */
+  ingressUsesWaypoint: boolean;
   /**
    * For a per-version Service (Istio's bookinfo-versions.yaml: `reviews-v1` selecting one version of
    * reviews), the application's Service it is a version of: the store counts its requests there, as

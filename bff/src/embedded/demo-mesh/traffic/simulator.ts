@@ -66,6 +66,7 @@ const INGRESS: Workload = {
   version: UNKNOWN,
   labels: GATEWAY_LABELS,
   instances: 1,
+  gateway: true,
 };
 
 /** The same gateway where it routes outside traffic by the Gateways' rules (a workload of its own for the caches). */
@@ -443,7 +444,8 @@ export class TrafficSimulator {
    * endpoints (L4 only: no routing rules apply). Sidecars and the ingress gateway route themselves.
    */
   private pathOf(source: Workload, s: ServiceNode): DataPath {
-    if (!source.ambient) return 'sidecar';
+    if (!source.ambient)
+      return source.gateway && s.waypoint && s.ingressUsesWaypoint ? 'waypoint' : 'sidecar';
     return s.waypoint ? 'waypoint' : 'ztunnel';
   }
 
@@ -1599,6 +1601,7 @@ export class TrafficSimulator {
       instances: new Map(),
       consumerCells: new Map(),
       waypoint: this.ambient.waypointOf(service),
+      ingressUsesWaypoint: this.ambient.ingressUsesWaypoint(service),
     };
     for (const vd of service.versionDetails) {
       const version = vd.version ?? UNKNOWN;
@@ -1640,6 +1643,7 @@ export class TrafficSimulator {
       instances: new Map(),
       consumerCells: main.consumerCells,
       waypoint: this.ambient.waypointOf(service),
+      ingressUsesWaypoint: this.ambient.ingressUsesWaypoint(service),
       versionOf: main,
     };
     for (const p of service.providers) {
