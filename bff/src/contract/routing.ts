@@ -303,8 +303,7 @@ export type PlannedObject = z.infer<typeof PlannedObject>;
 export const RpcDialect = z.enum(['istio', 'dubbo', 'sofa']);
 export type RpcDialect = z.infer<typeof RpcDialect>;
 
-export const RouteApi = z.enum(['istio', 'gateway-api']);
-export type RouteApi = z.infer<typeof RouteApi>;
+const RouteApi = z.enum(['istio', 'gateway-api']);
 
 export const RouteApiChoice = z
   .object({
