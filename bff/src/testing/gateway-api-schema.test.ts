@@ -31,7 +31,10 @@ describe('checkGatewayApiObject', () => {
   it("refuses a PathPrefix path that does not start with '/' (the CRD's CEL rule)", () => {
     const check = checkGatewayApiObject(
       route([
-        { matches: [{ path: { type: 'PathPrefix', value: 'api' } }], backendRefs: [backend('reviews-v1', 1)] },
+        {
+          matches: [{ path: { type: 'PathPrefix', value: 'api' } }],
+          backendRefs: [backend('reviews-v1', 1)],
+        },
       ]),
     );
     expect(check.errors.join('\n')).toMatch(/must be an absolute path and start with '\/'/);
@@ -85,7 +88,10 @@ describe('checkGatewayApiObject', () => {
   it('checks a core Service: known fields only, valid name, port names unique', () => {
     const service = (spec: Record<string, unknown>, name = 'reviews-v1') =>
       checkGatewayApiObject({ apiVersion: 'v1', kind: 'Service', metadata: { name }, spec });
-    const ok = service({ selector: { app: 'reviews', version: 'v1' }, ports: [{ name: 'http', port: 9080 }] });
+    const ok = service({
+      selector: { app: 'reviews', version: 'v1' },
+      ports: [{ name: 'http', port: 9080 }],
+    });
     expect(ok).toMatchObject({ errors: [], pruned: [] });
     expect(service({ selectors: { app: 'reviews' }, ports: [{ port: 9080 }] }).pruned).toEqual([
       'spec.selectors',
