@@ -7,6 +7,11 @@ export interface RouteServiceInfo {
   protocol: Protocol;
   dialect: RpcDialect;
   versions: { version: string | null; ready: number }[];
+  /**
+   * The route API the rule is written with. A gRPC service routed with the Gateway API takes a
+   * method condition (a GRPCRoute's `method`); Istio's HTTP routes have no such field.
+   */
+  routeApi?: 'istio' | 'gateway-api';
 }
 
 export interface FieldProblem {
@@ -49,13 +54,17 @@ export function checkRouteForService(form: RouteForm, service: RouteServiceInfo)
   form.matches.forEach((c, i) => {
     const at = `matches.${i}.match`;
     checkDests(c.destinations, `matches.${i}.destinations`);
-    if (rpc && (c.match.headers.length > 0 || c.match.uri || c.match.method)) {
+    if (
+      rpc &&
+      (c.match.headers.length > 0 || c.match.queryParams.length > 0 || c.match.uri || c.match.method)
+    ) {
       problems.push({
         field: at,
         message: msg('routing.httpMatchOnRpc'),
       });
     }
-    if (!rpc && (c.match.rpcMethod !== undefined || c.match.attachments.length > 0)) {
+    const grpcMethod = service.protocol === 'grpc' && service.routeApi === 'gateway-api';
+    if (!rpc && ((c.match.rpcMethod !== undefined && !grpcMethod) || c.match.attachments.length > 0)) {
       problems.push({
         field: at,
         message: msg('routing.rpcMatchOnHttp'),

@@ -569,6 +569,7 @@ spec:
         {
           match: {
             headers: [{ name: 'end-user', type: 'exact', value: 'jason' }],
+            queryParams: [],
             attachments: [],
             sourceLabels: {},
           },
@@ -667,7 +668,7 @@ hosts: [reviews]
 http:
 - match:
   - headers: { end-user: { exact: jason } }
-    queryParams: { debug: { exact: "1" } }
+    ignoreUriCase: true
   fault:
     delay: { percentage: { value: 100.0 }, fixedDelay: 7s }
   route:
@@ -681,7 +682,7 @@ http:
 `) as Record<string, unknown>;
     expect(keptFields(spec)).toEqual([
       'http[0].fault',
-      'http[0].match[0].queryParams',
+      'http[0].match[0].ignoreUriCase',
       'http[0].route[0].headers',
       'http[1].timeout',
       'http[1].retries',

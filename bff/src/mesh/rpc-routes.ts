@@ -51,6 +51,7 @@ function readDubboMatch(raw: unknown, reasons: string[], where: string): RouteMa
   const match: RouteMatch = {
     headers: [],
     attachments: [],
+    queryParams: [],
     sourceLabels: { ...((m.sourceLabels as Record<string, string>) ?? {}) },
   };
   const known = new Set(['method', 'sourceLabels', 'attachments']);
@@ -194,6 +195,7 @@ export function fromSofaSpec(spec: Json, name: string, readSubset: SubsetReader)
     const m = ms[0] ?? {};
     return {
       headers: [],
+      queryParams: [],
       sourceLabels: { ...((m.sourceLabels as Record<string, string>) ?? {}) },
       ...fromRequestCondition(String(m.requestCondition ?? ''), reasons, where),
     };
