@@ -15,13 +15,13 @@ import type { RuleSnapshot } from './rules';
  *    `istio.io/waypoint-for` is `service` (the default) or `all` for traffic addressed to Services.
  */
 
-export const DATAPLANE_MODE_LABEL = 'istio.io/dataplane-mode';
-export const USE_WAYPOINT_LABEL = 'istio.io/use-waypoint';
+const DATAPLANE_MODE_LABEL = 'istio.io/dataplane-mode';
+const USE_WAYPOINT_LABEL = 'istio.io/use-waypoint';
 const USE_WAYPOINT_NAMESPACE_LABEL = 'istio.io/use-waypoint-namespace';
 /** Ingress gateways skip waypoints unless the Service (or its namespace) opts in with this label. */
 const INGRESS_USE_WAYPOINT_LABEL = 'istio.io/ingress-use-waypoint';
-export const WAYPOINT_FOR_LABEL = 'istio.io/waypoint-for';
-export const WAYPOINT_CLASS = 'istio-waypoint';
+const WAYPOINT_FOR_LABEL = 'istio.io/waypoint-for';
+const WAYPOINT_CLASS = 'istio-waypoint';
 /** The label Istio's injector puts on a pod it gave a sidecar. */
 const SIDECAR_LABEL = 'security.istio.io/tlsMode';
 
@@ -46,11 +46,6 @@ export class AmbientMesh {
         s.metadata.labels ?? {},
       );
     for (const g of rules.gateways) if (isServiceWaypoint(g)) this.waypoints.add(key(g));
-  }
-
-  /** Whether any namespace or Service could put anything in ambient mode (the simulator's fast path). */
-  get any(): boolean {
-    return this.namespaceLabels.size > 0;
   }
 
   /**
