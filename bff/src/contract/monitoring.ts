@@ -173,11 +173,19 @@ const ObservedSplit = z
       .number()
       .int()
       .describe('The recent interval the split is measured over (the rate interval), so a change shows soon'),
+    basis: z
+      .enum(['requests', 'connections'])
+      .describe(
+        'What the shares are of: requests, or for a service with L4 traffic alone (a TCP service, ambient without a waypoint) connections opened',
+      ),
     versions: z.array(
       z.object({
         version: z.string(),
-        share: nullableNumber.describe('Share of the requests, 0..1; null when there were none'),
+        share: nullableNumber.describe(
+          'Share of the requests (of the connections, when the basis is connections), 0..1; null when there were none',
+        ),
         requestsPerMinute: z.number(),
+        connectionsOpenedPerSecond: z.number().describe('L4 connections opened, per second'),
       }),
     ),
   })

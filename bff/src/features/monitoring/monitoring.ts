@@ -316,7 +316,11 @@ export class MonitoringService {
     const versions = [...new Set([...service.versions, ...figures.byVersion.map((v) => v.version)])];
     const seriesOf = new Map(series.byVersion.map((s) => [s.version, s.series]));
     const emptySeries = toSeries(noSeries(series.timestamps.length));
-    const splitTotal = split.reduce((s, v) => s + v.requests, 0);
+    // The split of the requests; for L4 traffic alone (a TCP service, ambient without a waypoint), of
+    // the connections, which is what a TCP route's weights divide.
+    const requestTotal = split.reduce((s, v) => s + v.requests, 0);
+    const connectionTotal = split.reduce((s, v) => s + v.connections, 0);
+    const basis = requestTotal <= 0 && connectionTotal > 0 ? 'connections' : 'requests';
     const providers = new Map(service.providers.map((p) => [p.name, p]));
     // A service in conflict, seen from a scope: only the instances of the scope's namespaces.
     const ownInstance = (name: string) => scope.all || !service.conflict || providers.has(name);
@@ -360,12 +364,18 @@ export class MonitoringService {
       }),
       split: {
         intervalSeconds: q.rateSeconds,
+        basis,
         versions: versions.map((version) => {
-          const requests = split.find((s) => s.version === version)?.requests ?? 0;
+          const v = split.find((s) => s.version === version);
+          const requests = v?.requests ?? 0;
+          const connections = v?.connections ?? 0;
+          const [part, whole] =
+            basis === 'requests' ? [requests, requestTotal] : [connections, connectionTotal];
           return {
             version,
-            share: splitTotal > 0 ? requests / splitTotal : null,
+            share: whole > 0 ? part / whole : null,
             requestsPerMinute: perMinute(requests),
+            connectionsOpenedPerSecond: connections,
           };
         }),
       },

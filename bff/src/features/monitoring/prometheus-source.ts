@@ -417,15 +417,22 @@ export class PrometheusTelemetry implements TelemetrySource {
 
   split(serviceId: string, q: QueryWindow, atMs = Date.now()): Promise<SplitFigures[]> {
     return this.ask('split', async (signal) => {
-      const samples = await this.client.query(
-        queries.service(serviceId, 'requests', VERSION_LABELS, q.rateSeconds),
-        atMs,
-        signal,
+      const [requests, connections] = await Promise.all(
+        (['requests', 'tcpOpened'] as const).map((m) =>
+          this.client.query(queries.service(serviceId, m, VERSION_LABELS, q.rateSeconds), atMs, signal),
+        ),
       );
-      return samples.map((s) => ({
-        version: s.metric.destination_version || UNKNOWN,
-        requests: finiteOrNull(s.value) ?? 0,
-      }));
+      const out = new Map<string, SplitFigures>();
+      const at = (version: string) => {
+        let v = out.get(version);
+        if (!v) out.set(version, (v = { version, requests: 0, connections: 0 }));
+        return v;
+      };
+      for (const s of requests ?? [])
+        at(s.metric.destination_version || UNKNOWN).requests = finiteOrNull(s.value) ?? 0;
+      for (const s of connections ?? [])
+        at(s.metric.destination_version || UNKNOWN).connections = finiteOrNull(s.value) ?? 0;
+      return [...out.values()];
     });
   }
 

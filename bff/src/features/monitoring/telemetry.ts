@@ -136,6 +136,8 @@ export interface SplitFigures {
   version: string;
   /** Requests per second over the rate interval. */
   requests: number;
+  /** L4 connections opened per second over the rate interval (a TCP service's split is by these). */
+  connections: number;
 }
 
 /** Traffic along one link of the topology over a window: rates per second, p95 in ms. */

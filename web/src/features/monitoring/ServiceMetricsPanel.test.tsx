@@ -115,7 +115,11 @@ describe('Service metrics on the service detail page', () => {
     const l4 = serviceMetrics({
       total: { stats: l4Only(), series: tcpSeries([2, 2.5, 3]) },
       versions: [{ version: ECHO_V1, stats: l4Only(), series: tcpSeries([2, 2.5, 3]) }],
-      split: { intervalSeconds: 20, versions: [{ version: ECHO_V1, share: null, requestsPerMinute: 0 }] },
+      split: {
+        intervalSeconds: 20,
+        basis: 'connections',
+        versions: [{ version: ECHO_V1, share: 1, requestsPerMinute: 0, connectionsOpenedPerSecond: 2.5 }],
+      },
       consumers: [
         {
           workload: 'echo-consumer-v1',
@@ -139,6 +143,10 @@ describe('Service metrics on the service detail page', () => {
     expect(within(region).getByRole('group', { name: 'Connections opened/s' })).toHaveTextContent(/2\.5$/);
     expect(within(region).getByRole('group', { name: 'Connections closed/s' })).toHaveTextContent(/2\.4$/);
     expect(within(metricsCard()).getByText(/Only L4 \(TCP\) traffic/)).toBeInTheDocument();
+    // A TCP route's weights divide connections: the observed split is of those.
+    expect(
+      within(metricsCard()).getByText(`Observed split of connections over the last 20 s: ${ECHO_V1} 100%`),
+    ).toBeInTheDocument();
     expect(within(metricsCard()).queryByText(/No requests to this service/)).not.toBeInTheDocument();
     for (const chart of ['L4 bytes (per second)', 'L4 connections opened (per second)']) {
       expect(screen.getByRole('figure', { name: chart })).toBeInTheDocument();

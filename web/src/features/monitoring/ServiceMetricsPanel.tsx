@@ -126,7 +126,10 @@ function ObservedSplit({ metrics }: { metrics: ServiceMetrics }) {
     .join(' · ');
   return (
     <Typography.Text type="secondary">
-      {t('service.split', { seconds: split.intervalSeconds })}: {shares}
+      {t(split.basis === 'connections' ? 'service.splitConnections' : 'service.split', {
+        seconds: split.intervalSeconds,
+      })}
+      : {shares}
     </Typography.Text>
   );
 }

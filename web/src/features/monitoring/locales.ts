@@ -103,6 +103,7 @@ export const monitoringEnUS = {
     wouldLimitSeries: 'Would be limited (shadow mode)',
     chartLabel: '{{title}}, last {{window}}',
     split: 'Observed split over the last {{seconds}} s',
+    splitConnections: 'Observed split of connections over the last {{seconds}} s',
     splitNone: 'no requests',
     stats: {
       requests: 'Requests/min',
@@ -245,6 +246,7 @@ export const monitoringZhCN: Translation<typeof monitoringEnUS> = {
     wouldLimitSeries: '将被限流（影子模式）',
     chartLabel: '{{title}}，最近 {{window}}',
     split: '最近 {{seconds}} 秒的实际流量分配',
+    splitConnections: '最近 {{seconds}} 秒的实际连接分配',
     splitNone: '无请求',
     stats: {
       requests: '请求量/分钟',

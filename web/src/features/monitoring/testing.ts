@@ -180,9 +180,10 @@ export function serviceMetrics(overrides: Partial<ServiceMetrics> = {}): Service
     ],
     split: {
       intervalSeconds: 20,
+      basis: 'requests',
       versions: [
-        { version: ECHO_V1, share: 0.2, requestsPerMinute: 24 },
-        { version: ECHO_V2, share: 0.8, requestsPerMinute: 96 },
+        { version: ECHO_V1, share: 0.2, requestsPerMinute: 24, connectionsOpenedPerSecond: 0 },
+        { version: ECHO_V2, share: 0.8, requestsPerMinute: 96, connectionsOpenedPerSecond: 0 },
       ],
     },
     consumers: [

@@ -80,8 +80,8 @@ describe('EmbeddedTelemetry', () => {
     ]);
     const split = await source.split('svc', q);
     expect(split).toEqual([
-      { version: 'v1', requests: 10 },
-      { version: 'v2', requests: 5 },
+      { version: 'v1', requests: 10, connections: 0 },
+      { version: 'v2', requests: 5, connections: 0 },
     ]);
   });
 
@@ -159,6 +159,11 @@ describe('EmbeddedTelemetry: L4 traffic (a TCP service, or ambient without a way
     expect(calls).toHaveLength(1);
     expect(calls[0]?.tcp.sentBytes).toBeCloseTo(6000, 3);
     expect(calls[0]?.p95).toBeNull();
+    // The split of a TCP service: connections per version over the rate interval.
+    expect(await source.split('db', q)).toEqual([
+      { version: 'v1', requests: 0, connections: 2 },
+      { version: 'v2', requests: 0, connections: 1 },
+    ]);
     expect(versions.map((v) => [v.version, Math.round(v.tcp.opened)]).sort()).toEqual([
       ['v1', 2],
       ['v2', 1],

@@ -354,6 +354,7 @@ export class EmbeddedTelemetry implements TelemetrySource {
     return versions.map((version, i) => ({
       version,
       requests: (rows[i * GROUP_FIELDS.width + GROUP_FIELDS.requests] as number) / q.rateSeconds,
+      connections: (rows[i * GROUP_FIELDS.width + GROUP_FIELDS.tcpOpened] as number) / q.rateSeconds,
     }));
   }
 
