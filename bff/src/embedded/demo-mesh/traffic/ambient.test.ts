@@ -99,6 +99,33 @@ describe('the demo’s ambient namespace', () => {
     expect(moved.share).toBeLessThan(0.8 + 0.06);
   });
 
+  it('matches requests at the waypoint: jason’s (header end-user) to catalog-v2, the rest to catalog-v1', async () => {
+    const s = simulation({ tiers: FINE });
+    const route = catalogRoute(100, 0);
+    s.rules.set({
+      httpRoutes: [
+        {
+          ...route,
+          spec: {
+            parentRefs: [{ group: '', kind: 'Service', name: 'catalog', port: 8080 }],
+            rules: [
+              {
+                matches: [{ headers: [{ name: 'end-user', value: 'jason' }] }],
+                backendRefs: [{ name: 'catalog-v2', port: 8080 }],
+              },
+              { backendRefs: [{ name: 'catalog-v1', port: 8080 }] },
+            ],
+          },
+        },
+      ],
+    });
+    s.advance(300);
+    // storefront's calls carry end-user: jason in 15% of them (requests.ts).
+    const { share } = await v2Share(s, 300);
+    expect(share).toBeGreaterThan(0.15 - 0.05);
+    expect(share).toBeLessThan(0.15 + 0.05);
+  });
+
   it('sends payments (opted out of the waypoint) through ztunnel only: TCP metrics, no request metrics, and its VirtualService changes nothing', async () => {
     const s = simulation({ exporter: true, tiers: FINE });
     // A VirtualService that would abort every request at a sidecar or a waypoint.
