@@ -155,6 +155,8 @@ export class KubeClient {
       return async () => (await this.core.listServiceForAllNamespaces()) as KubernetesListObject<T>;
     if (gvr.group === '' && gvr.plural === 'pods')
       return async () => (await this.core.listPodForAllNamespaces()) as KubernetesListObject<T>;
+    if (gvr.group === '' && gvr.plural === 'namespaces')
+      return async () => (await this.core.listNamespace()) as KubernetesListObject<T>;
     if (gvr.group === '') throw new Error(`no list function for core resource ${gvr.plural}`);
     return async () =>
       (await this.custom.listClusterCustomObject({

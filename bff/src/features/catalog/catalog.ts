@@ -1,5 +1,4 @@
-import { ListWatch, Watch } from '@kubernetes/client-node';
-import type { KubernetesListObject, KubernetesObject } from '@kubernetes/client-node';
+import type { KubernetesObject, ListWatch } from '@kubernetes/client-node';
 import type { KubeClient } from '../../clients/kube';
 import type { KubeResource } from '../../lib/kube-kind';
 import type { ServiceDetail } from '../../contract/catalog';
@@ -48,37 +47,6 @@ function snapshotView(snapshot: RegistrySnapshot): CatalogView {
     buildCatalog(snapshot),
     namespaceDataPlanes(dataPlaneContext(snapshot.namespaces, snapshot.gateways)),
   );
-}
-
-/**
- * A list-then-watch cache of the Namespaces, restarting after a watch error as KubeClient.informer's
- * do. (KubeClient.listAll lists services and pods only of the core kinds; once it lists namespaces
- * too, this is `kube.informer(core('namespaces'), log)`.)
- */
-function namespaceInformer(kube: KubeClient, log: Logger): ListWatch<V1Namespace> {
-  const informer = new ListWatch<V1Namespace>(
-    '/api/v1/namespaces',
-    new Watch(kube.kubeConfig),
-    async () => (await kube.core.listNamespace()) as KubernetesListObject<V1Namespace>,
-    false,
-  );
-  let stopped = false;
-  informer.on('error', (err: unknown) => {
-    if (stopped) return;
-    log.warn(
-      { resource: 'namespaces', err: err instanceof Error ? err.message : String(err) },
-      'watch failed; restarting',
-    );
-    setTimeout(() => {
-      if (!stopped) informer.start().catch(() => undefined);
-    }, 2000).unref();
-  });
-  const stop = informer.stop.bind(informer);
-  informer.stop = async () => {
-    stopped = true;
-    await stop();
-  };
-  return informer;
 }
 
 /**
@@ -131,7 +99,7 @@ export class InformerCatalog implements CatalogSource {
       kube.informer<V1Pod>(core('pods'), log),
       istio ? kube.informer<ServiceEntry>(ist('serviceentries'), log) : null,
       istio ? kube.informer<WorkloadEntry>(ist('workloadentries'), log) : null,
-      namespaceInformer(kube, log),
+      kube.informer<V1Namespace>(core('namespaces'), log),
       gatewayApi
         ? kube.informer<Gateway>(
             { group: 'gateway.networking.k8s.io', version: gatewayApi, plural: 'gateways' },
