@@ -158,7 +158,7 @@ describe('Routing with the Gateway API', () => {
     expect(
       within(preview).getByText(/^Gateway API tries condition 2 before condition 1: the more specific match/),
     ).toBeInTheDocument();
-    expect(within(drawer).getByRole('note', { name: 'Route API of this preview' })).toHaveTextContent(
+    expect(within(preview).getByRole('note', { name: 'Route API of this preview' })).toHaveTextContent(
       'Rules are written as HTTPRoute (Kubernetes Gateway API)',
     );
   });

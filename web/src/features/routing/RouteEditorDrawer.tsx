@@ -199,6 +199,11 @@ export function RouteEditorDrawer({
       noteId={ruleId}
       failedTitle={{ save: t('form.saveFailed'), preview: t('form.previewFailed') }}
       preview={editor.preview}
+      previewNote={
+        editor.preview?.data.routeApi ? (
+          <RouteApiNote choice={editor.preview.data.routeApi} label={t('api.previewLabel')} />
+        ) : undefined
+      }
       showChanges={existing !== undefined}
       onClose={onClose}
       onClosed={onClosed}
@@ -248,10 +253,6 @@ export function RouteEditorDrawer({
             parentGateways={existing?.scope.appliesAt.gateways}
           />
         </>
-      ) : null}
-      {/* What the preview was written with, right above it. */}
-      {editor.preview?.data.routeApi ? (
-        <RouteApiNote choice={editor.preview.data.routeApi} label={t('api.previewLabel')} />
       ) : null}
       <ListAlert type="error" title={t('form.problems')} items={otherProblems} />
     </RuleEditorDrawer>

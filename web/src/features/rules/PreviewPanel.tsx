@@ -1,6 +1,7 @@
 import { CopyOutlined, DownloadOutlined } from '@ant-design/icons';
 import { Alert, App, Button, Card, Flex, Tabs, Tag, Typography, theme } from 'antd';
 import { useEffect, useRef } from 'react';
+import type { ReactNode } from 'react';
 import type { PlannedObject, PreviewResponse, WriteAction } from './contract';
 import { DiffView, codeStyle } from './DiffView';
 import { useTranslation } from 'react-i18next';
@@ -80,10 +81,12 @@ export interface PreviewPanelProps {
    * precedes a submit. Default on.
    */
   reveal?: boolean;
+  /** What the kind says of this preview (routes: the route API it was written with). */
+  note?: ReactNode;
 }
 
 /** What a write would do: per object its action, YAML and diff against live; warnings; the dialect's caveat. */
-export function PreviewPanel({ preview, stale, showChanges, reveal = true }: PreviewPanelProps) {
+export function PreviewPanel({ preview, stale, showChanges, reveal = true, note }: PreviewPanelProps) {
   const { t } = useTranslation('rules');
   const contractText = useContractMessage();
   const heading = useRef<HTMLElement>(null);
@@ -106,6 +109,7 @@ export function PreviewPanel({ preview, stale, showChanges, reveal = true }: Pre
       <Flex vertical gap={8}>
         <Typography.Text type="secondary">{t('preview.hint')}</Typography.Text>
         {stale ? <Alert type="info" showIcon title={t('preview.stale')} /> : null}
+        {note}
         {preview.dialect === 'sofa' ? <Alert type="warning" showIcon title={t('preview.sofaNote')} /> : null}
         <ListAlert
           type="warning"

@@ -44,6 +44,8 @@ export interface RuleEditorDrawerProps {
   failedTitle: { save: string; preview: string };
   /** The last preview, as the panel shows it; `showChanges` opens it on the diff. */
   preview: { data: PreviewPanelProps['preview']; stale: boolean } | undefined;
+  /** Shown inside the preview, under its heading. */
+  previewNote?: ReactNode;
   showChanges: boolean;
   onClose: () => void;
   /** After the closing animation: the parent may unmount the editor. */
@@ -68,6 +70,7 @@ export function RuleEditorDrawer({
   noteId,
   failedTitle,
   preview,
+  previewNote,
   showChanges,
   onClose,
   onClosed,
@@ -182,6 +185,7 @@ export function RuleEditorDrawer({
               stale={preview.stale}
               showChanges={showChanges}
               reveal={!submitting}
+              note={previewNote}
             />
           ) : null}
         </Flex>
