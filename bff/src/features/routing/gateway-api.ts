@@ -34,11 +34,7 @@ import type { GatewayYamlScope } from './yaml-rule';
  * `mesh/gateway-api-routes.ts`.
  */
 
-export const GATEWAY_API_GATEWAY_KIND: KubeKind = kubeKind(
-  'gateway.networking.k8s.io/v1',
-  'Gateway',
-  'gateways',
-);
+const GATEWAY_API_GATEWAY_KIND: KubeKind = kubeKind('gateway.networking.k8s.io/v1', 'Gateway', 'gateways');
 const NAMESPACE_KIND: KubeKind = kubeKind('v1', 'Namespace', 'namespaces');
 /**
  * TCPRoute is v1 in the standard channel of Gateway API v1.6 (the CRDs the embedded control plane
@@ -51,7 +47,7 @@ const TCPROUTE_KINDS: KubeKind[] = [
 ];
 
 /** The Gateway API route kinds the console reads and writes. */
-export const GATEWAY_ROUTE_KINDS: readonly KubeKind[] = [HTTPROUTE_KIND, GRPCROUTE_KIND, TCPROUTE_KIND];
+const GATEWAY_ROUTE_KINDS: readonly KubeKind[] = [HTTPROUTE_KIND, GRPCROUTE_KIND, TCPROUTE_KIND];
 
 export const isGatewayRoute = (obj: Pick<MeshObject, 'apiVersion' | 'kind'>): boolean =>
   GATEWAY_ROUTE_KINDS.some((k) => k.kind === obj.kind && obj.apiVersion.startsWith(`${k.group}/`));
@@ -134,7 +130,7 @@ export async function loadGatewayApi(objects: MeshObjects, target: RouteTarget):
 }
 
 /** The name of the service's Kubernetes Service (`reviews` of `reviews.bookinfo.svc.cluster.local`). */
-export const serviceNameOf = (target: RouteTarget): string => hostName(target.host);
+const serviceNameOf = (target: RouteTarget): string => hostName(target.host);
 
 const gatewayKey = (g: MeshObject) => `${namespaceOf(g)}/${g.metadata.name}`;
 
@@ -152,7 +148,7 @@ const routeLabel = (r: MeshObject, namespace: string) =>
   `${r.kind}/${namespaceOf(r) === namespace ? '' : `${namespaceOf(r)}/`}${r.metadata.name}`;
 
 /** Whether a route attaches to the service at all (as its parent, or sending to it). */
-export function attaches(route: MeshObject, target: RouteTarget, services: MeshObject[]): boolean {
+function attaches(route: MeshObject, target: RouteTarget, services: MeshObject[]): boolean {
   const a = routeAttachment(route, target, services);
   return a.parent || a.backend;
 }

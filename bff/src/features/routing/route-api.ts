@@ -27,11 +27,11 @@ export const ROUTE_API_SETTINGS = ['auto', 'istio', 'gateway-api'] as const;
 export type RouteApiSetting = (typeof ROUTE_API_SETTINGS)[number];
 
 /** Istio's ambient enrolment: `ambient` on a Namespace or pod; `none` on a pod opts it out. */
-export const DATAPLANE_MODE_LABEL = 'istio.io/dataplane-mode';
+const DATAPLANE_MODE_LABEL = 'istio.io/dataplane-mode';
 /** The waypoint a Namespace or Service uses (a Gateway's name); `none` opts out. */
-export const USE_WAYPOINT_LABEL = 'istio.io/use-waypoint';
+const USE_WAYPOINT_LABEL = 'istio.io/use-waypoint';
 /** The namespace of that waypoint, when it is not the labelled object's own. */
-export const USE_WAYPOINT_NAMESPACE_LABEL = 'istio.io/use-waypoint-namespace';
+const USE_WAYPOINT_NAMESPACE_LABEL = 'istio.io/use-waypoint-namespace';
 /** The GatewayClass of Istio's waypoints. */
 export const WAYPOINT_CLASS = 'istio-waypoint';
 
@@ -89,7 +89,7 @@ export function gatewayKindFor(protocol: Protocol): GatewayRouteKindName | null 
 }
 
 /** Where the service's data plane stands: enrolled in ambient, and which waypoint it uses. */
-export interface DataPlane {
+interface DataPlane {
   ambient: boolean;
   /** The waypoint Gateway (namespace/name) when it uses one that exists. */
   waypoint: string | null;

@@ -146,7 +146,7 @@ export interface GatewayYamlScope {
   gateways: readonly string[];
 }
 
-export interface RefProblem {
+interface RefProblem {
   field: string;
   message: string;
 }
