@@ -149,6 +149,16 @@ describe('L4 traffic on the canvas (connections only: a TCP service, ambient wit
     expect(e).toMatchObject({ l4: true, tcpBytesPerSecond: 9500, requestsPerMinute: 0 });
     // The truly idle edge still goes.
     expect(v.edges.map((x) => x.id)).not.toContain('a1>a3');
+    // A caller whose only traffic is the connections it opens is not idle either.
+    const caller: TopologyNode = { ...node('c1', 'b', 'batch', 0), health: 'none' };
+    const fromIdle: TopologyGraph = {
+      ...withDb,
+      nodes: [...withDb.nodes, caller],
+      edges: [...withDb.edges, { ...l4, id: 'c1>d1', source: 'c1' }],
+    };
+    const kept = viewGraph(fromIdle, { ...NO_HIDING, idleNodes: true, idleEdges: true });
+    expect(kept.nodes.map((n) => n.id)).toContain('c1');
+    expect(kept.edges.map((e) => e.id)).toContain('c1>d1');
   });
 
   it('sums L4 bytes between groups, and a sum with any requests is not L4', () => {

@@ -103,11 +103,16 @@ function hideNodes(graph: TopologyGraph, hide: HideOptions): Set<string> {
   const hidden = new Set<string>();
   const needle = hide.name.trim().toLowerCase();
   const limit = hide.errorRateAbove === null ? null : hide.errorRateAbove / 100;
+  // A node that only opens connections (a caller of a database) has no figures of its own to show it:
+  // its L4 edges do.
+  const connecting = hide.idleNodes
+    ? new Set(graph.edges.filter((e) => e.tcp !== null).map((e) => e.source))
+    : new Set<string>();
   for (const n of graph.nodes) {
     if (needle && `${n.name} ${n.application} ${n.namespace}`.toLowerCase().includes(needle))
       hidden.add(n.id);
     else if (limit !== null && (n.inbound.errorRate ?? 0) > limit) hidden.add(n.id);
-    else if (hide.idleNodes && isIdleNode(n)) hidden.add(n.id);
+    else if (hide.idleNodes && isIdleNode(n) && !connecting.has(n.id)) hidden.add(n.id);
   }
   return hidden;
 }
