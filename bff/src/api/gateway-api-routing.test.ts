@@ -174,6 +174,7 @@ describe('routes with the Gateway API', () => {
       ...app('ledger', NS, ['v1', 'v2']),
       ...app('db', NS, ['v1', 'v2'], { name: 'tcp', port: 5432 }),
       ...app('shelf', NS, ['v1', 'v2']),
+      ...app('quotes', NS, ['v1', 'v2'], { name: 'grpc', port: 50051 }),
       versionService('cart', 'v1'),
     ];
     for (const obj of fixtures) await objects.create(obj);
@@ -185,7 +186,7 @@ describe('routes with the Gateway API', () => {
     istioApi = asAdmin(istioBuilt.app);
     // The catalog sees both versions of both services once their pods run.
     for (let i = 0; i < 200; i++) {
-      const ready = ['cart', 'ledger', 'db', 'shelf'].every(
+      const ready = ['cart', 'ledger', 'db', 'shelf', 'quotes'].every(
         (s) =>
           (catalog.get(`${s}.${NS}.svc.cluster.local`)?.versionDetails ?? []).filter((v) => v.ready > 0)
             .length === 2,
@@ -383,6 +384,19 @@ describe('routes with the Gateway API', () => {
       .send(split('ledger-b', 50, 50))
       .expect(409);
     await expect(liveRoute('ledger-b')).rejects.toThrow();
+  });
+
+  it('a gRPC service in the same namespace gets a GRPCRoute, which the control plane accepts', async () => {
+    const QUOTES = routesOf('quotes');
+    const list = await request(api).get(QUOTES).expect(200);
+    expect(list.body.routeApi).toMatchObject({ api: 'gateway-api', kind: 'GRPCRoute' });
+    const res = await request(api)
+      .post(`${QUOTES}/preview`)
+      .send(split('quotes-split', 25, 75))
+      .expect(200);
+    const route = res.body.objects.find((o: { kind: string }) => o.kind === 'GRPCRoute');
+    expect(route).toMatchObject({ apiVersion: 'gateway.networking.k8s.io/v1', action: 'create' });
+    expect(route.yaml).toMatch(/name: quotes-v2\n(?:\s+\w+: .*\n)*?\s+weight: 75\n/);
   });
 
   it.each([
