@@ -117,6 +117,8 @@ export const CONTRACT_MESSAGES = {
       '{{service}} is in ambient mode without a waypoint, so no L7 route applies to it yet; routes are VirtualServices (label it with istio.io/use-waypoint for the Gateway API)',
     sidecar:
       '{{service}} is not in ambient mode (no istio.io/dataplane-mode: ambient): routes are VirtualServices',
+    sidecarPods:
+      "{{service}}'s pods run sidecars, which take precedence over its namespace's ambient mode: routes are VirtualServices",
     unavailable: 'Routes cannot be written: {{reason}}',
   },
   // Writing and reading the form as Gateway API routes (mesh/gateway-api-routes.ts).

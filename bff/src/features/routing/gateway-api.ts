@@ -199,7 +199,8 @@ export function routeApiFacts(
     virtualServices: virtualServices.map((v) => v.metadata.name),
     namespaceLabels: state.namespaceLabels,
     serviceLabels: own?.metadata.labels ?? {},
-    podLabels: service.providers.map((p) => p.labels),
+    // The catalog knows which instances run a sidecar (an injected proxy, a VM's, wins over ambient).
+    pods: service.providers.map((p) => ({ labels: p.labels, sidecar: p.dataPlane === 'sidecar' })),
     gateways,
   };
 }

@@ -18,7 +18,7 @@ function facts(changes: Partial<RouteApiFacts> = {}): RouteApiFacts {
     virtualServices: [],
     namespaceLabels: {},
     serviceLabels: {},
-    podLabels: [{ app: 'reviews' }],
+    pods: [{ labels: { app: 'reviews' }, sidecar: false }],
     gateways: [WAYPOINT],
     ...changes,
   };
@@ -97,7 +97,7 @@ describe('chooseRouteApi', () => {
     [
       'ambient pods labelled one by one, the Service naming the waypoint',
       {
-        podLabels: [{ 'istio.io/dataplane-mode': 'ambient' }],
+        pods: [{ labels: { 'istio.io/dataplane-mode': 'ambient' }, sidecar: false }],
         serviceLabels: { 'istio.io/use-waypoint': 'waypoint' },
       },
       'gateway-api',
@@ -106,7 +106,10 @@ describe('chooseRouteApi', () => {
     ],
     [
       'an ambient namespace whose pods opt out',
-      { namespaceLabels: AMBIENT_NS, podLabels: [{ 'istio.io/dataplane-mode': 'none' }] },
+      {
+        namespaceLabels: AMBIENT_NS,
+        pods: [{ labels: { 'istio.io/dataplane-mode': 'none' }, sidecar: false }],
+      },
       'istio',
       'VirtualService',
       /not in ambient mode/,
@@ -120,6 +123,13 @@ describe('chooseRouteApi', () => {
       'gateway-api',
       'HTTPRoute',
       /infra\/waypoint/,
+    ],
+    [
+      'an ambient namespace with a waypoint whose pods run sidecars',
+      { namespaceLabels: AMBIENT_NS, pods: [{ labels: { app: 'reviews' }, sidecar: true }] },
+      'istio',
+      'VirtualService',
+      /pods run sidecars, which take precedence/,
     ],
     [
       'existing HTTPRoutes in a sidecar namespace',
@@ -186,8 +196,9 @@ describe('chooseRouteApi', () => {
 
 describe('dataPlaneOf', () => {
   it('takes the namespace enrolment when the service has no pods yet', () => {
-    expect(dataPlaneOf(facts({ podLabels: [], namespaceLabels: AMBIENT_NS }))).toEqual({
+    expect(dataPlaneOf(facts({ pods: [], namespaceLabels: AMBIENT_NS }))).toEqual({
       ambient: true,
+      sidecars: false,
       waypoint: 'shop/waypoint',
       missingWaypoint: null,
     });
@@ -195,7 +206,13 @@ describe('dataPlaneOf', () => {
 
   it('is not ambient when only some pods are enrolled', () => {
     const plane = dataPlaneOf(
-      facts({ podLabels: [{ 'istio.io/dataplane-mode': 'ambient' }, {}], serviceLabels: AMBIENT_NS }),
+      facts({
+        pods: [
+          { labels: { 'istio.io/dataplane-mode': 'ambient' }, sidecar: false },
+          { labels: {}, sidecar: false },
+        ],
+        serviceLabels: AMBIENT_NS,
+      }),
     );
     expect(plane.ambient).toBe(false);
     expect(plane.waypoint).toBeNull();

@@ -60,8 +60,8 @@ export interface RouteApiFacts {
   namespaceLabels: Readonly<Record<string, string>>;
   /** The labels of the service's Kubernetes Service (unknown: empty). */
   serviceLabels: Readonly<Record<string, string>>;
-  /** The labels of each of the service's pods. */
-  podLabels: readonly Readonly<Record<string, string>>[];
+  /** Each of the service's pods: its labels, and whether it runs a sidecar (which wins over ambient). */
+  pods: readonly { labels: Readonly<Record<string, string>>; sidecar: boolean }[];
   /** Every Gateway API Gateway the console can see. */
   gateways: readonly GatewayFact[];
 }
@@ -91,6 +91,8 @@ export function gatewayKindFor(protocol: Protocol): GatewayRouteKindName | null 
 /** Where the service's data plane stands: enrolled in ambient, and which waypoint it uses. */
 interface DataPlane {
   ambient: boolean;
+  /** Some pods run sidecars in an ambient namespace: they keep theirs (istio-cni skips them). */
+  sidecars: boolean;
   /** The waypoint Gateway (namespace/name) when it uses one that exists. */
   waypoint: string | null;
   /** The waypoint it names that is no Gateway of class istio-waypoint. */
@@ -98,30 +100,32 @@ interface DataPlane {
 }
 
 /**
- * Ambient enrolment as istio-cni decides it for pods (a pod's own label wins over its
- * namespace's; `none` opts out), and the waypoint service-addressed traffic goes through (the
+ * Ambient enrolment as istio-cni decides it for pods (a pod with a sidecar stays a sidecar pod; a
+ * pod's own label wins over its namespace's; `none` opts out), and the waypoint service-addressed traffic goes through (the
  * Service's `istio.io/use-waypoint` wins over its namespace's; `none` opts out).
  */
 export function dataPlaneOf(facts: RouteApiFacts): DataPlane {
   const nsAmbient = facts.namespaceLabels[DATAPLANE_MODE_LABEL] === 'ambient';
-  const podAmbient = (labels: Readonly<Record<string, string>>) => {
-    const own = labels[DATAPLANE_MODE_LABEL];
+  const podAmbient = (pod: RouteApiFacts['pods'][number]) => {
+    if (pod.sidecar) return false;
+    const own = pod.labels[DATAPLANE_MODE_LABEL];
     return own === undefined ? nsAmbient : own === 'ambient';
   };
-  const ambient = facts.podLabels.length === 0 ? nsAmbient : facts.podLabels.every(podAmbient);
+  const ambient = facts.pods.length === 0 ? nsAmbient : facts.pods.every(podAmbient);
+  const sidecars = nsAmbient && facts.pods.some((p) => p.sidecar);
   const fromService = facts.serviceLabels[USE_WAYPOINT_LABEL];
   const labels = fromService !== undefined ? facts.serviceLabels : facts.namespaceLabels;
   const name = labels[USE_WAYPOINT_LABEL];
   if (!ambient || name === undefined || name === '' || name === 'none')
-    return { ambient, waypoint: null, missingWaypoint: null };
+    return { ambient, sidecars, waypoint: null, missingWaypoint: null };
   const namespace = labels[USE_WAYPOINT_NAMESPACE_LABEL] || facts.namespace;
   const ref = `${namespace}/${name}`;
   const found = facts.gateways.some(
     (g) => g.namespace === namespace && g.name === name && g.gatewayClassName === WAYPOINT_CLASS,
   );
   return found
-    ? { ambient, waypoint: ref, missingWaypoint: null }
-    : { ambient, waypoint: null, missingWaypoint: ref };
+    ? { ambient, sidecars, waypoint: ref, missingWaypoint: null }
+    : { ambient, sidecars, waypoint: null, missingWaypoint: ref };
 }
 
 const list = (names: readonly string[]) => names.join(', ');
@@ -161,5 +165,6 @@ export function chooseRouteApi(facts: RouteApiFacts): RouteApiDecision {
   if (plane.missingWaypoint)
     return istio(contractMessage('routeApi.waypointMissing', { service, waypoint: plane.missingWaypoint }));
   if (plane.ambient) return istio(contractMessage('routeApi.ambientNoWaypoint', { service }));
+  if (plane.sidecars) return istio(contractMessage('routeApi.sidecarPods', { service }));
   return istio(contractMessage('routeApi.sidecar', { service }));
 }

@@ -101,6 +101,7 @@ export const contractZhCN: Translation<typeof contractEnUS> = {
       '{{service}} 处于 ambient 模式但没有 waypoint，L7 路由尚不生效；路由写为 VirtualService（添加 istio.io/use-waypoint 标签以使用 Gateway API）',
     sidecar:
       '{{service}} 未处于 ambient 模式（没有 istio.io/dataplane-mode: ambient）：路由写为 VirtualService',
+    sidecarPods: '{{service}} 的 Pod 运行 Sidecar，优先于其命名空间的 ambient 模式：路由写为 VirtualService',
     unavailable: '无法写入路由：{{reason}}',
   },
   gatewayApi: {
