@@ -426,7 +426,7 @@ export function demoObjects(now: Date = new Date()): KubernetesObject[] {
     .filter((o) => o.kind === 'Gateway' && (o as GatewayShape).spec.gatewayClassName === WAYPOINT_CLASS)
     .flatMap((o) => {
       const { deployment, service } = waypointWorkload(o as unknown as KubeObject);
-      return [deployment, service] as KubernetesObject[];
+      return [deployment, service] as unknown as KubernetesObject[];
     });
   const all = [...manifests, ...deployed];
   return [...all, ...demoPods(all, now)];

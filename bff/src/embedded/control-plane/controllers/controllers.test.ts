@@ -371,7 +371,9 @@ describe('the workload controllers', () => {
     // In a namespace that injects sidecars, the waypoint's own pod has none and is not ztunnel's.
     const [pod, ...more] = list(GVR.pods, 'gateway.networking.k8s.io/gateway-name=waypoint');
     expect(more).toHaveLength(0);
-    expect(pod?.metadata.ownerReferences?.[0]?.name).toMatch(/^waypoint-/);
+    expect((pod?.metadata.ownerReferences as { name: string }[] | undefined)?.[0]?.name).toMatch(
+      /^waypoint-/,
+    );
     expect((pod?.spec as { containers: { name: string }[] }).containers.map((c) => c.name)).toEqual([
       'istio-proxy',
     ]);

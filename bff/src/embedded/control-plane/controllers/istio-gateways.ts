@@ -175,7 +175,14 @@ export function reconcileIstioGateway(ctx: ControllerContext, namespace: string,
  * for HBONE on 15008 (and the status port). Its pods get no sidecar and are not captured by ztunnel
  * (`istio.io/dataplane-mode: none`). Exported so the demo seed can predict the pods it makes.
  */
-export function waypointWorkload(gateway: KubeObject): { deployment: KubeObject; service: KubeObject } {
+interface Rendered {
+  apiVersion: string;
+  kind: string;
+  metadata: { name: string; namespace: string; labels: Record<string, string>; ownerReferences: unknown[] };
+  spec: Record<string, unknown>;
+}
+
+export function waypointWorkload(gateway: KubeObject): { deployment: Rendered; service: Rendered } {
   const name = gateway.metadata.name ?? '';
   const namespace = gateway.metadata.namespace ?? 'default';
   const labels = {
@@ -237,7 +244,7 @@ export function waypointWorkload(gateway: KubeObject): { deployment: KubeObject;
       ],
     },
   };
-  return { deployment: deployment as unknown as KubeObject, service: service as unknown as KubeObject };
+  return { deployment, service };
 }
 
 /** Creates the object, or rewrites its spec when it differs (kept as Istio renders it). */
