@@ -14,8 +14,9 @@ import { promDuration } from './window';
  *    once, labelled with the real destination workload, service and version; a waypoint sits only on
  *    the receiving side, and the ambient workload has no sidecar of its own to report
  *    `reporter="destination"`. A sidecar never sits behind a waypoint, so no request has both
- *    reporters: `reporter=~"destination|waypoint"` counts each once (the reporter values are listed at
- *    https://istio.io/latest/docs/reference/config/metrics/#labels; "waypoint" in istio/istio#51313).
+ *    reporters: `reporter=~"destination|waypoint"` counts each once. (Istio's metrics reference,
+ *    https://istio.io/latest/docs/reference/config/metrics/#labels, lists `source` and `destination`;
+ *    istio/istio#51313 shows waypoints reporting `waypoint` and asks the docs and dashboards to add it.)
  *  - requests that never arrived: those the caller's sidecar answered itself (`reporter="source"` with
  *    a local-reply flag, see LOCAL_REPLY_FLAGS), such as a fault injection's abort or a circuit
  *    breaker's overflow. Without them an injected abort would show as less traffic, not as errors.
@@ -25,7 +26,9 @@ import { promDuration } from './window';
  * connection, HTTP or not, on both nodes: `reporter="source"` on the caller's node and
  * `reporter="destination"` on the destination's. The console reads `reporter="destination"` only,
  * the connections that reached the destination workload, once each (the sidecar or ztunnel next to
- * it). An ambient service without a waypoint has only these; one with a waypoint has both its
+ * it). An ambient service without a waypoint has only these (a sidecar or gateway calling it still
+ * reports its requests as `reporter="source"`, which is not read: most callers of such a service are
+ * ambient too, and report none); one with a waypoint has both its
  * waypoint's requests and ztunnel's connections (whose caller is then the waypoint, which opened
  * them), and a waypoint's own TCP series (`reporter="waypoint"`, the caller's leg to the waypoint)
  * are left out, as they would count the same bytes again.
