@@ -97,9 +97,23 @@ class WithoutGatewayApi extends MeshObjects {
   }
 }
 
-/** Object writes where a test can run something right after a delete (a change racing another). */
+/**
+ * Object writes where a test can run something right after a delete (a change racing another), or
+ * make the creation of one kind fail (the control plane refusing a write half-way through a change).
+ */
 class HookedObjects extends MeshObjects {
   afterDelete: ((obj: KubeObject) => Promise<void>) | null = null;
+  refuseCreateOf: string | null = null;
+  override async create(obj: KubeObject, opts: WriteOptions = {}) {
+    if (!opts.dryRun && obj.kind === this.refuseCreateOf)
+      throw new ApiException(
+        422,
+        'refused',
+        { code: 422, reason: 'Invalid', message: `${obj.kind} refused` },
+        {},
+      );
+    return super.create(obj, opts);
+  }
   override async delete(obj: KubeObject, opts: WriteOptions = {}) {
     await super.delete(obj, opts);
     if (!opts.dryRun) await this.afterDelete?.(obj);
@@ -319,6 +333,23 @@ describe('routes with the Gateway API', () => {
     expect(weights(await liveRoute('shelf-b'))).toEqual(['shelf-v2:100']);
     const backend = await objects.get(SERVICE, NS, 'shelf-v2');
     expect(backend.metadata.annotations?.['mesh-console.io/used-by']).toBe('shelf-b');
+  });
+
+  it('leaves the control plane as it was when the route is refused after its per-version Services were created', async () => {
+    const QUOTES = routesOf('quotes');
+    hooked.refuseCreateOf = 'GRPCRoute';
+    try {
+      const res = await request(api)
+        .post(QUOTES)
+        .send(split('quotes-split', 25, 75));
+      expect(res.status).toBe(422);
+    } finally {
+      hooked.refuseCreateOf = null;
+    }
+    expect(await serviceExists('quotes-v1')).toBe(false);
+    expect(await serviceExists('quotes-v2')).toBe(false);
+    expect((await request(api).get(QUOTES).expect(200)).body.items).toEqual([]);
+    expect((await request(api).get(`${QUOTES}/quotes-split/revisions`).expect(200)).body.items).toEqual([]);
   });
 
   it('MESH_CONSOLE_ROUTE_API=istio keeps writing VirtualServices in the ambient namespace', async () => {
