@@ -469,6 +469,42 @@ describe('routes with the Gateway API', () => {
     },
   );
 
+  it('accepts a hand-written HTTPRoute of the service, bound to a Gateway too, and edits it as YAML from the version read', async () => {
+    const yaml = (weight: number) =>
+      [
+        'apiVersion: gateway.networking.k8s.io/v1',
+        'kind: HTTPRoute',
+        'metadata:',
+        '  name: cart-yaml',
+        'spec:',
+        "  parentRefs: [{ group: '', kind: Service, name: cart, port: 9080 }, { name: edge, namespace: team-b }]",
+        '  rules:',
+        "    - matches: [{ headers: [{ name: x-beta, value: 'on' }] }]",
+        `      backendRefs: [{ name: cart-v1, port: 9080, weight: ${weight} }, { name: cart, port: 9080, weight: ${100 - weight} }]`,
+      ].join('\n');
+    const created = await request(api)
+      .post(CART)
+      .send({ yaml: yaml(60) })
+      .expect(201);
+    expect(created.body.scope).toMatchObject({
+      appliesAt: { mesh: true, gateways: ['team-b/edge'] },
+      editable: true,
+    });
+    const rv = created.body.resourceVersion as string;
+    await request(api)
+      .put(`${CART}/cart-yaml`)
+      .send({ yaml: yaml(70), resourceVersion: rv })
+      .expect(200);
+    expect(weights(await liveRoute('cart-yaml'))).toEqual(['cart-v1:70', 'cart:30']);
+    await request(api)
+      .put(`${CART}/cart-yaml`)
+      .send({ yaml: yaml(80), resourceVersion: rv })
+      .expect(409);
+    await request(api).delete(`${CART}/cart-yaml`).expect(204);
+    await expect(liveRoute('cart-yaml')).rejects.toThrow();
+    expect(await serviceExists('cart-v1')).toBe(true);
+  });
+
   it('lists a route of another namespace bound to a Gateway that sends to the service, read-only', async () => {
     await objects.create({
       apiVersion: 'gateway.networking.k8s.io/v1',
