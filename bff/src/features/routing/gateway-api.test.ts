@@ -89,6 +89,13 @@ describe('gatewayRefProblems', () => {
     expect(gatewayRefProblems(ok, scope)).toEqual([]);
   });
 
+  it('accepts a Gateway that does not exist (yet), as a VirtualService may name one; the row shows it missing', () => {
+    const early = route('early', { parentRefs: [OWN_PARENT, { name: 'edge' }] });
+    expect(gatewayRefProblems(early, scope)).toEqual([]);
+    const rows = gatewayRows(target, state([early]), () => '');
+    expect(rows.own.map((r) => r.metadata.name)).toEqual(['early']);
+  });
+
   it.each<[string, Record<string, unknown>, string]>([
     [
       'a parentRef to another Service',
@@ -105,7 +112,6 @@ describe('gatewayRefProblems', () => {
       { parentRefs: [{ kind: 'Service', name: 'reviews' }] },
       'spec.parentRefs[0].kind',
     ],
-    ['a Gateway that does not exist', { parentRefs: [{ name: 'edge' }] }, 'spec.parentRefs[0].name'],
     [
       'a backend of another service',
       { parentRefs: [OWN_PARENT], rules: [{ backendRefs: [{ name: 'ratings', port: 9080 }] }] },

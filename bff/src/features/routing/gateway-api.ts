@@ -168,7 +168,6 @@ export function yamlScopeOf(target: RouteTarget, state: GatewayApiState): Gatewa
     kinds: state.kinds,
     service: serviceNameOf(target),
     backends: backendNames(target, state.services),
-    gateways: state.gateways.map(gatewayKey),
   };
 }
 

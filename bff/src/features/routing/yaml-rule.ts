@@ -142,8 +142,6 @@ export interface GatewayYamlScope {
   service: string;
   /** The Services a backendRef may name: the service's own and its per-version Services. */
   backends: ReadonlySet<string>;
-  /** The Gateway API Gateways that exist, as namespace/name. */
-  gateways: readonly string[];
 }
 
 interface RefProblem {
@@ -156,8 +154,8 @@ const text = (v: unknown, fallback: string) => (typeof v === 'string' ? v : fall
 /**
  * Where a Gateway API route attaches and sends traffic, judged for one service, so an operator who
  * may edit this service's routes cannot take another team's traffic through them: a parentRef
- * names this service's Service (GAMMA) or an existing Gateway (whose listeners' allowedRoutes are
- * its owner's say), and every backendRef (mirrors too) names this Service or one of its per-version
+ * names this service's Service (GAMMA) or a Gateway (whose listeners' allowedRoutes are its
+ * owner's say; one that does not exist is shown as missing), and every backendRef (mirrors too) names this Service or one of its per-version
  * Services, in this namespace. Defaults as the Gateway API's: a parentRef is a Gateway unless it
  * says otherwise, a backendRef a core Service.
  */
@@ -171,24 +169,23 @@ export function gatewayRefProblems(obj: MeshObject, scope: GatewayYamlScope): Re
     const kind = text(p.kind, 'Gateway');
     const namespace = text(p.namespace, ns);
     const name = text(p.name, '');
-    if (group === '' && kind === 'Service') {
-      if (namespace !== ns)
-        problems.push({
-          field: `${field}.namespace`,
-          message: `a route of this service attaches to its own Service in ${ns}, not to one in ${namespace}`,
-        });
-      else if (name !== scope.service)
-        problems.push({
-          field: `${field}.name`,
-          message: `Service ${name} is not this service (${scope.service}); its routes are edited from its own page`,
-        });
-    } else if (group === GATEWAY_GROUP && kind === 'Gateway') {
-      if (!scope.gateways.includes(`${namespace}/${name}`))
-        problems.push({ field: `${field}.name`, message: `Gateway ${namespace}/${name} does not exist` });
-    } else
+    // Any Gateway, as a VirtualService may name any gateway: its listeners' allowedRoutes are its
+    // owner's say, and what the route sends there is this service's traffic only (below).
+    if (group === GATEWAY_GROUP && kind === 'Gateway') return;
+    if (group !== '' || kind !== 'Service')
       problems.push({
         field: `${field}.kind`,
         message: `a route of this service attaches to its Service or to a Gateway, not to a ${kind} of ${group === '' ? 'the core group' : group}`,
+      });
+    else if (namespace !== ns)
+      problems.push({
+        field: `${field}.namespace`,
+        message: `a route of this service attaches to its own Service in ${ns}, not to one in ${namespace}`,
+      });
+    else if (name !== scope.service)
+      problems.push({
+        field: `${field}.name`,
+        message: `Service ${name} is not this service (${scope.service}); its routes are edited from its own page`,
       });
   });
   const checkBackend = (ref: Record<string, unknown>, field: string) => {
