@@ -7,7 +7,7 @@ import type { RouteApiChoice } from '../../contract/routing';
  * the Kubernetes Gateway API (HTTPRoute, GRPCRoute, TCPRoute whose parentRef is the Service, and one
  * Service per version as backends). Istio recommends the Gateway API, and in ambient mode, where a
  * waypoint proxy enforces L7 routes for the services that use it, VirtualService is only a technical
- * preview. Pure: `loadRouteApiFacts` in routing.ts reads what this decides on.
+ * preview. Pure: `loadGatewayApi` and `routeApiFacts` (gateway-api.ts) read what it decides on.
  *
  * The setting `MESH_CONSOLE_ROUTE_API` is `auto` (the default), `istio` or `gateway-api`. With
  * `auto`, per service:
@@ -20,7 +20,8 @@ import type { RouteApiChoice } from '../../contract/routing';
  *    the data plane decides then (a waypoint: the Gateway API; sidecars: Istio), and the reason says
  *    both were found.
  * 4. A service in ambient mode with a waypoint: the Gateway API.
- * 5. Otherwise Istio (sidecars, or ambient without a waypoint, where no L7 route applies at all).
+ * 5. Otherwise Istio: sidecars (pods with one keep it in an ambient namespace too), or ambient
+ *    without a waypoint, where no L7 route applies at all.
  */
 
 export const ROUTE_API_SETTINGS = ['auto', 'istio', 'gateway-api'] as const;
@@ -101,8 +102,9 @@ interface DataPlane {
 
 /**
  * Ambient enrolment as istio-cni decides it for pods (a pod with a sidecar stays a sidecar pod; a
- * pod's own label wins over its namespace's; `none` opts out), and the waypoint service-addressed traffic goes through (the
- * Service's `istio.io/use-waypoint` wins over its namespace's; `none` opts out).
+ * pod's own label wins over its namespace's; `none` opts out), and the waypoint that traffic
+ * addressed to the Service goes through (the Service's `istio.io/use-waypoint` wins over its
+ * namespace's; `none` opts out).
  */
 export function dataPlaneOf(facts: RouteApiFacts): DataPlane {
   const nsAmbient = facts.namespaceLabels[DATAPLANE_MODE_LABEL] === 'ambient';
