@@ -11,6 +11,7 @@ import type { RunningConsole } from '../../../server';
 import { parseExposition } from './testing';
 
 const REVIEWS = 'reviews.bookinfo.svc.cluster.local';
+const CATALOG = 'catalog.shop.svc.cluster.local';
 
 /**
  * The demo traffic on the embedded control plane, as `npm start` runs it: rules applied through the
@@ -76,5 +77,35 @@ describe('demo traffic follows the control plane', () => {
     expect(grew('v3')).toBeGreaterThan(0);
     expect(grew('v1')).toBe(0);
     expect(grew('v2')).toBe(0);
+  });
+
+  it('runs shop’s ambient corner as seeded: the waypoint splits catalog 90/10 by its HTTPRoute and reports it', async () => {
+    const sim = running.traffic?.simulator;
+    // The namespace's labels, the waypoint Gateway and the HTTPRoute reached the simulator by watch.
+    await expect
+      .poll(() => sim?.sharesFor(CATALOG, 'storefront-v1')?.get('v2'), { timeout: 5000, interval: 100 })
+      .toBeCloseTo(0.1, 6);
+    const waypointReports = async () => {
+      const text = await (await fetch(running.demoMetricsUrl ?? '')).text();
+      return parseExposition(text)
+        .filter((x) => x.name === 'istio_requests_total' && x.labels.destination_app === 'catalog')
+        .reduce(
+          (m, x) => m.set(x.labels.reporter as string, (m.get(x.labels.reporter as string) ?? 0) + x.value),
+          new Map<string, number>(),
+        );
+    };
+    const before = await waypointReports();
+    await new Promise((r) => setTimeout(r, 2500));
+    const after = await waypointReports();
+    expect((after.get('waypoint') ?? 0) - (before.get('waypoint') ?? 0)).toBeGreaterThan(0);
+    expect([...after.keys()]).toEqual(['waypoint']);
+    // The console's monitoring counts the per-version Services' requests as catalog's versions.
+    const res = await request(running.url)
+      .get(`/api/v1/services/${encodeURIComponent(CATALOG)}/metrics?window=5m`)
+      .set(ADMIN_HEADER)
+      .expect(200);
+    const versions = (res.body as { split: { versions: { version: string; share: number | null }[] } }).split
+      .versions;
+    expect(versions.find((v) => v.version === 'v1')?.share).toBeGreaterThan(0.5);
   });
 });
