@@ -126,6 +126,42 @@ describe('the demo’s ambient namespace', () => {
     expect(share).toBeLessThan(0.15 + 0.05);
   });
 
+  it('mirrors at the waypoint without reporting the copies as requests: ztunnel counts their connections', async () => {
+    const s = simulation({ exporter: true });
+    const route = catalogRoute(100, 0);
+    s.rules.set({
+      httpRoutes: [
+        {
+          ...route,
+          spec: {
+            parentRefs: [{ group: '', kind: 'Service', name: 'catalog', port: 8080 }],
+            rules: [
+              {
+                backendRefs: [{ name: 'catalog-v1', port: 8080 }],
+                filters: [
+                  {
+                    type: 'RequestMirror',
+                    requestMirror: { backendRef: { name: 'catalog-v2', port: 8080 } },
+                  },
+                ],
+              },
+            ],
+          },
+        },
+      ],
+    });
+    s.advance(120);
+    const samples = await samplesOf(s);
+    const v2 = { destination_app: 'catalog', destination_version: 'v2', source_workload: 'storefront-v1' };
+    expect(sum(samples, 'istio_requests_total', v2)).toBe(0);
+    const served = sum(samples, 'istio_requests_total', { ...v2, destination_version: 'v1' });
+    expect(served).toBeGreaterThan(100);
+    // Every request mirrored: about as many connections to v2 as requests served by v1.
+    const mirrored = sum(samples, TCP_METRICS.opened, { ...v2, reporter: 'destination' });
+    expect(mirrored / served).toBeGreaterThan(0.8);
+    expect(mirrored / served).toBeLessThan(1.2);
+  });
+
   it('sends payments (opted out of the waypoint) through ztunnel only: TCP metrics, no request metrics, and its VirtualService changes nothing', async () => {
     const s = simulation({ exporter: true, tiers: FINE });
     // A VirtualService that would abort every request at a sidecar or a waypoint.

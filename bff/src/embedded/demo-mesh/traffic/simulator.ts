@@ -1131,6 +1131,12 @@ export class TrafficSimulator {
       const c = counts[i] as number;
       if (c === 0) continue;
       const { instance, version: v } = endpoints[i] as { instance: Instance; version: VersionNode };
+      if (this.via === 'waypoint' || v.ambient) {
+        // Nobody reports a mirrored request as one (a waypoint counts the requests it receives; the
+        // mirror has no sidecar): ztunnel counts its connection.
+        this.l4(s, v, call.source, instance.name, c, tick);
+        continue;
+      }
       const errors = this.rng.binomial(c, v.errorRate);
       this.at(s, v, call.source, instance.name).served('200', '-', c - errors, NO_SHIFT, true, tick);
       this.at(s, v, call.source, instance.name).served('500', '-', errors, NO_SHIFT, true, tick);
