@@ -607,14 +607,10 @@ describe.skipIf(!installed)(
       const [pa, ea] = await Promise.all([prom.edges(q, at), embedded.edges(q, at)]);
       const key = (v: { serviceId: string; version: string }) => `${v.serviceId} ${v.version}`;
       const promVersions = new Map(pa.versions.map((v) => [key(v), v]));
-      const l4 = ea.versions.filter((v) => v.tcp.opened * q.rangeSeconds >= 50);
+      const none = { sentBytes: 0, receivedBytes: 0, opened: 0 };
+      const l4 = ea.versions.filter((v) => (v.tcp?.opened ?? 0) * q.rangeSeconds >= 50);
       expect(l4.length).toBeGreaterThanOrEqual(2);
-      for (const v of l4)
-        closeTcp(
-          promVersions.get(key(v))?.tcp ?? { sentBytes: 0, receivedBytes: 0, opened: 0 },
-          v.tcp,
-          key(v),
-        );
+      for (const v of l4) closeTcp(promVersions.get(key(v))?.tcp ?? none, v.tcp ?? none, key(v));
     });
 
     /**

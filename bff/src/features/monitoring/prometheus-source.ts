@@ -33,6 +33,7 @@ import type {
   ServiceSeries,
   SplitFigures,
   TcpFigures,
+  TcpLinkFigures,
   TelemetrySource,
   TrafficEdges,
   VersionFigures,
@@ -451,7 +452,10 @@ export class PrometheusTelemetry implements TelemetrySource {
             this.client.query(linkQuery(m, labels, q.rangeSeconds, matchers), atMs, signal),
           ),
         );
-        const out = new Map<string, { metric: Record<string, string>; figures: LinkFigures }>();
+        const out = new Map<
+          string,
+          { metric: Record<string, string>; figures: LinkFigures & { tcp: TcpLinkFigures } }
+        >();
         results.forEach((samples, i) => {
           const measure = LINK_MEASURES[i] as LinkMeasure;
           for (const s of samples) {

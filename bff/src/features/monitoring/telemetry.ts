@@ -148,8 +148,11 @@ export interface LinkFigures {
   /** Answered 4xx, per second. */
   clientErrors: number;
   p95: number | null;
-  /** L4 traffic along the link (bytes and connections per second): all zero for requests alone. */
-  tcp: TcpLinkFigures;
+  /**
+   * L4 traffic along the link (bytes and connections per second): all zero for requests alone. Both
+   * sources always give it; absent (as from a synthetic benchmark's links) it counts as none.
+   */
+  tcp?: TcpLinkFigures;
 }
 
 export type TcpLinkFigures = Pick<TcpFigures, 'sentBytes' | 'receivedBytes' | 'opened'>;

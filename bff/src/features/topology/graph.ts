@@ -85,9 +85,11 @@ function shareOf(part: Sum, whole: Sum): number | null {
 }
 
 function addTo(sum: Sum, link: LinkFigures): void {
-  sum.tcpSent += link.tcp.sentBytes;
-  sum.tcpReceived += link.tcp.receivedBytes;
-  sum.tcpOpened += link.tcp.opened;
+  if (link.tcp) {
+    sum.tcpSent += link.tcp.sentBytes;
+    sum.tcpReceived += link.tcp.receivedBytes;
+    sum.tcpOpened += link.tcp.opened;
+  }
   sum.requests += link.requests;
   sum.serverErrors += link.serverErrors;
   sum.clientErrors += link.clientErrors;

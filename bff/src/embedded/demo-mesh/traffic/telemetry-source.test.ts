@@ -157,14 +157,14 @@ describe('EmbeddedTelemetry: L4 traffic (a TCP service, or ambient without a way
     expect(consumer?.tcp.opened).toBeCloseTo(3, 6);
     const { calls, versions } = await source.edges(q);
     expect(calls).toHaveLength(1);
-    expect(calls[0]?.tcp.sentBytes).toBeCloseTo(6000, 3);
+    expect(calls[0]?.tcp?.sentBytes).toBeCloseTo(6000, 3);
     expect(calls[0]?.p95).toBeNull();
     // The split of a TCP service: connections per version over the rate interval.
     expect(await source.split('db', q)).toEqual([
       { version: 'v1', requests: 0, connections: 2 },
       { version: 'v2', requests: 0, connections: 1 },
     ]);
-    expect(versions.map((v) => [v.version, Math.round(v.tcp.opened)]).sort()).toEqual([
+    expect(versions.map((v) => [v.version, Math.round(v.tcp?.opened ?? 0)]).sort()).toEqual([
       ['v1', 2],
       ['v2', 1],
     ]);
