@@ -6,7 +6,7 @@ import { StaticRules } from '../bff/src/embedded/demo-mesh/traffic/rules';
 import type { RuleSnapshot } from '../bff/src/embedded/demo-mesh/traffic/rules';
 import { TrafficSimulator } from '../bff/src/embedded/demo-mesh/traffic/simulator';
 import { TrafficStore } from '../bff/src/embedded/demo-mesh/traffic/store';
-import { demoCatalog } from '../bff/src/embedded/demo-mesh/traffic/testing';
+import { demoCatalog, demoRuleSnapshot } from '../bff/src/embedded/demo-mesh/traffic/testing';
 import type { CatalogSource } from '../bff/src/features/catalog/catalog';
 import { generatedCatalog } from './generated-mesh';
 import { printFigures, summarize } from './stats';
@@ -98,7 +98,8 @@ async function userBookinfo(): Promise<{ catalog: CatalogSource; rules: RuleSnap
 }
 
 export async function benchTraffic(): Promise<void> {
-  measure('Demo traffic', DEMO_APPS, demoCatalog(), {}, 600, 10);
+  // With the demo's own rules: shop's ambient corner (waypoint, HTTPRoute) is on the measured path.
+  measure('Demo traffic', DEMO_APPS, demoCatalog(), demoRuleSnapshot(), 600, 10);
   const bookinfo = await userBookinfo();
   if (bookinfo)
     measure("A user's Bookinfo under ratings-test-delay", [], bookinfo.catalog, bookinfo.rules, 600);
