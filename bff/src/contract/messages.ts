@@ -119,6 +119,8 @@ export const CONTRACT_MESSAGES = {
       '{{service}} is not in ambient mode (no istio.io/dataplane-mode: ambient): routes are VirtualServices',
     sidecarPods:
       "{{service}}'s pods run sidecars, which take precedence over its namespace's ambient mode: routes are VirtualServices",
+    noService:
+      '{{service}} has no Kubernetes Service in its namespace (a ServiceEntry host or VMs), which Gateway API routes attach to: routes are VirtualServices',
     unavailable: 'Routes cannot be written: {{reason}}',
   },
   // Writing and reading the form as Gateway API routes (mesh/gateway-api-routes.ts).

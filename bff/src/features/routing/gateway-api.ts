@@ -197,6 +197,7 @@ export function routeApiFacts(
       .map((r) => routeLabel(r, target.namespace)),
     virtualServices: virtualServices.map((v) => v.metadata.name),
     namespaceLabels: state.namespaceLabels,
+    hasService: own !== undefined,
     serviceLabels: own?.metadata.labels ?? {},
     // The catalog knows which instances run a sidecar (an injected proxy, a VM's, wins over ambient).
     pods: service.providers.map((p) => ({ labels: p.labels, sidecar: p.dataPlane === 'sidecar' })),

@@ -17,6 +17,7 @@ function facts(changes: Partial<RouteApiFacts> = {}): RouteApiFacts {
     gatewayRoutes: [],
     virtualServices: [],
     namespaceLabels: {},
+    hasService: true,
     serviceLabels: {},
     pods: [{ labels: { app: 'reviews' }, sidecar: false }],
     gateways: [WAYPOINT],
@@ -174,6 +175,13 @@ describe('chooseRouteApi', () => {
       /MESH_CONSOLE_ROUTE_API is gateway-api/,
     ],
     [
+      'a ServiceEntry host (no Kubernetes Service) with a waypoint',
+      { namespaceLabels: AMBIENT_NS, hasService: false },
+      'istio',
+      'VirtualService',
+      /no Kubernetes Service in its namespace/,
+    ],
+    [
       'a Dubbo interface, even with the setting gateway-api',
       { setting: 'gateway-api', protocol: 'dubbo', namespaceLabels: AMBIENT_NS },
       'istio',
@@ -185,6 +193,12 @@ describe('chooseRouteApi', () => {
     expect(choice).toMatchObject({ api, kind });
     expect(choice.reason).toMatch(reason);
     expect(choice.unavailable).toBeUndefined();
+  });
+
+  it('with the setting gateway-api for a service without a Kubernetes Service: unavailable, saying why', () => {
+    const choice = chooseRouteApi(facts({ setting: 'gateway-api', hasService: false }));
+    expect(choice).toMatchObject({ api: 'gateway-api', kind: 'HTTPRoute' });
+    expect(choice.unavailable).toMatch(/no Kubernetes Service/);
   });
 
   it('with the setting gateway-api on a cluster without its kinds: the Gateway API, unavailable, saying why', () => {

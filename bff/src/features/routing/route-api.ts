@@ -59,7 +59,9 @@ export interface RouteApiFacts {
   /** The VirtualServices naming the service's host in its namespace. */
   virtualServices: readonly string[];
   namespaceLabels: Readonly<Record<string, string>>;
-  /** The labels of the service's Kubernetes Service (unknown: empty). */
+  /** Whether the service has a Kubernetes Service of its name in its namespace (GAMMA routes attach to it). */
+  hasService: boolean;
+  /** The labels of that Service (none: empty). */
   serviceLabels: Readonly<Record<string, string>>;
   /** Each of the service's pods: its labels, and whether it runs a sidecar (which wins over ambient). */
   pods: readonly { labels: Readonly<Record<string, string>>; sidecar: boolean }[];
@@ -138,6 +140,13 @@ export function chooseRouteApi(facts: RouteApiFacts): RouteApiDecision {
   if (facts.setting === 'istio') return istio(contractMessage('routeApi.settingIstio'));
   const kind = gatewayKindFor(facts.protocol);
   if (kind === null) return istio(contractMessage('routeApi.rpcInterface', { protocol: facts.protocol }));
+  const service = `${facts.namespace}/${facts.service}`;
+  if (!facts.hasService) {
+    const reason = contractMessage('routeApi.noService', { service });
+    return facts.setting === 'gateway-api'
+      ? { api: 'gateway-api', kind, reason, unavailable: reason }
+      : istio(reason);
+  }
   if (!facts.served.has(kind)) {
     if (facts.setting === 'gateway-api') {
       const unavailable = contractMessage('routeApi.notServedForced', { kind });
@@ -161,7 +170,6 @@ export function chooseRouteApi(facts: RouteApiFacts): RouteApiDecision {
     return gateway(contractMessage('routeApi.existingGateway', { routes: list(facts.gatewayRoutes) }));
   if (hasIstio)
     return istio(contractMessage('routeApi.existingIstio', { virtualServices: list(facts.virtualServices) }));
-  const service = `${facts.namespace}/${facts.service}`;
   if (plane.waypoint)
     return gateway(contractMessage('routeApi.ambientWaypoint', { service, waypoint: plane.waypoint, kind }));
   if (plane.missingWaypoint)

@@ -102,6 +102,8 @@ export const contractZhCN: Translation<typeof contractEnUS> = {
     sidecar:
       '{{service}} 未处于 ambient 模式（没有 istio.io/dataplane-mode: ambient）：路由写为 VirtualService',
     sidecarPods: '{{service}} 的 Pod 运行 Sidecar，优先于其命名空间的 ambient 模式：路由写为 VirtualService',
+    noService:
+      '{{service}} 在其命名空间中没有 Kubernetes Service（ServiceEntry 主机或虚拟机），而 Gateway API 路由须挂载到 Service：路由写为 VirtualService',
     unavailable: '无法写入路由：{{reason}}',
   },
   gatewayApi: {
