@@ -550,4 +550,33 @@ describe('routes with the Gateway API', () => {
     });
     expect(JSON.stringify(list.body)).not.toContain('edge-cart');
   });
+
+  it('a service routed by both APIs: the list says so, and the reason says which API new routes use and why', async () => {
+    await request(istioApi)
+      .post(CART)
+      .send(split('cart-vs', 50, 50))
+      .expect(201);
+    const list = await request(api).get(CART).expect(200);
+    expect(list.body.routeApi).toMatchObject({ api: 'gateway-api', kind: 'HTTPRoute' });
+    expect(list.body.routeApi.reason).toMatch(
+      /both HTTPRoute\/cart-split and VirtualService cart-vs; it uses waypoint ambient-shop\/waypoint/,
+    );
+    expect(list.body.warnings).toContainEqual({
+      code: 'second-route-on-host',
+      message: expect.stringMatching(
+        /^Both VirtualService cart-vs and HTTPRoute cart-split route this service/,
+      ),
+    });
+    // Each rule keeps its own API when edited, whichever API new routes use.
+    const vs = list.body.items.find((r: { name: string }) => r.name === 'cart-vs');
+    expect(vs).toMatchObject({ ref: { kind: 'VirtualService' }, scope: { editable: true } });
+    await request(api)
+      .put(`${CART}/cart-vs`)
+      .send(split('cart-vs', 40, 60, { resourceVersion: vs.resourceVersion }))
+      .expect(200);
+    const live = (await objects.get(VIRTUAL_SERVICE, NS, 'cart-vs')) as KubeObject & {
+      spec: { http: { route: { weight: number }[] }[] };
+    };
+    expect(live.spec.http.at(-1)?.route.map((r) => r.weight)).toEqual([40, 60]);
+  });
 });
