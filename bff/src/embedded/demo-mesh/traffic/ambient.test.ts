@@ -268,6 +268,12 @@ describe('the demo’s ambient namespace', () => {
     expect(reported).toBeGreaterThan(50);
     // …and ztunnel on storefront's node counts the connections.
     expect(sum(direct, TCP_METRICS.opened, { ...storefront, reporter: 'destination' })).toBe(reported);
+    // The console counts requests where they arrive (a destination sidecar or a waypoint), as its
+    // PromQL does: here none, so the store has storefront's L4 traffic only, as Prometheus would.
+    const telemetry = new EmbeddedTelemetry(unlabelled.store);
+    const split = await telemetry.split(host('storefront'), window(60));
+    expect(split.reduce((n, v) => n + v.requests, 0)).toBe(0);
+    expect(split.reduce((n, v) => n + v.connections, 0)).toBeGreaterThan(0);
   });
 
   it('without the waypoint Gateway, catalog gets ztunnel only: the HTTPRoute no longer applies', async () => {

@@ -157,6 +157,13 @@ interface Emission {
   shadowLimited?: number;
   /** ztunnel's (or a TCP proxy's) L4 figures rather than a request: request_protocol "tcp". */
   l4?: boolean;
+  /**
+   * Whether the store counts the requests (default yes). The store answers as the request queries
+   * do (features/monitoring/promql.ts): requests where they arrive, at the destination's sidecar or
+   * the waypoint. What only the caller reports (a sidecar or gateway calling ambient pods that have
+   * no waypoint) counts there at L4 alone, as ztunnel sees it.
+   */
+  storeRequests?: boolean;
 }
 
 /**
@@ -1276,12 +1283,14 @@ export class TrafficSimulator {
       // every attempt's connection.
       e.reporter = this.via === 'waypoint' ? 'waypoint' : 'source';
       e.toExporter = toStore;
+      e.storeRequests = this.via === 'waypoint';
       this.emit(e, tick);
       if (e.s && v) this.l4(e.s, v, e.source, e.instance, n, tick);
       return;
     }
     e.reporter = 'destination';
     e.toExporter = true;
+    e.storeRequests = true;
     this.emit(e, tick);
   }
 
@@ -1430,7 +1439,7 @@ export class TrafficSimulator {
       this.measuring.sum += durationSum;
       this.measuring.n += n;
     }
-    if (!e.toStore || !e.s || !v) return;
+    if (!e.toStore || e.storeRequests === false || !e.s || !v) return;
     const r = this.record;
     const counted = e.s.versionOf ?? e.s;
     r.group = v.group;
