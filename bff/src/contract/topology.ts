@@ -73,9 +73,8 @@ export type TcpTraffic = z.infer<typeof TcpTraffic>;
  * ambient mode, its waypoint; it may carry L4 figures too), `l4` connections only (a TCP service, or an
  * ambient service without a waypoint, which ztunnel sees only as connections and bytes).
  */
-export const EDGE_LAYERS = ['l7', 'l4'] as const;
-export const EdgeLayer = z.enum(EDGE_LAYERS);
-export type EdgeLayer = z.infer<typeof EdgeLayer>;
+const EDGE_LAYERS = ['l7', 'l4'] as const;
+const EdgeLayer = z.enum(EDGE_LAYERS);
 
 const NODE_KINDS = ['app', 'version', 'service'] as const;
 

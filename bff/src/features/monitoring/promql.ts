@@ -63,9 +63,9 @@ export function namespaceMatchers(
 }
 
 /** The reporters of a request where it arrived: a sidecar, or in ambient mode a waypoint (see above). */
-export const ARRIVED = 'reporter=~"destination|waypoint"';
+const ARRIVED = 'reporter=~"destination|waypoint"';
 /** The reporter of a connection where it arrived: the destination's sidecar, or ztunnel on its node. */
-export const TCP_ARRIVED = 'reporter="destination"';
+const TCP_ARRIVED = 'reporter="destination"';
 
 function selector(extra: Matchers = {}, errorsOnly = false, reporter = ARRIVED): string {
   const parts = [reporter];

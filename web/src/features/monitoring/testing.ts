@@ -127,7 +127,7 @@ export function overview(overrides: Partial<MonitoringOverview> = {}): Monitorin
   };
 }
 
-export function series(values: (number | null)[]): MetricSeries {
+function series(values: (number | null)[]): MetricSeries {
   return {
     requestsPerMinute: values,
     errorRate: values.map((v) => (v === null ? null : 0.01)),

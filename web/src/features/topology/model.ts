@@ -85,7 +85,7 @@ export function nodeLabel(n: TopologyNode): string {
 }
 
 /** Bytes per second both ways of L4 traffic (0 without connections). */
-export function tcpBytes(tcp: TopologyEdge['tcp']): number {
+function tcpBytes(tcp: TopologyEdge['tcp']): number {
   return tcp ? tcp.sentBytesPerSecond + tcp.receivedBytesPerSecond : 0;
 }
 

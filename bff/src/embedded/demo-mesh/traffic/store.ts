@@ -76,7 +76,7 @@ export const INSTANCE_FIELDS = {
 } as const;
 
 /** The L4 figures every kind of cell keeps, at the same names. */
-export const TCP_FIELD_NAMES = ['tcpOpened', 'tcpClosed', 'tcpSentBytes', 'tcpReceivedBytes'] as const;
+const TCP_FIELD_NAMES = ['tcpOpened', 'tcpClosed', 'tcpSentBytes', 'tcpReceivedBytes'] as const;
 
 export type CellKind = 'group' | 'consumer' | 'instance';
 const WIDTH: Record<CellKind, number> = {
