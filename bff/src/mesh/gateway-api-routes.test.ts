@@ -500,6 +500,11 @@ describe('editing keeps what the form does not show', () => {
       ['reviews-v1', 50],
       ['reviews-v3', 50],
     ]);
+    // Each backendRef keeps its keys in place: an edit's diff shows the weights that changed, no
+    // lines that moved.
+    type Refs = { rules: { backendRefs: Record<string, unknown>[] }[] };
+    const refKeys = (s: unknown) => (s as Refs).rules[1]?.backendRefs.map((b) => Object.keys(b));
+    expect(refKeys(spec)).toEqual(refKeys(route.spec));
     expect(readGatewayRoute(routeOf(plan), reviews, { services }).form).toEqual({
       ...edited,
       resourceVersion: '12',

@@ -815,7 +815,8 @@ export function planGatewayRoute(form: RouteForm, target: RouteTarget, live: Gat
       ref.group = '';
       ref.kind = 'Service';
     }
-    delete ref.weight;
+    // The weight is set by withWeights, in the place a kubectl-applied ref had it: the diff of an
+    // edit shows the numbers that changed, not lines that moved.
     return ref;
   };
   // A TCPRoute has one rule, a version split (the CRD allows one).
