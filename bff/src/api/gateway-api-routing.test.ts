@@ -570,9 +570,23 @@ describe('routes with the Gateway API', () => {
     // Each rule keeps its own API when edited, whichever API new routes use.
     const vs = list.body.items.find((r: { name: string }) => r.name === 'cart-vs');
     expect(vs).toMatchObject({ ref: { kind: 'VirtualService' }, scope: { editable: true } });
+    // The VirtualService's form is offered Istio's Gateways (not the Gateway API's), and binds to one.
+    await objects.create({
+      apiVersion: 'networking.istio.io/v1',
+      kind: 'Gateway',
+      metadata: { name: 'cart-gateway', namespace: NS },
+      spec: {
+        selector: { istio: 'ingressgateway' },
+        servers: [{ port: { number: 80, name: 'http', protocol: 'HTTP' }, hosts: ['cart.example.com'] }],
+      },
+    });
+    const withGateway = await request(api).get(CART).expect(200);
+    expect(withGateway.body.gateways).toContain(`${NS}/cart-gateway`);
     await request(api)
       .put(`${CART}/cart-vs`)
-      .send(split('cart-vs', 40, 60, { resourceVersion: vs.resourceVersion }))
+      .send(
+        split('cart-vs', 40, 60, { resourceVersion: vs.resourceVersion, gateways: ['mesh', 'cart-gateway'] }),
+      )
       .expect(200);
     const live = (await objects.get(VIRTUAL_SERVICE, NS, 'cart-vs')) as KubeObject & {
       spec: { http: { route: { weight: number }[] }[] };

@@ -509,8 +509,10 @@ function routingKind(
         dialect: ctx.dialect,
         items,
         merged: ctx.merged,
-        // The form offers the gateways of the API new routes use.
-        gateways: gw?.choice.api === 'gateway-api' ? routeGateways(gw.state) : ctx.gateways,
+        // Istio's Gateways, which the form offers for VirtualServices (also in a namespace whose new
+        // routes are HTTPRoutes: its VirtualServices keep theirs). A Gateway API route's parentRefs
+        // are not edited by the form; they are read from its row.
+        gateways: ctx.gateways,
         destinationRules: ctx.destinationRules.map((d) => ({
           ref: ref(d, ''),
           yaml: toYaml(d),
