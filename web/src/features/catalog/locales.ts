@@ -208,7 +208,7 @@ export const catalogZhCN: Translation<typeof catalogEnUS> = {
       versions: '版本',
       ports: '端口',
       dataPlane: '数据平面',
-      waypoint: 'Waypoint',
+      waypoint: 'waypoint 代理',
     },
     tabs: {
       label: '服务详情分区',
