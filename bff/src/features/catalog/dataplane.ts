@@ -1,16 +1,17 @@
 import type { DataPlaneMode, NamespaceDataPlane, WaypointRef } from '../../contract/catalog';
 import type { Gateway, V1Namespace, V1Pod } from './kube-types';
+import {
+  DATAPLANE_MODE_LABEL,
+  WAYPOINT_CLASS,
+  namedWaypoint,
+  serviceWaypointName,
+  workloadDataPlane,
+} from '../../mesh/ambient';
 
-/**
- * Istio's data plane labels, as its reference documents them (istio.io/latest/docs/reference/config/labels):
- * `istio.io/dataplane-mode` (`ambient` or `none`) on a Pod or Namespace enrols it in ambient mode or
- * keeps it out; `istio.io/use-waypoint` on a Service, ServiceEntry or Namespace names the waypoint
- * its traffic goes through (`none`: not this one, whatever the namespace says), in the namespace of
- * `istio.io/use-waypoint-namespace` or its own.
+/*
+ * The ambient labels are read by mesh/ambient.ts (shared with routing and the demo's simulator);
+ * here, what only the catalog shows: sidecar injection and the namespaces' modes.
  */
-const DATAPLANE_MODE_LABEL = 'istio.io/dataplane-mode';
-const USE_WAYPOINT_LABEL = 'istio.io/use-waypoint';
-const USE_WAYPOINT_NAMESPACE_LABEL = 'istio.io/use-waypoint-namespace';
 /** Sidecar injection for a namespace: the default revision's label, or a revision's. */
 const INJECTION_LABEL = 'istio-injection';
 const REVISION_LABEL = 'istio.io/rev';
@@ -19,8 +20,6 @@ const SIDECAR_STATUS_ANNOTATION = 'sidecar.istio.io/status';
 const SIDECAR_CONTAINER = 'istio-proxy';
 /** The label Istio puts on what it deploys for a Gateway (Deployment, Service), naming the Gateway. */
 const GATEWAY_NAME_LABEL = 'gateway.networking.k8s.io/gateway-name';
-/** The GatewayClass of Istio's waypoints. */
-const WAYPOINT_CLASS = 'istio-waypoint';
 
 /** What the data plane of a workload depends on beyond the workload: its namespace, the waypoints. */
 export interface DataPlaneContext {
@@ -62,23 +61,8 @@ function hasSidecar(pod: V1Pod): boolean {
  * namespace), else its Namespace's.
  */
 export function podDataPlane(pod: V1Pod, ctx: DataPlaneContext): DataPlaneMode {
-  if (hasSidecar(pod)) return 'sidecar';
-  const own = pod.metadata?.labels?.[DATAPLANE_MODE_LABEL];
-  if (own === 'none') return 'none';
-  if (own === 'ambient') return 'ambient';
   const namespace = pod.metadata?.namespace ?? 'default';
-  return ctx.namespaceLabels.get(namespace)?.[DATAPLANE_MODE_LABEL] === 'ambient' ? 'ambient' : 'none';
-}
-
-/** A waypoint named by labels: undefined when they name none, null when they opt out (`none`). */
-function waypointLabel(
-  labels: Record<string, string> | undefined,
-  namespace: string,
-): WaypointRef | null | undefined {
-  const name = labels?.[USE_WAYPOINT_LABEL];
-  if (name === undefined || name === '') return undefined;
-  if (name === 'none') return null;
-  return { namespace: labels?.[USE_WAYPOINT_NAMESPACE_LABEL] || namespace, name };
+  return workloadDataPlane(hasSidecar(pod), pod.metadata?.labels, ctx.namespaceLabels.get(namespace));
 }
 
 /**
@@ -92,9 +76,7 @@ export function serviceWaypoint(
   ctx: DataPlaneContext,
 ): WaypointRef | null {
   if (labels?.[GATEWAY_NAME_LABEL]) return null;
-  const own = waypointLabel(labels, namespace);
-  if (own !== undefined) return own;
-  return waypointLabel(ctx.namespaceLabels.get(namespace), namespace) ?? null;
+  return serviceWaypointName(labels, ctx.namespaceLabels.get(namespace), namespace);
 }
 
 /** Whether a named waypoint has no Gateway: undefined without a waypoint or when Gateways are unknown. */
@@ -123,7 +105,7 @@ export function namespaceDataPlanes(ctx: DataPlaneContext): NamespaceDataPlane[]
   return [...ctx.namespaceLabels.entries()]
     .sort(([a], [b]) => a.localeCompare(b))
     .map(([name, labels]) => {
-      const waypoint = waypointLabel(labels, name) ?? null;
+      const waypoint = namedWaypoint(labels, name) ?? null;
       const missing = waypointMissing(waypoint, ctx);
       return {
         name,

@@ -20,7 +20,7 @@ import { isRecord, records, stringList } from '../../mesh/json';
 import { MANAGED_BY, MANAGED_BY_LABEL } from '../../mesh/model';
 import type { PlannedWrite, RoutePlan, RouteTarget } from '../../mesh/model';
 import { namespaceOf } from '../../mesh/rule-scope';
-import { WAYPOINT_CLASS } from './route-api';
+import { WAYPOINT_CLASS } from '../../mesh/ambient';
 import type { GatewayFact, GatewayRouteKindName, RouteApiFacts, RouteApiSetting } from './route-api';
 import type { ScopedRow } from './scope';
 import { gatewayRefProblems } from './yaml-rule';

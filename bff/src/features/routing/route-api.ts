@@ -1,4 +1,10 @@
 import type { Protocol } from '../../contract/catalog';
+import {
+  DATAPLANE_MODE_LABEL,
+  WAYPOINT_CLASS,
+  serviceWaypointName,
+  workloadDataPlane,
+} from '../../mesh/ambient';
 import { contractMessage } from '../../contract/messages';
 import type { RouteApiChoice } from '../../contract/routing';
 
@@ -26,15 +32,6 @@ import type { RouteApiChoice } from '../../contract/routing';
 
 export const ROUTE_API_SETTINGS = ['auto', 'istio', 'gateway-api'] as const;
 export type RouteApiSetting = (typeof ROUTE_API_SETTINGS)[number];
-
-/** Istio's ambient enrolment: `ambient` on a Namespace or pod; `none` on a pod opts it out. */
-const DATAPLANE_MODE_LABEL = 'istio.io/dataplane-mode';
-/** The waypoint a Namespace or Service uses (a Gateway's name); `none` opts out. */
-const USE_WAYPOINT_LABEL = 'istio.io/use-waypoint';
-/** The namespace of that waypoint, when it is not the labelled object's own. */
-const USE_WAYPOINT_NAMESPACE_LABEL = 'istio.io/use-waypoint-namespace';
-/** The GatewayClass of Istio's waypoints. */
-export const WAYPOINT_CLASS = 'istio-waypoint';
 
 export type GatewayRouteKindName = 'HTTPRoute' | 'GRPCRoute' | 'TCPRoute';
 
@@ -109,20 +106,15 @@ interface DataPlane {
  * namespace's; `none` opts out).
  */
 export function dataPlaneOf(facts: RouteApiFacts): DataPlane {
-  const nsAmbient = facts.namespaceLabels[DATAPLANE_MODE_LABEL] === 'ambient';
-  const podAmbient = (pod: RouteApiFacts['pods'][number]) => {
-    if (pod.sidecar) return false;
-    const own = pod.labels[DATAPLANE_MODE_LABEL];
-    return own === undefined ? nsAmbient : own === 'ambient';
-  };
+  const nsLabels = facts.namespaceLabels;
+  const nsAmbient = nsLabels[DATAPLANE_MODE_LABEL] === 'ambient';
+  const podAmbient = (pod: RouteApiFacts['pods'][number]) =>
+    workloadDataPlane(pod.sidecar, pod.labels, nsLabels) === 'ambient';
   const ambient = facts.pods.length === 0 ? nsAmbient : facts.pods.every(podAmbient);
   const sidecars = nsAmbient && facts.pods.some((p) => p.sidecar);
-  const fromService = facts.serviceLabels[USE_WAYPOINT_LABEL];
-  const labels = fromService !== undefined ? facts.serviceLabels : facts.namespaceLabels;
-  const name = labels[USE_WAYPOINT_LABEL];
-  if (!ambient || name === undefined || name === '' || name === 'none')
-    return { ambient, sidecars, waypoint: null, missingWaypoint: null };
-  const namespace = labels[USE_WAYPOINT_NAMESPACE_LABEL] || facts.namespace;
+  const named = ambient ? serviceWaypointName(facts.serviceLabels, nsLabels, facts.namespace) : null;
+  if (!named) return { ambient, sidecars, waypoint: null, missingWaypoint: null };
+  const { namespace, name } = named;
   const ref = `${namespace}/${name}`;
   const found = facts.gateways.some(
     (g) => g.namespace === namespace && g.name === name && g.gatewayClassName === WAYPOINT_CLASS,

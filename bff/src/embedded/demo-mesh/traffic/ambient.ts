@@ -1,27 +1,19 @@
 import type { ServiceDetail } from '../../../contract/catalog';
 import type { RawObject } from './istio/types';
 import type { RuleSnapshot } from './rules';
+import { WAYPOINT_CLASS, serviceWaypointName, workloadDataPlane } from '../../../mesh/ambient';
 
 /*
  * Istio's ambient mode as the simulator needs it: which workloads ztunnel captures, and which
- * Services send their traffic through a waypoint. From Istio's documentation:
- *  - https://istio.io/latest/docs/ambient/usage/add-workloads/ : `istio.io/dataplane-mode=ambient` on
- *    a namespace or a pod enrols it; `none` on a pod opts it out;
- *  - https://istio.io/latest/docs/ambient/migrate/enable-ambient-mode/ : "the sidecar takes
- *    precedence over ztunnel for pods that have both";
- *  - https://istio.io/latest/docs/ambient/usage/waypoint/ : `istio.io/use-waypoint` on a Service or
- *    its namespace (the Service's wins; `none` opts out), `istio.io/use-waypoint-namespace` for a
- *    waypoint elsewhere; the waypoint is a Gateway of class `istio-waypoint` whose
- *    `istio.io/waypoint-for` is `service` (the default) or `all` for traffic addressed to Services.
+ * Services send their traffic through a waypoint (the labels as mesh/ambient.ts reads them, with
+ * Istio's docs linked there). A waypoint serves traffic addressed to Services when its
+ * `istio.io/waypoint-for` is `service` (the default) or `all`
+ * (https://istio.io/latest/docs/ambient/usage/waypoint/).
  */
 
-const DATAPLANE_MODE_LABEL = 'istio.io/dataplane-mode';
-const USE_WAYPOINT_LABEL = 'istio.io/use-waypoint';
-const USE_WAYPOINT_NAMESPACE_LABEL = 'istio.io/use-waypoint-namespace';
 /** Ingress gateways skip waypoints unless the Service (or its namespace) opts in with this label. */
 const INGRESS_USE_WAYPOINT_LABEL = 'istio.io/ingress-use-waypoint';
 const WAYPOINT_FOR_LABEL = 'istio.io/waypoint-for';
-const WAYPOINT_CLASS = 'istio-waypoint';
 /** The label Istio's injector puts on a pod it gave a sidecar. */
 const SIDECAR_LABEL = 'security.istio.io/tlsMode';
 
@@ -53,10 +45,8 @@ export class AmbientMesh {
    * without a sidecar (which takes precedence).
    */
   captures(namespace: string, podLabels: Record<string, string>): boolean {
-    if (podLabels[SIDECAR_LABEL] === 'istio') return false;
-    const own = podLabels[DATAPLANE_MODE_LABEL];
-    if (own !== undefined) return own === 'ambient';
-    return this.namespaceLabels.get(namespace)?.[DATAPLANE_MODE_LABEL] === 'ambient';
+    const sidecar = podLabels[SIDECAR_LABEL] === 'istio';
+    return workloadDataPlane(sidecar, podLabels, this.namespaceLabels.get(namespace)) === 'ambient';
   }
 
   /**
@@ -76,12 +66,9 @@ export class AmbientMesh {
     const k8s = service.sources.find((s) => s.kind === 'Service');
     const namespace = k8s?.namespace ?? service.namespace;
     const own = k8s ? this.serviceLabels.get(`${k8s.namespace}/${k8s.name}`) : undefined;
-    const ns = this.namespaceLabels.get(namespace);
-    // The Service's label wins over its namespace's; `none` opts the Service out.
-    const labels = own?.[USE_WAYPOINT_LABEL] !== undefined ? own : ns;
-    const name = labels?.[USE_WAYPOINT_LABEL];
-    if (!name || name === 'none') return null;
-    const at = `${labels[USE_WAYPOINT_NAMESPACE_LABEL] ?? namespace}/${name}`;
+    const named = serviceWaypointName(own, this.namespaceLabels.get(namespace), namespace);
+    if (!named) return null;
+    const at = `${named.namespace}/${named.name}`;
     // A waypoint that does not exist (or serves no Service traffic) is no waypoint: ztunnel alone.
     return this.waypoints.has(at) ? at : null;
   }
