@@ -1,5 +1,4 @@
-import { ListWatch, Watch } from '@kubernetes/client-node';
-import type { KubernetesListObject, KubernetesObject } from '@kubernetes/client-node';
+import type { KubernetesObject, ListWatch } from '@kubernetes/client-node';
 import type { KubeClient } from '../../../clients/kube';
 import type { KubeResource } from '../../../lib/kube-kind';
 import type { Logger } from '../../../lib/logger';
@@ -113,8 +112,10 @@ export class InformerRules implements RuleSource {
         ['gateways', 'Gateway'],
       ]);
     // Ambient enrolment and waypoints are labels on Namespaces and Services.
-    add('', 'v1', [['services', 'Service']]);
-    watched.push({ apiVersion: 'v1', kind: 'Namespace', informer: namespaceInformer(kube, log) });
+    add('', 'v1', [
+      ['services', 'Service'],
+      ['namespaces', 'Namespace'],
+    ]);
     if ((await kube.servedVersions('service.dubbo.apache.org')).includes('v1alpha1')) {
       add('service.dubbo.apache.org', 'v1alpha1', [
         ['virtualservices', 'VirtualService'],
@@ -153,34 +154,4 @@ export class InformerRules implements RuleSource {
   async stop(): Promise<void> {
     await Promise.all(this.watched.map((w) => w.informer.stop()));
   }
-}
-
-/**
- * A list-watch of Namespaces (KubeClient's informer lists only Services and Pods of the core group),
- * restarting itself after a watch error as that informer does.
- */
-function namespaceInformer(kube: KubeClient, log: Logger): ListWatch<KubernetesObject> {
-  const informer = new ListWatch<KubernetesObject>(
-    '/api/v1/namespaces',
-    new Watch(kube.kubeConfig),
-    async () => (await kube.core.listNamespace()) as KubernetesListObject<KubernetesObject>,
-    false,
-  );
-  let stopped = false;
-  informer.on('error', (err: unknown) => {
-    if (stopped) return;
-    log.warn(
-      { resource: 'namespaces', err: err instanceof Error ? err.message : String(err) },
-      'watch failed; restarting',
-    );
-    setTimeout(() => {
-      if (!stopped) informer.start().catch(() => undefined);
-    }, 2000).unref();
-  });
-  const stop = informer.stop.bind(informer);
-  informer.stop = async () => {
-    stopped = true;
-    await stop();
-  };
-  return informer;
 }
