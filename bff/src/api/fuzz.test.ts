@@ -20,7 +20,7 @@ import type { TestControlPlane } from '../testing/console';
  */
 
 /** Runs per endpoint: small by default, more in CI (`FUZZ_RUNS=1000`). */
-const RUNS = Math.max(1, Number(process.env.FUZZ_RUNS ?? '') || 200);
+const RUNS = Math.max(1, Number(process.env.FUZZ_RUNS ?? '') || 100);
 /** Takes no body and always succeeds for a token (nothing to sign out of). */
 const BODYLESS = new Set(['POST /auth/logout']);
 
