@@ -14,7 +14,7 @@ import type { KubeKind } from '../lib/kube-kind';
 import { hostName } from './hosts';
 import type { ReadResult } from './istio-routes';
 import type { MeshObject } from './istio-types';
-import { isRecord } from './json';
+import { isRecord, unshownFields } from './json';
 import { MANAGED_BY, MANAGED_BY_LABEL, SERVICE_ANNOTATION } from './model';
 import type { PlannedWrite, RoutePlan, RouteTarget, RouteWarning, TargetVersion } from './model';
 import { sameContent } from './plan';
@@ -1114,28 +1114,14 @@ const BACKEND_SHOWN = new Set(['group', 'kind', 'name', 'namespace', 'port', 'we
 export function gatewayKeptFields(spec: Record<string, unknown>): string[] {
   const out: string[] = [];
   for (const key of Object.keys(spec)) if (!SPEC_SHOWN.has(key)) out.push(key);
-  const parents = Array.isArray(spec.parentRefs) ? spec.parentRefs : [];
-  parents.forEach((p, i) => {
-    if (isRecord(p))
-      for (const key of Object.keys(p)) if (!PARENT_SHOWN.has(key)) out.push(`parentRefs[${i}].${key}`);
-  });
+  out.push(...unshownFields(spec.parentRefs, PARENT_SHOWN, 'parentRefs'));
   const rules = Array.isArray(spec.rules) ? spec.rules : [];
   rules.forEach((rule, i) => {
     if (!isRecord(rule)) return;
     const where = `rules[${i}]`;
     for (const key of Object.keys(rule)) if (!RULE_SHOWN.has(key)) out.push(`${where}.${key}`);
-    const matches = Array.isArray(rule.matches) ? rule.matches : [];
-    matches.forEach((m, j) => {
-      if (isRecord(m))
-        for (const key of Object.keys(m))
-          if (!MATCH_SHOWN.has(key)) out.push(`${where}.matches[${j}].${key}`);
-    });
-    const refs = Array.isArray(rule.backendRefs) ? rule.backendRefs : [];
-    refs.forEach((r, j) => {
-      if (isRecord(r))
-        for (const key of Object.keys(r))
-          if (!BACKEND_SHOWN.has(key)) out.push(`${where}.backendRefs[${j}].${key}`);
-    });
+    out.push(...unshownFields(rule.matches, MATCH_SHOWN, `${where}.matches`));
+    out.push(...unshownFields(rule.backendRefs, BACKEND_SHOWN, `${where}.backendRefs`));
   });
   return out;
 }

@@ -9,7 +9,7 @@ import type {
 } from '../contract/routing';
 import { isCatchAll } from '../contract/routing';
 import type { HttpMatch, HttpRoute, HttpRouteDestination, StringMatchSpec } from './istio-types';
-import { isRecord } from './json';
+import { isRecord, unshownFields } from './json';
 import { isRpcProtocol } from './model';
 import type { RouteTarget } from './model';
 
@@ -304,18 +304,8 @@ export function keptFields(spec: Record<string, unknown>): string[] {
       if (!isRecord(route)) return;
       const where = `${section}[${i}]`;
       for (const key of Object.keys(route)) if (!ROUTE_SHOWN.has(key)) out.push(`${where}.${key}`);
-      const matches = Array.isArray(route.match) ? route.match : [];
-      matches.forEach((m, j) => {
-        if (isRecord(m))
-          for (const key of Object.keys(m))
-            if (!MATCH_SHOWN.has(key)) out.push(`${where}.match[${j}].${key}`);
-      });
-      const dests = Array.isArray(route.route) ? route.route : [];
-      dests.forEach((d, j) => {
-        if (isRecord(d))
-          for (const key of Object.keys(d))
-            if (!DESTINATION_SHOWN.has(key)) out.push(`${where}.route[${j}].${key}`);
-      });
+      out.push(...unshownFields(route.match, MATCH_SHOWN, `${where}.match`));
+      out.push(...unshownFields(route.route, DESTINATION_SHOWN, `${where}.route`));
     });
   }
   return out;

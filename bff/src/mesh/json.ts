@@ -22,6 +22,20 @@ export function stringList(v: unknown): string[] {
   return list(v).filter((e): e is string => typeof e === 'string');
 }
 
+/**
+ * Where the entries of a list hold fields a form does not show: `<where>[i].<key>` for every key of
+ * every object entry that `shown` does not name.
+ */
+export function unshownFields(v: unknown, shown: ReadonlySet<string>, where: string): string[] {
+  return list(v).flatMap((entry, i) =>
+    isRecord(entry)
+      ? Object.keys(entry)
+          .filter((key) => !shown.has(key))
+          .map((key) => `${where}[${i}].${key}`)
+      : [],
+  );
+}
+
 export function unique<T>(items: readonly T[]): T[] {
   return [...new Set(items)];
 }
