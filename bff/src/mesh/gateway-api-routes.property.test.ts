@@ -2,10 +2,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
+import { destinations, token, value } from './form-arbitraries.test-support';
 import * as yaml from 'js-yaml';
 import { describe, expect, it } from 'vitest';
 import { RouteForm } from '../contract/routing';
-import type { ConditionRoute, Destination, RouteMatch } from '../contract/routing';
+import type { ConditionRoute, RouteMatch } from '../contract/routing';
 import { checkGatewayApiObject } from '../testing/gateway-api-schema';
 import { productcatalog, reviews } from './fixtures';
 import { planGatewayRoute, readGatewayRoute } from './gateway-api-routes';
@@ -42,23 +43,6 @@ const tcpEchoService: MeshObject = {
   spec: { selector: { app: 'tcp-echo' }, ports: [{ name: 'tcp', port: 9000 }] },
 };
 
-/** Weights over the given versions that total exactly 100. */
-function destinations(versions: string[]): fc.Arbitrary<Destination[]> {
-  return fc.shuffledSubarray(versions, { minLength: 1 }).chain((vs) =>
-    fc
-      .array(fc.integer({ min: 0, max: 100 }), { minLength: vs.length - 1, maxLength: vs.length - 1 })
-      .map((cuts) => {
-        const sorted = [0, ...cuts.sort((a, b) => a - b), 100];
-        return vs.map((version, i) => ({
-          version,
-          weight: (sorted[i + 1] as number) - (sorted[i] as number),
-        }));
-      }),
-  );
-}
-
-const token = fc.stringMatching(/^[a-z]([a-z0-9-]{0,8}[a-z0-9])?$/);
-const value = fc.stringMatching(/^[A-Za-z0-9_]{1,10}$/);
 /** What the Gateway API can match: exact or regex (no prefix) for headers and query parameters. */
 const keyed = fc.uniqueArray(
   fc.record({ name: token, type: fc.constantFrom('exact' as const, 'regex' as const), value }),

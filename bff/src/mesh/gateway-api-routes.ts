@@ -17,7 +17,7 @@ import type { MeshObject } from './istio-types';
 import { isRecord, unshownFields } from './json';
 import { MANAGED_BY, MANAGED_BY_LABEL, SERVICE_ANNOTATION } from './model';
 import type { PlannedWrite, RoutePlan, RouteTarget, RouteWarning, TargetVersion } from './model';
-import { sameContent } from './plan';
+import { restoredObject, sameContent } from './plan';
 
 /**
  * The routing form as Kubernetes Gateway API routes, the route API of Istio's ambient mode. A
@@ -901,17 +901,7 @@ export function planGatewayRestore(
   savedServices: MeshObject[],
 ): RoutePlan {
   const current = live.route;
-  const metadata: MeshObject['metadata'] = {
-    ...(current?.metadata ?? { name: restored.metadata.name, namespace: target.namespace }),
-    labels: restored.metadata.labels ?? {},
-    annotations: restored.metadata.annotations ?? {},
-  };
-  const route: MeshObject = {
-    apiVersion: current?.apiVersion ?? restored.apiVersion,
-    kind: restored.kind,
-    metadata,
-    spec: restored.spec,
-  };
+  const route = restoredObject(restored, current, target.namespace);
   const referenced = servicesReferenced(route, target.namespace);
   const existing = new Set(live.services.filter((s) => inNamespace(s, target)).map((s) => s.metadata.name));
   const creates: PlannedWrite[] = [];

@@ -402,6 +402,27 @@ export function readRoute(
 }
 
 /**
+ * A routing object as a revision saved it, to be written over the live one (a rollback): its spec,
+ * labels and annotations as they were; the live object's name, namespace and resourceVersion.
+ */
+export function restoredObject(
+  restored: MeshObject,
+  current: MeshObject | undefined,
+  namespace: string,
+): MeshObject {
+  return {
+    apiVersion: current?.apiVersion ?? restored.apiVersion,
+    kind: restored.kind,
+    metadata: {
+      ...(current?.metadata ?? { name: restored.metadata.name, namespace }),
+      labels: restored.metadata.labels ?? {},
+      annotations: restored.metadata.annotations ?? {},
+    },
+    spec: restored.spec,
+  };
+}
+
+/**
  * Restores a routing object from a revision (a rollback): the object's spec, labels and
  * annotations as they were, written over the live one, and the subsets it refers to merged back
  * into the subset object without touching the others.
@@ -418,17 +439,7 @@ export function planRestore(
   const needed = new Map<string, Record<string, string>>();
   for (const s of subsetDefinitions) if (s.name && refs.has(s.name)) needed.set(s.name, s.labels ?? {});
   const current = live.route;
-  const metadata: MeshObject['metadata'] = {
-    ...(current?.metadata ?? { name: restored.metadata.name, namespace: target.namespace }),
-    labels: restored.metadata.labels ?? {},
-    annotations: restored.metadata.annotations ?? {},
-  };
-  const object: MeshObject = {
-    apiVersion: current?.apiVersion ?? restored.apiVersion,
-    kind: restored.kind,
-    metadata,
-    spec: restored.spec,
-  };
+  const object = restoredObject(restored, current, target.namespace);
   const writes: PlannedWrite[] = [];
   const subsets = planSubsets(target, live, dialect, options, needed);
   if (subsets) writes.push(subsets);

@@ -1,29 +1,13 @@
 import fc from 'fast-check';
+import { destinations, token, value } from './form-arbitraries.test-support';
 import { describe, expect, it } from 'vitest';
 import { RouteForm } from '../contract/routing';
-import type { ConditionRoute, Destination, RouteMatch } from '../contract/routing';
+import type { ConditionRoute, RouteMatch } from '../contract/routing';
 import { echo, reviews } from './fixtures';
 import type { MeshObject } from './istio-types';
 import type { RouteTarget, RpcDialect } from './model';
 import { planRoute, readRoute } from './plan';
 
-/** Weights over the given versions that total exactly 100. */
-function destinations(versions: string[]): fc.Arbitrary<Destination[]> {
-  return fc.shuffledSubarray(versions, { minLength: 1 }).chain((vs) =>
-    fc
-      .array(fc.integer({ min: 0, max: 100 }), { minLength: vs.length - 1, maxLength: vs.length - 1 })
-      .map((cuts) => {
-        const sorted = [0, ...cuts.sort((a, b) => a - b), 100];
-        return vs.map((version, i) => ({
-          version,
-          weight: (sorted[i + 1] as number) - (sorted[i] as number),
-        }));
-      }),
-  );
-}
-
-const token = fc.stringMatching(/^[a-z]([a-z0-9-]{0,8}[a-z0-9])?$/);
-const value = fc.stringMatching(/^[A-Za-z0-9_]{1,10}$/);
 /** A Kubernetes label value: starts and ends with a letter or digit. */
 const labelValue = fc.stringMatching(/^[A-Za-z0-9]([A-Za-z0-9_]{0,8}[A-Za-z0-9])?$/);
 const stringMatch = (types: ('exact' | 'prefix' | 'regex')[]) =>
