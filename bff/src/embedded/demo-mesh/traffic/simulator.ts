@@ -166,6 +166,24 @@ interface Emission {
   storeRequests?: boolean;
 }
 
+/** A record to fill for each group of requests (reused: no object per record on the hot path). */
+function blankRecord(buckets: Float64Array): TickRecord {
+  return {
+    group: 0,
+    consumer: 0,
+    instance: 0,
+    requests: 0,
+    errors: 0,
+    durationSum: 0,
+    inBytes: 0,
+    outBytes: 0,
+    clientErrors: 0,
+    limited: 0,
+    shadowLimited: 0,
+    buckets,
+  };
+}
+
 /**
  * Simulated traffic through the mesh, in aggregate: every tick computes how many requests each
  * workload sends to each service (entry traffic into the demo's front applications, users through
@@ -880,20 +898,7 @@ export class TrafficSimulator {
     l4: true,
   };
 
-  private readonly l4Record: TickRecord = {
-    group: 0,
-    consumer: 0,
-    instance: 0,
-    requests: 0,
-    errors: 0,
-    durationSum: 0,
-    inBytes: 0,
-    outBytes: 0,
-    clientErrors: 0,
-    limited: 0,
-    shadowLimited: 0,
-    buckets: new Float64Array(BUCKET_COUNT),
-  };
+  private readonly l4Record = blankRecord(new Float64Array(BUCKET_COUNT));
 
   /** Without a decision to follow: the called service's ready instances, as without rules. */
   private plainToService(
@@ -1327,20 +1332,7 @@ export class TrafficSimulator {
     responseBytes: new Float64Array(BUCKET_COUNT),
   };
 
-  private readonly record: TickRecord = {
-    group: 0,
-    consumer: 0,
-    instance: 0,
-    requests: 0,
-    errors: 0,
-    durationSum: 0,
-    inBytes: 0,
-    outBytes: 0,
-    clientErrors: 0,
-    limited: 0,
-    shadowLimited: 0,
-    buckets: this.scratch.duration,
-  };
+  private readonly record = blankRecord(this.scratch.duration);
 
   private consumerCell(s: ServiceNode, source: Workload): number {
     let cell = s.consumerCells.get(source.key);
