@@ -60,8 +60,9 @@ test('the topology shows echo-provider and the apps that call it; its panel link
   await expect(
     page.getByRole('radiogroup', { name: 'Graph type' }).getByRole('radio', { name: 'App', exact: true }),
   ).toBeChecked();
-  // The graph is drawn (G6 loaded on this route only) and names its size.
-  await expect(topology.canvas()).toHaveAttribute('data-ready', 'true');
+  // The graph is drawn (G6 loaded on this route only) and names its size. Its chunk and the layout
+  // of the demo's ~40 nodes took over 10 s once on a loaded two-core machine: it gets 30 s.
+  await expect(topology.canvas()).toHaveAttribute('data-ready', 'true', { timeout: 30_000 });
   await expect(topology.canvas().locator('canvas').first()).toBeVisible();
   await expect(topology.canvas()).toHaveAccessibleName(/Service topology graph: \d+ nodes, \d+ edges/);
 
@@ -91,7 +92,7 @@ test('graph types, namespace filter and hiding change what is drawn', async ({ p
   test.slow();
   const topology = new TopologyPage(page);
   await topology.open();
-  await expect(topology.canvas()).toHaveAttribute('data-ready', 'true');
+  await expect(topology.canvas()).toHaveAttribute('data-ready', 'true', { timeout: 30_000 });
   const summary = () => topology.canvas().getAttribute('aria-label');
   const count = async () => Number(/(\d+) nodes/.exec((await summary()) ?? '')?.[1]);
 
