@@ -1,5 +1,5 @@
 import type { APIRequestContext } from '@playwright/test';
-import { load } from 'js-yaml';
+import { dump, load } from 'js-yaml';
 import { kubectl } from './kubectl';
 import { RoutesTab } from './pages/routing';
 import { expect, test } from './fixtures';
@@ -15,15 +15,37 @@ const CATALOG = `catalog.${NS}.svc.cluster.local`;
 const RULE = 'catalog';
 
 interface HttpRoute {
+  metadata: { managedFields?: unknown };
   spec: { rules?: { matches?: unknown[]; backendRefs?: { name: string; weight?: number }[] }[] };
+}
+
+function liveRoute(): HttpRoute {
+  return load(kubectl(['get', 'httproute', RULE, '-n', NS, '-o', 'yaml'])) as HttpRoute;
+}
+
+/** The route's catch-all rule. */
+function catchAllOf(route: HttpRoute) {
+  const rules = route.spec.rules ?? [];
+  return rules.find((r) => (r.matches ?? []).length === 0) ?? rules[rules.length - 1];
 }
 
 /** The weights of the route's catch-all rule, by backend Service, as kubectl reads them. */
 function liveWeights(): Record<string, number> {
-  const route = load(kubectl(['get', 'httproute', RULE, '-n', NS, '-o', 'yaml'])) as HttpRoute;
-  const rules = route.spec.rules ?? [];
-  const catchAll = rules.find((r) => (r.matches ?? []).length === 0) ?? rules[rules.length - 1];
-  return Object.fromEntries((catchAll?.backendRefs ?? []).map((b) => [b.name, b.weight ?? 1]));
+  return Object.fromEntries((catchAllOf(liveRoute())?.backendRefs ?? []).map((b) => [b.name, b.weight ?? 1]));
+}
+
+/**
+ * Puts the demo's 90/10 back with kubectl when it is not what is live (a retry of this test after
+ * its submit went through), so that every attempt edits the same starting point.
+ */
+function restoreDemoSplit(): void {
+  const demo = { 'catalog-v1': 90, 'catalog-v2': 10 };
+  const route = liveRoute();
+  const backends = catchAllOf(route)?.backendRefs ?? [];
+  if (backends.every((b) => b.weight === demo[b.name as keyof typeof demo])) return;
+  for (const b of backends) b.weight = demo[b.name as keyof typeof demo] ?? b.weight;
+  delete route.metadata.managedFields;
+  kubectl(['replace', '-f', '-'], dump(route));
 }
 
 interface Metrics {
@@ -42,6 +64,8 @@ test('a 20/80 split on an ambient service through the form: an HTTPRoute, follow
   request,
 }) => {
   test.slow();
+  restoreDemoSplit();
+  expect(liveWeights()).toEqual({ 'catalog-v1': 90, 'catalog-v2': 10 });
   const routes = new RoutesTab(page);
   await routes.open(CATALOG);
   // The service's data plane: ambient, through the namespace's waypoint.
@@ -66,7 +90,9 @@ test('a 20/80 split on an ambient service through the form: an HTTPRoute, follow
   await expect(yaml).toContainText('weight: 20');
   await expect(yaml).toContainText('weight: 80');
   await editor.button('Submit').click();
-  await expect(editor.dialog).toBeHidden();
+  // The first test of a worker shares the two cores with the console's warm-up and the other
+  // worker's browser: the write takes a fraction of a second, the drawer's close up to ~10 s.
+  await expect(editor.dialog).toBeHidden({ timeout: 30_000 });
 
   // A real kubectl reads the HTTPRoute the console wrote: 20 to catalog-v1, 80 to catalog-v2.
   expect(liveWeights()).toEqual({ 'catalog-v1': 20, 'catalog-v2': 80 });
