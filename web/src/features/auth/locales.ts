@@ -61,6 +61,8 @@ export const authEnUS = {
     changeRoutesIn: 'Your role, {{role}}, cannot change routes in namespace {{namespace}}',
     changeRateLimits: 'Your role, {{role}}, cannot change rate limits',
     changeRateLimitsIn: 'Your role, {{role}}, cannot change rate limits in namespace {{namespace}}',
+    changeSecurity: 'Your role, {{role}}, cannot change mTLS or access policies',
+    changeSecurityIn: 'Your role, {{role}}, cannot change mTLS or access policies in namespace {{namespace}}',
     conflict:
       'This service is defined in several namespaces ({{namespaces}}): its rules cannot be changed until the conflict is resolved',
     admin: 'Only admins can do this; your role is {{role}}',
@@ -128,6 +130,8 @@ export const authZhCN: Translation<typeof authEnUS> = {
     changeRoutesIn: '你的角色（{{role}}）不能修改命名空间 {{namespace}} 中的路由',
     changeRateLimits: '你的角色（{{role}}）不能修改限流规则',
     changeRateLimitsIn: '你的角色（{{role}}）不能修改命名空间 {{namespace}} 中的限流规则',
+    changeSecurity: '你的角色（{{role}}）不能修改 mTLS 或访问策略',
+    changeSecurityIn: '你的角色（{{role}}）不能修改命名空间 {{namespace}} 中的 mTLS 或访问策略',
     conflict: '该服务在多个命名空间（{{namespaces}}）中定义：冲突解决之前，任何人都不能修改它的规则',
     admin: '只有管理员可以执行此操作；你的角色是 {{role}}',
     signedOut: '请先登录',

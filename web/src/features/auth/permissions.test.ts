@@ -46,6 +46,19 @@ describe('decide', () => {
     expect(decide(operator, 'admin')).toMatchObject({ allowed: false });
   });
 
+  it('lets operators of the service’s namespace and admins change security rules, no viewer', () => {
+    expect(decide(user('admin', ['*']), 'changeSecurity', 'shop')).toEqual({ allowed: true });
+    expect(decide(user('operator', ['shop']), 'changeSecurity', 'shop')).toEqual({ allowed: true });
+    expect(decide(user('operator', ['dubbo-demo']), 'changeSecurity', 'shop')).toEqual({
+      allowed: false,
+      denial: { key: 'changeSecurityIn', role: 'operator', namespace: 'shop' },
+    });
+    expect(decide(user('viewer', ['*']), 'changeSecurity', 'shop')).toEqual({
+      allowed: false,
+      denial: { key: 'changeSecurity', role: 'viewer' },
+    });
+  });
+
   it('lets nobody signed out do anything', () => {
     expect(decide(undefined, 'changeRoutes', 'shop')).toEqual({
       allowed: false,

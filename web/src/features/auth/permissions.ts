@@ -1,7 +1,7 @@
 import type { Role, SessionUser } from './contract';
 
 /** What the UI asks before it shows a control that changes something. */
-export type Permission = 'changeRoutes' | 'changeRateLimits' | 'admin';
+export type Permission = 'changeRoutes' | 'changeRateLimits' | 'changeSecurity' | 'admin';
 
 /** Why not, as an i18n key of `auth.deny` and its values. */
 interface Denial {
@@ -10,6 +10,8 @@ interface Denial {
     | 'changeRoutesIn'
     | 'changeRateLimits'
     | 'changeRateLimitsIn'
+    | 'changeSecurity'
+    | 'changeSecurityIn'
     | 'conflict'
     | 'admin'
     | 'signedOut';
@@ -35,7 +37,7 @@ function coversNamespace(namespaces: readonly string[], namespace: string | unde
 
 /**
  * The BFF's rule, mirrored so the UI can hide what would be refused: viewers read; operators change
- * routes and rate limits of services in their namespaces; admins do everything. A service in
+ * routes, rate limits and security rules (mTLS, access policies) of services in their namespaces; admins do everything. A service in
  * conflict (defined in several namespaces) is changed by no one. The BFF still
  * decides: this only spares the user a button that cannot work.
  */
@@ -55,7 +57,7 @@ export function decide(
   const { role } = user;
   if (role === 'admin') return { allowed: true };
   if (permission === 'admin') return { allowed: false, denial: { key: 'admin', role } };
-  const base = permission === 'changeRoutes' ? 'changeRoutes' : 'changeRateLimits';
+  const base = permission;
   if (role === 'viewer') return { allowed: false, denial: { key: base, role } };
   if (coversNamespace(user.namespaces, namespace)) return { allowed: true };
   return namespace === undefined
