@@ -59,6 +59,36 @@ export const ISTIO_LABELS = [
 type IstioLabel = (typeof ISTIO_LABELS)[number];
 export type IstioLabels = Record<IstioLabel, string>;
 
+/**
+ * The labels of each request series that say how it was secured (Istio's standard metrics set them on
+ * every series; the demo mesh's exporter writes them beside ISTIO_LABELS):
+ *  - `connection_security_policy`: `mutual_tls` or `none` where the request arrived
+ *    (reporter="destination", or a waypoint, which only accepts HBONE, mutual TLS); `unknown` on the
+ *    caller's side (reporter="source"), which cannot tell what the server accepted;
+ *  - `source_principal`, `destination_principal`: the peers' SPIFFE identities,
+ *    `spiffe://<trust domain>/ns/<namespace>/sa/<service account>`, or `unknown` (plaintext: no
+ *    certificate, so no identity).
+ */
+export const ISTIO_SECURITY_LABELS = [
+  'connection_security_policy',
+  'source_principal',
+  'destination_principal',
+] as const;
+export type IstioSecurityLabels = Record<(typeof ISTIO_SECURITY_LABELS)[number], string>;
+
+/** `connection_security_policy` of a request the destination received over mutual TLS. */
+export const MUTUAL_TLS = 'mutual_tls';
+
+/**
+ * A principal as AuthorizationPolicy's `principals` write it: the label's value without `spiffe://`
+ * (`cluster.local/ns/bookinfo/sa/bookinfo-productpage`); null for `unknown`, empty or absent (plaintext,
+ * or a side that cannot tell).
+ */
+export function principalOf(label: string | undefined): string | null {
+  if (!label || label === UNKNOWN) return null;
+  return label.startsWith('spiffe://') ? label.slice('spiffe://'.length) || null : label;
+}
+
 /** The label Prometheus's pod discovery adds; the per-instance figures group by it. */
 export const INSTANCE_LABEL = 'pod';
 

@@ -169,6 +169,9 @@ function consumersWithin(consumers: ConsumerFigures[], scope: NamespaceScope): C
     version: OTHER_NAMESPACES,
     requests: 0,
     errors: 0,
+    // Callers the scope may not see are not named, so neither is their identity.
+    principal: null,
+    mtls: 0,
     tcp: { ...EMPTY_TCP },
   };
   for (const c of consumers) {
@@ -176,6 +179,7 @@ function consumersWithin(consumers: ConsumerFigures[], scope: NamespaceScope): C
     else {
       others.requests += c.requests;
       others.errors += c.errors;
+      others.mtls += c.mtls;
       others.tcp.sentBytes += c.tcp.sentBytes;
       others.tcp.receivedBytes += c.tcp.receivedBytes;
       others.tcp.opened += c.tcp.opened;

@@ -2,7 +2,7 @@ import { PrometheusError } from '../../clients/prometheus';
 import type { PrometheusClient, PromSample, PromSeries } from '../../clients/prometheus';
 import { ApiError } from '../../lib/errors';
 import type { Logger } from '../../lib/logger';
-import { INSTANCE_LABEL, UNKNOWN } from './istio-metrics';
+import { INSTANCE_LABEL, MUTUAL_TLS, principalOf, UNKNOWN } from './istio-metrics';
 import {
   ALL_MEASURES,
   APP_LABELS,
@@ -16,6 +16,7 @@ import {
   isTcpMeasure,
   limitQuery,
   linkQuery,
+  mtlsLinkQuery,
   namespaceMatchers,
   queries,
   shadowLimitQuery,
@@ -321,26 +322,39 @@ export class PrometheusTelemetry implements TelemetrySource {
         ),
         this.scale(q, atMs, { serviceId }),
       ]);
-      // A caller with requests, connections or both: one row, its labels from whichever answered.
+      // A caller with requests, connections or both: one row, its labels from whichever answered. Its
+      // series also differ by principal and security policy (see CONSUMER_LABELS): they are summed,
+      // those received over mutual TLS apart, and the principal is the one a series names.
       const rows = new Map<
         string,
-        { metric: Record<string, string>; values: Partial<Record<Measure, number>> }
+        {
+          metric: Record<string, string>;
+          values: Partial<Record<Measure, number>>;
+          mtls: number;
+          principal: string | null;
+        }
       >();
       grouped.forEach((samples, i) => {
+        const measure = measures[i] as Measure;
         for (const s of samples) {
           const key = keyOf(s.metric, consumerLabels);
           let row = rows.get(key);
-          if (!row) rows.set(key, (row = { metric: s.metric, values: {} }));
-          row.values[measures[i] as Measure] = s.value;
+          if (!row) rows.set(key, (row = { metric: s.metric, values: {}, mtls: 0, principal: null }));
+          const value = finiteOrNull(s.value) ?? 0;
+          row.values[measure] = (row.values[measure] ?? 0) + value;
+          row.principal ??= principalOf(s.metric.source_principal);
+          if (measure === 'requests' && s.metric.connection_security_policy === MUTUAL_TLS) row.mtls += value;
         }
       });
-      return [...rows.values()].map(({ metric, values }) => ({
+      return [...rows.values()].map(({ metric, values, mtls, principal }) => ({
         workload: metric.source_workload || UNKNOWN,
         app: metric.source_app || UNKNOWN,
         namespace: metric.source_workload_namespace || UNKNOWN,
         version: metric.source_version || UNKNOWN,
-        requests: (finiteOrNull(values.requests) ?? 0) * k,
-        errors: (finiteOrNull(values.errors) ?? 0) * k,
+        requests: (values.requests ?? 0) * k,
+        errors: (values.errors ?? 0) * k,
+        principal,
+        mtls: mtls * k,
         tcp: scaleTcp(tcpOf(values), k),
       }));
     });
@@ -486,10 +500,19 @@ export class PrometheusTelemetry implements TelemetrySource {
         // say nothing.
         return [...out.values()].filter((e) => e.figures.requests > 0 || hasTcp(e.figures.tcp));
       };
-      const [calls, versions] = await Promise.all([
-        links(CALL_LABELS, ['source_workload_namespace', 'destination_service_namespace']),
+      const callEnds = ['source_workload_namespace', 'destination_service_namespace'];
+      const [calls, versions, mtls] = await Promise.all([
+        links(CALL_LABELS, callEnds),
         links(SERVICE_VERSION_LABELS, ['destination_service_namespace']),
+        this.client.query(
+          mtlsLinkQuery(CALL_LABELS, q.rangeSeconds, namespaceMatchers(callEnds, namespaces)),
+          atMs,
+          signal,
+        ),
       ]);
+      const mtlsOf = new Map(
+        mtls.map((s) => [keyOf(s.metric, CALL_LABELS), (finiteOrNull(s.value) ?? 0) * k]),
+      );
       return {
         calls: calls.map(({ metric, figures }) => ({
           source: {
@@ -500,6 +523,7 @@ export class PrometheusTelemetry implements TelemetrySource {
           },
           serviceId: metric.destination_service ?? '',
           ...figures,
+          mtls: mtlsOf.get(keyOf(metric, CALL_LABELS)) ?? 0,
         })),
         versions: versions.map(({ metric, figures }) => ({
           serviceId: metric.destination_service ?? '',

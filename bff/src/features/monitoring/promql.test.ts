@@ -63,12 +63,12 @@ describe('the PromQL of each question', () => {
     [
       'consumers: requests by calling workload',
       queries.consumers('ratings.bookinfo.svc.cluster.local', 'requests', 900),
-      'sum by (source_workload, source_workload_namespace, source_app, source_version) (rate(istio_requests_total{reporter=~"destination|waypoint",destination_service="ratings.bookinfo.svc.cluster.local"}[15m]) or label_replace(rate(istio_requests_total{reporter="source",response_flags=~"(.*,)?(FI|UO|UH|NC|NR)(,.*)?",destination_service="ratings.bookinfo.svc.cluster.local"}[15m]), "destination_app", "$1", "destination_service_name", "(.+)"))',
+      'sum by (source_workload, source_workload_namespace, source_app, source_version, source_principal, connection_security_policy) (rate(istio_requests_total{reporter=~"destination|waypoint",destination_service="ratings.bookinfo.svc.cluster.local"}[15m]) or label_replace(rate(istio_requests_total{reporter="source",response_flags=~"(.*,)?(FI|UO|UH|NC|NR)(,.*)?",destination_service="ratings.bookinfo.svc.cluster.local"}[15m]), "destination_app", "$1", "destination_service_name", "(.+)"))',
     ],
     [
       'consumers: errors by calling workload',
       queries.consumers('ratings.bookinfo.svc.cluster.local', 'errors', 900),
-      'sum by (source_workload, source_workload_namespace, source_app, source_version) (rate(istio_requests_total{reporter=~"destination|waypoint",destination_service="ratings.bookinfo.svc.cluster.local",response_code=~"0|[45][0-9][0-9]"}[15m]) or label_replace(rate(istio_requests_total{reporter="source",response_flags=~"(.*,)?(FI|UO|UH|NC|NR)(,.*)?",destination_service="ratings.bookinfo.svc.cluster.local",response_code=~"0|[45][0-9][0-9]"}[15m]), "destination_app", "$1", "destination_service_name", "(.+)"))',
+      'sum by (source_workload, source_workload_namespace, source_app, source_version, source_principal, connection_security_policy) (rate(istio_requests_total{reporter=~"destination|waypoint",destination_service="ratings.bookinfo.svc.cluster.local",response_code=~"0|[45][0-9][0-9]"}[15m]) or label_replace(rate(istio_requests_total{reporter="source",response_flags=~"(.*,)?(FI|UO|UH|NC|NR)(,.*)?",destination_service="ratings.bookinfo.svc.cluster.local",response_code=~"0|[45][0-9][0-9]"}[15m]), "destination_app", "$1", "destination_service_name", "(.+)"))',
     ],
     [
       'instances: time spent per pod',
@@ -148,7 +148,7 @@ describe('which reporter counts a request or a connection', () => {
       'sum by (destination_service_namespace, destination_app) (rate(istio_tcp_connections_opened_total{reporter="destination",destination_service_namespace=~"data"}[5m]))',
     );
     expect(queries.consumers('db.data.svc.cluster.local', 'tcpSentBytes', 900)).toBe(
-      'sum by (source_workload, source_workload_namespace, source_app, source_version) (rate(istio_tcp_sent_bytes_total{reporter="destination",destination_service="db.data.svc.cluster.local"}[15m]))',
+      'sum by (source_workload, source_workload_namespace, source_app, source_version, source_principal, connection_security_policy) (rate(istio_tcp_sent_bytes_total{reporter="destination",destination_service="db.data.svc.cluster.local"}[15m]))',
     );
   });
 

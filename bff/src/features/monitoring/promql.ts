@@ -1,4 +1,4 @@
-import { ERROR_CODE_REGEX, INSTANCE_LABEL, ISTIO_METRICS, TCP_METRICS } from './istio-metrics';
+import { ERROR_CODE_REGEX, INSTANCE_LABEL, ISTIO_METRICS, MUTUAL_TLS, TCP_METRICS } from './istio-metrics';
 import { promDuration } from './window';
 
 /**
@@ -199,11 +199,19 @@ export const SERIES_MEASURES: readonly Measure[] = [
 
 export const APP_LABELS = ['destination_service_namespace', 'destination_app'] as const;
 export const VERSION_LABELS = ['destination_version'] as const;
-const CONSUMER_LABELS = [
+/**
+ * A calling workload, with its identity and how its requests arrived: `source_principal` (the identity
+ * the destination saw; `unknown` in plaintext) and `connection_security_policy` (`mutual_tls` or
+ * `none` where the request arrived; `unknown` on a local reply, which arrived nowhere). One caller may
+ * thus have several series (some requests over mTLS, some not); the source sums them per workload.
+ */
+export const CONSUMER_LABELS = [
   'source_workload',
   'source_workload_namespace',
   'source_app',
   'source_version',
+  'source_principal',
+  'connection_security_policy',
 ] as const;
 const INSTANCE_LABELS = [INSTANCE_LABEL, 'destination_version'] as const;
 
@@ -303,6 +311,18 @@ export function linkQuery(
     return `histogram_quantile(${QUANTILES.p95}, sum${by(['le', ...labels])} (${requestRates(`${ISTIO_METRICS.duration}_bucket`, matchers, window)}))`;
   }
   return `sum${by(labels)} (${requestRates(ISTIO_METRICS.requests, matchers, window, codes)})`;
+}
+
+/**
+ * The requests along every caller → service link that the destination received over mutual TLS
+ * (`connection_security_policy="mutual_tls"`, which only the receiving side, a sidecar or a waypoint,
+ * can tell), per second over `range`: the topology's lock, set against the link's requests. A separate
+ * query, not one more label of the requests, so the links keep one series each.
+ */
+export function mtlsLinkQuery(labels: readonly string[], range: number, matchers: Matchers = {}): string {
+  const window = `[${promDuration(range)}]`;
+  const mtls = `${selector({ ...matchers, connection_security_policy: MUTUAL_TLS })}`;
+  return `sum${by(labels)} (rate(${ISTIO_METRICS.requests}${mtls}${window}))`;
 }
 
 /** Envoy's response flag for a request a rate limit refused (local or global), whatever the status. */

@@ -120,6 +120,14 @@ export interface ConsumerFigures {
   /** Requests and errors per second. */
   requests: number;
   errors: number;
+  /**
+   * The caller's identity as the destination saw it (Istio's source_principal without `spiffe://`:
+   * `cluster.local/ns/<namespace>/sa/<service account>`); null where none was seen (plaintext, or
+   * a caller the source cannot name).
+   */
+  principal: string | null;
+  /** Of `requests`, those the destination received over mutual TLS, per second. */
+  mtls: number;
   /** The L4 traffic of this caller (for an ambient service behind a waypoint, the waypoint opens them). */
   tcp: TcpFigures;
 }
@@ -162,6 +170,12 @@ export const EMPTY_TCP_LINK: TcpLinkFigures = { sentBytes: 0, receivedBytes: 0, 
 export interface CallFigures extends LinkFigures {
   source: { workload: string; namespace: string; app: string; version: string };
   serviceId: string;
+  /**
+   * Of `requests`, those the destination received over mutual TLS (connection_security_policy
+   * "mutual_tls"), per second. L4-only links (connections, no requests) have 0: nothing says. Both
+   * sources always give it; absent (as from a synthetic benchmark's links) it counts as none.
+   */
+  mtls?: number;
 }
 
 /** A service to one of its versions (Istio's destination_* labels). */

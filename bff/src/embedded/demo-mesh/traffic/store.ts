@@ -9,8 +9,8 @@ import { ISTIO_BUCKETS } from '../../../features/monitoring/istio-metrics';
  * versions: 600 kB a slot, 200 MB for all 335), not an object per request.
  *
  * Three kinds of cell, one per question:
- *  - group: a version of a service (requests, errors, duration sum and buckets, bytes);
- *  - consumer: a calling workload of a service (requests, errors);
+ *  - group: a version of a service (requests, errors, duration sum and buckets, bytes, those over mTLS);
+ *  - consumer: a calling workload of a service (requests, errors, those over mTLS);
  *  - instance: an instance of a service (requests, errors, duration sum).
  * Each kind also keeps the L4 (TCP) figures: connections opened and closed, bytes sent to and received
  * from the client, as Istio's istio_tcp_* metrics count them (ztunnel in ambient mode, a sidecar's TCP
@@ -50,7 +50,9 @@ export const GROUP_FIELDS = {
   tcpSentBytes: 10 + BUCKET_COUNT,
   /** L4: bytes received from the client (istio_tcp_received_bytes_total). */
   tcpReceivedBytes: 11 + BUCKET_COUNT,
-  width: 12 + BUCKET_COUNT,
+  /** Of the requests, those the destination received over mutual TLS. */
+  mtls: 12 + BUCKET_COUNT,
+  width: 13 + BUCKET_COUNT,
 } as const;
 /** The figures of a consumer cell: a calling workload of a service. */
 export const CONSUMER_FIELDS = {
@@ -61,7 +63,9 @@ export const CONSUMER_FIELDS = {
   tcpClosed: 4,
   tcpSentBytes: 5,
   tcpReceivedBytes: 6,
-  width: 7,
+  /** Of the requests, those the destination received over mutual TLS. */
+  mtls: 7,
+  width: 8,
 } as const;
 /** The figures of an instance cell: an instance serving a service. */
 export const INSTANCE_FIELDS = {
@@ -97,6 +101,12 @@ export interface ConsumerMeta {
   app: string;
   namespace: string;
   version: string;
+  /**
+   * The caller's identity as the destination saw it (Istio's source_principal) without `spiffe://`:
+   * `cluster.local/ns/<namespace>/sa/<service account>`. Null or absent: plaintext or unknown. A cell
+   * keeps the principal it was made with.
+   */
+  principal?: string | null;
 }
 export interface InstanceMeta {
   serviceId: string;
@@ -207,6 +217,11 @@ export interface TickRecord {
   limited?: number;
   /** Of the requests, those a shadow-mode rate limit would have turned away (0 when left out). */
   shadowLimited?: number;
+  /**
+   * Of the requests, those the destination received over mutual TLS (connection_security_policy
+   * "mutual_tls"); 0 when left out. Kept in group and consumer cells.
+   */
+  mtls?: number;
   /** Duration bucket counts (not cumulative), one per bound, then +Inf. */
   buckets: ArrayLike<number>;
   /**
@@ -345,10 +360,12 @@ export class TrafficStore {
       for (let b = 0; b < BUCKET_COUNT; b++) add(g, go + GROUP_FIELDS.buckets + b, r.buckets[b] as number);
       add(g, go + GROUP_FIELDS.limited, r.limited ?? 0);
       add(g, go + GROUP_FIELDS.shadowLimited, r.shadowLimited ?? 0);
+      add(g, go + GROUP_FIELDS.mtls, r.mtls ?? 0);
       const co = r.consumer * CONSUMER_FIELDS.width;
       add(c, co + CONSUMER_FIELDS.requests, r.requests);
       add(c, co + CONSUMER_FIELDS.errors, r.errors);
       add(c, co + CONSUMER_FIELDS.clientErrors, r.clientErrors ?? 0);
+      add(c, co + CONSUMER_FIELDS.mtls, r.mtls ?? 0);
       const io = r.instance * INSTANCE_FIELDS.width;
       add(i, io + INSTANCE_FIELDS.requests, r.requests);
       add(i, io + INSTANCE_FIELDS.errors, r.errors);

@@ -231,6 +231,8 @@ export class EmbeddedTelemetry implements TelemetrySource {
         version: meta.version,
         requests: (rows[i * CONSUMER_FIELDS.width + CONSUMER_FIELDS.requests] as number) / seconds,
         errors: (rows[i * CONSUMER_FIELDS.width + CONSUMER_FIELDS.errors] as number) / seconds,
+        principal: meta.principal ?? null,
+        mtls: (rows[i * CONSUMER_FIELDS.width + CONSUMER_FIELDS.mtls] as number) / seconds,
         tcp: tcpOf(rows, i * CONSUMER_FIELDS.width, CONSUMER_FIELDS, seconds),
       };
     });
@@ -343,6 +345,7 @@ export class EmbeddedTelemetry implements TelemetrySource {
         serverErrors: (errors - clientErrors) / seconds,
         clientErrors: clientErrors / seconds,
         p95: requests > 0 ? (p95OfService.get(meta.serviceId) ?? null) : null,
+        mtls: (rows[o + CONSUMER_FIELDS.mtls] as number) / seconds,
         tcp: { sentBytes: tcp.sentBytes, receivedBytes: tcp.receivedBytes, opened: tcp.opened },
       });
     }
