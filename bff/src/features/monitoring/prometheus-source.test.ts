@@ -5,7 +5,15 @@ import { silentLogger } from '../../lib/logger';
 import { fakePrometheus, sendJson } from './fake-prometheus';
 import type { FakeHandler, FakePrometheus } from './fake-prometheus';
 import { PrometheusTelemetry } from './prometheus-source';
-import { coverageQuery, limitQuery, queries, shadowLimitQuery } from './promql';
+import {
+  CALL_LABELS,
+  coverageQuery,
+  limitQuery,
+  linkQuery,
+  mtlsLinkQuery,
+  queries,
+  shadowLimitQuery,
+} from './promql';
 import type { Measure } from './promql';
 import { resolveWindow, seriesTimestamps } from './window';
 
@@ -110,6 +118,98 @@ describe('PrometheusTelemetry', () => {
     // No error series at all: no errors, not "unknown".
     expect(cart?.figures.errors).toBe(0);
     expect(cart?.figures.avgMs).toBe(20 / 4);
+  });
+
+  it("sums a caller's series per workload: requests over mutual TLS apart, its principal without spiffe://, unknown as none", async () => {
+    const productpage = {
+      source_workload: 'productpage-v1',
+      source_workload_namespace: 'bookinfo',
+      source_app: 'productpage',
+      source_version: 'v1',
+    };
+    const gateway = {
+      source_workload: 'istio-ingressgateway',
+      source_workload_namespace: 'istio-system',
+      source_app: 'istio-ingressgateway',
+      source_version: 'unknown',
+    };
+    const PRINCIPAL = 'spiffe://cluster.local/ns/bookinfo/sa/bookinfo-productpage';
+    const sample = (metric: Record<string, string>, value: string) => ({ metric, value: [AT / 1000, value] });
+    const byQuery = new Map<string, ReturnType<typeof sample>[]>([
+      [
+        queries.consumers('details', 'requests', q.rangeSeconds),
+        [
+          // Mostly over mutual TLS; a few requests in plaintext (a PERMISSIVE port), and a local
+          // reply the caller's sidecar answered (reporter="source": policy and principal unknown).
+          sample(
+            { ...productpage, source_principal: PRINCIPAL, connection_security_policy: 'mutual_tls' },
+            '3',
+          ),
+          sample({ ...productpage, source_principal: 'unknown', connection_security_policy: 'none' }, '0.5'),
+          sample(
+            { ...productpage, source_principal: 'unknown', connection_security_policy: 'unknown' },
+            '0.25',
+          ),
+          sample({ ...gateway, source_principal: 'unknown', connection_security_policy: 'none' }, '2'),
+        ],
+      ],
+      [
+        queries.consumers('details', 'errors', q.rangeSeconds),
+        [
+          sample(
+            { ...productpage, source_principal: PRINCIPAL, connection_security_policy: 'mutual_tls' },
+            '0.1',
+          ),
+        ],
+      ],
+    ]);
+    const src = await source((_path, params, res) => {
+      const query = params.get('query') ?? '';
+      const result =
+        query === coverageQuery(q.rangeSeconds, { serviceId: 'details' })
+          ? [sample({}, '20')]
+          : (byQuery.get(query) ?? []);
+      sendJson(res, 200, { status: 'success', data: { resultType: 'vector', result } });
+    });
+    const consumers = await src.consumers('details', q, AT);
+    expect(consumers).toHaveLength(2);
+    const pp = consumers.find((c) => c.workload === 'productpage-v1');
+    expect(pp?.requests).toBeCloseTo(3.75, 9);
+    expect(pp?.errors).toBeCloseTo(0.1, 9);
+    expect(pp?.mtls).toBeCloseTo(3, 9);
+    expect(pp?.principal).toBe('cluster.local/ns/bookinfo/sa/bookinfo-productpage');
+    const gw = consumers.find((c) => c.workload === 'istio-ingressgateway');
+    expect(gw).toMatchObject({ principal: null, mtls: 0, requests: 2 });
+  });
+
+  it('gives each caller → service link its requests received over mutual TLS', async () => {
+    const call = (workload: string, service: string) => ({
+      source_workload: workload,
+      source_workload_namespace: 'bookinfo',
+      source_app: workload,
+      source_version: 'v1',
+      destination_service: service,
+    });
+    const linkValues = new Map<string, ReturnType<typeof call>[]>([
+      [
+        linkQuery('requests', CALL_LABELS, q.rangeSeconds),
+        [call('productpage', 'details'), call('legacy', 'details')],
+      ],
+    ]);
+    const src = await source((_path, params, res) => {
+      const query = params.get('query') ?? '';
+      let result: { metric: Record<string, string>; value: [number, string] }[] = [];
+      if (query === coverageQuery(q.rangeSeconds, { namespaces: null }))
+        result = [{ metric: {}, value: [AT / 1000, '20'] }];
+      else if (query === mtlsLinkQuery(CALL_LABELS, q.rangeSeconds))
+        result = [{ metric: call('productpage', 'details'), value: [AT / 1000, '4'] }];
+      else result = (linkValues.get(query) ?? []).map((metric) => ({ metric, value: [AT / 1000, '5'] }));
+      sendJson(res, 200, { status: 'success', data: { resultType: 'vector', result } });
+    });
+    const { calls } = await src.edges(q, AT);
+    const of = (workload: string) => calls.find((c) => c.source.workload === workload);
+    expect(of('productpage')).toMatchObject({ requests: 5, mtls: 4 });
+    expect(of('legacy')).toMatchObject({ requests: 5, mtls: 0 });
   });
 
   it('scales rate() over the whole window to a rate over the data held, and says how long that is', async () => {

@@ -170,3 +170,81 @@ describe('EmbeddedTelemetry: L4 traffic (a TCP service, or ambient without a way
     ]);
   });
 });
+
+describe('EmbeddedTelemetry: mutual TLS and identity', () => {
+  /**
+   * Two callers of one service for `seconds` ticks: `productpage` over mutual TLS (every request but
+   * the odd ticks' last one), `legacy` in plaintext, with no principal.
+   */
+  function securedStore(seconds: number) {
+    const store = new TrafficStore();
+    const group = store.groupCell({
+      serviceId: 'details',
+      app: 'details',
+      namespace: 'bookinfo',
+      version: 'v1',
+    });
+    const instance = store.instanceCell({ serviceId: 'details', instance: 'details-1', version: 'v1' });
+    const secured = store.consumerCell({
+      serviceId: 'details',
+      workload: 'productpage-v1',
+      app: 'productpage',
+      namespace: 'bookinfo',
+      version: 'v1',
+      principal: 'cluster.local/ns/bookinfo/sa/bookinfo-productpage',
+    });
+    const plain = store.consumerCell({
+      serviceId: 'details',
+      workload: 'legacy',
+      app: 'legacy',
+      namespace: 'outside',
+      version: 'unknown',
+      principal: null,
+    });
+    const rec = (consumer: number, requests: number, mtls: number): TickRecord => ({
+      group,
+      consumer,
+      instance,
+      requests,
+      errors: 0,
+      durationSum: requests * 20,
+      inBytes: 0,
+      outBytes: 0,
+      mtls,
+      buckets: Array.from({ length: BUCKET_COUNT }, (_, b) => (b === BUCKET ? requests : 0)),
+    });
+    for (let s = 1; s <= seconds; s++)
+      store.record(T0 + s * 1000, [rec(secured, 4, s % 2 === 1 ? 3 : 4), rec(plain, 2, 0)]);
+    return store;
+  }
+
+  it("sums each consumer's requests received over mutual TLS over the window, with its principal", async () => {
+    const source = new EmbeddedTelemetry(securedStore(600));
+    const q = resolveWindow('5m', source.scrapeIntervalSeconds);
+    const consumers = await source.consumers('details', q);
+    const productpage = consumers.find((c) => c.workload === 'productpage-v1');
+    const legacy = consumers.find((c) => c.workload === 'legacy');
+    // 3 and 4 over mTLS on alternate seconds: 3.5 of 4 per second.
+    expect(productpage?.requests).toBeCloseTo(4, 9);
+    expect(productpage?.mtls).toBeCloseTo(3.5, 9);
+    expect(productpage?.principal).toBe('cluster.local/ns/bookinfo/sa/bookinfo-productpage');
+    expect(legacy).toMatchObject({ principal: null, mtls: 0 });
+    expect(legacy?.requests).toBeCloseTo(2, 9);
+  });
+
+  it('gives each caller → service link its requests over mutual TLS', async () => {
+    const source = new EmbeddedTelemetry(securedStore(600));
+    const q = resolveWindow('5m', source.scrapeIntervalSeconds);
+    const { calls } = await source.edges(q);
+    const of = (workload: string) => calls.find((c) => c.source.workload === workload);
+    expect(of('productpage-v1')?.mtls).toBeCloseTo(3.5, 9);
+    expect(of('legacy')?.mtls).toBe(0);
+  });
+
+  it('a consumer cell made without a principal has none', async () => {
+    const store = steadyStore(60, 10);
+    const source = new EmbeddedTelemetry(store);
+    const [consumer] = await source.consumers('svc', resolveWindow('5m', source.scrapeIntervalSeconds));
+    expect(consumer).toMatchObject({ principal: null, mtls: 0 });
+  });
+});
