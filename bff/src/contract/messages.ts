@@ -296,6 +296,23 @@ export const CONTRACT_MESSAGES = {
     duplicateSubset:
       'Subset {{subset}} is also defined by {{winner}}, whose definition is used (it was created first)',
   },
+  // Zero trust (contract/security.ts, and the console's judgement of observed callers in
+  // mesh/access-evaluation.ts). `name` is a policy as namespace/name.
+  security: {
+    portLevelNeedsSelector: 'Port-level modes need a workload selector: choose the workload scope',
+    portTwice: 'Port {{port}} appears twice',
+    conditionKeyRequired: 'Enter a key',
+    portNumber: 'A port number',
+    deniedBy: 'Refused by the DENY policy {{name}}',
+    noAllowMatches: 'ALLOW policies apply to this service and none of them matches this caller',
+    noAllowMatchesPlaintext:
+      'ALLOW policies apply to this service and none of them matches this caller, which sends plaintext: principals and namespaces never match it',
+    dependsOnRequest:
+      'Depends on what the traffic does not show (paths, methods, headers, addresses): see policy {{name}}',
+    customDecides: 'The external authorizer of the CUSTOM policy {{name}} decides',
+    allowedBy: 'Allowed by the ALLOW policy {{name}}',
+    noAllowPolicy: 'No ALLOW policy applies to this service, so every caller not refused is allowed',
+  },
 } as const;
 
 type Paths<T, P extends string = ''> = {

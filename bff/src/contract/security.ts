@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { COMMENT_MAX_LENGTH } from './limits';
+import { contractMessage as msg } from './messages';
 import { ObjectRef, PlannedObject, RuleName } from './routing';
 
 /**
@@ -65,7 +66,7 @@ export const PeerAuthenticationForm = z
       ctx.addIssue({
         code: 'custom',
         path: ['portLevel'],
-        message: 'Port-level modes need a workload selector: choose the workload scope',
+        message: msg('security.portLevelNeedsSelector'),
       });
     const seen = new Set<number>();
     form.portLevel.forEach((p, i) => {
@@ -73,7 +74,7 @@ export const PeerAuthenticationForm = z
         ctx.addIssue({
           code: 'custom',
           path: ['portLevel', i, 'port'],
-          message: `Port ${p.port} appears twice`,
+          message: msg('security.portTwice', { port: p.port }),
         });
       seen.add(p.port);
     });
@@ -172,7 +173,14 @@ export type PeerAuthenticationList = z.infer<typeof PeerAuthenticationList>;
 export const AccessAction = z.enum(['ALLOW', 'DENY', 'AUDIT']);
 export type AccessAction = z.infer<typeof AccessAction>;
 
-const Values = z.array(z.string().min(1, 'Enter a value').max(512)).max(64);
+const Values = z
+  .array(
+    z
+      .string()
+      .min(1, msg('common.valueRequired'))
+      .max(512, msg('common.atMostCharacters', { max: 512 })),
+  )
+  .max(64);
 
 /** Istio's Source: every field given must match (an empty source matches any caller). */
 export const AccessSource = z
@@ -193,7 +201,7 @@ export const AccessOperation = z
     methods: Values.optional().describe('HTTP methods (or gRPC /package.Service/Method paths go in paths)'),
     paths: Values.optional().describe('Exact, prefix (/api/*), suffix (*.js) or presence (*)'),
     ports: z
-      .array(z.string().regex(/^[0-9]{1,5}$/, 'A port number'))
+      .array(z.string().regex(/^[0-9]{1,5}$/, msg('security.portNumber')))
       .max(64)
       .optional(),
     notMethods: Values.optional(),
@@ -204,7 +212,11 @@ export type AccessOperation = z.infer<typeof AccessOperation>;
 
 export const AccessCondition = z
   .object({
-    key: z.string().min(1, 'Enter a key').max(256).describe('request.headers[x-user], source.ip, …'),
+    key: z
+      .string()
+      .min(1, msg('security.conditionKeyRequired'))
+      .max(256, msg('common.atMostCharacters', { max: 256 }))
+      .describe('request.headers[x-user], source.ip, …'),
     values: Values.optional(),
     notValues: Values.optional(),
   })

@@ -263,6 +263,20 @@ export const contractZhCN: Translation<typeof contractEnUS> = {
     exportHides: '未导出到 {{host}} 的调用方所在的 {{namespaces}}：它们的请求不使用此规则',
     duplicateSubset: '子集 {{subset}} 也由 {{winner}} 定义，使用的是它的定义（它创建得更早）',
   },
+  security: {
+    portLevelNeedsSelector: '端口级模式需要工作负载选择器：请选择工作负载范围',
+    portTwice: '端口 {{port}} 出现了两次',
+    conditionKeyRequired: '请输入键',
+    portNumber: '请输入端口号',
+    deniedBy: '被 DENY 策略 {{name}} 拒绝',
+    noAllowMatches: '此服务有 ALLOW 策略，但没有一条匹配此调用方',
+    noAllowMatchesPlaintext:
+      '此服务有 ALLOW 策略，但没有一条匹配此调用方；它以明文发送请求，主体（principal）和命名空间条件永远不会匹配它',
+    dependsOnRequest: '取决于流量数据中看不到的内容（路径、方法、请求头、地址）：见策略 {{name}}',
+    customDecides: '由 CUSTOM 策略 {{name}} 的外部授权服务决定',
+    allowedBy: '被 ALLOW 策略 {{name}} 允许',
+    noAllowPolicy: '此服务没有 ALLOW 策略，因此未被拒绝的调用方都被允许',
+  },
 };
 
 /**
