@@ -151,6 +151,19 @@ export const ConsumerStats = z
     tcp: TcpStats.nullable().describe(
       "The caller's L4 traffic; null without connections. Behind a waypoint the waypoint opens the connections, so it is the caller here",
     ),
+    // Optional only so that older clients' fixtures still type-check: the BFF always sends both.
+    principal: z
+      .string()
+      .nullable()
+      .optional()
+      .describe(
+        "The caller's identity as the service saw it (Istio's source_principal without `spiffe://`: `cluster.local/ns/<namespace>/sa/<service account>`), as an AuthorizationPolicy's `principals` name it; null where none was seen (plaintext, or callers summed from other namespaces)",
+      ),
+    mtlsShare: nullableNumber
+      .optional()
+      .describe(
+        "Of the caller's requests, the share the service received over mutual TLS, 0..1; null without requests (L4 alone says nothing)",
+      ),
   })
   .meta({ id: 'ConsumerStats' });
 export type ConsumerStats = z.infer<typeof ConsumerStats>;

@@ -3,6 +3,7 @@ import type { ServiceDetail } from '../../contract/catalog';
 import { BUCKET_COUNT, TrafficStore } from '../../embedded/demo-mesh/traffic/store';
 import type { TickRecord } from '../../embedded/demo-mesh/traffic/store';
 import { EmbeddedTelemetry } from '../../embedded/demo-mesh/traffic/telemetry-source';
+import { onlyNamespaces } from '../auth/scope';
 import { indexCatalog } from '../catalog/query';
 import { MonitoringService } from './monitoring';
 
@@ -103,5 +104,72 @@ describe('a service with L4 traffic alone (a TCP service, or ambient without a w
     const row = (app: string) => o.applications.find((a) => a.application === app);
     expect(row('mysql')?.traffic.tcp?.connectionsOpenedPerSecond).toBeCloseTo(4, 6);
     expect(row('cache')?.traffic.tcp).toBeNull();
+  });
+});
+
+describe("a service's callers: their identity and how much of their traffic came over mutual TLS", () => {
+  const DETAILS = 'details.bookinfo.svc.cluster.local';
+  const PRINCIPAL = 'cluster.local/ns/bookinfo/sa/bookinfo-productpage';
+  /**
+   * details, called by productpage (bookinfo) over mutual TLS for three of every four requests, and by
+   * a plaintext caller in another namespace: ten minutes of records.
+   */
+  function secured() {
+    const catalog = indexCatalog([
+      { ...tcpService(DETAILS, 'details', ['v1']), namespace: 'bookinfo', protocol: 'http' },
+    ]);
+    const store = new TrafficStore();
+    const group = store.groupCell({
+      serviceId: DETAILS,
+      app: 'details',
+      namespace: 'bookinfo',
+      version: 'v1',
+    });
+    const instance = store.instanceCell({ serviceId: DETAILS, instance: 'details-v1-0', version: 'v1' });
+    const consumer = (workload: string, namespace: string, principal: string | null) =>
+      store.consumerCell({
+        serviceId: DETAILS,
+        workload,
+        app: workload,
+        namespace,
+        version: 'v1',
+        principal,
+      });
+    const productpage = consumer('productpage-v1', 'bookinfo', PRINCIPAL);
+    const legacy = consumer('legacy-v1', 'outside', null);
+    const record = (c: number, requests: number, mtls: number): TickRecord => ({
+      group,
+      consumer: c,
+      instance,
+      requests,
+      errors: 0,
+      durationSum: requests * 10,
+      inBytes: 0,
+      outBytes: 0,
+      buckets: Float64Array.from({ length: BUCKET_COUNT }, (_, b) => (b === 3 ? requests : 0)),
+      mtls,
+    });
+    for (let s = 1; s <= 600; s++)
+      store.record(T0 + s * 1000, [record(productpage, 4, 3), record(legacy, 2, 0)]);
+    return new MonitoringService({
+      catalog: { view: () => catalog, get: (id) => catalog.byId.get(id) },
+      telemetry: new EmbeddedTelemetry(store),
+      clock: () => T0 + 600_000,
+    });
+  }
+
+  it('names each caller by its principal, with the share of its requests received over mutual TLS', async () => {
+    const m = await secured().serviceMetrics(DETAILS, '5m');
+    const row = (w: string) => m.consumers.find((c) => c.workload === w);
+    expect(row('productpage-v1')?.principal).toBe(PRINCIPAL);
+    expect(row('productpage-v1')?.mtlsShare).toBeCloseTo(0.75, 6);
+    expect(row('legacy-v1')).toMatchObject({ principal: null, mtlsShare: 0 });
+  });
+
+  it('callers from namespaces out of scope are summed without an identity', async () => {
+    const m = await secured().serviceMetrics(DETAILS, '5m', onlyNamespaces(['bookinfo']));
+    const others = m.consumers.find((c) => c.namespace === '');
+    expect(others).toMatchObject({ principal: null, mtlsShare: 0 });
+    expect(m.consumers.find((c) => c.workload === 'productpage-v1')?.principal).toBe(PRINCIPAL);
   });
 });

@@ -400,6 +400,8 @@ export class MonitoringService {
           requestsPerMinute: perMinute(c.requests),
           errorRate: c.requests > 0 ? Math.min(1, c.errors / c.requests) : null,
           tcp: toTcpStats(c.tcp),
+          principal: c.principal,
+          mtlsShare: c.requests > 0 ? Math.min(1, c.mtls / c.requests) : null,
         })),
       instances: instanceRows,
       rateLimit: {
