@@ -76,6 +76,21 @@ export type TcpTraffic = z.infer<typeof TcpTraffic>;
 const EDGE_LAYERS = ['l7', 'l4'] as const;
 const EdgeLayer = z.enum(EDGE_LAYERS);
 
+/**
+ * How an edge's requests reached their destination, from Istio's `connection_security_policy` where
+ * they arrived: `mutual_tls` (at least 99% of the requests over mutual TLS), `none` (plaintext: under 1%),
+ * `mixed` (both seen: a PERMISSIVE port taking some callers in plaintext, or a change under way). The
+ * 1% on either side absorbs the few requests a caller's own sidecar answered (a fault, an overflow),
+ * which arrived nowhere and so were secured by nothing. Null where nothing says: no requests in the
+ * window, an `l4` edge (connections alone carry no request labels here), or a service → version edge
+ * (the same requests as its callers' edges, which carry the lock).
+ */
+export const EDGE_SECURITIES = ['mutual_tls', 'none', 'mixed'] as const;
+export const EdgeSecurity = z.enum(EDGE_SECURITIES);
+export type EdgeSecurity = z.infer<typeof EdgeSecurity>;
+/** Of an edge's requests, the share over mutual TLS at or above which it is `mutual_tls` (below 1 − this: `none`). */
+export const MTLS_EDGE_THRESHOLD = 0.99;
+
 const NODE_KINDS = ['app', 'version', 'service'] as const;
 
 export const TopologyNode = z
@@ -119,6 +134,9 @@ export const TopologyEdge = z
       "From a service to one of its versions: that version's share of the service's requests (of its connections, for an `l4` edge), 0..1",
     ),
     health: Health,
+    security: EdgeSecurity.nullable().describe(
+      '`mutual_tls`: the requests arrived over mutual TLS (at least 99% of them); `none`: in plaintext (under 1% over mTLS); `mixed`: both. Null without requests, on `l4` edges and on service → version edges',
+    ),
   })
   .meta({ id: 'TopologyEdge' });
 export type TopologyEdge = z.infer<typeof TopologyEdge>;

@@ -3,7 +3,7 @@ import type { Platform, Protocol, ServiceDetail } from '../../contract/catalog';
 import type { TopologyGraph } from '../../contract/topology';
 import { indexCatalog } from '../catalog/query';
 import type { CallFigures, ServiceVersionFigures, TrafficEdges } from '../monitoring/telemetry';
-import { buildGraph, nodeIds } from './graph';
+import { buildGraph, nodeIds, securityOf } from './graph';
 
 function service(
   id: string,
@@ -294,5 +294,69 @@ describe('L4 traffic (connections and bytes, no requests)', () => {
     expect(e.layer).toBe('l7');
     expect(e.traffic.requestsPerMinute).toBe(360);
     expect(e.tcp?.sentBytesPerSecond).toBe(500);
+  });
+});
+
+describe('how edges were secured (mutual TLS or plaintext)', () => {
+  const secured = (workload: string, serviceId: string, requests: number, mtls: number): CallFigures => ({
+    source: caller(workload, 'v1'),
+    serviceId,
+    ...link(requests),
+    mtls,
+  });
+  const securedLinks: TrafficEdges = {
+    calls: [
+      // productpage v1 → reviews over mutual TLS, v2 in plaintext.
+      secured('productpage', REVIEWS, 6, 6),
+      { ...secured('productpage', REVIEWS, 2, 0), source: caller('productpage', 'v2') },
+      // reviews v1 → echo: some of each (a PERMISSIVE port).
+      secured('reviews', ECHO, 4, 1),
+      // reviews v1 → greeting: nothing in the window.
+      secured('reviews', GREETING, 0, 0),
+    ],
+    versions: [
+      ver(REVIEWS, 'reviews', 'v1', link(8)),
+      ver(ECHO, 'echo-provider', '1.0', link(4), 'dubbo-demo'),
+    ],
+  };
+  const v = (app: string, version: string, ns = 'bookinfo') => nodeIds.version(ns, app, version);
+
+  it('marks each caller → service edge mutual_tls, none or mixed by its requests over mTLS; null without requests', () => {
+    const g = buildGraph({ links: securedLinks, catalog, graphType: 'versionedApp' });
+    expect(edge(g, v('productpage', 'v1'), nodeIds.service(REVIEWS)).security).toBe('mutual_tls');
+    expect(edge(g, v('productpage', 'v2'), nodeIds.service(REVIEWS)).security).toBe('none');
+    expect(edge(g, v('reviews', 'v1'), nodeIds.service(ECHO)).security).toBe('mixed');
+    expect(edge(g, v('reviews', 'v1'), nodeIds.service(GREETING)).security).toBeNull();
+    // The service → version edge repeats its callers' requests: it carries no lock of its own.
+    expect(edge(g, nodeIds.service(REVIEWS), v('reviews', 'v1')).security).toBeNull();
+  });
+
+  it('sums the links merged into one edge: an mTLS version and a plaintext one make a mixed application edge', () => {
+    const g = buildGraph({ links: securedLinks, catalog, graphType: 'app' });
+    expect(edge(g, nodeIds.app('bookinfo', 'productpage'), nodeIds.app('bookinfo', 'reviews')).security).toBe(
+      'mixed',
+    );
+  });
+
+  it('an L4 edge (connections alone) says nothing', () => {
+    const g = buildGraph({
+      links: {
+        calls: [{ source: caller('reviews', 'v1'), serviceId: ECHO, ...l4(2, 100, 10), mtls: 0 }],
+        versions: [],
+      },
+      catalog,
+      graphType: 'versionedApp',
+    });
+    const e = edge(g, v('reviews', 'v1'), nodeIds.service(ECHO));
+    expect(e.layer).toBe('l4');
+    expect(e.security).toBeNull();
+  });
+
+  it('allows 1% either way (requests a caller answered itself arrived nowhere)', () => {
+    expect(securityOf({ requests: 100, mtls: 99.5 })).toBe('mutual_tls');
+    expect(securityOf({ requests: 100, mtls: 98 })).toBe('mixed');
+    expect(securityOf({ requests: 100, mtls: 0.5 })).toBe('none');
+    expect(securityOf({ requests: 100, mtls: 2 })).toBe('mixed');
+    expect(securityOf({ requests: 0, mtls: 0 })).toBeNull();
   });
 });

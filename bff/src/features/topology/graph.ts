@@ -1,5 +1,7 @@
 import type { Platform, Protocol, ServiceDetail } from '../../contract/catalog';
+import { MTLS_EDGE_THRESHOLD } from '../../contract/topology';
 import type {
+  EdgeSecurity,
   GraphType,
   TcpTraffic,
   TopologyEdge,
@@ -53,6 +55,8 @@ interface Sum {
   tcpSent: number;
   tcpReceived: number;
   tcpOpened: number;
+  /** Requests the destination received over mutual TLS, per second (caller → service links). */
+  mtls: number;
 }
 
 const emptySum = (): Sum => ({
@@ -64,6 +68,7 @@ const emptySum = (): Sum => ({
   tcpSent: 0,
   tcpReceived: 0,
   tcpOpened: 0,
+  mtls: 0,
 });
 
 const hasTcp = (sum: Sum) => sum.tcpSent > 0 || sum.tcpReceived > 0 || sum.tcpOpened > 0;
@@ -84,7 +89,19 @@ function shareOf(part: Sum, whole: Sum): number | null {
   return null;
 }
 
-function addTo(sum: Sum, link: LinkFigures): void {
+/**
+ * How an edge's requests were secured (see the contract's EdgeSecurity): by the share that arrived over
+ * mutual TLS, with MTLS_EDGE_THRESHOLD's slack on either side.
+ */
+export function securityOf(sum: Pick<Sum, 'requests' | 'mtls'>): EdgeSecurity | null {
+  if (!(sum.requests > 0)) return null;
+  const share = sum.mtls / sum.requests;
+  if (share >= MTLS_EDGE_THRESHOLD) return 'mutual_tls';
+  if (share <= 1 - MTLS_EDGE_THRESHOLD) return 'none';
+  return 'mixed';
+}
+
+function addTo(sum: Sum, link: LinkFigures & { mtls?: number }): void {
   if (link.tcp) {
     sum.tcpSent += link.tcp.sentBytes;
     sum.tcpReceived += link.tcp.receivedBytes;
@@ -93,6 +110,7 @@ function addTo(sum: Sum, link: LinkFigures): void {
   sum.requests += link.requests;
   sum.serverErrors += link.serverErrors;
   sum.clientErrors += link.clientErrors;
+  sum.mtls += link.mtls ?? 0;
   if (link.p95 !== null && link.requests > 0) {
     sum.p95Weighted += link.p95 * link.requests;
     sum.p95Requests += link.requests;
@@ -392,6 +410,8 @@ export function buildGraph({ links, catalog, graphType, namespace }: BuildInput)
       p95Ms: round(p95Of(e.sum), 2),
       share: e.shareOf ? shareOf(e.sum, e.shareOf) : null,
       health: healthOf(e.sum),
+      // A service → version edge repeats its callers' requests; the callers' edges carry the lock.
+      security: e.shareOf ? null : securityOf(e.sum),
     });
   }
   // A service in conflict is in no namespace (''): not one to filter by.
