@@ -23,6 +23,7 @@ const RoutesTab = lazy(() => import('../routing/RoutesTab').then((m) => ({ defau
 const RateLimitsTab = lazy(() =>
   import('../ratelimit/RateLimitsTab').then((m) => ({ default: m.RateLimitsTab })),
 );
+const SecurityTab = lazy(() => import('../security/SecurityTab').then((m) => ({ default: m.SecurityTab })));
 
 export interface ServiceDetailViewProps {
   service: ServiceDetail;
@@ -127,6 +128,15 @@ export function ServiceDetailView({ service, activeTab, onTabChange }: ServiceDe
       children: (
         <Suspense fallback={<Spin aria-label={t('detail.routes.loading')} />}>
           <RoutesTab service={service} />
+        </Suspense>
+      ),
+    },
+    {
+      key: 'security',
+      label: t('detail.tabs.security'),
+      children: (
+        <Suspense fallback={<Spin aria-label={t('common:loading')} />}>
+          <SecurityTab service={service} />
         </Suspense>
       ),
     },

@@ -1,4 +1,4 @@
-const DETAIL_TABS = ['providers', 'consumers', 'rate-limits', 'routes'] as const;
+const DETAIL_TABS = ['providers', 'consumers', 'rate-limits', 'routes', 'security'] as const;
 export type DetailTab = (typeof DETAIL_TABS)[number];
 export const DEFAULT_DETAIL_TAB: DetailTab = 'providers';
 

@@ -90,6 +90,7 @@ export const catalogEnUS = {
       consumers: 'Consumers',
       rateLimits: 'Rate limits',
       routes: 'Routes',
+      security: 'Security',
     },
     providers: {
       versions: 'Versions',
@@ -216,6 +217,7 @@ export const catalogZhCN: Translation<typeof catalogEnUS> = {
       consumers: '服务消费者',
       rateLimits: '服务限流',
       routes: '服务路由',
+      security: '安全',
     },
     providers: {
       versions: '版本',

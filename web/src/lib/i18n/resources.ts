@@ -7,6 +7,7 @@ import { monitoringEnUS, monitoringZhCN } from '../../features/monitoring/locale
 import { ratelimitEnUS, ratelimitZhCN } from '../../features/ratelimit/locales';
 import { routingEnUS, routingZhCN } from '../../features/routing/locales';
 import { rulesEnUS, rulesZhCN } from '../../features/rules/locales';
+import { securityEnUS, securityZhCN } from '../../features/security/locales';
 import { topologyEnUS, topologyZhCN } from '../../features/topology/locales';
 import { appEnUS, appZhCN } from '../../app/locales';
 import { contractEnUS, contractZhCN, errorsEnUS, errorsZhCN } from '../messages/locales';
@@ -29,6 +30,7 @@ export const resources = {
     rules: rulesEnUS,
     routing: routingEnUS,
     ratelimit: ratelimitEnUS,
+    security: securityEnUS,
     auth: authEnUS,
     audit: auditEnUS,
     admin: adminEnUS,
@@ -45,6 +47,7 @@ export const resources = {
     rules: rulesZhCN,
     routing: routingZhCN,
     ratelimit: ratelimitZhCN,
+    security: securityZhCN,
     auth: authZhCN,
     audit: auditZhCN,
     admin: adminZhCN,

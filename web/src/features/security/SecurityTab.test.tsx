@@ -1,0 +1,226 @@
+// @vitest-environment jsdom
+import '../../test/setup';
+import { render, screen, waitFor, within } from '@testing-library/react';
+import userEvent, { PointerEventsCheckLevel } from '@testing-library/user-event';
+import { http, HttpResponse } from 'msw';
+import { afterEach, describe, expect, it } from 'vitest';
+import { AppProviders } from '../../app/AppProviders';
+import { i18n } from '../../lib/i18n';
+import { echoDetail } from '../../test/fixtures';
+import { createTestQueryClient } from '../../test/render';
+import { server } from '../../test/server';
+import { sessionAs } from '../../test/session';
+import type {
+  AccessPolicyList,
+  AccessPolicyPreview,
+  AccessPolicySuggestion,
+  ObservedCaller,
+  PeerAuthenticationList,
+} from './contract';
+import { SecurityTab } from './SecurityTab';
+
+const SERVICE = '*/api/v1/services/:id';
+const ref = (kind: string, namespace: string, name: string) => ({
+  apiVersion: 'security.istio.io/v1',
+  kind,
+  namespace,
+  name,
+});
+
+const caller = (name: string, namespace: string, rpm: number, principal: string | null): ObservedCaller => ({
+  service: principal ? `${namespace}/${name}` : null,
+  name,
+  namespace,
+  version: 'v1',
+  principal,
+  requestsPerMinute: rpm,
+  mtlsShare: principal ? 1 : 0,
+});
+
+const FRONTEND = caller('frontend', 'shop', 120, 'cluster.local/ns/shop/sa/frontend');
+const LEGACY = caller('legacy', 'batch', 6, null);
+
+const MTLS: PeerAuthenticationList = {
+  items: [],
+  others: [{ ref: ref('PeerAuthentication', 'istio-system', 'default'), yaml: 'spec: {}\n', level: 'mesh' }],
+  effective: {
+    mode: 'STRICT',
+    source: { level: 'mesh', ref: ref('PeerAuthentication', 'istio-system', 'default'), port: null },
+    ports: [],
+  },
+  clientTls: [],
+  plaintextCallers: [LEGACY],
+  ports: [20880],
+};
+
+const ACCESS: AccessPolicyList = {
+  items: [],
+  others: [],
+  callers: [
+    { caller: FRONTEND, decision: 'allowed', policy: null, reason: 'no ALLOW policy' },
+    { caller: LEGACY, decision: 'allowed', policy: null, reason: 'no ALLOW policy' },
+  ],
+};
+
+interface Recorded {
+  method: string;
+  path: string;
+  body: unknown;
+}
+
+/** Serves the two lists, the preview, the suggestion and a create (a 400 first when `failFirst`). */
+function serve({ failFirst = false } = {}) {
+  const requests: Recorded[] = [];
+  let creates = 0;
+  const record = async (request: Request) => {
+    requests.push({
+      method: request.method,
+      path: new URL(request.url).pathname,
+      body: (await request.json()) as unknown,
+    });
+  };
+  const preview: AccessPolicyPreview = {
+    objects: [
+      {
+        action: 'create',
+        ...ref('AuthorizationPolicy', 'dubbo-demo', 'deny-shop'),
+        yaml: 'kind: AuthorizationPolicy\n',
+        diff: '+kind: AuthorizationPolicy\n',
+      },
+    ],
+    warnings: [],
+    refused: [{ caller: FRONTEND, decision: 'denied', policy: null, reason: 'DENY matches' }],
+  };
+  const suggestion: AccessPolicySuggestion = {
+    form: {
+      name: 'allow-observed',
+      action: 'ALLOW',
+      rules: [{ from: [{ principals: ['cluster.local/ns/shop/sa/frontend'] }] }],
+      dryRun: false,
+    },
+    callers: [FRONTEND],
+    window: '5m',
+  };
+  server.use(
+    http.get(`${SERVICE}/peer-authentications`, () => HttpResponse.json(MTLS)),
+    http.get(`${SERVICE}/access-policies`, () => HttpResponse.json(ACCESS)),
+    http.get(`${SERVICE}/access-policies/suggestion`, () => HttpResponse.json(suggestion)),
+    http.post(`${SERVICE}/access-policies/preview`, async ({ request }) => {
+      await record(request);
+      return HttpResponse.json(preview);
+    }),
+    http.post(`${SERVICE}/access-policies`, async ({ request }) => {
+      await record(request);
+      creates += 1;
+      if (failFirst && creates === 1)
+        return HttpResponse.json(
+          { code: 'InvalidRequest', message: 'The control plane refused the policy' },
+          { status: 400 },
+        );
+      return HttpResponse.json({ name: 'deny-shop' }, { status: 201 });
+    }),
+  );
+  return requests;
+}
+
+function renderTab(role: 'admin' | 'viewer' = 'admin') {
+  return render(
+    <AppProviders queryClient={createTestQueryClient({ session: sessionAs(role) })}>
+      <SecurityTab service={echoDetail} />
+    </AppProviders>,
+  );
+}
+
+const setupUser = () => userEvent.setup({ pointerEventsCheck: PointerEventsCheckLevel.Never });
+
+afterEach(async () => {
+  await i18n.changeLanguage('en-US');
+});
+
+describe('Security tab', () => {
+  it('shows the mode in force and where it comes from, the plaintext callers, and who calls', async () => {
+    serve();
+    renderTab();
+    const mtls = await screen.findByRole('region', { name: 'mTLS' });
+    expect(await within(mtls).findByText('Mode in force: STRICT')).toBeInTheDocument();
+    expect(within(mtls).getByText('From mesh policy istio-system/default')).toBeInTheDocument();
+    expect(within(mtls).getByRole('list', { name: /Plaintext callers/ })).toHaveTextContent(
+      'legacy v1 (batch): 6 requests/min',
+    );
+    const access = screen.getByRole('region', { name: 'Access policies' });
+    const callers = await within(access).findByRole('table', { name: /Callers seen/ });
+    expect(within(callers).getByText('frontend')).toBeInTheDocument();
+    expect(within(callers).getAllByText('Allowed')).toHaveLength(2);
+    expect(within(mtls).getByRole('button', { name: 'Edit mTLS' })).toBeEnabled();
+  });
+
+  it('builds a DENY policy from the form, previews the refused callers, and keeps the draft on a 400', async () => {
+    const requests = serve({ failFirst: true });
+    const user = setupUser();
+    renderTab();
+    const access = await screen.findByRole('region', { name: 'Access policies' });
+    const add = within(access).getByRole('button', { name: 'New policy' });
+    await waitFor(() => expect(add).toBeEnabled());
+    await user.click(add);
+    const drawer = await screen.findByRole('dialog', { name: 'New access policy' });
+    await user.type(within(drawer).getByLabelText('Name'), 'deny-shop');
+    await user.click(within(drawer).getByRole('radio', { name: 'DENY' }));
+    const rule = within(drawer).getByRole('group', { name: 'Rule 1' });
+    await user.type(within(rule).getByRole('combobox', { name: 'Namespaces' }), 'x{Enter}');
+
+    const footer = drawer.querySelector<HTMLElement>('.ant-drawer-footer') as HTMLElement;
+    await user.click(within(footer).getByRole('button', { name: 'Preview' }));
+    const refused = await within(drawer).findByRole('list', { name: 'Refused callers' });
+    expect(refused).toHaveTextContent('frontend v1 (shop): 120 requests/min');
+
+    await user.click(within(footer).getByRole('button', { name: 'Submit' }));
+    expect(await within(footer).findByText('Could not save the access policy')).toBeInTheDocument();
+    expect(within(drawer).getByLabelText('Name')).toHaveValue('deny-shop');
+    expect(requests.map((r) => `${r.method} ${r.path.replace(/.*\/access-policies/, '…')}`)).toEqual([
+      'POST …/preview',
+      'POST …',
+    ]);
+    expect(requests[1]?.body).toEqual({
+      name: 'deny-shop',
+      action: 'DENY',
+      rules: [{ from: [{ namespaces: ['x'] }] }],
+      dryRun: false,
+    });
+  });
+
+  it('prefills the form from what is seen now', async () => {
+    serve();
+    const user = setupUser();
+    renderTab();
+    const suggest = await screen.findByRole('button', { name: 'Allow what is seen now' });
+    await waitFor(() => expect(suggest).toBeEnabled());
+    await user.click(suggest);
+    const drawer = await screen.findByRole('dialog', { name: 'New access policy' });
+    expect(within(drawer).getByLabelText('Name')).toHaveValue('allow-observed');
+    expect(within(drawer).getByRole('radio', { name: 'ALLOW' })).toBeChecked();
+    expect(
+      within(within(drawer).getByRole('group', { name: 'Rule 1' })).getByText(
+        'cluster.local/ns/shop/sa/frontend',
+      ),
+    ).toBeInTheDocument();
+  });
+
+  it('shows a viewer no button that changes anything', async () => {
+    serve();
+    renderTab('viewer');
+    await screen.findByText('Mode in force: STRICT');
+    expect(screen.getByRole('note')).toHaveTextContent('cannot change mTLS or access policies');
+    expect(screen.queryByRole('button', { name: /Edit|New policy|Allow what is seen now/ })).toBeNull();
+  });
+
+  it('speaks Chinese in zh-CN', async () => {
+    serve();
+    await i18n.changeLanguage('zh-CN');
+    renderTab();
+    const access = await screen.findByRole('region', { name: '访问策略' });
+    expect(within(access).getByRole('button', { name: '新建策略' })).toBeInTheDocument();
+    expect(within(access).getByRole('button', { name: '按当前流量生成允许策略' })).toBeInTheDocument();
+    expect(screen.getByRole('button', { name: '编辑 mTLS' })).toBeInTheDocument();
+    expect(await screen.findByText('生效模式：STRICT')).toBeInTheDocument();
+  });
+});
