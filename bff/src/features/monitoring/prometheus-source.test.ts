@@ -6,11 +6,10 @@ import { fakePrometheus, sendJson } from './fake-prometheus';
 import type { FakeHandler, FakePrometheus } from './fake-prometheus';
 import { PrometheusTelemetry } from './prometheus-source';
 import {
-  CALL_LABELS,
+  CALL_REQUEST_LABELS,
   coverageQuery,
   limitQuery,
   linkQuery,
-  mtlsLinkQuery,
   queries,
   shadowLimitQuery,
 } from './promql';
@@ -182,31 +181,33 @@ describe('PrometheusTelemetry', () => {
     expect(gw).toMatchObject({ principal: null, mtls: 0, requests: 2 });
   });
 
-  it('gives each caller → service link its requests received over mutual TLS', async () => {
-    const call = (workload: string, service: string) => ({
+  it('gives each caller → service link its requests, summed over how they arrived, and those over mutual TLS', async () => {
+    const call = (workload: string, policy: string) => ({
       source_workload: workload,
       source_workload_namespace: 'bookinfo',
       source_app: workload,
       source_version: 'v1',
-      destination_service: service,
+      destination_service: 'details',
+      connection_security_policy: policy,
     });
-    const linkValues = new Map<string, ReturnType<typeof call>[]>([
-      [
-        linkQuery('requests', CALL_LABELS, q.rangeSeconds),
-        [call('productpage', 'details'), call('legacy', 'details')],
-      ],
-    ]);
+    const sample = (metric: Record<string, string>, value: string) => ({ metric, value: [AT / 1000, value] });
     const src = await source((_path, params, res) => {
       const query = params.get('query') ?? '';
-      let result: { metric: Record<string, string>; value: [number, string] }[] = [];
-      if (query === coverageQuery(q.rangeSeconds, { namespaces: null }))
-        result = [{ metric: {}, value: [AT / 1000, '20'] }];
-      else if (query === mtlsLinkQuery(CALL_LABELS, q.rangeSeconds))
-        result = [{ metric: call('productpage', 'details'), value: [AT / 1000, '4'] }];
-      else result = (linkValues.get(query) ?? []).map((metric) => ({ metric, value: [AT / 1000, '5'] }));
+      const result =
+        query === coverageQuery(q.rangeSeconds, { namespaces: null })
+          ? [sample({}, '20')]
+          : query === linkQuery('requests', CALL_REQUEST_LABELS, q.rangeSeconds)
+            ? [
+                sample(call('productpage', 'mutual_tls'), '4'),
+                // A local reply (an injected abort): it arrived nowhere.
+                sample(call('productpage', 'unknown'), '1'),
+                sample(call('legacy', 'none'), '5'),
+              ]
+            : [];
       sendJson(res, 200, { status: 'success', data: { resultType: 'vector', result } });
     });
     const { calls } = await src.edges(q, AT);
+    expect(calls).toHaveLength(2);
     const of = (workload: string) => calls.find((c) => c.source.workload === workload);
     expect(of('productpage')).toMatchObject({ requests: 5, mtls: 4 });
     expect(of('legacy')).toMatchObject({ requests: 5, mtls: 0 });

@@ -8,6 +8,7 @@ import {
   APP_LABELS,
   coverageQuery,
   CALL_LABELS,
+  CALL_REQUEST_LABELS,
   LINK_MEASURES,
   SERIES_MEASURES,
   SERVICE_VERSION_LABELS,
@@ -16,7 +17,6 @@ import {
   isTcpMeasure,
   limitQuery,
   linkQuery,
-  mtlsLinkQuery,
   namespaceMatchers,
   queries,
   shadowLimitQuery,
@@ -459,16 +459,28 @@ export class PrometheusTelemetry implements TelemetrySource {
     if (namespaces?.size === 0) return Promise.resolve({ calls: [], versions: [] });
     return this.ask('edges', async (signal) => {
       const k = await this.scale(q, atMs, { namespaces });
-      const links = async (labels: readonly string[], ends: readonly string[]) => {
+      /**
+       * The links grouped by `labels`; `requestLabels`: the requests' grouping where it differs (by
+       * security policy too, for the callers: see CALL_REQUEST_LABELS), their series summed per link.
+       */
+      const links = async (
+        labels: readonly string[],
+        ends: readonly string[],
+        requestLabels: readonly string[] = labels,
+      ) => {
         const matchers = namespaceMatchers(ends, namespaces);
         const results = await Promise.all(
           LINK_MEASURES.map((m) =>
-            this.client.query(linkQuery(m, labels, q.rangeSeconds, matchers), atMs, signal),
+            this.client.query(
+              linkQuery(m, m === 'requests' ? requestLabels : labels, q.rangeSeconds, matchers),
+              atMs,
+              signal,
+            ),
           ),
         );
         const out = new Map<
           string,
-          { metric: Record<string, string>; figures: LinkFigures & { tcp: TcpLinkFigures } }
+          { metric: Record<string, string>; figures: LinkFigures & { tcp: TcpLinkFigures; mtls: number } }
         >();
         results.forEach((samples, i) => {
           const measure = LINK_MEASURES[i] as LinkMeasure;
@@ -484,6 +496,7 @@ export class PrometheusTelemetry implements TelemetrySource {
                   clientErrors: 0,
                   p95: null,
                   tcp: { ...EMPTY_TCP_LINK },
+                  mtls: 0,
                 },
               };
               out.set(key, entry);
@@ -493,26 +506,24 @@ export class PrometheusTelemetry implements TelemetrySource {
             else if (measure === 'tcpSentBytes') entry.figures.tcp.sentBytes = (value ?? 0) * k;
             else if (measure === 'tcpReceivedBytes') entry.figures.tcp.receivedBytes = (value ?? 0) * k;
             else if (measure === 'tcpOpened') entry.figures.tcp.opened = (value ?? 0) * k;
-            else if (!isTcpMeasure(measure)) entry.figures[measure] = (value ?? 0) * k;
+            else if (measure === 'requests') {
+              entry.figures.requests += (value ?? 0) * k;
+              if (s.metric.connection_security_policy === MUTUAL_TLS) entry.figures.mtls += (value ?? 0) * k;
+            } else if (!isTcpMeasure(measure)) entry.figures[measure] = (value ?? 0) * k;
           }
         });
         // A link is one with requests or connections; error and percentile series alone (rates of 0)
         // say nothing.
         return [...out.values()].filter((e) => e.figures.requests > 0 || hasTcp(e.figures.tcp));
       };
-      const callEnds = ['source_workload_namespace', 'destination_service_namespace'];
-      const [calls, versions, mtls] = await Promise.all([
-        links(CALL_LABELS, callEnds),
-        links(SERVICE_VERSION_LABELS, ['destination_service_namespace']),
-        this.client.query(
-          mtlsLinkQuery(CALL_LABELS, q.rangeSeconds, namespaceMatchers(callEnds, namespaces)),
-          atMs,
-          signal,
+      const [calls, versions] = await Promise.all([
+        links(
+          CALL_LABELS,
+          ['source_workload_namespace', 'destination_service_namespace'],
+          CALL_REQUEST_LABELS,
         ),
+        links(SERVICE_VERSION_LABELS, ['destination_service_namespace']),
       ]);
-      const mtlsOf = new Map(
-        mtls.map((s) => [keyOf(s.metric, CALL_LABELS), (finiteOrNull(s.value) ?? 0) * k]),
-      );
       return {
         calls: calls.map(({ metric, figures }) => ({
           source: {
@@ -523,9 +534,8 @@ export class PrometheusTelemetry implements TelemetrySource {
           },
           serviceId: metric.destination_service ?? '',
           ...figures,
-          mtls: mtlsOf.get(keyOf(metric, CALL_LABELS)) ?? 0,
         })),
-        versions: versions.map(({ metric, figures }) => ({
+        versions: versions.map(({ metric, figures: { mtls: _mtls, ...figures } }) => ({
           serviceId: metric.destination_service ?? '',
           namespace: metric.destination_service_namespace || UNKNOWN,
           app: metric.destination_app || UNKNOWN,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CALL_LABELS, SERVICE_VERSION_LABELS, linkQuery, mtlsLinkQuery } from './promql';
+import { CALL_LABELS, CALL_REQUEST_LABELS, SERVICE_VERSION_LABELS, linkQuery } from './promql';
 
 describe("the topology's PromQL: every link of the mesh in one query per measure", () => {
   it.each([
@@ -34,9 +34,9 @@ describe("the topology's PromQL: every link of the mesh in one query per measure
       'histogram_quantile(0.95, sum by (le, destination_service, destination_service_namespace, destination_app, destination_version) (rate(istio_request_duration_milliseconds_bucket{reporter=~"destination|waypoint"}[5m]) or label_replace(rate(istio_request_duration_milliseconds_bucket{reporter="source",response_flags=~"(.*,)?(FI|UO|UH|NC|NR)(,.*)?"}[5m]), "destination_app", "$1", "destination_service_name", "(.+)")))',
     ],
     [
-      'requests over mutual TLS per caller and service: only where they arrived (the caller cannot tell)',
-      mtlsLinkQuery(CALL_LABELS, 300, { source_workload_namespace: { oneOf: ['bookinfo'] } }),
-      'sum by (source_workload, source_workload_namespace, source_app, source_version, destination_service) (rate(istio_requests_total{reporter=~"destination|waypoint",source_workload_namespace=~"bookinfo",connection_security_policy="mutual_tls"}[5m]))',
+      'requests per caller and service and how they arrived (mutual_tls, none; unknown for a local reply)',
+      linkQuery('requests', CALL_REQUEST_LABELS, 300),
+      'sum by (source_workload, source_workload_namespace, source_app, source_version, destination_service, connection_security_policy) (rate(istio_requests_total{reporter=~"destination|waypoint"}[5m]) or label_replace(rate(istio_requests_total{reporter="source",response_flags=~"(.*,)?(FI|UO|UH|NC|NR)(,.*)?"}[5m]), "destination_app", "$1", "destination_service_name", "(.+)"))',
     ],
   ])('%s', (_name, query, expected) => {
     expect(query).toBe(expected);

@@ -1,4 +1,4 @@
-import { ERROR_CODE_REGEX, INSTANCE_LABEL, ISTIO_METRICS, MUTUAL_TLS, TCP_METRICS } from './istio-metrics';
+import { ERROR_CODE_REGEX, INSTANCE_LABEL, ISTIO_METRICS, TCP_METRICS } from './istio-metrics';
 import { promDuration } from './window';
 
 /**
@@ -280,6 +280,13 @@ export const CALL_LABELS = [
   'source_version',
   'destination_service',
 ] as const;
+/**
+ * The requests of a caller → service link, also by `connection_security_policy`: `mutual_tls` or
+ * `none` where they arrived (`unknown` for a local reply, which arrived nowhere), so the topology can
+ * tell the link's requests over mutual TLS from the rest. A link may thus have two or three series;
+ * the source sums them. Only the requests are split: a percentile over split series would not add up.
+ */
+export const CALL_REQUEST_LABELS = [...CALL_LABELS, 'connection_security_policy'] as const;
 /** A service → version link. */
 export const SERVICE_VERSION_LABELS = [
   'destination_service',
@@ -311,18 +318,6 @@ export function linkQuery(
     return `histogram_quantile(${QUANTILES.p95}, sum${by(['le', ...labels])} (${requestRates(`${ISTIO_METRICS.duration}_bucket`, matchers, window)}))`;
   }
   return `sum${by(labels)} (${requestRates(ISTIO_METRICS.requests, matchers, window, codes)})`;
-}
-
-/**
- * The requests along every caller → service link that the destination received over mutual TLS
- * (`connection_security_policy="mutual_tls"`, which only the receiving side, a sidecar or a waypoint,
- * can tell), per second over `range`: the topology's lock, set against the link's requests. A separate
- * query, not one more label of the requests, so the links keep one series each.
- */
-export function mtlsLinkQuery(labels: readonly string[], range: number, matchers: Matchers = {}): string {
-  const window = `[${promDuration(range)}]`;
-  const mtls = `${selector({ ...matchers, connection_security_policy: MUTUAL_TLS })}`;
-  return `sum${by(labels)} (rate(${ISTIO_METRICS.requests}${mtls}${window}))`;
 }
 
 /** Envoy's response flag for a request a rate limit refused (local or global), whatever the status. */
