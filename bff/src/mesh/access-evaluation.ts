@@ -65,10 +65,10 @@ function principalOf(caller: ObservedCaller): string | null {
 export function principalMatches(value: string, principal: string | null): boolean {
   if (principal === null) return false;
   if (value === '*') return principal !== '';
-  const v = value.startsWith('spiffe://') ? value.slice('spiffe://'.length) : value;
-  if (v.startsWith('*')) return principal.endsWith(v.slice(1));
-  if (v.endsWith('*')) return principal.startsWith(v.slice(0, -1));
-  return principal === v;
+  // istiod prefixes the value with spiffe:// as written: a value that has it already never matches.
+  if (value.startsWith('*')) return principal.endsWith(value.slice(1));
+  if (value.endsWith('*')) return principal.startsWith(value.slice(0, -1));
+  return principal === value;
 }
 
 /** A namespace value against the principal, as istiod's regex `.*\/ns/<value>/.*` (`*` → `.*`). */
