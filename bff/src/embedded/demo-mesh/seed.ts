@@ -76,6 +76,20 @@ const SIDECAR_IMAGE = 'docker.io/istio/proxyv2:1.28.0';
 
 const INGRESS_LABELS = { app: 'istio-ingressgateway', istio: 'ingressgateway' };
 
+/**
+ * The service account an application's workloads run as (Pods and VMs alike): its identity in the
+ * mesh, `cluster.local/ns/<namespace>/sa/<app>` (spiffe://… in its certificate).
+ */
+export const serviceAccountOf = (app: DemoApp): string => app.app;
+
+function serviceAccount(name: string, namespace: string, labels?: Record<string, string>): KubernetesObject {
+  return {
+    apiVersion: 'v1',
+    kind: 'ServiceAccount',
+    metadata: { name, namespace, ...(labels ? { labels } : {}) },
+  };
+}
+
 function versionDeployment(app: DemoApp, v: DemoVersion): KubernetesObject {
   const labels = versionLabels(app, v);
   const portName = app.portName ?? PORT_NAMES[app.protocol];
@@ -96,6 +110,7 @@ function versionDeployment(app: DemoApp, v: DemoVersion): KubernetesObject {
       template: {
         metadata: { labels: podLabels },
         spec: {
+          serviceAccountName: serviceAccountOf(app),
           containers: [
             {
               name: app.app,
@@ -112,6 +127,7 @@ function versionDeployment(app: DemoApp, v: DemoVersion): KubernetesObject {
 /** The ingress gateway `istioctl install` makes: a Deployment of Envoy and its LoadBalancer Service. */
 function ingressGateway(): KubernetesObject[] {
   return [
+    serviceAccount('istio-ingressgateway-service-account', 'istio-system', INGRESS_LABELS),
     {
       apiVersion: 'apps/v1',
       kind: 'Deployment',
@@ -161,7 +177,8 @@ function ingressGateway(): KubernetesObject[] {
 
 /**
  * What the seed applies, in an order a control plane accepts (namespaces first): Namespaces,
- * Services (ServiceEntries for VM-only applications), one Deployment per version on Kubernetes,
+ * each application's ServiceAccount, Services (ServiceEntries for VM-only applications), one
+ * Deployment per version on Kubernetes (running as the application's service account),
  * WorkloadEntries for the VMs, and the ingress gateway. The pods come from the control plane's
  * controllers a moment later.
  */
@@ -191,6 +208,7 @@ export function demoManifests(): KubernetesObject[] {
       ...(app.appProtocol ? { appProtocol: app.appProtocol } : {}),
     };
     const onKubernetes = app.versions.some((v) => (v.kubernetes ?? 0) > 0);
+    objects.push(serviceAccount(serviceAccountOf(app), app.namespace, appLabels(app)));
     if (onKubernetes) {
       // A Kubernetes Service selects its Pods and, in Istio, the WorkloadEntries of VMs as well.
       objects.push({
@@ -265,7 +283,7 @@ export function demoManifests(): KubernetesObject[] {
           spec: {
             address: ipFor(vmIndex++, true),
             labels: versionLabels(app, v),
-            serviceAccount: app.app,
+            serviceAccount: serviceAccountOf(app),
             ports: { [portName]: app.port },
           },
         } as KubernetesObject);

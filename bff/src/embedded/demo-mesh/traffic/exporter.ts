@@ -10,6 +10,25 @@ import type { IstioLabels } from '../../../features/monitoring/istio-metrics';
 import { toDnsLabel } from '../../../mesh/hosts';
 import type { Flow } from './pipeline';
 
+/**
+ * Istio's security labels on every request and TCP series: how the destination received the
+ * connection (`mutual_tls` or `none` where the destination reports; `unknown` where the caller's proxy
+ * does) and the peers' SPIFFE identities (`spiffe://cluster.local/ns/<ns>/sa/<sa>`, `unknown` without
+ * mutual TLS). https://istio.io/latest/docs/reference/config/metrics/#labels
+ */
+export const SECURITY_LABELS = [
+  'connection_security_policy',
+  'source_principal',
+  'destination_principal',
+] as const;
+type SecurityLabel = (typeof SECURITY_LABELS)[number];
+
+/** Istio's labels as the demo mesh writes them: the ones the console reads plus the security labels. */
+export type MeshLabels = IstioLabels & Partial<Record<SecurityLabel, string>>;
+
+/** Every label name of the request series (the console's list may come to include the security ones). */
+const LABELS: readonly string[] = [...new Set<string>([...ISTIO_LABELS, ...SECURITY_LABELS])];
+
 /** The labels Istio's Prometheus scrape of a sidecar's own stats gives them: the Pod's namespace, name and labels. */
 const ENVOY_STAT_LABELS = ['namespace', 'pod', 'app', 'version'] as const;
 
@@ -42,7 +61,7 @@ interface HistogramState {
 }
 
 interface SeriesState {
-  labels: IstioLabels;
+  labels: MeshLabels;
   duration: HistogramState;
   requestBytes: HistogramState;
   responseBytes: HistogramState;
@@ -131,7 +150,7 @@ class BulkHistogram {
 
 /** What one tick adds to one series (one caller, instance and response code of a service version). */
 export interface SeriesTick {
-  labels: IstioLabels;
+  labels: MeshLabels;
   count: number;
   /** Duration bucket counts (not cumulative), one per bound, then +Inf. */
   durationBuckets: ArrayLike<number>;
@@ -166,7 +185,7 @@ export class IstioExporter {
     this.requests = new Counter({
       name: ISTIO_METRICS.requests,
       help: 'Requests, counted by the destination\'s sidecar (reporter="destination"), in ambient mode by the waypoint (reporter="waypoint") or, for what it answered itself, the caller\'s sidecar (reporter="source").',
-      labelNames: [...ISTIO_LABELS],
+      labelNames: [...LABELS],
       registers: [this.registry],
     });
     const all = () => this.series.values();
@@ -182,8 +201,8 @@ export class IstioExporter {
     return this.series.size;
   }
 
-  private state(labels: IstioLabels): SeriesState {
-    const key = ISTIO_LABELS.map((l) => labels[l]).join('\u0000');
+  private state(labels: MeshLabels): SeriesState {
+    const key = LABELS.map((l) => (labels as Record<string, string | undefined>)[l] ?? '').join('\u0000');
     let s = this.series.get(key);
     if (!s) {
       s = { labels, duration: newHistogram(), requestBytes: newHistogram(), responseBytes: newHistogram() };
@@ -199,7 +218,7 @@ export class IstioExporter {
    * counter that appears already above zero loses its first increase to rate() and increase(), which
    * for a rare response code (one error a minute) is most of what there is to see.
    */
-  declare(labels: IstioLabels): void {
+  declare(labels: MeshLabels): void {
     this.state(labels);
   }
 
@@ -271,7 +290,7 @@ export class IstioExporter {
    * sent are the server's to the client, received the client's to the server.
    */
   addTcp(
-    labels: IstioLabels,
+    labels: MeshLabels,
     opened: number,
     sentBytes: number,
     receivedBytes: number,
@@ -289,7 +308,7 @@ export class IstioExporter {
         counter = new Counter({
           name,
           help: TCP_HELP[name],
-          labelNames: ISTIO_LABELS.filter((l) => l !== 'response_code'),
+          labelNames: LABELS.filter((l) => l !== 'response_code'),
           registers: [this.registry],
         });
         this.tcpCounters.set(name, counter);

@@ -27,6 +27,10 @@ export interface Workload {
   ambient?: boolean;
   /** An ingress gateway (it uses waypoints only where the Service opts in). */
   gateway?: boolean;
+  /** Its identity, cluster.local/ns/<ns>/sa/<service account>; null or absent: none (outside the mesh). */
+  principal?: string | null;
+  /** Neither sidecar nor ztunnel (its Pods opt out of injection outside ambient mode): it sends plaintext. */
+  noProxy?: boolean;
 }
 
 /**
@@ -55,6 +59,8 @@ export interface VersionNode {
   instanceCells: Map<string, number>;
   /** Its Pods are in ambient mode (no sidecar reports what they serve; ztunnel counts connections). */
   ambient: boolean;
+  /** Its identity (its Pods' service account), cluster.local/ns/<ns>/sa/<sa>. */
+  principal?: string;
 }
 
 export interface ServiceNode {

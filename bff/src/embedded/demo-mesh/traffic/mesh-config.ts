@@ -72,3 +72,40 @@ export function meshConfig(rules: RuleSnapshot, services: readonly ServiceDetail
     rootNamespace: ROOT_NAMESPACE,
   };
 }
+
+const SECURITY_GROUP = 'security.istio.io/';
+
+/** What the zero-trust judge (istio/security.ts) reads, from the same snapshot. */
+export interface SecurityConfig {
+  peerAuthentications: readonly RawObject[];
+  authorizationPolicies: readonly RawObject[];
+  rootNamespace: string;
+  /** The service account of each Pod and WorkloadEntry, by `namespace/name`. */
+  serviceAccounts: ReadonlyMap<string, string>;
+}
+
+/** Kubernetes' own: a Pod that names no service account runs as its namespace's `default`. */
+export const DEFAULT_SERVICE_ACCOUNT = 'default';
+
+export function securityConfig(rules: RuleSnapshot): SecurityConfig {
+  const security = (list: readonly RawObject[] | undefined) =>
+    (list ?? []).filter((o) => o.apiVersion.startsWith(SECURITY_GROUP));
+  const serviceAccounts = new Map<string, string>();
+  const add = (o: RawObject, sa: unknown) =>
+    serviceAccounts.set(
+      `${o.metadata.namespace ?? 'default'}/${o.metadata.name}`,
+      typeof sa === 'string' && sa !== '' ? sa : DEFAULT_SERVICE_ACCOUNT,
+    );
+  for (const pod of rules.pods ?? []) {
+    const spec = (pod.spec ?? {}) as { serviceAccountName?: unknown; serviceAccount?: unknown };
+    add(pod, spec.serviceAccountName ?? spec.serviceAccount);
+  }
+  for (const we of rules.workloadEntries ?? [])
+    add(we, ((we.spec ?? {}) as { serviceAccount?: unknown }).serviceAccount);
+  return {
+    peerAuthentications: security(rules.peerAuthentications),
+    authorizationPolicies: security(rules.authorizationPolicies),
+    rootNamespace: ROOT_NAMESPACE,
+    serviceAccounts,
+  };
+}

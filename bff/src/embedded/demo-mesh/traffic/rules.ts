@@ -9,7 +9,9 @@ import type { RawObject } from './istio/types';
  * VirtualServices, DestinationRules and Gateways, Gateway API HTTPRoutes and Gateways (waypoints
  * among them), Apache Dubbo's rules (VirtualServices and DestinationRules of service.dubbo.apache.org,
  * in the same lists) when served; and the Namespaces and Services whose labels enrol workloads in
- * ambient mode and name their waypoints (`istio.io/dataplane-mode`, `istio.io/use-waypoint`).
+ * ambient mode and name their waypoints (`istio.io/dataplane-mode`, `istio.io/use-waypoint`); the
+ * zero-trust rules (security.istio.io PeerAuthentications and AuthorizationPolicies), and the Pods and
+ * WorkloadEntries whose service accounts are the workloads' identities.
  */
 export interface RuleSnapshot {
   virtualServices: readonly RawObject[];
@@ -21,6 +23,14 @@ export interface RuleSnapshot {
   namespaces?: readonly RawObject[];
   /** Kubernetes Services (their labels); none: no Service names a waypoint of its own. */
   services?: readonly RawObject[];
+  /** security.istio.io PeerAuthentications; none: PERMISSIVE everywhere. */
+  peerAuthentications?: readonly RawObject[];
+  /** security.istio.io AuthorizationPolicies; none: everything allowed. */
+  authorizationPolicies?: readonly RawObject[];
+  /** Pods (their `spec.serviceAccountName`); none: every Pod runs as its namespace's `default`. */
+  pods?: readonly RawObject[];
+  /** WorkloadEntries (their `spec.serviceAccount`). */
+  workloadEntries?: readonly RawObject[];
 }
 
 /** Where the simulator reads the mesh's routing objects; `revision` changes whenever they do. */
@@ -50,7 +60,17 @@ export class StaticRules implements RuleSource {
   }
 }
 
-type WatchedKind = 'VirtualService' | 'DestinationRule' | 'Gateway' | 'HTTPRoute' | 'Namespace' | 'Service';
+type WatchedKind =
+  | 'VirtualService'
+  | 'DestinationRule'
+  | 'Gateway'
+  | 'HTTPRoute'
+  | 'Namespace'
+  | 'Service'
+  | 'PeerAuthentication'
+  | 'AuthorizationPolicy'
+  | 'Pod'
+  | 'WorkloadEntry';
 
 interface Watched {
   apiVersion: string;
@@ -65,6 +85,10 @@ const FIELD: Record<WatchedKind, keyof RuleSnapshot> = {
   HTTPRoute: 'httpRoutes',
   Namespace: 'namespaces',
   Service: 'services',
+  PeerAuthentication: 'peerAuthentications',
+  AuthorizationPolicy: 'authorizationPolicies',
+  Pod: 'pods',
+  WorkloadEntry: 'workloadEntries',
 };
 
 /**
@@ -103,6 +127,7 @@ export class InformerRules implements RuleSource {
         ['virtualservices', 'VirtualService'],
         ['destinationrules', 'DestinationRule'],
         ['gateways', 'Gateway'],
+        ['workloadentries', 'WorkloadEntry'],
       ]);
     } else log.warn('networking.istio.io is not served: demo traffic ignores routing rules');
     const gatewayApi = await kube.preferredVersion('gateway.networking.k8s.io');
@@ -111,10 +136,19 @@ export class InformerRules implements RuleSource {
         ['httproutes', 'HTTPRoute'],
         ['gateways', 'Gateway'],
       ]);
-    // Ambient enrolment and waypoints are labels on Namespaces and Services.
+    const security = await kube.preferredVersion('security.istio.io');
+    if (security)
+      add('security.istio.io', security, [
+        ['peerauthentications', 'PeerAuthentication'],
+        ['authorizationpolicies', 'AuthorizationPolicy'],
+      ]);
+    else log.warn('security.istio.io is not served: demo traffic ignores mTLS and authorization rules');
+    // Ambient enrolment and waypoints are labels on Namespaces and Services; identities are the
+    // Pods' service accounts.
     add('', 'v1', [
       ['services', 'Service'],
       ['namespaces', 'Namespace'],
+      ['pods', 'Pod'],
     ]);
     if ((await kube.servedVersions('service.dubbo.apache.org')).includes('v1alpha1')) {
       add('service.dubbo.apache.org', 'v1alpha1', [
@@ -136,6 +170,10 @@ export class InformerRules implements RuleSource {
         httpRoutes: [],
         namespaces: [],
         services: [],
+        peerAuthentications: [],
+        authorizationPolicies: [],
+        pods: [],
+        workloadEntries: [],
       };
       for (const w of this.watched) {
         // A list's items may come without apiVersion and kind; the engine needs them.

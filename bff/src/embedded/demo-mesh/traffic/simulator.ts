@@ -2,13 +2,12 @@ import type { Instance, Protocol, ServiceDetail } from '../../../contract/catalo
 import type { CatalogSource } from '../../../features/catalog/catalog';
 import type { CatalogView } from '../../../features/catalog/query';
 import { ISTIO_BUCKETS, UNKNOWN } from '../../../features/monitoring/istio-metrics';
-import type { IstioLabels } from '../../../features/monitoring/istio-metrics';
 import type { Logger } from '../../../lib/logger';
 import type { RpcDialect } from '../../../mesh/model';
 import type { DemoApp } from '../mesh';
 import { AmbientMesh } from './ambient';
 import { BucketedLogNormal } from './distribution';
-import type { IstioExporter } from './exporter';
+import type { IstioExporter, MeshLabels } from './exporter';
 import { decideRoute } from './istio/decide';
 import type {
   DecideRoute,
@@ -17,7 +16,7 @@ import type {
   RouteDecision,
   WeightedDestination,
 } from './istio/types';
-import { meshConfig, ROOT_NAMESPACE } from './mesh-config';
+import { meshConfig, ROOT_NAMESPACE, securityConfig } from './mesh-config';
 import { ADMIT_ALL } from './pipeline';
 import type { AdmissionPolicy, Flow, TickInfo } from './pipeline';
 import { Drift, entryRate, fanOut, versionProfile } from './profiles';
@@ -54,7 +53,9 @@ import {
 } from './envoy';
 import type { SampleApp } from './samples';
 import { BUCKET_COUNT } from './store';
-import type { TickRecord, TrafficStore } from './store';
+import type { ConsumerMeta, TickRecord, TrafficStore } from './store';
+import { GATE_MTLS, GATE_PLAINTEXT, ZeroTrust } from './zero-trust';
+import type { Destination, Gate } from './zero-trust';
 
 const GATEWAY_LABELS = { app: 'istio-ingressgateway', istio: 'ingressgateway' };
 
@@ -67,6 +68,7 @@ const INGRESS: Workload = {
   labels: GATEWAY_LABELS,
   instances: 1,
   gateway: true,
+  principal: `cluster.local/ns/${ROOT_NAMESPACE}/sa/istio-ingressgateway-service-account`,
 };
 
 /** The same gateway where it routes outside traffic by the Gateways' rules (a workload of its own for the caches). */
@@ -157,6 +159,8 @@ interface Emission {
   shadowLimited?: number;
   /** ztunnel's (or a TCP proxy's) L4 figures rather than a request: request_protocol "tcp". */
   l4?: boolean;
+  /** The connection to the destination was Istio's mutual TLS (security labels, the store's mtls count). */
+  secure?: boolean;
   /**
    * Whether the store counts the requests (default yes). The store answers as the request queries
    * do (features/monitoring/promql.ts): requests where they arrive, at the destination's sidecar or
@@ -166,8 +170,14 @@ interface Emission {
   storeRequests?: boolean;
 }
 
+/**
+ * A tick record with the store's mTLS count (TickRecord.mtls: "of the requests, those the destination
+ * received over mutual TLS"), declared here too so this compiles whether or not the store has it yet.
+ */
+type SecureRecord = TickRecord & { mtls?: number };
+
 /** A record to fill for each group of requests (reused: no object per record on the hot path). */
-function blankRecord(buckets: Float64Array): TickRecord {
+function blankRecord(buckets: Float64Array): SecureRecord {
   return {
     group: 0,
     consumer: 0,
@@ -180,6 +190,7 @@ function blankRecord(buckets: Float64Array): TickRecord {
     clientErrors: 0,
     limited: 0,
     shadowLimited: 0,
+    mtls: 0,
     buckets,
   };
 }
@@ -201,7 +212,7 @@ export class TrafficSimulator {
   private readonly admission: AdmissionPolicy;
   private readonly decide: DecideRoute;
   private readonly drifts = new Map<string, Drift>();
-  private readonly labelCache = new Map<string, IstioLabels>();
+  private readonly labelCache = new Map<string, MeshLabels>();
   private readonly kindSets = new Map<string, KindSet>();
   /** Outlier detection: ejected endpoints per cluster (host|subset), until when, and how often so far. */
   private readonly ejections = new Map<string, Map<string, { until: number; times: number }>>();
@@ -216,6 +227,8 @@ export class TrafficSimulator {
     rules: RuleSnapshot;
     decisions: Map<Workload, Map<ServiceNode | string, Map<KindSet, Decided[]>>>;
     gatewayExposed: boolean;
+    /** What mTLS and authorization do to each caller's requests at each version, per kind and subset. */
+    gates: Map<Workload, Map<VersionNode, Map<RequestKind, Map<string, Gate>>>>;
   } | null = null;
   private lastTickMs: number | null = null;
   private timer: NodeJS.Timeout | null = null;
@@ -596,6 +609,7 @@ export class TrafficSimulator {
     const expected = call.rate * tick.dtSeconds;
     if (!(expected > 0)) return;
     this.via = call.via ?? 'sidecar';
+    this.secure = !call.source.noProxy;
     this.measuring = null;
     if (this.via === 'ztunnel' && call.service) {
       this.throughZtunnel(call, call.service, expected, tick, handled);
@@ -711,6 +725,10 @@ export class TrafficSimulator {
         const c = counts[i] as number;
         if (c === 0) continue;
         const { instance, version: v } = endpoints[i] as { instance: Instance; version: VersionNode };
+        // ztunnel refuses at L4: the connection is closed, nobody reports a request.
+        const gate = this.gate(call, s, v, instance, kind, undefined);
+        if (gate.outcome !== 'ok') continue;
+        this.secure = gate.mtls;
         this.l4(s, v, call.source, instance.name, c, tick);
         if (s.protocol !== 'tcp') this.addHandled(handled, s, v, kind, c);
       }
@@ -795,6 +813,12 @@ export class TrafficSimulator {
       const c = counts[i] as number;
       if (c === 0) continue;
       const { instance, version: v } = endpoints[i] as { instance: Instance; version: VersionNode };
+      const gate = this.gate(call, s, v, instance, kind, t?.dest.subset);
+      if (gate.outcome !== 'ok') {
+        this.refuse(call, s, v, instance.name, c, gate, tick);
+        continue;
+      }
+      this.secure = gate.mtls;
       if (s.protocol === 'tcp') {
         this.tcp(s, v, call.source, instance.name, c, tick);
         continue;
@@ -869,6 +893,7 @@ export class TrafficSimulator {
     e.source = source;
     e.instance = instance;
     e.n = n;
+    e.secure = this.secure;
     this.options.exporter?.addTcp(this.labels(e), n, sent, received);
     const r = this.l4Record;
     const counted = s.versionOf ?? s;
@@ -969,6 +994,12 @@ export class TrafficSimulator {
         const c = counts[i] as number;
         if (c === 0) continue;
         const { instance, version: v } = endpoints[i] as { instance: Instance; version: VersionNode };
+        const gate = this.gate(call, s, v, instance, d.kind, t.dest.subset);
+        if (gate.outcome !== 'ok') {
+          this.refuse(call, s, v, instance.name, c, gate, tick);
+          continue;
+        }
+        this.secure = gate.mtls;
         const admitted = this.admit(s, v, call.source, instance.name, c, tick);
         const limited = c - admitted;
         const limitedCode = limited > 0 ? this.limitedCode() : '429';
@@ -1261,7 +1292,110 @@ export class TrafficSimulator {
     e.v = v;
     e.source = source;
     e.instance = instance;
+    e.secure = this.secure;
     return this;
+  }
+
+  /** Whether the connection of the requests being served is Istio's mutual TLS (set per caller and endpoint). */
+  private secure = true;
+
+  /**
+   * What identities, mTLS and authorization do to a caller's requests of `kind` at an instance of
+   * version `v` (the same for every instance of a version; cached until the rules or the catalog change).
+   */
+  private gate(
+    call: Call,
+    s: ServiceNode,
+    v: VersionNode,
+    instance: Instance,
+    kind: RequestKind,
+    subset: string | undefined,
+  ): Gate {
+    const source = call.source;
+    const zt = this.zeroTrust;
+    if (!zt.active) return source.noProxy ? GATE_PLAINTEXT : GATE_MTLS;
+    const topo = this.topology;
+    if (!topo) return GATE_MTLS;
+    let byVersion = topo.gates.get(source);
+    if (!byVersion) topo.gates.set(source, (byVersion = new Map()));
+    let byKind = byVersion.get(v);
+    if (!byKind) byVersion.set(v, (byKind = new Map()));
+    let bySubset = byKind.get(kind);
+    if (!bySubset) byKind.set(kind, (bySubset = new Map()));
+    const key = `${s.service.id}\u0000${subset ?? ''}\u0000${this.via}`;
+    let gate = bySubset.get(key);
+    if (gate) return gate;
+    const k8s = s.service.sources.find((x) => x.kind === 'Service');
+    const dest: Destination = {
+      workload: { namespace: instance.namespace, labels: instance.labels },
+      targetPort: instance.port ?? call.port,
+      servicePort: s.port,
+      host: s.service.host,
+      serviceNamespace: s.service.namespace,
+      serviceName: k8s?.name ?? null,
+      subset,
+      ambient: v.ambient,
+      tcp: s.protocol === 'tcp',
+      waypoint: this.via === 'waypoint' ? s.waypoint : null,
+    };
+    gate = zt.gate(
+      {
+        workload: { namespace: source.namespace, labels: source.labels },
+        principal: source.principal ?? null,
+        proxy: !source.noProxy,
+        ambient: source.ambient === true,
+      },
+      dest,
+      {
+        headers: kind.headers,
+        ...(kind.method ? { method: kind.method } : {}),
+        ...(kind.path ? { path: kind.path } : {}),
+      },
+    );
+    bySubset.set(key, gate);
+    return gate;
+  }
+
+  /**
+   * Requests refused for their identity or their connection. An AuthorizationPolicy's refusal is a
+   * 403 the enforcing proxy answers (the destination's sidecar, reporter="destination"; or the
+   * waypoint), response flags "-" (Envoy's RBAC filter sets none) or UAEX for a CUSTOM policy's
+   * external authorizer. A connection the server closes (plaintext to a STRICT port; ztunnel's L4
+   * refusal) reaches no destination: the caller's proxy, when it has one, answers 503 UC ("upstream
+   * connection termination"); without a proxy nobody reports it. The store counts them all as the
+   * caller saw them.
+   */
+  private refuse(
+    call: Call,
+    s: ServiceNode,
+    v: VersionNode,
+    instance: string,
+    n: number,
+    gate: Gate,
+    tick: TickInfo,
+  ) {
+    if (n <= 0) return;
+    const denied = gate.outcome === 'denied';
+    const reporter: Reporter = this.via === 'waypoint' ? 'waypoint' : denied ? 'destination' : 'source';
+    const unreported = reporter === 'source' && call.source.noProxy === true;
+    this.emit(
+      {
+        s,
+        host: s.service.host,
+        v,
+        source: call.source,
+        instance: reporter === 'destination' ? instance : '',
+        reporter,
+        code: denied ? '403' : unreported ? '0' : '503',
+        flags: gate.flags,
+        n,
+        latency: 'local',
+        toStore: true,
+        toExporter: !unreported,
+        secure: gate.mtls,
+      },
+      tick,
+    );
   }
 
   /** Records `n` requests the destination's sidecar reports (set by `at`), in the store too when `toStore`. */
@@ -1337,13 +1471,16 @@ export class TrafficSimulator {
   private consumerCell(s: ServiceNode, source: Workload): number {
     let cell = s.consumerCells.get(source.key);
     if (cell === undefined) {
-      cell = this.options.store.consumerCell({
+      // The caller's identity (ConsumerMeta.principal: null for plaintext or unknown callers).
+      const meta: ConsumerMeta & { principal?: string | null } = {
         serviceId: s.service.id,
         workload: source.workload,
         app: source.app,
         namespace: source.namespace,
         version: source.version,
-      });
+        principal: source.noProxy ? null : (source.principal ?? null),
+      };
+      cell = this.options.store.consumerCell(meta);
       s.consumerCells.set(source.key, cell);
     }
     return cell;
@@ -1446,16 +1583,18 @@ export class TrafficSimulator {
       r.shadowLimited = this.shadowPending;
       this.shadowPending = 0;
     }
+    r.mtls = e.secure === true ? n : 0;
     r.durationSum = durationSum;
     r.inBytes = inBytes;
     r.outBytes = outBytes;
     this.options.store.add(tick.nowMs, r);
   }
 
-  private labels(e: Emission): IstioLabels {
+  private labels(e: Emission): MeshLabels {
     const s = e.s;
     const v = e.v;
-    const key = `${e.host}\u0000${s?.service.id ?? ''}\u0000${v?.version ?? ''}\u0000${e.instance}\u0000${e.source.key}\u0000${e.reporter}\u0000${e.code}\u0000${e.flags}\u0000${e.l4 ? 'l4' : ''}`;
+    const secure = e.secure === true;
+    const key = `${e.host}\u0000${s?.service.id ?? ''}\u0000${v?.version ?? ''}\u0000${e.instance}\u0000${e.source.key}\u0000${e.reporter}\u0000${e.code}\u0000${e.flags}\u0000${e.l4 ? 'l4' : ''}\u0000${secure ? 'mtls' : ''}`;
     let labels = this.labelCache.get(key);
     if (!labels) {
       const answeredLocally = e.reporter === 'source' && e.instance === '';
@@ -1477,6 +1616,13 @@ export class TrafficSimulator {
         response_code: e.code,
         response_flags: e.flags,
         pod: e.instance,
+        // Istio's security labels: what the destination's proxy (or the waypoint) saw of the
+        // connection; a caller's proxy does not know it ("unknown"). Principals come from the
+        // certificates, so only over mutual TLS.
+        connection_security_policy: e.reporter === 'source' ? UNKNOWN : secure ? 'mutual_tls' : 'none',
+        source_principal: secure && e.source.principal ? `spiffe://${e.source.principal}` : UNKNOWN,
+        destination_principal:
+          secure && !answeredLocally && v?.principal ? `spiffe://${v.principal}` : UNKNOWN,
       };
       this.labelCache.set(key, labels);
     }
@@ -1527,6 +1673,7 @@ export class TrafficSimulator {
                 latency: 'local' as const,
                 toStore: false,
                 toExporter: true,
+                secure: !source.noProxy,
               };
               exporter.declare(this.labels({ ...base, code: '200' }));
               exporter.declare(this.labels({ ...base, code: '500' }));
@@ -1630,6 +1777,7 @@ export class TrafficSimulator {
     for (const v of s.versions.values()) {
       const pod = v.ready[0] ?? service.providers.find((p) => (p.version ?? UNKNOWN) === v.version);
       v.ambient = pod !== undefined && pod.kind === 'Pod' && this.ambient.captures(pod.namespace, pod.labels);
+      if (pod) v.principal = this.zeroTrust.principal(pod.namespace, pod.name);
     }
     return s;
   }
@@ -1662,6 +1810,17 @@ export class TrafficSimulator {
     return s;
   }
 
+  /** Identities, mTLS and authorization, as the current rules snapshot says. */
+  private zeroTrust = new ZeroTrust(
+    {
+      peerAuthentications: [],
+      authorizationPolicies: [],
+      rootNamespace: ROOT_NAMESPACE,
+      serviceAccounts: new Map(),
+    },
+    [],
+  );
+
   /** Ambient enrolment and waypoints, as the current rules snapshot's labels say. */
   private ambient = new AmbientMesh({
     virtualServices: [],
@@ -1679,6 +1838,10 @@ export class TrafficSimulator {
     }
     const rules = this.options.rules.snapshot();
     this.ambient = new AmbientMesh(rules);
+    this.zeroTrust = new ZeroTrust(
+      securityConfig(rules),
+      rules.destinationRules.filter((o) => o.apiVersion.startsWith('networking.istio.io/')),
+    );
     const servicesOfApp = new Map<string, ServiceDetail[]>();
     for (const svc of view.services) {
       const key = `${svc.namespace}/${svc.application}`;
@@ -1770,7 +1933,10 @@ export class TrafficSimulator {
         for (const v of s.versions.values()) {
           if (node.workloads.has(v.version)) continue;
           const pods = s.service.providers.filter((p) => (p.version ?? UNKNOWN) === v.version);
-          const labels = v.ready[0]?.labels ?? pods[0]?.labels ?? { app: node.app, version: v.version };
+          const first = v.ready[0] ?? pods[0];
+          const labels = first?.labels ?? { app: node.app, version: v.version };
+          // Pods that opt out of injection outside ambient mode have no proxy: plaintext, no identity.
+          const noProxy = !v.ambient && labels['sidecar.istio.io/inject'] === 'false';
           node.workloads.set(v.version, {
             key: `${node.namespace}/${v.workload}`,
             workload: v.workload,
@@ -1781,6 +1947,8 @@ export class TrafficSimulator {
             instances: Math.max(1, v.ready.length),
             ...(node.sample ? { sample: true } : {}),
             ...(v.ambient ? { ambient: true } : {}),
+            principal: first && !noProxy ? this.zeroTrust.principal(first.namespace, first.name) : null,
+            ...(noProxy ? { noProxy: true } : {}),
           });
         }
       }
@@ -1807,6 +1975,7 @@ export class TrafficSimulator {
       rules,
       decisions: new Map(),
       gatewayExposed,
+      gates: new Map(),
     };
     this.declareSeries(order, gatewayExposed);
     return this.topology;

@@ -7,7 +7,7 @@ import {
   resolveMtls,
   stringMatches,
 } from './security';
-import type { AuthzRequest, Enforcer, WorkloadRef } from './security';
+import type { AuthzRequest, Enforcer, MtlsMode, WorkloadRef } from './security';
 import type { RawObject } from './types';
 
 /*
@@ -155,7 +155,7 @@ describe('the client side: auto mTLS and DestinationRule tls', () => {
     object('DestinationRule', namespace, name, spec);
   const CALLER: WorkloadRef = { namespace: 'foo', labels: { app: 'sleep' } };
   const HOST = 'httpbin.foo.svc.cluster.local';
-  const PROXY = { proxy: true, mode: 'PERMISSIVE' as const };
+  const PROXY: { proxy: boolean; mode: MtlsMode } = { proxy: true, mode: 'PERMISSIVE' };
   const sends = (rules: RawObject[], subset?: string, port = 8000, dest = PROXY) =>
     new ClientTlsIndex(rules, ROOT).clientTls(CALLER, HOST, 'foo', subset, port, dest).sends;
 
