@@ -13,6 +13,7 @@ import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useErrorText } from '../../components/QueryErrorAlert';
 import { CLIENT_ERROR_CODES, isApiError } from '../../lib/api';
+import { useContractMessage } from '../../lib/messages/translate';
 import type { ServiceDetail } from '../../lib/contract';
 import { codeStyle } from '../rules/DiffView';
 import { HistoryDrawer } from '../rules/HistoryDrawer';
@@ -54,6 +55,7 @@ export function AccessPoliciesSection({
   const { t } = useTranslation('security');
   const { message } = App.useApp();
   const errorText = useErrorText();
+  const contractText = useContractMessage();
   const queryClient = useQueryClient();
   const query = useQuery(accessPolicyListQuery(service.id));
   const remove = useDeleteSecurityRule(ACCESS_RESOURCE, service.id);
@@ -179,9 +181,7 @@ export function AccessPoliciesSection({
       render: (_, v) => (
         <Flex gap={4} wrap align="center">
           <Tag color={DECISION_COLORS[v.decision]}>{t(`access.decisions.${v.decision}`)}</Tag>
-          {v.policy ? (
-            <Typography.Text type="secondary">{t('access.by', { name: v.policy.name })}</Typography.Text>
-          ) : null}
+          <Typography.Text type="secondary">{contractText(v.reason)}</Typography.Text>
         </Flex>
       ),
     },

@@ -54,7 +54,17 @@ const MTLS: PeerAuthenticationList = {
 };
 
 const ACCESS: AccessPolicyList = {
-  items: [],
+  items: [
+    {
+      name: 'ext-authz',
+      objects: [ref('AuthorizationPolicy', 'dubbo-demo', 'ext-authz')],
+      resourceVersion: '3',
+      form: null,
+      keptFields: [],
+      attachment: 'selector',
+      yaml: 'spec:\n  action: CUSTOM\n',
+    },
+  ],
   others: [],
   callers: [
     { caller: FRONTEND, decision: 'allowed', policy: null, reason: 'no ALLOW policy' },
@@ -104,6 +114,25 @@ function serve({ failFirst = false } = {}) {
   server.use(
     http.get(`${SERVICE}/peer-authentications`, () => HttpResponse.json(MTLS)),
     http.get(`${SERVICE}/access-policies`, () => HttpResponse.json(ACCESS)),
+    http.post(`${SERVICE}/peer-authentications/preview`, async ({ request }) => {
+      await record(request);
+      return HttpResponse.json({
+        objects: [
+          {
+            action: 'create',
+            ...ref('PeerAuthentication', 'dubbo-demo', 'echo-provider'),
+            yaml: 'kind: PeerAuthentication\n',
+            diff: '+kind: PeerAuthentication\n',
+          },
+        ],
+        warnings: [],
+        refused: [LEGACY],
+      });
+    }),
+    http.post(`${SERVICE}/peer-authentications`, async ({ request }) => {
+      await record(request);
+      return HttpResponse.json({ name: 'echo-provider', resourceVersion: '1' }, { status: 201 });
+    }),
     http.get(`${SERVICE}/access-policies/suggestion`, () => HttpResponse.json(suggestion)),
     http.post(`${SERVICE}/access-policies/preview`, async ({ request }) => {
       await record(request);
@@ -151,7 +180,46 @@ describe('Security tab', () => {
     const callers = await within(access).findByRole('table', { name: /Callers seen/ });
     expect(within(callers).getByText('frontend')).toBeInTheDocument();
     expect(within(callers).getAllByText('Allowed')).toHaveLength(2);
-    expect(within(mtls).getByRole('button', { name: 'Edit mTLS' })).toBeEnabled();
+    // A policy the form cannot show opens read-only, with its YAML.
+    const policies = within(access).getByRole('table', { name: 'Policies' });
+    expect(within(policies).getByText('CUSTOM')).toBeInTheDocument();
+    expect(within(policies).queryByRole('button', { name: 'Edit ext-authz' })).toBeNull();
+    await setupUser().click(within(policies).getByRole('button', { name: 'View ext-authz' }));
+    const drawer = await screen.findByRole('dialog', { name: 'Access policy ext-authz' });
+    expect(within(drawer).getByLabelText('YAML of ext-authz')).toHaveTextContent('action: CUSTOM');
+  });
+
+  it('edits mTLS with a port-level mode, and lists the plaintext callers STRICT would refuse', async () => {
+    const requests = serve();
+    const user = setupUser();
+    renderTab();
+    const mtls = await screen.findByRole('region', { name: 'mTLS' });
+    const edit = within(mtls).getByRole('button', { name: 'Edit mTLS' });
+    await waitFor(() => expect(edit).toBeEnabled());
+    await user.click(edit);
+    const drawer = await screen.findByRole('dialog', { name: 'Edit mTLS' });
+    expect(within(drawer).getByLabelText('Policy name')).toHaveValue('echo-provider');
+    expect(within(drawer).getByRole('radio', { name: 'STRICT' })).toBeChecked();
+    await user.click(within(drawer).getByRole('button', { name: 'Add port' }));
+    expect(within(drawer).getByRole('combobox', { name: 'Port 1' })).toBeInTheDocument();
+
+    const footer = drawer.querySelector<HTMLElement>('.ant-drawer-footer') as HTMLElement;
+    await user.click(within(footer).getByRole('button', { name: 'Preview' }));
+    expect(
+      await within(drawer).findByRole('list', { name: 'Plaintext callers this would refuse' }),
+    ).toHaveTextContent('legacy v1 (batch): 6 requests/min');
+    await user.click(within(footer).getByRole('button', { name: 'Submit' }));
+    await screen.findByText('mTLS policy echo-provider saved');
+    expect(requests.map((r) => `${r.method} ${r.path.replace(/.*\/peer-authentications/, '…')}`)).toEqual([
+      'POST …/preview',
+      'POST …',
+    ]);
+    expect(requests[1]?.body).toEqual({
+      name: 'echo-provider',
+      scope: 'workload',
+      mode: 'STRICT',
+      portLevel: [{ port: 20880, mode: 'PERMISSIVE' }],
+    });
   });
 
   it('builds a DENY policy from the form, previews the refused callers, and keeps the draft on a 400', async () => {
@@ -163,7 +231,8 @@ describe('Security tab', () => {
     await waitFor(() => expect(add).toBeEnabled());
     await user.click(add);
     const drawer = await screen.findByRole('dialog', { name: 'New access policy' });
-    await user.type(within(drawer).getByLabelText('Name'), 'deny-shop');
+    await user.click(within(drawer).getByLabelText('Name'));
+    await user.paste('deny-shop');
     await user.click(within(drawer).getByRole('radio', { name: 'DENY' }));
     const rule = within(drawer).getByRole('group', { name: 'Rule 1' });
     await user.type(within(rule).getByRole('combobox', { name: 'Namespaces' }), 'x{Enter}');

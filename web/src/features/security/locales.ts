@@ -101,7 +101,6 @@ export const securityEnUS = {
     rpm: 'Requests/min',
     verdict: 'Verdict',
     decisions: { allowed: 'Allowed', denied: 'Denied', unknown: 'Unknown' },
-    by: 'by {{name}}',
     noCallers: 'No caller seen over the last 5 minutes.',
   },
   accessForm: {
@@ -242,7 +241,6 @@ export const securityZhCN: Translation<typeof securityEnUS> = {
     rpm: '每分钟请求数',
     verdict: '判定',
     decisions: { allowed: '允许', denied: '拒绝', unknown: '未知' },
-    by: '由 {{name}} 决定',
     noCallers: '最近 5 分钟内没有观测到调用方。',
   },
   accessForm: {

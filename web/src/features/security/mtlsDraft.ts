@@ -1,3 +1,4 @@
+import { contractMessage } from '../../../../bff/src/contract/messages';
 import { addProblem } from '../rules/feedback';
 import type { RuleCheck } from '../rules/useRuleEditor';
 import type { PeerAuthenticationFormInput, PeerAuthenticationFormValue } from './contract';
@@ -59,7 +60,7 @@ export function checkMtlsDraft(d: MtlsDraft, resourceVersion?: string): MtlsChec
   const input = mtlsInput(d, resourceVersion);
   const problems = new Map<string, string[]>();
   d.portLevel.forEach((p, i) => {
-    if (p.port === null) addProblem(problems, `portLevel.${i}.port`, 'Choose a port');
+    if (p.port === null) addProblem(problems, `portLevel.${i}.port`, contractMessage('security.portNumber'));
   });
   const parsed = PeerAuthenticationForm.safeParse(input);
   if (!parsed.success) {
