@@ -169,14 +169,12 @@ describe('the form becomes an AuthorizationPolicy', () => {
     expectAccepted(edited);
   });
 
-  it('an edit of a namespace-wide policy stays namespace-wide when asked', () => {
-    const live = policy('deny-all', 'bookinfo', {});
-    expect(readAccessPolicy(live).attachment).toBe('namespace');
-    const edited = planAccessPolicy(form({ name: 'deny-all', rules: [] }), ctx(live, 'namespace'));
-    expect(edited.spec).toEqual({ action: 'ALLOW' });
-  });
-
-  it('live targetRefs that already name the Service stay as written (legacy targetRef too)', () => {
+  it('an edit keeps how the live policy reaches its workloads, whatever a new one would use', () => {
+    const nsWide = policy('deny-all', 'bookinfo', {});
+    expect(readAccessPolicy(nsWide).attachment).toBe('namespace');
+    expect(planAccessPolicy(form({ name: 'deny-all' }), ctx(nsWide, 'selector')).spec).toEqual({
+      action: 'ALLOW',
+    });
     const legacy = policy('p', 'bookinfo', {
       targetRef: { kind: 'Service', group: '', name: 'details' },
       action: 'DENY',
@@ -185,8 +183,23 @@ describe('the form becomes an AuthorizationPolicy', () => {
       form({ name: 'p', action: 'DENY', rules: [{}] }),
       ctx(legacy, 'targetRefs'),
     );
-    expect(edited.spec.targetRef).toEqual({ kind: 'Service', group: '', name: 'details' });
-    expect(edited.spec.targetRefs).toBeUndefined();
+    expect(edited.spec).toEqual({
+      targetRef: { kind: 'Service', group: '', name: 'details' },
+      action: 'DENY',
+      rules: [{}],
+    });
+    expectAccepted(edited);
+    const bySelector = policy('q', 'bookinfo', { selector: { matchLabels: { app: 'details' } } });
+    expect(planAccessPolicy(form({ name: 'q' }), ctx(bySelector, 'targetRefs')).spec.selector).toEqual({
+      matchLabels: { app: 'details' },
+    });
+  });
+
+  it('CUSTOM’s provider is dropped when the form rewrites the policy with one of its actions', () => {
+    const custom = policy('ext', 'bookinfo', { action: 'CUSTOM', provider: { name: 'opa' }, rules: [{}] });
+    const edited = planAccessPolicy(form({ name: 'ext', action: 'DENY', rules: [{}] }), ctx(custom));
+    expect(edited.spec).toEqual({ action: 'DENY', rules: [{}] });
+    expectAccepted(edited);
   });
 });
 

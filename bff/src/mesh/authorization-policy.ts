@@ -137,11 +137,12 @@ function ruleOf(form: AccessRule, before: unknown): Json {
 
 /**
  * The AuthorizationPolicy the form writes. An edit starts from `current`: fields the form does not
- * show stay, in the spec and in each rule, source and operation (matched by position). `attach`
- * says how the policy reaches the service: `selector` (the Service's selector labels; a selector
- * the live policy already has is kept), `targetRefs` (the Service, for a waypoint; live targetRefs
- * that already name it are kept) or `namespace` (neither: the whole namespace). `dryRun` sets or
- * removes the istio.io/dry-run annotation.
+ * show stay, in the spec and in each rule, source and operation (matched by position), and so does
+ * the way the live policy reaches its workloads. `attach` says how a new policy reaches the
+ * service: `selector` (the Service's selector labels), `targetRefs` (the Service, for a service
+ * behind a waypoint) or `namespace` (neither: every workload of the namespace). `dryRun` sets or
+ * removes the istio.io/dry-run annotation; `provider` (CUSTOM only) is dropped, as the form's
+ * actions never take one.
  */
 export function planAccessPolicy(
   form: AccessPolicyForm,
@@ -156,19 +157,13 @@ export function planAccessPolicy(
 ): MeshObject {
   const current = ctx.current;
   const before: Json = { ...(current?.spec ?? {}) };
+  // An edit keeps how the live policy reaches its workloads (selector, targetRefs, neither): the
+  // form does not show it, and changing it would widen or narrow the policy unseen.
   const spec: Json = { ...before };
-  delete spec.selector;
-  delete spec.targetRef;
-  delete spec.targetRefs;
-  if (ctx.attach === 'selector') {
-    spec.selector = current && selectorOf(current) ? before.selector : { matchLabels: { ...ctx.selector } };
-  } else if (ctx.attach === 'targetRefs') {
-    const service = { namespace: ctx.namespace, name: ctx.serviceName };
-    const live = current ? targetRefsOf(current) : [];
-    if (live.some((r) => namesService(r, current?.metadata.namespace ?? ctx.namespace, service))) {
-      if (before.targetRefs !== undefined) spec.targetRefs = before.targetRefs;
-      else spec.targetRef = before.targetRef;
-    } else spec.targetRefs = [{ kind: 'Service', group: '', name: ctx.serviceName }];
+  if (!current) {
+    if (ctx.attach === 'selector') spec.selector = { matchLabels: { ...ctx.selector } };
+    else if (ctx.attach === 'targetRefs')
+      spec.targetRefs = [{ kind: 'Service', group: '', name: ctx.serviceName }];
   }
   spec.action = form.action;
   const wasRules = list(before.rules);
