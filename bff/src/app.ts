@@ -16,6 +16,7 @@ import { monitoringRouter } from './api/monitoring';
 import type { MonitoringRouterDeps } from './api/monitoring';
 import { rateLimitRouter } from './api/ratelimit';
 import { routingRouter } from './api/routing';
+import { accessPolicyRouter, peerAuthenticationRouter } from './api/security';
 import { topologyRouter } from './api/topology';
 import { apiNotFound, errorHandler } from './api/errors';
 import { apiRouter } from './api/router';
@@ -25,6 +26,8 @@ import type { AuthSetup } from './features/auth/setup';
 import type { CatalogSource } from './features/catalog/catalog';
 import type { RateLimitService } from './features/ratelimit/ratelimit';
 import type { RoutingService } from './features/routing/routing';
+import type { AccessPolicyService } from './features/security/access-policy';
+import type { PeerAuthenticationService } from './features/security/peer-authentication';
 import type { IstioConfigService } from './features/istio-config/istio-config';
 import type { TopologyService } from './features/topology/topology';
 import type { Logger } from './lib/logger';
@@ -35,6 +38,9 @@ export interface AppDeps {
   catalog: CatalogSource;
   routing?: RoutingService;
   ratelimits?: RateLimitService;
+  /** Zero trust: mTLS (PeerAuthentication) and who may call a service (AuthorizationPolicy). */
+  peerAuthentications?: PeerAuthenticationService;
+  accessPolicies?: AccessPolicyService;
   /** The service topology graph. */
   topology?: TopologyService;
   /** The mesh-wide Istio config view with its checks. */
@@ -140,6 +146,8 @@ export function createApp(deps: AppDeps): Express {
   api.use(catalogRouter(deps.catalog));
   if (deps.routing) api.use(routingRouter(deps.routing));
   if (deps.ratelimits) api.use(rateLimitRouter(deps.ratelimits));
+  if (deps.peerAuthentications) api.use(peerAuthenticationRouter(deps.peerAuthentications));
+  if (deps.accessPolicies) api.use(accessPolicyRouter(deps.accessPolicies));
   if (deps.monitoring) api.use(monitoringRouter(deps.monitoring));
   if (deps.topology) api.use(topologyRouter(deps.topology));
   if (deps.istioConfig) api.use(istioConfigRouter(deps.istioConfig));

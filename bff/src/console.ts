@@ -27,6 +27,8 @@ import type { TelemetrySource } from './features/monitoring/telemetry';
 import { RateLimitService } from './features/ratelimit/ratelimit';
 import { IstioConfigService } from './features/istio-config/istio-config';
 import { RoutingService } from './features/routing/routing';
+import { AccessPolicyService } from './features/security/access-policy';
+import { PeerAuthenticationService } from './features/security/peer-authentication';
 import { TopologyService } from './features/topology/topology';
 import type { Logger } from './lib/logger';
 import { silentLogger } from './lib/logger';
@@ -218,6 +220,21 @@ export async function buildConsole(config: Config, overrides: ConsoleOverrides =
       telemetry,
       ...(overrides.clock ? { clock: overrides.clock } : {}),
     });
+    // Zero trust: both kinds judge the callers the telemetry has seen (none, when it cannot be read).
+    const peerAuthentications = new PeerAuthenticationService({
+      objects,
+      catalog,
+      history: new RevisionHistory(kube, 'peer-authentications'),
+      telemetry,
+      log: log.child({ component: 'peer-authentication' }),
+    });
+    const accessPolicies = new AccessPolicyService({
+      objects,
+      catalog,
+      history: new RevisionHistory(kube, 'access-policies'),
+      telemetry,
+      log: log.child({ component: 'access-policy' }),
+    });
     const stream = new MonitoringStream({
       monitoring,
       intervalMs: config.streamIntervalMs,
@@ -239,6 +256,8 @@ export async function buildConsole(config: Config, overrides: ConsoleOverrides =
       catalog,
       routing,
       ratelimits,
+      peerAuthentications,
+      accessPolicies,
       health,
       staticDir: config.webDir,
       monitoring: { monitoring, stream },

@@ -8,6 +8,7 @@ import { TopologyQuery } from '../contract/topology';
 import { IstioConfigQuery } from '../contract/istio-config';
 import { RATELIMITS } from './ratelimit';
 import { ROUTES } from './routing';
+import { ACCESS_POLICIES, PEER_AUTHENTICATIONS, securityOpenApiPaths } from './security';
 import { ruleOpenApiPaths } from './rules';
 import { queryParameters } from './openapi-schema';
 
@@ -80,6 +81,9 @@ export function buildOpenApiDocument(version: string): JsonSchema {
       // Every kind of rule has the same eight operations (api/rules.ts).
       ...ruleOpenApiPaths(ROUTES),
       ...ruleOpenApiPaths(RATELIMITS),
+      ...ruleOpenApiPaths(PEER_AUTHENTICATIONS),
+      ...ruleOpenApiPaths(ACCESS_POLICIES),
+      ...securityOpenApiPaths(),
       '/monitoring/overview': {
         get: {
           summary: 'Real-time monitoring: Top 5 by requests, response time and error rate; every application',
