@@ -1110,6 +1110,7 @@ export class TrafficSimulator {
         toStore: true,
         toExporter: true,
         limited: flags === 'RL',
+        secure: this.secure,
       },
       tick,
     );

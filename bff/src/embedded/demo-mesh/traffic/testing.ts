@@ -67,7 +67,8 @@ export function rulesFor(
 
 /**
  * What the simulator's rule source lists for the demo mesh as seeded: its Namespaces and Services
- * (their ambient labels), the waypoint Gateway and catalog's HTTPRoute. Tests that build their own
+ * (their ambient labels), the waypoint Gateway and catalog's HTTPRoute, its Pods and WorkloadEntries
+ * (their service accounts); no PeerAuthentication or AuthorizationPolicy. Tests that build their own
  * StaticRules spread it in to have the demo's ambient corner behave as it does live.
  */
 export function demoRuleSnapshot(): RuleSnapshot {
@@ -83,6 +84,9 @@ export function demoRuleSnapshot(): RuleSnapshot {
     httpRoutes: of('HTTPRoute'),
     namespaces: of('Namespace'),
     services: of('Service'),
+    // The workloads' identities: the Pods' and WorkloadEntries' service accounts.
+    pods: of('Pod'),
+    workloadEntries: of('WorkloadEntry'),
   };
 }
 
