@@ -187,7 +187,7 @@ function ruleMatch(rule: unknown, ctx: Context): Tri {
  * Whether a policy matches the caller: one of its rules matches. No rules (absent or `[]`) match
  * nothing; an empty rule `{}` matches everything.
  */
-export function policyMatches(policy: MeshObject, caller: ObservedCaller, port?: number): Tri {
+function policyMatches(policy: MeshObject, caller: ObservedCaller, port?: number): Tri {
   const ctx: Context = {
     principal: principalOf(caller),
     port,
@@ -266,7 +266,7 @@ export function judgeCallers(
 }
 
 /** The policies after a change: `next` in place of the policy named `name` (same namespace), or that policy removed. */
-export function policiesAfter(
+function policiesAfter(
   live: readonly MeshObject[],
   next: MeshObject | null,
   name: string,

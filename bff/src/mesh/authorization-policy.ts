@@ -58,13 +58,13 @@ export function actionOf(obj: MeshObject): string {
 }
 
 /** `targetRefs`, or the legacy single `targetRef`, as istiod reads them. */
-export function targetRefsOf(obj: MeshObject): Json[] {
+function targetRefsOf(obj: MeshObject): Json[] {
   const refs = list(obj.spec?.targetRefs).filter(isRecord);
   if (refs.length > 0) return refs;
   return isRecord(obj.spec?.targetRef) ? [obj.spec.targetRef] : [];
 }
 
-export function attachmentOf(obj: MeshObject): Attachment {
+function attachmentOf(obj: MeshObject): Attachment {
   if (targetRefsOf(obj).length > 0) return 'targetRefs';
   return selectorOf(obj) ? 'selector' : 'namespace';
 }

@@ -249,7 +249,7 @@ function older(a: MeshObject, b: MeshObject): boolean {
 }
 
 /** The policy in force at each level for the workload (the oldest of each level). */
-export function policiesInForce(
+function policiesInForce(
   pas: readonly MeshObject[],
   workload: Workload,
   root: string = ROOT_NAMESPACE,
