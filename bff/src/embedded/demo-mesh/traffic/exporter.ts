@@ -4,30 +4,22 @@ import {
   ISTIO_BUCKETS,
   ISTIO_LABELS,
   ISTIO_METRICS,
+  ISTIO_SECURITY_LABELS,
   TCP_METRICS,
 } from '../../../features/monitoring/istio-metrics';
-import type { IstioLabels } from '../../../features/monitoring/istio-metrics';
+import type { IstioLabels, IstioSecurityLabels } from '../../../features/monitoring/istio-metrics';
 import { toDnsLabel } from '../../../mesh/hosts';
 import type { Flow } from './pipeline';
 
 /**
- * Istio's security labels on every request and TCP series: how the destination received the
- * connection (`mutual_tls` or `none` where the destination reports; `unknown` where the caller's proxy
- * does) and the peers' SPIFFE identities (`spiffe://cluster.local/ns/<ns>/sa/<sa>`, `unknown` without
- * mutual TLS). https://istio.io/latest/docs/reference/config/metrics/#labels
+ * Istio's labels as the demo mesh writes them: the ones the console reads plus, on every request and
+ * TCP series, the security labels (ISTIO_SECURITY_LABELS: how the destination received the connection
+ * and the peers' SPIFFE identities; https://istio.io/latest/docs/reference/config/metrics/#labels).
  */
-export const SECURITY_LABELS = [
-  'connection_security_policy',
-  'source_principal',
-  'destination_principal',
-] as const;
-type SecurityLabel = (typeof SECURITY_LABELS)[number];
+export type MeshLabels = IstioLabels & Partial<IstioSecurityLabels>;
 
-/** Istio's labels as the demo mesh writes them: the ones the console reads plus the security labels. */
-export type MeshLabels = IstioLabels & Partial<Record<SecurityLabel, string>>;
-
-/** Every label name of the request series (the console's list may come to include the security ones). */
-const LABELS: readonly string[] = [...new Set<string>([...ISTIO_LABELS, ...SECURITY_LABELS])];
+/** Every label name of the series. */
+const LABELS: readonly string[] = [...new Set<string>([...ISTIO_LABELS, ...ISTIO_SECURITY_LABELS])];
 
 /** The labels Istio's Prometheus scrape of a sidecar's own stats gives them: the Pod's namespace, name and labels. */
 const ENVOY_STAT_LABELS = ['namespace', 'pod', 'app', 'version'] as const;

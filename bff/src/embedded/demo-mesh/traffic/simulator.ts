@@ -1,7 +1,7 @@
 import type { Instance, Protocol, ServiceDetail } from '../../../contract/catalog';
 import type { CatalogSource } from '../../../features/catalog/catalog';
 import type { CatalogView } from '../../../features/catalog/query';
-import { ISTIO_BUCKETS, UNKNOWN } from '../../../features/monitoring/istio-metrics';
+import { ISTIO_BUCKETS, MUTUAL_TLS, UNKNOWN } from '../../../features/monitoring/istio-metrics';
 import type { Logger } from '../../../lib/logger';
 import type { RpcDialect } from '../../../mesh/model';
 import type { DemoApp } from '../mesh';
@@ -170,14 +170,8 @@ interface Emission {
   storeRequests?: boolean;
 }
 
-/**
- * A tick record with the store's mTLS count (TickRecord.mtls: "of the requests, those the destination
- * received over mutual TLS"), declared here too so this compiles whether or not the store has it yet.
- */
-type SecureRecord = TickRecord & { mtls?: number };
-
 /** A record to fill for each group of requests (reused: no object per record on the hot path). */
-function blankRecord(buckets: Float64Array): SecureRecord {
+function blankRecord(buckets: Float64Array): TickRecord {
   return {
     group: 0,
     consumer: 0,
@@ -898,7 +892,7 @@ export class TrafficSimulator {
     const r = this.l4Record;
     const counted = s.versionOf ?? s;
     r.group = v.group;
-    r.consumer = this.consumerCell(counted, source);
+    r.consumer = this.consumerCell(counted, source, this.secure);
     r.instance = this.instanceCell(counted, v, instance);
     r.tcpOpened = n;
     r.tcpClosed = n;
@@ -1469,17 +1463,18 @@ export class TrafficSimulator {
 
   private readonly record = blankRecord(this.scratch.duration);
 
-  private consumerCell(s: ServiceNode, source: Workload): number {
+  /** The store's cell of a caller of a service; its principal is the caller's identity as first seen over `secure`. */
+  private consumerCell(s: ServiceNode, source: Workload, secure = false): number {
     let cell = s.consumerCells.get(source.key);
     if (cell === undefined) {
-      // The caller's identity (ConsumerMeta.principal: null for plaintext or unknown callers).
-      const meta: ConsumerMeta & { principal?: string | null } = {
+      // The caller's identity as the destination saw it: none over plaintext.
+      const meta: ConsumerMeta = {
         serviceId: s.service.id,
         workload: source.workload,
         app: source.app,
         namespace: source.namespace,
         version: source.version,
-        principal: source.noProxy ? null : (source.principal ?? null),
+        principal: secure ? (source.principal ?? null) : null,
       };
       cell = this.options.store.consumerCell(meta);
       s.consumerCells.set(source.key, cell);
@@ -1573,7 +1568,7 @@ export class TrafficSimulator {
     const r = this.record;
     const counted = e.s.versionOf ?? e.s;
     r.group = v.group;
-    r.consumer = this.consumerCell(counted, e.source);
+    r.consumer = this.consumerCell(counted, e.source, e.secure === true);
     r.instance = this.instanceCell(counted, v, e.instance);
     r.requests = n;
     r.errors = e.code === '200' ? 0 : n;
@@ -1620,7 +1615,7 @@ export class TrafficSimulator {
         // Istio's security labels: what the destination's proxy (or the waypoint) saw of the
         // connection; a caller's proxy does not know it ("unknown"). Principals come from the
         // certificates, so only over mutual TLS.
-        connection_security_policy: e.reporter === 'source' ? UNKNOWN : secure ? 'mutual_tls' : 'none',
+        connection_security_policy: e.reporter === 'source' ? UNKNOWN : secure ? MUTUAL_TLS : 'none',
         source_principal: secure && e.source.principal ? `spiffe://${e.source.principal}` : UNKNOWN,
         destination_principal:
           secure && !answeredLocally && v?.principal ? `spiffe://${v.principal}` : UNKNOWN,

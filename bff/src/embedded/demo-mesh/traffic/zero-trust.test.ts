@@ -85,15 +85,20 @@ async function over(s: Sim, seconds: number, labels: Record<string, string>) {
   return { total, code: (code: string) => delta(before, after, { ...labels, response_code: code }), after };
 }
 
-/** The share of details' requests from productpage that the store counts as errors over the last `seconds`. */
-async function storeErrorShare(s: Sim, serviceId: string, workload: string, seconds: number) {
+/** What the store (the console's telemetry without a Prometheus) holds of one caller of a service over the last `seconds`. */
+async function consumer(s: Sim, serviceId: string, workload: string, seconds: number) {
   const telemetry = new EmbeddedTelemetry(s.store);
   const consumers = await telemetry.consumers(serviceId, {
     rangeSeconds: seconds,
     stepSeconds: 1,
     rateSeconds: seconds,
   });
-  const c = consumers.find((x) => x.workload === workload);
+  return consumers.find((x) => x.workload === workload);
+}
+
+/** The share of a caller's requests to a service that the store counts as errors. */
+async function storeErrorShare(s: Sim, serviceId: string, workload: string, seconds: number) {
+  const c = await consumer(s, serviceId, workload, seconds);
   return c && c.requests > 0 ? c.errors / c.requests : null;
 }
 
@@ -142,6 +147,10 @@ describe('the demo mesh under zero-trust rules', () => {
       delta([], denied.after, { ...fromProductpage, response_code: '403', response_flags: '-' }),
     ).toBeGreaterThan(0);
     expect(await storeErrorShare(s, DETAILS, 'productpage-v1', 10)).toBeGreaterThan(0.99);
+    // The refusals came over mutual TLS, from productpage's identity.
+    const seenByStore = await consumer(s, DETAILS, 'productpage-v1', 10);
+    expect(seenByStore?.principal).toBe(PRODUCTPAGE);
+    expect(seenByStore?.mtls).toBeCloseTo(seenByStore?.requests ?? -1, 6);
     // Other callers of other services are untouched.
     const reviews = await over(s, 5, { reporter: 'destination', destination_app: 'reviews' });
     expect(reviews.code('403')).toBe(0);
@@ -234,6 +243,13 @@ describe('the demo mesh under zero-trust rules', () => {
     });
     expect(reset).toBeGreaterThan(10);
     expect(await storeErrorShare(s, CART, 'frontend-v1', 10)).toBeGreaterThan(0.99);
+    // The store: frontend sent no identity and nothing over mutual TLS; checkout's arrive over it.
+    const frontend = await consumer(s, CART, 'frontend-v1', 10);
+    expect(frontend?.principal).toBeNull();
+    expect(frontend?.mtls).toBe(0);
+    const checkoutSeen = await consumer(s, CART, 'checkout-v1', 10);
+    expect(checkoutSeen?.principal).toBe('cluster.local/ns/shop/sa/checkout');
+    expect(checkoutSeen?.mtls).toBeGreaterThan(0);
     // checkout's sidecar sends Istio mTLS: served as before.
     const checkout = delta(before, after, fromCheckout);
     expect(checkout).toBeGreaterThan(5);
