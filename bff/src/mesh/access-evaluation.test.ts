@@ -362,6 +362,27 @@ describe('plaintext callers and "allow what is seen now"', () => {
     expect(unidentified).toEqual([legacy]);
   });
 
+  it('many callers: split into sources and rules within the contract’s bounds, all of them allowed', () => {
+    const callers = Array.from({ length: 3000 }, (_, i) =>
+      caller(`c${i}`, `cluster.local/ns/n${i % 7}/sa/s${i}`),
+    );
+    const { form, unidentified } = suggestAllowPolicy(callers, 'many');
+    expect(form.rules.map((r) => r.from?.length)).toEqual([32, 15]);
+    expect(form.rules.flatMap((r) => r.from ?? []).every((f) => (f.principals?.length ?? 0) <= 64)).toBe(
+      true,
+    );
+    expect(unidentified).toEqual([]);
+    const obj = planAccessPolicy(form, {
+      namespace: 'bookinfo',
+      selector: { app: 'details' },
+      serviceId: 'details',
+      serviceName: 'details',
+      attach: 'selector',
+      current: null,
+    });
+    expect(judgeCallers([obj], callers).every((v) => v.decision === 'allowed')).toBe(true);
+  });
+
   it('property: the suggested policy allows every identified caller seen and refuses the others', () => {
     const principal = fc
       .tuple(fc.constantFrom('bookinfo', 'foo', 'shop'), fc.stringMatching(/^[a-z][a-z0-9-]{0,6}$/))

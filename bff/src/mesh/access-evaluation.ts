@@ -315,27 +315,41 @@ export function plaintextCallers(callers: readonly ObservedCaller[]): ObservedCa
   return callers.filter((c) => c.principal === null || (c.mtlsShare !== null && c.mtlsShare < 1));
 }
 
+/** The contract's bounds: values per field, sources per rule, rules per policy. */
 const VALUES_MAX = 64;
+const SOURCES_MAX = 32;
+const RULES_MAX = 50;
+
+function chunks<T>(items: readonly T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
 
 /**
- * "Allow what is seen now": an ALLOW policy with one rule whose sources name the principals seen.
- * A caller without identity (plaintext) cannot be allowed by identity: it is returned in
- * `unidentified`, and the policy would refuse it. With no identified caller the policy has no
- * rule, so it would refuse every request: the operator edits it before applying.
+ * "Allow what is seen now": an ALLOW policy whose sources name the principals seen (one rule, or
+ * more when they exceed what one rule holds). A caller without identity (plaintext) cannot be
+ * allowed by identity: it is returned in `unidentified`, and the policy would refuse it. With no
+ * identified caller the policy has no rule, so it would refuse every request: the operator edits
+ * it before applying. Principals beyond what a policy holds are left out (and their callers
+ * returned in `unidentified` too).
  */
 export function suggestAllowPolicy(
   callers: readonly ObservedCaller[],
   name: string,
 ): { form: AccessPolicyForm; unidentified: ObservedCaller[] } {
-  const principals = [...new Set(callers.map(principalOf).filter((p): p is string => p !== null))].sort();
-  const unidentified = callers.filter((c) => principalOf(c) === null);
-  const from: AccessSource[] = [];
-  for (let i = 0; i < principals.length; i += VALUES_MAX)
-    from.push({ principals: principals.slice(i, i + VALUES_MAX) });
+  const seen = [...new Set(callers.map(principalOf).filter((p): p is string => p !== null))].sort();
+  const principals = seen.slice(0, VALUES_MAX * SOURCES_MAX * RULES_MAX);
+  const allowed = new Set(principals);
+  const unidentified = callers.filter((c) => {
+    const p = principalOf(c);
+    return p === null || !allowed.has(p);
+  });
+  const sources: AccessSource[] = chunks(principals, VALUES_MAX).map((values) => ({ principals: values }));
   const form = AccessPolicyForm.parse({
     name,
     action: 'ALLOW',
-    rules: from.length > 0 ? [{ from }] : [],
+    rules: chunks(sources, SOURCES_MAX).map((from) => ({ from })),
     dryRun: false,
   });
   return { form, unidentified };

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { PeerAuthenticationForm } from '../contract/security';
 import type { EffectiveMtls, PeerAuthenticationFormInput } from '../contract/security';
@@ -343,5 +344,46 @@ describe('what clients send: DestinationRule TLS for the host', () => {
       dr('b', 'bookinfo', { host, trafficPolicy: { tls: { mode: 'DISABLE' } } }),
     ];
     expect(clientTlsFor(rules, host, disabledPort).map((c) => c.conflict)).toEqual([true, false]);
+  });
+});
+
+describe('round trip (property)', () => {
+  const mode = fc.constantFrom(
+    'UNSET' as const,
+    'STRICT' as const,
+    'PERMISSIVE' as const,
+    'DISABLE' as const,
+  );
+  const forms = fc
+    .record({
+      name: fc.stringMatching(/^[a-z]([a-z0-9-]{0,8}[a-z0-9])?$/),
+      scope: fc.constantFrom('workload' as const, 'namespace' as const),
+      mode,
+      portLevel: fc.uniqueArray(fc.record({ port: fc.integer({ min: 1, max: 65535 }), mode }), {
+        maxLength: 4,
+        selector: (p) => p.port,
+      }),
+    })
+    .map((f) => PeerAuthenticationForm.parse(f.scope === 'namespace' ? { ...f, portLevel: [] } : f));
+
+  it('form → object → form is the identity (ports in order), the cluster accepts it, an edit keeps unshown fields', () => {
+    fc.assert(
+      fc.property(forms, forms, (f, g) => {
+        const obj = planPeerAuthentication(f, ctx());
+        expectAccepted(obj);
+        const back = readPeerAuthentication(obj, selector);
+        expect(back.keptFields).toEqual([]);
+        expect(back.form).toEqual({ ...f, portLevel: [...f.portLevel].sort((a, b) => a.port - b.port) });
+        // Someone adds fields the form does not show; another edit through the form keeps them.
+        const live: MeshObject = structuredClone(obj);
+        live.spec.future = { kept: true };
+        const edited = planPeerAuthentication({ ...g, name: f.name }, ctx(live));
+        const { future, ...shown } = edited.spec;
+        expectAccepted({ ...edited, spec: shown });
+        expect(future).toEqual({ kept: true });
+        expect(readPeerAuthentication(edited, selector).form?.mode).toBe(g.mode);
+      }),
+      { numRuns: 80 },
+    );
   });
 });

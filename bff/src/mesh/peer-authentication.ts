@@ -242,8 +242,12 @@ export function peerAuthenticationLevel(
 
 /** Istio's "oldest wins": by creation time; one without a time (not yet created) counts as newest; then by name. */
 function older(a: MeshObject, b: MeshObject): boolean {
-  const ta = a.metadata.creationTimestamp ? Date.parse(a.metadata.creationTimestamp) : Infinity;
-  const tb = b.metadata.creationTimestamp ? Date.parse(b.metadata.creationTimestamp) : Infinity;
+  const time = (o: MeshObject) => {
+    const t = o.metadata.creationTimestamp ? Date.parse(o.metadata.creationTimestamp) : NaN;
+    return Number.isNaN(t) ? Infinity : t;
+  };
+  const ta = time(a);
+  const tb = time(b);
   if (ta !== tb) return ta < tb;
   return `${a.metadata.namespace}/${a.metadata.name}` < `${b.metadata.namespace}/${b.metadata.name}`;
 }
