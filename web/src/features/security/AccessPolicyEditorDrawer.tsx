@@ -160,6 +160,14 @@ export function AccessPolicyEditorDrawer({
       onClose={onClose}
       onClosed={onClosed}
     >
+      {existing && existing.keptFields.length > 0 ? (
+        <Alert
+          type="info"
+          showIcon
+          role="note"
+          title={t('accessForm.kept', { fields: existing.keptFields.join(', ') })}
+        />
+      ) : null}
       <AccessPolicyFormFields
         draft={editor.draft}
         onChange={(update, path) => setDraft(update, path)}

@@ -144,6 +144,14 @@ export function MtlsEditorDrawer({ service, list, target, open, onClose, onClose
       onClose={onClose}
       onClosed={onClosed}
     >
+      {existing && existing.keptFields.length > 0 ? (
+        <Alert
+          type="info"
+          showIcon
+          role="note"
+          title={t('accessForm.kept', { fields: existing.keptFields.join(', ') })}
+        />
+      ) : null}
       <Form layout="vertical" component="div">
         <Form.Item label={t('mtlsForm.name')} htmlFor={`${id}-name`} {...itemStatus(errorsUnder('name'))}>
           <Input

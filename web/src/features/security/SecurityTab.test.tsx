@@ -193,7 +193,7 @@ describe('Security tab', () => {
     const requests = serve();
     const user = setupUser();
     renderTab();
-    const mtls = await screen.findByRole('region', { name: 'mTLS' });
+    const mtls = await screen.findByLabelText('mTLS', { selector: 'section' });
     const edit = within(mtls).getByRole('button', { name: 'Edit mTLS' });
     await waitFor(() => expect(edit).toBeEnabled());
     await user.click(edit);
@@ -226,7 +226,7 @@ describe('Security tab', () => {
     const requests = serve({ failFirst: true });
     const user = setupUser();
     renderTab();
-    const access = await screen.findByRole('region', { name: 'Access policies' });
+    const access = await screen.findByLabelText('Access policies', { selector: 'section' });
     const add = within(access).getByRole('button', { name: 'New policy' });
     await waitFor(() => expect(add).toBeEnabled());
     await user.click(add);

@@ -138,7 +138,7 @@ export const securityEnUS = {
     refused: 'Refused callers',
     refusedLine: '{{caller}}: {{rpm}} requests/min',
     noneRefused: 'No caller seen now would be refused.',
-    fieldRule: 'rule {{index}}',
+    kept: 'Kept as they are (the form does not show them): {{fields}}',
   },
 };
 
@@ -277,6 +277,6 @@ export const securityZhCN: Translation<typeof securityEnUS> = {
     refused: '将被拒绝的调用方',
     refusedLine: '{{caller}}：每分钟 {{rpm}} 个请求',
     noneRefused: '当前观测到的调用方都不会被拒绝。',
-    fieldRule: '规则 {{index}}',
+    kept: '表单未展示、将原样保留的字段：{{fields}}',
   },
 };
