@@ -11,6 +11,7 @@ import type {
 } from '../../contract/security';
 import { badRequest, notFound } from '../../lib/errors';
 import type { MeshObject } from '../../mesh/istio-types';
+import { ROOT_NAMESPACE } from '../../mesh/peer-authentication';
 import {
   AUTHORIZATION_POLICY,
   planAccessPolicy,
@@ -32,7 +33,7 @@ import {
   verdictWithin,
 } from './callers';
 import type { Callers } from './callers';
-import { ROOT_NAMESPACE, planPolicyRollback, policyWrite, refOf } from './objects';
+import { planPolicyRollback, policyWrite, refOf } from './objects';
 import type { SecurityDeps } from './peer-authentication';
 import { serviceWorkloads } from './workloads';
 import type { ServiceWorkloads } from './workloads';
@@ -48,7 +49,7 @@ import type { ServiceWorkloads } from './workloads';
  */
 
 /** The path segment of the suggestion, which a rule therefore cannot be named. */
-export const SUGGESTION = 'suggestion';
+const SUGGESTION = 'suggestion';
 
 /** The name the suggestion proposes (with a number when taken). */
 const SUGGESTED_NAME = 'allow-observed';

@@ -47,7 +47,7 @@ function serviceOf(catalog: CatalogSource, app: string, namespace: string): stri
  * One telemetry row as an observed caller. `principal` and `mtls` are read defensively: a source
  * that does not give them (a test double, an older source) leaves the identity unknown.
  */
-export function toObservedCaller(c: ConsumerFigures, catalog: CatalogSource): ObservedCaller {
+function toObservedCaller(c: ConsumerFigures, catalog: CatalogSource): ObservedCaller {
   const extra = c as Partial<Pick<ConsumerFigures, 'principal' | 'mtls'>>;
   const principal =
     typeof extra.principal === 'string' && extra.principal !== ''

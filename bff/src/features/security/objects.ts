@@ -6,9 +6,6 @@ import { restoredObject, sameContent } from '../../mesh/plan';
 
 /** What the two security kinds share: how a policy is named, written over the live one, and restored. */
 
-/** The root namespace: its policies apply mesh-wide (Istio's default `rootNamespace`). */
-export const ROOT_NAMESPACE = 'istio-system';
-
 export const refOf = (o: MeshObject, namespace: string): ObjectRef => ({
   apiVersion: o.apiVersion,
   kind: o.kind,

@@ -12,6 +12,7 @@ import { kubeKind } from '../../lib/kube-kind';
 import type { MeshObject } from '../../mesh/istio-types';
 import {
   PEER_AUTHENTICATION,
+  ROOT_NAMESPACE,
   clientTlsFor,
   effectiveMtls,
   peerAuthenticationLevel,
@@ -27,7 +28,7 @@ import { RuleService } from '../rules/service';
 import type { RuleContext, RuleDeps, RuleKind, RulePlan } from '../rules/service';
 import { CALLER_WINDOW, TRAFFIC_UNREADABLE, callerWithin, observedCallers } from './callers';
 import type { Callers } from './callers';
-import { ROOT_NAMESPACE, planPolicyRollback, policyWrite, refOf } from './objects';
+import { planPolicyRollback, policyWrite, refOf } from './objects';
 import { serviceWorkloads } from './workloads';
 import type { ServiceWorkloads } from './workloads';
 
