@@ -231,13 +231,17 @@ describe('Security tab', () => {
     await waitFor(() => expect(add).toBeEnabled());
     await user.click(add);
     const drawer = await screen.findByRole('dialog', { name: 'New access policy' });
+    const footer = drawer.querySelector<HTMLElement>('.ant-drawer-footer') as HTMLElement;
+    // Checked by the contract before anything is sent: the footer names the field.
+    await user.click(within(footer).getByRole('button', { name: 'Submit' }));
+    expect(within(footer).getByRole('status')).toHaveTextContent(/^Fix Name:/);
+    expect(requests).toEqual([]);
     await user.click(within(drawer).getByLabelText('Name'));
     await user.paste('deny-shop');
     await user.click(within(drawer).getByRole('radio', { name: 'DENY' }));
     const rule = within(drawer).getByRole('group', { name: 'Rule 1' });
     await user.type(within(rule).getByRole('combobox', { name: 'Namespaces' }), 'x{Enter}');
 
-    const footer = drawer.querySelector<HTMLElement>('.ant-drawer-footer') as HTMLElement;
     await user.click(within(footer).getByRole('button', { name: 'Preview' }));
     const refused = await within(drawer).findByRole('list', { name: 'Refused callers' });
     expect(refused).toHaveTextContent('frontend v1 (shop): 120 requests/min');
