@@ -210,6 +210,16 @@ describe('the zero-trust kinds API', () => {
       });
       expect(list.plaintextCallers.map((c) => c.name)).toEqual(['unknown']);
 
+      // Previewing an edit plans an update of the live policy.
+      const edit = await request(app)
+        .post(`${paBase}/preview`)
+        .set(admin())
+        .send(paForm('reviews-mtls', { mode: 'PERMISSIVE', resourceVersion: created.body.resourceVersion }))
+        .expect(200);
+      expect(edit.body.objects[0]).toMatchObject({ action: 'update', name: 'reviews-mtls' });
+      expect(edit.body.objects[0].diff).toContain('+    mode: PERMISSIVE');
+      expect(edit.body.refused).toEqual([]);
+
       const rv = created.body.resourceVersion as string;
       const updated = await request(app)
         .put(`${paBase}/reviews-mtls`)
@@ -372,6 +382,15 @@ describe('the zero-trust kinds API', () => {
       const verdict = (name: string) => list.callers.find((v) => v.caller.name === name);
       expect(verdict('productpage-v1')).toMatchObject({ decision: 'denied', policy: { name: 'deny-pp' } });
       expect(verdict('unknown')?.decision).toBe('allowed');
+
+      // Previewing an edit plans an update; an ALLOW of productpage refuses the plaintext caller instead.
+      const edit = await request(app)
+        .post(`${apBase}/preview`)
+        .set(admin())
+        .send(apForm('deny-pp', { action: 'ALLOW' }))
+        .expect(200);
+      expect(edit.body.objects[0]).toMatchObject({ action: 'update', name: 'deny-pp' });
+      expect(edit.body.refused.map((v: { caller: { name: string } }) => v.caller.name)).toEqual(['unknown']);
 
       const rv = created.body.resourceVersion as string;
       const updated = await request(app)

@@ -219,9 +219,10 @@ function accessPolicyKind(deps: SecurityDeps): RuleKind<AccessPolicyTypes> {
     plan(ctx, form, name) {
       if (name !== undefined && form.name !== name)
         throw badRequest('An access policy cannot be renamed; create a new one', 'name');
-      if (name === undefined && form.name === SUGGESTION)
+      // A preview does not name the rule it edits: the form's name does (a create is refused earlier when taken).
+      const current = findRule(ctx, name ?? form.name);
+      if (!current && form.name === SUGGESTION)
         throw badRequest(`The name ${SUGGESTION} is reserved; choose another name`, 'name');
-      const current = name !== undefined ? findRule(ctx, name) : undefined;
       if (!current && ctx.attach === 'selector' && Object.keys(ctx.workloads.selector).length === 0)
         throw badRequest(
           `Service ${ctx.service.name} selects its instances by no label, so no policy can select them`,

@@ -237,7 +237,8 @@ function peerAuthenticationKind(deps: SecurityDeps): RuleKind<PeerAuthentication
           `Service ${ctx.service.name} selects its instances by no label, so no policy can select them: choose the namespace scope`,
           'scope',
         );
-      const current = name !== undefined ? findRule(ctx, name) : undefined;
+      // A preview does not name the rule it edits: the form's name does (a create is refused earlier when taken).
+      const current = findRule(ctx, name ?? form.name);
       const next = planPeerAuthentication(form, {
         namespace: ctx.target.namespace,
         selector: ctx.workloads.selector,
