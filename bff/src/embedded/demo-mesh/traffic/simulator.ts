@@ -1317,16 +1317,18 @@ export class TrafficSimulator {
     if (!byKind) byVersion.set(v, (byKind = new Map()));
     let bySubset = byKind.get(kind);
     if (!bySubset) byKind.set(kind, (bySubset = new Map()));
-    const key = `${s.service.id}\u0000${subset ?? ''}\u0000${this.via}`;
+    // A waypoint enforces the policies of the Service the caller addressed (not the backend it routes to).
+    const addressed = this.via === 'waypoint' && call.service ? call.service : s;
+    const key = `${addressed.service.id}\u0000${s.service.id}\u0000${subset ?? ''}\u0000${this.via}`;
     let gate = bySubset.get(key);
     if (gate) return gate;
-    const k8s = s.service.sources.find((x) => x.kind === 'Service');
+    const k8s = addressed.service.sources.find((x) => x.kind === 'Service');
     const dest: Destination = {
       workload: { namespace: instance.namespace, labels: instance.labels },
       targetPort: instance.port ?? call.port,
       servicePort: s.port,
       host: s.service.host,
-      serviceNamespace: s.service.namespace,
+      serviceNamespace: addressed.service.namespace,
       serviceName: k8s?.name ?? null,
       subset,
       ambient: v.ambient,

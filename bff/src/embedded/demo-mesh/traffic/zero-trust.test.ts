@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { ISTIO_METRICS } from '../../../features/monitoring/istio-metrics';
+import { DEMO_APPS } from '../mesh';
 import type { RawObject } from './istio/types';
 import { EmbeddedTelemetry } from './telemetry-source';
-import { demoRuleSnapshot, parseExposition, simulation } from './testing';
+import { demoCatalog, demoRuleSnapshot, parseExposition, simulation } from './testing';
 import type { ExportedSample } from './testing';
 
 /*
@@ -58,6 +59,18 @@ const denyProductpage = (annotations?: Record<string, string>) =>
 
 type Sim = ReturnType<typeof simulation>;
 
+/** The demo's applications of one namespace only (the rest of the catalog gets no traffic): fast ticks. */
+const sim = (namespace: string) =>
+  simulation({
+    exporter: true,
+    tiers: FINE,
+    catalog: CATALOG,
+    apps: DEMO_APPS.filter((a) => a.namespace === namespace),
+  });
+
+/** The demo's catalog, built once (it is read-only). */
+const CATALOG = demoCatalog();
+
 async function scrape(s: Sim): Promise<ExportedSample[]> {
   return parseExposition((await s.exporter?.metrics())?.body ?? '');
 }
@@ -110,7 +123,7 @@ const fromProductpage = {
 
 describe('the demo mesh under zero-trust rules', () => {
   it('starts PERMISSIVE with everything allowed: sidecar to sidecar is mutual TLS with SPIFFE principals', async () => {
-    const s = simulation({ exporter: true, tiers: FINE });
+    const s = sim('bookinfo');
     const seen = await over(s, 10, fromProductpage);
     expect(seen.total).toBeGreaterThan(20);
     expect(seen.code('200') + seen.code('500')).toBe(seen.total);
@@ -135,7 +148,7 @@ describe('the demo mesh under zero-trust rules', () => {
   });
 
   it('a DENY policy on details refuses productpage’s requests with 403s within a few ticks; deleting it restores them', async () => {
-    const s = simulation({ exporter: true, tiers: FINE });
+    const s = sim('bookinfo');
     s.advance(5);
     s.rules.set({ authorizationPolicies: [denyProductpage()] });
     s.advance(2);
@@ -164,7 +177,7 @@ describe('the demo mesh under zero-trust rules', () => {
   });
 
   it('a dry-run DENY policy is not enforced', async () => {
-    const s = simulation({ exporter: true, tiers: FINE });
+    const s = sim('bookinfo');
     s.rules.set({ authorizationPolicies: [denyProductpage({ 'istio.io/dry-run': 'true' })] });
     const seen = await over(s, 10, fromProductpage);
     expect(seen.total).toBeGreaterThan(20);
@@ -172,7 +185,7 @@ describe('the demo mesh under zero-trust rules', () => {
   });
 
   it('an ALLOW policy admits only the principals it names', async () => {
-    const s = simulation({ exporter: true, tiers: FINE });
+    const s = sim('bookinfo');
     s.rules.set({
       authorizationPolicies: [
         policy('bookinfo', 'only-reviews', {
@@ -187,7 +200,7 @@ describe('the demo mesh under zero-trust rules', () => {
   });
 
   it('STRICT on cart refuses a plaintext caller (its proxy reports 503 UC) while sidecar callers go on over mutual TLS', async () => {
-    const s = simulation({ exporter: true, tiers: FINE });
+    const s = sim('shop');
     // frontend's sidecar sends plaintext to cart (a DestinationRule of its own, tls DISABLE).
     const plaintext = object('networking.istio.io/v1', 'DestinationRule', 'shop', 'cart-plaintext', {
       host: CART,
@@ -264,5 +277,76 @@ describe('the demo mesh under zero-trust rules', () => {
     expect(pods.length).toBeGreaterThan(0);
     for (const p of pods)
       expect((p.spec as { serviceAccountName?: string }).serviceAccountName).toBe(p.metadata.labels?.app);
+  });
+});
+
+describe('zero trust in the demo’s ambient corner (namespace shop)', () => {
+  it('a waypoint enforces a policy that targets catalog’s Service: 403s it reports itself', async () => {
+    const s = sim('shop');
+    s.rules.set({
+      authorizationPolicies: [
+        policy('shop', 'catalog-no-storefront', {
+          targetRefs: [{ kind: 'Service', group: '', name: 'catalog' }],
+          action: 'DENY',
+          rules: [{ from: [{ source: { principals: ['cluster.local/ns/shop/sa/storefront'] } }] }],
+        }),
+      ],
+    });
+    const seen = await over(s, 10, { reporter: 'waypoint', source_workload: 'storefront-v1' });
+    expect(seen.total).toBeGreaterThan(10);
+    expect(seen.code('403') / seen.total).toBeGreaterThan(0.99);
+    // The same policy with a selector instead would be ztunnel's, which sees the waypoint, not storefront.
+  });
+
+  it('ztunnel fails safe: an ALLOW policy with an HTTP method refuses every connection to payments', async () => {
+    const s = sim('shop');
+    const connections = (samples: ExportedSample[]) =>
+      samples
+        .filter(
+          (x) =>
+            x.name === 'istio_tcp_connections_opened_total' &&
+            x.labels.destination_app === 'payments' &&
+            x.labels.source_workload === 'storefront-v1',
+        )
+        .reduce((n, x) => n + x.value, 0);
+    s.advance(3);
+    const t0 = await scrape(s);
+    s.advance(10);
+    const t1 = await scrape(s);
+    expect(connections(t1) - connections(t0)).toBeGreaterThan(5);
+    // Over HBONE: mutual TLS, with storefront's identity.
+    const l4 = t1.find(
+      (x) =>
+        x.name === 'istio_tcp_connections_opened_total' &&
+        x.labels.destination_app === 'payments' &&
+        x.labels.source_workload === 'storefront-v1',
+    );
+    expect(l4?.labels.connection_security_policy).toBe('mutual_tls');
+    expect(l4?.labels.source_principal).toBe('spiffe://cluster.local/ns/shop/sa/storefront');
+
+    const allowGets = (methods: string[] | undefined) =>
+      policy('shop', 'payments-gets', {
+        selector: { matchLabels: { app: 'payments' } },
+        action: 'ALLOW',
+        rules: [
+          {
+            from: [{ source: { principals: ['cluster.local/ns/shop/sa/storefront'] } }],
+            ...(methods ? { to: [{ operation: { methods } }] } : {}),
+          },
+        ],
+      });
+    s.rules.set({ authorizationPolicies: [allowGets(['GET', 'POST'])] });
+    s.advance(2);
+    const t2 = await scrape(s);
+    s.advance(10);
+    const t3 = await scrape(s);
+    expect(connections(t3) - connections(t2)).toBe(0);
+    // Without the method, an L4 rule ztunnel enforces as written: storefront is allowed again.
+    s.rules.set({ authorizationPolicies: [allowGets(undefined)] });
+    s.advance(2);
+    const t4 = await scrape(s);
+    s.advance(10);
+    const t5 = await scrape(s);
+    expect(connections(t5) - connections(t4)).toBeGreaterThan(5);
   });
 });
