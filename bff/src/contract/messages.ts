@@ -303,6 +303,11 @@ export const CONTRACT_MESSAGES = {
     portTwice: 'Port {{port}} appears twice',
     conditionKeyRequired: 'Enter a key',
     portNumber: 'A port number',
+    denyWithoutRules:
+      'A DENY policy without rules refuses nothing, and Istio does not accept it: add a rule (an empty rule matches every request)',
+    conditionKeyUnknown:
+      '{{key}} is not an attribute Istio knows: request.headers[name], source.ip, remote.ip, source.namespace, source.principal, request.auth.claims[name], destination.port, connection.sni, …',
+    conditionValues: 'Give at least one value or one excluded value',
     deniedBy: 'Refused by the DENY policy {{name}}',
     noAllowMatches: 'ALLOW policies apply to this service and none of them matches this caller',
     noAllowMatchesPlaintext:

@@ -201,7 +201,12 @@ export const AccessOperation = z
     methods: Values.optional().describe('HTTP methods (or gRPC /package.Service/Method paths go in paths)'),
     paths: Values.optional().describe('Exact, prefix (/api/*), suffix (*.js) or presence (*)'),
     ports: z
-      .array(z.string().regex(/^[0-9]{1,5}$/, msg('security.portNumber')))
+      .array(
+        z
+          .string()
+          .regex(/^[0-9]{1,5}$/, msg('security.portNumber'))
+          .refine((v) => Number(v) <= 65535, msg('security.portNumber')),
+      )
       .max(64)
       .optional(),
     notMethods: Values.optional(),
@@ -209,6 +214,28 @@ export const AccessOperation = z
   })
   .meta({ id: 'AccessOperation' });
 export type AccessOperation = z.infer<typeof AccessOperation>;
+
+/** The attributes istiod takes in a condition (pkg/config/security ValidateAttribute). */
+const CONDITION_KEYS = new Set([
+  'source.ip',
+  'remote.ip',
+  'source.namespace',
+  'source.serviceAccount',
+  'source.principal',
+  'source.trustDomain',
+  'request.auth.principal',
+  'request.auth.audiences',
+  'request.auth.presenter',
+  'destination.ip',
+  'destination.port',
+  'connection.sni',
+]);
+/** `request.headers[x-user]`, `request.auth.claims[iss]`, `experimental.envoy.filters.…[…]`: a name in brackets. */
+const BRACKETED_KEY = /^(request\.headers|request\.auth\.claims|experimental\.envoy\.filters\..+)\[.+\]$/;
+
+export function conditionKeyKnown(key: string): boolean {
+  return CONDITION_KEYS.has(key) || BRACKETED_KEY.test(key);
+}
 
 export const AccessCondition = z
   .object({
@@ -255,6 +282,24 @@ export const AccessPolicyForm = z
       .optional()
       .describe('The resourceVersion of the AuthorizationPolicy this edit is based on; a stale one is a 409'),
     comment: COMMENT,
+  })
+  .superRefine((form, ctx) => {
+    // What istiod's validation refuses (pkg/config/validation ValidateAuthorizationPolicy).
+    if (form.action === 'DENY' && form.rules.length === 0)
+      ctx.addIssue({ code: 'custom', path: ['rules'], message: msg('security.denyWithoutRules') });
+    form.rules.forEach((rule, i) =>
+      (rule.when ?? []).forEach((condition, j) => {
+        const at = ['rules', i, 'when', j];
+        if (!conditionKeyKnown(condition.key))
+          ctx.addIssue({
+            code: 'custom',
+            path: [...at, 'key'],
+            message: msg('security.conditionKeyUnknown', { key: condition.key }),
+          });
+        if ((condition.values ?? []).length === 0 && (condition.notValues ?? []).length === 0)
+          ctx.addIssue({ code: 'custom', path: [...at, 'values'], message: msg('security.conditionValues') });
+      }),
+    );
   })
   .meta({ id: 'AccessPolicyForm' });
 export type AccessPolicyForm = z.infer<typeof AccessPolicyForm>;

@@ -203,6 +203,75 @@ describe('the form becomes an AuthorizationPolicy', () => {
   });
 });
 
+describe('what istiod refuses, the form refuses or the plan avoids', () => {
+  const issues = (input: Partial<AccessPolicyFormInput>) =>
+    (AccessPolicyForm.safeParse({ name: 'p', action: 'ALLOW', rules: [], ...input }).error?.issues ?? []).map(
+      (i) => `${i.path.join('.')}: ${i.message}`,
+    );
+
+  it('a DENY without rules', () => {
+    expect(issues({ action: 'DENY', rules: [] })).toEqual([
+      expect.stringMatching(/^rules: A DENY policy without rules/),
+    ]);
+    expect(issues({ action: 'DENY', rules: [{}] })).toEqual([]);
+    expect(issues({ action: 'ALLOW', rules: [] })).toEqual([]);
+  });
+
+  it('a condition on an attribute Istio does not know, or without values', () => {
+    expect(
+      issues({
+        rules: [
+          {
+            when: [
+              { key: 'request.headers[x-user]', values: ['a'] },
+              { key: 'request.auth.claims[iss]', notValues: ['b'] },
+              { key: 'experimental.envoy.filters.network.mysql_proxy[db.table]', values: ['[update]'] },
+              { key: 'destination.labels[app]', values: ['x'] },
+              { key: 'request.headers[]', values: ['x'] },
+              { key: 'source.ip' },
+            ],
+          },
+        ],
+      }),
+    ).toEqual([
+      expect.stringMatching(/^rules\.0\.when\.3\.key: destination\.labels\[app\] is not an attribute/),
+      expect.stringMatching(/^rules\.0\.when\.4\.key: /),
+      'rules.0.when.5.values: Give at least one value or one excluded value',
+    ]);
+  });
+
+  it('a port beyond 65535', () => {
+    expect(issues({ rules: [{ to: [{ ports: ['65535', '65536'] }] }] })).toEqual([
+      'rules.0.to.0.ports.1: A port number',
+    ]);
+  });
+
+  it('an empty source or operation matches everything: the plan leaves out the list that holds it', () => {
+    const obj = planAccessPolicy(
+      form({
+        action: 'DENY',
+        rules: [
+          {
+            from: [{ namespaces: ['foo'] }, {}],
+            to: [{}],
+            when: [{ key: 'source.ip', values: ['10.0.0.1'] }],
+          },
+        ],
+      }),
+      ctx(),
+    );
+    expect(obj.spec.rules).toEqual([{ when: [{ key: 'source.ip', values: ['10.0.0.1'] }] }]);
+    // Unless the live source holds fields the form does not show: then it is not empty.
+    const live = policy('p', 'bookinfo', {
+      action: 'DENY',
+      rules: [{ from: [{ source: { requestPrincipals: ['*'] } }] }],
+    });
+    const read = readAccessPolicy(live);
+    expect(read.form?.rules).toEqual([{ from: [{}] }]);
+    expect(planAccessPolicy(formOf(live), ctx(live)).spec.rules).toEqual(live.spec.rules);
+  });
+});
+
 describe('the schema check itself', () => {
   it('refuses what a cluster would refuse or prune (so the checks above can fail)', () => {
     const bad = policy('p', 'bookinfo', { action: 'BOGUS', rules: [{ from: [{ principals: ['a'] }] }] });
@@ -263,39 +332,48 @@ const principalValue = fc.oneof(
   token.map((t) => `*${t}`),
 );
 const optional = <T>(arb: fc.Arbitrary<T>) => fc.option(arb, { nil: undefined });
-const source = fc.record(
-  {
-    namespaces: fc.uniqueArray(token, { minLength: 1, maxLength: 3 }),
-    principals: fc.uniqueArray(principalValue, { minLength: 1, maxLength: 3 }),
-    notNamespaces: fc.uniqueArray(token, { minLength: 1, maxLength: 2 }),
-    notPrincipals: fc.uniqueArray(principalValue, { minLength: 1, maxLength: 2 }),
-  },
-  { requiredKeys: [] },
-);
-const operation = fc.record(
-  {
-    methods: fc.uniqueArray(fc.constantFrom('GET', 'POST', 'PUT', 'DELETE'), { minLength: 1, maxLength: 3 }),
-    paths: fc.uniqueArray(
-      value.map((v) => `/${v}`),
-      { minLength: 1, maxLength: 3 },
-    ),
-    ports: fc.uniqueArray(fc.integer({ min: 1, max: 65535 }).map(String), { minLength: 1, maxLength: 2 }),
-    notMethods: fc.uniqueArray(fc.constantFrom('PATCH', 'HEAD'), { minLength: 1, maxLength: 2 }),
-    notPaths: fc.uniqueArray(
-      value.map((v) => `/${v}*`),
-      { minLength: 1, maxLength: 2 },
-    ),
-  },
-  { requiredKeys: [] },
-);
-const condition = fc.record(
-  {
-    key: fc.constantFrom('request.headers[x-user]', 'source.ip', 'source.namespace'),
-    values: optional(values),
-    notValues: optional(values),
-  },
-  { requiredKeys: ['key'] },
-);
+const source = fc
+  .record(
+    {
+      namespaces: fc.uniqueArray(token, { minLength: 1, maxLength: 3 }),
+      principals: fc.uniqueArray(principalValue, { minLength: 1, maxLength: 3 }),
+      notNamespaces: fc.uniqueArray(token, { minLength: 1, maxLength: 2 }),
+      notPrincipals: fc.uniqueArray(principalValue, { minLength: 1, maxLength: 2 }),
+    },
+    { requiredKeys: [] },
+  )
+  .filter((o) => Object.keys(o).length > 0);
+const operation = fc
+  .record(
+    {
+      methods: fc.uniqueArray(fc.constantFrom('GET', 'POST', 'PUT', 'DELETE'), {
+        minLength: 1,
+        maxLength: 3,
+      }),
+      paths: fc.uniqueArray(
+        value.map((v) => `/${v}`),
+        { minLength: 1, maxLength: 3 },
+      ),
+      ports: fc.uniqueArray(fc.integer({ min: 1, max: 65535 }).map(String), { minLength: 1, maxLength: 2 }),
+      notMethods: fc.uniqueArray(fc.constantFrom('PATCH', 'HEAD'), { minLength: 1, maxLength: 2 }),
+      notPaths: fc.uniqueArray(
+        value.map((v) => `/${v}*`),
+        { minLength: 1, maxLength: 2 },
+      ),
+    },
+    { requiredKeys: [] },
+  )
+  .filter((o) => Object.keys(o).length > 0);
+const condition = fc
+  .record(
+    {
+      key: fc.constantFrom('request.headers[x-user]', 'source.ip', 'source.namespace'),
+      values: optional(values),
+      notValues: optional(values),
+    },
+    { requiredKeys: ['key'] },
+  )
+  .filter((c) => c.values !== undefined || c.notValues !== undefined);
 const rule: fc.Arbitrary<AccessRule> = fc.record(
   {
     from: fc.array(source, { minLength: 1, maxLength: 3 }),
@@ -311,7 +389,10 @@ const forms = fc
     rules: fc.array(rule, { maxLength: 3 }),
     dryRun: fc.boolean(),
   })
-  .map((f) => AccessPolicyForm.parse(f));
+  // A DENY needs a rule (istiod refuses one without).
+  .map((f) =>
+    AccessPolicyForm.parse(f.action === 'DENY' && f.rules.length === 0 ? { ...f, rules: [{}] } : f),
+  );
 
 /** Strips what zod leaves as explicit `undefined` (fc's optional keys), so forms compare structurally. */
 const plain = <T>(v: T): T => JSON.parse(JSON.stringify(v)) as T;

@@ -118,17 +118,19 @@ function ruleOf(form: AccessRule, before: unknown): Json {
   const wasFrom = list(was.from);
   const wasTo = list(was.to);
   const wasWhen = list(was.when);
-  if (form.from && form.from.length > 0)
-    out.from = form.from.map((s, i) => {
-      const entry = isRecord(wasFrom[i]) ? wasFrom[i] : {};
-      return { ...entry, source: sourceOf(s, entry.source) };
-    });
+  // istiod refuses an empty source or operation; one matches every caller (request), as no list
+  // does: a list holding one is left out.
+  const from = (form.from ?? []).map((s, i) => {
+    const entry = isRecord(wasFrom[i]) ? wasFrom[i] : {};
+    return { ...entry, source: sourceOf(s, entry.source) };
+  });
+  if (from.length > 0 && from.every((f) => Object.keys(f.source).length > 0)) out.from = from;
   else delete out.from;
-  if (form.to && form.to.length > 0)
-    out.to = form.to.map((o, i) => {
-      const entry = isRecord(wasTo[i]) ? wasTo[i] : {};
-      return { ...entry, operation: operationOf(o, entry.operation) };
-    });
+  const to = (form.to ?? []).map((o, i) => {
+    const entry = isRecord(wasTo[i]) ? wasTo[i] : {};
+    return { ...entry, operation: operationOf(o, entry.operation) };
+  });
+  if (to.length > 0 && to.every((t) => Object.keys(t.operation).length > 0)) out.to = to;
   else delete out.to;
   if (form.when && form.when.length > 0) out.when = form.when.map((c, i) => conditionOf(c, wasWhen[i]));
   else delete out.when;

@@ -268,6 +268,11 @@ export const contractZhCN: Translation<typeof contractEnUS> = {
     portTwice: '端口 {{port}} 出现了两次',
     conditionKeyRequired: '请输入键',
     portNumber: '请输入端口号',
+    denyWithoutRules:
+      '没有规则的 DENY 策略什么也不拒绝，Istio 也不接受它：请添加一条规则（空规则匹配所有请求）',
+    conditionKeyUnknown:
+      '{{key}} 不是 Istio 支持的属性：request.headers[name]、source.ip、remote.ip、source.namespace、source.principal、request.auth.claims[name]、destination.port、connection.sni 等',
+    conditionValues: '请至少给出一个值或一个排除的值',
     deniedBy: '被 DENY 策略 {{name}} 拒绝',
     noAllowMatches: '此服务有 ALLOW 策略，但没有一条匹配此调用方',
     noAllowMatchesPlaintext:
