@@ -488,6 +488,36 @@ describe('the zero-trust kinds API', () => {
     }
   });
 
+  it('names a caller of another namespace only to a reader of that namespace', async () => {
+    const STOREFRONT = 'cluster.local/ns/shop/sa/storefront';
+    telemetry.rows = [...telemetry.rows, consumer('storefront', 'shop', 1, STOREFRONT, 1)];
+    const viewer = await token('viewer', ['bookinfo']);
+    const list = AccessPolicyList.parse((await request(app).get(apBase).set(viewer).expect(200)).body);
+    expect(list.callers.map((v) => v.caller.name).sort()).toEqual([
+      'other namespaces',
+      'productpage-v1',
+      'unknown',
+    ]);
+    expect(list.callers.find((v) => v.caller.name === 'other namespaces')?.caller).toMatchObject({
+      namespace: null,
+      principal: null,
+      requestsPerMinute: 60,
+    });
+    const suggestion = AccessPolicySuggestion.parse(
+      (await request(app).get(`${apBase}/suggestion`).set(viewer).expect(200)).body,
+    );
+    expect(suggestion.form.rules).toEqual([{ from: [{ principals: [PRODUCTPAGE] }] }]);
+    for (const body of [list, suggestion]) expect(JSON.stringify(body)).not.toContain('storefront');
+    // An admin sees it, and the suggestion allows it too.
+    const all = AccessPolicySuggestion.parse(
+      (await request(app).get(`${apBase}/suggestion`).set(admin()).expect(200)).body,
+    );
+    expect(all.form.rules[0]?.from?.flatMap((f) => f.principals ?? []).sort()).toEqual([
+      PRODUCTPAGE,
+      STOREFRONT,
+    ]);
+  });
+
   it('lets only an operator of the service’s namespace change its rules; a viewer reads the suggestion', async () => {
     const elsewhere = await token('operator', ['shop']);
     const viewer = await token('viewer', ['bookinfo']);
