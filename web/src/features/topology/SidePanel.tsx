@@ -1,10 +1,11 @@
+import { LockOutlined, UnlockOutlined } from '@ant-design/icons';
 import { Badge, Button, Descriptions, Drawer, Flex, List, Space, Tag, Typography } from 'antd';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
 import { formatBytes, formatMs, formatNumber, formatPercent } from '../monitoring/format';
-import type { Health, TopologyEdge, TopologyGraph, TopologyNode } from './contract';
+import type { EdgeSecurity, Health, TopologyEdge, TopologyGraph, TopologyNode } from './contract';
 import { isIdleEdge, nodeLabel } from './model';
-import { HEALTH_COLORS } from './colors';
+import { HEALTH_COLORS, SECURITY_COLORS } from './colors';
 import type { Selection } from './TopologyCanvas';
 
 export interface SidePanelProps {
@@ -17,6 +18,25 @@ export interface SidePanelProps {
 function HealthBadge({ health }: { health: Health }) {
   const { t } = useTranslation('topology');
   return <Badge color={HEALTH_COLORS[health]} text={t(`legend.${health}`)} />;
+}
+
+/**
+ * How an edge's requests arrived, as the graph marks it: a lock named "mTLS", an open lock named
+ * "plaintext", both for a mix; nothing where nothing says.
+ */
+export function SecurityMark({ security }: { security: EdgeSecurity | null }) {
+  const { t } = useTranslation('topology');
+  if (!security) return null;
+  const name = t(`panel.securities.${security}`);
+  const style = { color: SECURITY_COLORS[security] };
+  if (security === 'mutual_tls') return <LockOutlined role="img" aria-label={name} style={style} />;
+  if (security === 'none') return <UnlockOutlined role="img" aria-label={name} style={style} />;
+  return (
+    <span role="img" aria-label={name} style={style}>
+      <LockOutlined aria-hidden />
+      <UnlockOutlined aria-hidden />
+    </span>
+  );
 }
 
 type Tcp = NonNullable<TopologyEdge['tcp']>;
@@ -91,6 +111,7 @@ function Neighbours({
             <List.Item
               extra={
                 <Typography.Text type="secondary">
+                  <SecurityMark security={e.security} />{' '}
                   {e.layer === 'l4' && e.tcp
                     ? `TCP ${formatBytes(e.tcp.sentBytesPerSecond + e.tcp.receivedBytesPerSecond, i18n.language)}/s`
                     : `${formatNumber(e.traffic.requestsPerMinute, i18n.language)}/min`}
@@ -198,6 +219,16 @@ export function SidePanel({ graph, selection, onClose, onSelect }: SidePanelProp
           </Descriptions.Item>
           <Descriptions.Item label={t('panel.health')}>
             <HealthBadge health={edge.health} />
+          </Descriptions.Item>
+          <Descriptions.Item label={t('panel.security')}>
+            {edge.security ? (
+              <Space size={4}>
+                <SecurityMark security={edge.security} />
+                <span aria-hidden>{t(`panel.securities.${edge.security}`)}</span>
+              </Space>
+            ) : (
+              t('panel.securities.unknown')
+            )}
           </Descriptions.Item>
           <Descriptions.Item label={t('panel.requests')}>
             {formatNumber(edge.traffic.requestsPerMinute, lang)}

@@ -3,7 +3,7 @@ import { useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { computeLayout, layoutInput, placeNew } from './layout';
 import type { LayoutName, Positions } from './layout';
-import type { ViewGraph } from './model';
+import type { ViewEdge, ViewGraph } from './model';
 import type * as RendererModule from './renderer';
 import type { TopologyRenderer } from './renderer';
 
@@ -26,6 +26,21 @@ export interface TopologyCanvasProps {
   focus: { id: string; seq: number } | null;
   /** CSS height; by default what the viewport leaves below the page's header and toolbar. */
   height?: number | string;
+}
+
+/**
+ * The edges of one security, as `namespace/label → namespace/label` of their nodes (`bookinfo/productpage
+ * v1 → bookinfo/details`), sorted, one a line: what the canvas
+ * draws a lock (mutual TLS) or an open lock (plaintext) on, for tests and tools that cannot read a
+ * canvas (the e2e reads `data-mtls-edges`).
+ */
+export function edgesWithSecurity(view: ViewGraph, security: NonNullable<ViewEdge['security']>): string {
+  const label = new Map(view.nodes.map((n) => [n.id, `${n.namespace}/${n.label}`]));
+  return view.edges
+    .filter((e) => e.security === security)
+    .map((e) => `${label.get(e.source) ?? e.source} → ${label.get(e.target) ?? e.target}`)
+    .sort()
+    .join('\n');
 }
 
 let rendererModule: Promise<typeof RendererModule> | null = null;
@@ -134,6 +149,9 @@ export function TopologyCanvas({
         })}`}
         data-testid="topology-canvas"
         data-ready={ready && !failed ? 'true' : 'false'}
+        data-mtls-edges={edgesWithSecurity(view, 'mutual_tls')}
+        data-plaintext-edges={edgesWithSecurity(view, 'none')}
+        data-mixed-edges={edgesWithSecurity(view, 'mixed')}
         style={{ height, width: '100%', background: '#fafafa', borderRadius: 8 }}
       />
       {!ready && !failed ? (

@@ -19,7 +19,7 @@ import { QueryErrorAlert } from '../../components/QueryErrorAlert';
 import { useDocumentTitle } from '../../lib/useDocumentTitle';
 import { TelemetryBanner } from '../monitoring/TelemetryBanner';
 import { useMonitoringWindow } from '../monitoring/useMonitoringWindow';
-import { HEALTH_COLORS } from './colors';
+import { HEALTH_COLORS, SECURITY_COLORS, SECURITY_GLYPHS } from './colors';
 import { GRAPH_TYPES } from './contract';
 import type { GraphType, Health, TopologyGraph } from './contract';
 import { chooseLayout } from './layout';
@@ -259,6 +259,17 @@ export function TopologyPage() {
             <Space size="middle" wrap aria-hidden>
               {HEALTHS.map((h) => (
                 <Badge key={h} color={HEALTH_COLORS[h]} text={t(`legend.${h}`)} />
+              ))}
+              {/* The marks edges carry (renderer.ts securityBadge). */}
+              {(
+                [
+                  ['mutual_tls', 'mtls'],
+                  ['none', 'plaintext'],
+                ] as const
+              ).map(([security, key]) => (
+                <Typography.Text key={security} style={{ color: SECURITY_COLORS[security] }}>
+                  {SECURITY_GLYPHS[security]} {t(`legend.${key}`)}
+                </Typography.Text>
               ))}
             </Space>
           }

@@ -3,6 +3,7 @@
 import type { GRAPH_TYPES as ContractGraphTypes } from '../../../../bff/src/contract/topology';
 
 export type {
+  EdgeSecurity,
   GraphType,
   Health,
   TopologyEdge,

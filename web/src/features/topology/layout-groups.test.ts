@@ -42,6 +42,7 @@ function versionedGraph(
     p95Ms: 10,
     share: null,
     health: 'healthy',
+    security: 'mutual_tls',
   });
   const versionsOf = new Map<string, string[]>();
   for (const { ns, app, versions } of apps) {

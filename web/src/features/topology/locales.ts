@@ -46,6 +46,9 @@ export const topologyEnUS = {
     degraded: 'Degraded',
     failing: 'Failing',
     none: 'No requests',
+    mtls: 'mTLS',
+    plaintext: 'Plaintext',
+    mixed: 'Partly mTLS',
   },
   kind: {
     app: 'Application',
@@ -86,6 +89,13 @@ export const topologyEnUS = {
     tcpSent: 'TCP bytes sent/s',
     tcpReceived: 'TCP bytes received/s',
     tcpOpened: 'Connections opened/s',
+    security: 'Security',
+    securities: {
+      mutual_tls: 'mTLS',
+      none: 'plaintext',
+      mixed: 'partly mTLS, partly plaintext',
+      unknown: 'Not known (no requests, or connections only)',
+    },
   },
 };
 
@@ -134,6 +144,9 @@ export const topologyZhCN: Translation<typeof topologyEnUS> = {
     degraded: '降级',
     failing: '故障',
     none: '无请求',
+    mtls: 'mTLS',
+    plaintext: '明文',
+    mixed: '部分 mTLS',
   },
   kind: {
     app: '应用',
@@ -174,5 +187,12 @@ export const topologyZhCN: Translation<typeof topologyEnUS> = {
     tcpSent: 'TCP 发送字节/秒',
     tcpReceived: 'TCP 接收字节/秒',
     tcpOpened: '新建连接/秒',
+    security: '传输安全',
+    securities: {
+      mutual_tls: 'mTLS',
+      none: '明文',
+      mixed: '部分 mTLS，部分明文',
+      unknown: '未知（无请求，或仅有连接）',
+    },
   },
 };

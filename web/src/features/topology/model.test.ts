@@ -1,6 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import type { TopologyEdge, TopologyGraph, TopologyNode } from './contract';
-import { NO_HIDING, NOTHING_EXPANDED, expand, findNodes, nodeLabel, viewGraph } from './model';
+import {
+  NO_HIDING,
+  NOTHING_EXPANDED,
+  combineSecurity,
+  expand,
+  findNodes,
+  nodeLabel,
+  viewGraph,
+} from './model';
 
 function node(
   id: string,
@@ -45,6 +53,7 @@ function edge(source: string, target: string, rpm: number, errorRate = 0, p95 = 
     p95Ms: rpm > 0 ? p95 : null,
     share: null,
     health: rpm > 0 ? (errorRate >= 0.1 ? 'failing' : 'healthy') : 'none',
+    security: rpm > 0 ? 'mutual_tls' : null,
   };
 }
 
@@ -168,5 +177,33 @@ describe('L4 traffic on the canvas (connections only: a TCP service, ambient wit
     const onlyDb: TopologyGraph = { ...withDb, edges: [l4] };
     const l4Only = viewGraph(onlyDb, NO_HIDING, NOTHING_EXPANDED, 2).edges[0];
     expect(l4Only).toMatchObject({ l4: true, tcpBytesPerSecond: 9500 });
+  });
+});
+
+describe('how edges were secured, on the canvas', () => {
+  it('an edge drawn as it is keeps its security; edges summed between groups are mixed where they differ', () => {
+    const secured: TopologyGraph = {
+      ...graph,
+      edges: [
+        { ...edge('a1', 'b1', 30), security: 'mutual_tls' },
+        { ...edge('a2', 'b2', 10), security: 'none' },
+        { ...edge('a1', 'a2', 60), security: 'mutual_tls' },
+      ],
+    };
+    const plain = viewGraph(secured, NO_HIDING);
+    expect(plain.edges.find((e) => e.id === 'a1>b1')?.security).toBe('mutual_tls');
+    expect(plain.edges.find((e) => e.id === 'a2>b2')?.security).toBe('none');
+    const across = viewGraph(secured, NO_HIDING, NOTHING_EXPANDED, 2).edges.find(
+      (e) => e.source === 'ns:a' && e.target === 'ns:b',
+    );
+    expect(across?.security).toBe('mixed');
+  });
+
+  it('combines alike, leaves out edges that say nothing', () => {
+    expect(combineSecurity('mutual_tls', 'mutual_tls')).toBe('mutual_tls');
+    expect(combineSecurity('mutual_tls', null)).toBe('mutual_tls');
+    expect(combineSecurity(null, 'none')).toBe('none');
+    expect(combineSecurity('none', 'mutual_tls')).toBe('mixed');
+    expect(combineSecurity(null, null)).toBeNull();
   });
 });

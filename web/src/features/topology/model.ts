@@ -1,4 +1,4 @@
-import type { Health, TopologyEdge, TopologyGraph, TopologyNode } from './contract';
+import type { EdgeSecurity, Health, TopologyEdge, TopologyGraph, TopologyNode } from './contract';
 
 /**
  * What the canvas draws, from the API's graph and the page's controls: hidden nodes and edges left
@@ -49,8 +49,20 @@ export interface ViewEdge {
   tcpBytesPerSecond: number;
   /** Connections only, no requests (an `l4` edge, or a sum of them). */
   l4: boolean;
+  /**
+   * How its requests arrived: over mutual TLS, in plaintext, both; null where nothing says (see the
+   * contract's TopologyEdge.security). A sum of edges is mixed where its edges differ.
+   */
+  security: EdgeSecurity | null;
   /** The API's edge, for an edge drawn as it is; null for a sum of edges between groups. */
   edge: TopologyEdge | null;
+}
+
+/** The security of edges drawn as one: alike, or mixed; edges that say nothing are left out. */
+export function combineSecurity(a: EdgeSecurity | null, b: EdgeSecurity | null): EdgeSecurity | null {
+  if (a === null) return b;
+  if (b === null || a === b) return a;
+  return 'mixed';
 }
 
 interface ViewGroup {
@@ -172,6 +184,7 @@ function plainEdge(e: TopologyEdge): ViewEdge {
     share: e.share,
     tcpBytesPerSecond: tcpBytes(e.tcp),
     l4: e.layer === 'l4',
+    security: e.security,
     edge: e,
   };
 }
@@ -281,6 +294,7 @@ export function viewGraph(
         share: null,
         tcpBytesPerSecond: 0,
         l4: true,
+        security: null,
         edge: null,
         errors: 0,
         p95w: 0,
@@ -293,6 +307,7 @@ export function viewGraph(
     acc.tcpBytesPerSecond += tcpBytes(e.tcp);
     // A sum is L4 only while none of its edges has requests.
     acc.l4 = acc.l4 && e.layer === 'l4';
+    acc.security = combineSecurity(acc.security, e.security);
     acc.errors += (e.traffic.errorRate ?? 0) * r;
     if (e.p95Ms !== null && r > 0) {
       acc.p95w += e.p95Ms * r;

@@ -18,7 +18,7 @@ import type {
   IPointerEvent,
   NodeData,
 } from '@antv/g6';
-import { HEALTH_COLORS, L4_EDGE_COLOR } from './colors';
+import { HEALTH_COLORS, L4_EDGE_COLOR, SECURITY_COLORS, SECURITY_GLYPHS } from './colors';
 import { GROUP_BOX, KIND_SIZE, NAMESPACE_BOX, NODE_LABEL, nodeLabelText } from './geometry';
 import type { Positions } from './layout';
 import type { ViewEdge, ViewGraph, ViewNode } from './model';
@@ -230,13 +230,33 @@ function edgeDatum(e: ViewEdge): EdgeData {
     id: e.id,
     source: e.source,
     target: e.target,
-    data: { label: edgeLabel(e) },
+    data: { label: edgeLabel(e), security: e.security },
     style: {
       // An L4 edge has no requests to judge its health by: its own colour.
       stroke: l4 ? L4_EDGE_COLOR : e.requestsPerMinute > 0 ? HEALTH_COLORS[e.health] : '#d9d9d9',
       lineWidth: width,
       lineDash: active ? 0 : [4, 4],
+      ...securityBadge(e),
     },
+  };
+}
+
+/**
+ * How the edge's requests arrived, as Kiali marks it: a lock on the edge (beside its label) for mutual
+ * TLS, an open lock for plaintext, both for a mix. An edge that says nothing (idle, L4 alone) has none.
+ */
+export function securityBadge(e: Pick<ViewEdge, 'security'>): Record<string, unknown> {
+  if (!e.security) return { badge: false, badgeText: '' };
+  return {
+    badgeText: SECURITY_GLYPHS[e.security],
+    badgePlacement: 'prefix',
+    badgeFontSize: 10,
+    badgeFill: SECURITY_COLORS[e.security],
+    badgeBackground: true,
+    badgeBackgroundFill: '#ffffff',
+    badgeBackgroundStroke: SECURITY_COLORS[e.security],
+    badgeBackgroundRadius: 4,
+    badgePadding: [1, 2],
   };
 }
 
@@ -332,6 +352,8 @@ export function createRenderer(container: HTMLElement, events: RendererEvents): 
       labelBackground: true,
       labelBackgroundFill: '#ffffff',
       labelBackgroundOpacity: 0.85,
+      // The lock (see securityBadge) whenever nodes are labelled: it tells more than the rate.
+      badge: (d: EdgeData) => labels && Boolean(d.data?.security),
     },
     state: {
       selected: { stroke: '#1677ff', lineWidth: 3, halo: true, label: labels && !large },

@@ -55,6 +55,8 @@ export function echoGraph(errorRate = 0): TopologyGraph {
         p95Ms: 12,
         share: 1,
         health: errorRate > 0 ? 'degraded' : 'healthy',
+        // Its requests arrived over mutual TLS: the graph draws a lock on it.
+        security: 'mutual_tls',
       },
     ],
   };
@@ -90,6 +92,8 @@ export function echoGraphWithDatabase(): TopologyGraph {
         p95Ms: null,
         share: null,
         health: 'none',
+        // Connections alone: nothing says how they were secured.
+        security: null,
       },
     ],
   };
