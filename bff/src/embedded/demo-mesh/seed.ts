@@ -80,7 +80,7 @@ const INGRESS_LABELS = { app: 'istio-ingressgateway', istio: 'ingressgateway' };
  * The service account an application's workloads run as (Pods and VMs alike): its identity in the
  * mesh, `cluster.local/ns/<namespace>/sa/<app>` (spiffe://… in its certificate).
  */
-export const serviceAccountOf = (app: DemoApp): string => app.app;
+const serviceAccountOf = (app: DemoApp): string => app.app;
 
 function serviceAccount(name: string, namespace: string, labels?: Record<string, string>): KubernetesObject {
   return {

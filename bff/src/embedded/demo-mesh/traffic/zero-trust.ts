@@ -32,7 +32,7 @@ export const GATE_MTLS: Gate = Object.freeze({ outcome: 'ok', flags: '-', mtls: 
 export const GATE_PLAINTEXT: Gate = Object.freeze({ outcome: 'ok', flags: '-', mtls: false }) as Gate;
 
 /** The caller of a request group, as the judge needs it. */
-export interface Caller {
+interface Caller {
   workload: WorkloadRef;
   /** cluster.local/ns/<ns>/sa/<sa>; null without identity. */
   principal: string | null;
@@ -60,7 +60,7 @@ export interface Destination {
   waypoint: string | null;
 }
 
-export interface RequestShape {
+interface RequestShape {
   method?: string;
   path?: string;
   headers: Record<string, string>;

@@ -53,7 +53,7 @@ export interface WorkloadRef {
   labels: Record<string, string>;
 }
 
-export interface ResolvedMtls {
+interface ResolvedMtls {
   mode: MtlsMode;
   level: 'workload' | 'namespace' | 'mesh' | 'default';
   /** The policy whose setting decided; null for the default. */
@@ -116,10 +116,10 @@ export function resolveMtls(
   return out;
 }
 
-export type ClientTlsMode = 'ISTIO_MUTUAL' | 'DISABLE' | 'SIMPLE' | 'MUTUAL';
+type ClientTlsMode = 'ISTIO_MUTUAL' | 'DISABLE' | 'SIMPLE' | 'MUTUAL';
 
 /** What a client proxy sends toward one destination. */
-export interface ClientTls {
+interface ClientTls {
   /** `istio`: Istio mTLS (the caller's identity goes with it); `plaintext`; `tls`: TLS of other certificates. */
   sends: 'istio' | 'plaintext' | 'tls';
   /** The DestinationRule's mode when one set it; null when auto mTLS decided. */
@@ -197,7 +197,7 @@ export interface AuthzRequest {
   headers?: Record<string, string>;
 }
 
-export interface AuthzDecision {
+interface AuthzDecision {
   allowed: boolean;
   /** The policy that decided (the matching CUSTOM or DENY; null when no ALLOW matched or none applies). */
   policy: RawObject | null;
