@@ -268,6 +268,56 @@ describe('Istio’s evaluation order, with the documentation’s examples', () =
   });
 });
 
+describe('ambient without a waypoint: ztunnel enforces L4 attributes only', () => {
+  const l4Only = { l4Only: true };
+
+  it('an ALLOW rule with an HTTP attribute never matches (stricter than written)', () => {
+    const allow = policy('allow-get', {
+      rules: [{ from: [{ source: { namespaces: ['foo'] } }], to: [{ operation: { methods: ['GET'] } }] }],
+    });
+    expect(decisions([allow], [sleep])).toEqual(['sleep:unknown']);
+    expect(judgeCallers([allow], [sleep], l4Only).map((v) => v.decision)).toEqual(['denied']);
+  });
+
+  it('a DENY rule loses its HTTP attributes: with ports left it is broader, with nothing left it matches nothing', () => {
+    const withPort = policy('deny-admin-9080', {
+      action: 'DENY',
+      rules: [{ to: [{ operation: { paths: ['/admin'], ports: ['9080'] } }] }],
+    });
+    expect(judgeCallers([withPort], [sleep], { port: 9080 }).map((v) => v.decision)).toEqual(['unknown']);
+    expect(judgeCallers([withPort], [sleep], { port: 9080, l4Only: true }).map((v) => v.decision)).toEqual([
+      'denied',
+    ]);
+    const pathOnly = policy('deny-admin', {
+      action: 'DENY',
+      rules: [{ from: [{ source: { namespaces: ['foo'] } }], to: [{ operation: { paths: ['/admin'] } }] }],
+    });
+    expect(judgeCallers([pathOnly], [sleep], l4Only).map((v) => v.decision)).toEqual(['allowed']);
+    const headerOnly = policy('deny-header', {
+      action: 'DENY',
+      rules: [{ when: [{ key: 'request.headers[x-user]', values: ['bob'] }] }],
+    });
+    expect(judgeCallers([headerOnly], [sleep], l4Only).map((v) => v.decision)).toEqual(['allowed']);
+  });
+
+  it('L4 attributes decide as with a sidecar', () => {
+    const deny = policy('deny-foo', {
+      action: 'DENY',
+      rules: [{ from: [{ source: { namespaces: ['foo'] } }] }],
+    });
+    expect(judgeCallers([deny], [sleep, productpage], l4Only).map((v) => v.decision)).toEqual([
+      'denied',
+      'allowed',
+    ]);
+  });
+
+  it('what a change refuses follows the same enforcement', () => {
+    const next = policy('allow-get', { rules: [{ to: [{ operation: { methods: ['GET'] } }] }] });
+    expect(newlyRefused([], next, 'allow-get', [sleep])).toEqual([]);
+    expect(newlyRefused([], next, 'allow-get', [sleep], l4Only).map((v) => v.caller.name)).toEqual(['sleep']);
+  });
+});
+
 describe('what a change would refuse', () => {
   const callers = [productpage, reviews, sleep, legacy];
   const ctx = {

@@ -98,10 +98,63 @@ function trustDomainMatches(value: string, principal: string | null): boolean {
   return new RegExp(`^${glob}$`).test(domain);
 }
 
+/**
+ * Where the policies are enforced: `sidecar` (or a waypoint), Envoy with every attribute; `ztunnel`
+ * (an ambient workload without a waypoint), which enforces only L4 attributes. istiod hands
+ * ztunnel a policy without its HTTP attributes (pilot/pkg/serviceregistry/ambient): an ALLOW rule
+ * that has any never matches; in a DENY rule they are left out, and a source, operation or
+ * condition left empty matches nothing.
+ */
+export interface JudgeOptions {
+  /** The destination port, when known: operations and conditions on ports are then decided. */
+  port?: number;
+  /** The workloads are ambient without a waypoint: ztunnel enforces the policies (L4 only). */
+  l4Only?: boolean;
+}
+
 interface Context {
   principal: string | null;
   port: number | undefined;
   policyNamespace: string;
+  l4Only: boolean;
+}
+
+/** HTTP attributes, which ztunnel does not see. */
+const HTTP_SOURCE_FIELDS = new Set([
+  'requestPrincipals',
+  'notRequestPrincipals',
+  'remoteIpBlocks',
+  'notRemoteIpBlocks',
+]);
+const HTTP_OPERATION_FIELDS = new Set(['hosts', 'notHosts', 'methods', 'notMethods', 'paths', 'notPaths']);
+const L4_CONDITION_KEYS = new Set([
+  'source.ip',
+  'source.namespace',
+  'source.principal',
+  'destination.ip',
+  'destination.port',
+]);
+
+const present = (v: unknown) => stringList(v).length > 0;
+
+/** Whether a rule uses an attribute ztunnel does not see. */
+function usesHttp(rule: Record<string, unknown>): boolean {
+  const inSources = list(rule.from).some(
+    (f) =>
+      isRecord(f) &&
+      isRecord(f.source) &&
+      Object.entries(f.source).some(([k, v]) => HTTP_SOURCE_FIELDS.has(k) && present(v)),
+  );
+  const inOperations = list(rule.to).some(
+    (t) =>
+      isRecord(t) &&
+      isRecord(t.operation) &&
+      Object.entries(t.operation).some(([k, v]) => HTTP_OPERATION_FIELDS.has(k) && present(v)),
+  );
+  const inConditions = list(rule.when).some(
+    (c) => isRecord(c) && typeof c.key === 'string' && !L4_CONDITION_KEYS.has(c.key),
+  );
+  return inSources || inOperations || inConditions;
 }
 
 /** One field of a source, operation or condition: any of its values (`not…`: none of them). */
@@ -111,11 +164,24 @@ function field(values: string[], negated: boolean, each: (v: string) => Tri): Tr
   return negated ? not(any) : any;
 }
 
+/** The fields of an entry that take part, each with its values (for ztunnel, HTTP ones left out). */
+function fieldsOf(
+  entry: Record<string, unknown>,
+  http: ReadonlySet<string>,
+  ctx: Context,
+): [string, string[]][] {
+  return Object.entries(entry)
+    .map(([key, raw]): [string, string[]] => [key, stringList(raw)])
+    .filter(([key, values]) => values.length > 0 && !(ctx.l4Only && http.has(key)));
+}
+
 function sourceMatch(source: unknown, ctx: Context): Tri {
   if (!isRecord(source)) return 'yes';
+  const fields = fieldsOf(source, HTTP_SOURCE_FIELDS, ctx);
+  // ztunnel skips a match left empty: it matches nothing.
+  if (ctx.l4Only && fields.length === 0) return 'no';
   const results: Tri[] = [];
-  for (const [key, raw] of Object.entries(source)) {
-    const values = stringList(raw);
+  for (const [key, values] of fields) {
     const negated = key.startsWith('not');
     const base = negated ? key.charAt(3).toLowerCase() + key.slice(4) : key;
     switch (base) {
@@ -135,7 +201,7 @@ function sourceMatch(source: unknown, ctx: Context): Tri {
         break;
       default:
         // requestPrincipals (JWT), ipBlocks, remoteIpBlocks: not in telemetry.
-        results.push(values.length === 0 ? 'yes' : 'maybe');
+        results.push('maybe');
     }
   }
   return and(results);
@@ -147,19 +213,21 @@ function portMatch(value: string, port: number | undefined): Tri {
 
 function operationMatch(operation: unknown, ctx: Context): Tri {
   if (!isRecord(operation)) return 'yes';
-  const results: Tri[] = [];
-  for (const [key, raw] of Object.entries(operation)) {
-    const values = stringList(raw);
-    if (key === 'ports' || key === 'notPorts')
-      results.push(field(values, key === 'notPorts', (v) => portMatch(v, ctx.port)));
-    // hosts, methods, paths and their `not` forms: not in telemetry.
-    else results.push(values.length === 0 ? 'yes' : 'maybe');
-  }
-  return and(results);
+  const fields = fieldsOf(operation, HTTP_OPERATION_FIELDS, ctx);
+  if (ctx.l4Only && fields.length === 0) return 'no';
+  return and(
+    fields.map(([key, values]) =>
+      key === 'ports' || key === 'notPorts'
+        ? field(values, key === 'notPorts', (v) => portMatch(v, ctx.port))
+        : // hosts, methods, paths and their `not` forms: not in telemetry.
+          'maybe',
+    ),
+  );
 }
 
 function conditionMatch(condition: unknown, ctx: Context): Tri {
   if (!isRecord(condition) || typeof condition.key !== 'string') return 'maybe';
+  if (ctx.l4Only && !L4_CONDITION_KEYS.has(condition.key)) return 'no';
   const values = stringList(condition.values);
   const notValues = stringList(condition.notValues);
   let each: ((v: string) => Tri) | null = null;
@@ -171,8 +239,9 @@ function conditionMatch(condition: unknown, ctx: Context): Tri {
 }
 
 /** Whether one rule matches: one of `from`, one of `to`, every `when` (a missing list matches). */
-function ruleMatch(rule: unknown, ctx: Context): Tri {
+function ruleMatch(rule: unknown, ctx: Context, action: string): Tri {
   if (!isRecord(rule)) return 'no';
+  if (ctx.l4Only && action === 'ALLOW' && usesHttp(rule)) return 'no';
   const from = list(rule.from);
   const to = list(rule.to);
   const when = list(rule.when);
@@ -187,22 +256,24 @@ function ruleMatch(rule: unknown, ctx: Context): Tri {
  * Whether a policy matches the caller: one of its rules matches. No rules (absent or `[]`) match
  * nothing; an empty rule `{}` matches everything.
  */
-function policyMatches(policy: MeshObject, caller: ObservedCaller, port?: number): Tri {
+function policyMatches(policy: MeshObject, caller: ObservedCaller, options: JudgeOptions): Tri {
   const ctx: Context = {
     principal: principalOf(caller),
-    port,
+    port: options.port,
     policyNamespace: policy.metadata.namespace ?? '',
+    l4Only: options.l4Only ?? false,
   };
-  return or(list(policy.spec?.rules).map((r) => ruleMatch(r, ctx)));
+  const action = actionOf(policy);
+  return or(list(policy.spec?.rules).map((r) => ruleMatch(r, ctx, action)));
 }
 
 const nameOf = (p: MeshObject) => `${p.metadata.namespace ?? ''}/${p.metadata.name}`;
 
 /** The first policy that matches, else the first that may; null when none can. */
-function firstMatch(policies: MeshObject[], caller: ObservedCaller, port: number | undefined) {
+function firstMatch(policies: MeshObject[], caller: ObservedCaller, options: JudgeOptions) {
   let maybe: MeshObject | null = null;
   for (const p of policies) {
-    const m = policyMatches(p, caller, port);
+    const m = policyMatches(p, caller, options);
     if (m === 'yes') return { match: 'yes' as const, policy: p };
     if (m === 'maybe' && !maybe) maybe = p;
   }
@@ -212,7 +283,7 @@ function firstMatch(policies: MeshObject[], caller: ObservedCaller, port: number
 function judge(
   enforced: { custom: MeshObject[]; deny: MeshObject[]; allow: MeshObject[] },
   caller: ObservedCaller,
-  port: number | undefined,
+  options: JudgeOptions,
 ): CallerVerdict {
   const verdict = (decision: CallerVerdict['decision'], policy: MeshObject | null, reason: string) => ({
     caller,
@@ -220,13 +291,13 @@ function judge(
     policy: policy ? refOf(policy) : null,
     reason,
   });
-  const deny = firstMatch(enforced.deny, caller, port);
+  const deny = firstMatch(enforced.deny, caller, options);
   if (deny.match === 'yes' && deny.policy)
     return verdict('denied', deny.policy, msg('security.deniedBy', { name: nameOf(deny.policy) }));
   const allow =
     enforced.allow.length === 0
       ? { match: 'none' as const, policy: null }
-      : firstMatch(enforced.allow, caller, port);
+      : firstMatch(enforced.allow, caller, options);
   if (allow.match === 'no')
     return verdict(
       'denied',
@@ -237,7 +308,7 @@ function judge(
     return verdict('unknown', deny.policy, msg('security.dependsOnRequest', { name: nameOf(deny.policy) }));
   if (allow.match === 'maybe' && allow.policy)
     return verdict('unknown', allow.policy, msg('security.dependsOnRequest', { name: nameOf(allow.policy) }));
-  const custom = firstMatch(enforced.custom, caller, port);
+  const custom = firstMatch(enforced.custom, caller, options);
   if (custom.match !== 'no' && custom.policy)
     return verdict('unknown', custom.policy, msg('security.customDecides', { name: nameOf(custom.policy) }));
   if (allow.match === 'yes' && allow.policy)
@@ -245,24 +316,28 @@ function judge(
   return verdict('allowed', null, msg('security.noAllowPolicy'));
 }
 
-/** The enforced policies by action: dry-run ones and AUDIT left out. */
-function enforcedOf(policies: readonly MeshObject[]) {
+/** The enforced policies by action: dry-run ones and AUDIT left out (ztunnel knows no CUSTOM). */
+function enforcedOf(policies: readonly MeshObject[], options: JudgeOptions) {
   const live = policies.filter((p) => !isDryRun(p));
   return {
-    custom: live.filter((p) => actionOf(p) === 'CUSTOM'),
+    custom: options.l4Only ? [] : live.filter((p) => actionOf(p) === 'CUSTOM'),
     deny: live.filter((p) => actionOf(p) === 'DENY'),
     allow: live.filter((p) => actionOf(p) === 'ALLOW'),
   };
 }
 
-/** What the policies (those that apply to the service) do to each observed caller. */
+/**
+ * What the policies (those that apply to the service) do to each observed caller. `port` (a
+ * number, or in `options`) is the destination port when known.
+ */
 export function judgeCallers(
   policies: readonly MeshObject[],
   callers: readonly ObservedCaller[],
-  port?: number,
+  port?: number | JudgeOptions,
 ): CallerVerdict[] {
-  const enforced = enforcedOf(policies);
-  return callers.map((c) => judge(enforced, c, port));
+  const options: JudgeOptions = typeof port === 'number' ? { port } : (port ?? {});
+  const enforced = enforcedOf(policies, options);
+  return callers.map((c) => judge(enforced, c, options));
 }
 
 /** The policies after a change: `next` in place of the policy named `name` (same namespace), or that policy removed. */
@@ -280,20 +355,22 @@ function policiesAfter(
   return out;
 }
 
+type ChangeOptions = JudgeOptions & { namespace?: string };
+
 /**
  * The callers the change refuses: not refused by the live policies, refused once `next` replaces
- * (or adds) the policy named `name`, or once that policy is removed (`next` null). A caller the
- * change leaves `unknown` is not counted (see `mayRefuse`).
+ * (or adds) the policy named `name` (in `options.namespace`, else next's), or once that policy is
+ * removed (`next` null). A caller the change leaves `unknown` is not counted (see `mayRefuse`).
  */
 export function newlyRefused(
   live: readonly MeshObject[],
   next: MeshObject | null,
   name: string,
   callers: readonly ObservedCaller[],
-  options: { port?: number; namespace?: string } = {},
+  options: ChangeOptions = {},
 ): CallerVerdict[] {
-  const before = judgeCallers(live, callers, options.port);
-  const after = judgeCallers(policiesAfter(live, next, name, options.namespace), callers, options.port);
+  const before = judgeCallers(live, callers, options);
+  const after = judgeCallers(policiesAfter(live, next, name, options.namespace), callers, options);
   return after.filter((v, i) => v.decision === 'denied' && before[i]?.decision !== 'denied');
 }
 
@@ -303,10 +380,10 @@ export function mayRefuse(
   next: MeshObject | null,
   name: string,
   callers: readonly ObservedCaller[],
-  options: { port?: number; namespace?: string } = {},
+  options: ChangeOptions = {},
 ): CallerVerdict[] {
-  const before = judgeCallers(live, callers, options.port);
-  const after = judgeCallers(policiesAfter(live, next, name, options.namespace), callers, options.port);
+  const before = judgeCallers(live, callers, options);
+  const after = judgeCallers(policiesAfter(live, next, name, options.namespace), callers, options);
   return after.filter((v, i) => v.decision === 'unknown' && before[i]?.decision === 'allowed');
 }
 
