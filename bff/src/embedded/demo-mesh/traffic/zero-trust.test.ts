@@ -3,6 +3,7 @@ import { ISTIO_METRICS } from '../../../features/monitoring/istio-metrics';
 import { DEMO_APPS } from '../mesh';
 import type { RawObject } from './istio/types';
 import { EmbeddedTelemetry } from './telemetry-source';
+import { HTTPBIN_V1_V2, manifests, SLEEP, userCatalog } from './user-mesh.test-support';
 import { demoCatalog, demoRuleSnapshot, parseExposition, simulation } from './testing';
 import type { ExportedSample } from './testing';
 
@@ -348,5 +349,64 @@ describe('zero trust in the demo’s ambient corner (namespace shop)', () => {
     s.advance(10);
     const t5 = await scrape(s);
     expect(connections(t5) - connections(t4)).toBeGreaterThan(5);
+  });
+});
+
+describe('Istio’s mutual TLS migration task on a user’s mesh', () => {
+  // sleep and httpbin in foo (sidecars); in legacy, a sleep without a sidecar calling an httpbin with one.
+  const LEGACY_SLEEP = SLEEP.replace(
+    'labels: { app: sleep }\n',
+    'labels: { app: sleep, sidecar.istio.io/inject: "false" }\n',
+  );
+  const objects = () => [
+    ...manifests(HTTPBIN_V1_V2, 'foo'),
+    ...manifests(SLEEP, 'foo'),
+    ...manifests(HTTPBIN_V1_V2, 'legacy'),
+    ...manifests(LEGACY_SLEEP, 'legacy'),
+  ];
+  const fromSleep = (namespace: string) => ({
+    source_workload: 'sleep',
+    source_workload_namespace: namespace,
+    destination_service: `httpbin.${namespace}.svc.cluster.local`,
+  });
+
+  it('a mesh-wide STRICT policy cuts off the sleep without a sidecar; the one with a sidecar goes on', async () => {
+    const s = simulation({ apps: [], catalog: userCatalog(objects()), exporter: true, tiers: FINE });
+    expect(LEGACY_SLEEP).not.toBe(SLEEP);
+    // PERMISSIVE: both reach httpbin; the legacy one in plaintext, without an identity.
+    const permissive = await over(s, 60, { ...fromSleep('legacy'), reporter: 'destination' });
+    expect(permissive.total).toBeGreaterThan(10);
+    const legacy = permissive.after.find(
+      (x) =>
+        x.name === ISTIO_METRICS.requests &&
+        x.labels.source_workload_namespace === 'legacy' &&
+        x.labels.reporter === 'destination' &&
+        x.value > 0,
+    );
+    expect(legacy?.labels).toMatchObject({ connection_security_policy: 'none', source_principal: 'unknown' });
+
+    s.rules.set({
+      peerAuthentications: [
+        object('security.istio.io/v1', 'PeerAuthentication', 'istio-system', 'default', {
+          mtls: { mode: 'STRICT' },
+        }),
+      ],
+    });
+    s.advance(2);
+    const before = await scrape(s);
+    s.advance(60);
+    const after = await scrape(s);
+    // The legacy sleep has no proxy to report the reset, and httpbin's sidecar never sees a request.
+    expect(delta(before, after, fromSleep('legacy'))).toBe(0);
+    expect(await storeErrorShare(s, 'httpbin.legacy.svc.cluster.local', 'sleep', 60)).toBe(1);
+    const foo = delta(before, after, { ...fromSleep('foo'), reporter: 'destination' });
+    expect(foo).toBeGreaterThan(10);
+    expect(
+      delta(before, after, {
+        ...fromSleep('foo'),
+        reporter: 'destination',
+        connection_security_policy: 'mutual_tls',
+      }),
+    ).toBe(foo);
   });
 });
