@@ -139,6 +139,14 @@ export function AccessPolicyFormFields({
                     }
                   />
                 </Flex>
+                {(rule.base.from?.length ?? 0) > 1 || (rule.base.to?.length ?? 0) > 1 ? (
+                  <Typography.Paragraph type="secondary" role="note">
+                    {t('accessForm.moreKept', {
+                      sources: Math.max((rule.base.from?.length ?? 0) - 1, 0),
+                      operations: Math.max((rule.base.to?.length ?? 0) - 1, 0),
+                    })}
+                  </Typography.Paragraph>
+                ) : null}
                 <Typography.Text strong>{t('accessForm.sources')}</Typography.Text>
                 <Flex gap={8} wrap>
                   {tags(

@@ -139,6 +139,8 @@ export const securityEnUS = {
     refusedLine: '{{caller}}: {{rpm}} requests/min',
     noneRefused: 'No caller seen now would be refused.',
     kept: 'Kept as they are (the form does not show them): {{fields}}',
+    moreKept:
+      'This rule has {{sources}} more source(s) and {{operations}} more operation(s), kept as they are (see the preview’s YAML).',
   },
 };
 
@@ -278,5 +280,6 @@ export const securityZhCN: Translation<typeof securityEnUS> = {
     refusedLine: '{{caller}}：每分钟 {{rpm}} 个请求',
     noneRefused: '当前观测到的调用方都不会被拒绝。',
     kept: '表单未展示、将原样保留的字段：{{fields}}',
+    moreKept: '此规则另有 {{sources}} 个来源和 {{operations}} 个操作，将原样保留（见预览中的 YAML）。',
   },
 };
