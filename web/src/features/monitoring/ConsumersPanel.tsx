@@ -1,3 +1,4 @@
+import { LockOutlined, UnlockOutlined } from '@ant-design/icons';
 import { Flex, Table, Tooltip, Typography } from 'antd';
 import type { TableColumnsType } from 'antd';
 import { useTranslation } from 'react-i18next';
@@ -18,9 +19,38 @@ function consumerKey(c: ConsumerStats): string {
   return `${c.namespace}/${c.workload}/${c.version}`;
 }
 
+/** At or above this share of its requests over mutual TLS a caller is shown as mTLS (below 1 − this: plaintext). */
+const MTLS_THRESHOLD = 0.99;
+
+/**
+ * How a caller's requests reached the service: a lock named "mTLS", an open lock named "Plaintext",
+ * or a lock named with the share for a mix; nothing where nothing says (no requests).
+ */
+function SecurityMark({ share }: { share: number | null | undefined }) {
+  const { t, i18n } = useTranslation('monitoring');
+  if (share === null || share === undefined) return null;
+  if (share >= MTLS_THRESHOLD)
+    return <LockOutlined role="img" aria-label={t('consumers.security.mtls')} style={{ color: '#237804' }} />;
+  if (share <= 1 - MTLS_THRESHOLD)
+    return (
+      <UnlockOutlined
+        role="img"
+        aria-label={t('consumers.security.plaintext')}
+        style={{ color: '#d4380d' }}
+      />
+    );
+  const label = t('consumers.security.mixed', { share: formatPercent(share, i18n.language) });
+  return (
+    <Tooltip title={label}>
+      <LockOutlined role="img" aria-label={label} style={{ color: '#d48806' }} />
+    </Tooltip>
+  );
+}
+
 /**
  * Who calls the service (the talk's 服务消费者), busiest first, with their rate and error rate, from
- * the same metrics as the service's charts. Without telemetry it says so and why, instead of an empty
+ * the same metrics as the service's charts, and how they called: their identity (principal) and whether
+ * their requests came over mutual TLS. Without telemetry it says so and why, instead of an empty
  * table that would claim nobody calls.
  */
 export function ConsumersPanel({ serviceId }: ConsumersPanelProps) {
@@ -58,7 +88,20 @@ export function ConsumersPanel({ serviceId }: ConsumersPanelProps) {
             <Typography.Text type="secondary">{t('consumers.otherNamespaces')}</Typography.Text>
           </Tooltip>
         ) : (
-          c.workload
+          <Flex vertical>
+            <Flex gap={4} align="center">
+              <SecurityMark share={c.mtlsShare} />
+              <span>{c.workload}</span>
+            </Flex>
+            {/* The identity the service saw: what an AuthorizationPolicy's principals name. */}
+            {c.principal ? (
+              <Tooltip title={t('consumers.security.principal')}>
+                <Typography.Text type="secondary" style={{ fontSize: 12 }}>
+                  {c.principal}
+                </Typography.Text>
+              </Tooltip>
+            ) : null}
+          </Flex>
         ),
     },
     { key: 'namespace', title: t('consumers.columns.namespace'), dataIndex: 'namespace' },

@@ -136,6 +136,12 @@ export const monitoringEnUS = {
       errorRate: 'Error rate',
       tcp: 'L4 (TCP)',
     },
+    security: {
+      mtls: 'mTLS',
+      plaintext: 'Plaintext',
+      mixed: 'mTLS for {{share}} of requests',
+      principal: 'Identity the service saw (SPIFFE principal)',
+    },
   },
   instances: {
     requests: 'Requests (/min)',
@@ -278,6 +284,12 @@ export const monitoringZhCN: Translation<typeof monitoringEnUS> = {
       requests: '请求量 (分钟)',
       errorRate: '错误率',
       tcp: '四层流量 (TCP)',
+    },
+    security: {
+      mtls: 'mTLS',
+      plaintext: '明文',
+      mixed: '{{share}} 的请求使用 mTLS',
+      principal: '服务看到的调用方身份（SPIFFE principal）',
     },
   },
   instances: {
