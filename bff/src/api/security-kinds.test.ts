@@ -518,6 +518,34 @@ describe('the zero-trust kinds API', () => {
     ]);
   });
 
+  it('documents both kinds and the suggestion in the OpenAPI document', async () => {
+    const doc = (await request(app).get('/api/v1/openapi.json').set(admin()).expect(200)).body as {
+      paths: Record<string, Record<string, { responses: Record<string, { content?: unknown }> }>>;
+      components: { schemas: Record<string, unknown> };
+    };
+    for (const kind of ['peer-authentications', 'access-policies'])
+      for (const path of [
+        '',
+        '/preview',
+        '/{name}',
+        '/{name}/revisions',
+        '/{name}/revisions/{revision}/rollback',
+      ])
+        expect(doc.paths, `${kind}${path}`).toHaveProperty([`/services/{id}/${kind}${path}`]);
+    const suggestion = doc.paths['/services/{id}/access-policies/suggestion']?.get;
+    expect(JSON.stringify(suggestion?.responses[200])).toContain(
+      '#/components/schemas/AccessPolicySuggestion',
+    );
+    expect(Object.keys(doc.components.schemas)).toEqual(
+      expect.arrayContaining([
+        'PeerAuthenticationList',
+        'AccessPolicyList',
+        'AccessPolicySuggestion',
+        'CallerVerdict',
+      ]),
+    );
+  });
+
   it('lets only an operator of the service’s namespace change its rules; a viewer reads the suggestion', async () => {
     const elsewhere = await token('operator', ['shop']);
     const viewer = await token('viewer', ['bookinfo']);
