@@ -455,12 +455,17 @@ describe.skipIf(!installed)(
         }
         const [pc, ec] = await Promise.all([prom.consumers(id, q, at), embedded.consumers(id, q, at)]);
         expect(new Set(pc.map((c) => c.workload))).toEqual(new Set(ec.map((c) => c.workload)));
-        for (const c of ec)
-          closeRate(
-            pc.find((x) => x.workload === c.workload)?.requests ?? 0,
-            c.requests,
-            `${id} from ${c.workload}`,
-          );
+        for (const c of ec) {
+          const o = pc.find((x) => x.workload === c.workload);
+          closeRate(o?.requests ?? 0, c.requests, `${id} from ${c.workload}`);
+          // The caller's identity, and the share of its requests over mutual TLS, alike.
+          expect(o?.principal, `${id} from ${c.workload}: principal`).toBe(c.principal);
+          if (c.requests > 0 && o && o.requests > 0)
+            expect(
+              Math.abs(o.mtls / o.requests - c.mtls / c.requests),
+              `${id} from ${c.workload}: mTLS share`,
+            ).toBeLessThanOrEqual(0.05);
+        }
         const [pi, ei] = await Promise.all([prom.instances(id, q, at), embedded.instances(id, q, at)]);
         expect(new Set(pi.map((i) => i.instance))).toEqual(new Set(ei.map((i) => i.instance)));
         for (const i of ei)
@@ -517,7 +522,14 @@ describe.skipIf(!installed)(
           bucketIndex(ISTIO_BUCKETS, o.p95 as number) - bucketIndex(ISTIO_BUCKETS, c.p95 as number),
         );
         expect(gap, `${callKey(c)} p95: prometheus ${o.p95}, embedded ${c.p95}`).toBeLessThanOrEqual(1);
+        // The share that arrived over mutual TLS (the topology's lock), alike.
+        expect(
+          Math.abs((o.mtls ?? 0) / o.requests - (c.mtls ?? 0) / c.requests),
+          `${callKey(c)} mTLS share`,
+        ).toBeLessThanOrEqual(0.05);
       }
+      // The demo's sidecars talk mutual TLS: the comparison above is not of zeros alone.
+      expect(busyCalls.some((c) => (c.mtls ?? 0) > 0)).toBe(true);
       const versionKey = (v: { serviceId: string; version: string }) => `${v.serviceId} ${v.version}`;
       const promVersions = new Map(p.versions.map((v) => [versionKey(v), v]));
       for (const v of busy(e.versions)) {
