@@ -317,6 +317,8 @@ export const CONTRACT_MESSAGES = {
     customDecides: 'The external authorizer of the CUSTOM policy {{name}} decides',
     allowedBy: 'Allowed by the ALLOW policy {{name}}',
     noAllowPolicy: 'No ALLOW policy applies to this service, so every caller not refused is allowed',
+    plaintextPartRefused:
+      'Its requests over mutual TLS are allowed; its plaintext requests ({{percent}}% of them) are refused: they carry no identity',
   },
 } as const;
 

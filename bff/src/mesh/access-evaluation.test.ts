@@ -190,6 +190,24 @@ describe('Istio’s evaluation order, with the documentation’s examples', () =
     expect(decisions([allow, deny], [sleep, productpage])).toEqual(['sleep:denied', 'productpage:allowed']);
   });
 
+  it('a caller sending part of its requests in plaintext: allowed by principal, its plaintext part refused', () => {
+    const partly = caller('partly', 'cluster.local/ns/bookinfo/sa/bookinfo-productpage', { mtlsShare: 0.75 });
+    const allow = policy('allow-pp', {
+      rules: [{ from: [{ source: { principals: ['*/sa/bookinfo-productpage'] } }] }],
+    });
+    const [verdict] = judgeCallers([allow], [partly]);
+    expect(verdict?.decision).toBe('unknown');
+    expect(verdict?.reason).toMatch(/\(25% of them\) are refused/);
+    // Without ALLOW policies, plaintext is refused by nothing here.
+    expect(decisions([], [partly])).toEqual(['partly:allowed']);
+    // A DENY of its principal refuses it whatever the share.
+    const deny = policy('deny-pp', {
+      action: 'DENY',
+      rules: [{ from: [{ source: { principals: ['*/sa/bookinfo-productpage'] } }] }],
+    });
+    expect(decisions([deny], [partly])).toEqual(['partly:denied']);
+  });
+
   it('a dry-run policy is not enforced; AUDIT never decides', () => {
     const dry = policy('deny-all', { action: 'DENY', rules: [{}] }, { 'istio.io/dry-run': 'true' });
     const audit = policy('audit', { action: 'AUDIT', rules: [{}] });

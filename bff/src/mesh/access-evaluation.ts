@@ -337,7 +337,20 @@ export function judgeCallers(
 ): CallerVerdict[] {
   const options: JudgeOptions = typeof port === 'number' ? { port } : (port ?? {});
   const enforced = enforcedOf(policies, options);
-  return callers.map((c) => judge(enforced, c, options));
+  return callers.map((c) => {
+    const verdict = judge(enforced, c, options);
+    if (verdict.decision !== 'allowed' || c.principal === null || c.mtlsShare === null || c.mtlsShare >= 1)
+      return verdict;
+    // Some of its requests are plaintext: no identity, so principals and namespaces never match them.
+    const plain = judge(enforced, { ...c, principal: null }, options);
+    if (plain.decision !== 'denied') return verdict;
+    return {
+      ...plain,
+      caller: c,
+      decision: 'unknown' as const,
+      reason: msg('security.plaintextPartRefused', { percent: Math.round((1 - c.mtlsShare) * 100) }),
+    };
+  });
 }
 
 /** The policies after a change: `next` in place of the policy named `name` (same namespace), or that policy removed. */

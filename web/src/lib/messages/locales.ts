@@ -281,6 +281,7 @@ export const contractZhCN: Translation<typeof contractEnUS> = {
     customDecides: '由 CUSTOM 策略 {{name}} 的外部授权服务决定',
     allowedBy: '被 ALLOW 策略 {{name}} 允许',
     noAllowPolicy: '此服务没有 ALLOW 策略，因此未被拒绝的调用方都被允许',
+    plaintextPartRefused: '它通过双向 TLS 发送的请求被允许；明文请求（占 {{percent}}%）被拒绝：它们不带身份',
   },
 };
 
