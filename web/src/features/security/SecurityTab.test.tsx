@@ -238,7 +238,8 @@ describe('Security tab', () => {
     expect(requests).toEqual([]);
     await user.click(within(drawer).getByLabelText('Name'));
     await user.paste('deny-shop');
-    await user.click(within(drawer).getByRole('radio', { name: 'DENY' }));
+    const action = within(drawer).getByRole('radiogroup', { name: 'Action' });
+    await user.click(within(action).getByRole('radio', { name: 'DENY' }));
     const rule = within(drawer).getByRole('group', { name: 'Rule 1' });
     await user.type(within(rule).getByRole('combobox', { name: 'Namespaces' }), 'x{Enter}');
 
