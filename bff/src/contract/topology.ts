@@ -85,7 +85,7 @@ const EdgeLayer = z.enum(EDGE_LAYERS);
  * window, an `l4` edge (connections alone carry no request labels here), or a service → version edge
  * (the same requests as its callers' edges, which carry the lock).
  */
-export const EDGE_SECURITIES = ['mutual_tls', 'none', 'mixed'] as const;
+const EDGE_SECURITIES = ['mutual_tls', 'none', 'mixed'] as const;
 export const EdgeSecurity = z.enum(EDGE_SECURITIES);
 export type EdgeSecurity = z.infer<typeof EdgeSecurity>;
 /** Of an edge's requests, the share over mutual TLS at or above which it is `mutual_tls` (below 1 − this: `none`). */

@@ -205,7 +205,7 @@ export const VERSION_LABELS = ['destination_version'] as const;
  * `none` where the request arrived; `unknown` on a local reply, which arrived nowhere). One caller may
  * thus have several series (some requests over mTLS, some not); the source sums them per workload.
  */
-export const CONSUMER_LABELS = [
+const CONSUMER_LABELS = [
   'source_workload',
   'source_workload_namespace',
   'source_app',

@@ -24,7 +24,7 @@ function HealthBadge({ health }: { health: Health }) {
  * How an edge's requests arrived, as the graph marks it: a lock named "mTLS", an open lock named
  * "plaintext", both for a mix; nothing where nothing says.
  */
-export function SecurityMark({ security }: { security: EdgeSecurity | null }) {
+function SecurityMark({ security }: { security: EdgeSecurity | null }) {
   const { t } = useTranslation('topology');
   if (!security) return null;
   const name = t(`panel.securities.${security}`);

@@ -34,7 +34,7 @@ export interface TopologyCanvasProps {
  * draws a lock (mutual TLS) or an open lock (plaintext) on, for tests and tools that cannot read a
  * canvas (the e2e reads `data-mtls-edges`).
  */
-export function edgesWithSecurity(view: ViewGraph, security: NonNullable<ViewEdge['security']>): string {
+function edgesWithSecurity(view: ViewGraph, security: NonNullable<ViewEdge['security']>): string {
   const label = new Map(view.nodes.map((n) => [n.id, `${n.namespace}/${n.label}`]));
   return view.edges
     .filter((e) => e.security === security)

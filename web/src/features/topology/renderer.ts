@@ -245,7 +245,7 @@ function edgeDatum(e: ViewEdge): EdgeData {
  * How the edge's requests arrived, as Kiali marks it: a lock on the edge (beside its label) for mutual
  * TLS, an open lock for plaintext, both for a mix. An edge that says nothing (idle, L4 alone) has none.
  */
-export function securityBadge(e: Pick<ViewEdge, 'security'>): Record<string, unknown> {
+function securityBadge(e: Pick<ViewEdge, 'security'>): Record<string, unknown> {
   if (!e.security) return { badge: false, badgeText: '' };
   return {
     badgeText: SECURITY_GLYPHS[e.security],
