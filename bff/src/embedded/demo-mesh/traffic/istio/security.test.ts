@@ -9,6 +9,7 @@ import {
 } from './security';
 import type { AuthzRequest, Enforcer, MtlsMode, WorkloadRef } from './security';
 import type { RawObject } from './types';
+import { checkIstioObject } from '../../../../mesh/istio-schema';
 
 /*
  * The evaluator against Istio's documented semantics; the policies are the examples of Istio's
@@ -18,6 +19,8 @@ import type { RawObject } from './types';
 
 const ROOT = 'istio-system';
 let created = 0;
+/** Every object the tests build, for the schema check at the end. */
+const built: RawObject[] = [];
 
 function object(
   kind: string,
@@ -27,7 +30,7 @@ function object(
   annotations?: Record<string, string>,
 ): RawObject {
   created++;
-  return {
+  const o = {
     apiVersion: kind === 'DestinationRule' ? 'networking.istio.io/v1' : 'security.istio.io/v1',
     kind,
     metadata: {
@@ -38,6 +41,8 @@ function object(
     },
     spec,
   } as RawObject;
+  built.push(o);
+  return o;
 }
 
 const pa = (namespace: string, name: string, spec: unknown) =>
@@ -119,7 +124,7 @@ describe('PeerAuthentication: the mode a workload port accepts', () => {
       'namespace',
     ],
     [
-      'port-level settings need a selector',
+      'port-level settings need a selector (istiod ignores them without one)',
       [pa('foo', 'default', { mtls: { mode: 'PERMISSIVE' }, portLevelMtls: { '8080': { mode: 'STRICT' } } })],
       FINANCE,
       8080,
@@ -543,5 +548,31 @@ describe('string matching', () => {
     expect(p('/foo/{*}/baz')).toBe(false);
     expect(p('/foo/{**}')).toBe(false);
     expect(p('/{*}')).toBe(true);
+  });
+});
+
+/**
+ * checkIstioObject finds a CRD by `<kind>s` (authorizationpolicys); until it pluralizes "-y" kinds as
+ * the CRD does, AuthorizationPolicies are checked under the kind spelt so that it finds theirs.
+ */
+function checkSchema(o: RawObject) {
+  try {
+    return checkIstioObject(o);
+  } catch {
+    return checkIstioObject({ ...o, kind: o.kind.replace(/y$/, 'ie') });
+  }
+}
+
+describe('the fixtures', () => {
+  it('are valid against the official CRD schemas (nothing pruned)', () => {
+    expect(built.length).toBeGreaterThan(40);
+    const invalid = built
+      .map((o) => ({ name: `${o.kind} ${o.metadata.namespace}/${o.metadata.name}`, ...checkSchema(o) }))
+      .filter((r) => r.errors.length > 0 || r.pruned.length > 0);
+    expect(invalid).toEqual([]);
+    // The check is no formality: a wrong action is an error.
+    const wrong = { ...ap('foo', 'wrong', { action: 'REFUSE' }) };
+    built.pop();
+    expect(checkSchema(wrong).errors.length).toBeGreaterThan(0);
   });
 });
