@@ -34,6 +34,21 @@ describe("the demo mesh's links, as the topology reads them", () => {
     for (const c of calls.filter((x) => x.requests > 0)) expect(c.p95).toBeGreaterThan(0);
   });
 
+  it("draws the demo's sidecar calls as mutual TLS (productpage → details), and its L4 links as unknown", async () => {
+    const graph = buildGraph({
+      links: await telemetry.edges(q),
+      catalog: demo.catalog.view(),
+      graphType: 'versionedApp',
+    });
+    const toDetails = graph.edges.find(
+      (e) =>
+        e.source === nodeIds.version('bookinfo', 'productpage', 'v1') &&
+        e.target === nodeIds.service('details.bookinfo.svc.cluster.local'),
+    );
+    expect(toDetails?.security).toBe('mutual_tls');
+    for (const e of graph.edges.filter((x) => x.layer === 'l4')) expect(e.security, e.id).toBeNull();
+  });
+
   it('makes echo-provider failing on 4xx alone (≥ 20%), as Kiali would', async () => {
     const graph = buildGraph({
       links: await telemetry.edges(q),
