@@ -12,6 +12,7 @@ import { parseExposition } from './testing';
 
 const REVIEWS = 'reviews.bookinfo.svc.cluster.local';
 const CATALOG = 'catalog.shop.svc.cluster.local';
+const DETAILS = 'details.bookinfo.svc.cluster.local';
 
 /**
  * The demo traffic on the embedded control plane, as `npm start` runs it: rules applied through the
@@ -107,5 +108,45 @@ describe('demo traffic follows the control plane', () => {
     const versions = (res.body as { split: { versions: { version: string; share: number | null }[] } }).split
       .versions;
     expect(versions.find((v) => v.version === 'v1')?.share).toBeGreaterThan(0.5);
+  });
+
+  it('refuses productpage’s calls to details once a DENY AuthorizationPolicy is applied, by its service account', async () => {
+    // details' requests from productpage, by response code, as a Prometheus scrapes them.
+    const byCode = async () => {
+      const text = await (await fetch(running.demoMetricsUrl ?? '')).text();
+      const m = new Map<string, number>();
+      for (const x of parseExposition(text)) {
+        if (x.name !== 'istio_requests_total' || x.labels.destination_service !== DETAILS) continue;
+        if (x.labels.reporter !== 'destination' || x.labels.source_workload !== 'productpage-v1') continue;
+        // The Pods' service account reached the simulator by watch: productpage's identity.
+        expect(x.labels.source_principal).toBe('spiffe://cluster.local/ns/bookinfo/sa/productpage');
+        const code = x.labels.response_code as string;
+        m.set(code, (m.get(code) ?? 0) + x.value);
+      }
+      return m;
+    };
+    const policy = {
+      apiVersion: 'security.istio.io/v1',
+      kind: 'AuthorizationPolicy',
+      metadata: { name: 'deny-productpage', namespace: 'bookinfo' },
+      spec: {
+        selector: { matchLabels: { app: 'details' } },
+        action: 'DENY',
+        rules: [{ from: [{ source: { principals: ['cluster.local/ns/bookinfo/sa/productpage'] } }] }],
+      },
+    };
+    await running.kube.objects.create(policy);
+    try {
+      // The watch brings it within a tick or two.
+      await new Promise((r) => setTimeout(r, 2000));
+      const before = await byCode();
+      await new Promise((r) => setTimeout(r, 2500));
+      const after = await byCode();
+      const grew = (code: string) => (after.get(code) ?? 0) - (before.get(code) ?? 0);
+      expect(grew('403')).toBeGreaterThan(0);
+      expect(grew('200')).toBe(0);
+    } finally {
+      await running.kube.objects.delete(policy);
+    }
   });
 });
