@@ -26,6 +26,27 @@ describe('the demo seed on the embedded control plane', () => {
     removeDir(cp.dataDir);
   });
 
+  it('runs every workload as its application’s ServiceAccount, Pods and VMs alike (their identity in the mesh)', async () => {
+    const accounts = new Set(
+      (await kube.core.listServiceAccountForAllNamespaces()).items.map(
+        (a) => `${a.metadata?.namespace}/${a.metadata?.name}`,
+      ),
+    );
+    for (const app of DEMO_APPS) expect(accounts, app.app).toContain(`${app.namespace}/${app.app}`);
+    const demoPods = pods.filter((p) =>
+      DEMO_APPS.some((a) => a.namespace === p.metadata?.namespace && a.app === p.metadata.labels?.app),
+    );
+    expect(demoPods.length).toBeGreaterThan(0);
+    for (const p of demoPods) {
+      expect(p.spec?.serviceAccountName).toBe(p.metadata?.labels?.app);
+      expect(accounts).toContain(`${p.metadata?.namespace}/${p.spec?.serviceAccountName}`);
+    }
+    for (const we of demoManifests().filter((o) => o.kind === 'WorkloadEntry')) {
+      const sa = (we as { spec?: { serviceAccount?: string } }).spec?.serviceAccount;
+      expect(accounts).toContain(`${we.metadata?.namespace}/${sa}`);
+    }
+  });
+
   it('seeds Deployments, not Pods, and the controllers run one pod per Kubernetes instance of each version', () => {
     expect(demoManifests().some((o) => o.kind === 'Pod')).toBe(false);
     for (const app of DEMO_APPS) {
