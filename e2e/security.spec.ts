@@ -20,6 +20,7 @@ const POLICY = 'deny-productpage';
 
 interface AuthorizationPolicy {
   spec: {
+    selector?: { matchLabels?: Record<string, string> };
     action?: string;
     rules?: { from?: { source: { namespaces?: string[]; principals?: string[] } }[] }[];
   };
@@ -50,6 +51,18 @@ async function recentErrorRate(request: APIRequestContext): Promise<number> {
 
 const POLL = { timeout: 30_000, intervals: [1_000] };
 
+/** Polling options for "within 30 s of `since`" (a write the console has answered), every second. */
+const within30sOf = (since: number) => ({
+  timeout: Math.max(1_000, since + 30_000 - Date.now()),
+  intervals: [1_000],
+});
+
+// An attempt that stopped between its submit and its delete leaves details refusing productpage:
+// no other spec changes details' traffic, and none should find it refused.
+test.afterEach(() => {
+  kubectl(['delete', 'authorizationpolicy', POLICY, '-n', NS, '--ignore-not-found']);
+});
+
 test('a DENY policy for productpage on details from the form: kubectl reads it, details refuses productpage, and deleting it restores the traffic', async ({
   page,
   request,
@@ -79,6 +92,8 @@ test('a DENY policy for productpage on details from the form: kubectl reads it, 
   await expect(editor.refused().filter({ hasText: /^productpage\b/ })).toHaveCount(1);
   await editor.button('Submit').click();
   await expect(editor.dialog).toBeHidden({ timeout: 30_000 });
+  // The drawer closes once the console has written the policy.
+  const created = Date.now();
   await expect(security.policyRow(POLICY)).toContainText('DENY');
   // The verdict follows: productpage is denied, by this policy.
   const verdict = security.callerRow('productpage');
@@ -87,23 +102,31 @@ test('a DENY policy for productpage on details from the form: kubectl reads it, 
 
   // A real kubectl reads what the console wrote.
   const live = livePolicy();
+  // It selects details' workloads by its Service's selector, and refuses what comes from bookinfo.
+  expect(live.spec.selector?.matchLabels).toEqual({ app: 'details' });
   expect(live.spec.action).toBe('DENY');
   expect(live.spec.rules?.[0]?.from?.[0]?.source.namespaces).toEqual([NS]);
 
   // The mesh enforces it: productpage's requests to details are refused (403) within 30 s.
-  await expect.poll(() => recentErrorRate(request), POLL).toBeGreaterThan(0.9);
+  await expect.poll(() => recentErrorRate(request), within30sOf(created)).toBeGreaterThan(0.9);
 
   // Deleted from the page, the traffic recovers within 30 s.
   await security.deletePolicy(POLICY);
   await expect(security.policyRow(POLICY)).toHaveCount(0);
+  const deleted = Date.now();
   expect(kubectl(['get', 'authorizationpolicies', '-n', NS, '-o', 'name'])).not.toContain(POLICY);
-  await expect.poll(() => recentErrorRate(request), POLL).toBeLessThan(0.1);
+  await expect.poll(() => recentErrorRate(request), within30sOf(deleted)).toBeLessThan(0.1);
 });
 
 test('the topology marks the productpage → details edge with the mTLS lock', async ({ page }) => {
   const topology = new TopologySecurity(page);
   // Bookinfo alone, as applications: a small graph, drawn sooner than the whole mesh.
   await topology.open(`?graph=app&namespace=${NS}`);
+  // The canvas draws the lock on the edge, one `source → target` a line.
+  await expect(topology.canvas()).toHaveAttribute(
+    'data-mtls-edges',
+    new RegExp(`^${NS}/productpage → ${NS}/details$`, 'm'),
+  );
   const panel = await topology.pick('details', NS);
   // productpage's sidecar calls details' sidecar: Istio's auto mTLS, a lock on the edge.
   await expect(topology.callerMark(panel, 'productpage')).toHaveAccessibleName('mTLS');

@@ -125,18 +125,23 @@ export class AccessPolicyEditor {
 }
 
 /**
- * The topology page as far as transport security goes: the edges' marks are drawn on the canvas,
- * and the side panel of a node lists its callers, each with the same mark as an image named
- * "mTLS", "plaintext" or "partly mTLS, partly plaintext".
+ * The topology page as far as transport security goes: the canvas draws a lock on each edge whose
+ * requests came over mutual TLS (and names those edges in `data-mtls-edges`, for what cannot read a
+ * canvas), and the side panel of a node lists its callers, each with the same mark as an image
+ * named "mTLS", "plaintext" or "partly mTLS, partly plaintext".
  */
 export class TopologySecurity {
   constructor(readonly page: Page) {}
+
+  canvas(): Locator {
+    return this.page.getByTestId('topology-canvas');
+  }
 
   /** Opens the graph with its filters in the address (e.g. `?graph=app&namespace=bookinfo`). */
   async open(query: string): Promise<void> {
     await this.page.goto(`/topology${query}`);
     // A lazy chunk with G6 in it, then the layout: over 10 s on two loaded cores (topology.spec.ts).
-    await expect(this.page.getByTestId('topology-canvas')).toHaveAttribute('data-ready', 'true', {
+    await expect(this.canvas()).toHaveAttribute('data-ready', 'true', {
       timeout: 30_000,
     });
   }
