@@ -376,6 +376,7 @@ describe('the zero-trust kinds API', () => {
         action: 'DENY',
         rules: [{ from: [{ source: { principals: [PRODUCTPAGE] } }] }],
       });
+      expect(checkIstioObject(stored as KubeObject)).toEqual({ errors: [], pruned: [] });
 
       const list = AccessPolicyList.parse((await request(app).get(apBase).set(admin()).expect(200)).body);
       expect(list.items.map((i) => i.name)).toEqual(['deny-pp']);

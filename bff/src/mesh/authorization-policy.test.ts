@@ -43,13 +43,8 @@ function policy(
   return obj;
 }
 
-/**
- * istio-schema.ts finds a kind's CRD by `<kind>s` (`authorizationpolicys`): until it knows the
- * plural `authorizationpolicies`, the object is checked under the spelling it looks up (the schema
- * does not constrain `kind`).
- */
 function expectAccepted(obj: MeshObject) {
-  expect(checkIstioObject({ ...obj, kind: 'AuthorizationPolicie' })).toEqual({ errors: [], pruned: [] });
+  expect(checkIstioObject(obj)).toEqual({ errors: [], pruned: [] });
   expect(obj.kind).toBe('AuthorizationPolicy');
   // The CRD's CEL rule: at most one of selector, targetRef, targetRefs.
   expect(
@@ -275,7 +270,7 @@ describe('what istiod refuses, the form refuses or the plan avoids', () => {
 describe('the schema check itself', () => {
   it('refuses what a cluster would refuse or prune (so the checks above can fail)', () => {
     const bad = policy('p', 'bookinfo', { action: 'BOGUS', rules: [{ from: [{ principals: ['a'] }] }] });
-    const checked = checkIstioObject({ ...bad, kind: 'AuthorizationPolicie' });
+    const checked = checkIstioObject(bad);
     expect(checked.errors.length).toBeGreaterThan(0);
     expect(checked.pruned).toEqual(['spec.rules[0].from[0].principals']);
   });

@@ -64,12 +64,18 @@ function schemaSource(): string {
 const ajv = new Ajv({ strict: false, allErrors: true, validateFormats: false });
 const compiled = new Map<string, { validate: ValidateFunction; schema: Schema }>();
 
+/** A kind's resource name as its CRD spells it: gateways, authorizationpolicies. */
+function pluralOf(kind: string): string {
+  const lower = kind.toLowerCase();
+  return /[^aeiou]y$/.test(lower) ? `${lower.slice(0, -1)}ies` : `${lower}s`;
+}
+
 function schemaFor(apiVersion: string, kind: string) {
   const key = `${apiVersion}/${kind}`;
   const hit = compiled.get(key);
   if (hit) return hit;
   const [group, version] = apiVersion.split('/');
-  const crd = load().find((c) => c.name === `${kind.toLowerCase()}s.${group}`);
+  const crd = load().find((c) => c.name === `${pluralOf(kind)}.${group}`);
   const v = crd?.versions.find((x) => x.name === version);
   if (!v) throw new Error(`no CRD schema for ${key} in ${schemaSource()}`);
   const schema = v.schema.openAPIV3Schema;

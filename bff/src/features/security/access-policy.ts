@@ -212,7 +212,9 @@ function accessPolicyKind(deps: SecurityDeps): RuleKind<AccessPolicyTypes> {
       return {
         items: ctx.applying.items.flatMap((p) => ruleOf(ctx, p.metadata.name) ?? []),
         others: othersOf(ctx),
-        callers: judgeCallers(inForce(ctx), ctx.callers.callers).map((v) => verdictWithin(v, scope)),
+        callers: judgeCallers(inForce(ctx), ctx.callers.callers, { l4Only: ctx.l4Only }).map((v) =>
+          verdictWithin(v, scope),
+        ),
       };
     },
     nameOf: (form) => form.name,
@@ -268,7 +270,7 @@ function accessPolicyKind(deps: SecurityDeps): RuleKind<AccessPolicyTypes> {
     },
     preview(ctx, plan, objects) {
       const scope = callerScope();
-      const options = { namespace: ctx.target.namespace };
+      const options = { namespace: ctx.target.namespace, l4Only: ctx.l4Only };
       const live = inForce(ctx);
       const warnings = [...plan.warnings];
       const unsure = mayRefuse(live, plan.next, plan.name, ctx.callers.callers, options);

@@ -7,7 +7,7 @@ import type { RevisionList } from './contract';
  * the same life (preview, create, read, update, delete, revisions, rollback), so the editor, the
  * history drawer and these queries serve all of them.
  */
-export type ChangeResource = 'routes' | 'ratelimits';
+export type ChangeResource = 'routes' | 'ratelimits' | 'peer-authentications' | 'access-policies';
 
 /** Each kind keeps its queries under its own root key, its path (routing's name predates this). */
 const rootOf = (resource: ChangeResource) => (resource === 'routes' ? 'routing' : resource);

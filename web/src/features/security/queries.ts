@@ -4,13 +4,9 @@ import type { ChangeResource } from '../rules/queries';
 import { changeKeys, rulePath } from '../rules/queries';
 import type { AccessPolicyList, AccessPolicySuggestion, PeerAuthenticationList } from './contract';
 
-/**
- * The two kinds of security rule, by their path under `/services/{id}/`. The shared rule queries
- * (`rules/queries.ts`) serve any path; its `ChangeResource` type does not list these two yet, hence
- * the widening here (the values are what the BFF serves).
- */
-export const MTLS_RESOURCE = 'peer-authentications' as string as ChangeResource;
-export const ACCESS_RESOURCE = 'access-policies' as string as ChangeResource;
+/** The two kinds of security rule, by their path under `/services/{id}/`. */
+export const MTLS_RESOURCE = 'peer-authentications' satisfies ChangeResource;
+export const ACCESS_RESOURCE = 'access-policies' satisfies ChangeResource;
 
 /**
  * Hierarchical keys: everything of one kind on one service lives under `[path, serviceId]` (shared

@@ -88,6 +88,7 @@ describe('the UI text', () => {
         'rules',
         'routing',
         'ratelimit',
+        'security',
         'auth',
         'audit',
         'admin',
