@@ -475,8 +475,13 @@ describe('the zero-trust kinds API', () => {
     telemetry.failing = true;
     const list = AccessPolicyList.parse((await request(app).get(apBase).set(admin()).expect(200)).body);
     expect(list.callers).toEqual([]);
+    expect(list.trafficUnavailable).toBe(true);
     const pas = PeerAuthenticationList.parse((await request(app).get(paBase).set(admin()).expect(200)).body);
     expect(pas.plaintextCallers).toEqual([]);
+    expect(pas.trafficUnavailable).toBe(true);
+    telemetry.failing = false;
+    expect((await request(app).get(apBase).set(admin()).expect(200)).body.trafficUnavailable).toBe(false);
+    telemetry.failing = true;
     for (const [url, body] of [
       [`${apBase}/preview`, apForm('x')],
       [`${paBase}/preview`, paForm('x')],

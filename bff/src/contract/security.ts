@@ -163,6 +163,10 @@ export const PeerAuthenticationList = z
       .array(ObservedCaller)
       .describe('Callers seen sending plaintext over the last 5 minutes: STRICT would refuse them'),
     ports: z.array(z.number().int()).describe('The target ports of the service, for port-level settings'),
+    trafficUnavailable: z
+      .boolean()
+      .default(false)
+      .describe('The telemetry could not be read just now: the callers are unknown, not absent'),
   })
   .meta({ id: 'PeerAuthenticationList' });
 export type PeerAuthenticationList = z.infer<typeof PeerAuthenticationList>;
@@ -351,6 +355,10 @@ export const AccessPolicyList = z
     callers: z
       .array(CallerVerdict)
       .describe('The callers seen over the last 5 minutes, judged by the policies in force'),
+    trafficUnavailable: z
+      .boolean()
+      .default(false)
+      .describe('The telemetry could not be read just now: the callers are unknown, not absent'),
   })
   .meta({ id: 'AccessPolicyList' });
 export type AccessPolicyList = z.infer<typeof AccessPolicyList>;

@@ -215,6 +215,7 @@ function accessPolicyKind(deps: SecurityDeps): RuleKind<AccessPolicyTypes> {
         callers: judgeCallers(inForce(ctx), ctx.callers.callers, { l4Only: ctx.l4Only }).map((v) =>
           verdictWithin(v, scope),
         ),
+        trafficUnavailable: ctx.callers.unavailable,
       };
     },
     nameOf: (form) => form.name,

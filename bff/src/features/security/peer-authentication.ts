@@ -225,6 +225,7 @@ function peerAuthenticationKind(deps: SecurityDeps): RuleKind<PeerAuthentication
         effective: effectiveWithin(effective, scope),
         clientTls: clientTlsFor(visibleDrs, ctx.target.host, effective),
         plaintextCallers: plaintextCallers(ctx.callers.callers).map((c) => callerWithin(c, scope)),
+        trafficUnavailable: ctx.callers.unavailable,
         ports: ctx.workloads.ports,
       };
     },

@@ -7,7 +7,7 @@ import {
   PlusOutlined,
 } from '@ant-design/icons';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
-import { App, Button, Collapse, Flex, Popconfirm, Table, Tag, Typography } from 'antd';
+import { Alert, App, Button, Collapse, Flex, Popconfirm, Table, Tag, Typography } from 'antd';
 import type { TableColumnsType } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -254,6 +254,9 @@ export function AccessPoliciesSection({
                 </div>
               ) : null}
               <Typography.Text strong>{t('access.callers')}</Typography.Text>
+              {data.trafficUnavailable ? (
+                <Alert type="warning" showIcon role="status" title={t('tab.trafficUnavailable')} />
+              ) : null}
               {data.callers.length === 0 ? (
                 <Typography.Text type="secondary">{t('access.noCallers')}</Typography.Text>
               ) : (

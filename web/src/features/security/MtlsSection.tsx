@@ -6,7 +6,7 @@ import {
   SafetyOutlined,
 } from '@ant-design/icons';
 import { useQuery } from '@tanstack/react-query';
-import { App, Button, Collapse, Descriptions, Flex, Popconfirm, Table, Tag, Typography } from 'antd';
+import { Alert, App, Button, Collapse, Descriptions, Flex, Popconfirm, Table, Tag, Typography } from 'antd';
 import type { TableColumnsType } from 'antd';
 import type { TFunction } from 'i18next';
 import { useTranslation } from 'react-i18next';
@@ -219,6 +219,9 @@ export function MtlsSection({ service, readOnly }: { service: ServiceDetail; rea
                 />
               )}
               <Typography.Text strong>{t('mtls.plaintext')}</Typography.Text>
+              {data.trafficUnavailable ? (
+                <Alert type="warning" showIcon role="status" title={t('tab.trafficUnavailable')} />
+              ) : null}
               {data.plaintextCallers.length === 0 ? (
                 <Typography.Text type="secondary">{t('mtls.noPlaintext')}</Typography.Text>
               ) : (

@@ -79,7 +79,7 @@ interface Recorded {
 }
 
 /** Serves the two lists, the preview, the suggestion and a create (a 400 first when `failFirst`). */
-function serve({ failFirst = false } = {}) {
+function serve({ failFirst = false, trafficUnavailable = false } = {}) {
   const requests: Recorded[] = [];
   let creates = 0;
   const record = async (request: Request) => {
@@ -112,8 +112,8 @@ function serve({ failFirst = false } = {}) {
     window: '5m',
   };
   server.use(
-    http.get(`${SERVICE}/peer-authentications`, () => HttpResponse.json(MTLS)),
-    http.get(`${SERVICE}/access-policies`, () => HttpResponse.json(ACCESS)),
+    http.get(`${SERVICE}/peer-authentications`, () => HttpResponse.json({ ...MTLS, trafficUnavailable })),
+    http.get(`${SERVICE}/access-policies`, () => HttpResponse.json({ ...ACCESS, trafficUnavailable })),
     http.post(`${SERVICE}/peer-authentications/preview`, async ({ request }) => {
       await record(request);
       return HttpResponse.json({
@@ -184,9 +184,19 @@ describe('Security tab', () => {
     const policies = within(access).getByRole('table', { name: 'Policies' });
     expect(within(policies).getByText('CUSTOM')).toBeInTheDocument();
     expect(within(policies).queryByRole('button', { name: 'Edit ext-authz' })).toBeNull();
+    expect(screen.queryByText(/traffic could not be read/)).toBeNull();
     await setupUser().click(within(policies).getByRole('button', { name: 'View ext-authz' }));
     const drawer = await screen.findByRole('dialog', { name: 'Access policy ext-authz' });
     expect(within(drawer).getByLabelText('YAML of ext-authz')).toHaveTextContent('action: CUSTOM');
+  });
+
+  it('says when the traffic could not be read, so no caller is not taken for none', async () => {
+    serve({ trafficUnavailable: true });
+    renderTab();
+    const mtls = await screen.findByRole('region', { name: 'mTLS' });
+    expect(await within(mtls).findByText(/traffic could not be read/)).toBeInTheDocument();
+    const access = screen.getByRole('region', { name: 'Access policies' });
+    expect(await within(access).findByText(/traffic could not be read/)).toBeInTheDocument();
   });
 
   it('edits mTLS with a port-level mode, and lists the plaintext callers STRICT would refuse', async () => {

@@ -17,6 +17,7 @@ export const securityEnUS = {
     readOnlyYaml: 'Read-only: the form cannot show this policy. Its YAML:',
     yamlOf: 'YAML of {{name}}',
     close: 'Close',
+    trafficUnavailable: 'The traffic could not be read just now: the callers below are unknown, not absent.',
   },
   remove: {
     confirm: 'Delete {{name}}?',
@@ -160,6 +161,7 @@ export const securityZhCN: Translation<typeof securityEnUS> = {
     readOnlyYaml: '只读：表单无法展示此策略。它的 YAML：',
     yamlOf: '{{name}} 的 YAML',
     close: '关闭',
+    trafficUnavailable: '暂时无法读取流量：下面的调用方未知，并非不存在。',
   },
   remove: {
     confirm: '删除 {{name}}？',
