@@ -51,6 +51,7 @@ const MTLS: PeerAuthenticationList = {
   clientTls: [],
   plaintextCallers: [LEGACY],
   ports: [20880],
+  trafficUnavailable: false,
 };
 
 const ACCESS: AccessPolicyList = {
@@ -70,6 +71,7 @@ const ACCESS: AccessPolicyList = {
     { caller: FRONTEND, decision: 'allowed', policy: null, reason: 'no ALLOW policy' },
     { caller: LEGACY, decision: 'allowed', policy: null, reason: 'no ALLOW policy' },
   ],
+  trafficUnavailable: false,
 };
 
 interface Recorded {
