@@ -1,5 +1,6 @@
 import type { APIRequestContext } from '@playwright/test';
 import { load } from 'js-yaml';
+import { expectAccessible, OPEN_DIALOG } from './a11y';
 import { kubectl } from './kubectl';
 import { SecurityTab, TopologySecurity } from './pages/security';
 import { expect, test } from './fixtures';
@@ -91,6 +92,7 @@ test('a DENY policy for productpage on details from the form: kubectl reads it, 
   // The preview says what the policy would refuse of the traffic seen: productpage's requests.
   await expect(editor.previewYaml(POLICY)).toContainText('action: DENY');
   await expect(editor.refused().filter({ hasText: /^productpage\b/ })).toHaveCount(1);
+  await expectAccessible(page, 'the access-policy drawer with its preview', { include: OPEN_DIALOG });
   await editor.button('Submit').click();
   await expect(editor.dialog).toBeHidden({ timeout: 30_000 });
   // The drawer closes once the console has written the policy.
@@ -108,8 +110,12 @@ test('a DENY policy for productpage on details from the form: kubectl reads it, 
   expect(live.spec.action).toBe('DENY');
   expect(live.spec.rules?.[0]?.from?.[0]?.source.namespaces).toEqual([NS]);
 
-  // The mesh enforces it: productpage's requests to details are refused (403) within 30 s.
-  await expect.poll(() => recentErrorRate(request), within30sOf(created)).toBeGreaterThan(0.9);
+  // The mesh enforces it: productpage's requests to details are refused (403) within 30 s. Meanwhile
+  // the tab, with a policy and a refused caller, is scanned.
+  await Promise.all([
+    expect.poll(() => recentErrorRate(request), within30sOf(created)).toBeGreaterThan(0.9),
+    expectAccessible(page, 'the Security tab with a DENY policy'),
+  ]);
 
   // Deleted from the page, the traffic recovers within 30 s.
   await security.deletePolicy(POLICY);
