@@ -237,7 +237,7 @@ const CONDITION_KEYS = new Set([
 /** `request.headers[x-user]`, `request.auth.claims[iss]`, `experimental.envoy.filters.…[…]`: a name in brackets. */
 const BRACKETED_KEY = /^(request\.headers|request\.auth\.claims|experimental\.envoy\.filters\..+)\[.+\]$/;
 
-export function conditionKeyKnown(key: string): boolean {
+function conditionKeyKnown(key: string): boolean {
   return CONDITION_KEYS.has(key) || BRACKETED_KEY.test(key);
 }
 

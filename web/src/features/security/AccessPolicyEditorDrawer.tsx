@@ -25,7 +25,7 @@ export type AccessPolicyTarget =
 const RULE_FIELD = /^rules\.(\d+)(?:\.(from|to|when)(?:\.\d+\.(\w+))?)?/;
 
 /** Observed callers the change would refuse, with their rate: shown in the preview, before Submit. */
-export function RefusedCallers({ refused }: { refused: readonly CallerVerdict[] }) {
+function RefusedCallers({ refused }: { refused: readonly CallerVerdict[] }) {
   const { t } = useTranslation('security');
   if (refused.length === 0)
     return <Alert type="success" showIcon role="note" title={t('accessForm.noneRefused')} />;

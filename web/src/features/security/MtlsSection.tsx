@@ -37,7 +37,7 @@ const MODE_COLORS: Record<EffectiveMtlsMode, string> = {
 };
 
 /** Where a mode comes from, in words: the level and the policy (and its port when one decides). */
-export function sourceText(source: MtlsSource, t: TFunction<'security'>): string {
+function sourceText(source: MtlsSource, t: TFunction<'security'>): string {
   if (source.level === 'default' || !source.ref) return t('mtls.source.default');
   const text = t(`mtls.source.${source.level}`, { ref: `${source.ref.namespace}/${source.ref.name}` });
   return source.port === null ? text : `${text}${t('mtls.source.port', { port: source.port })}`;

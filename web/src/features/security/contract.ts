@@ -14,7 +14,6 @@ export type {
   AccessSource,
   CallerVerdict,
   ClientTls,
-  EffectiveMtls,
   EffectiveMtlsMode,
   MtlsSource,
   ObservedCaller,

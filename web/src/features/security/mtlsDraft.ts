@@ -40,7 +40,7 @@ export function mtlsDraftFromForm(form: PeerAuthenticationFormValue): MtlsDraft 
   };
 }
 
-export function mtlsInput(d: MtlsDraft, resourceVersion?: string): PeerAuthenticationFormInput {
+function mtlsInput(d: MtlsDraft, resourceVersion?: string): PeerAuthenticationFormInput {
   const comment = d.comment.trim();
   return {
     name: d.name,
