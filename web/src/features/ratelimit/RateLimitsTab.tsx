@@ -1,6 +1,6 @@
-import { DeleteOutlined, EditOutlined, HistoryOutlined, PlusOutlined } from '@ant-design/icons';
+import { PlusOutlined } from '@ant-design/icons';
 import { useQuery } from '@tanstack/react-query';
-import { Alert, App, Button, Collapse, Flex, Popconfirm, Table, Tag, Typography } from 'antd';
+import { Alert, App, Button, Collapse, Flex, Table, Tag, Typography } from 'antd';
 import type { TableColumnsType } from 'antd';
 import { useState } from 'react';
 import { CLIENT_ERROR_CODES, isApiError } from '../../lib/api';
@@ -8,6 +8,7 @@ import type { ServiceDetail } from '../../lib/contract';
 import { useCan } from '../auth/session';
 import { codeStyle } from '../rules/DiffView';
 import { HistoryDrawer } from '../rules/HistoryDrawer';
+import { RuleRowActions } from '../rules/RuleRowActions';
 import type { RateLimitMatch, RateLimitRule } from './contract';
 import { isEmptyMatch } from './contract';
 import { useTranslation } from 'react-i18next';
@@ -103,45 +104,24 @@ export function RateLimitsTab({ service }: { service: ServiceDetail }) {
       title: t('table.actions'),
       key: 'actions',
       render: (_, r) => (
-        <Flex gap={4} wrap>
-          {readOnly ? null : (
-            <Button
-              size="small"
-              icon={<EditOutlined aria-hidden />}
-              aria-label={t('table.editRule', { name: r.name })}
-              onClick={() => editor.show({ mode: 'edit', rule: r })}
-            >
-              {t('table.edit')}
-            </Button>
-          )}
-          <Button
-            size="small"
-            icon={<HistoryOutlined aria-hidden />}
-            aria-label={t('table.historyOf', { name: r.name })}
-            onClick={() => history.show(r.name)}
-          >
-            {t('table.history')}
-          </Button>
-          {readOnly ? null : (
-            <Popconfirm
-              title={t('remove.confirm', { name: r.name })}
-              description={t('remove.hint')}
-              okText={t('remove.ok')}
-              cancelText={t('remove.cancel')}
-              onConfirm={() => handleDelete(r)}
-            >
-              <Button
-                size="small"
-                danger
-                icon={<DeleteOutlined aria-hidden />}
-                aria-label={t('table.deleteRule', { name: r.name })}
-                loading={remove.isPending && remove.variables?.name === r.name}
-              >
-                {t('table.delete')}
-              </Button>
-            </Popconfirm>
-          )}
-        </Flex>
+        <RuleRowActions
+          texts={{
+            edit: t('table.edit'),
+            editRule: t('table.editRule', { name: r.name }),
+            history: t('table.history'),
+            historyOf: t('table.historyOf', { name: r.name }),
+            delete: t('table.delete'),
+            deleteRule: t('table.deleteRule', { name: r.name }),
+            confirm: t('remove.confirm', { name: r.name }),
+            confirmHint: t('remove.hint'),
+            ok: t('remove.ok'),
+            cancel: t('remove.cancel'),
+          }}
+          onEdit={readOnly ? undefined : () => editor.show({ mode: 'edit', rule: r })}
+          onHistory={() => history.show(r.name)}
+          onDelete={readOnly ? undefined : () => handleDelete(r)}
+          deleting={remove.isPending && remove.variables?.name === r.name}
+        />
       ),
     },
   ];

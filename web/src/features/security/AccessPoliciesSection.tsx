@@ -1,13 +1,6 @@
-import {
-  BulbOutlined,
-  DeleteOutlined,
-  EditOutlined,
-  EyeOutlined,
-  HistoryOutlined,
-  PlusOutlined,
-} from '@ant-design/icons';
+import { BulbOutlined, PlusOutlined } from '@ant-design/icons';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
-import { Alert, App, Button, Collapse, Flex, Popconfirm, Table, Tag, Typography } from 'antd';
+import { Alert, App, Button, Collapse, Flex, Table, Tag, Typography } from 'antd';
 import type { TableColumnsType } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -19,7 +12,9 @@ import { codeStyle } from '../rules/DiffView';
 import { HistoryDrawer } from '../rules/HistoryDrawer';
 import { AccessPolicyEditorDrawer } from './AccessPolicyEditorDrawer';
 import type { AccessPolicyTarget } from './AccessPolicyEditorDrawer';
+import { RuleRowActions } from '../rules/RuleRowActions';
 import { callerName } from './callers';
+import { securityRowTexts } from './rowTexts';
 import type { AccessAction, AccessPolicyRule, CallerVerdict } from './contract';
 import {
   ACCESS_RESOURCE,
@@ -114,53 +109,14 @@ export function AccessPoliciesSection({
       render: (_, r) => {
         const form = r.form;
         return (
-          <Flex gap={4} wrap>
-            {form === null || readOnly ? (
-              <Button
-                size="small"
-                icon={<EyeOutlined aria-hidden />}
-                aria-label={t('tab.viewRule', { name: r.name })}
-                onClick={() => viewer.show(r)}
-              >
-                {t('tab.view')}
-              </Button>
-            ) : (
-              <Button
-                size="small"
-                icon={<EditOutlined aria-hidden />}
-                aria-label={t('tab.editRule', { name: r.name })}
-                onClick={() => editor.show({ mode: 'edit', rule: { ...r, form } })}
-              >
-                {t('tab.edit')}
-              </Button>
-            )}
-            <Button
-              size="small"
-              icon={<HistoryOutlined aria-hidden />}
-              aria-label={t('tab.historyOf', { name: r.name })}
-              onClick={() => history.show(r.name)}
-            >
-              {t('tab.history')}
-            </Button>
-            {readOnly ? null : (
-              <Popconfirm
-                title={t('remove.confirm', { name: r.name })}
-                okText={t('remove.ok')}
-                cancelText={t('remove.cancel')}
-                onConfirm={() => handleDelete(r)}
-              >
-                <Button
-                  size="small"
-                  danger
-                  icon={<DeleteOutlined aria-hidden />}
-                  aria-label={t('tab.deleteRule', { name: r.name })}
-                  loading={remove.isPending && remove.variables?.name === r.name}
-                >
-                  {t('tab.delete')}
-                </Button>
-              </Popconfirm>
-            )}
-          </Flex>
+          <RuleRowActions
+            texts={securityRowTexts(t, r.name)}
+            onView={form === null || readOnly ? () => viewer.show(r) : undefined}
+            onEdit={form === null ? undefined : () => editor.show({ mode: 'edit', rule: { ...r, form } })}
+            onHistory={() => history.show(r.name)}
+            onDelete={readOnly ? undefined : () => handleDelete(r)}
+            deleting={remove.isPending && remove.variables?.name === r.name}
+          />
         );
       },
     },

@@ -1,12 +1,6 @@
-import {
-  DeleteOutlined,
-  EditOutlined,
-  EyeOutlined,
-  HistoryOutlined,
-  SafetyOutlined,
-} from '@ant-design/icons';
+import { SafetyOutlined } from '@ant-design/icons';
 import { useQuery } from '@tanstack/react-query';
-import { Alert, App, Button, Collapse, Descriptions, Flex, Popconfirm, Table, Tag, Typography } from 'antd';
+import { Alert, App, Button, Collapse, Descriptions, Flex, Table, Tag, Typography } from 'antd';
 import type { TableColumnsType } from 'antd';
 import type { TFunction } from 'i18next';
 import { useTranslation } from 'react-i18next';
@@ -15,7 +9,9 @@ import { CLIENT_ERROR_CODES, isApiError } from '../../lib/api';
 import type { ServiceDetail } from '../../lib/contract';
 import { codeStyle } from '../rules/DiffView';
 import { HistoryDrawer } from '../rules/HistoryDrawer';
+import { RuleRowActions } from '../rules/RuleRowActions';
 import { callerName } from './callers';
+import { securityRowTexts } from './rowTexts';
 import type {
   ClientTls,
   EffectiveMtlsMode,
@@ -93,53 +89,14 @@ export function MtlsSection({ service, readOnly }: { service: ServiceDetail; rea
       render: (_, r) => {
         const form = r.form;
         return (
-          <Flex gap={4} wrap>
-            {form === null || readOnly ? (
-              <Button
-                size="small"
-                icon={<EyeOutlined aria-hidden />}
-                aria-label={t('tab.viewRule', { name: r.name })}
-                onClick={() => viewer.show(r)}
-              >
-                {t('tab.view')}
-              </Button>
-            ) : (
-              <Button
-                size="small"
-                icon={<EditOutlined aria-hidden />}
-                aria-label={t('tab.editRule', { name: r.name })}
-                onClick={() => editor.show({ mode: 'edit', rule: { ...r, form } })}
-              >
-                {t('tab.edit')}
-              </Button>
-            )}
-            <Button
-              size="small"
-              icon={<HistoryOutlined aria-hidden />}
-              aria-label={t('tab.historyOf', { name: r.name })}
-              onClick={() => history.show(r.name)}
-            >
-              {t('tab.history')}
-            </Button>
-            {readOnly ? null : (
-              <Popconfirm
-                title={t('remove.confirm', { name: r.name })}
-                okText={t('remove.ok')}
-                cancelText={t('remove.cancel')}
-                onConfirm={() => handleDelete(r)}
-              >
-                <Button
-                  size="small"
-                  danger
-                  icon={<DeleteOutlined aria-hidden />}
-                  aria-label={t('tab.deleteRule', { name: r.name })}
-                  loading={remove.isPending && remove.variables?.name === r.name}
-                >
-                  {t('tab.delete')}
-                </Button>
-              </Popconfirm>
-            )}
-          </Flex>
+          <RuleRowActions
+            texts={securityRowTexts(t, r.name)}
+            onView={form === null || readOnly ? () => viewer.show(r) : undefined}
+            onEdit={form === null ? undefined : () => editor.show({ mode: 'edit', rule: { ...r, form } })}
+            onHistory={() => history.show(r.name)}
+            onDelete={readOnly ? undefined : () => handleDelete(r)}
+            deleting={remove.isPending && remove.variables?.name === r.name}
+          />
         );
       },
     },
