@@ -1,8 +1,9 @@
-import { App, Typography } from 'antd';
-import { useCallback, useId, useMemo } from 'react';
+import { App } from 'antd';
+import { useCallback, useMemo } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { ServiceDetail } from '../../lib/contract';
 import { RuleEditorDrawer } from '../rules/RuleEditorDrawer';
+import { useFirstProblemNote } from '../rules/problemNote';
 import { useRuleEditor } from '../rules/useRuleEditor';
 import type { RateLimitFormInput, RateLimitListResponse, RateLimitPreview, RateLimitRule } from './contract';
 import type { DraftCheck, RateLimitDraft } from './draft';
@@ -59,7 +60,6 @@ export function RateLimitEditorDrawer({
   const { t } = useTranslation('ratelimit');
   const fieldName = (path: string) => (isNamedField(path) ? t(FIELD_NAMES[path]) : path);
   const { message } = App.useApp();
-  const statusId = useId();
   const existing = target.mode === 'edit' ? target.rule : undefined;
 
   const others = useMemo(
@@ -90,8 +90,9 @@ export function RateLimitEditorDrawer({
   });
   const { feedback, setDraft } = editor;
 
-  // The first problem the operator should see (the form's or the server's), named in the footer.
-  const first = [...editor.problems].find(([path]) => feedback.errorsAt(path).length > 0);
+  const footer = useFirstProblemNote(editor, (path, message) =>
+    t('form.invalid', { field: fieldName(path), message }),
+  );
 
   return (
     <RuleEditorDrawer
@@ -99,15 +100,7 @@ export function RateLimitEditorDrawer({
       open={open}
       title={existing ? t('form.titleEdit') : t('form.titleAdd')}
       size="min(760px, 100vw)"
-      blocked={first !== undefined}
-      note={
-        first ? (
-          <Typography.Text type="danger" role="status" id={statusId}>
-            {t('form.invalid', { field: fieldName(first[0]), message: first[1].join(' ') })}
-          </Typography.Text>
-        ) : undefined
-      }
-      noteId={statusId}
+      {...footer}
       failedTitle={{ save: t('form.saveFailed'), preview: t('form.previewFailed') }}
       preview={
         editor.preview && {

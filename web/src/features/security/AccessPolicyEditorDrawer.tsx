@@ -1,8 +1,9 @@
-import { Alert, App, Typography } from 'antd';
-import { useCallback, useId } from 'react';
+import { Alert, App } from 'antd';
+import { useCallback } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { ServiceDetail } from '../../lib/contract';
 import { RuleEditorDrawer } from '../rules/RuleEditorDrawer';
+import { useFirstProblemNote } from '../rules/problemNote';
 import { useRuleEditor } from '../rules/useRuleEditor';
 import type { AccessCheck, AccessDraft } from './accessDraft';
 import { accessDraftFromForm, checkAccessDraft, isAccessRenderedPath, newAccessDraft } from './accessDraft';
@@ -73,7 +74,6 @@ export function AccessPolicyEditorDrawer({
 }: AccessPolicyEditorDrawerProps) {
   const { t } = useTranslation('security');
   const { message } = App.useApp();
-  const statusId = useId();
   const existing = target.mode === 'edit' ? target.rule : undefined;
 
   const fieldName = (path: string): string => {
@@ -131,7 +131,9 @@ export function AccessPolicyEditorDrawer({
     onClose,
   });
   const { feedback, setDraft } = editor;
-  const first = [...editor.problems].find(([path]) => feedback.errorsAt(path).length > 0);
+  const footer = useFirstProblemNote(editor, (path, message) =>
+    t('accessForm.invalid', { field: fieldName(path), message }),
+  );
 
   return (
     <RuleEditorDrawer
@@ -139,15 +141,7 @@ export function AccessPolicyEditorDrawer({
       open={open}
       title={existing ? t('accessForm.titleEdit') : t('accessForm.titleAdd')}
       size="min(820px, 100vw)"
-      blocked={first !== undefined}
-      note={
-        first ? (
-          <Typography.Text type="danger" role="status" id={statusId}>
-            {t('accessForm.invalid', { field: fieldName(first[0]), message: first[1].join(' ') })}
-          </Typography.Text>
-        ) : undefined
-      }
-      noteId={statusId}
+      {...footer}
       failedTitle={{ save: t('accessForm.saveFailed'), preview: t('accessForm.previewFailed') }}
       preview={
         editor.preview && {

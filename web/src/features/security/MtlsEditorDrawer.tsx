@@ -6,6 +6,7 @@ import { COMMENT_MAX_LENGTH } from '../../../../bff/src/contract/limits';
 import type { ServiceDetail } from '../../lib/contract';
 import { itemStatus } from '../rules/feedback';
 import { RuleEditorDrawer } from '../rules/RuleEditorDrawer';
+import { useFirstProblemNote } from '../rules/problemNote';
 import { useRuleEditor } from '../rules/useRuleEditor';
 import { callerName } from './callers';
 import type {
@@ -77,7 +78,6 @@ export function MtlsEditorDrawer({ service, list, target, open, onClose, onClose
   const { t } = useTranslation('security');
   const { message } = App.useApp();
   const id = useId();
-  const statusId = `${id}-status`;
   const existing = target.mode === 'edit' ? target.rule : undefined;
 
   const check = useCallback(
@@ -103,7 +103,9 @@ export function MtlsEditorDrawer({ service, list, target, open, onClose, onClose
   });
   const { feedback, setDraft, draft } = editor;
   const { errorsUnder } = feedback;
-  const first = [...editor.problems].find(([path]) => feedback.errorsAt(path).length > 0);
+  const footer = useFirstProblemNote(editor, (path, message) =>
+    t('mtlsForm.invalid', { field: fieldName(path), message }),
+  );
   const fieldName = (path: string) => {
     const m = /^portLevel\.(\d+)/.exec(path);
     if (m) return t('mtlsForm.port', { index: Number(m[1]) + 1 });
@@ -126,15 +128,7 @@ export function MtlsEditorDrawer({ service, list, target, open, onClose, onClose
       open={open}
       title={existing ? t('mtlsForm.titleEdit', { name: existing.name }) : t('mtlsForm.titleAdd')}
       size="min(640px, 100vw)"
-      blocked={first !== undefined}
-      note={
-        first ? (
-          <Typography.Text type="danger" role="status" id={statusId}>
-            {t('mtlsForm.invalid', { field: fieldName(first[0]), message: first[1].join(' ') })}
-          </Typography.Text>
-        ) : undefined
-      }
-      noteId={statusId}
+      {...footer}
       failedTitle={{ save: t('mtlsForm.saveFailed'), preview: t('mtlsForm.previewFailed') }}
       preview={
         editor.preview && { data: { dialect: 'istio', ...editor.preview.data }, stale: editor.preview.stale }
