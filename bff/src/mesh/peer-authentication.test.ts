@@ -1,4 +1,8 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
+import * as yaml from 'js-yaml';
 import { describe, expect, it } from 'vitest';
 import { PeerAuthenticationForm } from '../contract/security';
 import type { EffectiveMtls, PeerAuthenticationFormInput } from '../contract/security';
@@ -344,6 +348,39 @@ describe('what clients send: DestinationRule TLS for the host', () => {
       dr('b', 'bookinfo', { host, trafficPolicy: { tls: { mode: 'DISABLE' } } }),
     ];
     expect(clientTlsFor(rules, host, disabledPort).map((c) => c.conflict)).toEqual([true, false]);
+  });
+});
+
+describe("Istio's own destination-rule-all-mtls.yaml (Bookinfo, unchanged)", () => {
+  const file = path.resolve(
+    path.dirname(fileURLToPath(import.meta.url)),
+    '../testing/istio-samples/bookinfo/networking/destination-rule-all-mtls.yaml',
+  );
+  // Applied in bookinfo, as `kubectl apply -n bookinfo -f` would: the file names no namespace.
+  const drs = (yaml.loadAll(fs.readFileSync(file, 'utf8')) as (MeshObject | null)[])
+    .filter((o): o is MeshObject => o !== null)
+    .map((o) => ({
+      ...o,
+      metadata: { ...o.metadata, namespace: 'bookinfo' },
+    }));
+  const reviews = 'reviews.bookinfo.svc.cluster.local';
+  const modeOnly = (mode: 'STRICT' | 'DISABLE'): EffectiveMtls => ({
+    mode,
+    source: { level: 'namespace', ref: null, port: null },
+    ports: [],
+  });
+
+  it('shows what reviews’ clients send: mutual TLS, which STRICT accepts and DISABLE refuses', () => {
+    expect(drs).toHaveLength(4);
+    const strict = clientTlsFor(drs, reviews, modeOnly('STRICT'));
+    expect(strict.map((c) => [c.ref.name, c.mode, c.subset, c.conflict])).toEqual([
+      ['reviews', 'ISTIO_MUTUAL', null, false],
+    ]);
+    expect(clientTlsFor(drs, reviews, modeOnly('DISABLE')).map((c) => c.conflict)).toEqual([true]);
+    // Another service's rules do not count for reviews.
+    expect(clientTlsFor(drs, 'details.bookinfo.svc.cluster.local', modeOnly('STRICT'))[0]?.ref.name).toBe(
+      'details',
+    );
   });
 });
 
