@@ -2,7 +2,6 @@ import { PlusOutlined } from '@ant-design/icons';
 import { useQuery } from '@tanstack/react-query';
 import { Alert, App, Button, Collapse, Flex, Table, Tag, Typography } from 'antd';
 import type { TableColumnsType } from 'antd';
-import { useState } from 'react';
 import { CLIENT_ERROR_CODES, isApiError } from '../../lib/api';
 import type { ServiceDetail } from '../../lib/contract';
 import { useCan } from '../auth/session';
@@ -19,22 +18,7 @@ import { OtherEnvoyFilters } from './OtherEnvoyFilters';
 import { RateLimitEditorDrawer } from './RateLimitEditorDrawer';
 import type { RateLimitTarget } from './RateLimitEditorDrawer';
 import { QueryStates } from '../../components/QueryStates';
-
-interface Opened<T> {
-  value: T;
-  open: boolean;
-  key: number;
-}
-
-function useOpened<T>() {
-  const [opened, setOpened] = useState<Opened<T>>();
-  return {
-    opened,
-    show: (value: T) => setOpened((prev) => ({ value, open: true, key: (prev?.key ?? 0) + 1 })),
-    hide: () => setOpened((prev) => (prev ? { ...prev, open: false } : prev)),
-    clear: () => setOpened((prev) => (prev && !prev.open ? undefined : prev)),
-  };
-}
+import { useOpened } from '../rules/useOpened';
 
 function describeMatch(m: RateLimitMatch | undefined, t: TFunction<'ratelimit'>): string {
   if (!m || isEmptyMatch(m)) return t('table.everything');

@@ -1,7 +1,6 @@
 import { PlusOutlined } from '@ant-design/icons';
 import { useQuery } from '@tanstack/react-query';
 import { Alert, App, Button, Flex, Typography } from 'antd';
-import { useState } from 'react';
 import { Link } from 'react-router';
 import { CLIENT_ERROR_CODES, isApiError } from '../../lib/api';
 import type { ServiceDetail } from '../../lib/contract';
@@ -19,24 +18,7 @@ import { RouteApiNote } from './RouteApiNote';
 import { serviceMetricsQuery } from '../monitoring/queries';
 import { useCan } from '../auth/session';
 import { QueryStates } from '../../components/QueryStates';
-
-/** A drawer's content stays mounted through its closing animation, then goes. */
-interface Opened<T> {
-  value: T;
-  open: boolean;
-  /** A new key per opening, so each opening starts from a fresh form. */
-  key: number;
-}
-
-function useOpened<T>() {
-  const [opened, setOpened] = useState<Opened<T>>();
-  return {
-    opened,
-    show: (value: T) => setOpened((prev) => ({ value, open: true, key: (prev?.key ?? 0) + 1 })),
-    hide: () => setOpened((prev) => (prev ? { ...prev, open: false } : prev)),
-    clear: () => setOpened((prev) => (prev && !prev.open ? undefined : prev)),
-  };
-}
+import { useOpened } from '../rules/useOpened';
 
 /** The service's Routes tab (服务路由): its routing rules, added and edited through the form. */
 export function RoutesTab({ service }: { service: ServiceDetail }) {

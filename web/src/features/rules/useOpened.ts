@@ -1,12 +1,17 @@
 import { useState } from 'react';
 
+/** A drawer's content stays mounted through its closing animation, then goes. */
 interface Opened<T> {
   value: T;
   open: boolean;
+  /** A new key per opening, so each opening starts from a fresh form. */
   key: number;
 }
 
-/** A drawer's target: shown, hidden (while it animates out), then cleared; a new key per opening. */
+/**
+ * A drawer's target (every rule tab's editor, viewer and history): shown, hidden while it animates
+ * out, then cleared; a new key per opening.
+ */
 export function useOpened<T>() {
   const [opened, setOpened] = useState<Opened<T>>();
   return {

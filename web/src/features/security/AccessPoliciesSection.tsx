@@ -22,7 +22,7 @@ import {
   accessPolicySuggestionQuery,
   useDeleteSecurityRule,
 } from './queries';
-import { useOpened } from './useOpened';
+import { useOpened } from '../rules/useOpened';
 import { Loaded } from './Loaded';
 import { YamlDrawer } from './YamlDrawer';
 

@@ -23,7 +23,7 @@ import { MtlsEditorDrawer } from './MtlsEditorDrawer';
 import type { MtlsTarget } from './MtlsEditorDrawer';
 import { Loaded } from './Loaded';
 import { MTLS_RESOURCE, peerAuthenticationListQuery, useDeleteSecurityRule } from './queries';
-import { useOpened } from './useOpened';
+import { useOpened } from '../rules/useOpened';
 import { YamlDrawer } from './YamlDrawer';
 
 const MODE_COLORS: Record<EffectiveMtlsMode, string> = {
