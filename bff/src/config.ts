@@ -18,6 +18,10 @@ const Env = z.object({
   HOST: z.string().min(1).default('127.0.0.1'),
   KUBECONFIG: z.string().optional(),
   KUBERNETES_SERVICE_HOST: z.string().optional(),
+  MESH_CONSOLE_SERVICE_ACCOUNT_DIR: z
+    .string()
+    .min(1)
+    .default('/var/run/secrets/kubernetes.io/serviceaccount'),
   MESH_CONSOLE_DATA_DIR: z.string().optional(),
   MESH_CONSOLE_DEMO: Flag.default(true),
   MESH_CONSOLE_CONTROL_PLANE_PORT: z.coerce.number().int().min(0).max(65535).default(0),
@@ -76,7 +80,9 @@ export interface Config {
   port: number;
   host: string;
   /** Where the control plane is: a real cluster (kubeconfig or in-cluster) or the embedded one. */
-  controlPlane: { mode: 'kubernetes'; kubeconfig?: string } | { mode: 'embedded'; port: number };
+  controlPlane:
+    | { mode: 'kubernetes'; kubeconfig?: string; serviceAccountDir?: string }
+    | { mode: 'embedded'; port: number };
   /** The embedded control plane's SQLite store and kubeconfig live here. */
   dataDir: string;
   demo: boolean;
@@ -112,14 +118,12 @@ export interface Config {
   changeTimeoutMs: number;
 }
 
-const SERVICE_ACCOUNT_NAMESPACE = '/var/run/secrets/kubernetes.io/serviceaccount/namespace';
-
 /** In a pod, the console keeps its records in its own namespace; elsewhere in `default`. */
-function consoleNamespace(configured: string | undefined, inCluster: boolean): string {
+function consoleNamespace(configured: string | undefined, serviceAccountDir: string | null): string {
   if (configured) return configured;
-  if (inCluster) {
+  if (serviceAccountDir !== null) {
     try {
-      return fs.readFileSync(SERVICE_ACCOUNT_NAMESPACE, 'utf8').trim() || 'default';
+      return fs.readFileSync(path.join(serviceAccountDir, 'namespace'), 'utf8').trim() || 'default';
     } catch {
       return 'default';
     }
@@ -183,7 +187,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       e.KUBECONFIG !== undefined && e.KUBECONFIG !== ''
         ? { mode: 'kubernetes', kubeconfig: e.KUBECONFIG }
         : inCluster
-          ? { mode: 'kubernetes' }
+          ? { mode: 'kubernetes', serviceAccountDir: e.MESH_CONSOLE_SERVICE_ACCOUNT_DIR }
           : { mode: 'embedded', port: e.MESH_CONSOLE_CONTROL_PLANE_PORT },
     dataDir: e.MESH_CONSOLE_DATA_DIR ?? defaultDataDir(env),
     demo: e.MESH_CONSOLE_DEMO,
@@ -210,7 +214,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       sessionTtlMs: (parseDuration(e.MESH_CONSOLE_SESSION_TTL) ?? 8 * 3600) * 1000,
       auditRetentionMs: (parseDuration(e.MESH_CONSOLE_AUDIT_RETENTION) ?? 90 * 86400) * 1000,
       oidc: oidcSettings(e),
-      namespace: consoleNamespace(e.MESH_CONSOLE_NAMESPACE, inCluster),
+      namespace: consoleNamespace(
+        e.MESH_CONSOLE_NAMESPACE,
+        inCluster ? e.MESH_CONSOLE_SERVICE_ACCOUNT_DIR : null,
+      ),
     },
     corsOrigins: e.MESH_CONSOLE_CORS_ORIGINS.split(',')
       .map((o) => o.trim())

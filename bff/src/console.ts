@@ -130,7 +130,11 @@ export async function buildConsole(config: Config, overrides: ConsoleOverrides =
       if (config.demo) await seedDemoMesh(kube, log);
     } else {
       // With a real cluster, writes impersonate the signed-in user: Kubernetes RBAC has the last word.
-      kube = KubeClient.load(config.controlPlane.kubeconfig, { impersonate: true });
+      // In a pod (no kubeconfig), the service account the pod runs as.
+      kube =
+        config.controlPlane.kubeconfig === undefined && config.controlPlane.serviceAccountDir !== undefined
+          ? KubeClient.inCluster(config.controlPlane.serviceAccountDir, { impersonate: true })
+          : KubeClient.load(config.controlPlane.kubeconfig, { impersonate: true });
     }
     // The console's own records (audit, tokens, sign-outs, revisions it settles) are its own writes.
     const own = kube.withoutImpersonation();

@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import {
   ApiException,
   ApisApi,
@@ -194,5 +195,45 @@ export class KubeClient {
       await stop();
     };
     return informer;
+  }
+
+  /**
+   * In a pod: the API server Kubernetes names in KUBERNETES_SERVICE_HOST/PORT, with the service
+   * account's token, CA and namespace from `dir`. The token is read as a file on every request
+   * (the client's tokenFile provider), because the kubelet rotates a projected token in place.
+   */
+  static inCluster(dir: string, options: KubeClientOptions = {}): KubeClient {
+    const host = process.env.KUBERNETES_SERVICE_HOST;
+    const port = process.env.KUBERNETES_SERVICE_PORT ?? '443';
+    if (!host) throw new Error('KUBERNETES_SERVICE_HOST is not set: not running in a pod');
+    const base = dir.replace(/\/+$/, '');
+    const file = (name: string) => `${base}/${name}`;
+    let namespace: string | undefined;
+    try {
+      namespace = fs.readFileSync(file('namespace'), 'utf8').trim() || undefined;
+    } catch {
+      namespace = undefined;
+    }
+    const kc = new KubeConfig();
+    kc.loadFromOptions({
+      clusters: [
+        {
+          name: 'in-cluster',
+          // A raw IPv6 address needs brackets in a URL.
+          server: `https://${host.includes(':') ? `[${host}]` : host}:${port}`,
+          caFile: file('ca.crt'),
+          skipTLSVerify: false,
+        },
+      ],
+      users: [
+        {
+          name: 'service-account',
+          authProvider: { name: 'tokenFile', config: { tokenFile: file('token') } },
+        },
+      ],
+      contexts: [{ name: 'in-cluster', cluster: 'in-cluster', user: 'service-account', namespace }],
+      currentContext: 'in-cluster',
+    });
+    return new KubeClient(kc, options);
   }
 }
