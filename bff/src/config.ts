@@ -67,6 +67,16 @@ const Env = z.object({
       'comma-separated origins like https://console.example.com',
     ),
   MESH_CONSOLE_TRUST_PROXY: z.string().optional(),
+  MESH_CONSOLE_METRICS_TOKEN: z.string().min(32, 'at least 32 characters').optional().or(z.literal('')),
+  MESH_CONSOLE_SHUTDOWN_GRACE: z
+    .string()
+    .default('20s')
+    .refine((v) => parseDuration(v) !== null, 'a duration like 20s'),
+  MESH_CONSOLE_SHUTDOWN_DELAY: z
+    .string()
+    .default('5s')
+    .refine((v) => v === '0' || parseDuration(v) !== null, 'a duration like 5s, or 0'),
+  POD_NAME: z.string().optional(),
   OIDC_ISSUER_URL: z.url().optional(),
   OIDC_CLIENT_ID: z.string().min(1).optional(),
   OIDC_CLIENT_SECRET: z.string().optional(),
@@ -116,6 +126,15 @@ export interface Config {
    * journal settles it (features/changes/journal.ts).
    */
   changeTimeoutMs: number;
+  /** The bearer token a Prometheus scrapes `/metrics` with; unset: an admin's credential. */
+  metricsToken?: string;
+  /**
+   * On SIGTERM: how long the console keeps serving while readiness already says 503 (so the
+   * endpoints controller takes it out first), then how long in-flight requests get to finish.
+   */
+  shutdown?: { delayMs: number; graceMs: number };
+  /** The pod's name (the downward API), for the leader election's identity; else the host name. */
+  podName?: string;
 }
 
 /** In a pod, the console keeps its records in its own namespace; elsewhere in `default`. */
@@ -224,5 +243,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       .filter(Boolean),
     trustProxy: trustProxy(e.MESH_CONSOLE_TRUST_PROXY),
     changeTimeoutMs: (parseDuration(e.MESH_CONSOLE_CHANGE_TIMEOUT) ?? 30) * 1000,
+    ...(e.MESH_CONSOLE_METRICS_TOKEN ? { metricsToken: e.MESH_CONSOLE_METRICS_TOKEN } : {}),
+    shutdown: {
+      delayMs:
+        e.MESH_CONSOLE_SHUTDOWN_DELAY === '0'
+          ? 0
+          : (parseDuration(e.MESH_CONSOLE_SHUTDOWN_DELAY) ?? 5) * 1000,
+      graceMs: (parseDuration(e.MESH_CONSOLE_SHUTDOWN_GRACE) ?? 20) * 1000,
+    },
+    ...(e.POD_NAME ? { podName: e.POD_NAME } : {}),
   };
 }
