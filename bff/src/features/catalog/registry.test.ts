@@ -3,8 +3,9 @@ import { demoObjects } from '../../embedded/demo-mesh/seed';
 import { AMBIENT_DEMO, DEMO_APPS, ECHO_VERSIONS } from '../../embedded/demo-mesh/mesh';
 import { dataPlaneContext, namespaceDataPlanes } from './dataplane';
 import type { Gateway, ServiceEntry, V1Namespace, V1Pod, V1Service, WorkloadEntry } from './kube-types';
-import { buildCatalog, serviceWithin } from './registry';
+import { buildCatalog as buildFromPods, serviceWithin } from './registry';
 import type { RegistrySnapshot } from './registry';
+import { slimPod } from './slim';
 import { portProtocol } from './protocol';
 import type { ServiceDetail } from '../../contract/catalog';
 import { routeTarget } from '../rules/target';
@@ -20,6 +21,16 @@ const pod = (
   spec: { containers: [{ name: 'app', ports: [{ name: 'web', containerPort: 8081 }] }] },
   status: { phase: 'Running', podIP: ip, conditions: [{ type: 'Ready', status: ready ? 'True' : 'False' }] },
 });
+
+/**
+ * Every catalog these tests build is built again from slim Pods (what the informer keeps), which
+ * must make the same catalog: slimPod may drop nothing the registry reads.
+ */
+function buildCatalog(s: RegistrySnapshot): ServiceDetail[] {
+  const full = buildFromPods(s);
+  expect(buildFromPods({ ...s, pods: s.pods.map(slimPod) })).toStrictEqual(full);
+  return full;
+}
 
 const snapshot = (s: Partial<RegistrySnapshot>): RegistrySnapshot => ({
   services: [],

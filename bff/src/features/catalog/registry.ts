@@ -50,11 +50,16 @@ const HIDDEN_NAMESPACES = new Set(['kube-system', 'kube-public', 'kube-node-leas
 
 const CLUSTER_DOMAIN = 'svc.cluster.local';
 
+/** The objects of a namespace whose labels match a selector, in the order the snapshot lists them. */
+export interface LabelSelection<T> {
+  select(namespace: string, selector: Record<string, string> | undefined): T[];
+}
+
 /**
  * Finds objects whose labels match a selector without scanning every object: objects are indexed
  * by (namespace, label, value), and a selector looks up its first pair, then checks the rest.
  */
-class LabelIndex<T> {
+class LabelIndex<T> implements LabelSelection<T> {
   private readonly byPair = new Map<string, T[]>();
 
   constructor(
@@ -156,7 +161,8 @@ function rpcInterfaces(annotations: Record<string, string> | undefined): string[
   return [...new Set(raw.split(/[\s,]+/).filter((s) => s !== ''))];
 }
 
-interface Draft {
+/** What one Service or ServiceEntry says about one service ID, before the IDs' parts are merged. */
+export interface Draft {
   id: string;
   name: string;
   application: string;
@@ -192,10 +198,22 @@ function waypointOf(
 /** VMs run a sidecar; so do the endpoints of a mesh-internal ServiceEntry. External ones have none. */
 const VM_DATA_PLANE: DataPlaneMode = 'sidecar';
 
+/** The drafts of a Kubernetes Service: none for the platform's own Services. */
+export function serviceDrafts(
+  svc: V1Service,
+  pods: LabelSelection<V1Pod>,
+  wes: LabelSelection<WorkloadEntry>,
+  ctx: DataPlaneContext,
+): Draft[] {
+  const ns = svc.metadata?.namespace ?? 'default';
+  if (HIDDEN_NAMESPACES.has(ns) || (ns === 'default' && svc.metadata?.name === 'kubernetes')) return [];
+  return fromService(svc, pods, wes, ctx);
+}
+
 function fromService(
   svc: V1Service,
-  pods: LabelIndex<V1Pod>,
-  wes: LabelIndex<WorkloadEntry>,
+  pods: LabelSelection<V1Pod>,
+  wes: LabelSelection<WorkloadEntry>,
   ctx: DataPlaneContext,
 ): Draft[] {
   const name = svc.metadata?.name ?? '';
@@ -258,7 +276,11 @@ function fromService(
   );
 }
 
-function fromServiceEntry(se: ServiceEntry, wes: LabelIndex<WorkloadEntry>, ctx: DataPlaneContext): Draft[] {
+export function serviceEntryDrafts(
+  se: ServiceEntry,
+  wes: LabelSelection<WorkloadEntry>,
+  ctx: DataPlaneContext,
+): Draft[] {
   const name = se.metadata?.name ?? '';
   const namespace = se.metadata?.namespace ?? 'default';
   const spec = se.spec ?? {};
@@ -472,12 +494,8 @@ export function buildCatalog(snapshot: RegistrySnapshot): ServiceDetail[] {
     (w) => w.spec?.labels,
   );
   const drafts: Draft[] = [];
-  for (const svc of snapshot.services) {
-    const ns = svc.metadata?.namespace ?? 'default';
-    if (HIDDEN_NAMESPACES.has(ns) || (ns === 'default' && svc.metadata?.name === 'kubernetes')) continue;
-    drafts.push(...fromService(svc, pods, wes, ctx));
-  }
-  for (const se of snapshot.serviceEntries) drafts.push(...fromServiceEntry(se, wes, ctx));
+  for (const svc of snapshot.services) drafts.push(...serviceDrafts(svc, pods, wes, ctx));
+  for (const se of snapshot.serviceEntries) drafts.push(...serviceEntryDrafts(se, wes, ctx));
 
   const groups = new Map<string, { name: string; parts: Draft[] }>();
   for (const d of drafts) {
@@ -487,8 +505,17 @@ export function buildCatalog(snapshot: RegistrySnapshot): ServiceDetail[] {
   }
   const out: ServiceDetail[] = [];
   for (const [id, g] of groups) {
-    const owned = ownership(id, g.parts);
-    if (owned) out.push(finish(id, (owned.parts[0] as Draft).name, owned.parts, owned.owner));
+    const service = serviceOf(id, g.parts);
+    if (service) out.push(service);
   }
   return out.sort((a, b) => a.id.localeCompare(b.id));
+}
+
+/**
+ * The service an ID's drafts make (in snapshot order: Services' first, then ServiceEntries'), or
+ * null when none of them may define it (see `ownership`).
+ */
+export function serviceOf(id: string, parts: Draft[]): ServiceDetail | null {
+  const owned = ownership(id, parts);
+  return owned ? finish(id, (owned.parts[0] as Draft).name, owned.parts, owned.owner) : null;
 }
