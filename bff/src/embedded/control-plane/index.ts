@@ -15,6 +15,9 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import pino from 'pino';
 import type { Logger } from 'pino';
+import { RequestAuth } from './auth/request-auth';
+import { RbacAuthorizer } from './auth/rbac';
+import { ServiceAccountTokens, loadOrCreateSigningKey } from './auth/tokens';
 import { startControllers } from './controllers';
 import type { Controllers } from './controllers';
 import { ensureDataDir, loadOrCreateToken, writeKubeconfig } from './credentials';
@@ -85,18 +88,27 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
   const db = new Database(path.join(opts.dataDir, 'state.db'));
   let listener: DualListener | undefined;
   let controllers: Controllers | undefined;
+  let rbac: RbacAuthorizer | undefined;
   try {
     const registry = buildRegistry({ keepIstioDubboField: opts.keepIstioDubboField ?? false });
     const store = new ResourceStore({ db, registry, logger, eventRetention: opts.eventRetention });
     store.ensureNamespaces(INITIAL_NAMESPACES);
     // Before the listener: the kinds stored CRDs define are served from the first request.
     if (opts.controllers !== false) controllers = startControllers(store, registry, logger);
+    rbac = new RbacAuthorizer(store);
+    const auth = new RequestAuth(
+      token,
+      new ServiceAccountTokens(loadOrCreateSigningKey(opts.dataDir)),
+      rbac,
+      store,
+    );
     const ctx: ApiContext = {
       store,
       registry,
       openapi: new OpenApiV3(registry),
       logger,
       token,
+      auth,
       startedAt: new Date(),
       bookmarkIntervalMs: opts.bookmarkIntervalMs ?? 60_000,
       watches: new Set(),
@@ -126,6 +138,7 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
         closing ??= (async () => {
           for (const end of [...ctx.watches]) end();
           controllers?.stop();
+          rbac?.stop();
           await running.close();
           db.close();
           logger.info('embedded control plane stopped');
@@ -135,6 +148,7 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
     };
   } catch (err) {
     controllers?.stop();
+    rbac?.stop();
     await listener?.close();
     db.close();
     throw err;

@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import type { RequestAuth } from '../auth/request-auth';
 import type { ResourceRegistry } from '../registry/registry';
 import type { ResourceStore } from '../store/resource-store';
 import type { OpenApiV3 } from './openapi';
@@ -10,6 +11,8 @@ export interface ApiContext {
   openapi: OpenApiV3;
   logger: Logger;
   token: string;
+  /** Who a request is (bearer token, impersonation) and whether RBAC lets it. */
+  auth: RequestAuth;
   startedAt: Date;
   bookmarkIntervalMs: number;
   /** Closers of the open watches, so shutting down ends them cleanly. */

@@ -98,6 +98,17 @@ export function apiResourceList(registry: ResourceRegistry, group: string, versi
         kind: 'Scale',
         verbs: STATUS_VERBS,
       });
+    // `kubectl create token` posts here; listed as kube-apiserver lists it.
+    if (resourceKey(type) === 'serviceaccounts')
+      subresources.push({
+        name: 'serviceaccounts/token',
+        singularName: '',
+        namespaced: true,
+        group: 'authentication.k8s.io',
+        version: 'v1',
+        kind: 'TokenRequest',
+        verbs: ['create'],
+      });
     return [main, ...subresources];
   });
   return {

@@ -309,6 +309,73 @@ export const MESSAGES: Record<string, MessageDescriptor> = {
   ScaleSpec: [f(1, 'replicas', 'int32')],
   ScaleStatus: [f(1, 'replicas', 'int32', ptr), f(2, 'selector', 'string')],
 
+  // ---- rbac.authorization.k8s.io/v1 (kubectl create role|clusterrole|rolebinding|clusterrolebinding) ----
+  Role: [f(1, 'metadata', msg('ObjectMeta')), f(2, 'rules', msg('PolicyRule'), list)],
+  ClusterRole: [
+    f(1, 'metadata', msg('ObjectMeta')),
+    f(2, 'rules', msg('PolicyRule'), list),
+    f(3, 'aggregationRule', msg('AggregationRule')),
+  ],
+  AggregationRule: [f(1, 'clusterRoleSelectors', msg('LabelSelector'), list)],
+  PolicyRule: [
+    f(1, 'verbs', 'string', list),
+    f(2, 'apiGroups', 'string', list),
+    f(3, 'resources', 'string', list),
+    f(4, 'resourceNames', 'string', list),
+    f(5, 'nonResourceURLs', 'string', list),
+  ],
+  RoleBinding: [
+    f(1, 'metadata', msg('ObjectMeta')),
+    f(2, 'subjects', msg('Subject'), list),
+    f(3, 'roleRef', msg('RoleRef')),
+  ],
+  Subject: [
+    f(1, 'kind', 'string'),
+    f(2, 'apiGroup', 'string'),
+    f(3, 'name', 'string'),
+    f(4, 'namespace', 'string'),
+  ],
+  RoleRef: [f(1, 'apiGroup', 'string', ptr), f(2, 'kind', 'string'), f(3, 'name', 'string')],
+
+  // ---- policy/v1 (kubectl create poddisruptionbudget) ----
+  PodDisruptionBudget: [
+    f(1, 'metadata', msg('ObjectMeta')),
+    f(2, 'spec', msg('PodDisruptionBudgetSpec')),
+    f(3, 'status', msg('PodDisruptionBudgetStatus')),
+  ],
+  PodDisruptionBudgetSpec: [
+    f(1, 'minAvailable', 'intOrString'),
+    f(2, 'selector', msg('LabelSelector')),
+    f(3, 'maxUnavailable', 'intOrString'),
+    f(4, 'unhealthyPodEvictionPolicy', 'string'),
+  ],
+  PodDisruptionBudgetStatus: [
+    f(1, 'observedGeneration', 'int64'),
+    f(3, 'disruptionsAllowed', 'int32'),
+    f(4, 'currentHealthy', 'int32'),
+    f(5, 'desiredHealthy', 'int32'),
+    f(6, 'expectedPods', 'int32'),
+  ],
+
+  // ---- authentication/v1 TokenRequest (kubectl create token) ----
+  TokenRequest: [
+    f(1, 'metadata', msg('ObjectMeta')),
+    f(2, 'spec', msg('TokenRequestSpec')),
+    f(3, 'status', msg('TokenRequestStatus')),
+  ],
+  TokenRequestSpec: [
+    f(1, 'audiences', 'string', list),
+    f(4, 'expirationSeconds', 'int64', ptr),
+    f(3, 'boundObjectRef', msg('BoundObjectReference')),
+  ],
+  BoundObjectReference: [
+    f(1, 'kind', 'string'),
+    f(2, 'apiVersion', 'string'),
+    f(3, 'name', 'string'),
+    f(4, 'uid', 'string'),
+  ],
+  TokenRequestStatus: [f(1, 'token', 'string'), f(2, 'expirationTimestamp', 'time')],
+
   // ---- authorization/v1 and authentication/v1 (kubectl auth can-i, auth whoami) ----
   SelfSubjectAccessReview: [
     f(1, 'metadata', msg('ObjectMeta')),
@@ -360,6 +427,12 @@ export const PROTOBUF_KINDS: Record<string, string> = {
   'v1/Service': 'Service',
   'apps/v1/Deployment': 'Deployment',
   'autoscaling/v1/Scale': 'Scale',
+  'rbac.authorization.k8s.io/v1/Role': 'Role',
+  'rbac.authorization.k8s.io/v1/ClusterRole': 'ClusterRole',
+  'rbac.authorization.k8s.io/v1/RoleBinding': 'RoleBinding',
+  'rbac.authorization.k8s.io/v1/ClusterRoleBinding': 'RoleBinding',
+  'policy/v1/PodDisruptionBudget': 'PodDisruptionBudget',
+  'authentication.k8s.io/v1/TokenRequest': 'TokenRequest',
   'authorization.k8s.io/v1/SelfSubjectAccessReview': 'SelfSubjectAccessReview',
   'authorization.k8s.io/v1/SelfSubjectRulesReview': 'SelfSubjectRulesReview',
   'authentication.k8s.io/v1/SelfSubjectReview': 'SelfSubjectReview',

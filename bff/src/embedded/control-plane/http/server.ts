@@ -1,4 +1,3 @@
-import { timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import { StatusError, internalError, methodNotAllowed, resourceNotFound } from '../status-error';
 import type { ApiContext } from './context';
@@ -10,23 +9,15 @@ import {
   rootPaths,
   versionInfo,
 } from './discovery';
+import { isMaster } from '../auth/attributes';
+import { attributesOf, unauthorized } from '../auth/request-auth';
 import { handleVirtualResource } from './auth-reviews';
+import { handleTokenRequest } from './token-request';
 import { negotiate } from './negotiate';
 import { OPENAPI_V2_PROTOBUF, openApiV2For } from './openapi-v2';
 import { handleResource } from './resource-handler';
 import { sendJson, sendRawJson, sendText } from './respond';
 import { parseRoute } from './routes';
-
-const unauthorized = () => new StatusError(401, 'Unauthorized', 'Unauthorized');
-
-function authorized(req: IncomingMessage, token: string): boolean {
-  const header = req.headers.authorization ?? '';
-  const m = /^Bearer\s+(.+)$/i.exec(header);
-  if (!m?.[1]) return false;
-  const given = Buffer.from(m[1].trim());
-  const expected = Buffer.from(token);
-  return given.length === expected.length && timingSafeEqual(given, expected);
-}
 
 function serverAddress(req: IncomingMessage): string {
   const { localAddress, localPort } = req.socket;
@@ -40,9 +31,23 @@ async function route(ctx: ApiContext, req: IncomingMessage, res: ServerResponse)
   // Probes and /version answer without a token, like a kube-apiserver's anonymous defaults.
   if (r.kind === 'health') return sendText(res, 200, 'ok');
   if (r.kind === 'version') return sendJson(res, 200, versionInfo(ctx.startedAt));
-  if (!authorized(req, ctx.token)) throw unauthorized();
-  if (r.kind === 'resource') return handleResource(ctx, req, res, r, url.searchParams);
-  if (r.kind === 'virtual') return handleVirtualResource(req, res, r.resource);
+  const caller = ctx.auth.authenticate(req);
+  if (!caller) throw unauthorized();
+  const user = ctx.auth.impersonate(req, caller);
+  // Watches and chunked lists are authorized here, once, when they start.
+  if (!isMaster(user)) ctx.auth.authorize(user, attributesOf(r, req.method ?? 'GET', url));
+  if (r.kind === 'resource') {
+    if (
+      r.subresource === 'token' &&
+      r.group === '' &&
+      r.plural === 'serviceaccounts' &&
+      r.namespace &&
+      r.name
+    )
+      return handleTokenRequest(ctx, req, res, r.namespace, r.name);
+    return handleResource(ctx, req, res, r, url.searchParams);
+  }
+  if (r.kind === 'virtual') return handleVirtualResource(ctx, req, res, r.resource, user);
   if (req.method !== 'GET' && req.method !== 'HEAD') throw methodNotAllowed();
   if (r.kind === 'openapi-v2') return serveOpenApiV2(ctx, req, res);
   // Discovery answers the legacy documents; a client asking for aggregated discovery alone gets 406.

@@ -129,6 +129,46 @@ interface BuiltinPrinter {
   cells(o: KubeObject): unknown[];
 }
 
+/** Role and ClusterRole print their name and creation time, as kube-apiserver's printer. */
+const rolePrinter: BuiltinPrinter = {
+  columns: [NAME, column('Created At', 'date')],
+  cells: (o) => [o.metadata.name, o.metadata.creationTimestamp ?? null],
+};
+
+/** The subjects of a binding by kind, for the wide columns; a ServiceAccount prints as `namespace/name`. */
+function subjectsOf(o: KubeObject, kind: string): string {
+  return arr(o.subjects)
+    .map(rec)
+    .filter((s) => s.kind === kind)
+    .map((s) => (kind === 'ServiceAccount' ? `${str(s.namespace, '')}/${str(s.name, '')}` : str(s.name, '')))
+    .join(', ');
+}
+
+const bindingPrinter: BuiltinPrinter = {
+  columns: [
+    NAME,
+    column('Role'),
+    column('Age'),
+    column('Users', 'string', 1),
+    column('Groups', 'string', 1),
+    column('ServiceAccounts', 'string', 1),
+  ],
+  cells: (o) => {
+    const ref = rec(o.roleRef);
+    return [
+      o.metadata.name,
+      `${str(ref.kind, '')}/${str(ref.name, '')}`,
+      age(o.metadata.creationTimestamp),
+      subjectsOf(o, 'User'),
+      subjectsOf(o, 'Group'),
+      subjectsOf(o, 'ServiceAccount'),
+    ];
+  },
+};
+
+const intOrStringCell = (v: unknown): string =>
+  typeof v === 'number' || (typeof v === 'string' && v !== '') ? String(v) : 'N/A';
+
 const BUILTIN: Record<string, BuiltinPrinter> = {
   namespaces: {
     columns: [NAME, column('Status'), column('Age')],
@@ -296,6 +336,29 @@ const BUILTIN: Record<string, BuiltinPrinter> = {
         age(o.metadata.creationTimestamp),
         ...templateContainers(o),
         selectorText(spec.selector),
+      ];
+    },
+  },
+  'roles.rbac.authorization.k8s.io': rolePrinter,
+  'clusterroles.rbac.authorization.k8s.io': rolePrinter,
+  'rolebindings.rbac.authorization.k8s.io': bindingPrinter,
+  'clusterrolebindings.rbac.authorization.k8s.io': bindingPrinter,
+  'poddisruptionbudgets.policy': {
+    columns: [
+      NAME,
+      column('Min Available'),
+      column('Max Unavailable'),
+      column('Allowed Disruptions', 'integer'),
+      column('Age'),
+    ],
+    cells: (o) => {
+      const spec = rec(o.spec);
+      return [
+        o.metadata.name,
+        intOrStringCell(spec.minAvailable),
+        intOrStringCell(spec.maxUnavailable),
+        num(rec(o.status).disruptionsAllowed),
+        age(o.metadata.creationTimestamp),
       ];
     },
   },

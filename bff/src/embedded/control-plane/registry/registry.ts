@@ -6,6 +6,7 @@ import { coreTypes } from './core-types';
 import { dubboTypes } from './dubbo-types';
 import { gatewayApiTypes } from './gateway-api-types';
 import { istioTypes } from './istio-types';
+import { rbacAndPolicyTypes } from './rbac-types';
 import type { ResourceType, ResourceVersion } from './resource-type';
 import { compareVersionPriority } from './resource-type';
 
@@ -139,6 +140,7 @@ export function buildRegistry(options: { keepIstioDubboField: boolean }): Resour
   return new ResourceRegistry([
     ...coreTypes(),
     ...builtinTypes(),
+    ...rbacAndPolicyTypes(),
     ...istioTypes(options),
     ...gatewayApiTypes(),
     ...dubboTypes(),

@@ -7,6 +7,7 @@ import { invalid, invalidValue } from '../status-error';
 import type { FieldError } from '../status-error';
 import { defaultCustomResourceDefinition } from '../validation/crd';
 import { defaultDeployment, defaultReplicaSet } from '../validation/workloads';
+import { validateBinding, validatePodDisruptionBudget, validateRole } from '../validation/rbac';
 
 /**
  * What the built-in registries of a kube-apiserver fill in on write, for the kinds where clients
@@ -197,6 +198,21 @@ export function applyKindDefaults(
       break;
     case 'gatewayclasses.gateway.networking.k8s.io':
       keepControllerName(object, old);
+      break;
+    case 'roles.rbac.authorization.k8s.io':
+      validateRole(object, 'Role');
+      break;
+    case 'clusterroles.rbac.authorization.k8s.io':
+      validateRole(object, 'ClusterRole');
+      break;
+    case 'rolebindings.rbac.authorization.k8s.io':
+      validateBinding(object, old, 'RoleBinding');
+      break;
+    case 'clusterrolebindings.rbac.authorization.k8s.io':
+      validateBinding(object, old, 'ClusterRoleBinding');
+      break;
+    case 'poddisruptionbudgets.policy':
+      validatePodDisruptionBudget(object);
       break;
     default:
       break;
