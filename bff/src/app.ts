@@ -19,6 +19,9 @@ import { routingRouter } from './api/routing';
 import { accessPolicyRouter, peerAuthenticationRouter } from './api/security';
 import { topologyRouter } from './api/topology';
 import { apiNotFound, errorHandler } from './api/errors';
+import { httpMetrics, metricsRouter } from './api/metrics';
+import { probesRouter } from './api/probes';
+import type { Readiness } from './api/probes';
 import { apiRouter } from './api/router';
 import type { HealthCheck, HealthResponse } from './contract/common';
 import { buildOpenApiDocument } from './api/openapi';
@@ -31,6 +34,7 @@ import type { PeerAuthenticationService } from './features/security/peer-authent
 import type { IstioConfigService } from './features/istio-config/istio-config';
 import type { TopologyService } from './features/topology/topology';
 import type { Logger } from './lib/logger';
+import type { ConsoleMetrics } from './lib/metrics';
 
 export interface AppDeps {
   log: Logger;
@@ -56,6 +60,12 @@ export interface AppDeps {
   corsOrigins?: string[];
   /** Express's `trust proxy`: set behind a TLS-terminating proxy, so Secure cookies and client addresses are right. */
   trustProxy?: boolean | number | string;
+  /** The console's own figures: recorded for every request, served at `/metrics` behind a credential. */
+  metrics?: ConsoleMetrics;
+  /** The bearer token `/metrics` asks for (MESH_CONSOLE_METRICS_TOKEN); unset: an admin's credential. */
+  metricsToken?: string;
+  /** `/readyz` and the drain on shutdown; absent: `/livez` and `/readyz` are not served. */
+  readiness?: Readiness;
 }
 
 /** The BFF as an Express app; every dependency comes in through `deps`, so tests build their own. */
@@ -88,8 +98,9 @@ export function createApp(deps: AppDeps): Express {
     strictTransportSecurity: false,
   });
   app.use((req, res, next) => (req.secure ? overHttps : overHttp)(req, res, next));
+  if (deps.metrics) app.use(httpMetrics(deps.metrics));
   // Health checks and scrapes come every few seconds; logging each would drown everything else.
-  const quiet = new Set(['/api/v1/healthz']);
+  const quiet = new Set(['/api/v1/healthz', '/livez', '/readyz', '/metrics']);
   app.use(
     pinoHttp({
       logger: deps.log,
@@ -114,6 +125,27 @@ export function createApp(deps: AppDeps): Express {
     }),
   );
   app.use(cookieParser());
+  // Before the API and the SPA's fallback, which would otherwise answer these paths.
+  const { readiness } = deps;
+  if (readiness) {
+    app.use(probesRouter(readiness));
+    app.use((_req, res, next) => {
+      // Draining: answers tell keep-alive clients to reconnect (to another replica); once the
+      // listener is closed, a request still arriving on an open connection is turned away.
+      if (!readiness.draining) return next();
+      res.setHeader('connection', 'close');
+      if (!readiness.closed) return next();
+      res.status(503).json({ code: 'Unavailable', message: 'The console is shutting down; retry' });
+    });
+  }
+  if (deps.metrics)
+    app.use(
+      metricsRouter({
+        metrics: deps.metrics,
+        auth: deps.auth.service,
+        ...(deps.metricsToken ? { token: deps.metricsToken } : {}),
+      }),
+    );
   if (deps.corsOrigins?.length) app.use('/api', corsFor(deps.corsOrigins));
 
   const { auth } = deps;

@@ -74,8 +74,8 @@ const Env = z.object({
     .refine((v) => parseDuration(v) !== null, 'a duration like 20s'),
   MESH_CONSOLE_SHUTDOWN_DELAY: z
     .string()
-    .default('5s')
-    .refine((v) => v === '0' || parseDuration(v) !== null, 'a duration like 5s, or 0'),
+    .optional()
+    .refine((v) => v === undefined || v === '0' || parseDuration(v) !== null, 'a duration like 5s, or 0'),
   POD_NAME: z.string().optional(),
   OIDC_ISSUER_URL: z.url().optional(),
   OIDC_CLIENT_ID: z.string().min(1).optional(),
@@ -245,10 +245,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     changeTimeoutMs: (parseDuration(e.MESH_CONSOLE_CHANGE_TIMEOUT) ?? 30) * 1000,
     ...(e.MESH_CONSOLE_METRICS_TOKEN ? { metricsToken: e.MESH_CONSOLE_METRICS_TOKEN } : {}),
     shutdown: {
+      // In a pod, the endpoints controller needs a moment to take it out of the Service; elsewhere
+      // (Ctrl+C on a laptop) nobody routes to it by endpoints.
       delayMs:
-        e.MESH_CONSOLE_SHUTDOWN_DELAY === '0'
-          ? 0
-          : (parseDuration(e.MESH_CONSOLE_SHUTDOWN_DELAY) ?? 5) * 1000,
+        e.MESH_CONSOLE_SHUTDOWN_DELAY === undefined
+          ? inCluster
+            ? 5000
+            : 0
+          : e.MESH_CONSOLE_SHUTDOWN_DELAY === '0'
+            ? 0
+            : (parseDuration(e.MESH_CONSOLE_SHUTDOWN_DELAY) ?? 5) * 1000,
       graceMs: (parseDuration(e.MESH_CONSOLE_SHUTDOWN_GRACE) ?? 20) * 1000,
     },
     ...(e.POD_NAME ? { podName: e.POD_NAME } : {}),

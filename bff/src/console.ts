@@ -3,7 +3,9 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Express } from 'express';
 import { createApp } from './app';
+import { Readiness } from './api/probes';
 import { KubeClient } from './clients/kube';
+import { kubeLeaseApi } from './clients/lease';
 import { MeshObjects } from './clients/mesh-objects';
 import type { Config } from './config';
 import type { HealthResponse } from './contract/common';
@@ -30,8 +32,11 @@ import { RoutingService } from './features/routing/routing';
 import { AccessPolicyService } from './features/security/access-policy';
 import { PeerAuthenticationService } from './features/security/peer-authentication';
 import { TopologyService } from './features/topology/topology';
+import { LeaderElector, leaderIdentity } from './lib/leader-election';
 import type { Logger } from './lib/logger';
 import { silentLogger } from './lib/logger';
+import { createMetrics } from './lib/metrics';
+import type { ConsoleMetrics } from './lib/metrics';
 import type { IstioApiVersion } from './mesh/model';
 
 export const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -78,7 +83,14 @@ export interface ConsoleOverrides {
   clock?: () => number;
   /** The monitoring stream's heartbeat (tests run it fast; the interval is `config.streamIntervalMs`). */
   stream?: Pick<StreamOptions, 'heartbeatMs'>;
+  /** The console's own metrics registry (a test reading the figures a part records). */
+  metrics?: ConsoleMetrics;
+  /** Leader election's timing (tests run it fast; production: a 10 s lease renewed every 2 s). */
+  leaderElection?: { leaseDurationSeconds?: number; renewIntervalMs?: number };
 }
+
+/** The Lease whose holder runs the background work (in the console's namespace). */
+export const LEADER_LEASE = 'mesh-console-leader';
 
 /** The console, wired and ready to serve: `app` is the Express app; nothing listens yet. */
 export interface Console {
@@ -94,7 +106,19 @@ export interface Console {
   stream: MonitoringStream;
   /** On the very first start, the admin account created with a generated one-time password. */
   firstAdmin: { name: string; password: string } | null;
-  /** Stops what `buildConsole` started (not what was passed in), after the last record is stored. */
+  /** The console's own figures (`/metrics`). */
+  metrics: ConsoleMetrics;
+  /**
+   * Leader election on the `mesh-console-leader` Lease: background work that must run on one
+   * replica at a time registers with `leader.whileLeading(task)`.
+   */
+  leader: LeaderElector;
+  /** `/readyz`; `startDraining()` turns it unready (server.ts, on SIGTERM). */
+  readiness: Readiness;
+  /**
+   * Stops what `buildConsole` started (not what was passed in): the background work and the
+   * lease (released, so another replica takes over at once), the streams, then the audit flush.
+   */
   close(): Promise<void>;
 }
 
@@ -111,11 +135,14 @@ export async function buildConsole(config: Config, overrides: ConsoleOverrides =
     for (const stop of stops.splice(0).reverse()) await stop();
   };
   try {
+    const metrics = overrides.metrics ?? createMetrics();
     let controlPlane: ControlPlane | null = null;
+    let controlPlaneStartedAt: number | undefined;
     let kube: KubeClient;
     if (overrides.kube) {
       kube = overrides.kube;
     } else if (config.controlPlane.mode === 'embedded') {
+      controlPlaneStartedAt = Date.now();
       const started = await startControlPlane({
         dataDir: config.dataDir,
         host: '127.0.0.1',
@@ -126,15 +153,15 @@ export async function buildConsole(config: Config, overrides: ConsoleOverrides =
       });
       controlPlane = started;
       stops.push(() => started.close());
-      kube = KubeClient.forLoopback(started.url, started.token);
+      kube = KubeClient.forLoopback(started.url, started.token, { metrics });
       if (config.demo) await seedDemoMesh(kube, log);
     } else {
       // With a real cluster, writes impersonate the signed-in user: Kubernetes RBAC has the last word.
       // In a pod (no kubeconfig), the service account the pod runs as.
       kube =
         config.controlPlane.kubeconfig === undefined && config.controlPlane.serviceAccountDir !== undefined
-          ? KubeClient.inCluster(config.controlPlane.serviceAccountDir, { impersonate: true })
-          : KubeClient.load(config.controlPlane.kubeconfig, { impersonate: true });
+          ? KubeClient.inCluster(config.controlPlane.serviceAccountDir, { impersonate: true, metrics })
+          : KubeClient.load(config.controlPlane.kubeconfig, { impersonate: true, metrics });
     }
     // The console's own records (audit, tokens, sign-outs, revisions it settles) are its own writes.
     const own = kube.withoutImpersonation();
@@ -156,8 +183,20 @@ export async function buildConsole(config: Config, overrides: ConsoleOverrides =
       catalog = informers;
     }
 
+    // Background work runs on one replica at a time: the holder of the Lease.
+    const leader = new LeaderElector({
+      api: kubeLeaseApi(own, config.auth.namespace, LEADER_LEASE),
+      name: LEADER_LEASE,
+      identity: leaderIdentity(config.podName),
+      log: log.child({ component: 'leader' }),
+      gauge: metrics.leader,
+      ...overrides.leaderElection,
+      ...(controlPlaneStartedAt !== undefined ? { staleBefore: controlPlaneStartedAt } : {}),
+    });
+
     // Every change the console made has its revision and audit record, even across a crash: what a
-    // stopped console left pending is settled now and then (each pass is safe on several replicas).
+    // stopped console left pending is settled now and then, by the leader (each pass would be safe
+    // on several replicas; one is enough).
     const journal = new ChangeJournal({
       kube: own,
       objects: new MeshObjects(own),
@@ -166,15 +205,31 @@ export async function buildConsole(config: Config, overrides: ConsoleOverrides =
       changeTimeoutMs: config.changeTimeoutMs,
       auditRetentionMs: config.auth.auditRetentionMs ?? 90 * 86400_000,
     });
-    const settle = () =>
-      journal.settle().catch((err: unknown) => log.warn({ err }, 'could not settle interrupted changes'));
-    await settle();
-    const settling = setInterval(
-      () => void settle(),
-      Math.max(1000, Math.min(config.changeTimeoutMs, 30_000)),
-    );
-    settling.unref();
-    stops.push(() => clearInterval(settling));
+    let settling: Promise<void> = Promise.resolve();
+    const settle = () => {
+      settling = journal
+        .settle()
+        .then(() => undefined)
+        .catch((err: unknown) => log.warn({ err }, 'could not settle interrupted changes'));
+      return settling;
+    };
+    leader.whileLeading(() => {
+      void settle();
+      const timer = setInterval(
+        () => void settle(),
+        Math.max(1000, Math.min(config.changeTimeoutMs, 30_000)),
+      );
+      timer.unref();
+      // Losing the lease (or shutting down) lets a pass under way finish, so its writes are whole.
+      return () => {
+        clearInterval(timer);
+        return settling;
+      };
+    });
+    leader.start();
+    // The first try is done when this resolves: a replica that leads has begun settling.
+    await leader.tick();
+    stops.push(() => leader.stop({ release: true }));
 
     const objects = overrides.objects ?? new MeshObjects(kube);
     const routing = new RoutingService({
@@ -243,6 +298,7 @@ export async function buildConsole(config: Config, overrides: ConsoleOverrides =
       monitoring,
       intervalMs: config.streamIntervalMs,
       ...overrides.stream,
+      openStreams: metrics.openStreams,
       log: log.child({ component: 'stream' }),
     });
     stops.push(() => stream.close());
@@ -254,6 +310,7 @@ export async function buildConsole(config: Config, overrides: ConsoleOverrides =
       return { status: reachable ? 'ok' : 'degraded', version, controlPlane: { mode, reachable } };
     };
     const health = overrides.health ?? checkControlPlane;
+    const readiness = new Readiness({ controlPlane: () => kube.reachable() });
     const app = createApp({
       log,
       version,
@@ -270,8 +327,24 @@ export async function buildConsole(config: Config, overrides: ConsoleOverrides =
       auth,
       corsOrigins: config.corsOrigins,
       ...(config.trustProxy !== undefined ? { trustProxy: config.trustProxy } : {}),
+      metrics,
+      ...(config.metricsToken ? { metricsToken: config.metricsToken } : {}),
+      readiness,
     });
-    return { app, kube, controlPlane, catalog, auth, traffic, stream, firstAdmin, close };
+    return {
+      app,
+      kube,
+      controlPlane,
+      catalog,
+      auth,
+      traffic,
+      stream,
+      firstAdmin,
+      metrics,
+      leader,
+      readiness,
+      close,
+    };
   } catch (err) {
     await close().catch(() => undefined);
     throw err;

@@ -83,13 +83,31 @@ async function main(): Promise<void> {
   console.log('');
 
   let closing = false;
+  // The drain (server.ts): unready at once, the listener closed after the delay, requests in
+  // flight finished within the grace, the lease released, the audit flushed; then exit 0.
   const shutdown = (signal: string) => {
     if (closing) return;
     closing = true;
-    log.info({ signal }, 'shutting down');
+    log.info({ signal, ...config.shutdown }, 'draining, then shutting down');
+    const { delayMs = 0, graceMs = 20_000 } = config.shutdown ?? {};
+    // Whatever hangs after the grace (a control plane that does not answer the lease's release)
+    // must not keep the pod past its termination grace period.
+    setTimeout(
+      () => {
+        log.error('shutdown did not finish in time: exiting');
+        process.exit(1);
+      },
+      delayMs + graceMs + 10_000,
+    ).unref();
     running.close().then(
-      () => process.exit(0),
-      () => process.exit(1),
+      () => {
+        log.info('stopped');
+        process.exit(0);
+      },
+      (err: unknown) => {
+        log.error({ err }, 'shutdown failed');
+        process.exit(1);
+      },
     );
   };
   process.on('SIGINT', () => shutdown('SIGINT'));

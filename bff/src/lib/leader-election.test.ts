@@ -80,6 +80,11 @@ describe('decide', () => {
     expect(d.lease.acquireTime).toBe(takeover ? now : current?.acquireTime);
   });
 
+  it('takes a lease renewed before the control plane it started, however fresh', () => {
+    expect(decide(held('old-run', T0 - 1000), 'me', T0, 10, T0 - 500)).toMatchObject({ write: 'replace' });
+    expect(decide(held('other', T0 - 400), 'me', T0, 10, T0 - 500)).toMatchObject({ write: null });
+  });
+
   it.each([
     { case: 'held and renewed just now', renewTime: T0 },
     { case: 'held, exactly at its duration', renewTime: T0 - 10_000 },

@@ -43,6 +43,7 @@ export function decide(
   identity: string,
   now: number,
   durationSeconds: number,
+  staleBefore = 0,
 ): LeaseDecision {
   const mine = (from: LeaseRecord | null, takeover: boolean): LeaseRecord => ({
     holderIdentity: identity,
@@ -56,7 +57,10 @@ export function decide(
   if (current.holderIdentity === identity)
     return { write: 'replace', lease: mine(current, false), takeover: false };
   const held = Boolean(current.holderIdentity);
-  const expired = current.renewTime === null || current.renewTime + current.leaseDurationSeconds * 1000 < now;
+  const expired =
+    current.renewTime === null ||
+    current.renewTime < staleBefore ||
+    current.renewTime + current.leaseDurationSeconds * 1000 < now;
   if (held && !expired) return { write: null, holder: current.holderIdentity as string };
   return { write: 'replace', lease: mine(current, true), takeover: true };
 }
@@ -73,6 +77,12 @@ export interface LeaderElectorOptions {
   renewIntervalMs?: number;
   clock?: () => number;
   log: Logger;
+  /**
+   * A lease last renewed before this time is free: the control plane this process started itself
+   * was not running then, so its holder was a previous run (a console restarted after a crash
+   * settles its own changes at once, not after the lease's duration).
+   */
+  staleBefore?: number;
   /** `mesh_console_leader{lease}`: 1 while leading. */
   gauge?: Gauge<'lease'>;
 }
@@ -141,7 +151,7 @@ export class LeaderElector {
     const now = this.clock();
     try {
       const current = await this.options.api.get();
-      const decision = decide(current, this.identity, now, this.durationSeconds);
+      const decision = decide(current, this.identity, now, this.durationSeconds, this.options.staleBefore);
       if (decision.write === null) {
         this.lease = current;
         await this.setLeading(false);
@@ -181,12 +191,12 @@ export class LeaderElector {
   }
 
   private run(task: LeaderTask) {
-    const started = Promise.resolve()
-      .then(task)
-      .catch((err: unknown) => {
-        this.options.log.error({ err }, 'a leader task failed to start');
-        return null;
-      });
+    // Called at once (an async function runs up to its first await): a task's first step has
+    // begun when the tick that won the lease resolves.
+    const started = (async () => task())().catch((err: unknown) => {
+      this.options.log.error({ err }, 'a leader task failed to start');
+      return null;
+    });
     this.running.set(task, started);
   }
 

@@ -1,3 +1,4 @@
+import type { Gauge } from 'prom-client';
 import { STREAM_EVENTS } from '../../contract/monitoring';
 import type { MonitoringWindow, TelemetryStreamError } from '../../contract/monitoring';
 import { ApiError } from '../../lib/errors';
@@ -36,7 +37,16 @@ export interface StreamOptions {
   /** A client that cannot take data for this long is disconnected (default: 6 rounds, at least 30 s). */
   maxStalledMs?: number;
   clock?: () => number;
+  /** `mesh_console_open_streams`: the clients connected. */
+  openStreams?: Gauge;
 }
+
+/**
+ * The last frame a client gets when the console shuts down: it says why the stream ends, and
+ * `retry` has EventSource reconnect (to another replica, behind the Service) within a second.
+ */
+export const SHUTDOWN_FRAME =
+  'retry: 1000\nevent: shutdown\ndata: {"reason":"The console is restarting"}\n\n';
 
 interface ClientState {
   client: StreamClient;
@@ -124,6 +134,7 @@ export class MonitoringStream {
   add(client: StreamClient, sub: StreamSubscription): () => void {
     const state: ClientState = { client, topics: this.topicsOf(sub), stalledSince: null, pending: new Map() };
     this.clients.add(state);
+    this.options.openStreams?.set(this.clients.size);
     let missing = false;
     for (const t of state.topics) {
       const frame = this.latest.get(t);
@@ -138,6 +149,7 @@ export class MonitoringStream {
 
   private remove(state: ClientState) {
     if (!this.clients.delete(state)) return;
+    this.options.openStreams?.set(this.clients.size);
     if (this.clients.size === 0) this.stopTimers();
     this.forgetUnwatched();
   }
@@ -261,13 +273,15 @@ export class MonitoringStream {
     }
   }
 
-  /** Stops the timers and closes every client (server shutdown). */
+  /** Stops the timers and ends every client's stream with a last frame saying so (server shutdown). */
   close(): void {
     this.stopTimers();
     for (const state of [...this.clients]) {
       this.clients.delete(state);
+      state.client.write(SHUTDOWN_FRAME);
       state.client.close();
     }
+    this.options.openStreams?.set(0);
     this.latest.clear();
   }
 }
