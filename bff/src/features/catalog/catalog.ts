@@ -1,16 +1,23 @@
-import type { KubernetesObject, ListWatch } from '@kubernetes/client-node';
+import type { KubernetesObject } from '@kubernetes/client-node';
+import type { Informer } from '../../clients/informer';
 import type { KubeClient } from '../../clients/kube';
 import type { KubeResource } from '../../lib/kube-kind';
 import type { ServiceDetail } from '../../contract/catalog';
 import type { Logger } from '../../lib/logger';
-import { dataPlaneContext, namespaceDataPlanes } from './dataplane';
 import type { Gateway, ServiceEntry, V1Namespace, V1Pod, V1Service, WorkloadEntry } from './kube-types';
 import type { NamespaceScope } from '../auth/scope';
 import { scopeKey } from '../auth/scope';
+import { LiveCatalog } from './incremental';
+import type { CatalogKind } from './incremental';
 import { indexCatalog, scopeView } from './query';
 import type { CatalogView } from './query';
-import { buildCatalog } from './registry';
-import type { RegistrySnapshot } from './registry';
+import { slimPod } from './slim';
+
+/**
+ * How long a read may show the catalog as it was before the latest watch events. At 100,000 Pods,
+ * some change every second: reads apply them at most this often, not on every read.
+ */
+const DEFAULT_MAX_STALE_MS = 100;
 
 /** Where the catalog's services come from; the API depends on this, not on informers. */
 export interface CatalogSource {
@@ -41,49 +48,38 @@ export function staticCatalog(services: ServiceDetail[]): CatalogSource {
   return { view: () => view, get: (id) => view.byId.get(id) };
 }
 
-/** The catalog of a snapshot of the control plane's objects, with its namespaces' data planes. */
-function snapshotView(snapshot: RegistrySnapshot): CatalogView {
-  return indexCatalog(
-    buildCatalog(snapshot),
-    namespaceDataPlanes(dataPlaneContext(snapshot.namespaces, snapshot.gateways)),
-  );
-}
-
 /**
  * The catalog kept current by watching the control plane. The informers' caches are the
  * control plane's state, not the BFF's: the BFF keeps nothing it could not rebuild by listing
- * again. The catalog is rebuilt on the first read after a change, so a burst of watch events
- * costs one rebuild.
+ * again. Each watch event marks what it can change (see LiveCatalog); a read applies what
+ * changed since the last, at most once per `maxStaleMs`, so a burst of events costs one update
+ * and a read never pays a rebuild of the whole catalog.
  */
 export class InformerCatalog implements CatalogSource {
-  private cached: CatalogView | null = null;
-  private readonly informers: ListWatch<KubernetesObject>[];
+  private readonly live = new LiveCatalog();
+  private readonly informers: Informer<KubernetesObject>[] = [];
+  private current: CatalogView | null = null;
+  private updatedAt = 0;
 
-  private constructor(
-    private readonly services: ListWatch<V1Service>,
-    private readonly pods: ListWatch<V1Pod>,
-    private readonly serviceEntries: ListWatch<ServiceEntry> | null,
-    private readonly workloadEntries: ListWatch<WorkloadEntry> | null,
-    private readonly namespaces: ListWatch<V1Namespace>,
-    private readonly gateways: ListWatch<Gateway> | null,
-  ) {
-    this.informers = [services, pods, serviceEntries, workloadEntries, namespaces, gateways].filter(
-      (i): i is ListWatch<KubernetesObject> => i !== null,
-    );
-    const invalidate = () => {
-      this.cached = null;
-    };
-    for (const informer of this.informers) {
-      for (const verb of ['add', 'update', 'delete'] as const) informer.on(verb, invalidate);
-      informer.on('connect', invalidate);
-    }
+  private constructor(private readonly maxStaleMs: number) {}
+
+  private watch<T extends KubernetesObject>(kind: CatalogKind, informer: Informer<T> | null): void {
+    if (!informer) return;
+    for (const verb of ['add', 'update', 'delete'] as const)
+      informer.on(verb, (obj) => this.live.apply(kind, verb, obj));
+    this.informers.push(informer as unknown as Informer<KubernetesObject>);
   }
 
   /**
    * Starts the informers and resolves once each has listed. Istio's kinds are optional, and so are
-   * the Gateway API's (the waypoints): without them no waypoint exists.
+   * the Gateway API's (the waypoints): without them no waypoint exists. `maxStaleMs`: how long a
+   * read may show the catalog from before the latest events (0: never).
    */
-  static async start(kube: KubeClient, log: Logger): Promise<InformerCatalog> {
+  static async start(
+    kube: KubeClient,
+    log: Logger,
+    options: { maxStaleMs?: number } = {},
+  ): Promise<InformerCatalog> {
     const istio = await kube.preferredVersion('networking.istio.io');
     if (!istio)
       log.warn('networking.istio.io is not served: ServiceEntries and WorkloadEntries are not read');
@@ -94,12 +90,15 @@ export class InformerCatalog implements CatalogSource {
       version: istio ?? 'v1',
       plural,
     });
-    const catalog = new InformerCatalog(
-      kube.informer<V1Service>(core('services'), log),
-      kube.informer<V1Pod>(core('pods'), log),
-      istio ? kube.informer<ServiceEntry>(ist('serviceentries'), log) : null,
-      istio ? kube.informer<WorkloadEntry>(ist('workloadentries'), log) : null,
-      kube.informer<V1Namespace>(core('namespaces'), log),
+    const catalog = new InformerCatalog(options.maxStaleMs ?? DEFAULT_MAX_STALE_MS);
+    catalog.watch('service', kube.informer<V1Service>(core('services'), log));
+    catalog.watch('pod', kube.informer<V1Pod>(core('pods'), log, { transform: slimPod }));
+    catalog.watch('serviceEntry', istio ? kube.informer<ServiceEntry>(ist('serviceentries'), log) : null);
+    catalog.watch('workloadEntry', istio ? kube.informer<WorkloadEntry>(ist('workloadentries'), log) : null);
+    catalog.watch('namespace', kube.informer<V1Namespace>(core('namespaces'), log));
+    // Without the Gateway API no waypoint exists: every one named is missing.
+    catalog.watch(
+      'gateway',
       gatewayApi
         ? kube.informer<Gateway>(
             { group: 'gateway.networking.k8s.io', version: gatewayApi, plural: 'gateways' },
@@ -112,18 +111,11 @@ export class InformerCatalog implements CatalogSource {
   }
 
   view(): CatalogView {
-    if (!this.cached) {
-      this.cached = snapshotView({
-        services: this.services.list(),
-        pods: this.pods.list(),
-        serviceEntries: this.serviceEntries?.list() ?? [],
-        workloadEntries: this.workloadEntries?.list() ?? [],
-        namespaces: this.namespaces.list(),
-        // Without the Gateway API no waypoint exists: every one named is missing.
-        gateways: this.gateways?.list() ?? [],
-      });
-    }
-    return this.cached;
+    const now = Date.now();
+    if (this.live.dirty && now - this.updatedAt >= this.maxStaleMs) this.updatedAt = now;
+    else if (this.current) return this.current;
+    this.current = this.live.view();
+    return this.current;
   }
 
   get(id: string): ServiceDetail | undefined {

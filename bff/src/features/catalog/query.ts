@@ -25,7 +25,7 @@ export interface CatalogView {
   readonly namespaceDataPlanes: readonly NamespaceDataPlane[];
 }
 
-function toSummary(s: ServiceDetail): ServiceSummary {
+export function toSummary(s: ServiceDetail): ServiceSummary {
   return {
     id: s.id,
     name: s.name,
@@ -39,6 +39,11 @@ function toSummary(s: ServiceDetail): ServiceSummary {
     instances: s.instances,
     dataPlane: s.dataPlane ?? { modes: [], waypoint: null },
   };
+}
+
+/** What a search looks in: ID, name and application, lower-cased. */
+export function haystackOf(s: ServiceDetail): string {
+  return `${s.id} ${s.name} ${s.application}`.toLowerCase();
 }
 
 export function indexCatalog(
@@ -55,7 +60,7 @@ export function indexCatalog(
     services,
     byId: new Map(services.map((s) => [s.id, s])),
     summaries,
-    haystacks: services.map((s) => `${s.id} ${s.name} ${s.application}`.toLowerCase()),
+    haystacks: services.map(haystackOf),
     facets: {
       namespaces,
       protocols,
