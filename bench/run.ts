@@ -1,6 +1,7 @@
 import { benchCatalog } from './catalog';
 import { benchMonitoring } from './monitoring';
 import { benchRouting } from './routing';
+import { benchScale } from './scale';
 import { benchTopology } from './topology';
 import { benchTraffic } from './traffic';
 
@@ -14,6 +15,7 @@ const sections: Record<string, () => Promise<void>> = {
   monitoring: benchMonitoring,
   topology: benchTopology,
   traffic: benchTraffic,
+  scale: benchScale,
 };
 
 const only = process.argv.slice(2);

@@ -1,0 +1,623 @@
+import { spawn, spawnSync } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import http from 'node:http';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { RateLimitForm } from '../bff/src/contract/ratelimit';
+import { RouteForm } from '../bff/src/contract/routing';
+import { startControlPlane } from '../bff/src/embedded/control-plane';
+import type { ControlPlane } from '../bff/src/embedded/control-plane';
+import { silentLogger } from '../bff/src/lib/logger';
+import type { MeshObject } from '../bff/src/mesh/istio-types';
+import type { RouteTarget } from '../bff/src/mesh/model';
+import { planRoute } from '../bff/src/mesh/plan';
+import { planRateLimit } from '../bff/src/mesh/ratelimit';
+import { ADMIN_HEADER, TEST_ADMIN_TOKEN } from '../bff/src/testing/auth';
+import { percentile, printFigures, summarize, timeMany } from './stats';
+import type { Figure } from './stats';
+
+/**
+ * `npm run bench -- scale`: the issue's cluster size (100,000 pods, 20,000 services, 5,000
+ * VirtualServices) in an embedded control plane, and the console started against it as a child
+ * process, so that its RSS and start time are its own. BENCH_SCALE=0.1 shrinks every count (for
+ * development); BENCH_LOAD_SECONDS shortens the 60 s load.
+ */
+const SCALE = Number(process.env.BENCH_SCALE ?? '1');
+const LOAD_SECONDS = Number(process.env.BENCH_LOAD_SECONDS ?? '60');
+const NAMESPACES = 50;
+const SERVICES = Math.round(20_000 * SCALE);
+const PODS_PER_SERVICE = 5; // three of v1, two of v2
+const VS_EVERY = 4; // one service in four has a VirtualService and a DestinationRule
+const RATE_LIMIT_EVERY = 100; // and one in a hundred a rate limit (an EnvoyFilter)
+const CLIENTS = 200;
+const THINK_MS = 1000;
+const PROTOCOLS = ['http', 'grpc', 'http', 'http2', 'http'];
+
+const host = (name: string, ns: string) => `${name}.${ns}.svc.cluster.local`;
+
+function serviceAt(i: number): { name: string; ns: string; n: number; k: number } {
+  const n = i % NAMESPACES;
+  const k = Math.floor(i / NAMESPACES);
+  return { name: `svc-${n}-${k}`, ns: `bench-${n}`, n, k };
+}
+
+function routeTarget(name: string, ns: string): RouteTarget {
+  return {
+    id: host(name, ns),
+    name,
+    namespace: ns,
+    application: name,
+    protocol: 'http',
+    host: host(name, ns),
+    versions: [
+      { version: 'v1', labels: { version: 'v1' }, readyInstances: 3 },
+      { version: 'v2', labels: { version: 'v2' }, readyInstances: 2 },
+    ],
+  };
+}
+
+/** A canary rule as users write it in the form: a header to v2, the rest split 90/10. */
+function canaryForm(service: string, v2Weight: number): RouteForm {
+  return RouteForm.parse({
+    name: `${service}-canary`,
+    routeType: 'condition',
+    trafficSplit: true,
+    destinations: [
+      { version: 'v1', weight: 100 - v2Weight },
+      { version: 'v2', weight: v2Weight },
+    ],
+    matches: [
+      {
+        match: { headers: [{ name: 'x-canary', type: 'exact', value: 'true' }] },
+        destinations: [{ version: 'v2', weight: 100 }],
+      },
+      {
+        match: { uri: { type: 'prefix', value: '/api/v2' } },
+        destinations: [
+          { version: 'v1', weight: 50 },
+          { version: 'v2', weight: 50 },
+        ],
+      },
+    ],
+  });
+}
+
+/** A pod as a Deployment with an Istio sidecar makes it: real pods are fat, the console must slim them. */
+function pod(name: string, ns: string, app: string, version: string, ip: string, hash: string): unknown {
+  const started = '2026-01-01T00:00:00Z';
+  return {
+    metadata: {
+      name,
+      namespace: ns,
+      generateName: `${app}-${version}-${hash}-`,
+      labels: {
+        app,
+        version,
+        'pod-template-hash': hash,
+        'security.istio.io/tlsMode': 'istio',
+        'service.istio.io/canonical-name': app,
+        'service.istio.io/canonical-revision': version,
+      },
+      annotations: {
+        'kubectl.kubernetes.io/default-container': 'app',
+        'prometheus.io/path': '/stats/prometheus',
+        'prometheus.io/port': '15020',
+        'prometheus.io/scrape': 'true',
+        'sidecar.istio.io/status':
+          '{"initContainers":["istio-init"],"containers":["istio-proxy"],"volumes":["workload-socket","credential-socket","workload-certs","istio-envoy","istio-data","istio-podinfo","istio-token","istiod-ca-cert"],"imagePullSecrets":null,"revision":"default"}',
+      },
+    },
+    spec: {
+      nodeName: `node-${ip.split('.')[2]}`,
+      serviceAccountName: app,
+      initContainers: [
+        {
+          name: 'istio-init',
+          image: 'docker.io/istio/proxyv2:1.24.0',
+          args: ['istio-iptables', '-p', '15001', '-z', '15006', '-u', '1337', '-m', 'REDIRECT', '-i', '*'],
+        },
+      ],
+      containers: [
+        {
+          name: 'app',
+          image: `registry.example.com/${app}:${version}`,
+          ports: [
+            { name: 'http', containerPort: 8080, protocol: 'TCP' },
+            { name: 'metrics', containerPort: 9090, protocol: 'TCP' },
+          ],
+          env: [
+            { name: 'SERVICE_VERSION', value: version },
+            { name: 'JAVA_OPTS', value: '-Xms256m -Xmx512m' },
+          ],
+          resources: { requests: { cpu: '100m', memory: '256Mi' }, limits: { memory: '512Mi' } },
+          readinessProbe: { httpGet: { path: '/healthz', port: 8080 }, periodSeconds: 10 },
+          volumeMounts: [
+            { name: 'kube-api-access', mountPath: '/var/run/secrets/kubernetes.io/serviceaccount' },
+          ],
+        },
+        {
+          name: 'istio-proxy',
+          image: 'docker.io/istio/proxyv2:1.24.0',
+          args: ['proxy', 'sidecar', '--domain', `${ns}.svc.cluster.local`, '--proxyLogLevel=warning'],
+          ports: [{ name: 'http-envoy-prom', containerPort: 15090, protocol: 'TCP' }],
+          env: [
+            { name: 'PILOT_CERT_PROVIDER', value: 'istiod' },
+            { name: 'CA_ADDR', value: 'istiod.istio-system.svc:15012' },
+            { name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
+            { name: 'POD_NAMESPACE', valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } },
+            { name: 'INSTANCE_IP', valueFrom: { fieldRef: { fieldPath: 'status.podIP' } } },
+            { name: 'ISTIO_META_WORKLOAD_NAME', value: `${app}-${version}` },
+            { name: 'ISTIO_META_MESH_ID', value: 'cluster.local' },
+          ],
+          resources: { requests: { cpu: '10m', memory: '40Mi' }, limits: { cpu: '2', memory: '1Gi' } },
+          readinessProbe: { httpGet: { path: '/healthz/ready', port: 15021 }, periodSeconds: 15 },
+          volumeMounts: [
+            { name: 'workload-socket', mountPath: '/var/run/secrets/workload-spiffe-uds' },
+            { name: 'istio-envoy', mountPath: '/etc/istio/proxy' },
+            { name: 'istio-token', mountPath: '/var/run/secrets/tokens' },
+          ],
+        },
+      ],
+      volumes: [
+        { name: 'workload-socket', emptyDir: {} },
+        { name: 'istio-envoy', emptyDir: { medium: 'Memory' } },
+        { name: 'istio-token', projected: { sources: [{ serviceAccountToken: { path: 'istio-token' } }] } },
+      ],
+    },
+    status: {
+      phase: 'Running',
+      podIP: ip,
+      podIPs: [{ ip }],
+      hostIP: `192.168.0.${ip.split('.')[2]}`,
+      startTime: started,
+      qosClass: 'Burstable',
+      conditions: [
+        'PodReadyToStartContainers',
+        'Initialized',
+        'Ready',
+        'ContainersReady',
+        'PodScheduled',
+      ].map((type) => ({ type, status: 'True', lastTransitionTime: started })),
+      containerStatuses: ['app', 'istio-proxy'].map((c) => ({
+        name: c,
+        ready: true,
+        restartCount: 0,
+        started: true,
+        image: c === 'app' ? `registry.example.com/${app}:${version}` : 'docker.io/istio/proxyv2:1.24.0',
+        state: { running: { startedAt: started } },
+      })),
+    },
+  };
+}
+
+const SERVICES_GVR = { group: '', version: 'v1', plural: 'services' };
+const PODS_GVR = { group: '', version: 'v1', plural: 'pods' };
+const gvrOf = (obj: MeshObject) => {
+  const [group, version] = obj.apiVersion.includes('/') ? obj.apiVersion.split('/') : ['', obj.apiVersion];
+  const plural = `${obj.kind.toLowerCase()}s`;
+  return { group: group as string, version: version as string, plural };
+};
+
+interface Seeded {
+  vs: number;
+  dr: number;
+  envoyFilters: number;
+  configMaps: number;
+}
+
+/** Seeds the store directly (the same code path as the API, without HTTP), one namespace per transaction. */
+function seed(cp: ControlPlane): Seeded {
+  const namespaces = Array.from({ length: NAMESPACES }, (_, n) => `bench-${n}`);
+  cp.store.ensureNamespaces(namespaces);
+  // The console writes (and dry-runs) as its signed-in user: the admin role may change anything.
+  const rbac = (plural: string) => ({ group: 'rbac.authorization.k8s.io', version: 'v1', plural });
+  cp.store.create(rbac('clusterroles'), undefined, {
+    metadata: { name: 'bench-mesh-admin' },
+    rules: [{ apiGroups: ['*'], resources: ['*'], verbs: ['*'] }],
+  });
+  cp.store.create(rbac('clusterrolebindings'), undefined, {
+    metadata: { name: 'bench-mesh-admin' },
+    roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'bench-mesh-admin' },
+    subjects: [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'Group', name: 'mesh-console:admin' }],
+  });
+  const counts: Seeded = { vs: 0, dr: 0, envoyFilters: 0, configMaps: 0 };
+  const byNs = new Map<string, { svcs: unknown[]; pods: unknown[]; rules: MeshObject[] }>();
+  for (const ns of namespaces) byNs.set(ns, { svcs: [], pods: [], rules: [] });
+  for (let i = 0; i < SERVICES; i++) {
+    const { name, ns, k } = serviceAt(i);
+    const bucket = byNs.get(ns) as { svcs: unknown[]; pods: unknown[]; rules: MeshObject[] };
+    const protocol = PROTOCOLS[k % PROTOCOLS.length] as string;
+    bucket.svcs.push({
+      metadata: { name, namespace: ns, labels: { app: name, team: `team-${k % 17}` } },
+      spec: {
+        selector: { app: name },
+        ports: [{ name: protocol, port: 8080, targetPort: 8080 }],
+        type: 'ClusterIP',
+        clusterIP: `10.96.${Math.floor(i / 250)}.${i % 250}`,
+      },
+    });
+    for (let p = 0; p < PODS_PER_SERVICE; p++) {
+      const version = p < 3 ? 'v1' : 'v2';
+      const hash = `${version === 'v1' ? '7d9f' : '5c8b'}${(i % 9000) + 1000}`;
+      const at = i * PODS_PER_SERVICE + p;
+      const ip = `10.${1 + Math.floor(at / 62500)}.${Math.floor(at / 250) % 250}.${(at % 250) + 1}`;
+      bucket.pods.push(pod(`${name}-${version}-${hash}-${p}`, ns, name, version, ip, hash));
+    }
+    if (i % VS_EVERY === 0) {
+      const target = routeTarget(name, ns);
+      const plan = planRoute(
+        canaryForm(name, 10),
+        target,
+        { otherRoutes: [] },
+        { dialect: 'istio', istioVersion: 'v1' },
+      );
+      for (const w of plan.writes) bucket.rules.push(w.object);
+      counts.vs++;
+      counts.dr++;
+    }
+    if (i % RATE_LIMIT_EVERY === 1) {
+      const form = RateLimitForm.parse({
+        name: 'per-instance',
+        limit: { requests: 100, unit: 'second' },
+        scope: 'instance',
+        enabled: true,
+        shadow: false,
+      });
+      for (const w of planRateLimit(form, routeTarget(name, ns), {})) bucket.rules.push(w.object);
+      counts.envoyFilters++;
+    }
+  }
+  for (const [ns, { svcs, pods, rules }] of byNs) {
+    cp.store.createMany(SERVICES_GVR, ns, svcs);
+    cp.store.createMany(PODS_GVR, ns, pods);
+    const byKind = new Map<string, MeshObject[]>();
+    for (const r of rules)
+      byKind.set(`${r.apiVersion} ${r.kind}`, [...(byKind.get(`${r.apiVersion} ${r.kind}`) ?? []), r]);
+    for (const objs of byKind.values()) {
+      const first = objs[0] as MeshObject;
+      cp.store.createMany(gvrOf(first), ns, objs);
+      if (first.kind === 'ConfigMap') counts.configMaps += objs.length;
+    }
+  }
+  return counts;
+}
+
+/**
+ * A Prometheus that knows no series: the console's telemetry answers (empty) instead of 503, so the
+ * load's topology and monitoring reads are the console's own work, not a Prometheus's.
+ */
+async function emptyPrometheus(): Promise<{ url: string; close: () => Promise<void> }> {
+  const server = http.createServer((req, res) => {
+    req.resume();
+    req.on('end', () => {
+      const resultType = req.url?.startsWith('/api/v1/query_range') ? 'matrix' : 'vector';
+      res.setHeader('content-type', 'application/json');
+      res.end(JSON.stringify({ status: 'success', data: { resultType, result: [] } }));
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as net.AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const port = (srv.address() as net.AddressInfo).port;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+/** The compiled BFF when the project has one (built fresh), else tsx: says which. */
+function consoleCommand(): { argv: string[]; how: string } {
+  const root = process.cwd();
+  const build = path.join(root, 'scripts', 'build-bff.mjs');
+  const compiled = path.join(root, 'dist', 'bff', 'start.js');
+  if (fs.existsSync(build)) {
+    const t0 = performance.now();
+    const r = spawnSync(process.execPath, [build], { stdio: 'inherit' });
+    if (r.status !== 0) throw new Error(`node scripts/build-bff.mjs failed (${r.status})`);
+    const s = ((performance.now() - t0) / 1000).toFixed(1);
+    return {
+      argv: [compiled],
+      how: `node dist/bff/start.js (built by node scripts/build-bff.mjs in ${s} s)`,
+    };
+  }
+  if (fs.existsSync(compiled)) return { argv: [compiled], how: 'node dist/bff/start.js (as found)' };
+  const tsx = path.join(root, 'node_modules', 'tsx', 'dist', 'cli.mjs');
+  return { argv: [tsx, path.join(root, 'bff', 'src', 'cli', 'start.ts')], how: 'tsx bff/src/cli/start.ts' };
+}
+
+/** VmRSS and VmHWM (the peak) of a process, in MiB. */
+function memoryOf(pid: number): { rss: number; peak: number } {
+  const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kib = (key: string) => Number(new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN);
+  return { rss: kib('VmRSS') / 1024, peak: kib('VmHWM') / 1024 };
+}
+
+/** User + system CPU time of a process, in seconds (clock ticks of 1/100 s, as Linux has them). */
+function cpuOf(pid: number): number {
+  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function getJson(url: string): Promise<{ status: number; body: unknown }> {
+  const res = await fetch(url, { headers: ADMIN_HEADER });
+  const text = await res.text();
+  let body: unknown = text;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    // not JSON: kept as text for the error message
+  }
+  return { status: res.status, body };
+}
+
+/** Ready: /readyz answers 200 when the console has one; else the catalog holds every service. */
+async function waitReady(base: string, child: ChildProcess, deadlineMs: number): Promise<string> {
+  let readyz: string | null | undefined;
+  for (;;) {
+    if (child.exitCode !== null)
+      throw new Error(`the console exited (${child.exitCode}) before it was ready`);
+    if (performance.now() > deadlineMs) throw new Error('the console was not ready in time');
+    try {
+      if (readyz === undefined) {
+        for (const p of ['/readyz', '/api/v1/readyz']) {
+          const res = await fetch(`${base}${p}`);
+          await res.arrayBuffer();
+          if (res.status !== 404) {
+            readyz = p;
+            break;
+          }
+        }
+        readyz ??= null;
+      }
+      if (readyz) {
+        const res = await fetch(`${base}${readyz}`);
+        await res.arrayBuffer();
+        if (res.status === 200) return `${readyz} answered 200`;
+      } else {
+        const { status, body } = await getJson(`${base}/api/v1/services?pageSize=1`);
+        if (status === 200 && (body as { total?: number }).total === SERVICES)
+          return `the catalog reached ${SERVICES} services (no /readyz)`;
+      }
+    } catch {
+      // not listening yet
+    }
+    await sleep(100);
+  }
+}
+
+export async function benchScale(): Promise<void> {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'mesh-console-bench-scale-'));
+  const consoleDir = fs.mkdtempSync(path.join(os.tmpdir(), 'mesh-console-bench-scale-console-'));
+  const cp = await startControlPlane({ dataDir, logger: silentLogger() });
+  const prometheus = await emptyPrometheus();
+  let child: ChildProcess | undefined;
+  const figures: Figure[] = [];
+  const notes: string[] = [];
+  try {
+    const t0 = performance.now();
+    const counts = seed(cp);
+    await cp.controllersIdle();
+    const seeded = (performance.now() - t0) / 1000;
+    figures.push({ name: 'seed the control plane (createMany + controllers)', value: seeded, unit: 's' });
+
+    const { argv, how } = consoleCommand();
+    const port = await freePort();
+    const base = `http://127.0.0.1:${port}`;
+    const t1 = performance.now();
+    child = spawn(process.execPath, argv, {
+      env: {
+        ...process.env,
+        PORT: String(port),
+        HOST: '127.0.0.1',
+        KUBECONFIG: cp.kubeconfigPath,
+        MESH_CONSOLE_DATA_DIR: consoleDir,
+        MESH_CONSOLE_DEMO: 'off',
+        MESH_CONSOLE_ADMIN_TOKEN: TEST_ADMIN_TOKEN,
+        MESH_CONSOLE_SKIP_WEB_BUILD: '1',
+        LOG_LEVEL: 'warn',
+        PROMETHEUS_URL: prometheus.url,
+      },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr?.on('data', (d: Buffer) => {
+      stderr = (stderr + d.toString()).slice(-4000);
+    });
+    const pid = child.pid as number;
+    let peak = 0;
+    const sampler = setInterval(() => {
+      try {
+        peak = Math.max(peak, memoryOf(pid).rss);
+      } catch {
+        // exited
+      }
+    }, 250);
+    let readyBy: string;
+    try {
+      readyBy = await waitReady(base, child, t1 + 180_000);
+    } catch (err) {
+      clearInterval(sampler);
+      throw new Error(`${(err as Error).message}\n${stderr}`);
+    }
+    const started = (performance.now() - t1) / 1000;
+    // The catalog may still be filling after /readyz; the figures below want the whole of it.
+    for (let tries = 0; ; tries++) {
+      const { status, body } = await getJson(`${base}/api/v1/services?pageSize=1`);
+      if (status === 200 && (body as { total?: number }).total === SERVICES) break;
+      if (tries > 600) throw new Error(`the catalog has ${JSON.stringify(body).slice(0, 200)} services`);
+      await sleep(100);
+    }
+    const caught = (performance.now() - t1) / 1000;
+    const afterStart = memoryOf(pid).rss;
+    figures.push(
+      {
+        name: `console start (spawn → ${readyBy.startsWith('/') ? 'readyz 200' : 'catalog full'})`,
+        value: started,
+        unit: 's',
+        goal: { max: 15 },
+      },
+      { name: `console start (spawn → catalog total ${SERVICES})`, value: caught, unit: 's' },
+      { name: 'console RSS after start', value: afterStart, unit: 'MiB', goal: { max: 1024 } },
+    );
+    notes.push(`console: ${how}; ready when ${readyBy}`);
+
+    // Catalog pages: searches, filters and pages, one at a time.
+    const catalogQuery = (i: number) =>
+      [
+        `q=svc-${i % NAMESPACES}-${i % 97}&page=1&pageSize=50`,
+        `q=svc-${i % NAMESPACES}&page=${(i % 10) + 1}&pageSize=50`,
+        `protocol=grpc&page=${(i % 40) + 1}&pageSize=50`,
+        `namespace=bench-${i % NAMESPACES}&q=svc&page=2&pageSize=50`,
+        `page=${(i % 100) + 1}&pageSize=50`,
+      ][i % 5] as string;
+    const getOk = async (p: string) => {
+      const res = await fetch(`${base}${p}`, { headers: ADMIN_HEADER });
+      const body = await res.arrayBuffer();
+      if (res.status !== 200)
+        throw new Error(`GET ${p}: ${res.status} ${Buffer.from(body).toString().slice(0, 300)}`);
+      return body.byteLength;
+    };
+    await timeMany(50, (i) => getOk(`/api/v1/services?${catalogQuery(i)}`));
+    const catalog = await timeMany(1000, (i) => getOk(`/api/v1/services?${catalogQuery(i)}`));
+    figures.push(...summarize('GET /services page (search/filter/page), 1,000 calls', catalog, 'ms', 50));
+
+    // Routing preview: the canary rule on a service that has it, its weights changed.
+    const previewSvc = serviceAt(VS_EVERY * 7);
+    const previewId = encodeURIComponent(host(previewSvc.name, previewSvc.ns));
+    const existing = (await getJson(`${base}/api/v1/services/${previewId}/routes/${previewSvc.name}-canary`))
+      .body as {
+      resourceVersion?: string;
+    };
+    const previewBody = (i: number) =>
+      JSON.stringify({
+        ...canaryForm(previewSvc.name, 10 + (i % 80)),
+        ...(existing.resourceVersion ? { resourceVersion: existing.resourceVersion } : {}),
+      });
+    const preview = async (i: number) => {
+      const res = await fetch(`${base}/api/v1/services/${previewId}/routes/preview`, {
+        method: 'POST',
+        headers: { ...ADMIN_HEADER, 'content-type': 'application/json' },
+        body: previewBody(i),
+      });
+      const text = await res.text();
+      if (res.status !== 200) throw new Error(`preview: ${res.status} ${text.slice(0, 300)}`);
+    };
+    await timeMany(30, preview);
+    const previews = await timeMany(500, preview);
+    figures.push(...summarize('POST /routes/preview (edit a canary rule), 500 calls', previews, 'ms', 20));
+
+    // Load: browser users over the read APIs, each a request then ~1 s of think time.
+    const reads = (i: number, u: number) => {
+      const s = serviceAt((u * 7919 + i * 104729) % SERVICES);
+      const ruled = serviceAt(((u * 31 + i) * VS_EVERY) % SERVICES);
+      const id = encodeURIComponent(host(s.name, s.ns));
+      const rid = encodeURIComponent(host(ruled.name, ruled.ns));
+      return [
+        `/api/v1/services?${catalogQuery(i + u)}`,
+        `/api/v1/services/${id}`,
+        `/api/v1/services/${rid}/routes`,
+        `/api/v1/services/${rid}/ratelimits`,
+        `/api/v1/topology?graphType=app&window=5m&namespace=bench-${(u + i) % NAMESPACES}`,
+        `/api/v1/monitoring/overview?window=5m`,
+      ][(i + u) % 6] as string;
+    };
+    const latencies: number[] = [];
+    const byKind = new Map<string, number[]>();
+    const errors = new Map<string, number>();
+    const loadEnd = performance.now() + LOAD_SECONDS * 1000;
+    const user = async (u: number) => {
+      await sleep(Math.random() * THINK_MS); // users arrive over the first second
+      for (let i = 0; performance.now() < loadEnd; i++) {
+        const p = reads(i, u);
+        const t = performance.now();
+        try {
+          await getOk(p);
+          const ms = performance.now() - t;
+          latencies.push(ms);
+          const kind = (p.split('?')[0] as string).replace(/services\/[^/]+/, 'services/:id');
+          byKind.set(kind, [...(byKind.get(kind) ?? []), ms]);
+        } catch (err) {
+          const key = (err as Error).message.replace(/\?\S*/, '').slice(0, 160);
+          errors.set(key, (errors.get(key) ?? 0) + 1);
+        }
+        await sleep(THINK_MS * (0.5 + Math.random()));
+      }
+    };
+    const loadStart = performance.now();
+    const cpuBefore = cpuOf(pid);
+    await Promise.all(Array.from({ length: CLIENTS }, (_, u) => user(u)));
+    const loadSeconds = (performance.now() - loadStart) / 1000;
+    const cpuDuring = cpuOf(pid) - cpuBefore;
+    const errorCount = [...errors.values()].reduce((a, b) => a + b, 0);
+    clearInterval(sampler);
+    const mem = memoryOf(pid);
+    figures.push(
+      {
+        name: `load: ${CLIENTS} users × ${LOAD_SECONDS} s, requests per second`,
+        value: latencies.length / loadSeconds,
+        unit: '/s',
+      },
+      { name: 'load: p50', value: percentile(latencies, 50), unit: 'ms' },
+      { name: 'load: p99', value: percentile(latencies, 99), unit: 'ms', goal: { max: 250 } },
+      { name: 'load: max', value: Math.max(...latencies), unit: 'ms' },
+      {
+        name: 'load: console CPU per request',
+        value: (cpuDuring * 1000) / Math.max(1, latencies.length),
+        unit: 'ms',
+      },
+      { name: 'load: console CPU use (1.00 = one core)', value: cpuDuring / loadSeconds, unit: '' },
+      { name: 'load: errors', value: errorCount, unit: '', goal: { max: 0 } },
+      ...[...byKind].map(([k, v]) => ({
+        name: `  ${k} p99 (${v.length})`,
+        value: percentile(v, 99),
+        unit: 'ms',
+      })),
+      { name: 'console RSS after the load', value: mem.rss, unit: 'MiB' },
+      {
+        name: 'console peak RSS (VmHWM: start and load)',
+        value: Math.max(mem.peak, peak),
+        unit: 'MiB',
+        goal: { max: 1024 },
+      },
+    );
+    const [load1] = os.loadavg();
+    figures.push({
+      name: 'machine load average (1 min) at the end, on 2 cores',
+      value: load1 ?? 0,
+      unit: '',
+    });
+    for (const [msg, n] of errors) notes.push(`error ×${n}: ${msg}`);
+    printFigures(
+      `Scale: ${SERVICES} services, ${SERVICES * PODS_PER_SERVICE} pods, ${counts.vs} VirtualServices + ${counts.dr} DestinationRules, ${counts.envoyFilters} rate limits (EnvoyFilters) in ${NAMESPACES} namespaces`,
+      figures,
+    );
+    notes.push(
+      `load: a user is a browser: one request, then ${THINK_MS * 0.5}–${THINK_MS * 1.5} ms of think time; the reads rotate over a catalog page, a service, its routes, its rate limits, a namespace's topology and the monitoring overview`,
+    );
+    for (const n of notes) console.log(`  ${n}`);
+  } finally {
+    if (child && child.exitCode === null) {
+      child.kill('SIGTERM');
+      await Promise.race([new Promise((r) => child?.once('exit', r)), sleep(5000)]);
+      if (child.exitCode === null) child.kill('SIGKILL');
+    }
+    await prometheus.close();
+    await cp.close();
+    fs.rmSync(dataDir, { recursive: true, force: true });
+    fs.rmSync(consoleDir, { recursive: true, force: true });
+  }
+}
