@@ -227,8 +227,16 @@ export async function buildConsole(config: Config, overrides: ConsoleOverrides =
       };
     });
     leader.start();
-    // The first try is done when this resolves: a replica that leads has begun settling.
-    await leader.tick();
+    // A replica that wins the lease at once has begun settling when the console is built (a console
+    // restarted after a crash settles first); a control plane slow to answer does not hold the start.
+    let firstTry: NodeJS.Timeout | undefined;
+    await Promise.race([
+      leader.tick(),
+      new Promise<void>((resolve) => {
+        firstTry = setTimeout(resolve, 5000);
+      }),
+    ]);
+    clearTimeout(firstTry);
     stops.push(() => leader.stop({ release: true }));
 
     const objects = overrides.objects ?? new MeshObjects(kube);
