@@ -66,7 +66,13 @@ export function isFresh(outDir = path.join(ROOT, 'dist', 'bff')) {
  */
 export async function buildBff(outDir = path.join(ROOT, 'dist', 'bff')) {
   // esbuild comes with tsx and vite (dev dependencies): loaded only when a build is needed.
-  const { build } = await import('esbuild');
+  let build;
+  try {
+    ({ build } = await import('esbuild'));
+  } catch {
+    // An install without dev dependencies (npm ci --omit=dev) runs a build, never makes one.
+    throw new Error('esbuild is not installed: run `npm ci` (with dev dependencies), then `npm run build`');
+  }
   await build({
     absWorkingDir: ROOT,
     entryPoints: ENTRY_POINTS,
@@ -93,6 +99,11 @@ if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.me
   const ifStale = process.argv.includes('--if-stale');
   if (ifStale && isFresh()) process.exit(0);
   const started = Date.now();
-  await buildBff();
+  try {
+    await buildBff();
+  } catch (err) {
+    console.error(err instanceof Error ? err.message : String(err));
+    process.exit(1);
+  }
   console.log(`Built the BFF into dist/bff in ${Date.now() - started} ms`);
 }
