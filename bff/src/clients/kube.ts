@@ -6,24 +6,30 @@ import {
   CustomObjectsApi,
   KubeConfig,
   KubernetesObjectApi,
-  ListWatch,
   ServerConfiguration,
   Watch,
   VersionApi,
   createConfiguration,
+  wrapHttpLibrary,
 } from '@kubernetes/client-node';
 import type {
   Configuration,
+  HttpLibrary,
   KubernetesListObject,
   KubernetesObject,
   ListPromise,
   RequestContext,
+  ResponseContext,
 } from '@kubernetes/client-node';
 import { currentPrincipal } from '../lib/request-context';
 import { kubernetesGroups } from '../lib/principal';
 import { collectionPath } from '../lib/kube-kind';
 import type { KubeResource } from '../lib/kube-kind';
 import type { Logger } from '../lib/logger';
+import type { ConsoleMetrics } from '../lib/metrics';
+import { Informer } from './informer';
+import type { InformerOptions, ListPage, ListPageFn } from './informer';
+import { hasKubeWriteListeners, parseResourcePath, recordKubeWrite } from './kube-writes';
 
 export { ApiException };
 
@@ -50,6 +56,77 @@ async function impersonate(kubeConfig: KubeConfig, context: RequestContext): Pro
 export interface KubeClientOptions {
   /** Writes made while serving a signed-in user impersonate that user (a real cluster). */
   impersonate?: boolean;
+  /** Every call's duration (`kubeDuration`), and the informers' lag and size. */
+  metrics?: ConsoleMetrics;
+}
+
+/** Kubernetes' verb for a request: `list` and `get` differ by path, as in the API server's audit. */
+function verbOf(method: string, url: URL, name: string | undefined): string {
+  switch (method) {
+    case 'GET':
+      if (url.searchParams.get('watch') === 'true') return 'watch';
+      return name ? 'get' : 'list';
+    case 'POST':
+      return 'create';
+    case 'PUT':
+      return 'update';
+    case 'PATCH':
+      return 'patch';
+    case 'DELETE':
+      return name ? 'delete' : 'deletecollection';
+    default:
+      return method.toLowerCase();
+  }
+}
+
+/**
+ * The client's HTTP library with two additions: each call's duration goes to `kubeDuration`
+ * (by verb, the resource's plural and the status code, never the object's name), and each
+ * accepted write is announced (kube-writes.ts) so this process's caches hold it before the caller
+ * reads again.
+ */
+function observedHttp(inner: HttpLibrary, server: string, metrics: ConsoleMetrics | undefined): HttpLibrary {
+  return wrapHttpLibrary({
+    async send(request: RequestContext): Promise<ResponseContext> {
+      const method = request.getHttpMethod().toString();
+      const url = new URL(request.getUrl());
+      const parsed = parseResourcePath(url.pathname);
+      const began = performance.now();
+      let code = 'error';
+      try {
+        const res = await inner.send(request).toPromise();
+        code = String(res.httpStatusCode);
+        if (
+          WRITES.has(method) &&
+          res.httpStatusCode < 300 &&
+          !url.searchParams.has('dryRun') &&
+          hasKubeWriteListeners()
+        ) {
+          // The body can be read once: read here, and handed on as text to the client's parser.
+          const text = await res.body.text();
+          res.body = { text: () => Promise.resolve(text), binary: () => Promise.resolve(Buffer.from(text)) };
+          let object: KubernetesObject | null = null;
+          try {
+            const json = JSON.parse(text) as KubernetesObject | null;
+            if (json && typeof json === 'object' && json.kind !== 'Status' && json.metadata) object = json;
+          } catch {
+            object = null;
+          }
+          recordKubeWrite({ server, method: method as 'POST', path: url.pathname, object });
+        }
+        return res;
+      } finally {
+        metrics?.kubeDuration.observe(
+          {
+            verb: verbOf(method, url, parsed?.name),
+            resource: parsed?.plural ?? (url.pathname.startsWith('/api') ? 'discovery' : 'other'),
+            code,
+          },
+          (performance.now() - began) / 1000,
+        );
+      }
+    },
+  });
 }
 
 /**
@@ -83,22 +160,28 @@ export class KubeClient {
   private static configuration(kubeConfig: KubeConfig, options: KubeClientOptions): Configuration {
     const cluster = kubeConfig.getCurrentCluster();
     if (!cluster) throw new Error('No active cluster!');
+    const baseServer = new ServerConfiguration(cluster.server, {});
+    const authMethods = {
+      default: options.impersonate
+        ? {
+            getName: () => 'impersonation',
+            applySecurityAuthentication: (context: RequestContext) => impersonate(kubeConfig, context),
+          }
+        : kubeConfig,
+    };
+    const plain = createConfiguration({ baseServer, authMethods });
     return createConfiguration({
-      baseServer: new ServerConfiguration(cluster.server, {}),
-      authMethods: {
-        default: options.impersonate
-          ? {
-              getName: () => 'impersonation',
-              applySecurityAuthentication: (context: RequestContext) => impersonate(kubeConfig, context),
-            }
-          : kubeConfig,
-      },
+      baseServer,
+      authMethods,
+      httpApi: observedHttp(plain.httpApi, cluster.server, options.metrics),
     });
   }
 
   /** The same cluster as the console itself: for its own records (audit, tokens, sign-outs). */
   withoutImpersonation(): KubeClient {
-    return this.options.impersonate ? new KubeClient(this.kubeConfig) : this;
+    return this.options.impersonate
+      ? new KubeClient(this.kubeConfig, { ...this.options, impersonate: false })
+      : this;
   }
 
   /** From a kubeconfig file, or the default loading rules (KUBECONFIG, in-cluster, ~/.kube/config). */
@@ -167,34 +250,44 @@ export class KubeClient {
       })) as KubernetesListObject<T>;
   }
 
-  /**
-   * A list-then-watch cache of one resource in all namespaces. It restarts itself after a watch
-   * error (the client's informer does not), so a control plane restart heals on its own.
-   */
-  informer<T extends KubernetesObject>(gvr: KubeResource, log: Logger): ListWatch<T> {
-    const informer = new ListWatch<T>(
-      collectionPath(gvr),
-      new Watch(this.kubeConfig),
-      this.listAll<T>(gvr),
-      false,
-    );
-    let stopped = false;
-    informer.on('error', (err: unknown) => {
-      if (stopped) return;
-      log.warn(
-        { resource: gvr.plural, err: err instanceof Error ? err.message : String(err) },
-        'watch failed; restarting',
-      );
-      setTimeout(() => {
-        if (!stopped) informer.start().catch(() => undefined);
-      }, 2000).unref();
-    });
-    const stop = informer.stop.bind(informer);
-    informer.stop = async () => {
-      stopped = true;
-      await stop();
+  /** One page of a resource's list across all namespaces, for an informer. */
+  listPage(gvr: KubeResource): ListPageFn {
+    const page = (p: { limit: number; _continue?: string }): Promise<ListPage> => {
+      if (gvr.group === '' && gvr.plural === 'services') return this.core.listServiceForAllNamespaces(p);
+      if (gvr.group === '' && gvr.plural === 'pods') return this.core.listPodForAllNamespaces(p);
+      if (gvr.group === '' && gvr.plural === 'namespaces') return this.core.listNamespace(p);
+      if (gvr.group === '' && gvr.plural === 'configmaps') return this.core.listConfigMapForAllNamespaces(p);
+      if (gvr.group === '') throw new Error(`no list function for core resource ${gvr.plural}`);
+      return this.custom.listClusterCustomObject({
+        group: gvr.group,
+        version: gvr.version,
+        plural: gvr.plural,
+        ...p,
+      }) as Promise<ListPage>;
     };
-    return informer;
+    return (limit, token) => page({ limit, ...(token ? { _continue: token } : {}) });
+  }
+
+  /**
+   * A list-then-watch cache of one resource in all namespaces (informer.ts): listed in pages,
+   * holding `options.transform(obj)` when given, resuming its watch after an error or the
+   * server's timeout and listing again on 410, so a control plane restart heals on its own.
+   */
+  informer<T = KubernetesObject>(
+    gvr: KubeResource,
+    log: Logger,
+    options: InformerOptions<T> = {},
+  ): Informer<T> {
+    return new Informer<T>({
+      path: collectionPath(gvr),
+      resource: gvr.plural,
+      listPage: this.listPage(gvr),
+      watch: new Watch(this.kubeConfig),
+      log,
+      ...(this.options.metrics ? { metrics: this.options.metrics } : {}),
+      ...(options.transform ? { transform: options.transform } : {}),
+      ...(options.pageSize ? { pageSize: options.pageSize } : {}),
+    });
   }
 
   /**

@@ -1,0 +1,267 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { ApiException, Watch } from '@kubernetes/client-node';
+import type { KubernetesObject } from '@kubernetes/client-node';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startControlPlane } from '../embedded/control-plane';
+import type { ControlPlane } from '../embedded/control-plane';
+import { createMetrics } from '../lib/metrics';
+import type { ConsoleMetrics } from '../lib/metrics';
+import { Informer, olderThan } from './informer';
+import type { ListPage } from './informer';
+import { KubeClient } from './kube';
+
+/** Calls of a verb on a resource, as kube.ts recorded them in `kubeDuration`. */
+async function kubeCalls(metrics: ConsoleMetrics, verb: string, resource: string): Promise<number> {
+  const { values } = await metrics.kubeDuration.get();
+  return values
+    .filter(
+      (v) => v.metricName?.endsWith('_count') && v.labels.verb === verb && v.labels.resource === resource,
+    )
+    .reduce((sum, v) => sum + v.value, 0);
+}
+
+const cm = (name: string, v: string, labels: Record<string, string> = {}) => ({
+  apiVersion: 'v1',
+  kind: 'ConfigMap',
+  metadata: { name, namespace: 'default', labels: { test: 'informer', ...labels } },
+  data: { v, padding: 'x'.repeat(200) },
+});
+
+interface Slim {
+  name: string;
+  v: string | undefined;
+}
+const slim = (o: KubernetesObject): Slim => ({
+  name: o.metadata?.name ?? '',
+  v: (o as { data?: { v?: string } }).data?.v,
+});
+
+async function until(check: () => boolean, what: string, ms = 10_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+describe('the informer against the embedded control plane', () => {
+  let dataDir: string;
+  let cp: ControlPlane;
+  let kube: KubeClient;
+  let metrics: ConsoleMetrics;
+
+  beforeAll(async () => {
+    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'informer-test-'));
+    // A short event history, so a watch resumed after a few writes is told 410 Gone.
+    cp = await startControlPlane({ dataDir, controllers: false, eventRetention: 20 });
+    metrics = createMetrics();
+    kube = KubeClient.forLoopback(cp.url, cp.token, { metrics });
+    for (let i = 0; i < 250; i += 25)
+      await Promise.all(
+        Array.from({ length: 25 }, (_, j) =>
+          kube.core.createNamespacedConfigMap({ namespace: 'default', body: cm(`cm-${i + j}`, '0') }),
+        ),
+      );
+  }, 60_000);
+
+  afterAll(async () => {
+    await cp?.close();
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('lists in pages, keeps only the transform, and applies it to watch events', async () => {
+    const before = await kubeCalls(metrics, 'list', 'configmaps');
+    const informer = kube.informer<Slim>(
+      { group: '', version: 'v1', plural: 'configmaps' },
+      undefined as never,
+      { transform: slim, pageSize: 100 },
+    );
+    const added: Slim[] = [];
+    const updated: Slim[] = [];
+    informer.on('add', (o) => added.push(o));
+    informer.on('update', (o) => updated.push(o));
+    await informer.start();
+    try {
+      const mine = informer.list().filter((o) => o.name.startsWith('cm-'));
+      expect(mine).toHaveLength(250);
+      // 250 objects (and the control plane's own ConfigMaps) in pages of 100: three requests.
+      expect(await kubeCalls(metrics, 'list', 'configmaps')).toBe(before + 3);
+      // Only what the transform kept, never the object.
+      expect(mine[0]).toEqual({ name: expect.stringMatching(/^cm-/), v: '0' });
+      expect(Object.keys(mine[0] as object)).toEqual(['name', 'v']);
+      expect((await metrics.informerObjects.get()).values).toContainEqual(
+        expect.objectContaining({ labels: { resource: 'configmaps' }, value: informer.size() }),
+      );
+
+      await kube.core.createNamespacedConfigMap({ namespace: 'default', body: cm('watched', '1') });
+      await kube.core.replaceNamespacedConfigMap({
+        namespace: 'default',
+        name: 'cm-7',
+        body: { ...cm('cm-7', '2'), metadata: { ...cm('cm-7', '2').metadata } },
+      });
+      await until(() => informer.get('cm-7', 'default')?.v === '2', 'the update of cm-7');
+      await until(() => informer.get('watched', 'default') !== undefined, 'the new ConfigMap');
+      expect(informer.get('watched', 'default')).toEqual({ name: 'watched', v: '1' });
+      expect(added).toContainEqual({ name: 'watched', v: '1' });
+      expect(updated).toContainEqual({ name: 'cm-7', v: '2' });
+    } finally {
+      await informer.stop();
+    }
+  });
+
+  it('lists again after 410 Gone when the events since its resourceVersion are no longer kept', async () => {
+    // A watch that can be held back, to make writes while the informer is not watching.
+    const real = new Watch(kube.kubeConfig);
+    let held: (() => void) | null = null;
+    let hold = false;
+    let current: AbortController | null = null;
+    const watch = {
+      watch: async (...args: Parameters<Watch['watch']>) => {
+        if (hold) await new Promise<void>((resolve) => (held = resolve));
+        current = await real.watch(...args);
+        return current;
+      },
+    } as unknown as Watch;
+    const informer = new Informer<Slim>({
+      path: '/api/v1/configmaps',
+      resource: 'configmaps',
+      listPage: kube.listPage({ group: '', version: 'v1', plural: 'configmaps' }),
+      watch,
+      transform: slim,
+      retryMs: 10,
+    });
+    await informer.start();
+    try {
+      await until(() => current !== null, 'the watch');
+      const listsBefore = await kubeCalls(metrics, 'list', 'configmaps');
+      hold = true;
+      (current as AbortController | null)?.abort();
+      // More writes than the control plane keeps events for (20).
+      for (let i = 0; i < 30; i++)
+        await kube.core.deleteNamespacedConfigMap({ namespace: 'default', name: `cm-${i}` });
+      await kube.core.createNamespacedConfigMap({ namespace: 'default', body: cm('after-gap', '3') });
+      hold = false;
+      await until(() => held !== null, 'the held watch');
+      (held as (() => void) | null)?.();
+      await until(() => informer.get('after-gap', 'default') !== undefined, 'the relist');
+      expect(informer.get('cm-0', 'default')).toBeUndefined();
+      expect(informer.get('cm-29', 'default')).toBeUndefined();
+      expect(informer.get('cm-30', 'default')).toEqual({ name: 'cm-30', v: '0' });
+      expect(await kubeCalls(metrics, 'list', 'configmaps')).toBeGreaterThan(listsBefore);
+    } finally {
+      await informer.stop();
+    }
+  });
+});
+
+/** A watch that only delivers what the test sends. */
+function fakeWatch() {
+  let send: ((type: string, obj: KubernetesObject) => void) | null = null;
+  const watch = {
+    watch: (_path: string, _q: unknown, cb: (type: string, obj: KubernetesObject) => void) => {
+      send = cb;
+      return Promise.resolve(new AbortController());
+    },
+  } as unknown as Watch;
+  return {
+    watch,
+    send: (type: string, obj: KubernetesObject) => {
+      if (!send) throw new Error('not watching');
+      send(type, obj);
+    },
+  };
+}
+
+const obj = (name: string, rv: string, v = rv): KubernetesObject =>
+  ({ metadata: { name, namespace: 'ns', resourceVersion: rv }, data: { v } }) as KubernetesObject;
+
+describe('the informer, with events the test chooses', () => {
+  it('starts the list over when a continue token has expired (410)', async () => {
+    let calls = 0;
+    const listPage = (limit: number, token: string | undefined): Promise<ListPage> => {
+      calls++;
+      expect(limit).toBe(2);
+      if (token === 'stale') throw new ApiException(410, 'Gone', {}, {});
+      if (token === 'fresh')
+        return Promise.resolve({ metadata: { resourceVersion: '9' }, items: [obj('c', '9')] });
+      // The first list's continue token has expired by the time it is used; the second's has not.
+      return Promise.resolve({
+        metadata: { resourceVersion: '8', continue: calls === 1 ? 'stale' : 'fresh' },
+        items: [obj('a', '5'), obj('b', '6')],
+      });
+    };
+    const informer = new Informer({
+      path: '/x',
+      resource: 'x',
+      listPage,
+      watch: fakeWatch().watch,
+      pageSize: 2,
+    });
+    await informer.start();
+    await informer.stop();
+    expect(calls).toBe(4);
+    expect(
+      informer
+        .list()
+        .map((o) => o.metadata?.name)
+        .sort(),
+    ).toEqual(['a', 'b', 'c']);
+    expect(informer.latestResourceVersion()).toBe('9');
+  });
+
+  it('ignores events older than what it holds, and a late event for what this replica deleted', async () => {
+    const w = fakeWatch();
+    const informer = new Informer({
+      path: '/x',
+      resource: 'x',
+      listPage: () => Promise.resolve({ metadata: { resourceVersion: '10' }, items: [obj('a', '10')] }),
+      watch: w.watch,
+    });
+    await informer.start();
+    try {
+      await until(() => {
+        try {
+          w.send('BOOKMARK', { metadata: { resourceVersion: '10' } });
+          return true;
+        } catch {
+          return false;
+        }
+      }, 'the watch');
+      // This replica's write (rv 12) is held before its event comes; an older event is ignored.
+      informer.upsert(obj('a', '12'));
+      w.send('MODIFIED', obj('a', '11'));
+      expect(informer.get('a', 'ns')?.metadata?.resourceVersion).toBe('12');
+      w.send('DELETED', obj('a', '11'));
+      expect(informer.get('a', 'ns')).toBeDefined();
+      w.send('MODIFIED', obj('a', '13'));
+      expect(informer.get('a', 'ns')?.metadata?.resourceVersion).toBe('13');
+
+      // Deleted here: an event from before the deletion does not bring it back…
+      informer.remove('ns', 'a', '13');
+      w.send('MODIFIED', obj('a', '13'));
+      w.send('ADDED', obj('a', '12'));
+      expect(informer.get('a', 'ns')).toBeUndefined();
+      // …but the object created again under that name (a newer resourceVersion) is held.
+      w.send('ADDED', obj('a', '20'));
+      expect(informer.get('a', 'ns')?.metadata?.resourceVersion).toBe('20');
+
+      // resourceVersions that are not integers cannot be ordered: the event is taken.
+      informer.upsert(obj('b', 'abc'));
+      w.send('MODIFIED', obj('b', 'abb'));
+      expect(informer.get('b', 'ns')?.metadata?.resourceVersion).toBe('abb');
+    } finally {
+      await informer.stop();
+    }
+  });
+
+  it('orders resourceVersions as integers', () => {
+    expect(olderThan('9', '10')).toBe(true);
+    expect(olderThan('10', '9')).toBe(false);
+    expect(olderThan('10', '10')).toBe(false);
+    expect(olderThan('123456789012345678901', '123456789012345678902')).toBe(true);
+    expect(olderThan('a', '10')).toBe(false);
+    expect(olderThan('', '10')).toBe(false);
+  });
+});
