@@ -2,6 +2,9 @@ import type { KubernetesObject } from '@kubernetes/client-node';
 import type { KubeKind } from '../lib/kube-kind';
 import type { KubeClient } from './kube';
 import { FIELD_MANAGER } from '../mesh/model';
+import { parseLabelSelector } from './label-selector';
+import { ObjectCache } from './object-cache';
+import type { Served } from './object-cache';
 
 export interface KubeObject {
   apiVersion: string;
@@ -19,6 +22,14 @@ export interface KubeObject {
 
 export interface WriteOptions {
   dryRun?: boolean;
+}
+
+export interface MeshObjectsOptions {
+  /**
+   * Reads from an informer cache (object-cache.ts), the default; `false` reads the control plane
+   * on every call, for code that must see what another replica just wrote (the change journal).
+   */
+  cache?: boolean;
 }
 
 /** What names a kind to the API: the client finds its resource (plural) by discovery. */
@@ -60,9 +71,51 @@ function outgoing(obj: KubeObject): KubeObject {
  * resourceVersion the caller based them on, so a stale write is a 409, never an overwrite.
  */
 export class MeshObjects {
-  constructor(private readonly kube: KubeClient) {}
+  private readonly cache: ObjectCache | null;
 
+  constructor(
+    private readonly kube: KubeClient,
+    options: MeshObjectsOptions = {},
+  ) {
+    this.cache = options.cache === false ? null : ObjectCache.of(kube, plain);
+  }
+
+  /**
+   * The cache of a kind, or null to read live: when caching is off, for Secrets (the console does
+   * not keep the cluster's Secrets in memory; auth has its own short cache of its own), and for a
+   * kind the cluster does not serve or the console cannot list.
+   */
+  private async cached(kind: KindRef): Promise<Served | null> {
+    if (!this.cache || (kind.apiVersion === 'v1' && kind.kind === 'Secret')) return null;
+    return this.cache.informer(kind);
+  }
+
+  /**
+   * Objects of a kind in a namespace (`''`: all), from the cache once the kind has listed. The
+   * objects are frozen, shared with the cache and every other reader: copy before changing one.
+   */
   async list(kind: KindRef, namespace: string, labelSelector?: string): Promise<KubeObject[]> {
+    const served = await this.cached(kind);
+    if (served) {
+      let selector: ReturnType<typeof parseLabelSelector> | null;
+      try {
+        selector = parseLabelSelector(labelSelector);
+      } catch {
+        // The API server words the error for a selector it cannot parse.
+        selector = null;
+      }
+      if (selector) {
+        const { informer } = served;
+        const items = namespace && served.namespaced ? informer.listIn(namespace) : informer.list();
+        return (selector.empty
+          ? items
+          : items.filter((o) => selector.matches(o.metadata?.labels))) as unknown as KubeObject[];
+      }
+    }
+    return this.liveList(kind, namespace, labelSelector);
+  }
+
+  private async liveList(kind: KindRef, namespace: string, labelSelector?: string): Promise<KubeObject[]> {
     const res = await this.kube.objects.list(
       kind.apiVersion,
       kind.kind,
@@ -76,7 +129,11 @@ export class MeshObjects {
     return res.items.map((o) => plain(o, kind));
   }
 
+  /** One object, from the cache when it holds it; read live otherwise (and the 404 is the server's). */
   async get(kind: KindRef, namespace: string, name: string): Promise<KubeObject> {
+    const served = await this.cached(kind);
+    const held = served?.informer.get(name, served.namespaced ? namespace : '');
+    if (held) return held as unknown as KubeObject;
     const obj = await this.kube.objects.read({
       apiVersion: kind.apiVersion,
       kind: kind.kind,
@@ -97,6 +154,11 @@ export class MeshObjects {
       await this.kube.objects.replace(outgoing(obj), undefined, dryRunOf(opts), FIELD_MANAGER),
       obj,
     );
+  }
+
+  /** Stops the informers of the cache shared by every MeshObjects of this kubeconfig. */
+  async close(): Promise<void> {
+    await this.cache?.stop();
   }
 
   /** Deletes, refusing if the object changed since `resourceVersion` was read. */
