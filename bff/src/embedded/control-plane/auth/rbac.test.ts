@@ -15,7 +15,7 @@ const rule = (r: Partial<PolicyRule>): PolicyRule => ({
   ...r,
 });
 
-const req = (r: Partial<ResourceAttributes>): RequestAttributes => ({
+const req = (r: Partial<ResourceAttributes>): ResourceAttributes => ({
   kind: 'resource',
   verb: 'get',
   group: '',
