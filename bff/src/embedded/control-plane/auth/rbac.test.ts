@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { TestStore } from '../testing/fixtures';
 import { openStore } from '../testing/fixtures';
-import type { RequestAttributes, ResourceAttributes } from './attributes';
+import type { ResourceAttributes } from './attributes';
 import { ADMIN_USER, serviceAccountUser } from './attributes';
 import type { PolicyRule } from './rbac';
 import { RbacAuthorizer, ruleAllows } from './rbac';
