@@ -16,20 +16,15 @@ export const ENTRY_POINTS = { start: 'bff/src/cli/start.ts', users: 'bff/src/cli
 
 /**
  * Files the bundle reads at run time, relative to its own `import.meta.url`. The bundle lives in
- * dist/bff, where the sources' modules lived two or three levels deeper, so each relative path
- * the sources use lands somewhere else under dist/: the files are copied there.
- *   registry/vendored-crds.ts: new URL('../crds/<file>')                      → dist/crds/<file>
- *   mesh/istio-schema.ts: '../embedded/control-plane/crds/istio-networking.json'
- *                                               → dist/embedded/control-plane/crds/istio-networking.json
+ * dist/bff, where the sources' modules lived deeper, so a relative path the sources use lands
+ * somewhere else under dist/: the files are copied there (scripts/build-bff.test.ts checks every
+ * relative path in the bundle).
+ *   embedded/control-plane/registry/vendored-crds.ts: new URL('../crds/<file>') → dist/crds/<file>
  * (config.ts's '../../dist/web' and console.ts's '../..' resolve from dist/bff as from bff/src.)
  */
 export const RUNTIME_FILES = [
   { from: path.join(CRDS, 'gateway-api.json'), to: 'crds/gateway-api.json' },
   { from: path.join(CRDS, 'istio-networking.json'), to: 'crds/istio-networking.json' },
-  {
-    from: path.join(CRDS, 'istio-networking.json'),
-    to: 'embedded/control-plane/crds/istio-networking.json',
-  },
 ];
 
 /** The newest modification time among the files the build reads (0 when there are none). */
