@@ -266,6 +266,19 @@ describe.skipIf(!kubectlInstalled)('the compiled console in a pod', () => {
     );
     console.warn(`leader failover: the Lease moved ${tookMs} ms after SIGKILL`);
   }, 120_000);
+
+  it('SIGTERM: the last replica drains, hands the Lease back and exits 0', async () => {
+    const last = replicas.find((r) => r.proc.exitCode === null && r.proc.signalCode === null);
+    if (!last) throw new Error('no replica left running');
+    await until(`${last.name} to hold the Lease`, 15_000, async () =>
+      (await lease()).startsWith(`${last.name}-`) ? true : null,
+    );
+    const exited = new Promise<number | null>((resolve) => last.proc.once('exit', (code) => resolve(code)));
+    last.proc.kill('SIGTERM');
+    expect(await exited).toBe(0);
+    // Released, so a new replica takes over at once instead of after the lease's 10 s.
+    expect(await lease()).toBe('');
+  }, 60_000);
 });
 
 /** A POST to the control plane's HTTPS listener, trusting its CA as a pod does. */
