@@ -91,6 +91,10 @@ describe('the informer against the embedded control plane', () => {
       // Only what the transform kept, never the object.
       expect(mine[0]).toEqual({ name: expect.stringMatching(/^cm-/), v: '0' });
       expect(Object.keys(mine[0] as object)).toEqual(['name', 'v']);
+      // Seconds since it last heard from the control plane: it has just listed.
+      const lag = (await metrics.informerLag.get()).values.find((v) => v.labels.resource === 'configmaps');
+      expect(lag?.value).toBeGreaterThanOrEqual(0);
+      expect(lag?.value).toBeLessThan(5);
       expect((await metrics.informerObjects.get()).values).toContainEqual(
         expect.objectContaining({ labels: { resource: 'configmaps' }, value: informer.size() }),
       );

@@ -26,6 +26,8 @@ interface InformerSetup<T> extends InformerOptions<T> {
   resource: string;
   listPage: ListPageFn;
   watch: Watch;
+  /** Only objects with these labels, listed and watched (the list function applies it too). */
+  labelSelector?: string;
   log?: Logger;
   metrics?: ConsoleMetrics;
   /** Wait before watching again after an error. */
@@ -84,6 +86,7 @@ export class Informer<T = KubernetesObject> {
   private retryTimer: NodeJS.Timeout | null = null;
   private lagTimer: NodeJS.Timeout | null = null;
   private relisting = false;
+  private failures = 0;
 
   constructor(private readonly setup: InformerSetup<T>) {
     this.transform = setup.transform ?? ((obj) => obj as T);
@@ -251,6 +254,7 @@ export class Informer<T = KubernetesObject> {
 
   private heard(rv: string | undefined): void {
     this.lastHeard = Date.now();
+    this.failures = 0;
     if (rv) this.resourceVersion = rv;
   }
 
@@ -349,7 +353,11 @@ export class Informer<T = KubernetesObject> {
     try {
       const controller = await this.setup.watch.watch(
         this.setup.path,
-        { resourceVersion: this.resourceVersion, allowWatchBookmarks: true },
+        {
+          resourceVersion: this.resourceVersion,
+          allowWatchBookmarks: true,
+          ...(this.setup.labelSelector ? { labelSelector: this.setup.labelSelector } : {}),
+        },
         (type: string, obj: KubernetesObject & { code?: number }) => {
           if (this.stopped) return;
           if (type === 'ERROR') {
@@ -378,10 +386,13 @@ export class Informer<T = KubernetesObject> {
 
   private retry(relist: boolean): void {
     if (this.stopped || this.retryTimer) return;
+    // Backing off to 30 s: a control plane that is gone for good costs a request now and then.
+    const wait = Math.min(30_000, (this.setup.retryMs ?? 2000) * 2 ** Math.min(this.failures, 10));
+    this.failures++;
     this.retryTimer = setTimeout(() => {
       this.retryTimer = null;
       void this.recover(relist);
-    }, this.setup.retryMs ?? 2000);
+    }, wait);
     this.retryTimer.unref();
   }
 

@@ -52,6 +52,16 @@ describe('label selectors, as the API server parses and matches them', () => {
     expect(parseLabelSelector('a').empty).toBe(false);
   });
 
+  it('names the keys every matching object has', () => {
+    expect(parseLabelSelector('a,b=c,d!=e,!f,g in (h),i notin (j),k>1,l<2').requiredKeys).toEqual([
+      'a',
+      'b',
+      'g',
+      'k',
+      'l',
+    ]);
+  });
+
   it.each([
     'app=reviews,',
     ',app',

@@ -81,6 +81,8 @@ export interface LabelSelector {
   matches(labels: Labels): boolean;
   /** True for the empty selector, which matches every object. */
   readonly empty: boolean;
+  /** Keys every matching object has (`a`, `a=b`, `a in (b)`, `a>1`), in the selector's order. */
+  readonly requiredKeys: string[];
 }
 
 export function parseLabelSelector(text: string | undefined): LabelSelector {
@@ -159,6 +161,9 @@ export function parseLabelSelector(text: string | undefined): LabelSelector {
   }
   return {
     empty: requirements.length === 0,
+    requiredKeys: requirements
+      .filter((r) => r.op === 'exists' || r.op === 'gt' || r.op === 'lt' || r.op === 'in')
+      .map((r) => r.key),
     matches: (labels) => requirements.every((r) => matchOne(r, labels)),
   };
 }

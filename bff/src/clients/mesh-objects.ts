@@ -3,6 +3,7 @@ import type { KubeKind } from '../lib/kube-kind';
 import type { KubeClient } from './kube';
 import { FIELD_MANAGER } from '../mesh/model';
 import { parseLabelSelector } from './label-selector';
+import type { LabelSelector } from './label-selector';
 import { ObjectCache } from './object-cache';
 import type { Served } from './object-cache';
 
@@ -85,8 +86,14 @@ export class MeshObjects {
    * not keep the cluster's Secrets in memory; auth has its own short cache of its own), and for a
    * kind the cluster does not serve or the console cannot list.
    */
-  private async cached(kind: KindRef): Promise<Served | null> {
+  private async cached(kind: KindRef, selector?: LabelSelector | null): Promise<Served | null> {
     if (!this.cache || (kind.apiVersion === 'v1' && kind.kind === 'Secret')) return null;
+    if (kind.apiVersion === 'v1' && kind.kind === 'ConfigMap') {
+      // A cluster's ConfigMaps are many and large; the console reads its own, by a label of its own:
+      // the cache holds those with the selector's first required label, others are read live.
+      const scope = selector?.requiredKeys[0];
+      return scope ? this.cache.informer(kind, scope) : null;
+    }
     return this.cache.informer(kind);
   }
 
@@ -95,22 +102,19 @@ export class MeshObjects {
    * objects are frozen, shared with the cache and every other reader: copy before changing one.
    */
   async list(kind: KindRef, namespace: string, labelSelector?: string): Promise<KubeObject[]> {
-    const served = await this.cached(kind);
-    if (served) {
-      let selector: ReturnType<typeof parseLabelSelector> | null;
-      try {
-        selector = parseLabelSelector(labelSelector);
-      } catch {
-        // The API server words the error for a selector it cannot parse.
-        selector = null;
-      }
-      if (selector) {
-        const { informer } = served;
-        const items = namespace && served.namespaced ? informer.listIn(namespace) : informer.list();
-        return (selector.empty
-          ? items
-          : items.filter((o) => selector.matches(o.metadata?.labels))) as unknown as KubeObject[];
-      }
+    let selector: LabelSelector | null;
+    try {
+      selector = parseLabelSelector(labelSelector);
+    } catch {
+      // The API server words the error for a selector it cannot parse.
+      selector = null;
+    }
+    const served = selector ? await this.cached(kind, selector) : null;
+    if (served && selector) {
+      const { informer } = served;
+      const items = namespace && served.namespaced ? informer.listIn(namespace) : informer.list();
+      const matching = selector.empty ? items : items.filter((o) => selector.matches(o.metadata?.labels));
+      return matching as unknown as KubeObject[];
     }
     return this.liveList(kind, namespace, labelSelector);
   }

@@ -86,9 +86,35 @@ describe('MeshObjects reads from an informer cache', () => {
     );
   });
 
+  it('holds only the ConfigMaps with the label a selector requires, and reads the others live', async () => {
+    const names = async (selector?: string) =>
+      (await objects.list(CM, 'a', selector)).map((o) => o.metadata.name).sort();
+    const before = await kubeCalls(metrics, 'list', 'configmaps');
+    expect(await names('rev')).toEqual(['c1', 'c2', 'c3']);
+    expect(await names('rev in (2,3)')).toEqual(['c2', 'c3']);
+    // One list, of the ConfigMaps with `rev` only (the informer's), then memory.
+    expect(await kubeCalls(metrics, 'list', 'configmaps')).toBe(before + 1);
+    // Without a label to scope by, a list of ConfigMaps goes to the server.
+    await names('!tier');
+    expect(await kubeCalls(metrics, 'list', 'configmaps')).toBe(before + 2);
+
+    // A write that removes the label takes the object out of the scoped cache at once.
+    const c1 = await new MeshObjects(kube, { cache: false }).get(CM, 'a', 'c1');
+    await objects.replace({ ...c1, metadata: { ...c1.metadata, labels: { tier: 'web' } } });
+    expect(await names('rev')).toEqual(['c2', 'c3']);
+  });
+
   it('selects by label as the API server does', async () => {
     const live = new MeshObjects(kube, { cache: false });
-    for (const selector of ['tier=web', 'tier!=web', 'rev in (1,3)', '!tier', 'tier,rev>1', undefined]) {
+    for (const selector of [
+      'tier=web',
+      'tier!=web',
+      'rev in (1,3)',
+      '!tier',
+      'tier,rev>1',
+      'rev',
+      undefined,
+    ]) {
       const cached = (await objects.list(CM, 'a', selector)).map((o) => o.metadata.name).sort();
       const fromServer = (await live.list(CM, 'a', selector)).map((o) => o.metadata.name).sort();
       expect(cached, selector).toEqual(fromServer);

@@ -27,6 +27,8 @@ export interface Served {
   apiVersion: string;
   /** False for cluster-scoped kinds (Namespace), held under the namespace `''`. */
   namespaced: boolean;
+  /** The label every object held has, when only those are held (see `informer`). */
+  scope?: string;
 }
 
 /** How long a kind that could not be listed is read live before the cache tries it again. */
@@ -44,7 +46,7 @@ const UNSERVED_RETRY_MS = 30_000;
  */
 export class ObjectCache {
   private readonly kinds = new Map<string, { served: Promise<Served | null>; failedAt?: number }>();
-  private readonly byResource = new Map<string, Served>();
+  private readonly byResource = new Map<string, Served[]>();
   private readonly unsubscribe: () => void;
   private readonly server: string;
 
@@ -70,14 +72,18 @@ export class ObjectCache {
     return cache;
   }
 
-  /** The informer of a kind once it has listed, or null to read live. */
-  async informer(kind: KindRef): Promise<Served | null> {
-    const key = `${kind.apiVersion}\u0000${kind.kind}`;
+  /**
+   * The informer of a kind once it has listed, or null to read live. With `scope`, a label key,
+   * it holds only the objects with that label: for kinds of which the console reads only its own
+   * (ConfigMaps), not every one in the cluster.
+   */
+  async informer(kind: KindRef, scope?: string): Promise<Served | null> {
+    const key = `${kind.apiVersion}\u0000${kind.kind}\u0000${scope ?? ''}`;
     let entry = this.kinds.get(key);
     if (entry?.failedAt !== undefined && Date.now() - entry.failedAt > UNSERVED_RETRY_MS) entry = undefined;
     if (!entry) {
       const fresh: { served: Promise<Served | null>; failedAt?: number } = {
-        served: this.startKind(kind).catch((err: unknown) => {
+        served: this.startKind(kind, scope).catch((err: unknown) => {
           fresh.failedAt = Date.now();
           this.log?.debug(
             { kind: kind.kind, err: err instanceof Error ? err.message : String(err) },
@@ -91,7 +97,7 @@ export class ObjectCache {
     return entry.served;
   }
 
-  private async startKind(kind: KindRef): Promise<Served> {
+  private async startKind(kind: KindRef, scope: string | undefined): Promise<Served> {
     const resource = await (
       this.kube.objects as unknown as {
         resource(apiVersion: string, kind: string): Promise<V1APIResource | undefined>;
@@ -114,10 +120,11 @@ export class ObjectCache {
           undefined,
           undefined,
           undefined,
-          undefined,
+          scope,
           limit,
           token,
         )) as ListPage,
+      ...(scope ? { labelSelector: scope } : {}),
       watch: new Watch(this.kube.kubeConfig),
       ...(this.log ? { log: this.log } : {}),
       ...(this.kube.options.metrics ? { metrics: this.kube.options.metrics } : {}),
@@ -125,13 +132,21 @@ export class ObjectCache {
       // freezing once costs less than copying on every read (see object-cache.test.ts).
       transform: (obj) => deepFreeze(this.plainOf(obj, kind)),
     });
-    const served = { informer, apiVersion: kind.apiVersion, namespaced: resource.namespaced };
-    this.byResource.set(`${group}/${plural}`, served);
-
+    const served: Served = {
+      informer,
+      apiVersion: kind.apiVersion,
+      namespaced: resource.namespaced,
+      ...(scope ? { scope } : {}),
+    };
+    const resourceKey = `${group}/${plural}`;
+    this.byResource.set(resourceKey, [...(this.byResource.get(resourceKey) ?? []), served]);
     try {
       await informer.start();
     } catch (err) {
-      this.byResource.delete(`${group}/${plural}`);
+      this.byResource.set(
+        resourceKey,
+        (this.byResource.get(resourceKey) ?? []).filter((s) => s !== served),
+      );
       await informer.stop();
       throw err;
     }
@@ -142,17 +157,25 @@ export class ObjectCache {
     if (w.server !== this.server) return;
     const path = parseResourcePath(w.path);
     if (!path) return;
-    const served = this.byResource.get(`${path.group}/${path.plural}`);
-    if (!served) return;
-    if (w.method === 'DELETE') {
-      if (path.name && !path.sub)
-        served.informer.remove(path.namespace, path.name, w.object?.metadata?.resourceVersion);
-      return;
+    for (const served of this.byResource.get(`${path.group}/${path.plural}`) ?? []) {
+      const { informer } = served;
+      if (w.method === 'DELETE') {
+        if (path.name && !path.sub)
+          informer.remove(path.namespace, path.name, w.object?.metadata?.resourceVersion);
+        continue;
+      }
+      // Only the object itself (or its status), never another kind such as a Scale.
+      if (!w.object || (path.sub && path.sub !== 'status')) continue;
+      if (w.object.apiVersion !== served.apiVersion) continue;
+      if (served.scope && w.object.metadata?.labels?.[served.scope] === undefined) {
+        // Out of the scope now (its label removed): no longer held.
+        const { namespace = '', name } = w.object.metadata ?? {};
+        if (name && informer.get(name, namespace))
+          informer.remove(namespace, name, w.object.metadata?.resourceVersion);
+        continue;
+      }
+      informer.upsert(w.object);
     }
-    // Only the object itself (or its status), never another kind such as a Scale.
-    if (!w.object || (path.sub && path.sub !== 'status')) return;
-    if (w.object.apiVersion !== served.apiVersion) return;
-    served.informer.upsert(w.object);
   }
 
   async stop(): Promise<void> {
