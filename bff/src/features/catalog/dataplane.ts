@@ -1,5 +1,6 @@
 import type { DataPlaneMode, NamespaceDataPlane, WaypointRef } from '../../contract/catalog';
 import type { Gateway, V1Namespace, V1Pod } from './kube-types';
+import { compareText } from './labels';
 import {
   DATAPLANE_MODE_LABEL,
   WAYPOINT_CLASS,
@@ -103,7 +104,7 @@ function namespaceMode(labels: Record<string, string>): DataPlaneMode {
 /** Every Namespace the control plane has, with its data plane and waypoint, by name. */
 export function namespaceDataPlanes(ctx: DataPlaneContext): NamespaceDataPlane[] {
   return [...ctx.namespaceLabels.entries()]
-    .sort(([a], [b]) => a.localeCompare(b))
+    .sort(([a], [b]) => compareText(a, b))
     .map(([name, labels]) => {
       const waypoint = namedWaypoint(labels, name) ?? null;
       const missing = waypointMissing(waypoint, ctx);

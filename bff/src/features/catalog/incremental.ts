@@ -3,7 +3,7 @@ import type { NamespaceDataPlane, Protocol, ServiceDetail, ServiceSummary } from
 import { namespaceDataPlanes } from './dataplane';
 import type { DataPlaneContext } from './dataplane';
 import type { Gateway, ServiceEntry, V1Namespace, V1Pod, V1Service, WorkloadEntry } from './kube-types';
-import { selectorMatches } from './labels';
+import { compareText, selectorMatches } from './labels';
 import { haystackOf, toSummary } from './query';
 import type { CatalogView } from './query';
 import { serviceDrafts, serviceEntryDrafts, serviceOf } from './registry';
@@ -165,9 +165,55 @@ const sourceKey = (kind: 'service' | 'serviceEntry', key: string) =>
 const sourceOrder = (a: Source, b: Source) =>
   a.kind === b.kind ? a.entry.seq - b.entry.seq : a.kind === 'service' ? -1 : 1;
 
-const collator = new Intl.Collator();
-/** The catalog's order: `localeCompare`'s, which buildCatalog sorts by. */
-const compareIds = (a: string, b: string) => collator.compare(a, b);
+/** The catalog's order, which buildCatalog sorts by. */
+const compareIds = compareText;
+
+/**
+ * A view's services by ID without copying a map of every service per view: a map shared by views
+ * (never changed once shared) and this view's own changes since. Iterates in ID order, as
+ * indexCatalog's map does.
+ */
+class PatchedIds implements ReadonlyMap<string, ServiceDetail> {
+  constructor(
+    private readonly base: ReadonlyMap<string, ServiceDetail>,
+    private readonly changes: ReadonlyMap<string, ServiceDetail | null>,
+    private readonly list: readonly ServiceDetail[],
+  ) {}
+
+  get(id: string): ServiceDetail | undefined {
+    const changed = this.changes.get(id);
+    if (changed !== undefined) return changed ?? undefined;
+    return this.base.get(id);
+  }
+
+  has(id: string): boolean {
+    return this.get(id) !== undefined;
+  }
+
+  get size(): number {
+    return this.list.length;
+  }
+
+  *entries(): MapIterator<[string, ServiceDetail]> {
+    for (const s of this.list) yield [s.id, s];
+  }
+
+  *keys(): MapIterator<string> {
+    for (const s of this.list) yield s.id;
+  }
+
+  *values(): MapIterator<ServiceDetail> {
+    yield* this.list;
+  }
+
+  [Symbol.iterator](): MapIterator<[string, ServiceDetail]> {
+    return this.entries();
+  }
+
+  forEach(fn: (value: ServiceDetail, key: string, map: ReadonlyMap<string, ServiceDetail>) => void): void {
+    for (const s of this.list) fn(s, s.id, this);
+  }
+}
 
 const addCount = <K>(m: Map<K, number>, k: K, by: number): boolean => {
   const n = (m.get(k) ?? 0) + by;
@@ -222,6 +268,9 @@ export class LiveCatalog {
   private summaries: ServiceSummary[] = [];
   private haystacks: string[] = [];
   private readonly byId = new Map<string, ServiceDetail>();
+  /** What views share of byId, and the changes since (see PatchedIds); folded in past sqrt(2N) changes. */
+  private sharedIds: ReadonlyMap<string, ServiceDetail> = new Map();
+  private idChanges = new Map<string, ServiceDetail | null>();
   private readonly namespaceCount = new Map<string, number>();
   private readonly protocolCount = new Map<Protocol, number>();
   private facetNamespaces: string[] = [];
@@ -447,7 +496,7 @@ export class LiveCatalog {
     const listed = new Set(this.facetNamespaces);
     this.current = {
       services: this.list,
-      byId: new Map(this.byId),
+      byId: new PatchedIds(this.sharedIds, this.idChanges, this.list),
       summaries: this.summaries,
       haystacks: this.haystacks,
       facets: {
@@ -475,6 +524,14 @@ export class LiveCatalog {
         count(s, 1);
         this.byId.set(id, s);
       } else this.byId.delete(id);
+    }
+    // Past sqrt(2N) changes, copying byId once costs less than copying the changes into each view.
+    if (this.idChanges.size + changed.size > Math.max(64, Math.sqrt(2 * this.byId.size))) {
+      this.idChanges = new Map();
+      this.sharedIds = new Map(this.byId);
+    } else {
+      this.idChanges = new Map(this.idChanges);
+      for (const [id, s] of changed) this.idChanges.set(id, s);
     }
     // Splicing costs a shift of the list per change; past a few hundred changes, sorting anew is cheaper.
     if (changed.size > 256) {

@@ -44,3 +44,9 @@ export function selectorMatches(
   for (const [k, v] of Object.entries(selector)) if (labels[k] !== v) return false;
   return true;
 }
+
+/**
+ * `a.localeCompare(b)`, with one collator: localeCompare makes a collator on each call, which
+ * costs seconds over a catalog of 20,000 services.
+ */
+export const compareText: (a: string, b: string) => number = new Intl.Collator().compare;

@@ -11,6 +11,7 @@ import type {
 } from '../../contract/catalog';
 import { inScope } from '../auth/scope';
 import type { NamespaceScope } from '../auth/scope';
+import { compareText } from './labels';
 import { serviceWithin } from './registry';
 
 /** The catalog prepared for queries: built once per change, read by every request until the next. */
@@ -74,9 +75,9 @@ const HEALTH_RANK: Record<ServiceHealth, number> = { down: 0, degraded: 1, healt
 
 /** How two services compare by a column (ties are left to the ID). */
 const COMPARE: Record<Exclude<ServiceSortKey, 'id'>, (a: ServiceSummary, b: ServiceSummary) => number> = {
-  application: (a, b) => a.application.localeCompare(b.application),
-  protocol: (a, b) => a.protocol.localeCompare(b.protocol),
-  namespace: (a, b) => a.namespace.localeCompare(b.namespace),
+  application: (a, b) => compareText(a.application, b.application),
+  protocol: (a, b) => compareText(a.protocol, b.protocol),
+  namespace: (a, b) => compareText(a.namespace, b.namespace),
   versions: (a, b) => a.versions.length - b.versions.length,
   instances: (a, b) => a.instances.total - b.instances.total || a.instances.ready - b.instances.ready,
   health: (a, b) => HEALTH_RANK[serviceHealth(a.instances)] - HEALTH_RANK[serviceHealth(b.instances)],

@@ -22,6 +22,7 @@ import type {
 import {
   APP_LABELS,
   FRAMEWORK_LABEL,
+  compareText,
   RPC_INTERFACES_ANNOTATION,
   firstLabel,
   selectorMatches,
@@ -346,15 +347,15 @@ function platformsOf(instances: Instance[]): Platform[] {
   return (['kubernetes', 'vm'] as const).filter((p) => set.has(p));
 }
 
-const byVersion = (a: string | null, b: string | null) =>
-  (a ?? '').localeCompare(b ?? '', 'en', { numeric: true });
+const versionCollator = new Intl.Collator('en', { numeric: true });
+const byVersion = (a: string | null, b: string | null) => versionCollator.compare(a ?? '', b ?? '');
 
 /** What a list of instances adds up to: versions, platforms, counts (sorted by version, then name). */
 function summarize(
   instances: readonly Instance[],
 ): Pick<ServiceDetail, 'platforms' | 'versions' | 'instances' | 'versionDetails' | 'providers'> {
   const providers = [...instances].sort(
-    (a, b) => byVersion(a.version, b.version) || a.name.localeCompare(b.name),
+    (a, b) => byVersion(a.version, b.version) || compareText(a.name, b.name),
   );
   const versionMap = new Map<string | null, Instance[]>();
   for (const p of providers) {
@@ -470,7 +471,7 @@ function ownership(id: string, parts: Draft[]): { owner: string | null; parts: D
   const namespaces = new Set(parts.map((p) => p.namespace));
   if (namespaces.size === 1) return { owner: (parts[0] as Draft).namespace, parts };
   // Ordered by namespace, so the entry does not depend on which object was listed first.
-  const sorted = [...parts].sort((a, b) => a.namespace.localeCompare(b.namespace));
+  const sorted = [...parts].sort((a, b) => compareText(a.namespace, b.namespace));
   return { owner: null, parts: sorted };
 }
 
@@ -508,7 +509,7 @@ export function buildCatalog(snapshot: RegistrySnapshot): ServiceDetail[] {
     const service = serviceOf(id, g.parts);
     if (service) out.push(service);
   }
-  return out.sort((a, b) => a.id.localeCompare(b.id));
+  return out.sort((a, b) => compareText(a.id, b.id));
 }
 
 /**
