@@ -263,3 +263,185 @@ describe('LiveCatalog', () => {
     );
   });
 });
+
+describe('LiveCatalog events', () => {
+  const svc = (
+    name: string,
+    namespace: string,
+    selector: Record<string, string>,
+    rpcIfaces?: string,
+  ): V1Service => ({
+    metadata: {
+      name,
+      namespace,
+      ...(rpcIfaces ? { annotations: { 'mesh-console.io/rpc-interfaces': rpcIfaces } } : {}),
+    },
+    spec: { selector, ports: [{ name: rpcIfaces ? 'dubbo' : 'http', port: 8080 }] },
+  });
+  const podOf = (
+    name: string,
+    namespace: string,
+    labels: Record<string, string>,
+    ready = true,
+    rv = '1',
+  ): V1Pod => ({
+    metadata: { name, namespace, labels, resourceVersion: rv },
+    spec: { containers: [{ name: 'app' }] },
+    status: {
+      phase: 'Running',
+      podIP: '10.0.0.1',
+      conditions: [{ type: 'Ready', status: ready ? 'True' : 'False' }],
+    },
+  });
+  const host = (name: string, ns: string) => `${name}.${ns}.svc.cluster.local`;
+
+  /** A catalog of reviews and ratings in `a`, reviews in `b`, one Pod each (two for a's reviews). */
+  function mesh() {
+    const live = new LiveCatalog();
+    live.apply('namespace', 'add', { metadata: { name: 'a' } });
+    live.apply('namespace', 'add', { metadata: { name: 'b' } });
+    live.apply('service', 'add', svc('reviews', 'a', { app: 'reviews' }));
+    live.apply('service', 'add', svc('ratings', 'a', { app: 'ratings' }));
+    live.apply('service', 'add', svc('reviews', 'b', { app: 'reviews' }));
+    live.apply('pod', 'add', podOf('reviews-1', 'a', { app: 'reviews', version: 'v1' }));
+    live.apply('pod', 'add', podOf('reviews-2', 'a', { app: 'reviews', version: 'v2' }));
+    live.apply('pod', 'add', podOf('ratings-1', 'a', { app: 'ratings', version: 'v1' }));
+    live.apply('pod', 'add', podOf('reviews-1', 'b', { app: 'reviews', version: 'v1' }));
+    return live;
+  }
+  const byId = (live: LiveCatalog, id: string) => live.view().byId.get(id);
+  const expectRebuilt = (live: LiveCatalog) =>
+    expect({ ...live.view(), byId: new Map(live.view().byId) }).toStrictEqual(rebuilt(live.snapshot()));
+
+  it('a Pod turning unready changes its service only', () => {
+    const live = mesh();
+    const before = live.view();
+    live.apply('pod', 'update', podOf('reviews-2', 'a', { app: 'reviews', version: 'v2' }, false, '2'));
+    const after = live.view();
+    expect(after).not.toBe(before);
+    expect(after.byId.get(host('reviews', 'a'))?.instances).toEqual({ total: 2, ready: 1 });
+    // Recomputed only what the Pod is part of: the other services are the same objects.
+    expect(after.byId.get(host('ratings', 'a'))).toBe(before.byId.get(host('ratings', 'a')));
+    expect(after.byId.get(host('reviews', 'b'))).toBe(before.byId.get(host('reviews', 'b')));
+    // The view returned before the event is unchanged.
+    expect(before.byId.get(host('reviews', 'a'))?.instances).toEqual({ total: 2, ready: 2 });
+    expect(before.services.find((s) => s.id === host('reviews', 'a'))?.instances.ready).toBe(2);
+    expectRebuilt(live);
+  });
+
+  it('a Pod whose labels move from one service to another leaves the first and joins the second', () => {
+    const live = mesh();
+    live.apply('pod', 'update', podOf('reviews-2', 'a', { app: 'ratings', version: 'v2' }, true, '2'));
+    expect(byId(live, host('reviews', 'a'))?.versions).toEqual(['v1']);
+    expect(byId(live, host('ratings', 'a'))?.versions).toEqual(['v1', 'v2']);
+    live.apply('pod', 'delete', podOf('reviews-2', 'a', { app: 'ratings', version: 'v2' }, true, '2'));
+    expect(byId(live, host('ratings', 'a'))?.versions).toEqual(['v1']);
+    expectRebuilt(live);
+  });
+
+  it('a relist that sends a Pod again unchanged (same resourceVersion) changes nothing', () => {
+    const live = mesh();
+    const before = live.view();
+    live.apply('pod', 'update', podOf('reviews-2', 'a', { app: 'reviews', version: 'v2' }, true, '1'));
+    expect(live.dirty).toBe(false);
+    expect(live.view()).toBe(before);
+  });
+
+  it('Services: added, an RPC interface claimed by two namespaces (a conflict), one deleted', () => {
+    const live = mesh();
+    live.apply('pod', 'add', podOf('echo-1', 'a', { app: 'echo' }));
+    live.apply('pod', 'add', podOf('echo-1', 'b', { app: 'echo' }));
+    live.apply('service', 'add', svc('echo', 'a', { app: 'echo' }, 'x.Echo'));
+    expect(byId(live, 'x.Echo@dubbo')).toMatchObject({ namespace: 'a', conflict: null });
+    live.apply('service', 'add', svc('echo', 'b', { app: 'echo' }, 'x.Echo'));
+    expect(byId(live, 'x.Echo@dubbo')).toMatchObject({ namespace: '', conflict: { namespaces: ['a', 'b'] } });
+    expect(live.view().facets.protocols).toEqual(['dubbo', 'http']);
+    live.apply('service', 'delete', svc('echo', 'a', { app: 'echo' }, 'x.Echo'));
+    expect(byId(live, 'x.Echo@dubbo')).toMatchObject({
+      namespace: 'b',
+      conflict: null,
+      instances: { total: 1 },
+    });
+    live.apply('service', 'delete', svc('echo', 'b', { app: 'echo' }, 'x.Echo'));
+    expect(byId(live, 'x.Echo@dubbo')).toBeUndefined();
+    expect(live.view().facets.protocols).toEqual(['http']);
+    expectRebuilt(live);
+  });
+
+  it('WorkloadEntries join the Services and ServiceEntries that select them', () => {
+    const live = mesh();
+    const se: ServiceEntry = {
+      metadata: { name: 'legacy', namespace: 'a' },
+      spec: {
+        hosts: ['legacy.example.com'],
+        ports: [{ number: 80, name: 'http' }],
+        workloadSelector: { labels: { app: 'legacy' } },
+      },
+    };
+    live.apply('serviceEntry', 'add', se);
+    expect(byId(live, 'legacy.example.com')?.instances.total).toBe(0);
+    const we = (app: string): WorkloadEntry => ({
+      metadata: { name: 'vm-1', namespace: 'a' },
+      spec: { address: '192.168.0.9', labels: { app, version: 'v9' } },
+    });
+    live.apply('workloadEntry', 'add', we('legacy'));
+    expect(byId(live, 'legacy.example.com')).toMatchObject({ instances: { total: 1 }, platforms: ['vm'] });
+    live.apply('workloadEntry', 'update', we('reviews'));
+    expect(byId(live, 'legacy.example.com')?.instances.total).toBe(0);
+    expect(byId(live, host('reviews', 'a'))?.platforms).toEqual(['kubernetes', 'vm']);
+    expectRebuilt(live);
+  });
+
+  it('a Namespace enrolled in ambient changes its own services’ data planes only', () => {
+    const live = mesh();
+    const before = live.view();
+    live.apply('namespace', 'update', {
+      metadata: { name: 'a', labels: { 'istio.io/dataplane-mode': 'ambient' } },
+    });
+    expect(byId(live, host('reviews', 'a'))?.dataPlane?.modes).toEqual(['ambient']);
+    expect(byId(live, host('reviews', 'b'))).toBe(before.byId.get(host('reviews', 'b')));
+    expect(live.view().namespaceDataPlanes.map((n) => [n.name, n.dataPlane])).toEqual([
+      ['a', 'ambient'],
+      ['b', 'none'],
+    ]);
+    expectRebuilt(live);
+  });
+
+  it('a waypoint Gateway coming and going is seen by the services that name it', () => {
+    const live = mesh();
+    live.apply('namespace', 'update', { metadata: { name: 'a', labels: { 'istio.io/use-waypoint': 'wp' } } });
+    expect(byId(live, host('reviews', 'a'))?.dataPlane).toMatchObject({
+      waypoint: { namespace: 'a', name: 'wp' },
+      waypointMissing: true,
+    });
+    const gw: Gateway = {
+      metadata: { name: 'wp', namespace: 'a' },
+      spec: { gatewayClassName: 'istio-waypoint' },
+    };
+    live.apply('gateway', 'add', gw);
+    expect(byId(live, host('reviews', 'a'))?.dataPlane?.waypointMissing).toBe(false);
+    expect(live.view().namespaceDataPlanes[0]?.waypointMissing).toBe(false);
+    live.apply('gateway', 'delete', gw);
+    expect(byId(live, host('reviews', 'a'))?.dataPlane?.waypointMissing).toBe(true);
+    expectRebuilt(live);
+  });
+
+  it('stays equal to a rebuild across many single changes (views share byId, folded now and then)', () => {
+    const live = new LiveCatalog();
+    for (let i = 0; i < 300; i++) live.apply('service', 'add', svc(`s${i}`, 'a', { app: `s${i}` }));
+    const first = live.view();
+    const views = [first];
+    for (let i = 0; i < 300; i++) {
+      live.apply('pod', 'add', podOf(`p${i}`, 'a', { app: `s${(i * 7) % 300}` }));
+      if (i % 3 === 0) live.apply('service', 'delete', svc(`s${(i * 11) % 300}`, 'a', {}));
+      views.push(live.view());
+    }
+    expectRebuilt(live);
+    // Each view still answers as it did: the first has every service and no instance.
+    expect(first.byId.size).toBe(300);
+    for (let i = 0; i < 300; i++) expect(first.byId.get(host(`s${i}`, 'a'))?.instances.total).toBe(0);
+    const last = views[views.length - 1] as CatalogView;
+    for (const s of last.services) expect(last.byId.get(s.id)).toBe(s);
+    expect(last.byId.get(host('s0', 'a'))).toBeUndefined();
+  });
+});
