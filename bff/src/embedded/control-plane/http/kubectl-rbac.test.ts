@@ -101,6 +101,23 @@ subjects:
 - {kind: Group, apiGroup: rbac.authorization.k8s.io, name: "mesh-console:admin"}
 `;
 
+const PATCH_ONLY = `
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {name: patch-configmaps}
+rules:
+- apiGroups: [""]
+  resources: [configmaps]
+  verbs: [get, patch]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: {name: patch-configmaps}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: patch-configmaps}
+subjects:
+- {kind: User, apiGroup: rbac.authorization.k8s.io, name: alice}
+`;
+
 const INVALID = `
 apiVersion: rbac.authorization.k8s.io/v1
 kind: ClusterRole
@@ -292,7 +309,15 @@ describe.skipIf(!kubectlInstalled)(
       expect(await failure(asConsole('create', 'configmap', 'by-alice', '-n', 'mesh', ...as))).toContain(
         'User "alice" cannot create resource "configmaps"',
       );
+      // A server-side apply that creates needs create besides patch.
+      await applyFile('patch-only.yaml', PATCH_ONLY);
+      const ssa = path.join(work, 'ssa.yaml');
+      fs.writeFileSync(ssa, 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: applied, namespace: mesh}\n');
+      expect(await failure(asConsole('apply', '--server-side', '-f', ssa, ...as))).toContain(
+        'configmaps "applied" is forbidden: User "alice" cannot create resource "configmaps" in API group "" in the namespace "mesh"',
+      );
       await applyFile('admin-group.yaml', ADMIN_GROUP_ROLE);
+      expect(await asConsole('apply', '--server-side', '-f', ssa, ...as)).toContain('serverside-applied');
       expect(await asConsole('create', 'configmap', 'by-alice', '-n', 'mesh', ...as)).toContain('created');
       // The groups it may impersonate are named: system:masters is not one of them.
       expect(

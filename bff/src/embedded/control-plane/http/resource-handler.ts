@@ -1,4 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { UserInfo } from '../auth/attributes';
+import { ADMIN_USER, isMaster } from '../auth/attributes';
 import type { ResolvedResource } from '../registry/registry';
 import {
   StatusError,
@@ -241,6 +243,7 @@ export async function handleResource(
   res: ServerResponse,
   route: ResourceRoute,
   query: URLSearchParams,
+  user: UserInfo = ADMIN_USER,
 ): Promise<void> {
   const gvr: KubeResource = { group: route.group, version: route.version, plural: route.plural };
   const resolved = ctx.registry.find(gvr);
@@ -337,6 +340,17 @@ export async function handleResource(
       }
       // An apply that creates the object answers 201, as kube-apiserver (checked and written in one tick).
       const created = patchType === 'apply' && !subresource && !exists(ctx, gvr, ns, name);
+      // An apply that creates is also a create, and kube-apiserver authorizes it as one.
+      if (created && !isMaster(user))
+        ctx.auth.authorize(user, {
+          kind: 'resource',
+          verb: 'create',
+          group: route.group,
+          resource: route.plural,
+          subresource: '',
+          namespace: ns ?? '',
+          name,
+        });
       const patched = store.patch(gvr, ns, name, patchType, patch, options);
       setWarnings(res, warnings);
       return sendObject(res, created ? 201 : 200, format, resolved, patched, include);

@@ -45,7 +45,7 @@ async function route(ctx: ApiContext, req: IncomingMessage, res: ServerResponse)
       r.name
     )
       return handleTokenRequest(ctx, req, res, r.namespace, r.name);
-    return handleResource(ctx, req, res, r, url.searchParams);
+    return handleResource(ctx, req, res, r, url.searchParams, user);
   }
   if (r.kind === 'virtual') return handleVirtualResource(ctx, req, res, r.resource, user);
   if (req.method !== 'GET' && req.method !== 'HEAD') throw methodNotAllowed();
