@@ -10,7 +10,7 @@ export interface ListPage {
 
 export type ListPageFn = (limit: number, continueToken: string | undefined) => Promise<ListPage>;
 
-export type InformerEvent = 'add' | 'update' | 'delete' | 'connect' | 'error';
+type InformerEvent = 'add' | 'update' | 'delete' | 'connect' | 'error';
 
 export interface InformerOptions<T> {
   /** What is kept of each object (list and watch alike); the object as sent by default. */

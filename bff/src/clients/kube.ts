@@ -15,9 +15,7 @@ import {
 import type {
   Configuration,
   HttpLibrary,
-  KubernetesListObject,
   KubernetesObject,
-  ListPromise,
   RequestContext,
   ResponseContext,
 } from '@kubernetes/client-node';
@@ -232,22 +230,6 @@ export class KubeClient {
   async servedVersions(group: string): Promise<string[]> {
     const groups = await this.apis.getAPIVersions();
     return groups.groups.find((g) => g.name === group)?.versions.map((v) => v.version) ?? [];
-  }
-
-  listAll<T extends KubernetesObject>(gvr: KubeResource): ListPromise<T> {
-    if (gvr.group === '' && gvr.plural === 'services')
-      return async () => (await this.core.listServiceForAllNamespaces()) as KubernetesListObject<T>;
-    if (gvr.group === '' && gvr.plural === 'pods')
-      return async () => (await this.core.listPodForAllNamespaces()) as KubernetesListObject<T>;
-    if (gvr.group === '' && gvr.plural === 'namespaces')
-      return async () => (await this.core.listNamespace()) as KubernetesListObject<T>;
-    if (gvr.group === '') throw new Error(`no list function for core resource ${gvr.plural}`);
-    return async () =>
-      (await this.custom.listClusterCustomObject({
-        group: gvr.group,
-        version: gvr.version,
-        plural: gvr.plural,
-      })) as KubernetesListObject<T>;
   }
 
   /** One page of a resource's list across all namespaces, for an informer. */

@@ -13,7 +13,7 @@ interface Requirement {
   values: string[];
 }
 
-export type Labels = Record<string, string> | undefined;
+type Labels = Record<string, string> | undefined;
 
 export class LabelSelectorError extends Error {}
 

@@ -25,7 +25,7 @@ export interface WriteOptions {
   dryRun?: boolean;
 }
 
-export interface MeshObjectsOptions {
+interface MeshObjectsOptions {
   /**
    * Reads from an informer cache (object-cache.ts), the default; `false` reads the control plane
    * on every call, for code that must see what another replica just wrote (the change journal).

@@ -12,7 +12,7 @@ import type { KubeWrite } from './kube-writes';
 type KindRef = Pick<KubeKind, 'apiVersion' | 'kind'>;
 
 /** Objects as plain JSON, frozen all the way down: what a cache hands out can be shared. */
-export type Frozen = KubernetesObject;
+type Frozen = KubernetesObject;
 
 function deepFreeze<T>(value: T): T {
   if (value && typeof value === 'object' && !Object.isFrozen(value)) {
