@@ -137,6 +137,10 @@ describe('the informer against the embedded control plane', () => {
       retryMs: 10,
     });
     await informer.start();
+    const told: string[] = [];
+    informer.on('add', (o) => told.push(`add ${o.name}`));
+    informer.on('update', (o) => told.push(`update ${o.name}`));
+    informer.on('delete', (o) => told.push(`delete ${o.name}`));
     try {
       await until(() => current !== null, 'the watch');
       const listsBefore = await kubeCalls(metrics, 'list', 'configmaps');
@@ -154,6 +158,10 @@ describe('the informer against the embedded control plane', () => {
       expect(informer.get('cm-29', 'default')).toBeUndefined();
       expect(informer.get('cm-30', 'default')).toEqual({ name: 'cm-30', v: '0' });
       expect(await kubeCalls(metrics, 'list', 'configmaps')).toBeGreaterThan(listsBefore);
+      // The relist tells what changed, not every object again.
+      expect(told.filter((t) => t.startsWith('update'))).toEqual([]);
+      expect(told).toContain('add after-gap');
+      expect(told.filter((t) => t.startsWith('delete cm-'))).toHaveLength(30);
     } finally {
       await informer.stop();
     }

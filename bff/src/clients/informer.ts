@@ -291,7 +291,9 @@ export class Informer<T = KubernetesObject> {
         let objects = fresh.get(namespace);
         if (!objects) fresh.set(namespace, (objects = new Map()));
         if (!objects.has(name)) count++;
-        objects.set(name, { value: this.transform(raw), rv });
+        // Unchanged since it was held (same resourceVersion): kept as is, and no update is told.
+        const held = this.byNamespace.get(namespace)?.get(name);
+        objects.set(name, held && rv && held.rv === rv ? held : { value: this.transform(raw), rv });
       }
       listRv = page.metadata?.resourceVersion ?? listRv;
       token = page.metadata?._continue ?? page.metadata?.continue ?? undefined;
