@@ -115,6 +115,25 @@ describe('the informer against the embedded control plane', () => {
     }
   });
 
+  it('records every call of a client and of its non-impersonating twin in kubeDuration', async () => {
+    const own = KubeClient.forLoopback(cp.url, cp.token, {
+      metrics,
+      impersonate: true,
+    }).withoutImpersonation();
+    const before = await kubeCalls(metrics, 'get', 'configmaps');
+    await own.core.readNamespacedConfigMap({ namespace: 'default', name: 'cm-100' });
+    await own.core.readNamespacedConfigMap({ namespace: 'default', name: 'missing' }).catch(() => null);
+    expect(await kubeCalls(metrics, 'get', 'configmaps')).toBe(before + 2);
+    const { values } = await metrics.kubeDuration.get();
+    expect(values).toContainEqual(
+      expect.objectContaining({
+        metricName: 'mesh_console_kube_request_duration_seconds_count',
+        labels: { verb: 'get', resource: 'configmaps', code: '404' },
+        value: 1,
+      }),
+    );
+  });
+
   it('lists again after 410 Gone when the events since its resourceVersion are no longer kept', async () => {
     // A watch that can be held back, to make writes while the informer is not watching.
     const real = new Watch(kube.kubeConfig);
