@@ -339,12 +339,20 @@ describe('LiveCatalog events', () => {
     expectRebuilt(live);
   });
 
-  it('a relist that sends a Pod again unchanged (same resourceVersion) changes nothing', () => {
+  it('a relist that sends objects again unchanged (same resourceVersion) changes nothing', () => {
     const live = mesh();
+    live.apply('namespace', 'update', { metadata: { name: 'a', resourceVersion: '5' } });
     const before = live.view();
     live.apply('pod', 'update', podOf('reviews-2', 'a', { app: 'reviews', version: 'v2' }, true, '1'));
     expect(live.dirty).toBe(false);
-    expect(live.view()).toBe(before);
+    const reviews = svc('reviews', 'a', { app: 'reviews' });
+    live.apply('service', 'update', { ...reviews, metadata: { ...reviews.metadata, resourceVersion: '3' } });
+    expect(live.dirty).toBe(true);
+    live.view();
+    live.apply('service', 'update', { ...reviews, metadata: { ...reviews.metadata, resourceVersion: '3' } });
+    live.apply('namespace', 'update', { metadata: { name: 'a', resourceVersion: '5' } });
+    expect(live.dirty).toBe(false);
+    expect(live.view().byId.get(host('reviews', 'a'))).toStrictEqual(before.byId.get(host('reviews', 'a')));
   });
 
   it('Services: added, an RPC interface claimed by two namespaces (a conflict), one deleted', () => {

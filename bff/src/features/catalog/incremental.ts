@@ -68,6 +68,12 @@ class Store<T extends KubernetesObject> {
   }
 }
 
+/** A relist sends every object again: one the catalog holds at the same resourceVersion changes nothing. */
+const unchanged = (old: KubernetesObject | undefined, obj: KubernetesObject) => {
+  const rv = obj.metadata?.resourceVersion;
+  return old !== undefined && rv !== undefined && rv !== '' && old.metadata?.resourceVersion === rv;
+};
+
 const bySeq = (a: Entry<unknown>, b: Entry<unknown>) => a.seq - b.seq;
 
 /**
@@ -328,9 +334,7 @@ export class LiveCatalog {
     } else {
       const { entry, old: previous } = this.pods.set(pod);
       old = previous;
-      // A relist sends every object again: one the catalog has seen changes nothing.
-      const rv = pod.metadata?.resourceVersion;
-      if (old && rv !== undefined && old.metadata?.resourceVersion === rv) return;
+      if (unchanged(old, pod)) return;
       if (old) this.podIndex.remove(entry, old);
       this.podIndex.add(entry);
     }
@@ -360,6 +364,7 @@ export class LiveCatalog {
     } else {
       const { entry, old: previous } = this.workloadEntries.set(we);
       old = previous;
+      if (unchanged(old, we)) return;
       if (old) this.weIndex.remove(entry, old);
       this.weIndex.add(entry);
     }
@@ -391,6 +396,7 @@ export class LiveCatalog {
       return;
     }
     const { entry, old } = store.set(obj);
+    if (unchanged(old, obj)) return;
     if (old) selectors.remove(key, ns, selectorOf(old));
     selectors.add(key, ns, selectorOf(obj));
     if (!this.sources.has(key)) {
@@ -408,7 +414,7 @@ export class LiveCatalog {
       if (!this.namespaces.delete(ns)) return;
       this.namespaceLabels.delete(name);
     } else {
-      this.namespaces.set(ns);
+      if (unchanged(this.namespaces.set(ns).old, ns)) return;
       this.namespaceLabels.set(name, ns.metadata?.labels ?? {});
     }
     // The namespace's labels enrol its Pods in ambient mode and name its waypoint.
