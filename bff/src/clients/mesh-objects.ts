@@ -160,6 +160,15 @@ export class MeshObjects {
     );
   }
 
+  /**
+   * Lists these kinds into the cache now rather than on their first read (the first read of a
+   * kind waits for its whole list: 5,000 VirtualServices are ten pages). Resolves once listed;
+   * a kind that cannot be cached is skipped (it is read live).
+   */
+  async warm(kinds: KindRef[]): Promise<void> {
+    await Promise.all(kinds.map((kind) => this.cached(kind)));
+  }
+
   /** Stops the informers of the cache shared by every MeshObjects of this kubeconfig. */
   async close(): Promise<void> {
     await this.cache?.stop();

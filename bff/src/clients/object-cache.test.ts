@@ -104,6 +104,15 @@ describe('MeshObjects reads from an informer cache', () => {
     expect(await names('rev')).toEqual(['c2', 'c3']);
   });
 
+  it('lists a kind ahead of its first read when warmed', async () => {
+    const DR = { apiVersion: 'networking.istio.io/v1', kind: 'DestinationRule' };
+    await objects.warm([DR, SECRET]);
+    const lists = await kubeCalls(metrics, 'list', 'destinationrules');
+    expect(lists).toBe(1);
+    expect(await objects.list(DR, 'a')).toEqual([]);
+    expect(await kubeCalls(metrics, 'list', 'destinationrules')).toBe(lists);
+  });
+
   it('selects by label as the API server does', async () => {
     const live = new MeshObjects(kube, { cache: false });
     for (const selector of [
