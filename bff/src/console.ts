@@ -199,7 +199,8 @@ export async function buildConsole(config: Config, overrides: ConsoleOverrides =
     // on several replicas; one is enough).
     const journal = new ChangeJournal({
       kube: own,
-      objects: new MeshObjects(own),
+      // The journal settles by what is live: a cache a watch event behind could misjudge a change.
+      objects: new MeshObjects(own, { cache: false }),
       audit,
       log: log.child({ component: 'journal' }),
       changeTimeoutMs: config.changeTimeoutMs,
@@ -240,6 +241,9 @@ export async function buildConsole(config: Config, overrides: ConsoleOverrides =
     stops.push(() => leader.stop({ release: true }));
 
     const objects = overrides.objects ?? new MeshObjects(kube);
+    // The cache is shared by every client of one kubeconfig: a console given its control plane (a
+    // test's replicas sharing one) leaves it to the others.
+    if (!overrides.objects && !overrides.kube) stops.push(() => objects.close());
     const routing = new RoutingService({
       objects,
       catalog,

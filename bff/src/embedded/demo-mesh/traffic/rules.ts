@@ -1,4 +1,5 @@
-import type { KubernetesObject, ListWatch } from '@kubernetes/client-node';
+import type { KubernetesObject } from '@kubernetes/client-node';
+import type { Informer } from '../../../clients/informer';
 import type { KubeClient } from '../../../clients/kube';
 import type { KubeResource } from '../../../lib/kube-kind';
 import type { Logger } from '../../../lib/logger';
@@ -75,7 +76,7 @@ type WatchedKind =
 interface Watched {
   apiVersion: string;
   kind: WatchedKind;
-  informer: ListWatch<KubernetesObject>;
+  informer: Informer<KubernetesObject>;
 }
 
 const FIELD: Record<WatchedKind, keyof RuleSnapshot> = {
