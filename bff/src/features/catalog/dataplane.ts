@@ -18,7 +18,7 @@ const INJECTION_LABEL = 'istio-injection';
 const REVISION_LABEL = 'istio.io/rev';
 /** The annotation Istio's injector leaves on a Pod it injected, and the container it adds. */
 export const SIDECAR_STATUS_ANNOTATION = 'sidecar.istio.io/status';
-const SIDECAR_CONTAINER = 'istio-proxy';
+export const SIDECAR_CONTAINER = 'istio-proxy';
 /** The label Istio puts on what it deploys for a Gateway (Deployment, Service), naming the Gateway. */
 const GATEWAY_NAME_LABEL = 'gateway.networking.k8s.io/gateway-name';
 

@@ -50,6 +50,8 @@ describe('slimPod', () => {
       },
       spec: {
         containers: [
+          { name: 'init-config', image: 'busybox' },
+          { name: 'proxy-ish', ports: [{ containerPort: 9901 }] },
           {
             name: 'app',
             image: 'i',
@@ -57,7 +59,10 @@ describe('slimPod', () => {
             ports: [{ name: 'web', containerPort: 8080, protocol: 'TCP' }],
           },
         ],
-        initContainers: [{ name: 'istio-proxy', image: 'proxy' }],
+        initContainers: [
+          { name: 'istio-init', image: 'proxy' },
+          { name: 'istio-proxy', image: 'proxy' },
+        ],
         serviceAccountName: 'sa',
       },
       status: {

@@ -1,6 +1,6 @@
 import type { KubernetesObject } from '@kubernetes/client-node';
 import type { V1Pod } from './kube-types';
-import { SIDECAR_STATUS_ANNOTATION } from './dataplane';
+import { SIDECAR_CONTAINER, SIDECAR_STATUS_ANNOTATION } from './dataplane';
 
 /** The only annotation of a Pod the catalog reads (see hasSidecar). */
 const POD_ANNOTATIONS = [SIDECAR_STATUS_ANNOTATION];
@@ -39,21 +39,16 @@ export function slimPod(obj: KubernetesObject): V1Pod {
     ...(spec
       ? {
           spec: {
-            // Named ports resolve a Service's string targetPort; the names find a sidecar.
-            containers: (spec.containers ?? []).map((c) => ({
-              name: c.name,
-              ...(c.ports
-                ? {
-                    ports: c.ports.map((p) => ({
-                      containerPort: p.containerPort,
-                      ...(p.name ? { name: p.name } : {}),
-                    })),
-                  }
-                : {}),
-            })),
-            // A native sidecar is an init container: only the names are read.
-            ...(spec.initContainers
-              ? { initContainers: spec.initContainers.map((c) => ({ name: c.name })) }
+            // Named ports resolve a Service's string targetPort; a container named istio-proxy is a
+            // sidecar (a native one is an init container). Other containers tell the catalog nothing.
+            containers: (spec.containers ?? []).flatMap((c) => {
+              const named = (c.ports ?? []).filter((p) => p.name);
+              if (named.length === 0 && c.name !== SIDECAR_CONTAINER) return [];
+              const ports = named.map((p) => ({ name: p.name, containerPort: p.containerPort }));
+              return [{ name: c.name, ...(ports.length > 0 ? { ports } : {}) }];
+            }),
+            ...(spec.initContainers?.some((c) => c.name === SIDECAR_CONTAINER)
+              ? { initContainers: [{ name: SIDECAR_CONTAINER }] }
               : {}),
             // The identity a Pod's traffic carries, for the zero-trust views.
             ...(spec.serviceAccountName !== undefined ? { serviceAccountName: spec.serviceAccountName } : {}),
