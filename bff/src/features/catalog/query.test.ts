@@ -1,5 +1,11 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { DataPlaneMode, NamespaceDataPlane, ServiceDetail } from '../../contract/catalog';
+import type {
+  DataPlaneMode,
+  NamespaceDataPlane,
+  ServiceDetail,
+  ServiceListQuery,
+} from '../../contract/catalog';
 import { indexCatalog, queryCatalog, scopeView } from './query';
 
 function service(
@@ -138,5 +144,64 @@ describe('queryCatalog: data planes', () => {
       { name: 'shop', dataPlane: 'sidecar', waypoint: null },
     ]);
     expect(scoped.summaries.map((s) => s.id)).toEqual(['b.shop', 'c.shop']);
+  });
+});
+
+describe('queryCatalog: any sort, order, filter and page', () => {
+  /** What a page is, spelled out: the matching services sorted by the column, then ID, then cut. */
+  function reference(services: ServiceDetail[], q: ServiceListQuery): string[] {
+    const compare: Record<string, (a: ServiceDetail, b: ServiceDetail) => number> = {
+      id: () => 0,
+      application: (a, b) => a.application.localeCompare(b.application),
+      namespace: (a, b) => a.namespace.localeCompare(b.namespace),
+      instances: (a, b) => a.instances.total - b.instances.total || a.instances.ready - b.instances.ready,
+    };
+    const by = compare[q.sort ?? 'id'] as (a: ServiceDetail, b: ServiceDetail) => number;
+    return services
+      .filter((s) => (!q.namespace || s.namespace === q.namespace) && (!q.q || s.id.includes(q.q)))
+      .sort((a, b) => {
+        const c = by(a, b) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+        return q.order === 'desc' ? -c : c;
+      })
+      .slice((q.page - 1) * q.pageSize, q.page * q.pageSize)
+      .map((s) => s.id);
+  }
+
+  it('is the page a full sort of the matching services would give', () => {
+    const svc = fc
+      .record({
+        n: fc.nat(40),
+        ns: fc.constantFrom('a', 'b', 'Z'),
+        app: fc.constantFrom('x', 'X', 'y', 'é'),
+        total: fc.nat(3),
+        ready: fc.nat(3),
+      })
+      .map((r) => ({
+        ...service(`s${r.n}.${r.ns}`, r.ns, 'http', r.app),
+        instances: { total: r.total, ready: Math.min(r.ready, r.total) },
+      }));
+    const query = fc.record({
+      page: fc.integer({ min: 1, max: 4 }),
+      pageSize: fc.integer({ min: 1, max: 10 }),
+      sort: fc.constantFrom('id', 'application', 'namespace', 'instances'),
+      order: fc.constantFrom('asc', 'desc'),
+      namespace: fc.option(fc.constantFrom('a', 'b'), { nil: undefined }),
+      q: fc.option(fc.constantFrom('s1', '.a'), { nil: undefined }),
+    }) as fc.Arbitrary<ServiceListQuery>;
+    fc.assert(
+      fc.property(
+        fc.uniqueArray(svc, { selector: (s) => s.id, maxLength: 30 }),
+        fc.array(query, { maxLength: 6 }),
+        (list, queries) => {
+          const services = list.sort((a, b) => a.id.localeCompare(b.id));
+          const v = indexCatalog(services);
+          for (const q of queries) {
+            const page = queryCatalog(v, q);
+            expect(page.items.map((s) => s.id)).toEqual(reference(services, q));
+            expect(page.total).toBe(reference(services, { ...q, page: 1, pageSize: 1000 }).length);
+          }
+        },
+      ),
+    );
   });
 });
