@@ -107,6 +107,8 @@ export class InformerCatalog implements CatalogSource {
         : null,
     );
     await Promise.all(catalog.informers.map((i) => i.start()));
+    // The first view is the whole catalog's work (seconds at 20,000 services): at start, not on a request.
+    catalog.view();
     return catalog;
   }
 
