@@ -37,7 +37,7 @@ const PROTOCOLS = ['http', 'grpc', 'http', 'http2', 'http'];
 
 const host = (name: string, ns: string) => `${name}.${ns}.svc.cluster.local`;
 
-function serviceAt(i: number): { name: string; ns: string; n: number; k: number } {
+export function serviceAt(i: number): { name: string; ns: string; n: number; k: number } {
   const n = i % NAMESPACES;
   const k = Math.floor(i / NAMESPACES);
   return { name: `svc-${n}-${k}`, ns: `bench-${n}`, n, k };
@@ -59,7 +59,7 @@ function routeTarget(name: string, ns: string): RouteTarget {
 }
 
 /** A canary rule as users write it in the form: a header to v2, the rest split 90/10. */
-function canaryForm(service: string, v2Weight: number): RouteForm {
+export function canaryForm(service: string, v2Weight: number): RouteForm {
   return RouteForm.parse({
     name: `${service}-canary`,
     routeType: 'condition',
@@ -208,7 +208,7 @@ interface Seeded {
 }
 
 /** Seeds the store directly (the same code path as the API, without HTTP), one namespace per transaction. */
-function seed(cp: ControlPlane): Seeded {
+export function seed(cp: ControlPlane, services = SERVICES, podsPerService = PODS_PER_SERVICE): Seeded {
   const namespaces = Array.from({ length: NAMESPACES }, (_, n) => `bench-${n}`);
   cp.store.ensureNamespaces(namespaces);
   // The console writes (and dry-runs) as its signed-in user: the admin role may change anything.
@@ -225,7 +225,7 @@ function seed(cp: ControlPlane): Seeded {
   const counts: Seeded = { vs: 0, dr: 0, envoyFilters: 0, configMaps: 0 };
   const byNs = new Map<string, { svcs: unknown[]; pods: unknown[]; rules: MeshObject[] }>();
   for (const ns of namespaces) byNs.set(ns, { svcs: [], pods: [], rules: [] });
-  for (let i = 0; i < SERVICES; i++) {
+  for (let i = 0; i < services; i++) {
     const { name, ns, k } = serviceAt(i);
     const bucket = byNs.get(ns) as { svcs: unknown[]; pods: unknown[]; rules: MeshObject[] };
     const protocol = PROTOCOLS[k % PROTOCOLS.length] as string;
@@ -238,10 +238,10 @@ function seed(cp: ControlPlane): Seeded {
         clusterIP: `10.96.${Math.floor(i / 250)}.${i % 250}`,
       },
     });
-    for (let p = 0; p < PODS_PER_SERVICE; p++) {
-      const version = p < 3 ? 'v1' : 'v2';
+    for (let p = 0; p < podsPerService; p++) {
+      const version = p % 2 === 0 ? 'v1' : 'v2';
       const hash = `${version === 'v1' ? '7d9f' : '5c8b'}${(i % 9000) + 1000}`;
-      const at = i * PODS_PER_SERVICE + p;
+      const at = i * podsPerService + p;
       const ip = `10.${1 + Math.floor(at / 62500)}.${Math.floor(at / 250) % 250}.${(at % 250) + 1}`;
       bucket.pods.push(pod(`${name}-${version}-${hash}-${p}`, ns, name, version, ip, hash));
     }

@@ -99,12 +99,19 @@ export async function dryRunWrites(
   store: MeshObjects,
   writes: PlannedWrite[],
 ): Promise<(KubeObject | undefined)[]> {
-  const out: (KubeObject | undefined)[] = [];
-  for (const write of writes) {
-    const obj = write.object as KubeObject;
-    if (write.action === 'create') out.push(await store.create(obj, { dryRun: true }));
-    else if (write.action === 'update') out.push(await store.replace(obj, { dryRun: true }));
-    else out.push(undefined);
-  }
-  return out;
+  // At once: a dry run stores nothing, so no write depends on another's, and a preview waits for
+  // one round trip to the control plane instead of one per object. The first refusal in the
+  // writes' order is the one reported, as it was when they ran one after another.
+  const settled = await Promise.allSettled(
+    writes.map(async (write) => {
+      const obj = write.object as KubeObject;
+      if (write.action === 'create') return store.create(obj, { dryRun: true });
+      if (write.action === 'update') return store.replace(obj, { dryRun: true });
+      return undefined;
+    }),
+  );
+  return settled.map((s) => {
+    if (s.status === 'rejected') throw s.reason;
+    return s.value;
+  });
 }

@@ -38,7 +38,7 @@ import { toYaml } from '../changes/yaml';
 import { RuleService } from '../rules/service';
 import type { RuleContext, RuleDeps, RuleKind } from '../rules/service';
 import { serviceInfo } from './target';
-import { hostsOf, mergedSubsets, routesScope } from './scope';
+import { hostsOf, mayConcern, mergedSubsets, routesScope } from './scope';
 import type { RoutesScope, ScopedRow } from './scope';
 import { appliesAtOf, destinationsOf, namespaceOf, qualifyGateway, ruleScope } from '../../mesh/rule-scope';
 import { callerScope, inScope } from '../auth/scope';
@@ -394,9 +394,14 @@ function routingKind(
       // A gateway's rule for outside names that sends all it routes to this service (Istio's
       // bookinfo-gateway and tcp-echo tasks) is the service's to edit too, hosts and gateways kept.
       const gatewayRules = inNamespace(allRoutes).filter((o) => !own.includes(o) && routesOnlyTo(o, target));
+      const concerns = mayConcern(target.host);
       const scoped = ruleScope(
         { host: target.host, namespace: target.namespace },
-        { virtualServices: allRoutes, destinationRules: allDrs, gateways: allGateways },
+        {
+          virtualServices: allRoutes.filter(concerns),
+          destinationRules: allDrs.filter(concerns),
+          gateways: allGateways,
+        },
       );
       const ctx: RoutingContext = {
         service,

@@ -1,9 +1,9 @@
 import type { MergedSubsets, RouteScope } from '../../contract/routing';
 import { contractMessage } from '../../contract/messages';
 import type { MeshObject } from '../../mesh/istio-types';
-import { stringList } from '../../mesh/json';
+import { records, stringList } from '../../mesh/json';
 import type { RouteTarget } from '../../mesh/model';
-import { namespaceOf } from '../../mesh/rule-scope';
+import { destinationsOf, namespaceOf } from '../../mesh/rule-scope';
 import type { RuleScope } from '../../mesh/rule-scope';
 import { versionOfSubset } from '../../mesh/subsets';
 import { toYaml } from '../changes/yaml';
@@ -18,6 +18,45 @@ type ScopedVirtualService = RuleScope['virtualServices'][number];
 
 /** A VirtualService's hosts as written. */
 export const hostsOf = (obj: MeshObject): string[] => stringList(obj.spec.hosts);
+
+/** The first DNS label of a host as istiod compares it (trimmed, lower-cased). */
+const firstLabel = (host: string) => host.trim().toLowerCase().split('.')[0] ?? '';
+
+/** Per object (the cache's objects are frozen, a change is a new object): what `mayConcern` asks. */
+const factsOf = new WeakMap<MeshObject, { labels: Set<string>; always: boolean }>();
+
+function facts(obj: MeshObject): { labels: Set<string>; always: boolean } {
+  let found = factsOf.get(obj);
+  if (found) return found;
+  const written = typeof obj.spec.host === 'string' ? [obj.spec.host] : hostsOf(obj);
+  const names = [...written, ...destinationsOf(obj).map((d) => d.host)];
+  found = {
+    labels: new Set(names.map(firstLabel)),
+    // A delegate (no hosts) is reached through its root, a delegating root through its delegates,
+    // and a wildcard names hosts of any first label: kept for rule-scope.ts to judge.
+    always:
+      (obj.spec.host === undefined && written.length === 0) ||
+      written.some((h) => h.trim().startsWith('*')) ||
+      records(obj.spec.http).some((r) => r.delegate !== undefined),
+  };
+  factsOf.set(obj, found);
+  return found;
+}
+
+/**
+ * Whether a VirtualService or DestinationRule may concern the host, before `ruleScope` judges it
+ * (which, over every object of a mesh of 5,000 VirtualServices, was most of a preview's time). A
+ * name resolves to the host only when its first label is the host's (short, namespaced and full
+ * names alike); wildcards, delegates and delegating roots are always passed on, so the scope is
+ * the one over the whole mesh.
+ */
+export function mayConcern(host: string): (obj: MeshObject) => boolean {
+  const label = firstLabel(host);
+  return (obj) => {
+    const f = facts(obj);
+    return f.always || f.labels.has(label);
+  };
+}
 
 const key = (obj: Pick<MeshObject, 'metadata'>) => `${namespaceOf(obj as MeshObject)}/${obj.metadata.name}`;
 
