@@ -66,6 +66,14 @@ export async function benchTopologyApi(services = 5_000): Promise<void> {
       },
       ...summarize(`GET /topology?graphType=${graphType}: wall`, wall, 'ms'),
     );
+    // The issue's figure, as a caller waits for it (wall, with the JSON), for the whole-mesh graph.
+    if (graphType === 'service')
+      figures.push({
+        name: `topology API at ${services.toLocaleString('en')} services (wall p99)`,
+        value: percentile(wall, 99),
+        unit: 'ms',
+        goal: { max: 200 },
+      });
   }
   const ns = await measure(() => topology.graph({ graphType: 'app', window: '5m', namespace: 'ns-3' }));
   figures.push(
