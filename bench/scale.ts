@@ -495,6 +495,21 @@ export async function benchScale(): Promise<void> {
     const catalog = await timeMany(1000, (i) => getOk(`/api/v1/services?${catalogQuery(i)}`));
     figures.push(...summarize('GET /services page (search/filter/page), 1,000 calls', catalog, 'ms', 50));
 
+    // Every seeded rule must be seen: a console that misses some would list and preview them as absent.
+    const sampled = Array.from({ length: 50 }, (_, j) => serviceAt((j * 97 * VS_EVERY) % SERVICES));
+    let unseen = 0;
+    for (const s of sampled) {
+      const id = encodeURIComponent(host(s.name, s.ns));
+      const { status } = await getJson(`${base}/api/v1/services/${id}/routes/${s.name}-canary`);
+      if (status !== 200) unseen++;
+    }
+    figures.push({
+      name: 'seeded canary rules the console does not list (of 50)',
+      value: unseen,
+      unit: '',
+      goal: { max: 0 },
+    });
+
     // Routing preview: the canary rule on a service that has it, its weights changed.
     const previewSvc = serviceAt(VS_EVERY * 7);
     const previewId = encodeURIComponent(host(previewSvc.name, previewSvc.ns));
@@ -507,6 +522,7 @@ export async function benchScale(): Promise<void> {
         ...canaryForm(previewSvc.name, 10 + (i % 80)),
         ...(existing.resourceVersion ? { resourceVersion: existing.resourceVersion } : {}),
       });
+    let previewError = '';
     const preview = async (i: number) => {
       const res = await fetch(`${base}/api/v1/services/${previewId}/routes/preview`, {
         method: 'POST',
@@ -514,11 +530,13 @@ export async function benchScale(): Promise<void> {
         body: previewBody(i),
       });
       const text = await res.text();
-      if (res.status !== 200) throw new Error(`preview: ${res.status} ${text.slice(0, 300)}`);
+      if (res.status !== 200)
+        previewError ||= `preview of ${previewSvc.ns}/${previewSvc.name}-canary: ${res.status} ${text.slice(0, 200)}`;
     };
     await timeMany(30, preview);
     const previews = await timeMany(500, preview);
     figures.push(...summarize('POST /routes/preview (edit a canary rule), 500 calls', previews, 'ms', 20));
+    if (previewError) notes.push(`PREVIEW FAILED (its figures time the refusal): ${previewError}`);
 
     // Load: browser users over the read APIs, each a request then ~1 s of think time.
     const reads = (i: number, u: number) => {
