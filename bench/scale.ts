@@ -367,10 +367,12 @@ async function getJson(url: string): Promise<{ status: number; body: unknown }> 
 /** Ready: /readyz answers 200 when the console has one; else the catalog holds every service. */
 async function waitReady(base: string, child: ChildProcess, deadlineMs: number): Promise<string> {
   let readyz: string | null | undefined;
+  let last = '';
   for (;;) {
     if (child.exitCode !== null)
       throw new Error(`the console exited (${child.exitCode}) before it was ready`);
-    if (performance.now() > deadlineMs) throw new Error('the console was not ready in time');
+    if (performance.now() > deadlineMs)
+      throw new Error(`the console was not ready in time; ${readyz ?? 'readyz'} said ${last || 'nothing'}`);
     try {
       if (readyz === undefined) {
         for (const p of ['/readyz', '/api/v1/readyz']) {
@@ -385,7 +387,7 @@ async function waitReady(base: string, child: ChildProcess, deadlineMs: number):
       }
       if (readyz) {
         const res = await fetch(`${base}${readyz}`);
-        await res.arrayBuffer();
+        last = `${res.status} ${(await res.text()).slice(0, 300)}`;
         if (res.status === 200) return `${readyz} answered 200`;
       } else {
         const { status, body } = await getJson(`${base}/api/v1/services?pageSize=1`);
@@ -448,9 +450,19 @@ export async function benchScale(): Promise<void> {
     }, 250);
     let readyBy: string;
     try {
-      readyBy = await waitReady(base, child, t1 + 180_000);
+      readyBy = await waitReady(base, child, t1 + 420_000);
     } catch (err) {
       clearInterval(sampler);
+      figures.push(
+        {
+          name: 'console start (not ready: gave up)',
+          value: (performance.now() - t1) / 1000,
+          unit: 's',
+          goal: { max: 15 },
+        },
+        { name: 'console peak RSS while starting', value: peak, unit: 'MiB', goal: { max: 1024 } },
+      );
+      printFigures('Scale (stopped: the console did not become ready)', figures);
       throw new Error(`${(err as Error).message}\n${stderr}`);
     }
     const started = (performance.now() - t1) / 1000;
