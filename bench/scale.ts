@@ -420,7 +420,10 @@ export async function benchScale(): Promise<void> {
     const port = await freePort();
     const base = `http://127.0.0.1:${port}`;
     const t1 = performance.now();
-    child = spawn(process.execPath, argv, {
+    // BENCH_CONSOLE_PROFILE=<dir>: the console's CPU profile, written there when it stops.
+    const profile = process.env.BENCH_CONSOLE_PROFILE;
+    const nodeFlags = profile ? ['--cpu-prof', `--cpu-prof-dir=${profile}`] : [];
+    child = spawn(process.execPath, [...nodeFlags, ...argv], {
       env: {
         ...process.env,
         PORT: String(port),
