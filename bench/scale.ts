@@ -513,10 +513,12 @@ export async function benchScale(): Promise<void> {
     // Every seeded rule must be seen: a console that misses some would list and preview them as absent.
     const sampled = Array.from({ length: 50 }, (_, j) => serviceAt((j * 97 * VS_EVERY) % SERVICES));
     let unseen = 0;
+    let listed: ReturnType<typeof serviceAt> | undefined;
     for (const s of sampled) {
       const id = encodeURIComponent(host(s.name, s.ns));
       const { status } = await getJson(`${base}/api/v1/services/${id}/routes/${s.name}-canary`);
       if (status !== 200) unseen++;
+      else listed ??= s;
     }
     figures.push({
       name: 'seeded canary rules the console does not list (of 50)',
@@ -526,7 +528,10 @@ export async function benchScale(): Promise<void> {
     });
 
     // Routing preview: the canary rule on a service that has it, its weights changed.
-    const previewSvc = serviceAt(VS_EVERY * 7);
+    // On a service whose rule the console lists (while some are missing, the preview of one of them
+    // would time a refusal).
+    const previewSvc = listed ?? serviceAt(VS_EVERY * 7);
+    notes.push(`preview: ${previewSvc.ns}/${previewSvc.name}-canary`);
     const previewId = encodeURIComponent(host(previewSvc.name, previewSvc.ns));
     const existing = (await getJson(`${base}/api/v1/services/${previewId}/routes/${previewSvc.name}-canary`))
       .body as {
