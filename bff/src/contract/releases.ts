@@ -1,0 +1,232 @@
+import { contractMessage as msg } from './messages';
+import { headerNameProblem, matchValueProblem } from './envoy-values';
+import type { Problem } from './envoy-values';
+import { z } from 'zod';
+
+/**
+ * Progressive delivery (issue 17): the release form, shared by the SPA (validating as the
+ * operator types) and the BFF (validating again before the release object is created), and the
+ * status the release controller records on the object, so that any replica can continue it.
+ */
+
+/**
+ * The release's own messages. They belong in `messages.ts` under `release` (so the SPA can
+ * translate them); they live here until the wiring change may touch that file.
+ */
+const RELEASE_MESSAGES = {
+  canaryIsStable: 'The canary version must differ from the stable version ({{version}})',
+  stepRequired: 'Add at least one step',
+  atMostSteps: 'At most {{max}} steps',
+  weightsIncrease: 'Step {{number}}: the weight must be above the previous step’s {{previous}}%',
+  lastStepFull: 'The last step must send 100% to the canary (now {{weight}}%)',
+} as const;
+
+function releaseMessage(key: keyof typeof RELEASE_MESSAGES, values: Record<string, string | number> = {}) {
+  return RELEASE_MESSAGES[key].replace(/{{(\w+)}}/g, (whole, name: string) =>
+    name in values ? String(values[name]) : whole,
+  );
+}
+
+const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+export const MAX_STEPS = 20;
+const MIN_HOLD_SECONDS = 5;
+const MAX_HOLD_SECONDS = 86_400;
+
+const valid =
+  (check: (value: string) => Problem) =>
+  (value: string, ctx: z.RefinementCtx): void => {
+    const problem = check(value);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  };
+
+const wholeBetween = (min: number, max: number) =>
+  z
+    .number()
+    .int(msg('common.wholeNumber'))
+    .min(min, msg('common.atLeast', { min }))
+    .max(max, msg('common.atMost', { max }));
+
+const HoldSeconds = wholeBetween(MIN_HOLD_SECONDS, MAX_HOLD_SECONDS).describe(
+  'How long the step is held, in seconds, before its gates can pass it',
+);
+
+export const ReleaseStep = z
+  .object({
+    weight: wholeBetween(1, 100).describe('The percentage of traffic sent to the canary'),
+    holdSeconds: HoldSeconds,
+  })
+  .meta({ id: 'ReleaseStep' });
+export type ReleaseStep = z.infer<typeof ReleaseStep>;
+
+export const ReleaseGates = z
+  .object({
+    maxErrorRate: z
+      .number()
+      .min(0, msg('common.atLeast', { min: 0 }))
+      .max(100, msg('common.atMost', { max: 100 }))
+      .describe(
+        'The highest error rate (5xx responses) the canary may show, as a percentage 0..100: 1 means 1%',
+      ),
+    maxP99Ms: z
+      .number()
+      .positive(msg('common.atLeast', { min: 1 }))
+      .describe('The highest p99 latency the canary may show, in milliseconds'),
+    minRequests: z
+      .number()
+      .int(msg('common.wholeNumber'))
+      .min(0, msg('common.atLeast', { min: 0 }))
+      .describe('How many canary requests a step needs in its window before it can pass'),
+  })
+  .meta({ id: 'ReleaseGates' });
+export type ReleaseGates = z.infer<typeof ReleaseGates>;
+
+export const HeaderCanary = z
+  .object({
+    name: z.string().min(1, msg('common.nameRequired')).superRefine(valid(headerNameProblem)),
+    value: z.string().min(1, msg('common.valueRequired')).superRefine(valid(matchValueProblem)),
+    holdSeconds: HoldSeconds,
+  })
+  .meta({ id: 'ReleaseHeaderCanary' });
+export type HeaderCanary = z.infer<typeof HeaderCanary>;
+
+const ReleaseFormShape = z.object({
+  name: z
+    .string()
+    .min(1, msg('common.nameRequired'))
+    .max(63, msg('common.atMostCharacters', { max: 63 }))
+    .regex(DNS1123_LABEL, msg('kubernetes.dns1123Label')),
+  stable: z.string().min(1, msg('routing.versionRequired')).describe('The version serving traffic now'),
+  canary: z.string().min(1, msg('routing.versionRequired')).describe('The version being released'),
+  headerCanary: HeaderCanary.optional().describe(
+    'A first stage before the weights: only requests with this header (exact value) go to the canary',
+  ),
+  steps: z
+    .array(ReleaseStep)
+    .describe('The canary weights in order, each held for its time; the last is 100'),
+  gates: ReleaseGates,
+  onFailure: z
+    .literal('rollback')
+    .default('rollback')
+    .describe('What a failed gate does: send 100% to the stable version at once'),
+});
+
+export const ReleaseForm = ReleaseFormShape.superRefine((form, ctx) => {
+  if (form.canary.length > 0 && form.canary === form.stable) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['canary'],
+      message: releaseMessage('canaryIsStable', { version: form.stable }),
+    });
+  }
+  if (form.steps.length === 0) {
+    ctx.addIssue({ code: 'custom', path: ['steps'], message: releaseMessage('stepRequired') });
+    return;
+  }
+  if (form.steps.length > MAX_STEPS) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['steps'],
+      message: releaseMessage('atMostSteps', { max: MAX_STEPS }),
+    });
+  }
+  form.steps.forEach((step, i) => {
+    const previous = form.steps[i - 1];
+    if (previous && step.weight <= previous.weight) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['steps', i, 'weight'],
+        message: releaseMessage('weightsIncrease', { number: i + 1, previous: previous.weight }),
+      });
+    }
+  });
+  const last = form.steps[form.steps.length - 1] as ReleaseStep;
+  if (last.weight !== 100) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['steps', form.steps.length - 1, 'weight'],
+      message: releaseMessage('lastStepFull', { weight: last.weight }),
+    });
+  }
+}).meta({ id: 'ReleaseForm' });
+/** A validated release: what the release object's spec holds. */
+export type ReleaseSpec = z.infer<typeof ReleaseForm>;
+export type ReleaseFormInput = z.input<typeof ReleaseForm>;
+
+// ---------------------------------------------------------------------------------------------
+// The release's status, as recorded on the object.
+
+export const ReleasePhase = z
+  .enum(['Progressing', 'Paused', 'Succeeded', 'RolledBack'])
+  .meta({ id: 'ReleasePhase' });
+export type ReleasePhase = z.infer<typeof ReleasePhase>;
+
+export const GateVerdict = z.enum(['pass', 'wait', 'fail']);
+export type GateVerdict = z.infer<typeof GateVerdict>;
+
+export const GateCheck = z
+  .object({
+    gate: z.enum(['requests', 'errorRate', 'p99']),
+    outcome: GateVerdict,
+    canary: z.number().nullable().describe('The canary’s value; null when unknown'),
+    stable: z.number().nullable().describe('The stable version’s value over the same window'),
+    threshold: z.number(),
+    stableAlsoBreaches: z
+      .boolean()
+      .describe('The stable version is over the threshold too: the canary may not be the cause'),
+  })
+  .meta({ id: 'ReleaseGateCheck' });
+export type GateCheck = z.infer<typeof GateCheck>;
+
+export const GateEvaluation = z
+  .object({
+    at: z.iso.datetime(),
+    verdict: GateVerdict,
+    checks: z.array(GateCheck),
+    message: z.string(),
+  })
+  .meta({ id: 'ReleaseGateEvaluation' });
+export type GateEvaluation = z.infer<typeof GateEvaluation>;
+
+export const DecisionOutcome = z.enum([
+  'started',
+  'passed',
+  'failed',
+  'paused',
+  'resumed',
+  'promoted',
+  'aborted',
+  'succeeded',
+]);
+export type DecisionOutcome = z.infer<typeof DecisionOutcome>;
+
+export const DecisionLogEntry = z
+  .object({
+    at: z.iso.datetime(),
+    step: z.number().int().min(0).describe('The stage index (0-based) the decision was made at'),
+    outcome: DecisionOutcome,
+    message: z
+      .string()
+      .describe('e.g. "step 3 passed: error rate 0.4% < 1%, p99 180 ms < 400 ms, 1,240 requests"'),
+  })
+  .meta({ id: 'ReleaseDecision' });
+export type DecisionLogEntry = z.infer<typeof DecisionLogEntry>;
+
+export const ReleaseStatus = z
+  .object({
+    phase: ReleasePhase,
+    step: z
+      .number()
+      .int()
+      .min(0)
+      .describe('The current stage, 0-based: the header stage (when there is one), then the weight steps'),
+    startedAt: z.iso.datetime(),
+    stepStartedAt: z.iso.datetime().describe('When the current stage’s hold began'),
+    gates: GateEvaluation.optional().describe('The latest gate evaluation of the current stage'),
+    log: z.array(DecisionLogEntry).describe('The decisions, oldest first (the latest ones only)'),
+    reason: z.string().optional().describe('Why the release is Paused or RolledBack'),
+  })
+  .meta({ id: 'ReleaseStatus' });
+export type ReleaseStatus = z.infer<typeof ReleaseStatus>;
+
+export const ReleaseAction = z.enum(['pause', 'resume', 'promote', 'abort']).meta({ id: 'ReleaseAction' });
+export type ReleaseAction = z.infer<typeof ReleaseAction>;

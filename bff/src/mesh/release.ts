@@ -1,0 +1,501 @@
+import type {
+  DecisionLogEntry,
+  DecisionOutcome,
+  GateCheck,
+  GateEvaluation,
+  HeaderCanary,
+  ReleaseGates,
+  ReleaseSpec,
+  ReleaseStatus,
+} from '../contract/releases';
+
+/**
+ * The pure core of a progressive release (issue 17): the gate evaluation and the state machine.
+ * No I/O and no clock: the controller passes the time, the telemetry readings and what happened,
+ * records the returned status on the release object and performs the returned effects (writing
+ * the weights through the same change flow as a manual edit, auditing). Because the state lives on
+ * the object, a new driver that takes the Lease continues from the recorded step.
+ */
+
+// ---------------------------------------------------------------------------------------------
+// Gate evaluation.
+
+/** One version's traffic over the step's window. */
+export interface VersionReading {
+  requests: number;
+  /** 5xx responses. */
+  errors: number;
+  /** null when the telemetry source does not know it (no histogram yet, too few samples). */
+  p99Ms: number | null;
+}
+
+export interface GateReadings {
+  canary: VersionReading;
+  stable: VersionReading;
+}
+
+export interface HoldProgress {
+  elapsedSeconds: number;
+  holdSeconds: number;
+}
+
+export interface GateResult {
+  verdict: 'pass' | 'wait' | 'fail';
+  checks: GateCheck[];
+  message: string;
+}
+
+/**
+ * The gate rule.
+ *
+ * Thresholds are absolute and inclusive, as Flagger's builtin checks: `request-success-rate`
+ * with `thresholdRange.min` (a percentage) and `request-duration` with `thresholdRange.max` (the
+ * P99 in milliseconds) pass when the value is within the range, bounds included
+ * (https://docs.flagger.app/usage/metrics). So the canary passes with an error rate ≤ maxErrorRate
+ * and a p99 ≤ maxP99Ms; maxErrorRate 0 means "no 5xx at all".
+ *
+ * "Compared with the stable version": the stable version's values over the same window are read
+ * and shown beside the canary's, and a canary breach is marked `stableAlsoBreaches` when the
+ * stable version is over the same threshold. The verdict is still `fail`: a relative rule would
+ * let a canary through whenever the stable version is bad too, while rolling back to an equally
+ * bad stable version costs nothing; the mark tells the operator the canary may not be the cause.
+ *
+ * Too little evidence is not a verdict. Argo Rollouts calls a run that is neither successful nor
+ * failed Inconclusive and does not promote on it (https://argoproj.github.io/argo-rollouts/features/analysis/);
+ * here the step simply waits: below minRequests (a handful of requests makes a noisy error rate),
+ * with an unknown p99, or before the hold time is over. A breach with enough requests fails at
+ * once, before the hold is over: the issue asks for an immediate rollback on failure.
+ * With minRequests 0 and no traffic at all, the operator asked for no evidence: the error rate
+ * passes vacuously and the (unknown) p99 does not hold the step.
+ */
+export function evaluateGates(readings: GateReadings, gates: ReleaseGates, hold: HoldProgress): GateResult {
+  const { canary, stable } = readings;
+  const enoughRequests = canary.requests >= gates.minRequests;
+  const noTraffic = canary.requests === 0;
+  const canaryRate = errorRate(canary);
+  const stableRate = errorRate(stable);
+
+  const requests: GateCheck = {
+    gate: 'requests',
+    outcome: enoughRequests ? 'pass' : 'wait',
+    canary: canary.requests,
+    stable: stable.requests,
+    threshold: gates.minRequests,
+    stableAlsoBreaches: false,
+  };
+  const errorRateCheck: GateCheck = {
+    gate: 'errorRate',
+    outcome: !enoughRequests
+      ? 'wait'
+      : canaryRate === null || canaryRate <= gates.maxErrorRate
+        ? 'pass'
+        : 'fail',
+    canary: canaryRate,
+    stable: stableRate,
+    threshold: gates.maxErrorRate,
+    stableAlsoBreaches: stableRate !== null && stableRate > gates.maxErrorRate,
+  };
+  const p99Check: GateCheck = {
+    gate: 'p99',
+    outcome: !enoughRequests
+      ? 'wait'
+      : canary.p99Ms === null
+        ? noTraffic
+          ? 'pass'
+          : 'wait'
+        : canary.p99Ms <= gates.maxP99Ms
+          ? 'pass'
+          : 'fail',
+    canary: canary.p99Ms,
+    stable: stable.p99Ms,
+    threshold: gates.maxP99Ms,
+    stableAlsoBreaches: stable.p99Ms !== null && stable.p99Ms > gates.maxP99Ms,
+  };
+  const checks = [requests, errorRateCheck, p99Check];
+
+  const failed = checks.filter((c) => c.outcome === 'fail');
+  if (failed.length > 0) {
+    return { verdict: 'fail', checks, message: failed.map(describeCheck).join(', ') };
+  }
+  if (!enoughRequests) {
+    return {
+      verdict: 'wait',
+      checks,
+      message: `${count(canary.requests)} of ${count(gates.minRequests)} requests`,
+    };
+  }
+  if (p99Check.outcome === 'wait') {
+    return { verdict: 'wait', checks, message: `p99 not known yet, ${count(canary.requests)} requests` };
+  }
+  const summary = `${describeCheck(errorRateCheck)}, ${describeCheck(p99Check)}, ${count(canary.requests)} requests`;
+  if (hold.elapsedSeconds < hold.holdSeconds) {
+    return {
+      verdict: 'wait',
+      checks,
+      message: `held ${count(Math.floor(hold.elapsedSeconds))} s of ${count(hold.holdSeconds)} s (${summary})`,
+    };
+  }
+  return { verdict: 'pass', checks, message: summary };
+}
+
+/** The 5xx percentage; null without requests. */
+function errorRate(r: VersionReading): number | null {
+  return r.requests > 0 ? (r.errors / r.requests) * 100 : null;
+}
+
+const EN_US = 'en-US';
+const count = (n: number) => n.toLocaleString(EN_US);
+
+/**
+ * A value beside its threshold, with as many decimals as it takes for the two not to look equal
+ * when they are not ("0.999% < 1%", never "1% < 1%").
+ */
+function versus(value: number, threshold: number, minDigits: number): [string, string] {
+  const format = (n: number, digits: number) =>
+    n.toLocaleString(EN_US, { minimumFractionDigits: 0, maximumFractionDigits: digits });
+  let digits = minDigits;
+  while (digits < 6 && value !== threshold && format(value, digits) === format(threshold, digits)) digits++;
+  return [format(value, digits), format(threshold, digits)];
+}
+
+const relation = (value: number, threshold: number) =>
+  value < threshold ? '<' : value === threshold ? '≤' : '>';
+
+function describeCheck(c: GateCheck): string {
+  const [label, unit, digits] = c.gate === 'errorRate' ? ['error rate', '%', 2] : ['p99', ' ms', 0];
+  if (c.gate === 'requests') return `${count(c.canary ?? 0)} requests`;
+  if (c.canary === null) return c.gate === 'errorRate' ? 'no requests' : 'p99 unknown';
+  const [value, threshold] = versus(c.canary, c.threshold, digits);
+  const base = `${label} ${value}${unit} ${relation(c.canary, c.threshold)} ${threshold}${unit}`;
+  if (c.outcome !== 'fail') return base;
+  if (c.stableAlsoBreaches && c.stable !== null) {
+    const [stable] = versus(c.stable, c.threshold, digits);
+    return `${base} (the stable version too: ${stable}${unit})`;
+  }
+  if (c.stable === null) return base;
+  const [stable] = versus(c.stable, c.threshold, digits);
+  return `${base} (stable ${stable}${unit})`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The plan: the stages a release goes through.
+
+export type ReleaseStage =
+  | { kind: 'header'; header: Pick<HeaderCanary, 'name' | 'value'>; holdSeconds: number; canaryWeight: 0 }
+  | { kind: 'weight'; holdSeconds: number; canaryWeight: number };
+
+/**
+ * The header stage (condition routes: requests with the header go to the canary, the rest stays
+ * 100% stable) and then the weight steps. `status.step` indexes this list.
+ */
+export function releasePlan(spec: ReleaseSpec): ReleaseStage[] {
+  const header: ReleaseStage[] = spec.headerCanary
+    ? [
+        {
+          kind: 'header',
+          header: { name: spec.headerCanary.name, value: spec.headerCanary.value },
+          holdSeconds: spec.headerCanary.holdSeconds,
+          canaryWeight: 0,
+        },
+      ]
+    : [];
+  return [
+    ...header,
+    ...spec.steps.map((s): ReleaseStage => ({
+      kind: 'weight',
+      holdSeconds: s.holdSeconds,
+      canaryWeight: s.weight,
+    })),
+  ];
+}
+
+// ---------------------------------------------------------------------------------------------
+// The state machine.
+
+export interface Release {
+  spec: ReleaseSpec;
+  status: ReleaseStatus;
+}
+
+export type ReleaseEvent =
+  | { kind: 'tick'; readings: GateReadings }
+  | { kind: 'pause'; reason: string; by: string }
+  | { kind: 'resume'; by: string }
+  | { kind: 'promote'; by: string }
+  | { kind: 'abort'; by: string }
+  /** Someone changed the route outside the release (the driver saw weights it did not write). */
+  | { kind: 'manualEdit'; detail: string }
+  /** Writing the weights of `status.step` (or the rollback) failed, e.g. a 409 or a refused write. */
+  | { kind: 'writeFailed'; error: string }
+  /** A new driver (it just took the Lease) picks up the recorded state. */
+  | { kind: 'restart' };
+
+/**
+ * What the driver does after recording the new status. `setWeights` and `rollback` carry the
+ * stage, so a driver compares them with the live route and writes only what differs: re-entering
+ * a stage whose weights are already written (a restart) writes nothing twice. `comment` is the
+ * revision's audit text ("canary step 3 by release reviews-v3").
+ */
+export type ReleaseEffect =
+  | {
+      kind: 'setWeights';
+      step: number;
+      stable: number;
+      canary: number;
+      header?: { name: string; value: string };
+      comment: string;
+    }
+  | { kind: 'rollback'; step: number; stable: 100; canary: 0; comment: string }
+  | { kind: 'audit'; message: string };
+
+export interface Transition {
+  status: ReleaseStatus;
+  effects: ReleaseEffect[];
+  /** Set when the event does not apply in this phase (the API answers 409 with it). */
+  refused?: string;
+}
+
+/** The decision log keeps the latest entries only, so the object's status stays small. */
+export const DECISION_LOG_LIMIT = 100;
+
+const TERMINAL = new Set<ReleaseStatus['phase']>(['Succeeded', 'RolledBack']);
+
+/** The status and first write of a newly created release. */
+export function startRelease(spec: ReleaseSpec, now: Date): Transition {
+  const at = now.toISOString();
+  const status: ReleaseStatus = {
+    phase: 'Progressing',
+    step: 0,
+    startedAt: at,
+    stepStartedAt: at,
+    log: [],
+  };
+  const plan = releasePlan(spec);
+  const started = withLog(
+    status,
+    at,
+    0,
+    'started',
+    `release ${spec.name} started: ${describeStage(spec, plan, 0)}`,
+  );
+  return { status: started, effects: [stageWeights(spec, plan, 0)] };
+}
+
+export function nextState(release: Release, event: ReleaseEvent, now: Date): Transition {
+  const { spec, status } = release;
+  const at = now.toISOString();
+  const plan = releasePlan(spec);
+  const step = status.step;
+  const label = `step ${step + 1}`;
+  const unchanged = (refused?: string): Transition => ({
+    status,
+    effects: [],
+    ...(refused ? { refused } : {}),
+  });
+
+  if (TERMINAL.has(status.phase)) {
+    // Nothing moves a finished release. A new driver, or a failed write, only makes sure the final
+    // weights are live: the status may have been recorded just before the previous driver died.
+    if (event.kind === 'restart' || event.kind === 'writeFailed') {
+      return { status, effects: [finalWeights(spec, plan, status)] };
+    }
+    return unchanged(
+      event.kind === 'tick' || event.kind === 'manualEdit'
+        ? undefined
+        : `release ${spec.name} is ${status.phase}: it cannot ${event.kind}`,
+    );
+  }
+
+  switch (event.kind) {
+    case 'restart':
+      // The hold clock is not reset: the new driver continues the step where it was recorded.
+      return status.phase === 'Progressing'
+        ? { status, effects: [stageWeights(spec, plan, step)] }
+        : unchanged();
+
+    case 'tick': {
+      if (status.phase === 'Paused') return unchanged();
+      const stage = plan[step] as ReleaseStage;
+      const elapsedSeconds = Math.max(0, (now.getTime() - Date.parse(status.stepStartedAt)) / 1000);
+      const result = evaluateGates(event.readings, spec.gates, {
+        elapsedSeconds,
+        holdSeconds: stage.holdSeconds,
+      });
+      const gates: GateEvaluation = { at, ...result };
+      if (result.verdict === 'wait') return { status: { ...status, gates }, effects: [] };
+      if (result.verdict === 'fail') {
+        const message = `${label} failed: ${result.message}`;
+        return rolledBack(spec, plan, { ...status, gates }, at, 'failed', message);
+      }
+      const passed = withLog({ ...status, gates }, at, step, 'passed', `${label} passed: ${result.message}`);
+      if (step + 1 >= plan.length) {
+        const done = withLog(
+          { ...passed, phase: 'Succeeded', reason: undefined },
+          at,
+          step,
+          'succeeded',
+          `release ${spec.name} succeeded: ${spec.canary} serves 100%`,
+        );
+        return { status: done, effects: [{ kind: 'audit', message: `release ${spec.name} succeeded` }] };
+      }
+      const next = step + 1;
+      const entered = withLog(
+        { ...passed, step: next, stepStartedAt: at, gates: undefined },
+        at,
+        next,
+        'started',
+        `step ${next + 1} started: ${describeStage(spec, plan, next)}`,
+      );
+      return { status: entered, effects: [stageWeights(spec, plan, next)] };
+    }
+
+    case 'pause': {
+      if (status.phase === 'Paused') return unchanged();
+      return paused(spec, status, at, `paused by ${event.by}: ${event.reason}`, [
+        { kind: 'audit', message: `release ${spec.name} paused at ${label} by ${event.by}: ${event.reason}` },
+      ]);
+    }
+
+    case 'manualEdit':
+      if (status.phase === 'Paused') return unchanged();
+      return paused(spec, status, at, `paused: the route was edited outside the release (${event.detail})`, [
+        {
+          kind: 'audit',
+          message: `release ${spec.name} paused at ${label}: the route was edited (${event.detail})`,
+        },
+      ]);
+
+    case 'writeFailed':
+      if (status.phase === 'Paused') return unchanged();
+      return paused(spec, status, at, `paused: writing the weights of ${label} failed (${event.error})`, [
+        {
+          kind: 'audit',
+          message: `release ${spec.name} paused at ${label}: writing the weights failed (${event.error})`,
+        },
+      ]);
+
+    case 'resume': {
+      if (status.phase === 'Progressing') return unchanged();
+      // The step starts over: traffic seen while paused (perhaps under hand-edited weights) is not
+      // evidence about this step's weights, which are written again.
+      const resumed = withLog(
+        { ...status, phase: 'Progressing', reason: undefined, stepStartedAt: at, gates: undefined },
+        at,
+        step,
+        'resumed',
+        `resumed at ${label} by ${event.by}`,
+      );
+      return {
+        status: resumed,
+        effects: [
+          stageWeights(spec, plan, step),
+          { kind: 'audit', message: `release ${spec.name} resumed at ${label} by ${event.by}` },
+        ],
+      };
+    }
+
+    case 'promote': {
+      const last = plan.length - 1;
+      const done = withLog(
+        { ...status, phase: 'Succeeded', step: last, reason: undefined },
+        at,
+        step,
+        'promoted',
+        `promoted at ${label} by ${event.by}: ${spec.canary} serves 100%`,
+      );
+      return {
+        status: done,
+        effects: [
+          stageWeights(spec, plan, last, `canary promoted by ${event.by} (release ${spec.name})`),
+          { kind: 'audit', message: `release ${spec.name} promoted at ${label} by ${event.by}` },
+        ],
+      };
+    }
+
+    case 'abort':
+      return rolledBack(spec, plan, status, at, 'aborted', `aborted at ${label} by ${event.by}`);
+  }
+}
+
+function paused(
+  spec: ReleaseSpec,
+  status: ReleaseStatus,
+  at: string,
+  reason: string,
+  effects: ReleaseEffect[],
+): Transition {
+  return {
+    status: withLog({ ...status, phase: 'Paused', reason }, at, status.step, 'paused', reason),
+    effects,
+  };
+}
+
+function rolledBack(
+  spec: ReleaseSpec,
+  plan: ReleaseStage[],
+  status: ReleaseStatus,
+  at: string,
+  outcome: DecisionOutcome,
+  message: string,
+): Transition {
+  const reason = `${message}; rolled back to 100% ${spec.stable}`;
+  const next = withLog({ ...status, phase: 'RolledBack', reason }, at, status.step, outcome, reason);
+  return {
+    status: next,
+    effects: [finalWeights(spec, plan, next), { kind: 'audit', message: `release ${spec.name}: ${reason}` }],
+  };
+}
+
+/** The weights of a finished release: 100% canary when it succeeded, 100% stable when rolled back. */
+function finalWeights(spec: ReleaseSpec, plan: ReleaseStage[], status: ReleaseStatus): ReleaseEffect {
+  return status.phase === 'RolledBack'
+    ? {
+        kind: 'rollback',
+        step: status.step,
+        stable: 100,
+        canary: 0,
+        comment: `rollback by release ${spec.name}`,
+      }
+    : stageWeights(spec, plan, plan.length - 1);
+}
+
+function stageWeights(
+  spec: ReleaseSpec,
+  plan: ReleaseStage[],
+  step: number,
+  comment?: string,
+): ReleaseEffect {
+  const stage = plan[step] as ReleaseStage;
+  return {
+    kind: 'setWeights',
+    step,
+    stable: 100 - stage.canaryWeight,
+    canary: stage.canaryWeight,
+    ...(stage.kind === 'header' ? { header: stage.header } : {}),
+    comment: comment ?? `canary step ${step + 1} by release ${spec.name}`,
+  };
+}
+
+function describeStage(spec: ReleaseSpec, plan: ReleaseStage[], step: number): string {
+  const stage = plan[step] as ReleaseStage;
+  return stage.kind === 'header'
+    ? `requests with header ${stage.header.name}: ${stage.header.value} go to ${spec.canary}`
+    : `${stage.canaryWeight}% to ${spec.canary}, ${100 - stage.canaryWeight}% to ${spec.stable}`;
+}
+
+function withLog(
+  status: ReleaseStatus,
+  at: string,
+  step: number,
+  outcome: DecisionOutcome,
+  message: string,
+): ReleaseStatus {
+  const entry: DecisionLogEntry = { at, step, outcome, message };
+  const { reason, gates, ...rest } = status;
+  return {
+    ...rest,
+    ...(gates ? { gates } : {}),
+    ...(reason ? { reason } : {}),
+    log: [...status.log, entry].slice(-DECISION_LOG_LIMIT),
+  };
+}
