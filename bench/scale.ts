@@ -297,6 +297,8 @@ async function emptyPrometheus(): Promise<{ url: string; close: () => Promise<vo
       res.end(JSON.stringify({ status: 'success', data: { resultType, result: [] } }));
     });
   });
+  // Longer than the console's idle sockets live, so it never sends on one this side just closed.
+  server.keepAliveTimeout = 120_000;
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as net.AddressInfo;
   return {
