@@ -37,8 +37,10 @@ export function retriesMatter(retries: RetryPolicy | undefined): boolean {
 
 /** The share of a latency distribution above `ms`. */
 export function exceeds(dist: BucketedLogNormal, ms: number): number {
-  if (ms <= 0) return 1;
-  return 1 - normalCdf((Math.log(ms) - Math.log(dist.median)) / dist.sigma);
+  // Its log-normal part starts after its offset (a version's added latency).
+  const rest = ms - dist.offset;
+  if (rest <= 0) return 1;
+  return 1 - normalCdf((Math.log(rest) - Math.log(dist.median)) / dist.sigma);
 }
 
 /** The histogram bucket a value falls in (the first bound at or above it; +Inf last). */

@@ -2,6 +2,7 @@ import type { Instance, ServiceDetail } from '../../../contract/catalog';
 import type { DemoApp } from '../mesh';
 import type { BucketedLogNormal } from './distribution';
 import type { RouteDecision, WeightedDestination } from './istio/types';
+import type { VersionMisbehaviour } from './misbehaviour';
 import type { Drift, VersionProfile } from './profiles';
 import type { RequestKind } from './requests';
 import type { SampleApp } from './samples';
@@ -54,6 +55,8 @@ export interface VersionNode {
   /** The drift step `latency` was built for (see driftVersion). */
   latencyStep: number;
   errorRate: number;
+  /** What its Pods' (or Deployment's) demo annotations ask of it (misbehaviour.ts); absent: nothing. */
+  misbehaviour?: VersionMisbehaviour;
   group: number;
   /** Store cells of this version's instances, by instance name. */
   instanceCells: Map<string, number>;

@@ -32,6 +32,10 @@ export interface RuleSnapshot {
   pods?: readonly RawObject[];
   /** WorkloadEntries (their `spec.serviceAccount`). */
   workloadEntries?: readonly RawObject[];
+  /** Deployments (their demo annotations, see misbehaviour.ts). */
+  deployments?: readonly RawObject[];
+  /** ReplicaSets: the link from a Pod to its Deployment (ownerReferences). */
+  replicaSets?: readonly RawObject[];
 }
 
 /** Where the simulator reads the mesh's routing objects; `revision` changes whenever they do. */
@@ -71,7 +75,9 @@ type WatchedKind =
   | 'PeerAuthentication'
   | 'AuthorizationPolicy'
   | 'Pod'
-  | 'WorkloadEntry';
+  | 'WorkloadEntry'
+  | 'Deployment'
+  | 'ReplicaSet';
 
 interface Watched {
   apiVersion: string;
@@ -90,6 +96,8 @@ const FIELD: Record<WatchedKind, keyof RuleSnapshot> = {
   AuthorizationPolicy: 'authorizationPolicies',
   Pod: 'pods',
   WorkloadEntry: 'workloadEntries',
+  Deployment: 'deployments',
+  ReplicaSet: 'replicaSets',
 };
 
 /**
@@ -151,6 +159,11 @@ export class InformerRules implements RuleSource {
       ['namespaces', 'Namespace'],
       ['pods', 'Pod'],
     ]);
+    // The demo's misbehaviour annotations, on Pods or their Deployments (misbehaviour.ts).
+    add('apps', 'v1', [
+      ['deployments', 'Deployment'],
+      ['replicasets', 'ReplicaSet'],
+    ]);
     if ((await kube.servedVersions('service.dubbo.apache.org')).includes('v1alpha1')) {
       add('service.dubbo.apache.org', 'v1alpha1', [
         ['virtualservices', 'VirtualService'],
@@ -175,6 +188,8 @@ export class InformerRules implements RuleSource {
         authorizationPolicies: [],
         pods: [],
         workloadEntries: [],
+        deployments: [],
+        replicaSets: [],
       };
       for (const w of this.watched) {
         // A list's items may come without apiVersion and kind; the engine needs them.

@@ -17,6 +17,8 @@ import type {
   WeightedDestination,
 } from './istio/types';
 import { meshConfig, ROOT_NAMESPACE, securityConfig } from './mesh-config';
+import { MisbehaviourReader, versionMisbehaviour } from './misbehaviour';
+import type { PodMisbehaviour } from './misbehaviour';
 import { ADMIT_ALL } from './pipeline';
 import type { AdmissionPolicy, Flow, TickInfo } from './pipeline';
 import { Drift, entryRate, fanOut, versionProfile } from './profiles';
@@ -1693,18 +1695,23 @@ export class TrafficSimulator {
     // The latency distribution moves in steps of 2%: rebuilding it (40 normal CDFs) for every
     // version on every tick would cost more than the traffic itself.
     const step = Math.round(Math.log(factor) / Math.log(1.02));
-    if (step !== v.latencyStep) {
+    const added = v.misbehaviour?.latencyMs ?? 0;
+    if (step !== v.latencyStep || added !== v.latency.offset) {
       v.latencyStep = step;
       v.latency = new BucketedLogNormal(
         ISTIO_BUCKETS,
         v.profile.latencyMedianMs * 1.02 ** step,
         v.profile.latencySigma,
+        added,
       );
     }
-    v.errorRate = Math.min(
+    const usual = Math.min(
       0.95,
       v.profile.errorRate * v.errorDrift.step(tick.nowMs, tick.dtSeconds, this.rng),
     );
+    // Pods told to fail (demo.mesh-console.io/error-rate) do at their rate, undrifted; the others as usual.
+    const m = v.misbehaviour;
+    v.errorRate = m ? m.errorShare * m.errorRate + (1 - m.errorShare) * usual : usual;
   }
 
   private versionNode(s: ServiceNode, version: string, ready: Instance[], workload?: string): VersionNode {
@@ -1773,6 +1780,22 @@ export class TrafficSimulator {
       s.instances.set(p.name, { instance: p, version });
     }
     for (const v of s.versions.values()) {
+      // Its demo annotations, over the Pods that serve (all of them when none is ready).
+      const pods =
+        v.ready.length > 0 ? v.ready : service.providers.filter((p) => (p.version ?? UNKNOWN) === v.version);
+      const misbehaviour = versionMisbehaviour(pods, this.misbehaviours);
+      if (misbehaviour) {
+        v.misbehaviour = misbehaviour;
+        v.errorRate =
+          misbehaviour.errorShare * misbehaviour.errorRate + (1 - misbehaviour.errorShare) * v.errorRate;
+        if (misbehaviour.latencyMs > 0)
+          v.latency = new BucketedLogNormal(
+            ISTIO_BUCKETS,
+            v.profile.latencyMedianMs,
+            v.profile.latencySigma,
+            misbehaviour.latencyMs,
+          );
+      }
       const pod = v.ready[0] ?? service.providers.find((p) => (p.version ?? UNKNOWN) === v.version);
       v.ambient = pod !== undefined && pod.kind === 'Pod' && this.ambient.captures(pod.namespace, pod.labels);
       if (pod) v.principal = this.zeroTrust.principal(pod.namespace, pod.name);
@@ -1819,6 +1842,10 @@ export class TrafficSimulator {
     [],
   );
 
+  /** The demo's misbehaviour annotations (misbehaviour.ts), each annotated Pod's by namespace/name. */
+  private misbehaviours: ReadonlyMap<string, PodMisbehaviour> = new Map();
+  private misbehaviourReader: MisbehaviourReader | null = null;
+
   /** Ambient enrolment and waypoints, as the current rules snapshot's labels say. */
   private ambient = new AmbientMesh({
     virtualServices: [],
@@ -1835,6 +1862,8 @@ export class TrafficSimulator {
       return this.topology;
     }
     const rules = this.options.rules.snapshot();
+    this.misbehaviourReader ??= new MisbehaviourReader(this.options.log);
+    this.misbehaviours = this.misbehaviourReader.read(rules);
     this.ambient = new AmbientMesh(rules);
     this.zeroTrust = new ZeroTrust(
       securityConfig(rules),

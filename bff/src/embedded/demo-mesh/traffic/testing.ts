@@ -87,7 +87,39 @@ export function demoRuleSnapshot(): RuleSnapshot {
     // The workloads' identities: the Pods' and WorkloadEntries' service accounts.
     pods: of('Pod'),
     workloadEntries: of('WorkloadEntry'),
+    // The Deployments and, as the control plane's Deployment controller makes them, their ReplicaSets
+    // (`<deployment>-<pod-template-hash>`, owned by the Deployment): a Pod's way to its Deployment.
+    deployments: of('Deployment'),
+    replicaSets: replicaSetsOf(of('Deployment'), of('Pod')),
   };
+}
+
+function replicaSetsOf(deployments: readonly RawObject[], pods: readonly RawObject[]): RawObject[] {
+  const out = new Map<string, RawObject>();
+  for (const pod of pods) {
+    const hash = pod.metadata.labels?.['pod-template-hash'];
+    if (hash === undefined) continue;
+    const d = deployments.find(
+      (x) =>
+        x.metadata.namespace === pod.metadata.namespace &&
+        pod.metadata.name.startsWith(`${x.metadata.name}-${hash}-`),
+    );
+    if (!d) continue;
+    const name = `${d.metadata.name}-${hash}`;
+    out.set(`${pod.metadata.namespace}/${name}`, {
+      apiVersion: 'apps/v1',
+      kind: 'ReplicaSet',
+      metadata: {
+        name,
+        namespace: d.metadata.namespace,
+        labels: pod.metadata.labels,
+        ownerReferences: [
+          { apiVersion: 'apps/v1', kind: 'Deployment', name: d.metadata.name, controller: true },
+        ],
+      } as RawObject['metadata'],
+    });
+  }
+  return [...out.values()];
 }
 
 const T0 = Date.UTC(2019, 10, 15, 14, 52, 48);
@@ -104,6 +136,7 @@ export function simulation(
     tiers?: readonly Tier[];
     characters?: SimulatorOptions['characters'];
     decide?: SimulatorOptions['decide'];
+    log?: SimulatorOptions['log'];
   } = {},
 ) {
   const catalog = options.catalog ?? demoCatalog();
@@ -123,6 +156,7 @@ export function simulation(
     ...(options.admission ? { admission: options.admission } : {}),
     ...(options.characters ? { characters: options.characters } : {}),
     ...(options.decide ? { decide: options.decide } : {}),
+    ...(options.log ? { log: options.log } : {}),
   });
   sim.tick(now);
   return {
