@@ -3,7 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MeshObjects } from './clients/mesh-objects';
 import type { KubeObject, WriteOptions } from './clients/mesh-objects';
 import { LEADER_LEASE } from './console';
-import { serve } from './server';
+import type { Console } from './console';
+import { listenWhileBuilding, serve } from './server';
 import { ADMIN_HEADER } from './testing/auth';
 import { startTestControlPlane, testConsole } from './testing/console';
 import type { TestControlPlane } from './testing/console';
@@ -128,4 +129,66 @@ describe('the drain on SIGTERM', () => {
     expect(lease.spec?.holderIdentity ?? '').toBe('');
     expect(built.leader.isLeader).toBe(false);
   }, 60_000);
+});
+
+describe('listening before the console is built', () => {
+  let plane: TestControlPlane;
+
+  beforeAll(async () => {
+    plane = await startTestControlPlane();
+  });
+
+  afterAll(async () => {
+    await plane?.close();
+  });
+
+  it('answers the probes while building (alive, not ready: starting), then serves the console on the same listener', async () => {
+    let open = () => {};
+    const gate = new Promise<void>((resolve) => (open = resolve));
+    let building = false;
+    const listening = await listenWhileBuilding(
+      async () => {
+        building = true;
+        await gate;
+        return testConsole({ kube: plane.kube, catalog: plane.catalog });
+      },
+      { port: 0, host: '127.0.0.1' },
+    );
+    const { url } = listening;
+    expect(building).toBe(true);
+
+    const live = await fetch(`${url}/livez`);
+    expect(live.status).toBe(200);
+    expect(await live.json()).toEqual({ status: 'ok' });
+    const ready = await fetch(`${url}/readyz`);
+    expect(ready.status).toBe(503);
+    expect(await ready.json()).toMatchObject({ ready: false, reason: 'starting' });
+    const api = await fetch(`${url}/api/v1/services`, { headers: ADMIN_HEADER });
+    expect(api.status).toBe(503);
+    expect(api.headers.get('retry-after')).toBe('5');
+    expect(await api.json()).toMatchObject({ message: expect.stringContaining('starting') });
+
+    open();
+    const serving = await listening.serving;
+    expect(serving.url).toBe(url);
+    expect(serving.server).toBe(listening.server);
+    expect((await fetch(`${url}/readyz`)).status).toBe(200);
+    expect((await fetch(`${url}/livez`)).status).toBe(200);
+    const services = await fetch(`${url}/api/v1/services`, { headers: ADMIN_HEADER });
+    expect(services.status).toBe(200);
+    expect(((await services.json()) as { total: number }).total).toBeGreaterThan(0);
+    await serving.close();
+    await expect(fetch(`${url}/livez`)).rejects.toThrow();
+  }, 60_000);
+
+  it('closes the listener and rejects with the cause when the build fails', async () => {
+    let fail = (_err: Error) => {};
+    const failing = new Promise<Console>((_resolve, reject) => (fail = reject));
+    const listening = await listenWhileBuilding(() => failing, { port: 0, host: '127.0.0.1' });
+    expect((await fetch(`${listening.url}/livez`)).status).toBe(200);
+    fail(new Error('the control plane refused the lease'));
+    await expect(listening.serving).rejects.toThrow('the control plane refused the lease');
+    expect(listening.server.listening).toBe(false);
+    await expect(fetch(`${listening.url}/livez`)).rejects.toThrow();
+  });
 });

@@ -1,6 +1,7 @@
-import type { Server } from 'node:http';
+import http from 'node:http';
+import type { IncomingMessage, RequestListener, Server, ServerResponse } from 'node:http';
 import { buildConsole } from './console';
-import type { Console } from './console';
+import type { Console, ConsoleOverrides } from './console';
 import type { KubeClient } from './clients/kube';
 import type { Config } from './config';
 import type { ControlPlane } from './embedded/control-plane';
@@ -40,6 +41,8 @@ export interface ServeOptions {
 export interface Serving {
   url: string;
   server: Server;
+  /** The console being served. */
+  console: Console;
   /**
    * The drain: readiness turns 503 at once; after `drainDelayMs` the listener closes (new
    * connections are refused, a request on a kept-alive one gets a 503) and the event streams end
@@ -51,16 +54,95 @@ export interface Serving {
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
-/** Serves a built console over HTTP, with the drain that SIGTERM runs. */
-export async function serve(built: Console, options: ServeOptions): Promise<Serving> {
-  const log = options.log ?? silentLogger();
-  const server = await new Promise<Server>((resolve, reject) => {
-    const s = built.app.listen(options.port, options.host, () => resolve(s));
-    s.once('error', reject);
+/**
+ * What answers while the console is being built (minutes on a cluster of 100,000 pods: the
+ * informers list every Pod): the process is alive, not ready, and everything else is asked to
+ * come back, so the kubelet's probes get answers instead of "connection refused".
+ */
+function startingHandler(req: IncomingMessage, res: ServerResponse): void {
+  const path = (req.url ?? '/').split('?')[0];
+  const send = (status: number, body: unknown, headers: Record<string, string> = {}) => {
+    res.writeHead(status, {
+      'content-type': 'application/json; charset=utf-8',
+      'cache-control': 'no-store',
+      ...headers,
+    });
+    res.end(req.method === 'HEAD' ? undefined : JSON.stringify(body));
+  };
+  if (path === '/livez') send(200, { status: 'ok' });
+  else if (path === '/readyz') send(503, { status: 'unavailable', ready: false, reason: 'starting' });
+  else
+    send(
+      503,
+      { code: 'Unavailable', message: 'The console is starting; retry in a few seconds' },
+      { 'retry-after': '5' },
+    );
+}
+
+const listen = (server: Server, port: number, host: string) =>
+  new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
   });
+
+/** The listener, open before the console is built. */
+export interface Listening {
+  url: string;
+  server: Server;
+  /**
+   * Resolves once the console is built and its app answers every request (on the same listener);
+   * rejects, with the listener closed, when building fails.
+   */
+  serving: Promise<Serving>;
+}
+
+/**
+ * Listens at once, answering `/livez` 200 and `/readyz` 503 ("starting") while `build` runs, then
+ * hands every request to the built console's app. A failed build closes the listener.
+ */
+export async function listenWhileBuilding(
+  build: () => Promise<Console>,
+  options: ServeOptions,
+): Promise<Listening> {
+  let handler: RequestListener = startingHandler;
+  const server = http.createServer((req, res) => handler(req, res));
+  await listen(server, options.port, options.host);
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : options.port;
   const host = options.host.includes(':') ? `[${options.host}]` : options.host;
+  const url = `http://${host}:${port}`;
+  const closeListener = () =>
+    new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      server.closeAllConnections();
+    });
+  const serving = (async () => {
+    let built: Console;
+    try {
+      built = await build();
+    } catch (err) {
+      await closeListener();
+      throw err;
+    }
+    handler = built.app as unknown as RequestListener;
+    return drainable(built, server, url, options);
+  })();
+  // The caller may only await `serving` later: a failure is not unhandled meanwhile.
+  serving.catch(() => undefined);
+  return { url, server, serving };
+}
+
+/** Serves a built console over HTTP, with the drain that SIGTERM runs. */
+export async function serve(built: Console, options: ServeOptions): Promise<Serving> {
+  const listening = await listenWhileBuilding(() => Promise.resolve(built), options);
+  return listening.serving;
+}
+
+function drainable(built: Console, server: Server, url: string, options: ServeOptions): Serving {
+  const log = options.log ?? silentLogger();
   let closing: Promise<void> | null = null;
 
   const drain = async () => {
@@ -93,8 +175,9 @@ export async function serve(built: Console, options: ServeOptions): Promise<Serv
   };
 
   return {
-    url: `http://${host}:${port}`,
+    url,
     server,
+    console: built,
     close() {
       closing ??= drain();
       return closing;
@@ -103,17 +186,21 @@ export async function serve(built: Console, options: ServeOptions): Promise<Serv
 }
 
 /**
- * Starts the console (console.ts builds it: the embedded control plane when no cluster is
- * configured, seeded with the demo mesh on first start, the catalog's informers and the rest) and
- * its HTTP server, and the demo mesh's metrics listener when the demo runs.
+ * Starts the console: listens at once (the probes answer: alive, not ready, "starting"), builds it
+ * (console.ts: the embedded control plane when no cluster is configured, seeded with the demo mesh
+ * on first start, the catalog's informers and the rest), then serves it on the same listener, and
+ * the demo mesh's metrics listener when the demo runs. A failed build closes the listener and
+ * rejects.
  */
-export async function startConsole(config: Config, log: Logger): Promise<RunningConsole> {
-  const built = await buildConsole(config, { log });
-  const { kube, controlPlane, traffic, firstAdmin } = built;
+export async function startConsole(
+  config: Config,
+  log: Logger,
+  overrides: Omit<ConsoleOverrides, 'log'> = {},
+): Promise<RunningConsole> {
   // The demo's metrics name every workload of the demo mesh: they are served on loopback only, on
   // a listener of their own, whatever address the console itself listens on.
   let demoMetrics: DemoMetricsListener | null = null;
-  const serving = await serve(built, {
+  const listening = await listenWhileBuilding(() => buildConsole(config, { ...overrides, log }), {
     port: config.port,
     host: config.host,
     log,
@@ -122,13 +209,18 @@ export async function startConsole(config: Config, log: Logger): Promise<Running
     onClosed: async () => {
       await demoMetrics?.close();
     },
-  }).catch(async (err: unknown) => {
-    await built.close();
-    throw err;
   });
-  demoMetrics = traffic
-    ? await serveDemoMetrics(() => traffic.exporter.metrics(), config.demoMetricsPort)
-    : null;
+  log.info({ url: listening.url }, 'listening; building the console');
+  const serving = await listening.serving;
+  const { kube, controlPlane, traffic, firstAdmin } = serving.console;
+  try {
+    demoMetrics = traffic
+      ? await serveDemoMetrics(() => traffic.exporter.metrics(), config.demoMetricsPort)
+      : null;
+  } catch (err) {
+    await serving.close();
+    throw err;
+  }
 
   return {
     url: serving.url,
