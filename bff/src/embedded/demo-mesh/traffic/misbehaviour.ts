@@ -109,7 +109,7 @@ export class MisbehaviourReader {
     if (!this.warned.has(id)) {
       this.warned.add(id);
       this.log?.warn(
-        { kind: o.kind, namespace: meta.namespace, name: meta.name, annotation: name, value: raw },
+        { kind: o.kind, object: `${meta.namespace ?? 'default'}/${meta.name}`, annotation: name, value: raw },
         'demo traffic: ignoring an invalid misbehaviour annotation',
       );
     }
