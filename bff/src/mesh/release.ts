@@ -3,6 +3,7 @@ import type {
   DecisionOutcome,
   GateCheck,
   GateEvaluation,
+  GateVerdict,
   HeaderCanary,
   ReleaseGates,
   ReleaseSpec,
@@ -40,7 +41,7 @@ export interface HoldProgress {
 }
 
 export interface GateResult {
-  verdict: 'pass' | 'wait' | 'fail';
+  verdict: GateVerdict;
   checks: GateCheck[];
   message: string;
 }
