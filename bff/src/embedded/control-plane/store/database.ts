@@ -24,6 +24,19 @@ export interface EventRow {
 const SCHEMA_VERSION = 1;
 
 /**
+ * Within one namespace, where the keys after `after` start: undefined for all of its names, a name
+ * to start after, or null when `after` is past the whole namespace.
+ */
+function nameAfterIn(
+  namespace: string,
+  after: readonly [string, string] | undefined,
+): string | undefined | null {
+  if (!after || after[0] < namespace) return undefined;
+  if (after[0] > namespace) return null;
+  return after[1];
+}
+
+/**
  * The SQLite file behind the store. Objects are keyed by (resource, namespace, name), so a list of
  * one namespace is an index range scan; every write also appends to an event log that watches
  * replay from. resourceVersions are the event log's sequence: one per write, never reused.
@@ -34,6 +47,12 @@ export class Database {
     getObject: Statement<[string, string, string], ObjectRow>;
     listNamespace: Statement<[string, string], ObjectRow>;
     listAll: Statement<[string], ObjectRow>;
+    pageAll: Statement<[string, number], ObjectRow>;
+    pageAllAfter: Statement<[string, string, string, number], ObjectRow>;
+    pageNamespace: Statement<[string, string, number], ObjectRow>;
+    pageNamespaceAfter: Statement<[string, string, string, number], ObjectRow>;
+    countAllAfter: Statement<[string, string, string], { n: number }>;
+    countNamespaceAfter: Statement<[string, string, string], { n: number }>;
     listInNamespace: Statement<[string], ObjectRow>;
     countInNamespace: Statement<[string], { n: number }>;
     upsertObject: Statement<[string, string, string, number, string]>;
@@ -72,6 +91,25 @@ export class Database {
       getObject: db.prepare('SELECT * FROM objects WHERE resource = ? AND namespace = ? AND name = ?'),
       listNamespace: db.prepare('SELECT * FROM objects WHERE resource = ? AND namespace = ? ORDER BY name'),
       listAll: db.prepare('SELECT * FROM objects WHERE resource = ? ORDER BY namespace, name'),
+      // Pages of a chunked list: a range of the primary key's index after the last key returned,
+      // so a page costs its own rows however many precede it (row values: SQLite 3.15+).
+      pageAll: db.prepare('SELECT * FROM objects WHERE resource = ? ORDER BY namespace, name LIMIT ?'),
+      pageAllAfter: db.prepare(
+        'SELECT * FROM objects WHERE resource = ? AND (namespace, name) > (?, ?) ORDER BY namespace, name LIMIT ?',
+      ),
+      pageNamespace: db.prepare(
+        'SELECT * FROM objects WHERE resource = ? AND namespace = ? ORDER BY name LIMIT ?',
+      ),
+      pageNamespaceAfter: db.prepare(
+        'SELECT * FROM objects WHERE resource = ? AND namespace = ? AND name > ? ORDER BY name LIMIT ?',
+      ),
+      // Counted on the index alone (it holds the whole key): no object body is read.
+      countAllAfter: db.prepare(
+        'SELECT count(*) AS n FROM objects WHERE resource = ? AND (namespace, name) > (?, ?)',
+      ),
+      countNamespaceAfter: db.prepare(
+        'SELECT count(*) AS n FROM objects WHERE resource = ? AND namespace = ? AND name > ?',
+      ),
       listInNamespace: db.prepare('SELECT * FROM objects WHERE namespace = ? ORDER BY resource, name'),
       countInNamespace: db.prepare('SELECT count(*) AS n FROM objects WHERE namespace = ?'),
       upsertObject: db.prepare(
@@ -132,6 +170,43 @@ export class Database {
     return namespace === undefined
       ? this.stmt.listAll.all(resource)
       : this.stmt.listNamespace.all(resource, namespace);
+  }
+
+  /**
+   * At most `limit` objects of one resource (of one namespace, if given) in (namespace, name) order,
+   * after the key `after` ([namespace, name]) when given: one page of a chunked list.
+   */
+  pageObjects(
+    resource: string,
+    namespace: string | undefined,
+    after: readonly [string, string] | undefined,
+    limit: number,
+  ): ObjectRow[] {
+    if (namespace === undefined)
+      return after
+        ? this.stmt.pageAllAfter.all(resource, after[0], after[1], limit)
+        : this.stmt.pageAll.all(resource, limit);
+    const from = nameAfterIn(namespace, after);
+    if (from === null) return [];
+    return from === undefined
+      ? this.stmt.pageNamespace.all(resource, namespace, limit)
+      : this.stmt.pageNamespaceAfter.all(resource, namespace, from, limit);
+  }
+
+  /** How many objects of one resource (of one namespace, if given) come after the key `after`. */
+  countObjectsAfter(
+    resource: string,
+    namespace: string | undefined,
+    after: readonly [string, string],
+  ): number {
+    if (namespace === undefined) return this.stmt.countAllAfter.get(resource, after[0], after[1])?.n ?? 0;
+    const from = nameAfterIn(namespace, after);
+    if (from === null) return 0;
+    return (
+      (from === undefined
+        ? this.stmt.countNamespaceAfter.get(resource, namespace, '')?.n
+        : this.stmt.countNamespaceAfter.get(resource, namespace, from)?.n) ?? 0
+    );
   }
 
   objectsInNamespace(namespace: string): ObjectRow[] {

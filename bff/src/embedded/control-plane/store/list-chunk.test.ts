@@ -61,4 +61,101 @@ describe('chunked lists (limit and continue)', () => {
       410,
     );
   });
+
+  it('pages 2,100 objects in pages of 100: each once, in order, counting what remains', () => {
+    t = openStore({ eventRetention: 10_000 });
+    const store = t.store;
+    const namespaces = ['default', 'istio-system', 'kube-system'];
+    const keys: string[] = [];
+    for (const ns of namespaces) {
+      const names = Array.from({ length: 700 }, (_, i) => `cm-${String(i).padStart(4, '0')}`);
+      store.createMany(
+        CONFIGMAPS,
+        ns,
+        names.map((n, i) => configMap(n, ns, i % 3 === 0 ? 'back' : 'front')),
+      );
+      keys.push(...names.map((n) => `${ns}/${n}`));
+    }
+    const keyOf = (o: { metadata: { namespace?: string; name?: string } }) =>
+      `${o.metadata.namespace}/${o.metadata.name}`;
+
+    // Every page full but the last, remainingItemCount exact, the first page's resourceVersion.
+    const seen: string[] = [];
+    let token: string | undefined;
+    let rv: string | undefined;
+    do {
+      const page = store.list(CONFIGMAPS, undefined, { limit: 100, continue: token });
+      rv ??= page.resourceVersion;
+      expect(page.resourceVersion).toBe(rv);
+      seen.push(...page.items.map(keyOf));
+      expect(page.items).toHaveLength(100);
+      if (seen.length < keys.length) expect(page.remainingItemCount).toBe(keys.length - seen.length);
+      else expect(page.remainingItemCount).toBeUndefined();
+      token = page.continue;
+      expect(token === undefined).toBe(seen.length === keys.length);
+    } while (token);
+    expect(seen).toEqual(keys);
+
+    // Writes between pages: an object changed after the cursor is listed once (as it is now), one
+    // changed before it is not listed again, a new one after it is listed, one before it is not.
+    const before: string[] = [];
+    const first = store.list(CONFIGMAPS, undefined, { limit: 100 });
+    before.push(...first.items.map(keyOf));
+    store.patch(CONFIGMAPS, 'default', 'cm-0000', 'merge', { data: { changed: 'yes' } });
+    store.patch(CONFIGMAPS, 'istio-system', 'cm-0500', 'merge', { data: { changed: 'yes' } });
+    store.create(CONFIGMAPS, 'default', configMap('a-new', 'default', 'front'));
+    store.create(CONFIGMAPS, 'kube-system', configMap('zz-new', 'kube-system', 'front'));
+    const rest: string[] = [];
+    token = first.continue;
+    let changed: unknown;
+    while (token) {
+      const page = store.list(CONFIGMAPS, undefined, { limit: 100, continue: token });
+      expect(page.resourceVersion).toBe(first.resourceVersion);
+      rest.push(...page.items.map(keyOf));
+      changed ??= page.items.find((o) => keyOf(o) === 'istio-system/cm-0500')?.data;
+      if (page.continue) expect(page.remainingItemCount).toBe(keys.length + 1 - before.length - rest.length);
+      token = page.continue;
+    }
+    expect([...before, ...rest]).toEqual([...keys, 'kube-system/zz-new']);
+    expect(changed).toMatchObject({ changed: 'yes' });
+
+    // With a selector: pages still fill (matches are read past the first limit + 1 rows), no count.
+    const back = keys.filter((_, i) => (i % 700) % 3 === 0);
+    const selected: string[] = [];
+    token = undefined;
+    do {
+      const page = store.list(CONFIGMAPS, undefined, {
+        limit: 100,
+        labelSelector: 'tier=back',
+        continue: token,
+      });
+      expect(page.remainingItemCount).toBeUndefined();
+      selected.push(...page.items.map(keyOf));
+      if (page.continue) expect(page.items).toHaveLength(100);
+      token = page.continue;
+    } while (token);
+    expect(selected).toEqual(back);
+
+    // One namespace, and a token from a list of all namespaces used on one (keys order the same).
+    const inNs: string[] = [];
+    token = undefined;
+    do {
+      const page = store.list(CONFIGMAPS, 'istio-system', { limit: 100, continue: token });
+      inNs.push(...page.items.map(keyOf));
+      if (page.continue) expect(page.remainingItemCount).toBe(700 - inNs.length);
+      token = page.continue;
+    } while (token);
+    expect(inNs).toEqual(keys.filter((k) => k.startsWith('istio-system/')));
+    const allFirst = store.list(CONFIGMAPS, undefined, { limit: 100 });
+    expect(
+      store.list(CONFIGMAPS, 'istio-system', { limit: 100, continue: allFirst.continue }).items[0],
+    ).toMatchObject({
+      metadata: { namespace: 'istio-system', name: 'cm-0000' },
+    });
+    expect(
+      store.list(CONFIGMAPS, 'default', { limit: 100, continue: first.continue }).items[0],
+    ).toMatchObject({
+      metadata: { namespace: 'default', name: 'cm-0100' },
+    });
+  });
 });

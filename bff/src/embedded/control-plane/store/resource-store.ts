@@ -163,29 +163,47 @@ export class ResourceStore {
       const slash = token.start.indexOf('/');
       after = [token.start.slice(0, slash), token.start.slice(slash + 1)];
     }
-    const limit = options.limit ?? Infinity;
-    const items: KubeObject[] = [];
-    let remaining = 0;
-    let lastKey = '';
-    for (const row of this.db.listObjects(resourceKey(type), ns)) {
-      if (after && (row.namespace < after[0] || (row.namespace === after[0] && row.name <= after[1])))
-        continue;
-      const object = parseRow(row);
-      if (!filter.matches(object)) continue;
-      if (items.length < limit) {
-        items.push(present(object, apiVersion));
-        lastKey = `${row.namespace}/${row.name}`;
-      } else {
-        remaining++;
-      }
-    }
     const result: ListResult & { continue?: string; remainingItemCount?: number } = {
-      items,
+      items: [],
       resourceVersion: String(listRv),
     };
-    if (remaining > 0) {
-      result.continue = encodeContinue({ rv: listRv, start: lastKey });
-      if (!options.labelSelector && !options.fieldSelector) result.remainingItemCount = remaining;
+    const key = resourceKey(type);
+    const selected = Boolean(options.labelSelector || options.fieldSelector);
+    if (options.limit === undefined || options.limit === 0) {
+      for (const row of this.db.listObjects(key, ns)) {
+        if (after && (row.namespace < after[0] || (row.namespace === after[0] && row.name <= after[1])))
+          continue;
+        const object = parseRow(row);
+        if (filter.matches(object)) result.items.push(present(object, apiVersion));
+      }
+      return result;
+    }
+    // A page is read from SQL, starting after the last key returned: limit + 1 matches tell whether
+    // more remain. Selectors filter in JS, so with one the rows are read in batches until the page
+    // is full or the objects end.
+    const limit = options.limit;
+    const batch = selected ? Math.max(limit + 1, 500) : limit + 1;
+    let cursor = after;
+    let more = false;
+    let lastKey: [string, string] | undefined;
+    scan: for (;;) {
+      const rows = this.db.pageObjects(key, ns, cursor, batch);
+      for (const row of rows) {
+        cursor = [row.namespace, row.name];
+        const object = parseRow(row);
+        if (!filter.matches(object)) continue;
+        if (result.items.length === limit) {
+          more = true;
+          break scan;
+        }
+        result.items.push(present(object, apiVersion));
+        lastKey = cursor;
+      }
+      if (rows.length < batch) break;
+    }
+    if (more && lastKey) {
+      result.continue = encodeContinue({ rv: listRv, start: `${lastKey[0]}/${lastKey[1]}` });
+      if (!selected) result.remainingItemCount = this.db.countObjectsAfter(key, ns, lastKey);
     }
     return result;
   }
