@@ -115,6 +115,45 @@ describe('the informer against the embedded control plane', () => {
     }
   });
 
+  it('lists every page of a custom kind (its continue token kept) and watches from the list', async () => {
+    const gvr = { group: 'networking.istio.io', version: 'v1', plural: 'virtualservices' };
+    cp.store.createMany(
+      gvr,
+      'default',
+      Array.from({ length: 250 }, (_, i) => ({
+        apiVersion: 'networking.istio.io/v1',
+        kind: 'VirtualService',
+        metadata: { name: `vs-${i}` },
+        spec: { hosts: [`vs-${i}`] },
+      })),
+    );
+    const before = await kubeCalls(metrics, 'list', 'virtualservices');
+    const informer = kube.informer(gvr, undefined as never, { pageSize: 100 });
+    await informer.start();
+    try {
+      expect(informer.size()).toBe(250);
+      expect(await kubeCalls(metrics, 'list', 'virtualservices')).toBe(before + 3);
+      // Raw JSON, as a watch event is: times are strings, never Dates.
+      expect(typeof informer.get('vs-1', 'default')?.metadata?.creationTimestamp).toBe('string');
+      const listed = informer.latestResourceVersion();
+      expect(listed).toMatch(/^\d+$/);
+      await kube.custom.createNamespacedCustomObject({
+        ...gvr,
+        namespace: 'default',
+        body: {
+          apiVersion: 'networking.istio.io/v1',
+          kind: 'VirtualService',
+          metadata: { name: 'vs-late' },
+          spec: { hosts: ['vs-late'] },
+        },
+      });
+      await until(() => informer.get('vs-late', 'default') !== undefined, 'the watched VirtualService');
+      expect(await kubeCalls(metrics, 'list', 'virtualservices')).toBe(before + 3);
+    } finally {
+      await informer.stop();
+    }
+  });
+
   it('records every call of a client and of its non-impersonating twin in kubeDuration', async () => {
     const own = KubeClient.forLoopback(cp.url, cp.token, {
       metrics,

@@ -9,6 +9,7 @@ import {
   ServerConfiguration,
   Watch,
   VersionApi,
+  HttpMethod,
   createConfiguration,
   wrapHttpLibrary,
 } from '@kubernetes/client-node';
@@ -137,12 +138,14 @@ export class KubeClient {
   readonly objects: KubernetesObjectApi;
   private readonly versionApi: VersionApi;
   private readonly apis: ApisApi;
+  private readonly config: Configuration;
 
   constructor(
     readonly kubeConfig: KubeConfig,
     readonly options: KubeClientOptions = {},
   ) {
     const config = KubeClient.configuration(kubeConfig, options);
+    this.config = config;
     this.core = new CoreV1Api(config);
     this.custom = new CustomObjectsApi(config);
     this.objects = new KubernetesObjectApi(config);
@@ -232,22 +235,47 @@ export class KubeClient {
     return groups.groups.find((g) => g.name === group)?.versions.map((v) => v.version) ?? [];
   }
 
-  /** One page of a resource's list across all namespaces, for an informer. */
-  listPage(gvr: KubeResource): ListPageFn {
-    const page = (p: { limit: number; _continue?: string }): Promise<ListPage> => {
-      if (gvr.group === '' && gvr.plural === 'services') return this.core.listServiceForAllNamespaces(p);
-      if (gvr.group === '' && gvr.plural === 'pods') return this.core.listPodForAllNamespaces(p);
-      if (gvr.group === '' && gvr.plural === 'namespaces') return this.core.listNamespace(p);
-      if (gvr.group === '' && gvr.plural === 'configmaps') return this.core.listConfigMapForAllNamespaces(p);
-      if (gvr.group === '') throw new Error(`no list function for core resource ${gvr.plural}`);
-      return this.custom.listClusterCustomObject({
-        group: gvr.group,
-        version: gvr.version,
-        plural: gvr.plural,
-        ...p,
-      }) as Promise<ListPage>;
-    };
-    return (limit, token) => page({ limit, ...(token ? { _continue: token } : {}) });
+  /**
+   * One page of a resource's list across all namespaces, as the API server's JSON: the typed
+   * lists drop what they do not model, and KubernetesObjectApi.list drops `metadata.continue` of
+   * a custom kind's list, so a cache of it held its first page only. Sent through the client's
+   * HTTP library (metrics, authentication, TLS settings); an error status is an ApiException with
+   * the status's code (410 for an expired continue token).
+   */
+  async listRaw(
+    gvr: KubeResource,
+    query: { limit?: number; continue?: string; labelSelector?: string } = {},
+  ): Promise<ListPage> {
+    const context = this.config.baseServer.makeRequestContext(collectionPath(gvr), HttpMethod.GET);
+    if (query.limit) context.setQueryParam('limit', String(query.limit));
+    if (query.continue) context.setQueryParam('continue', query.continue);
+    if (query.labelSelector) context.setQueryParam('labelSelector', query.labelSelector);
+    context.setHeaderParam('Accept', 'application/json');
+    await this.config.authMethods.default?.applySecurityAuthentication(context);
+    const res = await this.config.httpApi.send(context).toPromise();
+    const text = await res.body.text();
+    let body: unknown;
+    try {
+      body = JSON.parse(text);
+    } catch {
+      body = text;
+    }
+    if (res.httpStatusCode < 200 || res.httpStatusCode > 299)
+      throw new ApiException(res.httpStatusCode, 'Unsuccessful HTTP Request', body, res.headers);
+    const page = body as ListPage | null;
+    if (!page || typeof page !== 'object' || !Array.isArray(page.items))
+      throw new Error(`the list of ${gvr.plural} is not a list`);
+    return page;
+  }
+
+  /** `listRaw` as an informer's list function: pages of `limit`, from a continue token. */
+  listPage(gvr: KubeResource, labelSelector?: string): ListPageFn {
+    return (limit, token) =>
+      this.listRaw(gvr, {
+        limit,
+        ...(token ? { continue: token } : {}),
+        ...(labelSelector ? { labelSelector } : {}),
+      });
   }
 
   /**

@@ -31,6 +31,8 @@ interface MeshObjectsOptions {
    * on every call, for code that must see what another replica just wrote (the change journal).
    */
   cache?: boolean;
+  /** Objects per page of the cache's lists (500 by default); taken by the first client of a kubeconfig. */
+  pageSize?: number;
 }
 
 /** What names a kind to the API: the client finds its resource (plural) by discovery. */
@@ -78,7 +80,7 @@ export class MeshObjects {
     private readonly kube: KubeClient,
     options: MeshObjectsOptions = {},
   ) {
-    this.cache = options.cache === false ? null : ObjectCache.of(kube, plain);
+    this.cache = options.cache === false ? null : ObjectCache.of(kube, plain, undefined, options.pageSize);
   }
 
   /**

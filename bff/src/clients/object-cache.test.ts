@@ -219,3 +219,50 @@ describe('MeshObjects reads from an informer cache', () => {
     expect(await kubeCalls(metrics, 'list', 'virtualservices')).toBe(lists + 2);
   });
 });
+
+describe('MeshObjects caches every page of a kind', () => {
+  let dataDir: string;
+  let cp: ControlPlane;
+  let kube: KubeClient;
+  let metrics: ConsoleMetrics;
+  let objects: MeshObjects;
+  const COUNT = 250;
+
+  beforeAll(async () => {
+    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'object-cache-pages-'));
+    cp = await startControlPlane({ dataDir, controllers: false });
+    metrics = createMetrics();
+    kube = KubeClient.forLoopback(cp.url, cp.token, { metrics });
+    const names = Array.from({ length: COUNT }, (_, i) => `r-${i}`);
+    cp.store.createMany(
+      { group: 'networking.istio.io', version: 'v1', plural: 'virtualservices' },
+      'default',
+      names.map((name) => vs(name, 'default')),
+    );
+    cp.store.createMany(
+      { group: '', version: 'v1', plural: 'configmaps' },
+      'default',
+      names.map((name) => ({ ...CM, metadata: { name, namespace: 'default', labels: { paged: 'yes' } } })),
+    );
+    objects = new MeshObjects(kube, { pageSize: 100 });
+  }, 60_000);
+
+  afterAll(async () => {
+    await objects?.close();
+    await cp?.close();
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('holds all objects of a custom kind listed in several pages (continue kept)', async () => {
+    const all = await objects.list(VS, '');
+    expect(all).toHaveLength(COUNT);
+    expect(new Set(all.map((o) => o.metadata.name)).size).toBe(COUNT);
+    // 250 objects by 100: three pages.
+    expect(await kubeCalls(metrics, 'list', 'virtualservices')).toBe(3);
+  });
+
+  it('holds all ConfigMaps of its label scope listed in several pages', async () => {
+    expect(await objects.list(CM, 'default', 'paged')).toHaveLength(COUNT);
+    expect(await kubeCalls(metrics, 'list', 'configmaps')).toBe(3);
+  });
+});

@@ -4,7 +4,6 @@ import { collectionPath } from '../lib/kube-kind';
 import type { KubeKind } from '../lib/kube-kind';
 import type { Logger } from '../lib/logger';
 import { Informer } from './informer';
-import type { ListPage } from './informer';
 import type { KubeClient } from './kube';
 import { onKubeWrite, parseResourcePath } from './kube-writes';
 import type { KubeWrite } from './kube-writes';
@@ -54,6 +53,7 @@ export class ObjectCache {
     private readonly kube: KubeClient,
     private readonly plainOf: (obj: KubernetesObject, kind: KindRef) => KubernetesObject,
     private readonly log?: Logger,
+    private readonly pageSize?: number,
   ) {
     this.server = kube.server();
     this.unsubscribe = onKubeWrite((w) => this.written(w));
@@ -66,9 +66,11 @@ export class ObjectCache {
     kube: KubeClient,
     plainOf: (obj: KubernetesObject, kind: KindRef) => KubernetesObject,
     log?: Logger,
+    pageSize?: number,
   ): ObjectCache {
     let cache = ObjectCache.shared.get(kube.kubeConfig);
-    if (!cache) ObjectCache.shared.set(kube.kubeConfig, (cache = new ObjectCache(kube, plainOf, log)));
+    if (!cache)
+      ObjectCache.shared.set(kube.kubeConfig, (cache = new ObjectCache(kube, plainOf, log, pageSize)));
     return cache;
   }
 
@@ -111,24 +113,14 @@ export class ObjectCache {
     const informer = new Informer<Frozen>({
       path: collectionPath({ group, version, plural }),
       resource: plural,
-      listPage: async (limit, token) =>
-        (await this.kube.objects.list(
-          kind.apiVersion,
-          kind.kind,
-          '',
-          undefined,
-          undefined,
-          undefined,
-          undefined,
-          scope,
-          limit,
-          token,
-        )) as ListPage,
+      // Raw JSON pages: the typed list of a custom kind drops its continue token (kube.ts).
+      listPage: this.kube.listPage({ group, version, plural }, scope),
       ...(scope ? { labelSelector: scope } : {}),
+      ...(this.pageSize ? { pageSize: this.pageSize } : {}),
       watch: new Watch(this.kube.kubeConfig),
       ...(this.log ? { log: this.log } : {}),
       ...(this.kube.options.metrics ? { metrics: this.kube.options.metrics } : {}),
-      // Plain JSON (the client's typed list has Dates, a watch event has strings), then frozen:
+      // Plain JSON (lists and watch events alike are raw JSON; plainOf also turns a Date back), then frozen:
       // freezing once costs less than copying on every read (see object-cache.test.ts).
       transform: (obj) => deepFreeze(this.plainOf(obj, kind)),
     });
