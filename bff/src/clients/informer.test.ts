@@ -154,6 +154,22 @@ describe('the informer against the embedded control plane', () => {
     }
   });
 
+  it("reports an expired continue token of a raw list as 410, which starts an informer's list over", async () => {
+    const gvr = { group: '', version: 'v1', plural: 'configmaps' };
+    const first = await kube.listRaw(gvr, { limit: 100 });
+    const token = first.metadata?.continue;
+    expect(token).toBeTruthy();
+    // More writes than the control plane keeps events of (eventRetention 20): the token expires.
+    cp.store.createMany(
+      gvr,
+      'default',
+      Array.from({ length: 30 }, (_, i) => cm(`expire-${i}`, '0')),
+    );
+    const err = await kube.listRaw(gvr, { limit: 100, continue: token }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ApiException);
+    expect((err as ApiException<unknown>).code).toBe(410);
+  });
+
   it('records every call of a client and of its non-impersonating twin in kubeDuration', async () => {
     const own = KubeClient.forLoopback(cp.url, cp.token, {
       metrics,
