@@ -174,7 +174,8 @@ export class Database {
 
   /**
    * At most `limit` objects of one resource (of one namespace, if given) in (namespace, name) order,
-   * after the key `after` ([namespace, name]) when given: one page of a chunked list.
+   * after the key `after` ([namespace, name]) when given: one page of a chunked list (limit -1:
+   * every object after the key).
    */
   pageObjects(
     resource: string,

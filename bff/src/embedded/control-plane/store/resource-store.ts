@@ -144,6 +144,7 @@ export class ResourceStore {
   /**
    * Lists objects in (namespace, name) order. With `limit`, a page: `continue` is set when more
    * remain, and `remainingItemCount` too unless selectors filter the list (as kube-apiserver).
+   * A page costs the rows it reads (an index range from its continue key), not the whole kind.
    */
   list(
     gvr: KubeResource,
@@ -170,9 +171,8 @@ export class ResourceStore {
     const key = resourceKey(type);
     const selected = Boolean(options.labelSelector || options.fieldSelector);
     if (options.limit === undefined || options.limit === 0) {
-      for (const row of this.db.listObjects(key, ns)) {
-        if (after && (row.namespace < after[0] || (row.namespace === after[0] && row.name <= after[1])))
-          continue;
+      // LIMIT -1: no limit (all objects after the continue key, if one is given).
+      for (const row of this.db.pageObjects(key, ns, after, -1)) {
         const object = parseRow(row);
         if (filter.matches(object)) result.items.push(present(object, apiVersion));
       }
