@@ -79,7 +79,10 @@ export interface ConsoleOverrides {
    * loop, which an in-process control plane shares).
    */
   health?: () => Promise<HealthResponse>;
-  /** Monitoring's clock (a benchmark that moves it a second per call, so nothing is coalesced). */
+  /**
+   * Monitoring's and topology's clock (a benchmark that moves it a second per call, so no answer is
+   * reused: see features/monitoring/reuse.ts).
+   */
   clock?: () => number;
   /** The monitoring stream's heartbeat (tests run it fast; the interval is `config.streamIntervalMs`). */
   stream?: Pick<StreamOptions, 'heartbeatMs'>;
@@ -286,9 +289,13 @@ export async function buildConsole(config: Config, overrides: ConsoleOverrides =
         { prometheus: config.prometheus, demo: traffic?.telemetry ?? null },
         log.child({ component: 'telemetry' }),
       );
+    // Telemetry's answers are reused while they cannot have changed (its scrape interval or the demo's
+    // tick), never longer than the stream's interval, so each stream round has fresh figures.
+    const maxReuseMs = Math.min(5000, config.streamIntervalMs);
     const monitoring = new MonitoringService({
       catalog,
       telemetry,
+      maxReuseMs,
       ...(overrides.clock ? { clock: overrides.clock } : {}),
     });
     // Zero trust: both kinds judge the callers the telemetry has seen (none, when it cannot be read).
@@ -334,7 +341,12 @@ export async function buildConsole(config: Config, overrides: ConsoleOverrides =
       health,
       staticDir: config.webDir,
       monitoring: { monitoring, stream },
-      topology: new TopologyService({ catalog, telemetry }),
+      topology: new TopologyService({
+        catalog,
+        telemetry,
+        maxReuseMs,
+        ...(overrides.clock ? { clock: overrides.clock } : {}),
+      }),
       istioConfig: new IstioConfigService({ objects, catalog }),
       auth,
       corsOrigins: config.corsOrigins,

@@ -18,13 +18,47 @@ import type { CatalogSource } from '../catalog/catalog';
 import type { CatalogView } from '../catalog/query';
 import { UNKNOWN } from './istio-metrics';
 import { EMPTY_FIGURES, EMPTY_TCP, emptySeries as noSeries, hasTcp } from './telemetry';
-import type { ConsumerFigures, FigureSeries, Figures, TcpFigures, TelemetrySource } from './telemetry';
+import type {
+  AppFigures,
+  ConsumerFigures,
+  FigureSeries,
+  Figures,
+  ServiceSeries,
+  TcpFigures,
+  TelemetrySource,
+} from './telemetry';
+import { Reused, reuseMsFor } from './reuse';
 import { resolveWindow } from './window';
 
 export interface MonitoringDeps {
   catalog: CatalogSource;
   telemetry: TelemetrySource;
   clock?: () => number;
+  /**
+   * At most how long telemetry's answer is reused for the same question (reuse.ts: the source's own
+   * resolution, capped by this; the console passes the stream's interval). 0 or absent: an answer
+   * is shared only while it is being computed.
+   */
+  maxReuseMs?: number;
+}
+
+/** Telemetry's answers for the overview of a scope, and when they were asked. */
+interface OverviewFigures {
+  at: number;
+  figures: AppFigures[];
+  covered: number;
+}
+
+/** Telemetry's answers about one service, and when they were asked. */
+interface ServiceFigureSet {
+  at: number;
+  figures: Awaited<ReturnType<TelemetrySource['serviceFigures']>>;
+  series: ServiceSeries;
+  consumers: ConsumerFigures[];
+  instances: Awaited<ReturnType<TelemetrySource['instances']>>;
+  split: Awaited<ReturnType<TelemetrySource['split']>>;
+  limits: Awaited<ReturnType<TelemetrySource['limits']>>;
+  covered: number;
 }
 
 const perMinute = (perSecond: number) => perSecond * 60;
@@ -198,39 +232,41 @@ function consumersWithin(consumers: ConsumerFigures[], scope: NamespaceScope): C
 export class MonitoringService {
   private readonly clock: () => number;
   private readonly appsCache = new WeakMap<CatalogView, Map<string, CatalogApp>>();
-  private readonly inFlight = new Map<string, Promise<unknown>>();
+  private readonly overviews: Reused<OverviewFigures>;
+  private readonly services: Reused<ServiceFigureSet>;
 
   constructor(private readonly deps: MonitoringDeps) {
     this.clock = deps.clock ?? Date.now;
+    // The same question asked while its answer is being computed (several tabs, the stream and a
+    // page load at once), or again while the telemetry cannot have changed (many users on the same
+    // page within the same second), shares one round of queries (reuse.ts). The answer is then
+    // built once per catalog view from those figures, so a catalog change shows at once.
+    const reuse = { clock: this.clock, reuseMs: reuseMsFor(deps.telemetry, deps.maxReuseMs ?? 0) };
+    this.overviews = new Reused(reuse);
+    this.services = new Reused(reuse);
   }
 
   get sourceKind() {
     return this.deps.telemetry.kind;
   }
 
-  private apps(scope: NamespaceScope): Map<string, CatalogApp> {
-    const view = catalogIn(this.deps.catalog, scope);
+  private apps(view: CatalogView): Map<string, CatalogApp> {
     let apps = this.appsCache.get(view);
     if (!apps) this.appsCache.set(view, (apps = catalogApps(view)));
     return apps;
   }
 
-  /**
-   * The same question asked while its answer is being computed (several tabs, the stream and a page
-   * load at once) waits for that answer instead of starting another round of queries. Answers are not
-   * kept after that: the BFF keeps no state of its own, and a later question gets fresh figures.
-   */
-  private coalesce<T>(key: string, compute: () => Promise<T>): Promise<T> {
-    const pending = this.inFlight.get(key);
-    if (pending) return pending as Promise<T>;
-    const answer = compute().finally(() => this.inFlight.delete(key));
-    this.inFlight.set(key, answer);
-    return answer;
-  }
-
   /** The overview of the applications of `scope`'s namespaces. */
   overview(window: MonitoringWindow, scope: NamespaceScope = ALL_NAMESPACES): Promise<MonitoringOverview> {
-    return this.coalesce(`overview/${window}/${scopeKey(scope)}`, () => this.computeOverview(window, scope));
+    const view = catalogIn(this.deps.catalog, scope);
+    const key = scopeKey(scope);
+    return this.overviews.derive(
+      `${window}/${key}`,
+      () => this.overviewFigures(window, scope),
+      view,
+      key,
+      (figures) => this.buildOverview(window, view, figures),
+    );
   }
 
   /** A service's metrics as `scope` sees them: callers outside it are one row that names none. */
@@ -239,28 +275,43 @@ export class MonitoringService {
     window: MonitoringWindow,
     scope: NamespaceScope = ALL_NAMESPACES,
   ): Promise<ServiceMetrics> {
-    const service = this.service(id, scope);
-    return this.coalesce(`service/${window}/${scopeKey(scope)}/${id}`, () =>
-      this.computeServiceMetrics(service, window, scope),
+    const view = catalogIn(this.deps.catalog, scope);
+    const service = view.byId.get(id);
+    if (!service) throw notFound(`Service ${id} was not found`);
+    // The telemetry's questions about a service do not depend on the scope (the answer does, and is
+    // built per scope's view, keyed by the scope).
+    return this.services.derive(
+      JSON.stringify([window, id]),
+      () => this.serviceFigures(id, window),
+      view,
+      scopeKey(scope),
+      (figures) => this.buildServiceMetrics(service, window, scope, figures),
     );
   }
 
-  private async computeOverview(
-    window: MonitoringWindow,
-    scope: NamespaceScope,
-  ): Promise<MonitoringOverview> {
+  private async overviewFigures(window: MonitoringWindow, scope: NamespaceScope): Promise<OverviewFigures> {
     const t = this.deps.telemetry;
     const q = resolveWindow(window, t.scrapeIntervalSeconds);
     // One evaluation time for both questions, so the covered span is the one the rates are over.
-    const at = t.kind === 'prometheus' ? this.clock() : undefined;
+    const now = this.clock();
+    const at = t.kind === 'prometheus' ? now : undefined;
     const namespaces = scopeNamespaces(scope);
     const [figures, covered] = await Promise.all([
       t.applications(q, at, namespaces),
       t.coveredSeconds?.(q, at, { namespaces }) ?? q.rangeSeconds,
     ]);
+    return { at: now, figures, covered };
+  }
+
+  private buildOverview(
+    window: MonitoringWindow,
+    view: CatalogView,
+    { at, figures, covered }: OverviewFigures,
+  ): MonitoringOverview {
+    const t = this.deps.telemetry;
     const byApp = new Map(figures.map((f) => [`${f.namespace}/${f.app}`, f.figures]));
     const rows: ApplicationRow[] = [];
-    for (const [key, app] of this.apps(scope)) {
+    for (const [key, app] of this.apps(view)) {
       rows.push({ ...app, traffic: toStats(byApp.get(key) ?? EMPTY_FIGURES) });
       byApp.delete(key);
     }
@@ -279,7 +330,7 @@ export class MonitoringService {
     rows.sort(byName);
     return {
       window,
-      updatedAt: new Date(at ?? this.clock()).toISOString(),
+      updatedAt: new Date(at).toISOString(),
       source: t.kind,
       coveredSeconds: Math.round(covered),
       top: {
@@ -298,16 +349,12 @@ export class MonitoringService {
     return service;
   }
 
-  private async computeServiceMetrics(
-    service: ServiceDetail,
-    window: MonitoringWindow,
-    scope: NamespaceScope,
-  ): Promise<ServiceMetrics> {
-    const id = service.id;
+  private async serviceFigures(id: string, window: MonitoringWindow): Promise<ServiceFigureSet> {
     const t = this.deps.telemetry;
     const q = resolveWindow(window, t.scrapeIntervalSeconds);
     // One evaluation time for every question, so the parts of the answer agree with each other.
-    const at = t.kind === 'prometheus' ? this.clock() : undefined;
+    const now = this.clock();
+    const at = t.kind === 'prometheus' ? now : undefined;
     const [figures, series, consumers, instances, split, limits, covered] = await Promise.all([
       t.serviceFigures(id, q, at),
       t.serviceSeries(id, q, at),
@@ -317,6 +364,18 @@ export class MonitoringService {
       t.limits(id, q, at),
       t.coveredSeconds?.(q, at, { serviceId: id }) ?? q.rangeSeconds,
     ]);
+    return { at: now, figures, series, consumers, instances, split, limits, covered };
+  }
+
+  private buildServiceMetrics(
+    service: ServiceDetail,
+    window: MonitoringWindow,
+    scope: NamespaceScope,
+    { at, figures, series, consumers, instances, split, limits, covered }: ServiceFigureSet,
+  ): ServiceMetrics {
+    const id = service.id;
+    const t = this.deps.telemetry;
+    const q = resolveWindow(window, t.scrapeIntervalSeconds);
     const versions = [...new Set([...service.versions, ...figures.byVersion.map((v) => v.version)])];
     const seriesOf = new Map(series.byVersion.map((s) => [s.version, s.series]));
     const emptySeries = toSeries(noSeries(series.timestamps.length));
@@ -354,7 +413,7 @@ export class MonitoringService {
     return {
       serviceId: id,
       window,
-      updatedAt: new Date(at ?? this.clock()).toISOString(),
+      updatedAt: new Date(at).toISOString(),
       source: t.kind,
       coveredSeconds: Math.round(covered),
       stepSeconds: q.stepSeconds,

@@ -4,6 +4,7 @@ import type { NamespaceScope } from '../auth/scope';
 import { catalogIn } from '../catalog/catalog';
 import type { CatalogSource } from '../catalog/catalog';
 import type { TelemetrySource } from '../monitoring/telemetry';
+import { Reused, reuseMsFor } from '../monitoring/reuse';
 import { resolveWindow } from '../monitoring/window';
 import { buildGraph } from './graph';
 
@@ -11,50 +12,66 @@ export interface TopologyDeps {
   catalog: CatalogSource;
   telemetry: TelemetrySource;
   clock?: () => number;
+  /** At most how long telemetry's links are reused (see MonitoringDeps.maxReuseMs); 0 or absent: in flight only. */
+  maxReuseMs?: number;
+}
+
+/** Telemetry's links within a scope, and when they were asked. */
+interface Links {
+  at: number;
+  links: Awaited<ReturnType<TelemetrySource['edges']>>;
 }
 
 /**
  * The topology page's answers: every link from telemetry (one round of queries for the whole mesh),
- * drawn as the asked graph type over the catalog. The same question asked while its answer is being
- * computed (several tabs refreshing on the same stream event) waits for that answer; nothing is kept
- * afterwards. A graph is drawn for a scope (the caller's namespaces, features/auth/scope.ts): the
- * catalog and the links of those namespaces only, so a node or link elsewhere is never computed.
+ * drawn as the asked graph type over the catalog. The links of a scope and window are shared by every
+ * caller asking while they are being computed, and while the telemetry cannot have changed
+ * (monitoring/reuse.ts), whatever graph type or namespace each asks; each graph is drawn once per
+ * catalog view from them. A graph is drawn for a scope (the caller's namespaces,
+ * features/auth/scope.ts): the catalog and the links of those namespaces only, so a node or link
+ * elsewhere is never computed.
  */
 export class TopologyService {
   private readonly clock: () => number;
-  private readonly inFlight = new Map<string, Promise<TopologyGraph>>();
+  private readonly links: Reused<Links>;
 
   constructor(private readonly deps: TopologyDeps) {
     this.clock = deps.clock ?? Date.now;
+    this.links = new Reused({
+      clock: this.clock,
+      reuseMs: reuseMsFor(deps.telemetry, deps.maxReuseMs ?? 0),
+    });
   }
 
   graph(query: TopologyQuery, scope: NamespaceScope = ALL_NAMESPACES): Promise<TopologyGraph> {
-    const key = `${query.graphType}/${query.window}/${query.namespace ?? ''}/${scopeKey(scope)}`;
-    const pending = this.inFlight.get(key);
-    if (pending) return pending;
-    const answer = this.compute(query, scope).finally(() => this.inFlight.delete(key));
-    this.inFlight.set(key, answer);
-    return answer;
+    const view = catalogIn(this.deps.catalog, scope);
+    const key = scopeKey(scope);
+    return this.links.derive(
+      JSON.stringify([query.window, key]),
+      () => this.fetchLinks(query, scope),
+      view,
+      JSON.stringify([query.graphType, query.namespace ?? null, key]),
+      ({ at, links }) => ({
+        graphType: query.graphType,
+        window: query.window,
+        namespace: query.namespace ?? null,
+        updatedAt: new Date(at).toISOString(),
+        source: this.deps.telemetry.kind,
+        ...buildGraph({
+          links,
+          catalog: view,
+          graphType: query.graphType,
+          namespace: query.namespace ?? null,
+        }),
+      }),
+    );
   }
 
-  private async compute(query: TopologyQuery, scope: NamespaceScope): Promise<TopologyGraph> {
+  private async fetchLinks(query: TopologyQuery, scope: NamespaceScope): Promise<Links> {
     const t = this.deps.telemetry;
     const q = resolveWindow(query.window, t.scrapeIntervalSeconds);
-    const at = t.kind === 'prometheus' ? this.clock() : undefined;
-    const links = await t.edges(q, at, scopeNamespaces(scope));
-    const built = buildGraph({
-      links,
-      catalog: catalogIn(this.deps.catalog, scope),
-      graphType: query.graphType,
-      namespace: query.namespace ?? null,
-    });
-    return {
-      graphType: query.graphType,
-      window: query.window,
-      namespace: query.namespace ?? null,
-      updatedAt: new Date(at ?? this.clock()).toISOString(),
-      source: t.kind,
-      ...built,
-    };
+    const now = this.clock();
+    const at = t.kind === 'prometheus' ? now : undefined;
+    return { at: now, links: await t.edges(q, at, scopeNamespaces(scope)) };
   }
 }

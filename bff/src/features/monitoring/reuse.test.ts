@@ -1,0 +1,201 @@
+import { describe, expect, it } from 'vitest';
+import type { ServiceDetail } from '../../contract/catalog';
+import { TrafficStore } from '../../embedded/demo-mesh/traffic/store';
+import { EmbeddedTelemetry } from '../../embedded/demo-mesh/traffic/telemetry-source';
+import { onlyNamespaces } from '../auth/scope';
+import { indexCatalog } from '../catalog/query';
+import type { CatalogView } from '../catalog/query';
+import { TopologyService } from '../topology/topology';
+import { MonitoringService } from './monitoring';
+import { Reused, reuseMsFor } from './reuse';
+import type { TelemetrySource } from './telemetry';
+
+function service(name: string, namespace: string): ServiceDetail {
+  const id = `${name}.${namespace}.svc.cluster.local`;
+  return {
+    id,
+    name,
+    application: name,
+    namespace,
+    protocol: 'http',
+    host: id,
+    platforms: ['kubernetes'],
+    versions: ['v1'],
+    instances: { total: 1, ready: 1 },
+    ports: [],
+    versionDetails: [{ version: 'v1', instances: 1, ready: 1, platforms: ['kubernetes'] }],
+    providers: [],
+    sources: [],
+  };
+}
+
+const SHOP = service('api', 'shop');
+const DATA = service('mysql', 'data');
+
+/** The demo's telemetry (no traffic), counting each question and holding answers at a gate when asked. */
+function countingTelemetry() {
+  const calls = new Map<string, number>();
+  let gate: Promise<void> | null = null;
+  const inner = new EmbeddedTelemetry(new TrafficStore());
+  const telemetry = new Proxy(inner, {
+    get(target, prop) {
+      const value: unknown = Reflect.get(target, prop, target);
+      if (typeof value !== 'function') return value;
+      return async (...args: unknown[]) => {
+        calls.set(String(prop), (calls.get(String(prop)) ?? 0) + 1);
+        if (gate) await gate;
+        return (value as (...a: unknown[]) => unknown).apply(target, args);
+      };
+    },
+  }) as TelemetrySource;
+  return {
+    telemetry,
+    count: (question: string) => calls.get(question) ?? 0,
+    hold() {
+      let open = () => {};
+      gate = new Promise<void>((resolve) => (open = resolve));
+      return () => {
+        gate = null;
+        open();
+      };
+    },
+  };
+}
+
+function setup() {
+  let now = Date.UTC(2024, 0, 1, 12);
+  let view: CatalogView = indexCatalog([SHOP, DATA]);
+  const t = countingTelemetry();
+  const deps = {
+    catalog: { view: () => view, get: (id: string) => view.byId.get(id) },
+    telemetry: t.telemetry,
+    clock: () => now,
+    maxReuseMs: 5000,
+  };
+  return {
+    ...t,
+    monitoring: new MonitoringService(deps),
+    topology: new TopologyService(deps),
+    advance: (ms: number) => (now += ms),
+    setCatalog: (services: ServiceDetail[]) => (view = indexCatalog(services)),
+  };
+}
+
+describe('answers shared between callers asking the same question', () => {
+  it('the reuse lasts what the telemetry cannot change in: its scrape interval or the demo tick, at most the cap', () => {
+    expect(reuseMsFor({ kind: 'prometheus', scrapeIntervalSeconds: 15 }, 5000)).toBe(5000);
+    expect(reuseMsFor({ kind: 'prometheus', scrapeIntervalSeconds: 1 }, 5000)).toBe(1000);
+    expect(reuseMsFor({ kind: 'embedded', scrapeIntervalSeconds: 5 }, 5000)).toBe(1000);
+    expect(reuseMsFor({ kind: 'embedded', scrapeIntervalSeconds: 5 }, 0)).toBe(0);
+  });
+
+  it('two concurrent overviews make one round of queries; the second caller gets the same answer', async () => {
+    const s = setup();
+    const release = s.hold();
+    const first = s.monitoring.overview('5m');
+    const second = s.monitoring.overview('5m');
+    release();
+    const [a, b] = await Promise.all([first, second]);
+    expect(s.count('applications')).toBe(1);
+    expect(b).toBe(a);
+    expect(a.applications.map((r) => r.application)).toEqual(['mysql', 'api']);
+  });
+
+  it('reuses an answer within the telemetry resolution, asks again after it', async () => {
+    const s = setup();
+    await s.monitoring.overview('5m');
+    s.advance(999);
+    await s.monitoring.overview('5m');
+    expect(s.count('applications')).toBe(1);
+    s.advance(1);
+    await s.monitoring.overview('5m');
+    expect(s.count('applications')).toBe(2);
+    // Another window is another question.
+    await s.monitoring.overview('1h');
+    expect(s.count('applications')).toBe(3);
+  });
+
+  it('never gives a scope the answer of another: each scope is its own question', async () => {
+    const s = setup();
+    const all = await s.monitoring.overview('5m');
+    const data = await s.monitoring.overview('5m', onlyNamespaces(['data']));
+    const shop = await s.monitoring.overview('5m', onlyNamespaces(['shop']));
+    expect(s.count('applications')).toBe(3);
+    expect(all.applications.map((r) => r.namespace)).toEqual(['data', 'shop']);
+    expect(data.applications.map((r) => r.namespace)).toEqual(['data']);
+    expect(shop.applications.map((r) => r.namespace)).toEqual(['shop']);
+    // Reused within each scope.
+    expect(await s.monitoring.overview('5m', onlyNamespaces(['data']))).toBe(data);
+    expect(s.count('applications')).toBe(3);
+  });
+
+  it('shows a catalog change at once, over the reused figures', async () => {
+    const s = setup();
+    await s.monitoring.overview('5m');
+    s.setCatalog([SHOP]);
+    const after = await s.monitoring.overview('5m');
+    expect(s.count('applications')).toBe(1);
+    expect(after.applications.map((r) => r.application)).toEqual(['api']);
+  });
+
+  it("service metrics: one round per service and window, each scope's answer built for it", async () => {
+    const s = setup();
+    const release = s.hold();
+    const both = Promise.all([
+      s.monitoring.serviceMetrics(DATA.id, '5m'),
+      s.monitoring.serviceMetrics(DATA.id, '5m'),
+    ]);
+    release();
+    const [a, b] = await both;
+    expect(b).toBe(a);
+    expect(s.count('consumers')).toBe(1);
+    const scoped = await s.monitoring.serviceMetrics(DATA.id, '5m', onlyNamespaces(['data']));
+    expect(scoped).not.toBe(a);
+    s.advance(1000);
+    await s.monitoring.serviceMetrics(DATA.id, '5m');
+    expect(s.count('consumers')).toBe(2);
+  });
+
+  it('a failure is shared while in flight, not kept', async () => {
+    let fail = true;
+    const reused = new Reused<number>({ clock: () => 0, reuseMs: 5000 });
+    const ask = () =>
+      reused.get('k', async () => {
+        await Promise.resolve();
+        if (fail) throw new Error('Prometheus timed out');
+        return 1;
+      });
+    await expect(Promise.all([ask(), ask()])).rejects.toThrow('Prometheus timed out');
+    fail = false;
+    expect(await ask()).toBe(1);
+  });
+
+  it('keeps at most its bound of entries, dropping the oldest', async () => {
+    const reused = new Reused<string>({ clock: () => 0, reuseMs: 5000, maxEntries: 3 });
+    for (const k of ['a', 'b', 'c', 'd']) await reused.get(k, async () => k);
+    expect(reused.size).toBe(3);
+    let computed = 0;
+    await reused.get('a', async () => `${++computed}`);
+    expect(computed).toBe(1);
+  });
+
+  it('topology: one round of links per scope and window, shared by every graph type and namespace', async () => {
+    const s = setup();
+    const release = s.hold();
+    const asks = [
+      s.topology.graph({ graphType: 'versionedApp', window: '5m' }),
+      s.topology.graph({ graphType: 'versionedApp', window: '5m' }),
+      s.topology.graph({ graphType: 'service', window: '5m', namespace: 'data' }),
+    ];
+    release();
+    const [a, b, c] = await Promise.all(asks);
+    expect(s.count('edges')).toBe(1);
+    expect(b).toBe(a);
+    expect(c?.graphType).toBe('service');
+    await s.topology.graph({ graphType: 'versionedApp', window: '5m' }, onlyNamespaces(['data']));
+    expect(s.count('edges')).toBe(2);
+    s.advance(1000);
+    await s.topology.graph({ graphType: 'versionedApp', window: '5m' });
+    expect(s.count('edges')).toBe(3);
+  });
+});

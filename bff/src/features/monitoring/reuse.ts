@@ -1,0 +1,122 @@
+import type { TelemetrySource } from './telemetry';
+
+/** The demo mesh's series move once per tick of its simulated traffic (a second). */
+const EMBEDDED_TICK_MS = 1000;
+
+/** Entries kept at most (each scope, window and question is one); the oldest go first. */
+const DEFAULT_MAX_ENTRIES = 256;
+
+/**
+ * How long telemetry's answer to a question stays the same: the source's own resolution (a
+ * Prometheus' scrape interval, the demo series' tick), at most `maxMs` (the stream's interval, so a
+ * stream never sends the same figures twice because of this).
+ */
+export function reuseMsFor(
+  telemetry: Pick<TelemetrySource, 'kind' | 'scrapeIntervalSeconds'>,
+  maxMs: number,
+): number {
+  const resolution =
+    telemetry.kind === 'prometheus' ? telemetry.scrapeIntervalSeconds * 1000 : EMBEDDED_TICK_MS;
+  return Math.max(0, Math.min(resolution, maxMs));
+}
+
+interface Entry<T> {
+  /** The clock when the computation started (the figures' evaluation time). */
+  at: number;
+  value: Promise<T>;
+  settled: boolean;
+  /** What was derived from `value` per catalog view (and a key): the answers built over it. */
+  derived: WeakMap<object, Map<string, Promise<unknown>>>;
+}
+
+export interface ReusedOptions {
+  clock: () => number;
+  /** How long a settled answer is reused; 0: only while it is being computed. */
+  reuseMs: number;
+  maxEntries?: number;
+}
+
+/**
+ * Answers shared between callers asking the same question: while one is being computed (a second
+ * caller awaits the first's promise), and for `reuseMs` after it started (as long as the telemetry
+ * could not have changed). A failure is shared only while in flight, never kept. Bounded: expired
+ * entries are dropped as new ones come, and the oldest beyond `maxEntries`.
+ *
+ * Keys must hold everything the answer depends on; a scoped answer's key holds its scope's key.
+ */
+export class Reused<T> {
+  private readonly entries = new Map<string, Entry<T>>();
+  private readonly maxEntries: number;
+
+  constructor(private readonly options: ReusedOptions) {
+    this.maxEntries = options.maxEntries ?? DEFAULT_MAX_ENTRIES;
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+
+  private fresh(entry: Entry<T>, now: number): boolean {
+    if (!entry.settled) return true;
+    const age = now - entry.at;
+    return age >= 0 && age < this.options.reuseMs;
+  }
+
+  private entry(key: string, compute: () => Promise<T>): Entry<T> {
+    const now = this.options.clock();
+    const found = this.entries.get(key);
+    if (found && this.fresh(found, now)) return found;
+    if (found) this.entries.delete(key);
+    const entry: Entry<T> = { at: now, value: compute(), settled: false, derived: new WeakMap() };
+    entry.value.then(
+      () => {
+        entry.settled = true;
+      },
+      () => {
+        if (this.entries.get(key) === entry) this.entries.delete(key);
+      },
+    );
+    this.entries.set(key, entry);
+    this.bound(now);
+    return entry;
+  }
+
+  private bound(now: number): void {
+    if (this.entries.size <= this.maxEntries) return;
+    for (const [key, e] of this.entries) if (!this.fresh(e, now)) this.entries.delete(key);
+    // Map order is insertion order: the oldest first.
+    for (const key of this.entries.keys()) {
+      if (this.entries.size <= this.maxEntries) break;
+      this.entries.delete(key);
+    }
+  }
+
+  /** The answer to `key`: shared while computed and while fresh, else `compute()`d. */
+  get(key: string, compute: () => Promise<T>): Promise<T> {
+    return this.entry(key, compute).value;
+  }
+
+  /**
+   * What is derived from the answer to `key` for `view` (a catalog view, which never changes once
+   * handed out): built once per answer, view and `derivedKey`, so a catalog change is seen at once
+   * while the telemetry's answer is still reused.
+   */
+  derive<D>(
+    key: string,
+    compute: () => Promise<T>,
+    view: object,
+    derivedKey: string,
+    derive: (value: T) => D,
+  ): Promise<D> {
+    const entry = this.entry(key, compute);
+    let byKey = entry.derived.get(view);
+    if (!byKey) entry.derived.set(view, (byKey = new Map()));
+    let answer = byKey.get(derivedKey) as Promise<D> | undefined;
+    if (!answer) {
+      const made = entry.value.then(derive);
+      made.catch(() => byKey.delete(derivedKey));
+      byKey.set(derivedKey, (answer = made));
+    }
+    return answer;
+  }
+}
