@@ -1,9 +1,10 @@
 import fs from 'node:fs';
+import https from 'node:https';
 import os from 'node:os';
 import path from 'node:path';
 import { ApiException, Watch } from '@kubernetes/client-node';
 import type { KubernetesObject } from '@kubernetes/client-node';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startControlPlane } from '../embedded/control-plane';
 import type { ControlPlane } from '../embedded/control-plane';
 import { createMetrics } from '../lib/metrics';
@@ -168,6 +169,34 @@ describe('the informer against the embedded control plane', () => {
     const err = await kube.listRaw(gvr, { limit: 100, continue: token }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ApiException);
     expect((err as ApiException<unknown>).code).toBe(410);
+  });
+
+  it("keeps its HTTPS connections alive across requests, with the kubeconfig's TLS settings", async () => {
+    // The kubeconfig the control plane writes: HTTPS, its CA, a token.
+    const secure = KubeClient.load(cp.kubeconfigPath);
+    const connect = vi.spyOn(https.Agent.prototype, 'createConnection');
+    try {
+      for (let i = 0; i < 20; i++)
+        await secure.core.readNamespacedConfigMap({ namespace: 'default', name: 'cm-1' });
+      await secure.core.createNamespacedConfigMap({
+        namespace: 'default',
+        body: cm('dry', '0'),
+        dryRun: 'All',
+      });
+      // One connection for all of them (client-node alone made a new TLS connection per request).
+      expect(connect.mock.calls.length).toBe(1);
+    } finally {
+      connect.mockRestore();
+    }
+    // The same kubeconfig without its CA now (the server's certificate is then not trusted): the
+    // kept connection is not the new settings' and is not used, the request is refused.
+    const cluster = secure.kubeConfig.getCurrentCluster();
+    if (!cluster) throw new Error('no cluster');
+    secure.kubeConfig.clusters = [{ ...cluster, caFile: undefined, caData: undefined }];
+    const refused = await secure.core
+      .readNamespacedConfigMap({ namespace: 'default', name: 'cm-1' })
+      .catch((e: unknown) => e);
+    expect(String((refused as Error).message ?? refused)).toMatch(/certificate/i);
   });
 
   it('records every call of a client and of its non-impersonating twin in kubeDuration', async () => {

@@ -1,4 +1,7 @@
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
+import http from 'node:http';
+import https from 'node:https';
 import {
   ApiException,
   ApisApi,
@@ -128,6 +131,72 @@ function observedHttp(inner: HttpLibrary, server: string, metrics: ConsoleMetric
   });
 }
 
+/** What a client's TLS connection depends on, of the options of the agent client-node made. */
+const AGENT_FIELDS = ['ca', 'cert', 'key', 'pfx', 'passphrase', 'rejectUnauthorized', 'servername'] as const;
+
+/** A keep-alive agent's idle sockets close before the server's would (Node's servers: 5 s). */
+const IDLE_SOCKET_MS = 4000;
+
+/**
+ * Keep-alive agents in place of the one-request agents client-node makes: its
+ * `applySecurityAuthentication` builds a new http(s).Agent for every request, so every request
+ * of an HTTPS cluster was a new TCP connection and TLS handshake (createSecureContext and the
+ * CA parsed again included). The agent made for a request is replaced by a kept one with the
+ * same TLS options (CA, client certificate and key, skipTLSVerify, server name), compared by
+ * content, so a rotated client certificate gets an agent of its own; the token, a header, is
+ * still read per request. Proxy agents are left as made.
+ */
+class AgentPool {
+  private readonly agents = new Map<string, http.Agent>();
+
+  reuse(made: http.Agent | https.Agent | undefined): http.Agent | https.Agent | undefined {
+    if (!made || (made.constructor !== https.Agent && made.constructor !== http.Agent)) return made;
+    const secure = made.constructor === https.Agent;
+    const options = (made as unknown as { options: Record<string, unknown> }).options ?? {};
+    const hash = createHash('sha256').update(secure ? 'https' : 'http');
+    for (const field of AGENT_FIELDS) {
+      const value = options[field];
+      hash.update(`\u0000${field}=`);
+      if (value === undefined) continue;
+      hash.update(typeof value === 'string' || Buffer.isBuffer(value) ? value : JSON.stringify(value));
+    }
+    const key = hash.digest('hex');
+    let agent = this.agents.get(key);
+    if (!agent) {
+      const kept = { ...options, keepAlive: true, timeout: IDLE_SOCKET_MS, scheduling: 'lifo' as const };
+      agent = secure ? new https.Agent(kept) : new http.Agent(kept);
+      // Options that changed (a rotated certificate): the older agents' sockets end once idle.
+      for (const [old, oldAgent] of this.agents) {
+        if (this.agents.size < 4) break;
+        this.agents.delete(old);
+        setTimeout(() => oldAgent.destroy(), 60_000).unref();
+      }
+      this.agents.set(key, agent);
+    }
+    return agent;
+  }
+}
+
+/** One pool per kubeconfig: its clients (impersonating or not) share connections. */
+const agentPools = new WeakMap<KubeConfig, AgentPool>();
+
+function agentPoolOf(kubeConfig: KubeConfig): AgentPool {
+  let pool = agentPools.get(kubeConfig);
+  if (!pool) agentPools.set(kubeConfig, (pool = new AgentPool()));
+  return pool;
+}
+
+/** The client's HTTP library sending each request on a kept keep-alive agent (AgentPool). */
+function keepAliveHttp(inner: HttpLibrary, pool: AgentPool): HttpLibrary {
+  return wrapHttpLibrary({
+    send(request: RequestContext): Promise<ResponseContext> {
+      const agent = pool.reuse(request.getAgent());
+      if (agent) request.setAgent(agent);
+      return inner.send(request).toPromise();
+    },
+  });
+}
+
 /**
  * The only code that talks to the control plane, a Kubernetes API, real or embedded.
  * Everything goes through @kubernetes/client-node so that one path serves both.
@@ -174,7 +243,11 @@ export class KubeClient {
     return createConfiguration({
       baseServer,
       authMethods,
-      httpApi: observedHttp(plain.httpApi, cluster.server, options.metrics),
+      httpApi: observedHttp(
+        keepAliveHttp(plain.httpApi, agentPoolOf(kubeConfig)),
+        cluster.server,
+        options.metrics,
+      ),
     });
   }
 
