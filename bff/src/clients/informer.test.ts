@@ -185,6 +185,17 @@ describe('the informer against the embedded control plane', () => {
       });
       // One connection for all of them (client-node alone made a new TLS connection per request).
       expect(connect.mock.calls.length).toBe(1);
+      // An informer's list and then its watch: the watch takes the list's idle connection.
+      const informer = secure.informer(
+        { group: '', version: 'v1', plural: 'namespaces' },
+        undefined as never,
+      );
+      let connected = false;
+      informer.on('connect', () => (connected = true));
+      await informer.start();
+      await until(() => connected, 'the watch');
+      await informer.stop();
+      expect(connect.mock.calls.length).toBe(1);
     } finally {
       connect.mockRestore();
     }

@@ -352,6 +352,26 @@ export class KubeClient {
   }
 
   /**
+   * A Watch whose requests go on this kubeconfig's kept agents too (AgentPool): client-node's
+   * Watch asks `applyToFetchOptions` for a new agent per watch; here that agent is swapped for
+   * the kept one with the same TLS settings, so a watch resumed reuses an idle connection.
+   */
+  watcher(): Watch {
+    const kubeConfig = this.kubeConfig;
+    const pool = agentPoolOf(kubeConfig);
+    const config = Object.create(kubeConfig) as KubeConfig;
+    config.applyToFetchOptions = async (opts) => {
+      const init = await kubeConfig.applyToFetchOptions(opts);
+      if (init.agent && typeof init.agent === 'object') {
+        const agent = pool.reuse(init.agent as http.Agent);
+        if (agent) init.agent = agent;
+      }
+      return init;
+    };
+    return new Watch(config);
+  }
+
+  /**
    * A list-then-watch cache of one resource in all namespaces (informer.ts): listed in pages,
    * holding `options.transform(obj)` when given, resuming its watch after an error or the
    * server's timeout and listing again on 410, so a control plane restart heals on its own.
@@ -365,7 +385,7 @@ export class KubeClient {
       path: collectionPath(gvr),
       resource: gvr.plural,
       listPage: this.listPage(gvr),
-      watch: new Watch(this.kubeConfig),
+      watch: this.watcher(),
       log,
       ...(this.options.metrics ? { metrics: this.options.metrics } : {}),
       ...(options.transform ? { transform: options.transform } : {}),

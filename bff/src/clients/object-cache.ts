@@ -1,4 +1,3 @@
-import { Watch } from '@kubernetes/client-node';
 import type { KubeConfig, KubernetesObject, V1APIResource } from '@kubernetes/client-node';
 import { collectionPath } from '../lib/kube-kind';
 import type { KubeKind } from '../lib/kube-kind';
@@ -117,7 +116,7 @@ export class ObjectCache {
       listPage: this.kube.listPage({ group, version, plural }, scope),
       ...(scope ? { labelSelector: scope } : {}),
       ...(this.pageSize ? { pageSize: this.pageSize } : {}),
-      watch: new Watch(this.kube.kubeConfig),
+      watch: this.kube.watcher(),
       ...(this.log ? { log: this.log } : {}),
       ...(this.kube.options.metrics ? { metrics: this.kube.options.metrics } : {}),
       // Plain JSON (lists and watch events alike are raw JSON; plainOf also turns a Date back), then frozen:
