@@ -14,6 +14,17 @@ export interface MonitoringRouterDeps {
   stream: MonitoringStream;
 }
 
+/** The JSON of an answer, kept while the answer lives: a shared (reused) answer is serialized once. */
+const serialized = new WeakMap<object, string>();
+
+/** `res.json(body)`, serializing an answer object once however many callers it is sent to. */
+export function sendShared(res: Response, body: object): void {
+  let json = serialized.get(body);
+  if (json === undefined) serialized.set(body, (json = JSON.stringify(body)));
+  res.type('application/json');
+  res.send(json);
+}
+
 function sseClient(res: Response): StreamClient {
   return {
     write: (chunk) => res.write(chunk),
@@ -32,14 +43,14 @@ export function monitoringRouter({ monitoring, stream }: MonitoringRouterDeps): 
     const { window } = parseInput(WindowQuery, req.query);
     const body: MonitoringOverview = await monitoring.overview(window, callerScope());
     res.setHeader('cache-control', 'no-store');
-    res.json(body);
+    sendShared(res, body);
   });
 
   router.get('/services/:id/metrics', async (req, res) => {
     const { window } = parseInput(WindowQuery, req.query);
     const body: ServiceMetrics = await monitoring.serviceMetrics(req.params.id, window, callerScope());
     res.setHeader('cache-control', 'no-store');
-    res.json(body);
+    sendShared(res, body);
   });
 
   router.get('/stream', (req, res) => {

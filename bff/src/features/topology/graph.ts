@@ -174,8 +174,13 @@ function platformsOf(services: readonly ServiceDetail[], version?: string): Plat
 const homesOf = (s: ServiceDetail): string[] =>
   s.conflict ? [...new Set(s.sources.map((src) => src.namespace))] : [s.namespace];
 
-export function buildGraph({ links, catalog, graphType, namespace }: BuildInput): BuiltGraph {
-  const apps = new Map<string, AppInfo>();
+/** The applications of a catalog view, by `namespace/app`: built once per view (a view never changes). */
+const appsByView = new WeakMap<BuildInput['catalog'], Map<string, AppInfo>>();
+
+function appsOf(catalog: BuildInput['catalog']): Map<string, AppInfo> {
+  let apps = appsByView.get(catalog);
+  if (apps) return apps;
+  apps = new Map<string, AppInfo>();
   for (const s of catalog.services) {
     for (const ns of homesOf(s)) {
       const key = appKey(ns, s.application);
@@ -184,6 +189,28 @@ export function buildGraph({ links, catalog, graphType, namespace }: BuildInput)
       info.services.push(s);
     }
   }
+  appsByView.set(catalog, apps);
+  return apps;
+}
+
+/**
+ * A graph type's nodes and edges over the whole catalog and every link, before the namespace filter
+ * and the rendering: the part that a graph of each namespace shares (TopologyService keeps it while
+ * the links and the catalog view are the same).
+ */
+export interface GraphParts {
+  nodes: Map<string, NodeAcc>;
+  groups: Map<string, TopologyGroup>;
+  edges: EdgeAcc[];
+}
+
+export function buildGraph(input: BuildInput): BuiltGraph {
+  return renderGraph(graphParts(input), input.namespace ?? null);
+}
+
+/** The nodes and edges of `graphType` (see buildGraph); nothing in them changes afterwards. */
+export function graphParts({ links, catalog, graphType }: Omit<BuildInput, 'namespace'>): GraphParts {
+  const apps = appsOf(catalog);
 
   const nodes = new Map<string, NodeAcc>();
   const groups = new Map<string, TopologyGroup>();
@@ -365,7 +392,11 @@ export function buildGraph({ links, catalog, graphType, namespace }: BuildInput)
     }
     edge(source, target, c);
   }
+  return { nodes, groups, edges };
+}
 
+/** The graph as the API gives it: only `namespace`'s nodes and their neighbours when one is given. */
+export function renderGraph({ nodes, groups, edges }: GraphParts, namespace: string | null): BuiltGraph {
   // The namespace filter: its nodes, and the nodes at the other end of their edges.
   let keep: Set<string> | null = null;
   if (namespace) {

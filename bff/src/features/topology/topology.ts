@@ -1,12 +1,14 @@
-import type { TopologyGraph, TopologyQuery } from '../../contract/topology';
+import type { GraphType, TopologyGraph, TopologyQuery } from '../../contract/topology';
 import { ALL_NAMESPACES, scopeKey, scopeNamespaces } from '../auth/scope';
 import type { NamespaceScope } from '../auth/scope';
 import { catalogIn } from '../catalog/catalog';
 import type { CatalogSource } from '../catalog/catalog';
+import type { CatalogView } from '../catalog/query';
 import type { TelemetrySource } from '../monitoring/telemetry';
 import { Reused, reuseMsFor } from '../monitoring/reuse';
 import { resolveWindow } from '../monitoring/window';
-import { buildGraph } from './graph';
+import { graphParts, renderGraph } from './graph';
+import type { GraphParts } from './graph';
 
 export interface TopologyDeps {
   catalog: CatalogSource;
@@ -34,6 +36,7 @@ interface Links {
 export class TopologyService {
   private readonly clock: () => number;
   private readonly links: Reused<Links>;
+  private readonly parts = new WeakMap<Links, WeakMap<CatalogView, Map<GraphType, GraphParts>>>();
 
   constructor(private readonly deps: TopologyDeps) {
     this.clock = deps.clock ?? Date.now;
@@ -51,20 +54,27 @@ export class TopologyService {
       () => this.fetchLinks(query, scope),
       view,
       JSON.stringify([query.graphType, query.namespace ?? null, key]),
-      ({ at, links }) => ({
+      (fetched) => ({
         graphType: query.graphType,
         window: query.window,
         namespace: query.namespace ?? null,
-        updatedAt: new Date(at).toISOString(),
+        updatedAt: new Date(fetched.at).toISOString(),
         source: this.deps.telemetry.kind,
-        ...buildGraph({
-          links,
-          catalog: view,
-          graphType: query.graphType,
-          namespace: query.namespace ?? null,
-        }),
+        ...renderGraph(this.partsOf(fetched, view, query.graphType), query.namespace ?? null),
       }),
     );
+  }
+
+  /** A graph type's nodes and edges over these links and this view: shared by every namespace's graph. */
+  private partsOf(fetched: Links, view: CatalogView, graphType: GraphType): GraphParts {
+    let byView = this.parts.get(fetched);
+    if (!byView) this.parts.set(fetched, (byView = new WeakMap()));
+    let byType = byView.get(view);
+    if (!byType) byView.set(view, (byType = new Map()));
+    let parts = byType.get(graphType);
+    if (!parts)
+      byType.set(graphType, (parts = graphParts({ links: fetched.links, catalog: view, graphType })));
+    return parts;
   }
 
   private async fetchLinks(query: TopologyQuery, scope: NamespaceScope): Promise<Links> {
