@@ -290,8 +290,9 @@ export async function buildConsole(config: Config, overrides: ConsoleOverrides =
         log.child({ component: 'telemetry' }),
       );
     // Telemetry's answers are reused while they cannot have changed (its scrape interval or the demo's
-    // tick), never longer than the stream's interval, so each stream round has fresh figures.
-    const maxReuseMs = Math.min(5000, config.streamIntervalMs);
+    // tick), never longer than half the stream's interval, so each stream round (its timer may fire a
+    // little early) gets fresh figures.
+    const maxReuseMs = Math.min(5000, Math.floor(config.streamIntervalMs / 2));
     const monitoring = new MonitoringService({
       catalog,
       telemetry,

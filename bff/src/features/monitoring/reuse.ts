@@ -8,8 +8,8 @@ const DEFAULT_MAX_ENTRIES = 256;
 
 /**
  * How long telemetry's answer to a question stays the same: the source's own resolution (a
- * Prometheus' scrape interval, the demo series' tick), at most `maxMs` (the stream's interval, so a
- * stream never sends the same figures twice because of this).
+ * Prometheus' scrape interval, the demo series' tick), at most `maxMs` (console.ts: half the
+ * stream's interval, so a stream round never gets the previous round's figures).
  */
 export function reuseMsFor(
   telemetry: Pick<TelemetrySource, 'kind' | 'scrapeIntervalSeconds'>,
