@@ -179,6 +179,17 @@ describe('answers shared between callers asking the same question', () => {
     expect(computed).toBe(1);
   });
 
+  it('lets expired answers go as new questions come, without waiting for the bound', async () => {
+    let now = 0;
+    const reused = new Reused<string>({ clock: () => now, reuseMs: 1000 });
+    await reused.get('a', async () => 'a');
+    await reused.get('b', async () => 'b');
+    expect(reused.size).toBe(2);
+    now = 1000;
+    await reused.get('c', async () => 'c');
+    expect(reused.size).toBe(1);
+  });
+
   it('topology: one round of links per scope and window, shared by every graph type and namespace', async () => {
     const s = setup();
     const release = s.hold();

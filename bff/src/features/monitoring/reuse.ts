@@ -47,6 +47,7 @@ export interface ReusedOptions {
 export class Reused<T> {
   private readonly entries = new Map<string, Entry<T>>();
   private readonly maxEntries: number;
+  private sweptAt = -Infinity;
 
   constructor(private readonly options: ReusedOptions) {
     this.maxEntries = options.maxEntries ?? DEFAULT_MAX_ENTRIES;
@@ -82,8 +83,12 @@ export class Reused<T> {
   }
 
   private bound(now: number): void {
-    if (this.entries.size <= this.maxEntries) return;
-    for (const [key, e] of this.entries) if (!this.fresh(e, now)) this.entries.delete(key);
+    // Expired answers are let go (once per reuse period, not per question), so a large answer is not
+    // held after its time however few questions follow.
+    if (this.entries.size > this.maxEntries || now - this.sweptAt >= this.options.reuseMs) {
+      this.sweptAt = now;
+      for (const [key, e] of this.entries) if (!this.fresh(e, now)) this.entries.delete(key);
+    }
     // Map order is insertion order: the oldest first.
     for (const key of this.entries.keys()) {
       if (this.entries.size <= this.maxEntries) break;
