@@ -37,7 +37,7 @@ const PROTOCOLS = ['http', 'grpc', 'http', 'http2', 'http'];
 
 const host = (name: string, ns: string) => `${name}.${ns}.svc.cluster.local`;
 
-export function serviceAt(i: number): { name: string; ns: string; n: number; k: number } {
+function serviceAt(i: number): { name: string; ns: string; n: number; k: number } {
   const n = i % NAMESPACES;
   const k = Math.floor(i / NAMESPACES);
   return { name: `svc-${n}-${k}`, ns: `bench-${n}`, n, k };
@@ -59,7 +59,7 @@ function routeTarget(name: string, ns: string): RouteTarget {
 }
 
 /** A canary rule as users write it in the form: a header to v2, the rest split 90/10. */
-export function canaryForm(service: string, v2Weight: number): RouteForm {
+function canaryForm(service: string, v2Weight: number): RouteForm {
   return RouteForm.parse({
     name: `${service}-canary`,
     routeType: 'condition',
@@ -208,7 +208,7 @@ interface Seeded {
 }
 
 /** Seeds the store directly (the same code path as the API, without HTTP), one namespace per transaction. */
-export function seed(cp: ControlPlane, services = SERVICES, podsPerService = PODS_PER_SERVICE): Seeded {
+function seed(cp: ControlPlane, services = SERVICES, podsPerService = PODS_PER_SERVICE): Seeded {
   const namespaces = Array.from({ length: NAMESPACES }, (_, n) => `bench-${n}`);
   cp.store.ensureNamespaces(namespaces);
   // The console writes (and dry-runs) as its signed-in user: the admin role may change anything.

@@ -25,7 +25,7 @@ function trackRoute(req: Tracked) {
   });
 }
 
-export function routeLabel(req: Request): string {
+function routeLabel(req: Request): string {
   const path = (req.route as { path?: unknown } | undefined)?.path;
   if (typeof path !== 'string') return 'unmatched';
   return `${(req as Tracked)[ROUTE_BASE] ?? ''}${path}`;

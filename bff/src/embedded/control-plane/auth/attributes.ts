@@ -22,7 +22,7 @@ export interface ResourceAttributes {
   name: string;
 }
 
-export interface NonResourceAttributes {
+interface NonResourceAttributes {
   kind: 'non-resource';
   verb: string;
   path: string;
@@ -30,9 +30,9 @@ export interface NonResourceAttributes {
 
 export type RequestAttributes = ResourceAttributes | NonResourceAttributes;
 
-export const MASTERS_GROUP = 'system:masters';
+const MASTERS_GROUP = 'system:masters';
 export const AUTHENTICATED_GROUP = 'system:authenticated';
-export const SERVICE_ACCOUNT_PREFIX = 'system:serviceaccount:';
+const SERVICE_ACCOUNT_PREFIX = 'system:serviceaccount:';
 
 /** The cluster admin: whoever holds the data directory's bearer token. */
 export const ADMIN_USER: UserInfo = {

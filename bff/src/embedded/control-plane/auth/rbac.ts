@@ -57,7 +57,7 @@ const rule = (verbs: string[], extra: Partial<PolicyRule>): PolicyRule => ({
  * What the default ClusterRoles system:discovery, system:public-info-viewer and system:basic-user
  * grant every authenticated user: discovery, OpenAPI, health, version and the self reviews.
  */
-export const AUTHENTICATED_RULES: readonly PolicyRule[] = [
+const AUTHENTICATED_RULES: readonly PolicyRule[] = [
   rule(['get'], {
     nonResourceURLs: [
       '/api',
