@@ -45,8 +45,7 @@ export interface StreamOptions {
  * The last frame a client gets when the console shuts down: it says why the stream ends, and
  * `retry` has EventSource reconnect (to another replica, behind the Service) within a second.
  */
-const SHUTDOWN_FRAME =
-  'retry: 1000\nevent: shutdown\ndata: {"reason":"The console is restarting"}\n\n';
+const SHUTDOWN_FRAME = 'retry: 1000\nevent: shutdown\ndata: {"reason":"The console is restarting"}\n\n';
 
 interface ClientState {
   client: StreamClient;
