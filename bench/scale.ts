@@ -560,46 +560,44 @@ export async function benchScale(): Promise<void> {
     figures.push(...summarize('POST /routes/preview (edit a canary rule), 500 calls', previews, 'ms', 20));
     if (previewError) notes.push(`PREVIEW FAILED (its figures time the refusal): ${previewError}`);
 
-    // Load: browser users over the read APIs, each a request then ~1 s of think time.
-    const reads = (i: number, u: number) => {
-      const s = serviceAt((u * 7919 + i * 104729) % SERVICES);
-      const ruled = serviceAt(((u * 31 + i) * VS_EVERY) % SERVICES);
-      const id = encodeURIComponent(host(s.name, s.ns));
-      const rid = encodeURIComponent(host(ruled.name, ruled.ns));
-      return [
-        `/api/v1/services?${catalogQuery(i + u)}`,
-        `/api/v1/services/${id}`,
-        `/api/v1/services/${rid}/routes`,
-        `/api/v1/services/${rid}/ratelimits`,
-        `/api/v1/topology?graphType=app&window=5m&namespace=bench-${(u + i) % NAMESPACES}`,
-        `/api/v1/monitoring/overview?window=5m`,
-      ][(i + u) % 6] as string;
-    };
-    const latencies: number[] = [];
-    const byKind = new Map<string, number[]>();
-    const errors = new Map<string, number>();
-    const loadEnd = performance.now() + LOAD_SECONDS * 1000;
-    const user = async (u: number) => {
-      await sleep(Math.random() * THINK_MS); // users arrive over the first second
-      for (let i = 0; performance.now() < loadEnd; i++) {
-        const p = reads(i, u);
-        const t = performance.now();
-        try {
-          await getOk(p);
-          const ms = performance.now() - t;
-          latencies.push(ms);
-          const kind = (p.split('?')[0] as string).replace(/services\/[^/]+/, 'services/:id');
-          byKind.set(kind, [...(byKind.get(kind) ?? []), ms]);
-        } catch (err) {
-          const key = (err as Error).message.replace(/\?\S*/, '').slice(0, 160);
-          errors.set(key, (errors.get(key) ?? 0) + 1);
-        }
-        await sleep(THINK_MS * (0.5 + Math.random()));
-      }
-    };
+    // Load: browser users over the read APIs, each a request then ~1 s of think time, from a
+    // process of their own (bench/load-client.ts): this one's event loop serves the control plane.
     const loadStart = performance.now();
     const cpuBefore = cpuOf(pid);
-    await Promise.all(Array.from({ length: CLIENTS }, (_, u) => user(u)));
+    // Spawned, not spawnSync: this process must keep serving the control plane meanwhile.
+    const client = spawn(
+      process.execPath,
+      ['--import', 'tsx', path.join(import.meta.dirname, 'load-client.ts')],
+      {
+        stdio: ['ignore', 'pipe', 'pipe'],
+        env: {
+          ...process.env,
+          LOAD_BASE: base,
+          LOAD_TOKEN: TEST_ADMIN_TOKEN,
+          LOAD_SERVICES: String(SERVICES),
+          LOAD_NAMESPACES: String(NAMESPACES),
+          LOAD_VS_EVERY: String(VS_EVERY),
+          LOAD_CLIENTS: String(CLIENTS),
+          LOAD_THINK_MS: String(THINK_MS),
+          LOAD_SECONDS: String(LOAD_SECONDS),
+        },
+      },
+    );
+    let clientOut = '';
+    let clientErr = '';
+    client.stdout.on('data', (d: Buffer) => (clientOut += d.toString()));
+    client.stderr.on('data', (d: Buffer) => (clientErr += d.toString()));
+    const clientStatus = await new Promise<number | null>((resolve) => client.on('close', resolve));
+    if (clientStatus !== 0) throw new Error(`the load client failed: ${clientErr.slice(0, 500)}`);
+    const result = JSON.parse(clientOut) as {
+      seconds: number;
+      latencies: number[];
+      byKind: Record<string, number[]>;
+      errors: Record<string, number>;
+    };
+    const latencies = result.latencies;
+    const byKind = new Map(Object.entries(result.byKind));
+    const errors = new Map(Object.entries(result.errors));
     const loadSeconds = (performance.now() - loadStart) / 1000;
     const cpuDuring = cpuOf(pid) - cpuBefore;
     const errorCount = [...errors.values()].reduce((a, b) => a + b, 0);

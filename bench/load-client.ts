@@ -1,0 +1,80 @@
+/**
+ * The load of `npm run bench -- scale`, in a process of its own: browser users over the console's
+ * read APIs. Run by bench/scale.ts, which passes the console's address and the mesh's shape in the
+ * environment and reads one JSON line of results from standard output. Kept out of the bench's
+ * process, whose one event loop also serves the control plane and the stand-in Prometheus: there,
+ * a response waited for that loop, and the figure timed the bench as much as the console.
+ */
+export {}; // a module: top-level await
+
+const env = (name: string) => {
+  const value = process.env[name];
+  if (value === undefined) throw new Error(`${name} is not set`);
+  return value;
+};
+const BASE = env('LOAD_BASE');
+const TOKEN = env('LOAD_TOKEN');
+const SERVICES = Number(env('LOAD_SERVICES'));
+const NAMESPACES = Number(env('LOAD_NAMESPACES'));
+const VS_EVERY = Number(env('LOAD_VS_EVERY'));
+const CLIENTS = Number(env('LOAD_CLIENTS'));
+const THINK_MS = Number(env('LOAD_THINK_MS'));
+const SECONDS = Number(env('LOAD_SECONDS'));
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const serviceAt = (i: number) => ({
+  name: `svc-${i % NAMESPACES}-${Math.floor(i / NAMESPACES)}`,
+  ns: `bench-${i % NAMESPACES}`,
+});
+const id = (s: { name: string; ns: string }) => encodeURIComponent(`${s.name}.${s.ns}.svc.cluster.local`);
+const catalogQuery = (i: number) =>
+  [
+    `q=svc-${i % NAMESPACES}-${i % 97}&page=1&pageSize=50`,
+    `q=svc-${i % NAMESPACES}&page=${(i % 10) + 1}&pageSize=50`,
+    `protocol=grpc&page=${(i % 40) + 1}&pageSize=50`,
+    `namespace=bench-${i % NAMESPACES}&q=svc&page=2&pageSize=50`,
+    `page=${(i % 100) + 1}&pageSize=50`,
+  ][i % 5] as string;
+const reads = (i: number, u: number) => {
+  const s = serviceAt((u * 7919 + i * 104729) % SERVICES);
+  const ruled = serviceAt(((u * 31 + i) * VS_EVERY) % SERVICES);
+  return [
+    `/api/v1/services?${catalogQuery(i + u)}`,
+    `/api/v1/services/${id(s)}`,
+    `/api/v1/services/${id(ruled)}/routes`,
+    `/api/v1/services/${id(ruled)}/ratelimits`,
+    `/api/v1/topology?graphType=app&window=5m&namespace=bench-${(u + i) % NAMESPACES}`,
+    `/api/v1/monitoring/overview?window=5m`,
+  ][(i + u) % 6] as string;
+};
+
+const latencies: number[] = [];
+const byKind: Record<string, number[]> = {};
+const errors: Record<string, number> = {};
+const end = performance.now() + SECONDS * 1000;
+const user = async (u: number) => {
+  await sleep(Math.random() * THINK_MS); // users arrive over the first second
+  for (let i = 0; performance.now() < end; i++) {
+    const p = reads(i, u);
+    const t = performance.now();
+    try {
+      const res = await fetch(`${BASE}${p}`, { headers: { authorization: `Bearer ${TOKEN}` } });
+      const body = await res.arrayBuffer();
+      if (res.status !== 200)
+        throw new Error(`GET ${p}: ${res.status} ${Buffer.from(body).toString().slice(0, 200)}`);
+      const ms = performance.now() - t;
+      latencies.push(ms);
+      const kind = (p.split('?')[0] as string).replace(/services\/[^/]+/, 'services/:id');
+      (byKind[kind] ??= []).push(ms);
+    } catch (err) {
+      const key = (err as Error).message.replace(/\?\S*/, '').slice(0, 160);
+      errors[key] = (errors[key] ?? 0) + 1;
+    }
+    await sleep(THINK_MS * (0.5 + Math.random()));
+  }
+};
+const started = performance.now();
+await Promise.all(Array.from({ length: CLIENTS }, (_, u) => user(u)));
+process.stdout.write(
+  `${JSON.stringify({ seconds: (performance.now() - started) / 1000, latencies, byKind, errors })}\n`,
+);
