@@ -5,7 +5,7 @@
  * process, whose one event loop also serves the control plane and the stand-in Prometheus: there,
  * a response waited for that loop, and the figure timed the bench as much as the console.
  */
-export {}; // a module: top-level await
+import { catalogQuery as catalogQueryIn, serviceAt as serviceAtIn, serviceHost } from './scale-shape';
 
 const env = (name: string) => {
   const value = process.env[name];
@@ -22,19 +22,9 @@ const THINK_MS = Number(env('LOAD_THINK_MS'));
 const SECONDS = Number(env('LOAD_SECONDS'));
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const serviceAt = (i: number) => ({
-  name: `svc-${i % NAMESPACES}-${Math.floor(i / NAMESPACES)}`,
-  ns: `bench-${i % NAMESPACES}`,
-});
-const id = (s: { name: string; ns: string }) => encodeURIComponent(`${s.name}.${s.ns}.svc.cluster.local`);
-const catalogQuery = (i: number) =>
-  [
-    `q=svc-${i % NAMESPACES}-${i % 97}&page=1&pageSize=50`,
-    `q=svc-${i % NAMESPACES}&page=${(i % 10) + 1}&pageSize=50`,
-    `protocol=grpc&page=${(i % 40) + 1}&pageSize=50`,
-    `namespace=bench-${i % NAMESPACES}&q=svc&page=2&pageSize=50`,
-    `page=${(i % 100) + 1}&pageSize=50`,
-  ][i % 5] as string;
+const serviceAt = (i: number) => serviceAtIn(i, NAMESPACES);
+const id = (s: { name: string; ns: string }) => encodeURIComponent(serviceHost(s.name, s.ns));
+const catalogQuery = (i: number) => catalogQueryIn(i, NAMESPACES);
 const reads = (i: number, u: number) => {
   const s = serviceAt((u * 7919 + i * 104729) % SERVICES);
   const ruled = serviceAt(((u * 31 + i) * VS_EVERY) % SERVICES);

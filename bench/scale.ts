@@ -15,6 +15,7 @@ import type { RouteTarget } from '../bff/src/mesh/model';
 import { planRoute } from '../bff/src/mesh/plan';
 import { planRateLimit } from '../bff/src/mesh/ratelimit';
 import { ADMIN_HEADER, TEST_ADMIN_TOKEN } from '../bff/src/testing/auth';
+import { catalogQuery as catalogQueryIn, serviceAt as serviceAtIn, serviceHost } from './scale-shape';
 import { percentile, printFigures, summarize, timeMany } from './stats';
 import type { Figure } from './stats';
 
@@ -35,13 +36,9 @@ const CLIENTS = 200;
 const THINK_MS = 1000;
 const PROTOCOLS = ['http', 'grpc', 'http', 'http2', 'http'];
 
-const host = (name: string, ns: string) => `${name}.${ns}.svc.cluster.local`;
+const host = serviceHost;
 
-function serviceAt(i: number): { name: string; ns: string; n: number; k: number } {
-  const n = i % NAMESPACES;
-  const k = Math.floor(i / NAMESPACES);
-  return { name: `svc-${n}-${k}`, ns: `bench-${n}`, n, k };
-}
+const serviceAt = (i: number) => serviceAtIn(i, NAMESPACES);
 
 function routeTarget(name: string, ns: string): RouteTarget {
   return {
@@ -493,14 +490,7 @@ export async function benchScale(): Promise<void> {
     notes.push(`console: ${how}; ready when ${readyBy}`);
 
     // Catalog pages: searches, filters and pages, one at a time.
-    const catalogQuery = (i: number) =>
-      [
-        `q=svc-${i % NAMESPACES}-${i % 97}&page=1&pageSize=50`,
-        `q=svc-${i % NAMESPACES}&page=${(i % 10) + 1}&pageSize=50`,
-        `protocol=grpc&page=${(i % 40) + 1}&pageSize=50`,
-        `namespace=bench-${i % NAMESPACES}&q=svc&page=2&pageSize=50`,
-        `page=${(i % 100) + 1}&pageSize=50`,
-      ][i % 5] as string;
+    const catalogQuery = (i: number) => catalogQueryIn(i, NAMESPACES);
     const getOk = async (p: string) => {
       const res = await fetch(`${base}${p}`, { headers: ADMIN_HEADER });
       const body = await res.arrayBuffer();
