@@ -230,3 +230,59 @@ export type ReleaseStatus = z.infer<typeof ReleaseStatus>;
 
 export const ReleaseAction = z.enum(['pause', 'resume', 'promote', 'abort']).meta({ id: 'ReleaseAction' });
 export type ReleaseAction = z.infer<typeof ReleaseAction>;
+
+// ---------------------------------------------------------------------------------------------
+// What the API answers (shared by the BFF's routes and the SPA's release panel).
+
+/** One version's traffic over a gate window, as the panel charts it. */
+export const ReleaseVersionReading = z
+  .object({
+    requests: z.number().min(0),
+    errorRate: z.number().nullable().describe('5xx responses as a percentage 0..100; null with no requests'),
+    p99Ms: z.number().nullable(),
+  })
+  .meta({ id: 'ReleaseVersionReading' });
+export type ReleaseVersionReading = z.infer<typeof ReleaseVersionReading>;
+
+/** One sample of the gates over time (the controller takes one per evaluation). */
+export const ReleaseSample = z
+  .object({
+    at: z.iso.datetime(),
+    step: z.number().int().min(0),
+    canary: ReleaseVersionReading,
+    stable: ReleaseVersionReading,
+    targetCanaryWeight: z
+      .number()
+      .min(0)
+      .max(100)
+      .describe('The weight the current stage sends to the canary'),
+    observedCanaryShare: z
+      .number()
+      .nullable()
+      .describe('The canary’s share of the requests actually served in the window, 0..100'),
+  })
+  .meta({ id: 'ReleaseSample' });
+export type ReleaseSample = z.infer<typeof ReleaseSample>;
+
+export const ReleaseView = z
+  .object({
+    name: z.string(),
+    namespace: z.string(),
+    serviceId: z.string(),
+    spec: ReleaseForm,
+    status: ReleaseStatus,
+    route: z
+      .object({ kind: z.enum(['VirtualService', 'HTTPRoute']), name: z.string() })
+      .describe('The route rule whose weights the release moves'),
+    createdBy: z.string(),
+    createdAt: z.iso.datetime(),
+    resourceVersion: z.string(),
+    samples: z
+      .array(ReleaseSample)
+      .describe('The latest gate samples, oldest first (for the charts), bounded'),
+  })
+  .meta({ id: 'Release' });
+export type ReleaseView = z.infer<typeof ReleaseView>;
+
+export const ReleaseList = z.object({ items: z.array(ReleaseView) }).meta({ id: 'ReleaseList' });
+export type ReleaseList = z.infer<typeof ReleaseList>;
