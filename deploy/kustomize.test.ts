@@ -216,7 +216,16 @@ describe.skipIf(!kubectlInstalled)(
         for (const rule of console.rules) {
           const writes = rule.verbs.filter((v) => WRITE_VERBS.includes(v));
           if (writes.length === 0) continue;
-          // Its only cluster-wide writes: settling the revision ConfigMaps a stopped replica left.
+          // Its only cluster-wide writes: settling the revision ConfigMaps a stopped replica left,
+          // and recording a release's progress in its status (the weights are the user's writes).
+          if (rule.resources?.includes('releases/status')) {
+            expect(rule).toEqual({
+              apiGroups: ['mesh-console.io'],
+              resources: ['releases/status'],
+              verbs: ['update'],
+            });
+            continue;
+          }
           expect(rule).toEqual({
             apiGroups: [''],
             resources: ['configmaps'],
@@ -224,6 +233,17 @@ describe.skipIf(!kubectlInstalled)(
           });
           expect(writes.sort()).toEqual(['delete', 'update']);
         }
+        expect(console.rules).toContainEqual({
+          apiGroups: ['mesh-console.io'],
+          resources: ['releases'],
+          verbs: ['get', 'list', 'watch'],
+        });
+        const crd = one<Obj & { spec: unknown }>(
+          objs,
+          'CustomResourceDefinition',
+          'releases.mesh-console.io',
+        );
+        expect(crd.metadata.namespace).toBeUndefined();
         expect(console.rules).toContainEqual({
           apiGroups: [''],
           resources: ['users', 'groups'],

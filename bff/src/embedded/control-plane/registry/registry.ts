@@ -2,6 +2,7 @@ import { resourceNotFound } from '../status-error';
 import type { KubeResource } from '../types';
 import { resourceKey } from '../types';
 import { builtinTypes } from './builtin-types';
+import { consoleTypes } from './console-types';
 import { coreTypes } from './core-types';
 import { dubboTypes } from './dubbo-types';
 import { gatewayApiTypes } from './gateway-api-types';
@@ -144,5 +145,6 @@ export function buildRegistry(options: { keepIstioDubboField: boolean }): Resour
     ...istioTypes(options),
     ...gatewayApiTypes(),
     ...dubboTypes(),
+    ...consoleTypes(),
   ]);
 }
