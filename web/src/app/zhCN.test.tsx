@@ -170,6 +170,7 @@ beforeEach(async () => {
     http.get('*/api/v1/services', () => HttpResponse.json(listResponse([echoSummary, reviewsSummary]))),
     http.get('*/api/v1/services/:id/metrics', () => HttpResponse.json(serviceMetrics())),
     http.get('*/api/v1/services/:id/routes', () => HttpResponse.json(listOf([rule()]))),
+    http.get('*/api/v1/services/:id/releases', () => HttpResponse.json({ items: [] })),
     http.get('*/api/v1/services/:id/ratelimits', () =>
       HttpResponse.json({ items: [RATE_LIMIT], foreign: [], readyInstances: 2, versions: [] }),
     ),

@@ -161,6 +161,7 @@ describe('Routes tab', () => {
             )
           : HttpResponse.json(listOf([rule()]));
       }),
+      http.get('*/api/v1/services/:id/releases', () => HttpResponse.json({ items: [] })),
     );
     const user = setupUser();
     renderRoutesTab();

@@ -19,6 +19,7 @@ import { serviceMetricsQuery } from '../monitoring/queries';
 import { useCan } from '../auth/session';
 import { QueryStates } from '../../components/QueryStates';
 import { useOpened } from '../rules/useOpened';
+import { ReleasesSection } from '../releases/ReleasesSection';
 
 /** The service's Routes tab (服务路由): its routing rules, added and edited through the form. */
 export function RoutesTab({ service }: { service: ServiceDetail }) {
@@ -122,6 +123,8 @@ export function RoutesTab({ service }: { service: ServiceDetail }) {
       {query.data?.merged && query.data.merged.subsets.length + query.data.merged.ignored.length > 0 ? (
         <MergedSubsets merged={query.data.merged} namespace={service.namespace} />
       ) : null}
+      {/* A release moves the weights of the service's route: shown once the routes are. */}
+      {query.data ? <ReleasesSection service={service} /> : null}
       {editor.opened && query.data ? (
         <RouteEditorDrawer
           key={editor.opened.key}

@@ -277,6 +277,8 @@ export function serveRoutes(
           )
         : HttpResponse.json(serviceMetrics()),
     ),
+    // The tab's canary releases (features/releases): none, unless a test serves its own.
+    http.get('*/api/v1/services/:id/releases', () => HttpResponse.json({ items: [] })),
   );
   return { requests, record };
 }

@@ -5,6 +5,7 @@ import { catalogEnUS, catalogZhCN } from '../../features/catalog/locales';
 import { istioConfigEnUS, istioConfigZhCN } from '../../features/istio-config/locales';
 import { monitoringEnUS, monitoringZhCN } from '../../features/monitoring/locales';
 import { ratelimitEnUS, ratelimitZhCN } from '../../features/ratelimit/locales';
+import { releasesEnUS, releasesZhCN } from '../../features/releases/locales';
 import { routingEnUS, routingZhCN } from '../../features/routing/locales';
 import { rulesEnUS, rulesZhCN } from '../../features/rules/locales';
 import { securityEnUS, securityZhCN } from '../../features/security/locales';
@@ -30,6 +31,7 @@ export const resources = {
     rules: rulesEnUS,
     routing: routingEnUS,
     ratelimit: ratelimitEnUS,
+    releases: releasesEnUS,
     security: securityEnUS,
     auth: authEnUS,
     audit: auditEnUS,
@@ -47,6 +49,7 @@ export const resources = {
     rules: rulesZhCN,
     routing: routingZhCN,
     ratelimit: ratelimitZhCN,
+    releases: releasesZhCN,
     security: securityZhCN,
     auth: authZhCN,
     audit: auditZhCN,
