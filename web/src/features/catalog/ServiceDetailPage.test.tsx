@@ -18,6 +18,7 @@ function serveDetail() {
     http.get('*/api/v1/services/:id/routes', () =>
       HttpResponse.json({ dialect: 'istio', items: [], destinationRules: [], warnings: [] }),
     ),
+    http.get('*/api/v1/services/:id/releases', () => HttpResponse.json({ items: [] })),
     http.get('*/api/v1/services/:id/ratelimits', () =>
       HttpResponse.json({ items: [], foreign: [], readyInstances: 1, versions: [] }),
     ),
