@@ -7,22 +7,12 @@ import { callerScope } from '../features/auth/scope';
 import type { MonitoringService } from '../features/monitoring/monitoring';
 import type { MonitoringStream, StreamClient } from '../features/monitoring/stream';
 import { badRequest } from '../lib/errors';
+import { sendShared } from './shared-answer';
 import { parseInput } from './validate';
 
 export interface MonitoringRouterDeps {
   monitoring: MonitoringService;
   stream: MonitoringStream;
-}
-
-/** The JSON of an answer, kept while the answer lives: a shared (reused) answer is serialized once. */
-const serialized = new WeakMap<object, string>();
-
-/** `res.json(body)`, serializing an answer object once however many callers it is sent to. */
-export function sendShared(res: Response, body: object): void {
-  let json = serialized.get(body);
-  if (json === undefined) serialized.set(body, (json = JSON.stringify(body)));
-  res.type('application/json');
-  res.send(json);
 }
 
 function sseClient(res: Response): StreamClient {
@@ -43,14 +33,14 @@ export function monitoringRouter({ monitoring, stream }: MonitoringRouterDeps): 
     const { window } = parseInput(WindowQuery, req.query);
     const body: MonitoringOverview = await monitoring.overview(window, callerScope());
     res.setHeader('cache-control', 'no-store');
-    sendShared(res, body);
+    await sendShared(req, res, body);
   });
 
   router.get('/services/:id/metrics', async (req, res) => {
     const { window } = parseInput(WindowQuery, req.query);
     const body: ServiceMetrics = await monitoring.serviceMetrics(req.params.id, window, callerScope());
     res.setHeader('cache-control', 'no-store');
-    sendShared(res, body);
+    await sendShared(req, res, body);
   });
 
   router.get('/stream', (req, res) => {

@@ -4,7 +4,7 @@ import { TopologyQuery } from '../contract/topology';
 import type { TopologyGraph } from '../contract/topology';
 import { callerScope } from '../features/auth/scope';
 import type { TopologyService } from '../features/topology/topology';
-import { sendShared } from './monitoring';
+import { sendShared } from './shared-answer';
 import { parseInput } from './validate';
 
 export function topologyRouter(topology: TopologyService): Router {
@@ -15,7 +15,7 @@ export function topologyRouter(topology: TopologyService): Router {
     // Drawn from the caller's namespaces only (features/auth/scope.ts).
     const body: TopologyGraph = await topology.graph(query, callerScope());
     res.setHeader('cache-control', 'no-store');
-    sendShared(res, body);
+    await sendShared(req, res, body);
   });
 
   return router;

@@ -1,0 +1,64 @@
+import compression from 'compression';
+import express from 'express';
+import request from 'supertest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { sendShared } from './shared-answer';
+
+/** An app as app.ts has it: the compression middleware in front of a route sending a shared answer. */
+function appSending(body: object) {
+  const app = express();
+  app.use(compression({ level: 1 }));
+  app.get('/answer', async (req, res) => {
+    await sendShared(req, res, body);
+  });
+  return app;
+}
+
+const big = { items: Array.from({ length: 2000 }, (_, i) => ({ id: `svc-${i}.ns`, rps: i / 7 })) };
+
+describe('sendShared', () => {
+  afterEach(() => vi.restoreAllMocks());
+
+  it('serializes an answer once however many requests it is sent to', async () => {
+    const stringify = vi.spyOn(JSON, 'stringify');
+    const app = appSending(big);
+    for (let i = 0; i < 3; i++) {
+      const res = await request(app).get('/answer').set('accept-encoding', 'identity');
+      expect(res.body).toEqual(big);
+    }
+    expect(stringify.mock.calls.filter(([value]) => value === big)).toHaveLength(1);
+  });
+
+  it('sends a gzip copy to a client that accepts it, compressed once, not twice', async () => {
+    const app = appSending(big);
+    const a = await request(app).get('/answer').set('accept-encoding', 'gzip');
+    const b = await request(app).get('/answer').set('accept-encoding', 'gzip, deflate, br');
+    for (const res of [a, b]) {
+      expect(res.status).toBe(200);
+      expect(res.headers['content-encoding']).toBe('gzip');
+      expect(res.headers['content-type']).toMatch(/^application\/json/);
+      expect(res.headers.vary).toMatch(/Accept-Encoding/i);
+      // supertest decodes gzip once: a second compression would leave bytes, not this JSON.
+      expect(res.body).toEqual(big);
+    }
+    expect(Number(a.headers['content-length'])).toBeLessThan(JSON.stringify(big).length / 3);
+  });
+
+  it('sends the JSON as it is to a client that accepts no compression', async () => {
+    const res = await request(appSending(big)).get('/answer').set('accept-encoding', 'identity');
+    expect(res.headers['content-encoding']).toBeUndefined();
+    expect(Number(res.headers['content-length'])).toBe(Buffer.byteLength(JSON.stringify(big)));
+  });
+
+  it('answers 304 to a client holding the same answer, and 200 once the answer changed', async () => {
+    const first = await request(appSending(big)).get('/answer');
+    const etag = first.headers.etag as string;
+    expect(etag).toMatch(/^W\/"/);
+    const again = await request(appSending(big)).get('/answer').set('if-none-match', etag);
+    expect(again.status).toBe(304);
+    const changed = { items: [...big.items, { id: 'new', rps: 1 }] };
+    const after = await request(appSending(changed)).get('/answer').set('if-none-match', etag);
+    expect(after.status).toBe(200);
+    expect(after.body).toEqual(changed);
+  });
+});
