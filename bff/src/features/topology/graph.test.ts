@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Platform, Protocol, ServiceDetail } from '../../contract/catalog';
+import { GRAPH_TYPES } from '../../contract/topology';
 import type { TopologyGraph } from '../../contract/topology';
 import { indexCatalog } from '../catalog/query';
 import type { CallFigures, ServiceVersionFigures, TrafficEdges } from '../monitoring/telemetry';
@@ -183,6 +184,31 @@ describe('filters and telemetry the catalog does not know', () => {
     );
     expect(g.edges).toHaveLength(1);
     expect(g.namespaces).toEqual(['bookinfo', 'dubbo-demo', 'istio-system']);
+  });
+
+  it('every namespace’s graph is the whole graph filtered: its nodes, their neighbours, the edges between those', () => {
+    for (const graphType of GRAPH_TYPES) {
+      const whole = buildGraph({ links, catalog, graphType });
+      for (const namespace of [...whole.namespaces, 'nowhere']) {
+        const own = new Set(whole.nodes.filter((n) => n.namespace === namespace).map((n) => n.id));
+        const keep = new Set(own);
+        for (const e of whole.edges) {
+          if (own.has(e.source) || own.has(e.target)) {
+            keep.add(e.source);
+            keep.add(e.target);
+          }
+        }
+        const nodes = whole.nodes.filter((n) => keep.has(n.id));
+        const g = buildGraph({ links, catalog, graphType, namespace });
+        expect(g.nodes, `${graphType} ${namespace}`).toEqual(nodes);
+        expect(g.edges, `${graphType} ${namespace}`).toEqual(
+          whole.edges.filter((e) => keep.has(e.source) && keep.has(e.target)),
+        );
+        const parents = new Set(nodes.map((n) => n.parent));
+        expect(g.groups).toEqual(whole.groups.filter((gr) => parents.has(gr.id)));
+        expect(g.namespaces).toEqual(whole.namespaces);
+      }
+    }
   });
 
   it('a service only telemetry knows still gets a node, placed where its traffic says', () => {
