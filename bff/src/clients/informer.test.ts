@@ -382,6 +382,42 @@ describe('the informer, with events the test chooses', () => {
     }
   });
 
+  it('hands out one frozen list while nothing changes, and a new one after each change', async () => {
+    const w = fakeWatch();
+    const informer = new Informer({
+      path: '/x',
+      resource: 'x',
+      listPage: () =>
+        Promise.resolve({ metadata: { resourceVersion: '10' }, items: [obj('a', '9'), obj('b', '10')] }),
+      watch: w.watch,
+    });
+    await informer.start();
+    try {
+      const first = informer.listShared();
+      expect(first.map((o) => o.metadata?.name).sort()).toEqual(['a', 'b']);
+      expect(Object.isFrozen(first)).toBe(true);
+      expect(informer.listShared()).toBe(first);
+      const names = () =>
+        informer
+          .listShared()
+          .map((o) => `${o.metadata?.name}@${o.metadata?.resourceVersion}`)
+          .sort();
+      informer.upsert(obj('a', '11'));
+      expect(informer.listShared()).not.toBe(first);
+      expect(names()).toEqual(['a@11', 'b@10']);
+      const second = informer.listShared();
+      informer.remove('ns', 'b', '12');
+      expect(informer.listShared()).not.toBe(second);
+      expect(names()).toEqual(['a@11']);
+      // An ignored (older) write changes nothing, so the list stays the same.
+      const third = informer.listShared();
+      informer.upsert(obj('a', '10'));
+      expect(informer.listShared()).toBe(third);
+    } finally {
+      await informer.stop();
+    }
+  });
+
   it('orders resourceVersions as integers', () => {
     expect(olderThan('9', '10')).toBe(true);
     expect(olderThan('10', '9')).toBe(false);

@@ -121,6 +121,17 @@ export class MeshObjects {
     return this.liveList(kind, namespace, labelSelector);
   }
 
+  /**
+   * Every object of a kind in every namespace, from the cache, as one frozen array that stays the
+   * same (===) while nothing of the kind changes, so a reader may key an index on it (see
+   * routing's rule lookup). A kind not cached is listed live, a new array each time.
+   */
+  async listShared(kind: KindRef): Promise<readonly KubeObject[]> {
+    const served = await this.cached(kind);
+    if (served) return served.informer.listShared() as unknown as readonly KubeObject[];
+    return Object.freeze(await this.liveList(kind, ''));
+  }
+
   private async liveList(kind: KindRef, namespace: string, labelSelector?: string): Promise<KubeObject[]> {
     const res = await this.kube.objects.list(
       kind.apiVersion,

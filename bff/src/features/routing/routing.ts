@@ -38,7 +38,7 @@ import { toYaml } from '../changes/yaml';
 import { RuleService } from '../rules/service';
 import type { RuleContext, RuleDeps, RuleKind } from '../rules/service';
 import { serviceInfo } from './target';
-import { hostsOf, mayConcern, mergedSubsets, routesScope } from './scope';
+import { hostsOf, mergedSubsets, routesScope, ruleIndex } from './scope';
 import type { RoutesScope, ScopedRow } from './scope';
 import { appliesAtOf, destinationsOf, namespaceOf, qualifyGateway, ruleScope } from '../../mesh/rule-scope';
 import { callerScope, inScope } from '../auth/scope';
@@ -360,8 +360,6 @@ function routingKind(
       const dialect = dialectFor(target, options);
       const kinds = kindsFor(dialect, options);
       const onHost = (list: MeshObject[]) => list.filter((o) => isForHost(o, target, dialect)).sort(byName);
-      const inNamespace = (list: MeshObject[]) =>
-        list.filter((o) => (o.metadata.namespace ?? target.namespace) === target.namespace);
       if (dialect !== 'istio') {
         const [routes, drs] = await Promise.all([
           objects.list(kinds.route, target.namespace),
@@ -385,21 +383,23 @@ function routingKind(
       }
       // Istio: the rules of every namespace, since a rule anywhere can name the service.
       const [allRoutes, allDrs, allGateways, gatewayState] = (await Promise.all([
-        objects.list(kinds.route, ''),
-        objects.list(kinds.subsets, ''),
+        objects.listShared(kinds.route),
+        objects.listShared(kinds.subsets),
         objects.list(GATEWAY_KIND, '').catch(() => []),
         loadGatewayApi(objects, target),
-      ])) as [MeshObject[], MeshObject[], MeshObject[], GatewayApiState];
-      const own = onHost(inNamespace(allRoutes));
+      ])) as [readonly MeshObject[], readonly MeshObject[], MeshObject[], GatewayApiState];
+      const routeIndex = ruleIndex(allRoutes);
+      const drIndex = ruleIndex(allDrs);
+      const namespaceRoutes = routeIndex.inNamespace(target.namespace);
+      const own = onHost(namespaceRoutes);
       // A gateway's rule for outside names that sends all it routes to this service (Istio's
       // bookinfo-gateway and tcp-echo tasks) is the service's to edit too, hosts and gateways kept.
-      const gatewayRules = inNamespace(allRoutes).filter((o) => !own.includes(o) && routesOnlyTo(o, target));
-      const concerns = mayConcern(target.host);
+      const gatewayRules = namespaceRoutes.filter((o) => !own.includes(o) && routesOnlyTo(o, target));
       const scoped = ruleScope(
         { host: target.host, namespace: target.namespace },
         {
-          virtualServices: allRoutes.filter(concerns),
-          destinationRules: allDrs.filter(concerns),
+          virtualServices: routeIndex.concerning(target.host),
+          destinationRules: drIndex.concerning(target.host),
           gateways: allGateways,
         },
       );
@@ -409,7 +409,7 @@ function routingKind(
         dialect,
         route: kinds.route,
         routes: own,
-        destinationRules: onHost(inNamespace(allDrs)),
+        destinationRules: onHost(drIndex.inNamespace(target.namespace)),
         hostDestinationRules: scoped.destinationRules.matching.map((m) => m.object),
         scope: null,
         merged: mergedSubsets(scoped, target),

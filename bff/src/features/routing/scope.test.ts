@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { MeshObject } from '../../mesh/istio-types';
 import { ruleScope } from '../../mesh/rule-scope';
-import { mayConcern } from './scope';
+import { mayConcern, ruleIndex } from './scope';
 
 let created = 0;
 const obj = (kind: string, namespace: string, name: string, spec: Record<string, unknown>): MeshObject => ({
@@ -61,5 +61,33 @@ describe('mayConcern', () => {
     // Rules that name only other services are left out before they are judged.
     expect(virtualServices.filter(concerns).map((v) => v.metadata.name)).not.toContain('details');
     expect(destinationRules.filter(concerns).map((d) => d.metadata.name)).not.toContain('ratings');
+  });
+});
+
+describe('ruleIndex', () => {
+  const hosts = [
+    'reviews.bookinfo.svc.cluster.local',
+    'details.bookinfo.svc.cluster.local',
+    'ratings.bookinfo.svc.cluster.local',
+    'nothing.other.svc.cluster.local',
+  ];
+  it('finds what the filters over the whole list find, in the list’s order', () => {
+    for (const list of [virtualServices, destinationRules]) {
+      const index = ruleIndex(list);
+      for (const host of hosts) expect(index.concerning(host), host).toEqual(list.filter(mayConcern(host)));
+      for (const ns of ['bookinfo', 'other', 'nowhere'])
+        expect(index.inNamespace(ns), ns).toEqual(list.filter((o) => o.metadata.namespace === ns));
+    }
+  });
+
+  it('is built once per list, and a new list (the kind changed) gets its own', () => {
+    const list = Object.freeze([...destinationRules]);
+    expect(ruleIndex(list)).toBe(ruleIndex(list));
+    const changed = Object.freeze(list.filter((d) => d.metadata.name !== 'reviews'));
+    expect(
+      ruleIndex(changed)
+        .concerning(hosts[0] as string)
+        .map((d) => d.metadata.name),
+    ).not.toContain('reviews');
   });
 });
