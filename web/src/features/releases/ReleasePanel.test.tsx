@@ -38,6 +38,19 @@ describe('Release panel', () => {
     },
   );
 
+  it('counts the current step’s hold', () => {
+    const running = release('Progressing');
+    const since = new Date(Date.now() - 4_000).toISOString();
+    renderSection(
+      <ReleasePanel
+        release={{ ...running, status: { ...running.status, stepStartedAt: since } }}
+        onAction={vi.fn()}
+        live
+      />,
+    );
+    expect(screen.getByTestId('release-step')).toHaveTextContent(/Step 2 of 3: 50% · held [45] s of 10 s/);
+  });
+
   it('says why it rolled back or paused in a banner, and shows no banner otherwise', () => {
     const rolledBack = renderPanel('RolledBack');
     const banner = within(rolledBack.panel).getByRole('alert');

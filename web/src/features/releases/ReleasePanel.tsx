@@ -1,11 +1,12 @@
 import { Alert, Button, Col, Flex, Popconfirm, Row, Steps, Table, Tag, Typography } from 'antd';
 import type { TableColumnsType } from 'antd';
-import { useId, useMemo } from 'react';
+import { useEffect, useId, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { EChart } from '../monitoring/EChart';
 import type { ChartOption } from '../monitoring/EChart';
 import { formatDateTime, formatNumber } from '../monitoring/format';
 import type { GateCheck, ReleaseAction, ReleasePhase, ReleaseSpec, ReleaseView } from './contract';
+import { useReleaseMessage } from './messages';
 import { releaseChartOptions } from './releaseCharts';
 import type { ReleaseChartOptions } from './releaseCharts';
 
@@ -69,6 +70,23 @@ const STEP_STATUS: Record<ReleasePhase, 'process' | 'wait' | 'finish' | 'error'>
   RolledBack: 'error',
 };
 
+/** Seconds since `since`, ticking every second while mounted. */
+function useElapsedSeconds(since: string): number {
+  const [now, setNow] = useState(() => Date.now());
+  useEffect(() => {
+    const timer = setInterval(() => setNow(Date.now()), 1_000);
+    return () => clearInterval(timer);
+  }, []);
+  return Math.max(0, Math.floor((now - Date.parse(since)) / 1_000));
+}
+
+/** How long the current stage has been held, against its hold. */
+function HeldFor({ since, hold }: { since: string; hold: number }) {
+  const { t } = useTranslation('releases');
+  const elapsed = useElapsedSeconds(since);
+  return <>{t('panel.heldFor', { elapsed, hold })}</>;
+}
+
 function Ladder({ release }: { release: ReleaseView }) {
   const { t } = useTranslation('releases');
   const { spec, status } = release;
@@ -88,7 +106,12 @@ function Ladder({ release }: { release: ReleaseView }) {
     <section aria-label={t('panel.ladder', { name: release.name })}>
       <Typography.Paragraph strong aria-live="polite" data-testid="release-step" style={{ marginBottom: 8 }}>
         {summary}
-        {status.phase === 'Progressing' || status.phase === 'Paused' ? (
+        {status.phase === 'Progressing' ? (
+          <Typography.Text type="secondary">
+            {' · '}
+            <HeldFor since={status.stepStartedAt} hold={holds[step] ?? 0} />
+          </Typography.Text>
+        ) : status.phase === 'Paused' ? (
           <Typography.Text type="secondary">
             {' · '}
             {t('panel.heldSince', { at: formatDateTime(status.stepStartedAt) })}
@@ -170,6 +193,7 @@ const VERDICT_COLORS = { pass: 'success', wait: 'default', fail: 'error' } as co
 
 function GateTable({ release }: { release: ReleaseView }) {
   const { t, i18n } = useTranslation('releases');
+  const text = useReleaseMessage();
   const gates = release.status.gates;
   const columns: TableColumnsType<GateCheck> = [
     { key: 'gate', title: t('panel.gate'), render: (_, c) => t(`panel.gateName.${c.gate}`) },
@@ -214,7 +238,7 @@ function GateTable({ release }: { release: ReleaseView }) {
             pagination={false}
             style={{ marginTop: 8 }}
           />
-          <Typography.Text type="secondary">{gates.message}</Typography.Text>
+          <Typography.Text type="secondary">{text(gates.message)}</Typography.Text>
         </>
       ) : (
         <Typography.Paragraph type="secondary">{t('panel.noGates')}</Typography.Paragraph>
@@ -279,6 +303,7 @@ function Charts({ release }: { release: ReleaseView }) {
 
 function DecisionLog({ release }: { release: ReleaseView }) {
   const { t } = useTranslation('releases');
+  const text = useReleaseMessage();
   const entries = [...release.status.log].reverse();
   return (
     <section aria-label={t('panel.log')}>
@@ -290,7 +315,7 @@ function DecisionLog({ release }: { release: ReleaseView }) {
           {entries.map((entry, i) => (
             <li key={`${entry.at}-${i}`} style={{ padding: '4px 0' }}>
               <Typography.Text type="secondary">{formatDateTime(entry.at)}</Typography.Text>{' '}
-              <Typography.Text>{entry.message}</Typography.Text>
+              <Typography.Text>{text(entry.message)}</Typography.Text>
             </li>
           ))}
         </ol>
@@ -306,8 +331,10 @@ function DecisionLog({ release }: { release: ReleaseView }) {
  */
 export function ReleasePanel({ release, readOnly, pending, onAction, live }: ReleasePanelProps) {
   const { t } = useTranslation('releases');
+  const text = useReleaseMessage();
   const { status, spec } = release;
-  const reason = status.reason ?? t('panel.noReason');
+  // The BFF's words; a contract message among them is said in the operator's language.
+  const reason = status.reason ? text(status.reason) : t('panel.noReason');
   return (
     <section aria-label={t('panel.label', { name: release.name })}>
       <Flex vertical gap={16}>
