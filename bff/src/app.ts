@@ -15,6 +15,8 @@ import { corsFor } from './api/cors';
 import { monitoringRouter } from './api/monitoring';
 import type { MonitoringRouterDeps } from './api/monitoring';
 import { rateLimitRouter } from './api/ratelimit';
+import { releaseRouter } from './api/releases';
+import type { ReleaseRouterDeps } from './api/releases';
 import { routingRouter } from './api/routing';
 import { accessPolicyRouter, peerAuthenticationRouter } from './api/security';
 import { topologyRouter } from './api/topology';
@@ -42,6 +44,8 @@ export interface AppDeps {
   catalog: CatalogSource;
   routing?: RoutingService;
   ratelimits?: RateLimitService;
+  /** Progressive delivery (issue 17): releases and their live stream. */
+  releases?: ReleaseRouterDeps;
   /** Zero trust: mTLS (PeerAuthentication) and who may call a service (AuthorizationPolicy). */
   peerAuthentications?: PeerAuthenticationService;
   accessPolicies?: AccessPolicyService;
@@ -178,6 +182,7 @@ export function createApp(deps: AppDeps): Express {
   api.use(catalogRouter(deps.catalog));
   if (deps.routing) api.use(routingRouter(deps.routing));
   if (deps.ratelimits) api.use(rateLimitRouter(deps.ratelimits));
+  if (deps.releases) api.use(releaseRouter(deps.releases));
   if (deps.peerAuthentications) api.use(peerAuthenticationRouter(deps.peerAuthentications));
   if (deps.accessPolicies) api.use(accessPolicyRouter(deps.accessPolicies));
   if (deps.monitoring) api.use(monitoringRouter(deps.monitoring));

@@ -27,6 +27,10 @@ import { MonitoringStream } from './features/monitoring/stream';
 import type { StreamOptions } from './features/monitoring/stream';
 import type { TelemetrySource } from './features/monitoring/telemetry';
 import { RateLimitService } from './features/ratelimit/ratelimit';
+import { ReleaseController } from './features/releases/controller';
+import { ReleaseEvents } from './features/releases/events';
+import { ReleaseService } from './features/releases/service';
+import { ReleaseStore } from './features/releases/store';
 import { IstioConfigService } from './features/istio-config/istio-config';
 import { RoutingService } from './features/routing/routing';
 import { AccessPolicyService } from './features/security/access-policy';
@@ -90,6 +94,11 @@ export interface ConsoleOverrides {
   metrics?: ConsoleMetrics;
   /** Leader election's timing (tests run it fast; production: a 10 s lease renewed every 2 s). */
   leaderElection?: { leaseDurationSeconds?: number; renewIntervalMs?: number };
+  /**
+   * Progressive delivery's timing (tests run it fast; production: the controller evaluates every
+   * 1 s over windows of at least 10 s, and a watched release is read every 1 s).
+   */
+  releases?: { tickMs?: number; minWindowSeconds?: number; pollMs?: number };
 }
 
 /** The Lease whose holder runs the background work (in the console's namespace). */
@@ -314,6 +323,29 @@ export async function buildConsole(config: Config, overrides: ConsoleOverrides =
       telemetry,
       log: log.child({ component: 'access-policy' }),
     });
+    // Progressive delivery: releases are driven by the leader only; any replica answers the API.
+    const releases = new ReleaseService({
+      store: new ReleaseStore(kube, own),
+      routing,
+      catalog,
+      audit,
+      log: log.child({ component: 'releases' }),
+    });
+    const releaseEvents = new ReleaseEvents({
+      read: (serviceId, name) => releases.get(serviceId, name),
+      log: log.child({ component: 'release-events' }),
+      ...(overrides.releases?.pollMs !== undefined ? { pollMs: overrides.releases.pollMs } : {}),
+      ...(overrides.stream?.heartbeatMs !== undefined ? { heartbeatMs: overrides.stream.heartbeatMs } : {}),
+    });
+    stops.push(() => releaseEvents.close());
+    const releaseController = new ReleaseController({
+      releases,
+      telemetry,
+      log: log.child({ component: 'release-controller' }),
+      ...overrides.releases,
+    });
+    stops.push(leader.whileLeading(releaseController.run));
+
     const stream = new MonitoringStream({
       monitoring,
       intervalMs: config.streamIntervalMs,
@@ -337,6 +369,7 @@ export async function buildConsole(config: Config, overrides: ConsoleOverrides =
       catalog,
       routing,
       ratelimits,
+      releases: { releases, events: releaseEvents },
       peerAuthentications,
       accessPolicies,
       health,

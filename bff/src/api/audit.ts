@@ -78,7 +78,12 @@ export function auditTrail(audit: AuditLog, catalog: CatalogSource): RequestHand
           resource: info.resource ?? (first ? { kind: first.kind, name: first.name } : null),
           outcome: outcomeOf(status),
           status,
-          message: typeof error?.message === 'string' ? error.message : null,
+          message:
+            typeof error?.message === 'string'
+              ? error.message
+              : status < 400 && ctx?.messages?.length
+                ? ctx.messages.join('; ')
+                : null,
           diff: status < 400 && diff ? diff : null,
         },
         // Stored when someone was identified, or a sign-in failed (counted per address, so bounded).

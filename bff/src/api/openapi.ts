@@ -7,6 +7,7 @@ import { StreamQuery, WindowQuery } from '../contract/monitoring';
 import { TopologyQuery } from '../contract/topology';
 import { IstioConfigQuery } from '../contract/istio-config';
 import { RATELIMITS } from './ratelimit';
+import { releaseOpenApiPaths } from './releases';
 import { ROUTES } from './routing';
 import { ACCESS_POLICIES, PEER_AUTHENTICATIONS, securityOpenApiPaths } from './security';
 import { ruleOpenApiPaths } from './rules';
@@ -84,6 +85,7 @@ export function buildOpenApiDocument(version: string): JsonSchema {
       ...ruleOpenApiPaths(PEER_AUTHENTICATIONS),
       ...ruleOpenApiPaths(ACCESS_POLICIES),
       ...securityOpenApiPaths(),
+      ...releaseOpenApiPaths(),
       '/monitoring/overview': {
         get: {
           summary: 'Real-time monitoring: Top 5 by requests, response time and error rate; every application',

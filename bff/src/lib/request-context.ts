@@ -18,6 +18,8 @@ export interface NotedChange {
 export interface RequestContext {
   principal: Principal | null;
   changes: NotedChange[];
+  /** What the request did, in words, for its audit record (a release's decisions). */
+  messages?: string[];
 }
 
 const storage = new AsyncLocalStorage<RequestContext>();

@@ -15,6 +15,9 @@ function decode(segment: string): string {
   }
 }
 
+/** A release's actions (`POST …/releases/{name}/pause`) are audited by their name. */
+const RELEASE_ACTIONS = new Set(['pause', 'resume', 'promote', 'abort']);
+
 const VERBS: Record<string, string> = { POST: 'create', PUT: 'update', PATCH: 'update', DELETE: 'delete' };
 
 /** `/services/{id}/routes/{name}` PUT → routes.update of routes/{name} on service {id}; likewise for any kind. */
@@ -30,7 +33,13 @@ export function describeRequest(method: string, path: string, body: unknown): Ac
     if (!kind) return { action: `services.${verb}`, serviceId, resource: null };
     const last = rest.at(-1);
     const action =
-      name === 'preview' ? `${kind}.preview` : last === 'rollback' ? `${kind}.rollback` : `${kind}.${verb}`;
+      name === 'preview'
+        ? `${kind}.preview`
+        : last === 'rollback'
+          ? `${kind}.rollback`
+          : kind === 'releases' && last !== undefined && RELEASE_ACTIONS.has(last)
+            ? `${kind}.${last}`
+            : `${kind}.${verb}`;
     const resourceName = name !== undefined && name !== 'preview' ? name : bodyName;
     return { action, serviceId, resource: resourceName ? { kind, name: resourceName } : null };
   }
