@@ -320,6 +320,14 @@ export const CONTRACT_MESSAGES = {
     plaintextPartRefused:
       'Its requests over mutual TLS are allowed; its plaintext requests ({{percent}}% of them) are refused: they carry no identity',
   },
+  // Progressive delivery: the release form (releases.ts).
+  release: {
+    canaryIsStable: 'The canary version must differ from the stable version ({{version}})',
+    stepRequired: 'Add at least one step',
+    atMostSteps: 'At most {{max}} steps',
+    weightsIncrease: 'Step {{number}}: the weight must be above the previous step’s {{previous}}%',
+    lastStepFull: 'The last step must send 100% to the canary (now {{weight}}%)',
+  },
 } as const;
 
 type Paths<T, P extends string = ''> = {

@@ -9,24 +9,6 @@ import { z } from 'zod';
  * status the release controller records on the object, so that any replica can continue it.
  */
 
-/**
- * The release's own messages. They belong in `messages.ts` under `release` (so the SPA can
- * translate them); they live here until the wiring change may touch that file.
- */
-const RELEASE_MESSAGES = {
-  canaryIsStable: 'The canary version must differ from the stable version ({{version}})',
-  stepRequired: 'Add at least one step',
-  atMostSteps: 'At most {{max}} steps',
-  weightsIncrease: 'Step {{number}}: the weight must be above the previous step’s {{previous}}%',
-  lastStepFull: 'The last step must send 100% to the canary (now {{weight}}%)',
-} as const;
-
-function releaseMessage(key: keyof typeof RELEASE_MESSAGES, values: Record<string, string | number> = {}) {
-  return RELEASE_MESSAGES[key].replace(/{{(\w+)}}/g, (whole, name: string) =>
-    name in values ? String(values[name]) : whole,
-  );
-}
-
 const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 export const MAX_STEPS = 20;
 const MIN_HOLD_SECONDS = 5;
@@ -115,18 +97,18 @@ export const ReleaseForm = ReleaseFormShape.superRefine((form, ctx) => {
     ctx.addIssue({
       code: 'custom',
       path: ['canary'],
-      message: releaseMessage('canaryIsStable', { version: form.stable }),
+      message: msg('release.canaryIsStable', { version: form.stable }),
     });
   }
   if (form.steps.length === 0) {
-    ctx.addIssue({ code: 'custom', path: ['steps'], message: releaseMessage('stepRequired') });
+    ctx.addIssue({ code: 'custom', path: ['steps'], message: msg('release.stepRequired') });
     return;
   }
   if (form.steps.length > MAX_STEPS) {
     ctx.addIssue({
       code: 'custom',
       path: ['steps'],
-      message: releaseMessage('atMostSteps', { max: MAX_STEPS }),
+      message: msg('release.atMostSteps', { max: MAX_STEPS }),
     });
   }
   form.steps.forEach((step, i) => {
@@ -135,7 +117,7 @@ export const ReleaseForm = ReleaseFormShape.superRefine((form, ctx) => {
       ctx.addIssue({
         code: 'custom',
         path: ['steps', i, 'weight'],
-        message: releaseMessage('weightsIncrease', { number: i + 1, previous: previous.weight }),
+        message: msg('release.weightsIncrease', { number: i + 1, previous: previous.weight }),
       });
     }
   });
@@ -144,7 +126,7 @@ export const ReleaseForm = ReleaseFormShape.superRefine((form, ctx) => {
     ctx.addIssue({
       code: 'custom',
       path: ['steps', form.steps.length - 1, 'weight'],
-      message: releaseMessage('lastStepFull', { weight: last.weight }),
+      message: msg('release.lastStepFull', { weight: last.weight }),
     });
   }
 }).meta({ id: 'ReleaseForm' });
