@@ -145,9 +145,15 @@ export function ReleaseFormDrawer({ service, open, onClose, onClosed, onStarted 
     label: string,
     value: number | null,
     onValue: (value: number | null) => void,
-    props: { min?: number; max?: number; step?: number } = {},
+    props: { min?: number; max?: number; step?: number; suffix?: string } = {},
+    /** In a row of steps: the column heads say what it is; the label stays for screen readers. */
+    compact = false,
   ) => (
-    <Form.Item label={label} {...itemStatus(errorsAt(path))}>
+    <Form.Item
+      label={compact ? undefined : label}
+      style={compact ? { marginBottom: 8 } : undefined}
+      {...itemStatus(errorsAt(path))}
+    >
       <InputNumber
         aria-label={label}
         value={value}
@@ -343,7 +349,17 @@ export function ReleaseFormDrawer({ service, open, onClose, onClosed, onStarted 
           ) : null}
 
           <Form.Item label={t('form.steps')} extra={t('form.stepsHint')} {...itemStatus(errorsAt('steps'))}>
-            <Flex vertical gap={4} role="group" aria-label={t('form.steps')}>
+            <Flex vertical gap={0} role="group" aria-label={t('form.steps')}>
+              <Row gutter={12} aria-hidden>
+                <Col flex="72px" />
+                <Col flex="1">
+                  <Typography.Text type="secondary">{t('form.weightHead')}</Typography.Text>
+                </Col>
+                <Col flex="1">
+                  <Typography.Text type="secondary">{t('form.holdHead')}</Typography.Text>
+                </Col>
+                <Col flex="32px" />
+              </Row>
               {draft.steps.map((step, i) => {
                 const number = i + 1;
                 return (
@@ -354,13 +370,17 @@ export function ReleaseFormDrawer({ service, open, onClose, onClosed, onStarted 
                     role="group"
                     aria-label={t('form.stepNumber', { number })}
                   >
+                    <Col flex="72px" style={{ paddingTop: 5 }}>
+                      <Typography.Text aria-hidden>{t('form.stepNumber', { number })}</Typography.Text>
+                    </Col>
                     <Col flex="1">
                       {numberItem(
                         `steps.${i}.weight`,
                         t('form.weight', { number }),
                         step.weight,
                         (weight) => setStep(i, { weight }, `steps.${i}.weight`),
-                        { min: 1, max: 100 },
+                        { min: 1, max: 100, suffix: '%' },
+                        true,
                       )}
                     </Col>
                     <Col flex="1">
@@ -369,10 +389,11 @@ export function ReleaseFormDrawer({ service, open, onClose, onClosed, onStarted 
                         t('form.hold', { number }),
                         step.holdSeconds,
                         (holdSeconds) => setStep(i, { holdSeconds }, `steps.${i}.holdSeconds`),
-                        { min: 5 },
+                        { min: 5, suffix: t('form.secondsUnit') },
+                        true,
                       )}
                     </Col>
-                    <Col flex="none" style={{ paddingTop: 30 }}>
+                    <Col flex="none">
                       <Button
                         type="text"
                         danger

@@ -11,9 +11,13 @@ interface Line {
   id: string;
   name: string;
   points: Point[];
-  /** A threshold or a target: dashed, stepped. */
-  limit?: boolean;
+  /** A threshold or a target: dashed, stepped, in a colour of its own. */
+  limit?: string;
 }
+
+/** The gate's line in red, the stage's target in grey: never one of the versions' palette colours. */
+const THRESHOLD_COLOR = '#cf1322';
+const TARGET_COLOR = '#8c8c8c';
 
 function timeOption(lines: Line[], format: (value: number) => string, max?: number): ChartOption {
   return {
@@ -38,7 +42,13 @@ function timeOption(lines: Line[], format: (value: number) => string, max?: numb
       type: 'line',
       showSymbol: false,
       connectNulls: false,
-      ...(line.limit ? { step: 'end' as const, lineStyle: { type: 'dashed' as const } } : {}),
+      ...(line.limit
+        ? {
+            step: 'end' as const,
+            color: line.limit,
+            lineStyle: { type: 'dashed' as const, color: line.limit },
+          }
+        : {}),
       data: line.points,
     })),
   };
@@ -70,12 +80,12 @@ export function releaseChartOptions(
     id: string,
     name: string,
     value: (s: ReleaseSample) => number | null,
-    limit = false,
+    limit?: string,
   ): Line => ({
     id,
     name,
     points: samples.map((s, i) => [at[i] ?? 0, value(s)]),
-    limit,
+    ...(limit === undefined ? {} : { limit }),
   });
   const percent = (v: number) => `${formatNumber(v, texts.language, 2)}%`;
   const ms = (v: number) => `${formatNumber(v, texts.language, 0)} ms`;
@@ -85,7 +95,7 @@ export function releaseChartOptions(
       [
         line('canary', texts.canary, (s) => s.canary.errorRate),
         line('stable', texts.stable, (s) => s.stable.errorRate),
-        line('threshold', texts.threshold, () => spec.gates.maxErrorRate, true),
+        line('threshold', texts.threshold, () => spec.gates.maxErrorRate, THRESHOLD_COLOR),
       ],
       percent,
     ),
@@ -93,7 +103,7 @@ export function releaseChartOptions(
       [
         line('canary', texts.canary, (s) => s.canary.p99Ms),
         line('stable', texts.stable, (s) => s.stable.p99Ms),
-        line('threshold', texts.threshold, () => spec.gates.maxP99Ms, true),
+        line('threshold', texts.threshold, () => spec.gates.maxP99Ms, THRESHOLD_COLOR),
       ],
       ms,
     ),
@@ -101,14 +111,14 @@ export function releaseChartOptions(
       [
         line('canary', texts.canary, (s) => s.canary.requests),
         line('stable', texts.stable, (s) => s.stable.requests),
-        line('threshold', texts.threshold, () => spec.gates.minRequests, true),
+        line('threshold', texts.threshold, () => spec.gates.minRequests, THRESHOLD_COLOR),
       ],
       count,
     ),
     share: timeOption(
       [
         line('observed', texts.observed, (s) => s.observedCanaryShare),
-        line('target', texts.target, (s) => s.targetCanaryWeight, true),
+        line('target', texts.target, (s) => s.targetCanaryWeight, TARGET_COLOR),
       ],
       percent,
       100,
