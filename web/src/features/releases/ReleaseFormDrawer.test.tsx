@@ -3,6 +3,7 @@ import '../../test/setup';
 import { screen, waitFor, within } from '@testing-library/react';
 import { http, HttpResponse } from 'msw';
 import { describe, expect, it } from 'vitest';
+import { i18n } from '../../lib/i18n';
 import { server } from '../../test/server';
 import { sessionAs } from '../../test/session';
 import type { PreviewResponse, ReleaseFormInput } from './contract';
@@ -161,6 +162,23 @@ describe('Start a canary', () => {
     };
     expect(bodies.map((b) => b.body)).toEqual([expected, expected, expected]);
     expect(await screen.findByText('Release reviews-v3 started')).toBeInTheDocument();
+  });
+
+  it('says the contract’s problems in Chinese', async () => {
+    serveReleases({ items: [] });
+    await i18n.changeLanguage('zh-CN');
+    renderSection(null, OPERATOR);
+    const user = setupUser();
+    await user.click(await screen.findByRole('button', { name: '开始金丝雀发布' }));
+    const drawer = await screen.findByRole('dialog', { name: '开始金丝雀发布' });
+    await choose(user, within(drawer).getByLabelText('金丝雀版本'), 'v1');
+    await typeNumber(user, within(drawer).getByLabelText('第 5 步的权重（%）'), 90);
+    await waitFor(() =>
+      expect(shownErrors(drawer)).toEqual([
+        '金丝雀版本必须与稳定版本（v1）不同',
+        '最后一步必须将 100% 流量发往金丝雀版本（当前为 90%）',
+      ]),
+    );
   });
 
   it('is not offered to a viewer or to an operator of another namespace', async () => {

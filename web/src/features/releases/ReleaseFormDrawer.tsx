@@ -19,7 +19,7 @@ import { useTranslation } from 'react-i18next';
 import { useErrorMessage } from '../../components/QueryErrorAlert';
 import { isApiError } from '../../lib/api';
 import type { ServiceDetail } from '../../lib/contract';
-import { useFieldProblemText } from '../../lib/messages/translate';
+import { useContractMessage, useFieldProblemText } from '../../lib/messages/translate';
 import { serviceVersions } from '../routing/draft';
 import { focusFirstField } from '../rules/discard';
 import { feedbackFor, itemStatus, mergeProblems } from '../rules/feedback';
@@ -29,7 +29,6 @@ import { MAX_STEPS } from './contract';
 import type { PreviewResponse, ReleaseView } from './contract';
 import { checkReleaseDraft, initialDraft, stepDraft, suggestedName, toReleaseForm } from './draft';
 import type { ReleaseDraft, StepDraft } from './draft';
-import { useReleaseMessage } from './messages';
 import { usePreviewRelease, useStartRelease } from './queries';
 
 export interface ReleaseFormDrawerProps {
@@ -58,7 +57,7 @@ const isRendered = (path: string) => RENDERED.some((r) => r.test(path));
 export function ReleaseFormDrawer({ service, open, onClose, onClosed, onStarted }: ReleaseFormDrawerProps) {
   const { t } = useTranslation('releases');
   const { message } = App.useApp();
-  const releaseText = useReleaseMessage();
+  const contractText = useContractMessage();
   const fieldText = useFieldProblemText();
   const versions = useMemo(() => serviceVersions(service), [service]);
   const [draft, setDraft] = useState<ReleaseDraft>(() => initialDraft(versions.map((v) => v.version)));
@@ -80,11 +79,11 @@ export function ReleaseFormDrawer({ service, open, onClose, onClosed, onStarted 
   const problems = useMemo(() => mergeProblems(own, serverProblems), [own, serverProblems]);
   const touch = (path: string) => setTouched((old) => (old.has(path) ? old : new Set(old).add(path)));
   const feedback = feedbackFor(problems, touched, showAll, touch);
-  const errorsAt = (path: string) => feedback.errorsAt(path).map(releaseText);
+  const errorsAt = (path: string) => feedback.errorsAt(path).map(contractText);
   const stale = preview !== undefined && preview.form !== formKey;
   const unplaced = [...problems]
     .filter(([path]) => !isRendered(path) && (showAll || touched.has(path)))
-    .flatMap(([, messages]) => messages.map(releaseText));
+    .flatMap(([, messages]) => messages.map(contractText));
 
   const change = (next: ReleaseDraft, ...paths: string[]) => {
     setDraft(next);

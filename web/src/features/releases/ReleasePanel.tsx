@@ -2,11 +2,11 @@ import { Alert, Button, Col, Flex, Popconfirm, Row, Steps, Table, Tag, Typograph
 import type { TableColumnsType } from 'antd';
 import { useEffect, useId, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { useContractMessage } from '../../lib/messages/translate';
 import { EChart } from '../monitoring/EChart';
 import type { ChartOption } from '../monitoring/EChart';
 import { formatDateTime, formatNumber } from '../monitoring/format';
 import type { GateCheck, ReleaseAction, ReleasePhase, ReleaseSpec, ReleaseView } from './contract';
-import { useReleaseMessage } from './messages';
 import { releaseChartOptions } from './releaseCharts';
 import type { ReleaseChartOptions } from './releaseCharts';
 
@@ -193,7 +193,7 @@ const VERDICT_COLORS = { pass: 'success', wait: 'default', fail: 'error' } as co
 
 function GateTable({ release }: { release: ReleaseView }) {
   const { t, i18n } = useTranslation('releases');
-  const text = useReleaseMessage();
+  const text = useContractMessage();
   const gates = release.status.gates;
   const columns: TableColumnsType<GateCheck> = [
     { key: 'gate', title: t('panel.gate'), render: (_, c) => t(`panel.gateName.${c.gate}`) },
@@ -303,7 +303,7 @@ function Charts({ release }: { release: ReleaseView }) {
 
 function DecisionLog({ release }: { release: ReleaseView }) {
   const { t } = useTranslation('releases');
-  const text = useReleaseMessage();
+  const text = useContractMessage();
   const entries = [...release.status.log].reverse();
   return (
     <section aria-label={t('panel.log')}>
@@ -331,7 +331,7 @@ function DecisionLog({ release }: { release: ReleaseView }) {
  */
 export function ReleasePanel({ release, readOnly, pending, onAction, live }: ReleasePanelProps) {
   const { t } = useTranslation('releases');
-  const text = useReleaseMessage();
+  const text = useContractMessage();
   const { status, spec } = release;
   // The BFF's words; a contract message among them is said in the operator's language.
   const reason = status.reason ? text(status.reason) : t('panel.noReason');

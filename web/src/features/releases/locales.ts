@@ -134,14 +134,6 @@ export const releasesEnUS = {
     opened: 'Shown above',
     stepOf: '{{number}} of {{total}} ({{stage}})',
   },
-  /** The contract's release messages, until they join `contract` (bff/src/contract/messages.ts). */
-  contract: {
-    canaryIsStable: 'The canary version must differ from the stable version ({{version}})',
-    stepRequired: 'Add at least one step',
-    atMostSteps: 'At most {{max}} steps',
-    weightsIncrease: 'Step {{number}}: the weight must be above the previous step’s {{previous}}%',
-    lastStepFull: 'The last step must send 100% to the canary (now {{weight}}%)',
-  },
 };
 
 export const releasesZhCN: Translation<typeof releasesEnUS> = {
@@ -275,12 +267,5 @@ export const releasesZhCN: Translation<typeof releasesEnUS> = {
     open: '打开 {{name}}',
     opened: '显示在上方',
     stepOf: '第 {{number}} 步，共 {{total}} 步（{{stage}}）',
-  },
-  contract: {
-    canaryIsStable: '金丝雀版本必须与稳定版本（{{version}}）不同',
-    stepRequired: '至少添加一个步骤',
-    atMostSteps: '最多 {{max}} 个步骤',
-    weightsIncrease: '第 {{number}} 步：权重必须大于上一步的 {{previous}}%',
-    lastStepFull: '最后一步必须将 100% 流量发往金丝雀版本（当前为 {{weight}}%）',
   },
 };

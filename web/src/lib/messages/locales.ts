@@ -283,6 +283,13 @@ export const contractZhCN: Translation<typeof contractEnUS> = {
     noAllowPolicy: '此服务没有 ALLOW 策略，因此未被拒绝的调用方都被允许',
     plaintextPartRefused: '它通过双向 TLS 发送的请求被允许；明文请求（占 {{percent}}%）被拒绝：它们不带身份',
   },
+  release: {
+    canaryIsStable: '金丝雀版本必须与稳定版本（{{version}}）不同',
+    stepRequired: '至少添加一个步骤',
+    atMostSteps: '最多 {{max}} 个步骤',
+    weightsIncrease: '第 {{number}} 步：权重必须大于上一步的 {{previous}}%',
+    lastStepFull: '最后一步必须将 100% 流量发往金丝雀版本（当前为 {{weight}}%）',
+  },
 };
 
 /**
