@@ -1,5 +1,6 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import * as yaml from 'js-yaml';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { KubeClient } from '../clients/kube';
@@ -188,6 +189,40 @@ describe('the releases API', () => {
     expect((await request(built.app).get(releases(REVIEWS)).set(as.viewer).expect(200)).body.items).toEqual(
       [],
     );
+
+    // With the Gateway API (catalog's HTTPRoute), the header stage is a rule matching the header.
+    const gatewayApi = await request(built.app)
+      .post(`${releases(CATALOG)}/preview`)
+      .set(as.operator)
+      .send({
+        name: 'preview',
+        stable: 'v1',
+        canary: 'v2',
+        headerCanary: { name: 'x-canary', value: 'on', holdSeconds: 5 },
+        steps: [{ weight: 100, holdSeconds: 5 }],
+        gates,
+      })
+      .expect(200);
+    const objects = gatewayApi.body.objects as { kind: string; yaml: string; action: string }[];
+    const route = objects.find((o) => o.kind === 'HTTPRoute');
+    expect(route?.action).toBe('update');
+    const parsed = yaml.load(route?.yaml ?? '') as {
+      apiVersion: string;
+      kind: string;
+      metadata: { name: string; namespace: string };
+      spec: {
+        rules: { matches?: { headers?: unknown[] }[]; backendRefs: { name: string; weight?: number }[] }[];
+      };
+    };
+    expect(checkGatewayApiObject(parsed).errors).toEqual([]);
+    expect(parsed.spec.rules[0]?.matches?.[0]?.headers).toEqual([
+      { type: 'Exact', name: 'x-canary', value: 'on' },
+    ]);
+    expect(parsed.spec.rules[0]?.backendRefs.map((b) => b.name)).toEqual(['catalog-v2']);
+    expect(parsed.spec.rules.at(-1)?.backendRefs.map((b) => [b.name, b.weight])).toEqual([
+      ['catalog-v1', 100],
+      ['catalog-v2', 0],
+    ]);
   });
 
   it.concurrent(
