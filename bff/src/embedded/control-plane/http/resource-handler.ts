@@ -20,7 +20,7 @@ import type { FieldManagerOptions } from '../store/managed-fields';
 import type { ApiContext } from './context';
 import type { ResponseFormat } from './negotiate';
 import { negotiate } from './negotiate';
-import { sendJson, sendYaml, setWarnings } from './respond';
+import { sendJson, sendRawJson, sendYaml, setWarnings } from './respond';
 import type { ResourceRoute } from './routes';
 import type { IncludeObject } from './table';
 import { buildTable } from './table';
@@ -290,11 +290,23 @@ export async function handleResource(
       });
     }
     if (route.name === undefined) {
-      const page = store.list(gvr, ns, {
+      const pageOptions = {
         ...listOptions,
         limit: parseLimit(query.get('limit')),
         continue: query.get('continue') ?? undefined,
-      });
+      };
+      if (format.kind === 'json') {
+        // The objects' stored JSON as it is: informers list 100,000 Pods this way.
+        const page = store.listJson(gvr, ns, pageOptions);
+        const head = JSON.stringify({
+          apiVersion: apiVersionOf(gvr.group, gvr.version),
+          kind: resolved.type.listKind,
+          metadata: listMeta(page),
+        });
+        res.setHeader('Cache-Control', 'no-cache, private');
+        return sendRawJson(res, 200, `${head.slice(0, -1)},"items":[${page.items.join(',')}]}`);
+      }
+      const page = store.list(gvr, ns, pageOptions);
       return sendList(res, format, resolved, gvr, page.items, listMeta(page), include);
     }
     return sendObject(res, 200, format, resolved, store.get(gvr, ns, route.name), include);

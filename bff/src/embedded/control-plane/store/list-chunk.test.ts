@@ -15,6 +15,40 @@ describe('chunked lists (limit and continue)', () => {
   let t: TestStore | undefined;
   afterEach(() => t?.close());
 
+  it('listJson answers what list answers, as JSON text: pages, selectors, and rows stored in any key order', () => {
+    t = openStore({ eventRetention: 1000 });
+    for (const ns of ['default', 'istio-system'])
+      for (const n of ['a', 'b', 'c'])
+        t.store.create(CONFIGMAPS, ns, configMap(n, ns, n === 'b' ? 'back' : 'front'));
+    // A row written before objects were stored apiVersion first (an older data directory).
+    const held = t.store.get(CONFIGMAPS, 'default', 'c');
+    const { apiVersion, ...rest } = held;
+    t.db.putObject({
+      resource: 'configmaps',
+      namespace: 'default',
+      name: 'c',
+      rv: Number(held.metadata.resourceVersion),
+      body: JSON.stringify({ ...rest, apiVersion }),
+    });
+    for (const options of [
+      {},
+      { limit: 4 },
+      { limit: 2, labelSelector: 'tier=front' },
+      { fieldSelector: 'metadata.namespace=istio-system' },
+    ]) {
+      let token: string | undefined;
+      do {
+        const page = { ...options, ...(token ? { continue: token } : {}) };
+        const objects = t.store.list(CONFIGMAPS, undefined, page);
+        const json = t.store.listJson(CONFIGMAPS, undefined, page);
+        expect(json.items.map((text) => JSON.parse(text) as unknown)).toEqual(objects.items);
+        expect(json.items.every((text) => text.startsWith('{"apiVersion":"v1",'))).toBe(true);
+        expect({ ...json, items: [] }).toEqual({ ...objects, items: [] });
+        token = objects.continue;
+      } while (token);
+    }
+  });
+
   it('pages through every object once, in order, with the first page’s resourceVersion', () => {
     t = openStore({ eventRetention: 1000 });
     const names: string[] = [];
