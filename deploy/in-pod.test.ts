@@ -227,6 +227,44 @@ describe.skipIf(!kubectlInstalled)('the compiled console in a pod', () => {
     );
     expect(direct.status).toBe(403);
 
+    // A canary release: the Release is created as the user (RBAC: mesh-console-rule-editor), its
+    // status recorded by the console's account (releases/status), its weights written as the user.
+    const release = (action = '', body: unknown = {}) =>
+      fetch(`${a.url}/api/v1/services/${encodeURIComponent(REVIEWS)}/releases${action}`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+    const started = await release('', {
+      name: 'reviews-v2',
+      stable: 'v1',
+      canary: 'v2',
+      steps: [
+        { weight: 50, holdSeconds: 60 },
+        { weight: 100, holdSeconds: 60 },
+      ],
+      gates: { maxErrorRate: 1, maxP99Ms: 400, minRequests: 100 },
+    });
+    expect(started.status, `${await started.clone().text()}\n${a.output()}`).toBe(201);
+    const weights = async () =>
+      (
+        JSON.parse(await kubectl('get', 'virtualservice', 'reviews-split', '-n', 'shop', '-o', 'json')) as {
+          spec: { http: { route: { weight: number }[] }[] };
+        }
+      ).spec.http
+        .at(-1)
+        ?.route.map((r) => r.weight);
+    expect(await weights()).toEqual([50, 50]);
+    const stored = JSON.parse(
+      await kubectl('get', 'releases.mesh-console.io', 'reviews-v2', '-n', 'shop', '-o', 'json'),
+    ) as {
+      status: { phase: string; applied?: { canary: number } };
+    };
+    expect(stored.status).toMatchObject({ phase: 'Progressing', applied: { canary: 50 } });
+    const aborted = await release('/reviews-v2/abort');
+    expect(aborted.status, await aborted.clone().text()).toBe(200);
+    expect(await weights()).toEqual([100, 0]);
+
     // Its metrics are behind their own credential.
     expect((await get(a, '/metrics')).status).toBe(401);
     const metrics = await get(a, '/metrics', METRICS_TOKEN);
