@@ -10,11 +10,12 @@ import type { GateCheck, ReleaseAction, ReleasePhase, ReleaseSpec, ReleaseView }
 import { releaseChartOptions } from './releaseCharts';
 import type { ReleaseChartOptions } from './releaseCharts';
 
+// Preset colours, whose text the theme darkens to WCAG AA contrast (the status colours are not).
 export const PHASE_COLORS: Record<ReleasePhase, string> = {
-  Progressing: 'processing',
-  Paused: 'warning',
-  Succeeded: 'success',
-  RolledBack: 'error',
+  Progressing: 'blue',
+  Paused: 'gold',
+  Succeeded: 'green',
+  RolledBack: 'red',
 };
 
 export function PhaseTag({ phase }: { phase: ReleasePhase }) {
@@ -189,7 +190,7 @@ function formatGate(check: Pick<GateCheck, 'gate'>, value: number | null, langua
   }
 }
 
-const VERDICT_COLORS = { pass: 'success', wait: 'default', fail: 'error' } as const;
+const VERDICT_COLORS = { pass: 'green', wait: 'default', fail: 'red' } as const;
 
 function GateTable({ release }: { release: ReleaseView }) {
   const { t, i18n } = useTranslation('releases');
