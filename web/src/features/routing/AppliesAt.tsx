@@ -49,7 +49,7 @@ function Effect({ scope, preferredTo }: { scope: RouteScope; preferredTo: readon
     case 'in-effect':
       return (
         <Flex vertical gap={2} align="flex-start">
-          <Tag color="success">{t('scope.inEffect')}</Tag>
+          <Tag color="green">{t('scope.inEffect')}</Tag>
           {preferredTo.length > 0 ? (
             <Typography.Text type="secondary">
               {t('scope.preferredTo', { count: preferredTo.length, others: preferredTo.join(', ') })}
