@@ -26,14 +26,14 @@ export interface ReleaseTarget {
 }
 
 /** Who started the release: weight writes of the controller impersonate this user. */
-export interface ReleaseCreator {
+interface ReleaseCreator {
   name: string;
   role: string;
   groups: string[];
 }
 
 /** The weights the release last wrote (and saw written), so an edit by anyone else shows. */
-export interface AppliedWeights {
+interface AppliedWeights {
   step: number;
   stable: number;
   canary: number;

@@ -73,7 +73,7 @@ function statusOf(obj: ReleaseObject): ReleaseStatus {
   };
 }
 
-export function toView(obj: ReleaseObject): ReleaseView {
+function toView(obj: ReleaseObject): ReleaseView {
   const { spec, status } = releaseOf(obj);
   return {
     name: obj.metadata.name,
@@ -90,7 +90,7 @@ export function toView(obj: ReleaseObject): ReleaseView {
 }
 
 /** The principal the controller writes as: the user who started the release. */
-export function creatorPrincipal(obj: ReleaseObject): Principal {
+function creatorPrincipal(obj: ReleaseObject): Principal {
   const c = obj.spec.createdBy;
   return {
     name: c.name,
