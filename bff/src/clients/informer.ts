@@ -281,11 +281,26 @@ export class Informer<T = KubernetesObject> {
     let count = 0;
     let token: string | undefined;
     let listRv = '';
+    // The next page is asked for as soon as this one's continue token is known, so the server
+    // prepares it while this side turns this page's objects into what it holds.
+    let prefetched: Promise<ListPage> | null = null;
+    const ask = (from: string | undefined) => {
+      let page: Promise<ListPage>;
+      try {
+        page = this.setup.listPage(this.pageSize, from);
+      } catch (err) {
+        page = Promise.reject(err as Error);
+      }
+      // Handled where it is awaited; a page left unread (stopped, or the list failed) fails quietly.
+      page.catch(() => undefined);
+      return page;
+    };
     for (;;) {
       let page: ListPage;
       try {
-        page = await this.setup.listPage(this.pageSize, token);
+        page = await (prefetched ?? ask(token));
       } catch (err) {
+        prefetched = null;
         if (token !== undefined && statusCodeOf(err) === 410) {
           fresh = new Map();
           count = 0;
@@ -294,7 +309,10 @@ export class Informer<T = KubernetesObject> {
         }
         throw err;
       }
+      prefetched = null;
       if (this.stopped) return;
+      const nextToken = page.metadata?._continue ?? page.metadata?.continue ?? undefined;
+      if (nextToken) prefetched = ask(nextToken);
       for (const raw of page.items) {
         const namespace = raw.metadata?.namespace ?? '';
         const name = raw.metadata?.name;
@@ -309,7 +327,7 @@ export class Informer<T = KubernetesObject> {
         objects.set(name, held && rv && held.rv === rv ? held : { value: this.transform(raw), rv });
       }
       listRv = page.metadata?.resourceVersion ?? listRv;
-      token = page.metadata?._continue ?? page.metadata?.continue ?? undefined;
+      token = nextToken;
       if (!token) break;
     }
     const old = this.byNamespace;
