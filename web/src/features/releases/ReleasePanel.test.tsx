@@ -142,7 +142,10 @@ describe('Releases on the Routes tab', () => {
       spec: { ...release().spec, name: 'reviews-v2', canary: 'v2' },
     });
     serveReleases({ items: [release('Progressing'), past] });
-    renderSection(null, sessionAs('operator', ['bookinfo']));
+    const { queryClient } = renderSection(null, sessionAs('operator', ['bookinfo']));
+    const invalidate = vi.spyOn(queryClient, 'invalidateQueries');
+    const routesRefreshed = () =>
+      invalidate.mock.calls.filter(([filters]) => filters?.queryKey?.[0] === 'routing').length;
     const panel = await screen.findByRole('region', { name: 'Release reviews-v3' });
     expect(within(panel).getByTestId('release-step')).toHaveTextContent('Step 2 of 3: 50%');
     expect(screen.getByRole('button', { name: 'Start a canary' })).toBeDisabled();
@@ -156,6 +159,8 @@ describe('Releases on the Routes tab', () => {
     await waitFor(() =>
       expect(within(panel).getByTestId('release-step')).toHaveTextContent('Step 3 of 3: 100%'),
     );
+    // A new step wrote new weights: the Routes tab's rules are fetched again.
+    expect(routesRefreshed()).toBe(1);
     // Updated in place: the same chart, not a new one.
     expect(within(panel).getByRole('img', { name: 'Error rate of reviews-v3 over time' })).toBe(chart);
 

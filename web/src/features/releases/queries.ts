@@ -2,7 +2,11 @@ import { queryOptions, useMutation, useQueryClient } from '@tanstack/react-query
 import type { QueryClient } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
 import { API_BASE, apiGet, apiPath, apiPost } from '../../lib/api';
+import { changeKeys } from '../rules/queries';
 import type { PreviewResponse, ReleaseAction, ReleaseFormInput, ReleaseList, ReleaseView } from './contract';
+
+/** Everything of the service's routes: a release writes their weights. */
+const ROUTES_KEY = (serviceId: string) => changeKeys.service('routes', serviceId);
 
 /** How often a release is asked for while its event stream is not open (connecting, or given up). */
 export const RELEASE_POLL_MS = 5_000;
@@ -70,7 +74,7 @@ export function useStartRelease(serviceId: string) {
     onSettled: () =>
       Promise.all([
         queryClient.invalidateQueries({ queryKey: releaseKeys.list(serviceId) }),
-        queryClient.invalidateQueries({ queryKey: ['routing', serviceId] }),
+        queryClient.invalidateQueries({ queryKey: ROUTES_KEY(serviceId) }),
       ]),
   });
 }
@@ -82,7 +86,10 @@ export function useReleaseAction(serviceId: string) {
       required(await apiPost<ReleaseView>(releasesPath(serviceId, name, action), {})),
     onSuccess: (release) => writeRelease(queryClient, serviceId, release),
     onSettled: (_data, _error, { name }) =>
-      queryClient.invalidateQueries({ queryKey: releaseKeys.release(serviceId, name) }),
+      Promise.all([
+        queryClient.invalidateQueries({ queryKey: releaseKeys.release(serviceId, name) }),
+        queryClient.invalidateQueries({ queryKey: ROUTES_KEY(serviceId) }),
+      ]),
   });
 }
 
@@ -138,7 +145,16 @@ export function useReleaseEvents(serviceId: string, name: string, enabled: boole
         }
         if (release.name !== name) return;
         setState('open');
+        const before = queryClient.getQueryData<ReleaseView>(releaseKeys.release(serviceId, name));
         writeRelease(queryClient, serviceId, release);
+        // A new stage wrote new weights: the Routes tab's rules show them too.
+        if (before?.status.step !== release.status.step || before.status.phase !== release.status.phase) {
+          void queryClient.invalidateQueries({ queryKey: ROUTES_KEY(serviceId) });
+        }
+      });
+      // The release object is gone (deleted with kubectl): the list says what is left.
+      current.addEventListener('deleted', () => {
+        void queryClient.invalidateQueries({ queryKey: releaseKeys.list(serviceId) });
       });
     };
     open();
