@@ -7,7 +7,7 @@ import type { KubeClient } from '../clients/kube';
 import type { Console } from '../console';
 import type { ReleaseView } from '../contract/releases';
 import type { TelemetrySource, VersionFigures } from '../features/monitoring/telemetry';
-import { EMPTY_FIGURES } from '../features/monitoring/telemetry';
+import { EMPTY_FIGURES, telemetryUnavailable } from '../features/monitoring/telemetry';
 import { checkIstioObject } from '../mesh/istio-schema';
 import { ADMIN_HEADER, testAuth } from '../testing/auth';
 import { checkGatewayApiObject } from '../testing/gateway-api-schema';
@@ -28,10 +28,14 @@ const releases = (id: string) => `/api/v1/services/${encodeURIComponent(id)}/rel
 /** Per service and version: requests/s, 5xx/s, p99 ms. */
 const traffic = new Map<string, Record<string, [number, number, number]>>();
 
+/** Services whose telemetry cannot be read. */
+const unavailable = new Set<string>();
+
 const fakeTelemetry = {
   kind: 'embedded',
   scrapeIntervalSeconds: 1,
   serviceFigures: (serviceId: string) => {
+    if (unavailable.has(serviceId)) return Promise.reject(telemetryUnavailable('Prometheus is down'));
     const byVersion: VersionFigures[] = Object.entries(traffic.get(serviceId) ?? {}).map(
       ([version, [requests, errors, p99]]) => ({
         version,
@@ -396,7 +400,23 @@ describe('the releases API', () => {
           .set(as[who])
           .send({});
 
+      // Telemetry that cannot be read holds the step, and its gates say why.
+      unavailable.add(RATINGS);
       await start('ratings-v2', 'v1', 'v2');
+      const waiting = await until(
+        async () => {
+          const v = await view(RATINGS, 'ratings-v2');
+          return v.status.gates ? v : undefined;
+        },
+        5000,
+        'gates recorded',
+      );
+      expect(waiting.status.gates).toMatchObject({
+        verdict: 'wait',
+        message: 'telemetry unavailable: Prometheus is down',
+      });
+      expect(waiting.status.phase).toBe('Progressing');
+      unavailable.delete(RATINGS);
       expect((await act('ratings-v2', 'pause', 'viewer')).status).toBe(403);
       expect((await act('ratings-v2', 'pause', 'elsewhere')).status).toBe(403);
       const paused = await request(built.app)

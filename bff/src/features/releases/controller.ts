@@ -1,6 +1,7 @@
+import { ApiError } from '../../lib/errors';
 import type { Logger } from '../../lib/logger';
 import { nextState, releasePlan } from '../../mesh/release';
-import type { ReleaseEvent } from '../../mesh/release';
+import type { GateReadings, ReleaseEvent } from '../../mesh/release';
 import type { TelemetrySource } from '../monitoring/telemetry';
 import type { ReleaseObject } from './crd';
 import { readGates, sampleOf } from './readings';
@@ -124,14 +125,27 @@ export class ReleaseController {
     }
     const now = this.now();
     const stage = releasePlan(release.spec)[status.step];
-    const readings = await readGates(
-      this.options.telemetry,
-      obj.spec.target.serviceId,
-      release.spec,
-      (now.getTime() - Date.parse(status.stepStartedAt)) / 1000,
-      this.minWindowSeconds,
-      now.getTime(),
-    );
+    let readings: GateReadings;
+    try {
+      readings = await readGates(
+        this.options.telemetry,
+        obj.spec.target.serviceId,
+        release.spec,
+        (now.getTime() - Date.parse(status.stepStartedAt)) / 1000,
+        this.minWindowSeconds,
+        now.getTime(),
+      );
+    } catch (err) {
+      // No telemetry is no verdict: the step waits, and its gates say why (recorded once).
+      if (!(err instanceof ApiError)) throw err;
+      const message = `telemetry unavailable: ${err.message}`;
+      if (status.gates?.message !== message)
+        await releases.record(obj, {
+          ...status,
+          gates: { at: now.toISOString(), verdict: 'wait', checks: [], message },
+        });
+      return;
+    }
     const sample = sampleOf(readings, now, status.step, stage?.canaryWeight ?? 0);
     const transition = nextState(release, { kind: 'tick', readings }, now);
     const recorded = await releases.record(obj, transition.status, { sample });
