@@ -98,6 +98,9 @@ export class ReleaseController {
       const final = releases.stageWeights(obj);
       const applied = obj.status?.applied;
       if (applied && sameWeights({ ...applied, others: 0 }, final)) return;
+      // A request that just finished the release (promote, abort) is writing them itself.
+      const decidedAt = Date.parse(status.log.at(-1)?.at ?? '');
+      if (!applied && this.now().getTime() - decidedAt < FINAL_RETRY_MS) return;
       const key = `${obj.metadata.namespace}/${obj.metadata.name}`;
       const last = this.finalTried.get(key) ?? 0;
       if (!restart && this.now().getTime() - last < FINAL_RETRY_MS) return;

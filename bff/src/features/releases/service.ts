@@ -302,7 +302,10 @@ export class ReleaseService {
       if (transition.refused) throw new ApiError(409, 'ReleaseRefused', transition.refused);
       let recorded: ReleaseObject;
       try {
-        recorded = await this.record(obj, transition.status);
+        // A transition that writes weights forgets the last ones until its own are written, so
+        // the controller does not take the route, still as it was, for a hand edit meanwhile.
+        const writes = transition.effects.some((e) => e.kind !== 'audit');
+        recorded = await this.record(obj, transition.status, writes ? { applied: null } : {});
       } catch (err) {
         if (err instanceof ReleaseConflict && attempt < 5) continue;
         throw err;
@@ -339,12 +342,12 @@ export class ReleaseService {
   async record(
     obj: ReleaseObject,
     status: ReleaseStatus,
-    extra: { sample?: ReleaseSample; applied?: ReleaseObjectStatus['applied'] } = {},
+    extra: { sample?: ReleaseSample; applied?: ReleaseObjectStatus['applied'] | null } = {},
   ): Promise<ReleaseObject> {
     const samples = [...(obj.status?.samples ?? []), ...(extra.sample ? [extra.sample] : [])].slice(
       -SAMPLE_LIMIT,
     );
-    const applied = extra.applied ?? obj.status?.applied;
+    const applied = extra.applied === null ? undefined : (extra.applied ?? obj.status?.applied);
     return this.deps.store.updateStatus(obj, {
       ...status,
       samples,
