@@ -2,7 +2,7 @@ import { RocketOutlined } from '@ant-design/icons';
 import { useQuery } from '@tanstack/react-query';
 import { App, Button, Card, Flex, Table, Typography } from 'antd';
 import type { TableColumnsType } from 'antd';
-import { useId, useState } from 'react';
+import { memo, useId, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { QueryErrorAlert, useErrorText } from '../../components/QueryErrorAlert';
 import { QueryStates } from '../../components/QueryStates';
@@ -142,9 +142,10 @@ function ReleaseHistory({
 /**
  * Progressive delivery on the service's Routes tab: "Start a canary" (operators of the namespace),
  * the live panel of the running release (or the one opened from the history), and every release of
- * the service with its outcome.
+ * the service with its outcome. Memoized: the tab re-renders for its own state (the observed split
+ * every few seconds, its drawers), which changes nothing here.
  */
-export function ReleasesSection({ service }: { service: ServiceDetail }) {
+export const ReleasesSection = memo(function ReleasesSection({ service }: { service: ServiceDetail }) {
   const { t } = useTranslation('releases');
   const query = useQuery(releaseListQuery(service.id));
   const can = useCan('changeRoutes', service);
@@ -215,4 +216,4 @@ export function ReleasesSection({ service }: { service: ServiceDetail }) {
       ) : null}
     </Card>
   );
-}
+});
