@@ -164,6 +164,43 @@ describe('Start a canary', () => {
     expect(await screen.findByText('Release reviews-v3 started')).toBeInTheDocument();
   });
 
+  it('starts with a header stage first, and explains a 409 in the footer keeping the form', async () => {
+    serveReleases({ items: [] });
+    const bodies: ReleaseFormInput[] = [];
+    server.use(
+      http.post(`${RELEASES}/preview`, () => HttpResponse.json(PREVIEW)),
+      http.post(RELEASES, async ({ request }) => {
+        bodies.push((await request.json()) as ReleaseFormInput);
+        return HttpResponse.json(
+          { code: 'Conflict', message: 'Release reviews-v2 of this service is still Progressing' },
+          { status: 409 },
+        );
+      }),
+    );
+    renderSection(null, OPERATOR);
+    const { user, drawer, field } = await openForm();
+    await choose(user, field('Canary version'), 'v3');
+    await user.click(within(drawer).getByRole('checkbox', { name: 'Start with a header canary' }));
+    const footer = footerOf(drawer);
+    // The header stage's fields are required once it is on.
+    await user.click(footer.getByRole('button', { name: 'Preview' }));
+    await waitFor(() => expect(shownErrors(drawer)).toEqual(['Enter a name', 'Enter a value']));
+    await user.click(field('Header name'));
+    await user.paste('x-canary');
+    await user.click(field('Exact value'));
+    await user.paste('yes');
+    await typeNumber(user, field('Header stage hold (seconds)'), 30);
+    await user.click(footer.getByRole('button', { name: 'Preview' }));
+    await within(drawer).findByRole('region', { name: 'Preview' });
+
+    await user.click(footer.getByRole('button', { name: 'Start' }));
+    expect(await footer.findByText('Could not start the release')).toBeVisible();
+    expect(footer.getByText(/reviews-v2 of this service is still Progressing/)).toBeVisible();
+    expect(bodies[0]?.headerCanary).toEqual({ name: 'x-canary', value: 'yes', holdSeconds: 30 });
+    expect(field('Header name')).toHaveValue('x-canary');
+    expect(field('Release name')).toHaveValue('reviews-v3');
+  });
+
   it('says the contract’s problems in Chinese', async () => {
     serveReleases({ items: [] });
     await i18n.changeLanguage('zh-CN');

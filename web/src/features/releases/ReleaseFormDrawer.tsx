@@ -79,7 +79,9 @@ export function ReleaseFormDrawer({ service, open, onClose, onClosed, onStarted 
   const problems = useMemo(() => mergeProblems(own, serverProblems), [own, serverProblems]);
   const touch = (path: string) => setTouched((old) => (old.has(path) ? old : new Set(old).add(path)));
   const feedback = feedbackFor(problems, touched, showAll, touch);
-  const errorsAt = (path: string) => feedback.errorsAt(path).map(contractText);
+  // One problem per field at a time (the contract may say an empty header name twice: "Enter a
+  // name", "Enter a header name").
+  const errorsAt = (path: string) => feedback.errorsAt(path).slice(0, 1).map(contractText);
   const stale = preview !== undefined && preview.form !== formKey;
   const unplaced = [...problems]
     .filter(([path]) => !isRendered(path) && (showAll || touched.has(path)))
