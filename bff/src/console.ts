@@ -116,6 +116,8 @@ export interface Console {
   traffic: DemoTraffic | null;
   /** The monitoring event stream (its clients, for a test). */
   stream: MonitoringStream;
+  /** The releases' event streams (`…/releases/{name}/events`), ended on shutdown like `stream`. */
+  releaseEvents: ReleaseEvents;
   /** On the very first start, the admin account created with a generated one-time password. */
   firstAdmin: { name: string; password: string } | null;
   /** The console's own figures (`/metrics`). */
@@ -397,6 +399,7 @@ export async function buildConsole(config: Config, overrides: ConsoleOverrides =
       auth,
       traffic,
       stream,
+      releaseEvents,
       firstAdmin,
       metrics,
       leader,

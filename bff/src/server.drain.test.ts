@@ -78,6 +78,36 @@ describe('the drain on SIGTERM', () => {
     await expect.poll(() => built.stream.clientCount).toBe(1);
     expect(await built.metrics.openStreams.get()).toMatchObject({ values: [{ value: 1 }] });
 
+    // A release's stream too (progressive delivery), on another service.
+    const RELEASES = `/api/v1/services/${encodeURIComponent('ratings.bookinfo.svc.cluster.local')}/releases`;
+    const release = await fetch(`${url}${RELEASES}`, {
+      method: 'POST',
+      headers: json,
+      body: JSON.stringify({
+        name: 'ratings-drain',
+        stable: 'v1',
+        canary: 'v2',
+        steps: [
+          { weight: 10, holdSeconds: 60 },
+          { weight: 100, holdSeconds: 60 },
+        ],
+        gates: { maxErrorRate: 1, maxP99Ms: 400, minRequests: 1000 },
+      }),
+    });
+    expect(release.status).toBe(201);
+    const releaseStream = await fetch(`${url}${RELEASES}/ratings-drain/events`, { headers: ADMIN_HEADER });
+    expect(releaseStream.status).toBe(200);
+    const releaseReader = (releaseStream.body as ReadableStream<Uint8Array>).getReader();
+    let releaseReceived = '';
+    const releaseStreamEnded = (async () => {
+      for (;;) {
+        const { done, value } = await releaseReader.read();
+        if (done) return true;
+        releaseReceived += new TextDecoder().decode(value);
+      }
+    })();
+    await expect.poll(() => releaseReceived).toContain('event: release');
+
     // A change held in the middle of its write.
     let open = () => {};
     objects.gate = new Promise<void>((resolve) => (open = resolve));
@@ -107,6 +137,8 @@ describe('the drain on SIGTERM', () => {
     expect(await streamEnded).toBe(true);
     expect(received).toContain('event: shutdown');
     expect(built.stream.clientCount).toBe(0);
+    expect(await releaseStreamEnded).toBe(true);
+    expect(releaseReceived).toContain('event: shutdown');
 
     open();
     const answered = await put;

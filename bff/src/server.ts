@@ -152,6 +152,7 @@ function drainable(built: Console, server: Server, url: string, options: ServeOp
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
     // Streams never end by themselves: they are what would hold the close for the whole grace.
     built.stream.close();
+    built.releaseEvents.close();
     server.closeIdleConnections();
     const graceMs = options.graceMs ?? 20_000;
     let timer: NodeJS.Timeout | undefined;
