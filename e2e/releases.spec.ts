@@ -4,12 +4,13 @@ import { expect, test } from './fixtures';
 import { kubectl } from './kubectl';
 
 /**
- * Progressive delivery (issue 17) through the console: a canary of Bookinfo's reviews v3 over v1,
+ * Progressive delivery (issue 17) through the console: a canary of Bookinfo's reviews v3 over v2,
  * steps 20/50/100 held 10 s each, promoted by itself when healthy and rolled back by itself when v3
  * fails 30% of its requests (the demo mesh's `demo.mesh-console.io/error-rate` annotation on its
  * Deployment). reviews in `bookinfo` is routed by no other spec (Istio's tasks route the copy in
  * `default`); every test leaves it as it found it: no release running, no route it made, no
- * annotation.
+ * annotation. v2 is the stable version: the topology spec picks reviews v2, which keeps its traffic
+ * while the release sends none to v1.
  */
 
 const NS = 'bookinfo';
@@ -72,7 +73,7 @@ class Releases {
     await expect(form).toBeVisible();
     const field = (label: string) => form.getByLabel(label, { exact: true });
     await field('Release name').fill(name);
-    await this.choose(field('Stable version'), 'v1');
+    await this.choose(field('Stable version'), 'v2');
     await this.choose(field('Canary version'), 'v3');
     // The name offered from the canary does not replace the one typed.
     await expect(field('Release name')).toHaveValue(name);
@@ -193,7 +194,7 @@ test('a canary of reviews v3 failing 30% of requests rolls back by itself, says 
   setErrorRate('0.3');
   const breach = Date.now();
   const banner = ui.panel(name).getByRole('alert');
-  await expect(banner).toContainText('Rolled back to 100% v1', { timeout: 30_000 });
+  await expect(banner).toContainText('Rolled back to 100% v2', { timeout: 30_000 });
   expect(Date.now() - breach).toBeLessThan(30_000);
   await expect(banner).toContainText(/error rate/i);
   await expect(ui.panel(name).getByText('Rolled back', { exact: true })).toBeVisible();
