@@ -1,7 +1,9 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
+import http from 'node:http';
 import https from 'node:https';
+import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as yaml from 'js-yaml';
@@ -82,6 +84,9 @@ describe.skipIf(!kubectlInstalled)('the compiled console in a pod', () => {
   let apiServer: URL;
   let saToken: string;
   const replicas: Replica[] = [];
+  /** A Prometheus that has scraped nothing (no traffic in this cluster): the gates read zeros. */
+  let prometheus: http.Server | undefined;
+  let prometheusUrl = '';
   const kubectl = kubectlRunner(
     () => cp.kubeconfigPath,
     () => work,
@@ -108,6 +113,7 @@ describe.skipIf(!kubectlInstalled)('the compiled console in a pod', () => {
         KUBERNETES_SERVICE_PORT: apiServer.port,
         MESH_CONSOLE_SERVICE_ACCOUNT_DIR: saDir,
         MESH_CONSOLE_DEMO: 'off',
+        PROMETHEUS_URL: prometheusUrl,
         MESH_CONSOLE_SKIP_WEB_BUILD: '1',
         MESH_CONSOLE_WEB_DIR: path.join(bundle, 'dist', 'web'),
         MESH_CONSOLE_DATA_DIR: path.join(work, `data-${name}`),
@@ -168,10 +174,23 @@ describe.skipIf(!kubectlInstalled)('the compiled console in a pod', () => {
       Buffer.from(cluster['certificate-authority-data'], 'base64'),
     );
     fs.writeFileSync(path.join(saDir, 'namespace'), 'mesh-console');
+
+    prometheus = http.createServer((req, res) => {
+      req.resume();
+      req.on('end', () => {
+        const resultType = req.url?.startsWith('/api/v1/query_range') ? 'matrix' : 'vector';
+        res.setHeader('content-type', 'application/json');
+        res.end(JSON.stringify({ status: 'success', data: { resultType, result: [] } }));
+      });
+    });
+    await new Promise<void>((resolve) => prometheus?.listen(0, '127.0.0.1', resolve));
+    prometheusUrl = `http://127.0.0.1:${(prometheus.address() as AddressInfo).port}`;
   }, 120_000);
 
   afterAll(async () => {
     for (const r of replicas) if (r.proc.exitCode === null) r.proc.kill('SIGKILL');
+    prometheus?.closeAllConnections();
+    await new Promise((resolve) => (prometheus ? prometheus.close(resolve) : resolve(undefined)));
     await cp?.close();
     if (cp) removeDir(cp.dataDir);
     if (work) removeDir(work);
@@ -274,7 +293,7 @@ describe.skipIf(!kubectlInstalled)('the compiled console in a pod', () => {
     expect(a.output()).not.toMatch(/forbidden|cannot (list|watch|get|create|update)/i);
   }, 150_000);
 
-  it('two replicas: the Lease names one; killed, the other holds it within 15 s', async () => {
+  it('two replicas: the Lease names one; killed mid-release, the other holds it within 15 s and completes the release', async () => {
     const a = replicas.find((r) => r.name === 'replica-a') ?? (await startReplica('replica-a'));
     const b = await startReplica('replica-b');
     await until('replica-b ready', 60_000, async () =>
@@ -291,6 +310,31 @@ describe.skipIf(!kubectlInstalled)('the compiled console in a pod', () => {
       )?.[1];
     expect(await leaderGauge(survivor)).toBe('0');
 
+    // A release driven by the leader (its weights written, then held 5 s a step), killed mid-release.
+    const started = await fetch(`${survivor.url}/api/v1/services/${encodeURIComponent(REVIEWS)}/releases`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        name: 'reviews-v2-failover',
+        stable: 'v1',
+        canary: 'v2',
+        steps: [
+          { weight: 50, holdSeconds: 5 },
+          { weight: 100, holdSeconds: 5 },
+        ],
+        // No traffic here: with no minimum of requests, the error-rate gate passes on none.
+        gates: { maxErrorRate: 1, maxP99Ms: 400, minRequests: 0 },
+      }),
+    });
+    expect(started.status, await started.clone().text()).toBe(201);
+    const releaseStatus = async () =>
+      (
+        JSON.parse(
+          await kubectl('get', 'releases.mesh-console.io', 'reviews-v2-failover', '-n', 'shop', '-o', 'json'),
+        ) as { status: { phase: string; step: number; log: { outcome: string; message: string }[] } }
+      ).status;
+    expect(await releaseStatus()).toMatchObject({ phase: 'Progressing', step: 0 });
+
     const killedAt = Date.now();
     leader.proc.kill('SIGKILL');
     const next = await until('the survivor to take the Lease', 15_000, async () =>
@@ -303,6 +347,17 @@ describe.skipIf(!kubectlInstalled)('the compiled console in a pod', () => {
       (await leaderGauge(survivor)) === '1' ? true : null,
     );
     console.warn(`leader failover: the Lease moved ${tookMs} ms after SIGKILL`);
+
+    // The survivor continues the release from its recorded step, to the end.
+    const done = await until('the release to succeed on the survivor', 30_000, async () => {
+      const status = await releaseStatus();
+      return status.phase === 'Succeeded' ? status : null;
+    });
+    expect(done.log.map((e) => e.outcome)).toContain('passed');
+    const vs = JSON.parse(
+      await kubectl('get', 'virtualservice', 'reviews-split', '-n', 'shop', '-o', 'json'),
+    ) as { spec: { http: { route: { weight: number }[] }[] } };
+    expect(vs.spec.http.at(-1)?.route.map((r) => r.weight)).toEqual([0, 100]);
   }, 120_000);
 
   it('SIGTERM: the last replica drains, hands the Lease back and exits 0', async () => {
