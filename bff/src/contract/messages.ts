@@ -15,6 +15,8 @@ export const CONTRACT_MESSAGES = {
     atMost: 'At most {{max}}',
     atMostCharacters: 'At most {{max}} characters',
     atMostBytes: 'At most {{max}} bytes',
+    // Between the parts of a list of messages (`ContractText[]`).
+    listSeparator: ', ',
   },
   routing: {
     ruleNameRequired: 'Enter a rule name',
@@ -327,6 +329,37 @@ export const CONTRACT_MESSAGES = {
     atMostSteps: 'At most {{max}} steps',
     weightsIncrease: 'Step {{number}}: the weight must be above the previous step’s {{previous}}%',
     lastStepFull: 'The last step must send 100% to the canary (now {{weight}}%)',
+    // What the state machine records (mesh/release.ts): the decision log, the gates' summary and the
+    // reason of a pause or rollback. Numbers come formatted (`1,240`, `0.4`); `relation` is <, ≤ or >;
+    // `stage`, `gates`, `decision` and `checks` are messages themselves.
+    started: 'release {{name}} started: {{stage}}',
+    stepStarted: 'step {{number}} started: {{stage}}',
+    stepPassed: 'step {{number}} passed: {{gates}}',
+    stepFailed: 'step {{number}} failed: {{gates}}',
+    succeeded: 'release {{name}} succeeded: {{canary}} serves 100%',
+    pausedBy: 'paused by {{user}}: {{reason}}',
+    pausedManualEdit: 'paused: the route was edited outside the release ({{detail}})',
+    pausedWriteFailed: 'paused: writing the weights of step {{number}} failed ({{error}})',
+    resumed: 'resumed at step {{number}} by {{user}}',
+    promoted: 'promoted at step {{number}} by {{user}}: {{canary}} serves 100%',
+    aborted: 'aborted at step {{number}} by {{user}}',
+    rolledBack: '{{decision}}; rolled back to 100% {{stable}}',
+    headerStage: 'requests with header {{name}}: {{value}} go to {{canary}}',
+    weightStage: '{{canaryWeight}}% to {{canary}}, {{stableWeight}}% to {{stable}}',
+    gatesPassed: '{{errorRate}}, {{p99}}, {{requests}} requests',
+    gatesHeld: 'held {{elapsed}} s of {{hold}} s ({{checks}})',
+    gatesTooFewRequests: '{{requests}} of {{minRequests}} requests',
+    gatesP99Unknown: 'p99 not known yet, {{requests}} requests',
+    telemetryUnavailable: 'telemetry unavailable: {{error}}',
+    errorRate: 'error rate {{value}}% {{relation}} {{threshold}}%',
+    errorRateStable: 'error rate {{value}}% {{relation}} {{threshold}}% (stable {{stable}}%)',
+    errorRateStableToo:
+      'error rate {{value}}% {{relation}} {{threshold}}% (the stable version too: {{stable}}%)',
+    errorRateNoRequests: 'no requests',
+    p99: 'p99 {{value}} ms {{relation}} {{threshold}} ms',
+    p99Stable: 'p99 {{value}} ms {{relation}} {{threshold}} ms (stable {{stable}} ms)',
+    p99StableToo: 'p99 {{value}} ms {{relation}} {{threshold}} ms (the stable version too: {{stable}} ms)',
+    p99Unknown: 'p99 unknown',
   },
 } as const;
 
@@ -338,6 +371,34 @@ type Paths<T, P extends string = ''> = {
 export type ContractMessageKey = Paths<typeof CONTRACT_MESSAGES>;
 
 export type MessageValues = Readonly<Record<string, string | number>>;
+
+/**
+ * A message as its key and values, for a text the SPA shows in the operator's language but that
+ * the English template-matching cannot read back reliably (free text and messages inside it). A
+ * value that is a list is messages in their own right, joined by `common.listSeparator`.
+ */
+export interface ContractText {
+  key: ContractMessageKey;
+  values?: Readonly<Record<string, ContractTextValue>>;
+}
+export type ContractTextValue = string | number | readonly ContractText[];
+
+/** Structured messages as English: exactly what `contractMessage` writes, lists joined by ", ". */
+export function renderContractText(parts: readonly ContractText[]): string {
+  return parts
+    .map(({ key, values = {} }) =>
+      contractMessage(
+        key,
+        Object.fromEntries(
+          Object.entries(values).map(([name, value]) => [
+            name,
+            typeof value === 'object' ? renderContractText(value) : value,
+          ]),
+        ),
+      ),
+    )
+    .join(contractTemplate('common.listSeparator'));
+}
 
 /** The English template of a key (`{{name}}` not filled in). */
 export function contractTemplate(key: ContractMessageKey): string {

@@ -1,4 +1,5 @@
-import { contractMessage as msg } from './messages';
+import { CONTRACT_MESSAGES, contractMessage as msg } from './messages';
+import type { ContractMessageKey, ContractText as ContractTextShape } from './messages';
 import { headerNameProblem, matchValueProblem } from './envoy-values';
 import type { Problem } from './envoy-values';
 import { z } from 'zod';
@@ -159,12 +160,32 @@ export const GateCheck = z
   .meta({ id: 'ReleaseGateCheck' });
 export type GateCheck = z.infer<typeof GateCheck>;
 
+const isContractKey = (key: string): key is ContractMessageKey => {
+  const [group = '', name = ''] = key.split('.');
+  const messages: Record<string, object> = CONTRACT_MESSAGES;
+  return Object.hasOwn(messages, group) && Object.hasOwn(messages[group] as object, name);
+};
+
+/**
+ * A text of the state machine as contract messages (their keys and values), so that the SPA says it
+ * in the operator's language; the English `message` or `reason` beside it is these, rendered.
+ */
+export const ContractText: z.ZodType<readonly ContractTextShape[]> = z
+  .array(
+    z.object({
+      key: z.string().refine(isContractKey, 'Not a contract message key'),
+      values: z.record(z.string(), z.union([z.string(), z.number(), z.lazy(() => ContractText)])).optional(),
+    }),
+  )
+  .meta({ id: 'ContractText' });
+
 export const GateEvaluation = z
   .object({
     at: z.iso.datetime(),
     verdict: GateVerdict,
     checks: z.array(GateCheck),
     message: z.string(),
+    text: ContractText.optional().describe('`message` as contract messages, to translate'),
   })
   .meta({ id: 'ReleaseGateEvaluation' });
 export type GateEvaluation = z.infer<typeof GateEvaluation>;
@@ -189,6 +210,7 @@ export const DecisionLogEntry = z
     message: z
       .string()
       .describe('e.g. "step 3 passed: error rate 0.4% < 1%, p99 180 ms < 400 ms, 1,240 requests"'),
+    text: ContractText.optional().describe('`message` as contract messages, to translate'),
   })
   .meta({ id: 'ReleaseDecision' });
 export type DecisionLogEntry = z.infer<typeof DecisionLogEntry>;
@@ -206,6 +228,7 @@ export const ReleaseStatus = z
     gates: GateEvaluation.optional().describe('The latest gate evaluation of the current stage'),
     log: z.array(DecisionLogEntry).describe('The decisions, oldest first (the latest ones only)'),
     reason: z.string().optional().describe('Why the release is Paused or RolledBack'),
+    reasonText: ContractText.optional().describe('`reason` as contract messages, to translate'),
   })
   .meta({ id: 'ReleaseStatus' });
 export type ReleaseStatus = z.infer<typeof ReleaseStatus>;

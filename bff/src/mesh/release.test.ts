@@ -1,5 +1,8 @@
+import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { renderContractText } from '../contract/messages';
+import type { ContractText } from '../contract/messages';
 import { ReleaseForm, ReleaseStatus } from '../contract/releases';
 import type { ReleaseFormInput, ReleaseGates, ReleasePhase, ReleaseSpec } from '../contract/releases';
 import { DECISION_LOG_LIMIT, evaluateGates, nextState, releasePlan, startRelease } from './release';
@@ -421,6 +424,96 @@ describe('nextState: a new driver picks up the recorded state', () => {
 });
 
 // ---------------------------------------------------------------------------------------------
+// The texts as contract messages (the SPA translates them).
+
+/** Every structured text of a status beside its English: log entries, gate summary, reason. */
+function textsOf(status: ReleaseStatus): [string, readonly ContractText[] | undefined][] {
+  return [
+    ...status.log.map((e): [string, readonly ContractText[] | undefined] => [e.message, e.text]),
+    ...(status.gates ? [[status.gates.message, status.gates.text] as [string, readonly ContractText[]]] : []),
+    ...(status.reason
+      ? [[status.reason, status.reasonText] as [string, readonly ContractText[] | undefined]]
+      : []),
+  ];
+}
+
+const keysOf = (text: readonly ContractText[] | undefined): string[] =>
+  (text ?? []).flatMap(({ key, values = {} }) => [
+    key,
+    ...Object.values(values).flatMap((v) => (typeof v === 'object' ? keysOf(v) : [])),
+  ]);
+
+describe('decision log, gate summary and reason as contract messages', () => {
+  it('render to exactly the English message, for each kind of entry', () => {
+    const s = spec({ headerCanary: { name: 'x-canary', value: 'yes', holdSeconds: 60 } });
+    const statuses: ReleaseStatus[] = [];
+    const through = (release: Release, events: ReleaseEvent[]) => {
+      let status = release.status;
+      statuses.push(status);
+      let now = T0;
+      for (const event of events) {
+        now = later(61, now);
+        status = nextState({ spec: release.spec, status }, event, now).status;
+        statuses.push(status);
+      }
+      return status;
+    };
+    const both = readings(version(2000, 100, 900), version(20_000, 600, 150));
+    // Header stage, weight stage, pass, wait (too few, p99 unknown, held), pause, resume, manual
+    // edit, failed write, promote.
+    through({ spec: s, status: startRelease(s, T0).status }, [
+      tick(),
+      tick(QUIET),
+      tick(readings(version(1240, 5, null))),
+      { kind: 'pause', reason: 'lunch', by: 'alice' },
+      { kind: 'resume', by: 'alice' },
+      { kind: 'manualEdit', detail: 'weights 30/70 by carol' },
+      { kind: 'resume', by: 'alice' },
+      { kind: 'writeFailed', error: '409 Conflict' },
+      { kind: 'resume', by: 'alice' },
+      { kind: 'promote', by: 'bob' },
+    ]);
+    const held = nextState(started(), tick(), later(10)).status;
+    statuses.push(held);
+    // Every step passed to the end; a failure on both gates (stable too on the error rate); an abort;
+    // no traffic at all with minRequests 0.
+    through(started(), [tick(), tick(), tick(), tick(), tick()]);
+    through(started(), [tick(both)]);
+    through(started(), [tick(readings(version(2000, 40, 900), version(20_000, 0, 500)))]);
+    through(started(), [tick(), { kind: 'abort', by: 'bob' }]);
+    through(started(spec({ gates: { ...GATES, minRequests: 0 } })), [tick(readings(version(0, 0, null)))]);
+
+    const texts = statuses.flatMap(textsOf);
+    for (const [message, text] of texts) {
+      expect(text, message).toBeDefined();
+      expect(renderContractText(text ?? [])).toBe(message);
+    }
+    const messages = texts.map(([m]) => m);
+    expect(messages).toEqual(
+      expect.arrayContaining([
+        'release reviews-v3 started: requests with header x-canary: yes go to v3',
+        'step 2 started: 5% to v3, 95% to v2',
+        'held 10 s of 60 s (error rate 0.4% < 1%, p99 180 ms < 400 ms, 1,240 requests)',
+        'step 1 failed: error rate 5% > 1% (the stable version too: 3%), p99 900 ms > 400 ms (stable 150 ms); rolled back to 100% v2',
+        'paused by alice: lunch',
+        'paused: the route was edited outside the release (weights 30/70 by carol)',
+        'aborted at step 2 by bob; rolled back to 100% v2',
+        'step 1 failed: error rate 2% > 1% (stable 0%), p99 900 ms > 400 ms (the stable version too: 500 ms); rolled back to 100% v2',
+        'release reviews-v3 succeeded: v3 serves 100%',
+        'step 1 passed: no requests, p99 unknown, 0 requests',
+      ]),
+    );
+    // Every message the state machine says is among them.
+    const said = new Set(texts.flatMap(([, text]) => keysOf(text)));
+    const written = [
+      ...readFileSync(new URL('./release.ts', import.meta.url), 'utf8').matchAll(/'(release\.\w+)'/g),
+    ].map((m) => m[1]);
+    expect(written.length).toBeGreaterThan(20);
+    expect([...new Set(written)].filter((key) => !said.has(key as string))).toEqual([]);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
 // Properties.
 
 const specs = fc
@@ -488,6 +581,8 @@ describe('properties of any sequence of events', () => {
             const wasTerminal = status.phase === 'Succeeded' || status.phase === 'RolledBack';
             const t = nextState({ spec: s, status }, event, now);
             if (wasTerminal) expect(t.status).toEqual(status);
+            for (const [message, text] of textsOf(t.status))
+              expect(renderContractText(text ?? [])).toBe(message);
             if (t.status.gates?.verdict === 'fail' && status.phase === 'Progressing') sawFail = true;
             check(t.effects);
             d.apply(t.effects);

@@ -9,6 +9,8 @@ import type {
   ReleaseSpec,
   ReleaseStatus,
 } from '../contract/releases';
+import { renderContractText } from '../contract/messages';
+import type { ContractMessageKey, ContractText, ContractTextValue } from '../contract/messages';
 
 /**
  * The pure core of a progressive release (issue 17): the gate evaluation and the state machine.
@@ -44,7 +46,17 @@ export interface GateResult {
   verdict: GateVerdict;
   checks: GateCheck[];
   message: string;
+  /** `message` as contract messages (the SPA translates them). */
+  text: ContractText[];
 }
+
+/** One contract message, as a one-part text. */
+const say = (key: ContractMessageKey, values: Record<string, ContractTextValue> = {}): ContractText[] => [
+  { key, values },
+];
+
+/** A text and its English rendering: the `message` (or `reason`) and `text` of the status. */
+const worded = (text: ContractText[]) => ({ message: renderContractText(text), text });
 
 /**
  * The gate rule.
@@ -116,27 +128,46 @@ export function evaluateGates(readings: GateReadings, gates: ReleaseGates, hold:
 
   const failed = checks.filter((c) => c.outcome === 'fail');
   if (failed.length > 0) {
-    return { verdict: 'fail', checks, message: failed.map(describeCheck).join(', ') };
+    return { verdict: 'fail', checks, ...worded(failed.flatMap(describeCheck)) };
   }
   if (!enoughRequests) {
     return {
       verdict: 'wait',
       checks,
-      message: `${count(canary.requests)} of ${count(gates.minRequests)} requests`,
+      ...worded(
+        say('release.gatesTooFewRequests', {
+          requests: count(canary.requests),
+          minRequests: count(gates.minRequests),
+        }),
+      ),
     };
   }
   if (p99Check.outcome === 'wait') {
-    return { verdict: 'wait', checks, message: `p99 not known yet, ${count(canary.requests)} requests` };
+    return {
+      verdict: 'wait',
+      checks,
+      ...worded(say('release.gatesP99Unknown', { requests: count(canary.requests) })),
+    };
   }
-  const summary = `${describeCheck(errorRateCheck)}, ${describeCheck(p99Check)}, ${count(canary.requests)} requests`;
+  const summary = say('release.gatesPassed', {
+    errorRate: describeCheck(errorRateCheck),
+    p99: describeCheck(p99Check),
+    requests: count(canary.requests),
+  });
   if (hold.elapsedSeconds < hold.holdSeconds) {
     return {
       verdict: 'wait',
       checks,
-      message: `held ${count(Math.floor(hold.elapsedSeconds))} s of ${count(hold.holdSeconds)} s (${summary})`,
+      ...worded(
+        say('release.gatesHeld', {
+          elapsed: count(Math.floor(hold.elapsedSeconds)),
+          hold: count(hold.holdSeconds),
+          checks: summary,
+        }),
+      ),
     };
   }
-  return { verdict: 'pass', checks, message: summary };
+  return { verdict: 'pass', checks, ...worded(summary) };
 }
 
 /** The 5xx percentage; null without requests. */
@@ -162,20 +193,24 @@ function versus(value: number, threshold: number, minDigits: number): [string, s
 const relation = (value: number, threshold: number) =>
   value < threshold ? '<' : value === threshold ? '≤' : '>';
 
-function describeCheck(c: GateCheck): string {
-  const [label, unit, digits] = c.gate === 'errorRate' ? ['error rate', '%', 2] : ['p99', ' ms', 0];
-  if (c.gate === 'requests') return `${count(c.canary ?? 0)} requests`;
-  if (c.canary === null) return c.gate === 'errorRate' ? 'no requests' : 'p99 unknown';
+/** A check of the error rate or the p99 (the requests check is said by the summary's count). */
+function describeCheck(c: GateCheck): ContractText[] {
+  const errorRate = c.gate === 'errorRate';
+  const digits = errorRate ? 2 : 0;
+  if (c.canary === null) return say(errorRate ? 'release.errorRateNoRequests' : 'release.p99Unknown');
   const [value, threshold] = versus(c.canary, c.threshold, digits);
-  const base = `${label} ${value}${unit} ${relation(c.canary, c.threshold)} ${threshold}${unit}`;
-  if (c.outcome !== 'fail') return base;
-  if (c.stableAlsoBreaches && c.stable !== null) {
-    const [stable] = versus(c.stable, c.threshold, digits);
-    return `${base} (the stable version too: ${stable}${unit})`;
-  }
-  if (c.stable === null) return base;
+  const base = { value, relation: relation(c.canary, c.threshold), threshold };
+  if (c.outcome !== 'fail' || c.stable === null)
+    return say(errorRate ? 'release.errorRate' : 'release.p99', base);
   const [stable] = versus(c.stable, c.threshold, digits);
-  return `${base} (stable ${stable}${unit})`;
+  const key = c.stableAlsoBreaches
+    ? errorRate
+      ? 'release.errorRateStableToo'
+      : 'release.p99StableToo'
+    : errorRate
+      ? 'release.errorRateStable'
+      : 'release.p99Stable';
+  return say(key, { ...base, stable });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -277,7 +312,7 @@ export function startRelease(spec: ReleaseSpec, now: Date): Transition {
     at,
     0,
     'started',
-    `release ${spec.name} started: ${describeStage(spec, plan, 0)}`,
+    say('release.started', { name: spec.name, stage: describeStage(spec, plan, 0) }),
   );
   return { status: started, effects: [stageWeights(spec, plan, 0)] };
 }
@@ -288,6 +323,7 @@ export function nextState(release: Release, event: ReleaseEvent, now: Date): Tra
   const plan = releasePlan(spec);
   const step = status.step;
   const label = `step ${step + 1}`;
+  const number = step + 1;
   const unchanged = (refused?: string): Transition => ({
     status,
     effects: [],
@@ -325,17 +361,23 @@ export function nextState(release: Release, event: ReleaseEvent, now: Date): Tra
       const gates: GateEvaluation = { at, ...result };
       if (result.verdict === 'wait') return { status: { ...status, gates }, effects: [] };
       if (result.verdict === 'fail') {
-        const message = `${label} failed: ${result.message}`;
-        return rolledBack(spec, plan, { ...status, gates }, at, 'failed', message);
+        const failed = say('release.stepFailed', { number, gates: result.text });
+        return rolledBack(spec, plan, { ...status, gates }, at, 'failed', failed);
       }
-      const passed = withLog({ ...status, gates }, at, step, 'passed', `${label} passed: ${result.message}`);
+      const passed = withLog(
+        { ...status, gates },
+        at,
+        step,
+        'passed',
+        say('release.stepPassed', { number, gates: result.text }),
+      );
       if (step + 1 >= plan.length) {
         const done = withLog(
-          { ...passed, phase: 'Succeeded', reason: undefined },
+          { ...passed, phase: 'Succeeded', reason: undefined, reasonText: undefined },
           at,
           step,
           'succeeded',
-          `release ${spec.name} succeeded: ${spec.canary} serves 100%`,
+          say('release.succeeded', { name: spec.name, canary: spec.canary }),
         );
         return { status: done, effects: [{ kind: 'audit', message: `release ${spec.name} succeeded` }] };
       }
@@ -345,21 +387,21 @@ export function nextState(release: Release, event: ReleaseEvent, now: Date): Tra
         at,
         next,
         'started',
-        `step ${next + 1} started: ${describeStage(spec, plan, next)}`,
+        say('release.stepStarted', { number: next + 1, stage: describeStage(spec, plan, next) }),
       );
       return { status: entered, effects: [stageWeights(spec, plan, next)] };
     }
 
     case 'pause': {
       if (status.phase === 'Paused') return unchanged();
-      return paused(spec, status, at, `paused by ${event.by}: ${event.reason}`, [
+      return paused(status, at, say('release.pausedBy', { user: event.by, reason: event.reason }), [
         { kind: 'audit', message: `release ${spec.name} paused at ${label} by ${event.by}: ${event.reason}` },
       ]);
     }
 
     case 'manualEdit':
       if (status.phase === 'Paused') return unchanged();
-      return paused(spec, status, at, `paused: the route was edited outside the release (${event.detail})`, [
+      return paused(status, at, say('release.pausedManualEdit', { detail: event.detail }), [
         {
           kind: 'audit',
           message: `release ${spec.name} paused at ${label}: the route was edited (${event.detail})`,
@@ -368,7 +410,7 @@ export function nextState(release: Release, event: ReleaseEvent, now: Date): Tra
 
     case 'writeFailed':
       if (status.phase === 'Paused') return unchanged();
-      return paused(spec, status, at, `paused: writing the weights of ${label} failed (${event.error})`, [
+      return paused(status, at, say('release.pausedWriteFailed', { number, error: event.error }), [
         {
           kind: 'audit',
           message: `release ${spec.name} paused at ${label}: writing the weights failed (${event.error})`,
@@ -380,11 +422,18 @@ export function nextState(release: Release, event: ReleaseEvent, now: Date): Tra
       // The step starts over: traffic seen while paused (perhaps under hand-edited weights) is not
       // evidence about this step's weights, which are written again.
       const resumed = withLog(
-        { ...status, phase: 'Progressing', reason: undefined, stepStartedAt: at, gates: undefined },
+        {
+          ...status,
+          phase: 'Progressing',
+          reason: undefined,
+          reasonText: undefined,
+          stepStartedAt: at,
+          gates: undefined,
+        },
         at,
         step,
         'resumed',
-        `resumed at ${label} by ${event.by}`,
+        say('release.resumed', { number, user: event.by }),
       );
       return {
         status: resumed,
@@ -398,11 +447,11 @@ export function nextState(release: Release, event: ReleaseEvent, now: Date): Tra
     case 'promote': {
       const last = plan.length - 1;
       const done = withLog(
-        { ...status, phase: 'Succeeded', step: last, reason: undefined },
+        { ...status, phase: 'Succeeded', step: last, reason: undefined, reasonText: undefined },
         at,
         step,
         'promoted',
-        `promoted at ${label} by ${event.by}: ${spec.canary} serves 100%`,
+        say('release.promoted', { number, user: event.by, canary: spec.canary }),
       );
       return {
         status: done,
@@ -414,19 +463,26 @@ export function nextState(release: Release, event: ReleaseEvent, now: Date): Tra
     }
 
     case 'abort':
-      return rolledBack(spec, plan, status, at, 'aborted', `aborted at ${label} by ${event.by}`);
+      return rolledBack(
+        spec,
+        plan,
+        status,
+        at,
+        'aborted',
+        say('release.aborted', { number, user: event.by }),
+      );
   }
 }
 
 function paused(
-  spec: ReleaseSpec,
   status: ReleaseStatus,
   at: string,
-  reason: string,
+  why: ContractText[],
   effects: ReleaseEffect[],
 ): Transition {
+  const { message: reason, text: reasonText } = worded(why);
   return {
-    status: withLog({ ...status, phase: 'Paused', reason }, at, status.step, 'paused', reason),
+    status: withLog({ ...status, phase: 'Paused', reason, reasonText }, at, status.step, 'paused', why),
     effects,
   };
 }
@@ -437,10 +493,11 @@ function rolledBack(
   status: ReleaseStatus,
   at: string,
   outcome: DecisionOutcome,
-  message: string,
+  decision: ContractText[],
 ): Transition {
-  const reason = `${message}; rolled back to 100% ${spec.stable}`;
-  const next = withLog({ ...status, phase: 'RolledBack', reason }, at, status.step, outcome, reason);
+  const why = say('release.rolledBack', { decision, stable: spec.stable });
+  const { message: reason, text: reasonText } = worded(why);
+  const next = withLog({ ...status, phase: 'RolledBack', reason, reasonText }, at, status.step, outcome, why);
   return {
     status: next,
     effects: [finalWeights(spec, plan, next), { kind: 'audit', message: `release ${spec.name}: ${reason}` }],
@@ -477,11 +534,16 @@ function stageWeights(
   };
 }
 
-function describeStage(spec: ReleaseSpec, plan: ReleaseStage[], step: number): string {
+function describeStage(spec: ReleaseSpec, plan: ReleaseStage[], step: number): ContractText[] {
   const stage = plan[step] as ReleaseStage;
   return stage.kind === 'header'
-    ? `requests with header ${stage.header.name}: ${stage.header.value} go to ${spec.canary}`
-    : `${stage.canaryWeight}% to ${spec.canary}, ${100 - stage.canaryWeight}% to ${spec.stable}`;
+    ? say('release.headerStage', { name: stage.header.name, value: stage.header.value, canary: spec.canary })
+    : say('release.weightStage', {
+        canaryWeight: stage.canaryWeight,
+        canary: spec.canary,
+        stableWeight: 100 - stage.canaryWeight,
+        stable: spec.stable,
+      });
 }
 
 function withLog(
@@ -489,14 +551,15 @@ function withLog(
   at: string,
   step: number,
   outcome: DecisionOutcome,
-  message: string,
+  text: ContractText[],
 ): ReleaseStatus {
-  const entry: DecisionLogEntry = { at, step, outcome, message };
-  const { reason, gates, ...rest } = status;
+  const entry: DecisionLogEntry = { at, step, outcome, ...worded(text) };
+  const { reason, reasonText, gates, ...rest } = status;
   return {
     ...rest,
     ...(gates ? { gates } : {}),
     ...(reason ? { reason } : {}),
+    ...(reason && reasonText ? { reasonText } : {}),
     log: [...status.log, entry].slice(-DECISION_LOG_LIMIT),
   };
 }

@@ -1,3 +1,4 @@
+import { renderContractText } from '../../contract/messages';
 import { ApiError } from '../../lib/errors';
 import type { Logger } from '../../lib/logger';
 import { nextState, releasePlan } from '../../mesh/release';
@@ -141,11 +142,12 @@ export class ReleaseController {
     } catch (err) {
       // No telemetry is no verdict: the step waits, and its gates say why (recorded once).
       if (!(err instanceof ApiError)) throw err;
-      const message = `telemetry unavailable: ${err.message}`;
+      const text = [{ key: 'release.telemetryUnavailable' as const, values: { error: err.message } }];
+      const message = renderContractText(text);
       if (status.gates?.message !== message)
         await releases.record(obj, {
           ...status,
-          gates: { at: now.toISOString(), verdict: 'wait', checks: [], message },
+          gates: { at: now.toISOString(), verdict: 'wait', checks: [], message, text },
         });
       return;
     }

@@ -122,6 +122,9 @@ const specSchema = obj(
   ['target', 'createdBy', 'stable', 'canary', 'steps', 'gates', 'onFailure'],
 );
 
+/** A message as contract messages (`ContractText`): keys and values, nested; kept as written. */
+const contractText: Schema = { type: 'array', items: free };
+
 const logEntry = obj(
   {
     at: dateTime,
@@ -130,6 +133,7 @@ const logEntry = obj(
       enum: ['started', 'passed', 'failed', 'paused', 'resumed', 'promoted', 'aborted', 'succeeded'],
     }),
     message: str(),
+    text: contractText,
   },
   ['at', 'step', 'outcome', 'message'],
 );
@@ -142,6 +146,7 @@ const statusSchema = obj({
   gates: free,
   log: { type: 'array', maxItems: 100, items: logEntry },
   reason: str(),
+  reasonText: contractText,
   samples: { type: 'array', maxItems: SAMPLE_LIMIT, items: free },
   applied: obj(
     {

@@ -70,6 +70,7 @@ function statusOf(obj: ReleaseObject): ReleaseStatus {
     ...(s.gates ? { gates: s.gates } : {}),
     log: s.log ?? [],
     ...(s.reason ? { reason: s.reason } : {}),
+    ...(s.reason && s.reasonText ? { reasonText: s.reasonText } : {}),
   };
 }
 

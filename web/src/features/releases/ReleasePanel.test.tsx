@@ -3,6 +3,9 @@ import '../../test/setup';
 import { act, screen, waitFor, within } from '@testing-library/react';
 import { http, HttpResponse } from 'msw';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { nextState, startRelease } from '../../../../bff/src/mesh/release';
+import type { VersionReading } from '../../../../bff/src/mesh/release';
+import { i18n } from '../../lib/i18n';
 import { server } from '../../test/server';
 import { sessionAs } from '../../test/session';
 import { MockEventSource } from '../monitoring/testing';
@@ -69,6 +72,50 @@ describe('Release panel', () => {
       expect(within(panel).queryByRole('alert')).not.toBeInTheDocument();
       panel.remove();
     }
+  });
+
+  it('says the decision log, the gate summary and the banner’s reason in Chinese, as the state machine words them', async () => {
+    const shown = release('RolledBack');
+    const at = (seconds: number) => new Date(Date.parse(shown.status.startedAt) + seconds * 1_000);
+    const reading = (requests: number, errors: number, p99Ms: number): VersionReading => ({
+      requests,
+      errors,
+      p99Ms,
+    });
+    const stable = reading(2_000, 4, 150);
+    const tick = (canary: VersionReading) => ({ kind: 'tick' as const, readings: { canary, stable } });
+    const begun = startRelease(shown.spec, at(0)).status;
+    const second = nextState(
+      { spec: shown.spec, status: begun },
+      tick(reading(1_000, 4, 180)),
+      at(11),
+    ).status;
+    const failed = nextState(
+      { spec: shown.spec, status: second },
+      tick(reading(200, 59, 180)),
+      at(15),
+    ).status;
+    expect(failed.phase).toBe('RolledBack');
+
+    await i18n.changeLanguage('zh-CN');
+    renderSection(<ReleasePanel release={{ ...shown, status: failed }} onAction={vi.fn()} live />);
+    const panel = screen.getByRole('region', { name: '发布 reviews-v3' });
+    const rolledBack = '第 2 步未通过：错误率 29.5% > 1%（稳定版本 0.2%）；已回滚到 100% v1';
+    expect(within(panel).getByRole('alert')).toHaveTextContent(rolledBack);
+    expect(within(panel).getByRole('region', { name: '当前闸门' })).toHaveTextContent(
+      '错误率 29.5% > 1%（稳定版本 0.2%）',
+    );
+    const log = within(panel).getByRole('list', { name: '决策日志' });
+    expect(
+      within(log)
+        .getAllByRole('listitem')
+        .map((item) => item.lastChild?.textContent),
+    ).toEqual([
+      rolledBack,
+      '第 2 步已开始：50% 发往 v3，50% 发往 v1',
+      '第 1 步通过：错误率 0.4% < 1%，p99 180 ms < 400 ms，1,000 个请求',
+      '发布 reviews-v3 已开始：20% 发往 v3，80% 发往 v1',
+    ]);
   });
 
   it('shows a reader no actions and says why', () => {

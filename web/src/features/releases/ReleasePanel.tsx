@@ -2,7 +2,7 @@ import { Alert, Button, Col, Flex, Popconfirm, Row, Steps, Table, Tag, Typograph
 import type { TableColumnsType } from 'antd';
 import { useEffect, useId, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { useContractMessage } from '../../lib/messages/translate';
+import { useContractText } from '../../lib/messages/translate';
 import { EChart } from '../monitoring/EChart';
 import type { ChartOption } from '../monitoring/EChart';
 import { formatDateTime, formatNumber } from '../monitoring/format';
@@ -194,7 +194,7 @@ const VERDICT_COLORS = { pass: 'green', wait: 'default', fail: 'red' } as const;
 
 function GateTable({ release }: { release: ReleaseView }) {
   const { t, i18n } = useTranslation('releases');
-  const text = useContractMessage();
+  const text = useContractText();
   const gates = release.status.gates;
   const columns: TableColumnsType<GateCheck> = [
     { key: 'gate', title: t('panel.gate'), render: (_, c) => t(`panel.gateName.${c.gate}`) },
@@ -239,7 +239,7 @@ function GateTable({ release }: { release: ReleaseView }) {
             pagination={false}
             style={{ marginTop: 8 }}
           />
-          <Typography.Text type="secondary">{text(gates.message)}</Typography.Text>
+          <Typography.Text type="secondary">{text(gates.message, gates.text)}</Typography.Text>
         </>
       ) : (
         <Typography.Paragraph type="secondary">{t('panel.noGates')}</Typography.Paragraph>
@@ -304,7 +304,7 @@ function Charts({ release }: { release: ReleaseView }) {
 
 function DecisionLog({ release }: { release: ReleaseView }) {
   const { t } = useTranslation('releases');
-  const text = useContractMessage();
+  const text = useContractText();
   const entries = [...release.status.log].reverse();
   return (
     <section aria-label={t('panel.log')}>
@@ -316,7 +316,7 @@ function DecisionLog({ release }: { release: ReleaseView }) {
           {entries.map((entry, i) => (
             <li key={`${entry.at}-${i}`} style={{ padding: '4px 0' }}>
               <Typography.Text type="secondary">{formatDateTime(entry.at)}</Typography.Text>{' '}
-              <Typography.Text>{text(entry.message)}</Typography.Text>
+              <Typography.Text>{text(entry.message, entry.text)}</Typography.Text>
             </li>
           ))}
         </ol>
@@ -332,10 +332,10 @@ function DecisionLog({ release }: { release: ReleaseView }) {
  */
 export function ReleasePanel({ release, readOnly, pending, onAction, live }: ReleasePanelProps) {
   const { t } = useTranslation('releases');
-  const text = useContractMessage();
+  const text = useContractText();
   const { status, spec } = release;
-  // The BFF's words; a contract message among them is said in the operator's language.
-  const reason = status.reason ? text(status.reason) : t('panel.noReason');
+  // The BFF's words, in the operator's language when sent as contract messages (or as one).
+  const reason = status.reason ? text(status.reason, status.reasonText) : t('panel.noReason');
   return (
     <section aria-label={t('panel.label', { name: release.name })}>
       <Flex vertical gap={16}>

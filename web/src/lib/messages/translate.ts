@@ -2,7 +2,7 @@ import { useCallback } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { TFunction } from 'i18next';
 import { CONTRACT_MESSAGES } from '../../../../bff/src/contract/messages';
-import type { ContractMessageKey } from '../../../../bff/src/contract/messages';
+import type { ContractMessageKey, ContractText } from '../../../../bff/src/contract/messages';
 import { errorsEnUS } from './locales';
 
 /**
@@ -79,6 +79,37 @@ export function translateContractMessage(t: MessagesT, message: string): string 
   return t(`contract:${match.key}` as const, { replace: values });
 }
 
+const isContractKey = (key: string): key is ContractMessageKey => {
+  const [group = '', name = ''] = key.split('.');
+  const messages: Record<string, object> = CONTRACT_MESSAGES;
+  return Object.hasOwn(messages, group) && Object.hasOwn(messages[group] as object, name);
+};
+
+/**
+ * A text sent as contract messages (keys and values, `ContractText`) in the language of `t`: the
+ * values that are messages too are translated, lists joined as the language joins them, and a value
+ * that is an English contract message is translated as any other. Undefined when a key is not one
+ * the console knows (a newer BFF): the caller shows the English text instead.
+ */
+export function translateContractText(t: MessagesT, parts: readonly ContractText[]): string | undefined {
+  const said: string[] = [];
+  for (const { key, values = {} } of parts) {
+    if (!isContractKey(key)) return undefined;
+    const replace: Record<string, string | number> = {};
+    for (const [name, value] of Object.entries(values)) {
+      if (typeof value === 'object') {
+        const inner = translateContractText(t, value);
+        if (inner === undefined) return undefined;
+        replace[name] = inner;
+      } else {
+        replace[name] = typeof value === 'string' ? (translateContractMessage(t, value) ?? value) : value;
+      }
+    }
+    said.push(t(`contract:${key}` as const, { replace }));
+  }
+  return said.join(t('contract:common.listSeparator'));
+}
+
 /** What the console knows of a failed request: its code (API answers) or only its status (audit). */
 export interface ServerProblem {
   code?: string;
@@ -131,6 +162,19 @@ export function useServerProblemText(): (problem: ServerProblem) => string {
 export function useContractMessage(): (message: string) => string {
   const { t } = useTranslation(['errors', 'contract']);
   return useCallback((message: string) => translateContractMessage(t, message) ?? message, [t]);
+}
+
+/**
+ * A text of the BFF in the current language: its contract messages (`text`) when it was sent with
+ * them, else its English `message`, itself translated when it is a contract message.
+ */
+export function useContractText(): (message: string, text?: readonly ContractText[]) => string {
+  const { t } = useTranslation(['errors', 'contract']);
+  return useCallback(
+    (message: string, text?: readonly ContractText[]) =>
+      (text ? translateContractText(t, text) : undefined) ?? translateContractMessage(t, message) ?? message,
+    [t],
+  );
 }
 
 /** A refusal shown under the field it names: without the field's name, in the language of `t`. */
