@@ -170,7 +170,7 @@ const isContractKey = (key: string): key is ContractMessageKey => {
  * A text of the state machine as contract messages (their keys and values), so that the SPA says it
  * in the operator's language; the English `message` or `reason` beside it is these, rendered.
  */
-export const ContractText: z.ZodType<readonly ContractTextShape[]> = z
+const ContractText: z.ZodType<readonly ContractTextShape[]> = z
   .array(
     z.object({
       key: z.string().refine(isContractKey, 'Not a contract message key'),

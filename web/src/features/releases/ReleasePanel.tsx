@@ -11,7 +11,7 @@ import { releaseChartOptions } from './releaseCharts';
 import type { ReleaseChartOptions } from './releaseCharts';
 
 // Preset colours, whose text the theme darkens to WCAG AA contrast (the status colours are not).
-export const PHASE_COLORS: Record<ReleasePhase, string> = {
+const PHASE_COLORS: Record<ReleasePhase, string> = {
   Progressing: 'blue',
   Paused: 'gold',
   Succeeded: 'green',
@@ -24,7 +24,7 @@ export function PhaseTag({ phase }: { phase: ReleasePhase }) {
 }
 
 /** What each phase lets an operator do (the BFF answers 409 for anything else). */
-export function actionsOf(phase: ReleasePhase): ReleaseAction[] {
+function actionsOf(phase: ReleasePhase): ReleaseAction[] {
   switch (phase) {
     case 'Progressing':
       return ['pause', 'promote', 'abort'];

@@ -2,17 +2,13 @@
 // contract's zod schema as the operator types (architecture rule 5), so zod comes into this chunk.
 export { MAX_STEPS, ReleaseForm } from '../../../../bff/src/contract/releases';
 export type {
-  DecisionLogEntry,
   GateCheck,
-  GateEvaluation,
   ReleaseAction,
   ReleaseFormInput,
   ReleaseList,
   ReleasePhase,
   ReleaseSample,
   ReleaseSpec,
-  ReleaseStatus,
-  ReleaseVersionReading,
   ReleaseView,
 } from '../../../../bff/src/contract/releases';
 /** What the preview answers: the first stage's objects, as the routes preview does. */

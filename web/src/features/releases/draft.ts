@@ -23,8 +23,8 @@ export interface ReleaseDraft {
   gates: { maxErrorRate: Entry; maxP99Ms: Entry; minRequests: Entry };
 }
 
-export const DEFAULT_WEIGHTS = [5, 10, 25, 50, 100];
-export const DEFAULT_HOLD_SECONDS = 60;
+const DEFAULT_WEIGHTS = [5, 10, 25, 50, 100];
+const DEFAULT_HOLD_SECONDS = 60;
 
 let nextKey = 0;
 export const stepDraft = (weight: Entry, holdSeconds: Entry = DEFAULT_HOLD_SECONDS): StepDraft => ({

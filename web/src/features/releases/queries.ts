@@ -12,7 +12,7 @@ const ROUTES_KEY = (serviceId: string) => changeKeys.service('routes', serviceId
 export const RELEASE_POLL_MS = 5_000;
 
 /** Hierarchical keys: everything of one service's releases lives under `['releases', serviceId]`. */
-export const releaseKeys = {
+const releaseKeys = {
   service: (serviceId: string) => ['releases', serviceId] as const,
   list: (serviceId: string) => [...releaseKeys.service(serviceId), 'list'] as const,
   release: (serviceId: string, name: string) => [...releaseKeys.service(serviceId), 'release', name] as const,
@@ -40,7 +40,7 @@ export function releaseQuery(serviceId: string, name: string) {
 }
 
 /** A release's new state into the cache: its own entry and its row of the list, in place. */
-export function writeRelease(client: QueryClient, serviceId: string, release: ReleaseView): void {
+function writeRelease(client: QueryClient, serviceId: string, release: ReleaseView): void {
   client.setQueryData(releaseKeys.release(serviceId, release.name), release);
   client.setQueryData<ReleaseList>(releaseKeys.list(serviceId), (old) => {
     if (!old) return old;

@@ -13,7 +13,7 @@ import type { ReleaseList } from './contract';
 import { reviews } from './fixtures';
 import { ReleasesSection } from './ReleasesSection';
 
-export { release, reviews, sample } from './fixtures';
+export { release, reviews } from './fixtures';
 
 // Test helpers for progressive delivery: fixtures in the contract's shapes and an in-memory API.
 
@@ -50,7 +50,7 @@ export function renderSection(ui: ReactElement | null = null, session?: Session,
 
 export const setupUser = () => userEvent.setup({ pointerEventsCheck: PointerEventsCheckLevel.Never });
 
-export function must<T>(value: T | null | undefined): T {
+function must<T>(value: T | null | undefined): T {
   if (value === null || value === undefined) throw new Error('Expected a value');
   return value;
 }

@@ -91,7 +91,7 @@ const isContractKey = (key: string): key is ContractMessageKey => {
  * that is an English contract message is translated as any other. Undefined when a key is not one
  * the console knows (a newer BFF): the caller shows the English text instead.
  */
-export function translateContractText(t: MessagesT, parts: readonly ContractText[]): string | undefined {
+function translateContractText(t: MessagesT, parts: readonly ContractText[]): string | undefined {
   const said: string[] = [];
   for (const { key, values = {} } of parts) {
     if (!isContractKey(key)) return undefined;
