@@ -1,28 +1,18 @@
 import type { Router } from 'express';
 import { apiRouter } from './router';
-import type { Response } from 'express';
 import { StreamQuery, WindowQuery } from '../contract/monitoring';
 import type { MonitoringOverview, ServiceMetrics } from '../contract/monitoring';
 import { callerScope } from '../features/auth/scope';
 import type { MonitoringService } from '../features/monitoring/monitoring';
-import type { MonitoringStream, StreamClient } from '../features/monitoring/stream';
+import type { MonitoringStream } from '../features/monitoring/stream';
 import { badRequest } from '../lib/errors';
 import { sendShared } from './shared-answer';
+import { sseClient } from './sse';
 import { parseInput } from './validate';
 
 export interface MonitoringRouterDeps {
   monitoring: MonitoringService;
   stream: MonitoringStream;
-}
-
-function sseClient(res: Response): StreamClient {
-  return {
-    write: (chunk) => res.write(chunk),
-    onceDrained: (callback) => {
-      res.once('drain', callback);
-    },
-    close: () => res.end(),
-  };
 }
 
 /** Monitoring's routes; each computes its answer for the caller's namespaces (features/auth/scope.ts). */

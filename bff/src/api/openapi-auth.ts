@@ -2,19 +2,13 @@ import { z } from 'zod';
 import { requirementFor } from '../features/auth/policy';
 import { AuditQuery } from '../contract/audit';
 import '../contract/auth';
+import { errorResponse, jsonBody, okResponse } from './openapi-schema';
 
 type JsonSchema = Record<string, unknown>;
 
-const ref = (id: string) => ({ $ref: `#/components/schemas/${id}` });
-const ok = (id: string, description = 'OK') => ({
-  description,
-  content: { 'application/json': { schema: ref(id) } },
-});
-const error = (description: string) => ({
-  description,
-  content: { 'application/json': { schema: ref('ApiError') } },
-});
-const body = (id: string) => ({ required: true, content: { 'application/json': { schema: ref(id) } } });
+const ok = okResponse;
+const error = errorResponse;
+const body = jsonBody;
 
 function auditParameters(): JsonSchema[] {
   const json = z.toJSONSchema(AuditQuery, { target: 'openapi-3.0', io: 'input', unrepresentable: 'any' }) as {

@@ -11,11 +11,9 @@ import { releaseOpenApiPaths } from './releases';
 import { ROUTES } from './routing';
 import { ACCESS_POLICIES, PEER_AUTHENTICATIONS, securityOpenApiPaths } from './security';
 import { ruleOpenApiPaths } from './rules';
-import { queryParameters } from './openapi-schema';
+import { errorResponse, okResponse, queryParameters } from './openapi-schema';
 
 type JsonSchema = Record<string, unknown>;
-
-const ref = (id: string) => ({ $ref: `#/components/schemas/${id}` });
 
 /**
  * Every contract schema registered with an id (`.meta({ id })`) becomes a component; schemas
@@ -31,15 +29,7 @@ function components(): Record<string, JsonSchema> {
   return schemas;
 }
 
-const errorResponse = (description: string) => ({
-  description,
-  content: { 'application/json': { schema: ref('ApiError') } },
-});
-
-const ok = (id: string) => ({
-  description: 'OK',
-  content: { 'application/json': { schema: ref(id) } },
-});
+const ok = (id: string) => okResponse(id);
 
 /** The API as an OpenAPI 3 document, generated from the same zod schemas the code validates with. */
 export function buildOpenApiDocument(version: string): JsonSchema {

@@ -1,11 +1,12 @@
-import type { Request, Response, Router } from 'express';
+import type { Request, Router } from 'express';
 import { z } from 'zod';
 import { ReleaseAction, ReleaseForm } from '../contract/releases';
 import type { ReleaseEvents } from '../features/releases/events';
 import type { ReleaseService } from '../features/releases/service';
-import type { StreamClient } from '../features/monitoring/stream';
 import { apiRouter } from './router';
+import { sseClient } from './sse';
 import { parseInput } from './validate';
+import { errorResponse, jsonBody, okResponse, pathParam, serviceIdParam } from './openapi-schema';
 
 /**
  * Progressive delivery's routes (issue 17): start a release (and preview its first stage), read
@@ -23,16 +24,6 @@ const PauseBody = z
   .default({});
 
 const params = (req: Request) => req.params as { id: string; name: string; action: string };
-
-function sseClient(res: Response): StreamClient {
-  return {
-    write: (chunk) => res.write(chunk),
-    onceDrained: (callback) => {
-      res.once('drain', callback);
-    },
-    close: () => res.end(),
-  };
-}
 
 export function releaseRouter({ releases, events }: ReleaseRouterDeps): Router {
   const router = apiRouter();
@@ -76,27 +67,10 @@ export function releaseRouter({ releases, events }: ReleaseRouterDeps): Router {
   return router;
 }
 
-const ref = (id: string) => ({ $ref: `#/components/schemas/${id}` });
-const ok = (id: string) => ({ description: 'OK', content: { 'application/json': { schema: ref(id) } } });
-const errorResponse = (description: string) => ({
-  description,
-  content: { 'application/json': { schema: ref('ApiError') } },
-});
-const idParam = {
-  name: 'id',
-  in: 'path',
-  required: true,
-  description: 'The service ID, URL-encoded',
-  schema: { type: 'string' },
-};
-const nameParam = {
-  name: 'name',
-  in: 'path',
-  required: true,
-  description: 'The release name',
-  schema: { type: 'string' },
-};
-const formBody = { required: true, content: { 'application/json': { schema: ref('ReleaseForm') } } };
+const ok = (id: string) => okResponse(id);
+const idParam = serviceIdParam;
+const nameParam = pathParam('name', 'The release name');
+const formBody = jsonBody('ReleaseForm');
 
 const ACTIONS: Record<ReleaseAction, string> = {
   pause: 'Pause a Progressing release: it holds its current weights (body: optional `reason`)',

@@ -6,6 +6,7 @@ import { currentPrincipal } from '../lib/request-context';
 import type { RuleOperations } from '../features/rules/service';
 import { apiRouter } from './router';
 import { parseInput } from './validate';
+import { errorResponse, okResponse, pathParam, serviceIdParam } from './openapi-schema';
 
 /**
  * One HTTP surface for every kind of rule on a service (routes, rate limits, and the kinds to come):
@@ -93,26 +94,9 @@ export function ruleRouter<Body, Rule, List, Preview>(kind: RuleKindApi<Body, Ru
   return router;
 }
 
-const ref = (id: string) => ({ $ref: `#/components/schemas/${id}` });
-const ok = (id: string) => ({ description: 'OK', content: { 'application/json': { schema: ref(id) } } });
-const errorResponse = (description: string) => ({
-  description,
-  content: { 'application/json': { schema: ref('ApiError') } },
-});
-const idParam = {
-  name: 'id',
-  in: 'path',
-  required: true,
-  description: 'The service ID, URL-encoded',
-  schema: { type: 'string' },
-};
-const nameParam = {
-  name: 'name',
-  in: 'path',
-  required: true,
-  description: 'The rule name',
-  schema: { type: 'string' },
-};
+const ok = (id: string) => okResponse(id);
+const idParam = serviceIdParam;
+const nameParam = pathParam('name', 'The rule name');
 
 /** The OpenAPI paths of a kind: the same eight operations, described once. */
 export function ruleOpenApiPaths(kind: RuleKindDoc): Record<string, JsonSchema> {

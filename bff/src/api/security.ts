@@ -4,7 +4,7 @@ import { DeleteRuleQuery } from '../contract/routing';
 import { AccessPolicyForm, PeerAuthenticationForm } from '../contract/security';
 import type { AccessPolicyService } from '../features/security/access-policy';
 import type { PeerAuthenticationService } from '../features/security/peer-authentication';
-import { queryParameters } from './openapi-schema';
+import { errorResponse, queryParameters } from './openapi-schema';
 import { apiRouter } from './router';
 import { ruleRouter } from './rules';
 import type { RuleKindDoc } from './rules';
@@ -82,11 +82,6 @@ export function accessPolicyRouter(service: AccessPolicyService): Router {
   );
   return router;
 }
-
-const errorResponse = (description: string) => ({
-  description,
-  content: { 'application/json': { schema: { $ref: '#/components/schemas/ApiError' } } },
-});
 
 /** The suggestion's OpenAPI path (the kinds' own paths come from `ruleOpenApiPaths`). */
 export function securityOpenApiPaths(): Record<string, Record<string, unknown>> {
