@@ -41,19 +41,28 @@ const reads = (i: number, u: number) => {
 const latencies: number[] = [];
 const byKind: Record<string, number[]> = {};
 const errors: Record<string, number> = {};
-const end = performance.now() + SECONDS * 1000;
+/** Latencies by the 5-second slice of the run the request started in (a stall shows where it is). */
+const bySlice: number[][] = [];
+const begin = performance.now();
+const end = begin + SECONDS * 1000;
 const user = async (u: number) => {
   await sleep(Math.random() * THINK_MS); // users arrive over the first second
   for (let i = 0; performance.now() < end; i++) {
     const p = reads(i, u);
     const t = performance.now();
     try {
-      const res = await fetch(`${BASE}${p}`, { headers: { authorization: `Bearer ${TOKEN}` } });
+      // Uncompressed: on this one machine, inflating the megabytes of the monitoring overview and the
+      // topology took the client's own CPU from the console it measures (a browser inflates on its own
+      // machine). The console keeps both encodings of a shared answer (api/shared-answer.ts).
+      const res = await fetch(`${BASE}${p}`, {
+        headers: { authorization: `Bearer ${TOKEN}`, 'accept-encoding': 'identity' },
+      });
       const body = await res.arrayBuffer();
       if (res.status !== 200)
         throw new Error(`GET ${p}: ${res.status} ${Buffer.from(body).toString().slice(0, 200)}`);
       const ms = performance.now() - t;
       latencies.push(ms);
+      (bySlice[Math.floor((t - begin) / 5000)] ??= []).push(ms);
       const kind = (p.split('?')[0] as string).replace(/services\/[^/]+/, 'services/:id');
       (byKind[kind] ??= []).push(ms);
     } catch (err) {
@@ -66,5 +75,5 @@ const user = async (u: number) => {
 const started = performance.now();
 await Promise.all(Array.from({ length: CLIENTS }, (_, u) => user(u)));
 process.stdout.write(
-  `${JSON.stringify({ seconds: (performance.now() - started) / 1000, latencies, byKind, errors })}\n`,
+  `${JSON.stringify({ seconds: (performance.now() - started) / 1000, latencies, byKind, bySlice, errors })}\n`,
 );

@@ -583,6 +583,7 @@ export async function benchScale(): Promise<void> {
       seconds: number;
       latencies: number[];
       byKind: Record<string, number[]>;
+      bySlice: (number[] | null)[];
       errors: Record<string, number>;
     };
     const latencies = result.latencies;
@@ -612,6 +613,11 @@ export async function benchScale(): Promise<void> {
       ...[...byKind].map(([k, v]) => ({
         name: `  ${k} p99 (${v.length})`,
         value: percentile(v, 99),
+        unit: 'ms',
+      })),
+      ...result.bySlice.map((v, i) => ({
+        name: `  started in ${i * 5}–${i * 5 + 5} s: p99 (${v?.length ?? 0})`,
+        value: v ? percentile(v, 99) : 0,
         unit: 'ms',
       })),
       { name: 'console RSS after the load', value: mem.rss, unit: 'MiB' },
