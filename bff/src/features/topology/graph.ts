@@ -406,7 +406,6 @@ interface PartsIndex {
   edgesOf: Map<NodeAcc, EdgeAcc[]>;
   nodeOrder: Map<NodeAcc, number>;
   edgeOrder: Map<EdgeAcc, number>;
-  namespaces: string[];
 }
 const indexOfParts = new WeakMap<GraphParts, PartsIndex>();
 
@@ -433,9 +432,22 @@ function partsIndex(parts: GraphParts): PartsIndex {
     touch(e.source, e);
     if (e.target !== e.source) touch(e.target, e);
   }
-  // A service in conflict is in no namespace (''): not one to filter by.
-  const namespaces = [...byNamespace.keys()].filter((ns) => ns !== '').sort();
-  indexOfParts.set(parts, (found = { byNamespace, edgesOf, nodeOrder, edgeOrder, namespaces }));
+  indexOfParts.set(parts, (found = { byNamespace, edgesOf, nodeOrder, edgeOrder }));
+  return found;
+}
+
+const namespacesOfParts = new WeakMap<GraphParts, string[]>();
+
+/** The namespaces of the parts' nodes, sorted; once per parts (the whole graph needs no index). */
+function namespacesOf(parts: GraphParts): string[] {
+  let found = namespacesOfParts.get(parts);
+  if (!found) {
+    const all = new Set<string>();
+    for (const acc of parts.nodes.values()) all.add(acc.node.namespace);
+    // A service in conflict is in no namespace (''): not one to filter by.
+    found = [...all].filter((ns) => ns !== '').sort();
+    namespacesOfParts.set(parts, found);
+  }
   return found;
 }
 
@@ -507,6 +519,6 @@ export function renderGraph(parts: GraphParts, namespace: string | null): BuiltG
     groups: [...groups.values()].filter((g) => usedGroups.has(g.id)),
     nodes: outNodes,
     edges: outEdges,
-    namespaces: partsIndex(parts).namespaces,
+    namespaces: namespacesOf(parts),
   };
 }
