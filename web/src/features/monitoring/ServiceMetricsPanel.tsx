@@ -1,9 +1,8 @@
 import { Col, Flex, Row, Statistic, Typography } from 'antd';
-import { useId, useMemo } from 'react';
+import { useMemo } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { ServiceMetrics } from './contract';
-import { EChart } from './EChart';
-import type { ChartOption } from './EChart';
+import { ChartFigure } from './ChartFigure';
 import { formatBytes, formatMs, formatNumber, formatPercent } from './format';
 import { CoveredSpan } from './CoveredSpan';
 import { LiveIndicator } from './LiveIndicator';
@@ -134,18 +133,6 @@ function ObservedSplit({ metrics }: { metrics: ServiceMetrics }) {
   );
 }
 
-function ChartFigure({ title, option, label }: { title: string; option: ChartOption; label: string }) {
-  const captionId = useId();
-  return (
-    <figure aria-labelledby={captionId} style={{ margin: 0 }}>
-      <figcaption id={captionId}>
-        <Typography.Text strong>{title}</Typography.Text>
-      </figcaption>
-      <EChart option={option} label={label} height={220} style={{ marginTop: 8 }} />
-    </figure>
-  );
-}
-
 function Charts({ metrics }: { metrics: ServiceMetrics }) {
   const { t, i18n } = useTranslation(['monitoring', 'common']);
   const texts: ChartTexts = useMemo(
@@ -196,6 +183,7 @@ function Charts({ metrics }: { metrics: ServiceMetrics }) {
       {charts.map(([title, key]) => (
         <Col key={key} xs={24} xl={12}>
           <ChartFigure
+            height={220}
             title={title}
             option={options[key]}
             label={t('service.chartLabel', { title, window: windowText })}

@@ -26,15 +26,22 @@ interface ChartSpec {
   format: (value: number) => string;
 }
 
-function timeSeriesOption({ timestamps, series, format }: ChartSpec): ChartOption {
+/** What every time chart of the console shares: updates, grid, legend and an axis tooltip in `format`. */
+export function timeChartFrame(format: (value: number) => string): ChartOption {
   return {
     animationDurationUpdate: 300,
     grid: { left: 8, right: 16, top: 36, bottom: 8, containLabel: true },
     legend: { top: 0, type: 'scroll', icon: 'roundRect', itemWidth: 12, itemHeight: 8 },
     tooltip: {
       trigger: 'axis',
-      valueFormatter: (value) => (typeof value === 'number' ? format(value) : '—'),
+      valueFormatter: (value: unknown) => (typeof value === 'number' ? format(value) : '—'),
     },
+  };
+}
+
+function timeSeriesOption({ timestamps, series, format }: ChartSpec): ChartOption {
+  return {
+    ...timeChartFrame(format),
     xAxis: {
       type: 'time',
       min: timestamps[0],

@@ -1,10 +1,9 @@
 import { Alert, Button, Col, Flex, Popconfirm, Row, Steps, Table, Tag, Typography } from 'antd';
 import type { TableColumnsType } from 'antd';
-import { useEffect, useId, useMemo, useState } from 'react';
+import { useEffect, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useContractText } from '../../lib/messages/translate';
-import { EChart } from '../monitoring/EChart';
-import type { ChartOption } from '../monitoring/EChart';
+import { ChartFigure } from '../monitoring/ChartFigure';
 import { formatDateTime, formatNumber } from '../monitoring/format';
 import type { GateCheck, ReleaseAction, ReleasePhase, ReleaseSpec, ReleaseView } from './contract';
 import { releaseChartOptions } from './releaseCharts';
@@ -248,18 +247,6 @@ function GateTable({ release }: { release: ReleaseView }) {
   );
 }
 
-function ChartFigure({ title, option, label }: { title: string; option: ChartOption; label: string }) {
-  const captionId = useId();
-  return (
-    <figure aria-labelledby={captionId} style={{ margin: 0 }}>
-      <figcaption id={captionId}>
-        <Typography.Text strong>{title}</Typography.Text>
-      </figcaption>
-      <EChart option={option} label={label} height={200} style={{ marginTop: 8 }} />
-    </figure>
-  );
-}
-
 function Charts({ release }: { release: ReleaseView }) {
   const { t, i18n } = useTranslation('releases');
   const { samples, spec } = release;
@@ -291,6 +278,7 @@ function Charts({ release }: { release: ReleaseView }) {
         {charts.map(([key, title]) => (
           <Col key={key} xs={24} xl={12}>
             <ChartFigure
+              height={200}
               title={title}
               option={options[key]}
               label={t('panel.chartLabel', { title, name: release.name })}

@@ -1,6 +1,7 @@
 import type { ChartOption } from '../monitoring/echarts';
 import { formatNumber } from '../monitoring/format';
 import type { ReleaseSample, ReleaseSpec } from './contract';
+import { timeChartFrame } from '../monitoring/serviceCharts';
 
 // ECharts options of a release's gates over time: pure functions of its samples, so a new sample
 // from the stream is a new option for the same chart (series keep their ids: the lines move).
@@ -21,13 +22,7 @@ const TARGET_COLOR = '#8c8c8c';
 
 function timeOption(lines: Line[], format: (value: number) => string, max?: number): ChartOption {
   return {
-    animationDurationUpdate: 300,
-    grid: { left: 8, right: 16, top: 36, bottom: 8, containLabel: true },
-    legend: { top: 0, type: 'scroll', icon: 'roundRect', itemWidth: 12, itemHeight: 8 },
-    tooltip: {
-      trigger: 'axis',
-      valueFormatter: (value) => (typeof value === 'number' ? format(value) : '—'),
-    },
+    ...timeChartFrame(format),
     xAxis: { type: 'time', splitLine: { show: false }, axisLabel: { hideOverlap: true } },
     yAxis: {
       type: 'value',
