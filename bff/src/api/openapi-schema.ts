@@ -18,7 +18,7 @@ export function queryParameters(schema: z.ZodObject): JsonSchema[] {
 }
 
 /** A reference to a contract schema registered with an id (a component of the document). */
-export const schemaRef = (id: string) => ({ $ref: `#/components/schemas/${id}` });
+const schemaRef = (id: string) => ({ $ref: `#/components/schemas/${id}` });
 
 /** A JSON response of a contract schema. */
 export const okResponse = (id: string, description = 'OK') => ({
