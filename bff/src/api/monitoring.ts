@@ -7,7 +7,7 @@ import type { MonitoringService } from '../features/monitoring/monitoring';
 import type { MonitoringStream } from '../features/monitoring/stream';
 import { badRequest } from '../lib/errors';
 import { sendShared } from './shared-answer';
-import { sseClient } from './sse';
+import { openEventStream } from './sse';
 import { parseInput } from './validate';
 
 export interface MonitoringRouterDeps {
@@ -43,16 +43,7 @@ export function monitoringRouter({ monitoring, stream }: MonitoringRouterDeps): 
         throw badRequest(`service: no service ${id} in the catalog`, 'service');
       }
     }
-    res.writeHead(200, {
-      'content-type': 'text/event-stream; charset=utf-8',
-      'cache-control': 'no-store, no-transform',
-      connection: 'keep-alive',
-      // nginx and some ingress controllers buffer responses unless told not to.
-      'x-accel-buffering': 'no',
-    });
-    res.write('retry: 5000\n\n');
-    req.socket.setNoDelay(true);
-    const remove = stream.add(sseClient(res), {
+    const remove = stream.add(openEventStream(req, res), {
       window: query.window,
       overview: query.overview,
       services: query.service,

@@ -4,7 +4,7 @@ import { ReleaseAction, ReleaseForm } from '../contract/releases';
 import type { ReleaseEvents } from '../features/releases/events';
 import type { ReleaseService } from '../features/releases/service';
 import { apiRouter } from './router';
-import { sseClient } from './sse';
+import { openEventStream } from './sse';
 import { parseInput } from './validate';
 import { errorResponse, jsonBody, okResponse, pathParam, serviceIdParam } from './openapi-schema';
 
@@ -53,15 +53,7 @@ export function releaseRouter({ releases, events }: ReleaseRouterDeps): Router {
     const { id, name } = params(req);
     // A release that is not there is a 404 before the stream starts.
     const current = await releases.get(id, name);
-    res.writeHead(200, {
-      'content-type': 'text/event-stream; charset=utf-8',
-      'cache-control': 'no-store, no-transform',
-      connection: 'keep-alive',
-      'x-accel-buffering': 'no',
-    });
-    res.write('retry: 5000\n\n');
-    req.socket.setNoDelay(true);
-    const remove = events.add(id, name, sseClient(res), current);
+    const remove = events.add(id, name, openEventStream(req, res), current);
     res.on('close', remove);
   });
   return router;
