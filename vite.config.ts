@@ -4,6 +4,44 @@ import react from '@vitejs/plugin-react';
 
 const bffPort = process.env.BFF_PORT ?? '8080';
 
+// The web's tests that mock modules or spy on globals: each runs in a fresh module graph and DOM.
+const WEB_ISOLATED = [
+  'web/src/app/zhCN.test.tsx',
+  'web/src/features/topology/TopologyPage.test.tsx',
+  'web/src/features/monitoring/ServiceMetricsPanel.test.tsx',
+  'web/src/features/monitoring/ConsumersPanel.test.tsx',
+  'web/src/features/monitoring/MonitoringPage.test.tsx',
+  'web/src/features/releases/ReleasePanel.test.tsx',
+  'web/src/lib/sse.test.ts',
+  'web/src/lib/i18n/languages.test.ts',
+];
+
+// antd, React and the rest, each bundled into one module for the web's tests: importing antd's
+// hundreds of files again for every test file was a third of the web suite's time. (The icons stay
+// out: bundled, their named exports come out undefined.)
+const webDeps = {
+  optimizer: {
+    client: {
+      enabled: true,
+      include: [
+        'antd',
+        'react',
+        'react-dom',
+        'react-dom/client',
+        'react-router',
+        '@tanstack/react-query',
+        'echarts',
+        'i18next',
+        'react-i18next',
+        '@uiw/react-codemirror',
+        '@codemirror/lang-yaml',
+        '@codemirror/lint',
+        'dayjs',
+      ],
+    },
+  },
+};
+
 // The SPA lives in web/; the build lands in dist/web, which the BFF serves.
 export default defineConfig({
   root: 'web',
@@ -23,7 +61,6 @@ export default defineConfig({
   },
   test: {
     root: '.',
-    include: ['bff/**/*.test.ts', 'web/**/*.test.{ts,tsx}', 'scripts/**/*.test.ts', 'deploy/**/*.test.ts'],
     environment: 'node',
     testTimeout: 30_000,
     hookTimeout: 60_000,
@@ -31,5 +68,39 @@ export default defineConfig({
     // Vitest's default is one worker fewer than the cores: one worker on a 2-core machine. Most
     // files wait on a control plane or a browser-like DOM more than they compute, so two halve the time.
     maxWorkers: 2,
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: 'bff',
+          include: ['bff/**/*.test.ts', 'scripts/**/*.test.ts', 'deploy/**/*.test.ts'],
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'web-isolated',
+          include: WEB_ISOLATED,
+          environment: 'jsdom',
+          setupFiles: ['web/src/test/setup.ts'],
+          deps: webDeps,
+        },
+      },
+      {
+        // The other web tests share their worker's modules and DOM (isolate: false): antd and the
+        // app are imported once per worker, not once per file, which halves the web suite's time.
+        // The set-up runs again before each file (its hooks: a fresh msw server, cleanup, en-US).
+        extends: true,
+        test: {
+          name: 'web',
+          include: ['web/**/*.test.{ts,tsx}'],
+          exclude: WEB_ISOLATED,
+          isolate: false,
+          environment: 'jsdom',
+          setupFiles: ['web/src/test/setup.ts'],
+          deps: webDeps,
+        },
+      },
+    ],
   },
 });

@@ -1,6 +1,6 @@
 /**
- * Shared set-up for the web's jsdom tests. Import it first in every web test file (the project's
- * vitest config runs in node and has no setupFiles for the web):
+ * Shared set-up for the web's jsdom tests: vite.config.ts runs it before each web test file (its
+ * `setupFiles`). Test files still import it first, so a file also runs alone under any config:
  *
  *   // @vitest-environment jsdom
  *   import '../../test/setup';
@@ -59,39 +59,47 @@ if (!(Range.prototype as Partial<Range>).getClientRects) {
   };
 }
 
-// jsdom does not compute pseudo-element styles and says so on stderr; antd asks for them to
-// measure scrollbars. Answer with the element's own style.
-const getComputedStyle = window.getComputedStyle.bind(window);
-window.getComputedStyle = (element: Element) => getComputedStyle(element);
+// The jsdom environment lives as long as its worker: in the project that shares one between files
+// (vite.config.ts), this file runs again before each file, and patches the prototypes only once.
+const patched = window as Window & { meshConsoleTestPatched?: boolean };
+if (!patched.meshConsoleTestPatched) {
+  patched.meshConsoleTestPatched = true;
+  // jsdom does not compute pseudo-element styles and says so on stderr; antd asks for them to
+  // measure scrollbars. Answer with the element's own style.
+  const getComputedStyle = window.getComputedStyle.bind(window);
+  window.getComputedStyle = (element: Element) => getComputedStyle(element);
 
-// antd writes its CSS-in-JS into <head>: thousands of rules that jsdom's getComputedStyle walks for
-// every element a role query or user-event looks at. jsdom lays nothing out, so tests need none of
-// them: style elements go to a detached node instead (antd finds them there to update them).
-const styleSink = document.createElement('div');
-const headAppend = HTMLHeadElement.prototype.appendChild;
-const headInsert = HTMLHeadElement.prototype.insertBefore;
-HTMLHeadElement.prototype.appendChild = function appendChild<T extends Node>(
-  this: HTMLHeadElement,
-  node: T,
-): T {
-  return node instanceof HTMLStyleElement ? styleSink.appendChild(node) : (headAppend.call(this, node) as T);
-};
-HTMLHeadElement.prototype.insertBefore = function insertBefore<T extends Node>(
-  this: HTMLHeadElement,
-  node: T,
-  child: Node | null,
-): T {
-  return node instanceof HTMLStyleElement
-    ? styleSink.appendChild(node)
-    : (headInsert.call(this, node, child) as T);
-};
-const headRemove = HTMLHeadElement.prototype.removeChild;
-HTMLHeadElement.prototype.removeChild = function removeChild<T extends Node>(
-  this: HTMLHeadElement,
-  node: T,
-): T {
-  return node.parentNode === styleSink ? styleSink.removeChild(node) : (headRemove.call(this, node) as T);
-};
+  // antd writes its CSS-in-JS into <head>: thousands of rules that jsdom's getComputedStyle walks for
+  // every element a role query or user-event looks at. jsdom lays nothing out, so tests need none of
+  // them: style elements go to a detached node instead (antd finds them there to update them).
+  const styleSink = document.createElement('div');
+  const headAppend = HTMLHeadElement.prototype.appendChild;
+  const headInsert = HTMLHeadElement.prototype.insertBefore;
+  HTMLHeadElement.prototype.appendChild = function appendChild<T extends Node>(
+    this: HTMLHeadElement,
+    node: T,
+  ): T {
+    return node instanceof HTMLStyleElement
+      ? styleSink.appendChild(node)
+      : (headAppend.call(this, node) as T);
+  };
+  HTMLHeadElement.prototype.insertBefore = function insertBefore<T extends Node>(
+    this: HTMLHeadElement,
+    node: T,
+    child: Node | null,
+  ): T {
+    return node instanceof HTMLStyleElement
+      ? styleSink.appendChild(node)
+      : (headInsert.call(this, node, child) as T);
+  };
+  const headRemove = HTMLHeadElement.prototype.removeChild;
+  HTMLHeadElement.prototype.removeChild = function removeChild<T extends Node>(
+    this: HTMLHeadElement,
+    node: T,
+  ): T {
+    return node.parentNode === styleSink ? styleSink.removeChild(node) : (headRemove.call(this, node) as T);
+  };
+}
 
 // antd is slow to render in jsdom, and CI has 2 cores shared with other suites: wait longer than
 // Testing Library's default second for things to appear.

@@ -69,8 +69,10 @@ describe('a release on the demo mesh', () => {
     }
     expect(view?.status.phase).toBe('RolledBack');
     expect(Date.now() - breach).toBeLessThan(15_000);
+    // The stable version's rate is said when it had requests in the window (on a loaded machine the
+    // demo's traffic may not have reached it yet), and other gates may fail beside the error rate.
     expect(view?.status.reason).toMatch(
-      /^step 1 failed: error rate [\d.]+% > 5% \(stable 0%\); rolled back to 100% v1$/,
+      /^step 1 failed: error rate [\d.]+% > 5%( \(stable 0%\))?(; [^;]+)*; rolled back to 100% v1$/,
     );
     const failed = view?.status.gates?.checks.find((c) => c.gate === 'errorRate');
     expect(failed?.canary).toBeGreaterThan(5);
