@@ -74,6 +74,31 @@ export default defineConfig({
         test: {
           name: 'bff',
           include: ['bff/**/*.test.ts', 'scripts/**/*.test.ts', 'deploy/**/*.test.ts'],
+          // The server-side libraries bundled once, as for the web (pino stays out: bundled, it breaks).
+          deps: {
+            optimizer: {
+              ssr: {
+                enabled: true,
+                include: [
+                  '@kubernetes/client-node',
+                  'express',
+                  'zod',
+                  'ajv',
+                  'yaml',
+                  'js-yaml',
+                  'openid-client',
+                  'prom-client',
+                  'supertest',
+                  'diff',
+                  'fast-json-patch',
+                  're2js',
+                  'helmet',
+                  'compression',
+                  'cookie-parser',
+                ],
+              },
+            },
+          },
         },
       },
       {
