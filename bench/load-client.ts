@@ -5,6 +5,7 @@
  * process, whose one event loop also serves the control plane and the stand-in Prometheus: there,
  * a response waited for that loop, and the figure timed the bench as much as the console.
  */
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { catalogQuery as catalogQueryIn, serviceAt as serviceAtIn, serviceHost } from './scale-shape';
 
 const env = (name: string) => {
@@ -45,6 +46,17 @@ const errors: Record<string, number> = {};
 const bySlice: number[][] = [];
 const begin = performance.now();
 const end = begin + SECONDS * 1000;
+/**
+ * This process's own event-loop delay by slice (p99, ms): a latency is the console's only while the
+ * client is not itself late to read the answer.
+ */
+const loopDelayBySlice: number[] = [];
+const loopDelay = monitorEventLoopDelay({ resolution: 10 });
+loopDelay.enable();
+const sliceTimer = setInterval(() => {
+  loopDelayBySlice.push(loopDelay.percentile(99) / 1e6);
+  loopDelay.reset();
+}, 5000);
 const user = async (u: number) => {
   await sleep(Math.random() * THINK_MS); // users arrive over the first second
   for (let i = 0; performance.now() < end; i++) {
@@ -74,6 +86,8 @@ const user = async (u: number) => {
 };
 const started = performance.now();
 await Promise.all(Array.from({ length: CLIENTS }, (_, u) => user(u)));
+clearInterval(sliceTimer);
+loopDelay.disable();
 process.stdout.write(
-  `${JSON.stringify({ seconds: (performance.now() - started) / 1000, latencies, byKind, bySlice, errors })}\n`,
+  `${JSON.stringify({ seconds: (performance.now() - started) / 1000, latencies, byKind, bySlice, loopDelayBySlice, errors })}\n`,
 );

@@ -584,6 +584,7 @@ export async function benchScale(): Promise<void> {
       latencies: number[];
       byKind: Record<string, number[]>;
       bySlice: (number[] | null)[];
+      loopDelayBySlice: number[];
       errors: Record<string, number>;
     };
     const latencies = result.latencies;
@@ -616,7 +617,7 @@ export async function benchScale(): Promise<void> {
         unit: 'ms',
       })),
       ...result.bySlice.map((v, i) => ({
-        name: `  started in ${i * 5}–${i * 5 + 5} s: p99 (${v?.length ?? 0})`,
+        name: `  started in ${i * 5}–${i * 5 + 5} s: p99 (${v?.length ?? 0}); the load client's own loop delay p99 ${(result.loopDelayBySlice[i] ?? 0).toFixed(0)} ms`,
         value: v ? percentile(v, 99) : 0,
         unit: 'ms',
       })),
