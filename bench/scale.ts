@@ -5,6 +5,7 @@ import http from 'node:http';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { load as loadYaml } from 'js-yaml';
 import { RateLimitForm } from '../bff/src/contract/ratelimit';
 import { RouteForm } from '../bff/src/contract/routing';
 import { startControlPlane } from '../bff/src/embedded/control-plane';
@@ -335,6 +336,20 @@ function consoleCommand(): { argv: string[]; how: string } {
   return { argv: [tsx, path.join(root, 'bff', 'src', 'cli', 'start.ts')], how: 'tsx bff/src/cli/start.ts' };
 }
 
+/**
+ * The console's Node options as the Deployment sets them (deploy/kustomize/base/deployment.yaml):
+ * the bench runs the console as it runs in a cluster, heap bound included.
+ */
+function deployedNodeOptions(): string {
+  const file = path.join(process.cwd(), 'deploy', 'kustomize', 'base', 'deployment.yaml');
+  if (!fs.existsSync(file)) return '';
+  const deployment = loadYaml(fs.readFileSync(file, 'utf8')) as {
+    spec?: { template?: { spec?: { containers?: { env?: { name: string; value?: string }[] }[] } } };
+  };
+  const env = deployment.spec?.template?.spec?.containers?.[0]?.env ?? [];
+  return env.find((e) => e.name === 'NODE_OPTIONS')?.value ?? '';
+}
+
 /** VmRSS and VmHWM (the peak) of a process, in MiB. */
 function memoryOf(pid: number): { rss: number; peak: number } {
   const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
@@ -422,6 +437,8 @@ export async function benchScale(): Promise<void> {
     // BENCH_CONSOLE_PROFILE=<dir>: the console's CPU profile, written there when it stops.
     const profile = process.env.BENCH_CONSOLE_PROFILE;
     const nodeFlags = profile ? ['--cpu-prof', `--cpu-prof-dir=${profile}`] : [];
+    const nodeOptions = deployedNodeOptions();
+    notes.push(`console NODE_OPTIONS as deployed: ${nodeOptions || '(none)'}`);
     child = spawn(process.execPath, [...nodeFlags, ...argv], {
       env: {
         ...process.env,
@@ -434,6 +451,7 @@ export async function benchScale(): Promise<void> {
         MESH_CONSOLE_SKIP_WEB_BUILD: '1',
         LOG_LEVEL: 'warn',
         PROMETHEUS_URL: prometheus.url,
+        NODE_OPTIONS: nodeOptions,
       },
       stdio: ['ignore', 'ignore', 'pipe'],
     });

@@ -50,7 +50,7 @@ interface Container {
   env?: { name: string; value?: string; valueFrom?: { fieldRef?: { fieldPath: string } } }[];
   readinessProbe?: Probe;
   livenessProbe?: Probe;
-  resources?: { requests?: Record<string, string> };
+  resources?: { requests?: Record<string, string>; limits?: Record<string, string> };
   securityContext?: {
     readOnlyRootFilesystem?: boolean;
     allowPrivilegeEscalation?: boolean;
@@ -68,6 +68,13 @@ interface PodSpec {
   containers: Container[];
   volumes?: { name: string; emptyDir?: unknown }[];
 }
+/** A memory quantity in MiB (the binary suffixes the manifests use). */
+function mebibytes(quantity: string): number {
+  const m = /^(\d+)(Mi|Gi)$/.exec(quantity);
+  if (!m) throw new Error(`unexpected memory quantity ${quantity}`);
+  return Number(m[1]) * (m[2] === 'Gi' ? 1024 : 1);
+}
+
 interface Deployment extends Obj {
   spec: {
     replicas: number;
@@ -139,6 +146,11 @@ describe.skipIf(!kubectlInstalled)(
       expect(env.HOST?.value).toBe('0.0.0.0');
       expect(env.POD_NAME?.valueFrom?.fieldRef?.fieldPath).toBe('metadata.name');
       expect(env.POD_NAMESPACE?.valueFrom?.fieldRef?.fieldPath).toBe('metadata.namespace');
+      // V8's heap is bounded well inside the container's memory limit (code, buffers and the young
+      // generation live outside it).
+      const heapMiB = Number(/--max-old-space-size=(\d+)/.exec(env.NODE_OPTIONS?.value ?? '')?.[1]);
+      expect(heapMiB).toBeGreaterThan(0);
+      expect(heapMiB).toBeLessThanOrEqual(0.75 * mebibytes(c.resources?.limits?.memory ?? '0'));
 
       // The settings and credentials it reads exist under the (hashed) names it refers to.
       const configMapName = c.envFrom?.find((e) => e.configMapRef)?.configMapRef?.name;
