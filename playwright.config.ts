@@ -57,7 +57,7 @@ export default defineConfig({
   testMatch: '**/*.spec.ts',
   forbidOnly: !!process.env.CI,
   retries: process.env.CI ? 1 : 0,
-  workers: 2,
+  workers: 3,
   fullyParallel: false,
   reporter: 'list',
   // A test walks several pages of a console whose BFF, demo mesh and embedded control plane share
