@@ -1,6 +1,9 @@
-/// <reference types="vitest/config" />
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vite';
 import react from '@vitejs/plugin-react';
+import { configDefaults } from 'vitest/config';
 import { BaseSequencer } from 'vitest/node';
 import type { TestSpecification } from 'vitest/node';
 
@@ -36,17 +39,17 @@ class SlowFirstSequencer extends BaseSequencer {
   }
 }
 
-// The web's tests that mock modules or spy on globals: each runs in a fresh module graph and DOM.
-const WEB_ISOLATED = [
-  'web/src/app/zhCN.test.tsx',
-  'web/src/features/topology/TopologyPage.test.tsx',
-  'web/src/features/monitoring/ServiceMetricsPanel.test.tsx',
-  'web/src/features/monitoring/ConsumersPanel.test.tsx',
-  'web/src/features/monitoring/MonitoringPage.test.tsx',
-  'web/src/features/releases/ReleasePanel.test.tsx',
-  'web/src/lib/sse.test.ts',
-  'web/src/lib/i18n/languages.test.ts',
-];
+// The web's tests that mock modules, spy on or stub globals, or fake timers: each runs in a fresh
+// module graph and DOM (in the shared one, a mock would leak into the files after it). Found by
+// reading the files, so a new test that mocks is isolated without anyone listing it.
+const WEB_ISOLATING = /\bvi\.(mock|doMock|spyOn|stubGlobal|stubEnv|useFakeTimers)\(/;
+const projectRoot = fileURLToPath(new URL('.', import.meta.url));
+const WEB_ISOLATED = fs
+  .readdirSync(path.join(projectRoot, 'web/src'), { recursive: true, encoding: 'utf8' })
+  .map((file) => path.posix.join('web/src', file.split(path.sep).join('/')))
+  .filter((file) => /\.test\.tsx?$/.test(file))
+  .filter((file) => WEB_ISOLATING.test(fs.readFileSync(path.join(projectRoot, file), 'utf8')))
+  .sort();
 
 // antd, React and the rest, each bundled into one module for the web's tests: importing antd's
 // hundreds of files again for every test file was a third of the web suite's time. (The icons stay
@@ -152,7 +155,7 @@ export default defineConfig({
         test: {
           name: 'web',
           include: ['web/**/*.test.{ts,tsx}'],
-          exclude: WEB_ISOLATED,
+          exclude: [...configDefaults.exclude, ...WEB_ISOLATED],
           isolate: false,
           environment: 'jsdom',
           setupFiles: ['web/src/test/setup.ts'],

@@ -3,11 +3,13 @@ import { benchMonitoring } from './monitoring';
 import { benchRouting } from './routing';
 import { benchScale } from './scale';
 import { benchTopology } from './topology';
+import { benchTopologyApi } from './topology/api';
 import { benchTraffic } from './traffic';
 
 /**
  * `npm run bench`: every benchmark, printing its figures and whether each goal is met.
- * `npm run bench -- catalog` runs one.
+ * `npm run bench -- catalog` runs one. `topology-api` (the topology section's API part alone, without
+ * the browser's) runs only when named.
  */
 const sections: Record<string, () => Promise<void>> = {
   catalog: benchCatalog,
@@ -16,11 +18,13 @@ const sections: Record<string, () => Promise<void>> = {
   topology: benchTopology,
   traffic: benchTraffic,
   scale: benchScale,
+  'topology-api': () => benchTopologyApi(),
 };
+const onlyWhenNamed = new Set(['topology-api']);
 
 const only = process.argv.slice(2);
 for (const [name, run] of Object.entries(sections)) {
-  if (only.length > 0 && !only.includes(name)) continue;
+  if (only.length > 0 ? !only.includes(name) : onlyWhenNamed.has(name)) continue;
   await run();
 }
 console.log('');
