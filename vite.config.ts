@@ -39,17 +39,49 @@ class SlowFirstSequencer extends BaseSequencer {
   }
 }
 
-// The web's tests that mock modules, spy on or stub globals, or fake timers: each runs in a fresh
-// module graph and DOM (in the shared one, a mock would leak into the files after it). Found by
-// reading the files, so a new test that mocks is isolated without anyone listing it.
-const WEB_ISOLATING = /\bvi\.(mock|doMock|spyOn|stubGlobal|stubEnv|useFakeTimers)\(/;
+// The tests that mock modules, spy on or stub globals, set environment variables or fake timers: each
+// runs in a fresh module graph (and, for the web, DOM); in a shared one, what it changed would leak into
+// the files after it. Found by reading the files, so a new test that mocks is isolated without anyone
+// listing it.
+const ISOLATING =
+  /\bvi\.(mock|doMock|spyOn|stubGlobal|stubEnv|useFakeTimers)\(|process\.env(\.\w+|\[[^\]]+\]) *=[^=]|delete process\.env/;
 const projectRoot = fileURLToPath(new URL('.', import.meta.url));
-const WEB_ISOLATED = fs
-  .readdirSync(path.join(projectRoot, 'web/src'), { recursive: true, encoding: 'utf8' })
-  .map((file) => path.posix.join('web/src', file.split(path.sep).join('/')))
-  .filter((file) => /\.test\.tsx?$/.test(file))
-  .filter((file) => WEB_ISOLATING.test(fs.readFileSync(path.join(projectRoot, file), 'utf8')))
-  .sort();
+const testFiles = (dir: string, pattern: RegExp) =>
+  fs
+    .readdirSync(path.join(projectRoot, dir), { recursive: true, encoding: 'utf8' })
+    .map((file) => path.posix.join(dir, file.split(path.sep).join('/')))
+    .filter((file) => pattern.test(file) && !file.includes('/node_modules/'));
+const isolating = (files: string[]) =>
+  files.filter((file) => ISOLATING.test(fs.readFileSync(path.join(projectRoot, file), 'utf8'))).sort();
+const WEB_ISOLATED = isolating(testFiles('web/src', /\.test\.tsx?$/));
+const BFF_TESTS = ['bff', 'scripts', 'deploy'].flatMap((dir) => testFiles(dir, /\.test\.ts$/));
+const BFF_ISOLATED = isolating(BFF_TESTS);
+
+// The server-side libraries bundled once, as for the web (pino stays out: bundled, it breaks).
+const bffDeps = {
+  optimizer: {
+    ssr: {
+      enabled: true,
+      include: [
+        '@kubernetes/client-node',
+        'express',
+        'zod',
+        'ajv',
+        'yaml',
+        'js-yaml',
+        'openid-client',
+        'prom-client',
+        'supertest',
+        'diff',
+        'fast-json-patch',
+        're2js',
+        'helmet',
+        'compression',
+        'cookie-parser',
+      ],
+    },
+  },
+};
 
 // antd, React and the rest, each bundled into one module for the web's tests: importing antd's
 // hundreds of files again for every test file was a third of the web suite's time. (The icons stay
@@ -106,36 +138,20 @@ export default defineConfig({
     sequence: { sequencer: SlowFirstSequencer },
     projects: [
       {
+        // The BFF's tests share their worker's modules (isolate: false): express, the Kubernetes
+        // client and the console's own modules are imported once per worker, not once per file.
         extends: true,
         test: {
           name: 'bff',
-          include: ['bff/**/*.test.ts', 'scripts/**/*.test.ts', 'deploy/**/*.test.ts'],
-          // The server-side libraries bundled once, as for the web (pino stays out: bundled, it breaks).
-          deps: {
-            optimizer: {
-              ssr: {
-                enabled: true,
-                include: [
-                  '@kubernetes/client-node',
-                  'express',
-                  'zod',
-                  'ajv',
-                  'yaml',
-                  'js-yaml',
-                  'openid-client',
-                  'prom-client',
-                  'supertest',
-                  'diff',
-                  'fast-json-patch',
-                  're2js',
-                  'helmet',
-                  'compression',
-                  'cookie-parser',
-                ],
-              },
-            },
-          },
+          include: BFF_TESTS,
+          exclude: [...configDefaults.exclude, ...BFF_ISOLATED],
+          isolate: false,
+          deps: bffDeps,
         },
+      },
+      {
+        extends: true,
+        test: { name: 'bff-isolated', include: BFF_ISOLATED, deps: bffDeps },
       },
       {
         extends: true,
