@@ -35,7 +35,8 @@ const reads = (i: number, u: number) => {
     `/api/v1/services/${id(ruled)}/routes`,
     `/api/v1/services/${id(ruled)}/ratelimits`,
     `/api/v1/topology?graphType=app&window=5m&namespace=bench-${(u + i) % NAMESPACES}`,
-    `/api/v1/monitoring/overview?window=5m`,
+    // The monitoring page: its overview and the first page of its table, as the SPA asks for them.
+    i % 2 ? `/api/v1/monitoring/overview?window=5m` : `/api/v1/monitoring/applications?window=5m`,
   ][(i + u) % 6] as string;
 };
 

@@ -1,5 +1,5 @@
 import { expect } from '@playwright/test';
-import type { Locator } from '@playwright/test';
+import type { Locator, Response } from '@playwright/test';
 import { ConsoleShell } from './ConsoleShell';
 
 export type TopList = 'requests' | 'latency' | 'errorRate';
@@ -37,16 +37,64 @@ export class MonitoringPage extends ConsoleShell {
     return this.page.getByRole('list', { name: TOP_LIST_NAMES[list] });
   }
 
+  applicationsRegion(): Locator {
+    return this.page.getByRole('region', { name: /^(Application services|应用服务列表)$/ });
+  }
+
   applicationsTable(): Locator {
-    return this.page
-      .getByRole('region', { name: /^(Application services|应用服务列表)$/ })
-      .getByRole('table');
+    return this.applicationsRegion().getByRole('table');
+  }
+
+  /** The pagination's next-page item (antd titles it; its button has no name of its own). */
+  nextApplicationsPage(): Locator {
+    return this.applicationsRegion().getByTitle(/^(Next Page|下一页)$/);
   }
 
   applicationRow(application: string): Locator {
     return this.applicationsTable()
       .getByRole('row')
       .filter({ has: this.page.getByRole('link', { name: application, exact: true }) });
+  }
+
+  /** The applications in the table's rows (its first cells), top to bottom. */
+  async applicationNames(): Promise<string[]> {
+    const rows = this.applicationsTable().getByRole('row');
+    const names: string[] = [];
+    for (const row of (await rows.all()).slice(1)) {
+      names.push(((await row.getByRole('cell').first().textContent()) ?? '').trim());
+    }
+    return names;
+  }
+
+  /** The numbers of a column of the table, top to bottom ("1,234.5" read as 1234.5; "—" as null). */
+  async columnNumbers(column: string): Promise<(number | null)[]> {
+    const headers = await this.applicationsTable().getByRole('columnheader').allTextContents();
+    const index = headers.findIndex((h) => h.trim() === column);
+    if (index < 0) throw new Error(`No column ${column} in ${headers.join(', ')}`);
+    const rows = (await this.applicationsTable().getByRole('row').all()).slice(1);
+    const values: (number | null)[] = [];
+    for (const row of rows) {
+      const text = ((await row.getByRole('cell').nth(index).textContent()) ?? '').replace(/,/g, '').trim();
+      values.push(text === '—' ? null : Number(text));
+    }
+    return values;
+  }
+
+  /**
+   * The next answer to a request for a page of the applications table whose query has `params`
+   * (the BFF searches, sorts and pages the table). Call it before what makes the request.
+   */
+  applicationsPage(params: Record<string, string>, timeout?: number): Promise<Response> {
+    return this.page.waitForResponse(
+      (response) => {
+        const url = new URL(response.url());
+        return (
+          url.pathname === '/api/v1/monitoring/applications' &&
+          Object.entries(params).every(([name, value]) => url.searchParams.get(name) === value)
+        );
+      },
+      timeout === undefined ? undefined : { timeout },
+    );
   }
 
   searchBox(): Locator {

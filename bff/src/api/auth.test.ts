@@ -427,14 +427,19 @@ describe('sign-in, sessions, tokens and the audit trail', () => {
     expect(outside.body.message).toMatch(/namespace bookinfo only.*namespace dubbo-demo/);
     const all = await request(app).get('/api/v1/services?pageSize=200').set(ADMIN_HEADER).expect(200);
     expect(all.body.total).toBeGreaterThan(list.body.total);
-    // The monitoring overview too: only the applications of bookinfo.
+    // The monitoring overview and its table too: only the applications of bookinfo.
     const overview = await request(app).get('/api/v1/monitoring/overview').set('cookie', cookie).expect(200);
-    expect(overview.body.applications.length).toBeGreaterThan(0);
-    expect(new Set(overview.body.applications.map((a: { namespace: string }) => a.namespace))).toEqual(
+    const table = await request(app)
+      .get('/api/v1/monitoring/applications?pageSize=100')
+      .set('cookie', cookie)
+      .expect(200);
+    expect(table.body.items.length).toBeGreaterThan(0);
+    expect(overview.body.applicationCount).toBe(table.body.total);
+    expect(new Set(table.body.items.map((a: { namespace: string }) => a.namespace))).toEqual(
       new Set(['bookinfo']),
     );
     const everything = await request(app).get('/api/v1/monitoring/overview').set(ADMIN_HEADER).expect(200);
-    expect(everything.body.applications.length).toBeGreaterThan(overview.body.applications.length);
+    expect(everything.body.applicationCount).toBeGreaterThan(overview.body.applicationCount);
   });
 
   it('issues API tokens stored only as a hash, honours their role, and revokes them', async () => {

@@ -82,6 +82,7 @@ const TABLE: Record<string, Expected> = {
   'GET /services/:id/access-policies/suggestion': 'read-service',
   'GET /services/:id/metrics': 'read-service',
   'GET /monitoring/overview': 'read',
+  'GET /monitoring/applications': 'read',
   'GET /stream': 'read-service',
   'GET /topology': 'read',
   'GET /istio-config': 'read',

@@ -3,7 +3,8 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import request from 'supertest';
 import { afterAll, describe, expect, it } from 'vitest';
-import { MonitoringOverview, STREAM_EVENTS, ServiceMetrics } from '../contract/monitoring';
+import { ApplicationList, MonitoringOverview, STREAM_EVENTS, ServiceMetrics } from '../contract/monitoring';
+import type { ApplicationRow } from '../contract/monitoring';
 import { simulation } from '../embedded/demo-mesh/traffic/testing';
 import { EmbeddedTelemetry } from '../embedded/demo-mesh/traffic/telemetry-source';
 import { deadUrl, fakePrometheus } from '../features/monitoring/fake-prometheus';
@@ -30,6 +31,23 @@ async function appWith(options: TestConsoleOptions) {
   consoles.push(built);
   return { app: asAdmin(built.app), stream: built.stream };
 }
+/** Every row of the applications table, page by page (as GET /monitoring/applications gives them). */
+async function allApplications(
+  app: typeof embedded.app,
+  headers: Record<string, string> = {},
+): Promise<ApplicationRow[]> {
+  const rows: ApplicationRow[] = [];
+  for (let page = 1; ; page++) {
+    const res = await request(app)
+      .get(`/api/v1/monitoring/applications?window=5m&pageSize=100&page=${page}`)
+      .set(headers)
+      .expect(200);
+    const list = ApplicationList.parse(res.body);
+    rows.push(...list.items);
+    if (rows.length >= list.total || list.items.length === 0) return rows;
+  }
+}
+
 /** A stream that updates every 100 ms, with a heartbeat every 50 ms. */
 const fastStream = {
   catalog: demo.catalog,
@@ -65,34 +83,109 @@ describe('GET /api/v1/monitoring/overview', () => {
     const res = await request(embedded.app).get('/api/v1/monitoring/overview?window=5m').expect(200);
     const body = MonitoringOverview.parse(res.body);
     expect(body.source).toBe('embedded');
+    const applications = await allApplications(embedded.app);
     const catalogApps = new Set(demo.catalog.view().services.map((s) => `${s.namespace}/${s.application}`));
-    expect(new Set(body.applications.map((a) => `${a.namespace}/${a.application}`))).toEqual(catalogApps);
-    // Each Top 5 is the five largest values of its column, largest first.
+    expect(new Set(applications.map((a) => `${a.namespace}/${a.application}`))).toEqual(catalogApps);
+    expect(body.applicationCount).toBe(applications.length);
+    // Each Top 5 is the five largest values of its column, largest first, with its services.
     const column = {
-      requests: (a: (typeof body.applications)[number]) => a.traffic.requestsPerMinute,
-      latency: (a: (typeof body.applications)[number]) => a.traffic.latencyMs.avg ?? -1,
-      errorRate: (a: (typeof body.applications)[number]) => a.traffic.errorRate ?? -1,
+      requests: (a: ApplicationRow) => a.traffic.requestsPerMinute,
+      latency: (a: ApplicationRow) => a.traffic.latencyMs.avg ?? -1,
+      errorRate: (a: ApplicationRow) => a.traffic.errorRate ?? -1,
     };
     for (const [list, value] of Object.entries(column) as [
       keyof typeof column,
       (typeof column)['requests'],
     ][]) {
-      const expected = [...body.applications]
-        .sort((a, b) => value(b) - value(a))
-        .slice(0, 5)
-        .map(value);
-      expect(body.top[list].map((e) => e.value)).toEqual(expected);
+      const expected = [...applications].sort((a, b) => value(b) - value(a)).slice(0, 5);
+      expect(body.top[list].map((e) => e.value)).toEqual(expected.map(value));
+      for (const entry of body.top[list])
+        expect(entry.services).toEqual(
+          applications.find((a) => a.namespace === entry.namespace && a.application === entry.application)
+            ?.services,
+        );
     }
     // The demo's characters: one application fails often, one is slow.
     expect(body.top.errorRate[0]?.application).toBe('sofa-hello');
     expect(body.top.latency[0]?.application).toBe('greeting-provider');
-    const cart = body.applications.find((a) => a.application === 'cart');
+    const cart = applications.find((a) => a.application === 'cart');
     expect(cart).toMatchObject({ replicas: 2, readyReplicas: 1 });
   });
 
   it.each(['2m', '', 'x'])('rejects window=%j with a 400 naming the field', async (window) => {
     const res = await request(embedded.app).get(`/api/v1/monitoring/overview?window=${window}`).expect(400);
     expect(res.body).toMatchObject({ code: 'InvalidRequest', field: 'window' });
+  });
+});
+
+describe('GET /api/v1/monitoring/applications', () => {
+  const page = async (query: string) =>
+    ApplicationList.parse(
+      (await request(embedded.app).get(`/api/v1/monitoring/applications?window=5m&${query}`).expect(200))
+        .body,
+    );
+
+  it('pages the applications by name, ten by default, from the figures of the overview', async () => {
+    const all = await allApplications(embedded.app);
+    expect(all.length).toBeGreaterThan(10);
+    const first = await page('');
+    expect(first).toMatchObject({ page: 1, pageSize: 10, total: all.length });
+    const byApplication = all.toSorted(
+      (a, b) => a.application.localeCompare(b.application) || a.namespace.localeCompare(b.namespace),
+    );
+    expect(first.items).toEqual(byApplication.slice(0, 10));
+    const second = await page('page=2&pageSize=4');
+    expect(second.items).toEqual(byApplication.slice(4, 8));
+    // Past the end: no rows, the same total.
+    const past = await page(`page=${all.length + 1}`);
+    expect(past).toMatchObject({ items: [], total: all.length });
+    const overview = MonitoringOverview.parse(
+      (await request(embedded.app).get('/api/v1/monitoring/overview?window=5m').expect(200)).body,
+    );
+    expect(first.updatedAt).toBe(overview.updatedAt);
+  });
+
+  it('sorts by a numeric column both ways, rows without a value last either way', async () => {
+    const all = await allApplications(embedded.app);
+    const withLatency = all.filter((a) => a.traffic.latencyMs.avg !== null);
+    // The test means something only with rows on both sides of null.
+    expect(withLatency.length).toBeGreaterThan(1);
+    expect(withLatency.length).toBeLessThan(all.length);
+    for (const order of ['asc', 'desc'] as const) {
+      const rows = (await page(`sort=latency&order=${order}&pageSize=100`)).items;
+      const values = rows.map((a) => a.traffic.latencyMs.avg);
+      const numbers = values.filter((v): v is number => v !== null);
+      expect(values.slice(0, numbers.length)).toEqual(numbers);
+      expect(values.slice(numbers.length).every((v) => v === null)).toBe(true);
+      expect(numbers).toEqual(numbers.toSorted((a, b) => (order === 'asc' ? a - b : b - a)));
+    }
+    const busiest = (await page('sort=requests&order=desc&pageSize=1')).items[0];
+    const overview = MonitoringOverview.parse(
+      (await request(embedded.app).get('/api/v1/monitoring/overview?window=5m').expect(200)).body,
+    );
+    expect(busiest?.application).toBe(overview.top.requests[0]?.application);
+  });
+
+  it('searches the application, its namespace and its services, case-insensitively', async () => {
+    const all = await allApplications(embedded.app);
+    const found = await page('q=REVIEWS&pageSize=100');
+    const expected = all.filter((a) =>
+      [a.application, a.namespace, ...a.services].some((s) => s.toLowerCase().includes('reviews')),
+    );
+    expect(found.total).toBe(expected.length);
+    expect(found.items.map((a) => a.application).sort()).toEqual(expected.map((a) => a.application).sort());
+    expect(found.items.some((a) => a.application === 'reviews')).toBe(true);
+    expect((await page('q=no-such-application-anywhere')).total).toBe(0);
+  });
+
+  it.each([
+    ['pageSize=101', 'pageSize'],
+    ['page=0', 'page'],
+    ['sort=color', 'sort'],
+    ['order=up', 'order'],
+  ])('rejects %s with a 400 naming the field', async (query, field) => {
+    const res = await request(embedded.app).get(`/api/v1/monitoring/applications?${query}`).expect(400);
+    expect(res.body).toMatchObject({ code: 'InvalidRequest', field });
   });
 });
 
@@ -282,7 +375,7 @@ describe('monitoring for a user limited to some namespaces', () => {
       (await request(embedded.app).get('/api/v1/monitoring/overview').expect(200)).body,
     );
     const ns = 'shop';
-    const theirs = all.applications.filter((a) => a.namespace === ns);
+    const theirs = (await allApplications(embedded.app)).filter((a) => a.namespace === ns);
     // The test means something only if the mesh-wide Top 5 holds other namespaces' applications and
     // the namespace has five or more applications with traffic.
     expect(all.top.requests.some((e) => e.namespace !== ns)).toBe(true);
@@ -291,9 +384,10 @@ describe('monitoring for a user limited to some namespaces', () => {
     const viewer = await tokenFor(embedded.app, [ns]);
     const res = await request(embedded.app).get('/api/v1/monitoring/overview').set(viewer).expect(200);
     const mine = MonitoringOverview.parse(res.body);
-    expect(mine.applications.map((a) => `${a.namespace}/${a.application}`)).toEqual(
-      theirs.map((a) => `${a.namespace}/${a.application}`),
-    );
+    expect(
+      (await allApplications(embedded.app, viewer)).map((a) => `${a.namespace}/${a.application}`),
+    ).toEqual(theirs.map((a) => `${a.namespace}/${a.application}`));
+    expect(mine.applicationCount).toBe(theirs.length);
     const column = {
       requests: (a: (typeof theirs)[number]) => a.traffic.requestsPerMinute,
       latency: (a: (typeof theirs)[number]) => a.traffic.latencyMs.avg,
@@ -388,9 +482,8 @@ describe('the event stream for a user limited to some namespaces', () => {
     const overview = MonitoringOverview.parse(
       JSON.parse(got.events.find((e) => e.event === STREAM_EVENTS.overview)?.data ?? '{}'),
     );
-    expect(overview.applications.length).toBeGreaterThan(0);
-    expect(overview.top.requests.length).toBe(
-      Math.min(5, overview.applications.filter((a) => a.traffic.requestsPerMinute > 0).length),
-    );
+    expect(overview.applicationCount).toBeGreaterThan(0);
+    expect(overview.top.requests.length).toBeGreaterThan(0);
+    expect(overview.top.requests.every((e) => e.namespace === 'bookinfo')).toBe(true);
   });
 });

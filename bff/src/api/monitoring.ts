@@ -1,7 +1,7 @@
 import type { Router } from 'express';
 import { apiRouter } from './router';
-import { StreamQuery, WindowQuery } from '../contract/monitoring';
-import type { MonitoringOverview, ServiceMetrics } from '../contract/monitoring';
+import { ApplicationListQuery, StreamQuery, WindowQuery } from '../contract/monitoring';
+import type { ApplicationList, MonitoringOverview, ServiceMetrics } from '../contract/monitoring';
 import { callerScope } from '../features/auth/scope';
 import type { MonitoringService } from '../features/monitoring/monitoring';
 import type { MonitoringStream } from '../features/monitoring/stream';
@@ -22,6 +22,13 @@ export function monitoringRouter({ monitoring, stream }: MonitoringRouterDeps): 
   router.get('/monitoring/overview', async (req, res) => {
     const { window } = parseInput(WindowQuery, req.query);
     const body: MonitoringOverview = await monitoring.overview(window, callerScope());
+    res.setHeader('cache-control', 'no-store');
+    await sendShared(req, res, body);
+  });
+
+  router.get('/monitoring/applications', async (req, res) => {
+    const query = parseInput(ApplicationListQuery, req.query);
+    const body: ApplicationList = await monitoring.applications(query, callerScope());
     res.setHeader('cache-control', 'no-store');
     await sendShared(req, res, body);
   });

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import '../contract/common';
 import { authPaths, securitySchemes, withAuthResponses } from './openapi-auth';
 import { ServiceListQuery } from '../contract/catalog';
-import { StreamQuery, WindowQuery } from '../contract/monitoring';
+import { ApplicationListQuery, StreamQuery, WindowQuery } from '../contract/monitoring';
 import { TopologyQuery } from '../contract/topology';
 import { IstioConfigQuery } from '../contract/istio-config';
 import { RATELIMITS } from './ratelimit';
@@ -78,10 +78,23 @@ export function buildOpenApiDocument(version: string): JsonSchema {
       ...releaseOpenApiPaths(),
       '/monitoring/overview': {
         get: {
-          summary: 'Real-time monitoring: Top 5 by requests, response time and error rate; every application',
+          summary:
+            'Real-time monitoring: Top 5 by requests, response time and error rate; how many applications',
           parameters: queryParameters(WindowQuery),
           responses: {
             200: ok('MonitoringOverview'),
+            400: errorResponse('A query parameter is invalid'),
+            502: errorResponse('Prometheus rejected a query'),
+            503: errorResponse('No telemetry: Prometheus is unreachable or did not answer in time'),
+          },
+        },
+      },
+      '/monitoring/applications': {
+        get: {
+          summary: "A page of the applications' traffic: searched, sorted and paged by the BFF",
+          parameters: queryParameters(ApplicationListQuery),
+          responses: {
+            200: ok('ApplicationList'),
             400: errorResponse('A query parameter is invalid'),
             502: errorResponse('Prometheus rejected a query'),
             503: errorResponse('No telemetry: Prometheus is unreachable or did not answer in time'),

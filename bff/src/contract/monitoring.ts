@@ -84,7 +84,12 @@ export const ApplicationRow = z
 export type ApplicationRow = z.infer<typeof ApplicationRow>;
 
 export const TopEntry = z
-  .object({ application: z.string(), namespace: z.string(), value: z.number() })
+  .object({
+    application: z.string(),
+    namespace: z.string(),
+    value: z.number(),
+    services: z.array(z.string()).describe('Catalog IDs of the services the application provides'),
+  })
   .meta({ id: 'TopEntry' });
 export type TopEntry = z.infer<typeof TopEntry>;
 
@@ -107,10 +112,72 @@ export const MonitoringOverview = z
       latency: z.array(TopEntry).max(TOP_N).describe('By mean response time, ms'),
       errorRate: z.array(TopEntry).max(TOP_N).describe('By error rate, 0..1'),
     }),
-    applications: z.array(ApplicationRow).describe('Every application in the catalog, by namespace and name'),
+    applicationCount: z
+      .number()
+      .int()
+      .min(0)
+      .describe(
+        "Applications in the catalog of the caller's namespaces, and those with traffic the catalog does not know; their rows are paged by GET /monitoring/applications",
+      ),
   })
   .meta({ id: 'MonitoringOverview' });
 export type MonitoringOverview = z.infer<typeof MonitoringOverview>;
+
+/** The columns the applications table sorts by. */
+export const APPLICATION_SORT_KEYS = [
+  'application',
+  'namespace',
+  'replicas',
+  'inbound',
+  'outbound',
+  'requests',
+  'latency',
+  'errorRate',
+  'tcp',
+] as const;
+export type ApplicationSortKey = (typeof APPLICATION_SORT_KEYS)[number];
+
+export const APPLICATION_PAGE_SIZES = [10, 20, 50, 100] as const;
+export const MAX_APPLICATION_PAGE_SIZE = 100;
+
+/**
+ * A page of the applications table (the talk's 应用服务列表). At 20,000 applications the whole table
+ * is megabytes: it is searched, sorted and paged here, from the same figures as the overview.
+ */
+export const ApplicationListQuery = z.object({
+  window: MonitoringWindow.default('5m'),
+  q: z
+    .string()
+    .trim()
+    .max(253)
+    .optional()
+    .describe("Matches the application's name, its namespace or a service ID, case-insensitively"),
+  sort: z
+    .enum(APPLICATION_SORT_KEYS)
+    .default('application')
+    .describe(
+      'The column the rows are ordered by (inbound, outbound: bytes per minute; latency: the mean; tcp: L4 bytes both ways), then by namespace and name; rows without a value come last either way',
+    ),
+  order: z.enum(['asc', 'desc']).default('asc').describe('Ascending (the default) or descending'),
+  page: z.coerce.number().int().min(1).default(1),
+  pageSize: z.coerce.number().int().min(1).max(MAX_APPLICATION_PAGE_SIZE).default(10),
+});
+export type ApplicationListQuery = z.infer<typeof ApplicationListQuery>;
+
+export const ApplicationList = z
+  .object({
+    window: MonitoringWindow,
+    updatedAt: z.iso
+      .datetime()
+      .describe('When the figures were measured: the same as the overview built from the same figures'),
+    source: TelemetrySourceKind,
+    items: z.array(ApplicationRow),
+    total: z.number().int().describe('Rows matching `q`'),
+    page: z.number().int(),
+    pageSize: z.number().int(),
+  })
+  .meta({ id: 'ApplicationList' });
+export type ApplicationList = z.infer<typeof ApplicationList>;
 
 const series = z.array(nullableNumber);
 

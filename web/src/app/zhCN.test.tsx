@@ -4,7 +4,7 @@ import { screen, within } from '@testing-library/react';
 import { http, HttpResponse } from 'msw';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { ApiToken, LocalUser } from '../features/auth/contract';
-import { MockEventSource, overview, serviceMetrics } from '../features/monitoring/testing';
+import { MockEventSource, overview, serveApplications, serviceMetrics } from '../features/monitoring/testing';
 import type { RateLimitRule } from '../features/ratelimit/contract';
 import {
   footerOf,
@@ -196,6 +196,7 @@ beforeEach(async () => {
     http.get('*/api/v1/admin/tokens', () => HttpResponse.json({ items: [TOKEN] })),
     http.get('*/api/v1/admin/users', () => HttpResponse.json({ items: USERS })),
   );
+  serveApplications();
   await i18n.changeLanguage('zh-CN');
 });
 afterEach(() => vi.unstubAllGlobals());
@@ -225,7 +226,11 @@ describe('the console in Chinese', () => {
       `/services/${encodeURIComponent(ECHO_ID)}`,
       () => screen.findByRole('heading', { name: echoDetail.name }),
     ],
-    ['/monitoring', () => screen.findByRole('region', { name: '应用服务列表' })],
+    [
+      '/monitoring',
+      // The table's page arrives after the overview: its rows and pagination are scanned too.
+      async () => within(await screen.findByRole('region', { name: '应用服务列表' })).findAllByRole('link'),
+    ],
     ['/audit', () => screen.findAllByText('没有权限')],
     ['/admin/tokens', () => screen.findByText('ci-deploy')],
     ['/admin/users', () => screen.findByText('bob')],

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ServiceDetail } from '../../contract/catalog';
+import { ApplicationListQuery } from '../../contract/monitoring';
 import { BUCKET_COUNT, TrafficStore } from '../../embedded/demo-mesh/traffic/store';
 import type { TickRecord } from '../../embedded/demo-mesh/traffic/store';
 import { EmbeddedTelemetry } from '../../embedded/demo-mesh/traffic/telemetry-source';
@@ -100,8 +101,8 @@ describe('a service with L4 traffic alone (a TCP service, or ambient without a w
   });
 
   it('the overview gives the database its L4 figures and the idle cache none', async () => {
-    const o = await service.overview('5m');
-    const row = (app: string) => o.applications.find((a) => a.application === app);
+    const { items } = await service.applications(ApplicationListQuery.parse({ pageSize: 100 }));
+    const row = (app: string) => items.find((a) => a.application === app);
     expect(row('mysql')?.traffic.tcp?.connectionsOpenedPerSecond).toBeCloseTo(4, 6);
     expect(row('cache')?.traffic.tcp).toBeNull();
   });

@@ -1,7 +1,10 @@
 import type { ServiceDetail } from '../../contract/catalog';
 import { TOP_N } from '../../contract/monitoring';
 import type {
+  ApplicationList,
+  ApplicationListQuery,
   ApplicationRow,
+  ApplicationSortKey,
   MetricSeries,
   MonitoringOverview,
   MonitoringWindow,
@@ -179,10 +182,71 @@ function top(rows: ApplicationRow[], value: (r: ApplicationRow) => number | null
   return rows
     .flatMap((r) => {
       const v = r.traffic.requestsPerMinute > 0 ? value(r) : null;
-      return v === null ? [] : [{ application: r.application, namespace: r.namespace, value: v }];
+      return v === null
+        ? []
+        : [{ application: r.application, namespace: r.namespace, value: v, services: r.services }];
     })
     .sort((a, b) => b.value - a.value || byName(a, b))
     .slice(0, TOP_N);
+}
+
+/** The applications table's numeric columns (inbound, outbound: bytes per minute; tcp: L4 bytes both ways). */
+const NUMERIC_COLUMNS: Record<
+  Exclude<ApplicationSortKey, 'application' | 'namespace'>,
+  (r: ApplicationRow) => number | null
+> = {
+  replicas: (r) => r.replicas,
+  inbound: (r) => r.traffic.inboundBytesPerMinute,
+  outbound: (r) => r.traffic.outboundBytesPerMinute,
+  requests: (r) => r.traffic.requestsPerMinute,
+  latency: (r) => r.traffic.latencyMs.avg,
+  errorRate: (r) => r.traffic.errorRate,
+  tcp: (r) =>
+    r.traffic.tcp ? r.traffic.tcp.sentBytesPerSecond + r.traffic.tcp.receivedBytesPerSecond : null,
+};
+
+/** Rows ordered by a column: ties by namespace and name, rows without a value last in either order. */
+function sortedBy(
+  rows: readonly ApplicationRow[],
+  sort: ApplicationSortKey,
+  order: 'asc' | 'desc',
+): ApplicationRow[] {
+  const sign = order === 'asc' ? 1 : -1;
+  if (sort === 'application')
+    return rows.toSorted(
+      (a, b) => sign * (a.application.localeCompare(b.application) || a.namespace.localeCompare(b.namespace)),
+    );
+  if (sort === 'namespace') return rows.toSorted((a, b) => sign * byName(a, b));
+  const value = NUMERIC_COLUMNS[sort];
+  // The values once per row, not once per comparison.
+  const keyed = rows.map((row) => ({ row, v: value(row) }));
+  keyed.sort((a, b) => {
+    if (a.v === null || b.v === null) return a.v === b.v ? byName(a.row, b.row) : a.v === null ? 1 : -1;
+    return sign * (a.v - b.v) || byName(a.row, b.row);
+  });
+  return keyed.map((k) => k.row);
+}
+
+/** Case-insensitive match on the application, its namespace and its services' IDs. */
+function matches(row: ApplicationRow, q: string): boolean {
+  return (
+    row.application.toLowerCase().includes(q) ||
+    row.namespace.toLowerCase().includes(q) ||
+    row.services.some((s) => s.toLowerCase().includes(q))
+  );
+}
+
+/**
+ * The overview of a scope and window, and its application rows: built once per telemetry answer and
+ * catalog view. The rows are kept here and paged (GET /monitoring/applications), each ordering sorted
+ * once per model: at 20,000 applications the whole table is megabytes, which every request and every
+ * stream round used to serialize.
+ */
+interface OverviewModel {
+  overview: MonitoringOverview;
+  /** By namespace and name. */
+  rows: ApplicationRow[];
+  sorted: Map<string, ApplicationRow[]>;
 }
 
 /** A caller from outside the scope: the consumers row that sums them, naming none (see serviceMetrics). */
@@ -256,8 +320,7 @@ export class MonitoringService {
     return apps;
   }
 
-  /** The overview of the applications of `scope`'s namespaces. */
-  overview(window: MonitoringWindow, scope: NamespaceScope = ALL_NAMESPACES): Promise<MonitoringOverview> {
+  private model(window: MonitoringWindow, scope: NamespaceScope): Promise<OverviewModel> {
     const view = catalogIn(this.deps.catalog, scope);
     const key = scopeKey(scope);
     return this.overviews.derive(
@@ -267,6 +330,37 @@ export class MonitoringService {
       key,
       (figures) => this.buildOverview(window, view, figures),
     );
+  }
+
+  /** The overview of the applications of `scope`'s namespaces: Top 5s and how many applications. */
+  async overview(
+    window: MonitoringWindow,
+    scope: NamespaceScope = ALL_NAMESPACES,
+  ): Promise<MonitoringOverview> {
+    return (await this.model(window, scope)).overview;
+  }
+
+  /** A page of the applications of `scope`'s namespaces: searched, sorted and paged here. */
+  async applications(
+    query: ApplicationListQuery,
+    scope: NamespaceScope = ALL_NAMESPACES,
+  ): Promise<ApplicationList> {
+    const model = await this.model(query.window, scope);
+    const orderKey = `${query.sort}/${query.order}`;
+    let rows = model.sorted.get(orderKey);
+    if (!rows) model.sorted.set(orderKey, (rows = sortedBy(model.rows, query.sort, query.order)));
+    const q = query.q?.toLowerCase();
+    if (q) rows = rows.filter((r) => matches(r, q));
+    const from = (query.page - 1) * query.pageSize;
+    return {
+      window: query.window,
+      updatedAt: model.overview.updatedAt,
+      source: model.overview.source,
+      items: rows.slice(from, from + query.pageSize),
+      total: rows.length,
+      page: query.page,
+      pageSize: query.pageSize,
+    };
   }
 
   /** A service's metrics as `scope` sees them: callers outside it are one row that names none. */
@@ -307,7 +401,7 @@ export class MonitoringService {
     window: MonitoringWindow,
     view: CatalogView,
     { at, figures, covered }: OverviewFigures,
-  ): MonitoringOverview {
+  ): OverviewModel {
     const t = this.deps.telemetry;
     const byApp = new Map(figures.map((f) => [`${f.namespace}/${f.app}`, f.figures]));
     const rows: ApplicationRow[] = [];
@@ -328,7 +422,7 @@ export class MonitoringService {
       });
     }
     rows.sort(byName);
-    return {
+    const overview: MonitoringOverview = {
       window,
       updatedAt: new Date(at).toISOString(),
       source: t.kind,
@@ -338,8 +432,9 @@ export class MonitoringService {
         latency: top(rows, (r) => r.traffic.latencyMs.avg),
         errorRate: top(rows, (r) => r.traffic.errorRate),
       },
-      applications: rows,
+      applicationCount: rows.length,
     };
+    return { overview, rows, sorted: new Map([['namespace/asc', rows]]) };
   }
 
   /** The service as `scope` sees it; 404 when the catalog of `scope` has no such service. */

@@ -2,35 +2,31 @@ import { SearchOutlined } from '@ant-design/icons';
 import { Flex, Input, Table, Tooltip, Typography } from 'antd';
 import type { TableColumnsType, TablePaginationConfig } from 'antd';
 import type { SortOrder } from 'antd/es/table/interface';
-import { useMemo, useState } from 'react';
+import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
 import { EmptyState } from '../../components/EmptyState';
+import { QueryErrorAlert } from '../../components/QueryErrorAlert';
+import { useDebouncedValue } from '../../lib/useDebouncedValue';
 import { serviceDetailPath } from '../catalog/ServicesTable';
-import type { ApplicationRow } from './contract';
-import { compareNullsLast, formatMs, formatNumber, formatPercent, formatTcp } from './format';
+import { APPLICATION_PAGE_SIZES, DEFAULT_APPLICATION_ORDER } from './contract';
+import type { ApplicationRow, ApplicationSortKey, MonitoringWindow } from './contract';
+import { formatMs, formatNumber, formatPercent, formatTcp } from './format';
+import type { ApplicationListParams } from './queries';
+import { useApplicationList } from './queries';
 
-const APPLICATION_PAGE_SIZES = [10, 20, 50] as const;
-
-type SortKey =
-  | 'application'
-  | 'namespace'
-  | 'replicas'
-  | 'inbound'
-  | 'outbound'
-  | 'requests'
-  | 'latency'
-  | 'errorRate'
-  | 'tcp';
-
-interface SortState {
-  key: SortKey;
-  order: SortOrder;
-}
+/** The search box's text becomes the request's `q` once typing pauses this long. */
+const SEARCH_DEBOUNCE_MS = 300;
+/** As the contract's ApplicationListQuery takes it (after trimming). */
+const MAX_SEARCH_LENGTH = 253;
 
 export interface ApplicationsTableProps {
-  rows: readonly ApplicationRow[] | undefined;
-  loading: boolean;
+  window: MonitoringWindow;
+  /**
+   * When the overview on screen was measured (undefined before it arrives): a page measured before
+   * it is asked for again, so the table's numbers follow the live overview.
+   */
+  updatedAt: string | undefined;
 }
 
 /** From 5% of requests failing, an error rate is shown in red. */
@@ -43,25 +39,6 @@ export function isHighErrorRate(rate: number | null): boolean {
 function applicationKey(row: Pick<ApplicationRow, 'namespace' | 'application'>): string {
   return `${row.namespace}/${row.application}`;
 }
-
-/** Case-insensitive match on the application, its namespace and its services' IDs. */
-function matchesSearch(row: ApplicationRow, search: string): boolean {
-  const q = search.trim().toLowerCase();
-  if (!q) return true;
-  return [row.application, row.namespace, ...row.services].some((s) => s.toLowerCase().includes(q));
-}
-
-const NUMERIC: Record<Exclude<SortKey, 'application' | 'namespace'>, (r: ApplicationRow) => number | null> = {
-  replicas: (r) => r.replicas,
-  inbound: (r) => r.traffic.inboundBytesPerMinute,
-  outbound: (r) => r.traffic.outboundBytesPerMinute,
-  requests: (r) => r.traffic.requestsPerMinute,
-  latency: (r) => r.traffic.latencyMs.avg,
-  errorRate: (r) => r.traffic.errorRate,
-  // L4: bytes each way per second (null without connections).
-  tcp: (r) =>
-    r.traffic.tcp ? r.traffic.tcp.sentBytesPerSecond + r.traffic.tcp.receivedBytesPerSecond : null,
-};
 
 function ApplicationCell({ row }: { row: ApplicationRow }) {
   const [first, ...others] = row.services;
@@ -81,25 +58,44 @@ function ApplicationCell({ row }: { row: ApplicationRow }) {
 }
 
 /**
- * The talk's 应用服务列表: searchable, sortable and paged on the client (the overview holds every
- * application). Sort, page and search are state of this table, so live rounds only change the numbers;
- * rows keep their keys and their DOM.
+ * The talk's 应用服务列表: searched, sorted and paged by the BFF (at 20,000 applications the whole
+ * table is megabytes), one page at a time. Search, order and page are state of this table; each
+ * live round asks for the same page again, whose rows keep their keys and their DOM, so only the
+ * numbers change.
  */
-export function ApplicationsTable({ rows, loading }: ApplicationsTableProps) {
+export function ApplicationsTable({ window, updatedAt }: ApplicationsTableProps) {
   const { t, i18n } = useTranslation('monitoring');
   const language = i18n.language;
+  // The box shows what is typed at once; the request follows once typing pauses.
   const [search, setSearch] = useState('');
-  const [sort, setSort] = useState<SortState>({ key: 'application', order: 'ascend' });
-  const [page, setPage] = useState(1);
-  const [pageSize, setPageSize] = useState<number>(APPLICATION_PAGE_SIZES[0]);
+  const q = useDebouncedValue(search, SEARCH_DEBOUNCE_MS).trim();
+  const [params, setParams] = useState<ApplicationListParams>({
+    ...DEFAULT_APPLICATION_ORDER,
+    page: 1,
+    pageSize: APPLICATION_PAGE_SIZES[0],
+  });
+  // A new search starts on its first page (set while rendering, so no request goes out for the
+  // new search on the old page, nor for the old search on page 1).
+  if (q !== (params.q ?? '')) setParams((p) => ({ ...p, q: q || undefined, page: 1 }));
 
-  const filtered = useMemo(() => (rows ?? []).filter((r) => matchesSearch(r, search)), [rows, search]);
+  const query = useApplicationList(window, params, updatedAt);
+  const { data } = query;
+  const loading = query.isPending || query.isPlaceholderData;
 
-  const sortOrder = (key: SortKey): SortOrder => (sort.key === key ? sort.order : null);
-  const numeric = (key: keyof typeof NUMERIC) => ({
-    sorter: (a: ApplicationRow, b: ApplicationRow, order?: SortOrder) =>
-      compareNullsLast(NUMERIC[key](a), NUMERIC[key](b), order),
-    sortOrder: sortOrder(key),
+  // Fewer rows than before (a live round, another window): a page past the last shows the last.
+  const total = query.isPlaceholderData ? undefined : data?.total;
+  useEffect(() => {
+    if (total === undefined) return;
+    const last = Math.max(1, Math.ceil(total / params.pageSize));
+    if (params.page > last) setParams((p) => ({ ...p, page: last }));
+  }, [total, params.page, params.pageSize]);
+
+  const sortOrder = (key: ApplicationSortKey): SortOrder =>
+    params.sort === key ? (params.order === 'desc' ? 'descend' : 'ascend') : null;
+  const sortable = (key: ApplicationSortKey) => ({ sorter: true, sortOrder: sortOrder(key) });
+  // Numbers sort busiest first; a third click goes back to the default order.
+  const numeric = (key: ApplicationSortKey) => ({
+    ...sortable(key),
     sortDirections: ['descend', 'ascend'] as SortOrder[],
     align: 'right' as const,
   });
@@ -108,16 +104,14 @@ export function ApplicationsTable({ rows, loading }: ApplicationsTableProps) {
     {
       key: 'application',
       title: t('table.columns.application'),
-      sorter: (a, b) => a.application.localeCompare(b.application) || a.namespace.localeCompare(b.namespace),
-      sortOrder: sortOrder('application'),
+      ...sortable('application'),
       render: (_: unknown, row) => <ApplicationCell row={row} />,
     },
     {
       key: 'namespace',
       title: t('table.columns.namespace'),
       dataIndex: 'namespace',
-      sorter: (a, b) => a.namespace.localeCompare(b.namespace) || a.application.localeCompare(b.application),
-      sortOrder: sortOrder('namespace'),
+      ...sortable('namespace'),
     },
     {
       key: 'replicas',
@@ -185,15 +179,18 @@ export function ApplicationsTable({ rows, loading }: ApplicationsTableProps) {
   ];
 
   const pagination: TablePaginationConfig = {
-    current: page,
-    pageSize,
-    total: filtered.length,
+    current: params.page,
+    pageSize: params.pageSize,
+    total: data?.total ?? 0,
     showSizeChanger: true,
     pageSizeOptions: APPLICATION_PAGE_SIZES.map(String),
-    showTotal: (total) => t('table.total', { count: total }),
+    showTotal: (count) => t('table.total', { count }),
     hideOnSinglePage: false,
   };
 
+  // Without rows, a failed request is all there is to say: an empty table would claim there are
+  // no applications. With rows (a live round failed), they stay, with the error above them.
+  const failed = query.isError && !data;
   return (
     <Flex vertical gap={12}>
       <Input
@@ -201,47 +198,59 @@ export function ApplicationsTable({ rows, loading }: ApplicationsTableProps) {
         placeholder={t('table.searchPlaceholder')}
         prefix={<SearchOutlined aria-hidden />}
         allowClear
+        maxLength={MAX_SEARCH_LENGTH}
         value={search}
-        onChange={(e) => {
-          setSearch(e.target.value);
-          setPage(1);
-        }}
+        onChange={(e) => setSearch(e.target.value)}
         style={{ width: 360, maxWidth: '100%' }}
       />
-      <Table<ApplicationRow>
-        aria-label={t('table.title')}
-        rowKey={applicationKey}
-        size="middle"
-        columns={columns}
-        dataSource={filtered}
-        loading={loading}
-        pagination={pagination}
-        scroll={{ x: 'max-content' }}
-        onChange={(p, _filters, sorter, extra) => {
-          if (extra.action === 'sort' && !Array.isArray(sorter)) {
-            setSort(
-              sorter.order
-                ? { key: sorter.columnKey as SortKey, order: sorter.order }
-                : { key: 'application', order: 'ascend' },
-            );
-            setPage(1);
-          }
-          if (extra.action === 'paginate') {
-            setPage(p.pageSize === pageSize ? (p.current ?? 1) : 1);
-            setPageSize(p.pageSize ?? pageSize);
-          }
-        }}
-        locale={{
-          emptyText:
-            loading && !rows ? (
+      {query.isError ? (
+        <QueryErrorAlert
+          title={t('table.loadFailed')}
+          error={query.error}
+          onRetry={() => void query.refetch()}
+          retrying={query.isFetching}
+        />
+      ) : null}
+      {failed ? null : (
+        <Table<ApplicationRow>
+          aria-label={t('table.title')}
+          rowKey={applicationKey}
+          size="middle"
+          columns={columns}
+          dataSource={data?.items ?? []}
+          loading={loading}
+          pagination={pagination}
+          scroll={{ x: 'max-content' }}
+          onChange={(p, _filters, sorter, extra) => {
+            if (extra.action === 'sort') {
+              const s = Array.isArray(sorter) ? sorter[0] : sorter;
+              setParams((current) => ({
+                ...current,
+                ...(s?.order
+                  ? { sort: s.columnKey as ApplicationSortKey, order: s.order === 'descend' ? 'desc' : 'asc' }
+                  : DEFAULT_APPLICATION_ORDER),
+                page: 1,
+              }));
+              return;
+            }
+            if (extra.action === 'paginate') {
+              setParams((current) => {
+                const pageSize = p.pageSize ?? current.pageSize;
+                return { ...current, pageSize, page: pageSize === current.pageSize ? (p.current ?? 1) : 1 };
+              });
+            }
+          }}
+          locale={{
+            emptyText: loading ? (
               <span />
-            ) : search.trim() ? (
+            ) : params.q ? (
               <EmptyState title={t('table.noMatch')} />
             ) : (
               <EmptyState title={t('table.empty')} hint={t('table.emptyHint')} />
             ),
-        }}
-      />
+          }}
+        />
+      )}
     </Flex>
   );
 }

@@ -9,7 +9,16 @@ import { server } from '../../test/server';
 import type { MonitoringOverview } from './contract';
 import { formatDateTime } from './format';
 import { monitoringKeys } from './queries';
-import { MockEventSource, TALK_ROWS, UPDATED_AT, appRow, l4Only, overview, traffic } from './testing';
+import {
+  MockEventSource,
+  TALK_ROWS,
+  UPDATED_AT,
+  appRow,
+  l4Only,
+  overview,
+  serveApplications,
+  traffic,
+} from './testing';
 
 const OVERVIEW = '*/api/v1/monitoring/overview';
 
@@ -28,6 +37,13 @@ function serveOverview(...responses: (MonitoringOverview | Response)[]) {
   return windows;
 }
 
+/** The query of each request for a page of the table, as name=value pairs. */
+function pageQueries(requests: URLSearchParams[]): Record<string, string>[] {
+  return requests.map((r) => Object.fromEntries(r));
+}
+
+const FIRST_PAGE = { window: '5m', sort: 'application', order: 'asc', page: '1', pageSize: '10' };
+
 function telemetryDown(message: string): Response {
   return HttpResponse.json({ code: 'TelemetryUnavailable', message }, { status: 503 });
 }
@@ -39,8 +55,25 @@ async function findTable(): Promise<HTMLElement> {
   return table();
 }
 
+function region(): HTMLElement {
+  return screen.getByRole('region', { name: 'Application services' });
+}
+
 function table(): HTMLElement {
-  return within(screen.getByRole('region', { name: 'Application services' })).getByRole('table');
+  return within(region()).getByRole('table');
+}
+
+/** The applications in the table's rows, in order. */
+function applications(): string[] {
+  return within(table())
+    .getAllByRole('row')
+    .slice(1)
+    .map((r) => within(r).queryAllByRole('cell')[0]?.textContent ?? '');
+}
+
+/** Whether the table shows itself as loading (antd's spinner over it). */
+function tableBusy(): boolean {
+  return table().closest('[aria-busy="true"]') !== null;
 }
 
 /** The row of an application, and its cells by column header. */
@@ -73,6 +106,7 @@ afterEach(() => {
 describe('Monitoring page', () => {
   it('shows when the figures were measured, the three Top 5 lists and the applications table', async () => {
     const windows = serveOverview(overview());
+    const { requests } = serveApplications();
     renderApp('/monitoring');
 
     expect(await screen.findByRole('heading', { name: 'Monitoring', level: 3 })).toBeInTheDocument();
@@ -93,12 +127,12 @@ describe('Monitoring page', () => {
       '2shpre-sofa-service18.33%',
     ]);
 
-    // Sorted by application; numbers as the talk writes them; a dash where there is nothing to measure.
-    const names = within(table())
-      .getAllByRole('row')
-      .slice(1)
-      .map((r) => within(r).getAllByRole('cell')[0]?.textContent);
-    expect(names).toEqual([...TALK_ROWS.map((r) => r.application)].sort());
+    // The first page, by application, asked for once; numbers as the talk writes them; a dash
+    // where there is nothing to measure.
+    await findTable();
+    expect(pageQueries(requests)).toEqual([FIRST_PAGE]);
+    expect(applications()).toEqual([...TALK_ROWS.map((r) => r.application)].sort());
+    expect(within(region()).getByText('5 applications')).toBeInTheDocument();
     const sofa = row('shpre-sofa-service');
     expect(sofa['Requests (/min)']).toHaveTextContent('60');
     expect(sofa['Response time (ms)']).toHaveTextContent('143.47');
@@ -111,14 +145,12 @@ describe('Monitoring page', () => {
   });
 
   it('shows an application with only L4 traffic (a database, ambient without a waypoint) by its bytes and connections', async () => {
-    serveOverview(
-      overview({
-        applications: [
-          ...TALK_ROWS,
-          appRow('mysql', { traffic: l4Only({ sentBytesPerSecond: 12_000, receivedBytesPerSecond: 500 }) }),
-        ],
-      }),
-    );
+    const rows = [
+      ...TALK_ROWS,
+      appRow('mysql', { traffic: l4Only({ sentBytesPerSecond: 12_000, receivedBytesPerSecond: 500 }) }),
+    ];
+    serveOverview(overview({ rows }));
+    serveApplications({ rows });
     renderApp('/monitoring');
     await findTable();
     const mysql = row('mysql');
@@ -129,57 +161,171 @@ describe('Monitoring page', () => {
     expect(row('shpre-sofa-service')['L4 (TCP)']).toHaveTextContent('—');
   });
 
-  it('links each Top 5 entry to its service’s page', async () => {
-    serveOverview(overview());
+  it('links each Top 5 entry to its service’s page, from the entry’s own services', async () => {
+    // The busiest applications are not on the table's first page: the links come from the overview.
+    const rows = [
+      ...Array.from({ length: 10 }, (_, i) =>
+        appRow(`app-${i}`, { traffic: traffic({ requestsPerMinute: 1 }) }),
+      ),
+      appRow('zz-busiest', { traffic: traffic({ requestsPerMinute: 500 }) }),
+      appRow('zz-gateway', {
+        services: ['zz-gateway.demo.svc.cluster.local', 'com.example.Gateway@dubbo'],
+        traffic: traffic({ requestsPerMinute: 400 }),
+      }),
+      appRow('zz-unknown', { services: [], traffic: traffic({ requestsPerMinute: 300 }) }),
+    ];
+    serveOverview(overview({ rows }));
+    serveApplications({ rows });
     renderApp('/monitoring');
     const list = await screen.findByRole('list', { name: 'Top 5 by requests (per minute)' });
-    expect(within(list).getByRole('link', { name: 'shpre-sofa-service' })).toHaveAttribute(
+    await findTable();
+    expect(applications()).not.toContain('zz-busiest');
+
+    expect(within(list).getByRole('link', { name: 'zz-busiest' })).toHaveAttribute(
       'href',
-      `/services/${encodeURIComponent('shpre-sofa-service.demo.svc.cluster.local')}`,
+      `/services/${encodeURIComponent('zz-busiest.demo.svc.cluster.local')}`,
+    );
+    // Several services: the catalog, searched for the application in its namespace.
+    expect(within(list).getByRole('link', { name: 'zz-gateway' })).toHaveAttribute(
+      'href',
+      '/services?q=zz-gateway&namespace=demo',
     );
     // An application the catalog knows no service of has nowhere to go.
-    expect(within(list).queryByRole('link', { name: 'shpre-dubbo-service-2' })).not.toBeInTheDocument();
+    expect(within(list).getByText('zz-unknown')).toBeInTheDocument();
+    expect(within(list).queryByRole('link', { name: 'zz-unknown' })).not.toBeInTheDocument();
   });
 
   it('says over how much data the rates are when the window reaches back before the data', async () => {
     serveOverview(overview({ coveredSeconds: 23 * 60 }));
+    serveApplications();
     renderApp('/monitoring?window=6h');
     expect(await screen.findByText('Rates over the last 23 min of data')).toBeInTheDocument();
   });
 
   it('says nothing of coverage when the data cover the whole window', async () => {
     serveOverview(overview({ coveredSeconds: 300 }));
+    serveApplications();
     renderApp('/monitoring');
     await screen.findByRole('list', { name: 'Top 5 by requests (per minute)' });
     expect(screen.queryByText(/of data$/)).not.toBeInTheDocument();
   });
 
-  it('searches, sorts and pages the table', async () => {
-    const many = Array.from({ length: 12 }, (_, i) =>
+  it('has the server page, sort and search the table, and starts again on page 1 after a change', async () => {
+    const rows = Array.from({ length: 25 }, (_, i) =>
       appRow(`app-${String(i).padStart(2, '0')}`, { traffic: traffic({ requestsPerMinute: i }) }),
     );
-    serveOverview(overview({ applications: many }));
+    serveOverview(overview({ rows }));
+    const { requests } = serveApplications({ rows });
     const user = userEvent.setup();
     renderApp('/monitoring');
-    await screen.findByRole('region', { name: 'Application services' });
-    await waitFor(() => expect(within(table()).getAllByRole('row')).toHaveLength(11));
-    expect(screen.getByText('12 applications')).toBeInTheDocument();
+    await findTable();
+    const last = () => pageQueries(requests).at(-1);
+    expect(pageQueries(requests)).toEqual([FIRST_PAGE]);
+    expect(applications()).toEqual(rows.slice(0, 10).map((r) => r.application));
+    expect(within(region()).getByText('25 applications')).toBeInTheDocument();
 
-    await user.click(screen.getByRole('columnheader', { name: /Requests/ }));
-    await waitFor(() => expect(within(table()).getAllByRole('row')[1]).toHaveTextContent('app-11'));
+    // The next page.
+    await user.click(within(region()).getByTitle('Next Page'));
+    await waitFor(() => expect(applications()[0]).toBe('app-10'));
+    expect(last()).toEqual({ ...FIRST_PAGE, page: '2' });
 
-    await user.type(screen.getByRole('textbox', { name: 'Search applications' }), 'app-0');
-    await waitFor(() => expect(within(table()).getAllByRole('row')).toHaveLength(11));
-    expect(screen.getByText('10 applications')).toBeInTheDocument();
-    expect(within(table()).getAllByRole('row')[1]).toHaveTextContent('app-09');
+    // By requests, busiest first, from page 1; a second click turns the order round.
+    await user.click(within(table()).getByRole('columnheader', { name: /Requests/ }));
+    await waitFor(() => expect(applications()[0]).toBe('app-24'));
+    expect(last()).toEqual({ ...FIRST_PAGE, sort: 'requests', order: 'desc' });
+    expect(within(table()).getByRole('columnheader', { name: /Requests/ })).toHaveAttribute(
+      'aria-sort',
+      'descending',
+    );
+    await user.click(within(table()).getByRole('columnheader', { name: /Requests/ }));
+    await waitFor(() => expect(applications()[0]).toBe('app-00'));
+    expect(last()).toEqual({ ...FIRST_PAGE, sort: 'requests', order: 'asc' });
+
+    // A search from page 2: the box shows the text at once, the request follows once typing
+    // pauses, for page 1 of the matches in the chosen order.
+    await user.click(within(region()).getByTitle('Next Page'));
+    await waitFor(() => expect(last()).toEqual({ ...FIRST_PAGE, sort: 'requests', order: 'asc', page: '2' }));
+    const search = screen.getByRole('textbox', { name: 'Search applications' });
+    await user.type(search, 'APP-1');
+    expect(search).toHaveValue('APP-1');
+    expect(requests.some((r) => r.get('q') === 'APP-1')).toBe(false);
+    await waitFor(() => expect(last()).toHaveProperty('q', 'APP-1'));
+    expect(last()).toEqual({ ...FIRST_PAGE, sort: 'requests', order: 'asc', q: 'APP-1' });
+    await waitFor(() => expect(within(region()).getByText('10 applications')).toBeInTheDocument());
+    // No search was asked for on page 2.
+    expect(requests.filter((r) => r.has('q')).every((r) => r.get('page') === '1')).toBe(true);
+    expect(applications()).toEqual(rows.slice(10, 20).map((r) => r.application));
+
+    // Another page size: page 1 again.
+    await user.clear(search);
+    await waitFor(() => expect(last()).not.toHaveProperty('q'));
+    await user.click(within(region()).getByTitle('Next Page'));
+    await waitFor(() => expect(last()).toHaveProperty('page', '2'));
+    await user.click(within(region()).getByRole('combobox', { name: 'Page Size' }));
+    await user.click(await screen.findByTitle('20 / page'));
+    await waitFor(() => expect(applications()).toHaveLength(20));
+    expect(last()).toEqual({ ...FIRST_PAGE, sort: 'requests', order: 'asc', pageSize: '20' });
   });
 
-  it('merges live overview events into the table in place, without asking the server again', async () => {
+  it('tells an empty search from an empty mesh', async () => {
+    serveOverview(overview());
+    serveApplications();
+    const user = userEvent.setup();
+    renderApp('/monitoring');
+    await findTable();
+
+    await user.type(screen.getByRole('textbox', { name: 'Search applications' }), 'nothing-like-this');
+    expect(await within(region()).findByText('No applications match the search')).toBeInTheDocument();
+    expect(within(region()).queryByText('No applications in the mesh yet')).not.toBeInTheDocument();
+  });
+
+  it('says when the mesh has no applications yet', async () => {
+    serveOverview(overview({ rows: [] }));
+    serveApplications({ rows: [] });
+    renderApp('/monitoring');
+    expect(await screen.findByText('No applications in the mesh yet')).toBeInTheDocument();
+    expect(screen.queryByText('No applications match the search')).not.toBeInTheDocument();
+  });
+
+  it('says the applications could not be loaded, rather than that there are none, and retries', async () => {
+    serveOverview(overview());
+    const { state, requests } = serveApplications({
+      failure: HttpResponse.json({ code: 'Internal', message: 'The page broke' }, { status: 500 }),
+    });
+    const user = userEvent.setup();
+    renderApp('/monitoring');
+
+    const alert = await within(
+      await screen.findByRole('region', { name: 'Application services' }),
+    ).findByRole('alert');
+    expect(alert).toHaveTextContent('Could not load the applications');
+    expect(screen.queryByText('No applications in the mesh yet')).not.toBeInTheDocument();
+    expect(within(region()).queryByRole('table')).not.toBeInTheDocument();
+    // The Top 5 lists come from the overview, which did load.
+    expect(topList('Top 5 by requests (per minute)')).toHaveLength(5);
+
+    // Asked again with the next overview, which the stream sends every round.
+    const source = MockEventSource.latest();
+    source.connect();
+    source.emit('overview', overview({ updatedAt: new Date(Date.parse(UPDATED_AT) + 5_000).toISOString() }));
+    await waitFor(() => expect(requests).toHaveLength(2));
+    expect(within(region()).getByRole('alert')).toHaveTextContent('Could not load the applications');
+
+    delete state.failure;
+    await user.click(within(alert).getByRole('button', { name: 'Retry' }));
+    await findTable();
+    expect(within(region()).queryByRole('alert')).not.toBeInTheDocument();
+    expect(row('shpre-sofa-service')['Error rate']).toHaveTextContent('18.33%');
+  });
+
+  it('asks for the page again when a newer overview arrives, keeping its rows on screen and in place', async () => {
     const windows = serveOverview(overview());
+    const { state, requests } = serveApplications();
     renderApp('/monitoring');
     await findTable();
     const requestsCell = row('sc-service-new-0917-1')['Requests (/min)'] as HTMLElement;
     expect(requestsCell).toHaveTextContent(/^30$/);
+    expect(requests).toHaveLength(1);
 
     const source = MockEventSource.latest();
     expect(source.params.get('window')).toBe('5m');
@@ -187,34 +333,83 @@ describe('Monitoring page', () => {
     source.connect();
     expect(await screen.findByRole('status')).toHaveTextContent('Live');
 
+    // The next round: new figures, and a server slow to answer the page.
     const later = new Date(Date.parse(UPDATED_AT) + 5_000).toISOString();
-    source.emit(
-      'overview',
-      overview({
-        updatedAt: later,
-        applications: TALK_ROWS.map((r) =>
-          r.application === 'sc-service-new-0917-1'
-            ? { ...r, traffic: { ...r.traffic, requestsPerMinute: 45 } }
-            : r,
-        ),
-      }),
+    const rows = TALK_ROWS.map((r) =>
+      r.application === 'sc-service-new-0917-1'
+        ? { ...r, traffic: { ...r.traffic, requestsPerMinute: 45 } }
+        : r,
     );
+    let answer = () => {};
+    Object.assign(state, { rows, updatedAt: later, delay: new Promise<void>((r) => (answer = r)) });
+    source.emit('overview', overview({ rows, updatedAt: later }));
 
+    // The same page asked for again; meanwhile the last rows stay, with no loading state.
+    await waitFor(() => expect(requests).toHaveLength(2));
+    expect(pageQueries(requests)[1]).toEqual(FIRST_PAGE);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(screen.getByText(formatDateTime(later))).toBeInTheDocument();
+    expect(requestsCell).toHaveTextContent(/^30$/);
+    expect(tableBusy()).toBe(false);
+
+    answer();
     await waitFor(() => expect(requestsCell).toHaveTextContent(/^45$/));
     // The same cell, still in the document: updated, not re-mounted.
     expect(row('sc-service-new-0917-1')['Requests (/min)']).toBe(requestsCell);
     expect(requestsCell).toBeInTheDocument();
-    expect(screen.getByText(formatDateTime(later))).toBeInTheDocument();
+    expect(tableBusy()).toBe(false);
     expect(windows).toEqual(['5m']);
 
-    // An older event (delivered late) does not undo the newer figures.
+    // An older event (delivered late) neither undoes the newer figures nor asks again.
     source.emit('overview', overview());
     await new Promise((r) => setTimeout(r, 400));
     expect(requestsCell).toHaveTextContent(/^45$/);
+    expect(requests).toHaveLength(2);
+  });
+
+  it('asks once per overview when the page answered is still older than it', async () => {
+    serveOverview(overview());
+    const { requests } = serveApplications();
+    renderApp('/monitoring');
+    await findTable();
+    const source = MockEventSource.latest();
+    source.connect();
+
+    // The page's figures lag behind the overview's: one more request, not a loop.
+    source.emit('overview', overview({ updatedAt: new Date(Date.parse(UPDATED_AT) + 5_000).toISOString() }));
+    await waitFor(() => expect(requests).toHaveLength(2));
+    await new Promise((r) => setTimeout(r, 400));
+    expect(requests).toHaveLength(2);
+
+    // The next round asks again.
+    source.emit('overview', overview({ updatedAt: new Date(Date.parse(UPDATED_AT) + 10_000).toISOString() }));
+    await waitFor(() => expect(requests).toHaveLength(3));
+  });
+
+  it('goes to the last page when a live round leaves fewer applications than the page on screen', async () => {
+    const rows = Array.from({ length: 12 }, (_, i) => appRow(`app-${String(i).padStart(2, '0')}`));
+    serveOverview(overview({ rows }));
+    const { state, requests } = serveApplications({ rows });
+    const user = userEvent.setup();
+    renderApp('/monitoring');
+    await findTable();
+    const source = MockEventSource.latest();
+    source.connect();
+    await user.click(within(region()).getByTitle('Next Page'));
+    await waitFor(() => expect(applications()).toEqual(['app-10', 'app-11']));
+
+    const later = new Date(Date.parse(UPDATED_AT) + 5_000).toISOString();
+    Object.assign(state, { rows: rows.slice(0, 5), updatedAt: later });
+    source.emit('overview', overview({ rows: rows.slice(0, 5), updatedAt: later }));
+    await waitFor(() => expect(applications()).toEqual(rows.slice(0, 5).map((r) => r.application)));
+    expect(pageQueries(requests).at(-1)).toEqual(FIRST_PAGE);
+    expect(within(region()).getByText('5 applications')).toBeInTheDocument();
+    expect(screen.queryByText('No applications in the mesh yet')).not.toBeInTheDocument();
   });
 
   it('says telemetry is unavailable, keeps the last figures, and recovers on the next round', async () => {
     serveOverview(overview());
+    serveApplications();
     renderApp('/monitoring');
     await findTable();
     const source = MockEventSource.latest();
@@ -240,6 +435,7 @@ describe('Monitoring page', () => {
 
   it('keeps the figures when a refresh fails with 503, and retries on request', async () => {
     serveOverview(overview(), telemetryDown('Prometheus answered 500: query timed out'), overview());
+    serveApplications();
     const user = userEvent.setup();
     const { queryClient } = renderApp('/monitoring');
     await findTable();
@@ -259,6 +455,7 @@ describe('Monitoring page', () => {
 
   it('explains a 503 on the first load, and shows the figures once telemetry is back', async () => {
     serveOverview(telemetryDown('No Prometheus is configured (PROMETHEUS_URL)'), overview());
+    serveApplications();
     const user = userEvent.setup();
     renderApp('/monitoring');
 
@@ -274,6 +471,7 @@ describe('Monitoring page', () => {
 
   it('asks again with the chosen window, keeps it in the URL, and reopens the stream on it', async () => {
     const windows = serveOverview(overview());
+    const { requests } = serveApplications();
     const user = userEvent.setup();
     const { location } = renderApp('/monitoring');
     await findTable();
@@ -285,6 +483,7 @@ describe('Monitoring page', () => {
     await user.click(within(selector).getByText('1 hour'));
 
     await waitFor(() => expect(windows).toEqual(['5m', '1h']));
+    await waitFor(() => expect(pageQueries(requests).at(-1)).toEqual({ ...FIRST_PAGE, window: '1h' }));
     expect(location.search.get('window')).toBe('1h');
     await waitFor(() => expect(MockEventSource.latest().params.get('window')).toBe('1h'));
     expect(MockEventSource.open()).toHaveLength(1);

@@ -1,5 +1,5 @@
 import { Card, Col, Flex, Row, Typography } from 'antd';
-import { useCallback, useId, useMemo } from 'react';
+import { useId } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useDocumentTitle } from '../../lib/useDocumentTitle';
 import { ApplicationsTable } from './ApplicationsTable';
@@ -12,9 +12,19 @@ import { TopList } from './TopList';
 import { useMonitoringWindow } from './useMonitoringWindow';
 import { LivePageHeader } from './LivePageHeader';
 
+// A Top 5 entry leads to its service's page; an application with several services to the catalog
+// listing them (searched by the application's name in its namespace).
+function linkOf(entry: TopEntry): string | undefined {
+  const [first, ...others] = entry.services;
+  if (!first) return undefined;
+  if (others.length === 0) return serviceDetailPath(first);
+  return `/services?${new URLSearchParams({ q: entry.application, namespace: entry.namespace }).toString()}`;
+}
+
 /**
  * The talk's 实时监控 screen: when the figures were measured, the Top 5 applications by requests,
- * response time and error rate, and every application's traffic. Loaded on its route only.
+ * response time and error rate, and every application's traffic (a page at a time). Loaded on its
+ * route only.
  */
 export function MonitoringPage() {
   const { t, i18n } = useTranslation('monitoring');
@@ -25,22 +35,6 @@ export function MonitoringPage() {
   const language = i18n.language;
 
   const data: MonitoringOverview | undefined = query.data;
-  // A Top 5 entry leads to its service's page; an application with several services to the catalog
-  // listing them (searched by the application's name in its namespace).
-  const servicesOf = useMemo(
-    () => new Map((data?.applications ?? []).map((a) => [`${a.namespace}/${a.application}`, a.services])),
-    [data?.applications],
-  );
-  const linkOf = useCallback(
-    (entry: TopEntry) => {
-      const services = servicesOf.get(`${entry.namespace}/${entry.application}`) ?? [];
-      if (services.length === 1) return serviceDetailPath(services[0] as string);
-      if (services.length > 1)
-        return `/services?${new URLSearchParams({ q: entry.application, namespace: entry.namespace }).toString()}`;
-      return undefined;
-    },
-    [servicesOf],
-  );
   const retry = () => void query.refetch();
 
   const banner = (
@@ -105,7 +99,7 @@ export function MonitoringPage() {
             }
           >
             <section aria-labelledby={tableHeading}>
-              <ApplicationsTable rows={data?.applications} loading={loading || query.isPlaceholderData} />
+              <ApplicationsTable window={window} updatedAt={data?.updatedAt} />
             </section>
           </Card>
         </>

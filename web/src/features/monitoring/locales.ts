@@ -54,6 +54,7 @@ export const monitoringEnUS = {
     empty: 'No applications in the mesh yet',
     emptyHint: 'Applications appear here as soon as the catalog has services with instances.',
     noMatch: 'No applications match the search',
+    loadFailed: 'Could not load the applications',
     readyOfTotal: '{{ready}} of {{total}} replicas ready',
     columns: {
       application: 'Application',
@@ -204,6 +205,7 @@ export const monitoringZhCN: Translation<typeof monitoringEnUS> = {
     empty: '网格中还没有应用',
     emptyHint: '服务目录中出现带实例的服务后，应用会显示在这里。',
     noMatch: '没有匹配的应用',
+    loadFailed: '应用服务列表加载失败',
     readyOfTotal: '{{total}} 个副本中 {{ready}} 个就绪',
     columns: {
       application: '应用服务',

@@ -1,10 +1,21 @@
 import { keepPreviousData, queryOptions, skipToken, useQuery } from '@tanstack/react-query';
 import type { QueryClient } from '@tanstack/react-query';
-import { apiGet, apiPath } from '../../lib/api';
+import { useEffect, useRef } from 'react';
+import { apiGet, apiPath, isApiError } from '../../lib/api';
 import { cacheWrite, useLiveSubscription } from '../../lib/sse';
 import type { StreamCacheWrite, StreamEvent } from '../../lib/sse';
 import { STREAM_EVENTS } from './contract';
-import type { MonitoringOverview, MonitoringWindow, ServiceMetrics, TelemetryStreamError } from './contract';
+import type {
+  ApplicationList,
+  ApplicationListQuery,
+  MonitoringOverview,
+  MonitoringWindow,
+  ServiceMetrics,
+  TelemetryStreamError,
+} from './contract';
+
+/** What the applications table asks for beside the window: search, order and page. */
+export type ApplicationListParams = Omit<ApplicationListQuery, 'window'>;
 
 /** How often to ask when the stream is not sending (closed, reconnecting, or on another window). */
 export const POLL_INTERVAL_MS = 10_000;
@@ -17,6 +28,9 @@ export const monitoringKeys = {
   all: ['monitoring'] as const,
   overviews: () => [...monitoringKeys.all, 'overview'] as const,
   overview: (window: MonitoringWindow) => [...monitoringKeys.overviews(), window] as const,
+  applicationLists: () => [...monitoringKeys.all, 'applications'] as const,
+  applications: (window: MonitoringWindow, params: ApplicationListParams) =>
+    [...monitoringKeys.applicationLists(), window, params] as const,
   services: () => [...monitoringKeys.all, 'service'] as const,
   service: (id: string, window: MonitoringWindow) => [...monitoringKeys.services(), id, window] as const,
   /** The last `telemetry-error` of a topic, null once an update of it succeeded. Only the stream writes it. */
@@ -49,6 +63,28 @@ function overviewQuery(window: MonitoringWindow) {
       return newer(client.getQueryData<MonitoringOverview>(queryKey), fresh);
     },
     // A new window keeps the old figures on screen until its own arrive.
+    placeholderData: keepPreviousData,
+  });
+}
+
+function applicationListQuery(window: MonitoringWindow, params: ApplicationListParams) {
+  return queryOptions({
+    queryKey: monitoringKeys.applications(window, params),
+    queryFn: async ({ signal, client, queryKey }) => {
+      const fresh = await apiGet<ApplicationList>(
+        apiPath(['monitoring', 'applications'], {
+          window,
+          q: params.q,
+          sort: params.sort,
+          order: params.order,
+          page: params.page,
+          pageSize: params.pageSize,
+        }),
+        { signal },
+      );
+      return newer(client.getQueryData<ApplicationList>(queryKey), fresh);
+    },
+    // Typing, sorting and paging keep the previous rows on screen until the next ones arrive.
     placeholderData: keepPreviousData,
   });
 }
@@ -131,4 +167,36 @@ export function useLiveServiceMetrics(serviceId: string, window: MonitoringWindo
   });
   const streamError = useStreamError(serviceId);
   return { query, live, streamState: state, streamError };
+}
+
+/**
+ * A page of the applications table. The stream carries only the overview (every row at 20,000
+ * applications was megabytes a round), so the page follows it: when the overview on screen was
+ * measured after the page, the page is asked for again, its rows kept on screen meanwhile (a
+ * refetch of the same key is no placeholder, so nothing shows as loading). A page that failed is
+ * asked for again with the next overview, unless the request itself was wrong (4xx).
+ */
+export function useApplicationList(
+  window: MonitoringWindow,
+  params: ApplicationListParams,
+  overviewUpdatedAt: string | undefined,
+) {
+  const query = useQuery(applicationListQuery(window, params));
+  const { data, isPlaceholderData, isError, error, refetch } = query;
+  const pageUpdatedAt = isPlaceholderData ? undefined : data?.updatedAt;
+  const retryable = isError && !data && !(isApiError(error) && error.isClientError);
+  const pageKey = JSON.stringify(monitoringKeys.applications(window, params));
+  // What the page was last asked again for: once per page, overview and page answer, so a BFF
+  // whose page is still older than the overview is not asked in a loop.
+  const asked = useRef<string | null>(null);
+  useEffect(() => {
+    if (!overviewUpdatedAt) return;
+    const behind = pageUpdatedAt ? Date.parse(overviewUpdatedAt) > Date.parse(pageUpdatedAt) : retryable;
+    if (!behind) return;
+    const attempt = `${pageKey} ${overviewUpdatedAt} ${pageUpdatedAt ?? 'failed'}`;
+    if (asked.current === attempt) return;
+    asked.current = attempt;
+    void refetch({ cancelRefetch: false });
+  }, [overviewUpdatedAt, pageUpdatedAt, retryable, pageKey, refetch]);
+  return query;
 }

@@ -1,7 +1,12 @@
 import { act } from '@testing-library/react';
+import { http, HttpResponse } from 'msw';
 import { ECHO_ID, ECHO_V1, ECHO_V2 } from '../../test/fixtures';
+import { server } from '../../test/server';
+import { APPLICATION_SORT_KEYS, MAX_APPLICATION_PAGE_SIZE } from './contract';
 import type {
+  ApplicationList,
   ApplicationRow,
+  ApplicationSortKey,
   MetricSeries,
   MonitoringOverview,
   MonitoringWindow,
@@ -104,12 +109,23 @@ export const TALK_ROWS: ApplicationRow[] = [
   }),
 ];
 
-export function overview(overrides: Partial<MonitoringOverview> = {}): MonitoringOverview {
-  const rows = overrides.applications ?? TALK_ROWS;
+/**
+ * The overview of `rows` (the talk's table unless given): its Top 5 lists, with each entry's
+ * services, and how many applications there are.
+ */
+export function overview({
+  rows = TALK_ROWS,
+  ...overrides
+}: Partial<MonitoringOverview> & { rows?: readonly ApplicationRow[] } = {}): MonitoringOverview {
   const top = (value: (r: ApplicationRow) => number | null) =>
     rows
       .filter((r) => value(r) !== null)
-      .map((r) => ({ application: r.application, namespace: r.namespace, value: value(r) as number }))
+      .map((r) => ({
+        application: r.application,
+        namespace: r.namespace,
+        value: value(r) as number,
+        services: r.services,
+      }))
       .sort((a, b) => b.value - a.value)
       .slice(0, 5);
   return {
@@ -122,9 +138,114 @@ export function overview(overrides: Partial<MonitoringOverview> = {}): Monitorin
       latency: top((r) => r.traffic.latencyMs.avg),
       errorRate: top((r) => r.traffic.errorRate),
     },
-    applications: rows,
+    applicationCount: rows.length,
     ...overrides,
   };
+}
+
+/** The value a column sorts by, as the BFF orders them (null: no value, last either way). */
+const SORT_VALUE: Record<ApplicationSortKey, (r: ApplicationRow) => string | number | null> = {
+  application: (r) => r.application,
+  namespace: (r) => r.namespace,
+  replicas: (r) => r.replicas,
+  inbound: (r) => r.traffic.inboundBytesPerMinute,
+  outbound: (r) => r.traffic.outboundBytesPerMinute,
+  requests: (r) => r.traffic.requestsPerMinute,
+  latency: (r) => r.traffic.latencyMs.avg,
+  errorRate: (r) => r.traffic.errorRate,
+  tcp: (r) =>
+    r.traffic.tcp ? r.traffic.tcp.sentBytesPerSecond + r.traffic.tcp.receivedBytesPerSecond : null,
+};
+
+const compare = (a: string | number, b: string | number) => (a < b ? -1 : a > b ? 1 : 0);
+
+/**
+ * A page of `rows` as GET /monitoring/applications answers it for `query`'s parameters: searched
+ * (`q`, case-insensitive, in the application, its namespace and its service IDs), sorted (`sort`,
+ * `order`; nulls last either way, ties by namespace then application) and paged (`page`, `pageSize`).
+ */
+function applicationList(
+  rows: readonly ApplicationRow[],
+  query: URLSearchParams = new URLSearchParams(),
+  updatedAt: string = UPDATED_AT,
+): ApplicationList {
+  const q = (query.get('q') ?? '').trim().toLowerCase();
+  const sort = (query.get('sort') ?? 'application') as ApplicationSortKey;
+  const direction = query.get('order') === 'desc' ? -1 : 1;
+  const page = Number(query.get('page') ?? 1);
+  const pageSize = Number(query.get('pageSize') ?? 10);
+  const value = SORT_VALUE[sort];
+  if (!value) throw new Error(`No such sort key: ${sort}`);
+  const matching = rows.filter(
+    (r) => !q || [r.application, r.namespace, ...r.services].some((s) => s.toLowerCase().includes(q)),
+  );
+  const sorted = [...matching].sort((a, b) => {
+    const va = value(a);
+    const vb = value(b);
+    const primary =
+      va === null || vb === null ? (va === vb ? 0 : va === null ? 1 : -1) : direction * compare(va, vb);
+    return primary || compare(a.namespace, b.namespace) || compare(a.application, b.application);
+  });
+  return {
+    window: (query.get('window') ?? '5m') as MonitoringWindow,
+    updatedAt,
+    source: 'embedded',
+    items: sorted.slice((page - 1) * pageSize, page * pageSize),
+    total: matching.length,
+    page,
+    pageSize,
+  };
+}
+
+/** The first parameter the BFF would refuse (400), as its ApplicationListQuery validates them. */
+function invalidParameter(query: URLSearchParams): string | undefined {
+  const whole = (name: string, min: number, max = Infinity) => {
+    const value = query.get(name);
+    return value === null || (/^\d+$/.test(value) && Number(value) >= min && Number(value) <= max);
+  };
+  const sort = query.get('sort');
+  if (sort !== null && !(APPLICATION_SORT_KEYS as readonly string[]).includes(sort)) return 'sort';
+  if (!['asc', 'desc', null].includes(query.get('order'))) return 'order';
+  if (!whole('page', 1)) return 'page';
+  if (!whole('pageSize', 1, MAX_APPLICATION_PAGE_SIZE)) return 'pageSize';
+  if ((query.get('q') ?? '').trim().length > 253) return 'q';
+  return undefined;
+}
+
+/** What the applications endpoint answers with: rows as of a time, or a response as it is (a 503). */
+interface ApplicationsState {
+  rows: readonly ApplicationRow[];
+  updatedAt: string;
+  /** Answered instead of a page while set. */
+  failure?: Response;
+  /** Awaited before each answer (a slow server, held by the test). */
+  delay?: Promise<void>;
+}
+
+/**
+ * Serves GET /monitoring/applications from `state` (which the test may change between requests,
+ * as a live mesh changes) and records each request's query.
+ */
+export function serveApplications(initial: Partial<ApplicationsState> = {}) {
+  const state: ApplicationsState = { rows: TALK_ROWS, updatedAt: UPDATED_AT, ...initial };
+  const requests: URLSearchParams[] = [];
+  server.use(
+    http.get('*/api/v1/monitoring/applications', async ({ request }) => {
+      const query = new URL(request.url).searchParams;
+      requests.push(query);
+      await state.delay;
+      if (state.failure) return state.failure.clone();
+      const invalid = invalidParameter(query);
+      if (invalid) {
+        return HttpResponse.json(
+          { code: 'InvalidRequest', message: `Invalid ${invalid}`, field: invalid },
+          { status: 400 },
+        );
+      }
+      return HttpResponse.json(applicationList(state.rows, query, state.updatedAt));
+    }),
+  );
+  return { state, requests };
 }
 
 function series(values: (number | null)[]): MetricSeries {
