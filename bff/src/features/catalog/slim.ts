@@ -22,47 +22,48 @@ export function slimPod(obj: KubernetesObject): V1Pod {
       if (value !== undefined) (kept ??= {})[key] = value;
     }
   }
+  // Built by assignment, not by spreading into a literal: in V8 an object literal that begins with
+  // a spread gets a hidden class of its own, and 100,000 Pods made 300,000 of them (70 MB of the
+  // console's heap at the scale bench, and every read of a Pod a megamorphic property access).
+  const metadata: NonNullable<V1Pod['metadata']> = {};
+  if (meta.name !== undefined) metadata.name = meta.name;
+  if (meta.namespace !== undefined) metadata.namespace = meta.namespace;
+  if (meta.resourceVersion !== undefined) metadata.resourceVersion = meta.resourceVersion;
+  if (meta.labels !== undefined) metadata.labels = meta.labels;
+  if (kept) metadata.annotations = kept;
+  if (meta.deletionTimestamp !== undefined) metadata.deletionTimestamp = meta.deletionTimestamp;
+  const slim: V1Pod = {};
+  if (pod.apiVersion !== undefined) slim.apiVersion = pod.apiVersion;
+  if (pod.kind !== undefined) slim.kind = pod.kind;
+  slim.metadata = metadata;
   const spec = pod.spec;
+  if (spec) {
+    const slimSpec: NonNullable<V1Pod['spec']> = {
+      // Named ports resolve a Service's string targetPort; a container named istio-proxy is a
+      // sidecar (a native one is an init container). Other containers tell the catalog nothing.
+      containers: (spec.containers ?? []).flatMap((c) => {
+        const named = (c.ports ?? []).filter((p) => p.name);
+        if (named.length === 0 && c.name !== SIDECAR_CONTAINER) return [];
+        const container: NonNullable<V1Pod['spec']>['containers'][number] = { name: c.name };
+        if (named.length > 0)
+          container.ports = named.map((p) => ({ name: p.name, containerPort: p.containerPort }));
+        return [container];
+      }),
+    };
+    if (spec.initContainers?.some((c) => c.name === SIDECAR_CONTAINER))
+      slimSpec.initContainers = [{ name: SIDECAR_CONTAINER }];
+    // The identity a Pod's traffic carries, for the zero-trust views.
+    if (spec.serviceAccountName !== undefined) slimSpec.serviceAccountName = spec.serviceAccountName;
+    slim.spec = slimSpec;
+  }
   const status = pod.status;
-  const ready = status?.conditions?.filter((c) => c.type === 'Ready');
-  return {
-    ...(pod.apiVersion !== undefined ? { apiVersion: pod.apiVersion } : {}),
-    ...(pod.kind !== undefined ? { kind: pod.kind } : {}),
-    metadata: {
-      ...(meta.name !== undefined ? { name: meta.name } : {}),
-      ...(meta.namespace !== undefined ? { namespace: meta.namespace } : {}),
-      ...(meta.resourceVersion !== undefined ? { resourceVersion: meta.resourceVersion } : {}),
-      ...(meta.labels !== undefined ? { labels: meta.labels } : {}),
-      ...(kept ? { annotations: kept } : {}),
-      ...(meta.deletionTimestamp !== undefined ? { deletionTimestamp: meta.deletionTimestamp } : {}),
-    },
-    ...(spec
-      ? {
-          spec: {
-            // Named ports resolve a Service's string targetPort; a container named istio-proxy is a
-            // sidecar (a native one is an init container). Other containers tell the catalog nothing.
-            containers: (spec.containers ?? []).flatMap((c) => {
-              const named = (c.ports ?? []).filter((p) => p.name);
-              if (named.length === 0 && c.name !== SIDECAR_CONTAINER) return [];
-              const ports = named.map((p) => ({ name: p.name, containerPort: p.containerPort }));
-              return [{ name: c.name, ...(ports.length > 0 ? { ports } : {}) }];
-            }),
-            ...(spec.initContainers?.some((c) => c.name === SIDECAR_CONTAINER)
-              ? { initContainers: [{ name: SIDECAR_CONTAINER }] }
-              : {}),
-            // The identity a Pod's traffic carries, for the zero-trust views.
-            ...(spec.serviceAccountName !== undefined ? { serviceAccountName: spec.serviceAccountName } : {}),
-          },
-        }
-      : {}),
-    ...(status
-      ? {
-          status: {
-            ...(status.phase !== undefined ? { phase: status.phase } : {}),
-            ...(status.podIP !== undefined ? { podIP: status.podIP } : {}),
-            ...(ready ? { conditions: ready.map((c) => ({ type: c.type, status: c.status })) } : {}),
-          },
-        }
-      : {}),
-  };
+  if (status) {
+    const slimStatus: NonNullable<V1Pod['status']> = {};
+    if (status.phase !== undefined) slimStatus.phase = status.phase;
+    if (status.podIP !== undefined) slimStatus.podIP = status.podIP;
+    const ready = status.conditions?.filter((c) => c.type === 'Ready');
+    if (ready) slimStatus.conditions = ready.map((c) => ({ type: c.type, status: c.status }));
+    slim.status = slimStatus;
+  }
+  return slim;
 }
