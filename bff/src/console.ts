@@ -191,9 +191,15 @@ export async function buildConsole(config: Config, overrides: ConsoleOverrides =
     stops.push(() => audit.flush());
 
     let catalog = overrides.catalog;
+    // The catalog lists while the rest of the console is built (nothing below reads it before the
+    // demo traffic, which waits for it); the console is handed out only once it has listed.
+    let catalogSynced: Promise<void> = Promise.resolve();
     if (!catalog) {
-      const informers = await InformerCatalog.start(kube, log.child({ component: 'catalog' }));
+      const informers = await InformerCatalog.create(kube, log.child({ component: 'catalog' }));
       stops.push(() => informers.stop());
+      catalogSynced = informers.sync();
+      // Awaited below; a failure meanwhile is not an unhandled rejection.
+      catalogSynced.catch(() => undefined);
       catalog = informers;
     }
 
@@ -277,6 +283,7 @@ export async function buildConsole(config: Config, overrides: ConsoleOverrides =
     // the rate limits the console writes (EnvoyFilters, re-read every 2 s).
     let traffic: DemoTraffic | null = null;
     if (controlPlane && config.demo) {
+      await catalogSynced;
       const limits = await watchRateLimits({
         kube,
         catalog,
@@ -346,7 +353,6 @@ export async function buildConsole(config: Config, overrides: ConsoleOverrides =
       log: log.child({ component: 'release-controller' }),
       ...overrides.releases,
     });
-    stops.push(leader.whileLeading(releaseController.run));
 
     const stream = new MonitoringStream({
       monitoring,
@@ -391,6 +397,9 @@ export async function buildConsole(config: Config, overrides: ConsoleOverrides =
       ...(config.metricsToken ? { metricsToken: config.metricsToken } : {}),
       readiness,
     });
+    await catalogSynced;
+    // Releases read the catalog: they run (on the leader) once it has listed.
+    stops.push(leader.whileLeading(releaseController.run));
     return {
       app,
       kube,

@@ -337,6 +337,50 @@ describe('the informer, with events the test chooses', () => {
     expect(informer.latestResourceVersion()).toBe('9');
   });
 
+  it('tellWhileListing: tells each page of its first list as it arrives, and at the end what a list that started over lost', async () => {
+    let calls = 0;
+    let release: () => void = () => undefined;
+    const lastPage = new Promise<void>((r) => (release = r));
+    const listPage = async (_limit: number, token: string | undefined): Promise<ListPage> => {
+      calls++;
+      if (token === 'stale') throw new ApiException(410, 'Gone', {}, {});
+      if (token === 'fresh') {
+        await lastPage;
+        return { metadata: { resourceVersion: '9' }, items: [obj('d', '9')] };
+      }
+      // The first attempt has a and b; by the second, b is gone, a is unchanged and c is new.
+      return calls === 1
+        ? { metadata: { resourceVersion: '6', continue: 'stale' }, items: [obj('a', '5'), obj('b', '6')] }
+        : { metadata: { resourceVersion: '8', continue: 'fresh' }, items: [obj('a', '5'), obj('c', '7')] };
+    };
+    const informer = new Informer({
+      path: '/x',
+      resource: 'x',
+      listPage,
+      watch: fakeWatch().watch,
+      pageSize: 2,
+      tellWhileListing: true,
+    });
+    const told: string[] = [];
+    for (const verb of ['add', 'update', 'delete'] as const)
+      informer.on(verb, (o) => told.push(`${verb} ${o.metadata?.name}`));
+    const started = informer.start();
+    // Before the last page is answered, what came so far has been told, each object once.
+    await until(() => told.includes('add c'), 'the second page to be told');
+    expect(told).toEqual(['add a', 'add b', 'add c']);
+    release();
+    await started;
+    await informer.stop();
+    // b was told, then the list started over without it: it is deleted at the end.
+    expect(told).toEqual(['add a', 'add b', 'add c', 'add d', 'delete b']);
+    expect(
+      informer
+        .list()
+        .map((o) => o.metadata?.name)
+        .sort(),
+    ).toEqual(['a', 'c', 'd']);
+  });
+
   it('ignores events older than what it holds, and a late event for what this replica deleted', async () => {
     const w = fakeWatch();
     const informer = new Informer({

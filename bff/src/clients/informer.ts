@@ -17,6 +17,12 @@ export interface InformerOptions<T> {
   transform?: (obj: KubernetesObject) => T;
   /** Objects per page of a list (500 by default). */
   pageSize?: number;
+  /**
+   * The first list tells each object (`add`) as its page arrives, not once the last page is in: a
+   * handler indexes 100,000 Pods while the next pages are on their way instead of after them. Only
+   * for handlers that do not read this informer while it lists (it holds the objects at the end).
+   */
+  tellWhileListing?: boolean;
 }
 
 interface InformerSetup<T> extends InformerOptions<T> {
@@ -89,6 +95,7 @@ export class Informer<T = KubernetesObject> {
   private lagTimer: NodeJS.Timeout | null = null;
   private relisting = false;
   private failures = 0;
+  private listedOnce = false;
 
   constructor(private readonly setup: InformerSetup<T>) {
     this.transform = setup.transform ?? ((obj) => obj as T);
@@ -278,6 +285,9 @@ export class Informer<T = KubernetesObject> {
    */
   private async relist(): Promise<void> {
     let fresh = new Map<string, Map<string, Entry<T>>>();
+    // What was told while listing (tellWhileListing, first list only): the end tells the rest.
+    const told =
+      this.setup.tellWhileListing && !this.listedOnce ? new Map<string, Map<string, Entry<T>>>() : null;
     let count = 0;
     let token: string | undefined;
     let listRv = '';
@@ -322,9 +332,21 @@ export class Informer<T = KubernetesObject> {
         let objects = fresh.get(namespace);
         if (!objects) fresh.set(namespace, (objects = new Map()));
         if (!objects.has(name)) count++;
-        // Unchanged since it was held (same resourceVersion): kept as is, and no update is told.
-        const held = this.byNamespace.get(namespace)?.get(name);
-        objects.set(name, held && rv && held.rv === rv ? held : { value: this.transform(raw), rv });
+        // Unchanged since it was held, or told (same resourceVersion): kept as is, and not told again.
+        const held = this.byNamespace.get(namespace)?.get(name) ?? told?.get(namespace)?.get(name);
+        if (held && rv && held.rv === rv) {
+          objects.set(name, held);
+          continue;
+        }
+        const entry = { value: this.transform(raw), rv };
+        objects.set(name, entry);
+        if (told) {
+          let saidHere = told.get(namespace);
+          if (!saidHere) told.set(namespace, (saidHere = new Map()));
+          const said = saidHere.has(name);
+          saidHere.set(name, entry);
+          this.emit(said ? 'update' : 'add', entry.value);
+        }
       }
       listRv = page.metadata?.resourceVersion ?? listRv;
       token = nextToken;
@@ -348,16 +370,23 @@ export class Informer<T = KubernetesObject> {
     this.count = count;
     this.heard(listRv);
     this.setObjects();
+    this.listedOnce = true;
     for (const [namespace, objects] of fresh) {
       const before = old.get(namespace);
+      const said = told?.get(namespace);
       for (const [name, e] of objects) {
-        const was = before?.get(name);
+        const was = said?.get(name) ?? before?.get(name);
         if (!was) this.emit('add', e.value);
         else if (was !== e) this.emit('update', e.value);
       }
     }
+    const kept = (namespace: string, name: string) => fresh.get(namespace)?.has(name) === true;
     for (const [namespace, objects] of old)
-      for (const [name, e] of objects) if (!fresh.get(namespace)?.has(name)) this.emit('delete', e.value);
+      for (const [name, e] of objects)
+        if (!kept(namespace, name) && !told?.get(namespace)?.has(name)) this.emit('delete', e.value);
+    // Told during a list that started over (410) and not in the one that finished.
+    for (const [namespace, objects] of told ?? [])
+      for (const [name, e] of objects) if (!kept(namespace, name)) this.emit('delete', e.value);
   }
 
   /** Watches from the last resourceVersion; on its end, watches again, or lists again on 410. */

@@ -390,6 +390,7 @@ export class KubeClient {
       ...(this.options.metrics ? { metrics: this.options.metrics } : {}),
       ...(options.transform ? { transform: options.transform } : {}),
       ...(options.pageSize ? { pageSize: options.pageSize } : {}),
+      ...(options.tellWhileListing ? { tellWhileListing: true } : {}),
     });
   }
 

@@ -102,8 +102,18 @@ describe('the shapes V8 gives what the catalog holds', () => {
   // was 70 MB of the heap and made every read of a Pod megamorphic.
   v8.setFlagsFromString('--allow-natives-syntax');
   const sameShape = new Function('a', 'b', 'return %HaveSameMap(a, b)') as (a: object, b: object) => boolean;
+  /**
+   * How many hidden classes the objects have. A few are V8's own doing (a constructor site's first
+   * objects before it settles their size; a map replaced when a field's representation widens); a
+   * class per object is the spread's.
+   */
+  const shapes = (objects: object[]) => {
+    const seen: object[] = [];
+    for (const o of objects) if (!seen.some((s) => sameShape(s, o))) seen.push(o);
+    return seen.length;
+  };
 
-  it('slim Pods share one hidden class (and so do their metadata and status)', () => {
+  it('slim Pods (their metadata and status too) share hidden classes, not one each', () => {
     // 50 replicas of a Pod with a sidecar: enough that V8's inline caches would give up sharing.
     const replicas = Array.from({ length: 50 }, (_, i): V1Pod => ({
       apiVersion: 'v1',
@@ -129,14 +139,13 @@ describe('the shapes V8 gives what the catalog holds', () => {
       },
     }));
     const [first, ...others] = replicas.map(slimPod) as [V1Pod, ...V1Pod[]];
-    for (const pod of others) {
-      expect(sameShape(first, pod), pod.metadata?.name).toBe(true);
-      expect(sameShape(first.metadata as object, pod.metadata as object)).toBe(true);
-      expect(sameShape(first.status as object, pod.status as object)).toBe(true);
-    }
+    const pods = [first, ...others];
+    expect(shapes(pods)).toBeLessThanOrEqual(3);
+    expect(shapes(pods.map((p) => p.metadata as object))).toBeLessThanOrEqual(3);
+    expect(shapes(pods.map((p) => p.status as object))).toBeLessThanOrEqual(3);
   });
 
-  it('the drafts of Kubernetes Services (what the live catalog keeps per Service) share one', () => {
+  it('the drafts of Kubernetes Services (what the live catalog keeps per Service) share hidden classes', () => {
     const snapshot = demoSnapshot();
     const ctx = dataPlaneContext(snapshot.namespaces, snapshot.gateways);
     const pods: LabelSelection<V1Pod> = {
@@ -152,6 +161,6 @@ describe('the shapes V8 gives what the catalog holds', () => {
     const http = drafts.filter((d) => d.protocol === 'http');
     expect(http.length).toBeGreaterThan(10);
     const [first, ...others] = http;
-    for (const d of others) expect(sameShape(first as object, d), d.id).toBe(true);
+    expect(shapes([first as object, ...others])).toBeLessThanOrEqual(3);
   });
 });
