@@ -5,10 +5,14 @@ import http from 'node:http';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import v8 from 'node:v8';
+import vm from 'node:vm';
+import type { KubernetesObject } from '@kubernetes/client-node';
 import { load as loadYaml } from 'js-yaml';
 import { RateLimitForm } from '../bff/src/contract/ratelimit';
 import { RouteForm } from '../bff/src/contract/routing';
 import { startControlPlane } from '../bff/src/embedded/control-plane';
+import { slimPod } from '../bff/src/features/catalog/slim';
 import type { ControlPlane } from '../bff/src/embedded/control-plane';
 import { silentLogger } from '../bff/src/lib/logger';
 import type { MeshObject } from '../bff/src/mesh/istio-types';
@@ -206,6 +210,38 @@ interface Seeded {
 }
 
 /** Seeds the store directly (the same code path as the API, without HTTP), one namespace per transaction. */
+/** The Pods of the i-th service, as seeded. */
+function podsOf(i: number, podsPerService = PODS_PER_SERVICE): unknown[] {
+  const { name, ns } = serviceAt(i);
+  const pods: unknown[] = [];
+  for (let p = 0; p < podsPerService; p++) {
+    const version = p % 2 === 0 ? 'v1' : 'v2';
+    const hash = `${version === 'v1' ? '7d9f' : '5c8b'}${(i % 9000) + 1000}`;
+    const at = i * podsPerService + p;
+    const ip = `10.${1 + Math.floor(at / 62500)}.${Math.floor(at / 250) % 250}.${(at % 250) + 1}`;
+    pods.push(pod(`${name}-${version}-${hash}-${p}`, ns, name, version, ip, hash));
+  }
+  return pods;
+}
+
+/**
+ * The heap the catalog's slim Pods take, in this process: each seeded Pod as JSON, parsed and slimmed
+ * as the console's informer does, measured after a full collection (V8's `gc`, exposed at run time).
+ */
+function slimPodsHeapMiB(services: number): number {
+  v8.setFlagsFromString('--expose-gc');
+  const gc = vm.runInNewContext('gc') as () => void;
+  gc();
+  const before = process.memoryUsage().heapUsed;
+  const held: unknown[] = [];
+  for (let i = 0; i < services; i++)
+    for (const p of podsOf(i)) held.push(slimPod(JSON.parse(JSON.stringify(p)) as KubernetesObject));
+  gc();
+  const used = process.memoryUsage().heapUsed - before;
+  if (held.length !== services * PODS_PER_SERVICE) throw new Error('not every Pod was slimmed');
+  return used / 1024 / 1024;
+}
+
 function seed(cp: ControlPlane, services = SERVICES, podsPerService = PODS_PER_SERVICE): Seeded {
   const namespaces = Array.from({ length: NAMESPACES }, (_, n) => `bench-${n}`);
   cp.store.ensureNamespaces(namespaces);
@@ -236,13 +272,7 @@ function seed(cp: ControlPlane, services = SERVICES, podsPerService = PODS_PER_S
         clusterIP: `10.96.${Math.floor(i / 250)}.${i % 250}`,
       },
     });
-    for (let p = 0; p < podsPerService; p++) {
-      const version = p % 2 === 0 ? 'v1' : 'v2';
-      const hash = `${version === 'v1' ? '7d9f' : '5c8b'}${(i % 9000) + 1000}`;
-      const at = i * podsPerService + p;
-      const ip = `10.${1 + Math.floor(at / 62500)}.${Math.floor(at / 250) % 250}.${(at % 250) + 1}`;
-      bucket.pods.push(pod(`${name}-${version}-${hash}-${p}`, ns, name, version, ip, hash));
-    }
+    bucket.pods.push(...podsOf(i, podsPerService));
     if (i % VS_EVERY === 0) {
       const target = routeTarget(name, ns);
       const plan = planRoute(
@@ -424,6 +454,11 @@ export async function benchScale(): Promise<void> {
   const figures: Figure[] = [];
   const notes: string[] = [];
   try {
+    figures.push({
+      name: `slim Pods held (${SERVICES * PODS_PER_SERVICE}), heap`,
+      value: slimPodsHeapMiB(SERVICES),
+      unit: 'MiB',
+    });
     const t0 = performance.now();
     const counts = seed(cp);
     await cp.controllersIdle();

@@ -6,6 +6,32 @@ import { SIDECAR_CONTAINER, SIDECAR_STATUS_ANNOTATION } from './dataplane';
 const POD_ANNOTATIONS = [SIDECAR_STATUS_ANNOTATION];
 
 /**
+ * One string for equal values: JSON.parse makes a new string for every value of every Pod, and the
+ * replicas of a workload repeat theirs (the namespace, the labels, the injector's status: several
+ * hundred bytes, the same on every injected Pod). At 100,000 Pods that was tens of megabytes of
+ * copies. Bounded: past `max` values it starts over (a value is then just not shared).
+ */
+class Interner {
+  private readonly values = new Map<string, string>();
+  constructor(private readonly max: number) {}
+
+  of(value: string): string {
+    const found = this.values.get(value);
+    if (found !== undefined) return found;
+    if (this.values.size >= this.max) this.values.clear();
+    this.values.set(value, value);
+    return value;
+  }
+}
+const shared = new Interner(200_000);
+
+function sharedLabels(labels: Record<string, string>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const k in labels) out[k] = shared.of(labels[k] as string);
+  return out;
+}
+
+/**
  * A Pod as the catalog reads it: what the registry, the data-plane logic and the API's instance
  * list use, nothing else. At 100,000 Pods the informer's cache holds these, not the API server's
  * full objects (image, env, volumes, managed fields: several kilobytes each). The resourceVersion
@@ -19,7 +45,7 @@ export function slimPod(obj: KubernetesObject): V1Pod {
   if (annotations) {
     for (const key of POD_ANNOTATIONS) {
       const value = annotations[key];
-      if (value !== undefined) (kept ??= {})[key] = value;
+      if (value !== undefined) (kept ??= {})[key] = shared.of(value);
     }
   }
   // Built by assignment, not by spreading into a literal: in V8 an object literal that begins with
@@ -27,9 +53,9 @@ export function slimPod(obj: KubernetesObject): V1Pod {
   // console's heap at the scale bench, and every read of a Pod a megamorphic property access).
   const metadata: NonNullable<V1Pod['metadata']> = {};
   if (meta.name !== undefined) metadata.name = meta.name;
-  if (meta.namespace !== undefined) metadata.namespace = meta.namespace;
+  if (meta.namespace !== undefined) metadata.namespace = shared.of(meta.namespace);
   if (meta.resourceVersion !== undefined) metadata.resourceVersion = meta.resourceVersion;
-  if (meta.labels !== undefined) metadata.labels = meta.labels;
+  if (meta.labels !== undefined) metadata.labels = sharedLabels(meta.labels);
   if (kept) metadata.annotations = kept;
   if (meta.deletionTimestamp !== undefined) metadata.deletionTimestamp = meta.deletionTimestamp;
   const slim: V1Pod = {};
