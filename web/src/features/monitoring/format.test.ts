@@ -1,12 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  compareNullsLast,
-  formatBytes,
-  formatDateTime,
-  formatMs,
-  formatNumber,
-  formatPercent,
-} from './format';
+import { formatBytes, formatDateTime, formatMs, formatNumber, formatPercent } from './format';
 
 describe('monitoring formats', () => {
   it('writes the talk’s figures as it does, and a dash for what cannot be computed', () => {
@@ -25,15 +18,5 @@ describe('monitoring formats', () => {
     const d = new Date(2019, 8, 23, 17, 56, 53);
     expect(formatDateTime(d.toISOString())).toBe('2019-09-23 17:56:53');
     expect(formatDateTime('not a date')).toBe('—');
-  });
-
-  it('sorts missing values last in both directions', () => {
-    const values = [3, null, 1, 2];
-    const sorted = (order: 'ascend' | 'descend') => {
-      const result = [...values].sort((a, b) => compareNullsLast(a, b, order));
-      return order === 'descend' ? result.reverse() : result; // As antd applies it.
-    };
-    expect(sorted('ascend')).toEqual([1, 2, 3, null]);
-    expect(sorted('descend')).toEqual([3, 2, 1, null]);
   });
 });

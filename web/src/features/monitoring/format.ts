@@ -75,18 +75,3 @@ export function formatTime(value: number): string {
   const d = new Date(value);
   return `${pad(d.getHours())}:${pad(d.getMinutes())}`;
 }
-
-/**
- * A comparator for antd's table sorter that keeps nulls (no value) after every number in both
- * directions: antd reverses the result for `descend`, so a null must then compare as the smallest.
- */
-export function compareNullsLast(
-  a: number | null,
-  b: number | null,
-  order: 'ascend' | 'descend' | null | undefined,
-): number {
-  const last = order === 'descend' ? -1 : 1;
-  if (a === null) return b === null ? 0 : last;
-  if (b === null) return -last;
-  return a - b;
-}
