@@ -7,7 +7,7 @@ import { ApplicationList, MonitoringOverview, STREAM_EVENTS, ServiceMetrics } fr
 import type { ApplicationRow } from '../contract/monitoring';
 import { simulation } from '../embedded/demo-mesh/traffic/testing';
 import { EmbeddedTelemetry } from '../embedded/demo-mesh/traffic/telemetry-source';
-import { deadUrl, fakePrometheus } from '../features/monitoring/fake-prometheus';
+import { deadUrl, fakePrometheus, sendJson } from '../features/monitoring/fake-prometheus';
 import type { FakePrometheus } from '../features/monitoring/fake-prometheus';
 import type { Console } from '../console';
 import { ADMIN_HEADER, asAdmin } from '../testing/auth';
@@ -485,5 +485,36 @@ describe('the event stream for a user limited to some namespaces', () => {
     expect(overview.applicationCount).toBeGreaterThan(0);
     expect(overview.top.requests.length).toBeGreaterThan(0);
     expect(overview.top.requests.every((e) => e.namespace === 'bookinfo')).toBe(true);
+  });
+});
+
+describe('a warm start', () => {
+  it('asks Prometheus for the overview and the topology once the catalog has listed; the first visitors share that answer', async () => {
+    const asked: string[] = [];
+    const fake = await fakePrometheus((_path, params, res) => {
+      asked.push(params.get('query') ?? '');
+      sendJson(res, 200, { status: 'success', data: { resultType: 'vector', result: [] } });
+    });
+    try {
+      const { app } = await appWith({
+        warmStart: true,
+        config: { prometheus: { url: fake.url, scrapeIntervalSeconds: 15, timeoutMs: 2000 } },
+      });
+      // Before any request: the overview's applications and the topology's links.
+      const links = (q: string) => q.includes('by (source_workload');
+      for (let i = 0; i < 100 && !(asked.some(links) && asked.some((q) => !links(q))); i++)
+        await new Promise((r) => setTimeout(r, 20));
+      expect(asked.some(links)).toBe(true);
+      await new Promise((r) => setTimeout(r, 50));
+      const warmed = asked.length;
+      expect(warmed).toBeGreaterThan(1);
+      // Within the reuse period, the first visitors' pages are built from the warm start's figures.
+      await request(app).get('/api/v1/monitoring/overview?window=5m').expect(200);
+      await request(app).get('/api/v1/monitoring/applications?window=5m').expect(200);
+      await request(app).get('/api/v1/topology?graphType=app&window=5m').expect(200);
+      expect(asked).toHaveLength(warmed);
+    } finally {
+      await fake.close();
+    }
   });
 });

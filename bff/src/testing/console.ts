@@ -71,7 +71,8 @@ export interface TestConsoleOptions extends ConsoleOverrides {
 export async function testConsole(options: TestConsoleOptions = {}): Promise<Console> {
   const { config: changes, ...overrides } = options;
   const config = testConfig(changes);
-  const built = await buildConsole(config, overrides);
+  // No warm start unless a test asks for one: it would add telemetry queries that tests count.
+  const built = await buildConsole(config, { warmStart: false, ...overrides });
   return {
     ...built,
     async close() {

@@ -30,7 +30,7 @@ import type {
   TcpFigures,
   TelemetrySource,
 } from './telemetry';
-import { Reused, reuseMsFor } from './reuse';
+import { Reused, Unchanged, reuseMsFor, scrapeAligned } from './reuse';
 import { resolveWindow } from './window';
 
 export interface MonitoringDeps {
@@ -237,16 +237,23 @@ function matches(row: ApplicationRow, q: string): boolean {
 }
 
 /**
- * The overview of a scope and window, and its application rows: built once per telemetry answer and
- * catalog view. The rows are kept here and paged (GET /monitoring/applications), each ordering sorted
- * once per model: at 20,000 applications the whole table is megabytes, which every request and every
- * stream round used to serialize.
+ * The application rows of a scope (a catalog view) under one content of telemetry's figures, built
+ * once per figures and view (`Unchanged` keeps the figures' identity while their content does not
+ * move): the rows are kept here and paged (GET /monitoring/applications), each ordering sorted once.
+ * At 20,000 applications the whole table is megabytes, which every request and every stream round
+ * used to serialize, and rebuilding it every reuse period kept the heap's old generation busy.
  */
-interface OverviewModel {
-  overview: MonitoringOverview;
+interface ApplicationTable {
   /** By namespace and name. */
   rows: ApplicationRow[];
   sorted: Map<string, ApplicationRow[]>;
+  top: MonitoringOverview['top'];
+}
+
+/** The overview of a scope and window (per telemetry answer: its time), over its table. */
+interface OverviewModel {
+  overview: MonitoringOverview;
+  table: ApplicationTable;
 }
 
 /** A caller from outside the scope: the consumers row that sums them, naming none (see serviceMetrics). */
@@ -296,6 +303,8 @@ function consumersWithin(consumers: ConsumerFigures[], scope: NamespaceScope): C
 export class MonitoringService {
   private readonly clock: () => number;
   private readonly appsCache = new WeakMap<CatalogView, Map<string, CatalogApp>>();
+  private readonly tables = new WeakMap<AppFigures[], WeakMap<CatalogView, ApplicationTable>>();
+  private readonly unchangedFigures = new Unchanged<AppFigures[]>();
   private readonly overviews: Reused<OverviewFigures>;
   private readonly services: Reused<ServiceFigureSet>;
 
@@ -347,8 +356,9 @@ export class MonitoringService {
   ): Promise<ApplicationList> {
     const model = await this.model(query.window, scope);
     const orderKey = `${query.sort}/${query.order}`;
-    let rows = model.sorted.get(orderKey);
-    if (!rows) model.sorted.set(orderKey, (rows = sortedBy(model.rows, query.sort, query.order)));
+    const { sorted } = model.table;
+    let rows = sorted.get(orderKey);
+    if (!rows) sorted.set(orderKey, (rows = sortedBy(model.table.rows, query.sort, query.order)));
     const q = query.q?.toLowerCase();
     if (q) rows = rows.filter((r) => matches(r, q));
     const from = (query.page - 1) * query.pageSize;
@@ -387,14 +397,27 @@ export class MonitoringService {
     const t = this.deps.telemetry;
     const q = resolveWindow(window, t.scrapeIntervalSeconds);
     // One evaluation time for both questions, so the covered span is the one the rates are over.
-    const now = this.clock();
-    const at = t.kind === 'prometheus' ? now : undefined;
+    const at = t.kind === 'prometheus' ? scrapeAligned(this.clock(), t.scrapeIntervalSeconds) : undefined;
     const namespaces = scopeNamespaces(scope);
     const [figures, covered] = await Promise.all([
       t.applications(q, at, namespaces),
       t.coveredSeconds?.(q, at, { namespaces }) ?? q.rangeSeconds,
     ]);
-    return { at: now, figures, covered };
+    return {
+      at: at ?? this.clock(),
+      figures: this.unchangedFigures.same(`${window}/${scopeKey(scope)}`, figures),
+      covered,
+    };
+  }
+
+  /**
+   * A warm start: the catalog's applications, and the overview and table the monitoring page first
+   * asks for (`query`: the contract's defaults), which its first visitor would otherwise wait for.
+   */
+  async prepare(query: ApplicationListQuery, scope: NamespaceScope = ALL_NAMESPACES): Promise<void> {
+    this.apps(catalogIn(this.deps.catalog, scope));
+    await new Promise((resolve) => setImmediate(resolve));
+    await this.applications(query, scope);
   }
 
   private buildOverview(
@@ -402,7 +425,27 @@ export class MonitoringService {
     view: CatalogView,
     { at, figures, covered }: OverviewFigures,
   ): OverviewModel {
-    const t = this.deps.telemetry;
+    const table = this.tableOf(view, figures);
+    const overview: MonitoringOverview = {
+      window,
+      updatedAt: new Date(at).toISOString(),
+      source: this.deps.telemetry.kind,
+      coveredSeconds: Math.round(covered),
+      top: table.top,
+      applicationCount: table.rows.length,
+    };
+    return { overview, table };
+  }
+
+  private tableOf(view: CatalogView, figures: AppFigures[]): ApplicationTable {
+    let byView = this.tables.get(figures);
+    if (!byView) this.tables.set(figures, (byView = new WeakMap()));
+    let table = byView.get(view);
+    if (!table) byView.set(view, (table = this.buildTable(view, figures)));
+    return table;
+  }
+
+  private buildTable(view: CatalogView, figures: AppFigures[]): ApplicationTable {
     const byApp = new Map(figures.map((f) => [`${f.namespace}/${f.app}`, f.figures]));
     const rows: ApplicationRow[] = [];
     for (const [key, app] of this.apps(view)) {
@@ -430,19 +473,15 @@ export class MonitoringService {
       });
     }
     rows.sort(byName);
-    const overview: MonitoringOverview = {
-      window,
-      updatedAt: new Date(at).toISOString(),
-      source: t.kind,
-      coveredSeconds: Math.round(covered),
+    return {
+      rows,
+      sorted: new Map([['namespace/asc', rows]]),
       top: {
         requests: top(rows, (r) => r.traffic.requestsPerMinute),
         latency: top(rows, (r) => r.traffic.latencyMs.avg),
         errorRate: top(rows, (r) => r.traffic.errorRate),
       },
-      applicationCount: rows.length,
     };
-    return { overview, rows, sorted: new Map([['namespace/asc', rows]]) };
   }
 
   /** The service as `scope` sees it; 404 when the catalog of `scope` has no such service. */
@@ -457,7 +496,7 @@ export class MonitoringService {
     const q = resolveWindow(window, t.scrapeIntervalSeconds);
     // One evaluation time for every question, so the parts of the answer agree with each other.
     const now = this.clock();
-    const at = t.kind === 'prometheus' ? now : undefined;
+    const at = t.kind === 'prometheus' ? scrapeAligned(now, t.scrapeIntervalSeconds) : undefined;
     const [figures, series, consumers, instances, split, limits, covered] = await Promise.all([
       t.serviceFigures(id, q, at),
       t.serviceSeries(id, q, at),
@@ -467,7 +506,7 @@ export class MonitoringService {
       t.limits(id, q, at),
       t.coveredSeconds?.(q, at, { serviceId: id }) ?? q.rangeSeconds,
     ]);
-    return { at: now, figures, series, consumers, instances, split, limits, covered };
+    return { at: at ?? now, figures, series, consumers, instances, split, limits, covered };
   }
 
   private buildServiceMetrics(

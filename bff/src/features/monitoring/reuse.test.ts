@@ -9,7 +9,8 @@ import { indexCatalog } from '../catalog/query';
 import type { CatalogView } from '../catalog/query';
 import { TopologyService } from '../topology/topology';
 import { MonitoringService } from './monitoring';
-import { Reused, reuseMsFor } from './reuse';
+import { Reused, Unchanged, reuseMsFor, scrapeAligned } from './reuse';
+import { EMPTY_FIGURES } from './telemetry';
 import type { TelemetrySource } from './telemetry';
 
 function service(name: string, namespace: string): ServiceDetail {
@@ -221,5 +222,82 @@ describe('answers shared between callers asking the same question', () => {
     s.advance(1000);
     await s.topology.graph({ graphType: 'versionedApp', window: '5m' });
     expect(s.count('edges')).toBe(3);
+  });
+});
+
+/** Prometheus as the overview sees it: the applications' figures it is set to, a new parse per question. */
+function settableTelemetry() {
+  let requests = 0;
+  const asked: (number | undefined)[] = [];
+  const none = () => Promise.reject(new Error('not asked by the overview'));
+  const telemetry: TelemetrySource = {
+    kind: 'prometheus',
+    scrapeIntervalSeconds: 15,
+    applications: async (_q, at) => {
+      asked.push(at);
+      return [{ namespace: 'shop', app: 'api', figures: { ...EMPTY_FIGURES, requests } }];
+    },
+    serviceFigures: none,
+    serviceSeries: none,
+    consumers: none,
+    instances: none,
+    split: none,
+    limits: none,
+    edges: none,
+  };
+  return { telemetry, asked, setRequests: (n: number) => (requests = n) };
+}
+
+describe('what is built over telemetry is kept while its content does not move', () => {
+  it('Unchanged hands back the kept answer for the same content, per question, a bounded number of them', () => {
+    const kept = new Unchanged<{ n: number }>(2);
+    const first = kept.same('a', { n: 1 });
+    expect(kept.same('a', { n: 1 })).toBe(first);
+    const moved = { n: 2 };
+    expect(kept.same('a', moved)).toBe(moved);
+    expect(kept.same('a', { n: 2 })).toBe(moved);
+    // Another question keeps its own, even with the same content.
+    const other = { n: 2 };
+    expect(kept.same('b', other)).toBe(other);
+    // The oldest question goes beyond the bound.
+    kept.same('c', { n: 3 });
+    const again = { n: 2 };
+    expect(kept.same('a', again)).toBe(again);
+  });
+
+  it('Prometheus is asked on its scrape grid: every question within one scrape interval at the same time', () => {
+    const t = Date.UTC(2024, 0, 1, 12, 0, 7, 500);
+    expect(scrapeAligned(t, 15)).toBe(Date.UTC(2024, 0, 1, 12, 0, 0));
+    expect(scrapeAligned(Date.UTC(2024, 0, 1, 12, 0, 15), 15)).toBe(Date.UTC(2024, 0, 1, 12, 0, 15));
+    expect(scrapeAligned(t, 1)).toBe(Date.UTC(2024, 0, 1, 12, 0, 7));
+  });
+
+  it('the applications table is built once per content of the figures, its time the scrape it is evaluated at', async () => {
+    let now = Date.UTC(2024, 0, 1, 12, 0, 3);
+    const p = settableTelemetry();
+    const view = indexCatalog([SHOP, DATA]);
+    const monitoring = new MonitoringService({
+      catalog: { view: () => view, get: (id: string) => view.byId.get(id) },
+      telemetry: p.telemetry,
+      clock: () => now,
+      maxReuseMs: 2500,
+    });
+    const page = () => monitoring.applications(ApplicationListQuery.parse({ sort: 'namespace' }));
+    const first = await page();
+    expect(p.asked).toEqual([Date.UTC(2024, 0, 1, 12, 0, 0)]);
+    expect(first.updatedAt).toBe('2024-01-01T12:00:00.000Z');
+    // Past the reuse: asked again, the same figures; the rows are those already built.
+    now += 2500;
+    const same = await page();
+    expect(p.asked).toHaveLength(2);
+    expect(same.items[1]).toBe(first.items[1]);
+    // The next scrape moved the figures: the rows are built again, with them.
+    now = Date.UTC(2024, 0, 1, 12, 0, 15);
+    p.setRequests(2);
+    const moved = await page();
+    expect(p.asked.at(-1)).toBe(Date.UTC(2024, 0, 1, 12, 0, 15));
+    expect(moved.updatedAt).toBe('2024-01-01T12:00:15.000Z');
+    expect(moved.items[1]).not.toBe(first.items[1]);
+    expect(moved.items[1]?.traffic.requestsPerMinute).toBe(120);
   });
 });

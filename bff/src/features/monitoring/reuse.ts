@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { TelemetrySource } from './telemetry';
 
 /** The demo mesh's series move once per tick of its simulated traffic (a second). */
@@ -124,4 +125,45 @@ export class Reused<T> {
     }
     return answer;
   }
+}
+
+/** Questions whose last answer is kept for comparison (each scope and window is one); the oldest go first. */
+const DEFAULT_MAX_KEPT = 64;
+
+/**
+ * The last answer to each question, handed back in place of a new one with the same content, so
+ * that what is built over an answer by identity (a WeakMap: the overview's rows, the topology's
+ * nodes and edges) is built once per content, not once per reuse period. Telemetry's figures move
+ * when Prometheus has scraped again (queries are evaluated on its scrape grid: `scrapeAligned`), and
+ * not at all in a mesh without traffic. The content is compared by a digest of its JSON, so an old
+ * answer's text is not held.
+ */
+export class Unchanged<T> {
+  private readonly last = new Map<string, { digest: string; value: T }>();
+
+  constructor(private readonly maxKept = DEFAULT_MAX_KEPT) {}
+
+  same(key: string, value: T): T {
+    const digest = createHash('sha256').update(JSON.stringify(value)).digest('base64');
+    const kept = this.last.get(key);
+    if (kept && kept.digest === digest) return kept.value;
+    this.last.delete(key);
+    this.last.set(key, { digest, value });
+    for (const old of this.last.keys()) {
+      if (this.last.size <= this.maxKept) break;
+      this.last.delete(old);
+    }
+    return value;
+  }
+}
+
+/**
+ * The time a Prometheus query is evaluated at: `now` rounded down to the scrape interval. Prometheus
+ * extrapolates a rate to the end of its range, so the same samples give a slightly different answer
+ * at every instant; on the grid, every question asked within one scrape interval gets the same
+ * answer (what was scraped before it), and the figures move once per scrape, as the data does.
+ */
+export function scrapeAligned(nowMs: number, scrapeIntervalSeconds: number): number {
+  const step = Math.max(1, Math.round(scrapeIntervalSeconds)) * 1000;
+  return Math.floor(nowMs / step) * step;
 }

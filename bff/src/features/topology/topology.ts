@@ -1,11 +1,13 @@
+import { GRAPH_TYPES } from '../../contract/topology';
 import type { GraphType, TopologyGraph, TopologyQuery } from '../../contract/topology';
+import type { MonitoringWindow } from '../../contract/monitoring';
 import { ALL_NAMESPACES, scopeKey, scopeNamespaces } from '../auth/scope';
 import type { NamespaceScope } from '../auth/scope';
 import { catalogIn } from '../catalog/catalog';
 import type { CatalogSource } from '../catalog/catalog';
 import type { CatalogView } from '../catalog/query';
 import type { TelemetrySource } from '../monitoring/telemetry';
-import { Reused, reuseMsFor } from '../monitoring/reuse';
+import { Reused, Unchanged, reuseMsFor, scrapeAligned } from '../monitoring/reuse';
 import { resolveWindow } from '../monitoring/window';
 import { graphParts, renderGraph } from './graph';
 import type { GraphParts } from './graph';
@@ -36,7 +38,9 @@ interface Links {
 export class TopologyService {
   private readonly clock: () => number;
   private readonly links: Reused<Links>;
-  private readonly parts = new WeakMap<Links, WeakMap<CatalogView, Map<GraphType, GraphParts>>>();
+  /** By the links' content (`Unchanged`), so that a graph is drawn again only when the links or catalog moved. */
+  private readonly parts = new WeakMap<Links['links'], WeakMap<CatalogView, Map<GraphType, GraphParts>>>();
+  private readonly unchangedLinks = new Unchanged<Links['links']>();
 
   constructor(private readonly deps: TopologyDeps) {
     this.clock = deps.clock ?? Date.now;
@@ -51,7 +55,7 @@ export class TopologyService {
     const key = scopeKey(scope);
     return this.links.derive(
       JSON.stringify([query.window, key]),
-      () => this.fetchLinks(query, scope),
+      () => this.fetchLinks(query, scope, key),
       view,
       JSON.stringify([query.graphType, query.namespace ?? null, key]),
       (fetched) => ({
@@ -67,8 +71,8 @@ export class TopologyService {
 
   /** A graph type's nodes and edges over these links and this view: shared by every namespace's graph. */
   private partsOf(fetched: Links, view: CatalogView, graphType: GraphType): GraphParts {
-    let byView = this.parts.get(fetched);
-    if (!byView) this.parts.set(fetched, (byView = new WeakMap()));
+    let byView = this.parts.get(fetched.links);
+    if (!byView) this.parts.set(fetched.links, (byView = new WeakMap()));
     let byType = byView.get(view);
     if (!byType) byView.set(view, (byType = new Map()));
     let parts = byType.get(graphType);
@@ -77,11 +81,30 @@ export class TopologyService {
     return parts;
   }
 
-  private async fetchLinks(query: TopologyQuery, scope: NamespaceScope): Promise<Links> {
+  private async fetchLinks(query: TopologyQuery, scope: NamespaceScope, key: string): Promise<Links> {
     const t = this.deps.telemetry;
     const q = resolveWindow(query.window, t.scrapeIntervalSeconds);
-    const now = this.clock();
-    const at = t.kind === 'prometheus' ? now : undefined;
-    return { at: now, links: await t.edges(q, at, scopeNamespaces(scope)) };
+    const at = t.kind === 'prometheus' ? scrapeAligned(this.clock(), t.scrapeIntervalSeconds) : undefined;
+    const links = await t.edges(q, at, scopeNamespaces(scope));
+    return {
+      at: at ?? this.clock(),
+      links: this.unchangedLinks.same(JSON.stringify([query.window, key]), links),
+    };
+  }
+
+  /**
+   * A warm start: the links of `window` and each graph type's nodes and edges over the whole catalog,
+   * which the first graph asked would otherwise wait for (and which stay while neither the links nor
+   * the catalog move). One graph type per turn of the event loop, so requests are served between.
+   */
+  async prepare(window: MonitoringWindow, scope: NamespaceScope = ALL_NAMESPACES): Promise<void> {
+    const key = scopeKey(scope);
+    const fetched = await this.links.get(JSON.stringify([window, key]), () =>
+      this.fetchLinks({ window, graphType: 'app' }, scope, key),
+    );
+    for (const graphType of GRAPH_TYPES) {
+      await new Promise((resolve) => setImmediate(resolve));
+      this.partsOf(fetched, catalogIn(this.deps.catalog, scope), graphType);
+    }
   }
 }
