@@ -312,17 +312,78 @@ function seed(cp: ControlPlane, services = SERVICES, podsPerService = PODS_PER_S
   return counts;
 }
 
+/** Services with traffic in the stand-in Prometheus: one in ten, each called by the next one. */
+const BUSY_EVERY = 10;
+/** The console's scrape interval (its default): the stand-in's figures move once per interval. */
+const SCRAPE_SECONDS = 15;
+
+/** One busy service's series: every label the console groups Istio's metrics by, filled in. */
+function busySeriesLabels(i: number): Record<string, string> {
+  const dest = serviceAt(i);
+  const src = serviceAt((i + 1) % SERVICES);
+  return {
+    reporter: 'destination',
+    destination_service: host(dest.name, dest.ns),
+    destination_service_name: dest.name,
+    destination_service_namespace: dest.ns,
+    destination_app: dest.name,
+    destination_version: 'v1',
+    destination_workload: `${dest.name}-v1`,
+    destination_workload_namespace: dest.ns,
+    destination_canonical_service: dest.name,
+    destination_canonical_revision: 'v1',
+    source_workload: `${src.name}-v1`,
+    source_workload_namespace: src.ns,
+    source_app: src.name,
+    source_version: 'v1',
+    source_canonical_service: src.name,
+    source_canonical_revision: 'v1',
+    source_principal: `spiffe://cluster.local/ns/${src.ns}/sa/${src.name}`,
+    connection_security_policy: 'mutual_tls',
+    response_code: '200',
+    response_flags: '-',
+    namespace: dest.ns,
+    pod: `${dest.name}-v1-0`,
+  };
+}
+
 /**
- * A Prometheus that knows no series: the console's telemetry answers (empty) instead of 503, so the
- * load's topology and monitoring reads are the console's own work, not a Prometheus's.
+ * A stand-in for Prometheus: one service in ten has traffic (a link from the next service), its
+ * figures moving once per scrape interval (by the query's evaluation time), as a real Prometheus's
+ * do after each scrape, so the console builds its tables and graphs again at that pace. Coverage
+ * (`count_over_time`) and ranges answer nothing: the load reads neither. The answers are the
+ * console's telemetry work, not a Prometheus's: each is made once per question and interval.
  */
-async function emptyPrometheus(): Promise<{ url: string; close: () => Promise<void> }> {
+async function standInPrometheus(): Promise<{ url: string; close: () => Promise<void> }> {
+  const labels = Array.from({ length: Math.floor(SERVICES / BUSY_EVERY) }, (_, j) =>
+    busySeriesLabels(j * BUSY_EVERY),
+  );
+  const answers = new Map<string, string>();
   const server = http.createServer((req, res) => {
-    req.resume();
+    let body = '';
+    req.on('data', (c: Buffer) => (body += c.toString()));
     req.on('end', () => {
-      const resultType = req.url?.startsWith('/api/v1/query_range') ? 'matrix' : 'vector';
+      const range = req.url?.startsWith('/api/v1/query_range') ?? false;
+      const params = new URLSearchParams(body || (req.url?.split('?')[1] ?? ''));
+      const query = params.get('query') ?? '';
+      const time = Number(params.get('time') ?? Date.now() / 1000);
+      const step = Math.floor(time / SCRAPE_SECONDS);
+      const key = `${step}\u0000${query}`;
+      let text = answers.get(key);
+      if (text === undefined) {
+        const busy = !range && query.includes('istio_') && !query.includes('count_over_time');
+        const result = busy
+          ? labels.map((metric, j) => ({ metric, value: [time, String(1 + ((j * 7 + step) % 50))] }))
+          : [];
+        text = JSON.stringify({
+          status: 'success',
+          data: { resultType: range ? 'matrix' : 'vector', result },
+        });
+        if (answers.size > 500) answers.clear();
+        answers.set(key, text);
+      }
       res.setHeader('content-type', 'application/json');
-      res.end(JSON.stringify({ status: 'success', data: { resultType, result: [] } }));
+      res.end(text);
     });
   });
   // Longer than the console's idle sockets live, so it never sends on one this side just closed.
@@ -449,7 +510,7 @@ export async function benchScale(): Promise<void> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'mesh-console-bench-scale-'));
   const consoleDir = fs.mkdtempSync(path.join(os.tmpdir(), 'mesh-console-bench-scale-console-'));
   const cp = await startControlPlane({ dataDir, logger: silentLogger() });
-  const prometheus = await emptyPrometheus();
+  const prometheus = await standInPrometheus();
   let child: ChildProcess | undefined;
   const figures: Figure[] = [];
   const notes: string[] = [];
@@ -486,6 +547,7 @@ export async function benchScale(): Promise<void> {
         MESH_CONSOLE_SKIP_WEB_BUILD: '1',
         LOG_LEVEL: 'warn',
         PROMETHEUS_URL: prometheus.url,
+        PROMETHEUS_SCRAPE_INTERVAL: `${SCRAPE_SECONDS}s`,
         NODE_OPTIONS: nodeOptions,
       },
       stdio: ['ignore', 'ignore', 'pipe'],

@@ -498,6 +498,8 @@ describe('a warm start', () => {
     try {
       const { app } = await appWith({
         warmStart: true,
+        // One scrape interval throughout: the visitors' questions are the warm start's.
+        clock: () => Date.UTC(2024, 0, 1, 12),
         config: { prometheus: { url: fake.url, scrapeIntervalSeconds: 15, timeoutMs: 2000 } },
       });
       // Before any request: the overview's applications and the topology's links.
@@ -508,7 +510,7 @@ describe('a warm start', () => {
       await new Promise((r) => setTimeout(r, 50));
       const warmed = asked.length;
       expect(warmed).toBeGreaterThan(1);
-      // Within the reuse period, the first visitors' pages are built from the warm start's figures.
+      // Within the scrape interval, the first visitors' pages are built from the warm start's figures.
       await request(app).get('/api/v1/monitoring/overview?window=5m').expect(200);
       await request(app).get('/api/v1/monitoring/applications?window=5m').expect(200);
       await request(app).get('/api/v1/topology?graphType=app&window=5m').expect(200);

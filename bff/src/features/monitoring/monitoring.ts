@@ -332,9 +332,10 @@ export class MonitoringService {
   private model(window: MonitoringWindow, scope: NamespaceScope): Promise<OverviewModel> {
     const view = catalogIn(this.deps.catalog, scope);
     const key = scopeKey(scope);
+    const at = this.evaluationTime();
     return this.overviews.derive(
-      `${window}/${key}`,
-      () => this.overviewFigures(window, scope),
+      `${window}/${key}/${at ?? ''}`,
+      () => this.overviewFigures(window, scope, at),
       view,
       key,
       (figures) => this.buildOverview(window, view, figures),
@@ -384,20 +385,34 @@ export class MonitoringService {
     if (!service) throw notFound(`Service ${id} was not found`);
     // The telemetry's questions about a service do not depend on the scope (the answer does, and is
     // built per scope's view, keyed by the scope).
+    const at = this.evaluationTime();
     return this.services.derive(
-      JSON.stringify([window, id]),
-      () => this.serviceFigures(id, window),
+      JSON.stringify([window, id, at ?? null]),
+      () => this.serviceFigures(id, window, at),
       view,
       scopeKey(scope),
       (figures) => this.buildServiceMetrics(service, window, scope, figures),
     );
   }
 
-  private async overviewFigures(window: MonitoringWindow, scope: NamespaceScope): Promise<OverviewFigures> {
+  /**
+   * When Prometheus is asked: on its scrape grid (reuse.ts, `scrapeAligned`), which is part of each
+   * question's key, so an answer is reused until the grid moves on. The demo's own series are asked
+   * at their latest tick (undefined).
+   */
+  private evaluationTime(): number | undefined {
+    const t = this.deps.telemetry;
+    return t.kind === 'prometheus' ? scrapeAligned(this.clock(), t.scrapeIntervalSeconds) : undefined;
+  }
+
+  private async overviewFigures(
+    window: MonitoringWindow,
+    scope: NamespaceScope,
+    at: number | undefined,
+  ): Promise<OverviewFigures> {
     const t = this.deps.telemetry;
     const q = resolveWindow(window, t.scrapeIntervalSeconds);
     // One evaluation time for both questions, so the covered span is the one the rates are over.
-    const at = t.kind === 'prometheus' ? scrapeAligned(this.clock(), t.scrapeIntervalSeconds) : undefined;
     const namespaces = scopeNamespaces(scope);
     const [figures, covered] = await Promise.all([
       t.applications(q, at, namespaces),
@@ -491,12 +506,15 @@ export class MonitoringService {
     return service;
   }
 
-  private async serviceFigures(id: string, window: MonitoringWindow): Promise<ServiceFigureSet> {
+  private async serviceFigures(
+    id: string,
+    window: MonitoringWindow,
+    at: number | undefined,
+  ): Promise<ServiceFigureSet> {
     const t = this.deps.telemetry;
     const q = resolveWindow(window, t.scrapeIntervalSeconds);
     // One evaluation time for every question, so the parts of the answer agree with each other.
     const now = this.clock();
-    const at = t.kind === 'prometheus' ? scrapeAligned(now, t.scrapeIntervalSeconds) : undefined;
     const [figures, series, consumers, instances, split, limits, covered] = await Promise.all([
       t.serviceFigures(id, q, at),
       t.serviceSeries(id, q, at),

@@ -90,9 +90,10 @@ async function byNamespace(s: ReturnType<typeof setup>, scope?: NamespaceScope) 
 }
 
 describe('answers shared between callers asking the same question', () => {
-  it('the reuse lasts what the telemetry cannot change in: its scrape interval or the demo tick, at most the cap', () => {
-    expect(reuseMsFor({ kind: 'prometheus', scrapeIntervalSeconds: 15 }, 5000)).toBe(5000);
+  it('the reuse lasts what the telemetry cannot change in: its scrape interval (asked on its grid), or the demo tick at most the cap', () => {
+    expect(reuseMsFor({ kind: 'prometheus', scrapeIntervalSeconds: 15 }, 5000)).toBe(15_000);
     expect(reuseMsFor({ kind: 'prometheus', scrapeIntervalSeconds: 1 }, 5000)).toBe(1000);
+    expect(reuseMsFor({ kind: 'prometheus', scrapeIntervalSeconds: 15 }, 0)).toBe(0);
     expect(reuseMsFor({ kind: 'embedded', scrapeIntervalSeconds: 5 }, 5000)).toBe(1000);
     expect(reuseMsFor({ kind: 'embedded', scrapeIntervalSeconds: 5 }, 0)).toBe(0);
   });
@@ -286,17 +287,22 @@ describe('what is built over telemetry is kept while its content does not move',
     const first = await page();
     expect(p.asked).toEqual([Date.UTC(2024, 0, 1, 12, 0, 0)]);
     expect(first.updatedAt).toBe('2024-01-01T12:00:00.000Z');
-    // Past the reuse: asked again, the same figures; the rows are those already built.
-    now += 2500;
-    const same = await page();
-    expect(p.asked).toHaveLength(2);
-    expect(same.items[1]).toBe(first.items[1]);
-    // The next scrape moved the figures: the rows are built again, with them.
+    // Within the scrape interval the answer cannot move: not asked again.
+    now += 10_000;
+    expect((await page()).items[1]).toBe(first.items[1]);
+    expect(p.asked).toHaveLength(1);
+    // The next scrape, the same figures: asked again, and the rows are those already built.
     now = Date.UTC(2024, 0, 1, 12, 0, 15);
+    const same = await page();
+    expect(p.asked).toEqual([Date.UTC(2024, 0, 1, 12, 0, 0), Date.UTC(2024, 0, 1, 12, 0, 15)]);
+    expect(same.updatedAt).toBe('2024-01-01T12:00:15.000Z');
+    expect(same.items[1]).toBe(first.items[1]);
+    // The one after moved the figures: the rows are built again, with them.
+    now = Date.UTC(2024, 0, 1, 12, 0, 31);
     p.setRequests(2);
     const moved = await page();
-    expect(p.asked.at(-1)).toBe(Date.UTC(2024, 0, 1, 12, 0, 15));
-    expect(moved.updatedAt).toBe('2024-01-01T12:00:15.000Z');
+    expect(p.asked.at(-1)).toBe(Date.UTC(2024, 0, 1, 12, 0, 30));
+    expect(moved.updatedAt).toBe('2024-01-01T12:00:30.000Z');
     expect(moved.items[1]).not.toBe(first.items[1]);
     expect(moved.items[1]?.traffic.requestsPerMinute).toBe(120);
   });

@@ -8,17 +8,19 @@ const EMBEDDED_TICK_MS = 1000;
 const DEFAULT_MAX_ENTRIES = 256;
 
 /**
- * How long telemetry's answer to a question stays the same: the source's own resolution (a
- * Prometheus' scrape interval, the demo series' tick), at most `maxMs` (console.ts: half the
- * stream's interval, so a stream round never gets the previous round's figures).
+ * How long telemetry's answer to a question stays the same. Prometheus is asked on its scrape grid
+ * (`scrapeAligned`), the grid point being part of each question's key: an answer holds for the
+ * scrape interval, after which the question is another. The demo's series move every tick (a
+ * second): reused at most that long, and at most `maxMs` (console.ts: half the stream's interval,
+ * so a stream round never gets the previous round's figures).
  */
 export function reuseMsFor(
   telemetry: Pick<TelemetrySource, 'kind' | 'scrapeIntervalSeconds'>,
   maxMs: number,
 ): number {
-  const resolution =
-    telemetry.kind === 'prometheus' ? telemetry.scrapeIntervalSeconds * 1000 : EMBEDDED_TICK_MS;
-  return Math.max(0, Math.min(resolution, maxMs));
+  if (maxMs <= 0) return 0;
+  if (telemetry.kind === 'prometheus') return Math.max(1, Math.round(telemetry.scrapeIntervalSeconds)) * 1000;
+  return Math.min(EMBEDDED_TICK_MS, maxMs);
 }
 
 interface Entry<T> {

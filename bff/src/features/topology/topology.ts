@@ -53,9 +53,10 @@ export class TopologyService {
   graph(query: TopologyQuery, scope: NamespaceScope = ALL_NAMESPACES): Promise<TopologyGraph> {
     const view = catalogIn(this.deps.catalog, scope);
     const key = scopeKey(scope);
+    const at = this.evaluationTime();
     return this.links.derive(
-      JSON.stringify([query.window, key]),
-      () => this.fetchLinks(query, scope, key),
+      JSON.stringify([query.window, key, at ?? null]),
+      () => this.fetchLinks(query, scope, key, at),
       view,
       JSON.stringify([query.graphType, query.namespace ?? null, key]),
       (fetched) => ({
@@ -81,10 +82,20 @@ export class TopologyService {
     return parts;
   }
 
-  private async fetchLinks(query: TopologyQuery, scope: NamespaceScope, key: string): Promise<Links> {
+  /** On Prometheus's scrape grid, part of the links' key (see MonitoringService.evaluationTime). */
+  private evaluationTime(): number | undefined {
+    const t = this.deps.telemetry;
+    return t.kind === 'prometheus' ? scrapeAligned(this.clock(), t.scrapeIntervalSeconds) : undefined;
+  }
+
+  private async fetchLinks(
+    query: Pick<TopologyQuery, 'window'>,
+    scope: NamespaceScope,
+    key: string,
+    at: number | undefined,
+  ): Promise<Links> {
     const t = this.deps.telemetry;
     const q = resolveWindow(query.window, t.scrapeIntervalSeconds);
-    const at = t.kind === 'prometheus' ? scrapeAligned(this.clock(), t.scrapeIntervalSeconds) : undefined;
     const links = await t.edges(q, at, scopeNamespaces(scope));
     return {
       at: at ?? this.clock(),
@@ -99,8 +110,9 @@ export class TopologyService {
    */
   async prepare(window: MonitoringWindow, scope: NamespaceScope = ALL_NAMESPACES): Promise<void> {
     const key = scopeKey(scope);
-    const fetched = await this.links.get(JSON.stringify([window, key]), () =>
-      this.fetchLinks({ window, graphType: 'app' }, scope, key),
+    const at = this.evaluationTime();
+    const fetched = await this.links.get(JSON.stringify([window, key, at ?? null]), () =>
+      this.fetchLinks({ window }, scope, key, at),
     );
     for (const graphType of GRAPH_TYPES) {
       await new Promise((resolve) => setImmediate(resolve));

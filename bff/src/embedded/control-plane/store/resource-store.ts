@@ -36,6 +36,7 @@ import { ClusterIpAllocator, applyKindDefaults, serviceClusterIp } from './kind-
 import { composeObject, generatedName, specPart, timestamp } from './object-meta';
 import type { ChunkOptions } from './list-chunk';
 import { continueExpired, decodeContinue, encodeContinue } from './list-chunk';
+import type { ContinueToken } from './list-chunk';
 import type { FieldManagerOptions, ManagedFieldsEntry } from './managed-fields';
 import { entriesOf, recordUpdate, rootCursor, serverSideApply, setEntries } from './managed-fields';
 import { jsonPatch, mergePatch, strategicMergePatch } from './patch';
@@ -202,8 +203,9 @@ export class ResourceStore {
     const ns = type.namespaced && namespace ? namespace : undefined;
     let listRv = this.rv;
     let after: [string, string] | undefined;
+    let token: ContinueToken | undefined;
     if (options.continue) {
-      const token = decodeContinue(options.continue);
+      token = decodeContinue(options.continue);
       if (token.rv < this.oldestKeptRv) throw continueExpired();
       listRv = token.rv;
       const slash = token.start.indexOf('/');
@@ -253,8 +255,16 @@ export class ResourceStore {
       if (page.length < batch) break;
     }
     if (more && lastKey) {
-      meta.continue = encodeContinue({ rv: listRv, start: `${lastKey[0]}/${lastKey[1]}` });
-      if (!selected) meta.remainingItemCount = this.db.countObjectsAfter(key, ns, lastKey);
+      // Counted on a list's first page; a later page's is the count its token carries less what it
+      // returns (at least the one seen beyond it). With selectors there is none, as kube-apiserver.
+      let remaining: number | undefined;
+      if (!selected)
+        remaining =
+          token?.remaining !== undefined
+            ? Math.max(1, token.remaining - rows.length)
+            : this.db.countObjectsAfter(key, ns, lastKey);
+      meta.continue = encodeContinue({ rv: listRv, start: `${lastKey[0]}/${lastKey[1]}`, remaining });
+      if (remaining !== undefined) meta.remainingItemCount = remaining;
     }
     return { rows, meta };
   }
