@@ -297,14 +297,13 @@ export async function handleResource(
       };
       if (format.kind === 'json') {
         // The objects' stored JSON as it is: informers list 100,000 Pods this way.
-        const page = store.listJson(gvr, ns, pageOptions);
-        const head = JSON.stringify({
+        const body = store.listJson(gvr, ns, pageOptions, (meta) => ({
           apiVersion: apiVersionOf(gvr.group, gvr.version),
           kind: resolved.type.listKind,
-          metadata: listMeta(page),
-        });
+          metadata: listMeta(meta),
+        }));
         res.setHeader('Cache-Control', 'no-cache, private');
-        return sendRawJson(res, 200, `${head.slice(0, -1)},"items":[${page.items.join(',')}]}`);
+        return sendRawJson(res, 200, body);
       }
       const page = store.list(gvr, ns, pageOptions);
       return sendList(res, format, resolved, gvr, page.items, listMeta(page), include);

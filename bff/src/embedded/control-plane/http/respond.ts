@@ -16,7 +16,7 @@ export function sendJson(
 }
 
 /** A JSON document that was serialized once and is sent as is. */
-export function sendRawJson(res: ServerResponse, code: number, text: string): void {
+export function sendRawJson(res: ServerResponse, code: number, text: string | Buffer): void {
   res.statusCode = code;
   res.setHeader('Content-Type', 'application/json');
   res.setHeader('Content-Length', Buffer.byteLength(text));

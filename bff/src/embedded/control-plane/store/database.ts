@@ -11,6 +11,21 @@ export interface ObjectRow {
   body: string;
 }
 
+/** An object's key and its stored JSON as UTF-8 bytes: what a list answered as JSON sends as it is. */
+export interface ObjectBytesRow {
+  namespace: string;
+  name: string;
+  body: Buffer;
+}
+
+/** The statements of a chunked list's pages, for one choice of columns. */
+interface PageStatements<R> {
+  all: Statement<[string, number], R>;
+  allAfter: Statement<[string, string, string, number], R>;
+  namespace: Statement<[string, string, number], R>;
+  namespaceAfter: Statement<[string, string, string, number], R>;
+}
+
 export interface EventRow {
   rv: number;
   resource: string;
@@ -43,14 +58,12 @@ function nameAfterIn(
  */
 export class Database {
   private readonly db: SqliteDatabase;
+  private readonly pages: PageStatements<ObjectRow>;
+  private readonly bytePages: PageStatements<ObjectBytesRow>;
   private readonly stmt: {
     getObject: Statement<[string, string, string], ObjectRow>;
     listNamespace: Statement<[string, string], ObjectRow>;
     listAll: Statement<[string], ObjectRow>;
-    pageAll: Statement<[string, number], ObjectRow>;
-    pageAllAfter: Statement<[string, string, string, number], ObjectRow>;
-    pageNamespace: Statement<[string, string, number], ObjectRow>;
-    pageNamespaceAfter: Statement<[string, string, string, number], ObjectRow>;
     countAllAfter: Statement<[string, string, string], { n: number }>;
     countNamespaceAfter: Statement<[string, string, string], { n: number }>;
     listInNamespace: Statement<[string], ObjectRow>;
@@ -87,22 +100,27 @@ export class Database {
     // The objects may hold what operators consider private (ConfigMaps); only the owner reads them.
     for (const f of [file, `${file}-wal`, `${file}-shm`]) if (fs.existsSync(f)) fs.chmodSync(f, 0o600);
     const db = this.db;
+    // Pages of a chunked list: a range of the primary key's index after the last key returned,
+    // so a page costs its own rows however many precede it (row values: SQLite 3.15+).
+    const pages = <R>(columns: string): PageStatements<R> => ({
+      all: db.prepare(`SELECT ${columns} FROM objects WHERE resource = ? ORDER BY namespace, name LIMIT ?`),
+      allAfter: db.prepare(
+        `SELECT ${columns} FROM objects WHERE resource = ? AND (namespace, name) > (?, ?) ORDER BY namespace, name LIMIT ?`,
+      ),
+      namespace: db.prepare(
+        `SELECT ${columns} FROM objects WHERE resource = ? AND namespace = ? ORDER BY name LIMIT ?`,
+      ),
+      namespaceAfter: db.prepare(
+        `SELECT ${columns} FROM objects WHERE resource = ? AND namespace = ? AND name > ? ORDER BY name LIMIT ?`,
+      ),
+    });
+    this.pages = pages<ObjectRow>('*');
+    // The body as a BLOB: its UTF-8 bytes as a Buffer, not decoded into a string.
+    this.bytePages = pages<ObjectBytesRow>('namespace, name, CAST(body AS BLOB) AS body');
     this.stmt = {
       getObject: db.prepare('SELECT * FROM objects WHERE resource = ? AND namespace = ? AND name = ?'),
       listNamespace: db.prepare('SELECT * FROM objects WHERE resource = ? AND namespace = ? ORDER BY name'),
       listAll: db.prepare('SELECT * FROM objects WHERE resource = ? ORDER BY namespace, name'),
-      // Pages of a chunked list: a range of the primary key's index after the last key returned,
-      // so a page costs its own rows however many precede it (row values: SQLite 3.15+).
-      pageAll: db.prepare('SELECT * FROM objects WHERE resource = ? ORDER BY namespace, name LIMIT ?'),
-      pageAllAfter: db.prepare(
-        'SELECT * FROM objects WHERE resource = ? AND (namespace, name) > (?, ?) ORDER BY namespace, name LIMIT ?',
-      ),
-      pageNamespace: db.prepare(
-        'SELECT * FROM objects WHERE resource = ? AND namespace = ? ORDER BY name LIMIT ?',
-      ),
-      pageNamespaceAfter: db.prepare(
-        'SELECT * FROM objects WHERE resource = ? AND namespace = ? AND name > ? ORDER BY name LIMIT ?',
-      ),
       // Counted on the index alone (it holds the whole key): no object body is read.
       countAllAfter: db.prepare(
         'SELECT count(*) AS n FROM objects WHERE resource = ? AND (namespace, name) > (?, ?)',
@@ -183,15 +201,35 @@ export class Database {
     after: readonly [string, string] | undefined,
     limit: number,
   ): ObjectRow[] {
+    return this.page(this.pages, resource, namespace, after, limit);
+  }
+
+  /** `pageObjects` with each body as its stored UTF-8 bytes (a list sent as JSON: never decoded here). */
+  pageObjectBytes(
+    resource: string,
+    namespace: string | undefined,
+    after: readonly [string, string] | undefined,
+    limit: number,
+  ): ObjectBytesRow[] {
+    return this.page(this.bytePages, resource, namespace, after, limit);
+  }
+
+  private page<R>(
+    statements: PageStatements<R>,
+    resource: string,
+    namespace: string | undefined,
+    after: readonly [string, string] | undefined,
+    limit: number,
+  ): R[] {
     if (namespace === undefined)
       return after
-        ? this.stmt.pageAllAfter.all(resource, after[0], after[1], limit)
-        : this.stmt.pageAll.all(resource, limit);
+        ? statements.allAfter.all(resource, after[0], after[1], limit)
+        : statements.all.all(resource, limit);
     const from = nameAfterIn(namespace, after);
     if (from === null) return [];
     return from === undefined
-      ? this.stmt.pageNamespace.all(resource, namespace, limit)
-      : this.stmt.pageNamespaceAfter.all(resource, namespace, from, limit);
+      ? statements.namespace.all(resource, namespace, limit)
+      : statements.namespaceAfter.all(resource, namespace, from, limit);
   }
 
   /** How many objects of one resource (of one namespace, if given) come after the key `after`. */

@@ -40,10 +40,15 @@ describe('chunked lists (limit and continue)', () => {
       do {
         const page = { ...options, ...(token ? { continue: token } : {}) };
         const objects = t.store.list(CONFIGMAPS, undefined, page);
-        const json = t.store.listJson(CONFIGMAPS, undefined, page);
-        expect(json.items.map((text) => JSON.parse(text) as unknown)).toEqual(objects.items);
-        expect(json.items.every((text) => text.startsWith('{"apiVersion":"v1",'))).toBe(true);
-        expect({ ...json, items: [] }).toEqual({ ...objects, items: [] });
+        const bytes = t.store.listJson(CONFIGMAPS, undefined, page, (meta) => ({
+          kind: 'ConfigMapList',
+          meta,
+        }));
+        const json = JSON.parse(bytes.toString('utf8')) as { kind: string; meta: unknown; items: unknown[] };
+        expect(json.items).toEqual(objects.items);
+        expect(bytes.toString('utf8')).toMatch(/"items":\[(\{"apiVersion":"v1",.*)?\]\}$/);
+        expect(json.kind).toBe('ConfigMapList');
+        expect({ ...(json.meta as object), items: [] }).toEqual({ ...objects, items: [] });
         token = objects.continue;
       } while (token);
     }
