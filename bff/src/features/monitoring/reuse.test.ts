@@ -227,7 +227,7 @@ describe('answers shared between callers asking the same question', () => {
 });
 
 /** Prometheus as the overview sees it: the applications' figures it is set to, a new parse per question. */
-function settableTelemetry() {
+function settableTelemetry(unknownApp = false) {
   let requests = 0;
   const asked: (number | undefined)[] = [];
   const none = () => Promise.reject(new Error('not asked by the overview'));
@@ -236,7 +236,10 @@ function settableTelemetry() {
     scrapeIntervalSeconds: 15,
     applications: async (_q, at) => {
       asked.push(at);
-      return [{ namespace: 'shop', app: 'api', figures: { ...EMPTY_FIGURES, requests } }];
+      const known = [{ namespace: 'shop', app: 'api', figures: { ...EMPTY_FIGURES, requests } }];
+      // Traffic to an application the catalog does not know.
+      const unknown = { namespace: 'edge', app: 'zz-gateway', figures: { ...EMPTY_FIGURES, requests: 1 } };
+      return unknownApp ? [...known, unknown] : known;
     },
     serviceFigures: none,
     serviceSeries: none,
@@ -306,4 +309,40 @@ describe('what is built over telemetry is kept while its content does not move',
     expect(moved.items[1]).not.toBe(first.items[1]);
     expect(moved.items[1]?.traffic.requestsPerMinute).toBe(120);
   });
+});
+
+describe('the applications table in every order, from the catalog order kept per view', () => {
+  for (const unknownApp of [false, true])
+    it(`by name and by namespace, both ways${unknownApp ? ', with an application only telemetry knows' : ''}`, async () => {
+      const p = settableTelemetry(unknownApp);
+      const view = indexCatalog([SHOP, DATA, service('web', 'shop'), service('zeta', 'data')]);
+      const monitoring = new MonitoringService({
+        catalog: { view: () => view, get: (id: string) => view.byId.get(id) },
+        telemetry: p.telemetry,
+        clock: () => Date.UTC(2024, 0, 1, 12),
+        maxReuseMs: 2500,
+      });
+      const order = async (sort: string, o: string) =>
+        (await monitoring.applications(ApplicationListQuery.parse({ sort, order: o }))).items.map(
+          (r) => `${r.namespace}/${r.application}`,
+        );
+      const byNs = [
+        'data/mysql',
+        'data/zeta',
+        ...(unknownApp ? ['edge/zz-gateway'] : []),
+        'shop/api',
+        'shop/web',
+      ];
+      const byApp = [
+        'shop/api',
+        'data/mysql',
+        'shop/web',
+        'data/zeta',
+        ...(unknownApp ? ['edge/zz-gateway'] : []),
+      ];
+      expect(await order('namespace', 'asc')).toEqual(byNs);
+      expect(await order('namespace', 'desc')).toEqual(byNs.toReversed());
+      expect(await order('application', 'asc')).toEqual(byApp);
+      expect(await order('application', 'desc')).toEqual(byApp.toReversed());
+    });
 });

@@ -386,3 +386,22 @@ describe('how edges were secured (mutual TLS or plaintext)', () => {
     expect(securityOf({ requests: 0, mtls: 0 })).toBeNull();
   });
 });
+
+describe('graphs built one after another over the same catalog view (each scrape)', () => {
+  it('each build has its own traffic: the nodes a build does not touch are idle, an earlier build unchanged', () => {
+    for (const graphType of GRAPH_TYPES) {
+      const before = buildGraph({ links, catalog, graphType });
+      const quiet = buildGraph({ links: { calls: [], versions: [] }, catalog, graphType });
+      const again = buildGraph({ links, catalog, graphType });
+      // The same nodes, in the same order, whatever traffic each build had.
+      expect(quiet.nodes.map((n) => n.id)).toEqual(before.nodes.filter((n) => n.inCatalog).map((n) => n.id));
+      expect(again).toEqual(before);
+      for (const n of quiet.nodes) expect(n.inbound.requestsPerMinute).toBe(0);
+      expect(quiet.edges).toEqual([]);
+      // The first build's figures were not touched by the builds after it.
+      const busy = before.nodes.filter((n) => n.inbound.requestsPerMinute > 0);
+      expect(busy.length).toBeGreaterThan(0);
+      expect(buildGraph({ links, catalog, graphType })).toEqual(before);
+    }
+  });
+});

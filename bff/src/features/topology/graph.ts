@@ -227,21 +227,65 @@ export function buildGraph(input: BuildInput): BuiltGraph {
   return renderGraph(graphParts(input), input.namespace ?? null);
 }
 
+/**
+ * A graph type's nodes over a catalog view with no traffic: every catalog service's node, in the
+ * order a build draws them, each with an idle accumulator that no build changes. Made once per view
+ * and graph type; each build copies the map and gives a node an accumulator of its own only when
+ * traffic touches it, so at 20,000 services a build no longer makes (and collects) 20,000 of them.
+ */
+interface Skeleton {
+  nodes: ReadonlyMap<string, NodeAcc>;
+  groups: ReadonlyMap<string, TopologyGroup>;
+  idle: ReadonlySet<NodeAcc>;
+}
+
+const skeletonsByView = new WeakMap<BuildInput['catalog'], Map<GraphType, Skeleton>>();
+
+function skeletonOf(catalog: BuildInput['catalog'], graphType: GraphType): Skeleton {
+  let byType = skeletonsByView.get(catalog);
+  if (!byType) skeletonsByView.set(catalog, (byType = new Map()));
+  let skeleton = byType.get(graphType);
+  if (!skeleton) {
+    const idle = draw({ links: NO_LINKS, catalog, graphType }, null);
+    skeleton = { nodes: idle.nodes, groups: idle.groups, idle: new Set(idle.nodes.values()) };
+    byType.set(graphType, skeleton);
+  }
+  return skeleton;
+}
+
+const NO_LINKS: BuildInput['links'] = { calls: [], versions: [] };
+
 /** The nodes and edges of `graphType` (see buildGraph); nothing in them changes afterwards. */
-export function graphParts({ links, catalog, graphType }: Omit<BuildInput, 'namespace'>): GraphParts {
+export function graphParts(input: Omit<BuildInput, 'namespace'>): GraphParts {
+  return draw(input, skeletonOf(input.catalog, input.graphType));
+}
+
+/** The catalog's nodes (from `skeleton`, or drawn here when there is none) and the links' traffic. */
+function draw(
+  { links, catalog, graphType }: Omit<BuildInput, 'namespace'>,
+  skeleton: Skeleton | null,
+): GraphParts {
   const apps = appsOf(catalog);
   const infos = nodeInfosOf(catalog);
   const accOf = (node: NodeInfo): NodeAcc => ({ node, inbound: emptySum(), outbound: 0, out: null });
 
-  const nodes = new Map<string, NodeAcc>();
-  const groups = new Map<string, TopologyGroup>();
+  const nodes = new Map<string, NodeAcc>(skeleton?.nodes);
+  const groups = new Map<string, TopologyGroup>(skeleton?.groups);
   const edges: EdgeAcc[] = [];
   const byServiceId = new Map<string, NodeAcc>();
+  /** The node's accumulator of this build: an idle one of the skeleton is replaced (in place: same order). */
+  const own = (id: string, acc: NodeAcc): NodeAcc => {
+    if (!skeleton?.idle.has(acc)) return acc;
+    const mine = accOf(acc.node);
+    nodes.set(id, mine);
+    return mine;
+  };
 
   const appNode = (ns: string, app: string, name = app): NodeAcc => {
     const id = nodeIds.app(ns, app);
     let acc = nodes.get(id);
-    if (!acc) {
+    if (acc) acc = own(id, acc);
+    else {
       let node = infos.get(id);
       if (!node || node.name !== name) {
         const info = apps.get(appKey(ns, app));
@@ -269,7 +313,8 @@ export function graphParts({ links, catalog, graphType }: Omit<BuildInput, 'name
   const versionNode = (ns: string, app: string, version: string): NodeAcc => {
     const id = nodeIds.version(ns, app, version);
     let acc = nodes.get(id);
-    if (!acc) {
+    if (acc) acc = own(id, acc);
+    else {
       const group = nodeIds.group(ns, app);
       if (!groups.has(group)) groups.set(group, { id: group, namespace: ns, application: app });
       let node = infos.get(id);
@@ -302,6 +347,12 @@ export function graphParts({ links, catalog, graphType }: Omit<BuildInput, 'name
     let acc = byServiceId.get(serviceId);
     if (!acc) {
       const id = nodeIds.service(serviceId);
+      const drawn = nodes.get(id);
+      if (drawn) {
+        acc = own(id, drawn);
+        byServiceId.set(serviceId, acc);
+        return acc;
+      }
       const s = catalog.byId.get(serviceId);
       // Described by the catalog alone when it knows the service; else by where traffic went.
       let node = s ? infos.get(id) : undefined;
@@ -370,14 +421,15 @@ export function graphParts({ links, catalog, graphType }: Omit<BuildInput, 'name
     return appNode(src.namespace, app);
   };
 
-  // Every catalog service has its nodes, traffic or not.
-  for (const s of catalog.services) {
-    if (graphType === 'app') for (const ns of homesOf(s)) appNode(ns, s.application);
-    else serviceNode(s.id);
-    if (graphType === 'versionedApp')
-      for (const ns of homesOf(s))
-        for (const v of s.versionDetails) versionNode(ns, s.application, v.version ?? UNKNOWN);
-  }
+  // Every catalog service has its nodes, traffic or not (the skeleton's, when there is one).
+  if (!skeleton)
+    for (const s of catalog.services) {
+      if (graphType === 'app') for (const ns of homesOf(s)) appNode(ns, s.application);
+      else serviceNode(s.id);
+      if (graphType === 'versionedApp')
+        for (const ns of homesOf(s))
+          for (const v of s.versionDetails) versionNode(ns, s.application, v.version ?? UNKNOWN);
+    }
 
   // Service → version: the destination's own measure of what it received.
   const serviceTotals = new Map<string, Sum>();
