@@ -350,7 +350,8 @@ function busySeriesLabels(i: number): Record<string, string> {
 /**
  * A stand-in for Prometheus: one service in ten has traffic (a link from the next service), its
  * figures moving once per scrape interval (by the query's evaluation time), as a real Prometheus's
- * do after each scrape, so the console builds its tables and graphs again at that pace. Coverage
+ * do after each scrape, so the console builds its tables and graphs again at that pace. As a real
+ * one, an aggregation answers one series per group, with the labels it groups by. Coverage
  * (`count_over_time`) and ranges answer nothing: the load reads neither. The answers are the
  * console's telemetry work, not a Prometheus's: each is made once per question and interval.
  */
@@ -358,6 +359,24 @@ async function standInPrometheus(): Promise<{ url: string; close: () => Promise<
   const labels = Array.from({ length: Math.floor(SERVICES / BUSY_EVERY) }, (_, j) =>
     busySeriesLabels(j * BUSY_EVERY),
   );
+  // Per query: its series' label sets as JSON, once (a real Prometheus's answer to an aggregation
+  // holds only the labels it is grouped by, one series per group).
+  const seriesOf = new Map<string, string[]>();
+  const groupsOf = (query: string): string[] => {
+    let found = seriesOf.get(query);
+    if (!found) {
+      const by = [
+        ...new Set(
+          [...query.matchAll(/by \(([^)]*)\)/g)].flatMap((m) => (m[1] ?? '').split(',').map((l) => l.trim())),
+        ),
+      ].filter((l) => l !== '' && l !== 'le');
+      const groups = new Set(
+        labels.map((all) => JSON.stringify(Object.fromEntries(by.map((l) => [l, all[l] ?? ''])))),
+      );
+      seriesOf.set(query, (found = [...groups]));
+    }
+    return found;
+  };
   const answers = new Map<string, string>();
   const server = http.createServer((req, res) => {
     let body = '';
@@ -373,12 +392,11 @@ async function standInPrometheus(): Promise<{ url: string; close: () => Promise<
       if (text === undefined) {
         const busy = !range && query.includes('istio_') && !query.includes('count_over_time');
         const result = busy
-          ? labels.map((metric, j) => ({ metric, value: [time, String(1 + ((j * 7 + step) % 50))] }))
-          : [];
-        text = JSON.stringify({
-          status: 'success',
-          data: { resultType: range ? 'matrix' : 'vector', result },
-        });
+          ? groupsOf(query)
+              .map((metric, j) => `{"metric":${metric},"value":[${time},"${1 + ((j * 7 + step) % 50)}"]}`)
+              .join(',')
+          : '';
+        text = `{"status":"success","data":{"resultType":"${range ? 'matrix' : 'vector'}","result":[${result}]}}`;
         if (answers.size > 500) answers.clear();
         answers.set(key, text);
       }
@@ -751,6 +769,17 @@ export async function benchScale(): Promise<void> {
       unit: '',
     });
     for (const [msg, n] of errors) notes.push(`error ×${n}: ${msg}`);
+    // What the console made of the stand-in's traffic: a load over an idle mesh would measure less.
+    const busiest = (
+      await getJson(`${base}/api/v1/monitoring/applications?window=5m&sort=requests&order=desc&pageSize=1`)
+    ).body as { items?: { application: string; traffic: { requestsPerMinute: number } }[] };
+    const graph = (await getJson(`${base}/api/v1/topology?graphType=app&window=5m&namespace=bench-0`))
+      .body as {
+      edges?: unknown[];
+    };
+    notes.push(
+      `telemetry seen: busiest application ${busiest.items?.[0]?.application ?? '?'} at ${busiest.items?.[0]?.traffic.requestsPerMinute ?? 0} requests/min; bench-0's application graph has ${graph.edges?.length ?? 0} edges`,
+    );
     printFigures(
       `Scale: ${SERVICES} services, ${SERVICES * PODS_PER_SERVICE} pods, ${counts.vs} VirtualServices + ${counts.dr} DestinationRules, ${counts.envoyFilters} rate limits (EnvoyFilters) in ${NAMESPACES} namespaces`,
       figures,
