@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { isDeepStrictEqual } from 'node:util';
 import type { TelemetrySource } from './telemetry';
 
 /** The demo mesh's series move once per tick of its simulated traffic (a second). */
@@ -137,20 +137,19 @@ const DEFAULT_MAX_KEPT = 64;
  * that what is built over an answer by identity (a WeakMap: the overview's rows, the topology's
  * nodes and edges) is built once per content, not once per reuse period. Telemetry's figures move
  * when Prometheus has scraped again (queries are evaluated on its scrape grid: `scrapeAligned`), and
- * not at all in a mesh without traffic. The content is compared by a digest of its JSON, so an old
- * answer's text is not held.
+ * not at all in a mesh without traffic. The content is compared structurally (`isDeepStrictEqual`),
+ * which stops at the first difference: an answer that moved costs little to tell apart.
  */
 export class Unchanged<T> {
-  private readonly last = new Map<string, { digest: string; value: T }>();
+  private readonly last = new Map<string, { value: T }>();
 
   constructor(private readonly maxKept = DEFAULT_MAX_KEPT) {}
 
   same(key: string, value: T): T {
-    const digest = createHash('sha256').update(JSON.stringify(value)).digest('base64');
     const kept = this.last.get(key);
-    if (kept && kept.digest === digest) return kept.value;
+    if (kept && isDeepStrictEqual(kept.value, value)) return kept.value;
     this.last.delete(key);
-    this.last.set(key, { digest, value });
+    this.last.set(key, { value });
     for (const old of this.last.keys()) {
       if (this.last.size <= this.maxKept) break;
       this.last.delete(old);
