@@ -10,6 +10,7 @@ import { EmbeddedTelemetry } from '../embedded/demo-mesh/traffic/telemetry-sourc
 import { deadUrl, fakePrometheus, sendJson } from '../features/monitoring/fake-prometheus';
 import type { FakePrometheus } from '../features/monitoring/fake-prometheus';
 import type { Console } from '../console';
+import { MeshObjects } from '../clients/mesh-objects';
 import { ADMIN_HEADER, asAdmin } from '../testing/auth';
 import { testConsole } from '../testing/console';
 import type { TestConsoleOptions } from '../testing/console';
@@ -496,7 +497,16 @@ describe('a warm start', () => {
       sendJson(res, 200, { status: 'success', data: { resultType: 'vector', result: [] } });
     });
     try {
+      // The rules every service's tabs read: which kinds were read, all namespaces at once.
+      const sharedKinds: string[] = [];
+      const objects = new MeshObjects(shared.kube);
+      const listShared = objects.listShared.bind(objects);
+      objects.listShared = (kind) => {
+        sharedKinds.push(kind.kind);
+        return listShared(kind);
+      };
       const { app } = await appWith({
+        objects,
         warmStart: true,
         // One scrape interval throughout: the visitors' questions are the warm start's.
         clock: () => Date.UTC(2024, 0, 1, 12),
@@ -515,6 +525,8 @@ describe('a warm start', () => {
       await request(app).get('/api/v1/monitoring/applications?window=5m').expect(200);
       await request(app).get('/api/v1/topology?graphType=app&window=5m').expect(200);
       expect(asked).toHaveLength(warmed);
+      // The rules' caches were started too: the routes tab's first visitor does not list them.
+      expect(sharedKinds).toEqual(expect.arrayContaining(['VirtualService', 'DestinationRule']));
     } finally {
       await fake.close();
     }
