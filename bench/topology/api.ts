@@ -1,5 +1,6 @@
 import os from 'node:os';
 import type { GraphType, TopologyGraph } from '../../bff/src/contract/topology';
+import { UnavailableTelemetry } from '../../bff/src/features/monitoring/telemetry';
 import type { TelemetrySource, TrafficEdges } from '../../bff/src/features/monitoring/telemetry';
 import { TopologyService } from '../../bff/src/features/topology/topology';
 import { percentile, printFigures, summarize } from '../stats';
@@ -13,7 +14,6 @@ import { syntheticMesh } from './synthetic';
  * where the console keeps what it built (TopologyService: `Unchanged`) and only draws.
  */
 function syntheticTelemetry(links: TrafficEdges, moving: boolean): TelemetrySource {
-  const none = () => Promise.reject(new Error('not asked by the topology'));
   let asked = 0;
   const next = (): TrafficEdges => {
     asked++;
@@ -21,18 +21,10 @@ function syntheticTelemetry(links: TrafficEdges, moving: boolean): TelemetrySour
     if (!first) return links;
     return { calls: [{ ...first, requests: first.requests + asked }, ...rest], versions: links.versions };
   };
-  return {
-    kind: 'prometheus',
-    scrapeIntervalSeconds: 15,
-    applications: none,
-    serviceFigures: none,
-    serviceSeries: none,
-    consumers: none,
-    instances: none,
-    split: none,
-    limits: none,
+  // Every other question fails (UnavailableTelemetry: a Prometheus with a 15 s scrape interval).
+  return Object.assign(new UnavailableTelemetry('not asked by the topology'), {
     edges: async () => (moving ? next() : links),
-  };
+  });
 }
 
 /**

@@ -10,7 +10,7 @@ import type { CatalogView } from '../catalog/query';
 import { TopologyService } from '../topology/topology';
 import { MonitoringService } from './monitoring';
 import { Reused, Unchanged, reuseMsFor, scrapeAligned } from './reuse';
-import { EMPTY_FIGURES } from './telemetry';
+import { EMPTY_FIGURES, UnavailableTelemetry } from './telemetry';
 import type { TelemetrySource } from './telemetry';
 
 function service(name: string, namespace: string): ServiceDetail {
@@ -230,25 +230,18 @@ describe('answers shared between callers asking the same question', () => {
 function settableTelemetry(unknownApp = false) {
   let requests = 0;
   const asked: (number | undefined)[] = [];
-  const none = () => Promise.reject(new Error('not asked by the overview'));
-  const telemetry: TelemetrySource = {
-    kind: 'prometheus',
-    scrapeIntervalSeconds: 15,
-    applications: async (_q, at) => {
+  // Every other question fails (UnavailableTelemetry: a Prometheus with a 15 s scrape interval).
+  const telemetry: TelemetrySource = Object.assign(new UnavailableTelemetry('not asked by the overview'), {
+    // No coverage figure: the rates are over the whole window.
+    coveredSeconds: undefined,
+    applications: async (_q: unknown, at?: number) => {
       asked.push(at);
       const known = [{ namespace: 'shop', app: 'api', figures: { ...EMPTY_FIGURES, requests } }];
       // Traffic to an application the catalog does not know.
       const unknown = { namespace: 'edge', app: 'zz-gateway', figures: { ...EMPTY_FIGURES, requests: 1 } };
       return unknownApp ? [...known, unknown] : known;
     },
-    serviceFigures: none,
-    serviceSeries: none,
-    consumers: none,
-    instances: none,
-    split: none,
-    limits: none,
-    edges: none,
-  };
+  });
   return { telemetry, asked, setRequests: (n: number) => (requests = n) };
 }
 
