@@ -313,9 +313,9 @@ export async function buildConsole(config: Config, overrides: ConsoleOverrides =
         { prometheus: config.prometheus, demo: traffic?.telemetry ?? null },
         log.child({ component: 'telemetry' }),
       );
-    // Telemetry's answers are reused while they cannot have changed (its scrape interval or the demo's
-    // tick), never longer than half the stream's interval, so each stream round (its timer may fire a
-    // little early) gets fresh figures.
+    // Telemetry's answers are reused while they cannot have changed: Prometheus's for its scrape
+    // interval (asked on its grid, reuse.ts), the demo's for its tick but never longer than half the
+    // stream's interval, so each stream round (its timer may fire a little early) gets fresh figures.
     const maxReuseMs = Math.min(5000, Math.floor(config.streamIntervalMs / 2));
     const monitoring = new MonitoringService({
       catalog,

@@ -201,7 +201,7 @@ function appsOf(catalog: BuildInput['catalog']): Map<string, AppInfo> {
 
 /**
  * The nodes' descriptions a catalog view gives, by node ID: made once per view rather than once per
- * build. Every build (each reuse period of the links) draws every application of the catalog, and
+ * build. Every build (each new answer of the links) draws every application of the catalog, and
  * describing 20,000 of them again (their services, protocol and platforms) was most of a build.
  */
 const nodeInfoByView = new WeakMap<BuildInput['catalog'], Map<string, NodeInfo>>();
