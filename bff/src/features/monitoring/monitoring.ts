@@ -30,7 +30,7 @@ import type {
   TcpFigures,
   TelemetrySource,
 } from './telemetry';
-import { Reused, Unchanged, reuseMsFor, scrapeAligned } from './reuse';
+import { Reused, Unchanged, keptMsFor, reuseMsFor, scrapeAligned } from './reuse';
 import { resolveWindow } from './window';
 
 export interface MonitoringDeps {
@@ -364,7 +364,7 @@ export class MonitoringService {
   private readonly clock: () => number;
   private readonly catalogTables = new WeakMap<CatalogView, CatalogTable>();
   private readonly tables = new WeakMap<AppFigures[], WeakMap<CatalogView, ApplicationTable>>();
-  private readonly unchangedFigures = new Unchanged<AppFigures[]>();
+  private readonly unchangedFigures: Unchanged<AppFigures[]>;
   private readonly overviews: Reused<OverviewFigures>;
   private readonly services: Reused<ServiceFigureSet>;
 
@@ -377,6 +377,7 @@ export class MonitoringService {
     const reuse = { clock: this.clock, reuseMs: reuseMsFor(deps.telemetry, deps.maxReuseMs ?? 0) };
     this.overviews = new Reused(reuse);
     this.services = new Reused(reuse);
+    this.unchangedFigures = new Unchanged(this.clock, { maxIdleMs: keptMsFor(deps.telemetry) });
   }
 
   get sourceKind() {

@@ -247,7 +247,8 @@ function settableTelemetry(unknownApp = false) {
 
 describe('what is built over telemetry is kept while its content does not move', () => {
   it('Unchanged hands back the kept answer for the same content, per question, a bounded number of them', () => {
-    const kept = new Unchanged<{ n: number }>(2);
+    let now = 0;
+    const kept = new Unchanged<{ n: number }>(() => now, { maxKept: 2, maxIdleMs: 60_000 });
     const first = kept.same('a', { n: 1 });
     expect(kept.same('a', { n: 1 })).toBe(first);
     const moved = { n: 2 };
@@ -260,6 +261,13 @@ describe('what is built over telemetry is kept while its content does not move',
     kept.same('c', { n: 3 });
     const again = { n: 2 };
     expect(kept.same('a', again)).toBe(again);
+    // An answer compared within the idle limit is kept; one nobody compared for that long is let go.
+    now = 59_999;
+    expect(kept.same('a', { n: 2 })).toBe(again);
+    now = 119_999;
+    const late = { n: 2 };
+    expect(kept.same('a', late)).not.toBe(again);
+    expect(kept.same('a', { n: 2 })).toBe(late);
   });
 
   it('Prometheus is asked on its scrape grid: every question within one scrape interval at the same time', () => {

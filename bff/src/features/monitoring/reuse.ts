@@ -140,16 +140,38 @@ const DEFAULT_MAX_KEPT = 64;
  * not at all in a mesh without traffic. The content is compared structurally (`isDeepStrictEqual`),
  * which stops at the first difference: an answer that moved costs little to tell apart.
  */
-export class Unchanged<T> {
-  private readonly last = new Map<string, { value: T }>();
+/** How long an answer no one compares is kept (Unchanged): a minute, or four scrape intervals. */
+export function keptMsFor(telemetry: Pick<TelemetrySource, 'scrapeIntervalSeconds'>): number {
+  return Math.max(60_000, 4 * telemetry.scrapeIntervalSeconds * 1000);
+}
 
-  constructor(private readonly maxKept = DEFAULT_MAX_KEPT) {}
+export class Unchanged<T> {
+  private readonly last = new Map<string, { value: T; at: number }>();
+  private readonly maxKept: number;
+  private readonly maxIdleMs: number;
+
+  /**
+   * `maxIdleMs`: an answer not compared for that long is let go (with what was built over it),
+   * so a window or scope nobody looks at any more is not held; `clock` tells the time.
+   */
+  constructor(
+    private readonly clock: () => number,
+    options: { maxKept?: number; maxIdleMs: number },
+  ) {
+    this.maxKept = options.maxKept ?? DEFAULT_MAX_KEPT;
+    this.maxIdleMs = options.maxIdleMs;
+  }
 
   same(key: string, value: T): T {
+    const now = this.clock();
+    for (const [old, kept] of this.last) if (!(now - kept.at < this.maxIdleMs)) this.last.delete(old);
     const kept = this.last.get(key);
-    if (kept && isDeepStrictEqual(kept.value, value)) return kept.value;
+    if (kept && isDeepStrictEqual(kept.value, value)) {
+      kept.at = now;
+      return kept.value;
+    }
     this.last.delete(key);
-    this.last.set(key, { value });
+    this.last.set(key, { value, at: now });
     for (const old of this.last.keys()) {
       if (this.last.size <= this.maxKept) break;
       this.last.delete(old);

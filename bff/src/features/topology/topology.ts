@@ -7,7 +7,7 @@ import { catalogIn } from '../catalog/catalog';
 import type { CatalogSource } from '../catalog/catalog';
 import type { CatalogView } from '../catalog/query';
 import type { TelemetrySource } from '../monitoring/telemetry';
-import { Reused, Unchanged, reuseMsFor, scrapeAligned } from '../monitoring/reuse';
+import { Reused, Unchanged, keptMsFor, reuseMsFor, scrapeAligned } from '../monitoring/reuse';
 import { resolveWindow } from '../monitoring/window';
 import { graphParts, renderGraph } from './graph';
 import type { GraphParts } from './graph';
@@ -40,7 +40,7 @@ export class TopologyService {
   private readonly links: Reused<Links>;
   /** By the links' content (`Unchanged`), so that a graph is drawn again only when the links or catalog moved. */
   private readonly parts = new WeakMap<Links['links'], WeakMap<CatalogView, Map<GraphType, GraphParts>>>();
-  private readonly unchangedLinks = new Unchanged<Links['links']>();
+  private readonly unchangedLinks: Unchanged<Links['links']>;
 
   constructor(private readonly deps: TopologyDeps) {
     this.clock = deps.clock ?? Date.now;
@@ -48,6 +48,7 @@ export class TopologyService {
       clock: this.clock,
       reuseMs: reuseMsFor(deps.telemetry, deps.maxReuseMs ?? 0),
     });
+    this.unchangedLinks = new Unchanged(this.clock, { maxIdleMs: keptMsFor(deps.telemetry) });
   }
 
   graph(query: TopologyQuery, scope: NamespaceScope = ALL_NAMESPACES): Promise<TopologyGraph> {
