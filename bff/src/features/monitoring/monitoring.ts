@@ -30,7 +30,7 @@ import type {
   TcpFigures,
   TelemetrySource,
 } from './telemetry';
-import { Reused, Unchanged, keptMsFor, reuseMsFor, scrapeAligned } from './reuse';
+import { Reused, Unchanged, evaluationTime, keptMsFor, reuseMsFor } from './reuse';
 import { resolveWindow } from './window';
 
 export interface MonitoringDeps {
@@ -393,7 +393,7 @@ export class MonitoringService {
   private model(window: MonitoringWindow, scope: NamespaceScope): Promise<OverviewModel> {
     const view = catalogIn(this.deps.catalog, scope);
     const key = scopeKey(scope);
-    const at = this.evaluationTime();
+    const at = evaluationTime(this.deps.telemetry, this.clock());
     return this.overviews.derive(
       `${window}/${key}/${at ?? ''}`,
       () => this.overviewFigures(window, scope, at),
@@ -446,7 +446,7 @@ export class MonitoringService {
     if (!service) throw notFound(`Service ${id} was not found`);
     // The telemetry's questions about a service do not depend on the scope (the answer does, and is
     // built per scope's view, keyed by the scope).
-    const at = this.evaluationTime();
+    const at = evaluationTime(this.deps.telemetry, this.clock());
     return this.services.derive(
       JSON.stringify([window, id, at ?? null]),
       () => this.serviceFigures(id, window, at),
@@ -454,16 +454,6 @@ export class MonitoringService {
       scopeKey(scope),
       (figures) => this.buildServiceMetrics(service, window, scope, figures),
     );
-  }
-
-  /**
-   * When Prometheus is asked: on its scrape grid (reuse.ts, `scrapeAligned`), which is part of each
-   * question's key, so an answer is reused until the grid moves on. The demo's own series are asked
-   * at their latest tick (undefined).
-   */
-  private evaluationTime(): number | undefined {
-    const t = this.deps.telemetry;
-    return t.kind === 'prometheus' ? scrapeAligned(this.clock(), t.scrapeIntervalSeconds) : undefined;
   }
 
   private async overviewFigures(

@@ -190,3 +190,15 @@ export function scrapeAligned(nowMs: number, scrapeIntervalSeconds: number): num
   const step = Math.max(1, Math.round(scrapeIntervalSeconds)) * 1000;
   return Math.floor(nowMs / step) * step;
 }
+
+/**
+ * When telemetry is asked: Prometheus on its scrape grid (`scrapeAligned`), the time being part of
+ * each question's key so an answer is reused until the grid moves on; the demo's own series at
+ * their latest tick (undefined).
+ */
+export function evaluationTime(
+  telemetry: Pick<TelemetrySource, 'kind' | 'scrapeIntervalSeconds'>,
+  nowMs: number,
+): number | undefined {
+  return telemetry.kind === 'prometheus' ? scrapeAligned(nowMs, telemetry.scrapeIntervalSeconds) : undefined;
+}

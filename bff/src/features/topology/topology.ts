@@ -7,7 +7,7 @@ import { catalogIn } from '../catalog/catalog';
 import type { CatalogSource } from '../catalog/catalog';
 import type { CatalogView } from '../catalog/query';
 import type { TelemetrySource } from '../monitoring/telemetry';
-import { Reused, Unchanged, keptMsFor, reuseMsFor, scrapeAligned } from '../monitoring/reuse';
+import { Reused, Unchanged, evaluationTime, keptMsFor, reuseMsFor } from '../monitoring/reuse';
 import { resolveWindow } from '../monitoring/window';
 import { graphParts, renderGraph } from './graph';
 import type { GraphParts } from './graph';
@@ -54,10 +54,10 @@ export class TopologyService {
   graph(query: TopologyQuery, scope: NamespaceScope = ALL_NAMESPACES): Promise<TopologyGraph> {
     const view = catalogIn(this.deps.catalog, scope);
     const key = scopeKey(scope);
-    const at = this.evaluationTime();
+    const links = this.question(query.window, scope);
     return this.links.derive(
-      JSON.stringify([query.window, key, at ?? null]),
-      () => this.fetchLinks(query, scope, key, at),
+      links.key,
+      links.fetch,
       view,
       JSON.stringify([query.graphType, query.namespace ?? null, key]),
       (fetched) => ({
@@ -83,24 +83,24 @@ export class TopologyService {
     return parts;
   }
 
-  /** On Prometheus's scrape grid, part of the links' key (see MonitoringService.evaluationTime). */
-  private evaluationTime(): number | undefined {
-    const t = this.deps.telemetry;
-    return t.kind === 'prometheus' ? scrapeAligned(this.clock(), t.scrapeIntervalSeconds) : undefined;
-  }
-
-  private async fetchLinks(
-    query: Pick<TopologyQuery, 'window'>,
+  /**
+   * The question of a scope's links in a window: its key (the evaluation time included: on
+   * Prometheus's scrape grid, reuse.ts) and how it is asked.
+   */
+  private question(
+    window: MonitoringWindow,
     scope: NamespaceScope,
-    key: string,
-    at: number | undefined,
-  ): Promise<Links> {
+  ): { key: string; fetch: () => Promise<Links> } {
     const t = this.deps.telemetry;
-    const q = resolveWindow(query.window, t.scrapeIntervalSeconds);
-    const links = await t.edges(q, at, scopeNamespaces(scope));
+    const scoped = JSON.stringify([window, scopeKey(scope)]);
+    const at = evaluationTime(t, this.clock());
     return {
-      at: at ?? this.clock(),
-      links: this.unchangedLinks.same(JSON.stringify([query.window, key]), links),
+      key: JSON.stringify([window, scopeKey(scope), at ?? null]),
+      fetch: async () => {
+        const q = resolveWindow(window, t.scrapeIntervalSeconds);
+        const links = await t.edges(q, at, scopeNamespaces(scope));
+        return { at: at ?? this.clock(), links: this.unchangedLinks.same(scoped, links) };
+      },
     };
   }
 
@@ -110,11 +110,8 @@ export class TopologyService {
    * the catalog move). One graph type per turn of the event loop, so requests are served between.
    */
   async prepare(window: MonitoringWindow, scope: NamespaceScope = ALL_NAMESPACES): Promise<void> {
-    const key = scopeKey(scope);
-    const at = this.evaluationTime();
-    const fetched = await this.links.get(JSON.stringify([window, key, at ?? null]), () =>
-      this.fetchLinks({ window }, scope, key, at),
-    );
+    const links = this.question(window, scope);
+    const fetched = await this.links.get(links.key, links.fetch);
     for (const graphType of GRAPH_TYPES) {
       await new Promise((resolve) => setImmediate(resolve));
       this.partsOf(fetched, catalogIn(this.deps.catalog, scope), graphType);
