@@ -551,6 +551,10 @@ export async function benchScale(): Promise<void> {
     // BENCH_CONSOLE_PROFILE=<dir>: the console's CPU profile, written there when it stops.
     const profile = process.env.BENCH_CONSOLE_PROFILE;
     const nodeFlags = profile ? ['--cpu-prof', `--cpu-prof-dir=${profile}`] : [];
+    // BENCH_CONSOLE_FLAGS: more Node flags for the console (--trace-gc, say), its stdout to
+    // BENCH_CONSOLE_STDOUT when that names a file.
+    nodeFlags.push(...(process.env.BENCH_CONSOLE_FLAGS ?? '').split(' ').filter(Boolean));
+    const stdoutFile = process.env.BENCH_CONSOLE_STDOUT;
     const nodeOptions = deployedNodeOptions();
     notes.push(`console NODE_OPTIONS as deployed: ${nodeOptions || '(none)'}`);
     child = spawn(process.execPath, [...nodeFlags, ...argv], {
@@ -568,7 +572,7 @@ export async function benchScale(): Promise<void> {
         PROMETHEUS_SCRAPE_INTERVAL: `${SCRAPE_SECONDS}s`,
         NODE_OPTIONS: nodeOptions,
       },
-      stdio: ['ignore', 'ignore', 'pipe'],
+      stdio: ['ignore', stdoutFile ? fs.openSync(stdoutFile, 'w') : 'ignore', 'pipe'],
     });
     let stderr = '';
     child.stderr?.on('data', (d: Buffer) => {

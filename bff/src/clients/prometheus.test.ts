@@ -54,6 +54,21 @@ describe('PrometheusClient', () => {
     expect((seen as unknown as URLSearchParams).get('time')).toBe('1700000000.250');
   });
 
+  it('has at most maxConcurrent calls in flight; the others wait their turn and all are answered', async () => {
+    let inFlight = 0;
+    let most = 0;
+    const fetchFn: typeof fetch = async () => {
+      most = Math.max(most, ++inFlight);
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      inFlight--;
+      return new Response(JSON.stringify({ status: 'success', data: { resultType: 'vector', result: [] } }));
+    };
+    const client = new PrometheusClient({ url: 'http://prometheus.test', fetch: fetchFn, maxConcurrent: 3 });
+    const answers = await Promise.all(Array.from({ length: 10 }, (_, i) => client.query(`q${i}`)));
+    expect(answers).toHaveLength(10);
+    expect(most).toBe(3);
+  });
+
   it('reads range queries as matrices', async () => {
     const url = await fake((path, params, res) => {
       expect(path).toBe('/api/v1/query_range');

@@ -3,7 +3,7 @@ import { contractMessage } from '../contract/messages';
 import { kubeKind } from '../lib/kube-kind';
 import type { KubeKind } from '../lib/kube-kind';
 import { unreachableConditions } from '../contract/routing';
-import { hostName, sameHost, toDnsLabel } from './hosts';
+import { hostName, qualifyHost, sameHost, toDnsLabel } from './hosts';
 import { fromHttpRoutes, fromTcpRoutes, toHttpRoutes, toTcpRoutes } from './istio-routes';
 import type { ReadResult, SubsetReader } from './istio-routes';
 import type { HttpRoute, MeshObject, Subset } from './istio-types';
@@ -64,11 +64,26 @@ function hostsOf(obj: MeshObject): unknown[] {
   return Array.isArray(spec.hosts) ? (spec.hosts as unknown[]) : [];
 }
 
+/**
+ * An object's hosts as full names in its namespace (`qualifyHost`; a non-string is left out). Kept
+ * per object when the object cannot change (the informer caches' objects are frozen): the routes
+ * and rate limits tabs look through a namespace's rules for every request.
+ */
+const qualifiedOf = new WeakMap<MeshObject, readonly (string | null)[]>();
+function qualifiedHosts(obj: MeshObject, namespace: string): readonly (string | null)[] {
+  const cacheable = obj.metadata.namespace !== undefined && Object.isFrozen(obj) && Object.isFrozen(obj.spec);
+  let found = cacheable ? qualifiedOf.get(obj) : undefined;
+  if (!found) {
+    found = hostsOf(obj).map((h) => (typeof h === 'string' ? qualifyHost(h, namespace) : null));
+    if (cacheable) qualifiedOf.set(obj, found);
+  }
+  return found;
+}
+
 /** Whether a routing or subset object is about the target's host. */
 export function isForHost(obj: MeshObject, target: RouteTarget, dialect: RpcDialect): boolean {
   const ns = obj.metadata.namespace ?? target.namespace;
-  const host = routeHost(target, dialect);
-  return hostsOf(obj).some((h) => typeof h === 'string' && sameHost(h, host, ns));
+  return qualifiedHosts(obj, ns).includes(qualifyHost(routeHost(target, dialect), ns));
 }
 
 /**
@@ -79,9 +94,9 @@ export function isForHost(obj: MeshObject, target: RouteTarget, dialect: RpcDial
  */
 export function isOnlyForHost(obj: MeshObject, target: RouteTarget, dialect: RpcDialect): boolean {
   const ns = obj.metadata.namespace ?? target.namespace;
-  const host = routeHost(target, dialect);
-  const hosts = hostsOf(obj);
-  return hosts.length > 0 && hosts.every((h) => typeof h === 'string' && sameHost(h, host, ns));
+  const host = qualifyHost(routeHost(target, dialect), ns);
+  const hosts = qualifiedHosts(obj, ns);
+  return hosts.length > 0 && hosts.every((h) => h === host);
 }
 
 /** Every subset name an object refers to (`subset` in Istio and Dubbo rules, `lbSubset` in SOFA's). */

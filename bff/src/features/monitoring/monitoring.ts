@@ -30,7 +30,7 @@ import type {
   TcpFigures,
   TelemetrySource,
 } from './telemetry';
-import { Reused, Unchanged, evaluationTime, keptMsFor, reuseMsFor } from './reuse';
+import { Reused, Unchanged, evaluationTime, keptMsFor, reuseMsFor, staleMsFor } from './reuse';
 import { resolveWindow } from './window';
 
 export interface MonitoringDeps {
@@ -374,7 +374,13 @@ export class MonitoringService {
     // page load at once), or again while the telemetry cannot have changed (many users on the same
     // page within the same second), shares one round of queries (reuse.ts). The answer is then
     // built once per catalog view from those figures, so a catalog change shows at once.
-    const reuse = { clock: this.clock, reuseMs: reuseMsFor(deps.telemetry, deps.maxReuseMs ?? 0) };
+    // Prometheus's answers built last stand in for the next scrape's while those are computed
+    // (staleMsFor), so no request waits for a round of queries.
+    const reuse = {
+      clock: this.clock,
+      reuseMs: reuseMsFor(deps.telemetry, deps.maxReuseMs ?? 0),
+      staleMs: staleMsFor(deps.telemetry, deps.maxReuseMs ?? 0),
+    };
     this.overviews = new Reused(reuse);
     this.services = new Reused(reuse);
     this.unchangedFigures = new Unchanged(this.clock, { maxIdleMs: keptMsFor(deps.telemetry) });
@@ -394,13 +400,14 @@ export class MonitoringService {
     const view = catalogIn(this.deps.catalog, scope);
     const key = scopeKey(scope);
     const at = evaluationTime(this.deps.telemetry, this.clock());
-    return this.overviews.derive(
-      `${window}/${key}/${at ?? ''}`,
-      () => this.overviewFigures(window, scope, at),
+    return this.overviews.derive({
+      key: `${window}/${key}/${at ?? ''}`,
+      family: `${window}/${key}`,
+      compute: () => this.overviewFigures(window, scope, at),
       view,
-      key,
-      (figures) => this.buildOverview(window, view, figures),
-    );
+      derivedKey: key,
+      derive: (figures) => this.buildOverview(window, view, figures),
+    });
   }
 
   /** The overview of the applications of `scope`'s namespaces: Top 5s and how many applications. */
@@ -447,13 +454,14 @@ export class MonitoringService {
     // The telemetry's questions about a service do not depend on the scope (the answer does, and is
     // built per scope's view, keyed by the scope).
     const at = evaluationTime(this.deps.telemetry, this.clock());
-    return this.services.derive(
-      JSON.stringify([window, id, at ?? null]),
-      () => this.serviceFigures(id, window, at),
+    return this.services.derive({
+      key: JSON.stringify([window, id, at ?? null]),
+      family: JSON.stringify([window, id]),
+      compute: () => this.serviceFigures(id, window, at),
       view,
-      scopeKey(scope),
-      (figures) => this.buildServiceMetrics(service, window, scope, figures),
-    );
+      derivedKey: scopeKey(scope),
+      derive: (figures) => this.buildServiceMetrics(service, window, scope, figures),
+    });
   }
 
   private async overviewFigures(

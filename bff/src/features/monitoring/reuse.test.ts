@@ -205,6 +205,63 @@ describe('answers shared between callers asking the same question', () => {
     expect(reused.size).toBe(1);
   });
 
+  it('serves the last derived answer of a family while its next is computed, within the stale bound', async () => {
+    let now = 0;
+    const reused = new Reused<number>({ clock: () => now, reuseMs: 1000, staleMs: 1000 });
+    const held: (() => void)[] = [];
+    let computed = 0;
+    const compute = () =>
+      new Promise<number>((resolve) => {
+        const n = ++computed;
+        held.push(() => resolve(n));
+      });
+    const view = {};
+    const ask = (key: string, derivedKey = 'd', v: object = view) =>
+      reused.derive({ key, family: 'f', compute, view: v, derivedKey, derive: (n) => `built over ${n}` });
+    // Nothing derived yet: the first question waits for its answer.
+    const first = ask('t0');
+    held.shift()?.();
+    expect(await first).toBe('built over 1');
+    // The next answer is computed while the last one stands in; once derived, it is served.
+    now = 1500;
+    expect(await ask('t1')).toBe('built over 1');
+    expect(computed).toBe(2);
+    held.shift()?.();
+    await nextTurn();
+    expect(await ask('t1')).toBe('built over 2');
+    // Another view or another derived key has nothing to stand in: it waits.
+    let other: string | undefined;
+    now = 2600;
+    void ask('t2', 'd', {}).then((v) => (other = v));
+    void ask('t2', 'other').then((v) => (other ??= v));
+    await nextTurn();
+    expect(other).toBeUndefined();
+    held.shift()?.();
+    await nextTurn();
+    expect(other).toBe('built over 3');
+    // Past its reuse and stale bound, the last answer stands in for nothing.
+    now = 2600 + 2000;
+    let late: string | undefined;
+    void ask('t4').then((v) => (late = v));
+    await nextTurn();
+    expect(late).toBeUndefined();
+    held.shift()?.();
+    await nextTurn();
+    expect(late).toBe('built over 4');
+  });
+
+  it('with no stale bound (the demo), a question waits for its own answer', async () => {
+    let now = 0;
+    const reused = new Reused<number>({ clock: () => now, reuseMs: 1000 });
+    let n = 0;
+    const view = {};
+    const ask = (key: string) =>
+      reused.derive({ key, family: 'f', compute: async () => ++n, view, derivedKey: 'd', derive: (v) => v });
+    expect(await ask('t0')).toBe(1);
+    now = 1500;
+    expect(await ask('t1')).toBe(2);
+  });
+
   it('topology: one round of links per scope and window, shared by every graph type and namespace', async () => {
     const s = setup();
     const release = s.hold();
@@ -295,15 +352,22 @@ describe('what is built over telemetry is kept while its content does not move',
     now += 10_000;
     expect((await page()).items[1]).toBe(first.items[1]);
     expect(p.asked).toHaveLength(1);
-    // The next scrape, the same figures: asked again, and the rows are those already built.
+    // The next scrape, the same figures: asked again. Until that answer is there, the last table
+    // stands in for it (its time says which scrape it is); then the rows are those already built.
     now = Date.UTC(2024, 0, 1, 12, 0, 15);
-    const same = await page();
+    const during = await page();
+    expect(during.updatedAt).toBe('2024-01-01T12:00:00.000Z');
     expect(p.asked).toEqual([Date.UTC(2024, 0, 1, 12, 0, 0), Date.UTC(2024, 0, 1, 12, 0, 15)]);
+    await nextTurn();
+    const same = await page();
+    expect(p.asked).toHaveLength(2);
     expect(same.updatedAt).toBe('2024-01-01T12:00:15.000Z');
     expect(same.items[1]).toBe(first.items[1]);
     // The one after moved the figures: the rows are built again, with them.
     now = Date.UTC(2024, 0, 1, 12, 0, 31);
     p.setRequests(2);
+    expect((await page()).updatedAt).toBe('2024-01-01T12:00:15.000Z');
+    await nextTurn();
     const moved = await page();
     expect(p.asked.at(-1)).toBe(Date.UTC(2024, 0, 1, 12, 0, 30));
     expect(moved.updatedAt).toBe('2024-01-01T12:00:30.000Z');
@@ -347,3 +411,11 @@ describe('the applications table in every order, from the catalog order kept per
       expect(await order('application', 'desc')).toEqual(byApp.toReversed());
     });
 });
+
+/**
+ * Lets what is being computed and derived land: an answer settles, and each build over it runs in
+ * a turn of the event loop of its own (a few turns).
+ */
+async function nextTurn(): Promise<void> {
+  for (let i = 0; i < 3; i++) await new Promise((resolve) => setImmediate(resolve));
+}

@@ -23,20 +23,68 @@ export function reuseMsFor(
   return Math.min(EMBEDDED_TICK_MS, maxMs);
 }
 
+/**
+ * How long after its time an answer may still be served while the next one is computed (`Reused`,
+ * `family`): Prometheus's, one more scrape interval, so that the requests that arrive just after the
+ * grid moved on do not wait for a round of queries and the builds over it (the figures they get are
+ * those of the previous scrape, and say so by their time); the demo's never (its rounds are cheap).
+ */
+export function staleMsFor(
+  telemetry: Pick<TelemetrySource, 'kind' | 'scrapeIntervalSeconds'>,
+  maxMs: number,
+): number {
+  return telemetry.kind === 'prometheus' ? reuseMsFor(telemetry, maxMs) : 0;
+}
+
+/** `fn()` run in a later turn of the event loop (after pending I/O), its result or failure the promise's. */
+function inTurnOfItsOwn<D>(fn: () => D): Promise<D> {
+  return new Promise<D>((resolve, reject) =>
+    setImmediate(() => {
+      try {
+        resolve(fn());
+      } catch (err) {
+        reject(err instanceof Error ? err : new Error(String(err)));
+      }
+    }),
+  );
+}
+
+/** What was derived from an answer for a view and a key, and whether it is there yet. */
+interface Derived {
+  promise: Promise<unknown>;
+  settled: boolean;
+}
+
 interface Entry<T> {
   /** The clock when the computation started (the figures' evaluation time). */
   at: number;
   value: Promise<T>;
   settled: boolean;
   /** What was derived from `value` per catalog view (and a key): the answers built over it. */
-  derived: WeakMap<object, Map<string, Promise<unknown>>>;
+  derived: WeakMap<object, Map<string, Derived>>;
 }
 
 export interface ReusedOptions {
   clock: () => number;
   /** How long a settled answer is reused; 0: only while it is being computed. */
   reuseMs: number;
+  /**
+   * How long after `reuseMs` what was derived from an answer may still be served to a question of
+   * the same family while the family's next answer is computed (`staleMsFor`); 0 or absent: never.
+   */
+  staleMs?: number;
   maxEntries?: number;
+}
+
+/** One question asked of `Reused.derive`: see there. */
+export interface DerivedQuestion<T, D> {
+  key: string;
+  /** The question without its evaluation time: what a previous answer may stand in for. */
+  family?: string;
+  compute: () => Promise<T>;
+  view: object;
+  derivedKey: string;
+  derive: (value: T) => D;
 }
 
 /**
@@ -49,6 +97,8 @@ export interface ReusedOptions {
  */
 export class Reused<T> {
   private readonly entries = new Map<string, Entry<T>>();
+  /** Per family, the latest entry something was derived from (the stand-in while the next is computed). */
+  private readonly latest = new Map<string, Entry<T>>();
   private readonly maxEntries: number;
   private sweptAt = -Infinity;
 
@@ -64,6 +114,12 @@ export class Reused<T> {
     if (!entry.settled) return true;
     const age = now - entry.at;
     return age >= 0 && age < this.options.reuseMs;
+  }
+
+  /** Whether an entry may still stand in for its family's next answer. */
+  private usableStale(entry: Entry<T>, now: number): boolean {
+    const age = now - entry.at;
+    return age >= 0 && age < this.options.reuseMs + (this.options.staleMs ?? 0);
   }
 
   private entry(key: string, compute: () => Promise<T>): Entry<T> {
@@ -91,11 +147,16 @@ export class Reused<T> {
     if (this.entries.size > this.maxEntries || now - this.sweptAt >= this.options.reuseMs) {
       this.sweptAt = now;
       for (const [key, e] of this.entries) if (!this.fresh(e, now)) this.entries.delete(key);
+      for (const [family, e] of this.latest) if (!this.usableStale(e, now)) this.latest.delete(family);
     }
     // Map order is insertion order: the oldest first.
     for (const key of this.entries.keys()) {
       if (this.entries.size <= this.maxEntries) break;
       this.entries.delete(key);
+    }
+    for (const family of this.latest.keys()) {
+      if (this.latest.size <= this.maxEntries) break;
+      this.latest.delete(family);
     }
   }
 
@@ -108,24 +169,47 @@ export class Reused<T> {
    * What is derived from the answer to `key` for `view` (a catalog view, which never changes once
    * handed out): built once per answer, view and `derivedKey`, so a catalog change is seen at once
    * while the telemetry's answer is still reused.
+   *
+   * With a `family` (and `staleMs`), a question whose answer is still being computed gets what was
+   * last derived in its family for the same view and key, if that answer is at most `staleMs` past
+   * its reuse: the next answer is computed and derived meanwhile, and served once it is there.
    */
-  derive<D>(
-    key: string,
-    compute: () => Promise<T>,
-    view: object,
-    derivedKey: string,
-    derive: (value: T) => D,
-  ): Promise<D> {
-    const entry = this.entry(key, compute);
-    let byKey = entry.derived.get(view);
-    if (!byKey) entry.derived.set(view, (byKey = new Map()));
-    let answer = byKey.get(derivedKey) as Promise<D> | undefined;
-    if (!answer) {
-      const made = entry.value.then(derive);
-      made.catch(() => byKey.delete(derivedKey));
-      byKey.set(derivedKey, (answer = made));
+  derive<D>(q: DerivedQuestion<T, D>): Promise<D> {
+    const entry = this.entry(q.key, q.compute);
+    let byKey = entry.derived.get(q.view);
+    if (!byKey) entry.derived.set(q.view, (byKey = new Map()));
+    let found = byKey.get(q.derivedKey);
+    if (!found) {
+      // Each build in a turn of the event loop of its own: when an answer arrives that several
+      // derived answers wait for (a graph per namespace), requests are served between them rather
+      // than after all of them.
+      const made: Derived = {
+        promise: entry.value.then((value) => inTurnOfItsOwn(() => q.derive(value))),
+        settled: false,
+      };
+      made.promise.then(
+        () => {
+          made.settled = true;
+          if (q.family === undefined) return;
+          const previous = this.latest.get(q.family);
+          if (!previous || previous.at <= entry.at) {
+            // Latest last: the bound lets the families asked least recently go first.
+            this.latest.delete(q.family);
+            this.latest.set(q.family, entry);
+          }
+        },
+        () => byKey.delete(q.derivedKey),
+      );
+      byKey.set(q.derivedKey, (found = made));
     }
-    return answer;
+    if (!found.settled && q.family !== undefined && this.options.staleMs) {
+      const previous = this.latest.get(q.family);
+      if (previous && previous !== entry && this.usableStale(previous, this.options.clock())) {
+        const stale = previous.derived.get(q.view)?.get(q.derivedKey);
+        if (stale?.settled) return stale.promise as Promise<D>;
+      }
+    }
+    return found.promise as Promise<D>;
   }
 }
 

@@ -7,7 +7,7 @@ import { catalogIn } from '../catalog/catalog';
 import type { CatalogSource } from '../catalog/catalog';
 import type { CatalogView } from '../catalog/query';
 import type { TelemetrySource } from '../monitoring/telemetry';
-import { Reused, Unchanged, evaluationTime, keptMsFor, reuseMsFor } from '../monitoring/reuse';
+import { Reused, Unchanged, evaluationTime, keptMsFor, reuseMsFor, staleMsFor } from '../monitoring/reuse';
 import { resolveWindow } from '../monitoring/window';
 import { graphParts, renderGraph } from './graph';
 import type { GraphParts } from './graph';
@@ -47,6 +47,8 @@ export class TopologyService {
     this.links = new Reused({
       clock: this.clock,
       reuseMs: reuseMsFor(deps.telemetry, deps.maxReuseMs ?? 0),
+      // The last graphs drawn stand in for the next scrape's while those are asked and drawn.
+      staleMs: staleMsFor(deps.telemetry, deps.maxReuseMs ?? 0),
     });
     this.unchangedLinks = new Unchanged(this.clock, { maxIdleMs: keptMsFor(deps.telemetry) });
   }
@@ -55,12 +57,13 @@ export class TopologyService {
     const view = catalogIn(this.deps.catalog, scope);
     const key = scopeKey(scope);
     const links = this.question(query.window, scope);
-    return this.links.derive(
-      links.key,
-      links.fetch,
+    return this.links.derive({
+      key: links.key,
+      family: links.family,
+      compute: links.fetch,
       view,
-      JSON.stringify([query.graphType, query.namespace ?? null, key]),
-      (fetched) => ({
+      derivedKey: JSON.stringify([query.graphType, query.namespace ?? null, key]),
+      derive: (fetched) => ({
         graphType: query.graphType,
         window: query.window,
         namespace: query.namespace ?? null,
@@ -68,7 +71,7 @@ export class TopologyService {
         source: this.deps.telemetry.kind,
         ...renderGraph(this.partsOf(fetched, view, query.graphType), query.namespace ?? null),
       }),
-    );
+    });
   }
 
   /** A graph type's nodes and edges over these links and this view: shared by every namespace's graph. */
@@ -90,12 +93,13 @@ export class TopologyService {
   private question(
     window: MonitoringWindow,
     scope: NamespaceScope,
-  ): { key: string; fetch: () => Promise<Links> } {
+  ): { key: string; family: string; fetch: () => Promise<Links> } {
     const t = this.deps.telemetry;
     const scoped = JSON.stringify([window, scopeKey(scope)]);
     const at = evaluationTime(t, this.clock());
     return {
       key: JSON.stringify([window, scopeKey(scope), at ?? null]),
+      family: scoped,
       fetch: async () => {
         const q = resolveWindow(window, t.scrapeIntervalSeconds);
         const links = await t.edges(q, at, scopeNamespaces(scope));
