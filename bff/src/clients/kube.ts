@@ -251,6 +251,11 @@ export class KubeClient {
     });
   }
 
+  /** Another of client-node's API groups over this client's configuration: timed and kept alive as the rest. */
+  apiOf<T>(Api: new (config: Configuration) => T): T {
+    return new Api(this.config);
+  }
+
   /** The same cluster as the console itself: for its own records (audit, tokens, sign-outs). */
   withoutImpersonation(): KubeClient {
     return this.options.impersonate

@@ -92,4 +92,23 @@ describe('leader election on the embedded control plane', () => {
     expect(text).toMatch(/mesh_console_leader\{lease="mesh-console-leader"\} 1/);
     await a.stop({ release: true });
   }, 40_000);
+
+  it("the Lease's calls are timed with the console's other control-plane calls", async () => {
+    const metrics = createMetrics();
+    const timed = KubeClient.forLoopback(cp.url, cp.token, { metrics });
+    const elector = new LeaderElector({
+      api: kubeLeaseApi(timed, 'default', 'timed-lease'),
+      name: 'timed-lease',
+      identity: 'pod-t',
+      log: silentLogger(),
+      gauge: metrics.leader,
+    });
+    elector.start();
+    await until(() => elector.isLeader, 5000);
+    await elector.stop({ release: true });
+    const text = await metrics.registry.metrics();
+    expect(text).toMatch(
+      /mesh_console_kube_request_duration_seconds_count\{[^}]*resource="leases"[^}]*\} [1-9]/,
+    );
+  });
 });

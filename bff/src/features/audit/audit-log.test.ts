@@ -59,6 +59,23 @@ describe('the audit log in the control plane', () => {
     expect((await audit.list({ limit: 1 })).items).toHaveLength(1);
   });
 
+  it('two replicas pruning at once count each removed refusal once', async () => {
+    const keep3 = retention({ refusals: 3, pruneEvery: 1_000 });
+    const writer = new AuditLog(plane.kube, 'default', silentLogger(), keep3);
+    for (const user of ['a', 'b', 'c', 'd', 'e', 'f', 'g']) {
+      writer.record(refusal(user));
+      await new Promise((r) => setTimeout(r, 2));
+    }
+    await writer.flush();
+    // Both list the same seven before either deletes: each removes what it can of the four oldest.
+    const replicas = [1, 2].map(() => new AuditLog(plane.kube, 'default', silentLogger(), keep3));
+    await Promise.all(replicas.map((r) => (r as unknown as { prune(): Promise<void> }).prune()));
+    expect(await storedIn('default')).toBe(3);
+    const listed = await writer.list({ limit: 10 });
+    expect(listed.items.map((r) => r.user)).toEqual(['g', 'f', 'e']);
+    expect(listed.dropped.refusals).toBe(4);
+  });
+
   it('a flood of refused requests neither pushes changes out nor is stored one by one', async () => {
     const audit = new AuditLog(
       plane.kube,

@@ -231,11 +231,18 @@ export class AuditLog {
     const oldChanges = all.filter((r) => isChange(r.record) && r.record.time < cutoff);
     const refusals = all.filter((r) => !isChange(r.record)).sort(byTime);
     const oldRefusals = refusals.slice(0, Math.max(0, refusals.length - this.retention.refusals));
-    for (const { name } of [...oldChanges, ...oldRefusals])
-      await this.records.delete(this.namespace, name).catch(() => undefined);
-    if (oldRefusals.length === 0) return;
-    const removed = oldRefusals.reduce((n, r) => n + (r.record.repeated ?? 1), 0);
-    const newest = oldRefusals.at(-1)?.record.time ?? null;
+    const remove = (name: string) => this.records.delete(this.namespace, name).catch(() => false);
+    for (const { name } of oldChanges) await remove(name);
+    // Only the refusals this replica removed are counted: another replica pruning at the same time
+    // finds some already gone (a delete answers 404), and counts those it removed itself.
+    let removed = 0;
+    let newest: string | null = null;
+    for (const { name, record } of oldRefusals) {
+      if (!(await remove(name))) continue;
+      removed += record.repeated ?? 1;
+      newest = record.time;
+    }
+    if (removed === 0) return;
     await this.addDropped(removed, newest);
   }
 
