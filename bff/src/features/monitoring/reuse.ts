@@ -36,17 +36,35 @@ export function staleMsFor(
   return telemetry.kind === 'prometheus' ? reuseMsFor(telemetry, maxMs) : 0;
 }
 
-/** `fn()` run in a later turn of the event loop (after pending I/O), its result or failure the promise's. */
+/**
+ * Builds waiting for their turn: one per turn of the event loop, so that requests that arrived
+ * meanwhile are served between two builds. (Node runs every immediate queued before its check phase
+ * in that one phase: fifty builds queued at once would run back to back.)
+ */
+const waitingBuilds: (() => void)[] = [];
+let pumping = false;
+
+function pumpBuilds(): void {
+  waitingBuilds.shift()?.();
+  if (waitingBuilds.length > 0) setImmediate(pumpBuilds);
+  else pumping = false;
+}
+
+/** `fn()` run in a turn of the event loop of its own (after pending I/O), its result or failure the promise's. */
 function inTurnOfItsOwn<D>(fn: () => D): Promise<D> {
-  return new Promise<D>((resolve, reject) =>
-    setImmediate(() => {
+  return new Promise<D>((resolve, reject) => {
+    waitingBuilds.push(() => {
       try {
         resolve(fn());
       } catch (err) {
         reject(err instanceof Error ? err : new Error(String(err)));
       }
-    }),
-  );
+    });
+    if (!pumping) {
+      pumping = true;
+      setImmediate(pumpBuilds);
+    }
+  });
 }
 
 /** What was derived from an answer for a view and a key, and whether it is there yet. */
