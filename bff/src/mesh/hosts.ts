@@ -6,6 +6,8 @@ const CLUSTER_SUFFIX = 'svc.cluster.local';
  * `reviews.bookinfo.svc.cluster.local`; anything with more dots is taken as written.
  */
 export function qualifyHost(host: string, namespace: string): string {
+  // Already a full name (the form every catalog host has): nothing to add, nothing to split.
+  if (host.endsWith(`.${CLUSTER_SUFFIX}`)) return host;
   const parts = host.split('.');
   if (host.includes('@') || host.includes('*')) return host;
   if (parts.length === 1) return `${host}.${namespace}.${CLUSTER_SUFFIX}`;

@@ -391,7 +391,11 @@ function routingKind(
       const routeIndex = ruleIndex(allRoutes);
       const drIndex = ruleIndex(allDrs);
       const namespaceRoutes = routeIndex.inNamespace(target.namespace);
-      const own = onHost(namespaceRoutes);
+      // The namespace's rules for the host: among those that may concern it (the index), not all of
+      // the namespace's.
+      const inTargetNamespace = (o: MeshObject) =>
+        (o.metadata.namespace ?? target.namespace) === target.namespace;
+      const own = onHost(routeIndex.concerning(target.host).filter(inTargetNamespace));
       // A gateway's rule for outside names that sends all it routes to this service (Istio's
       // bookinfo-gateway and tcp-echo tasks) is the service's to edit too, hosts and gateways kept.
       const gatewayRules = namespaceRoutes.filter((o) => !own.includes(o) && routesOnlyTo(o, target));
@@ -409,7 +413,7 @@ function routingKind(
         dialect,
         route: kinds.route,
         routes: own,
-        destinationRules: onHost(drIndex.inNamespace(target.namespace)),
+        destinationRules: onHost(drIndex.concerning(target.host).filter(inTargetNamespace)),
         hostDestinationRules: scoped.destinationRules.matching.map((m) => m.object),
         scope: null,
         merged: mergedSubsets(scoped, target),
