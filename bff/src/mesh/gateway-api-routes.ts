@@ -217,11 +217,12 @@ export function versionBackends(
   const mainSel = selectorOf(main);
   const port = routePort(target, main);
   const svcName = serviceNameOf(target);
+  const mainLabels = Object.entries(mainSel);
   const candidates = services.filter(
     (s) =>
       s.metadata.name !== svcName &&
       inNamespace(s, target) &&
-      Object.entries(mainSel).every(([k, v]) => selectorOf(s)[k] === v) &&
+      mainLabels.every(([k, v]) => selectorOf(s)[k] === v) &&
       (port === undefined || portsOf(s).some((p) => p.port === port)),
   );
   for (const v of target.versions) {

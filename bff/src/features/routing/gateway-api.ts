@@ -179,7 +179,8 @@ export function routeApiFacts(
   state: GatewayApiState,
   virtualServices: MeshObject[],
 ): RouteApiFacts {
-  const own = state.services.find((s) => s.metadata.name === serviceNameOf(target));
+  const name = serviceNameOf(target);
+  const own = state.services.find((s) => s.metadata.name === name);
   const gateways: GatewayFact[] = state.gateways.map((g) => ({
     namespace: namespaceOf(g),
     name: g.metadata.name,
