@@ -250,6 +250,32 @@ describe('answers shared between callers asking the same question', () => {
     expect(late).toBe('built over 4');
   });
 
+  it("a question whose build over the next answer is not there yet keeps the previous answer's", async () => {
+    let now = 0;
+    const reused = new Reused<number>({ clock: () => now, reuseMs: 1000, staleMs: 1000 });
+    let n = 0;
+    const view = {};
+    const ask = (key: string, derivedKey: string) =>
+      reused.derive({
+        key,
+        family: 'f',
+        compute: async () => ++n,
+        view,
+        derivedKey,
+        derive: (v) => `${derivedKey} over ${v}`,
+      });
+    expect(await ask('t0', 'a')).toBe('a over 1');
+    expect(await ask('t0', 'b')).toBe('b over 1');
+    now = 1500;
+    expect(await ask('t1', 'a')).toBe('a over 1');
+    await nextTurn();
+    expect(await ask('t1', 'a')).toBe('a over 2');
+    // The next answer has one build (a's): b's is only starting, so b keeps the previous answer's.
+    expect(await ask('t1', 'b')).toBe('b over 1');
+    await nextTurn();
+    expect(await ask('t1', 'b')).toBe('b over 2');
+  });
+
   it('with no stale bound (the demo), a question waits for its own answer', async () => {
     let now = 0;
     const reused = new Reused<number>({ clock: () => now, reuseMs: 1000 });

@@ -115,8 +115,12 @@ export interface DerivedQuestion<T, D> {
  */
 export class Reused<T> {
   private readonly entries = new Map<string, Entry<T>>();
-  /** Per family, the latest entry something was derived from (the stand-in while the next is computed). */
-  private readonly latest = new Map<string, Entry<T>>();
+  /**
+   * Per family, the latest entries something was derived from, newest first (the stand-ins while
+   * the next is computed): two, since the next answer's builds are there one at a time, and while
+   * some are, the others are still the previous answer's.
+   */
+  private readonly latest = new Map<string, Entry<T>[]>();
   private readonly maxEntries: number;
   private sweptAt = -Infinity;
 
@@ -165,7 +169,11 @@ export class Reused<T> {
     if (this.entries.size > this.maxEntries || now - this.sweptAt >= this.options.reuseMs) {
       this.sweptAt = now;
       for (const [key, e] of this.entries) if (!this.fresh(e, now)) this.entries.delete(key);
-      for (const [family, e] of this.latest) if (!this.usableStale(e, now)) this.latest.delete(family);
+      for (const [family, entries] of this.latest) {
+        const usable = entries.filter((e) => this.usableStale(e, now));
+        if (usable.length === 0) this.latest.delete(family);
+        else if (usable.length < entries.length) this.latest.set(family, usable);
+      }
     }
     // Map order is insertion order: the oldest first.
     for (const key of this.entries.keys()) {
@@ -209,20 +217,20 @@ export class Reused<T> {
         () => {
           made.settled = true;
           if (q.family === undefined) return;
-          const previous = this.latest.get(q.family);
-          if (!previous || previous.at <= entry.at) {
-            // Latest last: the bound lets the families asked least recently go first.
-            this.latest.delete(q.family);
-            this.latest.set(q.family, entry);
-          }
+          const entries = this.latest.get(q.family) ?? [];
+          if (entries.includes(entry) || (entries[0] && entries[0].at > entry.at)) return;
+          // Latest last in the map: the bound lets the families asked least recently go first.
+          this.latest.delete(q.family);
+          this.latest.set(q.family, [entry, ...entries].slice(0, 2));
         },
         () => byKey.delete(q.derivedKey),
       );
       byKey.set(q.derivedKey, (found = made));
     }
     if (!found.settled && q.family !== undefined && this.options.staleMs) {
-      const previous = this.latest.get(q.family);
-      if (previous && previous !== entry && this.usableStale(previous, this.options.clock())) {
+      const now = this.options.clock();
+      for (const previous of this.latest.get(q.family) ?? []) {
+        if (previous === entry || !this.usableStale(previous, now)) continue;
         const stale = previous.derived.get(q.view)?.get(q.derivedKey);
         if (stale?.settled) return stale.promise as Promise<D>;
       }
