@@ -518,7 +518,7 @@ describe('a warm start', () => {
         await new Promise((r) => setTimeout(r, 20));
       expect(asked.some(links)).toBe(true);
       // The client lets a few queries through at a time: the warm start is done when none follows.
-      for (let seen = -1; seen !== asked.length; ) {
+      for (let seen = -1; seen !== asked.length;) {
         seen = asked.length;
         await new Promise((r) => setTimeout(r, 100));
       }

@@ -128,7 +128,9 @@ export class PrometheusClient {
     signal?: AbortSignal,
   ): Promise<{ resultType?: string; result?: unknown }> {
     const timeout = AbortSignal.timeout(this.timeoutMs);
-    return this.limit(() => this.callNow(path, params, signal ? AbortSignal.any([signal, timeout]) : timeout));
+    return this.limit(() =>
+      this.callNow(path, params, signal ? AbortSignal.any([signal, timeout]) : timeout),
+    );
   }
 
   private async callNow(
