@@ -116,9 +116,9 @@ export interface DerivedQuestion<T, D> {
 export class Reused<T> {
   private readonly entries = new Map<string, Entry<T>>();
   /**
-   * Per family, the latest entries something was derived from, newest first (the stand-ins while
-   * the next is computed): two, since the next answer's builds are there one at a time, and while
-   * some are, the others are still the previous answer's.
+   * Per family, the latest answers there, newest first (the stand-ins while the next is computed):
+   * two, since the next answer's builds are there one at a time, and while some are, the others
+   * are still the previous answer's.
    */
   private readonly latest = new Map<string, Entry<T>[]>();
   private readonly maxEntries: number;
@@ -144,7 +144,7 @@ export class Reused<T> {
     return age >= 0 && age < this.options.reuseMs + (this.options.staleMs ?? 0);
   }
 
-  private entry(key: string, compute: () => Promise<T>): Entry<T> {
+  private entry(key: string, compute: () => Promise<T>, family?: string): Entry<T> {
     const now = this.options.clock();
     const found = this.entries.get(key);
     if (found && this.fresh(found, now)) return found;
@@ -153,6 +153,7 @@ export class Reused<T> {
     entry.value.then(
       () => {
         entry.settled = true;
+        if (family !== undefined) this.remember(family, entry);
       },
       () => {
         if (this.entries.get(key) === entry) this.entries.delete(key);
@@ -161,6 +162,15 @@ export class Reused<T> {
     this.entries.set(key, entry);
     this.bound(now);
     return entry;
+  }
+
+  /** An answer that is there, kept as its family's latest (newest first, two). */
+  private remember(family: string, entry: Entry<T>): void {
+    const entries = this.latest.get(family) ?? [];
+    if (entries.includes(entry) || (entries[0] && entries[0].at > entry.at)) return;
+    // Latest last in the map: the bound lets the families asked least recently go first.
+    this.latest.delete(family);
+    this.latest.set(family, [entry, ...entries].slice(0, 2));
   }
 
   private bound(now: number): void {
@@ -186,22 +196,16 @@ export class Reused<T> {
     }
   }
 
-  /** The answer to `key`: shared while computed and while fresh, else `compute()`d. */
-  get(key: string, compute: () => Promise<T>): Promise<T> {
-    return this.entry(key, compute).value;
+  /**
+   * The answer to `key`: shared while computed and while fresh, else `compute()`d. With a `family`,
+   * it stands in for the family's next answers once it is there (`derive`).
+   */
+  get(key: string, compute: () => Promise<T>, family?: string): Promise<T> {
+    return this.entry(key, compute, family).value;
   }
 
-  /**
-   * What is derived from the answer to `key` for `view` (a catalog view, which never changes once
-   * handed out): built once per answer, view and `derivedKey`, so a catalog change is seen at once
-   * while the telemetry's answer is still reused.
-   *
-   * With a `family` (and `staleMs`), a question whose answer is still being computed gets what was
-   * last derived in its family for the same view and key, if that answer is at most `staleMs` past
-   * its reuse: the next answer is computed and derived meanwhile, and served once it is there.
-   */
-  derive<D>(q: DerivedQuestion<T, D>): Promise<D> {
-    const entry = this.entry(q.key, q.compute);
+  /** What is derived from an entry's answer for a view and key: started once, in a turn of its own. */
+  private derivedOf<D>(entry: Entry<T>, q: DerivedQuestion<T, D>): Derived {
     let byKey = entry.derived.get(q.view);
     if (!byKey) entry.derived.set(q.view, (byKey = new Map()));
     let found = byKey.get(q.derivedKey);
@@ -216,26 +220,38 @@ export class Reused<T> {
       made.promise.then(
         () => {
           made.settled = true;
-          if (q.family === undefined) return;
-          const entries = this.latest.get(q.family) ?? [];
-          if (entries.includes(entry) || (entries[0] && entries[0].at > entry.at)) return;
-          // Latest last in the map: the bound lets the families asked least recently go first.
-          this.latest.delete(q.family);
-          this.latest.set(q.family, [entry, ...entries].slice(0, 2));
         },
         () => byKey.delete(q.derivedKey),
       );
       byKey.set(q.derivedKey, (found = made));
     }
-    if (!found.settled && q.family !== undefined && this.options.staleMs) {
-      const now = this.options.clock();
-      for (const previous of this.latest.get(q.family) ?? []) {
-        if (previous === entry || !this.usableStale(previous, now)) continue;
-        const stale = previous.derived.get(q.view)?.get(q.derivedKey);
-        if (stale?.settled) return stale.promise as Promise<D>;
-      }
+    return found;
+  }
+
+  /**
+   * What is derived from the answer to `key` for `view` (a catalog view, which never changes once
+   * handed out): built once per answer, view and `derivedKey`, so a catalog change is seen at once
+   * while the telemetry's answer is still reused.
+   *
+   * With a `family` (and `staleMs`), a question whose answer or build is not there yet is answered
+   * from the family's previous answer, if that is at most `staleMs` past its reuse: what was built
+   * over it for the same view and key, or else built over it now (quick: the previous answer's
+   * parts are kept). The next answer is computed and derived meanwhile, and served once it is there.
+   */
+  derive<D>(q: DerivedQuestion<T, D>): Promise<D> {
+    const entry = this.entry(q.key, q.compute, q.family);
+    const own = this.derivedOf(entry, q);
+    if (own.settled || q.family === undefined || !this.options.staleMs) return own.promise as Promise<D>;
+    const now = this.options.clock();
+    const previous = (this.latest.get(q.family) ?? []).filter((e) => e !== entry && this.usableStale(e, now));
+    for (const e of previous) {
+      const built = e.derived.get(q.view)?.get(q.derivedKey);
+      if (built?.settled) return built.promise as Promise<D>;
     }
-    return found.promise as Promise<D>;
+    // Nothing built to stand in: while this answer is still being computed, a build over the
+    // previous one (a question its family had not asked then: another namespace's graph).
+    const stand = entry.settled ? undefined : previous[0];
+    return (stand ? this.derivedOf(stand, q) : own).promise as Promise<D>;
   }
 }
 

@@ -115,7 +115,7 @@ export class TopologyService {
    */
   async prepare(window: MonitoringWindow, scope: NamespaceScope = ALL_NAMESPACES): Promise<void> {
     const links = this.question(window, scope);
-    const fetched = await this.links.get(links.key, links.fetch);
+    const fetched = await this.links.get(links.key, links.fetch, links.family);
     for (const graphType of GRAPH_TYPES) {
       await new Promise((resolve) => setImmediate(resolve));
       this.partsOf(fetched, catalogIn(this.deps.catalog, scope), graphType);
