@@ -21,7 +21,7 @@ import { planRoute } from '../bff/src/mesh/plan';
 import { planRateLimit } from '../bff/src/mesh/ratelimit';
 import { ADMIN_HEADER, TEST_ADMIN_TOKEN } from '../bff/src/testing/auth';
 import { catalogQuery as catalogQueryIn, serviceAt as serviceAtIn, serviceHost } from './scale-shape';
-import { percentile, printFigures, summarize, timeMany } from './stats';
+import { percentile, printFigures, summarize } from './stats';
 import type { Figure } from './stats';
 
 /**
@@ -228,9 +228,14 @@ function podsOf(i: number, podsPerService = PODS_PER_SERVICE): unknown[] {
  * The heap the catalog's slim Pods take, in this process: each seeded Pod as JSON, parsed and slimmed
  * as the console's informer does, measured after a full collection (V8's `gc`, exposed at run time).
  */
-function slimPodsHeapMiB(services: number): number {
+/** V8's full collection in this process (`gc`, exposed at run time). */
+function collectGarbage(): void {
   v8.setFlagsFromString('--expose-gc');
-  const gc = vm.runInNewContext('gc') as () => void;
+  (vm.runInNewContext('gc') as () => void)();
+}
+
+function slimPodsHeapMiB(services: number): number {
+  const gc = collectGarbage;
   gc();
   const before = process.memoryUsage().heapUsed;
   const held: unknown[] = [];
@@ -524,6 +529,34 @@ async function waitReady(base: string, child: ChildProcess, deadlineMs: number):
   }
 }
 
+/**
+ * Requests one at a time from a process of their own (bench/sequence-client.ts): the milliseconds of
+ * each after the first `warmup`, and the first answer that was not 200.
+ */
+async function timeInSequence(
+  base: string,
+  warmup: number,
+  requests: { method: 'GET' | 'POST'; path: string; body?: string }[],
+): Promise<{ latencies: number[]; error: string }> {
+  // Spawned, not spawnSync: this process must keep serving the control plane meanwhile.
+  const client = spawn(
+    process.execPath,
+    ['--import', 'tsx', path.join(import.meta.dirname, 'sequence-client.ts')],
+    {
+      stdio: ['pipe', 'pipe', 'pipe'],
+      env: { ...process.env, LOAD_BASE: base, LOAD_TOKEN: TEST_ADMIN_TOKEN },
+    },
+  );
+  let out = '';
+  let err = '';
+  client.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  client.stderr.on('data', (d: Buffer) => (err += d.toString()));
+  client.stdin.end(JSON.stringify({ warmup, requests }));
+  const status = await new Promise<number | null>((resolve) => client.on('close', resolve));
+  if (status !== 0) throw new Error(`the sequence client failed: ${err.slice(0, 500)}`);
+  return JSON.parse(out) as { latencies: number[]; error: string };
+}
+
 export async function benchScale(): Promise<void> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'mesh-console-bench-scale-'));
   const consoleDir = fs.mkdtempSync(path.join(os.tmpdir(), 'mesh-console-bench-scale-console-'));
@@ -542,6 +575,9 @@ export async function benchScale(): Promise<void> {
     const counts = seed(cp);
     await cp.controllersIdle();
     const seeded = (performance.now() - t0) / 1000;
+    // Seeding built every object in this process's heap: let it go before the control plane serves
+    // the console, so this process's collections are those of serving it.
+    collectGarbage();
     figures.push({ name: 'seed the control plane (createMany + controllers)', value: seeded, unit: 's' });
 
     const { argv, how } = consoleCommand();
@@ -626,18 +662,20 @@ export async function benchScale(): Promise<void> {
     );
     notes.push(`console: ${how}; ready when ${readyBy}`);
 
-    // Catalog pages: searches, filters and pages, one at a time.
+    // Catalog pages: searches, filters and pages, one at a time (from a process of their own).
     const catalogQuery = (i: number) => catalogQueryIn(i, NAMESPACES);
-    const getOk = async (p: string) => {
-      const res = await fetch(`${base}${p}`, { headers: ADMIN_HEADER });
-      const body = await res.arrayBuffer();
-      if (res.status !== 200)
-        throw new Error(`GET ${p}: ${res.status} ${Buffer.from(body).toString().slice(0, 300)}`);
-      return body.byteLength;
-    };
-    await timeMany(50, (i) => getOk(`/api/v1/services?${catalogQuery(i)}`));
-    const catalog = await timeMany(1000, (i) => getOk(`/api/v1/services?${catalogQuery(i)}`));
-    figures.push(...summarize('GET /services page (search/filter/page), 1,000 calls', catalog, 'ms', 50));
+    const catalog = await timeInSequence(
+      base,
+      50,
+      Array.from({ length: 1050 }, (_, i) => ({
+        method: 'GET' as const,
+        path: `/api/v1/services?${catalogQuery(i < 50 ? i : i - 50)}`,
+      })),
+    );
+    if (catalog.error) throw new Error(`a catalog page failed: ${catalog.error}`);
+    figures.push(
+      ...summarize('GET /services page (search/filter/page), 1,000 calls', catalog.latencies, 'ms', 50),
+    );
 
     // Every seeded rule must be seen: a console that misses some would list and preview them as absent.
     const sampled = Array.from({ length: 50 }, (_, j) => serviceAt((j * 97 * VS_EVERY) % SERVICES));
@@ -671,21 +709,19 @@ export async function benchScale(): Promise<void> {
         ...canaryForm(previewSvc.name, 10 + (i % 80)),
         ...(existing.resourceVersion ? { resourceVersion: existing.resourceVersion } : {}),
       });
-    let previewError = '';
-    const preview = async (i: number) => {
-      const res = await fetch(`${base}/api/v1/services/${previewId}/routes/preview`, {
-        method: 'POST',
-        headers: { ...ADMIN_HEADER, 'content-type': 'application/json' },
-        body: previewBody(i),
-      });
-      const text = await res.text();
-      if (res.status !== 200)
-        previewError ||= `preview of ${previewSvc.ns}/${previewSvc.name}-canary: ${res.status} ${text.slice(0, 200)}`;
-    };
-    await timeMany(30, preview);
-    const previews = await timeMany(500, preview);
-    figures.push(...summarize('POST /routes/preview (edit a canary rule), 500 calls', previews, 'ms', 20));
-    if (previewError) notes.push(`PREVIEW FAILED (its figures time the refusal): ${previewError}`);
+    const previews = await timeInSequence(
+      base,
+      30,
+      Array.from({ length: 530 }, (_, i) => ({
+        method: 'POST' as const,
+        path: `/api/v1/services/${previewId}/routes/preview`,
+        body: previewBody(i < 30 ? i : i - 30),
+      })),
+    );
+    figures.push(
+      ...summarize('POST /routes/preview (edit a canary rule), 500 calls', previews.latencies, 'ms', 20),
+    );
+    if (previews.error) notes.push(`PREVIEW FAILED (its figures time the refusal): ${previews.error}`);
 
     // Load: browser users over the read APIs, each a request then ~1 s of think time, from a
     // process of their own (bench/load-client.ts): this one's event loop serves the control plane.
