@@ -7,20 +7,16 @@
  */
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { catalogQuery as catalogQueryIn, serviceAt as serviceAtIn, serviceHost } from './scale-shape';
+import { required } from './client-env';
 
-const env = (name: string) => {
-  const value = process.env[name];
-  if (value === undefined) throw new Error(`${name} is not set`);
-  return value;
-};
-const BASE = env('LOAD_BASE');
-const TOKEN = env('LOAD_TOKEN');
-const SERVICES = Number(env('LOAD_SERVICES'));
-const NAMESPACES = Number(env('LOAD_NAMESPACES'));
-const VS_EVERY = Number(env('LOAD_VS_EVERY'));
-const CLIENTS = Number(env('LOAD_CLIENTS'));
-const THINK_MS = Number(env('LOAD_THINK_MS'));
-const SECONDS = Number(env('LOAD_SECONDS'));
+const BASE = required('LOAD_BASE');
+const TOKEN = required('LOAD_TOKEN');
+const SERVICES = Number(required('LOAD_SERVICES'));
+const NAMESPACES = Number(required('LOAD_NAMESPACES'));
+const VS_EVERY = Number(required('LOAD_VS_EVERY'));
+const CLIENTS = Number(required('LOAD_CLIENTS'));
+const THINK_MS = Number(required('LOAD_THINK_MS'));
+const SECONDS = Number(required('LOAD_SECONDS'));
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const serviceAt = (i: number) => serviceAtIn(i, NAMESPACES);

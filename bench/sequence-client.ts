@@ -11,19 +11,15 @@
  * the first answer that was not 200 (its figures then time a refusal).
  */
 import { readFileSync } from 'node:fs';
+import { required } from './client-env';
 
 interface Sequence {
   warmup: number;
   requests: { method: 'GET' | 'POST'; path: string; body?: string }[];
 }
 
-const env = (name: string) => {
-  const value = process.env[name];
-  if (value === undefined) throw new Error(`${name} is not set`);
-  return value;
-};
-const BASE = env('LOAD_BASE');
-const TOKEN = env('LOAD_TOKEN');
+const BASE = required('LOAD_BASE');
+const TOKEN = required('LOAD_TOKEN');
 
 const { warmup, requests } = JSON.parse(readFileSync(0, 'utf8')) as Sequence;
 const latencies: number[] = [];
