@@ -235,13 +235,12 @@ function collectGarbage(): void {
 }
 
 function slimPodsHeapMiB(services: number): number {
-  const gc = collectGarbage;
-  gc();
+  collectGarbage();
   const before = process.memoryUsage().heapUsed;
   const held: unknown[] = [];
   for (let i = 0; i < services; i++)
     for (const p of podsOf(i)) held.push(slimPod(JSON.parse(JSON.stringify(p)) as KubernetesObject));
-  gc();
+  collectGarbage();
   const used = process.memoryUsage().heapUsed - before;
   if (held.length !== services * PODS_PER_SERVICE) throw new Error('not every Pod was slimmed');
   return used / 1024 / 1024;
