@@ -9,7 +9,7 @@ import { indexCatalog } from '../catalog/query';
 import type { CatalogView } from '../catalog/query';
 import { TopologyService } from '../topology/topology';
 import { MonitoringService } from './monitoring';
-import { Reused, Unchanged, reuseMsFor, scrapeAligned } from './reuse';
+import { Reused, Unchanged, buildsSettled, reuseMsFor, scrapeAligned } from './reuse';
 import { EMPTY_FIGURES, UnavailableTelemetry } from './telemetry';
 import type { TelemetrySource } from './telemetry';
 
@@ -286,6 +286,32 @@ describe('answers shared between callers asking the same question', () => {
     expect(await ask('t1')).toBe(2);
   });
 
+  it('builds over one answer take turns with the requests: each waits as long as the one before it took', async () => {
+    const reused = new Reused<number>({ clock: () => 0, reuseMs: 1000 });
+    const spans: [number, number][] = [];
+    const busy = (ms: number) => {
+      const start = performance.now();
+      while (performance.now() - start < ms);
+      spans.push([start, performance.now()]);
+      return ms;
+    };
+    const view = {};
+    // Four questions over one answer (a namespace's graph each), each build 10 ms of CPU.
+    const built = await Promise.all(
+      ['a', 'b', 'c', 'd'].map((derivedKey) =>
+        reused.derive({ key: 'k', compute: async () => 1, view, derivedKey, derive: () => busy(10) }),
+      ),
+    );
+    expect(built).toEqual([10, 10, 10, 10]);
+    expect(spans).toHaveLength(4);
+    // Between two builds, the loop was left to others at least as long as the first took (timers may
+    // fire a millisecond early): back to back, the four would have taken 40 ms, not about 70.
+    for (let i = 1; i < spans.length; i++) {
+      const [start, end] = spans[i - 1] as [number, number];
+      expect((spans[i] as [number, number])[0] - end).toBeGreaterThanOrEqual(end - start - 2);
+    }
+  });
+
   it('topology: one round of links per scope and window, shared by every graph type and namespace', async () => {
     const s = setup();
     const release = s.hold();
@@ -438,8 +464,11 @@ describe('the applications table in every order, from the catalog order kept per
 
 /**
  * Lets what is being computed and derived land: an answer settles, and each build over it runs in
- * a turn of the event loop of its own (a few turns).
+ * a turn of the event loop of its own (a few turns, and the builds' rests between them).
  */
 async function nextTurn(): Promise<void> {
-  for (let i = 0; i < 3; i++) await new Promise((resolve) => setImmediate(resolve));
+  for (let i = 0; i < 3; i++) {
+    await new Promise((resolve) => setImmediate(resolve));
+    await buildsSettled();
+  }
 }

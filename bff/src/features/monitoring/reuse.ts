@@ -39,15 +39,35 @@ export function staleMsFor(
 /**
  * Builds waiting for their turn: one per turn of the event loop, so that requests that arrived
  * meanwhile are served between two builds. (Node runs every immediate queued before its check phase
- * in that one phase: fifty builds queued at once would run back to back.)
+ * in that one phase: fifty builds queued at once would run back to back.) A build is background
+ * work: while others wait, the next starts only after the loop has been left to requests for as long
+ * as the last one took (at most `MAX_REST_MS`), so that a scrape's builds take at most about half of
+ * the loop however many wait, rather than all of it until they are done (the requests that arrive
+ * meanwhile get what stands in: `Reused.derive`).
  */
 const waitingBuilds: (() => void)[] = [];
 let pumping = false;
+const MAX_REST_MS = 50;
 
 function pumpBuilds(): void {
+  const started = performance.now();
   waitingBuilds.shift()?.();
-  if (waitingBuilds.length > 0) setImmediate(pumpBuilds);
-  else pumping = false;
+  if (waitingBuilds.length === 0) {
+    pumping = false;
+    for (const done of buildsDone.splice(0)) done();
+    return;
+  }
+  const took = performance.now() - started;
+  if (took < 1) setImmediate(pumpBuilds);
+  else setTimeout(pumpBuilds, Math.min(MAX_REST_MS, took));
+}
+
+const buildsDone: (() => void)[] = [];
+
+/** Resolves once no build is waiting or running (tests: what was asked has been built). */
+export function buildsSettled(): Promise<void> {
+  if (!pumping) return Promise.resolve();
+  return new Promise((resolve) => buildsDone.push(resolve));
 }
 
 /** `fn()` run in a turn of the event loop of its own (after pending I/O), its result or failure the promise's. */
