@@ -479,6 +479,105 @@ function cpuOf(pid: number): number {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** What was seen of the console and the machine over one 5-s slice of the load. */
+interface SliceFacts {
+  /** The console's event-loop delay (ms), its largest and p99. */
+  loopMax: number;
+  loopP99: number;
+  /** Requests the console itself timed at over 250 ms (its request-duration histogram). */
+  consoleSlow: number;
+  /** The console's CPU, in cores, and the load client's. */
+  consoleCores: number;
+  clientCores: number;
+  /** The machine's CPU not idle, in cores (every process: the console, this one, the load client). */
+  machineCores: number;
+}
+
+/** /proc/stat's busy and total jiffies (all CPUs). */
+function machineJiffies(): { busy: number; total: number } {
+  const cpu = (fs.readFileSync('/proc/stat', 'utf8').split('\n')[0] ?? '').split(/\s+/).slice(1).map(Number);
+  const total = cpu.reduce((a, b) => a + b, 0);
+  const idle = (cpu[3] ?? 0) + (cpu[4] ?? 0);
+  return { busy: total - idle, total };
+}
+
+function sampleSlices(
+  base: string,
+  pid: number,
+  clientPid: number,
+  into: SliceFacts[],
+): { stop: () => void } {
+  const cores = os.cpus().length;
+  const metric = (text: string, name: string) =>
+    Number(new RegExp(`^mesh_console_${name} (\\S+)$`, 'm').exec(text)?.[1] ?? NaN) * 1000;
+  // Requests the console has timed at over 250 ms so far (all routes: the count less the 0.25 bucket).
+  const slowSoFar = (text: string) => {
+    let n = 0;
+    for (const m of text.matchAll(
+      /^mesh_console_http_request_duration_seconds_(count|bucket)\{([^}]*)\} (\d+)$/gm,
+    )) {
+      if (m[1] === 'count') n += Number(m[3]);
+      else if ((m[2] ?? '').includes('le="0.25"')) n -= Number(m[3]);
+    }
+    return n;
+  };
+  let slowBefore = 0;
+  const cpuOr = (p: number) => {
+    try {
+      return cpuOf(p);
+    } catch {
+      return NaN; // exited
+    }
+  };
+  const sample = () => ({
+    cpu: cpuOr(pid),
+    client: cpuOr(clientPid),
+    jiffies: machineJiffies(),
+    at: performance.now(),
+  });
+  let last = sample();
+  // The first scrape resets the console's delay histogram: each slice's figures are its own.
+  void fetch(`${base}/metrics`, { headers: ADMIN_HEADER })
+    .then((r) => r.text())
+    .then((text) => (slowBefore = slowSoFar(text)));
+  const timer = setInterval(() => {
+    const now = sample();
+    const seconds = (now.at - last.at) / 1000;
+    const facts: SliceFacts = {
+      loopMax: NaN,
+      loopP99: NaN,
+      consoleSlow: NaN,
+      consoleCores: (now.cpu - last.cpu) / seconds,
+      clientCores: (now.client - last.client) / seconds,
+      machineCores:
+        (cores * (now.jiffies.busy - last.jiffies.busy)) /
+        Math.max(1, now.jiffies.total - last.jiffies.total),
+    };
+    last = now;
+    into.push(facts);
+    void fetch(`${base}/metrics`, { headers: ADMIN_HEADER })
+      .then((r) => r.text())
+      .then((text) => {
+        facts.loopMax = metric(text, 'nodejs_eventloop_lag_max_seconds');
+        facts.loopP99 = metric(text, 'nodejs_eventloop_lag_p99_seconds');
+        const slow = slowSoFar(text);
+        facts.consoleSlow = slow - slowBefore;
+        slowBefore = slow;
+      })
+      .catch(() => undefined);
+  }, 5000);
+  return { stop: () => clearInterval(timer) };
+}
+
+function describeSlice(f: SliceFacts | undefined): string {
+  if (!f) return 'console: not sampled';
+  return (
+    `console's loop delay max ${f.loopMax.toFixed(0)} ms (p99 ${f.loopP99.toFixed(0)}), ` +
+    `${f.consoleSlow} over 250 ms by the console's own clock, ` +
+    `console ${f.consoleCores.toFixed(2)} cores, machine ${f.machineCores.toFixed(2)} of ${os.cpus().length}`
+  );
+}
+
 async function getJson(url: string): Promise<{ status: number; body: unknown }> {
   const res = await fetch(url, { headers: ADMIN_HEADER });
   const text = await res.text();
@@ -726,6 +825,11 @@ export async function benchScale(): Promise<void> {
     // process of their own (bench/load-client.ts): this one's event loop serves the control plane.
     const loadStart = performance.now();
     const cpuBefore = cpuOf(pid);
+    // Per 5-s slice, beside the client's: whether the console's own loop was held (its event-loop
+    // delay, which prom-client measures between two scrapes of /metrics), and how busy the machine
+    // was (a latency with the console's loop free and the machine busy is CPU the console waited for).
+    const slices: SliceFacts[] = [];
+    let sliceSampler: { stop: () => void } | undefined;
     // Spawned, not spawnSync: this process must keep serving the control plane meanwhile.
     const client = spawn(
       process.execPath,
@@ -748,7 +852,11 @@ export async function benchScale(): Promise<void> {
     let clientOut = '';
     let clientErr = '';
     client.stdout.on('data', (d: Buffer) => (clientOut += d.toString()));
-    client.stderr.on('data', (d: Buffer) => (clientErr += d.toString()));
+    client.stderr.on('data', (d: Buffer) => {
+      clientErr += d.toString();
+      if (!sliceSampler && clientErr.includes('started\n'))
+        sliceSampler = sampleSlices(base, pid, client.pid as number, slices);
+    });
     const clientStatus = await new Promise<number | null>((resolve) => client.on('close', resolve));
     if (clientStatus !== 0) throw new Error(`the load client failed: ${clientErr.slice(0, 500)}`);
     const result = JSON.parse(clientOut) as {
@@ -756,14 +864,22 @@ export async function benchScale(): Promise<void> {
       latencies: number[];
       byKind: Record<string, number[]>;
       bySlice: (number[] | null)[];
-      loopDelayBySlice: number[];
+      loopDelayBySlice: { p99: number; max: number }[];
       errors: Record<string, number>;
+      slow: { at: number; kind: string; ms: number; headersMs: number; bytes: number }[];
     };
     const latencies = result.latencies;
+    const headersLate = result.slow.filter((r) => r.headersMs > 250).length;
+    notes.push(
+      `load: of the ${result.slow.length} answers over 250 ms, ${headersLate} had not begun by then (their headers came later), the others were on their way`,
+    );
+    // BENCH_SLOW_OUT=<file>: each answer over 250 ms (when, what, headers and total ms, bytes).
+    if (process.env.BENCH_SLOW_OUT) fs.writeFileSync(process.env.BENCH_SLOW_OUT, JSON.stringify(result.slow));
     const byKind = new Map(Object.entries(result.byKind));
     const errors = new Map(Object.entries(result.errors));
     const loadSeconds = (performance.now() - loadStart) / 1000;
     const cpuDuring = cpuOf(pid) - cpuBefore;
+    sliceSampler?.stop();
     const errorCount = [...errors.values()].reduce((a, b) => a + b, 0);
     clearInterval(sampler);
     const mem = memoryOf(pid);
@@ -789,7 +905,7 @@ export async function benchScale(): Promise<void> {
         unit: 'ms',
       })),
       ...result.bySlice.map((v, i) => ({
-        name: `  started in ${i * 5}–${i * 5 + 5} s: p99 (${v?.length ?? 0}); the load client's own loop delay p99 ${(result.loopDelayBySlice[i] ?? 0).toFixed(0)} ms`,
+        name: `  started in ${i * 5}–${i * 5 + 5} s: p99 (${v?.length ?? 0}; ${(v ?? []).filter((ms) => ms > 250).length} over 250 ms); client's loop delay max ${(result.loopDelayBySlice[i]?.max ?? NaN).toFixed(0)} ms (p99 ${(result.loopDelayBySlice[i]?.p99 ?? NaN).toFixed(0)}), client ${(slices[i]?.clientCores ?? NaN).toFixed(2)} cores; ${describeSlice(slices[i])}`,
         value: v ? percentile(v, 99) : 0,
         unit: 'ms',
       })),
