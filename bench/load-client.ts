@@ -45,7 +45,7 @@ const slow: { at: number; kind: string; ms: number; headersMs: number; bytes: nu
 const bySlice: number[][] = [];
 const begin = performance.now();
 // The bench's own per-slice figures (the console's loop, the machine's CPU) start with these.
-process.stderr.write('started\n');
+process.stderr.write(`started ${process.hrtime.bigint()}\n`);
 const end = begin + SECONDS * 1000;
 /**
  * This process's own event-loop delay by slice (p99, ms): a latency is the console's only while the

@@ -501,27 +501,37 @@ function machineJiffies(): { busy: number; total: number } {
   return { busy: total - idle, total };
 }
 
+/** Requests the console has timed at over 250 ms so far (all routes: the count less the 0.25 bucket). */
+function slowSoFar(metricsText: string): number {
+  let n = 0;
+  for (const m of metricsText.matchAll(
+    /^mesh_console_http_request_duration_seconds_(count|bucket)\{([^}]*)\} (\d+)$/gm,
+  )) {
+    if (m[1] === 'count') n += Number(m[3]);
+    else if ((m[2] ?? '').includes('le="0.25"')) n -= Number(m[3]);
+  }
+  return n;
+}
+
+const consoleMetrics = async (base: string) =>
+  (await fetch(`${base}/metrics`, { headers: ADMIN_HEADER })).text();
+
+/**
+ * The console's figures per 5-s slice from now. `before`: its /metrics text just before the load (that
+ * scrape resets its event-loop delay histogram, so each slice's figures are its own; taken before the
+ * load starts, since a scrape during a stall would be answered after it and hide it).
+ */
 function sampleSlices(
   base: string,
   pid: number,
   clientPid: number,
+  before: string,
   into: SliceFacts[],
 ): { stop: () => void } {
   const cores = os.cpus().length;
   const metric = (text: string, name: string) =>
     Number(new RegExp(`^mesh_console_${name} (\\S+)$`, 'm').exec(text)?.[1] ?? NaN) * 1000;
-  // Requests the console has timed at over 250 ms so far (all routes: the count less the 0.25 bucket).
-  const slowSoFar = (text: string) => {
-    let n = 0;
-    for (const m of text.matchAll(
-      /^mesh_console_http_request_duration_seconds_(count|bucket)\{([^}]*)\} (\d+)$/gm,
-    )) {
-      if (m[1] === 'count') n += Number(m[3]);
-      else if ((m[2] ?? '').includes('le="0.25"')) n -= Number(m[3]);
-    }
-    return n;
-  };
-  let slowBefore = 0;
+  let slowBefore = slowSoFar(before);
   const cpuOr = (p: number) => {
     try {
       return cpuOf(p);
@@ -536,10 +546,6 @@ function sampleSlices(
     at: performance.now(),
   });
   let last = sample();
-  // The first scrape resets the console's delay histogram: each slice's figures are its own.
-  void fetch(`${base}/metrics`, { headers: ADMIN_HEADER })
-    .then((r) => r.text())
-    .then((text) => (slowBefore = slowSoFar(text)));
   const timer = setInterval(() => {
     const now = sample();
     const seconds = (now.at - last.at) / 1000;
@@ -555,8 +561,7 @@ function sampleSlices(
     };
     last = now;
     into.push(facts);
-    void fetch(`${base}/metrics`, { headers: ADMIN_HEADER })
-      .then((r) => r.text())
+    void consoleMetrics(base)
       .then((text) => {
         facts.loopMax = metric(text, 'nodejs_eventloop_lag_max_seconds');
         facts.loopP99 = metric(text, 'nodejs_eventloop_lag_p99_seconds');
@@ -830,6 +835,7 @@ export async function benchScale(): Promise<void> {
     // was (a latency with the console's loop free and the machine busy is CPU the console waited for).
     const slices: SliceFacts[] = [];
     let sliceSampler: { stop: () => void } | undefined;
+    const metricsBefore = await consoleMetrics(base);
     // Spawned, not spawnSync: this process must keep serving the control plane meanwhile.
     const client = spawn(
       process.execPath,
@@ -854,8 +860,12 @@ export async function benchScale(): Promise<void> {
     client.stdout.on('data', (d: Buffer) => (clientOut += d.toString()));
     client.stderr.on('data', (d: Buffer) => {
       clientErr += d.toString();
-      if (!sliceSampler && clientErr.includes('started\n'))
-        sliceSampler = sampleSlices(base, pid, client.pid as number, slices);
+      const began = /started (\d+)\n/.exec(clientErr);
+      if (!sliceSampler && began) {
+        // On the monotonic clock a CPU profile's timestamps are on (BENCH_CONSOLE_PROFILE).
+        notes.push(`load: began at monotonic ${Number(BigInt(began[1] ?? 0) / 1000n)} µs`);
+        sliceSampler = sampleSlices(base, pid, client.pid as number, metricsBefore, slices);
+      }
     });
     const clientStatus = await new Promise<number | null>((resolve) => client.on('close', resolve));
     if (clientStatus !== 0) throw new Error(`the load client failed: ${clientErr.slice(0, 500)}`);
