@@ -9,6 +9,7 @@ import type { CatalogView } from '../catalog/query';
 import type { TelemetrySource } from '../monitoring/telemetry';
 import { Reused, Unchanged, evaluationTime, keptMsFor, reuseMsFor, staleMsFor } from '../monitoring/reuse';
 import { resolveWindow } from '../monitoring/window';
+import { encodedAnswer } from '../../lib/shared-encoding';
 import { graphParts, renderGraph } from './graph';
 import type { GraphParts } from './graph';
 
@@ -63,14 +64,21 @@ export class TopologyService {
       compute: links.fetch,
       view,
       derivedKey: JSON.stringify([query.graphType, query.namespace ?? null, key]),
-      derive: (fetched) => ({
-        graphType: query.graphType,
-        window: query.window,
-        namespace: query.namespace ?? null,
-        updatedAt: new Date(fetched.at).toISOString(),
-        source: this.deps.telemetry.kind,
-        ...renderGraph(this.partsOf(fetched, view, query.graphType), query.namespace ?? null),
-      }),
+      derive: (fetched) => {
+        const graph: TopologyGraph = {
+          graphType: query.graphType,
+          window: query.window,
+          namespace: query.namespace ?? null,
+          updatedAt: new Date(fetched.at).toISOString(),
+          source: this.deps.telemetry.kind,
+          ...renderGraph(this.partsOf(fetched, view, query.graphType), query.namespace ?? null),
+        };
+        // Serialized as part of the build, which takes its turn with the requests (reuse.ts), rather
+        // than by the first request to send it (a namespace's graph is hundreds of kB at 20,000
+        // services: the first requests after a scrape each serialized one while others waited).
+        encodedAnswer(graph);
+        return graph;
+      },
     });
   }
 
