@@ -39,27 +39,43 @@ export function staleMsFor(
 /**
  * Builds waiting for their turn: one per turn of the event loop, so that requests that arrived
  * meanwhile are served between two builds. (Node runs every immediate queued before its check phase
- * in that one phase: fifty builds queued at once would run back to back.) A build is background
- * work: while others wait, the next starts only after the loop has been left to requests for as long
- * as the last one took (at most `MAX_REST_MS`), so that a scrape's builds take at most about half of
- * the loop however many wait, rather than all of it until they are done (the requests that arrive
- * meanwhile get what stands in: `Reused.derive`).
+ * in that one phase: fifty builds queued at once would run back to back.) A build that something
+ * stands in for (`Reused.derive`) is background work: while others wait, the next starts only after
+ * the loop has been left to requests for as long as the last one took (at most `MAX_REST_MS`), so a
+ * scrape's builds take at most about half of the loop however many wait. A build a request waits for
+ * with nothing to stand in (`urgent`: the first question of its kind) goes first and rests nobody.
  */
-const waitingBuilds: (() => void)[] = [];
+interface Build {
+  run: () => void;
+  urgent: () => boolean;
+}
+const waitingBuilds: Build[] = [];
 let pumping = false;
+let resting: NodeJS.Timeout | undefined;
 const MAX_REST_MS = 50;
 
 function pumpBuilds(): void {
+  resting = undefined;
+  const first = waitingBuilds.findIndex((b) => b.urgent());
+  const [build] = waitingBuilds.splice(Math.max(0, first), 1);
   const started = performance.now();
-  waitingBuilds.shift()?.();
+  build?.run();
   if (waitingBuilds.length === 0) {
     pumping = false;
     for (const done of buildsDone.splice(0)) done();
     return;
   }
   const took = performance.now() - started;
-  if (took < 1) setImmediate(pumpBuilds);
-  else setTimeout(pumpBuilds, Math.min(MAX_REST_MS, took));
+  if (took < 1 || waitingBuilds.some((b) => b.urgent())) setImmediate(pumpBuilds);
+  else resting = setTimeout(pumpBuilds, Math.min(MAX_REST_MS, took));
+}
+
+/** A request now waits for a queued build: no rest before it. */
+function hurryBuilds(): void {
+  if (!resting) return;
+  clearTimeout(resting);
+  resting = undefined;
+  setImmediate(pumpBuilds);
 }
 
 const buildsDone: (() => void)[] = [];
@@ -70,20 +86,26 @@ export function buildsSettled(): Promise<void> {
   return new Promise((resolve) => buildsDone.push(resolve));
 }
 
-/** `fn()` run in a turn of the event loop of its own (after pending I/O), its result or failure the promise's. */
-function inTurnOfItsOwn<D>(fn: () => D): Promise<D> {
+/**
+ * `fn()` run in a turn of the event loop of its own (after pending I/O), its result or failure the
+ * promise's; `urgent` tells, when its turn is chosen, whether a request waits for it.
+ */
+function inTurnOfItsOwn<D>(fn: () => D, urgent: () => boolean): Promise<D> {
   return new Promise<D>((resolve, reject) => {
-    waitingBuilds.push(() => {
-      try {
-        resolve(fn());
-      } catch (err) {
-        reject(err instanceof Error ? err : new Error(String(err)));
-      }
+    waitingBuilds.push({
+      run: () => {
+        try {
+          resolve(fn());
+        } catch (err) {
+          reject(err instanceof Error ? err : new Error(String(err)));
+        }
+      },
+      urgent,
     });
     if (!pumping) {
       pumping = true;
       setImmediate(pumpBuilds);
-    }
+    } else if (urgent()) hurryBuilds();
   });
 }
 
@@ -91,6 +113,8 @@ function inTurnOfItsOwn<D>(fn: () => D): Promise<D> {
 interface Derived {
   promise: Promise<unknown>;
   settled: boolean;
+  /** A request waits for it with nothing to stand in: built before the others, without a rest. */
+  urgent: boolean;
 }
 
 interface Entry<T> {
@@ -234,8 +258,14 @@ export class Reused<T> {
       // derived answers wait for (a graph per namespace), requests are served between them rather
       // than after all of them.
       const made: Derived = {
-        promise: entry.value.then((value) => inTurnOfItsOwn(() => q.derive(value))),
+        promise: entry.value.then((value) =>
+          inTurnOfItsOwn(
+            () => q.derive(value),
+            () => made.urgent,
+          ),
+        ),
         settled: false,
+        urgent: false,
       };
       made.promise.then(
         () => {
@@ -261,7 +291,7 @@ export class Reused<T> {
   derive<D>(q: DerivedQuestion<T, D>): Promise<D> {
     const entry = this.entry(q.key, q.compute, q.family);
     const own = this.derivedOf(entry, q);
-    if (own.settled || q.family === undefined || !this.options.staleMs) return own.promise as Promise<D>;
+    if (own.settled || q.family === undefined || !this.options.staleMs) return waitedFor(own);
     const now = this.options.clock();
     const previous = (this.latest.get(q.family) ?? []).filter((e) => e !== entry && this.usableStale(e, now));
     for (const e of previous) {
@@ -271,8 +301,17 @@ export class Reused<T> {
     // Nothing built to stand in: while this answer is still being computed, a build over the
     // previous one (a question its family had not asked then: another namespace's graph).
     const stand = entry.settled ? undefined : previous[0];
-    return (stand ? this.derivedOf(stand, q) : own).promise as Promise<D>;
+    return waitedFor(stand ? this.derivedOf(stand, q) : own);
   }
+}
+
+/** What a request now waits for: if it is not there yet, its build is urgent (`inTurnOfItsOwn`). */
+function waitedFor<D>(derived: Derived): Promise<D> {
+  if (!derived.settled && !derived.urgent) {
+    derived.urgent = true;
+    hurryBuilds();
+  }
+  return derived.promise as Promise<D>;
 }
 
 /** Questions whose last answer is kept for comparison (each scope and window is one); the oldest go first. */
