@@ -253,6 +253,8 @@ export async function buildConsole(config: Config, overrides: ConsoleOverrides =
         return settling;
       };
     });
+    // The audit records' cleanup: every replica writes records, the leader removes the old ones.
+    leader.whileLeading(audit.pruning());
     leader.start();
     // A replica that wins the lease at once has begun settling when the console is built (a console
     // restarted after a crash settles first); a control plane slow to answer does not hold the start.

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../lib/logger';
 import { startTestControlPlane } from '../../testing/console';
 import type { TestControlPlane } from '../../testing/console';
@@ -40,12 +40,22 @@ describe('the audit log in the control plane', () => {
     pruneEvery: 1,
     ...overrides,
   });
+  /** An audit log that prunes, as on the replica holding the lease. */
+  const pruningLog = async (namespace: string, kept: AuditRetention) => {
+    const audit = new AuditLog(plane.kube, namespace, silentLogger(), kept);
+    stops.push(await audit.pruning()());
+    return audit;
+  };
+  const stops: (() => Promise<void> | void)[] = [];
+  afterEach(async () => {
+    for (const stop of stops.splice(0)) await stop();
+  });
   const storedIn = async (namespace: string) =>
     (await plane.kube.core.listNamespacedConfigMap({ namespace, labelSelector: `${AUDIT_LABEL}=v1` })).items
       .length;
 
   it('keeps the newest refusals up to their retention, newest first, and counts the ones removed', async () => {
-    const audit = new AuditLog(plane.kube, 'kube-public', silentLogger(), retention({ refusals: 3 }));
+    const audit = await pruningLog('kube-public', retention({ refusals: 3 }));
     for (const user of ['a', 'b', 'c', 'd', 'e']) {
       audit.record(refusal(user));
       await new Promise((r) => setTimeout(r, 2));
@@ -77,10 +87,8 @@ describe('the audit log in the control plane', () => {
   });
 
   it('a flood of refused requests neither pushes changes out nor is stored one by one', async () => {
-    const audit = new AuditLog(
-      plane.kube,
+    const audit = await pruningLog(
       'shop',
-      silentLogger(),
       retention({ refusals: 100, pruneEvery: 50, refusalsPerMinute: 20 }),
     );
     for (const user of ['ada', 'bob', 'cy']) audit.record(record(user));
@@ -104,12 +112,42 @@ describe('the audit log in the control plane', () => {
   });
 
   it('removes changes only when they are older than their retention', async () => {
-    const audit = new AuditLog(plane.kube, 'spring-demo', silentLogger(), retention({ changeMs: 3600_000 }));
+    const audit = await pruningLog('spring-demo', retention({ changeMs: 3600_000 }));
     audit.record(record('old'), { time: new Date(Date.now() - 2 * 3600_000) });
     audit.record(record('new'));
     await audit.flush();
     audit.record(record('newer'));
     await audit.flush();
     expect((await audit.list({ limit: 10 })).items.map((r) => r.user)).toEqual(['newer', 'new']);
+  });
+
+  it('only the replica that holds the lease prunes: what any replica stored, on its interval', async () => {
+    const kept = retention({ refusals: 3, pruneIntervalMs: 100 });
+    // A replica without the lease writes records past the retention: it removes none.
+    const writer = new AuditLog(plane.kube, 'kube-system', silentLogger(), kept);
+    const refuse = async (users: string[]) => {
+      for (const user of users) {
+        writer.record(refusal(user));
+        await new Promise((r) => setTimeout(r, 2));
+      }
+      await writer.flush();
+    };
+    await refuse(['a', 'b', 'c', 'd', 'e']);
+    expect(await storedIn('kube-system')).toBe(5);
+    // The leader prunes what it did not write: at once when it takes the lease…
+    const leader = new AuditLog(plane.kube, 'kube-system', silentLogger(), kept);
+    const stop = await leader.pruning()();
+    await leader.flush();
+    expect(await storedIn('kube-system')).toBe(3);
+    // …and on its interval, with no record of its own.
+    await refuse(['f', 'g']);
+    await expect.poll(() => storedIn('kube-system'), { timeout: 5000, interval: 50 }).toBe(3);
+    expect((await writer.list({ limit: 10 })).items.map((r) => r.user)).toEqual(['g', 'f', 'e']);
+    // Once it stops (the lease lost or handed over), nothing prunes here.
+    await stop();
+    await refuse(['h', 'i']);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(await storedIn('kube-system')).toBe(5);
+    expect((await writer.list({ limit: 10 })).dropped.refusals).toBe(4);
   });
 });

@@ -4,6 +4,7 @@ import type { KubeClient } from '../../clients/kube';
 import { RecordConflict, RecordStore, jsonText } from '../../clients/record-store';
 import { AuditRecord } from '../../contract/audit';
 import type { AuditDropped, AuditList, AuditQuery } from '../../contract/audit';
+import type { LeaderTask } from '../../lib/leader-election';
 import type { Logger } from '../../lib/logger';
 
 export const AUDIT_LABEL = 'mesh-console.io/audit';
@@ -23,8 +24,10 @@ export interface AuditRetention {
   changeMs: number;
   /** How many refused requests (denied, invalid, failed) are kept; older ones are removed and counted. */
   refusals: number;
-  /** Prune after this many stored records. */
+  /** On the replica that prunes (`AuditLog.pruning`): prune after this many records it stored. */
   pruneEvery: number;
+  /** On the replica that prunes: prune this often, whoever stored the records. */
+  pruneIntervalMs: number;
   /** Per user: refusals stored one by one within a minute; beyond that they are counted in one summary. */
   refusalsPerMinute: number;
 }
@@ -33,6 +36,7 @@ export const DEFAULT_AUDIT_RETENTION: AuditRetention = {
   changeMs: 90 * 24 * 3600_000,
   refusals: 10_000,
   pruneEvery: 200,
+  pruneIntervalMs: 60_000,
   refusalsPerMinute: 30,
 };
 
@@ -70,12 +74,14 @@ const isChange = (r: Pick<AuditRecord, 'outcome'>) => r.outcome === 'succeeded';
  * Changes and refusals are kept apart: changes for a time (90 days by default) whatever else
  * happens, refusals up to a number, and a user's refusals beyond a few a minute only as a count,
  * so a flood of refused requests can neither push changes out nor bury the other refusals. What was
- * removed is counted and shown.
+ * removed is counted and shown. Every replica writes; one at a time removes (`pruning`, on the lease).
  */
 export class AuditLog {
   private queue: Promise<void> = Promise.resolve();
   private pending = 0;
   private sincePrune = 0;
+  /** Whether this replica prunes (it holds the lease: `pruning`). */
+  private prunes = false;
   private readonly windows = new Map<string, RefusalWindow>();
   private readonly records: RecordStore<z.infer<typeof StoredAuditRecord>>;
   private readonly dropped: RecordStore<z.infer<typeof StoredDropped>>;
@@ -175,7 +181,7 @@ export class AuditLog {
     this.queue = this.queue
       .then(() => this.write(record, revision))
       .then(async () => {
-        if (++this.sincePrune >= this.retention.pruneEvery) {
+        if (++this.sincePrune >= this.retention.pruneEvery && this.prunes) {
           this.sincePrune = 0;
           await this.prune();
         }
@@ -212,6 +218,40 @@ export class AuditLog {
       // restart, another replica) finds it there and leaves it.
       if (!(key && err instanceof RecordConflict)) throw err;
     }
+  }
+
+  /**
+   * Cleanup of the records, background work for one replica at a time
+   * (`leader.whileLeading(audit.pruning())`): while it runs, this replica prunes at once, every
+   * `pruneIntervalMs` (records other replicas stored too) and after every `pruneEvery` records it
+   * stored. Stopping it lets a pass under way finish, so no removal is half counted.
+   */
+  pruning(): LeaderTask {
+    return () => {
+      this.prunes = true;
+      const pass = () => {
+        this.pending++;
+        this.queue = this.queue
+          .then(() => this.prune())
+          .catch((err: unknown) =>
+            this.log.error(
+              { err: err instanceof Error ? err.message : String(err) },
+              'could not prune the audit records',
+            ),
+          )
+          .finally(() => {
+            this.pending--;
+          });
+      };
+      pass();
+      const timer = setInterval(pass, this.retention.pruneIntervalMs);
+      timer.unref();
+      return async () => {
+        this.prunes = false;
+        clearInterval(timer);
+        await this.queue;
+      };
+    };
   }
 
   /**
