@@ -518,6 +518,31 @@ function slowSoFar(metricsText: string): number {
   return n;
 }
 
+/**
+ * From two /metrics texts, a histogram's observations in between over the bucket bound `le` (seconds),
+ * and in all, for the series whose labels contain `having`.
+ */
+function overBound(
+  before: string,
+  after: string,
+  metric: string,
+  having: string,
+  le: number,
+): { over: number; all: number } {
+  const tally = (text: string) => {
+    let all = 0;
+    let within = 0;
+    for (const m of text.matchAll(new RegExp(`^${metric}_(count|bucket)\\{([^}]*)\\} (\\d+)$`, 'gm'))) {
+      if (!(m[2] ?? '').includes(having)) continue;
+      if (m[1] === 'count') all += Number(m[3]);
+      else if ((m[2] ?? '').includes(`le="${le}"`)) within += Number(m[3]);
+    }
+    return { all, within };
+  };
+  const [a, b] = [tally(before), tally(after)];
+  return { over: b.all - b.within - (a.all - a.within), all: b.all - a.all };
+}
+
 const consoleMetrics = async (base: string) =>
   (await fetch(`${base}/metrics`, { headers: ADMIN_HEADER })).text();
 
@@ -817,6 +842,7 @@ export async function benchScale(): Promise<void> {
         ...canaryForm(previewSvc.name, 10 + (i % 80)),
         ...(existing.resourceVersion ? { resourceVersion: existing.resourceVersion } : {}),
       });
+    const metricsBeforePreviews = await consoleMetrics(base);
     const previews = await timeInSequence(
       base,
       30,
@@ -830,6 +856,36 @@ export async function benchScale(): Promise<void> {
       ...summarize('POST /routes/preview (edit a canary rule), 500 calls', previews.latencies, 'ms', 20),
     );
     if (previews.error) notes.push(`PREVIEW FAILED (its figures time the refusal): ${previews.error}`);
+    {
+      // Where a slow preview's time went: the console's own clock, and its dry runs on the control plane.
+      const after = await consoleMetrics(base);
+      const own = overBound(
+        metricsBeforePreviews,
+        after,
+        'mesh_console_http_request_duration_seconds',
+        'routes/preview',
+        0.025,
+      );
+      const dry = overBound(
+        metricsBeforePreviews,
+        after,
+        'mesh_console_kube_request_duration_seconds',
+        '',
+        0.01,
+      );
+      const dry25 = overBound(
+        metricsBeforePreviews,
+        after,
+        'mesh_console_kube_request_duration_seconds',
+        '',
+        0.025,
+      );
+      const client = previews.latencies.filter((ms) => ms > 25).length;
+      notes.push(
+        `preview: over 25 ms: ${client} of ${previews.latencies.length} by the client, ${own.over} of ${own.all} by the console's own clock; ` +
+          `its calls to the control plane (the dry runs): ${dry.over} of ${dry.all} over 10 ms, ${dry25.over} over 25 ms`,
+      );
+    }
 
     // Load: browser users over the read APIs, each a request then ~1 s of think time, from a
     // process of their own (bench/load-client.ts): this one's event loop serves the control plane.
