@@ -346,6 +346,59 @@ export class KubeClient {
     return page;
   }
 
+  /**
+   * Creates (POST) or replaces (PUT) an object, answering the API server's JSON as it came.
+   * KubernetesObjectApi turns its answer into client-node's models (and the console turned those back
+   * into JSON): for a preview's dry runs that took longer than the requests themselves. Sent as
+   * KubernetesObjectApi sends it (the resource from its discovery cache, the same HTTP library:
+   * metrics, authentication, impersonation, TLS); an error status is an ApiException with the
+   * status's code and the Status as its body.
+   */
+  async writeRaw(
+    method: 'POST' | 'PUT',
+    obj: KubernetesObject,
+    query: { dryRun?: boolean; fieldManager?: string } = {},
+  ): Promise<KubernetesObject> {
+    const apiVersion = obj.apiVersion ?? 'v1';
+    const resource = await (
+      this.objects as unknown as {
+        resource(
+          apiVersion: string,
+          kind: string,
+        ): Promise<{ name: string; namespaced: boolean } | undefined>;
+      }
+    ).resource(apiVersion, obj.kind ?? '');
+    if (!resource) throw new Error(`Unrecognized API version and kind: ${apiVersion} ${obj.kind}`);
+    const parts = [apiVersion.includes('/') ? `/apis/${apiVersion}` : `/api/${apiVersion}`];
+    if (resource.namespaced)
+      parts.push('namespaces', encodeURIComponent(obj.metadata?.namespace ?? 'default'));
+    parts.push(resource.name);
+    if (method === 'PUT') parts.push(encodeURIComponent(obj.metadata?.name ?? ''));
+    const context = this.config.baseServer.makeRequestContext(
+      parts.join('/'),
+      method === 'POST' ? HttpMethod.POST : HttpMethod.PUT,
+    );
+    if (query.dryRun) context.setQueryParam('dryRun', 'All');
+    if (query.fieldManager) context.setQueryParam('fieldManager', query.fieldManager);
+    context.setHeaderParam('Accept', 'application/json');
+    context.setHeaderParam('Content-Type', 'application/json');
+    context.setBody(JSON.stringify(obj));
+    await this.config.authMethods.default?.applySecurityAuthentication(context);
+    const res = await this.config.httpApi.send(context).toPromise();
+    const text = await res.body.text();
+    let body: unknown;
+    try {
+      body = JSON.parse(text);
+    } catch {
+      body = text;
+    }
+    if (res.httpStatusCode < 200 || res.httpStatusCode > 299)
+      throw new ApiException(res.httpStatusCode, 'Unsuccessful HTTP Request', body, res.headers);
+    if (!body || typeof body !== 'object')
+      throw new Error(`the control plane answered a ${method} with no object`);
+    return body as KubernetesObject;
+  }
+
   /** `listRaw` as an informer's list function: pages of `limit`, from a continue token. */
   listPage(gvr: KubeResource, labelSelector?: string): ListPageFn {
     return (limit, token) =>

@@ -74,7 +74,8 @@ function outgoing(obj: KubeObject): KubeObject {
 /**
  * Namespaced objects of any kind the console writes (Istio's and Dubbo's kinds, and the core
  * ConfigMaps that go with them, such as the rate-limit service's descriptors) through
- * client-node's `KubernetesObjectApi`: one code path for every kind. Writes carry the
+ * client-node's `KubernetesObjectApi` (creates and replaces as raw JSON, `KubeClient.writeRaw`):
+ * one code path for every kind. Writes carry the
  * resourceVersion the caller based them on, so a stale write is a 409, never an overwrite.
  */
 export class MeshObjects {
@@ -164,17 +165,22 @@ export class MeshObjects {
   }
 
   async create(obj: KubeObject, opts: WriteOptions = {}): Promise<KubeObject> {
-    return plain(
-      await this.kube.objects.create(outgoing(obj), undefined, dryRunOf(opts), FIELD_MANAGER),
-      obj,
-    );
+    return this.write('POST', obj, opts);
   }
 
   async replace(obj: KubeObject, opts: WriteOptions = {}): Promise<KubeObject> {
-    return plain(
-      await this.kube.objects.replace(outgoing(obj), undefined, dryRunOf(opts), FIELD_MANAGER),
-      obj,
-    );
+    return this.write('PUT', obj, opts);
+  }
+
+  /** The object as stored (or as it would be, in a dry run): the API server's JSON, as it came. */
+  private async write(method: 'POST' | 'PUT', obj: KubeObject, opts: WriteOptions): Promise<KubeObject> {
+    const stored = (await this.kube.writeRaw(method, outgoing(obj), {
+      ...(opts.dryRun ? { dryRun: true } : {}),
+      fieldManager: FIELD_MANAGER,
+    })) as KubeObject;
+    stored.apiVersion ??= obj.apiVersion;
+    stored.kind ??= obj.kind;
+    return stored;
   }
 
   /**

@@ -6,7 +6,7 @@ import { startControlPlane } from '../embedded/control-plane';
 import type { ControlPlane } from '../embedded/control-plane';
 import { createMetrics } from '../lib/metrics';
 import type { ConsoleMetrics } from '../lib/metrics';
-import { isKubeStatus } from './kube-errors';
+import { isKubeStatus, kubeStatusOf } from './kube-errors';
 import { KubeClient } from './kube';
 import { MeshObjects } from './mesh-objects';
 import type { KubeObject } from './mesh-objects';
@@ -183,6 +183,30 @@ describe('MeshObjects reads from an informer cache', () => {
     expect(weightOf(await objects.get(VS, 'a', 'one'))).toBe(50);
     const deleteErr = await objects.delete(read).catch((e: unknown) => e);
     expect(isKubeStatus(deleteErr, 409)).toBe(true);
+  });
+
+  it("answers a write with the object as the control plane stored it (or would, in a dry run), and keeps a refusal's Status", async () => {
+    const dry = await objects.create(vs('dry', 'a', 30), { dryRun: true });
+    // The API server's JSON as it came: its times as it writes them, the fields it sets, the kind.
+    expect(dry).toMatchObject({ ...VS, metadata: { name: 'dry', namespace: 'a' } });
+    expect(dry.metadata.creationTimestamp).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
+    expect(dry.metadata.uid).toEqual(expect.any(String));
+    expect(weightOf(dry)).toBe(30);
+    // Nothing written.
+    const live = new MeshObjects(kube, { cache: false });
+    expect(await live.get(VS, 'a', 'dry').catch((e: unknown) => isKubeStatus(e, 404))).toBe(true);
+    // A refusal is the API server's Status, with its reason and causes.
+    const invalid = { ...vs('bad', 'a'), spec: { hosts: 'not-a-list' } } as unknown as KubeObject;
+    const refused = await objects.create(invalid, { dryRun: true }).catch((e: unknown) => e);
+    const status = kubeStatusOf(refused);
+    expect(status?.code).toBe(422);
+    expect(status?.reason).toBe('Invalid');
+    expect(status?.details?.causes?.[0]?.field).toContain('spec.hosts');
+    // A replace, dry or not, answers the object at its new version.
+    const read = await live.get(VS, 'a', 'two');
+    const replaced = await objects.replace({ ...read, spec: vs('two', 'a', 70).spec }, { dryRun: true });
+    expect(weightOf(replaced)).toBe(70);
+    expect(weightOf(await live.get(VS, 'a', 'two'))).toBe(100);
   });
 
   it('sees writes made elsewhere through its watch', async () => {
