@@ -328,19 +328,7 @@ export class KubeClient {
     if (query.limit) context.setQueryParam('limit', String(query.limit));
     if (query.continue) context.setQueryParam('continue', query.continue);
     if (query.labelSelector) context.setQueryParam('labelSelector', query.labelSelector);
-    context.setHeaderParam('Accept', 'application/json');
-    await this.config.authMethods.default?.applySecurityAuthentication(context);
-    const res = await this.config.httpApi.send(context).toPromise();
-    const text = await res.body.text();
-    let body: unknown;
-    try {
-      body = JSON.parse(text);
-    } catch {
-      body = text;
-    }
-    if (res.httpStatusCode < 200 || res.httpStatusCode > 299)
-      throw new ApiException(res.httpStatusCode, 'Unsuccessful HTTP Request', body, res.headers);
-    const page = body as ListPage | null;
+    const page = (await this.sendRaw(context)) as ListPage | null;
     if (!page || typeof page !== 'object' || !Array.isArray(page.items))
       throw new Error(`the list of ${gvr.plural} is not a list`);
     return page;
@@ -380,9 +368,20 @@ export class KubeClient {
     );
     if (query.dryRun) context.setQueryParam('dryRun', 'All');
     if (query.fieldManager) context.setQueryParam('fieldManager', query.fieldManager);
-    context.setHeaderParam('Accept', 'application/json');
     context.setHeaderParam('Content-Type', 'application/json');
     context.setBody(JSON.stringify(obj));
+    const body = await this.sendRaw(context);
+    if (!body || typeof body !== 'object')
+      throw new Error(`the control plane answered a ${method} with no object`);
+    return body as KubernetesObject;
+  }
+
+  /**
+   * A request through client-node's HTTP library and authentication, answered as the API server's
+   * JSON (its text when it is not JSON); an error status is an ApiException with the status's code.
+   */
+  private async sendRaw(context: RequestContext): Promise<unknown> {
+    context.setHeaderParam('Accept', 'application/json');
     await this.config.authMethods.default?.applySecurityAuthentication(context);
     const res = await this.config.httpApi.send(context).toPromise();
     const text = await res.body.text();
@@ -394,9 +393,7 @@ export class KubeClient {
     }
     if (res.httpStatusCode < 200 || res.httpStatusCode > 299)
       throw new ApiException(res.httpStatusCode, 'Unsuccessful HTTP Request', body, res.headers);
-    if (!body || typeof body !== 'object')
-      throw new Error(`the control plane answered a ${method} with no object`);
-    return body as KubernetesObject;
+    return body;
   }
 
   /** `listRaw` as an informer's list function: pages of `limit`, from a continue token. */

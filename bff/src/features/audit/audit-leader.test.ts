@@ -1,9 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Console } from '../../console';
+import { describe, expect, it } from 'vitest';
 import { silentLogger } from '../../lib/logger';
 import { testAuth } from '../../testing/auth';
-import { startTestControlPlane, testConsole } from '../../testing/console';
-import type { TestControlPlane } from '../../testing/console';
+import { testConsole } from '../../testing/console';
+import { replicasOnOnePlane } from '../../testing/replicas';
 import { AuditLog, DEFAULT_AUDIT_RETENTION } from './audit-log';
 
 /**
@@ -12,17 +11,11 @@ import { AuditLog, DEFAULT_AUDIT_RETENTION } from './audit-log';
  * Lease comes to it.
  */
 describe("the audit records' cleanup across replicas", () => {
-  let plane: TestControlPlane;
-  const consoles: Console[] = [];
-  beforeAll(async () => {
-    plane = await startTestControlPlane();
-  });
-  afterAll(async () => {
-    for (const c of consoles) await c.close();
-    await plane?.close();
-  });
+  const replicas = replicasOnOnePlane();
 
   it('runs on the leader only, and moves with the Lease', async () => {
+    const { consoles } = replicas;
+    const plane = replicas.plane();
     const namespace = 'default';
     // Changes are kept an hour: one made two hours ago has expired.
     const retention = { ...DEFAULT_AUDIT_RETENTION, changeMs: 3600_000 };

@@ -1,10 +1,9 @@
 import request from 'supertest';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Console } from '../../console';
+import { describe, expect, it } from 'vitest';
 import type { ReleaseView } from '../../contract/releases';
 import { ADMIN_HEADER, testAuth } from '../../testing/auth';
-import { startTestControlPlane, testConsole } from '../../testing/console';
-import type { TestControlPlane } from '../../testing/console';
+import { testConsole } from '../../testing/console';
+import { replicasOnOnePlane } from '../../testing/replicas';
 import type { TelemetrySource } from '../monitoring/telemetry';
 import { EMPTY_FIGURES } from '../monitoring/telemetry';
 
@@ -31,18 +30,11 @@ const healthy = {
 } as unknown as TelemetrySource;
 
 describe('a release across a change of leader', () => {
-  let plane: TestControlPlane;
-  const consoles: Console[] = [];
-
-  beforeAll(async () => {
-    plane = await startTestControlPlane();
-  });
-  afterAll(async () => {
-    for (const c of consoles) await c.close();
-    await plane?.close();
-  });
+  const replicas = replicasOnOnePlane();
 
   it('is continued by the second replica after the first stops leading mid-release', async () => {
+    const { consoles } = replicas;
+    const plane = replicas.plane();
     const replica = () =>
       testConsole({
         kube: plane.kube,
