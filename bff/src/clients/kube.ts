@@ -22,11 +22,12 @@ import type {
   KubernetesObject,
   RequestContext,
   ResponseContext,
+  V1APIResource,
 } from '@kubernetes/client-node';
 import { currentPrincipal } from '../lib/request-context';
 import { kubernetesGroups } from '../lib/principal';
-import { collectionPath } from '../lib/kube-kind';
-import type { KubeResource } from '../lib/kube-kind';
+import { collectionPath, kubeKind } from '../lib/kube-kind';
+import type { KubeKind, KubeResource } from '../lib/kube-kind';
 import type { Logger } from '../lib/logger';
 import type { ConsoleMetrics } from '../lib/metrics';
 import { Informer } from './informer';
@@ -335,6 +336,20 @@ export class KubeClient {
   }
 
   /**
+   * The resource that serves a kind, from client-node's discovery cache (asked of the API server
+   * once per apiVersion); an error when the cluster does not serve it.
+   */
+  async servedAs(apiVersion: string, kind: string): Promise<KubeKind & { namespaced: boolean }> {
+    const found = await (
+      this.objects as unknown as {
+        resource(apiVersion: string, kind: string): Promise<V1APIResource | undefined>;
+      }
+    ).resource(apiVersion, kind);
+    if (!found) throw new Error(`${apiVersion} ${kind} is not served`);
+    return { ...kubeKind(apiVersion, kind, found.name), namespaced: found.namespaced };
+  }
+
+  /**
    * Creates (POST) or replaces (PUT) an object, answering the API server's JSON as it came.
    * KubernetesObjectApi turns its answer into client-node's models (and the console turned those back
    * into JSON): for a preview's dry runs that took longer than the requests themselves. Sent as
@@ -347,23 +362,11 @@ export class KubeClient {
     obj: KubernetesObject,
     query: { dryRun?: boolean; fieldManager?: string } = {},
   ): Promise<KubernetesObject> {
-    const apiVersion = obj.apiVersion ?? 'v1';
-    const resource = await (
-      this.objects as unknown as {
-        resource(
-          apiVersion: string,
-          kind: string,
-        ): Promise<{ name: string; namespaced: boolean } | undefined>;
-      }
-    ).resource(apiVersion, obj.kind ?? '');
-    if (!resource) throw new Error(`Unrecognized API version and kind: ${apiVersion} ${obj.kind}`);
-    const parts = [apiVersion.includes('/') ? `/apis/${apiVersion}` : `/api/${apiVersion}`];
-    if (resource.namespaced)
-      parts.push('namespaces', encodeURIComponent(obj.metadata?.namespace ?? 'default'));
-    parts.push(resource.name);
-    if (method === 'PUT') parts.push(encodeURIComponent(obj.metadata?.name ?? ''));
+    const served = await this.servedAs(obj.apiVersion ?? 'v1', obj.kind ?? '');
+    let path = collectionPath(served, served.namespaced ? (obj.metadata?.namespace ?? 'default') : undefined);
+    if (method === 'PUT') path += `/${encodeURIComponent(obj.metadata?.name ?? '')}`;
     const context = this.config.baseServer.makeRequestContext(
-      parts.join('/'),
+      path,
       method === 'POST' ? HttpMethod.POST : HttpMethod.PUT,
     );
     if (query.dryRun) context.setQueryParam('dryRun', 'All');

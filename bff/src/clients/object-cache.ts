@@ -1,4 +1,4 @@
-import type { KubeConfig, KubernetesObject, V1APIResource } from '@kubernetes/client-node';
+import type { KubeConfig, KubernetesObject } from '@kubernetes/client-node';
 import { collectionPath } from '../lib/kube-kind';
 import type { KubeKind } from '../lib/kube-kind';
 import type { Logger } from '../lib/logger';
@@ -99,16 +99,7 @@ export class ObjectCache {
   }
 
   private async startKind(kind: KindRef, scope: string | undefined): Promise<Served> {
-    const resource = await (
-      this.kube.objects as unknown as {
-        resource(apiVersion: string, kind: string): Promise<V1APIResource | undefined>;
-      }
-    ).resource(kind.apiVersion, kind.kind);
-    if (!resource) throw new Error(`${kind.apiVersion} ${kind.kind} is not served`);
-    const slash = kind.apiVersion.indexOf('/');
-    const group = slash < 0 ? '' : kind.apiVersion.slice(0, slash);
-    const version = slash < 0 ? kind.apiVersion : kind.apiVersion.slice(slash + 1);
-    const plural = resource.name;
+    const { group, version, plural, namespaced } = await this.kube.servedAs(kind.apiVersion, kind.kind);
     const informer = new Informer<Frozen>({
       path: collectionPath({ group, version, plural }),
       resource: plural,
@@ -126,7 +117,7 @@ export class ObjectCache {
     const served: Served = {
       informer,
       apiVersion: kind.apiVersion,
-      namespaced: resource.namespaced,
+      namespaced,
       ...(scope ? { scope } : {}),
     };
     const resourceKey = `${group}/${plural}`;

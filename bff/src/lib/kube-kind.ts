@@ -33,9 +33,14 @@ export function resourceKey(resource: Pick<KubeResource, 'group' | 'plural'>): s
   return resource.group === '' ? resource.plural : `${resource.plural}.${resource.group}`;
 }
 
-/** The path of a resource's collection across all namespaces (what an informer watches). */
-export function collectionPath(resource: KubeResource): string {
-  return resource.group === ''
-    ? `/api/${resource.version}/${resource.plural}`
-    : `/apis/${resource.group}/${resource.version}/${resource.plural}`;
+/**
+ * The path of a resource's collection: across all namespaces (what an informer watches), or in one
+ * (where an object of a namespaced kind is created).
+ */
+export function collectionPath(resource: KubeResource, namespace?: string): string {
+  const root =
+    resource.group === '' ? `/api/${resource.version}` : `/apis/${resource.group}/${resource.version}`;
+  return namespace === undefined
+    ? `${root}/${resource.plural}`
+    : `${root}/namespaces/${encodeURIComponent(namespace)}/${resource.plural}`;
 }
