@@ -504,24 +504,32 @@ function machineJiffies(): { busy: number; total: number } {
 }
 
 /**
- * Requests the console has timed at over `LOAD_GOAL_MS` so far (all routes: the count less that
- * bucket of its histogram, one of its bounds).
+ * A histogram of the console's /metrics text, summed over the series whose labels contain `having`:
+ * its observations, and those within the bucket bound `le` (seconds, one of its bounds).
  */
-function slowSoFar(metricsText: string): number {
-  let n = 0;
-  for (const m of metricsText.matchAll(
-    /^mesh_console_http_request_duration_seconds_(count|bucket)\{([^}]*)\} (\d+)$/gm,
-  )) {
-    if (m[1] === 'count') n += Number(m[3]);
-    else if ((m[2] ?? '').includes(`le="${LOAD_GOAL_MS / 1000}"`)) n -= Number(m[3]);
+function tally(text: string, metric: string, having: string, le: number): { all: number; within: number } {
+  let all = 0;
+  let within = 0;
+  for (const m of text.matchAll(new RegExp(`^${metric}_(count|bucket)\\{([^}]*)\\} (\\d+)$`, 'gm'))) {
+    if (!(m[2] ?? '').includes(having)) continue;
+    if (m[1] === 'count') all += Number(m[3]);
+    else if ((m[2] ?? '').includes(`le="${le}"`)) within += Number(m[3]);
   }
-  return n;
+  return { all, within };
 }
 
-/**
- * From two /metrics texts, a histogram's observations in between over the bucket bound `le` (seconds),
- * and in all, for the series whose labels contain `having`.
- */
+/** Requests the console has timed at over `LOAD_GOAL_MS` so far, all routes. */
+function slowSoFar(metricsText: string): number {
+  const { all, within } = tally(
+    metricsText,
+    'mesh_console_http_request_duration_seconds',
+    '',
+    LOAD_GOAL_MS / 1000,
+  );
+  return all - within;
+}
+
+/** From two /metrics texts, a histogram's observations in between over `le`, and in all (see `tally`). */
 function overBound(
   before: string,
   after: string,
@@ -529,17 +537,7 @@ function overBound(
   having: string,
   le: number,
 ): { over: number; all: number } {
-  const tally = (text: string) => {
-    let all = 0;
-    let within = 0;
-    for (const m of text.matchAll(new RegExp(`^${metric}_(count|bucket)\\{([^}]*)\\} (\\d+)$`, 'gm'))) {
-      if (!(m[2] ?? '').includes(having)) continue;
-      if (m[1] === 'count') all += Number(m[3]);
-      else if ((m[2] ?? '').includes(`le="${le}"`)) within += Number(m[3]);
-    }
-    return { all, within };
-  };
-  const [a, b] = [tally(before), tally(after)];
+  const [a, b] = [tally(before, metric, having, le), tally(after, metric, having, le)];
   return { over: b.all - b.within - (a.all - a.within), all: b.all - a.all };
 }
 
