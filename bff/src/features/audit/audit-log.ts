@@ -177,22 +177,26 @@ export class AuditLog {
   }
 
   private store(record: AuditRecord, revision?: { namespace: string; name: string }): void {
-    this.pending++;
-    this.queue = this.queue
-      .then(() => this.write(record, revision))
-      .then(async () => {
+    this.enqueue(
+      async () => {
+        await this.write(record, revision);
         if (++this.sincePrune >= this.retention.pruneEvery && this.prunes) {
           this.sincePrune = 0;
           await this.prune();
         }
-      })
-      .then(
-        () => undefined,
-        (err: unknown) =>
-          this.log.error(
-            { err: err instanceof Error ? err.message : String(err), auditId: record.id },
-            'could not store an audit record in the control plane',
-          ),
+      },
+      'could not store an audit record in the control plane',
+      { auditId: record.id },
+    );
+  }
+
+  /** Work on the records, in order after what is queued; a failure is logged, and the queue goes on. */
+  private enqueue(work: () => Promise<void>, failure: string, context: Record<string, unknown> = {}): void {
+    this.pending++;
+    this.queue = this.queue
+      .then(work)
+      .catch((err: unknown) =>
+        this.log.error({ err: err instanceof Error ? err.message : String(err), ...context }, failure),
       )
       .finally(() => {
         this.pending--;
@@ -229,20 +233,7 @@ export class AuditLog {
   pruning(): LeaderTask {
     return () => {
       this.prunes = true;
-      const pass = () => {
-        this.pending++;
-        this.queue = this.queue
-          .then(() => this.prune())
-          .catch((err: unknown) =>
-            this.log.error(
-              { err: err instanceof Error ? err.message : String(err) },
-              'could not prune the audit records',
-            ),
-          )
-          .finally(() => {
-            this.pending--;
-          });
-      };
+      const pass = () => this.enqueue(() => this.prune(), 'could not prune the audit records');
       pass();
       const timer = setInterval(pass, this.retention.pruneIntervalMs);
       timer.unref();
