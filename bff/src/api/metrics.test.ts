@@ -1,11 +1,14 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import express from 'express';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Console } from '../console';
 import { ADMIN_HEADER } from '../testing/auth';
 import { testConsole } from '../testing/console';
+import { createMetrics } from '../lib/metrics';
+import { httpMetrics } from './metrics';
 import { Readiness } from './probes';
 
 const METRICS_TOKEN = 'metrics-scrape-token-0123456789abcdefghij';
@@ -166,5 +169,32 @@ describe('Readiness', () => {
     expect(await readiness.check()).toEqual({ ready: false, reason: 'caches not synced' });
     synced = true;
     expect(await readiness.check()).toEqual({ ready: true });
+  });
+});
+
+describe('Server-Timing', () => {
+  const dur = (header: unknown) => {
+    const m = /^app;dur=(\d+\.\d)$/.exec(String(header));
+    if (!m) throw new Error(`no app;dur in Server-Timing: ${String(header)}`);
+    return Number(m[1]);
+  };
+
+  it("tells the client the console's own time up to its answer's headers", async () => {
+    const app = express();
+    app.use(httpMetrics(createMetrics()));
+    app.get('/now', (_req, res) => res.json({}));
+    app.get('/late', (_req, res) => setTimeout(() => res.json({}), 60));
+    app.get('/stream', (_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/plain' });
+      res.write('first');
+      setTimeout(() => res.end('last'), 60);
+    });
+
+    expect(
+      dur((await request(app).get('/late').expect(200)).headers['server-timing']),
+    ).toBeGreaterThanOrEqual(59);
+    expect(dur((await request(app).get('/now').expect(200)).headers['server-timing'])).toBeLessThan(59);
+    // Up to the headers: a body that follows later does not count.
+    expect(dur((await request(app).get('/stream').expect(200)).headers['server-timing'])).toBeLessThan(59);
   });
 });

@@ -1,5 +1,6 @@
 import crypto from 'node:crypto';
 import { Router } from 'express';
+import onHeaders from 'on-headers';
 import type { Request, RequestHandler } from 'express';
 import type { AuthService } from '../features/auth/auth';
 import type { ConsoleMetrics } from '../lib/metrics';
@@ -31,11 +32,20 @@ function routeLabel(req: Request): string {
   return `${(req as Tracked)[ROUTE_BASE] ?? ''}${path}`;
 }
 
-/** Counts and times every request by method, route pattern and status. */
+/**
+ * Counts and times every request by method, route pattern and status, and tells the client the
+ * console's own time up to its answer's headers (`Server-Timing: app;dur=<ms>`, which a browser's
+ * developer tools show beside the request): what the client waited beyond it, the request spent
+ * before the console read it or on the way.
+ */
 export function httpMetrics(metrics: ConsoleMetrics): RequestHandler {
   return (req, res, next) => {
     const started = process.hrtime.bigint();
     trackRoute(req);
+    onHeaders(res, () => {
+      const ms = Number(process.hrtime.bigint() - started) / 1e6;
+      res.setHeader('server-timing', `app;dur=${ms.toFixed(1)}`);
+    });
     let done = false;
     const record = () => {
       if (done) return;
