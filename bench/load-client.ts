@@ -42,7 +42,21 @@ const reads = (i: number, u: number) => {
 const latencies: number[] = [];
 const byKind: Record<string, number[]> = {};
 const errors: Record<string, number> = {};
-const slow: { at: number; kind: string; ms: number; headersMs: number; bytes: number }[] = [];
+/**
+ * An answer slower than SLOW_MS: when it was asked (s into the run), what, its time in all and until
+ * its headers, its size, the console's own time up to its headers (its Server-Timing), and when its
+ * connection was made if it was opened for it (null on a kept-alive one).
+ */
+interface Slow {
+  at: number;
+  kind: string;
+  ms: number;
+  headersMs: number;
+  bytes: number;
+  consoleMs: number | null;
+  connectMs: number | null;
+}
+const slow: Slow[] = [];
 /** Latencies by the 5-second slice of the run the request started in (a stall shows where it is). */
 const bySlice: number[][] = [];
 const begin = performance.now();
@@ -68,8 +82,11 @@ function get(
   agent: http.Agent,
   p: string,
   t: number,
-): Promise<{ status: number; headersMs: number; bytes: number; start: string }> {
+): Promise<
+  { status: number; start: string } & Pick<Slow, 'headersMs' | 'bytes' | 'consoleMs' | 'connectMs'>
+> {
   return new Promise((resolve, reject) => {
+    let connectMs: number | null = null;
     const req = http.get(
       `${BASE}${p}`,
       {
@@ -81,16 +98,23 @@ function get(
       },
       (res) => {
         const headersMs = performance.now() - t;
+        const dur = /app;dur=([\d.]+)/.exec(String(res.headers['server-timing']))?.[1];
+        const consoleMs = dur === undefined ? null : Number(dur);
         let bytes = 0;
         let start = '';
         res.on('data', (chunk: Buffer) => {
           if (start.length < 200) start += chunk.toString().slice(0, 200 - start.length);
           bytes += chunk.length;
         });
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, headersMs, bytes, start }));
+        res.on('end', () =>
+          resolve({ status: res.statusCode ?? 0, headersMs, bytes, start, consoleMs, connectMs }),
+        );
         res.on('error', reject);
       },
     );
+    req.on('socket', (socket) => {
+      if (socket.connecting) socket.once('connect', () => (connectMs = performance.now() - t));
+    });
     req.on('error', reject);
   });
 }
@@ -104,7 +128,7 @@ const user = async (u: number) => {
     const p = reads(i, u);
     const t = performance.now();
     try {
-      const { status, headersMs, bytes, start } = await get(agent, p, t);
+      const { status, headersMs, bytes, start, consoleMs, connectMs } = await get(agent, p, t);
       if (status !== 200) throw new Error(`GET ${p}: ${status} ${start}`);
       const ms = performance.now() - t;
       latencies.push(ms);
@@ -112,8 +136,9 @@ const user = async (u: number) => {
       const kind = (p.split('?')[0] as string).replace(/services\/[^/]+/, 'services/:id');
       (byKind[kind] ??= []).push(ms);
       // Where a slow answer's time went: before its headers came (the console had not answered yet)
-      // or after (its body on the way).
-      if (ms > SLOW_MS) slow.push({ at: (t - begin) / 1000, kind, ms, headersMs, bytes });
+      // or after (its body on the way); in the console or before it read the request.
+      if (ms > SLOW_MS)
+        slow.push({ at: (t - begin) / 1000, kind, ms, headersMs, bytes, consoleMs, connectMs });
     } catch (err) {
       const key = (err as Error).message.replace(/\?\S*/, '').slice(0, 160);
       errors[key] = (errors[key] ?? 0) + 1;

@@ -488,9 +488,10 @@ interface SliceFacts {
   loopP99: number;
   /** Requests the console itself timed at over `LOAD_GOAL_MS` (its request-duration histogram). */
   consoleSlow: number;
-  /** The console's CPU, in cores, and the load client's. */
+  /** The console's CPU, in cores, the load client's, and this process's (the control plane, Prometheus). */
   consoleCores: number;
   clientCores: number;
+  benchCores: number;
   /** The machine's CPU not idle, in cores (every process: the console, this one, the load client). */
   machineCores: number;
 }
@@ -570,6 +571,7 @@ function sampleSlices(
   const sample = () => ({
     cpu: cpuOr(pid),
     client: cpuOr(clientPid),
+    bench: cpuOf(process.pid),
     jiffies: machineJiffies(),
     at: performance.now(),
   });
@@ -583,6 +585,7 @@ function sampleSlices(
       consoleSlow: NaN,
       consoleCores: (now.cpu - last.cpu) / seconds,
       clientCores: (now.client - last.client) / seconds,
+      benchCores: (now.bench - last.bench) / seconds,
       machineCores:
         (cores * (now.jiffies.busy - last.jiffies.busy)) /
         Math.max(1, now.jiffies.total - last.jiffies.total),
@@ -607,7 +610,8 @@ function describeSlice(f: SliceFacts | undefined): string {
   return (
     `console's loop delay max ${f.loopMax.toFixed(0)} ms (p99 ${f.loopP99.toFixed(0)}), ` +
     `${f.consoleSlow} over ${LOAD_GOAL_MS} ms by the console's own clock, ` +
-    `console ${f.consoleCores.toFixed(2)} cores, machine ${f.machineCores.toFixed(2)} of ${os.cpus().length}`
+    `console ${f.consoleCores.toFixed(2)} cores, control plane and Prometheus ${f.benchCores.toFixed(2)}, ` +
+    `machine ${f.machineCores.toFixed(2)} of ${os.cpus().length}`
   );
 }
 
@@ -719,7 +723,7 @@ export async function benchScale(): Promise<void> {
     const profile = process.env.BENCH_CONSOLE_PROFILE;
     const nodeFlags = profile ? ['--cpu-prof', `--cpu-prof-dir=${profile}`] : [];
     // BENCH_CONSOLE_FLAGS: more Node flags for the console (--trace-gc, say), its stdout to
-    // BENCH_CONSOLE_STDOUT when that names a file.
+    // BENCH_CONSOLE_STDOUT when that names a file, its LOG_LEVEL BENCH_CONSOLE_LOG_LEVEL (warn).
     nodeFlags.push(...(process.env.BENCH_CONSOLE_FLAGS ?? '').split(' ').filter(Boolean));
     const stdoutFile = process.env.BENCH_CONSOLE_STDOUT;
     const nodeOptions = deployedNodeOptions();
@@ -734,7 +738,7 @@ export async function benchScale(): Promise<void> {
         MESH_CONSOLE_DEMO: 'off',
         MESH_CONSOLE_ADMIN_TOKEN: TEST_ADMIN_TOKEN,
         MESH_CONSOLE_SKIP_WEB_BUILD: '1',
-        LOG_LEVEL: 'warn',
+        LOG_LEVEL: process.env.BENCH_CONSOLE_LOG_LEVEL ?? 'warn',
         PROMETHEUS_URL: prometheus.url,
         PROMETHEUS_SCRAPE_INTERVAL: `${SCRAPE_SECONDS}s`,
         NODE_OPTIONS: nodeOptions,
@@ -936,14 +940,36 @@ export async function benchScale(): Promise<void> {
       bySlice: (number[] | null)[];
       loopDelayBySlice: { p99: number; max: number }[];
       errors: Record<string, number>;
-      slow: { at: number; kind: string; ms: number; headersMs: number; bytes: number }[];
+      slow: {
+        at: number;
+        kind: string;
+        ms: number;
+        headersMs: number;
+        bytes: number;
+        consoleMs: number | null;
+        connectMs: number | null;
+      }[];
     };
     const latencies = result.latencies;
     const headersLate = result.slow.filter((r) => r.headersMs > LOAD_GOAL_MS).length;
     notes.push(
       `load: of the ${result.slow.length} answers over ${LOAD_GOAL_MS} ms, ${headersLate} had not begun by then (their headers came later), the others were on their way`,
     );
-    // BENCH_SLOW_OUT=<file>: each answer over LOAD_GOAL_MS (when, what, headers and total ms, bytes).
+    if (result.slow.length > 0) {
+      // Where their time went: in the console (its Server-Timing), or before it read their request.
+      const timed = result.slow.flatMap((r) =>
+        r.consoleMs === null ? [] : [{ ...r, consoleMs: r.consoleMs }],
+      );
+      const own = timed.map((r) => r.consoleMs);
+      const before = timed.map((r) => r.headersMs - r.consoleMs);
+      const fresh = result.slow.flatMap((r) => (r.connectMs === null ? [] : [r.connectMs]));
+      notes.push(
+        `load: the console's own time up to their headers (Server-Timing): p50 ${percentile(own, 50).toFixed(1)} ms, max ${Math.max(...own).toFixed(1)} ms; ` +
+          `before it read their requests: p50 ${percentile(before, 50).toFixed(0)} ms, max ${Math.max(...before).toFixed(0)} ms; ` +
+          `${fresh.length} came on a connection opened for them (connected within ${Math.max(0, ...fresh).toFixed(1)} ms)`,
+      );
+    }
+    // BENCH_SLOW_OUT=<file>: each answer over LOAD_GOAL_MS (when, what, its times, bytes; see load-client.ts).
     if (process.env.BENCH_SLOW_OUT) fs.writeFileSync(process.env.BENCH_SLOW_OUT, JSON.stringify(result.slow));
     const byKind = new Map(Object.entries(result.byKind));
     const errors = new Map(Object.entries(result.errors));
