@@ -102,7 +102,7 @@ export function createApp(deps: AppDeps): Express {
     strictTransportSecurity: false,
   });
   app.use((req, res, next) => (req.secure ? overHttps : overHttp)(req, res, next));
-  if (deps.metrics) app.use(httpMetrics(deps.metrics));
+  if (deps.metrics) app.use(httpMetrics(deps.metrics, app));
   // Health checks and scrapes come every few seconds; logging each would drown everything else.
   const quiet = new Set(['/api/v1/healthz', '/livez', '/readyz', '/metrics']);
   app.use(
