@@ -484,9 +484,10 @@ describe.skipIf(!installed)(
       ]);
       closeRate(p.total.requests, e.total.requests, `${ABORTED} requests`);
       closeRatio(p.total, e.total, ABORTED);
-      // About 30% aborted, in both, within the binomial noise of the calls this short run made (4.5
-      // standard deviations: a run of 32 calls saw 15 aborted, another 18%); an abort not counted
-      // would leave none, and one counted twice about 46% once the run is long enough to tell.
+      // About 30% aborted, in both, within the binomial noise of the calls this run made (4.5
+      // standard deviations; a run on a loaded machine saw 47%, by its value 15 of 32, another 18%);
+      // an abort not counted would leave none, one counted twice about 46% (told apart once the run
+      // made a few hundred calls, as an unloaded one does: 972 here).
       for (const f of [p.total, e.total]) {
         const calls = Math.round(f.requests * q.rangeSeconds);
         const spread = 4.5 * Math.sqrt((0.3 * 0.7) / calls);
