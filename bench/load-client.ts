@@ -8,6 +8,7 @@
 import http from 'node:http';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { catalogQuery as catalogQueryIn, serviceAt as serviceAtIn, serviceHost } from './scale-shape';
+import type { SlowAnswer } from './scale-shape';
 import { required } from './client-env';
 
 const BASE = required('LOAD_BASE');
@@ -42,21 +43,7 @@ const reads = (i: number, u: number) => {
 const latencies: number[] = [];
 const byKind: Record<string, number[]> = {};
 const errors: Record<string, number> = {};
-/**
- * An answer slower than SLOW_MS: when it was asked (s into the run), what, its time in all and until
- * its headers, its size, the console's own time up to its headers (its Server-Timing), and when its
- * connection was made if it was opened for it (null on a kept-alive one).
- */
-interface Slow {
-  at: number;
-  kind: string;
-  ms: number;
-  headersMs: number;
-  bytes: number;
-  consoleMs: number | null;
-  connectMs: number | null;
-}
-const slow: Slow[] = [];
+const slow: SlowAnswer[] = [];
 /** Latencies by the 5-second slice of the run the request started in (a stall shows where it is). */
 const bySlice: number[][] = [];
 const begin = performance.now();
@@ -83,7 +70,7 @@ function get(
   p: string,
   t: number,
 ): Promise<
-  { status: number; start: string } & Pick<Slow, 'headersMs' | 'bytes' | 'consoleMs' | 'connectMs'>
+  { status: number; start: string } & Pick<SlowAnswer, 'headersMs' | 'bytes' | 'consoleMs' | 'connectMs'>
 > {
   return new Promise((resolve, reject) => {
     let connectMs: number | null = null;

@@ -1,8 +1,23 @@
 /**
  * The shape of the scale benchmark's mesh, shared by the seeding and measuring process
  * (bench/scale.ts) and the load client (bench/load-client.ts), so both name the same services and
- * ask the same catalog questions.
+ * ask the same catalog questions, and read the client's slow answers alike.
  */
+
+/**
+ * An answer of the load slower than its goal: when it was asked (s into the run), what, its time in
+ * all and until its headers, its size, the console's own time up to its headers (its Server-Timing),
+ * and when its connection was made if it was opened for it (null on a kept-alive one).
+ */
+export interface SlowAnswer {
+  at: number;
+  kind: string;
+  ms: number;
+  headersMs: number;
+  bytes: number;
+  consoleMs: number | null;
+  connectMs: number | null;
+}
 
 export const serviceHost = (name: string, ns: string) => `${name}.${ns}.svc.cluster.local`;
 

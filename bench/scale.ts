@@ -21,6 +21,7 @@ import { planRoute } from '../bff/src/mesh/plan';
 import { planRateLimit } from '../bff/src/mesh/ratelimit';
 import { ADMIN_HEADER, TEST_ADMIN_TOKEN } from '../bff/src/testing/auth';
 import { catalogQuery as catalogQueryIn, serviceAt as serviceAtIn, serviceHost } from './scale-shape';
+import type { SlowAnswer } from './scale-shape';
 import { percentile, printFigures, summarize } from './stats';
 import type { Figure } from './stats';
 
@@ -940,15 +941,7 @@ export async function benchScale(): Promise<void> {
       bySlice: (number[] | null)[];
       loopDelayBySlice: { p99: number; max: number }[];
       errors: Record<string, number>;
-      slow: {
-        at: number;
-        kind: string;
-        ms: number;
-        headersMs: number;
-        bytes: number;
-        consoleMs: number | null;
-        connectMs: number | null;
-      }[];
+      slow: SlowAnswer[];
     };
     const latencies = result.latencies;
     const headersLate = result.slow.filter((r) => r.headersMs > LOAD_GOAL_MS).length;
