@@ -75,8 +75,8 @@ function outgoing(obj: KubeObject): KubeObject {
  * Namespaced objects of any kind the console writes (Istio's and Dubbo's kinds, and the core
  * ConfigMaps that go with them, such as the rate-limit service's descriptors) through
  * client-node's `KubernetesObjectApi` (creates and replaces as raw JSON, `KubeClient.writeRaw`):
- * one code path for every kind. Writes carry the
- * resourceVersion the caller based them on, so a stale write is a 409, never an overwrite.
+ * one code path for every kind. Writes carry the resourceVersion the caller based them on, so a
+ * stale write is a 409, never an overwrite.
  */
 export class MeshObjects {
   private readonly cache: ObjectCache | null;
