@@ -11,6 +11,7 @@ import http from 'node:http';
 import type { RequestListener } from 'node:http';
 import express from 'express';
 import { ADMIN_HEADER } from '../bff/src/testing/auth';
+import { appServer } from '../bff/src/server';
 import { testConsole } from '../bff/src/testing/console';
 
 const USERS = 100;
@@ -19,7 +20,8 @@ const MEASURE_MS = 15_000;
 const THINK_MS = [200, 400] as const;
 
 const kind = process.argv[2] ?? 'node';
-let app: RequestListener;
+let app: RequestListener | undefined;
+let server: http.Server | undefined;
 let close = async () => {};
 let paths = ['/x/1'];
 if (kind === 'node') app = (_req, res) => res.end('{}');
@@ -30,14 +32,17 @@ else if (kind === 'express') {
   e.use(router);
   app = e as unknown as RequestListener;
 } else if (kind === 'console') {
+  // Served as the console serves itself (bff/src/server.ts), requests made with the app's prototypes.
   const c = await testConsole({});
-  app = c.app as unknown as RequestListener;
+  const served = appServer(() => undefined);
+  served.serve(c.app);
+  server = served.server;
   close = () => c.close();
   // A probe, a catalog page and an unknown path: the middleware every request goes through.
   paths = ['/livez', '/api/v1/services?pageSize=5', '/api/v1/nope'];
 } else throw new Error(`unknown server ${kind}: node, express or console`);
 
-const server = http.createServer(app);
+server ??= http.createServer(app);
 await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
 const { port } = server.address() as { port: number };
 const get = (agent: http.Agent, path: string) =>

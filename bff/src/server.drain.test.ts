@@ -1,3 +1,4 @@
+import http from 'node:http';
 import { CoordinationV1Api } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MeshObjects } from './clients/mesh-objects';
@@ -188,6 +189,11 @@ describe('listening before the console is built', () => {
     );
     const { url } = listening;
     expect(building).toBe(true);
+    // The prototypes each request and response are born with (a listener before the app's).
+    const born: { req: object; res: object }[] = [];
+    listening.server.prependListener('request', (req, res) =>
+      born.push({ req: Object.getPrototypeOf(req) as object, res: Object.getPrototypeOf(res) as object }),
+    );
 
     const live = await fetch(`${url}/livez`);
     expect(live.status).toBe(200);
@@ -199,6 +205,7 @@ describe('listening before the console is built', () => {
     expect(api.status).toBe(503);
     expect(api.headers.get('retry-after')).toBe('5');
     expect(await api.json()).toMatchObject({ message: expect.stringContaining('starting') });
+    expect(born.at(-1)).toEqual({ req: http.IncomingMessage.prototype, res: http.ServerResponse.prototype });
 
     open();
     const serving = await listening.serving;
@@ -209,6 +216,11 @@ describe('listening before the console is built', () => {
     const services = await fetch(`${url}/api/v1/services`, { headers: ADMIN_HEADER });
     expect(services.status).toBe(200);
     expect(((await services.json()) as { total: number }).total).toBeGreaterThan(0);
+    // Born with the app's prototypes: Express's Object.setPrototypeOf of each request is a no-op
+    // (server.ts, appServer: changing them made each request's objects outlive their collection).
+    const { app } = serving.console;
+    expect(born.at(-1)?.req).toBe(app.request);
+    expect(born.at(-1)?.res).toBe(app.response);
     await serving.close();
     await expect(fetch(`${url}/livez`)).rejects.toThrow();
   }, 60_000);
