@@ -96,6 +96,54 @@ describe('slimPod', () => {
   });
 });
 
+describe('what slim Pods share', () => {
+  const replica = (i: number, version = 'v1', port = 9080, ready = 'True'): V1Pod => ({
+    metadata: {
+      name: `reviews-${version}-${i}`,
+      namespace: 'bookinfo',
+      resourceVersion: String(100 + i),
+      labels: { app: 'reviews', version },
+      annotations: { 'sidecar.istio.io/status': '{"containers":["istio-proxy"]}' },
+    },
+    spec: {
+      serviceAccountName: 'bookinfo-reviews',
+      containers: [
+        { name: 'reviews', image: `reviews:${version}`, ports: [{ name: 'http', containerPort: port }] },
+        { name: 'istio-proxy', image: 'proxyv2' },
+      ],
+    },
+    status: { phase: 'Running', podIP: `10.0.0.${i}`, conditions: [{ type: 'Ready', status: ready }] },
+  });
+
+  it("gives a workload's replicas one (frozen) copy of their labels, sidecar annotation, containers and readiness", () => {
+    const [a, b] = [slimPod(replica(1)), slimPod(replica(2))] as [V1Pod, V1Pod];
+    expect(b.metadata?.labels).toBe(a.metadata?.labels);
+    expect(b.metadata?.annotations).toBe(a.metadata?.annotations);
+    expect(b.spec).toBe(a.spec);
+    expect(b.status?.conditions).toBe(a.status?.conditions);
+    // What is each Pod's own stays its own.
+    expect(b.metadata).not.toBe(a.metadata);
+    expect(b.status?.podIP).toBe('10.0.0.2');
+    // A change meant for one replica would change them all: it throws instead.
+    const port = a.spec?.containers[0]?.ports?.[0] as { containerPort: number };
+    expect(() => (port.containerPort = 1)).toThrow(TypeError);
+    expect(() => ((a.metadata?.labels as Record<string, string>).version = 'v9')).toThrow(TypeError);
+    expect(b.spec?.containers[0]?.ports?.[0]?.containerPort).toBe(9080);
+  });
+
+  it('gives a Pod whose parts differ its own, equal to what it was sent', () => {
+    const a = slimPod(replica(1));
+    const other = slimPod(replica(2, 'v2', 9081, 'False'));
+    expect(other.metadata?.labels).not.toBe(a.metadata?.labels);
+    expect(other.metadata?.labels).toEqual({ app: 'reviews', version: 'v2' });
+    expect(other.spec).not.toBe(a.spec);
+    expect(other.spec?.containers[0]?.ports).toEqual([{ name: 'http', containerPort: 9081 }]);
+    expect(other.status?.conditions).toEqual([{ type: 'Ready', status: 'False' }]);
+    // The same annotation is still shared across workloads.
+    expect(other.metadata?.annotations).toBe(a.metadata?.annotations);
+  });
+});
+
 describe('the shapes V8 gives what the catalog holds', () => {
   // V8's own answer, through its natives syntax (a test-only flag): do two objects share a hidden
   // class? A literal that begins with a spread gets one of its own per object, which at 100,000 Pods

@@ -31,6 +31,37 @@ function sharedLabels(labels: Record<string, string>): Record<string, string> {
   return out;
 }
 
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const v of Object.values(value)) deepFreeze(v);
+  }
+  return value;
+}
+
+/**
+ * One object for equal parts of Pods, as `Interner` is one string for equal values: the replicas
+ * of a workload have the same labels, sidecar annotation, containers (names and named ports) and,
+ * most of the time, readiness. At 100,000 Pods each Pod's own copies were about a million objects
+ * (arrays, containers, ports, conditions) and 50 MB of the console's heap, all of it marked on
+ * every full collection. Shared parts are frozen: a change meant for one Pod would change them
+ * all, so it throws instead. Bounded as `Interner` is.
+ */
+class SharedParts {
+  private readonly parts = new Map<string, object>();
+  constructor(private readonly max: number) {}
+
+  of<T extends object>(part: T): T {
+    const key = JSON.stringify(part);
+    const found = this.parts.get(key);
+    if (found !== undefined) return found as T;
+    if (this.parts.size >= this.max) this.parts.clear();
+    this.parts.set(key, deepFreeze(part));
+    return part;
+  }
+}
+const sharedParts = new SharedParts(100_000);
+
 /**
  * A Pod as the catalog reads it: what the registry, the data-plane logic and the API's instance
  * list use, nothing else. At 100,000 Pods the informer's cache holds these, not the API server's
@@ -55,8 +86,8 @@ export function slimPod(obj: KubernetesObject): V1Pod {
   if (meta.name !== undefined) metadata.name = meta.name;
   if (meta.namespace !== undefined) metadata.namespace = shared.of(meta.namespace);
   if (meta.resourceVersion !== undefined) metadata.resourceVersion = meta.resourceVersion;
-  if (meta.labels !== undefined) metadata.labels = sharedLabels(meta.labels);
-  if (kept) metadata.annotations = kept;
+  if (meta.labels !== undefined) metadata.labels = sharedParts.of(sharedLabels(meta.labels));
+  if (kept) metadata.annotations = sharedParts.of(kept);
   if (meta.deletionTimestamp !== undefined) metadata.deletionTimestamp = meta.deletionTimestamp;
   const slim: V1Pod = {};
   if (pod.apiVersion !== undefined) slim.apiVersion = pod.apiVersion;
@@ -80,7 +111,7 @@ export function slimPod(obj: KubernetesObject): V1Pod {
       slimSpec.initContainers = [{ name: SIDECAR_CONTAINER }];
     // The identity a Pod's traffic carries, for the zero-trust views.
     if (spec.serviceAccountName !== undefined) slimSpec.serviceAccountName = spec.serviceAccountName;
-    slim.spec = slimSpec;
+    slim.spec = sharedParts.of(slimSpec);
   }
   const status = pod.status;
   if (status) {
@@ -88,7 +119,7 @@ export function slimPod(obj: KubernetesObject): V1Pod {
     if (status.phase !== undefined) slimStatus.phase = status.phase;
     if (status.podIP !== undefined) slimStatus.podIP = status.podIP;
     const ready = status.conditions?.filter((c) => c.type === 'Ready');
-    if (ready) slimStatus.conditions = ready.map((c) => ({ type: c.type, status: c.status }));
+    if (ready) slimStatus.conditions = sharedParts.of(ready.map((c) => ({ type: c.type, status: c.status })));
     slim.status = slimStatus;
   }
   return slim;
