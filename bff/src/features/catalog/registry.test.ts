@@ -272,6 +272,12 @@ describe('buildCatalog', () => {
     expect(catalog.some((s) => s.platforms.includes('vm') && s.platforms.includes('kubernetes'))).toBe(true);
     expect(catalog.some((s) => s.platforms.length === 1 && s.platforms[0] === 'vm')).toBe(true);
     expect(catalog.every((s) => s.instances.total > 0)).toBe(true);
+    // Services and versions with the same platforms share one frozen list (platformList).
+    const lists = catalog.flatMap((s) => [s.platforms, ...s.versionDetails.map((v) => v.platforms)]);
+    const distinct = new Set(lists);
+    expect(distinct.size).toBe(new Set(lists.map((l) => l.join(','))).size);
+    expect(distinct.size).toBeLessThan(lists.length);
+    expect([...distinct].every((l) => Object.isFrozen(l))).toBe(true);
   });
 });
 

@@ -1,7 +1,7 @@
+import { Platform } from '../../contract/catalog';
 import type {
   DataPlaneMode,
   Instance,
-  Platform,
   Protocol,
   ServiceDetail,
   ServicePort,
@@ -356,9 +356,23 @@ export function serviceEntryDrafts(
   );
 }
 
+const platformLists = new Map<string, Platform[]>();
+
+/**
+ * The platforms `has` holds, in the contract's order (kubernetes, vm): one frozen list per
+ * combination, shared by every service, version and graph node that has it (a list of their own
+ * was 140,000 arrays of the console's heap at the scale bench).
+ */
+export function platformList(has: (p: Platform) => boolean): Platform[] {
+  const list = Platform.options.filter(has);
+  const key = list.join(',');
+  let found = platformLists.get(key);
+  if (!found) platformLists.set(key, (found = Object.freeze(list) as Platform[]));
+  return found;
+}
+
 function platformsOf(instances: Instance[]): Platform[] {
-  const set = new Set(instances.map((i) => i.platform));
-  return (['kubernetes', 'vm'] as const).filter((p) => set.has(p));
+  return platformList((p) => instances.some((i) => i.platform === p));
 }
 
 const versionCollator = new Intl.Collator('en', { numeric: true });

@@ -9,6 +9,7 @@ import type {
   TopologyNode,
 } from '../../contract/topology';
 import type { CatalogView } from '../catalog/query';
+import { platformList } from '../catalog/registry';
 import { UNKNOWN } from '../monitoring/istio-metrics';
 import type { LinkFigures, TrafficEdges } from '../monitoring/telemetry';
 import { healthOf, linkTraffic, round } from './health';
@@ -170,7 +171,7 @@ function platformsOf(services: readonly ServiceDetail[], version?: string): Plat
       for (const v of s.versionDetails)
         if ((v.version ?? UNKNOWN) === version) for (const p of v.platforms) out.add(p);
   }
-  return [...out].sort();
+  return platformList((p) => out.has(p));
 }
 
 /**
@@ -367,7 +368,7 @@ function draw(
           parent: null,
           services: [serviceId],
           protocol: s?.protocol ?? null,
-          platforms: s ? [...s.platforms].sort() : [],
+          platforms: platformList((p) => !!s?.platforms.includes(p)),
           inCatalog: s !== undefined,
         };
         if (s) infos.set(id, node);
