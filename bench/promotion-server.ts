@@ -2,8 +2,9 @@
  * The server side of `npm run bench -- promotion`, in a process of its own started with
  * `--trace-gc-nvp` (bench/promotion.ts reads V8's lines): a server of the kind named in argv[2]
  * (`node`: Node's HTTP server answering `{}`; `express`: Express with one router; `console`: the
- * console's own app on an embedded control plane) and, in this process, browser-like users on
- * kept-alive connections with think time between requests. Prints, on its own line, when the
+ * console's own app on an embedded control plane, served by `appServer` as the console serves it)
+ * and, in this process, browser-like users on kept-alive connections with think time between
+ * requests. Prints, on its own line, when the
  * measured window began and ended on V8's clock (ms since the process started) and how many
  * requests were answered in it.
  */

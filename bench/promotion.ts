@@ -38,7 +38,7 @@ export async function benchPromotion(): Promise<void> {
   for (const [kind, what] of [
     ['node', "Node's HTTP server"],
     ['express', 'Express with a router'],
-    ['console', "the console's app"],
+    ['console', 'the console as it serves itself (appServer)'],
   ] as const) {
     const { kb, requests } = await promotedPerRequest(kind);
     figures.push({ name: `${what}: promoted per request (${requests} requests)`, value: kb, unit: 'KB' });
