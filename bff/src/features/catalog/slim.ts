@@ -6,24 +6,32 @@ import { SIDECAR_CONTAINER, SIDECAR_STATUS_ANNOTATION } from './dataplane';
 const POD_ANNOTATIONS = [SIDECAR_STATUS_ANNOTATION];
 
 /**
- * One string for equal values: JSON.parse makes a new string for every value of every Pod, and the
- * replicas of a workload repeat theirs (the namespace, the labels, the injector's status: several
- * hundred bytes, the same on every injected Pod). At 100,000 Pods that was tens of megabytes of
- * copies. Bounded: past `max` values it starts over (a value is then just not shared).
+ * One value for equal ones, by key. Bounded: past `max` values it starts over (a value is then just
+ * not shared).
  */
-class Interner {
-  private readonly values = new Map<string, string>();
+class Shared<T> {
+  private readonly values = new Map<string, T>();
   constructor(private readonly max: number) {}
 
-  of(value: string): string {
-    const found = this.values.get(value);
+  /** The value kept for `key`; else `value`, kept from now on (after `keep`, if given, is run on it). */
+  of(key: string, value: T, keep?: (value: T) => void): T {
+    const found = this.values.get(key);
     if (found !== undefined) return found;
     if (this.values.size >= this.max) this.values.clear();
-    this.values.set(value, value);
+    keep?.(value);
+    this.values.set(key, value);
     return value;
   }
 }
-const shared = new Interner(200_000);
+
+/**
+ * One string for equal values: JSON.parse makes a new string for every value of every Pod, and the
+ * replicas of a workload repeat theirs (the namespace, the labels, the injector's status: several
+ * hundred bytes, the same on every injected Pod). At 100,000 Pods that was tens of megabytes of
+ * copies.
+ */
+const strings = new Shared<string>(200_000);
+const shared = { of: (value: string) => strings.of(value, value) };
 
 function sharedLabels(labels: Record<string, string>): Record<string, string> {
   const out: Record<string, string> = {};
@@ -31,36 +39,25 @@ function sharedLabels(labels: Record<string, string>): Record<string, string> {
   return out;
 }
 
-function deepFreeze<T>(value: T): T {
+function deepFreeze(value: unknown): void {
   if (value && typeof value === 'object' && !Object.isFrozen(value)) {
     Object.freeze(value);
     for (const v of Object.values(value)) deepFreeze(v);
   }
-  return value;
 }
 
 /**
- * One object for equal parts of Pods, as `Interner` is one string for equal values: the replicas
- * of a workload have the same labels, sidecar annotation, containers (names and named ports) and,
- * most of the time, readiness. At 100,000 Pods each Pod's own copies were about a million objects
- * (arrays, containers, ports, conditions): the scale bench's slim Pods took 117 MiB of heap, 58 MiB
- * with their parts shared, and a full collection marks all of it. Shared parts are frozen: a
- * change meant for one Pod would change them all, so it throws instead. Bounded as `Interner` is.
+ * One object for equal parts of Pods, keyed by their JSON: the replicas of a workload have the
+ * same labels, sidecar annotation, containers (names and named ports) and, most of the time,
+ * readiness. At 100,000 Pods each Pod's own copies were about a million objects (arrays,
+ * containers, ports, conditions): the scale bench's slim Pods took 117 MiB of heap, 58 MiB with
+ * their parts shared, and a full collection marks all of it. Shared parts are frozen: a change
+ * meant for one Pod would change them all, so it throws instead.
  */
-class SharedParts {
-  private readonly parts = new Map<string, object>();
-  constructor(private readonly max: number) {}
-
-  of<T extends object>(part: T): T {
-    const key = JSON.stringify(part);
-    const found = this.parts.get(key);
-    if (found !== undefined) return found as T;
-    if (this.parts.size >= this.max) this.parts.clear();
-    this.parts.set(key, deepFreeze(part));
-    return part;
-  }
-}
-const sharedParts = new SharedParts(100_000);
+const parts = new Shared<object>(100_000);
+const sharedParts = {
+  of: <T extends object>(part: T): T => parts.of(JSON.stringify(part), part, deepFreeze) as T,
+};
 
 /**
  * A Pod as the catalog reads it: what the registry, the data-plane logic and the API's instance
