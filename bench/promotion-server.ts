@@ -1,12 +1,12 @@
 /**
  * The server side of `npm run bench -- promotion`, in a process of its own started with
  * `--trace-gc-nvp` (bench/promotion.ts reads V8's lines): a server of the kind named in argv[2]
- * (`node`: Node's HTTP server answering `{}`; `express`: Express with one router; `console`: the
+ * (`node`: Node's HTTP server answering `{}`; `express`: Express with one router; `express-born`:
+ * the same, served by `appServer`, its requests born with the app's prototypes; `console`: the
  * console's own app on an embedded control plane, served by `appServer` as the console serves it)
  * and, in this process, browser-like users on kept-alive connections with think time between
- * requests. Prints, on its own line, when the
- * measured window began and ended on V8's clock (ms since the process started) and how many
- * requests were answered in it.
+ * requests. Prints, on its own line, when the measured window began and ended on V8's clock (ms
+ * since the process started) and how many requests were answered in it.
  */
 import http from 'node:http';
 import type { RequestListener } from 'node:http';
@@ -26,12 +26,19 @@ let server: http.Server | undefined;
 let close = async () => {};
 let paths = ['/x/1'];
 if (kind === 'node') app = (_req, res) => res.end('{}');
-else if (kind === 'express') {
+else if (kind === 'express' || kind === 'express-born') {
   const e = express();
   const router = express.Router();
   router.get('/x/:id', (req, res) => res.json({ id: req.params.id }));
   e.use(router);
-  app = e as unknown as RequestListener;
+  if (kind === 'express') app = e as unknown as RequestListener;
+  else {
+    // The same app, its requests born with its prototypes (appServer): Express's per-request
+    // Object.setPrototypeOf changes nothing, which is all that differs from `express`.
+    const served = appServer(() => undefined);
+    served.serve(e);
+    server = served.server;
+  }
 } else if (kind === 'console') {
   // Served as the console serves itself (bff/src/server.ts), requests made with the app's prototypes.
   const c = await testConsole({});
@@ -41,7 +48,7 @@ else if (kind === 'express') {
   close = () => c.close();
   // A probe, a catalog page and an unknown path: the middleware every request goes through.
   paths = ['/livez', '/api/v1/services?pageSize=5', '/api/v1/nope'];
-} else throw new Error(`unknown server ${kind}: node, express or console`);
+} else throw new Error(`unknown server ${kind}: node, express, express-born or console`);
 
 server ??= http.createServer(app);
 await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));

@@ -38,6 +38,7 @@ export async function benchPromotion(): Promise<void> {
   for (const [kind, what] of [
     ['node', "Node's HTTP server"],
     ['express', 'Express with a router'],
+    ['express-born', 'the same, requests born with its prototypes (appServer)'],
     ['console', 'the console as it serves itself (appServer)'],
   ] as const) {
     const { kb, requests } = await promotedPerRequest(kind);

@@ -14,8 +14,7 @@ type Tracked = Request & { [ROUTE]?: unknown; [ROUTE_BASE]?: string };
  * route matches, while `req.baseUrl` is that router's mount path, which is restored before an error
  * handler or `finish` runs. The pattern (`/api/v1/services/:id/routes`) is the label, never the path:
  * a bounded set of series. On the prototype rather than on each request: an accessor defined on every
- * request cost two closures and a hidden class of its own each time, and was the largest single
- * source of request objects that outlived a young-generation collection under load.
+ * request cost two closures and a hidden class of its own each time.
  */
 function trackRoutes(app: Express): void {
   Object.defineProperty(app.request, 'route', {
