@@ -51,6 +51,18 @@ interface WorkerFixtures {
 export const failedResource = (status: number) =>
   new RegExp(`Failed to load resource: the server responded with a status of ${status}\\b`);
 
+/**
+ * A rule's names in this and the earlier attempts of the running test, this attempt's last. A
+ * rule's history outlives the rule, so a retry that made the same rule again would find the first
+ * attempt's revisions beside its own: each attempt names its rules, and removes the earlier ones.
+ */
+export function attemptNames(name: string): string[] {
+  const { retry } = base.info();
+  return [name, ...Array.from({ length: retry }, (_, i) => `${name}-retry${i + 1}`)];
+}
+
+export const attemptName = (name: string): string => attemptNames(name).at(-1) ?? name;
+
 const CSP_BINDING = '__meshConsoleCspViolation';
 
 /**

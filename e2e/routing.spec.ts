@@ -3,13 +3,14 @@ import { load } from 'js-yaml';
 import { expectAccessible, OPEN_DIALOG } from './a11y';
 import { kubectl } from './kubectl';
 import { RoutesTab } from './pages/routing';
-import { expect, failedResource, test } from './fixtures';
+import { attemptName, attemptNames, expect, failedResource, test } from './fixtures';
 
 const ECHO = 'com.alibaba.dubbo.samples.echo.api.EchoService@dubbo';
 const V1 = '20191115224823305.fvxo1wbt';
 const V2 = '20191115225115467.dfy77ofd';
-const RULE = 'echo-split';
-const CONFLICT_RULE = 'echo-conflict';
+// Set for each attempt (attemptName): a retry makes its own rules, with their own history.
+let RULE = 'echo-split';
+let CONFLICT_RULE = 'echo-conflict';
 const NAMESPACE = 'dubbo-demo';
 
 interface VirtualService {
@@ -33,8 +34,10 @@ const rulePath = (name: string) =>
   `/api/v1/services/${encodeURIComponent(ECHO)}/routes/${encodeURIComponent(name)}`;
 
 test.beforeEach(async ({ request }) => {
-  // A retry starts from no rule (a 404 is fine).
-  for (const name of [RULE, CONFLICT_RULE]) {
+  RULE = attemptName('echo-split');
+  CONFLICT_RULE = attemptName('echo-conflict');
+  // An attempt starts from no rule of its own or of an earlier attempt (a 404 is fine).
+  for (const name of [...attemptNames('echo-split'), ...attemptNames('echo-conflict')]) {
     expect([204, 404]).toContain((await request.delete(rulePath(name))).status());
   }
 });

@@ -265,4 +265,34 @@ describe('Routes tab', () => {
     // The history is fetched again after the rollback.
     await waitFor(() => expect(requests.filter((r) => r.path.endsWith('/revisions'))).toHaveLength(2));
   });
+
+  it('says a rollback is done when the control plane took it, while the lists are still being read again', async () => {
+    let rolledBack = false;
+    let release = () => {};
+    const held = new Promise<void>((resolve) => (release = resolve));
+    serveRoutes(listOf([rule()]));
+    server.use(
+      // After the rollback, reading the rules again does not answer until the test says so.
+      http.get(ROUTES, async () => {
+        if (rolledBack) await held;
+        return HttpResponse.json(listOf([rule()]));
+      }),
+      http.get(`${ROUTES}/:name/revisions`, () => HttpResponse.json({ items: [revision(2), revision(1)] })),
+      http.post(`${ROUTES}/:name/revisions/:revision/rollback`, () => {
+        rolledBack = true;
+        return HttpResponse.json(rule());
+      }),
+    );
+    const user = setupUser();
+    renderRoutesTab();
+    await user.click(await screen.findByLabelText('History of echo-split'));
+    const drawer = await screen.findByRole('dialog', { name: 'History of echo-split' });
+    await user.click(await within(drawer).findByLabelText('Roll back to revision 1'));
+    const confirm = await screen.findByText('Roll back echo-split to revision 1?');
+    await user.click(within(must(confirm.closest<HTMLElement>('.ant-popover'))).getByText('Roll back'));
+
+    expect(await screen.findByText('Rolled back echo-split to revision 1')).toBeInTheDocument();
+    expect(rolledBack).toBe(true);
+    release();
+  });
 });

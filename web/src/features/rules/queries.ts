@@ -92,6 +92,10 @@ export function useRollbackRule(resource: ChangeResource, serviceId: string) {
       apiPost<unknown>(rulePath(resource, serviceId, name, 'revisions', revision, 'rollback'), {
         ...(comment ? { comment } : {}),
       }),
-    onSettled: () => queryClient.invalidateQueries({ queryKey: changeKeys.service(resource, serviceId) }),
+    // The operator is told as soon as the control plane took the rollback: the rules and the
+    // history are read again behind that notice, not before it (the promise is not returned).
+    onSettled: () => {
+      void queryClient.invalidateQueries({ queryKey: changeKeys.service(resource, serviceId) });
+    },
   });
 }
