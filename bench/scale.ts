@@ -859,6 +859,9 @@ export async function benchScale(): Promise<void> {
       ...summarize('POST /routes/preview (edit a canary rule), 500 calls', previews.latencies, 'ms', 20),
     );
     if (previews.error) notes.push(`PREVIEW FAILED (its figures time the refusal): ${previews.error}`);
+    // BENCH_PREVIEW_OUT=<file>: each timed preview's latency in order, to see where the slow ones fall.
+    if (process.env.BENCH_PREVIEW_OUT)
+      fs.writeFileSync(process.env.BENCH_PREVIEW_OUT, JSON.stringify(previews.latencies));
     {
       // Where a slow preview's time went: the console's own clock, and its dry runs on the control plane.
       const after = await consoleMetrics(base);

@@ -35,6 +35,7 @@ import type { AccessPolicyService } from './features/security/access-policy';
 import type { PeerAuthenticationService } from './features/security/peer-authentication';
 import type { IstioConfigService } from './features/istio-config/istio-config';
 import type { TopologyService } from './features/topology/topology';
+import { COMPRESS_FROM_BYTES } from './lib/shared-encoding';
 import type { Logger } from './lib/logger';
 import type { ConsoleMetrics } from './lib/metrics';
 
@@ -123,6 +124,7 @@ export function createApp(deps: AppDeps): Express {
       // The fastest level: most of the gain on JSON for a fraction of level 6's CPU (a 120 kB preview
       // took about 4 ms more at the default level).
       level: 1,
+      threshold: COMPRESS_FROM_BYTES,
       filter: (req, res) =>
         !String(res.getHeader('content-type') ?? '').startsWith('text/event-stream') &&
         compression.filter(req, res),

@@ -4,6 +4,7 @@ import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ServiceDetail, ServiceListResponse } from '../contract/catalog';
 import { demoCatalog } from '../embedded/demo-mesh/traffic/testing';
+import { COMPRESS_FROM_BYTES } from '../lib/shared-encoding';
 import { ADMIN_HEADER, asAdmin, testAuth } from '../testing/auth';
 import { fullApp, startTestControlPlane, testConsole } from '../testing/console';
 import type { TestControlPlane } from '../testing/console';
@@ -19,6 +20,23 @@ describe('GET /api/v1/services', () => {
     expect(body.total).toBe(1);
     expect(body.items[0]?.id).toBe('com.alibaba.dubbo.samples.echo.api.EchoService@dubbo');
     expect(body.facets.protocols).toContain('sofarpc');
+  });
+
+  it('sends a small page as it is, and a large one compressed, to a browser that accepts gzip', async () => {
+    const small = await request(app)
+      .get('/api/v1/services?pageSize=10')
+      .set('accept-encoding', 'gzip')
+      .expect(200);
+    expect(small.headers['content-encoding']).toBeUndefined();
+    // Larger than compression's usual threshold (1 kB), smaller than the first flight.
+    expect(Number(small.headers['content-length'])).toBeGreaterThan(1024);
+    expect(Number(small.headers['content-length'])).toBeLessThan(COMPRESS_FROM_BYTES);
+    const large = await request(app)
+      .get('/api/v1/services?pageSize=100')
+      .set('accept-encoding', 'gzip')
+      .expect(200);
+    expect(large.headers['content-encoding']).toBe('gzip');
+    expect(Buffer.byteLength(JSON.stringify(large.body))).toBeGreaterThanOrEqual(COMPRESS_FROM_BYTES);
   });
 
   it('filters by protocol and namespace and pages', async () => {

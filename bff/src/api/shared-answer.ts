@@ -1,12 +1,9 @@
 import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
 import type { Request, Response } from 'express';
-import { encodedAnswer } from '../lib/shared-encoding';
+import { COMPRESS_FROM_BYTES, encodedAnswer } from '../lib/shared-encoding';
 
 const gzipAsync = promisify(gzip);
-
-/** Smaller answers are not worth a compressed copy (the compression middleware takes them as usual). */
-const MIN_COMPRESSED_BYTES = 1024;
 
 /**
  * `res.json(body)` for an answer shared by many callers (monitoring/reuse.ts): serialized, hashed
@@ -20,7 +17,7 @@ export async function sendShared(req: Request, res: Response, body: object): Pro
   res.type('application/json');
   res.setHeader('ETag', answer.etag);
   res.vary('Accept-Encoding');
-  if (answer.json.length >= MIN_COMPRESSED_BYTES && req.acceptsEncodings('gzip', 'identity') === 'gzip') {
+  if (answer.json.length >= COMPRESS_FROM_BYTES && req.acceptsEncodings('gzip', 'identity') === 'gzip') {
     answer.gzip ??= gzipAsync(answer.json);
     const compressed = await answer.gzip.catch(() => null);
     if (compressed) {

@@ -1,5 +1,13 @@
 import { createHash } from 'node:crypto';
 
+/**
+ * Answers smaller than this go uncompressed. They fit TCP's first flight (an initial window of ten
+ * segments, about 14 kB), so gzip saves a browser no round trip, while compressing in zlib's thread
+ * pool costs the answer a hop there and back: a routing preview (2.5 kB) and a catalog page (4 kB)
+ * were milliseconds slower with it (`npm run bench -- scale`).
+ */
+export const COMPRESS_FROM_BYTES = 8 * 1024;
+
 /** An answer shared by many callers as it goes on the wire: its JSON and ETag (api/shared-answer.ts). */
 export interface EncodedAnswer {
   json: Buffer;
