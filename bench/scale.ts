@@ -19,6 +19,7 @@ import type { MeshObject } from '../bff/src/mesh/istio-types';
 import type { RouteTarget } from '../bff/src/mesh/model';
 import { planRoute } from '../bff/src/mesh/plan';
 import { planRateLimit } from '../bff/src/mesh/ratelimit';
+import { recordSubsetUsers } from '../bff/src/mesh/subset-users';
 import { ADMIN_HEADER, TEST_ADMIN_TOKEN } from '../bff/src/testing/auth';
 import { catalogQuery as catalogQueryIn, serviceAt as serviceAtIn, serviceHost } from './scale-shape';
 import type { SlowAnswer } from './scale-shape';
@@ -282,11 +283,14 @@ function seed(cp: ControlPlane, services = SERVICES, podsPerService = PODS_PER_S
     bucket.pods.push(...podsOf(i, podsPerService));
     if (i % VS_EVERY === 0) {
       const target = routeTarget(name, ns);
-      const plan = planRoute(
-        canaryForm(name, 10),
-        target,
-        { otherRoutes: [] },
-        { dialect: 'istio', istioVersion: 'v1' },
+      // As the console writes a rule made in its form (features/routing/routing.ts): with the
+      // record of the subsets it relies on, on its DestinationRule. Without that record, every
+      // preview of the rule would also plan (and dry-run) the DestinationRule to add it.
+      const live = { otherRoutes: [] };
+      const plan = recordSubsetUsers(
+        planRoute(canaryForm(name, 10), target, live, { dialect: 'istio', istioVersion: 'v1' }),
+        `${name}-canary`,
+        live,
       );
       for (const w of plan.writes) bucket.rules.push(w.object);
       counts.vs++;
@@ -845,6 +849,18 @@ export async function benchScale(): Promise<void> {
         ...canaryForm(previewSvc.name, 10 + (i % 80)),
         ...(existing.resourceVersion ? { resourceVersion: existing.resourceVersion } : {}),
       });
+    {
+      // What each timed preview plans (and dry-runs on the control plane), said beside its figure.
+      const res = await fetch(`${base}/api/v1/services/${previewId}/routes/preview`, {
+        method: 'POST',
+        headers: { ...ADMIN_HEADER, 'content-type': 'application/json' },
+        body: previewBody(5), // weights other than the seeded rule's
+      });
+      const planned = ((await res.json()) as { objects?: { kind: string; action: string }[] }).objects ?? [];
+      notes.push(
+        `preview plans: ${planned.map((o) => `${o.kind} ${o.action}`).join(', ') || `(HTTP ${res.status})`}`,
+      );
+    }
     const metricsBeforePreviews = await consoleMetrics(base);
     const previews = await timeInSequence(
       base,
