@@ -53,7 +53,7 @@ export async function benchTopologyApi(services = 5_000): Promise<void> {
       const t0 = performance.now();
       const graph = await ask();
       // What the API sends: serialized once per graph (by its build since it is a shared answer).
-      const bytes = encodedAnswer(graph).json.length;
+      const bytes = encodedAnswer(graph).bytes;
       const t = performance.now() - t0;
       const c = process.cpuUsage(c0);
       if (i < 5) continue; // warm-up

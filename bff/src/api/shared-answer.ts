@@ -1,9 +1,19 @@
-import { promisify } from 'node:util';
-import { gzip } from 'node:zlib';
+import { createGzip } from 'node:zlib';
 import type { Request, Response } from 'express';
 import { COMPRESS_FROM_BYTES, encodedAnswer } from '../lib/shared-encoding';
 
-const gzipAsync = promisify(gzip);
+/** The pieces compressed as one gzip stream (in zlib's thread pool). */
+function gzipPieces(pieces: readonly Buffer[]): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const gzip = createGzip();
+    const out: Buffer[] = [];
+    gzip.on('data', (chunk: Buffer) => out.push(chunk));
+    gzip.on('end', () => resolve(Buffer.concat(out)));
+    gzip.on('error', reject);
+    for (const piece of pieces) gzip.write(piece);
+    gzip.end();
+  });
+}
 
 /**
  * `res.json(body)` for an answer shared by many callers (monitoring/reuse.ts): serialized, hashed
@@ -17,8 +27,8 @@ export async function sendShared(req: Request, res: Response, body: object): Pro
   res.type('application/json');
   res.setHeader('ETag', answer.etag);
   res.vary('Accept-Encoding');
-  if (answer.json.length >= COMPRESS_FROM_BYTES && req.acceptsEncodings('gzip', 'identity') === 'gzip') {
-    answer.gzip ??= gzipAsync(answer.json);
+  if (answer.bytes >= COMPRESS_FROM_BYTES && req.acceptsEncodings('gzip', 'identity') === 'gzip') {
+    answer.gzip ??= gzipPieces(answer.pieces);
     const compressed = await answer.gzip.catch(() => null);
     if (compressed) {
       // Already encoded: the compression middleware leaves it as it is.
@@ -28,5 +38,22 @@ export async function sendShared(req: Request, res: Response, body: object): Pro
     }
     answer.gzip = undefined;
   }
-  res.send(answer.json);
+  if (answer.pieces.length === 1) {
+    res.send(answer.pieces[0]);
+    return;
+  }
+  // What res.send does for one buffer: 304 to a client holding this ETag, headers alone for HEAD.
+  if (req.fresh) {
+    res.status(304).removeHeader('Content-Type');
+    res.end();
+    return;
+  }
+  res.setHeader('Content-Length', answer.bytes);
+  if (req.method === 'HEAD') {
+    res.end();
+    return;
+  }
+  res.cork();
+  for (const piece of answer.pieces) res.write(piece);
+  res.end();
 }

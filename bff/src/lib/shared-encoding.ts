@@ -10,7 +10,10 @@ export const COMPRESS_FROM_BYTES = 8 * 1024;
 
 /** An answer shared by many callers as it goes on the wire: its JSON and ETag (api/shared-answer.ts). */
 export interface EncodedAnswer {
-  json: Buffer;
+  /** The JSON's bytes, in pieces (see jsonPieces); sent one after another. */
+  pieces: Buffer[];
+  /** Their total length. */
+  bytes: number;
   etag: string;
   /** Made on the first request that accepts it, in zlib's thread pool, then shared. */
   gzip?: Promise<Buffer>;
@@ -25,14 +28,65 @@ const encodedOf = new WeakMap<object, EncodedAnswer>();
  * that first sends it does not serialize megabytes while others wait.
  */
 export function encodedAnswer(body: object): EncodedAnswer {
-  let found = encodedOf.get(body);
-  if (!found) {
-    const json = Buffer.from(JSON.stringify(body));
-    const etag = `W/"${createHash('sha1').update(json).digest('base64url')}"`;
-    encodedOf.set(body, (found = { json, etag }));
+  return encodedOf.get(body) ?? encodeAs(body, jsonPieces(body));
+}
+
+/**
+ * Serializes `body` from `pieces`, whose concatenation must be its JSON (a feature that writes a
+ * large answer's JSON itself: features/topology/graph.ts renderGraphJson), and keeps it as the
+ * answer's encoding.
+ */
+export function encodeAs(body: object, pieces: Iterable<string>): EncodedAnswer {
+  const hash = createHash('sha1');
+  const buffers: Buffer[] = [];
+  let bytes = 0;
+  for (const piece of pieces) {
+    const buffer = Buffer.from(piece);
+    hash.update(buffer);
+    buffers.push(buffer);
+    bytes += buffer.length;
   }
-  return found;
+  const encoded: EncodedAnswer = { pieces: buffers, bytes, etag: `W/"${hash.digest('base64url')}"` };
+  encodedOf.set(body, encoded);
+  return encoded;
 }
 
 /** Whether an answer has been serialized already (tests: by its build, before any request). */
 export const isEncoded = (body: object): boolean => encodedOf.has(body);
+
+/** Elements of a long array serialized together (an edge of a topology is about 350 bytes). */
+const SLICE = 128;
+
+/**
+ * `JSON.stringify(body)`, in pieces whose concatenation is exactly that string: a long array of a
+ * plain object's own keys goes SLICE elements at a time. A topology of 5,000 services is 7 MB of
+ * JSON; as one string and one buffer, it was two allocations of fresh memory per build (each page
+ * faulted in when first written: about 20 ms each on this machine) and one large object for the
+ * old generation to collect. Pieces of tens of kB live and die in the young generation's pages.
+ */
+export function* jsonPieces(body: object): Generator<string> {
+  if (Array.isArray(body) || Object.getPrototypeOf(body) !== Object.prototype || 'toJSON' in body) {
+    yield JSON.stringify(body);
+    return;
+  }
+  let pending = '{';
+  let comma = '';
+  for (const [key, value] of Object.entries(body)) {
+    if (Array.isArray(value) && value.length > SLICE) {
+      pending += `${comma}${JSON.stringify(key)}:[`;
+      for (let i = 0; i < value.length; i += SLICE) {
+        const slice = JSON.stringify(value.slice(i, i + SLICE));
+        yield `${pending}${i > 0 ? ',' : ''}${slice.slice(1, -1)}`;
+        pending = '';
+      }
+      pending = ']';
+    } else {
+      const json = JSON.stringify(value) as string | undefined;
+      // As JSON.stringify does: a key whose value has no JSON (undefined, a function) is left out.
+      if (json === undefined) continue;
+      pending += `${comma}${JSON.stringify(key)}:${json}`;
+    }
+    comma = ',';
+  }
+  yield `${pending}}`;
+}

@@ -4,7 +4,7 @@ import { GRAPH_TYPES } from '../../contract/topology';
 import type { TopologyGraph } from '../../contract/topology';
 import { indexCatalog } from '../catalog/query';
 import type { CallFigures, ServiceVersionFigures, TrafficEdges } from '../monitoring/telemetry';
-import { buildGraph, nodeIds, securityOf } from './graph';
+import { buildGraph, graphParts, nodeIds, renderGraph, renderGraphJson, securityOf } from './graph';
 
 function service(
   id: string,
@@ -403,5 +403,64 @@ describe('graphs built one after another over the same catalog view (each scrape
       expect(busy.length).toBeGreaterThan(0);
       expect(buildGraph({ links, catalog, graphType })).toEqual(before);
     }
+  });
+});
+
+describe('the JSON the API sends, written a slice at a time', () => {
+  /** A mesh larger than a slice: 300 services, each called by the one before it and by the gateway. */
+  const many = Array.from({ length: 300 }, (_, i) =>
+    service(`s${i}.ns${i % 3}.svc.cluster.local`, `s${i}`, `ns${i % 3}`, 'http', [
+      ['v1', 'kubernetes'],
+      ['v2', 'vm'],
+    ]),
+  );
+  const bigCatalog = indexCatalog([...many, ...catalog.services]);
+  const bigLinks: TrafficEdges = {
+    calls: [
+      ...calls,
+      ...many.flatMap((s, i) => [
+        {
+          source: caller('istio-ingressgateway', 'unknown', 'istio-system'),
+          serviceId: s.id,
+          ...link(1 + i),
+        },
+        {
+          source: caller(`s${(i + 299) % 300}`, 'v1', `ns${(i + 299) % 3}`),
+          serviceId: s.id,
+          ...l4(i, 10, 20),
+        },
+      ]),
+    ],
+    versions: [
+      ...versions,
+      ...many.map((s, i) => ver(s.id, s.application, i % 2 ? 'v1' : 'v2', link(1 + i, i % 5), s.namespace)),
+    ],
+  };
+  const head = { graphType: 'x', window: '5m', namespace: null, updatedAt: 'then', source: 'prometheus' };
+
+  it('is, piece after piece, exactly the rendered graph’s JSON, for every graph type and namespace', () => {
+    for (const graphType of GRAPH_TYPES) {
+      const parts = graphParts({ links: bigLinks, catalog: bigCatalog, graphType });
+      for (const namespace of [null, 'ns1', 'bookinfo', 'nowhere']) {
+        const pieces = [...renderGraphJson(parts, namespace, head)];
+        const whole = JSON.stringify({ ...head, ...renderGraph(parts, namespace) });
+        expect(pieces.join('')).toBe(whole);
+        if (namespace === null) {
+          // More nodes and edges than one slice holds: written in several pieces.
+          expect(JSON.parse(whole).edges.length).toBeGreaterThan(300);
+          expect(pieces.length).toBeGreaterThan(4);
+        }
+      }
+    }
+  });
+
+  it('an empty graph too', () => {
+    const parts = graphParts({
+      links: { calls: [], versions: [] },
+      catalog: indexCatalog([]),
+      graphType: 'app',
+    });
+    const pieces = [...renderGraphJson(parts, null, {})];
+    expect(pieces.join('')).toBe(JSON.stringify(renderGraph(parts, null)));
   });
 });

@@ -9,9 +9,9 @@ import type { CatalogView } from '../catalog/query';
 import type { TelemetrySource } from '../monitoring/telemetry';
 import { Reused, Unchanged, evaluationTime, keptMsFor, reuseMsFor, staleMsFor } from '../monitoring/reuse';
 import { resolveWindow } from '../monitoring/window';
-import { encodedAnswer } from '../../lib/shared-encoding';
-import { graphParts, renderGraph } from './graph';
-import type { GraphParts } from './graph';
+import { encodeAs } from '../../lib/shared-encoding';
+import { graphParts, renderGraph, renderGraphJson } from './graph';
+import type { BuiltGraph, GraphParts } from './graph';
 
 export interface TopologyDeps {
   catalog: CatalogSource;
@@ -19,6 +19,19 @@ export interface TopologyDeps {
   clock?: () => number;
   /** At most how long telemetry's links are reused (see MonitoringDeps.maxReuseMs); 0 or absent: in flight only. */
   maxReuseMs?: number;
+}
+
+/**
+ * A graph whose nodes and edges are rendered only if something reads them. The API sends the JSON
+ * its build wrote (renderGraphJson), so the whole graph as objects is never made there; a caller
+ * that reads the object (a test) gets the same graph. Enumerable, so JSON.stringify sees them.
+ */
+function drawnWhenRead(head: Omit<TopologyGraph, keyof BuiltGraph>, render: () => BuiltGraph): TopologyGraph {
+  let drawn: BuiltGraph | undefined;
+  const graph = { ...head } as TopologyGraph;
+  for (const key of ['groups', 'nodes', 'edges', 'namespaces'] as const)
+    Object.defineProperty(graph, key, { enumerable: true, get: () => (drawn ??= render())[key] });
+  return graph;
 }
 
 /** Telemetry's links within a scope, and when they were asked. */
@@ -65,18 +78,20 @@ export class TopologyService {
       view,
       derivedKey: JSON.stringify([query.graphType, query.namespace ?? null, key]),
       derive: (fetched) => {
-        const graph: TopologyGraph = {
+        const parts = this.partsOf(fetched, view, query.graphType);
+        const namespace = query.namespace ?? null;
+        const head = {
           graphType: query.graphType,
           window: query.window,
-          namespace: query.namespace ?? null,
+          namespace,
           updatedAt: new Date(fetched.at).toISOString(),
           source: this.deps.telemetry.kind,
-          ...renderGraph(this.partsOf(fetched, view, query.graphType), query.namespace ?? null),
         };
+        const graph = drawnWhenRead(head, () => renderGraph(parts, namespace));
         // Serialized as part of the build, which takes its turn with the requests (reuse.ts), rather
         // than by the first request to send it (a namespace's graph is hundreds of kB at 20,000
         // services: the first requests after a scrape each serialized one while others waited).
-        encodedAnswer(graph);
+        encodeAs(graph, renderGraphJson(parts, namespace, head));
         return graph;
       },
     });
