@@ -59,10 +59,10 @@ const SLICE = 128;
 
 /**
  * `JSON.stringify(body)`, in pieces whose concatenation is exactly that string: a long array of a
- * plain object's own keys goes SLICE elements at a time. A topology of 5,000 services is 7 MB of
- * JSON; as one string and one buffer, it was two allocations of fresh memory per build (each page
- * faulted in when first written: about 20 ms each on this machine) and one large object for the
- * old generation to collect. Pieces of tens of kB live and die in the young generation's pages.
+ * plain object's own keys goes SLICE elements at a time. An answer of megabytes as one string and
+ * one buffer is two large allocations of fresh memory (each page faulted in when first written:
+ * about 20 ms per 7 MB on this machine); pieces of tens of kB come and go in the young generation's
+ * pages. (The topology writes its own pieces: features/topology/graph.ts renderGraphJson.)
  */
 export function* jsonPieces(body: object): Generator<string> {
   if (Array.isArray(body) || Object.getPrototypeOf(body) !== Object.prototype || 'toJSON' in body) {
