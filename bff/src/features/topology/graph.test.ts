@@ -418,11 +418,15 @@ describe('the JSON the API sends, written a slice at a time', () => {
   const bigLinks: TrafficEdges = {
     calls: [
       ...calls,
+      // Telemetry's labels can hold what JSON must escape.
+      { source: caller('odd"app', 'v"1', 'ns\\0'), serviceId: 'odd"\\svc\u0001', ...link(2) },
       ...many.flatMap((s, i) => [
         {
           source: caller('istio-ingressgateway', 'unknown', 'istio-system'),
           serviceId: s.id,
           ...link(1 + i),
+          // Over mutual TLS: all, half or none of the requests (mutual_tls, mixed, none).
+          mtls: (1 + i) * ([1, 0.5, 0][i % 3] as number),
         },
         {
           source: caller(`s${(i + 299) % 300}`, 'v1', `ns${(i + 299) % 3}`),
@@ -433,6 +437,7 @@ describe('the JSON the API sends, written a slice at a time', () => {
     ],
     versions: [
       ...versions,
+      ver('odd"\\svc\u0001', 'odd"app', 'v"1', link(3)),
       ...many.map((s, i) => ver(s.id, s.application, i % 2 ? 'v1' : 'v2', link(1 + i, i % 5), s.namespace)),
     ],
   };
