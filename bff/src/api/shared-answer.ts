@@ -42,17 +42,14 @@ export async function sendShared(req: Request, res: Response, body: object): Pro
     res.send(answer.pieces[0]);
     return;
   }
-  // What res.send does for one buffer: 304 to a client holding this ETag, headers alone for HEAD.
+  // What res.send does for one buffer: 304 to a client holding this ETag. (For HEAD, Node's
+  // response writes the headers alone.)
   if (req.fresh) {
     res.status(304).removeHeader('Content-Type');
     res.end();
     return;
   }
   res.setHeader('Content-Length', answer.bytes);
-  if (req.method === 'HEAD') {
-    res.end();
-    return;
-  }
   res.cork();
   for (const piece of answer.pieces) res.write(piece);
   res.end();

@@ -10,7 +10,7 @@ export const COMPRESS_FROM_BYTES = 8 * 1024;
 
 /** An answer shared by many callers as it goes on the wire: its JSON and ETag (api/shared-answer.ts). */
 export interface EncodedAnswer {
-  /** The JSON's bytes, in pieces (see jsonPieces); sent one after another. */
+  /** The JSON's bytes, in one piece or in several (encodeAs); sent one after another. */
   pieces: Buffer[];
   /** Their total length. */
   bytes: number;
@@ -28,13 +28,15 @@ const encodedOf = new WeakMap<object, EncodedAnswer>();
  * that first sends it does not serialize megabytes while others wait.
  */
 export function encodedAnswer(body: object): EncodedAnswer {
-  return encodedOf.get(body) ?? encodeAs(body, jsonPieces(body));
+  return encodedOf.get(body) ?? encodeAs(body, [JSON.stringify(body)]);
 }
 
 /**
- * Serializes `body` from `pieces`, whose concatenation must be its JSON (a feature that writes a
- * large answer's JSON itself: features/topology/graph.ts renderGraphJson), and keeps it as the
- * answer's encoding.
+ * Serializes `body` from `pieces`, whose concatenation must be its JSON, and keeps it as the
+ * answer's encoding. A feature with an answer of megabytes writes its JSON in pieces of tens of kB
+ * (features/topology/graph.ts renderGraphJson): as one string and one buffer, a topology of 5,000
+ * services was two allocations of 7 MB of fresh memory, each page faulted in when first written
+ * (about 20 ms each on this machine). Smaller answers (a page, the top fives) go in one piece.
  */
 export function encodeAs(body: object, pieces: Iterable<string>): EncodedAnswer {
   const hash = createHash('sha1');
@@ -53,40 +55,3 @@ export function encodeAs(body: object, pieces: Iterable<string>): EncodedAnswer 
 
 /** Whether an answer has been serialized already (tests: by its build, before any request). */
 export const isEncoded = (body: object): boolean => encodedOf.has(body);
-
-/** Elements of a long array serialized together (an edge of a topology is about 350 bytes). */
-const SLICE = 128;
-
-/**
- * `JSON.stringify(body)`, in pieces whose concatenation is exactly that string: a long array of a
- * plain object's own keys goes SLICE elements at a time. An answer of megabytes as one string and
- * one buffer is two large allocations of fresh memory (each page faulted in when first written:
- * about 20 ms per 7 MB on this machine); pieces of tens of kB come and go in the young generation's
- * pages. (The topology writes its own pieces: features/topology/graph.ts renderGraphJson.)
- */
-export function* jsonPieces(body: object): Generator<string> {
-  if (Array.isArray(body) || Object.getPrototypeOf(body) !== Object.prototype || 'toJSON' in body) {
-    yield JSON.stringify(body);
-    return;
-  }
-  let pending = '{';
-  let comma = '';
-  for (const [key, value] of Object.entries(body)) {
-    if (Array.isArray(value) && value.length > SLICE) {
-      pending += `${comma}${JSON.stringify(key)}:[`;
-      for (let i = 0; i < value.length; i += SLICE) {
-        const slice = JSON.stringify(value.slice(i, i + SLICE));
-        yield `${pending}${i > 0 ? ',' : ''}${slice.slice(1, -1)}`;
-        pending = '';
-      }
-      pending = ']';
-    } else {
-      const json = JSON.stringify(value) as string | undefined;
-      // As JSON.stringify does: a key whose value has no JSON (undefined, a function) is left out.
-      if (json === undefined) continue;
-      pending += `${comma}${JSON.stringify(key)}:${json}`;
-    }
-    comma = ',';
-  }
-  yield `${pending}}`;
-}

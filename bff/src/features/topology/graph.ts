@@ -14,7 +14,7 @@ import type { CatalogView } from '../catalog/query';
 import { platformList } from '../catalog/registry';
 import { UNKNOWN } from '../monitoring/istio-metrics';
 import type { LinkFigures, TrafficEdges } from '../monitoring/telemetry';
-import { healthOfRates, round, trafficOfRates } from './health';
+import { healthOf, linkTraffic, round } from './health';
 
 /**
  * The topology as a pure function of telemetry's links and the catalog: no I/O, so it is tested with
@@ -136,11 +136,11 @@ class Sums {
   }
 
   traffic(row: number): LinkTraffic {
-    return trafficOfRates(this.at(row, REQUESTS), this.at(row, SERVER_ERRORS), this.at(row, CLIENT_ERRORS));
+    return linkTraffic(this.at(row, REQUESTS), this.at(row, SERVER_ERRORS), this.at(row, CLIENT_ERRORS));
   }
 
   health(row: number): Health {
-    return healthOfRates(this.at(row, REQUESTS), this.at(row, SERVER_ERRORS), this.at(row, CLIENT_ERRORS));
+    return healthOf(this.at(row, REQUESTS), this.at(row, SERVER_ERRORS), this.at(row, CLIENT_ERRORS));
   }
 
   /** The request-weighted p95 of the links summed, rounded for the wire; null when none had one. */

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { healthOf, linkTraffic } from './health';
 
 const of = (requests: number, serverErrors: number, clientErrors: number) =>
-  healthOf({ requests, serverErrors, clientErrors });
+  healthOf(requests, serverErrors, clientErrors);
 
 describe("health by error rate (Kiali's default tolerances)", () => {
   it.each([
@@ -22,12 +22,12 @@ describe("health by error rate (Kiali's default tolerances)", () => {
   });
 
   it('reports rates per minute and ratios, null without requests', () => {
-    expect(linkTraffic({ requests: 2, serverErrors: 0.5, clientErrors: 0.1 })).toEqual({
+    expect(linkTraffic(2, 0.5, 0.1)).toEqual({
       requestsPerMinute: 120,
       errorRate: 0.3,
       serverErrorRate: 0.25,
       clientErrorRate: 0.05,
     });
-    expect(linkTraffic({ requests: 0, serverErrors: 0, clientErrors: 0 }).errorRate).toBeNull();
+    expect(linkTraffic(0, 0, 0).errorRate).toBeNull();
   });
 });

@@ -24,19 +24,8 @@ function judge(ratio: number, tolerance: { degraded: number; failure: number }):
   return 'healthy';
 }
 
-/** Rates per second (or per minute: only the ratios matter). */
-export interface ErrorCounts {
-  requests: number;
-  serverErrors: number;
-  clientErrors: number;
-}
-
-export function healthOf({ requests, serverErrors, clientErrors }: ErrorCounts): Health {
-  return healthOfRates(requests, serverErrors, clientErrors);
-}
-
-/** healthOf, from the three rates (the topology keeps its sums in arrays, not objects). */
-export function healthOfRates(requests: number, serverErrors: number, clientErrors: number): Health {
+/** From rates per second (or per minute: only the ratios matter). */
+export function healthOf(requests: number, serverErrors: number, clientErrors: number): Health {
   if (!(requests > 0)) return 'none';
   const server = judge(serverErrors / requests, HEALTH_THRESHOLDS.serverErrors);
   const client = judge(clientErrors / requests, HEALTH_THRESHOLDS.clientErrors);
@@ -64,12 +53,7 @@ function ratioOf(part: number, requests: number): number | null {
 }
 
 /** The API's traffic figures of a link from its rates per second. */
-export function linkTraffic({ requests, serverErrors, clientErrors }: ErrorCounts): LinkTraffic {
-  return trafficOfRates(requests, serverErrors, clientErrors);
-}
-
-/** linkTraffic, from the three rates. */
-export function trafficOfRates(requests: number, serverErrors: number, clientErrors: number): LinkTraffic {
+export function linkTraffic(requests: number, serverErrors: number, clientErrors: number): LinkTraffic {
   return {
     requestsPerMinute: round(requests * 60, 3),
     errorRate: ratioOf(serverErrors + clientErrors, requests),
