@@ -35,8 +35,8 @@ export function encodedAnswer(body: object): EncodedAnswer {
  * Serializes `body` from `pieces`, whose concatenation must be its JSON, and keeps it as the
  * answer's encoding. A feature with an answer of megabytes writes its JSON in pieces of tens of kB
  * (features/topology/graph.ts renderGraphJson): as one string and one buffer, a topology of 5,000
- * services was two allocations of 7 MB of fresh memory, each page faulted in when first written
- * (about 20 ms each on this machine). Smaller answers (a page, the top fives) go in one piece.
+ * services was two allocations of 7 MB of fresh memory, each page faulted in when first written.
+ * Smaller answers (a page, the top fives) go in one piece.
  */
 export function encodeAs(body: object, pieces: Iterable<string>): EncodedAnswer {
   const hash = createHash('sha1');
