@@ -146,11 +146,15 @@ describe.skipIf(!kubectlInstalled)(
       expect(env.HOST?.value).toBe('0.0.0.0');
       expect(env.POD_NAME?.valueFrom?.fieldRef?.fieldPath).toBe('metadata.name');
       expect(env.POD_NAMESPACE?.valueFrom?.fieldRef?.fieldPath).toBe('metadata.namespace');
-      // V8's heap is bounded well inside the container's memory limit (code, buffers and the young
-      // generation live outside it).
+      // V8's heap is bounded well inside the container's memory limit (code and buffers live
+      // outside it): its old generation, and with it the young one (V8 reserves three semi-spaces'
+      // worth: two semi-spaces and as much for large young objects; 16 MiB each unless set).
+      const limitMiB = mebibytes(c.resources?.limits?.memory ?? '0');
       const heapMiB = Number(/--max-old-space-size=(\d+)/.exec(env.NODE_OPTIONS?.value ?? '')?.[1]);
+      const semiMiB = Number(/--max-semi-space-size=(\d+)/.exec(env.NODE_OPTIONS?.value ?? '')?.[1] ?? 16);
       expect(heapMiB).toBeGreaterThan(0);
-      expect(heapMiB).toBeLessThanOrEqual(0.75 * mebibytes(c.resources?.limits?.memory ?? '0'));
+      expect(heapMiB).toBeLessThanOrEqual(0.75 * limitMiB);
+      expect(heapMiB + 3 * semiMiB).toBeLessThanOrEqual(0.85 * limitMiB);
 
       // The settings and credentials it reads exist under the (hashed) names it refers to.
       const configMapName = c.envFrom?.find((e) => e.configMapRef)?.configMapRef?.name;
