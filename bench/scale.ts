@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
 import os from 'node:os';
+import { PerformanceObserver } from 'node:perf_hooks';
 import path from 'node:path';
 import v8 from 'node:v8';
 import vm from 'node:vm';
@@ -535,6 +536,21 @@ function slowSoFar(metricsText: string): number {
   return all - within;
 }
 
+/** This process's garbage-collection pauses (ms) from now until `stop`. */
+function gcPauses(): { stop: () => number[] } {
+  const pauses: number[] = [];
+  const observer = new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) pauses.push(e.duration);
+  });
+  observer.observe({ entryTypes: ['gc'] });
+  return {
+    stop: () => {
+      observer.disconnect();
+      return pauses;
+    },
+  };
+}
+
 /** From two /metrics texts, a histogram's observations in between over `le`, and in all (see `tally`). */
 function overBound(
   before: string,
@@ -870,6 +886,7 @@ export async function benchScale(): Promise<void> {
       });
     }
     const metricsBeforePreviews = await consoleMetrics(base);
+    const controlPlaneGc = gcPauses();
     const previews = await timeInSequence(
       base,
       30,
@@ -911,6 +928,20 @@ export async function benchScale(): Promise<void> {
         0.025,
       );
       const client = previews.latencies.filter((ms) => ms > 25).length;
+      // Whose garbage collections fell among them: this process's (the control plane answering the
+      // dry runs) and the console's (prom-client's histogram of its pauses).
+      const pauses = controlPlaneGc.stop();
+      const consoleGc = overBound(
+        metricsBeforePreviews,
+        after,
+        'mesh_console_nodejs_gc_duration_seconds',
+        '',
+        0.01,
+      );
+      notes.push(
+        `preview: garbage collections while they ran: the control plane's process ${pauses.length} (${pauses.filter((ms) => ms > 10).length} over 10 ms, max ${Math.max(0, ...pauses).toFixed(1)} ms), ` +
+          `the console ${consoleGc.all} (${consoleGc.over} over 10 ms)`,
+      );
       notes.push(
         `preview: over 25 ms: ${client} of ${previews.latencies.length} by the client, ${own.over} of ${own.all} by the console's own clock; ` +
           `its calls to the control plane (the dry runs): ${dry.over} of ${dry.all} over 10 ms, ${dry25.over} over 25 ms`,
