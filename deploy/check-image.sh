@@ -79,8 +79,10 @@ fi
 
 if $BUILD; then
   echo "check-image: building $TAG from deploy/Dockerfile"
-  pull=()
-  $STAND_IN && pull=(--pull-never)
+  # The stand-in is only ever used when asked for: otherwise the base is pulled even if a stand-in
+  # of a previous run has its name here.
+  pull=(--pull=always)
+  $STAND_IN && pull=(--pull=never)
   # Docker's format keeps the HEALTHCHECK (the OCI format has none).
   buildah bud --isolation chroot --format docker "${pull[@]}" -f "$ROOT/deploy/Dockerfile" -t "$TAG" "$ROOT" \
     >"$WORK/build.log" 2>&1 || {
@@ -112,7 +114,7 @@ mapfile -d '' CMD < <(argv "$CMD_JSON" 0)
 mapfile -d '' HEALTH < <(argv "$HEALTH_JSON" 1)
 
 # The container: its file system read-only, /tmp and the data directory on tmpfs owned by its user.
-CONTAINER="$(buildah from --pull-never "$TAG")"
+CONTAINER="$(buildah from --pull=never "$TAG")"
 mkdir -p "$ROOTFS"
 mount --bind "$(buildah mount "$CONTAINER")" "$ROOTFS"
 mount -o remount,bind,ro "$ROOTFS"
