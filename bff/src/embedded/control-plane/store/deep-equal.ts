@@ -1,18 +1,24 @@
 import { isRecord } from '../types';
 
-/** Structural equality of JSON values; key order does not matter. */
+/**
+ * Structural equality of JSON values; key order does not matter, and a key whose value is
+ * `undefined` counts as absent. Allocates nothing: it runs on every write and dry run, over
+ * whole objects (a managed-fields comparison, a no-op update's check).
+ */
 export function deepEqual(a: unknown, b: unknown): boolean {
   if (a === b) return true;
   if (Array.isArray(a)) {
     if (!Array.isArray(b) || a.length !== b.length) return false;
-    return a.every((v, i) => deepEqual(v, b[i]));
+    for (let i = 0; i < a.length; i++) if (!deepEqual(a[i], b[i])) return false;
+    return true;
   }
-  if (isRecord(a)) {
-    if (!isRecord(b)) return false;
-    const ka = Object.keys(a).filter((k) => a[k] !== undefined);
-    const kb = Object.keys(b).filter((k) => b[k] !== undefined);
-    if (ka.length !== kb.length) return false;
-    return ka.every((k) => deepEqual(a[k], b[k]));
+  if (!isRecord(a) || !isRecord(b)) return false;
+  let defined = 0;
+  for (const k in a) {
+    if (!Object.hasOwn(a, k) || a[k] === undefined) continue;
+    defined++;
+    if (!Object.hasOwn(b, k) || !deepEqual(a[k], b[k])) return false;
   }
-  return false;
+  for (const k in b) if (Object.hasOwn(b, k) && b[k] !== undefined) defined--;
+  return defined === 0;
 }

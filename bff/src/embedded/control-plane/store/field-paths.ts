@@ -123,14 +123,29 @@ function keyOf(item: unknown, keys: string[]): Record<string, unknown> | undefin
 
 const keyElement = (key: Record<string, unknown>) => `k:${JSON.stringify(key)}`;
 
-/** Every path a value sets (leaves, and `.` for maps and list elements), added to out. */
-export function collectPaths(value: unknown, cursor: SchemaCursor, prefix: string[], out: Set<string>): void {
+/** `path` with `element` appended ('' is the root). */
+const under = (path: string, element: string) => (path === '' ? element : path + SEP + element);
+
+/**
+ * Every path a value sets (leaves, and `.` for maps and list elements), added to out. Runs over the
+ * whole object on every write and dry run: paths are built as strings as it goes down, not copied
+ * as lists at each level.
+ */
+export function collectPaths(value: unknown, cursor: SchemaCursor, out: Set<string>): void {
+  collectUnder(value, cursor, '', out);
+}
+
+function collectUnder(value: unknown, cursor: SchemaCursor, path: string, out: Set<string>): void {
   if (isRecord(value) && !cursor.atomicObject(value)) {
-    const entries = Object.entries(value);
-    if (entries.length === 0 || cursor.isMap) {
-      if (prefix.length > 0) out.add(joinPath(entries.length === 0 ? prefix : [...prefix, '.']));
-    }
-    for (const [k, v] of entries) collectPaths(v, cursor.property(k), [...prefix, `f:${k}`], out);
+    let empty = true;
+    for (const k in value)
+      if (Object.hasOwn(value, k)) {
+        empty = false;
+        break;
+      }
+    if (path !== '' && (empty || cursor.isMap)) out.add(empty ? path : under(path, '.'));
+    for (const k in value)
+      if (Object.hasOwn(value, k)) collectUnder(value[k], cursor.property(k), under(path, `f:${k}`), out);
     return;
   }
   if (Array.isArray(value)) {
@@ -139,23 +154,24 @@ export function collectPaths(value: unknown, cursor: SchemaCursor, prefix: strin
       const itemCursor = cursor.items();
       const keyed = value.map((item) => keyOf(item, shape.keys));
       if (keyed.every((k) => k !== undefined)) {
-        if (value.length === 0) out.add(joinPath(prefix));
+        if (value.length === 0) out.add(path);
         value.forEach((item, i) => {
-          const element = [...prefix, keyElement(keyed[i] ?? {})];
-          out.add(joinPath([...element, '.']));
+          const element = under(path, keyElement(keyed[i] ?? {}));
+          out.add(under(element, '.'));
           if (isRecord(item))
-            for (const [k, v] of Object.entries(item))
-              collectPaths(v, itemCursor.property(k), [...element, `f:${k}`], out);
+            for (const k in item)
+              if (Object.hasOwn(item, k))
+                collectUnder(item[k], itemCursor.property(k), under(element, `f:${k}`), out);
         });
         return;
       }
     } else if (shape.kind === 'set' && value.every((v) => !isRecord(v) && !Array.isArray(v))) {
-      if (value.length === 0) out.add(joinPath(prefix));
-      for (const v of value) out.add(joinPath([...prefix, `v:${JSON.stringify(v)}`]));
+      if (value.length === 0) out.add(path);
+      for (const v of value) out.add(under(path, `v:${JSON.stringify(v)}`));
       return;
     }
   }
-  if (prefix.length > 0) out.add(joinPath(prefix));
+  if (path !== '') out.add(path);
 }
 
 function matchesKey(item: unknown, key: Record<string, unknown>): boolean {

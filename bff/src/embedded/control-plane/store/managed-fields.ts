@@ -110,7 +110,7 @@ export function rootCursor({ type, version }: ResolvedResource): SchemaCursor {
 
 function fieldSetOf(part: Record<string, unknown>, cursor: SchemaCursor): Set<string> {
   const out = new Set<string>();
-  collectPaths(part, cursor, [], out);
+  collectPaths(part, cursor, out);
   return out;
 }
 

@@ -15,22 +15,47 @@ export function extensionErrors(object: unknown, schema: JsonSchema): FieldError
   return out;
 }
 
+/**
+ * Per schema, whether it or anything under it carries a rule or a list type: computed once (schemas
+ * live as long as their kind), so a write walks only the parts of an object that have checks.
+ */
+const checkedBelow = new WeakMap<JsonSchema, boolean>();
+
+function hasChecks(schema: JsonSchema): boolean {
+  let found = checkedBelow.get(schema);
+  if (found === undefined) {
+    checkedBelow.set(schema, false); // a schema that refers to itself adds nothing to its own answer
+    found =
+      Array.isArray(schema['x-kubernetes-validations']) ||
+      schema['x-kubernetes-list-type'] === 'set' ||
+      schema['x-kubernetes-list-type'] === 'map' ||
+      (isRecord(schema.items) && hasChecks(schema.items)) ||
+      (isRecord(schema.additionalProperties) && hasChecks(schema.additionalProperties)) ||
+      (isRecord(schema.properties) &&
+        Object.values(schema.properties).some((child) => isRecord(child) && hasChecks(child)));
+    checkedBelow.set(schema, found);
+  }
+  return found;
+}
+
 function walk(value: unknown, schema: JsonSchema, path: string, out: FieldError[]): void {
-  if (value === undefined || value === null) return;
+  if (value === undefined || value === null || !hasChecks(schema)) return;
   checkRules(value, schema, path, out);
   if (Array.isArray(value)) {
     checkListType(value, schema, path, out);
     const items = isRecord(schema.items) ? schema.items : undefined;
-    if (items) value.forEach((item, i) => walk(item, items, indexPath(path, i), out));
+    if (items && hasChecks(items)) value.forEach((item, i) => walk(item, items, indexPath(path, i), out));
     return;
   }
   if (!isRecord(value)) return;
   const properties = isRecord(schema.properties) ? schema.properties : {};
   const additional = isRecord(schema.additionalProperties) ? schema.additionalProperties : undefined;
-  for (const [key, child] of Object.entries(value)) {
+  for (const key in value) {
+    if (!Object.hasOwn(value, key)) continue;
     const declared = properties[key];
-    if (isRecord(declared)) walk(child, declared, childPath(path, key), out);
-    else if (additional) walk(child, additional, keyPath(path, key), out);
+    if (isRecord(declared)) {
+      if (hasChecks(declared)) walk(value[key], declared, childPath(path, key), out);
+    } else if (additional && hasChecks(additional)) walk(value[key], additional, keyPath(path, key), out);
   }
 }
 

@@ -26,10 +26,31 @@ function prune(value: unknown, schema: JsonSchema, path: string, unknown: string
   else if (Array.isArray(value)) {
     const items = asSchema(schema.items);
     if (!items) return;
-    value.forEach((item, i) => prune(item, items, indexPath(path, i), unknown));
+    for (let i = 0; i < value.length; i++) {
+      const item: unknown = value[i];
+      if (typeof item === 'object' && item !== null) prune(item, items, indexPath(path, i), unknown);
+    }
   }
 }
 
+/** Per schema, its properties that declare a default: computed once (schemas live as long as their kind). */
+const defaultsOf = new WeakMap<JsonSchema, [string, unknown][]>();
+
+function declaredDefaults(schema: JsonSchema, properties: Record<string, unknown>): [string, unknown][] {
+  let found = defaultsOf.get(schema);
+  if (!found) {
+    found = [];
+    for (const [key, child] of Object.entries(properties)) {
+      const childSchema = asSchema(child);
+      if (childSchema && childSchema.default !== undefined) found.push([key, childSchema.default]);
+    }
+    defaultsOf.set(schema, found);
+  }
+  return found;
+}
+
+// Runs on every write and dry run of a custom resource, over the whole object: it allocates only
+// what it reports (a path is built when a field is dropped or has children to visit).
 function pruneObject(
   value: Record<string, unknown>,
   schema: JsonSchema,
@@ -40,24 +61,22 @@ function pruneObject(
   const properties = isRecord(schema.properties) ? schema.properties : undefined;
   const additional = schema.additionalProperties;
   const preserve = schema['x-kubernetes-preserve-unknown-fields'] === true;
-  for (const key of Object.keys(value)) {
-    if (root && ROOT_FIELDS.has(key)) continue;
+  for (const key in value) {
+    if (!Object.hasOwn(value, key) || (root && ROOT_FIELDS.has(key))) continue;
     const declared = asSchema(properties?.[key]) ?? asSchema(additional);
-    const fieldPath = childPath(path, key);
+    const field = value[key];
     if (declared) {
-      if (value[key] === null && declared.nullable !== true) Reflect.deleteProperty(value, key);
-      else prune(value[key], declared, fieldPath, unknown);
+      if (field === null && declared.nullable !== true) Reflect.deleteProperty(value, key);
+      else if (typeof field === 'object' && field !== null)
+        prune(field, declared, childPath(path, key), unknown);
     } else if (!preserve && additional !== true) {
       Reflect.deleteProperty(value, key);
-      unknown.push(fieldPath);
+      unknown.push(childPath(path, key));
     }
   }
   if (properties) {
-    for (const [key, child] of Object.entries(properties)) {
-      const childSchema = asSchema(child);
-      if (value[key] === undefined && childSchema && childSchema.default !== undefined) {
-        value[key] = structuredClone(childSchema.default);
-      }
+    for (const [key, fallback] of declaredDefaults(schema, properties)) {
+      if (value[key] === undefined) value[key] = structuredClone(fallback);
     }
   }
 }
