@@ -400,6 +400,24 @@ spec:
       istio,
     );
     expect(again.writes.map((w) => w.action)).toEqual(['unchanged', 'unchanged']);
+    // As read back from a control plane, which may order keys its own way: still unchanged.
+    const reordered = <T>(o: T): T =>
+      Array.isArray(o)
+        ? (o.map(reordered) as T)
+        : o && typeof o === 'object'
+          ? (Object.fromEntries(
+              Object.entries(o)
+                .reverse()
+                .map(([k, v]) => [k, reordered(v)]),
+            ) as T)
+          : o;
+    const readBack = planRoute(
+      form(f),
+      reviews,
+      { route: reordered(first.vs), destinationRule: reordered(first.dr), otherRoutes: [] },
+      istio,
+    );
+    expect(readBack.writes.map((w) => w.action)).toEqual(['unchanged', 'unchanged']);
   });
 
   it('warns about a second VirtualService on the host and a condition after a catch-all', () => {

@@ -1,5 +1,6 @@
 import type { RouteForm } from '../contract/routing';
 import { contractMessage } from '../contract/messages';
+import { jsonEqual } from '../lib/json-equal';
 import { kubeKind } from '../lib/kube-kind';
 import type { KubeKind } from '../lib/kube-kind';
 import { unreachableConditions } from '../contract/routing';
@@ -147,28 +148,26 @@ function versionsUsed(form: RouteForm): string[] {
   return [...new Set(all.map((d) => d.version))];
 }
 
-/** JSON with object keys sorted, so two equal objects give the same text. */
-export function stableStringify(v: unknown): string {
-  if (Array.isArray(v)) return `[${v.map(stableStringify).join(',')}]`;
-  if (v && typeof v === 'object') {
-    return `{${Object.keys(v as Json)
-      .sort()
-      .filter((k) => (v as Json)[k] !== undefined)
-      .map((k) => `${JSON.stringify(k)}:${stableStringify((v as Json)[k])}`)
-      .join(',')}}`;
-  }
-  return JSON.stringify(v);
+/** What of an object an operator cares about, and `sameContent` compares. */
+interface Content {
+  spec?: unknown;
+  data?: unknown;
+  metadata: { labels?: Record<string, string>; annotations?: Record<string, string> };
 }
 
-/** Whether writing `next` over `current` would change anything an operator cares about. */
-export function sameContent(current: MeshObject | undefined, next: MeshObject): boolean {
-  if (!current) return false;
-  const pick = (o: MeshObject) => ({
-    spec: o.spec,
-    labels: o.metadata.labels ?? {},
-    annotations: o.metadata.annotations ?? {},
-  });
-  return stableStringify(pick(current)) === stableStringify(pick(next));
+/**
+ * Whether two versions of an object say the same: spec (or a ConfigMap's data), labels and
+ * annotations, whatever the order of their keys. Writing `next` over `current` would change
+ * nothing an operator cares about.
+ */
+export function sameContent(current: Content | undefined, next: Content): boolean {
+  return (
+    !!current &&
+    jsonEqual(current.spec, next.spec) &&
+    jsonEqual(current.data, next.data) &&
+    jsonEqual(current.metadata.labels ?? {}, next.metadata.labels ?? {}) &&
+    jsonEqual(current.metadata.annotations ?? {}, next.metadata.annotations ?? {})
+  );
 }
 
 function write(next: MeshObject, current: MeshObject | undefined): PlannedWrite {

@@ -266,6 +266,19 @@ describe('planning', () => {
     expect(planRateLimit(form(), reviews, { filter: same.filter }).map((w) => w.action)).toEqual([
       'unchanged',
     ]);
+    // Read back with its keys in another order (a control plane's own), it is still unchanged.
+    const reversed = (o: unknown): unknown =>
+      Array.isArray(o)
+        ? o.map(reversed)
+        : o && typeof o === 'object'
+          ? Object.fromEntries(
+              Object.entries(o)
+                .reverse()
+                .map(([k, v]) => [k, reversed(v)]),
+            )
+          : o;
+    const readBack = reversed(same.filter) as typeof same.filter;
+    expect(planRateLimit(form(), reviews, { filter: readBack }).map((w) => w.action)).toEqual(['unchanged']);
   });
 });
 

@@ -1,5 +1,6 @@
 import * as yaml from 'js-yaml';
 import { UNIT_SECONDS } from '../contract/ratelimit';
+import { jsonEqual } from '../lib/json-equal';
 import type { RateLimitForm, RateLimitMatch, RateUnit } from '../contract/ratelimit';
 import { hostName, shortHash, toDnsLabel } from './hosts';
 import { RPC_METHOD_HEADER } from './istio-routes';
@@ -331,9 +332,11 @@ export function planRateLimitDelete(live: RateLimitLive): PlannedWrite[] {
   return writes;
 }
 
+/** Spec (or data) and labels alike, in any key order: the live object as read back may order them differently. */
 function sameContent(a: MeshObject, b: MeshObject): boolean {
-  const strip = (o: MeshObject) => JSON.stringify({ spec: o.spec, data: o.data, labels: o.metadata.labels });
-  return strip(a) === strip(b);
+  return (
+    jsonEqual(a.spec, b.spec) && jsonEqual(a.data, b.data) && jsonEqual(a.metadata.labels, b.metadata.labels)
+  );
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -2,7 +2,7 @@ import type { KubeClient } from '../../clients/kube';
 import { isKubeStatus } from '../../clients/kube-errors';
 import type { KubeObject, MeshObjects } from '../../clients/mesh-objects';
 import type { Logger } from '../../lib/logger';
-import { stableStringify } from '../../mesh/plan';
+import { sameContent } from '../../mesh/plan';
 import type { AuditLog } from '../audit/audit-log';
 import { revisionKey } from '../audit/audit-log';
 import { RevisionHistory, allRevisions } from './history';
@@ -184,18 +184,6 @@ export class ChangeJournal {
       { time: new Date(when), ...(named ? { revision: rev.ref } : {}) },
     );
   }
-}
-
-/** Whether two versions of an object say the same: spec (or a ConfigMap's data), labels, annotations. */
-function sameContent(a: KubeObject, b: KubeObject): boolean {
-  const pick = (o: KubeObject) =>
-    stableStringify({
-      spec: o.spec,
-      data: o.data,
-      labels: o.metadata.labels ?? {},
-      annotations: o.metadata.annotations ?? {},
-    });
-  return pick(a) === pick(b);
 }
 
 function describe(w: IntendedWrite): string {

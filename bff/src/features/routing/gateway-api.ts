@@ -157,8 +157,9 @@ function attaches(route: MeshObject, target: RouteTarget, services: MeshObject[]
 export function backendNames(target: RouteTarget, services: MeshObject[]): Set<string> {
   const own = serviceNameOf(target);
   const names = new Set([own, ...versionBackends(target, services).values()]);
+  const versionOfOwn = `${own}/`;
   for (const s of services)
-    if (s.metadata.annotations?.[VERSION_OF_ANNOTATION]?.startsWith(`${own}/`)) names.add(s.metadata.name);
+    if (s.metadata.annotations?.[VERSION_OF_ANNOTATION]?.startsWith(versionOfOwn)) names.add(s.metadata.name);
   return names;
 }
 

@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import { crdSpecOf, typeFromCrd } from '../registry/crd-types';
 import type { ResourceRegistry } from '../registry/registry';
 import type { ResourceStore } from '../store/resource-store';
-import { deepEqual } from '../store/deep-equal';
+import { jsonEqual } from '../../../lib/json-equal';
 import type { KubeObject, WatchEvent } from '../types';
 import { resourceKey } from '../types';
 import { GVR, now, rec } from './context';
@@ -54,7 +54,7 @@ export class CustomResourceController {
     const type = typeFromCrd(spec);
     const key = resourceKey(type);
     const before = this.registered.get(name);
-    if (!before || !deepEqual(before.spec, crd.spec)) {
+    if (!before || !jsonEqual(before.spec, crd.spec)) {
       if (before && before.key !== key) this.unserve(before.key);
       this.registry.upsert(type);
       this.registered.set(name, { key, spec: crd.spec });
@@ -108,7 +108,7 @@ export class CustomResourceController {
       storedVersions:
         typeof storage === 'string' && !stored.includes(storage) ? [...stored, storage] : stored,
     };
-    if (deepEqual(status, previous)) return;
+    if (jsonEqual(status, previous)) return;
     // The stored object, not the event's: a later write may already have committed.
     const current = this.store.get(GVR.crds, undefined, crd.metadata.name ?? '');
     this.store.update(

@@ -1,4 +1,4 @@
-import { deepEqual } from '../store/deep-equal';
+import { jsonEqual } from '../../../lib/json-equal';
 import type { KubeObject } from '../types';
 import type { ControllerContext } from './context';
 import { GVR, labelsOf, now, rec, tolerant } from './context';
@@ -91,7 +91,7 @@ export function reconcileDeployment(ctx: ControllerContext, namespace: string, n
     const wanted = { ...current.metadata.annotations, ...annotations(revision) };
     if (demoAnnotation === undefined) Reflect.deleteProperty(wanted, NOT_READY_REPLICAS_ANNOTATION);
     const rsSpec = rec(current.spec);
-    if (rsSpec.replicas !== desired || !deepEqual(wanted, current.metadata.annotations ?? {})) {
+    if (rsSpec.replicas !== desired || !jsonEqual(wanted, current.metadata.annotations ?? {})) {
       ctx.store.update(GVR.replicaSets, namespace, current.metadata.name ?? '', {
         ...current,
         metadata: { ...current.metadata, annotations: wanted },
@@ -201,7 +201,7 @@ function writeStatus(ctx: ControllerContext, deployment: KubeObject, current: Ku
   // Kubernetes leaves out counts that are zero.
   for (const key of ['replicas', 'updatedReplicas', 'readyReplicas', 'availableReplicas'])
     if (status[key] === 0) Reflect.deleteProperty(status, key);
-  if (deepEqual(status, previous)) return;
+  if (jsonEqual(status, previous)) return;
   ctx.store.update(
     GVR.deployments,
     deployment.metadata.namespace,

@@ -1,4 +1,4 @@
-import { deepEqual } from '../store/deep-equal';
+import { jsonEqual } from '../../../lib/json-equal';
 import type { KubeObject } from '../types';
 import type { ControllerContext } from './context';
 import { GVR, labelsOf, rec, tolerant } from './context';
@@ -140,7 +140,7 @@ function writeEndpoints(
     return;
   }
   const current = existing.subsets ?? [];
-  if (deepEqual(current, wanted) && deepEqual(existing.metadata.labels ?? {}, labels)) return;
+  if (jsonEqual(current, wanted) && jsonEqual(existing.metadata.labels ?? {}, labels)) return;
   const next: KubeObject = { ...existing, metadata: { ...existing.metadata, labels } };
   if (wanted.length > 0) next.subsets = wanted;
   else delete next.subsets;
@@ -221,9 +221,9 @@ function writeSlice(
     return;
   }
   if (
-    deepEqual(existing.endpoints ?? [], endpoints) &&
-    deepEqual(existing.ports ?? [], slicePorts) &&
-    deepEqual(existing.metadata.labels ?? {}, labels)
+    jsonEqual(existing.endpoints ?? [], endpoints) &&
+    jsonEqual(existing.ports ?? [], slicePorts) &&
+    jsonEqual(existing.metadata.labels ?? {}, labels)
   )
     return;
   ctx.store.update(GVR.endpointSlices, namespace, existing.metadata.name ?? '', {

@@ -1,4 +1,4 @@
-import { deepEqual } from '../store/deep-equal';
+import { jsonEqual } from '../../../lib/json-equal';
 import type { KubeObject } from '../types';
 import type { ControllerContext } from './context';
 import { GVR, labelsOf, now, rec, tolerant } from './context';
@@ -68,7 +68,7 @@ export function reconcileReplicaSet(ctx: ControllerContext, namespace: string, n
   for (const key of ['fullyLabeledReplicas', 'readyReplicas', 'availableReplicas'])
     if (status[key] === 0) Reflect.deleteProperty(status, key);
   const fresh = ctx.replicaSets.get(namespace, name);
-  if (!fresh || deepEqual(status, fresh.status ?? {})) return;
+  if (!fresh || jsonEqual(status, fresh.status ?? {})) return;
   ctx.store.update(GVR.replicaSets, namespace, name, { ...fresh, status }, { subresource: 'status' });
 }
 

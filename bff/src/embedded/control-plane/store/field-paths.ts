@@ -1,6 +1,6 @@
 import type { JsonSchema } from '../registry/resource-type';
 import { isRecord } from '../types';
-import { deepEqual } from './deep-equal';
+import { jsonEqual } from '../../../lib/json-equal';
 
 /**
  * Field paths in structured-merge-diff's notation, the one `metadata.managedFields` (FieldsV1) uses:
@@ -176,7 +176,7 @@ function collectUnder(value: unknown, cursor: SchemaCursor, path: string, out: S
 
 function matchesKey(item: unknown, key: Record<string, unknown>): boolean {
   if (!isRecord(item)) return false;
-  return Object.entries(key).every(([k, v]) => deepEqual(item[k] ?? KEY_DEFAULTS[k], v));
+  return Object.entries(key).every(([k, v]) => jsonEqual(item[k] ?? KEY_DEFAULTS[k], v));
 }
 
 /** The value a path names in an object, or undefined when it is not there. */
@@ -191,7 +191,7 @@ export function valueAt(root: unknown, path: string[]): unknown {
       node = Array.isArray(node) ? node.find((item) => matchesKey(item, key)) : undefined;
     } else if (element.startsWith('v:')) {
       const wanted: unknown = JSON.parse(element.slice(2));
-      node = Array.isArray(node) ? node.find((item) => deepEqual(item, wanted)) : undefined;
+      node = Array.isArray(node) ? node.find((item) => jsonEqual(item, wanted)) : undefined;
     } else {
       return undefined;
     }
@@ -211,7 +211,7 @@ export function removeAt(root: Record<string, unknown>, path: string[]): void {
   } else if (Array.isArray(parent)) {
     const index = last.startsWith('k:')
       ? parent.findIndex((item) => matchesKey(item, JSON.parse(last.slice(2)) as Record<string, unknown>))
-      : parent.findIndex((item) => deepEqual(item, JSON.parse(last.slice(2))));
+      : parent.findIndex((item) => jsonEqual(item, JSON.parse(last.slice(2))));
     if (index >= 0) parent.splice(index, 1);
   }
 }
@@ -243,7 +243,7 @@ export function mergeApplied(live: unknown, applied: unknown, cursor: SchemaCurs
       }
     }
     if (shape.kind === 'set')
-      return [...applied, ...live.filter((l) => !applied.some((a) => deepEqual(a, l)))];
+      return [...applied, ...live.filter((l) => !applied.some((a) => jsonEqual(a, l)))];
   }
   return structuredClone(applied);
 }

@@ -2,7 +2,7 @@ import { randomInt } from 'node:crypto';
 import { resourceKey, isRecord } from '../types';
 import type { KubeObject } from '../types';
 import type { ResourceType } from '../registry/resource-type';
-import { deepEqual } from './deep-equal';
+import { jsonEqual } from '../../../lib/json-equal';
 import { invalid, invalidValue } from '../status-error';
 import type { FieldError } from '../status-error';
 import { defaultCustomResourceDefinition } from '../validation/crd';
@@ -143,7 +143,7 @@ function defaultSecret(object: KubeObject, old: KubeObject | undefined): void {
       message: invalidValue(object.type, 'field is immutable'),
     });
   if (old?.immutable === true) {
-    if (!deepEqual(object.data ?? {}, old.data ?? {}) || object.immutable !== true)
+    if (!jsonEqual(object.data ?? {}, old.data ?? {}) || object.immutable !== true)
       errors.push({
         reason: 'FieldValueForbidden',
         field: 'data',

@@ -2,7 +2,7 @@ import type { ResolvedResource } from '../registry/registry';
 import { StatusError } from '../status-error';
 import type { KubeObject } from '../types';
 import { isRecord } from '../types';
-import { deepEqual } from './deep-equal';
+import { jsonEqual } from '../../../lib/json-equal';
 import type { FieldsV1 } from './field-paths';
 import {
   SchemaCursor,
@@ -157,7 +157,7 @@ function changedPaths(before: Record<string, unknown>, after: Record<string, unk
   const changed = new Set<string>();
   for (const p of afterSet) {
     if (!beforeSet.has(p)) changed.add(p);
-    else if (!isSelfPath(p) && !deepEqual(valueAt(before, splitPath(p)), valueAt(after, splitPath(p))))
+    else if (!isSelfPath(p) && !jsonEqual(valueAt(before, splitPath(p)), valueAt(after, splitPath(p))))
       changed.add(p);
   }
   const removed = new Set([...beforeSet].filter((p) => !afterSet.has(p)));
@@ -288,7 +288,7 @@ function fieldsStillAsLastApplied(live: KubeObject, r: ApplyRequest): Set<string
   const out = new Set<string>();
   for (const p of fieldSetOf(recordedPart, r.cursor)) {
     const path = splitPath(p);
-    if (deepEqual(valueAt(recordedPart, path), valueAt(livePart, path))) out.add(p);
+    if (jsonEqual(valueAt(recordedPart, path), valueAt(livePart, path))) out.add(p);
   }
   return out;
 }
@@ -332,7 +332,7 @@ export function serverSideApply(
     for (const p of appliedSet) {
       if (!owner.fields.has(p) || isSelfPath(p)) continue;
       const path = splitPath(p);
-      if (!deepEqual(valueAt(livePart, path), valueAt(appliedPart, path))) conflicts.push({ owner, path: p });
+      if (!jsonEqual(valueAt(livePart, path), valueAt(appliedPart, path))) conflicts.push({ owner, path: p });
     }
   }
   const touched = new Set<Owner>();
@@ -361,7 +361,7 @@ export function serverSideApply(
   }
   // The entry's time moves when the apply changed something (not for a no-op apply, which writes nothing).
   const changedValues = [...appliedSet].some(
-    (p) => !isSelfPath(p) && !deepEqual(valueAt(livePart, splitPath(p)), valueAt(appliedPart, splitPath(p))),
+    (p) => !isSelfPath(p) && !jsonEqual(valueAt(livePart, splitPath(p)), valueAt(appliedPart, splitPath(p))),
   );
   if (
     !mine ||

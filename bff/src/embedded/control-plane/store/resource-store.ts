@@ -31,7 +31,7 @@ import { apiVersionOf, isRecord, resourceKey } from '../types';
 import type { DecodedObject } from '../validation/decode';
 import { admitBody, checkPreconditions, decodeFor, validateObject } from './admission';
 import type { Database, ObjectRow } from './database';
-import { deepEqual } from './deep-equal';
+import { jsonEqual } from '../../../lib/json-equal';
 import { ClusterIpAllocator, applyKindDefaults, serviceClusterIp } from './kind-defaults';
 import { composeObject, generatedName, specPart, timestamp } from './object-meta';
 import type { ChunkOptions } from './list-chunk';
@@ -743,11 +743,11 @@ export class ResourceStore {
       );
     }
     validateObject(resolved, next);
-    const specChanged = !deepEqual(specPart(current), specPart(next));
+    const specChanged = !jsonEqual(specPart(current), specPart(next));
     next.metadata.generation = (current.metadata.generation ?? 1) + (specChanged ? 1 : 0);
     next.metadata.resourceVersion = current.metadata.resourceVersion;
     // A write that changes nothing is not a write: no new resourceVersion and no event, as real.
-    if (deepEqual(current, next)) return present(current, versionOf(gvr));
+    if (jsonEqual(current, next)) return present(current, versionOf(gvr));
     if (options.dryRun) return present(next, versionOf(gvr));
     return present(this.commit(type, 'MODIFIED', next, current.metadata.labels ?? {}), versionOf(gvr));
   }

@@ -2,7 +2,7 @@ import type { FieldError } from '../status-error';
 import { invalid, invalidValue } from '../status-error';
 import type { KubeObject } from '../types';
 import { isRecord } from '../types';
-import { deepEqual } from '../store/deep-equal';
+import { jsonEqual } from '../../../lib/json-equal';
 
 /**
  * What kube-apiserver's rbac and policy validation checks beyond the schema: a rule is either about
@@ -125,7 +125,7 @@ export function validateBinding(
   if (typeof ref.name !== 'string' || ref.name === '')
     errors.push({ reason: 'FieldValueRequired', field: 'roleRef.name', message: 'Required value' });
   errors.push(...subjectErrors(object.subjects, kind === 'ClusterRoleBinding'));
-  if (old && !deepEqual(old.roleRef, object.roleRef))
+  if (old && !jsonEqual(old.roleRef, object.roleRef))
     errors.push({
       reason: 'FieldValueInvalid',
       field: 'roleRef',

@@ -2,7 +2,7 @@ import type { FieldError } from '../status-error';
 import { invalid, invalidValue } from '../status-error';
 import type { KubeObject } from '../types';
 import { isRecord } from '../types';
-import { deepEqual } from '../store/deep-equal';
+import { jsonEqual } from '../../../lib/json-equal';
 import { selectorIsEmpty, selectorMatches } from './label-selector';
 
 /**
@@ -44,7 +44,7 @@ function workloadErrors(
     });
   }
   const oldSpec = old && isRecord(old.spec) ? old.spec : undefined;
-  if (oldSpec && !deepEqual(oldSpec.selector, spec.selector))
+  if (oldSpec && !jsonEqual(oldSpec.selector, spec.selector))
     errors.push({
       reason: 'FieldValueInvalid',
       field: 'spec.selector',
