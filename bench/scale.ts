@@ -367,7 +367,12 @@ function busySeriesLabels(i: number): Record<string, string> {
  * (`count_over_time`) and ranges answer nothing: the load reads neither. The answers are the
  * console's telemetry work, not a Prometheus's: each is made once per question and interval.
  */
-async function standInPrometheus(): Promise<{ url: string; close: () => Promise<void> }> {
+async function standInPrometheus(): Promise<{
+  url: string;
+  /** The queries answered so far (the console's telemetry rounds, one per scrape interval). */
+  queries: () => number;
+  close: () => Promise<void>;
+}> {
   const labels = Array.from({ length: Math.floor(SERVICES / BUSY_EVERY) }, (_, j) =>
     busySeriesLabels(j * BUSY_EVERY),
   );
@@ -390,7 +395,9 @@ async function standInPrometheus(): Promise<{ url: string; close: () => Promise<
     return found;
   };
   const answers = new Map<string, string>();
+  let queries = 0;
   const server = http.createServer((req, res) => {
+    queries++;
     let body = '';
     req.on('data', (c: Buffer) => (body += c.toString()));
     req.on('end', () => {
@@ -422,6 +429,7 @@ async function standInPrometheus(): Promise<{ url: string; close: () => Promise<
   const { port } = server.address() as net.AddressInfo;
   return {
     url: `http://127.0.0.1:${port}`,
+    queries: () => queries,
     close: () => new Promise((resolve) => server.close(() => resolve())),
   };
 }
@@ -887,6 +895,7 @@ export async function benchScale(): Promise<void> {
     }
     const metricsBeforePreviews = await consoleMetrics(base);
     const controlPlaneGc = gcPauses();
+    const queriesBeforePreviews = prometheus.queries();
     const previews = await timeInSequence(
       base,
       30,
@@ -937,6 +946,11 @@ export async function benchScale(): Promise<void> {
         'mesh_console_nodejs_gc_duration_seconds',
         '',
         0.01,
+      );
+      // A telemetry round (its queries and the builds over their answers) holds the console's loop
+      // for stretches of its own: previews that fall among them wait behind it.
+      notes.push(
+        `preview: the console's telemetry queries while they ran: ${prometheus.queries() - queriesBeforePreviews} (a round of them comes every ${SCRAPE_SECONDS} s)`,
       );
       notes.push(
         `preview: garbage collections while they ran: the control plane's process ${pauses.length} (${pauses.filter((ms) => ms > 10).length} over 10 ms, max ${Math.max(0, ...pauses).toFixed(1)} ms), ` +
