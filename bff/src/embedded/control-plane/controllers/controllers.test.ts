@@ -241,15 +241,28 @@ describe('the workload controllers', () => {
       metadata: { name: 'solo', labels: { app: 'solo' } },
       spec: {
         containers: [
-          { name: 'app', image: 'example/solo:1', ports: [{ name: 'http', containerPort: 8080 }] },
+          {
+            name: 'app',
+            image: 'example/solo:1',
+            env: [{ name: 'MODE', value: 'solo' }],
+            ports: [{ name: 'http', containerPort: 8080 }],
+          },
         ],
+        volumes: [{ name: 'scratch', emptyDir: {} }],
       },
     });
     await settle();
     const pod = t.store.get(GVR.pods, ns, 'solo');
     const status = pod.status as { phase: string; podIP: string };
     expect(status.phase).toBe('Running');
-    expect((pod.spec as { nodeName: string }).nodeName).toBeTruthy();
+    const spec = pod.spec as { nodeName: string; containers: Record<string, unknown>[]; volumes: unknown[] };
+    expect(spec.nodeName).toBeTruthy();
+    // The controllers cache a slim pod; what the kubelet writes back is the whole of it.
+    expect(spec.containers[0]).toMatchObject({
+      image: 'example/solo:1',
+      env: [{ name: 'MODE', value: 'solo' }],
+    });
+    expect(spec.volumes).toEqual([{ name: 'scratch', emptyDir: {} }]);
     const subsets = t.store.get(GVR.endpoints, ns, 'solo').subsets as {
       addresses: { ip: string }[];
       ports: { port: number }[];

@@ -11,7 +11,7 @@ import { GarbageCollector } from './garbage-collector';
 import { GATEWAY_GVR, ensureIstioGatewayClass, reconcileIstioGateway } from './istio-gateways';
 import { reconcileLoadBalancer } from './load-balancer';
 import { Informer, controllerOf } from './informer';
-import { PodIpAllocator, podIpOf } from './pods';
+import { PodIpAllocator, podForControllers, podIpOf } from './pods';
 import { needsKubelet, reconcileReplicaSet, runPod } from './replicaset';
 import { WorkQueue } from './work-queue';
 
@@ -76,28 +76,33 @@ export function startControllers(store: ResourceStore, registry: ResourceRegistr
       const owner = controllerOf(event.object);
       if (owner?.kind === 'Deployment') enqueue.deployment(event.object.metadata.namespace ?? '', owner.name);
     }),
-    pods: new Informer(store, GVR.pods, (event, previous) => {
-      const pod = event.object;
-      const ip = podIpOf(pod);
-      if (event.type === 'DELETED') {
-        if (ip) ips.release(ip);
-        ownerDeleted(event);
-      } else if (ip) ips.reserve(ip);
-      const owner = controllerOf(pod);
-      if (owner?.kind === 'ReplicaSet') enqueue.replicaSet(pod.metadata.namespace ?? '', owner.name);
-      if (event.type !== 'DELETED' && needsKubelet(pod)) {
-        const [ns, name] = nsName(pod);
-        queue.add(`kubelet:${ns}/${name}`, () => runPod(ctx, ns, name));
-      }
-      // The Services that select the pod now, or did before this change.
-      const ns = pod.metadata.namespace ?? '';
-      for (const service of ctx.services.inNamespace(ns)) {
-        const selector = selectorOf(service);
-        if (!selector) continue;
-        if (selects(selector, labelsOf(pod)) || (previous && selects(selector, labelsOf(previous))))
-          enqueue.service(ns, service.metadata.name ?? '');
-      }
-    }),
+    pods: new Informer(
+      store,
+      GVR.pods,
+      (event, previous) => {
+        const pod = event.object;
+        const ip = podIpOf(pod);
+        if (event.type === 'DELETED') {
+          if (ip) ips.release(ip);
+          ownerDeleted(event);
+        } else if (ip) ips.reserve(ip);
+        const owner = controllerOf(pod);
+        if (owner?.kind === 'ReplicaSet') enqueue.replicaSet(pod.metadata.namespace ?? '', owner.name);
+        if (event.type !== 'DELETED' && needsKubelet(pod)) {
+          const [ns, name] = nsName(pod);
+          queue.add(`kubelet:${ns}/${name}`, () => runPod(ctx, ns, name));
+        }
+        // The Services that select the pod now, or did before this change.
+        const ns = pod.metadata.namespace ?? '';
+        for (const service of ctx.services.inNamespace(ns)) {
+          const selector = selectorOf(service);
+          if (!selector) continue;
+          if (selects(selector, labelsOf(pod)) || (previous && selects(selector, labelsOf(previous))))
+            enqueue.service(ns, service.metadata.name ?? '');
+        }
+      },
+      podForControllers,
+    ),
     services: new Informer(store, GVR.services, (event) => {
       ownerDeleted(event);
       enqueue.service(...nsName(event.object));

@@ -21,6 +21,8 @@ export class Informer {
     private readonly store: ResourceStore,
     readonly gvr: KubeResource,
     private readonly handler: InformerHandler,
+    /** What of each object the cache keeps (default: all of it); the handler still gets the whole event. */
+    private readonly keep: (o: KubeObject) => KubeObject = (o) => o,
   ) {}
 
   /** Lists and watches; the handler hears an ADDED for each existing object first. */
@@ -65,7 +67,7 @@ export class Informer {
     const key = keyOf(object);
     const previous = this.byKey.get(key);
     if (previous) this.unindex(key, previous);
-    if (event.type !== 'DELETED') this.index(key, object);
+    if (event.type !== 'DELETED') this.index(key, this.keep(object));
     this.handler(event, previous);
   }
 

@@ -1,5 +1,5 @@
 import { randomInt } from 'node:crypto';
-import type { KubeObject } from '../types';
+import type { KubeObject, ObjectMeta } from '../types';
 import { isRecord } from '../types';
 
 /** What the controllers put in Pods: names, the template hash, addresses, the kubelet's status, the sidecar. */
@@ -210,4 +210,22 @@ export function isPodReady(pod: KubeObject): boolean {
 export function podIpOf(pod: KubeObject): string | undefined {
   const status = isRecord(pod.status) ? pod.status : {};
   return typeof status.podIP === 'string' && status.podIP !== '' ? status.podIP : undefined;
+}
+
+/**
+ * A pod as the controllers' cache keeps it: what they read (metadata but its managed fields, the
+ * node, the containers' ports for named target ports, the status) and not the rest of its spec.
+ * At 100,000 pods the whole objects were most of the control plane's heap, and the larger that
+ * heap, the longer each young-generation collection of its process stops it.
+ */
+export function podForControllers(pod: KubeObject): KubeObject {
+  const { managedFields: _managed, ...metadata } = pod.metadata as ObjectMeta & { managedFields?: unknown };
+  const spec = isRecord(pod.spec) ? pod.spec : {};
+  const containers = Array.isArray(spec.containers)
+    ? spec.containers.map((c: unknown) => {
+        const { name, ports } = isRecord(c) ? c : {};
+        return ports === undefined ? { name } : { name, ports };
+      })
+    : [];
+  return { ...pod, metadata, spec: { nodeName: spec.nodeName, containers } };
 }

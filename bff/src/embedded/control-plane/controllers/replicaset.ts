@@ -151,8 +151,16 @@ export function needsKubelet(pod: KubeObject): boolean {
  * the pods of a ReplicaSet (no sidecar: Istio injects at admission, which is not modelled here).
  */
 export function runPod(ctx: ControllerContext, namespace: string, name: string): void {
-  const pod = ctx.pods.get(namespace, name);
-  if (!pod || !needsKubelet(pod)) return;
+  const cached = ctx.pods.get(namespace, name);
+  if (!cached || !needsKubelet(cached)) return;
+  // The whole pod, which the update writes back: the cache keeps only what controllers read.
+  let pod: KubeObject;
+  try {
+    pod = ctx.store.get(GVR.pods, namespace, name);
+  } catch {
+    return; // deleted meanwhile
+  }
+  if (!needsKubelet(pod)) return;
   const spec = rec(pod.spec);
   const containers = (Array.isArray(spec.containers) ? spec.containers : []).map((c) => rec(c));
   const node =
