@@ -77,14 +77,33 @@ describe('a release on the demo mesh', () => {
     const failed = view?.status.gates?.checks.find((c) => c.gate === 'errorRate');
     expect(failed?.canary).toBeGreaterThan(5);
     expect(view?.samples.at(-1)?.canary.requests).toBeGreaterThanOrEqual(3);
-    const vs = (await built.kube.custom.getNamespacedCustomObject({
-      group: 'networking.istio.io',
-      version: 'v1',
-      namespace: 'bookinfo',
-      plural: 'virtualservices',
-      name: view?.route.name ?? '',
-    })) as { spec: { http: { route: { destination: { subset: string }; weight?: number }[] }[] } };
-    expect(vs.spec.http.at(-1)?.route.map((r) => [r.destination.subset, r.weight])).toEqual([
+    // The decision is recorded before the weights are written (a leader that dies between the two
+    // leaves the next one the write): the route follows within moments, not necessarily at once.
+    const liveWeights = async () => {
+      const vs = (await built.kube.custom.getNamespacedCustomObject({
+        group: 'networking.istio.io',
+        version: 'v1',
+        namespace: 'bookinfo',
+        plural: 'virtualservices',
+        name: view?.route.name ?? '',
+      })) as { spec: { http: { route: { destination: { subset: string }; weight?: number }[] }[] } };
+      return vs.spec.http.at(-1)?.route.map((r) => [r.destination.subset, r.weight]);
+    };
+    let weights = await liveWeights();
+    for (
+      let i = 0;
+      i < 50 &&
+      JSON.stringify(weights) !==
+        JSON.stringify([
+          ['v1', 100],
+          ['v3', 0],
+        ]);
+      i++
+    ) {
+      await new Promise((r) => setTimeout(r, 100));
+      weights = await liveWeights();
+    }
+    expect(weights).toEqual([
       ['v1', 100],
       ['v3', 0],
     ]);
