@@ -213,13 +213,18 @@ export function podIpOf(pod: KubeObject): string | undefined {
 }
 
 /**
- * A pod as the controllers' cache keeps it: what they read (metadata but its managed fields, the
- * node, the containers' ports for named target ports, the status) and not the rest of its spec.
- * At 100,000 pods the whole objects were most of the control plane's heap, and the larger that
- * heap, the longer each young-generation collection of its process stops it.
+ * A pod as the controllers' cache keeps it: what they read of it (its metadata but annotations and
+ * managed fields, the node, the containers' ports for named target ports, the phase, IP and
+ * condition statuses) and nothing else. At 100,000 pods the whole objects were most of the control
+ * plane's heap, and the larger that heap, the longer each young-generation collection of its
+ * process stops it. A controller that reads more of a pod reads it from the store (`runPod`).
  */
 export function podForControllers(pod: KubeObject): KubeObject {
-  const { managedFields: _managed, ...metadata } = pod.metadata as ObjectMeta & { managedFields?: unknown };
+  const {
+    managedFields: _managed,
+    annotations: _annotations,
+    ...metadata
+  } = pod.metadata as ObjectMeta & { managedFields?: unknown };
   const spec = isRecord(pod.spec) ? pod.spec : {};
   const containers = Array.isArray(spec.containers)
     ? spec.containers.map((c: unknown) => {
@@ -227,5 +232,17 @@ export function podForControllers(pod: KubeObject): KubeObject {
         return ports === undefined ? { name } : { name, ports };
       })
     : [];
-  return { ...pod, metadata, spec: { nodeName: spec.nodeName, containers } };
+  const status = isRecord(pod.status) ? pod.status : {};
+  const conditions = Array.isArray(status.conditions)
+    ? status.conditions.map((c: unknown) => {
+        const { type, status: value } = isRecord(c) ? c : {};
+        return { type, status: value };
+      })
+    : [];
+  return {
+    ...pod,
+    metadata,
+    spec: { nodeName: spec.nodeName, containers },
+    status: { phase: status.phase, podIP: status.podIP, conditions },
+  };
 }
