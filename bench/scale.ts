@@ -947,8 +947,8 @@ export async function benchScale(): Promise<void> {
         '',
         0.01,
       );
-      // A telemetry round (its queries and the builds over their answers) holds the console's loop
-      // for stretches of its own: previews that fall among them wait behind it.
+      // Whether the console's telemetry work (a round of queries, and the builds over their
+      // answers) shared the console with the previews: it asks Prometheus only when a page asks.
       notes.push(
         `preview: the console's telemetry queries while they ran: ${prometheus.queries() - queriesBeforePreviews} (a round of them comes every ${SCRAPE_SECONDS} s)`,
       );

@@ -3,9 +3,9 @@
  * mesh modules share, so a field of the wrong type is skipped rather than trusted.
  */
 
-export function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
+import { isRecord } from '../lib/json';
+
+export { isRecord };
 
 /** The array's entries, or none when it is not an array. */
 export function list(v: unknown): unknown[] {

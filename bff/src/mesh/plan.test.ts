@@ -2,6 +2,7 @@ import * as yaml from 'js-yaml';
 import { describe, expect, it } from 'vitest';
 import { RouteForm } from '../contract/routing';
 import type { RouteFormInput } from '../contract/routing';
+import { withKeysReversed } from '../testing/json';
 import { echo, productcatalog, reviews } from './fixtures';
 import type { MeshObject } from './istio-types';
 import type { LiveState, RouteTarget, TranslateOptions } from './model';
@@ -401,20 +402,10 @@ spec:
     );
     expect(again.writes.map((w) => w.action)).toEqual(['unchanged', 'unchanged']);
     // As read back from a control plane, which may order keys its own way: still unchanged.
-    const reordered = <T>(o: T): T =>
-      Array.isArray(o)
-        ? (o.map(reordered) as T)
-        : o && typeof o === 'object'
-          ? (Object.fromEntries(
-              Object.entries(o)
-                .reverse()
-                .map(([k, v]) => [k, reordered(v)]),
-            ) as T)
-          : o;
     const readBack = planRoute(
       form(f),
       reviews,
-      { route: reordered(first.vs), destinationRule: reordered(first.dr), otherRoutes: [] },
+      { route: withKeysReversed(first.vs), destinationRule: withKeysReversed(first.dr), otherRoutes: [] },
       istio,
     );
     expect(readBack.writes.map((w) => w.action)).toEqual(['unchanged', 'unchanged']);

@@ -1,6 +1,6 @@
 import type { RouteForm } from '../contract/routing';
 import { contractMessage } from '../contract/messages';
-import { jsonEqual } from '../lib/json-equal';
+import { jsonEqual } from '../lib/json';
 import { kubeKind } from '../lib/kube-kind';
 import type { KubeKind } from '../lib/kube-kind';
 import { unreachableConditions } from '../contract/routing';

@@ -3,6 +3,7 @@ import * as yaml from 'js-yaml';
 import { describe, expect, it } from 'vitest';
 import { RateLimitForm } from '../contract/ratelimit';
 import type { RateLimitFormInput } from '../contract/ratelimit';
+import { withKeysReversed } from '../testing/json';
 import { echo, reviews } from './fixtures';
 import { checkIstioObject } from './istio-schema';
 import type { MeshObject } from './istio-types';
@@ -267,17 +268,7 @@ describe('planning', () => {
       'unchanged',
     ]);
     // Read back with its keys in another order (a control plane's own), it is still unchanged.
-    const reversed = (o: unknown): unknown =>
-      Array.isArray(o)
-        ? o.map(reversed)
-        : o && typeof o === 'object'
-          ? Object.fromEntries(
-              Object.entries(o)
-                .reverse()
-                .map(([k, v]) => [k, reversed(v)]),
-            )
-          : o;
-    const readBack = reversed(same.filter) as typeof same.filter;
+    const readBack = withKeysReversed(same.filter);
     expect(planRateLimit(form(), reviews, { filter: readBack }).map((w) => w.action)).toEqual(['unchanged']);
   });
 });

@@ -1,6 +1,6 @@
 import * as yaml from 'js-yaml';
 import { UNIT_SECONDS } from '../contract/ratelimit';
-import { jsonEqual } from '../lib/json-equal';
+import { jsonEqual } from '../lib/json';
 import type { RateLimitForm, RateLimitMatch, RateUnit } from '../contract/ratelimit';
 import { hostName, shortHash, toDnsLabel } from './hosts';
 import { RPC_METHOD_HEADER } from './istio-routes';

@@ -86,6 +86,4 @@ export interface WatchOptions extends ListOptions {
   onInitialEventsEnd?: (resourceVersion: string) => void;
 }
 
-export function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
+export { isRecord } from '../../lib/json';

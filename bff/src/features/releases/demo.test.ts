@@ -89,21 +89,7 @@ describe('a release on the demo mesh', () => {
       })) as { spec: { http: { route: { destination: { subset: string }; weight?: number }[] }[] } };
       return vs.spec.http.at(-1)?.route.map((r) => [r.destination.subset, r.weight]);
     };
-    let weights = await liveWeights();
-    for (
-      let i = 0;
-      i < 50 &&
-      JSON.stringify(weights) !==
-        JSON.stringify([
-          ['v1', 100],
-          ['v3', 0],
-        ]);
-      i++
-    ) {
-      await new Promise((r) => setTimeout(r, 100));
-      weights = await liveWeights();
-    }
-    expect(weights).toEqual([
+    await expect.poll(liveWeights, { timeout: 5000, interval: 100 }).toEqual([
       ['v1', 100],
       ['v3', 0],
     ]);

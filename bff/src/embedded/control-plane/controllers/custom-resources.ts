@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import { crdSpecOf, typeFromCrd } from '../registry/crd-types';
 import type { ResourceRegistry } from '../registry/registry';
 import type { ResourceStore } from '../store/resource-store';
-import { jsonEqual } from '../../../lib/json-equal';
+import { jsonEqual } from '../../../lib/json';
 import type { KubeObject, WatchEvent } from '../types';
 import { resourceKey } from '../types';
 import { GVR, now, rec } from './context';

@@ -1,4 +1,4 @@
-import { jsonEqual } from '../../../lib/json-equal';
+import { jsonEqual } from '../../../lib/json';
 import type { KubeObject } from '../types';
 import type { ControllerContext } from './context';
 import { GVR, labelsOf, rec, tolerant } from './context';

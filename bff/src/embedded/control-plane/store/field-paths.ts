@@ -1,6 +1,6 @@
 import type { JsonSchema } from '../registry/resource-type';
 import { isRecord } from '../types';
-import { jsonEqual } from '../../../lib/json-equal';
+import { jsonEqual } from '../../../lib/json';
 
 /**
  * Field paths in structured-merge-diff's notation, the one `metadata.managedFields` (FieldsV1) uses:

@@ -2,7 +2,7 @@ import { randomInt } from 'node:crypto';
 import { resourceKey, isRecord } from '../types';
 import type { KubeObject } from '../types';
 import type { ResourceType } from '../registry/resource-type';
-import { jsonEqual } from '../../../lib/json-equal';
+import { jsonEqual } from '../../../lib/json';
 import { invalid, invalidValue } from '../status-error';
 import type { FieldError } from '../status-error';
 import { defaultCustomResourceDefinition } from '../validation/crd';

@@ -2,7 +2,7 @@ import type { ResolvedResource } from '../registry/registry';
 import { StatusError } from '../status-error';
 import type { KubeObject } from '../types';
 import { isRecord } from '../types';
-import { jsonEqual } from '../../../lib/json-equal';
+import { jsonEqual } from '../../../lib/json';
 import type { FieldsV1 } from './field-paths';
 import {
   SchemaCursor,

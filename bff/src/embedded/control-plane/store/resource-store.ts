@@ -31,7 +31,7 @@ import { apiVersionOf, isRecord, resourceKey } from '../types';
 import type { DecodedObject } from '../validation/decode';
 import { admitBody, checkPreconditions, decodeFor, validateObject } from './admission';
 import type { Database, ObjectRow } from './database';
-import { jsonEqual } from '../../../lib/json-equal';
+import { jsonEqual } from '../../../lib/json';
 import { ClusterIpAllocator, applyKindDefaults, serviceClusterIp } from './kind-defaults';
 import { composeObject, generatedName, specPart, timestamp } from './object-meta';
 import type { ChunkOptions } from './list-chunk';

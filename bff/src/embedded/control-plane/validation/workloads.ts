@@ -2,7 +2,7 @@ import type { FieldError } from '../status-error';
 import { invalid, invalidValue } from '../status-error';
 import type { KubeObject } from '../types';
 import { isRecord } from '../types';
-import { jsonEqual } from '../../../lib/json-equal';
+import { jsonEqual } from '../../../lib/json';
 import { selectorIsEmpty, selectorMatches } from './label-selector';
 
 /**

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { jsonEqual } from './json-equal';
+import { jsonEqual } from './json';
 
 describe('jsonEqual', () => {
   it('compares JSON values by structure, whatever the order of their keys', () => {
