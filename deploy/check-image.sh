@@ -56,8 +56,10 @@ if $BUILD && $STAND_IN; then
   command -v debootstrap >/dev/null || fail "debootstrap is not installed (apt-get install -y debootstrap)"
   [[ $(node -p 'process.versions.node.split(".")[0]') == 20 ]] || fail "the stand-in base needs this machine's Node to be 20"
   echo "check-image: a stand-in for $BASE (debootstrap bookworm, this machine's Node $(node -v))"
-  debootstrap --variant=minbase bookworm "$WORK/base" http://deb.debian.org/debian >"$WORK/debootstrap.log" 2>&1 ||
-    fail "debootstrap (see $WORK/debootstrap.log)"
+  debootstrap --variant=minbase bookworm "$WORK/base" http://deb.debian.org/debian >"$WORK/debootstrap.log" 2>&1 || {
+    tail -20 "$WORK/debootstrap.log" >&2 # $WORK goes when the script exits
+    fail "debootstrap"
+  }
   NODE_PREFIX="$(dirname "$(dirname "$(readlink -f "$(command -v node)")")")"
   install -m 0755 "$(readlink -f "$(command -v node)")" "$WORK/base/usr/local/bin/node"
   mkdir -p "$WORK/base/usr/local/lib/node_modules" "$WORK/base/usr/local/include"
