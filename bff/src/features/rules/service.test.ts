@@ -135,8 +135,11 @@ const faultKind: RuleKind<FaultTypes> = {
 /** Object writes that can be made to fail for one object name. */
 class FailingObjects extends MeshObjects {
   failOn: string | null = null;
+  /** Dry runs refused at once, before the preview has made its YAML. */
+  refuseDryRuns = false;
   override async create(obj: KubeObject, opts?: WriteOptions) {
     if (!opts?.dryRun && obj.metadata.name === this.failOn) throw new Error('injected failure');
+    if (opts?.dryRun && this.refuseDryRuns) throw badRequest('refused by the dry run', 'data');
     return super.create(obj, opts);
   }
 }
@@ -188,6 +191,27 @@ describe('RuleService with a kind defined from scratch', () => {
     expect(preview.warnings).toEqual(['every call fails']);
     expect(await live()).toEqual([]);
     expect((await caught(faults.preview(SERVICE, { name: 'slow', percent: 101 })))?.status).toBe(400);
+  });
+
+  it('reports a dry run refused while the YAML is made, leaving no rejection unhandled', async () => {
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown) => unhandled.push(reason);
+    process.on('unhandledRejection', onUnhandled);
+    objects.refuseDryRuns = true;
+    try {
+      const refused = await caught(faults.preview(SERVICE, { name: 'c', percent: 10 }));
+      expect([refused?.status, refused?.message, refused?.field]).toEqual([
+        400,
+        'refused by the dry run',
+        'data',
+      ]);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    } finally {
+      objects.refuseDryRuns = false;
+      process.off('unhandledRejection', onUnhandled);
+    }
+    expect(unhandled).toEqual([]);
+    expect(await live()).toEqual([]);
   });
 
   it('creates, refuses a taken name and a stale update, updates, rolls back and deletes, with a revision each', async () => {

@@ -196,8 +196,19 @@ export class RuleService<T extends RuleTypes> implements RuleOperations<
   async preview(serviceId: string, body: T['body'], name?: string): Promise<T['preview']> {
     const ctx = await this.context(serviceId);
     const plan = this.kind.plan(ctx, body, name);
-    await this.dryRun(ctx, plan, body);
-    return this.kind.preview(ctx, plan, describeWrites(plan.writes, ctx.target.namespace));
+    const checked = this.dryRun(ctx, plan, body);
+    // Handled here, thrown below: a refusal that comes while the YAML is made is not unhandled.
+    checked.catch(() => undefined);
+    // The YAML and diffs are made while the control plane checks the writes: once the dry runs
+    // are on the wire (Node writes a request on a later tick), not before.
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    let objects: PlannedObject[];
+    try {
+      objects = describeWrites(plan.writes, ctx.target.namespace);
+    } finally {
+      await checked;
+    }
+    return this.kind.preview(ctx, plan, objects);
   }
 
   private async apply(
