@@ -245,13 +245,18 @@ export function gatewayRows(
   state: GatewayApiState,
   reasonElsewhere: (namespace: string) => string,
 ): { own: MeshObject[]; others: ScopedRow[] } {
-  const scope = yamlScopeOf(target, state);
+  // The names a route of the namespace may send to: made for the first such route, not for every
+  // request about a service that has none (it walks the namespace's Services).
+  let scope: GatewayYamlScope | undefined;
   const own: MeshObject[] = [];
   const others: ScopedRow[] = [];
   for (const route of state.routes) {
     if (!attaches(route, target, state.services)) continue;
     const namespace = namespaceOf(route);
-    const problem = namespace === target.namespace ? gatewayRefProblems(route, scope)[0] : undefined;
+    const problem =
+      namespace === target.namespace
+        ? gatewayRefProblems(route, (scope ??= yamlScopeOf(target, state)))[0]
+        : undefined;
     if (namespace === target.namespace && !problem) {
       own.push(route);
       continue;
