@@ -896,6 +896,7 @@ export async function benchScale(): Promise<void> {
     const metricsBeforePreviews = await consoleMetrics(base);
     const controlPlaneGc = gcPauses();
     const queriesBeforePreviews = prometheus.queries();
+    const cpuBeforePreviews = { console: cpuOf(pid), bench: cpuOf(process.pid) };
     const previews = await timeInSequence(
       base,
       30,
@@ -909,6 +910,24 @@ export async function benchScale(): Promise<void> {
       ...summarize('POST /routes/preview (edit a canary rule), 500 calls', previews.latencies, 'ms', 20),
     );
     if (previews.error) notes.push(`PREVIEW FAILED (its figures time the refusal): ${previews.error}`);
+    {
+      // What a preview costs in CPU, which a slower machine stretches and a collection adds to: the
+      // console's, and this process's (the control plane's dry runs, and the bench's own bookkeeping).
+      const calls = previews.latencies.length + 30;
+      const perCall = (seconds: number) => (seconds * 1000) / calls;
+      figures.push(
+        {
+          name: 'preview: console CPU per preview',
+          value: perCall(cpuOf(pid) - cpuBeforePreviews.console),
+          unit: 'ms',
+        },
+        {
+          name: 'preview: control plane process CPU per preview',
+          value: perCall(cpuOf(process.pid) - cpuBeforePreviews.bench),
+          unit: 'ms',
+        },
+      );
+    }
     // BENCH_PREVIEW_OUT=<file>: each timed preview's latency in order, to see where the slow ones fall.
     if (process.env.BENCH_PREVIEW_OUT)
       fs.writeFileSync(process.env.BENCH_PREVIEW_OUT, JSON.stringify(previews.latencies));
