@@ -239,6 +239,23 @@ function collectGarbage(): void {
   (vm.runInNewContext('gc') as () => void)();
 }
 
+/**
+ * A full collection that also moves what lives out of pages left mostly empty. After seeding, a
+ * plain one left the old generation with 741 MB of free space in its pages beside 412 MB of
+ * objects (`--trace-gc-nvp` on this process), and this process's young collections took 5–7 ms
+ * of which copying was 0.3–0.6 ms; compacted (no free space left in its pages), 2.3–4.4 ms. The
+ * rest of a young collection's time grows with the pages it visits for pointers into the young
+ * generation, and an API server that has been running does not carry a seed's holes.
+ */
+function collectAndCompact(): void {
+  v8.setFlagsFromString('--compact-on-every-full-gc');
+  try {
+    collectGarbage();
+  } finally {
+    v8.setFlagsFromString('--no-compact-on-every-full-gc');
+  }
+}
+
 function slimPodsHeapMiB(services: number): number {
   collectGarbage();
   const before = process.memoryUsage().heapUsed;
@@ -739,9 +756,10 @@ export async function benchScale(): Promise<void> {
     const counts = seed(cp);
     await cp.controllersIdle();
     const seeded = (performance.now() - t0) / 1000;
-    // Seeding built every object in this process's heap: let it go before the control plane serves
-    // the console, so this process's collections are those of serving it.
-    collectGarbage();
+    // Seeding built every object in this process's heap: let it go, and the pages it leaves
+    // mostly empty, before the control plane serves the console, so this process's collections
+    // are those of serving it (collectAndCompact).
+    collectAndCompact();
     figures.push({ name: 'seed the control plane (createMany + controllers)', value: seeded, unit: 's' });
 
     const { argv, how } = consoleCommand();
