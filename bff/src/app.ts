@@ -20,6 +20,7 @@ import type { ReleaseRouterDeps } from './api/releases';
 import { routingRouter } from './api/routing';
 import { accessPolicyRouter, peerAuthenticationRouter } from './api/security';
 import { topologyRouter } from './api/topology';
+import { compressJsonAnswers } from './api/compress';
 import { apiNotFound, errorHandler } from './api/errors';
 import { httpMetrics, metricsRouter } from './api/metrics';
 import { probesRouter } from './api/probes';
@@ -117,19 +118,10 @@ export function createApp(deps: AppDeps): Express {
       },
     }),
   );
-  // JSON answers can be large (the topology of 5,000 services is megabytes); the event stream is
-  // left alone, since a compressor would hold its events back until a buffer fills.
-  app.use(
-    compression({
-      // The fastest level: most of the gain on JSON for a fraction of level 6's CPU (a 120 kB preview
-      // took about 4 ms more at the default level).
-      level: 1,
-      threshold: COMPRESS_FROM_BYTES,
-      filter: (req, res) =>
-        !String(res.getHeader('content-type') ?? '').startsWith('text/event-stream') &&
-        compression.filter(req, res),
-    }),
-  );
+  // JSON answers can be large (the topology of 5,000 services is megabytes): each is compressed
+  // whole as it goes out (api/compress.ts). The event stream is written as it comes, uncompressed,
+  // since a compressor would hold its events back until a buffer fills.
+  compressJsonAnswers(app);
   app.use(cookieParser());
   // Before the API and the SPA's fallback, which would otherwise answer these paths.
   const { readiness } = deps;
@@ -196,6 +188,10 @@ export function createApp(deps: AppDeps): Express {
 
   if (deps.staticDir && fs.existsSync(path.join(deps.staticDir, 'index.html'))) {
     const index = path.join(deps.staticDir, 'index.html');
+    // The SPA's files are streamed from disk: the `compression` middleware, here only, where a
+    // browser asks for a few files per visit (api/compress.ts says why not for the API). The
+    // fastest level, as for the API's answers.
+    app.use(compression({ level: 1, threshold: COMPRESS_FROM_BYTES }));
     app.use(express.static(deps.staticDir, { index: false, maxAge: '1h' }));
     // Client-side routes (/services/…) get the SPA; the router in the browser takes it from there.
     app.get('/{*path}', pageGate(auth.service), (_req, res) => {

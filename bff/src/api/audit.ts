@@ -42,10 +42,12 @@ export function auditTrail(audit: AuditLog, catalog: CatalogSource): RequestHand
     const path = req.path;
     let answer: unknown;
     const json = res.json.bind(res);
-    res.json = (body: unknown) => {
+    // Named first, not written as `res.json = (…) => …` (api/compress.ts says why).
+    const keepAnswer = (body: unknown) => {
       answer = body;
       return json(body);
     };
+    res.json = keepAnswer;
     res.on('finish', () => {
       const status = res.statusCode;
       const info = describeRequest(method, path, req.body);

@@ -2,6 +2,7 @@ import crypto from 'node:crypto';
 import { Router } from 'express';
 import onHeaders from 'on-headers';
 import type { Express, Request, RequestHandler } from 'express';
+import { sendWhole } from './compress';
 import type { AuthService } from '../features/auth/auth';
 import type { ConsoleMetrics } from '../lib/metrics';
 
@@ -94,7 +95,7 @@ export function metricsRouter(options: MetricsEndpointOptions): Router {
       return;
     }
     res.setHeader('content-type', options.metrics.registry.contentType);
-    res.send(await options.metrics.registry.metrics());
+    sendWhole(res, await options.metrics.registry.metrics());
   });
   return router;
 }

@@ -31,7 +31,6 @@ export async function sendShared(req: Request, res: Response, body: object): Pro
     answer.gzip ??= gzipPieces(answer.pieces);
     const compressed = await answer.gzip.catch(() => null);
     if (compressed) {
-      // Already encoded: the compression middleware leaves it as it is.
       res.setHeader('Content-Encoding', 'gzip');
       res.send(compressed);
       return;

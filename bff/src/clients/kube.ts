@@ -52,7 +52,9 @@ async function impersonate(kubeConfig: KubeConfig, context: RequestContext): Pro
   const pairs: [string, string][] = Object.entries(context.getHeaders());
   pairs.push(['Impersonate-User', principal.name]);
   for (const group of kubernetesGroups(principal)) pairs.push(['Impersonate-Group', group]);
-  context.getHeaders = () => pairs as unknown as Record<string, string>;
+  // Named first, not written as `context.getHeaders = () => …` (api/compress.ts says why).
+  const headers = () => pairs as unknown as Record<string, string>;
+  context.getHeaders = headers;
 }
 
 export interface KubeClientOptions {
@@ -421,7 +423,7 @@ export class KubeClient {
     const kubeConfig = this.kubeConfig;
     const pool = agentPoolOf(kubeConfig);
     const config = Object.create(kubeConfig) as KubeConfig;
-    config.applyToFetchOptions = async (opts) => {
+    const withKeptAgent: KubeConfig['applyToFetchOptions'] = async (opts) => {
       const init = await kubeConfig.applyToFetchOptions(opts);
       if (init.agent && typeof init.agent === 'object') {
         const agent = pool.reuse(init.agent as http.Agent);
@@ -429,6 +431,7 @@ export class KubeClient {
       }
       return init;
     };
+    config.applyToFetchOptions = withKeptAgent;
     return new Watch(config);
   }
 

@@ -28,7 +28,8 @@ const invalidCredentials = () =>
 export class AuthService {
   constructor(readonly deps: AuthDeps) {
     // An admin's reset, disable or removal of a local user ends the user's sessions everywhere.
-    if (deps.accounts) deps.accounts.onSessionsEnded = (user) => this.endSessions(user);
+    const endSessions = (user: string) => this.endSessions(user);
+    if (deps.accounts) deps.accounts.onSessionsEnded = endSessions;
   }
 
   /** Every cookie of `user` issued before now is refused from now on, on every replica. */
