@@ -462,6 +462,45 @@ describe('the informer, with events the test chooses', () => {
     }
   });
 
+  it("hands out one frozen list per namespace, new only after a change among that namespace's objects", async () => {
+    const w = fakeWatch();
+    const inNs = (name: string, namespace: string, rv: string): KubernetesObject => ({
+      ...obj(name, rv),
+      metadata: { name, namespace, resourceVersion: rv },
+    });
+    const informer = new Informer({
+      path: '/x',
+      resource: 'x',
+      listPage: () =>
+        Promise.resolve({
+          metadata: { resourceVersion: '10' },
+          items: [inNs('a', 'shop', '8'), inNs('b', 'shop', '9'), inNs('c', 'bank', '10')],
+        }),
+      watch: w.watch,
+    });
+    await informer.start();
+    try {
+      const names = (ns: string) => informer.listSharedIn(ns).map((o) => o.metadata?.name);
+      const shop = informer.listSharedIn('shop');
+      expect(names('shop').sort()).toEqual(['a', 'b']);
+      expect(Object.isFrozen(shop)).toBe(true);
+      expect(informer.listSharedIn('shop')).toBe(shop);
+      // Another namespace's change leaves this one's list as it was.
+      informer.upsert(inNs('c', 'bank', '11'));
+      expect(informer.listSharedIn('shop')).toBe(shop);
+      w.send('ADDED', inNs('d', 'shop', '12'));
+      expect(informer.listSharedIn('shop')).not.toBe(shop);
+      expect(names('shop').sort()).toEqual(['a', 'b', 'd']);
+      const withD = informer.listSharedIn('shop');
+      informer.remove('shop', 'a', '13');
+      expect(informer.listSharedIn('shop')).not.toBe(withD);
+      expect(names('shop').sort()).toEqual(['b', 'd']);
+      expect(informer.listSharedIn('nowhere')).toEqual([]);
+    } finally {
+      await informer.stop();
+    }
+  });
+
   it('orders resourceVersions as integers', () => {
     expect(olderThan('9', '10')).toBe(true);
     expect(olderThan('10', '9')).toBe(false);

@@ -81,6 +81,8 @@ export class Informer<T = KubernetesObject> {
   private byNamespace = new Map<string, Map<string, Entry<T>>>();
   /** listShared's array; dropped on any change. */
   private shared: readonly T[] | null = null;
+  /** listSharedIn's arrays by namespace; a namespace's is dropped when one of its objects changes. */
+  private sharedIn = new Map<string, readonly T[]>();
   private count = 0;
   private tombstones = new Map<string, { rv: string; until: number }>();
   private readonly handlers = new Map<InformerEvent, Set<(arg: never) => void>>();
@@ -142,6 +144,13 @@ export class Informer<T = KubernetesObject> {
     const out: T[] = [];
     for (const objects of this.byNamespace.values()) for (const e of objects.values()) out.push(e.value);
     return out;
+  }
+
+  /** listShared for one namespace: read on every preview, not copied for each. */
+  listSharedIn(namespace: string): readonly T[] {
+    let found = this.sharedIn.get(namespace);
+    if (!found) this.sharedIn.set(namespace, (found = Object.freeze(this.listIn(namespace))));
+    return found;
   }
 
   /** The objects of one namespace (`''` for cluster-scoped objects). */
@@ -228,6 +237,7 @@ export class Informer<T = KubernetesObject> {
     const objects = this.byNamespace.get(namespace);
     if (!objects?.delete(name)) return;
     this.shared = null;
+    this.sharedIn.delete(namespace);
     if (objects.size === 0) this.byNamespace.delete(namespace);
     this.count--;
     this.setObjects();
@@ -251,6 +261,7 @@ export class Informer<T = KubernetesObject> {
     if (!objects) this.byNamespace.set(namespace, (objects = new Map()));
     objects.set(name, entry);
     this.shared = null;
+    this.sharedIn.delete(namespace);
     if (!held) {
       this.count++;
       this.setObjects();
@@ -367,6 +378,7 @@ export class Informer<T = KubernetesObject> {
     }
     this.byNamespace = fresh;
     this.shared = null;
+    this.sharedIn.clear();
     this.count = count;
     this.heard(listRv);
     this.setObjects();

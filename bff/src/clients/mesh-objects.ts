@@ -137,6 +137,20 @@ export class MeshObjects {
     return Object.freeze(await this.liveList(kind, ''));
   }
 
+  /**
+   * One namespace's objects of a kind (all of a cluster-scoped kind), as listShared gives them: the
+   * same frozen array until one of them changes. A kind not cached is listed live.
+   */
+  async listSharedIn(kind: KindRef, namespace: string): Promise<readonly KubeObject[]> {
+    const served = await this.cached(kind);
+    if (served) {
+      const { informer } = served;
+      const held = served.namespaced ? informer.listSharedIn(namespace) : informer.listShared();
+      return held as unknown as readonly KubeObject[];
+    }
+    return Object.freeze(await this.liveList(kind, namespace));
+  }
+
   private async liveList(kind: KindRef, namespace: string, labelSelector?: string): Promise<KubeObject[]> {
     const res = await this.kube.objects.list(
       kind.apiVersion,

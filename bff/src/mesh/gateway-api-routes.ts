@@ -64,7 +64,7 @@ export interface GatewayLiveState {
   /** The rule's own HTTPRoute/GRPCRoute when editing. */
   route?: MeshObject;
   /** Every v1 Service in the target's namespace (the service's own Service among them). */
-  services: MeshObject[];
+  services: readonly MeshObject[];
   /** The namespace's other HTTPRoutes/GRPCRoutes/TCPRoutes (their backendRefs keep per-version Services in use). */
   otherRoutes: MeshObject[];
   /** The apiVersion a new route is written in, when not the kind's v1 (TCPRoute: v1alpha2 before Gateway API v1.5). */
@@ -137,7 +137,7 @@ function inNamespace(obj: MeshObject, target: RouteTarget): boolean {
   return (obj.metadata.namespace ?? target.namespace) === target.namespace;
 }
 
-function mainService(target: RouteTarget, services: MeshObject[]): MeshObject | undefined {
+function mainService(target: RouteTarget, services: readonly MeshObject[]): MeshObject | undefined {
   const name = serviceNameOf(target);
   return services.find((s) => s.metadata.name === name && inNamespace(s, target));
 }
@@ -208,7 +208,7 @@ const isConsoleService = (svc: MeshObject, serviceName: string): boolean =>
  */
 export function versionBackends(
   target: RouteTarget,
-  services: MeshObject[],
+  services: readonly MeshObject[],
   prefer: ReadonlySet<string> = new Set(),
 ): Map<string, string> {
   const out = new Map<string, string>();
@@ -350,7 +350,7 @@ function servicesReferenced(route: MeshObject, namespace: string): Set<string> {
 export function routeAttachment(
   obj: MeshObject,
   target: RouteTarget,
-  services: MeshObject[],
+  services: readonly MeshObject[],
 ): { parent: boolean; gateways: string[]; backend: boolean } {
   const ns = obj.metadata.namespace ?? target.namespace;
   const svcName = serviceNameOf(target);
@@ -681,7 +681,10 @@ function versionsUsed(form: RouteForm): string[] {
   return [...new Set(all.map((d) => d.version))];
 }
 
-function requireMain(target: RouteTarget, services: MeshObject[]): { main: MeshObject; port: number } {
+function requireMain(
+  target: RouteTarget,
+  services: readonly MeshObject[],
+): { main: MeshObject; port: number } {
   const main = mainService(target, services);
   const name = serviceNameOf(target);
   if (!main)

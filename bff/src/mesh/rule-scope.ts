@@ -299,9 +299,17 @@ export function qualifyGateway(gateway: string, vsNamespace: string): string {
   return `${nsEnd < 0 ? rest : rest.slice(0, nsEnd)}/${gateway.slice(0, dot)}`;
 }
 
+/** Where a VirtualService without gateways applies: one answer for all, asked of every rule on every read. */
+const MESH_ONLY: AppliesAt = Object.freeze({
+  mesh: true,
+  gateways: Object.freeze([]) as unknown as string[],
+});
+
 export function appliesAtOf(vs: MeshObject): AppliesAt {
-  const written = stringList(vs.spec.gateways);
-  if (written.length === 0) return { mesh: true, gateways: [] };
+  const listed = vs.spec.gateways;
+  if (listed === undefined || (Array.isArray(listed) && listed.length === 0)) return MESH_ONLY;
+  const written = stringList(listed);
+  if (written.length === 0) return MESH_ONLY;
   const ns = namespaceOf(vs);
   return {
     mesh: written.includes(MESH_GATEWAY),

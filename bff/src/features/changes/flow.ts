@@ -18,8 +18,9 @@ import { textDiff, toYaml } from './yaml';
 /** Each planned write as the operator sees it: its action, YAML and diff against the live object. */
 export function describeWrites(writes: readonly PlannedWrite[], namespace: string): PlannedObject[] {
   return writes.map((w) => {
-    // Each object is dumped to YAML once; the diff works on the texts.
-    const next = toYaml(w.object);
+    // Each object is dumped to YAML once; the diff works on the texts. One left as it is, is shown
+    // as it lives: the cache's object, whose YAML is dumped once for every preview (toYaml).
+    const next = toYaml(w.action === 'unchanged' && w.current ? w.current : w.object);
     const live = w.current ? (w.action === 'unchanged' ? next : toYaml(w.current)) : '';
     return {
       action: w.action,

@@ -80,7 +80,7 @@ export interface GatewayApiState {
   /** Every HTTPRoute, GRPCRoute and TCPRoute of the mesh. */
   routes: MeshObject[];
   /** The Services of the service's namespace (its per-version backends are among them). */
-  services: MeshObject[];
+  services: readonly MeshObject[];
   /** Every Gateway API Gateway (waypoints too). */
   gateways: MeshObject[];
   namespaceLabels: Record<string, string>;
@@ -92,7 +92,7 @@ export async function loadGatewayApi(objects: MeshObjects, target: RouteTarget):
     listIfServed(objects, HTTPROUTE_KIND, ''),
     listIfServed(objects, GRPCROUTE_KIND, ''),
     listIfServed(objects, GATEWAY_API_GATEWAY_KIND, ''),
-    objects.list(SERVICE_KIND, target.namespace) as Promise<MeshObject[]>,
+    objects.listSharedIn(SERVICE_KIND, target.namespace) as Promise<readonly MeshObject[]>,
     // The Namespace's labels say whether it is in ambient mode; a caller who may not read it
     // (namespace-scoped RBAC) is taken to see no labels.
     objects.get(NAMESPACE_KIND, '', target.namespace).catch((): KubeObject | null => null),
@@ -148,13 +148,13 @@ const routeLabel = (r: MeshObject, namespace: string) =>
   `${r.kind}/${namespaceOf(r) === namespace ? '' : `${namespaceOf(r)}/`}${r.metadata.name}`;
 
 /** Whether a route attaches to the service at all (as its parent, or sending to it). */
-function attaches(route: MeshObject, target: RouteTarget, services: MeshObject[]): boolean {
+function attaches(route: MeshObject, target: RouteTarget, services: readonly MeshObject[]): boolean {
   const a = routeAttachment(route, target, services);
   return a.parent || a.backend;
 }
 
 /** The Services a route of this service may send to: its own and its per-version Services. */
-export function backendNames(target: RouteTarget, services: MeshObject[]): Set<string> {
+export function backendNames(target: RouteTarget, services: readonly MeshObject[]): Set<string> {
   const own = serviceNameOf(target);
   const names = new Set([own, ...versionBackends(target, services).values()]);
   const versionOfOwn = `${own}/`;
