@@ -30,6 +30,25 @@ const META_ORDER: string[] = [
   'managedFields',
 ];
 
+/** What the body of an update sets of an object's metadata; the rest stays as stored. */
+const SET_BY_UPDATE = new Set(['generateName', 'labels', 'annotations', 'ownerReferences', 'finalizers']);
+
+/**
+ * An update's metadata, in the stored order: what the body sets from the body, the rest as stored.
+ * Built key by key, not as `{ ...stored, labels, … }`: in V8 (Node 20), an object literal that
+ * spreads an object and then names more properties, run unoptimized, made what it held survive
+ * young collections until the next full one. The embedded control plane kept about 260 kB per
+ * young collection of a run of dry-run updates that way, about 20 kB without (DEVELOPERS.md).
+ */
+export function updatedMeta(stored: ObjectMeta, body: ObjectMeta): ObjectMeta {
+  const out: Record<string, unknown> = {};
+  for (const key of META_ORDER) {
+    const value = (SET_BY_UPDATE.has(key) ? body : stored)[key as keyof ObjectMeta];
+    if (value !== undefined) out[key] = value;
+  }
+  return out as ObjectMeta;
+}
+
 function orderedMeta(meta: ObjectMeta): ObjectMeta {
   const out: Record<string, unknown> = {};
   const given = meta as Record<string, unknown>;

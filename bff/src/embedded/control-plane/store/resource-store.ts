@@ -33,7 +33,7 @@ import { admitBody, checkPreconditions, decodeFor, validateObject } from './admi
 import type { Database, ObjectRow } from './database';
 import { jsonEqual } from '../../../lib/json';
 import { ClusterIpAllocator, applyKindDefaults, serviceClusterIp } from './kind-defaults';
-import { composeObject, generatedName, specPart, timestamp } from './object-meta';
+import { composeObject, generatedName, specPart, timestamp, updatedMeta } from './object-meta';
 import type { ChunkOptions } from './list-chunk';
 import { continueExpired, decodeContinue, encodeContinue } from './list-chunk';
 import type { ContinueToken } from './list-chunk';
@@ -711,15 +711,7 @@ export class ResourceStore {
       if (body.status === undefined) delete next.status;
       else next.status = body.status;
     } else {
-      const meta: ObjectMeta = {
-        ...current.metadata,
-        generateName: decoded.meta.generateName,
-        labels: decoded.meta.labels,
-        annotations: decoded.meta.annotations,
-        ownerReferences: decoded.meta.ownerReferences,
-        finalizers: decoded.meta.finalizers,
-      };
-      next = composeObject(current.apiVersion, type.kind, meta, body);
+      next = composeObject(current.apiVersion, type.kind, updatedMeta(current.metadata, decoded.meta), body);
       // With a status subresource the main resource cannot change status, as real.
       if (type.statusSubresource) {
         if (current.status === undefined) delete next.status;
