@@ -20,17 +20,7 @@ import { COMPRESS_FROM_BYTES } from '../lib/shared-encoding';
  */
 export function sendWhole(res: Response, body: string | Buffer | undefined): void {
   res.vary('Accept-Encoding');
-  const bytes = body === undefined ? 0 : Buffer.byteLength(body);
-  const status = res.statusCode;
-  if (
-    bytes < COMPRESS_FROM_BYTES ||
-    res.req.method === 'HEAD' ||
-    status === 204 ||
-    status === 304 ||
-    res.getHeader('Content-Encoding') !== undefined ||
-    /(?:^|,)\s*no-transform\s*(?:,|$)/i.test(String(res.getHeader('Cache-Control') ?? '')) ||
-    res.req.acceptsEncodings('gzip', 'identity') !== 'gzip'
-  ) {
+  if (body === undefined || !gzipWanted(res, Buffer.byteLength(body))) {
     res.send(body);
     return;
   }
@@ -45,7 +35,28 @@ export function sendWhole(res: Response, body: string | Buffer | undefined): voi
   });
 }
 
-/** Express's `res.json`, through sendWhole. */
+/**
+ * Whether an answer of `bytes` goes out gzip: large enough (COMPRESS_FROM_BYTES), a client that
+ * takes gzip, and nothing against it (HEAD, no body, already encoded, `no-transform`). The API's
+ * whole answers (sendWhole) and its shared ones (shared-answer.ts) decide alike.
+ */
+export function gzipWanted(res: Response, bytes: number): boolean {
+  const status = res.statusCode;
+  return (
+    bytes >= COMPRESS_FROM_BYTES &&
+    res.req.method !== 'HEAD' &&
+    status !== 204 &&
+    status !== 304 &&
+    res.getHeader('Content-Encoding') === undefined &&
+    !/(?:^|,)\s*no-transform\s*(?:,|$)/i.test(String(res.getHeader('Cache-Control') ?? '')) &&
+    res.req.acceptsEncodings('gzip', 'identity') === 'gzip'
+  );
+}
+
+/**
+ * Express's `res.json`, through sendWhole. Express's `json spaces`, `json replacer` and `json
+ * escape` settings are not read: the console sets none of them.
+ */
 function json(this: Response, value: unknown): Response {
   const text = JSON.stringify(value) as string | undefined;
   if (!this.get('Content-Type')) this.type('application/json');

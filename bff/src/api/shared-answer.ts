@@ -1,6 +1,7 @@
 import { createGzip } from 'node:zlib';
 import type { Request, Response } from 'express';
-import { COMPRESS_FROM_BYTES, encodedAnswer } from '../lib/shared-encoding';
+import { encodedAnswer } from '../lib/shared-encoding';
+import { gzipWanted } from './compress';
 
 /** The pieces compressed as one gzip stream (in zlib's thread pool). */
 function gzipPieces(pieces: readonly Buffer[]): Promise<Buffer> {
@@ -27,7 +28,7 @@ export async function sendShared(req: Request, res: Response, body: object): Pro
   res.type('application/json');
   res.setHeader('ETag', answer.etag);
   res.vary('Accept-Encoding');
-  if (answer.bytes >= COMPRESS_FROM_BYTES && req.acceptsEncodings('gzip', 'identity') === 'gzip') {
+  if (gzipWanted(res, answer.bytes)) {
     answer.gzip ??= gzipPieces(answer.pieces);
     const compressed = await answer.gzip.catch(() => null);
     if (compressed) {
