@@ -62,13 +62,17 @@ const PAUSED = '__a11yPausedAnimations';
 /**
  * Endless animations (the live indicator's pulse) are paused while axe runs: each frame of one
  * invalidates the styles axe reads, and the scan of the monitoring page took 11 s instead of 2.
+ * One that began after `settle` (a toast fading out when its time is up) is finished instead, so
+ * axe reads its end state, not a colour half faded (a fresh clone's run failed on that once).
  */
 async function pauseAnimations(page: Page, pause: boolean): Promise<void> {
   await page.evaluate(
     ({ key, pause }) => {
       const w = window as unknown as Record<string, Animation[] | undefined>;
       if (pause) {
-        w[key] = document.getAnimations().filter((a) => a.playState === 'running');
+        const running = document.getAnimations().filter((a) => a.playState === 'running');
+        for (const a of running) if (a.effect?.getComputedTiming().endTime !== Infinity) a.finish();
+        w[key] = running.filter((a) => a.playState === 'running');
         for (const a of w[key]) a.pause();
       } else {
         for (const a of w[key] ?? []) a.play();
